@@ -1,0 +1,472 @@
+#include "gr_check.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <stdint.h>
+#include <libelf.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "gr_elf.h"
+#include "gr_macho.h"
+
+const char *
+gr_verdict_name(enum gr_verdict v)
+{
+	switch (v) {
+	case GR_V_STATIC: return "static";
+	case GR_V_STATIC_PIE: return "static-pie";
+	case GR_V_DYNAMIC: return "dynamic";
+	case GR_V_SYSTEM_ONLY: return "system-only";
+	case GR_V_OBJECT: return "object";
+	case GR_V_SHARED_LIBRARY: return "shared-library";
+	case GR_V_ARCHIVE: return "archive";
+	case GR_V_CORE: return "core";
+	case GR_V_DEBUG_INFO: return "debug-info";
+	case GR_V_OTHER: return "other";
+	}
+	return "other";
+}
+
+const char *
+gr_format_name(enum gr_format f)
+{
+	switch (f) {
+	case GR_FMT_ELF: return "elf";
+	case GR_FMT_MACHO: return "macho";
+	case GR_FMT_MACHO_FAT: return "macho-fat";
+	case GR_FMT_ARCHIVE: return "archive";
+	}
+	return "unknown";
+}
+
+const char *
+gr_origin_name(enum gr_origin o)
+{
+	switch (o) {
+	case GR_ORIGIN_NONE: return NULL;
+	case GR_ORIGIN_SYSTEM: return "system";
+	case GR_ORIGIN_HOMEBREW: return "homebrew";
+	case GR_ORIGIN_USR_LOCAL: return "usr-local";
+	case GR_ORIGIN_MACPORTS: return "macports";
+	case GR_ORIGIN_RPATH: return "rpath";
+	case GR_ORIGIN_LOADER_PATH: return "loader-path";
+	case GR_ORIGIN_EXECUTABLE_PATH: return "executable-path";
+	case GR_ORIGIN_OTHER: return "other";
+	}
+	return NULL;
+}
+
+/* glibc's own libraries, by soname prefix up to ".so". */
+static const char *const gr_libc_family[] = {
+	"libc", "libm", "libpthread", "libdl", "librt", "libresolv", "libutil",
+	"libanl", "libcrypt", "libnsl", "libmvec", "libBrokenLocale", "libthread_db",
+	"libnss_files", "libnss_dns", "libgcc_s", "ld-linux", "ld-linux-x86-64",
+	"ld-linux-aarch64", "ld-linux-armhf", "ld64", "ld",
+};
+
+bool
+gr_is_libc_family(const char *soname)
+{
+	const char *dot = strstr(soname, ".so");
+	size_t i, n;
+
+	if (!dot)
+		return false;
+	n = (size_t)(dot - soname);
+	for (i = 0; i < sizeof(gr_libc_family) / sizeof(gr_libc_family[0]); i++)
+		if (strlen(gr_libc_family[i]) == n && strncmp(soname, gr_libc_family[i], n) == 0)
+			return true;
+	return false;
+}
+
+static const char *
+gr_basename(const char *p)
+{
+	const char *s = strrchr(p, '/');
+	return s ? s + 1 : p;
+}
+
+static bool
+gr_allowed(const struct gr_policy *pol, const char *name)
+{
+	size_t i;
+
+	if (!pol)
+		return false;
+	for (i = 0; i < pol->nallow; i++)
+		if (fnmatch(pol->allow[i], name, 0) == 0)
+			return true;
+	return false;
+}
+
+/* Accumulates problems for one image. */
+struct gr_problems {
+	struct gr_arena *a;
+	struct gr_image *img;
+	size_t cap;
+	bool nomem;
+};
+
+static void
+gr_problem_add(struct gr_problems *p, const char *code, const char *message, const char *remedy)
+{
+	struct gr_image *img = p->img;
+
+	if (!message || p->nomem) {
+		p->nomem = true;
+		return;
+	}
+	if (img->nproblems == p->cap) {
+		size_t ncap = p->cap ? p->cap * 2 : 4;
+		struct gr_problem *grown = gr_arena_alloc(p->a, ncap * sizeof(*grown));
+		if (!grown) {
+			p->nomem = true;
+			return;
+		}
+		if (img->nproblems)
+			memcpy(grown, img->problems, img->nproblems * sizeof(*grown));
+		img->problems = grown;
+		p->cap = ncap;
+	}
+	img->problems[img->nproblems].code = code;
+	img->problems[img->nproblems].message = message;
+	img->problems[img->nproblems].remedy = remedy;
+	img->nproblems++;
+}
+
+/* The -l name a library file most likely came from:
+ * "libsqlite3.so.0" -> "sqlite3", "/opt/homebrew/lib/libfoo.1.dylib" -> "foo". */
+static const char *
+gr_lname(struct gr_arena *a, const char *soname)
+{
+	const char *s = gr_basename(soname), *end;
+	size_t n;
+
+	if (strncmp(s, "lib", 3) == 0)
+		s += 3;
+	if ((end = strstr(s, ".so")) != NULL) {
+		n = (size_t)(end - s);
+	} else if ((end = strstr(s, ".dylib")) != NULL) {
+		const char *dot;
+		n = (size_t)(end - s);
+		/* Drop one version component: libfoo.1.dylib is linked as -lfoo. */
+		for (dot = end; dot > s && dot[-1] >= '0' && dot[-1] <= '9'; dot--)
+			;
+		if (dot < end && dot > s + 1 && dot[-1] == '.')
+			n = (size_t)(dot - 1 - s);
+	} else {
+		end = strchr(s, '.');
+		n = end ? (size_t)(end - s) : strlen(s);
+	}
+	return gr_arena_strndup(a, s, n);
+}
+
+static void
+gr_elf_policy(struct gr_problems *p, const struct gr_policy *pol)
+{
+	struct gr_image *img = p->img;
+	struct gr_arena *a = p->a;
+	size_t i, nallowed = 0, nbad = 0;
+
+	for (i = 0; i < img->nneeded; i++) {
+		img->needed[i].allowed = gr_allowed(pol, img->needed[i].name);
+		if (img->needed[i].allowed)
+			nallowed++;
+		else
+			nbad++;
+	}
+	img->interp_accepted = img->interp && nallowed > 0;
+	img->pass = img->executable && (!img->interp || img->interp_accepted) && nbad == 0;
+	if (!img->executable)
+		return;
+
+	if (img->interp && !img->interp_accepted) {
+		if (img->nneeded == 0)
+			gr_problem_add(p, "interp-without-needed",
+			    gr_arena_printf(a, "PT_INTERP asks the kernel to start %s although no library is needed; Go's internal linker does this for -buildmode=pie (golang/go#40719), and the binary fails with \"no such file or directory\" where that loader is missing",
+			                    img->interp),
+			    "link it externally as a static PIE: go build -buildmode=pie -ldflags '-linkmode=external -extldflags=-static-pie' (gorelink --static-pie does this)");
+		else
+			gr_problem_add(p, "interp",
+			    gr_arena_printf(a, "PT_INTERP: the kernel starts the dynamic loader %s, which must exist on every machine that runs this binary (in a FROM scratch container it fails with \"no such file or directory\")",
+			                    img->interp),
+			    "link statically (-static; for Go, gorelink --static); if the C library may stay dynamic, accept it with --allow libc.so.6");
+	}
+	for (i = 0; i < img->nneeded; i++) {
+		const char *n = img->needed[i].name;
+		if (img->needed[i].allowed)
+			continue;
+		if (gr_is_libc_family(n))
+			gr_problem_add(p, "needed-libc",
+			    gr_arena_printf(a, "DT_NEEDED %s: part of the C library, loaded by the dynamic loader at start-up", n),
+			    gr_arena_printf(a, "link with -static (for Go: -tags netgo,osusergo -ldflags '-linkmode=external -extldflags=-static', which gorelink --static does), or accept it with --allow %s", n));
+		else {
+			const char *l = gr_lname(a, n);
+			gr_problem_add(p, "needed",
+			    gr_arena_printf(a, "DT_NEEDED %s: a shared library loaded at start-up; the binary fails where it is not installed", n),
+			    l ? gr_arena_printf(a, "link its archive lib%s.a instead of -l%s (pkg-config --static --libs %s | pkgconf-rewrite -; for Go, gorelink --pkg %s), or accept it with --allow %s",
+			                        l, l, l, l, n) : NULL);
+		}
+	}
+}
+
+static void
+gr_macho_policy(struct gr_problems *p, const struct gr_policy *pol)
+{
+	struct gr_image *img = p->img;
+	struct gr_arena *a = p->a;
+	size_t i, nbad = 0;
+
+	for (i = 0; i < img->nneeded; i++) {
+		struct gr_dep *d = &img->needed[i];
+		d->allowed = d->origin != GR_ORIGIN_SYSTEM && gr_allowed(pol, gr_basename(d->name));
+		if (d->origin != GR_ORIGIN_SYSTEM && !d->allowed)
+			nbad++;
+	}
+	img->interp_accepted = img->interp != NULL;
+	img->pass = img->executable && nbad == 0;
+	if (!img->executable)
+		return;
+	for (i = 0; i < img->nneeded; i++) {
+		const struct gr_dep *d = &img->needed[i];
+		const char *where, *l = gr_lname(a, d->name);
+		if (d->origin == GR_ORIGIN_SYSTEM || d->allowed)
+			continue;
+		switch (d->origin) {
+		case GR_ORIGIN_HOMEBREW: where = "a Homebrew dylib, missing wherever that formula is not installed"; break;
+		case GR_ORIGIN_USR_LOCAL: where = "a dylib under /usr/local, not part of macOS"; break;
+		case GR_ORIGIN_MACPORTS: where = "a MacPorts dylib, missing wherever that port is not installed"; break;
+		case GR_ORIGIN_RPATH: where = "found at run time through the LC_RPATH entries, so it must ship with the binary"; break;
+		case GR_ORIGIN_LOADER_PATH: where = "found relative to the image that loads it, so it must ship with the binary"; break;
+		case GR_ORIGIN_EXECUTABLE_PATH: where = "found relative to the executable, so it must ship with the binary"; break;
+		default: where = "not a system dylib (/usr/lib, /System/Library)"; break;
+		}
+		gr_problem_add(p, "third-party-dylib",
+		    gr_arena_printf(a, "%s %s: %s", d->command, d->name, where),
+		    l ? gr_arena_printf(a, "link lib%s.a by its full path instead of -l%s (ld64 takes lib%s.dylib over lib%s.a in the same directory; pkgconf-rewrite --target=darwin does this), or accept it with --allow %s",
+		                        l, l, l, l, gr_basename(d->name)) : NULL);
+	}
+}
+
+static void
+gr_apply_policy(struct gr_arena *a, struct gr_image *img, const struct gr_policy *pol, bool *nomem)
+{
+	struct gr_problems p = { a, img, 0, false };
+
+	if (img->format == GR_FMT_ELF)
+		gr_elf_policy(&p, pol);
+	else if (img->format == GR_FMT_MACHO)
+		gr_macho_policy(&p, pol);
+	if (!img->executable)
+		gr_problem_add(&p, "not-executable",
+		    gr_arena_printf(a, "not an executable but %s %s",
+		                    img->verdict == GR_V_ARCHIVE || img->verdict == GR_V_OBJECT ? "an" : "a",
+		                    img->verdict == GR_V_SHARED_LIBRARY ? "shared library" :
+		                    img->verdict == GR_V_OBJECT ? "object file" :
+		                    img->verdict == GR_V_ARCHIVE ? "archive" :
+		                    img->verdict == GR_V_CORE ? "core dump" :
+		                    img->verdict == GR_V_DEBUG_INFO ? "separate debug information file" :
+		                    "file of another type"),
+		    NULL);
+	if (p.nomem)
+		*nomem = true;
+}
+
+/* Rank of an executable verdict for a universal file: the worst slice wins. */
+static int
+gr_verdict_rank(enum gr_verdict v)
+{
+	switch (v) {
+	case GR_V_STATIC: return 0;
+	case GR_V_STATIC_PIE: return 1;
+	case GR_V_SYSTEM_ONLY: return 2;
+	case GR_V_DYNAMIC: return 3;
+	default: return 4;
+	}
+}
+
+static bool
+gr_is_archive(const unsigned char *buf, size_t len)
+{
+	return len >= 8 && (memcmp(buf, "!<arch>\n", 8) == 0 || memcmp(buf, "!<thin>\n", 8) == 0);
+}
+
+/* Whether the first bytes name a format gorelink reads. */
+static bool
+gr_sniff(const unsigned char *buf, size_t len)
+{
+	return gr_elf_is(buf, len) || gr_macho_is_thin(buf, len) ||
+	       gr_macho_is_fat(buf, len) || gr_is_archive(buf, len);
+}
+
+static int
+gr_check_image_buffer(struct gr_report *r, unsigned char *buf, size_t len,
+                      const struct gr_policy *pol, struct gr_error *err)
+{
+	struct gr_arena *a = &r->arena;
+	size_t i;
+	int rc;
+	bool nomem = false;
+
+	if (gr_is_archive(buf, len)) {
+		r->format = GR_FMT_ARCHIVE;
+		r->images = gr_arena_alloc(a, sizeof(*r->images));
+		if (!r->images)
+			return gr_error_set(err, GR_ENOMEM, 0, "%s: out of memory", r->path);
+		r->nimages = 1;
+		r->images[0].format = GR_FMT_ARCHIVE;
+		r->images[0].verdict = GR_V_ARCHIVE;
+	} else if (gr_elf_is(buf, len) || gr_macho_is_thin(buf, len)) {
+		r->images = gr_arena_alloc(a, sizeof(*r->images));
+		if (!r->images)
+			return gr_error_set(err, GR_ENOMEM, 0, "%s: out of memory", r->path);
+		r->nimages = 1;
+		if (gr_elf_is(buf, len))
+			rc = gr_elf_read(buf, len, r->path, a, &r->images[0], err);
+		else
+			rc = gr_macho_read_thin(buf, len, r->path, a, &r->images[0], err);
+		if (rc)
+			return rc;
+		r->format = r->images[0].format;
+	} else if (gr_macho_is_fat(buf, len)) {
+		r->format = GR_FMT_MACHO_FAT;
+		if ((rc = gr_macho_read_fat(buf, len, r->path, a, &r->images, &r->nimages, err)))
+			return rc;
+	} else {
+		return gr_error_set(err, GR_ENOTBIN, 0, "%s: not an ELF, Mach-O or archive file", r->path);
+	}
+
+	r->pass = true;
+	r->executable = true;
+	for (i = 0; i < r->nimages; i++) {
+		struct gr_image *img = &r->images[i];
+		gr_apply_policy(a, img, pol, &nomem);
+		if (!img->pass)
+			r->pass = false;
+		if (!img->executable)
+			r->executable = false;
+		if (i == 0 || gr_verdict_rank(img->verdict) > gr_verdict_rank(r->verdict))
+			r->verdict = img->verdict;
+	}
+	if (!r->executable)
+		r->verdict = r->images[0].verdict;
+	if (nomem)
+		return gr_error_set(err, GR_ENOMEM, 0, "%s: out of memory", r->path);
+	return GR_OK;
+}
+
+int
+gr_check_buffer(const char *path, unsigned char *buf, size_t len,
+                const struct gr_policy *pol, struct gr_report **out, struct gr_error *err)
+{
+	struct gr_report *r;
+	int rc;
+
+	*out = NULL;
+	if (len == 0)
+		return gr_error_set(err, GR_ENOTBIN, 0, "%s: empty file", path);
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return gr_error_set(err, GR_ENOMEM, 0, "%s: out of memory", path);
+	gr_arena_init(&r->arena);
+	if (!(r->path = gr_arena_strdup(&r->arena, path))) {
+		gr_report_free(r);
+		return gr_error_set(err, GR_ENOMEM, 0, "%s: out of memory", path);
+	}
+	if ((rc = gr_check_image_buffer(r, buf, len, pol, err))) {
+		gr_report_free(r);
+		return rc;
+	}
+	*out = r;
+	return GR_OK;
+}
+
+static const char *
+gr_filetype(mode_t m)
+{
+	if (S_ISDIR(m)) return "is a directory (use -R to walk it)";
+	if (S_ISFIFO(m)) return "is a FIFO, not a regular file";
+	if (S_ISCHR(m)) return "is a character device, not a regular file";
+	if (S_ISBLK(m)) return "is a block device, not a regular file";
+	if (S_ISSOCK(m)) return "is a socket, not a regular file";
+	return "is not a regular file";
+}
+
+int
+gr_check_fd(int fd, const char *path, const struct gr_policy *pol,
+            struct gr_report **out, struct gr_error *err)
+{
+	struct stat st;
+	unsigned char head[8];
+	ssize_t got;
+	size_t len;
+	void *map;
+	int rc;
+
+	*out = NULL;
+	if (fstat(fd, &st) != 0)
+		return gr_error_set(err, GR_EIO, errno, "%s: %s", path, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return gr_error_set(err, GR_EIO, 0, "%s: %s", path, gr_filetype(st.st_mode));
+	if (st.st_size == 0)
+		return gr_error_set(err, GR_ENOTBIN, 0, "%s: empty file", path);
+	if ((uintmax_t)st.st_size > SIZE_MAX)
+		return gr_error_set(err, GR_EIO, 0, "%s: too large to map", path);
+	len = (size_t)st.st_size;
+	/* Look at the magic before mapping: most files in a tree are not binaries. */
+	do
+		got = pread(fd, head, sizeof(head), 0);
+	while (got < 0 && errno == EINTR);
+	if (got < 0)
+		return gr_error_set(err, GR_EIO, errno, "%s: %s", path, strerror(errno));
+	if (!gr_sniff(head, (size_t)got))
+		return gr_error_set(err, GR_ENOTBIN, 0, "%s: not an ELF, Mach-O or archive file", path);
+
+	if (gr_is_archive(head, (size_t)got))
+		return gr_check_buffer(path, head, (size_t)got, pol, out, err);  /* no member is read */
+	/* A private writable mapping: libelf may convert in place, the file never changes. */
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED)
+		return gr_error_set(err, GR_EIO, errno, "%s: cannot map: %s", path, strerror(errno));
+	rc = gr_check_buffer(path, map, len, pol, out, err);
+	munmap(map, len);
+	return rc;
+}
+
+int
+gr_check_path(const char *path, const struct gr_policy *pol,
+              struct gr_report **out, struct gr_error *err)
+{
+	struct stat st;
+	int fd, rc, e;
+
+	*out = NULL;
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		e = errno;
+		if (e == ENOENT && lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+			char target[4096];
+			ssize_t n = readlink(path, target, sizeof(target) - 1);
+			target[n > 0 ? n : 0] = '\0';
+			return gr_error_set(err, GR_EIO, e, "%s: dangling symbolic link to '%s'", path, target);
+		}
+		return gr_error_set(err, GR_EIO, e, "%s: %s", path, strerror(e));
+	}
+	rc = gr_check_fd(fd, path, pol, out, err);
+	close(fd);
+	return rc;
+}
+
+void
+gr_report_free(struct gr_report *r)
+{
+	if (!r)
+		return;
+	gr_arena_deinit(&r->arena);
+	free(r);
+}

@@ -1,0 +1,466 @@
+#include "gr_elf.h"
+
+#include <gelf.h>
+#include <libelf.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#ifndef DF_1_PIE
+#define DF_1_PIE 0x08000000
+#endif
+
+/* Facts gathered from PT_DYNAMIC before the string table is known. */
+struct gr_elf_dyn {
+	uint64_t strtab, strsz, soname, flags_1;
+	bool has_strtab, has_strsz, has_soname;
+	uint64_t *needed;   /* string-table offsets, in order */
+	size_t nneeded;
+	uint64_t *rpath, *runpath;
+	size_t nrpath, nrunpath;
+};
+
+/* A PT_LOAD segment, to turn DT_STRTAB's address into a file offset. */
+struct gr_elf_load {
+	uint64_t vaddr, filesz, offset;
+};
+
+bool
+gr_elf_is(const unsigned char *buf, size_t len)
+{
+	return len >= 4 && memcmp(buf, ELFMAG, SELFMAG) == 0;
+}
+
+static const char *
+gr_elf_arch(unsigned machine, int bits)
+{
+	switch (machine) {
+	case EM_X86_64: return "x86-64";
+	case EM_386: return "i386";
+	case EM_AARCH64: return "aarch64";
+	case EM_ARM: return "arm";
+	case EM_MIPS: return bits == 64 ? "mips64" : "mips";
+	case EM_PPC: return "ppc";
+	case EM_PPC64: return "ppc64";
+	case EM_S390: return bits == 64 ? "s390x" : "s390";
+	case EM_RISCV: return bits == 64 ? "riscv64" : "riscv32";
+	case EM_SPARC: return "sparc";
+	case EM_SPARCV9: return "sparc64";
+	case EM_IA_64: return "ia64";
+	case EM_ALPHA: return "alpha";
+	case EM_PARISC: return "hppa";
+	case EM_SH: return "sh";
+	case EM_68K: return "m68k";
+	case 258: return "loongarch";  /* EM_LOONGARCH, newer than some elf.h */
+	}
+	return NULL;
+}
+
+static int
+gr_elf_nomem(struct gr_error *err, const char *path)
+{
+	return gr_error_set(err, GR_ENOMEM, 0, "%s: out of memory", path);
+}
+
+/* Append v to a growable uint64 array kept in the arena. */
+static bool
+gr_elf_push(struct gr_arena *a, uint64_t **arr, size_t *n, size_t *cap, uint64_t v)
+{
+	uint64_t *grown;
+
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 8;
+		grown = gr_arena_alloc(a, ncap * sizeof(*grown));
+		if (!grown)
+			return false;
+		if (*n)
+			memcpy(grown, *arr, *n * sizeof(*grown));
+		*arr = grown;
+		*cap = ncap;
+	}
+	(*arr)[(*n)++] = v;
+	return true;
+}
+
+/* Read the PT_DYNAMIC entries at [off, off+size) up to DT_NULL. */
+static int
+gr_elf_read_dynamic(Elf *elf, uint64_t off, uint64_t size, const char *path,
+                    struct gr_arena *a, struct gr_elf_dyn *dyn, struct gr_error *err)
+{
+	Elf_Data *data;
+	size_t entsize, n, i, capn = 0, capr = 0, capu = 0;
+	GElf_Dyn d;
+
+	if (size == 0)
+		return GR_OK;
+	data = elf_getdata_rawchunk(elf, (int64_t)off, size, ELF_T_DYN);
+	if (!data)
+		return gr_error_set(err, GR_EFORMAT, 0,
+		                    "%s: PT_DYNAMIC at offset 0x%llx (%llu bytes) is unreadable: %s",
+		                    path, (unsigned long long)off, (unsigned long long)size,
+		                    elf_errmsg(-1));
+	entsize = gelf_fsize(elf, ELF_T_DYN, 1, EV_CURRENT);
+	n = entsize ? data->d_size / entsize : 0;
+	for (i = 0; i < n; i++) {
+		if (!gelf_getdyn(data, (int)i, &d))
+			return gr_error_set(err, GR_EFORMAT, 0, "%s: dynamic entry %zu is unreadable: %s",
+			                    path, i, elf_errmsg(-1));
+		if (d.d_tag == DT_NULL)
+			break;
+		switch (d.d_tag) {
+		case DT_NEEDED:
+			if (!gr_elf_push(a, &dyn->needed, &dyn->nneeded, &capn, d.d_un.d_val))
+				return gr_elf_nomem(err, path);
+			break;
+		case DT_RPATH:
+			if (!gr_elf_push(a, &dyn->rpath, &dyn->nrpath, &capr, d.d_un.d_val))
+				return gr_elf_nomem(err, path);
+			break;
+		case DT_RUNPATH:
+			if (!gr_elf_push(a, &dyn->runpath, &dyn->nrunpath, &capu, d.d_un.d_val))
+				return gr_elf_nomem(err, path);
+			break;
+		case DT_SONAME:
+			dyn->soname = d.d_un.d_val;
+			dyn->has_soname = true;
+			break;
+		case DT_STRTAB:
+			dyn->strtab = d.d_un.d_ptr;
+			dyn->has_strtab = true;
+			break;
+		case DT_STRSZ:
+			dyn->strsz = d.d_un.d_val;
+			dyn->has_strsz = true;
+			break;
+		case DT_FLAGS_1:
+			dyn->flags_1 = d.d_un.d_val;
+			break;
+		}
+	}
+	return GR_OK;
+}
+
+/* The dynamic string table, checked to lie inside the file. */
+struct gr_elf_strtab {
+	const unsigned char *base;
+	uint64_t size;
+};
+
+static int
+gr_elf_find_strtab(const unsigned char *buf, size_t len, const struct gr_elf_load *loads,
+                   size_t nloads, const struct gr_elf_dyn *dyn, const char *path,
+                   struct gr_elf_strtab *st, struct gr_error *err)
+{
+	size_t i;
+	uint64_t off = 0, avail = 0;
+	bool found = false;
+
+	if (!dyn->has_strtab)
+		return gr_error_set(err, GR_EFORMAT, 0,
+		                    "%s: PT_DYNAMIC names libraries but has no DT_STRTAB", path);
+	for (i = 0; i < nloads; i++) {
+		const struct gr_elf_load *l = &loads[i];
+		if (dyn->strtab >= l->vaddr && dyn->strtab - l->vaddr < l->filesz) {
+			off = l->offset + (dyn->strtab - l->vaddr);
+			avail = l->filesz - (dyn->strtab - l->vaddr);
+			found = true;
+			break;
+		}
+	}
+	if (!found)
+		return gr_error_set(err, GR_EFORMAT, 0,
+		                    "%s: DT_STRTAB address 0x%llx is not inside any PT_LOAD segment",
+		                    path, (unsigned long long)dyn->strtab);
+	if (dyn->has_strsz) {
+		if (dyn->strsz > avail)
+			return gr_error_set(err, GR_EFORMAT, 0,
+			                    "%s: DT_STRSZ %llu runs past its PT_LOAD segment (%llu bytes left)",
+			                    path, (unsigned long long)dyn->strsz, (unsigned long long)avail);
+		avail = dyn->strsz;
+	}
+	if (off > len || avail > len - off)
+		return gr_error_set(err, GR_EFORMAT, 0,
+		                    "%s: dynamic string table at offset 0x%llx (%llu bytes) extends past the end of the file (%zu bytes)",
+		                    path, (unsigned long long)off, (unsigned long long)avail, len);
+	st->base = buf + off;
+	st->size = avail;
+	return GR_OK;
+}
+
+/* Copy the NUL-terminated string at offset o of the string table. */
+static int
+gr_elf_string(const struct gr_elf_strtab *st, uint64_t o, const char *what, const char *path,
+              struct gr_arena *a, const char **out, struct gr_error *err)
+{
+	const unsigned char *nul;
+
+	if (o >= st->size)
+		return gr_error_set(err, GR_EFORMAT, 0,
+		                    "%s: %s string offset 0x%llx is beyond the dynamic string table (%llu bytes)",
+		                    path, what, (unsigned long long)o, (unsigned long long)st->size);
+	nul = memchr(st->base + o, 0, (size_t)(st->size - o));
+	if (!nul)
+		return gr_error_set(err, GR_EFORMAT, 0,
+		                    "%s: %s string at offset 0x%llx is not NUL-terminated inside the dynamic string table",
+		                    path, what, (unsigned long long)o);
+	*out = gr_arena_strndup(a, (const char *)st->base + o, (size_t)(nul - (st->base + o)));
+	return *out ? GR_OK : gr_elf_nomem(err, path);
+}
+
+/* Split colon-separated search paths from the string table into one list. */
+static int
+gr_elf_paths(const struct gr_elf_strtab *st, const uint64_t *offs, size_t noffs,
+             const char *what, const char *path, struct gr_arena *a,
+             const char ***out, size_t *nout, struct gr_error *err)
+{
+	size_t i, n = 0, cap = 0;
+	const char **list = NULL;
+	int rc;
+
+	for (i = 0; i < noffs; i++) {
+		const char *s, *p, *colon;
+		if ((rc = gr_elf_string(st, offs[i], what, path, a, &s, err)))
+			return rc;
+		for (p = s;; p = colon + 1) {
+			colon = strchr(p, ':');
+			if (n == cap) {
+				size_t ncap = cap ? cap * 2 : 4;
+				const char **grown = gr_arena_alloc(a, ncap * sizeof(*grown));
+				if (!grown)
+					return gr_elf_nomem(err, path);
+				if (n)
+					memcpy(grown, list, n * sizeof(*grown));
+				list = grown;
+				cap = ncap;
+			}
+			list[n] = colon ? gr_arena_strndup(a, p, (size_t)(colon - p)) : p;
+			if (!list[n])
+				return gr_elf_nomem(err, path);
+			n++;
+			if (!colon)
+				break;
+		}
+	}
+	*out = list;
+	*nout = n;
+	return GR_OK;
+}
+
+/* Decide the verdict from the facts, as documented in docs/gorelink-check.1. */
+static void
+gr_elf_classify(const GElf_Ehdr *eh, bool has_dynamic, struct gr_image *img)
+{
+	bool interp = img->interp != NULL;
+
+	switch (eh->e_type) {
+	case ET_REL:
+		img->verdict = GR_V_OBJECT;
+		return;
+	case ET_CORE:
+		img->verdict = GR_V_CORE;
+		return;
+	case ET_EXEC:
+		img->verdict = (interp || img->nneeded) ? GR_V_DYNAMIC : GR_V_STATIC;
+		break;
+	case ET_DYN:
+		if (interp) {
+			/* libc.so.6 has an interpreter too: a soname without DF_1_PIE marks a library. */
+			img->verdict = (!img->pie && img->soname) ? GR_V_SHARED_LIBRARY : GR_V_DYNAMIC;
+		} else if (img->pie) {
+			img->verdict = img->nneeded ? GR_V_DYNAMIC : GR_V_STATIC_PIE;
+		} else if (img->soname || img->nneeded || eh->e_entry == 0 || !has_dynamic) {
+			img->verdict = GR_V_SHARED_LIBRARY;
+		} else {
+			/* Older linkers wrote static PIEs without DF_1_PIE. */
+			img->verdict = GR_V_STATIC_PIE;
+		}
+		break;
+	default:
+		img->verdict = GR_V_OTHER;
+		return;
+	}
+	img->executable = img->verdict == GR_V_STATIC || img->verdict == GR_V_STATIC_PIE ||
+	                  img->verdict == GR_V_DYNAMIC;
+}
+
+int
+gr_elf_read(unsigned char *buf, size_t len, const char *path, struct gr_arena *a,
+            struct gr_image *img, struct gr_error *err)
+{
+	Elf *elf = NULL;
+	GElf_Ehdr eh;
+	GElf_Phdr ph;
+	size_t phnum = 0, i, ehsize, phsize, nloads = 0;
+	struct gr_elf_load *loads = NULL;
+	struct gr_elf_dyn dyn;
+	struct gr_elf_strtab st;
+	bool has_dynamic = false;
+	uint64_t dyn_off = 0, dyn_size = 0;
+	int rc = GR_OK;
+	const char *arch;
+	char machine[32];
+
+	memset(&dyn, 0, sizeof(dyn));
+	img->format = GR_FMT_ELF;
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return gr_error_set(err, GR_EIO, 0, "%s: libelf is unusable: %s", path, elf_errmsg(-1));
+	if (len < EI_NIDENT)
+		return gr_error_set(err, GR_EFORMAT, 0,
+		                    "%s: truncated ELF identification (%zu of %d bytes)", path, len, EI_NIDENT);
+	if (buf[EI_CLASS] != ELFCLASS32 && buf[EI_CLASS] != ELFCLASS64)
+		return gr_error_set(err, GR_EFORMAT, 0, "%s: unknown ELF class %u", path, buf[EI_CLASS]);
+	if (buf[EI_DATA] != ELFDATA2LSB && buf[EI_DATA] != ELFDATA2MSB)
+		return gr_error_set(err, GR_EFORMAT, 0, "%s: unknown ELF byte order %u", path, buf[EI_DATA]);
+	img->bits = buf[EI_CLASS] == ELFCLASS64 ? 64 : 32;
+	img->big_endian = buf[EI_DATA] == ELFDATA2MSB;
+	ehsize = img->bits == 64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr);
+	phsize = img->bits == 64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
+	if (len < ehsize)
+		return gr_error_set(err, GR_EFORMAT, 0, "%s: truncated ELF header (%zu of %zu bytes)",
+		                    path, len, ehsize);
+
+	elf = elf_memory((char *)buf, len);
+	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh)) {
+		rc = gr_error_set(err, GR_EFORMAT, 0, "%s: unreadable ELF header: %s", path, elf_errmsg(-1));
+		goto out;
+	}
+	arch = gr_elf_arch(eh.e_machine, img->bits);
+	if (!arch) {
+		snprintf(machine, sizeof(machine), "machine-%u", (unsigned)eh.e_machine);
+		arch = machine;
+	}
+	if (!(img->arch = gr_arena_strdup(a, arch))) {
+		rc = gr_elf_nomem(err, path);
+		goto out;
+	}
+	if (eh.e_type == ET_REL || eh.e_type == ET_CORE || eh.e_type == ET_NONE) {
+		gr_elf_classify(&eh, false, img);
+		goto out;
+	}
+
+	if (eh.e_phnum == 0 && eh.e_type == ET_EXEC) {
+		rc = gr_error_set(err, GR_EFORMAT, 0, "%s: executable has no program headers", path);
+		goto out;
+	}
+	/* libelf clamps the count to what fits in the file, which would hide a
+	 * truncated table: take e_phnum, or section 0's sh_info for PN_XNUM. */
+	phnum = eh.e_phnum;
+	if (phnum == PN_XNUM) {
+		GElf_Shdr sh0;
+		Elf_Scn *scn0 = elf_getscn(elf, 0);
+		if (!scn0 || !gelf_getshdr(scn0, &sh0)) {
+			rc = gr_error_set(err, GR_EFORMAT, 0,
+			                  "%s: e_phnum is PN_XNUM but section header 0 is unreadable: %s",
+			                  path, elf_errmsg(-1));
+			goto out;
+		}
+		phnum = sh0.sh_info;
+	}
+	if (phnum) {
+		if (eh.e_phentsize != phsize) {
+			rc = gr_error_set(err, GR_EFORMAT, 0, "%s: e_phentsize is %u, expected %zu",
+			                  path, (unsigned)eh.e_phentsize, phsize);
+			goto out;
+		}
+		if (eh.e_phoff > len || phnum > (len - eh.e_phoff) / phsize) {
+			rc = gr_error_set(err, GR_EFORMAT, 0,
+			                  "%s: program headers (%zu x %zu bytes at offset 0x%llx) extend past the end of the file (%zu bytes)",
+			                  path, phnum, phsize, (unsigned long long)eh.e_phoff, len);
+			goto out;
+		}
+		loads = gr_arena_alloc(a, phnum * sizeof(*loads));
+		if (!loads) {
+			rc = gr_elf_nomem(err, path);
+			goto out;
+		}
+	}
+	for (i = 0; i < phnum; i++) {
+		if (!gelf_getphdr(elf, (int)i, &ph)) {
+			rc = gr_error_set(err, GR_EFORMAT, 0, "%s: program header %zu is unreadable: %s",
+			                  path, i, elf_errmsg(-1));
+			goto out;
+		}
+		if (ph.p_type == PT_LOAD) {
+			loads[nloads].vaddr = ph.p_vaddr;
+			loads[nloads].filesz = ph.p_filesz;
+			loads[nloads].offset = ph.p_offset;
+			nloads++;
+		} else if ((ph.p_type == PT_INTERP || ph.p_type == PT_DYNAMIC) &&
+		           ph.p_filesz == 0 && ph.p_memsz > 0) {
+			/* objcopy --only-keep-debug keeps the program headers but not the
+			 * contents they describe: such a file is never run. */
+			img->verdict = GR_V_DEBUG_INFO;
+			goto out;
+		} else if (ph.p_type == PT_INTERP && !img->interp) {
+			const unsigned char *nul;
+			if (ph.p_offset > len || ph.p_filesz > len - ph.p_offset) {
+				rc = gr_error_set(err, GR_EFORMAT, 0,
+				                  "%s: PT_INTERP at offset 0x%llx (%llu bytes) extends past the end of the file (%zu bytes)",
+				                  path, (unsigned long long)ph.p_offset,
+				                  (unsigned long long)ph.p_filesz, len);
+				goto out;
+			}
+			nul = memchr(buf + ph.p_offset, 0, (size_t)ph.p_filesz);
+			if (!nul) {
+				rc = gr_error_set(err, GR_EFORMAT, 0,
+				                  "%s: PT_INTERP string at offset 0x%llx is not NUL-terminated",
+				                  path, (unsigned long long)ph.p_offset);
+				goto out;
+			}
+			img->interp = gr_arena_strndup(a, (const char *)buf + ph.p_offset,
+			                               (size_t)(nul - (buf + ph.p_offset)));
+			if (!img->interp) {
+				rc = gr_elf_nomem(err, path);
+				goto out;
+			}
+		} else if (ph.p_type == PT_DYNAMIC && !has_dynamic) {
+			if (ph.p_offset > len || ph.p_filesz > len - ph.p_offset) {
+				rc = gr_error_set(err, GR_EFORMAT, 0,
+				                  "%s: PT_DYNAMIC at offset 0x%llx (%llu bytes) extends past the end of the file (%zu bytes)",
+				                  path, (unsigned long long)ph.p_offset,
+				                  (unsigned long long)ph.p_filesz, len);
+				goto out;
+			}
+			has_dynamic = true;
+			dyn_off = ph.p_offset;
+			dyn_size = ph.p_filesz;
+		}
+	}
+	if (has_dynamic &&
+	    (rc = gr_elf_read_dynamic(elf, dyn_off, dyn_size, path, a, &dyn, err)))
+		goto out;
+	img->pie = (dyn.flags_1 & DF_1_PIE) != 0;
+	if (dyn.nneeded || dyn.has_soname || dyn.nrpath || dyn.nrunpath) {
+		if ((rc = gr_elf_find_strtab(buf, len, loads, nloads, &dyn, path, &st, err)))
+			goto out;
+		if (dyn.has_soname &&
+		    (rc = gr_elf_string(&st, dyn.soname, "DT_SONAME", path, a, &img->soname, err)))
+			goto out;
+		if (dyn.nneeded) {
+			img->needed = gr_arena_alloc(a, dyn.nneeded * sizeof(*img->needed));
+			if (!img->needed) {
+				rc = gr_elf_nomem(err, path);
+				goto out;
+			}
+		}
+		for (i = 0; i < dyn.nneeded; i++) {
+			struct gr_dep *d = &img->needed[i];
+			if ((rc = gr_elf_string(&st, dyn.needed[i], "DT_NEEDED", path, a, &d->name, err)))
+				goto out;
+			d->command = "DT_NEEDED";
+			d->origin = GR_ORIGIN_NONE;
+			img->nneeded++;
+		}
+		if ((rc = gr_elf_paths(&st, dyn.rpath, dyn.nrpath, "DT_RPATH", path, a,
+		                       &img->rpath, &img->nrpath, err)))
+			goto out;
+		if ((rc = gr_elf_paths(&st, dyn.runpath, dyn.nrunpath, "DT_RUNPATH", path, a,
+		                       &img->runpath, &img->nrunpath, err)))
+			goto out;
+	}
+	gr_elf_classify(&eh, has_dynamic, img);
+out:
+	if (elf)
+		elf_end(elf);
+	return rc;
+}

@@ -1,0 +1,402 @@
+#include "gr_macho.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#define GR_MH_MAGIC     0xfeedfaceu
+#define GR_MH_MAGIC_64  0xfeedfacfu
+#define GR_FAT_MAGIC    0xcafebabeu
+#define GR_FAT_MAGIC_64 0xcafebabfu
+
+#define GR_MH_OBJECT      1
+#define GR_MH_EXECUTE     2
+#define GR_MH_CORE        4
+#define GR_MH_DYLIB       6
+#define GR_MH_BUNDLE      8
+#define GR_MH_DYLIB_STUB  9
+#define GR_MH_PIE         0x200000u
+
+#define GR_LC_REQ_DYLD          0x80000000u
+#define GR_LC_LOAD_DYLIB        0xcu
+#define GR_LC_ID_DYLIB          0xdu
+#define GR_LC_LOAD_DYLINKER     0xeu
+#define GR_LC_LAZY_LOAD_DYLIB   0x20u
+#define GR_LC_LOAD_WEAK_DYLIB   (0x18u | GR_LC_REQ_DYLD)
+#define GR_LC_RPATH             (0x1cu | GR_LC_REQ_DYLD)
+#define GR_LC_REEXPORT_DYLIB    (0x1fu | GR_LC_REQ_DYLD)
+#define GR_LC_LOAD_UPWARD_DYLIB (0x23u | GR_LC_REQ_DYLD)
+
+#define GR_CPU_ARCH_ABI64    0x01000000u
+#define GR_CPU_ARCH_ABI64_32 0x02000000u
+#define GR_CPU_TYPE_X86      7u
+#define GR_CPU_TYPE_ARM      12u
+#define GR_CPU_TYPE_PPC      18u
+
+static uint32_t
+gr_rd32(const unsigned char *p, bool be)
+{
+	if (be)
+		return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+}
+
+static uint64_t
+gr_rd64be(const unsigned char *p)
+{
+	return (uint64_t)gr_rd32(p, true) << 32 | gr_rd32(p + 4, true);
+}
+
+bool
+gr_macho_is_thin(const unsigned char *buf, size_t len)
+{
+	uint32_t le;
+
+	if (len < 4)
+		return false;
+	le = gr_rd32(buf, false);
+	return le == GR_MH_MAGIC || le == GR_MH_MAGIC_64 ||
+	       gr_rd32(buf, true) == GR_MH_MAGIC || gr_rd32(buf, true) == GR_MH_MAGIC_64;
+}
+
+bool
+gr_macho_is_fat(const unsigned char *buf, size_t len)
+{
+	uint32_t magic, n;
+
+	if (len < 4)
+		return false;
+	magic = gr_rd32(buf, true);
+	if (magic == GR_FAT_MAGIC_64)
+		return true;
+	if (magic != GR_FAT_MAGIC)
+		return false;
+	if (len < 8)
+		return true;  /* too short to be a class file either: report it truncated */
+	/* Java class files share the magic; bytes 6-7 hold their major version (45+). */
+	n = gr_rd32(buf + 4, true);
+	return !((n & 0xffffu) >= 45 && (n & 0xffffu) <= 255);
+}
+
+static const char *
+gr_macho_arch(uint32_t cputype, uint32_t subtype, char *tmp, size_t tmpsz)
+{
+	subtype &= 0x00ffffffu;
+	switch (cputype) {
+	case GR_CPU_TYPE_X86 | GR_CPU_ARCH_ABI64: return subtype == 8 ? "x86_64h" : "x86_64";
+	case GR_CPU_TYPE_X86: return "i386";
+	case GR_CPU_TYPE_ARM | GR_CPU_ARCH_ABI64: return subtype == 2 ? "arm64e" : "arm64";
+	case GR_CPU_TYPE_ARM | GR_CPU_ARCH_ABI64_32: return "arm64_32";
+	case GR_CPU_TYPE_ARM:
+		switch (subtype) {
+		case 6: return "armv6";
+		case 9: return "armv7";
+		case 11: return "armv7s";
+		case 12: return "armv7k";
+		case 13: return "armv8";
+		case 16: return "armv7m";
+		}
+		return "arm";
+	case GR_CPU_TYPE_PPC: return "ppc";
+	case GR_CPU_TYPE_PPC | GR_CPU_ARCH_ABI64: return "ppc64";
+	}
+	snprintf(tmp, tmpsz, "cputype-%u", (unsigned)cputype);
+	return tmp;
+}
+
+static const char *
+gr_macho_cmdname(uint32_t cmd)
+{
+	switch (cmd) {
+	case GR_LC_LOAD_DYLIB: return "LC_LOAD_DYLIB";
+	case GR_LC_LOAD_WEAK_DYLIB: return "LC_LOAD_WEAK_DYLIB";
+	case GR_LC_REEXPORT_DYLIB: return "LC_REEXPORT_DYLIB";
+	case GR_LC_LAZY_LOAD_DYLIB: return "LC_LAZY_LOAD_DYLIB";
+	case GR_LC_LOAD_UPWARD_DYLIB: return "LC_LOAD_UPWARD_DYLIB";
+	case GR_LC_ID_DYLIB: return "LC_ID_DYLIB";
+	case GR_LC_LOAD_DYLINKER: return "LC_LOAD_DYLINKER";
+	case GR_LC_RPATH: return "LC_RPATH";
+	}
+	return NULL;
+}
+
+static bool
+gr_prefix(const char *s, const char *p)
+{
+	return strncmp(s, p, strlen(p)) == 0;
+}
+
+enum gr_origin
+gr_macho_origin(const char *n)
+{
+	if (gr_prefix(n, "/usr/lib/") || gr_prefix(n, "/System/Library/"))
+		return GR_ORIGIN_SYSTEM;
+	if (gr_prefix(n, "/opt/homebrew/") || gr_prefix(n, "/usr/local/Cellar/") ||
+	    gr_prefix(n, "/usr/local/opt/") || gr_prefix(n, "/home/linuxbrew/.linuxbrew/"))
+		return GR_ORIGIN_HOMEBREW;
+	if (gr_prefix(n, "/usr/local/"))
+		return GR_ORIGIN_USR_LOCAL;
+	if (gr_prefix(n, "/opt/local/"))
+		return GR_ORIGIN_MACPORTS;
+	if (gr_prefix(n, "@rpath/"))
+		return GR_ORIGIN_RPATH;
+	if (gr_prefix(n, "@loader_path/"))
+		return GR_ORIGIN_LOADER_PATH;
+	if (gr_prefix(n, "@executable_path/"))
+		return GR_ORIGIN_EXECUTABLE_PATH;
+	return GR_ORIGIN_OTHER;
+}
+
+static int
+gr_macho_nomem(struct gr_error *err, const char *path)
+{
+	return gr_error_set(err, GR_ENOMEM, 0, "%s: out of memory", path);
+}
+
+/* Copy the lc_str at offset stroff of the load command at lc (cmdsize bytes). */
+static int
+gr_macho_lcstr(const unsigned char *lc, uint32_t cmdsize, uint32_t minsize, bool be,
+               uint32_t index, const char *what, const char *path, struct gr_arena *a,
+               const char **out, struct gr_error *err)
+{
+	uint32_t stroff;
+	const unsigned char *nul;
+
+	if (cmdsize < minsize)
+		return gr_error_set(err, GR_EFORMAT, 0,
+		                    "%s: load command %u (%s) has cmdsize %u, smaller than its %u-byte structure",
+		                    path, (unsigned)index, what, (unsigned)cmdsize, (unsigned)minsize);
+	stroff = gr_rd32(lc + 8, be);
+	if (stroff < 12 || stroff >= cmdsize)
+		return gr_error_set(err, GR_EFORMAT, 0,
+		                    "%s: load command %u (%s) puts its name at offset %u, outside its %u bytes",
+		                    path, (unsigned)index, what, (unsigned)stroff, (unsigned)cmdsize);
+	nul = memchr(lc + stroff, 0, cmdsize - stroff);
+	if (!nul)
+		return gr_error_set(err, GR_EFORMAT, 0,
+		                    "%s: load command %u (%s) has a name that is not NUL-terminated",
+		                    path, (unsigned)index, what);
+	*out = gr_arena_strndup(a, (const char *)lc + stroff, (size_t)(nul - (lc + stroff)));
+	return *out ? GR_OK : gr_macho_nomem(err, path);
+}
+
+/* Append a string to a growable list in the arena. */
+static bool
+gr_macho_push_str(struct gr_arena *a, const char ***list, size_t *n, size_t *cap, const char *s)
+{
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 4;
+		const char **grown = gr_arena_alloc(a, ncap * sizeof(*grown));
+		if (!grown)
+			return false;
+		if (*n)
+			memcpy(grown, *list, *n * sizeof(*grown));
+		*list = grown;
+		*cap = ncap;
+	}
+	(*list)[(*n)++] = s;
+	return true;
+}
+
+int
+gr_macho_read_thin(const unsigned char *buf, size_t len, const char *path,
+                   struct gr_arena *a, struct gr_image *img, struct gr_error *err)
+{
+	bool be, is64;
+	uint32_t magic, cputype, subtype, filetype, ncmds, sizeofcmds, flags, i;
+	size_t hdrsize, off, ndeps_cap = 0, nrpath_cap = 0;
+	char tmp[32];
+	bool all_system = true;
+	int rc;
+
+	img->format = GR_FMT_MACHO;
+	if (len < 4)
+		return gr_error_set(err, GR_EFORMAT, 0, "%s: truncated Mach-O magic (%zu of 4 bytes)",
+		                    path, len);
+	magic = gr_rd32(buf, false);
+	be = !(magic == GR_MH_MAGIC || magic == GR_MH_MAGIC_64);
+	magic = gr_rd32(buf, be);
+	is64 = magic == GR_MH_MAGIC_64;
+	hdrsize = is64 ? 32 : 28;
+	img->bits = is64 ? 64 : 32;
+	img->big_endian = be;
+	if (len < hdrsize)
+		return gr_error_set(err, GR_EFORMAT, 0, "%s: truncated Mach-O header (%zu of %zu bytes)",
+		                    path, len, hdrsize);
+	cputype = gr_rd32(buf + 4, be);
+	subtype = gr_rd32(buf + 8, be);
+	filetype = gr_rd32(buf + 12, be);
+	ncmds = gr_rd32(buf + 16, be);
+	sizeofcmds = gr_rd32(buf + 20, be);
+	flags = gr_rd32(buf + 24, be);
+	if (!(img->arch = gr_arena_strdup(a, gr_macho_arch(cputype, subtype, tmp, sizeof(tmp)))))
+		return gr_macho_nomem(err, path);
+	img->pie = (flags & GR_MH_PIE) != 0;
+	if (sizeofcmds > len - hdrsize)
+		return gr_error_set(err, GR_EFORMAT, 0,
+		                    "%s: load commands (sizeofcmds %u) extend past the end of the file (%zu bytes)",
+		                    path, (unsigned)sizeofcmds, len);
+
+	/* Every step checks 8 header bytes and cmdsize against what sizeofcmds leaves. */
+	for (i = 0, off = 0; i < ncmds; i++) {
+		const unsigned char *lc = buf + hdrsize + off;
+		size_t rem = sizeofcmds - off;
+		uint32_t cmd, cmdsize;
+		const char *name, *s;
+
+		if (rem < 8)
+			return gr_error_set(err, GR_EFORMAT, 0,
+			                    "%s: load command %u of %u starts past sizeofcmds (%u bytes)",
+			                    path, (unsigned)i, (unsigned)ncmds, (unsigned)sizeofcmds);
+		cmd = gr_rd32(lc, be);
+		cmdsize = gr_rd32(lc + 4, be);
+		name = gr_macho_cmdname(cmd);
+		if (cmdsize < 8)
+			return gr_error_set(err, GR_EFORMAT, 0,
+			                    "%s: load command %u (cmd 0x%x) has cmdsize %u; the minimum is 8",
+			                    path, (unsigned)i, (unsigned)cmd, (unsigned)cmdsize);
+		if (cmdsize > rem)
+			return gr_error_set(err, GR_EFORMAT, 0,
+			                    "%s: load command %u (cmd 0x%x, cmdsize %u) runs past sizeofcmds (%zu bytes left)",
+			                    path, (unsigned)i, (unsigned)cmd, (unsigned)cmdsize, rem);
+		switch (cmd) {
+		case GR_LC_LOAD_DYLIB:
+		case GR_LC_LOAD_WEAK_DYLIB:
+		case GR_LC_REEXPORT_DYLIB:
+		case GR_LC_LAZY_LOAD_DYLIB:
+		case GR_LC_LOAD_UPWARD_DYLIB: {
+			struct gr_dep *d;
+			if ((rc = gr_macho_lcstr(lc, cmdsize, 24, be, i, name, path, a, &s, err)))
+				return rc;
+			if (img->nneeded == ndeps_cap) {
+				size_t ncap = ndeps_cap ? ndeps_cap * 2 : 4;
+				struct gr_dep *grown = gr_arena_alloc(a, ncap * sizeof(*grown));
+				if (!grown)
+					return gr_macho_nomem(err, path);
+				if (img->nneeded)
+					memcpy(grown, img->needed, img->nneeded * sizeof(*grown));
+				img->needed = grown;
+				ndeps_cap = ncap;
+			}
+			d = &img->needed[img->nneeded++];
+			d->name = s;
+			d->command = name;
+			d->origin = gr_macho_origin(s);
+			if (d->origin != GR_ORIGIN_SYSTEM)
+				all_system = false;
+			break;
+		}
+		case GR_LC_ID_DYLIB:
+			if ((rc = gr_macho_lcstr(lc, cmdsize, 24, be, i, name, path, a, &img->soname, err)))
+				return rc;
+			break;
+		case GR_LC_LOAD_DYLINKER:
+			if ((rc = gr_macho_lcstr(lc, cmdsize, 12, be, i, name, path, a, &img->interp, err)))
+				return rc;
+			break;
+		case GR_LC_RPATH:
+			if ((rc = gr_macho_lcstr(lc, cmdsize, 12, be, i, name, path, a, &s, err)))
+				return rc;
+			if (!gr_macho_push_str(a, &img->rpath, &img->nrpath, &nrpath_cap, s))
+				return gr_macho_nomem(err, path);
+			break;
+		}
+		off += cmdsize;
+	}
+
+	switch (filetype) {
+	case GR_MH_EXECUTE:
+		img->executable = true;
+		if (img->nneeded == 0 && !img->interp)
+			img->verdict = GR_V_STATIC;
+		else
+			img->verdict = all_system ? GR_V_SYSTEM_ONLY : GR_V_DYNAMIC;
+		break;
+	case GR_MH_OBJECT:
+		img->verdict = GR_V_OBJECT;
+		break;
+	case GR_MH_DYLIB:
+	case GR_MH_BUNDLE:
+	case GR_MH_DYLIB_STUB:
+		img->verdict = GR_V_SHARED_LIBRARY;
+		break;
+	case GR_MH_CORE:
+		img->verdict = GR_V_CORE;
+		break;
+	default:
+		img->verdict = GR_V_OTHER;
+	}
+	return GR_OK;
+}
+
+int
+gr_macho_read_fat(const unsigned char *buf, size_t len, const char *path,
+                  struct gr_arena *a, struct gr_image **imgs, size_t *n, struct gr_error *err)
+{
+	bool is64;
+	uint32_t nslices, i;
+	size_t entsize, room;
+	struct gr_image *out;
+	char tmp[32];
+	int rc;
+
+	if (len < 8)
+		return gr_error_set(err, GR_EFORMAT, 0, "%s: truncated universal header (%zu of 8 bytes)",
+		                    path, len);
+	is64 = gr_rd32(buf, true) == GR_FAT_MAGIC_64;
+	entsize = is64 ? 32 : 20;
+	nslices = gr_rd32(buf + 4, true);
+	room = (len - 8) / entsize;
+	if (nslices == 0)
+		return gr_error_set(err, GR_EFORMAT, 0, "%s: universal header lists no slices", path);
+	if (nslices > room)
+		return gr_error_set(err, GR_EFORMAT, 0,
+		                    "%s: universal header claims %u slices; the file has room for %zu",
+		                    path, (unsigned)nslices, room);
+	out = gr_arena_alloc(a, nslices * sizeof(*out));
+	if (!out)
+		return gr_macho_nomem(err, path);
+	for (i = 0; i < nslices; i++) {
+		const unsigned char *e = buf + 8 + (size_t)i * entsize;
+		uint32_t cputype = gr_rd32(e, true), subtype = gr_rd32(e + 4, true);
+		uint64_t off = is64 ? gr_rd64be(e + 8) : gr_rd32(e + 8, true);
+		uint64_t size = is64 ? gr_rd64be(e + 16) : gr_rd32(e + 12, true);
+		const char *arch = gr_macho_arch(cputype, subtype, tmp, sizeof(tmp));
+		const unsigned char *s;
+		char *slice_name;
+		size_t namesz;
+
+		if (off > len || size > len - off)
+			return gr_error_set(err, GR_EFORMAT, 0,
+			                    "%s: slice %u (%s) at offset 0x%llx (%llu bytes) extends past the end of the file (%zu bytes)",
+			                    path, (unsigned)i, arch, (unsigned long long)off,
+			                    (unsigned long long)size, len);
+		if (off < 8 + (uint64_t)nslices * entsize && size > 0)
+			return gr_error_set(err, GR_EFORMAT, 0,
+			                    "%s: slice %u (%s) at offset 0x%llx overlaps the universal header",
+			                    path, (unsigned)i, arch, (unsigned long long)off);
+		s = buf + off;
+		if (size >= 8 && memcmp(s, "!<arch>\n", 8) == 0) {
+			out[i].format = GR_FMT_ARCHIVE;
+			out[i].verdict = GR_V_ARCHIVE;
+			if (!(out[i].arch = gr_arena_strdup(a, arch)))
+				return gr_macho_nomem(err, path);
+			continue;
+		}
+		if (!gr_macho_is_thin(s, (size_t)size))
+			return gr_error_set(err, GR_EFORMAT, 0,
+			                    "%s: slice %u (%s) at offset 0x%llx is neither a Mach-O file nor an archive",
+			                    path, (unsigned)i, arch, (unsigned long long)off);
+		/* Errors inside a slice name it: "app[arm64]". */
+		namesz = strlen(path) + strlen(arch) + 3;
+		slice_name = gr_arena_alloc(a, namesz);
+		if (!slice_name)
+			return gr_macho_nomem(err, path);
+		snprintf(slice_name, namesz, "%s[%s]", path, arch);
+		if ((rc = gr_macho_read_thin(s, (size_t)size, slice_name, a, &out[i], err)))
+			return rc;
+	}
+	*imgs = out;
+	*n = nslices;
+	return GR_OK;
+}

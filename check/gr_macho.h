@@ -1,0 +1,28 @@
+/* gr_macho: read what a Mach-O file (thin or universal) loads at run time. */
+#ifndef GR_MACHO_H
+#define GR_MACHO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "gr_check.h"
+
+/* Whether buf starts with a thin Mach-O magic, in either byte order. */
+bool gr_macho_is_thin(const unsigned char *buf, size_t len);
+
+/* Whether buf starts with a universal header (a Java class file is not one). */
+bool gr_macho_is_fat(const unsigned char *buf, size_t len);
+
+/* Fill img from the thin Mach-O file in buf; strings go to a. */
+int gr_macho_read_thin(const unsigned char *buf, size_t len, const char *path,
+                       struct gr_arena *a, struct gr_image *img, struct gr_error *err);
+
+/* Read every slice of the universal file in buf into *imgs (n of them, in a). */
+int gr_macho_read_fat(const unsigned char *buf, size_t len, const char *path,
+                      struct gr_arena *a, struct gr_image **imgs, size_t *n,
+                      struct gr_error *err);
+
+/* Classify an install name: system (/usr/lib, /System/Library), Homebrew, @rpath... */
+enum gr_origin gr_macho_origin(const char *install_name);
+
+#endif

@@ -1,0 +1,86 @@
+#include "gr_cli.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bfd.h>
+#include <libelf.h>
+#include <libpkgconf/libpkgconf.h>
+
+#include "gr_cmd_check.h"
+
+void
+gr_cli_diag(FILE *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("gorelink: ", err);
+	va_start(ap, fmt);
+	vfprintf(err, fmt, ap);
+	va_end(ap);
+	fputc('\n', err);
+}
+
+static void
+gr_cli_usage(FILE *f)
+{
+	fputs("Usage: gorelink COMMAND [OPTIONS] [ARGS...]\n"
+	      "\n"
+	      "Build Go programs that use cgo into static binaries, and prove it.\n"
+	      "\n"
+	      "Commands:\n"
+	      "  check     report what binaries load at run time (ELF and Mach-O);\n"
+	      "            see 'gorelink check --help' and gorelink-check(1)\n"
+	      "\n"
+	      "Options:\n"
+	      "  -h, --help     this text\n"
+	      "      --version  version and library versions\n"
+	      "\n"
+	      "Exit status: 0 success, 1 a check failed, 2 a file could not be read or\n"
+	      "parsed, 64 usage error.\n", f);
+}
+
+static void
+gr_cli_version(FILE *f)
+{
+	const char **targets;
+	size_t n = 0;
+	bool macho = false;
+
+	fprintf(f, "gorelink %s\n", GR_VERSION);
+	fprintf(f, "libelf (elfutils) %s\n", GR_LIBELF_VERSION);
+	fprintf(f, "libpkgconf %s\n", LIBPKGCONF_VERSION_STR);
+	bfd_init();
+	targets = bfd_target_list();
+	for (; targets && targets[n]; n++)
+		if (strncmp(targets[n], "mach-o", 6) == 0)
+			macho = true;
+	fprintf(f, "libbfd with %zu targets%s\n", n, macho ? ", including Mach-O" : "");
+	free(targets);
+}
+
+int
+gr_cli_run(int argc, char **argv, FILE *out, FILE *err)
+{
+	const char *cmd;
+
+	if (argc < 2) {
+		gr_cli_usage(err);
+		return GR_EXIT_USAGE;
+	}
+	cmd = argv[1];
+	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+		gr_cli_usage(out);
+		return GR_EXIT_OK;
+	}
+	if (strcmp(cmd, "--version") == 0) {
+		gr_cli_version(out);
+		return GR_EXIT_OK;
+	}
+	if (strcmp(cmd, "check") == 0)
+		return gr_cmd_check(argc - 1, argv + 1, out, err);
+	gr_cli_diag(err, "unknown command '%s' (this version has: check); see 'gorelink --help'", cmd);
+	return GR_EXIT_USAGE;
+}

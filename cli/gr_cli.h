@@ -1,0 +1,21 @@
+/* gr_cli: the gorelink command line, runnable in-process by main() and the tests. */
+#ifndef GR_CLI_H
+#define GR_CLI_H
+
+#include <stdio.h>
+
+/* Exit statuses shared by every subcommand (documented in the man pages). */
+enum gr_exit {
+	GR_EXIT_OK = 0,      /* everything passed */
+	GR_EXIT_FAIL = 1,    /* a verdict did not pass */
+	GR_EXIT_ERROR = 2,   /* a file could not be read or parsed */
+	GR_EXIT_USAGE = 64,  /* bad command line (EX_USAGE) */
+};
+
+/* Run gorelink with argv; output goes to out, diagnostics to err; returns the exit status. */
+int gr_cli_run(int argc, char **argv, FILE *out, FILE *err);
+
+/* Print "gorelink: " and a formatted diagnostic line to err. */
+void gr_cli_diag(FILE *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,516 @@
+#include "gr_cmd_check.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "gr_check.h"
+#include "gr_cli.h"
+#include "gr_json.h"
+#include "gr_walk.h"
+
+#define GR_CHECK_SCHEMA "gorelink-check/1"
+
+struct gr_check_opts {
+	bool json, quiet, explain, recursive;
+	struct gr_policy pol;
+};
+
+/* State of one run: the worst outcome so far decides the exit status. */
+struct gr_check_run {
+	const struct gr_check_opts *o;
+	FILE *out, *err;
+	bool failed, errored, nomem;
+	struct gr_json j;
+};
+
+void
+gr_cmd_check_usage(FILE *f)
+{
+	fputs("Usage: gorelink check [--json] [--allow NAME]... [--quiet] [--explain] [-R] PATH...\n"
+	      "\n"
+	      "Report what each binary loads at run time, and whether it passes:\n"
+	      "  ELF      passes with no PT_INTERP and no DT_NEEDED (static, static-pie)\n"
+	      "  Mach-O   passes when every dylib, in every slice, is a system one\n"
+	      "           (/usr/lib/..., /System/Library/...) (system-only)\n"
+	      "Objects, shared libraries and archives are reported as not executables.\n"
+	      "The binaries are only read: nothing is run, not even ldd.\n"
+	      "\n"
+	      "Options:\n"
+	      "  -R, --recursive   walk directories (symlinks are not followed; files that are\n"
+	      "                    not ELF, Mach-O or archives are passed over silently, and\n"
+	      "                    non-executables found there do not fail the run)\n"
+	      "      --allow NAME  accept libraries whose ELF soname, or Mach-O install-name\n"
+	      "                    basename, matches the fnmatch(3) pattern NAME; the ELF\n"
+	      "                    interpreter is accepted when an allowed library is needed\n"
+	      "                    (repeatable; e.g. --allow libc.so.6)\n"
+	      "      --json        one JSON object per line and file (schema gorelink-check/1)\n"
+	      "  -q, --quiet       print only the files that do not pass\n"
+	      "  -e, --explain     under each file that does not pass, say why and what to do\n"
+	      "  -h, --help        this text\n"
+	      "\n"
+	      "Exit status:\n"
+	      "  0   every file passes\n"
+	      "  1   at least one file does not pass\n"
+	      "  2   some file could not be read or parsed (the others are still checked)\n"
+	      "  64  usage error\n"
+	      "\n"
+	      "See gorelink-check(1) and docs/check-json.md.\n", f);
+}
+
+/* "ELF 64-bit LSB x86-64", "Mach-O 64-bit arm64", "Mach-O universal: arm64, x86_64". */
+static void
+gr_check_describe(FILE *f, const struct gr_report *r)
+{
+	size_t i;
+	const struct gr_image *img = &r->images[0];
+
+	switch (r->format) {
+	case GR_FMT_ELF:
+		fprintf(f, "ELF %d-bit %s %s", img->bits, img->big_endian ? "MSB" : "LSB", img->arch);
+		break;
+	case GR_FMT_MACHO:
+		fprintf(f, "Mach-O %d-bit%s %s", img->bits, img->big_endian ? " big-endian" : "",
+		        img->arch);
+		break;
+	case GR_FMT_MACHO_FAT:
+		fputs("Mach-O universal: ", f);
+		for (i = 0; i < r->nimages; i++)
+			fprintf(f, "%s%s", i ? ", " : "", r->images[i].arch);
+		break;
+	case GR_FMT_ARCHIVE:
+		fputs("ar archive", f);
+		break;
+	}
+}
+
+static const char *
+gr_check_nonexec_name(enum gr_verdict v)
+{
+	switch (v) {
+	case GR_V_OBJECT: return "object";
+	case GR_V_SHARED_LIBRARY: return "shared library";
+	case GR_V_ARCHIVE: return "archive";
+	case GR_V_CORE: return "core dump";
+	case GR_V_DEBUG_INFO: return "separate debug information";
+	default: return "other file type";
+	}
+}
+
+/* What the image loads, for the one-line summary. */
+static void
+gr_check_details(FILE *f, const struct gr_image *img)
+{
+	size_t i, nsys = 0;
+	bool first = true;
+
+	if (img->format == GR_FMT_ELF) {
+		if (img->interp)
+			fprintf(f, "interpreter %s%s", img->interp, img->interp_accepted ? " (accepted)" : "");
+		if (img->nneeded) {
+			fputs(img->interp ? "; needs " : "needs ", f);
+			for (i = 0; i < img->nneeded; i++)
+				fprintf(f, "%s%s%s", i ? ", " : "", img->needed[i].name,
+				        img->needed[i].allowed ? " (allowed)" : "");
+		}
+		return;
+	}
+	for (i = 0; i < img->nneeded; i++) {
+		const struct gr_dep *d = &img->needed[i];
+		if (d->origin == GR_ORIGIN_SYSTEM) {
+			nsys++;
+			continue;
+		}
+		fprintf(f, "%s%s %s (%s, %s)", first ? "" : "; ",
+		        d->allowed ? "allowed" : "third-party", d->name, d->command,
+		        gr_origin_name(d->origin));
+		first = false;
+	}
+	fprintf(f, "%s%zu system dylib%s", first ? "" : "; ", nsys, nsys == 1 ? "" : "s");
+}
+
+static bool
+gr_check_has_details(const struct gr_image *img)
+{
+	return img->executable && img->verdict != GR_V_STATIC && img->verdict != GR_V_STATIC_PIE;
+}
+
+static void
+gr_check_print_line(struct gr_check_run *run, const struct gr_report *r)
+{
+	FILE *f = run->out;
+	size_t i;
+
+	fprintf(f, "%s: ", r->path);
+	if (!r->executable) {
+		fprintf(f, "not an executable: %s (", gr_check_nonexec_name(r->verdict));
+		gr_check_describe(f, r);
+		fputs(")\n", f);
+		return;
+	}
+	fprintf(f, "%s%s (", gr_verdict_name(r->verdict),
+	        r->pass && r->verdict == GR_V_DYNAMIC ? ", allowed" : "");
+	gr_check_describe(f, r);
+	fputc(')', f);
+	if (r->format == GR_FMT_MACHO_FAT) {
+		for (i = 0; i < r->nimages; i++) {
+			if (!gr_check_has_details(&r->images[i]))
+				continue;
+			fprintf(f, "%s%s: ", i ? "; " : ": ", r->images[i].arch);
+			gr_check_details(f, &r->images[i]);
+		}
+	} else if (gr_check_has_details(&r->images[0])) {
+		fputs(": ", f);
+		gr_check_details(f, &r->images[0]);
+	}
+	fputc('\n', f);
+}
+
+static void
+gr_check_print_explain(struct gr_check_run *run, const struct gr_report *r)
+{
+	size_t i, k;
+
+	for (i = 0; i < r->nimages; i++) {
+		const struct gr_image *img = &r->images[i];
+		for (k = 0; k < img->nproblems; k++) {
+			const struct gr_problem *p = &img->problems[k];
+			if (r->format == GR_FMT_MACHO_FAT)
+				fprintf(run->out, "  [%s] ", img->arch);
+			else
+				fputs("  ", run->out);
+			fprintf(run->out, "why: %s\n", p->message);
+			if (p->remedy)
+				fprintf(run->out, "%s  fix: %s\n", r->format == GR_FMT_MACHO_FAT ? "  " : "", p->remedy);
+		}
+	}
+}
+
+static void
+gr_check_json_strings(struct gr_json *j, const char *key, const char *const *v, size_t n)
+{
+	size_t i;
+
+	gr_json_arr_begin(j, key);
+	for (i = 0; i < n; i++)
+		gr_json_str(j, NULL, v[i]);
+	gr_json_arr_end(j);
+}
+
+/* The members every file object and every slice object share. */
+static void
+gr_check_json_image(struct gr_json *j, const struct gr_image *img)
+{
+	size_t i;
+
+	gr_json_str(j, "format", gr_format_name(img->format));
+	gr_json_str(j, "architecture", img->arch);
+	if (img->bits)
+		gr_json_int(j, "bits", img->bits);
+	gr_json_str(j, "endian", img->bits ? (img->big_endian ? "big" : "little") : NULL);
+	gr_json_str(j, "verdict", gr_verdict_name(img->verdict));
+	gr_json_bool(j, "executable", img->executable);
+	gr_json_bool(j, "pass", img->pass);
+	gr_json_bool(j, "pie", img->pie);
+	gr_json_str(j, "interpreter", img->interp);
+	gr_json_bool(j, "interpreter_accepted", img->interp_accepted);
+	gr_json_str(j, "soname", img->soname);
+	gr_json_arr_begin(j, "needed");
+	for (i = 0; i < img->nneeded; i++)
+		gr_json_str(j, NULL, img->needed[i].name);
+	gr_json_arr_end(j);
+	gr_json_arr_begin(j, "dependencies");
+	for (i = 0; i < img->nneeded; i++) {
+		const struct gr_dep *d = &img->needed[i];
+		gr_json_obj_begin(j, NULL);
+		gr_json_str(j, "name", d->name);
+		gr_json_str(j, "command", d->command);
+		gr_json_str(j, "origin", gr_origin_name(d->origin));
+		gr_json_bool(j, "allowed", d->allowed);
+		gr_json_obj_end(j);
+	}
+	gr_json_arr_end(j);
+	gr_check_json_strings(j, "rpath", img->rpath, img->nrpath);
+	gr_check_json_strings(j, "runpath", img->runpath, img->nrunpath);
+	gr_json_arr_begin(j, "problems");
+	for (i = 0; i < img->nproblems; i++) {
+		gr_json_obj_begin(j, NULL);
+		gr_json_str(j, "code", img->problems[i].code);
+		gr_json_str(j, "message", img->problems[i].message);
+		gr_json_str(j, "remedy", img->problems[i].remedy);
+		gr_json_obj_end(j);
+	}
+	gr_json_arr_end(j);
+}
+
+/* "arm64,x86_64": the slices' architectures, comma-separated (malloc'd). */
+static char *
+gr_check_join_archs(const struct gr_report *r)
+{
+	size_t i, n = 1, at = 0;
+	char *s;
+
+	for (i = 0; i < r->nimages; i++)
+		n += strlen(r->images[i].arch) + 1;
+	s = malloc(n);
+	if (!s)
+		return NULL;
+	for (i = 0; i < r->nimages; i++) {
+		size_t l = strlen(r->images[i].arch);
+		if (i)
+			s[at++] = ',';
+		memcpy(s + at, r->images[i].arch, l);
+		at += l;
+	}
+	s[at] = '\0';
+	return s;
+}
+
+static void
+gr_check_print_json(struct gr_check_run *run, const struct gr_report *r, bool counted)
+{
+	struct gr_json *j = &run->j;
+	size_t i, k, m;
+	char *archs;
+
+	gr_json_obj_begin(j, NULL);
+	gr_json_str(j, "schema", GR_CHECK_SCHEMA);
+	gr_json_str(j, "path", r->path);
+	if (r->format != GR_FMT_MACHO_FAT) {
+		gr_check_json_image(j, &r->images[0]);
+	} else {
+		gr_json_str(j, "format", gr_format_name(r->format));
+		archs = gr_check_join_archs(r);
+		if (!archs) {
+			run->nomem = true;
+			gr_json_obj_end(j);
+			return;
+		}
+		gr_json_str(j, "architecture", archs);
+		free(archs);
+		gr_json_str(j, "verdict", gr_verdict_name(r->verdict));
+		gr_json_bool(j, "executable", r->executable);
+		gr_json_bool(j, "pass", r->pass);
+		gr_json_str(j, "interpreter", NULL);
+		/* Every distinct dylib across the slices, in order of first appearance. */
+		gr_json_arr_begin(j, "needed");
+		for (i = 0; i < r->nimages; i++)
+			for (k = 0; k < r->images[i].nneeded; k++) {
+				const char *n = r->images[i].needed[k].name;
+				bool seen = false;
+				for (m = 0; m < i && !seen; m++) {
+					size_t q;
+					for (q = 0; q < r->images[m].nneeded && !seen; q++)
+						seen = strcmp(r->images[m].needed[q].name, n) == 0;
+				}
+				for (m = 0; m < k && !seen; m++)
+					seen = strcmp(r->images[i].needed[m].name, n) == 0;
+				if (!seen)
+					gr_json_str(j, NULL, n);
+			}
+		gr_json_arr_end(j);
+		gr_check_json_strings(j, "rpath", NULL, 0);
+		gr_check_json_strings(j, "runpath", NULL, 0);
+		gr_json_arr_begin(j, "problems");
+		for (i = 0; i < r->nimages; i++)
+			for (k = 0; k < r->images[i].nproblems; k++) {
+				const struct gr_problem *p = &r->images[i].problems[k];
+				gr_json_obj_begin(j, NULL);
+				gr_json_str(j, "code", p->code);
+				gr_json_str(j, "architecture", r->images[i].arch);
+				gr_json_str(j, "message", p->message);
+				gr_json_str(j, "remedy", p->remedy);
+				gr_json_obj_end(j);
+			}
+		gr_json_arr_end(j);
+		gr_json_arr_begin(j, "slices");
+		for (i = 0; i < r->nimages; i++) {
+			gr_json_obj_begin(j, NULL);
+			gr_check_json_image(j, &r->images[i]);
+			gr_json_obj_end(j);
+		}
+		gr_json_arr_end(j);
+	}
+	gr_json_bool(j, "counted", counted);
+	gr_json_obj_end(j);
+	fputc('\n', run->out);
+}
+
+static void
+gr_check_report_error(struct gr_check_run *run, const char *path, const struct gr_error *e)
+{
+	struct gr_json *j = &run->j;
+
+	run->errored = true;
+	if (e->code == GR_ENOMEM)
+		run->nomem = true;
+	gr_cli_diag(run->err, "%s", e->msg);
+	if (!run->o->json)
+		return;
+	gr_json_obj_begin(j, NULL);
+	gr_json_str(j, "schema", GR_CHECK_SCHEMA);
+	gr_json_str(j, "path", path);
+	gr_json_str(j, "format", NULL);
+	gr_json_str(j, "verdict", "error");
+	gr_json_bool(j, "executable", false);
+	gr_json_bool(j, "pass", false);
+	gr_json_obj_begin(j, "error");
+	gr_json_str(j, "code", gr_status_name(e->code));
+	gr_json_str(j, "message", e->msg);
+	gr_json_obj_end(j);
+	gr_json_bool(j, "counted", true);
+	gr_json_obj_end(j);
+	fputc('\n', run->out);
+}
+
+/* Print one report; counted is false for non-executables met during a walk. */
+static void
+gr_check_report(struct gr_check_run *run, const struct gr_report *r, bool counted)
+{
+	bool fails = counted && !r->pass;
+
+	if (fails)
+		run->failed = true;
+	if (run->o->quiet && !fails)
+		return;
+	if (run->o->json) {
+		gr_check_print_json(run, r, counted);
+		return;
+	}
+	gr_check_print_line(run, r);
+	if (run->o->explain && fails)
+		gr_check_print_explain(run, r);
+}
+
+static int
+gr_check_walk_file(void *ctx, int dirfd, const char *name, const char *path)
+{
+	struct gr_check_run *run = ctx;
+	struct gr_report *r = NULL;
+	struct gr_error e;
+	int fd, rc;
+
+	gr_error_clear(&e);
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		gr_error_set(&e, GR_EIO, errno, "%s: %s", path, strerror(errno));
+		gr_check_report_error(run, path, &e);
+		return 0;
+	}
+	rc = gr_check_fd(fd, path, &run->o->pol, &r, &e);
+	close(fd);
+	if (rc == GR_ENOTBIN)
+		return 0;  /* a walk passes over non-binaries without a word */
+	if (rc) {
+		gr_check_report_error(run, path, &e);
+		return rc == GR_ENOMEM ? rc : 0;
+	}
+	gr_check_report(run, r, r->executable);
+	gr_report_free(r);
+	return 0;
+}
+
+static void
+gr_check_walk_error(void *ctx, const char *path, const struct gr_error *e)
+{
+	gr_check_report_error(ctx, path, e);
+}
+
+static void
+gr_check_operand(struct gr_check_run *run, const char *path)
+{
+	struct gr_report *r = NULL;
+	struct gr_error e;
+	struct stat st;
+
+	gr_error_clear(&e);
+	if (run->o->recursive && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		static const struct gr_walk_ops ops = { gr_check_walk_file, gr_check_walk_error };
+		if (gr_walk(path, &ops, run, &e) && e.code != GR_OK)
+			gr_check_report_error(run, path, &e);
+		return;
+	}
+	if (gr_check_path(path, &run->o->pol, &r, &e)) {
+		gr_check_report_error(run, path, &e);
+		return;
+	}
+	gr_check_report(run, r, true);
+	gr_report_free(r);
+}
+
+int
+gr_cmd_check(int argc, char **argv, FILE *out, FILE *err)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "allow", required_argument, NULL, 'a' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "explain", no_argument, NULL, 'e' },
+		{ "recursive", no_argument, NULL, 'R' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct gr_check_opts o;
+	struct gr_check_run run;
+	const char **allow = NULL;
+	int c, i;
+
+	memset(&o, 0, sizeof(o));
+	allow = calloc((size_t)argc + 1, sizeof(*allow));
+	if (!allow) {
+		gr_cli_diag(err, "check: out of memory");
+		return GR_EXIT_ERROR;
+	}
+	optind = 0;  /* restart getopt: the tests run the CLI more than once per process */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":qeRh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j': o.json = true; break;
+		case 'a': allow[o.pol.nallow++] = optarg; break;
+		case 'q': o.quiet = true; break;
+		case 'e': o.explain = true; break;
+		case 'R': o.recursive = true; break;
+		case 'h':
+			gr_cmd_check_usage(out);
+			free(allow);
+			return GR_EXIT_OK;
+		case ':':
+			gr_cli_diag(err, "check: option '%s' needs an argument; see 'gorelink check --help'",
+			            argv[optind - 1]);
+			free(allow);
+			return GR_EXIT_USAGE;
+		default:
+			gr_cli_diag(err, "check: unknown option '%s'; see 'gorelink check --help'",
+			            argv[optind - 1]);
+			free(allow);
+			return GR_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		gr_cli_diag(err, "check: no PATH given; see 'gorelink check --help'");
+		free(allow);
+		return GR_EXIT_USAGE;
+	}
+	o.pol.allow = allow;
+
+	memset(&run, 0, sizeof(run));
+	run.o = &o;
+	run.out = out;
+	run.err = err;
+	gr_json_init(&run.j, out);
+	for (i = optind; i < argc && !run.nomem; i++)
+		gr_check_operand(&run, argv[i]);
+	free(allow);
+	if (fflush(out) != 0 || ferror(out)) {
+		gr_cli_diag(err, "check: cannot write the report: %s", strerror(errno));
+		return GR_EXIT_ERROR;
+	}
+	if (run.errored)
+		return GR_EXIT_ERROR;
+	return run.failed ? GR_EXIT_FAIL : GR_EXIT_OK;
+}

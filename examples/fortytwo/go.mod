@@ -1,0 +1,3 @@
+module example.com/fortytwo
+
+go 1.19
