@@ -514,12 +514,20 @@ for p in sorted(set(G) & set(S)):
             unexplained.append(("disagree on loads", p, "gorelink %s interp %s needed %s | scanelf %s interp %s needed %s" % (
                 o["verdict"], o.get("interpreter"), o.get("needed"), r["etype"], show(r["interp"]), show(r["needed"]))))
 
+debug = [p for p, o in G.items() if o["verdict"] == "debug-info"]
+debug_interp = 0
+for p in debug:
+    e = Elf(p)
+    pi = e.phdr(PT_INTERP) if e.ok else None
+    if pi and pi[2] == 0:
+        debug_interp += 1
 print()
 print("seen by both: %d; agree: %d load something, %d load nothing" % (
     len(set(G) & set(S)), agree["loads"], agree["loads nothing"]))
-if debug_nul:
-    print("  (of those loading nothing, %d are debug-info files whose PT_INTERP has p_filesz 0 where the"
-          " byte at p_offset happens to be NUL, so scanelf prints an empty interpreter: agreement by luck)" % debug_nul)
+print("debug-info files (gorelink's verdict): %d; %d of them have a PT_INTERP with p_filesz 0 (scanelf prints"
+      " the bytes at its p_offset: garbage, or nothing when a NUL is there: %d agree by that luck); the others"
+      " have only a PT_DYNAMIC with p_filesz 0, which scanelf skips too, so both say they load nothing"
+      % (len(debug), debug_interp, debug_nul))
 
 explain = {
     "only gorelink: ar archive":

@@ -687,6 +687,48 @@ START_TEST(test_fat64)
 }
 END_TEST
 
+/* Every dylib-loading command is read: rewrite the first LC_LOAD_DYLIB in place. */
+START_TEST(test_macho_load_commands)
+{
+	static const struct { uint32_t cmd; const char *name; } cmds[] = {
+		{ 0x20u, "LC_LAZY_LOAD_DYLIB" },
+		{ 0x80000023u, "LC_LOAD_UPWARD_DYLIB" },
+		{ 0x8000001fu, "LC_REEXPORT_DYLIB" },
+		{ 0x80000018u, "LC_LOAD_WEAK_DYLIB" },
+	};
+	struct blob b = load("macho/main-dylib");
+	uint32_t ncmds = get32(b.p + 16, false), i, k;
+	size_t off = 32, at = 0;
+
+	for (i = 0; i < ncmds; i++) {
+		if (get32(b.p + off, false) == 0xc && strstr((const char *)b.p + off + 24, "libfoo"))
+			at = off;
+		off += get32(b.p + off + 4, false);
+	}
+	ck_assert_uint_ne(at, 0);
+	for (k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++) {
+		struct gr_report *r = NULL;
+		struct gr_error e;
+		bool seen = false;
+		unsigned char *c = malloc(b.n);
+		ck_assert_ptr_nonnull(c);
+		memcpy(c, b.p, b.n);
+		put32(c + at, cmds[k].cmd, false);
+		ck_assert_int_eq(check_copy(c, b.n, NULL, &r, &e), GR_OK);
+		for (i = 0; i < r->images[0].nneeded; i++)
+			if (strcmp(r->images[0].needed[i].command, cmds[k].name) == 0) {
+				seen = true;
+				ck_assert_str_eq(r->images[0].needed[i].name, "/opt/homebrew/lib/libfoo.1.dylib");
+			}
+		ck_assert_msg(seen, "%s not reported", cmds[k].name);
+		ck_assert(!r->pass);
+		gr_report_free(r);
+		free(c);
+	}
+	free(b.p);
+}
+END_TEST
+
 /* A Java class file shares the universal magic and is not a binary. */
 START_TEST(test_java_class)
 {
@@ -911,6 +953,7 @@ check_suite(void)
 	tcase_add_test(t, test_fat_corrupt);
 	tcase_add_test(t, test_fat64);
 	tcase_add_test(t, test_java_class);
+	tcase_add_test(t, test_macho_load_commands);
 	suite_add_tcase(s, t);
 
 	t = tcase_create("filesystem");
