@@ -2,26 +2,56 @@
 
 #define GR_JSON_MAXDEPTH ((int)(sizeof(((struct gr_json *)0)->need_comma) / sizeof(bool)) - 1)
 
+/* Length of the valid UTF-8 sequence at p (1-4), or 0 if it is not one. */
+static int
+gr_json_utf8(const unsigned char *p)
+{
+	unsigned c = p[0];
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		return (p[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (c >= 0xe0 && c <= 0xef) {
+		unsigned lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;  /* no overlongs, no surrogates */
+		return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 ? 3 : 0;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		unsigned lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;  /* up to U+10FFFF */
+		return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 && (p[3] & 0xc0) == 0x80 ? 4 : 0;
+	}
+	return 0;
+}
+
+/* Strings are written as valid UTF-8; a byte that is not part of valid UTF-8
+ * (file names can hold any byte) becomes the escape \udcXX, Python's
+ * surrogateescape convention, so the exact bytes can be recovered. */
 static void
 gr_json_escape(FILE *f, const char *s)
 {
-	const unsigned char *p;
+	const unsigned char *p = (const unsigned char *)s;
+	int n;
 
 	fputc('"', f);
-	for (p = (const unsigned char *)s; *p; p++) {
+	while (*p) {
 		switch (*p) {
-		case '"': fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\r': fputs("\\r", f); break;
-		case '\t': fputs("\\t", f); break;
-		case '\b': fputs("\\b", f); break;
-		case '\f': fputs("\\f", f); break;
-		default:
-			if (*p < 0x20 || *p == 0x7f)
-				fprintf(f, "\\u%04x", *p);
-			else
-				fputc(*p, f);
+		case '"': fputs("\\\"", f); p++; continue;
+		case '\\': fputs("\\\\", f); p++; continue;
+		case '\n': fputs("\\n", f); p++; continue;
+		case '\r': fputs("\\r", f); p++; continue;
+		case '\t': fputs("\\t", f); p++; continue;
+		case '\b': fputs("\\b", f); p++; continue;
+		case '\f': fputs("\\f", f); p++; continue;
+		}
+		if (*p < 0x20 || *p == 0x7f) {
+			fprintf(f, "\\u%04x", *p);
+			p++;
+		} else if ((n = gr_json_utf8(p)) == 0) {
+			fprintf(f, "\\udc%02x", *p);
+			p++;
+		} else {
+			fwrite(p, 1, (size_t)n, f);
+			p += n;
 		}
 	}
 	fputc('"', f);

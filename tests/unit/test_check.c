@@ -895,6 +895,16 @@ START_TEST(test_json)
 	ck_assert_str_eq(buf, "{\"s\":\"a\\\"b\\\\c\\n\\t\\u0001\\u007f\",\"null\":null,\"t\":true,"
 	                      "\"i\":-42,\"a\":[\"x\",{}]}{}");
 	free(buf);
+
+	/* Invalid UTF-8 bytes become \udcXX; valid sequences pass through. */
+	f = open_memstream(&buf, &n);
+	ck_assert_ptr_nonnull(f);
+	gr_json_init(&j, f);
+	gr_json_str(&j, NULL, "a\xff" "b \xc3\xa9 \xc0\xaf \xed\xa0\x80 \xf0\x9f\x98\x80 \xf4\x90\x80\x80 \xe2\x82");
+	fclose(f);
+	ck_assert_str_eq(buf, "\"a\\udcffb \xc3\xa9 \\udcc0\\udcaf \\udced\\udca0\\udc80 \xf0\x9f\x98\x80 "
+	                      "\\udcf4\\udc90\\udc80\\udc80 \\udce2\\udc82\"");
+	free(buf);
 }
 END_TEST
 
