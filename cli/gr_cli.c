@@ -10,13 +10,22 @@
 #include <libpkgconf/libpkgconf.h>
 
 #include "gr_cmd_check.h"
+#include "gr_cmd_pcrw.h"
+
+static const char *gr_progname = "gorelink";
+
+void
+gr_cli_set_progname(const char *name)
+{
+	gr_progname = name;
+}
 
 void
 gr_cli_diag(FILE *err, const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("gorelink: ", err);
+	fprintf(err, "%s: ", gr_progname);
 	va_start(ap, fmt);
 	vfprintf(err, fmt, ap);
 	va_end(ap);
@@ -31,8 +40,10 @@ gr_cli_usage(FILE *f)
 	      "Build Go programs that use cgo into static binaries, and prove it.\n"
 	      "\n"
 	      "Commands:\n"
-	      "  check     report what binaries load at run time (ELF and Mach-O);\n"
-	      "            see 'gorelink check --help' and gorelink-check(1)\n"
+	      "  check            report what binaries load at run time (ELF and Mach-O);\n"
+	      "                   see 'gorelink check --help' and gorelink-check(1)\n"
+	      "  pkgconf-rewrite  turn link flags into the archives GNU ld would open;\n"
+	      "                   the same as the pkgconf-rewrite command, pkgconf-rewrite(1)\n"
 	      "\n"
 	      "Options:\n"
 	      "  -h, --help     this text\n"
@@ -81,6 +92,8 @@ gr_cli_run(int argc, char **argv, FILE *out, FILE *err)
 	}
 	if (strcmp(cmd, "check") == 0)
 		return gr_cmd_check(argc - 1, argv + 1, out, err);
-	gr_cli_diag(err, "unknown command '%s' (this version has: check); see 'gorelink --help'", cmd);
+	if (strcmp(cmd, "pkgconf-rewrite") == 0)
+		return gr_cmd_pcrw(argc - 1, argv + 1, stdin, out, err);
+	gr_cli_diag(err, "unknown command '%s' (this version has: check, pkgconf-rewrite); see 'gorelink --help'", cmd);
 	return GR_EXIT_USAGE;
 }

@@ -15,7 +15,10 @@ enum gr_exit {
 /* Run gorelink with argv; output goes to out, diagnostics to err; returns the exit status. */
 int gr_cli_run(int argc, char **argv, FILE *out, FILE *err);
 
-/* Print "gorelink: " and a formatted diagnostic line to err. */
+/* Set the name diagnostics start with ("gorelink" unless told otherwise). */
+void gr_cli_set_progname(const char *name);
+
+/* Print "PROGNAME: " and a formatted diagnostic line to err. */
 void gr_cli_diag(FILE *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

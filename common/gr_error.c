@@ -39,6 +39,7 @@ gr_status_name(int code)
 	case GR_EIO: return "io";
 	case GR_ENOMEM: return "nomem";
 	case GR_EUSAGE: return "usage";
+	case GR_ENOTFOUND: return "not-found";
 	}
 	return "unknown";
 }

@@ -11,6 +11,7 @@ enum gr_status {
 	GR_EIO,      /* the file could not be opened, read or written */
 	GR_ENOMEM,   /* an allocation failed */
 	GR_EUSAGE,   /* the caller asked for something impossible */
+	GR_ENOTFOUND, /* a library or package the caller asked for does not exist */
 };
 
 struct gr_error {

@@ -1,0 +1,496 @@
+#include "gr_cmd_pcrw.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gr_cli.h"
+#include "gr_json.h"
+#include "gr_pc.h"
+#include "gr_rewrite.h"
+#include "gr_strvec.h"
+#include "gr_toolchain.h"
+
+#define GR_PCRW_SCHEMA "gorelink-pkgconf-rewrite/1"
+#define GR_PCRW_MAXSTDIN (16u << 20)
+
+void
+gr_cmd_pcrw_usage(FILE *f)
+{
+	fputs("Usage: pkgconf-rewrite [OPTIONS] PACKAGE...\n"
+	      "       pkgconf-rewrite [OPTIONS] -- FLAG...\n"
+	      "       pkgconf-rewrite [OPTIONS] -            (flags on standard input)\n"
+	      "\n"
+	      "Turn link flags into the exact static archives GNU ld would open.\n"
+	      "PACKAGE is a pkg-config query such as sqlite3 or 'libseccomp >= 2.5', resolved\n"
+	      "with --static semantics (Libs.private, Requires.private). FLAGs are link flags\n"
+	      "such as the output of pkg-config --static --libs; '-' reads them from standard\n"
+	      "input, split with pkg-config's quoting rules.\n"
+	      "\n"
+	      "Options:\n"
+	      "      --mode=static        every -l becomes an archive (default)\n"
+	      "      --mode=third-party   system libraries (the C library family and the gcc\n"
+	      "                           runtime) stay -l; everything else becomes an archive\n"
+	      "      --system-libs=LIST   comma-separated names that --mode=third-party keeps\n"
+	      "                           (default: c,m,pthread,dl,rt,resolv,util,anl,crypt,nsl,\n"
+	      "                           mvec,BrokenLocale,thread_db,nss_files,nss_dns,gcc,\n"
+	      "                           gcc_s,gcc_eh,atomic)\n"
+	      "      --allow-dynamic=NAME keep -lNAME as it is, in any mode (repeatable)\n"
+	      "      --cc=COMMAND         the C compiler whose search dirs apply (default: $CC,\n"
+	      "                           else cc); may hold several words, e.g. 'ccache gcc'\n"
+	      "  -0                       separate the output arguments with NUL bytes\n"
+	      "      --json               a JSON report (schema gorelink-pkgconf-rewrite/1)\n"
+	      "  -h, --help               this text\n"
+	      "\n"
+	      "Output: one shell-quoted line, safe for CGO_LDFLAGS or -extldflags. Nothing is\n"
+	      "written to standard output when anything fails.\n"
+	      "\n"
+	      "Exit status:\n"
+	      "  0   every library resolved as the mode requires\n"
+	      "  1   some library has no static archive (each is explained on stderr)\n"
+	      "  2   a package, a .pc file, the input flags, a linker script or the compiler\n"
+	      "      could not be used\n"
+	      "  64  usage error\n"
+	      "\n"
+	      "See pkgconf-rewrite(1).\n", f);
+}
+
+/* Shell-quote one argument: plain when safe, else in single quotes. */
+static void
+gr_pcrw_quote(FILE *f, const char *s)
+{
+	const char *p;
+	bool plain = *s != '\0';
+
+	for (p = s; *p && plain; p++)
+		plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		        strchr("_@%+=:,./-", *p) != NULL;
+	if (plain) {
+		fputs(s, f);
+		return;
+	}
+	fputc('\'', f);
+	for (p = s; *p; p++) {
+		if (*p == '\'')
+			fputs("'\\''", f);
+		else
+			fputc(*p, f);
+	}
+	fputc('\'', f);
+}
+
+static const char *
+gr_pcrw_kind_name(enum gr_rw_kind k)
+{
+	switch (k) {
+	case GR_RW_LIBRARY: return "library";
+	case GR_RW_SEARCH_DIR: return "search-dir";
+	case GR_RW_LINKER_STATE: return "linker-state";
+	case GR_RW_OTHER: return "other";
+	}
+	return "other";
+}
+
+static const char *
+gr_pcrw_source_name(enum gr_dir_source s)
+{
+	switch (s) {
+	case GR_DIR_CMDLINE: return "command-line";
+	case GR_DIR_DRIVER: return "compiler";
+	case GR_DIR_LINKER: return "linker";
+	}
+	return "linker";
+}
+
+static const char *
+gr_pcrw_file_kind(enum gr_cand k)
+{
+	switch (k) {
+	case GR_CAND_ARCHIVE: return "archive";
+	case GR_CAND_SHARED: return "shared";
+	case GR_CAND_OBJECT: return "object";
+	case GR_CAND_SCRIPT: return "linker-script";
+	default: return "other";
+	}
+}
+
+static void
+gr_pcrw_json(FILE *out, const struct gr_rw_result *r, const struct gr_toolchain *tc,
+             const char *mode)
+{
+	struct gr_json j;
+	size_t i, k;
+
+	gr_json_init(&j, out);
+	gr_json_obj_begin(&j, NULL);
+	gr_json_str(&j, "schema", GR_PCRW_SCHEMA);
+	gr_json_str(&j, "mode", mode);
+	gr_json_str(&j, "target", tc->output_format);
+	gr_json_str(&j, "sysroot", r->search.sysroot);
+	gr_json_arr_begin(&j, "search_dirs");
+	for (i = 0; i < r->search.ndirs; i++) {
+		gr_json_obj_begin(&j, NULL);
+		gr_json_str(&j, "dir", r->search.dirs[i]);
+		gr_json_str(&j, "source", gr_pcrw_source_name(r->search.sources[i]));
+		gr_json_obj_end(&j);
+	}
+	gr_json_arr_end(&j);
+	gr_json_arr_begin(&j, "tokens");
+	for (i = 0; i < r->ntokens; i++) {
+		const struct gr_rw_token *t = &r->tokens[i];
+		gr_json_obj_begin(&j, NULL);
+		gr_json_str(&j, "input", t->input);
+		gr_json_str(&j, "kind", gr_pcrw_kind_name(t->kind));
+		gr_json_str(&j, "from", t->origin);
+		gr_json_arr_begin(&j, "output");
+		for (k = 0; k < t->noutput; k++)
+			gr_json_str(&j, NULL, t->output[k]);
+		gr_json_arr_end(&j);
+		if (t->kind == GR_RW_LIBRARY) {
+			gr_json_str(&j, "library", t->lib);
+			gr_json_bool(&j, "bdynamic_in_force", t->dynamic_state);
+			gr_json_str(&j, "kept", t->kept ? t->kept_why : NULL);
+			gr_json_bool(&j, "missing", t->missing);
+			gr_json_str(&j, "resolved", t->res.found.path);
+			gr_json_str(&j, "resolved_kind", t->res.found.path ? gr_pcrw_file_kind(t->res.found.kind) : NULL);
+			if (t->res.found.path && t->res.found.dir_index != (size_t)-1) {
+				gr_json_str(&j, "dir", r->search.dirs[t->res.found.dir_index]);
+				gr_json_int(&j, "dir_index", (long long)t->res.found.dir_index);
+			} else {
+				gr_json_str(&j, "dir", NULL);
+				gr_json_str(&j, "dir_index", NULL);
+			}
+			gr_json_arr_begin(&j, "members");
+			for (k = 0; k < t->res.nmembers; k++) {
+				const struct gr_ldfile *m = &t->res.members[k];
+				gr_json_obj_begin(&j, NULL);
+				gr_json_str(&j, "path", m->path);
+				gr_json_str(&j, "kind", gr_pcrw_file_kind(m->kind));
+				gr_json_int(&j, "group", m->group);
+				gr_json_bool(&j, "as_needed", m->as_needed);
+				gr_json_obj_end(&j);
+			}
+			gr_json_arr_end(&j);
+			gr_json_str(&j, "shared_alternative", t->shared_alternative);
+			gr_json_arr_begin(&j, "notes");
+			for (k = 0; k < t->res.nnotes; k++)
+				gr_json_str(&j, NULL, t->res.notes[k]);
+			if (t->dynamic_state && !t->kept && !t->missing)
+				gr_json_str(&j, NULL, "-Bdynamic is in force here; the archive is named by path, so it links statically anyway");
+			if (t->res.found.kind == GR_CAND_SCRIPT)
+				gr_json_str(&j, NULL, "a linker script: its inputs replace it, GROUPs as --start-group/--end-group");
+			gr_json_arr_end(&j);
+		}
+		gr_json_obj_end(&j);
+	}
+	gr_json_arr_end(&j);
+	gr_json_arr_begin(&j, "argv");
+	for (i = 0; i < r->argv.n; i++)
+		gr_json_str(&j, NULL, r->argv.v[i]);
+	gr_json_arr_end(&j);
+	gr_json_obj_end(&j);
+	fputc('\n', out);
+}
+
+/* Explain one library that has no archive: who wanted it, where ld looked, what to do. */
+static void
+gr_pcrw_explain_missing(FILE *err, const struct gr_rw_result *r, const struct gr_rw_token *t,
+                        enum gr_rw_mode mode, const struct gr_rw_opts *o)
+{
+	size_t i;
+	bool colon = t->lib[0] == ':';
+	bool system = false;
+
+	for (i = 0; i < o->nsystem_libs; i++)
+		if (strcmp(o->system_libs[i], t->lib) == 0)
+			system = true;
+	gr_cli_diag(err, "no static archive for -l%s (%s)", t->lib,
+	            colon ? t->lib + 1 : "searched for lib<name>.a, as ld -static does");
+	fprintf(err, "  wanted by: %s\n", t->origin ? t->origin : "the flags given");
+	fputs("  searched:", err);
+	for (i = 0; i < r->search.ndirs; i++)
+		fprintf(err, "%s%s", i ? ", " : " ", r->search.dirs[i]);
+	fputc('\n', err);
+	for (i = 0; i < t->res.nnotes; i++)
+		fprintf(err, "  note: %s\n", t->res.notes[i]);
+	if (t->shared_alternative)
+		fprintf(err, "  a shared library exists instead: %s\n", t->shared_alternative);
+	else
+		fputs("  no shared library exists either\n", err);
+	fprintf(err, "  options: install the package that ships lib%s.a;", colon ? "<name>" : t->lib);
+	if (mode == GR_RW_STATIC && system)
+		fprintf(err, " or --mode=third-party, which keeps system libraries such as -l%s dynamic;",
+		        t->lib);
+	else if (mode == GR_RW_STATIC)
+		fprintf(err, " or --mode=third-party, if -l%s were a system library (it is not on the list: see --system-libs);",
+		        t->lib);
+	fprintf(err, " or --allow-dynamic=%s to keep -l%s dynamic\n", colon ? t->lib : t->lib, t->lib);
+}
+
+/* Read all of f (bounded) into a NUL-terminated string. */
+static char *
+gr_pcrw_slurp(FILE *f, struct gr_error *e)
+{
+	size_t n = 0, cap = 4096;
+	char *buf = malloc(cap), *g;
+
+	if (!buf) {
+		gr_error_set(e, GR_ENOMEM, 0, "standard input: out of memory");
+		return NULL;
+	}
+	for (;;) {
+		size_t got = fread(buf + n, 1, cap - n - 1, f);
+		n += got;
+		if (got == 0)
+			break;
+		if (n + 1 == cap) {
+			if (cap >= GR_PCRW_MAXSTDIN) {
+				free(buf);
+				gr_error_set(e, GR_EUSAGE, 0, "standard input: more than %u bytes of flags", GR_PCRW_MAXSTDIN);
+				return NULL;
+			}
+			g = realloc(buf, cap * 2);
+			if (!g) {
+				free(buf);
+				gr_error_set(e, GR_ENOMEM, 0, "standard input: out of memory");
+				return NULL;
+			}
+			buf = g;
+			cap *= 2;
+		}
+	}
+	if (ferror(f)) {
+		free(buf);
+		gr_error_set(e, GR_EIO, errno, "standard input: %s", strerror(errno));
+		return NULL;
+	}
+	buf[n] = '\0';
+	if (memchr(buf, '\0', n)) {
+		free(buf);
+		gr_error_set(e, GR_EFORMAT, 0, "standard input: NUL byte in the flags");
+		return NULL;
+	}
+	return buf;
+}
+
+/* Split a comma-separated list in place into an array (malloc'd). */
+static const char **
+gr_pcrw_split_list(char *s, size_t *n)
+{
+	size_t cap = 1, k = 0;
+	char *p;
+	const char **v;
+
+	for (p = s; *p; p++)
+		if (*p == ',')
+			cap++;
+	v = calloc(cap, sizeof(*v));
+	if (!v)
+		return NULL;
+	for (p = strtok(s, ","); p; p = strtok(NULL, ","))
+		if (*p)
+			v[k++] = p;
+	*n = k;
+	return v;
+}
+
+int
+gr_cmd_pcrw(int argc, char **argv, FILE *in, FILE *out, FILE *err)
+{
+	enum { OPT_MODE = 256, OPT_SYSLIBS, OPT_ALLOW, OPT_CC, OPT_JSON };
+	static const struct option longopts[] = {
+		{ "mode", required_argument, NULL, OPT_MODE },
+		{ "system-libs", required_argument, NULL, OPT_SYSLIBS },
+		{ "allow-dynamic", required_argument, NULL, OPT_ALLOW },
+		{ "cc", required_argument, NULL, OPT_CC },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct gr_rw_opts o;
+	struct gr_toolchain tc;
+	struct gr_pc_tokens *toks = NULL, *ccwords = NULL;
+	struct gr_rw_result *r = NULL;
+	struct gr_error e;
+	struct gr_strvec cc;
+	const char **allow = NULL, **syslibs = NULL, *ccarg = NULL, *mode_name = "static";
+	char *syslist = NULL, *text = NULL;
+	bool nul = false, json = false, raw = false;
+	int c, i, status = GR_EXIT_OK, rc;
+	size_t k;
+
+	memset(&o, 0, sizeof(o));
+	memset(&tc, 0, sizeof(tc));
+	gr_strvec_init(&cc);
+	gr_error_clear(&e);
+	o.mode = GR_RW_STATIC;
+	o.system_libs = gr_rw_default_system_libs;
+	o.nsystem_libs = gr_rw_ndefault_system_libs;
+	allow = calloc((size_t)argc + 1, sizeof(*allow));
+	if (!allow) {
+		gr_cli_diag(err, "out of memory");
+		return GR_EXIT_ERROR;
+	}
+	optind = 0;
+	opterr = 0;
+	/* '+': stop at the first operand, so package names and flags after -- stay operands. */
+	while ((c = getopt_long(argc, argv, "+:0h", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_MODE:
+			if (!strcmp(optarg, "static")) {
+				o.mode = GR_RW_STATIC;
+			} else if (!strcmp(optarg, "third-party")) {
+				o.mode = GR_RW_THIRD_PARTY;
+			} else {
+				gr_cli_diag(err, "unknown --mode '%s' (static or third-party)", optarg);
+				status = GR_EXIT_USAGE;
+				goto out;
+			}
+			mode_name = optarg;
+			break;
+		case OPT_SYSLIBS:
+			free(syslist);
+			free(syslibs);
+			syslist = strdup(optarg);
+			syslibs = syslist ? gr_pcrw_split_list(syslist, &o.nsystem_libs) : NULL;
+			if (!syslibs) {
+				gr_cli_diag(err, "out of memory");
+				status = GR_EXIT_ERROR;
+				goto out;
+			}
+			o.system_libs = syslibs;
+			break;
+		case OPT_ALLOW:
+			allow[o.nallow_dynamic++] = optarg[0] == '-' && optarg[1] == 'l' ? optarg + 2 : optarg;
+			break;
+		case OPT_CC: ccarg = optarg; break;
+		case OPT_JSON: json = true; break;
+		case '0': nul = true; break;
+		case 'h':
+			gr_cmd_pcrw_usage(out);
+			goto out;
+		case ':':
+			gr_cli_diag(err, "option '%s' needs an argument; see --help", argv[optind - 1]);
+			status = GR_EXIT_USAGE;
+			goto out;
+		default:
+			gr_cli_diag(err, "unknown option '%s'; see --help", argv[optind - 1]);
+			status = GR_EXIT_USAGE;
+			goto out;
+		}
+	}
+	o.allow_dynamic = allow;
+	if (nul && json) {
+		gr_cli_diag(err, "-0 and --json exclude each other");
+		status = GR_EXIT_USAGE;
+		goto out;
+	}
+	if (optind > 0 && optind <= argc && !strcmp(argv[optind - 1], "--"))
+		raw = true;
+	if (optind >= argc) {
+		gr_cli_diag(err, "no PACKAGE, '-' or '-- FLAG...' given; see --help");
+		status = GR_EXIT_USAGE;
+		goto out;
+	}
+
+	/* The inputs. */
+	if (!raw && argc - optind == 1 && !strcmp(argv[optind], "-")) {
+		if (!(text = gr_pcrw_slurp(in, &e)) || gr_pc_split(text, "standard input", &toks, &e)) {
+			gr_cli_diag(err, "%s", e.msg);
+			status = GR_EXIT_ERROR;
+			goto out;
+		}
+	} else if (raw) {
+		toks = calloc(1, sizeof(*toks));
+		if (toks) {
+			gr_arena_init(&toks->arena);
+			toks->v = gr_arena_alloc(&toks->arena, (size_t)(argc - optind + 1) * sizeof(*toks->v));
+		}
+		if (!toks || !toks->v) {
+			gr_cli_diag(err, "out of memory");
+			status = GR_EXIT_ERROR;
+			goto out;
+		}
+		for (i = optind; i < argc; i++)
+			toks->v[toks->n++].text = argv[i];
+	} else {
+		for (i = optind; i < argc; i++)
+			if (argv[i][0] == '-') {
+				gr_cli_diag(err, "'%s' looks like a flag; put flags after '--', or give them on standard input with '-'",
+				            argv[i]);
+				status = GR_EXIT_USAGE;
+				goto out;
+			}
+		if ((rc = gr_pc_resolve((const char *const *)argv + optind, (size_t)(argc - optind), &toks, &e))) {
+			gr_cli_diag(err, "%s", e.msg);
+			status = GR_EXIT_ERROR;
+			goto out;
+		}
+	}
+
+	/* The toolchain: --cc, $CC, or cc. */
+	if (!ccarg)
+		ccarg = getenv("CC");
+	if (!ccarg || !*ccarg)
+		ccarg = "cc";
+	if (gr_pc_split(ccarg, "--cc", &ccwords, &e) || ccwords->n == 0) {
+		gr_cli_diag(err, "%s", ccwords ? "--cc: no command given" : e.msg);
+		status = GR_EXIT_USAGE;
+		goto out;
+	}
+	for (k = 0; k < ccwords->n; k++)
+		if (gr_strvec_push(&cc, ccwords->v[k].text)) {
+			gr_cli_diag(err, "out of memory");
+			status = GR_EXIT_ERROR;
+			goto out;
+		}
+	if ((rc = gr_toolchain_discover(gr_strvec_argv(&cc), &tc, &e))) {
+		gr_cli_diag(err, "%s", e.msg);
+		status = GR_EXIT_ERROR;
+		goto out;
+	}
+
+	rc = gr_rewrite(toks->v, toks->n, &o, &tc, &r, &e);
+	if (rc && rc != GR_ENOTFOUND) {
+		gr_cli_diag(err, "%s", e.msg);
+		status = GR_EXIT_ERROR;
+		goto out;
+	}
+	if (rc == GR_ENOTFOUND) {
+		for (k = 0; k < r->ntokens; k++)
+			if (r->tokens[k].missing)
+				gr_pcrw_explain_missing(err, r, &r->tokens[k], o.mode, &o);
+		status = GR_EXIT_FAIL;  /* and nothing on stdout, not even --json */
+		goto out;
+	}
+	if (json) {
+		gr_pcrw_json(out, r, &tc, mode_name);
+	} else if (nul) {
+		for (k = 0; k < r->argv.n; k++)
+			fwrite(r->argv.v[k], 1, strlen(r->argv.v[k]) + 1, out);
+	} else {
+		for (k = 0; k < r->argv.n; k++) {
+			if (k)
+				fputc(' ', out);
+			gr_pcrw_quote(out, r->argv.v[k]);
+		}
+		fputc('\n', out);
+	}
+	if (fflush(out) != 0 || ferror(out)) {
+		gr_cli_diag(err, "cannot write the result: %s", strerror(errno));
+		status = GR_EXIT_ERROR;
+	}
+out:
+	gr_rw_result_free(r);
+	gr_toolchain_deinit(&tc);
+	gr_pc_tokens_free(toks);
+	gr_pc_tokens_free(ccwords);
+	gr_strvec_deinit(&cc);
+	free(text);
+	free(allow);
+	free(syslibs);
+	free(syslist);
+	return status;
+}

@@ -1,0 +1,201 @@
+#include "gr_spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* Append what is readable on fd to *buf; sets *open to false at EOF. */
+static int
+gr_spawn_drain(int fd, char **buf, size_t *len, size_t *cap, bool *open)
+{
+	char chunk[65536];
+	ssize_t n = read(fd, chunk, sizeof(chunk));
+
+	if (n < 0)
+		return errno == EINTR || errno == EAGAIN ? GR_OK : GR_EIO;
+	if (n == 0) {
+		*open = false;
+		return GR_OK;
+	}
+	if (*len + (size_t)n + 1 > *cap) {
+		size_t ncap = *cap ? *cap : 4096;
+		char *grown;
+		while (ncap < *len + (size_t)n + 1)
+			ncap *= 2;
+		grown = realloc(*buf, ncap);
+		if (!grown)
+			return GR_ENOMEM;
+		*buf = grown;
+		*cap = ncap;
+	}
+	memcpy(*buf + *len, chunk, (size_t)n);
+	*len += (size_t)n;
+	(*buf)[*len] = '\0';
+	return GR_OK;
+}
+
+/* A pipe whose ends the child does not inherit (it gets dup2'd copies). */
+static int
+gr_spawn_pipe(int p[2])
+{
+	if (pipe(p) != 0)
+		return -1;
+	if (fcntl(p[0], F_SETFD, FD_CLOEXEC) != 0 || fcntl(p[1], F_SETFD, FD_CLOEXEC) != 0) {
+		close(p[0]);
+		close(p[1]);
+		p[0] = p[1] = -1;
+		return -1;
+	}
+	return 0;
+}
+
+static const char *
+gr_signame(int sig)
+{
+	switch (sig) {
+	case SIGHUP: return "SIGHUP";
+	case SIGINT: return "SIGINT";
+	case SIGQUIT: return "SIGQUIT";
+	case SIGILL: return "SIGILL";
+	case SIGTRAP: return "SIGTRAP";
+	case SIGABRT: return "SIGABRT";
+	case SIGBUS: return "SIGBUS";
+	case SIGFPE: return "SIGFPE";
+	case SIGKILL: return "SIGKILL";
+	case SIGSEGV: return "SIGSEGV";
+	case SIGPIPE: return "SIGPIPE";
+	case SIGALRM: return "SIGALRM";
+	case SIGTERM: return "SIGTERM";
+	case SIGXCPU: return "SIGXCPU";
+	case SIGXFSZ: return "SIGXFSZ";
+	}
+	return NULL;
+}
+
+const char *
+gr_spawn_describe(const struct gr_spawn_result *res, char *buf, size_t bufsz)
+{
+	const char *name;
+
+	if (res->exited) {
+		snprintf(buf, bufsz, "exited with status %d", res->code);
+	} else if ((name = gr_signame(res->code)) != NULL) {
+		snprintf(buf, bufsz, "killed by signal %s (%s)", name, strsignal(res->code));
+	} else {
+		snprintf(buf, bufsz, "killed by signal %d (%s)", res->code, strsignal(res->code));
+	}
+	return buf;
+}
+
+bool
+gr_spawn_ok(const struct gr_spawn_result *res)
+{
+	return res->exited && res->code == 0;
+}
+
+void
+gr_spawn_result_free(struct gr_spawn_result *res)
+{
+	free(res->out);
+	free(res->err);
+	res->out = res->err = NULL;
+	res->outlen = res->errlen = 0;
+}
+
+int
+gr_spawn_capture(char *const argv[], char *const envp[], struct gr_spawn_result *res,
+                 struct gr_error *err)
+{
+	posix_spawn_file_actions_t fa;
+	int po[2] = { -1, -1 }, pe[2] = { -1, -1 }, rc = GR_OK, status, e;
+	pid_t pid;
+	size_t ocap = 0, ecap = 0;
+	bool oopen = true, eopen = true;
+
+	memset(res, 0, sizeof(*res));
+	if (gr_spawn_pipe(po) != 0 || gr_spawn_pipe(pe) != 0) {
+		e = errno;
+		rc = gr_error_set(err, GR_EIO, e, "%s: cannot create a pipe: %s", argv[0], strerror(e));
+		goto close_pipes;
+	}
+	if ((e = posix_spawn_file_actions_init(&fa)) != 0) {
+		rc = gr_error_set(err, GR_ENOMEM, e, "%s: cannot prepare to run it: %s", argv[0], strerror(e));
+		goto close_pipes;
+	}
+	if ((e = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0)) ||
+	    (e = posix_spawn_file_actions_adddup2(&fa, po[1], 1)) ||
+	    (e = posix_spawn_file_actions_adddup2(&fa, pe[1], 2))) {
+		posix_spawn_file_actions_destroy(&fa);
+		rc = gr_error_set(err, GR_ENOMEM, e, "%s: cannot prepare to run it: %s", argv[0], strerror(e));
+		goto close_pipes;
+	}
+	e = posix_spawnp(&pid, argv[0], &fa, NULL, argv, envp ? envp : environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (e != 0) {
+		rc = gr_error_set(err, GR_EIO, e, "cannot run %s: %s", argv[0], strerror(e));
+		goto close_pipes;
+	}
+	close(po[1]);
+	close(pe[1]);
+	po[1] = pe[1] = -1;
+
+	while ((oopen || eopen) && rc == GR_OK) {
+		struct pollfd fds[2] = { { oopen ? po[0] : -1, POLLIN, 0 }, { eopen ? pe[0] : -1, POLLIN, 0 } };
+		if (poll(fds, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = GR_EIO;
+			break;
+		}
+		if (oopen && fds[0].revents)
+			rc = gr_spawn_drain(po[0], &res->out, &res->outlen, &ocap, &oopen);
+		if (rc == GR_OK && eopen && fds[1].revents)
+			rc = gr_spawn_drain(pe[0], &res->err, &res->errlen, &ecap, &eopen);
+	}
+	if (rc != GR_OK) {
+		kill(pid, SIGKILL);
+		gr_error_set(err, rc, errno, "%s: cannot read its output", argv[0]);
+	}
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			e = errno;
+			rc = gr_error_set(err, GR_EIO, e, "%s: cannot wait for it: %s", argv[0], strerror(e));
+			goto close_pipes;
+		}
+	}
+	if (WIFEXITED(status)) {
+		res->exited = true;
+		res->code = WEXITSTATUS(status);
+	} else if (WIFSIGNALED(status)) {
+		res->exited = false;
+		res->code = WTERMSIG(status);
+	} else {
+		rc = gr_error_set(err, GR_EIO, 0, "%s: stopped in an unexpected state 0x%x", argv[0], status);
+	}
+close_pipes:
+	if (po[0] >= 0) close(po[0]);
+	if (po[1] >= 0) close(po[1]);
+	if (pe[0] >= 0) close(pe[0]);
+	if (pe[1] >= 0) close(pe[1]);
+	if (rc != GR_OK)
+		gr_spawn_result_free(res);
+	/* Callers may read out/err as strings even when nothing was printed. */
+	if (rc == GR_OK && (!res->out || !res->err)) {
+		if (!res->out) res->out = calloc(1, 1);
+		if (!res->err) res->err = calloc(1, 1);
+		if (!res->out || !res->err) {
+			gr_spawn_result_free(res);
+			rc = gr_error_set(err, GR_ENOMEM, 0, "%s: out of memory", argv[0]);
+		}
+	}
+	return rc;
+}

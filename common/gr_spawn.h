@@ -1,0 +1,33 @@
+/* gr_spawn: run an argv with posix_spawnp and capture what it prints. */
+#ifndef GR_SPAWN_H
+#define GR_SPAWN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "gr_error.h"
+
+struct gr_spawn_result {
+	bool exited;     /* true: exit status in code; false: killed by signal code */
+	int code;
+	char *out;       /* everything written to stdout, NUL-terminated */
+	size_t outlen;
+	char *err;       /* everything written to stderr, NUL-terminated */
+	size_t errlen;
+};
+
+/* Run argv (searched in PATH) with stdin from /dev/null and both outputs
+ * captured; envp NULL keeps the environment. GR_EIO when it cannot start. */
+int gr_spawn_capture(char *const argv[], char *const envp[], struct gr_spawn_result *res,
+                     struct gr_error *err);
+
+/* Whether the child exited with status 0. */
+bool gr_spawn_ok(const struct gr_spawn_result *res);
+
+/* "exited with status 1" or "killed by signal SIGKILL (Killed)", into buf. */
+const char *gr_spawn_describe(const struct gr_spawn_result *res, char *buf, size_t bufsz);
+
+/* Free the captured output. */
+void gr_spawn_result_free(struct gr_spawn_result *res);
+
+#endif

@@ -1,0 +1,109 @@
+#include "gr_bfdcheck.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <bfd.h>
+
+static bool gr_bfd_ready;
+
+/* libbfd reports problems by printing; library code stays quiet. */
+static void
+gr_bfd_quiet(const char *fmt, va_list ap)
+{
+	(void)fmt;
+	(void)ap;
+}
+
+static void
+gr_bfd_init(void)
+{
+	if (!gr_bfd_ready) {
+		bfd_init();
+		bfd_set_error_handler(gr_bfd_quiet);
+		gr_bfd_ready = true;
+	}
+}
+
+static void
+gr_bfd_describe(bfd *b, struct gr_cand_info *info)
+{
+	const char *fmt = b->xvec ? b->xvec->name : NULL;
+	const char *arch = bfd_printable_name(b);
+
+	snprintf(info->format, sizeof(info->format), "%s", fmt ? fmt : "");
+	snprintf(info->arch, sizeof(info->arch), "%s", arch ? arch : "");
+}
+
+/* ld's test: bfd_arch_get_compatible(check, output_bfd, false). */
+static bool
+gr_bfd_compatible(bfd *check, const struct gr_bfd_target *t)
+{
+	const bfd_arch_info_type *want, *have;
+
+	if (!t || !t->output_arch)
+		return true;
+	want = bfd_scan_arch(t->output_arch);
+	if (!want)
+		return true;
+	have = bfd_get_arch_info(check);
+	if (!have || have->arch == bfd_arch_unknown)
+		return false;  /* ld accepts unknown architectures only with --accept-unknown-input-arch */
+	return have->compatible(have, want) != NULL;
+}
+
+int
+gr_bfd_classify(const char *path, const struct gr_bfd_target *t, struct gr_cand_info *info,
+                struct gr_error *err)
+{
+	struct stat st;
+	bfd *b, *check;
+
+	(void)err;
+	memset(info, 0, sizeof(*info));
+	info->kind = GR_CAND_UNOPENABLE;
+	/* ld skips what it cannot open: missing files, dangling links, directories. */
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return GR_OK;
+	gr_bfd_init();
+	b = bfd_openr(path, NULL);
+	if (!b)
+		return GR_OK;
+	if (bfd_check_format(b, bfd_archive)) {
+		info->thin = bfd_is_thin_archive(b);
+		check = bfd_openr_next_archived_file(b, NULL);
+		if (!check) {
+			/* No member (glibc's empty libpthread.a): accepted unchecked. */
+			info->empty = bfd_get_error() == bfd_error_no_more_archived_files || st.st_size <= 8;
+			info->kind = GR_CAND_ARCHIVE;
+			gr_bfd_describe(b, info);
+			bfd_close(b);
+			return GR_OK;
+		}
+		if (!bfd_check_format(check, bfd_object)) {
+			/* A first member that is no object is accepted unchecked. */
+			info->kind = GR_CAND_ARCHIVE;
+			gr_bfd_describe(b, info);
+			bfd_close(b);
+			return GR_OK;
+		}
+		gr_bfd_describe(check, info);
+		info->kind = gr_bfd_compatible(check, t) ? GR_CAND_ARCHIVE : GR_CAND_INCOMPATIBLE;
+		bfd_close(b);  /* closes the cached member too */
+		return GR_OK;
+	}
+	if (!bfd_check_format(b, bfd_object)) {
+		info->kind = GR_CAND_SCRIPT;
+		bfd_close(b);
+		return GR_OK;
+	}
+	gr_bfd_describe(b, info);
+	if (!gr_bfd_compatible(b, t))
+		info->kind = GR_CAND_INCOMPATIBLE;
+	else
+		info->kind = (bfd_get_file_flags(b) & DYNAMIC) ? GR_CAND_SHARED : GR_CAND_OBJECT;
+	bfd_close(b);
+	return GR_OK;
+}

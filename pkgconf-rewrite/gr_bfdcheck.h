@@ -1,0 +1,36 @@
+/* gr_bfdcheck: judge a library candidate as ld's ldfile_try_open_bfd does (all libbfd calls live here). */
+#ifndef GR_BFDCHECK_H
+#define GR_BFDCHECK_H
+
+#include <stdbool.h>
+
+#include "gr_error.h"
+
+enum gr_cand {
+	GR_CAND_UNOPENABLE,    /* missing, a directory, dangling or unreadable: the search goes on */
+	GR_CAND_ARCHIVE,       /* an archive for the target (its first member decides; empty is fine) */
+	GR_CAND_SHARED,        /* a shared object for the target */
+	GR_CAND_OBJECT,        /* a relocatable object for the target */
+	GR_CAND_SCRIPT,        /* not an object: ld reads it as a linker script */
+	GR_CAND_INCOMPATIBLE,  /* built for another target: ld skips it and searches on */
+};
+
+struct gr_cand_info {
+	enum gr_cand kind;
+	bool thin;            /* a thin archive (!<thin>) */
+	bool empty;           /* an archive with no members */
+	char format[64];      /* the BFD target that read it (e.g. "elf32-i386"), or "" */
+	char arch[64];        /* its architecture (e.g. "i386"), or "" */
+};
+
+/* The target a link produces, by BFD names (ld --verbose: OUTPUT_FORMAT, OUTPUT_ARCH). */
+struct gr_bfd_target {
+	const char *output_format;  /* e.g. "elf64-x86-64"; NULL skips the compatibility check */
+	const char *output_arch;    /* e.g. "i386:x86-64"; NULL derives it from output_format */
+};
+
+/* Classify the file at path for the target t. Errors only for out-of-memory. */
+int gr_bfd_classify(const char *path, const struct gr_bfd_target *t, struct gr_cand_info *info,
+                    struct gr_error *err);
+
+#endif

@@ -1,0 +1,470 @@
+#include "gr_ldsearch.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "gr_ldscript.h"
+
+#define GR_LDS_BUCKETS 1024
+#define GR_LDS_MAXDEPTH 16
+#define GR_LDS_MAXSCRIPT (1u << 20)
+
+struct gr_ldsearch_entry {
+	struct gr_ldsearch_entry *next;
+	const char *path;
+	struct gr_cand_info info;
+	struct gr_ldscript *script;  /* parsed, for GR_CAND_SCRIPT */
+	char *script_error;          /* why it did not parse, for GR_CAND_SCRIPT */
+};
+
+struct gr_ldsearch_cache {
+	struct gr_ldsearch_entry *buckets[GR_LDS_BUCKETS];
+};
+
+/* Growable lists used while one search runs; they live in the arena. */
+struct gr_ldlist {
+	struct gr_ldfile *v;
+	size_t n, cap;
+};
+
+struct gr_strlist {
+	const char **v;
+	size_t n, cap;
+};
+
+static int
+gr_lds_nomem(struct gr_error *err)
+{
+	return gr_error_set(err, GR_ENOMEM, 0, "library search: out of memory");
+}
+
+static bool
+gr_strlist_push(struct gr_arena *a, struct gr_strlist *l, const char *s)
+{
+	if (!s)
+		return false;
+	if (l->n == l->cap) {
+		size_t ncap = l->cap ? l->cap * 2 : 4;
+		const char **g = gr_arena_alloc(a, ncap * sizeof(*g));
+		if (!g)
+			return false;
+		if (l->n)
+			memcpy(g, l->v, l->n * sizeof(*g));
+		l->v = g;
+		l->cap = ncap;
+	}
+	l->v[l->n++] = s;
+	return true;
+}
+
+static bool
+gr_ldlist_push(struct gr_arena *a, struct gr_ldlist *l, const struct gr_ldfile *f)
+{
+	if (l->n == l->cap) {
+		size_t ncap = l->cap ? l->cap * 2 : 4;
+		struct gr_ldfile *g = gr_arena_alloc(a, ncap * sizeof(*g));
+		if (!g)
+			return false;
+		if (l->n)
+			memcpy(g, l->v, l->n * sizeof(*g));
+		l->v = g;
+		l->cap = ncap;
+	}
+	l->v[l->n++] = *f;
+	return true;
+}
+
+/* "=/usr/lib" and "$SYSROOT/usr/lib" take the sysroot (or lose the prefix without one). */
+static const char *
+gr_lds_sysrooted(struct gr_arena *a, const char *sysroot, const char *p)
+{
+	const char *rest = NULL;
+
+	if (p[0] == '=')
+		rest = p + 1;
+	else if (strncmp(p, "$SYSROOT", 8) == 0)
+		rest = p + 8;
+	if (!rest)
+		return gr_arena_strdup(a, p);
+	return gr_arena_printf(a, "%s%s", sysroot ? sysroot : "", rest);
+}
+
+int
+gr_ldsearch_init(struct gr_ldsearch *s, const char *const *cmdline_dirs, size_t ncmdline,
+                 const struct gr_toolchain *tc, const char *sysroot, bool nostdlib,
+                 struct gr_error *err)
+{
+	size_t i, n = ncmdline, k = 0;
+
+	memset(s, 0, sizeof(*s));
+	gr_arena_init(&s->arena);
+	if (tc)
+		n += tc->driver_dirs.n + (nostdlib ? 0 : tc->ld_dirs.n);
+	/* ld treats a "/" sysroot as none (Debian's 158_ld_system_root.patch). */
+	if (sysroot && *sysroot && strcmp(sysroot, "/") != 0) {
+		if (!(s->sysroot = gr_arena_strdup(&s->arena, sysroot)))
+			goto nomem;
+	}
+	s->dirs = gr_arena_alloc(&s->arena, (n ? n : 1) * sizeof(*s->dirs));
+	s->sources = gr_arena_alloc(&s->arena, (n ? n : 1) * sizeof(*s->sources));
+	s->cache = gr_arena_alloc(&s->arena, sizeof(*s->cache));
+	if (!s->dirs || !s->sources || !s->cache)
+		goto nomem;
+	for (i = 0; i < ncmdline; i++, k++) {
+		s->sources[k] = GR_DIR_CMDLINE;
+		if (!(s->dirs[k] = gr_lds_sysrooted(&s->arena, s->sysroot, cmdline_dirs[i])))
+			goto nomem;
+	}
+	for (i = 0; tc && i < tc->driver_dirs.n; i++, k++) {
+		s->sources[k] = GR_DIR_DRIVER;
+		if (!(s->dirs[k] = gr_arena_strdup(&s->arena, tc->driver_dirs.v[i])))
+			goto nomem;
+	}
+	for (i = 0; tc && !nostdlib && i < tc->ld_dirs.n; i++, k++) {
+		s->sources[k] = GR_DIR_LINKER;
+		if (!(s->dirs[k] = gr_lds_sysrooted(&s->arena, s->sysroot, tc->ld_dirs.v[i])))
+			goto nomem;
+	}
+	s->ndirs = k;
+	if (tc) {
+		s->target.output_format = tc->output_format;
+		s->target.output_arch = tc->output_arch;
+	}
+	return GR_OK;
+nomem:
+	gr_ldsearch_deinit(s);
+	return gr_lds_nomem(err);
+}
+
+void
+gr_ldsearch_deinit(struct gr_ldsearch *s)
+{
+	size_t b;
+	struct gr_ldsearch_entry *e;
+
+	if (s->cache)
+		for (b = 0; b < GR_LDS_BUCKETS; b++)
+			for (e = s->cache->buckets[b]; e; e = e->next)
+				gr_ldscript_free(e->script);
+	gr_arena_deinit(&s->arena);
+	memset(s, 0, sizeof(*s));
+}
+
+static size_t
+gr_lds_hash(const char *p)
+{
+	size_t h = 5381;
+
+	while (*p)
+		h = h * 33 + (unsigned char)*p++;
+	return h % GR_LDS_BUCKETS;
+}
+
+/* Read a script candidate (bounded) and parse it. */
+static int
+gr_lds_parse_script(struct gr_ldsearch *s, struct gr_ldsearch_entry *e, struct gr_error *err)
+{
+	int fd = open(e->path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	char *text = NULL;
+	size_t got = 0;
+	struct gr_error perr;
+	int rc = GR_OK;
+
+	if (fd < 0 || fstat(fd, &st) != 0 || st.st_size < 0 || (size_t)st.st_size > GR_LDS_MAXSCRIPT) {
+		e->script_error = gr_arena_printf(&s->arena, "%s: %s", e->path,
+		                                  fd < 0 ? strerror(errno) : "too large for a linker script");
+		goto out;
+	}
+	text = malloc((size_t)st.st_size + 1);
+	if (!text) {
+		rc = gr_lds_nomem(err);
+		goto out;
+	}
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, text + got, (size_t)st.st_size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	gr_error_clear(&perr);
+	if (gr_ldscript_parse(text, got, e->path, &e->script, &perr) != GR_OK) {
+		if (perr.code == GR_ENOMEM)
+			rc = gr_lds_nomem(err);
+		e->script = NULL;
+		e->script_error = gr_arena_strdup(&s->arena, perr.msg);
+	}
+out:
+	if (rc == GR_OK && !e->script && !e->script_error)
+		rc = gr_lds_nomem(err);
+	free(text);
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/* Classify path once per search object. */
+static int
+gr_lds_classify(struct gr_ldsearch *s, const char *path, struct gr_ldsearch_entry **out,
+                struct gr_error *err)
+{
+	size_t h = gr_lds_hash(path);
+	struct gr_ldsearch_entry *e;
+	int rc;
+
+	for (e = s->cache->buckets[h]; e; e = e->next)
+		if (strcmp(e->path, path) == 0) {
+			*out = e;
+			return GR_OK;
+		}
+	e = gr_arena_alloc(&s->arena, sizeof(*e));
+	if (!e || !(e->path = gr_arena_strdup(&s->arena, path)))
+		return gr_lds_nomem(err);
+	if ((rc = gr_bfd_classify(path, &s->target, &e->info, err)))
+		return rc;
+	if (e->info.kind == GR_CAND_SCRIPT && (rc = gr_lds_parse_script(s, e, err)))
+		return rc;
+	e->next = s->cache->buckets[h];
+	s->cache->buckets[h] = e;
+	*out = e;
+	return GR_OK;
+}
+
+/* Whether a script's OUTPUT_FORMAT names another target: then ld skips it. */
+static bool
+gr_lds_script_foreign(const struct gr_ldsearch *s, const struct gr_ldscript *sc)
+{
+	return sc && sc->noutput_format > 0 && s->target.output_format &&
+	       strcmp(sc->output_format[0], s->target.output_format) != 0;
+}
+
+struct gr_lds_ctx {
+	struct gr_ldsearch *s;
+	struct gr_strlist notes;
+	struct gr_ldlist members;
+	int depth;
+};
+
+static int gr_lds_expand(struct gr_lds_ctx *c, struct gr_ldsearch_entry *script, bool static_mode,
+                         int group, struct gr_error *err);
+
+/* One candidate of a -l search: GR_OK and *hit when ld takes it. */
+static int
+gr_lds_try(struct gr_lds_ctx *c, const char *path, const char *lname, bool static_mode,
+           struct gr_ldsearch_entry **hit, struct gr_error *err)
+{
+	struct gr_ldsearch_entry *e = NULL;
+	int rc;
+
+	*hit = NULL;
+	if ((rc = gr_lds_classify(c->s, path, &e, err)))
+		return rc;
+	switch (e->info.kind) {
+	case GR_CAND_UNOPENABLE:
+		return GR_OK;
+	case GR_CAND_INCOMPATIBLE:
+		if (!gr_strlist_push(&c->s->arena, &c->notes,
+		        gr_arena_printf(&c->s->arena, "skipping incompatible %s (%s, %s) when searching for -l%s",
+		                        path, e->info.format, e->info.arch, lname)))
+			return gr_lds_nomem(err);
+		return GR_OK;
+	case GR_CAND_SCRIPT:
+		if (!e->script)
+			return gr_error_set(err, GR_EFORMAT, 0,
+			                    "%s is neither an object nor an archive, so ld reads it as a linker script, and that fails: %s",
+			                    path, e->script_error);
+		if (gr_lds_script_foreign(c->s, e->script)) {
+			if (!gr_strlist_push(&c->s->arena, &c->notes,
+			        gr_arena_printf(&c->s->arena, "skipping incompatible %s (linker script for %s) when searching for -l%s",
+			                        path, e->script->output_format[0], lname)))
+				return gr_lds_nomem(err);
+			return GR_OK;
+		}
+		break;
+	case GR_CAND_SHARED:
+		if (static_mode)
+			return gr_error_set(err, GR_EFORMAT, 0,
+			                    "-l%s found %s, a shared object, where only an archive will do (ld: attempted static link of dynamic object)",
+			                    lname, path);
+		break;
+	default:
+		break;
+	}
+	*hit = e;
+	return GR_OK;
+}
+
+/* The -l search proper, appending the result (or the script's members) to c. */
+static int
+gr_lds_search(struct gr_lds_ctx *c, const char *name, bool static_mode, int group,
+              struct gr_ldfile *found, struct gr_error *err)
+{
+	struct gr_ldsearch *s = c->s;
+	bool colon = name[0] == ':';
+	size_t i;
+	int rc, pass;
+
+	for (i = 0; i < s->ndirs; i++) {
+		/* Per directory: lib<name>.so unless static, then lib<name>.a; -l:file is dir/file. */
+		for (pass = static_mode ? 1 : 0; pass < 2; pass++) {
+			struct gr_ldsearch_entry *hit;
+			const char *path;
+			if (colon)
+				path = gr_arena_printf(&s->arena, "%s/%s", s->dirs[i], name + 1);
+			else
+				path = gr_arena_printf(&s->arena, "%s/lib%s%s", s->dirs[i], name,
+				                       pass == 0 ? ".so" : ".a");
+			if (!path)
+				return gr_lds_nomem(err);
+			if ((rc = gr_lds_try(c, path, name, static_mode, &hit, err)))
+				return rc;
+			if (!hit)
+				continue;
+			found->path = hit->path;
+			found->kind = hit->info.kind;
+			found->dir_index = i;
+			found->as_needed = false;
+			found->group = group;
+			if (hit->info.kind == GR_CAND_SCRIPT)
+				return gr_lds_expand(c, hit, static_mode, group, err);
+			return GR_OK;
+		}
+	}
+	return gr_error_set(err, GR_ENOTFOUND, 0, "cannot find -l%s", name);
+}
+
+static bool
+gr_lds_inside(const char *path, const char *root)
+{
+	char *rp = root ? realpath(path, NULL) : NULL, *rr = rp ? realpath(root, NULL) : NULL;
+	size_t n;
+	bool inside = false;
+
+	if (rp && rr) {
+		n = strlen(rr);
+		inside = strncmp(rp, rr, n) == 0 && (rp[n] == '/' || rp[n] == '\0');
+	}
+	free(rp);
+	free(rr);
+	return inside;
+}
+
+/* Resolve one name written inside a script, as ld's ldlang/ldfile do. */
+static int
+gr_lds_script_name(struct gr_lds_ctx *c, struct gr_ldsearch_entry *script,
+                   const struct gr_ldscript_input *in, bool static_mode, int group,
+                   struct gr_error *err)
+{
+	struct gr_ldsearch *s = c->s;
+	struct gr_ldsearch_entry *hit = NULL;
+	struct gr_ldfile f;
+	const char *cands[3];
+	size_t ncands = 0, i;
+	int rc;
+
+	memset(&f, 0, sizeof(f));
+	f.dir_index = (size_t)-1;
+	f.group = group;
+	f.as_needed = in->as_needed;
+	if (in->is_lib) {
+		size_t first = c->members.n;
+		if ((rc = gr_lds_search(c, in->name, static_mode, group, &f, err)))
+			return rc;
+		if (c->members.n == first) {
+			f.group = group;
+			f.as_needed = in->as_needed;
+			if (!gr_ldlist_push(&s->arena, &c->members, &f))
+				return gr_lds_nomem(err);
+		}
+		return GR_OK;
+	}
+	if (in->name[0] == '=' || strncmp(in->name, "$SYSROOT", 8) == 0) {
+		cands[ncands++] = gr_lds_sysrooted(&s->arena, s->sysroot, in->name);
+	} else if (in->name[0] == '/') {
+		/* Absolute names take the sysroot only when the script itself lies inside it. */
+		if (s->sysroot && gr_lds_inside(script->path, s->sysroot))
+			cands[ncands++] = gr_arena_printf(&s->arena, "%s%s", s->sysroot, in->name);
+		else
+			cands[ncands++] = gr_arena_strdup(&s->arena, in->name);
+	} else {
+		/* Relative: next to the script, then the current directory, then every search dir. */
+		const char *slash = strrchr(script->path, '/');
+		if (slash)
+			cands[ncands++] = gr_arena_printf(&s->arena, "%.*s/%s", (int)(slash - script->path),
+			                                  script->path, in->name);
+		cands[ncands++] = gr_arena_strdup(&s->arena, in->name);
+	}
+	for (i = 0; i < ncands && !hit; i++) {
+		if (!cands[i])
+			return gr_lds_nomem(err);
+		if ((rc = gr_lds_try(c, cands[i], in->name, static_mode,
+		                     &hit, err)))
+			return rc;
+	}
+	for (i = 0; !hit && in->name[0] != '/' && in->name[0] != '=' &&
+	            strncmp(in->name, "$SYSROOT", 8) != 0 && i < s->ndirs; i++) {
+		const char *p = gr_arena_printf(&s->arena, "%s/%s", s->dirs[i], in->name);
+		if (!p)
+			return gr_lds_nomem(err);
+		if ((rc = gr_lds_try(c, p, in->name, static_mode, &hit, err)))
+			return rc;
+		if (hit)
+			f.dir_index = i;
+	}
+	if (!hit)
+		return gr_error_set(err, GR_ENOTFOUND, 0, "cannot find %s, named in the linker script %s",
+		                    in->name, script->path);
+	f.path = hit->path;
+	f.kind = hit->info.kind;
+	if (hit->info.kind == GR_CAND_SCRIPT)
+		return gr_lds_expand(c, hit, static_mode, group, err);
+	if (!gr_ldlist_push(&s->arena, &c->members, &f))
+		return gr_lds_nomem(err);
+	return GR_OK;
+}
+
+static int
+gr_lds_expand(struct gr_lds_ctx *c, struct gr_ldsearch_entry *script, bool static_mode, int group,
+              struct gr_error *err)
+{
+	size_t i;
+	int rc;
+
+	if (++c->depth > GR_LDS_MAXDEPTH)
+		return gr_error_set(err, GR_EFORMAT, 0, "%s: linker scripts nest more than %d deep",
+		                    script->path, GR_LDS_MAXDEPTH);
+	for (i = 0; i < script->script->ninputs; i++) {
+		const struct gr_ldscript_input *in = &script->script->inputs[i];
+		int g = group ? group : in->group;
+		if ((rc = gr_lds_script_name(c, script, in, static_mode, g, err)))
+			return rc;
+	}
+	c->depth--;
+	return GR_OK;
+}
+
+int
+gr_ldsearch_lib(struct gr_ldsearch *s, const char *name, bool static_mode,
+                struct gr_ldresult *res, struct gr_error *err)
+{
+	struct gr_lds_ctx c;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	memset(&c, 0, sizeof(c));
+	c.s = s;
+	res->found.dir_index = (size_t)-1;
+	rc = gr_lds_search(&c, name, static_mode, 0, &res->found, err);
+	res->notes = c.notes.v;
+	res->nnotes = c.notes.n;
+	res->members = c.members.v;
+	res->nmembers = c.members.n;
+	return rc;
+}

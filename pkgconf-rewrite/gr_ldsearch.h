@@ -1,0 +1,62 @@
+/* gr_ldsearch: find the file GNU ld opens for -lNAME, and what a linker script found that way holds. */
+#ifndef GR_LDSEARCH_H
+#define GR_LDSEARCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "gr_arena.h"
+#include "gr_bfdcheck.h"
+#include "gr_error.h"
+#include "gr_strvec.h"
+#include "gr_toolchain.h"
+
+enum gr_dir_source {
+	GR_DIR_CMDLINE,  /* a -L on the command line (any position) */
+	GR_DIR_DRIVER,   /* the compiler driver's own -L list, LIBRARY_PATH included */
+	GR_DIR_LINKER,   /* the linker's built-in SEARCH_DIRs */
+};
+
+struct gr_ldsearch {
+	struct gr_arena arena;        /* owns the strings below and every result */
+	const char **dirs;            /* effective search dirs, in ld's order, sysroot applied */
+	enum gr_dir_source *sources;  /* where each dir came from */
+	size_t ndirs;
+	const char *sysroot;          /* the sysroot in force, or NULL */
+	struct gr_bfd_target target;
+	struct gr_ldsearch_cache *cache;  /* classified candidates, by path */
+};
+
+/* One file the search settled on, or one member of a linker script. */
+struct gr_ldfile {
+	const char *path;         /* as ld names it: dir + "/" + name, verbatim */
+	enum gr_cand kind;        /* GR_CAND_ARCHIVE, _SHARED, _OBJECT or _SCRIPT */
+	size_t dir_index;         /* index into dirs; (size_t)-1 when not found through a dir */
+	bool as_needed;           /* listed inside AS_NEEDED ( ) */
+	int group;                /* nonzero: inside the n-th GROUP of its script */
+};
+
+struct gr_ldresult {
+	struct gr_ldfile found;   /* the file -l resolved to */
+	const char **notes;       /* what ld would say on the way (incompatible files skipped) */
+	size_t nnotes;
+	struct gr_ldfile *members;  /* for a script: its inputs, resolved, recursively flattened */
+	size_t nmembers;
+};
+
+/* Build the search list: every cmdline -L in order, then the driver's dirs, then the
+ * linker's (unless nostdlib: ld's own -nostdlib); '=' and $SYSROOT take the sysroot. */
+int gr_ldsearch_init(struct gr_ldsearch *s, const char *const *cmdline_dirs, size_t ncmdline,
+                     const struct gr_toolchain *tc, const char *sysroot, bool nostdlib,
+                     struct gr_error *err);
+
+/* Free the search list, the cache and every result. */
+void gr_ldsearch_deinit(struct gr_ldsearch *s);
+
+/* Resolve -lNAME (NAME ":file" for -l:file) with static rules (lib.a only) or dynamic
+ * ones (lib.so, then lib.a, in each dir); scripts are expanded into members.
+ * GR_ENOTFOUND: not found (res->notes still tell what was skipped). */
+int gr_ldsearch_lib(struct gr_ldsearch *s, const char *name, bool static_mode,
+                    struct gr_ldresult *res, struct gr_error *err);
+
+#endif

@@ -1,0 +1,34 @@
+/* gr_pc: package queries and flag strings through libpkgconf (all libpkgconf calls live here). */
+#ifndef GR_PC_H
+#define GR_PC_H
+
+#include <stddef.h>
+
+#include "gr_arena.h"
+#include "gr_error.h"
+
+struct gr_pc_token {
+	const char *text;    /* one argument, e.g. "-lfoo", "-L/opt/x y/lib", "-pthread" */
+	const char *origin;  /* e.g. "libpcap (Libs.private)", "a -> Requires.private -> c (Libs)"; NULL for raw flags */
+};
+
+struct gr_pc_tokens {
+	struct gr_arena arena;      /* owns everything below */
+	struct gr_pc_token *v;
+	size_t n;
+};
+
+/* Resolve package queries ("sqlite3", "libseccomp >= 2.5") with pkg-config --static
+ * semantics (Libs.private, Requires.private, pkgconf's de-duplication, system -L
+ * filtered unless PKG_CONFIG_ALLOW_SYSTEM_LIBS), one token per unmerged fragment. */
+int gr_pc_resolve(const char *const *queries, size_t nq, struct gr_pc_tokens **out,
+                  struct gr_error *err);
+
+/* Split text into arguments with pkgconf's quoting rules; what names the source in errors. */
+int gr_pc_split(const char *text, const char *what, struct gr_pc_tokens **out,
+                struct gr_error *err);
+
+/* Free tokens from gr_pc_resolve or gr_pc_split; NULL is allowed. */
+void gr_pc_tokens_free(struct gr_pc_tokens *t);
+
+#endif

@@ -1,0 +1,518 @@
+#include "gr_rewrite.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *const gr_rw_default_system_libs[] = {
+	/* glibc */
+	"c", "m", "pthread", "dl", "rt", "resolv", "util", "anl", "crypt", "nsl", "mvec",
+	"BrokenLocale", "thread_db", "nss_files", "nss_dns",
+	/* the gcc runtime */
+	"gcc", "gcc_s", "gcc_eh", "atomic",
+};
+const size_t gr_rw_ndefault_system_libs =
+	sizeof(gr_rw_default_system_libs) / sizeof(gr_rw_default_system_libs[0]);
+
+#define GR_RW_MAXSTATE 64
+
+/* -Bstatic/-Bdynamic at each position, with --push-state/--pop-state. */
+struct gr_rw_state {
+	bool dynamic;
+	bool explicit_dynamic;  /* dynamic because of a -Bdynamic on the command line */
+	bool stack[GR_RW_MAXSTATE], xstack[GR_RW_MAXSTATE];
+	int sp;
+};
+
+/* What a first pass over the flags finds before any -l is searched. */
+struct gr_rw_scan {
+	const char **dirs;     /* every -L, in order, wherever it stands */
+	size_t ndirs;
+	const char *sysroot;   /* the last --sysroot */
+	bool initial_static;   /* -static or -static-pie anywhere */
+	bool nostdlib;         /* ld's own -nostdlib */
+};
+
+struct gr_rw {
+	const struct gr_rw_opts *o;
+	struct gr_rw_result *r;
+	struct gr_rw_state st;
+	size_t cap;
+	struct gr_error *err;
+};
+
+static bool
+gr_rw_prefix(const char *s, const char *p)
+{
+	return strncmp(s, p, strlen(p)) == 0;
+}
+
+static bool
+gr_rw_in(const char *name, const char *const *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(list[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* Apply an ld argument that changes how later -l are searched; true if it was one. */
+static bool
+gr_rw_ld_state(struct gr_rw_state *st, const char *a)
+{
+	if (!strcmp(a, "-Bstatic") || !strcmp(a, "-dn") || !strcmp(a, "-non_shared") ||
+	    !strcmp(a, "-static")) {
+		st->dynamic = false;
+		st->explicit_dynamic = false;
+	} else if (!strcmp(a, "-Bdynamic") || !strcmp(a, "-dy") || !strcmp(a, "-call_shared")) {
+		st->dynamic = true;
+		st->explicit_dynamic = true;
+	} else if (!strcmp(a, "--push-state")) {
+		if (st->sp < GR_RW_MAXSTATE) {
+			st->stack[st->sp] = st->dynamic;
+			st->xstack[st->sp] = st->explicit_dynamic;
+		}
+		st->sp++;
+	} else if (!strcmp(a, "--pop-state")) {
+		if (st->sp > 0 && --st->sp < GR_RW_MAXSTATE) {
+			st->dynamic = st->stack[st->sp];
+			st->explicit_dynamic = st->xstack[st->sp];
+		}
+	} else {
+		return false;
+	}
+	return true;
+}
+
+/* Split "-Wl,a,b,c" at every comma, as gcc does. */
+static int
+gr_rw_wl_split(struct gr_arena *a, const char *tok, const char ***parts, size_t *n)
+{
+	const char *p = tok + 4, *comma;
+	size_t cap = 1, k = 0;
+	const char **v;
+
+	for (comma = p; (comma = strchr(comma, ',')) != NULL; comma++)
+		cap++;
+	v = gr_arena_alloc(a, cap * sizeof(*v));
+	if (!v)
+		return GR_ENOMEM;
+	for (;;) {
+		comma = strchr(p, ',');
+		v[k] = comma ? gr_arena_strndup(a, p, (size_t)(comma - p)) : gr_arena_strdup(a, p);
+		if (!v[k])
+			return GR_ENOMEM;
+		k++;
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+	*parts = v;
+	*n = k;
+	return GR_OK;
+}
+
+/* ---- pass 1 ------------------------------------------------------------ */
+
+static int
+gr_rw_scan_push_dir(struct gr_arena *a, struct gr_rw_scan *sc, size_t *cap, const char *d)
+{
+	if (sc->ndirs == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 8;
+		const char **g = gr_arena_alloc(a, ncap * sizeof(*g));
+		if (!g)
+			return GR_ENOMEM;
+		if (sc->ndirs)
+			memcpy(g, sc->dirs, sc->ndirs * sizeof(*g));
+		sc->dirs = g;
+		*cap = ncap;
+	}
+	sc->dirs[sc->ndirs++] = d;
+	return GR_OK;
+}
+
+/* One ld argument seen in pass 1; *pending_L carries "-L" to its separate value. */
+static int
+gr_rw_scan_ld(struct gr_arena *a, struct gr_rw_scan *sc, size_t *cap, bool *pending_L, const char *x)
+{
+	if (*pending_L) {
+		*pending_L = false;
+		return gr_rw_scan_push_dir(a, sc, cap, x);
+	}
+	if (!strcmp(x, "-L")) {
+		*pending_L = true;
+	} else if (gr_rw_prefix(x, "-L")) {
+		return gr_rw_scan_push_dir(a, sc, cap, x + 2);
+	} else if (gr_rw_prefix(x, "--library-path=")) {
+		return gr_rw_scan_push_dir(a, sc, cap, x + 15);
+	} else if (gr_rw_prefix(x, "--sysroot=")) {
+		sc->sysroot = x + 10;
+	} else if (!strcmp(x, "-nostdlib")) {
+		sc->nostdlib = true;
+	}
+	return GR_OK;
+}
+
+static int
+gr_rw_scan(struct gr_arena *a, const struct gr_pc_token *in, size_t n, struct gr_rw_scan *sc)
+{
+	size_t i, cap = 0, k, nparts;
+	bool pending_L = false;
+	const char **parts;
+	int rc = GR_OK;
+
+	memset(sc, 0, sizeof(*sc));
+	for (i = 0; i < n && rc == GR_OK; i++) {
+		const char *t = in[i].text;
+		if (!strcmp(t, "-L") && i + 1 < n) {
+			rc = gr_rw_scan_push_dir(a, sc, &cap, in[++i].text);
+		} else if (gr_rw_prefix(t, "-L")) {
+			rc = gr_rw_scan_push_dir(a, sc, &cap, t + 2);
+		} else if (!strcmp(t, "-static") || !strcmp(t, "-static-pie")) {
+			sc->initial_static = true;
+		} else if (gr_rw_prefix(t, "--sysroot=")) {
+			sc->sysroot = t + 10;
+		} else if (!strcmp(t, "--sysroot") && i + 1 < n) {
+			sc->sysroot = in[++i].text;
+		} else if (!strcmp(t, "-Xlinker") && i + 1 < n) {
+			rc = gr_rw_scan_ld(a, sc, &cap, &pending_L, in[++i].text);
+		} else if (gr_rw_prefix(t, "-Wl,")) {
+			if ((rc = gr_rw_wl_split(a, t, &parts, &nparts)))
+				break;
+			for (k = 0; k < nparts && rc == GR_OK; k++)
+				rc = gr_rw_scan_ld(a, sc, &cap, &pending_L, parts[k]);
+		}
+	}
+	return rc;
+}
+
+/* ---- pass 2 ------------------------------------------------------------ */
+
+static struct gr_rw_token *
+gr_rw_token_new(struct gr_rw *w, const char *input, const char *origin, enum gr_rw_kind kind)
+{
+	struct gr_rw_result *r = w->r;
+	struct gr_rw_token *t;
+
+	if (r->ntokens == w->cap) {
+		size_t ncap = w->cap ? w->cap * 2 : 16;
+		struct gr_rw_token *g = gr_arena_alloc(&r->arena, ncap * sizeof(*g));
+		if (!g)
+			return NULL;
+		if (r->ntokens)
+			memcpy(g, r->tokens, r->ntokens * sizeof(*g));
+		r->tokens = g;
+		w->cap = ncap;
+	}
+	t = &r->tokens[r->ntokens++];
+	memset(t, 0, sizeof(*t));
+	t->input = input;
+	t->origin = origin;
+	t->kind = kind;
+	t->res.found.dir_index = (size_t)-1;
+	return t;
+}
+
+/* Append an output argument to token t (and to the rewritten argv). */
+static int
+gr_rw_emit(struct gr_rw *w, struct gr_rw_token *t, const char *arg)
+{
+	const char **g;
+
+	if (!arg)
+		return GR_ENOMEM;
+	g = gr_arena_alloc(&w->r->arena, (t->noutput + 1) * sizeof(*g));
+	if (!g)
+		return GR_ENOMEM;
+	if (t->noutput)
+		memcpy(g, t->output, t->noutput * sizeof(*g));
+	g[t->noutput++] = arg;
+	t->output = g;
+	return gr_strvec_push(&w->r->argv, arg);
+}
+
+/* A library reference: keep it, or replace it by the archive(s) ld would open. */
+static int gr_rw_emit_all(struct gr_rw *w, struct gr_rw_token *t, const char *const *args, size_t n);
+
+/* kept/nkept: the argument(s) exactly as written, output when the -l stays. */
+static int
+gr_rw_library(struct gr_rw *w, const char *input, const char *origin, const char *name,
+              const char *const *kept, size_t nkept)
+{
+	struct gr_rw_result *r = w->r;
+	const struct gr_rw_opts *o = w->o;
+	struct gr_rw_token *t = gr_rw_token_new(w, input, origin, GR_RW_LIBRARY);
+	struct gr_error serr;
+	size_t i;
+	int rc, open_group = 0;
+
+	if (!t || !(t->lib = gr_arena_strdup(&r->arena, name)))
+		return GR_ENOMEM;
+	t->dynamic_state = w->st.dynamic && w->st.explicit_dynamic;
+	if (gr_rw_in(name, o->allow_dynamic, o->nallow_dynamic)) {
+		t->kept = true;
+		t->kept_why = "--allow-dynamic";
+	} else if (o->mode == GR_RW_THIRD_PARTY && gr_rw_in(name, o->system_libs, o->nsystem_libs)) {
+		t->kept = true;
+		t->kept_why = "system library";
+	}
+	if (t->kept)
+		return gr_rw_emit_all(w, t, kept, nkept);
+
+	gr_error_clear(&serr);
+	rc = gr_ldsearch_lib(&r->search, name, true, &t->res, &serr);
+	if (rc == GR_ENOTFOUND) {
+		struct gr_ldresult dyn;
+		struct gr_error derr;
+		t->missing = true;
+		r->nmissing++;
+		if (gr_ldsearch_lib(&r->search, name, false, &dyn, &derr) == GR_OK &&
+		    dyn.found.kind == GR_CAND_SHARED)
+			t->shared_alternative = dyn.found.path;
+		/* Nothing reaches stdout on this path; keep the argv complete anyway. */
+		return gr_rw_emit_all(w, t, kept, nkept);
+	}
+	if (rc) {
+		*w->err = serr;
+		return rc;
+	}
+	if (t->res.found.kind != GR_CAND_SCRIPT)
+		return gr_rw_emit(w, t, t->res.found.path);
+	/* A linker script: its members, with its GROUPs as --start-group/--end-group. */
+	for (i = 0; i < t->res.nmembers; i++) {
+		const struct gr_ldfile *m = &t->res.members[i];
+		if (m->group != open_group) {
+			if (open_group && (rc = gr_rw_emit(w, t, "-Wl,--end-group")))
+				return rc;
+			if (m->group && (rc = gr_rw_emit(w, t, "-Wl,--start-group")))
+				return rc;
+			open_group = m->group;
+		}
+		if ((rc = gr_rw_emit(w, t, m->path)))
+			return rc;
+	}
+	if (open_group && (rc = gr_rw_emit(w, t, "-Wl,--end-group")))
+		return rc;
+	return GR_OK;
+}
+
+static int
+gr_rw_emit_all(struct gr_rw *w, struct gr_rw_token *t, const char *const *args, size_t n)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++)
+		if ((rc = gr_rw_emit(w, t, args[i])))
+			return rc;
+	return GR_OK;
+}
+
+/* Emit a pass-through token. */
+static int
+gr_rw_pass(struct gr_rw *w, const char *input, const char *origin, enum gr_rw_kind kind,
+           const char *const *args, size_t nargs)
+{
+	struct gr_rw_token *t = gr_rw_token_new(w, input, origin, kind);
+
+	return t ? gr_rw_emit_all(w, t, args, nargs) : GR_ENOMEM;
+}
+
+/* The library an ld argument names ("-lfoo", "--library=foo"), or NULL. */
+static const char *
+gr_rw_ld_lib(const char *a)
+{
+	if (gr_rw_prefix(a, "-l") && a[2])
+		return a + 2;
+	if (gr_rw_prefix(a, "--library=") && a[10])
+		return a + 10;
+	return NULL;
+}
+
+/* Pass parts [from, to) of a -Wl token on as one -Wl token, applying their state. */
+static int
+gr_rw_wl_segment(struct gr_rw *w, const char *const *parts, size_t from, size_t to,
+                 const char *origin)
+{
+	struct gr_arena *a = &w->r->arena;
+	size_t i, len = 4;
+	bool state = false;
+	char *tok;
+
+	if (from >= to)
+		return GR_OK;
+	for (i = from; i < to; i++) {
+		if (gr_rw_ld_state(&w->st, parts[i]))
+			state = true;
+		len += strlen(parts[i]) + 1;
+	}
+	tok = gr_arena_alloc(a, len);
+	if (!tok)
+		return GR_ENOMEM;
+	memcpy(tok, "-Wl,", 4);
+	len = 4;
+	for (i = from; i < to; i++) {
+		size_t l = strlen(parts[i]);
+		if (i > from)
+			tok[len++] = ',';
+		memcpy(tok + len, parts[i], l);
+		len += l;
+	}
+	tok[len] = '\0';
+	return gr_rw_pass(w, tok, origin, state ? GR_RW_LINKER_STATE : GR_RW_OTHER,
+	                  (const char *const *)&tok, 1);
+}
+
+/* -Wl,...: state changes apply in order; a -l inside is rewritten where it stands. */
+static int
+gr_rw_wl(struct gr_rw *w, const char *tok, const char *origin)
+{
+	struct gr_arena *a = &w->r->arena;
+	const char **parts;
+	size_t n, i, seg = 0;
+	int rc;
+
+	if ((rc = gr_rw_wl_split(a, tok, &parts, &n)))
+		return rc;
+	for (i = 0; i < n; i++)
+		if (gr_rw_ld_lib(parts[i]) || (!strcmp(parts[i], "-l") && i + 1 < n))
+			break;
+	if (i == n) {
+		bool state = false;
+		for (i = 0; i < n; i++)
+			if (gr_rw_ld_state(&w->st, parts[i]))
+				state = true;
+		return gr_rw_pass(w, tok, origin, state ? GR_RW_LINKER_STATE : GR_RW_OTHER, &tok, 1);
+	}
+	for (i = 0; i < n; i++) {
+		const char *lib = gr_rw_ld_lib(parts[i]);
+		size_t used = 1;
+		const char *written;
+		if (!lib && !strcmp(parts[i], "-l") && i + 1 < n) {
+			lib = parts[i + 1];
+			used = 2;
+		}
+		if (!lib)
+			continue;
+		if ((rc = gr_rw_wl_segment(w, parts, seg, i, origin)))
+			return rc;
+		written = used == 2 ? gr_arena_printf(a, "-Wl,-l,%s", lib) : gr_arena_printf(a, "-Wl,%s", parts[i]);
+		if (!written)
+			return GR_ENOMEM;
+		if ((rc = gr_rw_library(w, written, origin, lib, &written, 1)))
+			return rc;
+		i += used - 1;
+		seg = i + 1;
+	}
+	return gr_rw_wl_segment(w, parts, seg, n, origin);
+}
+
+static int
+gr_rw_walk(struct gr_rw *w, const struct gr_pc_token *in, size_t n)
+{
+	struct gr_arena *a = &w->r->arena;
+	size_t i;
+	int rc = GR_OK;
+
+	for (i = 0; i < n && rc == GR_OK; i++) {
+		const char *t = in[i].text, *origin = in[i].origin;
+		if (!strcmp(t, "-l") && i + 1 < n) {
+			const char *args[2] = { t, in[i + 1].text };
+			const char *two = gr_arena_printf(a, "-l %s", in[i + 1].text);
+			if (!two)
+				return GR_ENOMEM;
+			rc = gr_rw_library(w, two, origin, in[i + 1].text, args, 2);
+			i++;
+		} else if (gr_rw_prefix(t, "-l") && t[2]) {
+			rc = gr_rw_library(w, t, origin, t + 2, &t, 1);
+		} else if ((!strcmp(t, "-L") || !strcmp(t, "--sysroot")) && i + 1 < n) {
+			const char *args[2] = { t, in[i + 1].text };
+			const char *two = gr_arena_printf(a, "%s %s", t, in[i + 1].text);
+			if (!two)
+				return GR_ENOMEM;
+			rc = gr_rw_pass(w, two, origin, t[1] == 'L' ? GR_RW_SEARCH_DIR : GR_RW_LINKER_STATE,
+			                args, 2);
+			i++;
+		} else if (gr_rw_prefix(t, "-L")) {
+			rc = gr_rw_pass(w, t, origin, GR_RW_SEARCH_DIR, &t, 1);
+		} else if (!strcmp(t, "-static") || !strcmp(t, "-static-pie") || gr_rw_prefix(t, "--sysroot=")) {
+			rc = gr_rw_pass(w, t, origin, GR_RW_LINKER_STATE, &t, 1);
+		} else if (!strcmp(t, "-Xlinker") && i + 1 < n) {
+			const char *x = in[i + 1].text, *lib = gr_rw_ld_lib(x);
+			const char *two = gr_arena_printf(a, "-Xlinker %s", x);
+			if (!two)
+				return GR_ENOMEM;
+			if (lib) {
+				const char *args[2] = { t, x };
+				rc = gr_rw_library(w, two, origin, lib, args, 2);
+			} else {
+				const char *args[2] = { t, x };
+				bool state = gr_rw_ld_state(&w->st, x);
+				rc = gr_rw_pass(w, two, origin, state ? GR_RW_LINKER_STATE : GR_RW_OTHER, args, 2);
+			}
+			i++;
+		} else if (gr_rw_prefix(t, "-Wl,")) {
+			rc = gr_rw_wl(w, t, origin);
+		} else {
+			rc = gr_rw_pass(w, t, origin, GR_RW_OTHER, &t, 1);
+		}
+	}
+	return rc;
+}
+
+int
+gr_rewrite(const struct gr_pc_token *in, size_t n, const struct gr_rw_opts *o,
+           const struct gr_toolchain *tc, struct gr_rw_result **out, struct gr_error *err)
+{
+	struct gr_rw_result *r;
+	struct gr_rw_scan sc;
+	struct gr_rw w;
+	const char *sysroot;
+	int rc;
+
+	*out = NULL;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return gr_error_set(err, GR_ENOMEM, 0, "rewrite: out of memory");
+	gr_arena_init(&r->arena);
+	gr_strvec_init(&r->argv);
+	if ((rc = gr_rw_scan(&r->arena, in, n, &sc))) {
+		gr_rw_result_free(r);
+		return gr_error_set(err, rc, 0, "rewrite: out of memory");
+	}
+	sysroot = sc.sysroot ? sc.sysroot : (tc ? tc->sysroot : NULL);
+	if ((rc = gr_ldsearch_init(&r->search, sc.dirs, sc.ndirs, tc, sysroot, sc.nostdlib, err))) {
+		gr_rw_result_free(r);
+		return rc;
+	}
+	memset(&w, 0, sizeof(w));
+	w.o = o;
+	w.r = r;
+	w.err = err;
+	w.st.dynamic = !sc.initial_static;
+	gr_error_clear(err);
+	rc = gr_rw_walk(&w, in, n);
+	if (rc) {
+		if (rc == GR_ENOMEM || err->code == GR_OK)
+			gr_error_set(err, rc, 0, "rewrite: out of memory");
+		gr_rw_result_free(r);
+		return rc;
+	}
+	*out = r;
+	if (r->nmissing)
+		return gr_error_set(err, GR_ENOTFOUND, 0, "%zu librar%s ha%s no static archive",
+		                    r->nmissing, r->nmissing == 1 ? "y" : "ies", r->nmissing == 1 ? "s" : "ve");
+	return GR_OK;
+}
+
+void
+gr_rw_result_free(struct gr_rw_result *r)
+{
+	if (!r)
+		return;
+	gr_ldsearch_deinit(&r->search);
+	gr_strvec_deinit(&r->argv);
+	gr_arena_deinit(&r->arena);
+	free(r);
+}
