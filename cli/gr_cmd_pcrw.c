@@ -11,6 +11,7 @@
 #include "gr_pc.h"
 #include "gr_rewrite.h"
 #include "gr_strvec.h"
+#include "gr_tccache.h"
 #include "gr_toolchain.h"
 
 #define GR_PCRW_SCHEMA "gorelink-pkgconf-rewrite/1"
@@ -40,6 +41,10 @@ gr_cmd_pcrw_usage(FILE *f)
 	      "      --allow-dynamic=NAME keep -lNAME as it is, in any mode (repeatable)\n"
 	      "      --cc=COMMAND         the C compiler whose search dirs apply (default: $CC,\n"
 	      "                           else cc); may hold several words, e.g. 'ccache gcc'\n"
+	      "      --each               resolve each PACKAGE on its own: one line per package,\n"
+	      "                           the query, a tab, then its flags (JSON: one object\n"
+	      "                           per line); a failing package is reported on stderr\n"
+	      "                           and the others are still printed\n"
 	      "  -0                       separate the output arguments with NUL bytes\n"
 	      "      --json               a JSON report (schema gorelink-pkgconf-rewrite/1)\n"
 	      "  -h, --help               this text\n"
@@ -118,7 +123,7 @@ gr_pcrw_file_kind(enum gr_cand k)
 
 static void
 gr_pcrw_json(FILE *out, const struct gr_rw_result *r, const struct gr_toolchain *tc,
-             const char *mode)
+             const char *mode, const char *pkg)
 {
 	struct gr_json j;
 	size_t i, k;
@@ -126,6 +131,8 @@ gr_pcrw_json(FILE *out, const struct gr_rw_result *r, const struct gr_toolchain 
 	gr_json_init(&j, out);
 	gr_json_obj_begin(&j, NULL);
 	gr_json_str(&j, "schema", GR_PCRW_SCHEMA);
+	if (pkg)
+		gr_json_str(&j, "package", pkg);
 	gr_json_str(&j, "mode", mode);
 	gr_json_str(&j, "target", tc->output_format);
 	gr_json_str(&j, "sysroot", r->search.sysroot);
@@ -229,6 +236,54 @@ gr_pcrw_explain_missing(FILE *err, const struct gr_rw_result *r, const struct gr
 	fprintf(err, " or --allow-dynamic=%s to keep -l%s dynamic\n", colon ? t->lib : t->lib, t->lib);
 }
 
+/* Rewrite one set of flags and print it; pkg names the package under --each.
+ * Returns an exit status; nothing reaches out unless it is GR_EXIT_OK. */
+static int
+gr_pcrw_one(FILE *out, FILE *err, const char *pkg, const struct gr_pc_tokens *toks,
+            const struct gr_rw_opts *o, const struct gr_toolchain *tc, const char *mode_name,
+            bool json, bool nul)
+{
+	struct gr_rw_result *r = NULL;
+	struct gr_error e;
+	size_t k;
+	int rc;
+
+	gr_error_clear(&e);
+	rc = gr_rewrite(toks->v, toks->n, o, tc, &r, &e);
+	if (rc && rc != GR_ENOTFOUND) {
+		if (pkg)
+			gr_cli_diag(err, "%s: %s", pkg, e.msg);
+		else
+			gr_cli_diag(err, "%s", e.msg);
+		gr_rw_result_free(r);
+		return GR_EXIT_ERROR;
+	}
+	if (rc == GR_ENOTFOUND) {
+		for (k = 0; k < r->ntokens; k++)
+			if (r->tokens[k].missing)
+				gr_pcrw_explain_missing(err, r, &r->tokens[k], o->mode, o);
+		gr_rw_result_free(r);
+		return GR_EXIT_FAIL;  /* and nothing on stdout, not even --json */
+	}
+	if (json) {
+		gr_pcrw_json(out, r, tc, mode_name, pkg);
+	} else if (nul) {
+		for (k = 0; k < r->argv.n; k++)
+			fwrite(r->argv.v[k], 1, strlen(r->argv.v[k]) + 1, out);
+	} else {
+		if (pkg)
+			fprintf(out, "%s\t", pkg);
+		for (k = 0; k < r->argv.n; k++) {
+			if (k)
+				fputc(' ', out);
+			gr_pcrw_quote(out, r->argv.v[k]);
+		}
+		fputc('\n', out);
+	}
+	gr_rw_result_free(r);
+	return GR_EXIT_OK;
+}
+
 /* Read all of f (bounded) into a NUL-terminated string. */
 static char *
 gr_pcrw_slurp(FILE *f, struct gr_error *e)
@@ -299,25 +354,25 @@ gr_pcrw_split_list(char *s, size_t *n)
 int
 gr_cmd_pcrw(int argc, char **argv, FILE *in, FILE *out, FILE *err)
 {
-	enum { OPT_MODE = 256, OPT_SYSLIBS, OPT_ALLOW, OPT_CC, OPT_JSON };
+	enum { OPT_MODE = 256, OPT_SYSLIBS, OPT_ALLOW, OPT_CC, OPT_JSON, OPT_EACH };
 	static const struct option longopts[] = {
 		{ "mode", required_argument, NULL, OPT_MODE },
 		{ "system-libs", required_argument, NULL, OPT_SYSLIBS },
 		{ "allow-dynamic", required_argument, NULL, OPT_ALLOW },
 		{ "cc", required_argument, NULL, OPT_CC },
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "each", no_argument, NULL, OPT_EACH },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct gr_rw_opts o;
 	struct gr_toolchain tc;
 	struct gr_pc_tokens *toks = NULL, *ccwords = NULL;
-	struct gr_rw_result *r = NULL;
 	struct gr_error e;
 	struct gr_strvec cc;
 	const char **allow = NULL, **syslibs = NULL, *ccarg = NULL, *mode_name = "static";
 	char *syslist = NULL, *text = NULL;
-	bool nul = false, json = false, raw = false;
+	bool nul = false, json = false, raw = false, cache_hit = false, each = false;
 	int c, i, status = GR_EXIT_OK, rc;
 	size_t k;
 
@@ -367,6 +422,7 @@ gr_cmd_pcrw(int argc, char **argv, FILE *in, FILE *out, FILE *err)
 			break;
 		case OPT_CC: ccarg = optarg; break;
 		case OPT_JSON: json = true; break;
+		case OPT_EACH: each = true; break;
 		case '0': nul = true; break;
 		case 'h':
 			gr_cmd_pcrw_usage(out);
@@ -389,6 +445,11 @@ gr_cmd_pcrw(int argc, char **argv, FILE *in, FILE *out, FILE *err)
 	}
 	if (optind > 0 && optind <= argc && !strcmp(argv[optind - 1], "--"))
 		raw = true;
+	if (each && (raw || nul || (optind < argc && !strcmp(argv[optind], "-")))) {
+		gr_cli_diag(err, "--each takes PACKAGE operands only, and not -0");
+		status = GR_EXIT_USAGE;
+		goto out;
+	}
 	if (optind >= argc) {
 		gr_cli_diag(err, "no PACKAGE, '-' or '-- FLAG...' given; see --help");
 		status = GR_EXIT_USAGE;
@@ -423,7 +484,8 @@ gr_cmd_pcrw(int argc, char **argv, FILE *in, FILE *out, FILE *err)
 				status = GR_EXIT_USAGE;
 				goto out;
 			}
-		if ((rc = gr_pc_resolve((const char *const *)argv + optind, (size_t)(argc - optind), &toks, &e))) {
+		if (!each &&
+		    (rc = gr_pc_resolve((const char *const *)argv + optind, (size_t)(argc - optind), &toks, &e))) {
 			gr_cli_diag(err, "%s", e.msg);
 			status = GR_EXIT_ERROR;
 			goto out;
@@ -446,44 +508,43 @@ gr_cmd_pcrw(int argc, char **argv, FILE *in, FILE *out, FILE *err)
 			status = GR_EXIT_ERROR;
 			goto out;
 		}
-	if ((rc = gr_toolchain_discover(gr_strvec_argv(&cc), &tc, &e))) {
+	if ((rc = gr_tccache_discover(gr_strvec_argv(&cc), &tc, &cache_hit, &e))) {
 		gr_cli_diag(err, "%s", e.msg);
 		status = GR_EXIT_ERROR;
 		goto out;
 	}
 
-	rc = gr_rewrite(toks->v, toks->n, &o, &tc, &r, &e);
-	if (rc && rc != GR_ENOTFOUND) {
-		gr_cli_diag(err, "%s", e.msg);
-		status = GR_EXIT_ERROR;
-		goto out;
-	}
-	if (rc == GR_ENOTFOUND) {
-		for (k = 0; k < r->ntokens; k++)
-			if (r->tokens[k].missing)
-				gr_pcrw_explain_missing(err, r, &r->tokens[k], o.mode, &o);
-		status = GR_EXIT_FAIL;  /* and nothing on stdout, not even --json */
-		goto out;
-	}
-	if (json) {
-		gr_pcrw_json(out, r, &tc, mode_name);
-	} else if (nul) {
-		for (k = 0; k < r->argv.n; k++)
-			fwrite(r->argv.v[k], 1, strlen(r->argv.v[k]) + 1, out);
+	if (!each) {
+		status = gr_pcrw_one(out, err, NULL, toks, &o, &tc, mode_name, json, nul);
 	} else {
-		for (k = 0; k < r->argv.n; k++) {
-			if (k)
-				fputc(' ', out);
-			gr_pcrw_quote(out, r->argv.v[k]);
+		/* One resolution per package, sharing the toolchain and the candidate cache. */
+		o.cache = gr_ldsearch_cache_new();
+		if (!o.cache) {
+			gr_cli_diag(err, "out of memory");
+			status = GR_EXIT_ERROR;
+			goto out;
 		}
-		fputc('\n', out);
+		for (i = optind; i < argc; i++) {
+			struct gr_pc_tokens *pt = NULL;
+			const char *q = argv[i];
+			int st;
+			if (gr_pc_resolve(&q, 1, &pt, &e)) {
+				gr_cli_diag(err, "%s", e.msg);
+				st = GR_EXIT_ERROR;
+			} else {
+				st = gr_pcrw_one(out, err, q, pt, &o, &tc, mode_name, json, nul);
+			}
+			gr_pc_tokens_free(pt);
+			if (st == GR_EXIT_ERROR || (st == GR_EXIT_FAIL && status == GR_EXIT_OK))
+				status = st;
+		}
+		gr_ldsearch_cache_free(o.cache);
 	}
 	if (fflush(out) != 0 || ferror(out)) {
 		gr_cli_diag(err, "cannot write the result: %s", strerror(errno));
 		status = GR_EXIT_ERROR;
 	}
 out:
-	gr_rw_result_free(r);
 	gr_toolchain_deinit(&tc);
 	gr_pc_tokens_free(toks);
 	gr_pc_tokens_free(ccwords);

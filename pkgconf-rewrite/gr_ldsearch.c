@@ -23,8 +23,34 @@ struct gr_ldsearch_entry {
 };
 
 struct gr_ldsearch_cache {
+	struct gr_arena arena;  /* owns the entries */
 	struct gr_ldsearch_entry *buckets[GR_LDS_BUCKETS];
 };
+
+struct gr_ldsearch_cache *
+gr_ldsearch_cache_new(void)
+{
+	struct gr_ldsearch_cache *c = calloc(1, sizeof(*c));
+
+	if (c)
+		gr_arena_init(&c->arena);
+	return c;
+}
+
+void
+gr_ldsearch_cache_free(struct gr_ldsearch_cache *c)
+{
+	size_t b;
+	struct gr_ldsearch_entry *e;
+
+	if (!c)
+		return;
+	for (b = 0; b < GR_LDS_BUCKETS; b++)
+		for (e = c->buckets[b]; e; e = e->next)
+			gr_ldscript_free(e->script);
+	gr_arena_deinit(&c->arena);
+	free(c);
+}
 
 /* Growable lists used while one search runs; they live in the arena. */
 struct gr_ldlist {
@@ -97,7 +123,7 @@ gr_lds_sysrooted(struct gr_arena *a, const char *sysroot, const char *p)
 int
 gr_ldsearch_init(struct gr_ldsearch *s, const char *const *cmdline_dirs, size_t ncmdline,
                  const struct gr_toolchain *tc, const char *sysroot, bool nostdlib,
-                 struct gr_error *err)
+                 struct gr_ldsearch_cache *shared, struct gr_error *err)
 {
 	size_t i, n = ncmdline, k = 0;
 
@@ -112,7 +138,8 @@ gr_ldsearch_init(struct gr_ldsearch *s, const char *const *cmdline_dirs, size_t 
 	}
 	s->dirs = gr_arena_alloc(&s->arena, (n ? n : 1) * sizeof(*s->dirs));
 	s->sources = gr_arena_alloc(&s->arena, (n ? n : 1) * sizeof(*s->sources));
-	s->cache = gr_arena_alloc(&s->arena, sizeof(*s->cache));
+	s->cache = shared ? shared : gr_ldsearch_cache_new();
+	s->own_cache = !shared;
 	if (!s->dirs || !s->sources || !s->cache)
 		goto nomem;
 	for (i = 0; i < ncmdline; i++, k++) {
@@ -144,13 +171,8 @@ nomem:
 void
 gr_ldsearch_deinit(struct gr_ldsearch *s)
 {
-	size_t b;
-	struct gr_ldsearch_entry *e;
-
-	if (s->cache)
-		for (b = 0; b < GR_LDS_BUCKETS; b++)
-			for (e = s->cache->buckets[b]; e; e = e->next)
-				gr_ldscript_free(e->script);
+	if (s->own_cache)
+		gr_ldsearch_cache_free(s->cache);
 	gr_arena_deinit(&s->arena);
 	memset(s, 0, sizeof(*s));
 }
@@ -177,7 +199,7 @@ gr_lds_parse_script(struct gr_ldsearch *s, struct gr_ldsearch_entry *e, struct g
 	int rc = GR_OK;
 
 	if (fd < 0 || fstat(fd, &st) != 0 || st.st_size < 0 || (size_t)st.st_size > GR_LDS_MAXSCRIPT) {
-		e->script_error = gr_arena_printf(&s->arena, "%s: %s", e->path,
+		e->script_error = gr_arena_printf(&s->cache->arena, "%s: %s", e->path,
 		                                  fd < 0 ? strerror(errno) : "too large for a linker script");
 		goto out;
 	}
@@ -199,7 +221,7 @@ gr_lds_parse_script(struct gr_ldsearch *s, struct gr_ldsearch_entry *e, struct g
 		if (perr.code == GR_ENOMEM)
 			rc = gr_lds_nomem(err);
 		e->script = NULL;
-		e->script_error = gr_arena_strdup(&s->arena, perr.msg);
+		e->script_error = gr_arena_strdup(&s->cache->arena, perr.msg);
 	}
 out:
 	if (rc == GR_OK && !e->script && !e->script_error)
@@ -224,8 +246,8 @@ gr_lds_classify(struct gr_ldsearch *s, const char *path, struct gr_ldsearch_entr
 			*out = e;
 			return GR_OK;
 		}
-	e = gr_arena_alloc(&s->arena, sizeof(*e));
-	if (!e || !(e->path = gr_arena_strdup(&s->arena, path)))
+	e = gr_arena_alloc(&s->cache->arena, sizeof(*e));
+	if (!e || !(e->path = gr_arena_strdup(&s->cache->arena, path)))
 		return gr_lds_nomem(err);
 	if ((rc = gr_bfd_classify(path, &s->target, &e->info, err)))
 		return rc;

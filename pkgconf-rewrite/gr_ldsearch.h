@@ -25,6 +25,7 @@ struct gr_ldsearch {
 	const char *sysroot;          /* the sysroot in force, or NULL */
 	struct gr_bfd_target target;
 	struct gr_ldsearch_cache *cache;  /* classified candidates, by path */
+	bool own_cache;                   /* cache is freed with the search */
 };
 
 /* One file the search settled on, or one member of a linker script. */
@@ -44,11 +45,18 @@ struct gr_ldresult {
 	size_t nmembers;
 };
 
+/* A cache of classified candidates that several searches for one toolchain can share. */
+struct gr_ldsearch_cache *gr_ldsearch_cache_new(void);
+
+/* Free a shared cache (after every search using it); NULL is allowed. */
+void gr_ldsearch_cache_free(struct gr_ldsearch_cache *c);
+
 /* Build the search list: every cmdline -L in order, then the driver's dirs, then the
- * linker's (unless nostdlib: ld's own -nostdlib); '=' and $SYSROOT take the sysroot. */
+ * linker's (unless nostdlib: ld's own -nostdlib); '=' and $SYSROOT take the sysroot.
+ * shared is a cache to use (NULL: a private one). */
 int gr_ldsearch_init(struct gr_ldsearch *s, const char *const *cmdline_dirs, size_t ncmdline,
                      const struct gr_toolchain *tc, const char *sysroot, bool nostdlib,
-                     struct gr_error *err);
+                     struct gr_ldsearch_cache *shared, struct gr_error *err);
 
 /* Free the search list, the cache and every result. */
 void gr_ldsearch_deinit(struct gr_ldsearch *s);

@@ -25,12 +25,21 @@ gr_pc_error_handler(const char *msg, const pkgconf_client_t *client, const void 
 	size_t n;
 
 	(void)client;
-	if (run->errmsg[0])
-		return true;
-	snprintf(run->errmsg, sizeof(run->errmsg), "%s", msg);
+	/* Keep every message on one line: "requirement ... could not be satisfied;
+	 * Package 'x' has version '1', required version is '>= 9'". */
 	n = strlen(run->errmsg);
-	while (n && (run->errmsg[n - 1] == '\n' || run->errmsg[n - 1] == ' '))
+	if (n && n + 2 < sizeof(run->errmsg)) {
+		run->errmsg[n++] = ';';
+		run->errmsg[n++] = ' ';
+		run->errmsg[n] = '\0';
+	}
+	snprintf(run->errmsg + n, sizeof(run->errmsg) - n, "%s", msg);
+	for (n = strlen(run->errmsg); n && (run->errmsg[n - 1] == '\n' || run->errmsg[n - 1] == ' ' ||
+	                                   run->errmsg[n - 1] == '.');)
 		run->errmsg[--n] = '\0';
+	for (n = 0; run->errmsg[n]; n++)
+		if (run->errmsg[n] == '\n')
+			run->errmsg[n] = ' ';
 	return true;
 }
 
@@ -207,6 +216,8 @@ gr_pc_resolve(const char *const *queries, size_t nq, struct gr_pc_tokens **out,
 	if (!run.toks)
 		return gr_error_set(err, GR_ENOMEM, 0, "pkg-config: out of memory");
 	run.keep_system = getenv("PKG_CONFIG_ALLOW_SYSTEM_LIBS") != NULL;
+	/* libpkgconf 1.8 hands out one static default personality: never deinit it,
+	 * or the next query in this process reads freed lists. */
 	pers = pkgconf_cross_personality_default();
 	memset(&client, 0, sizeof(client));
 	pkgconf_client_init(&client, gr_pc_error_handler, &run, pers);
@@ -222,12 +233,17 @@ gr_pc_resolve(const char *const *queries, size_t nq, struct gr_pc_tokens **out,
 	ok = pkgconf_queue_apply(&client, &q, gr_pc_collect, GR_PC_MAXDEPTH, &run);
 	if (run.nomem)
 		rc = gr_error_set(err, GR_ENOMEM, 0, "pkg-config: out of memory");
-	else if (!ok || run.errmsg[0])
-		rc = gr_error_set(err, GR_EFORMAT, 0, "pkg-config: %s",
-		                  run.errmsg[0] ? run.errmsg : "the packages could not be resolved");
+	else if (!ok || run.errmsg[0]) {
+		/* libpkgconf follows "was not found" with advice that is no use here. */
+		char *semi = strstr(run.errmsg, "was not found") ? strchr(run.errmsg, ';') : NULL;
+		if (semi)
+			*semi = '\0';
+		rc = gr_error_set(err, semi ? GR_ENOTFOUND : GR_EFORMAT, 0, "pkg-config: %s%s",
+		                  run.errmsg[0] ? run.errmsg : "the packages could not be resolved",
+		                  semi ? " (set PKG_CONFIG_PATH, or install the package that ships its .pc file)" : "");
+	}
 	pkgconf_queue_free(&q);
 	pkgconf_client_deinit(&client);
-	pkgconf_cross_personality_deinit(pers);
 	if (rc) {
 		gr_pc_tokens_free(run.toks);
 		return rc;

@@ -482,7 +482,7 @@ gr_rewrite(const struct gr_pc_token *in, size_t n, const struct gr_rw_opts *o,
 		return gr_error_set(err, rc, 0, "rewrite: out of memory");
 	}
 	sysroot = sc.sysroot ? sc.sysroot : (tc ? tc->sysroot : NULL);
-	if ((rc = gr_ldsearch_init(&r->search, sc.dirs, sc.ndirs, tc, sysroot, sc.nostdlib, err))) {
+	if ((rc = gr_ldsearch_init(&r->search, sc.dirs, sc.ndirs, tc, sysroot, sc.nostdlib, o->cache, err))) {
 		gr_rw_result_free(r);
 		return rc;
 	}

@@ -23,6 +23,7 @@ struct gr_rw_opts {
 	size_t nsystem_libs;
 	const char *const *allow_dynamic; /* any mode: names that stay -l (--allow-dynamic) */
 	size_t nallow_dynamic;
+	struct gr_ldsearch_cache *cache;  /* shared across rewrites for one toolchain, or NULL */
 };
 
 enum gr_rw_kind {

@@ -22,7 +22,10 @@ check '\b(sprintf|vsprintf|strcpy|strcat|gets)[[:space:]]*\(' 'unbounded string 
 check '\bPATH_MAX\b' 'PATH_MAX buffers'
 lib=$(printf '%s\n' $srcs | grep -E '^(common|check|pkgconf-rewrite|relink)/' || true)
 if [ -n "$lib" ]; then
-	hits=$(grep -nE '\b(printf|puts|perror|exit|abort)[[:space:]]*\(|\b(stdout|stderr)\b' $lib | grep -v 'snprintf\|vsnprintf' || true)
+	# Comments may speak of stdout; code may not use it.
+	hits=$(grep -nE '\b(printf|puts|perror|exit|abort)[[:space:]]*\(|\b(stdout|stderr)\b' $lib |
+		grep -v 'snprintf\|vsnprintf' |
+		grep -vE '^[^:]+:[0-9]+:[[:space:]]*(/\*|\*)|/\*.*\b(stdout|stderr)\b' || true)
 	if [ -n "$hits" ]; then
 		printf 'FAIL library code prints or exits:\n%s\n' "$hits"
 		fail=1

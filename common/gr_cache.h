@@ -1,0 +1,22 @@
+/* gr_cache: gorelink's only state, a directory of small files that is safe to share. */
+#ifndef GR_CACHE_H
+#define GR_CACHE_H
+
+#include <stddef.h>
+
+#include "gr_error.h"
+
+/* The cache directory: $GORELINK_CACHE_DIR (empty: no cache), else
+ * $XDG_CACHE_HOME/gorelink, else $HOME/.cache/gorelink; malloc'd, or NULL. */
+char *gr_cache_dir(void);
+
+/* The entry stored for exactly key under kind: GR_OK and *data (malloc'd,
+ * NUL-terminated), or GR_ENOTFOUND when absent, stale or unreadable. */
+int gr_cache_get(const char *kind, const char *key, char **data, size_t *len);
+
+/* Store data for key under kind; written to a temporary file in the same
+ * directory and renamed, so concurrent readers see the old or the new entry. */
+int gr_cache_put(const char *kind, const char *key, const char *data, size_t len,
+                 struct gr_error *err);
+
+#endif
