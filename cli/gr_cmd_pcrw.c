@@ -49,8 +49,9 @@ gr_cmd_pcrw_usage(FILE *f)
 	      "      --json               a JSON report (schema gorelink-pkgconf-rewrite/1)\n"
 	      "  -h, --help               this text\n"
 	      "\n"
-	      "Output: one shell-quoted line, safe for CGO_LDFLAGS or -extldflags. Nothing is\n"
-	      "written to standard output when anything fails.\n"
+	      "Output: one line of quoted arguments that Go (CGO_LDFLAGS, -extldflags) and a\n"
+	      "shell both read back as written. Nothing is written to standard output when\n"
+	      "anything fails.\n"
 	      "\n"
 	      "Exit status:\n"
 	      "  0   every library resolved as the mode requires\n"
@@ -62,7 +63,11 @@ gr_cmd_pcrw_usage(FILE *f)
 	      "See pkgconf-rewrite(1).\n", f);
 }
 
-/* Shell-quote one argument: plain when safe, else in single quotes. */
+/* Quote one argument so that both Go and a shell read it back as one word.
+ * cmd/go splits CGO_LDFLAGS and -extldflags into fields where '...' or "..."
+ * quote without escapes; a shell agrees on '...', and on "..." when no $ ` \
+ * or ! is inside. Only an argument holding both quote kinds needs the shell's
+ * '\'' form, which Go cannot read. */
 static void
 gr_pcrw_quote(FILE *f, const char *s)
 {
@@ -74,16 +79,20 @@ gr_pcrw_quote(FILE *f, const char *s)
 		        strchr("_@%+=:,./-", *p) != NULL;
 	if (plain) {
 		fputs(s, f);
-		return;
+	} else if (!strchr(s, '\'')) {
+		fprintf(f, "'%s'", s);
+	} else if (!strpbrk(s, "\"$`\\!")) {
+		fprintf(f, "\"%s\"", s);
+	} else {
+		fputc('\'', f);
+		for (p = s; *p; p++) {
+			if (*p == '\'')
+				fputs("'\\''", f);
+			else
+				fputc(*p, f);
+		}
+		fputc('\'', f);
 	}
-	fputc('\'', f);
-	for (p = s; *p; p++) {
-		if (*p == '\'')
-			fputs("'\\''", f);
-		else
-			fputc(*p, f);
-	}
-	fputc('\'', f);
 }
 
 static const char *
@@ -432,7 +441,10 @@ gr_cmd_pcrw(int argc, char **argv, FILE *in, FILE *out, FILE *err)
 			status = GR_EXIT_USAGE;
 			goto out;
 		default:
-			gr_cli_diag(err, "unknown option '%s'; see --help", argv[optind - 1]);
+			if (optopt && optopt < 256)
+				gr_cli_diag(err, "unknown option '-%c'; see --help", optopt);
+			else
+				gr_cli_diag(err, "unknown option '%s'; see --help", argv[optind - 1]);
 			status = GR_EXIT_USAGE;
 			goto out;
 		}

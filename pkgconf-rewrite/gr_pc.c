@@ -13,7 +13,10 @@
 /* What the libpkgconf callbacks fill in. */
 struct gr_pc_run {
 	struct gr_pc_tokens *toks;
-	char errmsg[512];         /* the first error libpkgconf reported */
+	char errmsg[512];         /* the errors libpkgconf reported, joined */
+	char warns[8][512];       /* warnings about malformed .pc files, "PATH[:LINE]: warning: ..." */
+	size_t nwarns;
+	int bad_warn;             /* the warning about a file the answer depends on, or -1 */
 	bool nomem;
 	bool keep_system;
 };
@@ -41,6 +44,62 @@ gr_pc_error_handler(const char *msg, const pkgconf_client_t *client, const void 
 		if (run->errmsg[n] == '\n')
 			run->errmsg[n] = ' ';
 	return true;
+}
+
+/* libpkgconf warns about malformed .pc files (a field it cannot parse, a
+ * missing Version) and then carries on without them: gorelink refuses. */
+static bool
+gr_pc_warn_handler(const char *msg, const pkgconf_client_t *client, const void *data)
+{
+	struct gr_pc_run *run = (struct gr_pc_run *)(uintptr_t)data;
+	size_t n;
+
+	(void)client;
+	/* Only warnings that lose information count; libpkgconf also warns
+	 * about harmless style (ICU's .pc files: "whitespace encountered..."). */
+	if (run->nwarns == sizeof(run->warns) / sizeof(run->warns[0]) ||
+	    !(strstr(msg, "does not declare") || strstr(msg, "skipping invalid") ||
+	      strstr(msg, "unable to parse")))
+		return true;
+	snprintf(run->warns[run->nwarns], sizeof(run->warns[0]), "%s", msg);
+	for (n = 0; run->warns[run->nwarns][n]; n++)
+		if (run->warns[run->nwarns][n] == '\n')
+			run->warns[run->nwarns][n] = ' ';
+	while (n && run->warns[run->nwarns][n - 1] == ' ')
+		run->warns[run->nwarns][--n] = '\0';
+	run->nwarns++;
+	return true;
+}
+
+/* The warning about the file at path (it starts "PATH:"), or -1. */
+static int
+gr_pc_warning_for(const struct gr_pc_run *run, const char *path)
+{
+	size_t i, n = strlen(path);
+
+	for (i = 0; i < run->nwarns; i++)
+		if (strncmp(run->warns[i], path, n) == 0 && run->warns[i][n] == ':')
+			return (int)i;
+	return -1;
+}
+
+/* The warning about NAME.pc in any directory, or -1. */
+static int
+gr_pc_warning_for_name(const struct gr_pc_run *run, const char *name, size_t namelen)
+{
+	size_t i;
+
+	for (i = 0; i < run->nwarns; i++) {
+		const char *colon = strchr(run->warns[i], ':'), *slash;
+		if (!colon)
+			continue;
+		for (slash = colon; slash > run->warns[i] && slash[-1] != '/'; slash--)
+			;
+		if ((size_t)(colon - slash) == namelen + 3 && strncmp(slash, name, namelen) == 0 &&
+		    strncmp(slash + namelen, ".pc", 3) == 0)
+			return (int)i;
+	}
+	return -1;
 }
 
 static struct gr_pc_tokens *
@@ -170,6 +229,46 @@ gr_pc_collect(pkgconf_client_t *client, pkgconf_pkg_t *world, void *data, int ma
 		pkgconf_fragment_free(&libs);
 		return false;
 	}
+	/* A warning about any package in the answer makes the answer wrong. */
+	run->bad_warn = -1;
+	if (run->nwarns) {
+		pkgconf_pkg_t **seen = NULL;
+		size_t nseen = 0, cap = 0, head = 0, k;
+		PKGCONF_FOREACH_LIST_ENTRY(world->required.head, n) {
+			pkgconf_dependency_t *d = n->data;
+			if (d->match && nseen == cap) {
+				pkgconf_pkg_t **g = realloc(seen, (cap = cap ? cap * 2 : 16) * sizeof(*g));
+				if (!g) { free(seen); run->nomem = true; return false; }
+				seen = g;
+			}
+			if (d->match)
+				seen[nseen++] = d->match;
+		}
+		for (head = 0; head < nseen && run->bad_warn < 0; head++) {
+			pkgconf_list_t *reqs[2] = { &seen[head]->required, &seen[head]->requires_private };
+			if (seen[head]->filename)
+				run->bad_warn = gr_pc_warning_for(run, seen[head]->filename);
+			for (k = 0; k < 2; k++)
+				PKGCONF_FOREACH_LIST_ENTRY(reqs[k]->head, n) {
+					pkgconf_dependency_t *d = n->data;
+					size_t q;
+					bool dup = false;
+					if (!d->match)
+						continue;
+					for (q = 0; q < nseen && !dup; q++)
+						dup = seen[q] == d->match;
+					if (dup)
+						continue;
+					if (nseen == cap) {
+						pkgconf_pkg_t **g = realloc(seen, (cap *= 2) * sizeof(*g));
+						if (!g) { free(seen); run->nomem = true; return false; }
+						seen = g;
+					}
+					seen[nseen++] = d->match;
+				}
+		}
+		free(seen);
+	}
 	PKGCONF_FOREACH_LIST_ENTRY(libs.head, n)
 		count++;
 	t->v = gr_arena_alloc(&t->arena, (count ? count : 1) * sizeof(*t->v));
@@ -212,6 +311,7 @@ gr_pc_resolve(const char *const *queries, size_t nq, struct gr_pc_tokens **out,
 
 	*out = NULL;
 	memset(&run, 0, sizeof(run));
+	run.bad_warn = -1;
 	run.toks = gr_pc_tokens_new();
 	if (!run.toks)
 		return gr_error_set(err, GR_ENOMEM, 0, "pkg-config: out of memory");
@@ -221,6 +321,7 @@ gr_pc_resolve(const char *const *queries, size_t nq, struct gr_pc_tokens **out,
 	pers = pkgconf_cross_personality_default();
 	memset(&client, 0, sizeof(client));
 	pkgconf_client_init(&client, gr_pc_error_handler, &run, pers);
+	pkgconf_client_set_warn_handler(&client, gr_pc_warn_handler, &run);
 	if ((sysroot = getenv("PKG_CONFIG_SYSROOT_DIR")) != NULL && *sysroot)
 		pkgconf_client_set_sysroot_dir(&client, sysroot);
 	/* pkg-config --static, keeping every fragment separate. */
@@ -233,15 +334,45 @@ gr_pc_resolve(const char *const *queries, size_t nq, struct gr_pc_tokens **out,
 	ok = pkgconf_queue_apply(&client, &q, gr_pc_collect, GR_PC_MAXDEPTH, &run);
 	if (run.nomem)
 		rc = gr_error_set(err, GR_ENOMEM, 0, "pkg-config: out of memory");
+	else if (ok && run.bad_warn >= 0)
+		rc = gr_error_set(err, GR_EFORMAT, 0, "pkg-config: malformed .pc file: %s",
+		                  run.warns[run.bad_warn]);
 	else if (!ok || run.errmsg[0]) {
-		/* libpkgconf follows "was not found" with advice that is no use here. */
+		/* libpkgconf follows "was not found" with advice that is no use here;
+		 * keep who required the package, unless it was the query itself. */
 		char *semi = strstr(run.errmsg, "was not found") ? strchr(run.errmsg, ';') : NULL;
+		int w = -1;
+		if (semi && strncmp(run.errmsg, "Package ", 8) == 0) {
+			const char *name = run.errmsg + 8, *sp = strchr(name, ' ');
+			if (sp)
+				w = gr_pc_warning_for_name(&run, name, (size_t)(sp - name));
+		}
+		if (w >= 0) {
+			rc = gr_error_set(err, GR_EFORMAT, 0, "pkg-config: malformed .pc file: %s", run.warns[w]);
+			goto done;
+		}
+		char by[160] = "";
+		const char *rb = strstr(run.errmsg, "required by '");
+		if (rb && strncmp(rb + 13, "virtual:world'", 14) != 0) {
+			const char *end = strchr(rb + 13, '\'');
+			if (end)
+				snprintf(by, sizeof(by), ", required by %.*s,", (int)(end - (rb + 13)), rb + 13);
+		}
 		if (semi)
 			*semi = '\0';
+		if (semi && by[0]) {
+			char *wn = strstr(run.errmsg, " was not found");
+			if (wn) {
+				char tail[400];
+				snprintf(tail, sizeof(tail), "%s%s", by, wn);
+				snprintf(wn, sizeof(run.errmsg) - (size_t)(wn - run.errmsg), "%s", tail);
+			}
+		}
 		rc = gr_error_set(err, semi ? GR_ENOTFOUND : GR_EFORMAT, 0, "pkg-config: %s%s",
 		                  run.errmsg[0] ? run.errmsg : "the packages could not be resolved",
 		                  semi ? " (set PKG_CONFIG_PATH, or install the package that ships its .pc file)" : "");
 	}
+done:
 	pkgconf_queue_free(&q);
 	pkgconf_client_deinit(&client);
 	if (rc) {
@@ -278,15 +409,19 @@ gr_pc_split(const char *text, const char *what, struct gr_pc_tokens **out, struc
 		gr_pc_tokens_free(t);
 		return gr_error_set(err, GR_ENOMEM, 0, "%s: out of memory", what);
 	}
+	/* libpkgconf 1.8 yields an empty word for each extra blank (pkg-config's
+	 * own output ends in one): an empty argument is never a link flag. */
 	for (i = 0; i < argc; i++) {
-		t->v[i].text = gr_arena_strdup(&t->arena, argv[i]);
-		if (!t->v[i].text) {
+		if (!argv[i][0])
+			continue;
+		t->v[t->n].text = gr_arena_strdup(&t->arena, argv[i]);
+		if (!t->v[t->n].text) {
 			pkgconf_argv_free(argv);
 			gr_pc_tokens_free(t);
 			return gr_error_set(err, GR_ENOMEM, 0, "%s: out of memory", what);
 		}
+		t->n++;
 	}
-	t->n = (size_t)argc;
 	if (argv)
 		pkgconf_argv_free(argv);
 	*out = t;

@@ -267,8 +267,9 @@ gr_rw_library(struct gr_rw *w, const char *input, const char *origin, const char
 		struct gr_error derr;
 		t->missing = true;
 		r->nmissing++;
+		/* What ld would take without -static: a .so, or a script such as libgcc_s.so. */
 		if (gr_ldsearch_lib(&r->search, name, false, &dyn, &derr) == GR_OK &&
-		    dyn.found.kind == GR_CAND_SHARED)
+		    (dyn.found.kind == GR_CAND_SHARED || dyn.found.kind == GR_CAND_SCRIPT))
 			t->shared_alternative = dyn.found.path;
 		/* Nothing reaches stdout on this path; keep the argv complete anyway. */
 		return gr_rw_emit_all(w, t, kept, nkept);

@@ -1,0 +1,1023 @@
+#!/usr/bin/env python3
+"""pcrw_cli_test.py PKGCONF_REWRITE GORELINK
+
+Black-box tests of the `pkgconf-rewrite` command line: its error cases and
+its interface.  (Whether the archives named are the ones GNU ld opens is the
+business of tests/pcrw_oracle.py.)
+
+ - a missing archive: exit 1, nothing on stdout, and the explanation (the -l,
+   the pkg-config chain, every directory searched, the shared alternative or
+   its absence, the three ways out);
+ - --allow-dynamic, --mode=third-party, --system-libs;
+ - unknown packages, failing version constraints, malformed .pc files: exit 2,
+   one line, nothing on stdout;
+ - raw flags after `--` and on stdin with `-` (pkg-config quoting; unbalanced
+   quotes, blank and empty input, NUL bytes);
+ - the three output forms agree (shell-quoted line, -0, --json), the JSON
+   report has the documented members, usage errors exit 64, --help;
+ - order, duplicates and non-library flags are kept in place;
+ - --cc and $CC;
+ - `gorelink pkgconf-rewrite` is the same command;
+ - shell metacharacters in .pc values, arguments and --cc are literal.
+
+Fixtures (.pc files, archives made with gcc and ar, a shared library, linker
+scripts) are generated into a tempfile.mkdtemp() directory that is removed at
+the end.  Every run gets PKG_CONFIG_PATH and PKG_CONFIG_LIBDIR pointing at the
+scratch .pc directory only, so nothing installed on the machine is seen by
+libpkgconf, and a scratch GORELINK_CACHE_DIR.
+
+Prints `ok NAME` or `FAIL NAME: reason` per test, then `N passed, M failed`
+alone on the last line; exits 1 if any test failed.  Every subprocess has a
+10-second timeout, so a hang is a failure.
+"""
+
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+TIMEOUT = 10
+SCHEMA_NAME = "gorelink-pkgconf-rewrite/1"
+
+PCRW = None       # absolute path of pkgconf-rewrite, set in main()
+GORELINK = None   # absolute path of gorelink, set in main()
+SCRATCH = None    # realpath of a mkdtemp() directory
+PCDIR = None      # SCRATCH/pc: the only .pc directory libpkgconf sees
+LIB = None        # SCRATCH/lib: libapp.a libmid.a liba.a libb.a libnostatic.so
+LIB2 = None       # SCRATCH/lib2: libmid2.a (mid2 also wants -lnothere: no .a, no .so)
+SPACE = None      # SCRATCH/dir with space: libq.a
+SCRIPTS = None    # SCRATCH/sc: libgs.a (a GNU ld script), libshs.so (a script over libshs.so.1)
+HAVE_M32 = False  # gcc -m32 -c works (for the incompatible-archive note)
+_counter = [0]
+
+TESTS = []
+
+
+def test(fn):
+    TESTS.append(fn)
+    return fn
+
+
+# ------------------------------------------------------------------ helpers
+
+class Result:
+    def __init__(self, argv, rc, outb, errb):
+        self.argv, self.rc, self.outb, self.errb = argv, rc, outb, errb
+        self.out = outb.decode("utf-8", "surrogateescape")
+        self.err = errb.decode("utf-8", "surrogateescape")
+
+    def __repr__(self):
+        return "argv=%r rc=%r\n--- stdout:\n%s\n--- stderr:\n%s" % (
+            self.argv, self.rc, self.out, self.err)
+
+
+def base_env():
+    env = dict(os.environ)
+    for k in ("PKG_CONFIG_SYSROOT_DIR", "PKG_CONFIG_ALLOW_SYSTEM_LIBS", "LIBRARY_PATH",
+              "PKG_CONFIG_SYSTEM_LIBRARY_PATH", "COMPILER_PATH", "GCC_EXEC_PREFIX", "CC"):
+        env.pop(k, None)
+    env["PKG_CONFIG_PATH"] = PCDIR
+    env["PKG_CONFIG_LIBDIR"] = PCDIR
+    env["GORELINK_CACHE_DIR"] = os.path.join(SCRATCH, "cache")
+    env["LC_ALL"] = "C"
+    return env
+
+
+def run_argv(argv, stdin=None, env=None, cwd=None):
+    """Run argv (str or bytes items) with a 10 s timeout; stdin is bytes or None."""
+    try:
+        p = subprocess.run(argv, input=stdin if stdin is not None else None,
+                           stdin=subprocess.DEVNULL if stdin is None else None,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           env=env if env is not None else base_env(),
+                           cwd=cwd if cwd is not None else SCRATCH, timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise AssertionError("timed out after %d s: %r" % (TIMEOUT, argv))
+    r = Result(argv, p.returncode, p.stdout, p.stderr)
+    if r.rc < 0:
+        raise AssertionError("killed by signal %d (crash): %r" % (-r.rc, r))
+    return r
+
+
+def pcrw(*args, stdin=None, env=None, cwd=None):
+    return run_argv([PCRW] + list(args), stdin=stdin, env=env, cwd=cwd)
+
+
+def gr_pcrw(*args, stdin=None, env=None, cwd=None):
+    return run_argv([GORELINK, "pkgconf-rewrite"] + list(args), stdin=stdin, env=env, cwd=cwd)
+
+
+def must(argv, cwd=None):
+    """Run a fixture-building command; it must succeed."""
+    p = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, cwd=cwd, timeout=TIMEOUT)
+    if p.returncode != 0:
+        raise RuntimeError("fixture command failed: %r\n%s" % (
+            argv, p.stderr.decode("utf-8", "replace")))
+
+
+def eq(actual, expected, what, r=None):
+    if actual != expected:
+        msg = "%s: expected %r, got %r" % (what, expected, actual)
+        if r is not None:
+            msg += "\n%r" % (r,)
+        raise AssertionError(msg)
+
+
+def true(cond, what, r=None):
+    if not cond:
+        raise AssertionError(what + ("" if r is None else "\n%r" % (r,)))
+
+
+def contains(haystack, needle, what, r=None):
+    true(needle in haystack, "%s should contain %r" % (what, needle), r)
+
+
+def scratch_dir(name):
+    _counter[0] += 1
+    d = os.path.join(SCRATCH, "%02d-%s" % (_counter[0], name))
+    os.mkdir(d)
+    return d
+
+
+def write(path, text):
+    with open(path, "wb") as f:
+        f.write(text.encode("utf-8", "surrogateescape") if isinstance(text, str) else text)
+    return path
+
+
+def pc(name, version="1.0", libs=None, libs_private=None, requires=None,
+       requires_private=None, extra=""):
+    """Write PCDIR/name.pc."""
+    s = "Name: %s\nDescription: test package %s\n" % (name, name)
+    if version is not None:
+        s += "Version: %s\n" % version
+    if requires is not None:
+        s += "Requires: %s\n" % requires
+    if requires_private is not None:
+        s += "Requires.private: %s\n" % requires_private
+    if libs is not None:
+        s += "Libs: %s\n" % libs
+    if libs_private is not None:
+        s += "Libs.private: %s\n" % libs_private
+    s += extra
+    write(os.path.join(PCDIR, name + ".pc"), s)
+
+
+_obj = {}
+
+
+def obj(m32=False):
+    """A small object file (cached), x86-64 or -m32."""
+    key = "m32" if m32 else "native"
+    if key not in _obj:
+        d = os.path.join(SCRATCH, "obj")
+        os.makedirs(d, exist_ok=True)
+        src = write(os.path.join(d, "f.c"), "int gr_pcrw_fixture_fn(void) { return 42; }\n")
+        o = os.path.join(d, "f-%s.o" % key)
+        must(["gcc", "-c", "-o", o, src] + (["-m32"] if m32 else []))
+        _obj[key] = o
+    return _obj[key]
+
+
+def archive(path, m32=False):
+    """An archive with one member at path (bytes or str)."""
+    if os.path.exists(path):
+        os.unlink(path)
+    must(["ar", "rcs", path, obj(m32)])
+    return path
+
+
+def shared(path):
+    d = os.path.join(SCRATCH, "obj")
+    os.makedirs(d, exist_ok=True)
+    src = write(os.path.join(d, "s.c"), "int gr_pcrw_shared_fn(void) { return 7; }\n")
+    must(["gcc", "-shared", "-fPIC", "-o", path, src])
+    return path
+
+
+def nul_split(b):
+    """The arguments of -0 output (each NUL-terminated)."""
+    true(b == b"" or b.endswith(b"\0"), "-0 output should end in NUL: %r" % (b,))
+    return [x.decode("utf-8", "surrogateescape") for x in b.split(b"\0")[:-1]]
+
+
+def argv_of_default(r):
+    """The arguments of the default output: one line, split the shell's way."""
+    true(r.out.endswith("\n"), "default output should end in a newline", r)
+    return shlex.split(r.out)
+
+
+def success(r):
+    eq(r.rc, 0, "exit status", r)
+    return r
+
+
+def no_stdout(r):
+    eq(r.outb, b"", "stdout (nothing may be printed when anything fails)", r)
+
+
+def one_error_line(r, rc, *needles):
+    """Exit rc, nothing on stdout, exactly one stderr line naming every needle."""
+    eq(r.rc, rc, "exit status", r)
+    no_stdout(r)
+    ls = r.err.split("\n")
+    true(r.err.endswith("\n") and len(ls) == 2,
+         "stderr should be exactly one newline-terminated line", r)
+    true(ls[0].startswith("pkgconf-rewrite: "), "stderr should start with 'pkgconf-rewrite: '", r)
+    for n in needles:
+        contains(ls[0], n, "the error line", r)
+    return ls[0]
+
+
+def usage_error(r, *needles):
+    return one_error_line(r, 64, *needles)
+
+
+def json_report(r):
+    success(r)
+    true(r.out.endswith("\n") and r.out.count("\n") == 1, "--json should be one line", r)
+    try:
+        return json.loads(r.out)
+    except ValueError as e:
+        raise AssertionError("--json output is not JSON: %s\n%r" % (e, r))
+
+
+def searched_dirs(err):
+    """The directories of the '  searched: a, b, c' line of a missing-archive explanation."""
+    for line in err.split("\n"):
+        if line.startswith("  searched:"):
+            return [d for d in line[len("  searched:"):].strip().split(", ")]
+    raise AssertionError("no '  searched:' line in stderr:\n%s" % err)
+
+
+def expected_app_argv():
+    return ["-L" + LIB, LIB + "/libapp.a", LIB + "/libmid.a", "-lnostatic"]
+
+
+# ------------------------------------------------------------------ fixtures
+
+def make_fixtures():
+    global PCDIR, LIB, LIB2, SPACE, SCRIPTS, HAVE_M32
+    PCDIR = os.path.join(SCRATCH, "pc")
+    LIB = os.path.join(SCRATCH, "lib")
+    LIB2 = os.path.join(SCRATCH, "lib2")
+    SPACE = os.path.join(SCRATCH, "dir with space")
+    SCRIPTS = os.path.join(SCRATCH, "sc")
+    for d in (PCDIR, LIB, LIB2, SPACE, SCRIPTS, os.path.join(SCRATCH, "cache")):
+        os.mkdir(d)
+    for n in ("app", "mid", "a", "b"):
+        archive(os.path.join(LIB, "lib%s.a" % n))
+    shared(os.path.join(LIB, "libnostatic.so"))   # a .so and no .a
+    archive(os.path.join(LIB2, "libmid2.a"))
+    archive(os.path.join(SPACE, "libq.a"))
+    # A GNU ld script as libgs.a: INPUT, GROUP and AS_NEEDED.
+    for n in ("gs1", "gs2", "gs3"):
+        archive(os.path.join(SCRIPTS, "lib%s.a" % n))
+    write(os.path.join(SCRIPTS, "libgs.a"),
+          "/* GNU ld script */\nINPUT ( libgs1.a )\nGROUP ( libgs2.a AS_NEEDED ( libgs3.a ) )\n")
+    # libshs.so is a script over the real shared library (like Debian's libgcc_s.so,
+    # libc.so, libncurses.so); there is no libshs.a.
+    shared(os.path.join(SCRIPTS, "libshs.so.1"))
+    write(os.path.join(SCRIPTS, "libshs.so"), "/* GNU ld script */\nGROUP ( libshs.so.1 )\n")
+    try:
+        obj(m32=True)
+        HAVE_M32 = True
+    except (RuntimeError, OSError, subprocess.TimeoutExpired):
+        HAVE_M32 = False
+
+    # app -> Requires.private -> mid, whose Libs.private wants -lnostatic (only a .so).
+    pc("app", version="1.2.3", libs="-L%s -lapp" % LIB, requires_private="mid")
+    pc("mid", version="0.1", libs="-lmid", libs_private="-lnostatic")
+    # app2 -> Requires.private -> mid2, whose Libs.private wants -lnothere (nothing at all).
+    pc("app2", version="2.0", libs="-L%s -lapp" % LIB, requires_private="mid2")
+    pc("mid2", version="0.2", libs="-L%s -lmid2" % LIB2, libs_private="-lnothere")
+    # A package that resolves completely.
+    pc("ok", version="1.5", libs="-L%s -la" % LIB)
+    # System libraries mixed with third-party ones.
+    pc("tp", version="1.0", libs="-L%s -la -lm -lpthread -lc -ldl -lrt -lgcc_s -lb" % LIB)
+    # Malformed packages.
+    pc("badreq", libs="-L%s -la" % LIB, requires_private="missingdep")
+    pc("noversion", version=None, libs="-L%s -la" % LIB)
+
+
+# ------------------------------------------------------------------ missing archives
+
+@test
+def missing_archive_shared_exists():
+    r = pcrw("app")
+    eq(r.rc, 1, "exit status", r)
+    no_stdout(r)
+    e = r.err
+    contains(e, "-lnostatic", "stderr", r)
+    contains(e, "app -> Requires.private -> mid (Libs.private)", "stderr (the chain)", r)
+    dirs = searched_dirs(e)
+    eq(dirs[0], LIB, "the first directory searched (the -L dir)", r)
+    # At least one system dir: one that holds the C library's archive or shared object.
+    libc_dirs = set()
+    for f in ("libc.a", "libc.so", "libc.so.6"):
+        p = subprocess.run(["gcc", "-print-file-name=" + f], stdout=subprocess.PIPE,
+                           stderr=subprocess.DEVNULL, timeout=TIMEOUT).stdout.decode().strip()
+        if os.path.isabs(p) and os.path.exists(p):
+            libc_dirs.add(os.path.realpath(os.path.dirname(p)))
+    true(libc_dirs, "gcc -print-file-name found no C library (test setup)")
+    true(any(os.path.realpath(d) in libc_dirs for d in dirs[1:]),
+         "the searched dirs should include a system dir (one of %r)" % sorted(libc_dirs), r)
+    contains(e, "a shared library exists instead: %s/libnostatic.so" % LIB, "stderr", r)
+    contains(e, "install the package that ships libnostatic.a", "stderr (option 1)", r)
+    contains(e, "--mode=third-party", "stderr (option 2)", r)
+    contains(e, "--allow-dynamic=nostatic", "stderr (option 3)", r)
+    true("no shared library exists either" not in e, "stderr contradicts itself", r)
+
+
+@test
+def missing_archive_searched_is_every_search_dir():
+    """The 'searched:' list is exactly the search_dirs of the same run made to succeed."""
+    r = pcrw("app")
+    eq(r.rc, 1, "exit status", r)
+    j = json_report(pcrw("--json", "--allow-dynamic=nostatic", "app"))
+    eq(searched_dirs(r.err), [d["dir"] for d in j["search_dirs"]], "directories searched", r)
+    true({"compiler", "linker"} & {d["source"] for d in j["search_dirs"]},
+         "the toolchain's own dirs should be searched too: %r" % j["search_dirs"])
+
+
+@test
+def missing_archive_no_shared_either():
+    r = pcrw("app2")
+    eq(r.rc, 1, "exit status", r)
+    no_stdout(r)
+    contains(r.err, "-lnothere", "stderr", r)
+    contains(r.err, "app2 -> Requires.private -> mid2 (Libs.private)", "stderr (the chain)", r)
+    dirs = searched_dirs(r.err)
+    eq(dirs[:2], [LIB, LIB2], "the -L dirs searched first, in order", r)
+    contains(r.err, "no shared library exists either", "stderr", r)
+    true("a shared library exists instead" not in r.err, "stderr contradicts itself", r)
+    contains(r.err, "install the package that ships libnothere.a", "stderr", r)
+    contains(r.err, "--mode=third-party", "stderr", r)
+    contains(r.err, "--allow-dynamic=nothere", "stderr", r)
+
+
+@test
+def missing_archive_shared_is_linker_script():
+    """libshs.so is a GNU ld script over libshs.so.1 (like libgcc_s.so or libc.so):
+    a shared library does exist."""
+    r = pcrw("--", "-L" + SCRIPTS, "-lshs")
+    eq(r.rc, 1, "exit status", r)
+    no_stdout(r)
+    contains(r.err, "wanted by: the flags given", "stderr", r)
+    contains(r.err, "a shared library exists instead: %s/libshs.so" % SCRIPTS, "stderr", r)
+
+
+@test
+def missing_archive_nothing_on_stdout_in_any_form():
+    for form in ([], ["-0"], ["--json"]):
+        r = pcrw(*(form + ["app"]))
+        eq(r.rc, 1, "exit status with %r" % form, r)
+        no_stdout(r)
+        contains(r.err, "-lnostatic", "stderr", r)
+
+
+@test
+def missing_archive_every_one_explained():
+    r = pcrw("--", "-L" + LIB, "-lnostatic", "-la", "-lnothere")
+    eq(r.rc, 1, "exit status", r)
+    no_stdout(r)
+    contains(r.err, "-lnostatic", "stderr", r)
+    contains(r.err, "-lnothere", "stderr", r)
+    eq(r.err.count("  searched:"), 2, "one explanation per missing library", r)
+
+
+@test
+def allow_dynamic_keeps_l_in_place():
+    r = success(pcrw("--allow-dynamic=nostatic", "app"))
+    eq(argv_of_default(r), expected_app_argv(), "output", r)
+    eq(r.err, "", "stderr", r)
+    # "-lNAME" is accepted as the NAME too.
+    r2 = success(pcrw("--allow-dynamic=-lnostatic", "app"))
+    eq(r2.out, r.out, "output with --allow-dynamic=-lnostatic", r2)
+    j = json_report(pcrw("--json", "--allow-dynamic=nostatic", "app"))
+    t = [t for t in j["tokens"] if t.get("library") == "nostatic"]
+    eq(len(t), 1, "tokens for -lnostatic")
+    eq(t[0]["kept"], "--allow-dynamic", "kept")
+    eq(t[0]["output"], ["-lnostatic"], "output")
+    eq(t[0]["resolved"], None, "resolved of a kept library")
+
+
+@test
+def allow_dynamic_repeatable():
+    r = success(pcrw("--allow-dynamic=nostatic", "--allow-dynamic=nothere",
+                     "--", "-L" + LIB, "-lnothere", "-la", "-lnostatic"))
+    eq(argv_of_default(r), ["-L" + LIB, "-lnothere", LIB + "/liba.a", "-lnostatic"], "output", r)
+
+
+@test
+def third_party_keeps_system_libs():
+    r = success(pcrw("--mode=third-party", "tp"))
+    eq(argv_of_default(r), ["-L" + LIB, LIB + "/liba.a", "-lm", "-lpthread", "-lc", "-ldl",
+                            "-lrt", "-lgcc_s", LIB + "/libb.a"], "output", r)
+    j = json_report(pcrw("--json", "--mode=third-party", "tp"))
+    eq(j["mode"], "third-party", "mode")
+    kept = {t["library"]: t["kept"] for t in j["tokens"] if t["kind"] == "library"}
+    eq(kept, {"a": None, "m": "system library", "pthread": "system library",
+              "c": "system library", "dl": "system library", "rt": "system library",
+              "gcc_s": "system library", "b": None}, "kept")
+
+
+@test
+def third_party_still_needs_archives_for_the_rest():
+    r = pcrw("--mode=third-party", "app")
+    eq(r.rc, 1, "exit status", r)
+    no_stdout(r)
+    contains(r.err, "-lnostatic", "stderr", r)
+    contains(r.err, "--allow-dynamic=nostatic", "stderr", r)
+
+
+@test
+def system_libs_replaces_the_list():
+    r = success(pcrw("--mode=third-party", "--system-libs=a,gcc_s", "tp"))
+    out = argv_of_default(r)
+    eq([x for x in out if x.startswith("-l")], ["-la", "-lgcc_s"], "the -l kept", r)
+    true(LIB + "/liba.a" not in out, "liba.a should stay -la", r)
+    eq(out[-1], LIB + "/libb.a", "-lb", r)
+    true(out.index("-la") == 1, "-la stays in place", r)
+    # -lm, -lpthread, -lc, -ldl, -lrt are no longer system libraries: archives now.
+    true(len(out) >= 8, "every other -l became at least one archive path", r)
+    j = json_report(pcrw("--json", "--mode=third-party", "--system-libs=a,gcc_s", "tp"))
+    for t in j["tokens"]:
+        if t["kind"] == "library":
+            eq(t["kept"], "system library" if t["library"] in ("a", "gcc_s") else None,
+               "kept of -l%s" % t["library"])
+
+
+@test
+def system_libs_in_static_mode_message():
+    """A system library without an archive in static mode: --mode=third-party would help."""
+    r = pcrw("--system-libs=nostatic", "--", "-L" + LIB, "-lnostatic")
+    eq(r.rc, 1, "exit status", r)
+    no_stdout(r)
+    contains(r.err, "--mode=third-party, which keeps system libraries such as -lnostatic dynamic",
+             "stderr", r)
+    success(pcrw("--mode=third-party", "--system-libs=nostatic", "--", "-L" + LIB, "-lnostatic"))
+
+
+# ------------------------------------------------------------------ packages
+
+@test
+def unknown_package():
+    one_error_line(pcrw("nosuchpkg"), 2, "nosuchpkg")
+
+
+@test
+def unknown_package_among_known():
+    one_error_line(pcrw("ok", "nosuchpkg"), 2, "nosuchpkg")
+    one_error_line(pcrw("--json", "ok", "nosuchpkg"), 2, "nosuchpkg")
+
+
+@test
+def version_constraint_passes():
+    r = success(pcrw("ok >= 1.0"))
+    eq(argv_of_default(r), ["-L" + LIB, LIB + "/liba.a"], "output", r)
+    success(pcrw("ok = 1.5", "ok < 2"))
+
+
+@test
+def version_constraint_fails():
+    """The message names the requirement and the version found."""
+    one_error_line(pcrw("app >= 99"), 2, "app", "99", "1.2.3")
+
+
+@test
+def malformed_pc_requires_missing_package():
+    """badreq.pc: Requires.private: missingdep. libpkgconf says
+    "Package 'missingdep', required by 'badreq', not found"."""
+    one_error_line(pcrw("badreq"), 2, "missingdep", "badreq")
+
+
+@test
+def malformed_pc_no_version_field():
+    """noversion.pc exists but declares no Version:; libpkgconf skips it as invalid
+    ("file does not declare a `Version' field").  Saying it was not found is wrong."""
+    line = one_error_line(pcrw("noversion"), 2, "noversion")
+    contains(line, "Version", "the error line (the field that is missing)", None)
+
+
+@test
+def package_looking_like_a_flag():
+    usage_error(pcrw("ok", "-lfoo"), "-lfoo", "--")
+    usage_error(pcrw("ok", "-"), "'-'")
+    # As the first operand getopt sees it as an option: still 64, naming it, not argv[0].
+    r = pcrw("-lfoo")
+    usage_error(r, "-l")
+    true(PCRW not in r.err, "the message should name the option, not the program", r)
+
+
+# ------------------------------------------------------------------ raw flags
+
+@test
+def raw_flags_after_double_dash():
+    r = success(pcrw("--", "-L" + SPACE, "-lq"))
+    eq(argv_of_default(r), ["-L" + SPACE, SPACE + "/libq.a"], "output", r)
+    contains(r.out, "'", "default output (a path with a space is quoted)", r)
+    # -L DIR as two words.
+    r = success(pcrw("--", "-L", SPACE, "-lq"))
+    eq(argv_of_default(r), ["-L", SPACE, SPACE + "/libq.a"], "output", r)
+
+
+@test
+def stdin_quoted_and_escaped_paths():
+    esc = SPACE.replace(" ", "\\ ")
+    for text in ('-L"%s" -lq\n' % SPACE,
+                 "'-L%s' -lq\n" % SPACE,
+                 "-L%s -lq\n" % esc,
+                 "-L'%s' -l'q'" % SPACE):
+        r = success(pcrw("-", stdin=text.encode()))
+        want = ["-L" + SPACE, SPACE + "/libq.a"]
+        eq(argv_of_default(r), want, "default output for stdin %r" % text, r)
+        true(r.out.count("\n") == 1, "one line", r)
+        eq(nul_split(success(pcrw("-0", "-", stdin=text.encode())).outb), want,
+           "-0 output for stdin %r" % text)
+        eq(json_report(pcrw("--json", "-", stdin=text.encode()))["argv"], want,
+           "--json argv for stdin %r" % text)
+
+
+@test
+def stdin_pkg_config_output_trailing_space():
+    """pkg-config --libs prints "-L/x -lfoo \\n": the trailing blank is no argument."""
+    text = "-L%s -la -lb \n" % LIB
+    r = success(pcrw("-0", "-", stdin=text.encode()))
+    eq(nul_split(r.outb), ["-L" + LIB, LIB + "/liba.a", LIB + "/libb.a"], "-0 output", r)
+    r = success(pcrw("-", stdin=text.encode()))
+    eq(argv_of_default(r), ["-L" + LIB, LIB + "/liba.a", LIB + "/libb.a"], "default output", r)
+    true("''" not in r.out, "no empty argument in the default output", r)
+
+
+@test
+def stdin_runs_of_blanks_are_one_separator():
+    text = "  \t-L%s  \t -la\n\n  -lb\t\n" % LIB
+    r = success(pcrw("-0", "-", stdin=text.encode()))
+    eq(nul_split(r.outb), ["-L" + LIB, LIB + "/liba.a", LIB + "/libb.a"], "-0 output", r)
+
+
+@test
+def stdin_real_pkg_config_pipe():
+    """The documented use: pkg-config --static --libs ok | pkgconf-rewrite -."""
+    pk = shutil.which("pkg-config") or shutil.which("pkgconf")
+    if not pk:
+        return
+    p = subprocess.run([pk, "--static", "--libs", "ok"], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, env=base_env(), timeout=TIMEOUT)
+    eq(p.returncode, 0, "pkg-config exit status: %r" % p.stderr)
+    r = success(pcrw("-", stdin=p.stdout))
+    eq(argv_of_default(r), ["-L" + LIB, LIB + "/liba.a"],
+       "output for pkg-config's %r" % p.stdout, r)
+    eq(r.out, success(pcrw("ok")).out, "the same as the package query", r)
+
+
+@test
+def stdin_unbalanced_quote():
+    for text in (b'-L"/x -la\n', b"-L'/x -la\n", b"-la \\"):
+        one_error_line(pcrw("-", stdin=text), 2, "standard input")
+
+
+@test
+def stdin_empty():
+    """No flags in, no flags out: exit 0 and an empty line (gr_pc_split: an empty or
+    blank string has no arguments)."""
+    r = success(pcrw("-", stdin=b""))
+    eq(r.out, "\n", "default output", r)
+    eq(r.err, "", "stderr", r)
+    eq(success(pcrw("-0", "-", stdin=b"")).outb, b"", "-0 output")
+    j = json_report(pcrw("--json", "-", stdin=b""))
+    eq(j["argv"], [], "--json argv")
+    eq(j["tokens"], [], "--json tokens")
+
+
+@test
+def stdin_blank():
+    for text in (b"\n", b"   \n", b" \t \n\n"):
+        r = success(pcrw("-", stdin=text))
+        eq(r.out, "\n", "default output for stdin %r" % text, r)
+        eq(success(pcrw("-0", "-", stdin=text)).outb, b"", "-0 output for stdin %r" % text)
+
+
+@test
+def stdin_nul_byte():
+    one_error_line(pcrw("-", stdin=b"-L/x\0 -la\n"), 2, "NUL")
+    one_error_line(pcrw("-0", "-", stdin=b"\0"), 2, "NUL")
+
+
+@test
+def double_dash_dash_is_a_flag():
+    """After --, a lone '-' is a flag like any other (passed through), not stdin."""
+    r = success(pcrw("--", "-", stdin=b"-la\n"))
+    eq(argv_of_default(r), ["-"], "output", r)
+
+
+# ------------------------------------------------------------------ output forms
+
+WEIRD = "we'ird \"dir\" $HOME `x` \\ ;|&<>*?[a] {b} ~ #% é\t"
+
+
+@test
+def output_forms_agree():
+    d = os.path.join(SCRATCH, WEIRD)
+    os.makedirs(d, exist_ok=True)
+    archive(os.path.join(d, "libw.a"))
+    args = ["--", "-pthread", "-L" + d, "-lw", "-Wl,--as-needed", "-la", "-L" + LIB,
+            "plain.o", "=eq", "-Wl,-rpath,/x y", ""]
+    want = ["-pthread", "-L" + d, d + "/libw.a", "-Wl,--as-needed", LIB + "/liba.a",
+            "-L" + LIB, "plain.o", "=eq", "-Wl,-rpath,/x y", ""]
+    r = success(pcrw(*args))
+    true(r.out.count("\n") == 1, "the default output is one line", r)
+    eq(argv_of_default(r), want, "default output through shlex.split", r)
+    eq(nul_split(success(pcrw("-0", *args)).outb), want, "-0 output")
+    eq(json_report(pcrw("--json", *args))["argv"], want, "--json argv")
+    # And through a real shell.
+    p = subprocess.run(["bash", "-c", 'printf "%s\\0" ' + r.out], stdout=subprocess.PIPE,
+                       timeout=TIMEOUT)
+    eq(nul_split(p.stdout), want, "bash's reading of the default output")
+
+
+@test
+def output_forms_agree_non_utf8():
+    d = os.path.join(os.fsencode(SCRATCH), b"bin\xff\xfe ary")
+    os.makedirs(d, exist_ok=True)
+    archive(os.path.join(d, b"libw.a"))
+    args = [b"--", b"-L" + d, b"-lw"]
+    ds = os.fsdecode(d)
+    want = ["-L" + ds, ds + "/libw.a"]
+    r = run_argv([PCRW] + args)
+    success(r)
+    eq(shlex.split(r.out), want, "default output")
+    eq(nul_split(success(run_argv([PCRW, b"-0"] + args)).outb), want, "-0 output")
+    eq(json_report(run_argv([PCRW, b"--json"] + args))["argv"], want,
+       "--json argv (\\udcXX for bytes that are not UTF-8)")
+
+
+@test
+def json_documented_members():
+    j = json_report(pcrw("--json", "--allow-dynamic=nostatic", "app"))
+    eq(sorted(j), sorted(["schema", "mode", "target", "sysroot", "search_dirs", "tokens", "argv"]),
+       "top-level members")
+    eq(j["schema"], SCHEMA_NAME, "schema")
+    eq(j["mode"], "static", "mode")
+    true(j["target"] is None or isinstance(j["target"], str), "target: string or null")
+    true(j["sysroot"] is None or isinstance(j["sysroot"], str), "sysroot: string or null")
+    true(j["search_dirs"], "search_dirs should not be empty")
+    for sd in j["search_dirs"]:
+        eq(sorted(sd), ["dir", "source"], "search_dirs[] members")
+        true(sd["source"] in ("command-line", "compiler", "linker"), "source %r" % sd["source"])
+    eq(j["search_dirs"][0], {"dir": LIB, "source": "command-line"}, "the -L dir first")
+    true(any(sd["source"] != "command-line" for sd in j["search_dirs"]),
+         "the toolchain's dirs are listed")
+    lib_keys = ["input", "kind", "from", "output", "library", "bdynamic_in_force", "kept",
+                "missing", "resolved", "resolved_kind", "dir", "dir_index", "members",
+                "shared_alternative", "notes"]
+    flat = []
+    for t in j["tokens"]:
+        true(t["kind"] in ("library", "search-dir", "linker-state", "other"), "kind %r" % t["kind"])
+        if t["kind"] == "library":
+            eq(sorted(t), sorted(lib_keys), "library token members")
+            eq(t["missing"], False, "missing")
+            true(isinstance(t["bdynamic_in_force"], bool), "bdynamic_in_force is a boolean")
+            true(isinstance(t["notes"], list) and isinstance(t["members"], list), "notes, members")
+            if t["kept"] is None:
+                eq(t["resolved"], t["dir"] + "/lib" + t["library"] + ".a", "resolved (as ld names it)")
+                eq(t["resolved_kind"], "archive", "resolved_kind")
+                eq(j["search_dirs"][t["dir_index"]]["dir"], t["dir"], "dir_index points at dir")
+                eq(t["output"], [t["resolved"]], "output")
+            else:
+                eq((t["resolved"], t["dir"], t["dir_index"]), (None, None, None), "a kept library")
+        else:
+            eq(sorted(t), ["from", "input", "kind", "output"], "token members")
+        flat += t["output"]
+    eq(flat, j["argv"], "the tokens' outputs, in order, are argv")
+    eq(j["argv"], expected_app_argv(), "argv")
+    frm = {t["input"]: (t["kind"], t["from"]) for t in j["tokens"]}
+    eq(frm, {"-L" + LIB: ("search-dir", "app (Libs)"),
+             "-lapp": ("library", "app (Libs)"),
+             "-lmid": ("library", "app -> Requires.private -> mid (Libs)"),
+             "-lnostatic": ("library", "app -> Requires.private -> mid (Libs.private)")},
+       "input, kind and from of each token")
+
+
+@test
+def json_raw_flags_script_and_kinds():
+    j = json_report(pcrw("--json", "--", "-L" + SCRIPTS, "-Wl,-Bstatic", "-lgs", "-pthread"))
+    eq([(t["input"], t["kind"], t["from"]) for t in j["tokens"]],
+       [("-L" + SCRIPTS, "search-dir", None), ("-Wl,-Bstatic", "linker-state", None),
+        ("-lgs", "library", None), ("-pthread", "other", None)], "tokens")
+    t = j["tokens"][2]
+    eq(t["resolved"], SCRIPTS + "/libgs.a", "resolved")
+    eq(t["resolved_kind"], "linker-script", "resolved_kind")
+    eq((t["dir"], t["dir_index"]), (SCRIPTS, 0), "dir, dir_index")
+    eq(t["members"], [
+        {"path": SCRIPTS + "/libgs1.a", "kind": "archive", "group": 0, "as_needed": False},
+        {"path": SCRIPTS + "/libgs2.a", "kind": "archive", "group": 1, "as_needed": False},
+        {"path": SCRIPTS + "/libgs3.a", "kind": "archive", "group": 1, "as_needed": True}],
+       "members")
+    eq(t["output"], [SCRIPTS + "/libgs1.a", "-Wl,--start-group", SCRIPTS + "/libgs2.a",
+                     SCRIPTS + "/libgs3.a", "-Wl,--end-group"], "output")
+    true(any("script" in n for n in t["notes"]), "a note says a script was expanded: %r" % t["notes"])
+
+
+@test
+def json_incompatible_note():
+    if not HAVE_M32:
+        print("  (gcc -m32 cannot compile here: the incompatible-archive note is not checked)")
+        return
+    d = scratch_dir("incompatible")
+    archive(os.path.join(d, "libq.a"), m32=True)
+    j = json_report(pcrw("--json", "--", "-L" + d, "-L" + SPACE, "-lq"))
+    t = j["tokens"][-1]
+    eq(t["resolved"], SPACE + "/libq.a", "resolved (past the incompatible one)")
+    eq(t["dir_index"], 1, "dir_index")
+    true(any("incompatible" in n and d + "/libq.a" in n for n in t["notes"]),
+         "a note names the skipped archive: %r" % t["notes"])
+
+
+@test
+def usage_nul_and_json_together():
+    usage_error(pcrw("-0", "--json", "ok"), "-0", "--json")
+
+
+@test
+def usage_no_operands():
+    usage_error(pcrw())
+    usage_error(pcrw("--json"))
+    usage_error(pcrw("--"))
+
+
+@test
+def usage_unknown_option():
+    usage_error(pcrw("--bogus", "ok"), "--bogus")
+    usage_error(pcrw("-x", "ok"), "-x")
+
+
+@test
+def usage_bad_mode():
+    usage_error(pcrw("--mode=bogus", "ok"), "bogus")
+    usage_error(pcrw("--mode=", "ok"))
+
+
+@test
+def usage_option_without_argument():
+    usage_error(pcrw("--cc"), "--cc")
+    usage_error(pcrw("--mode"), "--mode")
+
+
+@test
+def help_documents_exit_codes():
+    for opt in ("--help", "-h"):
+        r = success(pcrw(opt))
+        eq(r.err, "", "stderr", r)
+        contains(r.out, "Usage: pkgconf-rewrite", "--help", r)
+        for code in ("0", "1", "2", "64"):
+            true(re.search(r"^\s+%s\s+\S" % code, r.out, re.M),
+                 "--help should document exit status %s" % code, r)
+        for opt2 in ("--mode=", "--system-libs=", "--allow-dynamic=", "--cc=", "-0", "--json"):
+            contains(r.out, opt2, "--help", r)
+
+
+# ------------------------------------------------------------------ order and pass-through
+
+@test
+def order_and_duplicates_preserved():
+    r = success(pcrw("--", "-L" + LIB, "-la", "-lb", "-la"))
+    eq(argv_of_default(r), ["-L" + LIB, LIB + "/liba.a", LIB + "/libb.a", LIB + "/liba.a"],
+       "output", r)
+
+
+@test
+def non_library_flags_pass_through_in_place():
+    args = ["-pthread", "-L" + LIB, "-la", "-Wl,--as-needed", "-framework", "Foo", "/abs/x.o",
+            "-lb", "-Wl,-Bstatic", "-Wl,--no-as-needed", "-la"]
+    want = ["-pthread", "-L" + LIB, LIB + "/liba.a", "-Wl,--as-needed", "-framework", "Foo",
+            "/abs/x.o", LIB + "/libb.a", "-Wl,-Bstatic", "-Wl,--no-as-needed", LIB + "/liba.a"]
+    eq(nul_split(success(pcrw("-0", "--", *args)).outb), want, "-0 output")
+    text = " ".join(args) + "\n"
+    eq(nul_split(success(pcrw("-0", "-", stdin=text.encode())).outb), want, "-0 output (stdin)")
+
+
+# ------------------------------------------------------------------ --cc and $CC
+
+@test
+def cc_multi_word():
+    base = success(pcrw("-0", "--", "-L" + LIB, "-la", "-lm"))
+    for cc in ("env gcc", "env 'gcc'", "env LC_ALL=C gcc", "'env' \"gcc\""):
+        r = success(pcrw("-0", "--cc=" + cc, "--", "-L" + LIB, "-la", "-lm"))
+        eq(r.outb, base.outb, "output with --cc=%r" % cc, r)
+
+
+@test
+def cc_runs_of_blanks():
+    """--cc words are split with pkg-config's rules: a run of blanks is one separator."""
+    base = success(pcrw("-0", "--", "-L" + LIB, "-la"))
+    for cc in ("env  gcc", " env gcc ", "env\tgcc"):
+        r = success(pcrw("-0", "--cc=" + cc, "--", "-L" + LIB, "-la"))
+        eq(r.outb, base.outb, "output with --cc=%r" % cc, r)
+
+
+@test
+def cc_nonexistent():
+    r = pcrw("--cc=/nonexistent/cc", "ok")
+    one_error_line(r, 2, "/nonexistent/cc")
+    r = pcrw("--cc=/nonexistent/cc --some-flag", "--", "-la")
+    one_error_line(r, 2, "/nonexistent/cc")
+
+
+@test
+def cc_environment_honoured():
+    env = base_env()
+    env["CC"] = "/nonexistent/cc-from-env"
+    one_error_line(pcrw("ok", env=env), 2, "/nonexistent/cc-from-env")
+    # --cc wins over $CC.
+    success(pcrw("--cc=gcc", "ok", env=env))
+    env["CC"] = "gcc"
+    r = success(pcrw("ok", env=env))
+    eq(argv_of_default(r), ["-L" + LIB, LIB + "/liba.a"], "output with CC=gcc", r)
+    env["CC"] = "env gcc"
+    success(pcrw("ok", env=env))
+
+
+# ------------------------------------------------------------------ --each
+
+@test
+def each_one_line_per_package():
+    tp = "--mode=third-party"
+    r = success(pcrw(tp, "--each", "ok", "tp >= 1"))
+    eq(r.out.split("\n")[-1], "", "output ends in a newline", r)
+    ls = r.out.split("\n")[:-1]
+    eq([l.split("\t", 1)[0] for l in ls], ["ok", "tp >= 1"], "the query before the tab", r)
+    eq(ls[0].split("\t", 1)[1], success(pcrw(tp, "ok")).out.rstrip("\n"), "the flags of ok", r)
+    eq(ls[1].split("\t", 1)[1], success(pcrw(tp, "tp")).out.rstrip("\n"), "the flags of tp", r)
+    js = [json.loads(l) for l in success(pcrw(tp, "--each", "--json", "ok", "tp")).out.splitlines()]
+    eq([j["package"] for j in js], ["ok", "tp"], "--each --json: one object per package")
+    eq([j["schema"] for j in js], [SCHEMA_NAME] * 2, "schema")
+
+
+@test
+def each_failures_reported_others_printed():
+    r = pcrw("--mode=third-party", "--each", "ok", "app2", "tp")
+    eq(r.rc, 1, "exit status (a missing archive)", r)
+    eq([l.split("\t", 1)[0] for l in r.out.splitlines()], ["ok", "tp"], "packages printed", r)
+    contains(r.err, "-lnothere", "stderr", r)
+    r = pcrw("--each", "app2", "nosuchpkg", "ok")
+    eq(r.rc, 2, "exit status (the worst: an unknown package)", r)
+    eq([l.split("\t", 1)[0] for l in r.out.splitlines()], ["ok"], "packages printed", r)
+    contains(r.err, "nosuchpkg", "stderr", r)
+    contains(r.err, "-lnothere", "stderr", r)
+
+
+@test
+def each_usage_errors():
+    usage_error(pcrw("--each", "-0", "ok"), "--each")
+    usage_error(pcrw("--each", "--", "-la"), "--each")
+    usage_error(pcrw("--each", "-", stdin=b"-la\n"), "--each")
+
+
+# ------------------------------------------------------------------ the toolchain cache
+
+@test
+def cache_does_not_change_output():
+    d = scratch_dir("cache")
+    args = ["--json", "--allow-dynamic=nostatic", "app"]
+    env = base_env()
+    env["GORELINK_CACHE_DIR"] = ""
+    off = json_report(pcrw(*args, env=env))
+    env["GORELINK_CACHE_DIR"] = d
+    cold = json_report(pcrw(*args, env=env))
+    true(os.listdir(d), "the cache directory should have been filled")
+    warm = json_report(pcrw(*args, env=env))
+    eq(cold, off, "report with a cold cache")
+    eq(warm, off, "report with a warm cache")
+
+
+# ------------------------------------------------------------------ gorelink pkgconf-rewrite
+
+@test
+def gorelink_subcommand_is_the_same():
+    cases = [
+        (["app"], None),
+        (["--allow-dynamic=nostatic", "app"], None),
+        (["--json", "--allow-dynamic=nostatic", "app"], None),
+        (["-0", "--mode=third-party", "tp"], None),
+        (["-", ], ('-L"%s" -lq\n' % SPACE).encode()),
+        (["-", ], b'-L"unbalanced\n'),
+        (["--", "-L" + LIB, "-la", "-lb", "-la"], None),
+        (["nosuchpkg"], None),
+        (["app >= 99"], None),
+        (["--bogus"], None),
+        (["-0", "--json", "ok"], None),
+        ([], None),
+        (["--help"], None),
+        (["--cc=/nonexistent/cc", "ok"], None),
+    ]
+    for args, stdin in cases:
+        a = pcrw(*args, stdin=stdin)
+        b = gr_pcrw(*args, stdin=stdin)
+        eq(b.rc, a.rc, "gorelink pkgconf-rewrite %r: exit status" % args, b)
+        eq(b.outb, a.outb, "gorelink pkgconf-rewrite %r: stdout" % args, b)
+        eq(b.errb == b"", a.errb == b"", "gorelink pkgconf-rewrite %r: stderr empty" % args, b)
+
+
+# ------------------------------------------------------------------ shell metacharacters
+
+def no_pwned(where):
+    hits = []
+    for root, dirs, files in os.walk(SCRATCH):
+        for n in dirs + files:
+            if n.startswith("PWNED"):
+                hits.append(os.path.join(root, n))
+    true(not hits, "%s: a shell ran something: %r" % (where, hits))
+
+
+@test
+def shell_metacharacters_in_pc_values():
+    # No blanks: .pc values are split on them (pkg-config's rules).
+    d = os.path.join(SCRATCH, "m$(id>PWNED1);id>PWNED2;`id>PWNED3`|id>PWNED4&&id>PWNED5")
+    os.mkdir(d)
+    archive(os.path.join(d, "libz9.a"))
+    # In a .pc a double-quoted value may hold blanks.
+    d2 = os.path.join(SCRATCH, "x$(touch PWNED6)")
+    os.mkdir(d2)
+    archive(os.path.join(d2, "libz8.a"))
+    pc("meta", libs='-L%s -lz9 "-L%s" -lz8' % (d, d2))
+    cwd = scratch_dir("cwd-meta")
+    want = ["-L" + d, d + "/libz9.a", "-L" + d2, d2 + "/libz8.a"]
+    r = success(pcrw("meta", cwd=cwd))
+    eq(argv_of_default(r), want, "default output", r)
+    eq(nul_split(success(pcrw("-0", "meta", cwd=cwd)).outb), want, "-0 output")
+    eq(json_report(pcrw("--json", "meta", cwd=cwd))["argv"], want, "--json argv")
+    no_pwned("a .pc value")
+
+
+@test
+def shell_metacharacters_in_arguments():
+    d = os.path.join(SCRATCH, "x$(touch PWNED7)")
+    os.makedirs(d, exist_ok=True)
+    archive(os.path.join(d, "libz7.a"))
+    cwd = scratch_dir("cwd-args")
+    want = ["-L" + d, d + "/libz7.a", "$(touch PWNED8)", "`touch PWNED9`"]
+    r = success(pcrw("--", "-L" + d, "-lz7", "$(touch PWNED8)", "`touch PWNED9`", cwd=cwd))
+    eq(argv_of_default(r), want, "default output", r)
+    r = success(pcrw("-0", "-", stdin=("'-L%s' -lz7 '$(touch PWNED8)' '`touch PWNED9`'"
+                                        % d).encode(), cwd=cwd))
+    eq(nul_split(r.outb), want, "-0 output from stdin", r)
+    # The missing-archive explanation names the dir without running it either.
+    r = pcrw("--", "-L" + d, "-lnothere", cwd=cwd)
+    eq(r.rc, 1, "exit status", r)
+    contains(r.err, d, "stderr", r)
+    # --cc words are not shell words.
+    r = success(pcrw("--cc=env 'GR_X=$(touch PWNEDa)' 'GR_Y=`touch PWNEDb`' gcc", "ok", cwd=cwd))
+    eq(argv_of_default(r), ["-L" + LIB, LIB + "/liba.a"], "output with a --cc holding $( )", r)
+    no_pwned("an argument")
+
+
+# ------------------------------------------------------------------ main
+
+def main():
+    global PCRW, GORELINK, SCRATCH
+    if len(sys.argv) != 3:
+        sys.stderr.write("usage: %s PKGCONF_REWRITE GORELINK\n" % sys.argv[0])
+        return 2
+    PCRW = os.path.abspath(sys.argv[1])
+    GORELINK = os.path.abspath(sys.argv[2])
+    for p in (PCRW, GORELINK):
+        if not os.access(p, os.X_OK):
+            sys.stderr.write("%s: not executable\n" % p)
+            return 2
+    SCRATCH = os.path.realpath(tempfile.mkdtemp(prefix="gorelink-pcrw-cli-test."))
+    passed = failed = 0
+    t0 = time.monotonic()
+    try:
+        make_fixtures()
+        for fn in TESTS:
+            try:
+                fn()
+            except AssertionError as e:
+                failed += 1
+                print("FAIL %s: %s" % (fn.__name__, str(e).replace("\n", "\n    ")))
+            except Exception:
+                failed += 1
+                print("FAIL %s: unexpected exception\n    %s" % (
+                    fn.__name__, traceback.format_exc().replace("\n", "\n    ")))
+            else:
+                passed += 1
+                print("ok %s" % fn.__name__)
+            sys.stdout.flush()
+    finally:
+        shutil.rmtree(SCRATCH, ignore_errors=True)
+    sys.stderr.write("(%.1f s)\n" % (time.monotonic() - t0))
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
