@@ -190,12 +190,12 @@ gr_elf_policy(struct gr_problems *p, const struct gr_policy *pol)
 			gr_problem_add(p, "interp-without-needed",
 			    gr_arena_printf(a, "PT_INTERP asks the kernel to start %s although no library is needed; Go's internal linker does this for -buildmode=pie (golang/go#40719), and the binary fails with \"no such file or directory\" where that loader is missing",
 			                    img->interp),
-			    "link it externally as a static PIE: go build -buildmode=pie -ldflags '-linkmode=external -extldflags=-static-pie' (gorelink --static-pie does this)");
+			    "link it externally as a static PIE: CGO_ENABLED=1 go build -buildmode=pie -ldflags '-linkmode=external -extldflags=-static-pie'");
 		else
 			gr_problem_add(p, "interp",
 			    gr_arena_printf(a, "PT_INTERP: the kernel starts the dynamic loader %s, which must exist on every machine that runs this binary (in a FROM scratch container it fails with \"no such file or directory\")",
 			                    img->interp),
-			    "link statically (-static; for Go, gorelink --static); if the C library may stay dynamic, accept it with --allow libc.so.6");
+			    "link statically (-static; for Go: -tags netgo,osusergo -ldflags '-linkmode=external -extldflags=-static'); if the C library may stay dynamic, accept it with --allow libc.so.6");
 	}
 	for (i = 0; i < img->nneeded; i++) {
 		const char *n = img->needed[i].name;
@@ -204,13 +204,13 @@ gr_elf_policy(struct gr_problems *p, const struct gr_policy *pol)
 		if (gr_is_libc_family(n))
 			gr_problem_add(p, "needed-libc",
 			    gr_arena_printf(a, "DT_NEEDED %s: part of the C library, loaded by the dynamic loader at start-up", n),
-			    gr_arena_printf(a, "link with -static (for Go: -tags netgo,osusergo -ldflags '-linkmode=external -extldflags=-static', which gorelink --static does), or accept it with --allow %s", n));
+			    gr_arena_printf(a, "link with -static (for Go: -tags netgo,osusergo -ldflags '-linkmode=external -extldflags=-static'), or accept it with --allow %s", n));
 		else {
 			const char *l = gr_lname(a, n);
 			gr_problem_add(p, "needed",
 			    gr_arena_printf(a, "DT_NEEDED %s: a shared library loaded at start-up; the binary fails where it is not installed", n),
-			    l ? gr_arena_printf(a, "link its archive lib%s.a instead of -l%s (pkg-config --static --libs %s | pkgconf-rewrite -; for Go, gorelink --pkg %s), or accept it with --allow %s",
-			                        l, l, l, l, n) : NULL);
+			    l ? gr_arena_printf(a, "link its archive lib%s.a instead of -l%s (pkgconf-rewrite names it: pkgconf-rewrite -- -l%s, or pkgconf-rewrite PACKAGE), or accept it with --allow %s",
+			                        l, l, l, n) : NULL);
 		}
 	}
 }
@@ -228,10 +228,15 @@ gr_macho_policy(struct gr_problems *p, const struct gr_policy *pol)
 		if (d->origin != GR_ORIGIN_SYSTEM && !d->allowed)
 			nbad++;
 	}
-	img->interp_accepted = img->interp != NULL;
-	img->pass = img->executable && nbad == 0;
+	/* dyld is /usr/lib/dyld; a dylinker anywhere else runs first, before any check. */
+	img->interp_accepted = img->interp && gr_macho_origin(img->interp) == GR_ORIGIN_SYSTEM;
+	img->pass = img->executable && nbad == 0 && (!img->interp || img->interp_accepted);
 	if (!img->executable)
 		return;
+	if (img->interp && !img->interp_accepted)
+		gr_problem_add(p, "dylinker",
+		    gr_arena_printf(a, "LC_LOAD_DYLINKER %s: the kernel starts this loader instead of /usr/lib/dyld", img->interp),
+		    "link with the system linker defaults (ld64 writes /usr/lib/dyld); a custom dylinker cannot be accepted");
 	for (i = 0; i < img->nneeded; i++) {
 		const struct gr_dep *d = &img->needed[i];
 		const char *where, *l = gr_lname(a, d->name);
@@ -248,7 +253,7 @@ gr_macho_policy(struct gr_problems *p, const struct gr_policy *pol)
 		}
 		gr_problem_add(p, "third-party-dylib",
 		    gr_arena_printf(a, "%s %s: %s", d->command, d->name, where),
-		    l ? gr_arena_printf(a, "link lib%s.a by its full path instead of -l%s (ld64 takes lib%s.dylib over lib%s.a in the same directory; pkgconf-rewrite --target=darwin does this), or accept it with --allow %s",
+		    l ? gr_arena_printf(a, "link lib%s.a by its full path instead of -l%s (ld64 takes lib%s.dylib over lib%s.a in the same directory), or accept it with --allow %s",
 		                        l, l, l, l, gr_basename(d->name)) : NULL);
 	}
 }
@@ -311,7 +316,7 @@ gr_check_image_buffer(struct gr_report *r, unsigned char *buf, size_t len,
 	struct gr_arena *a = &r->arena;
 	size_t i;
 	int rc;
-	bool nomem = false;
+	bool nomem = false, first;
 
 	if (gr_is_archive(buf, len)) {
 		r->format = GR_FMT_ARCHIVE;
@@ -341,20 +346,26 @@ gr_check_image_buffer(struct gr_report *r, unsigned char *buf, size_t len,
 		return gr_error_set(err, GR_ENOTBIN, 0, "%s: not an ELF, Mach-O or archive file", r->path);
 	}
 
-	r->pass = true;
-	r->executable = true;
+	/* A universal file is an executable when any slice is; then the worst
+	 * executable slice gives the verdict, and every executable slice must pass. */
+	r->executable = false;
 	for (i = 0; i < r->nimages; i++) {
+		gr_apply_policy(a, &r->images[i], pol, &nomem);
+		if (r->images[i].executable)
+			r->executable = true;
+	}
+	r->pass = r->executable;
+	r->verdict = r->images[0].verdict;
+	for (i = 0, first = true; i < r->nimages && r->executable; i++) {
 		struct gr_image *img = &r->images[i];
-		gr_apply_policy(a, img, pol, &nomem);
+		if (!img->executable)
+			continue;
 		if (!img->pass)
 			r->pass = false;
-		if (!img->executable)
-			r->executable = false;
-		if (i == 0 || gr_verdict_rank(img->verdict) > gr_verdict_rank(r->verdict))
+		if (first || gr_verdict_rank(img->verdict) > gr_verdict_rank(r->verdict))
 			r->verdict = img->verdict;
+		first = false;
 	}
-	if (!r->executable)
-		r->verdict = r->images[0].verdict;
 	if (nomem)
 		return gr_error_set(err, GR_ENOMEM, 0, "%s: out of memory", r->path);
 	return GR_OK;
@@ -446,6 +457,9 @@ gr_check_path(const char *path, const struct gr_policy *pol,
 	int fd, rc, e;
 
 	*out = NULL;
+	/* Look before opening: opening a device can have effects (a watchdog arms). */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return gr_error_set(err, GR_EIO, 0, "%s: %s", path, gr_filetype(st.st_mode));
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0) {
 		e = errno;

@@ -20,10 +20,41 @@ struct gr_elf_dyn {
 	size_t nrpath, nrunpath;
 };
 
-/* A PT_LOAD segment, to turn DT_STRTAB's address into a file offset. */
+/* A PT_LOAD segment, to turn addresses into file offsets. */
 struct gr_elf_load {
-	uint64_t vaddr, filesz, offset;
+	uint64_t vaddr, filesz, memsz, offset;
 };
+
+/* The file offset of address addr and how many file bytes follow it in its
+ * segment; false when no PT_LOAD holds file bytes there. */
+static bool
+gr_elf_map(const struct gr_elf_load *loads, size_t n, uint64_t addr, uint64_t *off, uint64_t *avail)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (addr >= loads[i].vaddr && addr - loads[i].vaddr < loads[i].filesz) {
+			*off = loads[i].offset + (addr - loads[i].vaddr);
+			*avail = loads[i].filesz - (addr - loads[i].vaddr);
+			return true;
+		}
+	return false;
+}
+
+/* Whether addr lies in a PT_LOAD's memory but not in its file bytes. */
+static bool
+gr_elf_unbacked(const struct gr_elf_load *loads, size_t n, uint64_t addr)
+{
+	size_t i;
+	uint64_t off, avail;
+
+	if (gr_elf_map(loads, n, addr, &off, &avail))
+		return false;
+	for (i = 0; i < n; i++)
+		if (addr >= loads[i].vaddr && addr - loads[i].vaddr < loads[i].memsz)
+			return true;
+	return false;
+}
 
 bool
 gr_elf_is(const unsigned char *buf, size_t len)
@@ -91,6 +122,10 @@ gr_elf_read_dynamic(Elf *elf, uint64_t off, uint64_t size, const char *path,
 	size_t entsize, n, i, capn = 0, capr = 0, capu = 0;
 	GElf_Dyn d;
 
+	/* Whole entries only: libelf converts a foreign-endian chunk wrongly otherwise. */
+	entsize = gelf_fsize(elf, ELF_T_DYN, 1, EV_CURRENT);
+	if (entsize)
+		size -= size % entsize;
 	if (size == 0)
 		return GR_OK;
 	data = elf_getdata_rawchunk(elf, (int64_t)off, size, ELF_T_DYN);
@@ -99,7 +134,6 @@ gr_elf_read_dynamic(Elf *elf, uint64_t off, uint64_t size, const char *path,
 		                    "%s: PT_DYNAMIC at offset 0x%llx (%llu bytes) is unreadable: %s",
 		                    path, (unsigned long long)off, (unsigned long long)size,
 		                    elf_errmsg(-1));
-	entsize = gelf_fsize(elf, ELF_T_DYN, 1, EV_CURRENT);
 	n = entsize ? data->d_size / entsize : 0;
 	for (i = 0; i < n; i++) {
 		if (!gelf_getdyn(data, (int)i, &d))
@@ -151,22 +185,13 @@ gr_elf_find_strtab(const unsigned char *buf, size_t len, const struct gr_elf_loa
                    size_t nloads, const struct gr_elf_dyn *dyn, const char *path,
                    struct gr_elf_strtab *st, struct gr_error *err)
 {
-	size_t i;
 	uint64_t off = 0, avail = 0;
-	bool found = false;
+	bool found;
 
 	if (!dyn->has_strtab)
 		return gr_error_set(err, GR_EFORMAT, 0,
 		                    "%s: PT_DYNAMIC names libraries but has no DT_STRTAB", path);
-	for (i = 0; i < nloads; i++) {
-		const struct gr_elf_load *l = &loads[i];
-		if (dyn->strtab >= l->vaddr && dyn->strtab - l->vaddr < l->filesz) {
-			off = l->offset + (dyn->strtab - l->vaddr);
-			avail = l->filesz - (dyn->strtab - l->vaddr);
-			found = true;
-			break;
-		}
-	}
+	found = gr_elf_map(loads, nloads, dyn->strtab, &off, &avail);
 	if (!found)
 		return gr_error_set(err, GR_EFORMAT, 0,
 		                    "%s: DT_STRTAB address 0x%llx is not inside any PT_LOAD segment",
@@ -295,12 +320,15 @@ gr_elf_read(unsigned char *buf, size_t len, const char *path, struct gr_arena *a
 	struct gr_elf_dyn dyn;
 	struct gr_elf_strtab st;
 	bool has_dynamic = false;
-	uint64_t dyn_off = 0, dyn_size = 0;
+	GElf_Phdr interp_ph, dyn_ph;
+	size_t ninterp = 0, ndynamic = 0;
 	int rc = GR_OK;
 	const char *arch;
 	char machine[32];
 
 	memset(&dyn, 0, sizeof(dyn));
+	memset(&interp_ph, 0, sizeof(interp_ph));
+	memset(&dyn_ph, 0, sizeof(dyn_ph));
 	img->format = GR_FMT_ELF;
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return gr_error_set(err, GR_EIO, 0, "%s: libelf is unusable: %s", path, elf_errmsg(-1));
@@ -381,54 +409,86 @@ gr_elf_read(unsigned char *buf, size_t len, const char *path, struct gr_arena *a
 			goto out;
 		}
 		if (ph.p_type == PT_LOAD) {
+			if (ph.p_offset + ph.p_filesz < ph.p_offset || ph.p_vaddr + ph.p_memsz < ph.p_vaddr ||
+			    ph.p_filesz > ph.p_memsz) {
+				rc = gr_error_set(err, GR_EFORMAT, 0,
+				                  "%s: PT_LOAD %zu has impossible sizes (offset 0x%llx, file %llu, memory %llu bytes)",
+				                  path, i, (unsigned long long)ph.p_offset,
+				                  (unsigned long long)ph.p_filesz, (unsigned long long)ph.p_memsz);
+				goto out;
+			}
 			loads[nloads].vaddr = ph.p_vaddr;
 			loads[nloads].filesz = ph.p_filesz;
+			loads[nloads].memsz = ph.p_memsz;
 			loads[nloads].offset = ph.p_offset;
 			nloads++;
-		} else if ((ph.p_type == PT_INTERP || ph.p_type == PT_DYNAMIC) &&
-		           ph.p_filesz == 0 && ph.p_memsz > 0) {
-			/* objcopy --only-keep-debug keeps the program headers but not the
-			 * contents they describe: such a file is never run. */
-			img->verdict = GR_V_DEBUG_INFO;
-			goto out;
-		} else if (ph.p_type == PT_INTERP && !img->interp) {
-			const unsigned char *nul;
-			if (ph.p_offset > len || ph.p_filesz > len - ph.p_offset) {
-				rc = gr_error_set(err, GR_EFORMAT, 0,
-				                  "%s: PT_INTERP at offset 0x%llx (%llu bytes) extends past the end of the file (%zu bytes)",
-				                  path, (unsigned long long)ph.p_offset,
-				                  (unsigned long long)ph.p_filesz, len);
-				goto out;
-			}
-			nul = memchr(buf + ph.p_offset, 0, (size_t)ph.p_filesz);
-			if (!nul) {
-				rc = gr_error_set(err, GR_EFORMAT, 0,
-				                  "%s: PT_INTERP string at offset 0x%llx is not NUL-terminated",
-				                  path, (unsigned long long)ph.p_offset);
-				goto out;
-			}
-			img->interp = gr_arena_strndup(a, (const char *)buf + ph.p_offset,
-			                               (size_t)(nul - (buf + ph.p_offset)));
-			if (!img->interp) {
-				rc = gr_elf_nomem(err, path);
-				goto out;
-			}
-		} else if (ph.p_type == PT_DYNAMIC && !has_dynamic) {
-			if (ph.p_offset > len || ph.p_filesz > len - ph.p_offset) {
-				rc = gr_error_set(err, GR_EFORMAT, 0,
-				                  "%s: PT_DYNAMIC at offset 0x%llx (%llu bytes) extends past the end of the file (%zu bytes)",
-				                  path, (unsigned long long)ph.p_offset,
-				                  (unsigned long long)ph.p_filesz, len);
-				goto out;
-			}
-			has_dynamic = true;
-			dyn_off = ph.p_offset;
-			dyn_size = ph.p_filesz;
+		} else if (ph.p_type == PT_INTERP) {
+			if (ninterp++ == 0)
+				interp_ph = ph;
+		} else if (ph.p_type == PT_DYNAMIC) {
+			ndynamic++;
+			dyn_ph = ph;  /* the dynamic loader uses the last one */
 		}
 	}
-	if (has_dynamic &&
-	    (rc = gr_elf_read_dynamic(elf, dyn_off, dyn_size, path, a, &dyn, err)))
+	if (ninterp > 1 || ndynamic > 1) {
+		rc = gr_error_set(err, GR_EFORMAT, 0, "%s: %zu PT_INTERP and %zu PT_DYNAMIC segments; a valid file has at most one of each",
+		                  path, ninterp, ndynamic);
 		goto out;
+	}
+	/* objcopy --only-keep-debug keeps the program headers but not the bytes
+	 * they describe: such a file is never run. It shows as a PT_INTERP or
+	 * PT_DYNAMIC whose loaded bytes the file does not hold. */
+	if ((ninterp && interp_ph.p_filesz == 0 && interp_ph.p_memsz > 0 &&
+	     gr_elf_unbacked(loads, nloads, interp_ph.p_vaddr)) ||
+	    (ndynamic && gr_elf_unbacked(loads, nloads, dyn_ph.p_vaddr))) {
+		img->verdict = GR_V_DEBUG_INFO;
+		goto out;
+	}
+	if (ninterp) {
+		/* The kernel reads the interpreter at p_offset, p_filesz bytes. */
+		const unsigned char *nul;
+		if (interp_ph.p_offset > len || interp_ph.p_filesz > len - interp_ph.p_offset) {
+			rc = gr_error_set(err, GR_EFORMAT, 0,
+			                  "%s: PT_INTERP at offset 0x%llx (%llu bytes) extends past the end of the file (%zu bytes)",
+			                  path, (unsigned long long)interp_ph.p_offset,
+			                  (unsigned long long)interp_ph.p_filesz, len);
+			goto out;
+		}
+		nul = memchr(buf + interp_ph.p_offset, 0, (size_t)interp_ph.p_filesz);
+		if (!nul) {
+			rc = gr_error_set(err, GR_EFORMAT, 0,
+			                  "%s: PT_INTERP string at offset 0x%llx is not NUL-terminated",
+			                  path, (unsigned long long)interp_ph.p_offset);
+			goto out;
+		}
+		img->interp = gr_arena_strndup(a, (const char *)buf + interp_ph.p_offset,
+		                               (size_t)(nul - (buf + interp_ph.p_offset)));
+		if (!img->interp) {
+			rc = gr_elf_nomem(err, path);
+			goto out;
+		}
+	}
+	if (ndynamic) {
+		/* The dynamic loader reads PT_DYNAMIC at its address, through the
+		 * PT_LOAD that maps it, up to DT_NULL: p_offset and p_filesz are
+		 * not what it uses, so they cannot hide a table from this check. */
+		uint64_t off, avail;
+		if (!gr_elf_map(loads, nloads, dyn_ph.p_vaddr, &off, &avail)) {
+			rc = gr_error_set(err, GR_EFORMAT, 0,
+			                  "%s: PT_DYNAMIC at address 0x%llx is not inside any PT_LOAD segment",
+			                  path, (unsigned long long)dyn_ph.p_vaddr);
+			goto out;
+		}
+		if (off > len || avail > len - off) {
+			rc = gr_error_set(err, GR_EFORMAT, 0,
+			                  "%s: PT_DYNAMIC at offset 0x%llx (%llu bytes) extends past the end of the file (%zu bytes)",
+			                  path, (unsigned long long)off, (unsigned long long)avail, len);
+			goto out;
+		}
+		has_dynamic = true;
+		if ((rc = gr_elf_read_dynamic(elf, off, avail, path, a, &dyn, err)))
+			goto out;
+	}
 	img->pie = (dyn.flags_1 & DF_1_PIE) != 0;
 	if (dyn.nneeded || dyn.has_soname || dyn.nrpath || dyn.nrunpath) {
 		if ((rc = gr_elf_find_strtab(buf, len, loads, nloads, &dyn, path, &st, err)))

@@ -8,6 +8,7 @@
 #define GR_MH_MAGIC_64  0xfeedfacfu
 #define GR_FAT_MAGIC    0xcafebabeu
 #define GR_FAT_MAGIC_64 0xcafebabfu
+#define GR_FAT_MAXSLICES 64
 
 #define GR_MH_OBJECT      1
 #define GR_MH_EXECUTE     2
@@ -59,6 +60,8 @@ gr_macho_is_thin(const unsigned char *buf, size_t len)
 	       gr_rd32(buf, true) == GR_MH_MAGIC || gr_rd32(buf, true) == GR_MH_MAGIC_64;
 }
 
+static const char *gr_macho_arch(uint32_t cputype, uint32_t subtype, char *tmp, size_t tmpsz);
+
 bool
 gr_macho_is_fat(const unsigned char *buf, size_t len)
 {
@@ -73,9 +76,19 @@ gr_macho_is_fat(const unsigned char *buf, size_t len)
 		return false;
 	if (len < 8)
 		return true;  /* too short to be a class file either: report it truncated */
-	/* Java class files share the magic; bytes 6-7 hold their major version (45+). */
+	/* Java class files share the magic; bytes 6-7 hold their major version
+	 * (45+). A count in that range still means a universal file when its first
+	 * entry is plausible: a known CPU type and a slice inside the file. */
 	n = gr_rd32(buf + 4, true);
-	return !((n & 0xffffu) >= 45 && (n & 0xffffu) <= 255);
+	if (!((n & 0xffffu) >= 45 && (n & 0xffffu) <= 255))
+		return true;
+	if (len >= 28) {
+		uint32_t cpu = gr_rd32(buf + 8, true), off = gr_rd32(buf + 16, true), size = gr_rd32(buf + 20, true);
+		char tmp[32];
+		const char *arch = gr_macho_arch(cpu, 0, tmp, sizeof(tmp));
+		return arch != tmp && off < len && size <= len - off && size > 0;
+	}
+	return false;
 }
 
 static const char *
@@ -129,6 +142,12 @@ gr_prefix(const char *s, const char *p)
 enum gr_origin
 gr_macho_origin(const char *n)
 {
+	/* "/usr/lib/../../opt/x" is not under /usr/lib: a path that is not
+	 * normal (a . or .. component, an empty one) belongs to no known place. */
+	if (n[0] == '/' && (strstr(n, "/../") || strstr(n, "/./") || strstr(n, "//") ||
+	                    (strlen(n) >= 3 && strcmp(n + strlen(n) - 3, "/..") == 0) ||
+	                    (strlen(n) >= 2 && strcmp(n + strlen(n) - 2, "/.") == 0)))
+		return GR_ORIGIN_OTHER;
 	if (gr_prefix(n, "/usr/lib/") || gr_prefix(n, "/System/Library/"))
 		return GR_ORIGIN_SYSTEM;
 	if (gr_prefix(n, "/opt/homebrew/") || gr_prefix(n, "/usr/local/Cellar/") ||
@@ -307,6 +326,8 @@ gr_macho_read_thin(const unsigned char *buf, size_t len, const char *path,
 	switch (filetype) {
 	case GR_MH_EXECUTE:
 		img->executable = true;
+		if (img->interp && gr_macho_origin(img->interp) != GR_ORIGIN_SYSTEM)
+			all_system = false;  /* dyld itself lives in /usr/lib */
 		if (img->nneeded == 0 && !img->interp)
 			img->verdict = GR_V_STATIC;
 		else
@@ -353,9 +374,40 @@ gr_macho_read_fat(const unsigned char *buf, size_t len, const char *path,
 		return gr_error_set(err, GR_EFORMAT, 0,
 		                    "%s: universal header claims %u slices; the file has room for %zu",
 		                    path, (unsigned)nslices, room);
+	if (nslices > GR_FAT_MAXSLICES)
+		return gr_error_set(err, GR_EFORMAT, 0,
+		                    "%s: universal header claims %u slices; real files have a few, and more than %d are refused",
+		                    path, (unsigned)nslices, GR_FAT_MAXSLICES);
 	out = gr_arena_alloc(a, nslices * sizeof(*out));
 	if (!out)
 		return gr_macho_nomem(err, path);
+	/* Slices may not overlap or repeat an architecture: a small file could
+	 * otherwise claim the same bytes many times over. */
+	for (i = 0; i < nslices; i++) {
+		const unsigned char *e = buf + 8 + (size_t)i * entsize;
+		uint64_t off = is64 ? gr_rd64be(e + 8) : gr_rd32(e + 8, true);
+		uint64_t size = is64 ? gr_rd64be(e + 16) : gr_rd32(e + 12, true);
+		uint32_t k;
+		if (off > len || size > len - off)
+			return gr_error_set(err, GR_EFORMAT, 0,
+			                    "%s: slice %u (%s) at offset 0x%llx (%llu bytes) extends past the end of the file (%zu bytes)",
+			                    path, (unsigned)i,
+			                    gr_macho_arch(gr_rd32(e, true), gr_rd32(e + 4, true), tmp, sizeof(tmp)),
+			                    (unsigned long long)off, (unsigned long long)size, len);
+		for (k = 0; k < i; k++) {
+			const unsigned char *f = buf + 8 + (size_t)k * entsize;
+			uint64_t foff = is64 ? gr_rd64be(f + 8) : gr_rd32(f + 8, true);
+			uint64_t fsize = is64 ? gr_rd64be(f + 16) : gr_rd32(f + 12, true);
+			if (memcmp(e, f, 8) == 0)
+				return gr_error_set(err, GR_EFORMAT, 0,
+				                    "%s: slices %u and %u are both for %s",
+				                    path, (unsigned)k, (unsigned)i,
+				                    gr_macho_arch(gr_rd32(e, true), gr_rd32(e + 4, true), tmp, sizeof(tmp)));
+			if (size && fsize && off < foff + fsize && foff < off + size)
+				return gr_error_set(err, GR_EFORMAT, 0,
+				                    "%s: slices %u and %u overlap", path, (unsigned)k, (unsigned)i);
+		}
+	}
 	for (i = 0; i < nslices; i++) {
 		const unsigned char *e = buf + 8 + (size_t)i * entsize;
 		uint32_t cputype = gr_rd32(e, true), subtype = gr_rd32(e + 4, true);
@@ -383,6 +435,13 @@ gr_macho_read_fat(const unsigned char *buf, size_t len, const char *path,
 				return gr_macho_nomem(err, path);
 			continue;
 		}
+		if (size == 0)
+			return gr_error_set(err, GR_EFORMAT, 0, "%s: slice %u (%s) is empty",
+			                    path, (unsigned)i, arch);
+		if (size >= 4 && (gr_rd32(s, true) == GR_FAT_MAGIC || gr_rd32(s, true) == GR_FAT_MAGIC_64))
+			return gr_error_set(err, GR_EFORMAT, 0,
+			                    "%s: slice %u (%s) is itself a universal file; they do not nest",
+			                    path, (unsigned)i, arch);
 		if (!gr_macho_is_thin(s, (size_t)size))
 			return gr_error_set(err, GR_EFORMAT, 0,
 			                    "%s: slice %u (%s) at offset 0x%llx is neither a Mach-O file nor an archive",

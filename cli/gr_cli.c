@@ -21,14 +21,41 @@ gr_cli_set_progname(const char *name)
 }
 
 void
+gr_cli_put_escaped(FILE *f, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c == 0x7f)
+			fprintf(f, "\\x%02x", c);
+		else
+			fputc(c, f);
+	}
+}
+
+void
 gr_cli_diag(FILE *err, const char *fmt, ...)
 {
 	va_list ap;
+	char *msg = NULL;
+	int n;
 
-	fprintf(err, "%s: ", gr_progname);
 	va_start(ap, fmt);
-	vfprintf(err, fmt, ap);
+	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
+	if (n >= 0 && (msg = malloc((size_t)n + 1)) != NULL) {
+		va_start(ap, fmt);
+		vsnprintf(msg, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
+	fprintf(err, "%s: ", gr_progname);
+	if (msg) {
+		gr_cli_put_escaped(err, msg, (size_t)n);
+		free(msg);
+	} else {
+		fputs("(message lost: out of memory)", err);
+	}
 	fputc('\n', err);
 }
 

@@ -15,6 +15,10 @@ enum gr_exit {
 /* Run gorelink with argv; output goes to out, diagnostics to err; returns the exit status. */
 int gr_cli_run(int argc, char **argv, FILE *out, FILE *err);
 
+/* Write s to f with control characters shown as \xNN, so that names read from
+ * files cannot break the one-line-per-item output. */
+void gr_cli_put_escaped(FILE *f, const char *s, size_t n);
+
 /* Set the name diagnostics start with ("gorelink" unless told otherwise). */
 void gr_cli_set_progname(const char *name);
 

@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +30,43 @@ struct gr_check_run {
 	bool failed, errored, nomem;
 	struct gr_json j;
 };
+
+/* Files are mapped: one that shrinks while it is read raises SIGBUS. The
+ * check of that file is abandoned (what it had allocated is lost) and the
+ * run goes on with the next one. */
+static sigjmp_buf gr_check_jmp;
+static volatile sig_atomic_t gr_check_armed;
+
+static void
+gr_check_sigbus(int sig)
+{
+	if (gr_check_armed) {
+		gr_check_armed = 0;
+		siglongjmp(gr_check_jmp, sig);
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void gr_check_report_error(struct gr_check_run *run, const char *path, const struct gr_error *e);
+
+/* gr_check_fd (fd >= 0) or gr_check_path, guarded against the file shrinking. */
+static int
+gr_check_guarded(struct gr_check_run *run, int fd, const char *path, struct gr_report **r,
+                 struct gr_error *e)
+{
+	int rc;
+
+	if (sigsetjmp(gr_check_jmp, 1) != 0) {
+		*r = NULL;
+		gr_error_set(e, GR_EIO, 0, "%s: the file shrank while it was being read", path);
+		return GR_EIO;
+	}
+	gr_check_armed = 1;
+	rc = fd >= 0 ? gr_check_fd(fd, path, &run->o->pol, r, e) : gr_check_path(path, &run->o->pol, r, e);
+	gr_check_armed = 0;
+	return rc;
+}
 
 void
 gr_cmd_check_usage(FILE *f)
@@ -120,6 +159,10 @@ gr_check_details(FILE *f, const struct gr_image *img)
 		}
 		return;
 	}
+	if (img->interp && !img->interp_accepted) {
+		fprintf(f, "dylinker %s", img->interp);
+		first = false;
+	}
 	for (i = 0; i < img->nneeded; i++) {
 		const struct gr_dep *d = &img->needed[i];
 		if (d->origin == GR_ORIGIN_SYSTEM) {
@@ -140,17 +183,60 @@ gr_check_has_details(const struct gr_image *img)
 	return img->executable && img->verdict != GR_V_STATIC && img->verdict != GR_V_STATIC_PIE;
 }
 
+static void gr_check_print_line_to(FILE *f, const struct gr_report *r);
+static void gr_check_print_explain_to(FILE *f, const struct gr_report *r);
+
+/* Print what fill writes for r: lines end in NUL there, since names read from
+ * files may hold newlines; each line is printed with control characters escaped. */
+static void
+gr_check_print_escaped(struct gr_check_run *run, const struct gr_report *r,
+                       void (*fill)(FILE *, const struct gr_report *))
+{
+	char *buf = NULL;
+	size_t n = 0, at, len;
+	FILE *m = open_memstream(&buf, &n);
+
+	if (!m) {
+		run->nomem = true;
+		return;
+	}
+	fill(m, r);
+	if (fclose(m) != 0 || !buf) {
+		free(buf);
+		run->nomem = true;
+		return;
+	}
+	for (at = 0; at < n; at += len + 1) {
+		len = strnlen(buf + at, n - at);
+		gr_cli_put_escaped(run->out, buf + at, len);
+		fputc('\n', run->out);
+	}
+	free(buf);
+}
+
 static void
 gr_check_print_line(struct gr_check_run *run, const struct gr_report *r)
 {
-	FILE *f = run->out;
+	gr_check_print_escaped(run, r, gr_check_print_line_to);
+}
+
+static void
+gr_check_print_explain(struct gr_check_run *run, const struct gr_report *r)
+{
+	gr_check_print_escaped(run, r, gr_check_print_explain_to);
+}
+
+static void
+gr_check_print_line_to(FILE *f, const struct gr_report *r)
+{
 	size_t i;
 
 	fprintf(f, "%s: ", r->path);
 	if (!r->executable) {
 		fprintf(f, "not an executable: %s (", gr_check_nonexec_name(r->verdict));
 		gr_check_describe(f, r);
-		fputs(")\n", f);
+		fputs(")", f);
+		fputc('\0', f);
 		return;
 	}
 	fprintf(f, "%s%s (", gr_verdict_name(r->verdict),
@@ -158,21 +244,23 @@ gr_check_print_line(struct gr_check_run *run, const struct gr_report *r)
 	gr_check_describe(f, r);
 	fputc(')', f);
 	if (r->format == GR_FMT_MACHO_FAT) {
+		bool first = true;
 		for (i = 0; i < r->nimages; i++) {
 			if (!gr_check_has_details(&r->images[i]))
 				continue;
-			fprintf(f, "%s%s: ", i ? "; " : ": ", r->images[i].arch);
+			fprintf(f, "%s%s: ", first ? ": " : "; ", r->images[i].arch);
 			gr_check_details(f, &r->images[i]);
+			first = false;
 		}
 	} else if (gr_check_has_details(&r->images[0])) {
 		fputs(": ", f);
 		gr_check_details(f, &r->images[0]);
 	}
-	fputc('\n', f);
+	fputc('\0', f);
 }
 
 static void
-gr_check_print_explain(struct gr_check_run *run, const struct gr_report *r)
+gr_check_print_explain_to(FILE *f, const struct gr_report *r)
 {
 	size_t i, k;
 
@@ -181,12 +269,15 @@ gr_check_print_explain(struct gr_check_run *run, const struct gr_report *r)
 		for (k = 0; k < img->nproblems; k++) {
 			const struct gr_problem *p = &img->problems[k];
 			if (r->format == GR_FMT_MACHO_FAT)
-				fprintf(run->out, "  [%s] ", img->arch);
+				fprintf(f, "  [%s] ", img->arch);
 			else
-				fputs("  ", run->out);
-			fprintf(run->out, "why: %s\n", p->message);
-			if (p->remedy)
-				fprintf(run->out, "%s  fix: %s\n", r->format == GR_FMT_MACHO_FAT ? "  " : "", p->remedy);
+				fputs("  ", f);
+			fprintf(f, "why: %s", p->message);
+			fputc('\0', f);
+			if (p->remedy) {
+				fprintf(f, "%s  fix: %s", r->format == GR_FMT_MACHO_FAT ? "  " : "", p->remedy);
+				fputc('\0', f);
+			}
 		}
 	}
 }
@@ -402,7 +493,7 @@ gr_check_walk_file(void *ctx, int dirfd, const char *name, const char *path)
 		gr_check_report_error(run, path, &e);
 		return 0;
 	}
-	rc = gr_check_fd(fd, path, &run->o->pol, &r, &e);
+	rc = gr_check_guarded(run, fd, path, &r, &e);
 	close(fd);
 	if (rc == GR_ENOTBIN)
 		return 0;  /* a walk passes over non-binaries without a word */
@@ -435,7 +526,7 @@ gr_check_operand(struct gr_check_run *run, const char *path)
 			gr_check_report_error(run, path, &e);
 		return;
 	}
-	if (gr_check_path(path, &run->o->pol, &r, &e)) {
+	if (gr_check_guarded(run, -1, path, &r, &e)) {
 		gr_check_report_error(run, path, &e);
 		return;
 	}
@@ -458,6 +549,7 @@ gr_cmd_check(int argc, char **argv, FILE *out, FILE *err)
 	struct gr_check_opts o;
 	struct gr_check_run run;
 	const char **allow = NULL;
+	struct sigaction sa, old_sa;
 	int c, i;
 
 	memset(&o, 0, sizeof(o));
@@ -485,8 +577,11 @@ gr_cmd_check(int argc, char **argv, FILE *out, FILE *err)
 			free(allow);
 			return GR_EXIT_USAGE;
 		default:
-			gr_cli_diag(err, "check: unknown option '%s'; see 'gorelink check --help'",
-			            argv[optind - 1]);
+			if (optopt && optopt < 256)
+				gr_cli_diag(err, "check: unknown option '-%c'; see 'gorelink check --help'", optopt);
+			else
+				gr_cli_diag(err, "check: unknown option '%s'; see 'gorelink check --help'",
+				            argv[optind - 1]);
 			free(allow);
 			return GR_EXIT_USAGE;
 		}
@@ -498,6 +593,10 @@ gr_cmd_check(int argc, char **argv, FILE *out, FILE *err)
 	}
 	o.pol.allow = allow;
 
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = gr_check_sigbus;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, &old_sa);
 	memset(&run, 0, sizeof(run));
 	run.o = &o;
 	run.out = out;
@@ -506,6 +605,7 @@ gr_cmd_check(int argc, char **argv, FILE *out, FILE *err)
 	for (i = optind; i < argc && !run.nomem; i++)
 		gr_check_operand(&run, argv[i]);
 	free(allow);
+	sigaction(SIGBUS, &old_sa, NULL);
 	if (fflush(out) != 0 || ferror(out)) {
 		gr_cli_diag(err, "check: cannot write the report: %s", strerror(errno));
 		return GR_EXIT_ERROR;

@@ -17,7 +17,7 @@ enum gr_status {
 struct gr_error {
 	int code;       /* an enum gr_status */
 	int sys_errno;  /* errno behind the failure, or 0 */
-	char msg[512];  /* the reason, naming the file or value involved */
+	char msg[8192]; /* the reason, naming the file or value involved (paths can be long) */
 };
 
 /* Record an error (printf-style reason) and return its code. */

@@ -194,14 +194,10 @@ def validator():
         with open(SCHEMA_PATH) as f:
             schema = json.load(f)
         jsonschema.Draft202012Validator.check_schema(schema)
-        # The schema's "$id" is the relative reference "gorelink-check/1".
-        # Debian 12's jsonschema (4.10) then resolves the nested local "$ref"s
-        # against the wrong base ("gorelink-check/gorelink-check/1") and fails
-        # with RefResolutionError.  Every "$ref" is a local "#/$defs/..."
-        # pointer, so validating against the same schema under an absolute
-        # "$id" checks exactly the same constraints.
-        if ":" not in schema.get("$id", ":"):
-            schema = dict(schema, **{"$id": "urn:gorelink:schema:" + schema["$id"]})
+        # The schema's "$id" must be absolute: Debian 12's jsonschema 4.10
+        # resolves the local "#/$defs/..." references against it.
+        if ":" not in schema.get("$id", ""):
+            raise AssertionError("the schema's $id is not an absolute URI: %r" % schema.get("$id"))
         _VALIDATOR = jsonschema.Draft202012Validator(schema)
     return _VALIDATOR
 

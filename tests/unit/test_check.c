@@ -1,9 +1,11 @@
+#define _XOPEN_SOURCE 700
 /* Unit tests for the check library: fixtures, truncation, corrupted fields,
  * file-system oddities, the allow policy, the walker and the JSON writer.
  * argv[1] is the fixture directory made by tests/fixtures/make-fixtures.sh. */
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <gelf.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -465,8 +467,32 @@ START_TEST(test_elf_corrupt)
 		size_t sz = (size_t)elf_getw(b.p + l.interp_ph + p_filesz, &l);
 		CORRUPT(b, memset(c + off, 'A', sz), "PT_INTERP string at offset");
 	}
-	CORRUPT(b, elf_putw(c + l.dyn_ph + p_offset, b.n - 4, &l), "PT_DYNAMIC");
-	CORRUPT(b, elf_putw(c + l.dyn_ph + p_filesz, l.is64 ? UINT64_MAX / 2 : UINT32_MAX, &l), "PT_DYNAMIC");
+	/* PT_DYNAMIC is read where the loader reads it: at its address. */
+	CORRUPT(b, elf_putw(c + l.dyn_ph + (l.is64 ? 16 : 8), l.is64 ? 0x7ff000000000ull : 0xfff00000u, &l),
+	        "PT_DYNAMIC at address");
+	/* A second PT_DYNAMIC (the PT_INTERP header retyped) is refused. */
+	CORRUPT(b, put32(c + l.interp_ph, PT_DYNAMIC, l.be), "2 PT_DYNAMIC segments");
+	/* p_offset and p_filesz do not matter to the loader, so they cannot hide
+	 * the table: the verdict and the needed list stay the same. */
+	{
+		struct gr_report *r0 = NULL, *r1 = NULL;
+		struct gr_error e0;
+		unsigned char *c = malloc(b.n);
+		size_t k;
+		ck_assert_ptr_nonnull(c);
+		ck_assert_int_eq(check_copy(b.p, b.n, NULL, &r0, &e0), GR_OK);
+		memcpy(c, b.p, b.n);
+		elf_putw(c + l.dyn_ph + p_offset, 0, &l);
+		elf_putw(c + l.dyn_ph + p_filesz, 0, &l);
+		ck_assert_int_eq(check_copy(c, b.n, NULL, &r1, &e0), GR_OK);
+		ck_assert_int_eq(r1->verdict, r0->verdict);
+		ck_assert_uint_eq(r1->images[0].nneeded, r0->images[0].nneeded);
+		for (k = 0; k < r0->images[0].nneeded; k++)
+			ck_assert_str_eq(r1->images[0].needed[k].name, r0->images[0].needed[k].name);
+		gr_report_free(r0);
+		gr_report_free(r1);
+		free(c);
+	}
 	CORRUPT(b, elf_putw(c + l.needed_ent + w, l.strsz, &l), "beyond the dynamic string table");
 	CORRUPT(b, elf_putw(c + l.needed_ent + w, l.is64 ? UINT64_MAX : UINT32_MAX, &l),
 	        "beyond the dynamic string table");
@@ -729,6 +755,71 @@ START_TEST(test_macho_load_commands)
 }
 END_TEST
 
+/* Universal files whose slices overlap, repeat, nest or are empty are refused. */
+START_TEST(test_fat_shapes)
+{
+	struct blob b = load("go/darwin-universal");
+	uint32_t off0 = get32(b.p + 8 + 8, true);
+
+	CORRUPT(b, memcpy(c + 8 + 20, c + 8, 8), "are both for");
+	CORRUPT(b, put32(c + 8 + 20 + 8, off0, true), "overlap");
+	CORRUPT(b, put32(c + off0, 0xcafebabeu, true), "do not nest");
+	CORRUPT(b, put32(c + 8 + 12, 0, true), "is empty");
+	CORRUPT(b, put32(c + 4, 65, true), "more than 64 are refused");
+	free(b.p);
+}
+END_TEST
+
+/* Replace the first occurrence of from (same length as to) in a copy. */
+static unsigned char *
+patched(const struct blob *b, const char *from, const char *to)
+{
+	unsigned char *c = malloc(b->n);
+	size_t i, n = strlen(from);
+
+	ck_assert_uint_eq(n, strlen(to));
+	ck_assert_ptr_nonnull(c);
+	memcpy(c, b->p, b->n);
+	for (i = 0; i + n <= b->n; i++)
+		if (memcmp(c + i, from, n) == 0) {
+			memcpy(c + i, to, n);
+			return c;
+		}
+	ck_abort_msg("'%s' not found", from);
+	return NULL;
+}
+
+/* A dylib path that leaves /usr/lib through "..", or a dylinker that is not
+ * /usr/lib/dyld, is no system one. */
+START_TEST(test_macho_paths)
+{
+	struct blob b = load("macho/main-static-foo"), d = load("macho/main-dylib");
+	struct gr_report *r = NULL;
+	struct gr_error e;
+	unsigned char *c;
+
+	c = patched(&b, "/usr/lib/dyld", "/tmp/xyz/dyld");
+	ck_assert_int_eq(check_copy(c, b.n, NULL, &r, &e), GR_OK);
+	ck_assert_int_eq(r->verdict, GR_V_DYNAMIC);
+	ck_assert(!r->pass);
+	ck_assert_str_eq(r->images[0].problems[0].code, "dylinker");
+	gr_report_free(r);
+	free(c);
+
+	c = patched(&d, "/opt/homebrew/lib/libfoo.1.dylib", "/usr/lib/../../opt/hb/libfoo.dyl");
+	ck_assert_int_eq(check_copy(c, d.n, NULL, &r, &e), GR_OK);
+	ck_assert_int_eq(r->verdict, GR_V_DYNAMIC);
+	ck_assert(!r->pass);
+	gr_report_free(r);
+	free(c);
+	ck_assert_int_eq(gr_macho_origin("/System/Library/../../Users/me/x.dylib"), GR_ORIGIN_OTHER);
+	ck_assert_int_eq(gr_macho_origin("/usr/lib//x.dylib"), GR_ORIGIN_OTHER);
+	ck_assert_int_eq(gr_macho_origin("/usr/lib/./x.dylib"), GR_ORIGIN_OTHER);
+	free(b.p);
+	free(d.p);
+}
+END_TEST
+
 /* A Java class file shares the universal magic and is not a binary. */
 START_TEST(test_java_class)
 {
@@ -743,7 +834,31 @@ END_TEST
 
 /* ---- the file system -------------------------------------------------- */
 
-static char scratch[] = "/tmp/gr-unit-XXXXXX";
+static char scratch[64];
+
+/* A fresh scratch directory for this test (the template is refilled each time). */
+static void
+scratch_new(void)
+{
+	snprintf(scratch, sizeof(scratch), "/tmp/gr-unit-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(scratch));
+}
+
+static int
+scratch_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* Remove the scratch directory and everything in it. */
+static void
+scratch_done(void)
+{
+	ck_assert_int_eq(nftw(scratch, scratch_rm, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
 
 static void
 scratch_file(const char *name, const void *data, size_t n)
@@ -777,7 +892,7 @@ START_TEST(test_fs_errors)
 {
 	char p[4096];
 
-	ck_assert_ptr_nonnull(mkdtemp(scratch));
+	scratch_new();
 	scratch_file("empty", "", 0);
 	expect_path_error("empty", GR_ENOTBIN, "empty file");
 	scratch_file("text", "#!/bin/sh\necho hi\n", 18);
@@ -800,6 +915,7 @@ START_TEST(test_fs_errors)
 		ck_assert_int_eq(gr_check_path("/dev/null", NULL, &r, &e), GR_EIO);
 		ck_assert_str_eq(e.msg, "/dev/null: is a character device, not a regular file");
 	}
+	scratch_done();
 }
 END_TEST
 
@@ -841,7 +957,7 @@ START_TEST(test_walk)
 	int i;
 
 	memset(&w, 0, sizeof(w));
-	ck_assert_ptr_nonnull(mkdtemp(scratch));
+	scratch_new();
 	snprintf(p, sizeof(p), "%s/b", scratch);
 	ck_assert_int_eq(mkdir(p, 0755), 0);
 	scratch_file("c", "c", 1);
@@ -864,6 +980,7 @@ START_TEST(test_walk)
 
 	ck_assert_int_eq(gr_walk("/nonexistent/dir", &ops, &w, &e), GR_EIO);
 	ck_assert_ptr_nonnull(strstr(e.msg, "/nonexistent/dir"));
+	scratch_done();
 }
 END_TEST
 
@@ -964,6 +1081,8 @@ check_suite(void)
 	tcase_add_test(t, test_fat64);
 	tcase_add_test(t, test_java_class);
 	tcase_add_test(t, test_macho_load_commands);
+	tcase_add_test(t, test_fat_shapes);
+	tcase_add_test(t, test_macho_paths);
 	suite_add_tcase(s, t);
 
 	t = tcase_create("filesystem");
