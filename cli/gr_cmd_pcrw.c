@@ -113,7 +113,9 @@ gr_pcrw_source_name(enum gr_dir_source s)
 	switch (s) {
 	case GR_DIR_CMDLINE: return "command-line";
 	case GR_DIR_DRIVER: return "compiler";
+	case GR_DIR_LDARG: return "linker-option";
 	case GR_DIR_LINKER: return "linker";
+	case GR_DIR_SCRIPT: return "linker-script";
 	}
 	return "linker";
 }
@@ -210,9 +212,8 @@ gr_pcrw_json(FILE *out, const struct gr_rw_result *r, const struct gr_toolchain 
 	fputc('\n', out);
 }
 
-/* Explain one library that has no archive: who wanted it, where ld looked, what to do. */
-static void
-gr_pcrw_explain_missing(FILE *err, const struct gr_rw_result *r, const struct gr_rw_token *t,
+void
+gr_cmd_pcrw_explain_missing(FILE *err, const struct gr_rw_result *r, const struct gr_rw_token *t,
                         enum gr_rw_mode mode, const struct gr_rw_opts *o)
 {
 	size_t i;
@@ -270,7 +271,7 @@ gr_pcrw_one(FILE *out, FILE *err, const char *pkg, const struct gr_pc_tokens *to
 	if (rc == GR_ENOTFOUND) {
 		for (k = 0; k < r->ntokens; k++)
 			if (r->tokens[k].missing)
-				gr_pcrw_explain_missing(err, r, &r->tokens[k], o->mode, o);
+				gr_cmd_pcrw_explain_missing(err, r, &r->tokens[k], o->mode, o);
 		gr_rw_result_free(r);
 		return GR_EXIT_FAIL;  /* and nothing on stdout, not even --json */
 	}
@@ -379,7 +380,7 @@ gr_cmd_pcrw(int argc, char **argv, FILE *in, FILE *out, FILE *err)
 	struct gr_pc_tokens *toks = NULL, *ccwords = NULL;
 	struct gr_error e;
 	struct gr_strvec cc;
-	const char **allow = NULL, **syslibs = NULL, *ccarg = NULL, *mode_name = "static";
+	const char **allow = NULL, **syslibs = NULL, *ccarg = NULL, *mode_name = "static", *sysroot;
 	char *syslist = NULL, *text = NULL;
 	bool nul = false, json = false, raw = false, cache_hit = false, each = false;
 	int c, i, status = GR_EXIT_OK, rc;
@@ -520,6 +521,17 @@ gr_cmd_pcrw(int argc, char **argv, FILE *in, FILE *out, FILE *err)
 			status = GR_EXIT_ERROR;
 			goto out;
 		}
+	/* gcc moves its own search dirs under a --sysroot given to it. */
+	if (toks && (sysroot = gr_rewrite_driver_sysroot(toks->v, toks->n)) != NULL) {
+		char *opt = malloc(strlen(sysroot) + sizeof("--sysroot="));
+		if (!opt || (snprintf(opt, strlen(sysroot) + sizeof("--sysroot="), "--sysroot=%s", sysroot), gr_strvec_push(&cc, opt))) {
+			free(opt);
+			gr_cli_diag(err, "out of memory");
+			status = GR_EXIT_ERROR;
+			goto out;
+		}
+		free(opt);
+	}
 	if ((rc = gr_tccache_discover(gr_strvec_argv(&cc), &tc, &cache_hit, &e))) {
 		gr_cli_diag(err, "%s", e.msg);
 		status = GR_EXIT_ERROR;

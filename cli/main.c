@@ -1,9 +1,19 @@
 #include <stdio.h>
+#include <string.h>
 
 #include "gr_cli.h"
+#include "gr_cmd_extld.h"
 
 int
 main(int argc, char **argv)
 {
+	const char *base = argc > 0 ? strrchr(argv[0], '/') : NULL;
+
+	base = base ? base + 1 : (argc > 0 ? argv[0] : "gorelink");
+	/* A build runs gorelink again under these names (links to this program). */
+	if (strcmp(base, "gorelink-ld") == 0)
+		return gr_cmd_extld(argc, argv);
+	if (strcmp(base, "gorelink-pkg-config") == 0)
+		return gr_cmd_pkgconfig_shim(argc, argv);
 	return gr_cli_run(argc, argv, stdout, stderr);
 }

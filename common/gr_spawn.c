@@ -199,3 +199,32 @@ close_pipes:
 	}
 	return rc;
 }
+
+int
+gr_spawn_run(char *const argv[], char *const envp[], struct gr_spawn_result *res,
+             struct gr_error *err)
+{
+	pid_t pid;
+	int e, status;
+
+	memset(res, 0, sizeof(*res));
+	e = posix_spawnp(&pid, argv[0], NULL, NULL, argv, envp ? envp : environ);
+	if (e != 0)
+		return gr_error_set(err, GR_EIO, e, "cannot run %s: %s", argv[0], strerror(e));
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			e = errno;
+			return gr_error_set(err, GR_EIO, e, "%s: cannot wait for it: %s", argv[0], strerror(e));
+		}
+	}
+	if (WIFEXITED(status)) {
+		res->exited = true;
+		res->code = WEXITSTATUS(status);
+	} else if (WIFSIGNALED(status)) {
+		res->exited = false;
+		res->code = WTERMSIG(status);
+	} else {
+		return gr_error_set(err, GR_EIO, 0, "%s: stopped in an unexpected state 0x%x", argv[0], status);
+	}
+	return GR_OK;
+}

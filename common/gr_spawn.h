@@ -21,6 +21,11 @@ struct gr_spawn_result {
 int gr_spawn_capture(char *const argv[], char *const envp[], struct gr_spawn_result *res,
                      struct gr_error *err);
 
+/* Run argv (searched in PATH) with this process's stdin, stdout and stderr,
+ * and wait; envp NULL keeps the environment. res->out and res->err stay NULL. */
+int gr_spawn_run(char *const argv[], char *const envp[], struct gr_spawn_result *res,
+                 struct gr_error *err);
+
 /* Whether the child exited with status 0. */
 bool gr_spawn_ok(const struct gr_spawn_result *res);
 

@@ -122,10 +122,11 @@ gr_lds_sysrooted(struct gr_arena *a, const char *sysroot, const char *p)
 
 int
 gr_ldsearch_init(struct gr_ldsearch *s, const char *const *cmdline_dirs, size_t ncmdline,
-                 const struct gr_toolchain *tc, const char *sysroot, bool nostdlib,
-                 struct gr_ldsearch_cache *shared, struct gr_error *err)
+                 const char *const *ld_dirs, size_t nld, const struct gr_toolchain *tc,
+                 const char *sysroot, bool nostdlib, struct gr_ldsearch_cache *shared,
+                 struct gr_error *err)
 {
-	size_t i, n = ncmdline, k = 0;
+	size_t i, n = ncmdline + nld, k = 0;
 
 	memset(s, 0, sizeof(*s));
 	gr_arena_init(&s->arena);
@@ -152,12 +153,19 @@ gr_ldsearch_init(struct gr_ldsearch *s, const char *const *cmdline_dirs, size_t 
 		if (!(s->dirs[k] = gr_arena_strdup(&s->arena, tc->driver_dirs.v[i])))
 			goto nomem;
 	}
+	for (i = 0; i < nld; i++, k++) {
+		s->sources[k] = GR_DIR_LDARG;
+		if (!(s->dirs[k] = gr_lds_sysrooted(&s->arena, s->sysroot, ld_dirs[i])))
+			goto nomem;
+	}
 	for (i = 0; tc && !nostdlib && i < tc->ld_dirs.n; i++, k++) {
 		s->sources[k] = GR_DIR_LINKER;
 		if (!(s->dirs[k] = gr_lds_sysrooted(&s->arena, s->sysroot, tc->ld_dirs.v[i])))
 			goto nomem;
 	}
 	s->ndirs = k;
+	s->capdirs = n;
+	s->nostdlib = nostdlib;
 	if (tc) {
 		s->target.output_format = tc->output_format;
 		s->target.output_arch = tc->output_arch;
@@ -265,6 +273,31 @@ gr_lds_script_foreign(const struct gr_ldsearch *s, const struct gr_ldscript *sc)
 {
 	return sc && sc->noutput_format > 0 && s->target.output_format &&
 	       strcmp(sc->output_format[0], s->target.output_format) != 0;
+}
+
+/* Append a directory to the search list. */
+static int
+gr_lds_add_dir(struct gr_ldsearch *s, const char *dir, struct gr_error *err)
+{
+	if (s->ndirs == s->capdirs) {
+		size_t ncap = s->capdirs ? s->capdirs * 2 : 8;
+		const char **d = gr_arena_alloc(&s->arena, ncap * sizeof(*d));
+		enum gr_dir_source *src = gr_arena_alloc(&s->arena, ncap * sizeof(*src));
+		if (!d || !src)
+			return gr_lds_nomem(err);
+		if (s->ndirs) {
+			memcpy(d, s->dirs, s->ndirs * sizeof(*d));
+			memcpy(src, s->sources, s->ndirs * sizeof(*src));
+		}
+		s->dirs = d;
+		s->sources = src;
+		s->capdirs = ncap;
+	}
+	s->sources[s->ndirs] = GR_DIR_SCRIPT;
+	if (!(s->dirs[s->ndirs] = gr_lds_sysrooted(&s->arena, s->sysroot, dir)))
+		return gr_lds_nomem(err);
+	s->ndirs++;
+	return GR_OK;
 }
 
 struct gr_lds_ctx {
@@ -441,7 +474,8 @@ gr_lds_script_name(struct gr_lds_ctx *c, struct gr_ldsearch_entry *script,
 			f.dir_index = i;
 	}
 	if (!hit)
-		return gr_error_set(err, GR_ENOTFOUND, 0, "cannot find %s, named in the linker script %s",
+		/* ld stops the link here too: this is no missing archive but a broken script. */
+		return gr_error_set(err, GR_EFORMAT, 0, "cannot find %s, named in the linker script %s",
 		                    in->name, script->path);
 	f.path = hit->path;
 	f.kind = hit->info.kind;
@@ -462,6 +496,11 @@ gr_lds_expand(struct gr_lds_ctx *c, struct gr_ldsearch_entry *script, bool stati
 	if (++c->depth > GR_LDS_MAXDEPTH)
 		return gr_error_set(err, GR_EFORMAT, 0, "%s: linker scripts nest more than %d deep",
 		                    script->path, GR_LDS_MAXDEPTH);
+	/* ld adds a script's SEARCH_DIRs to the end of its list as it reads it
+	 * (not under its own -nostdlib); later searches see them too. */
+	for (i = 0; !c->s->nostdlib && i < script->script->nsearch_dirs; i++)
+		if ((rc = gr_lds_add_dir(c->s, script->script->search_dirs[i], err)))
+			return rc;
 	for (i = 0; i < script->script->ninputs; i++) {
 		const struct gr_ldscript_input *in = &script->script->inputs[i];
 		int g = group ? group : in->group;

@@ -12,16 +12,19 @@
 #include "gr_toolchain.h"
 
 enum gr_dir_source {
-	GR_DIR_CMDLINE,  /* a -L on the command line (any position) */
+	GR_DIR_CMDLINE,  /* a compiler-driver -L (any position; gcc puts them first) */
 	GR_DIR_DRIVER,   /* the compiler driver's own -L list, LIBRARY_PATH included */
+	GR_DIR_LDARG,    /* a -L passed to the linker itself (-Wl,-L / -Xlinker), after the driver's */
 	GR_DIR_LINKER,   /* the linker's built-in SEARCH_DIRs */
+	GR_DIR_SCRIPT,   /* a SEARCH_DIR inside a library's linker script, added when it was read */
 };
 
 struct gr_ldsearch {
 	struct gr_arena arena;        /* owns the strings below and every result */
 	const char **dirs;            /* effective search dirs, in ld's order, sysroot applied */
 	enum gr_dir_source *sources;  /* where each dir came from */
-	size_t ndirs;
+	size_t ndirs, capdirs;
+	bool nostdlib;                /* ld's own -nostdlib: no SEARCH_DIRs at all */
 	const char *sysroot;          /* the sysroot in force, or NULL */
 	struct gr_bfd_target target;
 	struct gr_ldsearch_cache *cache;  /* classified candidates, by path */
@@ -51,12 +54,14 @@ struct gr_ldsearch_cache *gr_ldsearch_cache_new(void);
 /* Free a shared cache (after every search using it); NULL is allowed. */
 void gr_ldsearch_cache_free(struct gr_ldsearch_cache *c);
 
-/* Build the search list: every cmdline -L in order, then the driver's dirs, then the
- * linker's (unless nostdlib: ld's own -nostdlib); '=' and $SYSROOT take the sysroot.
- * shared is a cache to use (NULL: a private one). */
+/* Build the search list as ld sees it under a gcc-style driver: the driver-level
+ * -L in order, the driver's own dirs, the linker-level -L (-Wl,-L), then the
+ * linker's SEARCH_DIRs (unless nostdlib: ld's own -nostdlib); '=' and $SYSROOT
+ * take the sysroot. shared is a cache to use (NULL: a private one). */
 int gr_ldsearch_init(struct gr_ldsearch *s, const char *const *cmdline_dirs, size_t ncmdline,
-                     const struct gr_toolchain *tc, const char *sysroot, bool nostdlib,
-                     struct gr_ldsearch_cache *shared, struct gr_error *err);
+                     const char *const *ld_dirs, size_t nld, const struct gr_toolchain *tc,
+                     const char *sysroot, bool nostdlib, struct gr_ldsearch_cache *shared,
+                     struct gr_error *err);
 
 /* Free the search list, the cache and every result. */
 void gr_ldsearch_deinit(struct gr_ldsearch *s);

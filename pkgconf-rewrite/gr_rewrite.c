@@ -1,5 +1,6 @@
 #include "gr_rewrite.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,9 +26,12 @@ struct gr_rw_state {
 
 /* What a first pass over the flags finds before any -l is searched. */
 struct gr_rw_scan {
-	const char **dirs;     /* every -L, in order, wherever it stands */
+	const char **dirs;     /* every driver-level -L, in order, wherever it stands */
 	size_t ndirs;
-	const char *sysroot;   /* the last --sysroot */
+	const char **lddirs;   /* every -L given to the linker itself (-Wl,-L, -Xlinker -L) */
+	size_t nlddirs;
+	const char *sysroot;   /* the last --sysroot, at either level */
+	const char *driver_sysroot;  /* the last compiler-driver --sysroot */
 	bool initial_static;   /* -static or -static-pie anywhere */
 	bool nostdlib;         /* ld's own -nostdlib */
 };
@@ -62,10 +66,13 @@ static bool
 gr_rw_ld_state(struct gr_rw_state *st, const char *a)
 {
 	if (!strcmp(a, "-Bstatic") || !strcmp(a, "-dn") || !strcmp(a, "-non_shared") ||
-	    !strcmp(a, "-static")) {
+	    !strcmp(a, "-static") || !strcmp(a, "-N") || !strcmp(a, "-n") || !strcmp(a, "-r") ||
+	    !strcmp(a, "-Ur") || !strcmp(a, "--omagic") || !strcmp(a, "--nmagic") ||
+	    !strcmp(a, "--relocatable") || !strcmp(a, "-aarchive")) {
 		st->dynamic = false;
 		st->explicit_dynamic = false;
-	} else if (!strcmp(a, "-Bdynamic") || !strcmp(a, "-dy") || !strcmp(a, "-call_shared")) {
+	} else if (!strcmp(a, "-Bdynamic") || !strcmp(a, "-dy") || !strcmp(a, "-call_shared") ||
+	           !strcmp(a, "-ashared") || !strcmp(a, "-adefault")) {
 		st->dynamic = true;
 		st->explicit_dynamic = true;
 	} else if (!strcmp(a, "--push-state")) {
@@ -115,37 +122,46 @@ gr_rw_wl_split(struct gr_arena *a, const char *tok, const char ***parts, size_t 
 
 /* ---- pass 1 ------------------------------------------------------------ */
 
+struct gr_rw_scanner {
+	struct gr_arena *a;
+	struct gr_rw_scan *sc;
+	size_t cap, ldcap;
+	bool pending_L;  /* the last ld argument was "-L" or "--library-path" */
+};
+
 static int
-gr_rw_scan_push_dir(struct gr_arena *a, struct gr_rw_scan *sc, size_t *cap, const char *d)
+gr_rw_push_str(struct gr_arena *a, const char ***v, size_t *n, size_t *cap, const char *d)
 {
-	if (sc->ndirs == *cap) {
+	if (*n == *cap) {
 		size_t ncap = *cap ? *cap * 2 : 8;
 		const char **g = gr_arena_alloc(a, ncap * sizeof(*g));
 		if (!g)
 			return GR_ENOMEM;
-		if (sc->ndirs)
-			memcpy(g, sc->dirs, sc->ndirs * sizeof(*g));
-		sc->dirs = g;
+		if (*n)
+			memcpy(g, *v, *n * sizeof(*g));
+		*v = g;
 		*cap = ncap;
 	}
-	sc->dirs[sc->ndirs++] = d;
+	(*v)[(*n)++] = d;
 	return GR_OK;
 }
 
-/* One ld argument seen in pass 1; *pending_L carries "-L" to its separate value. */
+/* One ld argument seen in pass 1 (from -Wl, or -Xlinker). */
 static int
-gr_rw_scan_ld(struct gr_arena *a, struct gr_rw_scan *sc, size_t *cap, bool *pending_L, const char *x)
+gr_rw_scan_ld(struct gr_rw_scanner *z, const char *x)
 {
-	if (*pending_L) {
-		*pending_L = false;
-		return gr_rw_scan_push_dir(a, sc, cap, x);
+	struct gr_rw_scan *sc = z->sc;
+
+	if (z->pending_L) {
+		z->pending_L = false;
+		return gr_rw_push_str(z->a, &sc->lddirs, &sc->nlddirs, &z->ldcap, x);
 	}
-	if (!strcmp(x, "-L")) {
-		*pending_L = true;
+	if (!strcmp(x, "-L") || !strcmp(x, "--library-path")) {
+		z->pending_L = true;
 	} else if (gr_rw_prefix(x, "-L")) {
-		return gr_rw_scan_push_dir(a, sc, cap, x + 2);
+		return gr_rw_push_str(z->a, &sc->lddirs, &sc->nlddirs, &z->ldcap, x + 2);
 	} else if (gr_rw_prefix(x, "--library-path=")) {
-		return gr_rw_scan_push_dir(a, sc, cap, x + 15);
+		return gr_rw_push_str(z->a, &sc->lddirs, &sc->nlddirs, &z->ldcap, x + 15);
 	} else if (gr_rw_prefix(x, "--sysroot=")) {
 		sc->sysroot = x + 10;
 	} else if (!strcmp(x, "-nostdlib")) {
@@ -157,34 +173,52 @@ gr_rw_scan_ld(struct gr_arena *a, struct gr_rw_scan *sc, size_t *cap, bool *pend
 static int
 gr_rw_scan(struct gr_arena *a, const struct gr_pc_token *in, size_t n, struct gr_rw_scan *sc)
 {
-	size_t i, cap = 0, k, nparts;
-	bool pending_L = false;
+	struct gr_rw_scanner z;
+	size_t i, k, nparts;
 	const char **parts;
 	int rc = GR_OK;
 
 	memset(sc, 0, sizeof(*sc));
+	memset(&z, 0, sizeof(z));
+	z.a = a;
+	z.sc = sc;
 	for (i = 0; i < n && rc == GR_OK; i++) {
 		const char *t = in[i].text;
 		if (!strcmp(t, "-L") && i + 1 < n) {
-			rc = gr_rw_scan_push_dir(a, sc, &cap, in[++i].text);
+			rc = gr_rw_push_str(a, &sc->dirs, &sc->ndirs, &z.cap, in[++i].text);
 		} else if (gr_rw_prefix(t, "-L")) {
-			rc = gr_rw_scan_push_dir(a, sc, &cap, t + 2);
+			rc = gr_rw_push_str(a, &sc->dirs, &sc->ndirs, &z.cap, t + 2);
 		} else if (!strcmp(t, "-static") || !strcmp(t, "-static-pie")) {
 			sc->initial_static = true;
 		} else if (gr_rw_prefix(t, "--sysroot=")) {
-			sc->sysroot = t + 10;
+			sc->sysroot = sc->driver_sysroot = t + 10;
 		} else if (!strcmp(t, "--sysroot") && i + 1 < n) {
-			sc->sysroot = in[++i].text;
+			sc->sysroot = sc->driver_sysroot = in[++i].text;
 		} else if (!strcmp(t, "-Xlinker") && i + 1 < n) {
-			rc = gr_rw_scan_ld(a, sc, &cap, &pending_L, in[++i].text);
+			rc = gr_rw_scan_ld(&z, in[++i].text);
 		} else if (gr_rw_prefix(t, "-Wl,")) {
 			if ((rc = gr_rw_wl_split(a, t, &parts, &nparts)))
 				break;
 			for (k = 0; k < nparts && rc == GR_OK; k++)
-				rc = gr_rw_scan_ld(a, sc, &cap, &pending_L, parts[k]);
+				rc = gr_rw_scan_ld(&z, parts[k]);
 		}
 	}
 	return rc;
+}
+
+const char *
+gr_rewrite_driver_sysroot(const struct gr_pc_token *in, size_t n)
+{
+	const char *root = NULL;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (gr_rw_prefix(in[i].text, "--sysroot="))
+			root = in[i].text + 10;
+		else if (!strcmp(in[i].text, "--sysroot") && i + 1 < n)
+			root = in[++i].text;
+	}
+	return root;
 }
 
 /* ---- pass 2 ------------------------------------------------------------ */
@@ -331,6 +365,25 @@ gr_rw_ld_lib(const char *a)
 	return NULL;
 }
 
+/* Apply part i of a -Wl token (with "-a KIND" spread over two parts). */
+static bool
+gr_rw_part_state(struct gr_rw_state *st, const char *const *parts, size_t i, size_t n)
+{
+	if (!strcmp(parts[i], "-a") && i + 1 < n) {
+		char both[40];
+		snprintf(both, sizeof(both), "-a%s", parts[i + 1]);
+		return gr_rw_ld_state(st, both);
+	}
+	return gr_rw_ld_state(st, parts[i]);
+}
+
+/* Whether a part is "-l" or "--library", whose value is the next ld argument. */
+static bool
+gr_rw_lib_flag(const char *p)
+{
+	return !strcmp(p, "-l") || !strcmp(p, "--library");
+}
+
 /* Pass parts [from, to) of a -Wl token on as one -Wl token, applying their state. */
 static int
 gr_rw_wl_segment(struct gr_rw *w, const char *const *parts, size_t from, size_t to,
@@ -344,7 +397,7 @@ gr_rw_wl_segment(struct gr_rw *w, const char *const *parts, size_t from, size_t 
 	if (from >= to)
 		return GR_OK;
 	for (i = from; i < to; i++) {
-		if (gr_rw_ld_state(&w->st, parts[i]))
+		if (gr_rw_part_state(&w->st, parts, i, to))
 			state = true;
 		len += strlen(parts[i]) + 1;
 	}
@@ -376,13 +429,19 @@ gr_rw_wl(struct gr_rw *w, const char *tok, const char *origin)
 
 	if ((rc = gr_rw_wl_split(a, tok, &parts, &n)))
 		return rc;
+	/* A library name must be inside the token: "-Wl,-l -Wl,foo" is refused
+	 * rather than passed on unresolved. */
+	if (gr_rw_lib_flag(parts[n - 1]))
+		return gr_error_set(w->err, GR_EUSAGE, 0,
+		                    "'%s' ends in %s, whose library name is in the next argument; write -lNAME or -Wl,-l,NAME",
+		                    tok, parts[n - 1]);
 	for (i = 0; i < n; i++)
-		if (gr_rw_ld_lib(parts[i]) || (!strcmp(parts[i], "-l") && i + 1 < n))
+		if (gr_rw_ld_lib(parts[i]) || gr_rw_lib_flag(parts[i]))
 			break;
 	if (i == n) {
 		bool state = false;
 		for (i = 0; i < n; i++)
-			if (gr_rw_ld_state(&w->st, parts[i]))
+			if (gr_rw_part_state(&w->st, parts, i, n))
 				state = true;
 		return gr_rw_pass(w, tok, origin, state ? GR_RW_LINKER_STATE : GR_RW_OTHER, &tok, 1);
 	}
@@ -390,7 +449,7 @@ gr_rw_wl(struct gr_rw *w, const char *tok, const char *origin)
 		const char *lib = gr_rw_ld_lib(parts[i]);
 		size_t used = 1;
 		const char *written;
-		if (!lib && !strcmp(parts[i], "-l") && i + 1 < n) {
+		if (!lib && gr_rw_lib_flag(parts[i]) && i + 1 < n) {
 			lib = parts[i + 1];
 			used = 2;
 		}
@@ -398,7 +457,7 @@ gr_rw_wl(struct gr_rw *w, const char *tok, const char *origin)
 			continue;
 		if ((rc = gr_rw_wl_segment(w, parts, seg, i, origin)))
 			return rc;
-		written = used == 2 ? gr_arena_printf(a, "-Wl,-l,%s", lib) : gr_arena_printf(a, "-Wl,%s", parts[i]);
+		written = used == 2 ? gr_arena_printf(a, "-Wl,%s,%s", parts[i], lib) : gr_arena_printf(a, "-Wl,%s", parts[i]);
 		if (!written)
 			return GR_ENOMEM;
 		if ((rc = gr_rw_library(w, written, origin, lib, &written, 1)))
@@ -444,15 +503,31 @@ gr_rw_walk(struct gr_rw *w, const struct gr_pc_token *in, size_t n)
 			const char *two = gr_arena_printf(a, "-Xlinker %s", x);
 			if (!two)
 				return GR_ENOMEM;
-			if (lib) {
+			if (gr_rw_lib_flag(x)) {
+				/* "-Xlinker -l -Xlinker foo": the name is the next -Xlinker's. */
+				const char *four, *args[4];
+				if (!(i + 3 < n && !strcmp(in[i + 2].text, "-Xlinker")))
+					return gr_error_set(w->err, GR_EUSAGE, 0,
+					                    "'-Xlinker %s' is not followed by '-Xlinker NAME'; write -lNAME", x);
+				args[0] = t;
+				args[1] = x;
+				args[2] = in[i + 2].text;
+				args[3] = in[i + 3].text;
+				four = gr_arena_printf(a, "-Xlinker %s -Xlinker %s", x, in[i + 3].text);
+				if (!four)
+					return GR_ENOMEM;
+				rc = gr_rw_library(w, four, origin, in[i + 3].text, args, 4);
+				i += 3;
+			} else if (lib) {
 				const char *args[2] = { t, x };
 				rc = gr_rw_library(w, two, origin, lib, args, 2);
+				i++;
 			} else {
 				const char *args[2] = { t, x };
 				bool state = gr_rw_ld_state(&w->st, x);
 				rc = gr_rw_pass(w, two, origin, state ? GR_RW_LINKER_STATE : GR_RW_OTHER, args, 2);
+				i++;
 			}
-			i++;
 		} else if (gr_rw_prefix(t, "-Wl,")) {
 			rc = gr_rw_wl(w, t, origin);
 		} else {
@@ -483,7 +558,8 @@ gr_rewrite(const struct gr_pc_token *in, size_t n, const struct gr_rw_opts *o,
 		return gr_error_set(err, rc, 0, "rewrite: out of memory");
 	}
 	sysroot = sc.sysroot ? sc.sysroot : (tc ? tc->sysroot : NULL);
-	if ((rc = gr_ldsearch_init(&r->search, sc.dirs, sc.ndirs, tc, sysroot, sc.nostdlib, o->cache, err))) {
+	if ((rc = gr_ldsearch_init(&r->search, sc.dirs, sc.ndirs, sc.lddirs, sc.nlddirs, tc, sysroot,
+	                            sc.nostdlib, o->cache, err))) {
 		gr_rw_result_free(r);
 		return rc;
 	}

@@ -68,6 +68,10 @@ extern const size_t gr_rw_ndefault_system_libs;
 int gr_rewrite(const struct gr_pc_token *in, size_t n, const struct gr_rw_opts *o,
                const struct gr_toolchain *tc, struct gr_rw_result **out, struct gr_error *err);
 
+/* The last compiler-driver --sysroot in the flags, or NULL: the driver's own
+ * search dirs move under it, so discover the toolchain with it. */
+const char *gr_rewrite_driver_sysroot(const struct gr_pc_token *in, size_t n);
+
 /* Free a result; NULL is allowed. */
 void gr_rw_result_free(struct gr_rw_result *r);
 

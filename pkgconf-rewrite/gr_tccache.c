@@ -7,74 +7,23 @@
 #include <unistd.h>
 
 #include "gr_cache.h"
-
-/* A growable text buffer. */
-struct gr_tcbuf {
-	char *p;
-	size_t n, cap;
-	bool nomem;
-};
-
-static void
-gr_tcbuf_add(struct gr_tcbuf *b, const char *s, size_t n)
-{
-	if (b->nomem)
-		return;
-	if (b->n + n + 1 > b->cap) {
-		size_t ncap = b->cap ? b->cap : 1024;
-		char *g;
-		while (ncap < b->n + n + 1)
-			ncap *= 2;
-		if (!(g = realloc(b->p, ncap))) {
-			b->nomem = true;
-			return;
-		}
-		b->p = g;
-		b->cap = ncap;
-	}
-	memcpy(b->p + b->n, s, n);
-	b->n += n;
-	b->p[b->n] = '\0';
-}
-
-/* "TAG\tvalue\n" with \\, \n and \t escaped in the value. */
-static void
-gr_tcbuf_field(struct gr_tcbuf *b, char tag, const char *v)
-{
-	char head[2] = { tag, '\t' };
-	const char *p;
-
-	if (!v)
-		return;
-	gr_tcbuf_add(b, head, 2);
-	for (p = v; *p; p++) {
-		if (*p == '\\')
-			gr_tcbuf_add(b, "\\\\", 2);
-		else if (*p == '\n')
-			gr_tcbuf_add(b, "\\n", 2);
-		else if (*p == '\t')
-			gr_tcbuf_add(b, "\\t", 2);
-		else
-			gr_tcbuf_add(b, p, 1);
-	}
-	gr_tcbuf_add(b, "\n", 1);
-}
+#include "gr_kv.h"
 
 /* The identity of an executable: where it is, and its inode, size and mtime. */
 static void
-gr_tcbuf_file(struct gr_tcbuf *b, char tag, const char *path)
+gr_tcbuf_file(struct gr_kvbuf *b, char tag, const char *path)
 {
 	struct stat st;
 	char line[128];
 
-	gr_tcbuf_field(b, tag, path);
+	gr_kv_put(b, tag, path);
 	if (stat(path, &st) != 0)
 		snprintf(line, sizeof(line), "missing\n");
 	else
 		snprintf(line, sizeof(line), "%llu %llu %lld %lld.%09ld\n",
 		         (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
 		         (long long)st.st_size, (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
-	gr_tcbuf_add(b, line, strlen(line));
+	gr_kv_raw(b, line, strlen(line));
 }
 
 /* Where a command word lives: itself if it has a slash, else the first PATH hit. */
@@ -104,63 +53,46 @@ gr_tc_which(const char *word)
 
 /* Everything discovery depends on, besides the linker (checked on load). */
 static void
-gr_tc_key(struct gr_tcbuf *b, char *const cc[])
+gr_tc_key(struct gr_kvbuf *b, char *const cc[])
 {
 	static const char *const env[] = { "PATH", "LIBRARY_PATH", "COMPILER_PATH", "GCC_EXEC_PREFIX",
 	                                   "LD_RUN_PATH", "SYSROOT" };
 	size_t i;
 
-	gr_tcbuf_add(b, "toolchain 1\n", 12);
+	gr_kv_raw(b, "toolchain 1\n", 12);
 	for (i = 0; cc[i]; i++) {
 		char *where = gr_tc_which(cc[i]);
-		gr_tcbuf_field(b, 'w', cc[i]);
+		gr_kv_put(b, 'w', cc[i]);
 		if (where)
 			gr_tcbuf_file(b, 'f', where);
 		free(where);
 	}
 	for (i = 0; i < sizeof(env) / sizeof(env[0]); i++) {
 		const char *v = getenv(env[i]);
-		gr_tcbuf_field(b, 'e', env[i]);
-		gr_tcbuf_field(b, v ? 'v' : 'u', v ? v : "");
+		gr_kv_put(b, 'e', env[i]);
+		gr_kv_put(b, v ? 'v' : 'u', v ? v : "");
 	}
 }
 
 static void
-gr_tc_serialize(struct gr_tcbuf *b, const struct gr_toolchain *tc)
+gr_tc_serialize(struct gr_kvbuf *b, const struct gr_toolchain *tc)
 {
 	size_t i;
 
 	for (i = 0; i < tc->cc.n; i++)
-		gr_tcbuf_field(b, 'c', tc->cc.v[i]);
+		gr_kv_put(b, 'c', tc->cc.v[i]);
 	for (i = 0; i < tc->driver_dirs.n; i++)
-		gr_tcbuf_field(b, 'D', tc->driver_dirs.v[i]);
+		gr_kv_put(b, 'D', tc->driver_dirs.v[i]);
 	for (i = 0; i < tc->ld_dirs.n; i++)
-		gr_tcbuf_field(b, 'S', tc->ld_dirs.v[i]);
-	gr_tcbuf_field(b, 'm', tc->emulation);
-	gr_tcbuf_field(b, 'r', tc->sysroot);
-	gr_tcbuf_field(b, 'F', tc->output_format);
-	gr_tcbuf_field(b, 'B', tc->output_format_big);
-	gr_tcbuf_field(b, 'L', tc->output_format_little);
-	gr_tcbuf_field(b, 'A', tc->output_arch);
+		gr_kv_put(b, 'S', tc->ld_dirs.v[i]);
+	gr_kv_put(b, 'm', tc->emulation);
+	gr_kv_put(b, 'r', tc->sysroot);
+	gr_kv_put(b, 'F', tc->output_format);
+	gr_kv_put(b, 'B', tc->output_format_big);
+	gr_kv_put(b, 'L', tc->output_format_little);
+	gr_kv_put(b, 'A', tc->output_arch);
 	if (tc->ld)
 		gr_tcbuf_file(b, 'l', tc->ld);  /* the value line, then its identity line */
-}
-
-/* Undo gr_tcbuf_field's escapes in place. */
-static void
-gr_tc_unescape(char *s)
-{
-	char *w = s;
-
-	for (; *s; s++) {
-		if (*s == '\\' && s[1]) {
-			s++;
-			*w++ = *s == 'n' ? '\n' : *s == 't' ? '\t' : *s;
-		} else {
-			*w++ = *s;
-		}
-	}
-	*w = '\0';
 }
 
 static bool
@@ -175,60 +107,45 @@ gr_tc_setstr(char **dst, const char *v)
 static bool
 gr_tc_deserialize(char *data, struct gr_toolchain *tc)
 {
-	char *line, *next;
-	bool ok = true;
+	char *cur = data, *v, tag;
+	bool ok = true, bad;
 
-	for (line = data; ok && *line; line = next) {
-		char tag;
-		next = strchr(line, '\n');
-		if (!next)
-			return false;
-		*next++ = '\0';
-		if (line[0] == '\0' || line[1] != '\t')
-			return false;
-		tag = line[0];
-		line += 2;
-		gr_tc_unescape(line);
+	while (ok && gr_kv_next(&cur, &tag, &v, &bad)) {
 		switch (tag) {
-		case 'c': ok = gr_strvec_push(&tc->cc, line) == GR_OK; break;
-		case 'D': ok = gr_strvec_push(&tc->driver_dirs, line) == GR_OK; break;
-		case 'S': ok = gr_strvec_push(&tc->ld_dirs, line) == GR_OK; break;
-		case 'm': ok = gr_tc_setstr(&tc->emulation, line); break;
-		case 'r': ok = gr_tc_setstr(&tc->sysroot, line); break;
-		case 'F': ok = gr_tc_setstr(&tc->output_format, line); break;
-		case 'B': ok = gr_tc_setstr(&tc->output_format_big, line); break;
-		case 'L': ok = gr_tc_setstr(&tc->output_format_little, line); break;
-		case 'A': ok = gr_tc_setstr(&tc->output_arch, line); break;
+		case 'c': ok = gr_strvec_push(&tc->cc, v) == GR_OK; break;
+		case 'D': ok = gr_strvec_push(&tc->driver_dirs, v) == GR_OK; break;
+		case 'S': ok = gr_strvec_push(&tc->ld_dirs, v) == GR_OK; break;
+		case 'm': ok = gr_tc_setstr(&tc->emulation, v); break;
+		case 'r': ok = gr_tc_setstr(&tc->sysroot, v); break;
+		case 'F': ok = gr_tc_setstr(&tc->output_format, v); break;
+		case 'B': ok = gr_tc_setstr(&tc->output_format_big, v); break;
+		case 'L': ok = gr_tc_setstr(&tc->output_format_little, v); break;
+		case 'A': ok = gr_tc_setstr(&tc->output_arch, v); break;
 		case 'l': {
 			/* The linker's identity follows on its own line and must still hold. */
-			struct gr_tcbuf now = { NULL, 0, 0, false };
-			char *idline = next, *end = strchr(idline, '\n');
-			bool same;
-			if (!end)
+			struct gr_kvbuf now = { NULL, 0, 0, false };
+			char *idline = cur, *end = cur ? strchr(cur, '\n') : NULL, *mine;
+			if (!end || !gr_tc_setstr(&tc->ld, v))
 				return false;
-			ok = gr_tc_setstr(&tc->ld, line);
 			gr_tcbuf_file(&now, 'l', tc->ld);
-			/* now = "l\t<escaped path>\n<identity>\n": compare the identity part. */
-			same = !now.nomem && now.p && strchr(now.p, '\n') &&
-			       strncmp(strchr(now.p, '\n') + 1, idline, (size_t)(end - idline)) == 0 &&
-			       strchr(now.p, '\n')[1 + (end - idline)] == '\n';
+			mine = now.p ? strchr(now.p, '\n') : NULL;
+			ok = !now.nomem && mine && strlen(mine + 1) == (size_t)(end - idline) + 1 &&
+			     strncmp(mine + 1, idline, (size_t)(end - idline)) == 0;
 			free(now.p);
-			if (!same)
-				return false;
-			next = end + 1;
+			cur = end + 1;
 			break;
 		}
 		default:
 			return false;
 		}
 	}
-	return ok && tc->cc.n > 0;
+	return ok && !bad && tc->cc.n > 0;
 }
 
 int
 gr_tccache_discover(char *const cc[], struct gr_toolchain *tc, bool *hit, struct gr_error *err)
 {
-	struct gr_tcbuf key = { NULL, 0, 0, false }, val = { NULL, 0, 0, false };
+	struct gr_kvbuf key = { NULL, 0, 0, false }, val = { NULL, 0, 0, false };
 	struct gr_error ignore;
 	char *data = NULL;
 	size_t len;

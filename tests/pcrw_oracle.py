@@ -58,14 +58,33 @@ third-party  the kept (system) libraries are taken out of the flags, and the
 Round trip   in every mode the rewritten argv (-0 output for fixture cases,
              json argv for .pc packages) is linked too and must open exactly
              the files the rewrite named, in order.
+Search order where the files agree as strings, the candidates ld probed for
+             each -l ("attempt to open", in order) must be
+             search_dirs[0..dir_index] + "/lib<name>.a" (or "/<name>" for
+             -l:), the last one being "resolved".
 Failures     where ld fails with "cannot find", pkgconf-rewrite must exit 1
              with nothing on stdout and name every library ld could not
-             find; where ld fails otherwise (a file it cannot parse as a
-             script, a static link of a .so), it must exit 2, stdout empty.
+             find, and its "searched:" list must be the dirs ld probed.
+             ld 2.40 stops at the first linker script (or nested input list)
+             after a missing file (ldlang.c open_input_bfds, "Exit if any of
+             the files were missing"), so it may name fewer: ld's names must
+             be a subsequence of the rewrite's, and each further name must be
+             missing for ld when asked alone.  ld probes a -l:NAME list twice
+             (its "use -l:X" hint retry).  A name ld cannot find inside a
+             linker script must appear in the message.  Where ld fails
+             otherwise (a file it cannot parse as a script, a static link of
+             a .so), pkgconf-rewrite must exit 2 with stdout empty.  Errors
+             that ld reports only after END.o (gcc's own -lc found as a .so
+             because FLAGS end in -Bdynamic) are not about FLAGS.
 
 Every installed .pc (pkg-config --list-all on the default path) is run
-through the same oracle with FLAGS = pkg-config --static --libs P and the
+through the same oracle with FLAGS = pkg-config --static --libs P (split with
+shlex, which follows pkgconf's quoting for what pkgconf prints) and the
 rewrite given the package name, in both modes.
+
+The binary under test is copied into WORKDIR first, so that a build running
+meanwhile cannot swap it in the middle of a run.  The rewrite gets --cc=gcc,
+the compiler of the oracle.
 
 Ends with "N passed, M failed"; exit 1 on any failure.
 """
@@ -330,13 +349,12 @@ def ld_trace(flags, cwd, static=True, pre=(), post=(), env=None):
     loads, events, attempts, probes, scripts, pending = [], [], [], [], set(), None
     reprinted = set()
     for ln in lines[start:]:
-        if ln.startswith("attempt to open "):
-            if ln.endswith(" succeeded"):
-                pending = ln[16:-10]
-                attempts.append(pending)
-            elif ln.endswith(" failed"):
-                attempts.append(ln[16:-7])
-            probes.append(attempts[-1])
+        if ln.startswith("attempt to open ") and ln.endswith((" succeeded", " failed")):
+            ok = ln.endswith(" succeeded")
+            path = ln[16:-10] if ok else ln[16:-7]
+            pending = path if ok else pending
+            attempts.append(path)
+            probes.append(path)
             continue
         if ln.startswith("opened script file "):
             scripts.add(ln[19:])
@@ -437,7 +455,8 @@ def force_static(us):
     for u in us:
         if isinstance(u, Ld) and u in ("-Bdynamic", "-dy", "-call_shared"):
             u = Ld("-Bstatic")
-        elif isinstance(u, Ld) and u in ("shared", "default") and out and out[-1] == "-a":
+        elif isinstance(u, Ld) and u in ("shared", "default") and out and \
+                isinstance(out[-1], Ld) and out[-1] == "-a":
             u = Ld("archive")                       # -a shared|default: -Bdynamic
         out.append(u)
     return out
@@ -524,7 +543,7 @@ class Result:
 
 def check(name, flags, inputs, cwd, env, mode="static", opts=(), stdin=None, expect=None,
           ld_err_has=(), notes_has=(), err_has=(), state=False, rescan=False,
-          zero=True, result=None):
+          zero=True, result=None, differs=None):
     """flags: what ld gets; inputs: what pkgconf-rewrite gets (after its options)."""
     r = result or Result(name)
     opts = list(opts)
@@ -562,6 +581,14 @@ def check(name, flags, inputs, cwd, env, mode="static", opts=(), stdin=None, exp
         r.bad("fixture: ld re-scanned no group (nothing printed twice)")
 
     pj = rewrite(["--json"] + opts, inputs, cwd, env, stdin)
+    if differs:
+        # A documented difference (docs/pkgconf-rewrite.1, DIFFERENCES FROM LD):
+        # pkgconf-rewrite refuses with this exit status and message.
+        rc, msg = differs
+        if pj.rc != rc or pj.out or msg not in pj.err:
+            r.bad("documented difference: pkgconf-rewrite must exit %d with %r and empty stdout; "
+                  "got exit %d, stdout %r, stderr %s" % (rc, msg, pj.rc, pj.out[:200], pj.err.strip()[:400]))
+        return r
     if verdict != "ok":
         want_rc = 1 if verdict == "missing" else 2
         if pj.rc != want_rc or pj.out:
@@ -695,9 +722,14 @@ def check(name, flags, inputs, cwd, env, mode="static", opts=(), stdin=None, exp
         # fail the same way with the original flags.
         rt = ld_trace(argv, cwd, env=env)
         want = got if not kept else full.block
-        how_rt = "exact" if rt.block == want else compare(full.block, rt.block, cwd)[0]
+        if rt.block is None:
+            same = False
+        elif not kept:
+            same = rt.block == got
+        else:
+            same = compare(full.block, rt.block, cwd)[0] != "differ"
         new_errors = set(rt.errors + rt.missing) - set(original.errors + original.missing)
-        if rt.block is None or how_rt == "differ" or (ld_verdict(rt) != "ok" and new_errors):
+        if not same or (ld_verdict(rt) != "ok" and new_errors):
             r.bad("round trip: gcc -static with the rewritten argv opens %s, not %s\n%s" % (
                 rt.block, want, rt.stderr.rstrip()))
     return r
@@ -763,7 +795,8 @@ def cases():
     flags("-Wl,--library-path,dir", ["-Wl,--library-path," + L("d3"), "-lfoo3"], expect="ok")
     flags("-Xlinker -l -Xlinker name", ["-L" + L("d1"), "-Xlinker", "-l", "-Xlinker", "foo"],
           expect="ok")
-    flags("-Wl,-l -Wl,name", ["-L" + L("d1"), "-Wl,-l", "-Wl,foo"], expect="ok")
+    flags("-Wl,-l -Wl,name", ["-L" + L("d1"), "-Wl,-l", "-Wl,foo"], expect="ok",
+          differs=(2, "whose library name is in the next argument"))
     # Candidates.
     flags("incompatible i386 archive earlier", ["-L" + L("d32"), "-L" + L("d1"), "-lfoo"],
           expect="ok", ld_err_has=["skipping incompatible " + L("d32", "libfoo.a")],
@@ -916,7 +949,8 @@ def cases():
     flags("fail: only a directory and a dangling link", ["-L" + L("early"), "-lfoo", "-lbar"],
           expect="missing")
     flags("fail: -l:/absolute/path", ["-l:" + L("d1", "libfoo.a")], expect="missing")
-    flags("fail: script member missing", ["-L" + L("scr"), "-lms"], expect="missing")
+    flags("fail: script member missing", ["-L" + L("scr"), "-lms"], expect="missing",
+          differs=(2, "cannot find libmissing.a, named in the linker script"))
     flags("fail: third-party, non-system missing", ["-lm", "-lnothere"], mode="third-party",
           expect="missing")
     flags("fail: -static and -l:libonlyso.so (static link of a .so)",
@@ -942,11 +976,11 @@ def run_case(c):
             r.bad("pkg-config failed: %s" % pk.err.strip())
             return r
     try:
-        return check(c["name"], c["flags"], c["inputs"], c["cwd"], env, mode=c.get("mode", "static"),
-                     opts=c.get("opts", ()), stdin=c.get("stdin"), expect=c.get("expect"),
+        return check(c["name"], c["flags"], c["inputs"], c["cwd"], env,
+                     mode=c.get("mode", "static"), opts=c.get("opts", ()), stdin=c.get("stdin"), expect=c.get("expect"),
                      ld_err_has=c.get("ld_err_has", ()), notes_has=c.get("notes_has", ()),
                      err_has=c.get("err_has", ()), state=c.get("state", False),
-                     rescan=c.get("rescan", False), result=r)
+                     rescan=c.get("rescan", False), result=r, differs=c.get("differs"))
     except Exception as e:   # a crash of the harness is a failure of the case, not of the run
         r.bad("harness error: %r" % (e,))
         return r

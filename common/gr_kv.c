@@ -1,0 +1,78 @@
+#include "gr_kv.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void
+gr_kv_raw(struct gr_kvbuf *b, const char *s, size_t n)
+{
+	if (b->nomem)
+		return;
+	if (b->n + n + 1 > b->cap) {
+		size_t ncap = b->cap ? b->cap : 1024;
+		char *g;
+		while (ncap < b->n + n + 1)
+			ncap *= 2;
+		if (!(g = realloc(b->p, ncap))) {
+			b->nomem = true;
+			return;
+		}
+		b->p = g;
+		b->cap = ncap;
+	}
+	memcpy(b->p + b->n, s, n);
+	b->n += n;
+	b->p[b->n] = '\0';
+}
+
+void
+gr_kv_put(struct gr_kvbuf *b, char tag, const char *v)
+{
+	char head[2] = { tag, '\t' };
+	const char *p;
+
+	if (!v)
+		return;
+	gr_kv_raw(b, head, 2);
+	for (p = v; *p; p++) {
+		if (*p == '\\')
+			gr_kv_raw(b, "\\\\", 2);
+		else if (*p == '\n')
+			gr_kv_raw(b, "\\n", 2);
+		else if (*p == '\t')
+			gr_kv_raw(b, "\\t", 2);
+		else
+			gr_kv_raw(b, p, 1);
+	}
+	gr_kv_raw(b, "\n", 1);
+}
+
+bool
+gr_kv_next(char **cursor, char *tag, char **value, bool *bad)
+{
+	char *line = *cursor, *nl, *r, *w;
+
+	*bad = false;
+	if (!line || !*line)
+		return false;
+	nl = strchr(line, '\n');
+	if (!nl || line[0] == '\n' || line[1] != '\t') {
+		*bad = true;
+		return false;
+	}
+	*nl = '\0';
+	*cursor = nl + 1;
+	*tag = line[0];
+	/* Unescape in place. */
+	for (r = w = line + 2; *r; r++) {
+		if (*r == '\\' && r[1]) {
+			r++;
+			*w++ = *r == 'n' ? '\n' : *r == 't' ? '\t' : *r;
+		} else {
+			*w++ = *r;
+		}
+	}
+	*w = '\0';
+	*value = line + 2;
+	return true;
+}

@@ -1,0 +1,5 @@
+//go:build mytag
+
+package main
+
+const tagLine = "mytag is set"

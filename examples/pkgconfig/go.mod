@@ -1,0 +1,3 @@
+module example.com/pkgconfig
+
+go 1.19

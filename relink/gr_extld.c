@@ -1,0 +1,281 @@
+#include "gr_extld.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gr_pc.h"
+
+#define GR_EXTLD_MAXRESP (64u << 20)
+
+static const char *
+gr_extld_base(const char *p)
+{
+	const char *s = strrchr(p, '/');
+	return s ? s + 1 : p;
+}
+
+bool
+gr_extld_is_final(char *const *args, size_t n)
+{
+	size_t i;
+	bool out = false, goo = false;
+
+	for (i = 0; i < n; i++) {
+		const char *a = args[i];
+		size_t l = strlen(a);
+		if (l >= 9 && strcmp(a + l - 9, "trivial.c") == 0)
+			return false;
+		if (!strcmp(a, "-x") && i + 2 < n && !strcmp(args[i + 1], "c") && !strcmp(args[i + 2], "-"))
+			return false;
+		if (!strcmp(a, "-o") && i + 1 < n)
+			out = true;
+		if (!strcmp(gr_extld_base(a), "go.o"))
+			goo = true;
+	}
+	return out && goo;
+}
+
+static void
+gr_extld_utf8(char **w, unsigned long c)
+{
+	char *p = *w;
+
+	if (c < 0x80) {
+		*p++ = (char)c;
+	} else if (c < 0x800) {
+		*p++ = (char)(0xc0 | (c >> 6));
+		*p++ = (char)(0x80 | (c & 0x3f));
+	} else if (c < 0x10000) {
+		*p++ = (char)(0xe0 | (c >> 12));
+		*p++ = (char)(0x80 | ((c >> 6) & 0x3f));
+		*p++ = (char)(0x80 | (c & 0x3f));
+	} else {
+		*p++ = (char)(0xf0 | (c >> 18));
+		*p++ = (char)(0x80 | ((c >> 12) & 0x3f));
+		*p++ = (char)(0x80 | ((c >> 6) & 0x3f));
+		*p++ = (char)(0x80 | (c & 0x3f));
+	}
+	*w = p;
+}
+
+static int
+gr_extld_hex(int c)
+{
+	if (c >= '0' && c <= '9') return c - '0';
+	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+	return -1;
+}
+
+int
+gr_extld_unquote(const char *s, size_t len, char **out)
+{
+	char *buf, *w;
+	size_t i;
+
+	*out = NULL;
+	if (len < 2 || s[0] != '"' || s[len - 1] != '"')
+		return GR_EFORMAT;
+	/* Decoding never grows the text: \u escapes are six bytes for at most three. */
+	buf = malloc(len);
+	if (!buf)
+		return GR_ENOMEM;
+	w = buf;
+	for (i = 1; i < len - 1; i++) {
+		char c = s[i];
+		unsigned long v = 0;
+		int k, digits;
+		if (c == '"')
+			goto bad;
+		if (c != '\\') {
+			*w++ = c;
+			continue;
+		}
+		if (++i >= len - 1)
+			goto bad;
+		switch (s[i]) {
+		case 'a': *w++ = '\a'; break;
+		case 'b': *w++ = '\b'; break;
+		case 'f': *w++ = '\f'; break;
+		case 'n': *w++ = '\n'; break;
+		case 'r': *w++ = '\r'; break;
+		case 't': *w++ = '\t'; break;
+		case 'v': *w++ = '\v'; break;
+		case '\\': *w++ = '\\'; break;
+		case '"': *w++ = '"'; break;
+		case '\'': *w++ = '\''; break;
+		case 'x': case 'u': case 'U':
+			digits = s[i] == 'x' ? 2 : s[i] == 'u' ? 4 : 8;
+			if (i + (size_t)digits > len - 2)
+				goto bad;
+			for (k = 1; k <= digits; k++) {
+				int h = gr_extld_hex((unsigned char)s[i + (size_t)k]);
+				if (h < 0)
+					goto bad;
+				v = v * 16 + (unsigned long)h;
+			}
+			i += (size_t)digits;
+			if (digits == 2)
+				*w++ = (char)v;
+			else if (v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+				goto bad;
+			else
+				gr_extld_utf8(&w, v);
+			break;
+		default:
+			if (s[i] >= '0' && s[i] <= '7') {
+				if (i + 2 > len - 2)
+					goto bad;
+				for (k = 0; k < 3; k++) {
+					if (s[i + (size_t)k] < '0' || s[i + (size_t)k] > '7')
+						goto bad;
+					v = v * 8 + (unsigned long)(s[i + (size_t)k] - '0');
+				}
+				if (v > 255)
+					goto bad;
+				i += 2;
+				*w++ = (char)v;
+				break;
+			}
+			goto bad;
+		}
+	}
+	*w = '\0';
+	*out = buf;
+	return GR_OK;
+bad:
+	free(buf);
+	return GR_EFORMAT;
+}
+
+/* Append the arguments of response file path to out. */
+static int
+gr_extld_response(const char *path, struct gr_strvec *out, struct gr_error *err)
+{
+	FILE *f = fopen(path, "r");
+	char *text = NULL, *line, *nl;
+	size_t n = 0, cap = 0, got, lineno = 0;
+	int rc = GR_OK;
+
+	if (!f)
+		return gr_error_set(err, GR_EIO, errno, "response file %s: %s", path, strerror(errno));
+	do {
+		if (n + 65536 + 1 > cap) {
+			char *g;
+			cap = cap ? cap * 2 : 131072;
+			if (cap > GR_EXTLD_MAXRESP || !(g = realloc(text, cap))) {
+				free(text);
+				fclose(f);
+				return gr_error_set(err, GR_ENOMEM, 0, "response file %s: too large", path);
+			}
+			text = g;
+		}
+		got = fread(text + n, 1, 65536, f);
+		n += got;
+	} while (got > 0);
+	fclose(f);
+	text[n] = '\0';
+	for (line = text; rc == GR_OK && *line; line = nl + 1) {
+		char *arg;
+		lineno++;
+		nl = strchr(line, '\n');
+		if (!nl)
+			nl = line + strlen(line);
+		if (nl > line) {
+			rc = gr_extld_unquote(line, (size_t)(nl - line), &arg);
+			if (rc == GR_EFORMAT)
+				rc = gr_error_set(err, GR_EFORMAT, 0, "response file %s:%zu: not a Go quoted string",
+				                  path, lineno);
+			else if (rc)
+				rc = gr_error_set(err, rc, 0, "response file %s: out of memory", path);
+			else {
+				if (gr_strvec_push(out, arg))
+					rc = gr_error_set(err, GR_ENOMEM, 0, "response file %s: out of memory", path);
+				free(arg);
+			}
+		}
+		if (!*nl)
+			break;
+	}
+	free(text);
+	return rc;
+}
+
+int
+gr_extld_expand(char *const *args, size_t n, struct gr_strvec *out, struct gr_error *err)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		if (args[i][0] == '@' && args[i][1]) {
+			if ((rc = gr_extld_response(args[i] + 1, out, err)))
+				return rc;
+		} else if (gr_strvec_push(out, args[i])) {
+			return gr_error_set(err, GR_ENOMEM, 0, "link arguments: out of memory");
+		}
+	}
+	return GR_OK;
+}
+
+/* Flags that contradict a static link: dropped. */
+static bool
+gr_extld_drop(enum gr_link_mode mode, const char *a)
+{
+	if (mode == GR_LINK_THIRD_PARTY)
+		return false;
+	if (!strcmp(a, "-rdynamic") || !strncmp(a, "-Wl,--dynamic-linker,", 21) ||
+	    !strncmp(a, "-Wl,-dynamic-linker,", 20))
+		return true;
+	return mode == GR_LINK_STATIC_PIE && (!strcmp(a, "-pie") || !strcmp(a, "-no-pie") ||
+	                                      !strcmp(a, "-nopie") || !strcmp(a, "-static"));
+}
+
+int
+gr_extld_rewrite(const struct gr_linkstate *ls, const struct gr_toolchain *tc,
+                 char *const *args, size_t n, struct gr_strvec *out,
+                 struct gr_rw_result **rw, struct gr_error *err)
+{
+	struct gr_pc_token *toks;
+	struct gr_rw_opts o;
+	size_t i, k = 0;
+	int rc;
+
+	*rw = NULL;
+	toks = calloc(n + ls->extra.n + 1, sizeof(*toks));
+	if (!toks)
+		return gr_error_set(err, GR_ENOMEM, 0, "link arguments: out of memory");
+	for (i = 0; i < n; i++)
+		toks[k++].text = args[i];
+	for (i = 0; i < ls->extra.n; i++) {
+		toks[k].text = ls->extra.v[i];
+		toks[k++].origin = "--pkg";
+	}
+	memset(&o, 0, sizeof(o));
+	o.mode = ls->mode == GR_LINK_THIRD_PARTY ? GR_RW_THIRD_PARTY : GR_RW_STATIC;
+	if (ls->system_libs.n) {
+		o.system_libs = (const char *const *)ls->system_libs.v;
+		o.nsystem_libs = ls->system_libs.n;
+	} else {
+		o.system_libs = gr_rw_default_system_libs;
+		o.nsystem_libs = gr_rw_ndefault_system_libs;
+	}
+	o.allow_dynamic = (const char *const *)ls->allow.v;
+	o.nallow_dynamic = ls->allow.n;
+	rc = gr_rewrite(toks, k, &o, tc, rw, err);
+	free(toks);
+	if (rc)
+		return rc;
+	if (gr_strvec_extend(out, &ls->cc))
+		return gr_error_set(err, GR_ENOMEM, 0, "link arguments: out of memory");
+	for (i = 0; i < (*rw)->argv.n; i++)
+		if (!gr_extld_drop(ls->mode, (*rw)->argv.v[i]) && gr_strvec_push(out, (*rw)->argv.v[i]))
+			return gr_error_set(err, GR_ENOMEM, 0, "link arguments: out of memory");
+	if (ls->mode == GR_LINK_STATIC && gr_strvec_push(out, "-static"))
+		return gr_error_set(err, GR_ENOMEM, 0, "link arguments: out of memory");
+	if (ls->mode == GR_LINK_STATIC_PIE && gr_strvec_push(out, "-static-pie"))
+		return gr_error_set(err, GR_ENOMEM, 0, "link arguments: out of memory");
+	return GR_OK;
+}

@@ -1,0 +1,185 @@
+#include "gr_preset.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef GR_PRESET_DIRS
+#define GR_PRESET_DIRS "/usr/local/share/gorelink/presets"
+#endif
+
+int
+gr_preset_dirs(struct gr_strvec *dirs, struct gr_error *err)
+{
+	const char *lists[2] = { getenv("GORELINK_PRESET_PATH"), GR_PRESET_DIRS };
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		const char *p = lists[i];
+		while (p && *p) {
+			const char *colon = strchr(p, ':');
+			size_t n = colon ? (size_t)(colon - p) : strlen(p);
+			if (n && gr_strvec_pushn(dirs, p, n))
+				return gr_error_set(err, GR_ENOMEM, 0, "presets: out of memory");
+			p = colon ? colon + 1 : NULL;
+		}
+	}
+	return GR_OK;
+}
+
+void
+gr_preset_deinit(struct gr_preset *p)
+{
+	free(p->name);
+	free(p->variant);
+	free(p->module);
+	free(p->path);
+	gr_strvec_deinit(&p->tags);
+	gr_strvec_deinit(&p->pkgs);
+	gr_strvec_deinit(&p->allow);
+	memset(p, 0, sizeof(*p));
+}
+
+static bool
+gr_preset_name_ok(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
+			return false;
+	return true;
+}
+
+/* Parse the file; take the lines of the chosen variant (or of all variants
+ * when variant is NULL, only to find the default first). */
+static int
+gr_preset_parse(FILE *f, const char *path, const char *variant, struct gr_preset *p,
+                char **deflt, bool *found, struct gr_error *err)
+{
+	char line[1024];
+	size_t lineno = 0;
+	const char *cur = NULL;
+	char curbuf[128];
+
+	*found = false;
+	while (fgets(line, sizeof(line), f)) {
+		char *key = line, *val, *end;
+		lineno++;
+		if (!strchr(line, '\n') && !feof(f))
+			return gr_error_set(err, GR_EFORMAT, 0, "%s:%zu: line too long", path, lineno);
+		while (*key == ' ' || *key == '\t')
+			key++;
+		if (*key == '#' || *key == '\n' || !*key)
+			continue;
+		for (end = key + strlen(key); end > key && (end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t');)
+			*--end = '\0';
+		val = key;
+		while (*val && *val != ' ' && *val != '\t')
+			val++;
+		if (*val)
+			*val++ = '\0';
+		while (*val == ' ' || *val == '\t')
+			val++;
+		if (!*val)
+			return gr_error_set(err, GR_EFORMAT, 0, "%s:%zu: '%s' needs a value", path, lineno, key);
+		if (!strcmp(key, "variant")) {
+			if (strlen(val) >= sizeof(curbuf))
+				return gr_error_set(err, GR_EFORMAT, 0, "%s:%zu: variant name too long", path, lineno);
+			memcpy(curbuf, val, strlen(val) + 1);
+			cur = curbuf;
+			if (variant && !strcmp(variant, val))
+				*found = true;
+			continue;
+		}
+		if (!strcmp(key, "module") || !strcmp(key, "default")) {
+			if (cur)
+				return gr_error_set(err, GR_EFORMAT, 0, "%s:%zu: '%s' belongs before the first variant",
+				                    path, lineno, key);
+			if (!strcmp(key, "module") && !(p->module = strdup(val)))
+				return GR_ENOMEM;
+			if (!strcmp(key, "default") && !(*deflt = strdup(val)))
+				return GR_ENOMEM;
+			continue;
+		}
+		if (strcmp(key, "tags") && strcmp(key, "pkg") && strcmp(key, "allow-dynamic"))
+			return gr_error_set(err, GR_EFORMAT, 0, "%s:%zu: unknown key '%s' (module, default, variant, tags, pkg, allow-dynamic)",
+			                    path, lineno, key);
+		if (!cur)
+			return gr_error_set(err, GR_EFORMAT, 0, "%s:%zu: '%s' outside a variant", path, lineno, key);
+		if (!variant || strcmp(cur, variant))
+			continue;
+		/* Values are space-separated lists. */
+		for (char *t = strtok(val, " \t"); t; t = strtok(NULL, " \t")) {
+			struct gr_strvec *dst = !strcmp(key, "tags") ? &p->tags : !strcmp(key, "pkg") ? &p->pkgs : &p->allow;
+			if (gr_strvec_push(dst, t))
+				return GR_ENOMEM;
+		}
+	}
+	return ferror(f) ? gr_error_set(err, GR_EIO, errno, "%s: %s", path, strerror(errno)) : GR_OK;
+}
+
+int
+gr_preset_load(const char *name, const char *variant, struct gr_preset *p, struct gr_error *err)
+{
+	struct gr_strvec dirs;
+	char *path = NULL, *deflt = NULL;
+	FILE *f = NULL;
+	size_t i;
+	bool found = false;
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	if (!gr_preset_name_ok(name))
+		return gr_error_set(err, GR_EUSAGE, 0, "preset name '%s' is not a-z, 0-9, - or _", name);
+	gr_strvec_init(&dirs);
+	if ((rc = gr_preset_dirs(&dirs, err)))
+		goto out;
+	for (i = 0; i < dirs.n && !f; i++) {
+		size_t n = strlen(dirs.v[i]) + strlen(name) + sizeof("/.preset");
+		free(path);
+		if (!(path = malloc(n))) {
+			rc = gr_error_set(err, GR_ENOMEM, 0, "presets: out of memory");
+			goto out;
+		}
+		snprintf(path, n, "%s/%s.preset", dirs.v[i], name);
+		f = fopen(path, "r");
+	}
+	if (!f) {
+		rc = gr_error_set(err, GR_ENOTFOUND, 0, "unknown preset '%s' (no %s.preset in %s%s); see docs/presets.md",
+		                  name, name, dirs.n ? dirs.v[0] : "any preset directory", dirs.n > 1 ? " or the others" : "");
+		goto out;
+	}
+	/* First pass: the default variant; second: the chosen variant's lines. */
+	rc = gr_preset_parse(f, path, NULL, p, &deflt, &found, err);
+	if (rc == GR_OK && !variant)
+		variant = deflt;
+	if (rc == GR_OK && !variant)
+		rc = gr_error_set(err, GR_EFORMAT, 0, "%s: no variant given and no default", path);
+	if (rc == GR_OK) {
+		rewind(f);
+		free(p->module);
+		p->module = NULL;
+		free(deflt);
+		deflt = NULL;
+		rc = gr_preset_parse(f, path, variant, p, &deflt, &found, err);
+	}
+	if (rc == GR_OK && !found)
+		rc = gr_error_set(err, GR_ENOTFOUND, 0, "preset '%s' has no variant '%s' (see %s)", name, variant, path);
+	if (rc == GR_ENOMEM && !err->msg[0])
+		gr_error_set(err, GR_ENOMEM, 0, "presets: out of memory");
+	if (rc == GR_OK && (!(p->name = strdup(name)) || !(p->variant = strdup(variant)) ||
+	                    !(p->path = strdup(path))))
+		rc = gr_error_set(err, GR_ENOMEM, 0, "presets: out of memory");
+out:
+	if (f)
+		fclose(f);
+	free(path);
+	free(deflt);
+	gr_strvec_deinit(&dirs);
+	if (rc)
+		gr_preset_deinit(p);
+	return rc;
+}

@@ -1,0 +1,28 @@
+/* gr_preset: build recipes for popular cgo modules, read from data files. */
+#ifndef GR_PRESET_H
+#define GR_PRESET_H
+
+#include "gr_error.h"
+#include "gr_strvec.h"
+
+struct gr_preset {
+	char *name;               /* "sqlite3" */
+	char *variant;            /* the variant chosen, e.g. "bundled" */
+	char *module;             /* the Go module it is for, or NULL */
+	char *path;               /* the file it came from */
+	struct gr_strvec tags;    /* build tags to add */
+	struct gr_strvec pkgs;    /* pkg-config packages to link statically (like --pkg) */
+	struct gr_strvec allow;   /* libraries allowed to stay dynamic (like --allow-dynamic) */
+};
+
+/* The directories searched for NAME.preset, in order: $GORELINK_PRESET_PATH
+ * (colon-separated), then the built-in ones (source tree, install prefix). */
+int gr_preset_dirs(struct gr_strvec *dirs, struct gr_error *err);
+
+/* Load NAME.preset and select variant (NULL: the file's default). */
+int gr_preset_load(const char *name, const char *variant, struct gr_preset *p, struct gr_error *err);
+
+/* Free a loaded preset. */
+void gr_preset_deinit(struct gr_preset *p);
+
+#endif

@@ -1,0 +1,958 @@
+#!/usr/bin/env python3
+"""relink_e2e.py GORELINK SRCDIR WORKDIR
+
+End-to-end tests of the main job, `gorelink [OPTIONS] PACKAGE [-- GO_BUILD_FLAGS...]`
+(issue 4): real `go build`s of the programs in SRCDIR/examples, with the
+results checked by `gorelink check`, by readelf, and by running them inside an
+empty root (chroot into a directory that holds nothing but the binary: no
+/tmp, no /etc, no loader).
+
+ 1. examples/sqlite3 with --sqlite3 (bundled amalgamation): the JSON report,
+    `gorelink check`, readelf (no INTERP, no NEEDED), and a run in an empty
+    root that creates a database, writes and reads rows; the SQLite version is
+    the module's own.
+ 2. The same with --sqlite3=system: Debian's libsqlite3.a and its
+    Libs.private; the version printed is the system library's.
+ 3. examples/nethttp --static serves one request on loopback from an empty
+    root.
+ 4. examples/fortytwo prints 42 from an empty root (default mode, and the
+    default -o name).
+ 5. --static-pie (verdict static-pie, runs in an empty root); --third-party
+    with --sqlite3=system (DT_NEEDED only the libc family; runs normally).
+ 6. examples/pkgconfig (`#cgo pkg-config: libpng`, whose static link needs
+    Libs.private): the hand-written static recipe fails, gorelink's link works.
+ 7. examples/flags: -ldflags '-X ... -s -w', -tags, -trimpath, the user's own
+    -extldflags and GOFLAGS all reach the binary; --no-default-tags.
+ 8. (1) again with Debian's Go 1.19 (golang-1.19-go).
+ 9. Bad input: missing package, non-main package, no go, no C compiler,
+    CGO_ENABLED=0, unknown preset, unknown pkg-config package, missing
+    archive, read-only output directory, conflicting flags, a binary whose
+    verdict is wrong (--keep-failed), --dry-run, --print-link.  Each failure
+    exits with its documented code, says one `gorelink: ...` line, and leaves
+    an existing OUT byte-identical and nothing else beside it.
+
+Builds share the caller's GOCACHE and GOMODCACHE (Go's build cache makes the
+second build of a package cheap) and run with GOFLAGS=-buildvcs=false.  Needs
+root for chroot (otherwise `unshare -r` is tried), network access to the Go
+module proxy (or a warm GOMODCACHE) for github.com/mattn/go-sqlite3, and
+libsqlite3-dev, libpng-dev and golang-1.19-go (scripts/setup installs them).
+
+Scratch files go to a mkdtemp() directory under WORKDIR, removed at the end.
+Prints `ok NAME` or `FAIL NAME: reason` per test, then `N passed, M failed`
+alone on the last line; exits 1 if any test failed.  Every build has a 600 s
+timeout, every run of a built program 60 s.
+"""
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import select
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import urllib.request
+
+BUILD_TIMEOUT = 600
+RUN_TIMEOUT = 60
+BUILD_SCHEMA = "gorelink-build/1"
+CHECK_SCHEMA = "gorelink-check/1"
+GO119 = "/usr/lib/go-1.19/bin/go"
+SQLITE3_MODULE = "github.com/mattn/go-sqlite3"
+
+# Documented exit codes of the main job.
+EXIT_OK = 0
+EXIT_VERDICT = 1   # built, but the verdict is wrong for the mode; or no static archive
+EXIT_BUILD = 2     # could not build
+EXIT_USAGE = 64    # usage error, conflicting flags
+
+# The C library's own shared objects: what --third-party may leave dynamic.
+LIBC_FAMILY = re.compile(
+    r"^(libc|libm|libpthread|libdl|librt|libresolv|libutil|libanl|libmvec|libnsl|libBrokenLocale)"
+    r"\.so\.[0-9]+$|^ld-linux[-a-z0-9_.]*\.so\.[0-9]+$")
+
+GORELINK = None   # absolute path of gorelink
+SRCDIR = None     # the source tree
+EXAMPLES = None   # SRCDIR/examples
+SCRATCH = None    # mkdtemp() under WORKDIR
+_counter = [0]
+_cache = {}
+
+TESTS = []
+
+
+def test(fn):
+    TESTS.append(fn)
+    return fn
+
+
+# ------------------------------------------------------------------ helpers
+
+class Result:
+    def __init__(self, argv, rc, outb, errb, secs):
+        self.argv, self.rc, self.outb, self.errb, self.secs = argv, rc, outb, errb, secs
+        self.out = outb.decode("utf-8", "surrogateescape")
+        self.err = errb.decode("utf-8", "surrogateescape")
+
+    def __repr__(self):
+        return "argv=%s rc=%r (%.1f s)\n--- stdout:\n%s\n--- stderr:\n%s" % (
+            " ".join(shlex.quote(a) for a in self.argv), self.rc, self.secs,
+            tail(self.out), tail(self.err))
+
+
+def tail(s, lines=40):
+    ls = s.rstrip("\n").split("\n")
+    if len(ls) > lines:
+        ls = ["[... %d lines]" % (len(ls) - lines)] + ls[-lines:]
+    return "\n".join(ls)
+
+
+def base_env(**changes):
+    """The caller's environment, minus what would change a Go build behind
+    the test's back, plus GOFLAGS=-buildvcs=false.  A value of None in
+    changes removes the variable."""
+    env = dict(os.environ)
+    for k in ("CGO_ENABLED", "CGO_LDFLAGS", "CGO_CFLAGS", "CGO_CPPFLAGS", "GOOS", "GOARCH",
+              "GO386", "GOAMD64", "PKG_CONFIG", "GOEXPERIMENT", "GORELINK_PRESET_PATH"):
+        env.pop(k, None)
+    env["GOFLAGS"] = "-buildvcs=false"
+    env["GOTOOLCHAIN"] = "local"
+    env["LC_ALL"] = "C"
+    for k, v in changes.items():
+        if v is None:
+            env.pop(k, None)
+        else:
+            env[k] = v
+    return env
+
+
+def run(argv, cwd=None, env=None, timeout=BUILD_TIMEOUT, stdin=b""):
+    t0 = time.monotonic()
+    try:
+        p = subprocess.run(argv, cwd=cwd, env=env if env is not None else base_env(),
+                           input=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=timeout)
+    except subprocess.TimeoutExpired as e:
+        raise AssertionError("timed out after %d s: %s\n--- stderr:\n%s" % (
+            timeout, " ".join(argv), tail((e.stderr or b"").decode("utf-8", "replace"))))
+    return Result(argv, p.returncode, p.stdout, p.stderr, time.monotonic() - t0)
+
+
+def gorelink(args, cwd, env=None, timeout=BUILD_TIMEOUT):
+    return run([GORELINK] + list(args), cwd=cwd, env=env, timeout=timeout)
+
+
+def scratch(name):
+    """A fresh, empty directory under SCRATCH."""
+    _counter[0] += 1
+    d = os.path.join(SCRATCH, "%02d-%s" % (_counter[0], name))
+    os.mkdir(d)
+    os.chmod(d, 0o755)
+    return d
+
+
+def example(name):
+    d = os.path.join(EXAMPLES, name)
+    assert os.path.isfile(os.path.join(d, "go.mod")), "%s: no go.mod" % d
+    return d
+
+
+def listing(d):
+    return sorted(os.listdir(d))
+
+
+def sha256(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def snapshot(d):
+    """name -> sha256 of every file in d (not recursive)."""
+    snap = {}
+    for n in os.listdir(d):
+        p = os.path.join(d, n)
+        snap[n] = sha256(p) if os.path.isfile(p) and not os.path.islink(p) else "<%s>" % (
+            "link" if os.path.islink(p) else "dir")
+    return snap
+
+
+def parse_json(res):
+    try:
+        obj = json.loads(res.out)
+    except ValueError as e:
+        raise AssertionError("stdout is not one JSON object (%s)\n%r" % (e, res))
+    assert isinstance(obj, dict), "JSON report is not an object\n%r" % res
+    return obj
+
+
+def readelf(path):
+    """What readelf says about the things the verdict rests on."""
+    r = run(["readelf", "-hlSdW", path], timeout=RUN_TIMEOUT)
+    assert r.rc == 0, "readelf failed\n%r" % r
+    info = {
+        "type": None,
+        "interp": None,
+        "needed": re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", r.out),
+        "symtab": bool(re.search(r"\]\s+\.symtab\s", r.out)),
+        "gnu_stack_memsz": None,
+    }
+    m = re.search(r"^\s*Type:\s+(\S+)", r.out, re.M)
+    info["type"] = m.group(1) if m else None
+    m = re.search(r"Requesting program interpreter: ([^\]]+)\]", r.out)
+    if m:
+        info["interp"] = m.group(1)
+    elif re.search(r"^\s+INTERP\s", r.out, re.M):
+        info["interp"] = "?"
+    m = re.search(r"^\s+GNU_STACK\s+\S+\s+\S+\s+\S+\s+\S+\s+(0x[0-9a-f]+)", r.out, re.M)
+    if m:
+        info["gnu_stack_memsz"] = int(m.group(1), 16)
+    return info
+
+
+def check_cli(out, allow=()):
+    """`gorelink check --json OUT` (with --allow PATTERN...): (rc, object)."""
+    argv = ["check", "--json"]
+    for a in allow:
+        argv += ["--allow", a]
+    r = gorelink(argv + [out], cwd=SCRATCH, timeout=RUN_TIMEOUT)
+    lines = [l for l in r.out.split("\n") if l.strip()]
+    assert len(lines) == 1, "gorelink check --json: want one line\n%r" % r
+    obj = json.loads(lines[0])
+    assert obj.get("schema") == CHECK_SCHEMA, "gorelink check: schema %r" % obj.get("schema")
+    return r.rc, obj
+
+
+def assert_static(out, pie=False):
+    """OUT passes `gorelink check` as static (or static-pie) and readelf agrees."""
+    want = "static-pie" if pie else "static"
+    rc, obj = check_cli(out)
+    assert rc == 0 and obj["verdict"] == want and obj["pass"] is True, (
+        "gorelink check %s: rc %d, verdict %r, problems %r (want %s)" % (
+            out, rc, obj["verdict"], obj.get("problems"), want))
+    elf = readelf(out)
+    assert elf["interp"] is None, "readelf: PT_INTERP %s" % elf["interp"]
+    assert elf["needed"] == [], "readelf: DT_NEEDED %r" % elf["needed"]
+    assert elf["type"] == ("DYN" if pie else "EXEC"), "readelf: ELF type %r, want %s" % (
+        elf["type"], "DYN" if pie else "EXEC")
+    return elf
+
+
+def archive_paths(report):
+    paths = []
+    for a in report.get("archives", []):
+        if isinstance(a, str):
+            paths.append(a)
+        elif isinstance(a, dict):
+            for k in ("path", "archive", "file"):
+                if isinstance(a.get(k), str):
+                    paths.append(a[k])
+                    break
+    return paths
+
+
+def assert_report(report, out, cwd, mode, verdict, tags=(), no_tags=(), archives=()):
+    """The documented members of the --json report, and their agreement with
+    the file on disk."""
+    assert report.get("schema") == BUILD_SCHEMA, "report schema %r" % report.get("schema")
+    missing = [k for k in ("mode", "out", "verdict", "check", "go_command", "link_argv",
+                           "archives", "size", "tags") if k not in report]
+    assert not missing, "report lacks %s: %s" % (missing, json.dumps(report)[:2000])
+    assert report["mode"] == mode, "report mode %r, want %r" % (report["mode"], mode)
+    assert os.path.realpath(os.path.join(cwd, report["out"])) == os.path.realpath(out), (
+        "report out %r, want %r" % (report["out"], out))
+    assert report["verdict"] == verdict, "report verdict %r, want %r" % (report["verdict"], verdict)
+    chk = report["check"]
+    assert isinstance(chk, dict) and chk.get("schema") == CHECK_SCHEMA, "report check: %r" % chk
+    assert chk.get("verdict") == verdict and chk.get("pass") is True, (
+        "report check: verdict %r pass %r problems %r" % (
+            chk.get("verdict"), chk.get("pass"), chk.get("problems")))
+    for k in ("go_command", "link_argv", "archives", "tags"):
+        assert isinstance(report[k], list) and report[k] is not None, "report %s: %r" % (k, report[k])
+    assert report["go_command"] and all(isinstance(a, str) for a in report["go_command"]), (
+        "report go_command %r" % report["go_command"])
+    assert report["link_argv"] and all(isinstance(a, str) for a in report["link_argv"]), (
+        "report link_argv %r" % report["link_argv"])
+    want_flag = {"static": "-static", "static-pie": "-static-pie"}.get(mode)
+    if want_flag:
+        assert want_flag in report["link_argv"], "link_argv lacks %s: %r" % (
+            want_flag, report["link_argv"])
+    assert report["size"] == os.path.getsize(out), "report size %r, file has %d bytes" % (
+        report["size"], os.path.getsize(out))
+    for t in tags:
+        assert t in report["tags"], "report tags %r lack %r" % (report["tags"], t)
+    for t in no_tags:
+        assert t not in report["tags"], "report tags %r hold %r" % (report["tags"], t)
+    got = [os.path.basename(p) for p in archive_paths(report)]
+    for a in archives:
+        assert a in got, "report archives %r lack %s" % (report["archives"], a)
+
+
+def build(ex_dir, args, go_args=(), env=None, name=None, expect=EXIT_OK, json_report=True):
+    """Run `gorelink [--json] -o OUTDIR/NAME ARGS... . [-- GO_ARGS...]` in the
+    package directory; OUTDIR is new and must hold exactly NAME afterwards (no
+    temporary file left beside it).  Returns (result, report or None, out)."""
+    name = name or os.path.basename(ex_dir)
+    outdir = scratch("out-" + name)
+    out = os.path.join(outdir, name)
+    argv = (["--json"] if json_report else []) + ["-o", out] + list(args) + ["."]
+    if go_args:
+        argv += ["--"] + list(go_args)
+    r = gorelink(argv, cwd=ex_dir, env=env)
+    assert r.rc == expect, "exit %d, want %d\n%r" % (r.rc, expect, r)
+    report = None
+    if expect == EXIT_OK:
+        assert listing(outdir) == [name], "beside OUT: %r, want only %s" % (listing(outdir), name)
+        assert os.access(out, os.X_OK), "%s is not executable" % out
+        if json_report:
+            report = parse_json(r)
+    return r, report, out
+
+
+@contextlib.contextmanager
+def empty_root():
+    """A directory that holds nothing (mode 0755), removed afterwards."""
+    root = tempfile.mkdtemp(prefix="root.", dir=SCRATCH)
+    os.chmod(root, 0o755)
+    try:
+        yield root
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def chroot_argv(root, argv):
+    chroot = shutil.which("chroot") or shutil.which("chroot", path="/usr/sbin:/sbin") or "chroot"
+    if os.geteuid() == 0:
+        return [chroot, root] + argv
+    return [shutil.which("unshare") or "unshare", "--user", "--map-root-user", chroot, root] + argv
+
+
+def install(binary, root, name):
+    dst = os.path.join(root, name)
+    shutil.copyfile(binary, dst)
+    os.chmod(dst, 0o755)
+    return "/" + name
+
+
+def run_in_empty_root(binary, args=(), name="prog"):
+    """Copy BINARY alone into an empty root and run it there.  Returns
+    (result, listing of the root afterwards)."""
+    with empty_root() as root:
+        prog = install(binary, root, name)
+        r = run(chroot_argv(root, [prog] + list(args)), cwd=root, timeout=RUN_TIMEOUT, env={})
+        return r, listing(root)
+
+
+# ------------------------------------------------------------- expectations
+
+def go_env(key, go="go"):
+    r = run([go, "env", key], cwd=EXAMPLES, timeout=RUN_TIMEOUT)
+    assert r.rc == 0, "go env %s\n%r" % (key, r)
+    return r.out.strip()
+
+
+def bundled_sqlite_version():
+    """SQLITE_VERSION of the amalgamation in the go-sqlite3 module that
+    examples/sqlite3 requires (downloads it if need be)."""
+    if "bundled" not in _cache:
+        r = run(["go", "list", "-m", "-f", "{{.Dir}}", SQLITE3_MODULE], cwd=example("sqlite3"))
+        assert r.rc == 0 and r.out.strip(), "go list -m %s\n%r" % (SQLITE3_MODULE, r)
+        with open(os.path.join(r.out.strip(), "sqlite3-binding.h"), encoding="utf-8",
+                  errors="replace") as f:
+            m = re.search(r'^#define SQLITE_VERSION\s+"([^"]+)"', f.read(), re.M)
+        assert m, "no SQLITE_VERSION in the module's sqlite3-binding.h"
+        _cache["bundled"] = m.group(1)
+    return _cache["bundled"]
+
+
+def pkg_modversion(pkg, hint):
+    r = run(["pkg-config", "--modversion", pkg], timeout=RUN_TIMEOUT)
+    assert r.rc == 0, "pkg-config %s: not installed (install %s)\n%r" % (pkg, hint, r)
+    return r.out.strip()
+
+
+def assert_sqlite_output(r, version):
+    want = ["row 1: apple 3", "row 2: banana 5", "row 3: cherry 7",
+            "sqlite_version: %s" % version]
+    assert r.rc == 0 and r.out.splitlines() == want, "sqlite3 example output, want %r\n%r" % (want, r)
+
+
+def sqlite_in_empty_root(out, version):
+    r, files = run_in_empty_root(out, ["-db", "/demo.db"], name="sq")
+    assert_sqlite_output(r, version)
+    assert "demo.db" in files, "no /demo.db in the empty root afterwards: %r" % files
+    return r
+
+
+def go_version_m(binary):
+    """`go version -m BINARY`: (go version, {build setting: value})."""
+    r = run(["go", "version", "-m", binary], timeout=RUN_TIMEOUT)
+    assert r.rc == 0, "go version -m\n%r" % r
+    first = r.out.split("\n", 1)[0]
+    settings = {}
+    for line in r.out.splitlines():
+        f = line.strip().split("\t")
+        if len(f) >= 2 and f[0] == "build" and "=" in f[1]:
+            k, v = f[1].split("=", 1)
+            settings[k] = v
+    return first.split(": ", 1)[-1].strip(), settings
+
+
+# --------------------------------------------------------------- 1, 2, 8
+
+def sqlite3_bundled(go=None):
+    ex = example("sqlite3")
+    args = ["--sqlite3"] + (["--go", go] if go else [])
+    r, rep, out = build(ex, args, name="sq")
+    assert_report(rep, out, ex, "static", "static",
+                  tags=("sqlite_omit_load_extension", "netgo", "osusergo"), no_tags=("libsqlite3",))
+    if go:
+        assert os.path.realpath(rep["go_command"][0]) == os.path.realpath(go), (
+            "go_command %r does not run %s" % (rep["go_command"], go))
+    assert_static(out)
+    sqlite_in_empty_root(out, bundled_sqlite_version())
+    return out
+
+
+@test
+def sqlite3_bundled_empty_root():
+    sqlite3_bundled()
+
+
+@test
+def sqlite3_system_empty_root():
+    version = pkg_modversion("sqlite3", "libsqlite3-dev")
+    ex = example("sqlite3")
+    r, rep, out = build(ex, ["--sqlite3=system"], name="sq")
+    assert_report(rep, out, ex, "static", "static", tags=("libsqlite3", "netgo", "osusergo"),
+                  no_tags=("sqlite_omit_load_extension",), archives=("libsqlite3.a", "libz.a"))
+    assert_static(out)
+    sqlite_in_empty_root(out, version)
+
+
+@test
+def sqlite3_bundled_go119():
+    assert os.access(GO119, os.X_OK), "%s missing: apt-get install golang-1.19-go" % GO119
+    out = sqlite3_bundled(go=GO119)
+    ver, _ = go_version_m(out)
+    assert ver.startswith("go1.19"), "built with %r, want go1.19" % ver
+
+
+# ---------------------------------------------------------------------- 3
+
+@test
+def nethttp_serves_from_empty_root():
+    ex = example("nethttp")
+    r, rep, out = build(ex, ["--static"], name="nethttp")
+    assert_report(rep, out, ex, "static", "static", tags=("netgo", "osusergo"))
+    assert_static(out)
+    with empty_root() as root:
+        prog = install(out, root, "nethttp")
+        p = subprocess.Popen(chroot_argv(root, [prog, "-addr", "127.0.0.1:0", "-once"]),
+                             cwd=root, env={}, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            deadline = time.monotonic() + RUN_TIMEOUT
+            line = b""
+            while not line.endswith(b"\n"):
+                left = deadline - time.monotonic()
+                ready, _, _ = select.select([p.stdout], [], [], max(left, 0))
+                if not ready:
+                    raise AssertionError("no 'listening on' line within %d s" % RUN_TIMEOUT)
+                c = os.read(p.stdout.fileno(), 1)
+                if not c:
+                    raise AssertionError("server exited before listening: rc %r, stderr %r" % (
+                        p.wait(), p.stderr.read()))
+                line += c
+            m = re.match(rb"listening on (127\.0\.0\.1:[0-9]+)\n", line)
+            assert m, "unexpected first line %r" % line
+            url = "http://%s/" % m.group(1).decode()
+            with urllib.request.urlopen(url, timeout=RUN_TIMEOUT) as resp:
+                status, body = resp.status, resp.read().decode("utf-8", "replace")
+            assert status == 200 and body.startswith("hello from gorelink's nethttp example"), (
+                "GET %s: %r %r" % (url, status, body))
+            rc = p.wait(timeout=RUN_TIMEOUT)
+            assert rc == 0, "server (-once) exited %d: %r" % (rc, p.stderr.read())
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+            p.stdout.close()
+            p.stderr.close()
+
+
+# ---------------------------------------------------------------------- 4
+
+@test
+def fortytwo_empty_root():
+    ex = example("fortytwo")
+    r, rep, out = build(ex, [], name="fortytwo")
+    assert_report(rep, out, ex, "static", "static", tags=("netgo", "osusergo"))
+    assert_static(out)
+    r, _ = run_in_empty_root(out)
+    assert r.rc == 0 and r.out == "42\n", "want 42\n%r" % r
+
+
+@test
+def fortytwo_default_output_name():
+    # No -o: the name go build would give, in the current directory.  A copy of
+    # the example, so nothing is written into the source tree.
+    d = os.path.join(scratch("default-o"), "fortytwo")
+    shutil.copytree(example("fortytwo"), d)
+    before = set(listing(d))
+    r = gorelink(["."], cwd=d)
+    assert r.rc == 0, "exit %d\n%r" % (r.rc, r)
+    assert set(listing(d)) == before | {"fortytwo"}, "module dir afterwards: %r" % listing(d)
+    out = os.path.join(d, "fortytwo")
+    assert_static(out)
+    r, _ = run_in_empty_root(out)
+    assert r.rc == 0 and r.out == "42\n", "want 42\n%r" % r
+
+
+# ---------------------------------------------------------------------- 5
+
+@test
+def static_pie_empty_root():
+    ex = example("fortytwo")
+    r, rep, out = build(ex, ["--static-pie"], name="fortytwo-pie")
+    assert_report(rep, out, ex, "static-pie", "static-pie")
+    assert_static(out, pie=True)
+    r, _ = run_in_empty_root(out)
+    assert r.rc == 0 and r.out == "42\n", "want 42\n%r" % r
+
+
+@test
+def third_party_keeps_only_libc_dynamic():
+    version = pkg_modversion("sqlite3", "libsqlite3-dev")
+    ex = example("sqlite3")
+    r, rep, out = build(ex, ["--third-party", "--sqlite3=system"], name="sq-3p")
+    assert rep.get("schema") == BUILD_SCHEMA and rep.get("mode") == "third-party", (
+        "report mode %r" % rep.get("mode"))
+    chk = rep.get("check") or {}
+    assert chk.get("pass") is True, "report check does not pass: %r" % chk
+    assert "libsqlite3.a" in [os.path.basename(p) for p in archive_paths(rep)], (
+        "report archives %r lack libsqlite3.a" % rep.get("archives"))
+    elf = readelf(out)
+    assert elf["needed"], "no DT_NEEDED at all: --third-party keeps the C library dynamic"
+    bad = [n for n in elf["needed"] if not LIBC_FAMILY.match(n)]
+    assert not bad, "DT_NEEDED outside the libc family: %r (all: %r)" % (bad, elf["needed"])
+    rc, obj = check_cli(out, allow=["libc.so.*", "libm.so.*", "libpthread.so.*", "libdl.so.*",
+                                    "librt.so.*", "libresolv.so.*", "libutil.so.*", "libanl.so.*",
+                                    "libmvec.so.*"])
+    assert rc == 0 and obj["pass"], "gorelink check --allow <libc family>: rc %d %r" % (
+        rc, obj.get("problems"))
+    d = scratch("run-3p")
+    r = run([out, "-db", os.path.join(d, "demo.db")], cwd=d, timeout=RUN_TIMEOUT)
+    assert_sqlite_output(r, version)
+
+
+# ---------------------------------------------------------------------- 6
+
+@test
+def pkgconfig_libs_private_only_via_gorelink():
+    version = pkg_modversion("libpng", "libpng-dev")
+    ex = example("pkgconfig")
+    # The hand-written recipe: -static, but only `pkg-config --libs libpng`.
+    d = scratch("plain-static")
+    plain_out = os.path.join(d, "pkgconfig")
+    r = run(["go", "build", "-tags", "netgo,osusergo", "-ldflags",
+             "-linkmode=external -extldflags=-static", "-o", plain_out, "."], cwd=ex)
+    assert r.rc != 0, "plain static go build of examples/pkgconfig succeeded; the test is moot"
+    assert "undefined reference" in r.err, "plain static build failed for another reason\n%r" % r
+    assert not os.path.exists(plain_out), "plain build left %s" % plain_out
+    r, rep, out = build(ex, [], name="pkgconfig")
+    assert_report(rep, out, ex, "static", "static", archives=("libpng16.a", "libz.a"))
+    assert_static(out)
+    r, _ = run_in_empty_root(out)
+    want = ["libpng %s" % version, "png roundtrip ok: 64x48 RGBA"]
+    lines = r.out.splitlines()
+    assert r.rc == 0 and len(lines) == 2 and lines[0] == want[0] and lines[1].startswith(want[1]), (
+        "want %r\n%r" % (want, r))
+
+
+# ---------------------------------------------------------------------- 7
+
+@test
+def user_flags_survive():
+    ex = example("flags")
+    r, rep, out = build(ex, [], go_args=["-ldflags", "-X main.version=1.2.3 -s -w",
+                                         "-tags", "mytag", "-trimpath"], name="flags")
+    assert_report(rep, out, ex, "static", "static", tags=("mytag", "netgo", "osusergo"))
+    elf = assert_static(out)
+    assert not elf["symtab"], "-s: the binary still has .symtab"
+    r, _ = run_in_empty_root(out)
+    assert r.rc == 0 and r.out.splitlines() == [
+        "version: 1.2.3", "tag: mytag is set", "cgo: 42"], "flags example output\n%r" % r
+    _, settings = go_version_m(out)
+    tags = settings.get("-tags", "").split(",")
+    assert "mytag" in tags and "netgo" in tags, "go version -m: -tags=%r" % settings.get("-tags")
+    assert settings.get("-trimpath") == "true", "go version -m: -trimpath=%r" % settings.get("-trimpath")
+
+
+@test
+def user_extldflags_and_goflags_survive():
+    # The user's own -extldflags is merged with gorelink's (Go keeps only the
+    # last one), -tags comes from GOFLAGS, -o from the go flags.
+    ex = example("flags")
+    d = scratch("out-flags2")
+    out = os.path.join(d, "flags2")
+    env = base_env(GOFLAGS="-buildvcs=false -tags=mytag")
+    r = gorelink(["--json", ".", "--", "-o", out, "-ldflags",
+                  "-X 'main.version=4.5 6' -extldflags=-Wl,-z,stack-size=1048576"], cwd=ex, env=env)
+    assert r.rc == 0, "exit %d\n%r" % (r.rc, r)
+    assert listing(d) == ["flags2"], "-o after --: %r" % listing(d)
+    rep = parse_json(r)
+    assert_report(rep, out, ex, "static", "static", tags=("mytag",))
+    elf = assert_static(out)
+    assert elf["gnu_stack_memsz"] == 1048576, (
+        "the user's -extldflags -Wl,-z,stack-size=1048576 was lost: GNU_STACK size %r" % (
+            elf["gnu_stack_memsz"],))
+    r = run([out], cwd=d, timeout=RUN_TIMEOUT)
+    assert r.rc == 0 and r.out.splitlines() == [
+        "version: 4.5 6", "tag: mytag is set", "cgo: 42"], "flags example output\n%r" % r
+
+
+@test
+def no_default_tags():
+    ex = example("flags")
+    r, rep, out = build(ex, ["--no-default-tags"], name="flags-nodef")
+    assert_report(rep, out, ex, "static", "static", no_tags=("netgo", "osusergo"))
+    _, settings = go_version_m(out)
+    tags = [t for t in settings.get("-tags", "").split(",") if t]
+    assert "netgo" not in tags and "osusergo" not in tags, "go version -m: -tags=%r" % tags
+    r, _ = run_in_empty_root(out)
+    assert r.rc == 0 and r.out.splitlines()[1] == "tag: mytag is not set", "%r" % r
+
+
+# ------------------------------------------------- reporting and dry runs
+
+@test
+def print_link_is_the_final_link():
+    ex = example("fortytwo")
+    r, _, out = build(ex, ["--print-link"], name="fortytwo", json_report=False)
+    lines = [l for l in r.out.split("\n") if l.strip()]
+    assert len(lines) == 1, "--print-link: want one line on stdout\n%r" % r
+    argv = shlex.split(lines[0])
+    cc = shlex.split(go_env("CC"))[-1]
+    assert os.path.basename(argv[0]) in (cc, os.path.basename(cc)) or "cc" in os.path.basename(argv[0]), (
+        "link runs %r, want the C compiler (%s)" % (argv[0], cc))
+    assert "-static" in argv, "-static not in %r" % argv
+    assert any(a.endswith("go.o") for a in argv), "no go.o (Go's object) in %r" % argv
+    assert "-o" in argv, "no -o in %r" % argv
+    linked = argv[argv.index("-o") + 1]
+    assert os.path.dirname(os.path.abspath(os.path.join(ex, linked))) == os.path.dirname(out), (
+        "links to %r, not beside %s" % (linked, out))
+
+
+@test
+def verbose_logs_steps():
+    ex = example("fortytwo")
+    r, _, out = build(ex, ["-v"], name="fortytwo", json_report=False)
+    steps = [l for l in r.err.split("\n") if l.strip()]
+    assert len(steps) >= 3, "-v: want a log line per step on stderr\n%r" % r
+
+
+@test
+def dry_run_writes_nothing():
+    ex = example("fortytwo")
+    d = scratch("dry-run")
+    out = os.path.join(d, "fortytwo")
+    r = gorelink(["--dry-run", "-o", out, "."], cwd=ex)
+    assert r.rc == 0, "exit %d\n%r" % (r.rc, r)
+    assert listing(d) == [], "--dry-run wrote %r" % listing(d)
+    assert re.search(r"\bgo\b.*\bbuild\b", r.out), "--dry-run: no go command on stdout\n%r" % r
+    assert re.search(r"(^|\s)-static(\s|$)", r.out), "--dry-run: no link line with -static\n%r" % r
+    # An existing OUT stays as it is.
+    with open(out, "wb") as f:
+        f.write(b"previous OUT\n")
+    r = gorelink(["--dry-run", "-o", out, "."], cwd=ex)
+    assert r.rc == 0, "exit %d\n%r" % (r.rc, r)
+    assert listing(d) == ["fortytwo"] and open(out, "rb").read() == b"previous OUT\n", (
+        "--dry-run touched OUT's directory: %r" % listing(d))
+
+
+# -------------------------------------------------------------- 9: bad input
+
+def make_module(name, files):
+    d = os.path.join(scratch("mod-" + name), name)
+    os.mkdir(d)
+    files = dict(files)
+    files.setdefault("go.mod", "module example.com/%s\n\ngo 1.19\n" % name)
+    for fn, text in files.items():
+        with open(os.path.join(d, fn), "w") as f:
+            f.write(text)
+    return d
+
+
+def existing_out(tag):
+    """An OUT that exists already (with recognisable content) in a new directory."""
+    d = scratch("existing-" + tag)
+    out = os.path.join(d, "prog")
+    with open(out, "wb") as f:
+        f.write(b"#!/bin/sh\necho previous build of %s\n" % tag.encode())
+    os.chmod(out, 0o755)
+    return out
+
+
+def expect_failure(args, cwd, code, words=(), env=None, tag="fail", go_output=False, out=None):
+    """Run gorelink -o OUT ARGS... with an existing OUT; assert the exit code,
+    a `gorelink: ...` line on stderr naming the cause (WORDS, case-insensitive),
+    and that OUT's directory is byte-for-byte as before.  Unless GO_OUTPUT
+    (go build's own diagnostics may come first), stderr is exactly that line."""
+    out = out or existing_out(tag)
+    d = os.path.dirname(out)
+    before = snapshot(d)
+    r = gorelink(["-o", out] + list(args), cwd=cwd, env=env)
+    assert r.rc == code, "exit %d, want %d\n%r" % (r.rc, code, r)
+    lines = [l for l in r.err.split("\n") if l.strip()]
+    assert lines, "nothing on stderr\n%r" % r
+    if go_output:
+        mine = [l for l in lines if l.startswith("gorelink: ")]
+        assert mine, "no 'gorelink: ...' line on stderr\n%r" % r
+        msg = mine[-1]
+    else:
+        assert len(lines) == 1 and lines[0].startswith("gorelink: "), (
+            "want one 'gorelink: ...' line on stderr\n%r" % r)
+        msg = lines[0]
+    for w in words:
+        assert w.lower() in msg.lower(), "error line does not mention %r: %s" % (w, msg)
+    after = snapshot(d)
+    assert after == before, "OUT's directory changed: before %r, after %r" % (before, after)
+    return r, msg
+
+
+@test
+def bad_missing_package():
+    expect_failure(["./nosuchdir"], example("fortytwo"), EXIT_BUILD, ["nosuchdir"], go_output=True)
+
+
+@test
+def bad_not_main_package():
+    d = make_module("notmain", {"lib.go": (
+        "// Package notmain is a cgo library, not a command.\npackage notmain\n\n"
+        "// static int seven(void) { return 7; }\nimport \"C\"\n\n"
+        "// Seven returns 7.\nfunc Seven() int { return int(C.seven()) }\n")})
+    expect_failure(["."], d, EXIT_BUILD, ["main"], go_output=True)
+
+
+@test
+def bad_go_missing():
+    expect_failure(["--go", "/nonexistent/go", "."], example("fortytwo"), EXIT_BUILD,
+                   ["/nonexistent/go"])
+
+
+@test
+def bad_no_go_on_path():
+    dirs = [p for p in os.environ.get("PATH", "").split(":")
+            if p and not os.access(os.path.join(p, "go"), os.X_OK)]
+    env = base_env(PATH=":".join(dirs), GOROOT=None)
+    assert shutil.which("go", path=env["PATH"]) is None
+    assert shutil.which("gcc", path=env["PATH"]) or shutil.which("cc", path=env["PATH"]), (
+        "no C compiler left on %s" % env["PATH"])
+    expect_failure(["."], example("fortytwo"), EXIT_BUILD, ["go"], env=env)
+
+
+@test
+def bad_no_c_compiler():
+    expect_failure(["."], example("fortytwo"), EXIT_BUILD, ["/nonexistent/cc"],
+                   env=base_env(CC="/nonexistent/cc"))
+
+
+@test
+def bad_cgo_disabled():
+    expect_failure(["."], example("fortytwo"), EXIT_BUILD, ["CGO_ENABLED"],
+                   env=base_env(CGO_ENABLED="0"))
+
+
+@test
+def bad_unknown_preset():
+    expect_failure(["--sqlite3=bogus", "."], example("sqlite3"), EXIT_USAGE, ["bogus"])
+
+
+@test
+def bad_unknown_pkg():
+    expect_failure(["--pkg", "nosuchpkg", "."], example("fortytwo"), EXIT_BUILD, ["nosuchpkg"])
+
+
+@test
+def bad_missing_archive():
+    # A .pc naming -lnoarchive: the shared library exists, the archive does not.
+    base = scratch("noarchive")
+    pc, lib = os.path.join(base, "pc"), os.path.join(base, "lib")
+    os.mkdir(pc)
+    os.mkdir(lib)
+    src = os.path.join(base, "noarchive.c")
+    with open(src, "w") as f:
+        f.write("int noarchive_answer(void) { return 42; }\n")
+    r = run(["gcc", "-shared", "-fPIC", "-o", os.path.join(lib, "libnoarchive.so"), src],
+            timeout=RUN_TIMEOUT)
+    assert r.rc == 0, "gcc -shared\n%r" % r
+    with open(os.path.join(pc, "noarchive.pc"), "w") as f:
+        f.write("libdir=%s\n\nName: noarchive\nDescription: only a shared library\n"
+                "Version: 1.0\nLibs: -L${libdir} -lnoarchive\nCflags:\n" % lib)
+    env = base_env(PKG_CONFIG_PATH=pc)
+    expect_failure(["--pkg", "noarchive", "."], example("fortytwo"), EXIT_VERDICT,
+                   ["noarchive"], env=env, go_output=True)
+
+
+@contextlib.contextmanager
+def read_only_dir(out_name, content):
+    """A directory holding OUT_NAME (with CONTENT) in which nothing can be
+    created, even by root: a tmpfs remounted read-only, else an immutable
+    (chattr +i) directory, else (not root) mode 0555."""
+    d = scratch("readonly")
+    out = os.path.join(d, out_name)
+    undo = None
+    if os.geteuid() == 0:
+        if run(["mount", "-t", "tmpfs", "-o", "size=1m,mode=0755", "gorelink-e2e", d],
+               timeout=RUN_TIMEOUT).rc == 0:
+            with open(out, "wb") as f:
+                f.write(content)
+            if run(["mount", "-o", "remount,ro", d], timeout=RUN_TIMEOUT).rc == 0:
+                undo = ["umount", d]
+            else:
+                run(["umount", d], timeout=RUN_TIMEOUT)
+        if undo is None:
+            with open(out, "wb") as f:
+                f.write(content)
+            if run(["chattr", "+i", d], timeout=RUN_TIMEOUT).rc == 0:
+                undo = ["chattr", "-i", d]
+        assert undo is not None, "cannot make a read-only directory here (mount, chattr +i)"
+    else:
+        with open(out, "wb") as f:
+            f.write(content)
+        os.chmod(d, 0o555)
+    try:
+        try:
+            with open(os.path.join(d, "probe"), "wb"):
+                pass
+        except OSError:
+            pass
+        else:
+            raise AssertionError("the read-only directory %s is writable" % d)
+        yield out
+    finally:
+        if undo:
+            run(undo, timeout=RUN_TIMEOUT)
+        else:
+            os.chmod(d, 0o755)
+
+
+@test
+def bad_read_only_out_dir():
+    with read_only_dir("fortytwo", b"previous OUT\n") as out:
+        _, msg = expect_failure(["."], example("fortytwo"), EXIT_BUILD, [], out=out, go_output=True)
+        d = os.path.dirname(out)
+        assert d in msg or "read-only" in msg.lower() or "writ" in msg.lower(), (
+            "error line does not say the directory is not writable: %s" % msg)
+
+
+@test
+def bad_conflict_linkmode_internal():
+    expect_failure([".", "--", "-ldflags=-linkmode=internal"], example("fortytwo"), EXIT_USAGE,
+                   ["linkmode"])
+
+
+@test
+def bad_conflict_static_third_party():
+    expect_failure(["--static", "--third-party", "."], example("fortytwo"), EXIT_USAGE,
+                   ["--static", "--third-party"])
+
+
+def badinterp_module():
+    """A cgo program whose C object carries a .interp section: however it is
+    linked, the result asks for a loader, so its verdict is never static."""
+    return make_module("badinterp", {
+        "main.go": ("// badinterp links an object with a .interp section.\npackage main\n\n"
+                    "// int answer(void);\nimport \"C\"\n\nimport \"fmt\"\n\n"
+                    "func main() { fmt.Println(int(C.answer())) }\n"),
+        "interp.c": ('__attribute__((section(".interp"), used))\n'
+                     'const char gorelink_test_interp[] = "/lib64/ld-linux-x86-64.so.2";\n'
+                     "int answer(void) { return 42; }\n"),
+    })
+
+
+@test
+def wrong_verdict_exit_1_out_untouched():
+    expect_failure(["."], badinterp_module(), EXIT_VERDICT, [], go_output=True)
+
+
+@test
+def keep_failed_keeps_rejected_binary():
+    out = existing_out("keep-failed")
+    d = os.path.dirname(out)
+    before = snapshot(d)
+    r = gorelink(["--keep-failed", "-o", out, "."], cwd=badinterp_module())
+    assert r.rc == EXIT_VERDICT, "exit %d, want %d\n%r" % (r.rc, EXIT_VERDICT, r)
+    assert sha256(out) == before["prog"], "OUT changed"
+    new = [n for n in listing(d) if n not in before]
+    assert len(new) == 1, "want one kept file beside OUT, got %r" % new
+    kept = os.path.join(d, new[0])
+    assert new[0] != "prog" and not new[0].startswith("."), "kept as %r" % new[0]
+    assert new[0] in r.err, "stderr does not name the kept file %s\n%r" % (new[0], r)
+    elf = readelf(kept)
+    assert elf["interp"], "the kept file is not the rejected binary (no PT_INTERP)"
+
+
+# ------------------------------------------------------------------- main
+
+def rmtree_forced(path):
+    for root, dirs, _files in os.walk(path):
+        for dn in dirs:
+            try:
+                os.chmod(os.path.join(root, dn), 0o755)
+            except OSError:
+                pass
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def main():
+    global GORELINK, SRCDIR, EXAMPLES, SCRATCH
+    if len(sys.argv) != 4:
+        sys.stderr.write("usage: %s GORELINK SRCDIR WORKDIR\n" % sys.argv[0])
+        return 2
+    GORELINK = os.path.abspath(sys.argv[1])
+    SRCDIR = os.path.abspath(sys.argv[2])
+    EXAMPLES = os.path.join(SRCDIR, "examples")
+    if not os.access(GORELINK, os.X_OK):
+        sys.stderr.write("%s: not executable\n" % GORELINK)
+        return 2
+    workdir = os.path.abspath(sys.argv[3])
+    os.makedirs(workdir, exist_ok=True)
+    SCRATCH = os.path.realpath(tempfile.mkdtemp(prefix="relink-e2e.", dir=workdir))
+    os.chmod(SCRATCH, 0o755)
+    only = set(os.environ.get("RELINK_E2E_ONLY", "").split(",")) - {""}
+    passed = failed = 0
+    t0 = time.monotonic()
+    try:
+        for fn in TESTS:
+            if only and fn.__name__ not in only:
+                continue
+            t1 = time.monotonic()
+            try:
+                fn()
+            except AssertionError as e:
+                failed += 1
+                print("FAIL %s: %s" % (fn.__name__, str(e).replace("\n", "\n    ")))
+            except Exception:
+                failed += 1
+                print("FAIL %s: unexpected exception\n    %s" % (
+                    fn.__name__, traceback.format_exc().replace("\n", "\n    ")))
+            else:
+                passed += 1
+                print("ok %s" % fn.__name__)
+            sys.stderr.write("  (%s: %.1f s)\n" % (fn.__name__, time.monotonic() - t1))
+            sys.stdout.flush()
+            sys.stderr.flush()
+    finally:
+        rmtree_forced(SCRATCH)
+    sys.stderr.write("(%.1f s)\n" % (time.monotonic() - t0))
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
