@@ -11,6 +11,7 @@
 
 #include "gr_cmd_check.h"
 #include "gr_cmd_pcrw.h"
+#include "gr_cmd_build.h"
 
 static const char *gr_progname = "gorelink";
 
@@ -60,27 +61,6 @@ gr_cli_diag(FILE *err, const char *fmt, ...)
 }
 
 static void
-gr_cli_usage(FILE *f)
-{
-	fputs("Usage: gorelink COMMAND [OPTIONS] [ARGS...]\n"
-	      "\n"
-	      "Build Go programs that use cgo into static binaries, and prove it.\n"
-	      "\n"
-	      "Commands:\n"
-	      "  check            report what binaries load at run time (ELF and Mach-O);\n"
-	      "                   see 'gorelink check --help' and gorelink-check(1)\n"
-	      "  pkgconf-rewrite  turn link flags into the archives GNU ld would open;\n"
-	      "                   the same as the pkgconf-rewrite command, pkgconf-rewrite(1)\n"
-	      "\n"
-	      "Options:\n"
-	      "  -h, --help     this text\n"
-	      "      --version  version and library versions\n"
-	      "\n"
-	      "Exit status: 0 success, 1 a check failed, 2 a file could not be read or\n"
-	      "parsed, 64 usage error.\n", f);
-}
-
-static void
 gr_cli_version(FILE *f)
 {
 	const char **targets;
@@ -105,12 +85,12 @@ gr_cli_run(int argc, char **argv, FILE *out, FILE *err)
 	const char *cmd;
 
 	if (argc < 2) {
-		gr_cli_usage(err);
+		gr_cli_diag(err, "no PACKAGE given; see 'gorelink --help'");
 		return GR_EXIT_USAGE;
 	}
 	cmd = argv[1];
 	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
-		gr_cli_usage(out);
+		gr_cmd_build_usage(out);
 		return GR_EXIT_OK;
 	}
 	if (strcmp(cmd, "--version") == 0) {
@@ -121,6 +101,50 @@ gr_cli_run(int argc, char **argv, FILE *out, FILE *err)
 		return gr_cmd_check(argc - 1, argv + 1, out, err);
 	if (strcmp(cmd, "pkgconf-rewrite") == 0)
 		return gr_cmd_pcrw(argc - 1, argv + 1, stdin, out, err);
-	gr_cli_diag(err, "unknown command '%s' (this version has: check, pkgconf-rewrite); see 'gorelink --help'", cmd);
-	return GR_EXIT_USAGE;
+	/* Anything else is a build: gorelink [OPTIONS] PACKAGE [-- GO_BUILD_FLAGS]. */
+	return gr_cmd_build(argc, argv, out, err);
+}
+
+/* Quote one argument so that both Go and a shell read it back as one word.
+ * cmd/go splits CGO_LDFLAGS and -extldflags into fields where '...' or "..."
+ * quote without escapes; a shell agrees on '...', and on "..." when no $ ` \
+ * or ! is inside. Only an argument holding both quote kinds needs the shell's
+ * '\'' form, which Go cannot read. */
+void
+gr_cli_put_quoted(FILE *f, const char *s)
+{
+	const char *p;
+	bool plain = *s != '\0';
+
+	for (p = s; *p && plain; p++)
+		plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		        strchr("_@%+=:,./-", *p) != NULL;
+	if (plain) {
+		fputs(s, f);
+	} else if (!strchr(s, '\'')) {
+		fprintf(f, "'%s'", s);
+	} else if (!strpbrk(s, "\"$`\\!")) {
+		fprintf(f, "\"%s\"", s);
+	} else {
+		fputc('\'', f);
+		for (p = s; *p; p++) {
+			if (*p == '\'')
+				fputs("'\\''", f);
+			else
+				fputc(*p, f);
+		}
+		fputc('\'', f);
+	}
+}
+
+
+char *
+gr_cli_concat(const char *a, const char *b)
+{
+	size_t n = strlen(a) + strlen(b) + 1;
+	char *s = malloc(n);
+
+	if (s)
+		snprintf(s, n, "%s%s", a, b);
+	return s;
 }

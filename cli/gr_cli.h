@@ -19,6 +19,12 @@ int gr_cli_run(int argc, char **argv, FILE *out, FILE *err);
  * files cannot break the one-line-per-item output. */
 void gr_cli_put_escaped(FILE *f, const char *s, size_t n);
 
+/* Write one argument quoted so that Go's flag splitting and a shell both read it back. */
+void gr_cli_put_quoted(FILE *f, const char *s);
+
+/* a followed by b, malloc'd, or NULL. */
+char *gr_cli_concat(const char *a, const char *b);
+
 /* Set the name diagnostics start with ("gorelink" unless told otherwise). */
 void gr_cli_set_progname(const char *name);
 

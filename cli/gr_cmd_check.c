@@ -220,6 +220,26 @@ gr_check_print_line(struct gr_check_run *run, const struct gr_report *r)
 	gr_check_print_escaped(run, r, gr_check_print_line_to);
 }
 
+void
+gr_cmd_check_line(FILE *f, const struct gr_report *r)
+{
+	struct gr_check_run run;
+
+	memset(&run, 0, sizeof(run));
+	run.out = f;
+	gr_check_print_escaped(&run, r, gr_check_print_line_to);
+}
+
+void
+gr_cmd_check_explain(FILE *f, const struct gr_report *r)
+{
+	struct gr_check_run run;
+
+	memset(&run, 0, sizeof(run));
+	run.out = f;
+	gr_check_print_escaped(&run, r, gr_check_print_explain_to);
+}
+
 static void
 gr_check_print_explain(struct gr_check_run *run, const struct gr_report *r)
 {
@@ -365,11 +385,18 @@ gr_check_join_archs(const struct gr_report *r)
 static void
 gr_check_print_json(struct gr_check_run *run, const struct gr_report *r, bool counted)
 {
-	struct gr_json *j = &run->j;
+	if (!gr_cmd_check_json(&run->j, NULL, r, counted))
+		run->nomem = true;
+	fputc('\n', run->out);
+}
+
+bool
+gr_cmd_check_json(struct gr_json *j, const char *key, const struct gr_report *r, bool counted)
+{
 	size_t i, k, m;
 	char *archs;
 
-	gr_json_obj_begin(j, NULL);
+	gr_json_obj_begin(j, key);
 	gr_json_str(j, "schema", GR_CHECK_SCHEMA);
 	gr_json_str(j, "path", r->path);
 	if (r->format != GR_FMT_MACHO_FAT) {
@@ -378,9 +405,8 @@ gr_check_print_json(struct gr_check_run *run, const struct gr_report *r, bool co
 		gr_json_str(j, "format", gr_format_name(r->format));
 		archs = gr_check_join_archs(r);
 		if (!archs) {
-			run->nomem = true;
 			gr_json_obj_end(j);
-			return;
+			return false;
 		}
 		gr_json_str(j, "architecture", archs);
 		free(archs);
@@ -429,7 +455,7 @@ gr_check_print_json(struct gr_check_run *run, const struct gr_report *r, bool co
 	}
 	gr_json_bool(j, "counted", counted);
 	gr_json_obj_end(j);
-	fputc('\n', run->out);
+	return true;
 }
 
 static void

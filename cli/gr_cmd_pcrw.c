@@ -63,38 +63,6 @@ gr_cmd_pcrw_usage(FILE *f)
 	      "See pkgconf-rewrite(1).\n", f);
 }
 
-/* Quote one argument so that both Go and a shell read it back as one word.
- * cmd/go splits CGO_LDFLAGS and -extldflags into fields where '...' or "..."
- * quote without escapes; a shell agrees on '...', and on "..." when no $ ` \
- * or ! is inside. Only an argument holding both quote kinds needs the shell's
- * '\'' form, which Go cannot read. */
-static void
-gr_pcrw_quote(FILE *f, const char *s)
-{
-	const char *p;
-	bool plain = *s != '\0';
-
-	for (p = s; *p && plain; p++)
-		plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		        strchr("_@%+=:,./-", *p) != NULL;
-	if (plain) {
-		fputs(s, f);
-	} else if (!strchr(s, '\'')) {
-		fprintf(f, "'%s'", s);
-	} else if (!strpbrk(s, "\"$`\\!")) {
-		fprintf(f, "\"%s\"", s);
-	} else {
-		fputc('\'', f);
-		for (p = s; *p; p++) {
-			if (*p == '\'')
-				fputs("'\\''", f);
-			else
-				fputc(*p, f);
-		}
-		fputc('\'', f);
-	}
-}
-
 static const char *
 gr_pcrw_kind_name(enum gr_rw_kind k)
 {
@@ -286,7 +254,7 @@ gr_pcrw_one(FILE *out, FILE *err, const char *pkg, const struct gr_pc_tokens *to
 		for (k = 0; k < r->argv.n; k++) {
 			if (k)
 				fputc(' ', out);
-			gr_pcrw_quote(out, r->argv.v[k]);
+			gr_cli_put_quoted(out, r->argv.v[k]);
 		}
 		fputc('\n', out);
 	}

@@ -1,0 +1,319 @@
+#include "gr_cmd_build.h"
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gr_build.h"
+#include "gr_cli.h"
+#include "gr_cmd_check.h"
+#include "gr_json.h"
+
+#define GR_BUILD_SCHEMA "gorelink-build/1"
+
+void
+gr_cmd_build_usage(FILE *f)
+{
+	fputs("Usage: gorelink [OPTIONS] PACKAGE [-- GO_BUILD_FLAGS...]\n"
+	      "\n"
+	      "Build a Go main package that uses cgo into a static binary, and prove it:\n"
+	      "go build runs with gorelink-ld as its external linker, which links every\n"
+	      "library from its static archive (found with GNU ld's own rules); the result\n"
+	      "is checked like `gorelink check` before it replaces OUT.\n"
+	      "\n"
+	      "Modes:\n"
+	      "      --static            no interpreter, no shared library (the default);\n"
+	      "                          adds the tags netgo,osusergo\n"
+	      "      --static-pie        the same, as a static PIE (-buildmode=pie)\n"
+	      "      --third-party       third-party libraries from archives; the C library\n"
+	      "                          family and the gcc runtime stay dynamic\n"
+	      "\n"
+	      "Options:\n"
+	      "  -o OUT                  where the binary goes (default: go build's name in the\n"
+	      "                          current directory; a directory takes that name inside)\n"
+	      "      --sqlite3[=VARIANT] the github.com/mattn/go-sqlite3 preset: bundled (the\n"
+	      "                          default) or system (Debian's libsqlite3.a)\n"
+	      "      --preset NAME[=VARIANT]  any preset (docs/presets.md)\n"
+	      "      --pkg NAME          link pkg-config package NAME's static libraries too\n"
+	      "                          (repeatable; for cgo code that writes a bare -lfoo)\n"
+	      "      --allow-dynamic NAME  keep -lNAME dynamic (repeatable); the check then\n"
+	      "                          accepts lib NAME and, in --third-party, the libc family\n"
+	      "      --no-default-tags   do not add netgo,osusergo\n"
+	      "      --go GO             the go command (default: go on PATH)\n"
+	      "      --keep-failed       keep a binary that fails the check as OUT.rejected\n"
+	      "      --dry-run           build and check, show the go command and the link,\n"
+	      "                          leave OUT alone\n"
+	      "      --print-link        print the final linker command, quoted\n"
+	      "      --json              a JSON report (schema gorelink-build/1)\n"
+	      "  -v, --verbose           log each step with its time on stderr\n"
+	      "  -h, --help              this text\n"
+	      "\n"
+	      "GO_BUILD_FLAGS are go build's: -ldflags (merged with gorelink's; Go keeps only\n"
+	      "the last one), -tags (merged), -trimpath, -buildmode=exe|pie, -o, and the rest\n"
+	      "unchanged. GOFLAGS is honoured the same way.\n"
+	      "\n"
+	      "Exit status:\n"
+	      "  0   built, checked and in place\n"
+	      "  1   a library has no static archive, or the binary failed the check (OUT is\n"
+	      "      untouched)\n"
+	      "  2   could not build: go or the C compiler missing, CGO_ENABLED=0, go build or\n"
+	      "      the link failed, OUT not writable\n"
+	      "  64  usage error or conflicting flags\n"
+	      "\n"
+	      "Other commands: gorelink check, gorelink pkgconf-rewrite. See gorelink(1).\n", f);
+}
+
+struct gr_cmd_build_log {
+	FILE *err;
+};
+
+static void
+gr_cmd_build_logger(void *ctx, const char *step, double seconds, const char *detail)
+{
+	struct gr_cmd_build_log *l = ctx;
+
+	fprintf(l->err, "gorelink: %-9s %6.2fs  ", step, seconds);
+	gr_cli_put_escaped(l->err, detail ? detail : "", detail ? strlen(detail) : 0);
+	fputc('\n', l->err);
+}
+
+static void
+gr_cmd_build_quoted(FILE *f, const struct gr_strvec *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++) {
+		if (i)
+			fputc(' ', f);
+		gr_cli_put_quoted(f, v->v[i]);
+	}
+	fputc('\n', f);
+}
+
+static void
+gr_cmd_build_json_list(struct gr_json *j, const char *key, const struct gr_strvec *v)
+{
+	size_t i;
+
+	gr_json_arr_begin(j, key);
+	for (i = 0; i < v->n; i++)
+		gr_json_str(j, NULL, v->v[i]);
+	gr_json_arr_end(j);
+}
+
+static void
+gr_cmd_build_json(FILE *out, const struct gr_build_opts *o, const struct gr_build_result *r,
+                  int status, const char *error)
+{
+	struct gr_json j;
+
+	gr_json_init(&j, out);
+	gr_json_obj_begin(&j, NULL);
+	gr_json_str(&j, "schema", GR_BUILD_SCHEMA);
+	gr_json_bool(&j, "ok", status == 0);
+	gr_json_int(&j, "exit", status);
+	gr_json_str(&j, "error", error);
+	gr_json_str(&j, "mode", gr_link_mode_name(o->mode));
+	gr_json_str(&j, "package", o->package);
+	gr_json_str(&j, "out", status == 0 && !o->dry_run ? r->out : NULL);
+	gr_json_bool(&j, "dry_run", o->dry_run);
+	gr_json_str(&j, "kept", r->kept);
+	gr_json_str(&j, "preset", r->preset_path);
+	gr_json_str(&j, "verdict", r->check ? gr_verdict_name(r->check->verdict) : NULL);
+	if (r->check)
+		gr_json_int(&j, "size", r->size);
+	else
+		gr_json_str(&j, "size", NULL);
+	gr_cmd_build_json_list(&j, "tags", &r->tags);
+	gr_cmd_build_json_list(&j, "go_command", &r->go_argv);
+	gr_cmd_build_json_list(&j, "link_argv", &r->link_argv);
+	gr_cmd_build_json_list(&j, "archives", &r->archives);
+	gr_cmd_build_json_list(&j, "missing", &r->missing);
+	if (r->check)
+		gr_cmd_check_json(&j, "check", r->check, true);
+	else
+		gr_json_str(&j, "check", NULL);
+	gr_json_obj_end(&j);
+	fputc('\n', out);
+}
+
+int
+gr_cmd_build(int argc, char **argv, FILE *out, FILE *err)
+{
+	enum { OPT_STATIC = 256, OPT_PIE, OPT_THIRD, OPT_SQLITE, OPT_PRESET, OPT_PKG, OPT_ALLOW,
+	       OPT_NOTAGS, OPT_GO, OPT_KEEP, OPT_DRY, OPT_PRINT, OPT_JSON };
+	static const struct option longopts[] = {
+		{ "static", no_argument, NULL, OPT_STATIC },
+		{ "static-pie", no_argument, NULL, OPT_PIE },
+		{ "third-party", no_argument, NULL, OPT_THIRD },
+		{ "sqlite3", optional_argument, NULL, OPT_SQLITE },
+		{ "preset", required_argument, NULL, OPT_PRESET },
+		{ "pkg", required_argument, NULL, OPT_PKG },
+		{ "allow-dynamic", required_argument, NULL, OPT_ALLOW },
+		{ "no-default-tags", no_argument, NULL, OPT_NOTAGS },
+		{ "go", required_argument, NULL, OPT_GO },
+		{ "keep-failed", no_argument, NULL, OPT_KEEP },
+		{ "dry-run", no_argument, NULL, OPT_DRY },
+		{ "print-link", no_argument, NULL, OPT_PRINT },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct gr_build_opts o;
+	struct gr_build_result r;
+	struct gr_error e;
+	struct gr_cmd_build_log lg = { err };
+	const char **pkgs, **allow;
+	char *preset = NULL;
+	bool json = false, print_link = false, verbose = false, mode_set = false;
+	int c, status, rc;
+
+	memset(&o, 0, sizeof(o));
+	memset(&r, 0, sizeof(r));
+	gr_error_clear(&e);
+	o.mode = GR_LINK_STATIC;
+	o.default_tags = true;
+	pkgs = calloc((size_t)argc + 1, sizeof(*pkgs));
+	allow = calloc((size_t)argc + 1, sizeof(*allow));
+	if (!pkgs || !allow) {
+		free(pkgs);
+		free(allow);
+		gr_cli_diag(err, "out of memory");
+		return GR_EXIT_ERROR;
+	}
+	o.pkgs = pkgs;
+	o.allow = allow;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:o:vh", longopts, NULL)) != -1) {
+		enum gr_link_mode m = o.mode;
+		switch (c) {
+		case OPT_STATIC: m = GR_LINK_STATIC; break;
+		case OPT_PIE: m = GR_LINK_STATIC_PIE; break;
+		case OPT_THIRD: m = GR_LINK_THIRD_PARTY; break;
+		case OPT_SQLITE:
+		case OPT_PRESET: {
+			const char *spec = c == OPT_SQLITE ? (optarg ? optarg : "") : optarg;
+			char *eq;
+			if (preset) {
+				gr_cli_diag(err, "one preset at a time (%s, then %s)", o.preset, c == OPT_SQLITE ? "sqlite3" : optarg);
+				status = GR_EXIT_USAGE;
+				goto out;
+			}
+			preset = c == OPT_SQLITE ? (*spec ? gr_cli_concat("sqlite3=", spec) : strdup("sqlite3")) : strdup(spec);
+			if (!preset) {
+				gr_cli_diag(err, "out of memory");
+				status = GR_EXIT_ERROR;
+				goto out;
+			}
+			eq = strchr(preset, '=');
+			if (eq) {
+				*eq = '\0';
+				o.preset_variant = eq + 1;
+			}
+			o.preset = preset;
+			continue;
+		}
+		case OPT_PKG: pkgs[o.npkgs++] = optarg; continue;
+		case OPT_ALLOW: allow[o.nallow++] = optarg[0] == '-' && optarg[1] == 'l' ? optarg + 2 : optarg; continue;
+		case OPT_NOTAGS: o.default_tags = false; continue;
+		case OPT_GO: o.go = optarg; continue;
+		case OPT_KEEP: o.keep_failed = true; continue;
+		case OPT_DRY: o.dry_run = true; continue;
+		case OPT_PRINT: print_link = true; continue;
+		case OPT_JSON: json = true; continue;
+		case 'o': o.out = optarg; continue;
+		case 'v': verbose = true; continue;
+		case 'h':
+			gr_cmd_build_usage(out);
+			status = GR_EXIT_OK;
+			goto out;
+		case ':':
+			gr_cli_diag(err, "option '%s' needs an argument; see 'gorelink --help'", argv[optind - 1]);
+			status = GR_EXIT_USAGE;
+			goto out;
+		default:
+			if (optopt && optopt < 256)
+				gr_cli_diag(err, "unknown option '-%c'; see 'gorelink --help'", optopt);
+			else
+				gr_cli_diag(err, "unknown option '%s'; see 'gorelink --help'", argv[optind - 1]);
+			status = GR_EXIT_USAGE;
+			goto out;
+		}
+		if (mode_set && m != o.mode) {
+			gr_cli_diag(err, "--%s and --%s exclude each other: pick one mode", gr_link_mode_name(o.mode),
+			            gr_link_mode_name(m));
+			status = GR_EXIT_USAGE;
+			goto out;
+		}
+		o.mode = m;
+		mode_set = true;
+	}
+	if (optind >= argc || !strcmp(argv[optind], "--")) {
+		gr_cli_diag(err, "no PACKAGE given; see 'gorelink --help'");
+		status = GR_EXIT_USAGE;
+		goto out;
+	}
+	o.package = argv[optind++];
+	if (optind < argc) {
+		if (strcmp(argv[optind], "--") != 0) {
+			gr_cli_diag(err, "'%s' after PACKAGE: go build flags go after '--'", argv[optind]);
+			status = GR_EXIT_USAGE;
+			goto out;
+		}
+		optind++;
+	}
+	o.goargs = argv + optind;
+	o.ngoargs = (size_t)(argc - optind);
+	if (verbose) {
+		o.log = gr_cmd_build_logger;
+		o.log_ctx = &lg;
+	}
+
+	rc = gr_build_run(&o, &r, &e);
+	switch (r.stage) {
+	case GR_BUILD_OK: status = GR_EXIT_OK; break;
+	case GR_BUILD_MISSING: case GR_BUILD_VERDICT: status = GR_EXIT_FAIL; break;
+	case GR_BUILD_USAGE: status = GR_EXIT_USAGE; break;
+	default: status = GR_EXIT_ERROR; break;
+	}
+	if (rc && status == GR_EXIT_OK)
+		status = GR_EXIT_ERROR;
+	if (rc) {
+		gr_cli_diag(err, "%s", e.msg);
+		if (r.check) {
+			gr_cmd_check_line(err, r.check);
+			gr_cmd_check_explain(err, r.check);
+		}
+		if (r.kept)
+			gr_cli_diag(err, "the rejected binary is kept as %s", r.kept);
+	}
+	if (json) {
+		gr_cmd_build_json(out, &o, &r, status, rc ? e.msg : NULL);
+	} else {
+		if (o.dry_run && r.go_argv.n) {
+			fputs("go command: ", out);
+			gr_cmd_build_quoted(out, &r.go_argv);
+		}
+		if ((print_link || o.dry_run) && r.link_argv.n) {
+			if (o.dry_run)
+				fputs("link: ", out);
+			gr_cmd_build_quoted(out, &r.link_argv);
+		}
+		if (status == GR_EXIT_OK && r.check) {
+			fprintf(out, "%s%s (%s, %lld bytes, %zu archive%s): ", o.dry_run ? "would build " : "",
+			        o.dry_run ? r.out : r.out, gr_link_mode_name(o.mode), r.size, r.archives.n,
+			        r.archives.n == 1 ? "" : "s");
+			fflush(out);
+			gr_cmd_check_line(out, r.check);
+		}
+	}
+out:
+	gr_build_result_deinit(&r);
+	free(preset);
+	free(pkgs);
+	free(allow);
+	return status;
+}

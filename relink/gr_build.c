@@ -1,0 +1,856 @@
+#define _XOPEN_SOURCE 700  /* nftw */
+#include "gr_build.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "gr_goflags.h"
+#include "gr_kv.h"
+#include "gr_pc.h"
+#include "gr_preset.h"
+#include "gr_spawn.h"
+
+extern char **environ;
+
+/* Everything one build holds while it runs. */
+struct gr_b {
+	const struct gr_build_opts *o;
+	struct gr_build_result *res;
+	struct gr_error *err;
+	struct gr_goflags gf;
+	struct gr_linkstate ls;
+	struct gr_strvec env;        /* the environment go build runs with */
+	char *helpdir;               /* private dir: helper links, state, report */
+	char *outtmpdir;             /* temporary dir beside OUT */
+	char *tmpout;                /* the binary go build writes */
+	char *gocc, *gocxx, *goos, *cgo;
+	bool cxx;
+	struct timespec t0;
+};
+
+static double
+gr_b_lap(struct gr_b *b)
+{
+	struct timespec now;
+	double d;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	d = (double)(now.tv_sec - b->t0.tv_sec) + (double)(now.tv_nsec - b->t0.tv_nsec) / 1e9;
+	b->t0 = now;
+	return d;
+}
+
+static void
+gr_b_log(struct gr_b *b, const char *step, const char *detail)
+{
+	double d = gr_b_lap(b);
+
+	if (b->o->log)
+		b->o->log(b->o->log_ctx, step, d, detail);
+}
+
+static int gr_b_fail(struct gr_b *b, enum gr_build_stage st, int code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int
+gr_b_fail(struct gr_b *b, enum gr_build_stage st, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	b->res->stage = st;
+	b->err->code = code;
+	b->err->sys_errno = 0;
+	va_start(ap, fmt);
+	vsnprintf(b->err->msg, sizeof(b->err->msg), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+static int
+gr_b_nomem(struct gr_b *b)
+{
+	b->res->stage = GR_BUILD_ENV;
+	return gr_error_set(b->err, GR_ENOMEM, 0, "out of memory");
+}
+
+static char *
+gr_b_join(const char *a, const char *sep, const char *c)
+{
+	size_t n = strlen(a) + strlen(sep) + strlen(c) + 1;
+	char *s = malloc(n);
+
+	if (s)
+		snprintf(s, n, "%s%s%s", a, sep, c);
+	return s;
+}
+
+/* ---- checking the flags ------------------------------------------------- */
+
+/* -linkmode=internal, -extld and -extldflags in the user's -ldflags. */
+static int
+gr_b_check_ldflags(struct gr_b *b, struct gr_strvec *extld)
+{
+	struct gr_strvec keep;
+	size_t i;
+	int rc = GR_OK;
+
+	gr_strvec_init(&keep);
+	for (i = 0; i < b->gf.ldflags.n && rc == GR_OK; i++) {
+		const char *f = b->gf.ldflags.v[i], *val = NULL;
+		const char *name = f[0] == '-' ? (f[1] == '-' ? f + 2 : f + 1) : NULL;
+		bool sep = false;
+		if (name && (!strcmp(name, "linkmode") || !strcmp(name, "extld") ||
+		             !strcmp(name, "extldflags")) && i + 1 < b->gf.ldflags.n) {
+			val = b->gf.ldflags.v[i + 1];
+			sep = true;
+		} else if (name && strchr(name, '=')) {
+			val = strchr(name, '=') + 1;
+		}
+		if (name && !strncmp(name, "linkmode", 8) && (name[8] == '=' || name[8] == '\0')) {
+			if (val && strcmp(val, "external") != 0)
+				rc = gr_b_fail(b, GR_BUILD_USAGE, GR_EUSAGE,
+				               "-ldflags asks for -linkmode=%s, but gorelink links with the C toolchain (-linkmode=external); drop it",
+				               val);
+			i += sep;
+			continue;  /* gorelink adds -linkmode=external itself */
+		}
+		if (name && !strncmp(name, "extld", 5) && (name[5] == '=' || name[5] == '\0')) {
+			/* The user's linker becomes the compiler gorelink-ld runs. */
+			if (val && gr_goflags_split(val, extld, b->err))
+				{
+				char why[sizeof(b->err->msg)];
+				memcpy(why, b->err->msg, sizeof(why));
+				rc = gr_b_fail(b, GR_BUILD_USAGE, GR_EUSAGE, "-extld: %s", why);
+			}
+			i += sep;
+			continue;
+		}
+		if (name && !strncmp(name, "extldflags", 10) && val && b->o->mode == GR_LINK_THIRD_PARTY &&
+		    (strstr(val, "-static") != NULL))
+			rc = gr_b_fail(b, GR_BUILD_USAGE, GR_EUSAGE,
+			               "-extldflags '%s' asks for a static link, which contradicts --third-party", val);
+		if (gr_strvec_push(&keep, f) || (sep && gr_strvec_push(&keep, b->gf.ldflags.v[i + 1])))
+			rc = gr_b_nomem(b);
+		i += sep;
+	}
+	if (rc == GR_OK) {
+		gr_strvec_deinit(&b->gf.ldflags);
+		b->gf.ldflags = keep;
+	} else {
+		gr_strvec_deinit(&keep);
+	}
+	return rc;
+}
+
+static int
+gr_b_check_buildmode(struct gr_b *b)
+{
+	const char *bm = b->gf.buildmode;
+
+	if (!bm || !strcmp(bm, "default") || !strcmp(bm, "exe"))
+		return b->o->mode == GR_LINK_STATIC_PIE && bm && !strcmp(bm, "exe")
+		       ? gr_b_fail(b, GR_BUILD_USAGE, GR_EUSAGE,
+		                   "-buildmode=exe contradicts --static-pie (a static PIE is -buildmode=pie)")
+		       : GR_OK;
+	if (!strcmp(bm, "pie")) {
+		if (b->o->mode == GR_LINK_STATIC)
+			return gr_b_fail(b, GR_BUILD_USAGE, GR_EUSAGE,
+			                 "-buildmode=pie with --static: a static PIE is --static-pie");
+		return GR_OK;
+	}
+	return gr_b_fail(b, GR_BUILD_USAGE, GR_EUSAGE,
+	                 "-buildmode=%s: gorelink builds executables (exe or pie)", bm);
+}
+
+/* ---- asking go ------------------------------------------------------------ */
+
+/* Run the go command with extra words, capturing its output. */
+static int
+gr_b_go_capture(struct gr_b *b, const char *const *words, size_t n, struct gr_spawn_result *r)
+{
+	struct gr_strvec av;
+	size_t i;
+	int rc;
+
+	gr_strvec_init(&av);
+	if (gr_strvec_push(&av, b->o->go ? b->o->go : "go")) {
+		gr_strvec_deinit(&av);
+		return gr_b_nomem(b);
+	}
+	for (i = 0; i < n; i++)
+		if (gr_strvec_push(&av, words[i])) {
+			gr_strvec_deinit(&av);
+			return gr_b_nomem(b);
+		}
+	rc = gr_spawn_capture(gr_strvec_argv(&av), gr_strvec_argv(&b->env), r, b->err);
+	if (rc) {
+		b->res->stage = GR_BUILD_ENV;
+		if (b->err->sys_errno == ENOENT)
+			gr_error_set(b->err, GR_EIO, ENOENT,
+			             "cannot run %s: no such command (install Go, put it on PATH, or pass --go PATH)",
+			             av.v[0]);
+	}
+	gr_strvec_deinit(&av);
+	return rc;
+}
+
+/* The first line of text (for messages), in buf. */
+static const char *
+gr_b_first_line(const char *text, char *buf, size_t n)
+{
+	const char *nl;
+
+	while (*text == '\n')
+		text++;
+	nl = strchr(text, '\n');
+	snprintf(buf, n, "%.*s", (int)(nl ? (size_t)(nl - text) : strlen(text)), text);
+	return buf;
+}
+
+static int
+gr_b_go_env(struct gr_b *b)
+{
+	static const char *const words[] = { "env", "CC", "CXX", "CGO_ENABLED", "GOOS" };
+	struct gr_spawn_result r;
+	char *lines[4] = { NULL, NULL, NULL, NULL }, *p, line[512], how[128];
+	int rc, i;
+
+	if ((rc = gr_b_go_capture(b, words, 5, &r)))
+		return rc;
+	if (!gr_spawn_ok(&r)) {
+		rc = gr_b_fail(b, GR_BUILD_ENV, GR_EIO, "go env %s: %s", gr_spawn_describe(&r, how, sizeof(how)),
+		               gr_b_first_line(r.err, line, sizeof(line)));
+		gr_spawn_result_free(&r);
+		return rc;
+	}
+	for (i = 0, p = r.out; i < 4 && p; i++) {
+		char *nl = strchr(p, '\n');
+		if (nl)
+			*nl = '\0';
+		lines[i] = p;
+		p = nl ? nl + 1 : NULL;
+	}
+	if (!lines[3]) {
+		gr_spawn_result_free(&r);
+		return gr_b_fail(b, GR_BUILD_ENV, GR_EFORMAT, "go env printed less than asked for");
+	}
+	b->gocc = strdup(lines[0]);
+	b->gocxx = strdup(lines[1]);
+	b->cgo = strdup(lines[2]);
+	b->goos = strdup(lines[3]);
+	gr_spawn_result_free(&r);
+	if (!b->gocc || !b->gocxx || !b->cgo || !b->goos)
+		return gr_b_nomem(b);
+	if (strcmp(b->cgo, "1") != 0)
+		return gr_b_fail(b, GR_BUILD_ENV, GR_EUSAGE,
+		                 "cgo is off (CGO_ENABLED=%s): gorelink links through the C toolchain, which needs cgo; "
+		                 "unset CGO_ENABLED or set CGO_ENABLED=1 (a pure-Go program built with CGO_ENABLED=0 is static already)",
+		                 b->cgo);
+	if (strcmp(b->goos, "linux") != 0)
+		return gr_b_fail(b, GR_BUILD_ENV, GR_EUSAGE,
+		                 "GOOS=%s: gorelink builds linux targets so far", b->goos);
+	if (!*b->gocc)
+		return gr_b_fail(b, GR_BUILD_ENV, GR_EUSAGE, "go env CC is empty: set CC to a C compiler");
+	return GR_OK;
+}
+
+/* go list: the package must be one main package; its default binary name and
+ * whether any package in the build has C++ files (then CXX links). */
+static int
+gr_b_go_list(struct gr_b *b, char **name)
+{
+	const char *words[7];
+	struct gr_spawn_result r;
+	char *tags = NULL, *p, *line, buf[512], how[128];
+	size_t i, nw = 0, roots = 0;
+	int rc;
+
+	*name = NULL;
+	words[nw++] = "list";
+	words[nw++] = "-deps";
+	if (b->res->tags.n) {
+		size_t len = 7;
+		for (i = 0; i < b->res->tags.n; i++)
+			len += strlen(b->res->tags.v[i]) + 1;
+		if (!(tags = malloc(len)))
+			return gr_b_nomem(b);
+		snprintf(tags, len, "-tags=");
+		for (i = 0; i < b->res->tags.n; i++) {
+			size_t at = strlen(tags);
+			snprintf(tags + at, len - at, "%s%s", i ? "," : "", b->res->tags.v[i]);
+		}
+		words[nw++] = tags;
+	}
+	words[nw++] = "-f";
+	words[nw++] = "{{if not .DepOnly}}root\t{{.Name}}\t{{.ImportPath}}\t{{.Target}}\n{{end}}{{if .CXXFiles}}cxx\n{{end}}";
+	words[nw++] = b->o->package;
+	rc = gr_b_go_capture(b, words, nw, &r);
+	free(tags);
+	if (rc)
+		return rc;
+	if (!gr_spawn_ok(&r)) {
+		rc = gr_b_fail(b, GR_BUILD_GO, GR_ENOTFOUND, "%s: %s", b->o->package,
+		               gr_b_first_line(r.err, buf, sizeof(buf)));
+		(void)how;
+		gr_spawn_result_free(&r);
+		return rc;
+	}
+	for (line = r.out; line && *line; line = p) {
+		p = strchr(line, '\n');
+		if (p)
+			*p++ = '\0';
+		if (!strcmp(line, "cxx")) {
+			b->cxx = true;
+		} else if (!strncmp(line, "root\t", 5)) {
+			char *f1 = line + 5, *f2 = strchr(f1, '\t'), *f3 = f2 ? strchr(f2 + 1, '\t') : NULL;
+			const char *base;
+			roots++;
+			if (!f2 || !f3)
+				continue;
+			*f2++ = '\0';
+			*f3++ = '\0';
+			if (strcmp(f1, "main") != 0) {
+				rc = gr_b_fail(b, GR_BUILD_USAGE, GR_EUSAGE,
+				               "%s is package %s, not a main package: gorelink builds executables", f2, f1);
+				break;
+			}
+			/* go build names the binary after the install target, or the import path. */
+			base = *f3 ? strrchr(f3, '/') : strrchr(f2, '/');
+			base = base ? base + 1 : (*f3 ? f3 : f2);
+			free(*name);
+			if (!(*name = strdup(base))) {
+				rc = gr_b_nomem(b);
+				break;
+			}
+		}
+	}
+	gr_spawn_result_free(&r);
+	if (rc == GR_OK && roots != 1)
+		rc = gr_b_fail(b, GR_BUILD_USAGE, GR_EUSAGE,
+		               "%s names %s packages; gorelink builds one main package at a time",
+		               b->o->package, roots ? "several" : "no");
+	if (rc == GR_OK && !*name)
+		rc = gr_b_fail(b, GR_BUILD_GO, GR_EFORMAT, "go list printed nothing usable for %s", b->o->package);
+	return rc;
+}
+
+/* ---- the environment and the helpers -------------------------------------- */
+
+/* environ without the names gorelink sets, then those. */
+static int
+gr_b_environment(struct gr_b *b, const char *shim, const char *state)
+{
+	static const char *const ours[] = { "PKG_CONFIG=", "GORELINK_REAL_PKG_CONFIG=",
+	                                    "GORELINK_LINK_STATE=", "CGO_ENABLED=" };
+	const char *real = getenv("PKG_CONFIG");
+	char **e;
+	char *v;
+	size_t i;
+
+	for (e = environ; *e; e++) {
+		bool skip = false;
+		for (i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
+			if (!strncmp(*e, ours[i], strlen(ours[i])))
+				skip = true;
+		if (!skip && gr_strvec_push(&b->env, *e))
+			return gr_b_nomem(b);
+	}
+	/* cmd/go runs only the first word of $PKG_CONFIG; the shim runs the real one. */
+	if (!(v = gr_b_join("PKG_CONFIG=", "", shim)) || gr_strvec_push(&b->env, v))
+		goto nomem;
+	free(v);
+	if (!(v = gr_b_join("GORELINK_REAL_PKG_CONFIG=", "", real && *real ? real : "pkg-config")) ||
+	    gr_strvec_push(&b->env, v))
+		goto nomem;
+	free(v);
+	if (!(v = gr_b_join(GR_LINKSTATE_ENV, "=", state)) || gr_strvec_push(&b->env, v))
+		goto nomem;
+	free(v);
+	if (gr_strvec_push(&b->env, "CGO_ENABLED=1"))
+		return gr_b_nomem(b);
+	return GR_OK;
+nomem:
+	free(v);
+	return gr_b_nomem(b);
+}
+
+/* This program's own path, for the helper links. */
+static char *
+gr_b_self(void)
+{
+	char buf[4096];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	return strdup(buf);
+}
+
+/* A private directory with gorelink-ld and gorelink-pkg-config (links to this
+ * program), the link state and the link report. */
+static int
+gr_b_helpers(struct gr_b *b, char **ld, char **shim, char **state)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *self = gr_b_self();
+	int e;
+
+	*ld = *shim = *state = NULL;
+	if (!self)
+		return gr_b_fail(b, GR_BUILD_ENV, GR_EIO, "cannot find this program's own path in /proc/self/exe");
+	b->helpdir = gr_b_join(tmp && *tmp ? tmp : "/tmp", "/", "gorelink-XXXXXX");
+	if (!b->helpdir || !mkdtemp(b->helpdir)) {
+		e = errno;
+		free(self);
+		if (b->helpdir) {
+			free(b->helpdir);
+			b->helpdir = NULL;
+			return gr_b_fail(b, GR_BUILD_ENV, GR_EIO, "cannot make a temporary directory: %s", strerror(e));
+		}
+		return gr_b_nomem(b);
+	}
+	*ld = gr_b_join(b->helpdir, "/", "gorelink-ld");
+	*shim = gr_b_join(b->helpdir, "/", "gorelink-pkg-config");
+	*state = gr_b_join(b->helpdir, "/", "state");
+	b->ls.report = gr_b_join(b->helpdir, "/", "report");
+	if (!*ld || !*shim || !*state || !b->ls.report) {
+		free(self);
+		return gr_b_nomem(b);
+	}
+	if (symlink(self, *ld) != 0 || symlink(self, *shim) != 0) {
+		e = errno;
+		free(self);
+		return gr_b_fail(b, GR_BUILD_ENV, GR_EIO, "%s: %s", b->helpdir, strerror(e));
+	}
+	free(self);
+	return GR_OK;
+}
+
+static int
+gr_b_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void
+gr_b_cleanup(struct gr_b *b)
+{
+	if (b->tmpout)
+		unlink(b->tmpout);
+	if (b->outtmpdir)
+		rmdir(b->outtmpdir);
+	if (b->helpdir)
+		nftw(b->helpdir, gr_b_rm, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+/* What gorelink-ld recorded about the final link. */
+static int
+gr_b_read_report(struct gr_b *b, bool *linked)
+{
+	FILE *f = fopen(b->ls.report, "r");
+	char *text = NULL, *cur, *v, tag;
+	size_t cap = 0, n = 0, got;
+	bool bad;
+	int rc = GR_OK;
+
+	*linked = false;
+	if (!f)
+		return GR_OK;
+	do {
+		if (n + 4096 + 1 > cap) {
+			char *g = realloc(text, cap = cap ? cap * 2 : 16384);
+			if (!g) {
+				fclose(f);
+				free(text);
+				return gr_b_nomem(b);
+			}
+			text = g;
+		}
+		got = fread(text + n, 1, 4096, f);
+		n += got;
+	} while (got);
+	fclose(f);
+	text[n] = '\0';
+	*linked = true;
+	for (cur = text; rc == GR_OK && gr_kv_next(&cur, &tag, &v, &bad);) {
+		struct gr_strvec *dst = tag == 'A' ? &b->res->link_argv : tag == 'a' ? &b->res->archives :
+		                        tag == 'M' ? &b->res->missing : NULL;
+		if (dst && gr_strvec_push(dst, v))
+			rc = gr_b_nomem(b);
+	}
+	free(text);
+	return rc;
+}
+
+/* ---- verifying and moving into place ------------------------------------------ */
+
+int
+gr_build_third_party_allow(const char *const *names, size_t n, struct gr_strvec *out)
+{
+	static const char *const libc[] = {
+		"libc.so.*", "libm.so.*", "libpthread.so.*", "libdl.so.*", "librt.so.*",
+		"libresolv.so.*", "libutil.so.*", "libanl.so.*", "libcrypt.so.*", "libnsl.so.*",
+		"libmvec.so.*", "libBrokenLocale.so.*", "libthread_db.so.*", "libnss_*.so.*",
+		"libgcc_s.so.*", "libatomic.so.*", "ld-linux*.so.*", "ld64.so.*", "ld.so.*",
+	};
+	size_t i;
+	char buf[512];
+
+	for (i = 0; i < sizeof(libc) / sizeof(libc[0]); i++)
+		if (gr_strvec_push(out, libc[i]))
+			return GR_ENOMEM;
+	for (i = 0; i < n; i++) {
+		snprintf(buf, sizeof(buf), "lib%s.so*", names[i]);
+		if (gr_strvec_push(out, buf))
+			return GR_ENOMEM;
+	}
+	return GR_OK;
+}
+
+static int
+gr_b_verify(struct gr_b *b)
+{
+	struct gr_strvec allow;
+	struct gr_policy pol = { NULL, 0 };
+	struct gr_report *r = NULL;
+	struct stat st;
+	enum gr_verdict want = b->o->mode == GR_LINK_STATIC_PIE ? GR_V_STATIC_PIE : GR_V_STATIC;
+	int rc;
+
+	gr_strvec_init(&allow);
+	if (b->o->mode == GR_LINK_THIRD_PARTY) {
+		if (gr_build_third_party_allow(b->o->allow, b->o->nallow, &allow) ||
+		    gr_build_third_party_allow((const char *const *)b->ls.allow.v, b->ls.allow.n, &allow)) {
+			gr_strvec_deinit(&allow);
+			return gr_b_nomem(b);
+		}
+		pol.allow = (const char *const *)allow.v;
+		pol.nallow = allow.n;
+	}
+	rc = gr_check_path(b->tmpout, &pol, &r, b->err);
+	gr_strvec_deinit(&allow);
+	if (rc) {
+		b->res->stage = GR_BUILD_VERDICT;
+		return rc;
+	}
+	b->res->check = r;
+	if (stat(b->tmpout, &st) == 0)
+		b->res->size = (long long)st.st_size;
+	if (!r->pass || (b->o->mode != GR_LINK_THIRD_PARTY && r->verdict != want))
+		return gr_b_fail(b, GR_BUILD_VERDICT, GR_EFORMAT,
+		                 "the linked binary is %s, not what --%s promises; see the check below",
+		                 gr_verdict_name(r->verdict), gr_link_mode_name(b->o->mode));
+	return GR_OK;
+}
+
+/* OUT: -o (gorelink's or go build's), an existing directory taking the default
+ * name inside it, or the default name in the current directory. */
+static int
+gr_b_out(struct gr_b *b, const char *name)
+{
+	const char *o = b->o->out ? b->o->out : b->gf.out;
+	struct stat st;
+
+	if (b->o->out && b->gf.out && strcmp(b->o->out, b->gf.out) != 0)
+		return gr_b_fail(b, GR_BUILD_USAGE, GR_EUSAGE, "two outputs: -o %s and go build's -o %s", b->o->out,
+		                 b->gf.out);
+	if (!o)
+		b->res->out = strdup(name);
+	else if (stat(o, &st) == 0 && S_ISDIR(st.st_mode))
+		b->res->out = gr_b_join(o, "/", name);
+	else
+		b->res->out = strdup(o);
+	return b->res->out ? GR_OK : gr_b_nomem(b);
+}
+
+/* A temporary directory beside OUT: the binary is renamed from there. */
+static int
+gr_b_outtmp(struct gr_b *b)
+{
+	char *dir = strdup(b->res->out), *slash;
+	int e;
+
+	if (!dir)
+		return gr_b_nomem(b);
+	slash = strrchr(dir, '/');
+	if (slash)
+		slash[1] = '\0';
+	b->outtmpdir = gr_b_join(slash ? dir : "", "", ".gorelink-XXXXXX");
+	if (!b->outtmpdir) {
+		free(dir);
+		return gr_b_nomem(b);
+	}
+	if (!mkdtemp(b->outtmpdir)) {
+		e = errno;
+		free(b->outtmpdir);
+		b->outtmpdir = NULL;
+		gr_b_fail(b, GR_BUILD_ENV, GR_EIO, "cannot write beside %s: %s (choose another -o)",
+		          b->res->out, strerror(e));
+		free(dir);
+		return GR_EIO;
+	}
+	free(dir);
+	slash = strrchr(b->res->out, '/');
+	b->tmpout = gr_b_join(b->outtmpdir, "/", slash ? slash + 1 : b->res->out);
+	return b->tmpout ? GR_OK : gr_b_nomem(b);
+}
+
+static int
+gr_b_compose(struct gr_b *b, const char *ld)
+{
+	struct gr_goflags *gf = &b->gf;
+	struct gr_strvec *av = &b->res->go_argv;
+	char *ldflags = NULL, *tags = NULL, *extld = NULL;
+	size_t i, len = 1;
+	int rc = GR_OK;
+
+	if (!(extld = gr_b_join("-extld=", "", ld)) ||
+	    gr_strvec_push(&gf->ldflags, "-linkmode=external") || gr_strvec_push(&gf->ldflags, extld))
+		goto nomem;
+	if (!(ldflags = gr_goflags_join(&gf->ldflags))) {
+		rc = gr_b_fail(b, GR_BUILD_USAGE, GR_EUSAGE, "-ldflags holds a field with both quote characters");
+		goto out;
+	}
+	for (i = 0; i < b->res->tags.n; i++)
+		len += strlen(b->res->tags.v[i]) + 1;
+	if (!(tags = malloc(len)))
+		goto nomem;
+	tags[0] = '\0';
+	for (i = 0; i < b->res->tags.n; i++) {
+		size_t at = strlen(tags);
+		snprintf(tags + at, len - at, "%s%s", i ? "," : "", b->res->tags.v[i]);
+	}
+	if (gr_strvec_push(av, b->o->go ? b->o->go : "go") || gr_strvec_push(av, "build") ||
+	    gr_strvec_extend(av, &gf->pass))
+		goto nomem;
+	if (b->res->tags.n && (gr_strvec_push(av, "-tags") || gr_strvec_push(av, tags)))
+		goto nomem;
+	if (gr_strvec_push(av, "-ldflags") || gr_strvec_push(av, ldflags))
+		goto nomem;
+	if (b->o->mode == GR_LINK_STATIC_PIE || (gf->buildmode && strcmp(gf->buildmode, "default"))) {
+		char *bm = gr_b_join("-buildmode=", "", b->o->mode == GR_LINK_STATIC_PIE ? "pie" : gf->buildmode);
+		if (!bm || gr_strvec_push(av, bm)) {
+			free(bm);
+			goto nomem;
+		}
+		free(bm);
+	}
+	if (gr_strvec_push(av, "-o") || gr_strvec_push(av, b->tmpout) || gr_strvec_push(av, b->o->package))
+		goto nomem;
+	goto out;
+nomem:
+	rc = gr_b_nomem(b);
+out:
+	free(ldflags);
+	free(tags);
+	free(extld);
+	return rc;
+}
+
+int
+gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct gr_error *err)
+{
+	struct gr_b b;
+	struct gr_strvec extld;
+	struct gr_preset preset;
+	struct gr_spawn_result r;
+	char *name = NULL, *ld = NULL, *shim = NULL, *state = NULL, how[128];
+	size_t i, k;
+	bool linked;
+	int rc;
+
+	memset(&b, 0, sizeof(b));
+	memset(res, 0, sizeof(*res));
+	memset(&preset, 0, sizeof(preset));
+	gr_strvec_init(&res->go_argv);
+	gr_strvec_init(&res->link_argv);
+	gr_strvec_init(&res->archives);
+	gr_strvec_init(&res->missing);
+	gr_strvec_init(&res->tags);
+	gr_strvec_init(&b.env);
+	gr_strvec_init(&extld);
+	gr_goflags_init(&b.gf);
+	gr_linkstate_init(&b.ls);
+	b.o = o;
+	b.res = res;
+	b.err = err;
+	clock_gettime(CLOCK_MONOTONIC, &b.t0);
+	b.ls.mode = o->mode;
+
+	/* The flags: the user's, then the preset's and gorelink's. */
+	if ((rc = gr_goflags_parse(getenv("GOFLAGS"), o->goargs, o->ngoargs, &b.gf, err))) {
+		res->stage = GR_BUILD_USAGE;
+		goto out;
+	}
+	if ((rc = gr_b_check_ldflags(&b, &extld)) || (rc = gr_b_check_buildmode(&b)))
+		goto out;
+	if (o->preset) {
+		if ((rc = gr_preset_load(o->preset, o->preset_variant, &preset, err))) {
+			res->stage = GR_BUILD_USAGE;
+			goto out;
+		}
+		if (!(res->preset_path = strdup(preset.path)))
+			goto nomem;
+	}
+	if (gr_strvec_extend(&res->tags, &b.gf.tags))
+		goto nomem;
+	for (i = 0; i < preset.tags.n; i++)
+		if (gr_goflags_add_tag(&b.gf, preset.tags.v[i]) || gr_strvec_push(&res->tags, preset.tags.v[i]))
+			goto nomem;
+	if (o->default_tags && o->mode != GR_LINK_THIRD_PARTY)
+		for (i = 0; i < 2; i++)
+			if (gr_goflags_add_tag(&b.gf, i ? "osusergo" : "netgo"))
+				goto nomem;
+	gr_strvec_deinit(&res->tags);
+	if (gr_strvec_extend(&res->tags, &b.gf.tags))
+		goto nomem;
+	for (i = 0; i < o->nallow; i++)
+		if (gr_strvec_push(&b.ls.allow, o->allow[i]))
+			goto nomem;
+	for (i = 0; i < preset.allow.n; i++)
+		if (gr_strvec_push(&b.ls.allow, preset.allow.v[i]))
+			goto nomem;
+
+	/* --pkg and the preset's packages: their --static flags join the link. */
+	for (k = 0; k < o->npkgs + preset.pkgs.n; k++) {
+		const char *q = k < o->npkgs ? o->pkgs[k] : preset.pkgs.v[k - o->npkgs];
+		struct gr_pc_tokens *t = NULL;
+		if ((rc = gr_pc_resolve(&q, 1, &t, err))) {
+			res->stage = GR_BUILD_USAGE;
+			goto out;
+		}
+		for (i = 0; i < t->n; i++)
+			if (gr_strvec_push(&b.ls.extra, t->v[i].text)) {
+				gr_pc_tokens_free(t);
+				goto nomem;
+			}
+		gr_pc_tokens_free(t);
+	}
+
+	/* What go says about itself and the package. */
+	if ((rc = gr_b_helpers(&b, &ld, &shim, &state)) || (rc = gr_b_environment(&b, shim, state)) ||
+	    (rc = gr_b_go_env(&b)))
+		goto out;
+	if ((rc = gr_b_go_list(&b, &name)))
+		goto out;
+	gr_b_log(&b, "go list", name);
+	/* The compiler gorelink-ld links with: -extld, else go env CXX for C++, else CC. */
+	if (extld.n) {
+		if (gr_strvec_extend(&b.ls.cc, &extld))
+			goto nomem;
+	} else if ((rc = gr_goflags_split(b.cxx && *b.gocxx ? b.gocxx : b.gocc, &b.ls.cc, err))) {
+		res->stage = GR_BUILD_ENV;
+		goto out;
+	}
+	if ((rc = gr_linkstate_write(state, &b.ls, err))) {
+		res->stage = GR_BUILD_ENV;
+		goto out;
+	}
+	if ((rc = gr_b_out(&b, name)) || (rc = gr_b_outtmp(&b)) || (rc = gr_b_compose(&b, ld)))
+		goto out;
+
+	/* go build, with gorelink-ld as the linker. */
+	rc = gr_spawn_run(gr_strvec_argv(&res->go_argv), gr_strvec_argv(&b.env), &r, err);
+	if (rc) {
+		res->stage = GR_BUILD_ENV;
+		goto out;
+	}
+	if ((rc = gr_b_read_report(&b, &linked)))
+		goto out;
+	gr_b_log(&b, "go build", gr_spawn_describe(&r, how, sizeof(how)));
+	if (!gr_spawn_ok(&r)) {
+		if (res->missing.n)
+			rc = gr_b_fail(&b, GR_BUILD_MISSING, GR_ENOTFOUND,
+			               "no static archive for -l%s%s (explained above); install it, or let it stay dynamic with --allow-dynamic (see --third-party)",
+			               res->missing.v[0], res->missing.n > 1 ? " and others" : "");
+		else
+			rc = gr_b_fail(&b, GR_BUILD_GO, GR_EIO, "go build %s (its messages are above)",
+			               gr_spawn_describe(&r, how, sizeof(how)));
+		goto out;
+	}
+	if (!linked) {
+		rc = gr_b_fail(&b, GR_BUILD_GO, GR_EIO,
+		               "go build linked without gorelink-ld (was -linkmode=external overridden in GOFLAGS?)");
+		goto out;
+	}
+
+	/* Verify, then move into place (or keep it aside, or drop it for a dry run). */
+	rc = gr_b_verify(&b);
+	gr_b_log(&b, "check", res->check ? gr_verdict_name(res->check->verdict) : "error");
+	if (rc) {
+		if (o->keep_failed && res->check) {
+			res->kept = gr_b_join(res->out, "", ".rejected");
+			if (res->kept && rename(b.tmpout, res->kept) == 0) {
+				free(b.tmpout);
+				b.tmpout = NULL;
+			} else {
+				free(res->kept);
+				res->kept = NULL;
+			}
+		}
+		goto out;
+	}
+	if (!o->dry_run) {
+		if (rename(b.tmpout, res->out) != 0) {
+			int e = errno;
+			rc = gr_b_fail(&b, GR_BUILD_ENV, GR_EIO, "cannot put the binary at %s: %s", res->out, strerror(e));
+			goto out;
+		}
+		free(b.tmpout);
+		b.tmpout = NULL;
+		/* The verdict names the binary where it now is. */
+		if (res->check && !(res->check->path = gr_arena_strdup(&res->check->arena, res->out)))
+			goto nomem;
+	}
+	res->stage = GR_BUILD_OK;
+	rc = GR_OK;
+	goto out;
+nomem:
+	rc = gr_b_nomem(&b);
+out:
+	gr_b_cleanup(&b);
+	free(name);
+	free(ld);
+	free(shim);
+	free(state);
+	free(b.helpdir);
+	free(b.outtmpdir);
+	free(b.tmpout);
+	free(b.gocc);
+	free(b.gocxx);
+	free(b.goos);
+	free(b.cgo);
+	gr_strvec_deinit(&b.env);
+	gr_strvec_deinit(&extld);
+	gr_goflags_deinit(&b.gf);
+	gr_linkstate_deinit(&b.ls);
+	gr_preset_deinit(&preset);
+	return rc;
+}
+
+void
+gr_build_result_deinit(struct gr_build_result *res)
+{
+	gr_strvec_deinit(&res->go_argv);
+	gr_strvec_deinit(&res->link_argv);
+	gr_strvec_deinit(&res->archives);
+	gr_strvec_deinit(&res->missing);
+	gr_strvec_deinit(&res->tags);
+	free(res->out);
+	free(res->kept);
+	free(res->preset_path);
+	gr_report_free(res->check);
+	memset(res, 0, sizeof(*res));
+}

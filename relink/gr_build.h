@@ -1,0 +1,68 @@
+/* gr_build: drive go build through gorelink-ld into a verified static binary. */
+#ifndef GR_BUILD_H
+#define GR_BUILD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "gr_check.h"
+#include "gr_error.h"
+#include "gr_linkstate.h"
+#include "gr_strvec.h"
+
+/* Where a build stopped; the CLI maps these to exit statuses. */
+enum gr_build_stage {
+	GR_BUILD_OK,        /* built, verified, in place (or shown, for a dry run) */
+	GR_BUILD_USAGE,     /* conflicting or malformed flags */
+	GR_BUILD_ENV,       /* no go, no C compiler, CGO_ENABLED=0, unwritable output... */
+	GR_BUILD_GO,        /* go list or go build failed (go's messages were shown) */
+	GR_BUILD_MISSING,   /* a library has no static archive */
+	GR_BUILD_VERDICT,   /* it built, but the binary is not what the mode promises */
+};
+
+struct gr_build_opts {
+	enum gr_link_mode mode;
+	const char *package;                 /* what go build accepts */
+	const char *out;                     /* -o, or NULL for go build's default name */
+	const char *go;                      /* the go command (default "go") */
+	char *const *goargs;                 /* flags after --, for go build */
+	size_t ngoargs;
+	const char *const *pkgs;             /* --pkg names */
+	size_t npkgs;
+	const char *const *allow;            /* --allow-dynamic names */
+	size_t nallow;
+	const char *preset;                  /* e.g. "sqlite3", or NULL */
+	const char *preset_variant;          /* NULL: the preset's default */
+	bool default_tags;                   /* netgo,osusergo in the static modes */
+	bool dry_run;                        /* build and verify, but leave OUT alone */
+	bool keep_failed;                    /* keep a rejected binary as OUT.rejected */
+	/* Called as each step ends (for -v); may be NULL. */
+	void (*log)(void *ctx, const char *step, double seconds, const char *detail);
+	void *log_ctx;
+};
+
+struct gr_build_result {
+	enum gr_build_stage stage;
+	struct gr_strvec go_argv;      /* the go build command that ran */
+	struct gr_strvec link_argv;    /* the final link, as gorelink-ld ran it */
+	struct gr_strvec archives;     /* archives the link named */
+	struct gr_strvec missing;      /* libraries without an archive */
+	struct gr_strvec tags;         /* the build tags used */
+	char *out;                     /* where the binary is (or would be, for a dry run) */
+	char *kept;                    /* a rejected binary kept by keep_failed, or NULL */
+	char *preset_path;             /* the preset file used, or NULL */
+	struct gr_report *check;       /* the verdict on the binary, when it was built */
+	long long size;                /* its size in bytes */
+};
+
+/* Build o->package as o->mode asks, verify it, and move it into place. */
+int gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct gr_error *err);
+
+/* Free a result. */
+void gr_build_result_deinit(struct gr_build_result *res);
+
+/* The allow patterns a third-party build is checked with: the libc family
+ * and the gcc runtime, plus lib<name>.so* for each allowed name (malloc'd). */
+int gr_build_third_party_allow(const char *const *names, size_t n, struct gr_strvec *out);
+
+#endif
