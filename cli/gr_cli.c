@@ -85,7 +85,10 @@ gr_cli_run(int argc, char **argv, FILE *out, FILE *err)
 	const char *cmd;
 
 	if (argc < 2) {
-		gr_cli_diag(err, "no PACKAGE given; see 'gorelink --help'");
+		fputs("Usage: gorelink [OPTIONS] PACKAGE [-- GO_BUILD_FLAGS...]\n"
+		      "       gorelink check [OPTIONS] PATH...\n"
+		      "       gorelink pkgconf-rewrite [OPTIONS] PACKAGE...\n"
+		      "See 'gorelink --help'.\n", err);
 		return GR_EXIT_USAGE;
 	}
 	cmd = argv[1];

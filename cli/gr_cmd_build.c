@@ -259,7 +259,8 @@ gr_cmd_build(int argc, char **argv, FILE *out, FILE *err)
 	o.package = argv[optind++];
 	if (optind < argc) {
 		if (strcmp(argv[optind], "--") != 0) {
-			gr_cli_diag(err, "'%s' after PACKAGE: go build flags go after '--'", argv[optind]);
+			gr_cli_diag(err, "'%s' after PACKAGE %s: one package, and go build flags after '--'",
+			            argv[optind], o.package);
 			status = GR_EXIT_USAGE;
 			goto out;
 		}
@@ -303,11 +304,19 @@ gr_cmd_build(int argc, char **argv, FILE *out, FILE *err)
 			gr_cmd_build_quoted(out, &r.link_argv);
 		}
 		if (status == GR_EXIT_OK && r.check) {
-			fprintf(out, "%s%s (%s, %lld bytes, %zu archive%s): ", o.dry_run ? "would build " : "",
-			        o.dry_run ? r.out : r.out, gr_link_mode_name(o.mode), r.size, r.archives.n,
-			        r.archives.n == 1 ? "" : "s");
-			fflush(out);
+			size_t k;
+			if (o.dry_run)
+				fputs("would build: ", out);
 			gr_cmd_check_line(out, r.check);
+			fprintf(out, "  %s, %lld bytes; tags:", gr_link_mode_name(o.mode), r.size);
+			for (k = 0; k < r.tags.n; k++)
+				fprintf(out, "%s%s", k ? "," : " ", r.tags.v[k]);
+			fputs(r.tags.n ? "; archives:" : " none; archives:", out);
+			for (k = 0; k < r.archives.n; k++) {
+				const char *slash = strrchr(r.archives.v[k], '/');
+				fprintf(out, " %s", slash ? slash + 1 : r.archives.v[k]);
+			}
+			fputs(r.archives.n ? "\n" : " none\n", out);
 		}
 	}
 out:
