@@ -1,6 +1,7 @@
 #include "gr_cmd_build.h"
 
 #include <getopt.h>
+#include <unistd.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,13 +67,31 @@ gr_cmd_build_usage(FILE *f)
 
 struct gr_cmd_build_log {
 	FILE *err;
+	bool tty;       /* stderr is a terminal: progress lines are rewritten in place */
+	bool pending;   /* a progress line is showing */
 };
+
+static void
+gr_cmd_build_progress(void *ctx, const char *step, double seconds)
+{
+	struct gr_cmd_build_log *l = ctx;
+
+	if (!l->tty)
+		return;
+	fprintf(l->err, "\rgorelink: %s ... %.0fs", step, seconds);
+	fflush(l->err);
+	l->pending = true;
+}
 
 static void
 gr_cmd_build_logger(void *ctx, const char *step, double seconds, const char *detail)
 {
 	struct gr_cmd_build_log *l = ctx;
 
+	if (l->pending) {
+		fputs("\r\033[K", l->err);
+		l->pending = false;
+	}
 	fprintf(l->err, "gorelink: %-9s %6.2fs  ", step, seconds);
 	gr_cli_put_escaped(l->err, detail ? detail : "", detail ? strlen(detail) : 0);
 	fputc('\n', l->err);
@@ -125,6 +144,7 @@ gr_cmd_build_json(FILE *out, const struct gr_build_opts *o, const struct gr_buil
 		gr_json_int(&j, "size", r->size);
 	else
 		gr_json_str(&j, "size", NULL);
+	gr_json_int(&j, "self_max_rss_kib", r->self_max_rss_kib);
 	gr_cmd_build_json_list(&j, "tags", &r->tags);
 	gr_cmd_build_json_list(&j, "go_command", &r->go_argv);
 	gr_cmd_build_json_list(&j, "link_argv", &r->link_argv);
@@ -164,7 +184,7 @@ gr_cmd_build(int argc, char **argv, FILE *out, FILE *err)
 	struct gr_build_opts o;
 	struct gr_build_result r;
 	struct gr_error e;
-	struct gr_cmd_build_log lg = { err };
+	struct gr_cmd_build_log lg = { err, isatty(fileno(err)) != 0, false };
 	const char **pkgs, **allow;
 	char *preset = NULL;
 	bool json = false, print_link = false, verbose = false, mode_set = false;
@@ -270,6 +290,7 @@ gr_cmd_build(int argc, char **argv, FILE *out, FILE *err)
 	o.ngoargs = (size_t)(argc - optind);
 	if (verbose) {
 		o.log = gr_cmd_build_logger;
+		o.progress = gr_cmd_build_progress;
 		o.log_ctx = &lg;
 	}
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -204,17 +205,36 @@ int
 gr_spawn_run(char *const argv[], char *const envp[], struct gr_spawn_result *res,
              struct gr_error *err)
 {
-	pid_t pid;
-	int e, status;
+	return gr_spawn_run_ticking(argv, envp, res, NULL, NULL, err);
+}
+
+int
+gr_spawn_run_ticking(char *const argv[], char *const envp[], struct gr_spawn_result *res,
+                     void (*tick)(void *ctx, double seconds), void *ctx,
+                     struct gr_error *err)
+{
+	pid_t pid, got;
+	int e, status, waited_ms = 0;
 
 	memset(res, 0, sizeof(*res));
 	e = posix_spawnp(&pid, argv[0], NULL, NULL, argv, envp ? envp : environ);
 	if (e != 0)
 		return gr_error_set(err, GR_EIO, e, "cannot run %s: %s", argv[0], strerror(e));
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR) {
+	for (;;) {
+		got = waitpid(pid, &status, tick ? WNOHANG : 0);
+		if (got == pid)
+			break;
+		if (got < 0 && errno != EINTR) {
 			e = errno;
 			return gr_error_set(err, GR_EIO, e, "%s: cannot wait for it: %s", argv[0], strerror(e));
+		}
+		if (got == 0) {
+			/* Still running: poll every 50 ms, tick every second. */
+			struct timespec ts = { 0, 50 * 1000 * 1000 };
+			nanosleep(&ts, NULL);
+			waited_ms += 50;
+			if (waited_ms % 1000 == 0)
+				tick(ctx, waited_ms / 1000.0);
 		}
 	}
 	if (WIFEXITED(status)) {

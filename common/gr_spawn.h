@@ -26,6 +26,12 @@ int gr_spawn_capture(char *const argv[], char *const envp[], struct gr_spawn_res
 int gr_spawn_run(char *const argv[], char *const envp[], struct gr_spawn_result *res,
                  struct gr_error *err);
 
+/* Like gr_spawn_run, calling tick(ctx, seconds) about once a second while
+ * the child runs (tick may be NULL). */
+int gr_spawn_run_ticking(char *const argv[], char *const envp[], struct gr_spawn_result *res,
+                         void (*tick)(void *ctx, double seconds), void *ctx,
+                         struct gr_error *err);
+
 /* Whether the child exited with status 0. */
 bool gr_spawn_ok(const struct gr_spawn_result *res);
 

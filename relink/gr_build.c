@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -90,6 +91,14 @@ gr_b_join(const char *a, const char *sep, const char *c)
 	if (s)
 		snprintf(s, n, "%s%s%s", a, sep, c);
 	return s;
+}
+
+static void
+gr_b_tick(void *ctx, double seconds)
+{
+	struct gr_b *b = ctx;
+
+	b->o->progress(b->o->log_ctx, "go build", seconds);
 }
 
 /* ---- checking the flags ------------------------------------------------- */
@@ -762,7 +771,8 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 		goto out;
 
 	/* go build, with gorelink-ld as the linker. */
-	rc = gr_spawn_run(gr_strvec_argv(&res->go_argv), gr_strvec_argv(&b.env), &r, err);
+	rc = gr_spawn_run_ticking(gr_strvec_argv(&res->go_argv), gr_strvec_argv(&b.env), &r,
+	                          o->progress ? gr_b_tick : NULL, &b, err);
 	if (rc) {
 		res->stage = GR_BUILD_ENV;
 		goto out;
@@ -821,6 +831,11 @@ nomem:
 	rc = gr_b_nomem(&b);
 out:
 	gr_b_cleanup(&b);
+	{
+		struct rusage ru;
+		if (getrusage(RUSAGE_SELF, &ru) == 0)
+			res->self_max_rss_kib = ru.ru_maxrss;
+	}
 	free(name);
 	free(ld);
 	free(shim);

@@ -38,6 +38,8 @@ struct gr_build_opts {
 	bool keep_failed;                    /* keep a rejected binary as OUT.rejected */
 	/* Called as each step ends (for -v); may be NULL. */
 	void (*log)(void *ctx, const char *step, double seconds, const char *detail);
+	/* Called about once a second while go build runs (for progress); may be NULL. */
+	void (*progress)(void *ctx, const char *step, double seconds);
 	void *log_ctx;
 };
 
@@ -53,6 +55,7 @@ struct gr_build_result {
 	char *preset_path;             /* the preset file used, or NULL */
 	struct gr_report *check;       /* the verdict on the binary, when it was built */
 	long long size;                /* its size in bytes */
+	long self_max_rss_kib;         /* gorelink's own peak resident memory, children excluded */
 };
 
 /* Build o->package as o->mode asks, verify it, and move it into place. */
