@@ -271,7 +271,7 @@ gr_cmd_build(int argc, char **argv, FILE *out, FILE *err)
 		o.mode = m;
 		mode_set = true;
 	}
-	if (optind >= argc || !strcmp(argv[optind], "--")) {
+	if (optind >= argc || !strcmp(argv[optind], "--") || (optind > 0 && !strcmp(argv[optind - 1], "--"))) {
 		gr_cli_diag(err, "no PACKAGE given; see 'gorelink --help'");
 		status = GR_EXIT_USAGE;
 		goto out;

@@ -8,6 +8,7 @@
 
 #include "gr_cache.h"
 #include "gr_kv.h"
+#include "gr_path.h"
 
 /* The identity of an executable: where it is, and its inode, size and mtime. */
 static void
@@ -26,31 +27,6 @@ gr_tcbuf_file(struct gr_kvbuf *b, char tag, const char *path)
 	gr_kv_raw(b, line, strlen(line));
 }
 
-/* Where a command word lives: itself if it has a slash, else the first PATH hit. */
-static char *
-gr_tc_which(const char *word)
-{
-	const char *path = getenv("PATH"), *p, *colon;
-	char *cand;
-	size_t n;
-
-	if (strchr(word, '/'))
-		return strdup(word);
-	for (p = path ? path : ""; *p; p = *colon ? colon + 1 : colon) {
-		colon = strchr(p, ':');
-		if (!colon)
-			colon = p + strlen(p);
-		n = (size_t)(colon - p) + strlen(word) + 2;
-		if (!(cand = malloc(n)))
-			return NULL;
-		snprintf(cand, n, "%.*s/%s", (int)(colon - p), colon == p ? "." : p, word);
-		if (access(cand, X_OK) == 0)
-			return cand;
-		free(cand);
-	}
-	return NULL;
-}
-
 /* Everything discovery depends on, besides the linker (checked on load). */
 static void
 gr_tc_key(struct gr_kvbuf *b, char *const cc[])
@@ -61,7 +37,7 @@ gr_tc_key(struct gr_kvbuf *b, char *const cc[])
 
 	gr_kv_raw(b, "toolchain 1\n", 12);
 	for (i = 0; cc[i]; i++) {
-		char *where = gr_tc_which(cc[i]);
+		char *where = gr_path_which(cc[i]);
 		gr_kv_put(b, 'w', cc[i]);
 		if (where)
 			gr_tcbuf_file(b, 'f', where);

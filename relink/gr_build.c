@@ -15,6 +15,7 @@
 
 #include "gr_goflags.h"
 #include "gr_kv.h"
+#include "gr_path.h"
 #include "gr_pc.h"
 #include "gr_preset.h"
 #include "gr_spawn.h"
@@ -183,7 +184,8 @@ gr_b_check_buildmode(struct gr_b *b)
 
 /* Run the go command with extra words, capturing its output. */
 static int
-gr_b_go_capture(struct gr_b *b, const char *const *words, size_t n, struct gr_spawn_result *r)
+gr_b_go_capture(struct gr_b *b, const char *const *words, size_t n, struct gr_spawn_result *r,
+                bool ours)
 {
 	struct gr_strvec av;
 	size_t i;
@@ -199,7 +201,7 @@ gr_b_go_capture(struct gr_b *b, const char *const *words, size_t n, struct gr_sp
 			gr_strvec_deinit(&av);
 			return gr_b_nomem(b);
 		}
-	rc = gr_spawn_capture(gr_strvec_argv(&av), gr_strvec_argv(&b->env), r, b->err);
+	rc = gr_spawn_capture(gr_strvec_argv(&av), ours ? gr_strvec_argv(&b->env) : NULL, r, b->err);
 	if (rc) {
 		b->res->stage = GR_BUILD_ENV;
 		if (b->err->sys_errno == ENOENT)
@@ -232,7 +234,8 @@ gr_b_go_env(struct gr_b *b)
 	char *lines[4] = { NULL, NULL, NULL, NULL }, *p, line[512], how[128];
 	int rc, i;
 
-	if ((rc = gr_b_go_capture(b, words, 5, &r)))
+	/* Ask with the user's own environment: gorelink's sets CGO_ENABLED=1. */
+	if ((rc = gr_b_go_capture(b, words, 5, &r, false)))
 		return rc;
 	if (!gr_spawn_ok(&r)) {
 		rc = gr_b_fail(b, GR_BUILD_ENV, GR_EIO, "go env %s: %s", gr_spawn_describe(&r, how, sizeof(how)),
@@ -268,6 +271,23 @@ gr_b_go_env(struct gr_b *b)
 		                 "GOOS=%s: gorelink builds linux targets so far", b->goos);
 	if (!*b->gocc)
 		return gr_b_fail(b, GR_BUILD_ENV, GR_EUSAGE, "go env CC is empty: set CC to a C compiler");
+	{
+		/* cgo compiles and links with it: say so now, not after go's own error. */
+		struct gr_strvec w;
+		char *where = NULL;
+		gr_strvec_init(&w);
+		if (gr_goflags_split(b->gocc, &w, b->err) == GR_OK && w.n)
+			where = gr_path_which(w.v[0]);
+		if (!where) {
+			int frc = gr_b_fail(b, GR_BUILD_ENV, GR_EIO,
+			                    "the C compiler '%s' (go env CC) is not installed: install gcc (apt-get install gcc) or set CC",
+			                    w.n ? w.v[0] : b->gocc);
+			gr_strvec_deinit(&w);
+			return frc;
+		}
+		free(where);
+		gr_strvec_deinit(&w);
+	}
 	return GR_OK;
 }
 
@@ -301,7 +321,7 @@ gr_b_go_list(struct gr_b *b, char **name)
 	words[nw++] = "-f";
 	words[nw++] = "{{if not .DepOnly}}root\t{{.Name}}\t{{.ImportPath}}\t{{.Target}}\n{{end}}{{if .CXXFiles}}cxx\n{{end}}";
 	words[nw++] = b->o->package;
-	rc = gr_b_go_capture(b, words, nw, &r);
+	rc = gr_b_go_capture(b, words, nw, &r, true);
 	free(tags);
 	if (rc)
 		return rc;
