@@ -33,4 +33,12 @@ if [ -n "$lib" ]; then
 		echo "ok   library code neither prints nor exits"
 	fi
 fi
+# Fixtures are generated at test time: no binary is ever committed.
+bins=$(git ls-files -z 2>/dev/null | xargs -0 -r sh -c 'for f; do [ -f "$f" ] || continue; m=$(head -c 4 "$f" | od -An -tx1 | tr -d " \n"); case "$m" in 7f454c46|cafebabe|cffaedfe|cefaedfe|213c6172) echo "$f";; esac; done' sh)
+if [ -n "$bins" ]; then
+	printf 'FAIL committed binaries (generate them at test time):\n%s\n' "$bins"
+	fail=1
+else
+	echo "ok   no committed binaries"
+fi
 exit "$fail"
