@@ -125,7 +125,7 @@ int
 gr_preset_load(const char *name, const char *variant, struct gr_preset *p, struct gr_error *err)
 {
 	struct gr_strvec dirs;
-	char *path = NULL, *deflt = NULL;
+	char *path = NULL, *deflt = NULL, *chosen = NULL;
 	FILE *f = NULL;
 	size_t i;
 	bool found = false;
@@ -154,18 +154,19 @@ gr_preset_load(const char *name, const char *variant, struct gr_preset *p, struc
 	}
 	/* First pass: the default variant; second: the chosen variant's lines. */
 	rc = gr_preset_parse(f, path, NULL, p, &deflt, &found, err);
-	if (rc == GR_OK && !variant)
-		variant = deflt;
-	if (rc == GR_OK && !variant)
+	if (rc == GR_OK && !variant && !deflt)
 		rc = gr_error_set(err, GR_EFORMAT, 0, "%s: no variant given and no default", path);
+	if (rc == GR_OK && !(chosen = strdup(variant ? variant : deflt)))
+		rc = GR_ENOMEM;
 	if (rc == GR_OK) {
 		rewind(f);
 		free(p->module);
 		p->module = NULL;
 		free(deflt);
 		deflt = NULL;
-		rc = gr_preset_parse(f, path, variant, p, &deflt, &found, err);
+		rc = gr_preset_parse(f, path, chosen, p, &deflt, &found, err);
 	}
+	variant = chosen;
 	if (rc == GR_OK && !found)
 		rc = gr_error_set(err, GR_ENOTFOUND, 0, "preset '%s' has no variant '%s' (see %s)", name, variant, path);
 	if (rc == GR_ENOMEM && !err->msg[0])
@@ -178,6 +179,7 @@ out:
 		fclose(f);
 	free(path);
 	free(deflt);
+	free(chosen);
 	gr_strvec_deinit(&dirs);
 	if (rc)
 		gr_preset_deinit(p);

@@ -1,0 +1,283 @@
+/* Unit tests for the build's pure parts: go flag merging, Go quoted strings,
+ * the final-link test, presets and the link state. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gr_extld.h"
+#include "gr_goflags.h"
+#include "gr_linkstate.h"
+#include "gr_preset.h"
+
+static void
+split_eq(const char *s, const char *const *want, size_t n)
+{
+	struct gr_strvec v;
+	struct gr_error e;
+	size_t i;
+
+	gr_strvec_init(&v);
+	ck_assert_int_eq(gr_goflags_split(s, &v, &e), GR_OK);
+	ck_assert_uint_eq(v.n, n);
+	for (i = 0; i < n; i++)
+		ck_assert_str_eq(v.v[i], want[i]);
+	gr_strvec_deinit(&v);
+}
+
+START_TEST(test_split_join)
+{
+	static const char *const a[] = { "-X", "main.v=1 2", "-s", "-w" };
+	static const char *const b[] = { "-extldflags", "-static -lm", "it's" };
+	struct gr_strvec v;
+	struct gr_error e;
+	char *j;
+
+	split_eq("-X 'main.v=1 2'  -s\t-w", a, 4);
+	split_eq("-extldflags \"-static -lm\" it's", b, 3);
+	split_eq("", NULL, 0);
+	gr_strvec_init(&v);
+	ck_assert_int_eq(gr_goflags_split("-X 'unterminated", &v, &e), GR_EUSAGE);
+	ck_assert_int_eq(gr_goflags_split("'a'b", &v, &e), GR_EUSAGE);
+	gr_strvec_deinit(&v);
+	/* join gives back what split takes apart */
+	gr_strvec_init(&v);
+	gr_strvec_push(&v, "-X");
+	gr_strvec_push(&v, "main.v=1 2");
+	gr_strvec_push(&v, "it's here");
+	gr_strvec_push(&v, "");
+	j = gr_goflags_join(&v);
+	ck_assert_str_eq(j, "-X 'main.v=1 2' \"it's here\" ''");
+	free(j);
+	gr_strvec_push(&v, "both ' and \"");
+	ck_assert_ptr_null(gr_goflags_join(&v));
+	gr_strvec_deinit(&v);
+}
+END_TEST
+
+START_TEST(test_parse)
+{
+	char *args[] = { "-trimpath", "-ldflags", "-s -w", "-tags=a,b", "-o", "out", "-ldflags=-X main.v=2",
+	                 "-tags", "b c", "-buildmode=pie", "-v" };
+	struct gr_goflags gf;
+	struct gr_error e;
+
+	gr_goflags_init(&gf);
+	ck_assert_int_eq(gr_goflags_parse("-buildvcs=false -tags=env -ldflags=-w", args, 11, &gf, &e), GR_OK);
+	/* Go keeps only the last -ldflags. */
+	ck_assert_uint_eq(gf.ldflags.n, 2);
+	ck_assert_str_eq(gf.ldflags.v[0], "-X");
+	ck_assert_str_eq(gf.ldflags.v[1], "main.v=2");
+	/* tags accumulate, without duplicates, GOFLAGS first */
+	ck_assert_uint_eq(gf.tags.n, 4);
+	ck_assert_str_eq(gf.tags.v[0], "env");
+	ck_assert_str_eq(gf.tags.v[3], "c");
+	ck_assert_str_eq(gf.out, "out");
+	ck_assert_str_eq(gf.buildmode, "pie");
+	/* the rest passes through, GOFLAGS' own flags are go build's business */
+	ck_assert_uint_eq(gf.pass.n, 2);
+	ck_assert_str_eq(gf.pass.v[0], "-trimpath");
+	ck_assert_str_eq(gf.pass.v[1], "-v");
+	gr_goflags_deinit(&gf);
+
+	gr_goflags_init(&gf);
+	{
+		char *bad[] = { "notaflag" };
+		char *novalue[] = { "-ldflags" };
+		ck_assert_int_eq(gr_goflags_parse(NULL, bad, 1, &gf, &e), GR_EUSAGE);
+		ck_assert_ptr_nonnull(strstr(e.msg, "notaflag"));
+		ck_assert_int_eq(gr_goflags_parse(NULL, novalue, 1, &gf, &e), GR_EUSAGE);
+	}
+	gr_goflags_deinit(&gf);
+}
+END_TEST
+
+START_TEST(test_unquote)
+{
+	static const struct { const char *in, *out; } ok[] = {
+		{ "\"plain\"", "plain" },
+		{ "\"a b\\tc\\n\"", "a b\tc\n" },
+		{ "\"q\\\"q\\\\\"", "q\"q\\" },
+		{ "\"\\x41\\101\\u00e9\\U0001F600\"", "AA\xc3\xa9\xf0\x9f\x98\x80" },
+		{ "\"\"", "" },
+	};
+	static const char *const bad[] = { "plain", "\"open", "\"a\"b\"", "\"\\q\"", "\"\\x4\"",
+	                                   "\"\\u12\"", "\"\\ud800\"", "\"\\400\"", "\"\\", "\"" };
+	size_t i;
+	char *out;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		ck_assert_int_eq(gr_extld_unquote(ok[i].in, strlen(ok[i].in), &out), GR_OK);
+		ck_assert_str_eq(out, ok[i].out);
+		free(out);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_msg(gr_extld_unquote(bad[i], strlen(bad[i]), &out) == GR_EFORMAT, "%s accepted", bad[i]);
+		ck_assert_ptr_null(out);
+	}
+}
+END_TEST
+
+START_TEST(test_is_final_and_expand)
+{
+	char *final[] = { "-m64", "-o", "/tmp/b/exe/a.out", "/tmp/go-link-1/go.o", "-lpthread" };
+	char *probe[] = { "-no-pie", "-o", "/tmp/go-link-1/a.out", "/tmp/go-link-1/trivial.c" };
+	char *stdin_probe[] = { "-x", "c", "-", "-o", "/dev/null", "/tmp/x/go.o" };
+	char *nogo[] = { "-o", "x", "y.o" };
+	char resp[] = "/tmp/gr-resp-XXXXXX";
+	char *args[3];
+	struct gr_strvec out;
+	struct gr_error e;
+	FILE *f;
+	int fd;
+
+	ck_assert(gr_extld_is_final(final, 5));
+	ck_assert(!gr_extld_is_final(probe, 4));
+	ck_assert(!gr_extld_is_final(stdin_probe, 6));
+	ck_assert(!gr_extld_is_final(nogo, 3));
+
+	fd = mkstemp(resp);
+	ck_assert_int_ge(fd, 0);
+	f = fdopen(fd, "w");
+	fputs("\"-o\"\n\"/tmp/a b/a.out\"\n\"/tmp/go-link-2/go.o\"\n\"-lz\"\n", f);
+	fclose(f);
+	args[0] = "-m64";
+	args[1] = malloc(strlen(resp) + 2);
+	snprintf(args[1], strlen(resp) + 2, "@%s", resp);
+	args[2] = "-static";
+	gr_strvec_init(&out);
+	ck_assert_int_eq(gr_extld_expand(args, 3, &out, &e), GR_OK);
+	ck_assert_uint_eq(out.n, 6);
+	ck_assert_str_eq(out.v[2], "/tmp/a b/a.out");
+	ck_assert_str_eq(out.v[5], "-static");
+	ck_assert(gr_extld_is_final(out.v, out.n));
+	gr_strvec_deinit(&out);
+	f = fopen(resp, "w");
+	fputs("\"ok\"\nnot quoted\n", f);
+	fclose(f);
+	gr_strvec_init(&out);
+	ck_assert_int_eq(gr_extld_expand(args, 3, &out, &e), GR_EFORMAT);
+	ck_assert_ptr_nonnull(strstr(e.msg, ":2:"));
+	gr_strvec_deinit(&out);
+	unlink(resp);
+	free(args[1]);
+}
+END_TEST
+
+START_TEST(test_linkstate)
+{
+	char path[] = "/tmp/gr-state-XXXXXX";
+	struct gr_linkstate a, b;
+	struct gr_error e;
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	gr_linkstate_init(&a);
+	a.mode = GR_LINK_STATIC_PIE;
+	gr_strvec_push(&a.cc, "ccache");
+	gr_strvec_push(&a.cc, "gcc");
+	gr_strvec_push(&a.extra, "-L/a\tb\nc\\d");
+	gr_strvec_push(&a.allow, "systemd");
+	a.report = strdup("/tmp/r");
+	ck_assert_int_eq(gr_linkstate_write(path, &a, &e), GR_OK);
+	ck_assert_int_eq(gr_linkstate_read(path, &b, &e), GR_OK);
+	ck_assert_int_eq(b.mode, GR_LINK_STATIC_PIE);
+	ck_assert_uint_eq(b.cc.n, 2);
+	ck_assert_str_eq(b.cc.v[1], "gcc");
+	ck_assert_str_eq(b.extra.v[0], "-L/a\tb\nc\\d");
+	ck_assert_str_eq(b.allow.v[0], "systemd");
+	ck_assert_str_eq(b.report, "/tmp/r");
+	gr_linkstate_deinit(&a);
+	gr_linkstate_deinit(&b);
+	/* malformed: no compiler; garbage */
+	{
+		FILE *f = fopen(path, "w");
+		fputs("M\tstatic\n", f);
+		fclose(f);
+		ck_assert_int_eq(gr_linkstate_read(path, &b, &e), GR_EFORMAT);
+		f = fopen(path, "w");
+		fputs("garbage\n", f);
+		fclose(f);
+		ck_assert_int_eq(gr_linkstate_read(path, &b, &e), GR_EFORMAT);
+	}
+	unlink(path);
+	ck_assert_int_eq(gr_linkstate_read(path, &b, &e), GR_EIO);
+}
+END_TEST
+
+START_TEST(test_presets)
+{
+	char dir[] = "/tmp/gr-presets-XXXXXX", path[256];
+	struct gr_preset p;
+	struct gr_error e;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	setenv("GORELINK_PRESET_PATH", dir, 1);
+	snprintf(path, sizeof(path), "%s/demo.preset", dir);
+	f = fopen(path, "w");
+	fputs("# demo\nmodule example.com/x\ndefault one\n\nvariant one\ntags a b\npkg zlib\n"
+	      "variant two\ntags c\nallow-dynamic systemd\n", f);
+	fclose(f);
+	ck_assert_int_eq(gr_preset_load("demo", NULL, &p, &e), GR_OK);
+	ck_assert_str_eq(p.variant, "one");
+	ck_assert_str_eq(p.module, "example.com/x");
+	ck_assert_uint_eq(p.tags.n, 2);
+	ck_assert_str_eq(p.pkgs.v[0], "zlib");
+	gr_preset_deinit(&p);
+	ck_assert_int_eq(gr_preset_load("demo", "two", &p, &e), GR_OK);
+	ck_assert_uint_eq(p.tags.n, 1);
+	ck_assert_str_eq(p.allow.v[0], "systemd");
+	gr_preset_deinit(&p);
+	ck_assert_int_eq(gr_preset_load("demo", "three", &p, &e), GR_ENOTFOUND);
+	ck_assert_ptr_nonnull(strstr(e.msg, "no variant 'three'"));
+	ck_assert_int_eq(gr_preset_load("nosuch", NULL, &p, &e), GR_ENOTFOUND);
+	ck_assert_ptr_nonnull(strstr(e.msg, "unknown preset 'nosuch'"));
+	ck_assert_int_eq(gr_preset_load("../etc/passwd", NULL, &p, &e), GR_EUSAGE);
+	f = fopen(path, "w");
+	fputs("variant one\nbogus x\n", f);
+	fclose(f);
+	ck_assert_int_eq(gr_preset_load("demo", "one", &p, &e), GR_EFORMAT);
+	ck_assert_ptr_nonnull(strstr(e.msg, ":2: unknown key 'bogus'"));
+	f = fopen(path, "w");
+	fputs("tags x\n", f);
+	fclose(f);
+	ck_assert_int_eq(gr_preset_load("demo", "one", &p, &e), GR_EFORMAT);
+	ck_assert_ptr_nonnull(strstr(e.msg, "outside a variant"));
+	unlink(path);
+	rmdir(dir);
+	/* the shipped sqlite3 preset, found in the built-in directories */
+	unsetenv("GORELINK_PRESET_PATH");
+	ck_assert_int_eq(gr_preset_load("sqlite3", NULL, &p, &e), GR_OK);
+	ck_assert_str_eq(p.variant, "bundled");
+	ck_assert_str_eq(p.tags.v[0], "sqlite_omit_load_extension");
+	gr_preset_deinit(&p);
+	ck_assert_int_eq(gr_preset_load("sqlite3", "system", &p, &e), GR_OK);
+	ck_assert_str_eq(p.pkgs.v[0], "sqlite3");
+	gr_preset_deinit(&p);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("relink");
+	TCase *t = tcase_create("relink");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(t, test_split_join);
+	tcase_add_test(t, test_parse);
+	tcase_add_test(t, test_unquote);
+	tcase_add_test(t, test_is_final_and_expand);
+	tcase_add_test(t, test_linkstate);
+	tcase_add_test(t, test_presets);
+	suite_add_tcase(s, t);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
