@@ -38,9 +38,9 @@ gr_cmd_build_usage(FILE *f)
 	      "      --preset NAME[=VARIANT]  any preset (docs/presets.md)\n"
 	      "      --pkg NAME          link pkg-config package NAME's static libraries too\n"
 	      "                          (repeatable; for cgo code that writes a bare -lfoo)\n"
-	      "      --allow-dynamic NAME  keep -lNAME dynamic (repeatable); the check then\n"
-	      "                          accepts lib NAME and, in --third-party, the libc family\n"
-	      "      --no-default-tags   do not add netgo,osusergo\n"
+	      "      --allow-dynamic NAME  keep -lNAME dynamic (repeatable); implies --third-party:\n"
+	      "                          the check accepts libNAME and the libc family\n"
+	      "      --no-default-tags   do not add netgo,osusergo (not added for a musl $CC)\n"
 	      "      --go GO             the go command (default: go on PATH)\n"
 	      "      --keep-failed       keep a binary that fails the check as OUT.rejected\n"
 	      "      --dry-run           build and check, show the go command and the link,\n"
@@ -270,6 +270,15 @@ gr_cmd_build(int argc, char **argv, FILE *out, FILE *err)
 		}
 		o.mode = m;
 		mode_set = true;
+	}
+	/* Keeping a library dynamic keeps the C library dynamic too: --third-party. */
+	if (o.nallow && !mode_set)
+		o.mode = GR_LINK_THIRD_PARTY;
+	if (o.nallow && o.mode != GR_LINK_THIRD_PARTY) {
+		gr_cli_diag(err, "--allow-dynamic keeps -l%s dynamic, which a --%s binary cannot do; use it with --third-party (the default when it is given)",
+		            o.allow[0], gr_link_mode_name(o.mode));
+		status = GR_EXIT_USAGE;
+		goto out;
 	}
 	if (optind >= argc || !strcmp(argv[optind], "--") || (optind > 0 && !strcmp(argv[optind - 1], "--"))) {
 		gr_cli_diag(err, "no PACKAGE given; see 'gorelink --help'");

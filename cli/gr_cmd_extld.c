@@ -91,8 +91,14 @@ gr_cmd_extld(int argc, char **argv)
 	}
 	gr_strvec_init(&args);
 	gr_strvec_init(&final);
+	/* cmd/link passes a long command line as @response: look inside before
+	 * deciding. A response file that cannot be read is left to the compiler. */
+	if (gr_extld_expand(argv + 1, (size_t)(argc - 1), &args, &e) != GR_OK) {
+		gr_strvec_deinit(&args);
+		gr_strvec_init(&args);
+	}
 	/* Probes (trivial.c, -x c -) and anything else pass through untouched. */
-	if (!gr_extld_is_final(argv + 1, (size_t)(argc - 1))) {
+	if (!args.n || !gr_extld_is_final(args.v, args.n)) {
 		if (gr_strvec_extend(&final, &ls.cc) != GR_OK) {
 			status = 2;
 			goto out;
@@ -105,8 +111,7 @@ gr_cmd_extld(int argc, char **argv)
 		status = gr_extld_exec(gr_strvec_argv(&final));
 		goto out;
 	}
-	if ((rc = gr_extld_expand(argv + 1, (size_t)(argc - 1), &args, &e)) ||
-	    (rc = gr_tccache_discover(gr_strvec_argv(&ls.cc), &tc, &hit, &e))) {
+	if ((rc = gr_tccache_discover(gr_strvec_argv(&ls.cc), &tc, &hit, &e))) {
 		gr_cli_diag(stderr, "%s", e.msg);
 		gr_extld_record(&ls, NULL, NULL, 2);
 		status = 2;
@@ -121,7 +126,7 @@ gr_cmd_extld(int argc, char **argv)
 		o.nsystem_libs = gr_rw_ndefault_system_libs;
 		for (k = 0; k < rw->ntokens; k++)
 			if (rw->tokens[k].missing)
-				gr_cmd_pcrw_explain_missing(stderr, rw, &rw->tokens[k], o.mode, &o);
+				gr_cmd_pcrw_explain_missing(stderr, rw, &rw->tokens[k], o.mode, &o, true);
 		gr_extld_record(&ls, NULL, rw, 1);
 		status = 1;
 	} else if (rc) {

@@ -182,7 +182,7 @@ gr_pcrw_json(FILE *out, const struct gr_rw_result *r, const struct gr_toolchain 
 
 void
 gr_cmd_pcrw_explain_missing(FILE *err, const struct gr_rw_result *r, const struct gr_rw_token *t,
-                        enum gr_rw_mode mode, const struct gr_rw_opts *o)
+                            enum gr_rw_mode mode, const struct gr_rw_opts *o, bool build)
 {
 	size_t i;
 	bool colon = t->lib[0] == ':';
@@ -204,14 +204,18 @@ gr_cmd_pcrw_explain_missing(FILE *err, const struct gr_rw_result *r, const struc
 		fprintf(err, "  a shared library exists instead: %s\n", t->shared_alternative);
 	else
 		fputs("  no shared library exists either\n", err);
+	/* The options, spelled for the command that is running. */
 	fprintf(err, "  options: install the package that ships lib%s.a;", colon ? "<name>" : t->lib);
 	if (mode == GR_RW_STATIC && system)
-		fprintf(err, " or --mode=third-party, which keeps system libraries such as -l%s dynamic;",
-		        t->lib);
-	else if (mode == GR_RW_STATIC)
+		fprintf(err, " or %s, which keeps system libraries such as -l%s dynamic;",
+		        build ? "--third-party" : "--mode=third-party", t->lib);
+	else if (mode == GR_RW_STATIC && !build)
 		fprintf(err, " or --mode=third-party, if -l%s were a system library (it is not on the list: see --system-libs);",
 		        t->lib);
-	fprintf(err, " or --allow-dynamic=%s to keep -l%s dynamic\n", colon ? t->lib : t->lib, t->lib);
+	if (build)
+		fprintf(err, " or --allow-dynamic %s to keep -l%s dynamic (with the C library)\n", t->lib, t->lib);
+	else
+		fprintf(err, " or --allow-dynamic=%s to keep -l%s dynamic\n", t->lib, t->lib);
 }
 
 /* Rewrite one set of flags and print it; pkg names the package under --each.
@@ -239,7 +243,7 @@ gr_pcrw_one(FILE *out, FILE *err, const char *pkg, const struct gr_pc_tokens *to
 	if (rc == GR_ENOTFOUND) {
 		for (k = 0; k < r->ntokens; k++)
 			if (r->tokens[k].missing)
-				gr_cmd_pcrw_explain_missing(err, r, &r->tokens[k], o->mode, o);
+				gr_cmd_pcrw_explain_missing(err, r, &r->tokens[k], o->mode, o, false);
 		gr_rw_result_free(r);
 		return GR_EXIT_FAIL;  /* and nothing on stdout, not even --json */
 	}

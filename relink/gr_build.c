@@ -94,6 +94,16 @@ gr_b_join(const char *a, const char *sep, const char *c)
 	return s;
 }
 
+/* Whether $CC names a musl toolchain (musl-gcc, *-linux-musl-gcc): then
+ * net and os/user need no netgo/osusergo to link statically. */
+static bool
+gr_b_musl(void)
+{
+	const char *cc = getenv("CC");
+
+	return cc && strstr(cc, "musl") != NULL;
+}
+
 static void
 gr_b_tick(void *ctx, double seconds)
 {
@@ -143,10 +153,18 @@ gr_b_check_ldflags(struct gr_b *b, struct gr_strvec *extld)
 			i += sep;
 			continue;
 		}
-		if (name && !strncmp(name, "extldflags", 10) && val && b->o->mode == GR_LINK_THIRD_PARTY &&
-		    (strstr(val, "-static") != NULL))
-			rc = gr_b_fail(b, GR_BUILD_USAGE, GR_EUSAGE,
-			               "-extldflags '%s' asks for a static link, which contradicts --third-party", val);
+		if (name && !strncmp(name, "extldflags", 10) && val && b->o->mode == GR_LINK_THIRD_PARTY) {
+			struct gr_strvec xf;
+			size_t q;
+			gr_strvec_init(&xf);
+			if (gr_goflags_split(val, &xf, b->err) == GR_OK)
+				for (q = 0; q < xf.n && rc == GR_OK; q++)
+					if (!strcmp(xf.v[q], "-static") || !strcmp(xf.v[q], "-static-pie") ||
+					    !strcmp(xf.v[q], "-Wl,-Bstatic"))
+						rc = gr_b_fail(b, GR_BUILD_USAGE, GR_EUSAGE,
+						               "-extldflags '%s' asks for a static link, which contradicts --third-party", val);
+			gr_strvec_deinit(&xf);
+		}
 		if (gr_strvec_push(&keep, f) || (sep && gr_strvec_push(&keep, b->gf.ldflags.v[i + 1])))
 			rc = gr_b_nomem(b);
 		i += sep;
@@ -261,11 +279,6 @@ gr_b_go_env(struct gr_b *b)
 	gr_spawn_result_free(&r);
 	if (!b->gocc || !b->gocxx || !b->cgo || !b->goos)
 		return gr_b_nomem(b);
-	if (strcmp(b->cgo, "1") != 0)
-		return gr_b_fail(b, GR_BUILD_ENV, GR_EUSAGE,
-		                 "cgo is off (CGO_ENABLED=%s): gorelink links through the C toolchain, which needs cgo; "
-		                 "unset CGO_ENABLED or set CGO_ENABLED=1 (a pure-Go program built with CGO_ENABLED=0 is static already)",
-		                 b->cgo);
 	if (strcmp(b->goos, "linux") != 0)
 		return gr_b_fail(b, GR_BUILD_ENV, GR_EUSAGE,
 		                 "GOOS=%s: gorelink builds linux targets so far", b->goos);
@@ -288,6 +301,11 @@ gr_b_go_env(struct gr_b *b)
 		free(where);
 		gr_strvec_deinit(&w);
 	}
+	if (strcmp(b->cgo, "1") != 0)
+		return gr_b_fail(b, GR_BUILD_ENV, GR_EUSAGE,
+		                 "cgo is off (CGO_ENABLED=%s): gorelink links through the C toolchain, which needs cgo; "
+		                 "unset CGO_ENABLED or set CGO_ENABLED=1 (a pure-Go program built with CGO_ENABLED=0 is static already)",
+		                 b->cgo);
 	return GR_OK;
 }
 
@@ -296,21 +314,29 @@ gr_b_go_env(struct gr_b *b)
 static int
 gr_b_go_list(struct gr_b *b, char **name)
 {
-	const char *words[7];
+	const char **words;
 	struct gr_spawn_result r;
 	char *tags = NULL, *p, *line, buf[512], how[128];
 	size_t i, nw = 0, roots = 0;
 	int rc;
 
 	*name = NULL;
+	/* go list takes the same build flags as go build (-mod, -C, -overlay...). */
+	words = calloc(8 + b->gf.pass.n, sizeof(*words));
+	if (!words)
+		return gr_b_nomem(b);
 	words[nw++] = "list";
+	for (i = 0; i < b->gf.pass.n; i++)
+		words[nw++] = b->gf.pass.v[i];
 	words[nw++] = "-deps";
 	if (b->res->tags.n) {
 		size_t len = 7;
 		for (i = 0; i < b->res->tags.n; i++)
 			len += strlen(b->res->tags.v[i]) + 1;
-		if (!(tags = malloc(len)))
+		if (!(tags = malloc(len))) {
+			free(words);
 			return gr_b_nomem(b);
+		}
 		snprintf(tags, len, "-tags=");
 		for (i = 0; i < b->res->tags.n; i++) {
 			size_t at = strlen(tags);
@@ -323,6 +349,7 @@ gr_b_go_list(struct gr_b *b, char **name)
 	words[nw++] = b->o->package;
 	rc = gr_b_go_capture(b, words, nw, &r, true);
 	free(tags);
+	free(words);
 	if (rc)
 		return rc;
 	if (!gr_spawn_ok(&r)) {
@@ -532,7 +559,7 @@ gr_build_third_party_allow(const char *const *names, size_t n, struct gr_strvec 
 		"libc.so.*", "libm.so.*", "libpthread.so.*", "libdl.so.*", "librt.so.*",
 		"libresolv.so.*", "libutil.so.*", "libanl.so.*", "libcrypt.so.*", "libnsl.so.*",
 		"libmvec.so.*", "libBrokenLocale.so.*", "libthread_db.so.*", "libnss_*.so.*",
-		"libgcc_s.so.*", "libatomic.so.*", "ld-linux*.so.*", "ld64.so.*", "ld.so.*",
+		"libgcc_s.so.*", "libatomic.so.*", "libstdc++.so.*", "ld-linux*.so.*", "ld64.so.*", "ld.so.*",
 	};
 	size_t i;
 	char buf[512];
@@ -738,7 +765,7 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 	for (i = 0; i < preset.tags.n; i++)
 		if (gr_goflags_add_tag(&b.gf, preset.tags.v[i]) || gr_strvec_push(&res->tags, preset.tags.v[i]))
 			goto nomem;
-	if (o->default_tags && o->mode != GR_LINK_THIRD_PARTY)
+	if (o->default_tags && o->mode != GR_LINK_THIRD_PARTY && !gr_b_musl())
 		for (i = 0; i < 2; i++)
 			if (gr_goflags_add_tag(&b.gf, i ? "osusergo" : "netgo"))
 				goto nomem;
@@ -825,6 +852,9 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 			if (res->kept && rename(b.tmpout, res->kept) == 0) {
 				free(b.tmpout);
 				b.tmpout = NULL;
+				const char *kp = gr_arena_strdup(&res->check->arena, res->kept);
+				if (kp)
+					res->check->path = kp;
 			} else {
 				free(res->kept);
 				res->kept = NULL;
@@ -832,7 +862,11 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 		}
 		goto out;
 	}
-	if (!o->dry_run) {
+	if (o->dry_run) {
+		/* Named for where it would go; the temporary copy is removed. */
+		if (res->check && !(res->check->path = gr_arena_strdup(&res->check->arena, res->out)))
+			goto nomem;
+	} else {
 		if (rename(b.tmpout, res->out) != 0) {
 			int e = errno;
 			rc = gr_b_fail(&b, GR_BUILD_ENV, GR_EIO, "cannot put the binary at %s: %s", res->out, strerror(e));

@@ -65,7 +65,9 @@ CHECK_SCHEMA = "gorelink-check/1"
 GO119 = "/usr/lib/go-1.19/bin/go"
 SQLITE3_MODULE = "github.com/mattn/go-sqlite3"
 
-# Documented exit codes of the main job.
+# Exit codes of the main job, as gorelink(1) documents them: a missing package
+# is 2 (go list fails); a package that is not main, an unknown preset or
+# variant, an unknown --pkg package and conflicting flags are usage errors (64).
 EXIT_OK = 0
 EXIT_VERDICT = 1   # built, but the verdict is wrong for the mode; or no static archive
 EXIT_BUILD = 2     # could not build
@@ -73,7 +75,7 @@ EXIT_USAGE = 64    # usage error, conflicting flags
 
 # The C library's own shared objects: what --third-party may leave dynamic.
 LIBC_FAMILY = re.compile(
-    r"^(libc|libm|libpthread|libdl|librt|libresolv|libutil|libanl|libmvec|libnsl|libBrokenLocale)"
+    r"^(libc|libm|libpthread|libdl|librt|libresolv|libutil|libanl|libmvec|libnsl|libBrokenLocale|libgcc_s)"
     r"\.so\.[0-9]+$|^ld-linux[-a-z0-9_.]*\.so\.[0-9]+$")
 
 GORELINK = None   # absolute path of gorelink
@@ -497,6 +499,20 @@ def fortytwo_empty_root():
 
 
 @test
+def long_link_line_uses_a_response_file():
+    """Past ~30 KiB of arguments cmd/link hands gorelink-ld only @response;
+    it must still see the final link (and make it static)."""
+    ex = example("fortytwo")
+    many = " ".join(["-Wl,-z,now"] * 4000)
+    r, rep, out = build(ex, ["--print-link"], go_args=["-ldflags", "-extldflags '%s'" % many],
+                        name="longlink", json_report=False)
+    assert_static(out)
+    assert "-static" in r.out.split() and "-Wl,-z,now" in r.out, "print-link: %s" % r.out[:300]
+    r, _ = run_in_empty_root(out)
+    assert r.rc == 0 and r.out == "42\n", "want 42\n%r" % r
+
+
+@test
 def fortytwo_default_output_name():
     # No -o: the name go build would give, in the current directory.  A copy of
     # the example, so nothing is written into the source tree.
@@ -732,7 +748,7 @@ def bad_not_main_package():
         "// Package notmain is a cgo library, not a command.\npackage notmain\n\n"
         "// static int seven(void) { return 7; }\nimport \"C\"\n\n"
         "// Seven returns 7.\nfunc Seven() int { return int(C.seven()) }\n")})
-    expect_failure(["."], d, EXIT_BUILD, ["main"], go_output=True)
+    expect_failure(["."], d, EXIT_USAGE, ["not a main package"])
 
 
 @test
@@ -776,7 +792,7 @@ def bad_unknown_preset_name():
 
 @test
 def bad_unknown_pkg():
-    expect_failure(["--pkg", "nosuchpkg", "."], example("fortytwo"), EXIT_BUILD, ["nosuchpkg"])
+    expect_failure(["--pkg", "nosuchpkg", "."], example("fortytwo"), EXIT_USAGE, ["nosuchpkg"])
 
 
 @test
