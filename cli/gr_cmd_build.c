@@ -40,6 +40,12 @@ gr_cmd_build_usage(FILE *f)
 	      "                          (repeatable; for cgo code that writes a bare -lfoo)\n"
 	      "      --allow-dynamic NAME  keep -lNAME dynamic (repeatable); implies --third-party:\n"
 	      "                          the check accepts libNAME and the libc family\n"
+	      "      --lib FLAG          add a link flag, e.g. --lib -lm (repeatable; -l become\n"
+	      "                          archives like the others)\n"
+	      "      --fix               when the link fails on undefined symbols, add the archives\n"
+	      "                          that define them and link again (at most 3 times)\n"
+	      "      --strict            fail when glibc warns that a function needs its shared\n"
+	      "                          objects at run time (getaddrinfo, getpwnam, dlopen...)\n"
 	      "      --no-default-tags   do not add netgo,osusergo (not added for a musl $CC)\n"
 	      "      --go GO             the go command (default: go on PATH)\n"
 	      "      --keep-failed       keep a binary that fails the check as OUT.rejected\n"
@@ -56,10 +62,10 @@ gr_cmd_build_usage(FILE *f)
 	      "\n"
 	      "Exit status:\n"
 	      "  0   built, checked and in place\n"
-	      "  1   a library has no static archive, or the binary failed the check (OUT is\n"
-	      "      untouched)\n"
+	      "  1   a library has no static archive, the binary failed the check, or --strict\n"
+	      "      refused a glibc warning (OUT is untouched)\n"
 	      "  2   could not build: go or the C compiler missing, CGO_ENABLED=0, go build or\n"
-	      "      the link failed, OUT not writable\n"
+	      "      the link failed (undefined symbols are explained), OUT not writable\n"
 	      "  64  usage error or conflicting flags\n"
 	      "\n"
 	      "Other commands: gorelink check, gorelink pkgconf-rewrite. See gorelink(1).\n", f);
@@ -121,6 +127,30 @@ gr_cmd_build_json_list(struct gr_json *j, const char *key, const struct gr_strve
 	gr_json_arr_end(j);
 }
 
+/* Rows of TAB-separated fields as objects; "-" is null. */
+static void
+gr_cmd_build_json_rows(struct gr_json *j, const char *key, const struct gr_strvec *rows,
+                       const char *const *names, size_t nnames)
+{
+	size_t i, k;
+
+	gr_json_arr_begin(j, key);
+	for (i = 0; i < rows->n; i++) {
+		const char *p = rows->v[i];
+		gr_json_obj_begin(j, NULL);
+		for (k = 0; k < nnames; k++) {
+			const char *tab = strchr(p, '\t');
+			size_t n = tab && k + 1 < nnames ? (size_t)(tab - p) : strlen(p);
+			char *field = strndup(p, n);
+			gr_json_str(j, names[k], field && strcmp(field, "-") ? field : NULL);
+			free(field);
+			p = tab && k + 1 < nnames ? tab + 1 : p + n;
+		}
+		gr_json_obj_end(j);
+	}
+	gr_json_arr_end(j);
+}
+
 static void
 gr_cmd_build_json(FILE *out, const struct gr_build_opts *o, const struct gr_build_result *r,
                   int status, const char *error)
@@ -150,6 +180,9 @@ gr_cmd_build_json(FILE *out, const struct gr_build_opts *o, const struct gr_buil
 	gr_cmd_build_json_list(&j, "link_argv", &r->link_argv);
 	gr_cmd_build_json_list(&j, "archives", &r->archives);
 	gr_cmd_build_json_list(&j, "missing", &r->missing);
+	gr_cmd_build_json_rows(&j, "undefined", &r->undefined, (const char *const[]){ "lname", "pkg", "archive", "option" }, 4);
+	gr_cmd_build_json_rows(&j, "findings", &r->findings, (const char *const[]){ "symbol", "source", "function", "remedy" }, 4);
+	gr_cmd_build_json_rows(&j, "fixes", &r->fixes, (const char *const[]){ "lname", "pkg", "archive" }, 3);
 	if (r->check)
 		gr_cmd_check_json(&j, "check", r->check, true);
 	else
@@ -162,7 +195,7 @@ int
 gr_cmd_build(int argc, char **argv, FILE *out, FILE *err)
 {
 	enum { OPT_STATIC = 256, OPT_PIE, OPT_THIRD, OPT_SQLITE, OPT_PRESET, OPT_PKG, OPT_ALLOW,
-	       OPT_NOTAGS, OPT_GO, OPT_KEEP, OPT_DRY, OPT_PRINT, OPT_JSON };
+	       OPT_NOTAGS, OPT_GO, OPT_KEEP, OPT_DRY, OPT_PRINT, OPT_JSON, OPT_LIB, OPT_FIX, OPT_STRICT };
 	static const struct option longopts[] = {
 		{ "static", no_argument, NULL, OPT_STATIC },
 		{ "static-pie", no_argument, NULL, OPT_PIE },
@@ -177,6 +210,9 @@ gr_cmd_build(int argc, char **argv, FILE *out, FILE *err)
 		{ "dry-run", no_argument, NULL, OPT_DRY },
 		{ "print-link", no_argument, NULL, OPT_PRINT },
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "lib", required_argument, NULL, OPT_LIB },
+		{ "fix", no_argument, NULL, OPT_FIX },
+		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -185,7 +221,7 @@ gr_cmd_build(int argc, char **argv, FILE *out, FILE *err)
 	struct gr_build_result r;
 	struct gr_error e;
 	struct gr_cmd_build_log lg = { err, isatty(fileno(err)) != 0, false };
-	const char **pkgs, **allow;
+	const char **pkgs, **allow, **libs;
 	char *preset = NULL;
 	bool json = false, print_link = false, verbose = false, mode_set = false;
 	int c, status, rc;
@@ -197,14 +233,17 @@ gr_cmd_build(int argc, char **argv, FILE *out, FILE *err)
 	o.default_tags = true;
 	pkgs = calloc((size_t)argc + 1, sizeof(*pkgs));
 	allow = calloc((size_t)argc + 1, sizeof(*allow));
-	if (!pkgs || !allow) {
+	libs = calloc((size_t)argc + 1, sizeof(*libs));
+	if (!pkgs || !allow || !libs) {
 		free(pkgs);
 		free(allow);
+		free(libs);
 		gr_cli_diag(err, "out of memory");
 		return GR_EXIT_ERROR;
 	}
 	o.pkgs = pkgs;
 	o.allow = allow;
+	o.libs = libs;
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:o:vh", longopts, NULL)) != -1) {
@@ -237,6 +276,9 @@ gr_cmd_build(int argc, char **argv, FILE *out, FILE *err)
 			continue;
 		}
 		case OPT_PKG: pkgs[o.npkgs++] = optarg; continue;
+		case OPT_LIB: libs[o.nlibs++] = optarg; continue;
+		case OPT_FIX: o.fix = true; continue;
+		case OPT_STRICT: o.strict = true; continue;
 		case OPT_ALLOW: allow[o.nallow++] = optarg[0] == '-' && optarg[1] == 'l' ? optarg + 2 : optarg; continue;
 		case OPT_NOTAGS: o.default_tags = false; continue;
 		case OPT_GO: o.go = optarg; continue;
@@ -306,7 +348,7 @@ gr_cmd_build(int argc, char **argv, FILE *out, FILE *err)
 	rc = gr_build_run(&o, &r, &e);
 	switch (r.stage) {
 	case GR_BUILD_OK: status = GR_EXIT_OK; break;
-	case GR_BUILD_MISSING: case GR_BUILD_VERDICT: status = GR_EXIT_FAIL; break;
+	case GR_BUILD_MISSING: case GR_BUILD_VERDICT: case GR_BUILD_STRICT: status = GR_EXIT_FAIL; break;
 	case GR_BUILD_USAGE: status = GR_EXIT_USAGE; break;
 	default: status = GR_EXIT_ERROR; break;
 	}
@@ -333,6 +375,15 @@ gr_cmd_build(int argc, char **argv, FILE *out, FILE *err)
 				fputs("link: ", out);
 			gr_cmd_build_quoted(out, &r.link_argv);
 		}
+		if (r.fixes.n) {
+			size_t k;
+			fputs("--fix added:", out);
+			for (k = 0; k < r.fixes.n; k++) {
+				const char *tab = strchr(r.fixes.v[k], '\t');
+				fprintf(out, " -l%.*s", tab ? (int)(tab - r.fixes.v[k]) : (int)strlen(r.fixes.v[k]), r.fixes.v[k]);
+			}
+			fputs(" (to make it permanent, pass the options the diagnosis names)\n", out);
+		}
 		if (status == GR_EXIT_OK && r.check) {
 			size_t k;
 			if (o.dry_run)
@@ -354,5 +405,6 @@ out:
 	free(preset);
 	free(pkgs);
 	free(allow);
+	free(libs);
 	return status;
 }

@@ -6,6 +6,7 @@
 
 #include "gr_cli.h"
 #include "gr_cmd_pcrw.h"
+#include "gr_diag.h"
 #include "gr_extld.h"
 #include "gr_kv.h"
 #include "gr_linkstate.h"
@@ -65,6 +66,147 @@ gr_extld_record(const struct gr_linkstate *ls, const struct gr_strvec *final,
 		fclose(f);
 	}
 	free(b.p);
+}
+
+/* Run a link with its output captured, then shown as if it ran directly. */
+static int
+gr_extld_run_captured(char *const *argv, struct gr_spawn_result *res)
+{
+	struct gr_error e;
+	char how[128];
+
+	if (gr_spawn_capture(argv, NULL, res, &e)) {
+		gr_cli_diag(stderr, "%s", e.msg);
+		return 127;
+	}
+	fwrite(res->out, 1, res->outlen, stdout);
+	fwrite(res->err, 1, res->errlen, stderr);
+	fflush(stdout);
+	if (res->exited)
+		return res->code;
+	gr_cli_diag(stderr, "%s %s", argv[0], gr_spawn_describe(res, how, sizeof(how)));
+	return 128 + res->code;
+}
+
+static void
+gr_extld_list(FILE *f, const char *const *v, size_t n, size_t max)
+{
+	size_t i;
+
+	for (i = 0; i < n && i < max; i++)
+		fprintf(f, "%s%s", i ? ", " : "", v[i]);
+	if (n > max)
+		fprintf(f, ", ... (%zu in all)", n);
+}
+
+/* Explain the undefined symbols and glibc's warnings; record them for gorelink. */
+static void
+gr_extld_explain(const struct gr_diag *d, bool failed, bool fixing, struct gr_kvbuf *rep)
+{
+	size_t i, refs = 0, syms = 0;
+
+	for (i = 0; i < d->ngroups; i++) {
+		refs += d->groups[i].nrefs;
+		syms += d->groups[i].nsymbols;
+	}
+	if (d->ngroups) {
+		fprintf(stderr, "gorelink: %zu undefined reference%s to %zu symbol%s:\n", refs, refs == 1 ? "" : "s",
+		        syms, syms == 1 ? "" : "s");
+		for (i = 0; i < d->ngroups; i++) {
+			const struct gr_diag_group *g = &d->groups[i];
+			char what[512], line[1024];
+			fputs("  ", stderr);
+			gr_extld_list(stderr, g->symbols, g->nsymbols, 8);
+			if (g->nneeders) {
+				fputs(", needed by ", stderr);
+				gr_extld_list(stderr, g->needers, g->nneeders, 3);
+			}
+			fputs(":\n", stderr);
+			if (!g->provider) {
+				fputs("    no archive in the linker's search path defines them: install the library that does\n", stderr);
+				snprintf(line, sizeof(line), "-\t-\t-\t%s", g->symbols[0]);
+				gr_kv_put(rep, 'U', line);
+				continue;
+			}
+			if (g->pkg)
+				snprintf(what, sizeof(what), "--pkg %s", g->pkg);
+			else
+				snprintf(what, sizeof(what), "--lib -l%s", g->provider->lname);
+			fprintf(stderr, "    defined in %s (-l%s%s%s): add %s\n", g->provider->path, g->provider->lname,
+			        g->pkg ? ", pkg-config " : "", g->pkg ? g->pkg : "", what);
+			snprintf(line, sizeof(line), "%s\t%s\t%s\t%s", g->provider->lname, g->pkg ? g->pkg : "-",
+			         g->provider->path, what);
+			gr_kv_put(rep, 'U', line);
+		}
+		if (failed && !fixing)
+			fputs("  (or run gorelink again with --fix to add them)\n", stderr);
+	}
+	for (i = 0; i < d->nfindings; i++) {
+		const struct gr_diag_finding *f = &d->findings[i];
+		char line[2048];
+		fprintf(stderr, "gorelink: %s in a static glibc binary, called by %s%s%s: %s\n", f->symbol, f->source,
+		        f->function ? " in " : "", f->function ? f->function : "", f->remedy);
+		snprintf(line, sizeof(line), "%s\t%s\t%s\t%s", f->symbol, f->source, f->function ? f->function : "-",
+		         f->remedy);
+		gr_kv_put(rep, 'W', line);
+	}
+}
+
+/* The final link, diagnosed; with --fix, up to three more tries with the
+ * archives that define the missing symbols appended. */
+static int
+gr_extld_link(const struct gr_linkstate *ls, const struct gr_rw_result *rw, struct gr_strvec *final,
+              struct gr_kvbuf *rep)
+{
+	int status = 0, round;
+
+	for (round = 0;; round++) {
+		struct gr_spawn_result res;
+		struct gr_diag *d = NULL;
+		struct gr_error e;
+		size_t i, added = 0;
+		status = gr_extld_run_captured(gr_strvec_argv(final), &res);
+		if (res.err && gr_diag_run(res.err, rw->search.dirs, rw->search.ndirs, &d, &e) != GR_OK)
+			gr_cli_diag(stderr, "no diagnosis: %s", e.msg);
+		gr_spawn_result_free(&res);
+		if (!d)
+			return status;
+		if (status != 0 && ls->fix && round < 3) {
+			for (i = 0; i < d->ngroups; i++) {
+				const struct gr_diag_group *g = &d->groups[i];
+				char line[1024];
+				if (!g->provider)
+					continue;
+				gr_strvec_push(final, g->provider->path);
+				snprintf(line, sizeof(line), "%s\t%s\t%s", g->provider->lname, g->pkg ? g->pkg : "-",
+				         g->provider->path);
+				gr_kv_put(rep, 'F', line);
+				fprintf(stderr, "gorelink: --fix: adding %s (-l%s) and linking again\n", g->provider->path,
+				        g->provider->lname);
+				added++;
+			}
+		}
+		if (status == 0 || !added) {
+			gr_extld_explain(d, status != 0, false, rep);
+			gr_diag_free(d);
+			return status;
+		}
+		gr_diag_free(d);
+	}
+}
+
+/* Append the diagnosis lines to the report gr_extld_record wrote. */
+static void
+gr_extld_append_report(const struct gr_linkstate *ls, const struct gr_kvbuf *b)
+{
+	FILE *f;
+
+	if (!ls->report || !b->p || b->nomem)
+		return;
+	if ((f = fopen(ls->report, "a")) != NULL) {
+		fwrite(b->p, 1, b->n, f);
+		fclose(f);
+	}
 }
 
 int
@@ -134,8 +276,11 @@ gr_cmd_extld(int argc, char **argv)
 		gr_extld_record(&ls, NULL, rw, 2);
 		status = 2;
 	} else {
-		status = gr_extld_exec(gr_strvec_argv(&final));
+		struct gr_kvbuf diag = { NULL, 0, 0, false };
+		status = gr_extld_link(&ls, rw, &final, &diag);
 		gr_extld_record(&ls, &final, rw, status);
+		gr_extld_append_report(&ls, &diag);
+		free(diag.p);
 	}
 	gr_rw_result_free(rw);
 	gr_toolchain_deinit(&tc);

@@ -107,3 +107,28 @@ gr_bfd_classify(const char *path, const struct gr_bfd_target *t, struct gr_cand_
 	bfd_close(b);
 	return GR_OK;
 }
+
+int
+gr_bfd_armap(const char *path, struct gr_strvec *syms, struct gr_error *err)
+{
+	bfd *b;
+	symindex i = BFD_NO_MORE_SYMBOLS;
+	carsym *cs;
+	int rc = GR_OK;
+
+	gr_bfd_init();
+	b = bfd_openr(path, NULL);
+	if (!b)
+		return gr_error_set(err, GR_EIO, 0, "%s: %s", path, bfd_errmsg(bfd_get_error()));
+	if (!bfd_check_format(b, bfd_archive) || !bfd_has_map(b)) {
+		bfd_close(b);
+		return gr_error_set(err, GR_ENOTBIN, 0, "%s: not an archive with a symbol table", path);
+	}
+	while ((i = bfd_get_next_mapent(b, i, &cs)) != BFD_NO_MORE_SYMBOLS)
+		if (cs && cs->name && gr_strvec_push(syms, cs->name)) {
+			rc = gr_error_set(err, GR_ENOMEM, 0, "%s: out of memory", path);
+			break;
+		}
+	bfd_close(b);
+	return rc;
+}

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "gr_error.h"
+#include "gr_strvec.h"
 
 enum gr_cand {
 	GR_CAND_UNOPENABLE,    /* missing, a directory, dangling or unreadable: the search goes on */
@@ -32,5 +33,9 @@ struct gr_bfd_target {
 /* Classify the file at path for the target t. Errors only for out-of-memory. */
 int gr_bfd_classify(const char *path, const struct gr_bfd_target *t, struct gr_cand_info *info,
                     struct gr_error *err);
+
+/* The symbols an archive's symbol table (armap) says it defines, in order;
+ * GR_ENOTBIN for a file that is no archive or has no armap. */
+int gr_bfd_armap(const char *path, struct gr_strvec *syms, struct gr_error *err);
 
 #endif

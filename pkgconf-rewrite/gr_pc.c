@@ -427,3 +427,46 @@ gr_pc_split(const char *text, const char *what, struct gr_pc_tokens **out, struc
 	*out = t;
 	return GR_OK;
 }
+
+struct gr_pc_scan {
+	const char *lname;
+	struct gr_strvec *out;
+	bool nomem;
+};
+
+static bool
+gr_pc_scan_one(const pkgconf_pkg_t *pkg, void *data)
+{
+	struct gr_pc_scan *sc = data;
+	pkgconf_node_t *n;
+
+	PKGCONF_FOREACH_LIST_ENTRY(pkg->libs.head, n) {
+		const pkgconf_fragment_t *f = n->data;
+		if (f->type == 'l' && f->data && !strcmp(f->data, sc->lname)) {
+			if (gr_strvec_push(sc->out, pkg->id))
+				sc->nomem = true;
+			break;
+		}
+	}
+	return false;  /* keep scanning */
+}
+
+int
+gr_pc_packages_with_lib(const char *lname, struct gr_strvec *out, struct gr_error *err)
+{
+	pkgconf_cross_personality_t *pers = pkgconf_cross_personality_default();
+	pkgconf_client_t client;
+	struct gr_pc_run run;
+	struct gr_pc_scan sc = { lname, out, false };
+
+	memset(&run, 0, sizeof(run));
+	memset(&client, 0, sizeof(client));
+	pkgconf_client_init(&client, gr_pc_error_handler, &run, pers);
+	pkgconf_client_set_flags(&client, PKGCONF_PKG_PKGF_DONT_MERGE_SPECIAL_FRAGMENTS);
+	pkgconf_client_dir_list_build(&client, pers);
+	pkgconf_scan_all(&client, &sc, gr_pc_scan_one);
+	pkgconf_client_deinit(&client);
+	if (sc.nomem)
+		return gr_error_set(err, GR_ENOMEM, 0, "pkg-config: out of memory");
+	return GR_OK;
+}

@@ -6,6 +6,7 @@
 
 #include "gr_arena.h"
 #include "gr_error.h"
+#include "gr_strvec.h"
 
 struct gr_pc_token {
 	const char *text;    /* one argument, e.g. "-lfoo", "-L/opt/x y/lib", "-pthread" */
@@ -27,6 +28,10 @@ int gr_pc_resolve(const char *const *queries, size_t nq, struct gr_pc_tokens **o
 /* Split text into arguments with pkgconf's quoting rules; what names the source in errors. */
 int gr_pc_split(const char *text, const char *what, struct gr_pc_tokens **out,
                 struct gr_error *err);
+
+/* The installed packages whose Libs (not Libs.private) name -lLNAME, in the
+ * order pkg-config finds them; for "which --pkg brings this archive". */
+int gr_pc_packages_with_lib(const char *lname, struct gr_strvec *out, struct gr_error *err);
 
 /* Free tokens from gr_pc_resolve or gr_pc_split; NULL is allowed. */
 void gr_pc_tokens_free(struct gr_pc_tokens *t);

@@ -542,7 +542,8 @@ gr_b_read_report(struct gr_b *b, bool *linked)
 	*linked = true;
 	for (cur = text; rc == GR_OK && gr_kv_next(&cur, &tag, &v, &bad);) {
 		struct gr_strvec *dst = tag == 'A' ? &b->res->link_argv : tag == 'a' ? &b->res->archives :
-		                        tag == 'M' ? &b->res->missing : NULL;
+		                        tag == 'M' ? &b->res->missing : tag == 'U' ? &b->res->undefined :
+		                        tag == 'W' ? &b->res->findings : tag == 'F' ? &b->res->fixes : NULL;
 		if (dst && gr_strvec_push(dst, v))
 			rc = gr_b_nomem(b);
 	}
@@ -735,6 +736,9 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 	gr_strvec_init(&res->archives);
 	gr_strvec_init(&res->missing);
 	gr_strvec_init(&res->tags);
+	gr_strvec_init(&res->undefined);
+	gr_strvec_init(&res->findings);
+	gr_strvec_init(&res->fixes);
 	gr_strvec_init(&b.env);
 	gr_strvec_init(&extld);
 	gr_goflags_init(&b.gf);
@@ -744,6 +748,7 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 	b.err = err;
 	clock_gettime(CLOCK_MONOTONIC, &b.t0);
 	b.ls.mode = o->mode;
+	b.ls.fix = o->fix;
 
 	/* The flags: the user's, then the preset's and gorelink's. */
 	if ((rc = gr_goflags_parse(getenv("GOFLAGS"), o->goargs, o->ngoargs, &b.gf, err))) {
@@ -779,6 +784,10 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 		if (gr_strvec_push(&b.ls.allow, preset.allow.v[i]))
 			goto nomem;
 
+	/* --lib flags join the link as they are (each -l is still resolved). */
+	for (i = 0; i < o->nlibs; i++)
+		if (gr_strvec_push(&b.ls.extra, o->libs[i]))
+			goto nomem;
 	/* --pkg and the preset's packages: their --static flags join the link. */
 	for (k = 0; k < o->npkgs + preset.pkgs.n; k++) {
 		const char *q = k < o->npkgs ? o->pkgs[k] : preset.pkgs.v[k - o->npkgs];
@@ -828,7 +837,10 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 		goto out;
 	gr_b_log(&b, "go build", gr_spawn_describe(&r, how, sizeof(how)));
 	if (!gr_spawn_ok(&r)) {
-		if (res->missing.n)
+		if (res->undefined.n && !res->missing.n)
+			rc = gr_b_fail(&b, GR_BUILD_GO, GR_EIO,
+			               "the link failed on undefined symbols (explained above): add the --pkg/--lib named there, or use --fix");
+		else if (res->missing.n)
 			rc = gr_b_fail(&b, GR_BUILD_MISSING, GR_ENOTFOUND,
 			               "no static archive for -l%s%s (explained above); install it, or let it stay dynamic with --allow-dynamic (see --third-party)",
 			               res->missing.v[0], res->missing.n > 1 ? " and others" : "");
@@ -846,6 +858,10 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 	/* Verify, then move into place (or keep it aside, or drop it for a dry run). */
 	rc = gr_b_verify(&b);
 	gr_b_log(&b, "check", res->check ? gr_verdict_name(res->check->verdict) : "error");
+	if (rc == GR_OK && o->strict && res->findings.n)
+		rc = gr_b_fail(&b, GR_BUILD_STRICT, GR_EFORMAT,
+		               "--strict: the static link uses %zu glibc function%s that need the C library's shared objects at run time (listed above); OUT is untouched",
+		               res->findings.n, res->findings.n == 1 ? "" : "s");
 	if (rc) {
 		if (o->keep_failed && res->check) {
 			res->kept = gr_b_join(res->out, "", ".rejected");
@@ -917,6 +933,9 @@ gr_build_result_deinit(struct gr_build_result *res)
 	gr_strvec_deinit(&res->archives);
 	gr_strvec_deinit(&res->missing);
 	gr_strvec_deinit(&res->tags);
+	gr_strvec_deinit(&res->undefined);
+	gr_strvec_deinit(&res->findings);
+	gr_strvec_deinit(&res->fixes);
 	free(res->out);
 	free(res->kept);
 	free(res->preset_path);

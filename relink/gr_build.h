@@ -18,6 +18,7 @@ enum gr_build_stage {
 	GR_BUILD_GO,        /* go list or go build failed (go's messages were shown) */
 	GR_BUILD_MISSING,   /* a library has no static archive */
 	GR_BUILD_VERDICT,   /* it built, but the binary is not what the mode promises */
+	GR_BUILD_STRICT,    /* it built and passes, but --strict refuses glibc's static-link warnings */
 };
 
 struct gr_build_opts {
@@ -36,6 +37,10 @@ struct gr_build_opts {
 	bool default_tags;                   /* netgo,osusergo in the static modes */
 	bool dry_run;                        /* build and verify, but leave OUT alone */
 	bool keep_failed;                    /* keep a rejected binary as OUT.rejected */
+	bool fix;                            /* add archives that define missing symbols, up to 3 rounds */
+	bool strict;                         /* a glibc static-link finding fails the build */
+	const char *const *libs;             /* --lib flags appended to the link (e.g. -lm) */
+	size_t nlibs;
 	/* Called as each step ends (for -v); may be NULL. */
 	void (*log)(void *ctx, const char *step, double seconds, const char *detail);
 	/* Called about once a second while go build runs (for progress); may be NULL. */
@@ -50,6 +55,9 @@ struct gr_build_result {
 	struct gr_strvec archives;     /* archives the link named */
 	struct gr_strvec missing;      /* libraries without an archive */
 	struct gr_strvec tags;         /* the build tags used */
+	struct gr_strvec undefined;    /* "LNAME<TAB>PKG<TAB>ARCHIVE<TAB>OPTION" per group of missing symbols */
+	struct gr_strvec findings;     /* "SYMBOL<TAB>SOURCE<TAB>FUNCTION<TAB>REMEDY" per glibc warning */
+	struct gr_strvec fixes;        /* "LNAME<TAB>PKG<TAB>ARCHIVE" per archive --fix added */
 	char *out;                     /* where the binary is (or would be, for a dry run) */
 	char *kept;                    /* a rejected binary kept by keep_failed, or NULL */
 	char *preset_path;             /* the preset file used, or NULL */

@@ -57,6 +57,8 @@ gr_linkstate_write(const char *path, const struct gr_linkstate *ls, struct gr_er
 	for (i = 0; i < ls->system_libs.n; i++)
 		gr_kv_put(&b, 's', ls->system_libs.v[i]);
 	gr_kv_put(&b, 'r', ls->report);
+	if (ls->fix)
+		gr_kv_put(&b, 'f', "1");
 	if (b.nomem) {
 		free(b.p);
 		return gr_error_set(err, GR_ENOMEM, 0, "link state: out of memory");
@@ -112,6 +114,7 @@ gr_linkstate_read(const char *path, struct gr_linkstate *ls, struct gr_error *er
 		case 'a': ok = gr_strvec_push(&ls->allow, v) == GR_OK; break;
 		case 's': ok = gr_strvec_push(&ls->system_libs, v) == GR_OK; break;
 		case 'r': free(ls->report); ok = (ls->report = strdup(v)) != NULL; break;
+		case 'f': ls->fix = true; break;
 		default: bad = true; ok = false;
 		}
 	}

@@ -22,6 +22,7 @@ struct gr_linkstate {
 	struct gr_strvec allow;       /* --allow-dynamic library names */
 	struct gr_strvec system_libs; /* third-party mode: names that stay -l (empty: the default) */
 	char *report;                 /* where the wrapper records the final link */
+	bool fix;                     /* --fix: add the archives that define missing symbols */
 };
 
 /* Initialise an empty state. */

@@ -8,14 +8,32 @@ import (
 	"database/sql"
 	"flag"
 	"fmt"
+	"net"
 	"os"
+	"os/user"
 
 	_ "github.com/mattn/go-sqlite3"
 )
 
 func main() {
 	path := flag.String("db", "./demo.db", "database file (created if missing)")
+	lookups := flag.Bool("lookups", false, "also look up the current user and localhost")
 	flag.Parse()
+	// net and os/user are what make most cgo programs depend on the C
+	// library's NSS at run time; linking them in shows how gorelink deals
+	// with that (netgo, osusergo).
+	if *lookups {
+		if u, err := user.Current(); err == nil {
+			fmt.Println("user:", u.Username)
+		} else {
+			fmt.Println("user: unknown:", err)
+		}
+		if addrs, err := net.LookupHost("localhost"); err == nil && len(addrs) > 0 {
+			fmt.Println("localhost resolves")
+		} else {
+			fmt.Println("localhost does not resolve:", err)
+		}
+	}
 	if err := run(*path); err != nil {
 		fmt.Fprintln(os.Stderr, "sqlite3:", err)
 		os.Exit(1)

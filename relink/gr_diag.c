@@ -1,0 +1,251 @@
+#include "gr_diag.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gr_ldmsg.h"
+#include "gr_pc.h"
+#include "gr_rewrite.h"
+#include "gr_strvec.h"
+
+static bool
+gr_dg_in(const char *const *v, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(v[i], s))
+			return true;
+	return false;
+}
+
+static bool
+gr_dg_push(struct gr_arena *a, const char ***v, size_t *n, const char *s)
+{
+	const char **g;
+
+	if (gr_dg_in(*v, *n, s))
+		return true;
+	g = gr_arena_alloc(a, (*n + 1) * sizeof(*g));
+	if (!g)
+		return false;
+	if (*n)
+		memcpy(g, *v, *n * sizeof(*g));
+	g[(*n)++] = s;
+	*v = g;
+	return true;
+}
+
+static const char *const gr_dg_net[] = {
+	"getaddrinfo", "gethostbyname", "gethostbyname2", "gethostbyname_r", "gethostbyname2_r",
+	"gethostbyaddr", "gethostbyaddr_r", "getnameinfo", "getservbyname", "getservbyname_r",
+	"getservbyport", "getservbyport_r", "getprotobyname", "getprotobynumber",
+};
+static const char *const gr_dg_user[] = {
+	"getpwuid_r", "getpwnam_r", "getpwuid", "getpwnam", "getpwent", "getgrgid_r", "getgrnam_r",
+	"getgrgid", "getgrnam", "getgrent", "getgrouplist", "initgroups", "getspnam",
+};
+
+/* Which Go package or archive calls symbol, and what to do about it. */
+static void
+gr_dg_finding(struct gr_arena *a, const struct gr_ldmsg *m, struct gr_diag_finding *f)
+{
+	const char *ref = m->referrer ? m->referrer : "an object";
+	size_t i, rl = strlen(ref);
+	bool gofile = rl > 3 && !strcmp(ref + rl - 3, ".go");
+	bool go = gofile || strstr(ref, "go-link-") != NULL || strstr(ref, "/go.o") != NULL;
+
+	f->symbol = m->symbol;
+	f->function = m->function;
+	f->source = ref;
+	/* ".../src/os/user/cgo_lookup_cgo.go": the Go package is the path after src/. */
+	if (gofile) {
+		const char *src = strstr(ref, "/src/"), *slash = strrchr(ref, '/');
+		if (src && slash > src + 5) {
+			char *pkg = gr_arena_printf(a, "Go package %.*s (%s)", (int)(slash - (src + 5)), src + 5, slash + 1);
+			if (pkg) {
+				f->source = pkg;
+				go = false;  /* named already */
+			}
+		}
+	}
+	for (i = 0; i < sizeof(gr_dg_net) / sizeof(gr_dg_net[0]); i++)
+		if (!strcmp(m->symbol, gr_dg_net[i])) {
+			if (go)
+				f->source = "Go package net (its cgo resolver)";
+			f->remedy = "build with -tags netgo (Go's own resolver; gorelink --static adds it), or link against musl, or --third-party to keep the C library dynamic";
+			return;
+		}
+	for (i = 0; i < sizeof(gr_dg_user) / sizeof(gr_dg_user[0]); i++)
+		if (!strcmp(m->symbol, gr_dg_user[i])) {
+			if (go)
+				f->source = "Go package os/user (its cgo lookups)";
+			f->remedy = "build with -tags osusergo (Go reads /etc/passwd and /etc/group itself; gorelink --static adds it), or --third-party";
+			return;
+		}
+	if (!strncmp(m->symbol, "dl", 2)) {
+		if (strstr(ref, "sqlite3"))
+			f->remedy = "SQLite's extension loading: with go-sqlite3's bundled SQLite use -tags sqlite_omit_load_extension (gorelink --sqlite3); Debian's libsqlite3.a keeps it, so --sqlite3=system cannot drop it: use --sqlite3 (bundled), or --third-party";
+		else
+			f->remedy = "the library loads plugins at run time, which a static glibc binary cannot do safely: --third-party keeps the C library dynamic, or build against musl";
+		return;
+	}
+	if (!strncmp(m->symbol, "iconv", 5))
+		f->remedy = "glibc's iconv loads gconv modules at run time: --third-party, or build against musl";
+	else
+		f->remedy = "glibc needs its shared libraries at run time for this: --third-party, or build against musl";
+}
+
+/* The package most likely to be "the" library: named like it, else the first. */
+static const char *
+gr_dg_best_pkg(const struct gr_strvec *pk, const char *lname)
+{
+	size_t i, n = strlen(lname);
+
+	for (i = 0; i < pk->n; i++)
+		if (!strcmp(pk->v[i], lname) || (!strncmp(pk->v[i], "lib", 3) && !strcmp(pk->v[i] + 3, lname)))
+			return pk->v[i];
+	for (i = 0; i < pk->n; i++)
+		if (strstr(pk->v[i], lname) && strlen(pk->v[i]) <= n + 4)
+			return pk->v[i];
+	return pk->v[0];
+}
+
+int
+gr_diag_run(const char *linker_messages, const char *const *dirs, size_t ndirs,
+            struct gr_diag **out, struct gr_error *err)
+{
+	struct gr_diag *d = calloc(1, sizeof(*d));
+	struct gr_ldmsgs *msgs = NULL;
+	struct gr_symindex *ix = NULL;
+	struct gr_arena *a;
+	size_t i, k, cap = 0, fcap = 0;
+	bool any_undef = false;
+	int rc = GR_OK;
+
+	*out = NULL;
+	if (!d)
+		return gr_error_set(err, GR_ENOMEM, 0, "diagnosis: out of memory");
+	gr_arena_init(&d->arena);
+	a = &d->arena;
+	if (!(msgs = gr_ldmsg_parse(linker_messages))) {
+		rc = gr_error_set(err, GR_ENOMEM, 0, "diagnosis: out of memory");
+		goto out;
+	}
+	for (i = 0; i < msgs->n; i++)
+		if (msgs->v[i].kind == GR_LDMSG_UNDEFINED)
+			any_undef = true;
+	/* The index is only worth building when something is undefined. */
+	if (any_undef && (rc = gr_symindex_build(dirs, ndirs, &ix, &d->index, err)))
+		goto out;
+	for (i = 0; i < msgs->n && rc == GR_OK; i++) {
+		const struct gr_ldmsg *m = &msgs->v[i];
+		if (m->kind == GR_LDMSG_STATIC_WARNING) {
+			struct gr_diag_finding f;
+			bool dup = false;
+			memset(&f, 0, sizeof(f));
+			gr_dg_finding(a, m, &f);
+			if (!(f.symbol = gr_arena_strdup(a, f.symbol)) || !(f.source = gr_arena_strdup(a, f.source)) ||
+			    (f.function && !(f.function = gr_arena_strdup(a, f.function)))) {
+				rc = gr_error_set(err, GR_ENOMEM, 0, "diagnosis: out of memory");
+				break;
+			}
+			for (k = 0; k < d->nfindings && !dup; k++)
+				dup = !strcmp(d->findings[k].symbol, f.symbol) && !strcmp(d->findings[k].source, f.source);
+			if (dup)
+				continue;
+			if (d->nfindings == fcap) {
+				size_t ncap = fcap ? fcap * 2 : 8;
+				struct gr_diag_finding *g = gr_arena_alloc(a, ncap * sizeof(*g));
+				if (!g) {
+					rc = gr_error_set(err, GR_ENOMEM, 0, "diagnosis: out of memory");
+					break;
+				}
+				if (d->nfindings)
+					memcpy(g, d->findings, d->nfindings * sizeof(*g));
+				d->findings = g;
+				fcap = ncap;
+			}
+			d->findings[d->nfindings++] = f;
+		} else if (m->kind == GR_LDMSG_UNDEFINED) {
+			const struct gr_symarchive *const *prov;
+			const struct gr_symarchive *p = NULL;
+			size_t np;
+			struct gr_diag_group *g = NULL;
+			const char *sym;
+			/* ld64 and C symbol names: "_foo" is foo. */
+			prov = gr_symindex_lookup(ix, m->symbol, &np);
+			if (!np && m->symbol[0] == '_')
+				prov = gr_symindex_lookup(ix, m->symbol + 1, &np);
+			if (np)
+				p = prov[0];
+			for (k = 0; k < d->ngroups && !g; k++)
+				if (d->groups[k].provider == p)
+					g = &d->groups[k];
+			if (!g) {
+				if (d->ngroups == cap) {
+					size_t ncap = cap ? cap * 2 : 4;
+					struct gr_diag_group *ng = gr_arena_alloc(a, ncap * sizeof(*ng));
+					if (!ng) {
+						rc = gr_error_set(err, GR_ENOMEM, 0, "diagnosis: out of memory");
+						break;
+					}
+					if (d->ngroups)
+						memcpy(ng, d->groups, d->ngroups * sizeof(*ng));
+					d->groups = ng;
+					cap = ncap;
+				}
+				g = &d->groups[d->ngroups++];
+				memset(g, 0, sizeof(*g));
+				g->provider = p;
+			}
+			g->nrefs++;
+			if (!(sym = gr_arena_strdup(a, m->symbol)) || !gr_dg_push(a, &g->symbols, &g->nsymbols, sym) ||
+			    (m->referrer && !gr_dg_push(a, &g->needers, &g->nneeders, gr_arena_strdup(a, m->referrer))))
+				rc = gr_error_set(err, GR_ENOMEM, 0, "diagnosis: out of memory");
+		}
+	}
+	/* Which pkg-config package brings each provider's -l. */
+	for (k = 0; k < d->ngroups && rc == GR_OK; k++) {
+		struct gr_strvec pk;
+		struct gr_error ignore;
+		if (!d->groups[k].provider)
+			continue;
+		/* Copy the provider out of the index, which is freed below. */
+		{
+			struct gr_symarchive *c = gr_arena_alloc(a, sizeof(*c));
+			if (!c || !(c->path = gr_arena_strdup(a, d->groups[k].provider->path)) ||
+			    !(c->lname = gr_arena_strdup(a, d->groups[k].provider->lname))) {
+				rc = gr_error_set(err, GR_ENOMEM, 0, "diagnosis: out of memory");
+				break;
+			}
+			d->groups[k].provider = c;
+		}
+		/* The C library family comes with the compiler: it is named by -l, not a package. */
+		if (gr_dg_in(gr_rw_default_system_libs, gr_rw_ndefault_system_libs, d->groups[k].provider->lname))
+			continue;
+		gr_strvec_init(&pk);
+		if (gr_pc_packages_with_lib(d->groups[k].provider->lname, &pk, &ignore) == GR_OK && pk.n)
+			d->groups[k].pkg = gr_arena_strdup(a, gr_dg_best_pkg(&pk, d->groups[k].provider->lname));
+		gr_strvec_deinit(&pk);
+	}
+out:
+	gr_ldmsg_free(msgs);
+	gr_symindex_free(ix);
+	if (rc) {
+		gr_diag_free(d);
+		return rc;
+	}
+	*out = d;
+	return GR_OK;
+}
+
+void
+gr_diag_free(struct gr_diag *d)
+{
+	if (!d)
+		return;
+	gr_arena_deinit(&d->arena);
+	free(d);
+}

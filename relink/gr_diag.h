@@ -1,0 +1,47 @@
+/* gr_diag: why a static link failed or what it will miss at run time, and the fix. */
+#ifndef GR_DIAG_H
+#define GR_DIAG_H
+
+#include <stddef.h>
+
+#include "gr_arena.h"
+#include "gr_error.h"
+#include "gr_symindex.h"
+
+/* Undefined symbols that one archive would provide. */
+struct gr_diag_group {
+	const struct gr_symarchive *provider;  /* NULL: no archive in the search dirs defines them */
+	const char *pkg;                       /* a pkg-config package whose Libs bring it, or NULL */
+	const char **symbols;                  /* distinct, in first-seen order */
+	size_t nsymbols;
+	const char **needers;                  /* who referred to them: archive(member), object */
+	size_t nneeders;
+	size_t nrefs;                          /* undefined-reference messages */
+};
+
+/* A glibc static-link pitfall: "Using 'X' in statically linked applications". */
+struct gr_diag_finding {
+	const char *symbol;
+	const char *source;    /* the archive member, object or Go package that calls it */
+	const char *function;  /* or NULL */
+	const char *remedy;
+};
+
+struct gr_diag {
+	struct gr_arena arena;
+	struct gr_diag_group *groups;
+	size_t ngroups;
+	struct gr_diag_finding *findings;
+	size_t nfindings;
+	struct gr_symindex_stats index;  /* what the symbol index read */
+};
+
+/* Read the linker's messages; group undefined symbols by the archive (found
+ * in dirs) that defines them, and turn glibc's static warnings into findings. */
+int gr_diag_run(const char *linker_messages, const char *const *dirs, size_t ndirs,
+                struct gr_diag **out, struct gr_error *err);
+
+/* Free a diagnosis; NULL is allowed. */
+void gr_diag_free(struct gr_diag *d);
+
+#endif

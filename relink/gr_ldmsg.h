@@ -1,0 +1,35 @@
+/* gr_ldmsg: what a failed or warning link says, read from the linker's messages. */
+#ifndef GR_LDMSG_H
+#define GR_LDMSG_H
+
+#include <stddef.h>
+
+#include "gr_arena.h"
+
+enum gr_ldmsg_kind {
+	GR_LDMSG_UNDEFINED,       /* undefined reference to a symbol */
+	GR_LDMSG_STATIC_WARNING,  /* glibc: "Using 'X' in statically linked applications..." */
+	GR_LDMSG_CANNOT_FIND,     /* cannot find -lfoo */
+};
+
+struct gr_ldmsg {
+	enum gr_ldmsg_kind kind;
+	const char *symbol;    /* the symbol (as the linker spells it), or "-lfoo" */
+	const char *referrer;  /* "archive.a(member.o)", "file.o", or NULL */
+	const char *function;  /* the function that refers to it, or NULL */
+};
+
+struct gr_ldmsgs {
+	struct gr_arena arena;   /* owns everything */
+	struct gr_ldmsg *v;
+	size_t n;
+};
+
+/* Read GNU ld's, gold's, lld's, mold's and ld64's messages from text (NUL-terminated).
+ * Returns NULL only when memory runs out. */
+struct gr_ldmsgs *gr_ldmsg_parse(const char *text);
+
+/* Free parsed messages; NULL is allowed. */
+void gr_ldmsg_free(struct gr_ldmsgs *m);
+
+#endif

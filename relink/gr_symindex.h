@@ -1,0 +1,35 @@
+/* gr_symindex: which archive defines a symbol, from the archives' own symbol tables. */
+#ifndef GR_SYMINDEX_H
+#define GR_SYMINDEX_H
+
+#include <stddef.h>
+
+#include "gr_error.h"
+
+struct gr_symarchive {
+	const char *path;   /* the archive */
+	const char *lname;  /* the -l name that reaches it: "z" for libz.a, "m" for libm-2.36.a (via libm.a) */
+};
+
+struct gr_symindex_stats {
+	size_t archives;    /* archives indexed */
+	size_t symbols;     /* symbol definitions read */
+	size_t cached;      /* archives answered from the cache */
+};
+
+struct gr_symindex;
+
+/* Index every lib*.a in dirs (in order; a directory seen twice counts once).
+ * A lib*.a that is a linker script lends its -l name to the archives it lists.
+ * Each archive's symbols are kept in the cache, keyed by its identity. */
+int gr_symindex_build(const char *const *dirs, size_t ndirs, struct gr_symindex **out,
+                      struct gr_symindex_stats *st, struct gr_error *err);
+
+/* The archives that define sym, in search order; *n of them (0: none). */
+const struct gr_symarchive *const *gr_symindex_lookup(const struct gr_symindex *ix, const char *sym,
+                                                      size_t *n);
+
+/* Free an index; NULL is allowed. */
+void gr_symindex_free(struct gr_symindex *ix);
+
+#endif
