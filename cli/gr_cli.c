@@ -12,6 +12,7 @@
 #include "gr_cmd_check.h"
 #include "gr_cmd_pcrw.h"
 #include "gr_cmd_build.h"
+#include "gr_cmd_index.h"
 
 static const char *gr_progname = "gorelink";
 
@@ -102,6 +103,8 @@ gr_cli_run(int argc, char **argv, FILE *out, FILE *err)
 	}
 	if (strcmp(cmd, "check") == 0)
 		return gr_cmd_check(argc - 1, argv + 1, out, err);
+	if (strcmp(cmd, "index") == 0)
+		return gr_cmd_index(argc - 1, argv + 1, out, err);
 	if (strcmp(cmd, "pkgconf-rewrite") == 0)
 		return gr_cmd_pcrw(argc - 1, argv + 1, stdin, out, err);
 	/* Anything else is a build: gorelink [OPTIONS] PACKAGE [-- GO_BUILD_FLAGS]. */

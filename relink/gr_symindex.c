@@ -16,153 +16,116 @@
 #include "gr_ldscript.h"
 #include "gr_strvec.h"
 
-struct gr_symentry {
-	const char *sym;
-	const struct gr_symarchive **arch;  /* archives defining it, in search order */
-	size_t n, cap;
+/* One archive: its symbols, sorted, pointing into its own buffer. */
+struct gr_symarch {
+	struct gr_symarchive pub;
+	char *buf;
+	const char **syms;
+	size_t n;
 };
 
 struct gr_symindex {
 	struct gr_arena arena;
-	struct gr_symentry *tab;   /* open addressing */
-	size_t cap, used;
-	struct gr_symarchive **archs;
+	struct gr_symarch **archs;  /* in search order */
 	size_t narchs, archcap;
+	const struct gr_symarchive **hits;  /* the last lookup's answer */
 	struct gr_strvec seen;     /* realpaths of the directories indexed */
 	struct gr_strvec alias;    /* pairs: archive realpath, -l name (from linker scripts) */
 };
 
-static size_t
-gr_six_hash(const char *s)
-{
-	size_t h = 1469598103934665603ull;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
-	return h;
-}
-
 static int
-gr_six_grow(struct gr_symindex *ix)
+gr_six_cmp(const void *x, const void *y)
 {
-	size_t ncap = ix->cap ? ix->cap * 2 : 65536, i;
-	struct gr_symentry *t = calloc(ncap, sizeof(*t));
-
-	if (!t)
-		return GR_ENOMEM;
-	for (i = 0; i < ix->cap; i++) {
-		size_t h;
-		if (!ix->tab[i].sym)
-			continue;
-		for (h = gr_six_hash(ix->tab[i].sym) & (ncap - 1); t[h].sym; h = (h + 1) & (ncap - 1))
-			;
-		t[h] = ix->tab[i];
-	}
-	free(ix->tab);
-	ix->tab = t;
-	ix->cap = ncap;
-	return GR_OK;
-}
-
-static struct gr_symentry *
-gr_six_slot(const struct gr_symindex *ix, const char *sym)
-{
-	size_t h;
-
-	if (!ix->cap)
-		return NULL;
-	for (h = gr_six_hash(sym) & (ix->cap - 1); ix->tab[h].sym; h = (h + 1) & (ix->cap - 1))
-		if (!strcmp(ix->tab[h].sym, sym))
-			return &ix->tab[h];
-	return &ix->tab[h];
-}
-
-static int
-gr_six_add(struct gr_symindex *ix, const char *sym, const struct gr_symarchive *a)
-{
-	struct gr_symentry *e;
-
-	if ((ix->used + 1) * 2 > ix->cap && gr_six_grow(ix))
-		return GR_ENOMEM;
-	e = gr_six_slot(ix, sym);
-	if (!e->sym) {
-		if (!(e->sym = gr_arena_strdup(&ix->arena, sym)))
-			return GR_ENOMEM;
-		ix->used++;
-	}
-	if (e->n && e->arch[e->n - 1] == a)
-		return GR_OK;  /* defined twice in one archive */
-	if (e->n == e->cap) {
-		size_t ncap = e->cap ? e->cap * 2 : 2;
-		const struct gr_symarchive **g = gr_arena_alloc(&ix->arena, ncap * sizeof(*g));
-		if (!g)
-			return GR_ENOMEM;
-		if (e->n)
-			memcpy(g, e->arch, e->n * sizeof(*g));
-		e->arch = g;
-		e->cap = ncap;
-	}
-	e->arch[e->n++] = a;
-	return GR_OK;
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
 }
 
 const struct gr_symarchive *const *
 gr_symindex_lookup(const struct gr_symindex *ix, const char *sym, size_t *n)
 {
-	struct gr_symentry *e = gr_six_slot(ix, sym);
+	size_t i, k = 0;
 
-	*n = e && e->sym ? e->n : 0;
-	return *n ? e->arch : NULL;
+	*n = 0;
+	if (!ix || !ix->hits)
+		return NULL;
+	for (i = 0; i < ix->narchs; i++) {
+		const struct gr_symarch *a = ix->archs[i];
+		if (a->n && bsearch(&sym, a->syms, a->n, sizeof(*a->syms), gr_six_cmp))
+			ix->hits[k++] = &a->pub;
+	}
+	*n = k;
+	return k ? ix->hits : NULL;
 }
 
-/* The symbols of one archive, from the cache or from its armap. */
+/* Split buf (lines) into a pointer array; the lines are sorted already. */
 static int
-gr_six_symbols(const char *path, const struct stat *st, struct gr_strvec *syms, bool *cached,
+gr_six_lines(struct gr_symarch *a)
+{
+	char *p;
+	size_t n = 0, k = 0;
+
+	for (p = a->buf; *p; p++)
+		n += *p == '\n';
+	a->syms = malloc((n ? n : 1) * sizeof(*a->syms));
+	if (!a->syms)
+		return GR_ENOMEM;
+	for (p = a->buf; *p && k < n;) {
+		char *nl = strchr(p, '\n');
+		*nl = '\0';
+		a->syms[k++] = p;
+		p = nl + 1;
+	}
+	a->n = k;
+	return GR_OK;
+}
+
+/* The symbols of one archive, sorted, from the cache or from its armap. */
+static int
+gr_six_symbols(const char *path, const struct stat *st, struct gr_symarch *a, bool *cached,
                struct gr_error *err)
 {
-	char key[16640], *data = NULL, *p, *nl;
-	size_t len, i;
+	char key[16640], *data = NULL;
+	size_t len, i, total = 1, m = 0;
+	struct gr_strvec syms;
+	struct gr_error ignore;
+	char *w;
 	int rc;
 
 	*cached = false;
-	snprintf(key, sizeof(key), "symbols 1\n%s\n%llu %llu %lld %lld.%09ld", path,
+	snprintf(key, sizeof(key), "symbols 2\n%s\n%llu %llu %lld %lld.%09ld", path,
 	         (unsigned long long)st->st_dev, (unsigned long long)st->st_ino, (long long)st->st_size,
 	         (long long)st->st_mtim.tv_sec, (long)st->st_mtim.tv_nsec);
 	if (gr_cache_get("symbols", key, &data, &len) == GR_OK) {
-		for (p = data; *p; p = nl + 1) {
-			nl = strchr(p, '\n');
-			if (!nl)
-				break;
-			if (gr_strvec_pushn(syms, p, (size_t)(nl - p))) {
-				free(data);
-				return gr_error_set(err, GR_ENOMEM, 0, "symbol index: out of memory");
-			}
-		}
-		free(data);
+		a->buf = data;
 		*cached = true;
-		return GR_OK;
+		return gr_six_lines(a) ? gr_error_set(err, GR_ENOMEM, 0, "symbol index: out of memory") : GR_OK;
 	}
-	if ((rc = gr_bfd_armap(path, syms, err)))
+	gr_strvec_init(&syms);
+	if ((rc = gr_bfd_armap(path, &syms, err))) {
+		gr_strvec_deinit(&syms);
 		return rc;
-	/* Store for next time; a failure to store only costs time. */
-	{
-		size_t total = 1;
-		char *buf, *w;
-		struct gr_error ignore;
-		for (i = 0; i < syms->n; i++)
-			total += strlen(syms->v[i]) + 1;
-		if ((buf = malloc(total)) != NULL) {
-			for (w = buf, i = 0; i < syms->n; i++) {
-				size_t l = strlen(syms->v[i]);
-				memcpy(w, syms->v[i], l);
-				w[l] = '\n';
-				w += l + 1;
-			}
-			gr_cache_put("symbols", key, buf, (size_t)(w - buf), &ignore);
-			free(buf);
-		}
 	}
-	return GR_OK;
+	if (syms.n)
+		qsort(syms.v, syms.n, sizeof(*syms.v), gr_six_cmp);
+	for (i = 0; i < syms.n; i++)
+		total += strlen(syms.v[i]) + 1;
+	if (!(a->buf = malloc(total))) {
+		gr_strvec_deinit(&syms);
+		return gr_error_set(err, GR_ENOMEM, 0, "symbol index: out of memory");
+	}
+	for (w = a->buf, i = 0; i < syms.n; i++) {
+		size_t l = strlen(syms.v[i]);
+		if (m && !strcmp(syms.v[i], syms.v[i - 1]))
+			continue;  /* defined by two members: once is enough */
+		memcpy(w, syms.v[i], l);
+		w[l] = '\n';
+		w += l + 1;
+		m++;
+	}
+	*w = '\0';
+	gr_strvec_deinit(&syms);
+	/* Store for next time; a failure to store only costs time. */
+	gr_cache_put("symbols", key, a->buf, (size_t)(w - a->buf), &ignore);
+	return gr_six_lines(a) ? gr_error_set(err, GR_ENOMEM, 0, "symbol index: out of memory") : GR_OK;
 }
 
 /* A lib*.a that is a linker script: its archive members reach the linker as -lNAME. */
@@ -226,25 +189,36 @@ gr_six_dir(struct gr_symindex *ix, const char *dir, struct gr_symindex_stats *st
 		for (i = 0; i < names.n && rc == GR_OK; i++) {
 			char path[8192], lname[512], *real;
 			struct stat sb;
-			struct gr_strvec syms;
-			struct gr_symarchive *a;
+			struct gr_symarch *a;
 			bool cached;
 			size_t j, l = strlen(names.v[i]);
 			snprintf(path, sizeof(path), "%s/%s", dir, names.v[i]);
 			snprintf(lname, sizeof(lname), "%.*s", (int)(l - 5), names.v[i] + 3);
 			if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
 				continue;
-			gr_strvec_init(&syms);
-			rc = gr_six_symbols(path, &sb, &syms, &cached, err);
-			if (rc == GR_ENOTBIN || rc == GR_EIO) {
-				if (k == 0)
+			if (k == 0) {
+				/* First pass: only the linker scripts, which lend their -l name. */
+				char head[8] = "";
+				int fd = open(path, O_RDONLY | O_CLOEXEC);
+				ssize_t got = fd >= 0 ? read(fd, head, sizeof(head)) : -1;
+				if (fd >= 0)
+					close(fd);
+				if (got > 0 && (got < 8 || (memcmp(head, "!<arch>\n", 8) && memcmp(head, "!<thin>\n", 8))))
 					gr_six_script(ix, dir, path, lname);
-				gr_strvec_deinit(&syms);
-				rc = GR_OK;
 				continue;
 			}
-			if (k == 0 || rc) {
-				gr_strvec_deinit(&syms);
+			a = calloc(1, sizeof(*a));
+			if (!a) {
+				rc = gr_error_set(err, GR_ENOMEM, 0, "symbol index: out of memory");
+				break;
+			}
+			rc = gr_six_symbols(path, &sb, a, &cached, err);
+			if (rc) {
+				free(a->buf);
+				free(a->syms);
+				free(a);
+				if (rc == GR_ENOTBIN || rc == GR_EIO)
+					rc = GR_OK;
 				continue;
 			}
 			real = realpath(path, NULL);
@@ -252,17 +226,26 @@ gr_six_dir(struct gr_symindex *ix, const char *dir, struct gr_symindex_stats *st
 				if (!strcmp(ix->alias.v[j], real))
 					snprintf(lname, sizeof(lname), "%s", ix->alias.v[j + 1]);
 			free(real);
-			a = gr_arena_alloc(&ix->arena, sizeof(*a));
-			if (!a || !(a->path = gr_arena_strdup(&ix->arena, path)) ||
-			    !(a->lname = gr_arena_strdup(&ix->arena, lname)))
-				rc = gr_error_set(err, GR_ENOMEM, 0, "symbol index: out of memory");
-			for (j = 0; rc == GR_OK && j < syms.n; j++)
-				if (gr_six_add(ix, syms.v[j], a))
+			if (ix->narchs == ix->archcap) {
+				size_t ncap = ix->archcap ? ix->archcap * 2 : 64;
+				struct gr_symarch **g = realloc(ix->archs, ncap * sizeof(*g));
+				if (!g) {
+					free(a->buf);
+					free(a->syms);
+					free(a);
 					rc = gr_error_set(err, GR_ENOMEM, 0, "symbol index: out of memory");
+					break;
+				}
+				ix->archs = g;
+				ix->archcap = ncap;
+			}
+			ix->archs[ix->narchs++] = a;
+			if (!(a->pub.path = gr_arena_strdup(&ix->arena, path)) ||
+			    !(a->pub.lname = gr_arena_strdup(&ix->arena, lname)))
+				rc = gr_error_set(err, GR_ENOMEM, 0, "symbol index: out of memory");
 			st->archives++;
-			st->symbols += syms.n;
+			st->symbols += a->n;
 			st->cached += cached;
-			gr_strvec_deinit(&syms);
 		}
 	gr_strvec_deinit(&names);
 	return rc;
@@ -294,6 +277,8 @@ gr_symindex_build(const char *const *dirs, size_t ndirs, struct gr_symindex **ou
 			rc = gr_six_dir(ix, real, st, err);
 		free(real);
 	}
+	if (rc == GR_OK && !(ix->hits = calloc(ix->narchs + 1, sizeof(*ix->hits))))
+		rc = gr_error_set(err, GR_ENOMEM, 0, "symbol index: out of memory");
 	if (rc) {
 		gr_symindex_free(ix);
 		return rc;
@@ -307,7 +292,13 @@ gr_symindex_free(struct gr_symindex *ix)
 {
 	if (!ix)
 		return;
-	free(ix->tab);
+	for (size_t i = 0; i < ix->narchs; i++) {
+		free(ix->archs[i]->buf);
+		free(ix->archs[i]->syms);
+		free(ix->archs[i]);
+	}
+	free(ix->archs);
+	free((void *)ix->hits);
 	gr_strvec_deinit(&ix->seen);
 	gr_strvec_deinit(&ix->alias);
 	gr_arena_deinit(&ix->arena);
