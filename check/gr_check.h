@@ -76,6 +76,9 @@ struct gr_image {
 	size_t nrunpath;
 	struct gr_problem *problems;
 	size_t nproblems;
+	const char **glibc_runtime;  /* static ELF: glibc functions in .symtab that need its
+	                                shared objects at run time (NSS, dlopen, iconv) */
+	size_t nglibc_runtime;
 };
 
 struct gr_report {

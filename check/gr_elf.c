@@ -271,6 +271,70 @@ gr_elf_paths(const struct gr_elf_strtab *st, const uint64_t *offs, size_t noffs,
 	return GR_OK;
 }
 
+/* glibc functions that a static binary carries but cannot really run without
+ * glibc's shared objects: NSS lookups and iconv's gconv modules. (dlopen is in
+ * every static glibc binary, used or not, so its presence tells nothing; the
+ * link-time warning names its callers.) */
+static const char *const gr_elf_glibc_rt[] = {
+	"getaddrinfo", "gethostbyname", "gethostbyname_r", "gethostbyaddr", "getnameinfo",
+	"getpwnam", "getpwnam_r", "getpwuid", "getpwuid_r", "getgrnam", "getgrnam_r", "getgrgid",
+	"getgrgid_r", "getgrouplist", "initgroups", "getspnam", "iconv_open",
+};
+
+/* Look for them among the defined functions of .symtab (when it was kept). */
+static int
+gr_elf_glibc_runtime(Elf *elf, const char *path, struct gr_arena *a, struct gr_image *img,
+                     struct gr_error *err)
+{
+	Elf_Scn *scn = NULL;
+	size_t cap = 0, i, k, nsyms;
+	GElf_Shdr sh;
+	GElf_Sym sym;
+	Elf_Data *data;
+
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || !sh.sh_entsize)
+			continue;
+		if (!(data = elf_getdata(scn, NULL)))
+			return GR_OK;  /* an unreadable symbol table only means no finding */
+		nsyms = data->d_size / sh.sh_entsize;
+		for (i = 0; i < nsyms; i++) {
+			const char *name;
+			if (!gelf_getsym(data, (int)i, &sym) || sym.st_shndx == SHN_UNDEF ||
+			    GELF_ST_TYPE(sym.st_info) != STT_FUNC)
+				continue;
+			name = elf_strptr(elf, sh.sh_link, sym.st_name);
+			if (!name)
+				continue;
+			for (k = 0; k < sizeof(gr_elf_glibc_rt) / sizeof(gr_elf_glibc_rt[0]); k++) {
+				size_t q;
+				bool dup = false;
+				if (strcmp(name, gr_elf_glibc_rt[k]) != 0)
+					continue;
+				for (q = 0; q < img->nglibc_runtime && !dup; q++)
+					dup = !strcmp(img->glibc_runtime[q], name);
+				if (dup)
+					break;
+				if (img->nglibc_runtime == cap) {
+					size_t ncap = cap ? cap * 2 : 4;
+					const char **g = gr_arena_alloc(a, ncap * sizeof(*g));
+					if (!g)
+						return gr_elf_nomem(err, path);
+					if (img->nglibc_runtime)
+						memcpy(g, img->glibc_runtime, img->nglibc_runtime * sizeof(*g));
+					img->glibc_runtime = g;
+					cap = ncap;
+				}
+				if (!(img->glibc_runtime[img->nglibc_runtime++] = gr_arena_strdup(a, name)))
+					return gr_elf_nomem(err, path);
+				break;
+			}
+		}
+		break;
+	}
+	return GR_OK;
+}
+
 /* Decide the verdict from the facts, as documented in docs/gorelink-check.1. */
 static void
 gr_elf_classify(const GElf_Ehdr *eh, bool has_dynamic, struct gr_image *img)
@@ -519,6 +583,11 @@ gr_elf_read(unsigned char *buf, size_t len, const char *path, struct gr_arena *a
 			goto out;
 	}
 	gr_elf_classify(&eh, has_dynamic, img);
+	/* glibc's libc.a leaves its mark: getaddrinfo and friends in a static
+	 * binary still want the shared NSS modules. Only static binaries ask. */
+	if ((img->verdict == GR_V_STATIC || img->verdict == GR_V_STATIC_PIE) &&
+	    (rc = gr_elf_glibc_runtime(elf, path, a, img, err)))
+		goto out;
 out:
 	if (elf)
 		elf_end(elf);

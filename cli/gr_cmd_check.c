@@ -275,6 +275,12 @@ gr_check_print_line_to(FILE *f, const struct gr_report *r)
 	} else if (gr_check_has_details(&r->images[0])) {
 		fputs(": ", f);
 		gr_check_details(f, &r->images[0]);
+	} else if (r->images[0].nglibc_runtime) {
+		size_t k;
+		fputs(": but carries glibc's", f);
+		for (k = 0; k < r->images[0].nglibc_runtime; k++)
+			fprintf(f, "%s %s", k ? "," : "", r->images[0].glibc_runtime[k]);
+		fputs(", which need glibc's shared objects at run time", f);
 	}
 	fputc('\0', f);
 }
@@ -286,6 +292,12 @@ gr_check_print_explain_to(FILE *f, const struct gr_report *r)
 
 	for (i = 0; i < r->nimages; i++) {
 		const struct gr_image *img = &r->images[i];
+		if (img->nglibc_runtime && img->pass) {
+			fputs("  note: glibc's NSS and dlopen load shared objects at run time even from a static binary;"
+			      " build Go with -tags netgo,osusergo (gorelink --static does), drop dlopen users"
+			      " (sqlite_omit_load_extension), or link against musl", f);
+			fputc('\0', f);
+		}
 		for (k = 0; k < img->nproblems; k++) {
 			const struct gr_problem *p = &img->problems[k];
 			if (r->format == GR_FMT_MACHO_FAT)
@@ -346,6 +358,7 @@ gr_check_json_image(struct gr_json *j, const struct gr_image *img)
 		gr_json_obj_end(j);
 	}
 	gr_json_arr_end(j);
+	gr_check_json_strings(j, "glibc_runtime", img->glibc_runtime, img->nglibc_runtime);
 	gr_check_json_strings(j, "rpath", img->rpath, img->nrpath);
 	gr_check_json_strings(j, "runpath", img->runpath, img->nrunpath);
 	gr_json_arr_begin(j, "problems");
@@ -500,7 +513,7 @@ gr_check_report(struct gr_check_run *run, const struct gr_report *r, bool counte
 		return;
 	}
 	gr_check_print_line(run, r);
-	if (run->o->explain && fails)
+	if (run->o->explain && (fails || (r->nimages == 1 && r->images[0].nglibc_runtime)))
 		gr_check_print_explain(run, r);
 }
 

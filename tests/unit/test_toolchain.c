@@ -723,9 +723,24 @@ START_TEST(test_fake_errors)
 	ck_assert_int_eq(e.sys_errno, ENOENT);
 	ck_assert_msg(strstr(e.msg, "no-such-ld") != NULL, "msg: %s", e.msg);
 
-	/* collect2 with a COMPILER_PATH and a PATH holding no ld. */
+	/* collect2 with a COMPILER_PATH and a PATH holding no ld.mold (mold may be
+	 * installed on this machine: search only the fake directory). */
 	fake_file(&f, "transcript", "COMPILER_PATH=@D@/nowhere\n /x/collect2 -fuse-ld=mold -L/a\n", 0644);
-	ck_assert_int_eq(discover(cc, &tc, &e), GR_EIO);
+	{
+		char *saved = getenv("PATH") ? strdup(getenv("PATH")) : NULL;
+		char bin[] = "/tmp/gr-toolchain-path-XXXXXX", link[64];
+		ck_assert_ptr_nonnull(mkdtemp(bin));
+		snprintf(link, sizeof(link), "%s/cat", bin);
+		ck_assert_int_eq(symlink("/bin/cat", link), 0);
+		setenv("PATH", bin, 1);
+		ck_assert_int_eq(discover(cc, &tc, &e), GR_EIO);
+		if (saved) {
+			setenv("PATH", saved, 1);
+			free(saved);
+		}
+		unlink(link);
+		rmdir(bin);
+	}
 	ck_assert_msg(strstr(e.msg, "no ld.mold") != NULL, "msg: %s", e.msg);
 
 	/* GNU ld refusing the emulation: its error, not silence. */
