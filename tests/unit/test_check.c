@@ -190,6 +190,23 @@ START_TEST(test_elf_facts)
 	ck_assert_ptr_null(r->images[0].interp);
 	gr_report_free(r);
 
+	/* A static glibc binary that calls getaddrinfo carries NSS; one that does not, none. */
+	snprintf(p, sizeof(p), "%s/elf/static-nss", fixdir);
+	ck_assert_int_eq(gr_check_path(p, NULL, &r, &e), GR_OK);
+	ck_assert(r->pass);
+	{
+		size_t k;
+		bool seen = false;
+		for (k = 0; k < r->images[0].nglibc_runtime; k++)
+			seen = seen || !strcmp(r->images[0].glibc_runtime[k], "getaddrinfo");
+		ck_assert(seen);
+	}
+	gr_report_free(r);
+	snprintf(p, sizeof(p), "%s/elf/static", fixdir);
+	ck_assert_int_eq(gr_check_path(p, NULL, &r, &e), GR_OK);
+	ck_assert_uint_eq(r->images[0].nglibc_runtime, 0);
+	gr_report_free(r);
+
 	/* Go's internal PIE link: an interpreter with nothing to load. */
 	snprintf(p, sizeof(p), "%s/go/pie", fixdir);
 	ck_assert_int_eq(gr_check_path(p, NULL, &r, &e), GR_OK);
