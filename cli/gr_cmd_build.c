@@ -183,6 +183,7 @@ gr_cmd_build_json(FILE *out, const struct gr_build_opts *o, const struct gr_buil
 	gr_cmd_build_json_rows(&j, "undefined", &r->undefined, (const char *const[]){ "lname", "pkg", "archive", "option" }, 4);
 	gr_cmd_build_json_rows(&j, "findings", &r->findings, (const char *const[]){ "symbol", "source", "function", "remedy" }, 4);
 	gr_cmd_build_json_rows(&j, "fixes", &r->fixes, (const char *const[]){ "lname", "pkg", "archive" }, 3);
+	gr_cmd_build_json_rows(&j, "order", &r->order, (const char *const[]){ "strategy", "needs", "provider" }, 3);
 	if (r->check)
 		gr_cmd_check_json(&j, "check", r->check, true);
 	else

@@ -152,13 +152,104 @@ gr_extld_explain(const struct gr_diag *d, bool failed, bool fixing, struct gr_kv
 	}
 }
 
-/* The final link, diagnosed; with --fix, up to three more tries with the
- * archives that define the missing symbols appended. */
+/* Where path (compared by realpath) stands in argv, or -1. */
+static long
+gr_extld_find(const struct gr_strvec *argv, const char *path)
+{
+	char *want = realpath(path, NULL);
+	long at = -1;
+	size_t i;
+
+	for (i = 0; i < argv->n && at < 0; i++) {
+		char *have;
+		if (argv->v[i][0] != '/')
+			continue;
+		if (!strcmp(argv->v[i], path)) {
+			at = (long)i;
+			break;
+		}
+		have = want ? realpath(argv->v[i], NULL) : NULL;
+		if (have && !strcmp(have, want))
+			at = (long)i;
+		free(have);
+	}
+	free(want);
+	return at;
+}
+
+/* GNU ld scans each archive once, where it stands: an archive that needs one
+ * linked earlier fails. Find such pairs from the diagnosis and put the span
+ * from the first provider to the last needer inside --start-group/--end-group
+ * (ld then rescans it until nothing new is defined). True when argv changed. */
+static bool
+gr_extld_group_order(const struct gr_diag *d, struct gr_strvec *final, struct gr_kvbuf *rep)
+{
+	long lo = -1, hi = -1;
+	size_t i, k;
+	struct gr_strvec grouped;
+
+	for (i = 0; i < d->ngroups; i++) {
+		const struct gr_diag_group *g = &d->groups[i];
+		long pa;
+		if (!g->provider || (pa = gr_extld_find(final, g->provider->path)) < 0)
+			continue;
+		for (k = 0; k < g->nneeders; k++) {
+			const char *open = strchr(g->needers[k], '(');
+			char *arch;
+			long pn;
+			if (!open)
+				continue;
+			arch = strndup(g->needers[k], (size_t)(open - g->needers[k]));
+			pn = arch ? gr_extld_find(final, arch) : -1;
+			if (pn > pa) {
+				char line[2048];
+				snprintf(line, sizeof(line), "group\t%s\t%s", arch, g->provider->path);
+				gr_kv_put(rep, 'O', line);
+				fprintf(stderr, "gorelink: link order: %s needs %s, which comes earlier, and GNU ld scans each archive once\n",
+				        arch, g->provider->path);
+				if (lo < 0 || pa < lo)
+					lo = pa;
+				if (pn > hi)
+					hi = pn;
+			}
+			free(arch);
+		}
+	}
+	if (lo < 0)
+		return false;
+	/* Already inside a group there? Then grouping again changes nothing. */
+	for (i = 0; i < (size_t)lo; i++)
+		if (!strcmp(final->v[i], "-Wl,--start-group"))
+			return false;
+	gr_strvec_init(&grouped);
+	for (i = 0; i < final->n; i++) {
+		if ((long)i == lo && gr_strvec_push(&grouped, "-Wl,--start-group"))
+			break;
+		if (gr_strvec_push(&grouped, final->v[i]))
+			break;
+		if ((long)i == hi && gr_strvec_push(&grouped, "-Wl,--end-group"))
+			break;
+	}
+	if (grouped.n != final->n + 2) {
+		gr_strvec_deinit(&grouped);
+		return false;
+	}
+	fprintf(stderr, "gorelink: grouped the archives from %s to %s with --start-group/--end-group (not reordered: the order the flags gave is kept) and linking again\n",
+	        final->v[lo], final->v[hi]);
+	gr_strvec_deinit(final);
+	*final = grouped;
+	return true;
+}
+
+/* The final link, diagnosed: archives in the wrong order are grouped and
+ * linked again; with --fix, up to three more tries with the archives that
+ * define the missing symbols appended. */
 static int
 gr_extld_link(const struct gr_linkstate *ls, const struct gr_rw_result *rw, struct gr_strvec *final,
               struct gr_kvbuf *rep)
 {
 	int status = 0, round;
+	bool regrouped = false;
 
 	for (round = 0;; round++) {
 		struct gr_spawn_result res;
@@ -171,7 +262,12 @@ gr_extld_link(const struct gr_linkstate *ls, const struct gr_rw_result *rw, stru
 		gr_spawn_result_free(&res);
 		if (!d)
 			return status;
-		if (status != 0 && ls->fix && round < 3) {
+		if (status != 0 && !regrouped && gr_extld_group_order(d, final, rep)) {
+			regrouped = true;
+			gr_diag_free(d);
+			continue;
+		}
+		if (status != 0 && ls->fix && round < 4) {
 			for (i = 0; i < d->ngroups; i++) {
 				const struct gr_diag_group *g = &d->groups[i];
 				char line[1024];

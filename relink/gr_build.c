@@ -543,7 +543,8 @@ gr_b_read_report(struct gr_b *b, bool *linked)
 	for (cur = text; rc == GR_OK && gr_kv_next(&cur, &tag, &v, &bad);) {
 		struct gr_strvec *dst = tag == 'A' ? &b->res->link_argv : tag == 'a' ? &b->res->archives :
 		                        tag == 'M' ? &b->res->missing : tag == 'U' ? &b->res->undefined :
-		                        tag == 'W' ? &b->res->findings : tag == 'F' ? &b->res->fixes : NULL;
+		                        tag == 'W' ? &b->res->findings : tag == 'F' ? &b->res->fixes :
+		                        tag == 'O' ? &b->res->order : NULL;
 		if (dst && gr_strvec_push(dst, v))
 			rc = gr_b_nomem(b);
 	}
@@ -739,6 +740,7 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 	gr_strvec_init(&res->undefined);
 	gr_strvec_init(&res->findings);
 	gr_strvec_init(&res->fixes);
+	gr_strvec_init(&res->order);
 	gr_strvec_init(&b.env);
 	gr_strvec_init(&extld);
 	gr_goflags_init(&b.gf);
@@ -936,6 +938,7 @@ gr_build_result_deinit(struct gr_build_result *res)
 	gr_strvec_deinit(&res->undefined);
 	gr_strvec_deinit(&res->findings);
 	gr_strvec_deinit(&res->fixes);
+	gr_strvec_deinit(&res->order);
 	free(res->out);
 	free(res->kept);
 	free(res->preset_path);
