@@ -1,6 +1,7 @@
 #include "gr_cmd_build.h"
 
 #include <getopt.h>
+#include <signal.h>
 #include <unistd.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -69,6 +70,15 @@ gr_cmd_build_usage(FILE *f)
 	      "  64  usage error or conflicting flags\n"
 	      "\n"
 	      "Other commands: gorelink check, gorelink pkgconf-rewrite. See gorelink(1).\n", f);
+}
+
+/* SIGINT, SIGTERM, SIGHUP: the build stops its children and cleans up. */
+static volatile int gr_cmd_build_stop;
+
+static void
+gr_cmd_build_signal(int sig)
+{
+	gr_cmd_build_stop = sig;
 }
 
 struct gr_cmd_build_log {
@@ -346,7 +356,30 @@ gr_cmd_build(int argc, char **argv, FILE *out, FILE *err)
 		o.log_ctx = &lg;
 	}
 
+	{
+		struct sigaction sa;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = gr_cmd_build_signal;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGHUP, &sa, NULL);
+	}
+	o.stop = &gr_cmd_build_stop;
 	rc = gr_build_run(&o, &r, &e);
+	if (gr_cmd_build_stop) {
+		gr_cli_diag(err, "stopped by %s; temporary files removed, OUT untouched",
+		            gr_cmd_build_stop == SIGINT ? "SIGINT" : gr_cmd_build_stop == SIGTERM ? "SIGTERM" : "SIGHUP");
+		gr_build_result_deinit(&r);
+		free(preset);
+		free(pkgs);
+		free(allow);
+		free(libs);
+		/* Die of the same signal, as a shell expects. */
+		signal(gr_cmd_build_stop, SIG_DFL);
+		raise(gr_cmd_build_stop);
+		return 128 + gr_cmd_build_stop;
+	}
 	switch (r.stage) {
 	case GR_BUILD_OK: status = GR_EXIT_OK; break;
 	case GR_BUILD_MISSING: case GR_BUILD_VERDICT: case GR_BUILD_STRICT: status = GR_EXIT_FAIL; break;

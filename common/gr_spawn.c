@@ -201,42 +201,10 @@ close_pipes:
 	return rc;
 }
 
-int
-gr_spawn_run(char *const argv[], char *const envp[], struct gr_spawn_result *res,
-             struct gr_error *err)
+/* Decode a wait status into res. */
+static int
+gr_spawn_status(const char *name, int status, struct gr_spawn_result *res, struct gr_error *err)
 {
-	return gr_spawn_run_ticking(argv, envp, res, NULL, NULL, err);
-}
-
-int
-gr_spawn_run_ticking(char *const argv[], char *const envp[], struct gr_spawn_result *res,
-                     void (*tick)(void *ctx, double seconds), void *ctx,
-                     struct gr_error *err)
-{
-	pid_t pid, got;
-	int e, status, waited_ms = 0;
-
-	memset(res, 0, sizeof(*res));
-	e = posix_spawnp(&pid, argv[0], NULL, NULL, argv, envp ? envp : environ);
-	if (e != 0)
-		return gr_error_set(err, GR_EIO, e, "cannot run %s: %s", argv[0], strerror(e));
-	for (;;) {
-		got = waitpid(pid, &status, tick ? WNOHANG : 0);
-		if (got == pid)
-			break;
-		if (got < 0 && errno != EINTR) {
-			e = errno;
-			return gr_error_set(err, GR_EIO, e, "%s: cannot wait for it: %s", argv[0], strerror(e));
-		}
-		if (got == 0) {
-			/* Still running: poll every 50 ms, tick every second. */
-			struct timespec ts = { 0, 50 * 1000 * 1000 };
-			nanosleep(&ts, NULL);
-			waited_ms += 50;
-			if (waited_ms % 1000 == 0)
-				tick(ctx, waited_ms / 1000.0);
-		}
-	}
 	if (WIFEXITED(status)) {
 		res->exited = true;
 		res->code = WEXITSTATUS(status);
@@ -244,7 +212,73 @@ gr_spawn_run_ticking(char *const argv[], char *const envp[], struct gr_spawn_res
 		res->exited = false;
 		res->code = WTERMSIG(status);
 	} else {
-		return gr_error_set(err, GR_EIO, 0, "%s: stopped in an unexpected state 0x%x", argv[0], status);
+		return gr_error_set(err, GR_EIO, 0, "%s: stopped in an unexpected state 0x%x", name, status);
 	}
 	return GR_OK;
+}
+
+int
+gr_spawn_run(char *const argv[], char *const envp[], struct gr_spawn_result *res,
+             struct gr_error *err)
+{
+	pid_t pid;
+	int e, status;
+
+	memset(res, 0, sizeof(*res));
+	e = posix_spawnp(&pid, argv[0], NULL, NULL, argv, envp ? envp : environ);
+	if (e != 0)
+		return gr_error_set(err, GR_EIO, e, "cannot run %s: %s", argv[0], strerror(e));
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			e = errno;
+			return gr_error_set(err, GR_EIO, e, "%s: cannot wait for it: %s", argv[0], strerror(e));
+		}
+	return gr_spawn_status(argv[0], status, res, err);
+}
+
+int
+gr_spawn_run_ticking(char *const argv[], char *const envp[], struct gr_spawn_result *res,
+                     void (*tick)(void *ctx, double seconds), void *ctx,
+                     volatile const int *stop, struct gr_error *err)
+{
+	posix_spawnattr_t attr;
+	pid_t pid, got;
+	int e, status, waited_ms = 0, stopped_ms = -1;
+
+	memset(res, 0, sizeof(*res));
+	if ((e = posix_spawnattr_init(&attr)) != 0)
+		return gr_error_set(err, GR_ENOMEM, e, "%s: cannot prepare to run it: %s", argv[0], strerror(e));
+	/* A group of its own, so that stopping it reaches every process it started. */
+	if ((e = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP)) == 0)
+		e = posix_spawnattr_setpgroup(&attr, 0);
+	if (e == 0)
+		e = posix_spawnp(&pid, argv[0], NULL, &attr, argv, envp ? envp : environ);
+	posix_spawnattr_destroy(&attr);
+	if (e != 0)
+		return gr_error_set(err, GR_EIO, e, "cannot run %s: %s", argv[0], strerror(e));
+	for (;;) {
+		got = waitpid(pid, &status, WNOHANG);
+		if (got == pid)
+			break;
+		if (got < 0 && errno != EINTR) {
+			e = errno;
+			return gr_error_set(err, GR_EIO, e, "%s: cannot wait for it: %s", argv[0], strerror(e));
+		}
+		if (stop && *stop && stopped_ms < 0) {
+			kill(-pid, SIGTERM);
+			stopped_ms = waited_ms;
+		}
+		if (stopped_ms >= 0 && waited_ms - stopped_ms >= 5000)
+			kill(-pid, SIGKILL);
+		{
+			struct timespec ts = { 0, 50 * 1000 * 1000 };
+			nanosleep(&ts, NULL);
+		}
+		waited_ms += 50;
+		if (tick && waited_ms % 1000 == 0)
+			tick(ctx, waited_ms / 1000.0);
+	}
+	if (stopped_ms >= 0)
+		return gr_error_set(err, GR_EIO, EINTR, "%s: stopped (gorelink was interrupted)", argv[0]);
+	return gr_spawn_status(argv[0], status, res, err);
 }

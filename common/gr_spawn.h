@@ -26,11 +26,13 @@ int gr_spawn_capture(char *const argv[], char *const envp[], struct gr_spawn_res
 int gr_spawn_run(char *const argv[], char *const envp[], struct gr_spawn_result *res,
                  struct gr_error *err);
 
-/* Like gr_spawn_run, calling tick(ctx, seconds) about once a second while
- * the child runs (tick may be NULL). */
+/* Like gr_spawn_run, but the child leads a process group of its own: every
+ * 50 ms *stop is looked at (stop may be NULL) and, once it is non-zero, the
+ * whole group gets SIGTERM (then SIGKILL after 5 s) and GR_EIO is returned;
+ * tick(ctx, seconds), if not NULL, is called about once a second. */
 int gr_spawn_run_ticking(char *const argv[], char *const envp[], struct gr_spawn_result *res,
                          void (*tick)(void *ctx, double seconds), void *ctx,
-                         struct gr_error *err);
+                         volatile const int *stop, struct gr_error *err);
 
 /* Whether the child exited with status 0. */
 bool gr_spawn_ok(const struct gr_spawn_result *res);

@@ -830,9 +830,13 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 
 	/* go build, with gorelink-ld as the linker. */
 	rc = gr_spawn_run_ticking(gr_strvec_argv(&res->go_argv), gr_strvec_argv(&b.env), &r,
-	                          o->progress ? gr_b_tick : NULL, &b, err);
+	                          o->progress ? gr_b_tick : NULL, &b, o->stop, err);
 	if (rc) {
-		res->stage = GR_BUILD_ENV;
+		res->stage = o->stop && *o->stop ? GR_BUILD_STOPPED : GR_BUILD_ENV;
+		goto out;
+	}
+	if (o->stop && *o->stop) {
+		rc = gr_b_fail(&b, GR_BUILD_STOPPED, GR_EIO, "interrupted; OUT is untouched");
 		goto out;
 	}
 	if ((rc = gr_b_read_report(&b, &linked)))

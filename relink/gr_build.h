@@ -19,6 +19,7 @@ enum gr_build_stage {
 	GR_BUILD_MISSING,   /* a library has no static archive */
 	GR_BUILD_VERDICT,   /* it built, but the binary is not what the mode promises */
 	GR_BUILD_STRICT,    /* it built and passes, but --strict refuses glibc's static-link warnings */
+	GR_BUILD_STOPPED,   /* interrupted (o->stop was set) */
 };
 
 struct gr_build_opts {
@@ -45,6 +46,9 @@ struct gr_build_opts {
 	void (*log)(void *ctx, const char *step, double seconds, const char *detail);
 	/* Called about once a second while go build runs (for progress); may be NULL. */
 	void (*progress)(void *ctx, const char *step, double seconds);
+	/* Set (by a signal handler) to stop: go build's process group is stopped,
+	 * temporary files are removed and OUT is left alone. May be NULL. */
+	volatile const int *stop;
 	void *log_ctx;
 };
 
