@@ -220,7 +220,7 @@ gtags = gflags.get("tags", "").split(",")
 if gtags != TAGS.split(","):
     bad.append("tags differ: gorelink %s, hand-written %s" % (",".join(gtags), TAGS))
 gld = shlex.split(gflags.get("ldflags", ""))
-extra = [w for w in gld if w not in ("-linkmode=external",) and not re.match(r"^-extld=.*/gorelink-ld$", w)]
+extra = [w for w in gld if w not in ("-linkmode=external",) and not re.match(r"^-extld=(.*/)?gorelink-ld$", w)]
 if "-linkmode=external" not in gld or len(extra):
     bad.append("gorelink's -ldflags are not -linkmode=external -extld=.../gorelink-ld: " + gflags.get("ldflags", ""))
 if not glink or glink[-1] != "-static":
@@ -228,7 +228,7 @@ if not glink or glink[-1] != "-static":
 print("  tags:     the same, in the same order (%s)" % ",".join(gtags) if gtags == TAGS.split(",") else "  tags:     DIFFER")
 print("  -ldflags: gorelink %s" % shlex.quote(gflags.get("ldflags", "")))
 print("            hand-written %s" % shlex.quote(LDFLAGS))
-print("            (gorelink-ld adds -static to the link; the helper directory is new in every run)")
+print("            (gorelink-ld, found on PATH by that fixed name, adds -static to the link)")
 print("  -o:       gorelink %s (a temporary directory beside OUT; checked, then renamed to OUT)" % gflags.get("o"))
 print("  the rest: %s" % ("the same: " + show(grest) if grest == hrest else "DIFFERS"))
 

@@ -7,6 +7,7 @@
 #include "gr_cli.h"
 #include "gr_cmd_pcrw.h"
 #include "gr_diag.h"
+#include "gr_pc.h"
 #include "gr_extld.h"
 #include "gr_kv.h"
 #include "gr_linkstate.h"
@@ -66,6 +67,46 @@ gr_extld_record(const struct gr_linkstate *ls, const struct gr_strvec *final,
 		fclose(f);
 	}
 	free(b.p);
+}
+
+/* Libraries that came from #cgo pkg-config: arrive without their package chain;
+ * find it again from the packages cmd/go asked the pkg-config shim about. */
+static void
+gr_extld_origins(struct gr_rw_result *rw)
+{
+	const char *log = getenv("GORELINK_PKG_LOG");
+	FILE *f = log && *log ? fopen(log, "r") : NULL;
+	struct gr_strvec pkgs;
+	struct gr_pc_tokens *t = NULL;
+	struct gr_error e;
+	char line[1024];
+	size_t i, k;
+
+	if (!f)
+		return;
+	gr_strvec_init(&pkgs);
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (*line)
+			gr_strvec_push(&pkgs, line);
+	}
+	fclose(f);
+	if (pkgs.n && gr_pc_resolve((const char *const *)pkgs.v, pkgs.n, &t, &e) == GR_OK) {
+		for (i = 0; i < rw->ntokens; i++) {
+			struct gr_rw_token *tk = &rw->tokens[i];
+			char want[600];
+			if (!tk->missing || tk->origin)
+				continue;
+			snprintf(want, sizeof(want), "-l%s", tk->lib);
+			for (k = 0; k < t->n; k++)
+				if (t->v[k].origin && !strcmp(t->v[k].text, want)) {
+					tk->origin = gr_arena_printf(&rw->arena, "#cgo pkg-config: %s", t->v[k].origin);
+					break;
+				}
+		}
+	}
+	gr_pc_tokens_free(t);
+	gr_strvec_deinit(&pkgs);
 }
 
 /* Run a link with its output captured, then shown as if it ran directly. */
@@ -356,6 +397,8 @@ gr_cmd_extld(int argc, char **argv)
 		goto out;
 	}
 	rc = gr_extld_rewrite(&ls, &tc, args.v, args.n, &final, &rw, &e);
+	if (rc == GR_ENOTFOUND)
+		gr_extld_origins(rw);
 	if (rc == GR_ENOTFOUND) {
 		struct gr_rw_opts o;
 		memset(&o, 0, sizeof(o));
@@ -403,6 +446,21 @@ gr_cmd_pkgconfig_shim(int argc, char **argv)
 	if (gr_strvec_push(&av, real && *real ? real : "pkg-config")) {
 		gr_cli_diag(stderr, "out of memory");
 		return 2;
+	}
+	/* Note which packages cmd/go asked about: gorelink-ld names them when it
+	 * explains a library that has no archive. */
+	{
+		const char *log = getenv("GORELINK_PKG_LOG");
+		FILE *lf = log && *log ? fopen(log, "a") : NULL;
+		bool after = false;
+		for (i = 1; lf && i < argc; i++) {
+			if (after)
+				fprintf(lf, "%s\n", argv[i]);
+			else if (!strcmp(argv[i], "--"))
+				after = true;
+		}
+		if (lf)
+			fclose(lf);
 	}
 	/* cmd/go asks "--libs -- PKG..."; a static link needs Libs.private too. */
 	if (libs && gr_strvec_push(&av, "--static")) {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -201,6 +202,32 @@ close_pipes:
 	return rc;
 }
 
+/* A descriptor that becomes readable when the child exits (Linux 5.3+), or -1. */
+static int
+gr_spawn_pidfd(pid_t pid)
+{
+#if defined(__linux__) && defined(SYS_pidfd_open)
+	long fd = syscall(SYS_pidfd_open, pid, 0);
+	return fd < 0 ? -1 : (int)fd;
+#else
+	(void)pid;
+	return -1;
+#endif
+}
+
+/* Wait up to 50 ms, or until the child exits when there is a pidfd to watch. */
+static void
+gr_spawn_nap(int pidfd)
+{
+	if (pidfd >= 0) {
+		struct pollfd p = { pidfd, POLLIN, 0 };
+		poll(&p, 1, 50);
+	} else {
+		struct timespec ts = { 0, 50 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+}
+
 /* Decode a wait status into res. */
 static int
 gr_spawn_status(const char *name, int status, struct gr_spawn_result *res, struct gr_error *err)
@@ -243,7 +270,7 @@ gr_spawn_run_ticking(char *const argv[], char *const envp[], struct gr_spawn_res
 {
 	posix_spawnattr_t attr;
 	pid_t pid, got;
-	int e, status, waited_ms = 0, stopped_ms = -1;
+	int e, status, waited_ms = 0, stopped_ms = -1, pidfd;
 
 	memset(res, 0, sizeof(*res));
 	if ((e = posix_spawnattr_init(&attr)) != 0)
@@ -256,6 +283,7 @@ gr_spawn_run_ticking(char *const argv[], char *const envp[], struct gr_spawn_res
 	posix_spawnattr_destroy(&attr);
 	if (e != 0)
 		return gr_error_set(err, GR_EIO, e, "cannot run %s: %s", argv[0], strerror(e));
+	pidfd = gr_spawn_pidfd(pid);
 	for (;;) {
 		got = waitpid(pid, &status, WNOHANG);
 		if (got == pid)
@@ -270,14 +298,13 @@ gr_spawn_run_ticking(char *const argv[], char *const envp[], struct gr_spawn_res
 		}
 		if (stopped_ms >= 0 && waited_ms - stopped_ms >= 5000)
 			kill(-pid, SIGKILL);
-		{
-			struct timespec ts = { 0, 50 * 1000 * 1000 };
-			nanosleep(&ts, NULL);
-		}
+		gr_spawn_nap(pidfd);
 		waited_ms += 50;
 		if (tick && waited_ms % 1000 == 0)
 			tick(ctx, waited_ms / 1000.0);
 	}
+	if (pidfd >= 0)
+		close(pidfd);
 	if (stopped_ms >= 0)
 		return gr_error_set(err, GR_EIO, EINTR, "%s: stopped (gorelink was interrupted)", argv[0]);
 	return gr_spawn_status(argv[0], status, res, err);

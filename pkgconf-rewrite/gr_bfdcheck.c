@@ -2,6 +2,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -131,4 +132,34 @@ gr_bfd_armap(const char *path, struct gr_strvec *syms, struct gr_error *err)
 		}
 	bfd_close(b);
 	return rc;
+}
+
+bool
+gr_bfd_needs_cxx(const char *path)
+{
+	bfd *b;
+	long size, n, i;
+	asymbol **syms;
+	bool cxx = false;
+
+	gr_bfd_init();
+	b = bfd_openr(path, NULL);
+	if (!b)
+		return false;
+	if (!bfd_check_format(b, bfd_object) || (size = bfd_get_symtab_upper_bound(b)) <= 0 ||
+	    !(syms = malloc((size_t)size))) {
+		bfd_close(b);
+		return false;
+	}
+	n = bfd_canonicalize_symtab(b, syms);
+	for (i = 0; i < n && !cxx; i++) {
+		const char *name = bfd_asymbol_name(syms[i]);
+		if (!bfd_is_und_section(bfd_asymbol_section(syms[i])) || !name)
+			continue;
+		cxx = !strncmp(name, "_Z", 2) || !strncmp(name, "__cxa_", 6) ||
+		      !strcmp(name, "__gxx_personality_v0");
+	}
+	free(syms);
+	bfd_close(b);
+	return cxx;
 }

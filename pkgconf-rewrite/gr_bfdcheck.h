@@ -38,4 +38,8 @@ int gr_bfd_classify(const char *path, const struct gr_bfd_target *t, struct gr_c
  * GR_ENOTBIN for a file that is no archive or has no armap. */
 int gr_bfd_armap(const char *path, struct gr_strvec *syms, struct gr_error *err);
 
+/* Whether the object at path refers to the C++ runtime (_Z..., __cxa_...,
+ * __gxx_personality_v0): then it must be linked by a C++ compiler driver. */
+bool gr_bfd_needs_cxx(const char *path);
+
 #endif

@@ -2,6 +2,7 @@
 #include "gr_build.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <ftw.h>
@@ -31,6 +32,7 @@ struct gr_b {
 	struct gr_linkstate ls;
 	struct gr_strvec env;        /* the environment go build runs with */
 	char *helpdir;               /* private dir: helper links, state, report */
+	char *outdir;                /* OUT's directory while its name is go build's to choose */
 	char *outtmpdir;             /* temporary dir beside OUT */
 	char *tmpout;                /* the binary go build writes */
 	char *gocc, *gocxx, *goos, *cgo;
@@ -102,6 +104,26 @@ gr_b_musl(void)
 	const char *cc = getenv("CC");
 
 	return cc && strstr(cc, "musl") != NULL;
+}
+
+/* This process's own peak resident memory (VmHWM), in KiB: getrusage would
+ * also count what ran in this process before gorelink did. */
+static long
+gr_b_vmhwm(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	long kib = 0;
+
+	if (!f) {
+		struct rusage ru;
+		return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : 0;
+	}
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmHWM: %ld kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
 }
 
 static void
@@ -400,15 +422,19 @@ gr_b_go_list(struct gr_b *b, char **name)
 
 /* ---- the environment and the helpers -------------------------------------- */
 
-/* environ without the names gorelink sets, then those. */
+/* environ without the names gorelink sets, then those. The helpers are
+ * found through PATH by their fixed names, so that the -extld and PKG_CONFIG
+ * that Go records (build info, cache keys) are the same on every run and
+ * every machine: the binary and Go's build cache stay reproducible. */
 static int
-gr_b_environment(struct gr_b *b, const char *shim, const char *state)
+gr_b_environment(struct gr_b *b, const char *state)
 {
 	static const char *const ours[] = { "PKG_CONFIG=", "GORELINK_REAL_PKG_CONFIG=",
-	                                    "GORELINK_LINK_STATE=", "CGO_ENABLED=" };
-	const char *real = getenv("PKG_CONFIG");
+	                                    "GORELINK_LINK_STATE=", "GORELINK_PKG_LOG=", "CGO_ENABLED=",
+	                                    "PATH=" };
+	const char *real = getenv("PKG_CONFIG"), *path = getenv("PATH");
 	char **e;
-	char *v;
+	char *v = NULL, *p2 = NULL;
 	size_t i;
 
 	for (e = environ; *e; e++) {
@@ -419,12 +445,20 @@ gr_b_environment(struct gr_b *b, const char *shim, const char *state)
 		if (!skip && gr_strvec_push(&b->env, *e))
 			return gr_b_nomem(b);
 	}
-	/* cmd/go runs only the first word of $PKG_CONFIG; the shim runs the real one. */
-	if (!(v = gr_b_join("PKG_CONFIG=", "", shim)) || gr_strvec_push(&b->env, v))
-		goto nomem;
-	free(v);
+	/* The real pkg-config, found on the user's PATH before the helpers come first. */
 	if (!(v = gr_b_join("GORELINK_REAL_PKG_CONFIG=", "", real && *real ? real : "pkg-config")) ||
 	    gr_strvec_push(&b->env, v))
+		goto nomem;
+	free(v);
+	if (!(p2 = gr_b_join(b->helpdir, path && *path ? ":" : "", path ? path : "")) ||
+	    !(v = gr_b_join("PATH=", "", p2)) || gr_strvec_push(&b->env, v))
+		goto nomem;
+	free(v);
+	free(p2);
+	p2 = NULL;
+	if (gr_strvec_push(&b->env, "PKG_CONFIG=gorelink-pkg-config"))
+		return gr_b_nomem(b);
+	if (!(v = gr_b_join("GORELINK_PKG_LOG=", b->helpdir, "/pkgs")) || gr_strvec_push(&b->env, v))
 		goto nomem;
 	free(v);
 	if (!(v = gr_b_join(GR_LINKSTATE_ENV, "=", state)) || gr_strvec_push(&b->env, v))
@@ -435,6 +469,7 @@ gr_b_environment(struct gr_b *b, const char *shim, const char *state)
 	return GR_OK;
 nomem:
 	free(v);
+	free(p2);
 	return gr_b_nomem(b);
 }
 
@@ -613,10 +648,11 @@ gr_b_verify(struct gr_b *b)
 	return GR_OK;
 }
 
-/* OUT: -o (gorelink's or go build's), an existing directory taking the default
- * name inside it, or the default name in the current directory. */
+/* OUT: -o (gorelink's or go build's), an existing directory taking go build's
+ * default name inside it, or that name in the current directory. The name is
+ * learnt from go build itself (it writes into a directory given as -o DIR/). */
 static int
-gr_b_out(struct gr_b *b, const char *name)
+gr_b_out(struct gr_b *b)
 {
 	const char *o = b->o->out ? b->o->out : b->gf.out;
 	struct stat st;
@@ -624,28 +660,28 @@ gr_b_out(struct gr_b *b, const char *name)
 	if (b->o->out && b->gf.out && strcmp(b->o->out, b->gf.out) != 0)
 		return gr_b_fail(b, GR_BUILD_USAGE, GR_EUSAGE, "two outputs: -o %s and go build's -o %s", b->o->out,
 		                 b->gf.out);
-	if (!o)
-		b->res->out = strdup(name);
-	else if (stat(o, &st) == 0 && S_ISDIR(st.st_mode))
-		b->res->out = gr_b_join(o, "/", name);
-	else
+	if (o && !(stat(o, &st) == 0 && S_ISDIR(st.st_mode))) {
 		b->res->out = strdup(o);
-	return b->res->out ? GR_OK : gr_b_nomem(b);
+		return b->res->out ? GR_OK : gr_b_nomem(b);
+	}
+	b->outdir = strdup(o ? o : ".");
+	return b->outdir ? GR_OK : gr_b_nomem(b);
 }
 
 /* A temporary directory beside OUT: the binary is renamed from there. */
 static int
 gr_b_outtmp(struct gr_b *b)
 {
-	char *dir = strdup(b->res->out), *slash;
+	char *dir = strdup(b->res->out ? b->res->out : b->outdir), *slash;
 	int e;
 
 	if (!dir)
 		return gr_b_nomem(b);
-	slash = strrchr(dir, '/');
+	slash = b->res->out ? strrchr(dir, '/') : NULL;
 	if (slash)
 		slash[1] = '\0';
-	b->outtmpdir = gr_b_join(slash ? dir : "", "", ".gorelink-XXXXXX");
+	b->outtmpdir = b->res->out ? gr_b_join(slash ? dir : "", "", ".gorelink-XXXXXX")
+	                           : gr_b_join(dir, "/", ".gorelink-XXXXXX");
 	if (!b->outtmpdir) {
 		free(dir);
 		return gr_b_nomem(b);
@@ -654,15 +690,54 @@ gr_b_outtmp(struct gr_b *b)
 		e = errno;
 		free(b->outtmpdir);
 		b->outtmpdir = NULL;
-		gr_b_fail(b, GR_BUILD_ENV, GR_EIO, "cannot write beside %s: %s (choose another -o)",
-		          b->res->out, strerror(e));
+		gr_b_fail(b, GR_BUILD_ENV, GR_EIO, "cannot write in %s: %s (choose another -o)",
+		          b->res->out ? (slash ? dir : ".") : b->outdir, strerror(e));
 		free(dir);
 		return GR_EIO;
 	}
 	free(dir);
-	slash = strrchr(b->res->out, '/');
-	b->tmpout = gr_b_join(b->outtmpdir, "/", slash ? slash + 1 : b->res->out);
+	if (b->res->out) {
+		slash = strrchr(b->res->out, '/');
+		b->tmpout = gr_b_join(b->outtmpdir, "/", slash ? slash + 1 : b->res->out);
+	} else {
+		b->tmpout = gr_b_join(b->outtmpdir, "/", "");  /* go build -o DIR/ names it */
+	}
 	return b->tmpout ? GR_OK : gr_b_nomem(b);
+}
+
+/* After go build -o DIR/: the one binary it wrote names OUT. */
+static int
+gr_b_learn_name(struct gr_b *b)
+{
+	DIR *d = opendir(b->outtmpdir);
+	struct dirent *de;
+	char *name = NULL;
+	size_t n = 0;
+
+	if (!d)
+		return gr_b_fail(b, GR_BUILD_GO, GR_EIO, "%s: %s", b->outtmpdir, strerror(errno));
+	while ((de = readdir(d)) != NULL) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		n++;
+		if (!name)
+			name = strdup(de->d_name);
+	}
+	closedir(d);
+	if (n != 1 || !name) {
+		free(name);
+		return gr_b_fail(b, GR_BUILD_USAGE, GR_EUSAGE,
+		                 "%s built %zu binaries; gorelink builds one main package at a time", b->o->package, n);
+	}
+	free(b->tmpout);
+	b->tmpout = gr_b_join(b->outtmpdir, "/", name);
+	{
+		size_t l = strlen(b->outdir);
+		b->res->out = !strcmp(b->outdir, ".") ? strdup(name)
+		              : gr_b_join(b->outdir, l && b->outdir[l - 1] == '/' ? "" : "/", name);
+	}
+	free(name);
+	return b->tmpout && b->res->out ? GR_OK : gr_b_nomem(b);
 }
 
 static int
@@ -807,17 +882,16 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 	}
 
 	/* What go says about itself and the package. */
-	if ((rc = gr_b_helpers(&b, &ld, &shim, &state)) || (rc = gr_b_environment(&b, shim, state)) ||
+	if ((rc = gr_b_helpers(&b, &ld, &shim, &state)) || (rc = gr_b_environment(&b, state)) ||
 	    (rc = gr_b_go_env(&b)))
 		goto out;
-	if ((rc = gr_b_go_list(&b, &name)))
-		goto out;
-	gr_b_log(&b, "go list", name);
-	/* The compiler gorelink-ld links with: -extld, else go env CXX for C++, else CC. */
+	/* The compiler gorelink-ld links with: -extld, else go env CC; gorelink-ld
+	 * switches to go env CXX when the objects it links hold C++. */
 	if (extld.n) {
 		if (gr_strvec_extend(&b.ls.cc, &extld))
 			goto nomem;
-	} else if ((rc = gr_goflags_split(b.cxx && *b.gocxx ? b.gocxx : b.gocc, &b.ls.cc, err))) {
+	} else if ((rc = gr_goflags_split(b.gocc, &b.ls.cc, err)) ||
+	           (*b.gocxx && (rc = gr_goflags_split(b.gocxx, &b.ls.cxx, err)))) {
 		res->stage = GR_BUILD_ENV;
 		goto out;
 	}
@@ -825,7 +899,7 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 		res->stage = GR_BUILD_ENV;
 		goto out;
 	}
-	if ((rc = gr_b_out(&b, name)) || (rc = gr_b_outtmp(&b)) || (rc = gr_b_compose(&b, ld)))
+	if ((rc = gr_b_out(&b)) || (rc = gr_b_outtmp(&b)) || (rc = gr_b_compose(&b, "gorelink-ld")))
 		goto out;
 
 	/* go build, with gorelink-ld as the linker. */
@@ -850,16 +924,25 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 			rc = gr_b_fail(&b, GR_BUILD_MISSING, GR_ENOTFOUND,
 			               "no static archive for -l%s%s (explained above); install it, or let it stay dynamic with --allow-dynamic (see --third-party)",
 			               res->missing.v[0], res->missing.n > 1 ? " and others" : "");
-		else
+		else if (gr_b_go_list(&b, &name) == GR_OK)
 			rc = gr_b_fail(&b, GR_BUILD_GO, GR_EIO, "go build %s (its messages are above)",
 			               gr_spawn_describe(&r, how, sizeof(how)));
+		else
+			rc = err->code;  /* go list named the cause: not a main package, not found... */
 		goto out;
 	}
 	if (!linked) {
-		rc = gr_b_fail(&b, GR_BUILD_GO, GR_EIO,
-		               "go build linked without gorelink-ld (was -linkmode=external overridden in GOFLAGS?)");
+		/* Nothing was linked: a package that is not main builds "successfully" without
+		 * a binary, so let go list name that before blaming GOFLAGS. */
+		if (gr_b_go_list(&b, &name) != GR_OK)
+			rc = err->code;
+		else
+			rc = gr_b_fail(&b, GR_BUILD_GO, GR_EIO,
+			               "go build linked without gorelink-ld (was -linkmode=external overridden in GOFLAGS?)");
 		goto out;
 	}
+	if (!b.res->out && (rc = gr_b_learn_name(&b)))
+		goto out;
 
 	/* Verify, then move into place (or keep it aside, or drop it for a dry run). */
 	rc = gr_b_verify(&b);
@@ -888,6 +971,7 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 		/* Named for where it would go; the temporary copy is removed. */
 		if (res->check && !(res->check->path = gr_arena_strdup(&res->check->arena, res->out)))
 			goto nomem;
+		gr_b_log(&b, "install", "skipped (--dry-run)");
 	} else {
 		if (rename(b.tmpout, res->out) != 0) {
 			int e = errno;
@@ -896,6 +980,7 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 		}
 		free(b.tmpout);
 		b.tmpout = NULL;
+		gr_b_log(&b, "install", res->out);
 		/* The verdict names the binary where it now is. */
 		if (res->check && !(res->check->path = gr_arena_strdup(&res->check->arena, res->out)))
 			goto nomem;
@@ -907,17 +992,14 @@ nomem:
 	rc = gr_b_nomem(&b);
 out:
 	gr_b_cleanup(&b);
-	{
-		struct rusage ru;
-		if (getrusage(RUSAGE_SELF, &ru) == 0)
-			res->self_max_rss_kib = ru.ru_maxrss;
-	}
+	res->self_max_rss_kib = gr_b_vmhwm();
 	free(name);
 	free(ld);
 	free(shim);
 	free(state);
 	free(b.helpdir);
 	free(b.outtmpdir);
+	free(b.outdir);
 	free(b.tmpout);
 	free(b.gocc);
 	free(b.gocxx);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gr_bfdcheck.h"
 #include "gr_pc.h"
 
 #define GR_EXTLD_MAXRESP (64u << 20)
@@ -268,8 +269,18 @@ gr_extld_rewrite(const struct gr_linkstate *ls, const struct gr_toolchain *tc,
 	free(toks);
 	if (rc)
 		return rc;
-	if (gr_strvec_extend(out, &ls->cc))
-		return gr_error_set(err, GR_ENOMEM, 0, "link arguments: out of memory");
+	/* C++ in the objects (cgo packages with .cc files): link with go env CXX,
+	 * as cmd/go would have chosen it as the linker. */
+	{
+		bool cxx = false;
+		for (i = 0; ls->cxx.n && i < n && !cxx; i++) {
+			size_t l = strlen(args[i]);
+			if (l > 2 && !strcmp(args[i] + l - 2, ".o") && args[i][0] == '/')
+				cxx = gr_bfd_needs_cxx(args[i]);
+		}
+		if (gr_strvec_extend(out, cxx ? &ls->cxx : &ls->cc))
+			return gr_error_set(err, GR_ENOMEM, 0, "link arguments: out of memory");
+	}
 	for (i = 0; i < (*rw)->argv.n; i++)
 		if (!gr_extld_drop(ls->mode, (*rw)->argv.v[i]) && gr_strvec_push(out, (*rw)->argv.v[i]))
 			return gr_error_set(err, GR_ENOMEM, 0, "link arguments: out of memory");

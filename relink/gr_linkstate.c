@@ -12,6 +12,7 @@ gr_linkstate_init(struct gr_linkstate *ls)
 {
 	memset(ls, 0, sizeof(*ls));
 	gr_strvec_init(&ls->cc);
+	gr_strvec_init(&ls->cxx);
 	gr_strvec_init(&ls->extra);
 	gr_strvec_init(&ls->allow);
 	gr_strvec_init(&ls->system_libs);
@@ -21,6 +22,7 @@ void
 gr_linkstate_deinit(struct gr_linkstate *ls)
 {
 	gr_strvec_deinit(&ls->cc);
+	gr_strvec_deinit(&ls->cxx);
 	gr_strvec_deinit(&ls->extra);
 	gr_strvec_deinit(&ls->allow);
 	gr_strvec_deinit(&ls->system_libs);
@@ -50,6 +52,8 @@ gr_linkstate_write(const char *path, const struct gr_linkstate *ls, struct gr_er
 	gr_kv_put(&b, 'M', gr_link_mode_name(ls->mode));
 	for (i = 0; i < ls->cc.n; i++)
 		gr_kv_put(&b, 'c', ls->cc.v[i]);
+	for (i = 0; i < ls->cxx.n; i++)
+		gr_kv_put(&b, 'C', ls->cxx.v[i]);
 	for (i = 0; i < ls->extra.n; i++)
 		gr_kv_put(&b, 'x', ls->extra.v[i]);
 	for (i = 0; i < ls->allow.n; i++)
@@ -110,6 +114,7 @@ gr_linkstate_read(const char *path, struct gr_linkstate *ls, struct gr_error *er
 				ls->mode = GR_LINK_STATIC;
 			break;
 		case 'c': ok = gr_strvec_push(&ls->cc, v) == GR_OK; break;
+		case 'C': ok = gr_strvec_push(&ls->cxx, v) == GR_OK; break;
 		case 'x': ok = gr_strvec_push(&ls->extra, v) == GR_OK; break;
 		case 'a': ok = gr_strvec_push(&ls->allow, v) == GR_OK; break;
 		case 's': ok = gr_strvec_push(&ls->system_libs, v) == GR_OK; break;

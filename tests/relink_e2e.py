@@ -30,12 +30,22 @@ empty root (chroot into a directory that holds nothing but the binary: no
     verdict is wrong (--keep-failed), --dry-run, --print-link.  Each failure
     exits with its documented code, says one `gorelink: ...` line, and leaves
     an existing OUT byte-identical and nothing else beside it.
+10. Diagnosis (issue 5): examples/sqlite3 with -tags libsqlite3 but no
+    preset fails on libm's symbols, named with --lib -lm (text and JSON
+    `undefined`), and --fix builds a static binary that runs in an empty
+    root; --sqlite3=system --no-default-tags reports glibc's warnings as
+    findings (getaddrinfo from net, getpwuid_r/getgrouplist from os/user,
+    dlopen from libsqlite3.a), and --strict refuses them (exit 1, OUT
+    untouched); a cgo module using `#cgo pkg-config: libpcap` explains the
+    missing libsystemd.a (exit 1) and builds with --allow-dynamic systemd
+    (DT_NEEDED libsystemd.so.0 and the libc family only; it runs).
 
 Builds share the caller's GOCACHE and GOMODCACHE (Go's build cache makes the
 second build of a package cheap) and run with GOFLAGS=-buildvcs=false.  Needs
 root for chroot (otherwise `unshare -r` is tried), network access to the Go
 module proxy (or a warm GOMODCACHE) for github.com/mattn/go-sqlite3, and
-libsqlite3-dev, libpng-dev and golang-1.19-go (scripts/setup installs them).
+libsqlite3-dev, libpng-dev, libpcap-dev and golang-1.19-go (scripts/setup installs
+them).
 
 Scratch files go to a mkdtemp() directory under WORKDIR, removed at the end.
 Prints `ok NAME` or `FAIL NAME: reason` per test, then `N passed, M failed`
@@ -913,6 +923,195 @@ def keep_failed_keeps_rejected_binary():
     assert new[0] in r.err, "stderr does not name the kept file %s\n%r" % (new[0], r)
     elf = readelf(kept)
     assert elf["interp"], "the kept file is not the rejected binary (no PT_INTERP)"
+
+
+# ------------------------------------------- 10: diagnosing static links
+
+def glibc_libm_archive():
+    """The archive behind -lm: Debian's libm.a is a linker script naming
+    libm-<glibc version>.a, which is what the diagnosis should name."""
+    r = run(["gcc", "-print-file-name=libm.a"], timeout=RUN_TIMEOUT)
+    assert r.rc == 0 and os.path.isabs(r.out.strip()), "gcc -print-file-name=libm.a\n%r" % r
+    path = os.path.realpath(r.out.strip())
+    with open(path, "rb") as f:
+        head = f.read(4096)
+    if head.startswith(b"!<arch>"):
+        return os.path.basename(path)
+    m = re.search(rb"(libm-[0-9.]+\.a)", head)
+    assert m, "%s is neither an archive nor a script naming libm-VERSION.a" % path
+    return m.group(1).decode()
+
+
+def finding(rep, symbol):
+    """The JSON finding for SYMBOL (the first one), or an AssertionError."""
+    fs = rep.get("findings")
+    assert isinstance(fs, list), "report has no findings list: %s" % json.dumps(rep)[:2000]
+    for f in fs:
+        if isinstance(f, dict) and f.get("symbol") == symbol:
+            return f
+    raise AssertionError("no finding for %s; findings: %s" % (symbol, json.dumps(fs)[:3000]))
+
+
+@test
+def diagnose_libsqlite3_without_libs_private():
+    """-tags libsqlite3 without --sqlite3=system: cgo's bare -lsqlite3 becomes
+    Debian's libsqlite3.a, whose func.o needs libm: the link fails, and the
+    diagnosis names glibc's libm archive and --lib -lm."""
+    pkg_modversion("sqlite3", "libsqlite3-dev")
+    libm = glibc_libm_archive()
+    ex = example("sqlite3")
+    r, _, out = build(ex, [], go_args=["-tags", "libsqlite3"], name="sq-nolibm", expect=EXIT_BUILD)
+    assert listing(os.path.dirname(out)) == [], "a failed build left %r" % listing(os.path.dirname(out))
+    assert "undefined reference to `pow'" in r.err or "undefined reference to `log'" in r.err, (
+        "not the libm failure this test is about\n%r" % r)
+    assert libm in r.err, "stderr does not name %s\n%r" % (libm, r)
+    assert "--lib -lm" in r.err, "stderr does not say --lib -lm\n%r" % r
+    assert "--fix" in r.err, "stderr does not mention --fix\n%r" % r
+    rep = parse_json(r)
+    assert rep["exit"] == EXIT_BUILD and rep["ok"] is False and rep["out"] is None, (
+        "report exit %r ok %r out %r" % (rep["exit"], rep["ok"], rep["out"]))
+    und = rep.get("undefined")
+    assert isinstance(und, list) and und, "report undefined: %r" % und
+    m = [u for u in und if isinstance(u, dict) and u.get("lname") == "m"]
+    assert m, "report undefined has no lname 'm': %s" % json.dumps(und)
+    assert os.path.basename(m[0].get("archive") or "") == libm, "undefined m archive %r, want %s" % (
+        m[0].get("archive"), libm)
+    assert m[0].get("option") == "--lib -lm", "undefined m option %r" % m[0].get("option")
+    assert rep.get("fixes") == [], "fixes without --fix: %r" % rep.get("fixes")
+
+
+@test
+def fix_libsqlite3_without_libs_private():
+    """The same with --fix: libm is added, the binary is static and runs
+    from an empty root."""
+    version = pkg_modversion("sqlite3", "libsqlite3-dev")
+    libm = glibc_libm_archive()
+    ex = example("sqlite3")
+    r, rep, out = build(ex, ["--fix"], go_args=["-tags", "libsqlite3"], name="sq-fix")
+    assert_report(rep, out, ex, "static", "static", tags=("libsqlite3", "netgo", "osusergo"),
+                  archives=("libsqlite3.a",))
+    fixes = rep.get("fixes")
+    assert isinstance(fixes, list) and fixes, "report fixes: %r" % fixes
+    m = [f for f in fixes if isinstance(f, dict) and f.get("lname") == "m"]
+    assert m, "report fixes has no lname 'm': %s" % json.dumps(fixes)
+    assert os.path.basename(m[0].get("archive") or "") == libm, "fix archive %r, want %s" % (
+        m[0].get("archive"), libm)
+    assert "--fix" in r.err and libm in r.err, "stderr does not report the fix\n%r" % r
+    assert_static(out)
+    sqlite_in_empty_root(out, version)
+
+
+def sqlite3_system_no_default_tags(extra=(), expect=EXIT_OK, out=None):
+    """examples/sqlite3 (it imports net and os/user) with --sqlite3=system and
+    no netgo/osusergo: glibc warns about getaddrinfo, the os/user lookups and
+    libsqlite3.a's dlopen."""
+    pkg_modversion("sqlite3", "libsqlite3-dev")
+    ex = example("sqlite3")
+    args = ["--json"] + list(extra) + ["--no-default-tags", "--sqlite3=system", "-o", out, "."]
+    r = gorelink(args, cwd=ex)
+    assert r.rc == expect, "exit %d, want %d\n%r" % (r.rc, expect, r)
+    rep = parse_json(r)
+    assert "netgo" not in rep["tags"] and "osusergo" not in rep["tags"], "tags %r" % rep["tags"]
+    f = finding(rep, "getaddrinfo")
+    assert (f.get("source") or "").startswith("Go package net"), "getaddrinfo source %r" % f.get("source")
+    assert "netgo" in (f.get("remedy") or ""), "getaddrinfo remedy %r" % f.get("remedy")
+    for sym in ("getpwuid_r", "getgrouplist"):
+        f = finding(rep, sym)
+        assert (f.get("source") or "").startswith("Go package os/user"), "%s source %r" % (sym, f.get("source"))
+        assert "osusergo" in (f.get("remedy") or ""), "%s remedy %r" % (sym, f.get("remedy"))
+    f = finding(rep, "dlopen")
+    assert re.search(r"(^|/)libsqlite3\.a\([^()]+\.o\)$", f.get("source") or ""), (
+        "dlopen source %r, want a libsqlite3.a member" % f.get("source"))
+    assert f.get("remedy"), "dlopen: no remedy"
+    for sym in ("getaddrinfo", "getpwuid_r", "getgrouplist", "dlopen"):
+        assert re.search(r"^gorelink: %s in a static glibc binary" % sym, r.err, re.M), (
+            "stderr does not report %s\n%r" % (sym, r))
+    return r, rep
+
+
+@test
+def findings_net_user_dlopen():
+    d = scratch("out-sq-findings")
+    out = os.path.join(d, "sq")
+    r, rep = sqlite3_system_no_default_tags(out=out)
+    assert rep["ok"] is True and listing(d) == ["sq"], "built? %r, beside OUT %r" % (rep["ok"], listing(d))
+
+
+@test
+def strict_refuses_findings():
+    out = existing_out("strict")
+    d = os.path.dirname(out)
+    before = snapshot(d)
+    r, rep = sqlite3_system_no_default_tags(extra=["--strict"], expect=EXIT_VERDICT, out=out)
+    assert snapshot(d) == before, "OUT's directory changed: %r" % listing(d)
+    assert rep["out"] is None and "--strict" in (rep["error"] or ""), "report out %r error %r" % (
+        rep["out"], rep["error"])
+    assert re.search(r"^gorelink: --strict", r.err, re.M), "no 'gorelink: --strict' line\n%r" % r
+
+
+PCAP_MAIN = """// pcapdemo prints libpcap's version: a cgo package whose only C dependency
+// comes through #cgo pkg-config.
+package main
+
+// #cgo pkg-config: libpcap
+// #include <pcap/pcap.h>
+import "C"
+
+import "fmt"
+
+func main() { fmt.Println(C.GoString(C.pcap_lib_version())) }
+"""
+
+
+def pcap_module():
+    pkg_modversion("libpcap", "libpcap-dev")
+    return make_module("pcapdemo", {"main.go": PCAP_MAIN})
+
+
+@test
+def pcap_explains_missing_libsystemd():
+    """libpcap's Requires.private dbus-1 has Libs.private -lsystemd, and
+    Debian ships no libsystemd.a: exit 1, OUT untouched, the chain, the
+    shared library that exists and --allow-dynamic."""
+    mod = pcap_module()
+    out = existing_out("pcap")
+    d = os.path.dirname(out)
+    before = snapshot(d)
+    r = gorelink(["--json", "-o", out, "."], cwd=mod)
+    assert r.rc == EXIT_VERDICT, "exit %d, want %d\n%r" % (r.rc, EXIT_VERDICT, r)
+    assert snapshot(d) == before, "OUT's directory changed: %r" % listing(d)
+    rep = parse_json(r)
+    assert rep["missing"] == ["systemd"], "report missing %r" % rep["missing"]
+    assert "-lsystemd" in r.err, "stderr does not name -lsystemd\n%r" % r
+    assert re.search(r"libsystemd\.so", r.err), "stderr does not name the shared library\n%r" % r
+    assert "--allow-dynamic" in r.err, "stderr does not offer --allow-dynamic\n%r" % r
+    assert re.search(r"libpcap -> Requires\.private -> dbus-1", r.err), (
+        "stderr does not show the chain libpcap -> Requires.private -> dbus-1 (Libs.private)\n%r" % r)
+
+
+@test
+def pcap_allow_dynamic_systemd():
+    """--allow-dynamic systemd: the binary needs libsystemd.so.0 and the libc
+    family only, passes a check that allows exactly those, and runs."""
+    version = pkg_modversion("libpcap", "libpcap-dev")
+    mod = pcap_module()
+    r, rep, out = build(mod, ["--allow-dynamic", "systemd"], name="pcapdemo")
+    assert rep["ok"] is True and rep["check"]["pass"] is True, "report: %s" % json.dumps(rep)[:2000]
+    assert "libpcap.a" in [os.path.basename(p) for p in archive_paths(rep)], (
+        "report archives %r lack libpcap.a" % rep["archives"])
+    elf = readelf(out)
+    assert "libsystemd.so.0" in elf["needed"], "DT_NEEDED %r lacks libsystemd.so.0" % elf["needed"]
+    bad = [n for n in elf["needed"] if n != "libsystemd.so.0" and not LIBC_FAMILY.match(n)]
+    assert not bad, "DT_NEEDED beyond libsystemd and the libc family: %r (all: %r)" % (bad, elf["needed"])
+    rc, obj = check_cli(out, allow=["libsystemd.so.*", "libc.so.*", "libm.so.*", "libpthread.so.*",
+                                    "libdl.so.*", "librt.so.*", "libresolv.so.*", "libutil.so.*",
+                                    "libanl.so.*", "libmvec.so.*"])
+    assert rc == 0 and obj["pass"], "gorelink check --allow libsystemd + libc family: rc %d %r" % (
+        rc, obj.get("problems"))
+    d = scratch("run-pcap")
+    r = run([out], cwd=d, timeout=RUN_TIMEOUT)
+    assert r.rc == 0 and r.out.startswith("libpcap version %s" % version), (
+        "pcapdemo output, want 'libpcap version %s ...'\n%r" % (version, r))
 
 
 # ------------------------------------------------------------------- main
