@@ -54,7 +54,8 @@ gr_dg_finding(struct gr_arena *a, const struct gr_ldmsg *m, struct gr_diag_findi
 	const char *ref = m->referrer ? m->referrer : "an object";
 	size_t i, rl = strlen(ref);
 	bool gofile = rl > 3 && !strcmp(ref + rl - 3, ".go");
-	bool go = gofile || strstr(ref, "go-link-") != NULL || strstr(ref, "/go.o") != NULL;
+	bool go = gofile || strstr(ref, "go-link-") != NULL || strstr(ref, "/go.o") != NULL ||
+	          strstr(ref, "cgo-gcc-prolog") != NULL || strstr(ref, "go-build") != NULL;
 
 	f->symbol = m->symbol;
 	f->function = m->function;

@@ -8,17 +8,64 @@ struct gr_lp {
 	struct gr_ldmsgs *m;
 	size_t cap;
 	bool nomem;
-	char *ctx_ref, *ctx_fn;  /* GNU ld's "REF: in function `F':" context */
+	char *ctx_ref, *ctx_fn;    /* GNU ld's "REF: in function `F':" context */
+	char *lld_sym;             /* lld's and mold's "undefined symbol: S" block */
+	char *pend_ref, *pend_fn;  /* its "referenced by" line, until the next says what it was */
+	bool pend;
+	char *mac_sym;             /* ld64's "\"S\", referenced from:" */
+	bool in_mac;               /* inside ld64's "Undefined symbols" block */
 };
 
+/* An arena copy of s[0..n); NULL for an empty string or when memory runs out. */
 static char *
 gr_lp_dup(struct gr_lp *p, const char *s, size_t n)
 {
-	char *d = gr_arena_strndup(&p->m->arena, s, n);
+	char *d;
 
-	if (!d)
+	if (!n)
+		return NULL;
+	if (!(d = gr_arena_strndup(&p->m->arena, s, n)))
 		p->nomem = true;
 	return d;
+}
+
+/* The arena concatenation of a[0..an), b[0..bn) and c[0..cn). */
+static char *
+gr_lp_cat(struct gr_lp *p, const char *a, size_t an, const char *b, size_t bn, const char *c, size_t cn)
+{
+	char *r;
+
+	if (!(r = gr_arena_alloc(&p->m->arena, an + bn + cn + 1))) {
+		p->nomem = true;
+		return NULL;
+	}
+	memcpy(r, a, an);
+	memcpy(r + an, b, bn);
+	memcpy(r + an + bn, c, cn);
+	r[an + bn + cn] = '\0';
+	return r;
+}
+
+/* "A(O)" in the arena: an archive member as GNU ld names it. */
+static char *
+gr_lp_member(struct gr_lp *p, const char *a, size_t an, const char *o, size_t on)
+{
+	char *r;
+
+	if (!on)
+		return gr_lp_dup(p, a, an);
+	if (!an)
+		return gr_lp_dup(p, o, on);
+	if (!(r = gr_arena_alloc(&p->m->arena, an + on + 3))) {
+		p->nomem = true;
+		return NULL;
+	}
+	memcpy(r, a, an);
+	r[an] = '(';
+	memcpy(r + an + 1, o, on);
+	r[an + 1 + on] = ')';
+	r[an + on + 2] = '\0';
+	return r;
 }
 
 static void
@@ -26,7 +73,7 @@ gr_lp_add(struct gr_lp *p, enum gr_ldmsg_kind k, char *sym, char *ref, char *fn)
 {
 	struct gr_ldmsgs *m = p->m;
 
-	if (p->nomem || !sym)
+	if (p->nomem || !sym || !*sym)
 		return;
 	if (m->n == p->cap) {
 		size_t ncap = p->cap ? p->cap * 2 : 32;
@@ -47,106 +94,339 @@ gr_lp_add(struct gr_lp *p, enum gr_ldmsg_kind k, char *sym, char *ref, char *fn)
 	m->n++;
 }
 
-/* The text between open and close quote after marker in line, or NULL. */
-static char *
-gr_lp_quoted(struct gr_lp *p, const char *line, const char *marker, char close)
+static bool
+gr_lp_ends(const char *s, size_t n, const char *suffix)
 {
-	const char *s = strstr(line, marker), *e;
+	size_t k = strlen(suffix);
 
-	if (!s)
-		return NULL;
-	s += strlen(marker);
-	e = strchr(s, close);
-	return e ? gr_lp_dup(p, s, (size_t)(e - s)) : NULL;
+	return n >= k && !memcmp(s + n - k, suffix, k);
 }
 
-/* Drop a leading "/usr/bin/ld: " (any "...ld: " or "ld.xxx: " prefix). */
+/* A C, C++, Objective-C or assembler source name: no referrer by itself. */
+static bool
+gr_lp_csrc(const char *s, size_t n)
+{
+	static const char *const ext[] = { ".c", ".cc", ".cpp", ".cxx", ".c++", ".C", ".m", ".mm", ".s", ".S", ".h" };
+	size_t i;
+
+	for (i = 0; i < sizeof(ext) / sizeof(ext[0]); i++)
+		if (gr_lp_ends(s, n, ext[i]))
+			return true;
+	return false;
+}
+
+static bool
+gr_lp_digits(const char *s, const char *end)
+{
+	if (s >= end)
+		return false;
+	for (; s < end; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+/* The first ':' of s..end outside parentheses ("lib.a(m.o):..."), or end. */
+static const char *
+gr_lp_colon(const char *s, const char *end)
+{
+	size_t depth = 0;
+
+	for (; s < end; s++) {
+		if (*s == '(')
+			depth++;
+		else if (*s == ')' && depth)
+			depth--;
+		else if (*s == ':' && !depth)
+			return s;
+	}
+	return end;
+}
+
+/* s[0..n) names a linker: ld, ld.bfd, ld.gold, ld.lld, ld64.lld-14, x86_64-linux-gnu-ld, mold... */
+static bool
+gr_lp_tool(const char *s, size_t n)
+{
+	static const char *const names[] = { "ld", "ld.bfd", "ld.gold", "gold", "ld.lld", "lld",
+	                                     "ld64", "ld64.lld", "ld.mold", "mold" };
+	size_t i, k = n;
+
+	while (k && ((s[k - 1] >= '0' && s[k - 1] <= '9') || s[k - 1] == '.'))
+		k--;
+	if (k < n && k && s[k - 1] == '-')  /* a version: "-14" */
+		n = k - 1;
+	for (i = n; i && s[i - 1] != '-'; i--)  /* a target: "x86_64-linux-gnu-" */
+		;
+	for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+		if (strlen(names[k]) == n - i && !memcmp(s + i, names[k], n - i))
+			return true;
+	return false;
+}
+
+/* Drop a leading "/usr/bin/ld: " (or another linker's name). */
 static const char *
 gr_lp_strip_tool(const char *line)
 {
-	const char *colon = strstr(line, ": ");
+	const char *colon = strstr(line, ": "), *start = colon;
 
-	if (colon) {
-		const char *start = colon;
-		while (start > line && start[-1] != '/' && start[-1] != ' ')
-			start--;
-		if ((colon - start == 2 && !strncmp(start, "ld", 2)) ||
-		    (colon - start > 3 && !strncmp(start, "ld.", 3)) ||
-		    (colon - start == 4 && !strncmp(start, "mold", 4)))
-			return colon + 2;
-	}
-	return line;
+	if (!colon)
+		return line;
+	while (start > line && start[-1] != '/' && start[-1] != ' ')
+		start--;
+	return gr_lp_tool(start, (size_t)(colon - start)) ? colon + 2 : line;
 }
 
-/* "REF:(.text+0x12): ..." or "REF: in function ..." -> REF, when it names a file
- * (an object or an archive member), not a bare "(.text+0x12)" or a source file. */
-static char *
-gr_lp_referrer(struct gr_lp *p, const char *s)
+/* s[0..n) without a trailing "(.section+0x12)", as gold writes it after an object. */
+static size_t
+gr_lp_strip_section(const char *s, size_t n)
 {
-	const char *e = s;
-	int depth = 0;
+	size_t i = n;
 
-	for (; *e; e++) {
-		if (*e == '(')
-			depth++;
-		else if (*e == ')' && depth)
-			depth--;
-		else if (*e == ':' && depth == 0)
-			break;
-	}
-	if (!*e || e == s || *s == '(')
-		return NULL;
-	/* A source file ("func.c") is no referrer; an object or archive member is. */
-	if (e - s >= 2 && (!strncmp(e - 2, ".c", 2) || !strncmp(e - 2, ".S", 2)))
-		return NULL;
-	if (e - s >= 4 && !strncmp(e - 4, ".cpp", 4))
-		return NULL;
-	return gr_lp_dup(p, s, (size_t)(e - s));
+	if (!n || s[n - 1] != ')')
+		return n;
+	while (i && s[i - 1] != '(')
+		i--;
+	if (i && i < n && s[i] == '.')
+		return i - 1;
+	return n;
 }
 
+/* Referrer and function of LOC in GNU ld's or gold's "LOC: undefined reference to ...". */
 static void
-gr_lp_gnu(struct gr_lp *p, const char *line)
+gr_lp_loc(struct gr_lp *p, const char *s, size_t n, char **ref, char **fn)
 {
-	const char *s = gr_lp_strip_tool(line), *infn;
-	char *sym, *ref;
+	const char *end = s + n, *c1 = gr_lp_colon(s, end), *f1 = c1 < end ? c1 + 1 : end;
+	const char *c2 = gr_lp_colon(f1, end), *f;
+	size_t n0 = (size_t)(c1 - s);
 
-	/* gold: "REF:SRC:function F: error: undefined reference to 'S'" */
-	if ((infn = strstr(s, ":function ")) != NULL && strstr(s, "reference to '")) {
-		const char *fe = strchr(infn + 10, ':');
-		sym = gr_lp_quoted(p, s, "reference to '", '\'');
-		gr_lp_add(p, GR_LDMSG_UNDEFINED, sym, gr_lp_referrer(p, s),
-		          fe ? gr_lp_dup(p, infn + 10, (size_t)(fe - (infn + 10))) : NULL);
+	*ref = *fn = NULL;
+	/* GNU ld: "(.text+0x12)", in the context's function. */
+	if (!n || *s == '(') {
+		*ref = p->ctx_ref;
+		*fn = p->ctx_fn;
 		return;
 	}
-	if ((infn = strstr(s, ": in function `")) != NULL) {
-		p->ctx_ref = gr_lp_referrer(p, s);
-		p->ctx_fn = gr_lp_quoted(p, infn, "in function `", '\'');
+	/* gold's "function F": F may have colons of its own ("ns::f"). */
+	for (f = f1; f < end;) {
+		const char *c = gr_lp_colon(f, end);
+		if ((size_t)(end - f) > 9 && !memcmp(f, "function ", 9)) {
+			*ref = gr_lp_dup(p, s, n0);
+			*fn = gr_lp_dup(p, f + 9, (size_t)(end - f - 9));
+			return;
+		}
+		f = c < end ? c + 1 : end;
+	}
+	/* "OBJ", or gold's "OBJ(.text+0x12)" when it knows nothing more. */
+	if (c1 == end) {
+		size_t k = gr_lp_strip_section(s, n);
+		*ref = gr_lp_csrc(s, k) ? NULL : gr_lp_dup(p, s, k);
 		return;
 	}
-	if (strstr(s, ": in function ") || strstr(s, "): In function"))
-		return;
-	if ((sym = gr_lp_quoted(p, s, "undefined reference to `", '\'')) != NULL) {
-		ref = gr_lp_referrer(p, s);
-		gr_lp_add(p, GR_LDMSG_UNDEFINED, sym, ref ? ref : p->ctx_ref, ref ? NULL : p->ctx_fn);
-		return;
-	}
-	if ((sym = gr_lp_quoted(p, s, "warning: Using '", '\'')) != NULL) {
-		ref = gr_lp_referrer(p, s);
-		if (strstr(s, ":function ")) {  /* gold */
-			const char *f = strstr(s, ":function ") + 10, *fe = strchr(f, ':');
-			gr_lp_add(p, GR_LDMSG_STATIC_WARNING, sym, ref,
-			          fe ? gr_lp_dup(p, f, (size_t)(fe - f)) : NULL);
-		} else {
-			gr_lp_add(p, GR_LDMSG_STATIC_WARNING, sym, ref ? ref : p->ctx_ref, ref ? NULL : p->ctx_fn);
+	/* "SRC:LINE" (GNU ld in the context, gold -g), "SRC:(.text+0x12)", "OBJ:(.data.rel+0x12)". */
+	if (gr_lp_digits(f1, c2) || *f1 == '(') {
+		bool line = *f1 != '(';
+		/* A .go source is the referrer: gr_diag names the Go package from its path. */
+		if (gr_lp_ends(s, n0, ".go")) {
+			*ref = gr_lp_dup(p, s, n0);
+			*fn = p->ctx_fn;
+		} else if (p->ctx_ref && (line || gr_lp_csrc(s, n0))) {
+			*ref = p->ctx_ref;
+			*fn = p->ctx_fn;
+		} else if (!gr_lp_csrc(s, n0)) {  /* a C source is no referrer; an object is */
+			*ref = gr_lp_dup(p, s, n0);
 		}
 		return;
 	}
-	if ((sym = gr_lp_quoted(p, s, "cannot find ", ':')) != NULL ||
-	    (strstr(s, "cannot find -l") && (sym = gr_lp_dup(p, strstr(s, "cannot find ") + 12,
-	                                                     strlen(strstr(s, "cannot find ") + 12))) != NULL)) {
-		gr_lp_add(p, GR_LDMSG_CANNOT_FIND, sym, NULL, NULL);
+	/* gold: "OBJ[:SRC]:SYM", a reference from the data object SYM. */
+	*ref = gr_lp_dup(p, s, n0);
+	f = c2 < end && (gr_lp_csrc(f1, (size_t)(c2 - f1)) || gr_lp_ends(f1, (size_t)(c2 - f1), ".go")) ? c2 + 1 : f1;
+	if (f < end && *f != '(')
+		*fn = gr_lp_dup(p, f, (size_t)(end - f));
+}
+
+/* The length of LOC in "LOC: [error: |warning: ]MESSAGE", mk pointing at MESSAGE. */
+static size_t
+gr_lp_locend(const char *s, const char *mk)
+{
+	static const char *const words[] = { "error", "warning" };
+	const char *e = mk;
+	size_t i;
+
+	if (e - s >= 2 && e[-2] == ':' && e[-1] == ' ')
+		e -= 2;
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		size_t w = strlen(words[i]);
+		const char *b;
+		if ((size_t)(e - s) < w || memcmp(e - w, words[i], w))
+			continue;
+		b = e - w;
+		if (b == s)
+			e = s;
+		else if (b - s >= 2 && b[-2] == ':' && b[-1] == ' ')
+			e = b - 2;
+		break;
+	}
+	return (size_t)(e - s);
+}
+
+/* "cannot find -lfoo" (GNU ld, gold), "unable to find library -lfoo" (lld), ld64's and mold's "library not found". */
+static bool
+gr_lp_notfound(struct gr_lp *p, const char *s)
+{
+	static const char cf[] = "cannot find ", lld[] = "unable to find library -l", mac[] = "library not found for -l",
+	                  mold[] = "library not found: ";
+	const char *mk, *name, *e;
+	bool bare = false;  /* mold names the library without its "-l" */
+	size_t n;
+
+	if ((mk = strstr(s, cf)) != NULL)
+		name = mk + sizeof(cf) - 1;
+	else if ((mk = strstr(s, lld)) != NULL)
+		name = mk + sizeof(lld) - 3;
+	else if ((mk = strstr(s, mac)) != NULL)
+		name = mk + sizeof(mac) - 3;
+	else if ((mk = strstr(s, mold)) != NULL) {
+		name = mk + sizeof(mold) - 1;
+		bare = true;
+	} else
+		return false;
+	/* "-l:libbar.a: No such file or directory": the name ends at ": ". */
+	e = strstr(name, ": ");
+	n = e ? (size_t)(e - name) : strlen(name);
+	/* Not a name: "cannot find entry symbol _start; defaulting to ...", a bare "-l". */
+	if (!n || memchr(name, ' ', n) || (n == 2 && !bare && !memcmp(name, "-l", 2)))
+		return true;
+	gr_lp_add(p, GR_LDMSG_CANNOT_FIND, bare ? gr_lp_cat(p, "-l", 2, name, n, "", 0) : gr_lp_dup(p, name, n), NULL, NULL);
+	return true;
+}
+
+/* A GNU ld or gold line. */
+static void
+gr_lp_gnu(struct gr_lp *p, const char *line)
+{
+	static const char undef[] = "undefined reference to ", use[] = "warning: Using '", infn[] = ": in function ";
+	const char *s = gr_lp_strip_tool(line), *mk, *q, *e;
+	enum gr_ldmsg_kind k;
+	char *sym, *ref, *fn;
+
+	if (gr_lp_notfound(p, s))
+		return;
+	/* GNU ld: "REF: in function `F':" is the context of the lines after it. */
+	if ((mk = strstr(s, infn)) != NULL && (mk[sizeof(infn) - 1] == '`' || mk[sizeof(infn) - 1] == '\'')) {
+		q = mk + sizeof(infn);
+		e = strrchr(q, '\'');
+		p->ctx_ref = gr_lp_dup(p, s, (size_t)(mk - s));
+		p->ctx_fn = e ? gr_lp_dup(p, q, (size_t)(e - q)) : NULL;
 		return;
 	}
+	/* GNU ld quotes `S', gold 'S'; "more undefined references to `S' follow" is no record. */
+	if ((mk = strstr(s, undef)) != NULL && (mk[sizeof(undef) - 1] == '`' || mk[sizeof(undef) - 1] == '\'')) {
+		k = GR_LDMSG_UNDEFINED;
+		q = mk + sizeof(undef);
+	} else if ((mk = strstr(s, use)) != NULL) {
+		k = GR_LDMSG_STATIC_WARNING;
+		q = mk + sizeof(use) - 1;
+	} else {
+		return;
+	}
+	if (!(e = strchr(q, '\'')) || !(sym = gr_lp_dup(p, q, (size_t)(e - q))))
+		return;
+	gr_lp_loc(p, s, gr_lp_locend(s, mk), &ref, &fn);
+	gr_lp_add(p, k, sym, ref, fn);
+}
+
+/* lld's and mold's "OBJ:(F)", "OBJ:(F) in archive A" or "OBJ" -> referrer and function. */
+static void
+gr_lp_lldref(struct gr_lp *p, const char *t, char **ref, char **fn)
+{
+	const char *ar = strstr(t, " in archive "), *end = ar ? ar : t + strlen(t), *open = strstr(t, ":("), *close;
+	size_t on;
+
+	if (open && open >= end)
+		open = NULL;
+	on = (size_t)((open ? open : end) - t);
+	*fn = NULL;
+	if (open) {
+		for (close = end; close > open + 2 && close[-1] != ')'; close--)
+			;
+		/* "(.data.rel)", "(.text+0x12)": a section, not a function. */
+		if (close > open + 2 && open[2] != '.')
+			*fn = gr_lp_dup(p, open + 2, (size_t)(close - 1 - (open + 2)));
+	}
+	*ref = ar ? gr_lp_member(p, ar + 12, strlen(ar + 12), t, on) : gr_lp_dup(p, t, on);
+}
+
+/* A pending "referenced by" is a reference of its own (lld's one-line form). */
+static void
+gr_lp_flush(struct gr_lp *p)
+{
+	if (p->pend && p->lld_sym)
+		gr_lp_add(p, GR_LDMSG_UNDEFINED, p->lld_sym, p->pend_ref, p->pend_fn);
+	p->pend = false;
+}
+
+/* One ">>>" piece of an lld or mold block: "referenced by SRC" then "      OBJ:(F)", or "referenced by OBJ:(F)" alone. */
+static void
+gr_lp_lld(struct gr_lp *p, const char *t)
+{
+	size_t sp = strspn(t, " \t");
+	char *ref, *fn;
+
+	t += sp;
+	if (!strncmp(t, "referenced by ", 14)) {
+		gr_lp_flush(p);
+		gr_lp_lldref(p, t + 14, &p->pend_ref, &p->pend_fn);
+		p->pend = true;
+	} else if (p->pend && sp >= 2 && *t) {
+		/* The aligned object line: the "referenced by" line was the source. */
+		p->pend = false;
+		gr_lp_lldref(p, t, &ref, &fn);
+		gr_lp_add(p, GR_LDMSG_UNDEFINED, p->lld_sym, ref, fn);
+	} else {
+		/* "referenced N more times", lld's "did you mean:" hints. */
+		gr_lp_flush(p);
+	}
+}
+
+/* ld64's "Undefined symbols" block ("  \"S\", referenced from:", "      F in FILE"): whether line was in it. */
+static bool
+gr_lp_mac(struct gr_lp *p, const char *buf)
+{
+	const char *q, *r, *t, *in = NULL, *x;
+
+	if (strstr(buf, "Undefined symbols for architecture")) {
+		p->in_mac = true;
+		p->mac_sym = NULL;
+		return true;
+	}
+	if (!p->in_mac)
+		return false;
+	if (buf[0] != ' ' && buf[0] != '\t') {
+		p->in_mac = false;
+		p->mac_sym = NULL;
+		return false;
+	}
+	if ((q = strchr(buf, '"')) != NULL && (r = strstr(q, "referenced from")) != NULL) {
+		const char *e = strchr(q + 1, '"');
+		p->mac_sym = e && e < r ? gr_lp_dup(p, q + 1, (size_t)(e - q - 1)) : NULL;
+		return true;
+	}
+	if (!p->mac_sym)
+		return true;
+	t = buf + strspn(buf, " \t");
+	if (!strncmp(t, "in ", 3)) {
+		gr_lp_add(p, GR_LDMSG_UNDEFINED, p->mac_sym, gr_lp_dup(p, t + 3, strlen(t + 3)), NULL);
+		return true;
+	}
+	if (!strncmp(t, "(maybe you meant", 16))
+		return true;
+	/* The last " in ": C++ and Objective-C names have spaces. */
+	for (x = strstr(t, " in "); x; x = strstr(x + 1, " in "))
+		in = x;
+	if (in)
+		gr_lp_add(p, GR_LDMSG_UNDEFINED, p->mac_sym, gr_lp_dup(p, in + 4, strlen(in + 4)),
+		          gr_lp_dup(p, t, (size_t)(in - t)));
+	return true;
 }
 
 struct gr_ldmsgs *
@@ -155,9 +435,8 @@ gr_ldmsg_parse(const char *text)
 	struct gr_ldmsgs *m = calloc(1, sizeof(*m));
 	struct gr_lp p;
 	const char *line = text, *nl;
-	char *buf = NULL, *lld_sym = NULL, *mac_sym = NULL;
+	char *buf = NULL;
 	size_t bufcap = 0;
-	bool in_mac = false;
 
 	if (!m)
 		return NULL;
@@ -165,6 +444,7 @@ gr_ldmsg_parse(const char *text)
 	memset(&p, 0, sizeof(p));
 	p.m = m;
 	for (; *line && !p.nomem; line = *nl ? nl + 1 : nl) {
+		const char *u;
 		size_t n;
 		nl = strchr(line, '\n');
 		if (!nl)
@@ -180,78 +460,42 @@ gr_ldmsg_parse(const char *text)
 			bufcap = n + 1;
 		}
 		memcpy(buf, line, n);
+		while (n && buf[n - 1] == '\r')
+			n--;
 		buf[n] = '\0';
 
-		/* ld64: a block of "  "_sym", referenced from:" / "      _f in foo.o". */
-		if (strstr(buf, "Undefined symbols for architecture")) {
-			in_mac = true;
+		if (gr_lp_mac(&p, buf))
 			continue;
-		}
-		if (in_mac) {
-			char *q = strchr(buf, '"');
-			if (q && strstr(buf, "referenced from")) {
-				char *e = strchr(q + 1, '"');
-				mac_sym = e ? gr_lp_dup(&p, q + 1, (size_t)(e - q - 1)) : NULL;
-				continue;
-			}
-			if (mac_sym && strstr(buf, " in ")) {
-				char *f = buf, *in = strstr(buf, " in ");
-				while (*f == ' ' || *f == '\t')
-					f++;
-				gr_lp_add(&p, GR_LDMSG_UNDEFINED, mac_sym, gr_lp_dup(&p, in + 4, strlen(in + 4)),
-				          gr_lp_dup(&p, f, (size_t)(in - f)));
-				continue;
-			}
-			if (buf[0] != ' ')
-				in_mac = false;
-			else
-				continue;
-		}
-		/* lld and mold: "error: undefined symbol: S" then ">>> referenced by" lines. */
-		if (strstr(buf, "undefined symbol: ")) {
-			const char *s = strstr(buf, "undefined symbol: ") + 18, *colon = strstr(s, ": ");
-			if (colon && !strchr(s, ' ')) {
-				lld_sym = NULL;
-			} else if (colon) {  /* old mold: "undefined symbol: REF: S" */
+		/* lld and mold: "error: undefined symbol: S", then ">>>" lines. */
+		if ((u = strstr(buf, "undefined symbol: ")) != NULL) {
+			const char *s = u + 18, *colon = strstr(s, ": ");
+			gr_lp_flush(&p);
+			p.lld_sym = NULL;
+			if (colon)  /* old mold: "undefined symbol: REF: S" */
 				gr_lp_add(&p, GR_LDMSG_UNDEFINED, gr_lp_dup(&p, colon + 2, strlen(colon + 2)),
 				          gr_lp_dup(&p, s, (size_t)(colon - s)), NULL);
-				continue;
-			}
-			lld_sym = gr_lp_dup(&p, s, strlen(s));
+			else
+				p.lld_sym = gr_lp_dup(&p, s, strlen(s));
 			continue;
 		}
-		if (lld_sym && !strncmp(buf, ">>> ", 4)) {
-			char *arch = strstr(buf, " in archive "), *t = buf + 4, *open, *close;
-			while (*t == ' ')
-				t++;
-			if (!strncmp(t, "referenced by ", 14))
-				continue;  /* the source line; the object follows */
-			open = strstr(t, ":(");
-			close = open ? strchr(open, ')') : NULL;
-			if (arch) {
-				size_t alen = strlen(arch + 12), mlen = open ? (size_t)(open - t) : strlen(t);
-				char *ref = gr_arena_alloc(&m->arena, alen + mlen + 3);
-				if (!ref) {
-					p.nomem = true;
+		if (p.lld_sym && !strncmp(buf, ">>>", 3)) {
+			/* mold 1.10 runs references together: "OBJ:(F)>>> referenced by ...". */
+			char *t = buf + 3, *next;
+			for (;;) {
+				if ((next = strstr(t, ">>>")) != NULL)
+					*next = '\0';
+				gr_lp_lld(&p, t);
+				if (!next)
 					break;
-				}
-				memcpy(ref, arch + 12, alen);
-				ref[alen] = '(';
-				memcpy(ref + alen + 1, t, mlen);
-				ref[alen + 1 + mlen] = ')';
-				ref[alen + mlen + 2] = '\0';
-				gr_lp_add(&p, GR_LDMSG_UNDEFINED, lld_sym, ref,
-				          open && close ? gr_lp_dup(&p, open + 2, (size_t)(close - open - 2)) : NULL);
-			} else {
-				gr_lp_add(&p, GR_LDMSG_UNDEFINED, lld_sym,
-				          gr_lp_dup(&p, t, open ? (size_t)(open - t) : strlen(t)),
-				          open && close ? gr_lp_dup(&p, open + 2, (size_t)(close - open - 2)) : NULL);
+				t = next + 3;
 			}
 			continue;
 		}
-		lld_sym = NULL;
+		gr_lp_flush(&p);
+		p.lld_sym = NULL;
 		gr_lp_gnu(&p, buf);
 	}
+	gr_lp_flush(&p);
 	free(buf);
 	if (p.nomem) {
 		gr_ldmsg_free(m);
