@@ -671,6 +671,29 @@ def print_link_is_the_final_link():
 
 
 @test
+def same_inputs_same_binary():
+    """Two builds of the same package give byte-identical binaries, and the
+    build information Go embeds names no temporary path (-extld=gorelink-ld),
+    so package main comes from the build cache the second time."""
+    ex = example("fortytwo")
+    _, _, first = build(ex, [], name="fortytwo")
+    with open(first, "rb") as f:
+        a = f.read()
+    r, _, second = build(ex, [], go_args=["-x"], name="fortytwo")
+    with open(second, "rb") as f:
+        b = f.read()
+    assert a == b, "two builds differ (%d and %d bytes)" % (len(a), len(b))
+    m = subprocess.run(["go", "version", "-m", second], capture_output=True, text=True, env=base_env())
+    assert m.returncode == 0, "go version -m: %s" % m.stderr
+    ld = [l for l in m.stdout.split("\n") if "-ldflags=" in l]
+    assert ld and "-extld=gorelink-ld" in ld[0] and "/tmp" not in ld[0], (
+        "build information -ldflags: %r" % ld)
+    assert "WORK=" in r.err, "go build -x printed no commands:\n%s" % tail(r.err)
+    compiles = [l for l in r.err.split("\n") if re.search(r"/compile\s", l)]
+    assert not compiles, "package main compiled again on a repeated build:\n%s" % "\n".join(compiles)
+
+
+@test
 def verbose_logs_steps():
     ex = example("fortytwo")
     r, _, out = build(ex, ["-v"], name="fortytwo", json_report=False)
