@@ -1091,6 +1091,65 @@ def pcap_module():
     return make_module("pcapdemo", {"main.go": PCAP_MAIN})
 
 
+ORDER_MAIN = """package main
+
+/*
+#cgo LDFLAGS: -L${SRCDIR}/lib -la -lb
+int b_value(void);
+*/
+import "C"
+
+import "fmt"
+
+func main() { fmt.Println(int(C.b_value())) }
+"""
+
+
+def order_module():
+    """A cgo package whose -la -lb name two fixture archives in the wrong
+    order: libb.a's b_value calls a_value, defined in liba.a, which GNU ld
+    has already scanned when it meets libb.a."""
+    mod = make_module("orderdemo", {"main.go": ORDER_MAIN})
+    lib = os.path.join(mod, "lib")
+    os.mkdir(lib)
+    sources = {"a": "int a_value(void) { return 41; }\n",
+               "b": "int a_value(void);\nint b_value(void) { return a_value() + 1; }\n"}
+    for n, text in sources.items():
+        with open(os.path.join(lib, n + ".c"), "w") as f:
+            f.write(text)
+        r = run(["gcc", "-c", "-o", os.path.join(lib, n + ".o"), os.path.join(lib, n + ".c")], cwd=lib)
+        assert r.rc == 0, "gcc -c %s.c\n%r" % (n, r)
+        r = run(["ar", "rcs", os.path.join(lib, "lib%s.a" % n), os.path.join(lib, n + ".o")], cwd=lib)
+        assert r.rc == 0, "ar lib%s.a\n%r" % (n, r)
+    return mod
+
+
+@test
+def wrong_order_archives_grouped():
+    """The plain static link fails on a_value (proving the fixture is in the
+    wrong order); gorelink diagnoses libb.a needing the earlier liba.a, groups
+    the span, reports strategy "group", and the binary prints 42 in an empty root."""
+    mod = order_module()
+    lib = os.path.join(mod, "lib")
+    plain = run(["go", "build", "-ldflags", "-linkmode=external -extldflags=-static",
+                 "-o", os.path.join(scratch("order-plain"), "prog"), "."], cwd=mod, env=base_env())
+    assert plain.rc != 0 and "a_value" in plain.err, (
+        "the hand-written static build should fail on a_value\n%r" % plain)
+    r, rep, out = build(mod, [], name="orderdemo")
+    assert rep["order"] == [{"strategy": "group", "needs": os.path.join(lib, "libb.a"),
+                             "provider": os.path.join(lib, "liba.a")}], "report order %r" % rep.get("order")
+    assert re.search(r"libb\.a needs .*liba\.a", r.err) and "--start-group" in r.err, (
+        "stderr does not explain the regrouping\n%r" % r)
+    link = rep["link_argv"]
+    assert "-Wl,--start-group" in link and "-Wl,--end-group" in link, "link_argv %r" % link
+    s, e = link.index("-Wl,--start-group"), link.index("-Wl,--end-group")
+    inside = [os.path.basename(w) for w in link[s:e]]
+    assert "liba.a" in inside and "libb.a" in inside, "group holds %r" % inside
+    assert readelf(out)["interp"] is None and not readelf(out)["needed"], "not static: %r" % readelf(out)
+    res, _ = run_in_empty_root(out)
+    assert res.rc == 0 and res.out.strip() == "42", "in an empty root: %r" % res
+
+
 @test
 def pcap_explains_missing_libsystemd():
     """libpcap's Requires.private dbus-1 has Libs.private -lsystemd, and
