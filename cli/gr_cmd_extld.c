@@ -61,6 +61,13 @@ gr_extld_record(const struct gr_linkstate *ls, const struct gr_strvec *final,
 	}
 	snprintf(num, sizeof(num), "%d", status);
 	gr_kv_put(&b, 'S', num);
+	/* 128+N: gr_extld_run_captured saw the compiler die of signal N. */
+	if (status > 128 && final && final->n) {
+		struct gr_spawn_result sr = { .exited = false, .code = status - 128 };
+		char how[128], line[1024];
+		snprintf(line, sizeof(line), "%s %s", final->v[0], gr_spawn_describe(&sr, how, sizeof(how)));
+		gr_kv_put(&b, 'X', line);
+	}
 	f = b.nomem ? NULL : fopen(ls->report, "w");
 	if (f) {
 		fwrite(b.p, 1, b.n, f);

@@ -305,6 +305,9 @@ gr_spawn_run_ticking(char *const argv[], char *const envp[], struct gr_spawn_res
 	}
 	if (pidfd >= 0)
 		close(pidfd);
+	/* What go build started may outlive it: stop the rest of its group too. */
+	if (stopped_ms >= 0)
+		kill(-pid, SIGKILL);
 	if (stopped_ms >= 0)
 		return gr_error_set(err, GR_EIO, EINTR, "%s: stopped (gorelink was interrupted)", argv[0]);
 	return gr_spawn_status(argv[0], status, res, err);

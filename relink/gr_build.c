@@ -431,7 +431,7 @@ gr_b_environment(struct gr_b *b, const char *state)
 {
 	static const char *const ours[] = { "PKG_CONFIG=", "GORELINK_REAL_PKG_CONFIG=",
 	                                    "GORELINK_LINK_STATE=", "GORELINK_PKG_LOG=", "CGO_ENABLED=",
-	                                    "PATH=" };
+	                                    "PATH=", "TMPDIR=" };
 	const char *real = getenv("PKG_CONFIG"), *path = getenv("PATH");
 	char **e;
 	char *v = NULL, *p2 = NULL;
@@ -466,6 +466,12 @@ gr_b_environment(struct gr_b *b, const char *state)
 	free(v);
 	if (gr_strvec_push(&b->env, "CGO_ENABLED=1"))
 		return gr_b_nomem(b);
+	/* go's work dir, cmd/link's go-link-* and the compiler's temporary files go
+	 * inside the helper directory, so that they go with it even when go build
+	 * is stopped before it can clean up (not a cache-key input for go). */
+	if (!(v = gr_b_join("TMPDIR=", b->helpdir, "/tmp")) || gr_strvec_push(&b->env, v))
+		goto nomem;
+	free(v);
 	return GR_OK;
 nomem:
 	free(v);
@@ -516,6 +522,16 @@ gr_b_helpers(struct gr_b *b, char **ld, char **shim, char **state)
 	if (!*ld || !*shim || !*state || !b->ls.report) {
 		free(self);
 		return gr_b_nomem(b);
+	}
+	{
+		char *tmpdir = gr_b_join(b->helpdir, "/", "tmp");
+		if (!tmpdir || mkdir(tmpdir, 0700) != 0) {
+			e = tmpdir ? errno : ENOMEM;
+			free(tmpdir);
+			free(self);
+			return gr_b_fail(b, GR_BUILD_ENV, GR_EIO, "%s/tmp: %s", b->helpdir, strerror(e));
+		}
+		free(tmpdir);
 	}
 	if (symlink(self, *ld) != 0 || symlink(self, *shim) != 0) {
 		e = errno;
@@ -581,6 +597,8 @@ gr_b_read_report(struct gr_b *b, bool *linked)
 		                        tag == 'W' ? &b->res->findings : tag == 'F' ? &b->res->fixes :
 		                        tag == 'O' ? &b->res->order : NULL;
 		if (dst && gr_strvec_push(dst, v))
+			rc = gr_b_nomem(b);
+		if (tag == 'X' && !b->res->link_killed && !(b->res->link_killed = strdup(v)))
 			rc = gr_b_nomem(b);
 	}
 	free(text);
@@ -917,7 +935,10 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 		goto out;
 	gr_b_log(&b, "go build", gr_spawn_describe(&r, how, sizeof(how)));
 	if (!gr_spawn_ok(&r)) {
-		if (res->undefined.n && !res->missing.n)
+		if (res->link_killed)
+			rc = gr_b_fail(&b, GR_BUILD_GO, GR_EIO, "the final link failed: %s; OUT is untouched",
+			               res->link_killed);
+		else if (res->undefined.n && !res->missing.n)
 			rc = gr_b_fail(&b, GR_BUILD_GO, GR_EIO,
 			               "the link failed on undefined symbols (explained above): add the --pkg/--lib named there, or use --fix");
 		else if (res->missing.n)
@@ -1026,6 +1047,7 @@ gr_build_result_deinit(struct gr_build_result *res)
 	gr_strvec_deinit(&res->fixes);
 	gr_strvec_deinit(&res->order);
 	free(res->out);
+	free(res->link_killed);
 	free(res->kept);
 	free(res->preset_path);
 	gr_report_free(res->check);

@@ -63,6 +63,7 @@ struct gr_build_result {
 	struct gr_strvec findings;     /* "SYMBOL<TAB>SOURCE<TAB>FUNCTION<TAB>REMEDY" per glibc warning */
 	struct gr_strvec fixes;        /* "LNAME<TAB>PKG<TAB>ARCHIVE" per archive --fix added */
 	struct gr_strvec order;        /* "STRATEGY<TAB>NEEDER<TAB>PROVIDER" per link-order repair */
+	char *link_killed;             /* "CC killed by signal NAME (...)" when the final link died of a signal */
 	char *out;                     /* where the binary is (or would be, for a dry run) */
 	char *kept;                    /* a rejected binary kept by keep_failed, or NULL */
 	char *preset_path;             /* the preset file used, or NULL */

@@ -61,6 +61,7 @@ import re
 import select
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -1197,6 +1198,228 @@ def pcap_allow_dynamic_systemd():
 
 
 # ------------------------------------------------------------------- main
+
+# ------------------------------------------------------------ fault injection
+
+def fake_linker(tag, final_action):
+    """A script to pass as -extld: probes run gcc; the final link (the one that
+    names Go's go.o) runs FINAL_ACTION (sh) instead.  Returns its path."""
+    d = scratch("fake-ld-" + tag)
+    path = os.path.join(d, "ld.sh")
+    with open(path, "w") as f:
+        f.write("#!/bin/sh\nfor a in \"$@\"; do case \"$a\" in */go.o) %s;; esac; done\nexec gcc \"$@\"\n"
+                % final_action)
+    os.chmod(path, 0o755)
+    return path
+
+
+def private_tmpdir(tag):
+    """An empty TMPDIR, so that anything gorelink leaves there can be seen."""
+    return scratch("tmpdir-" + tag)
+
+
+@test
+def fault_linker_killed():
+    """The linker dies of SIGKILL, or of SIGINT, mid-link: gorelink names the
+    signal in its last line (exit 2), OUT and its directory stay as they were,
+    and neither the helper directory nor the temporary directory is left."""
+    ex = example("fortytwo")
+    for sig in ("KILL", "INT"):
+        ld = fake_linker("killed-" + sig, "kill -%s $$" % sig)
+        tmp = private_tmpdir("killed-" + sig)
+        out = existing_out("killed-" + sig)
+        d = os.path.dirname(out)
+        before = snapshot(d)
+        r = gorelink(["-o", out, ".", "--", "-ldflags=-extld=" + ld], cwd=ex, env=base_env(TMPDIR=tmp))
+        assert r.rc == EXIT_BUILD, "SIG%s: exit %d, want %d\n%r" % (sig, r.rc, EXIT_BUILD, r)
+        last = [l for l in r.err.split("\n") if l.startswith("gorelink: ")][-1:]
+        assert last and "SIG" + sig in last[0] and "final link" in last[0], (
+            "SIG%s: the last line does not name the signal: %r\n%r" % (sig, last, r))
+        assert snapshot(d) == before, "SIG%s: OUT's directory changed: %r" % (sig, listing(d))
+        assert listing(tmp) == [], "SIG%s: left in TMPDIR: %r" % (sig, listing(tmp))
+
+
+def pid_alive(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+@test
+def fault_gorelink_interrupted():
+    """SIGINT or SIGTERM to gorelink while the final link runs: the link (a
+    process inside go build's process group) is stopped, gorelink dies of the
+    same signal, OUT is untouched and nothing is left in TMPDIR or beside OUT."""
+    ex = example("fortytwo")
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        name = signal.Signals(sig).name
+        marker = os.path.join(scratch("marker-" + name), "pid")
+        ld = fake_linker("slow-" + name, "echo $$ > %s; exec sleep 120" % shlex.quote(marker))
+        tmp = private_tmpdir("slow-" + name)
+        out = existing_out("slow-" + name)
+        d = os.path.dirname(out)
+        before = snapshot(d)
+        p = subprocess.Popen([GORELINK, "-o", out, ".", "--", "-ldflags=-extld=" + ld], cwd=ex,
+                             env=base_env(TMPDIR=tmp), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            deadline = time.monotonic() + BUILD_TIMEOUT
+            while not (os.path.exists(marker) and open(marker).read().strip()):
+                assert p.poll() is None, "%s: gorelink ended before the link started: %r" % (
+                    name, p.communicate())
+                assert time.monotonic() < deadline, "%s: the final link never started" % name
+                time.sleep(0.05)
+            linker = int(open(marker).read())
+            assert pid_alive(linker), "%s: the fake linker is not running" % name
+            p.send_signal(sig)
+            _, err = p.communicate(timeout=RUN_TIMEOUT)
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        assert p.returncode == -sig, "%s: gorelink's status %d, want death by %s\n%s" % (
+            name, p.returncode, name, err.decode(errors="replace"))
+        for _ in range(100):
+            if not pid_alive(linker):
+                break
+            time.sleep(0.05)
+        assert not pid_alive(linker), "%s: the linker (pid %d) still runs" % (name, linker)
+        assert snapshot(d) == before, "%s: OUT's directory changed: %r" % (name, listing(d))
+        assert listing(tmp) == [], "%s: left in TMPDIR: %r" % (name, listing(tmp))
+
+
+@test
+def fault_output_filesystem_full():
+    """OUT on a 512 KiB tmpfs that cannot hold the binary: exit 2, the
+    linker's "No space left on device" shown, the file system as before."""
+    ex = example("fortytwo")
+    d = scratch("full-fs")
+    r = run(["mount", "-t", "tmpfs", "-o", "size=512k", "gorelink-test", d])
+    assert r.rc == 0, "cannot mount a tmpfs (the test needs root): %r" % r
+    try:
+        out = os.path.join(d, "prog")
+        with open(out, "wb") as f:
+            f.write(b"previous OUT\n")
+        before = snapshot(d)
+        r = gorelink(["-o", out, "."], cwd=ex)
+        assert r.rc == EXIT_BUILD, "exit %d, want %d\n%r" % (r.rc, EXIT_BUILD, r)
+        assert "no space left on device" in r.err.lower(), "stderr does not say the disk is full\n%r" % r
+        assert r.err.rstrip().split("\n")[-1].startswith("gorelink: "), "no gorelink line last\n%r" % r
+        assert snapshot(d) == before, "the full file system changed: %r" % listing(d)
+    finally:
+        run(["umount", d])
+
+
+@test
+def fault_out_is_a_directory_or_symlink():
+    """OUT an existing directory: the binary goes inside under go's name.
+    OUT a symbolic link: the link is replaced by the binary, its target is
+    left alone (rename(2) semantics, as documented in OUTPUT FILE)."""
+    ex = example("fortytwo")
+    d = scratch("out-dir")
+    r = gorelink(["-o", d, "."], cwd=ex)
+    assert r.rc == 0, "exit %d\n%r" % (r.rc, r)
+    assert listing(d) == ["fortytwo"], "inside OUT: %r" % listing(d)
+    assert_static(os.path.join(d, "fortytwo"))
+    d2 = scratch("out-symlink")
+    target = os.path.join(d2, "target")
+    with open(target, "wb") as f:
+        f.write(b"the link's target\n")
+    link = os.path.join(d2, "link")
+    os.symlink(target, link)
+    r = gorelink(["-o", link, "."], cwd=ex)
+    assert r.rc == 0, "exit %d\n%r" % (r.rc, r)
+    assert not os.path.islink(link), "OUT is still a symbolic link"
+    assert open(target, "rb").read() == b"the link's target\n", "the symlink's target changed"
+    assert_static(link)
+
+
+@test
+def fault_two_runs_same_out():
+    """Two gorelink runs writing the same OUT at once both succeed; OUT is
+    one complete, static binary that runs, and nothing else is left."""
+    ex = example("fortytwo")
+    d = scratch("race")
+    out = os.path.join(d, "prog")
+    procs = [subprocess.Popen([GORELINK, "-o", out, "."], cwd=ex, env=base_env(),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+    results = [(p.wait(timeout=BUILD_TIMEOUT), p.communicate()) for p in procs]
+    for rc, (o, e) in results:
+        assert rc == 0, "a concurrent run failed: %d\n%s" % (rc, e.decode(errors="replace"))
+    assert listing(d) == ["prog"], "left beside OUT: %r" % listing(d)
+    assert_static(out)
+    res, _ = run_in_empty_root(out)
+    assert res.rc == 0 and res.out.strip() == "42", "OUT does not run: %r" % res
+
+
+@test
+def fault_go_syntax_error():
+    """A syntax error: go's own message appears verbatim, then gorelink's
+    line; exit 2; OUT untouched."""
+    mod = make_module("syntaxerr", {"main.go": 'package main\n\nimport "C"\n\nfunc main() {\n\tx :=\n}\n'})
+    plain = run(["go", "build", "-o", os.path.join(scratch("syntax-plain"), "p"), "."], cwd=mod)
+    assert plain.rc != 0, "go build accepted the syntax error: %r" % plain
+    go_lines = [l for l in plain.err.split("\n") if l.startswith("./main.go:")]
+    assert go_lines, "go build printed no syntax error: %r" % plain
+    r, msg = expect_failure(["."], mod, EXIT_BUILD, words=("go build",), tag="syntax", go_output=True)
+    for l in go_lines:
+        assert l in r.err.split("\n"), "go's line %r is not shown verbatim\n%r" % (l, r)
+
+
+@test
+def fault_odd_environments():
+    """LIBRARY_PATH naming missing dirs, a PKG_CONFIG_PATH dir with spaces,
+    multi-word CC values, and no pkg-config program (PKG_CONFIG names a
+    missing one): the build works, with libpkgconf resolving --pkg."""
+    ex = example("fortytwo")
+    r, rep, out = build(ex, [], env=base_env(LIBRARY_PATH="/nonexistent/a:/nonexistent/b"), name="fortytwo")
+    assert rep["check"]["pass"], "LIBRARY_PATH with missing dirs: %s" % json.dumps(rep)[:1000]
+    for cc in ("gcc -m64", "env gcc"):
+        r, rep, out = build(ex, [], env=base_env(CC=cc), name="fortytwo")
+        assert rep["check"]["pass"], "CC=%r: %s" % (cc, json.dumps(rep)[:1000])
+    pcdir = os.path.join(scratch("pc-spaces"), "pc dir with spaces")
+    os.mkdir(pcdir)
+    zlib = run(["pkg-config", "--variable=pcfiledir", "zlib"])
+    assert zlib.rc == 0, "zlib's .pc is needed (apt-get install zlib1g-dev): %r" % zlib
+    shutil.copy(os.path.join(zlib.out.strip(), "zlib.pc"), os.path.join(pcdir, "zspaced.pc"))
+    env = base_env(PKG_CONFIG_PATH=pcdir, PKG_CONFIG="/nonexistent/pkg-config")
+    r, rep, out = build(ex, ["--pkg", "zspaced"], env=env, name="fortytwo")
+    assert "libz.a" in [os.path.basename(a) for a in archive_paths(rep)], (
+        "--pkg zspaced from a dir with spaces, no pkg-config program: archives %r" % rep["archives"])
+
+
+@test
+def metacharacters_passed_literally():
+    """Shell metacharacters in the package directory, -ldflags -X values and a
+    .pc file's values are passed as they are: nothing extra runs (no witness
+    file appears) and the binary prints the -X value verbatim."""
+    witness = scratch("witness")
+    w = os.path.join(witness, "ran")
+    evil = "$(touch %s);`touch %s`;touch %s\nx" % (w, w, w)
+    # No slash can be in a file name: these touch "pwned" in whatever directory a shell would run in.
+    d = os.path.join(scratch("meta"), "pkg $(touch pwned);`touch pwned`;x")
+    os.mkdir(d)
+    with open(os.path.join(d, "go.mod"), "w") as f:
+        f.write("module example.com/meta\n\ngo 1.19\n")
+    with open(os.path.join(d, "main.go"), "w") as f:
+        f.write('package main\n\n// int one(void) { return 1; }\nimport "C"\n\nimport "fmt"\n\n'
+                'var v = "unset"\n\nfunc main() { fmt.Printf("%q %d\\n", v, int(C.one())) }\n')
+    pcdir = scratch("meta-pc")
+    with open(os.path.join(pcdir, "evil.pc"), "w") as f:
+        f.write("Name: evil\nDescription: metacharacters\nVersion: 1\n"
+                "Libs: -L/nonexistent/$(touch_%s)/`id` -lz\n" % os.path.basename(w))
+    val = evil.replace("\n", " ")
+    r, rep, out = build(d, ["--pkg", "evil"], go_args=["-ldflags=-X 'main.v=%s'" % val.replace("'", "")],
+                        env=base_env(PKG_CONFIG_PATH=pcdir), name="meta")
+    assert not os.path.exists(w), "a metacharacter ran a command (%s exists)" % w
+    pwned = [os.path.join(dp, f) for dp, _, fs in os.walk(SCRATCH) for f in fs if f == "pwned"]
+    assert not pwned, "a metacharacter in the package path ran a command: %r" % pwned
+    res, _ = run_in_empty_root(out)
+    assert res.rc == 0 and res.out.strip() == "%s 1" % json.dumps(val.replace("'", "")), (
+        "the -X value did not arrive verbatim: %r" % res)
+    assert not os.path.exists(w), "a metacharacter ran a command (%s exists)" % w
+
 
 def rmtree_forced(path):
     for root, dirs, _files in os.walk(path):
