@@ -367,7 +367,8 @@ gr_cmd_build(int argc, char **argv, FILE *out, FILE *err)
 	}
 	o.stop = &gr_cmd_build_stop;
 	rc = gr_build_run(&o, &r, &e);
-	if (gr_cmd_build_stop) {
+	/* A stop that came after OUT was renamed into place ends a complete build. */
+	if (gr_cmd_build_stop && r.stage != GR_BUILD_OK) {
 		gr_cli_diag(err, "stopped by %s; temporary files removed, OUT untouched",
 		            gr_cmd_build_stop == SIGINT ? "SIGINT" : gr_cmd_build_stop == SIGTERM ? "SIGTERM" : "SIGHUP");
 		gr_build_result_deinit(&r);

@@ -265,10 +265,40 @@ gr_extld_group_order(const struct gr_diag *d, struct gr_strvec *final, struct gr
 	}
 	if (lo < 0)
 		return false;
-	/* Already inside a group there? Then grouping again changes nothing. */
-	for (i = 0; i < (size_t)lo; i++)
-		if (!strcmp(final->v[i], "-Wl,--start-group"))
-			return false;
+	/* A group from an earlier round: one that holds the span already changes
+	 * nothing; otherwise it is widened to cover both (one group, not nested). */
+	{
+		long s = -1, e = -1;
+		for (i = 0; i < final->n; i++) {
+			if (s < 0 && !strcmp(final->v[i], "-Wl,--start-group"))
+				s = (long)i;
+			else if (s >= 0 && e < 0 && !strcmp(final->v[i], "-Wl,--end-group"))
+				e = (long)i;
+		}
+		if (s >= 0 && e > s + 1) {
+			const char *lop = final->v[lo], *hip = final->v[hi], *first = final->v[s + 1], *last = final->v[e - 1];
+			struct gr_strvec flat;
+			long a, b;
+			if (s < lo && hi < e)
+				return false;
+			gr_strvec_init(&flat);
+			for (i = 0; i < final->n; i++)
+				if ((long)i != s && (long)i != e && gr_strvec_push(&flat, final->v[i])) {
+					gr_strvec_deinit(&flat);
+					return false;
+				}
+			a = gr_extld_find(&flat, lop);
+			b = gr_extld_find(&flat, first);
+			lo = a < b ? a : b;
+			a = gr_extld_find(&flat, hip);
+			b = gr_extld_find(&flat, last);
+			hi = a > b ? a : b;
+			gr_strvec_deinit(final);
+			*final = flat;
+			if (lo < 0 || hi < lo)
+				return false;
+		}
+	}
 	gr_strvec_init(&grouped);
 	for (i = 0; i < final->n; i++) {
 		if ((long)i == lo && gr_strvec_push(&grouped, "-Wl,--start-group"))
@@ -296,10 +326,9 @@ static int
 gr_extld_link(const struct gr_linkstate *ls, const struct gr_rw_result *rw, struct gr_strvec *final,
               struct gr_kvbuf *rep)
 {
-	int status = 0, round;
-	bool regrouped = false;
+	int status = 0, regroups = 0, fixes = 0;
 
-	for (round = 0;; round++) {
+	for (;;) {
 		struct gr_spawn_result res;
 		struct gr_diag *d = NULL;
 		struct gr_error e;
@@ -310,16 +339,25 @@ gr_extld_link(const struct gr_linkstate *ls, const struct gr_rw_result *rw, stru
 		gr_spawn_result_free(&res);
 		if (!d)
 			return status;
-		if (status != 0 && !regrouped && gr_extld_group_order(d, final, rep)) {
-			regrouped = true;
+		/* Each repair is bounded: at most 3 regroupings and 3 --fix rounds. */
+		if (status != 0 && regroups < 3 && gr_extld_group_order(d, final, rep)) {
+			regroups++;
 			gr_diag_free(d);
 			continue;
 		}
-		if (status != 0 && ls->fix && round < 4) {
+		if (status != 0 && ls->fix && fixes < 3) {
+			fixes++;
 			for (i = 0; i < d->ngroups; i++) {
 				const struct gr_diag_group *g = &d->groups[i];
 				char line[1024];
+				size_t k;
+				bool present = false;
 				if (!g->provider)
+					continue;
+				/* Already on the line: an order problem, which adding it again would hide. */
+				for (k = 0; k < final->n && !present; k++)
+					present = !strcmp(final->v[k], g->provider->path);
+				if (present)
 					continue;
 				gr_strvec_push(final, g->provider->path);
 				snprintf(line, sizeof(line), "%s\t%s\t%s", g->provider->lname, g->pkg ? g->pkg : "-",
@@ -331,7 +369,7 @@ gr_extld_link(const struct gr_linkstate *ls, const struct gr_rw_result *rw, stru
 			}
 		}
 		if (status == 0 || !added) {
-			gr_extld_explain(d, status != 0, false, rep);
+			gr_extld_explain(d, status != 0, ls->fix, rep);
 			gr_diag_free(d);
 			return status;
 		}

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -557,7 +558,7 @@ gr_b_cleanup(struct gr_b *b)
 	if (b->tmpout)
 		unlink(b->tmpout);
 	if (b->outtmpdir)
-		rmdir(b->outtmpdir);
+		nftw(b->outtmpdir, gr_b_rm, 8, FTW_DEPTH | FTW_PHYS);
 	if (b->helpdir)
 		nftw(b->helpdir, gr_b_rm, 8, FTW_DEPTH | FTW_PHYS);
 }
@@ -675,6 +676,8 @@ gr_b_out(struct gr_b *b)
 	const char *o = b->o->out ? b->o->out : b->gf.out;
 	struct stat st;
 
+	if (o && !*o)
+		return gr_b_fail(b, GR_BUILD_USAGE, GR_EUSAGE, "-o is empty: name the output file or directory");
 	if (b->o->out && b->gf.out && strcmp(b->o->out, b->gf.out) != 0)
 		return gr_b_fail(b, GR_BUILD_USAGE, GR_EUSAGE, "two outputs: -o %s and go build's -o %s", b->o->out,
 		                 b->gf.out);
@@ -714,6 +717,17 @@ gr_b_outtmp(struct gr_b *b)
 		return GR_EIO;
 	}
 	free(dir);
+	/* Absolute, since go build resolves -o inside the directory of a -C DIR. */
+	if (b->outtmpdir[0] != '/') {
+		char *abs = realpath(b->outtmpdir, NULL);
+		if (!abs) {
+			e = errno;
+			rmdir(b->outtmpdir);
+			return gr_b_fail(b, GR_BUILD_ENV, GR_EIO, "%s: %s", b->outtmpdir, strerror(e));
+		}
+		free(b->outtmpdir);
+		b->outtmpdir = abs;
+	}
 	if (b->res->out) {
 		slash = strrchr(b->res->out, '/');
 		b->tmpout = gr_b_join(b->outtmpdir, "/", slash ? slash + 1 : b->res->out);
@@ -994,8 +1008,24 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 			goto nomem;
 		gr_b_log(&b, "install", "skipped (--dry-run)");
 	} else {
-		if (rename(b.tmpout, res->out) != 0) {
-			int e = errno;
+		/* A stop request either comes before the rename (OUT untouched) or after
+		 * it (the build is complete): never between the test and the rename. */
+		sigset_t block, old;
+		int e = 0;
+		sigemptyset(&block);
+		sigaddset(&block, SIGINT);
+		sigaddset(&block, SIGTERM);
+		sigaddset(&block, SIGHUP);
+		sigprocmask(SIG_BLOCK, &block, &old);
+		if (o->stop && *o->stop) {
+			sigprocmask(SIG_SETMASK, &old, NULL);
+			rc = gr_b_fail(&b, GR_BUILD_STOPPED, GR_EIO, "interrupted; OUT is untouched");
+			goto out;
+		}
+		if (rename(b.tmpout, res->out) != 0)
+			e = errno;
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		if (e) {
 			rc = gr_b_fail(&b, GR_BUILD_ENV, GR_EIO, "cannot put the binary at %s: %s", res->out, strerror(e));
 			goto out;
 		}

@@ -284,6 +284,21 @@ gr_extld_rewrite(const struct gr_linkstate *ls, const struct gr_toolchain *tc,
 	for (i = 0; i < (*rw)->argv.n; i++)
 		if (!gr_extld_drop(ls->mode, (*rw)->argv.v[i]) && gr_strvec_push(out, (*rw)->argv.v[i]))
 			return gr_error_set(err, GR_ENOMEM, 0, "link arguments: out of memory");
+	/* A -Bdynamic the flags left in force would make the driver's own -lc,
+	 * -lgcc... that follow them look for shared libraries: end in -Bstatic. */
+	if (ls->mode != GR_LINK_THIRD_PARTY) {
+		bool dyn = false;
+		for (i = 0; i < out->n; i++) {
+			const char *a = out->v[i];
+			size_t l = strlen(a);
+			if (strstr(a, "-Bdynamic") || strstr(a, "-call_shared") || (l >= 3 && !strcmp(a + l - 3, "-dy")))
+				dyn = true;
+			else if (strstr(a, "-Bstatic") || strstr(a, "-non_shared"))
+				dyn = false;
+		}
+		if (dyn && gr_strvec_push(out, "-Wl,-Bstatic"))
+			return gr_error_set(err, GR_ENOMEM, 0, "link arguments: out of memory");
+	}
 	if (ls->mode == GR_LINK_STATIC && gr_strvec_push(out, "-static"))
 		return gr_error_set(err, GR_ENOMEM, 0, "link arguments: out of memory");
 	if (ls->mode == GR_LINK_STATIC_PIE && gr_strvec_push(out, "-static-pie"))

@@ -483,7 +483,9 @@ def nethttp_serves_from_empty_root():
             m = re.match(rb"listening on (127\.0\.0\.1:[0-9]+)\n", line)
             assert m, "unexpected first line %r" % line
             url = "http://%s/" % m.group(1).decode()
-            with urllib.request.urlopen(url, timeout=RUN_TIMEOUT) as resp:
+            # No proxy from the environment for a loopback request.
+            opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+            with opener.open(url, timeout=RUN_TIMEOUT) as resp:
                 status, body = resp.status, resp.read().decode("utf-8", "replace")
             assert status == 200 and body.startswith("hello from gorelink's nethttp example"), (
                 "GET %s: %r %r" % (url, status, body))
@@ -1147,6 +1149,39 @@ def wrong_order_archives_grouped():
     inside = [os.path.basename(w) for w in link[s:e]]
     assert "liba.a" in inside and "libb.a" in inside, "group holds %r" % inside
     assert readelf(out)["interp"] is None and not readelf(out)["needed"], "not static: %r" % readelf(out)
+    res, _ = run_in_empty_root(out)
+    assert res.rc == 0 and res.out.strip() == "42", "in an empty root: %r" % res
+
+
+@test
+def wrong_order_two_spans_widened():
+    """-lgra -lgrc -lgrb -lgre -lgrd where grb needs grc and grd needs gre: two rounds of
+    diagnosis; the second widens the one group to cover both spans."""
+    mod = make_module("order2", {"main.go": ORDER_MAIN.replace("-la -lb", "-lgra -lgrc -lgrb -lgre -lgrd")
+                                 .replace("b_value", "d_value")})
+    lib = os.path.join(mod, "lib")
+    os.mkdir(lib)
+    sources = {"gra": "int a_value(void) { return 1; }\n",
+               "grc": "int c_value(void) { return 10; }\n",
+               "grb": "int c_value(void);\nint b_value(void) { return c_value() + 1; }\n",
+               "gre": "int b_value(void);\nint e_value(void) { return b_value() + 20; }\n",
+               "grd": "int e_value(void);\nint d_value(void) { return e_value() + 11; }\n"}
+    for n, text in sources.items():
+        with open(os.path.join(lib, n + ".c"), "w") as f:
+            f.write(text)
+        r = run(["gcc", "-c", "-o", os.path.join(lib, n + ".o"), os.path.join(lib, n + ".c")], cwd=lib)
+        assert r.rc == 0, "gcc -c %s.c\n%r" % (n, r)
+        r = run(["ar", "rcs", os.path.join(lib, "lib%s.a" % n), os.path.join(lib, n + ".o")], cwd=lib)
+        assert r.rc == 0, "ar lib%s.a\n%r" % (n, r)
+    r, rep, out = build(mod, [], name="order2")
+    pairs = [(os.path.basename(o["needs"]), os.path.basename(o["provider"])) for o in rep["order"]]
+    assert ("libgrb.a", "libgrc.a") in pairs and ("libgrd.a", "libgre.a") in pairs, "report order %r" % rep["order"]
+    assert all(o["strategy"] == "group" for o in rep["order"]), "strategies %r" % rep["order"]
+    link = rep["link_argv"]
+    assert link.count("-Wl,--start-group") == 1 and link.count("-Wl,--end-group") == 1, "link_argv %r" % link
+    s, e = link.index("-Wl,--start-group"), link.index("-Wl,--end-group")
+    inside = [os.path.basename(w) for w in link[s:e]]
+    assert inside[1:] == ["libgrc.a", "libgrb.a", "libgre.a", "libgrd.a"], "group holds %r" % inside
     res, _ = run_in_empty_root(out)
     assert res.rc == 0 and res.out.strip() == "42", "in an empty root: %r" % res
 
