@@ -905,6 +905,17 @@ def bad_read_only_out_dir():
 
 
 @test
+def bad_empty_out():
+    """-o '' is a usage error; nothing is written in the current directory."""
+    mod = make_module("emptyout", {"main.go": 'package main\n\nimport "C"\n\nfunc main() {}\n'})
+    before = snapshot(mod)
+    r = gorelink(["-o", "", "."], cwd=mod)
+    assert r.rc == EXIT_USAGE, "exit %d, want %d\n%r" % (r.rc, EXIT_USAGE, r)
+    assert "-o is empty" in r.err, "stderr does not name the empty -o\n%r" % r
+    assert snapshot(mod) == before, "the package directory changed: %r" % listing(mod)
+
+
+@test
 def bad_conflict_linkmode_internal():
     expect_failure([".", "--", "-ldflags=-linkmode=internal"], example("fortytwo"), EXIT_USAGE,
                    ["linkmode"])
