@@ -12,6 +12,7 @@
 #include <sys/resource.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -38,6 +39,7 @@ struct gr_b {
 	char *tmpout;                /* the binary go build writes */
 	char *gocc, *gocxx, *goos, *cgo;
 	bool cxx;
+	bool darwin;                 /* GOOS=darwin on a Mac: ld64's rules, only system dylibs left */
 	struct timespec t0;
 };
 
@@ -302,9 +304,24 @@ gr_b_go_env(struct gr_b *b)
 	gr_spawn_result_free(&r);
 	if (!b->gocc || !b->gocxx || !b->cgo || !b->goos)
 		return gr_b_nomem(b);
-	if (strcmp(b->goos, "linux") != 0)
+	if (!strcmp(b->goos, "darwin")) {
+		/* macOS has no static executables: third-party libraries from archives,
+		 * libSystem and the frameworks dynamic (docs/macos.md). Only on a Mac,
+		 * where the SDK and ld64 are. */
+		struct utsname u;
+		if (uname(&u) != 0 || strcmp(u.sysname, "Darwin") != 0)
+			return gr_b_fail(b, GR_BUILD_ENV, GR_EUSAGE,
+			                 "GOOS=darwin: building for macOS needs a Mac (its SDK and ld64); here, use pkgconf-rewrite --target arm64-apple-macos11 (see docs/macos.md)");
+		if (b->o->mode == GR_LINK_STATIC_PIE)
+			return gr_b_fail(b, GR_BUILD_USAGE, GR_EUSAGE,
+			                 "GOOS=darwin: macOS has no static executables; drop --static-pie (third-party libraries are linked from archives)");
+		b->darwin = true;
+		b->ls.darwin = true;
+		b->ls.mode = GR_LINK_THIRD_PARTY;
+	} else if (strcmp(b->goos, "linux") != 0) {
 		return gr_b_fail(b, GR_BUILD_ENV, GR_EUSAGE,
-		                 "GOOS=%s: gorelink builds linux targets so far", b->goos);
+		                 "GOOS=%s: gorelink builds linux and darwin targets", b->goos);
+	}
 	if (!*b->gocc)
 		return gr_b_fail(b, GR_BUILD_ENV, GR_EUSAGE, "go env CC is empty: set CC to a C compiler");
 	{
@@ -642,7 +659,20 @@ gr_b_verify(struct gr_b *b)
 	int rc;
 
 	gr_strvec_init(&allow);
-	if (b->o->mode == GR_LINK_THIRD_PARTY) {
+	if (b->darwin) {
+		/* The Mach-O check itself allows only the system's dylibs; --allow-dynamic adds. */
+		size_t i;
+		char buf[512];
+		for (i = 0; i < b->ls.allow.n; i++) {
+			snprintf(buf, sizeof(buf), "lib%s*.dylib", b->ls.allow.v[i]);
+			if (gr_strvec_push(&allow, buf)) {
+				gr_strvec_deinit(&allow);
+				return gr_b_nomem(b);
+			}
+		}
+		pol.allow = (const char *const *)allow.v;
+		pol.nallow = allow.n;
+	} else if (b->o->mode == GR_LINK_THIRD_PARTY) {
 		if (gr_build_third_party_allow(b->o->allow, b->o->nallow, &allow) ||
 		    gr_build_third_party_allow((const char *const *)b->ls.allow.v, b->ls.allow.n, &allow)) {
 			gr_strvec_deinit(&allow);
@@ -660,7 +690,7 @@ gr_b_verify(struct gr_b *b)
 	b->res->check = r;
 	if (stat(b->tmpout, &st) == 0)
 		b->res->size = (long long)st.st_size;
-	if (!r->pass || (b->o->mode != GR_LINK_THIRD_PARTY && r->verdict != want))
+	if (!r->pass || (!b->darwin && b->o->mode != GR_LINK_THIRD_PARTY && r->verdict != want))
 		return gr_b_fail(b, GR_BUILD_VERDICT, GR_EFORMAT,
 		                 "the linked binary is %s, not what --%s promises; see the check below",
 		                 gr_verdict_name(r->verdict), gr_link_mode_name(b->o->mode));

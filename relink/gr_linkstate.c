@@ -28,6 +28,11 @@ gr_linkstate_deinit(struct gr_linkstate *ls)
 	gr_strvec_deinit(&ls->system_libs);
 	free(ls->report);
 	ls->report = NULL;
+	free(ls->darwin_arch);
+	ls->darwin_arch = NULL;
+	free(ls->syslibroot);
+	ls->syslibroot = NULL;
+	ls->darwin = false;
 }
 
 const char *
@@ -63,6 +68,10 @@ gr_linkstate_write(const char *path, const struct gr_linkstate *ls, struct gr_er
 	gr_kv_put(&b, 'r', ls->report);
 	if (ls->fix)
 		gr_kv_put(&b, 'f', "1");
+	if (ls->darwin)
+		gr_kv_put(&b, 'D', ls->darwin_arch ? ls->darwin_arch : "");
+	if (ls->syslibroot)
+		gr_kv_put(&b, 'R', ls->syslibroot);
 	if (b.nomem) {
 		free(b.p);
 		return gr_error_set(err, GR_ENOMEM, 0, "link state: out of memory");
@@ -120,6 +129,13 @@ gr_linkstate_read(const char *path, struct gr_linkstate *ls, struct gr_error *er
 		case 's': ok = gr_strvec_push(&ls->system_libs, v) == GR_OK; break;
 		case 'r': free(ls->report); ok = (ls->report = strdup(v)) != NULL; break;
 		case 'f': ls->fix = true; break;
+		case 'D':
+			ls->darwin = true;
+			free(ls->darwin_arch);
+			ls->darwin_arch = NULL;
+			ok = !*v || (ls->darwin_arch = strdup(v)) != NULL;
+			break;
+		case 'R': free(ls->syslibroot); ok = (ls->syslibroot = strdup(v)) != NULL; break;
 		default: bad = true; ok = false;
 		}
 	}

@@ -24,6 +24,9 @@ struct gr_linkstate {
 	struct gr_strvec system_libs; /* third-party mode: names that stay -l (empty: the default) */
 	char *report;                 /* where the wrapper records the final link */
 	bool fix;                     /* --fix: add the archives that define missing symbols */
+	bool darwin;                  /* an Apple target: ld64's rules, never -static */
+	char *darwin_arch;            /* its -arch, or NULL: the link's own -arch */
+	char *syslibroot;             /* the SDK, or NULL: the link's own -isysroot/-syslibroot */
 };
 
 /* Initialise an empty state. */

@@ -916,6 +916,17 @@ def bad_empty_out():
 
 
 @test
+def bad_goos_darwin_on_linux():
+    """GOOS=darwin needs a Mac (the SDK and ld64): exit 2 with a line that
+    points at pkgconf-rewrite --target; another GOOS is named as unsupported."""
+    ex = example("fortytwo")
+    _, msg = expect_failure(["."], ex, EXIT_BUILD, words=("GOOS=darwin", "Mac", "--target"),
+                            env=base_env(GOOS="darwin", GOARCH="arm64"), tag="goos-darwin")
+    _, msg = expect_failure(["."], ex, EXIT_BUILD, words=("GOOS=windows", "linux and darwin"),
+                            env=base_env(GOOS="windows"), tag="goos-windows")
+
+
+@test
 def bad_conflict_linkmode_internal():
     expect_failure([".", "--", "-ldflags=-linkmode=internal"], example("fortytwo"), EXIT_USAGE,
                    ["linkmode"])
