@@ -350,17 +350,22 @@ gr_macho_read_thin(const unsigned char *buf, size_t len, const char *path,
 	return GR_OK;
 }
 
+const char *
+gr_macho_arch_name(uint32_t cputype, uint32_t cpusubtype, char *tmp, size_t tmpsz)
+{
+	return gr_macho_arch(cputype, cpusubtype, tmp, tmpsz);
+}
+
 int
-gr_macho_read_fat(const unsigned char *buf, size_t len, const char *path,
-                  struct gr_arena *a, struct gr_image **imgs, size_t *n, struct gr_error *err)
+gr_macho_fat_slices(const unsigned char *buf, size_t len, const char *path,
+                    struct gr_macho_slice *out, size_t max, size_t *n, struct gr_error *err)
 {
 	bool is64;
 	uint32_t nslices, i;
 	size_t entsize, room;
-	struct gr_image *out;
 	char tmp[32];
-	int rc;
 
+	*n = 0;
 	if (len < 8)
 		return gr_error_set(err, GR_EFORMAT, 0, "%s: truncated universal header (%zu of 8 bytes)",
 		                    path, len);
@@ -374,13 +379,10 @@ gr_macho_read_fat(const unsigned char *buf, size_t len, const char *path,
 		return gr_error_set(err, GR_EFORMAT, 0,
 		                    "%s: universal header claims %u slices; the file has room for %zu",
 		                    path, (unsigned)nslices, room);
-	if (nslices > GR_FAT_MAXSLICES)
+	if (nslices > GR_FAT_MAXSLICES || nslices > max)
 		return gr_error_set(err, GR_EFORMAT, 0,
 		                    "%s: universal header claims %u slices; real files have a few, and more than %d are refused",
 		                    path, (unsigned)nslices, GR_FAT_MAXSLICES);
-	out = gr_arena_alloc(a, nslices * sizeof(*out));
-	if (!out)
-		return gr_macho_nomem(err, path);
 	/* Slices may not overlap or repeat an architecture: a small file could
 	 * otherwise claim the same bytes many times over. */
 	for (i = 0; i < nslices; i++) {
@@ -407,26 +409,43 @@ gr_macho_read_fat(const unsigned char *buf, size_t len, const char *path,
 				return gr_error_set(err, GR_EFORMAT, 0,
 				                    "%s: slices %u and %u overlap", path, (unsigned)k, (unsigned)i);
 		}
+		if (off < 8 + (uint64_t)nslices * entsize && size > 0)
+			return gr_error_set(err, GR_EFORMAT, 0,
+			                    "%s: slice %u (%s) at offset 0x%llx overlaps the universal header",
+			                    path, (unsigned)i,
+			                    gr_macho_arch(gr_rd32(e, true), gr_rd32(e + 4, true), tmp, sizeof(tmp)),
+			                    (unsigned long long)off);
+		out[i].cputype = gr_rd32(e, true);
+		out[i].cpusubtype = gr_rd32(e + 4, true);
+		out[i].offset = off;
+		out[i].size = size;
 	}
+	*n = nslices;
+	return GR_OK;
+}
+
+int
+gr_macho_read_fat(const unsigned char *buf, size_t len, const char *path,
+                  struct gr_arena *a, struct gr_image **imgs, size_t *n, struct gr_error *err)
+{
+	struct gr_macho_slice sl[GR_FAT_MAXSLICES];
+	size_t nslices, i;
+	struct gr_image *out;
+	char tmp[32];
+	int rc;
+
+	if ((rc = gr_macho_fat_slices(buf, len, path, sl, GR_FAT_MAXSLICES, &nslices, err)))
+		return rc;
+	out = gr_arena_alloc(a, nslices * sizeof(*out));
+	if (!out)
+		return gr_macho_nomem(err, path);
 	for (i = 0; i < nslices; i++) {
-		const unsigned char *e = buf + 8 + (size_t)i * entsize;
-		uint32_t cputype = gr_rd32(e, true), subtype = gr_rd32(e + 4, true);
-		uint64_t off = is64 ? gr_rd64be(e + 8) : gr_rd32(e + 8, true);
-		uint64_t size = is64 ? gr_rd64be(e + 16) : gr_rd32(e + 12, true);
-		const char *arch = gr_macho_arch(cputype, subtype, tmp, sizeof(tmp));
+		uint64_t off = sl[i].offset, size = sl[i].size;
+		const char *arch = gr_macho_arch(sl[i].cputype, sl[i].cpusubtype, tmp, sizeof(tmp));
 		const unsigned char *s;
 		char *slice_name;
 		size_t namesz;
 
-		if (off > len || size > len - off)
-			return gr_error_set(err, GR_EFORMAT, 0,
-			                    "%s: slice %u (%s) at offset 0x%llx (%llu bytes) extends past the end of the file (%zu bytes)",
-			                    path, (unsigned)i, arch, (unsigned long long)off,
-			                    (unsigned long long)size, len);
-		if (off < 8 + (uint64_t)nslices * entsize && size > 0)
-			return gr_error_set(err, GR_EFORMAT, 0,
-			                    "%s: slice %u (%s) at offset 0x%llx overlaps the universal header",
-			                    path, (unsigned)i, arch, (unsigned long long)off);
 		s = buf + off;
 		if (size >= 8 && memcmp(s, "!<arch>\n", 8) == 0) {
 			out[i].format = GR_FMT_ARCHIVE;
@@ -436,16 +455,16 @@ gr_macho_read_fat(const unsigned char *buf, size_t len, const char *path,
 			continue;
 		}
 		if (size == 0)
-			return gr_error_set(err, GR_EFORMAT, 0, "%s: slice %u (%s) is empty",
-			                    path, (unsigned)i, arch);
+			return gr_error_set(err, GR_EFORMAT, 0, "%s: slice %zu (%s) is empty",
+			                    path, i, arch);
 		if (size >= 4 && (gr_rd32(s, true) == GR_FAT_MAGIC || gr_rd32(s, true) == GR_FAT_MAGIC_64))
 			return gr_error_set(err, GR_EFORMAT, 0,
-			                    "%s: slice %u (%s) is itself a universal file; they do not nest",
-			                    path, (unsigned)i, arch);
+			                    "%s: slice %zu (%s) is itself a universal file; they do not nest",
+			                    path, i, arch);
 		if (!gr_macho_is_thin(s, (size_t)size))
 			return gr_error_set(err, GR_EFORMAT, 0,
-			                    "%s: slice %u (%s) at offset 0x%llx is neither a Mach-O file nor an archive",
-			                    path, (unsigned)i, arch, (unsigned long long)off);
+			                    "%s: slice %zu (%s) at offset 0x%llx is neither a Mach-O file nor an archive",
+			                    path, i, arch, (unsigned long long)off);
 		/* Errors inside a slice name it: "app[arm64]". */
 		namesz = strlen(path) + strlen(arch) + 3;
 		slice_name = gr_arena_alloc(a, namesz);

@@ -4,8 +4,16 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "gr_check.h"
+
+struct gr_macho_slice {
+	uint32_t cputype;     /* e.g. 0x0100000c for arm64 */
+	uint32_t cpusubtype;
+	uint64_t offset;      /* inside the file, checked to lie within it */
+	uint64_t size;
+};
 
 /* Whether buf starts with a thin Mach-O magic, in either byte order. */
 bool gr_macho_is_thin(const unsigned char *buf, size_t len);
@@ -21,6 +29,13 @@ int gr_macho_read_thin(const unsigned char *buf, size_t len, const char *path,
 int gr_macho_read_fat(const unsigned char *buf, size_t len, const char *path,
                       struct gr_arena *a, struct gr_image **imgs, size_t *n,
                       struct gr_error *err);
+
+/* Validate the universal header in buf and list its slices (at most max, into out). */
+int gr_macho_fat_slices(const unsigned char *buf, size_t len, const char *path,
+                        struct gr_macho_slice *out, size_t max, size_t *n, struct gr_error *err);
+
+/* Name of a CPU type as ld64 spells it ("arm64", "x86_64"); unknown ones go to tmp. */
+const char *gr_macho_arch_name(uint32_t cputype, uint32_t cpusubtype, char *tmp, size_t tmpsz);
 
 /* Classify an install name: system (/usr/lib, /System/Library), Homebrew, @rpath... */
 enum gr_origin gr_macho_origin(const char *install_name);

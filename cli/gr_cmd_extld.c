@@ -435,7 +435,9 @@ gr_cmd_extld(int argc, char **argv)
 		status = gr_extld_exec(gr_strvec_argv(&final));
 		goto out;
 	}
-	if ((rc = gr_tccache_discover(gr_strvec_argv(&ls.cc), &tc, &hit, &e))) {
+	/* Apple targets search with ld64's rules, which need no discovery. */
+	memset(&tc, 0, sizeof(tc));
+	if (!ls.darwin && (rc = gr_tccache_discover(gr_strvec_argv(&ls.cc), &tc, &hit, &e))) {
 		gr_cli_diag(stderr, "%s", e.msg);
 		gr_extld_record(&ls, NULL, NULL, 2);
 		status = 2;

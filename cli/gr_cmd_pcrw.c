@@ -10,6 +10,7 @@
 #include "gr_json.h"
 #include "gr_pc.h"
 #include "gr_rewrite.h"
+#include "gr_spawn.h"
 #include "gr_strvec.h"
 #include "gr_tccache.h"
 #include "gr_toolchain.h"
@@ -24,7 +25,8 @@ gr_cmd_pcrw_usage(FILE *f)
 	      "       pkgconf-rewrite [OPTIONS] -- FLAG...\n"
 	      "       pkgconf-rewrite [OPTIONS] -            (flags on standard input)\n"
 	      "\n"
-	      "Turn link flags into the exact static archives GNU ld would open.\n"
+	      "Turn link flags into the exact static archives GNU ld (or, for Apple targets,\n"
+	      "ld64) would open.\n"
 	      "PACKAGE is a pkg-config query such as sqlite3 or 'libseccomp >= 2.5', resolved\n"
 	      "with --static semantics (Libs.private, Requires.private). FLAGs are link flags\n"
 	      "such as the output of pkg-config --static --libs; '-' reads them from standard\n"
@@ -41,6 +43,15 @@ gr_cmd_pcrw_usage(FILE *f)
 	      "      --allow-dynamic=NAME keep -lNAME as it is, in any mode (repeatable)\n"
 	      "      --cc=COMMAND         the C compiler whose search dirs apply (default: $CC,\n"
 	      "                           else cc); may hold several words, e.g. 'ccache gcc'\n"
+	      "      --target=TRIPLE      the target, e.g. arm64-apple-macos11 or x86_64-apple-darwin;\n"
+	      "                           one naming apple, darwin or macos selects Apple ld64's\n"
+	      "                           rules (default: what '$CC -dumpmachine' prints)\n"
+	      "      --syslibroot=DIR     Apple targets: the SDK ld64 re-roots /usr/lib and -L\n"
+	      "                           dirs under (-syslibroot, -Wl,-syslibroot,DIR and\n"
+	      "                           -isysroot in the flags come after it); every\n"
+	      "                           third-party -l becomes its lib<name>.a, system\n"
+	      "                           libraries (System,c,m,pthread,dl,resolv,c++,objc and\n"
+	      "                           anything found in the SDK's usr/lib) stay -l\n"
 	      "      --each               resolve each PACKAGE on its own: one line per package,\n"
 	      "                           the query, a tab, then its flags (JSON: one object\n"
 	      "                           per line); a failing package is reported on stderr\n"
@@ -112,8 +123,11 @@ gr_pcrw_json(FILE *out, const struct gr_rw_result *r, const struct gr_toolchain 
 	gr_json_str(&j, "schema", GR_PCRW_SCHEMA);
 	if (pkg)
 		gr_json_str(&j, "package", pkg);
-	gr_json_str(&j, "mode", mode);
-	gr_json_str(&j, "target", tc->output_format);
+	gr_json_str(&j, "mode", r->darwin ? "third-party" : mode);
+	gr_json_str(&j, "target", r->darwin ? r->ld64.arch : tc->output_format);
+	gr_json_str(&j, "linker", r->darwin ? "ld64" : "gnu-ld");
+	if (r->darwin)
+		gr_json_str(&j, "search_order", r->ld64.order == GR_LD64_DYLIBS_FIRST ? "dylibs-first" : "paths-first");
 	gr_json_str(&j, "sysroot", r->search.sysroot);
 	gr_json_arr_begin(&j, "search_dirs");
 	for (i = 0; i < r->search.ndirs; i++) {
@@ -136,6 +150,8 @@ gr_pcrw_json(FILE *out, const struct gr_rw_result *r, const struct gr_toolchain 
 		gr_json_arr_end(&j);
 		if (t->kind == GR_RW_LIBRARY) {
 			gr_json_str(&j, "library", t->lib);
+			if (r->darwin)
+				gr_json_str(&j, "variant", t->variant);
 			gr_json_bool(&j, "bdynamic_in_force", t->dynamic_state);
 			gr_json_str(&j, "kept", t->kept ? t->kept_why : NULL);
 			gr_json_bool(&j, "missing", t->missing);
@@ -191,6 +207,27 @@ gr_cmd_pcrw_explain_missing(FILE *err, const struct gr_rw_result *r, const struc
 	for (i = 0; i < o->nsystem_libs; i++)
 		if (strcmp(o->system_libs[i], t->lib) == 0)
 			system = true;
+	if (r->darwin) {
+		gr_cli_diag(err, "no static archive for -l%s (searched for lib%s.a along ld64's search path, for %s)",
+		            t->lib, t->lib, r->ld64.arch);
+		fprintf(err, "  wanted by: %s\n", t->origin ? t->origin : "the flags given");
+		fputs("  searched:", err);
+		for (i = 0; i < r->search.ndirs; i++)
+			fprintf(err, "%s%s", i ? ", " : " ", r->search.dirs[i]);
+		fputc('\n', err);
+		for (i = 0; i < r->ld64.nnotes; i++)
+			fprintf(err, "  note: %s\n", r->ld64.notes[i]);
+		for (i = 0; i < t->res.nnotes; i++)
+			fprintf(err, "  note: %s\n", t->res.notes[i]);
+		if (t->shared_alternative)
+			fprintf(err, "  only a dynamic library exists: %s (ld64 would link it; macOS has no static libc, but third-party libraries must come from lib%s.a)\n",
+			        t->shared_alternative, t->lib);
+		else
+			fputs("  no dylib or .tbd exists either\n", err);
+		fprintf(err, "  options: install or build lib%s.a for %s (Homebrew bottles ship many); or %s%s to keep -l%s dynamic\n",
+		        t->lib, r->ld64.arch, build ? "--allow-dynamic " : "--allow-dynamic=", t->lib, t->lib);
+		return;
+	}
 	gr_cli_diag(err, "no static archive for -l%s (%s)", t->lib,
 	            colon ? t->lib + 1 : "searched for lib<name>.a, as ld -static does");
 	fprintf(err, "  wanted by: %s\n", t->origin ? t->origin : "the flags given");
@@ -336,7 +373,7 @@ gr_pcrw_split_list(char *s, size_t *n)
 int
 gr_cmd_pcrw(int argc, char **argv, FILE *in, FILE *out, FILE *err)
 {
-	enum { OPT_MODE = 256, OPT_SYSLIBS, OPT_ALLOW, OPT_CC, OPT_JSON, OPT_EACH };
+	enum { OPT_MODE = 256, OPT_SYSLIBS, OPT_ALLOW, OPT_CC, OPT_JSON, OPT_EACH, OPT_TARGET, OPT_SYSLIBROOT };
 	static const struct option longopts[] = {
 		{ "mode", required_argument, NULL, OPT_MODE },
 		{ "system-libs", required_argument, NULL, OPT_SYSLIBS },
@@ -344,6 +381,8 @@ gr_cmd_pcrw(int argc, char **argv, FILE *in, FILE *out, FILE *err)
 		{ "cc", required_argument, NULL, OPT_CC },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "each", no_argument, NULL, OPT_EACH },
+		{ "target", required_argument, NULL, OPT_TARGET },
+		{ "syslibroot", required_argument, NULL, OPT_SYSLIBROOT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -353,6 +392,9 @@ gr_cmd_pcrw(int argc, char **argv, FILE *in, FILE *out, FILE *err)
 	struct gr_error e;
 	struct gr_strvec cc;
 	const char **allow = NULL, **syslibs = NULL, *ccarg = NULL, *mode_name = "static", *sysroot;
+	const char *target = NULL;
+	struct gr_rw_darwin darwin;
+	char *machine = NULL;
 	char *syslist = NULL, *text = NULL;
 	bool nul = false, json = false, raw = false, cache_hit = false, each = false;
 	int c, i, status = GR_EXIT_OK, rc;
@@ -360,6 +402,7 @@ gr_cmd_pcrw(int argc, char **argv, FILE *in, FILE *out, FILE *err)
 
 	memset(&o, 0, sizeof(o));
 	memset(&tc, 0, sizeof(tc));
+	memset(&darwin, 0, sizeof(darwin));
 	gr_strvec_init(&cc);
 	gr_error_clear(&e);
 	o.mode = GR_RW_STATIC;
@@ -403,6 +446,8 @@ gr_cmd_pcrw(int argc, char **argv, FILE *in, FILE *out, FILE *err)
 			allow[o.nallow_dynamic++] = optarg[0] == '-' && optarg[1] == 'l' ? optarg + 2 : optarg;
 			break;
 		case OPT_CC: ccarg = optarg; break;
+		case OPT_TARGET: target = optarg; break;
+		case OPT_SYSLIBROOT: darwin.syslibroot = optarg; break;
 		case OPT_JSON: json = true; break;
 		case OPT_EACH: each = true; break;
 		case '0': nul = true; break;
@@ -493,6 +538,52 @@ gr_cmd_pcrw(int argc, char **argv, FILE *in, FILE *out, FILE *err)
 			status = GR_EXIT_ERROR;
 			goto out;
 		}
+	/* Apple targets: --target, else what the compiler says it targets. */
+	if (!target) {
+		struct gr_spawn_result sr;
+		struct gr_error se;
+		size_t base = cc.n;
+		memset(&sr, 0, sizeof(sr));
+		if (gr_strvec_push(&cc, "-dumpmachine")) {
+			gr_cli_diag(err, "out of memory");
+			status = GR_EXIT_ERROR;
+			goto out;
+		}
+		if (gr_spawn_capture(gr_strvec_argv(&cc), NULL, &sr, &se) == GR_OK && gr_spawn_ok(&sr) && sr.out) {
+			const char *arch;
+			/* e.g. arm64-apple-darwin23.1.0, or arm64-apple-macosx11.0.0 from clang -target */
+			sr.out[strcspn(sr.out, "\r\n")] = '\0';
+			if (gr_ld64_triple_is_darwin(sr.out, &arch))
+				target = machine = strdup(sr.out);
+		}
+		gr_spawn_result_free(&sr);
+		free(cc.v[base]);
+		cc.v[base] = NULL;
+		cc.n = base;
+	}
+	if (target) {
+		const char *arch;
+		if (gr_ld64_triple_is_darwin(target, &arch)) {
+			if (!arch) {
+				gr_cli_diag(err, "--target '%s': unknown CPU for ld64 (arm64 or x86_64)", target);
+				status = GR_EXIT_USAGE;
+				goto out;
+			}
+			darwin.arch = arch;
+			o.darwin = &darwin;
+			if (syslibs == NULL) {
+				o.system_libs = gr_rw_darwin_system_libs;
+				o.nsystem_libs = gr_rw_ndarwin_system_libs;
+			}
+		}
+	}
+	if (darwin.syslibroot && !o.darwin) {
+		gr_cli_diag(err, "--syslibroot applies to Apple targets only; give --target too");
+		status = GR_EXIT_USAGE;
+		goto out;
+	}
+	if (o.darwin)
+		goto run;
 	/* gcc moves its own search dirs under a --sysroot given to it. */
 	if (toks && (sysroot = gr_rewrite_driver_sysroot(toks->v, toks->n)) != NULL) {
 		char *opt = malloc(strlen(sysroot) + sizeof("--sysroot="));
@@ -510,6 +601,7 @@ gr_cmd_pcrw(int argc, char **argv, FILE *in, FILE *out, FILE *err)
 		goto out;
 	}
 
+run:
 	if (!each) {
 		status = gr_pcrw_one(out, err, NULL, toks, &o, &tc, mode_name, json, nul);
 	} else {
@@ -546,6 +638,7 @@ out:
 	gr_pc_tokens_free(ccwords);
 	gr_strvec_deinit(&cc);
 	free(text);
+	free(machine);
 	free(allow);
 	free(syslibs);
 	free(syslist);

@@ -617,10 +617,8 @@ gr_ldscript_parse(const char *text, size_t len, const char *path, struct gr_ldsc
 		if ((rc = gr_ld_command(&ps, &t)))
 			goto fail;
 	}
-	if (ps.ncommands == 0) {
-		rc = gr_ld_fail(&ps, ps.line, "empty linker script (no commands)");
-		goto fail;
-	}
+	/* No commands (an empty or comment-only file) is a script with no
+	 * members: GNU ld links with it and opens nothing more. */
 	*out = s;
 	return GR_OK;
 fail:

@@ -128,6 +128,27 @@ gr_pc_frag_text(struct gr_arena *a, const pkgconf_fragment_t *f)
 	return f->type ? gr_arena_printf(a, "-%c%s", f->type, f->data) : gr_arena_strdup(a, f->data);
 }
 
+/* How many arguments fragment f prints as: a merged one prints one per blank-separated piece. */
+static size_t
+gr_pc_frag_words(const pkgconf_fragment_t *f)
+{
+	const char *p = f->data;
+	size_t n = 0;
+
+	if (!f->merged || !p)
+		return 1;
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		n++;
+		while (*p && *p != ' ')
+			p++;
+	}
+	return n ? n : 1;
+}
+
 /* Find which package, reached by which chain, declares fragment text. Breadth
  * first from the queried packages, so the shortest chain is named. */
 struct gr_pc_node {
@@ -269,8 +290,11 @@ gr_pc_collect(pkgconf_client_t *client, pkgconf_pkg_t *world, void *data, int ma
 		}
 		free(seen);
 	}
-	PKGCONF_FOREACH_LIST_ENTRY(libs.head, n)
-		count++;
+	/* A merged special fragment ("-framework A") is several words. */
+	PKGCONF_FOREACH_LIST_ENTRY(libs.head, n) {
+		const pkgconf_fragment_t *f = n->data;
+		count += gr_pc_frag_words(f);
+	}
 	t->v = gr_arena_alloc(&t->arena, (count ? count : 1) * sizeof(*t->v));
 	if (!t->v) {
 		run->nomem = true;
@@ -279,17 +303,40 @@ gr_pc_collect(pkgconf_client_t *client, pkgconf_pkg_t *world, void *data, int ma
 	}
 	PKGCONF_FOREACH_LIST_ENTRY(libs.head, n) {
 		pkgconf_fragment_t *f = n->data;
+		const char *origin;
+		char *text, *p;
 		if (!run->keep_system && pkgconf_fragment_has_system_dir(client, f))
 			continue;
-		t->v[i].text = gr_pc_frag_text(&t->arena, f);
-		if (!t->v[i].text) {
+		text = gr_pc_frag_text(&t->arena, f);
+		if (!text) {
 			run->nomem = true;
 			break;
 		}
-		t->v[i].origin = gr_pc_origin(&t->arena, world, t->v[i].text, &run->nomem);
+		origin = gr_pc_origin(&t->arena, world, text, &run->nomem);
 		if (run->nomem)
 			break;
-		i++;
+		if (!f->merged) {
+			t->v[i].text = text;
+			t->v[i++].origin = origin;
+			continue;
+		}
+		/* pkg-config prints a merged fragment with its blanks unescaped, so
+		 * each blank-separated piece is one argument (an escaped blank inside
+		 * a piece is lost the same way). */
+		for (p = text; *p && i < count; ) {
+			char *w;
+			while (*p == ' ')
+				p++;
+			if (!*p)
+				break;
+			w = p;
+			while (*p && *p != ' ')
+				p++;
+			if (*p)
+				*p++ = '\0';
+			t->v[i].text = w;
+			t->v[i++].origin = origin;
+		}
 	}
 	t->n = i;
 	pkgconf_fragment_free(&libs);
@@ -324,10 +371,11 @@ gr_pc_resolve(const char *const *queries, size_t nq, struct gr_pc_tokens **out,
 	pkgconf_client_set_warn_handler(&client, gr_pc_warn_handler, &run);
 	if ((sysroot = getenv("PKG_CONFIG_SYSROOT_DIR")) != NULL && *sysroot)
 		pkgconf_client_set_sysroot_dir(&client, sysroot);
-	/* pkg-config --static, keeping every fragment separate. */
+	/* Exactly the flags pkgconf's own "--static --libs" sets: special fragments
+	 * stay merged ("-framework A"), since that changes which duplicates
+	 * libpkgconf drops; gr_pc_collect splits them into arguments again. */
 	pkgconf_client_set_flags(&client, PKGCONF_PKG_PKGF_SEARCH_PRIVATE |
-	                                  PKGCONF_PKG_PKGF_MERGE_PRIVATE_FRAGMENTS |
-	                                  PKGCONF_PKG_PKGF_DONT_MERGE_SPECIAL_FRAGMENTS);
+	                                  PKGCONF_PKG_PKGF_MERGE_PRIVATE_FRAGMENTS);
 	pkgconf_client_dir_list_build(&client, pers);
 	for (i = 0; i < nq; i++)
 		pkgconf_queue_push(&q, queries[i]);

@@ -21,7 +21,7 @@ struct gr_pc_tokens {
 
 /* Resolve package queries ("sqlite3", "libseccomp >= 2.5") with pkg-config --static
  * semantics (Libs.private, Requires.private, pkgconf's de-duplication, system -L
- * filtered unless PKG_CONFIG_ALLOW_SYSTEM_LIBS), one token per unmerged fragment. */
+ * filtered unless PKG_CONFIG_ALLOW_SYSTEM_LIBS), one token per argument pkg-config prints. */
 int gr_pc_resolve(const char *const *queries, size_t nq, struct gr_pc_tokens **out,
                   struct gr_error *err);
 

@@ -14,6 +14,15 @@ const char *const gr_rw_default_system_libs[] = {
 const size_t gr_rw_ndefault_system_libs =
 	sizeof(gr_rw_default_system_libs) / sizeof(gr_rw_default_system_libs[0]);
 
+const char *const gr_rw_darwin_system_libs[] = {
+	/* libSystem and the names the SDK aliases to it */
+	"System", "c", "m", "pthread", "dl", "resolv",
+	/* the C++ and Objective-C runtimes */
+	"c++", "objc",
+};
+const size_t gr_rw_ndarwin_system_libs =
+	sizeof(gr_rw_darwin_system_libs) / sizeof(gr_rw_darwin_system_libs[0]);
+
 #define GR_RW_MAXSTATE 64
 
 /* -Bstatic/-Bdynamic at each position, with --push-state/--pop-state. */
@@ -42,6 +51,9 @@ struct gr_rw {
 	struct gr_rw_state st;
 	size_t cap;
 	struct gr_error *err;
+	bool darwin;               /* ld64's rules */
+	const char *variant;       /* darwin: the -VARIANT-l of the library being handled, or NULL */
+	const char *stubdir;       /* darwin: SYSLIBROOT/usr/lib/, whose files are system stubs */
 };
 
 static bool
@@ -269,11 +281,17 @@ gr_rw_emit(struct gr_rw *w, struct gr_rw_token *t, const char *arg)
 /* A library reference: keep it, or replace it by the archive(s) ld would open. */
 static int gr_rw_emit_all(struct gr_rw *w, struct gr_rw_token *t, const char *const *args, size_t n);
 
+static int gr_rw_library_darwin(struct gr_rw *w, const char *input, const char *origin,
+                                const char *name, const char *const *kept, size_t nkept);
+
 /* kept/nkept: the argument(s) exactly as written, output when the -l stays. */
 static int
 gr_rw_library(struct gr_rw *w, const char *input, const char *origin, const char *name,
               const char *const *kept, size_t nkept)
 {
+	if (w->darwin)
+		return gr_rw_library_darwin(w, input, origin, name, kept, nkept);
+
 	struct gr_rw_result *r = w->r;
 	const struct gr_rw_opts *o = w->o;
 	struct gr_rw_token *t = gr_rw_token_new(w, input, origin, GR_RW_LIBRARY);
@@ -352,6 +370,27 @@ gr_rw_pass(struct gr_rw *w, const char *input, const char *origin, enum gr_rw_ki
 	struct gr_rw_token *t = gr_rw_token_new(w, input, origin, kind);
 
 	return t ? gr_rw_emit_all(w, t, args, nargs) : GR_ENOMEM;
+}
+
+static const char *const gr_rw_darwin_variants[] = {
+	"weak", "needed", "reexport", "hidden", "upward", "lazy",
+};
+
+/* ld64's -VARIANT-lNAME ("-weak-lfoo"): NAME, with *variant set; else NULL. */
+static const char *
+gr_rw_darwin_variant_lib(const char *a, const char **variant)
+{
+	size_t i, l;
+
+	for (i = 0; i < sizeof(gr_rw_darwin_variants) / sizeof(gr_rw_darwin_variants[0]); i++) {
+		l = strlen(gr_rw_darwin_variants[i]);
+		if (a[0] == '-' && !strncmp(a + 1, gr_rw_darwin_variants[i], l) && !strncmp(a + 1 + l, "-l", 2) &&
+		    a[l + 3]) {
+			*variant = gr_rw_darwin_variants[i];
+			return a + l + 3;
+		}
+	}
+	return NULL;
 }
 
 /* The library an ld argument names ("-lfoo", "--library=foo"), or NULL. */
@@ -435,9 +474,12 @@ gr_rw_wl(struct gr_rw *w, const char *tok, const char *origin)
 		return gr_error_set(w->err, GR_EUSAGE, 0,
 		                    "'%s' ends in %s, whose library name is in the next argument; write -lNAME or -Wl,-l,NAME",
 		                    tok, parts[n - 1]);
-	for (i = 0; i < n; i++)
-		if (gr_rw_ld_lib(parts[i]) || gr_rw_lib_flag(parts[i]))
+	for (i = 0; i < n; i++) {
+		const char *v;
+		if (gr_rw_ld_lib(parts[i]) || gr_rw_lib_flag(parts[i]) ||
+		    (w->darwin && gr_rw_darwin_variant_lib(parts[i], &v)))
 			break;
+	}
 	if (i == n) {
 		bool state = false;
 		for (i = 0; i < n; i++)
@@ -449,6 +491,9 @@ gr_rw_wl(struct gr_rw *w, const char *tok, const char *origin)
 		const char *lib = gr_rw_ld_lib(parts[i]);
 		size_t used = 1;
 		const char *written;
+		w->variant = NULL;
+		if (!lib && w->darwin)
+			lib = gr_rw_darwin_variant_lib(parts[i], &w->variant);
 		if (!lib && gr_rw_lib_flag(parts[i]) && i + 1 < n) {
 			lib = parts[i + 1];
 			used = 2;
@@ -476,8 +521,25 @@ gr_rw_walk(struct gr_rw *w, const struct gr_pc_token *in, size_t n)
 	int rc = GR_OK;
 
 	for (i = 0; i < n && rc == GR_OK; i++) {
-		const char *t = in[i].text, *origin = in[i].origin;
-		if (!strcmp(t, "-l") && i + 1 < n) {
+		const char *t = in[i].text, *origin = in[i].origin, *vlib;
+		w->variant = NULL;
+		if (w->darwin && (vlib = gr_rw_darwin_variant_lib(t, &w->variant)) != NULL) {
+			rc = gr_rw_library(w, t, origin, vlib, &t, 1);
+		} else if (w->darwin && (!strcmp(t, "-framework") || !strcmp(t, "-weak_framework") ||
+		                         !strcmp(t, "-needed_framework") || !strcmp(t, "-reexport_framework") ||
+		                         !strcmp(t, "-F") || !strcmp(t, "-isysroot") || !strcmp(t, "-syslibroot") ||
+		                         !strcmp(t, "-arch") || !strcmp(t, "-weak_library") ||
+		                         !strcmp(t, "-needed_library") || !strcmp(t, "-reexport_library") ||
+		                         !strcmp(t, "-force_load") || !strcmp(t, "-load_hidden")) && i + 1 < n) {
+			const char *args[2] = { t, in[i + 1].text };
+			const char *two = gr_arena_printf(a, "%s %s", t, in[i + 1].text);
+			if (!two)
+				return GR_ENOMEM;
+			rc = gr_rw_pass(w, two, origin,
+			                !strcmp(t, "-isysroot") || !strcmp(t, "-syslibroot") ? GR_RW_LINKER_STATE :
+			                !strcmp(t, "-F") ? GR_RW_SEARCH_DIR : GR_RW_OTHER, args, 2);
+			i++;
+		} else if (!strcmp(t, "-l") && i + 1 < n) {
 			const char *args[2] = { t, in[i + 1].text };
 			const char *two = gr_arena_printf(a, "-l %s", in[i + 1].text);
 			if (!two)
@@ -500,6 +562,8 @@ gr_rw_walk(struct gr_rw *w, const struct gr_pc_token *in, size_t n)
 			rc = gr_rw_pass(w, t, origin, GR_RW_LINKER_STATE, &t, 1);
 		} else if (!strcmp(t, "-Xlinker") && i + 1 < n) {
 			const char *x = in[i + 1].text, *lib = gr_rw_ld_lib(x);
+			if (!lib && w->darwin)
+				lib = gr_rw_darwin_variant_lib(x, &w->variant);
 			const char *two = gr_arena_printf(a, "-Xlinker %s", x);
 			if (!two)
 				return GR_ENOMEM;
@@ -548,6 +612,8 @@ gr_rewrite(const struct gr_pc_token *in, size_t n, const struct gr_rw_opts *o,
 	int rc;
 
 	*out = NULL;
+	if (o->darwin)
+		return gr_rewrite_darwin(in, n, o, o->darwin, out, err);
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return gr_error_set(err, GR_ENOMEM, 0, "rewrite: out of memory");
@@ -583,12 +649,290 @@ gr_rewrite(const struct gr_pc_token *in, size_t n, const struct gr_rw_opts *o,
 	return GR_OK;
 }
 
+/* ---- darwin (Apple ld64) ------------------------------------------------- */
+
+/* What the ld64 search needs, from every level of the flags. */
+struct gr_rw_dscan {
+	const char **dirs;
+	size_t ndirs, cap;
+	const char **roots;       /* --syslibroot, then each -syslibroot/-isysroot/--sysroot in order */
+	size_t nroots, rcap;
+	const char *arch;         /* the last -arch */
+	bool no_defaults;         /* -Z */
+	bool dylibs_first;        /* the last of -search_dylibs_first/-search_paths_first */
+	bool pending_L, pending_root, pending_arch;
+};
+
+/* One ld64 argument seen in the darwin scan. */
+static int
+gr_rw_dscan_ld(struct gr_arena *a, struct gr_rw_dscan *z, const char *x)
+{
+	if (z->pending_L) {
+		z->pending_L = false;
+		return gr_rw_push_str(a, &z->dirs, &z->ndirs, &z->cap, x);
+	}
+	if (z->pending_root) {
+		z->pending_root = false;
+		return gr_rw_push_str(a, &z->roots, &z->nroots, &z->rcap, x);
+	}
+	if (z->pending_arch) {
+		z->pending_arch = false;
+		z->arch = x;
+		return GR_OK;
+	}
+	if (!strcmp(x, "-L"))
+		z->pending_L = true;
+	else if (gr_rw_prefix(x, "-L"))
+		return gr_rw_push_str(a, &z->dirs, &z->ndirs, &z->cap, x + 2);
+	else if (!strcmp(x, "-syslibroot"))
+		z->pending_root = true;
+	else if (!strcmp(x, "-arch"))
+		z->pending_arch = true;
+	else if (!strcmp(x, "-Z"))
+		z->no_defaults = true;
+	else if (!strcmp(x, "-search_dylibs_first"))
+		z->dylibs_first = true;
+	else if (!strcmp(x, "-search_paths_first"))
+		z->dylibs_first = false;
+	return GR_OK;
+}
+
+static int
+gr_rw_dscan(struct gr_arena *a, const struct gr_pc_token *in, size_t n, const char *syslibroot,
+            struct gr_rw_dscan *z)
+{
+	size_t i, k, nparts;
+	const char **parts;
+	int rc = GR_OK;
+
+	memset(z, 0, sizeof(*z));
+	if (syslibroot && (rc = gr_rw_push_str(a, &z->roots, &z->nroots, &z->rcap, syslibroot)))
+		return rc;
+	for (i = 0; i < n && rc == GR_OK; i++) {
+		const char *t = in[i].text;
+		if ((!strcmp(t, "-L") || !strcmp(t, "-isysroot") || !strcmp(t, "-syslibroot") ||
+		     !strcmp(t, "--sysroot") || !strcmp(t, "-arch")) && i + 1 < n) {
+			const char *v = in[++i].text;
+			if (t[1] == 'L')
+				rc = gr_rw_push_str(a, &z->dirs, &z->ndirs, &z->cap, v);
+			else if (t[1] == 'a')
+				z->arch = v;
+			else
+				rc = gr_rw_push_str(a, &z->roots, &z->nroots, &z->rcap, v);
+		} else if (gr_rw_prefix(t, "-L")) {
+			rc = gr_rw_push_str(a, &z->dirs, &z->ndirs, &z->cap, t + 2);
+		} else if (gr_rw_prefix(t, "--sysroot=")) {
+			rc = gr_rw_push_str(a, &z->roots, &z->nroots, &z->rcap, t + 10);
+		} else if (!strcmp(t, "-Xlinker") && i + 1 < n) {
+			rc = gr_rw_dscan_ld(a, z, in[++i].text);
+		} else if (gr_rw_prefix(t, "-Wl,")) {
+			if ((rc = gr_rw_wl_split(a, t, &parts, &nparts)))
+				break;
+			for (k = 0; k < nparts && rc == GR_OK; k++)
+				rc = gr_rw_dscan_ld(a, z, parts[k]);
+		} else if (!strcmp(t, "-Z") || !strcmp(t, "-search_dylibs_first") ||
+		           !strcmp(t, "-search_paths_first")) {
+			rc = gr_rw_dscan_ld(a, z, t);
+		}
+	}
+	return rc;
+}
+
+/* Append a note to a token's search result (notes are copied, not grown in place). */
+static int
+gr_rw_add_note(struct gr_arena *a, struct gr_rw_token *t, const char *note)
+{
+	const char **g;
+
+	if (!note)
+		return GR_ENOMEM;
+	g = gr_arena_alloc(a, (t->res.nnotes + 1) * sizeof(*g));
+	if (!g)
+		return GR_ENOMEM;
+	if (t->res.nnotes)
+		memcpy(g, t->res.notes, t->res.nnotes * sizeof(*g));
+	g[t->res.nnotes++] = note;
+	t->res.notes = g;
+	return GR_OK;
+}
+
+/* A darwin library: system ones stay, third-party ones become their archive. */
+static int
+gr_rw_library_darwin(struct gr_rw *w, const char *input, const char *origin, const char *name,
+                     const char *const *kept, size_t nkept)
+{
+	struct gr_rw_result *r = w->r;
+	const struct gr_rw_opts *o = w->o;
+	struct gr_rw_token *t = gr_rw_token_new(w, input, origin, GR_RW_LIBRARY);
+	struct gr_ld64_result lr;
+	const char *const *sys = o->system_libs ? o->system_libs : gr_rw_darwin_system_libs;
+	size_t nsys = o->system_libs ? o->nsystem_libs : gr_rw_ndarwin_system_libs;
+	const char *note;
+	int rc;
+
+	if (!t || !(t->lib = gr_arena_strdup(&r->arena, name)))
+		return GR_ENOMEM;
+	t->variant = w->variant;
+	if (gr_rw_in(name, o->allow_dynamic, o->nallow_dynamic)) {
+		t->kept = true;
+		t->kept_why = "--allow-dynamic";
+	} else if (gr_rw_in(name, sys, nsys)) {
+		t->kept = true;
+		t->kept_why = "system library";
+	}
+	if (t->kept)
+		return gr_rw_emit_all(w, t, kept, nkept);
+	if ((rc = gr_ld64_lib(&r->ld64, name, &lr, w->err)))
+		return rc;
+	t->res.notes = lr.notes;
+	t->res.nnotes = lr.nnotes;
+	if (lr.found.path && lr.found.kind != GR_LD64_ARCHIVE && lr.found.kind != GR_LD64_OBJECT) {
+		t->shared_alternative = lr.found.path;
+		/* A stub or dylib in the SDK's /usr/lib is the system's. */
+		if (gr_rw_prefix(lr.found.path, w->stubdir)) {
+			t->kept = true;
+			t->kept_why = "system library (SDK stub)";
+			t->res.found.path = lr.found.path;
+			t->res.found.kind = GR_CAND_SHARED;
+			t->res.found.dir_index = lr.found.dir_index;
+			return gr_rw_emit_all(w, t, kept, nkept);
+		}
+	}
+	if (lr.found.kind == GR_LD64_OBJECT) {
+		/* -lfoo.o names an object: it links statically as it is. */
+		t->res.found.path = lr.found.path;
+		t->res.found.kind = GR_CAND_OBJECT;
+		t->res.found.dir_index = lr.found.dir_index;
+		return gr_rw_emit(w, t, lr.found.path);
+	}
+	if (!lr.archive.path) {
+		t->missing = true;
+		r->nmissing++;
+		return gr_rw_emit_all(w, t, kept, nkept);
+	}
+	t->res.found.path = lr.archive.path;
+	t->res.found.kind = GR_CAND_ARCHIVE;
+	t->res.found.dir_index = lr.archive.dir_index;
+	if (t->shared_alternative) {
+		note = gr_arena_printf(&r->arena, "ld64 would take %s for -l%s; the archive is named by path instead",
+		                       t->shared_alternative, name);
+		if ((rc = gr_rw_add_note(&r->arena, t, note)))
+			return rc;
+	}
+	if (t->variant && strcmp(t->variant, "hidden") != 0 && strcmp(t->variant, "lazy") != 0) {
+		note = gr_arena_printf(&r->arena, "-%s-l%s: an archive is linked in, so the %s dylib load command does not apply",
+		                       t->variant, name, t->variant);
+		if ((rc = gr_rw_add_note(&r->arena, t, note)))
+			return rc;
+	}
+	if (t->variant && !strcmp(t->variant, "hidden")) {
+		/* -hidden-lx is a static library with its symbols hidden: ld64's -load_hidden PATH. */
+		const char *arg = gr_arena_printf(&r->arena, "-Wl,-load_hidden,%s", lr.archive.path);
+		return gr_rw_emit(w, t, arg);
+	}
+	return gr_rw_emit(w, t, lr.archive.path);
+}
+
+int
+gr_rewrite_darwin(const struct gr_pc_token *in, size_t n, const struct gr_rw_opts *o,
+                  const struct gr_rw_darwin *d, struct gr_rw_result **out, struct gr_error *err)
+{
+	struct gr_rw_result *r;
+	struct gr_rw_dscan z;
+	struct gr_ld64_opts lo;
+	struct gr_rw w;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return gr_error_set(err, GR_ENOMEM, 0, "rewrite: out of memory");
+	gr_arena_init(&r->arena);
+	gr_strvec_init(&r->argv);
+	r->darwin = true;
+	if ((rc = gr_rw_dscan(&r->arena, in, n, d->syslibroot, &z))) {
+		gr_rw_result_free(r);
+		return gr_error_set(err, rc, 0, "rewrite: out of memory");
+	}
+	memset(&lo, 0, sizeof(lo));
+	lo.dirs = z.dirs;
+	lo.ndirs = z.ndirs;
+	lo.syslibroots = z.roots;
+	lo.nsyslibroots = z.nroots;
+	lo.order = z.dylibs_first ? GR_LD64_DYLIBS_FIRST : GR_LD64_PATHS_FIRST;
+	lo.no_defaults = z.no_defaults;
+	lo.arch = d->arch ? d->arch : z.arch ? z.arch : "arm64";
+	if ((rc = gr_ld64_init(&r->ld64, &lo, err))) {
+		gr_rw_result_free(r);
+		return rc;
+	}
+	/* The search dirs, also where GNU ld's would be, for reports. */
+	gr_arena_init(&r->search.arena);
+	r->search.dirs = gr_arena_alloc(&r->search.arena, (r->ld64.ndirs + 1) * sizeof(*r->search.dirs));
+	r->search.sources = gr_arena_alloc(&r->search.arena, (r->ld64.ndirs + 1) * sizeof(*r->search.sources));
+	if (!r->search.dirs || !r->search.sources) {
+		gr_rw_result_free(r);
+		return gr_error_set(err, GR_ENOMEM, 0, "rewrite: out of memory");
+	}
+	for (i = 0; i < r->ld64.ndirs; i++) {
+		r->search.dirs[i] = r->ld64.dirs[i];
+		r->search.sources[i] = r->ld64.is_default[i] ? GR_DIR_LINKER : GR_DIR_CMDLINE;
+	}
+	r->search.ndirs = r->search.capdirs = r->ld64.ndirs;
+	r->search.sysroot = r->ld64.syslibroot;
+	memset(&w, 0, sizeof(w));
+	w.o = o;
+	w.r = r;
+	w.err = err;
+	w.darwin = true;
+	w.st.dynamic = true;
+	w.stubdir = gr_arena_printf(&r->arena, "%s/usr/lib/", r->ld64.syslibroot ? r->ld64.syslibroot : "");
+	if (!w.stubdir) {
+		gr_rw_result_free(r);
+		return gr_error_set(err, GR_ENOMEM, 0, "rewrite: out of memory");
+	}
+	gr_error_clear(err);
+	rc = gr_rw_walk(&w, in, n);
+	if (rc) {
+		if (rc == GR_ENOMEM || err->code == GR_OK)
+			gr_error_set(err, rc, 0, "rewrite: out of memory");
+		gr_rw_result_free(r);
+		return rc;
+	}
+	*out = r;
+	if (r->nmissing)
+		return gr_error_set(err, GR_ENOTFOUND, 0, "%zu third-party librar%s ha%s no static archive",
+		                    r->nmissing, r->nmissing == 1 ? "y" : "ies", r->nmissing == 1 ? "s" : "ve");
+	return GR_OK;
+}
+
+int
+gr_rewrite_darwin_argv(const char *const *argv, size_t n, const struct gr_rw_opts *o,
+                       const struct gr_rw_darwin *d, struct gr_rw_result **out, struct gr_error *err)
+{
+	struct gr_pc_token *toks;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	toks = calloc(n ? n : 1, sizeof(*toks));
+	if (!toks)
+		return gr_error_set(err, GR_ENOMEM, 0, "rewrite: out of memory");
+	for (i = 0; i < n; i++)
+		toks[i].text = argv[i];
+	rc = gr_rewrite_darwin(toks, n, o, d, out, err);
+	free(toks);
+	return rc;
+}
+
 void
 gr_rw_result_free(struct gr_rw_result *r)
 {
 	if (!r)
 		return;
 	gr_ldsearch_deinit(&r->search);
+	gr_ld64_deinit(&r->ld64);
 	gr_strvec_deinit(&r->argv);
 	gr_arena_deinit(&r->arena);
 	free(r);

@@ -7,6 +7,7 @@
 
 #include "gr_arena.h"
 #include "gr_error.h"
+#include "gr_ld64.h"
 #include "gr_ldsearch.h"
 #include "gr_pc.h"
 #include "gr_strvec.h"
@@ -24,6 +25,14 @@ struct gr_rw_opts {
 	const char *const *allow_dynamic; /* any mode: names that stay -l (--allow-dynamic) */
 	size_t nallow_dynamic;
 	struct gr_ldsearch_cache *cache;  /* shared across rewrites for one toolchain, or NULL */
+	const struct gr_rw_darwin *darwin;  /* non-NULL: Apple ld64's rules (see gr_rewrite_darwin) */
+};
+
+/* The darwin (Apple ld64) personality: every third-party -l becomes its archive. */
+struct gr_rw_darwin {
+	const char *arch;        /* "arm64" or "x86_64"; NULL: the last -arch in the flags, else arm64 */
+	const char *syslibroot;  /* the SDK (--syslibroot), or NULL; a later -syslibroot,
+	                          * -Wl,-syslibroot,DIR or -isysroot in the flags wins */
 };
 
 enum gr_rw_kind {
@@ -43,15 +52,19 @@ struct gr_rw_token {
 	const char *lib;          /* "foo", or ":libfoo.a" */
 	bool dynamic_state;       /* an explicit -Bdynamic was in force at its position */
 	bool kept;                /* it stays -l */
-	const char *kept_why;     /* "system library", "--allow-dynamic" */
+	const char *kept_why;     /* "system library", "system library (SDK stub)", "--allow-dynamic" */
+	const char *variant;      /* darwin: "weak", "needed", "reexport", "hidden", "upward", "lazy", or NULL */
 	bool missing;             /* no archive: the mode cannot be met */
-	const char *shared_alternative;  /* a shared library ld would take instead, or NULL */
+	const char *shared_alternative;  /* a shared library ld would take instead, or NULL;
+	                                  * darwin: the .tbd/.dylib ld64 would take for -l */
 	struct gr_ldresult res;   /* the archive search, when one ran */
 };
 
 struct gr_rw_result {
 	struct gr_arena arena;    /* owns the tokens */
-	struct gr_ldsearch search;  /* the search dirs used */
+	struct gr_ldsearch search;  /* the search dirs used (darwin: ld64's, copied; sysroot = syslibroot) */
+	bool darwin;              /* Apple ld64's rules applied */
+	struct gr_ld64 ld64;      /* darwin: the ld64 search */
 	struct gr_rw_token *tokens;
 	size_t ntokens;
 	struct gr_strvec argv;    /* the rewritten flags */
@@ -63,10 +76,28 @@ extern const char *const gr_rw_default_system_libs[];
 /* How many names gr_rw_default_system_libs holds. */
 extern const size_t gr_rw_ndefault_system_libs;
 
+/* The names the darwin personality keeps as -l: libSystem and its aliases, the C++ and ObjC runtimes. */
+extern const char *const gr_rw_darwin_system_libs[];
+/* How many names gr_rw_darwin_system_libs holds. */
+extern const size_t gr_rw_ndarwin_system_libs;
+
 /* Rewrite n flags (from gr_pc_resolve or gr_pc_split) for the toolchain tc.
  * Returns GR_ENOTFOUND with *out filled when some library has no archive. */
 int gr_rewrite(const struct gr_pc_token *in, size_t n, const struct gr_rw_opts *o,
                const struct gr_toolchain *tc, struct gr_rw_result **out, struct gr_error *err);
+
+/* Rewrite link flags (driver or ld64 level, e.g. Go's darwin hostlink argv) with ld64's
+ * rules for d->arch and d->syslibroot; o->darwin is ignored, o->mode is third-party
+ * always, o->system_libs NULL means gr_rw_darwin_system_libs. GR_ENOTFOUND with *out
+ * filled when a third-party library has no archive; GR_EUSAGE for -l:FILE. */
+int gr_rewrite_darwin(const struct gr_pc_token *in, size_t n, const struct gr_rw_opts *o,
+                      const struct gr_rw_darwin *d, struct gr_rw_result **out, struct gr_error *err);
+
+/* gr_rewrite_darwin over a plain argv (n strings, e.g. the link args of Go's darwin
+ * hostlink); origins are NULL, and the strings must outlive *out. */
+int gr_rewrite_darwin_argv(const char *const *argv, size_t n, const struct gr_rw_opts *o,
+                           const struct gr_rw_darwin *d, struct gr_rw_result **out,
+                           struct gr_error *err);
 
 /* The last compiler-driver --sysroot in the flags, or NULL: the driver's own
  * search dirs move under it, so discover the toolchain with it. */

@@ -35,7 +35,7 @@ gr_tc_key(struct gr_kvbuf *b, char *const cc[])
 	                                   "LD_RUN_PATH", "SYSROOT" };
 	size_t i;
 
-	gr_kv_raw(b, "toolchain 1\n", 12);
+	gr_kv_raw(b, "toolchain 2\n", 12);
 	for (i = 0; cc[i]; i++) {
 		char *where = gr_path_which(cc[i]);
 		gr_kv_put(b, 'w', cc[i]);
@@ -69,6 +69,7 @@ gr_tc_serialize(struct gr_kvbuf *b, const struct gr_toolchain *tc)
 	gr_kv_put(b, 'A', tc->output_arch);
 	if (tc->ld)
 		gr_tcbuf_file(b, 'l', tc->ld);  /* the value line, then its identity line */
+	gr_kv_put(b, 'E', "end");           /* a complete entry ends so */
 }
 
 static bool
@@ -79,18 +80,20 @@ gr_tc_setstr(char **dst, const char *v)
 	return *dst != NULL;
 }
 
-/* Parse a cached entry; false when it is malformed or the linker changed. */
+/* Parse a cached entry; false when it is malformed (a field missing or empty,
+ * an unknown tag, no end line, anything after it) or the linker changed. */
 static bool
 gr_tc_deserialize(char *data, struct gr_toolchain *tc)
 {
 	char *cur = data, *v, tag;
-	bool ok = true, bad;
+	bool ok = true, bad, done = false;
 
-	while (ok && gr_kv_next(&cur, &tag, &v, &bad)) {
+	while (ok && !done && gr_kv_next(&cur, &tag, &v, &bad)) {
 		switch (tag) {
-		case 'c': ok = gr_strvec_push(&tc->cc, v) == GR_OK; break;
-		case 'D': ok = gr_strvec_push(&tc->driver_dirs, v) == GR_OK; break;
-		case 'S': ok = gr_strvec_push(&tc->ld_dirs, v) == GR_OK; break;
+		case 'c': ok = *v && gr_strvec_push(&tc->cc, v) == GR_OK; break;
+		case 'D': ok = *v && gr_strvec_push(&tc->driver_dirs, v) == GR_OK; break;
+		case 'S': ok = *v && gr_strvec_push(&tc->ld_dirs, v) == GR_OK; break;
+		case 'E': ok = strcmp(v, "end") == 0; done = true; break;
 		case 'm': ok = gr_tc_setstr(&tc->emulation, v); break;
 		case 'r': ok = gr_tc_setstr(&tc->sysroot, v); break;
 		case 'F': ok = gr_tc_setstr(&tc->output_format, v); break;
@@ -115,7 +118,9 @@ gr_tc_deserialize(char *data, struct gr_toolchain *tc)
 			return false;
 		}
 	}
-	return ok && !bad && tc->cc.n > 0;
+	/* The compiler, somewhere to search, and nothing cut off or appended. */
+	return ok && !bad && done && (!cur || !*cur) && tc->cc.n > 0 &&
+	       tc->driver_dirs.n + tc->ld_dirs.n > 0;
 }
 
 int

@@ -265,7 +265,19 @@ gr_extld_rewrite(const struct gr_linkstate *ls, const struct gr_toolchain *tc,
 	}
 	o.allow_dynamic = (const char *const *)ls->allow.v;
 	o.nallow_dynamic = ls->allow.n;
-	rc = gr_rewrite(toks, k, &o, tc, rw, err);
+	if (ls->darwin) {
+		/* Apple targets: ld64's search, third-party libraries from archives,
+		 * the system's dylibs and frameworks as they are, never -static. */
+		struct gr_rw_darwin d = { ls->darwin_arch, ls->syslibroot };
+		o.mode = GR_RW_THIRD_PARTY;
+		if (!ls->system_libs.n) {
+			o.system_libs = NULL;
+			o.nsystem_libs = 0;
+		}
+		rc = gr_rewrite_darwin(toks, k, &o, &d, rw, err);
+	} else {
+		rc = gr_rewrite(toks, k, &o, tc, rw, err);
+	}
 	free(toks);
 	if (rc)
 		return rc;
@@ -282,10 +294,12 @@ gr_extld_rewrite(const struct gr_linkstate *ls, const struct gr_toolchain *tc,
 			return gr_error_set(err, GR_ENOMEM, 0, "link arguments: out of memory");
 	}
 	for (i = 0; i < (*rw)->argv.n; i++)
-		if (!gr_extld_drop(ls->mode, (*rw)->argv.v[i]) && gr_strvec_push(out, (*rw)->argv.v[i]))
+		if (!(!ls->darwin && gr_extld_drop(ls->mode, (*rw)->argv.v[i])) && gr_strvec_push(out, (*rw)->argv.v[i]))
 			return gr_error_set(err, GR_ENOMEM, 0, "link arguments: out of memory");
 	/* A -Bdynamic the flags left in force would make the driver's own -lc,
 	 * -lgcc... that follow them look for shared libraries: end in -Bstatic. */
+	if (ls->darwin)
+		return GR_OK;
 	if (ls->mode != GR_LINK_THIRD_PARTY) {
 		bool dyn = false;
 		for (i = 0; i < out->n; i++) {

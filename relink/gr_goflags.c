@@ -225,19 +225,12 @@ gr_goflags_parse(const char *goflags_env, char *const *args, size_t n, struct gr
 	int rc = GR_OK;
 
 	gr_strvec_init(&env);
-	/* GOFLAGS is plain space-separated: no quoting. */
+	/* GOFLAGS is split as current go splits it (cmd/go/internal/base/goflags.go,
+	 * cmd/internal/quoted.Split): whitespace-separated, '...' or "..." around
+	 * a field, no escapes.  Go 1.19's plain whitespace split gives the same
+	 * fields for every GOFLAGS without quotes; with quotes go 1.19 fails. */
 	if (goflags_env && *goflags_env) {
-		const char *p = goflags_env;
-		while (*p && rc == GR_OK) {
-			const char *start;
-			while (*p && gr_is_space(*p))
-				p++;
-			start = p;
-			while (*p && !gr_is_space(*p))
-				p++;
-			if (p > start && gr_strvec_pushn(&env, start, (size_t)(p - start)))
-				rc = gr_error_set(err, GR_ENOMEM, 0, "GOFLAGS: out of memory");
-		}
+		rc = gr_goflags_split(goflags_env, &env, err);
 		if (rc == GR_OK && env.n)
 			rc = gr_goflags_walk(env.v, env.n, true, gf, err);
 		if (rc == GR_EUSAGE) {

@@ -22,8 +22,9 @@ void gr_goflags_init(struct gr_goflags *gf);
 /* Free everything. */
 void gr_goflags_deinit(struct gr_goflags *gf);
 
-/* Take GOFLAGS (space-separated defaults) and then the command-line flags, as
- * go build would: a command-line -ldflags replaces GOFLAGS', tags accumulate. */
+/* Take GOFLAGS (defaults, split like -ldflags: '...' or "..." around a field) and then
+ * the command-line flags, as go build would: a command-line -ldflags replaces
+ * GOFLAGS', tags accumulate. */
 int gr_goflags_parse(const char *goflags_env, char *const *args, size_t n, struct gr_goflags *gf,
                      struct gr_error *err);
 

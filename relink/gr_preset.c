@@ -98,9 +98,10 @@ gr_preset_parse(FILE *f, const char *path, const char *variant, struct gr_preset
 			if (cur)
 				return gr_error_set(err, GR_EFORMAT, 0, "%s:%zu: '%s' belongs before the first variant",
 				                    path, lineno, key);
-			if (!strcmp(key, "module") && !(p->module = strdup(val)))
-				return GR_ENOMEM;
-			if (!strcmp(key, "default") && !(*deflt = strdup(val)))
+			/* Said twice, the last one counts (the first is freed). */
+			char **dst = !strcmp(key, "module") ? &p->module : deflt;
+			free(*dst);
+			if (!(*dst = strdup(val)))
 				return GR_ENOMEM;
 			continue;
 		}

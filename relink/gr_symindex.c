@@ -56,26 +56,54 @@ gr_symindex_lookup(const struct gr_symindex *ix, const char *sym, size_t *n)
 	return k ? ix->hits : NULL;
 }
 
-/* Split buf (lines) into a pointer array; the lines are sorted already. */
+/* Parse a body "count N\n", N strictly sorted symbol lines, "end\n" (len bytes
+ * at a->buf, modified in place) into a->syms: GR_EFORMAT when it is anything
+ * else (a damaged or truncated cache entry), GR_ENOMEM. */
 static int
-gr_six_lines(struct gr_symarch *a)
+gr_six_parse(struct gr_symarch *a, size_t len)
 {
-	char *p;
-	size_t n = 0, k = 0;
+	char *p = a->buf, *end = a->buf + len, *nl, *q;
+	unsigned long long n;
+	size_t k;
 
-	for (p = a->buf; *p; p++)
-		n += *p == '\n';
-	a->syms = malloc((n ? n : 1) * sizeof(*a->syms));
-	if (!a->syms)
+	if (memchr(a->buf, '\0', len) || len < 6 + 2 + 4 || strncmp(p, "count ", 6) != 0 ||
+	    p[6] < '0' || p[6] > '9')
+		return GR_EFORMAT;
+	errno = 0;
+	n = strtoull(p + 6, &q, 10);
+	if (errno || *q != '\n' || n > len / 2)  /* a symbol line takes two bytes at least */
+		return GR_EFORMAT;
+	p = q + 1;
+	if (!(a->syms = malloc((n ? (size_t)n : 1) * sizeof(*a->syms))))
 		return GR_ENOMEM;
-	for (p = a->buf; *p && k < n;) {
-		char *nl = strchr(p, '\n');
+	for (k = 0; k < n; k++) {
+		if (p >= end || !(nl = memchr(p, '\n', (size_t)(end - p))) || nl == p)
+			goto bad;
 		*nl = '\0';
-		a->syms[k++] = p;
+		if (k && strcmp(a->syms[k - 1], p) >= 0)
+			goto bad;  /* unsorted or repeated: bsearch would miss */
+		a->syms[k] = p;
 		p = nl + 1;
 	}
+	if ((size_t)(end - p) != 4 || memcmp(p, "end\n", 4) != 0)
+		goto bad;
 	a->n = k;
 	return GR_OK;
+bad:
+	free(a->syms);
+	a->syms = NULL;
+	a->n = 0;
+	return GR_EFORMAT;
+}
+
+/* Whether sorted symbol i goes in the index: once (two members may define it),
+ * and not an empty name or one holding a newline, which no lookup names. */
+static bool
+gr_six_keep(const struct gr_strvec *syms, size_t i)
+{
+	const char *v = syms->v[i];
+
+	return *v && !strchr(v, '\n') && (!i || strcmp(v, syms->v[i - 1]) != 0);
 }
 
 /* The symbols of one archive, sorted, from the cache or from its armap. */
@@ -84,20 +112,28 @@ gr_six_symbols(const char *path, const struct stat *st, struct gr_symarch *a, bo
                struct gr_error *err)
 {
 	char key[16640], *data = NULL;
-	size_t len, i, total = 1, m = 0;
+	size_t len, i, total = 32 + 4 + 1, m = 0;
 	struct gr_strvec syms;
 	struct gr_error ignore;
 	char *w;
 	int rc;
 
 	*cached = false;
-	snprintf(key, sizeof(key), "symbols 2\n%s\n%llu %llu %lld %lld.%09ld", path,
+	snprintf(key, sizeof(key), "symbols 3\n%s\n%llu %llu %lld %lld.%09ld", path,
 	         (unsigned long long)st->st_dev, (unsigned long long)st->st_ino, (long long)st->st_size,
 	         (long long)st->st_mtim.tv_sec, (long)st->st_mtim.tv_nsec);
 	if (gr_cache_get("symbols", key, &data, &len) == GR_OK) {
 		a->buf = data;
-		*cached = true;
-		return gr_six_lines(a) ? gr_error_set(err, GR_ENOMEM, 0, "symbol index: out of memory") : GR_OK;
+		rc = gr_six_parse(a, len);
+		if (rc == GR_OK) {
+			*cached = true;
+			return GR_OK;
+		}
+		if (rc == GR_ENOMEM)
+			return gr_error_set(err, GR_ENOMEM, 0, "symbol index: out of memory");
+		/* A malformed entry is a miss: read the armap and store it afresh. */
+		free(a->buf);
+		a->buf = NULL;
 	}
 	gr_strvec_init(&syms);
 	if ((rc = gr_bfd_armap(path, &syms, err))) {
@@ -106,26 +142,37 @@ gr_six_symbols(const char *path, const struct stat *st, struct gr_symarch *a, bo
 	}
 	if (syms.n)
 		qsort(syms.v, syms.n, sizeof(*syms.v), gr_six_cmp);
-	for (i = 0; i < syms.n; i++)
+	for (i = 0; i < syms.n; i++) {
 		total += strlen(syms.v[i]) + 1;
+		if (gr_six_keep(&syms, i))
+			m++;
+	}
 	if (!(a->buf = malloc(total))) {
 		gr_strvec_deinit(&syms);
 		return gr_error_set(err, GR_ENOMEM, 0, "symbol index: out of memory");
 	}
-	for (w = a->buf, i = 0; i < syms.n; i++) {
+	w = a->buf + snprintf(a->buf, 32, "count %zu\n", m);
+	for (i = 0; i < syms.n; i++) {
 		size_t l = strlen(syms.v[i]);
-		if (m && !strcmp(syms.v[i], syms.v[i - 1]))
-			continue;  /* defined by two members: once is enough */
+		if (!gr_six_keep(&syms, i))
+			continue;
 		memcpy(w, syms.v[i], l);
 		w[l] = '\n';
 		w += l + 1;
-		m++;
 	}
-	*w = '\0';
+	memcpy(w, "end\n", 5);
+	w += 4;
 	gr_strvec_deinit(&syms);
-	/* Store for next time; a failure to store only costs time. */
-	gr_cache_put("symbols", key, a->buf, (size_t)(w - a->buf), &ignore);
-	return gr_six_lines(a) ? gr_error_set(err, GR_ENOMEM, 0, "symbol index: out of memory") : GR_OK;
+	len = (size_t)(w - a->buf);
+	/* Store for next time (before parsing, which splits the lines in place);
+	 * a failure to store only costs time. */
+	gr_cache_put("symbols", key, a->buf, len, &ignore);
+	rc = gr_six_parse(a, len);
+	if (rc == GR_ENOMEM)
+		return gr_error_set(err, GR_ENOMEM, 0, "symbol index: out of memory");
+	if (rc)  /* cannot happen: gr_six_keep leaves only what parses */
+		return gr_error_set(err, GR_EFORMAT, 0, "%s: symbol index entry malformed", path);
+	return GR_OK;
 }
 
 /* A lib*.a that is a linker script: its archive members reach the linker as -lNAME. */

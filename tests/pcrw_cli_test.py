@@ -16,6 +16,8 @@ business of tests/pcrw_oracle.py.)
  - the three output forms agree (shell-quoted line, -0, --json), the JSON
    report has the documented members, usage errors exit 64, --help;
  - order, duplicates and non-library flags are kept in place;
+ - a package's flags are those of `pkg-config --static --libs` (pkgconf's
+   de-duplication of push-state pairs, -framework pairs, repeats), in order;
  - --cc and $CC;
  - `gorelink pkgconf-rewrite` is the same command;
  - shell metacharacters in .pc values, arguments and --cc are literal.
@@ -663,7 +665,7 @@ def output_forms_agree_non_utf8():
 @test
 def json_documented_members():
     j = json_report(pcrw("--json", "--allow-dynamic=nostatic", "app"))
-    eq(sorted(j), sorted(["schema", "mode", "target", "sysroot", "search_dirs", "tokens", "argv"]),
+    eq(sorted(j), sorted(["schema", "mode", "target", "sysroot", "search_dirs", "tokens", "argv", "linker"]),
        "top-level members")
     eq(j["schema"], SCHEMA_NAME, "schema")
     eq(j["mode"], "static", "mode")
@@ -803,6 +805,60 @@ def non_library_flags_pass_through_in_place():
     eq(nul_split(success(pcrw("-0", "--", *args)).outb), want, "-0 output")
     text = " ".join(args) + "\n"
     eq(nul_split(success(pcrw("-0", "-", stdin=text.encode())).outb), want, "-0 output (stdin)")
+
+
+def _pkg_config_words(r_out):
+    return shlex.split(r_out)
+
+
+def _lib_placeholders(words):
+    """Every -lNAME and every .../libNAME.a becomes ("lib", NAME); the rest is kept."""
+    out = []
+    for w in words:
+        base = os.path.basename(w)
+        if w.startswith("-l") and len(w) > 2:
+            out.append(("lib", w[2:]))
+        elif w.startswith("/") and base.startswith("lib") and base.endswith(".a"):
+            out.append(("lib", base[3:-2]))
+        else:
+            out.append(w)
+    return out
+
+
+@test
+def flags_match_pkg_config_static_libs():
+    """The non-library flags, in order and with pkgconf's own de-duplication
+    (push-state pairs, -framework pairs, repeated -Wl/-pthread/-Xlinker), are
+    exactly those of `pkg-config --static --libs` (the pkgconf program), with
+    each -l at the place of its archive."""
+    pkgconfig = shutil.which("pkg-config")
+    if pkgconfig is None:
+        return  # nothing to compare with
+    L = "-L" + LIB
+    pc("flps", libs=L + " -Wl,--push-state,--as-needed -la -Wl,--pop-state",
+       requires="flpsdep")
+    pc("flpsdep", libs=L + " -Wl,--push-state,--as-needed -lb -Wl,--pop-state")
+    pc("flps2", libs=L + " -Wl,--push-state,--as-needed -la -Wl,--pop-state "
+       "-Wl,--push-state,--as-needed -lb -Wl,--pop-state")
+    pc("flfw", libs=L + " -framework A -framework B -Wl,-z,now -Wl,-z,now -pthread -la -pthread",
+       libs_private="-lb -la")
+    pc("flxl", libs=L + " -Xlinker -zfoo -Xlinker -zbar -la")
+    pc("flreq", libs=L + " -lb", requires_private="flxl flfw")
+    pc("flasn", libs=L + " -Wl,--as-needed -la -Wl,--no-as-needed -lb -Wl,--as-needed")
+    pc("flbst", libs=L + " -Wl,-Bstatic -la -Wl,-Bdynamic -lb -Wl,-Bstatic -lapp")
+    pc("flpriv", libs=L + " -Wl,-Bstatic -la -Wl,-Bdynamic",
+       libs_private="-Wl,-Bstatic -lb -Wl,-Bdynamic")
+    pc("fldup", libs=L + " -pthread -la -pthread -lb -la -Wl,--start-group -lmid "
+       "-Wl,--end-group -Wl,--start-group -lapp -Wl,--end-group")
+    for q in (["flps"], ["flps2"], ["flfw"], ["flxl"], ["flreq"], ["flasn"], ["flbst"],
+              ["flpriv"], ["fldup"], ["flps", "flfw", "fldup"]):
+        p = run_argv([pkgconfig, "--static", "--libs"] + q)
+        eq(p.rc, 0, "pkg-config exit status", p)
+        want = _lib_placeholders(_pkg_config_words(p.out))
+        r = success(pcrw("-0", *q))
+        eq(_lib_placeholders(nul_split(r.outb)), want, "pkgconf-rewrite %s vs pkg-config" % q, r)
+        r = success(pcrw(*q))
+        eq(_lib_placeholders(argv_of_default(r)), want, "default output %s" % q, r)
 
 
 # ------------------------------------------------------------------ --cc and $CC

@@ -80,7 +80,11 @@ Failures     where ld fails with "cannot find", pkgconf-rewrite must exit 1
 Every installed .pc (pkg-config --list-all on the default path) is run
 through the same oracle with FLAGS = pkg-config --static --libs P (split with
 shlex, which follows pkgconf's quoting for what pkgconf prints) and the
-rewrite given the package name, in both modes.
+rewrite given the package name, in both modes.  Its flag sequence is also
+compared with pkg-config's: the --json argv (every -l allowed to stay dynamic,
+so packages without archives count too) with every -l and archive replaced by
+a placeholder must equal pkg-config --static --libs P the same way (same
+non-library flags, order and de-duplication).
 
 The binary under test is copied into WORKDIR first, so that a build running
 meanwhile cannot swap it in the middle of a run.  The rewrite gets --cc=gcc,
@@ -255,6 +259,11 @@ def build_fixtures():
     ar(L("e", "libempty.a"))
     assert os.path.getsize(L("e", "libempty.a")) == 8
     archive(L("thin", "libthin.a"), thin=True)
+    # Empty scripts: ld links with a 0-byte, blank or comment-only library file
+    # (a script with no commands) and opens nothing from it.
+    write(L("escr", "libz0.a"), "")
+    write(L("escr", "libzb.a"), "\n  \n\t\n")
+    write(L("escr", "libzc.a"), "/* GNU ld script: nothing to add */\n")
     # A directory named libfoo.a and a dangling symlink libbar.a: skipped.
     os.makedirs(L("early", "libfoo.a"))
     os.symlink(L("early", "nowhere.a"), L("early", "libbar.a"))
@@ -802,6 +811,8 @@ def cases():
           expect="ok", ld_err_has=["skipping incompatible " + L("d32", "libfoo.a")],
           notes_has=["skipping incompatible " + L("d32", "libfoo.a")])
     flags("empty archive", ["-L" + L("e"), "-lempty"], expect="ok")
+    flags("0-byte, blank and comment-only files: scripts with no members",
+          ["-L" + L("escr"), "-L" + L("d1"), "-lz0", "-lfoo", "-lzb", "-lzc"], expect="ok")
     flags("first member not an object: accepted unchecked",
           ["-L" + L("dtxt"), "-L" + L("d1"), "-lfoo"], expect="ok")
     flags("thin archive with an i386 member skipped", ["-L" + L("d32thin"), "-L" + L("d1"),
@@ -990,10 +1001,51 @@ def run_case(c):
 # Every installed .pc
 # --------------------------------------------------------------------------
 
+def lib_placeholders(words):
+    """Every -lNAME / -l NAME and every archive path (.../libNAME.a) becomes "<lib>"."""
+    out, i = [], 0
+    while i < len(words):
+        w = words[i]
+        if w == "-l" and i + 1 < len(words):
+            out.append("<lib>")
+            i += 2
+            continue
+        if (w.startswith("-l") and len(w) > 2) or (w.startswith("/") and w.endswith(".a")):
+            out.append("<lib>")
+        else:
+            out.append(w)
+        i += 1
+    return out
+
+
+def flag_sequence(name, pkwords, r):
+    """pkgconf-rewrite's argv for package name, with every library (-l or the archive it
+    became) a placeholder, must be pkg-config --static --libs name the same way: the
+    same non-library flags, same order, same de-duplication.  Every -l is allowed to
+    stay dynamic, so a package without archives is compared too."""
+    allow = []
+    for i, w in enumerate(pkwords):
+        if w.startswith("-l") and len(w) > 2:
+            allow.append("--allow-dynamic=" + w[2:])
+        elif w == "-l" and i + 1 < len(pkwords):
+            allow.append("--allow-dynamic=" + pkwords[i + 1])
+    pj = rewrite(["--json"] + allow, [name], P("cwd"), BASE_ENV)
+    if pj.rc != 0:
+        r.bad("flag sequence: pkgconf-rewrite exit %d: %s" % (pj.rc, pj.err.strip()[:400]))
+        return
+    got = lib_placeholders(json.loads(pj.out)["argv"])
+    want = lib_placeholders(pkwords)
+    if got != want:
+        r.bad("flag sequence differs from pkg-config --static --libs:\n" + "\n".join(
+            difflib.unified_diff(want, got, "pkg-config", "pkgconf-rewrite", lineterm="", n=2)))
+
+
 def run_package(name, mode):
     r = Result("%s [%s]" % (name, mode))
     try:
         pk = run(["pkg-config", "--static", "--libs", name])
+        if pk.rc == 0 and mode == "static":
+            flag_sequence(name, shlex.split(pk.out), r)
         if pk.rc != 0:
             r.category = "pkg-config"
             pj = rewrite(["--json"] + (["--mode=third-party"] if mode != "static" else []),

@@ -2,6 +2,7 @@
 #include <check.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "gr_cache.h"
+#include "gr_symindex.h"
 #include "gr_tccache.h"
 
 static char dir[64];
@@ -221,6 +223,223 @@ START_TEST(test_toolchain_cache)
 }
 END_TEST
 
+/* The whole of a small file, NUL-terminated (malloc'd). */
+static char *
+slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = malloc(1 << 20);
+	size_t n;
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(buf);
+	n = fread(buf, 1, (1 << 20) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return buf;
+}
+
+/* Keep the first hlen bytes of the entry (magic and key), put body after them. */
+static void
+rewrite_body(const char *path, const char *entry, size_t hlen, const char *body)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(entry, 1, hlen, f), hlen);
+	fputs(body, f);
+	fclose(f);
+}
+
+static void
+same_dirs(const struct gr_strvec *x, const struct gr_strvec *y)
+{
+	size_t i;
+
+	ck_assert_uint_eq(x->n, y->n);
+	for (i = 0; i < x->n; i++)
+		ck_assert_str_eq(x->v[i], y->v[i]);
+}
+
+/* A damaged toolchain entry (its magic and key intact) is a miss: the answer
+ * is discovered afresh and the entry rewritten whole. */
+START_TEST(test_toolchain_cache_malformed)
+{
+	char cc[300], path[512], *entry, *body, *mid, bodies[6][8192];
+	char *argv[2] = { cc, NULL };
+	struct gr_toolchain a, b;
+	struct gr_error e;
+	bool hit;
+	size_t hlen, i, nb = 0;
+
+	setup();
+	snprintf(cc, sizeof(cc), "%s/mycc", dir);
+	write_file(cc, "#!/bin/sh\nexec gcc \"$@\"\n");
+	ck_assert_int_eq(chmod(cc, 0755), 0);
+	ck_assert_int_eq(gr_tccache_discover(argv, &a, &hit, &e), GR_OK);
+	ck_assert(!hit);
+	ck_assert_uint_gt(a.driver_dirs.n + a.ld_dirs.n, 0);
+	entry_path("toolchain", path, sizeof(path));
+	entry = slurp(path);
+	/* The body starts at the first "c\t" line; the key has none. */
+	body = strstr(entry, "\nc\t");
+	ck_assert_ptr_nonnull(body);
+	body++;
+	hlen = (size_t)(body - entry);
+	ck_assert_uint_lt(strlen(body), sizeof(bodies[0]) - 64);
+	/* 1: only the compiler (the reviewer's case: no search dirs at all). */
+	snprintf(bodies[nb++], sizeof(bodies[0]), "c\t%s\n", cc);
+	/* 2: the whole body but its end line. */
+	snprintf(bodies[nb], sizeof(bodies[0]), "%s", body);
+	mid = strstr(bodies[nb], "E\tend\n");
+	ck_assert_ptr_nonnull(mid);
+	*mid = '\0';
+	nb++;
+	/* 3: cut in the middle of a line. */
+	snprintf(bodies[nb++], sizeof(bodies[0]), "%.*s", (int)(strlen(body) / 2), body);
+	/* 4: something after the end line. */
+	snprintf(bodies[nb++], sizeof(bodies[0]), "%sD\t/nowhere\n", body);
+	/* 5: an unknown tag. */
+	snprintf(bodies[nb++], sizeof(bodies[0]), "Q\tx\n%s", body);
+	/* 6: every search dir dropped, the rest intact. */
+	{
+		char *w = bodies[nb], *r = body;
+		while (*r) {
+			char *nl = strchr(r, '\n');
+			size_t l = nl ? (size_t)(nl - r) + 1 : strlen(r);
+			if (!((r[0] == 'D' || r[0] == 'S') && r[1] == '\t')) {
+				memcpy(w, r, l);
+				w += l;
+			}
+			r += l;
+		}
+		*w = '\0';
+		nb++;
+	}
+	for (i = 0; i < nb; i++) {
+		rewrite_body(path, entry, hlen, bodies[i]);
+		ck_assert_int_eq(gr_tccache_discover(argv, &b, &hit, &e), GR_OK);
+		ck_assert_msg(!hit, "damaged body %zu was trusted", i);
+		same_dirs(&a.driver_dirs, &b.driver_dirs);
+		same_dirs(&a.ld_dirs, &b.ld_dirs);
+		ck_assert_str_eq(a.ld, b.ld);
+		gr_toolchain_deinit(&b);
+		/* ... and rewritten: the next run is a hit with the same answer. */
+		ck_assert_int_eq(gr_tccache_discover(argv, &b, &hit, &e), GR_OK);
+		ck_assert_msg(hit, "entry not rewritten after damaged body %zu", i);
+		same_dirs(&a.driver_dirs, &b.driver_dirs);
+		same_dirs(&a.ld_dirs, &b.ld_dirs);
+		gr_toolchain_deinit(&b);
+	}
+	free(entry);
+	gr_toolchain_deinit(&a);
+}
+END_TEST
+
+/* Run argv; it must exit 0. */
+static void
+run_ok(const char *const argv[])
+{
+	pid_t pid = fork();
+	int status;
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		execvp(argv[0], (char *const *)(uintptr_t)argv);
+		_exit(127);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s failed", argv[0]);
+}
+
+/* Both symbols of libt.a are found there. */
+static void
+lookups_ok(const struct gr_symindex *ix)
+{
+	static const char *const syms[] = { "gr_alpha_fn", "gr_zeta_fn" };
+	const struct gr_symarchive *const *hits;
+	size_t i, n;
+
+	for (i = 0; i < 2; i++) {
+		hits = gr_symindex_lookup(ix, syms[i], &n);
+		ck_assert_msg(n == 1 && hits, "%s not found", syms[i]);
+		ck_assert_str_eq(hits[0]->lname, "t");
+	}
+	hits = gr_symindex_lookup(ix, "gr_absent_fn", &n);
+	ck_assert_uint_eq(n, 0);
+}
+
+/* A damaged symbol entry (magic and key intact) is a miss: the armap is read
+ * again and the entry rewritten. */
+START_TEST(test_symindex_cache_malformed)
+{
+	static const char *const bodies[] = {
+		"",                                              /* empty */
+		"count 2\ngr_zeta_fn\ngr_alpha_fn\nend\n",       /* unsorted */
+		"count 2\ngr_alpha_fn\ngr_alpha_fn\nend\n",      /* repeated */
+		"count 2\ngr_alpha_fn\ngr_zeta_fn\n",            /* no end line */
+		"count 2\ngr_alpha_fn\ngr_zeta_fn\nend",         /* end line cut */
+		"count 3\ngr_alpha_fn\ngr_zeta_fn\nend\n",       /* count too big */
+		"count 1\ngr_alpha_fn\ngr_zeta_fn\nend\n",       /* count too small */
+		"count 2\ngr_alpha_fn\n\ngr_zeta_fn\nend\n",     /* an empty line */
+		"gr_alpha_fn\ngr_zeta_fn\n",                     /* the old format */
+		"count x\nend\n",
+		"count 99999999999999999999999\nend\n",
+		"count 2\ngr_alpha_fn\ngr_zeta_fn\nend\nextra\n",
+	};
+	char lib[300], src[320], obj[320], ar[320], path[512], *entry, *body;
+	const char *cc_argv[] = { "gcc", "-c", "-o", obj, src, NULL };
+	const char *ar_argv[] = { "ar", "rcs", ar, obj, NULL };
+	const char *dirs[1] = { lib };
+	struct gr_symindex *ix;
+	struct gr_symindex_stats st;
+	struct gr_error e;
+	size_t hlen, i;
+
+	setup();
+	snprintf(lib, sizeof(lib), "%s/lib", dir);
+	ck_assert_int_eq(mkdir(lib, 0755), 0);
+	snprintf(src, sizeof(src), "%s/t.c", dir);
+	snprintf(obj, sizeof(obj), "%s/t.o", dir);
+	snprintf(ar, sizeof(ar), "%s/libt.a", lib);
+	write_file(src, "int gr_zeta_fn(void) { return 1; }\nint gr_alpha_fn(void) { return 2; }\n");
+	run_ok(cc_argv);
+	run_ok(ar_argv);
+	ck_assert_int_eq(gr_symindex_build(dirs, 1, &ix, &st, &e), GR_OK);
+	ck_assert_uint_eq(st.archives, 1);
+	ck_assert_uint_eq(st.cached, 0);
+	lookups_ok(ix);
+	gr_symindex_free(ix);
+	ck_assert_int_eq(gr_symindex_build(dirs, 1, &ix, &st, &e), GR_OK);
+	ck_assert_uint_eq(st.cached, 1);
+	lookups_ok(ix);
+	gr_symindex_free(ix);
+	entry_path("symbols", path, sizeof(path));
+	entry = slurp(path);
+	/* magic, "symbols N", the path, the identity: four lines, then the body. */
+	for (body = entry, i = 0; i < 4; i++) {
+		body = strchr(body, '\n');
+		ck_assert_ptr_nonnull(body);
+		body++;
+	}
+	ck_assert_str_eq(body, "count 2\ngr_alpha_fn\ngr_zeta_fn\nend\n");
+	hlen = (size_t)(body - entry);
+	for (i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+		rewrite_body(path, entry, hlen, bodies[i]);
+		ck_assert_int_eq(gr_symindex_build(dirs, 1, &ix, &st, &e), GR_OK);
+		ck_assert_msg(st.cached == 0, "damaged body %zu was trusted", i);
+		ck_assert_uint_eq(st.archives, 1);
+		lookups_ok(ix);
+		gr_symindex_free(ix);
+		ck_assert_int_eq(gr_symindex_build(dirs, 1, &ix, &st, &e), GR_OK);
+		ck_assert_msg(st.cached == 1, "entry not rewritten after damaged body %zu", i);
+		lookups_ok(ix);
+		gr_symindex_free(ix);
+	}
+	free(entry);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -234,6 +453,8 @@ main(void)
 	tcase_add_test(t, test_disabled_and_corrupt);
 	tcase_add_test(t, test_concurrent);
 	tcase_add_test(t, test_toolchain_cache);
+	tcase_add_test(t, test_toolchain_cache_malformed);
+	tcase_add_test(t, test_symindex_cache_malformed);
 	suite_add_tcase(s, t);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

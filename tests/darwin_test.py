@@ -1,0 +1,435 @@
+#!/usr/bin/env python3
+"""darwin_test.py PKGCONF_REWRITE GORELINK
+
+Tests of pkgconf-rewrite's darwin (Apple ld64) personality, on a fake SDK and
+Homebrew prefix built at test time in a tempfile.mkdtemp() directory:
+
+ - SDK/usr/lib: hand-written .tbd v4 stubs (libSystem, libresolv, libc++, libz);
+ - Homebrew (PKG_CONFIG_SYSROOT_DIR=BREW): opt/homebrew/opt/foo/lib holds
+   libfoo.a beside libfoo.dylib (objects from clang-14 -target
+   arm64-apple-macos11, llvm-ar-14, ld64.lld-14) and foo.pc, whose Libs.private
+   names -L/opt/homebrew/opt/bar/lib -lbar (libbar.a only);
+ - universal archives made with llvm-lipo-14, thin x86_64-only archives.
+
+Every ld64 search rule has a case (search_paths_first order,
+-search_dylibs_first, syslibroot re-rooting, .tbd preferred, -l: rejected,
+frameworks pass through, system libraries kept, a dylib-only library explained,
+a universal archive with the slice, the arm64/x86_64 choice, a wrong-arch
+thin archive skipped with ld64's note), then end to end: a C program linked
+with the rewritten flags by ld64.lld-14 loads only /usr/lib/libSystem.B.dylib
+and passes `gorelink check`, while the original flags pick libfoo.dylib and
+fail the check.  Missing tools fail loudly (scripts/setup installs them).
+
+Prints `ok NAME` or `FAIL NAME: reason` per test, then `N passed, M failed`.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import traceback
+
+TIMEOUT = 30
+TOOLS = ["clang-14", "llvm-ar-14", "llvm-lipo-14", "ld64.lld-14", "llvm-objdump-14"]
+ARM = "arm64-apple-macos11"
+X86 = "x86_64-apple-macos11"
+
+PCRW = GORELINK = T = SDK = BREW = None
+TESTS = []
+
+
+def test(fn):
+    TESTS.append(fn)
+    return fn
+
+
+class Result:
+    def __init__(self, argv, p):
+        self.argv, self.rc = argv, p.returncode
+        self.out = p.stdout.decode("utf-8", "replace")
+        self.err = p.stderr.decode("utf-8", "replace")
+
+    def __repr__(self):
+        return "argv=%r rc=%r\n--- stdout:\n%s\n--- stderr:\n%s" % (self.argv, self.rc, self.out, self.err)
+
+
+def env_base(**extra):
+    env = dict(os.environ)
+    for k in ("PKG_CONFIG_SYSROOT_DIR", "PKG_CONFIG_ALLOW_SYSTEM_LIBS", "LIBRARY_PATH", "CC"):
+        env.pop(k, None)
+    env["PKG_CONFIG_PATH"] = os.path.join(BREW, "opt/homebrew/opt/foo/lib/pkgconfig")
+    env["PKG_CONFIG_LIBDIR"] = env["PKG_CONFIG_PATH"]
+    env["PKG_CONFIG_SYSROOT_DIR"] = BREW
+    env["GORELINK_CACHE_DIR"] = os.path.join(T, "cache")
+    env["LC_ALL"] = "C"
+    env.update(extra)
+    return env
+
+
+def run(argv, env=None):
+    p = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       env=env if env is not None else env_base(), cwd=T, timeout=TIMEOUT)
+    r = Result(argv, p)
+    if r.rc < 0:
+        raise AssertionError("killed by signal %d: %r" % (-r.rc, r))
+    return r
+
+
+def must(argv, cwd=None):
+    p = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       cwd=cwd or T, timeout=TIMEOUT)
+    if p.returncode != 0:
+        raise RuntimeError("fixture command failed: %r\n%s" % (argv, p.stderr.decode("utf-8", "replace")))
+    return p.stdout.decode()
+
+
+def pcrw(*args, target=ARM, env=None):
+    pre = ["--target=" + target] if target else []
+    return run([PCRW] + pre + list(args), env=env)
+
+
+def pcrw_json(*args, target=ARM, env=None):
+    r = pcrw("--json", *args, target=target, env=env)
+    if r.rc != 0:
+        raise AssertionError("expected exit 0: %r" % r)
+    return json.loads(r.out)
+
+
+def lib_token(doc, lib):
+    for t in doc["tokens"]:
+        if t["kind"] == "library" and t["library"] == lib:
+            return t
+    raise AssertionError("no token for -l%s in %s" % (lib, json.dumps(doc, indent=1)))
+
+
+def check(cond, what, obj=None):
+    if not cond:
+        raise AssertionError(what + ("" if obj is None else "\n" + (obj if isinstance(obj, str) else repr(obj))))
+
+
+# ------------------------------------------------------------------ fixtures
+
+TBD = """--- !tapi-tbd
+tbd-version:     4
+targets:         [ x86_64-macos, arm64-macos ]
+install-name:    '%s'
+current-version: 1.0
+exports:
+  - targets:         [ x86_64-macos, arm64-macos ]
+    symbols:         [ %s ]
+...
+"""
+
+
+def write(path, text):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def cobj(name, src, triple, sym=None):
+    c = os.path.join(T, "src", name + ".c")
+    write(c, src)
+    o = os.path.join(T, "obj", "%s-%s.o" % (name, triple.split("-")[0]))
+    os.makedirs(os.path.dirname(o), exist_ok=True)
+    must(["clang-14", "-target", triple, "-c", c, "-o", o])
+    return o
+
+
+def archive(path, objs):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    if os.path.exists(path):
+        os.unlink(path)
+    must(["llvm-ar-14", "rcs", path] + objs)
+    return path
+
+
+def touch_tbd(path, install_name, syms="_q_fn"):
+    write(path, TBD % (install_name, syms))
+
+
+def build_fixtures():
+    global SDK, BREW
+    SDK = os.path.join(T, "MacOSX.sdk")
+    BREW = os.path.join(T, "brew")
+    ul = os.path.join(SDK, "usr/lib")
+    touch_tbd(os.path.join(ul, "libSystem.tbd"), "/usr/lib/libSystem.B.dylib",
+              "_printf, _puts, _malloc, _free, _exit, dyld_stub_binder")
+    touch_tbd(os.path.join(ul, "libresolv.tbd"), "/usr/lib/libresolv.9.dylib", "_res_init")
+    touch_tbd(os.path.join(ul, "libc++.tbd"), "/usr/lib/libc++.1.dylib", "__ZdlPv")
+    touch_tbd(os.path.join(ul, "libz.tbd"), "/usr/lib/libz.1.dylib", "_zlibVersion")
+
+    foo_lib = os.path.join(BREW, "opt/homebrew/opt/foo/lib")
+    bar_lib = os.path.join(BREW, "opt/homebrew/opt/bar/lib")
+    fo = cobj("foo", "int bar_fn(void);\nint foo_fn(void) { return bar_fn() + 1; }\n", ARM)
+    bo = cobj("bar", "int bar_fn(void) { return 41; }\n", ARM)
+    archive(os.path.join(foo_lib, "libfoo.a"), [fo])
+    archive(os.path.join(bar_lib, "libbar.a"), [bo])
+    must(["ld64.lld-14", "-dylib", "-arch", "arm64", "-platform_version", "macos", "11.0", "11.0",
+          "-syslibroot", SDK, "-install_name", "/opt/homebrew/opt/foo/lib/libfoo.dylib",
+          "-o", os.path.join(foo_lib, "libfoo.dylib"), fo, bo, "-lSystem"])
+    write(os.path.join(foo_lib, "pkgconfig/foo.pc"),
+          "prefix=/opt/homebrew/opt/foo\nlibdir=${prefix}/lib\n\nName: foo\nDescription: foo\nVersion: 1.0\n"
+          "Libs: -L${libdir} -lfoo\nLibs.private: -L/opt/homebrew/opt/bar/lib -lbar\n")
+    # /usr/local/opt/baz under BREW, reached by syslibroot re-rooting.
+    archive(os.path.join(BREW, "usr/local/opt/baz/lib/libbaz.a"), [cobj("baz", "int baz_fn(void){return 3;}\n", ARM)])
+
+    # Search-order dirs: d1 {libq.a}, d2 {libq.a libq.tbd}, d3 {libq.tbd},
+    # d4 {libq.tbd libq.dylib libq.a}, d5 {libq.so libq.a}.
+    qa = cobj("q", "int q_fn(void) { return 7; }\n", ARM)
+    for d in ("d1", "d2", "d4", "d5"):
+        archive(os.path.join(T, d, "libq.a"), [qa])
+    for d in ("d2", "d3", "d4"):
+        touch_tbd(os.path.join(T, d, "libq.tbd"), "/usr/local/lib/libq.1.dylib")
+    write(os.path.join(T, "d4", "libq.dylib"), "not really a dylib\n")
+    write(os.path.join(T, "d5", "libq.so"), "not really a shared object\n")
+
+    # Arch: dX {libv.a x86_64 only}, dA {libv.a arm64}, dU {libu.a universal},
+    # dF {libw.a universal with only x86_64}.
+    va = cobj("v", "int v_fn(void) { return 1; }\n", ARM)
+    vx = cobj("v", "int v_fn(void) { return 2; }\n", X86)
+    archive(os.path.join(T, "dX", "libv.a"), [vx])
+    archive(os.path.join(T, "dA", "libv.a"), [va])
+    ua = archive(os.path.join(T, "tmp", "arm", "libu.a"), [va])
+    ux = archive(os.path.join(T, "tmp", "x86", "libu.a"), [vx])
+    os.makedirs(os.path.join(T, "dU"), exist_ok=True)
+    os.makedirs(os.path.join(T, "dF"), exist_ok=True)
+    must(["llvm-lipo-14", "-create", ua, ux, "-output", os.path.join(T, "dU", "libu.a")])
+    must(["llvm-lipo-14", "-create", ux, "-output", os.path.join(T, "dF", "libw.a")])
+    archive(os.path.join(T, "dA", "libw.a"), [va])
+
+    write(os.path.join(T, "main.c"),
+          "int printf(const char *, ...);\nint foo_fn(void);\nint main(void) { printf(\"%d\\n\", foo_fn()); return 0; }\n")
+    must(["clang-14", "-target", ARM, "-c", os.path.join(T, "main.c"), "-o", os.path.join(T, "main.o")])
+
+
+# ------------------------------------------------------------------ search rules
+
+def d(name):
+    return os.path.join(T, name)
+
+
+@test
+def search_paths_first_order():
+    doc = pcrw_json("--", "-L" + d("d1"), "-L" + d("d2"), "-lq")
+    t = lib_token(doc, "q")
+    check(t["output"] == [d("d1") + "/libq.a"], "d1's archive first", t)
+    check(t["shared_alternative"] is None, "no dylib ahead of d1/libq.a", t)
+    check(doc["linker"] == "ld64" and doc["search_order"] == "paths-first", "ld64, paths-first", doc)
+    doc = pcrw_json("--", "-L" + d("d3"), "-L" + d("d1"), "-lq")
+    t = lib_token(doc, "q")
+    check(t["output"] == [d("d1") + "/libq.a"], "the archive along the path", t)
+    check(t["shared_alternative"] == d("d3") + "/libq.tbd", "ld64 would take d3's stub", t)
+    check(any("ld64 would take" in n for n in t["notes"]), "the note says so", t)
+
+
+@test
+def search_dylibs_first():
+    doc = pcrw_json("--", "-L" + d("d1"), "-L" + d("d3"), "-lq")
+    check(lib_token(doc, "q")["shared_alternative"] is None, "paths-first: d1/libq.a wins", doc)
+    doc = pcrw_json("--", "-Wl,-search_dylibs_first", "-L" + d("d1"), "-L" + d("d3"), "-lq")
+    t = lib_token(doc, "q")
+    check(doc["search_order"] == "dylibs-first", "mode seen", doc)
+    check(t["shared_alternative"] == d("d3") + "/libq.tbd", "dylibs first across dirs", t)
+    check(t["output"] == [d("d1") + "/libq.a"], "still the archive", t)
+    check("-Wl,-search_dylibs_first" in doc["argv"], "the flag passes through", doc)
+
+
+@test
+def tbd_preferred_then_so():
+    t = lib_token(pcrw_json("--", "-L" + d("d4"), "-lq"), "q")
+    check(t["shared_alternative"] == d("d4") + "/libq.tbd", ".tbd over .dylib", t)
+    check(t["output"] == [d("d4") + "/libq.a"], "archive", t)
+    t = lib_token(pcrw_json("--", "-L" + d("d5"), "-lq"), "q")
+    check(t["shared_alternative"] == d("d5") + "/libq.so", ".so before .a", t)
+
+
+@test
+def syslibroot_rerooting():
+    doc = pcrw_json("--syslibroot=" + SDK, "--", "-lz", "-lSystem")
+    check(doc["sysroot"] == SDK, "syslibroot reported", doc)
+    dirs = [x["dir"] for x in doc["search_dirs"]]
+    check(dirs == [SDK + "/usr/lib"], "defaults re-rooted, /usr/local/lib dropped (not in SDK)", dirs)
+    t = lib_token(doc, "z")
+    check(t["kept"] == "system library (SDK stub)" and t["output"] == ["-lz"], "SDK stub kept", t)
+    check(t["resolved"] == SDK + "/usr/lib/libz.tbd", "resolved to the stub", t)
+    # -L /usr/local/opt/baz/lib is re-rooted under a -Wl,-syslibroot given in the flags (which wins).
+    doc = pcrw_json("--syslibroot=" + SDK, "--", "-Wl,-syslibroot," + BREW, "-L/usr/local/opt/baz/lib", "-lbaz")
+    t = lib_token(doc, "baz")
+    check(t["output"] == [BREW + "/usr/local/opt/baz/lib/libbaz.a"], "re-rooted -L", t)
+    # "/" as the last syslibroot disables re-rooting.
+    r = pcrw("--syslibroot=" + BREW, "--", "-syslibroot", "/", "-L/usr/local/opt/baz/lib", "-lbaz")
+    check(r.rc == 1 and "directory not found for option '-L/usr/local/opt/baz/lib'" in r.err, "'/' disables", r)
+    # -isysroot counts too.
+    doc = pcrw_json("--", "-isysroot", SDK, "-lz")
+    check(lib_token(doc, "z")["kept"] == "system library (SDK stub)", "-isysroot", doc)
+    # -Z: no defaults.
+    r = pcrw("--syslibroot=" + SDK, "--", "-Z", "-lz")
+    check(r.rc == 1 and "only a dynamic library" not in r.err, "-Z drops SDK/usr/lib", r)
+
+
+@test
+def colon_rejected():
+    r = pcrw("--", "-L" + d("d1"), "-l:libq.a")
+    check(r.rc == 2 and r.out == "", "exit 2, nothing on stdout", r)
+    check("no -l:FILE syntax" in r.err and "GNU ld" in r.err, "explained", r)
+
+
+@test
+def frameworks_pass_through():
+    args = ["-F" + d("fw"), "-framework", "CoreFoundation", "-Wl,-framework,Security",
+            "-weak_framework", "Metal", "-L" + d("d1"), "-lq"]
+    doc = pcrw_json("--", *args)
+    check(doc["argv"] == args[:-2] + ["-L" + d("d1"), d("d1") + "/libq.a"], "frameworks unchanged", doc["argv"])
+
+
+@test
+def system_libs_kept():
+    libs = ["-lSystem", "-lc", "-lm", "-lpthread", "-ldl", "-lresolv", "-lc++", "-lobjc"]
+    doc = pcrw_json("--syslibroot=" + SDK, "--", *libs)
+    check(doc["argv"] == libs, "kept", doc["argv"])
+    for t in doc["tokens"]:
+        check(t["kept"] == "system library", "kept as system", t)
+
+
+@test
+def dylib_only_explained():
+    r = pcrw("--", "-L" + d("d3"), "-lq")
+    check(r.rc == 1 and r.out == "", "exit 1, nothing on stdout", r)
+    check("no static archive for -lq" in r.err, "names the library", r)
+    check("only a dynamic library exists: %s/libq.tbd" % d("d3") in r.err, "names the stub", r)
+    check("--allow-dynamic=q to keep -lq dynamic" in r.err, "the way out", r)
+    check(pcrw("--allow-dynamic=q", "--", "-L" + d("d3"), "-lq").out.split() == ["-L" + d("d3"), "-lq"],
+          "--allow-dynamic keeps it")
+    r = pcrw("--", "-L" + d("d1"), "-lnothere")
+    check(r.rc == 1 and "no dylib or .tbd exists either" in r.err, "nothing at all", r)
+
+
+@test
+def universal_with_slice():
+    for target in (ARM, "x86_64-apple-darwin"):
+        t = lib_token(pcrw_json("--", "-L" + d("dU"), "-lu", target=target), "u")
+        check(t["output"] == [d("dU") + "/libu.a"] and t["notes"] == [], "fat accepted for " + target, t)
+    doc = pcrw_json("--", "-L" + d("dF"), "-L" + d("dA"), "-lw")
+    t = lib_token(doc, "w")
+    check(t["output"] == [d("dA") + "/libw.a"], "fat without arm64 skipped", t)
+    check(any("ignoring file %s/libw.a, missing required architecture arm64 in file %s/libw.a (1 slice)"
+              % (d("dF"), d("dF")) in n for n in t["notes"]), "noted", t)
+
+
+@test
+def arch_slice_choice():
+    t = lib_token(pcrw_json("--", "-L" + d("dX"), "-L" + d("dA"), "-lv"), "v")
+    check(t["output"] == [d("dA") + "/libv.a"], "arm64 skips the x86_64 archive", t)
+    want = ("ignoring file %s/libv.a, building for macOS-arm64 but attempting to link with file built for macOS-x86_64"
+            % d("dX"))
+    check(want in t["notes"], "ld64's wording", t)
+    t = lib_token(pcrw_json("--", "-L" + d("dX"), "-L" + d("dA"), "-lv", target="x86_64-apple-darwin"), "v")
+    check(t["output"] == [d("dX") + "/libv.a"] and t["notes"] == [], "x86_64 takes dX", t)
+    t = lib_token(pcrw_json("--", "-L" + d("dA"), "-L" + d("dX"), "-lv", target="x86_64-apple-darwin"), "v")
+    check(t["output"] == [d("dX") + "/libv.a"], "x86_64 skips the arm64 archive", t)
+    check(any("building for macOS-x86_64 but attempting to link with file built for macOS-arm64" in n
+              for n in t["notes"]), "noted", t)
+    r = pcrw("--", "-L" + d("dX"), "-lv")
+    check(r.rc == 1 and "note: ignoring file" in r.err, "wrong-arch only: missing, with the note", r)
+
+
+@test
+def variants():
+    doc = pcrw_json("--", "-L" + d("d3"), "-L" + d("d1"), "-weak-lq", "-Wl,-needed-lq", "-hidden-lq",
+                    "-Wl,-reexport-lq", "-weak-lSystem")
+    out = [t["output"] for t in doc["tokens"] if t["kind"] == "library"]
+    a = d("d1") + "/libq.a"
+    check(out == [[a], [a], ["-Wl,-load_hidden," + a], [a], ["-weak-lSystem"]], "variants", out)
+    check(lib_token(doc, "q")["variant"] == "weak", "variant reported", doc)
+
+
+@test
+def homebrew_pc():
+    doc = pcrw_json("--syslibroot=" + SDK, "foo")
+    fl = BREW + "/opt/homebrew/opt/foo/lib"
+    bl = BREW + "/opt/homebrew/opt/bar/lib"
+    check(doc["argv"] == ["-L" + fl, fl + "/libfoo.a", "-L" + bl, bl + "/libbar.a"], "flags", doc["argv"])
+    check(lib_token(doc, "foo")["shared_alternative"] == fl + "/libfoo.dylib", "dylib would win", doc)
+
+
+@test
+def selection():
+    doc = pcrw_json("--", "-L" + d("d1"), "-lq", target=None,
+                    env=env_base(CC="clang-14 -target arm64-apple-macos11"))
+    check(doc["linker"] == "ld64" and doc["target"] == "arm64", "$CC -dumpmachine selects darwin", doc)
+    r = pcrw("--json", "--", "-L" + d("d1"), "-lq", target="x86_64-linux-gnu")
+    check(r.rc == 0 and json.loads(r.out)["linker"] == "gnu-ld", "a linux triple keeps GNU ld", r)
+    r = pcrw("--syslibroot=/x", "--", "-lq", target="x86_64-linux-gnu")
+    check(r.rc == 64, "--syslibroot without an Apple target is a usage error", r)
+    r = pcrw("--", "-lq", target="mips-apple-darwin")
+    check(r.rc == 64 and "unknown CPU" in r.err, "unknown CPU", r)
+
+
+# ------------------------------------------------------------------ end to end
+
+def ld64(out, flags):
+    return run(["ld64.lld-14", "-arch", "arm64", "-platform_version", "macos", "11.0", "11.0",
+                "-syslibroot", SDK, "-o", out, d("main.o")] + flags + ["-lSystem"])
+
+
+@test
+def end_to_end():
+    r = pcrw("-0", "--syslibroot=" + SDK, "foo")
+    check(r.rc == 0, "rewrite", r)
+    flags = [x for x in r.out.split("\0") if x]
+    app = d("app-static")
+    l = ld64(app, flags)
+    check(l.rc == 0, "links", l)
+    used = must(["llvm-objdump-14", "--macho", "--dylibs-used", app])
+    libs = [x.split(" (")[0].strip() for x in used.splitlines()[1:] if x.strip()]
+    check(libs == ["/usr/lib/libSystem.B.dylib"], "only libSystem", used)
+    c = run([GORELINK, "check", app])
+    check(c.rc == 0, "gorelink check passes", c)
+
+    fl = BREW + "/opt/homebrew/opt/foo/lib"
+    bl = BREW + "/opt/homebrew/opt/bar/lib"
+    app2 = d("app-dyn")
+    l = ld64(app2, ["-L" + fl, "-lfoo", "-L" + bl, "-lbar"])
+    check(l.rc == 0, "links with the original flags", l)
+    used = must(["llvm-objdump-14", "--macho", "--dylibs-used", app2])
+    check("/opt/homebrew/opt/foo/lib/libfoo.dylib" in used, "picks up libfoo.dylib", used)
+    c = run([GORELINK, "check", app2])
+    check(c.rc != 0 and "/opt/homebrew/opt/foo/lib/libfoo.dylib" in (c.out + c.err), "check fails naming it", c)
+
+
+def main():
+    global PCRW, GORELINK, T
+    if len(sys.argv) != 3:
+        print(__doc__)
+        return 64
+    PCRW, GORELINK = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    missing = [t for t in TOOLS if not shutil.which(t)]
+    if missing:
+        print("FAIL tools missing (run scripts/setup): %s" % ", ".join(missing))
+        print("0 passed, 1 failed")
+        return 1
+    T = os.path.realpath(tempfile.mkdtemp(prefix="gr-darwin-"))
+    npass = nfail = 0
+    try:
+        build_fixtures()
+        for fn in TESTS:
+            try:
+                fn()
+                print("ok %s" % fn.__name__)
+                npass += 1
+            except Exception as e:  # noqa: BLE001 - a failing test is reported, not raised
+                print("FAIL %s: %s" % (fn.__name__, e))
+                if not isinstance(e, AssertionError):
+                    traceback.print_exc()
+                nfail += 1
+    finally:
+        shutil.rmtree(T, ignore_errors=True)
+    print("%d passed, %d failed" % (npass, nfail))
+    return 1 if nfail else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

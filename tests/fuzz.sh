@@ -1,0 +1,215 @@
+#!/bin/bash
+# Build the libFuzzer targets (preset "fuzz", clang-14) and run each for a
+# while on seed corpora made here from the system and the unit tests.
+# usage: tests/fuzz.sh SOURCE_DIR WORK_DIR [SECONDS]   (or SECONDS=600 in the environment)
+# Fails on any crash, leak, timeout or sanitizer report; artifacts stay in WORK_DIR/artifacts.
+env_seconds=$SECONDS  # bash imports SECONDS from the environment: SECONDS=600 tests/fuzz.sh ...
+set -euo pipefail
+
+[ $# -ge 2 ] || { echo "usage: $0 SOURCE_DIR WORK_DIR [SECONDS]" >&2; exit 2; }
+src=$(cd "$1" && pwd)
+work=$2
+# The third argument, else $SECONDS from the caller (bash's clock: read on the
+# first line above, so 0 unless given), else 20.
+secs=${3:-}
+if [ -z "$secs" ]; then
+	if [ "$env_seconds" -gt 0 ]; then secs=$env_seconds; else secs=20; fi
+fi
+case $secs in ''|*[!0-9]*) echo "fuzz.sh: SECONDS must be a number, not '$secs'" >&2; exit 2;; esac
+die() { echo "fuzz.sh: FAIL: $*" >&2; exit 1; }
+for tool in clang-14 llvm-lipo-14 cmake; do
+	command -v "$tool" >/dev/null ||
+		die "$tool not found: apt-get install clang-14 llvm-14 cmake (scripts/setup lists them)"
+done
+mkdir -p "$work"
+work=$(cd "$work" && pwd)
+
+# ------------------------------------------------------------------ build
+bdir=$src/build-fuzz
+mkdir -p "$bdir"
+# One run at a time per tree (ctest in build/ and build-asan/ may both start this).
+if command -v flock >/dev/null; then
+	exec 9>"$bdir/.fuzz.lock"
+	flock 9
+fi
+if [ ! -f "$bdir/CMakeCache.txt" ]; then
+	(cd "$src" && cmake --preset fuzz >"$work/configure.log" 2>&1) ||
+		{ cat "$work/configure.log" >&2; die "cmake --preset fuzz failed"; }
+fi
+cmake --build "$bdir" --target fuzzers -j"$(nproc)" >"$work/build.log" 2>&1 ||
+	{ tail -50 "$work/build.log" >&2; die "building the fuzz targets failed"; }
+
+# ------------------------------------------------------------------ seeds
+corp=$work/corpus
+rm -rf "$corp" "$work/tmp" "$work/run-corpus" "$work/artifacts"
+mkdir -p "$corp"/{pc_split,ldscript,elf,macho,extld,ldmsg} "$work/tmp" "$work/artifacts"
+tmp=$work/tmp
+seed() { # seed TARGET NAME < text
+	cat >"$corp/$1/$2"
+}
+
+# pkg-config flag strings: what pkg-config prints, Libs lines of installed .pc files, quoting.
+i=0
+for q in zlib libpng "zlib libpng" libelf libpkgconf sqlite3 libseccomp libcurl; do
+	if out=$(pkg-config --static --libs --cflags $q 2>/dev/null); then
+		i=$((i + 1)); printf '%s' "$out" | seed pc_split "pkgconfig-$i"
+	fi
+done
+for pc in $(ls /usr/lib/x86_64-linux-gnu/pkgconfig/*.pc /usr/share/pkgconfig/*.pc 2>/dev/null | head -40); do
+	i=$((i + 1))
+	grep -h '^\(Libs\|Libs.private\|Cflags\):' "$pc" | head -2 | sed 's/^[A-Za-z.]*: *//' |
+		seed pc_split "pcline-$i" || true
+done
+printf '%s' '-L"/opt/x y/lib" -lfoo -Wl,-rpath,\$ORIGIN/../lib '"'"'-Wl,--as-needed'"'"' -pthread' | seed pc_split quote-1
+printf '%s' '-I/usr/include/a\ b -DX=\"1\" -l:libz.a -Wl,--start-group -la -lb -Wl,--end-group' | seed pc_split quote-2
+
+# GNU ld implicit linker scripts: Debian's libc.so, libm.a, and hand-written ones.
+for f in /usr/lib/x86_64-linux-gnu/libc.so /usr/lib/x86_64-linux-gnu/libm.a \
+         /usr/lib/x86_64-linux-gnu/libpthread.so /usr/lib/x86_64-linux-gnu/libncurses.so \
+         /usr/lib/x86_64-linux-gnu/libncursesw.so; do
+	[ -f "$f" ] && [ "$(head -c 200 "$f" | tr -d '\0' | grep -c 'GROUP\|INPUT\|OUTPUT_FORMAT')" -gt 0 ] &&
+		cp "$f" "$corp/ldscript/sys-$(basename "$f")"
+done
+cat <<'LD' | seed ldscript hand-1
+/* GNU ld script */
+OUTPUT_FORMAT(elf64-x86-64)
+GROUP ( /lib/x86_64-linux-gnu/libc.so.6 /usr/lib/x86_64-linux-gnu/libc_nonshared.a  AS_NEEDED ( /lib64/ld-linux-x86-64.so.2 ) )
+LD
+cat <<'LD' | seed ldscript hand-2
+OUTPUT_FORMAT("elf64-x86-64", "elf64-x86-64", "elf64-x86-64")
+SEARCH_DIR("=/usr/local/lib"); SEARCH_DIR(/opt/lib)
+INPUT(-lfoo "-l:libbar.a" libbaz.so.1, /abs/path/libq.a)
+GROUP(-lc AS_NEEDED(-lm))
+LD
+
+# ELF: small system binaries and libraries, an object, an archive, a static executable.
+n=0
+for f in /usr/bin/* /usr/lib/x86_64-linux-gnu/*.so* /usr/lib/x86_64-linux-gnu/*.o; do
+	[ -f "$f" ] && [ ! -L "$f" ] || continue
+	s=$(stat -c %s "$f")
+	[ "$s" -le 65536 ] || continue
+	head -c 4 "$f" | grep -q 'ELF' || continue
+	cp "$f" "$corp/elf/$(basename "$f")"
+	n=$((n + 1)); [ $n -lt 24 ] || break
+done
+printf 'int f(int x) { return x + 1; }\nint main(void) { return f(0); }\n' >"$tmp/t.c"
+clang-14 -O1 -c "$tmp/t.c" -o "$corp/elf/t.o"
+clang-14 -m32 -O1 -c "$tmp/t.c" -o "$corp/elf/t32.o" 2>/dev/null || true
+(cd "$tmp" && ar rc "$corp/elf/libt.a" "$corp/elf/t.o")
+
+# Mach-O: objects and dylibs/executables for arm64 and x86_64 (ld64.lld), a universal file.
+for a in arm64 x86_64; do
+	clang-14 -target "$a-apple-macos11" -O1 -ffreestanding -c "$tmp/t.c" -o "$corp/macho/$a.o"
+done
+if command -v ld64.lld-14 >/dev/null; then
+	sdk=$tmp/sdk; mkdir -p "$sdk/usr/lib"
+	# A minimal libSystem stub so ld64.lld can link.
+	cat >"$sdk/usr/lib/libSystem.tbd" <<'TBD'
+--- !tapi-tbd
+tbd-version: 4
+targets: [ arm64-macos, x86_64-macos ]
+install-name: '/usr/lib/libSystem.B.dylib'
+current-version: 1311
+exports:
+  - targets: [ arm64-macos, x86_64-macos ]
+    symbols: [ dyld_stub_binder ]
+...
+TBD
+	for a in arm64 x86_64; do
+		ld64.lld-14 -arch $a -platform_version macos 11.0 11.0 -syslibroot "$sdk" -dylib \
+			-install_name /opt/homebrew/lib/libt.dylib "$corp/macho/$a.o" -lSystem \
+			-o "$corp/macho/$a-libt.dylib" 2>>"$tmp/ld64.log" || true
+		ld64.lld-14 -arch $a -platform_version macos 11.0 11.0 -syslibroot "$sdk" \
+			-rpath @executable_path/../lib "$corp/macho/$a.o" -lSystem \
+			-o "$corp/macho/$a-exe" 2>>"$tmp/ld64.log" || true
+	done
+fi
+llvm-lipo-14 -create "$corp/macho/arm64.o" "$corp/macho/x86_64.o" -output "$corp/macho/fat-o"
+if [ -f "$corp/macho/arm64-exe" ] && [ -f "$corp/macho/x86_64-exe" ]; then
+	llvm-lipo-14 -create "$corp/macho/arm64-exe" "$corp/macho/x86_64-exe" -output "$corp/macho/fat-exe"
+fi
+# The reader dispatch is shared: a few Mach-O seeds help the ELF target's gr_check_buffer too.
+cp "$corp/macho/fat-o" "$corp/elf/fat-o"
+
+# Linker messages: the string literals of tests/unit/test_ldmsg.c (adjacent ones joined).
+python3 - "$src/tests/unit/test_ldmsg.c" "$corp/ldmsg" <<'PY'
+import re, sys, codecs
+text = open(sys.argv[1], encoding="utf-8").read()
+text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+lit = r'"(?:[^"\\\n]|\\.)*"'
+n = 0
+for m in re.finditer(r"(?:%s\s*)+" % lit, text):
+    parts = re.findall(lit, m.group(0))
+    s = "".join(codecs.decode(p[1:-1].encode("latin-1", "backslashreplace"), "unicode_escape") for p in parts)
+    if len(s) < 24:
+        continue
+    n += 1
+    open("%s/t%03d" % (sys.argv[2], n), "w", encoding="utf-8", errors="replace").write(s)
+PY
+cat <<'MSG' | seed ldmsg hand-1
+/usr/bin/ld: /tmp/go-link-1/000001.o: in function `_cgo_1':
+/tmp/x/a.c:3: undefined reference to `deflate'
+/usr/bin/ld: cannot find -lsqlite3: No such file or directory
+/usr/bin/ld: a.o: in function `use_dlopen': a.c:(.text+0x9): warning: Using 'dlopen' in statically linked applications requires at runtime the shared libraries from the glibc version used for linking
+collect2: error: ld returned 1 exit status
+MSG
+cat <<'MSG' | seed ldmsg hand-2
+Undefined symbols for architecture arm64:
+  "_deflate", referenced from:
+      _main in macz.o
+ld: symbol(s) not found for architecture arm64
+ld.lld: error: undefined symbol: log
+>>> referenced by m.c:3
+>>>               m.o:(lib_hypot) in archive ./libmini.a
+MSG
+
+# Go host-link argv (one word per line; the target also splits on NUL).
+words() { printf '%s\n' "$@"; }
+words -m64 -Wl,--build-id=0x3f2a9c -o '$WORK/b001/exe/a.out' -rdynamic /tmp/go-link-1/go.o \
+	/tmp/go-link-1/000000.o /tmp/go-link-1/000001.o -O2 -g -lpthread -lsqlite3 -lz -no-pie | seed extld final-1
+words -m64 -Wl,-z,relro -Wl,--dynamic-linker,/lib64/ld-linux-x86-64.so.2 -o /tmp/a.out \
+	/tmp/go-link-2/go.o -L/usr/lib/x86_64-linux-gnu -Wl,-Bdynamic -l:libfoo.a -lm -Wl,-Bstatic -lc | seed extld final-2
+words -m64 -o /tmp/a.out /tmp/go-link-3/go.o -static -pie -Wl,--start-group -la -lb -Wl,--end-group | seed extld final-3
+words -x c - -o /dev/null | seed extld probe-1
+words -m64 /tmp/trivial.c -o /tmp/x | seed extld probe-2
+words '"-Wl,--build-id=0x\u00e9\x41\101"' '"\"quoted\" \\ \t\n"' '"-lfoo"' | seed extld quoted-1
+printf '%s' "-ldflags '-linkmode=external -extldflags \"-static -lz\"' -tags 'a b' -o out" | seed extld goflags-1
+printf '%s\0%s\0%s\0%s' -o /tmp/a.out /tmp/go-link-4/go.o -lz | seed extld nul-1
+
+# ------------------------------------------------------------------ run
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+fail=0
+printf '%-10s %6s %12s %8s %8s %s\n' target seeds execs cov ft findings
+for t in pc_split ldscript elf macho extld ldmsg; do
+	bin=$bdir/fuzz/fuzz_$t
+	nseeds=$(ls "$corp/$t" | wc -l)
+	mkdir -p "$work/artifacts/$t" "$work/run-corpus/$t"
+	log=$work/$t.log
+	rc=0
+	# Newly found inputs go to run-corpus/T; the seeds stay as generated.
+	(cd "$work" && ASAN_OPTIONS=$ASAN_OPTIONS "$bin" -max_total_time="$secs" -timeout=10 \
+		-rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
+		-artifact_prefix="$work/artifacts/$t/" \
+		"$work/run-corpus/$t" "$corp/$t") >"$log" 2>&1 || rc=$?
+	done_line=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -1 || true)
+	execs=$(sed -nE 's/^#([0-9]+)[[:space:]]+DONE.*/\1/p' <<<"$done_line")
+	cov=$(sed -nE 's/.*cov: ([0-9]+).*/\1/p' <<<"$done_line")
+	ft=$(sed -nE 's/.*ft: ([0-9]+).*/\1/p' <<<"$done_line")
+	arts=$(ls "$work/artifacts/$t" 2>/dev/null | wc -l)
+	findings=none
+	if [ "$rc" -ne 0 ] || [ "$arts" -ne 0 ] || [ -z "$done_line" ]; then
+		fail=1
+		findings="FAILED(rc=$rc, $arts artifacts; log $log)"
+		[ -n "$execs" ] || execs=$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#' || true)
+	fi
+	printf '%-10s %6s %12s %8s %8s %s\n' "$t" "$nseeds" "${execs:-?}" "${cov:-?}" "${ft:-?}" "$findings"
+	if [ "$arts" -ne 0 ]; then
+		for a in "$work/artifacts/$t"/*; do echo "    artifact: $a"; done
+	fi
+	if [ "$rc" -ne 0 ]; then
+		grep -E 'ERROR: |SUMMARY: |runtime error|Test unit written' "$log" | head -8 | sed 's/^/    /'
+	fi
+done
+[ "$fail" -eq 0 ] || die "a fuzz target found a crash, leak, timeout or sanitizer error (see above, logs and artifacts in $work)"
+echo "fuzz.sh: OK: every target ran ${secs}s without a finding"
