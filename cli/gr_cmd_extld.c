@@ -10,6 +10,7 @@
 #include "gr_pc.h"
 #include "gr_extld.h"
 #include "gr_kv.h"
+#include "gr_goflags.h"
 #include "gr_linkstate.h"
 #include "gr_spawn.h"
 #include "gr_tccache.h"
@@ -490,9 +491,14 @@ gr_cmd_pkgconfig_shim(int argc, char **argv)
 		if (!strcmp(argv[i], "--libs"))
 			libs = true;
 	gr_strvec_init(&av);
-	if (gr_strvec_push(&av, real && *real ? real : "pkg-config")) {
-		gr_cli_diag(stderr, "out of memory");
-		return 2;
+	/* A multi-word value ("pkg-config --define-prefix") is split as go splits it. */
+	{
+		struct gr_error e;
+		if (gr_goflags_split(real && *real ? real : "pkg-config", &av, &e) != GR_OK || !av.n) {
+			gr_cli_diag(stderr, "PKG_CONFIG: %s", av.n ? e.msg : "empty");
+			gr_strvec_deinit(&av);
+			return 2;
+		}
 	}
 	/* Note which packages cmd/go asked about: gorelink-ld names them when it
 	 * explains a library that has no archive. */

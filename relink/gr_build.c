@@ -37,7 +37,7 @@ struct gr_b {
 	char *outdir;                /* OUT's directory while its name is go build's to choose */
 	char *outtmpdir;             /* temporary dir beside OUT */
 	char *tmpout;                /* the binary go build writes */
-	char *gocc, *gocxx, *goos, *cgo;
+	char *gocc, *gocxx, *goos, *cgo, *gopkgconfig;
 	bool cxx;
 	bool darwin;                 /* GOOS=darwin on a Mac: ld64's rules, only system dylibs left */
 	struct timespec t0;
@@ -272,13 +272,13 @@ gr_b_first_line(const char *text, char *buf, size_t n)
 static int
 gr_b_go_env(struct gr_b *b)
 {
-	static const char *const words[] = { "env", "CC", "CXX", "CGO_ENABLED", "GOOS" };
+	static const char *const words[] = { "env", "CC", "CXX", "CGO_ENABLED", "GOOS", "PKG_CONFIG" };
 	struct gr_spawn_result r;
-	char *lines[4] = { NULL, NULL, NULL, NULL }, *p, line[512], how[128];
+	char *lines[5] = { NULL, NULL, NULL, NULL, NULL }, *p, line[512], how[128];
 	int rc, i;
 
 	/* Ask with the user's own environment: gorelink's sets CGO_ENABLED=1. */
-	if ((rc = gr_b_go_capture(b, words, 5, &r, false)))
+	if ((rc = gr_b_go_capture(b, words, 6, &r, false)))
 		return rc;
 	if (!gr_spawn_ok(&r)) {
 		rc = gr_b_fail(b, GR_BUILD_ENV, GR_EIO, "go env %s: %s", gr_spawn_describe(&r, how, sizeof(how)),
@@ -286,14 +286,14 @@ gr_b_go_env(struct gr_b *b)
 		gr_spawn_result_free(&r);
 		return rc;
 	}
-	for (i = 0, p = r.out; i < 4 && p; i++) {
+	for (i = 0, p = r.out; i < 5 && p; i++) {
 		char *nl = strchr(p, '\n');
 		if (nl)
 			*nl = '\0';
 		lines[i] = p;
 		p = nl ? nl + 1 : NULL;
 	}
-	if (!lines[3]) {
+	if (!lines[4]) {
 		gr_spawn_result_free(&r);
 		return gr_b_fail(b, GR_BUILD_ENV, GR_EFORMAT, "go env printed less than asked for");
 	}
@@ -301,8 +301,10 @@ gr_b_go_env(struct gr_b *b)
 	b->gocxx = strdup(lines[1]);
 	b->cgo = strdup(lines[2]);
 	b->goos = strdup(lines[3]);
+	/* go's own PKG_CONFIG (the environment, else go env -w, else pkg-config). */
+	b->gopkgconfig = strdup(*lines[4] ? lines[4] : "pkg-config");
 	gr_spawn_result_free(&r);
-	if (!b->gocc || !b->gocxx || !b->cgo || !b->goos)
+	if (!b->gocc || !b->gocxx || !b->cgo || !b->goos || !b->gopkgconfig)
 		return gr_b_nomem(b);
 	if (!strcmp(b->goos, "darwin")) {
 		/* macOS has no static executables: third-party libraries from archives,
@@ -450,7 +452,7 @@ gr_b_environment(struct gr_b *b, const char *state)
 	static const char *const ours[] = { "PKG_CONFIG=", "GORELINK_REAL_PKG_CONFIG=",
 	                                    "GORELINK_LINK_STATE=", "GORELINK_PKG_LOG=", "CGO_ENABLED=",
 	                                    "PATH=", "TMPDIR=" };
-	const char *real = getenv("PKG_CONFIG"), *path = getenv("PATH");
+	const char *real = b->gopkgconfig, *path = getenv("PATH");
 	char **e;
 	char *v = NULL, *p2 = NULL;
 	size_t i;
@@ -944,8 +946,8 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 	}
 
 	/* What go says about itself and the package. */
-	if ((rc = gr_b_helpers(&b, &ld, &shim, &state)) || (rc = gr_b_environment(&b, state)) ||
-	    (rc = gr_b_go_env(&b)))
+	if ((rc = gr_b_helpers(&b, &ld, &shim, &state)) || (rc = gr_b_go_env(&b)) ||
+	    (rc = gr_b_environment(&b, state)))
 		goto out;
 	/* The compiler gorelink-ld links with: -extld, else go env CC; gorelink-ld
 	 * switches to go env CXX when the objects it links hold C++. */
@@ -1085,6 +1087,7 @@ out:
 	free(b.gocc);
 	free(b.gocxx);
 	free(b.goos);
+	free(b.gopkgconfig);
 	free(b.cgo);
 	gr_strvec_deinit(&b.env);
 	gr_strvec_deinit(&extld);

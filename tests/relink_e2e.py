@@ -1440,6 +1440,21 @@ def fault_odd_environments():
     zlib = run(["pkg-config", "--variable=pcfiledir", "zlib"])
     assert zlib.rc == 0, "zlib's .pc is needed (apt-get install zlib1g-dev): %r" % zlib
     shutil.copy(os.path.join(zlib.out.strip(), "zlib.pc"), os.path.join(pcdir, "zspaced.pc"))
+    # #cgo pkg-config: with a multi-word PKG_CONFIG, and with one set by go env -w.
+    pc_ex = example("pkgconfig")
+    r, rep, out = build(pc_ex, [], env=base_env(PKG_CONFIG="pkg-config --define-prefix"), name="pkgconfig")
+    assert rep["check"]["pass"], "PKG_CONFIG with two words: %s" % json.dumps(rep)[:1000]
+    goenv = os.path.join(scratch("goenv"), "env")
+    genv = base_env(GOENV=goenv)
+    w = run(["go", "env", "-w", "PKG_CONFIG=/nonexistent/by-go-env-w"], env=genv)
+    assert w.rc == 0, "go env -w: %r" % w
+    # A package of its own (a nonce in it), so that go runs pkg-config instead of using its cache.
+    fresh = make_module("goenvpc", {"main.go": '// nonce %s\npackage main\n\n// #cgo pkg-config: zlib\n'
+                                    '// #include <zlib.h>\nimport "C"\n\nfunc main() { println(C.GoString(C.zlibVersion())) }\n'
+                                    % os.urandom(8).hex()})
+    r = gorelink(["-o", os.path.join(scratch("goenv-out"), "p"), "."], cwd=fresh, env=genv)
+    assert r.rc != 0 and "by-go-env-w" in r.err, (
+        "a PKG_CONFIG set with go env -w is not the one run\n%r" % r)
     env = base_env(PKG_CONFIG_PATH=pcdir, PKG_CONFIG="/nonexistent/pkg-config")
     r, rep, out = build(ex, ["--pkg", "zspaced"], env=env, name="fortytwo")
     assert "libz.a" in [os.path.basename(a) for a in archive_paths(rep)], (
