@@ -398,7 +398,7 @@ gr_cmd_extld(int argc, char **argv)
 	const char *statepath = getenv(GR_LINKSTATE_ENV);
 	struct gr_linkstate ls;
 	struct gr_toolchain tc;
-	struct gr_strvec args, final;
+	struct gr_strvec args, final, dcc;
 	struct gr_rw_result *rw = NULL;
 	struct gr_error e;
 	bool hit;
@@ -438,7 +438,19 @@ gr_cmd_extld(int argc, char **argv)
 	}
 	/* Apple targets search with ld64's rules, which need no discovery. */
 	memset(&tc, 0, sizeof(tc));
-	if (!ls.darwin && (rc = gr_tccache_discover(gr_strvec_argv(&ls.cc), &tc, &hit, &e))) {
+	/* Discover with the compiler words plus the link's own driver flags
+	 * (Go's -m64 or -m32, a user's -B or -fuse-ld= from -extldflags). */
+	gr_strvec_init(&dcc);
+	if (gr_strvec_extend(&dcc, &ls.cc) ||
+	    gr_rewrite_driver_toolchain_flags((const char *const *)args.v, args.n, &dcc)) {
+		gr_cli_diag(stderr, "out of memory");
+		gr_strvec_deinit(&dcc);
+		status = 2;
+		goto out;
+	}
+	rc = ls.darwin ? GR_OK : gr_tccache_discover(gr_strvec_argv(&dcc), &tc, &hit, &e);
+	gr_strvec_deinit(&dcc);
+	if (rc) {
 		gr_cli_diag(stderr, "%s", e.msg);
 		gr_extld_record(&ls, NULL, NULL, 2);
 		status = 2;

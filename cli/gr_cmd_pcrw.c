@@ -391,7 +391,7 @@ gr_cmd_pcrw(int argc, char **argv, FILE *in, FILE *out, FILE *err)
 	struct gr_pc_tokens *toks = NULL, *ccwords = NULL;
 	struct gr_error e;
 	struct gr_strvec cc;
-	const char **allow = NULL, **syslibs = NULL, *ccarg = NULL, *mode_name = "static", *sysroot;
+	const char **allow = NULL, **syslibs = NULL, *ccarg = NULL, *mode_name = "static";
 	const char *target = NULL;
 	struct gr_rw_darwin darwin;
 	char *machine = NULL;
@@ -584,16 +584,21 @@ gr_cmd_pcrw(int argc, char **argv, FILE *in, FILE *out, FILE *err)
 	}
 	if (o.darwin)
 		goto run;
-	/* gcc moves its own search dirs under a --sysroot given to it. */
-	if (toks && (sysroot = gr_rewrite_driver_sysroot(toks->v, toks->n)) != NULL) {
-		char *opt = malloc(strlen(sysroot) + sizeof("--sysroot="));
-		if (!opt || (snprintf(opt, strlen(sysroot) + sizeof("--sysroot="), "--sysroot=%s", sysroot), gr_strvec_push(&cc, opt))) {
-			free(opt);
+	/* gcc moves its own search dirs under a --sysroot given to it, and picks
+	 * other multilib dirs (or another target, or linker) for -m32, -B, --target. */
+	if (toks && toks->n) {
+		const char **texts = calloc(toks->n, sizeof(*texts));
+		size_t ti;
+		int frc;
+		for (ti = 0; texts && ti < toks->n; ti++)
+			texts[ti] = toks->v[ti].text;
+		frc = texts ? gr_rewrite_driver_toolchain_flags(texts, toks->n, &cc) : GR_ENOMEM;
+		free(texts);
+		if (frc) {
 			gr_cli_diag(err, "out of memory");
 			status = GR_EXIT_ERROR;
 			goto out;
 		}
-		free(opt);
 	}
 	if ((rc = gr_tccache_discover(gr_strvec_argv(&cc), &tc, &cache_hit, &e))) {
 		gr_cli_diag(err, "%s", e.msg);

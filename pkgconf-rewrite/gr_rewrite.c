@@ -233,6 +233,45 @@ gr_rewrite_driver_sysroot(const struct gr_pc_token *in, size_t n)
 	return root;
 }
 
+int
+gr_rewrite_driver_toolchain_flags(const char *const *args, size_t n, struct gr_strvec *out)
+{
+	const char *root = NULL;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const char *a = args[i];
+		if (gr_rw_prefix(a, "--sysroot=")) {
+			root = a + 10;
+		} else if (!strcmp(a, "--sysroot") && i + 1 < n) {
+			root = args[++i];
+		} else if ((a[0] == '-' && a[1] == 'm' && a[2]) || gr_rw_prefix(a, "--target=") ||
+		           gr_rw_prefix(a, "-fuse-ld=") || (gr_rw_prefix(a, "-B") && a[2])) {
+			/* -m32, -mx32, -march=..., -B/dir/, --target=...: they change the
+			 * driver's multilib dirs, its linker, or its target. */
+			if (gr_strvec_push(out, a))
+				return GR_ENOMEM;
+		} else if ((!strcmp(a, "-B") || !strcmp(a, "-target")) && i + 1 < n) {
+			if (gr_strvec_push(out, a) || gr_strvec_push(out, args[i + 1]))
+				return GR_ENOMEM;
+			i++;
+		}
+	}
+	if (root) {
+		size_t l = strlen(root) + sizeof("--sysroot=");
+		char *opt = malloc(l);
+		int rc;
+		if (!opt)
+			return GR_ENOMEM;
+		snprintf(opt, l, "--sysroot=%s", root);
+		rc = gr_strvec_push(out, opt);
+		free(opt);
+		if (rc)
+			return GR_ENOMEM;
+	}
+	return GR_OK;
+}
+
 /* ---- pass 2 ------------------------------------------------------------ */
 
 static struct gr_rw_token *

@@ -103,6 +103,11 @@ int gr_rewrite_darwin_argv(const char *const *argv, size_t n, const struct gr_rw
  * search dirs move under it, so discover the toolchain with it. */
 const char *gr_rewrite_driver_sysroot(const struct gr_pc_token *in, size_t n);
 
+/* Append the driver flags among args that change where the compiler driver and its
+ * linker search (-m*, -B DIR, --target=, -target T, -fuse-ld=, the last --sysroot):
+ * discover the toolchain with them. GR_ENOMEM on failure. */
+int gr_rewrite_driver_toolchain_flags(const char *const *args, size_t n, struct gr_strvec *out);
+
 /* Free a result; NULL is allowed. */
 void gr_rw_result_free(struct gr_rw_result *r);
 

@@ -881,6 +881,31 @@ def cc_runs_of_blanks():
 
 
 @test
+def driver_flags_change_the_search():
+    """-m32 and -B DIR in the flags change where gcc and ld search, as they do
+    for `gcc -static -Wl,--trace`: -m32 searches the 32-bit dirs (the 64-bit
+    libz.a is skipped as incompatible), -B DIR adds DIR to the driver's dirs."""
+    r = pcrw("--", "-m32", "-lz")
+    trace = subprocess.run(["gcc", "-m32", "-static", "-Wl,--trace", "-o", "/dev/null", "-x", "c", "-", "-lz"],
+                           input="int main(void){return 0;}", capture_output=True, text=True)
+    if trace.returncode == 0:
+        z = [l for l in trace.stdout.split("\n") if "libz.a" in l]
+        r = success(r)
+        eq(r.out.split(), [z[0].strip()] if z else [], "-m32 -lz against gcc --trace", r)
+    else:
+        assert r.rc == 1, "-m32 -lz: ld finds no 32-bit libz.a, but pkgconf-rewrite exited %d\n%r" % (r.rc, r)
+        assert "skipping incompatible" in r.err and "lib32" in r.err, (
+            "-m32 -lz: the 32-bit search is not explained\n%r" % r)
+    d = tempfile.mkdtemp(prefix="bdir.", dir=SCRATCH)
+    try:
+        shutil.copy(os.path.join(LIB, "liba.a"), os.path.join(d, "libbdirprobe.a"))
+        r = success(pcrw("--", "-B" + d + "/", "-lbdirprobe"))
+        assert os.path.join(d, "libbdirprobe.a") in r.out, "-B DIR/ is not searched\n%r" % r
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+@test
 def cc_nonexistent():
     r = pcrw("--cc=/nonexistent/cc", "ok")
     one_error_line(r, 2, "/nonexistent/cc")
