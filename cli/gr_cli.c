@@ -116,7 +116,7 @@ gr_cli_run(int argc, char **argv, FILE *out, FILE *err)
  * quote without escapes; a shell agrees on '...', and on "..." when no $ ` \
  * or ! is inside. Only an argument holding both quote kinds needs the shell's
  * '\'' form, which Go cannot read. */
-void
+bool
 gr_cli_put_quoted(FILE *f, const char *s)
 {
 	const char *p;
@@ -140,7 +140,9 @@ gr_cli_put_quoted(FILE *f, const char *s)
 				fputc(*p, f);
 		}
 		fputc('\'', f);
+		return false;
 	}
+	return true;
 }
 
 

@@ -2,6 +2,7 @@
 #ifndef GR_CLI_H
 #define GR_CLI_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 /* Exit statuses shared by every subcommand (documented in the man pages). */
@@ -19,8 +20,9 @@ int gr_cli_run(int argc, char **argv, FILE *out, FILE *err);
  * files cannot break the one-line-per-item output. */
 void gr_cli_put_escaped(FILE *f, const char *s, size_t n);
 
-/* Write one argument quoted so that Go's flag splitting and a shell both read it back. */
-void gr_cli_put_quoted(FILE *f, const char *s);
+/* Write one argument quoted so that Go's flag splitting and a shell both read it back;
+ * false when only a shell can (it holds ' and one of " $ ` \ !). */
+bool gr_cli_put_quoted(FILE *f, const char *s);
 
 /* a followed by b, malloc'd, or NULL. */
 char *gr_cli_concat(const char *a, const char *b);

@@ -292,12 +292,17 @@ gr_pcrw_one(FILE *out, FILE *err, const char *pkg, const struct gr_pc_tokens *to
 	} else {
 		if (pkg)
 			fprintf(out, "%s\t", pkg);
+		const char *shell_only = NULL;
 		for (k = 0; k < r->argv.n; k++) {
 			if (k)
 				fputc(' ', out);
-			gr_cli_put_quoted(out, r->argv.v[k]);
+			if (!gr_cli_put_quoted(out, r->argv.v[k]) && !shell_only)
+				shell_only = r->argv.v[k];
 		}
 		fputc('\n', out);
+		if (shell_only)
+			gr_cli_diag(stderr, "warning: %s holds both ' and one of \" $ ` \\ !: the line is right for a shell, but Go cannot split it in CGO_LDFLAGS or -extldflags; use -0 or --json",
+			            shell_only);
 	}
 	gr_rw_result_free(r);
 	return GR_EXIT_OK;

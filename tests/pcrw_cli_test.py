@@ -906,6 +906,18 @@ def driver_flags_change_the_search():
 
 
 @test
+def shell_only_quoting_warns():
+    """An argument holding ' and $ cannot be written so that Go splits it:
+    the shell-quoted line comes with a warning naming it (exit 0)."""
+    d = os.path.join(SCRATCH, "q'$x")
+    os.makedirs(d, exist_ok=True)
+    r = success(pcrw("--", "-L" + d, "-L" + LIB, "-la"))
+    assert "warning" in r.err and d in r.err and "-0" in r.err, "no warning for %r\n%r" % (d, r)
+    r = success(pcrw("--", "-L" + LIB, "-la"))
+    assert r.err == "", "a warning without a reason\n%r" % r
+
+
+@test
 def cc_nonexistent():
     r = pcrw("--cc=/nonexistent/cc", "ok")
     one_error_line(r, 2, "/nonexistent/cc")
