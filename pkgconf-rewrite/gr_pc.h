@@ -29,8 +29,8 @@ int gr_pc_resolve(const char *const *queries, size_t nq, struct gr_pc_tokens **o
 int gr_pc_split(const char *text, const char *what, struct gr_pc_tokens **out,
                 struct gr_error *err);
 
-/* The installed packages whose Libs (not Libs.private) name -lLNAME, in the
- * order pkg-config finds them; for "which --pkg brings this archive". */
+/* The installed packages whose Libs name -lLNAME, then those whose Libs.private
+ * do, each in the order pkg-config finds them; for "which --pkg brings this archive". */
 int gr_pc_packages_with_lib(const char *lname, struct gr_strvec *out, struct gr_error *err);
 
 /* Free tokens from gr_pc_resolve or gr_pc_split; NULL is allowed. */

@@ -9,6 +9,7 @@
 #include "gr_extld.h"
 #include "gr_goflags.h"
 #include "gr_linkstate.h"
+#include "gr_pc.h"
 #include "gr_preset.h"
 
 static void
@@ -336,6 +337,53 @@ START_TEST(test_presets)
 }
 END_TEST
 
+/* Which packages bring -lNAME: those naming it in Libs first, then Libs.private. */
+START_TEST(test_packages_with_lib)
+{
+	char dir[] = "/tmp/gr-pcscan-XXXXXX";
+	static const char *const pcs[][2] = {
+		{ "zdirect", "Name: zdirect\nDescription: d\nVersion: 1\nLibs: -lqqdirect\n" },
+		{ "aprivate", "Name: aprivate\nDescription: p\nVersion: 1\nLibs: -laprivate\nLibs.private: -lqqdirect -lqqpriv\n" },
+	};
+	struct gr_strvec out;
+	struct gr_error e;
+	char path[256];
+	size_t i;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	for (i = 0; i < 2; i++) {
+		FILE *f;
+		snprintf(path, sizeof(path), "%s/%s.pc", dir, pcs[i][0]);
+		ck_assert_ptr_nonnull(f = fopen(path, "w"));
+		fputs(pcs[i][1], f);
+		fclose(f);
+	}
+	setenv("PKG_CONFIG_LIBDIR", dir, 1);
+	unsetenv("PKG_CONFIG_PATH");
+	gr_strvec_init(&out);
+	ck_assert_int_eq(gr_pc_packages_with_lib("qqdirect", &out, &e), GR_OK);
+	ck_assert_uint_eq(out.n, 2);
+	ck_assert_str_eq(out.v[0], "zdirect");   /* Libs first, though found later */
+	ck_assert_str_eq(out.v[1], "aprivate");  /* then Libs.private */
+	gr_strvec_deinit(&out);
+	gr_strvec_init(&out);
+	ck_assert_int_eq(gr_pc_packages_with_lib("qqpriv", &out, &e), GR_OK);
+	ck_assert_uint_eq(out.n, 1);
+	ck_assert_str_eq(out.v[0], "aprivate");
+	gr_strvec_deinit(&out);
+	gr_strvec_init(&out);
+	ck_assert_int_eq(gr_pc_packages_with_lib("qqnone", &out, &e), GR_OK);
+	ck_assert_uint_eq(out.n, 0);
+	gr_strvec_deinit(&out);
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s.pc", dir, pcs[i][0]);
+		unlink(path);
+	}
+	rmdir(dir);
+	unsetenv("PKG_CONFIG_LIBDIR");
+}
+END_TEST
+
 int
 main(void)
 {
@@ -351,6 +399,7 @@ main(void)
 	tcase_add_test(t, test_is_final_and_expand);
 	tcase_add_test(t, test_linkstate);
 	tcase_add_test(t, test_presets);
+	tcase_add_test(t, test_packages_with_lib);
 	suite_add_tcase(s, t);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
