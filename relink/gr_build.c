@@ -927,7 +927,7 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 
 	/* --lib flags join the link as they are (each -l is still resolved). */
 	for (i = 0; i < o->nlibs; i++)
-		if (gr_strvec_push(&b.ls.extra, o->libs[i]))
+		if (gr_strvec_push(&b.ls.extra, o->libs[i]) || gr_strvec_push(&b.ls.extra_origin, "--lib"))
 			goto nomem;
 	/* --pkg and the preset's packages: their --static flags join the link. */
 	for (k = 0; k < o->npkgs + preset.pkgs.n; k++) {
@@ -937,11 +937,15 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 			res->stage = GR_BUILD_USAGE;
 			goto out;
 		}
-		for (i = 0; i < t->n; i++)
-			if (gr_strvec_push(&b.ls.extra, t->v[i].text)) {
+		for (i = 0; i < t->n; i++) {
+			char who[1024];
+			snprintf(who, sizeof(who), "--pkg %s%s%s", q, t->v[i].origin ? ": " : "",
+			         t->v[i].origin ? t->v[i].origin : "");
+			if (gr_strvec_push(&b.ls.extra, t->v[i].text) || gr_strvec_push(&b.ls.extra_origin, who)) {
 				gr_pc_tokens_free(t);
 				goto nomem;
 			}
+		}
 		gr_pc_tokens_free(t);
 	}
 

@@ -252,7 +252,7 @@ gr_extld_rewrite(const struct gr_linkstate *ls, const struct gr_toolchain *tc,
 		toks[k++].text = args[i];
 	for (i = 0; i < ls->extra.n; i++) {
 		toks[k].text = ls->extra.v[i];
-		toks[k++].origin = "--pkg";
+		toks[k++].origin = i < ls->extra_origin.n ? ls->extra_origin.v[i] : "--pkg";
 	}
 	memset(&o, 0, sizeof(o));
 	o.mode = ls->mode == GR_LINK_THIRD_PARTY ? GR_RW_THIRD_PARTY : GR_RW_STATIC;

@@ -14,6 +14,7 @@ gr_linkstate_init(struct gr_linkstate *ls)
 	gr_strvec_init(&ls->cc);
 	gr_strvec_init(&ls->cxx);
 	gr_strvec_init(&ls->extra);
+	gr_strvec_init(&ls->extra_origin);
 	gr_strvec_init(&ls->allow);
 	gr_strvec_init(&ls->system_libs);
 }
@@ -24,6 +25,7 @@ gr_linkstate_deinit(struct gr_linkstate *ls)
 	gr_strvec_deinit(&ls->cc);
 	gr_strvec_deinit(&ls->cxx);
 	gr_strvec_deinit(&ls->extra);
+	gr_strvec_deinit(&ls->extra_origin);
 	gr_strvec_deinit(&ls->allow);
 	gr_strvec_deinit(&ls->system_libs);
 	free(ls->report);
@@ -59,8 +61,11 @@ gr_linkstate_write(const char *path, const struct gr_linkstate *ls, struct gr_er
 		gr_kv_put(&b, 'c', ls->cc.v[i]);
 	for (i = 0; i < ls->cxx.n; i++)
 		gr_kv_put(&b, 'C', ls->cxx.v[i]);
-	for (i = 0; i < ls->extra.n; i++)
+	for (i = 0; i < ls->extra.n; i++) {
 		gr_kv_put(&b, 'x', ls->extra.v[i]);
+		if (i < ls->extra_origin.n)
+			gr_kv_put(&b, 'o', ls->extra_origin.v[i]);
+	}
 	for (i = 0; i < ls->allow.n; i++)
 		gr_kv_put(&b, 'a', ls->allow.v[i]);
 	for (i = 0; i < ls->system_libs.n; i++)
@@ -124,7 +129,23 @@ gr_linkstate_read(const char *path, struct gr_linkstate *ls, struct gr_error *er
 			break;
 		case 'c': ok = gr_strvec_push(&ls->cc, v) == GR_OK; break;
 		case 'C': ok = gr_strvec_push(&ls->cxx, v) == GR_OK; break;
-		case 'x': ok = gr_strvec_push(&ls->extra, v) == GR_OK; break;
+		case 'x':
+			ok = gr_strvec_push(&ls->extra, v) == GR_OK && gr_strvec_push(&ls->extra_origin, "--pkg") == GR_OK;
+			break;
+		case 'o':
+			/* The origin of the extra flag just read. */
+			if (ls->extra_origin.n) {
+				char *d = strdup(v);
+				ok = d != NULL;
+				if (d) {
+					free(ls->extra_origin.v[ls->extra_origin.n - 1]);
+					ls->extra_origin.v[ls->extra_origin.n - 1] = d;
+				}
+			} else {
+				bad = true;
+				ok = false;
+			}
+			break;
 		case 'a': ok = gr_strvec_push(&ls->allow, v) == GR_OK; break;
 		case 's': ok = gr_strvec_push(&ls->system_libs, v) == GR_OK; break;
 		case 'r': free(ls->report); ok = (ls->report = strdup(v)) != NULL; break;

@@ -19,7 +19,8 @@ struct gr_linkstate {
 	enum gr_link_mode mode;
 	struct gr_strvec cc;          /* the real compiler command, one word each */
 	struct gr_strvec cxx;         /* the C++ compiler, for links whose objects hold C++ */
-	struct gr_strvec extra;       /* flags appended to the final link (--pkg libraries) */
+	struct gr_strvec extra;       /* flags appended to the final link (--pkg libraries, --lib) */
+	struct gr_strvec extra_origin; /* for each extra flag, who asked: "--lib", "--pkg zlib"... */
 	struct gr_strvec allow;       /* --allow-dynamic library names */
 	struct gr_strvec system_libs; /* third-party mode: names that stay -l (empty: the default) */
 	char *report;                 /* where the wrapper records the final link */

@@ -848,8 +848,14 @@ def bad_missing_archive():
         f.write("libdir=%s\n\nName: noarchive\nDescription: only a shared library\n"
                 "Version: 1.0\nLibs: -L${libdir} -lnoarchive\nCflags:\n" % lib)
     env = base_env(PKG_CONFIG_PATH=pc)
-    expect_failure(["--pkg", "noarchive", "."], example("fortytwo"), EXIT_VERDICT,
-                   ["noarchive"], env=env, go_output=True)
+    r, _ = expect_failure(["--pkg", "noarchive", "."], example("fortytwo"), EXIT_VERDICT,
+                          ["noarchive"], env=env, go_output=True)
+    assert "wanted by: --pkg noarchive" in r.err, "the explanation does not name --pkg noarchive\n%r" % r
+    # The same library asked for with --lib is explained as --lib's.
+    env = base_env(LIBRARY_PATH=lib)
+    r, _ = expect_failure(["--lib", "-lnoarchive", "."], example("fortytwo"), EXIT_VERDICT,
+                          ["noarchive"], env=env, go_output=True, tag="lib-noarchive")
+    assert "wanted by: --lib" in r.err, "the explanation does not name --lib\n%r" % r
 
 
 @contextlib.contextmanager
