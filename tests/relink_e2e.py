@@ -1335,6 +1335,13 @@ def fault_gorelink_interrupted():
                 time.sleep(0.05)
             linker = int(open(marker).read())
             assert pid_alive(linker), "%s: the fake linker is not running" % name
+            # Mid-build: gorelink's temporary directories are private (mkdtemp, 0700).
+            temps = [os.path.join(tmp, e) for e in os.listdir(tmp) if e.startswith("gorelink-")] + \
+                    [os.path.join(d, e) for e in os.listdir(d) if e.startswith(".gorelink-")]
+            assert len(temps) == 2, "%s: want the helper dir and the dir beside OUT, got %r" % (name, temps)
+            for t in temps:
+                mode = os.stat(t).st_mode & 0o777
+                assert mode == 0o700, "%s: %s has mode %o, want 700" % (name, t, mode)
             p.send_signal(sig)
             _, err = p.communicate(timeout=RUN_TIMEOUT)
         finally:
@@ -1461,6 +1468,18 @@ def fault_odd_environments():
     r = gorelink(["-o", os.path.join(scratch("goenv-out"), "p"), "."], cwd=fresh, env=genv)
     assert r.rc != 0 and "by-go-env-w" in r.err, (
         "a PKG_CONFIG set with go env -w is not the one run\n%r" % r)
+    # No pkg-config program on PATH at all: a PATH of links to everything in
+    # /usr/bin but pkg-config, plus go's directory.
+    bindir = scratch("path-without-pkg-config")
+    for e in os.listdir("/usr/bin"):
+        if "pkg-config" not in e and "pkgconf" not in e:
+            os.symlink(os.path.join("/usr/bin", e), os.path.join(bindir, e))
+    gobin = os.path.dirname(os.path.realpath(shutil.which("go")))
+    env = base_env(PKG_CONFIG_PATH=pcdir, PATH=bindir + ":" + gobin)
+    assert shutil.which("pkg-config", path=env["PATH"]) is None, "pkg-config is still on PATH"
+    r, rep, out = build(ex, ["--pkg", "zspaced"], env=env, name="fortytwo")
+    assert "libz.a" in [os.path.basename(a) for a in archive_paths(rep)], (
+        "--pkg with no pkg-config on PATH: archives %r" % rep["archives"])
     env = base_env(PKG_CONFIG_PATH=pcdir, PKG_CONFIG="/nonexistent/pkg-config")
     r, rep, out = build(ex, ["--pkg", "zspaced"], env=env, name="fortytwo")
     assert "libz.a" in [os.path.basename(a) for a in archive_paths(rep)], (
