@@ -173,11 +173,31 @@ op_extld_rewrite(void)
 	return rc != GR_OK;
 }
 
+static int
+op_darwin_rewrite(void)
+{
+	static const char *const args[] = { "-arch", "arm64", "-Wl,-headerpad,1144", "-o", "/tmp/x/a.out",
+	                                     "/tmp/go-link-1/go.o", "-L/nonexistent/lib", "-lSystem", "-lresolv",
+	                                     "-framework", "CoreFoundation", "-Wl,-search_dylibs_first" };
+	struct gr_rw_opts o;
+	struct gr_rw_darwin d = { NULL, NULL };
+	struct gr_rw_result *r = NULL;
+	struct gr_error e;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	o.mode = GR_RW_THIRD_PARTY;
+	rc = gr_rewrite_darwin_argv(args, sizeof(args) / sizeof(args[0]), &o, &d, &r, &e);
+	gr_rw_result_free(r);
+	return rc != GR_OK;
+}
+
 START_TEST(test_every_allocation_fails_once)
 {
 	static const struct { const char *name; op_fn op; } ops[] = {
 		{ "ldscript", op_ldscript }, { "ldmsg", op_ldmsg }, { "goflags", op_goflags },
 		{ "pc_split", op_pc_split }, { "check_elf", op_check_elf }, { "extld_rewrite", op_extld_rewrite },
+		{ "darwin_rewrite", op_darwin_rewrite },
 	};
 	FILE *f = fopen("/proc/self/exe", "rb");
 	size_t i;
