@@ -37,7 +37,7 @@ int gr_macho_fat_slices(const unsigned char *buf, size_t len, const char *path,
 /* Name of a CPU type as ld64 spells it ("arm64", "x86_64"); unknown ones go to tmp. */
 const char *gr_macho_arch_name(uint32_t cputype, uint32_t cpusubtype, char *tmp, size_t tmpsz);
 
-/* Classify an install name: system (/usr/lib, /System/Library), Homebrew, @rpath... */
+/* Classify an install name: a system dylib under /usr/lib or /System/Library, Homebrew, @rpath... */
 enum gr_origin gr_macho_origin(const char *install_name);
 
 #endif

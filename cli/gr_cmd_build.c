@@ -35,7 +35,7 @@ gr_cmd_build_usage(FILE *f)
 	      "  -o OUT                  where the binary goes (default: go build's name in the\n"
 	      "                          current directory; a directory takes that name inside)\n"
 	      "      --sqlite3[=VARIANT] the github.com/mattn/go-sqlite3 preset: bundled (the\n"
-	      "                          default) or system (Debian's libsqlite3.a)\n"
+	      "                          default) or system: Debian's libsqlite3.a\n"
 	      "      --preset NAME[=VARIANT]  any preset (docs/presets.md)\n"
 	      "      --pkg NAME          link pkg-config package NAME's static libraries too\n"
 	      "                          (repeatable; for cgo code that writes a bare -lfoo)\n"

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "gr_cli.h"
+#include "gr_file.h"
 #include "gr_json.h"
 #include "gr_pc.h"
 #include "gr_rewrite.h"
@@ -312,40 +313,18 @@ gr_pcrw_one(FILE *out, FILE *err, const char *pkg, const struct gr_pc_tokens *to
 static char *
 gr_pcrw_slurp(FILE *f, struct gr_error *e)
 {
-	size_t n = 0, cap = 4096;
-	char *buf = malloc(cap), *g;
+	size_t n;
+	char *buf;
+	int rc = gr_file_read_all(f, GR_PCRW_MAXSTDIN, &buf, &n);
 
-	if (!buf) {
-		gr_error_set(e, GR_ENOMEM, 0, "standard input: out of memory");
-		return NULL;
-	}
-	for (;;) {
-		size_t got = fread(buf + n, 1, cap - n - 1, f);
-		n += got;
-		if (got == 0)
-			break;
-		if (n + 1 == cap) {
-			if (cap >= GR_PCRW_MAXSTDIN) {
-				free(buf);
-				gr_error_set(e, GR_EUSAGE, 0, "standard input: more than %u bytes of flags", GR_PCRW_MAXSTDIN);
-				return NULL;
-			}
-			g = realloc(buf, cap * 2);
-			if (!g) {
-				free(buf);
-				gr_error_set(e, GR_ENOMEM, 0, "standard input: out of memory");
-				return NULL;
-			}
-			buf = g;
-			cap *= 2;
-		}
-	}
-	if (ferror(f)) {
-		free(buf);
+	if (rc == GR_EUSAGE)
+		gr_error_set(e, GR_EUSAGE, 0, "standard input: more than %u bytes of flags", GR_PCRW_MAXSTDIN);
+	else if (rc == GR_EIO)
 		gr_error_set(e, GR_EIO, errno, "standard input: %s", strerror(errno));
+	else if (rc)
+		gr_error_set(e, GR_ENOMEM, 0, "standard input: out of memory");
+	if (rc)
 		return NULL;
-	}
-	buf[n] = '\0';
 	if (memchr(buf, '\0', n)) {
 		free(buf);
 		gr_error_set(e, GR_EFORMAT, 0, "standard input: NUL byte in the flags");

@@ -113,6 +113,22 @@ gr_spawn_result_free(struct gr_spawn_result *res)
 	res->outlen = res->errlen = 0;
 }
 
+/* Decode a wait status into res. */
+static int
+gr_spawn_status(const char *name, int status, struct gr_spawn_result *res, struct gr_error *err)
+{
+	if (WIFEXITED(status)) {
+		res->exited = true;
+		res->code = WEXITSTATUS(status);
+	} else if (WIFSIGNALED(status)) {
+		res->exited = false;
+		res->code = WTERMSIG(status);
+	} else {
+		return gr_error_set(err, GR_EIO, 0, "%s: stopped in an unexpected state 0x%x", name, status);
+	}
+	return GR_OK;
+}
+
 int
 gr_spawn_capture(char *const argv[], char *const envp[], struct gr_spawn_result *res,
                  struct gr_error *err)
@@ -174,15 +190,8 @@ gr_spawn_capture(char *const argv[], char *const envp[], struct gr_spawn_result 
 			goto close_pipes;
 		}
 	}
-	if (WIFEXITED(status)) {
-		res->exited = true;
-		res->code = WEXITSTATUS(status);
-	} else if (WIFSIGNALED(status)) {
-		res->exited = false;
-		res->code = WTERMSIG(status);
-	} else {
-		rc = gr_error_set(err, GR_EIO, 0, "%s: stopped in an unexpected state 0x%x", argv[0], status);
-	}
+	if (rc == GR_OK)
+		rc = gr_spawn_status(argv[0], status, res, err);
 close_pipes:
 	if (po[0] >= 0) close(po[0]);
 	if (po[1] >= 0) close(po[1]);
@@ -226,22 +235,6 @@ gr_spawn_nap(int pidfd)
 		struct timespec ts = { 0, 50 * 1000 * 1000 };
 		nanosleep(&ts, NULL);
 	}
-}
-
-/* Decode a wait status into res. */
-static int
-gr_spawn_status(const char *name, int status, struct gr_spawn_result *res, struct gr_error *err)
-{
-	if (WIFEXITED(status)) {
-		res->exited = true;
-		res->code = WEXITSTATUS(status);
-	} else if (WIFSIGNALED(status)) {
-		res->exited = false;
-		res->code = WTERMSIG(status);
-	} else {
-		return gr_error_set(err, GR_EIO, 0, "%s: stopped in an unexpected state 0x%x", name, status);
-	}
-	return GR_OK;
 }
 
 int

@@ -640,6 +640,31 @@ gr_rw_walk(struct gr_rw *w, const struct gr_pc_token *in, size_t n)
 	return rc;
 }
 
+/* Walk the flags with w (its result and error set up), then hand the result
+ * over: GR_ENOTFOUND, with *out filled, when some KIND library has no archive. */
+static int
+gr_rw_run(struct gr_rw *w, const struct gr_pc_token *in, size_t n, const char *kind,
+          struct gr_rw_result **out)
+{
+	struct gr_rw_result *r = w->r;
+	struct gr_error *err = w->err;
+	int rc;
+
+	gr_error_clear(err);
+	rc = gr_rw_walk(w, in, n);
+	if (rc) {
+		if (rc == GR_ENOMEM || err->code == GR_OK)
+			gr_error_set(err, rc, 0, "rewrite: out of memory");
+		gr_rw_result_free(r);
+		return rc;
+	}
+	*out = r;
+	if (r->nmissing)
+		return gr_error_set(err, GR_ENOTFOUND, 0, "%zu %slibrar%s ha%s no static archive", r->nmissing, kind,
+		                    r->nmissing == 1 ? "y" : "ies", r->nmissing == 1 ? "s" : "ve");
+	return GR_OK;
+}
+
 int
 gr_rewrite(const struct gr_pc_token *in, size_t n, const struct gr_rw_opts *o,
            const struct gr_toolchain *tc, struct gr_rw_result **out, struct gr_error *err)
@@ -673,19 +698,7 @@ gr_rewrite(const struct gr_pc_token *in, size_t n, const struct gr_rw_opts *o,
 	w.r = r;
 	w.err = err;
 	w.st.dynamic = !sc.initial_static;
-	gr_error_clear(err);
-	rc = gr_rw_walk(&w, in, n);
-	if (rc) {
-		if (rc == GR_ENOMEM || err->code == GR_OK)
-			gr_error_set(err, rc, 0, "rewrite: out of memory");
-		gr_rw_result_free(r);
-		return rc;
-	}
-	*out = r;
-	if (r->nmissing)
-		return gr_error_set(err, GR_ENOTFOUND, 0, "%zu librar%s ha%s no static archive",
-		                    r->nmissing, r->nmissing == 1 ? "y" : "ies", r->nmissing == 1 ? "s" : "ve");
-	return GR_OK;
+	return gr_rw_run(&w, in, n, "", out);
 }
 
 /* ---- darwin (Apple ld64) ------------------------------------------------- */
@@ -931,19 +944,7 @@ gr_rewrite_darwin(const struct gr_pc_token *in, size_t n, const struct gr_rw_opt
 		gr_rw_result_free(r);
 		return gr_error_set(err, GR_ENOMEM, 0, "rewrite: out of memory");
 	}
-	gr_error_clear(err);
-	rc = gr_rw_walk(&w, in, n);
-	if (rc) {
-		if (rc == GR_ENOMEM || err->code == GR_OK)
-			gr_error_set(err, rc, 0, "rewrite: out of memory");
-		gr_rw_result_free(r);
-		return rc;
-	}
-	*out = r;
-	if (r->nmissing)
-		return gr_error_set(err, GR_ENOTFOUND, 0, "%zu third-party librar%s ha%s no static archive",
-		                    r->nmissing, r->nmissing == 1 ? "y" : "ies", r->nmissing == 1 ? "s" : "ve");
-	return GR_OK;
+	return gr_rw_run(&w, in, n, "third-party ", out);
 }
 
 int

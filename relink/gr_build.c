@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gr_file.h"
 #include "gr_goflags.h"
 #include "gr_kv.h"
 #include "gr_path.h"
@@ -587,29 +588,19 @@ static int
 gr_b_read_report(struct gr_b *b, bool *linked)
 {
 	FILE *f = fopen(b->ls.report, "r");
-	char *text = NULL, *cur, *v, tag;
-	size_t cap = 0, n = 0, got;
+	char *text, *cur, *v, tag;
 	bool bad;
-	int rc = GR_OK;
+	int rc;
 
 	*linked = false;
 	if (!f)
 		return GR_OK;
-	do {
-		if (n + 4096 + 1 > cap) {
-			char *g = realloc(text, cap = cap ? cap * 2 : 16384);
-			if (!g) {
-				fclose(f);
-				free(text);
-				return gr_b_nomem(b);
-			}
-			text = g;
-		}
-		got = fread(text + n, 1, 4096, f);
-		n += got;
-	} while (got);
+	rc = gr_file_read_all(f, (size_t)-1, &text, NULL);
 	fclose(f);
-	text[n] = '\0';
+	if (rc == GR_EIO)
+		return gr_b_fail(b, GR_BUILD_ENV, GR_EIO, "%s: %s", b->ls.report, strerror(errno));
+	if (rc)
+		return gr_b_nomem(b);
 	*linked = true;
 	for (cur = text; rc == GR_OK && gr_kv_next(&cur, &tag, &v, &bad);) {
 		struct gr_strvec *dst = tag == 'A' ? &b->res->link_argv : tag == 'a' ? &b->res->archives :

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "gr_bfdcheck.h"
+#include "gr_file.h"
 #include "gr_pc.h"
 
 #define GR_EXTLD_MAXRESP (64u << 20)
@@ -156,28 +157,18 @@ static int
 gr_extld_response(const char *path, struct gr_strvec *out, struct gr_error *err)
 {
 	FILE *f = fopen(path, "r");
-	char *text = NULL, *line, *nl;
-	size_t n = 0, cap = 0, got, lineno = 0;
-	int rc = GR_OK;
+	char *text, *line, *nl;
+	size_t lineno = 0;
+	int rc;
 
 	if (!f)
 		return gr_error_set(err, GR_EIO, errno, "response file %s: %s", path, strerror(errno));
-	do {
-		if (n + 65536 + 1 > cap) {
-			char *g;
-			cap = cap ? cap * 2 : 131072;
-			if (cap > GR_EXTLD_MAXRESP || !(g = realloc(text, cap))) {
-				free(text);
-				fclose(f);
-				return gr_error_set(err, GR_ENOMEM, 0, "response file %s: too large", path);
-			}
-			text = g;
-		}
-		got = fread(text + n, 1, 65536, f);
-		n += got;
-	} while (got > 0);
+	rc = gr_file_read_all(f, GR_EXTLD_MAXRESP, &text, NULL);
 	fclose(f);
-	text[n] = '\0';
+	if (rc == GR_EIO)
+		return gr_error_set(err, GR_EIO, errno, "response file %s: %s", path, strerror(errno));
+	if (rc)
+		return gr_error_set(err, GR_ENOMEM, 0, "response file %s: too large", path);
 	for (line = text; rc == GR_OK && *line; line = nl + 1) {
 		char *arg;
 		lineno++;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gr_file.h"
 #include "gr_kv.h"
 
 void
@@ -94,28 +95,18 @@ int
 gr_linkstate_read(const char *path, struct gr_linkstate *ls, struct gr_error *err)
 {
 	FILE *f = fopen(path, "r");
-	char *text = NULL, *cur, *v, tag;
-	size_t cap = 0, n = 0, got;
+	char *text, *cur, *v, tag;
 	bool bad = false, ok = true;
+	int rc;
 
 	if (!f)
 		return gr_error_set(err, GR_EIO, errno, "%s: %s", path, strerror(errno));
-	do {
-		char *g;
-		if (n + 4096 + 1 > cap) {
-			cap = cap ? cap * 2 : 8192;
-			if (!(g = realloc(text, cap))) {
-				free(text);
-				fclose(f);
-				return gr_error_set(err, GR_ENOMEM, 0, "%s: out of memory", path);
-			}
-			text = g;
-		}
-		got = fread(text + n, 1, 4096, f);
-		n += got;
-	} while (got > 0);
+	rc = gr_file_read_all(f, (size_t)-1, &text, NULL);
 	fclose(f);
-	text[n] = '\0';
+	if (rc == GR_EIO)
+		return gr_error_set(err, GR_EIO, errno, "%s: %s", path, strerror(errno));
+	if (rc)
+		return gr_error_set(err, GR_ENOMEM, 0, "%s: out of memory", path);
 	gr_linkstate_init(ls);
 	for (cur = text; ok && gr_kv_next(&cur, &tag, &v, &bad);) {
 		switch (tag) {
