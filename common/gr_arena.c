@@ -102,3 +102,23 @@ gr_arena_printf(struct gr_arena *a, const char *fmt, ...)
 	va_end(ap);
 	return p;
 }
+
+bool
+gr_arena_grow(struct gr_arena *a, void **arr, size_t n, size_t *cap, size_t elem)
+{
+	size_t ncap;
+	void *grown;
+
+	if (n < *cap)
+		return true;
+	ncap = *cap ? *cap * 2 : 8;
+	if (ncap < *cap || ncap > SIZE_MAX / elem)
+		return false;
+	if (!(grown = gr_arena_alloc(a, ncap * elem)))
+		return false;
+	if (n)
+		memcpy(grown, *arr, n * elem);
+	*arr = grown;
+	*cap = ncap;
+	return true;
+}

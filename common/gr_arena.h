@@ -2,6 +2,7 @@
 #ifndef GR_ARENA_H
 #define GR_ARENA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct gr_arena_block;
@@ -18,6 +19,10 @@ void gr_arena_deinit(struct gr_arena *a);
 
 /* Allocate n zeroed bytes aligned for any type; NULL when memory runs out. */
 void *gr_arena_alloc(struct gr_arena *a, size_t n);
+
+/* Make room in *arr (n used of *cap elements of size elem) for one more: a copy
+ * twice as large in the arena when full. false when out of memory. */
+bool gr_arena_grow(struct gr_arena *a, void **arr, size_t n, size_t *cap, size_t elem);
 
 /* Copy n bytes of s plus a terminating NUL into the arena; NULL on failure. */
 char *gr_arena_strndup(struct gr_arena *a, const char *s, size_t n);

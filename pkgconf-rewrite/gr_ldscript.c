@@ -264,27 +264,6 @@ gr_ld_is(const struct gr_ld_token *t, const char *word)
 	return t->kind == GR_LT_NAME && t->len == n && memcmp(t->text, word, n) == 0;
 }
 
-/* Grow an array in the arena to hold one more element of size elem. */
-static bool
-gr_ld_grow(struct gr_arena *a, void **arr, size_t n, size_t *cap, size_t elem)
-{
-	size_t ncap;
-	void *grown;
-
-	if (n < *cap)
-		return true;
-	ncap = *cap ? *cap * 2 : 8;
-	if (ncap < *cap || ncap > SIZE_MAX / elem)
-		return false;
-	if (!(grown = gr_arena_alloc(a, ncap * elem)))
-		return false;
-	if (n)
-		memcpy(grown, *arr, n * elem);
-	*arr = grown;
-	*cap = ncap;
-	return true;
-}
-
 /* Append an input named by token t. */
 static int
 gr_ld_add_input(struct gr_ld_parser *ps, const struct gr_ld_token *t, bool as_needed, int group)
@@ -298,7 +277,7 @@ gr_ld_add_input(struct gr_ld_parser *ps, const struct gr_ld_token *t, bool as_ne
 		return gr_ld_fail(ps, t->line, "empty file name \"\"");
 	if (t->kind == GR_LT_LNAME && t->len == 1 && t->text[0] == ':')
 		return gr_ld_fail(ps, t->line, "'-l:' names no file");
-	if (!gr_ld_grow(&s->arena, &arr, s->ninputs, &ps->inputs_cap, sizeof(*s->inputs)))
+	if (!gr_arena_grow(&s->arena, &arr, s->ninputs, &ps->inputs_cap, sizeof(*s->inputs)))
 		return gr_ld_nomem(ps);
 	s->inputs = arr;
 	if (!(name = gr_arena_strndup(&s->arena, t->text, t->len)))
@@ -535,7 +514,7 @@ gr_ld_command(struct gr_ld_parser *ps, const struct gr_ld_token *t)
 		const char *dir;
 		if ((rc = gr_ld_one_arg(ps, "SEARCH_DIR", &dir, &arg)))
 			return rc;
-		if (!gr_ld_grow(&s->arena, &arr, s->nsearch_dirs, &ps->dirs_cap, sizeof(*s->search_dirs)))
+		if (!gr_arena_grow(&s->arena, &arr, s->nsearch_dirs, &ps->dirs_cap, sizeof(*s->search_dirs)))
 			return gr_ld_nomem(ps);
 		s->search_dirs = arr;
 		s->search_dirs[s->nsearch_dirs++] = dir;

@@ -72,18 +72,11 @@ gr_lds_nomem(struct gr_error *err)
 static bool
 gr_strlist_push(struct gr_arena *a, struct gr_strlist *l, const char *s)
 {
-	if (!s)
+	void *v = l->v;
+
+	if (!s || !gr_arena_grow(a, &v, l->n, &l->cap, sizeof(*l->v)))
 		return false;
-	if (l->n == l->cap) {
-		size_t ncap = l->cap ? l->cap * 2 : 4;
-		const char **g = gr_arena_alloc(a, ncap * sizeof(*g));
-		if (!g)
-			return false;
-		if (l->n)
-			memcpy(g, l->v, l->n * sizeof(*g));
-		l->v = g;
-		l->cap = ncap;
-	}
+	l->v = v;
 	l->v[l->n++] = s;
 	return true;
 }
@@ -91,16 +84,11 @@ gr_strlist_push(struct gr_arena *a, struct gr_strlist *l, const char *s)
 static bool
 gr_ldlist_push(struct gr_arena *a, struct gr_ldlist *l, const struct gr_ldfile *f)
 {
-	if (l->n == l->cap) {
-		size_t ncap = l->cap ? l->cap * 2 : 4;
-		struct gr_ldfile *g = gr_arena_alloc(a, ncap * sizeof(*g));
-		if (!g)
-			return false;
-		if (l->n)
-			memcpy(g, l->v, l->n * sizeof(*g));
-		l->v = g;
-		l->cap = ncap;
-	}
+	void *v = l->v;
+
+	if (!gr_arena_grow(a, &v, l->n, &l->cap, sizeof(*l->v)))
+		return false;
+	l->v = v;
 	l->v[l->n++] = *f;
 	return true;
 }

@@ -75,17 +75,13 @@ gr_lp_add(struct gr_lp *p, enum gr_ldmsg_kind k, char *sym, char *ref, char *fn)
 
 	if (p->nomem || !sym || !*sym)
 		return;
-	if (m->n == p->cap) {
-		size_t ncap = p->cap ? p->cap * 2 : 32;
-		struct gr_ldmsg *g = gr_arena_alloc(&m->arena, ncap * sizeof(*g));
-		if (!g) {
+	{
+		void *v = m->v;
+		if (!gr_arena_grow(&m->arena, &v, m->n, &p->cap, sizeof(*m->v))) {
 			p->nomem = true;
 			return;
 		}
-		if (m->n)
-			memcpy(g, m->v, m->n * sizeof(*g));
-		m->v = g;
-		p->cap = ncap;
+		m->v = v;
 	}
 	m->v[m->n].kind = k;
 	m->v[m->n].symbol = sym;
