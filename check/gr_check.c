@@ -116,27 +116,27 @@ static void
 gr_problem_add(struct gr_problems *p, const char *code, const char *message, const char *remedy)
 {
 	struct gr_image *img = p->img;
+	void *grown = img->problems;
 
-	if (!message || p->nomem) {
+	if (!message || p->nomem ||
+	    !gr_arena_grow(p->a, &grown, img->nproblems, &p->cap, sizeof(*img->problems))) {
 		p->nomem = true;
 		return;
 	}
-	if (img->nproblems == p->cap) {
-		size_t ncap = p->cap ? p->cap * 2 : 4;
-		struct gr_problem *grown = gr_arena_alloc(p->a, ncap * sizeof(*grown));
-		if (!grown) {
-			p->nomem = true;
-			return;
-		}
-		if (img->nproblems)
-			memcpy(grown, img->problems, img->nproblems * sizeof(*grown));
-		img->problems = grown;
-		p->cap = ncap;
-	}
+	img->problems = grown;
 	img->problems[img->nproblems].code = code;
 	img->problems[img->nproblems].message = message;
 	img->problems[img->nproblems].remedy = remedy;
 	img->nproblems++;
+}
+
+/* A problem whose remedy was computed: NULL there means out of memory. */
+static void
+gr_problem_add_fix(struct gr_problems *p, const char *code, const char *message, const char *remedy)
+{
+	if (!remedy)
+		p->nomem = true;
+	gr_problem_add(p, code, message, remedy);
 }
 
 /* The -l name a library file most likely came from:
@@ -202,12 +202,12 @@ gr_elf_policy(struct gr_problems *p, const struct gr_policy *pol)
 		if (img->needed[i].allowed)
 			continue;
 		if (gr_is_libc_family(n))
-			gr_problem_add(p, "needed-libc",
+			gr_problem_add_fix(p, "needed-libc",
 			    gr_arena_printf(a, "DT_NEEDED %s: part of the C library, loaded by the dynamic loader at start-up", n),
 			    gr_arena_printf(a, "link with -static (for Go: -tags netgo,osusergo -ldflags '-linkmode=external -extldflags=-static'), or accept it with --allow %s", n));
 		else {
 			const char *l = gr_lname(a, n);
-			gr_problem_add(p, "needed",
+			gr_problem_add_fix(p, "needed",
 			    gr_arena_printf(a, "DT_NEEDED %s: a shared library loaded at start-up; the binary fails where it is not installed", n),
 			    l ? gr_arena_printf(a, "link its archive lib%s.a instead of -l%s (pkgconf-rewrite names it: pkgconf-rewrite -- -l%s, or pkgconf-rewrite PACKAGE), or accept it with --allow %s",
 			                        l, l, l, n) : NULL);
@@ -251,7 +251,7 @@ gr_macho_policy(struct gr_problems *p, const struct gr_policy *pol)
 		case GR_ORIGIN_EXECUTABLE_PATH: where = "found relative to the executable, so it must ship with the binary"; break;
 		default: where = "not a system dylib (/usr/lib, /System/Library)"; break;
 		}
-		gr_problem_add(p, "third-party-dylib",
+		gr_problem_add_fix(p, "third-party-dylib",
 		    gr_arena_printf(a, "%s %s: %s", d->command, d->name, where),
 		    l ? gr_arena_printf(a, "link lib%s.a by its full path instead of -l%s (ld64 takes lib%s.dylib over lib%s.a in the same directory), or accept it with --allow %s",
 		                        l, l, l, l, gr_basename(d->name)) : NULL);

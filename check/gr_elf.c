@@ -97,18 +97,11 @@ gr_elf_nomem(struct gr_error *err, const char *path)
 static bool
 gr_elf_push(struct gr_arena *a, uint64_t **arr, size_t *n, size_t *cap, uint64_t v)
 {
-	uint64_t *grown;
+	void *grown = *arr;
 
-	if (*n == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 8;
-		grown = gr_arena_alloc(a, ncap * sizeof(*grown));
-		if (!grown)
-			return false;
-		if (*n)
-			memcpy(grown, *arr, *n * sizeof(*grown));
-		*arr = grown;
-		*cap = ncap;
-	}
+	if (!gr_arena_grow(a, &grown, *n, cap, sizeof(**arr)))
+		return false;
+	*arr = grown;
 	(*arr)[(*n)++] = v;
 	return true;
 }
@@ -247,21 +240,14 @@ gr_elf_paths(const struct gr_elf_strtab *st, const uint64_t *offs, size_t noffs,
 		if ((rc = gr_elf_string(st, offs[i], what, path, a, &s, err)))
 			return rc;
 		for (p = s;; p = colon + 1) {
+			const char *dir;
+			void *grown = list;
 			colon = strchr(p, ':');
-			if (n == cap) {
-				size_t ncap = cap ? cap * 2 : 4;
-				const char **grown = gr_arena_alloc(a, ncap * sizeof(*grown));
-				if (!grown)
-					return gr_elf_nomem(err, path);
-				if (n)
-					memcpy(grown, list, n * sizeof(*grown));
-				list = grown;
-				cap = ncap;
-			}
-			list[n] = colon ? gr_arena_strndup(a, p, (size_t)(colon - p)) : p;
-			if (!list[n])
+			dir = colon ? gr_arena_strndup(a, p, (size_t)(colon - p)) : p;
+			if (!dir || !gr_arena_grow(a, &grown, n, &cap, sizeof(*list)))
 				return gr_elf_nomem(err, path);
-			n++;
+			list = grown;
+			list[n++] = dir;
 			if (!colon)
 				break;
 		}
@@ -309,24 +295,18 @@ gr_elf_glibc_runtime(Elf *elf, const char *path, struct gr_arena *a, struct gr_i
 			for (k = 0; k < sizeof(gr_elf_glibc_rt) / sizeof(gr_elf_glibc_rt[0]); k++) {
 				size_t q;
 				bool dup = false;
+				void *grown = img->glibc_runtime;
 				if (strcmp(name, gr_elf_glibc_rt[k]) != 0)
 					continue;
 				for (q = 0; q < img->nglibc_runtime && !dup; q++)
 					dup = !strcmp(img->glibc_runtime[q], name);
 				if (dup)
 					break;
-				if (img->nglibc_runtime == cap) {
-					size_t ncap = cap ? cap * 2 : 4;
-					const char **g = gr_arena_alloc(a, ncap * sizeof(*g));
-					if (!g)
-						return gr_elf_nomem(err, path);
-					if (img->nglibc_runtime)
-						memcpy(g, img->glibc_runtime, img->nglibc_runtime * sizeof(*g));
-					img->glibc_runtime = g;
-					cap = ncap;
-				}
-				if (!(img->glibc_runtime[img->nglibc_runtime++] = gr_arena_strdup(a, name)))
+				if (!gr_arena_grow(a, &grown, img->nglibc_runtime, &cap, sizeof(*img->glibc_runtime)) ||
+				    !(name = gr_arena_strdup(a, name)))
 					return gr_elf_nomem(err, path);
+				img->glibc_runtime = grown;
+				img->glibc_runtime[img->nglibc_runtime++] = name;
 				break;
 			}
 		}

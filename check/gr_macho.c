@@ -199,24 +199,6 @@ gr_macho_lcstr(const unsigned char *lc, uint32_t cmdsize, uint32_t minsize, bool
 	return *out ? GR_OK : gr_macho_nomem(err, path);
 }
 
-/* Append a string to a growable list in the arena. */
-static bool
-gr_macho_push_str(struct gr_arena *a, const char ***list, size_t *n, size_t *cap, const char *s)
-{
-	if (*n == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 4;
-		const char **grown = gr_arena_alloc(a, ncap * sizeof(*grown));
-		if (!grown)
-			return false;
-		if (*n)
-			memcpy(grown, *list, *n * sizeof(*grown));
-		*list = grown;
-		*cap = ncap;
-	}
-	(*list)[(*n)++] = s;
-	return true;
-}
-
 int
 gr_macho_read_thin(const unsigned char *buf, size_t len, const char *path,
                    struct gr_arena *a, struct gr_image *img, struct gr_error *err)
@@ -262,6 +244,7 @@ gr_macho_read_thin(const unsigned char *buf, size_t len, const char *path,
 		size_t rem = sizeofcmds - off;
 		uint32_t cmd, cmdsize;
 		const char *name, *s;
+		void *grown;
 
 		if (rem < 8)
 			return gr_error_set(err, GR_EFORMAT, 0,
@@ -287,16 +270,10 @@ gr_macho_read_thin(const unsigned char *buf, size_t len, const char *path,
 			struct gr_dep *d;
 			if ((rc = gr_macho_lcstr(lc, cmdsize, 24, be, i, name, path, a, &s, err)))
 				return rc;
-			if (img->nneeded == ndeps_cap) {
-				size_t ncap = ndeps_cap ? ndeps_cap * 2 : 4;
-				struct gr_dep *grown = gr_arena_alloc(a, ncap * sizeof(*grown));
-				if (!grown)
-					return gr_macho_nomem(err, path);
-				if (img->nneeded)
-					memcpy(grown, img->needed, img->nneeded * sizeof(*grown));
-				img->needed = grown;
-				ndeps_cap = ncap;
-			}
+			grown = img->needed;
+			if (!gr_arena_grow(a, &grown, img->nneeded, &ndeps_cap, sizeof(*img->needed)))
+				return gr_macho_nomem(err, path);
+			img->needed = grown;
 			d = &img->needed[img->nneeded++];
 			d->name = s;
 			d->command = name;
@@ -316,8 +293,11 @@ gr_macho_read_thin(const unsigned char *buf, size_t len, const char *path,
 		case GR_LC_RPATH:
 			if ((rc = gr_macho_lcstr(lc, cmdsize, 12, be, i, name, path, a, &s, err)))
 				return rc;
-			if (!gr_macho_push_str(a, &img->rpath, &img->nrpath, &nrpath_cap, s))
+			grown = img->rpath;
+			if (!gr_arena_grow(a, &grown, img->nrpath, &nrpath_cap, sizeof(*img->rpath)))
 				return gr_macho_nomem(err, path);
+			img->rpath = grown;
+			img->rpath[img->nrpath++] = s;
 			break;
 		}
 		off += cmdsize;

@@ -3,8 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <setjmp.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +12,7 @@
 #include "gr_check.h"
 #include "gr_cli.h"
 #include "gr_json.h"
+#include "gr_sigbus.h"
 #include "gr_walk.h"
 
 #define GR_CHECK_SCHEMA "gorelink-check/1"
@@ -31,40 +30,43 @@ struct gr_check_run {
 	struct gr_json j;
 };
 
-/* Files are mapped: one that shrinks while it is read raises SIGBUS. The
- * check of that file is abandoned (what it had allocated is lost) and the
- * run goes on with the next one. */
-static sigjmp_buf gr_check_jmp;
-static volatile sig_atomic_t gr_check_armed;
-
-static void
-gr_check_sigbus(int sig)
-{
-	if (gr_check_armed) {
-		gr_check_armed = 0;
-		siglongjmp(gr_check_jmp, sig);
-	}
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
 static void gr_check_report_error(struct gr_check_run *run, const char *path, const struct gr_error *e);
 
-/* gr_check_fd (fd >= 0) or gr_check_path, guarded against the file shrinking. */
+/* One file's check, run under gr_sigbus_guard. */
+struct gr_check_one {
+	struct gr_check_run *run;
+	int fd;                 /* >= 0: check this descriptor; else open path */
+	const char *path;
+	struct gr_report **r;
+	struct gr_error *e;
+};
+
+static int
+gr_check_one_fn(void *ctx)
+{
+	struct gr_check_one *c = ctx;
+
+	if (c->fd >= 0)
+		return gr_check_fd(c->fd, c->path, &c->run->o->pol, c->r, c->e);
+	return gr_check_path(c->path, &c->run->o->pol, c->r, c->e);
+}
+
+/* gr_check_fd (fd >= 0) or gr_check_path, guarded against the file shrinking
+ * (files are mapped: reading past a shrunk end raises SIGBUS). On that fault the
+ * check is abandoned and the leak accepted: the report's arena, libelf's handle,
+ * the mapping and, for gr_check_path, its descriptor (one of each per shrunk file);
+ * the run goes on with the next file. */
 static int
 gr_check_guarded(struct gr_check_run *run, int fd, const char *path, struct gr_report **r,
                  struct gr_error *e)
 {
+	struct gr_check_one c = { run, fd, path, r, e };
 	int rc;
 
-	if (sigsetjmp(gr_check_jmp, 1) != 0) {
-		*r = NULL;
-		gr_error_set(e, GR_EIO, 0, "%s: the file shrank while it was being read", path);
-		return GR_EIO;
-	}
-	gr_check_armed = 1;
-	rc = fd >= 0 ? gr_check_fd(fd, path, &run->o->pol, r, e) : gr_check_path(path, &run->o->pol, r, e);
-	gr_check_armed = 0;
+	*r = NULL;
+	rc = gr_sigbus_guard(gr_check_one_fn, &c, path, e);
+	if (rc)
+		*r = NULL;  /* a fault may come after gr_check_buffer set it */
 	return rc;
 }
 
@@ -588,7 +590,6 @@ gr_cmd_check(int argc, char **argv, FILE *out, FILE *err)
 	struct gr_check_opts o;
 	struct gr_check_run run;
 	const char **allow = NULL;
-	struct sigaction sa, old_sa;
 	int c, i;
 
 	memset(&o, 0, sizeof(o));
@@ -632,10 +633,6 @@ gr_cmd_check(int argc, char **argv, FILE *out, FILE *err)
 	}
 	o.pol.allow = allow;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = gr_check_sigbus;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGBUS, &sa, &old_sa);
 	memset(&run, 0, sizeof(run));
 	run.o = &o;
 	run.out = out;
@@ -644,7 +641,6 @@ gr_cmd_check(int argc, char **argv, FILE *out, FILE *err)
 	for (i = optind; i < argc && !run.nomem; i++)
 		gr_check_operand(&run, argv[i]);
 	free(allow);
-	sigaction(SIGBUS, &old_sa, NULL);
 	if (fflush(out) != 0 || ferror(out)) {
 		gr_cli_diag(err, "check: cannot write the report: %s", strerror(errno));
 		return GR_EXIT_ERROR;

@@ -3,6 +3,7 @@
 
 #include "gr_cli.h"
 #include "gr_cmd_extld.h"
+#include "gr_cmd_guard.h"
 
 int
 main(int argc, char **argv)
@@ -15,5 +16,7 @@ main(int argc, char **argv)
 		return gr_cmd_extld(argc, argv);
 	if (strcmp(base, "gorelink-pkg-config") == 0)
 		return gr_cmd_pkgconfig_shim(argc, argv);
+	if (strcmp(base, "gorelink-guard") == 0)
+		return gr_cmd_guard(argc, argv);
 	return gr_cli_run(argc, argv, stdout, stderr);
 }

@@ -109,16 +109,17 @@ gr_arena_grow(struct gr_arena *a, void **arr, size_t n, size_t *cap, size_t elem
 	size_t ncap;
 	void *grown;
 
-	if (n < *cap)
+	if (cap && n < *cap)
 		return true;
-	ncap = *cap ? *cap * 2 : 8;
-	if (ncap < *cap || ncap > SIZE_MAX / elem)
+	ncap = !cap ? n + 1 : *cap ? *cap * 2 : 8;
+	if (ncap <= n || ncap > SIZE_MAX / elem)
 		return false;
 	if (!(grown = gr_arena_alloc(a, ncap * elem)))
 		return false;
 	if (n)
 		memcpy(grown, *arr, n * elem);
 	*arr = grown;
-	*cap = ncap;
+	if (cap)
+		*cap = ncap;
 	return true;
 }

@@ -21,7 +21,10 @@ void gr_arena_deinit(struct gr_arena *a);
 void *gr_arena_alloc(struct gr_arena *a, size_t n);
 
 /* Make room in *arr (n used of *cap elements of size elem) for one more: a copy
- * twice as large in the arena when full. false when out of memory. */
+ * twice as large in the arena when full. cap NULL: *arr holds exactly n, and
+ * always becomes a copy of n + 1 (for arrays that keep no capacity, or whose old
+ * copy others may still see). false when out of memory; *arr and *cap are then
+ * unchanged. */
 bool gr_arena_grow(struct gr_arena *a, void **arr, size_t n, size_t *cap, size_t elem);
 
 /* Copy n bytes of s plus a terminating NUL into the arena; NULL on failure. */

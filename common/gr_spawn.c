@@ -257,25 +257,45 @@ gr_spawn_run(char *const argv[], char *const envp[], struct gr_spawn_result *res
 }
 
 int
-gr_spawn_run_ticking(char *const argv[], char *const envp[], struct gr_spawn_result *res,
-                     void (*tick)(void *ctx, double seconds), void *ctx,
-                     volatile const int *stop, struct gr_error *err)
+gr_spawn_run_ticking(char *const argv[], char *const envp[], const struct gr_spawn_watch *w,
+                     struct gr_spawn_result *res, struct gr_error *err)
 {
+	static const struct gr_spawn_watch none = { NULL, NULL, NULL, -1, NULL };
 	posix_spawnattr_t attr;
+	posix_spawn_file_actions_t fa;
+	const char *name;
 	pid_t pid, got;
-	int e, status, waited_ms = 0, stopped_ms = -1, pidfd;
+	int e, status, waited_ms = 0, stopped_ms = -1, pidfd, fd3 = -1;
 
+	if (!w)
+		w = &none;
+	name = w->name ? w->name : argv[0];
 	memset(res, 0, sizeof(*res));
 	if ((e = posix_spawnattr_init(&attr)) != 0)
-		return gr_error_set(err, GR_ENOMEM, e, "%s: cannot prepare to run it: %s", argv[0], strerror(e));
+		return gr_error_set(err, GR_ENOMEM, e, "%s: cannot prepare to run it: %s", name, strerror(e));
+	if ((e = posix_spawn_file_actions_init(&fa)) != 0) {
+		posix_spawnattr_destroy(&attr);
+		return gr_error_set(err, GR_ENOMEM, e, "%s: cannot prepare to run it: %s", name, strerror(e));
+	}
 	/* A group of its own, so that stopping it reaches every process it started. */
 	if ((e = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP)) == 0)
 		e = posix_spawnattr_setpgroup(&attr, 0);
+	if (e == 0 && w->fd3 >= 0) {
+		/* dup2 onto itself would keep close-on-exec: go through a spare number. */
+		fd3 = w->fd3 == 3 ? fcntl(w->fd3, F_DUPFD_CLOEXEC, 4) : w->fd3;
+		if (fd3 < 0)
+			e = errno;
+		else
+			e = posix_spawn_file_actions_adddup2(&fa, fd3, 3);
+	}
 	if (e == 0)
-		e = posix_spawnp(&pid, argv[0], NULL, &attr, argv, envp ? envp : environ);
+		e = posix_spawnp(&pid, argv[0], &fa, &attr, argv, envp ? envp : environ);
 	posix_spawnattr_destroy(&attr);
+	posix_spawn_file_actions_destroy(&fa);
+	if (fd3 >= 0 && fd3 != w->fd3)
+		close(fd3);
 	if (e != 0)
-		return gr_error_set(err, GR_EIO, e, "cannot run %s: %s", argv[0], strerror(e));
+		return gr_error_set(err, GR_EIO, e, "cannot run %s: %s", name, strerror(e));
 	pidfd = gr_spawn_pidfd(pid);
 	for (;;) {
 		got = waitpid(pid, &status, WNOHANG);
@@ -283,9 +303,11 @@ gr_spawn_run_ticking(char *const argv[], char *const envp[], struct gr_spawn_res
 			break;
 		if (got < 0 && errno != EINTR) {
 			e = errno;
-			return gr_error_set(err, GR_EIO, e, "%s: cannot wait for it: %s", argv[0], strerror(e));
+			if (pidfd >= 0)
+				close(pidfd);
+			return gr_error_set(err, GR_EIO, e, "%s: cannot wait for it: %s", name, strerror(e));
 		}
-		if (stop && *stop && stopped_ms < 0) {
+		if (w->stop && *w->stop && stopped_ms < 0) {
 			kill(-pid, SIGTERM);
 			stopped_ms = waited_ms;
 		}
@@ -293,8 +315,8 @@ gr_spawn_run_ticking(char *const argv[], char *const envp[], struct gr_spawn_res
 			kill(-pid, SIGKILL);
 		gr_spawn_nap(pidfd);
 		waited_ms += 50;
-		if (tick && waited_ms % 1000 == 0)
-			tick(ctx, waited_ms / 1000.0);
+		if (w->tick && waited_ms % 1000 == 0)
+			w->tick(w->ctx, waited_ms / 1000.0);
 	}
 	if (pidfd >= 0)
 		close(pidfd);
@@ -302,6 +324,6 @@ gr_spawn_run_ticking(char *const argv[], char *const envp[], struct gr_spawn_res
 	if (stopped_ms >= 0)
 		kill(-pid, SIGKILL);
 	if (stopped_ms >= 0)
-		return gr_error_set(err, GR_EIO, EINTR, "%s: stopped (gorelink was interrupted)", argv[0]);
-	return gr_spawn_status(argv[0], status, res, err);
+		return gr_error_set(err, GR_EIO, EINTR, "%s: stopped (gorelink was interrupted)", name);
+	return gr_spawn_status(name, status, res, err);
 }

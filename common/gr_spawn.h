@@ -26,13 +26,20 @@ int gr_spawn_capture(char *const argv[], char *const envp[], struct gr_spawn_res
 int gr_spawn_run(char *const argv[], char *const envp[], struct gr_spawn_result *res,
                  struct gr_error *err);
 
-/* Like gr_spawn_run, but the child leads a process group of its own: every
- * 50 ms *stop is looked at (stop may be NULL) and, once it is non-zero, the
- * whole group gets SIGTERM (then SIGKILL after 5 s) and GR_EIO is returned;
- * tick(ctx, seconds), if not NULL, is called about once a second. */
-int gr_spawn_run_ticking(char *const argv[], char *const envp[], struct gr_spawn_result *res,
-                         void (*tick)(void *ctx, double seconds), void *ctx,
-                         volatile const int *stop, struct gr_error *err);
+/* How gr_spawn_run_ticking watches its child. */
+struct gr_spawn_watch {
+	void (*tick)(void *ctx, double seconds);  /* about once a second, if not NULL */
+	void *ctx;
+	volatile const int *stop;  /* looked at every 50 ms; non-zero: stop the group */
+	int fd3;                   /* >= 0: given to the child as its descriptor 3 */
+	const char *name;          /* the child in messages; NULL: argv[0] */
+};
+
+/* Like gr_spawn_run, but the child leads a process group of its own: once
+ * *w->stop is non-zero the whole group gets SIGTERM (then SIGKILL after 5 s)
+ * and GR_EIO is returned. w may be NULL. */
+int gr_spawn_run_ticking(char *const argv[], char *const envp[], const struct gr_spawn_watch *w,
+                         struct gr_spawn_result *res, struct gr_error *err);
 
 /* Whether the child exited with status 0. */
 bool gr_spawn_ok(const struct gr_spawn_result *res);

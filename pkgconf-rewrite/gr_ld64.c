@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "gr_macho.h"
+#include "gr_sigbus.h"
 
 #define GR_LD64_CPU_ARM64  0x0100000cu
 #define GR_LD64_CPU_X86_64 0x01000007u
@@ -288,6 +289,12 @@ gr_ld64_lib(struct gr_ld64 *s, const char *name, struct gr_ld64_result *res, str
 		}
 		if (rc == GR_ENOMEM)
 			goto nomem;
+		if (rc == GR_EIO) {
+			/* ld64 stops on an archive it cannot open or read (this one may have shrunk
+			 * while it was read): passing over it would not give ld64's answer. */
+			*err = cerr;
+			return rc;
+		}
 		if (rc != GR_ENOTFOUND && !(note = gr_arena_printf(&s->arena, "ignoring file %s: %s", a.path, cerr.msg)))
 			goto nomem;
 		if (gr_ld64_note(&s->arena, &res->notes, &res->nnotes, note))
@@ -390,16 +397,62 @@ gr_ld64_ar_scan(const unsigned char *buf, size_t len, const char *path, uint32_t
 	return GR_OK;
 }
 
+/* The reads of a mapped archive, run under gr_sigbus_guard. */
+struct gr_ld64_judge {
+	const unsigned char *buf;
+	size_t len;
+	const char *path;
+	uint32_t cputype;
+	struct gr_arena *a;   /* the note's only allocation: the caller's arena */
+	const char **note;
+	struct gr_error *err;
+};
+
+static int
+gr_ld64_judge(void *ctx)
+{
+	struct gr_ld64_judge *j = ctx;
+	const unsigned char *buf = j->buf;
+	const char *path = j->path;
+	char want[32], got[32];
+	const char *wname = gr_macho_arch_name(j->cputype, 0, want, sizeof(want));
+	int rc;
+
+	if (gr_ld64_rd32(buf, true) == 0xcafebabeu || gr_ld64_rd32(buf, true) == 0xcafebabfu) {
+		struct gr_macho_slice sl[GR_LD64_MAXSLICES];
+		size_t n, i;
+		if ((rc = gr_macho_fat_slices(buf, j->len, path, sl, GR_LD64_MAXSLICES, &n, j->err)))
+			return rc;
+		for (i = 0; i < n; i++)
+			if (sl[i].cputype == j->cputype)
+				return GR_OK;  /* has the slice */
+		*j->note = gr_arena_printf(j->a, "ignoring file %s, missing required architecture %s in file %s (%zu slice%s)",
+		                           path, wname, path, n, n == 1 ? "" : "s");
+		return *j->note ? GR_ENOTFOUND : gr_error_set(j->err, GR_ENOMEM, 0, "%s: out of memory", path);
+	}
+	if (memcmp(buf, "!<arch>\n", 8) == 0) {
+		bool match;
+		uint32_t other;
+		if ((rc = gr_ld64_ar_scan(buf, j->len, path, j->cputype, &match, &other, j->err)))
+			return rc;
+		if (match || !other)
+			return GR_OK;  /* its code is for the arch, or it holds no Mach-O to judge */
+		*j->note = gr_arena_printf(j->a, "ignoring file %s, building for macOS-%s but attempting to link with file built for macOS-%s",
+		                           path, wname, gr_macho_arch_name(other, 0, got, sizeof(got)));
+		return *j->note ? GR_ENOTFOUND : gr_error_set(j->err, GR_ENOMEM, 0, "%s: out of memory", path);
+	}
+	return gr_error_set(j->err, GR_ENOTBIN, 0, "%s: not an archive (no !<arch> or universal header)", path);
+}
+
 int
 gr_ld64_archive_check(const char *path, uint32_t cputype, struct gr_arena *a, const char **note,
                       struct gr_error *err)
 {
 	struct stat st;
+	struct gr_ld64_judge j;
 	unsigned char *buf;
 	size_t len;
-	int fd, rc = GR_OK;
-	char want[32], got[32];
-	const char *wname = gr_macho_arch_name(cputype, 0, want, sizeof(want));
+	int fd, rc;
 
 	*note = NULL;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -420,34 +473,18 @@ gr_ld64_archive_check(const char *path, uint32_t cputype, struct gr_arena *a, co
 	close(fd);
 	if (buf == MAP_FAILED)
 		return gr_error_set(err, GR_EIO, errno, "%s: %s", path, strerror(errno));
-
-	if (gr_ld64_rd32(buf, true) == 0xcafebabeu || gr_ld64_rd32(buf, true) == 0xcafebabfu) {
-		struct gr_macho_slice sl[GR_LD64_MAXSLICES];
-		size_t n, i;
-		if ((rc = gr_macho_fat_slices(buf, len, path, sl, GR_LD64_MAXSLICES, &n, err)))
-			goto out;
-		for (i = 0; i < n; i++)
-			if (sl[i].cputype == cputype)
-				goto out;  /* has the slice */
-		*note = gr_arena_printf(a, "ignoring file %s, missing required architecture %s in file %s (%zu slice%s)",
-		                        path, wname, path, n, n == 1 ? "" : "s");
-		rc = *note ? GR_ENOTFOUND : gr_error_set(err, GR_ENOMEM, 0, "%s: out of memory", path);
-		goto out;
-	}
-	if (memcmp(buf, "!<arch>\n", 8) == 0) {
-		bool match;
-		uint32_t other;
-		if ((rc = gr_ld64_ar_scan(buf, len, path, cputype, &match, &other, err)))
-			goto out;
-		if (match || !other)
-			goto out;  /* its code is for the arch, or it holds no Mach-O to judge */
-		*note = gr_arena_printf(a, "ignoring file %s, building for macOS-%s but attempting to link with file built for macOS-%s",
-		                        path, wname, gr_macho_arch_name(other, 0, got, sizeof(got)));
-		rc = *note ? GR_ENOTFOUND : gr_error_set(err, GR_ENOMEM, 0, "%s: out of memory", path);
-		goto out;
-	}
-	rc = gr_error_set(err, GR_ENOTBIN, 0, "%s: not an archive (no !<arch> or universal header)", path);
-out:
+	/* The file may shrink under the mapping: a read past its new end raises SIGBUS,
+	 * which the guard turns into GR_EIO. Nothing leaks: the note is in a's arena. */
+	j.buf = buf;
+	j.len = len;
+	j.path = path;
+	j.cputype = cputype;
+	j.a = a;
+	j.note = note;
+	j.err = err;
+	rc = gr_sigbus_guard(gr_ld64_judge, &j, path, err);
+	if (rc != GR_OK && rc != GR_ENOTFOUND)
+		*note = NULL;
 	munmap(buf, len);
 	return rc;
 }

@@ -75,12 +75,14 @@ void gr_ld64_deinit(struct gr_ld64 *s);
 
 /* Resolve -lNAME: res->found is ld64's choice, res->archive the archive a static
  * rewrite uses (wrong-arch archives skipped, with notes). GR_EUSAGE for -l:FILE;
- * GR_OK even when either is missing (path NULL). */
+ * GR_EIO when an archive along the path cannot be opened or read (or shrank while
+ * it was read); GR_OK even when either is missing (path NULL). */
 int gr_ld64_lib(struct gr_ld64 *s, const char *name, struct gr_ld64_result *res,
                 struct gr_error *err);
 
 /* Whether the archive at path holds code for cputype: GR_OK if so, GR_ENOTFOUND with
- * *note (in a) worded like ld64's when it is for another arch; other codes if unreadable. */
+ * *note (in a) worded like ld64's when it is for another arch; GR_EIO if it cannot be read
+ * (also when it shrinks while it is read: the SIGBUS is caught); other codes if malformed. */
 int gr_ld64_archive_check(const char *path, uint32_t cputype, struct gr_arena *a,
                           const char **note, struct gr_error *err);
 

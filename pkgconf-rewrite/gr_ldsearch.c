@@ -263,28 +263,22 @@ gr_lds_script_foreign(const struct gr_ldsearch *s, const struct gr_ldscript *sc)
 	       strcmp(sc->output_format[0], s->target.output_format) != 0;
 }
 
-/* Append a directory to the search list. */
+/* Append a directory to the search list. dirs and sources run in parallel with
+ * one capacity: sources grows from a copy of it, then dirs updates capdirs. */
 static int
 gr_lds_add_dir(struct gr_ldsearch *s, const char *dir, struct gr_error *err)
 {
-	if (s->ndirs == s->capdirs) {
-		size_t ncap = s->capdirs ? s->capdirs * 2 : 8;
-		const char **d = gr_arena_alloc(&s->arena, ncap * sizeof(*d));
-		enum gr_dir_source *src = gr_arena_alloc(&s->arena, ncap * sizeof(*src));
-		if (!d || !src)
-			return gr_lds_nomem(err);
-		if (s->ndirs) {
-			memcpy(d, s->dirs, s->ndirs * sizeof(*d));
-			memcpy(src, s->sources, s->ndirs * sizeof(*src));
-		}
-		s->dirs = d;
-		s->sources = src;
-		s->capdirs = ncap;
-	}
-	s->sources[s->ndirs] = GR_DIR_SCRIPT;
-	if (!(s->dirs[s->ndirs] = gr_lds_sysrooted(&s->arena, s->sysroot, dir)))
+	const char *d = gr_lds_sysrooted(&s->arena, s->sysroot, dir);
+	void *dirs = s->dirs, *sources = s->sources;
+	size_t srccap = s->capdirs;
+
+	if (!d || !gr_arena_grow(&s->arena, &sources, s->ndirs, &srccap, sizeof(*s->sources)) ||
+	    !gr_arena_grow(&s->arena, &dirs, s->ndirs, &s->capdirs, sizeof(*s->dirs)))
 		return gr_lds_nomem(err);
-	s->ndirs++;
+	s->dirs = dirs;
+	s->sources = sources;
+	s->dirs[s->ndirs] = d;
+	s->sources[s->ndirs++] = GR_DIR_SCRIPT;
 	return GR_OK;
 }
 

@@ -141,19 +141,15 @@ struct gr_rw_scanner {
 	bool pending_L;  /* the last ld argument was "-L" or "--library-path" */
 };
 
+/* Append d to *v (n used of *cap; cap NULL: *v holds exactly n, grown by a copy). */
 static int
 gr_rw_push_str(struct gr_arena *a, const char ***v, size_t *n, size_t *cap, const char *d)
 {
-	if (*n == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 8;
-		const char **g = gr_arena_alloc(a, ncap * sizeof(*g));
-		if (!g)
-			return GR_ENOMEM;
-		if (*n)
-			memcpy(g, *v, *n * sizeof(*g));
-		*v = g;
-		*cap = ncap;
-	}
+	void *grown = *v;
+
+	if (!d || !gr_arena_grow(a, &grown, *n, cap, sizeof(**v)))
+		return GR_ENOMEM;
+	*v = grown;
 	(*v)[(*n)++] = d;
 	return GR_OK;
 }
@@ -279,17 +275,11 @@ gr_rw_token_new(struct gr_rw *w, const char *input, const char *origin, enum gr_
 {
 	struct gr_rw_result *r = w->r;
 	struct gr_rw_token *t;
+	void *grown = r->tokens;
 
-	if (r->ntokens == w->cap) {
-		size_t ncap = w->cap ? w->cap * 2 : 16;
-		struct gr_rw_token *g = gr_arena_alloc(&r->arena, ncap * sizeof(*g));
-		if (!g)
-			return NULL;
-		if (r->ntokens)
-			memcpy(g, r->tokens, r->ntokens * sizeof(*g));
-		r->tokens = g;
-		w->cap = ncap;
-	}
+	if (!gr_arena_grow(&r->arena, &grown, r->ntokens, &w->cap, sizeof(*r->tokens)))
+		return NULL;
+	r->tokens = grown;
 	t = &r->tokens[r->ntokens++];
 	memset(t, 0, sizeof(*t));
 	t->input = input;
@@ -303,18 +293,9 @@ gr_rw_token_new(struct gr_rw *w, const char *input, const char *origin, enum gr_
 static int
 gr_rw_emit(struct gr_rw *w, struct gr_rw_token *t, const char *arg)
 {
-	const char **g;
+	int rc = gr_rw_push_str(&w->r->arena, &t->output, &t->noutput, NULL, arg);
 
-	if (!arg)
-		return GR_ENOMEM;
-	g = gr_arena_alloc(&w->r->arena, (t->noutput + 1) * sizeof(*g));
-	if (!g)
-		return GR_ENOMEM;
-	if (t->noutput)
-		memcpy(g, t->output, t->noutput * sizeof(*g));
-	g[t->noutput++] = arg;
-	t->output = g;
-	return gr_strvec_push(&w->r->argv, arg);
+	return rc ? rc : gr_strvec_push(&w->r->argv, arg);
 }
 
 /* A library reference: keep it, or replace it by the archive(s) ld would open. */
@@ -794,18 +775,7 @@ gr_rw_dscan(struct gr_arena *a, const struct gr_pc_token *in, size_t n, const ch
 static int
 gr_rw_add_note(struct gr_arena *a, struct gr_rw_token *t, const char *note)
 {
-	const char **g;
-
-	if (!note)
-		return GR_ENOMEM;
-	g = gr_arena_alloc(a, (t->res.nnotes + 1) * sizeof(*g));
-	if (!g)
-		return GR_ENOMEM;
-	if (t->res.nnotes)
-		memcpy(g, t->res.notes, t->res.nnotes * sizeof(*g));
-	g[t->res.nnotes++] = note;
-	t->res.notes = g;
-	return GR_OK;
+	return gr_rw_push_str(a, &t->res.notes, &t->res.nnotes, NULL, note);
 }
 
 /* A darwin library: system ones stay, third-party ones become their archive. */

@@ -1,5 +1,6 @@
 #include "gr_tccache.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +38,13 @@ gr_tc_key(struct gr_kvbuf *b, char *const cc[])
 
 	gr_kv_raw(b, "toolchain 2\n", 12);
 	for (i = 0; cc[i]; i++) {
-		char *where = gr_path_which(cc[i]);
+		char *where;
+		errno = 0;
+		where = gr_path_which(cc[i]);
+		/* Out of memory is no answer: a key without the compiler's identity
+		 * would outlive a change of compiler. */
+		if (!where && errno == ENOMEM)
+			b->nomem = true;
 		gr_kv_put(b, 'w', cc[i]);
 		if (where)
 			gr_tcbuf_file(b, 'f', where);

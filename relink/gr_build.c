@@ -35,6 +35,7 @@ struct gr_b {
 	struct gr_linkstate ls;
 	struct gr_strvec env;        /* the environment go build runs with */
 	char *helpdir;               /* private dir: helper links, state, report */
+	char *guard;                 /* gorelink-guard in helpdir: go build runs under it */
 	char *outdir;                /* OUT's directory while its name is go build's to choose */
 	char *outtmpdir;             /* temporary dir beside OUT */
 	char *tmpout;                /* the binary go build writes */
@@ -513,8 +514,8 @@ gr_b_self(void)
 	return strdup(buf);
 }
 
-/* A private directory with gorelink-ld and gorelink-pkg-config (links to this
- * program), the link state and the link report. */
+/* A private directory with gorelink-ld, gorelink-pkg-config and
+ * gorelink-guard (links to this program), the link state and the link report. */
 static int
 gr_b_helpers(struct gr_b *b, char **ld, char **shim, char **state)
 {
@@ -540,7 +541,8 @@ gr_b_helpers(struct gr_b *b, char **ld, char **shim, char **state)
 	*shim = gr_b_join(b->helpdir, "/", "gorelink-pkg-config");
 	*state = gr_b_join(b->helpdir, "/", "state");
 	b->ls.report = gr_b_join(b->helpdir, "/", "report");
-	if (!*ld || !*shim || !*state || !b->ls.report) {
+	b->guard = gr_b_join(b->helpdir, "/", "gorelink-guard");
+	if (!*ld || !*shim || !*state || !b->ls.report || !b->guard) {
 		free(self);
 		return gr_b_nomem(b);
 	}
@@ -554,7 +556,7 @@ gr_b_helpers(struct gr_b *b, char **ld, char **shim, char **state)
 		}
 		free(tmpdir);
 	}
-	if (symlink(self, *ld) != 0 || symlink(self, *shim) != 0) {
+	if (symlink(self, *ld) != 0 || symlink(self, *shim) != 0 || symlink(self, b->guard) != 0) {
 		e = errno;
 		free(self);
 		return gr_b_fail(b, GR_BUILD_ENV, GR_EIO, "%s: %s", b->helpdir, strerror(e));
@@ -581,6 +583,50 @@ gr_b_cleanup(struct gr_b *b)
 		nftw(b->outtmpdir, gr_b_rm, 8, FTW_DEPTH | FTW_PHYS);
 	if (b->helpdir)
 		nftw(b->helpdir, gr_b_rm, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Run go build under gorelink-guard: if this process is killed outright
+ * (SIGKILL), the guard sees the pipe close, kills go build's process group
+ * and removes the helper directory and the temporary directory beside OUT. */
+static int
+gr_b_run_go(struct gr_b *b, struct gr_spawn_result *r)
+{
+	struct gr_strvec av;
+	struct gr_spawn_watch w;
+	int pfd[2], rc, e;
+	size_t i;
+
+	gr_strvec_init(&av);
+	if (gr_strvec_push(&av, b->guard) || gr_strvec_push(&av, "--rm") || gr_strvec_push(&av, b->helpdir) ||
+	    (b->outtmpdir && (gr_strvec_push(&av, "--rm") || gr_strvec_push(&av, b->outtmpdir))) ||
+	    gr_strvec_push(&av, "--")) {
+		gr_strvec_deinit(&av);
+		return gr_b_nomem(b);
+	}
+	for (i = 0; i < b->res->go_argv.n; i++)
+		if (gr_strvec_push(&av, b->res->go_argv.v[i])) {
+			gr_strvec_deinit(&av);
+			return gr_b_nomem(b);
+		}
+	if (pipe(pfd) != 0) {
+		e = errno;
+		gr_strvec_deinit(&av);
+		return gr_error_set(b->err, GR_EIO, e, "cannot create a pipe: %s", strerror(e));
+	}
+	/* Only gorelink holds the write end: no other child may inherit it. */
+	fcntl(pfd[1], F_SETFD, FD_CLOEXEC);
+	fcntl(pfd[0], F_SETFD, FD_CLOEXEC);
+	memset(&w, 0, sizeof(w));
+	w.tick = b->o->progress ? gr_b_tick : NULL;
+	w.ctx = b;
+	w.stop = b->o->stop;
+	w.fd3 = pfd[0];
+	w.name = b->res->go_argv.v[0];
+	rc = gr_spawn_run_ticking(gr_strvec_argv(&av), gr_strvec_argv(&b->env), &w, r, b->err);
+	close(pfd[0]);
+	close(pfd[1]);
+	gr_strvec_deinit(&av);
+	return rc;
 }
 
 /* What gorelink-ld recorded about the final link. */
@@ -961,10 +1007,8 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 	if ((rc = gr_b_out(&b)) || (rc = gr_b_outtmp(&b)) || (rc = gr_b_compose(&b, "gorelink-ld")))
 		goto out;
 
-	/* go build, with gorelink-ld as the linker. */
-	rc = gr_spawn_run_ticking(gr_strvec_argv(&res->go_argv), gr_strvec_argv(&b.env), &r,
-	                          o->progress ? gr_b_tick : NULL, &b, o->stop, err);
-	if (rc) {
+	/* go build, with gorelink-ld as the linker, under gorelink-guard. */
+	if ((rc = gr_b_run_go(&b, &r)))  {
 		res->stage = o->stop && *o->stop ? GR_BUILD_STOPPED : GR_BUILD_ENV;
 		goto out;
 	}
@@ -1076,6 +1120,7 @@ out:
 	free(shim);
 	free(state);
 	free(b.helpdir);
+	free(b.guard);
 	free(b.outtmpdir);
 	free(b.outdir);
 	free(b.tmpout);

@@ -23,17 +23,15 @@ gr_dg_in(const char *const *v, size_t n, const char *s)
 static bool
 gr_dg_push(struct gr_arena *a, const char ***v, size_t *n, const char *s)
 {
-	const char **g;
+	void *grown = *v;
 
 	if (gr_dg_in(*v, *n, s))
 		return true;
-	g = gr_arena_alloc(a, (*n + 1) * sizeof(*g));
-	if (!g)
+	/* The group keeps no capacity: a copy one longer each time. */
+	if (!gr_arena_grow(a, &grown, *n, NULL, sizeof(**v)))
 		return false;
-	if (*n)
-		memcpy(g, *v, *n * sizeof(*g));
-	g[(*n)++] = s;
-	*v = g;
+	*v = grown;
+	(*v)[(*n)++] = s;
 	return true;
 }
 
@@ -47,8 +45,8 @@ static const char *const gr_dg_user[] = {
 	"getgrgid", "getgrnam", "getgrent", "getgrouplist", "initgroups", "getspnam",
 };
 
-/* Which Go package or archive calls symbol, and what to do about it. */
-static void
+/* Which Go package or archive calls symbol, and what to do about it; false when out of memory. */
+static bool
 gr_dg_finding(struct gr_arena *a, const struct gr_ldmsg *m, struct gr_diag_finding *f)
 {
 	const char *ref = m->referrer ? m->referrer : "an object";
@@ -65,10 +63,10 @@ gr_dg_finding(struct gr_arena *a, const struct gr_ldmsg *m, struct gr_diag_findi
 		const char *src = strstr(ref, "/src/"), *slash = strrchr(ref, '/');
 		if (src && slash > src + 5) {
 			char *pkg = gr_arena_printf(a, "Go package %.*s (%s)", (int)(slash - (src + 5)), src + 5, slash + 1);
-			if (pkg) {
-				f->source = pkg;
-				go = false;  /* named already */
-			}
+			if (!pkg)
+				return false;
+			f->source = pkg;
+			go = false;  /* named already */
 		}
 	}
 	for (i = 0; i < sizeof(gr_dg_net) / sizeof(gr_dg_net[0]); i++)
@@ -76,26 +74,27 @@ gr_dg_finding(struct gr_arena *a, const struct gr_ldmsg *m, struct gr_diag_findi
 			if (go)
 				f->source = "Go package net (its cgo resolver)";
 			f->remedy = "build with -tags netgo (Go's own resolver; gorelink --static adds it), or link against musl, or --third-party to keep the C library dynamic";
-			return;
+			return true;
 		}
 	for (i = 0; i < sizeof(gr_dg_user) / sizeof(gr_dg_user[0]); i++)
 		if (!strcmp(m->symbol, gr_dg_user[i])) {
 			if (go)
 				f->source = "Go package os/user (its cgo lookups)";
 			f->remedy = "build with -tags osusergo (Go reads /etc/passwd and /etc/group itself; gorelink --static adds it), or --third-party";
-			return;
+			return true;
 		}
 	if (!strncmp(m->symbol, "dl", 2)) {
 		if (strstr(ref, "sqlite3"))
 			f->remedy = "SQLite's extension loading: with go-sqlite3's bundled SQLite use -tags sqlite_omit_load_extension (gorelink --sqlite3); Debian's libsqlite3.a keeps it, so --sqlite3=system cannot drop it: use --sqlite3 (bundled), or --third-party";
 		else
 			f->remedy = "the library loads plugins at run time, which a static glibc binary cannot do safely: --third-party keeps the C library dynamic, or build against musl";
-		return;
+		return true;
 	}
 	if (!strncmp(m->symbol, "iconv", 5))
 		f->remedy = "glibc's iconv loads gconv modules at run time: --third-party, or build against musl";
 	else
 		f->remedy = "glibc needs its shared libraries at run time for this: --third-party, or build against musl";
+	return true;
 }
 
 /* The package most likely to be "the" library: named like it, else the first. */
@@ -145,9 +144,9 @@ gr_diag_run(const char *linker_messages, const char *const *dirs, size_t ndirs,
 		if (m->kind == GR_LDMSG_STATIC_WARNING) {
 			struct gr_diag_finding f;
 			bool dup = false;
+			void *grown = d->findings;
 			memset(&f, 0, sizeof(f));
-			gr_dg_finding(a, m, &f);
-			if (!(f.symbol = gr_arena_strdup(a, f.symbol)) || !(f.source = gr_arena_strdup(a, f.source)) ||
+			if (!gr_dg_finding(a, m, &f) || !(f.symbol = gr_arena_strdup(a, f.symbol)) || !(f.source = gr_arena_strdup(a, f.source)) ||
 			    (f.function && !(f.function = gr_arena_strdup(a, f.function)))) {
 				rc = gr_error_set(err, GR_ENOMEM, 0, "diagnosis: out of memory");
 				break;
@@ -156,18 +155,11 @@ gr_diag_run(const char *linker_messages, const char *const *dirs, size_t ndirs,
 				dup = !strcmp(d->findings[k].symbol, f.symbol) && !strcmp(d->findings[k].source, f.source);
 			if (dup)
 				continue;
-			if (d->nfindings == fcap) {
-				size_t ncap = fcap ? fcap * 2 : 8;
-				struct gr_diag_finding *g = gr_arena_alloc(a, ncap * sizeof(*g));
-				if (!g) {
-					rc = gr_error_set(err, GR_ENOMEM, 0, "diagnosis: out of memory");
-					break;
-				}
-				if (d->nfindings)
-					memcpy(g, d->findings, d->nfindings * sizeof(*g));
-				d->findings = g;
-				fcap = ncap;
+			if (!gr_arena_grow(a, &grown, d->nfindings, &fcap, sizeof(*d->findings))) {
+				rc = gr_error_set(err, GR_ENOMEM, 0, "diagnosis: out of memory");
+				break;
 			}
+			d->findings = grown;
 			d->findings[d->nfindings++] = f;
 		} else if (m->kind == GR_LDMSG_UNDEFINED) {
 			const struct gr_symarchive *const *prov;
@@ -175,6 +167,7 @@ gr_diag_run(const char *linker_messages, const char *const *dirs, size_t ndirs,
 			size_t np;
 			struct gr_diag_group *g = NULL;
 			const char *sym;
+			void *grown = d->groups;
 			/* ld64 and C symbol names: "_foo" is foo. */
 			prov = gr_symindex_lookup(ix, m->symbol, &np);
 			if (!np && m->symbol[0] == '_')
@@ -185,32 +178,26 @@ gr_diag_run(const char *linker_messages, const char *const *dirs, size_t ndirs,
 				if (d->groups[k].provider == p)
 					g = &d->groups[k];
 			if (!g) {
-				if (d->ngroups == cap) {
-					size_t ncap = cap ? cap * 2 : 4;
-					struct gr_diag_group *ng = gr_arena_alloc(a, ncap * sizeof(*ng));
-					if (!ng) {
-						rc = gr_error_set(err, GR_ENOMEM, 0, "diagnosis: out of memory");
-						break;
-					}
-					if (d->ngroups)
-						memcpy(ng, d->groups, d->ngroups * sizeof(*ng));
-					d->groups = ng;
-					cap = ncap;
+				if (!gr_arena_grow(a, &grown, d->ngroups, &cap, sizeof(*d->groups))) {
+					rc = gr_error_set(err, GR_ENOMEM, 0, "diagnosis: out of memory");
+					break;
 				}
+				d->groups = grown;
 				g = &d->groups[d->ngroups++];
 				memset(g, 0, sizeof(*g));
 				g->provider = p;
 			}
 			g->nrefs++;
 			if (!(sym = gr_arena_strdup(a, m->symbol)) || !gr_dg_push(a, &g->symbols, &g->nsymbols, sym) ||
-			    (m->referrer && !gr_dg_push(a, &g->needers, &g->nneeders, gr_arena_strdup(a, m->referrer))))
+			    (m->referrer && (!(sym = gr_arena_strdup(a, m->referrer)) ||
+			                     !gr_dg_push(a, &g->needers, &g->nneeders, sym))))
 				rc = gr_error_set(err, GR_ENOMEM, 0, "diagnosis: out of memory");
 		}
 	}
 	/* Which pkg-config package brings each provider's -l. */
 	for (k = 0; k < d->ngroups && rc == GR_OK; k++) {
 		struct gr_strvec pk;
-		struct gr_error ignore;
+		struct gr_error pe;
 		if (!d->groups[k].provider)
 			continue;
 		/* Copy the provider out of the index, which is freed below. */
@@ -227,8 +214,10 @@ gr_diag_run(const char *linker_messages, const char *const *dirs, size_t ndirs,
 		if (gr_dg_in(gr_rw_default_system_libs, gr_rw_ndefault_system_libs, d->groups[k].provider->lname))
 			continue;
 		gr_strvec_init(&pk);
-		if (gr_pc_packages_with_lib(d->groups[k].provider->lname, &pk, &ignore) == GR_OK && pk.n)
-			d->groups[k].pkg = gr_arena_strdup(a, gr_dg_best_pkg(&pk, d->groups[k].provider->lname));
+		/* Only running out of memory is an error: no package is an answer. */
+		if (gr_pc_packages_with_lib(d->groups[k].provider->lname, &pk, &pe) == GR_ENOMEM ||
+		    (pk.n && !(d->groups[k].pkg = gr_arena_strdup(a, gr_dg_best_pkg(&pk, d->groups[k].provider->lname)))))
+			rc = gr_error_set(err, GR_ENOMEM, 0, "diagnosis: out of memory");
 		gr_strvec_deinit(&pk);
 	}
 out:

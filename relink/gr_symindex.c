@@ -175,9 +175,11 @@ gr_six_symbols(const char *path, const struct stat *st, struct gr_symarch *a, bo
 	return GR_OK;
 }
 
-/* A lib*.a that is a linker script: its archive members reach the linker as -lNAME. */
-static void
-gr_six_script(struct gr_symindex *ix, const char *dir, const char *path, const char *lname)
+/* A lib*.a that is a linker script: its archive members reach the linker as -lNAME.
+ * A script that cannot be read or parsed lends nothing; GR_ENOMEM is an error. */
+static int
+gr_six_script(struct gr_symindex *ix, const char *dir, const char *path, const char *lname,
+              struct gr_error *err)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	char text[65536];
@@ -185,14 +187,17 @@ gr_six_script(struct gr_symindex *ix, const char *dir, const char *path, const c
 	struct gr_ldscript *sc = NULL;
 	struct gr_error e;
 	size_t i;
+	int rc = GR_OK;
 
 	if (fd < 0)
-		return;
+		return GR_OK;
 	n = read(fd, text, sizeof(text));
 	close(fd);
-	if (n <= 0 || memcmp(text, "!<", 2) == 0 || gr_ldscript_parse(text, (size_t)n, path, &sc, &e))
-		return;
-	for (i = 0; i < sc->ninputs; i++) {
+	if (n <= 0 || memcmp(text, "!<", 2) == 0)
+		return GR_OK;
+	if ((rc = gr_ldscript_parse(text, (size_t)n, path, &sc, &e)) != GR_OK)
+		return rc == GR_ENOMEM ? gr_error_set(err, GR_ENOMEM, 0, "symbol index: out of memory") : GR_OK;
+	for (i = 0; i < sc->ninputs && rc == GR_OK; i++) {
 		char member[8192], *real;
 		const char *m = sc->inputs[i].name;
 		if (sc->inputs[i].is_lib)
@@ -202,12 +207,15 @@ gr_six_script(struct gr_symindex *ix, const char *dir, const char *path, const c
 		else
 			snprintf(member, sizeof(member), "%s/%s", dir, m);
 		if ((real = realpath(member, NULL)) != NULL) {
-			gr_strvec_push(&ix->alias, real);
-			gr_strvec_push(&ix->alias, lname);
+			/* Both or neither: the list is read in pairs. */
+			if (gr_strvec_push(&ix->alias, real) != GR_OK ||
+			    gr_strvec_push(&ix->alias, lname) != GR_OK)
+				rc = gr_error_set(err, GR_ENOMEM, 0, "symbol index: out of memory");
 			free(real);
 		}
 	}
 	gr_ldscript_free(sc);
+	return rc;
 }
 
 static int
@@ -251,7 +259,7 @@ gr_six_dir(struct gr_symindex *ix, const char *dir, struct gr_symindex_stats *st
 				if (fd >= 0)
 					close(fd);
 				if (got > 0 && (got < 8 || (memcmp(head, "!<arch>\n", 8) && memcmp(head, "!<thin>\n", 8))))
-					gr_six_script(ix, dir, path, lname);
+					rc = gr_six_script(ix, dir, path, lname, err);
 				continue;
 			}
 			a = calloc(1, sizeof(*a));
@@ -320,7 +328,9 @@ gr_symindex_build(const char *const *dirs, size_t ndirs, struct gr_symindex **ou
 			continue;
 		for (j = 0; j < ix->seen.n && !dup; j++)
 			dup = !strcmp(ix->seen.v[j], real);
-		if (!dup && gr_strvec_push(&ix->seen, real) == GR_OK)
+		if (!dup && gr_strvec_push(&ix->seen, real) != GR_OK)
+			rc = gr_error_set(err, GR_ENOMEM, 0, "symbol index: out of memory");
+		else if (!dup)
 			rc = gr_six_dir(ix, real, st, err);
 		free(real);
 	}
