@@ -45,33 +45,22 @@
 #
 # Needs scanelf (package pax-utils) and python3.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-usage() {
-	sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"
-}
+handle_help "$@"
 
-case "${1-}" in
--h|--help) usage; exit 0 ;;
-esac
-
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 gorelink=${1:-$root/build/gorelink}
 if [[ $# -gt 0 ]]; then shift; fi
 if [[ $# -gt 0 ]]; then dirs=("$@"); else dirs=(/usr/bin /usr/lib); fi
 runs=${RUNS:-7}
 cold=${COLD:-0}
 
-die() { echo "check-vs-scanelf: $*" >&2; exit 1; }
-
-[[ $runs =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive integer, not '$runs'"
-[[ $cold =~ ^[0-9]+$ ]] || die "COLD must be a non-negative integer, not '$cold'"
-if [[ -d $gorelink ]]; then
-	die "the first argument is the gorelink binary, but '$gorelink' is a directory (pass \"\" for the default)"
-fi
-[[ -x $gorelink && -f $gorelink ]] || die "gorelink binary '$gorelink' not found or not executable (build it: cmake --build build)"
+need_positive RUNS "$runs"
+need_nonnegative COLD "$cold"
+need_binary gorelink "$gorelink"
 gorelink=$(realpath "$gorelink")
 scanelf=$(command -v scanelf) || die "scanelf not found: install the pax-utils package (apt-get install pax-utils)"
-command -v python3 >/dev/null || die "python3 not found: install the python3 package"
+need_python3
 for d in "${dirs[@]}"; do
 	[[ -d $d ]] || die "'$d' is not a directory"
 done
@@ -79,20 +68,13 @@ if (( cold > 0 )); then
 	[[ -w /proc/sys/vm/drop_caches ]] || die "COLD=$cold needs a writable /proc/sys/vm/drop_caches (run as root)"
 fi
 
-cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
-mem=$(awk '/^MemTotal:/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
-echo "== machine"
-echo "date:      $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
-echo "nproc:     $(nproc)"
-echo "cpu:       ${cpu:-unknown}"
-echo "ram:       $mem"
-echo "kernel:    $(uname -srm)"
-echo "os:        $( (. /etc/os-release && echo "$PRETTY_NAME") 2>/dev/null || echo unknown)"
+print_machine_start
+print_machine_basics
 echo "gorelink:  $("$gorelink" --version 2>&1 | head -n 1) ($gorelink)"
 echo "scanelf:   $("$scanelf" -V 2>&1 | head -n 1) ($scanelf)"
-echo "python3:   $(python3 -c 'import platform; print(platform.python_version())')"
+print_python3
 for d in "${dirs[@]}"; do
-	echo "fs of $d: $(df -PT "$d" | awk 'NR == 2 {print $2 " on " $1}')"
+	print_fs "$d"
 done
 
 read -r -d '' py <<'PY' || true
@@ -181,36 +163,23 @@ if symlink_operands:
           " into one (it fstatat()s operands with AT_SYMLINK_NOFOLLOW)" % ", ".join(symlink_operands))
 
 # ---------------------------------------------------------------- timing
-devnull_actions = [(os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
-                   (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0)]
 g_cmd = [gorelink, "check", "-R"] + dirs
 s_cmd = [scanelf, "-R", "-n", "-i"] + dirs
 ok_status = {"gorelink": (0, 1, 2), "scanelf": (0,)}
 
 def run(name, cmd):
-    t0 = time.perf_counter_ns()
-    pid = os.posix_spawn(cmd[0], cmd, os.environ, file_actions=devnull_actions)
-    _, status, ru = os.wait4(pid, 0)
-    wall = (time.perf_counter_ns() - t0) / 1e9
-    code = os.waitstatus_to_exitcode(status)
-    if code not in ok_status[name]:
-        sys.exit("check-vs-scanelf: %s exited with status %d: %s" % (name, code, " ".join(cmd)))
-    return {"wall": wall, "cpu": ru.ru_utime + ru.ru_stime, "user": ru.ru_utime,
-            "sys": ru.ru_stime, "code": code}
+    r = timed_spawn(cmd, os.environ)
+    if r["code"] not in ok_status[name]:
+        die("%s exited with status %d: %s" % (name, r["code"], " ".join(cmd)))
+    return r
 
 def drop_caches():
     os.sync()
     with open("/proc/sys/vm/drop_caches", "w") as f:
         f.write("3\n")
 
-def med(rs, key):
-    return statistics.median(r[key] for r in rs)
-
 def summary(name, rs):
-    print("  %-9s median wall %8.4f s   user %7.4f s   sys %7.4f s   user+sys %7.4f s   (min %.4f, max %.4f, exit %s)"
-          % (name, med(rs, "wall"), med(rs, "user"), med(rs, "sys"), med(rs, "cpu"),
-             min(r["wall"] for r in rs), max(r["wall"] for r in rs),
-             "/".join(str(c) for c in sorted({r["code"] for r in rs}))))
+    print_summary(name, rs, 9, 8, 4, ", exit " + "/".join(str(c) for c in sorted({r["code"] for r in rs})))
 
 print()
 print("== timing")
@@ -223,17 +192,14 @@ if cold:
     print("cold cache: %d run(s) of each, caches dropped before every run" % cold)
     cg, cs = [], []
     for i in range(cold):
-        order = [("gorelink", g_cmd, cg), ("scanelf", s_cmd, cs)]
-        if i % 2:
-            order.reverse()
-        for name, cmd, acc in order:
+        for name, cmd, acc in alternate(i, [("gorelink", g_cmd, cg), ("scanelf", s_cmd, cs)]):
             drop_caches()
             r = run(name, cmd)
             acc.append(r)
             print("  cold %d %-9s wall %8.4f s  user+sys %7.4f s" % (i + 1, name, r["wall"], r["cpu"]))
     summary("gorelink", cg)
     summary("scanelf", cs)
-    print("  cold median ratio gorelink/scanelf: %.3f" % (med(cg, "wall") / med(cs, "wall")))
+    print("  cold median ratio gorelink/scanelf: %.3f" % (median_of(cg) / median_of(cs)))
 
 print()
 print("warm-up (first run of each in this timing pass; after the file walk above,"
@@ -246,21 +212,18 @@ print()
 print("%d timed run(s) of each, alternating (odd rounds gorelink first, even rounds scanelf first):" % runs)
 G, S = [], []
 for i in range(runs):
-    order = [("gorelink", g_cmd, G), ("scanelf", s_cmd, S)]
-    if i % 2:
-        order.reverse()
-    for name, cmd, acc in order:
+    for name, cmd, acc in alternate(i, [("gorelink", g_cmd, G), ("scanelf", s_cmd, S)]):
         acc.append(run(name, cmd))
     print("  round %2d  gorelink %8.4f s   scanelf %8.4f s   ratio %.3f"
           % (i + 1, G[-1]["wall"], S[-1]["wall"], G[-1]["wall"] / S[-1]["wall"]))
 print()
 summary("gorelink", G)
 summary("scanelf", S)
-ratio = med(G, "wall") / med(S, "wall")
-pair = statistics.median(g["wall"] / s["wall"] for g, s in zip(G, S))
+ratio = median_of(G) / median_of(S)
+pair = median_ratio(G, S)
 print("  median wall ratio gorelink/scanelf: %.3f  (median of the per-round ratios: %.3f; goal <= 1.0: %s)"
       % (ratio, pair, "met" if ratio <= 1.0 else "NOT met"))
-print("  median user+sys ratio gorelink/scanelf: %.3f" % (med(G, "cpu") / med(S, "cpu")))
+print("  median user+sys ratio gorelink/scanelf: %.3f" % (median_of(G, "cpu") / median_of(S, "cpu")))
 
 # ---------------------------------------------------------------- listings
 print()
@@ -268,13 +231,13 @@ print("== disagreement report")
 t_start = time.time()
 gp = subprocess.run([gorelink, "check", "-R", "--json"] + dirs, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 if gp.returncode not in (0, 1, 2):
-    sys.exit("check-vs-scanelf: gorelink --json exited with status %d" % gp.returncode)
+    die("gorelink --json exited with status %d" % gp.returncode)
 MARK = b"\x1eGRSE\x1f"
 fmt = MARK + b"%F\x1f%i\x1f%n\x1f%o"
 sp = subprocess.run([scanelf.encode(), b"-R", b"-B", b"-C", b"-F", fmt] + [os.fsencode(d) for d in dirs],
                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 if sp.returncode != 0:
-    sys.exit("check-vs-scanelf: scanelf -F exited with status %d" % sp.returncode)
+    die("scanelf -F exited with status %d" % sp.returncode)
 t_end = time.time()
 print("gorelink: " + " ".join(g_cmd[:3] + ["--json"] + dirs) + "  (exit %d)" % gp.returncode)
 print("scanelf:  %s -R -B -C -F '\\x1eGRSE\\x1f%%F\\x1f%%i\\x1f%%n\\x1f%%o' %s" % (scanelf, " ".join(dirs)))
@@ -587,4 +550,4 @@ print("UNEXPLAINED: 0 (every difference above has an explanation)")
 PY
 
 echo
-python3 -c "$py" "$gorelink" "$scanelf" "$runs" "$cold" "${dirs[@]}"
+run_py "$py" "$gorelink" "$scanelf" "$runs" "$cold" "${dirs[@]}"

@@ -79,35 +79,23 @@
 # Needs go, the C compiler go uses (go env CC), python3, and the Go module
 # github.com/mattn/go-sqlite3 in the module cache or from the proxy.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-usage() {
-	sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"
-}
+handle_help "$@"
 
-case "${1-}" in
--h|--help) usage; exit 0 ;;
-esac
-
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 gorelink=${1:-$root/build/gorelink}
 if [[ $# -gt 1 ]]; then
-	echo "gorelink-vs-gobuild: one argument at most (the gorelink binary); see --help" >&2
-	exit 1
+	die "one argument at most (the gorelink binary); see --help"
 fi
 runs=${RUNS:-7}
 go=${GO:-go}
 example=$root/examples/sqlite3
 
-die() { echo "gorelink-vs-gobuild: $*" >&2; exit 1; }
-
-[[ $runs =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive integer, not '$runs'"
-if [[ -d $gorelink ]]; then
-	die "the first argument is the gorelink binary, but '$gorelink' is a directory (pass \"\" for the default)"
-fi
-[[ -x $gorelink && -f $gorelink ]] || die "gorelink binary '$gorelink' not found or not executable (build it: cmake --build build)"
+need_positive RUNS "$runs"
+need_binary gorelink "$gorelink"
 gorelink=$(realpath "$gorelink")
 gopath=$(command -v "$go") || die "go command '$go' not found: install Go or set GO"
-command -v python3 >/dev/null || die "python3 not found: install the python3 package"
+need_python3
 [[ -f $example/go.mod && -f $example/main.go ]] || die "$example is missing (this script belongs to a gorelink checkout)"
 if [[ -n ${CGO_ENABLED-} && $CGO_ENABLED != 1 ]]; then
 	die "CGO_ENABLED=$CGO_ENABLED: the hand-written build needs cgo; unset CGO_ENABLED"
@@ -121,30 +109,20 @@ cp "$gorelink" "$tmp/gorelink"
 cc=$(cd "$example" && "$gopath" env CC)
 cc1=${cc%% *}
 ld=$($cc1 -print-prog-name=ld 2>/dev/null || echo ld)
-cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
-mem=$(awk '/^MemTotal:/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
-commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
-if [[ $commit != unknown && -n $(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null) ]]; then
-	commit="$commit (checkout has uncommitted changes)"
-fi
-echo "== machine"
-echo "date:      $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
-echo "load:      $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min, at the start)"
-echo "nproc:     $(nproc)"
-echo "cpu:       ${cpu:-unknown}"
-echo "ram:       $mem"
-echo "kernel:    $(uname -srm)"
-echo "os:        $( (. /etc/os-release && echo "$PRETTY_NAME") 2>/dev/null || echo unknown)"
+commit=$(checkout_rev " (checkout has uncommitted changes)")
+print_machine_start
+print_load
+print_machine_basics
 echo "gorelink:  $("$gorelink" --version 2>&1 | head -n 1) ($gorelink, commit $commit; timed as a copy in $tmp)"
 echo "go:        $("$gopath" version) ($gopath)"
 echo "CC:        $cc: $($cc1 --version 2>&1 | head -n 1)"
 echo "linker:    $ld: $($ld --version 2>&1 | head -n 1)"
-echo "python3:   $(python3 -c 'import platform; print(platform.python_version())')"
+print_python3
 echo "sh:        /bin/sh -> $(readlink -f /bin/sh) (runs each timed command)"
 echo "GOCACHE:   $(cd "$example" && "$gopath" env GOCACHE)"
 echo "GOFLAGS:   $GOFLAGS"
 echo "gorelink cache: ${GORELINK_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/gorelink}"
-echo "fs of $tmp: $(df -PT "$tmp" | awk 'NR == 2 {print $2 " on " $1}')"
+print_fs "$tmp"
 
 cd "$example"
 read -r -d '' py <<'PY' || true
@@ -168,9 +146,6 @@ h_cmd = [go, "build", "-tags", TAGS, "-ldflags", LDFLAGS, "-o", out_b, "."]
 # it starts from dash's (well under 1 MiB). The extra sh costs both
 # commands the same, about a millisecond.
 SH = "/bin/sh"
-
-def die(msg):
-    sys.exit("gorelink-vs-gobuild: " + msg)
 
 def load():
     with open("/proc/loadavg") as f:
@@ -249,6 +224,8 @@ archives = set(dry.get("archives") or [])
 def norm(argv, is_gorelink):
     out = []
     for w in argv:
+        # gorelink gives go build a TMPDIR inside its helper directory.
+        w = re.sub(r"^.*/gorelink-[A-Za-z0-9]{6}/tmp/", "/tmp/", w)
         w = re.sub(r"/go-link-\d+/", "/go-link-N/", w)
         w = re.sub(r"/go-build\d+/", "/go-buildN/", w)
         w = re.sub(r"^(-Wl,--build-id=0x)[0-9a-f]+$", r"\1...", w)
@@ -288,16 +265,11 @@ def spawn(name, cmd, out):
             (os.POSIX_SPAWN_OPEN, 1, out + ".stdout", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
             (os.POSIX_SPAWN_OPEN, 2, out + ".stderr", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)]
     la = load()[0]
-    t0 = time.perf_counter_ns()
-    pid = os.posix_spawn(SH, [SH, "-c", '"$@"; exit $?', "sh"] + cmd, os.environ, file_actions=acts)
-    _, status, ru = os.wait4(pid, 0)
-    wall = (time.perf_counter_ns() - t0) / 1e9
-    code = os.waitstatus_to_exitcode(status)
-    if code != 0:
+    r = timed_spawn([SH, "-c", '"$@"; exit $?', "sh"] + cmd, os.environ, acts)
+    if r["code"] != 0:
         with open(out + ".stderr", errors="replace") as f:
-            die("%s exited with status %d: %s\n%s" % (name, code, show(cmd), f.read()[-3000:]))
-    r = {"wall": wall, "cpu": ru.ru_utime + ru.ru_stime, "user": ru.ru_utime, "sys": ru.ru_stime,
-         "tree_rss": ru.ru_maxrss, "load": la}
+            die("%s exited with status %d: %s\n%s" % (name, r["code"], show(cmd), f.read()[-3000:]))
+    r["load"] = la
     if name == "gorelink":
         with open(out + ".stdout") as f:
             rep = json.load(f)
@@ -328,14 +300,6 @@ def ours():
     s, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return s.ru_utime + s.ru_stime + c.ru_utime + c.ru_stime
 
-def med(rs, key):
-    return statistics.median(r[key] for r in rs)
-
-def summary(name, rs):
-    print("  %-12s median wall %7.3f s   user %7.3f s   sys %7.3f s   user+sys %7.3f s   (min %.3f, max %.3f)"
-          % (name, med(rs, "wall"), med(rs, "user"), med(rs, "sys"), med(rs, "cpu"),
-             min(r["wall"] for r in rs), max(r["wall"] for r in rs)))
-
 print()
 print("== timing")
 print("gorelink:     (cd examples/sqlite3 && %s)" % show(g_cmd))
@@ -357,10 +321,7 @@ G, H = [], []
 busy0, steal0 = cpustat()
 ours0, wall0 = ours(), time.monotonic()
 for i in range(runs):
-    order = [("gorelink", g_cmd, out_a, G), ("hand-written", h_cmd, out_b, H)]
-    if i % 2:
-        order.reverse()
-    for name, cmd, out, acc in order:
+    for name, cmd, out, acc in alternate(i, [("gorelink", g_cmd, out_a, G), ("hand-written", h_cmd, out_b, H)]):
         acc.append(spawn(name, cmd, out))
     print("  round %2d  gorelink %7.3f s   hand-written %7.3f s   ratio %.3f   gorelink RSS %5d KiB   load %.2f"
           % (i + 1, G[-1]["wall"], H[-1]["wall"], G[-1]["wall"] / H[-1]["wall"], G[-1]["rss"],
@@ -373,21 +334,21 @@ steal = (steal1 - steal0) / (wall1 - wall0)
 
 print()
 print("== results")
-summary("gorelink", G)
-summary("hand-written", H)
-ratio = med(G, "wall") / med(H, "wall")
-pair = statistics.median(g["wall"] / h["wall"] for g, h in zip(G, H))
+print_summary("gorelink", G, 12, 7, 3)
+print_summary("hand-written", H, 12, 7, 3)
+ratio = median_of(G) / median_of(H)
+pair = median_ratio(G, H)
 print("  median wall ratio gorelink/hand-written: %.3f  (median of the per-round ratios: %.3f; goal <= 1.05: %s)"
       % (ratio, pair, "met" if ratio <= 1.05 else "NOT met"))
 print("  median user+sys ratio gorelink/hand-written: %.3f  (median of the per-round ratios: %.3f)"
-      % (med(G, "cpu") / med(H, "cpu"), statistics.median(g["cpu"] / h["cpu"] for g, h in zip(G, H))))
+      % (median_of(G, "cpu") / median_of(H, "cpu"), median_ratio(G, H, "cpu")))
 print("  median wall difference: %+.3f s, user+sys difference: %+.3f s"
-      % (med(G, "wall") - med(H, "wall"), med(G, "cpu") - med(H, "cpu")))
-rss = med(G, "rss")
+      % (median_of(G) - median_of(H), median_of(G, "cpu") - median_of(H, "cpu")))
+rss = median_of(G, "rss")
 print("  gorelink peak RSS (self_max_rss_kib, children excluded): median %d KiB = %.2f MiB (min %d, max %d; goal <= 16 MiB: %s)"
       % (rss, rss / 1024, min(r["rss"] for r in G), max(r["rss"] for r in G), "met" if rss <= 16 * 1024 else "NOT met"))
 print("  largest process in each tree (wait4 ru_maxrss, median): gorelink's %d KiB, hand-written's %d KiB"
-      % (med(G, "tree_rss"), med(H, "tree_rss")))
+      % (median_of(G, "maxrss"), median_of(H, "maxrss")))
 print("  outputs: all static; sizes gorelink %s, hand-written %s bytes"
       % ("/".join(str(s) for s in sorted({r["size"] for r in G})), "/".join(str(s) for s in sorted({r["size"] for r in H}))))
 end = load()
@@ -414,4 +375,4 @@ if warn:
 if not warn:
     print("  the machine was otherwise idle (load <= 1 at the start, other processes <= 0.1 CPUs during the rounds)")
 PY
-GRB_LOAD0=$(cut -d' ' -f1 /proc/loadavg) python3 -c "$py" "$tmp/gorelink" "$go" "$tmp" "$runs"
+GRB_LOAD0=$(cut -d' ' -f1 /proc/loadavg) run_py "$py" "$tmp/gorelink" "$go" "$tmp" "$runs"

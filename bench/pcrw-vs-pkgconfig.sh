@@ -53,14 +53,9 @@
 #
 # Needs pkg-config, gcc, cc and python3.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-usage() {
-	sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"
-}
-
-case "${1-}" in
--h|--help) usage; exit 0 ;;
-esac
+handle_help "$@"
 
 # ------------------------------------------------------------------------
 # The naive shell resolver, timed as (c). It is NOT faithful to GNU ld:
@@ -117,41 +112,25 @@ naive_all() {
 }
 # ------------------------------------------------------------------------
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 pcrw=${1:-$root/build/pkgconf-rewrite}
 runs=${RUNS:-5}
 
-die() { echo "pcrw-vs-pkgconfig: $*" >&2; exit 1; }
-
-[[ $runs =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive integer, not '$runs'"
-if [[ -d $pcrw ]]; then
-	die "the first argument is the pkgconf-rewrite binary, but '$pcrw' is a directory (pass \"\" for the default)"
-fi
-[[ -x $pcrw && -f $pcrw ]] || die "pkgconf-rewrite binary '$pcrw' not found or not executable (build it: cmake --build build)"
+need_positive RUNS "$runs"
+need_binary pkgconf-rewrite "$pcrw"
 pcrw=$(realpath "$pcrw")
 pkgconfig=$(command -v pkg-config) || die "pkg-config not found: install the pkgconf package"
 command -v gcc >/dev/null || die "gcc not found: the naive resolver needs it"
 command -v cc >/dev/null || die "cc not found: pkgconf-rewrite asks it for its search dirs"
-command -v python3 >/dev/null || die "python3 not found: install the python3 package"
+need_python3
 unset CC
 
 mapfile -t pkgs < <("$pkgconfig" --list-all | awk '{print $1}' | LC_ALL=C sort -u)
 ((${#pkgs[@]} > 0)) || die "pkg-config --list-all lists no package"
 
-cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
-mem=$(awk '/^MemTotal:/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
-rev=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
-if [[ $rev != unknown ]] && ! git -C "$root" diff --quiet HEAD -- 2>/dev/null; then
-	rev="$rev, with uncommitted changes"
-fi
-echo "== machine"
-echo "date:      $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
-echo "nproc:     $(nproc)"
-echo "cpu:       ${cpu:-unknown}"
-echo "ram:       $mem"
-echo "kernel:    $(uname -srm)"
-echo "os:        $( (. /etc/os-release && echo "$PRETTY_NAME") 2>/dev/null || echo unknown)"
-echo "load:      $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min, at the start)"
+rev=$(checkout_rev ", with uncommitted changes")
+print_machine_start
+print_machine_basics
+print_load
 echo "pkgconf-rewrite: $pcrw (built $(date -u -r "$pcrw" '+%Y-%m-%d %H:%M:%S UTC'); checkout $rev; $("$root/build/gorelink" --version 2>/dev/null | head -n 1 || echo 'version unknown'))"
 echo "pkg-config: $("$pkgconfig" --version) ($pkgconfig -> $(realpath "$pkgconfig"))"
 echo "cc:        $(realpath "$(command -v cc)") ($(cc -dumpfullversion 2>/dev/null || echo '?'))  (pkgconf-rewrite's compiler: CC is unset)"
@@ -161,7 +140,7 @@ if [[ $(realpath "$(command -v cc)") != "$(realpath "$(command -v gcc)")" ]]; th
 fi
 echo "ld:        $(ld --version 2>/dev/null | head -n 1)"
 echo "bash:      $BASH_VERSION"
-echo "python3:   $(python3 -c 'import platform; print(platform.python_version())')"
+print_python3
 echo "pc_path:   $("$pkgconfig" --variable pc_path pkg-config)${PKG_CONFIG_PATH:+ (PKG_CONFIG_PATH=$PKG_CONFIG_PATH)}${PKG_CONFIG_LIBDIR:+ (PKG_CONFIG_LIBDIR=$PKG_CONFIG_LIBDIR)}"
 echo "packages:  ${#pkgs[@]} (pkg-config --list-all)"
 
@@ -190,20 +169,14 @@ def env_with(cache):
     e["GORELINK_CACHE_DIR"] = cache
     return e
 
-devnull_actions = [(os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
-                   (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0)]
-
 def spawn(cmd, env):
     """One process, output discarded: (wall s, user+sys s, exit status)."""
-    t0 = time.perf_counter_ns()
-    pid = os.posix_spawn(cmd[0], cmd, env, file_actions=devnull_actions)
-    _, status, ru = os.wait4(pid, 0)
-    wall = (time.perf_counter_ns() - t0) / 1e9
-    return wall, ru.ru_utime + ru.ru_stime, os.waitstatus_to_exitcode(status)
+    r = timed_spawn(cmd, env)
+    return r["wall"], r["cpu"], r["code"]
 
 def check(name, code, ok):
     if code not in ok:
-        sys.exit("pcrw-vs-pkgconfig: %s exited with status %d" % (name, code))
+        die("%s exited with status %d" % (name, code))
 
 # Each item returns {"wall", "cpu", "codes"}; a loop item times the whole loop.
 def item_each(cache):
@@ -309,9 +282,8 @@ print("%d timed round(s), alternating: odd rounds in the order a-cold, a-warm, (
 print("  round  " + " ".join("%10s" % SHORT[k] for k in ORDER) + "   (wall s)")
 for i in range(runs):
     wd = warmed_dir()
-    order = BLOCKS if i % 2 == 0 else list(reversed(BLOCKS))
     got = {}
-    for blk in order:
+    for blk in alternate(i, BLOCKS):
         r = run_item(blk, wd, i)
         got.update(r if blk == "LOOPS" else {blk: r})
     for key in ORDER:
@@ -319,7 +291,7 @@ for i in range(runs):
     print("  %5d  %s" % (i + 1, " ".join("%10.4f" % got[k]["wall"] for k in ORDER)))
 
 def med(key, f="wall"):
-    return statistics.median(r[f] for r in R[key])
+    return median_of(R[key], f)
 
 print()
 print("medians over %d rounds (%d packages):" % (runs, len(pkgs)))
@@ -331,7 +303,7 @@ for key in ORDER:
 
 def ratio(key, base="B", f="wall"):
     of_medians = med(key, f) / med(base, f)
-    per_round = statistics.median(a[f] / b[f] for a, b in zip(R[key], R[base]))
+    per_round = median_ratio(R[key], R[base], f)
     return of_medians, per_round
 
 print()
@@ -514,4 +486,4 @@ if n_script_tok:
 PY
 
 echo
-python3 -c "$py" "$pcrw" "$pkgconfig" "$runs" "$naive_src" "${pkgs[@]}"
+run_py "$py" "$pcrw" "$pkgconfig" "$runs" "$naive_src" "${pkgs[@]}"

@@ -59,35 +59,24 @@
 #
 # Needs nm (binutils), cc and python3.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-usage() {
-	sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"
-}
+handle_help "$@"
 
-case "${1-}" in
--h|--help) usage; exit 0 ;;
-esac
-
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 gorelink=${1:-$root/build/gorelink}
 runs=${RUNS:-5}
 sample=${SAMPLE:-200}
 seed=${SEED:-1}
 full=${FULL:-1}
 
-die() { echo "symindex-vs-nm: $*" >&2; exit 1; }
-
-[[ $runs =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive integer, not '$runs'"
-[[ $sample =~ ^[1-9][0-9]*$ ]] || die "SAMPLE must be a positive integer, not '$sample'"
-[[ $seed =~ ^[0-9]+$ ]] || die "SEED must be a non-negative integer, not '$seed'"
+need_positive RUNS "$runs"
+need_positive SAMPLE "$sample"
+need_nonnegative SEED "$seed"
 [[ $full =~ ^[01]$ ]] || die "FULL must be 0 or 1, not '$full'"
-if [[ -d $gorelink ]]; then
-	die "the first argument is the gorelink binary, but '$gorelink' is a directory (pass \"\" for the default)"
-fi
-[[ -x $gorelink && -f $gorelink ]] || die "gorelink binary '$gorelink' not found or not executable (build it: cmake --build build)"
+need_binary gorelink "$gorelink"
 nm=$(command -v nm) || die "nm not found: install the binutils package"
 command -v cc >/dev/null || die "cc not found: gorelink index asks it for its search dirs"
-command -v python3 >/dev/null || die "python3 not found: install the python3 package"
+need_python3
 unset CC
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/symindex-vs-nm.XXXXXX")
@@ -95,19 +84,12 @@ trap 'rm -rf "$work"' EXIT
 cp "$(realpath "$gorelink")" "$work/gorelink"
 chmod 0755 "$work/gorelink"
 
-cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
-mem=$(awk '/^MemTotal:/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
-echo "== machine"
-echo "date:      $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
-echo "nproc:     $(nproc)"
-echo "cpu:       ${cpu:-unknown}"
-echo "ram:       $mem"
-echo "kernel:    $(uname -srm)"
-echo "os:        $( (. /etc/os-release && echo "$PRETTY_NAME") 2>/dev/null || echo unknown)"
+print_machine_start
+print_machine_basics
 echo "gorelink:  $("$work/gorelink" --version 2>&1 | head -n 1) (copy of $(realpath "$gorelink"))"
 echo "nm:        $("$nm" --version | head -n 1) ($nm)"
 echo "cc:        $(cc --version | head -n 1)"
-echo "python3:   $(python3 -c 'import platform; print(platform.python_version())')"
+print_python3
 
 read -r -d '' py <<'PY' || true
 import collections, json, os, random, re, shutil, statistics, subprocess, sys, tempfile, time
@@ -115,9 +97,6 @@ import collections, json, os, random, re, shutil, statistics, subprocess, sys, t
 sys.stdout.reconfigure(line_buffering=True)
 gorelink, nm, work = sys.argv[1], sys.argv[2], sys.argv[3]
 runs, sample_n, seed, full = int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]), sys.argv[7] == "1"
-
-def die(msg):
-    sys.exit("symindex-vs-nm: " + msg)
 
 env0 = dict(os.environ)
 env0.pop("CC", None)
@@ -212,18 +191,11 @@ if not os.path.isdir(tc_dir):
     die("the warm cache has no toolchain/ directory: %r" % os.listdir(warm_cache))
 
 # ------------------------------------------------------------------ timing
-devnull_actions = [(os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
-                   (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0)]
-
 def spawn(cmd, env):
-    t0 = time.perf_counter_ns()
-    pid = os.posix_spawn(cmd[0], cmd, env, file_actions=devnull_actions)
-    _, status, ru = os.wait4(pid, 0)
-    wall = (time.perf_counter_ns() - t0) / 1e9
-    code = os.waitstatus_to_exitcode(status)
-    if code != 0:
-        die("exit status %d: %s" % (code, " ".join(cmd)))
-    return {"wall": wall, "cpu": ru.ru_utime + ru.ru_stime, "user": ru.ru_utime, "sys": ru.ru_stime}
+    r = timed_spawn(cmd, env)
+    if r["code"] != 0:
+        die("exit status %d: %s" % (r["code"], " ".join(cmd)))
+    return r
 
 g_cmd = [gorelink, "index", "--stats"]
 nm_cmd = [nm, "-A", "--defined-only"] + archives
@@ -268,18 +240,15 @@ for i in range(runs):
     print("  round %2d  %s   (%s first)" % (i + 1, "   ".join("%s %.4f s" % (n, res[n][-1]["wall"]) for n, _ in items), order[0][0]))
 
 def med(name, key="wall"):
-    return statistics.median(r[key] for r in res[name])
+    return median_of(res[name], key)
 
 print()
 for name, _ in items:
-    rs = res[name]
-    print("  %-10s median wall %8.4f s   user %7.4f s   sys %7.4f s   user+sys %7.4f s   (min %.4f, max %.4f)"
-          % (name, med(name), med(name, "user"), med(name, "sys"), med(name, "cpu"),
-             min(r["wall"] for r in rs), max(r["wall"] for r in rs)))
+    print_summary(name, res[name], 10, 8, 4)
 print()
 for name, goal in (("cold", 5), ("cold-index", None), ("warm", 50)):
     ratio = med("nm") / med(name)
-    per_round = statistics.median(n["wall"] / g["wall"] for n, g in zip(res["nm"], res[name]))
+    per_round = median_ratio(res["nm"], res[name])
     cpu_ratio = med("nm", "cpu") / med(name, "cpu") if med(name, "cpu") > 0 else float("inf")
     print("  nm / %-10s  wall %7.1fx  (median of per-round ratios %.1fx)   user+sys %7.1fx%s"
           % (name, ratio, per_round, cpu_ratio,
@@ -407,4 +376,4 @@ if bad:
 print("UNEXPLAINED: 0")
 PY
 
-python3 -c "$py" "$work/gorelink" "$nm" "$work" "$runs" "$sample" "$seed" "$full"
+run_py "$py" "$work/gorelink" "$nm" "$work" "$runs" "$sample" "$seed" "$full"

@@ -25,6 +25,10 @@ import re
 import subprocess
 import sys
 
+sys.dont_write_bytecode = True   # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402  (tests/harness.py)
+
 MIN_FIXTURES = 25
 PASSING_VERDICTS = {"static", "static-pie", "system-only"}
 FORMATS = {"elf", "macho", "macho-fat", "archive"}
@@ -261,18 +265,13 @@ def main(argv):
                     continue
                 cols = line.split("\t")
                 if len(cols) != 3 or cols[1] not in FORMATS or cols[2] not in VERDICTS:
-                    print("FAIL %s:%d: malformed manifest line %r" % (manifest, n, line))
-                    print("0 passed, 1 failed")
-                    return 1
+                    return harness.fail_early("%s:%d: malformed manifest line %r" % (manifest, n, line))
                 entries.append(cols)
     except OSError as e:
-        print("FAIL %s: cannot read manifest: %s" % (manifest, e))
-        print("0 passed, 1 failed")
-        return 1
+        return harness.fail_early("%s: cannot read manifest: %s" % (manifest, e))
     if not (os.path.isfile(gorelink) and os.access(gorelink, os.X_OK)):
-        print("FAIL %s: gorelink binary not found or not executable" % gorelink)
-        print("0 passed, %d failed" % max(len(entries), 1))
-        return 1
+        return harness.fail_early("%s: gorelink binary not found or not executable" % gorelink,
+                                  max(len(entries), 1))
 
     passed = failed = 0
     for rel, fmt, verdict in entries:
@@ -292,8 +291,7 @@ def main(argv):
         print("FAIL %s: only %d fixtures, expected at least %d"
               % (manifest, len(entries), MIN_FIXTURES))
         failed += 1
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return harness.summary(passed, failed)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,10 @@ import subprocess
 import sys
 import tempfile
 
+sys.dont_write_bytecode = True   # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402  (tests/harness.py)
+
 TOOLS = ("clang-14", "llvm-ar-14")
 
 
@@ -120,21 +124,13 @@ def main():
     if not names:
         sys.stderr.write("no recorded shapes in %s\n" % fixtures)
         return 1
-    passed = failed = 0
+    cases = [(n, lambda n=n: "(%d words)" % run_case(gorelink, fixtures, n, work)) for n in names]
     try:
-        for n in names:
-            try:
-                words_n = run_case(gorelink, fixtures, n, work)
-            except (AssertionError, subprocess.CalledProcessError) as e:
-                failed += 1
-                print("FAIL %s: %s" % (n, str(e).replace("\n", "\n    ")))
-            else:
-                passed += 1
-                print("ok %s (%d words)" % (n, words_n))
+        passed, failed = harness.run_tests(
+            cases, notes=True, expected=(AssertionError, subprocess.CalledProcessError), unexpected=())
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return harness.summary(passed, failed)
 
 
 if __name__ == "__main__":

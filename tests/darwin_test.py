@@ -26,10 +26,11 @@ Prints `ok NAME` or `FAIL NAME: reason` per test, then `N passed, M failed`.
 import json
 import os
 import shutil
-import subprocess
 import sys
-import tempfile
-import traceback
+
+sys.dont_write_bytecode = True   # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402  (tests/harness.py)
 
 TIMEOUT = 30
 TOOLS = ["clang-14", "llvm-ar-14", "llvm-lipo-14", "ld64.lld-14", "llvm-objdump-14"]
@@ -37,52 +38,33 @@ ARM = "arm64-apple-macos11"
 X86 = "x86_64-apple-macos11"
 
 PCRW = GORELINK = T = SDK = BREW = None
-TESTS = []
+SUITE = harness.Suite()
+test = SUITE.test
 
 
-def test(fn):
-    TESTS.append(fn)
-    return fn
+class Result(harness.Result):
+    errors = "replace"
+    crash = "killed by signal %d: %r"
 
-
-class Result:
-    def __init__(self, argv, p):
-        self.argv, self.rc = argv, p.returncode
-        self.out = p.stdout.decode("utf-8", "replace")
-        self.err = p.stderr.decode("utf-8", "replace")
-
-    def __repr__(self):
-        return "argv=%r rc=%r\n--- stdout:\n%s\n--- stderr:\n%s" % (self.argv, self.rc, self.out, self.err)
+    @classmethod
+    def timeout_error(cls, argv, timeout, exc):
+        return None   # subprocess.TimeoutExpired itself
 
 
 def env_base(**extra):
-    env = dict(os.environ)
-    for k in ("PKG_CONFIG_SYSROOT_DIR", "PKG_CONFIG_ALLOW_SYSTEM_LIBS", "LIBRARY_PATH", "CC"):
-        env.pop(k, None)
-    env["PKG_CONFIG_PATH"] = os.path.join(BREW, "opt/homebrew/opt/foo/lib/pkgconfig")
-    env["PKG_CONFIG_LIBDIR"] = env["PKG_CONFIG_PATH"]
-    env["PKG_CONFIG_SYSROOT_DIR"] = BREW
-    env["GORELINK_CACHE_DIR"] = os.path.join(T, "cache")
-    env["LC_ALL"] = "C"
-    env.update(extra)
-    return env
+    pc = os.path.join(BREW, "opt/homebrew/opt/foo/lib/pkgconfig")
+    return harness.environ(
+        ("PKG_CONFIG_SYSROOT_DIR", "PKG_CONFIG_ALLOW_SYSTEM_LIBS", "LIBRARY_PATH", "CC"),
+        {"PKG_CONFIG_PATH": pc, "PKG_CONFIG_LIBDIR": pc, "PKG_CONFIG_SYSROOT_DIR": BREW,
+         "GORELINK_CACHE_DIR": os.path.join(T, "cache"), "LC_ALL": "C"}, extra)
 
 
 def run(argv, env=None):
-    p = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       env=env if env is not None else env_base(), cwd=T, timeout=TIMEOUT)
-    r = Result(argv, p)
-    if r.rc < 0:
-        raise AssertionError("killed by signal %d: %r" % (-r.rc, r))
-    return r
+    return harness.run(argv, TIMEOUT, env=env if env is not None else env_base(), cwd=T, result=Result)
 
 
 def must(argv, cwd=None):
-    p = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       cwd=cwd or T, timeout=TIMEOUT)
-    if p.returncode != 0:
-        raise RuntimeError("fixture command failed: %r\n%s" % (argv, p.stderr.decode("utf-8", "replace")))
-    return p.stdout.decode()
+    return harness.must(argv, TIMEOUT, cwd=cwd or T).decode()
 
 
 def pcrw(*args, target=ARM, env=None):
@@ -94,7 +76,8 @@ def pcrw_json(*args, target=ARM, env=None):
     r = pcrw("--json", *args, target=target, env=env)
     if r.rc != 0:
         raise AssertionError("expected exit 0: %r" % r)
-    return json.loads(r.out)
+    from pcrw_cli_test import validated  # docs/schema/pkgconf-rewrite-v1.schema.json
+    return validated(json.loads(r.out), "--json report of %r" % (r.argv,))
 
 
 def lib_token(doc, lib):
@@ -370,6 +353,29 @@ def selection():
 
 # ------------------------------------------------------------------ end to end
 
+@test
+def archive_shrinks_while_read():
+    """An archive that shrinks under its mapping (SIGBUS) stops the search with an error."""
+    from cli_test import build_shrink_shim, shrink_env  # the LD_PRELOAD shim, shared
+    sd = d("dS")
+    os.makedirs(sd, exist_ok=True)
+    shim = build_shrink_shim(sd)
+    victim = os.path.join(sd, "libv.a")
+    shutil.copyfile(d("dA") + "/libv.a", victim)
+    # dA/libv.a further along would do for arm64, but passing over an archive
+    # ld64 cannot read would not be ld64's answer: exit 2, nothing on stdout.
+    r = run([PCRW, "--target=" + ARM, "--", "-L" + sd, "-L" + d("dA"), "-lv"],
+            env=shrink_env(shim, victim, base=env_base()))
+    check(os.path.getsize(victim) == 0, "the shim truncated the archive after mapping it", r)
+    check(r.rc == 2 and r.out == "", "exit 2, nothing on stdout", r)
+    check("%s: the file shrank while it was being read" % victim in r.err, "names the archive", r)
+    # Whole again, the same search takes it.
+    shutil.copyfile(d("dA") + "/libv.a", victim)
+    t = lib_token(pcrw_json("--", "-L" + sd, "-L" + d("dA"), "-lv",
+                            env=shrink_env(shim, d("nothing"), base=env_base())), "v")
+    check(t["output"] == [victim], "the whole archive is taken", t)
+
+
 def ld64(out, flags):
     return run(["ld64.lld-14", "-arch", "arm64", "-platform_version", "macos", "11.0", "11.0",
                 "-syslibroot", SDK, "-o", out, d("main.o")] + flags + ["-lSystem"])
@@ -408,27 +414,10 @@ def main():
     PCRW, GORELINK = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     missing = [t for t in TOOLS if not shutil.which(t)]
     if missing:
-        print("FAIL tools missing (run scripts/setup): %s" % ", ".join(missing))
-        print("0 passed, 1 failed")
-        return 1
-    T = os.path.realpath(tempfile.mkdtemp(prefix="gr-darwin-"))
-    npass = nfail = 0
-    try:
-        build_fixtures()
-        for fn in TESTS:
-            try:
-                fn()
-                print("ok %s" % fn.__name__)
-                npass += 1
-            except Exception as e:  # noqa: BLE001 - a failing test is reported, not raised
-                print("FAIL %s: %s" % (fn.__name__, e))
-                if not isinstance(e, AssertionError):
-                    traceback.print_exc()
-                nfail += 1
-    finally:
-        shutil.rmtree(T, ignore_errors=True)
-    print("%d passed, %d failed" % (npass, nfail))
-    return 1 if nfail else 0
+        return harness.fail_early("tools missing (run scripts/setup): %s" % ", ".join(missing))
+    T = harness.make_scratch("gr-darwin-")
+    return SUITE.run(setup=build_fixtures, cleanup=lambda: shutil.rmtree(T, ignore_errors=True),
+                     elapsed=False, plain=True)
 
 
 if __name__ == "__main__":

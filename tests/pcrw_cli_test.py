@@ -20,7 +20,10 @@ business of tests/pcrw_oracle.py.)
    de-duplication of push-state pairs, -framework pairs, repeats), in order;
  - --cc and $CC;
  - `gorelink pkgconf-rewrite` is the same command;
- - shell metacharacters in .pc values, arguments and --cc are literal.
+ - shell metacharacters in .pc values, arguments and --cc are literal;
+ - every JSON object any test reads matches docs/schema/pkgconf-rewrite-v1.schema.json
+   (validated with python3-jsonschema, which scripts/setup installs; the run
+   fails at once without it), and the schema rejects broken objects.
 
 Fixtures (.pc files, archives made with gcc and ar, a shared library, linker
 scripts) are generated into a tempfile.mkdtemp() directory that is removed at
@@ -41,11 +44,17 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
-import traceback
+
+sys.dont_write_bytecode = True   # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402  (tests/harness.py)
+from harness import contains, eq, true  # noqa: E402
 
 TIMEOUT = 10
 SCHEMA_NAME = "gorelink-pkgconf-rewrite/1"
+SCHEMA_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "docs", "schema",
+                           "pkgconf-rewrite-v1.schema.json")
+VALIDATED = [0]   # how many JSON objects were checked against the schema
 
 PCRW = None       # absolute path of pkgconf-rewrite, set in main()
 GORELINK = None   # absolute path of gorelink, set in main()
@@ -56,55 +65,25 @@ LIB2 = None       # SCRATCH/lib2: libmid2.a (mid2 also wants -lnothere: no .a, n
 SPACE = None      # SCRATCH/dir with space: libq.a
 SCRIPTS = None    # SCRATCH/sc: libgs.a (a GNU ld script), libshs.so (a script over libshs.so.1)
 HAVE_M32 = False  # gcc -m32 -c works (for the incompatible-archive note)
-_counter = [0]
 
-TESTS = []
-
-
-def test(fn):
-    TESTS.append(fn)
-    return fn
+SUITE = harness.Suite()
+test = SUITE.test
 
 
 # ------------------------------------------------------------------ helpers
 
-class Result:
-    def __init__(self, argv, rc, outb, errb):
-        self.argv, self.rc, self.outb, self.errb = argv, rc, outb, errb
-        self.out = outb.decode("utf-8", "surrogateescape")
-        self.err = errb.decode("utf-8", "surrogateescape")
-
-    def __repr__(self):
-        return "argv=%r rc=%r\n--- stdout:\n%s\n--- stderr:\n%s" % (
-            self.argv, self.rc, self.out, self.err)
-
-
 def base_env():
-    env = dict(os.environ)
-    for k in ("PKG_CONFIG_SYSROOT_DIR", "PKG_CONFIG_ALLOW_SYSTEM_LIBS", "LIBRARY_PATH",
-              "PKG_CONFIG_SYSTEM_LIBRARY_PATH", "COMPILER_PATH", "GCC_EXEC_PREFIX", "CC"):
-        env.pop(k, None)
-    env["PKG_CONFIG_PATH"] = PCDIR
-    env["PKG_CONFIG_LIBDIR"] = PCDIR
-    env["GORELINK_CACHE_DIR"] = os.path.join(SCRATCH, "cache")
-    env["LC_ALL"] = "C"
-    return env
+    return harness.environ(
+        ("PKG_CONFIG_SYSROOT_DIR", "PKG_CONFIG_ALLOW_SYSTEM_LIBS", "LIBRARY_PATH",
+         "PKG_CONFIG_SYSTEM_LIBRARY_PATH", "COMPILER_PATH", "GCC_EXEC_PREFIX", "CC"),
+        {"PKG_CONFIG_PATH": PCDIR, "PKG_CONFIG_LIBDIR": PCDIR,
+         "GORELINK_CACHE_DIR": os.path.join(SCRATCH, "cache"), "LC_ALL": "C"})
 
 
 def run_argv(argv, stdin=None, env=None, cwd=None):
     """Run argv (str or bytes items) with a 10 s timeout; stdin is bytes or None."""
-    try:
-        p = subprocess.run(argv, input=stdin if stdin is not None else None,
-                           stdin=subprocess.DEVNULL if stdin is None else None,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           env=env if env is not None else base_env(),
-                           cwd=cwd if cwd is not None else SCRATCH, timeout=TIMEOUT)
-    except subprocess.TimeoutExpired:
-        raise AssertionError("timed out after %d s: %r" % (TIMEOUT, argv))
-    r = Result(argv, p.returncode, p.stdout, p.stderr)
-    if r.rc < 0:
-        raise AssertionError("killed by signal %d (crash): %r" % (-r.rc, r))
-    return r
+    return harness.run(argv, TIMEOUT, stdin=stdin, env=env if env is not None else base_env(),
+                       cwd=cwd if cwd is not None else SCRATCH)
 
 
 def pcrw(*args, stdin=None, env=None, cwd=None):
@@ -117,35 +96,11 @@ def gr_pcrw(*args, stdin=None, env=None, cwd=None):
 
 def must(argv, cwd=None):
     """Run a fixture-building command; it must succeed."""
-    p = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, cwd=cwd, timeout=TIMEOUT)
-    if p.returncode != 0:
-        raise RuntimeError("fixture command failed: %r\n%s" % (
-            argv, p.stderr.decode("utf-8", "replace")))
-
-
-def eq(actual, expected, what, r=None):
-    if actual != expected:
-        msg = "%s: expected %r, got %r" % (what, expected, actual)
-        if r is not None:
-            msg += "\n%r" % (r,)
-        raise AssertionError(msg)
-
-
-def true(cond, what, r=None):
-    if not cond:
-        raise AssertionError(what + ("" if r is None else "\n%r" % (r,)))
-
-
-def contains(haystack, needle, what, r=None):
-    true(needle in haystack, "%s should contain %r" % (what, needle), r)
+    harness.must(argv, TIMEOUT, cwd=cwd)
 
 
 def scratch_dir(name):
-    _counter[0] += 1
-    d = os.path.join(SCRATCH, "%02d-%s" % (_counter[0], name))
-    os.mkdir(d)
-    return d
+    return harness.numbered_dir(SCRATCH, name)
 
 
 def write(path, text):
@@ -242,13 +197,52 @@ def usage_error(r, *needles):
     return one_error_line(r, 64, *needles)
 
 
+def validator():
+    """The Draft 2020-12 validator of docs/schema/pkgconf-rewrite-v1.schema.json."""
+    return harness.schema_validator(SCHEMA_PATH)  # main() has checked jsonschema is installed
+
+
+def schema_errors(o):
+    """The schema's complaints about o, as strings (empty: o is valid)."""
+    errs = sorted(validator().iter_errors(o), key=lambda e: [str(x) for x in e.absolute_path])
+    return ["%s: %s" % ("/".join(str(x) for x in e.absolute_path) or "(top)", e.message)
+            for e in errs]
+
+
+def validated(o, what="--json report"):
+    """o, after checking it against the schema (every object a test reads goes through here)."""
+    errs = schema_errors(o)
+    if errs:
+        raise AssertionError("%s does not match %s:\n  %s\n%s" % (
+            what, os.path.basename(SCHEMA_PATH), "\n  ".join(errs[:5]), json.dumps(o)))
+    eq(o.get("schema"), SCHEMA_NAME, what + ": schema")
+    VALIDATED[0] += 1
+    return o
+
+
+def parse_json_lines(r):
+    """Every line of r's stdout, parsed and validated (--json: one line; --each --json: one per package)."""
+    true(r.out.endswith("\n"), "JSON output should end with a newline", r)
+    objs = []
+    for i, line in enumerate(r.out[:-1].split("\n")):
+        try:
+            o = json.loads(line)
+        except ValueError as e:
+            raise AssertionError("--json line %d is not JSON: %s\n%r" % (i + 1, e, r))
+        objs.append(validated(o, "--json line %d of %r" % (i + 1, r.argv)))
+    return objs
+
+
 def json_report(r):
     success(r)
     true(r.out.endswith("\n") and r.out.count("\n") == 1, "--json should be one line", r)
-    try:
-        return json.loads(r.out)
-    except ValueError as e:
-        raise AssertionError("--json output is not JSON: %s\n%r" % (e, r))
+    return parse_json_lines(r)[0]
+
+
+def json_each(r):
+    """--each --json: one validated object per line."""
+    success(r)
+    return parse_json_lines(r)
 
 
 def searched_dirs(err):
@@ -729,6 +723,120 @@ def json_raw_flags_script_and_kinds():
     true(any("script" in n for n in t["notes"]), "a note says a script was expanded: %r" % t["notes"])
 
 
+LD64 = "--target=arm64-apple-macos11"
+
+
+@test
+def json_schema_is_a_valid_2020_12_schema():
+    import jsonschema
+    with open(SCHEMA_PATH) as f:
+        schema = json.load(f)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    eq(schema.get("$schema"), "https://json-schema.org/draft/2020-12/schema", "$schema")
+    eq(schema.get("$id"), "urn:gorelink:schema:pkgconf-rewrite:1", "$id (absolute)")
+    eq(schema["properties"]["schema"], {"const": SCHEMA_NAME}, "the schema name it pins")
+    validator()
+
+
+@test
+def json_ld64_report_matches_schema():
+    # System libraries only: no Mach-O fixtures needed (tests/darwin_test.py has the rest).
+    j = json_report(pcrw(LD64, "--json", "--", "-lSystem", "-weak-lm", "-framework", "Foundation"))
+    eq((j["linker"], j["mode"], j["search_order"]), ("ld64", "third-party", "paths-first"),
+       "linker, mode, search_order")
+    eq([(t["kind"], t.get("variant", "-"), t.get("kept", "-")) for t in j["tokens"]],
+       [("library", None, "system library"), ("library", "weak", "system library"),
+        ("other", "-", "-")], "tokens: kind, variant, kept")
+    j = json_report(pcrw(LD64, "--json", "--", "-Wl,-search_dylibs_first", "-lSystem"))
+    eq(j["search_order"], "dylibs-first", "search_order")
+
+
+@test
+def json_bdynamic_in_force_only_for_an_explicit_bdynamic():
+    def flags(*args):
+        j = json_report(pcrw("--json", "--", "-L" + LIB, *args))
+        return [t["bdynamic_in_force"] for t in j["tokens"] if t["kind"] == "library"]
+    eq(flags("-la"), [False], "no -static, no -Bdynamic: ld's default is not counted")
+    eq(flags("-Wl,-Bdynamic", "-la"), [True], "after -Wl,-Bdynamic")
+    eq(flags("-Xlinker", "-Bdynamic", "-la"), [True], "after -Xlinker -Bdynamic")
+    eq(flags("-static", "-Wl,-Bdynamic", "-la"), [True], "-static, then -Wl,-Bdynamic")
+    eq(flags("-Wl,-Bdynamic", "-Wl,-Bstatic", "-la"), [False], "-Bstatic after it")
+    eq(flags("-Wl,-Bdynamic", "-Wl,--push-state,-Bstatic", "-la", "-Wl,--pop-state", "-la"),
+       [False, True], "inside and after a --push-state/--pop-state pair")
+    eq(flags("-Wl,-Bdynamic", "-Wl,-static", "-la"), [False], "-Wl,-static after it")
+    eq(flags("-Wl,-Bdynamic", "-static", "-la"), [True], "a driver -static does not clear it")
+    eq(flags("-Wl,-dy", "-la"), [True], "after the synonym -Wl,-dy")
+    j = json_report(pcrw("--json", "--allow-dynamic=a", "--", "-L" + LIB, "-Wl,-Bdynamic", "-la"))
+    t = [t for t in j["tokens"] if t["kind"] == "library"][0]
+    eq((t["bdynamic_in_force"], t["kept"], t["output"]), (True, "--allow-dynamic", ["-la"]),
+       "a kept library: flag set, -l kept")
+    true(not any("-Bdynamic" in n for n in t["notes"]), "no note for a kept library: %r" % t["notes"])
+    j = json_report(pcrw("--json", "--", "-L" + LIB, "-Wl,-Bdynamic", "-la"))
+    t = [t for t in j["tokens"] if t["kind"] == "library"][0]
+    true(any("-Bdynamic" in n for n in t["notes"]), "a note for a replaced library: %r" % t["notes"])
+
+
+def _broken(report, how):
+    """A deep copy of report, broken by how(copy)."""
+    o = json.loads(json.dumps(report))
+    how(o)
+    return o
+
+
+def _lib(o, kind=None):
+    return [t for t in o["tokens"] if t["kind"] == "library" and
+            (kind is None or t["resolved_kind"] == kind)][0]
+
+
+@test
+def json_schema_rejects_broken_reports():
+    gnu = json_report(pcrw("--json", "--", "-L" + SCRIPTS, "-L" + LIB, "-Wl,-Bstatic", "-lgs",
+                           "-la", "-pthread"))
+    ld64 = json_report(pcrw(LD64, "--json", "--", "-lSystem", "-weak-lm"))
+    other = [t for t in gnu["tokens"] if t["kind"] == "other"][0]
+    true(other, "a non-library token to break")
+    cases = [
+        ("a token of an unknown kind", gnu,
+         lambda o: o["tokens"][0].update(kind="archive")),
+        ("no argv", gnu, lambda o: o.pop("argv")),
+        ("argv holding a number", gnu, lambda o: o["argv"].append(1)),
+        ("an undocumented top-level member", gnu, lambda o: o.update(extra=True)),
+        ("another schema name", gnu, lambda o: o.update(schema="gorelink-pkgconf-rewrite/2")),
+        ("an unknown mode", gnu, lambda o: o.update(mode="dynamic")),
+        ("search_order with gnu-ld", gnu, lambda o: o.update(search_order="paths-first")),
+        ("an unknown search dir source", gnu,
+         lambda o: o["search_dirs"][0].update(source="environment")),
+        ("a search dir without dir", gnu, lambda o: o["search_dirs"][0].pop("dir")),
+        ("a library token without bdynamic_in_force", gnu,
+         lambda o: _lib(o).pop("bdynamic_in_force")),
+        ("a library token with an undocumented member", gnu, lambda o: _lib(o).update(size=1)),
+        ("missing: true in a printed report", gnu, lambda o: _lib(o).update(missing=True)),
+        ("an unknown kept reason", gnu, lambda o: _lib(o).update(kept="because")),
+        ("an unknown resolved_kind", gnu, lambda o: _lib(o).update(resolved_kind="dylib")),
+        ("dir_index as a string", gnu, lambda o: _lib(o).update(dir_index="0")),
+        ("a variant with gnu-ld", gnu, lambda o: _lib(o).update(variant=None)),
+        ("library members on a non-library token", gnu,
+         lambda o: [t for t in o["tokens"] if t["kind"] == "other"][0].update(library="x")),
+        ("a script member without group", gnu,
+         lambda o: _lib(o, "linker-script")["members"][0].pop("group")),
+        ("a script member of an unknown kind", gnu,
+         lambda o: _lib(o, "linker-script")["members"][0].update(kind="thin")),
+        ("members on an archive", gnu,
+         lambda o: _lib(o, "archive")["members"].append(_lib(o, "linker-script")["members"][0])),
+        ("a replaced library without resolved", gnu,
+         lambda o: _lib(o, "archive").update(resolved=None, resolved_kind=None, dir=None,
+                                             dir_index=None)),
+        ("ld64 without search_order", ld64, lambda o: o.pop("search_order")),
+        ("ld64 in static mode", ld64, lambda o: o.update(mode="static")),
+        ("an ld64 library token without variant", ld64, lambda o: _lib(o).pop("variant")),
+        ("an unknown ld64 variant", ld64, lambda o: _lib(o).update(variant="strong")),
+        ("bdynamic_in_force with ld64", ld64, lambda o: _lib(o).update(bdynamic_in_force=True)),
+    ]
+    for what, report, how in cases:  # both reports passed the schema in json_report()
+        true(schema_errors(_broken(report, how)),
+             "the schema should reject a report with %s" % what)
+
+
 @test
 def json_incompatible_note():
     if not HAVE_M32:
@@ -950,7 +1058,7 @@ def each_one_line_per_package():
     eq([l.split("\t", 1)[0] for l in ls], ["ok", "tp >= 1"], "the query before the tab", r)
     eq(ls[0].split("\t", 1)[1], success(pcrw(tp, "ok")).out.rstrip("\n"), "the flags of ok", r)
     eq(ls[1].split("\t", 1)[1], success(pcrw(tp, "tp")).out.rstrip("\n"), "the flags of tp", r)
-    js = [json.loads(l) for l in success(pcrw(tp, "--each", "--json", "ok", "tp")).out.splitlines()]
+    js = json_each(pcrw(tp, "--each", "--json", "ok", "tp"))
     eq([j["package"] for j in js], ["ok", "tp"], "--each --json: one object per package")
     eq([j["schema"] for j in js], [SCHEMA_NAME] * 2, "schema")
 
@@ -1018,6 +1126,8 @@ def gorelink_subcommand_is_the_same():
         eq(b.rc, a.rc, "gorelink pkgconf-rewrite %r: exit status" % args, b)
         eq(b.outb, a.outb, "gorelink pkgconf-rewrite %r: stdout" % args, b)
         eq(b.errb == b"", a.errb == b"", "gorelink pkgconf-rewrite %r: stderr empty" % args, b)
+        if "--json" in args and a.rc == 0:
+            parse_json_lines(a)
 
 
 # ------------------------------------------------------------------ shell metacharacters
@@ -1077,39 +1187,20 @@ def shell_metacharacters_in_arguments():
 
 def main():
     global PCRW, GORELINK, SCRATCH
-    if len(sys.argv) != 3:
-        sys.stderr.write("usage: %s PKGCONF_REWRITE GORELINK\n" % sys.argv[0])
+    args = harness.path_args("PKGCONF_REWRITE GORELINK", executables=2)
+    if args is None:
         return 2
-    PCRW = os.path.abspath(sys.argv[1])
-    GORELINK = os.path.abspath(sys.argv[2])
-    for p in (PCRW, GORELINK):
-        if not os.access(p, os.X_OK):
-            sys.stderr.write("%s: not executable\n" % p)
-            return 2
-    SCRATCH = os.path.realpath(tempfile.mkdtemp(prefix="gorelink-pcrw-cli-test."))
-    passed = failed = 0
-    t0 = time.monotonic()
+    PCRW, GORELINK = args
     try:
-        make_fixtures()
-        for fn in TESTS:
-            try:
-                fn()
-            except AssertionError as e:
-                failed += 1
-                print("FAIL %s: %s" % (fn.__name__, str(e).replace("\n", "\n    ")))
-            except Exception:
-                failed += 1
-                print("FAIL %s: unexpected exception\n    %s" % (
-                    fn.__name__, traceback.format_exc().replace("\n", "\n    ")))
-            else:
-                passed += 1
-                print("ok %s" % fn.__name__)
-            sys.stdout.flush()
-    finally:
-        shutil.rmtree(SCRATCH, ignore_errors=True)
-    sys.stderr.write("(%.1f s)\n" % (time.monotonic() - t0))
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+        import jsonschema  # noqa: F401
+    except ImportError:
+        return harness.fail_early("python3-jsonschema is not installed (run scripts/setup): every "
+                                  "--json report is validated against %s"
+                                  % os.path.normpath(SCHEMA_PATH))
+    SCRATCH = harness.make_scratch("gorelink-pcrw-cli-test.")
+    return SUITE.run(setup=make_fixtures, cleanup=lambda: shutil.rmtree(SCRATCH, ignore_errors=True),
+                     elapsed_note=lambda: "; %d JSON objects validated against %s" % (
+                         VALIDATED[0], os.path.basename(SCHEMA_PATH)))
 
 
 if __name__ == "__main__":

@@ -105,6 +105,10 @@ import subprocess
 import sys
 import time
 
+sys.dont_write_bytecode = True   # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402  (tests/harness.py)
+
 if len(sys.argv) != 3:
     sys.exit("usage: pcrw_oracle.py PKGCONF_REWRITE WORKDIR")
 
@@ -119,12 +123,8 @@ SYSTEM_LIBS = ["c", "m", "pthread", "dl", "rt", "resolv", "util", "anl", "crypt"
                "mvec", "BrokenLocale", "thread_db", "nss_files", "nss_dns",
                "gcc", "gcc_s", "gcc_eh", "atomic"]
 
-BASE_ENV = dict(os.environ)
-BASE_ENV["LC_ALL"] = "C"
-BASE_ENV["LANG"] = "C"
-for k in ("PKG_CONFIG_PATH", "PKG_CONFIG_LIBDIR", "PKG_CONFIG_SYSROOT_DIR",
-          "PKG_CONFIG_ALLOW_SYSTEM_LIBS", "CC"):
-    BASE_ENV.pop(k, None)
+BASE_ENV = harness.environ(("PKG_CONFIG_PATH", "PKG_CONFIG_LIBDIR", "PKG_CONFIG_SYSROOT_DIR",
+                            "PKG_CONFIG_ALLOW_SYSTEM_LIBS", "CC"), {"LC_ALL": "C", "LANG": "C"})
 
 Proc = collections.namedtuple("Proc", "rc out err")
 
@@ -1118,8 +1118,7 @@ def main():
     if realpath_only:
         print("agreeing by realpath only (names differ): %s" % ", ".join(realpath_only))
     print("time: %.1fs" % (time.monotonic() - START))
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return harness.summary(passed, failed)
 
 
 if __name__ == "__main__":

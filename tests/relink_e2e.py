@@ -66,8 +66,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
 import urllib.request
+
+sys.dont_write_bytecode = True   # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402  (tests/harness.py)
 
 BUILD_TIMEOUT = 600
 RUN_TIMEOUT = 60
@@ -93,29 +96,26 @@ GORELINK = None   # absolute path of gorelink
 SRCDIR = None     # the source tree
 EXAMPLES = None   # SRCDIR/examples
 SCRATCH = None    # mkdtemp() under WORKDIR
-_counter = [0]
 _cache = {}
 
-TESTS = []
-
-
-def test(fn):
-    TESTS.append(fn)
-    return fn
+SUITE = harness.Suite()
+test = SUITE.test
 
 
 # ------------------------------------------------------------------ helpers
 
-class Result:
-    def __init__(self, argv, rc, outb, errb, secs):
-        self.argv, self.rc, self.outb, self.errb, self.secs = argv, rc, outb, errb, secs
-        self.out = outb.decode("utf-8", "surrogateescape")
-        self.err = errb.decode("utf-8", "surrogateescape")
+class Result(harness.Result):
+    crash = None   # a signal is the program's answer here, not a crash of the test
 
     def __repr__(self):
         return "argv=%s rc=%r (%.1f s)\n--- stdout:\n%s\n--- stderr:\n%s" % (
             " ".join(shlex.quote(a) for a in self.argv), self.rc, self.secs,
             tail(self.out), tail(self.err))
+
+    @classmethod
+    def timeout_error(cls, argv, timeout, exc):
+        return AssertionError("timed out after %d s: %s\n--- stderr:\n%s" % (
+            timeout, " ".join(argv), tail((exc.stderr or b"").decode("utf-8", "replace"))))
 
 
 def tail(s, lines=40):
@@ -129,31 +129,15 @@ def base_env(**changes):
     """The caller's environment, minus what would change a Go build behind
     the test's back, plus GOFLAGS=-buildvcs=false.  A value of None in
     changes removes the variable."""
-    env = dict(os.environ)
-    for k in ("CGO_ENABLED", "CGO_LDFLAGS", "CGO_CFLAGS", "CGO_CPPFLAGS", "GOOS", "GOARCH",
-              "GO386", "GOAMD64", "PKG_CONFIG", "GOEXPERIMENT", "GORELINK_PRESET_PATH"):
-        env.pop(k, None)
-    env["GOFLAGS"] = "-buildvcs=false"
-    env["GOTOOLCHAIN"] = "local"
-    env["LC_ALL"] = "C"
-    for k, v in changes.items():
-        if v is None:
-            env.pop(k, None)
-        else:
-            env[k] = v
-    return env
+    return harness.environ(
+        ("CGO_ENABLED", "CGO_LDFLAGS", "CGO_CFLAGS", "CGO_CPPFLAGS", "GOOS", "GOARCH",
+         "GO386", "GOAMD64", "PKG_CONFIG", "GOEXPERIMENT", "GORELINK_PRESET_PATH"),
+        {"GOFLAGS": "-buildvcs=false", "GOTOOLCHAIN": "local", "LC_ALL": "C"}, changes)
 
 
 def run(argv, cwd=None, env=None, timeout=BUILD_TIMEOUT, stdin=b""):
-    t0 = time.monotonic()
-    try:
-        p = subprocess.run(argv, cwd=cwd, env=env if env is not None else base_env(),
-                           input=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           timeout=timeout)
-    except subprocess.TimeoutExpired as e:
-        raise AssertionError("timed out after %d s: %s\n--- stderr:\n%s" % (
-            timeout, " ".join(argv), tail((e.stderr or b"").decode("utf-8", "replace"))))
-    return Result(argv, p.returncode, p.stdout, p.stderr, time.monotonic() - t0)
+    return harness.run(argv, timeout, cwd=cwd, env=env if env is not None else base_env(),
+                       stdin=stdin, result=Result)
 
 
 def gorelink(args, cwd, env=None, timeout=BUILD_TIMEOUT):
@@ -162,11 +146,7 @@ def gorelink(args, cwd, env=None, timeout=BUILD_TIMEOUT):
 
 def scratch(name):
     """A fresh, empty directory under SCRATCH."""
-    _counter[0] += 1
-    d = os.path.join(SCRATCH, "%02d-%s" % (_counter[0], name))
-    os.mkdir(d)
-    os.chmod(d, 0o755)
-    return d
+    return harness.numbered_dir(SCRATCH, name, 0o755)
 
 
 def example(name):
@@ -1310,31 +1290,42 @@ def pid_alive(pid):
         return False
 
 
+def start_slow_link(tag):
+    """Start gorelink on examples/fortytwo with a final link that sleeps, in
+    a private TMPDIR and with an existing OUT; return once the link runs:
+    (process, linker pid, TMPDIR, OUT's directory, its snapshot)."""
+    marker = os.path.join(scratch("marker-" + tag), "pid")
+    ld = fake_linker("slow-" + tag, "echo $$ > %s; exec sleep 120" % shlex.quote(marker))
+    tmp = private_tmpdir("slow-" + tag)
+    out = existing_out("slow-" + tag)
+    d = os.path.dirname(out)
+    before = snapshot(d)
+    p = subprocess.Popen([GORELINK, "-o", out, ".", "--", "-ldflags=-extld=" + ld], cwd=example("fortytwo"),
+                         env=base_env(TMPDIR=tmp), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + BUILD_TIMEOUT
+        while not (os.path.exists(marker) and open(marker).read().strip()):
+            assert p.poll() is None, "%s: gorelink ended before the link started: %r" % (tag, p.communicate())
+            assert time.monotonic() < deadline, "%s: the final link never started" % tag
+            time.sleep(0.05)
+        linker = int(open(marker).read())
+        assert pid_alive(linker), "%s: the fake linker is not running" % tag
+    except BaseException:
+        p.kill()
+        p.wait()
+        raise
+    return p, linker, tmp, d, before
+
+
 @test
 def fault_gorelink_interrupted():
     """SIGINT or SIGTERM to gorelink while the final link runs: the link (a
     process inside go build's process group) is stopped, gorelink dies of the
     same signal, OUT is untouched and nothing is left in TMPDIR or beside OUT."""
-    ex = example("fortytwo")
     for sig in (signal.SIGINT, signal.SIGTERM):
         name = signal.Signals(sig).name
-        marker = os.path.join(scratch("marker-" + name), "pid")
-        ld = fake_linker("slow-" + name, "echo $$ > %s; exec sleep 120" % shlex.quote(marker))
-        tmp = private_tmpdir("slow-" + name)
-        out = existing_out("slow-" + name)
-        d = os.path.dirname(out)
-        before = snapshot(d)
-        p = subprocess.Popen([GORELINK, "-o", out, ".", "--", "-ldflags=-extld=" + ld], cwd=ex,
-                             env=base_env(TMPDIR=tmp), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        p, linker, tmp, d, before = start_slow_link(name)
         try:
-            deadline = time.monotonic() + BUILD_TIMEOUT
-            while not (os.path.exists(marker) and open(marker).read().strip()):
-                assert p.poll() is None, "%s: gorelink ended before the link started: %r" % (
-                    name, p.communicate())
-                assert time.monotonic() < deadline, "%s: the final link never started" % name
-                time.sleep(0.05)
-            linker = int(open(marker).read())
-            assert pid_alive(linker), "%s: the fake linker is not running" % name
             # Mid-build: gorelink's temporary directories are private (mkdtemp, 0700).
             temps = [os.path.join(tmp, e) for e in os.listdir(tmp) if e.startswith("gorelink-")] + \
                     [os.path.join(d, e) for e in os.listdir(d) if e.startswith(".gorelink-")]
@@ -1357,6 +1348,124 @@ def fault_gorelink_interrupted():
         assert not pid_alive(linker), "%s: the linker (pid %d) still runs" % (name, linker)
         assert snapshot(d) == before, "%s: OUT's directory changed: %r" % (name, listing(d))
         assert listing(tmp) == [], "%s: left in TMPDIR: %r" % (name, listing(tmp))
+
+
+def group_members(pgid):
+    """Live (not zombie) processes whose process group is PGID."""
+    found = []
+    for e in os.listdir("/proc"):
+        if not e.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % e) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        if fields[0] != "Z" and int(fields[2]) == pgid:
+            found.append(int(e))
+    return found
+
+
+@test
+def fault_gorelink_killed():
+    """SIGKILL to gorelink (which cannot catch it) while the final link runs:
+    gorelink-guard, the process go build runs under, sees gorelink go away,
+    kills go build's whole process group (go, the linker) and removes the
+    helper directory and the temporary directory beside OUT; OUT is untouched."""
+    p, linker, tmp, d, before = start_slow_link("KILL")
+    try:
+        with open("/proc/%d/stat" % linker) as f:
+            pgid = int(f.read().rsplit(")", 1)[1].split()[2])
+        members = group_members(pgid)
+        assert pid_alive(pgid) and len(members) >= 3, (
+            "want the guard (pid %d), go and the linker in one group, got %r" % (pgid, members))
+        with open("/proc/%d/cmdline" % pgid, "rb") as f:
+            leader = f.read().split(b"\0")[0].decode()
+        assert leader.endswith("/gorelink-guard"), "the group's leader is %r, not gorelink-guard" % leader
+        assert len([e for e in os.listdir(tmp) if e.startswith("gorelink-")]) == 1, listing(tmp)
+        assert len([e for e in os.listdir(d) if e.startswith(".gorelink-")]) == 1, listing(d)
+        p.kill()
+        p.wait(timeout=RUN_TIMEOUT)  # not communicate(): survivors would hold its pipes open
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        p.stdout.close()
+        p.stderr.close()
+    assert p.returncode == -signal.SIGKILL, "gorelink's status %d, want death by SIGKILL" % p.returncode
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and (group_members(pgid) or listing(tmp) or snapshot(d) != before):
+        time.sleep(0.05)
+    left = group_members(pgid)
+    if left:
+        names = []
+        for q in left:
+            try:
+                with open("/proc/%d/cmdline" % q, "rb") as f:
+                    names.append(f.read().replace(b"\0", b" ").decode(errors="replace")[:100])
+            except OSError:
+                pass
+        os.killpg(pgid, signal.SIGKILL)  # not to leave them to the next tests
+        raise AssertionError("processes of go build's group still run: %r" % names)
+    assert not pid_alive(linker), "the linker (pid %d) still runs" % linker
+    assert listing(tmp) == [], "left in TMPDIR: %r" % listing(tmp)
+    assert snapshot(d) == before, "OUT's directory changed: %r" % listing(d)
+
+
+@test
+def guard_helper():
+    """gorelink-guard by itself: refused without gorelink's pipe (exit 2);
+    with it, go build's exit status and death by a signal are relayed as they
+    are; when the pipe's write end closes, the command's group is killed and
+    every --rm directory removed."""
+    d = scratch("guard")
+    guard = os.path.join(d, "gorelink-guard")
+    os.symlink(GORELINK, guard)
+    r = run([guard, "--", "true"])
+    assert r.rc == 2 and "internal helper" in r.err, "no descriptor 3: %r" % r
+    r = run([guard, "--reap", "1"])
+    assert r.rc == 2, "--reap 1: %r" % r
+    py = sys.executable
+    for code, want in (("raise SystemExit(7)", 7), ("import os, signal; os.kill(os.getpid(), signal.SIGTERM)",
+                                                      -signal.SIGTERM)):
+        rfd, wfd = os.pipe()
+        try:
+            p = subprocess.Popen([guard, "--", py, "-c", code], pass_fds=(3,), preexec_fn=lambda: os.dup2(rfd, 3),
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            out, err = p.communicate(timeout=RUN_TIMEOUT)
+        finally:
+            os.close(rfd)
+            os.close(wfd)
+        assert p.returncode == want, "%r: status %d, want %d\n%r" % (code, p.returncode, want, err)
+    victim = os.path.join(d, "victim")
+    os.mkdir(victim)
+    open(os.path.join(victim, "f"), "w").close()
+    marker = os.path.join(d, "pid")
+    rfd, wfd = os.pipe()
+    p = subprocess.Popen([guard, "--rm", victim, "--", py, "-c",
+                          "import os, time; open(%r, 'w').write(str(os.getpid())); time.sleep(120)" % marker],
+                         pass_fds=(3,), preexec_fn=lambda: os.dup2(rfd, 3),
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(rfd)
+    try:
+        deadline = time.monotonic() + RUN_TIMEOUT
+        while not (os.path.exists(marker) and open(marker).read()):
+            assert time.monotonic() < deadline and p.poll() is None, "the command never started"
+            time.sleep(0.02)
+        child = int(open(marker).read())
+        assert os.getpgid(child) == p.pid, "the command is not in the guard's own group"
+        os.close(wfd)  # as if gorelink died
+        p.wait(timeout=RUN_TIMEOUT)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    assert p.returncode == -signal.SIGKILL, "the guard's status %d, want death by SIGKILL" % p.returncode
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and (pid_alive(child) or os.path.exists(victim)):
+        time.sleep(0.05)
+    assert not pid_alive(child), "the command (pid %d) survived its guard" % child
+    assert not os.path.exists(victim), "--rm %s was not removed" % victim
 
 
 @test
@@ -1448,6 +1557,21 @@ def fault_odd_environments():
     for cc in ("gcc -m64", "env gcc"):
         r, rep, out = build(ex, [], env=base_env(CC=cc), name="fortytwo")
         assert rep["check"]["pass"], "CC=%r: %s" % (cc, json.dumps(rep)[:1000])
+    # ccache in front of the compiler: a fresh package (a nonce) so that go
+    # compiles its C through ccache, and ccache's own statistics prove it ran.
+    assert shutil.which("ccache"), "ccache is needed (apt-get install ccache; scripts/setup does)"
+    ccdir = scratch("ccache-dir")
+    cenv = base_env(CC="ccache gcc", CCACHE_DIR=ccdir)
+    cmod = make_module("ccachecc", {"main.go": '// nonce %s\npackage main\n\n// int answer(void) { return 42; }\n'
+                                    'import "C"\n\nfunc main() { println(int(C.answer())) }\n' % os.urandom(8).hex()})
+    r, rep, out = build(cmod, [], env=cenv, name="ccachecc")
+    assert rep["check"]["pass"] and rep["link_argv"][:2] == ["ccache", "gcc"], (
+        "CC='ccache gcc': %s" % json.dumps(rep)[:1000])
+    st = run(["ccache", "--print-stats"], env=cenv)
+    stats = dict(l.split("\t", 1) for l in st.out.splitlines() if "\t" in l)
+    ran = int(stats.get("cache_miss", 0)) + int(stats.get("direct_cache_hit", 0)) + \
+        int(stats.get("preprocessed_cache_hit", 0)) + int(stats.get("called_for_link", 0))
+    assert st.rc == 0 and ran > 0, "ccache never ran for CC='ccache gcc': %r" % st.out[:2000]
     pcdir = os.path.join(scratch("pc-spaces"), "pc dir with spaces")
     os.mkdir(pcdir)
     zlib = run(["pkg-config", "--variable=pcfiledir", "zlib"])
@@ -1518,59 +1642,17 @@ def metacharacters_passed_literally():
     assert not os.path.exists(w), "a metacharacter ran a command (%s exists)" % w
 
 
-def rmtree_forced(path):
-    for root, dirs, _files in os.walk(path):
-        for dn in dirs:
-            try:
-                os.chmod(os.path.join(root, dn), 0o755)
-            except OSError:
-                pass
-    shutil.rmtree(path, ignore_errors=True)
-
-
 def main():
     global GORELINK, SRCDIR, EXAMPLES, SCRATCH
-    if len(sys.argv) != 4:
-        sys.stderr.write("usage: %s GORELINK SRCDIR WORKDIR\n" % sys.argv[0])
+    args = harness.path_args("GORELINK SRCDIR WORKDIR")
+    if args is None:
         return 2
-    GORELINK = os.path.abspath(sys.argv[1])
-    SRCDIR = os.path.abspath(sys.argv[2])
+    GORELINK, SRCDIR, workdir = args
     EXAMPLES = os.path.join(SRCDIR, "examples")
-    if not os.access(GORELINK, os.X_OK):
-        sys.stderr.write("%s: not executable\n" % GORELINK)
-        return 2
-    workdir = os.path.abspath(sys.argv[3])
     os.makedirs(workdir, exist_ok=True)
-    SCRATCH = os.path.realpath(tempfile.mkdtemp(prefix="relink-e2e.", dir=workdir))
-    os.chmod(SCRATCH, 0o755)
-    only = set(os.environ.get("RELINK_E2E_ONLY", "").split(",")) - {""}
-    passed = failed = 0
-    t0 = time.monotonic()
-    try:
-        for fn in TESTS:
-            if only and fn.__name__ not in only:
-                continue
-            t1 = time.monotonic()
-            try:
-                fn()
-            except AssertionError as e:
-                failed += 1
-                print("FAIL %s: %s" % (fn.__name__, str(e).replace("\n", "\n    ")))
-            except Exception:
-                failed += 1
-                print("FAIL %s: unexpected exception\n    %s" % (
-                    fn.__name__, traceback.format_exc().replace("\n", "\n    ")))
-            else:
-                passed += 1
-                print("ok %s" % fn.__name__)
-            sys.stderr.write("  (%s: %.1f s)\n" % (fn.__name__, time.monotonic() - t1))
-            sys.stdout.flush()
-            sys.stderr.flush()
-    finally:
-        rmtree_forced(SCRATCH)
-    sys.stderr.write("(%.1f s)\n" % (time.monotonic() - t0))
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    SCRATCH = harness.make_scratch("relink-e2e.", dir=workdir, mode=0o755)
+    return SUITE.run(only_env="RELINK_E2E_ONLY", timing=True,
+                     cleanup=lambda: harness.rmtree_forced(SCRATCH))
 
 
 if __name__ == "__main__":
