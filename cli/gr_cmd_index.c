@@ -113,6 +113,12 @@ gr_cmd_index(int argc, char **argv, FILE *out, FILE *err)
 	for (i = optind; i < argc && ix; i++) {
 		size_t n;
 		const struct gr_symarchive *const *a = gr_symindex_lookup(ix, argv[i], &n);
+		/* A C++ name as linkers print it: "std::terminate()". */
+		if (!n && strpbrk(argv[i], " :(<") && gr_symindex_lookup_demangled(ix, argv[i], &a, &n, &e)) {
+			gr_cli_diag(err, "index: %s", e.msg);
+			status = GR_EXIT_ERROR;
+			break;
+		}
 		fprintf(out, "%s:", argv[i]);
 		if (!n) {
 			fputs(" not defined in any archive on the search path\n", out);

@@ -134,32 +134,76 @@ gr_bfd_armap(const char *path, struct gr_strvec *syms, struct gr_error *err)
 	return rc;
 }
 
-bool
-gr_bfd_needs_cxx(const char *path)
+/* libiberty's demangler options (demangle.h, which Debian's binutils-dev
+ * does not ship): what ldmisc.c passes when it prints a symbol. */
+#define GR_DMGL_PARAMS (1 << 0)
+#define GR_DMGL_ANSI (1 << 1)
+
+char *
+gr_bfd_demangle(const char *sym)
 {
-	bfd *b;
+	gr_bfd_init();
+	return bfd_demangle(NULL, sym, GR_DMGL_ANSI | GR_DMGL_PARAMS);
+}
+
+/* Whether the object b refers to the C++ runtime: an undefined _Z... or
+ * __gxx_personality_v0, and with cxa also __cxa_... (which glibc's own
+ * archives define, so an archive's members are not judged by it). */
+static bool
+gr_bfd_refs_cxx(bfd *b, bool cxa)
+{
 	long size, n, i;
 	asymbol **syms;
 	bool cxx = false;
 
-	gr_bfd_init();
-	b = bfd_openr(path, NULL);
-	if (!b)
-		return false;
 	if (!bfd_check_format(b, bfd_object) || (size = bfd_get_symtab_upper_bound(b)) <= 0 ||
-	    !(syms = malloc((size_t)size))) {
-		bfd_close(b);
+	    !(syms = malloc((size_t)size)))
 		return false;
-	}
 	n = bfd_canonicalize_symtab(b, syms);
 	for (i = 0; i < n && !cxx; i++) {
 		const char *name = bfd_asymbol_name(syms[i]);
 		if (!bfd_is_und_section(bfd_asymbol_section(syms[i])) || !name)
 			continue;
-		cxx = !strncmp(name, "_Z", 2) || !strncmp(name, "__cxa_", 6) ||
+		cxx = !strncmp(name, "_Z", 2) || (cxa && !strncmp(name, "__cxa_", 6)) ||
 		      !strcmp(name, "__gxx_personality_v0");
 	}
 	free(syms);
+	return cxx;
+}
+
+bool
+gr_bfd_needs_cxx(const char *path)
+{
+	bfd *b;
+	bool cxx;
+
+	gr_bfd_init();
+	if (!(b = bfd_openr(path, NULL)))
+		return false;
+	cxx = gr_bfd_refs_cxx(b, true);
 	bfd_close(b);
+	return cxx;
+}
+
+bool
+gr_bfd_archive_needs_cxx(const char *path)
+{
+	bfd *ar, *m, *next;
+	bool cxx = false;
+
+	gr_bfd_init();
+	if (!(ar = bfd_openr(path, NULL)))
+		return false;
+	if (!bfd_check_format(ar, bfd_archive)) {
+		bfd_close(ar);
+		return false;
+	}
+	/* As nm walks an archive: each member is closed once the next is open. */
+	for (m = bfd_openr_next_archived_file(ar, NULL); m; m = next) {
+		cxx = gr_bfd_refs_cxx(m, false);
+		next = cxx ? NULL : bfd_openr_next_archived_file(ar, m);
+		bfd_close(m);
+	}
+	bfd_close(ar);
 	return cxx;
 }

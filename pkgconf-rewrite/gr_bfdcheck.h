@@ -38,8 +38,19 @@ int gr_bfd_classify(const char *path, const struct gr_bfd_target *t, struct gr_c
  * GR_ENOTBIN for a file that is no archive or has no armap. */
 int gr_bfd_armap(const char *path, struct gr_strvec *syms, struct gr_error *err);
 
+/* sym as GNU ld prints it (bfd_demangle with DMGL_ANSI | DMGL_PARAMS, ld's
+ * own options): "std::condition_variable::notify_all()" for
+ * _ZNSt18condition_variable10notify_allEv. A malloc'd string, or NULL when
+ * sym is no mangled C++ name (or libbfd ran out of memory). */
+char *gr_bfd_demangle(const char *sym);
+
 /* Whether the object at path refers to the C++ runtime (_Z..., __cxa_...,
  * __gxx_personality_v0): then it must be linked by a C++ compiler driver. */
 bool gr_bfd_needs_cxx(const char *path);
+
+/* Whether a member of the archive at path refers to the C++ runtime (an
+ * undefined _Z... or __gxx_personality_v0): a C++ library, whose static
+ * link needs libstdc++ even when its flags do not say so. */
+bool gr_bfd_archive_needs_cxx(const char *path);
 
 #endif

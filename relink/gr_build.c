@@ -991,7 +991,7 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 	    (rc = gr_b_environment(&b, state)))
 		goto out;
 	/* The compiler gorelink-ld links with: -extld, else go env CC; gorelink-ld
-	 * switches to go env CXX when the objects it links hold C++. */
+	 * switches to go env CXX when the objects or archives it links hold C++. */
 	if (extld.n) {
 		if (gr_strvec_extend(&b.ls.cc, &extld))
 			goto nomem;

@@ -172,6 +172,10 @@ gr_diag_run(const char *linker_messages, const char *const *dirs, size_t ndirs,
 			prov = gr_symindex_lookup(ix, m->symbol, &np);
 			if (!np && m->symbol[0] == '_')
 				prov = gr_symindex_lookup(ix, m->symbol + 1, &np);
+			/* The linker prints C++ names demangled: "std::f(int)", "vtable for X". */
+			if (!np && strpbrk(m->symbol, " :(<") &&
+			    (rc = gr_symindex_lookup_demangled(ix, m->symbol, &prov, &np, err)))
+				break;
 			if (np)
 				p = prov[0];
 			for (k = 0; k < d->ngroups && !g; k++)

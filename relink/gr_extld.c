@@ -4,9 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "gr_bfdcheck.h"
+#include "gr_cache.h"
 #include "gr_file.h"
+#include "gr_path.h"
 #include "gr_pc.h"
 
 #define GR_EXTLD_MAXRESP (64u << 20)
@@ -225,6 +228,66 @@ gr_extld_drop(enum gr_link_mode mode, const char *a)
 	                                      !strcmp(a, "-nopie") || !strcmp(a, "-static"));
 }
 
+/* Whether the archive at path is C++ (gr_bfd_archive_needs_cxx), cached
+ * under its identity: the answer costs a walk over every member. */
+static bool
+gr_extld_archive_cxx(const char *path)
+{
+	struct stat st;
+	struct gr_error ignore;
+	char key[16640], *data;
+	size_t len;
+	bool cxx;
+
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return false;
+	snprintf(key, sizeof(key), "cxx 1\n%s\n%llu %llu %lld %lld.%09ld", path,
+	         (unsigned long long)st.st_dev, (unsigned long long)st.st_ino, (long long)st.st_size,
+	         (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
+	if (gr_cache_get("cxx", key, &data, &len) == GR_OK) {
+		bool ok = len == 2 && (data[0] == '0' || data[0] == '1') && data[1] == '\n';
+		cxx = data[0] == '1';
+		free(data);
+		if (ok)
+			return cxx;
+	}
+	cxx = gr_bfd_archive_needs_cxx(path);
+	gr_cache_put("cxx", key, cxx ? "1\n" : "0\n", 2, &ignore);  /* a failure only costs time */
+	return cxx;
+}
+
+/* Whether the link holds C++: an object that refers to the C++ runtime (a
+ * cgo package with .cc files), or an archive a -l became that does (a C
+ * library written in C++, whose pkg-config flags leave -lstdc++ to the
+ * shared library's DT_NEEDED: ICU under libxml2). glibc's and gcc's own
+ * libraries are not looked into. */
+static bool
+gr_extld_holds_cxx(char *const *args, size_t n, const struct gr_rw_result *rw)
+{
+	size_t i, k, j;
+
+	for (i = 0; i < n; i++) {
+		size_t l = strlen(args[i]);
+		if (l > 2 && !strcmp(args[i] + l - 2, ".o") && args[i][0] == '/' && gr_bfd_needs_cxx(args[i]))
+			return true;
+	}
+	for (i = 0; i < rw->ntokens; i++) {
+		const struct gr_rw_token *t = &rw->tokens[i];
+		bool sys = false;
+		if (t->kind != GR_RW_LIBRARY || t->kept || t->missing || !t->lib)
+			continue;
+		for (j = 0; j < gr_rw_ndefault_system_libs && !sys; j++)
+			sys = !strcmp(t->lib, gr_rw_default_system_libs[j]);
+		for (k = 0; k < t->noutput && !sys; k++) {
+			size_t l = strlen(t->output[k]);
+			if (l > 2 && t->output[k][0] == '/' && !strcmp(t->output[k] + l - 2, ".a") &&
+			    gr_extld_archive_cxx(t->output[k]))
+				return true;
+		}
+	}
+	return false;
+}
+
 int
 gr_extld_rewrite(const struct gr_linkstate *ls, const struct gr_toolchain *tc,
                  char *const *args, size_t n, struct gr_strvec *out,
@@ -272,14 +335,20 @@ gr_extld_rewrite(const struct gr_linkstate *ls, const struct gr_toolchain *tc,
 	free(toks);
 	if (rc)
 		return rc;
-	/* C++ in the objects (cgo packages with .cc files): link with go env CXX,
-	 * as cmd/go would have chosen it as the linker. */
+	/* C++ in the link: link with go env CXX, as cmd/go would have chosen it
+	 * for a package with C++ files; its driver adds libstdc++ where it
+	 * belongs. Only when that program exists (CXX=g++ without g++ installed
+	 * leaves the diagnosis to name -lstdc++). */
 	{
 		bool cxx = false;
-		for (i = 0; ls->cxx.n && i < n && !cxx; i++) {
-			size_t l = strlen(args[i]);
-			if (l > 2 && !strcmp(args[i] + l - 2, ".o") && args[i][0] == '/')
-				cxx = gr_bfd_needs_cxx(args[i]);
+		char *where;
+		if (ls->cxx.n && !ls->darwin && gr_extld_holds_cxx(args, n, *rw)) {
+			errno = 0;
+			if ((where = gr_path_which(ls->cxx.v[0])) != NULL)
+				cxx = true;
+			else if (errno == ENOMEM)
+				return gr_error_set(err, GR_ENOMEM, 0, "link arguments: out of memory");
+			free(where);
 		}
 		if (gr_strvec_extend(out, cxx ? &ls->cxx : &ls->cc))
 			return gr_error_set(err, GR_ENOMEM, 0, "link arguments: out of memory");

@@ -22,6 +22,8 @@ struct gr_symarch {
 	char *buf;
 	const char **syms;
 	size_t n;
+	const char **dm;   /* its C++ symbols demangled, sorted (arena); after the first demangled lookup */
+	size_t ndm;
 };
 
 struct gr_symindex {
@@ -31,6 +33,7 @@ struct gr_symindex {
 	const struct gr_symarchive **hits;  /* the last lookup's answer */
 	struct gr_strvec seen;     /* realpaths of the directories indexed */
 	struct gr_strvec alias;    /* pairs: archive realpath, -l name (from linker scripts) */
+	bool demangled;            /* every archive's dm is filled */
 };
 
 static int
@@ -54,6 +57,63 @@ gr_symindex_lookup(const struct gr_symindex *ix, const char *sym, size_t *n)
 	}
 	*n = k;
 	return k ? ix->hits : NULL;
+}
+
+/* Fill a->dm with the demangled forms of a's C++ symbols, sorted. */
+static int
+gr_six_demangle(struct gr_arena *arena, struct gr_symarch *a)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < a->n; i++)
+		if (!strncmp(a->syms[i], "_Z", 2) || !strncmp(a->syms[i], "__Z", 3))
+			k++;
+	a->ndm = 0;
+	if (!k)
+		return GR_OK;
+	if (!(a->dm = gr_arena_alloc(arena, k * sizeof(*a->dm))))
+		return GR_ENOMEM;
+	for (i = 0; i < a->n; i++) {
+		const char *s = a->syms[i];
+		char *d;
+		if (strncmp(s, "_Z", 2) && strncmp(s, "__Z", 3))
+			continue;
+		/* Mach-O names carry a leading underscore that ld64 drops when it prints. */
+		if (!(d = gr_bfd_demangle(s[1] == '_' ? s + 1 : s)))
+			continue;
+		a->dm[a->ndm] = gr_arena_strdup(arena, d);
+		free(d);
+		if (!a->dm[a->ndm])
+			return GR_ENOMEM;
+		a->ndm++;
+	}
+	qsort(a->dm, a->ndm, sizeof(*a->dm), gr_six_cmp);
+	return GR_OK;
+}
+
+int
+gr_symindex_lookup_demangled(struct gr_symindex *ix, const char *name,
+                             const struct gr_symarchive *const **out, size_t *n,
+                             struct gr_error *err)
+{
+	size_t i, k = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!ix || !ix->hits)
+		return GR_OK;
+	for (i = 0; i < ix->narchs && !ix->demangled; i++)
+		if (gr_six_demangle(&ix->arena, ix->archs[i]) != GR_OK)
+			return gr_error_set(err, GR_ENOMEM, 0, "symbol index: out of memory");
+	ix->demangled = true;
+	for (i = 0; i < ix->narchs; i++) {
+		const struct gr_symarch *a = ix->archs[i];
+		if (a->ndm && bsearch(&name, a->dm, a->ndm, sizeof(*a->dm), gr_six_cmp))
+			ix->hits[k++] = &a->pub;
+	}
+	*n = k;
+	*out = k ? ix->hits : NULL;
+	return GR_OK;
 }
 
 /* Parse a body "count N\n", N strictly sorted symbol lines, "end\n" (len bytes

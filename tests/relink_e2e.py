@@ -1035,6 +1035,100 @@ def fix_libsqlite3_without_libs_private():
     sqlite_in_empty_root(out, version)
 
 
+CXXDEP_MAIN = """package main
+
+// #cgo LDFLAGS: -L${SRCDIR}/lib -lcxxdep
+// int cxxdep_answer(void);
+import "C"
+
+func main() { println(int(C.cxxdep_answer())) }
+"""
+
+
+def cxxdep_module():
+    """A cgo package linking -lcxxdep, a C function written in C++
+    (std::string, an exception): libcxxdep.a needs libstdc++, which its
+    flags do not name."""
+    mod = make_module("cxxdep", {"main.go": CXXDEP_MAIN})
+    lib = os.path.join(mod, "lib")
+    os.mkdir(lib)
+    with open(os.path.join(lib, "cxxdep.cc"), "w") as f:
+        f.write('#include <stdexcept>\n#include <string>\n'
+                'extern "C" int cxxdep_answer(void) {\n'
+                '  std::string s("forty-two");\n'
+                '  try { if (s.size() == 9) throw std::runtime_error(s); } catch (const std::exception &e) { return 42; }\n'
+                '  return 0;\n}\n')
+    r = run(["g++", "-c", "-O2", "-o", os.path.join(lib, "cxxdep.o"), os.path.join(lib, "cxxdep.cc")])
+    assert r.rc == 0, "g++ -c cxxdep.cc (apt-get install g++)\n%r" % r
+    r = run(["ar", "rcs", os.path.join(lib, "libcxxdep.a"), os.path.join(lib, "cxxdep.o")])
+    assert r.rc == 0, "ar\n%r" % r
+    return mod
+
+
+@test
+def cxx_archive_links_with_cxx():
+    """A C library written in C++ whose flags leave out -lstdc++ (as ICU's,
+    under libxml2's static libraries, do): gorelink-ld sees that libcxxdep.a
+    refers to the C++ runtime and links with go env CXX (g++), as cmd/go
+    does for a package with C++ files; the plain static go build fails."""
+    mod = cxxdep_module()
+    plain = run(["go", "build", "-ldflags", "-linkmode=external -extldflags=-static",
+                 "-o", os.path.join(scratch("cxxdep-plain"), "prog"), "."], cwd=mod, env=base_env())
+    assert plain.rc != 0 and "undefined reference" in plain.err, (
+        "the hand-written static build should fail on the C++ runtime\n%r" % plain)
+    r, rep, out = build(mod, [], name="cxxdep")
+    assert rep["link_argv"][0] == "g++", "link driver %r, want g++" % rep["link_argv"][:2]
+    assert_static(out)
+    res, _ = run_in_empty_root(out)
+    assert res.rc == 0 and res.err.strip() == "42", "in an empty root: %r" % res
+
+
+@test
+def libxml2_pkg_config_with_icu():
+    """#cgo pkg-config: libxml-2.0 on Debian: its static flags bring ICU
+    (libicuuc.a, C++) but no -lstdc++; gorelink links with g++ and the
+    binary parses XML in an empty root."""
+    pkg_modversion("libxml-2.0", "libxml2-dev")
+    mod = make_module("xmlicu", {"main.go": 'package main\n\n// #cgo pkg-config: libxml-2.0\n'
+                                 '// #include <libxml/parser.h>\n// #include <string.h>\n'
+                                 '// static int parse(const char *s) { xmlDocPtr d = xmlReadMemory(s, strlen(s), "x.xml", NULL, 0);'
+                                 ' if (!d) return 0; xmlFreeDoc(d); return 1; }\n'
+                                 'import "C"\n\nfunc main() { println(int(C.parse(C.CString("<a><b/></a>")))) }\n'})
+    r, rep, out = build(mod, [], name="xmlicu")
+    names = [os.path.basename(a) for a in archive_paths(rep)]
+    assert "libxml2.a" in names and "libicuuc.a" in names, "archives %r" % names
+    assert rep["link_argv"][0] == "g++", "link driver %r, want g++" % rep["link_argv"][:2]
+    assert_static(out)
+    res, _ = run_in_empty_root(out)
+    assert res.rc == 0 and res.err.strip() == "1", "in an empty root: %r" % res
+
+
+@test
+def diagnose_cxx_archive_without_cxx_driver():
+    """The same with CXX naming no program (no g++ to link with): the link
+    fails, the linker prints the C++ names demangled ("std::...", "vtable
+    for ..."), and every one of them is traced to libstdc++.a with --lib
+    -lstdc++ (none is "defined by no archive"); --fix adds it, and the
+    binary runs, static."""
+    mod = cxxdep_module()
+    env = base_env(CXX="/nonexistent/g++")
+    r, _, out = build(mod, [], name="cxxdep-nocxx", env=env, expect=EXIT_BUILD)
+    assert re.search(r"undefined reference to `(std::|vtable for|typeinfo for)", r.err), (
+        "the linker did not print demangled C++ names\n%r" % r)
+    assert "no archive in the linker's search path defines" not in r.err, (
+        "demangled C++ names were not traced to an archive\n%r" % r)
+    assert re.search(r"defined in \S*/libstdc\+\+\.a \(-lstdc\+\+\): add --lib -lstdc\+\+", r.err), (
+        "stderr does not name libstdc++.a and --lib -lstdc++\n%r" % r)
+    und = parse_json(r).get("undefined")
+    assert [u.get("option") for u in und] == ["--lib -lstdc++"], "report undefined: %s" % json.dumps(und)
+    r, rep, out = build(mod, ["--fix"], name="cxxdep-fix", env=env)
+    assert [f.get("lname") for f in rep.get("fixes")] == ["stdc++"], "report fixes: %r" % rep.get("fixes")
+    assert rep["link_argv"][0] == "gcc", "link driver %r, want gcc" % rep["link_argv"][:2]
+    assert_static(out)
+    res, _ = run_in_empty_root(out)
+    assert res.rc == 0 and res.err.strip() == "42", "in an empty root: %r" % res
+
+
 def sqlite3_system_no_default_tags(extra=(), expect=EXIT_OK, out=None):
     """examples/sqlite3 (it imports net and os/user) with --sqlite3=system and
     no netgo/osusergo: glibc warns about getaddrinfo, the os/user lookups and

@@ -440,6 +440,61 @@ START_TEST(test_symindex_cache_malformed)
 }
 END_TEST
 
+/* C++ names as linkers print them (demangled) are found in the archive that
+ * defines their mangled forms, from a fresh index and from the cache. */
+START_TEST(test_symindex_demangled)
+{
+	static const char *const found[] = {
+		"grt::twice(int)", "vtable for grt::Shape", "grt::Shape::area() const",
+		"grt::Shape::~Shape()", "typeinfo for grt::Shape",
+	};
+	static const char *const absent[] = { "grt::twice(long)", "vtable for grt::Circle", "twice(int)" };
+	char lib[300], src[320], obj[320], ar[320];
+	const char *cc_argv[] = { "g++", "-c", "-O2", "-o", obj, src, NULL };
+	const char *ar_argv[] = { "ar", "rcs", ar, obj, NULL };
+	const char *dirs[1] = { lib };
+	const struct gr_symarchive *const *hits;
+	struct gr_symindex *ix;
+	struct gr_symindex_stats st;
+	struct gr_error e;
+	size_t i, n;
+	int round;
+
+	setup();
+	snprintf(lib, sizeof(lib), "%s/lib", dir);
+	ck_assert_int_eq(mkdir(lib, 0755), 0);
+	snprintf(src, sizeof(src), "%s/cxt.cc", dir);
+	snprintf(obj, sizeof(obj), "%s/cxt.o", dir);
+	snprintf(ar, sizeof(ar), "%s/libcxt.a", lib);
+	write_file(src, "namespace grt {\n"
+	                "struct Shape { virtual ~Shape(); virtual int area() const; };\n"
+	                "Shape::~Shape() {}\n"
+	                "int Shape::area() const { return 1; }\n"
+	                "int twice(int x) { return 2 * x; }\n"
+	                "}\n");
+	run_ok(cc_argv);
+	run_ok(ar_argv);
+	for (round = 0; round < 2; round++) {
+		ck_assert_int_eq(gr_symindex_build(dirs, 1, &ix, &st, &e), GR_OK);
+		ck_assert_uint_eq(st.cached, (size_t)round);
+		/* The mangled name is an ordinary lookup; its demangled form is not. */
+		hits = gr_symindex_lookup(ix, "_ZN3grt5twiceEi", &n);
+		ck_assert_uint_eq(n, 1);
+		hits = gr_symindex_lookup(ix, "grt::twice(int)", &n);
+		ck_assert_uint_eq(n, 0);
+		for (i = 0; i < sizeof(found) / sizeof(found[0]); i++) {
+			ck_assert_int_eq(gr_symindex_lookup_demangled(ix, found[i], &hits, &n, &e), GR_OK);
+			ck_assert_msg(n == 1 && hits && !strcmp(hits[0]->lname, "cxt"), "%s not found", found[i]);
+		}
+		for (i = 0; i < sizeof(absent) / sizeof(absent[0]); i++) {
+			ck_assert_int_eq(gr_symindex_lookup_demangled(ix, absent[i], &hits, &n, &e), GR_OK);
+			ck_assert_msg(n == 0 && !hits, "%s found", absent[i]);
+		}
+		gr_symindex_free(ix);
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -455,6 +510,7 @@ main(void)
 	tcase_add_test(t, test_toolchain_cache);
 	tcase_add_test(t, test_toolchain_cache_malformed);
 	tcase_add_test(t, test_symindex_cache_malformed);
+	tcase_add_test(t, test_symindex_demangled);
 	suite_add_tcase(s, t);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
