@@ -403,7 +403,6 @@ gr_cmd_extld(int argc, char **argv)
 	struct gr_error e;
 	bool hit;
 	int rc, status;
-	size_t k;
 
 	gr_cli_set_progname("gorelink-ld");
 	if (!statepath) {
@@ -465,9 +464,7 @@ gr_cmd_extld(int argc, char **argv)
 		o.mode = ls.mode == GR_LINK_THIRD_PARTY ? GR_RW_THIRD_PARTY : GR_RW_STATIC;
 		o.system_libs = gr_rw_default_system_libs;
 		o.nsystem_libs = gr_rw_ndefault_system_libs;
-		for (k = 0; k < rw->ntokens; k++)
-			if (rw->tokens[k].missing)
-				gr_cmd_pcrw_explain_missing(stderr, rw, &rw->tokens[k], o.mode, &o, true);
+		gr_cmd_pcrw_explain_missing(stderr, rw, o.mode, &o, true);
 		gr_extld_record(&ls, NULL, rw, 1);
 		status = 1;
 	} else if (rc) {

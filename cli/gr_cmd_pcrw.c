@@ -197,25 +197,35 @@ gr_pcrw_json(FILE *out, const struct gr_rw_result *r, const struct gr_toolchain 
 	fputc('\n', out);
 }
 
-void
-gr_cmd_pcrw_explain_missing(FILE *err, const struct gr_rw_result *r, const struct gr_rw_token *t,
-                            enum gr_rw_mode mode, const struct gr_rw_opts *o, bool build)
+/* Explain one missing library; searched: the search list was printed already. */
+static void
+gr_pcrw_explain_one(FILE *err, const struct gr_rw_result *r, const struct gr_rw_token *t,
+                    enum gr_rw_mode mode, const struct gr_rw_opts *o, bool build, bool searched)
 {
 	size_t i;
 	bool colon = t->lib[0] == ':';
 	bool system = false;
+	char rt[8192];
 
 	for (i = 0; i < o->nsystem_libs; i++)
 		if (strcmp(o->system_libs[i], t->lib) == 0)
 			system = true;
-	if (r->darwin) {
+	if (r->darwin)
 		gr_cli_diag(err, "no static archive for -l%s (searched for lib%s.a along ld64's search path, for %s)",
 		            t->lib, t->lib, r->ld64.arch);
-		fprintf(err, "  wanted by: %s\n", t->origin ? t->origin : "the flags given");
+	else
+		gr_cli_diag(err, "no static archive for -l%s (%s)", t->lib,
+		            colon ? t->lib + 1 : "searched for lib<name>.a, as ld -static does");
+	fprintf(err, "  wanted by: %s\n", t->origin ? t->origin : "the flags given");
+	if (searched) {
+		fprintf(err, "  searched: the same %zu directories\n", r->search.ndirs);
+	} else {
 		fputs("  searched:", err);
 		for (i = 0; i < r->search.ndirs; i++)
 			fprintf(err, "%s%s", i ? ", " : " ", r->search.dirs[i]);
 		fputc('\n', err);
+	}
+	if (r->darwin) {
 		for (i = 0; i < r->ld64.nnotes; i++)
 			fprintf(err, "  note: %s\n", r->ld64.notes[i]);
 		for (i = 0; i < t->res.nnotes; i++)
@@ -229,31 +239,50 @@ gr_cmd_pcrw_explain_missing(FILE *err, const struct gr_rw_result *r, const struc
 		        t->lib, r->ld64.arch, build ? "--allow-dynamic " : "--allow-dynamic=", t->lib, t->lib);
 		return;
 	}
-	gr_cli_diag(err, "no static archive for -l%s (%s)", t->lib,
-	            colon ? t->lib + 1 : "searched for lib<name>.a, as ld -static does");
-	fprintf(err, "  wanted by: %s\n", t->origin ? t->origin : "the flags given");
-	fputs("  searched:", err);
-	for (i = 0; i < r->search.ndirs; i++)
-		fprintf(err, "%s%s", i ? ", " : " ", r->search.dirs[i]);
-	fputc('\n', err);
 	for (i = 0; i < t->res.nnotes; i++)
 		fprintf(err, "  note: %s\n", t->res.notes[i]);
 	if (t->shared_alternative)
 		fprintf(err, "  a shared library exists instead: %s\n", t->shared_alternative);
+	else if (gr_ldsearch_runtime_only(&r->search, t->lib, rt, sizeof(rt)))
+		fprintf(err, "  only a run-time library is installed: %s (the development package, not installed, brings lib%s.so and often lib%s.a)\n",
+		        rt, t->lib, t->lib);
 	else
 		fputs("  no shared library exists either\n", err);
 	/* The options, spelled for the command that is running. */
-	fprintf(err, "  options: install the package that ships lib%s.a;", colon ? "<name>" : t->lib);
+	fprintf(err, "  options: install the package that ships lib%s.a", colon ? "<name>" : t->lib);
 	if (mode == GR_RW_STATIC && system)
-		fprintf(err, " or %s, which keeps system libraries such as -l%s dynamic;",
+		fprintf(err, "; or %s, which keeps system libraries such as -l%s dynamic",
 		        build ? "--third-party" : "--mode=third-party", t->lib);
 	else if (mode == GR_RW_STATIC && !build)
-		fprintf(err, " or --mode=third-party, if -l%s were a system library (it is not on the list: see --system-libs);",
+		fprintf(err, "; or --mode=third-party, if -l%s were a system library (it is not on the list: see --system-libs)",
 		        t->lib);
-	if (build)
-		fprintf(err, " or --allow-dynamic %s to keep -l%s dynamic (with the C library)\n", t->lib, t->lib);
+	if (!t->shared_alternative)
+		fprintf(err, " (%s%s would need lib%s.so, which is not installed either)\n",
+		        build ? "--allow-dynamic " : "--allow-dynamic=", t->lib, t->lib);
+	else if (build)
+		fprintf(err, "; or --allow-dynamic %s to keep -l%s dynamic (with the C library)\n", t->lib, t->lib);
 	else
-		fprintf(err, " or --allow-dynamic=%s to keep -l%s dynamic\n", t->lib, t->lib);
+		fprintf(err, "; or --allow-dynamic=%s to keep -l%s dynamic\n", t->lib, t->lib);
+}
+
+void
+gr_cmd_pcrw_explain_missing(FILE *err, const struct gr_rw_result *r, enum gr_rw_mode mode,
+                            const struct gr_rw_opts *o, bool build)
+{
+	size_t k, j;
+	bool searched = false;
+
+	for (k = 0; k < r->ntokens; k++) {
+		bool again = false;
+		if (!r->tokens[k].missing)
+			continue;
+		for (j = 0; j < k && !again; j++)
+			again = r->tokens[j].missing && !strcmp(r->tokens[j].lib, r->tokens[k].lib);
+		if (again)
+			continue;  /* -llber -lldap -llber: once is enough */
+		gr_pcrw_explain_one(err, r, &r->tokens[k], mode, o, build, searched);
+		searched = true;
+	}
 }
 
 /* Rewrite one set of flags and print it; pkg names the package under --each.
@@ -279,9 +308,7 @@ gr_pcrw_one(FILE *out, FILE *err, const char *pkg, const struct gr_pc_tokens *to
 		return GR_EXIT_ERROR;
 	}
 	if (rc == GR_ENOTFOUND) {
-		for (k = 0; k < r->ntokens; k++)
-			if (r->tokens[k].missing)
-				gr_cmd_pcrw_explain_missing(err, r, &r->tokens[k], o->mode, o, false);
+		gr_cmd_pcrw_explain_missing(err, r, o->mode, o, false);
 		gr_rw_result_free(r);
 		return GR_EXIT_FAIL;  /* and nothing on stdout, not even --json */
 	}

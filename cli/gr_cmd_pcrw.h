@@ -10,10 +10,11 @@
 /* Run pkgconf-rewrite with argv (argv[0] is the command name); in is read for "-". */
 int gr_cmd_pcrw(int argc, char **argv, FILE *in, FILE *out, FILE *err);
 
-/* Explain on err why token t of r has no archive: who wanted it, where ld looked, what to
- * do (the options spelled for gorelink's build when build, else for pkgconf-rewrite). */
-void gr_cmd_pcrw_explain_missing(FILE *err, const struct gr_rw_result *r, const struct gr_rw_token *t,
-                                 enum gr_rw_mode mode, const struct gr_rw_opts *o, bool build);
+/* Explain on err why each library of r without an archive has none (each name once):
+ * who wanted it, where ld looked, what to do (the options spelled for gorelink's build
+ * when build, else for pkgconf-rewrite). */
+void gr_cmd_pcrw_explain_missing(FILE *err, const struct gr_rw_result *r, enum gr_rw_mode mode,
+                                 const struct gr_rw_opts *o, bool build);
 
 /* Print the usage text of pkgconf-rewrite to f. */
 void gr_cmd_pcrw_usage(FILE *f);

@@ -1,5 +1,6 @@
 #include "gr_ldsearch.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -510,4 +511,49 @@ gr_ldsearch_lib(struct gr_ldsearch *s, const char *name, bool static_mode,
 	res->members = c.members.v;
 	res->nmembers = c.members.n;
 	return rc;
+}
+
+/* What follows lib<NAME> in a run-time library's file name: ".so.<digit>..."
+ * (libz.so.1), or "-<digit>...so.<digit>..." with the version in the name
+ * (liblber-2.5.so.0). */
+static bool
+gr_lds_runtime_tail(const char *t)
+{
+	const char *so;
+
+	if (!strncmp(t, ".so.", 4))
+		return t[4] >= '0' && t[4] <= '9';
+	if (t[0] != '-' || t[1] < '0' || t[1] > '9' || !(so = strstr(t, ".so.")))
+		return false;
+	for (t++; t < so; t++)
+		if ((*t < '0' || *t > '9') && *t != '.')
+			return false;
+	return so[4] >= '0' && so[4] <= '9';
+}
+
+bool
+gr_ldsearch_runtime_only(const struct gr_ldsearch *s, const char *name, char *buf, size_t n)
+{
+	char prefix[512];
+	size_t i, pl;
+
+	if (name[0] == ':' || (size_t)snprintf(prefix, sizeof(prefix), "lib%s", name) >= sizeof(prefix))
+		return false;
+	pl = strlen(prefix);
+	for (i = 0; i < s->ndirs; i++) {
+		DIR *d = opendir(s->dirs[i]);
+		struct dirent *de;
+		char best[256] = "";
+		if (!d)
+			continue;
+		/* The smallest name, so that the answer does not hang on readdir's order. */
+		while ((de = readdir(d)) != NULL)
+			if (!strncmp(de->d_name, prefix, pl) && gr_lds_runtime_tail(de->d_name + pl) &&
+			    strlen(de->d_name) < sizeof(best) && (!best[0] || strcmp(de->d_name, best) < 0))
+				snprintf(best, sizeof(best), "%s", de->d_name);
+		closedir(d);
+		if (best[0])
+			return (size_t)snprintf(buf, n, "%s/%s", s->dirs[i], best) < n;
+	}
+	return false;
 }

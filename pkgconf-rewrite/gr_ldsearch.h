@@ -72,4 +72,11 @@ void gr_ldsearch_deinit(struct gr_ldsearch *s);
 int gr_ldsearch_lib(struct gr_ldsearch *s, const char *name, bool static_mode,
                     struct gr_ldresult *res, struct gr_error *err);
 
+/* A run-time shared library for -lNAME along the search list, for when no
+ * lib<NAME>.so exists (the -dev package with the link-time files is not
+ * installed): lib<NAME>.so.<version> or lib<NAME>-<version>.so.<n>, the
+ * smallest name in the first directory that has one; its path into buf, or
+ * false when there is none. */
+bool gr_ldsearch_runtime_only(const struct gr_ldsearch *s, const char *name, char *buf, size_t n);
+
 #endif

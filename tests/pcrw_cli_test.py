@@ -390,6 +390,30 @@ def missing_archive_every_one_explained():
 
 
 @test
+def missing_archive_runtime_only_and_repeats():
+    """Only run-time libraries (librt1.so.1.2, librt1.so.1; liblberish-2.5.so.0,
+    named with its version) and no lib<name>.so: the message names the run-time
+    file (the smallest name, whatever readdir's order), says that
+    --allow-dynamic would need lib<name>.so too, and a name the flags repeat
+    is explained once; the second explanation points at the first list."""
+    d = scratch_dir("runtime-only")
+    for n in ("librt1.so.1.2", "librt1.so.1", "liblberish-2.5.so.0", "librt1x.so"):
+        shared(os.path.join(d, n))
+    r = pcrw("--", "-L" + d, "-lrt1", "-llberish", "-lrt1")
+    eq(r.rc, 1, "exit status", r)
+    no_stdout(r)
+    eq(r.err.count("no static archive for -lrt1 "), 1, "-lrt1 explained once", r)
+    eq(r.err.count("no static archive for -llberish "), 1, "-llberish explained once", r)
+    contains(r.err, "only a run-time library is installed: %s/librt1.so.1 " % d, "stderr (-lrt1)", r)
+    contains(r.err, "only a run-time library is installed: %s/liblberish-2.5.so.0 " % d, "stderr (-llberish)", r)
+    contains(r.err, "(--allow-dynamic=rt1 would need librt1.so, which is not installed either)", "stderr", r)
+    eq(searched_dirs(r.err)[0], d, "the first list names the -L dir first", r)
+    n = len(searched_dirs(r.err))
+    contains(r.err, "  searched: the same %d directories\n" % n, "the second explanation", r)
+    true("no shared library exists either" not in r.err, "stderr contradicts itself", r)
+
+
+@test
 def allow_dynamic_keeps_l_in_place():
     r = success(pcrw("--allow-dynamic=nostatic", "app"))
     eq(argv_of_default(r), expected_app_argv(), "output", r)

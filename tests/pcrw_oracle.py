@@ -614,7 +614,8 @@ def check(name, flags, inputs, cwd, env, mode="static", opts=(), stdin=None, exp
             other = [m for m in oracle.missing if not m.startswith("-l")]
             rwl = missing_named(pj.err)
             it = iter(rwl)
-            if not all(x in it for x in ldl):
+            # A name ld cannot find twice is explained once.
+            if len(set(rwl)) != len(rwl) or not all(x in it for x in dict.fromkeys(ldl)):
                 r.bad("ld cannot find %s; pkgconf-rewrite reports %s" % (
                     oracle.missing, ["-l" + x for x in rwl]))
             rest = collections.Counter(rwl) - collections.Counter(ldl)
@@ -627,8 +628,16 @@ def check(name, flags, inputs, cwd, env, mode="static", opts=(), stdin=None, exp
                     r.bad("pkgconf-rewrite reports -l%s missing, but ld finds it: %s" % (
                         x, one.block))
             # The dirs ld probed for a missing -l are the dirs the message lists.
-            searched = dict(re.findall(r"no static archive for -l(\S+) .*\n(?:  .*\n)*?"
-                                       r"  searched: (.*)\n", pj.err)[::-1])
+            # After the first, a message says "searched: the same N directories".
+            searched, full = {}, None
+            for x, text in re.findall(r"no static archive for -l(\S+) .*\n(?:  .*\n)*?"
+                                      r"  searched: (.*)\n", pj.err):
+                same = re.fullmatch(r"the same (\d+) directories", text)
+                if same and full is not None and int(same.group(1)) == len(full.split(", ")):
+                    text = full
+                elif full is None:
+                    full = text
+                searched.setdefault(x, text)
             for x in dict.fromkeys(ldl):
                 name = x[1:] if x.startswith(":") else "lib%s.a" % x
                 tried = [a[:-len(name) - 1] for a in oracle.probes if a.endswith("/" + name)]
