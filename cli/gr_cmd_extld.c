@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gr_cache.h"
 #include "gr_cli.h"
 #include "gr_cmd_pcrw.h"
 #include "gr_diag.h"
@@ -77,8 +78,30 @@ gr_extld_record(const struct gr_linkstate *ls, const struct gr_strvec *final,
 	free(b.p);
 }
 
+/* The key under which a link's library origins are cached: its -l words as
+ * cmd/link passed them, which a rebuild from go's cache passes again. */
+static char *
+gr_extld_origin_key(const struct gr_rw_result *rw)
+{
+	struct gr_kvbuf b = { NULL, 0, 0, false };
+	size_t i;
+
+	gr_kv_raw(&b, "origins 1\n", 10);
+	for (i = 0; i < rw->ntokens; i++)
+		if (rw->tokens[i].kind == GR_RW_LIBRARY)
+			gr_kv_put(&b, 'l', rw->tokens[i].input);
+	gr_kv_raw(&b, "", 1);  /* the terminating NUL */
+	if (b.nomem) {
+		free(b.p);
+		return NULL;
+	}
+	return b.p;
+}
+
 /* Libraries that came from #cgo pkg-config: arrive without their package chain;
- * find it again from the packages cmd/go asked the pkg-config shim about. */
+ * find it again from the packages cmd/go asked the pkg-config shim about. When
+ * go build reused its cached cgo results, the shim did not run: the chains
+ * stored by an earlier run of the same link are used. */
 static void
 gr_extld_origins(struct gr_rw_result *rw)
 {
@@ -86,33 +109,58 @@ gr_extld_origins(struct gr_rw_result *rw)
 	FILE *f = log && *log ? fopen(log, "r") : NULL;
 	struct gr_strvec pkgs;
 	struct gr_pc_tokens *t = NULL;
+	struct gr_kvbuf keep = { NULL, 0, 0, false };
 	struct gr_error e;
-	char line[1024];
-	size_t i, k;
+	char line[1024], *key = gr_extld_origin_key(rw), *data = NULL, *cur, *v, tag;
+	size_t i, k, len;
+	bool bad = false;
 
-	if (!f)
-		return;
 	gr_strvec_init(&pkgs);
-	while (fgets(line, sizeof(line), f)) {
+	while (f && fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = '\0';
 		if (*line)
 			gr_strvec_push(&pkgs, line);
 	}
-	fclose(f);
+	if (f)
+		fclose(f);
 	if (pkgs.n && gr_pc_resolve((const char *const *)pkgs.v, pkgs.n, &t, &e) == GR_OK) {
 		for (i = 0; i < rw->ntokens; i++) {
 			struct gr_rw_token *tk = &rw->tokens[i];
 			char want[600];
-			if (!tk->missing || tk->origin)
+			if (tk->kind != GR_RW_LIBRARY || !tk->lib || tk->origin)
 				continue;
 			snprintf(want, sizeof(want), "-l%s", tk->lib);
 			for (k = 0; k < t->n; k++)
 				if (t->v[k].origin && !strcmp(t->v[k].text, want)) {
 					tk->origin = gr_arena_printf(&rw->arena, "#cgo pkg-config: %s", t->v[k].origin);
+					if (tk->origin) {
+						gr_kv_put(&keep, 'l', tk->lib);
+						gr_kv_put(&keep, 'o', tk->origin);
+					}
 					break;
 				}
 		}
+		/* For the next run of this link, which go's cache may spare the shim. */
+		if (key && keep.n && !keep.nomem)
+			gr_cache_put("origins", key, keep.p, keep.n, &e);
+	} else if (key && gr_cache_get("origins", key, &data, &len) == GR_OK) {
+		const char *lib = NULL;
+		for (cur = data; gr_kv_next(&cur, &tag, &v, &bad);) {
+			if (tag == 'l') {
+				lib = v;
+				continue;
+			}
+			if (tag != 'o' || !lib)
+				continue;
+			for (i = 0; i < rw->ntokens; i++)
+				if (rw->tokens[i].lib && !rw->tokens[i].origin && !strcmp(rw->tokens[i].lib, lib))
+					rw->tokens[i].origin = gr_arena_strdup(&rw->arena, v);
+			lib = NULL;
+		}
 	}
+	free(data);
+	free(keep.p);
+	free(key);
 	gr_pc_tokens_free(t);
 	gr_strvec_deinit(&pkgs);
 }

@@ -216,7 +216,9 @@ gr_pcrw_explain_one(FILE *err, const struct gr_rw_result *r, const struct gr_rw_
 	else
 		gr_cli_diag(err, "no static archive for -l%s (%s)", t->lib,
 		            colon ? t->lib + 1 : "searched for lib<name>.a, as ld -static does");
-	fprintf(err, "  wanted by: %s\n", t->origin ? t->origin : "the flags given");
+	fprintf(err, "  wanted by: %s\n", t->origin ? t->origin :
+	        build ? "the link flags cmd/link passed (a #cgo LDFLAGS line, or a #cgo pkg-config line whose flags go build took from its cache)" :
+	        "the flags given");
 	if (searched) {
 		fprintf(err, "  searched: the same %zu directories\n", r->search.ndirs);
 	} else {

@@ -1035,6 +1035,26 @@ def fix_libsqlite3_without_libs_private():
     sqlite_in_empty_root(out, version)
 
 
+@test
+def missing_archive_chain_survives_go_cache():
+    """#cgo pkg-config: chainpc, whose Libs.private name a library without an
+    archive: the explanation names the chain; in a second, identical run go
+    build takes the cgo step from its cache (the pkg-config shim does not
+    run) and the chain is still named, from gorelink's cache."""
+    pcdir = scratch("chain-pc")
+    with open(os.path.join(pcdir, "chainpc.pc"), "w") as f:
+        f.write("Name: chainpc\nDescription: t\nVersion: 1\nLibs: -lz\nLibs.private: -lgr_no_such_lib_%s\n"
+                % os.urandom(4).hex())
+    mod = make_module("chainpc", {"main.go": '// nonce %s\npackage main\n\n// #cgo pkg-config: chainpc\n'
+                                  '// #include <zlib.h>\nimport "C"\n\nfunc main() { println(C.GoString(C.zlibVersion())) }\n'
+                                  % os.urandom(8).hex()})
+    env = base_env(PKG_CONFIG_PATH=pcdir)
+    for round in ("first", "cached"):
+        r, _, _ = build(mod, [], name="chainpc-" + round, env=env, expect=EXIT_VERDICT)
+        assert "wanted by: #cgo pkg-config: chainpc (Libs.private)" in r.err, (
+            "%s run: the chain is not named\n%r" % (round, r))
+
+
 CXXDEP_MAIN = """package main
 
 // #cgo LDFLAGS: -L${SRCDIR}/lib -lcxxdep
