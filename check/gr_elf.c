@@ -267,7 +267,17 @@ static const char *const gr_elf_glibc_rt[] = {
 	"getgrgid_r", "getgrouplist", "initgroups", "getspnam", "iconv_open",
 };
 
-/* Look for them among the defined functions of .symtab (when it was kept). */
+/* Symbols only glibc's static start-up and locale code define (2.26 and
+ * later have one of them at least), and the one musl's does: a binary
+ * linked against musl defines getaddrinfo and getpwnam too, but they need
+ * nothing at run time. */
+static const char *const gr_elf_glibc_marks[] = {
+	"__libc_setup_tls", "__libc_start_call_main", "_dl_relocate_static_pie", "_nl_C_locobj",
+};
+#define GR_ELF_MUSL_MARK "__init_libc"
+
+/* Look for them among the defined functions of .symtab (when it was kept),
+ * in a binary that glibc's own code marks as glibc's. */
 static int
 gr_elf_glibc_runtime(Elf *elf, const char *path, struct gr_arena *a, struct gr_image *img,
                      struct gr_error *err)
@@ -277,6 +287,7 @@ gr_elf_glibc_runtime(Elf *elf, const char *path, struct gr_arena *a, struct gr_i
 	GElf_Shdr sh;
 	GElf_Sym sym;
 	Elf_Data *data;
+	bool glibc = false, musl = false;
 
 	while ((scn = elf_nextscn(elf, scn)) != NULL) {
 		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || !sh.sh_entsize)
@@ -286,11 +297,16 @@ gr_elf_glibc_runtime(Elf *elf, const char *path, struct gr_arena *a, struct gr_i
 		nsyms = data->d_size / sh.sh_entsize;
 		for (i = 0; i < nsyms; i++) {
 			const char *name;
-			if (!gelf_getsym(data, (int)i, &sym) || sym.st_shndx == SHN_UNDEF ||
-			    GELF_ST_TYPE(sym.st_info) != STT_FUNC)
+			if (!gelf_getsym(data, (int)i, &sym) || sym.st_shndx == SHN_UNDEF)
 				continue;
 			name = elf_strptr(elf, sh.sh_link, sym.st_name);
 			if (!name)
+				continue;
+			for (k = 0; k < sizeof(gr_elf_glibc_marks) / sizeof(gr_elf_glibc_marks[0]) && !glibc; k++)
+				glibc = !strcmp(name, gr_elf_glibc_marks[k]);
+			if (!musl && !strcmp(name, GR_ELF_MUSL_MARK))
+				musl = true;
+			if (GELF_ST_TYPE(sym.st_info) != STT_FUNC)
 				continue;
 			for (k = 0; k < sizeof(gr_elf_glibc_rt) / sizeof(gr_elf_glibc_rt[0]); k++) {
 				size_t q;
@@ -312,6 +328,8 @@ gr_elf_glibc_runtime(Elf *elf, const char *path, struct gr_arena *a, struct gr_i
 		}
 		break;
 	}
+	if (!glibc || musl)
+		img->nglibc_runtime = 0;  /* not glibc's: nothing to load at run time */
 	return GR_OK;
 }
 

@@ -1055,6 +1055,30 @@ def missing_archive_chain_survives_go_cache():
             "%s run: the chain is not named\n%r" % (round, r))
 
 
+@test
+def musl_static_no_glibc_findings():
+    """CC=musl-gcc: no netgo/osusergo tags are added, the C code's
+    getaddrinfo and getpwuid are musl's own, so the report has no glibc
+    findings (the check knows a musl binary), and the binary resolves a
+    numeric address in an empty root."""
+    assert shutil.which("musl-gcc"), "musl-gcc is needed (apt-get install musl-tools; scripts/setup does)"
+    mod = make_module("muslres", {"main.go": 'package main\n\n// #include <netdb.h>\n// #include <pwd.h>\n'
+                                  '// #include <stddef.h>\n'
+                                  '// static int resolve(void) { struct addrinfo h = {0}, *r = NULL; h.ai_flags = AI_NUMERICHOST;\n'
+                                  '//   int rc = getaddrinfo("127.0.0.1", NULL, &h, &r); if (r) freeaddrinfo(r);\n'
+                                  '//   return rc + (getpwuid(0) != NULL); }\n'
+                                  'import "C"\n\nfunc main() { println(int(C.resolve())) }\n'})
+    r, rep, out = build(mod, [], name="muslres", env=base_env(CC="musl-gcc"))
+    assert "netgo" not in rep["tags"] and "osusergo" not in rep["tags"], "tags %r with musl" % rep["tags"]
+    glibc = rep["check"].get("glibc_runtime")
+    assert glibc == [], "glibc findings for a musl binary: %r" % glibc
+    assert not rep.get("findings"), "report findings: %r" % rep.get("findings")
+    assert "glibc" not in r.err, "stderr speaks of glibc for a musl build\n%r" % r
+    assert_static(out)
+    res, _ = run_in_empty_root(out)
+    assert res.rc == 0 and res.err.strip() == "0", "in an empty root: %r" % res
+
+
 CXXDEP_MAIN = """package main
 
 // #cgo LDFLAGS: -L${SRCDIR}/lib -lcxxdep

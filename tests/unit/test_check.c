@@ -206,6 +206,13 @@ START_TEST(test_elf_facts)
 	ck_assert_int_eq(gr_check_path(p, NULL, &r, &e), GR_OK);
 	ck_assert_uint_eq(r->images[0].nglibc_runtime, 0);
 	gr_report_free(r);
+	/* The same getaddrinfo call linked against musl: musl's own, no finding. */
+	snprintf(p, sizeof(p), "%s/elf/static-musl-nss", fixdir);
+	ck_assert_int_eq(gr_check_path(p, NULL, &r, &e), GR_OK);
+	ck_assert(r->pass);
+	ck_assert_int_eq(r->verdict, GR_V_STATIC);
+	ck_assert_uint_eq(r->images[0].nglibc_runtime, 0);
+	gr_report_free(r);
 
 	/* Go's internal PIE link: an interpreter with nothing to load. */
 	snprintf(p, sizeof(p), "%s/go/pie", fixdir);
