@@ -271,16 +271,39 @@ gr_b_first_line(const char *text, char *buf, size_t n)
 	return buf;
 }
 
+/* Whether the user set the go environment variable name: in the process
+ * environment, or with go env -w (a NAME= line in the file go env GOENV names). */
+static bool
+gr_b_go_env_set(const char *goenv, const char *name)
+{
+	const char *v = getenv(name);
+	char buf[4096];
+	size_t l = strlen(name);
+	FILE *f;
+	bool set = false;
+
+	if (v && *v)
+		return true;
+	if (!*goenv || !(f = fopen(goenv, "r")))
+		return false;
+	while (!set && fgets(buf, sizeof(buf), f))
+		set = !strncmp(buf, name, l) && buf[l] == '=' && buf[l + 1] && buf[l + 1] != '\n';
+	fclose(f);
+	return set;
+}
+
 static int
 gr_b_go_env(struct gr_b *b)
 {
-	static const char *const words[] = { "env", "CC", "CXX", "CGO_ENABLED", "GOOS", "PKG_CONFIG" };
+	static const char *const words[] = { "env", "CC", "CXX", "CGO_ENABLED", "GOOS", "PKG_CONFIG",
+	                                     "GOARCH", "GOHOSTOS", "GOHOSTARCH", "GOENV" };
 	struct gr_spawn_result r;
-	char *lines[5] = { NULL, NULL, NULL, NULL, NULL }, *p, line[512], how[128];
+	char *lines[9] = { NULL }, *p, line[512], how[128], target[128], host[128], goenv[4096];
+	bool cross;
 	int rc, i;
 
 	/* Ask with the user's own environment: gorelink's sets CGO_ENABLED=1. */
-	if ((rc = gr_b_go_capture(b, words, 6, &r, false)))
+	if ((rc = gr_b_go_capture(b, words, 10, &r, false)))
 		return rc;
 	if (!gr_spawn_ok(&r)) {
 		rc = gr_b_fail(b, GR_BUILD_ENV, GR_EIO, "go env %s: %s", gr_spawn_describe(&r, how, sizeof(how)),
@@ -288,14 +311,14 @@ gr_b_go_env(struct gr_b *b)
 		gr_spawn_result_free(&r);
 		return rc;
 	}
-	for (i = 0, p = r.out; i < 5 && p; i++) {
+	for (i = 0, p = r.out; i < 9 && p; i++) {
 		char *nl = strchr(p, '\n');
 		if (nl)
 			*nl = '\0';
 		lines[i] = p;
 		p = nl ? nl + 1 : NULL;
 	}
-	if (!lines[4]) {
+	if (!lines[8]) {
 		gr_spawn_result_free(&r);
 		return gr_b_fail(b, GR_BUILD_ENV, GR_EFORMAT, "go env printed less than asked for");
 	}
@@ -305,6 +328,10 @@ gr_b_go_env(struct gr_b *b)
 	b->goos = strdup(lines[3]);
 	/* go's own PKG_CONFIG (the environment, else go env -w, else pkg-config). */
 	b->gopkgconfig = strdup(*lines[4] ? lines[4] : "pkg-config");
+	cross = strcmp(lines[3], lines[6]) != 0 || strcmp(lines[5], lines[7]) != 0;
+	snprintf(target, sizeof(target), "%s/%s", lines[3], lines[5]);
+	snprintf(host, sizeof(host), "%s/%s", lines[6], lines[7]);
+	snprintf(goenv, sizeof(goenv), "%s", lines[8]);
 	gr_spawn_result_free(&r);
 	if (!b->gocc || !b->gocxx || !b->cgo || !b->goos || !b->gopkgconfig)
 		return gr_b_nomem(b);
@@ -325,6 +352,23 @@ gr_b_go_env(struct gr_b *b)
 	} else if (strcmp(b->goos, "linux") != 0) {
 		return gr_b_fail(b, GR_BUILD_ENV, GR_EUSAGE,
 		                 "GOOS=%s: gorelink builds linux and darwin targets", b->goos);
+	}
+	if (cross) {
+		/* cmd/go turns cgo off for a cross build unless CGO_ENABLED says
+		 * otherwise; gorelink needs it, and a C cross compiler. */
+		/* (Apple's clang builds for either Mac architecture with -arch.) */
+		if (!b->darwin && !gr_b_go_env_set(goenv, "CC"))
+			return gr_b_fail(b, GR_BUILD_ENV, GR_EUSAGE,
+			                 "cross-compiling for %s on %s: set CC to a C compiler for the target (for linux/arm64 on Debian: apt-get install gcc-aarch64-linux-gnu, then CC=aarch64-linux-gnu-gcc)",
+			                 target, host);
+		if (strcmp(b->cgo, "1") != 0 && !gr_b_go_env_set(goenv, "CGO_ENABLED")) {
+			char *on = strdup("1");
+			if (!on)
+				return gr_b_nomem(b);
+			free(b->cgo);
+			b->cgo = on;
+			gr_b_log(b, "cgo", "on (cmd/go's default is off for a cross build; gorelink links through CC)");
+		}
 	}
 	if (!*b->gocc)
 		return gr_b_fail(b, GR_BUILD_ENV, GR_EUSAGE, "go env CC is empty: set CC to a C compiler");

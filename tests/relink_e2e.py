@@ -1079,6 +1079,42 @@ def musl_static_no_glibc_findings():
     assert res.rc == 0 and res.err.strip() == "0", "in an empty root: %r" % res
 
 
+@test
+def cross_arm64_static_under_qemu():
+    """GOARCH=arm64 CC=aarch64-linux-gnu-gcc: cmd/go would turn cgo off for a
+    cross build; gorelink turns it on, links with the cross toolchain's own
+    search dirs, and the aarch64 binary is static (gorelink check, readelf)
+    and prints 42 under qemu-aarch64-static in an otherwise empty root."""
+    for tool, pkg in (("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu"), ("qemu-aarch64-static", "qemu-user-static")):
+        assert shutil.which(tool), "%s is needed (apt-get install %s; scripts/setup does)" % (tool, pkg)
+    env = base_env(GOARCH="arm64", CC="aarch64-linux-gnu-gcc")
+    env.pop("CGO_ENABLED", None)
+    r, rep, out = build(example("fortytwo"), ["-v"], env=env, name="fortytwo-arm64")
+    assert rep["check"]["architecture"] == "aarch64" and rep["verdict"] == "static", (
+        "report: %s" % json.dumps(rep["check"])[:1000])
+    assert rep["link_argv"][0] == "aarch64-linux-gnu-gcc", "link driver %r" % rep["link_argv"][:2]
+    assert "cgo" in r.err and "cross build" in r.err, "-v does not say cgo was turned on\n%r" % r
+    elf = readelf(out)
+    assert elf["interp"] is None and not elf["needed"], "not static: %r" % elf
+    with empty_root() as root:
+        qemu = install(shutil.which("qemu-aarch64-static"), root, "qemu")
+        prog = install(out, root, "prog")
+        res = run(chroot_argv(root, [qemu, prog]), cwd=root, timeout=RUN_TIMEOUT, env={})
+    assert res.rc == 0 and res.out.strip() == "42", "under qemu in an empty root: %r" % res
+
+
+@test
+def bad_cross_without_cc():
+    """GOARCH=arm64 without CC: the host gcc cannot link for arm64; gorelink
+    says so before go build runs (exit 2, OUT untouched)."""
+    env = base_env(GOARCH="arm64")
+    env.pop("CC", None)
+    r, _, out = build(example("fortytwo"), [], env=env, name="fortytwo-arm64-nocc", expect=EXIT_BUILD)
+    want = "cross-compiling for linux/arm64 on linux/%s: set CC" % go_env("GOHOSTARCH")
+    assert want in r.err, "stderr lacks %r\n%r" % (want, r)
+    assert listing(os.path.dirname(out)) == [], "OUT's directory: %r" % listing(os.path.dirname(out))
+
+
 CXXDEP_MAIN = """package main
 
 // #cgo LDFLAGS: -L${SRCDIR}/lib -lcxxdep
