@@ -98,10 +98,37 @@ gr_extld_origin_key(const struct gr_rw_result *rw)
 	return b.p;
 }
 
+/* Give the libraries without an origin the ones a cached record names. */
+static void
+gr_extld_origins_cached(struct gr_rw_result *rw, const char *key)
+{
+	char *data = NULL, *cur, *v, tag;
+	const char *lib = NULL;
+	size_t i, len;
+	bool bad = false;
+
+	if (!key || gr_cache_get("origins", key, &data, &len) != GR_OK)
+		return;
+	for (cur = data; gr_kv_next(&cur, &tag, &v, &bad);) {
+		if (tag == 'l') {
+			lib = v;
+			continue;
+		}
+		if (tag != 'o' || !lib)
+			continue;
+		for (i = 0; i < rw->ntokens; i++)
+			if (rw->tokens[i].lib && !rw->tokens[i].origin && !strcmp(rw->tokens[i].lib, lib))
+				rw->tokens[i].origin = gr_arena_strdup(&rw->arena, v);
+		lib = NULL;
+	}
+	free(data);
+}
+
 /* Libraries that came from #cgo pkg-config: arrive without their package chain;
  * find it again from the packages cmd/go asked the pkg-config shim about. When
- * go build reused its cached cgo results, the shim did not run: the chains
- * stored by an earlier run of the same link are used. */
+ * go build reused its cached cgo results for some or all packages, the shim
+ * did not run for them: the chains an earlier run of the same link recorded
+ * fill the gaps, and the record is updated with what this run learnt. */
 static void
 gr_extld_origins(struct gr_rw_result *rw)
 {
@@ -111,9 +138,9 @@ gr_extld_origins(struct gr_rw_result *rw)
 	struct gr_pc_tokens *t = NULL;
 	struct gr_kvbuf keep = { NULL, 0, 0, false };
 	struct gr_error e;
-	char line[1024], *key = gr_extld_origin_key(rw), *data = NULL, *cur, *v, tag;
-	size_t i, k, len;
-	bool bad = false;
+	char line[1024], *key = gr_extld_origin_key(rw);
+	size_t i, k;
+	bool learnt = false;
 
 	gr_strvec_init(&pkgs);
 	while (f && fgets(line, sizeof(line), f)) {
@@ -133,32 +160,20 @@ gr_extld_origins(struct gr_rw_result *rw)
 			for (k = 0; k < t->n; k++)
 				if (t->v[k].origin && !strcmp(t->v[k].text, want)) {
 					tk->origin = gr_arena_printf(&rw->arena, "#cgo pkg-config: %s", t->v[k].origin);
-					if (tk->origin) {
-						gr_kv_put(&keep, 'l', tk->lib);
-						gr_kv_put(&keep, 'o', tk->origin);
-					}
+					learnt = learnt || tk->origin;
 					break;
 				}
 		}
-		/* For the next run of this link, which go's cache may spare the shim. */
-		if (key && keep.n && !keep.nomem)
-			gr_cache_put("origins", key, keep.p, keep.n, &e);
-	} else if (key && gr_cache_get("origins", key, &data, &len) == GR_OK) {
-		const char *lib = NULL;
-		for (cur = data; gr_kv_next(&cur, &tag, &v, &bad);) {
-			if (tag == 'l') {
-				lib = v;
-				continue;
-			}
-			if (tag != 'o' || !lib)
-				continue;
-			for (i = 0; i < rw->ntokens; i++)
-				if (rw->tokens[i].lib && !rw->tokens[i].origin && !strcmp(rw->tokens[i].lib, lib))
-					rw->tokens[i].origin = gr_arena_strdup(&rw->arena, v);
-			lib = NULL;
-		}
 	}
-	free(data);
+	gr_extld_origins_cached(rw, key);
+	/* Store every chain known now (this run's and the record's), for the next run. */
+	for (i = 0; learnt && i < rw->ntokens; i++)
+		if (rw->tokens[i].lib && rw->tokens[i].origin && !strncmp(rw->tokens[i].origin, "#cgo pkg-config: ", 17)) {
+			gr_kv_put(&keep, 'l', rw->tokens[i].lib);
+			gr_kv_put(&keep, 'o', rw->tokens[i].origin);
+		}
+	if (key && keep.n && !keep.nomem)
+		gr_cache_put("origins", key, keep.p, keep.n, &e);
 	free(keep.p);
 	free(key);
 	gr_pc_tokens_free(t);

@@ -41,10 +41,18 @@ extern char **environ;
 #define GR_GUARD_MAXRM 8   /* --rm operands */
 
 /* The signals a terminal or gorelink's stop sends to the whole group: go
- * build acts on them, the guard outlasts them to report how go build ended. */
+ * build acts on them, the guard outlasts them (it catches them, and exec
+ * gives go build their defaults) to report how go build ended. */
 static const int gr_guard_stops[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 
 static int gr_guard_chld[2] = { -1, -1 };  /* SIGCHLD wakes the poll through this */
+static volatile sig_atomic_t gr_guard_stop;  /* a stop signal that came before go build existed */
+
+static void
+gr_guard_on_stop(int sig)
+{
+	gr_guard_stop = sig;
+}
 
 static void
 gr_guard_on_chld(int sig)
@@ -86,6 +94,8 @@ gr_guard_reap(pid_t pgid, char **rm, int nrm)
 	int i, tries;
 	bool left;
 
+	for (i = 0; i < (int)(sizeof(gr_guard_stops) / sizeof(gr_guard_stops[0])); i++)
+		signal(gr_guard_stops[i], SIG_IGN);  /* the clean-up finishes */
 	kill(-pgid, SIGKILL);
 	/* Gone, or zombies that nobody has reaped yet (they write nothing). */
 	for (tries = 0; tries < 10; tries++) {
@@ -213,8 +223,10 @@ gr_guard_run(char *self, char **argv, char **rm, int nrm)
 	sa.sa_handler = gr_guard_on_chld;
 	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
 	sigaction(SIGCHLD, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sa.sa_flags = 0;
+	/* Caught, not ignored: one that arrives before go build runs is passed on
+	 * to it below; after that the group's signal reaches go build itself. */
+	sa.sa_handler = gr_guard_on_stop;
+	sa.sa_flags = SA_RESTART;
 	sigemptyset(&dfl);
 	for (i = 0; i < sizeof(gr_guard_stops) / sizeof(gr_guard_stops[0]); i++) {
 		sigaction(gr_guard_stops[i], &sa, NULL);
@@ -231,6 +243,8 @@ gr_guard_run(char *self, char **argv, char **rm, int nrm)
 		fprintf(stderr, "gorelink: cannot run %s: %s\n", argv[0], strerror(e));
 		return 127;
 	}
+	if (gr_guard_stop)
+		kill(pid, gr_guard_stop);
 	for (;;) {
 		struct pollfd p[2] = { { GR_GUARD_FD, POLLIN, 0 }, { gr_guard_chld[0], POLLIN, 0 } };
 		char buf[64];

@@ -258,7 +258,9 @@ gr_pcrw_explain_one(FILE *err, const struct gr_rw_result *r, const struct gr_rw_
 	else if (mode == GR_RW_STATIC && !build)
 		fprintf(err, "; or --mode=third-party, if -l%s were a system library (it is not on the list: see --system-libs)",
 		        t->lib);
-	if (!t->shared_alternative)
+	if (!t->shared_alternative && colon)
+		fputc('\n', err);  /* -l:FILE names one file: no shared library to keep instead */
+	else if (!t->shared_alternative)
 		fprintf(err, " (%s%s would need lib%s.so, which is not installed either)\n",
 		        build ? "--allow-dynamic " : "--allow-dynamic=", t->lib, t->lib);
 	else if (build)

@@ -298,7 +298,11 @@ gr_spawn_run_ticking(char *const argv[], char *const envp[], const struct gr_spa
 		return gr_error_set(err, GR_EIO, e, "cannot run %s: %s", name, strerror(e));
 	pidfd = gr_spawn_pidfd(pid);
 	for (;;) {
-		got = waitpid(pid, &status, WNOHANG);
+		siginfo_t si;
+		/* Seen, not reaped: the leader's zombie keeps the group's id from
+		 * being reused until what is left of the group is killed below. */
+		memset(&si, 0, sizeof(si));
+		got = waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 ? si.si_pid : -1;
 		if (got == pid)
 			break;
 		if (got < 0 && errno != EINTR) {
@@ -320,9 +324,14 @@ gr_spawn_run_ticking(char *const argv[], char *const envp[], const struct gr_spa
 	}
 	if (pidfd >= 0)
 		close(pidfd);
-	/* What go build started may outlive it: stop the rest of its group too. */
-	if (stopped_ms >= 0)
-		kill(-pid, SIGKILL);
+	/* Whatever the leader left running in its group (after a stop, or when
+	 * the leader itself was killed) must not outlive it. */
+	kill(-pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			e = errno;
+			return gr_error_set(err, GR_EIO, e, "%s: cannot wait for it: %s", name, strerror(e));
+		}
 	if (stopped_ms >= 0)
 		return gr_error_set(err, GR_EIO, EINTR, "%s: stopped (gorelink was interrupted)", name);
 	return gr_spawn_status(name, status, res, err);

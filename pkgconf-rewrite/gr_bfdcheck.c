@@ -155,15 +155,19 @@ gr_bfd_refs_cxx(bfd *b, bool cxa)
 	long size, n, i;
 	asymbol **syms;
 	bool cxx = false;
+	char lead;
 
 	if (!bfd_check_format(b, bfd_object) || (size = bfd_get_symtab_upper_bound(b)) <= 0 ||
 	    !(syms = malloc((size_t)size)))
 		return false;
 	n = bfd_canonicalize_symtab(b, syms);
+	lead = bfd_get_symbol_leading_char(b);  /* '_' on Mach-O: __Z..., ___gxx_... */
 	for (i = 0; i < n && !cxx; i++) {
 		const char *name = bfd_asymbol_name(syms[i]);
 		if (!bfd_is_und_section(bfd_asymbol_section(syms[i])) || !name)
 			continue;
+		if (lead && name[0] == lead)
+			name++;
 		cxx = !strncmp(name, "_Z", 2) || (cxa && !strncmp(name, "__cxa_", 6)) ||
 		      !strcmp(name, "__gxx_personality_v0");
 	}

@@ -284,7 +284,7 @@ gr_b_go_env_set(const char *goenv, const char *name)
 
 	if (v && *v)
 		return true;
-	if (!*goenv || !(f = fopen(goenv, "r")))
+	if (goenv[0] != '/' || !(f = fopen(goenv, "r")))  /* GOENV=off: no file */
 		return false;
 	while (!set && fgets(buf, sizeof(buf), f))
 		set = !strncmp(buf, name, l) && buf[l] == '=' && buf[l + 1] && buf[l + 1] != '\n';
@@ -356,8 +356,14 @@ gr_b_go_env(struct gr_b *b)
 	if (cross) {
 		/* cmd/go turns cgo off for a cross build unless CGO_ENABLED says
 		 * otherwise; gorelink needs it, and a C cross compiler. */
-		/* (Apple's clang builds for either Mac architecture with -arch.) */
-		if (!b->darwin && !gr_b_go_env_set(goenv, "CC"))
+		/* Unless the user set CC, or the Go toolchain was built with a C
+		 * compiler for the target (CC_FOR_TARGET: go env CC is then not the
+		 * plain default), the host's compiler would be used. It can build
+		 * for 386 on amd64 (cmd/go adds -m32), and Apple's clang for either
+		 * Mac architecture (-arch). */
+		bool plain = !strcmp(b->gocc, "gcc") || !strcmp(b->gocc, "clang") || !strcmp(b->gocc, "cc");
+		bool m32 = !strcmp(target, "linux/386") && !strcmp(host, "linux/amd64");
+		if (!b->darwin && !m32 && plain && !gr_b_go_env_set(goenv, "CC"))
 			return gr_b_fail(b, GR_BUILD_ENV, GR_EUSAGE,
 			                 "cross-compiling for %s on %s: set CC to a C compiler for the target (for linux/arm64 on Debian: apt-get install gcc-aarch64-linux-gnu, then CC=aarch64-linux-gnu-gcc)",
 			                 target, host);
@@ -581,6 +587,19 @@ gr_b_helpers(struct gr_b *b, char **ld, char **shim, char **state)
 		}
 		return gr_b_nomem(b);
 	}
+	if (b->helpdir[0] != '/') {
+		/* A relative TMPDIR: go build and the helpers run elsewhere (-C, the
+		 * package's directory), so every path into it must be absolute. */
+		char *abs = realpath(b->helpdir, NULL);
+		if (!abs) {
+			e = errno;
+			rmdir(b->helpdir);
+			free(self);
+			return gr_b_fail(b, GR_BUILD_ENV, GR_EIO, "%s: %s", b->helpdir, strerror(e));
+		}
+		free(b->helpdir);
+		b->helpdir = abs;
+	}
 	*ld = gr_b_join(b->helpdir, "/", "gorelink-ld");
 	*shim = gr_b_join(b->helpdir, "/", "gorelink-pkg-config");
 	*state = gr_b_join(b->helpdir, "/", "state");
@@ -658,8 +677,13 @@ gr_b_run_go(struct gr_b *b, struct gr_spawn_result *r)
 		return gr_error_set(b->err, GR_EIO, e, "cannot create a pipe: %s", strerror(e));
 	}
 	/* Only gorelink holds the write end: no other child may inherit it. */
-	fcntl(pfd[1], F_SETFD, FD_CLOEXEC);
-	fcntl(pfd[0], F_SETFD, FD_CLOEXEC);
+	if (fcntl(pfd[1], F_SETFD, FD_CLOEXEC) != 0 || fcntl(pfd[0], F_SETFD, FD_CLOEXEC) != 0) {
+		e = errno;
+		close(pfd[0]);
+		close(pfd[1]);
+		gr_strvec_deinit(&av);
+		return gr_error_set(b->err, GR_EIO, e, "cannot set up a pipe: %s", strerror(e));
+	}
 	memset(&w, 0, sizeof(w));
 	w.tick = b->o->progress ? gr_b_tick : NULL;
 	w.ctx = b;

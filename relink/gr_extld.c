@@ -342,7 +342,7 @@ gr_extld_rewrite(const struct gr_linkstate *ls, const struct gr_toolchain *tc,
 	{
 		bool cxx = false;
 		char *where;
-		if (ls->cxx.n && !ls->darwin && gr_extld_holds_cxx(args, n, *rw)) {
+		if (ls->cxx.n && gr_extld_holds_cxx(args, n, *rw)) {
 			errno = 0;
 			if ((where = gr_path_which(ls->cxx.v[0])) != NULL)
 				cxx = true;

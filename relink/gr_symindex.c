@@ -59,6 +59,21 @@ gr_symindex_lookup(const struct gr_symindex *ix, const char *sym, size_t *n)
 	return k ? ix->hits : NULL;
 }
 
+/* One spelling for closing template brackets: libiberty (GNU ld, gold)
+ * prints "> >", LLVM's demangler (lld, ld64) ">>". In place. */
+static void
+gr_six_norm(char *s)
+{
+	char *r = s, *w = s;
+
+	for (; *r; r++) {
+		if (*r == ' ' && w > s && w[-1] == '>' && r[1] == '>')
+			continue;
+		*w++ = *r;
+	}
+	*w = '\0';
+}
+
 /* Fill a->dm with the demangled forms of a's C++ symbols, sorted. */
 static int
 gr_six_demangle(struct gr_arena *arena, struct gr_symarch *a)
@@ -81,6 +96,7 @@ gr_six_demangle(struct gr_arena *arena, struct gr_symarch *a)
 		/* Mach-O names carry a leading underscore that ld64 drops when it prints. */
 		if (!(d = gr_bfd_demangle(s[1] == '_' ? s + 1 : s)))
 			continue;
+		gr_six_norm(d);
 		a->dm[a->ndm] = gr_arena_strdup(arena, d);
 		free(d);
 		if (!a->dm[a->ndm])
@@ -97,6 +113,7 @@ gr_symindex_lookup_demangled(struct gr_symindex *ix, const char *name,
                              struct gr_error *err)
 {
 	size_t i, k = 0;
+	char *norm;
 
 	*out = NULL;
 	*n = 0;
@@ -106,11 +123,15 @@ gr_symindex_lookup_demangled(struct gr_symindex *ix, const char *name,
 		if (gr_six_demangle(&ix->arena, ix->archs[i]) != GR_OK)
 			return gr_error_set(err, GR_ENOMEM, 0, "symbol index: out of memory");
 	ix->demangled = true;
+	if (!(norm = strdup(name)))
+		return gr_error_set(err, GR_ENOMEM, 0, "symbol index: out of memory");
+	gr_six_norm(norm);
 	for (i = 0; i < ix->narchs; i++) {
 		const struct gr_symarch *a = ix->archs[i];
-		if (a->ndm && bsearch(&name, a->dm, a->ndm, sizeof(*a->dm), gr_six_cmp))
+		if (a->ndm && bsearch(&norm, a->dm, a->ndm, sizeof(*a->dm), gr_six_cmp))
 			ix->hits[k++] = &a->pub;
 	}
+	free(norm);
 	*n = k;
 	*out = k ? ix->hits : NULL;
 	return GR_OK;

@@ -32,7 +32,8 @@ const struct gr_symarchive *const *gr_symindex_lookup(const struct gr_symindex *
 /* Like gr_symindex_lookup for a C++ name as the linker prints it, demangled
  * ("std::__throw_system_error(int)", "vtable for __cxxabiv1::__class_type_info"):
  * the first call demangles every archive's C++ symbols (_Z..., __Z... on
- * Mach-O). GR_ENOMEM when that runs out of memory. */
+ * Mach-O). "> >" and ">>" (GNU's and LLVM's demanglers) match each other.
+ * GR_ENOMEM when that runs out of memory. */
 int gr_symindex_lookup_demangled(struct gr_symindex *ix, const char *name,
                                  const struct gr_symarchive *const **out, size_t *n,
                                  struct gr_error *err);

@@ -1053,6 +1053,11 @@ def missing_archive_chain_survives_go_cache():
         r, _, _ = build(mod, [], name="chainpc-" + round, env=env, expect=EXIT_VERDICT)
         assert "wanted by: #cgo pkg-config: chainpc (Libs.private)" in r.err, (
             "%s run: the chain is not named\n%r" % (round, r))
+    # The control: with gorelink's cache off, the same rebuild cannot know the
+    # chain, which proves that go did not run pkg-config (the shim) again.
+    r, _, _ = build(mod, [], name="chainpc-nocache", env=dict(env, GORELINK_CACHE_DIR=""), expect=EXIT_VERDICT)
+    assert "chainpc (Libs.private)" not in r.err and "took from its cache" in r.err, (
+        "without gorelink's cache the chain should be unknown\n%r" % r)
 
 
 @test
@@ -1587,6 +1592,36 @@ def fault_gorelink_killed():
 
 
 @test
+def fault_guard_killed():
+    """SIGKILL to gorelink-guard (the OOM killer's choice, say) while the
+    final link runs: gorelink sees go build's guard die, kills what is left
+    of the process group (go, the linker), exits 2 naming the signal, and
+    leaves nothing in TMPDIR or beside OUT."""
+    p, linker, tmp, d, before = start_slow_link("guard-KILL")
+    try:
+        with open("/proc/%d/stat" % linker) as f:
+            pgid = int(f.read().rsplit(")", 1)[1].split()[2])
+        os.kill(pgid, signal.SIGKILL)  # the guard leads the group
+        _, err = p.communicate(timeout=RUN_TIMEOUT)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    assert p.returncode == EXIT_BUILD, "gorelink's status %d, want %d\n%s" % (
+        p.returncode, EXIT_BUILD, err.decode(errors="replace"))
+    assert "SIGKILL" in err.decode(errors="replace"), "the signal is not named\n%s" % err.decode(errors="replace")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and group_members(pgid):
+        time.sleep(0.05)
+    left = group_members(pgid)
+    if left:
+        os.killpg(pgid, signal.SIGKILL)
+        raise AssertionError("processes of go build's group survived its guard: %r" % left)
+    assert listing(tmp) == [], "left in TMPDIR: %r" % listing(tmp)
+    assert snapshot(d) == before, "OUT's directory changed: %r" % listing(d)
+
+
+@test
 def guard_helper():
     """gorelink-guard by itself: refused without gorelink's pipe (exit 2);
     with it, go build's exit status and death by a signal are relayed as they
@@ -1728,6 +1763,11 @@ def fault_odd_environments():
     ex = example("fortytwo")
     r, rep, out = build(ex, [], env=base_env(LIBRARY_PATH="/nonexistent/a:/nonexistent/b"), name="fortytwo")
     assert rep["check"]["pass"], "LIBRARY_PATH with missing dirs: %s" % json.dumps(rep)[:1000]
+    # A relative TMPDIR (go refuses helpers found through a relative PATH entry).
+    rel = scratch("tmpdir-relative")
+    r, rep, out = build(ex, [], env=base_env(TMPDIR=os.path.relpath(rel, ex)), name="fortytwo")
+    assert rep["check"]["pass"] and listing(rel) == [], "TMPDIR relative: %s; left %r" % (
+        json.dumps(rep)[:500], listing(rel))
     for cc in ("gcc -m64", "env gcc"):
         r, rep, out = build(ex, [], env=base_env(CC=cc), name="fortytwo")
         assert rep["check"]["pass"], "CC=%r: %s" % (cc, json.dumps(rep)[:1000])

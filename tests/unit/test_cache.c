@@ -447,6 +447,8 @@ START_TEST(test_symindex_demangled)
 	static const char *const found[] = {
 		"grt::twice(int)", "vtable for grt::Shape", "grt::Shape::area() const",
 		"grt::Shape::~Shape()", "typeinfo for grt::Shape",
+		/* libiberty's spelling and LLVM's (lld, ld64) of a nested template */
+		"grt::depth(grt::Box<grt::Box<int> >)", "grt::depth(grt::Box<grt::Box<int>>)",
 	};
 	static const char *const absent[] = { "grt::twice(long)", "vtable for grt::Circle", "twice(int)" };
 	char lib[300], src[320], obj[320], ar[320];
@@ -471,6 +473,8 @@ START_TEST(test_symindex_demangled)
 	                "Shape::~Shape() {}\n"
 	                "int Shape::area() const { return 1; }\n"
 	                "int twice(int x) { return 2 * x; }\n"
+	                "template <class T> struct Box { T v; };\n"
+	                "int depth(Box<Box<int> > b) { return b.v.v; }\n"
 	                "}\n");
 	run_ok(cc_argv);
 	run_ok(ar_argv);
