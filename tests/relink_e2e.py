@@ -331,6 +331,16 @@ def install(binary, root, name):
     return "/" + name
 
 
+def end_process(p):
+    """Kill P if it still runs, reap it, close its pipes."""
+    if p.poll() is None:
+        p.kill()
+        p.wait()
+    for f in (p.stdout, p.stderr):
+        if f:
+            f.close()
+
+
 def run_in_empty_root(binary, args=(), name="prog"):
     """Copy BINARY alone into an empty root and run it there.  Returns
     (result, listing of the root afterwards)."""
@@ -472,11 +482,7 @@ def nethttp_serves_from_empty_root():
             rc = p.wait(timeout=RUN_TIMEOUT)
             assert rc == 0, "server (-once) exited %d: %r" % (rc, p.stderr.read())
         finally:
-            if p.poll() is None:
-                p.kill()
-                p.wait()
-            p.stdout.close()
-            p.stderr.close()
+            end_process(p)
 
 
 # ---------------------------------------------------------------------- 4
@@ -1120,6 +1126,15 @@ def bad_cross_without_cc():
     assert listing(os.path.dirname(out)) == [], "OUT's directory: %r" % listing(os.path.dirname(out))
 
 
+def static_run_by(rep, out, driver, printed):
+    """The final link ran DRIVER, OUT is static, and in an empty root it
+    prints PRINTED (on stderr: Go's println)."""
+    assert rep["link_argv"][0] == driver, "link driver %r, want %s" % (rep["link_argv"][:2], driver)
+    assert_static(out)
+    res, _ = run_in_empty_root(out)
+    assert res.rc == 0 and res.err.strip() == printed, "in an empty root: %r" % res
+
+
 CXXDEP_MAIN = """package main
 
 // #cgo LDFLAGS: -L${SRCDIR}/lib -lcxxdep
@@ -1162,10 +1177,7 @@ def cxx_archive_links_with_cxx():
     assert plain.rc != 0 and "undefined reference" in plain.err, (
         "the hand-written static build should fail on the C++ runtime\n%r" % plain)
     r, rep, out = build(mod, [], name="cxxdep")
-    assert rep["link_argv"][0] == "g++", "link driver %r, want g++" % rep["link_argv"][:2]
-    assert_static(out)
-    res, _ = run_in_empty_root(out)
-    assert res.rc == 0 and res.err.strip() == "42", "in an empty root: %r" % res
+    static_run_by(rep, out, "g++", "42")
 
 
 @test
@@ -1182,10 +1194,7 @@ def libxml2_pkg_config_with_icu():
     r, rep, out = build(mod, [], name="xmlicu")
     names = [os.path.basename(a) for a in archive_paths(rep)]
     assert "libxml2.a" in names and "libicuuc.a" in names, "archives %r" % names
-    assert rep["link_argv"][0] == "g++", "link driver %r, want g++" % rep["link_argv"][:2]
-    assert_static(out)
-    res, _ = run_in_empty_root(out)
-    assert res.rc == 0 and res.err.strip() == "1", "in an empty root: %r" % res
+    static_run_by(rep, out, "g++", "1")
 
 
 @test
@@ -1208,10 +1217,7 @@ def diagnose_cxx_archive_without_cxx_driver():
     assert [u.get("option") for u in und] == ["--lib -lstdc++"], "report undefined: %s" % json.dumps(und)
     r, rep, out = build(mod, ["--fix"], name="cxxdep-fix", env=env)
     assert [f.get("lname") for f in rep.get("fixes")] == ["stdc++"], "report fixes: %r" % rep.get("fixes")
-    assert rep["link_argv"][0] == "gcc", "link driver %r, want gcc" % rep["link_argv"][:2]
-    assert_static(out)
-    res, _ = run_in_empty_root(out)
-    assert res.rc == 0 and res.err.strip() == "42", "in an empty root: %r" % res
+    static_run_by(rep, out, "gcc", "42")
 
 
 def sqlite3_system_no_default_tags(extra=(), expect=EXIT_OK, out=None):
@@ -1566,11 +1572,7 @@ def fault_gorelink_killed():
         p.kill()
         p.wait(timeout=RUN_TIMEOUT)  # not communicate(): survivors would hold its pipes open
     finally:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
-        p.stdout.close()
-        p.stderr.close()
+        end_process(p)
     assert p.returncode == -signal.SIGKILL, "gorelink's status %d, want death by SIGKILL" % p.returncode
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and (group_members(pgid) or listing(tmp) or snapshot(d) != before):
