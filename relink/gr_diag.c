@@ -52,35 +52,52 @@ gr_dg_finding(struct gr_arena *a, const struct gr_ldmsg *m, struct gr_diag_findi
 	const char *ref = m->referrer ? m->referrer : "an object";
 	size_t i, rl = strlen(ref);
 	bool gofile = rl > 3 && !strcmp(ref + rl - 3, ".go");
-	bool go = gofile || strstr(ref, "go-link-") != NULL || strstr(ref, "/go.o") != NULL ||
-	          strstr(ref, "cgo-gcc-prolog") != NULL || strstr(ref, "go-build") != NULL;
+	/* An object of the Go build without a source line: most likely Go's own
+	 * net or os/user package (their cgo code is what calls these). */
+	bool go = !gofile && (strstr(ref, "go-link-") != NULL || strstr(ref, "/go.o") != NULL ||
+	                      strstr(ref, "cgo-gcc-prolog") != NULL || strstr(ref, "go-build") != NULL);
+
+	/* Whether the caller is Go's own net or os/user package (then a build tag
+	 * replaces the call), or C code that calls the C library itself. */
+	bool gonet = false, gouser = false;
 
 	f->symbol = m->symbol;
 	f->function = m->function;
 	f->source = ref;
-	/* ".../src/os/user/cgo_lookup_cgo.go": the Go package is the path after src/. */
+	/* ".../src/os/user/cgo_lookup_cgo.go" (or "os/user/cgo_lookup_cgo.go" with
+	 * -trimpath): the Go package is the path after src/. Another .go file is
+	 * the user's own cgo code, named as it is. */
 	if (gofile) {
 		const char *src = strstr(ref, "/src/"), *slash = strrchr(ref, '/');
-		if (src && slash > src + 5) {
-			char *pkg = gr_arena_printf(a, "Go package %.*s (%s)", (int)(slash - (src + 5)), src + 5, slash + 1);
+		const char *dir = src ? src + 5 : ref[0] != '/' ? ref : NULL;
+		if (dir && slash > dir) {
+			int pl = (int)(slash - dir);
+			char *pkg = gr_arena_printf(a, "Go package %.*s (%s)", pl, dir, slash + 1);
 			if (!pkg)
 				return false;
 			f->source = pkg;
-			go = false;  /* named already */
+			gonet = pl == 3 && !strncmp(dir, "net", 3);
+			gouser = pl == 7 && !strncmp(dir, "os/user", 7);
 		}
 	}
 	for (i = 0; i < sizeof(gr_dg_net) / sizeof(gr_dg_net[0]); i++)
 		if (!strcmp(m->symbol, gr_dg_net[i])) {
 			if (go)
 				f->source = "Go package net (its cgo resolver)";
-			f->remedy = "build with -tags netgo (Go's own resolver; gorelink --static adds it), or link against musl, or --third-party to keep the C library dynamic";
+			if (go || gonet)
+				f->remedy = "build with -tags netgo (Go's own resolver; gorelink --static adds it), or link against musl, or --third-party to keep the C library dynamic";
+			else
+				f->remedy = "C code calls the C library's resolver itself (-tags netgo changes only Go's): static glibc answers it only where the same glibc's NSS modules are installed; link against musl, or --third-party to keep the C library dynamic";
 			return true;
 		}
 	for (i = 0; i < sizeof(gr_dg_user) / sizeof(gr_dg_user[0]); i++)
 		if (!strcmp(m->symbol, gr_dg_user[i])) {
 			if (go)
 				f->source = "Go package os/user (its cgo lookups)";
-			f->remedy = "build with -tags osusergo (Go reads /etc/passwd and /etc/group itself; gorelink --static adds it), or --third-party";
+			if (go || gouser)
+				f->remedy = "build with -tags osusergo (Go reads /etc/passwd and /etc/group itself; gorelink --static adds it), or --third-party";
+			else
+				f->remedy = "C code calls the C library's user lookups itself (-tags osusergo changes only Go's): static glibc answers them only where the same glibc's NSS modules are installed; link against musl, or --third-party to keep the C library dynamic";
 			return true;
 		}
 	if (!strncmp(m->symbol, "dl", 2)) {

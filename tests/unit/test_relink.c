@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "gr_diag.h"
 #include "gr_extld.h"
 #include "gr_goflags.h"
 #include "gr_linkstate.h"
@@ -384,6 +385,50 @@ START_TEST(test_packages_with_lib)
 }
 END_TEST
 
+/* glibc's warnings name who calls: Go's net and os/user packages get the
+ * build tag as remedy, C code (an archive member, the user's cgo preamble)
+ * the remedies that change the C library, since a tag cannot. */
+START_TEST(test_diag_finding_callers)
+{
+#define GR_W(sym) ": warning: Using '" sym "' in statically linked applications requires at runtime the shared libraries from the glibc version used for linking\n"
+	static const char text[] =
+		"/usr/bin/ld: /tmp/go-link-1/000004.o: in function `_cgo_e':\n"
+		"/usr/lib/go/src/net/cgo_unix.go:58" GR_W("getaddrinfo")
+		"/usr/bin/ld: /x/librdkafka.a(rdaddr.o): in function `rd_getaddrinfo':\n"
+		"(.text+0x5)" GR_W("getaddrinfo")
+		"/usr/bin/ld: /tmp/go-link-2/000001.o: in function `resolve':\n"
+		"/home/u/app/main.go:7" GR_W("gethostbyname")
+		"/usr/bin/ld: /tmp/go-link-3/000002.o: in function `_cgo_u':\n"
+		"os/user/cgo_lookup_cgo.go:30" GR_W("getpwuid_r")
+		"/usr/bin/ld: /tmp/go-link-4/000003.o: in function `_cgo_x':\n"
+		"(.text+0x1)" GR_W("getnameinfo")
+		"/usr/bin/ld: /x/libcurl.a(netrc.o): in function `Curl_parsenetrc':\n"
+		"(.text+0x9)" GR_W("getpwuid_r");
+#undef GR_W
+	static const struct { const char *symbol, *source, *remedy; } want[] = {
+		{ "getaddrinfo", "Go package net (cgo_unix.go)", "-tags netgo" },
+		{ "getaddrinfo", "/x/librdkafka.a(rdaddr.o)", "C code calls the C library's resolver" },
+		{ "gethostbyname", "/home/u/app/main.go", "C code calls the C library's resolver" },
+		{ "getpwuid_r", "Go package os/user (cgo_lookup_cgo.go)", "-tags osusergo" },
+		{ "getnameinfo", "Go package net (its cgo resolver)", "-tags netgo" },
+		{ "getpwuid_r", "/x/libcurl.a(netrc.o)", "C code calls the C library's user lookups" },
+	};
+	struct gr_diag *d = NULL;
+	struct gr_error e;
+	size_t i;
+
+	ck_assert_int_eq(gr_diag_run(text, NULL, 0, &d, &e), GR_OK);
+	ck_assert_uint_eq(d->nfindings, sizeof(want) / sizeof(want[0]));
+	for (i = 0; i < d->nfindings; i++) {
+		ck_assert_str_eq(d->findings[i].symbol, want[i].symbol);
+		ck_assert_str_eq(d->findings[i].source, want[i].source);
+		ck_assert_msg(strstr(d->findings[i].remedy, want[i].remedy) != NULL,
+		              "finding %zu: remedy '%s' lacks '%s'", i, d->findings[i].remedy, want[i].remedy);
+	}
+	gr_diag_free(d);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -400,6 +445,7 @@ main(void)
 	tcase_add_test(t, test_linkstate);
 	tcase_add_test(t, test_presets);
 	tcase_add_test(t, test_packages_with_lib);
+	tcase_add_test(t, test_diag_finding_callers);
 	suite_add_tcase(s, t);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
