@@ -39,13 +39,25 @@ empty root (chroot into a directory that holds nothing but the binary: no
     untouched); a cgo module using `#cgo pkg-config: libpcap` explains the
     missing libsystemd.a (exit 1) and builds with --allow-dynamic systemd
     (DT_NEEDED libsystemd.so.0 and the libc family only; it runs).
+11. Hardening (issue 7): the linker killed or interrupted, SIGINT/SIGTERM
+    and SIGKILL to gorelink (gorelink-guard cleans up), SIGKILL to the
+    guard, a full file system, odd OUTs, concurrent runs, odd environments
+    (relative TMPDIR, multi-word CC including ccache, no pkg-config),
+    shell metacharacters passed literally.
+12. Real-world libraries: C libraries written in C++ (a fixture archive,
+    libxml2 with ICU: linked with g++; demangled names diagnosed),
+    confluent-kafka-go's bundled librdkafka (findings from C callers), a
+    musl toolchain (no glibc findings), a cross build for arm64 run under
+    qemu-aarch64-static, a missing archive's #cgo pkg-config chain named
+    again when go build reuses its cache.
 
 Builds share the caller's GOCACHE and GOMODCACHE (Go's build cache makes the
 second build of a package cheap) and run with GOFLAGS=-buildvcs=false.  Needs
 root for chroot (otherwise `unshare -r` is tried), network access to the Go
-module proxy (or a warm GOMODCACHE) for github.com/mattn/go-sqlite3, and
-libsqlite3-dev, libpng-dev, libpcap-dev and golang-1.19-go (scripts/setup installs
-them).
+module proxy (or a warm GOMODCACHE) for github.com/mattn/go-sqlite3 and
+github.com/confluentinc/confluent-kafka-go, and libsqlite3-dev, libpng-dev,
+libpcap-dev, libxml2-dev, golang-1.19-go, g++, ccache, musl-tools,
+gcc-aarch64-linux-gnu and qemu-user-static (scripts/setup installs them).
 
 Scratch files go to a mkdtemp() directory under WORKDIR, removed at the end.
 Prints `ok NAME` or `FAIL NAME: reason` per test, then `N passed, M failed`
@@ -1246,6 +1258,30 @@ def sqlite3_system_no_default_tags(extra=(), expect=EXIT_OK, out=None):
         assert re.search(r"^gorelink: %s in a static glibc binary" % sym, r.err, re.M), (
             "stderr does not report %s\n%r" % (sym, r))
     return r, rep
+
+
+@test
+def confluent_kafka_bundled_librdkafka():
+    """confluent-kafka-go (fetched through the Go module proxy) links its
+    bundled librdkafka_glibc_linux_amd64.a by path: the binary is static and
+    runs in an empty root; librdkafka's own C calls to getaddrinfo and
+    getpwuid_r are findings whose remedy is not a Go tag (netgo is on and
+    changes only Go's resolver)."""
+    mod = make_module("kafkademo", {
+        "go.mod": "module example.com/kafkademo\n\ngo 1.21\n",
+        "main.go": 'package main\n\nimport (\n\t"fmt"\n\n\t"github.com/confluentinc/confluent-kafka-go/v2/kafka"\n)\n\n'
+                   'func main() {\n\t_, s := kafka.LibraryVersion()\n\tfmt.Println("librdkafka", s)\n}\n'})
+    g = run(["go", "get", "github.com/confluentinc/confluent-kafka-go/v2@v2.11.1"], cwd=mod, env=base_env(),
+            timeout=BUILD_TIMEOUT)
+    assert g.rc == 0, "go get confluent-kafka-go (the Go module proxy must be reachable)\n%r" % g
+    r, rep, out = build(mod, [], name="kafkademo")
+    assert "netgo" in rep["tags"], "tags %r" % rep["tags"]
+    f = finding(rep, "getaddrinfo")
+    assert "librdkafka_glibc_linux_amd64.a(" in (f.get("source") or ""), "getaddrinfo source %r" % f.get("source")
+    assert "netgo" not in f["remedy"].split("(")[0] and "musl" in f["remedy"], "getaddrinfo remedy %r" % f["remedy"]
+    assert_static(out)
+    res, _ = run_in_empty_root(out)
+    assert res.rc == 0 and res.out.strip() == "librdkafka 2.11.1", "in an empty root: %r" % res
 
 
 @test
