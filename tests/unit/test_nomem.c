@@ -238,7 +238,7 @@ op_darwin_rewrite(void)
 
 static char fixdir[64];      /* a mkdtemp directory: lib/, cache/, pc/ */
 static char libdir[128], cachedir[128];
-static char w_gcc[] = "gcc", w_c[] = "-c", w_o[] = "-o", w_ar[] = "ar", w_rcs[] = "rcs";
+static char w_gcc[] = "gcc", w_gxx[] = "g++", w_c[] = "-c", w_o[] = "-o", w_ar[] = "ar", w_rcs[] = "rcs";
 static char *gcc_argv[] = { w_gcc, NULL };
 
 /* A text rendering of a result, for comparison; no allocation. */
@@ -379,7 +379,7 @@ cache_entries(const char *kind)
 static void
 make_fixtures(void)
 {
-	char src[128], obj[128], ar[160], path[256], text[512];
+	char src[128], obj[128], ar[300], path[256], text[512];
 	char *cc[] = { w_gcc, w_c, w_o, obj, src, NULL };
 	char *arv[] = { w_ar, w_rcs, ar, obj, NULL };
 
@@ -402,6 +402,17 @@ make_fixtures(void)
 	write_file(path, text);
 	snprintf(path, sizeof(path), "%s/pc/t.pc", fixdir);
 	write_file(path, "Name: t\nDescription: test\nVersion: 1\nLibs: -lt\n");
+	/* lib/libcxt.a: a C function written in C++ (it needs libstdc++). */
+	{
+		char *cxx[] = { w_gxx, w_c, w_o, obj, src, NULL };
+		snprintf(src, sizeof(src), "%s/cxt.cc", fixdir);
+		snprintf(path, sizeof(path), "%s/cxxlib", fixdir);  /* apart: the index ops count lib/ */
+		ck_assert_int_eq(mkdir(path, 0755), 0);
+		snprintf(ar, sizeof(ar), "%s/libcxt.a", path);
+		write_file(src, "#include <string>\nextern \"C\" int cxt_len(void) { return (int)std::string(\"abc\").size(); }\n");
+		run_ok(cxx);
+		run_ok(arv);
+	}
 	snprintf(path, sizeof(path), "%s/pc", fixdir);
 	setenv("PKG_CONFIG_LIBDIR", path, 1);
 	unsetenv("PKG_CONFIG_PATH");
@@ -861,6 +872,71 @@ op_check_macho(void)
 	return rc != GR_OK;
 }
 
+/* The host link of a cgo program that links -lcxt, in static mode with a
+ * discovered toolchain: libcxt.a is C++, so the link runs with CXX. */
+static struct sbuf ref_cxx;
+
+static int
+extld_cxx(struct gr_strvec *out, struct gr_error *e)
+{
+	static char a0[] = "-m64", a1[] = "-o", a2[] = "/tmp/x/a.out", a3[] = "/tmp/go-link-1/go.o",
+	            a5[] = "-lcxt", a6[] = "-no-pie";
+	static char a4[160];
+	char *args[] = { a0, a1, a2, a3, a4, a5, a6 };
+	struct gr_linkstate ls;
+	struct gr_toolchain tc;
+	struct gr_rw_result *rw = NULL;
+	int rc;
+
+	snprintf(a4, sizeof(a4), "-L%s/cxxlib", fixdir);
+	gr_linkstate_init(&ls);
+	ls.mode = GR_LINK_STATIC;
+	if ((rc = gr_toolchain_discover(gcc_argv, &tc, e)) != GR_OK) {
+		gr_linkstate_deinit(&ls);
+		return rc;
+	}
+	if (gr_strvec_push(&ls.cc, "gcc") != GR_OK || gr_strvec_push(&ls.cxx, "g++") != GR_OK)
+		rc = gr_error_set(e, GR_ENOMEM, 0, "test: out of memory");
+	else
+		rc = gr_extld_rewrite(&ls, &tc, args, sizeof(args) / sizeof(args[0]), out, &rw, e);
+	gr_rw_result_free(rw);
+	gr_toolchain_deinit(&tc);
+	gr_linkstate_deinit(&ls);
+	return rc;
+}
+
+static void
+render_argv(struct sbuf *s, const struct gr_strvec *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		sb_add(s, "%s\n", v->v[i]);
+}
+
+static int
+op_extld_cxx(void)
+{
+	struct gr_strvec out;
+	struct gr_error e;
+	int rc;
+
+	memset(&e, 0, sizeof(e));
+	gr_strvec_init(&out);
+	rc = extld_cxx(&out, &e);
+	pause_injection();
+	if (rc != GR_OK) {
+		error_said("extld_cxx", rc, &e);
+	} else {
+		got.n = 0;
+		render_argv(&got, &out);
+		same_as("extld_cxx", &ref_cxx);
+	}
+	gr_strvec_deinit(&out);
+	resume_injection();
+	return rc != GR_OK;
+}
+
 /* Take every reference from a run without failures. */
 static void
 make_references(void)
@@ -882,6 +958,15 @@ make_references(void)
 	ck_assert_ptr_nonnull(strstr(ref_rw.b, "/libz.a\n"));
 	ck_assert_ptr_null(strstr(ref_rw.b, "arg -l"));
 	gr_rw_result_free(r);
+	{
+		struct gr_strvec out;
+		gr_strvec_init(&out);
+		ck_assert_int_eq(extld_cxx(&out, &e), GR_OK);
+		render_argv(&ref_cxx, &out);
+		ck_assert_str_eq(out.v[0], "g++");  /* libcxt.a is C++ */
+		ck_assert_ptr_nonnull(strstr(ref_cxx.b, "/libcxt.a\n"));
+		gr_strvec_deinit(&out);
+	}
 	/* Prime the caches for the lookups (a store, then a hit). */
 	ck_assert_int_eq(gr_tccache_discover(gcc_argv, &tc, &hit, &e), GR_OK);
 	gr_toolchain_deinit(&tc);
@@ -954,7 +1039,7 @@ START_TEST(test_every_allocation_fails_once)
 		{ "tccache_store", op_tccache_store }, { "tccache_lookup", op_tccache_lookup },
 		{ "symindex_store", op_symindex_store }, { "symindex_lookup", op_symindex_lookup },
 		{ "diag", op_diag }, { "macho_thin", op_macho_thin }, { "macho_fat", op_macho_fat },
-		{ "check_macho", op_check_macho },
+		{ "check_macho", op_check_macho }, { "extld_cxx", op_extld_cxx },
 	};
 	FILE *f = fopen("/proc/self/exe", "rb");
 	size_t i;
