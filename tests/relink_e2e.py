@@ -1193,6 +1193,21 @@ def cxx_archive_links_with_cxx():
 
 
 @test
+def cgo_package_with_cxx_files():
+    """A cgo package with a .cc file (std::string, an exception): cmd/go
+    compiles it with CXX; gorelink-ld finds the C++ runtime in the object
+    cmd/link hands over and links with g++; static, prints 42 in an empty root."""
+    mod = make_module("cxxpkg", {
+        "main.go": 'package main\n\n// int answer(void);\nimport "C"\n\nfunc main() { println(int(C.answer())) }\n',
+        "answer.cc": '#include <stdexcept>\n#include <string>\n'
+                     'extern "C" int answer(void) {\n'
+                     '  try { throw std::runtime_error(std::string("x")); } catch (const std::exception &) { return 42; }\n'
+                     '}\n'})
+    r, rep, out = build(mod, [], name="cxxpkg")
+    static_run_by(rep, out, "g++", "42")
+
+
+@test
 def libxml2_pkg_config_with_icu():
     """#cgo pkg-config: libxml-2.0 on Debian: its static flags bring ICU
     (libicuuc.a, C++) but no -lstdc++; gorelink links with g++ and the
