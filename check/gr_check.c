@@ -191,11 +191,20 @@ gr_elf_policy(struct gr_problems *p, const struct gr_policy *pol)
 			    gr_arena_printf(a, "PT_INTERP asks the kernel to start %s although no library is needed; Go's internal linker does this for -buildmode=pie (golang/go#40719), and the binary fails with \"no such file or directory\" where that loader is missing",
 			                    img->interp),
 			    "link it externally as a static PIE: CGO_ENABLED=1 go build -buildmode=pie -ldflags '-linkmode=external -extldflags=-static-pie'");
-		else
-			gr_problem_add(p, "interp",
+		else {
+			/* Name the C library this binary needs (glibc's libc.so.6, musl's libc.so). */
+			const char *libc = "libc.so.6";
+			for (i = 0; i < img->nneeded; i++)
+				if (!strncmp(img->needed[i].name, "libc.so", 7)) {
+					libc = img->needed[i].name;
+					break;
+				}
+			gr_problem_add_fix(p, "interp",
 			    gr_arena_printf(a, "PT_INTERP: the kernel starts the dynamic loader %s, which must exist on every machine that runs this binary (in a FROM scratch container it fails with \"no such file or directory\")",
 			                    img->interp),
-			    "link statically (-static; for Go: -tags netgo,osusergo -ldflags '-linkmode=external -extldflags=-static'); if the C library may stay dynamic, accept it with --allow libc.so.6");
+			    gr_arena_printf(a, "link statically (-static; for Go: -tags netgo,osusergo -ldflags '-linkmode=external -extldflags=-static'); if the C library may stay dynamic, accept it with --allow %s",
+			                    libc));
+		}
 	}
 	for (i = 0; i < img->nneeded; i++) {
 		const char *n = img->needed[i].name;

@@ -206,6 +206,15 @@ START_TEST(test_elf_facts)
 	ck_assert_int_eq(gr_check_path(p, NULL, &r, &e), GR_OK);
 	ck_assert_uint_eq(r->images[0].nglibc_runtime, 0);
 	gr_report_free(r);
+	/* A dynamic musl binary: its loader and musl's libc.so, which the fix names. */
+	snprintf(p, sizeof(p), "%s/elf/dynamic-musl", fixdir);
+	ck_assert_int_eq(gr_check_path(p, NULL, &r, &e), GR_OK);
+	ck_assert_int_eq(r->verdict, GR_V_DYNAMIC);
+	ck_assert_str_eq(r->images[0].interp, "/lib/ld-musl-x86_64.so.1");
+	ck_assert_str_eq(r->images[0].problems[0].code, "interp");
+	ck_assert_ptr_nonnull(strstr(r->images[0].problems[0].remedy, "--allow libc.so"));
+	ck_assert_ptr_null(strstr(r->images[0].problems[0].remedy, "libc.so.6"));
+	gr_report_free(r);
 	/* The same getaddrinfo call linked against musl: musl's own, no finding. */
 	snprintf(p, sizeof(p), "%s/elf/static-musl-nss", fixdir);
 	ck_assert_int_eq(gr_check_path(p, NULL, &r, &e), GR_OK);
