@@ -1127,6 +1127,25 @@ def cross_arm64_static_under_qemu():
 
 
 @test
+def cross_arm64_sqlite3_bundled():
+    """gorelink --sqlite3 for linux/arm64 (the go-sqlite3 amalgamation
+    compiled by the cross compiler): static aarch64, and under
+    qemu-aarch64-static in an empty root it creates a database and reads it
+    back, with the module's SQLite version."""
+    env = base_env(GOARCH="arm64", CC="aarch64-linux-gnu-gcc")
+    env.pop("CGO_ENABLED", None)
+    r, rep, out = build(example("sqlite3"), ["--sqlite3"], env=env, name="sqlite3-arm64")
+    assert rep["check"]["architecture"] == "aarch64" and rep["verdict"] == "static", (
+        "report: %s" % json.dumps(rep["check"])[:1000])
+    with empty_root() as root:
+        qemu = install(shutil.which("qemu-aarch64-static"), root, "qemu")
+        prog = install(out, root, "sqlite3")
+        res = run(chroot_argv(root, [qemu, prog, "-db", "/demo.db"]), cwd=root, timeout=RUN_TIMEOUT, env={})
+    assert res.rc == 0 and "row 3: cherry 7" in res.out, "under qemu in an empty root: %r" % res
+    assert "sqlite_version: %s" % bundled_sqlite_version() in res.out, "version: %r" % res.out
+
+
+@test
 def bad_cross_without_cc():
     """GOARCH=arm64 without CC: the host gcc cannot link for arm64; gorelink
     says so before go build runs (exit 2, OUT untouched)."""
