@@ -1300,7 +1300,8 @@ def confluent_kafka_bundled_librdkafka():
     bundled librdkafka_glibc_linux_amd64.a by path: the binary is static and
     runs in an empty root; librdkafka's own C calls to getaddrinfo and
     getpwuid_r are findings whose remedy is not a Go tag (netgo is on and
-    changes only Go's resolver)."""
+    changes only Go's resolver). Its musl variant (-tags musl, CC=musl-gcc)
+    has no findings at all."""
     mod = make_module("kafkademo", {
         "go.mod": "module example.com/kafkademo\n\ngo 1.21\n",
         "main.go": 'package main\n\nimport (\n\t"fmt"\n\n\t"github.com/confluentinc/confluent-kafka-go/v2/kafka"\n)\n\n'
@@ -1316,6 +1317,14 @@ def confluent_kafka_bundled_librdkafka():
     assert_static(out)
     res, _ = run_in_empty_root(out)
     assert res.rc == 0 and res.out.strip() == "librdkafka 2.11.1", "in an empty root: %r" % res
+    # Its musl build (-tags musl picks librdkafka_musl_linux_amd64.a) with musl-gcc: no findings at all.
+    r, rep, out = build(mod, [], go_args=["-tags", "musl"], env=base_env(CC="musl-gcc"), name="kafkademo-musl")
+    assert not rep.get("findings") and rep["check"].get("glibc_runtime") == [], (
+        "findings in a musl build: %r %r" % (rep.get("findings"), rep["check"].get("glibc_runtime")))
+    assert any("librdkafka_musl_linux_amd64.a" in w for w in rep["link_argv"]), "link_argv %r" % rep["link_argv"]
+    assert_static(out)
+    res, _ = run_in_empty_root(out)
+    assert res.rc == 0 and res.out.strip() == "librdkafka 2.11.1", "musl build in an empty root: %r" % res
 
 
 @test
