@@ -129,6 +129,59 @@ gr_dg_best_pkg(const struct gr_strvec *pk, const char *lname)
 	return pk->v[0];
 }
 
+/* The archives that define sym: as named, without ld64's and C's leading
+ * underscore, or (a C++ name the linker printed demangled) demangled. */
+static int
+gr_dg_lookup(struct gr_symindex *ix, const char *sym, const struct gr_symarchive *const **prov,
+             size_t *np, struct gr_error *err)
+{
+	*prov = gr_symindex_lookup(ix, sym, np);
+	if (!*np && sym[0] == '_')
+		*prov = gr_symindex_lookup(ix, sym + 1, np);
+	if (!*np && strpbrk(sym, " :(<"))
+		return gr_symindex_lookup_demangled(ix, sym, prov, np, err);
+	return GR_OK;
+}
+
+/* A count per candidate archive (few: a linear list in the arena). */
+struct gr_dg_votes {
+	const struct gr_symarchive **who;
+	size_t *count;
+	size_t n, cap;
+};
+
+static bool
+gr_dg_vote(struct gr_arena *a, struct gr_dg_votes *v, const struct gr_symarchive *who)
+{
+	size_t i, cap = v->cap;
+	void *w = v->who, *c = v->count;
+
+	for (i = 0; i < v->n; i++)
+		if (v->who[i] == who) {
+			v->count[i]++;
+			return true;
+		}
+	if (!gr_arena_grow(a, &w, v->n, &cap, sizeof(*v->who)) ||
+	    !gr_arena_grow(a, &c, v->n, &v->cap, sizeof(*v->count)))
+		return false;
+	v->who = w;
+	v->count = c;
+	v->who[v->n] = who;
+	v->count[v->n++] = 1;
+	return true;
+}
+
+static size_t
+gr_dg_votes(const struct gr_dg_votes *v, const struct gr_symarchive *who)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		if (v->who[i] == who)
+			return v->count[i];
+	return 0;
+}
+
 int
 gr_diag_run(const char *linker_messages, const char *const *dirs, size_t ndirs,
             struct gr_diag **out, struct gr_error *err)
@@ -136,6 +189,7 @@ gr_diag_run(const char *linker_messages, const char *const *dirs, size_t ndirs,
 	struct gr_diag *d = calloc(1, sizeof(*d));
 	struct gr_ldmsgs *msgs = NULL;
 	struct gr_symindex *ix = NULL;
+	struct gr_dg_votes votes = { NULL, NULL, 0, 0 };
 	struct gr_arena *a;
 	size_t i, k, cap = 0, fcap = 0;
 	bool any_undef = false;
@@ -156,6 +210,20 @@ gr_diag_run(const char *linker_messages, const char *const *dirs, size_t ndirs,
 	/* The index is only worth building when something is undefined. */
 	if (any_undef && (rc = gr_symindex_build(dirs, ndirs, &ix, &d->index, err)))
 		goto out;
+	/* How many undefined references each archive could satisfy. */
+	for (i = 0; i < msgs->n && any_undef; i++) {
+		const struct gr_symarchive *const *prov;
+		size_t np;
+		if (msgs->v[i].kind != GR_LDMSG_UNDEFINED)
+			continue;
+		if ((rc = gr_dg_lookup(ix, msgs->v[i].symbol, &prov, &np, err)))
+			goto out;
+		for (k = 0; k < np; k++)
+			if (!gr_dg_vote(a, &votes, prov[k])) {
+				rc = gr_error_set(err, GR_ENOMEM, 0, "diagnosis: out of memory");
+				goto out;
+			}
+	}
 	for (i = 0; i < msgs->n && rc == GR_OK; i++) {
 		const struct gr_ldmsg *m = &msgs->v[i];
 		if (m->kind == GR_LDMSG_STATIC_WARNING) {
@@ -185,16 +253,14 @@ gr_diag_run(const char *linker_messages, const char *const *dirs, size_t ndirs,
 			struct gr_diag_group *g = NULL;
 			const char *sym;
 			void *grown = d->groups;
-			/* ld64 and C symbol names: "_foo" is foo. */
-			prov = gr_symindex_lookup(ix, m->symbol, &np);
-			if (!np && m->symbol[0] == '_')
-				prov = gr_symindex_lookup(ix, m->symbol + 1, &np);
-			/* The linker prints C++ names demangled: "std::f(int)", "vtable for X". */
-			if (!np && strpbrk(m->symbol, " :(<") &&
-			    (rc = gr_symindex_lookup_demangled(ix, m->symbol, &prov, &np, err)))
+			if ((rc = gr_dg_lookup(ix, m->symbol, &prov, &np, err)))
 				break;
-			if (np)
-				p = prov[0];
+			/* Of several archives that define it, the one that defines most of
+			 * what is undefined (libcrypto.a for RAND_bytes, not gnutls's
+			 * OpenSSL layer), else the first in search order. */
+			for (k = 0; k < np; k++)
+				if (!p || gr_dg_votes(&votes, prov[k]) > gr_dg_votes(&votes, p))
+					p = prov[k];
 			for (k = 0; k < d->ngroups && !g; k++)
 				if (d->groups[k].provider == p)
 					g = &d->groups[k];

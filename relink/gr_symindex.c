@@ -320,6 +320,9 @@ gr_six_dir(struct gr_symindex *ix, const char *dir, struct gr_symindex_stats *st
 			}
 	}
 	closedir(d);
+	/* In name order, not readdir's: the same answer on every file system. */
+	if (names.n)
+		qsort(names.v, names.n, sizeof(*names.v), gr_six_cmp);
 	/* Scripts first, so that the archives they name get their -l name. */
 	for (k = 0; k < 2 && rc == GR_OK; k++)
 		for (i = 0; i < names.n && rc == GR_OK; i++) {

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "gr_cache.h"
+#include "gr_diag.h"
 #include "gr_symindex.h"
 #include "gr_tccache.h"
 
@@ -499,6 +500,46 @@ START_TEST(test_symindex_demangled)
 }
 END_TEST
 
+/* A symbol two archives define goes to the one that defines most of what is
+ * undefined, not to the first in search order: libaa.a (first) defines only
+ * gr_f1, libzz.a gr_f1, gr_f2 and gr_f3: one group, libzz.a. */
+START_TEST(test_diag_prefers_fullest_provider)
+{
+	static const char text[] =
+		"/usr/bin/ld: /tmp/go-link-1/000001.o: in function `a':\n(.text+0x1): undefined reference to `gr_f1'\n"
+		"/usr/bin/ld: /tmp/go-link-1/000001.o: in function `b':\n(.text+0x2): undefined reference to `gr_f2'\n"
+		"/usr/bin/ld: /tmp/go-link-1/000001.o: in function `c':\n(.text+0x3): undefined reference to `gr_f3'\n";
+	char lib[300], src[320], obj[320], ar[320];
+	const char *cc_argv[] = { "gcc", "-c", "-o", obj, src, NULL };
+	const char *ar_argv[] = { "ar", "rcs", ar, obj, NULL };
+	const char *dirs[1] = { lib };
+	struct gr_diag *d;
+	struct gr_error e;
+
+	setup();
+	snprintf(lib, sizeof(lib), "%s/lib", dir);
+	ck_assert_int_eq(mkdir(lib, 0755), 0);
+	snprintf(src, sizeof(src), "%s/aa.c", dir);
+	snprintf(obj, sizeof(obj), "%s/aa.o", dir);
+	snprintf(ar, sizeof(ar), "%s/libaa.a", lib);
+	write_file(src, "int gr_f1(void) { return 1; }\n");
+	run_ok(cc_argv);
+	run_ok(ar_argv);
+	snprintf(src, sizeof(src), "%s/zz.c", dir);
+	snprintf(obj, sizeof(obj), "%s/zz.o", dir);
+	snprintf(ar, sizeof(ar), "%s/libzz.a", lib);
+	write_file(src, "int gr_f1(void) { return 1; }\nint gr_f2(void) { return 2; }\nint gr_f3(void) { return 3; }\n");
+	run_ok(cc_argv);
+	run_ok(ar_argv);
+	ck_assert_int_eq(gr_diag_run(text, dirs, 1, &d, &e), GR_OK);
+	ck_assert_uint_eq(d->ngroups, 1);
+	ck_assert_ptr_nonnull(d->groups[0].provider);
+	ck_assert_str_eq(d->groups[0].provider->lname, "zz");
+	ck_assert_uint_eq(d->groups[0].nsymbols, 3);
+	gr_diag_free(d);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -515,6 +556,7 @@ main(void)
 	tcase_add_test(t, test_toolchain_cache_malformed);
 	tcase_add_test(t, test_symindex_cache_malformed);
 	tcase_add_test(t, test_symindex_demangled);
+	tcase_add_test(t, test_diag_prefers_fullest_provider);
 	suite_add_tcase(s, t);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
