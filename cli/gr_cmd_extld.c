@@ -234,6 +234,18 @@ gr_extld_explain(const struct gr_diag *d, bool failed, bool fixing, struct gr_kv
 				gr_extld_list(stderr, g->needers, g->nneeders, 3);
 			}
 			fputs(":\n", stderr);
+			if (!g->provider && g->shared) {
+				/* "libgssapi_krb5.so.2" -> "gssapi_krb5" */
+				const char *so = g->shared, *dot = strstr(so, ".so");
+				int nl = (int)((dot ? dot : so + strlen(so)) - so) - (strncmp(so, "lib", 3) ? 0 : 3);
+				const char *name = strncmp(so, "lib", 3) ? so : so + 3;
+				fprintf(stderr, "    no archive in the linker's search path defines them, but %s does: %s (the shared build) loads it;\n"
+				        "    install its static archive (lib%.*s.a), or link it dynamically: --allow-dynamic %.*s --lib -l:%s\n",
+				        so, g->shared_via, nl, name, nl, name, so);
+				snprintf(line, sizeof(line), "-\t-\t-\t--allow-dynamic %.*s --lib -l:%s", nl, name, so);
+				gr_kv_put(rep, 'U', line);
+				continue;
+			}
 			if (!g->provider) {
 				fputs("    no archive in the linker's search path defines them: install the library that does\n", stderr);
 				snprintf(line, sizeof(line), "-\t-\t-\t%s", g->symbols[0]);

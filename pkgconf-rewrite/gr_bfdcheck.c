@@ -189,6 +189,38 @@ gr_bfd_needs_cxx(const char *path)
 	return cxx;
 }
 
+size_t
+gr_bfd_dynamic_defines(const char *path, const char *const *syms, size_t nsyms)
+{
+	bfd *b;
+	long size, n, i;
+	asymbol **dyn;
+	size_t k, found = 0;
+
+	gr_bfd_init();
+	if (!(b = bfd_openr(path, NULL)))
+		return 0;
+	if (!bfd_check_format(b, bfd_object) || (size = bfd_get_dynamic_symtab_upper_bound(b)) <= 0 ||
+	    !(dyn = malloc((size_t)size))) {
+		bfd_close(b);
+		return 0;
+	}
+	n = bfd_canonicalize_dynamic_symtab(b, dyn);
+	for (i = 0; i < n; i++) {
+		const char *name = bfd_asymbol_name(dyn[i]);
+		if (!name || bfd_is_und_section(bfd_asymbol_section(dyn[i])))
+			continue;
+		for (k = 0; k < nsyms; k++)
+			if (!strcmp(name, syms[k])) {
+				found++;
+				break;
+			}
+	}
+	free(dyn);
+	bfd_close(b);
+	return found;
+}
+
 bool
 gr_bfd_archive_needs_cxx(const char *path)
 {

@@ -48,6 +48,10 @@ char *gr_bfd_demangle(const char *sym);
  * __gxx_personality_v0): then it must be linked by a C++ compiler driver. */
 bool gr_bfd_needs_cxx(const char *path);
 
+/* How many of syms the shared library at path defines in its dynamic
+ * symbol table (0 when it is no shared library or cannot be read). */
+size_t gr_bfd_dynamic_defines(const char *path, const char *const *syms, size_t nsyms);
+
 /* Whether a member of the archive at path refers to the C++ runtime (an
  * undefined _Z... or __gxx_personality_v0): a C++ library, whose static
  * link needs libstdc++ even when its flags do not say so. */

@@ -73,6 +73,26 @@ gr_rw_in(const char *name, const char *const *list, size_t n)
 	return false;
 }
 
+/* --allow-dynamic NAME covers -lNAME and -l:libNAME.so[.N...] (the run-time
+ * file, named when the development link libNAME.so is not installed). */
+static bool
+gr_rw_allowed(const char *name, const struct gr_rw_opts *o)
+{
+	size_t i, l;
+
+	if (gr_rw_in(name, o->allow_dynamic, o->nallow_dynamic))
+		return true;
+	if (strncmp(name, ":lib", 4) != 0)
+		return false;
+	for (i = 0; i < o->nallow_dynamic; i++) {
+		l = strlen(o->allow_dynamic[i]);
+		if (!strncmp(name + 4, o->allow_dynamic[i], l) && !strncmp(name + 4 + l, ".so", 3) &&
+		    (name[7 + l] == '\0' || name[7 + l] == '.'))
+			return true;
+	}
+	return false;
+}
+
 /* Apply an ld argument that changes how later -l are searched; true if it was one. */
 static bool
 gr_rw_ld_state(struct gr_rw_state *st, const char *a)
@@ -322,7 +342,7 @@ gr_rw_library(struct gr_rw *w, const char *input, const char *origin, const char
 	if (!t || !(t->lib = gr_arena_strdup(&r->arena, name)))
 		return GR_ENOMEM;
 	t->dynamic_state = w->st.dynamic && w->st.explicit_dynamic;
-	if (gr_rw_in(name, o->allow_dynamic, o->nallow_dynamic)) {
+	if (gr_rw_allowed(name, o)) {
 		t->kept = true;
 		t->kept_why = "--allow-dynamic";
 	} else if (o->mode == GR_RW_THIRD_PARTY && gr_rw_in(name, o->system_libs, o->nsystem_libs)) {

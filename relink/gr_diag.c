@@ -1,9 +1,14 @@
 #include "gr_diag.h"
 
+#include <dirent.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "gr_bfdcheck.h"
+#include "gr_check.h"
 #include "gr_ldmsg.h"
 #include "gr_pc.h"
 #include "gr_rewrite.h"
@@ -182,6 +187,74 @@ gr_dg_votes(const struct gr_dg_votes *v, const struct gr_symarchive *who)
 	return 0;
 }
 
+/* The shared build of the archive at path: lib<x>.so beside lib<x>.a, else
+ * its run-time lib<x>.so.<n> (the smallest name); into buf, or false. */
+static bool
+gr_dg_shared_twin(const char *archive, char *buf, size_t n)
+{
+	const char *slash = strrchr(archive, '/');
+	size_t dl, bl, al = strlen(archive);
+	char best[256] = "";
+	struct stat st;
+	struct dirent *de;
+	DIR *d;
+
+	if (!slash || al < 2 || strcmp(archive + al - 2, ".a") != 0)
+		return false;
+	dl = (size_t)(slash - archive);
+	bl = al - 2 - dl - 1;  /* "libgit2" */
+	if ((size_t)snprintf(buf, n, "%.*sso", (int)(al - 1), archive) < n && stat(buf, &st) == 0 && S_ISREG(st.st_mode))
+		return true;  /* ".../libgit2.so" */
+	if ((size_t)snprintf(buf, n, "%.*s", (int)dl, archive) >= n || !(d = opendir(buf)))
+		return false;
+	while ((de = readdir(d)) != NULL)
+		if (!strncmp(de->d_name, slash + 1, bl) && !strncmp(de->d_name + bl, ".so.", 4) &&
+		    strlen(de->d_name) < sizeof(best) && (!best[0] || strcmp(de->d_name, best) < 0))
+			snprintf(best, sizeof(best), "%s", de->d_name);
+	closedir(d);
+	return best[0] && (size_t)snprintf(buf, n, "%.*s/%s", (int)dl, archive, best) < n;
+}
+
+/* Symbols no archive defines: does the shared build of an archive that needs
+ * them load a library that defines them? Then name it (g->shared). */
+static int
+gr_dg_shared(struct gr_arena *a, struct gr_diag_group *g, const char *const *dirs, size_t ndirs,
+             struct gr_error *err)
+{
+	size_t i, k, q;
+
+	for (i = 0; i < g->nneeders && !g->shared; i++) {
+		const char *paren = strchr(g->needers[i], '(');
+		char archive[4096], twin[4096];
+		struct gr_report *r = NULL;
+		struct gr_error e;
+		if (!paren || (size_t)(paren - g->needers[i]) >= sizeof(archive))
+			continue;
+		snprintf(archive, sizeof(archive), "%.*s", (int)(paren - g->needers[i]), g->needers[i]);
+		if (!gr_dg_shared_twin(archive, twin, sizeof(twin)) || gr_check_path(twin, NULL, &r, &e) != GR_OK)
+			continue;
+		for (k = 0; r->nimages && k < r->images[0].nneeded && !g->shared; k++) {
+			const char *so = r->images[0].needed[k].name;
+			char path[4096];
+			for (q = 0; q < ndirs; q++) {
+				struct stat st;
+				if ((size_t)snprintf(path, sizeof(path), "%s/%s", dirs[q], so) >= sizeof(path) ||
+				    stat(path, &st) != 0)
+					continue;
+				if (gr_bfd_dynamic_defines(path, g->symbols, g->nsymbols)) {
+					if (!(g->shared = gr_arena_strdup(a, so)) || !(g->shared_via = gr_arena_strdup(a, twin))) {
+						gr_report_free(r);
+						return gr_error_set(err, GR_ENOMEM, 0, "diagnosis: out of memory");
+					}
+				}
+				break;  /* the first file of that name is the one the loader takes */
+			}
+		}
+		gr_report_free(r);
+	}
+	return GR_OK;
+}
+
 int
 gr_diag_run(const char *linker_messages, const char *const *dirs, size_t ndirs,
             struct gr_diag **out, struct gr_error *err)
@@ -281,6 +354,10 @@ gr_diag_run(const char *linker_messages, const char *const *dirs, size_t ndirs,
 				rc = gr_error_set(err, GR_ENOMEM, 0, "diagnosis: out of memory");
 		}
 	}
+	/* Symbols no archive defines: perhaps a shared library does. */
+	for (k = 0; k < d->ngroups && rc == GR_OK; k++)
+		if (!d->groups[k].provider)
+			rc = gr_dg_shared(a, &d->groups[k], dirs, ndirs, err);
 	/* Which pkg-config package brings each provider's -l. */
 	for (k = 0; k < d->ngroups && rc == GR_OK; k++) {
 		struct gr_strvec pk;

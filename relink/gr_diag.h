@@ -17,6 +17,11 @@ struct gr_diag_group {
 	const char **needers;                  /* who referred to them: archive(member), object */
 	size_t nneeders;
 	size_t nrefs;                          /* undefined-reference messages */
+	/* No archive: the shared library that defines them after all, found
+	 * through the shared build of an archive that needs them ("libgit2.a
+	 * needs gss_*: libgit2.so loads libgssapi_krb5.so.2"), or NULL. */
+	const char *shared;                    /* its soname, e.g. "libgssapi_krb5.so.2" */
+	const char *shared_via;                /* the shared build that loads it, e.g. ".../libgit2.so" */
 };
 
 /* A glibc static-link pitfall: "Using 'X' in statically linked applications". */

@@ -414,6 +414,19 @@ def missing_archive_runtime_only_and_repeats():
 
 
 @test
+def allow_dynamic_covers_the_runtime_file():
+    """--allow-dynamic=NAME keeps -l:libNAME.so.N too (the run-time file named
+    when the development link libNAME.so is missing), but not libNAMEx."""
+    d = scratch_dir("allow-runtime")
+    shared(os.path.join(d, "libkx.so.2"))
+    shared(os.path.join(d, "libkxy.so.1"))
+    r = success(pcrw("--mode=third-party", "--allow-dynamic=kx", "--", "-L" + d, "-l:libkx.so.2"))
+    contains(r.out, "-l:libkx.so.2", "kept", r)
+    r = pcrw("--mode=third-party", "--allow-dynamic=kx", "--", "-L" + d, "-l:libkxy.so.1")
+    true(r.rc != 0 and "libkxy.so.1" in r.err, "libkxy is not libkx: it must not be kept", r)
+
+
+@test
 def allow_dynamic_keeps_l_in_place():
     r = success(pcrw("--allow-dynamic=nostatic", "app"))
     eq(argv_of_default(r), expected_app_argv(), "output", r)

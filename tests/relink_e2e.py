@@ -1166,6 +1166,39 @@ def static_run_by(rep, out, driver, printed):
     assert res.rc == 0 and res.err.strip() == printed, "in an empty root: %r" % res
 
 
+@test
+def missing_symbols_from_a_shared_only_library():
+    """libneed.a calls gr_prov_fn, which only the shared libprov.so.1 defines
+    (no libprov.a, no libprov.so development link: like libgit2.a needing
+    libgssapi_krb5.so.2 on Debian). The diagnosis finds it through libneed.so,
+    the shared build, whose DT_NEEDED names libprov.so.1, and gives the
+    options; with them the build passes, needing libprov.so.1 and libc only."""
+    mod = make_module("shneed", {"main.go": 'package main\n\n// #cgo LDFLAGS: -L${SRCDIR}/lib -lneed\n'
+                                 '// int need(void);\nimport "C"\n\nfunc main() { println(int(C.need())) }\n'})
+    lib = os.path.join(mod, "lib")
+    os.mkdir(lib)
+    for name, text in (("prov.c", "int gr_prov_fn(void) { return 41; }\n"),
+                       ("need.c", "int gr_prov_fn(void);\nint need(void) { return gr_prov_fn() + 1; }\n")):
+        with open(os.path.join(lib, name), "w") as f:
+            f.write(text)
+    steps = [["gcc", "-shared", "-fPIC", "-Wl,-soname,libprov.so.1", "-o", "libprov.so.1", "prov.c"],
+             ["gcc", "-c", "-fPIC", "-o", "need.o", "need.c"],
+             ["ar", "rcs", "libneed.a", "need.o"],
+             ["gcc", "-shared", "-o", "libneed.so", "need.o", "libprov.so.1"]]
+    for argv in steps:
+        r = run(argv, cwd=lib)
+        assert r.rc == 0, "%s\n%r" % (argv, r)
+    r, _, _ = build(mod, [], name="shneed", expect=EXIT_BUILD)
+    want = "--allow-dynamic prov --lib -l:libprov.so.1"
+    assert "but libprov.so.1 does: %s (the shared build) loads it" % os.path.join(lib, "libneed.so") in r.err, (
+        "the shared library is not named\n%r" % r)
+    assert want in r.err, "stderr lacks %r\n%r" % (want, r)
+    und = parse_json(r).get("undefined")
+    assert [u.get("option") for u in und] == [want], "report undefined: %s" % json.dumps(und)
+    r, rep, out = build(mod, ["--allow-dynamic", "prov", "--lib", "-l:libprov.so.1"], name="shneed-ok")
+    assert readelf(out)["needed"] == ["libprov.so.1", "libc.so.6"], "DT_NEEDED %r" % readelf(out)["needed"]
+
+
 CXXDEP_MAIN = """package main
 
 // #cgo LDFLAGS: -L${SRCDIR}/lib -lcxxdep
