@@ -228,11 +228,17 @@ gr_dg_shared(struct gr_arena *a, struct gr_diag_group *g, const char *const *dir
 		char archive[4096], twin[4096];
 		struct gr_report *r = NULL;
 		struct gr_error e;
+		int crc;
 		if (!paren || (size_t)(paren - g->needers[i]) >= sizeof(archive))
 			continue;
 		snprintf(archive, sizeof(archive), "%.*s", (int)(paren - g->needers[i]), g->needers[i]);
-		if (!gr_dg_shared_twin(archive, twin, sizeof(twin)) || gr_check_path(twin, NULL, &r, &e) != GR_OK)
+		if (!gr_dg_shared_twin(archive, twin, sizeof(twin)))
 			continue;
+		if ((crc = gr_check_path(twin, NULL, &r, &e)) != GR_OK) {
+			if (crc == GR_ENOMEM)
+				return gr_error_set(err, GR_ENOMEM, 0, "diagnosis: out of memory");
+			continue;  /* an unreadable shared build only means no answer */
+		}
 		for (k = 0; r->nimages && k < r->images[0].nneeded && !g->shared; k++) {
 			const char *so = r->images[0].needed[k].name;
 			char path[4096];
