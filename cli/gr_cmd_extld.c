@@ -50,6 +50,8 @@ gr_extld_record(const struct gr_linkstate *ls, const struct gr_strvec *final,
 		gr_kv_put(&b, 'A', final->v[i]);
 	for (i = 0; rw && i < rw->ntokens; i++) {
 		const struct gr_rw_token *t = &rw->tokens[i];
+		if (t->kind == GR_RW_OTHER && t->missing)
+			gr_kv_put(&b, 'M', t->input);  /* an input file that is not there */
 		if (t->kind != GR_RW_LIBRARY)
 			continue;
 		if (t->missing)
@@ -154,9 +156,10 @@ gr_extld_origins(struct gr_rw_result *rw)
 		for (i = 0; i < rw->ntokens; i++) {
 			struct gr_rw_token *tk = &rw->tokens[i];
 			char want[600];
-			if (tk->kind != GR_RW_LIBRARY || !tk->lib || tk->origin)
+			bool file = tk->kind == GR_RW_OTHER && tk->missing;  /* an input file that is not there */
+			if (tk->origin || !(file || (tk->kind == GR_RW_LIBRARY && tk->lib)))
 				continue;
-			snprintf(want, sizeof(want), "-l%s", tk->lib);
+			snprintf(want, sizeof(want), "%s%s", file ? "" : "-l", file ? tk->input : tk->lib);
 			for (k = 0; k < t->n; k++)
 				if (t->v[k].origin && !strcmp(t->v[k].text, want)) {
 					tk->origin = gr_arena_printf(&rw->arena, "#cgo pkg-config: %s", t->v[k].origin);

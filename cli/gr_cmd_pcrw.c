@@ -204,7 +204,7 @@ gr_pcrw_explain_one(FILE *err, const struct gr_rw_result *r, const struct gr_rw_
 {
 	size_t i;
 	bool colon = t->lib[0] == ':';
-	bool system = false;
+	bool system = false, runtime = false;
 	char rt[8192];
 
 	for (i = 0; i < o->nsystem_libs; i++)
@@ -245,7 +245,7 @@ gr_pcrw_explain_one(FILE *err, const struct gr_rw_result *r, const struct gr_rw_
 		fprintf(err, "  note: %s\n", t->res.notes[i]);
 	if (t->shared_alternative)
 		fprintf(err, "  a shared library exists instead: %s\n", t->shared_alternative);
-	else if (gr_ldsearch_runtime_only(&r->search, t->lib, rt, sizeof(rt)))
+	else if ((runtime = gr_ldsearch_runtime_only(&r->search, t->lib, rt, sizeof(rt))))
 		fprintf(err, "  only a run-time library is installed: %s (the development package, not installed, brings lib%s.so and often lib%s.a)\n",
 		        rt, t->lib, t->lib);
 	else
@@ -260,6 +260,9 @@ gr_pcrw_explain_one(FILE *err, const struct gr_rw_result *r, const struct gr_rw_
 		        t->lib);
 	if (!t->shared_alternative && colon)
 		fputc('\n', err);  /* -l:FILE names one file: no shared library to keep instead */
+	else if (!t->shared_alternative && runtime)
+		fprintf(err, "; or %s%s to keep it dynamic (its run-time file is then linked by name)\n",
+		        build ? "--allow-dynamic " : "--allow-dynamic=", t->lib);
 	else if (!t->shared_alternative)
 		fprintf(err, " (%s%s would need lib%s.so, which is not installed either)\n",
 		        build ? "--allow-dynamic " : "--allow-dynamic=", t->lib, t->lib);
@@ -277,11 +280,25 @@ gr_cmd_pcrw_explain_missing(FILE *err, const struct gr_rw_result *r, enum gr_rw_
 	bool searched = false;
 
 	for (k = 0; k < r->ntokens; k++) {
+		const struct gr_rw_token *t = &r->tokens[k];
 		bool again = false;
-		if (!r->tokens[k].missing)
+		if (!t->missing)
 			continue;
+		if (!t->lib) {
+			/* An input file named by its path. */
+			gr_cli_diag(err, "no file %s (ld opens an input file by its path, %s)", t->input,
+			            t->input[0] == '/' ? "and none is there" : "relative to the current directory, where there is none");
+			fprintf(err, "  wanted by: %s\n", t->origin ? t->origin : build ?
+			        "the link flags cmd/link passed (a #cgo LDFLAGS line, or a #cgo pkg-config line whose flags go build took from its cache)" :
+			        "the flags given");
+			for (j = 0; j < t->res.nnotes; j++)
+				fprintf(err, "  note: %s\n", t->res.notes[j]);
+			fprintf(err, "  options: name it by -l (or by its full path) where it comes from%s\n",
+			        t->origin ? " (a packaging bug of that .pc file)" : "");
+			continue;
+		}
 		for (j = 0; j < k && !again; j++)
-			again = r->tokens[j].missing && !strcmp(r->tokens[j].lib, r->tokens[k].lib);
+			again = r->tokens[j].missing && r->tokens[j].lib && !strcmp(r->tokens[j].lib, t->lib);
 		if (again)
 			continue;  /* -llber -lldap -llber: once is enough */
 		gr_pcrw_explain_one(err, r, &r->tokens[k], mode, o, build, searched);

@@ -513,7 +513,8 @@ gr_pc_scan_one(const pkgconf_pkg_t *pkg, void *data)
 }
 
 int
-gr_pc_packages_with_lib(const char *lname, struct gr_strvec *out, struct gr_error *err)
+gr_pc_packages_with_lib(const char *lname, struct gr_strvec *out, size_t *npublic,
+                        struct gr_error *err)
 {
 	pkgconf_cross_personality_t *pers = pkgconf_cross_personality_default();
 	pkgconf_client_t client;
@@ -530,6 +531,8 @@ gr_pc_packages_with_lib(const char *lname, struct gr_strvec *out, struct gr_erro
 	pkgconf_client_deinit(&client);
 	/* A package that brings it only through Libs.private comes after those
 	 * that name it in Libs: --pkg of either links it statically. */
+	if (npublic)
+		*npublic = out->n;
 	if (!sc.nomem && gr_strvec_extend(out, &sc.priv))
 		sc.nomem = true;
 	gr_strvec_deinit(&sc.priv);

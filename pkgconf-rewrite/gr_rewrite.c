@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const char *const gr_rw_default_system_libs[] = {
 	/* glibc */
@@ -324,6 +325,8 @@ static int gr_rw_emit_all(struct gr_rw *w, struct gr_rw_token *t, const char *co
 static int gr_rw_library_darwin(struct gr_rw *w, const char *input, const char *origin,
                                 const char *name, const char *const *kept, size_t nkept);
 
+static int gr_rw_add_note(struct gr_arena *a, struct gr_rw_token *t, const char *note);
+
 /* kept/nkept: the argument(s) exactly as written, output when the -l stays. */
 static int
 gr_rw_library(struct gr_rw *w, const char *input, const char *origin, const char *name,
@@ -348,6 +351,26 @@ gr_rw_library(struct gr_rw *w, const char *input, const char *origin, const char
 	} else if (o->mode == GR_RW_THIRD_PARTY && gr_rw_in(name, o->system_libs, o->nsystem_libs)) {
 		t->kept = true;
 		t->kept_why = "system library";
+	}
+	if (t->kept && !strcmp(t->kept_why, "--allow-dynamic") && name[0] != ':' && nkept == 1 &&
+	    kept[0][0] == '-' && kept[0][1] == 'l' && !strcmp(kept[0] + 2, name)) {
+		/* -lNAME kept dynamic, but ld finds nothing for it when only the
+		 * run-time libNAME.so.N is installed (no development link): name
+		 * that file, as the user asked for the library to stay dynamic. */
+		struct gr_ldresult dyn;
+		struct gr_error derr;
+		char rt[4096];
+		const char *base, *arg, *note;
+		if (gr_ldsearch_lib(&r->search, name, false, &dyn, &derr) == GR_ENOTFOUND &&
+		    gr_ldsearch_runtime_only(&r->search, name, rt, sizeof(rt))) {
+			base = strrchr(rt, '/') + 1;
+			if (!(arg = gr_arena_printf(&r->arena, "-l:%s", base)) ||
+			    !(note = gr_arena_printf(&r->arena, "lib%s.so is not installed (no development package): the run-time %s is linked by name (-l:%s)",
+			                             name, rt, base)) ||
+			    gr_rw_add_note(&r->arena, t, note))
+				return GR_ENOMEM;
+			return gr_rw_emit(w, t, arg);
+		}
 	}
 	if (t->kept)
 		return gr_rw_emit_all(w, t, kept, nkept);
@@ -400,6 +423,51 @@ gr_rw_emit_all(struct gr_rw *w, struct gr_rw_token *t, const char *const *args, 
 		if ((rc = gr_rw_emit(w, t, args[i])))
 			return rc;
 	return GR_OK;
+}
+
+/* Whether an argument names a library by its path: an archive or a shared
+ * library (not an option, not the -o output; cmd/link's objects are there). */
+static bool
+gr_rw_input_file(const char *a)
+{
+	size_t l = strlen(a);
+
+	return a[0] != '-' && l > 2 &&
+	       (!strcmp(a + l - 2, ".a") || (l > 3 && !strcmp(a + l - 3, ".so")) || strstr(a, ".so."));
+}
+
+/* An input file named by its path (not an option) that does not exist: ld
+ * opens it as given, relative to the current directory, and fails ("cannot
+ * find libprotokit.a" for Debian's norm.pc, whose Libs.private name the
+ * archive by file name). Missing, like a library without an archive; a note
+ * names what -lNAME would have found. */
+static int
+gr_rw_missing_file(struct gr_rw *w, const char *path, const char *origin)
+{
+	struct gr_rw_result *r = w->r;
+	struct gr_rw_token *t = gr_rw_token_new(w, path, origin, GR_RW_OTHER);
+	const char *base = strrchr(path, '/'), *note;
+	size_t bl;
+
+	if (!t)
+		return GR_ENOMEM;
+	t->missing = true;
+	r->nmissing++;
+	base = base ? base + 1 : path;
+	bl = strlen(base);
+	if (!w->darwin && bl > 5 && !strncmp(base, "lib", 3) && !strcmp(base + bl - 2, ".a")) {
+		char *name = gr_arena_strndup(&r->arena, base + 3, bl - 5);
+		struct gr_ldresult lr;
+		struct gr_error e;
+		if (!name)
+			return GR_ENOMEM;
+		if (gr_ldsearch_lib(&r->search, name, true, &lr, &e) == GR_OK) {
+			if (!(note = gr_arena_printf(&r->arena, "-l%s would find %s", name, lr.found.path)) ||
+			    gr_rw_add_note(&r->arena, t, note))
+				return GR_ENOMEM;
+		}
+	}
+	return gr_rw_emit(w, t, path);
 }
 
 /* Emit a pass-through token. */
@@ -634,6 +702,9 @@ gr_rw_walk(struct gr_rw *w, const struct gr_pc_token *in, size_t n)
 			}
 		} else if (gr_rw_prefix(t, "-Wl,")) {
 			rc = gr_rw_wl(w, t, origin);
+		} else if (!w->darwin && gr_rw_input_file(t) && !(i > 0 && !strcmp(in[i - 1].text, "-o")) &&
+		           (t[0] == '/' || origin || w->o->link_runs_here) && access(t, F_OK) != 0) {
+			rc = gr_rw_missing_file(w, t, origin);
 		} else {
 			rc = gr_rw_pass(w, t, origin, GR_RW_OTHER, &t, 1);
 		}

@@ -26,6 +26,11 @@ struct gr_rw_opts {
 	size_t nallow_dynamic;
 	struct gr_ldsearch_cache *cache;  /* shared across rewrites for one toolchain, or NULL */
 	const struct gr_rw_darwin *darwin;  /* non-NULL: Apple ld64's rules (see gr_rewrite_darwin) */
+	/* An input file named by a path that does not exist is missing, as ld
+	 * would not find it: always when absolute or written in a .pc file;
+	 * when relative in raw flags only with this set (the link runs in
+	 * this process's directory, as the link wrapper's does). */
+	bool link_runs_here;
 };
 
 /* The darwin (Apple ld64) personality: every third-party -l becomes its archive. */

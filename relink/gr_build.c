@@ -648,6 +648,17 @@ gr_b_cleanup(struct gr_b *b)
 		nftw(b->helpdir, gr_b_rm, 8, FTW_DEPTH | FTW_PHYS);
 }
 
+/* Whether a "missing" entry is an input file named by its path (libfoo.a,
+ * dir/x.o) rather than the name after -l (foo, :libfoo.a). */
+static bool
+gr_b_is_file(const char *m)
+{
+	size_t l = strlen(m);
+
+	return m[0] != ':' && (strchr(m, '/') || (l > 2 && (!strcmp(m + l - 2, ".a") || !strcmp(m + l - 2, ".o"))) ||
+	                       strstr(m, ".so"));
+}
+
 /* Run go build under gorelink-guard: if this process is killed outright
  * (SIGKILL), the guard sees the pipe close, kills go build's process group
  * and removes the helper directory and the temporary directory beside OUT. */
@@ -1094,6 +1105,10 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 		else if (res->undefined.n && !res->missing.n)
 			rc = gr_b_fail(&b, GR_BUILD_GO, GR_EIO,
 			               "the link failed on undefined symbols (explained above): add the --pkg/--lib named there, or use --fix");
+		else if (res->missing.n && gr_b_is_file(res->missing.v[0]))
+			rc = gr_b_fail(&b, GR_BUILD_MISSING, GR_ENOTFOUND,
+			               "no file %s%s, which the link flags name by its path (explained above)",
+			               res->missing.v[0], res->missing.n > 1 ? " and other missing inputs" : "");
 		else if (res->missing.n)
 			rc = gr_b_fail(&b, GR_BUILD_MISSING, GR_ENOTFOUND,
 			               "no static archive for -l%s%s (explained above); install it, or let it stay dynamic with --allow-dynamic (see --third-party)",

@@ -119,9 +119,12 @@ gr_dg_finding(struct gr_arena *a, const struct gr_ldmsg *m, struct gr_diag_findi
 	return true;
 }
 
-/* The package most likely to be "the" library: named like it, else the first. */
+/* The package most likely to be "the" library: named like it, else the first
+ * that names it in Libs. One that brings it only through Libs.private and is
+ * not named like it is another library's package (libzmq's Libs.private have
+ * -lstdc++): --pkg would link all of that, so none is suggested (NULL). */
 static const char *
-gr_dg_best_pkg(const struct gr_strvec *pk, const char *lname)
+gr_dg_best_pkg(const struct gr_strvec *pk, size_t npublic, const char *lname)
 {
 	size_t i, n = strlen(lname);
 
@@ -131,7 +134,7 @@ gr_dg_best_pkg(const struct gr_strvec *pk, const char *lname)
 	for (i = 0; i < pk->n; i++)
 		if (strstr(pk->v[i], lname) && strlen(pk->v[i]) <= n + 4)
 			return pk->v[i];
-	return pk->v[0];
+	return npublic ? pk->v[0] : NULL;
 }
 
 /* The archives that define sym: as named, without ld64's and C's leading
@@ -368,6 +371,8 @@ gr_diag_run(const char *linker_messages, const char *const *dirs, size_t ndirs,
 	for (k = 0; k < d->ngroups && rc == GR_OK; k++) {
 		struct gr_strvec pk;
 		struct gr_error pe;
+		const char *best;
+		size_t npub = 0;
 		if (!d->groups[k].provider)
 			continue;
 		/* Copy the provider out of the index, which is freed below. */
@@ -385,8 +390,10 @@ gr_diag_run(const char *linker_messages, const char *const *dirs, size_t ndirs,
 			continue;
 		gr_strvec_init(&pk);
 		/* Only running out of memory is an error: no package is an answer. */
-		if (gr_pc_packages_with_lib(d->groups[k].provider->lname, &pk, &pe) == GR_ENOMEM ||
-		    (pk.n && !(d->groups[k].pkg = gr_arena_strdup(a, gr_dg_best_pkg(&pk, d->groups[k].provider->lname)))))
+		if (gr_pc_packages_with_lib(d->groups[k].provider->lname, &pk, &npub, &pe) == GR_ENOMEM)
+			rc = gr_error_set(err, GR_ENOMEM, 0, "diagnosis: out of memory");
+		else if (pk.n && (best = gr_dg_best_pkg(&pk, npub, d->groups[k].provider->lname)) &&
+		         !(d->groups[k].pkg = gr_arena_strdup(a, best)))
 			rc = gr_error_set(err, GR_ENOMEM, 0, "diagnosis: out of memory");
 		gr_strvec_deinit(&pk);
 	}

@@ -310,6 +310,7 @@ gr_extld_rewrite(const struct gr_linkstate *ls, const struct gr_toolchain *tc,
 	}
 	memset(&o, 0, sizeof(o));
 	o.mode = ls->mode == GR_LINK_THIRD_PARTY ? GR_RW_THIRD_PARTY : GR_RW_STATIC;
+	o.link_runs_here = true;  /* the wrapper runs the link itself, from here */
 	if (ls->system_libs.n) {
 		o.system_libs = (const char *const *)ls->system_libs.v;
 		o.nsystem_libs = ls->system_libs.n;

@@ -406,7 +406,12 @@ def missing_archive_runtime_only_and_repeats():
     eq(r.err.count("no static archive for -llberish "), 1, "-llberish explained once", r)
     contains(r.err, "only a run-time library is installed: %s/librt1.so.1 " % d, "stderr (-lrt1)", r)
     contains(r.err, "only a run-time library is installed: %s/liblberish-2.5.so.0 " % d, "stderr (-llberish)", r)
-    contains(r.err, "(--allow-dynamic=rt1 would need librt1.so, which is not installed either)", "stderr", r)
+    contains(r.err, "; or --allow-dynamic=rt1 to keep it dynamic (its run-time file is then linked by name)", "stderr", r)
+    # And so it is: the run-time file by name, with a note.
+    j = json_report(pcrw("--json", "--mode=third-party", "--allow-dynamic=rt1", "--", "-L" + d, "-lrt1"))
+    t = j["tokens"][1]
+    eq(t["output"], ["-l:librt1.so.1"], "-lrt1 kept dynamic through its run-time file", j)
+    true(any("librt1.so is not installed" in n for n in t["notes"]), "a note says why: %r" % t["notes"])
     eq(searched_dirs(r.err)[0], d, "the first list names the -L dir first", r)
     n = len(searched_dirs(r.err))
     contains(r.err, "  searched: the same %d directories\n" % n, "the second explanation", r)
@@ -424,6 +429,29 @@ def allow_dynamic_covers_the_runtime_file():
     contains(r.out, "-l:libkx.so.2", "kept", r)
     r = pcrw("--mode=third-party", "--allow-dynamic=kx", "--", "-L" + d, "-l:libkxy.so.1")
     true(r.rc != 0 and "libkxy.so.1" in r.err, "libkxy is not libkx: it must not be kept", r)
+
+
+@test
+def missing_input_files():
+    """Input files named by path that ld would not find: an absolute one, and
+    one written in a .pc file (bare "libprotokit.a", as Debian's norm.pc has
+    it in Libs.private): exit 1, each named, with what -lNAME would find; a
+    relative file in raw flags passes (the link may run elsewhere)."""
+    d = scratch_dir("pc-bare-file")
+    archive(os.path.join(d, "libprotokitx.a"))
+    write(os.path.join(d, "bare.pc"), "Name: bare\nDescription: t\nVersion: 1\n"
+          "Libs: -L%s -lz\nLibs.private: libprotokitx.a\n" % d)
+    env = dict(base_env(), PKG_CONFIG_PATH=d)
+    r = pcrw("--", "/nonexistent/libgr-x.a", "-lz")
+    eq(r.rc, 1, "an absolute input file that does not exist", r)
+    no_stdout(r)
+    contains(r.err, "no file /nonexistent/libgr-x.a (ld opens an input file by its path, and none is there)", "stderr", r)
+    r = pcrw("bare", env=env)
+    eq(r.rc, 1, "a .pc naming a bare relative file", r)
+    contains(r.err, "no file libprotokitx.a (ld opens an input file by its path, relative to the current directory", "stderr", r)
+    contains(r.err, "wanted by: bare (Libs.private)", "stderr", r)
+    contains(r.err, "note: -lprotokitx would find %s/libprotokitx.a" % d, "stderr", r)
+    success(pcrw("--", "plain-relative.o", "-lz"))
 
 
 @test
@@ -943,10 +971,13 @@ def order_and_duplicates_preserved():
 
 @test
 def non_library_flags_pass_through_in_place():
-    args = ["-pthread", "-L" + LIB, "-la", "-Wl,--as-needed", "-framework", "Foo", "/abs/x.o",
+    xo = os.path.join(scratch_dir("abs-obj"), "x.o")
+    with open(xo, "w") as f:
+        f.write("not read: only its existence counts\n")
+    args = ["-pthread", "-L" + LIB, "-la", "-Wl,--as-needed", "-framework", "Foo", xo,
             "-lb", "-Wl,-Bstatic", "-Wl,--no-as-needed", "-la"]
     want = ["-pthread", "-L" + LIB, LIB + "/liba.a", "-Wl,--as-needed", "-framework", "Foo",
-            "/abs/x.o", LIB + "/libb.a", "-Wl,-Bstatic", "-Wl,--no-as-needed", LIB + "/liba.a"]
+            xo, LIB + "/libb.a", "-Wl,-Bstatic", "-Wl,--no-as-needed", LIB + "/liba.a"]
     eq(nul_split(success(pcrw("-0", "--", *args)).outb), want, "-0 output")
     text = " ".join(args) + "\n"
     eq(nul_split(success(pcrw("-0", "-", stdin=text.encode())).outb), want, "-0 output (stdin)")

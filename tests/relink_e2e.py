@@ -1054,6 +1054,29 @@ def fix_libsqlite3_without_libs_private():
 
 
 @test
+def missing_input_file_named_by_a_pc():
+    """A .pc whose Libs.private name an archive by bare file name (Debian's
+    norm.pc has "libprotokit.a"): ld would look for it in the link's
+    directory and fail; gorelink says which file, which .pc asked, and what
+    -lNAME would find, with exit 1 and OUT untouched."""
+    pcdir = scratch("bare-pc")
+    r = run(["gcc", "-c", "-o", os.path.join(pcdir, "k.o"), "-x", "c", "/dev/null"])
+    assert r.rc == 0, "gcc\n%r" % r
+    r = run(["ar", "rcs", os.path.join(pcdir, "libgrkit.a"), os.path.join(pcdir, "k.o")])
+    assert r.rc == 0, "ar\n%r" % r
+    with open(os.path.join(pcdir, "barekit.pc"), "w") as f:
+        f.write("Name: barekit\nDescription: t\nVersion: 1\nLibs: -L%s -lz\nLibs.private: libgrkit.a\n" % pcdir)
+    mod = make_module("barekit", {"main.go": '// nonce %s\npackage main\n\n// #cgo pkg-config: barekit\n'
+                                  'import "C"\n\nfunc main() { println(1) }\n' % os.urandom(8).hex()})
+    r, rep, out = build(mod, [], name="barekit", env=base_env(PKG_CONFIG_PATH=pcdir), expect=EXIT_VERDICT)
+    assert "no file libgrkit.a (ld opens an input file by its path" in r.err, "stderr\n%r" % r
+    assert "wanted by: #cgo pkg-config: barekit (Libs.private)" in r.err, "stderr\n%r" % r
+    assert "note: -lgrkit would find %s" % os.path.join(pcdir, "libgrkit.a") in r.err, "stderr\n%r" % r
+    assert re.search(r"^gorelink: no file libgrkit\.a, which the link flags name by its path", r.err, re.M), r.err
+    assert parse_json(r)["missing"] == ["libgrkit.a"], "report missing %r" % parse_json(r)["missing"]
+
+
+@test
 def missing_archive_chain_survives_go_cache():
     """#cgo pkg-config: chainpc, whose Libs.private name a library without an
     archive: the explanation names the chain; in a second, identical run go

@@ -531,11 +531,20 @@ START_TEST(test_diag_prefers_fullest_provider)
 	write_file(src, "int gr_f1(void) { return 1; }\nint gr_f2(void) { return 2; }\nint gr_f3(void) { return 3; }\n");
 	run_ok(cc_argv);
 	run_ok(ar_argv);
+	/* The only package that brings -lzz is another library's, through its
+	 * Libs.private: --pkg would link that library too, so none is named. */
+	snprintf(src, sizeof(src), "%s/pc", dir);
+	ck_assert_int_eq(mkdir(src, 0755), 0);
+	setenv("PKG_CONFIG_LIBDIR", src, 1);
+	unsetenv("PKG_CONFIG_PATH");
+	snprintf(src, sizeof(src), "%s/pc/grother.pc", dir);
+	write_file(src, "Name: grother\nDescription: t\nVersion: 1\nLibs: -lgrother\nLibs.private: -lzz\n");
 	ck_assert_int_eq(gr_diag_run(text, dirs, 1, &d, &e), GR_OK);
 	ck_assert_uint_eq(d->ngroups, 1);
 	ck_assert_ptr_nonnull(d->groups[0].provider);
 	ck_assert_str_eq(d->groups[0].provider->lname, "zz");
 	ck_assert_uint_eq(d->groups[0].nsymbols, 3);
+	ck_assert_ptr_null(d->groups[0].pkg);
 	gr_diag_free(d);
 }
 END_TEST

@@ -349,7 +349,7 @@ START_TEST(test_packages_with_lib)
 	struct gr_strvec out;
 	struct gr_error e;
 	char path[256];
-	size_t i;
+	size_t i, npub;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	for (i = 0; i < 2; i++) {
@@ -362,18 +362,20 @@ START_TEST(test_packages_with_lib)
 	setenv("PKG_CONFIG_LIBDIR", dir, 1);
 	unsetenv("PKG_CONFIG_PATH");
 	gr_strvec_init(&out);
-	ck_assert_int_eq(gr_pc_packages_with_lib("qqdirect", &out, &e), GR_OK);
+	ck_assert_int_eq(gr_pc_packages_with_lib("qqdirect", &out, &npub, &e), GR_OK);
 	ck_assert_uint_eq(out.n, 2);
+	ck_assert_uint_eq(npub, 1);
 	ck_assert_str_eq(out.v[0], "zdirect");   /* Libs first, though found later */
 	ck_assert_str_eq(out.v[1], "aprivate");  /* then Libs.private */
 	gr_strvec_deinit(&out);
 	gr_strvec_init(&out);
-	ck_assert_int_eq(gr_pc_packages_with_lib("qqpriv", &out, &e), GR_OK);
+	ck_assert_int_eq(gr_pc_packages_with_lib("qqpriv", &out, &npub, &e), GR_OK);
 	ck_assert_uint_eq(out.n, 1);
+	ck_assert_uint_eq(npub, 0);
 	ck_assert_str_eq(out.v[0], "aprivate");
 	gr_strvec_deinit(&out);
 	gr_strvec_init(&out);
-	ck_assert_int_eq(gr_pc_packages_with_lib("qqnone", &out, &e), GR_OK);
+	ck_assert_int_eq(gr_pc_packages_with_lib("qqnone", &out, NULL, &e), GR_OK);
 	ck_assert_uint_eq(out.n, 0);
 	gr_strvec_deinit(&out);
 	for (i = 0; i < 2; i++) {
