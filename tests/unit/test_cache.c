@@ -353,6 +353,28 @@ run_ok(const char *const argv[])
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s failed", argv[0]);
 }
 
+/* DIR/lib/libNAME.a from one source file (SUFFIX ".c" or ".cc", compiled
+ * with COMPILER); DIR/lib is made on the first call. Its path into ar. */
+static void
+make_archive(const char *compiler, const char *name, const char *suffix, const char *source,
+             char *ar, size_t n)
+{
+	char lib[300], src[340], obj[340];
+	const char *cc_argv[] = { compiler, "-c", "-O2", "-o", obj, src, NULL };
+	const char *ar_argv[] = { "ar", "rcs", ar, obj, NULL };
+	struct stat st;
+
+	snprintf(lib, sizeof(lib), "%s/lib", dir);
+	if (stat(lib, &st) != 0)
+		ck_assert_int_eq(mkdir(lib, 0755), 0);
+	snprintf(src, sizeof(src), "%s/%s%s", dir, name, suffix);
+	snprintf(obj, sizeof(obj), "%s/%s.o", dir, name);
+	ck_assert_uint_lt((size_t)snprintf(ar, n, "%s/lib%s.a", lib, name), n);
+	write_file(src, source);
+	run_ok(cc_argv);
+	run_ok(ar_argv);
+}
+
 /* Both symbols of libt.a are found there. */
 static void
 lookups_ok(const struct gr_symindex *ix)
@@ -388,9 +410,7 @@ START_TEST(test_symindex_cache_malformed)
 		"count 99999999999999999999999\nend\n",
 		"count 2\ngr_alpha_fn\ngr_zeta_fn\nend\nextra\n",
 	};
-	char lib[300], src[320], obj[320], ar[320], path[512], *entry, *body;
-	const char *cc_argv[] = { "gcc", "-c", "-o", obj, src, NULL };
-	const char *ar_argv[] = { "ar", "rcs", ar, obj, NULL };
+	char lib[300], ar[320], path[512], *entry, *body;
 	const char *dirs[1] = { lib };
 	struct gr_symindex *ix;
 	struct gr_symindex_stats st;
@@ -399,13 +419,8 @@ START_TEST(test_symindex_cache_malformed)
 
 	setup();
 	snprintf(lib, sizeof(lib), "%s/lib", dir);
-	ck_assert_int_eq(mkdir(lib, 0755), 0);
-	snprintf(src, sizeof(src), "%s/t.c", dir);
-	snprintf(obj, sizeof(obj), "%s/t.o", dir);
-	snprintf(ar, sizeof(ar), "%s/libt.a", lib);
-	write_file(src, "int gr_zeta_fn(void) { return 1; }\nint gr_alpha_fn(void) { return 2; }\n");
-	run_ok(cc_argv);
-	run_ok(ar_argv);
+	make_archive("gcc", "t", ".c", "int gr_zeta_fn(void) { return 1; }\nint gr_alpha_fn(void) { return 2; }\n",
+	             ar, sizeof(ar));
 	ck_assert_int_eq(gr_symindex_build(dirs, 1, &ix, &st, &e), GR_OK);
 	ck_assert_uint_eq(st.archives, 1);
 	ck_assert_uint_eq(st.cached, 0);
@@ -452,9 +467,7 @@ START_TEST(test_symindex_demangled)
 		"grt::depth(grt::Box<grt::Box<int> >)", "grt::depth(grt::Box<grt::Box<int>>)",
 	};
 	static const char *const absent[] = { "grt::twice(long)", "vtable for grt::Circle", "twice(int)" };
-	char lib[300], src[320], obj[320], ar[320];
-	const char *cc_argv[] = { "g++", "-c", "-O2", "-o", obj, src, NULL };
-	const char *ar_argv[] = { "ar", "rcs", ar, obj, NULL };
+	char lib[300], ar[320];
 	const char *dirs[1] = { lib };
 	const struct gr_symarchive *const *hits;
 	struct gr_symindex *ix;
@@ -465,20 +478,14 @@ START_TEST(test_symindex_demangled)
 
 	setup();
 	snprintf(lib, sizeof(lib), "%s/lib", dir);
-	ck_assert_int_eq(mkdir(lib, 0755), 0);
-	snprintf(src, sizeof(src), "%s/cxt.cc", dir);
-	snprintf(obj, sizeof(obj), "%s/cxt.o", dir);
-	snprintf(ar, sizeof(ar), "%s/libcxt.a", lib);
-	write_file(src, "namespace grt {\n"
+	make_archive("g++", "cxt", ".cc", "namespace grt {\n"
 	                "struct Shape { virtual ~Shape(); virtual int area() const; };\n"
 	                "Shape::~Shape() {}\n"
 	                "int Shape::area() const { return 1; }\n"
 	                "int twice(int x) { return 2 * x; }\n"
 	                "template <class T> struct Box { T v; };\n"
 	                "int depth(Box<Box<int> > b) { return b.v.v; }\n"
-	                "}\n");
-	run_ok(cc_argv);
-	run_ok(ar_argv);
+	                "}\n", ar, sizeof(ar));
 	for (round = 0; round < 2; round++) {
 		ck_assert_int_eq(gr_symindex_build(dirs, 1, &ix, &st, &e), GR_OK);
 		ck_assert_uint_eq(st.cached, (size_t)round);
@@ -509,28 +516,16 @@ START_TEST(test_diag_prefers_fullest_provider)
 		"/usr/bin/ld: /tmp/go-link-1/000001.o: in function `a':\n(.text+0x1): undefined reference to `gr_f1'\n"
 		"/usr/bin/ld: /tmp/go-link-1/000001.o: in function `b':\n(.text+0x2): undefined reference to `gr_f2'\n"
 		"/usr/bin/ld: /tmp/go-link-1/000001.o: in function `c':\n(.text+0x3): undefined reference to `gr_f3'\n";
-	char lib[300], src[320], obj[320], ar[320];
-	const char *cc_argv[] = { "gcc", "-c", "-o", obj, src, NULL };
-	const char *ar_argv[] = { "ar", "rcs", ar, obj, NULL };
+	char lib[300], src[320], ar[320];
 	const char *dirs[1] = { lib };
 	struct gr_diag *d;
 	struct gr_error e;
 
 	setup();
 	snprintf(lib, sizeof(lib), "%s/lib", dir);
-	ck_assert_int_eq(mkdir(lib, 0755), 0);
-	snprintf(src, sizeof(src), "%s/aa.c", dir);
-	snprintf(obj, sizeof(obj), "%s/aa.o", dir);
-	snprintf(ar, sizeof(ar), "%s/libaa.a", lib);
-	write_file(src, "int gr_f1(void) { return 1; }\n");
-	run_ok(cc_argv);
-	run_ok(ar_argv);
-	snprintf(src, sizeof(src), "%s/zz.c", dir);
-	snprintf(obj, sizeof(obj), "%s/zz.o", dir);
-	snprintf(ar, sizeof(ar), "%s/libzz.a", lib);
-	write_file(src, "int gr_f1(void) { return 1; }\nint gr_f2(void) { return 2; }\nint gr_f3(void) { return 3; }\n");
-	run_ok(cc_argv);
-	run_ok(ar_argv);
+	make_archive("gcc", "aa", ".c", "int gr_f1(void) { return 1; }\n", ar, sizeof(ar));
+	make_archive("gcc", "zz", ".c", "int gr_f1(void) { return 1; }\nint gr_f2(void) { return 2; }\nint gr_f3(void) { return 3; }\n",
+	             ar, sizeof(ar));
 	/* The only package that brings -lzz is another library's, through its
 	 * Libs.private: --pkg would link that library too, so none is named. */
 	snprintf(src, sizeof(src), "%s/pc", dir);
