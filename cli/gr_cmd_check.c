@@ -188,64 +188,56 @@ gr_check_has_details(const struct gr_image *img)
 static void gr_check_print_line_to(FILE *f, const struct gr_report *r);
 static void gr_check_print_explain_to(FILE *f, const struct gr_report *r);
 
-/* Print what fill writes for r: lines end in NUL there, since names read from
- * files may hold newlines; each line is printed with control characters escaped. */
-static void
-gr_check_print_escaped(struct gr_check_run *run, const struct gr_report *r,
-                       void (*fill)(FILE *, const struct gr_report *))
+/* Print to out what fill writes for r: lines end in NUL there, since names
+ * read from files may hold newlines; each line is printed with control
+ * characters escaped. false when out of memory. */
+static bool
+gr_check_print_escaped(FILE *out, const struct gr_report *r, void (*fill)(FILE *, const struct gr_report *))
 {
 	char *buf = NULL;
 	size_t n = 0, at, len;
 	FILE *m = open_memstream(&buf, &n);
 
-	if (!m) {
-		run->nomem = true;
-		return;
-	}
+	if (!m)
+		return false;
 	fill(m, r);
 	if (fclose(m) != 0 || !buf) {
 		free(buf);
-		run->nomem = true;
-		return;
+		return false;
 	}
 	for (at = 0; at < n; at += len + 1) {
 		len = strnlen(buf + at, n - at);
-		gr_cli_put_escaped(run->out, buf + at, len);
-		fputc('\n', run->out);
+		gr_cli_put_escaped(out, buf + at, len);
+		fputc('\n', out);
 	}
 	free(buf);
+	return true;
 }
 
 static void
 gr_check_print_line(struct gr_check_run *run, const struct gr_report *r)
 {
-	gr_check_print_escaped(run, r, gr_check_print_line_to);
+	if (!gr_check_print_escaped(run->out, r, gr_check_print_line_to))
+		run->nomem = true;
 }
 
 void
 gr_cmd_check_line(FILE *f, const struct gr_report *r)
 {
-	struct gr_check_run run;
-
-	memset(&run, 0, sizeof(run));
-	run.out = f;
-	gr_check_print_escaped(&run, r, gr_check_print_line_to);
+	gr_check_print_escaped(f, r, gr_check_print_line_to);
 }
 
 void
 gr_cmd_check_explain(FILE *f, const struct gr_report *r)
 {
-	struct gr_check_run run;
-
-	memset(&run, 0, sizeof(run));
-	run.out = f;
-	gr_check_print_escaped(&run, r, gr_check_print_explain_to);
+	gr_check_print_escaped(f, r, gr_check_print_explain_to);
 }
 
 static void
 gr_check_print_explain(struct gr_check_run *run, const struct gr_report *r)
 {
-	gr_check_print_escaped(run, r, gr_check_print_explain_to);
+	if (!gr_check_print_escaped(run->out, r, gr_check_print_explain_to))
+		run->nomem = true;
 }
 
 static void

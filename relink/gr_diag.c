@@ -50,6 +50,24 @@ static const char *const gr_dg_user[] = {
 	"getgrgid", "getgrnam", "getgrent", "getgrouplist", "initgroups", "getspnam",
 };
 
+/* The glibc functions a Go package's cgo code calls, which a build tag
+ * replaces when that package is the caller. */
+static const struct gr_dg_family {
+	const char *const *syms;
+	size_t nsyms;
+	const char *pkg;         /* the Go package: "net", "os/user" */
+	const char *go_source;   /* a Go object without a source line: most likely it */
+	const char *go_remedy;   /* that package calls */
+	const char *c_remedy;    /* C code calls */
+} gr_dg_families[] = {
+	{ gr_dg_net, sizeof(gr_dg_net) / sizeof(gr_dg_net[0]), "net", "Go package net (its cgo resolver)",
+	  "build with -tags netgo (Go's own resolver; gorelink --static adds it), or link against musl, or --third-party to keep the C library dynamic",
+	  "C code calls the C library's resolver itself (-tags netgo changes only Go's): static glibc answers it only where the same glibc's NSS modules are installed; link against musl, or --third-party to keep the C library dynamic" },
+	{ gr_dg_user, sizeof(gr_dg_user) / sizeof(gr_dg_user[0]), "os/user", "Go package os/user (its cgo lookups)",
+	  "build with -tags osusergo (Go reads /etc/passwd and /etc/group itself; gorelink --static adds it), or --third-party",
+	  "C code calls the C library's user lookups itself (-tags osusergo changes only Go's): static glibc answers them only where the same glibc's NSS modules are installed; link against musl, or --third-party to keep the C library dynamic" },
+};
+
 /* Which Go package or archive calls symbol, and what to do about it; false when out of memory. */
 static bool
 gr_dg_finding(struct gr_arena *a, const struct gr_ldmsg *m, struct gr_diag_finding *f)
@@ -62,9 +80,11 @@ gr_dg_finding(struct gr_arena *a, const struct gr_ldmsg *m, struct gr_diag_findi
 	bool go = !gofile && (strstr(ref, "go-link-") != NULL || strstr(ref, "/go.o") != NULL ||
 	                      strstr(ref, "cgo-gcc-prolog") != NULL || strstr(ref, "go-build") != NULL);
 
-	/* Whether the caller is Go's own net or os/user package (then a build tag
-	 * replaces the call), or C code that calls the C library itself. */
-	bool gonet = false, gouser = false;
+	/* The Go package of a .go caller ("net", "os/user", ...): with the
+	 * family's, a build tag replaces the call; otherwise C code calls. */
+	const char *gopkg = NULL;
+	int gopl = 0;
+	size_t k;
 
 	f->symbol = m->symbol;
 	f->function = m->function;
@@ -81,30 +101,21 @@ gr_dg_finding(struct gr_arena *a, const struct gr_ldmsg *m, struct gr_diag_findi
 			if (!pkg)
 				return false;
 			f->source = pkg;
-			gonet = pl == 3 && !strncmp(dir, "net", 3);
-			gouser = pl == 7 && !strncmp(dir, "os/user", 7);
+			gopkg = dir;
+			gopl = pl;
 		}
 	}
-	for (i = 0; i < sizeof(gr_dg_net) / sizeof(gr_dg_net[0]); i++)
-		if (!strcmp(m->symbol, gr_dg_net[i])) {
-			if (go)
-				f->source = "Go package net (its cgo resolver)";
-			if (go || gonet)
-				f->remedy = "build with -tags netgo (Go's own resolver; gorelink --static adds it), or link against musl, or --third-party to keep the C library dynamic";
-			else
-				f->remedy = "C code calls the C library's resolver itself (-tags netgo changes only Go's): static glibc answers it only where the same glibc's NSS modules are installed; link against musl, or --third-party to keep the C library dynamic";
-			return true;
-		}
-	for (i = 0; i < sizeof(gr_dg_user) / sizeof(gr_dg_user[0]); i++)
-		if (!strcmp(m->symbol, gr_dg_user[i])) {
-			if (go)
-				f->source = "Go package os/user (its cgo lookups)";
-			if (go || gouser)
-				f->remedy = "build with -tags osusergo (Go reads /etc/passwd and /etc/group itself; gorelink --static adds it), or --third-party";
-			else
-				f->remedy = "C code calls the C library's user lookups itself (-tags osusergo changes only Go's): static glibc answers them only where the same glibc's NSS modules are installed; link against musl, or --third-party to keep the C library dynamic";
-			return true;
-		}
+	for (k = 0; k < sizeof(gr_dg_families) / sizeof(gr_dg_families[0]); k++) {
+		const struct gr_dg_family *fam = &gr_dg_families[k];
+		bool own = gopkg && (size_t)gopl == strlen(fam->pkg) && !strncmp(gopkg, fam->pkg, (size_t)gopl);
+		for (i = 0; i < fam->nsyms; i++)
+			if (!strcmp(m->symbol, fam->syms[i])) {
+				if (go)
+					f->source = fam->go_source;
+				f->remedy = go || own ? fam->go_remedy : fam->c_remedy;
+				return true;
+			}
+	}
 	if (!strncmp(m->symbol, "dl", 2)) {
 		if (strstr(ref, "sqlite3"))
 			f->remedy = "SQLite's extension loading: with go-sqlite3's bundled SQLite use -tags sqlite_omit_load_extension (gorelink --sqlite3); Debian's libsqlite3.a keeps it, so --sqlite3=system cannot drop it: use --sqlite3 (bundled), or --third-party";

@@ -1060,10 +1060,7 @@ def missing_input_file_named_by_a_pc():
     directory and fail; gorelink says which file, which .pc asked, and what
     -lNAME would find, with exit 1 and OUT untouched."""
     pcdir = scratch("bare-pc")
-    r = run(["gcc", "-c", "-o", os.path.join(pcdir, "k.o"), "-x", "c", "/dev/null"])
-    assert r.rc == 0, "gcc\n%r" % r
-    r = run(["ar", "rcs", os.path.join(pcdir, "libgrkit.a"), os.path.join(pcdir, "k.o")])
-    assert r.rc == 0, "ar\n%r" % r
+    fixture_archives(pcdir, {"grkit.c": "int gr_kit_value(void) { return 1; }\n"})
     with open(os.path.join(pcdir, "barekit.pc"), "w") as f:
         f.write("Name: barekit\nDescription: t\nVersion: 1\nLibs: -L%s -lz\nLibs.private: libgrkit.a\n" % pcdir)
     mod = make_module("barekit", {"main.go": '// nonce %s\npackage main\n\n// #cgo pkg-config: barekit\n'
@@ -1239,16 +1236,11 @@ def cxxdep_module():
     mod = make_module("cxxdep", {"main.go": CXXDEP_MAIN})
     lib = os.path.join(mod, "lib")
     os.mkdir(lib)
-    with open(os.path.join(lib, "cxxdep.cc"), "w") as f:
-        f.write('#include <stdexcept>\n#include <string>\n'
-                'extern "C" int cxxdep_answer(void) {\n'
-                '  std::string s("forty-two");\n'
-                '  try { if (s.size() == 9) throw std::runtime_error(s); } catch (const std::exception &e) { return 42; }\n'
-                '  return 0;\n}\n')
-    r = run(["g++", "-c", "-O2", "-o", os.path.join(lib, "cxxdep.o"), os.path.join(lib, "cxxdep.cc")])
-    assert r.rc == 0, "g++ -c cxxdep.cc (apt-get install g++)\n%r" % r
-    r = run(["ar", "rcs", os.path.join(lib, "libcxxdep.a"), os.path.join(lib, "cxxdep.o")])
-    assert r.rc == 0, "ar\n%r" % r
+    fixture_archives(lib, {"cxxdep.cc": '#include <stdexcept>\n#include <string>\n'
+                                        'extern "C" int cxxdep_answer(void) {\n'
+                                        '  std::string s("forty-two");\n'
+                                        '  try { if (s.size() == 9) throw std::runtime_error(s); } catch (const std::exception &e) { return 42; }\n'
+                                        '  return 0;\n}\n'}, compiler="g++")
     return mod
 
 
@@ -1436,6 +1428,20 @@ func main() { fmt.Println(int(C.b_value())) }
 """
 
 
+def fixture_archives(lib, sources, compiler="gcc"):
+    """In directory LIB, for each NAME -> SOURCE of SOURCES (file names with
+    their suffix: "a.c", "cxxdep.cc"), compile NAME's object with COMPILER and
+    put it alone in lib<stem>.a."""
+    for name, text in sources.items():
+        stem = os.path.splitext(name)[0]
+        with open(os.path.join(lib, name), "w") as f:
+            f.write(text)
+        r = run([compiler, "-c", "-O2", "-o", os.path.join(lib, stem + ".o"), os.path.join(lib, name)], cwd=lib)
+        assert r.rc == 0, "%s -c %s (apt-get install %s)\n%r" % (compiler, name, compiler, r)
+        r = run(["ar", "rcs", os.path.join(lib, "lib%s.a" % stem), os.path.join(lib, stem + ".o")], cwd=lib)
+        assert r.rc == 0, "ar lib%s.a\n%r" % (stem, r)
+
+
 def order_module():
     """A cgo package whose -la -lb name two fixture archives in the wrong
     order: libb.a's b_value calls a_value, defined in liba.a, which GNU ld
@@ -1443,15 +1449,8 @@ def order_module():
     mod = make_module("orderdemo", {"main.go": ORDER_MAIN})
     lib = os.path.join(mod, "lib")
     os.mkdir(lib)
-    sources = {"a": "int a_value(void) { return 41; }\n",
-               "b": "int a_value(void);\nint b_value(void) { return a_value() + 1; }\n"}
-    for n, text in sources.items():
-        with open(os.path.join(lib, n + ".c"), "w") as f:
-            f.write(text)
-        r = run(["gcc", "-c", "-o", os.path.join(lib, n + ".o"), os.path.join(lib, n + ".c")], cwd=lib)
-        assert r.rc == 0, "gcc -c %s.c\n%r" % (n, r)
-        r = run(["ar", "rcs", os.path.join(lib, "lib%s.a" % n), os.path.join(lib, n + ".o")], cwd=lib)
-        assert r.rc == 0, "ar lib%s.a\n%r" % (n, r)
+    fixture_archives(lib, {"a.c": "int a_value(void) { return 41; }\n",
+                           "b.c": "int a_value(void);\nint b_value(void) { return a_value() + 1; }\n"})
     return mod
 
 
@@ -1489,18 +1488,11 @@ def wrong_order_two_spans_widened():
                                  .replace("b_value", "d_value")})
     lib = os.path.join(mod, "lib")
     os.mkdir(lib)
-    sources = {"gra": "int a_value(void) { return 1; }\n",
-               "grc": "int c_value(void) { return 10; }\n",
-               "grb": "int c_value(void);\nint b_value(void) { return c_value() + 1; }\n",
-               "gre": "int b_value(void);\nint e_value(void) { return b_value() + 20; }\n",
-               "grd": "int e_value(void);\nint d_value(void) { return e_value() + 11; }\n"}
-    for n, text in sources.items():
-        with open(os.path.join(lib, n + ".c"), "w") as f:
-            f.write(text)
-        r = run(["gcc", "-c", "-o", os.path.join(lib, n + ".o"), os.path.join(lib, n + ".c")], cwd=lib)
-        assert r.rc == 0, "gcc -c %s.c\n%r" % (n, r)
-        r = run(["ar", "rcs", os.path.join(lib, "lib%s.a" % n), os.path.join(lib, n + ".o")], cwd=lib)
-        assert r.rc == 0, "ar lib%s.a\n%r" % (n, r)
+    fixture_archives(lib, {"gra.c": "int a_value(void) { return 1; }\n",
+                           "grc.c": "int c_value(void) { return 10; }\n",
+                           "grb.c": "int c_value(void);\nint b_value(void) { return c_value() + 1; }\n",
+                           "gre.c": "int b_value(void);\nint e_value(void) { return b_value() + 20; }\n",
+                           "grd.c": "int e_value(void);\nint d_value(void) { return e_value() + 11; }\n"})
     r, rep, out = build(mod, [], name="order2")
     pairs = [(os.path.basename(o["needs"]), os.path.basename(o["provider"])) for o in rep["order"]]
     assert ("libgrb.a", "libgrc.a") in pairs and ("libgrd.a", "libgre.a") in pairs, "report order %r" % rep["order"]

@@ -15,6 +15,7 @@
 #include "gr_diag.h"
 #include "gr_symindex.h"
 #include "gr_tccache.h"
+#include "gr_test.h"
 
 static char dir[64];
 
@@ -547,24 +548,16 @@ END_TEST
 int
 main(void)
 {
-	Suite *s = suite_create("cache");
-	TCase *t = tcase_create("cache");
-	SRunner *sr;
-	int failed;
+	const TTest *const tests[] = {
+		test_roundtrip,
+		test_disabled_and_corrupt,
+		test_concurrent,
+		test_toolchain_cache,
+		test_toolchain_cache_malformed,
+		test_symindex_cache_malformed,
+		test_symindex_demangled,
+		test_diag_prefers_fullest_provider,
+	};
 
-	tcase_set_timeout(t, 60);
-	tcase_add_test(t, test_roundtrip);
-	tcase_add_test(t, test_disabled_and_corrupt);
-	tcase_add_test(t, test_concurrent);
-	tcase_add_test(t, test_toolchain_cache);
-	tcase_add_test(t, test_toolchain_cache_malformed);
-	tcase_add_test(t, test_symindex_cache_malformed);
-	tcase_add_test(t, test_symindex_demangled);
-	tcase_add_test(t, test_diag_prefers_fullest_provider);
-	suite_add_tcase(s, t);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return gr_test_run(gr_test_suite("cache", "cache", tests, sizeof(tests) / sizeof(tests[0]), 60), false);
 }

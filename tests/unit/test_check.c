@@ -18,6 +18,7 @@
 #include "gr_json.h"
 #include "gr_macho.h"
 #include "gr_walk.h"
+#include "gr_test.h"
 
 static const char *fixdir;
 
@@ -1133,17 +1134,10 @@ check_suite(void)
 int
 main(int argc, char **argv)
 {
-	SRunner *sr;
-	int failed;
-
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s FIXTURE-DIR\n", argv[0]);
 		return 2;
 	}
 	fixdir = argv[1];
-	sr = srunner_create(check_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return gr_test_run(check_suite(), false);
 }

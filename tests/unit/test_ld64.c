@@ -10,6 +10,7 @@
 
 #include "gr_ld64.h"
 #include "gr_rewrite.h"
+#include "gr_test.h"
 
 static char scratch[256];
 
@@ -215,24 +216,18 @@ END_TEST
 int
 main(void)
 {
-	Suite *s = suite_create("ld64");
-	TCase *t = tcase_create("core");
-	SRunner *sr;
+	const TTest *const tests[] = {
+		test_triples,
+		test_archive_arch,
+		test_search_list,
+		test_rewrite_argv,
+	};
 	int failed;
 
 	snprintf(scratch, sizeof(scratch), "/tmp/gr-ld64-XXXXXX");
 	if (!mkdtemp(scratch))
 		return 1;
-	tcase_add_test(t, test_triples);
-	tcase_add_test(t, test_archive_arch);
-	tcase_add_test(t, test_search_list);
-	tcase_add_test(t, test_rewrite_argv);
-	suite_add_tcase(s, t);
-	sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = gr_test_run(gr_test_suite("ld64", "core", tests, sizeof(tests) / sizeof(tests[0]), 0), true);
 	{
 		const char *names[] = { "x86.a", "arm.a", "cut.a", "big.a", "fatbad.a", "fat.a", "fat2.a",
 		                        "sdk/usr/lib", "sdk/usr", "sdk" };
@@ -245,5 +240,5 @@ main(void)
 		}
 		rmdir(scratch);
 	}
-	return failed ? 1 : 0;
+	return failed;
 }

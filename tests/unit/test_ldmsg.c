@@ -47,6 +47,7 @@
 #include <string.h>
 
 #include "gr_ldmsg.h"
+#include "gr_test.h"
 
 #define SQ "/usr/lib/gcc/x86_64-linux-gnu/12/../../../x86_64-linux-gnu/libsqlite3.a"
 #define MSQ "/usr/lib/x86_64-linux-gnu/libsqlite3.a"
@@ -1253,38 +1254,30 @@ END_TEST
 int
 main(void)
 {
-	Suite *s = suite_create("ldmsg");
-	TCase *t = tcase_create("ldmsg");
-	SRunner *sr;
-	int failed;
+	const TTest *const tests[] = {
+		test_gnu_ld_object,
+		test_gnu_ld_archive_members,
+		test_gnu_ld_source_lines_and_more,
+		test_gnu_ld_go,
+		test_gnu_ld_go_function,
+		test_gold_object,
+		test_gold_data_references,
+		test_gold_source_lines,
+		test_lld_two_line_references,
+		test_lld_more_times,
+		test_lld_archive_members,
+		test_lld_one_line_object,
+		test_mold,
+		test_mold_archive_members,
+		test_ld64,
+		test_ld64_reference_without_name,
+		test_cannot_find,
+		test_cannot_find_colon_name,
+		test_cannot_find_lld_mold_ld64,
+		test_noise,
+		test_odd_input,
+		test_truncated_samples,
+	};
 
-	tcase_set_timeout(t, 120);
-	tcase_add_test(t, test_gnu_ld_object);
-	tcase_add_test(t, test_gnu_ld_archive_members);
-	tcase_add_test(t, test_gnu_ld_source_lines_and_more);
-	tcase_add_test(t, test_gnu_ld_go);
-	tcase_add_test(t, test_gnu_ld_go_function);
-	tcase_add_test(t, test_gold_object);
-	tcase_add_test(t, test_gold_data_references);
-	tcase_add_test(t, test_gold_source_lines);
-	tcase_add_test(t, test_lld_two_line_references);
-	tcase_add_test(t, test_lld_more_times);
-	tcase_add_test(t, test_lld_archive_members);
-	tcase_add_test(t, test_lld_one_line_object);
-	tcase_add_test(t, test_mold);
-	tcase_add_test(t, test_mold_archive_members);
-	tcase_add_test(t, test_ld64);
-	tcase_add_test(t, test_ld64_reference_without_name);
-	tcase_add_test(t, test_cannot_find);
-	tcase_add_test(t, test_cannot_find_colon_name);
-	tcase_add_test(t, test_cannot_find_lld_mold_ld64);
-	tcase_add_test(t, test_noise);
-	tcase_add_test(t, test_odd_input);
-	tcase_add_test(t, test_truncated_samples);
-	suite_add_tcase(s, t);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return gr_test_run(gr_test_suite("ldmsg", "ldmsg", tests, sizeof(tests) / sizeof(tests[0]), 120), false);
 }

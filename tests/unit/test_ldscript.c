@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "gr_ldscript.h"
+#include "gr_test.h"
 
 /* ---- helpers ---------------------------------------------------------- */
 
@@ -697,12 +698,5 @@ ldscript_suite(void)
 int
 main(void)
 {
-	SRunner *sr;
-	int failed;
-
-	sr = srunner_create(ldscript_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return gr_test_run(ldscript_suite(), false);
 }

@@ -36,6 +36,7 @@
 #include "gr_symindex.h"
 #include "gr_tccache.h"
 #include "gr_toolchain.h"
+#include "gr_test.h"
 
 void *__real_malloc(size_t n);
 void *__real_calloc(size_t n, size_t m);
@@ -1073,17 +1074,9 @@ END_TEST
 int
 main(void)
 {
-	Suite *s = suite_create("nomem");
-	TCase *t = tcase_create("core");
-	SRunner *sr;
-	int failed;
+	const TTest *const tests[] = {
+		test_every_allocation_fails_once,
+	};
 
-	tcase_set_timeout(t, 300);
-	tcase_add_test(t, test_every_allocation_fails_once);
-	suite_add_tcase(s, t);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return gr_test_run(gr_test_suite("nomem", "core", tests, sizeof(tests) / sizeof(tests[0]), 300), false);
 }

@@ -12,6 +12,7 @@
 #include "gr_linkstate.h"
 #include "gr_pc.h"
 #include "gr_preset.h"
+#include "gr_test.h"
 
 static void
 split_eq(const char *s, const char *const *want, size_t n)
@@ -434,24 +435,17 @@ END_TEST
 int
 main(void)
 {
-	Suite *s = suite_create("relink");
-	TCase *t = tcase_create("relink");
-	SRunner *sr;
-	int failed;
+	const TTest *const tests[] = {
+		test_split_join,
+		test_parse,
+		test_goflags_quoted,
+		test_unquote,
+		test_is_final_and_expand,
+		test_linkstate,
+		test_presets,
+		test_packages_with_lib,
+		test_diag_finding_callers,
+	};
 
-	tcase_add_test(t, test_split_join);
-	tcase_add_test(t, test_parse);
-	tcase_add_test(t, test_goflags_quoted);
-	tcase_add_test(t, test_unquote);
-	tcase_add_test(t, test_is_final_and_expand);
-	tcase_add_test(t, test_linkstate);
-	tcase_add_test(t, test_presets);
-	tcase_add_test(t, test_packages_with_lib);
-	tcase_add_test(t, test_diag_finding_callers);
-	suite_add_tcase(s, t);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return gr_test_run(gr_test_suite("relink", "relink", tests, sizeof(tests) / sizeof(tests[0]), 0), false);
 }

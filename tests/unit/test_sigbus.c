@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "gr_sigbus.h"
+#include "gr_test.h"
 
 #define PAGES 4
 
@@ -208,28 +209,22 @@ END_TEST
 int
 main(void)
 {
-	Suite *s = suite_create("sigbus");
-	TCase *t = tcase_create("core");
-	SRunner *sr;
+	const TTest *const tests[] = {
+		test_shrunk_file_is_eio,
+		test_fn_result_passes_through,
+		test_previous_disposition_restored,
+		test_nested,
+	};
 	int failed;
 
 	snprintf(scratch, sizeof(scratch), "/tmp/gr-sigbus-XXXXXX");
 	if (!mkdtemp(scratch))
 		return 1;
 	snprintf(path, sizeof(path), "%s/mapped", scratch);
-	tcase_add_test(t, test_shrunk_file_is_eio);
-	tcase_add_test(t, test_fn_result_passes_through);
-	tcase_add_test(t, test_previous_disposition_restored);
-	tcase_add_test(t, test_nested);
-	suite_add_tcase(s, t);
-	sr = srunner_create(s);
 	/* No fork: the SIGBUS must reach the guard in this process, and the
 	 * disposition checks look at this process's table. */
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = gr_test_run(gr_test_suite("sigbus", "core", tests, sizeof(tests) / sizeof(tests[0]), 0), true);
 	unlink(path);
 	rmdir(scratch);
-	return failed ? 1 : 0;
+	return failed;
 }

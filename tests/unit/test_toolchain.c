@@ -15,6 +15,7 @@
 #include "gr_spawn.h"
 #include "gr_strvec.h"
 #include "gr_toolchain.h"
+#include "gr_test.h"
 
 /* ---- helpers ---------------------------------------------------------- */
 
@@ -821,11 +822,5 @@ toolchain_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(toolchain_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return gr_test_run(toolchain_suite(), false);
 }
