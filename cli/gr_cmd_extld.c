@@ -51,7 +51,7 @@ gr_extld_record(const struct gr_linkstate *ls, const struct gr_strvec *final,
 	for (i = 0; rw && i < rw->ntokens; i++) {
 		const struct gr_rw_token *t = &rw->tokens[i];
 		if (t->kind == GR_RW_OTHER && t->missing)
-			gr_kv_put(&b, 'M', t->input);  /* an input file that is not there */
+			gr_kv_put(&b, 'P', t->input);  /* an input file that is not there */
 		if (t->kind != GR_RW_LIBRARY)
 			continue;
 		if (t->missing)

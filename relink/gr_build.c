@@ -42,6 +42,7 @@ struct gr_b {
 	char *gocc, *gocxx, *goos, *cgo, *gopkgconfig;
 	bool cxx;
 	bool darwin;                 /* GOOS=darwin on a Mac: ld64's rules, only system dylibs left */
+	bool missing_file_first;     /* res->missing starts with an input file gorelink-ld did not find */
 	struct timespec t0;
 };
 
@@ -648,17 +649,6 @@ gr_b_cleanup(struct gr_b *b)
 		nftw(b->helpdir, gr_b_rm, 8, FTW_DEPTH | FTW_PHYS);
 }
 
-/* Whether a "missing" entry is an input file named by its path (libfoo.a,
- * dir/x.o) rather than the name after -l (foo, :libfoo.a). */
-static bool
-gr_b_is_file(const char *m)
-{
-	size_t l = strlen(m);
-
-	return m[0] != ':' && (strchr(m, '/') || (l > 2 && (!strcmp(m + l - 2, ".a") || !strcmp(m + l - 2, ".o"))) ||
-	                       strstr(m, ".so"));
-}
-
 /* Run go build under gorelink-guard: if this process is killed outright
  * (SIGKILL), the guard sees the pipe close, kills go build's process group
  * and removes the helper directory and the temporary directory beside OUT. */
@@ -729,9 +719,11 @@ gr_b_read_report(struct gr_b *b, bool *linked)
 	*linked = true;
 	for (cur = text; rc == GR_OK && gr_kv_next(&cur, &tag, &v, &bad);) {
 		struct gr_strvec *dst = tag == 'A' ? &b->res->link_argv : tag == 'a' ? &b->res->archives :
-		                        tag == 'M' ? &b->res->missing : tag == 'U' ? &b->res->undefined :
+		                        tag == 'M' || tag == 'P' ? &b->res->missing : tag == 'U' ? &b->res->undefined :
 		                        tag == 'W' ? &b->res->findings : tag == 'F' ? &b->res->fixes :
 		                        tag == 'O' ? &b->res->order : NULL;
+		if (tag == 'P' && !b->res->missing.n)
+			b->missing_file_first = true;  /* an input file named by its path, not a -l */
 		if (dst && gr_strvec_push(dst, v))
 			rc = gr_b_nomem(b);
 		if (tag == 'X' && !b->res->link_killed && !(b->res->link_killed = strdup(v)))
@@ -1105,7 +1097,7 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 		else if (res->undefined.n && !res->missing.n)
 			rc = gr_b_fail(&b, GR_BUILD_GO, GR_EIO,
 			               "the link failed on undefined symbols (explained above): add the --pkg/--lib named there, or use --fix");
-		else if (res->missing.n && gr_b_is_file(res->missing.v[0]))
+		else if (res->missing.n && b.missing_file_first)
 			rc = gr_b_fail(&b, GR_BUILD_MISSING, GR_ENOTFOUND,
 			               "no file %s%s, which the link flags name by its path (explained above)",
 			               res->missing.v[0], res->missing.n > 1 ? " and other missing inputs" : "");
