@@ -946,6 +946,38 @@ def dash_dash_ends_options():
     eq((r.rc, r.out, r.err), (0, static_line("-R") + "\n", ""), "file named -R after --", r)
 
 
+# ------------------------------------------------------------------ gorelink index
+
+@test
+def index_names_archive_and_missing_symbol():
+    """`gorelink index -L DIR SYMBOL...`: a symbol of a fixture archive is
+    answered with its path and the -l that reaches it; a symbol no archive
+    defines says so (exit 1)."""
+    d = os.path.realpath(scratch_dir("index"))
+    src = os.path.join(d, "ix.c")
+    with open(src, "w") as f:
+        f.write("int gr_ix_defined_fn(void) { return 7; }\n")
+    obj = os.path.join(d, "ix.o")
+    harness.must(["gcc", "-c", "-o", obj, src], TIMEOUT)
+    harness.must(["ar", "rcs", os.path.join(d, "libgrix.a"), obj], TIMEOUT)
+    env = harness.environ((), {"GORELINK_CACHE_DIR": os.path.join(d, "cache")})
+    missing = "gr_ix_nowhere_fn"
+    found = "gr_ix_defined_fn: %s/libgrix.a (-lgrix)\n" % d
+    r = run_argv([GORELINK, "index", "-L", d, "gr_ix_defined_fn"], env=env)
+    eq((r.rc, r.out, r.err), (0, found, ""), "a defined symbol", r)
+    r = run_argv([GORELINK, "index", "-L", d, "gr_ix_defined_fn", missing], env=env)
+    eq((r.rc, r.out, r.err),
+       (1, found + missing + ": not defined in any archive on the search path\n", ""),
+       "a defined and a missing symbol", r)
+    # Answered from the cache the second time, the same way.
+    r = run_argv([GORELINK, "index", "-L", d, "--stats", "gr_ix_defined_fn"], env=env)
+    eq(r.rc, 0, "exit status with --stats", r)
+    lines = r.out.split("\n")
+    true(re.match(r"\d+ archives, \d+ symbols, \d+ archives from the cache$", lines[0]),
+         "the --stats line", r)
+    eq(lines[1:], [found.rstrip("\n"), ""], "the lookup after --stats", r)
+
+
 # ------------------------------------------------------------------ 9. determinism
 
 @test
