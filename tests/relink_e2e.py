@@ -698,8 +698,17 @@ def same_inputs_same_binary():
 def verbose_logs_steps():
     ex = example("fortytwo")
     r, _, out = build(ex, ["-v"], name="fortytwo", json_report=False)
-    steps = [l for l in r.err.split("\n") if l.strip()]
-    assert len(steps) >= 3, "-v: want a log line per step on stderr\n%r" % r
+    # docs/gorelink.1 (-v): `gorelink: STEP  SECONDS  DETAIL`, the step
+    # left-aligned in 9 columns, the seconds as %6.2f; stderr is nothing else.
+    steps = [l for l in r.err.split("\n") if l]
+    want = [("go build", "exited with status 0"), ("check", "static"), ("install", out)]
+    assert len(steps) == len(want), "-v: want the %d step lines %r on stderr\n%r" % (
+        len(want), [w[0] for w in want], r)
+    for line, (step, detail) in zip(steps, want):
+        m = re.match(r"gorelink: (.{9}) ( *\d+\.\d\d)s  (.*)$", line)
+        assert m and m.group(1) == "%-9s" % step and m.group(2) == "%6.2f" % float(m.group(2)) \
+            and m.group(3) == detail, (
+            "-v: step line %r, want `gorelink: %-9s %%6.2fs  %s`\n%r" % (line, step, detail, r))
 
 
 @test
@@ -972,6 +981,8 @@ def keep_failed_keeps_rejected_binary():
     assert len(new) == 1, "want one kept file beside OUT, got %r" % new
     kept = os.path.join(d, new[0])
     assert new[0] != "prog" and not new[0].startswith("."), "kept as %r" % new[0]
+    # docs/gorelink.1 (--keep-failed): OUT.rejected, next to OUT.
+    assert new == ["prog.rejected"], "kept as %r, want OUT.rejected (prog.rejected)" % new
     assert new[0] in r.err, "stderr does not name the kept file %s\n%r" % (new[0], r)
     elf = readelf(kept)
     assert elf["interp"], "the kept file is not the rejected binary (no PT_INTERP)"
