@@ -88,6 +88,8 @@ BUILD_TIMEOUT = 600
 RUN_TIMEOUT = 60
 BUILD_SCHEMA = "gorelink-build/1"
 CHECK_SCHEMA = "gorelink-check/1"
+SCHEMA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "docs", "schema")
+VALIDATED = {"build-v1.schema.json": 0, "check-v1.schema.json": 0}  # JSON objects checked
 GO119 = "/usr/lib/go-1.19/bin/go"
 SQLITE3_MODULE = "github.com/mattn/go-sqlite3"
 
@@ -152,8 +154,26 @@ def run(argv, cwd=None, env=None, timeout=BUILD_TIMEOUT, stdin=b""):
                        stdin=stdin, result=Result)
 
 
+def schema_valid(obj, schema, what, r):
+    """obj, after checking it against docs/schema/SCHEMA (python3-jsonschema)."""
+    errs = sorted(harness.schema_validator(os.path.join(SCHEMA_DIR, schema)).iter_errors(obj),
+                  key=lambda e: [str(x) for x in e.absolute_path])
+    assert not errs, "%s does not match %s:\n%s\n%r" % (what, schema, "\n".join(
+        "%s: %s" % ("/".join(str(x) for x in e.absolute_path) or "(top)", e.message)
+        for e in errs), r)
+    VALIDATED[schema] += 1
+    return obj
+
+
 def gorelink(args, cwd, env=None, timeout=BUILD_TIMEOUT):
-    return run([GORELINK] + list(args), cwd=cwd, env=env, timeout=timeout)
+    """Run gorelink ARGS; every --json build report it writes (success or
+    failure) is validated against docs/schema/build-v1.schema.json."""
+    args = list(args)
+    r = run([GORELINK] + args, cwd=cwd, env=env, timeout=timeout)
+    own = args[:args.index("--")] if "--" in args else args
+    if "--json" in own and own[0] not in ("check", "index", "pkgconf-rewrite") and r.out.strip():
+        schema_valid(parse_json(r), "build-v1.schema.json", "the --json report", r)
+    return r
 
 
 def scratch(name):
@@ -227,7 +247,7 @@ def check_cli(out, allow=()):
     r = gorelink(argv + [out], cwd=SCRATCH, timeout=RUN_TIMEOUT)
     lines = [l for l in r.out.split("\n") if l.strip()]
     assert len(lines) == 1, "gorelink check --json: want one line\n%r" % r
-    obj = json.loads(lines[0])
+    obj = schema_valid(json.loads(lines[0]), "check-v1.schema.json", "gorelink check --json", r)
     assert obj.get("schema") == CHECK_SCHEMA, "gorelink check: schema %r" % obj.get("schema")
     return r.rc, obj
 
@@ -2004,9 +2024,17 @@ def main():
     GORELINK, SRCDIR, workdir = args
     EXAMPLES = os.path.join(SRCDIR, "examples")
     os.makedirs(workdir, exist_ok=True)
+    try:
+        import jsonschema  # noqa: F401
+    except ImportError:
+        return harness.fail_early("python3-jsonschema is not installed for %s (apt-get install "
+                                  "python3-jsonschema; scripts/setup does): every --json report "
+                                  "is validated against docs/schema" % sys.executable)
     SCRATCH = harness.make_scratch("relink-e2e.", dir=workdir, mode=0o755)
     return SUITE.run(only_env="RELINK_E2E_ONLY", timing=True,
-                     cleanup=lambda: harness.rmtree_forced(SCRATCH))
+                     cleanup=lambda: harness.rmtree_forced(SCRATCH),
+                     elapsed_note=lambda: "; JSON objects validated: %s" % ", ".join(
+                         "%d against %s" % (n, k) for k, n in sorted(VALIDATED.items())))
 
 
 if __name__ == "__main__":
