@@ -303,7 +303,14 @@ gr_cmd_build(int argc, char **argv, FILE *out, FILE *err)
 		case OPT_DRY: o.dry_run = true; continue;
 		case OPT_PRINT: print_link = true; continue;
 		case OPT_JSON: json = true; continue;
-		case 'o': o.out = optarg; continue;
+		case 'o':
+			if (o.out && strcmp(o.out, optarg) != 0) {
+				gr_cli_diag(err, "two outputs: -o %s and -o %s", o.out, optarg);
+				status = GR_EXIT_USAGE;
+				goto out;
+			}
+			o.out = optarg;
+			continue;
 		case 'v': verbose = true; continue;
 		case 'h':
 			gr_cmd_build_usage(out);

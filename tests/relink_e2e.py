@@ -971,6 +971,55 @@ def bad_conflict_static_third_party():
                    ["--static", "--third-party"])
 
 
+@test
+def bad_conflict_two_outputs():
+    """gorelink's own -o twice: the same OUT is fine, two different ones are a
+    usage error found before the build (no JSON report, OUT untouched)."""
+    ex = example("fortytwo")
+    other = os.path.join(scratch("two-outputs"), "other")
+    r, msg = expect_failure(["-o", other, "."], ex, EXIT_USAGE, ["two outputs", other])
+    assert not os.path.exists(other), "the second -o was written"
+    out = existing_out("two-outputs-json")
+    r = gorelink(["--json", "-o", out, "-o", other, "."], cwd=ex)
+    assert (r.rc, r.out) == (EXIT_USAGE, ""), "--json with two -o: want exit 64 and no JSON\n%r" % r
+    d = scratch("same-output")
+    out = os.path.join(d, "fortytwo")
+    r = gorelink(["--dry-run", "-o", out, "-o", out, "."], cwd=ex)
+    assert r.rc == EXIT_OK and "would build: " in r.out, "the same -o twice\n%r" % r
+    assert listing(d) == [], "--dry-run wrote %r" % listing(d)
+
+
+@test
+def bad_conflict_second_preset():
+    ex = example("fortytwo")
+    for args in (["--preset", "sqlite3", "--sqlite3=system"], ["--sqlite3", "--sqlite3"],
+                 ["--sqlite3", "--preset", "sqlite3"]):
+        expect_failure(args + ["."], ex, EXIT_USAGE, ["one preset at a time"], tag="preset2")
+
+
+@test
+def bad_conflict_allow_dynamic_static():
+    ex = example("fortytwo")
+    for args, mode in ((["--allow-dynamic", "z", "--static"], "--static"),
+                       (["--static", "--allow-dynamic", "-lz"], "--static"),
+                       (["--static-pie", "--allow-dynamic", "z"], "--static-pie")):
+        expect_failure(args + ["."], ex, EXIT_USAGE, ["--allow-dynamic", "-lz", mode + " binary"],
+                       tag="allowdyn")
+
+
+@test
+def pkg_version_constraint():
+    """--pkg 'NAME >= V': met, the package's archive is linked; unmet, a usage
+    error naming the constraint and the version found (pkg-config's words)."""
+    ex = example("fortytwo")
+    r, rep, out = build(ex, ["--pkg", "zlib >= 1.0"], name="fortytwo")
+    assert "libz.a" in [os.path.basename(p) for p in archive_paths(rep)], (
+        "--pkg 'zlib >= 1.0': libz.a not linked: %r" % rep["archives"])
+    expect_failure(["--pkg", "zlib >= 999", "."], ex, EXIT_USAGE,
+                   ["zlib >= 999", "could not be satisfied", "required version is '>= 999'"],
+                   tag="pkgver")
+
+
 def badinterp_module():
     """A cgo program whose C object carries a .interp section: however it is
     linked, the result asks for a loader, so its verdict is never static."""
