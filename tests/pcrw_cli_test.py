@@ -1035,6 +1035,37 @@ def flags_match_pkg_config_static_libs():
         eq(_lib_placeholders(argv_of_default(r)), want, "default output %s" % q, r)
 
 
+@test
+def allow_system_libs_keeps_system_dirs():
+    """A .pc naming a system directory (-L/usr/lib/x86_64-linux-gnu, one of
+    pkgconf's system library dirs) before its own: pkg-config drops the
+    system -L unless PKG_CONFIG_ALLOW_SYSTEM_LIBS is set, and so does
+    pkgconf-rewrite (the same flags, in order, as real pkg-config's).  What
+    it changes is the search: -lz is the package's own libz.a without it,
+    the system's libz.a with it (the system dir comes first)."""
+    pkgconfig = shutil.which("pkg-config")
+    true(pkgconfig, "pkg-config is not installed (apt-get install pkgconf; scripts/setup does)")
+    sysdir = "/usr/lib/x86_64-linux-gnu"
+    true(os.path.isfile(sysdir + "/libz.a"), "%s/libz.a is not installed (apt-get install "
+         "zlib1g-dev; scripts/setup does)" % sysdir)
+    own = scratch_dir("allow-system-libs")
+    archive(os.path.join(own, "libz.a"))
+    pc("sysdirs", libs="-L%s -L%s -lz" % (sysdir, own))
+    allow = dict(base_env(), PKG_CONFIG_ALLOW_SYSTEM_LIBS="1")
+    for env, dirs, libz in ((base_env(), [own], own + "/libz.a"),
+                            (allow, [sysdir, own], sysdir + "/libz.a")):
+        what = "with" if env is allow else "without"
+        p = run_argv([pkgconfig, "--static", "--libs", "sysdirs"], env=env)
+        eq(p.rc, 0, "pkg-config exit status", p)
+        want = ["-L" + d for d in dirs] + ["-lz"]
+        eq(_pkg_config_words(p.out), want, "pkg-config %s PKG_CONFIG_ALLOW_SYSTEM_LIBS" % what, p)
+        r = success(pcrw("-0", "sysdirs", env=env))
+        got = nul_split(r.outb)
+        eq(_lib_placeholders(got), _lib_placeholders(want),
+           "pkgconf-rewrite vs pkg-config %s PKG_CONFIG_ALLOW_SYSTEM_LIBS" % what, r)
+        eq(got, want[:-1] + [libz], "pkgconf-rewrite %s PKG_CONFIG_ALLOW_SYSTEM_LIBS" % what, r)
+
+
 # ------------------------------------------------------------------ --cc and $CC
 
 @test
