@@ -100,7 +100,8 @@ def build_shrink_shim(outdir):
     """Compile SHRINK_SHIM_C into outdir/shrink.so; return its path."""
     cc = shutil.which("cc") or shutil.which("gcc")
     if cc is None:
-        raise AssertionError("no C compiler (cc) to build the LD_PRELOAD shim")
+        raise AssertionError("no C compiler (cc) to build the LD_PRELOAD shim "
+                             "(apt-get install gcc; scripts/setup does)")
     src = os.path.join(outdir, "shrink.c")
     so = os.path.join(outdir, "shrink.so")
     with open(src, "w") as f:
@@ -159,7 +160,8 @@ def unprivileged_gorelink():
     if _unpriv_binary[0]:
         return _unpriv_binary[0]
     if shutil.which("setpriv") is None:
-        raise AssertionError("setpriv(1) not found; cannot drop root privileges")
+        raise AssertionError("setpriv(1) not found; cannot drop root privileges "
+                             "(apt-get install util-linux; scripts/setup does)")
     cand = GORELINK
     r = run_argv(drop_privs([cand, "--version"]))
     if r.rc != 0:
