@@ -26,7 +26,9 @@ empty root (chroot into a directory that holds nothing but the binary: no
  8. (1) again with Debian's Go 1.19 (golang-1.19-go).
  9. Bad input: missing package, non-main package, no go, no C compiler,
     CGO_ENABLED=0, unknown preset, unknown pkg-config package, missing
-    archive, read-only output directory, conflicting flags, a binary whose
+    archive, read-only output directory, conflicting flags (go's and
+    gorelink's own: two -o, a second preset, --allow-dynamic with --static),
+    an unmet --pkg 'NAME >= V', a binary whose
     verdict is wrong (--keep-failed), --dry-run, --print-link.  Each failure
     exits with its documented code, says one `gorelink: ...` line, and leaves
     an existing OUT byte-identical and nothing else beside it.
@@ -58,6 +60,12 @@ module proxy (or a warm GOMODCACHE) for github.com/mattn/go-sqlite3 and
 github.com/confluentinc/confluent-kafka-go, and libsqlite3-dev, libpng-dev,
 libpcap-dev, libxml2-dev, golang-1.19-go, g++, ccache, musl-tools,
 gcc-aarch64-linux-gnu and qemu-user-static (scripts/setup installs them).
+
+Every `gorelink --json` build report (success or failure) is validated against
+docs/schema/build-v1.schema.json, every `gorelink check --json` line against
+check-v1 (python3-jsonschema; its absence fails the run).
+RELINK_E2E_ONLY=NAME,... runs only those tests; a name that is no test's is
+an error (exit 1) before anything runs.
 
 Scratch files go to a mkdtemp() directory under WORKDIR, removed at the end.
 Prints `ok NAME` or `FAIL NAME: reason` per test, then `N passed, M failed`
