@@ -413,6 +413,10 @@ static const char *const gr_rw_valued_opts[] = {
 	"-o", "-x", "-T", "-u", "-e", "-z", "-B", "-I", "-isystem", "-iquote", "-idirafter",
 	"-include", "-imacros", "-MF", "-MT", "-MQ", "-Xassembler", "-Xpreprocessor",
 	"-aux-info", "--param", "-target", "-specs",
+	/* Apple's, which a .pc for macOS may hold: passed on as they are elsewhere. */
+	"-framework", "-weak_framework", "-needed_framework", "-reexport_framework", "-F", "-arch",
+	"-isysroot", "-syslibroot", "-weak_library", "-needed_library", "-reexport_library",
+	"-force_load", "-load_hidden",
 };
 
 /* Whether in[i] is a bare word the driver hands to ld as an input file: no
