@@ -257,6 +257,16 @@ gr_pcrw_explain_one(FILE *err, const struct gr_rw_result *r, const struct gr_rw_
 	else
 		fputs("  no shared library exists either\n", err);
 	/* The options, spelled for the command that is running. */
+	if (t->shared_path && colon) {
+		fprintf(err, "  options: name an archive (or -lNAME) instead of it where it comes from%s\n",
+		        t->origin ? " (a packaging bug of that .pc file)" : "");
+		return;
+	}
+	if (t->shared_path) {
+		fprintf(err, "  options: install the package that ships lib%s.a; or %s%s to keep the path as it is\n",
+		        t->lib, build ? "--allow-dynamic " : "--allow-dynamic=", t->lib);
+		return;
+	}
 	fprintf(err, "  options: install the package that ships lib%s.a", colon ? "<name>" : t->lib);
 	if (mode == GR_RW_STATIC && system)
 		fprintf(err, "; or %s, which keeps system libraries such as -l%s dynamic",

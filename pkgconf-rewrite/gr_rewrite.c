@@ -442,7 +442,6 @@ gr_rw_missing_file(struct gr_rw *w, const char *path, const char *origin)
 	struct gr_rw_result *r = w->r;
 	struct gr_rw_token *t = gr_rw_token_new(w, path, origin, GR_RW_OTHER);
 	const char *base = strrchr(path, '/'), *note;
-	const char *name;
 	char buf[256];
 	size_t bl;
 
@@ -461,11 +460,10 @@ gr_rw_missing_file(struct gr_rw *w, const char *path, const char *origin)
 	else if (!gr_ldsearch_shared_name(base, buf, sizeof(buf)))
 		snprintf(buf, sizeof(buf), "%s", base == path && !strchr(base, '.') ? base : "");
 	if (buf[0]) {
-		name = buf;
 		struct gr_ldresult lr;
 		struct gr_error e;
-		if (gr_ldsearch_lib(&r->search, name, true, &lr, &e) == GR_OK) {
-			if (!(note = gr_arena_printf(&r->arena, "-l%s would find %s", name, lr.found.path)) ||
+		if (gr_ldsearch_lib(&r->search, buf, true, &lr, &e) == GR_OK) {
+			if (!(note = gr_arena_printf(&r->arena, "-l%s would find %s", buf, lr.found.path)) ||
 			    gr_rw_add_note(&r->arena, t, note))
 				return GR_ENOMEM;
 		}

@@ -1125,7 +1125,8 @@ def lib_placeholders(words):
             out.append("<lib>")
             i += 2
             continue
-        if (w.startswith("-l") and len(w) > 2) or (w.startswith("/") and w.endswith(".a")):
+        if (w.startswith("-l") and len(w) > 2) or (w.startswith("/") and w.endswith(".a")) or \
+                re.search(r"(^|/)lib[^/]+\.so(\.\d[^/]*)?$", w):   # a shared library by path
             out.append("<lib>")
         else:
             out.append(w)
@@ -1144,6 +1145,8 @@ def flag_sequence(name, pkwords, r):
             allow.append("--allow-dynamic=" + w[2:])
         elif w == "-l" and i + 1 < len(pkwords):
             allow.append("--allow-dynamic=" + pkwords[i + 1])
+        elif shared_lib_name(w, P("cwd")):
+            allow.append("--allow-dynamic=" + shared_lib_name(w, P("cwd")))   # the path stays
     pj = rewrite(["--json"] + allow, [name], P("cwd"), BASE_ENV)
     if pj.rc == 1 and all(w.startswith("-") or os.path.isabs(w) or os.path.exists(os.path.join(P("cwd"), w))
                           or w in re.findall(r"no file (\S+) \(ld opens an input file", pj.err) for w in pkwords) \
