@@ -1373,6 +1373,10 @@ def shared_library_by_path_without_archive_is_missing():
         no_stdout(r)
         contains(r.err, "no static archive for -li11none (%s is a shared library named by its path" % so, "stderr", r)
         contains(r.err, "a shared library exists instead: " + so, "stderr", r)
+        contains(r.err, "options: install the package that ships libi11none.a; or --allow-dynamic=i11none "
+                 "to keep the path as it is", "stderr", r)
+        r = success(pcrw(*(opts + ["--allow-dynamic=i11none", "-0", "--", "-L" + d, so])))
+        eq(nul_split(r.outb), ["-L" + d, so], "%s --allow-dynamic=i11none keeps the path" % opts, r)
         r = pcrw(*(opts + ["--", plug]))
         eq(r.rc, 1, "%s: exit status for %s" % (opts, plug), r)
         contains(r.err, "no static archive for %s (a shared library named by its path" % plug, "stderr", r)
