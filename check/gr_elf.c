@@ -499,10 +499,13 @@ gr_elf_read(unsigned char *buf, size_t len, const char *path, struct gr_arena *a
 	}
 	/* objcopy --only-keep-debug keeps the program headers but not the bytes
 	 * they describe: such a file is never run. It shows as a PT_INTERP or
-	 * PT_DYNAMIC whose loaded bytes the file does not hold. */
+	 * PT_DYNAMIC whose loaded bytes the file does not hold, or (a static
+	 * non-PIE original has neither) as an entry point there: the code the
+	 * kernel would jump to is not in the file. */
 	if ((ninterp && interp_ph.p_filesz == 0 && interp_ph.p_memsz > 0 &&
 	     gr_elf_unbacked(loads, nloads, interp_ph.p_vaddr)) ||
-	    (ndynamic && gr_elf_unbacked(loads, nloads, dyn_ph.p_vaddr))) {
+	    (ndynamic && gr_elf_unbacked(loads, nloads, dyn_ph.p_vaddr)) ||
+	    gr_elf_unbacked(loads, nloads, eh.e_entry)) {
 		img->verdict = GR_V_DEBUG_INFO;
 		goto out;
 	}
