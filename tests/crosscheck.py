@@ -169,6 +169,23 @@ def objdump_dylibs(path, fat):
     return result
 
 
+def objdump_filetype(path):
+    """The Mach-O header's filetype as llvm-objdump names it (EXECUTE, DSYM, ...)."""
+    rc, out, err = run([OBJDUMP, "--macho", "--private-header", path])
+    if rc != 0:
+        raise ToolError("llvm-objdump --private-header failed (rc=%d): %s" % (rc, err.strip()))
+    for line in out.splitlines():
+        f = line.split()
+        if len(f) >= 5 and f[0].startswith("MH_MAGIC"):
+            return f[4]
+    raise ToolError("llvm-objdump printed no Mach-O header")
+
+
+# Mach-O verdicts that the filetype alone decides.
+MACHO_TYPE_VERDICT = {"OBJECT": "object", "DYLIB": "shared-library", "BUNDLE": "shared-library",
+                      "CORE": "core", "DSYM": "debug-info"}
+
+
 def is_system_dylib(name):
     return name.startswith("/usr/lib/") or name.startswith("/System/Library/")
 
@@ -263,6 +280,10 @@ def check_fixture(gorelink, fixdir, rel, fmt, verdict):
         for k in ("interpreter", "needed", "rpath", "runpath"):
             cmp(k, o[k], ref[k], "elf", errs)
     elif fmt == "macho":
+        ft = objdump_filetype(path)
+        want = MACHO_TYPE_VERDICT.get(ft)
+        if want and o["verdict"] != want:
+            errs.append("verdict %r, but llvm-objdump says filetype %s: expected %s" % (o["verdict"], ft, want))
         ref = objdump_dylibs(path, fat=False)[None]
         cmp("needed", o["needed"], ref, "macho", errs)
     elif fmt == "macho-fat":

@@ -281,6 +281,15 @@ START_TEST(test_elf_kinds)
 	expect_not_executable("elf/other-none", GR_V_OTHER, "file of another type");
 	expect_not_executable("elf/other-os", GR_V_OTHER, "file of another type");
 
+	/* dsymutil's companion of a Mach-O program: MH_DSYM. */
+	snprintf(p, sizeof(p), "%s/macho/main.dwarf", fixdir);
+	ck_assert_int_eq(gr_check_path(p, NULL, &r, &e), GR_OK);
+	ck_assert_msg(r->verdict == GR_V_DEBUG_INFO, "macho/main.dwarf: verdict %s", gr_verdict_name(r->verdict));
+	ck_assert(!r->executable);
+	ck_assert(!r->pass);
+	ck_assert_str_eq(r->images[0].problems[r->images[0].nproblems - 1].code, "not-executable");
+	gr_report_free(r);
+
 	snprintf(p, sizeof(p), "%s/elf/core", fixdir);
 	ck_assert_int_eq(gr_check_path(p, NULL, &r, &e), GR_OK);
 	ck_assert_int_eq(r->images[0].bits, 64);
