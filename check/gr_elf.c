@@ -541,9 +541,9 @@ gr_elf_read_interp(const unsigned char *buf, size_t len, const GElf_Phdr *ph, co
  * address, through the PT_LOAD that maps it, up to DT_NULL: p_offset and
  * p_filesz are not what it uses, so they cannot hide a table from this check. */
 static int
-gr_elf_read_segment_dynamic(Elf *elf, size_t len, const struct gr_elf_segments *seg,
-                            const char *path, struct gr_arena *a, struct gr_elf_dyn *dyn,
-                            struct gr_error *err)
+gr_elf_read_pt_dynamic(Elf *elf, size_t len, const struct gr_elf_segments *seg,
+                       const char *path, struct gr_arena *a, struct gr_elf_dyn *dyn,
+                       struct gr_error *err)
 {
 	uint64_t off, avail;
 
@@ -622,7 +622,7 @@ gr_elf_read_phases(Elf *elf, unsigned char *buf, size_t len, const char *path,
 	}
 	if (seg.ninterp && (rc = gr_elf_read_interp(buf, len, &seg.interp, path, a, img, err)))
 		return rc;
-	if (seg.ndynamic && (rc = gr_elf_read_segment_dynamic(elf, len, &seg, path, a, &dyn, err)))
+	if (seg.ndynamic && (rc = gr_elf_read_pt_dynamic(elf, len, &seg, path, a, &dyn, err)))
 		return rc;
 	img->pie = (dyn.flags_1 & DF_1_PIE) != 0;
 	if ((rc = gr_elf_read_names(buf, len, &seg, &dyn, path, a, img, err)))
