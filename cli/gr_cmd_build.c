@@ -49,7 +49,7 @@ gr_cmd_build_usage(FILE *f)
 	      "                          that define them and link again (at most 3 times)\n"
 	      "      --strict            fail when glibc warns that a function needs its shared\n"
 	      "                          objects at run time (getaddrinfo, getpwnam, dlopen...)\n"
-	      "      --no-default-tags   do not add netgo,osusergo (not added for a musl $CC)\n"
+	      "      --no-default-tags   do not add netgo,osusergo (not added for a musl go env CC)\n"
 	      "      --go GO             the go command (default: go on PATH)\n"
 	      "      --keep-failed       keep a binary that fails the check as OUT.rejected\n"
 	      "      --dry-run           build and check, show the go command and the link,\n"

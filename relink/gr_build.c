@@ -102,14 +102,13 @@ gr_b_join(const char *a, const char *sep, const char *c)
 	return s;
 }
 
-/* Whether $CC names a musl toolchain (musl-gcc, *-linux-musl-gcc): then
+/* Whether go env CC (the compiler cgo and the link use: the environment's CC,
+ * else go env -w's) names a musl toolchain (musl-gcc, *-linux-musl-gcc): then
  * net and os/user need no netgo/osusergo to link statically. */
 static bool
-gr_b_musl(const struct gr_env *env)
+gr_b_musl(const char *gocc)
 {
-	const char *cc = env->cc;
-
-	return cc && strstr(cc, "musl") != NULL;
+	return gocc && strstr(gocc, "musl") != NULL;
 }
 
 /* This process's own peak resident memory (VmHWM), in KiB: getrusage would
@@ -1013,13 +1012,6 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 	for (i = 0; i < preset.tags.n; i++)
 		if (gr_goflags_add_tag(&b.gf, preset.tags.v[i]) || gr_strvec_push(&res->tags, preset.tags.v[i]))
 			goto nomem;
-	if (o->default_tags && o->mode != GR_LINK_THIRD_PARTY && !gr_b_musl(o->env))
-		for (i = 0; i < 2; i++)
-			if (gr_goflags_add_tag(&b.gf, i ? "osusergo" : "netgo"))
-				goto nomem;
-	gr_strvec_deinit(&res->tags);
-	if (gr_strvec_extend(&res->tags, &b.gf.tags))
-		goto nomem;
 	for (i = 0; i < o->nallow; i++)
 		if (gr_strvec_push(&b.ls.allow, o->allow[i]))
 			goto nomem;
@@ -1055,6 +1047,14 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 	if ((rc = gr_b_helpers(&b, &ld, &shim, &state)) || (rc = gr_b_go_env(&b)) ||
 	    (rc = gr_b_environment(&b, state)))
 		goto out;
+	/* gorelink's tags, once go env has named the C compiler. */
+	if (o->default_tags && o->mode != GR_LINK_THIRD_PARTY && !gr_b_musl(b.gocc))
+		for (i = 0; i < 2; i++)
+			if (gr_goflags_add_tag(&b.gf, i ? "osusergo" : "netgo"))
+				goto nomem;
+	gr_strvec_deinit(&res->tags);
+	if (gr_strvec_extend(&res->tags, &b.gf.tags))
+		goto nomem;
 	/* The compiler gorelink-ld links with: -extld, else go env CC; gorelink-ld
 	 * switches to go env CXX when the objects or archives it links hold C++. */
 	if (extld.n) {
