@@ -12,6 +12,8 @@
 #include "gr_cmd_check.h"
 #include "gr_json.h"
 
+extern char **environ;
+
 #define GR_BUILD_SCHEMA "gorelink-build/1"
 
 void
@@ -47,7 +49,7 @@ gr_cmd_build_usage(FILE *f)
 	      "                          that define them and link again (at most 3 times)\n"
 	      "      --strict            fail when glibc warns that a function needs its shared\n"
 	      "                          objects at run time (getaddrinfo, getpwnam, dlopen...)\n"
-	      "      --no-default-tags   do not add netgo,osusergo (not added for a musl $CC)\n"
+	      "      --no-default-tags   do not add netgo,osusergo (not added for a musl go env CC)\n"
 	      "      --go GO             the go command (default: go on PATH)\n"
 	      "      --keep-failed       keep a binary that fails the check as OUT.rejected\n"
 	      "      --dry-run           build and check, show the go command and the link,\n"
@@ -234,6 +236,7 @@ gr_cmd_build(int argc, char **argv, FILE *out, FILE *err)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct gr_env env;
 	struct gr_build_opts o;
 	struct gr_build_result r;
 	struct gr_error e;
@@ -246,6 +249,8 @@ gr_cmd_build(int argc, char **argv, FILE *out, FILE *err)
 	memset(&o, 0, sizeof(o));
 	memset(&r, 0, sizeof(r));
 	gr_error_clear(&e);
+	gr_env_from_environ(&env, environ);
+	o.env = &env;
 	o.mode = GR_LINK_STATIC;
 	o.default_tags = true;
 	pkgs = calloc((size_t)argc + 1, sizeof(*pkgs));

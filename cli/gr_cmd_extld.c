@@ -16,6 +16,8 @@
 #include "gr_spawn.h"
 #include "gr_tccache.h"
 
+extern char **environ;
+
 /* Run argv with our stdio and return its exit status the way a shell would. */
 static int
 gr_extld_exec(char *const *argv)
@@ -102,14 +104,14 @@ gr_extld_origin_key(const struct gr_rw_result *rw)
 
 /* Give the libraries without an origin the ones a cached record names. */
 static void
-gr_extld_origins_cached(struct gr_rw_result *rw, const char *key)
+gr_extld_origins_cached(const struct gr_env *env, struct gr_rw_result *rw, const char *key)
 {
 	char *data = NULL, *cur, *v, tag;
 	const char *lib = NULL;
 	size_t i, len;
 	bool bad = false;
 
-	if (!key || gr_cache_get("origins", key, &data, &len) != GR_OK)
+	if (!key || gr_cache_get(env, "origins", key, &data, &len) != GR_OK)
 		return;
 	for (cur = data; gr_kv_next(&cur, &tag, &v, &bad);) {
 		if (tag == 'l') {
@@ -132,7 +134,7 @@ gr_extld_origins_cached(struct gr_rw_result *rw, const char *key)
  * did not run for them: the chains an earlier run of the same link recorded
  * fill the gaps, and the record is updated with what this run learnt. */
 static void
-gr_extld_origins(struct gr_rw_result *rw)
+gr_extld_origins(const struct gr_env *env, struct gr_rw_result *rw)
 {
 	const char *log = getenv("GORELINK_PKG_LOG");
 	FILE *f = log && *log ? fopen(log, "r") : NULL;
@@ -152,7 +154,7 @@ gr_extld_origins(struct gr_rw_result *rw)
 	}
 	if (f)
 		fclose(f);
-	if (pkgs.n && gr_pc_resolve((const char *const *)pkgs.v, pkgs.n, &t, &e) == GR_OK) {
+	if (pkgs.n && gr_pc_resolve(env, (const char *const *)pkgs.v, pkgs.n, &t, &e) == GR_OK) {
 		for (i = 0; i < rw->ntokens; i++) {
 			struct gr_rw_token *tk = &rw->tokens[i];
 			char want[600];
@@ -168,7 +170,7 @@ gr_extld_origins(struct gr_rw_result *rw)
 				}
 		}
 	}
-	gr_extld_origins_cached(rw, key);
+	gr_extld_origins_cached(env, rw, key);
 	/* Store every chain known now (this run's and the record's), for the next run. */
 	for (i = 0; learnt && i < rw->ntokens; i++)
 		if (rw->tokens[i].lib && rw->tokens[i].origin && !strncmp(rw->tokens[i].origin, "#cgo pkg-config: ", 17)) {
@@ -176,7 +178,7 @@ gr_extld_origins(struct gr_rw_result *rw)
 			gr_kv_put(&keep, 'o', rw->tokens[i].origin);
 		}
 	if (key && keep.n && !keep.nomem)
-		gr_cache_put("origins", key, keep.p, keep.n, &e);
+		gr_cache_put(env, "origins", key, keep.p, keep.n, &e);
 	free(keep.p);
 	free(key);
 	gr_pc_tokens_free(t);
@@ -402,8 +404,8 @@ gr_extld_group_order(const struct gr_diag *d, struct gr_strvec *final, struct gr
  * linked again; with --fix, up to three more tries with the archives that
  * define the missing symbols appended. */
 static int
-gr_extld_link(const struct gr_linkstate *ls, const struct gr_rw_result *rw, struct gr_strvec *final,
-              struct gr_kvbuf *rep)
+gr_extld_link(const struct gr_env *env, const struct gr_linkstate *ls,
+              const struct gr_rw_result *rw, struct gr_strvec *final, struct gr_kvbuf *rep)
 {
 	int status = 0, regroups = 0, fixes = 0;
 
@@ -413,7 +415,7 @@ gr_extld_link(const struct gr_linkstate *ls, const struct gr_rw_result *rw, stru
 		struct gr_error e;
 		size_t i, added = 0;
 		status = gr_extld_run_captured(gr_strvec_argv(final), &res);
-		if (res.err && gr_diag_run(res.err, rw->search.dirs, rw->search.ndirs, &d, &e) != GR_OK)
+		if (res.err && gr_diag_run(env, res.err, rw->search.dirs, rw->search.ndirs, &d, &e) != GR_OK)
 			gr_cli_diag(stderr, "no diagnosis: %s", e.msg);
 		gr_spawn_result_free(&res);
 		if (!d)
@@ -474,6 +476,7 @@ int
 gr_cmd_extld(int argc, char **argv)
 {
 	const char *statepath = getenv(GR_LINKSTATE_ENV);
+	struct gr_env env;
 	struct gr_linkstate ls;
 	struct gr_toolchain tc;
 	struct gr_strvec args, final, dcc;
@@ -483,6 +486,7 @@ gr_cmd_extld(int argc, char **argv)
 	int rc, status;
 
 	gr_cli_set_progname("gorelink-ld");
+	gr_env_from_environ(&env, environ);
 	if (!statepath) {
 		gr_cli_diag(stderr, "run by gorelink only (%s is not set)", GR_LINKSTATE_ENV);
 		return 2;
@@ -525,7 +529,7 @@ gr_cmd_extld(int argc, char **argv)
 		status = 2;
 		goto out;
 	}
-	rc = ls.darwin ? GR_OK : gr_tccache_discover(gr_strvec_argv(&dcc), &tc, &hit, &e);
+	rc = ls.darwin ? GR_OK : gr_tccache_discover(&env, gr_strvec_argv(&dcc), &tc, &hit, &e);
 	gr_strvec_deinit(&dcc);
 	if (rc) {
 		gr_cli_diag(stderr, "%s", e.msg);
@@ -533,9 +537,9 @@ gr_cmd_extld(int argc, char **argv)
 		status = 2;
 		goto out;
 	}
-	rc = gr_extld_rewrite(&ls, &tc, args.v, args.n, &final, &rw, &e);
+	rc = gr_extld_rewrite(&env, &ls, &tc, args.v, args.n, &final, &rw, &e);
 	if (rc == GR_ENOTFOUND)
-		gr_extld_origins(rw);
+		gr_extld_origins(&env, rw);
 	if (rc == GR_ENOTFOUND) {
 		struct gr_rw_opts o;
 		memset(&o, 0, sizeof(o));
@@ -551,7 +555,7 @@ gr_cmd_extld(int argc, char **argv)
 		status = 2;
 	} else {
 		struct gr_kvbuf diag = { NULL, 0, 0, false };
-		status = gr_extld_link(&ls, rw, &final, &diag);
+		status = gr_extld_link(&env, &ls, rw, &final, &diag);
 		gr_extld_record(&ls, &final, rw, status);
 		gr_extld_append_report(&ls, &diag);
 		free(diag.p);

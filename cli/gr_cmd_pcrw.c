@@ -16,6 +16,8 @@
 #include "gr_tccache.h"
 #include "gr_toolchain.h"
 
+extern char **environ;
+
 #define GR_PCRW_SCHEMA "gorelink-pkgconf-rewrite/1"
 #define GR_PCRW_MAXSTDIN (16u << 20)
 
@@ -418,6 +420,7 @@ gr_cmd_pcrw(int argc, char **argv, FILE *in, FILE *out, FILE *err)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct gr_env env;
 	struct gr_rw_opts o;
 	struct gr_toolchain tc;
 	struct gr_pc_tokens *toks = NULL, *ccwords = NULL;
@@ -437,6 +440,7 @@ gr_cmd_pcrw(int argc, char **argv, FILE *in, FILE *out, FILE *err)
 	memset(&darwin, 0, sizeof(darwin));
 	gr_strvec_init(&cc);
 	gr_error_clear(&e);
+	gr_env_from_environ(&env, environ);
 	o.mode = GR_RW_STATIC;
 	o.system_libs = gr_rw_default_system_libs;
 	o.nsystem_libs = gr_rw_ndefault_system_libs;
@@ -547,7 +551,7 @@ gr_cmd_pcrw(int argc, char **argv, FILE *in, FILE *out, FILE *err)
 				goto out;
 			}
 		if (!each &&
-		    (rc = gr_pc_resolve((const char *const *)argv + optind, (size_t)(argc - optind), &toks, &e))) {
+		    (rc = gr_pc_resolve(&env, (const char *const *)argv + optind, (size_t)(argc - optind), &toks, &e))) {
 			gr_cli_diag(err, "%s", e.msg);
 			status = GR_EXIT_ERROR;
 			goto out;
@@ -632,7 +636,7 @@ gr_cmd_pcrw(int argc, char **argv, FILE *in, FILE *out, FILE *err)
 			goto out;
 		}
 	}
-	if ((rc = gr_tccache_discover(gr_strvec_argv(&cc), &tc, &cache_hit, &e))) {
+	if ((rc = gr_tccache_discover(&env, gr_strvec_argv(&cc), &tc, &cache_hit, &e))) {
 		gr_cli_diag(err, "%s", e.msg);
 		status = GR_EXIT_ERROR;
 		goto out;
@@ -653,7 +657,7 @@ run:
 			struct gr_pc_tokens *pt = NULL;
 			const char *q = argv[i];
 			int st;
-			if (gr_pc_resolve(&q, 1, &pt, &e)) {
+			if (gr_pc_resolve(&env, &q, 1, &pt, &e)) {
 				gr_cli_diag(err, "%s", e.msg);
 				st = GR_EXIT_ERROR;
 			} else {

@@ -102,14 +102,13 @@ gr_b_join(const char *a, const char *sep, const char *c)
 	return s;
 }
 
-/* Whether $CC names a musl toolchain (musl-gcc, *-linux-musl-gcc): then
+/* Whether go env CC (the compiler cgo and the link use: the environment's CC,
+ * else go env -w's) names a musl toolchain (musl-gcc, *-linux-musl-gcc): then
  * net and os/user need no netgo/osusergo to link statically. */
 static bool
-gr_b_musl(void)
+gr_b_musl(const char *gocc)
 {
-	const char *cc = getenv("CC");
-
-	return cc && strstr(cc, "musl") != NULL;
+	return gocc && strstr(gocc, "musl") != NULL;
 }
 
 /* This process's own peak resident memory (VmHWM), in KiB: getrusage would
@@ -275,9 +274,9 @@ gr_b_first_line(const char *text, char *buf, size_t n)
 /* Whether the user set the go environment variable name: in the process
  * environment, or with go env -w (a NAME= line in the file go env GOENV names). */
 static bool
-gr_b_go_env_set(const char *goenv, const char *name)
+gr_b_go_env_set(const struct gr_env *env, const char *goenv, const char *name)
 {
-	const char *v = getenv(name);
+	const char *v = gr_env_get(env, name);
 	char buf[4096];
 	size_t l = strlen(name);
 	FILE *f;
@@ -364,11 +363,11 @@ gr_b_go_env(struct gr_b *b)
 		 * Mac architecture (-arch). */
 		bool plain = !strcmp(b->gocc, "gcc") || !strcmp(b->gocc, "clang") || !strcmp(b->gocc, "cc");
 		bool m32 = !strcmp(target, "linux/386") && !strcmp(host, "linux/amd64");
-		if (!b->darwin && !m32 && plain && !gr_b_go_env_set(goenv, "CC"))
+		if (!b->darwin && !m32 && plain && !gr_b_go_env_set(b->o->env, goenv, "CC"))
 			return gr_b_fail(b, GR_BUILD_ENV, GR_EUSAGE,
 			                 "cross-compiling for %s on %s: set CC to a C compiler for the target (for linux/arm64 on Debian: apt-get install gcc-aarch64-linux-gnu, then CC=aarch64-linux-gnu-gcc)",
 			                 target, host);
-		if (strcmp(b->cgo, "1") != 0 && !gr_b_go_env_set(goenv, "CGO_ENABLED")) {
+		if (strcmp(b->cgo, "1") != 0 && !gr_b_go_env_set(b->o->env, goenv, "CGO_ENABLED")) {
 			char *on = strdup("1");
 			if (!on)
 				return gr_b_nomem(b);
@@ -385,7 +384,7 @@ gr_b_go_env(struct gr_b *b)
 		char *where = NULL;
 		gr_strvec_init(&w);
 		if (gr_goflags_split(b->gocc, &w, b->err) == GR_OK && w.n)
-			where = gr_path_which(w.v[0]);
+			where = gr_path_which(w.v[0], b->o->env->path);
 		if (!where) {
 			int frc = gr_b_fail(b, GR_BUILD_ENV, GR_EIO,
 			                    "the C compiler '%s' (go env CC) is not installed: install gcc (apt-get install gcc) or set CC",
@@ -505,7 +504,7 @@ gr_b_environment(struct gr_b *b, const char *state)
 	static const char *const ours[] = { "PKG_CONFIG=", "GORELINK_REAL_PKG_CONFIG=",
 	                                    "GORELINK_LINK_STATE=", "GORELINK_PKG_LOG=", "CGO_ENABLED=",
 	                                    "PATH=", "TMPDIR=" };
-	const char *real = b->gopkgconfig, *path = getenv("PATH");
+	const char *real = b->gopkgconfig, *path = b->o->env->path;
 	char **e;
 	char *v = NULL, *p2 = NULL;
 	size_t i;
@@ -554,15 +553,9 @@ nomem:
 
 /* This program's own path, for the helper links. */
 static char *
-gr_b_self(void)
+gr_b_self(const struct gr_env *env)
 {
-	char buf[4096];
-	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-
-	if (n <= 0)
-		return NULL;
-	buf[n] = '\0';
-	return strdup(buf);
+	return env->self[0] ? strdup(env->self) : NULL;
 }
 
 /* A private directory with gorelink-ld, gorelink-pkg-config and
@@ -570,8 +563,8 @@ gr_b_self(void)
 static int
 gr_b_helpers(struct gr_b *b, char **ld, char **shim, char **state)
 {
-	const char *tmp = getenv("TMPDIR");
-	char *self = gr_b_self();
+	const char *tmp = b->o->env->tmpdir;
+	char *self = gr_b_self(b->o->env);
 	int e;
 
 	*ld = *shim = *state = NULL;
@@ -1000,14 +993,14 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 	b.ls.fix = o->fix;
 
 	/* The flags: the user's, then the preset's and gorelink's. */
-	if ((rc = gr_goflags_parse(getenv("GOFLAGS"), o->goargs, o->ngoargs, &b.gf, err))) {
+	if ((rc = gr_goflags_parse(o->env->goflags, o->goargs, o->ngoargs, &b.gf, err))) {
 		res->stage = GR_BUILD_USAGE;
 		goto out;
 	}
 	if ((rc = gr_b_check_ldflags(&b, &extld)) || (rc = gr_b_check_buildmode(&b)))
 		goto out;
 	if (o->preset) {
-		if ((rc = gr_preset_load(o->preset, o->preset_variant, &preset, err))) {
+		if ((rc = gr_preset_load(o->env, o->preset, o->preset_variant, &preset, err))) {
 			res->stage = GR_BUILD_USAGE;
 			goto out;
 		}
@@ -1019,13 +1012,6 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 	for (i = 0; i < preset.tags.n; i++)
 		if (gr_goflags_add_tag(&b.gf, preset.tags.v[i]) || gr_strvec_push(&res->tags, preset.tags.v[i]))
 			goto nomem;
-	if (o->default_tags && o->mode != GR_LINK_THIRD_PARTY && !gr_b_musl())
-		for (i = 0; i < 2; i++)
-			if (gr_goflags_add_tag(&b.gf, i ? "osusergo" : "netgo"))
-				goto nomem;
-	gr_strvec_deinit(&res->tags);
-	if (gr_strvec_extend(&res->tags, &b.gf.tags))
-		goto nomem;
 	for (i = 0; i < o->nallow; i++)
 		if (gr_strvec_push(&b.ls.allow, o->allow[i]))
 			goto nomem;
@@ -1041,7 +1027,7 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 	for (k = 0; k < o->npkgs + preset.pkgs.n; k++) {
 		const char *q = k < o->npkgs ? o->pkgs[k] : preset.pkgs.v[k - o->npkgs];
 		struct gr_pc_tokens *t = NULL;
-		if ((rc = gr_pc_resolve(&q, 1, &t, err))) {
+		if ((rc = gr_pc_resolve(o->env, &q, 1, &t, err))) {
 			res->stage = GR_BUILD_USAGE;
 			goto out;
 		}
@@ -1061,6 +1047,14 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 	if ((rc = gr_b_helpers(&b, &ld, &shim, &state)) || (rc = gr_b_go_env(&b)) ||
 	    (rc = gr_b_environment(&b, state)))
 		goto out;
+	/* gorelink's tags, once go env has named the C compiler. */
+	if (o->default_tags && o->mode != GR_LINK_THIRD_PARTY && !gr_b_musl(b.gocc))
+		for (i = 0; i < 2; i++)
+			if (gr_goflags_add_tag(&b.gf, i ? "osusergo" : "netgo"))
+				goto nomem;
+	gr_strvec_deinit(&res->tags);
+	if (gr_strvec_extend(&res->tags, &b.gf.tags))
+		goto nomem;
 	/* The compiler gorelink-ld links with: -extld, else go env CC; gorelink-ld
 	 * switches to go env CXX when the objects or archives it links hold C++. */
 	if (extld.n) {

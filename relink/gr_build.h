@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "gr_check.h"
+#include "gr_env.h"
 #include "gr_error.h"
 #include "gr_linkstate.h"
 #include "gr_strvec.h"
@@ -23,6 +24,7 @@ enum gr_build_stage {
 };
 
 struct gr_build_opts {
+	const struct gr_env *env;            /* the environment it decides on (filled by the CLI) */
 	enum gr_link_mode mode;
 	const char *package;                 /* what go build accepts */
 	const char *out;                     /* -o, or NULL for go build's default name */
