@@ -120,14 +120,14 @@ gr_cmd_build_logger(void *ctx, const char *step, double seconds, const char *det
 }
 
 static void
-gr_cmd_build_quoted(FILE *f, const struct gr_strvec *v)
+gr_cmd_build_quoted(FILE *f, const char *const *v, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < v->n; i++) {
+	for (i = 0; i < n; i++) {
 		if (i)
 			fputc(' ', f);
-		gr_cli_put_quoted(f, v->v[i]);
+		gr_cli_put_quoted(f, v[i]);
 	}
 	fputc('\n', f);
 }
@@ -143,25 +143,63 @@ gr_cmd_build_json_list(struct gr_json *j, const char *key, const struct gr_strve
 	gr_json_arr_end(j);
 }
 
-/* Rows of TAB-separated fields as objects; "-" is null. */
+/* A list of strings from the link report. */
 static void
-gr_cmd_build_json_rows(struct gr_json *j, const char *key, const struct gr_strvec *rows,
-                       const char *const *names, size_t nnames)
+gr_cmd_build_json_words(struct gr_json *j, const char *key, const char *const *v, size_t n)
 {
-	size_t i, k;
+	size_t i;
 
 	gr_json_arr_begin(j, key);
-	for (i = 0; i < rows->n; i++) {
-		const char *p = rows->v[i];
+	for (i = 0; i < n; i++)
+		gr_json_str(j, NULL, v[i]);
+	gr_json_arr_end(j);
+}
+
+/* The link report's records, one object each (an absent field is null). */
+static void
+gr_cmd_build_json_records(struct gr_json *j, const struct gr_link_report *l)
+{
+	size_t i;
+
+	gr_json_arr_begin(j, "missing");
+	for (i = 0; i < l->nmissing; i++)
+		gr_json_str(j, NULL, l->missing[i].name);
+	gr_json_arr_end(j);
+	gr_json_arr_begin(j, "undefined");
+	for (i = 0; i < l->nundefined; i++) {
 		gr_json_obj_begin(j, NULL);
-		for (k = 0; k < nnames; k++) {
-			const char *tab = strchr(p, '\t');
-			size_t n = tab && k + 1 < nnames ? (size_t)(tab - p) : strlen(p);
-			char *field = strndup(p, n);
-			gr_json_str(j, names[k], field && strcmp(field, "-") ? field : NULL);
-			free(field);
-			p = tab && k + 1 < nnames ? tab + 1 : p + n;
-		}
+		gr_json_str(j, "lname", l->undefined[i].lname);
+		gr_json_str(j, "pkg", l->undefined[i].pkg);
+		gr_json_str(j, "archive", l->undefined[i].archive);
+		gr_json_str(j, "option", l->undefined[i].option);
+		gr_json_obj_end(j);
+	}
+	gr_json_arr_end(j);
+	gr_json_arr_begin(j, "findings");
+	for (i = 0; i < l->nfindings; i++) {
+		gr_json_obj_begin(j, NULL);
+		gr_json_str(j, "symbol", l->findings[i].symbol);
+		gr_json_str(j, "source", l->findings[i].source);
+		gr_json_str(j, "function", l->findings[i].function);
+		gr_json_str(j, "remedy", l->findings[i].remedy);
+		gr_json_obj_end(j);
+	}
+	gr_json_arr_end(j);
+	gr_json_arr_begin(j, "fixes");
+	for (i = 0; i < l->nfixes; i++) {
+		gr_json_obj_begin(j, NULL);
+		gr_json_str(j, "lname", l->fixes[i].lname);
+		gr_json_str(j, "pkg", l->fixes[i].pkg);
+		gr_json_str(j, "archive", l->fixes[i].archive);
+		gr_json_obj_end(j);
+	}
+	gr_json_arr_end(j);
+	gr_json_arr_begin(j, "order");
+	for (i = 0; i < l->norder; i++) {
+		gr_json_obj_begin(j, NULL);
+		gr_json_str(j, "strategy", l->order[i].strategy);
+		gr_json_str(j, "needs", l->order[i].needs);
+		gr_json_str(j, "provider", l->order[i].provider);
 		gr_json_obj_end(j);
 	}
 	gr_json_arr_end(j);
@@ -193,13 +231,9 @@ gr_cmd_build_json(FILE *out, const struct gr_build_opts *o, const struct gr_buil
 	gr_json_int(&j, "self_max_rss_kib", r->self_max_rss_kib);
 	gr_cmd_build_json_list(&j, "tags", &r->tags);
 	gr_cmd_build_json_list(&j, "go_command", &r->go_argv);
-	gr_cmd_build_json_list(&j, "link_argv", &r->link_argv);
-	gr_cmd_build_json_list(&j, "archives", &r->archives);
-	gr_cmd_build_json_list(&j, "missing", &r->missing);
-	gr_cmd_build_json_rows(&j, "undefined", &r->undefined, (const char *const[]){ "lname", "pkg", "archive", "option" }, 4);
-	gr_cmd_build_json_rows(&j, "findings", &r->findings, (const char *const[]){ "symbol", "source", "function", "remedy" }, 4);
-	gr_cmd_build_json_rows(&j, "fixes", &r->fixes, (const char *const[]){ "lname", "pkg", "archive" }, 3);
-	gr_cmd_build_json_rows(&j, "order", &r->order, (const char *const[]){ "strategy", "needs", "provider" }, 3);
+	gr_cmd_build_json_words(&j, "link_argv", r->link.argv, r->link.nargv);
+	gr_cmd_build_json_words(&j, "archives", r->link.archives, r->link.narchives);
+	gr_cmd_build_json_records(&j, &r->link);
 	if (r->check)
 		gr_cmd_check_json(&j, "check", r->check, true);
 	else
@@ -409,20 +443,18 @@ gr_cmd_build(int argc, char **argv, FILE *out, FILE *err)
 	} else {
 		if (o.dry_run && r.go_argv.n) {
 			fputs("go command: ", out);
-			gr_cmd_build_quoted(out, &r.go_argv);
+			gr_cmd_build_quoted(out, (const char *const *)r.go_argv.v, r.go_argv.n);
 		}
-		if ((print_link || o.dry_run) && r.link_argv.n) {
+		if ((print_link || o.dry_run) && r.link.nargv) {
 			if (o.dry_run)
 				fputs("link: ", out);
-			gr_cmd_build_quoted(out, &r.link_argv);
+			gr_cmd_build_quoted(out, r.link.argv, r.link.nargv);
 		}
-		if (r.fixes.n) {
+		if (r.link.nfixes) {
 			size_t k;
 			fputs("--fix added:", out);
-			for (k = 0; k < r.fixes.n; k++) {
-				const char *tab = strchr(r.fixes.v[k], '\t');
-				fprintf(out, " -l%.*s", tab ? (int)(tab - r.fixes.v[k]) : (int)strlen(r.fixes.v[k]), r.fixes.v[k]);
-			}
+			for (k = 0; k < r.link.nfixes; k++)
+				fprintf(out, " -l%s", r.link.fixes[k].lname);
 			fputs(" (to make it permanent, pass the options the diagnosis names)\n", out);
 		}
 		if (status == GR_EXIT_OK && r.check) {
@@ -434,11 +466,11 @@ gr_cmd_build(int argc, char **argv, FILE *out, FILE *err)
 			for (k = 0; k < r.tags.n; k++)
 				fprintf(out, "%s%s", k ? "," : " ", r.tags.v[k]);
 			fputs(r.tags.n ? "; archives:" : " none; archives:", out);
-			for (k = 0; k < r.archives.n; k++) {
-				const char *slash = strrchr(r.archives.v[k], '/');
-				fprintf(out, " %s", slash ? slash + 1 : r.archives.v[k]);
+			for (k = 0; k < r.link.narchives; k++) {
+				const char *slash = strrchr(r.link.archives[k], '/');
+				fprintf(out, " %s", slash ? slash + 1 : r.link.archives[k]);
 			}
-			fputs(r.archives.n ? "\n" : " none\n", out);
+			fputs(r.link.narchives ? "\n" : " none\n", out);
 		}
 	}
 out:

@@ -12,7 +12,7 @@
 #include "gr_extld.h"
 #include "gr_kv.h"
 #include "gr_goflags.h"
-#include "gr_linkstate.h"
+#include "gr_records.h"
 #include "gr_spawn.h"
 #include "gr_tccache.h"
 
@@ -34,50 +34,47 @@ gr_extld_exec(char *const *argv)
 	return 128 + res.code;
 }
 
-/* Record the final link for the driver: its argv, what each -l became, and the outcome. */
+/* Record the final link for the driver: its argv, what each -l became, and the
+ * outcome, beside the diagnosis already in rep; then write the report. */
 static void
 gr_extld_record(const struct gr_linkstate *ls, const struct gr_strvec *final,
-                const struct gr_rw_result *rw, int status)
+                const struct gr_rw_result *rw, int status, struct gr_link_report *rep)
 {
-	struct gr_kvbuf b = { NULL, 0, 0, false };
-	char num[32];
+	struct gr_error e;
+	char line[1024];
 	size_t i, k;
-	FILE *f;
+	int rc = GR_OK;
 
 	if (!ls->report)
 		return;
-	for (i = 0; final && i < final->n; i++)
-		gr_kv_put(&b, 'A', final->v[i]);
-	for (i = 0; rw && i < rw->ntokens; i++) {
+	for (i = 0; final && i < final->n && !rc; i++)
+		rc = gr_link_report_add_argv(rep, final->v[i]);
+	for (i = 0; rw && i < rw->ntokens && !rc; i++) {
 		const struct gr_rw_token *t = &rw->tokens[i];
 		if (t->kind == GR_RW_OTHER && t->missing)
-			gr_kv_put(&b, 'P', t->input);  /* an input file that is not there */
-		if (t->kind != GR_RW_LIBRARY)
+			rc = gr_link_report_add_missing(rep, true, t->input);  /* an input file that is not there */
+		if (t->kind != GR_RW_LIBRARY || rc)
 			continue;
 		if (t->missing)
-			gr_kv_put(&b, 'M', t->lib);
+			rc = gr_link_report_add_missing(rep, false, t->lib);
 		else if (t->kept)
-			gr_kv_put(&b, 'K', t->lib);
+			rc = gr_link_report_add_kept(rep, t->lib);
 		else
-			for (k = 0; k < t->noutput; k++)
+			for (k = 0; k < t->noutput && !rc; k++)
 				if (t->output[k][0] == '/')
-					gr_kv_put(&b, 'a', t->output[k]);
+					rc = gr_link_report_add_archive(rep, t->output[k]);
 	}
-	snprintf(num, sizeof(num), "%d", status);
-	gr_kv_put(&b, 'S', num);
 	/* 128+N: gr_extld_run_captured saw the compiler die of signal N. */
+	line[0] = '\0';
 	if (status > 128 && final && final->n) {
 		struct gr_spawn_result sr = { .exited = false, .code = status - 128 };
-		char how[128], line[1024];
+		char how[128];
 		snprintf(line, sizeof(line), "%s %s", final->v[0], gr_spawn_describe(&sr, how, sizeof(how)));
-		gr_kv_put(&b, 'X', line);
 	}
-	f = b.nomem ? NULL : fopen(ls->report, "w");
-	if (f) {
-		fwrite(b.p, 1, b.n, f);
-		fclose(f);
-	}
-	free(b.p);
+	if (!rc)
+		rc = gr_link_report_set_status(rep, status, *line ? line : NULL);
+	if (!rc)
+		gr_link_report_write(ls->report, rep, &e);
 }
 
 /* The key under which a link's library origins are cached: its -l words as
@@ -134,24 +131,21 @@ gr_extld_origins_cached(struct gr_rw_result *rw, const char *key)
 static void
 gr_extld_origins(struct gr_rw_result *rw)
 {
-	const char *log = getenv("GORELINK_PKG_LOG");
-	FILE *f = log && *log ? fopen(log, "r") : NULL;
+	const char *log = getenv(GR_PKGLOG_ENV);
 	struct gr_strvec pkgs;
 	struct gr_pc_tokens *t = NULL;
 	struct gr_kvbuf keep = { NULL, 0, 0, false };
 	struct gr_error e;
-	char line[1024], *key = gr_extld_origin_key(rw);
+	char *key = gr_extld_origin_key(rw);
 	size_t i, k;
 	bool learnt = false;
 
 	gr_strvec_init(&pkgs);
-	while (f && fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		if (*line)
-			gr_strvec_push(&pkgs, line);
+	/* No log (or an unreadable one): no chains from it. */
+	if (log && *log && gr_pkglog_read(log, &pkgs, &e) != GR_OK) {
+		gr_strvec_deinit(&pkgs);
+		gr_strvec_init(&pkgs);
 	}
-	if (f)
-		fclose(f);
 	if (pkgs.n && gr_pc_resolve((const char *const *)pkgs.v, pkgs.n, &t, &e) == GR_OK) {
 		for (i = 0; i < rw->ntokens; i++) {
 			struct gr_rw_token *tk = &rw->tokens[i];
@@ -216,7 +210,7 @@ gr_extld_list(FILE *f, const char *const *v, size_t n, size_t max)
 
 /* Explain the undefined symbols and glibc's warnings; record them for gorelink. */
 static void
-gr_extld_explain(const struct gr_diag *d, bool failed, bool fixing, struct gr_kvbuf *rep)
+gr_extld_explain(const struct gr_diag *d, bool failed, bool fixing, struct gr_link_report *rep)
 {
 	size_t i, refs = 0, syms = 0;
 
@@ -245,14 +239,13 @@ gr_extld_explain(const struct gr_diag *d, bool failed, bool fixing, struct gr_kv
 				fprintf(stderr, "    no archive in the linker's search path defines them, but %s does: %s (the shared build) loads it;\n"
 				        "    install its static archive (lib%.*s.a), or link it dynamically: --allow-dynamic %.*s --lib -l:%s\n",
 				        so, g->shared_via, nl, name, nl, name, so);
-				snprintf(line, sizeof(line), "-\t-\t-\t--allow-dynamic %.*s --lib -l:%s", nl, name, so);
-				gr_kv_put(rep, 'U', line);
+				snprintf(line, sizeof(line), "--allow-dynamic %.*s --lib -l:%s", nl, name, so);
+				gr_link_report_add_undefined(rep, &(struct gr_rec_undefined){ NULL, NULL, NULL, line });
 				continue;
 			}
 			if (!g->provider) {
 				fputs("    no archive in the linker's search path defines them: install the library that does\n", stderr);
-				snprintf(line, sizeof(line), "-\t-\t-\t%s", g->symbols[0]);
-				gr_kv_put(rep, 'U', line);
+				gr_link_report_add_undefined(rep, &(struct gr_rec_undefined){ NULL, NULL, NULL, g->symbols[0] });
 				continue;
 			}
 			if (g->pkg)
@@ -261,21 +254,17 @@ gr_extld_explain(const struct gr_diag *d, bool failed, bool fixing, struct gr_kv
 				snprintf(what, sizeof(what), "--lib -l%s", g->provider->lname);
 			fprintf(stderr, "    defined in %s (-l%s%s%s): add %s\n", g->provider->path, g->provider->lname,
 			        g->pkg ? ", pkg-config " : "", g->pkg ? g->pkg : "", what);
-			snprintf(line, sizeof(line), "%s\t%s\t%s\t%s", g->provider->lname, g->pkg ? g->pkg : "-",
-			         g->provider->path, what);
-			gr_kv_put(rep, 'U', line);
+			gr_link_report_add_undefined(rep, &(struct gr_rec_undefined){ g->provider->lname, g->pkg,
+			                                                                g->provider->path, what });
 		}
 		if (failed && !fixing)
 			fputs("  (or run gorelink again with --fix to add them)\n", stderr);
 	}
 	for (i = 0; i < d->nfindings; i++) {
 		const struct gr_diag_finding *f = &d->findings[i];
-		char line[2048];
 		fprintf(stderr, "gorelink: %s in a static glibc binary, called by %s%s%s: %s\n", f->symbol, f->source,
 		        f->function ? " in " : "", f->function ? f->function : "", f->remedy);
-		snprintf(line, sizeof(line), "%s\t%s\t%s\t%s", f->symbol, f->source, f->function ? f->function : "-",
-		         f->remedy);
-		gr_kv_put(rep, 'W', line);
+		gr_link_report_add_finding(rep, &(struct gr_rec_finding){ f->symbol, f->source, f->function, f->remedy });
 	}
 }
 
@@ -309,7 +298,7 @@ gr_extld_find(const struct gr_strvec *argv, const char *path)
  * from the first provider to the last needer inside --start-group/--end-group
  * (ld then rescans it until nothing new is defined). True when argv changed. */
 static bool
-gr_extld_group_order(const struct gr_diag *d, struct gr_strvec *final, struct gr_kvbuf *rep)
+gr_extld_group_order(const struct gr_diag *d, struct gr_strvec *final, struct gr_link_report *rep)
 {
 	long lo = -1, hi = -1;
 	size_t i, k;
@@ -329,9 +318,7 @@ gr_extld_group_order(const struct gr_diag *d, struct gr_strvec *final, struct gr
 			arch = strndup(g->needers[k], (size_t)(open - g->needers[k]));
 			pn = arch ? gr_extld_find(final, arch) : -1;
 			if (pn > pa) {
-				char line[2048];
-				snprintf(line, sizeof(line), "group\t%s\t%s", arch, g->provider->path);
-				gr_kv_put(rep, 'O', line);
+				gr_link_report_add_order(rep, &(struct gr_rec_order){ "group", arch, g->provider->path });
 				fprintf(stderr, "gorelink: link order: %s needs %s, which comes earlier, and GNU ld scans each archive once\n",
 				        arch, g->provider->path);
 				if (lo < 0 || pa < lo)
@@ -403,7 +390,7 @@ gr_extld_group_order(const struct gr_diag *d, struct gr_strvec *final, struct gr
  * define the missing symbols appended. */
 static int
 gr_extld_link(const struct gr_linkstate *ls, const struct gr_rw_result *rw, struct gr_strvec *final,
-              struct gr_kvbuf *rep)
+              struct gr_link_report *rep)
 {
 	int status = 0, regroups = 0, fixes = 0;
 
@@ -428,7 +415,6 @@ gr_extld_link(const struct gr_linkstate *ls, const struct gr_rw_result *rw, stru
 			fixes++;
 			for (i = 0; i < d->ngroups; i++) {
 				const struct gr_diag_group *g = &d->groups[i];
-				char line[1024];
 				size_t k;
 				bool present = false;
 				if (!g->provider)
@@ -439,9 +425,7 @@ gr_extld_link(const struct gr_linkstate *ls, const struct gr_rw_result *rw, stru
 				if (present)
 					continue;
 				gr_strvec_push(final, g->provider->path);
-				snprintf(line, sizeof(line), "%s\t%s\t%s", g->provider->lname, g->pkg ? g->pkg : "-",
-				         g->provider->path);
-				gr_kv_put(rep, 'F', line);
+				gr_link_report_add_fix(rep, &(struct gr_rec_fix){ g->provider->lname, g->pkg, g->provider->path });
 				fprintf(stderr, "gorelink: --fix: adding %s (-l%s) and linking again\n", g->provider->path,
 				        g->provider->lname);
 				added++;
@@ -456,20 +440,6 @@ gr_extld_link(const struct gr_linkstate *ls, const struct gr_rw_result *rw, stru
 	}
 }
 
-/* Append the diagnosis lines to the report gr_extld_record wrote. */
-static void
-gr_extld_append_report(const struct gr_linkstate *ls, const struct gr_kvbuf *b)
-{
-	FILE *f;
-
-	if (!ls->report || !b->p || b->nomem)
-		return;
-	if ((f = fopen(ls->report, "a")) != NULL) {
-		fwrite(b->p, 1, b->n, f);
-		fclose(f);
-	}
-}
-
 int
 gr_cmd_extld(int argc, char **argv)
 {
@@ -478,6 +448,7 @@ gr_cmd_extld(int argc, char **argv)
 	struct gr_toolchain tc;
 	struct gr_strvec args, final, dcc;
 	struct gr_rw_result *rw = NULL;
+	struct gr_link_report rep;
 	struct gr_error e;
 	bool hit;
 	int rc, status;
@@ -493,6 +464,7 @@ gr_cmd_extld(int argc, char **argv)
 	}
 	gr_strvec_init(&args);
 	gr_strvec_init(&final);
+	gr_link_report_init(&rep);
 	/* cmd/link passes a long command line as @response: look inside before
 	 * deciding. A response file that cannot be read is left to the compiler. */
 	if (gr_extld_expand(argv + 1, (size_t)(argc - 1), &args, &e) != GR_OK) {
@@ -529,7 +501,7 @@ gr_cmd_extld(int argc, char **argv)
 	gr_strvec_deinit(&dcc);
 	if (rc) {
 		gr_cli_diag(stderr, "%s", e.msg);
-		gr_extld_record(&ls, NULL, NULL, 2);
+		gr_extld_record(&ls, NULL, NULL, 2, &rep);
 		status = 2;
 		goto out;
 	}
@@ -543,24 +515,22 @@ gr_cmd_extld(int argc, char **argv)
 		o.system_libs = gr_rw_default_system_libs;
 		o.nsystem_libs = gr_rw_ndefault_system_libs;
 		gr_cmd_pcrw_explain_missing(stderr, rw, o.mode, &o, true);
-		gr_extld_record(&ls, NULL, rw, 1);
+		gr_extld_record(&ls, NULL, rw, 1, &rep);
 		status = 1;
 	} else if (rc) {
 		gr_cli_diag(stderr, "%s", e.msg);
-		gr_extld_record(&ls, NULL, rw, 2);
+		gr_extld_record(&ls, NULL, rw, 2, &rep);
 		status = 2;
 	} else {
-		struct gr_kvbuf diag = { NULL, 0, 0, false };
-		status = gr_extld_link(&ls, rw, &final, &diag);
-		gr_extld_record(&ls, &final, rw, status);
-		gr_extld_append_report(&ls, &diag);
-		free(diag.p);
+		status = gr_extld_link(&ls, rw, &final, &rep);
+		gr_extld_record(&ls, &final, rw, status, &rep);
 	}
 	gr_rw_result_free(rw);
 	gr_toolchain_deinit(&tc);
 out:
 	gr_strvec_deinit(&args);
 	gr_strvec_deinit(&final);
+	gr_link_report_deinit(&rep);
 	gr_linkstate_deinit(&ls);
 	return status;
 }
@@ -590,17 +560,13 @@ gr_cmd_pkgconfig_shim(int argc, char **argv)
 	/* Note which packages cmd/go asked about: gorelink-ld names them when it
 	 * explains a library that has no archive. */
 	{
-		const char *log = getenv("GORELINK_PKG_LOG");
-		FILE *lf = log && *log ? fopen(log, "a") : NULL;
-		bool after = false;
-		for (i = 1; lf && i < argc; i++) {
-			if (after)
-				fprintf(lf, "%s\n", argv[i]);
-			else if (!strcmp(argv[i], "--"))
-				after = true;
-		}
-		if (lf)
-			fclose(lf);
+		const char *log = getenv(GR_PKGLOG_ENV);
+		struct gr_error e;
+		for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+			;
+		/* Best effort, as before: a log that cannot be written only costs the chains. */
+		if (log && *log && i + 1 < argc)
+			(void)gr_pkglog_append(log, (const char *const *)argv + i + 1, (size_t)(argc - i - 1), &e);
 	}
 	/* cmd/go asks "--libs -- PKG..."; a static link needs Libs.private too. */
 	if (libs && gr_strvec_push(&av, "--static")) {

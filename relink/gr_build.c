@@ -18,7 +18,6 @@
 
 #include "gr_file.h"
 #include "gr_goflags.h"
-#include "gr_kv.h"
 #include "gr_path.h"
 #include "gr_pc.h"
 #include "gr_preset.h"
@@ -42,7 +41,6 @@ struct gr_b {
 	char *gocc, *gocxx, *goos, *cgo, *gopkgconfig;
 	bool cxx;
 	bool darwin;                 /* GOOS=darwin on a Mac: ld64's rules, only system dylibs left */
-	bool missing_file_first;     /* res->missing starts with an input file gorelink-ld did not find */
 	struct timespec t0;
 };
 
@@ -620,6 +618,19 @@ gr_b_helpers(struct gr_b *b, char **ld, char **shim, char **state)
 		}
 		free(tmpdir);
 	}
+	{
+		/* The pkg-config shims append to it (GORELINK_PKG_LOG); it starts with its version line. */
+		char *log = gr_b_join(b->helpdir, "/", "pkgs");
+		int lrc = log ? gr_pkglog_create(log, b->err) : GR_ENOMEM;
+		free(log);
+		if (lrc) {
+			free(self);
+			if (lrc == GR_ENOMEM)
+				return gr_b_nomem(b);
+			b->res->stage = GR_BUILD_ENV;
+			return lrc;
+		}
+	}
 	if (symlink(self, *ld) != 0 || symlink(self, *shim) != 0 || symlink(self, b->guard) != 0) {
 		e = errno;
 		free(self);
@@ -698,39 +709,25 @@ gr_b_run_go(struct gr_b *b, struct gr_spawn_result *r)
 	return rc;
 }
 
-/* What gorelink-ld recorded about the final link. */
+/* What gorelink-ld recorded about the final link (no report: nothing was linked). */
 static int
 gr_b_read_report(struct gr_b *b, bool *linked)
 {
-	FILE *f = fopen(b->ls.report, "r");
-	char *text, *cur, *v, tag;
-	bool bad;
 	int rc;
 
 	*linked = false;
-	if (!f)
+	gr_link_report_deinit(&b->res->link);
+	rc = gr_link_report_read(b->ls.report, &b->res->link, b->err);
+	if (rc == GR_EIO && b->err->sys_errno == ENOENT)
 		return GR_OK;
-	rc = gr_file_read_all(f, (size_t)-1, &text, NULL);
-	fclose(f);
-	if (rc == GR_EIO)
-		return gr_b_fail(b, GR_BUILD_ENV, GR_EIO, "%s: %s", b->ls.report, strerror(errno));
-	if (rc)
+	if (rc == GR_ENOMEM)
 		return gr_b_nomem(b);
-	*linked = true;
-	for (cur = text; rc == GR_OK && gr_kv_next(&cur, &tag, &v, &bad);) {
-		struct gr_strvec *dst = tag == 'A' ? &b->res->link_argv : tag == 'a' ? &b->res->archives :
-		                        tag == 'M' || tag == 'P' ? &b->res->missing : tag == 'U' ? &b->res->undefined :
-		                        tag == 'W' ? &b->res->findings : tag == 'F' ? &b->res->fixes :
-		                        tag == 'O' ? &b->res->order : NULL;
-		if (tag == 'P' && !b->res->missing.n)
-			b->missing_file_first = true;  /* an input file named by its path, not a -l */
-		if (dst && gr_strvec_push(dst, v))
-			rc = gr_b_nomem(b);
-		if (tag == 'X' && !b->res->link_killed && !(b->res->link_killed = strdup(v)))
-			rc = gr_b_nomem(b);
+	if (rc) {
+		b->res->stage = GR_BUILD_ENV;
+		return rc;
 	}
-	free(text);
-	return rc;
+	*linked = true;
+	return GR_OK;
 }
 
 /* ---- verifying and moving into place ------------------------------------------ */
@@ -980,14 +977,8 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 	memset(res, 0, sizeof(*res));
 	memset(&preset, 0, sizeof(preset));
 	gr_strvec_init(&res->go_argv);
-	gr_strvec_init(&res->link_argv);
-	gr_strvec_init(&res->archives);
-	gr_strvec_init(&res->missing);
 	gr_strvec_init(&res->tags);
-	gr_strvec_init(&res->undefined);
-	gr_strvec_init(&res->findings);
-	gr_strvec_init(&res->fixes);
-	gr_strvec_init(&res->order);
+	gr_link_report_init(&res->link);
 	gr_strvec_init(&b.env);
 	gr_strvec_init(&extld);
 	gr_goflags_init(&b.gf);
@@ -1091,20 +1082,21 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 		goto out;
 	gr_b_log(&b, "go build", gr_spawn_describe(&r, how, sizeof(how)));
 	if (!gr_spawn_ok(&r)) {
-		if (res->link_killed)
+		const struct gr_link_report *lr = &res->link;
+		if (lr->killed)
 			rc = gr_b_fail(&b, GR_BUILD_GO, GR_EIO, "the final link failed: %s; OUT is untouched",
-			               res->link_killed);
-		else if (res->undefined.n && !res->missing.n)
+			               lr->killed);
+		else if (lr->nundefined && !lr->nmissing)
 			rc = gr_b_fail(&b, GR_BUILD_GO, GR_EIO,
 			               "the link failed on undefined symbols (explained above): add the --pkg/--lib named there, or use --fix");
-		else if (res->missing.n && b.missing_file_first)
+		else if (lr->nmissing && lr->missing[0].file)
 			rc = gr_b_fail(&b, GR_BUILD_MISSING, GR_ENOTFOUND,
 			               "no file %s%s, which the link flags name by its path (explained above)",
-			               res->missing.v[0], res->missing.n > 1 ? " and other missing inputs" : "");
-		else if (res->missing.n)
+			               lr->missing[0].name, lr->nmissing > 1 ? " and other missing inputs" : "");
+		else if (lr->nmissing)
 			rc = gr_b_fail(&b, GR_BUILD_MISSING, GR_ENOTFOUND,
 			               "no static archive for -l%s%s (explained above); install it, or let it stay dynamic with --allow-dynamic (see --third-party)",
-			               res->missing.v[0], res->missing.n > 1 ? " and others" : "");
+			               lr->missing[0].name, lr->nmissing > 1 ? " and others" : "");
 		else if (gr_b_go_list(&b, &name) == GR_OK)
 			rc = gr_b_fail(&b, GR_BUILD_GO, GR_EIO, "go build %s (its messages are above)",
 			               gr_spawn_describe(&r, how, sizeof(how)));
@@ -1128,10 +1120,10 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 	/* Verify, then move into place (or keep it aside, or drop it for a dry run). */
 	rc = gr_b_verify(&b);
 	gr_b_log(&b, "check", res->check ? gr_verdict_name(res->check->verdict) : "error");
-	if (rc == GR_OK && o->strict && res->findings.n)
+	if (rc == GR_OK && o->strict && res->link.nfindings)
 		rc = gr_b_fail(&b, GR_BUILD_STRICT, GR_EFORMAT,
 		               "--strict: the static link uses %zu glibc function%s that need the C library's shared objects at run time (listed above); OUT is untouched",
-		               res->findings.n, res->findings.n == 1 ? "" : "s");
+		               res->link.nfindings, res->link.nfindings == 1 ? "" : "s");
 	if (rc) {
 		if (o->keep_failed && res->check) {
 			res->kept = gr_b_join(res->out, "", ".rejected");
@@ -1216,16 +1208,9 @@ void
 gr_build_result_deinit(struct gr_build_result *res)
 {
 	gr_strvec_deinit(&res->go_argv);
-	gr_strvec_deinit(&res->link_argv);
-	gr_strvec_deinit(&res->archives);
-	gr_strvec_deinit(&res->missing);
 	gr_strvec_deinit(&res->tags);
-	gr_strvec_deinit(&res->undefined);
-	gr_strvec_deinit(&res->findings);
-	gr_strvec_deinit(&res->fixes);
-	gr_strvec_deinit(&res->order);
+	gr_link_report_deinit(&res->link);
 	free(res->out);
-	free(res->link_killed);
 	free(res->kept);
 	free(res->preset_path);
 	gr_report_free(res->check);

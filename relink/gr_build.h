@@ -7,7 +7,7 @@
 
 #include "gr_check.h"
 #include "gr_error.h"
-#include "gr_linkstate.h"
+#include "gr_records.h"
 #include "gr_strvec.h"
 
 /* Where a build stopped; the CLI maps these to exit statuses. */
@@ -55,15 +55,11 @@ struct gr_build_opts {
 struct gr_build_result {
 	enum gr_build_stage stage;
 	struct gr_strvec go_argv;      /* the go build command that ran */
-	struct gr_strvec link_argv;    /* the final link, as gorelink-ld ran it */
-	struct gr_strvec archives;     /* archives the link named */
-	struct gr_strvec missing;      /* libraries without an archive */
 	struct gr_strvec tags;         /* the build tags used */
-	struct gr_strvec undefined;    /* "LNAME<TAB>PKG<TAB>ARCHIVE<TAB>OPTION" per group of missing symbols */
-	struct gr_strvec findings;     /* "SYMBOL<TAB>SOURCE<TAB>FUNCTION<TAB>REMEDY" per glibc warning */
-	struct gr_strvec fixes;        /* "LNAME<TAB>PKG<TAB>ARCHIVE" per archive --fix added */
-	struct gr_strvec order;        /* "STRATEGY<TAB>NEEDER<TAB>PROVIDER" per link-order repair */
-	char *link_killed;             /* "CC killed by signal NAME (...)" when the final link died of a signal */
+	/* What gorelink-ld reported about the final link: its argv, the archives,
+	 * the missing libraries and files, the undefined-symbol groups, glibc's
+	 * findings, what --fix added, the link-order repairs, and what killed it. */
+	struct gr_link_report link;
 	char *out;                     /* where the binary is (or would be, for a dry run) */
 	char *kept;                    /* a rejected binary kept by keep_failed, or NULL */
 	char *preset_path;             /* the preset file used, or NULL */
