@@ -242,6 +242,18 @@ gr_cmd_build_json(FILE *out, const struct gr_build_opts *o, const struct gr_buil
 	fputc('\n', out);
 }
 
+/* The exit status for what gr_build_run returned (docs/gorelink.1, EXIT STATUS). */
+static int
+gr_cmd_build_exit(int rc)
+{
+	switch (rc) {
+	case GR_OK: return GR_EXIT_OK;
+	case GR_BUILD_EMISSING: case GR_BUILD_EVERDICT: case GR_BUILD_ESTRICT: return GR_EXIT_FAIL;
+	case GR_BUILD_EUSAGE: return GR_EXIT_USAGE;
+	default: return GR_EXIT_ERROR;  /* GR_BUILD_EENV, GR_BUILD_EGO, GR_BUILD_ESTOPPED */
+	}
+}
+
 int
 gr_cmd_build(int argc, char **argv, FILE *out, FILE *err)
 {
@@ -408,7 +420,7 @@ gr_cmd_build(int argc, char **argv, FILE *out, FILE *err)
 	o.stop = &gr_cmd_build_stop;
 	rc = gr_build_run(&o, &r, &e);
 	/* A stop that came after OUT was renamed into place ends a complete build. */
-	if (gr_cmd_build_stop && r.stage != GR_BUILD_OK) {
+	if (gr_cmd_build_stop && rc != GR_OK) {
 		gr_cli_diag(err, "stopped by %s; temporary files removed, OUT untouched",
 		            gr_cmd_build_stop == SIGINT ? "SIGINT" : gr_cmd_build_stop == SIGTERM ? "SIGTERM" : "SIGHUP");
 		gr_build_result_deinit(&r);
@@ -421,14 +433,7 @@ gr_cmd_build(int argc, char **argv, FILE *out, FILE *err)
 		raise(gr_cmd_build_stop);
 		return 128 + gr_cmd_build_stop;
 	}
-	switch (r.stage) {
-	case GR_BUILD_OK: status = GR_EXIT_OK; break;
-	case GR_BUILD_MISSING: case GR_BUILD_VERDICT: case GR_BUILD_STRICT: status = GR_EXIT_FAIL; break;
-	case GR_BUILD_USAGE: status = GR_EXIT_USAGE; break;
-	default: status = GR_EXIT_ERROR; break;
-	}
-	if (rc && status == GR_EXIT_OK)
-		status = GR_EXIT_ERROR;
+	status = gr_cmd_build_exit(rc);
 	if (rc) {
 		gr_cli_diag(err, "%s", e.msg);
 		if (r.check) {

@@ -65,28 +65,36 @@ gr_b_log(struct gr_b *b, const char *step, const char *detail)
 		b->o->log(b->o->log_ctx, step, d, detail);
 }
 
-static int gr_b_fail(struct gr_b *b, enum gr_build_stage st, int code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+/* Fail with a message: the class of failure is the code (enum gr_build_error). */
+static int gr_b_fail(struct gr_b *b, enum gr_build_error cls, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 static int
-gr_b_fail(struct gr_b *b, enum gr_build_stage st, int code, const char *fmt, ...)
+gr_b_fail(struct gr_b *b, enum gr_build_error cls, const char *fmt, ...)
 {
 	va_list ap;
 
-	b->res->stage = st;
-	b->err->code = code;
+	b->err->code = (int)cls;
 	b->err->sys_errno = 0;
 	va_start(ap, fmt);
 	vsnprintf(b->err->msg, sizeof(b->err->msg), fmt, ap);
 	va_end(ap);
-	return code;
+	return (int)cls;
+}
+
+/* Fail with the message a library call left in err, as class cls. */
+static int
+gr_b_class(struct gr_b *b, enum gr_build_error cls)
+{
+	b->err->code = (int)cls;
+	return (int)cls;
 }
 
 static int
 gr_b_nomem(struct gr_b *b)
 {
-	b->res->stage = GR_BUILD_ENV;
-	return gr_error_set(b->err, GR_ENOMEM, 0, "out of memory");
+	gr_error_set(b->err, GR_ENOMEM, 0, "out of memory");
+	return gr_b_class(b, GR_BUILD_EENV);
 }
 
 static char *
@@ -162,7 +170,7 @@ gr_b_check_ldflags(struct gr_b *b, struct gr_strvec *extld)
 		}
 		if (name && !strncmp(name, "linkmode", 8) && (name[8] == '=' || name[8] == '\0')) {
 			if (val && strcmp(val, "external") != 0)
-				rc = gr_b_fail(b, GR_BUILD_USAGE, GR_EUSAGE,
+				rc = gr_b_fail(b, GR_BUILD_EUSAGE,
 				               "-ldflags asks for -linkmode=%s, but gorelink links with the C toolchain (-linkmode=external); drop it",
 				               val);
 			i += sep;
@@ -174,7 +182,7 @@ gr_b_check_ldflags(struct gr_b *b, struct gr_strvec *extld)
 				{
 				char why[sizeof(b->err->msg)];
 				memcpy(why, b->err->msg, sizeof(why));
-				rc = gr_b_fail(b, GR_BUILD_USAGE, GR_EUSAGE, "-extld: %s", why);
+				rc = gr_b_fail(b, GR_BUILD_EUSAGE, "-extld: %s", why);
 			}
 			i += sep;
 			continue;
@@ -187,7 +195,7 @@ gr_b_check_ldflags(struct gr_b *b, struct gr_strvec *extld)
 				for (q = 0; q < xf.n && rc == GR_OK; q++)
 					if (!strcmp(xf.v[q], "-static") || !strcmp(xf.v[q], "-static-pie") ||
 					    !strcmp(xf.v[q], "-Wl,-Bstatic"))
-						rc = gr_b_fail(b, GR_BUILD_USAGE, GR_EUSAGE,
+						rc = gr_b_fail(b, GR_BUILD_EUSAGE,
 						               "-extldflags '%s' asks for a static link, which contradicts --third-party", val);
 			gr_strvec_deinit(&xf);
 		}
@@ -211,16 +219,16 @@ gr_b_check_buildmode(struct gr_b *b)
 
 	if (!bm || !strcmp(bm, "default") || !strcmp(bm, "exe"))
 		return b->o->mode == GR_LINK_STATIC_PIE && bm && !strcmp(bm, "exe")
-		       ? gr_b_fail(b, GR_BUILD_USAGE, GR_EUSAGE,
+		       ? gr_b_fail(b, GR_BUILD_EUSAGE,
 		                   "-buildmode=exe contradicts --static-pie (a static PIE is -buildmode=pie)")
 		       : GR_OK;
 	if (!strcmp(bm, "pie")) {
 		if (b->o->mode == GR_LINK_STATIC)
-			return gr_b_fail(b, GR_BUILD_USAGE, GR_EUSAGE,
+			return gr_b_fail(b, GR_BUILD_EUSAGE,
 			                 "-buildmode=pie with --static: a static PIE is --static-pie");
 		return GR_OK;
 	}
-	return gr_b_fail(b, GR_BUILD_USAGE, GR_EUSAGE,
+	return gr_b_fail(b, GR_BUILD_EUSAGE,
 	                 "-buildmode=%s: gorelink builds executables (exe or pie)", bm);
 }
 
@@ -247,11 +255,11 @@ gr_b_go_capture(struct gr_b *b, const char *const *words, size_t n, struct gr_sp
 		}
 	rc = gr_spawn_capture(gr_strvec_argv(&av), ours ? gr_strvec_argv(&b->env) : NULL, r, b->err);
 	if (rc) {
-		b->res->stage = GR_BUILD_ENV;
 		if (b->err->sys_errno == ENOENT)
 			gr_error_set(b->err, GR_EIO, ENOENT,
 			             "cannot run %s: no such command (install Go, put it on PATH, or pass --go PATH)",
 			             av.v[0]);
+		rc = gr_b_class(b, GR_BUILD_EENV);
 	}
 	gr_strvec_deinit(&av);
 	return rc;
@@ -305,7 +313,7 @@ gr_b_go_env(struct gr_b *b)
 	if ((rc = gr_b_go_capture(b, words, 10, &r, false)))
 		return rc;
 	if (!gr_spawn_ok(&r)) {
-		rc = gr_b_fail(b, GR_BUILD_ENV, GR_EIO, "go env %s: %s", gr_spawn_describe(&r, how, sizeof(how)),
+		rc = gr_b_fail(b, GR_BUILD_EENV, "go env %s: %s", gr_spawn_describe(&r, how, sizeof(how)),
 		               gr_b_first_line(r.err, line, sizeof(line)));
 		gr_spawn_result_free(&r);
 		return rc;
@@ -319,7 +327,7 @@ gr_b_go_env(struct gr_b *b)
 	}
 	if (!lines[8]) {
 		gr_spawn_result_free(&r);
-		return gr_b_fail(b, GR_BUILD_ENV, GR_EFORMAT, "go env printed less than asked for");
+		return gr_b_fail(b, GR_BUILD_EENV, "go env printed less than asked for");
 	}
 	b->gocc = strdup(lines[0]);
 	b->gocxx = strdup(lines[1]);
@@ -340,16 +348,16 @@ gr_b_go_env(struct gr_b *b)
 		 * where the SDK and ld64 are. */
 		struct utsname u;
 		if (uname(&u) != 0 || strcmp(u.sysname, "Darwin") != 0)
-			return gr_b_fail(b, GR_BUILD_ENV, GR_EUSAGE,
+			return gr_b_fail(b, GR_BUILD_EENV,
 			                 "GOOS=darwin: building for macOS needs a Mac (its SDK and ld64); here, use pkgconf-rewrite --target arm64-apple-macos11 (see docs/macos.md)");
 		if (b->o->mode == GR_LINK_STATIC_PIE)
-			return gr_b_fail(b, GR_BUILD_USAGE, GR_EUSAGE,
+			return gr_b_fail(b, GR_BUILD_EUSAGE,
 			                 "GOOS=darwin: macOS has no static executables; drop --static-pie (third-party libraries are linked from archives)");
 		b->darwin = true;
 		b->ls.darwin = true;
 		b->ls.mode = GR_LINK_THIRD_PARTY;
 	} else if (strcmp(b->goos, "linux") != 0) {
-		return gr_b_fail(b, GR_BUILD_ENV, GR_EUSAGE,
+		return gr_b_fail(b, GR_BUILD_EENV,
 		                 "GOOS=%s: gorelink builds linux and darwin targets", b->goos);
 	}
 	if (cross) {
@@ -363,7 +371,7 @@ gr_b_go_env(struct gr_b *b)
 		bool plain = !strcmp(b->gocc, "gcc") || !strcmp(b->gocc, "clang") || !strcmp(b->gocc, "cc");
 		bool m32 = !strcmp(target, "linux/386") && !strcmp(host, "linux/amd64");
 		if (!b->darwin && !m32 && plain && !gr_b_go_env_set(goenv, "CC"))
-			return gr_b_fail(b, GR_BUILD_ENV, GR_EUSAGE,
+			return gr_b_fail(b, GR_BUILD_EENV,
 			                 "cross-compiling for %s on %s: set CC to a C compiler for the target (for linux/arm64 on Debian: apt-get install gcc-aarch64-linux-gnu, then CC=aarch64-linux-gnu-gcc)",
 			                 target, host);
 		if (strcmp(b->cgo, "1") != 0 && !gr_b_go_env_set(goenv, "CGO_ENABLED")) {
@@ -376,7 +384,7 @@ gr_b_go_env(struct gr_b *b)
 		}
 	}
 	if (!*b->gocc)
-		return gr_b_fail(b, GR_BUILD_ENV, GR_EUSAGE, "go env CC is empty: set CC to a C compiler");
+		return gr_b_fail(b, GR_BUILD_EENV, "go env CC is empty: set CC to a C compiler");
 	{
 		/* cgo compiles and links with it: say so now, not after go's own error. */
 		struct gr_strvec w;
@@ -385,7 +393,7 @@ gr_b_go_env(struct gr_b *b)
 		if (gr_goflags_split(b->gocc, &w, b->err) == GR_OK && w.n)
 			where = gr_path_which(w.v[0]);
 		if (!where) {
-			int frc = gr_b_fail(b, GR_BUILD_ENV, GR_EIO,
+			int frc = gr_b_fail(b, GR_BUILD_EENV,
 			                    "the C compiler '%s' (go env CC) is not installed: install gcc (apt-get install gcc) or set CC",
 			                    w.n ? w.v[0] : b->gocc);
 			gr_strvec_deinit(&w);
@@ -395,7 +403,7 @@ gr_b_go_env(struct gr_b *b)
 		gr_strvec_deinit(&w);
 	}
 	if (strcmp(b->cgo, "1") != 0)
-		return gr_b_fail(b, GR_BUILD_ENV, GR_EUSAGE,
+		return gr_b_fail(b, GR_BUILD_EENV,
 		                 "cgo is off (CGO_ENABLED=%s): gorelink links through the C toolchain, which needs cgo; "
 		                 "unset CGO_ENABLED or set CGO_ENABLED=1 (a pure-Go program built with CGO_ENABLED=0 is static already)",
 		                 b->cgo);
@@ -446,7 +454,7 @@ gr_b_go_list(struct gr_b *b, char **name)
 	if (rc)
 		return rc;
 	if (!gr_spawn_ok(&r)) {
-		rc = gr_b_fail(b, GR_BUILD_GO, GR_ENOTFOUND, "%s: %s", b->o->package,
+		rc = gr_b_fail(b, GR_BUILD_EGO, "%s: %s", b->o->package,
 		               gr_b_first_line(r.err, buf, sizeof(buf)));
 		(void)how;
 		gr_spawn_result_free(&r);
@@ -467,7 +475,7 @@ gr_b_go_list(struct gr_b *b, char **name)
 			*f2++ = '\0';
 			*f3++ = '\0';
 			if (strcmp(f1, "main") != 0) {
-				rc = gr_b_fail(b, GR_BUILD_USAGE, GR_EUSAGE,
+				rc = gr_b_fail(b, GR_BUILD_EUSAGE,
 				               "%s is package %s, not a main package: gorelink builds executables", f2, f1);
 				break;
 			}
@@ -483,11 +491,11 @@ gr_b_go_list(struct gr_b *b, char **name)
 	}
 	gr_spawn_result_free(&r);
 	if (rc == GR_OK && roots != 1)
-		rc = gr_b_fail(b, GR_BUILD_USAGE, GR_EUSAGE,
+		rc = gr_b_fail(b, GR_BUILD_EUSAGE,
 		               "%s names %s packages; gorelink builds one main package at a time",
 		               b->o->package, roots ? "several" : "no");
 	if (rc == GR_OK && !*name)
-		rc = gr_b_fail(b, GR_BUILD_GO, GR_EFORMAT, "go list printed nothing usable for %s", b->o->package);
+		rc = gr_b_fail(b, GR_BUILD_EGO, "go list printed nothing usable for %s", b->o->package);
 	return rc;
 }
 
@@ -574,7 +582,7 @@ gr_b_helpers(struct gr_b *b, char **ld, char **shim, char **state)
 
 	*ld = *shim = *state = NULL;
 	if (!self)
-		return gr_b_fail(b, GR_BUILD_ENV, GR_EIO, "cannot find this program's own path in /proc/self/exe");
+		return gr_b_fail(b, GR_BUILD_EENV, "cannot find this program's own path in /proc/self/exe");
 	b->helpdir = gr_b_join(tmp && *tmp ? tmp : "/tmp", "/", "gorelink-XXXXXX");
 	if (!b->helpdir || !mkdtemp(b->helpdir)) {
 		e = errno;
@@ -582,7 +590,7 @@ gr_b_helpers(struct gr_b *b, char **ld, char **shim, char **state)
 		if (b->helpdir) {
 			free(b->helpdir);
 			b->helpdir = NULL;
-			return gr_b_fail(b, GR_BUILD_ENV, GR_EIO, "cannot make a temporary directory: %s", strerror(e));
+			return gr_b_fail(b, GR_BUILD_EENV, "cannot make a temporary directory: %s", strerror(e));
 		}
 		return gr_b_nomem(b);
 	}
@@ -594,7 +602,7 @@ gr_b_helpers(struct gr_b *b, char **ld, char **shim, char **state)
 			e = errno;
 			rmdir(b->helpdir);
 			free(self);
-			return gr_b_fail(b, GR_BUILD_ENV, GR_EIO, "%s: %s", b->helpdir, strerror(e));
+			return gr_b_fail(b, GR_BUILD_EENV, "%s: %s", b->helpdir, strerror(e));
 		}
 		free(b->helpdir);
 		b->helpdir = abs;
@@ -614,7 +622,7 @@ gr_b_helpers(struct gr_b *b, char **ld, char **shim, char **state)
 			e = tmpdir ? errno : ENOMEM;
 			free(tmpdir);
 			free(self);
-			return gr_b_fail(b, GR_BUILD_ENV, GR_EIO, "%s/tmp: %s", b->helpdir, strerror(e));
+			return gr_b_fail(b, GR_BUILD_EENV, "%s/tmp: %s", b->helpdir, strerror(e));
 		}
 		free(tmpdir);
 	}
@@ -625,16 +633,13 @@ gr_b_helpers(struct gr_b *b, char **ld, char **shim, char **state)
 		free(log);
 		if (lrc) {
 			free(self);
-			if (lrc == GR_ENOMEM)
-				return gr_b_nomem(b);
-			b->res->stage = GR_BUILD_ENV;
-			return lrc;
+			return gr_b_class(b, GR_BUILD_EENV);
 		}
 	}
 	if (symlink(self, *ld) != 0 || symlink(self, *shim) != 0 || symlink(self, b->guard) != 0) {
 		e = errno;
 		free(self);
-		return gr_b_fail(b, GR_BUILD_ENV, GR_EIO, "%s: %s", b->helpdir, strerror(e));
+		return gr_b_fail(b, GR_BUILD_EENV, "%s: %s", b->helpdir, strerror(e));
 	}
 	free(self);
 	return GR_OK;
@@ -720,12 +725,8 @@ gr_b_read_report(struct gr_b *b, bool *linked)
 	rc = gr_link_report_read(b->ls.report, &b->res->link, b->err);
 	if (rc == GR_EIO && b->err->sys_errno == ENOENT)
 		return GR_OK;
-	if (rc == GR_ENOMEM)
-		return gr_b_nomem(b);
-	if (rc) {
-		b->res->stage = GR_BUILD_ENV;
-		return rc;
-	}
+	if (rc)
+		return gr_b_class(b, GR_BUILD_EENV);
 	*linked = true;
 	return GR_OK;
 }
@@ -790,15 +791,13 @@ gr_b_verify(struct gr_b *b)
 	}
 	rc = gr_check_path(b->tmpout, &pol, &r, b->err);
 	gr_strvec_deinit(&allow);
-	if (rc) {
-		b->res->stage = GR_BUILD_VERDICT;
-		return rc;
-	}
+	if (rc)
+		return gr_b_class(b, GR_BUILD_EVERDICT);
 	b->res->check = r;
 	if (stat(b->tmpout, &st) == 0)
 		b->res->size = (long long)st.st_size;
 	if (!r->pass || (!b->darwin && b->o->mode != GR_LINK_THIRD_PARTY && r->verdict != want))
-		return gr_b_fail(b, GR_BUILD_VERDICT, GR_EFORMAT,
+		return gr_b_fail(b, GR_BUILD_EVERDICT,
 		                 "the linked binary is %s, not what --%s promises; see the check below",
 		                 gr_verdict_name(r->verdict), gr_link_mode_name(b->o->mode));
 	return GR_OK;
@@ -814,9 +813,9 @@ gr_b_out(struct gr_b *b)
 	struct stat st;
 
 	if (o && !*o)
-		return gr_b_fail(b, GR_BUILD_USAGE, GR_EUSAGE, "-o is empty: name the output file or directory");
+		return gr_b_fail(b, GR_BUILD_EUSAGE, "-o is empty: name the output file or directory");
 	if (b->o->out && b->gf.out && strcmp(b->o->out, b->gf.out) != 0)
-		return gr_b_fail(b, GR_BUILD_USAGE, GR_EUSAGE, "two outputs: -o %s and go build's -o %s", b->o->out,
+		return gr_b_fail(b, GR_BUILD_EUSAGE, "two outputs: -o %s and go build's -o %s", b->o->out,
 		                 b->gf.out);
 	if (o && !(stat(o, &st) == 0 && S_ISDIR(st.st_mode))) {
 		b->res->out = strdup(o);
@@ -848,10 +847,10 @@ gr_b_outtmp(struct gr_b *b)
 		e = errno;
 		free(b->outtmpdir);
 		b->outtmpdir = NULL;
-		gr_b_fail(b, GR_BUILD_ENV, GR_EIO, "cannot write in %s: %s (choose another -o)",
-		          b->res->out ? (slash ? dir : ".") : b->outdir, strerror(e));
+		e = gr_b_fail(b, GR_BUILD_EENV, "cannot write in %s: %s (choose another -o)",
+		              b->res->out ? (slash ? dir : ".") : b->outdir, strerror(e));
 		free(dir);
-		return GR_EIO;
+		return e;
 	}
 	free(dir);
 	/* Absolute, since go build resolves -o inside the directory of a -C DIR. */
@@ -860,7 +859,7 @@ gr_b_outtmp(struct gr_b *b)
 		if (!abs) {
 			e = errno;
 			rmdir(b->outtmpdir);
-			return gr_b_fail(b, GR_BUILD_ENV, GR_EIO, "%s: %s", b->outtmpdir, strerror(e));
+			return gr_b_fail(b, GR_BUILD_EENV, "%s: %s", b->outtmpdir, strerror(e));
 		}
 		free(b->outtmpdir);
 		b->outtmpdir = abs;
@@ -884,7 +883,7 @@ gr_b_learn_name(struct gr_b *b)
 	size_t n = 0;
 
 	if (!d)
-		return gr_b_fail(b, GR_BUILD_GO, GR_EIO, "%s: %s", b->outtmpdir, strerror(errno));
+		return gr_b_fail(b, GR_BUILD_EGO, "%s: %s", b->outtmpdir, strerror(errno));
 	while ((de = readdir(d)) != NULL) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
@@ -895,7 +894,7 @@ gr_b_learn_name(struct gr_b *b)
 	closedir(d);
 	if (n != 1 || !name) {
 		free(name);
-		return gr_b_fail(b, GR_BUILD_USAGE, GR_EUSAGE,
+		return gr_b_fail(b, GR_BUILD_EUSAGE,
 		                 "%s built %zu binaries; gorelink builds one main package at a time", b->o->package, n);
 	}
 	free(b->tmpout);
@@ -922,7 +921,7 @@ gr_b_compose(struct gr_b *b, const char *ld)
 	    gr_strvec_push(&gf->ldflags, "-linkmode=external") || gr_strvec_push(&gf->ldflags, extld))
 		goto nomem;
 	if (!(ldflags = gr_goflags_join(&gf->ldflags))) {
-		rc = gr_b_fail(b, GR_BUILD_USAGE, GR_EUSAGE, "-ldflags holds a field with both quote characters");
+		rc = gr_b_fail(b, GR_BUILD_EUSAGE, "-ldflags holds a field with both quote characters");
 		goto out;
 	}
 	for (i = 0; i < b->res->tags.n; i++)
@@ -992,14 +991,14 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 
 	/* The flags: the user's, then the preset's and gorelink's. */
 	if ((rc = gr_goflags_parse(getenv("GOFLAGS"), o->goargs, o->ngoargs, &b.gf, err))) {
-		res->stage = GR_BUILD_USAGE;
+		rc = gr_b_class(&b, GR_BUILD_EUSAGE);
 		goto out;
 	}
 	if ((rc = gr_b_check_ldflags(&b, &extld)) || (rc = gr_b_check_buildmode(&b)))
 		goto out;
 	if (o->preset) {
 		if ((rc = gr_preset_load(o->preset, o->preset_variant, &preset, err))) {
-			res->stage = GR_BUILD_USAGE;
+			rc = gr_b_class(&b, GR_BUILD_EUSAGE);
 			goto out;
 		}
 		if (!(res->preset_path = strdup(preset.path)))
@@ -1033,7 +1032,7 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 		const char *q = k < o->npkgs ? o->pkgs[k] : preset.pkgs.v[k - o->npkgs];
 		struct gr_pc_tokens *t = NULL;
 		if ((rc = gr_pc_resolve(&q, 1, &t, err))) {
-			res->stage = GR_BUILD_USAGE;
+			rc = gr_b_class(&b, GR_BUILD_EUSAGE);
 			goto out;
 		}
 		for (i = 0; i < t->n; i++) {
@@ -1059,11 +1058,11 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 			goto nomem;
 	} else if ((rc = gr_goflags_split(b.gocc, &b.ls.cc, err)) ||
 	           (*b.gocxx && (rc = gr_goflags_split(b.gocxx, &b.ls.cxx, err)))) {
-		res->stage = GR_BUILD_ENV;
+		rc = gr_b_class(&b, GR_BUILD_EENV);
 		goto out;
 	}
 	if ((rc = gr_linkstate_write(state, &b.ls, err))) {
-		res->stage = GR_BUILD_ENV;
+		rc = gr_b_class(&b, GR_BUILD_EENV);
 		goto out;
 	}
 	if ((rc = gr_b_out(&b)) || (rc = gr_b_outtmp(&b)) || (rc = gr_b_compose(&b, "gorelink-ld")))
@@ -1071,11 +1070,11 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 
 	/* go build, with gorelink-ld as the linker, under gorelink-guard. */
 	if ((rc = gr_b_run_go(&b, &r)))  {
-		res->stage = o->stop && *o->stop ? GR_BUILD_STOPPED : GR_BUILD_ENV;
+		rc = gr_b_class(&b, o->stop && *o->stop ? GR_BUILD_ESTOPPED : GR_BUILD_EENV);
 		goto out;
 	}
 	if (o->stop && *o->stop) {
-		rc = gr_b_fail(&b, GR_BUILD_STOPPED, GR_EIO, "interrupted; OUT is untouched");
+		rc = gr_b_fail(&b, GR_BUILD_ESTOPPED, "interrupted; OUT is untouched");
 		goto out;
 	}
 	if ((rc = gr_b_read_report(&b, &linked)))
@@ -1084,21 +1083,21 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 	if (!gr_spawn_ok(&r)) {
 		const struct gr_link_report *lr = &res->link;
 		if (lr->killed)
-			rc = gr_b_fail(&b, GR_BUILD_GO, GR_EIO, "the final link failed: %s; OUT is untouched",
+			rc = gr_b_fail(&b, GR_BUILD_EGO, "the final link failed: %s; OUT is untouched",
 			               lr->killed);
 		else if (lr->nundefined && !lr->nmissing)
-			rc = gr_b_fail(&b, GR_BUILD_GO, GR_EIO,
+			rc = gr_b_fail(&b, GR_BUILD_EGO,
 			               "the link failed on undefined symbols (explained above): add the --pkg/--lib named there, or use --fix");
 		else if (lr->nmissing && lr->missing[0].file)
-			rc = gr_b_fail(&b, GR_BUILD_MISSING, GR_ENOTFOUND,
+			rc = gr_b_fail(&b, GR_BUILD_EMISSING,
 			               "no file %s%s, which the link flags name by its path (explained above)",
 			               lr->missing[0].name, lr->nmissing > 1 ? " and other missing inputs" : "");
 		else if (lr->nmissing)
-			rc = gr_b_fail(&b, GR_BUILD_MISSING, GR_ENOTFOUND,
+			rc = gr_b_fail(&b, GR_BUILD_EMISSING,
 			               "no static archive for -l%s%s (explained above); install it, or let it stay dynamic with --allow-dynamic (see --third-party)",
 			               lr->missing[0].name, lr->nmissing > 1 ? " and others" : "");
 		else if (gr_b_go_list(&b, &name) == GR_OK)
-			rc = gr_b_fail(&b, GR_BUILD_GO, GR_EIO, "go build %s (its messages are above)",
+			rc = gr_b_fail(&b, GR_BUILD_EGO, "go build %s (its messages are above)",
 			               gr_spawn_describe(&r, how, sizeof(how)));
 		else
 			rc = err->code;  /* go list named the cause: not a main package, not found... */
@@ -1110,7 +1109,7 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 		if (gr_b_go_list(&b, &name) != GR_OK)
 			rc = err->code;
 		else
-			rc = gr_b_fail(&b, GR_BUILD_GO, GR_EIO,
+			rc = gr_b_fail(&b, GR_BUILD_EGO,
 			               "go build linked without gorelink-ld (was -linkmode=external overridden in GOFLAGS?)");
 		goto out;
 	}
@@ -1121,7 +1120,7 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 	rc = gr_b_verify(&b);
 	gr_b_log(&b, "check", res->check ? gr_verdict_name(res->check->verdict) : "error");
 	if (rc == GR_OK && o->strict && res->link.nfindings)
-		rc = gr_b_fail(&b, GR_BUILD_STRICT, GR_EFORMAT,
+		rc = gr_b_fail(&b, GR_BUILD_ESTRICT,
 		               "--strict: the static link uses %zu glibc function%s that need the C library's shared objects at run time (listed above); OUT is untouched",
 		               res->link.nfindings, res->link.nfindings == 1 ? "" : "s");
 	if (rc) {
@@ -1157,14 +1156,14 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 		sigprocmask(SIG_BLOCK, &block, &old);
 		if (o->stop && *o->stop) {
 			sigprocmask(SIG_SETMASK, &old, NULL);
-			rc = gr_b_fail(&b, GR_BUILD_STOPPED, GR_EIO, "interrupted; OUT is untouched");
+			rc = gr_b_fail(&b, GR_BUILD_ESTOPPED, "interrupted; OUT is untouched");
 			goto out;
 		}
 		if (rename(b.tmpout, res->out) != 0)
 			e = errno;
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		if (e) {
-			rc = gr_b_fail(&b, GR_BUILD_ENV, GR_EIO, "cannot put the binary at %s: %s", res->out, strerror(e));
+			rc = gr_b_fail(&b, GR_BUILD_EENV, "cannot put the binary at %s: %s", res->out, strerror(e));
 			goto out;
 		}
 		free(b.tmpout);
@@ -1174,7 +1173,6 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 		if (res->check && !(res->check->path = gr_arena_strdup(&res->check->arena, res->out)))
 			goto nomem;
 	}
-	res->stage = GR_BUILD_OK;
 	rc = GR_OK;
 	goto out;
 nomem:

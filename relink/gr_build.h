@@ -10,16 +10,17 @@
 #include "gr_records.h"
 #include "gr_strvec.h"
 
-/* Where a build stopped; the CLI maps these to exit statuses. */
-enum gr_build_stage {
-	GR_BUILD_OK,        /* built, verified, in place (or shown, for a dry run) */
-	GR_BUILD_USAGE,     /* conflicting or malformed flags */
-	GR_BUILD_ENV,       /* no go, no C compiler, CGO_ENABLED=0, unwritable output... */
-	GR_BUILD_GO,        /* go list or go build failed (go's messages were shown) */
-	GR_BUILD_MISSING,   /* a library has no static archive */
-	GR_BUILD_VERDICT,   /* it built, but the binary is not what the mode promises */
-	GR_BUILD_STRICT,    /* it built and passes, but --strict refuses glibc's static-link warnings */
-	GR_BUILD_STOPPED,   /* interrupted (o->stop was set) */
+/* Why a build failed: gr_build_run returns one of these (and err->code holds
+ * it, err->msg the reason); the CLI maps them to exit statuses. Distinct from
+ * the enum gr_status codes: a library error is classed as one of these. */
+enum gr_build_error {
+	GR_BUILD_EUSAGE = 100, /* conflicting or malformed flags, an unknown preset or --pkg */
+	GR_BUILD_EENV,      /* no go, no C compiler, CGO_ENABLED=0, unwritable output, out of memory... */
+	GR_BUILD_EGO,       /* go list or go build failed (go's messages were shown) */
+	GR_BUILD_EMISSING,  /* a library has no static archive */
+	GR_BUILD_EVERDICT,  /* it built, but the binary is not what the mode promises */
+	GR_BUILD_ESTRICT,   /* it built and passes, but --strict refuses glibc's static-link warnings */
+	GR_BUILD_ESTOPPED,  /* interrupted (o->stop was set) */
 };
 
 struct gr_build_opts {
@@ -53,7 +54,6 @@ struct gr_build_opts {
 };
 
 struct gr_build_result {
-	enum gr_build_stage stage;
 	struct gr_strvec go_argv;      /* the go build command that ran */
 	struct gr_strvec tags;         /* the build tags used */
 	/* What gorelink-ld reported about the final link: its argv, the archives,
@@ -68,7 +68,8 @@ struct gr_build_result {
 	long self_max_rss_kib;         /* gorelink's own peak resident memory, children excluded */
 };
 
-/* Build o->package as o->mode asks, verify it, and move it into place. */
+/* Build o->package as o->mode asks, verify it, and move it into place: GR_OK,
+ * or an enum gr_build_error with the reason in err. */
 int gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct gr_error *err);
 
 /* Free a result. */
