@@ -39,6 +39,10 @@ struct gr_b {
 	char *outtmpdir;             /* temporary dir beside OUT */
 	char *tmpout;                /* the binary go build writes */
 	char *gocc, *gocxx, *goos, *cgo, *gopkgconfig;
+	struct gr_strvec extld;      /* the user's -extld, split: the compiler gorelink-ld runs */
+	struct gr_preset preset;     /* the preset asked for, or empty */
+	char *name;                  /* the package's binary name, from go list */
+	char *ld, *shim, *state;     /* gorelink-ld, gorelink-pkg-config and the link state in helpdir */
 	bool cxx;
 	bool darwin;                 /* GOOS=darwin on a Mac: ld64's rules, only system dylibs left */
 	struct timespec t0;
@@ -960,26 +964,288 @@ out:
 	return rc;
 }
 
+/* ---- the phases of a build ------------------------------------------------ */
+
+/* The flags: the user's, then the preset's and gorelink's; the tags and the
+ * allowed names. */
+static int
+gr_b_flags(struct gr_b *b)
+{
+	const struct gr_build_opts *o = b->o;
+	struct gr_build_result *res = b->res;
+	struct gr_error *err = b->err;
+	size_t i;
+	int rc;
+
+	if ((rc = gr_goflags_parse(getenv("GOFLAGS"), o->goargs, o->ngoargs, &b->gf, err))) {
+		return gr_b_class(b, GR_BUILD_EUSAGE);
+	}
+	if ((rc = gr_b_check_ldflags(b, &b->extld)) || (rc = gr_b_check_buildmode(b)))
+		return rc;
+	if (o->preset) {
+		if (gr_preset_load(o->preset, o->preset_variant, &b->preset, err))
+			return gr_b_class(b, GR_BUILD_EUSAGE);
+		if (!(res->preset_path = strdup(b->preset.path)))
+			return gr_b_nomem(b);
+	}
+	if (gr_strvec_extend(&res->tags, &b->gf.tags))
+		return gr_b_nomem(b);
+	for (i = 0; i < b->preset.tags.n; i++)
+		if (gr_goflags_add_tag(&b->gf, b->preset.tags.v[i]) || gr_strvec_push(&res->tags, b->preset.tags.v[i]))
+			return gr_b_nomem(b);
+	if (o->default_tags && o->mode != GR_LINK_THIRD_PARTY && !gr_b_musl())
+		for (i = 0; i < 2; i++)
+			if (gr_goflags_add_tag(&b->gf, i ? "osusergo" : "netgo"))
+				return gr_b_nomem(b);
+	gr_strvec_deinit(&res->tags);
+	if (gr_strvec_extend(&res->tags, &b->gf.tags))
+		return gr_b_nomem(b);
+	for (i = 0; i < o->nallow; i++)
+		if (gr_strvec_push(&b->ls.allow, o->allow[i]))
+			return gr_b_nomem(b);
+	for (i = 0; i < b->preset.allow.n; i++)
+		if (gr_strvec_push(&b->ls.allow, b->preset.allow.v[i]))
+			return gr_b_nomem(b);
+	return GR_OK;
+}
+
+/* The flags the final link gains: --lib flags as they are (each -l is still
+ * resolved), and the --static flags of --pkg and the preset's packages. */
+static int
+gr_b_link_extras(struct gr_b *b)
+{
+	const struct gr_build_opts *o = b->o;
+	size_t i, k;
+
+	for (i = 0; i < o->nlibs; i++)
+		if (gr_strvec_push(&b->ls.extra, o->libs[i]) || gr_strvec_push(&b->ls.extra_origin, "--lib"))
+			return gr_b_nomem(b);
+	for (k = 0; k < o->npkgs + b->preset.pkgs.n; k++) {
+		const char *q = k < o->npkgs ? o->pkgs[k] : b->preset.pkgs.v[k - o->npkgs];
+		struct gr_pc_tokens *t = NULL;
+		if (gr_pc_resolve(&q, 1, &t, b->err))
+			return gr_b_class(b, GR_BUILD_EUSAGE);
+		for (i = 0; i < t->n; i++) {
+			char who[1024];
+			snprintf(who, sizeof(who), "--pkg %s%s%s", q, t->v[i].origin ? ": " : "",
+			         t->v[i].origin ? t->v[i].origin : "");
+			if (gr_strvec_push(&b->ls.extra, t->v[i].text) || gr_strvec_push(&b->ls.extra_origin, who)) {
+				gr_pc_tokens_free(t);
+				return gr_b_nomem(b);
+			}
+		}
+		gr_pc_tokens_free(t);
+	}
+	return GR_OK;
+}
+
+/* What go says about itself; the helper directory, go build's environment,
+ * the link state, the output's place and the go build command. */
+static int
+gr_b_prepare(struct gr_b *b)
+{
+	int rc;
+
+	if ((rc = gr_b_helpers(b, &b->ld, &b->shim, &b->state)) || (rc = gr_b_go_env(b)) ||
+	    (rc = gr_b_environment(b, b->state)))
+		return rc;
+	/* The compiler gorelink-ld links with: -extld, else go env CC; gorelink-ld
+	 * switches to go env CXX when the objects or archives it links hold C++. */
+	if (b->extld.n) {
+		if (gr_strvec_extend(&b->ls.cc, &b->extld))
+			return gr_b_nomem(b);
+	} else if (gr_goflags_split(b->gocc, &b->ls.cc, b->err) ||
+	           (*b->gocxx && gr_goflags_split(b->gocxx, &b->ls.cxx, b->err))) {
+		return gr_b_class(b, GR_BUILD_EENV);
+	}
+	if (gr_linkstate_write(b->state, &b->ls, b->err))
+		return gr_b_class(b, GR_BUILD_EENV);
+	if ((rc = gr_b_out(b)) || (rc = gr_b_outtmp(b)) || (rc = gr_b_compose(b, "gorelink-ld")))
+		return rc;
+	return GR_OK;
+}
+
+/* Why go build failed, from the link report, else from go list. */
+static int
+gr_b_go_failed(struct gr_b *b, const struct gr_spawn_result *r)
+{
+	const struct gr_link_report *lr = &b->res->link;
+	char how[128];
+
+	if (lr->killed)
+		return gr_b_fail(b, GR_BUILD_EGO, "the final link failed: %s; OUT is untouched", lr->killed);
+	if (lr->nundefined && !lr->nmissing)
+		return gr_b_fail(b, GR_BUILD_EGO,
+		                 "the link failed on undefined symbols (explained above): add the --pkg/--lib named there, or use --fix");
+	if (lr->nmissing && lr->missing[0].file)
+		return gr_b_fail(b, GR_BUILD_EMISSING,
+		                 "no file %s%s, which the link flags name by its path (explained above)",
+		                 lr->missing[0].name, lr->nmissing > 1 ? " and other missing inputs" : "");
+	if (lr->nmissing)
+		return gr_b_fail(b, GR_BUILD_EMISSING,
+		                 "no static archive for -l%s%s (explained above); install it, or let it stay dynamic with --allow-dynamic (see --third-party)",
+		                 lr->missing[0].name, lr->nmissing > 1 ? " and others" : "");
+	if (gr_b_go_list(b, &b->name) == GR_OK)
+		return gr_b_fail(b, GR_BUILD_EGO, "go build %s (its messages are above)",
+		                 gr_spawn_describe(r, how, sizeof(how)));
+	return b->err->code;  /* go list named the cause: not a main package, not found... */
+}
+
+/* go build, with gorelink-ld as the linker, under gorelink-guard; then what
+ * the link reported, and the binary's name. */
+static int
+gr_b_go_build(struct gr_b *b)
+{
+	const struct gr_build_opts *o = b->o;
+	struct gr_spawn_result r;
+	char how[128];
+	bool linked;
+	int rc;
+
+	if (gr_b_run_go(b, &r))
+		return gr_b_class(b, o->stop && *o->stop ? GR_BUILD_ESTOPPED : GR_BUILD_EENV);
+	if (o->stop && *o->stop)
+		return gr_b_fail(b, GR_BUILD_ESTOPPED, "interrupted; OUT is untouched");
+	if ((rc = gr_b_read_report(b, &linked)))
+		return rc;
+	gr_b_log(b, "go build", gr_spawn_describe(&r, how, sizeof(how)));
+	if (!gr_spawn_ok(&r))
+		return gr_b_go_failed(b, &r);
+	if (!linked) {
+		/* Nothing was linked: a package that is not main builds "successfully" without
+		 * a binary, so let go list name that before blaming GOFLAGS. */
+		if (gr_b_go_list(b, &b->name) != GR_OK)
+			return b->err->code;
+		return gr_b_fail(b, GR_BUILD_EGO,
+		                 "go build linked without gorelink-ld (was -linkmode=external overridden in GOFLAGS?)");
+	}
+	if (!b->res->out && (rc = gr_b_learn_name(b)))
+		return rc;
+	return GR_OK;
+}
+
+/* A binary the check rejected, kept as OUT.rejected when asked. */
+static void
+gr_b_keep_rejected(struct gr_b *b)
+{
+	struct gr_build_result *res = b->res;
+
+	if (!b->o->keep_failed || !res->check)
+		return;
+	res->kept = gr_b_join(res->out, "", ".rejected");
+	if (res->kept && rename(b->tmpout, res->kept) == 0) {
+		free(b->tmpout);
+		b->tmpout = NULL;
+		const char *kp = gr_arena_strdup(&res->check->arena, res->kept);
+		if (kp)
+			res->check->path = kp;
+	} else {
+		free(res->kept);
+		res->kept = NULL;
+	}
+}
+
+/* Rename the verified binary to OUT. A stop request either comes before the
+ * rename (OUT untouched) or after it (the build is complete): never between
+ * the test and the rename. */
+static int
+gr_b_rename_into_place(struct gr_b *b)
+{
+	struct gr_build_result *res = b->res;
+	sigset_t block, old;
+	int e = 0;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	if (b->o->stop && *b->o->stop) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return gr_b_fail(b, GR_BUILD_ESTOPPED, "interrupted; OUT is untouched");
+	}
+	if (rename(b->tmpout, res->out) != 0)
+		e = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (e)
+		return gr_b_fail(b, GR_BUILD_EENV, "cannot put the binary at %s: %s", res->out, strerror(e));
+	free(b->tmpout);
+	b->tmpout = NULL;
+	gr_b_log(b, "install", res->out);
+	return GR_OK;
+}
+
+/* Verify, then move into place (or keep it aside, or drop it for a dry run). */
+static int
+gr_b_install(struct gr_b *b)
+{
+	const struct gr_build_opts *o = b->o;
+	struct gr_build_result *res = b->res;
+	int rc;
+
+	rc = gr_b_verify(b);
+	gr_b_log(b, "check", res->check ? gr_verdict_name(res->check->verdict) : "error");
+	if (rc == GR_OK && o->strict && res->link.nfindings)
+		rc = gr_b_fail(b, GR_BUILD_ESTRICT,
+		               "--strict: the static link uses %zu glibc function%s that need the C library's shared objects at run time (listed above); OUT is untouched",
+		               res->link.nfindings, res->link.nfindings == 1 ? "" : "s");
+	if (rc) {
+		gr_b_keep_rejected(b);
+		return rc;
+	}
+	if (o->dry_run) {
+		/* Named for where it would go; the temporary copy is removed. */
+		if (res->check && !(res->check->path = gr_arena_strdup(&res->check->arena, res->out)))
+			return gr_b_nomem(b);
+		gr_b_log(b, "install", "skipped (--dry-run)");
+		return GR_OK;
+	}
+	if ((rc = gr_b_rename_into_place(b)))
+		return rc;
+	/* The verdict names the binary where it now is. */
+	if (res->check && !(res->check->path = gr_arena_strdup(&res->check->arena, res->out)))
+		return gr_b_nomem(b);
+	return GR_OK;
+}
+
+/* Free what the build held (its files are gone already: gr_b_cleanup). */
+static void
+gr_b_free(struct gr_b *b)
+{
+	free(b->name);
+	free(b->ld);
+	free(b->shim);
+	free(b->state);
+	free(b->helpdir);
+	free(b->guard);
+	free(b->outtmpdir);
+	free(b->outdir);
+	free(b->tmpout);
+	free(b->gocc);
+	free(b->gocxx);
+	free(b->goos);
+	free(b->gopkgconfig);
+	free(b->cgo);
+	gr_strvec_deinit(&b->env);
+	gr_strvec_deinit(&b->extld);
+	gr_goflags_deinit(&b->gf);
+	gr_linkstate_deinit(&b->ls);
+	gr_preset_deinit(&b->preset);
+}
+
 int
 gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct gr_error *err)
 {
 	struct gr_b b;
-	struct gr_strvec extld;
-	struct gr_preset preset;
-	struct gr_spawn_result r;
-	char *name = NULL, *ld = NULL, *shim = NULL, *state = NULL, how[128];
-	size_t i, k;
-	bool linked;
 	int rc;
 
 	memset(&b, 0, sizeof(b));
 	memset(res, 0, sizeof(*res));
-	memset(&preset, 0, sizeof(preset));
 	gr_strvec_init(&res->go_argv);
 	gr_strvec_init(&res->tags);
 	gr_link_report_init(&res->link);
 	gr_strvec_init(&b.env);
-	gr_strvec_init(&extld);
+	gr_strvec_init(&b.extld);
 	gr_goflags_init(&b.gf);
 	gr_linkstate_init(&b.ls);
 	b.o = o;
@@ -989,216 +1255,12 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 	b.ls.mode = o->mode;
 	b.ls.fix = o->fix;
 
-	/* The flags: the user's, then the preset's and gorelink's. */
-	if ((rc = gr_goflags_parse(getenv("GOFLAGS"), o->goargs, o->ngoargs, &b.gf, err))) {
-		rc = gr_b_class(&b, GR_BUILD_EUSAGE);
-		goto out;
-	}
-	if ((rc = gr_b_check_ldflags(&b, &extld)) || (rc = gr_b_check_buildmode(&b)))
-		goto out;
-	if (o->preset) {
-		if ((rc = gr_preset_load(o->preset, o->preset_variant, &preset, err))) {
-			rc = gr_b_class(&b, GR_BUILD_EUSAGE);
-			goto out;
-		}
-		if (!(res->preset_path = strdup(preset.path)))
-			goto nomem;
-	}
-	if (gr_strvec_extend(&res->tags, &b.gf.tags))
-		goto nomem;
-	for (i = 0; i < preset.tags.n; i++)
-		if (gr_goflags_add_tag(&b.gf, preset.tags.v[i]) || gr_strvec_push(&res->tags, preset.tags.v[i]))
-			goto nomem;
-	if (o->default_tags && o->mode != GR_LINK_THIRD_PARTY && !gr_b_musl())
-		for (i = 0; i < 2; i++)
-			if (gr_goflags_add_tag(&b.gf, i ? "osusergo" : "netgo"))
-				goto nomem;
-	gr_strvec_deinit(&res->tags);
-	if (gr_strvec_extend(&res->tags, &b.gf.tags))
-		goto nomem;
-	for (i = 0; i < o->nallow; i++)
-		if (gr_strvec_push(&b.ls.allow, o->allow[i]))
-			goto nomem;
-	for (i = 0; i < preset.allow.n; i++)
-		if (gr_strvec_push(&b.ls.allow, preset.allow.v[i]))
-			goto nomem;
-
-	/* --lib flags join the link as they are (each -l is still resolved). */
-	for (i = 0; i < o->nlibs; i++)
-		if (gr_strvec_push(&b.ls.extra, o->libs[i]) || gr_strvec_push(&b.ls.extra_origin, "--lib"))
-			goto nomem;
-	/* --pkg and the preset's packages: their --static flags join the link. */
-	for (k = 0; k < o->npkgs + preset.pkgs.n; k++) {
-		const char *q = k < o->npkgs ? o->pkgs[k] : preset.pkgs.v[k - o->npkgs];
-		struct gr_pc_tokens *t = NULL;
-		if ((rc = gr_pc_resolve(&q, 1, &t, err))) {
-			rc = gr_b_class(&b, GR_BUILD_EUSAGE);
-			goto out;
-		}
-		for (i = 0; i < t->n; i++) {
-			char who[1024];
-			snprintf(who, sizeof(who), "--pkg %s%s%s", q, t->v[i].origin ? ": " : "",
-			         t->v[i].origin ? t->v[i].origin : "");
-			if (gr_strvec_push(&b.ls.extra, t->v[i].text) || gr_strvec_push(&b.ls.extra_origin, who)) {
-				gr_pc_tokens_free(t);
-				goto nomem;
-			}
-		}
-		gr_pc_tokens_free(t);
-	}
-
-	/* What go says about itself and the package. */
-	if ((rc = gr_b_helpers(&b, &ld, &shim, &state)) || (rc = gr_b_go_env(&b)) ||
-	    (rc = gr_b_environment(&b, state)))
-		goto out;
-	/* The compiler gorelink-ld links with: -extld, else go env CC; gorelink-ld
-	 * switches to go env CXX when the objects or archives it links hold C++. */
-	if (extld.n) {
-		if (gr_strvec_extend(&b.ls.cc, &extld))
-			goto nomem;
-	} else if ((rc = gr_goflags_split(b.gocc, &b.ls.cc, err)) ||
-	           (*b.gocxx && (rc = gr_goflags_split(b.gocxx, &b.ls.cxx, err)))) {
-		rc = gr_b_class(&b, GR_BUILD_EENV);
-		goto out;
-	}
-	if ((rc = gr_linkstate_write(state, &b.ls, err))) {
-		rc = gr_b_class(&b, GR_BUILD_EENV);
-		goto out;
-	}
-	if ((rc = gr_b_out(&b)) || (rc = gr_b_outtmp(&b)) || (rc = gr_b_compose(&b, "gorelink-ld")))
-		goto out;
-
-	/* go build, with gorelink-ld as the linker, under gorelink-guard. */
-	if ((rc = gr_b_run_go(&b, &r)))  {
-		rc = gr_b_class(&b, o->stop && *o->stop ? GR_BUILD_ESTOPPED : GR_BUILD_EENV);
-		goto out;
-	}
-	if (o->stop && *o->stop) {
-		rc = gr_b_fail(&b, GR_BUILD_ESTOPPED, "interrupted; OUT is untouched");
-		goto out;
-	}
-	if ((rc = gr_b_read_report(&b, &linked)))
-		goto out;
-	gr_b_log(&b, "go build", gr_spawn_describe(&r, how, sizeof(how)));
-	if (!gr_spawn_ok(&r)) {
-		const struct gr_link_report *lr = &res->link;
-		if (lr->killed)
-			rc = gr_b_fail(&b, GR_BUILD_EGO, "the final link failed: %s; OUT is untouched",
-			               lr->killed);
-		else if (lr->nundefined && !lr->nmissing)
-			rc = gr_b_fail(&b, GR_BUILD_EGO,
-			               "the link failed on undefined symbols (explained above): add the --pkg/--lib named there, or use --fix");
-		else if (lr->nmissing && lr->missing[0].file)
-			rc = gr_b_fail(&b, GR_BUILD_EMISSING,
-			               "no file %s%s, which the link flags name by its path (explained above)",
-			               lr->missing[0].name, lr->nmissing > 1 ? " and other missing inputs" : "");
-		else if (lr->nmissing)
-			rc = gr_b_fail(&b, GR_BUILD_EMISSING,
-			               "no static archive for -l%s%s (explained above); install it, or let it stay dynamic with --allow-dynamic (see --third-party)",
-			               lr->missing[0].name, lr->nmissing > 1 ? " and others" : "");
-		else if (gr_b_go_list(&b, &name) == GR_OK)
-			rc = gr_b_fail(&b, GR_BUILD_EGO, "go build %s (its messages are above)",
-			               gr_spawn_describe(&r, how, sizeof(how)));
-		else
-			rc = err->code;  /* go list named the cause: not a main package, not found... */
-		goto out;
-	}
-	if (!linked) {
-		/* Nothing was linked: a package that is not main builds "successfully" without
-		 * a binary, so let go list name that before blaming GOFLAGS. */
-		if (gr_b_go_list(&b, &name) != GR_OK)
-			rc = err->code;
-		else
-			rc = gr_b_fail(&b, GR_BUILD_EGO,
-			               "go build linked without gorelink-ld (was -linkmode=external overridden in GOFLAGS?)");
-		goto out;
-	}
-	if (!b.res->out && (rc = gr_b_learn_name(&b)))
-		goto out;
-
-	/* Verify, then move into place (or keep it aside, or drop it for a dry run). */
-	rc = gr_b_verify(&b);
-	gr_b_log(&b, "check", res->check ? gr_verdict_name(res->check->verdict) : "error");
-	if (rc == GR_OK && o->strict && res->link.nfindings)
-		rc = gr_b_fail(&b, GR_BUILD_ESTRICT,
-		               "--strict: the static link uses %zu glibc function%s that need the C library's shared objects at run time (listed above); OUT is untouched",
-		               res->link.nfindings, res->link.nfindings == 1 ? "" : "s");
-	if (rc) {
-		if (o->keep_failed && res->check) {
-			res->kept = gr_b_join(res->out, "", ".rejected");
-			if (res->kept && rename(b.tmpout, res->kept) == 0) {
-				free(b.tmpout);
-				b.tmpout = NULL;
-				const char *kp = gr_arena_strdup(&res->check->arena, res->kept);
-				if (kp)
-					res->check->path = kp;
-			} else {
-				free(res->kept);
-				res->kept = NULL;
-			}
-		}
-		goto out;
-	}
-	if (o->dry_run) {
-		/* Named for where it would go; the temporary copy is removed. */
-		if (res->check && !(res->check->path = gr_arena_strdup(&res->check->arena, res->out)))
-			goto nomem;
-		gr_b_log(&b, "install", "skipped (--dry-run)");
-	} else {
-		/* A stop request either comes before the rename (OUT untouched) or after
-		 * it (the build is complete): never between the test and the rename. */
-		sigset_t block, old;
-		int e = 0;
-		sigemptyset(&block);
-		sigaddset(&block, SIGINT);
-		sigaddset(&block, SIGTERM);
-		sigaddset(&block, SIGHUP);
-		sigprocmask(SIG_BLOCK, &block, &old);
-		if (o->stop && *o->stop) {
-			sigprocmask(SIG_SETMASK, &old, NULL);
-			rc = gr_b_fail(&b, GR_BUILD_ESTOPPED, "interrupted; OUT is untouched");
-			goto out;
-		}
-		if (rename(b.tmpout, res->out) != 0)
-			e = errno;
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		if (e) {
-			rc = gr_b_fail(&b, GR_BUILD_EENV, "cannot put the binary at %s: %s", res->out, strerror(e));
-			goto out;
-		}
-		free(b.tmpout);
-		b.tmpout = NULL;
-		gr_b_log(&b, "install", res->out);
-		/* The verdict names the binary where it now is. */
-		if (res->check && !(res->check->path = gr_arena_strdup(&res->check->arena, res->out)))
-			goto nomem;
-	}
-	rc = GR_OK;
-	goto out;
-nomem:
-	rc = gr_b_nomem(&b);
-out:
+	if ((rc = gr_b_flags(&b)) == GR_OK && (rc = gr_b_link_extras(&b)) == GR_OK &&
+	    (rc = gr_b_prepare(&b)) == GR_OK && (rc = gr_b_go_build(&b)) == GR_OK)
+		rc = gr_b_install(&b);
 	gr_b_cleanup(&b);
 	res->self_max_rss_kib = gr_b_vmhwm();
-	free(name);
-	free(ld);
-	free(shim);
-	free(state);
-	free(b.helpdir);
-	free(b.guard);
-	free(b.outtmpdir);
-	free(b.outdir);
-	free(b.tmpout);
-	free(b.gocc);
-	free(b.gocxx);
-	free(b.goos);
-	free(b.gopkgconfig);
-	free(b.cgo);
-	gr_strvec_deinit(&b.env);
-	gr_strvec_deinit(&extld);
-	gr_goflags_deinit(&b.gf);
-	gr_linkstate_deinit(&b.ls);
-	gr_preset_deinit(&preset);
+	gr_b_free(&b);
 	return rc;
 }
 
