@@ -6,7 +6,7 @@
 #include "fuzz_common.h"
 #include "gr_extld.h"
 #include "gr_goflags.h"
-#include "gr_linkstate.h"
+#include "gr_records.h"
 #include "gr_toolchain.h"
 
 #define GR_FUZZ_MAXARGS 256

@@ -7,7 +7,7 @@
 
 #include "gr_env.h"
 #include "gr_error.h"
-#include "gr_linkstate.h"
+#include "gr_records.h"
 #include "gr_rewrite.h"
 #include "gr_strvec.h"
 #include "gr_toolchain.h"

@@ -29,7 +29,7 @@
 #include "gr_goflags.h"
 #include "gr_ldmsg.h"
 #include "gr_ldscript.h"
-#include "gr_linkstate.h"
+#include "gr_records.h"
 #include "gr_macho.h"
 #include "gr_pc.h"
 #include "gr_rewrite.h"

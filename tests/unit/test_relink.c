@@ -9,7 +9,7 @@
 #include "gr_diag.h"
 #include "gr_extld.h"
 #include "gr_goflags.h"
-#include "gr_linkstate.h"
+#include "gr_records.h"
 #include "gr_pc.h"
 #include "gr_preset.h"
 #include "gr_test.h"
