@@ -16,6 +16,8 @@
 #include "gr_tccache.h"
 #include "gr_toolchain.h"
 
+extern char **environ;
+
 #define GR_PCRW_SCHEMA "gorelink-pkgconf-rewrite/1"
 #define GR_PCRW_MAXSTDIN (16u << 20)
 
@@ -428,6 +430,7 @@ gr_pcrw_split_list(char *s, size_t *n)
 struct gr_pcrw_run {
 	int argc;
 	char **argv;
+	struct gr_env env;             /* the environment, read once */
 	struct gr_rw_opts o;
 	struct gr_toolchain tc;
 	struct gr_pc_tokens *toks, *ccwords;
@@ -564,7 +567,7 @@ gr_pcrw_inputs(struct gr_pcrw_run *u, FILE *in, FILE *err)
 				            argv[i]);
 				return GR_EXIT_USAGE;
 			}
-		if (!u->each && gr_pc_resolve((const char *const *)argv + optind, (size_t)(argc - optind), &u->toks, &e)) {
+		if (!u->each && gr_pc_resolve(&u->env, (const char *const *)argv + optind, (size_t)(argc - optind), &u->toks, &e)) {
 			gr_cli_diag(err, "%s", e.msg);
 			return GR_EXIT_ERROR;
 		}
@@ -665,7 +668,7 @@ gr_pcrw_toolchain(struct gr_pcrw_run *u, FILE *err)
 			return GR_EXIT_ERROR;
 		}
 	}
-	if (gr_tccache_discover(gr_strvec_argv(&u->cc), &u->tc, &cache_hit, &e)) {
+	if (gr_tccache_discover(&u->env, gr_strvec_argv(&u->cc), &u->tc, &cache_hit, &e)) {
 		gr_cli_diag(err, "%s", e.msg);
 		return GR_EXIT_ERROR;
 	}
@@ -692,7 +695,7 @@ gr_pcrw_rewrite_all(struct gr_pcrw_run *u, FILE *out, FILE *err)
 		const char *q = u->argv[i];
 		int st;
 		gr_error_clear(&e);
-		if (gr_pc_resolve(&q, 1, &pt, &e)) {
+		if (gr_pc_resolve(&u->env, &q, 1, &pt, &e)) {
 			gr_cli_diag(err, "%s", e.msg);
 			st = GR_EXIT_ERROR;
 		} else {
@@ -716,6 +719,7 @@ gr_cmd_pcrw(int argc, char **argv, FILE *in, FILE *out, FILE *err)
 	memset(&u, 0, sizeof(u));
 	u.argc = argc;
 	u.argv = argv;
+	gr_env_from_environ(&u.env, environ);
 	gr_strvec_init(&u.cc);
 	u.mode_name = "static";
 	u.o.mode = GR_RW_STATIC;

@@ -270,8 +270,8 @@ gr_dg_shared(struct gr_arena *a, struct gr_diag_group *g, const char *const *dir
 }
 
 int
-gr_diag_run(const char *linker_messages, const char *const *dirs, size_t ndirs,
-            struct gr_diag **out, struct gr_error *err)
+gr_diag_run(const struct gr_env *env, const char *linker_messages, const char *const *dirs,
+            size_t ndirs, struct gr_diag **out, struct gr_error *err)
 {
 	struct gr_diag *d = calloc(1, sizeof(*d));
 	struct gr_ldmsgs *msgs = NULL;
@@ -295,7 +295,7 @@ gr_diag_run(const char *linker_messages, const char *const *dirs, size_t ndirs,
 		if (msgs->v[i].kind == GR_LDMSG_UNDEFINED)
 			any_undef = true;
 	/* The index is only worth building when something is undefined. */
-	if (any_undef && (rc = gr_symindex_build(dirs, ndirs, &ix, &d->index, err)))
+	if (any_undef && (rc = gr_symindex_build(env, dirs, ndirs, &ix, &d->index, err)))
 		goto out;
 	/* How many undefined references each archive could satisfy. */
 	for (i = 0; i < msgs->n && any_undef; i++) {

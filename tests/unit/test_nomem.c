@@ -29,7 +29,7 @@
 #include "gr_goflags.h"
 #include "gr_ldmsg.h"
 #include "gr_ldscript.h"
-#include "gr_linkstate.h"
+#include "gr_records.h"
 #include "gr_macho.h"
 #include "gr_pc.h"
 #include "gr_rewrite.h"
@@ -210,7 +210,7 @@ op_extld_rewrite(void)
 	gr_strvec_init(&out);
 	ls.mode = GR_LINK_THIRD_PARTY;  /* -lpthread stays: no search needed */
 	if (gr_strvec_push(&ls.cc, "cc") == GR_OK)
-		rc = gr_extld_rewrite(&ls, &tc, args, sizeof(args) / sizeof(args[0]), &out, &rw, &e);
+		rc = gr_extld_rewrite(gr_test_env(), &ls, &tc, args, sizeof(args) / sizeof(args[0]), &out, &rw, &e);
 	gr_rw_result_free(rw);
 	gr_strvec_deinit(&out);
 	gr_linkstate_deinit(&ls);
@@ -473,7 +473,7 @@ rewrite_discovered(struct gr_rw_result **r, struct gr_error *e)
 	memset(&o, 0, sizeof(o));
 	o.mode = GR_RW_STATIC;
 	*r = NULL;
-	rc = gr_toolchain_discover(gcc_argv, &tc, e);
+	rc = gr_toolchain_discover(gr_test_env(), gcc_argv, &tc, e);
 	if (rc != GR_OK)
 		return rc;
 	rc = gr_rewrite(in, sizeof(in) / sizeof(in[0]), &o, &tc, r, e);
@@ -519,7 +519,7 @@ tccache_op(const char *name, bool empty_first)
 		clear_cache("toolchain");
 	resume_injection();
 	memset(&e, 0, sizeof(e));
-	rc = gr_tccache_discover(gcc_argv, &tc, &hit, &e);
+	rc = gr_tccache_discover(gr_test_env(), gcc_argv, &tc, &hit, &e);
 	pause_injection();
 	if (rc != GR_OK) {
 		error_said(name, rc, &e);
@@ -533,7 +533,7 @@ tccache_op(const char *name, bool empty_first)
 	if (cache_entries("toolchain")) {
 		struct gr_toolchain again;
 		bool h = false;
-		ck_assert_int_eq(gr_tccache_discover(gcc_argv, &again, &h, &e), GR_OK);
+		ck_assert_int_eq(gr_tccache_discover(gr_test_env(), gcc_argv, &again, &h, &e), GR_OK);
 		ck_assert_msg(h, "%s: stored an entry that a later run does not find", name);
 		check_tc(name, &again);
 		gr_toolchain_deinit(&again);
@@ -581,7 +581,7 @@ symindex_op(const char *name, bool empty_first)
 		clear_cache("symbols");
 	resume_injection();
 	memset(&e, 0, sizeof(e));
-	rc = gr_symindex_build(dirs, 3, &ix, &st, &e);
+	rc = gr_symindex_build(gr_test_env(), dirs, 3, &ix, &st, &e);
 	pause_injection();
 	if (rc != GR_OK) {
 		error_said(name, rc, &e);
@@ -653,7 +653,7 @@ op_diag(void)
 	int rc;
 
 	memset(&e, 0, sizeof(e));
-	rc = gr_diag_run(diag_text, dirs, 1, &d, &e);
+	rc = gr_diag_run(gr_test_env(), diag_text, dirs, 1, &d, &e);
 	pause_injection();
 	if (rc != GR_OK) {
 		error_said("diag", rc, &e);
@@ -901,14 +901,14 @@ extld_cxx(struct gr_strvec *out, struct gr_error *e)
 	snprintf(a4, sizeof(a4), "-L%s/cxxlib", fixdir);
 	gr_linkstate_init(&ls);
 	ls.mode = GR_LINK_STATIC;
-	if ((rc = gr_toolchain_discover(gcc_argv, &tc, e)) != GR_OK) {
+	if ((rc = gr_toolchain_discover(gr_test_env(), gcc_argv, &tc, e)) != GR_OK) {
 		gr_linkstate_deinit(&ls);
 		return rc;
 	}
 	if (gr_strvec_push(&ls.cc, "gcc") != GR_OK || gr_strvec_push(&ls.cxx, "g++") != GR_OK)
 		rc = gr_error_set(e, GR_ENOMEM, 0, "test: out of memory");
 	else
-		rc = gr_extld_rewrite(&ls, &tc, args, sizeof(args) / sizeof(args[0]), out, &rw, e);
+		rc = gr_extld_rewrite(gr_test_env(), &ls, &tc, args, sizeof(args) / sizeof(args[0]), out, &rw, e);
 	gr_rw_result_free(rw);
 	gr_toolchain_deinit(&tc);
 	gr_linkstate_deinit(&ls);
@@ -956,7 +956,7 @@ make_references(void)
 	struct gr_error e;
 	bool hit;
 
-	ck_assert_int_eq(gr_toolchain_discover(gcc_argv, &tc, &e), GR_OK);
+	ck_assert_int_eq(gr_toolchain_discover(gr_test_env(), gcc_argv, &tc, &e), GR_OK);
 	render_tc(&ref_tc, &tc);
 	ck_assert_uint_gt(tc.driver_dirs.n + tc.ld_dirs.n, 0);
 	gr_toolchain_deinit(&tc);
@@ -978,16 +978,16 @@ make_references(void)
 		gr_strvec_deinit(&out);
 	}
 	/* Prime the caches for the lookups (a store, then a hit). */
-	ck_assert_int_eq(gr_tccache_discover(gcc_argv, &tc, &hit, &e), GR_OK);
+	ck_assert_int_eq(gr_tccache_discover(gr_test_env(), gcc_argv, &tc, &hit, &e), GR_OK);
 	gr_toolchain_deinit(&tc);
-	ck_assert_int_eq(gr_tccache_discover(gcc_argv, &tc, &hit, &e), GR_OK);
+	ck_assert_int_eq(gr_tccache_discover(gr_test_env(), gcc_argv, &tc, &hit, &e), GR_OK);
 	ck_assert(hit);
 	gr_toolchain_deinit(&tc);
 	{
 		const char *dirs[] = { libdir };
 		struct gr_symindex *ix;
 		struct gr_symindex_stats st;
-		ck_assert_int_eq(gr_symindex_build(dirs, 1, &ix, &st, &e), GR_OK);
+		ck_assert_int_eq(gr_symindex_build(gr_test_env(), dirs, 1, &ix, &st, &e), GR_OK);
 		render_ix(&ref_ix, ix, &st);
 		gr_symindex_free(ix);
 		/* Found once, through the script's -l name. */
@@ -997,7 +997,7 @@ make_references(void)
 	{
 		const char *dirs[] = { libdir };
 		struct gr_diag *d;
-		ck_assert_int_eq(gr_diag_run(diag_text, dirs, 1, &d, &e), GR_OK);
+		ck_assert_int_eq(gr_diag_run(gr_test_env(), diag_text, dirs, 1, &d, &e), GR_OK);
 		render_diag(&ref_diag, d);
 		ck_assert_uint_eq(d->ngroups, 2);
 		ck_assert_uint_eq(d->groups[0].nsymbols, 2);
