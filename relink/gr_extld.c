@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "gr_bfdcheck.h"
+#include "gr_bstate.h"
 #include "gr_cache.h"
 #include "gr_file.h"
 #include "gr_path.h"
@@ -363,16 +364,10 @@ gr_extld_rewrite(const struct gr_env *env, const struct gr_linkstate *ls,
 	if (ls->darwin)
 		return GR_OK;
 	if (ls->mode != GR_LINK_THIRD_PARTY) {
-		bool dyn = false;
-		for (i = 0; i < out->n; i++) {
-			const char *a = out->v[i];
-			size_t l = strlen(a);
-			if (strstr(a, "-Bdynamic") || strstr(a, "-call_shared") || (l >= 3 && !strcmp(a + l - 3, "-dy")))
-				dyn = true;
-			else if (strstr(a, "-Bstatic") || strstr(a, "-non_shared"))
-				dyn = false;
-		}
-		if (dyn && gr_strvec_push(out, "-Wl,-Bstatic"))
+		struct gr_bstate bs;
+		gr_bstate_init(&bs, true);
+		gr_bstate_driver_argv(&bs, (const char *const *)out->v, out->n);
+		if (bs.explicit_dynamic && gr_strvec_push(out, "-Wl,-Bstatic"))
 			return gr_error_set(err, GR_ENOMEM, 0, "link arguments: out of memory");
 	}
 	if (ls->mode == GR_LINK_STATIC && gr_strvec_push(out, "-static"))

@@ -187,13 +187,17 @@ op_check_elf(void)
 	return rc != GR_OK;
 }
 
+/* A C object standing for cmd/link's go.o (made by make_fixtures): the link
+ * wrapper opens its input files as ld does, so they must exist. */
+static char goobj[160];
+
 static int
 op_extld_rewrite(void)
 {
-	static char a0[] = "-m64", a1[] = "-o", a2[] = "/tmp/x/a.out", a3[] = "-rdynamic", a4[] = "/tmp/go-link-1/go.o",
-	            a5[] = "/tmp/go-link-1/000000.o", a6[] = "-L/nonexistent", a7[] = "-Wl,-Bdynamic", a8[] = "-O2",
+	static char a0[] = "-m64", a1[] = "-o", a2[] = "/tmp/x/a.out", a3[] = "-rdynamic",
+	            a6[] = "-L/nonexistent", a7[] = "-Wl,-Bdynamic", a8[] = "-O2",
 	            a9[] = "-lpthread", a10[] = "-no-pie";
-	char *args[] = { a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10 };
+	char *args[] = { a0, a1, a2, a3, goobj, goobj, a6, a7, a8, a9, a10 };
 	struct gr_linkstate ls;
 	struct gr_toolchain tc;
 	struct gr_strvec out;
@@ -398,6 +402,11 @@ make_fixtures(void)
 	write_file(src, "int gr_zeta_fn(void) { return 1; }\nint gr_alpha_fn(void) { return 2; }\n");
 	run_ok(cc);
 	run_ok(arv);
+	{
+		char *cgo[] = { w_gcc, w_c, w_o, goobj, src, NULL };
+		snprintf(goobj, sizeof(goobj), "%s/go.o", fixdir);
+		run_ok(cgo);
+	}
 	snprintf(path, sizeof(path), "%s/libt.a", libdir);
 	snprintf(text, sizeof(text), "/* GNU ld script */\nGROUP ( %s )\n", ar);
 	write_file(path, text);
@@ -880,10 +889,10 @@ static struct sbuf ref_cxx;
 static int
 extld_cxx(struct gr_strvec *out, struct gr_error *e)
 {
-	static char a0[] = "-m64", a1[] = "-o", a2[] = "/tmp/x/a.out", a3[] = "/tmp/go-link-1/go.o",
+	static char a0[] = "-m64", a1[] = "-o", a2[] = "/tmp/x/a.out",
 	            a5[] = "-lcxt", a6[] = "-no-pie";
 	static char a4[160];
-	char *args[] = { a0, a1, a2, a3, a4, a5, a6 };
+	char *args[] = { a0, a1, a2, goobj, a4, a5, a6 };
 	struct gr_linkstate ls;
 	struct gr_toolchain tc;
 	struct gr_rw_result *rw = NULL;
