@@ -370,28 +370,21 @@ gr_elf_classify(const GElf_Ehdr *eh, bool has_dynamic, struct gr_image *img)
 	                  img->verdict == GR_V_DYNAMIC;
 }
 
-int
-gr_elf_read(unsigned char *buf, size_t len, const char *path, struct gr_arena *a,
-            struct gr_image *img, struct gr_error *err)
-{
-	Elf *elf = NULL;
-	GElf_Ehdr eh;
-	GElf_Phdr ph;
-	size_t phnum = 0, i, ehsize, phsize, nloads = 0;
-	struct gr_elf_load *loads = NULL;
-	struct gr_elf_dyn dyn;
-	struct gr_elf_strtab st;
-	bool has_dynamic = false;
-	GElf_Phdr interp_ph, dyn_ph;
-	size_t ninterp = 0, ndynamic = 0;
-	int rc = GR_OK;
-	const char *arch;
-	char machine[32];
+/* What the program headers say, gathered in one pass. */
+struct gr_elf_segments {
+	struct gr_elf_load *loads;  /* the PT_LOAD segments, in order */
+	size_t nloads;
+	GElf_Phdr interp, dynamic;  /* the first PT_INTERP, the last PT_DYNAMIC */
+	size_t ninterp, ndynamic;
+};
 
-	memset(&dyn, 0, sizeof(dyn));
-	memset(&interp_ph, 0, sizeof(interp_ph));
-	memset(&dyn_ph, 0, sizeof(dyn_ph));
-	img->format = GR_FMT_ELF;
+/* Phase 1, before libelf: the identification bytes and the header's size. */
+static int
+gr_elf_ident(const unsigned char *buf, size_t len, const char *path, struct gr_image *img,
+             struct gr_error *err)
+{
+	size_t ehsize;
+
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return gr_error_set(err, GR_EIO, 0, "%s: libelf is unusable: %s", path, elf_errmsg(-1));
 	if (len < EI_NIDENT)
@@ -404,189 +397,256 @@ gr_elf_read(unsigned char *buf, size_t len, const char *path, struct gr_arena *a
 	img->bits = buf[EI_CLASS] == ELFCLASS64 ? 64 : 32;
 	img->big_endian = buf[EI_DATA] == ELFDATA2MSB;
 	ehsize = img->bits == 64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr);
-	phsize = img->bits == 64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
 	if (len < ehsize)
 		return gr_error_set(err, GR_EFORMAT, 0, "%s: truncated ELF header (%zu of %zu bytes)",
 		                    path, len, ehsize);
+	return GR_OK;
+}
 
-	elf = elf_memory((char *)buf, len);
-	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh)) {
-		rc = gr_error_set(err, GR_EFORMAT, 0, "%s: unreadable ELF header: %s", path, elf_errmsg(-1));
-		goto out;
-	}
-	arch = gr_elf_arch(eh.e_machine, img->bits);
+/* Phase 2: the ELF header through libelf, and the architecture it names. */
+static int
+gr_elf_header(Elf *elf, const char *path, struct gr_arena *a, GElf_Ehdr *eh,
+              struct gr_image *img, struct gr_error *err)
+{
+	const char *arch;
+	char machine[32];
+
+	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, eh))
+		return gr_error_set(err, GR_EFORMAT, 0, "%s: unreadable ELF header: %s", path, elf_errmsg(-1));
+	arch = gr_elf_arch(eh->e_machine, img->bits);
 	if (!arch) {
-		snprintf(machine, sizeof(machine), "machine-%u", (unsigned)eh.e_machine);
+		snprintf(machine, sizeof(machine), "machine-%u", (unsigned)eh->e_machine);
 		arch = machine;
 	}
-	if (!(img->arch = gr_arena_strdup(a, arch))) {
-		rc = gr_elf_nomem(err, path);
-		goto out;
-	}
-	if (eh.e_type == ET_REL || eh.e_type == ET_CORE || eh.e_type == ET_NONE) {
-		gr_elf_classify(&eh, false, img);
-		goto out;
-	}
+	if (!(img->arch = gr_arena_strdup(a, arch)))
+		return gr_elf_nomem(err, path);
+	return GR_OK;
+}
 
-	if (eh.e_phnum == 0 && eh.e_type == ET_EXEC) {
-		rc = gr_error_set(err, GR_EFORMAT, 0, "%s: executable has no program headers", path);
-		goto out;
-	}
-	/* libelf clamps the count to what fits in the file, which would hide a
-	 * truncated table: take e_phnum, or section 0's sh_info for PN_XNUM. */
-	phnum = eh.e_phnum;
-	if (phnum == PN_XNUM) {
-		GElf_Shdr sh0;
-		Elf_Scn *scn0 = elf_getscn(elf, 0);
-		if (!scn0 || !gelf_getshdr(scn0, &sh0)) {
-			rc = gr_error_set(err, GR_EFORMAT, 0,
-			                  "%s: e_phnum is PN_XNUM but section header 0 is unreadable: %s",
-			                  path, elf_errmsg(-1));
-			goto out;
-		}
-		phnum = sh0.sh_info;
-	}
+/* The number of program headers: e_phnum, or section 0's sh_info for PN_XNUM.
+ * (libelf clamps the count to what fits in the file, which would hide a
+ * truncated table.) */
+static int
+gr_elf_phnum(Elf *elf, const GElf_Ehdr *eh, const char *path, size_t *phnum, struct gr_error *err)
+{
+	GElf_Shdr sh0;
+	Elf_Scn *scn0;
+
+	*phnum = eh->e_phnum;
+	if (*phnum != PN_XNUM)
+		return GR_OK;
+	scn0 = elf_getscn(elf, 0);
+	if (!scn0 || !gelf_getshdr(scn0, &sh0))
+		return gr_error_set(err, GR_EFORMAT, 0,
+		                    "%s: e_phnum is PN_XNUM but section header 0 is unreadable: %s",
+		                    path, elf_errmsg(-1));
+	*phnum = sh0.sh_info;
+	return GR_OK;
+}
+
+/* Phase 3: the program headers, checked to lie inside the file: the PT_LOAD
+ * segments, PT_INTERP and PT_DYNAMIC (at most one of each). */
+static int
+gr_elf_read_segments(Elf *elf, const GElf_Ehdr *eh, size_t len, int bits, const char *path,
+                     struct gr_arena *a, struct gr_elf_segments *seg, struct gr_error *err)
+{
+	size_t phnum, i, phsize = bits == 64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
+	GElf_Phdr ph;
+	int rc;
+
+	if (eh->e_phnum == 0 && eh->e_type == ET_EXEC)
+		return gr_error_set(err, GR_EFORMAT, 0, "%s: executable has no program headers", path);
+	if ((rc = gr_elf_phnum(elf, eh, path, &phnum, err)))
+		return rc;
 	if (phnum) {
-		if (eh.e_phentsize != phsize) {
-			rc = gr_error_set(err, GR_EFORMAT, 0, "%s: e_phentsize is %u, expected %zu",
-			                  path, (unsigned)eh.e_phentsize, phsize);
-			goto out;
-		}
-		if (eh.e_phoff > len || phnum > (len - eh.e_phoff) / phsize) {
-			rc = gr_error_set(err, GR_EFORMAT, 0,
-			                  "%s: program headers (%zu x %zu bytes at offset 0x%llx) extend past the end of the file (%zu bytes)",
-			                  path, phnum, phsize, (unsigned long long)eh.e_phoff, len);
-			goto out;
-		}
-		loads = gr_arena_alloc(a, phnum * sizeof(*loads));
-		if (!loads) {
-			rc = gr_elf_nomem(err, path);
-			goto out;
-		}
+		if (eh->e_phentsize != phsize)
+			return gr_error_set(err, GR_EFORMAT, 0, "%s: e_phentsize is %u, expected %zu",
+			                    path, (unsigned)eh->e_phentsize, phsize);
+		if (eh->e_phoff > len || phnum > (len - eh->e_phoff) / phsize)
+			return gr_error_set(err, GR_EFORMAT, 0,
+			                    "%s: program headers (%zu x %zu bytes at offset 0x%llx) extend past the end of the file (%zu bytes)",
+			                    path, phnum, phsize, (unsigned long long)eh->e_phoff, len);
+		seg->loads = gr_arena_alloc(a, phnum * sizeof(*seg->loads));
+		if (!seg->loads)
+			return gr_elf_nomem(err, path);
 	}
 	for (i = 0; i < phnum; i++) {
-		if (!gelf_getphdr(elf, (int)i, &ph)) {
-			rc = gr_error_set(err, GR_EFORMAT, 0, "%s: program header %zu is unreadable: %s",
-			                  path, i, elf_errmsg(-1));
-			goto out;
-		}
+		if (!gelf_getphdr(elf, (int)i, &ph))
+			return gr_error_set(err, GR_EFORMAT, 0, "%s: program header %zu is unreadable: %s",
+			                    path, i, elf_errmsg(-1));
 		if (ph.p_type == PT_LOAD) {
+			struct gr_elf_load *l = &seg->loads[seg->nloads];
 			if (ph.p_offset + ph.p_filesz < ph.p_offset || ph.p_vaddr + ph.p_memsz < ph.p_vaddr ||
-			    ph.p_filesz > ph.p_memsz) {
-				rc = gr_error_set(err, GR_EFORMAT, 0,
-				                  "%s: PT_LOAD %zu has impossible sizes (offset 0x%llx, file %llu, memory %llu bytes)",
-				                  path, i, (unsigned long long)ph.p_offset,
-				                  (unsigned long long)ph.p_filesz, (unsigned long long)ph.p_memsz);
-				goto out;
-			}
-			loads[nloads].vaddr = ph.p_vaddr;
-			loads[nloads].filesz = ph.p_filesz;
-			loads[nloads].memsz = ph.p_memsz;
-			loads[nloads].offset = ph.p_offset;
-			nloads++;
+			    ph.p_filesz > ph.p_memsz)
+				return gr_error_set(err, GR_EFORMAT, 0,
+				                    "%s: PT_LOAD %zu has impossible sizes (offset 0x%llx, file %llu, memory %llu bytes)",
+				                    path, i, (unsigned long long)ph.p_offset,
+				                    (unsigned long long)ph.p_filesz, (unsigned long long)ph.p_memsz);
+			l->vaddr = ph.p_vaddr;
+			l->filesz = ph.p_filesz;
+			l->memsz = ph.p_memsz;
+			l->offset = ph.p_offset;
+			seg->nloads++;
 		} else if (ph.p_type == PT_INTERP) {
-			if (ninterp++ == 0)
-				interp_ph = ph;
+			if (seg->ninterp++ == 0)
+				seg->interp = ph;
 		} else if (ph.p_type == PT_DYNAMIC) {
-			ndynamic++;
-			dyn_ph = ph;  /* the dynamic loader uses the last one */
+			seg->ndynamic++;
+			seg->dynamic = ph;  /* the dynamic loader uses the last one */
 		}
 	}
-	if (ninterp > 1 || ndynamic > 1) {
-		rc = gr_error_set(err, GR_EFORMAT, 0, "%s: %zu PT_INTERP and %zu PT_DYNAMIC segments; a valid file has at most one of each",
-		                  path, ninterp, ndynamic);
-		goto out;
+	if (seg->ninterp > 1 || seg->ndynamic > 1)
+		return gr_error_set(err, GR_EFORMAT, 0, "%s: %zu PT_INTERP and %zu PT_DYNAMIC segments; a valid file has at most one of each",
+		                    path, seg->ninterp, seg->ndynamic);
+	return GR_OK;
+}
+
+/* Whether this is a separate debug file: objcopy --only-keep-debug keeps the
+ * program headers but not the bytes they describe, and such a file is never
+ * run. It shows as a PT_INTERP or PT_DYNAMIC whose loaded bytes the file does
+ * not hold, or (a static non-PIE original has neither) as an entry point
+ * there: the code the kernel would jump to is not in the file. */
+static bool
+gr_elf_is_debug_info(const GElf_Ehdr *eh, const struct gr_elf_segments *seg)
+{
+	return (seg->ninterp && seg->interp.p_filesz == 0 && seg->interp.p_memsz > 0 &&
+	        gr_elf_unbacked(seg->loads, seg->nloads, seg->interp.p_vaddr)) ||
+	       (seg->ndynamic && gr_elf_unbacked(seg->loads, seg->nloads, seg->dynamic.p_vaddr)) ||
+	       gr_elf_unbacked(seg->loads, seg->nloads, eh->e_entry);
+}
+
+/* Phase 4: the interpreter, where the kernel reads it: at p_offset, p_filesz bytes. */
+static int
+gr_elf_read_interp(const unsigned char *buf, size_t len, const GElf_Phdr *ph, const char *path,
+                   struct gr_arena *a, struct gr_image *img, struct gr_error *err)
+{
+	const unsigned char *nul;
+
+	if (ph->p_offset > len || ph->p_filesz > len - ph->p_offset)
+		return gr_error_set(err, GR_EFORMAT, 0,
+		                    "%s: PT_INTERP at offset 0x%llx (%llu bytes) extends past the end of the file (%zu bytes)",
+		                    path, (unsigned long long)ph->p_offset,
+		                    (unsigned long long)ph->p_filesz, len);
+	nul = memchr(buf + ph->p_offset, 0, (size_t)ph->p_filesz);
+	if (!nul)
+		return gr_error_set(err, GR_EFORMAT, 0,
+		                    "%s: PT_INTERP string at offset 0x%llx is not NUL-terminated",
+		                    path, (unsigned long long)ph->p_offset);
+	img->interp = gr_arena_strndup(a, (const char *)buf + ph->p_offset,
+	                               (size_t)(nul - (buf + ph->p_offset)));
+	return img->interp ? GR_OK : gr_elf_nomem(err, path);
+}
+
+/* Phase 5: the dynamic section. The dynamic loader reads PT_DYNAMIC at its
+ * address, through the PT_LOAD that maps it, up to DT_NULL: p_offset and
+ * p_filesz are not what it uses, so they cannot hide a table from this check. */
+static int
+gr_elf_read_pt_dynamic(Elf *elf, size_t len, const struct gr_elf_segments *seg,
+                       const char *path, struct gr_arena *a, struct gr_elf_dyn *dyn,
+                       struct gr_error *err)
+{
+	uint64_t off, avail;
+
+	if (!gr_elf_map(seg->loads, seg->nloads, seg->dynamic.p_vaddr, &off, &avail))
+		return gr_error_set(err, GR_EFORMAT, 0,
+		                    "%s: PT_DYNAMIC at address 0x%llx is not inside any PT_LOAD segment",
+		                    path, (unsigned long long)seg->dynamic.p_vaddr);
+	if (off > len || avail > len - off)
+		return gr_error_set(err, GR_EFORMAT, 0,
+		                    "%s: PT_DYNAMIC at offset 0x%llx (%llu bytes) extends past the end of the file (%zu bytes)",
+		                    path, (unsigned long long)off, (unsigned long long)avail, len);
+	return gr_elf_read_dynamic(elf, off, avail, path, a, dyn, err);
+}
+
+/* Phase 6: the names the dynamic section points to in its string table:
+ * DT_SONAME, DT_NEEDED, DT_RPATH and DT_RUNPATH. */
+static int
+gr_elf_read_names(const unsigned char *buf, size_t len, const struct gr_elf_segments *seg,
+                  const struct gr_elf_dyn *dyn, const char *path, struct gr_arena *a,
+                  struct gr_image *img, struct gr_error *err)
+{
+	struct gr_elf_strtab st;
+	size_t i;
+	int rc;
+
+	if (!(dyn->nneeded || dyn->has_soname || dyn->nrpath || dyn->nrunpath))
+		return GR_OK;
+	if ((rc = gr_elf_find_strtab(buf, len, seg->loads, seg->nloads, dyn, path, &st, err)))
+		return rc;
+	if (dyn->has_soname &&
+	    (rc = gr_elf_string(&st, dyn->soname, "DT_SONAME", path, a, &img->soname, err)))
+		return rc;
+	if (dyn->nneeded) {
+		img->needed = gr_arena_alloc(a, dyn->nneeded * sizeof(*img->needed));
+		if (!img->needed)
+			return gr_elf_nomem(err, path);
 	}
-	/* objcopy --only-keep-debug keeps the program headers but not the bytes
-	 * they describe: such a file is never run. It shows as a PT_INTERP or
-	 * PT_DYNAMIC whose loaded bytes the file does not hold. */
-	if ((ninterp && interp_ph.p_filesz == 0 && interp_ph.p_memsz > 0 &&
-	     gr_elf_unbacked(loads, nloads, interp_ph.p_vaddr)) ||
-	    (ndynamic && gr_elf_unbacked(loads, nloads, dyn_ph.p_vaddr))) {
+	for (i = 0; i < dyn->nneeded; i++) {
+		struct gr_dep *d = &img->needed[i];
+		if ((rc = gr_elf_string(&st, dyn->needed[i], "DT_NEEDED", path, a, &d->name, err)))
+			return rc;
+		d->command = "DT_NEEDED";
+		d->origin = GR_ORIGIN_NONE;
+		img->nneeded++;
+	}
+	if ((rc = gr_elf_paths(&st, dyn->rpath, dyn->nrpath, "DT_RPATH", path, a,
+	                       &img->rpath, &img->nrpath, err)))
+		return rc;
+	return gr_elf_paths(&st, dyn->runpath, dyn->nrunpath, "DT_RUNPATH", path, a,
+	                    &img->runpath, &img->nrunpath, err);
+}
+
+/* Run the phases in order; each one reads only what the previous ones checked. */
+static int
+gr_elf_read_phases(Elf *elf, unsigned char *buf, size_t len, const char *path,
+                   struct gr_arena *a, struct gr_image *img, struct gr_error *err)
+{
+	GElf_Ehdr eh;
+	struct gr_elf_segments seg;
+	struct gr_elf_dyn dyn;
+	int rc;
+
+	memset(&seg, 0, sizeof(seg));
+	memset(&dyn, 0, sizeof(dyn));
+	if ((rc = gr_elf_header(elf, path, a, &eh, img, err)))
+		return rc;
+	if (eh.e_type == ET_REL || eh.e_type == ET_CORE || eh.e_type == ET_NONE) {
+		gr_elf_classify(&eh, false, img);
+		return GR_OK;
+	}
+	if ((rc = gr_elf_read_segments(elf, &eh, len, img->bits, path, a, &seg, err)))
+		return rc;
+	if (gr_elf_is_debug_info(&eh, &seg)) {
 		img->verdict = GR_V_DEBUG_INFO;
-		goto out;
+		return GR_OK;
 	}
-	if (ninterp) {
-		/* The kernel reads the interpreter at p_offset, p_filesz bytes. */
-		const unsigned char *nul;
-		if (interp_ph.p_offset > len || interp_ph.p_filesz > len - interp_ph.p_offset) {
-			rc = gr_error_set(err, GR_EFORMAT, 0,
-			                  "%s: PT_INTERP at offset 0x%llx (%llu bytes) extends past the end of the file (%zu bytes)",
-			                  path, (unsigned long long)interp_ph.p_offset,
-			                  (unsigned long long)interp_ph.p_filesz, len);
-			goto out;
-		}
-		nul = memchr(buf + interp_ph.p_offset, 0, (size_t)interp_ph.p_filesz);
-		if (!nul) {
-			rc = gr_error_set(err, GR_EFORMAT, 0,
-			                  "%s: PT_INTERP string at offset 0x%llx is not NUL-terminated",
-			                  path, (unsigned long long)interp_ph.p_offset);
-			goto out;
-		}
-		img->interp = gr_arena_strndup(a, (const char *)buf + interp_ph.p_offset,
-		                               (size_t)(nul - (buf + interp_ph.p_offset)));
-		if (!img->interp) {
-			rc = gr_elf_nomem(err, path);
-			goto out;
-		}
-	}
-	if (ndynamic) {
-		/* The dynamic loader reads PT_DYNAMIC at its address, through the
-		 * PT_LOAD that maps it, up to DT_NULL: p_offset and p_filesz are
-		 * not what it uses, so they cannot hide a table from this check. */
-		uint64_t off, avail;
-		if (!gr_elf_map(loads, nloads, dyn_ph.p_vaddr, &off, &avail)) {
-			rc = gr_error_set(err, GR_EFORMAT, 0,
-			                  "%s: PT_DYNAMIC at address 0x%llx is not inside any PT_LOAD segment",
-			                  path, (unsigned long long)dyn_ph.p_vaddr);
-			goto out;
-		}
-		if (off > len || avail > len - off) {
-			rc = gr_error_set(err, GR_EFORMAT, 0,
-			                  "%s: PT_DYNAMIC at offset 0x%llx (%llu bytes) extends past the end of the file (%zu bytes)",
-			                  path, (unsigned long long)off, (unsigned long long)avail, len);
-			goto out;
-		}
-		has_dynamic = true;
-		if ((rc = gr_elf_read_dynamic(elf, off, avail, path, a, &dyn, err)))
-			goto out;
-	}
+	if (seg.ninterp && (rc = gr_elf_read_interp(buf, len, &seg.interp, path, a, img, err)))
+		return rc;
+	if (seg.ndynamic && (rc = gr_elf_read_pt_dynamic(elf, len, &seg, path, a, &dyn, err)))
+		return rc;
 	img->pie = (dyn.flags_1 & DF_1_PIE) != 0;
-	if (dyn.nneeded || dyn.has_soname || dyn.nrpath || dyn.nrunpath) {
-		if ((rc = gr_elf_find_strtab(buf, len, loads, nloads, &dyn, path, &st, err)))
-			goto out;
-		if (dyn.has_soname &&
-		    (rc = gr_elf_string(&st, dyn.soname, "DT_SONAME", path, a, &img->soname, err)))
-			goto out;
-		if (dyn.nneeded) {
-			img->needed = gr_arena_alloc(a, dyn.nneeded * sizeof(*img->needed));
-			if (!img->needed) {
-				rc = gr_elf_nomem(err, path);
-				goto out;
-			}
-		}
-		for (i = 0; i < dyn.nneeded; i++) {
-			struct gr_dep *d = &img->needed[i];
-			if ((rc = gr_elf_string(&st, dyn.needed[i], "DT_NEEDED", path, a, &d->name, err)))
-				goto out;
-			d->command = "DT_NEEDED";
-			d->origin = GR_ORIGIN_NONE;
-			img->nneeded++;
-		}
-		if ((rc = gr_elf_paths(&st, dyn.rpath, dyn.nrpath, "DT_RPATH", path, a,
-		                       &img->rpath, &img->nrpath, err)))
-			goto out;
-		if ((rc = gr_elf_paths(&st, dyn.runpath, dyn.nrunpath, "DT_RUNPATH", path, a,
-		                       &img->runpath, &img->nrunpath, err)))
-			goto out;
-	}
-	gr_elf_classify(&eh, has_dynamic, img);
+	if ((rc = gr_elf_read_names(buf, len, &seg, &dyn, path, a, img, err)))
+		return rc;
+	gr_elf_classify(&eh, seg.ndynamic > 0, img);
 	/* glibc's libc.a leaves its mark: getaddrinfo and friends in a static
 	 * binary still want the shared NSS modules. Only static binaries ask. */
-	if ((img->verdict == GR_V_STATIC || img->verdict == GR_V_STATIC_PIE) &&
-	    (rc = gr_elf_glibc_runtime(elf, path, a, img, err)))
-		goto out;
-out:
+	if (img->verdict == GR_V_STATIC || img->verdict == GR_V_STATIC_PIE)
+		return gr_elf_glibc_runtime(elf, path, a, img, err);
+	return GR_OK;
+}
+
+int
+gr_elf_read(unsigned char *buf, size_t len, const char *path, struct gr_arena *a,
+            struct gr_image *img, struct gr_error *err)
+{
+	Elf *elf;
+	int rc;
+
+	img->format = GR_FMT_ELF;
+	if ((rc = gr_elf_ident(buf, len, path, img, err)))
+		return rc;
+	elf = elf_memory((char *)buf, len);
+	rc = gr_elf_read_phases(elf, buf, len, path, a, img, err);
 	if (elf)
 		elf_end(elf);
 	return rc;

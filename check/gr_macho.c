@@ -16,6 +16,7 @@
 #define GR_MH_DYLIB       6
 #define GR_MH_BUNDLE      8
 #define GR_MH_DYLIB_STUB  9
+#define GR_MH_DSYM        10
 #define GR_MH_PIE         0x200000u
 
 #define GR_LC_REQ_DYLD          0x80000000u
@@ -323,6 +324,9 @@ gr_macho_read_thin(const unsigned char *buf, size_t len, const char *path,
 		break;
 	case GR_MH_CORE:
 		img->verdict = GR_V_CORE;
+		break;
+	case GR_MH_DSYM:  /* dsymutil's companion file: DWARF and symbols, no code */
+		img->verdict = GR_V_DEBUG_INFO;
 		break;
 	default:
 		img->verdict = GR_V_OTHER;

@@ -12,6 +12,8 @@
 #include "gr_cmd_check.h"
 #include "gr_json.h"
 
+extern char **environ;
+
 #define GR_BUILD_SCHEMA "gorelink-build/1"
 
 void
@@ -47,7 +49,7 @@ gr_cmd_build_usage(FILE *f)
 	      "                          that define them and link again (at most 3 times)\n"
 	      "      --strict            fail when glibc warns that a function needs its shared\n"
 	      "                          objects at run time (getaddrinfo, getpwnam, dlopen...)\n"
-	      "      --no-default-tags   do not add netgo,osusergo (not added for a musl $CC)\n"
+	      "      --no-default-tags   do not add netgo,osusergo (not added for a musl go env CC)\n"
 	      "      --go GO             the go command (default: go on PATH)\n"
 	      "      --keep-failed       keep a binary that fails the check as OUT.rejected\n"
 	      "      --dry-run           build and check, show the go command and the link,\n"
@@ -120,14 +122,14 @@ gr_cmd_build_logger(void *ctx, const char *step, double seconds, const char *det
 }
 
 static void
-gr_cmd_build_quoted(FILE *f, const struct gr_strvec *v)
+gr_cmd_build_quoted(FILE *f, const char *const *v, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < v->n; i++) {
+	for (i = 0; i < n; i++) {
 		if (i)
 			fputc(' ', f);
-		gr_cli_put_quoted(f, v->v[i]);
+		gr_cli_put_quoted(f, v[i]);
 	}
 	fputc('\n', f);
 }
@@ -143,25 +145,63 @@ gr_cmd_build_json_list(struct gr_json *j, const char *key, const struct gr_strve
 	gr_json_arr_end(j);
 }
 
-/* Rows of TAB-separated fields as objects; "-" is null. */
+/* A list of strings from the link report. */
 static void
-gr_cmd_build_json_rows(struct gr_json *j, const char *key, const struct gr_strvec *rows,
-                       const char *const *names, size_t nnames)
+gr_cmd_build_json_words(struct gr_json *j, const char *key, const char *const *v, size_t n)
 {
-	size_t i, k;
+	size_t i;
 
 	gr_json_arr_begin(j, key);
-	for (i = 0; i < rows->n; i++) {
-		const char *p = rows->v[i];
+	for (i = 0; i < n; i++)
+		gr_json_str(j, NULL, v[i]);
+	gr_json_arr_end(j);
+}
+
+/* The link report's records, one object each (an absent field is null). */
+static void
+gr_cmd_build_json_records(struct gr_json *j, const struct gr_link_report *l)
+{
+	size_t i;
+
+	gr_json_arr_begin(j, "missing");
+	for (i = 0; i < l->nmissing; i++)
+		gr_json_str(j, NULL, l->missing[i].name);
+	gr_json_arr_end(j);
+	gr_json_arr_begin(j, "undefined");
+	for (i = 0; i < l->nundefined; i++) {
 		gr_json_obj_begin(j, NULL);
-		for (k = 0; k < nnames; k++) {
-			const char *tab = strchr(p, '\t');
-			size_t n = tab && k + 1 < nnames ? (size_t)(tab - p) : strlen(p);
-			char *field = strndup(p, n);
-			gr_json_str(j, names[k], field && strcmp(field, "-") ? field : NULL);
-			free(field);
-			p = tab && k + 1 < nnames ? tab + 1 : p + n;
-		}
+		gr_json_str(j, "lname", l->undefined[i].lname);
+		gr_json_str(j, "pkg", l->undefined[i].pkg);
+		gr_json_str(j, "archive", l->undefined[i].archive);
+		gr_json_str(j, "option", l->undefined[i].option);
+		gr_json_obj_end(j);
+	}
+	gr_json_arr_end(j);
+	gr_json_arr_begin(j, "findings");
+	for (i = 0; i < l->nfindings; i++) {
+		gr_json_obj_begin(j, NULL);
+		gr_json_str(j, "symbol", l->findings[i].symbol);
+		gr_json_str(j, "source", l->findings[i].source);
+		gr_json_str(j, "function", l->findings[i].function);
+		gr_json_str(j, "remedy", l->findings[i].remedy);
+		gr_json_obj_end(j);
+	}
+	gr_json_arr_end(j);
+	gr_json_arr_begin(j, "fixes");
+	for (i = 0; i < l->nfixes; i++) {
+		gr_json_obj_begin(j, NULL);
+		gr_json_str(j, "lname", l->fixes[i].lname);
+		gr_json_str(j, "pkg", l->fixes[i].pkg);
+		gr_json_str(j, "archive", l->fixes[i].archive);
+		gr_json_obj_end(j);
+	}
+	gr_json_arr_end(j);
+	gr_json_arr_begin(j, "order");
+	for (i = 0; i < l->norder; i++) {
+		gr_json_obj_begin(j, NULL);
+		gr_json_str(j, "strategy", l->order[i].strategy);
+		gr_json_str(j, "needs", l->order[i].needs);
+		gr_json_str(j, "provider", l->order[i].provider);
 		gr_json_obj_end(j);
 	}
 	gr_json_arr_end(j);
@@ -193,13 +233,9 @@ gr_cmd_build_json(FILE *out, const struct gr_build_opts *o, const struct gr_buil
 	gr_json_int(&j, "self_max_rss_kib", r->self_max_rss_kib);
 	gr_cmd_build_json_list(&j, "tags", &r->tags);
 	gr_cmd_build_json_list(&j, "go_command", &r->go_argv);
-	gr_cmd_build_json_list(&j, "link_argv", &r->link_argv);
-	gr_cmd_build_json_list(&j, "archives", &r->archives);
-	gr_cmd_build_json_list(&j, "missing", &r->missing);
-	gr_cmd_build_json_rows(&j, "undefined", &r->undefined, (const char *const[]){ "lname", "pkg", "archive", "option" }, 4);
-	gr_cmd_build_json_rows(&j, "findings", &r->findings, (const char *const[]){ "symbol", "source", "function", "remedy" }, 4);
-	gr_cmd_build_json_rows(&j, "fixes", &r->fixes, (const char *const[]){ "lname", "pkg", "archive" }, 3);
-	gr_cmd_build_json_rows(&j, "order", &r->order, (const char *const[]){ "strategy", "needs", "provider" }, 3);
+	gr_cmd_build_json_words(&j, "link_argv", r->link.argv, r->link.nargv);
+	gr_cmd_build_json_words(&j, "archives", r->link.archives, r->link.narchives);
+	gr_cmd_build_json_records(&j, &r->link);
 	if (r->check)
 		gr_cmd_check_json(&j, "check", r->check, true);
 	else
@@ -208,8 +244,68 @@ gr_cmd_build_json(FILE *out, const struct gr_build_opts *o, const struct gr_buil
 	fputc('\n', out);
 }
 
-int
-gr_cmd_build(int argc, char **argv, FILE *out, FILE *err)
+/* The exit status for what gr_build_run returned (docs/gorelink.1, EXIT STATUS). */
+static int
+gr_cmd_build_exit(int rc)
+{
+	switch (rc) {
+	case GR_OK: return GR_EXIT_OK;
+	case GR_BUILD_EMISSING: case GR_BUILD_EVERDICT: case GR_BUILD_ESTRICT: return GR_EXIT_FAIL;
+	case GR_BUILD_EUSAGE: return GR_EXIT_USAGE;
+	default: return GR_EXIT_ERROR;  /* GR_BUILD_EENV, GR_BUILD_EGO, GR_BUILD_ESTOPPED */
+	}
+}
+
+/* What the command line asked for. */
+struct gr_cmd_build_args {
+	struct gr_env env;                   /* the environment o.env points to */
+	struct gr_build_opts o;
+	const char **pkgs, **allow, **libs;  /* the arrays o points into */
+	char *preset;                        /* --preset/--sqlite3's NAME=VARIANT, cut at '=' */
+	bool json, print_link, verbose;
+};
+
+static void
+gr_cmd_build_args_free(struct gr_cmd_build_args *a)
+{
+	free(a->preset);
+	free(a->pkgs);
+	free(a->allow);
+	free(a->libs);
+	memset(a, 0, sizeof(*a));
+}
+
+/* --preset NAME[=VARIANT] or --sqlite3[=VARIANT] (sqlite: spec is --sqlite3's
+ * optional VARIANT): -1 to go on, else the exit status. */
+static int
+gr_cmd_build_preset(struct gr_cmd_build_args *a, bool sqlite, const char *arg, FILE *err)
+{
+	const char *spec = sqlite ? (arg ? arg : "") : arg;
+	char *eq;
+
+	if (a->preset) {
+		gr_cli_diag(err, "one preset at a time (%s, then %s)", a->o.preset, sqlite ? "sqlite3" : arg);
+		return GR_EXIT_USAGE;
+	}
+	a->preset = sqlite ? (*spec ? gr_cli_concat("sqlite3=", spec) : strdup("sqlite3")) : strdup(spec);
+	if (!a->preset) {
+		gr_cli_diag(err, "out of memory");
+		return GR_EXIT_ERROR;
+	}
+	eq = strchr(a->preset, '=');
+	if (eq) {
+		*eq = '\0';
+		a->o.preset_variant = eq + 1;
+	}
+	a->o.preset = a->preset;
+	return -1;
+}
+
+static int gr_cmd_build_operands(int argc, char **argv, struct gr_cmd_build_args *a, bool mode_set, FILE *err);
+
+/* Read argv into a: -1 to build, else the exit status (--help, a usage error). */
+static int
+gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_build_args *a)
 {
 	enum { OPT_STATIC = 256, OPT_PIE, OPT_THIRD, OPT_SQLITE, OPT_PRESET, OPT_PKG, OPT_ALLOW,
 	       OPT_NOTAGS, OPT_GO, OPT_KEEP, OPT_DRY, OPT_PRINT, OPT_JSON, OPT_LIB, OPT_FIX, OPT_STRICT };
@@ -234,225 +330,217 @@ gr_cmd_build(int argc, char **argv, FILE *out, FILE *err)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct gr_build_opts o;
-	struct gr_build_result r;
-	struct gr_error e;
-	struct gr_cmd_build_log lg = { err, isatty(fileno(err)) != 0, false };
-	const char **pkgs, **allow, **libs;
-	char *preset = NULL;
-	bool json = false, print_link = false, verbose = false, mode_set = false;
-	int c, status, rc;
+	bool mode_set = false;
+	int c, status;
 
-	memset(&o, 0, sizeof(o));
-	memset(&r, 0, sizeof(r));
-	gr_error_clear(&e);
-	o.mode = GR_LINK_STATIC;
-	o.default_tags = true;
-	pkgs = calloc((size_t)argc + 1, sizeof(*pkgs));
-	allow = calloc((size_t)argc + 1, sizeof(*allow));
-	libs = calloc((size_t)argc + 1, sizeof(*libs));
-	if (!pkgs || !allow || !libs) {
-		free(pkgs);
-		free(allow);
-		free(libs);
+	memset(a, 0, sizeof(*a));
+	gr_env_from_environ(&a->env, environ);
+	a->o.env = &a->env;
+	a->o.mode = GR_LINK_STATIC;
+	a->o.default_tags = true;
+	a->pkgs = calloc((size_t)argc + 1, sizeof(*a->pkgs));
+	a->allow = calloc((size_t)argc + 1, sizeof(*a->allow));
+	a->libs = calloc((size_t)argc + 1, sizeof(*a->libs));
+	if (!a->pkgs || !a->allow || !a->libs) {
 		gr_cli_diag(err, "out of memory");
 		return GR_EXIT_ERROR;
 	}
-	o.pkgs = pkgs;
-	o.allow = allow;
-	o.libs = libs;
+	a->o.pkgs = a->pkgs;
+	a->o.allow = a->allow;
+	a->o.libs = a->libs;
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:o:vh", longopts, NULL)) != -1) {
-		enum gr_link_mode m = o.mode;
+		enum gr_link_mode m = a->o.mode;
 		switch (c) {
 		case OPT_STATIC: m = GR_LINK_STATIC; break;
 		case OPT_PIE: m = GR_LINK_STATIC_PIE; break;
 		case OPT_THIRD: m = GR_LINK_THIRD_PARTY; break;
 		case OPT_SQLITE:
-		case OPT_PRESET: {
-			const char *spec = c == OPT_SQLITE ? (optarg ? optarg : "") : optarg;
-			char *eq;
-			if (preset) {
-				gr_cli_diag(err, "one preset at a time (%s, then %s)", o.preset, c == OPT_SQLITE ? "sqlite3" : optarg);
-				status = GR_EXIT_USAGE;
-				goto out;
-			}
-			preset = c == OPT_SQLITE ? (*spec ? gr_cli_concat("sqlite3=", spec) : strdup("sqlite3")) : strdup(spec);
-			if (!preset) {
-				gr_cli_diag(err, "out of memory");
-				status = GR_EXIT_ERROR;
-				goto out;
-			}
-			eq = strchr(preset, '=');
-			if (eq) {
-				*eq = '\0';
-				o.preset_variant = eq + 1;
-			}
-			o.preset = preset;
+		case OPT_PRESET:
+			if ((status = gr_cmd_build_preset(a, c == OPT_SQLITE, optarg, err)) >= 0)
+				return status;
 			continue;
-		}
-		case OPT_PKG: pkgs[o.npkgs++] = optarg; continue;
-		case OPT_LIB: libs[o.nlibs++] = optarg; continue;
-		case OPT_FIX: o.fix = true; continue;
-		case OPT_STRICT: o.strict = true; continue;
-		case OPT_ALLOW: allow[o.nallow++] = optarg[0] == '-' && optarg[1] == 'l' ? optarg + 2 : optarg; continue;
-		case OPT_NOTAGS: o.default_tags = false; continue;
-		case OPT_GO: o.go = optarg; continue;
-		case OPT_KEEP: o.keep_failed = true; continue;
-		case OPT_DRY: o.dry_run = true; continue;
-		case OPT_PRINT: print_link = true; continue;
-		case OPT_JSON: json = true; continue;
+		case OPT_PKG: a->pkgs[a->o.npkgs++] = optarg; continue;
+		case OPT_LIB: a->libs[a->o.nlibs++] = optarg; continue;
+		case OPT_FIX: a->o.fix = true; continue;
+		case OPT_STRICT: a->o.strict = true; continue;
+		case OPT_ALLOW: a->allow[a->o.nallow++] = optarg[0] == '-' && optarg[1] == 'l' ? optarg + 2 : optarg; continue;
+		case OPT_NOTAGS: a->o.default_tags = false; continue;
+		case OPT_GO: a->o.go = optarg; continue;
+		case OPT_KEEP: a->o.keep_failed = true; continue;
+		case OPT_DRY: a->o.dry_run = true; continue;
+		case OPT_PRINT: a->print_link = true; continue;
+		case OPT_JSON: a->json = true; continue;
 		case 'o':
-			if (o.out && strcmp(o.out, optarg) != 0) {
-				gr_cli_diag(err, "two outputs: -o %s and -o %s", o.out, optarg);
-				status = GR_EXIT_USAGE;
-				goto out;
+			if (a->o.out && strcmp(a->o.out, optarg) != 0) {
+				gr_cli_diag(err, "two outputs: -o %s and -o %s", a->o.out, optarg);
+				return GR_EXIT_USAGE;
 			}
-			o.out = optarg;
+			a->o.out = optarg;
 			continue;
-		case 'v': verbose = true; continue;
+		case 'v': a->verbose = true; continue;
 		case 'h':
 			gr_cmd_build_usage(out);
-			status = GR_EXIT_OK;
-			goto out;
+			return GR_EXIT_OK;
 		case ':':
 			gr_cli_diag(err, "option '%s' needs an argument; see 'gorelink --help'", argv[optind - 1]);
-			status = GR_EXIT_USAGE;
-			goto out;
+			return GR_EXIT_USAGE;
 		default:
 			if (optopt && optopt < 256)
 				gr_cli_diag(err, "unknown option '-%c'; see 'gorelink --help'", optopt);
 			else
 				gr_cli_diag(err, "unknown option '%s'; see 'gorelink --help'", argv[optind - 1]);
-			status = GR_EXIT_USAGE;
-			goto out;
+			return GR_EXIT_USAGE;
 		}
-		if (mode_set && m != o.mode) {
-			gr_cli_diag(err, "--%s and --%s exclude each other: pick one mode", gr_link_mode_name(o.mode),
+		if (mode_set && m != a->o.mode) {
+			gr_cli_diag(err, "--%s and --%s exclude each other: pick one mode", gr_link_mode_name(a->o.mode),
 			            gr_link_mode_name(m));
-			status = GR_EXIT_USAGE;
-			goto out;
+			return GR_EXIT_USAGE;
 		}
-		o.mode = m;
+		a->o.mode = m;
 		mode_set = true;
 	}
+	return gr_cmd_build_operands(argc, argv, a, mode_set, err);
+}
+
+/* After the options: the mode --allow-dynamic implies, PACKAGE, and go build's flags after '--'. */
+static int
+gr_cmd_build_operands(int argc, char **argv, struct gr_cmd_build_args *a, bool mode_set, FILE *err)
+{
 	/* Keeping a library dynamic keeps the C library dynamic too: --third-party. */
-	if (o.nallow && !mode_set)
-		o.mode = GR_LINK_THIRD_PARTY;
-	if (o.nallow && o.mode != GR_LINK_THIRD_PARTY) {
+	if (a->o.nallow && !mode_set)
+		a->o.mode = GR_LINK_THIRD_PARTY;
+	if (a->o.nallow && a->o.mode != GR_LINK_THIRD_PARTY) {
 		gr_cli_diag(err, "--allow-dynamic keeps -l%s dynamic, which a --%s binary cannot do; use it with --third-party (the default when it is given)",
-		            o.allow[0], gr_link_mode_name(o.mode));
-		status = GR_EXIT_USAGE;
-		goto out;
+		            a->o.allow[0], gr_link_mode_name(a->o.mode));
+		return GR_EXIT_USAGE;
 	}
 	if (optind >= argc || !strcmp(argv[optind], "--") || (optind > 0 && !strcmp(argv[optind - 1], "--"))) {
 		gr_cli_diag(err, "no PACKAGE given; see 'gorelink --help'");
-		status = GR_EXIT_USAGE;
-		goto out;
+		return GR_EXIT_USAGE;
 	}
-	o.package = argv[optind++];
+	a->o.package = argv[optind++];
 	if (optind < argc) {
 		if (strcmp(argv[optind], "--") != 0) {
 			gr_cli_diag(err, "'%s' after PACKAGE %s: one package, and go build flags after '--'",
-			            argv[optind], o.package);
-			status = GR_EXIT_USAGE;
-			goto out;
+			            argv[optind], a->o.package);
+			return GR_EXIT_USAGE;
 		}
 		optind++;
 	}
-	o.goargs = argv + optind;
-	o.ngoargs = (size_t)(argc - optind);
-	if (verbose) {
-		o.log = gr_cmd_build_logger;
-		o.progress = gr_cmd_build_progress;
-		o.log_ctx = &lg;
-	}
+	a->o.goargs = argv + optind;
+	a->o.ngoargs = (size_t)(argc - optind);
+	return -1;
+}
 
-	{
-		struct sigaction sa;
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = gr_cmd_build_signal;
-		sigemptyset(&sa.sa_mask);
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGTERM, &sa, NULL);
-		sigaction(SIGHUP, &sa, NULL);
+/* SIGINT, SIGTERM and SIGHUP set gr_cmd_build_stop: the build stops its children and cleans up. */
+static void
+gr_cmd_build_catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = gr_cmd_build_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+/* Why the build failed, the check's verdict and the kept copy, on err. */
+static void
+gr_cmd_build_failure(FILE *err, const struct gr_build_result *r, const struct gr_error *e)
+{
+	gr_cli_diag(err, "%s", e->msg);
+	if (r->check) {
+		gr_cmd_check_line(err, r->check);
+		gr_cmd_check_explain(err, r->check);
 	}
-	o.stop = &gr_cmd_build_stop;
-	rc = gr_build_run(&o, &r, &e);
+	if (r->kept)
+		gr_cli_diag(err, "the rejected binary is kept as %s", r->kept);
+}
+
+/* The text report on out: the commands (dry run, --print-link), what --fix
+ * added, and the verdict line of a binary that is in place. */
+static void
+gr_cmd_build_text(FILE *out, const struct gr_cmd_build_args *a, const struct gr_build_result *r, int status)
+{
+	const struct gr_build_opts *o = &a->o;
+	size_t k;
+
+	if (o->dry_run && r->go_argv.n) {
+		fputs("go command: ", out);
+		gr_cmd_build_quoted(out, (const char *const *)r->go_argv.v, r->go_argv.n);
+	}
+	if ((a->print_link || o->dry_run) && r->link.nargv) {
+		if (o->dry_run)
+			fputs("link: ", out);
+		gr_cmd_build_quoted(out, r->link.argv, r->link.nargv);
+	}
+	if (r->link.nfixes) {
+		fputs("--fix added:", out);
+		for (k = 0; k < r->link.nfixes; k++)
+			fprintf(out, " -l%s", r->link.fixes[k].lname);
+		fputs(" (to make it permanent, pass the options the diagnosis names)\n", out);
+	}
+	if (status != GR_EXIT_OK || !r->check)
+		return;
+	if (o->dry_run)
+		fputs("would build: ", out);
+	gr_cmd_check_line(out, r->check);
+	fprintf(out, "  %s, %lld bytes; tags:", gr_link_mode_name(o->mode), r->size);
+	for (k = 0; k < r->tags.n; k++)
+		fprintf(out, "%s%s", k ? "," : " ", r->tags.v[k]);
+	fputs(r->tags.n ? "; archives:" : " none; archives:", out);
+	for (k = 0; k < r->link.narchives; k++) {
+		const char *slash = strrchr(r->link.archives[k], '/');
+		fprintf(out, " %s", slash ? slash + 1 : r->link.archives[k]);
+	}
+	fputs(r->link.narchives ? "\n" : " none\n", out);
+}
+
+int
+gr_cmd_build(int argc, char **argv, FILE *out, FILE *err)
+{
+	struct gr_cmd_build_args a;
+	struct gr_build_result r;
+	struct gr_error e;
+	struct gr_cmd_build_log lg = { err, isatty(fileno(err)) != 0, false };
+	int status, rc;
+
+	memset(&r, 0, sizeof(r));
+	gr_error_clear(&e);
+	if ((status = gr_cmd_build_parse(argc, argv, out, err, &a)) >= 0)
+		goto out;
+	if (a.verbose) {
+		a.o.log = gr_cmd_build_logger;
+		a.o.progress = gr_cmd_build_progress;
+		a.o.log_ctx = &lg;
+	}
+	gr_cmd_build_catch_signals();
+	a.o.stop = &gr_cmd_build_stop;
+	rc = gr_build_run(&a.o, &r, &e);
 	/* A stop that came after OUT was renamed into place ends a complete build. */
-	if (gr_cmd_build_stop && r.stage != GR_BUILD_OK) {
+	if (gr_cmd_build_stop && rc != GR_OK) {
 		gr_cli_diag(err, "stopped by %s; temporary files removed, OUT untouched",
 		            gr_cmd_build_stop == SIGINT ? "SIGINT" : gr_cmd_build_stop == SIGTERM ? "SIGTERM" : "SIGHUP");
 		gr_build_result_deinit(&r);
-		free(preset);
-		free(pkgs);
-		free(allow);
-		free(libs);
+		gr_cmd_build_args_free(&a);
 		/* Die of the same signal, as a shell expects. */
 		signal(gr_cmd_build_stop, SIG_DFL);
 		raise(gr_cmd_build_stop);
 		return 128 + gr_cmd_build_stop;
 	}
-	switch (r.stage) {
-	case GR_BUILD_OK: status = GR_EXIT_OK; break;
-	case GR_BUILD_MISSING: case GR_BUILD_VERDICT: case GR_BUILD_STRICT: status = GR_EXIT_FAIL; break;
-	case GR_BUILD_USAGE: status = GR_EXIT_USAGE; break;
-	default: status = GR_EXIT_ERROR; break;
-	}
-	if (rc && status == GR_EXIT_OK)
-		status = GR_EXIT_ERROR;
-	if (rc) {
-		gr_cli_diag(err, "%s", e.msg);
-		if (r.check) {
-			gr_cmd_check_line(err, r.check);
-			gr_cmd_check_explain(err, r.check);
-		}
-		if (r.kept)
-			gr_cli_diag(err, "the rejected binary is kept as %s", r.kept);
-	}
-	if (json) {
-		gr_cmd_build_json(out, &o, &r, status, rc ? e.msg : NULL);
-	} else {
-		if (o.dry_run && r.go_argv.n) {
-			fputs("go command: ", out);
-			gr_cmd_build_quoted(out, &r.go_argv);
-		}
-		if ((print_link || o.dry_run) && r.link_argv.n) {
-			if (o.dry_run)
-				fputs("link: ", out);
-			gr_cmd_build_quoted(out, &r.link_argv);
-		}
-		if (r.fixes.n) {
-			size_t k;
-			fputs("--fix added:", out);
-			for (k = 0; k < r.fixes.n; k++) {
-				const char *tab = strchr(r.fixes.v[k], '\t');
-				fprintf(out, " -l%.*s", tab ? (int)(tab - r.fixes.v[k]) : (int)strlen(r.fixes.v[k]), r.fixes.v[k]);
-			}
-			fputs(" (to make it permanent, pass the options the diagnosis names)\n", out);
-		}
-		if (status == GR_EXIT_OK && r.check) {
-			size_t k;
-			if (o.dry_run)
-				fputs("would build: ", out);
-			gr_cmd_check_line(out, r.check);
-			fprintf(out, "  %s, %lld bytes; tags:", gr_link_mode_name(o.mode), r.size);
-			for (k = 0; k < r.tags.n; k++)
-				fprintf(out, "%s%s", k ? "," : " ", r.tags.v[k]);
-			fputs(r.tags.n ? "; archives:" : " none; archives:", out);
-			for (k = 0; k < r.archives.n; k++) {
-				const char *slash = strrchr(r.archives.v[k], '/');
-				fprintf(out, " %s", slash ? slash + 1 : r.archives.v[k]);
-			}
-			fputs(r.archives.n ? "\n" : " none\n", out);
-		}
-	}
+	status = gr_cmd_build_exit(rc);
+	if (rc)
+		gr_cmd_build_failure(err, &r, &e);
+	if (a.json)
+		gr_cmd_build_json(out, &a.o, &r, status, rc ? e.msg : NULL);
+	else
+		gr_cmd_build_text(out, &a, &r, status);
 out:
 	gr_build_result_deinit(&r);
-	free(preset);
-	free(pkgs);
-	free(allow);
-	free(libs);
+	gr_cmd_build_args_free(&a);
 	return status;
 }

@@ -4,17 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gr_cache.h"
 #include "gr_cli.h"
 #include "gr_cmd_pcrw.h"
-#include "gr_diag.h"
-#include "gr_pc.h"
 #include "gr_extld.h"
-#include "gr_kv.h"
 #include "gr_goflags.h"
-#include "gr_linkstate.h"
+#include "gr_linkwrap.h"
 #include "gr_spawn.h"
 #include "gr_tccache.h"
+
+extern char **environ;
 
 /* Run argv with our stdio and return its exit status the way a shell would. */
 static int
@@ -34,455 +32,22 @@ gr_extld_exec(char *const *argv)
 	return 128 + res.code;
 }
 
-/* Record the final link for the driver: its argv, what each -l became, and the outcome. */
-static void
-gr_extld_record(const struct gr_linkstate *ls, const struct gr_strvec *final,
-                const struct gr_rw_result *rw, int status)
-{
-	struct gr_kvbuf b = { NULL, 0, 0, false };
-	char num[32];
-	size_t i, k;
-	FILE *f;
-
-	if (!ls->report)
-		return;
-	for (i = 0; final && i < final->n; i++)
-		gr_kv_put(&b, 'A', final->v[i]);
-	for (i = 0; rw && i < rw->ntokens; i++) {
-		const struct gr_rw_token *t = &rw->tokens[i];
-		if (t->kind == GR_RW_OTHER && t->missing)
-			gr_kv_put(&b, 'P', t->input);  /* an input file that is not there */
-		if (t->kind != GR_RW_LIBRARY)
-			continue;
-		if (t->missing)
-			gr_kv_put(&b, 'M', t->lib);
-		else if (t->kept)
-			gr_kv_put(&b, 'K', t->lib);
-		else
-			for (k = 0; k < t->noutput; k++)
-				if (t->output[k][0] == '/')
-					gr_kv_put(&b, 'a', t->output[k]);
-	}
-	snprintf(num, sizeof(num), "%d", status);
-	gr_kv_put(&b, 'S', num);
-	/* 128+N: gr_extld_run_captured saw the compiler die of signal N. */
-	if (status > 128 && final && final->n) {
-		struct gr_spawn_result sr = { .exited = false, .code = status - 128 };
-		char how[128], line[1024];
-		snprintf(line, sizeof(line), "%s %s", final->v[0], gr_spawn_describe(&sr, how, sizeof(how)));
-		gr_kv_put(&b, 'X', line);
-	}
-	f = b.nomem ? NULL : fopen(ls->report, "w");
-	if (f) {
-		fwrite(b.p, 1, b.n, f);
-		fclose(f);
-	}
-	free(b.p);
-}
-
-/* The key under which a link's library origins are cached: its -l words as
- * cmd/link passed them, which a rebuild from go's cache passes again. */
-static char *
-gr_extld_origin_key(const struct gr_rw_result *rw)
-{
-	struct gr_kvbuf b = { NULL, 0, 0, false };
-	size_t i;
-
-	gr_kv_raw(&b, "origins 1\n", 10);
-	for (i = 0; i < rw->ntokens; i++)
-		if (rw->tokens[i].kind == GR_RW_LIBRARY)
-			gr_kv_put(&b, 'l', rw->tokens[i].input);
-	gr_kv_raw(&b, "", 1);  /* the terminating NUL */
-	if (b.nomem) {
-		free(b.p);
-		return NULL;
-	}
-	return b.p;
-}
-
-/* Give the libraries without an origin the ones a cached record names. */
-static void
-gr_extld_origins_cached(struct gr_rw_result *rw, const char *key)
-{
-	char *data = NULL, *cur, *v, tag;
-	const char *lib = NULL;
-	size_t i, len;
-	bool bad = false;
-
-	if (!key || gr_cache_get("origins", key, &data, &len) != GR_OK)
-		return;
-	for (cur = data; gr_kv_next(&cur, &tag, &v, &bad);) {
-		if (tag == 'l') {
-			lib = v;
-			continue;
-		}
-		if (tag != 'o' || !lib)
-			continue;
-		for (i = 0; i < rw->ntokens; i++)
-			if (rw->tokens[i].lib && !rw->tokens[i].origin && !strcmp(rw->tokens[i].lib, lib))
-				rw->tokens[i].origin = gr_arena_strdup(&rw->arena, v);
-		lib = NULL;
-	}
-	free(data);
-}
-
-/* Libraries that came from #cgo pkg-config: arrive without their package chain;
- * find it again from the packages cmd/go asked the pkg-config shim about. When
- * go build reused its cached cgo results for some or all packages, the shim
- * did not run for them: the chains an earlier run of the same link recorded
- * fill the gaps, and the record is updated with what this run learnt. */
-static void
-gr_extld_origins(struct gr_rw_result *rw)
-{
-	const char *log = getenv("GORELINK_PKG_LOG");
-	FILE *f = log && *log ? fopen(log, "r") : NULL;
-	struct gr_strvec pkgs;
-	struct gr_pc_tokens *t = NULL;
-	struct gr_kvbuf keep = { NULL, 0, 0, false };
-	struct gr_error e;
-	char line[1024], *key = gr_extld_origin_key(rw);
-	size_t i, k;
-	bool learnt = false;
-
-	gr_strvec_init(&pkgs);
-	while (f && fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		if (*line)
-			gr_strvec_push(&pkgs, line);
-	}
-	if (f)
-		fclose(f);
-	if (pkgs.n && gr_pc_resolve((const char *const *)pkgs.v, pkgs.n, &t, &e) == GR_OK) {
-		for (i = 0; i < rw->ntokens; i++) {
-			struct gr_rw_token *tk = &rw->tokens[i];
-			char want[600];
-			bool file = tk->kind == GR_RW_OTHER && tk->missing;  /* an input file that is not there */
-			if (tk->origin || !(file || (tk->kind == GR_RW_LIBRARY && tk->lib)))
-				continue;
-			snprintf(want, sizeof(want), "%s%s", file ? "" : "-l", file ? tk->input : tk->lib);
-			for (k = 0; k < t->n; k++)
-				if (t->v[k].origin && !strcmp(t->v[k].text, want)) {
-					tk->origin = gr_arena_printf(&rw->arena, "#cgo pkg-config: %s", t->v[k].origin);
-					learnt = learnt || tk->origin;
-					break;
-				}
-		}
-	}
-	gr_extld_origins_cached(rw, key);
-	/* Store every chain known now (this run's and the record's), for the next run. */
-	for (i = 0; learnt && i < rw->ntokens; i++)
-		if (rw->tokens[i].lib && rw->tokens[i].origin && !strncmp(rw->tokens[i].origin, "#cgo pkg-config: ", 17)) {
-			gr_kv_put(&keep, 'l', rw->tokens[i].lib);
-			gr_kv_put(&keep, 'o', rw->tokens[i].origin);
-		}
-	if (key && keep.n && !keep.nomem)
-		gr_cache_put("origins", key, keep.p, keep.n, &e);
-	free(keep.p);
-	free(key);
-	gr_pc_tokens_free(t);
-	gr_strvec_deinit(&pkgs);
-}
-
-/* Run a link with its output captured, then shown as if it ran directly. */
-static int
-gr_extld_run_captured(char *const *argv, struct gr_spawn_result *res)
-{
-	struct gr_error e;
-	char how[128];
-
-	if (gr_spawn_capture(argv, NULL, res, &e)) {
-		gr_cli_diag(stderr, "%s", e.msg);
-		return 127;
-	}
-	fwrite(res->out, 1, res->outlen, stdout);
-	fwrite(res->err, 1, res->errlen, stderr);
-	fflush(stdout);
-	if (res->exited)
-		return res->code;
-	gr_cli_diag(stderr, "%s %s", argv[0], gr_spawn_describe(res, how, sizeof(how)));
-	return 128 + res->code;
-}
-
-static void
-gr_extld_list(FILE *f, const char *const *v, size_t n, size_t max)
-{
-	size_t i;
-
-	for (i = 0; i < n && i < max; i++)
-		fprintf(f, "%s%s", i ? ", " : "", v[i]);
-	if (n > max)
-		fprintf(f, ", ... (%zu in all)", n);
-}
-
-/* Explain the undefined symbols and glibc's warnings; record them for gorelink. */
-static void
-gr_extld_explain(const struct gr_diag *d, bool failed, bool fixing, struct gr_kvbuf *rep)
-{
-	size_t i, refs = 0, syms = 0;
-
-	for (i = 0; i < d->ngroups; i++) {
-		refs += d->groups[i].nrefs;
-		syms += d->groups[i].nsymbols;
-	}
-	if (d->ngroups) {
-		fprintf(stderr, "gorelink: %zu undefined reference%s to %zu symbol%s:\n", refs, refs == 1 ? "" : "s",
-		        syms, syms == 1 ? "" : "s");
-		for (i = 0; i < d->ngroups; i++) {
-			const struct gr_diag_group *g = &d->groups[i];
-			char what[512], line[1024];
-			fputs("  ", stderr);
-			gr_extld_list(stderr, g->symbols, g->nsymbols, 8);
-			if (g->nneeders) {
-				fputs(", needed by ", stderr);
-				gr_extld_list(stderr, g->needers, g->nneeders, 3);
-			}
-			fputs(":\n", stderr);
-			if (!g->provider && g->shared) {
-				/* "libgssapi_krb5.so.2" -> "gssapi_krb5" */
-				const char *so = g->shared, *dot = strstr(so, ".so");
-				int nl = (int)((dot ? dot : so + strlen(so)) - so) - (strncmp(so, "lib", 3) ? 0 : 3);
-				const char *name = strncmp(so, "lib", 3) ? so : so + 3;
-				fprintf(stderr, "    no archive in the linker's search path defines them, but %s does: %s (the shared build) loads it;\n"
-				        "    install its static archive (lib%.*s.a), or link it dynamically: --allow-dynamic %.*s --lib -l:%s\n",
-				        so, g->shared_via, nl, name, nl, name, so);
-				snprintf(line, sizeof(line), "-\t-\t-\t--allow-dynamic %.*s --lib -l:%s", nl, name, so);
-				gr_kv_put(rep, 'U', line);
-				continue;
-			}
-			if (!g->provider) {
-				fputs("    no archive in the linker's search path defines them: install the library that does\n", stderr);
-				snprintf(line, sizeof(line), "-\t-\t-\t%s", g->symbols[0]);
-				gr_kv_put(rep, 'U', line);
-				continue;
-			}
-			if (g->pkg)
-				snprintf(what, sizeof(what), "--pkg %s", g->pkg);
-			else
-				snprintf(what, sizeof(what), "--lib -l%s", g->provider->lname);
-			fprintf(stderr, "    defined in %s (-l%s%s%s): add %s\n", g->provider->path, g->provider->lname,
-			        g->pkg ? ", pkg-config " : "", g->pkg ? g->pkg : "", what);
-			snprintf(line, sizeof(line), "%s\t%s\t%s\t%s", g->provider->lname, g->pkg ? g->pkg : "-",
-			         g->provider->path, what);
-			gr_kv_put(rep, 'U', line);
-		}
-		if (failed && !fixing)
-			fputs("  (or run gorelink again with --fix to add them)\n", stderr);
-	}
-	for (i = 0; i < d->nfindings; i++) {
-		const struct gr_diag_finding *f = &d->findings[i];
-		char line[2048];
-		fprintf(stderr, "gorelink: %s in a static glibc binary, called by %s%s%s: %s\n", f->symbol, f->source,
-		        f->function ? " in " : "", f->function ? f->function : "", f->remedy);
-		snprintf(line, sizeof(line), "%s\t%s\t%s\t%s", f->symbol, f->source, f->function ? f->function : "-",
-		         f->remedy);
-		gr_kv_put(rep, 'W', line);
-	}
-}
-
-/* Where path (compared by realpath) stands in argv, or -1. */
-static long
-gr_extld_find(const struct gr_strvec *argv, const char *path)
-{
-	char *want = realpath(path, NULL);
-	long at = -1;
-	size_t i;
-
-	for (i = 0; i < argv->n && at < 0; i++) {
-		char *have;
-		if (argv->v[i][0] != '/')
-			continue;
-		if (!strcmp(argv->v[i], path)) {
-			at = (long)i;
-			break;
-		}
-		have = want ? realpath(argv->v[i], NULL) : NULL;
-		if (have && !strcmp(have, want))
-			at = (long)i;
-		free(have);
-	}
-	free(want);
-	return at;
-}
-
-/* GNU ld scans each archive once, where it stands: an archive that needs one
- * linked earlier fails. Find such pairs from the diagnosis and put the span
- * from the first provider to the last needer inside --start-group/--end-group
- * (ld then rescans it until nothing new is defined). True when argv changed. */
-static bool
-gr_extld_group_order(const struct gr_diag *d, struct gr_strvec *final, struct gr_kvbuf *rep)
-{
-	long lo = -1, hi = -1;
-	size_t i, k;
-	struct gr_strvec grouped;
-
-	for (i = 0; i < d->ngroups; i++) {
-		const struct gr_diag_group *g = &d->groups[i];
-		long pa;
-		if (!g->provider || (pa = gr_extld_find(final, g->provider->path)) < 0)
-			continue;
-		for (k = 0; k < g->nneeders; k++) {
-			const char *open = strchr(g->needers[k], '(');
-			char *arch;
-			long pn;
-			if (!open)
-				continue;
-			arch = strndup(g->needers[k], (size_t)(open - g->needers[k]));
-			pn = arch ? gr_extld_find(final, arch) : -1;
-			if (pn > pa) {
-				char line[2048];
-				snprintf(line, sizeof(line), "group\t%s\t%s", arch, g->provider->path);
-				gr_kv_put(rep, 'O', line);
-				fprintf(stderr, "gorelink: link order: %s needs %s, which comes earlier, and GNU ld scans each archive once\n",
-				        arch, g->provider->path);
-				if (lo < 0 || pa < lo)
-					lo = pa;
-				if (pn > hi)
-					hi = pn;
-			}
-			free(arch);
-		}
-	}
-	if (lo < 0)
-		return false;
-	/* A group from an earlier round: one that holds the span already changes
-	 * nothing; otherwise it is widened to cover both (one group, not nested). */
-	{
-		long s = -1, e = -1;
-		for (i = 0; i < final->n; i++) {
-			if (s < 0 && !strcmp(final->v[i], "-Wl,--start-group"))
-				s = (long)i;
-			else if (s >= 0 && e < 0 && !strcmp(final->v[i], "-Wl,--end-group"))
-				e = (long)i;
-		}
-		if (s >= 0 && e > s + 1) {
-			const char *lop = final->v[lo], *hip = final->v[hi], *first = final->v[s + 1], *last = final->v[e - 1];
-			struct gr_strvec flat;
-			long a, b;
-			if (s < lo && hi < e)
-				return false;
-			gr_strvec_init(&flat);
-			for (i = 0; i < final->n; i++)
-				if ((long)i != s && (long)i != e && gr_strvec_push(&flat, final->v[i])) {
-					gr_strvec_deinit(&flat);
-					return false;
-				}
-			a = gr_extld_find(&flat, lop);
-			b = gr_extld_find(&flat, first);
-			lo = a < b ? a : b;
-			a = gr_extld_find(&flat, hip);
-			b = gr_extld_find(&flat, last);
-			hi = a > b ? a : b;
-			gr_strvec_deinit(final);
-			*final = flat;
-			if (lo < 0 || hi < lo)
-				return false;
-		}
-	}
-	gr_strvec_init(&grouped);
-	for (i = 0; i < final->n; i++) {
-		if ((long)i == lo && gr_strvec_push(&grouped, "-Wl,--start-group"))
-			break;
-		if (gr_strvec_push(&grouped, final->v[i]))
-			break;
-		if ((long)i == hi && gr_strvec_push(&grouped, "-Wl,--end-group"))
-			break;
-	}
-	if (grouped.n != final->n + 2) {
-		gr_strvec_deinit(&grouped);
-		return false;
-	}
-	fprintf(stderr, "gorelink: grouped the archives from %s to %s with --start-group/--end-group (not reordered: the order the flags gave is kept) and linking again\n",
-	        final->v[lo], final->v[hi]);
-	gr_strvec_deinit(final);
-	*final = grouped;
-	return true;
-}
-
-/* The final link, diagnosed: archives in the wrong order are grouped and
- * linked again; with --fix, up to three more tries with the archives that
- * define the missing symbols appended. */
-static int
-gr_extld_link(const struct gr_linkstate *ls, const struct gr_rw_result *rw, struct gr_strvec *final,
-              struct gr_kvbuf *rep)
-{
-	int status = 0, regroups = 0, fixes = 0;
-
-	for (;;) {
-		struct gr_spawn_result res;
-		struct gr_diag *d = NULL;
-		struct gr_error e;
-		size_t i, added = 0;
-		status = gr_extld_run_captured(gr_strvec_argv(final), &res);
-		if (res.err && gr_diag_run(res.err, rw->search.dirs, rw->search.ndirs, &d, &e) != GR_OK)
-			gr_cli_diag(stderr, "no diagnosis: %s", e.msg);
-		gr_spawn_result_free(&res);
-		if (!d)
-			return status;
-		/* Each repair is bounded: at most 3 regroupings and 3 --fix rounds. */
-		if (status != 0 && regroups < 3 && gr_extld_group_order(d, final, rep)) {
-			regroups++;
-			gr_diag_free(d);
-			continue;
-		}
-		if (status != 0 && ls->fix && fixes < 3) {
-			fixes++;
-			for (i = 0; i < d->ngroups; i++) {
-				const struct gr_diag_group *g = &d->groups[i];
-				char line[1024];
-				size_t k;
-				bool present = false;
-				if (!g->provider)
-					continue;
-				/* Already on the line: an order problem, which adding it again would hide. */
-				for (k = 0; k < final->n && !present; k++)
-					present = !strcmp(final->v[k], g->provider->path);
-				if (present)
-					continue;
-				gr_strvec_push(final, g->provider->path);
-				snprintf(line, sizeof(line), "%s\t%s\t%s", g->provider->lname, g->pkg ? g->pkg : "-",
-				         g->provider->path);
-				gr_kv_put(rep, 'F', line);
-				fprintf(stderr, "gorelink: --fix: adding %s (-l%s) and linking again\n", g->provider->path,
-				        g->provider->lname);
-				added++;
-			}
-		}
-		if (status == 0 || !added) {
-			gr_extld_explain(d, status != 0, ls->fix, rep);
-			gr_diag_free(d);
-			return status;
-		}
-		gr_diag_free(d);
-	}
-}
-
-/* Append the diagnosis lines to the report gr_extld_record wrote. */
-static void
-gr_extld_append_report(const struct gr_linkstate *ls, const struct gr_kvbuf *b)
-{
-	FILE *f;
-
-	if (!ls->report || !b->p || b->nomem)
-		return;
-	if ((f = fopen(ls->report, "a")) != NULL) {
-		fwrite(b->p, 1, b->n, f);
-		fclose(f);
-	}
-}
-
 int
 gr_cmd_extld(int argc, char **argv)
 {
 	const char *statepath = getenv(GR_LINKSTATE_ENV);
+	struct gr_env env;
 	struct gr_linkstate ls;
 	struct gr_toolchain tc;
 	struct gr_strvec args, final, dcc;
 	struct gr_rw_result *rw = NULL;
+	struct gr_link_report rep;
 	struct gr_error e;
 	bool hit;
 	int rc, status;
 
 	gr_cli_set_progname("gorelink-ld");
+	gr_env_from_environ(&env, environ);
 	if (!statepath) {
 		gr_cli_diag(stderr, "run by gorelink only (%s is not set)", GR_LINKSTATE_ENV);
 		return 2;
@@ -493,6 +58,7 @@ gr_cmd_extld(int argc, char **argv)
 	}
 	gr_strvec_init(&args);
 	gr_strvec_init(&final);
+	gr_link_report_init(&rep);
 	/* cmd/link passes a long command line as @response: look inside before
 	 * deciding. A response file that cannot be read is left to the compiler. */
 	if (gr_extld_expand(argv + 1, (size_t)(argc - 1), &args, &e) != GR_OK) {
@@ -525,17 +91,17 @@ gr_cmd_extld(int argc, char **argv)
 		status = 2;
 		goto out;
 	}
-	rc = ls.darwin ? GR_OK : gr_tccache_discover(gr_strvec_argv(&dcc), &tc, &hit, &e);
+	rc = ls.darwin ? GR_OK : gr_tccache_discover(&env, gr_strvec_argv(&dcc), &tc, &hit, &e);
 	gr_strvec_deinit(&dcc);
 	if (rc) {
 		gr_cli_diag(stderr, "%s", e.msg);
-		gr_extld_record(&ls, NULL, NULL, 2);
+		gr_linkwrap_report(&ls, NULL, NULL, 2, &rep, &e);
 		status = 2;
 		goto out;
 	}
-	rc = gr_extld_rewrite(&ls, &tc, args.v, args.n, &final, &rw, &e);
+	rc = gr_extld_rewrite(&env, &ls, &tc, args.v, args.n, &final, &rw, &e);
 	if (rc == GR_ENOTFOUND)
-		gr_extld_origins(rw);
+		gr_linkwrap_origins(&env, rw, getenv(GR_PKGLOG_ENV));
 	if (rc == GR_ENOTFOUND) {
 		struct gr_rw_opts o;
 		memset(&o, 0, sizeof(o));
@@ -543,24 +109,24 @@ gr_cmd_extld(int argc, char **argv)
 		o.system_libs = gr_rw_default_system_libs;
 		o.nsystem_libs = gr_rw_ndefault_system_libs;
 		gr_cmd_pcrw_explain_missing(stderr, rw, o.mode, &o, true);
-		gr_extld_record(&ls, NULL, rw, 1);
+		gr_linkwrap_report(&ls, NULL, rw, 1, &rep, &e);
 		status = 1;
 	} else if (rc) {
 		gr_cli_diag(stderr, "%s", e.msg);
-		gr_extld_record(&ls, NULL, rw, 2);
+		gr_linkwrap_report(&ls, NULL, rw, 2, &rep, &e);
 		status = 2;
 	} else {
-		struct gr_kvbuf diag = { NULL, 0, 0, false };
-		status = gr_extld_link(&ls, rw, &final, &diag);
-		gr_extld_record(&ls, &final, rw, status);
-		gr_extld_append_report(&ls, &diag);
-		free(diag.p);
+		struct gr_linkwrap w = { &env, &ls, (const char *const *)rw->search.dirs, rw->search.ndirs, stdout, stderr,
+		                         "gorelink-ld" };
+		status = gr_linkwrap_link(&w, &final, &rep);
+		gr_linkwrap_report(&ls, &final, rw, status, &rep, &e);
 	}
 	gr_rw_result_free(rw);
 	gr_toolchain_deinit(&tc);
 out:
 	gr_strvec_deinit(&args);
 	gr_strvec_deinit(&final);
+	gr_link_report_deinit(&rep);
 	gr_linkstate_deinit(&ls);
 	return status;
 }
@@ -590,17 +156,13 @@ gr_cmd_pkgconfig_shim(int argc, char **argv)
 	/* Note which packages cmd/go asked about: gorelink-ld names them when it
 	 * explains a library that has no archive. */
 	{
-		const char *log = getenv("GORELINK_PKG_LOG");
-		FILE *lf = log && *log ? fopen(log, "a") : NULL;
-		bool after = false;
-		for (i = 1; lf && i < argc; i++) {
-			if (after)
-				fprintf(lf, "%s\n", argv[i]);
-			else if (!strcmp(argv[i], "--"))
-				after = true;
-		}
-		if (lf)
-			fclose(lf);
+		const char *log = getenv(GR_PKGLOG_ENV);
+		struct gr_error e;
+		for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+			;
+		/* Best effort, as before: a log that cannot be written only costs the chains. */
+		if (log && *log && i + 1 < argc)
+			(void)gr_pkglog_append(log, (const char *const *)argv + i + 1, (size_t)(argc - i - 1), &e);
 	}
 	/* cmd/go asks "--libs -- PKG..."; a static link needs Libs.private too. */
 	if (libs && gr_strvec_push(&av, "--static")) {

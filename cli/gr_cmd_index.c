@@ -11,6 +11,8 @@
 #include "gr_symindex.h"
 #include "gr_tccache.h"
 
+extern char **environ;
+
 static void
 gr_cmd_index_usage(FILE *f)
 {
@@ -42,6 +44,7 @@ gr_cmd_index(int argc, char **argv, FILE *out, FILE *err)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct gr_env env;
 	struct gr_strvec dirs, cc;
 	struct gr_pc_tokens *words = NULL;
 	struct gr_toolchain tc;
@@ -53,6 +56,7 @@ gr_cmd_index(int argc, char **argv, FILE *out, FILE *err)
 	int c, i, status = GR_EXIT_OK;
 	size_t k;
 
+	gr_env_from_environ(&env, environ);
 	gr_strvec_init(&dirs);
 	gr_strvec_init(&cc);
 	memset(&tc, 0, sizeof(tc));
@@ -78,7 +82,7 @@ gr_cmd_index(int argc, char **argv, FILE *out, FILE *err)
 		}
 	}
 	if (!ccarg)
-		ccarg = getenv("CC");
+		ccarg = env.cc;
 	if (!ccarg || !*ccarg)
 		ccarg = "cc";
 	if (gr_pc_split(ccarg, "--cc", &words, &e) || !words->n) {
@@ -88,7 +92,7 @@ gr_cmd_index(int argc, char **argv, FILE *out, FILE *err)
 	}
 	for (k = 0; k < words->n; k++)
 		gr_strvec_push(&cc, words->v[k].text);
-	if (gr_tccache_discover(gr_strvec_argv(&cc), &tc, &hit, &e)) {
+	if (gr_tccache_discover(&env, gr_strvec_argv(&cc), &tc, &hit, &e)) {
 		gr_cli_diag(err, "index: %s", e.msg);
 		status = GR_EXIT_ERROR;
 		goto out;
@@ -102,7 +106,7 @@ gr_cmd_index(int argc, char **argv, FILE *out, FILE *err)
 			status = GR_EXIT_ERROR;
 	}
 	if (status == GR_EXIT_OK &&
-	    gr_symindex_build((const char *const *)dirs.v, dirs.n, &ix, &st, &e)) {
+	    gr_symindex_build(&env, (const char *const *)dirs.v, dirs.n, &ix, &st, &e)) {
 		gr_cli_diag(err, "index: %s", e.msg);
 		status = GR_EXIT_ERROR;
 		goto out;

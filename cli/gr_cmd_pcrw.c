@@ -16,6 +16,8 @@
 #include "gr_tccache.h"
 #include "gr_toolchain.h"
 
+extern char **environ;
+
 #define GR_PCRW_SCHEMA "gorelink-pkgconf-rewrite/1"
 #define GR_PCRW_MAXSTDIN (16u << 20)
 
@@ -213,6 +215,12 @@ gr_pcrw_explain_one(FILE *err, const struct gr_rw_result *r, const struct gr_rw_
 	if (r->darwin)
 		gr_cli_diag(err, "no static archive for -l%s (searched for lib%s.a along ld64's search path, for %s)",
 		            t->lib, t->lib, r->ld64.arch);
+	else if (t->shared_path && colon)
+		gr_cli_diag(err, "no static archive for %s (a shared library named by its path, which ld -static refuses; its name is no lib<name>.so, so no archive can stand for it)",
+		            t->shared_path);
+	else if (t->shared_path)
+		gr_cli_diag(err, "no static archive for -l%s (%s is a shared library named by its path, which ld -static refuses; searched for lib%s.a, as -l%s would be)",
+		            t->lib, t->shared_path, t->lib, t->lib);
 	else
 		gr_cli_diag(err, "no static archive for -l%s (%s)", t->lib,
 		            colon ? t->lib + 1 : "searched for lib<name>.a, as ld -static does");
@@ -251,6 +259,16 @@ gr_pcrw_explain_one(FILE *err, const struct gr_rw_result *r, const struct gr_rw_
 	else
 		fputs("  no shared library exists either\n", err);
 	/* The options, spelled for the command that is running. */
+	if (t->shared_path && colon) {
+		fprintf(err, "  options: name an archive (or -lNAME) instead of it where it comes from%s\n",
+		        t->origin ? " (a packaging bug of that .pc file)" : "");
+		return;
+	}
+	if (t->shared_path) {
+		fprintf(err, "  options: install the package that ships lib%s.a; or %s%s to keep the path as it is\n",
+		        t->lib, build ? "--allow-dynamic " : "--allow-dynamic=", t->lib);
+		return;
+	}
 	fprintf(err, "  options: install the package that ships lib%s.a", colon ? "<name>" : t->lib);
 	if (mode == GR_RW_STATIC && system)
 		fprintf(err, "; or %s, which keeps system libraries such as -l%s dynamic",
@@ -333,6 +351,12 @@ gr_pcrw_one(FILE *out, FILE *err, const char *pkg, const struct gr_pc_tokens *to
 		gr_rw_result_free(r);
 		return GR_EXIT_FAIL;  /* and nothing on stdout, not even --json */
 	}
+	for (k = 0; k < r->ntokens; k++) {
+		const struct gr_rw_token *t = &r->tokens[k];
+		if (t->shared_path && !t->kept)
+			gr_cli_diag(err, "note: %s is a shared library named by its path; %s, which -l%s finds, is linked instead",
+			            t->shared_path, t->res.found.path, t->lib);
+	}
 	if (json) {
 		gr_pcrw_json(out, r, tc, mode_name, pkg);
 	} else if (nul) {
@@ -402,8 +426,28 @@ gr_pcrw_split_list(char *s, size_t *n)
 	return v;
 }
 
-int
-gr_cmd_pcrw(int argc, char **argv, FILE *in, FILE *out, FILE *err)
+/* Everything one run of the command holds, phase after phase. */
+struct gr_pcrw_run {
+	int argc;
+	char **argv;
+	struct gr_env env;             /* the environment, read once */
+	struct gr_rw_opts o;
+	struct gr_toolchain tc;
+	struct gr_pc_tokens *toks, *ccwords;
+	struct gr_strvec cc;           /* the compiler command, then its toolchain flags */
+	const char **allow, **syslibs;
+	const char *ccarg, *mode_name, *target;
+	struct gr_rw_darwin darwin;
+	char *machine, *syslist, *text;
+	bool nul, json, raw, each;
+};
+
+/* A phase's result when the run goes on to the next phase. */
+#define GR_PCRW_GO (-1)
+
+/* Phase 1: the options; optind is left at the first operand. */
+static int
+gr_pcrw_options(struct gr_pcrw_run *u, FILE *out, FILE *err)
 {
 	enum { OPT_MODE = 256, OPT_SYSLIBS, OPT_ALLOW, OPT_CC, OPT_JSON, OPT_EACH, OPT_TARGET, OPT_SYSLIBROOT };
 	static const struct option longopts[] = {
@@ -418,33 +462,9 @@ gr_cmd_pcrw(int argc, char **argv, FILE *in, FILE *out, FILE *err)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct gr_rw_opts o;
-	struct gr_toolchain tc;
-	struct gr_pc_tokens *toks = NULL, *ccwords = NULL;
-	struct gr_error e;
-	struct gr_strvec cc;
-	const char **allow = NULL, **syslibs = NULL, *ccarg = NULL, *mode_name = "static";
-	const char *target = NULL;
-	struct gr_rw_darwin darwin;
-	char *machine = NULL;
-	char *syslist = NULL, *text = NULL;
-	bool nul = false, json = false, raw = false, cache_hit = false, each = false;
-	int c, i, status = GR_EXIT_OK, rc;
-	size_t k;
+	int c, argc = u->argc;
+	char **argv = u->argv;
 
-	memset(&o, 0, sizeof(o));
-	memset(&tc, 0, sizeof(tc));
-	memset(&darwin, 0, sizeof(darwin));
-	gr_strvec_init(&cc);
-	gr_error_clear(&e);
-	o.mode = GR_RW_STATIC;
-	o.system_libs = gr_rw_default_system_libs;
-	o.nsystem_libs = gr_rw_ndefault_system_libs;
-	allow = calloc((size_t)argc + 1, sizeof(*allow));
-	if (!allow) {
-		gr_cli_diag(err, "out of memory");
-		return GR_EXIT_ERROR;
-	}
 	optind = 0;
 	opterr = 0;
 	/* '+': stop at the first operand, so package names and flags after -- stay operands. */
@@ -452,232 +472,283 @@ gr_cmd_pcrw(int argc, char **argv, FILE *in, FILE *out, FILE *err)
 		switch (c) {
 		case OPT_MODE:
 			if (!strcmp(optarg, "static")) {
-				o.mode = GR_RW_STATIC;
+				u->o.mode = GR_RW_STATIC;
 			} else if (!strcmp(optarg, "third-party")) {
-				o.mode = GR_RW_THIRD_PARTY;
+				u->o.mode = GR_RW_THIRD_PARTY;
 			} else {
 				gr_cli_diag(err, "unknown --mode '%s' (static or third-party)", optarg);
-				status = GR_EXIT_USAGE;
-				goto out;
+				return GR_EXIT_USAGE;
 			}
-			mode_name = optarg;
+			u->mode_name = optarg;
 			break;
 		case OPT_SYSLIBS:
-			free(syslist);
-			free(syslibs);
-			syslist = strdup(optarg);
-			syslibs = syslist ? gr_pcrw_split_list(syslist, &o.nsystem_libs) : NULL;
-			if (!syslibs) {
+			free(u->syslist);
+			free(u->syslibs);
+			u->syslist = strdup(optarg);
+			u->syslibs = u->syslist ? gr_pcrw_split_list(u->syslist, &u->o.nsystem_libs) : NULL;
+			if (!u->syslibs) {
 				gr_cli_diag(err, "out of memory");
-				status = GR_EXIT_ERROR;
-				goto out;
+				return GR_EXIT_ERROR;
 			}
-			o.system_libs = syslibs;
+			u->o.system_libs = u->syslibs;
 			break;
 		case OPT_ALLOW:
-			allow[o.nallow_dynamic++] = optarg[0] == '-' && optarg[1] == 'l' ? optarg + 2 : optarg;
+			u->allow[u->o.nallow_dynamic++] = optarg[0] == '-' && optarg[1] == 'l' ? optarg + 2 : optarg;
 			break;
-		case OPT_CC: ccarg = optarg; break;
-		case OPT_TARGET: target = optarg; break;
-		case OPT_SYSLIBROOT: darwin.syslibroot = optarg; break;
-		case OPT_JSON: json = true; break;
-		case OPT_EACH: each = true; break;
-		case '0': nul = true; break;
+		case OPT_CC: u->ccarg = optarg; break;
+		case OPT_TARGET: u->target = optarg; break;
+		case OPT_SYSLIBROOT: u->darwin.syslibroot = optarg; break;
+		case OPT_JSON: u->json = true; break;
+		case OPT_EACH: u->each = true; break;
+		case '0': u->nul = true; break;
 		case 'h':
 			gr_cmd_pcrw_usage(out);
-			goto out;
+			return GR_EXIT_OK;
 		case ':':
 			gr_cli_diag(err, "option '%s' needs an argument; see --help", argv[optind - 1]);
-			status = GR_EXIT_USAGE;
-			goto out;
+			return GR_EXIT_USAGE;
 		default:
 			if (optopt && optopt < 256)
 				gr_cli_diag(err, "unknown option '-%c'; see --help", optopt);
 			else
 				gr_cli_diag(err, "unknown option '%s'; see --help", argv[optind - 1]);
-			status = GR_EXIT_USAGE;
-			goto out;
+			return GR_EXIT_USAGE;
 		}
 	}
-	o.allow_dynamic = allow;
-	if (nul && json) {
+	u->o.allow_dynamic = u->allow;
+	if (u->nul && u->json) {
 		gr_cli_diag(err, "-0 and --json exclude each other");
-		status = GR_EXIT_USAGE;
-		goto out;
+		return GR_EXIT_USAGE;
 	}
 	if (optind > 0 && optind <= argc && !strcmp(argv[optind - 1], "--"))
-		raw = true;
-	if (each && (raw || nul || (optind < argc && !strcmp(argv[optind], "-")))) {
+		u->raw = true;
+	if (u->each && (u->raw || u->nul || (optind < argc && !strcmp(argv[optind], "-")))) {
 		gr_cli_diag(err, "--each takes PACKAGE operands only, and not -0");
-		status = GR_EXIT_USAGE;
-		goto out;
+		return GR_EXIT_USAGE;
 	}
 	if (optind >= argc) {
 		gr_cli_diag(err, "no PACKAGE, '-' or '-- FLAG...' given; see --help");
-		status = GR_EXIT_USAGE;
-		goto out;
+		return GR_EXIT_USAGE;
 	}
+	return GR_PCRW_GO;
+}
 
-	/* The inputs. */
-	if (!raw && argc - optind == 1 && !strcmp(argv[optind], "-")) {
-		if (!(text = gr_pcrw_slurp(in, &e)) || gr_pc_split(text, "standard input", &toks, &e)) {
+/* Phase 2: the flags, from standard input, after --, or from the packages
+ * (under --each each package is resolved later, on its own). */
+static int
+gr_pcrw_inputs(struct gr_pcrw_run *u, FILE *in, FILE *err)
+{
+	struct gr_error e;
+	int i, argc = u->argc;
+	char **argv = u->argv;
+
+	gr_error_clear(&e);
+	if (!u->raw && argc - optind == 1 && !strcmp(argv[optind], "-")) {
+		if (!(u->text = gr_pcrw_slurp(in, &e)) || gr_pc_split(u->text, "standard input", &u->toks, &e)) {
 			gr_cli_diag(err, "%s", e.msg);
-			status = GR_EXIT_ERROR;
-			goto out;
+			return GR_EXIT_ERROR;
 		}
-	} else if (raw) {
-		toks = calloc(1, sizeof(*toks));
-		if (toks) {
-			gr_arena_init(&toks->arena);
-			toks->v = gr_arena_alloc(&toks->arena, (size_t)(argc - optind + 1) * sizeof(*toks->v));
+	} else if (u->raw) {
+		u->toks = calloc(1, sizeof(*u->toks));
+		if (u->toks) {
+			gr_arena_init(&u->toks->arena);
+			u->toks->v = gr_arena_alloc(&u->toks->arena, (size_t)(argc - optind + 1) * sizeof(*u->toks->v));
 		}
-		if (!toks || !toks->v) {
+		if (!u->toks || !u->toks->v) {
 			gr_cli_diag(err, "out of memory");
-			status = GR_EXIT_ERROR;
-			goto out;
+			return GR_EXIT_ERROR;
 		}
 		for (i = optind; i < argc; i++)
-			toks->v[toks->n++].text = argv[i];
+			u->toks->v[u->toks->n++].text = argv[i];
 	} else {
 		for (i = optind; i < argc; i++)
 			if (argv[i][0] == '-') {
 				gr_cli_diag(err, "'%s' looks like a flag; put flags after '--', or give them on standard input with '-'",
 				            argv[i]);
-				status = GR_EXIT_USAGE;
-				goto out;
+				return GR_EXIT_USAGE;
 			}
-		if (!each &&
-		    (rc = gr_pc_resolve((const char *const *)argv + optind, (size_t)(argc - optind), &toks, &e))) {
+		if (!u->each && gr_pc_resolve(&u->env, (const char *const *)argv + optind, (size_t)(argc - optind), &u->toks, &e)) {
 			gr_cli_diag(err, "%s", e.msg);
-			status = GR_EXIT_ERROR;
-			goto out;
+			return GR_EXIT_ERROR;
 		}
 	}
+	return GR_PCRW_GO;
+}
 
-	/* The toolchain: --cc, $CC, or cc. */
-	if (!ccarg)
-		ccarg = getenv("CC");
-	if (!ccarg || !*ccarg)
-		ccarg = "cc";
-	if (gr_pc_split(ccarg, "--cc", &ccwords, &e) || ccwords->n == 0) {
-		gr_cli_diag(err, "%s", ccwords ? "--cc: no command given" : e.msg);
-		status = GR_EXIT_USAGE;
-		goto out;
+/* Phase 3: the compiler command: --cc, $CC, or cc. */
+static int
+gr_pcrw_compiler(struct gr_pcrw_run *u, FILE *err)
+{
+	struct gr_error e;
+	size_t k;
+
+	gr_error_clear(&e);
+	if (!u->ccarg)
+		u->ccarg = getenv("CC");
+	if (!u->ccarg || !*u->ccarg)
+		u->ccarg = "cc";
+	if (gr_pc_split(u->ccarg, "--cc", &u->ccwords, &e) || u->ccwords->n == 0) {
+		gr_cli_diag(err, "%s", u->ccwords ? "--cc: no command given" : e.msg);
+		return GR_EXIT_USAGE;
 	}
-	for (k = 0; k < ccwords->n; k++)
-		if (gr_strvec_push(&cc, ccwords->v[k].text)) {
+	for (k = 0; k < u->ccwords->n; k++)
+		if (gr_strvec_push(&u->cc, u->ccwords->v[k].text)) {
 			gr_cli_diag(err, "out of memory");
-			status = GR_EXIT_ERROR;
-			goto out;
+			return GR_EXIT_ERROR;
 		}
-	/* Apple targets: --target, else what the compiler says it targets. */
-	if (!target) {
+	return GR_PCRW_GO;
+}
+
+/* Phase 4: Apple targets: --target, else what the compiler says it targets. */
+static int
+gr_pcrw_target(struct gr_pcrw_run *u, FILE *err)
+{
+	const char *arch;
+
+	if (!u->target) {
 		struct gr_spawn_result sr;
 		struct gr_error se;
-		size_t base = cc.n;
+		size_t base = u->cc.n;
 		memset(&sr, 0, sizeof(sr));
-		if (gr_strvec_push(&cc, "-dumpmachine")) {
+		if (gr_strvec_push(&u->cc, "-dumpmachine")) {
 			gr_cli_diag(err, "out of memory");
-			status = GR_EXIT_ERROR;
-			goto out;
+			return GR_EXIT_ERROR;
 		}
-		if (gr_spawn_capture(gr_strvec_argv(&cc), NULL, &sr, &se) == GR_OK && gr_spawn_ok(&sr) && sr.out) {
-			const char *arch;
+		if (gr_spawn_capture(gr_strvec_argv(&u->cc), NULL, &sr, &se) == GR_OK && gr_spawn_ok(&sr) && sr.out) {
 			/* e.g. arm64-apple-darwin23.1.0, or arm64-apple-macosx11.0.0 from clang -target */
 			sr.out[strcspn(sr.out, "\r\n")] = '\0';
 			if (gr_ld64_triple_is_darwin(sr.out, &arch))
-				target = machine = strdup(sr.out);
+				u->target = u->machine = strdup(sr.out);
 		}
 		gr_spawn_result_free(&sr);
-		free(cc.v[base]);
-		cc.v[base] = NULL;
-		cc.n = base;
+		free(u->cc.v[base]);
+		u->cc.v[base] = NULL;
+		u->cc.n = base;
 	}
-	if (target) {
-		const char *arch;
-		if (gr_ld64_triple_is_darwin(target, &arch)) {
-			if (!arch) {
-				gr_cli_diag(err, "--target '%s': unknown CPU for ld64 (arm64 or x86_64)", target);
-				status = GR_EXIT_USAGE;
-				goto out;
-			}
-			darwin.arch = arch;
-			o.darwin = &darwin;
-			if (syslibs == NULL) {
-				o.system_libs = gr_rw_darwin_system_libs;
-				o.nsystem_libs = gr_rw_ndarwin_system_libs;
-			}
+	if (u->target && gr_ld64_triple_is_darwin(u->target, &arch)) {
+		if (!arch) {
+			gr_cli_diag(err, "--target '%s': unknown CPU for ld64 (arm64 or x86_64)", u->target);
+			return GR_EXIT_USAGE;
+		}
+		u->darwin.arch = arch;
+		u->o.darwin = &u->darwin;
+		if (u->syslibs == NULL) {
+			u->o.system_libs = gr_rw_darwin_system_libs;
+			u->o.nsystem_libs = gr_rw_ndarwin_system_libs;
 		}
 	}
-	if (darwin.syslibroot && !o.darwin) {
+	if (u->darwin.syslibroot && !u->o.darwin) {
 		gr_cli_diag(err, "--syslibroot applies to Apple targets only; give --target too");
-		status = GR_EXIT_USAGE;
-		goto out;
+		return GR_EXIT_USAGE;
 	}
-	if (o.darwin)
-		goto run;
+	return GR_PCRW_GO;
+}
+
+/* Phase 5 (GNU ld only): the compiler's search dirs and target, under the
+ * driver flags among the inputs that change them. */
+static int
+gr_pcrw_toolchain(struct gr_pcrw_run *u, FILE *err)
+{
+	struct gr_error e;
+	bool cache_hit = false;
+
+	gr_error_clear(&e);
 	/* gcc moves its own search dirs under a --sysroot given to it, and picks
 	 * other multilib dirs (or another target, or linker) for -m32, -B, --target. */
-	if (toks && toks->n) {
-		const char **texts = calloc(toks->n, sizeof(*texts));
+	if (u->toks && u->toks->n) {
+		const char **texts = calloc(u->toks->n, sizeof(*texts));
 		size_t ti;
 		int frc;
-		for (ti = 0; texts && ti < toks->n; ti++)
-			texts[ti] = toks->v[ti].text;
-		frc = texts ? gr_rewrite_driver_toolchain_flags(texts, toks->n, &cc) : GR_ENOMEM;
+		for (ti = 0; texts && ti < u->toks->n; ti++)
+			texts[ti] = u->toks->v[ti].text;
+		frc = texts ? gr_rewrite_driver_toolchain_flags(texts, u->toks->n, &u->cc) : GR_ENOMEM;
 		free(texts);
 		if (frc) {
 			gr_cli_diag(err, "out of memory");
-			status = GR_EXIT_ERROR;
-			goto out;
+			return GR_EXIT_ERROR;
 		}
 	}
-	if ((rc = gr_tccache_discover(gr_strvec_argv(&cc), &tc, &cache_hit, &e))) {
+	if (gr_tccache_discover(&u->env, gr_strvec_argv(&u->cc), &u->tc, &cache_hit, &e)) {
 		gr_cli_diag(err, "%s", e.msg);
-		status = GR_EXIT_ERROR;
-		goto out;
+		return GR_EXIT_ERROR;
 	}
+	return GR_PCRW_GO;
+}
 
-run:
-	if (!each) {
-		status = gr_pcrw_one(out, err, NULL, toks, &o, &tc, mode_name, json, nul);
-	} else {
-		/* One resolution per package, sharing the toolchain and the candidate cache. */
-		o.cache = gr_ldsearch_cache_new();
-		if (!o.cache) {
-			gr_cli_diag(err, "out of memory");
+/* Phase 6: rewrite and print, once or (--each) per package; the exit status. */
+static int
+gr_pcrw_rewrite_all(struct gr_pcrw_run *u, FILE *out, FILE *err)
+{
+	struct gr_error e;
+	int i, status = GR_EXIT_OK;
+
+	if (!u->each)
+		return gr_pcrw_one(out, err, NULL, u->toks, &u->o, &u->tc, u->mode_name, u->json, u->nul);
+	/* One resolution per package, sharing the toolchain and the candidate cache. */
+	u->o.cache = gr_ldsearch_cache_new();
+	if (!u->o.cache) {
+		gr_cli_diag(err, "out of memory");
+		return GR_EXIT_ERROR;
+	}
+	for (i = optind; i < u->argc; i++) {
+		struct gr_pc_tokens *pt = NULL;
+		const char *q = u->argv[i];
+		int st;
+		gr_error_clear(&e);
+		if (gr_pc_resolve(&u->env, &q, 1, &pt, &e)) {
+			gr_cli_diag(err, "%s", e.msg);
+			st = GR_EXIT_ERROR;
+		} else {
+			st = gr_pcrw_one(out, err, q, pt, &u->o, &u->tc, u->mode_name, u->json, u->nul);
+		}
+		gr_pc_tokens_free(pt);
+		if (st == GR_EXIT_ERROR || (st == GR_EXIT_FAIL && status == GR_EXIT_OK))
+			status = st;
+	}
+	gr_ldsearch_cache_free(u->o.cache);
+	u->o.cache = NULL;
+	return status;
+}
+
+int
+gr_cmd_pcrw(int argc, char **argv, FILE *in, FILE *out, FILE *err)
+{
+	struct gr_pcrw_run u;
+	int status;
+
+	memset(&u, 0, sizeof(u));
+	u.argc = argc;
+	u.argv = argv;
+	gr_env_from_environ(&u.env, environ);
+	gr_strvec_init(&u.cc);
+	u.mode_name = "static";
+	u.o.mode = GR_RW_STATIC;
+	u.o.system_libs = gr_rw_default_system_libs;
+	u.o.nsystem_libs = gr_rw_ndefault_system_libs;
+	u.allow = calloc((size_t)argc + 1, sizeof(*u.allow));
+	if (!u.allow) {
+		gr_cli_diag(err, "out of memory");
+		return GR_EXIT_ERROR;
+	}
+	if ((status = gr_pcrw_options(&u, out, err)) == GR_PCRW_GO &&
+	    (status = gr_pcrw_inputs(&u, in, err)) == GR_PCRW_GO &&
+	    (status = gr_pcrw_compiler(&u, err)) == GR_PCRW_GO &&
+	    (status = gr_pcrw_target(&u, err)) == GR_PCRW_GO &&
+	    (u.o.darwin || (status = gr_pcrw_toolchain(&u, err)) == GR_PCRW_GO)) {
+		status = gr_pcrw_rewrite_all(&u, out, err);
+		if (fflush(out) != 0 || ferror(out)) {
+			gr_cli_diag(err, "cannot write the result: %s", strerror(errno));
 			status = GR_EXIT_ERROR;
-			goto out;
 		}
-		for (i = optind; i < argc; i++) {
-			struct gr_pc_tokens *pt = NULL;
-			const char *q = argv[i];
-			int st;
-			if (gr_pc_resolve(&q, 1, &pt, &e)) {
-				gr_cli_diag(err, "%s", e.msg);
-				st = GR_EXIT_ERROR;
-			} else {
-				st = gr_pcrw_one(out, err, q, pt, &o, &tc, mode_name, json, nul);
-			}
-			gr_pc_tokens_free(pt);
-			if (st == GR_EXIT_ERROR || (st == GR_EXIT_FAIL && status == GR_EXIT_OK))
-				status = st;
-		}
-		gr_ldsearch_cache_free(o.cache);
 	}
-	if (fflush(out) != 0 || ferror(out)) {
-		gr_cli_diag(err, "cannot write the result: %s", strerror(errno));
-		status = GR_EXIT_ERROR;
-	}
-out:
-	gr_toolchain_deinit(&tc);
-	gr_pc_tokens_free(toks);
-	gr_pc_tokens_free(ccwords);
-	gr_strvec_deinit(&cc);
-	free(text);
-	free(machine);
-	free(allow);
-	free(syslibs);
-	free(syslist);
+	gr_toolchain_deinit(&u.tc);
+	gr_pc_tokens_free(u.toks);
+	gr_pc_tokens_free(u.ccwords);
+	gr_strvec_deinit(&u.cc);
+	free(u.text);
+	free(u.machine);
+	free(u.allow);
+	free(u.syslibs);
+	free(u.syslist);
 	return status;
 }

@@ -13,21 +13,21 @@
 #define GR_CACHE_MAX (4u << 20)
 
 char *
-gr_cache_dir(void)
+gr_cache_dir(const struct gr_env *env)
 {
-	const char *d = getenv("GORELINK_CACHE_DIR"), *base;
+	const char *d = env->cache_dir, *base;
 	size_t n;
 	char *p;
 
 	if (d)
 		return *d ? strdup(d) : NULL;
-	if ((base = getenv("XDG_CACHE_HOME")) != NULL && base[0] == '/') {
+	if ((base = env->xdg_cache_home) != NULL && base[0] == '/') {
 		n = strlen(base) + sizeof("/gorelink");
 		if ((p = malloc(n)) != NULL)
 			snprintf(p, n, "%s/gorelink", base);
 		return p;
 	}
-	if ((base = getenv("HOME")) != NULL && base[0] == '/') {
+	if ((base = env->home) != NULL && base[0] == '/') {
 		n = strlen(base) + sizeof("/.cache/gorelink");
 		if ((p = malloc(n)) != NULL)
 			snprintf(p, n, "%s/.cache/gorelink", base);
@@ -50,9 +50,9 @@ gr_cache_hash(const char *s)
 
 /* DIR/KIND/HASH, malloc'd; *kinddir gets DIR/KIND when asked. */
 static char *
-gr_cache_path(const char *kind, const char *key, char **kinddir)
+gr_cache_path(const struct gr_env *env, const char *kind, const char *key, char **kinddir)
 {
-	char *dir = gr_cache_dir(), *p = NULL, *k = NULL;
+	char *dir = gr_cache_dir(env), *p = NULL, *k = NULL;
 	size_t n;
 
 	if (!dir)
@@ -76,9 +76,10 @@ gr_cache_path(const char *kind, const char *key, char **kinddir)
 }
 
 int
-gr_cache_get(const char *kind, const char *key, char **data, size_t *len)
+gr_cache_get(const struct gr_env *env, const char *kind, const char *key, char **data,
+             size_t *len)
 {
-	char *path = gr_cache_path(kind, key, NULL), *buf = NULL;
+	char *path = gr_cache_path(env, kind, key, NULL), *buf = NULL;
 	size_t klen = strlen(key), mlen = strlen(GR_CACHE_MAGIC), got = 0, head;
 	struct stat st;
 	int fd = -1, rc = GR_ENOTFOUND;
@@ -153,10 +154,10 @@ gr_cache_write_all(int fd, const char *p, size_t n)
 }
 
 int
-gr_cache_put(const char *kind, const char *key, const char *data, size_t len,
-             struct gr_error *err)
+gr_cache_put(const struct gr_env *env, const char *kind, const char *key, const char *data,
+             size_t len, struct gr_error *err)
 {
-	char *kinddir = NULL, *path = gr_cache_path(kind, key, &kinddir), *tmp = NULL;
+	char *kinddir = NULL, *path = gr_cache_path(env, kind, key, &kinddir), *tmp = NULL;
 	size_t n;
 	int fd = -1, rc = GR_OK, e;
 

@@ -4,19 +4,21 @@
 
 #include <stddef.h>
 
+#include "gr_env.h"
 #include "gr_error.h"
 
-/* The cache directory: $GORELINK_CACHE_DIR (empty: no cache), else
- * $XDG_CACHE_HOME/gorelink, else $HOME/.cache/gorelink; malloc'd, or NULL. */
-char *gr_cache_dir(void);
+/* The cache directory env names: GORELINK_CACHE_DIR (empty: no cache), else
+ * XDG_CACHE_HOME/gorelink, else HOME/.cache/gorelink; malloc'd, or NULL. */
+char *gr_cache_dir(const struct gr_env *env);
 
 /* The entry stored for exactly key under kind: GR_OK and *data (malloc'd,
  * NUL-terminated), or GR_ENOTFOUND when absent, stale or unreadable. */
-int gr_cache_get(const char *kind, const char *key, char **data, size_t *len);
+int gr_cache_get(const struct gr_env *env, const char *kind, const char *key, char **data,
+                 size_t *len);
 
 /* Store data for key under kind; written to a temporary file in the same
  * directory and renamed, so concurrent readers see the old or the new entry. */
-int gr_cache_put(const char *kind, const char *key, const char *data, size_t len,
-                 struct gr_error *err);
+int gr_cache_put(const struct gr_env *env, const char *kind, const char *key, const char *data,
+                 size_t len, struct gr_error *err);
 
 #endif

@@ -6,9 +6,9 @@
 #include <unistd.h>
 
 char *
-gr_path_which(const char *word)
+gr_path_which(const char *word, const char *path)
 {
-	const char *path = getenv("PATH"), *p, *colon;
+	const char *p, *colon;
 	char *cand;
 	size_t n;
 

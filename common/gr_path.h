@@ -3,7 +3,8 @@
 #define GR_PATH_H
 
 /* Where command word would run from: itself when it holds a slash, else the
- * first executable PATH entry (malloc'd); NULL when there is none. */
-char *gr_path_which(const char *word);
+ * first executable entry of path, the value of PATH (NULL: /usr/bin:/bin),
+ * malloc'd; NULL when there is none. */
+char *gr_path_which(const char *word, const char *path);
 
 #endif

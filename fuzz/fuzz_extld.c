@@ -6,10 +6,13 @@
 #include "fuzz_common.h"
 #include "gr_extld.h"
 #include "gr_goflags.h"
-#include "gr_linkstate.h"
+#include "gr_records.h"
 #include "gr_toolchain.h"
 
 #define GR_FUZZ_MAXARGS 256
+
+/* No environment: no PATH lookups beyond /usr/bin:/bin, no cache. */
+static const struct gr_env fuzz_env;
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -57,7 +60,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&tc, 0, sizeof(tc));
 	gr_strvec_init(&out);
 	gr_error_clear(&err);
-	(void)gr_extld_rewrite(&ls, &tc, args, n, &out, &rw, &err);
+	(void)gr_extld_rewrite(&fuzz_env, &ls, &tc, args, n, &out, &rw, &err);
 	gr_rw_result_free(rw);
 	gr_strvec_deinit(&out);
 	gr_linkstate_deinit(&ls);

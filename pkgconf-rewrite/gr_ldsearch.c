@@ -532,28 +532,48 @@ gr_lds_runtime_tail(const char *t)
 }
 
 bool
+gr_ldsearch_runtime_in_dir(const char *dir, const char *stem, char *buf, size_t n)
+{
+	size_t sl = strlen(stem);
+	char best[256] = "";
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return false;
+	/* The smallest name, so that the answer does not hang on readdir's order. */
+	while ((de = readdir(d)) != NULL)
+		if (!strncmp(de->d_name, stem, sl) && gr_lds_runtime_tail(de->d_name + sl) &&
+		    strlen(de->d_name) < sizeof(best) && (!best[0] || strcmp(de->d_name, best) < 0))
+			snprintf(best, sizeof(best), "%s", de->d_name);
+	closedir(d);
+	return best[0] && (size_t)snprintf(buf, n, "%s/%s", dir, best) < n;
+}
+
+bool
+gr_ldsearch_shared_name(const char *base, char *buf, size_t n)
+{
+	size_t i, l = strlen(base);
+
+	if (l < 7 || strncmp(base, "lib", 3) != 0)
+		return false;
+	/* The first place where the rest is ".so" or a run-time tail: "libfoo-bar.so.1" is foo-bar. */
+	for (i = 4; i < l; i++)
+		if ((base[i] == '.' || base[i] == '-') && (!strcmp(base + i, ".so") || gr_lds_runtime_tail(base + i)))
+			return i - 3 < n && (size_t)snprintf(buf, n, "%.*s", (int)(i - 3), base + 3) < n;
+	return false;
+}
+
+bool
 gr_ldsearch_runtime_only(const struct gr_ldsearch *s, const char *name, char *buf, size_t n)
 {
 	char prefix[512];
-	size_t i, pl;
+	size_t i;
 
 	if (name[0] == ':' || (size_t)snprintf(prefix, sizeof(prefix), "lib%s", name) >= sizeof(prefix))
 		return false;
-	pl = strlen(prefix);
-	for (i = 0; i < s->ndirs; i++) {
-		DIR *d = opendir(s->dirs[i]);
-		struct dirent *de;
-		char best[256] = "";
-		if (!d)
-			continue;
-		/* The smallest name, so that the answer does not hang on readdir's order. */
-		while ((de = readdir(d)) != NULL)
-			if (!strncmp(de->d_name, prefix, pl) && gr_lds_runtime_tail(de->d_name + pl) &&
-			    strlen(de->d_name) < sizeof(best) && (!best[0] || strcmp(de->d_name, best) < 0))
-				snprintf(best, sizeof(best), "%s", de->d_name);
-		closedir(d);
-		if (best[0])
-			return (size_t)snprintf(buf, n, "%s/%s", s->dirs[i], best) < n;
-	}
+	for (i = 0; i < s->ndirs; i++)
+		if (gr_ldsearch_runtime_in_dir(s->dirs[i], prefix, buf, n))
+			return true;
 	return false;
 }

@@ -79,4 +79,16 @@ int gr_ldsearch_lib(struct gr_ldsearch *s, const char *name, bool static_mode,
  * false when there is none. */
 bool gr_ldsearch_runtime_only(const struct gr_ldsearch *s, const char *name, char *buf, size_t n);
 
+/* The run-time shared library of stem ("libz") in dir: stem.so.<digit>... or
+ * stem-<digits and dots>.so.<digit>... (liblber-2.5.so.0), the smallest such
+ * name; dir/name into buf, or false when there is none (or it does not fit).
+ * The one scanner for run-time files: gr_ldsearch_runtime_only and the
+ * relinker's diagnosis both use it. */
+bool gr_ldsearch_runtime_in_dir(const char *dir, const char *stem, char *buf, size_t n);
+
+/* The NAME of the -lNAME a shared library's file name stands for: "expat" for
+ * libexpat.so.1.8.10, "lber" for liblber-2.5.so.0, "z" for libz.so; into buf,
+ * or false for a file name of another shape (or one that does not fit). */
+bool gr_ldsearch_shared_name(const char *base, char *buf, size_t n);
+
 #endif

@@ -344,8 +344,8 @@ gr_pc_collect(pkgconf_client_t *client, pkgconf_pkg_t *world, void *data, int ma
 }
 
 int
-gr_pc_resolve(const char *const *queries, size_t nq, struct gr_pc_tokens **out,
-              struct gr_error *err)
+gr_pc_resolve(const struct gr_env *env, const char *const *queries, size_t nq,
+              struct gr_pc_tokens **out, struct gr_error *err)
 {
 	pkgconf_cross_personality_t *pers;
 	pkgconf_client_t client;
@@ -362,14 +362,14 @@ gr_pc_resolve(const char *const *queries, size_t nq, struct gr_pc_tokens **out,
 	run.toks = gr_pc_tokens_new();
 	if (!run.toks)
 		return gr_error_set(err, GR_ENOMEM, 0, "pkg-config: out of memory");
-	run.keep_system = getenv("PKG_CONFIG_ALLOW_SYSTEM_LIBS") != NULL;
+	run.keep_system = env->pkg_config_allow_system_libs != NULL;
 	/* libpkgconf 1.8 hands out one static default personality: never deinit it,
 	 * or the next query in this process reads freed lists. */
 	pers = pkgconf_cross_personality_default();
 	memset(&client, 0, sizeof(client));
 	pkgconf_client_init(&client, gr_pc_error_handler, &run, pers);
 	pkgconf_client_set_warn_handler(&client, gr_pc_warn_handler, &run);
-	if ((sysroot = getenv("PKG_CONFIG_SYSROOT_DIR")) != NULL && *sysroot)
+	if ((sysroot = env->pkg_config_sysroot_dir) != NULL && *sysroot)
 		pkgconf_client_set_sysroot_dir(&client, sysroot);
 	/* Exactly the flags pkgconf's own "--static --libs" sets: special fragments
 	 * stay merged ("-framework A"), since that changes which duplicates

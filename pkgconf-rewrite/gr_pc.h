@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "gr_arena.h"
+#include "gr_env.h"
 #include "gr_error.h"
 #include "gr_strvec.h"
 
@@ -21,9 +22,10 @@ struct gr_pc_tokens {
 
 /* Resolve package queries ("sqlite3", "libseccomp >= 2.5") with pkg-config --static
  * semantics (Libs.private, Requires.private, pkgconf's de-duplication, system -L
- * filtered unless PKG_CONFIG_ALLOW_SYSTEM_LIBS), one token per argument pkg-config prints. */
-int gr_pc_resolve(const char *const *queries, size_t nq, struct gr_pc_tokens **out,
-                  struct gr_error *err);
+ * filtered unless env's PKG_CONFIG_ALLOW_SYSTEM_LIBS; PKG_CONFIG_SYSROOT_DIR prefixed),
+ * one token per argument pkg-config prints. */
+int gr_pc_resolve(const struct gr_env *env, const char *const *queries, size_t nq,
+                  struct gr_pc_tokens **out, struct gr_error *err);
 
 /* Split text into arguments with pkgconf's quoting rules; what names the source in errors. */
 int gr_pc_split(const char *text, const char *what, struct gr_pc_tokens **out,

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "gr_bstate.h"
+
 const char *const gr_rw_default_system_libs[] = {
 	/* glibc */
 	"c", "m", "pthread", "dl", "rt", "resolv", "util", "anl", "crypt", "nsl", "mvec",
@@ -24,16 +26,6 @@ const char *const gr_rw_darwin_system_libs[] = {
 const size_t gr_rw_ndarwin_system_libs =
 	sizeof(gr_rw_darwin_system_libs) / sizeof(gr_rw_darwin_system_libs[0]);
 
-#define GR_RW_MAXSTATE 64
-
-/* -Bstatic/-Bdynamic at each position, with --push-state/--pop-state. */
-struct gr_rw_state {
-	bool dynamic;
-	bool explicit_dynamic;  /* dynamic because of a -Bdynamic on the command line */
-	bool stack[GR_RW_MAXSTATE], xstack[GR_RW_MAXSTATE];
-	int sp;
-};
-
 /* What a first pass over the flags finds before any -l is searched. */
 struct gr_rw_scan {
 	const char **dirs;     /* every driver-level -L, in order, wherever it stands */
@@ -49,7 +41,7 @@ struct gr_rw_scan {
 struct gr_rw {
 	const struct gr_rw_opts *o;
 	struct gr_rw_result *r;
-	struct gr_rw_state st;
+	struct gr_bstate st;       /* -Bstatic/-Bdynamic at the current position */
 	size_t cap;
 	struct gr_error *err;
 	bool darwin;               /* ld64's rules */
@@ -92,37 +84,6 @@ gr_rw_allowed(const char *name, const struct gr_rw_opts *o)
 			return true;
 	}
 	return false;
-}
-
-/* Apply an ld argument that changes how later -l are searched; true if it was one. */
-static bool
-gr_rw_ld_state(struct gr_rw_state *st, const char *a)
-{
-	if (!strcmp(a, "-Bstatic") || !strcmp(a, "-dn") || !strcmp(a, "-non_shared") ||
-	    !strcmp(a, "-static") || !strcmp(a, "-N") || !strcmp(a, "-n") || !strcmp(a, "-r") ||
-	    !strcmp(a, "-Ur") || !strcmp(a, "--omagic") || !strcmp(a, "--nmagic") ||
-	    !strcmp(a, "--relocatable") || !strcmp(a, "-aarchive")) {
-		st->dynamic = false;
-		st->explicit_dynamic = false;
-	} else if (!strcmp(a, "-Bdynamic") || !strcmp(a, "-dy") || !strcmp(a, "-call_shared") ||
-	           !strcmp(a, "-ashared") || !strcmp(a, "-adefault")) {
-		st->dynamic = true;
-		st->explicit_dynamic = true;
-	} else if (!strcmp(a, "--push-state")) {
-		if (st->sp < GR_RW_MAXSTATE) {
-			st->stack[st->sp] = st->dynamic;
-			st->xstack[st->sp] = st->explicit_dynamic;
-		}
-		st->sp++;
-	} else if (!strcmp(a, "--pop-state")) {
-		if (st->sp > 0 && --st->sp < GR_RW_MAXSTATE) {
-			st->dynamic = st->stack[st->sp];
-			st->explicit_dynamic = st->xstack[st->sp];
-		}
-	} else {
-		return false;
-	}
-	return true;
 }
 
 /* Split "-Wl,a,b,c" at every comma, as gcc does. */
@@ -327,6 +288,21 @@ static int gr_rw_library_darwin(struct gr_rw *w, const char *input, const char *
 
 static int gr_rw_add_note(struct gr_arena *a, struct gr_rw_token *t, const char *note);
 
+static int gr_rw_resolve(struct gr_rw *w, struct gr_rw_token *t, const char *const *kept, size_t nkept);
+
+/* Whether library token t (named name) stays as written, and why. */
+static void
+gr_rw_keep(struct gr_rw_token *t, const char *name, const struct gr_rw_opts *o)
+{
+	if (gr_rw_allowed(name, o)) {
+		t->kept = true;
+		t->kept_why = "--allow-dynamic";
+	} else if (o->mode == GR_RW_THIRD_PARTY && gr_rw_in(name, o->system_libs, o->nsystem_libs)) {
+		t->kept = true;
+		t->kept_why = "system library";
+	}
+}
+
 /* kept/nkept: the argument(s) exactly as written, output when the -l stays. */
 static int
 gr_rw_library(struct gr_rw *w, const char *input, const char *origin, const char *name,
@@ -338,20 +314,11 @@ gr_rw_library(struct gr_rw *w, const char *input, const char *origin, const char
 	struct gr_rw_result *r = w->r;
 	const struct gr_rw_opts *o = w->o;
 	struct gr_rw_token *t = gr_rw_token_new(w, input, origin, GR_RW_LIBRARY);
-	struct gr_error serr;
-	size_t i;
-	int rc, open_group = 0;
 
 	if (!t || !(t->lib = gr_arena_strdup(&r->arena, name)))
 		return GR_ENOMEM;
 	t->dynamic_state = w->st.dynamic && w->st.explicit_dynamic;
-	if (gr_rw_allowed(name, o)) {
-		t->kept = true;
-		t->kept_why = "--allow-dynamic";
-	} else if (o->mode == GR_RW_THIRD_PARTY && gr_rw_in(name, o->system_libs, o->nsystem_libs)) {
-		t->kept = true;
-		t->kept_why = "system library";
-	}
+	gr_rw_keep(t, name, o);
 	if (t->kept && !strcmp(t->kept_why, "--allow-dynamic") && name[0] != ':' && nkept == 1 &&
 	    kept[0][0] == '-' && kept[0][1] == 'l' && !strcmp(kept[0] + 2, name)) {
 		/* -lNAME kept dynamic, but ld finds nothing for it when only the
@@ -374,6 +341,19 @@ gr_rw_library(struct gr_rw *w, const char *input, const char *origin, const char
 	}
 	if (t->kept)
 		return gr_rw_emit_all(w, t, kept, nkept);
+	return gr_rw_resolve(w, t, kept, nkept);
+}
+
+/* Library token t (not kept): the archive ld -static opens for -l<t->lib>, or
+ * missing, with kept/nkept in the argv then. */
+static int
+gr_rw_resolve(struct gr_rw *w, struct gr_rw_token *t, const char *const *kept, size_t nkept)
+{
+	struct gr_rw_result *r = w->r;
+	const char *name = t->lib;
+	struct gr_error serr;
+	size_t i;
+	int rc, open_group = 0;
 
 	gr_error_clear(&serr);
 	rc = gr_ldsearch_lib(&r->search, name, true, &t->res, &serr);
@@ -383,8 +363,10 @@ gr_rw_library(struct gr_rw *w, const char *input, const char *origin, const char
 		t->missing = true;
 		r->nmissing++;
 		/* What ld would take without -static: a .so, or a script such as libgcc_s.so. */
-		if (gr_ldsearch_lib(&r->search, name, false, &dyn, &derr) == GR_OK &&
-		    (dyn.found.kind == GR_CAND_SHARED || dyn.found.kind == GR_CAND_SCRIPT))
+		if (t->shared_path)
+			t->shared_alternative = t->shared_path;
+		else if (gr_ldsearch_lib(&r->search, name, false, &dyn, &derr) == GR_OK &&
+		         (dyn.found.kind == GR_CAND_SHARED || dyn.found.kind == GR_CAND_SCRIPT))
 			t->shared_alternative = dyn.found.path;
 		/* Nothing reaches stdout on this path; keep the argv complete anyway. */
 		return gr_rw_emit_all(w, t, kept, nkept);
@@ -425,15 +407,28 @@ gr_rw_emit_all(struct gr_rw *w, struct gr_rw_token *t, const char *const *args, 
 	return GR_OK;
 }
 
-/* Whether an argument names a library by its path: an archive or a shared
- * library (not an option, not the -o output; cmd/link's objects are there). */
-static bool
-gr_rw_input_file(const char *a)
-{
-	size_t l = strlen(a);
+/* Compiler-driver options whose value is the next argument (so that word is
+ * no input file); -l, -L, -Xlinker and --sysroot are handled before. */
+static const char *const gr_rw_valued_opts[] = {
+	"-o", "-x", "-T", "-u", "-e", "-z", "-B", "-I", "-isystem", "-iquote", "-idirafter",
+	"-include", "-imacros", "-MF", "-MT", "-MQ", "-Xassembler", "-Xpreprocessor",
+	"-aux-info", "--param", "-target", "-specs",
+	/* Apple's, which a .pc for macOS may hold: passed on as they are elsewhere. */
+	"-framework", "-weak_framework", "-needed_framework", "-reexport_framework", "-F", "-arch",
+	"-isysroot", "-syslibroot", "-weak_library", "-needed_library", "-reexport_library",
+	"-force_load", "-load_hidden",
+};
 
-	return a[0] != '-' && l > 2 &&
-	       (!strcmp(a + l - 2, ".a") || (l > 3 && !strcmp(a + l - 3, ".so")) || strstr(a, ".so."));
+/* Whether in[i] is a bare word the driver hands to ld as an input file: no
+ * option, no option's value, no @response file. */
+static bool
+gr_rw_input_word(const struct gr_pc_token *in, size_t i)
+{
+	const char *a = in[i].text;
+
+	return a[0] != '-' && a[0] != '@' && a[0] != '\0' &&
+	       !(i > 0 && gr_rw_in(in[i - 1].text, gr_rw_valued_opts,
+	                           sizeof(gr_rw_valued_opts) / sizeof(gr_rw_valued_opts[0])));
 }
 
 /* An input file named by its path (not an option) that does not exist: ld
@@ -447,6 +442,7 @@ gr_rw_missing_file(struct gr_rw *w, const char *path, const char *origin)
 	struct gr_rw_result *r = w->r;
 	struct gr_rw_token *t = gr_rw_token_new(w, path, origin, GR_RW_OTHER);
 	const char *base = strrchr(path, '/'), *note;
+	char buf[256];
 	size_t bl;
 
 	if (!t)
@@ -455,19 +451,95 @@ gr_rw_missing_file(struct gr_rw *w, const char *path, const char *origin)
 	r->nmissing++;
 	base = base ? base + 1 : path;
 	bl = strlen(base);
-	if (!w->darwin && bl > 5 && !strncmp(base, "lib", 3) && !strcmp(base + bl - 2, ".a")) {
-		char *name = gr_arena_strndup(&r->arena, base + 3, bl - 5);
+	/* The -lNAME the word may have meant: libNAME.a, libNAME.so[.N], or a
+	 * plain word such as superlu.pc's "blas". */
+	if (w->darwin)
+		buf[0] = '\0';
+	else if (bl > 5 && !strncmp(base, "lib", 3) && !strcmp(base + bl - 2, ".a"))
+		snprintf(buf, sizeof(buf), "%.*s", (int)(bl - 5), base + 3);
+	else if (!gr_ldsearch_shared_name(base, buf, sizeof(buf)))
+		snprintf(buf, sizeof(buf), "%s", base == path && !strchr(base, '.') ? base : "");
+	if (buf[0]) {
 		struct gr_ldresult lr;
 		struct gr_error e;
-		if (!name)
-			return GR_ENOMEM;
-		if (gr_ldsearch_lib(&r->search, name, true, &lr, &e) == GR_OK) {
-			if (!(note = gr_arena_printf(&r->arena, "-l%s would find %s", name, lr.found.path)) ||
+		if (gr_ldsearch_lib(&r->search, buf, true, &lr, &e) == GR_OK) {
+			if (!(note = gr_arena_printf(&r->arena, "-l%s would find %s", buf, lr.found.path)) ||
 			    gr_rw_add_note(&r->arena, t, note))
 				return GR_ENOMEM;
 		}
 	}
 	return gr_rw_emit(w, t, path);
+}
+
+/* A shared library named by its path (gdal.pc's /lib/x86_64-linux-gnu/libexpat.so.1.8.10):
+ * ld -static refuses it ("attempted static link of dynamic object"). It
+ * stays when its -lNAME is kept (a system library in third-party mode,
+ * --allow-dynamic); otherwise the archive -lNAME finds replaces it, as if
+ * the flags had said -lNAME, and without one it is missing. */
+static int
+gr_rw_shared_path(struct gr_rw *w, const char *path, const char *origin)
+{
+	struct gr_rw_result *r = w->r;
+	struct gr_rw_token *t = gr_rw_token_new(w, path, origin, GR_RW_LIBRARY);
+	const char *base = strrchr(path, '/'), *note;
+	char name[256];
+	int rc;
+
+	if (!t)
+		return GR_ENOMEM;
+	base = base ? base + 1 : path;
+	t->shared_path = path;
+	if (!gr_ldsearch_shared_name(base, name, sizeof(name))) {
+		/* No lib<NAME>.so name: nothing to search for, nothing to keep by name. */
+		if (!(t->lib = gr_arena_printf(&r->arena, ":%s", base)))
+			return GR_ENOMEM;
+		t->missing = true;
+		t->shared_alternative = path;
+		r->nmissing++;
+		return gr_rw_emit(w, t, path);
+	}
+	if (!(t->lib = gr_arena_strdup(&r->arena, name)))
+		return GR_ENOMEM;
+	gr_rw_keep(t, name, w->o);
+	if (t->kept)
+		return gr_rw_emit(w, t, path);
+	if ((rc = gr_rw_resolve(w, t, &path, 1)))
+		return rc;
+	if (t->missing)
+		return GR_OK;
+	if (!(note = gr_arena_printf(&r->arena, "%s is a shared library named by its path; %s, which -l%s finds, is linked instead",
+	                             path, t->res.found.path, name)))
+		return GR_ENOMEM;
+	return gr_rw_add_note(&r->arena, t, note);
+}
+
+/* An input file named by its path: ld opens it as given, relative to the
+ * directory of the link. Missing when it is not there; a shared library is
+ * handled as gr_rw_shared_path says; anything else passes. */
+static int gr_rw_pass(struct gr_rw *w, const char *input, const char *origin, enum gr_rw_kind kind,
+                      const char *const *args, size_t nargs);
+
+static int
+gr_rw_input(struct gr_rw *w, const char *path, const char *origin)
+{
+	struct gr_cand_info ci;
+	struct gr_error e;
+	const char *base = strrchr(path, '/');
+	char name[256];
+	int rc;
+
+	if (access(path, F_OK) != 0)
+		return gr_rw_missing_file(w, path, origin);
+	base = base ? base + 1 : path;
+	if ((rc = gr_bfd_classify(path, &w->r->search.target, &ci, &e))) {
+		*w->err = e;
+		return rc;
+	}
+	/* A linker script under a shared library's name (libc.so) leads ld to one too. */
+	if (ci.kind == GR_CAND_SHARED ||
+	    (ci.kind == GR_CAND_SCRIPT && gr_ldsearch_shared_name(base, name, sizeof(name))))
+		return gr_rw_shared_path(w, path, origin);
+	return gr_rw_pass(w, path, origin, GR_RW_OTHER, &path, 1);
 }
 
 /* Emit a pass-through token. */
@@ -512,18 +584,6 @@ gr_rw_ld_lib(const char *a)
 	return NULL;
 }
 
-/* Apply part i of a -Wl token (with "-a KIND" spread over two parts). */
-static bool
-gr_rw_part_state(struct gr_rw_state *st, const char *const *parts, size_t i, size_t n)
-{
-	if (!strcmp(parts[i], "-a") && i + 1 < n) {
-		char both[40];
-		snprintf(both, sizeof(both), "-a%s", parts[i + 1]);
-		return gr_rw_ld_state(st, both);
-	}
-	return gr_rw_ld_state(st, parts[i]);
-}
-
 /* Whether a part is "-l" or "--library", whose value is the next ld argument. */
 static bool
 gr_rw_lib_flag(const char *p)
@@ -544,7 +604,7 @@ gr_rw_wl_segment(struct gr_rw *w, const char *const *parts, size_t from, size_t 
 	if (from >= to)
 		return GR_OK;
 	for (i = from; i < to; i++) {
-		if (gr_rw_part_state(&w->st, parts, i, to))
+		if (gr_bstate_ld(&w->st, parts[i]))
 			state = true;
 		len += strlen(parts[i]) + 1;
 	}
@@ -591,7 +651,7 @@ gr_rw_wl(struct gr_rw *w, const char *tok, const char *origin)
 	if (i == n) {
 		bool state = false;
 		for (i = 0; i < n; i++)
-			if (gr_rw_part_state(&w->st, parts, i, n))
+			if (gr_bstate_ld(&w->st, parts[i]))
 				state = true;
 		return gr_rw_pass(w, tok, origin, state ? GR_RW_LINKER_STATE : GR_RW_OTHER, &tok, 1);
 	}
@@ -696,15 +756,14 @@ gr_rw_walk(struct gr_rw *w, const struct gr_pc_token *in, size_t n)
 				i++;
 			} else {
 				const char *args[2] = { t, x };
-				bool state = gr_rw_ld_state(&w->st, x);
+				bool state = gr_bstate_ld(&w->st, x);
 				rc = gr_rw_pass(w, two, origin, state ? GR_RW_LINKER_STATE : GR_RW_OTHER, args, 2);
 				i++;
 			}
 		} else if (gr_rw_prefix(t, "-Wl,")) {
 			rc = gr_rw_wl(w, t, origin);
-		} else if (!w->darwin && gr_rw_input_file(t) && !(i > 0 && !strcmp(in[i - 1].text, "-o")) &&
-		           (t[0] == '/' || origin || w->o->link_runs_here) && access(t, F_OK) != 0) {
-			rc = gr_rw_missing_file(w, t, origin);
+		} else if (!w->darwin && gr_rw_input_word(in, i) && (t[0] == '/' || origin || w->o->link_runs_here)) {
+			rc = gr_rw_input(w, t, origin);
 		} else {
 			rc = gr_rw_pass(w, t, origin, GR_RW_OTHER, &t, 1);
 		}
@@ -769,7 +828,7 @@ gr_rewrite(const struct gr_pc_token *in, size_t n, const struct gr_rw_opts *o,
 	w.o = o;
 	w.r = r;
 	w.err = err;
-	w.st.dynamic = !sc.initial_static;
+	gr_bstate_init(&w.st, !sc.initial_static);
 	return gr_rw_run(&w, in, n, "", out);
 }
 
@@ -999,7 +1058,7 @@ gr_rewrite_darwin(const struct gr_pc_token *in, size_t n, const struct gr_rw_opt
 	w.r = r;
 	w.err = err;
 	w.darwin = true;
-	w.st.dynamic = true;
+	gr_bstate_init(&w.st, true);
 	w.stubdir = gr_arena_printf(&r->arena, "%s/usr/lib/", r->ld64.syslibroot ? r->ld64.syslibroot : "");
 	if (!w.stubdir) {
 		gr_rw_result_free(r);

@@ -41,7 +41,7 @@ struct gr_rw_darwin {
 };
 
 enum gr_rw_kind {
-	GR_RW_LIBRARY,       /* -lNAME, -l NAME, -l:FILE, or one inside -Wl,/-Xlinker */
+	GR_RW_LIBRARY,       /* -lNAME, -l NAME, -l:FILE, one inside -Wl,/-Xlinker, or a shared library's path */
 	GR_RW_SEARCH_DIR,    /* -L */
 	GR_RW_LINKER_STATE,  /* -static, -Bstatic, -Bdynamic, --push-state, --sysroot... */
 	GR_RW_OTHER,         /* passed through unchanged */
@@ -63,6 +63,9 @@ struct gr_rw_token {
 	const char *shared_alternative;  /* a shared library ld would take instead, or NULL;
 	                                  * darwin: the .tbd/.dylib ld64 would take for -l */
 	struct gr_ldresult res;   /* the archive search, when one ran */
+	const char *shared_path;  /* a shared library named by its path (this token's input),
+	                           * handled as -l<lib> (lib ":FILE" when its name says no
+	                           * lib<NAME>.so), or NULL */
 };
 
 struct gr_rw_result {

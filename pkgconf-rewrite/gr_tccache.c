@@ -30,17 +30,17 @@ gr_tcbuf_file(struct gr_kvbuf *b, char tag, const char *path)
 
 /* Everything discovery depends on, besides the linker (checked on load). */
 static void
-gr_tc_key(struct gr_kvbuf *b, char *const cc[])
+gr_tc_key(struct gr_kvbuf *b, const struct gr_env *env, char *const cc[])
 {
-	static const char *const env[] = { "PATH", "LIBRARY_PATH", "COMPILER_PATH", "GCC_EXEC_PREFIX",
-	                                   "LD_RUN_PATH", "SYSROOT" };
+	static const char *const vars[] = { "PATH", "LIBRARY_PATH", "COMPILER_PATH", "GCC_EXEC_PREFIX",
+	                                    "LD_RUN_PATH", "SYSROOT" };
 	size_t i;
 
 	gr_kv_raw(b, "toolchain 2\n", 12);
 	for (i = 0; cc[i]; i++) {
 		char *where;
 		errno = 0;
-		where = gr_path_which(cc[i]);
+		where = gr_path_which(cc[i], env->path);
 		/* Out of memory is no answer: a key without the compiler's identity
 		 * would outlive a change of compiler. */
 		if (!where && errno == ENOMEM)
@@ -50,9 +50,9 @@ gr_tc_key(struct gr_kvbuf *b, char *const cc[])
 			gr_tcbuf_file(b, 'f', where);
 		free(where);
 	}
-	for (i = 0; i < sizeof(env) / sizeof(env[0]); i++) {
-		const char *v = getenv(env[i]);
-		gr_kv_put(b, 'e', env[i]);
+	for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+		const char *v = gr_env_get(env, vars[i]);
+		gr_kv_put(b, 'e', vars[i]);
 		gr_kv_put(b, v ? 'v' : 'u', v ? v : "");
 	}
 }
@@ -131,7 +131,8 @@ gr_tc_deserialize(char *data, struct gr_toolchain *tc)
 }
 
 int
-gr_tccache_discover(char *const cc[], struct gr_toolchain *tc, bool *hit, struct gr_error *err)
+gr_tccache_discover(const struct gr_env *env, char *const cc[], struct gr_toolchain *tc, bool *hit,
+                    struct gr_error *err)
 {
 	struct gr_kvbuf key = { NULL, 0, 0, false }, val = { NULL, 0, 0, false };
 	struct gr_error ignore;
@@ -141,8 +142,8 @@ gr_tccache_discover(char *const cc[], struct gr_toolchain *tc, bool *hit, struct
 
 	*hit = false;
 	memset(tc, 0, sizeof(*tc));
-	gr_tc_key(&key, cc);
-	if (!key.nomem && key.p && gr_cache_get("toolchain", key.p, &data, &len) == GR_OK) {
+	gr_tc_key(&key, env, cc);
+	if (!key.nomem && key.p && gr_cache_get(env, "toolchain", key.p, &data, &len) == GR_OK) {
 		if (gr_tc_deserialize(data, tc)) {
 			*hit = true;
 			free(data);
@@ -152,12 +153,12 @@ gr_tccache_discover(char *const cc[], struct gr_toolchain *tc, bool *hit, struct
 		gr_toolchain_deinit(tc);
 	}
 	free(data);
-	rc = gr_toolchain_discover(cc, tc, err);
+	rc = gr_toolchain_discover(env, cc, tc, err);
 	if (rc == GR_OK && !key.nomem && key.p) {
 		gr_tc_serialize(&val, tc);
 		/* The cache only saves time: a failure to write it changes nothing. */
 		if (!val.nomem && val.p)
-			gr_cache_put("toolchain", key.p, val.p, val.n, &ignore);
+			gr_cache_put(env, "toolchain", key.p, val.p, val.n, &ignore);
 	}
 	free(key.p);
 	free(val.p);

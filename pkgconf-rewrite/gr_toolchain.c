@@ -440,10 +440,10 @@ nomem:
  * collect-ld, then ld (or ld.gold... for -fuse-ld=) in COMPILER_PATH, then
  * that name in PATH. */
 static int
-gr_tc_collect2_ld(char *const cc[], const struct gr_tc_link *lk, const char *cmd,
-                  struct gr_toolchain *tc, struct gr_error *err)
+gr_tc_collect2_ld(const struct gr_env *env, char *const cc[], const struct gr_tc_link *lk,
+                  const char *cmd, struct gr_toolchain *tc, struct gr_error *err)
 {
-	const char *name = gr_tc_collect2_name(&lk->argv), *path = getenv("PATH");
+	const char *name = gr_tc_collect2_name(&lk->argv), *path = env->path;
 	bool nomem = false;
 
 	if (!lk->cpath.p)
@@ -728,7 +728,8 @@ gr_toolchain_deinit(struct gr_toolchain *tc)
 }
 
 int
-gr_toolchain_discover(char *const cc[], struct gr_toolchain *tc, struct gr_error *err)
+gr_toolchain_discover(const struct gr_env *env, char *const cc[], struct gr_toolchain *tc,
+                      struct gr_error *err)
 {
 	struct gr_error scratch;
 	struct gr_strvec av;
@@ -774,7 +775,7 @@ gr_toolchain_discover(char *const cc[], struct gr_toolchain *tc, struct gr_error
 		base = strrchr(lk.argv.v[0], '/');
 		base = base ? base + 1 : lk.argv.v[0];
 		if (strcmp(base, "collect2") == 0)
-			rc = gr_tc_collect2_ld(cc, &lk, cmd, tc, err);
+			rc = gr_tc_collect2_ld(env, cc, &lk, cmd, tc, err);
 		else if (!(tc->ld = strdup(lk.argv.v[0])))
 			rc = gr_tc_nomem(err, cmd);
 	}

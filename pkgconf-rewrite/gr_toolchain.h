@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 
+#include "gr_env.h"
 #include "gr_error.h"
 #include "gr_strvec.h"
 
@@ -21,8 +22,10 @@ struct gr_toolchain {
 };
 
 /* Ask the compiler (cc words, NULL-terminated; extra flags such as -m32 included)
- * and its linker where they search, without compiling or linking anything. */
-int gr_toolchain_discover(char *const cc[], struct gr_toolchain *tc, struct gr_error *err);
+ * and its linker where they search, without compiling or linking anything; env's
+ * PATH is where collect2's linker is looked for. */
+int gr_toolchain_discover(const struct gr_env *env, char *const cc[], struct gr_toolchain *tc,
+                          struct gr_error *err);
 
 /* Free everything gr_toolchain_discover filled in. */
 void gr_toolchain_deinit(struct gr_toolchain *tc);

@@ -18,7 +18,6 @@
 
 #include "gr_file.h"
 #include "gr_goflags.h"
-#include "gr_kv.h"
 #include "gr_path.h"
 #include "gr_pc.h"
 #include "gr_preset.h"
@@ -40,9 +39,12 @@ struct gr_b {
 	char *outtmpdir;             /* temporary dir beside OUT */
 	char *tmpout;                /* the binary go build writes */
 	char *gocc, *gocxx, *goos, *cgo, *gopkgconfig;
+	struct gr_strvec extld;      /* the user's -extld, split: the compiler gorelink-ld runs */
+	struct gr_preset preset;     /* the preset asked for, or empty */
+	char *name;                  /* the package's binary name, from go list */
+	char *ld, *shim, *state;     /* gorelink-ld, gorelink-pkg-config and the link state in helpdir */
 	bool cxx;
 	bool darwin;                 /* GOOS=darwin on a Mac: ld64's rules, only system dylibs left */
-	bool missing_file_first;     /* res->missing starts with an input file gorelink-ld did not find */
 	struct timespec t0;
 };
 
@@ -67,28 +69,36 @@ gr_b_log(struct gr_b *b, const char *step, const char *detail)
 		b->o->log(b->o->log_ctx, step, d, detail);
 }
 
-static int gr_b_fail(struct gr_b *b, enum gr_build_stage st, int code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+/* Fail with a message: the class of failure is the code (enum gr_build_error). */
+static int gr_b_fail(struct gr_b *b, enum gr_build_error cls, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 static int
-gr_b_fail(struct gr_b *b, enum gr_build_stage st, int code, const char *fmt, ...)
+gr_b_fail(struct gr_b *b, enum gr_build_error cls, const char *fmt, ...)
 {
 	va_list ap;
 
-	b->res->stage = st;
-	b->err->code = code;
+	b->err->code = (int)cls;
 	b->err->sys_errno = 0;
 	va_start(ap, fmt);
 	vsnprintf(b->err->msg, sizeof(b->err->msg), fmt, ap);
 	va_end(ap);
-	return code;
+	return (int)cls;
+}
+
+/* Fail with the message a library call left in err, as class cls. */
+static int
+gr_b_class(struct gr_b *b, enum gr_build_error cls)
+{
+	b->err->code = (int)cls;
+	return (int)cls;
 }
 
 static int
 gr_b_nomem(struct gr_b *b)
 {
-	b->res->stage = GR_BUILD_ENV;
-	return gr_error_set(b->err, GR_ENOMEM, 0, "out of memory");
+	gr_error_set(b->err, GR_ENOMEM, 0, "out of memory");
+	return gr_b_class(b, GR_BUILD_EENV);
 }
 
 static char *
@@ -102,14 +112,13 @@ gr_b_join(const char *a, const char *sep, const char *c)
 	return s;
 }
 
-/* Whether $CC names a musl toolchain (musl-gcc, *-linux-musl-gcc): then
+/* Whether go env CC (the compiler cgo and the link use: the environment's CC,
+ * else go env -w's) names a musl toolchain (musl-gcc, *-linux-musl-gcc): then
  * net and os/user need no netgo/osusergo to link statically. */
 static bool
-gr_b_musl(void)
+gr_b_musl(const char *gocc)
 {
-	const char *cc = getenv("CC");
-
-	return cc && strstr(cc, "musl") != NULL;
+	return gocc && strstr(gocc, "musl") != NULL;
 }
 
 /* This process's own peak resident memory (VmHWM), in KiB: getrusage would
@@ -164,7 +173,7 @@ gr_b_check_ldflags(struct gr_b *b, struct gr_strvec *extld)
 		}
 		if (name && !strncmp(name, "linkmode", 8) && (name[8] == '=' || name[8] == '\0')) {
 			if (val && strcmp(val, "external") != 0)
-				rc = gr_b_fail(b, GR_BUILD_USAGE, GR_EUSAGE,
+				rc = gr_b_fail(b, GR_BUILD_EUSAGE,
 				               "-ldflags asks for -linkmode=%s, but gorelink links with the C toolchain (-linkmode=external); drop it",
 				               val);
 			i += sep;
@@ -176,7 +185,7 @@ gr_b_check_ldflags(struct gr_b *b, struct gr_strvec *extld)
 				{
 				char why[sizeof(b->err->msg)];
 				memcpy(why, b->err->msg, sizeof(why));
-				rc = gr_b_fail(b, GR_BUILD_USAGE, GR_EUSAGE, "-extld: %s", why);
+				rc = gr_b_fail(b, GR_BUILD_EUSAGE, "-extld: %s", why);
 			}
 			i += sep;
 			continue;
@@ -189,7 +198,7 @@ gr_b_check_ldflags(struct gr_b *b, struct gr_strvec *extld)
 				for (q = 0; q < xf.n && rc == GR_OK; q++)
 					if (!strcmp(xf.v[q], "-static") || !strcmp(xf.v[q], "-static-pie") ||
 					    !strcmp(xf.v[q], "-Wl,-Bstatic"))
-						rc = gr_b_fail(b, GR_BUILD_USAGE, GR_EUSAGE,
+						rc = gr_b_fail(b, GR_BUILD_EUSAGE,
 						               "-extldflags '%s' asks for a static link, which contradicts --third-party", val);
 			gr_strvec_deinit(&xf);
 		}
@@ -213,16 +222,16 @@ gr_b_check_buildmode(struct gr_b *b)
 
 	if (!bm || !strcmp(bm, "default") || !strcmp(bm, "exe"))
 		return b->o->mode == GR_LINK_STATIC_PIE && bm && !strcmp(bm, "exe")
-		       ? gr_b_fail(b, GR_BUILD_USAGE, GR_EUSAGE,
+		       ? gr_b_fail(b, GR_BUILD_EUSAGE,
 		                   "-buildmode=exe contradicts --static-pie (a static PIE is -buildmode=pie)")
 		       : GR_OK;
 	if (!strcmp(bm, "pie")) {
 		if (b->o->mode == GR_LINK_STATIC)
-			return gr_b_fail(b, GR_BUILD_USAGE, GR_EUSAGE,
+			return gr_b_fail(b, GR_BUILD_EUSAGE,
 			                 "-buildmode=pie with --static: a static PIE is --static-pie");
 		return GR_OK;
 	}
-	return gr_b_fail(b, GR_BUILD_USAGE, GR_EUSAGE,
+	return gr_b_fail(b, GR_BUILD_EUSAGE,
 	                 "-buildmode=%s: gorelink builds executables (exe or pie)", bm);
 }
 
@@ -249,11 +258,11 @@ gr_b_go_capture(struct gr_b *b, const char *const *words, size_t n, struct gr_sp
 		}
 	rc = gr_spawn_capture(gr_strvec_argv(&av), ours ? gr_strvec_argv(&b->env) : NULL, r, b->err);
 	if (rc) {
-		b->res->stage = GR_BUILD_ENV;
 		if (b->err->sys_errno == ENOENT)
 			gr_error_set(b->err, GR_EIO, ENOENT,
 			             "cannot run %s: no such command (install Go, put it on PATH, or pass --go PATH)",
 			             av.v[0]);
+		rc = gr_b_class(b, GR_BUILD_EENV);
 	}
 	gr_strvec_deinit(&av);
 	return rc;
@@ -275,9 +284,9 @@ gr_b_first_line(const char *text, char *buf, size_t n)
 /* Whether the user set the go environment variable name: in the process
  * environment, or with go env -w (a NAME= line in the file go env GOENV names). */
 static bool
-gr_b_go_env_set(const char *goenv, const char *name)
+gr_b_go_env_set(const struct gr_env *env, const char *goenv, const char *name)
 {
-	const char *v = getenv(name);
+	const char *v = gr_env_get(env, name);
 	char buf[4096];
 	size_t l = strlen(name);
 	FILE *f;
@@ -307,7 +316,7 @@ gr_b_go_env(struct gr_b *b)
 	if ((rc = gr_b_go_capture(b, words, 10, &r, false)))
 		return rc;
 	if (!gr_spawn_ok(&r)) {
-		rc = gr_b_fail(b, GR_BUILD_ENV, GR_EIO, "go env %s: %s", gr_spawn_describe(&r, how, sizeof(how)),
+		rc = gr_b_fail(b, GR_BUILD_EENV, "go env %s: %s", gr_spawn_describe(&r, how, sizeof(how)),
 		               gr_b_first_line(r.err, line, sizeof(line)));
 		gr_spawn_result_free(&r);
 		return rc;
@@ -321,7 +330,7 @@ gr_b_go_env(struct gr_b *b)
 	}
 	if (!lines[8]) {
 		gr_spawn_result_free(&r);
-		return gr_b_fail(b, GR_BUILD_ENV, GR_EFORMAT, "go env printed less than asked for");
+		return gr_b_fail(b, GR_BUILD_EENV, "go env printed less than asked for");
 	}
 	b->gocc = strdup(lines[0]);
 	b->gocxx = strdup(lines[1]);
@@ -342,16 +351,16 @@ gr_b_go_env(struct gr_b *b)
 		 * where the SDK and ld64 are. */
 		struct utsname u;
 		if (uname(&u) != 0 || strcmp(u.sysname, "Darwin") != 0)
-			return gr_b_fail(b, GR_BUILD_ENV, GR_EUSAGE,
+			return gr_b_fail(b, GR_BUILD_EENV,
 			                 "GOOS=darwin: building for macOS needs a Mac (its SDK and ld64); here, use pkgconf-rewrite --target arm64-apple-macos11 (see docs/macos.md)");
 		if (b->o->mode == GR_LINK_STATIC_PIE)
-			return gr_b_fail(b, GR_BUILD_USAGE, GR_EUSAGE,
+			return gr_b_fail(b, GR_BUILD_EUSAGE,
 			                 "GOOS=darwin: macOS has no static executables; drop --static-pie (third-party libraries are linked from archives)");
 		b->darwin = true;
 		b->ls.darwin = true;
 		b->ls.mode = GR_LINK_THIRD_PARTY;
 	} else if (strcmp(b->goos, "linux") != 0) {
-		return gr_b_fail(b, GR_BUILD_ENV, GR_EUSAGE,
+		return gr_b_fail(b, GR_BUILD_EENV,
 		                 "GOOS=%s: gorelink builds linux and darwin targets", b->goos);
 	}
 	if (cross) {
@@ -364,11 +373,11 @@ gr_b_go_env(struct gr_b *b)
 		 * Mac architecture (-arch). */
 		bool plain = !strcmp(b->gocc, "gcc") || !strcmp(b->gocc, "clang") || !strcmp(b->gocc, "cc");
 		bool m32 = !strcmp(target, "linux/386") && !strcmp(host, "linux/amd64");
-		if (!b->darwin && !m32 && plain && !gr_b_go_env_set(goenv, "CC"))
-			return gr_b_fail(b, GR_BUILD_ENV, GR_EUSAGE,
+		if (!b->darwin && !m32 && plain && !gr_b_go_env_set(b->o->env, goenv, "CC"))
+			return gr_b_fail(b, GR_BUILD_EENV,
 			                 "cross-compiling for %s on %s: set CC to a C compiler for the target (for linux/arm64 on Debian: apt-get install gcc-aarch64-linux-gnu, then CC=aarch64-linux-gnu-gcc)",
 			                 target, host);
-		if (strcmp(b->cgo, "1") != 0 && !gr_b_go_env_set(goenv, "CGO_ENABLED")) {
+		if (strcmp(b->cgo, "1") != 0 && !gr_b_go_env_set(b->o->env, goenv, "CGO_ENABLED")) {
 			char *on = strdup("1");
 			if (!on)
 				return gr_b_nomem(b);
@@ -378,16 +387,16 @@ gr_b_go_env(struct gr_b *b)
 		}
 	}
 	if (!*b->gocc)
-		return gr_b_fail(b, GR_BUILD_ENV, GR_EUSAGE, "go env CC is empty: set CC to a C compiler");
+		return gr_b_fail(b, GR_BUILD_EENV, "go env CC is empty: set CC to a C compiler");
 	{
 		/* cgo compiles and links with it: say so now, not after go's own error. */
 		struct gr_strvec w;
 		char *where = NULL;
 		gr_strvec_init(&w);
 		if (gr_goflags_split(b->gocc, &w, b->err) == GR_OK && w.n)
-			where = gr_path_which(w.v[0]);
+			where = gr_path_which(w.v[0], b->o->env->path);
 		if (!where) {
-			int frc = gr_b_fail(b, GR_BUILD_ENV, GR_EIO,
+			int frc = gr_b_fail(b, GR_BUILD_EENV,
 			                    "the C compiler '%s' (go env CC) is not installed: install gcc (apt-get install gcc) or set CC",
 			                    w.n ? w.v[0] : b->gocc);
 			gr_strvec_deinit(&w);
@@ -397,7 +406,7 @@ gr_b_go_env(struct gr_b *b)
 		gr_strvec_deinit(&w);
 	}
 	if (strcmp(b->cgo, "1") != 0)
-		return gr_b_fail(b, GR_BUILD_ENV, GR_EUSAGE,
+		return gr_b_fail(b, GR_BUILD_EENV,
 		                 "cgo is off (CGO_ENABLED=%s): gorelink links through the C toolchain, which needs cgo; "
 		                 "unset CGO_ENABLED or set CGO_ENABLED=1 (a pure-Go program built with CGO_ENABLED=0 is static already)",
 		                 b->cgo);
@@ -448,7 +457,7 @@ gr_b_go_list(struct gr_b *b, char **name)
 	if (rc)
 		return rc;
 	if (!gr_spawn_ok(&r)) {
-		rc = gr_b_fail(b, GR_BUILD_GO, GR_ENOTFOUND, "%s: %s", b->o->package,
+		rc = gr_b_fail(b, GR_BUILD_EGO, "%s: %s", b->o->package,
 		               gr_b_first_line(r.err, buf, sizeof(buf)));
 		(void)how;
 		gr_spawn_result_free(&r);
@@ -469,7 +478,7 @@ gr_b_go_list(struct gr_b *b, char **name)
 			*f2++ = '\0';
 			*f3++ = '\0';
 			if (strcmp(f1, "main") != 0) {
-				rc = gr_b_fail(b, GR_BUILD_USAGE, GR_EUSAGE,
+				rc = gr_b_fail(b, GR_BUILD_EUSAGE,
 				               "%s is package %s, not a main package: gorelink builds executables", f2, f1);
 				break;
 			}
@@ -485,11 +494,11 @@ gr_b_go_list(struct gr_b *b, char **name)
 	}
 	gr_spawn_result_free(&r);
 	if (rc == GR_OK && roots != 1)
-		rc = gr_b_fail(b, GR_BUILD_USAGE, GR_EUSAGE,
+		rc = gr_b_fail(b, GR_BUILD_EUSAGE,
 		               "%s names %s packages; gorelink builds one main package at a time",
 		               b->o->package, roots ? "several" : "no");
 	if (rc == GR_OK && !*name)
-		rc = gr_b_fail(b, GR_BUILD_GO, GR_EFORMAT, "go list printed nothing usable for %s", b->o->package);
+		rc = gr_b_fail(b, GR_BUILD_EGO, "go list printed nothing usable for %s", b->o->package);
 	return rc;
 }
 
@@ -505,7 +514,7 @@ gr_b_environment(struct gr_b *b, const char *state)
 	static const char *const ours[] = { "PKG_CONFIG=", "GORELINK_REAL_PKG_CONFIG=",
 	                                    "GORELINK_LINK_STATE=", "GORELINK_PKG_LOG=", "CGO_ENABLED=",
 	                                    "PATH=", "TMPDIR=" };
-	const char *real = b->gopkgconfig, *path = getenv("PATH");
+	const char *real = b->gopkgconfig, *path = b->o->env->path;
 	char **e;
 	char *v = NULL, *p2 = NULL;
 	size_t i;
@@ -554,15 +563,9 @@ nomem:
 
 /* This program's own path, for the helper links. */
 static char *
-gr_b_self(void)
+gr_b_self(const struct gr_env *env)
 {
-	char buf[4096];
-	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-
-	if (n <= 0)
-		return NULL;
-	buf[n] = '\0';
-	return strdup(buf);
+	return env->self[0] ? strdup(env->self) : NULL;
 }
 
 /* A private directory with gorelink-ld, gorelink-pkg-config and
@@ -570,13 +573,13 @@ gr_b_self(void)
 static int
 gr_b_helpers(struct gr_b *b, char **ld, char **shim, char **state)
 {
-	const char *tmp = getenv("TMPDIR");
-	char *self = gr_b_self();
+	const char *tmp = b->o->env->tmpdir;
+	char *self = gr_b_self(b->o->env);
 	int e;
 
 	*ld = *shim = *state = NULL;
 	if (!self)
-		return gr_b_fail(b, GR_BUILD_ENV, GR_EIO, "cannot find this program's own path in /proc/self/exe");
+		return gr_b_fail(b, GR_BUILD_EENV, "cannot find this program's own path in /proc/self/exe");
 	b->helpdir = gr_b_join(tmp && *tmp ? tmp : "/tmp", "/", "gorelink-XXXXXX");
 	if (!b->helpdir || !mkdtemp(b->helpdir)) {
 		e = errno;
@@ -584,7 +587,7 @@ gr_b_helpers(struct gr_b *b, char **ld, char **shim, char **state)
 		if (b->helpdir) {
 			free(b->helpdir);
 			b->helpdir = NULL;
-			return gr_b_fail(b, GR_BUILD_ENV, GR_EIO, "cannot make a temporary directory: %s", strerror(e));
+			return gr_b_fail(b, GR_BUILD_EENV, "cannot make a temporary directory: %s", strerror(e));
 		}
 		return gr_b_nomem(b);
 	}
@@ -596,7 +599,7 @@ gr_b_helpers(struct gr_b *b, char **ld, char **shim, char **state)
 			e = errno;
 			rmdir(b->helpdir);
 			free(self);
-			return gr_b_fail(b, GR_BUILD_ENV, GR_EIO, "%s: %s", b->helpdir, strerror(e));
+			return gr_b_fail(b, GR_BUILD_EENV, "%s: %s", b->helpdir, strerror(e));
 		}
 		free(b->helpdir);
 		b->helpdir = abs;
@@ -616,14 +619,24 @@ gr_b_helpers(struct gr_b *b, char **ld, char **shim, char **state)
 			e = tmpdir ? errno : ENOMEM;
 			free(tmpdir);
 			free(self);
-			return gr_b_fail(b, GR_BUILD_ENV, GR_EIO, "%s/tmp: %s", b->helpdir, strerror(e));
+			return gr_b_fail(b, GR_BUILD_EENV, "%s/tmp: %s", b->helpdir, strerror(e));
 		}
 		free(tmpdir);
+	}
+	{
+		/* The pkg-config shims append to it (GORELINK_PKG_LOG); it starts with its version line. */
+		char *log = gr_b_join(b->helpdir, "/", "pkgs");
+		int lrc = log ? gr_pkglog_create(log, b->err) : GR_ENOMEM;
+		free(log);
+		if (lrc) {
+			free(self);
+			return gr_b_class(b, GR_BUILD_EENV);
+		}
 	}
 	if (symlink(self, *ld) != 0 || symlink(self, *shim) != 0 || symlink(self, b->guard) != 0) {
 		e = errno;
 		free(self);
-		return gr_b_fail(b, GR_BUILD_ENV, GR_EIO, "%s: %s", b->helpdir, strerror(e));
+		return gr_b_fail(b, GR_BUILD_EENV, "%s: %s", b->helpdir, strerror(e));
 	}
 	free(self);
 	return GR_OK;
@@ -698,39 +711,21 @@ gr_b_run_go(struct gr_b *b, struct gr_spawn_result *r)
 	return rc;
 }
 
-/* What gorelink-ld recorded about the final link. */
+/* What gorelink-ld recorded about the final link (no report: nothing was linked). */
 static int
 gr_b_read_report(struct gr_b *b, bool *linked)
 {
-	FILE *f = fopen(b->ls.report, "r");
-	char *text, *cur, *v, tag;
-	bool bad;
 	int rc;
 
 	*linked = false;
-	if (!f)
+	gr_link_report_deinit(&b->res->link);
+	rc = gr_link_report_read(b->ls.report, &b->res->link, b->err);
+	if (rc == GR_EIO && b->err->sys_errno == ENOENT)
 		return GR_OK;
-	rc = gr_file_read_all(f, (size_t)-1, &text, NULL);
-	fclose(f);
-	if (rc == GR_EIO)
-		return gr_b_fail(b, GR_BUILD_ENV, GR_EIO, "%s: %s", b->ls.report, strerror(errno));
 	if (rc)
-		return gr_b_nomem(b);
+		return gr_b_class(b, GR_BUILD_EENV);
 	*linked = true;
-	for (cur = text; rc == GR_OK && gr_kv_next(&cur, &tag, &v, &bad);) {
-		struct gr_strvec *dst = tag == 'A' ? &b->res->link_argv : tag == 'a' ? &b->res->archives :
-		                        tag == 'M' || tag == 'P' ? &b->res->missing : tag == 'U' ? &b->res->undefined :
-		                        tag == 'W' ? &b->res->findings : tag == 'F' ? &b->res->fixes :
-		                        tag == 'O' ? &b->res->order : NULL;
-		if (tag == 'P' && !b->res->missing.n)
-			b->missing_file_first = true;  /* an input file named by its path, not a -l */
-		if (dst && gr_strvec_push(dst, v))
-			rc = gr_b_nomem(b);
-		if (tag == 'X' && !b->res->link_killed && !(b->res->link_killed = strdup(v)))
-			rc = gr_b_nomem(b);
-	}
-	free(text);
-	return rc;
+	return GR_OK;
 }
 
 /* ---- verifying and moving into place ------------------------------------------ */
@@ -793,15 +788,13 @@ gr_b_verify(struct gr_b *b)
 	}
 	rc = gr_check_path(b->tmpout, &pol, &r, b->err);
 	gr_strvec_deinit(&allow);
-	if (rc) {
-		b->res->stage = GR_BUILD_VERDICT;
-		return rc;
-	}
+	if (rc)
+		return gr_b_class(b, GR_BUILD_EVERDICT);
 	b->res->check = r;
 	if (stat(b->tmpout, &st) == 0)
 		b->res->size = (long long)st.st_size;
 	if (!r->pass || (!b->darwin && b->o->mode != GR_LINK_THIRD_PARTY && r->verdict != want))
-		return gr_b_fail(b, GR_BUILD_VERDICT, GR_EFORMAT,
+		return gr_b_fail(b, GR_BUILD_EVERDICT,
 		                 "the linked binary is %s, not what --%s promises; see the check below",
 		                 gr_verdict_name(r->verdict), gr_link_mode_name(b->o->mode));
 	return GR_OK;
@@ -817,9 +810,9 @@ gr_b_out(struct gr_b *b)
 	struct stat st;
 
 	if (o && !*o)
-		return gr_b_fail(b, GR_BUILD_USAGE, GR_EUSAGE, "-o is empty: name the output file or directory");
+		return gr_b_fail(b, GR_BUILD_EUSAGE, "-o is empty: name the output file or directory");
 	if (b->o->out && b->gf.out && strcmp(b->o->out, b->gf.out) != 0)
-		return gr_b_fail(b, GR_BUILD_USAGE, GR_EUSAGE, "two outputs: -o %s and go build's -o %s", b->o->out,
+		return gr_b_fail(b, GR_BUILD_EUSAGE, "two outputs: -o %s and go build's -o %s", b->o->out,
 		                 b->gf.out);
 	if (o && !(stat(o, &st) == 0 && S_ISDIR(st.st_mode))) {
 		b->res->out = strdup(o);
@@ -851,10 +844,10 @@ gr_b_outtmp(struct gr_b *b)
 		e = errno;
 		free(b->outtmpdir);
 		b->outtmpdir = NULL;
-		gr_b_fail(b, GR_BUILD_ENV, GR_EIO, "cannot write in %s: %s (choose another -o)",
-		          b->res->out ? (slash ? dir : ".") : b->outdir, strerror(e));
+		e = gr_b_fail(b, GR_BUILD_EENV, "cannot write in %s: %s (choose another -o)",
+		              b->res->out ? (slash ? dir : ".") : b->outdir, strerror(e));
 		free(dir);
-		return GR_EIO;
+		return e;
 	}
 	free(dir);
 	/* Absolute, since go build resolves -o inside the directory of a -C DIR. */
@@ -863,7 +856,7 @@ gr_b_outtmp(struct gr_b *b)
 		if (!abs) {
 			e = errno;
 			rmdir(b->outtmpdir);
-			return gr_b_fail(b, GR_BUILD_ENV, GR_EIO, "%s: %s", b->outtmpdir, strerror(e));
+			return gr_b_fail(b, GR_BUILD_EENV, "%s: %s", b->outtmpdir, strerror(e));
 		}
 		free(b->outtmpdir);
 		b->outtmpdir = abs;
@@ -887,7 +880,7 @@ gr_b_learn_name(struct gr_b *b)
 	size_t n = 0;
 
 	if (!d)
-		return gr_b_fail(b, GR_BUILD_GO, GR_EIO, "%s: %s", b->outtmpdir, strerror(errno));
+		return gr_b_fail(b, GR_BUILD_EGO, "%s: %s", b->outtmpdir, strerror(errno));
 	while ((de = readdir(d)) != NULL) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
@@ -898,7 +891,7 @@ gr_b_learn_name(struct gr_b *b)
 	closedir(d);
 	if (n != 1 || !name) {
 		free(name);
-		return gr_b_fail(b, GR_BUILD_USAGE, GR_EUSAGE,
+		return gr_b_fail(b, GR_BUILD_EUSAGE,
 		                 "%s built %zu binaries; gorelink builds one main package at a time", b->o->package, n);
 	}
 	free(b->tmpout);
@@ -925,7 +918,7 @@ gr_b_compose(struct gr_b *b, const char *ld)
 	    gr_strvec_push(&gf->ldflags, "-linkmode=external") || gr_strvec_push(&gf->ldflags, extld))
 		goto nomem;
 	if (!(ldflags = gr_goflags_join(&gf->ldflags))) {
-		rc = gr_b_fail(b, GR_BUILD_USAGE, GR_EUSAGE, "-ldflags holds a field with both quote characters");
+		rc = gr_b_fail(b, GR_BUILD_EUSAGE, "-ldflags holds a field with both quote characters");
 		goto out;
 	}
 	for (i = 0; i < b->res->tags.n; i++)
@@ -964,32 +957,290 @@ out:
 	return rc;
 }
 
+/* ---- the phases of a build ------------------------------------------------ */
+
+/* The flags: the user's, then the preset's and gorelink's; the tags and the
+ * allowed names. */
+static int
+gr_b_flags(struct gr_b *b)
+{
+	const struct gr_build_opts *o = b->o;
+	struct gr_build_result *res = b->res;
+	struct gr_error *err = b->err;
+	size_t i;
+	int rc;
+
+	if ((rc = gr_goflags_parse(o->env->goflags, o->goargs, o->ngoargs, &b->gf, err))) {
+		return gr_b_class(b, GR_BUILD_EUSAGE);
+	}
+	if ((rc = gr_b_check_ldflags(b, &b->extld)) || (rc = gr_b_check_buildmode(b)))
+		return rc;
+	if (o->preset) {
+		if (gr_preset_load(o->env, o->preset, o->preset_variant, &b->preset, err))
+			return gr_b_class(b, GR_BUILD_EUSAGE);
+		if (!(res->preset_path = strdup(b->preset.path)))
+			return gr_b_nomem(b);
+	}
+	if (gr_strvec_extend(&res->tags, &b->gf.tags))
+		return gr_b_nomem(b);
+	for (i = 0; i < b->preset.tags.n; i++)
+		if (gr_goflags_add_tag(&b->gf, b->preset.tags.v[i]) || gr_strvec_push(&res->tags, b->preset.tags.v[i]))
+			return gr_b_nomem(b);
+	for (i = 0; i < o->nallow; i++)
+		if (gr_strvec_push(&b->ls.allow, o->allow[i]))
+			return gr_b_nomem(b);
+	for (i = 0; i < b->preset.allow.n; i++)
+		if (gr_strvec_push(&b->ls.allow, b->preset.allow.v[i]))
+			return gr_b_nomem(b);
+	return GR_OK;
+}
+
+/* The flags the final link gains: --lib flags as they are (each -l is still
+ * resolved), and the --static flags of --pkg and the preset's packages. */
+static int
+gr_b_link_extras(struct gr_b *b)
+{
+	const struct gr_build_opts *o = b->o;
+	size_t i, k;
+
+	for (i = 0; i < o->nlibs; i++)
+		if (gr_strvec_push(&b->ls.extra, o->libs[i]) || gr_strvec_push(&b->ls.extra_origin, "--lib"))
+			return gr_b_nomem(b);
+	for (k = 0; k < o->npkgs + b->preset.pkgs.n; k++) {
+		const char *q = k < o->npkgs ? o->pkgs[k] : b->preset.pkgs.v[k - o->npkgs];
+		struct gr_pc_tokens *t = NULL;
+		if (gr_pc_resolve(o->env, &q, 1, &t, b->err))
+			return gr_b_class(b, GR_BUILD_EUSAGE);
+		for (i = 0; i < t->n; i++) {
+			char who[1024];
+			snprintf(who, sizeof(who), "--pkg %s%s%s", q, t->v[i].origin ? ": " : "",
+			         t->v[i].origin ? t->v[i].origin : "");
+			if (gr_strvec_push(&b->ls.extra, t->v[i].text) || gr_strvec_push(&b->ls.extra_origin, who)) {
+				gr_pc_tokens_free(t);
+				return gr_b_nomem(b);
+			}
+		}
+		gr_pc_tokens_free(t);
+	}
+	return GR_OK;
+}
+
+/* What go says about itself; the helper directory, go build's environment,
+ * the link state, the output's place and the go build command. */
+static int
+gr_b_prepare(struct gr_b *b)
+{
+	size_t i;
+	int rc;
+
+	if ((rc = gr_b_helpers(b, &b->ld, &b->shim, &b->state)) || (rc = gr_b_go_env(b)) ||
+	    (rc = gr_b_environment(b, b->state)))
+		return rc;
+	/* gorelink's tags, once go env has named the C compiler. */
+	if (b->o->default_tags && b->o->mode != GR_LINK_THIRD_PARTY && !gr_b_musl(b->gocc))
+		for (i = 0; i < 2; i++)
+			if (gr_goflags_add_tag(&b->gf, i ? "osusergo" : "netgo"))
+				return gr_b_nomem(b);
+	gr_strvec_deinit(&b->res->tags);
+	if (gr_strvec_extend(&b->res->tags, &b->gf.tags))
+		return gr_b_nomem(b);
+	/* The compiler gorelink-ld links with: -extld, else go env CC; gorelink-ld
+	 * switches to go env CXX when the objects or archives it links hold C++. */
+	if (b->extld.n) {
+		if (gr_strvec_extend(&b->ls.cc, &b->extld))
+			return gr_b_nomem(b);
+	} else if (gr_goflags_split(b->gocc, &b->ls.cc, b->err) ||
+	           (*b->gocxx && gr_goflags_split(b->gocxx, &b->ls.cxx, b->err))) {
+		return gr_b_class(b, GR_BUILD_EENV);
+	}
+	if (gr_linkstate_write(b->state, &b->ls, b->err))
+		return gr_b_class(b, GR_BUILD_EENV);
+	if ((rc = gr_b_out(b)) || (rc = gr_b_outtmp(b)) || (rc = gr_b_compose(b, "gorelink-ld")))
+		return rc;
+	return GR_OK;
+}
+
+/* Why go build failed, from the link report, else from go list. */
+static int
+gr_b_go_failed(struct gr_b *b, const struct gr_spawn_result *r)
+{
+	const struct gr_link_report *lr = &b->res->link;
+	char how[128];
+
+	if (lr->killed)
+		return gr_b_fail(b, GR_BUILD_EGO, "the final link failed: %s; OUT is untouched", lr->killed);
+	if (lr->nundefined && !lr->nmissing)
+		return gr_b_fail(b, GR_BUILD_EGO,
+		                 "the link failed on undefined symbols (explained above): add the --pkg/--lib named there, or use --fix");
+	if (lr->nmissing && lr->missing[0].file)
+		return gr_b_fail(b, GR_BUILD_EMISSING,
+		                 "no file %s%s, which the link flags name by its path (explained above)",
+		                 lr->missing[0].name, lr->nmissing > 1 ? " and other missing inputs" : "");
+	if (lr->nmissing)
+		return gr_b_fail(b, GR_BUILD_EMISSING,
+		                 "no static archive for -l%s%s (explained above); install it, or let it stay dynamic with --allow-dynamic (see --third-party)",
+		                 lr->missing[0].name, lr->nmissing > 1 ? " and others" : "");
+	if (gr_b_go_list(b, &b->name) == GR_OK)
+		return gr_b_fail(b, GR_BUILD_EGO, "go build %s (its messages are above)",
+		                 gr_spawn_describe(r, how, sizeof(how)));
+	return b->err->code;  /* go list named the cause: not a main package, not found... */
+}
+
+/* go build, with gorelink-ld as the linker, under gorelink-guard; then what
+ * the link reported, and the binary's name. */
+static int
+gr_b_go_build(struct gr_b *b)
+{
+	const struct gr_build_opts *o = b->o;
+	struct gr_spawn_result r;
+	char how[128];
+	bool linked;
+	int rc;
+
+	if (gr_b_run_go(b, &r))
+		return gr_b_class(b, o->stop && *o->stop ? GR_BUILD_ESTOPPED : GR_BUILD_EENV);
+	if (o->stop && *o->stop)
+		return gr_b_fail(b, GR_BUILD_ESTOPPED, "interrupted; OUT is untouched");
+	if ((rc = gr_b_read_report(b, &linked)))
+		return rc;
+	gr_b_log(b, "go build", gr_spawn_describe(&r, how, sizeof(how)));
+	if (!gr_spawn_ok(&r))
+		return gr_b_go_failed(b, &r);
+	if (!linked) {
+		/* Nothing was linked: a package that is not main builds "successfully" without
+		 * a binary, so let go list name that before blaming GOFLAGS. */
+		if (gr_b_go_list(b, &b->name) != GR_OK)
+			return b->err->code;
+		return gr_b_fail(b, GR_BUILD_EGO,
+		                 "go build linked without gorelink-ld (was -linkmode=external overridden in GOFLAGS?)");
+	}
+	if (!b->res->out && (rc = gr_b_learn_name(b)))
+		return rc;
+	return GR_OK;
+}
+
+/* A binary the check rejected, kept as OUT.rejected when asked. */
+static void
+gr_b_keep_rejected(struct gr_b *b)
+{
+	struct gr_build_result *res = b->res;
+
+	if (!b->o->keep_failed || !res->check)
+		return;
+	res->kept = gr_b_join(res->out, "", ".rejected");
+	if (res->kept && rename(b->tmpout, res->kept) == 0) {
+		free(b->tmpout);
+		b->tmpout = NULL;
+		const char *kp = gr_arena_strdup(&res->check->arena, res->kept);
+		if (kp)
+			res->check->path = kp;
+	} else {
+		free(res->kept);
+		res->kept = NULL;
+	}
+}
+
+/* Rename the verified binary to OUT. A stop request either comes before the
+ * rename (OUT untouched) or after it (the build is complete): never between
+ * the test and the rename. */
+static int
+gr_b_rename_into_place(struct gr_b *b)
+{
+	struct gr_build_result *res = b->res;
+	sigset_t block, old;
+	int e = 0;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	if (b->o->stop && *b->o->stop) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return gr_b_fail(b, GR_BUILD_ESTOPPED, "interrupted; OUT is untouched");
+	}
+	if (rename(b->tmpout, res->out) != 0)
+		e = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (e)
+		return gr_b_fail(b, GR_BUILD_EENV, "cannot put the binary at %s: %s", res->out, strerror(e));
+	free(b->tmpout);
+	b->tmpout = NULL;
+	gr_b_log(b, "install", res->out);
+	return GR_OK;
+}
+
+/* Verify, then move into place (or keep it aside, or drop it for a dry run). */
+static int
+gr_b_install(struct gr_b *b)
+{
+	const struct gr_build_opts *o = b->o;
+	struct gr_build_result *res = b->res;
+	int rc;
+
+	rc = gr_b_verify(b);
+	gr_b_log(b, "check", res->check ? gr_verdict_name(res->check->verdict) : "error");
+	if (rc == GR_OK && o->strict && res->link.nfindings)
+		rc = gr_b_fail(b, GR_BUILD_ESTRICT,
+		               "--strict: the static link uses %zu glibc function%s that need the C library's shared objects at run time (listed above); OUT is untouched",
+		               res->link.nfindings, res->link.nfindings == 1 ? "" : "s");
+	if (rc) {
+		gr_b_keep_rejected(b);
+		return rc;
+	}
+	if (o->dry_run) {
+		/* Named for where it would go; the temporary copy is removed. */
+		if (res->check && !(res->check->path = gr_arena_strdup(&res->check->arena, res->out)))
+			return gr_b_nomem(b);
+		gr_b_log(b, "install", "skipped (--dry-run)");
+		return GR_OK;
+	}
+	if ((rc = gr_b_rename_into_place(b)))
+		return rc;
+	/* The verdict names the binary where it now is. */
+	if (res->check && !(res->check->path = gr_arena_strdup(&res->check->arena, res->out)))
+		return gr_b_nomem(b);
+	return GR_OK;
+}
+
+/* Free what the build held (its files are gone already: gr_b_cleanup). */
+static void
+gr_b_free(struct gr_b *b)
+{
+	free(b->name);
+	free(b->ld);
+	free(b->shim);
+	free(b->state);
+	free(b->helpdir);
+	free(b->guard);
+	free(b->outtmpdir);
+	free(b->outdir);
+	free(b->tmpout);
+	free(b->gocc);
+	free(b->gocxx);
+	free(b->goos);
+	free(b->gopkgconfig);
+	free(b->cgo);
+	gr_strvec_deinit(&b->env);
+	gr_strvec_deinit(&b->extld);
+	gr_goflags_deinit(&b->gf);
+	gr_linkstate_deinit(&b->ls);
+	gr_preset_deinit(&b->preset);
+}
+
 int
 gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct gr_error *err)
 {
 	struct gr_b b;
-	struct gr_strvec extld;
-	struct gr_preset preset;
-	struct gr_spawn_result r;
-	char *name = NULL, *ld = NULL, *shim = NULL, *state = NULL, how[128];
-	size_t i, k;
-	bool linked;
 	int rc;
 
 	memset(&b, 0, sizeof(b));
 	memset(res, 0, sizeof(*res));
-	memset(&preset, 0, sizeof(preset));
 	gr_strvec_init(&res->go_argv);
-	gr_strvec_init(&res->link_argv);
-	gr_strvec_init(&res->archives);
-	gr_strvec_init(&res->missing);
 	gr_strvec_init(&res->tags);
-	gr_strvec_init(&res->undefined);
-	gr_strvec_init(&res->findings);
-	gr_strvec_init(&res->fixes);
-	gr_strvec_init(&res->order);
+	gr_link_report_init(&res->link);
 	gr_strvec_init(&b.env);
-	gr_strvec_init(&extld);
+	gr_strvec_init(&b.extld);
 	gr_goflags_init(&b.gf);
 	gr_linkstate_init(&b.ls);
 	b.o = o;
@@ -999,216 +1250,12 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 	b.ls.mode = o->mode;
 	b.ls.fix = o->fix;
 
-	/* The flags: the user's, then the preset's and gorelink's. */
-	if ((rc = gr_goflags_parse(getenv("GOFLAGS"), o->goargs, o->ngoargs, &b.gf, err))) {
-		res->stage = GR_BUILD_USAGE;
-		goto out;
-	}
-	if ((rc = gr_b_check_ldflags(&b, &extld)) || (rc = gr_b_check_buildmode(&b)))
-		goto out;
-	if (o->preset) {
-		if ((rc = gr_preset_load(o->preset, o->preset_variant, &preset, err))) {
-			res->stage = GR_BUILD_USAGE;
-			goto out;
-		}
-		if (!(res->preset_path = strdup(preset.path)))
-			goto nomem;
-	}
-	if (gr_strvec_extend(&res->tags, &b.gf.tags))
-		goto nomem;
-	for (i = 0; i < preset.tags.n; i++)
-		if (gr_goflags_add_tag(&b.gf, preset.tags.v[i]) || gr_strvec_push(&res->tags, preset.tags.v[i]))
-			goto nomem;
-	if (o->default_tags && o->mode != GR_LINK_THIRD_PARTY && !gr_b_musl())
-		for (i = 0; i < 2; i++)
-			if (gr_goflags_add_tag(&b.gf, i ? "osusergo" : "netgo"))
-				goto nomem;
-	gr_strvec_deinit(&res->tags);
-	if (gr_strvec_extend(&res->tags, &b.gf.tags))
-		goto nomem;
-	for (i = 0; i < o->nallow; i++)
-		if (gr_strvec_push(&b.ls.allow, o->allow[i]))
-			goto nomem;
-	for (i = 0; i < preset.allow.n; i++)
-		if (gr_strvec_push(&b.ls.allow, preset.allow.v[i]))
-			goto nomem;
-
-	/* --lib flags join the link as they are (each -l is still resolved). */
-	for (i = 0; i < o->nlibs; i++)
-		if (gr_strvec_push(&b.ls.extra, o->libs[i]) || gr_strvec_push(&b.ls.extra_origin, "--lib"))
-			goto nomem;
-	/* --pkg and the preset's packages: their --static flags join the link. */
-	for (k = 0; k < o->npkgs + preset.pkgs.n; k++) {
-		const char *q = k < o->npkgs ? o->pkgs[k] : preset.pkgs.v[k - o->npkgs];
-		struct gr_pc_tokens *t = NULL;
-		if ((rc = gr_pc_resolve(&q, 1, &t, err))) {
-			res->stage = GR_BUILD_USAGE;
-			goto out;
-		}
-		for (i = 0; i < t->n; i++) {
-			char who[1024];
-			snprintf(who, sizeof(who), "--pkg %s%s%s", q, t->v[i].origin ? ": " : "",
-			         t->v[i].origin ? t->v[i].origin : "");
-			if (gr_strvec_push(&b.ls.extra, t->v[i].text) || gr_strvec_push(&b.ls.extra_origin, who)) {
-				gr_pc_tokens_free(t);
-				goto nomem;
-			}
-		}
-		gr_pc_tokens_free(t);
-	}
-
-	/* What go says about itself and the package. */
-	if ((rc = gr_b_helpers(&b, &ld, &shim, &state)) || (rc = gr_b_go_env(&b)) ||
-	    (rc = gr_b_environment(&b, state)))
-		goto out;
-	/* The compiler gorelink-ld links with: -extld, else go env CC; gorelink-ld
-	 * switches to go env CXX when the objects or archives it links hold C++. */
-	if (extld.n) {
-		if (gr_strvec_extend(&b.ls.cc, &extld))
-			goto nomem;
-	} else if ((rc = gr_goflags_split(b.gocc, &b.ls.cc, err)) ||
-	           (*b.gocxx && (rc = gr_goflags_split(b.gocxx, &b.ls.cxx, err)))) {
-		res->stage = GR_BUILD_ENV;
-		goto out;
-	}
-	if ((rc = gr_linkstate_write(state, &b.ls, err))) {
-		res->stage = GR_BUILD_ENV;
-		goto out;
-	}
-	if ((rc = gr_b_out(&b)) || (rc = gr_b_outtmp(&b)) || (rc = gr_b_compose(&b, "gorelink-ld")))
-		goto out;
-
-	/* go build, with gorelink-ld as the linker, under gorelink-guard. */
-	if ((rc = gr_b_run_go(&b, &r)))  {
-		res->stage = o->stop && *o->stop ? GR_BUILD_STOPPED : GR_BUILD_ENV;
-		goto out;
-	}
-	if (o->stop && *o->stop) {
-		rc = gr_b_fail(&b, GR_BUILD_STOPPED, GR_EIO, "interrupted; OUT is untouched");
-		goto out;
-	}
-	if ((rc = gr_b_read_report(&b, &linked)))
-		goto out;
-	gr_b_log(&b, "go build", gr_spawn_describe(&r, how, sizeof(how)));
-	if (!gr_spawn_ok(&r)) {
-		if (res->link_killed)
-			rc = gr_b_fail(&b, GR_BUILD_GO, GR_EIO, "the final link failed: %s; OUT is untouched",
-			               res->link_killed);
-		else if (res->undefined.n && !res->missing.n)
-			rc = gr_b_fail(&b, GR_BUILD_GO, GR_EIO,
-			               "the link failed on undefined symbols (explained above): add the --pkg/--lib named there, or use --fix");
-		else if (res->missing.n && b.missing_file_first)
-			rc = gr_b_fail(&b, GR_BUILD_MISSING, GR_ENOTFOUND,
-			               "no file %s%s, which the link flags name by its path (explained above)",
-			               res->missing.v[0], res->missing.n > 1 ? " and other missing inputs" : "");
-		else if (res->missing.n)
-			rc = gr_b_fail(&b, GR_BUILD_MISSING, GR_ENOTFOUND,
-			               "no static archive for -l%s%s (explained above); install it, or let it stay dynamic with --allow-dynamic (see --third-party)",
-			               res->missing.v[0], res->missing.n > 1 ? " and others" : "");
-		else if (gr_b_go_list(&b, &name) == GR_OK)
-			rc = gr_b_fail(&b, GR_BUILD_GO, GR_EIO, "go build %s (its messages are above)",
-			               gr_spawn_describe(&r, how, sizeof(how)));
-		else
-			rc = err->code;  /* go list named the cause: not a main package, not found... */
-		goto out;
-	}
-	if (!linked) {
-		/* Nothing was linked: a package that is not main builds "successfully" without
-		 * a binary, so let go list name that before blaming GOFLAGS. */
-		if (gr_b_go_list(&b, &name) != GR_OK)
-			rc = err->code;
-		else
-			rc = gr_b_fail(&b, GR_BUILD_GO, GR_EIO,
-			               "go build linked without gorelink-ld (was -linkmode=external overridden in GOFLAGS?)");
-		goto out;
-	}
-	if (!b.res->out && (rc = gr_b_learn_name(&b)))
-		goto out;
-
-	/* Verify, then move into place (or keep it aside, or drop it for a dry run). */
-	rc = gr_b_verify(&b);
-	gr_b_log(&b, "check", res->check ? gr_verdict_name(res->check->verdict) : "error");
-	if (rc == GR_OK && o->strict && res->findings.n)
-		rc = gr_b_fail(&b, GR_BUILD_STRICT, GR_EFORMAT,
-		               "--strict: the static link uses %zu glibc function%s that need the C library's shared objects at run time (listed above); OUT is untouched",
-		               res->findings.n, res->findings.n == 1 ? "" : "s");
-	if (rc) {
-		if (o->keep_failed && res->check) {
-			res->kept = gr_b_join(res->out, "", ".rejected");
-			if (res->kept && rename(b.tmpout, res->kept) == 0) {
-				free(b.tmpout);
-				b.tmpout = NULL;
-				const char *kp = gr_arena_strdup(&res->check->arena, res->kept);
-				if (kp)
-					res->check->path = kp;
-			} else {
-				free(res->kept);
-				res->kept = NULL;
-			}
-		}
-		goto out;
-	}
-	if (o->dry_run) {
-		/* Named for where it would go; the temporary copy is removed. */
-		if (res->check && !(res->check->path = gr_arena_strdup(&res->check->arena, res->out)))
-			goto nomem;
-		gr_b_log(&b, "install", "skipped (--dry-run)");
-	} else {
-		/* A stop request either comes before the rename (OUT untouched) or after
-		 * it (the build is complete): never between the test and the rename. */
-		sigset_t block, old;
-		int e = 0;
-		sigemptyset(&block);
-		sigaddset(&block, SIGINT);
-		sigaddset(&block, SIGTERM);
-		sigaddset(&block, SIGHUP);
-		sigprocmask(SIG_BLOCK, &block, &old);
-		if (o->stop && *o->stop) {
-			sigprocmask(SIG_SETMASK, &old, NULL);
-			rc = gr_b_fail(&b, GR_BUILD_STOPPED, GR_EIO, "interrupted; OUT is untouched");
-			goto out;
-		}
-		if (rename(b.tmpout, res->out) != 0)
-			e = errno;
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		if (e) {
-			rc = gr_b_fail(&b, GR_BUILD_ENV, GR_EIO, "cannot put the binary at %s: %s", res->out, strerror(e));
-			goto out;
-		}
-		free(b.tmpout);
-		b.tmpout = NULL;
-		gr_b_log(&b, "install", res->out);
-		/* The verdict names the binary where it now is. */
-		if (res->check && !(res->check->path = gr_arena_strdup(&res->check->arena, res->out)))
-			goto nomem;
-	}
-	res->stage = GR_BUILD_OK;
-	rc = GR_OK;
-	goto out;
-nomem:
-	rc = gr_b_nomem(&b);
-out:
+	if ((rc = gr_b_flags(&b)) == GR_OK && (rc = gr_b_link_extras(&b)) == GR_OK &&
+	    (rc = gr_b_prepare(&b)) == GR_OK && (rc = gr_b_go_build(&b)) == GR_OK)
+		rc = gr_b_install(&b);
 	gr_b_cleanup(&b);
 	res->self_max_rss_kib = gr_b_vmhwm();
-	free(name);
-	free(ld);
-	free(shim);
-	free(state);
-	free(b.helpdir);
-	free(b.guard);
-	free(b.outtmpdir);
-	free(b.outdir);
-	free(b.tmpout);
-	free(b.gocc);
-	free(b.gocxx);
-	free(b.goos);
-	free(b.gopkgconfig);
-	free(b.cgo);
-	gr_strvec_deinit(&b.env);
-	gr_strvec_deinit(&extld);
-	gr_goflags_deinit(&b.gf);
-	gr_linkstate_deinit(&b.ls);
-	gr_preset_deinit(&preset);
+	gr_b_free(&b);
 	return rc;
 }
 
@@ -1216,16 +1263,9 @@ void
 gr_build_result_deinit(struct gr_build_result *res)
 {
 	gr_strvec_deinit(&res->go_argv);
-	gr_strvec_deinit(&res->link_argv);
-	gr_strvec_deinit(&res->archives);
-	gr_strvec_deinit(&res->missing);
 	gr_strvec_deinit(&res->tags);
-	gr_strvec_deinit(&res->undefined);
-	gr_strvec_deinit(&res->findings);
-	gr_strvec_deinit(&res->fixes);
-	gr_strvec_deinit(&res->order);
+	gr_link_report_deinit(&res->link);
 	free(res->out);
-	free(res->link_killed);
 	free(res->kept);
 	free(res->preset_path);
 	gr_report_free(res->check);

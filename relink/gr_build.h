@@ -6,23 +6,26 @@
 #include <stddef.h>
 
 #include "gr_check.h"
+#include "gr_env.h"
 #include "gr_error.h"
-#include "gr_linkstate.h"
+#include "gr_records.h"
 #include "gr_strvec.h"
 
-/* Where a build stopped; the CLI maps these to exit statuses. */
-enum gr_build_stage {
-	GR_BUILD_OK,        /* built, verified, in place (or shown, for a dry run) */
-	GR_BUILD_USAGE,     /* conflicting or malformed flags */
-	GR_BUILD_ENV,       /* no go, no C compiler, CGO_ENABLED=0, unwritable output... */
-	GR_BUILD_GO,        /* go list or go build failed (go's messages were shown) */
-	GR_BUILD_MISSING,   /* a library has no static archive */
-	GR_BUILD_VERDICT,   /* it built, but the binary is not what the mode promises */
-	GR_BUILD_STRICT,    /* it built and passes, but --strict refuses glibc's static-link warnings */
-	GR_BUILD_STOPPED,   /* interrupted (o->stop was set) */
+/* Why a build failed: gr_build_run returns one of these (and err->code holds
+ * it, err->msg the reason); the CLI maps them to exit statuses. Distinct from
+ * the enum gr_status codes: a library error is classed as one of these. */
+enum gr_build_error {
+	GR_BUILD_EUSAGE = 100, /* conflicting or malformed flags, an unknown preset or --pkg */
+	GR_BUILD_EENV,      /* no go, no C compiler, CGO_ENABLED=0, unwritable output, out of memory... */
+	GR_BUILD_EGO,       /* go list or go build failed (go's messages were shown) */
+	GR_BUILD_EMISSING,  /* a library has no static archive */
+	GR_BUILD_EVERDICT,  /* it built, but the binary is not what the mode promises */
+	GR_BUILD_ESTRICT,   /* it built and passes, but --strict refuses glibc's static-link warnings */
+	GR_BUILD_ESTOPPED,  /* interrupted (o->stop was set) */
 };
 
 struct gr_build_opts {
+	const struct gr_env *env;            /* the environment it decides on (filled by the CLI) */
 	enum gr_link_mode mode;
 	const char *package;                 /* what go build accepts */
 	const char *out;                     /* -o, or NULL for go build's default name */
@@ -53,17 +56,12 @@ struct gr_build_opts {
 };
 
 struct gr_build_result {
-	enum gr_build_stage stage;
 	struct gr_strvec go_argv;      /* the go build command that ran */
-	struct gr_strvec link_argv;    /* the final link, as gorelink-ld ran it */
-	struct gr_strvec archives;     /* archives the link named */
-	struct gr_strvec missing;      /* libraries without an archive */
 	struct gr_strvec tags;         /* the build tags used */
-	struct gr_strvec undefined;    /* "LNAME<TAB>PKG<TAB>ARCHIVE<TAB>OPTION" per group of missing symbols */
-	struct gr_strvec findings;     /* "SYMBOL<TAB>SOURCE<TAB>FUNCTION<TAB>REMEDY" per glibc warning */
-	struct gr_strvec fixes;        /* "LNAME<TAB>PKG<TAB>ARCHIVE" per archive --fix added */
-	struct gr_strvec order;        /* "STRATEGY<TAB>NEEDER<TAB>PROVIDER" per link-order repair */
-	char *link_killed;             /* "CC killed by signal NAME (...)" when the final link died of a signal */
+	/* What gorelink-ld reported about the final link: its argv, the archives,
+	 * the missing libraries and files, the undefined-symbol groups, glibc's
+	 * findings, what --fix added, the link-order repairs, and what killed it. */
+	struct gr_link_report link;
 	char *out;                     /* where the binary is (or would be, for a dry run) */
 	char *kept;                    /* a rejected binary kept by keep_failed, or NULL */
 	char *preset_path;             /* the preset file used, or NULL */
@@ -72,7 +70,8 @@ struct gr_build_result {
 	long self_max_rss_kib;         /* gorelink's own peak resident memory, children excluded */
 };
 
-/* Build o->package as o->mode asks, verify it, and move it into place. */
+/* Build o->package as o->mode asks, verify it, and move it into place: GR_OK,
+ * or an enum gr_build_error with the reason in err. */
 int gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct gr_error *err);
 
 /* Free a result. */

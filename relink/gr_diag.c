@@ -1,6 +1,5 @@
 #include "gr_diag.h"
 
-#include <dirent.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 #include "gr_bfdcheck.h"
 #include "gr_check.h"
 #include "gr_ldmsg.h"
+#include "gr_ldsearch.h"
 #include "gr_pc.h"
 #include "gr_rewrite.h"
 #include "gr_strvec.h"
@@ -208,10 +208,8 @@ gr_dg_shared_twin(const char *archive, char *buf, size_t n)
 {
 	const char *slash = strrchr(archive, '/');
 	size_t dl, bl, al = strlen(archive);
-	char best[256] = "";
+	char dir[4096], stem[256];
 	struct stat st;
-	struct dirent *de;
-	DIR *d;
 
 	if (!slash || al < 2 || strcmp(archive + al - 2, ".a") != 0)
 		return false;
@@ -219,14 +217,10 @@ gr_dg_shared_twin(const char *archive, char *buf, size_t n)
 	bl = al - 2 - dl - 1;  /* "libgit2" */
 	if ((size_t)snprintf(buf, n, "%.*sso", (int)(al - 1), archive) < n && stat(buf, &st) == 0 && S_ISREG(st.st_mode))
 		return true;  /* ".../libgit2.so" */
-	if ((size_t)snprintf(buf, n, "%.*s", (int)dl, archive) >= n || !(d = opendir(buf)))
+	if ((size_t)snprintf(dir, sizeof(dir), "%.*s", (int)dl, archive) >= sizeof(dir) ||
+	    (size_t)snprintf(stem, sizeof(stem), "%.*s", (int)bl, slash + 1) >= sizeof(stem))
 		return false;
-	while ((de = readdir(d)) != NULL)
-		if (!strncmp(de->d_name, slash + 1, bl) && !strncmp(de->d_name + bl, ".so.", 4) &&
-		    strlen(de->d_name) < sizeof(best) && (!best[0] || strcmp(de->d_name, best) < 0))
-			snprintf(best, sizeof(best), "%s", de->d_name);
-	closedir(d);
-	return best[0] && (size_t)snprintf(buf, n, "%.*s/%s", (int)dl, archive, best) < n;
+	return gr_ldsearch_runtime_in_dir(dir, stem, buf, n);
 }
 
 /* Symbols no archive defines: does the shared build of an archive that needs
@@ -276,8 +270,8 @@ gr_dg_shared(struct gr_arena *a, struct gr_diag_group *g, const char *const *dir
 }
 
 int
-gr_diag_run(const char *linker_messages, const char *const *dirs, size_t ndirs,
-            struct gr_diag **out, struct gr_error *err)
+gr_diag_run(const struct gr_env *env, const char *linker_messages, const char *const *dirs,
+            size_t ndirs, struct gr_diag **out, struct gr_error *err)
 {
 	struct gr_diag *d = calloc(1, sizeof(*d));
 	struct gr_ldmsgs *msgs = NULL;
@@ -301,7 +295,7 @@ gr_diag_run(const char *linker_messages, const char *const *dirs, size_t ndirs,
 		if (msgs->v[i].kind == GR_LDMSG_UNDEFINED)
 			any_undef = true;
 	/* The index is only worth building when something is undefined. */
-	if (any_undef && (rc = gr_symindex_build(dirs, ndirs, &ix, &d->index, err)))
+	if (any_undef && (rc = gr_symindex_build(env, dirs, ndirs, &ix, &d->index, err)))
 		goto out;
 	/* How many undefined references each archive could satisfy. */
 	for (i = 0; i < msgs->n && any_undef; i++) {

@@ -42,9 +42,10 @@ struct gr_diag {
 };
 
 /* Read the linker's messages; group undefined symbols by the archive (found
- * in dirs) that defines them, and turn glibc's static warnings into findings. */
-int gr_diag_run(const char *linker_messages, const char *const *dirs, size_t ndirs,
-                struct gr_diag **out, struct gr_error *err);
+ * in dirs; the symbol index is cached in env's cache) that defines them, and
+ * turn glibc's static warnings into findings. */
+int gr_diag_run(const struct gr_env *env, const char *linker_messages, const char *const *dirs,
+                size_t ndirs, struct gr_diag **out, struct gr_error *err);
 
 /* Free a diagnosis; NULL is allowed. */
 void gr_diag_free(struct gr_diag *d);

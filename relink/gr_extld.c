@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "gr_bfdcheck.h"
+#include "gr_bstate.h"
 #include "gr_cache.h"
 #include "gr_file.h"
 #include "gr_path.h"
@@ -231,7 +232,7 @@ gr_extld_drop(enum gr_link_mode mode, const char *a)
 /* Whether the archive at path is C++ (gr_bfd_archive_needs_cxx), cached
  * under its identity: the answer costs a walk over every member. */
 static bool
-gr_extld_archive_cxx(const char *path)
+gr_extld_archive_cxx(const struct gr_env *env, const char *path)
 {
 	struct stat st;
 	struct gr_error ignore;
@@ -244,7 +245,7 @@ gr_extld_archive_cxx(const char *path)
 	snprintf(key, sizeof(key), "cxx 1\n%s\n%llu %llu %lld %lld.%09ld", path,
 	         (unsigned long long)st.st_dev, (unsigned long long)st.st_ino, (long long)st.st_size,
 	         (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
-	if (gr_cache_get("cxx", key, &data, &len) == GR_OK) {
+	if (gr_cache_get(env, "cxx", key, &data, &len) == GR_OK) {
 		bool ok = len == 2 && (data[0] == '0' || data[0] == '1') && data[1] == '\n';
 		cxx = data[0] == '1';
 		free(data);
@@ -252,7 +253,7 @@ gr_extld_archive_cxx(const char *path)
 			return cxx;
 	}
 	cxx = gr_bfd_archive_needs_cxx(path);
-	gr_cache_put("cxx", key, cxx ? "1\n" : "0\n", 2, &ignore);  /* a failure only costs time */
+	gr_cache_put(env, "cxx", key, cxx ? "1\n" : "0\n", 2, &ignore);  /* a failure only costs time */
 	return cxx;
 }
 
@@ -262,7 +263,8 @@ gr_extld_archive_cxx(const char *path)
  * shared library's DT_NEEDED: ICU under libxml2). glibc's and gcc's own
  * libraries are not looked into. */
 static bool
-gr_extld_holds_cxx(char *const *args, size_t n, const struct gr_rw_result *rw)
+gr_extld_holds_cxx(const struct gr_env *env, char *const *args, size_t n,
+                   const struct gr_rw_result *rw)
 {
 	size_t i, k, j;
 
@@ -281,7 +283,7 @@ gr_extld_holds_cxx(char *const *args, size_t n, const struct gr_rw_result *rw)
 		for (k = 0; k < t->noutput && !sys; k++) {
 			size_t l = strlen(t->output[k]);
 			if (l > 2 && t->output[k][0] == '/' && !strcmp(t->output[k] + l - 2, ".a") &&
-			    gr_extld_archive_cxx(t->output[k]))
+			    gr_extld_archive_cxx(env, t->output[k]))
 				return true;
 		}
 	}
@@ -289,8 +291,8 @@ gr_extld_holds_cxx(char *const *args, size_t n, const struct gr_rw_result *rw)
 }
 
 int
-gr_extld_rewrite(const struct gr_linkstate *ls, const struct gr_toolchain *tc,
-                 char *const *args, size_t n, struct gr_strvec *out,
+gr_extld_rewrite(const struct gr_env *env, const struct gr_linkstate *ls,
+                 const struct gr_toolchain *tc, char *const *args, size_t n, struct gr_strvec *out,
                  struct gr_rw_result **rw, struct gr_error *err)
 {
 	struct gr_pc_token *toks;
@@ -343,9 +345,9 @@ gr_extld_rewrite(const struct gr_linkstate *ls, const struct gr_toolchain *tc,
 	{
 		bool cxx = false;
 		char *where;
-		if (ls->cxx.n && gr_extld_holds_cxx(args, n, *rw)) {
+		if (ls->cxx.n && gr_extld_holds_cxx(env, args, n, *rw)) {
 			errno = 0;
-			if ((where = gr_path_which(ls->cxx.v[0])) != NULL)
+			if ((where = gr_path_which(ls->cxx.v[0], env->path)) != NULL)
 				cxx = true;
 			else if (errno == ENOMEM)
 				return gr_error_set(err, GR_ENOMEM, 0, "link arguments: out of memory");
@@ -362,16 +364,10 @@ gr_extld_rewrite(const struct gr_linkstate *ls, const struct gr_toolchain *tc,
 	if (ls->darwin)
 		return GR_OK;
 	if (ls->mode != GR_LINK_THIRD_PARTY) {
-		bool dyn = false;
-		for (i = 0; i < out->n; i++) {
-			const char *a = out->v[i];
-			size_t l = strlen(a);
-			if (strstr(a, "-Bdynamic") || strstr(a, "-call_shared") || (l >= 3 && !strcmp(a + l - 3, "-dy")))
-				dyn = true;
-			else if (strstr(a, "-Bstatic") || strstr(a, "-non_shared"))
-				dyn = false;
-		}
-		if (dyn && gr_strvec_push(out, "-Wl,-Bstatic"))
+		struct gr_bstate bs;
+		gr_bstate_init(&bs, true);
+		gr_bstate_driver_argv(&bs, (const char *const *)out->v, out->n);
+		if (bs.explicit_dynamic && gr_strvec_push(out, "-Wl,-Bstatic"))
 			return gr_error_set(err, GR_ENOMEM, 0, "link arguments: out of memory");
 	}
 	if (ls->mode == GR_LINK_STATIC && gr_strvec_push(out, "-static"))

@@ -5,8 +5,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "gr_env.h"
 #include "gr_error.h"
-#include "gr_linkstate.h"
+#include "gr_records.h"
 #include "gr_rewrite.h"
 #include "gr_strvec.h"
 #include "gr_toolchain.h"
@@ -24,9 +25,10 @@ int gr_extld_unquote(const char *s, size_t len, char **out);
 
 /* The final link for the state's mode: the compiler words, the arguments with
  * every -l resolved to archives, the state's extra flags, -static or -static-pie,
- * and no -rdynamic or --dynamic-linker. *rw keeps the resolution (also on GR_ENOTFOUND). */
-int gr_extld_rewrite(const struct gr_linkstate *ls, const struct gr_toolchain *tc,
-                     char *const *args, size_t n, struct gr_strvec *out,
-                     struct gr_rw_result **rw, struct gr_error *err);
+ * and no -rdynamic or --dynamic-linker. *rw keeps the resolution (also on GR_ENOTFOUND).
+ * env: the PATH go env CXX is looked for in, and the cache. */
+int gr_extld_rewrite(const struct gr_env *env, const struct gr_linkstate *ls,
+                     const struct gr_toolchain *tc, char *const *args, size_t n,
+                     struct gr_strvec *out, struct gr_rw_result **rw, struct gr_error *err);
 
 #endif

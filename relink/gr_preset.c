@@ -6,27 +6,46 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifndef GR_PRESET_DIRS
-#define GR_PRESET_DIRS "/usr/local/share/gorelink/presets"
+/* The install's preset directory relative to its bin directory (CMake
+ * computes it from the install dirs); no absolute path is compiled in. */
+#ifndef GR_PRESET_REL
+#define GR_PRESET_REL "../share/gorelink/presets"
 #endif
+/* The build tree's copy, next to the programs built there. */
+#define GR_PRESET_BUILD_REL "share/gorelink/presets"
 
 int
-gr_preset_dirs(struct gr_strvec *dirs, struct gr_error *err)
+gr_preset_dirs(const struct gr_env *env, struct gr_strvec *dirs, struct gr_error *err)
 {
-	const char *lists[2] = { getenv("GORELINK_PRESET_PATH"), GR_PRESET_DIRS };
+	const char *p = env->preset_path;
+	char *self = gr_env_self_dir(env);
 	int i;
 
-	for (i = 0; i < 2; i++) {
-		const char *p = lists[i];
-		while (p && *p) {
-			const char *colon = strchr(p, ':');
-			size_t n = colon ? (size_t)(colon - p) : strlen(p);
-			if (n && gr_strvec_pushn(dirs, p, n))
-				return gr_error_set(err, GR_ENOMEM, 0, "presets: out of memory");
-			p = colon ? colon + 1 : NULL;
-		}
+	while (p && *p) {
+		const char *colon = strchr(p, ':');
+		size_t n = colon ? (size_t)(colon - p) : strlen(p);
+		if (n && gr_strvec_pushn(dirs, p, n))
+			goto nomem;
+		p = colon ? colon + 1 : NULL;
 	}
+	for (i = 0; self && i < 2; i++) {
+		const char *rel = i ? GR_PRESET_BUILD_REL : GR_PRESET_REL;
+		size_t n = strlen(self) + strlen(rel) + 2;
+		char *d = malloc(n);
+		if (!d)
+			goto nomem;
+		snprintf(d, n, "%s/%s", self, rel);
+		if (gr_strvec_push(dirs, d)) {
+			free(d);
+			goto nomem;
+		}
+		free(d);
+	}
+	free(self);
 	return GR_OK;
+nomem:
+	free(self);
+	return gr_error_set(err, GR_ENOMEM, 0, "presets: out of memory");
 }
 
 void
@@ -123,7 +142,8 @@ gr_preset_parse(FILE *f, const char *path, const char *variant, struct gr_preset
 }
 
 int
-gr_preset_load(const char *name, const char *variant, struct gr_preset *p, struct gr_error *err)
+gr_preset_load(const struct gr_env *env, const char *name, const char *variant, struct gr_preset *p,
+               struct gr_error *err)
 {
 	struct gr_strvec dirs;
 	char *path = NULL, *deflt = NULL, *chosen = NULL;
@@ -136,7 +156,7 @@ gr_preset_load(const char *name, const char *variant, struct gr_preset *p, struc
 	if (!gr_preset_name_ok(name))
 		return gr_error_set(err, GR_EUSAGE, 0, "preset name '%s' is not a-z, 0-9, - or _", name);
 	gr_strvec_init(&dirs);
-	if ((rc = gr_preset_dirs(&dirs, err)))
+	if ((rc = gr_preset_dirs(env, &dirs, err)))
 		goto out;
 	for (i = 0; i < dirs.n && !f; i++) {
 		size_t n = strlen(dirs.v[i]) + strlen(name) + sizeof("/.preset");

@@ -2,6 +2,7 @@
 #ifndef GR_PRESET_H
 #define GR_PRESET_H
 
+#include "gr_env.h"
 #include "gr_error.h"
 #include "gr_strvec.h"
 
@@ -15,12 +16,16 @@ struct gr_preset {
 	struct gr_strvec allow;   /* libraries allowed to stay dynamic (like --allow-dynamic) */
 };
 
-/* The directories searched for NAME.preset, in order: $GORELINK_PRESET_PATH
- * (colon-separated), then the built-in ones (source tree, install prefix). */
-int gr_preset_dirs(struct gr_strvec *dirs, struct gr_error *err);
+/* The directories searched for NAME.preset, in order: env's GORELINK_PRESET_PATH
+ * (colon-separated), then relative to the directory of the running executable
+ * (env->self): ../share/gorelink/presets (installed), share/gorelink/presets
+ * (the build tree). */
+int gr_preset_dirs(const struct gr_env *env, struct gr_strvec *dirs, struct gr_error *err);
 
-/* Load NAME.preset and select variant (NULL: the file's default). */
-int gr_preset_load(const char *name, const char *variant, struct gr_preset *p, struct gr_error *err);
+/* Load NAME.preset from the first of env's preset directories that has it and
+ * select variant (NULL: the file's default). */
+int gr_preset_load(const struct gr_env *env, const char *name, const char *variant,
+                   struct gr_preset *p, struct gr_error *err);
 
 /* Free a loaded preset. */
 void gr_preset_deinit(struct gr_preset *p);

@@ -34,6 +34,7 @@ struct gr_symindex {
 	struct gr_strvec seen;     /* realpaths of the directories indexed */
 	struct gr_strvec alias;    /* pairs: archive realpath, -l name (from linker scripts) */
 	bool demangled;            /* every archive's dm is filled */
+	const struct gr_env *env;  /* where the cache is */
 };
 
 static int
@@ -189,8 +190,8 @@ gr_six_keep(const struct gr_strvec *syms, size_t i)
 
 /* The symbols of one archive, sorted, from the cache or from its armap. */
 static int
-gr_six_symbols(const char *path, const struct stat *st, struct gr_symarch *a, bool *cached,
-               struct gr_error *err)
+gr_six_symbols(const struct gr_env *env, const char *path, const struct stat *st,
+               struct gr_symarch *a, bool *cached, struct gr_error *err)
 {
 	char key[16640], *data = NULL;
 	size_t len, i, total = 32 + 4 + 1, m = 0;
@@ -203,7 +204,7 @@ gr_six_symbols(const char *path, const struct stat *st, struct gr_symarch *a, bo
 	snprintf(key, sizeof(key), "symbols 3\n%s\n%llu %llu %lld %lld.%09ld", path,
 	         (unsigned long long)st->st_dev, (unsigned long long)st->st_ino, (long long)st->st_size,
 	         (long long)st->st_mtim.tv_sec, (long)st->st_mtim.tv_nsec);
-	if (gr_cache_get("symbols", key, &data, &len) == GR_OK) {
+	if (gr_cache_get(env, "symbols", key, &data, &len) == GR_OK) {
 		a->buf = data;
 		rc = gr_six_parse(a, len);
 		if (rc == GR_OK) {
@@ -247,7 +248,7 @@ gr_six_symbols(const char *path, const struct stat *st, struct gr_symarch *a, bo
 	len = (size_t)(w - a->buf);
 	/* Store for next time (before parsing, which splits the lines in place);
 	 * a failure to store only costs time. */
-	gr_cache_put("symbols", key, a->buf, len, &ignore);
+	gr_cache_put(env, "symbols", key, a->buf, len, &ignore);
 	rc = gr_six_parse(a, len);
 	if (rc == GR_ENOMEM)
 		return gr_error_set(err, GR_ENOMEM, 0, "symbol index: out of memory");
@@ -351,7 +352,7 @@ gr_six_dir(struct gr_symindex *ix, const char *dir, struct gr_symindex_stats *st
 				rc = gr_error_set(err, GR_ENOMEM, 0, "symbol index: out of memory");
 				break;
 			}
-			rc = gr_six_symbols(path, &sb, a, &cached, err);
+			rc = gr_six_symbols(ix->env, path, &sb, a, &cached, err);
 			if (rc) {
 				free(a->buf);
 				free(a->syms);
@@ -391,8 +392,8 @@ gr_six_dir(struct gr_symindex *ix, const char *dir, struct gr_symindex_stats *st
 }
 
 int
-gr_symindex_build(const char *const *dirs, size_t ndirs, struct gr_symindex **out,
-                  struct gr_symindex_stats *st, struct gr_error *err)
+gr_symindex_build(const struct gr_env *env, const char *const *dirs, size_t ndirs,
+                  struct gr_symindex **out, struct gr_symindex_stats *st, struct gr_error *err)
 {
 	struct gr_symindex *ix = calloc(1, sizeof(*ix));
 	size_t i, j;
@@ -402,6 +403,7 @@ gr_symindex_build(const char *const *dirs, size_t ndirs, struct gr_symindex **ou
 	memset(st, 0, sizeof(*st));
 	if (!ix)
 		return gr_error_set(err, GR_ENOMEM, 0, "symbol index: out of memory");
+	ix->env = env;
 	gr_arena_init(&ix->arena);
 	gr_strvec_init(&ix->seen);
 	gr_strvec_init(&ix->alias);

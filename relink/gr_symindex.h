@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "gr_env.h"
 #include "gr_error.h"
 
 struct gr_symarchive {
@@ -21,9 +22,9 @@ struct gr_symindex;
 
 /* Index every lib*.a in dirs (in order; a directory seen twice counts once).
  * A lib*.a that is a linker script lends its -l name to the archives it lists.
- * Each archive's symbols are kept in the cache, keyed by its identity. */
-int gr_symindex_build(const char *const *dirs, size_t ndirs, struct gr_symindex **out,
-                      struct gr_symindex_stats *st, struct gr_error *err);
+ * Each archive's symbols are kept in env's cache, keyed by its identity. */
+int gr_symindex_build(const struct gr_env *env, const char *const *dirs, size_t ndirs,
+                      struct gr_symindex **out, struct gr_symindex_stats *st, struct gr_error *err);
 
 /* The archives that define sym, in search order; *n of them (0: none). */
 const struct gr_symarchive *const *gr_symindex_lookup(const struct gr_symindex *ix, const char *sym,

@@ -6,6 +6,8 @@ tests/fixtures/make-fixtures.sh (FIXDIR/manifest.tsv) and against independent
 tools:
 
   * ELF:    readelf -W -l -d   (interpreter, DT_NEEDED, DT_RPATH, DT_RUNPATH)
+            readelf -W -h -S   (e_type, and whether every executable section
+                                is SHT_NOBITS: a separate debug file)
   * Mach-O: llvm-objdump-14 --macho --private-headers [--arch=all]
             (LC_LOAD_DYLIB, LC_LOAD_WEAK_DYLIB, LC_REEXPORT_DYLIB,
              LC_LAZY_LOAD_DYLIB, LC_LOAD_UPWARD_DYLIB install names, in
@@ -33,7 +35,9 @@ MIN_FIXTURES = 25
 PASSING_VERDICTS = {"static", "static-pie", "system-only"}
 FORMATS = {"elf", "macho", "macho-fat", "archive"}
 VERDICTS = {"static", "static-pie", "dynamic", "system-only", "object",
-            "shared-library", "archive"}
+            "shared-library", "archive", "core", "debug-info", "other"}
+# ELF verdicts that readelf's e_type alone decides.
+ELF_TYPE_VERDICT = {"REL": "object", "CORE": "core"}
 REQUIRED_KEYS = ("path", "format", "verdict", "interpreter", "needed",
                  "runpath", "rpath", "pass", "problems")
 SLICE_KEYS = ("architecture", "format", "verdict", "interpreter", "needed",
@@ -90,6 +94,46 @@ def readelf_facts(path):
             "runpath": runpath}
 
 
+def readelf_kind(path):
+    """(e_type word as readelf prints it, whether it is a separate debug file):
+    a debug file made by objcopy --only-keep-debug keeps the section headers
+    but turns every section with code (flag X) into SHT_NOBITS."""
+    rc, out, err = run([READELF, "-W", "-h", "-S", path])
+    if rc != 0:
+        raise ToolError("readelf -h -S failed (rc=%d): %s" % (rc, err.strip()))
+    m = re.search(r"^\s*Type:\s+(\S+)", out, re.M)
+    if not m:
+        raise ToolError("readelf -h printed no Type")
+    exec_types = []
+    for line in out.splitlines():
+        # [Nr] Name Type Address Off Size ES Flg Lk Inf Al
+        m2 = re.match(r"^\s*\[\s*\d+\]\s+(\S+)\s+(\S+)\s+[0-9a-f]+\s+[0-9a-f]+\s+[0-9a-f]+"
+                      r"\s+[0-9a-f]+\s+(\S*?)\s*\d+\s+\d+\s+\d+\s*$", line)
+        if m2 and "X" in m2.group(3):
+            exec_types.append(m2.group(2))
+    return m.group(1), bool(exec_types) and all(t == "NOBITS" for t in exec_types)
+
+
+def elf_kind_verdict(path, verdict):
+    """What readelf says about the file's kind, or None when it agrees with verdict."""
+    etype, debug = readelf_kind(path)
+    if etype in ELF_TYPE_VERDICT:
+        want = ELF_TYPE_VERDICT[etype]
+    elif etype in ("EXEC", "DYN"):
+        if debug:
+            want = "debug-info"
+        elif verdict in ("object", "core", "debug-info", "other"):
+            want = "an executable or shared-library verdict"
+        else:
+            return None
+    else:
+        want = "other"   # NONE, OS- or processor-specific types
+    if verdict == want:
+        return None
+    return "verdict %r, but readelf says e_type %s%s: expected %s" % (
+        verdict, etype, " with only NOBITS code sections" if debug else "", want)
+
+
 def objdump_dylibs(path, fat):
     """{arch or None: [install names in load-command order]}"""
     argv = [OBJDUMP, "--macho", "--private-headers"]
@@ -123,6 +167,23 @@ def objdump_dylibs(path, fat):
     if fat and not result:
         raise ToolError("llvm-objdump found no architectures")
     return result
+
+
+def objdump_filetype(path):
+    """The Mach-O header's filetype as llvm-objdump names it (EXECUTE, DSYM, ...)."""
+    rc, out, err = run([OBJDUMP, "--macho", "--private-header", path])
+    if rc != 0:
+        raise ToolError("llvm-objdump --private-header failed (rc=%d): %s" % (rc, err.strip()))
+    for line in out.splitlines():
+        f = line.split()
+        if len(f) >= 5 and f[0].startswith("MH_MAGIC"):
+            return f[4]
+    raise ToolError("llvm-objdump printed no Mach-O header")
+
+
+# Mach-O verdicts that the filetype alone decides.
+MACHO_TYPE_VERDICT = {"OBJECT": "object", "DYLIB": "shared-library", "BUNDLE": "shared-library",
+                      "CORE": "core", "DSYM": "debug-info"}
 
 
 def is_system_dylib(name):
@@ -212,10 +273,17 @@ def check_fixture(gorelink, fixdir, rel, fmt, verdict):
         errs.append("pass is %s for verdict %s" % (json.dumps(o["pass"]), verdict))
 
     if fmt == "elf":
+        kind = elf_kind_verdict(path, o["verdict"])
+        if kind:
+            errs.append(kind)
         ref = readelf_facts(path)
         for k in ("interpreter", "needed", "rpath", "runpath"):
             cmp(k, o[k], ref[k], "elf", errs)
     elif fmt == "macho":
+        ft = objdump_filetype(path)
+        want = MACHO_TYPE_VERDICT.get(ft)
+        if want and o["verdict"] != want:
+            errs.append("verdict %r, but llvm-objdump says filetype %s: expected %s" % (o["verdict"], ft, want))
         ref = objdump_dylibs(path, fat=False)[None]
         cmp("needed", o["needed"], ref, "macho", errs)
     elif fmt == "macho-fat":

@@ -95,7 +95,8 @@ def run_case(gorelink, fixtures, name, work):
     state = os.path.join(root, "state")
     report = os.path.join(root, "report")
     with open(state, "w") as f:
-        f.write("M\tthird-party\nc\t%s\nD\t\nR\t%s\nr\t%s\n" % (cc, sdk, report))
+        f.write("gorelink-link-state 1\nmode\tthird-party\ncc\t%s\ndarwin\t\\N\nsyslibroot\t%s\nreport\t%s\n"
+                % (cc, sdk, report))
     ld = os.path.join(root, "gorelink-ld")
     os.symlink(gorelink, ld)
     env = dict(os.environ, GORELINK_LINK_STATE=state)

@@ -15,7 +15,11 @@ Every ld64 search rule has a case (search_paths_first order,
 -search_dylibs_first, syslibroot re-rooting, .tbd preferred, -l: rejected,
 frameworks pass through, system libraries kept, a dylib-only library explained,
 a universal archive with the slice, the arm64/x86_64 choice, a wrong-arch
-thin archive skipped with ld64's note), then end to end: a C program linked
+thin archive skipped with ld64's note); then each search choice confirmed
+with the real ld64.lld-14 -t on the same flags, with the cases where lld 14
+and Apple ld64 differ (.so, several roots) or where pkgconf-rewrite goes
+further than both (a wrong-arch archive skipped) asserted apart; then end
+to end: a C program linked
 with the rewritten flags by ld64.lld-14 loads only /usr/lib/libSystem.B.dylib
 and passes `gorelink check`, while the original flags pick libfoo.dylib and
 fail the check.  Missing tools fail loudly (scripts/setup installs them).
@@ -349,6 +353,236 @@ def selection():
     check(r.rc == 64, "--syslibroot without an Apple target is a usage error", r)
     r = pcrw("--", "-lq", target="mips-apple-darwin")
     check(r.rc == 64 and "unknown CPU" in r.err, "unknown CPU", r)
+
+
+# ------------------------------------------------------------------ what ld64.lld-14 loads
+#
+# The cases above are derived by hand from ld64's rules. Here each search
+# choice is confirmed with a real linker: ld64.lld-14, with the same -L/-l/
+# -syslibroot flags on the same fake SDK and prefix, links a tiny object that
+# calls the library's function and prints every file it loads (-t) and its
+# library search paths (-v). The file it opened for -lNAME must be the one
+# pkgconf-rewrite says ld64 takes: the shared alternative it reports, or else
+# the archive it names.
+#
+# Where lld's port and Apple's ld64 differ, the case says so and asserts what
+# lld 14 actually does as a separate expectation. Sources: lld/MachO/Driver.cpp
+# findLibrary (lld 14: {".tbd", ".dylib", ".a"} per dir, or with
+# -search_dylibs_first {".tbd", ".dylib"} over all dirs then ".a"; newer lld
+# adds ".so" through DriverUtils.cpp findPathCombination), and ld64's
+# Options::findLibrary / FileInfo::checkFileExists (ld64-956.6): a stat(2) for
+# existence only, no architecture check, in both linkers.
+
+USER_OBJS = {}
+
+
+def user_obj(sym, triple=ARM):
+    """An object whose main calls sym (a C function), made once per triple."""
+    key = (sym, triple)
+    if key not in USER_OBJS:
+        USER_OBJS[key] = cobj("use_" + sym, "int %s(void);\nint main(void) { return %s(); }\n" % (sym, sym),
+                              triple)
+    return USER_OBJS[key]
+
+
+class Lld:
+    """One ld64.lld-14 -t -v run: the result, the files it loaded (archive
+    members and .tbd install names stripped), its library search paths."""
+
+    def __init__(self, flags, sym, arch="arm64"):
+        triple = ARM if arch == "arm64" else X86
+        # The object first, as a compiler driver orders them (lld 14 crashes
+        # in writeResult when a wrong-arch archive member comes before the
+        # object that needs it); libSystem by its full path, so that no
+        # -lSystem search mixes in; the fake SDK as the root unless the case
+        # gives its own, so that the host's /usr/lib and /usr/local/lib stay
+        # out of the search.
+        root = [] if "-syslibroot" in flags else ["-syslibroot", SDK]
+        argv = (["ld64.lld-14", "-arch", arch, "-platform_version", "macos", "11.0", "11.0",
+                 "-o", d("lld-out"), "-t", "-v", user_obj(sym, triple)] + root + flags +
+                [SDK + "/usr/lib/libSystem.tbd"])
+        self.r = run(argv)
+        # -t prints to stdout: "path", "archive(member.o)", "stub.tbd(install name)".
+        self.loaded = [line.split("(")[0] for line in self.r.out.splitlines() if line]
+        # -v prints to stderr: "Library search paths:" then one tab-indented dir a line.
+        self.dirs, where = [], None
+        for line in self.r.err.splitlines():
+            if line == "Library search paths:":
+                where = self.dirs
+            elif not line.startswith("\t"):
+                where = None
+            elif where is not None:
+                where.append(line.strip())
+
+    def pick(self, lib):
+        """The one file lld loaded for -l<lib>, or None."""
+        got = sorted({p for p in self.loaded if os.path.basename(p).startswith("lib%s." % lib)})
+        check(len(got) <= 1, "lld loaded one file for -l%s" % lib, self.r)
+        return got[0] if got else None
+
+
+def pcrw_choice(doc, lib):
+    """The file pkgconf-rewrite says ld64 takes for -l<lib>."""
+    t = lib_token(doc, lib)
+    if t.get("shared_alternative"):
+        return t["shared_alternative"]
+    if t.get("resolved"):
+        return t["resolved"]
+    check(len(t["output"]) == 1 and t["output"][0].startswith("/"), "one archive by path", t)
+    return t["output"][0]
+
+
+def lld_agrees(flags, lib, sym, pcrw_flags=None, pcrw_args=(), arch="arm64"):
+    """lld links, and it loaded what pkgconf-rewrite names; returns that path."""
+    target = ARM if arch == "arm64" else "x86_64-apple-darwin"
+    doc = pcrw_json(*pcrw_args, "--", *(flags if pcrw_flags is None else pcrw_flags), target=target)
+    want = pcrw_choice(doc, lib)
+    l = Lld(flags, sym, arch)
+    check(l.r.rc == 0, "ld64.lld-14 links", l.r)
+    check(l.pick(lib) == want, "ld64.lld-14 loaded %s, pkgconf-rewrite says %s" % (l.pick(lib), want), l.r)
+    return want
+
+
+@test
+def lld_search_paths_first():
+    # Per dir .tbd, .dylib, then .a: an archive in an earlier dir wins.
+    check(lld_agrees(["-L" + d("d1"), "-L" + d("d2"), "-lq"], "q", "q_fn") == d("d1") + "/libq.a", "d1")
+    check(lld_agrees(["-L" + d("d1"), "-L" + d("d3"), "-lq"], "q", "q_fn") == d("d1") + "/libq.a", "d1")
+    check(lld_agrees(["-L" + d("d3"), "-L" + d("d1"), "-lq"], "q", "q_fn") == d("d3") + "/libq.tbd", "d3")
+
+
+@test
+def lld_search_dylibs_first():
+    # Every dir for a .tbd/.dylib before any dir for a .a (given to the
+    # compiler driver as -Wl,-search_dylibs_first).
+    got = lld_agrees(["-search_dylibs_first", "-L" + d("d1"), "-L" + d("d3"), "-lq"], "q", "q_fn",
+                     pcrw_flags=["-Wl,-search_dylibs_first", "-L" + d("d1"), "-L" + d("d3"), "-lq"])
+    check(got == d("d3") + "/libq.tbd", "d3's stub", got)
+
+
+@test
+def lld_tbd_over_dylib():
+    # d4 {libq.tbd libq.dylib libq.a}: the stub. (ld64 takes the binary dylib
+    # instead when the pair lies inside a *.sdk/ dir; lld does not: no case here.)
+    check(lld_agrees(["-L" + d("d4"), "-lq"], "q", "q_fn") == d("d4") + "/libq.tbd", "d4's stub")
+
+
+@test
+def lld_so_not_searched():
+    # DIFFERENCE: Apple ld64 tries lib<x>.so after the .dylib in each dir,
+    # and so does pkgconf-rewrite (d5/libq.so is what ld64 would load); lld
+    # 14's findLibrary has no ".so" (newer lld added it), so it takes the
+    # archive beside it.
+    t = lib_token(pcrw_json("--", "-L" + d("d5"), "-lq"), "q")
+    check(t["shared_alternative"] == d("d5") + "/libq.so", "ld64: the .so", t)
+    l = Lld(["-L" + d("d5"), "-lq"], "q_fn")
+    check(l.r.rc == 0 and l.pick("q") == d("d5") + "/libq.a", "lld 14: the archive, .so unsearched", l.r)
+
+
+@test
+def lld_syslibroot():
+    # The SDK's stub for -lz, and the search list: SDK/usr/lib only, the
+    # default /usr/local/lib dropped for not existing under the SDK (lld does
+    # not fall back to the host's /usr/local/lib either).
+    doc = pcrw_json("--syslibroot=" + SDK, "--", "-lz")
+    l = Lld(["-syslibroot", SDK, "-lz"], "zlibVersion")
+    check(l.r.rc == 0 and l.pick("z") == SDK + "/usr/lib/libz.tbd", "lld: the SDK stub", l.r)
+    check(l.pick("z") == lib_token(doc, "z")["resolved"], "as pkgconf-rewrite resolves it", doc)
+    check(l.dirs == [x["dir"] for x in doc["search_dirs"]], "the same search list %r" % l.dirs, doc)
+    # -isysroot, through the compiler driver, is the linker's -syslibroot.
+    r = run(["clang-14", "-target", ARM, "-mlinker-version=705", "-fuse-ld=" + shutil.which("ld64.lld-14"),
+             "-isysroot", SDK, "-nostdlib", "-Wl,-t", user_obj("zlibVersion"), "-lz",
+             SDK + "/usr/lib/libSystem.tbd", "-o", d("lld-isysroot")])
+    check(r.rc == 0 and SDK + "/usr/lib/libz.tbd(" in r.out, "clang -isysroot: the SDK stub", r)
+    check(lib_token(pcrw_json("--", "-isysroot", SDK, "-lz"), "z")["resolved"] == SDK + "/usr/lib/libz.tbd",
+          "pkgconf-rewrite -isysroot: the same stub")
+    # An absolute -L re-rooted under the (only) root.
+    got = lld_agrees(["-syslibroot", BREW, "-L/usr/local/opt/baz/lib", "-lbaz"], "baz", "baz_fn",
+                     pcrw_flags=["-Wl,-syslibroot," + BREW, "-L/usr/local/opt/baz/lib", "-lbaz"])
+    check(got == BREW + "/usr/local/opt/baz/lib/libbaz.a", "re-rooted", got)
+    # "/" as the last root disables re-rooting: the -L dir is missing, -lbaz
+    # is not found (pkgconf-rewrite: exit 1, the same message).
+    l = Lld(["-syslibroot", BREW, "-syslibroot", "/", "-L/usr/local/opt/baz/lib", "-lbaz"], "baz_fn")
+    check(l.r.rc != 0 and "directory not found for option -L/usr/local/opt/baz/lib" in l.r.err
+          and "library not found for -lbaz" in l.r.err, "lld: '/' disables", l.r)
+    # -Z: no default dirs at all.
+    l = Lld(["-syslibroot", SDK, "-Z", "-lz"], "zlibVersion")
+    check(l.r.rc != 0 and l.dirs == [] and "library not found for -lz" in l.r.err, "lld: -Z", l.r)
+
+
+@test
+def lld_syslibroot_several():
+    # DIFFERENCE: several roots. pkgconf-rewrite re-roots under the last one
+    # only (its --syslibroot, then a -Wl,-syslibroot in the flags that wins);
+    # lld uses every root, as Apple ld64 does (-syslibroot is repeatable and
+    # Options::buildSearchPaths tries each SDK path): the SDK's /usr/lib stays
+    # on the list. The file taken for -lbaz is the same.
+    doc = pcrw_json("--syslibroot=" + SDK, "--", "-Wl,-syslibroot," + BREW, "-L/usr/local/opt/baz/lib", "-lbaz")
+    check([x["dir"] for x in doc["search_dirs"]] == [BREW + "/usr/local/opt/baz/lib"], "pkgconf-rewrite: one root", doc)
+    l = Lld(["-syslibroot", SDK, "-syslibroot", BREW, "-L/usr/local/opt/baz/lib", "-lbaz"], "baz_fn")
+    check(l.r.rc == 0 and l.dirs == [BREW + "/usr/local/opt/baz/lib", SDK + "/usr/lib"], "lld: both roots", l.r)
+    check(l.pick("baz") == pcrw_choice(doc, "baz"), "the same archive", l.r)
+
+
+@test
+def lld_dylib_only_and_missing():
+    # d3 holds only a stub: lld links against it, pkgconf-rewrite names it.
+    l = Lld(["-L" + d("d3"), "-lq"], "q_fn")
+    check(l.r.rc == 0 and l.pick("q") == d("d3") + "/libq.tbd", "lld: the stub", l.r)
+    r = pcrw("--", "-L" + d("d3"), "-lq")
+    check("only a dynamic library exists: %s/libq.tbd" % d("d3") in r.err, "pkgconf-rewrite names it", r)
+    l = Lld(["-L" + d("d1"), "-lnothere"], "q_fn")
+    check(l.r.rc != 0 and "library not found for -lnothere" in l.r.err, "lld: not found", l.r)
+
+
+@test
+def lld_universal_archive():
+    # A universal archive: the slice for the target, either arch.
+    for arch in ("arm64", "x86_64"):
+        got = lld_agrees(["-L" + d("dU"), "-lu"], "u", "v_fn", arch=arch)
+        check(got == d("dU") + "/libu.a", "dU for " + arch, got)
+    check(lld_agrees(["-L" + d("dX"), "-L" + d("dA"), "-lv"], "v", "v_fn", arch="x86_64") == d("dX") + "/libv.a",
+          "x86_64: dX's thin archive")
+
+
+@test
+def lld_wrong_arch_not_skipped():
+    # DIFFERENCE: pkgconf-rewrite passes over an archive with no code for the
+    # target and takes one further along (and quotes ld64's "ignoring file"
+    # warning). Neither linker searches on: lld 14's findLibrary and ld64's
+    # Options::findLibrary only check that the file exists, so both stop at
+    # the first lib<x>.a; ld64 then ignores it with that warning and lld
+    # rejects it, and the symbol stays undefined. The rewritten flags (the
+    # archive that fits, by path) link where the original -L/-l do not.
+    cases = [("arm64", ["-L" + d("dX"), "-L" + d("dA"), "-lv"], "v", d("dA") + "/libv.a",
+              "has architecture x86_64 which is incompatible with target architecture arm64"),
+             ("x86_64", ["-L" + d("dA"), "-L" + d("dX"), "-lv"], "v", d("dX") + "/libv.a",
+              "has architecture arm64 which is incompatible with target architecture x86_64"),
+             ("arm64", ["-L" + d("dF"), "-L" + d("dA"), "-lw"], "w", d("dA") + "/libw.a",
+              "unable to find matching architecture in " + d("dF") + "/libw.a")]
+    for arch, flags, lib, pcrw_pick, lld_says in cases:
+        target = ARM if arch == "arm64" else "x86_64-apple-darwin"
+        check(pcrw_choice(pcrw_json("--", *flags, target=target), lib) == pcrw_pick,
+              "pkgconf-rewrite skips to %s" % pcrw_pick)
+        l = Lld(flags, "v_fn", arch)
+        check(l.r.rc != 0 and lld_says in l.r.err and "undefined symbol: _v_fn" in l.r.err,
+              "lld stops at the first archive (%s)" % " ".join(flags), l.r)
+        check(l.pick(lib) != pcrw_pick, "lld did not go on to %s" % pcrw_pick, l.r)
+        # The rewritten flags link.
+        out = pcrw("-0", "--", *flags, target=target)
+        check(out.rc == 0, "rewrite", out)
+        l = Lld([x for x in out.out.split("\0") if x], "v_fn", arch)
+        check(l.r.rc == 0 and l.pick(lib) == pcrw_pick, "lld links the rewritten flags", l.r)
+
+
+@test
+def lld_homebrew_pc():
+    # foo.pc's own flags: lld takes libfoo.dylib, the dylib pkgconf-rewrite
+    # reports as what ld64 would take over the archive it names.
+    doc = pcrw_json("--syslibroot=" + SDK, "foo")
+    fl = BREW + "/opt/homebrew/opt/foo/lib"
+    l = Lld(["-syslibroot", SDK, "-L" + fl, "-lfoo"], "foo_fn")
+    check(l.r.rc == 0 and l.pick("foo") == fl + "/libfoo.dylib" == pcrw_choice(doc, "foo"), "libfoo.dylib", l.r)
 
 
 # ------------------------------------------------------------------ end to end

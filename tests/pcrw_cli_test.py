@@ -1280,6 +1280,137 @@ def shell_metacharacters_in_arguments():
     no_pwned("an argument")
 
 
+# ------------------------------------------------------------------ issue 11: input words as ld opens them
+
+def _gcc_static_link(flags, cwd):
+    """gcc -static main.o FLAGS: (exit status, stderr), GNU ld's verdict on the flags."""
+    d = os.path.join(SCRATCH, "obj")
+    os.makedirs(d, exist_ok=True)
+    m = os.path.join(d, "main-i11.o")
+    if not os.path.exists(m):
+        must(["gcc", "-c", "-o", m, write(os.path.join(d, "main-i11.c"), "int main(void){return 0;}\n")])
+    p = subprocess.run(["gcc", "-static", m] + list(flags) + ["-o", os.devnull,
+                        "-Wl,--unresolved-symbols=ignore-all"], cwd=cwd, env=base_env(),
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=TIMEOUT)
+    return p.returncode, p.stderr
+
+
+def _pkg_config_libs(*q, env):
+    p = subprocess.run(["pkg-config", "--static", "--libs"] + list(q), env=env, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, text=True, timeout=TIMEOUT)
+    true(p.returncode == 0 and shutil.which("pkg-config") is not None,
+         "pkg-config (Debian package pkgconf) --static --libs %s: %s" % (q, p.stderr))
+    return shlex.split(p.stdout)
+
+
+@test
+def bare_word_is_an_input_file_in_every_mode():
+    """superlu.pc's Libs.private "blas" (no .a/.so name): ld opens it by that
+    path and fails ("cannot find blas"); so must the rewrite, in every mode and
+    with --allow-dynamic, naming it. A missing .o the same."""
+    d = scratch_dir("bare-blas")
+    write(os.path.join(d, "i11blas.pc"), "Name: i11blas\nDescription: t\nVersion: 1\n"
+          "Libs: -lz\nLibs.private: blas -lm\n")
+    write(os.path.join(d, "i11obj.pc"), "Name: i11obj\nDescription: t\nVersion: 1\n"
+          "Libs: -lz\nLibs.private: gone-i11.o -lm\n")
+    env = dict(base_env(), PKG_CONFIG_PATH=d, PKG_CONFIG_LIBDIR=d)
+    cwd = scratch_dir("bare-blas-cwd")
+    for pkg, word in (("i11blas", "blas"), ("i11obj", "gone-i11.o")):
+        rc, err = _gcc_static_link(_pkg_config_libs(pkg, env=env), cwd)
+        true(rc != 0 and "cannot find %s" % word in err, "GNU ld must fail on %s: %s" % (word, err))
+        for opts in ([], ["--allow-dynamic=z"], ["--allow-dynamic=z", "--allow-dynamic=m"],
+                     ["--mode=third-party"], ["--mode=third-party", "--allow-dynamic=z"],
+                     ["--json"], ["-0"]):
+            r = pcrw(*(opts + [pkg]), env=env, cwd=cwd)
+            eq(r.rc, 1, "%s %s: exit status (ld: cannot find %s)" % (pkg, opts, word), r)
+            no_stdout(r)
+            contains(r.err, "no file %s (ld opens an input file by its path, relative to the current directory" % word,
+                     "stderr", r)
+            contains(r.err, "wanted by: %s (Libs.private)" % pkg, "stderr", r)
+    # Once the file is there, in the link's directory, ld opens it and so does the rewrite.
+    shutil.copy(obj(), os.path.join(cwd, "gone-i11.o"))
+    rc, err = _gcc_static_link(_pkg_config_libs("i11obj", env=env), cwd)
+    eq(rc, 0, "GNU ld with gone-i11.o present: " + err)
+    r = success(pcrw("-0", "i11obj", env=env, cwd=cwd))
+    true("gone-i11.o" in nul_split(r.outb), "the object passes through", r)
+    # An absolute word that does not exist, in raw flags: missing with --allow-dynamic too.
+    r = pcrw("--allow-dynamic=z", "--", "-lz", "/nonexistent/i11/blas")
+    eq(r.rc, 1, "an absolute bare word that does not exist", r)
+    contains(r.err, "no file /nonexistent/i11/blas", "stderr", r)
+
+
+def _multiarch_lib(pattern):
+    """The one real file /lib/<multiarch>/pattern (glob), else a loud failure."""
+    import glob
+    ma = subprocess.run(["gcc", "-print-multiarch"], stdout=subprocess.PIPE, text=True,
+                        timeout=TIMEOUT).stdout.strip()
+    hits = sorted(h for h in glob.glob("/lib/%s/%s" % (ma, pattern)) if not os.path.islink(h))
+    true(len(hits) >= 1, "no /lib/%s/%s: install the Debian package libexpat1-dev (scripts/setup)" % (ma, pattern))
+    return hits[0] if hits else "/nonexistent/" + pattern
+
+
+@test
+def shared_library_by_path_becomes_its_archive():
+    """gdal.pc's /lib/x86_64-linux-gnu/libexpat.so.1.8.10: gcc -static refuses
+    it ("attempted static link of dynamic object"); the rewrite names the
+    archive -lexpat finds, says so (stderr note, JSON note), and the output links."""
+    expat = _multiarch_lib("libexpat.so.1.*")
+    d = scratch_dir("so-path")
+    write(os.path.join(d, "i11gdal.pc"), "Name: i11gdal\nDescription: t\nVersion: 1\n"
+          "Libs: -lz %s\n" % expat)
+    env = dict(base_env(), PKG_CONFIG_PATH=d, PKG_CONFIG_LIBDIR=d)
+    rc, err = _gcc_static_link(_pkg_config_libs("i11gdal", env=env), d)
+    true(rc != 0 and "attempted static link of dynamic object" in err, "gcc -static must refuse %s: %s" % (expat, err))
+    for opts in ([], ["--mode=third-party"]):
+        r = success(pcrw(*(opts + ["-0", "i11gdal"]), env=env, cwd=d))
+        out = nul_split(r.outb)
+        true(expat not in out and any(a.endswith("/libexpat.a") for a in out),
+             "%s: %s must become libexpat.a: %r" % (opts, expat, out), r)
+        contains(r.err, "note: %s is a shared library named by its path" % expat, "stderr", r)
+        rc, err = _gcc_static_link(out, d)
+        eq(rc, 0, "gcc -static with the rewritten flags %r: %s" % (out, err))
+        j = json_report(pcrw(*(opts + ["--json", "i11gdal"]), env=env, cwd=d))
+        t = [t for t in j["tokens"] if t["input"] == expat]
+        eq(len(t), 1, "one token for the path")
+        eq((t[0]["kind"], t[0]["library"], t[0]["kept"], t[0]["resolved_kind"]),
+           ("library", "expat", None, "archive"), "the path's token")
+        true(any("is a shared library named by its path" in n for n in t[0]["notes"]),
+             "a JSON note says so: %r" % t[0]["notes"])
+    # Kept as it is: a system library in third-party mode, or --allow-dynamic.
+    libm = _multiarch_lib("libm.so.6")
+    r = success(pcrw("--mode=third-party", "-0", "--", "-lz", libm))
+    true(libm in nul_split(r.outb), "third-party: the system library %s stays: %r" % (libm, r.outb), r)
+    r = success(pcrw("-0", "--", "-lz", libm))
+    true(libm not in nul_split(r.outb), "static: %s becomes libm's archive" % libm, r)
+    r = success(pcrw("--allow-dynamic=expat", "-0", "i11gdal", env=env, cwd=d))
+    true(expat in nul_split(r.outb), "--allow-dynamic=expat keeps the path", r)
+
+
+@test
+def shared_library_by_path_without_archive_is_missing():
+    """A shared library named by path whose -lNAME has no archive: refused
+    like a missing archive (exit 1, its own explanation), in both modes; one
+    whose name says no lib<NAME> too."""
+    d = scratch_dir("so-path-noarch")
+    so = shared(os.path.join(d, "libi11none.so.3"))
+    plug = shared(os.path.join(d, "i11plugin.so"))
+    rc, err = _gcc_static_link([so], d)
+    true(rc != 0 and "attempted static link of dynamic object" in err, "gcc -static must refuse %s: %s" % (so, err))
+    for opts in ([], ["--mode=third-party"]):
+        r = pcrw(*(opts + ["--", "-L" + d, so]))
+        eq(r.rc, 1, "%s: exit status" % opts, r)
+        no_stdout(r)
+        contains(r.err, "no static archive for -li11none (%s is a shared library named by its path" % so, "stderr", r)
+        contains(r.err, "a shared library exists instead: " + so, "stderr", r)
+        contains(r.err, "options: install the package that ships libi11none.a; or --allow-dynamic=i11none "
+                 "to keep the path as it is", "stderr", r)
+        r = success(pcrw(*(opts + ["--allow-dynamic=i11none", "-0", "--", "-L" + d, so])))
+        eq(nul_split(r.outb), ["-L" + d, so], "%s --allow-dynamic=i11none keeps the path" % opts, r)
+        r = pcrw(*(opts + ["--", plug]))
+        eq(r.rc, 1, "%s: exit status for %s" % (opts, plug), r)
+        contains(r.err, "no static archive for %s (a shared library named by its path" % plug, "stderr", r)
+
+
 # ------------------------------------------------------------------ main
 
 def main():

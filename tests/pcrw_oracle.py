@@ -77,6 +77,19 @@ Failures     where ld fails with "cannot find", pkgconf-rewrite must exit 1
              that ld reports only after END.o (gcc's own -lc found as a .so
              because FLAGS end in -Bdynamic) are not about FLAGS.
 
+Shared libraries named by path: ld -static refuses one ("attempted static
+             link of dynamic object"), and pkgconf-rewrite names the archive of
+             its -lNAME instead (docs/pkgconf-rewrite.1), or refuses it like a
+             missing -lNAME.  Such a path (a bare word naming an ELF shared
+             object lib<NAME>.so[.N]) is given to the oracle as -lNAME, unless
+             NAME is kept (third-party mode, --system-libs), where ld opens the
+             path as given, in a dynamic link.  For fixture cases (so_as_l),
+             ld must refuse the flags as given in a static link.
+Bare words   a word that is no option is an input file ld opens by that path,
+             relative to the directory of the link: one it cannot find is a
+             missing input ("cannot find blas"), in every mode, --allow-dynamic
+             included, and pkgconf-rewrite must name it.
+
 Every installed .pc (pkg-config --list-all on the default path) is run
 through the same oracle with FLAGS = pkg-config --static --libs P (split with
 shlex, which follows pkgconf's quoting for what pkgconf prints) and the
@@ -313,6 +326,11 @@ def build_fixtures():
     archive(os.path.join(SR, "usr", "lib", "libdv.a"))
     archive(os.path.join(SR, "usr", "local", "lib", "x86_64-linux-gnu", "libdv.a"))
     os.symlink(os.path.join(SR, "usr", "lib"), L("srlink"))
+    # Shared libraries named by path: a run-time file whose archive is elsewhere
+    # (d1/libfoo.a), and one whose name has no archive anywhere.
+    shared(L("rtso", "libfoo.so.1.2.3"))
+    shared(L("rtso", "libnoa.so.2"))
+    copyobj(os.path.join(cwd, "cwdobj.o"), "foo64")
     # .pc files (only these are seen: PKG_CONFIG_PATH = PKG_CONFIG_LIBDIR = WORKDIR/pc).
     for n in ("pa", "foo", "bar"):
         archive(P("pcroot", "lib", "lib%s.a" % n))
@@ -335,6 +353,11 @@ def build_fixtures():
     pc("pi", "Libs: -L${libdir} -l:libpa.a -Wl,--start-group -lfoo -lbar -Wl,--end-group\n")
     pc("pj", "Libs: -L/usr/lib -lsr1\n", prefix="/usr")
     pc("pk", "Libs: -L%s -ls6 -L%s -lr2\n" % (L("scr"), L("d1")))
+    # Bare words (superlu.pc's "blas"), an object, a shared library by path (gdal.pc's libexpat).
+    pc("pbare", "Libs: -L${libdir} -lpa\nLibs.private: blas -lm\n")
+    pc("pobj", "Libs: -L${libdir} -lpa\nLibs.private: nothere.o\n")
+    pc("pcwdobj", "Libs: -L${libdir} -lpa cwdobj.o\n")
+    pc("pso", "Libs: -L%s -lbar %s\n" % (L("d1"), L("rtso", "libfoo.so.1.2.3")))
 
 
 # --------------------------------------------------------------------------
@@ -478,7 +501,7 @@ def drop_kept(us, kept):
         if name not in kept:
             out += us[s:e]
         last = e
-    return out + us[last:]
+    return [u for u in out + us[last:] if not isinstance(u, KeptPath)]
 
 
 def wrap_static(us, kept):
@@ -530,6 +553,49 @@ def compare(exp, got, cwd):
 
 def missing_named(stderr):
     return re.findall(r"no static archive for -l(\S+)", stderr)
+
+
+def shared_lib_name(path, cwd):
+    """NAME when path (a bare word) names an ELF shared object lib<NAME>.so[.N...]
+    (or lib<NAME>-<version>.so.<N>), else None."""
+    m = re.fullmatch(r"lib(.+?)(\.so|\.so\.\d.*|-\d[\d.]*\.so\.\d.*)", os.path.basename(path))
+    if path.startswith("-") or not m:
+        return None
+    try:
+        with open(os.path.join(cwd, path), "rb") as f:
+            head = f.read(18)
+    except OSError:
+        return None
+    if head[:4] != b"\x7fELF" or int.from_bytes(head[16:18], "little") != 3:   # ET_DYN
+        return None
+    return m.group(1)
+
+
+class KeptPath(str):
+    """A shared library named by path whose -lNAME is kept: it stays as given, and
+    the oracles that leave kept libraries out leave it out too (ld refuses a .so
+    under -Bstatic even when named by path)."""
+
+
+def so_as_l(flags, cwd, kept):
+    """The flags as ld must see them for pkgconf-rewrite's documented handling of a
+    shared library named by path: -lNAME, unless NAME is kept (then the path)."""
+    out = []
+    for i, w in enumerate(flags):
+        n = shared_lib_name(w, cwd) if i == 0 or flags[i - 1] not in ("-o", "-Xlinker") else None
+        out.append(w if n is None else KeptPath(w) if n in kept else "-l" + n)
+    return out
+
+
+def kept_names(mode, opts):
+    kept = set(SYSTEM_LIBS) if mode == "third-party" else set()
+    for o in opts:
+        if o.startswith("--system-libs=") and mode == "third-party":
+            kept = set(x for x in o[14:].split(",") if x)
+    for o in opts:
+        if o.startswith("--allow-dynamic="):
+            kept.add(o[16:])
+    return kept
 
 
 # --------------------------------------------------------------------------
@@ -979,6 +1045,36 @@ def cases():
                                                        "-lgarb"], expect="error")
     pkgs("fail: pc Libs.private chain", ["pf"], expect="missing",
          err_has=["no static archive for -lnothere", "pf -> Requires.private -> pe"])
+    # Bare words: ld opens them by path, relative to the link's directory (issue 11).
+    pkgs("bare word: a .pc's 'blas' ld cannot find", ["pbare"], expect="missing",
+         err_has=["no file blas (ld opens an input file by its path", "pbare (Libs.private)"])
+    pkgs("bare word: missing with --allow-dynamic too", ["pbare"], opts=["--allow-dynamic=pa"],
+         expect="missing", err_has=["no file blas"])
+    pkgs("bare word: missing in third-party mode", ["pbare"], mode="third-party",
+         expect="missing", err_has=["no file blas"])
+    pkgs("bare word: a .pc's missing object", ["pobj"], expect="missing",
+         err_has=["no file nothere.o"])
+    pkgs("bare word: a .pc's object in the link's directory", ["pcwdobj"], expect="ok")
+    flags("bare word: an absolute path ld cannot find",
+          ["-L" + L("d1"), "-lfoo", P("nowhere", "blas")], expect="missing",
+          err_has=["no file " + P("nowhere", "blas")])
+    # A shared library named by path: its -lNAME's archive, or missing (issue 11).
+    flags("so path: static, the archive -lfoo finds", ["-L" + L("d1"),
+          L("rtso", "libfoo.so.1.2.3"), "-lbar"], so_as_l=True, expect="ok",
+          notes_has=["is a shared library named by its path"])
+    flags("so path: third-party, a third-party library's archive",
+          ["-L" + L("d1"), L("rtso", "libfoo.so.1.2.3"), "-lbar", "-lm"], mode="third-party",
+          so_as_l=True, expect="ok")
+    flags("so path: third-party, a system library stays as given",
+          ["-L" + L("d1"), L("both", "libfoo.so"), "-lbar"], mode="third-party",
+          opts=["--system-libs=foo,c"], so_as_l=True, expect="ok")
+    flags("so path: no archive for it", ["-L" + L("d1"), L("rtso", "libnoa.so.2"), "-lbar"],
+          so_as_l=True, expect="missing",
+          err_has=["no static archive for -lnoa (%s is a shared library named by its path"
+                   % L("rtso", "libnoa.so.2")])
+    flags("so path: third-party, no archive for it", ["-L" + L("d1"), L("rtso", "libnoa.so.2")],
+          mode="third-party", so_as_l=True, expect="missing")
+    pkgs("so path: in a .pc (gdal's libexpat)", ["pso"], so_as_l=True, expect="ok")
     return c
 
 
@@ -995,6 +1091,16 @@ def run_case(c):
         if pk.rc != 0:
             r.bad("pkg-config failed: %s" % pk.err.strip())
             return r
+    if c.get("so_as_l") and c["flags"] is not None:
+        given = c["flags"]
+        c["flags"] = so_as_l(given, c["cwd"], kept_names(c.get("mode", "static"), c.get("opts", ())))
+        if [str(f) for f in c["flags"]] == given and not any(isinstance(f, KeptPath) for f in c["flags"]):
+            r.bad("fixture: no shared library named by path in %s" % given)
+        if c.get("mode", "static") == "static":
+            tr = ld_trace(given, c["cwd"], env=env)
+            if "attempted static link of dynamic object" not in tr.stderr:
+                r.bad("fixture: ld -static did not refuse the shared library as given:\n%s" %
+                      tr.stderr.rstrip())
     try:
         return check(c["name"], c["flags"], c["inputs"], c["cwd"], env,
                      mode=c.get("mode", "static"), opts=c.get("opts", ()), stdin=c.get("stdin"), expect=c.get("expect"),
@@ -1019,7 +1125,8 @@ def lib_placeholders(words):
             out.append("<lib>")
             i += 2
             continue
-        if (w.startswith("-l") and len(w) > 2) or (w.startswith("/") and w.endswith(".a")):
+        if (w.startswith("-l") and len(w) > 2) or (w.startswith("/") and w.endswith(".a")) or \
+                re.search(r"(^|/)lib[^/]+\.so(\.\d[^/]*)?$", w):   # a shared library by path
             out.append("<lib>")
         else:
             out.append(w)
@@ -1038,6 +1145,8 @@ def flag_sequence(name, pkwords, r):
             allow.append("--allow-dynamic=" + w[2:])
         elif w == "-l" and i + 1 < len(pkwords):
             allow.append("--allow-dynamic=" + pkwords[i + 1])
+        elif shared_lib_name(w, P("cwd")):
+            allow.append("--allow-dynamic=" + shared_lib_name(w, P("cwd")))   # the path stays
     pj = rewrite(["--json"] + allow, [name], P("cwd"), BASE_ENV)
     if pj.rc == 1 and all(w.startswith("-") or os.path.isabs(w) or os.path.exists(os.path.join(P("cwd"), w))
                           or w in re.findall(r"no file (\S+) \(ld opens an input file", pj.err) for w in pkwords) \
@@ -1067,8 +1176,8 @@ def run_package(name, mode):
                 r.bad("pkg-config fails (%s); pkgconf-rewrite exit %d, stdout %r" % (
                     pk.err.strip(), pj.rc, pj.out[:200]))
             return r
-        return check(r.name, shlex.split(pk.out), [name], P("cwd"), BASE_ENV, mode=mode,
-                     zero=False, result=r)
+        return check(r.name, so_as_l(shlex.split(pk.out), P("cwd"), kept_names(mode, ())),
+                     [name], P("cwd"), BASE_ENV, mode=mode, zero=False, result=r)
     except Exception as e:
         r.bad("harness error: %r" % (e,))
         return r

@@ -2073,6 +2073,31 @@ def metacharacters_passed_literally():
     assert not os.path.exists(w), "a metacharacter ran a command (%s exists)" % w
 
 
+@test
+def musl_cc_from_go_env():
+    """CC=musl-gcc set with `go env -w` (a GOENV file of the test's own, and
+    no CC in the environment): gorelink decides musl from go env CC, as its
+    --help says, so netgo/osusergo are not added (--json "tags"), and the
+    final link runs musl-gcc."""
+    assert shutil.which("musl-gcc"), "musl-gcc is needed (apt-get install musl-tools; scripts/setup does)"
+    goenv = os.path.join(scratch("goenv-musl"), "env")
+    env = base_env(GOENV=goenv, CC=None)
+    w = run(["go", "env", "-w", "CC=musl-gcc"], env=env)
+    assert w.rc == 0, "go env -w: %r" % w
+    got = run(["go", "env", "CC"], env=env)
+    assert got.out.strip() == "musl-gcc", "go env CC after go env -w: %r" % got
+    r, rep, out = build(example("fortytwo"), ["-v"], env=env, name="fortytwo")
+    assert "netgo" not in rep["tags"] and "osusergo" not in rep["tags"], (
+        "tags %r with go env CC=musl-gcc (--help: not added for a musl CC)" % rep["tags"])
+    assert rep["link_argv"][:1] == ["musl-gcc"], "link_argv %r" % rep["link_argv"][:3]
+    assert rep["check"]["pass"], json.dumps(rep)[:1000]
+    # The same build with CC=gcc from go env -w: the tags are added.
+    w = run(["go", "env", "-w", "CC=gcc"], env=env)
+    assert w.rc == 0, "go env -w: %r" % w
+    r, rep, out = build(example("fortytwo"), ["-v"], env=env, name="fortytwo")
+    assert "netgo" in rep["tags"] and "osusergo" in rep["tags"], "tags %r with go env CC=gcc" % rep["tags"]
+
+
 def main():
     global GORELINK, SRCDIR, EXAMPLES, SCRATCH
     args = harness.path_args("GORELINK SRCDIR WORKDIR")

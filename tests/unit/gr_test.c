@@ -1,5 +1,7 @@
 #include "gr_test.h"
 
+extern char **environ;
+
 Suite *
 gr_test_suite(const char *name, const char *tcase, const TTest *const *tests, size_t n, double timeout)
 {
@@ -27,4 +29,13 @@ gr_test_run(Suite *s, bool nofork)
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	return failed ? 1 : 0;
+}
+
+const struct gr_env *
+gr_test_env(void)
+{
+	static struct gr_env env;
+
+	gr_env_from_environ(&env, environ);
+	return &env;
 }

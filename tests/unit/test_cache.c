@@ -63,16 +63,16 @@ START_TEST(test_roundtrip)
 	size_t len;
 
 	setup();
-	ck_assert_int_eq(gr_cache_get("k", "key one", &data, &len), GR_ENOTFOUND);
-	ck_assert_int_eq(gr_cache_put("k", "key one", "va\nlue\0x", 8, &e), GR_OK);
-	ck_assert_int_eq(gr_cache_get("k", "key one", &data, &len), GR_OK);
+	ck_assert_int_eq(gr_cache_get(gr_test_env(), "k", "key one", &data, &len), GR_ENOTFOUND);
+	ck_assert_int_eq(gr_cache_put(gr_test_env(), "k", "key one", "va\nlue\0x", 8, &e), GR_OK);
+	ck_assert_int_eq(gr_cache_get(gr_test_env(), "k", "key one", &data, &len), GR_OK);
 	ck_assert_uint_eq(len, 8);
 	ck_assert_int_eq(memcmp(data, "va\nlue\0x", 8), 0);
 	free(data);
-	ck_assert_int_eq(gr_cache_get("k", "key two", &data, &len), GR_ENOTFOUND);
-	ck_assert_int_eq(gr_cache_get("other", "key one", &data, &len), GR_ENOTFOUND);
-	ck_assert_int_eq(gr_cache_put("k", "key one", "new", 3, &e), GR_OK);
-	ck_assert_int_eq(gr_cache_get("k", "key one", &data, &len), GR_OK);
+	ck_assert_int_eq(gr_cache_get(gr_test_env(), "k", "key two", &data, &len), GR_ENOTFOUND);
+	ck_assert_int_eq(gr_cache_get(gr_test_env(), "other", "key one", &data, &len), GR_ENOTFOUND);
+	ck_assert_int_eq(gr_cache_put(gr_test_env(), "k", "key one", "new", 3, &e), GR_OK);
+	ck_assert_int_eq(gr_cache_get(gr_test_env(), "k", "key one", &data, &len), GR_OK);
 	ck_assert_str_eq(data, "new");
 	free(data);
 }
@@ -86,33 +86,33 @@ START_TEST(test_disabled_and_corrupt)
 	struct stat st;
 
 	setup();
-	ck_assert_int_eq(gr_cache_put("k", "key", "v", 1, &e), GR_OK);
+	ck_assert_int_eq(gr_cache_put(gr_test_env(), "k", "key", "v", 1, &e), GR_OK);
 	entry_path("k", path, sizeof(path));
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_int_eq(st.st_mode & 0777, 0644);
 	/* A stored key that differs (a hash collision, or tampering) is a miss. */
 	write_file(path, "gorelink-cache 1\nkez\nv");
-	ck_assert_int_eq(gr_cache_get("k", "key", &data, &len), GR_ENOTFOUND);
+	ck_assert_int_eq(gr_cache_get(gr_test_env(), "k", "key", &data, &len), GR_ENOTFOUND);
 	write_file(path, "gorelink-cache 1\nke");
-	ck_assert_int_eq(gr_cache_get("k", "key", &data, &len), GR_ENOTFOUND);
+	ck_assert_int_eq(gr_cache_get(gr_test_env(), "k", "key", &data, &len), GR_ENOTFOUND);
 	write_file(path, "");
-	ck_assert_int_eq(gr_cache_get("k", "key", &data, &len), GR_ENOTFOUND);
+	ck_assert_int_eq(gr_cache_get(gr_test_env(), "k", "key", &data, &len), GR_ENOTFOUND);
 	write_file(path, "gorelink-cache 2\nkey\nv");
-	ck_assert_int_eq(gr_cache_get("k", "key", &data, &len), GR_ENOTFOUND);
+	ck_assert_int_eq(gr_cache_get(gr_test_env(), "k", "key", &data, &len), GR_ENOTFOUND);
 	/* An empty GORELINK_CACHE_DIR turns the cache off. */
 	setenv("GORELINK_CACHE_DIR", "", 1);
-	ck_assert_ptr_null(gr_cache_dir());
-	ck_assert_int_eq(gr_cache_put("k", "key", "v", 1, &e), GR_ENOTFOUND);
-	ck_assert_int_eq(gr_cache_get("k", "key", &data, &len), GR_ENOTFOUND);
+	ck_assert_ptr_null(gr_cache_dir(gr_test_env()));
+	ck_assert_int_eq(gr_cache_put(gr_test_env(), "k", "key", "v", 1, &e), GR_ENOTFOUND);
+	ck_assert_int_eq(gr_cache_get(gr_test_env(), "k", "key", &data, &len), GR_ENOTFOUND);
 	/* XDG_CACHE_HOME, then HOME. */
 	unsetenv("GORELINK_CACHE_DIR");
 	setenv("XDG_CACHE_HOME", "/x/y", 1);
-	data = gr_cache_dir();
+	data = gr_cache_dir(gr_test_env());
 	ck_assert_str_eq(data, "/x/y/gorelink");
 	free(data);
 	unsetenv("XDG_CACHE_HOME");
 	setenv("HOME", "/h", 1);
-	data = gr_cache_dir();
+	data = gr_cache_dir(gr_test_env());
 	ck_assert_str_eq(data, "/h/.cache/gorelink");
 	free(data);
 }
@@ -142,7 +142,7 @@ START_TEST(test_concurrent)
 				_exit(1);
 			memset(big, 'a' + k, sizeof(big));
 			for (i = 0;; i++) {
-				if (gr_cache_put("race", "one key", big, sizeof(big), &e) != GR_OK)
+				if (gr_cache_put(gr_test_env(), "race", "one key", big, sizeof(big), &e) != GR_OK)
 					_exit(1);
 				if (i >= 100 && read(stop[0], &c, 1) == 0)
 					_exit(0);
@@ -170,7 +170,7 @@ START_TEST(test_concurrent)
 					running--;
 				}
 			}
-		if (gr_cache_get("race", "one key", &data, &len) != GR_OK)
+		if (gr_cache_get(gr_test_env(), "race", "one key", &data, &len) != GR_OK)
 			continue;
 		hits++;
 		if (stop[1] >= 0)
@@ -222,9 +222,9 @@ START_TEST(test_toolchain_cache)
 	snprintf(cc, sizeof(cc), "%s/mycc", dir);
 	write_file(cc, "#!/bin/sh\nexec gcc \"$@\"\n");
 	ck_assert_int_eq(chmod(cc, 0755), 0);
-	ck_assert_int_eq(gr_tccache_discover(argv, &a, &hit, &e), GR_OK);
+	ck_assert_int_eq(gr_tccache_discover(gr_test_env(), argv, &a, &hit, &e), GR_OK);
 	ck_assert(!hit);
-	ck_assert_int_eq(gr_tccache_discover(argv, &b, &hit, &e), GR_OK);
+	ck_assert_int_eq(gr_tccache_discover(gr_test_env(), argv, &b, &hit, &e), GR_OK);
 	ck_assert(hit);
 	ck_assert_uint_eq(a.driver_dirs.n, b.driver_dirs.n);
 	for (i = 0; i < a.driver_dirs.n; i++)
@@ -241,12 +241,12 @@ START_TEST(test_toolchain_cache)
 	later[0].tv_sec = later[1].tv_sec = time(NULL) + 100;
 	later[0].tv_nsec = later[1].tv_nsec = 0;
 	ck_assert_int_eq(utimensat(AT_FDCWD, cc, later, 0), 0);
-	ck_assert_int_eq(gr_tccache_discover(argv, &c, &hit, &e), GR_OK);
+	ck_assert_int_eq(gr_tccache_discover(gr_test_env(), argv, &c, &hit, &e), GR_OK);
 	ck_assert(!hit);
 	gr_toolchain_deinit(&c);
 	/* So is a changed environment. */
 	setenv("LIBRARY_PATH", dir, 1);
-	ck_assert_int_eq(gr_tccache_discover(argv, &c, &hit, &e), GR_OK);
+	ck_assert_int_eq(gr_tccache_discover(gr_test_env(), argv, &c, &hit, &e), GR_OK);
 	ck_assert(!hit);
 	unsetenv("LIBRARY_PATH");
 	gr_toolchain_deinit(&c);
@@ -307,7 +307,7 @@ START_TEST(test_toolchain_cache_malformed)
 	snprintf(cc, sizeof(cc), "%s/mycc", dir);
 	write_file(cc, "#!/bin/sh\nexec gcc \"$@\"\n");
 	ck_assert_int_eq(chmod(cc, 0755), 0);
-	ck_assert_int_eq(gr_tccache_discover(argv, &a, &hit, &e), GR_OK);
+	ck_assert_int_eq(gr_tccache_discover(gr_test_env(), argv, &a, &hit, &e), GR_OK);
 	ck_assert(!hit);
 	ck_assert_uint_gt(a.driver_dirs.n + a.ld_dirs.n, 0);
 	entry_path("toolchain", path, sizeof(path));
@@ -349,14 +349,14 @@ START_TEST(test_toolchain_cache_malformed)
 	}
 	for (i = 0; i < nb; i++) {
 		rewrite_body(path, entry, hlen, bodies[i]);
-		ck_assert_int_eq(gr_tccache_discover(argv, &b, &hit, &e), GR_OK);
+		ck_assert_int_eq(gr_tccache_discover(gr_test_env(), argv, &b, &hit, &e), GR_OK);
 		ck_assert_msg(!hit, "damaged body %zu was trusted", i);
 		same_dirs(&a.driver_dirs, &b.driver_dirs);
 		same_dirs(&a.ld_dirs, &b.ld_dirs);
 		ck_assert_str_eq(a.ld, b.ld);
 		gr_toolchain_deinit(&b);
 		/* ... and rewritten: the next run is a hit with the same answer. */
-		ck_assert_int_eq(gr_tccache_discover(argv, &b, &hit, &e), GR_OK);
+		ck_assert_int_eq(gr_tccache_discover(gr_test_env(), argv, &b, &hit, &e), GR_OK);
 		ck_assert_msg(hit, "entry not rewritten after damaged body %zu", i);
 		same_dirs(&a.driver_dirs, &b.driver_dirs);
 		same_dirs(&a.ld_dirs, &b.ld_dirs);
@@ -451,12 +451,12 @@ START_TEST(test_symindex_cache_malformed)
 	snprintf(lib, sizeof(lib), "%s/lib", dir);
 	make_archive("gcc", "t", ".c", "int gr_zeta_fn(void) { return 1; }\nint gr_alpha_fn(void) { return 2; }\n",
 	             ar, sizeof(ar));
-	ck_assert_int_eq(gr_symindex_build(dirs, 1, &ix, &st, &e), GR_OK);
+	ck_assert_int_eq(gr_symindex_build(gr_test_env(), dirs, 1, &ix, &st, &e), GR_OK);
 	ck_assert_uint_eq(st.archives, 1);
 	ck_assert_uint_eq(st.cached, 0);
 	lookups_ok(ix);
 	gr_symindex_free(ix);
-	ck_assert_int_eq(gr_symindex_build(dirs, 1, &ix, &st, &e), GR_OK);
+	ck_assert_int_eq(gr_symindex_build(gr_test_env(), dirs, 1, &ix, &st, &e), GR_OK);
 	ck_assert_uint_eq(st.cached, 1);
 	lookups_ok(ix);
 	gr_symindex_free(ix);
@@ -472,12 +472,12 @@ START_TEST(test_symindex_cache_malformed)
 	hlen = (size_t)(body - entry);
 	for (i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
 		rewrite_body(path, entry, hlen, bodies[i]);
-		ck_assert_int_eq(gr_symindex_build(dirs, 1, &ix, &st, &e), GR_OK);
+		ck_assert_int_eq(gr_symindex_build(gr_test_env(), dirs, 1, &ix, &st, &e), GR_OK);
 		ck_assert_msg(st.cached == 0, "damaged body %zu was trusted", i);
 		ck_assert_uint_eq(st.archives, 1);
 		lookups_ok(ix);
 		gr_symindex_free(ix);
-		ck_assert_int_eq(gr_symindex_build(dirs, 1, &ix, &st, &e), GR_OK);
+		ck_assert_int_eq(gr_symindex_build(gr_test_env(), dirs, 1, &ix, &st, &e), GR_OK);
 		ck_assert_msg(st.cached == 1, "entry not rewritten after damaged body %zu", i);
 		lookups_ok(ix);
 		gr_symindex_free(ix);
@@ -517,7 +517,7 @@ START_TEST(test_symindex_demangled)
 	                "int depth(Box<Box<int> > b) { return b.v.v; }\n"
 	                "}\n", ar, sizeof(ar));
 	for (round = 0; round < 2; round++) {
-		ck_assert_int_eq(gr_symindex_build(dirs, 1, &ix, &st, &e), GR_OK);
+		ck_assert_int_eq(gr_symindex_build(gr_test_env(), dirs, 1, &ix, &st, &e), GR_OK);
 		ck_assert_uint_eq(st.cached, (size_t)round);
 		/* The mangled name is an ordinary lookup; its demangled form is not. */
 		hits = gr_symindex_lookup(ix, "_ZN3grt5twiceEi", &n);
@@ -564,7 +564,7 @@ START_TEST(test_diag_prefers_fullest_provider)
 	unsetenv("PKG_CONFIG_PATH");
 	snprintf(src, sizeof(src), "%s/pc/grother.pc", dir);
 	write_file(src, "Name: grother\nDescription: t\nVersion: 1\nLibs: -lgrother\nLibs.private: -lzz\n");
-	ck_assert_int_eq(gr_diag_run(text, dirs, 1, &d, &e), GR_OK);
+	ck_assert_int_eq(gr_diag_run(gr_test_env(), text, dirs, 1, &d, &e), GR_OK);
 	ck_assert_uint_eq(d->ngroups, 1);
 	ck_assert_ptr_nonnull(d->groups[0].provider);
 	ck_assert_str_eq(d->groups[0].provider->lname, "zz");

@@ -234,6 +234,84 @@ START_TEST(test_elf_facts)
 }
 END_TEST
 
+/* A non-executable ELF: its verdict, and the one problem that says what it is. */
+static void
+expect_not_executable(const char *rel, enum gr_verdict v, const char *what)
+{
+	struct gr_report *r;
+	struct gr_error e;
+	char p[4096];
+
+	snprintf(p, sizeof(p), "%s/%s", fixdir, rel);
+	ck_assert_msg(gr_check_path(p, NULL, &r, &e) == GR_OK, "%s: %s", rel, e.msg);
+	ck_assert_msg(r->verdict == v, "%s: verdict %s, expected %s", rel, gr_verdict_name(r->verdict),
+	              gr_verdict_name(v));
+	ck_assert_int_eq(r->format, GR_FMT_ELF);
+	ck_assert(!r->executable);
+	ck_assert(!r->pass);
+	ck_assert(!r->images[0].executable);
+	ck_assert_ptr_null(r->images[0].interp);
+	ck_assert_uint_eq(r->images[0].nneeded, 0);
+	ck_assert_uint_eq(r->images[0].nglibc_runtime, 0);
+	ck_assert_uint_eq(r->images[0].nproblems, 1);
+	ck_assert_str_eq(r->images[0].problems[0].code, "not-executable");
+	ck_assert_msg(strstr(r->images[0].problems[0].message, what) != NULL, "%s: '%s' lacks '%s'", rel,
+	              r->images[0].problems[0].message, what);
+	gr_report_free(r);
+}
+
+/* Separate debug files, a core dump, other ELF types, and iconv in a static binary. */
+START_TEST(test_elf_kinds)
+{
+	static const char *const debug[] = {
+		"elf/static.debug", "elf/dynamic.debug", "elf/static-pie.debug",
+		"elf/mips-static.debug", "go/static.debug",
+	};
+	struct gr_report *r;
+	struct gr_error e;
+	char p[4096];
+	size_t k;
+	bool seen = false;
+
+	/* objcopy --only-keep-debug keeps the program headers, drops the bytes:
+	 * a static non-PIE original has no PT_INTERP or PT_DYNAMIC to show it. */
+	for (k = 0; k < sizeof(debug) / sizeof(debug[0]); k++)
+		expect_not_executable(debug[k], GR_V_DEBUG_INFO, "separate debug information file");
+	expect_not_executable("elf/core", GR_V_CORE, "core dump");
+	expect_not_executable("elf/other-none", GR_V_OTHER, "file of another type");
+	expect_not_executable("elf/other-os", GR_V_OTHER, "file of another type");
+
+	/* dsymutil's companion of a Mach-O program: MH_DSYM. */
+	snprintf(p, sizeof(p), "%s/macho/main.dwarf", fixdir);
+	ck_assert_int_eq(gr_check_path(p, NULL, &r, &e), GR_OK);
+	ck_assert_msg(r->verdict == GR_V_DEBUG_INFO, "macho/main.dwarf: verdict %s", gr_verdict_name(r->verdict));
+	ck_assert(!r->executable);
+	ck_assert(!r->pass);
+	ck_assert_str_eq(r->images[0].problems[r->images[0].nproblems - 1].code, "not-executable");
+	gr_report_free(r);
+
+	snprintf(p, sizeof(p), "%s/elf/core", fixdir);
+	ck_assert_int_eq(gr_check_path(p, NULL, &r, &e), GR_OK);
+	ck_assert_int_eq(r->images[0].bits, 64);
+	ck_assert_str_eq(r->images[0].arch, "x86-64");
+	gr_report_free(r);
+
+	/* iconv_open loads a gconv module at run time: a finding, still a pass. */
+	snprintf(p, sizeof(p), "%s/elf/static-iconv", fixdir);
+	ck_assert_int_eq(gr_check_path(p, NULL, &r, &e), GR_OK);
+	ck_assert_int_eq(r->verdict, GR_V_STATIC);
+	ck_assert(r->pass);
+	ck_assert_uint_eq(r->images[0].nproblems, 0);
+	for (k = 0; k < r->images[0].nglibc_runtime; k++) {
+		ck_assert_msg(strcmp(r->images[0].glibc_runtime[k], "getaddrinfo") != 0,
+		              "elf/static-iconv: getaddrinfo reported, it calls only iconv_open");
+		seen = seen || !strcmp(r->images[0].glibc_runtime[k], "iconv_open");
+	}
+	ck_assert_msg(seen, "elf/static-iconv: iconv_open not among glibc_runtime");
+	gr_report_free(r);
+}
+END_TEST
+
 START_TEST(test_macho_facts)
 {
 	struct gr_report *r;
@@ -1094,6 +1172,7 @@ check_suite(void)
 	tcase_set_timeout(t, 120);
 	tcase_add_test(t, test_manifest);
 	tcase_add_test(t, test_elf_facts);
+	tcase_add_test(t, test_elf_kinds);
 	tcase_add_test(t, test_macho_facts);
 	tcase_add_test(t, test_origins);
 	tcase_add_test(t, test_allow);

@@ -28,7 +28,7 @@
 #include "gr_goflags.h"
 #include "gr_ldmsg.h"
 #include "gr_ldscript.h"
-#include "gr_linkstate.h"
+#include "gr_records.h"
 #include "gr_macho.h"
 #include "gr_pc.h"
 #include "gr_rewrite.h"
@@ -110,6 +110,10 @@ every_failure(const char *name, op_fn op)
 		ck_assert_msg(n < 100000, "%s: does not end", name);
 	}
 }
+
+/* A C object standing for cmd/link's go.o (made by make_fixtures): the link
+ * wrapper opens its input files as ld does, so they must exist. */
+static char goobj[160];
 
 /* ---- the operations on real toolchains, caches, the diagnosis and Mach-O ----
  * Each compares a successful result with the one a run without failures gave
@@ -277,6 +281,11 @@ make_fixtures(void)
 	write_file(src, "int gr_zeta_fn(void) { return 1; }\nint gr_alpha_fn(void) { return 2; }\n");
 	run_ok(cc);
 	run_ok(arv);
+	{
+		char *cgo[] = { w_gcc, w_c, w_o, goobj, src, NULL };
+		snprintf(goobj, sizeof(goobj), "%s/go.o", fixdir);
+		run_ok(cgo);
+	}
 	snprintf(path, sizeof(path), "%s/libt.a", libdir);
 	snprintf(text, sizeof(text), "/* GNU ld script */\nGROUP ( %s )\n", ar);
 	write_file(path, text);
@@ -343,7 +352,7 @@ rewrite_discovered(struct gr_rw_result **r, struct gr_error *e)
 	memset(&o, 0, sizeof(o));
 	o.mode = GR_RW_STATIC;
 	*r = NULL;
-	rc = gr_toolchain_discover(gcc_argv, &tc, e);
+	rc = gr_toolchain_discover(gr_test_env(), gcc_argv, &tc, e);
 	if (rc != GR_OK)
 		return rc;
 	rc = gr_rewrite(in, sizeof(in) / sizeof(in[0]), &o, &tc, r, e);
@@ -389,7 +398,7 @@ tccache_op(const char *name, bool empty_first)
 		clear_cache("toolchain");
 	resume_injection();
 	memset(&e, 0, sizeof(e));
-	rc = gr_tccache_discover(gcc_argv, &tc, &hit, &e);
+	rc = gr_tccache_discover(gr_test_env(), gcc_argv, &tc, &hit, &e);
 	pause_injection();
 	if (rc != GR_OK) {
 		error_said(name, rc, &e);
@@ -403,7 +412,7 @@ tccache_op(const char *name, bool empty_first)
 	if (cache_entries("toolchain")) {
 		struct gr_toolchain again;
 		bool h = false;
-		ck_assert_int_eq(gr_tccache_discover(gcc_argv, &again, &h, &e), GR_OK);
+		ck_assert_int_eq(gr_tccache_discover(gr_test_env(), gcc_argv, &again, &h, &e), GR_OK);
 		ck_assert_msg(h, "%s: stored an entry that a later run does not find", name);
 		check_tc(name, &again);
 		gr_toolchain_deinit(&again);
@@ -451,7 +460,7 @@ symindex_op(const char *name, bool empty_first)
 		clear_cache("symbols");
 	resume_injection();
 	memset(&e, 0, sizeof(e));
-	rc = gr_symindex_build(dirs, 3, &ix, &st, &e);
+	rc = gr_symindex_build(gr_test_env(), dirs, 3, &ix, &st, &e);
 	pause_injection();
 	if (rc != GR_OK) {
 		error_said(name, rc, &e);
@@ -523,7 +532,7 @@ op_diag(void)
 	int rc;
 
 	memset(&e, 0, sizeof(e));
-	rc = gr_diag_run(diag_text, dirs, 1, &d, &e);
+	rc = gr_diag_run(gr_test_env(), diag_text, dirs, 1, &d, &e);
 	pause_injection();
 	if (rc != GR_OK) {
 		error_said("diag", rc, &e);
@@ -759,10 +768,10 @@ static struct sbuf ref_cxx;
 static int
 extld_cxx(struct gr_strvec *out, struct gr_error *e)
 {
-	static char a0[] = "-m64", a1[] = "-o", a2[] = "/tmp/x/a.out", a3[] = "/tmp/go-link-1/go.o",
+	static char a0[] = "-m64", a1[] = "-o", a2[] = "/tmp/x/a.out",
 	            a5[] = "-lcxt", a6[] = "-no-pie";
 	static char a4[160];
-	char *args[] = { a0, a1, a2, a3, a4, a5, a6 };
+	char *args[] = { a0, a1, a2, goobj, a4, a5, a6 };
 	struct gr_linkstate ls;
 	struct gr_toolchain tc;
 	struct gr_rw_result *rw = NULL;
@@ -771,14 +780,14 @@ extld_cxx(struct gr_strvec *out, struct gr_error *e)
 	snprintf(a4, sizeof(a4), "-L%s/cxxlib", fixdir);
 	gr_linkstate_init(&ls);
 	ls.mode = GR_LINK_STATIC;
-	if ((rc = gr_toolchain_discover(gcc_argv, &tc, e)) != GR_OK) {
+	if ((rc = gr_toolchain_discover(gr_test_env(), gcc_argv, &tc, e)) != GR_OK) {
 		gr_linkstate_deinit(&ls);
 		return rc;
 	}
 	if (gr_strvec_push(&ls.cc, "gcc") != GR_OK || gr_strvec_push(&ls.cxx, "g++") != GR_OK)
 		rc = gr_error_set(e, GR_ENOMEM, 0, "test: out of memory");
 	else
-		rc = gr_extld_rewrite(&ls, &tc, args, sizeof(args) / sizeof(args[0]), out, &rw, e);
+		rc = gr_extld_rewrite(gr_test_env(), &ls, &tc, args, sizeof(args) / sizeof(args[0]), out, &rw, e);
 	gr_rw_result_free(rw);
 	gr_toolchain_deinit(&tc);
 	gr_linkstate_deinit(&ls);
@@ -972,10 +981,10 @@ op_check_elf(void)
 static int
 op_extld_rewrite(void)
 {
-	static char a0[] = "-m64", a1[] = "-o", a2[] = "/tmp/x/a.out", a3[] = "-rdynamic", a4[] = "/tmp/go-link-1/go.o",
-	            a5[] = "/tmp/go-link-1/000000.o", a6[] = "-L/nonexistent", a7[] = "-Wl,-Bdynamic", a8[] = "-O2",
+	static char a0[] = "-m64", a1[] = "-o", a2[] = "/tmp/x/a.out", a3[] = "-rdynamic",
+	            a6[] = "-L/nonexistent", a7[] = "-Wl,-Bdynamic", a8[] = "-O2",
 	            a9[] = "-lpthread", a10[] = "-no-pie";
-	char *args[] = { a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10 };
+	char *args[] = { a0, a1, a2, a3, goobj, goobj, a6, a7, a8, a9, a10 };
 	struct gr_linkstate ls;
 	struct gr_toolchain tc;
 	struct gr_strvec out;
@@ -989,7 +998,7 @@ op_extld_rewrite(void)
 	gr_strvec_init(&out);
 	ls.mode = GR_LINK_THIRD_PARTY;  /* -lpthread stays: no search needed */
 	if (gr_strvec_push(&ls.cc, "cc") == GR_OK)
-		rc = gr_extld_rewrite(&ls, &tc, args, sizeof(args) / sizeof(args[0]), &out, &rw, &e);
+		rc = gr_extld_rewrite(gr_test_env(), &ls, &tc, args, sizeof(args) / sizeof(args[0]), &out, &rw, &e);
 	pause_injection();
 	if (rc != GR_OK) {
 		if (ls.cc.n)  /* not the test's own push that failed */
@@ -1057,7 +1066,7 @@ record_simple_references(void)
 	ck_assert_str_eq(ref_goflags.b, "-ldflags='-X\nmain.v=1\n-s'\n-tags\na,b\n-trimpath\n");
 	ck_assert_ptr_nonnull(strstr(ref_pc_split.b, "-L/a b from (null)\n-Wl,--push-state,--as-needed from"));
 	ck_assert_ptr_nonnull(strstr(ref_check_elf.b, "report test_nomem "));
-	ck_assert_ptr_nonnull(strstr(ref_extld_rw.b, "/tmp/go-link-1/go.o\n"));
+	ck_assert_ptr_nonnull(strstr(ref_extld_rw.b, goobj));
 	ck_assert_ptr_nonnull(strstr(ref_extld_rw.b, "-lpthread\n"));
 	ck_assert_ptr_nonnull(strstr(ref_darwin_rw.b, "arg -lSystem\n"));
 }
@@ -1071,7 +1080,7 @@ make_references(void)
 	struct gr_error e;
 	bool hit;
 
-	ck_assert_int_eq(gr_toolchain_discover(gcc_argv, &tc, &e), GR_OK);
+	ck_assert_int_eq(gr_toolchain_discover(gr_test_env(), gcc_argv, &tc, &e), GR_OK);
 	render_tc(&ref_tc, &tc);
 	ck_assert_uint_gt(tc.driver_dirs.n + tc.ld_dirs.n, 0);
 	gr_toolchain_deinit(&tc);
@@ -1093,16 +1102,16 @@ make_references(void)
 		gr_strvec_deinit(&out);
 	}
 	/* Prime the caches for the lookups (a store, then a hit). */
-	ck_assert_int_eq(gr_tccache_discover(gcc_argv, &tc, &hit, &e), GR_OK);
+	ck_assert_int_eq(gr_tccache_discover(gr_test_env(), gcc_argv, &tc, &hit, &e), GR_OK);
 	gr_toolchain_deinit(&tc);
-	ck_assert_int_eq(gr_tccache_discover(gcc_argv, &tc, &hit, &e), GR_OK);
+	ck_assert_int_eq(gr_tccache_discover(gr_test_env(), gcc_argv, &tc, &hit, &e), GR_OK);
 	ck_assert(hit);
 	gr_toolchain_deinit(&tc);
 	{
 		const char *dirs[] = { libdir };
 		struct gr_symindex *ix;
 		struct gr_symindex_stats st;
-		ck_assert_int_eq(gr_symindex_build(dirs, 1, &ix, &st, &e), GR_OK);
+		ck_assert_int_eq(gr_symindex_build(gr_test_env(), dirs, 1, &ix, &st, &e), GR_OK);
 		render_ix(&ref_ix, ix, &st);
 		gr_symindex_free(ix);
 		/* Found once, through the script's -l name. */
@@ -1112,7 +1121,7 @@ make_references(void)
 	{
 		const char *dirs[] = { libdir };
 		struct gr_diag *d;
-		ck_assert_int_eq(gr_diag_run(diag_text, dirs, 1, &d, &e), GR_OK);
+		ck_assert_int_eq(gr_diag_run(gr_test_env(), diag_text, dirs, 1, &d, &e), GR_OK);
 		render_diag(&ref_diag, d);
 		ck_assert_uint_eq(d->ngroups, 2);
 		ck_assert_uint_eq(d->groups[0].nsymbols, 2);

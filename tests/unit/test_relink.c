@@ -9,7 +9,7 @@
 #include "gr_diag.h"
 #include "gr_extld.h"
 #include "gr_goflags.h"
-#include "gr_linkstate.h"
+#include "gr_records.h"
 #include "gr_pc.h"
 #include "gr_preset.h"
 #include "gr_test.h"
@@ -288,28 +288,28 @@ START_TEST(test_presets)
 	fputs("# demo\nmodule example.com/x\ndefault one\n\nvariant one\ntags a b\npkg zlib\n"
 	      "variant two\ntags c\nallow-dynamic systemd\n", f);
 	fclose(f);
-	ck_assert_int_eq(gr_preset_load("demo", NULL, &p, &e), GR_OK);
+	ck_assert_int_eq(gr_preset_load(gr_test_env(), "demo", NULL, &p, &e), GR_OK);
 	ck_assert_str_eq(p.variant, "one");
 	ck_assert_str_eq(p.module, "example.com/x");
 	ck_assert_uint_eq(p.tags.n, 2);
 	ck_assert_str_eq(p.pkgs.v[0], "zlib");
 	gr_preset_deinit(&p);
-	ck_assert_int_eq(gr_preset_load("demo", "two", &p, &e), GR_OK);
+	ck_assert_int_eq(gr_preset_load(gr_test_env(), "demo", "two", &p, &e), GR_OK);
 	ck_assert_uint_eq(p.tags.n, 1);
 	ck_assert_str_eq(p.allow.v[0], "systemd");
 	gr_preset_deinit(&p);
-	ck_assert_int_eq(gr_preset_load("demo", "three", &p, &e), GR_ENOTFOUND);
+	ck_assert_int_eq(gr_preset_load(gr_test_env(), "demo", "three", &p, &e), GR_ENOTFOUND);
 	ck_assert_ptr_nonnull(strstr(e.msg, "no variant 'three'"));
-	ck_assert_int_eq(gr_preset_load("nosuch", NULL, &p, &e), GR_ENOTFOUND);
+	ck_assert_int_eq(gr_preset_load(gr_test_env(), "nosuch", NULL, &p, &e), GR_ENOTFOUND);
 	ck_assert_ptr_nonnull(strstr(e.msg, "unknown preset 'nosuch'"));
-	ck_assert_int_eq(gr_preset_load("../etc/passwd", NULL, &p, &e), GR_EUSAGE);
+	ck_assert_int_eq(gr_preset_load(gr_test_env(), "../etc/passwd", NULL, &p, &e), GR_EUSAGE);
 	/* module and default said twice: the last one counts, the first is freed
 	 * (the ASan build's leak check sees it). */
 	f = fopen(path, "w");
 	fputs("module example.com/old\ndefault one\nmodule example.com/new\ndefault two\n"
 	      "variant one\ntags a\nvariant two\ntags b\n", f);
 	fclose(f);
-	ck_assert_int_eq(gr_preset_load("demo", NULL, &p, &e), GR_OK);
+	ck_assert_int_eq(gr_preset_load(gr_test_env(), "demo", NULL, &p, &e), GR_OK);
 	ck_assert_str_eq(p.module, "example.com/new");
 	ck_assert_str_eq(p.variant, "two");
 	ck_assert_uint_eq(p.tags.n, 1);
@@ -318,22 +318,22 @@ START_TEST(test_presets)
 	f = fopen(path, "w");
 	fputs("variant one\nbogus x\n", f);
 	fclose(f);
-	ck_assert_int_eq(gr_preset_load("demo", "one", &p, &e), GR_EFORMAT);
+	ck_assert_int_eq(gr_preset_load(gr_test_env(), "demo", "one", &p, &e), GR_EFORMAT);
 	ck_assert_ptr_nonnull(strstr(e.msg, ":2: unknown key 'bogus'"));
 	f = fopen(path, "w");
 	fputs("tags x\n", f);
 	fclose(f);
-	ck_assert_int_eq(gr_preset_load("demo", "one", &p, &e), GR_EFORMAT);
+	ck_assert_int_eq(gr_preset_load(gr_test_env(), "demo", "one", &p, &e), GR_EFORMAT);
 	ck_assert_ptr_nonnull(strstr(e.msg, "outside a variant"));
 	unlink(path);
 	rmdir(dir);
 	/* the shipped sqlite3 preset, found in the built-in directories */
 	unsetenv("GORELINK_PRESET_PATH");
-	ck_assert_int_eq(gr_preset_load("sqlite3", NULL, &p, &e), GR_OK);
+	ck_assert_int_eq(gr_preset_load(gr_test_env(), "sqlite3", NULL, &p, &e), GR_OK);
 	ck_assert_str_eq(p.variant, "bundled");
 	ck_assert_str_eq(p.tags.v[0], "sqlite_omit_load_extension");
 	gr_preset_deinit(&p);
-	ck_assert_int_eq(gr_preset_load("sqlite3", "system", &p, &e), GR_OK);
+	ck_assert_int_eq(gr_preset_load(gr_test_env(), "sqlite3", "system", &p, &e), GR_OK);
 	ck_assert_str_eq(p.pkgs.v[0], "sqlite3");
 	gr_preset_deinit(&p);
 }
@@ -420,7 +420,7 @@ START_TEST(test_diag_finding_callers)
 	struct gr_error e;
 	size_t i;
 
-	ck_assert_int_eq(gr_diag_run(text, NULL, 0, &d, &e), GR_OK);
+	ck_assert_int_eq(gr_diag_run(gr_test_env(), text, NULL, 0, &d, &e), GR_OK);
 	ck_assert_uint_eq(d->nfindings, sizeof(want) / sizeof(want[0]));
 	for (i = 0; i < d->nfindings; i++) {
 		ck_assert_str_eq(d->findings[i].symbol, want[i].symbol);

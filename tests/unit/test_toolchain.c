@@ -59,7 +59,7 @@ static int
 discover(char *const cc[], struct gr_toolchain *tc, struct gr_error *e)
 {
 	gr_error_clear(e);
-	return gr_toolchain_discover(cc, tc, e);
+	return gr_toolchain_discover(gr_test_env(), cc, tc, e);
 }
 
 static void
@@ -441,7 +441,7 @@ START_TEST(test_no_cc)
 	struct gr_error e;
 
 	ck_assert_int_eq(discover(cc, &tc, &e), GR_EUSAGE);
-	ck_assert_int_eq(gr_toolchain_discover(NULL, &tc, NULL), GR_EUSAGE);
+	ck_assert_int_eq(gr_toolchain_discover(gr_test_env(), NULL, &tc, NULL), GR_EUSAGE);
 }
 END_TEST
 

@@ -1,0 +1,437 @@
+#include "gr_linkwrap.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gr_cache.h"
+#include "gr_kv.h"
+#include "gr_pc.h"
+#include "gr_spawn.h"
+
+/* A diagnostic of the wrapper's own: "PROG: message" with control characters as \xNN. */
+static void gr_lw_diag(const struct gr_linkwrap *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+gr_lw_diag(const struct gr_linkwrap *w, const char *fmt, ...)
+{
+	char msg[8192 + 256];
+	const unsigned char *p;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(w->msg, "%s: ", w->prog ? w->prog : "gorelink-ld");
+	for (p = (const unsigned char *)msg; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			fprintf(w->msg, "\\x%02x", *p);
+		else
+			fputc(*p, w->msg);
+	}
+	fputc('\n', w->msg);
+}
+
+int
+gr_linkwrap_report(const struct gr_linkstate *ls, const struct gr_strvec *final, const struct gr_rw_result *rw,
+                   int status, struct gr_link_report *rep, struct gr_error *err)
+{
+	char line[1024];
+	size_t i, k;
+	int rc = GR_OK;
+
+	if (!ls->report)
+		return GR_OK;
+	for (i = 0; final && i < final->n && !rc; i++)
+		rc = gr_link_report_add_argv(rep, final->v[i]);
+	for (i = 0; rw && i < rw->ntokens && !rc; i++) {
+		const struct gr_rw_token *t = &rw->tokens[i];
+		if (t->kind == GR_RW_OTHER && t->missing)
+			rc = gr_link_report_add_missing(rep, true, t->input);  /* an input file that is not there */
+		if (t->kind != GR_RW_LIBRARY || rc)
+			continue;
+		if (t->missing)
+			rc = gr_link_report_add_missing(rep, false, t->lib);
+		else if (t->kept)
+			rc = gr_link_report_add_kept(rep, t->lib);
+		else
+			for (k = 0; k < t->noutput && !rc; k++)
+				if (t->output[k][0] == '/')
+					rc = gr_link_report_add_archive(rep, t->output[k]);
+	}
+	/* 128+N: gr_lw_run_captured saw the compiler die of signal N. */
+	line[0] = '\0';
+	if (status > 128 && final && final->n) {
+		struct gr_spawn_result sr = { .exited = false, .code = status - 128 };
+		char how[128];
+		snprintf(line, sizeof(line), "%s %s", final->v[0], gr_spawn_describe(&sr, how, sizeof(how)));
+	}
+	if (!rc)
+		rc = gr_link_report_set_status(rep, status, *line ? line : NULL);
+	if (rc)
+		return gr_error_set(err, GR_ENOMEM, 0, "%s: out of memory", ls->report);
+	return gr_link_report_write(ls->report, rep, err);
+}
+
+/* The key under which a link's library origins are cached: its -l words as
+ * cmd/link passed them, which a rebuild from go's cache passes again. */
+static char *
+gr_lw_origin_key(const struct gr_rw_result *rw)
+{
+	struct gr_kvbuf b = { NULL, 0, 0, false };
+	size_t i;
+
+	gr_kv_raw(&b, "origins 1\n", 10);
+	for (i = 0; i < rw->ntokens; i++)
+		if (rw->tokens[i].kind == GR_RW_LIBRARY)
+			gr_kv_put(&b, 'l', rw->tokens[i].input);
+	gr_kv_raw(&b, "", 1);  /* the terminating NUL */
+	if (b.nomem) {
+		free(b.p);
+		return NULL;
+	}
+	return b.p;
+}
+
+/* Give the libraries without an origin the ones a cached record names. */
+static void
+gr_lw_origins_cached(const struct gr_env *env, struct gr_rw_result *rw, const char *key)
+{
+	char *data = NULL, *cur, *v, tag;
+	const char *lib = NULL;
+	size_t i, len;
+	bool bad = false;
+
+	if (!key || gr_cache_get(env, "origins", key, &data, &len) != GR_OK)
+		return;
+	for (cur = data; gr_kv_next(&cur, &tag, &v, &bad);) {
+		if (tag == 'l') {
+			lib = v;
+			continue;
+		}
+		if (tag != 'o' || !lib)
+			continue;
+		for (i = 0; i < rw->ntokens; i++)
+			if (rw->tokens[i].lib && !rw->tokens[i].origin && !strcmp(rw->tokens[i].lib, lib))
+				rw->tokens[i].origin = gr_arena_strdup(&rw->arena, v);
+		lib = NULL;
+	}
+	free(data);
+}
+
+/* Libraries that came from #cgo pkg-config: arrive without their package chain;
+ * find it again from the packages cmd/go asked the pkg-config shim about. When
+ * go build reused its cached cgo results for some or all packages, the shim
+ * did not run for them: the chains an earlier run of the same link recorded
+ * fill the gaps, and the record is updated with what this run learnt. */
+void
+gr_linkwrap_origins(const struct gr_env *env, struct gr_rw_result *rw, const char *log)
+{
+	struct gr_strvec pkgs;
+	struct gr_pc_tokens *t = NULL;
+	struct gr_kvbuf keep = { NULL, 0, 0, false };
+	struct gr_error e;
+	char *key = gr_lw_origin_key(rw);
+	size_t i, k;
+	bool learnt = false;
+
+	gr_strvec_init(&pkgs);
+	/* No log (or an unreadable one): no chains from it. */
+	if (log && *log && gr_pkglog_read(log, &pkgs, &e) != GR_OK) {
+		gr_strvec_deinit(&pkgs);
+		gr_strvec_init(&pkgs);
+	}
+	if (pkgs.n && gr_pc_resolve(env, (const char *const *)pkgs.v, pkgs.n, &t, &e) == GR_OK) {
+		for (i = 0; i < rw->ntokens; i++) {
+			struct gr_rw_token *tk = &rw->tokens[i];
+			char want[600];
+			bool file = tk->kind == GR_RW_OTHER && tk->missing;  /* an input file that is not there */
+			if (tk->origin || !(file || (tk->kind == GR_RW_LIBRARY && tk->lib)))
+				continue;
+			snprintf(want, sizeof(want), "%s%s", file ? "" : "-l", file ? tk->input : tk->lib);
+			for (k = 0; k < t->n; k++)
+				if (t->v[k].origin && !strcmp(t->v[k].text, want)) {
+					tk->origin = gr_arena_printf(&rw->arena, "#cgo pkg-config: %s", t->v[k].origin);
+					learnt = learnt || tk->origin;
+					break;
+				}
+		}
+	}
+	gr_lw_origins_cached(env, rw, key);
+	/* Store every chain known now (this run's and the record's), for the next run. */
+	for (i = 0; learnt && i < rw->ntokens; i++)
+		if (rw->tokens[i].lib && rw->tokens[i].origin && !strncmp(rw->tokens[i].origin, "#cgo pkg-config: ", 17)) {
+			gr_kv_put(&keep, 'l', rw->tokens[i].lib);
+			gr_kv_put(&keep, 'o', rw->tokens[i].origin);
+		}
+	if (key && keep.n && !keep.nomem)
+		gr_cache_put(env, "origins", key, keep.p, keep.n, &e);
+	free(keep.p);
+	free(key);
+	gr_pc_tokens_free(t);
+	gr_strvec_deinit(&pkgs);
+}
+
+/* Run a link with its output captured, then shown as if it ran directly. */
+static int
+gr_lw_run_captured(const struct gr_linkwrap *w, char *const *argv, struct gr_spawn_result *res)
+{
+	struct gr_error e;
+	char how[128];
+
+	if (gr_spawn_capture(argv, NULL, res, &e)) {
+		gr_lw_diag(w, "%s", e.msg);
+		return 127;
+	}
+	fwrite(res->out, 1, res->outlen, w->out);
+	fwrite(res->err, 1, res->errlen, w->msg);
+	fflush(w->out);
+	if (res->exited)
+		return res->code;
+	gr_lw_diag(w, "%s %s", argv[0], gr_spawn_describe(res, how, sizeof(how)));
+	return 128 + res->code;
+}
+
+static void
+gr_lw_list(FILE *f, const char *const *v, size_t n, size_t max)
+{
+	size_t i;
+
+	for (i = 0; i < n && i < max; i++)
+		fprintf(f, "%s%s", i ? ", " : "", v[i]);
+	if (n > max)
+		fprintf(f, ", ... (%zu in all)", n);
+}
+
+/* Explain the undefined symbols and glibc's warnings; record them for gorelink. */
+static void
+gr_lw_explain(const struct gr_linkwrap *w, const struct gr_diag *d, bool failed, struct gr_link_report *rep)
+{
+	size_t i, refs = 0, syms = 0;
+
+	for (i = 0; i < d->ngroups; i++) {
+		refs += d->groups[i].nrefs;
+		syms += d->groups[i].nsymbols;
+	}
+	if (d->ngroups) {
+		fprintf(w->msg, "gorelink: %zu undefined reference%s to %zu symbol%s:\n", refs, refs == 1 ? "" : "s",
+		        syms, syms == 1 ? "" : "s");
+		for (i = 0; i < d->ngroups; i++) {
+			const struct gr_diag_group *g = &d->groups[i];
+			char what[512], line[1024];
+			fputs("  ", w->msg);
+			gr_lw_list(w->msg, g->symbols, g->nsymbols, 8);
+			if (g->nneeders) {
+				fputs(", needed by ", w->msg);
+				gr_lw_list(w->msg, g->needers, g->nneeders, 3);
+			}
+			fputs(":\n", w->msg);
+			if (!g->provider && g->shared) {
+				/* "libgssapi_krb5.so.2" -> "gssapi_krb5" */
+				const char *so = g->shared, *dot = strstr(so, ".so");
+				int nl = (int)((dot ? dot : so + strlen(so)) - so) - (strncmp(so, "lib", 3) ? 0 : 3);
+				const char *name = strncmp(so, "lib", 3) ? so : so + 3;
+				fprintf(w->msg, "    no archive in the linker's search path defines them, but %s does: %s (the shared build) loads it;\n"
+				        "    install its static archive (lib%.*s.a), or link it dynamically: --allow-dynamic %.*s --lib -l:%s\n",
+				        so, g->shared_via, nl, name, nl, name, so);
+				snprintf(line, sizeof(line), "--allow-dynamic %.*s --lib -l:%s", nl, name, so);
+				gr_link_report_add_undefined(rep, &(struct gr_rec_undefined){ NULL, NULL, NULL, line });
+				continue;
+			}
+			if (!g->provider) {
+				fputs("    no archive in the linker's search path defines them: install the library that does\n", w->msg);
+				gr_link_report_add_undefined(rep, &(struct gr_rec_undefined){ NULL, NULL, NULL, g->symbols[0] });
+				continue;
+			}
+			if (g->pkg)
+				snprintf(what, sizeof(what), "--pkg %s", g->pkg);
+			else
+				snprintf(what, sizeof(what), "--lib -l%s", g->provider->lname);
+			fprintf(w->msg, "    defined in %s (-l%s%s%s): add %s\n", g->provider->path, g->provider->lname,
+			        g->pkg ? ", pkg-config " : "", g->pkg ? g->pkg : "", what);
+			gr_link_report_add_undefined(rep, &(struct gr_rec_undefined){ g->provider->lname, g->pkg,
+			                                                                g->provider->path, what });
+		}
+		if (failed && !w->ls->fix)
+			fputs("  (or run gorelink again with --fix to add them)\n", w->msg);
+	}
+	for (i = 0; i < d->nfindings; i++) {
+		const struct gr_diag_finding *f = &d->findings[i];
+		fprintf(w->msg, "gorelink: %s in a static glibc binary, called by %s%s%s: %s\n", f->symbol, f->source,
+		        f->function ? " in " : "", f->function ? f->function : "", f->remedy);
+		gr_link_report_add_finding(rep, &(struct gr_rec_finding){ f->symbol, f->source, f->function, f->remedy });
+	}
+}
+
+/* Where path (compared by realpath) stands in argv, or -1. */
+static long
+gr_lw_find(const struct gr_strvec *argv, const char *path)
+{
+	char *want = realpath(path, NULL);
+	long at = -1;
+	size_t i;
+
+	for (i = 0; i < argv->n && at < 0; i++) {
+		char *have;
+		if (argv->v[i][0] != '/')
+			continue;
+		if (!strcmp(argv->v[i], path)) {
+			at = (long)i;
+			break;
+		}
+		have = want ? realpath(argv->v[i], NULL) : NULL;
+		if (have && !strcmp(have, want))
+			at = (long)i;
+		free(have);
+	}
+	free(want);
+	return at;
+}
+
+/* GNU ld scans each archive once, where it stands: an archive that needs one
+ * linked earlier fails. Find such pairs from the diagnosis and put the span
+ * from the first provider to the last needer inside --start-group/--end-group
+ * (ld then rescans it until nothing new is defined). True when argv changed. */
+static bool
+gr_lw_group_order(const struct gr_linkwrap *w, const struct gr_diag *d, struct gr_strvec *final,
+                  struct gr_link_report *rep)
+{
+	long lo = -1, hi = -1;
+	size_t i, k;
+	struct gr_strvec grouped;
+
+	for (i = 0; i < d->ngroups; i++) {
+		const struct gr_diag_group *g = &d->groups[i];
+		long pa;
+		if (!g->provider || (pa = gr_lw_find(final, g->provider->path)) < 0)
+			continue;
+		for (k = 0; k < g->nneeders; k++) {
+			const char *open = strchr(g->needers[k], '(');
+			char *arch;
+			long pn;
+			if (!open)
+				continue;
+			arch = strndup(g->needers[k], (size_t)(open - g->needers[k]));
+			pn = arch ? gr_lw_find(final, arch) : -1;
+			if (pn > pa) {
+				gr_link_report_add_order(rep, &(struct gr_rec_order){ "group", arch, g->provider->path });
+				fprintf(w->msg, "gorelink: link order: %s needs %s, which comes earlier, and GNU ld scans each archive once\n",
+				        arch, g->provider->path);
+				if (lo < 0 || pa < lo)
+					lo = pa;
+				if (pn > hi)
+					hi = pn;
+			}
+			free(arch);
+		}
+	}
+	if (lo < 0)
+		return false;
+	/* A group from an earlier round: one that holds the span already changes
+	 * nothing; otherwise it is widened to cover both (one group, not nested). */
+	{
+		long s = -1, e = -1;
+		for (i = 0; i < final->n; i++) {
+			if (s < 0 && !strcmp(final->v[i], "-Wl,--start-group"))
+				s = (long)i;
+			else if (s >= 0 && e < 0 && !strcmp(final->v[i], "-Wl,--end-group"))
+				e = (long)i;
+		}
+		if (s >= 0 && e > s + 1) {
+			const char *lop = final->v[lo], *hip = final->v[hi], *first = final->v[s + 1], *last = final->v[e - 1];
+			struct gr_strvec flat;
+			long a, b;
+			if (s < lo && hi < e)
+				return false;
+			gr_strvec_init(&flat);
+			for (i = 0; i < final->n; i++)
+				if ((long)i != s && (long)i != e && gr_strvec_push(&flat, final->v[i])) {
+					gr_strvec_deinit(&flat);
+					return false;
+				}
+			a = gr_lw_find(&flat, lop);
+			b = gr_lw_find(&flat, first);
+			lo = a < b ? a : b;
+			a = gr_lw_find(&flat, hip);
+			b = gr_lw_find(&flat, last);
+			hi = a > b ? a : b;
+			gr_strvec_deinit(final);
+			*final = flat;
+			if (lo < 0 || hi < lo)
+				return false;
+		}
+	}
+	gr_strvec_init(&grouped);
+	for (i = 0; i < final->n; i++) {
+		if ((long)i == lo && gr_strvec_push(&grouped, "-Wl,--start-group"))
+			break;
+		if (gr_strvec_push(&grouped, final->v[i]))
+			break;
+		if ((long)i == hi && gr_strvec_push(&grouped, "-Wl,--end-group"))
+			break;
+	}
+	if (grouped.n != final->n + 2) {
+		gr_strvec_deinit(&grouped);
+		return false;
+	}
+	fprintf(w->msg, "gorelink: grouped the archives from %s to %s with --start-group/--end-group (not reordered: the order the flags gave is kept) and linking again\n",
+	        final->v[lo], final->v[hi]);
+	gr_strvec_deinit(final);
+	*final = grouped;
+	return true;
+}
+
+/* The final link, diagnosed: archives in the wrong order are grouped and
+ * linked again; with --fix, up to three more tries with the archives that
+ * define the missing symbols appended. */
+int
+gr_linkwrap_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_report *rep)
+{
+	int status = 0, regroups = 0, fixes = 0;
+
+	for (;;) {
+		struct gr_spawn_result res;
+		struct gr_diag *d = NULL;
+		struct gr_error e;
+		size_t i, added = 0;
+		status = gr_lw_run_captured(w, gr_strvec_argv(final), &res);
+		if (res.err && gr_diag_run(w->env, res.err, w->dirs, w->ndirs, &d, &e) != GR_OK)
+			gr_lw_diag(w, "no diagnosis: %s", e.msg);
+		gr_spawn_result_free(&res);
+		if (!d)
+			return status;
+		/* Each repair is bounded: at most 3 regroupings and 3 --fix rounds. */
+		if (status != 0 && regroups < 3 && gr_lw_group_order(w, d, final, rep)) {
+			regroups++;
+			gr_diag_free(d);
+			continue;
+		}
+		if (status != 0 && w->ls->fix && fixes < 3) {
+			fixes++;
+			for (i = 0; i < d->ngroups; i++) {
+				const struct gr_diag_group *g = &d->groups[i];
+				size_t k;
+				bool present = false;
+				if (!g->provider)
+					continue;
+				/* Already on the line: an order problem, which adding it again would hide. */
+				for (k = 0; k < final->n && !present; k++)
+					present = !strcmp(final->v[k], g->provider->path);
+				if (present)
+					continue;
+				gr_strvec_push(final, g->provider->path);
+				gr_link_report_add_fix(rep, &(struct gr_rec_fix){ g->provider->lname, g->pkg, g->provider->path });
+				fprintf(w->msg, "gorelink: --fix: adding %s (-l%s) and linking again\n", g->provider->path,
+				        g->provider->lname);
+				added++;
+			}
+		}
+		if (status == 0 || !added) {
+			gr_lw_explain(w, d, status != 0, rep);
+			gr_diag_free(d);
+			return status;
+		}
+		gr_diag_free(d);
+	}
+}

@@ -1,0 +1,44 @@
+/* gr_linkwrap: the link wrapper's final link: run with its output passed on, a
+ * failure diagnosed and explained, archives in the wrong order grouped, the
+ * --fix loop, the library origins (pkg-config log, cached), and the report. */
+#ifndef GR_LINKWRAP_H
+#define GR_LINKWRAP_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "gr_diag.h"
+#include "gr_env.h"
+#include "gr_error.h"
+#include "gr_records.h"
+#include "gr_rewrite.h"
+#include "gr_strvec.h"
+
+struct gr_linkwrap {
+	const struct gr_env *env;       /* the environment (cache directory, PATH) */
+	const struct gr_linkstate *ls;  /* the driver's state (fix: the --fix loop) */
+	const char *const *dirs;        /* the linker's search dirs, where the diagnosis looks for archives */
+	size_t ndirs;
+	FILE *out;                      /* the link's standard output is copied here */
+	FILE *msg;                      /* its standard error, and every explanation */
+	const char *prog;               /* what the wrapper's own diagnostics start with ("gorelink-ld") */
+};
+
+/* Run the final link; when it fails, group archives that come before the ones
+ * needing them (at most 3 times) and, with --fix, append the archives defining
+ * the missing symbols (at most 3 rounds); explain what is left. final is the
+ * argv (changed by the repairs); rep gains the undefined, finding, fix and order
+ * records. Returns the link's exit status (127: could not run, 128+N: signal N). */
+int gr_linkwrap_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_report *rep);
+
+/* Give the libraries and missing input files of rw without an origin the
+ * "#cgo pkg-config: ..." chain of the packages in the pkg-config log at pkglog
+ * (may be NULL), filling the gaps from, and updating, the origin cache. */
+void gr_linkwrap_origins(const struct gr_env *env, struct gr_rw_result *rw, const char *pkglog);
+
+/* Add the final link (final and rw may be NULL), what each -l became and the
+ * exit status to rep, and write it to the state's report file (if it names one). */
+int gr_linkwrap_report(const struct gr_linkstate *ls, const struct gr_strvec *final, const struct gr_rw_result *rw,
+                       int status, struct gr_link_report *rep, struct gr_error *err);
+
+#endif

@@ -1,0 +1,746 @@
+#include "gr_records.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gr_file.h"
+#include "gr_kv.h"
+
+#define GR_REC_VERSION "1"
+#define GR_REC_STATE "gorelink-link-state"
+#define GR_REC_REPORT "gorelink-link-report"
+#define GR_REC_PKGLOG "gorelink-pkg-log"
+#define GR_REC_MAXFIELDS 8
+
+/* ---- framing: writing ----------------------------------------------------- */
+
+/* One field: escaped, or \N for NULL. */
+static void
+gr_rec_field(struct gr_kvbuf *b, const char *v)
+{
+	const char *p, *run;
+
+	if (!v) {
+		gr_kv_raw(b, "\\N", 2);
+		return;
+	}
+	for (p = run = v; *p; p++) {
+		const char *esc = *p == '\\' ? "\\\\" : *p == '\t' ? "\\t" : *p == '\n' ? "\\n" : NULL;
+		if (!esc)
+			continue;
+		gr_kv_raw(b, run, (size_t)(p - run));
+		gr_kv_raw(b, esc, 2);
+		run = p + 1;
+	}
+	gr_kv_raw(b, run, (size_t)(p - run));
+}
+
+/* One record: the keyword and n fields. */
+static void
+gr_rec_put(struct gr_kvbuf *b, const char *kw, size_t n, const char *const *fields)
+{
+	size_t i;
+
+	gr_kv_raw(b, kw, strlen(kw));
+	for (i = 0; i < n; i++) {
+		gr_kv_raw(b, "\t", 1);
+		gr_rec_field(b, fields[i]);
+	}
+	gr_kv_raw(b, "\n", 1);
+}
+
+/* A record of one field. */
+static void
+gr_rec_put1(struct gr_kvbuf *b, const char *kw, const char *v)
+{
+	gr_rec_put(b, kw, 1, &v);
+}
+
+/* The version line of a format. */
+static void
+gr_rec_header(struct gr_kvbuf *b, const char *magic)
+{
+	gr_kv_raw(b, magic, strlen(magic));
+	gr_kv_raw(b, " " GR_REC_VERSION "\n", sizeof(GR_REC_VERSION) + 1);
+}
+
+/* Write the buffer to path through a temporary file beside it. */
+static int
+gr_rec_commit(const char *path, struct gr_kvbuf *b, const char *what, struct gr_error *err)
+{
+	size_t l = strlen(path);
+	char *tmp;
+	int fd, e = 0;
+	size_t off = 0;
+
+	if (b->nomem)
+		return gr_error_set(err, GR_ENOMEM, 0, "%s: out of memory", what);
+	if (!(tmp = malloc(l + 8)))
+		return gr_error_set(err, GR_ENOMEM, 0, "%s: out of memory", what);
+	snprintf(tmp, l + 8, "%s.XXXXXX", path);
+	if ((fd = mkstemp(tmp)) < 0) {
+		e = errno;
+		free(tmp);
+		return gr_error_set(err, GR_EIO, e, "%s: %s", path, strerror(e));
+	}
+	while (off < b->n && !e) {
+		ssize_t w = write(fd, b->p + off, b->n - off);
+		if (w < 0 && errno != EINTR)
+			e = errno;
+		else if (w > 0)
+			off += (size_t)w;
+	}
+	if (close(fd) != 0 && !e)
+		e = errno;
+	if (!e && rename(tmp, path) != 0)
+		e = errno;
+	if (e)
+		unlink(tmp);
+	free(tmp);
+	return e ? gr_error_set(err, GR_EIO, e, "%s: %s", path, strerror(e)) : GR_OK;
+}
+
+/* ---- framing: reading ----------------------------------------------------- */
+
+struct gr_rec_reader {
+	const char *path;
+	const char *what;     /* "link state", for messages */
+	char *text, *cur;
+	size_t line;          /* of the record last read */
+	char *fields[GR_REC_MAXFIELDS];
+	size_t nfields;
+};
+
+/* Read path and check its version line. */
+static int
+gr_rec_open(struct gr_rec_reader *r, const char *path, const char *magic, const char *what,
+            struct gr_error *err)
+{
+	size_t ml = strlen(magic);
+	FILE *f;
+	char *nl;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	r->path = path;
+	r->what = what;
+	if (!(f = fopen(path, "r")))
+		return gr_error_set(err, GR_EIO, errno, "%s: %s", path, strerror(errno));
+	rc = gr_file_read_all(f, (size_t)-1, &r->text, NULL);
+	fclose(f);
+	if (rc == GR_EIO)
+		return gr_error_set(err, GR_EIO, errno, "%s: %s", path, strerror(errno));
+	if (rc)
+		return gr_error_set(err, GR_ENOMEM, 0, "%s: out of memory", path);
+	r->line = 1;
+	nl = strchr(r->text, '\n');
+	if (nl)
+		*nl = '\0';
+	if (!strncmp(r->text, magic, ml) && r->text[ml] == ' ') {
+		if (strcmp(r->text + ml + 1, GR_REC_VERSION) != 0) {
+			gr_error_set(err, GR_EFORMAT, 0,
+			             "%s: %s version %.32s, but this gorelink reads version " GR_REC_VERSION
+			             " (written by another gorelink?)", path, what, r->text + ml + 1);
+			goto bad;
+		}
+		if (nl) {
+			r->cur = nl + 1;
+			return GR_OK;
+		}
+		gr_error_set(err, GR_EFORMAT, 0, "%s:1: truncated %s (the version line has no newline)", path, what);
+		goto bad;
+	}
+	gr_error_set(err, GR_EFORMAT, 0, "%s:1: not a %s (its first line is not '%s " GR_REC_VERSION "')", path,
+	             what, magic);
+bad:
+	free(r->text);
+	r->text = NULL;
+	return GR_EFORMAT;
+}
+
+static void
+gr_rec_close(struct gr_rec_reader *r)
+{
+	free(r->text);
+	r->text = NULL;
+}
+
+/* Unescape field f in place: false on a bad escape. \N alone is NULL. */
+static bool
+gr_rec_unescape(char *f, char **out)
+{
+	char *rd, *w;
+
+	if (!strcmp(f, "\\N")) {
+		*out = NULL;
+		return true;
+	}
+	for (rd = w = f; *rd; rd++) {
+		if (*rd != '\\') {
+			*w++ = *rd;
+			continue;
+		}
+		rd++;
+		if (*rd == '\\')
+			*w++ = '\\';
+		else if (*rd == 't')
+			*w++ = '\t';
+		else if (*rd == 'n')
+			*w++ = '\n';
+		else
+			return false;
+	}
+	*w = '\0';
+	*out = f;
+	return true;
+}
+
+/* The next record: *kw is its keyword (NULL at the end), r->fields its fields. */
+static int
+gr_rec_next(struct gr_rec_reader *r, const char **kw, struct gr_error *err)
+{
+	char *line = r->cur, *nl, *p;
+
+	*kw = NULL;
+	r->nfields = 0;
+	if (!line || !*line)
+		return GR_OK;
+	r->line++;
+	if (!(nl = strchr(line, '\n')))
+		return gr_error_set(err, GR_EFORMAT, 0, "%s:%zu: truncated %s (the last line has no newline)", r->path,
+		                    r->line, r->what);
+	*nl = '\0';
+	r->cur = nl + 1;
+	for (p = line; *p && *p != '\t'; p++)
+		;
+	if (p == line)
+		return gr_error_set(err, GR_EFORMAT, 0, "%s:%zu: a record without a keyword", r->path, r->line);
+	while (*p == '\t') {
+		char *f = p + 1;
+		*p = '\0';
+		for (p = f; *p && *p != '\t'; p++)
+			;
+		if (r->nfields == GR_REC_MAXFIELDS)
+			return gr_error_set(err, GR_EFORMAT, 0, "%s:%zu: too many fields", r->path, r->line);
+		{
+			char term = *p;
+			*p = '\0';
+			if (!gr_rec_unescape(f, &r->fields[r->nfields]))
+				return gr_error_set(err, GR_EFORMAT, 0, "%s:%zu: a bad escape in field %zu", r->path, r->line,
+				                    r->nfields + 1);
+			*p = term;
+		}
+		r->nfields++;
+	}
+	*kw = line;
+	return GR_OK;
+}
+
+/* The record has n fields, and those in the mask required (bit i: field i) are not NULL. */
+static int
+gr_rec_want(struct gr_rec_reader *r, const char *kw, size_t n, unsigned required, struct gr_error *err)
+{
+	size_t i;
+
+	if (r->nfields != n)
+		return gr_error_set(err, GR_EFORMAT, 0, "%s:%zu: '%s' has %zu field%s, not %zu", r->path, r->line, kw,
+		                    r->nfields, r->nfields == 1 ? "" : "s", n);
+	for (i = 0; i < n; i++)
+		if ((required >> i & 1) && !r->fields[i])
+			return gr_error_set(err, GR_EFORMAT, 0, "%s:%zu: '%s' field %zu is empty (\\N)", r->path, r->line,
+			                    kw, i + 1);
+	return GR_OK;
+}
+
+static int
+gr_rec_unknown(struct gr_rec_reader *r, const char *kw, struct gr_error *err)
+{
+	return gr_error_set(err, GR_EFORMAT, 0, "%s:%zu: unknown record '%.64s' in a %s", r->path, r->line, kw,
+	                    r->what);
+}
+
+/* ---- the link state ------------------------------------------------------- */
+
+void
+gr_linkstate_init(struct gr_linkstate *ls)
+{
+	memset(ls, 0, sizeof(*ls));
+	gr_strvec_init(&ls->cc);
+	gr_strvec_init(&ls->cxx);
+	gr_strvec_init(&ls->extra);
+	gr_strvec_init(&ls->extra_origin);
+	gr_strvec_init(&ls->allow);
+	gr_strvec_init(&ls->system_libs);
+}
+
+void
+gr_linkstate_deinit(struct gr_linkstate *ls)
+{
+	gr_strvec_deinit(&ls->cc);
+	gr_strvec_deinit(&ls->cxx);
+	gr_strvec_deinit(&ls->extra);
+	gr_strvec_deinit(&ls->extra_origin);
+	gr_strvec_deinit(&ls->allow);
+	gr_strvec_deinit(&ls->system_libs);
+	free(ls->report);
+	ls->report = NULL;
+	free(ls->darwin_arch);
+	ls->darwin_arch = NULL;
+	free(ls->syslibroot);
+	ls->syslibroot = NULL;
+	ls->darwin = false;
+}
+
+const char *
+gr_link_mode_name(enum gr_link_mode m)
+{
+	switch (m) {
+	case GR_LINK_STATIC: return "static";
+	case GR_LINK_STATIC_PIE: return "static-pie";
+	case GR_LINK_THIRD_PARTY: return "third-party";
+	}
+	return "static";
+}
+
+static void
+gr_rec_put_all(struct gr_kvbuf *b, const char *kw, const struct gr_strvec *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		gr_rec_put1(b, kw, v->v[i]);
+}
+
+int
+gr_linkstate_write(const char *path, const struct gr_linkstate *ls, struct gr_error *err)
+{
+	struct gr_kvbuf b = { NULL, 0, 0, false };
+	size_t i;
+	int rc;
+
+	gr_rec_header(&b, GR_REC_STATE);
+	gr_rec_put1(&b, "mode", gr_link_mode_name(ls->mode));
+	gr_rec_put_all(&b, "cc", &ls->cc);
+	gr_rec_put_all(&b, "cxx", &ls->cxx);
+	for (i = 0; i < ls->extra.n; i++) {
+		const char *f[2] = { ls->extra.v[i], i < ls->extra_origin.n ? ls->extra_origin.v[i] : "--pkg" };
+		gr_rec_put(&b, "extra", 2, f);
+	}
+	gr_rec_put_all(&b, "allow", &ls->allow);
+	gr_rec_put_all(&b, "system-lib", &ls->system_libs);
+	if (ls->report)
+		gr_rec_put1(&b, "report", ls->report);
+	if (ls->fix)
+		gr_rec_put(&b, "fix", 0, NULL);
+	if (ls->darwin)
+		gr_rec_put1(&b, "darwin", ls->darwin_arch);
+	if (ls->syslibroot)
+		gr_rec_put1(&b, "syslibroot", ls->syslibroot);
+	rc = gr_rec_commit(path, &b, "link state", err);
+	free(b.p);
+	return rc;
+}
+
+/* Replace *dst by a copy of s (NULL stays NULL); false when out of memory. */
+static bool
+gr_rec_set(char **dst, const char *s)
+{
+	char *d = s ? strdup(s) : NULL;
+
+	if (s && !d)
+		return false;
+	free(*dst);
+	*dst = d;
+	return true;
+}
+
+/* One link-state record into ls. */
+static int
+gr_linkstate_record(struct gr_rec_reader *r, const char *kw, struct gr_linkstate *ls, struct gr_error *err)
+{
+	char **f = r->fields;
+	struct gr_strvec *list = !strcmp(kw, "cc") ? &ls->cc : !strcmp(kw, "cxx") ? &ls->cxx :
+	                         !strcmp(kw, "allow") ? &ls->allow : !strcmp(kw, "system-lib") ? &ls->system_libs : NULL;
+	bool ok = true;
+	int rc;
+
+	if (list) {
+		if ((rc = gr_rec_want(r, kw, 1, 1, err)))
+			return rc;
+		ok = gr_strvec_push(list, f[0]) == GR_OK;
+	} else if (!strcmp(kw, "mode")) {
+		if ((rc = gr_rec_want(r, kw, 1, 1, err)))
+			return rc;
+		if (!strcmp(f[0], "static"))
+			ls->mode = GR_LINK_STATIC;
+		else if (!strcmp(f[0], "static-pie"))
+			ls->mode = GR_LINK_STATIC_PIE;
+		else if (!strcmp(f[0], "third-party"))
+			ls->mode = GR_LINK_THIRD_PARTY;
+		else
+			return gr_error_set(err, GR_EFORMAT, 0, "%s:%zu: unknown mode '%.64s'", r->path, r->line, f[0]);
+	} else if (!strcmp(kw, "extra")) {
+		if ((rc = gr_rec_want(r, kw, 2, 3, err)))
+			return rc;
+		ok = gr_strvec_push(&ls->extra, f[0]) == GR_OK && gr_strvec_push(&ls->extra_origin, f[1]) == GR_OK;
+	} else if (!strcmp(kw, "report") || !strcmp(kw, "syslibroot")) {
+		if ((rc = gr_rec_want(r, kw, 1, 1, err)))
+			return rc;
+		ok = gr_rec_set(kw[0] == 'r' ? &ls->report : &ls->syslibroot, f[0]);
+	} else if (!strcmp(kw, "fix")) {
+		if ((rc = gr_rec_want(r, kw, 0, 0, err)))
+			return rc;
+		ls->fix = true;
+	} else if (!strcmp(kw, "darwin")) {
+		if ((rc = gr_rec_want(r, kw, 1, 0, err)))
+			return rc;
+		ls->darwin = true;
+		ok = gr_rec_set(&ls->darwin_arch, f[0] && *f[0] ? f[0] : NULL);
+	} else {
+		return gr_rec_unknown(r, kw, err);
+	}
+	return ok ? GR_OK : gr_error_set(err, GR_ENOMEM, 0, "%s: out of memory", r->path);
+}
+
+int
+gr_linkstate_read(const char *path, struct gr_linkstate *ls, struct gr_error *err)
+{
+	struct gr_rec_reader r;
+	const char *kw;
+	int rc;
+
+	if ((rc = gr_rec_open(&r, path, GR_REC_STATE, "link state", err)))
+		return rc;
+	gr_linkstate_init(ls);
+	while ((rc = gr_rec_next(&r, &kw, err)) == GR_OK && kw)
+		if ((rc = gr_linkstate_record(&r, kw, ls, err)))
+			break;
+	gr_rec_close(&r);
+	if (rc == GR_OK && ls->cc.n == 0)
+		rc = gr_error_set(err, GR_EFORMAT, 0, "%s: a link state without a compiler ('cc' record)", path);
+	if (rc)
+		gr_linkstate_deinit(ls);
+	return rc;
+}
+
+/* ---- the link report ------------------------------------------------------ */
+
+void
+gr_link_report_init(struct gr_link_report *r)
+{
+	memset(r, 0, sizeof(*r));
+	gr_arena_init(&r->arena);
+}
+
+void
+gr_link_report_deinit(struct gr_link_report *r)
+{
+	gr_arena_deinit(&r->arena);
+	gr_link_report_init(r);
+}
+
+/* A copy in the report's arena; *ok cleared when out of memory (NULL stays NULL). */
+static const char *
+gr_rep_dup(struct gr_link_report *r, const char *s, bool *ok)
+{
+	const char *d = s ? gr_arena_strdup(&r->arena, s) : NULL;
+
+	if (s && !d)
+		*ok = false;
+	return d;
+}
+
+/* Make room for one more element in an array of the report. */
+#define GR_REP_GROW(r, arr, n, cap) \
+	gr_arena_grow(&(r)->arena, (void **)&(r)->arr, (r)->n, &(r)->cap, sizeof(*(r)->arr))
+
+static int
+gr_rep_word(struct gr_link_report *r, const char ***arr, size_t *n, size_t *cap, const char *s)
+{
+	const char *d = gr_arena_strdup(&r->arena, s);
+
+	if (!d || !gr_arena_grow(&r->arena, (void **)arr, *n, cap, sizeof(**arr)))
+		return GR_ENOMEM;
+	(*arr)[(*n)++] = d;
+	return GR_OK;
+}
+
+int
+gr_link_report_add_argv(struct gr_link_report *r, const char *word)
+{
+	return gr_rep_word(r, &r->argv, &r->nargv, &r->cargv, word);
+}
+
+int
+gr_link_report_add_archive(struct gr_link_report *r, const char *path)
+{
+	return gr_rep_word(r, &r->archives, &r->narchives, &r->carchives, path);
+}
+
+int
+gr_link_report_add_kept(struct gr_link_report *r, const char *lname)
+{
+	return gr_rep_word(r, &r->kept, &r->nkept, &r->ckept, lname);
+}
+
+int
+gr_link_report_add_missing(struct gr_link_report *r, bool file, const char *name)
+{
+	bool ok = true;
+	struct gr_rec_missing m = { file, gr_rep_dup(r, name, &ok) };
+
+	if (!ok || !GR_REP_GROW(r, missing, nmissing, cmissing))
+		return GR_ENOMEM;
+	r->missing[r->nmissing++] = m;
+	return GR_OK;
+}
+
+int
+gr_link_report_add_undefined(struct gr_link_report *r, const struct gr_rec_undefined *u)
+{
+	bool ok = true;
+	struct gr_rec_undefined c = { gr_rep_dup(r, u->lname, &ok), gr_rep_dup(r, u->pkg, &ok),
+	                              gr_rep_dup(r, u->archive, &ok), gr_rep_dup(r, u->option, &ok) };
+
+	if (!ok || !GR_REP_GROW(r, undefined, nundefined, cundefined))
+		return GR_ENOMEM;
+	r->undefined[r->nundefined++] = c;
+	return GR_OK;
+}
+
+int
+gr_link_report_add_finding(struct gr_link_report *r, const struct gr_rec_finding *f)
+{
+	bool ok = true;
+	struct gr_rec_finding c = { gr_rep_dup(r, f->symbol, &ok), gr_rep_dup(r, f->source, &ok),
+	                            gr_rep_dup(r, f->function, &ok), gr_rep_dup(r, f->remedy, &ok) };
+
+	if (!ok || !GR_REP_GROW(r, findings, nfindings, cfindings))
+		return GR_ENOMEM;
+	r->findings[r->nfindings++] = c;
+	return GR_OK;
+}
+
+int
+gr_link_report_add_fix(struct gr_link_report *r, const struct gr_rec_fix *x)
+{
+	bool ok = true;
+	struct gr_rec_fix c = { gr_rep_dup(r, x->lname, &ok), gr_rep_dup(r, x->pkg, &ok),
+	                        gr_rep_dup(r, x->archive, &ok) };
+
+	if (!ok || !GR_REP_GROW(r, fixes, nfixes, cfixes))
+		return GR_ENOMEM;
+	r->fixes[r->nfixes++] = c;
+	return GR_OK;
+}
+
+int
+gr_link_report_add_order(struct gr_link_report *r, const struct gr_rec_order *o)
+{
+	bool ok = true;
+	struct gr_rec_order c = { gr_rep_dup(r, o->strategy, &ok), gr_rep_dup(r, o->needs, &ok),
+	                          gr_rep_dup(r, o->provider, &ok) };
+
+	if (!ok || !GR_REP_GROW(r, order, norder, corder))
+		return GR_ENOMEM;
+	r->order[r->norder++] = c;
+	return GR_OK;
+}
+
+int
+gr_link_report_set_status(struct gr_link_report *r, int status, const char *killed)
+{
+	bool ok = true;
+
+	r->has_status = true;
+	r->status = status;
+	r->killed = gr_rep_dup(r, killed, &ok);
+	return ok ? GR_OK : GR_ENOMEM;
+}
+
+int
+gr_link_report_write(const char *path, const struct gr_link_report *r, struct gr_error *err)
+{
+	struct gr_kvbuf b = { NULL, 0, 0, false };
+	char num[32];
+	size_t i;
+	int rc;
+
+	gr_rec_header(&b, GR_REC_REPORT);
+	for (i = 0; i < r->nargv; i++)
+		gr_rec_put1(&b, "argv", r->argv[i]);
+	for (i = 0; i < r->nmissing; i++)
+		gr_rec_put1(&b, r->missing[i].file ? "missing-file" : "missing-lib", r->missing[i].name);
+	for (i = 0; i < r->nkept; i++)
+		gr_rec_put1(&b, "kept", r->kept[i]);
+	for (i = 0; i < r->narchives; i++)
+		gr_rec_put1(&b, "archive", r->archives[i]);
+	if (r->has_status) {
+		snprintf(num, sizeof(num), "%d", r->status);
+		gr_rec_put1(&b, "status", num);
+	}
+	if (r->killed)
+		gr_rec_put1(&b, "killed", r->killed);
+	for (i = 0; i < r->nundefined; i++) {
+		const struct gr_rec_undefined *u = &r->undefined[i];
+		gr_rec_put(&b, "undefined", 4, (const char *const[]){ u->lname, u->pkg, u->archive, u->option });
+	}
+	for (i = 0; i < r->nfindings; i++) {
+		const struct gr_rec_finding *f = &r->findings[i];
+		gr_rec_put(&b, "finding", 4, (const char *const[]){ f->symbol, f->source, f->function, f->remedy });
+	}
+	for (i = 0; i < r->nfixes; i++) {
+		const struct gr_rec_fix *x = &r->fixes[i];
+		gr_rec_put(&b, "fix", 3, (const char *const[]){ x->lname, x->pkg, x->archive });
+	}
+	for (i = 0; i < r->norder; i++) {
+		const struct gr_rec_order *o = &r->order[i];
+		gr_rec_put(&b, "order", 3, (const char *const[]){ o->strategy, o->needs, o->provider });
+	}
+	rc = gr_rec_commit(path, &b, "link report", err);
+	free(b.p);
+	return rc;
+}
+
+/* One link-report record into rep. */
+static int
+gr_link_report_record(struct gr_rec_reader *r, const char *kw, struct gr_link_report *rep, struct gr_error *err)
+{
+	char **f = r->fields;
+	int rc;
+
+	if (!strcmp(kw, "argv") || !strcmp(kw, "archive") || !strcmp(kw, "kept") || !strcmp(kw, "missing-lib") ||
+	    !strcmp(kw, "missing-file") || !strcmp(kw, "killed")) {
+		if ((rc = gr_rec_want(r, kw, 1, 1, err)))
+			return rc;
+		if (!strcmp(kw, "argv"))
+			rc = gr_link_report_add_argv(rep, f[0]);
+		else if (!strcmp(kw, "archive"))
+			rc = gr_link_report_add_archive(rep, f[0]);
+		else if (!strcmp(kw, "kept"))
+			rc = gr_link_report_add_kept(rep, f[0]);
+		else if (!strcmp(kw, "killed"))
+			rc = (rep->killed = gr_arena_strdup(&rep->arena, f[0])) ? GR_OK : GR_ENOMEM;
+		else
+			rc = gr_link_report_add_missing(rep, kw[8] == 'f', f[0]);
+	} else if (!strcmp(kw, "status")) {
+		char *end;
+		long v;
+		if ((rc = gr_rec_want(r, kw, 1, 1, err)))
+			return rc;
+		errno = 0;
+		v = strtol(f[0], &end, 10);
+		if (errno || end == f[0] || *end || v < -1000000 || v > 1000000)
+			return gr_error_set(err, GR_EFORMAT, 0, "%s:%zu: status '%.32s' is not a number", r->path, r->line,
+			                    f[0]);
+		rep->has_status = true;
+		rep->status = (int)v;
+	} else if (!strcmp(kw, "undefined") || !strcmp(kw, "finding")) {
+		if ((rc = gr_rec_want(r, kw, 4, kw[0] == 'u' ? 8 : 11, err)))
+			return rc;
+		if (kw[0] == 'u') {
+			struct gr_rec_undefined u = { f[0], f[1], f[2], f[3] };
+			rc = gr_link_report_add_undefined(rep, &u);
+		} else {
+			struct gr_rec_finding x = { f[0], f[1], f[2], f[3] };
+			rc = gr_link_report_add_finding(rep, &x);
+		}
+	} else if (!strcmp(kw, "fix")) {
+		struct gr_rec_fix x;
+		if ((rc = gr_rec_want(r, kw, 3, 5, err)))
+			return rc;
+		x = (struct gr_rec_fix){ f[0], f[1], f[2] };
+		rc = gr_link_report_add_fix(rep, &x);
+	} else if (!strcmp(kw, "order")) {
+		struct gr_rec_order o;
+		if ((rc = gr_rec_want(r, kw, 3, 7, err)))
+			return rc;
+		o = (struct gr_rec_order){ f[0], f[1], f[2] };
+		rc = gr_link_report_add_order(rep, &o);
+	} else {
+		return gr_rec_unknown(r, kw, err);
+	}
+	return rc ? gr_error_set(err, GR_ENOMEM, 0, "%s: out of memory", r->path) : GR_OK;
+}
+
+int
+gr_link_report_read(const char *path, struct gr_link_report *rep, struct gr_error *err)
+{
+	struct gr_rec_reader r;
+	const char *kw;
+	int rc;
+
+	gr_link_report_init(rep);
+	if ((rc = gr_rec_open(&r, path, GR_REC_REPORT, "link report", err)))
+		return rc;
+	while ((rc = gr_rec_next(&r, &kw, err)) == GR_OK && kw)
+		if ((rc = gr_link_report_record(&r, kw, rep, err)))
+			break;
+	gr_rec_close(&r);
+	return rc;
+}
+
+/* ---- the pkg-config log --------------------------------------------------- */
+
+int
+gr_pkglog_create(const char *path, struct gr_error *err)
+{
+	struct gr_kvbuf b = { NULL, 0, 0, false };
+	int rc;
+
+	gr_rec_header(&b, GR_REC_PKGLOG);
+	rc = gr_rec_commit(path, &b, "pkg-config log", err);
+	free(b.p);
+	return rc;
+}
+
+int
+gr_pkglog_append(const char *path, const char *const *names, size_t n, struct gr_error *err)
+{
+	struct gr_kvbuf b = { NULL, 0, 0, false };
+	size_t i;
+	ssize_t w = 0;
+	int fd, e = 0;
+
+	for (i = 0; i < n; i++)
+		gr_rec_put1(&b, "pkg", names[i]);
+	if (b.nomem) {
+		free(b.p);
+		return gr_error_set(err, GR_ENOMEM, 0, "pkg-config log: out of memory");
+	}
+	if (!b.n)
+		return GR_OK;
+	/* One write with O_APPEND: the shims cmd/go runs side by side never interleave a record. */
+	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (fd < 0 || (w = write(fd, b.p, b.n)) < 0 || (size_t)w != b.n)
+		e = fd < 0 || w < 0 ? errno : EIO;
+	if (fd >= 0 && close(fd) != 0 && !e)
+		e = errno;
+	free(b.p);
+	return e ? gr_error_set(err, GR_EIO, e, "%s: %s", path, strerror(e)) : GR_OK;
+}
+
+int
+gr_pkglog_read(const char *path, struct gr_strvec *out, struct gr_error *err)
+{
+	struct gr_rec_reader r;
+	const char *kw;
+	int rc;
+
+	if ((rc = gr_rec_open(&r, path, GR_REC_PKGLOG, "pkg-config log", err)))
+		return rc;
+	while ((rc = gr_rec_next(&r, &kw, err)) == GR_OK && kw) {
+		if (strcmp(kw, "pkg") != 0)
+			rc = gr_rec_unknown(&r, kw, err);
+		else if (!(rc = gr_rec_want(&r, kw, 1, 1, err)) && gr_strvec_push(out, r.fields[0]))
+			rc = gr_error_set(err, GR_ENOMEM, 0, "%s: out of memory", path);
+		if (rc)
+			break;
+	}
+	gr_rec_close(&r);
+	return rc;
+}

@@ -1,0 +1,173 @@
+/* gr_records: the files gorelink and its helpers pass each other (link state,
+ * link report, pkg-config log): named record types, one writer and one reader each.
+ *
+ * Framing (docs: relink/README.md): the first line names the format and its
+ * version ("gorelink-link-state 1"); then one record a line: a keyword, then its
+ * fields, each after a TAB. In a field, backslash, TAB and newline are written
+ * \\, \t and \n; a field that is absent (NULL) is written \N. A reader refuses
+ * another version, an unknown keyword, a wrong number of fields and a last line
+ * without its newline (a truncated file), naming the file and the line. */
+#ifndef GR_RECORDS_H
+#define GR_RECORDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "gr_arena.h"
+#include "gr_error.h"
+#include "gr_strvec.h"
+
+#define GR_LINKSTATE_ENV "GORELINK_LINK_STATE"
+#define GR_PKGLOG_ENV "GORELINK_PKG_LOG"
+
+/* ---- the link state: what the build driver tells its link wrapper -------- */
+
+enum gr_link_mode {
+	GR_LINK_STATIC,       /* -static, every library from an archive */
+	GR_LINK_STATIC_PIE,   /* -static-pie, every library from an archive */
+	GR_LINK_THIRD_PARTY,  /* third-party libraries from archives, the libc family dynamic */
+};
+
+struct gr_linkstate {
+	enum gr_link_mode mode;
+	struct gr_strvec cc;          /* the real compiler command, one word each */
+	struct gr_strvec cxx;         /* the C++ compiler, for links whose objects hold C++ */
+	struct gr_strvec extra;       /* flags appended to the final link (--pkg libraries, --lib) */
+	struct gr_strvec extra_origin; /* for each extra flag, who asked: "--lib", "--pkg zlib"... */
+	struct gr_strvec allow;       /* --allow-dynamic library names */
+	struct gr_strvec system_libs; /* third-party mode: names that stay -l (empty: the default) */
+	char *report;                 /* where the wrapper records the final link */
+	bool fix;                     /* --fix: add the archives that define missing symbols */
+	bool darwin;                  /* an Apple target: ld64's rules, never -static */
+	char *darwin_arch;            /* its -arch, or NULL: the link's own -arch */
+	char *syslibroot;             /* the SDK, or NULL: the link's own -isysroot/-syslibroot */
+};
+
+/* Initialise an empty state. */
+void gr_linkstate_init(struct gr_linkstate *ls);
+
+/* Free everything the state holds. */
+void gr_linkstate_deinit(struct gr_linkstate *ls);
+
+/* Write the state to path (atomically: a temporary file renamed over it). */
+int gr_linkstate_write(const char *path, const struct gr_linkstate *ls, struct gr_error *err);
+
+/* Read the state from path (GR_EFORMAT: another version, or malformed). */
+int gr_linkstate_read(const char *path, struct gr_linkstate *ls, struct gr_error *err);
+
+/* The mode's name: "static", "static-pie", "third-party". */
+const char *gr_link_mode_name(enum gr_link_mode m);
+
+/* ---- the link report: what the wrapper reports about the final link ------- */
+
+/* A link input without its file: a -l without an archive, or a path not there. */
+struct gr_rec_missing {
+	bool file;          /* true: an input file named by its path; false: a -l name */
+	const char *name;   /* the library name (no -l) or the path */
+};
+
+/* A group of undefined symbols and the option that would define them. */
+struct gr_rec_undefined {
+	const char *lname;   /* the archive's -l name, or NULL: no archive defines them */
+	const char *pkg;     /* the pkg-config package that brings it, or NULL */
+	const char *archive; /* the archive's path, or NULL */
+	const char *option;  /* what to add (--pkg P, --lib -lX, --allow-dynamic...), or the first symbol */
+};
+
+/* A glibc static-link warning. */
+struct gr_rec_finding {
+	const char *symbol;
+	const char *source;    /* the archive member, object or Go package that calls it */
+	const char *function;  /* or NULL */
+	const char *remedy;
+};
+
+/* An archive --fix added to the link. */
+struct gr_rec_fix {
+	const char *lname;
+	const char *pkg;       /* or NULL */
+	const char *archive;
+};
+
+/* A link-order repair. */
+struct gr_rec_order {
+	const char *strategy;  /* "group": --start-group/--end-group */
+	const char *needs;     /* the archive that needs the provider */
+	const char *provider;  /* the archive that comes too early */
+};
+
+struct gr_link_report {
+	struct gr_arena arena;            /* owns every string and array below */
+	const char **argv;                /* the final link as it ran */
+	size_t nargv, cargv;
+	const char **archives;            /* archives the -l flags became */
+	size_t narchives, carchives;
+	const char **kept;                /* -l names kept as they were */
+	size_t nkept, ckept;
+	struct gr_rec_missing *missing;   /* in the order the link named them */
+	size_t nmissing, cmissing;
+	struct gr_rec_undefined *undefined;
+	size_t nundefined, cundefined;
+	struct gr_rec_finding *findings;
+	size_t nfindings, cfindings;
+	struct gr_rec_fix *fixes;
+	size_t nfixes, cfixes;
+	struct gr_rec_order *order;
+	size_t norder, corder;
+	bool has_status;
+	int status;                       /* the link's exit status (128+N: signal N) */
+	const char *killed;               /* "CC killed by signal NAME (...)", or NULL */
+};
+
+/* Initialise an empty report. */
+void gr_link_report_init(struct gr_link_report *r);
+
+/* Free a report; it can be reused afterwards. */
+void gr_link_report_deinit(struct gr_link_report *r);
+
+/* Append a word of the final link. GR_OK or GR_ENOMEM (as every add below). */
+int gr_link_report_add_argv(struct gr_link_report *r, const char *word);
+
+/* Append an archive the link named. */
+int gr_link_report_add_archive(struct gr_link_report *r, const char *path);
+
+/* Append a -l name that was kept as it was. */
+int gr_link_report_add_kept(struct gr_link_report *r, const char *lname);
+
+/* Append a missing library (file false) or input file (file true). */
+int gr_link_report_add_missing(struct gr_link_report *r, bool file, const char *name);
+
+/* Append an undefined-symbol group (the strings are copied). */
+int gr_link_report_add_undefined(struct gr_link_report *r, const struct gr_rec_undefined *u);
+
+/* Append a glibc finding (the strings are copied). */
+int gr_link_report_add_finding(struct gr_link_report *r, const struct gr_rec_finding *f);
+
+/* Append an archive --fix added (the strings are copied). */
+int gr_link_report_add_fix(struct gr_link_report *r, const struct gr_rec_fix *x);
+
+/* Append a link-order repair (the strings are copied). */
+int gr_link_report_add_order(struct gr_link_report *r, const struct gr_rec_order *o);
+
+/* Set the link's exit status and, when it died of a signal, what killed it (copied; may be NULL). */
+int gr_link_report_set_status(struct gr_link_report *r, int status, const char *killed);
+
+/* Write the report to path (atomically: a temporary file renamed over it). */
+int gr_link_report_write(const char *path, const struct gr_link_report *r, struct gr_error *err);
+
+/* Read the report at path into r (initialised here; deinit it also after an error).
+ * GR_EIO with sys_errno ENOENT when there is no report. */
+int gr_link_report_read(const char *path, struct gr_link_report *r, struct gr_error *err);
+
+/* ---- the pkg-config log: the packages cmd/go asked the shim about --------- */
+
+/* Create an empty log at path (its version line only). */
+int gr_pkglog_create(const char *path, struct gr_error *err);
+
+/* Append the package names to the log at path (which must exist) in one write. */
+int gr_pkglog_append(const char *path, const char *const *names, size_t n, struct gr_error *err);
+
+/* Read the package names in the log at path, appending them to out. */
+int gr_pkglog_read(const char *path, struct gr_strvec *out, struct gr_error *err);
+
+#endif

@@ -1,0 +1,278 @@
+/* Unit tests for gr_linkwrap, without go: the real gcc links fixture objects
+ * and archives made here (main.o needs libneed.a, which needs libprov.a), so
+ * that the order repair, the --fix loop and the explanation of a failed link
+ * run as gorelink-ld runs them; a fake linker script dies of a signal. The
+ * messages are captured with open_memstream and asserted. Needs gcc and
+ * binutils (Debian: gcc, binutils). */
+#include <check.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "gr_linkwrap.h"
+#include "gr_spawn.h"
+#include "gr_test.h"
+
+static char dir[64];
+static char libneed[128], libprov[128], mainobj[128], out[128];
+
+static void
+write_file(const char *name, const char *text, mode_t mode)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+	chmod(path, mode);
+}
+
+/* Run argv; it must exit 0. */
+static void
+must_run(const char *const *argv)
+{
+	struct gr_spawn_result r;
+	struct gr_strvec av;
+	struct gr_error e;
+	size_t i;
+
+	gr_strvec_init(&av);
+	for (i = 0; argv[i]; i++)
+		gr_strvec_push(&av, argv[i]);
+	if (gr_spawn_capture(gr_strvec_argv(&av), NULL, &r, &e) != GR_OK)
+		ck_abort_msg("cannot run %s: %s (install gcc and binutils)", argv[0], e.msg);
+	if (!gr_spawn_ok(&r))
+		ck_abort_msg("%s failed: %s", argv[0], r.err ? r.err : "");
+	gr_spawn_result_free(&r);
+	gr_strvec_deinit(&av);
+}
+
+/* The fixtures: main.o -> libneed.a (need) -> libprov.a (provided). */
+static void
+setup(void)
+{
+	char src[256], obj[256], lib[256];
+	const char *names[] = { "main", "need", "prov" };
+	size_t i;
+
+	snprintf(dir, sizeof(dir), "/tmp/gr-linkwrap-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	setenv("GORELINK_CACHE_DIR", dir, 1);  /* the symbol index caches here, not in $HOME */
+	write_file("main.c", "int need(void);\nint main(void) { return need(); }\n", 0644);
+	write_file("need.c", "int provided(void);\nint need(void) { return provided() - 42; }\n", 0644);
+	write_file("prov.c", "int provided(void) { return 42; }\n", 0644);
+	for (i = 0; i < 3; i++) {
+		snprintf(src, sizeof(src), "%s/%s.c", dir, names[i]);
+		snprintf(obj, sizeof(obj), "%s/%s.o", dir, names[i]);
+		must_run((const char *const[]){ "gcc", "-c", "-o", obj, src, NULL });
+		if (i == 0)
+			continue;
+		snprintf(lib, sizeof(lib), "%s/lib%s.a", dir, names[i]);
+		must_run((const char *const[]){ "ar", "rcs", lib, obj, NULL });
+	}
+	snprintf(libneed, sizeof(libneed), "%s/libneed.a", dir);
+	snprintf(libprov, sizeof(libprov), "%s/libprov.a", dir);
+	snprintf(mainobj, sizeof(mainobj), "%s/main.o", dir);
+	snprintf(out, sizeof(out), "%s/a.out", dir);
+}
+
+static void
+teardown(void)
+{
+	const char *const argv[] = { "rm", "-rf", dir, NULL };
+
+	must_run(argv);
+}
+
+/* One wrapped link of words (NULL-terminated); the messages in *msgs (malloc'd). */
+struct run {
+	struct gr_linkstate ls;
+	struct gr_strvec final;
+	struct gr_link_report rep;
+	char *msgs, *outs;
+	int status;
+};
+
+static void
+link_words(struct run *r, bool fix, const char *const *words)
+{
+	const char *dirs[] = { dir };
+	size_t mlen = 0, olen = 0, i;
+	FILE *m = open_memstream(&r->msgs, &mlen), *o = open_memstream(&r->outs, &olen);
+	struct gr_linkwrap w = { gr_test_env(), &r->ls, dirs, 1, o, m, "gorelink-ld" };
+
+	gr_linkstate_init(&r->ls);
+	r->ls.fix = fix;
+	gr_strvec_init(&r->final);
+	gr_link_report_init(&r->rep);
+	for (i = 0; words[i]; i++)
+		gr_strvec_push(&r->final, words[i]);
+	r->status = gr_linkwrap_link(&w, &r->final, &r->rep);
+	fclose(m);
+	fclose(o);
+}
+
+static void
+run_free(struct run *r)
+{
+	gr_linkstate_deinit(&r->ls);
+	gr_strvec_deinit(&r->final);
+	gr_link_report_deinit(&r->rep);
+	free(r->msgs);
+	free(r->outs);
+}
+
+static void
+has(const char *text, const char *want)
+{
+	if (!strstr(text, want))
+		ck_abort_msg("'%s' not in:\n%s", want, text);
+}
+
+START_TEST(test_order_grouped)
+{
+	struct run r;
+	size_t i;
+	long s = -1, e = -1;
+
+	setup();
+
+	link_words(&r, false, (const char *const[]){ "gcc", "-o", out, mainobj, libprov, libneed, NULL });
+	ck_assert_int_eq(r.status, 0);
+	has(r.msgs, "undefined reference to `provided'");  /* the first link's messages are passed on */
+	has(r.msgs, "gorelink: link order: ");
+	has(r.msgs, "gorelink: grouped the archives from ");
+	ck_assert_uint_eq(r.rep.norder, 1);
+	ck_assert_str_eq(r.rep.order[0].strategy, "group");
+	ck_assert_str_eq(r.rep.order[0].needs, libneed);
+	ck_assert_str_eq(r.rep.order[0].provider, libprov);
+	ck_assert_uint_eq(r.rep.nfixes, 0);
+	for (i = 0; i < r.final.n; i++) {
+		if (!strcmp(r.final.v[i], "-Wl,--start-group"))
+			s = (long)i;
+		if (!strcmp(r.final.v[i], "-Wl,--end-group"))
+			e = (long)i;
+	}
+	/* The group spans the provider to the needer, in the order given. */
+	ck_assert_int_ge(s, 0);
+	ck_assert_str_eq(r.final.v[s + 1], libprov);
+	ck_assert_str_eq(r.final.v[s + 2], libneed);
+	ck_assert_int_eq(e, s + 3);
+	ck_assert_int_eq(access(out, X_OK), 0);
+	run_free(&r);
+	teardown();
+}
+END_TEST
+
+START_TEST(test_fix_adds_the_provider)
+{
+	struct run r;
+
+	setup();
+
+	link_words(&r, true, (const char *const[]){ "gcc", "-o", out, mainobj, libneed, NULL });
+	ck_assert_int_eq(r.status, 0);
+	has(r.msgs, "gorelink: --fix: adding ");
+	has(r.msgs, "libprov.a (-lprov) and linking again");
+	ck_assert_uint_eq(r.rep.nfixes, 1);
+	ck_assert_str_eq(r.rep.fixes[0].lname, "prov");
+	ck_assert_str_eq(r.rep.fixes[0].archive, libprov);
+	ck_assert_str_eq(r.final.v[r.final.n - 1], libprov);
+	ck_assert_uint_eq(r.rep.nundefined, 0);  /* the link that passed has nothing to explain */
+	ck_assert_int_eq(access(out, X_OK), 0);
+	run_free(&r);
+	teardown();
+}
+END_TEST
+
+START_TEST(test_explained_without_fix)
+{
+	struct run r;
+
+	setup();
+
+	link_words(&r, false, (const char *const[]){ "gcc", "-o", out, mainobj, libneed, NULL });
+	ck_assert_int_ne(r.status, 0);
+	has(r.msgs, "gorelink: 1 undefined reference to 1 symbol:\n  provided, needed by ");
+	has(r.msgs, "defined in ");
+	has(r.msgs, "libprov.a (-lprov): add --lib -lprov\n");
+	has(r.msgs, "(or run gorelink again with --fix to add them)");
+	ck_assert_uint_eq(r.rep.nundefined, 1);
+	ck_assert_str_eq(r.rep.undefined[0].lname, "prov");
+	ck_assert_ptr_null(r.rep.undefined[0].pkg);
+	ck_assert_str_eq(r.rep.undefined[0].archive, libprov);
+	ck_assert_str_eq(r.rep.undefined[0].option, "--lib -lprov");
+	ck_assert_uint_eq(r.rep.nfixes, 0);
+	ck_assert_uint_eq(r.final.n, 5);  /* nothing added, nothing grouped */
+	run_free(&r);
+	teardown();
+}
+END_TEST
+
+START_TEST(test_killed_linker_reported)
+{
+	char ld[128], rpath[128];
+	struct run r;
+	struct gr_link_report back;
+	struct gr_error e;
+
+	setup();
+
+	snprintf(ld, sizeof(ld), "%s/dying-ld", dir);
+	write_file("dying-ld", "#!/bin/sh\necho to-stdout\necho to-stderr >&2\nkill -KILL $$\n", 0755);
+	link_words(&r, true, (const char *const[]){ ld, "-o", out, mainobj, NULL });
+	ck_assert_int_eq(r.status, 128 + SIGKILL);
+	ck_assert_str_eq(r.outs, "to-stdout\n");
+	has(r.msgs, "to-stderr\n");
+	has(r.msgs, "gorelink-ld: ");
+	has(r.msgs, "dying-ld killed by signal");
+	/* The report names what killed it; the driver reads that back. */
+	snprintf(rpath, sizeof(rpath), "%s/report", dir);
+	r.ls.report = strdup(rpath);
+	ck_assert_int_eq(gr_linkwrap_report(&r.ls, &r.final, NULL, r.status, &r.rep, &e), GR_OK);
+	ck_assert_int_eq(gr_link_report_read(rpath, &back, &e), GR_OK);
+	ck_assert_int_eq(back.status, 128 + SIGKILL);
+	ck_assert_ptr_nonnull(back.killed);
+	has(back.killed, "dying-ld killed by signal");
+	ck_assert_uint_eq(back.nargv, 4);
+	ck_assert_str_eq(back.argv[3], mainobj);
+	gr_link_report_deinit(&back);
+	run_free(&r);
+	teardown();
+}
+END_TEST
+
+START_TEST(test_no_such_linker)
+{
+	struct run r;
+
+	setup();
+
+	link_words(&r, false, (const char *const[]){ "/nonexistent/gr-ld", "-o", out, NULL });
+	ck_assert_int_eq(r.status, 127);
+	has(r.msgs, "gorelink-ld: ");
+	has(r.msgs, "/nonexistent/gr-ld");
+	run_free(&r);
+	teardown();
+}
+END_TEST
+
+int
+main(void)
+{
+	const TTest *const tests[] = {
+		test_order_grouped,
+		test_fix_adds_the_provider,
+		test_explained_without_fix,
+		test_killed_linker_reported,
+		test_no_such_linker,
+	};
+
+	return gr_test_run(gr_test_suite("linkwrap", "linkwrap", tests, sizeof(tests) / sizeof(tests[0]), 120), false);
+}
