@@ -17,9 +17,9 @@ if [ -z "$secs" ]; then
 fi
 case $secs in ''|*[!0-9]*) echo "fuzz.sh: SECONDS must be a number, not '$secs'" >&2; exit 2;; esac
 die() { echo "fuzz.sh: FAIL: $*" >&2; exit 1; }
-for tool in clang-14 llvm-lipo-14 cmake; do
+for tool in clang-14 llvm-lipo-14 ld64.lld-14 cmake; do
 	command -v "$tool" >/dev/null ||
-		die "$tool not found: apt-get install clang-14 llvm-14 cmake (scripts/setup lists them)"
+		die "$tool not found: apt-get install clang-14 llvm-14 lld-14 cmake (scripts/setup lists them)"
 done
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
@@ -101,7 +101,7 @@ clang-14 -m32 -O1 -c "$tmp/t.c" -o "$corp/elf/t32.o" 2>/dev/null || true
 for a in arm64 x86_64; do
 	clang-14 -target "$a-apple-macos11" -O1 -ffreestanding -c "$tmp/t.c" -o "$corp/macho/$a.o"
 done
-if command -v ld64.lld-14 >/dev/null; then
+{
 	sdk=$tmp/sdk; mkdir -p "$sdk/usr/lib"
 	# A minimal libSystem stub so ld64.lld can link.
 	cat >"$sdk/usr/lib/libSystem.tbd" <<'TBD'
@@ -118,16 +118,14 @@ TBD
 	for a in arm64 x86_64; do
 		ld64.lld-14 -arch $a -platform_version macos 11.0 11.0 -syslibroot "$sdk" -dylib \
 			-install_name /opt/homebrew/lib/libt.dylib "$corp/macho/$a.o" -lSystem \
-			-o "$corp/macho/$a-libt.dylib" 2>>"$tmp/ld64.log" || true
+			-o "$corp/macho/$a-libt.dylib" 2>>"$tmp/ld64.log" || die "ld64.lld-14 -dylib ($a): $(cat "$tmp/ld64.log")"
 		ld64.lld-14 -arch $a -platform_version macos 11.0 11.0 -syslibroot "$sdk" \
 			-rpath @executable_path/../lib "$corp/macho/$a.o" -lSystem \
-			-o "$corp/macho/$a-exe" 2>>"$tmp/ld64.log" || true
+			-o "$corp/macho/$a-exe" 2>>"$tmp/ld64.log" || die "ld64.lld-14 ($a): $(cat "$tmp/ld64.log")"
 	done
-fi
+}
 llvm-lipo-14 -create "$corp/macho/arm64.o" "$corp/macho/x86_64.o" -output "$corp/macho/fat-o"
-if [ -f "$corp/macho/arm64-exe" ] && [ -f "$corp/macho/x86_64-exe" ]; then
-	llvm-lipo-14 -create "$corp/macho/arm64-exe" "$corp/macho/x86_64-exe" -output "$corp/macho/fat-exe"
-fi
+llvm-lipo-14 -create "$corp/macho/arm64-exe" "$corp/macho/x86_64-exe" -output "$corp/macho/fat-exe"
 # The reader dispatch is shared: a few Mach-O seeds help the ELF target's gr_check_buffer too.
 cp "$corp/macho/fat-o" "$corp/elf/fat-o"
 

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"log"
@@ -39,5 +40,9 @@ func main() {
 		}
 	}()
 	<-done
-	srv.Close()
+	// Shutdown, not Close: Close would drop the connection whose handler
+	// has just returned but whose response is not yet written.
+	if err := srv.Shutdown(context.Background()); err != nil {
+		log.Fatal(err)
+	}
 }
