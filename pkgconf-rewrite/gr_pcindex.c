@@ -318,13 +318,22 @@ gr_pcx_parse_all(struct gr_pcx_build *b, pkgconf_client_t *client)
 	}
 }
 
+/* The end line: "end" and how many lines come between the stamp and it. */
+static void
+gr_pcx_end_line(char *buf, size_t cap, size_t nlines)
+{
+	snprintf(buf, cap, "end %zu", nlines);
+}
+
 static void
 gr_pcx_serialize(struct gr_pcx_build *b, struct gr_kvbuf *out)
 {
-	size_t i, k;
+	char end[48];
+	size_t i, k, nlines = 0;
 
 	gr_kv_raw(out, b->stamp.p, b->stamp.n);
 	for (i = 0; i < b->npkgs; i++) {
+		nlines += 2 + b->pkgs[i].nlibs + b->pkgs[i].nlibs_private;
 		gr_kv_put(out, 'P', b->pkgs[i].name);
 		gr_kv_put(out, 'p', b->pkgs[i].path);
 		for (k = 0; k < b->pkgs[i].nlibs; k++)
@@ -336,23 +345,26 @@ gr_pcx_serialize(struct gr_pcx_build *b, struct gr_kvbuf *out)
 		gr_kv_put(out, 'S', b->skipped[i].path);
 		gr_kv_put(out, 's', b->skipped[i].why);
 	}
-	gr_kv_put(out, 'E', "end");
+	gr_pcx_end_line(end, sizeof(end), nlines + 2 * b->nskipped);
+	gr_kv_put(out, 'E', end);
 }
 
 /* Read a stored entry after its stamp; false when it is malformed (an
- * unknown or misplaced tag, an empty value, no end line, anything after it). */
+ * unknown or misplaced tag, an empty value, no end line or one that counts
+ * another number of lines, anything after it). */
 static bool
 gr_pcx_deserialize(struct gr_pcx_build *b, char *cur)
 {
 	struct gr_arena *a = &b->ix->arena;
 	struct gr_pcindex_pkg *p = NULL;
-	size_t caplibs = 0, cappriv = 0;
-	char tag, *v, *name;
+	size_t caplibs = 0, cappriv = 0, nlines = 0;
+	char tag, *v, *name, end[48];
 	bool bad = false;
 
 	while (gr_kv_next(&cur, &tag, &v, &bad)) {
 		if (!*v)
 			return false;
+		nlines += tag == 'E' ? 0 : tag == 'P' || tag == 'S' ? 2 : 1;
 		switch (tag) {
 		case 'P':  /* the name, then its path on the next line */
 			name = v;
@@ -392,8 +404,9 @@ gr_pcx_deserialize(struct gr_pcx_build *b, char *cur)
 			}
 			break;
 		case 'E':
-			/* the end line, and nothing after it */
-			return !strcmp(v, "end") && (!cur || !*cur);
+			/* the end line, after as many lines as were written, and nothing after it */
+			gr_pcx_end_line(end, sizeof(end), nlines);
+			return !strcmp(v, end) && (!cur || !*cur);
 		default:
 			return false;
 		}
