@@ -443,6 +443,16 @@ START_TEST(test_recent_change_not_stored)
 	ix = open_ix(true);
 	ck_assert(!ix->stored);
 	gr_pcindex_free(ix);
+	/* Only the file is recent. */
+	age_all(100);
+	{
+		char path[256];
+		snprintf(path, sizeof(path), "%s/alpha.pc", d1);
+		age(path, 0);
+	}
+	ix = open_ix(true);
+	ck_assert(!ix->stored);
+	gr_pcindex_free(ix);
 	age_all(100);
 	ix = open_ix(true);
 	ck_assert(ix->stored);
