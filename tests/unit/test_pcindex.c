@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,12 +50,26 @@ rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 static void
 teardown(void)
 {
-	nftw(base, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	if (base[0])
+		nftw(base, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	base[0] = '\0';
 }
 
-/* Each test runs in its own child (Check's fork mode): a fresh tree, removed
- * when the child exits, passed or failed. */
-#define FRESH() do { setup(); atexit(teardown); } while (0)
+/* A fresh tree for each test, removed when the next test starts (CK_FORK=no)
+ * or when the process exits, passed or failed. */
+static void
+fresh(void)
+{
+	static bool registered;
+
+	if (base[0])
+		teardown();
+	setup();
+	if (!registered)
+		atexit(teardown);
+	registered = true;
+}
+#define FRESH() fresh()
 
 /* Write dir/name.pc: a valid package with the given Libs and Libs.private. */
 static void
