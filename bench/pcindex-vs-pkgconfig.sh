@@ -41,14 +41,16 @@
 #             line printed per package (the baseline of every ratio)
 #   floor     pkg-config --version: what starting such a process costs
 # Medians over the rounds; ratios against list-all: the ratio of the medians
-# and the median of the per-round ratios, for wall and CPU time.
+# and the median of the per-round ratios, for wall and CPU time. Then, when
+# valgrind is installed, the instructions each item executes in one run
+# under callgrind: a count the machine's load does not change.
 #
 # Agreement: the names the index holds against the first column of
 # pkg-config --list-all (each name once). A name only pkg-config lists must
 # be a .pc the index skipped because libpkgconf warned that it lost
 # information on it (the index lists those); anything else is UNEXPLAINED.
 #
-# Needs cc, pkg-config, libpkgconf-dev and python3.
+# Needs cc, pkg-config, libpkgconf-dev and python3; valgrind for the counts.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -118,7 +120,7 @@ print_python3
 print_fs "$work"
 
 read -r -d '' py <<'PY' || true
-import os, statistics, subprocess, sys, tempfile
+import os, re, shutil, statistics, subprocess, sys, tempfile
 
 sys.stdout.reconfigure(line_buffering=True)
 drv, pkgconfig, work, runs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
@@ -224,6 +226,29 @@ print("above the floor (median wall minus floor's):")
 fl = median_of(R["floor"])
 for name in ["cold", "nocache", "warm", "list-all"]:
     print("  {:<8} {:8.5f} s".format(name, median_of(R[name]) - fl))
+
+# Instructions executed (callgrind, one run each): the same work counted
+# without the machine's load and the clock's resolution in it.
+vg = shutil.which("valgrind")
+if vg:
+    print()
+    print("instructions executed (valgrind --tool=callgrind, one run each; ratio against list-all):")
+    counts = {}
+    for name in ITEMS:
+        cmd, env = item(name, 1000)
+        if name == "warm" and " from_cache 1" not in run([drv], env).splitlines()[0]:
+            die("the warm cache went stale")
+        p = subprocess.run([vg, "--tool=callgrind", "--callgrind-out-file=" + os.path.join(work, "callgrind.out")] + cmd,
+                           env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        m = re.search(r"Collected : (\d+)", p.stderr.decode(errors="replace"))
+        if p.returncode != 0 or not m:
+            die("callgrind failed on %s (%d)" % (" ".join(cmd), p.returncode))
+        counts[name] = int(m.group(1))
+    for name in ITEMS:
+        print("  {:<8} {:12,d}   {:6.3f}".format(name, counts[name], counts[name] / counts["list-all"]))
+else:
+    print()
+    print("instructions executed: valgrind not found (install the valgrind package to count them)")
 if unexplained:
     sys.exit(1)
 PY
