@@ -1,5 +1,7 @@
 #include "gr_pc.h"
 
+#include "gr_pcindex.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -476,67 +478,27 @@ gr_pc_split(const char *text, const char *what, struct gr_pc_tokens **out, struc
 	return GR_OK;
 }
 
-struct gr_pc_scan {
-	const char *lname;
-	struct gr_strvec *out;   /* packages whose Libs name it */
-	struct gr_strvec priv;   /* packages whose Libs.private name it */
-	bool nomem;
-};
-
-/* Whether a fragment list holds -lNAME. */
-static bool
-gr_pc_list_has_lib(const pkgconf_list_t *l, const char *lname)
-{
-	pkgconf_node_t *n;
-
-	PKGCONF_FOREACH_LIST_ENTRY(l->head, n) {
-		const pkgconf_fragment_t *f = n->data;
-		if (f->type == 'l' && f->data && !strcmp(f->data, lname))
-			return true;
-	}
-	return false;
-}
-
-static bool
-gr_pc_scan_one(const pkgconf_pkg_t *pkg, void *data)
-{
-	struct gr_pc_scan *sc = data;
-
-	if (gr_pc_list_has_lib(&pkg->libs, sc->lname)) {
-		if (gr_strvec_push(sc->out, pkg->id))
-			sc->nomem = true;
-	} else if (gr_pc_list_has_lib(&pkg->libs_private, sc->lname)) {
-		if (gr_strvec_push(&sc->priv, pkg->id))
-			sc->nomem = true;
-	}
-	return false;  /* keep scanning */
-}
-
 int
 gr_pc_packages_with_lib(const char *lname, struct gr_strvec *out, size_t *npublic,
                         struct gr_error *err)
 {
-	pkgconf_cross_personality_t *pers = pkgconf_cross_personality_default();
-	pkgconf_client_t client;
-	struct gr_pc_run run;
-	struct gr_pc_scan sc = { lname, out, { NULL, 0, 0 }, false };
+	const struct gr_pcindex_ref *refs;
+	struct gr_pcindex *ix;
+	size_t n, npub, i;
+	int rc;
 
-	memset(&run, 0, sizeof(run));
-	memset(&client, 0, sizeof(client));
-	pkgconf_client_init(&client, gr_pc_error_handler, &run, pers);
-	pkgconf_client_set_flags(&client, PKGCONF_PKG_PKGF_DONT_MERGE_SPECIAL_FRAGMENTS);
-	pkgconf_client_dir_list_build(&client, pers);
-	gr_strvec_init(&sc.priv);
-	pkgconf_scan_all(&client, &sc, gr_pc_scan_one);
-	pkgconf_client_deinit(&client);
-	/* A package that brings it only through Libs.private comes after those
-	 * that name it in Libs: --pkg of either links it statically. */
-	if (npublic)
-		*npublic = out->n;
-	if (!sc.nomem && gr_strvec_extend(out, &sc.priv))
-		sc.nomem = true;
-	gr_strvec_deinit(&sc.priv);
-	if (sc.nomem)
+	/* No environment here: the index without a sysroot and uncached. */
+	if ((rc = gr_pcindex_open(NULL, &ix, err)) != GR_OK)
+		return rc;
+	/* Those that name it in Libs come first, then those that name it only in
+	 * Libs.private: --pkg of either links it statically. */
+	refs = gr_pcindex_lookup(ix, lname, &n, &npub);
+	for (i = 0; i < n && rc == GR_OK; i++)
+		rc = gr_strvec_push(out, refs[i].pkg->name);
+	gr_pcindex_free(ix);
+	if (rc)
 		return gr_error_set(err, GR_ENOMEM, 0, "pkg-config: out of memory");
+	if (npublic)
+		*npublic = npub;
 	return GR_OK;
 }

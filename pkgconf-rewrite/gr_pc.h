@@ -32,8 +32,10 @@ int gr_pc_split(const char *text, const char *what, struct gr_pc_tokens **out,
                 struct gr_error *err);
 
 /* The installed packages whose Libs name -lLNAME, then those whose Libs.private
- * do, each in the order pkg-config finds them; for "which --pkg brings this archive".
- * *npublic (if not NULL): how many of them come first through Libs. */
+ * do, each in search order (gr_pcindex, uncached: dirs in order, names in
+ * bytewise order within a dir, a name shadowed by an earlier dir's left out);
+ * for "which --pkg brings this archive". *npublic (if not NULL): how many of
+ * them come first through Libs. */
 int gr_pc_packages_with_lib(const char *lname, struct gr_strvec *out, size_t *npublic,
                             struct gr_error *err);
 
