@@ -83,7 +83,7 @@ gr_st_clean(const char *text, size_t len)
 		}
 		if (ch == '#' && bol) {
 			/* A preprocessor line, with its backslash continuations. */
-			while (i < len && !(c[i] == '\n' && (i == 0 || c[i - 1] != '\\'))) {
+			while (i < len && !(c[i] == '\n' && (i == 0 || text[i - 1] != '\\'))) {
 				if (c[i] != '\n')
 					c[i] = ' ';
 				i++;
