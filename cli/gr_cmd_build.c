@@ -200,6 +200,15 @@ gr_cmd_build_json_records(struct gr_json *j, const struct gr_link_report *l)
 		gr_json_obj_end(j);
 	}
 	gr_json_arr_end(j);
+	gr_json_arr_begin(j, "order");
+	for (i = 0; i < l->norder; i++) {
+		gr_json_obj_begin(j, NULL);
+		gr_json_str(j, "strategy", l->order[i].strategy);
+		gr_json_str(j, "needs", l->order[i].needs);
+		gr_json_str(j, "provider", l->order[i].provider);
+		gr_json_obj_end(j);
+	}
+	gr_json_arr_end(j);
 	gr_json_arr_begin(j, "stubs");
 	for (i = 0; i < l->nstubs; i++) {
 		const struct gr_rec_stub *x = &l->stubs[i];
@@ -210,15 +219,6 @@ gr_cmd_build_json_records(struct gr_json *j, const struct gr_link_report *l)
 		gr_json_str(j, "type", x->type && *x->type ? x->type : NULL);
 		gr_json_str(j, "refused", x->refused);
 		gr_cmd_build_json_words(j, "callers", x->callers, x->ncallers);
-		gr_json_obj_end(j);
-	}
-	gr_json_arr_end(j);
-	gr_json_arr_begin(j, "order");
-	for (i = 0; i < l->norder; i++) {
-		gr_json_obj_begin(j, NULL);
-		gr_json_str(j, "strategy", l->order[i].strategy);
-		gr_json_str(j, "needs", l->order[i].needs);
-		gr_json_str(j, "provider", l->order[i].provider);
 		gr_json_obj_end(j);
 	}
 	gr_json_arr_end(j);
@@ -510,7 +510,7 @@ gr_cmd_build_text(FILE *out, const struct gr_cmd_build_args *a, const struct gr_
 			fprintf(out, " -l%s", r->link.fixes[k].lname);
 		fputs(" (to make it permanent, pass the options the diagnosis names)\n", out);
 	}
-	{
+	if (status == GR_EXIT_OK) {
 		size_t shown = 0;
 		for (k = 0; k < r->link.nstubs; k++)
 			if (!r->link.stubs[k].refused)
