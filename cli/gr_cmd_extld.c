@@ -102,13 +102,16 @@ gr_cmd_extld(int argc, char **argv)
 	rc = gr_extld_rewrite(&env, &ls, &tc, args.v, args.n, &final, &rw, &e);
 	/* --stub NAME: a library without an archive becomes failing stubs, built
 	 * in the build's private directory (where the link state is). */
-	if (rc == GR_ENOTFOUND && ls.stubs.n && rw) {
+	if (rc == GR_ENOTFOUND && ls.stubs.n && rw && !ls.darwin) {
 		struct gr_linkwrap sw = { &env, &ls, NULL, 0, stdout, stderr, "gorelink-ld" };
 		char *dir = strdup(statepath), *slash = dir ? strrchr(dir, '/') : NULL;
 		int src;
 		if (slash)
 			*slash = '\0';
-		src = dir ? gr_linkwrap_stub(&sw, &tc, args.v, args.n, slash ? dir : ".", &final, &rw, &rep, &e) : GR_ENOMEM;
+		if (dir)
+			src = gr_linkwrap_stub(&sw, &tc, args.v, args.n, slash ? dir : ".", &final, &rw, &rep, &e);
+		else
+			src = gr_error_set(&e, GR_ENOMEM, 0, "out of memory");
 		free(dir);
 		if (src == GR_EUSAGE) {
 			gr_linkwrap_report(&ls, NULL, rw, 1, &rep, &e);
@@ -118,7 +121,7 @@ gr_cmd_extld(int argc, char **argv)
 			goto out;
 		}
 		if (src != GR_ENOTFOUND && src != GR_OK) {
-			gr_cli_diag(stderr, "%s", src == GR_ENOMEM && !dir ? "out of memory" : e.msg);
+			gr_cli_diag(stderr, "%s", e.msg);
 			gr_linkwrap_report(&ls, NULL, rw, 2, &rep, &e);
 			status = 2;
 			gr_rw_result_free(rw);

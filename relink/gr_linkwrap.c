@@ -585,7 +585,7 @@ gr_linkwrap_stub(const struct gr_linkwrap *w, const struct gr_toolchain *tc, cha
 		rc = gr_error_set(err, GR_ENOMEM, 0, "stub: out of memory");
 		goto out;
 	}
-	sprintf(sub, "%s/stub.XXXXXX", dir);
+	snprintf(sub, strlen(dir) + 16, "%s/stub.XXXXXX", dir);
 	if (!mkdtemp(sub)) {
 		rc = gr_error_set(err, GR_EIO, errno, "%s: %s", sub, strerror(errno));
 		goto out;
