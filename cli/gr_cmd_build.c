@@ -404,7 +404,13 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 		case OPT_DRY: a->o.dry_run = true; continue;
 		case OPT_PRINT: a->print_link = true; continue;
 		case OPT_JSON: a->json = true; continue;
-		case 'o': a->o.out = optarg; continue;
+		case 'o':
+			if (a->o.out && strcmp(a->o.out, optarg) != 0) {
+				gr_cli_diag(err, "two outputs: -o %s and -o %s", a->o.out, optarg);
+				return GR_EXIT_USAGE;
+			}
+			a->o.out = optarg;
+			continue;
 		case 'v': a->verbose = true; continue;
 		case 'h':
 			gr_cmd_build_usage(out);

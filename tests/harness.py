@@ -69,7 +69,8 @@ def run_tests(cases, only=(), timing=False, plain=False, expected=(AssertionErro
     """Run (name, fn) cases in order and print a line for each; returns
     (passed, failed).
 
-    only: if not empty, the names to run (the rest are skipped silently).
+    only: if not empty, the names to run (the rest are skipped); a name that
+      is no case's is an error (ValueError), never a silent `0 passed`.
     timing: after each test write `  (NAME: S.s s)` to stderr.
     expected: exceptions that are a test's failure: `FAIL NAME: message`.
     unexpected: exceptions reported with their traceback (`FAIL NAME: unexpected
@@ -79,6 +80,10 @@ def run_tests(cases, only=(), timing=False, plain=False, expected=(AssertionErro
       traceback goes to stderr.
     notes: a test's return value (a string) follows its name on the ok line."""
     passed = failed = 0
+    cases = list(cases)
+    unknown = sorted(set(only) - {name for name, _fn in cases})
+    if unknown:
+        raise ValueError("no test named %s" % ", ".join(unknown))
     for name, fn in cases:
         if only and name not in only:
             continue
@@ -112,8 +117,12 @@ def run_suite(tests, setup=None, cleanup=None, only_env=None, elapsed=True, elap
     names in environment variable only_env, if given), then cleanup() however
     that went; then `(S.s s<elapsed_note()>)` on stderr (unless elapsed is
     false) and the summary line.  Returns the exit status.  Other keywords
-    go to run_tests()."""
+    go to run_tests().  A name in only_env that is no test's fails the run
+    before anything is set up: `FAIL VAR names no test: NAME...`, exit 1."""
     only = only_from_env(only_env)
+    unknown = sorted(only - {fn.__name__ for fn in tests})
+    if unknown:
+        return fail_early("%s names no test: %s" % (only_env, ", ".join(unknown)))
     t0 = time.monotonic()
     try:
         if setup is not None:

@@ -65,6 +65,7 @@ LIB2 = None       # SCRATCH/lib2: libmid2.a (mid2 also wants -lnothere: no .a, n
 SPACE = None      # SCRATCH/dir with space: libq.a
 SCRIPTS = None    # SCRATCH/sc: libgs.a (a GNU ld script), libshs.so (a script over libshs.so.1)
 HAVE_M32 = False  # gcc -m32 -c works (for the incompatible-archive note)
+M32_ERROR = ""  # why it does not
 
 SUITE = harness.Suite()
 test = SUITE.test
@@ -260,7 +261,7 @@ def expected_app_argv():
 # ------------------------------------------------------------------ fixtures
 
 def make_fixtures():
-    global PCDIR, LIB, LIB2, SPACE, SCRIPTS, HAVE_M32
+    global PCDIR, LIB, LIB2, SPACE, SCRIPTS, HAVE_M32, M32_ERROR
     PCDIR = os.path.join(SCRATCH, "pc")
     LIB = os.path.join(SCRATCH, "lib")
     LIB2 = os.path.join(SCRATCH, "lib2")
@@ -285,8 +286,8 @@ def make_fixtures():
     try:
         obj(m32=True)
         HAVE_M32 = True
-    except (RuntimeError, OSError, subprocess.TimeoutExpired):
-        HAVE_M32 = False
+    except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
+        HAVE_M32, M32_ERROR = False, str(e)
 
     # app -> Requires.private -> mid, whose Libs.private wants -lnostatic (only a .so).
     pc("app", version="1.2.3", libs="-L%s -lapp" % LIB, requires_private="mid")
@@ -629,8 +630,7 @@ def stdin_runs_of_blanks_are_one_separator():
 def stdin_real_pkg_config_pipe():
     """The documented use: pkg-config --static --libs ok | pkgconf-rewrite -."""
     pk = shutil.which("pkg-config") or shutil.which("pkgconf")
-    if not pk:
-        return
+    true(pk, "pkg-config is not installed (apt-get install pkgconf; scripts/setup does)")
     p = subprocess.run([pk, "--static", "--libs", "ok"], stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, env=base_env(), timeout=TIMEOUT)
     eq(p.returncode, 0, "pkg-config exit status: %r" % p.stderr)
@@ -904,9 +904,8 @@ def json_schema_rejects_broken_reports():
 
 @test
 def json_incompatible_note():
-    if not HAVE_M32:
-        print("  (gcc -m32 cannot compile here: the incompatible-archive note is not checked)")
-        return
+    true(HAVE_M32, "gcc -m32 -c cannot compile here (apt-get install gcc; scripts/setup does): "
+         "%s" % M32_ERROR)
     d = scratch_dir("incompatible")
     archive(os.path.join(d, "libq.a"), m32=True)
     j = json_report(pcrw("--json", "--", "-L" + d, "-L" + SPACE, "-lq"))
@@ -1008,8 +1007,7 @@ def flags_match_pkg_config_static_libs():
     exactly those of `pkg-config --static --libs` (the pkgconf program), with
     each -l at the place of its archive."""
     pkgconfig = shutil.which("pkg-config")
-    if pkgconfig is None:
-        return  # nothing to compare with
+    true(pkgconfig, "pkg-config is not installed (apt-get install pkgconf; scripts/setup does)")
     L = "-L" + LIB
     pc("flps", libs=L + " -Wl,--push-state,--as-needed -la -Wl,--pop-state",
        requires="flpsdep")
@@ -1035,6 +1033,37 @@ def flags_match_pkg_config_static_libs():
         eq(_lib_placeholders(nul_split(r.outb)), want, "pkgconf-rewrite %s vs pkg-config" % q, r)
         r = success(pcrw(*q))
         eq(_lib_placeholders(argv_of_default(r)), want, "default output %s" % q, r)
+
+
+@test
+def allow_system_libs_keeps_system_dirs():
+    """A .pc naming a system directory (-L/usr/lib/x86_64-linux-gnu, one of
+    pkgconf's system library dirs) before its own: pkg-config drops the
+    system -L unless PKG_CONFIG_ALLOW_SYSTEM_LIBS is set, and so does
+    pkgconf-rewrite (the same flags, in order, as real pkg-config's).  What
+    it changes is the search: -lz is the package's own libz.a without it,
+    the system's libz.a with it (the system dir comes first)."""
+    pkgconfig = shutil.which("pkg-config")
+    true(pkgconfig, "pkg-config is not installed (apt-get install pkgconf; scripts/setup does)")
+    sysdir = "/usr/lib/x86_64-linux-gnu"
+    true(os.path.isfile(sysdir + "/libz.a"), "%s/libz.a is not installed (apt-get install "
+         "zlib1g-dev; scripts/setup does)" % sysdir)
+    own = scratch_dir("allow-system-libs")
+    archive(os.path.join(own, "libz.a"))
+    pc("sysdirs", libs="-L%s -L%s -lz" % (sysdir, own))
+    allow = dict(base_env(), PKG_CONFIG_ALLOW_SYSTEM_LIBS="1")
+    for env, dirs, libz in ((base_env(), [own], own + "/libz.a"),
+                            (allow, [sysdir, own], sysdir + "/libz.a")):
+        what = "with" if env is allow else "without"
+        p = run_argv([pkgconfig, "--static", "--libs", "sysdirs"], env=env)
+        eq(p.rc, 0, "pkg-config exit status", p)
+        want = ["-L" + d for d in dirs] + ["-lz"]
+        eq(_pkg_config_words(p.out), want, "pkg-config %s PKG_CONFIG_ALLOW_SYSTEM_LIBS" % what, p)
+        r = success(pcrw("-0", "sysdirs", env=env))
+        got = nul_split(r.outb)
+        eq(_lib_placeholders(got), _lib_placeholders(want),
+           "pkgconf-rewrite vs pkg-config %s PKG_CONFIG_ALLOW_SYSTEM_LIBS" % what, r)
+        eq(got, want[:-1] + [libz], "pkgconf-rewrite %s PKG_CONFIG_ALLOW_SYSTEM_LIBS" % what, r)
 
 
 # ------------------------------------------------------------------ --cc and $CC

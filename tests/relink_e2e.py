@@ -26,7 +26,9 @@ empty root (chroot into a directory that holds nothing but the binary: no
  8. (1) again with Debian's Go 1.19 (golang-1.19-go).
  9. Bad input: missing package, non-main package, no go, no C compiler,
     CGO_ENABLED=0, unknown preset, unknown pkg-config package, missing
-    archive, read-only output directory, conflicting flags, a binary whose
+    archive, read-only output directory, conflicting flags (go's and
+    gorelink's own: two -o, a second preset, --allow-dynamic with --static),
+    an unmet --pkg 'NAME >= V', a binary whose
     verdict is wrong (--keep-failed), --dry-run, --print-link.  Each failure
     exits with its documented code, says one `gorelink: ...` line, and leaves
     an existing OUT byte-identical and nothing else beside it.
@@ -59,6 +61,12 @@ github.com/confluentinc/confluent-kafka-go, and libsqlite3-dev, libpng-dev,
 libpcap-dev, libxml2-dev, golang-1.19-go, g++, ccache, musl-tools,
 gcc-aarch64-linux-gnu and qemu-user-static (scripts/setup installs them).
 
+Every `gorelink --json` build report (success or failure) is validated against
+docs/schema/build-v1.schema.json, every `gorelink check --json` line against
+check-v1 (python3-jsonschema; its absence fails the run).
+RELINK_E2E_ONLY=NAME,... runs only those tests; a name that is no test's is
+an error (exit 1) before anything runs.
+
 Scratch files go to a mkdtemp() directory under WORKDIR, removed at the end.
 Prints `ok NAME` or `FAIL NAME: reason` per test, then `N passed, M failed`
 alone on the last line; exits 1 if any test failed.  Every build has a 600 s
@@ -88,6 +96,8 @@ BUILD_TIMEOUT = 600
 RUN_TIMEOUT = 60
 BUILD_SCHEMA = "gorelink-build/1"
 CHECK_SCHEMA = "gorelink-check/1"
+SCHEMA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "docs", "schema")
+VALIDATED = {"build-v1.schema.json": 0, "check-v1.schema.json": 0}  # JSON objects checked
 GO119 = "/usr/lib/go-1.19/bin/go"
 SQLITE3_MODULE = "github.com/mattn/go-sqlite3"
 
@@ -152,8 +162,26 @@ def run(argv, cwd=None, env=None, timeout=BUILD_TIMEOUT, stdin=b""):
                        stdin=stdin, result=Result)
 
 
+def schema_valid(obj, schema, what, r):
+    """obj, after checking it against docs/schema/SCHEMA (python3-jsonschema)."""
+    errs = sorted(harness.schema_validator(os.path.join(SCHEMA_DIR, schema)).iter_errors(obj),
+                  key=lambda e: [str(x) for x in e.absolute_path])
+    assert not errs, "%s does not match %s:\n%s\n%r" % (what, schema, "\n".join(
+        "%s: %s" % ("/".join(str(x) for x in e.absolute_path) or "(top)", e.message)
+        for e in errs), r)
+    VALIDATED[schema] += 1
+    return obj
+
+
 def gorelink(args, cwd, env=None, timeout=BUILD_TIMEOUT):
-    return run([GORELINK] + list(args), cwd=cwd, env=env, timeout=timeout)
+    """Run gorelink ARGS; every --json build report it writes (success or
+    failure) is validated against docs/schema/build-v1.schema.json."""
+    args = list(args)
+    r = run([GORELINK] + args, cwd=cwd, env=env, timeout=timeout)
+    own = args[:args.index("--")] if "--" in args else args
+    if "--json" in own and own[0] not in ("check", "index", "pkgconf-rewrite") and r.out.strip():
+        schema_valid(parse_json(r), "build-v1.schema.json", "the --json report", r)
+    return r
 
 
 def scratch(name):
@@ -227,7 +255,7 @@ def check_cli(out, allow=()):
     r = gorelink(argv + [out], cwd=SCRATCH, timeout=RUN_TIMEOUT)
     lines = [l for l in r.out.split("\n") if l.strip()]
     assert len(lines) == 1, "gorelink check --json: want one line\n%r" % r
-    obj = json.loads(lines[0])
+    obj = schema_valid(json.loads(lines[0]), "check-v1.schema.json", "gorelink check --json", r)
     assert obj.get("schema") == CHECK_SCHEMA, "gorelink check: schema %r" % obj.get("schema")
     return r.rc, obj
 
@@ -698,8 +726,17 @@ def same_inputs_same_binary():
 def verbose_logs_steps():
     ex = example("fortytwo")
     r, _, out = build(ex, ["-v"], name="fortytwo", json_report=False)
-    steps = [l for l in r.err.split("\n") if l.strip()]
-    assert len(steps) >= 3, "-v: want a log line per step on stderr\n%r" % r
+    # docs/gorelink.1 (-v): `gorelink: STEP  SECONDS  DETAIL`, the step
+    # left-aligned in 9 columns, the seconds as %6.2f; stderr is nothing else.
+    steps = [l for l in r.err.split("\n") if l]
+    want = [("go build", "exited with status 0"), ("check", "static"), ("install", out)]
+    assert len(steps) == len(want), "-v: want the %d step lines %r on stderr\n%r" % (
+        len(want), [w[0] for w in want], r)
+    for line, (step, detail) in zip(steps, want):
+        m = re.match(r"gorelink: (.{9}) ( *\d+\.\d\d)s  (.*)$", line)
+        assert m and m.group(1) == "%-9s" % step and m.group(2) == "%6.2f" % float(m.group(2)) \
+            and m.group(3) == detail, (
+            "-v: step line %r, want `gorelink: %-9s %%6.2fs  %s`\n%r" % (line, step, detail, r))
 
 
 @test
@@ -942,6 +979,55 @@ def bad_conflict_static_third_party():
                    ["--static", "--third-party"])
 
 
+@test
+def bad_conflict_two_outputs():
+    """gorelink's own -o twice: the same OUT is fine, two different ones are a
+    usage error found before the build (no JSON report, OUT untouched)."""
+    ex = example("fortytwo")
+    other = os.path.join(scratch("two-outputs"), "other")
+    r, msg = expect_failure(["-o", other, "."], ex, EXIT_USAGE, ["two outputs", other])
+    assert not os.path.exists(other), "the second -o was written"
+    out = existing_out("two-outputs-json")
+    r = gorelink(["--json", "-o", out, "-o", other, "."], cwd=ex)
+    assert (r.rc, r.out) == (EXIT_USAGE, ""), "--json with two -o: want exit 64 and no JSON\n%r" % r
+    d = scratch("same-output")
+    out = os.path.join(d, "fortytwo")
+    r = gorelink(["--dry-run", "-o", out, "-o", out, "."], cwd=ex)
+    assert r.rc == EXIT_OK and "would build: " in r.out, "the same -o twice\n%r" % r
+    assert listing(d) == [], "--dry-run wrote %r" % listing(d)
+
+
+@test
+def bad_conflict_second_preset():
+    ex = example("fortytwo")
+    for args in (["--preset", "sqlite3", "--sqlite3=system"], ["--sqlite3", "--sqlite3"],
+                 ["--sqlite3", "--preset", "sqlite3"]):
+        expect_failure(args + ["."], ex, EXIT_USAGE, ["one preset at a time"], tag="preset2")
+
+
+@test
+def bad_conflict_allow_dynamic_static():
+    ex = example("fortytwo")
+    for args, mode in ((["--allow-dynamic", "z", "--static"], "--static"),
+                       (["--static", "--allow-dynamic", "-lz"], "--static"),
+                       (["--static-pie", "--allow-dynamic", "z"], "--static-pie")):
+        expect_failure(args + ["."], ex, EXIT_USAGE, ["--allow-dynamic", "-lz", mode + " binary"],
+                       tag="allowdyn")
+
+
+@test
+def pkg_version_constraint():
+    """--pkg 'NAME >= V': met, the package's archive is linked; unmet, a usage
+    error naming the constraint and the version found (pkg-config's words)."""
+    ex = example("fortytwo")
+    r, rep, out = build(ex, ["--pkg", "zlib >= 1.0"], name="fortytwo")
+    assert "libz.a" in [os.path.basename(p) for p in archive_paths(rep)], (
+        "--pkg 'zlib >= 1.0': libz.a not linked: %r" % rep["archives"])
+    expect_failure(["--pkg", "zlib >= 999", "."], ex, EXIT_USAGE,
+                   ["zlib >= 999", "could not be satisfied", "required version is '>= 999'"],
+                   tag="pkgver")
+
+
 def badinterp_module():
     """A cgo program whose C object carries a .interp section: however it is
     linked, the result asks for a loader, so its verdict is never static."""
@@ -972,6 +1058,8 @@ def keep_failed_keeps_rejected_binary():
     assert len(new) == 1, "want one kept file beside OUT, got %r" % new
     kept = os.path.join(d, new[0])
     assert new[0] != "prog" and not new[0].startswith("."), "kept as %r" % new[0]
+    # docs/gorelink.1 (--keep-failed): OUT.rejected, next to OUT.
+    assert new == ["prog.rejected"], "kept as %r, want OUT.rejected (prog.rejected)" % new
     assert new[0] in r.err, "stderr does not name the kept file %s\n%r" % (new[0], r)
     elf = readelf(kept)
     assert elf["interp"], "the kept file is not the rejected binary (no PT_INTERP)"
@@ -2202,9 +2290,17 @@ def main():
     GORELINK, SRCDIR, workdir = args
     EXAMPLES = os.path.join(SRCDIR, "examples")
     os.makedirs(workdir, exist_ok=True)
+    try:
+        import jsonschema  # noqa: F401
+    except ImportError:
+        return harness.fail_early("python3-jsonschema is not installed for %s (apt-get install "
+                                  "python3-jsonschema; scripts/setup does): every --json report "
+                                  "is validated against docs/schema" % sys.executable)
     SCRATCH = harness.make_scratch("relink-e2e.", dir=workdir, mode=0o755)
     return SUITE.run(only_env="RELINK_E2E_ONLY", timing=True,
-                     cleanup=lambda: harness.rmtree_forced(SCRATCH))
+                     cleanup=lambda: harness.rmtree_forced(SCRATCH),
+                     elapsed_note=lambda: "; JSON objects validated: %s" % ", ".join(
+                         "%d against %s" % (n, k) for k, n in sorted(VALIDATED.items())))
 
 
 if __name__ == "__main__":

@@ -94,13 +94,33 @@ START_TEST(test_archive_arch)
 	put("arm.a", buf, n);
 	snprintf(p, sizeof(p), "%s/arm.a", scratch);
 	ck_assert_int_eq(gr_ld64_archive_check(p, 0x0100000cu, &a, &note, &e), GR_OK);
-	/* Every truncation is an error or a verdict, never a read past the end. */
-	for (size_t k = 8; k < n; k++) {
+	/* Every truncation has its own answer, never a read past the end: the magic
+	 * alone is an empty archive (nothing to judge), a cut in the 60-byte member
+	 * header is a truncated header, a cut in the member's 32 bytes a member
+	 * extending past the end. */
+	ck_assert_uint_eq(n, 8 + 60 + 32);
+	for (size_t k = 0; k < n; k++) {
+		char what[160];
 		int rc;
 		put("cut.a", buf, k);
 		snprintf(p, sizeof(p), "%s/cut.a", scratch);
+		memset(&e, 0, sizeof(e));
 		rc = gr_ld64_archive_check(p, 0x0100000cu, &a, &note, &e);
-		ck_assert(rc == GR_EFORMAT || rc == GR_OK || rc == GR_ENOTFOUND);
+		if (k < 8)
+			snprintf(what, sizeof(what), "too short for an archive (%zu bytes)", k);
+		else if (k == 8)
+			what[0] = '\0';
+		else if (k < 8 + 60)
+			snprintf(what, sizeof(what), "truncated archive member header at offset 8");
+		else
+			snprintf(what, sizeof(what), "archive member at offset 8 (32 bytes) extends past the end of the file");
+		if (!what[0]) {
+			ck_assert_msg(rc == GR_OK, "cut at %zu: rc %d (%s)", k, rc, e.msg);
+		} else {
+			ck_assert_msg(rc == GR_EFORMAT, "cut at %zu: rc %d, want GR_EFORMAT (%s)", k, rc, what);
+			ck_assert_msg(strstr(e.msg, what) != NULL, "cut at %zu: %s, want %s", k, e.msg, what);
+		}
+		ck_assert_ptr_null(note);
 	}
 	/* A member size past the end. */
 	n = ar_one(buf, sizeof(buf), 0x0100000cu, false);

@@ -4,9 +4,8 @@
  * to fail. Each operation runs once per allocation it makes, with exactly that
  * one failing: it must return an error (or a complete result), never crash,
  * and -- under the asan preset, where LeakSanitizer runs in every forked
- * test -- never leak. The operations on toolchains, caches, the diagnosis and
- * Mach-O also compare every successful result with a reference taken without
- * failures; their fixtures (an archive built with gcc and ar, a linker script,
+ * test -- never leak. Every operation also compares each successful result
+ * with a reference taken without failures; the fixtures (an archive built with gcc and ar, a linker script,
  * a .pc file, the cache, the Mach-O bytes) are made at test time. */
 #define _XOPEN_SOURCE 700
 #include <check.h>
@@ -112,129 +111,9 @@ every_failure(const char *name, op_fn op)
 	}
 }
 
-static int
-op_ldscript(void)
-{
-	static const char text[] = "/* GNU ld script */\nOUTPUT_FORMAT(elf64-x86-64)\n"
-	                           "GROUP ( /lib/x86_64-linux-gnu/libc.so.6 /usr/lib/libc_nonshared.a "
-	                           "AS_NEEDED ( /lib64/ld-linux-x86-64.so.2 ) )\nINPUT(-lfoo libbar.a)\n";
-	struct gr_ldscript *s = NULL;
-	struct gr_error e;
-	int rc = gr_ldscript_parse(text, sizeof(text) - 1, "libc.so", &s, &e);
-
-	gr_ldscript_free(s);
-	return rc != GR_OK;
-}
-
-static int
-op_ldmsg(void)
-{
-	static const char text[] =
-		"/usr/bin/ld: /usr/lib/x86_64-linux-gnu/libsqlite3.a(sqlite3.o): in function `sqlite3Fts5Init':\n"
-		"(.text+0x1234): undefined reference to `pow'\n"
-		"/usr/bin/ld: warning: Using 'getaddrinfo' in statically linked applications requires at runtime the shared libraries\n"
-		"ld.lld: error: undefined symbol: deflate\n>>> referenced by zip.c:10\n>>>               zip.o:(zipit) in archive libz2.a\n"
-		"/usr/bin/ld: cannot find -lsystemd: No such file or directory\n";
-	struct gr_ldmsgs *m = gr_ldmsg_parse(text);
-
-	if (!m)
-		return 1;
-	gr_ldmsg_free(m);
-	return 0;
-}
-
-static int
-op_goflags(void)
-{
-	struct gr_strvec v;
-	struct gr_error e;
-	int rc;
-
-	gr_strvec_init(&v);
-	rc = gr_goflags_split("-ldflags='-X main.v=1 -s' -tags \"a,b\" -trimpath", &v, &e);
-	gr_strvec_deinit(&v);
-	return rc != GR_OK;
-}
-
-static int
-op_pc_split(void)
-{
-	struct gr_pc_tokens *t = NULL;
-	struct gr_error e;
-	int rc = gr_pc_split("-L/usr/lib -lfoo '-L/a b' -Wl,--push-state,--as-needed -lm -Wl,--pop-state",
-	                     "flags", &t, &e);
-
-	gr_pc_tokens_free(t);
-	return rc != GR_OK;
-}
-
-static unsigned char *self_buf;
-static size_t self_len;
-
-static int
-op_check_elf(void)
-{
-	struct gr_policy pol = { NULL, 0 };
-	struct gr_report *r = NULL;
-	struct gr_error e;
-	unsigned char *copy = __real_malloc(self_len);
-	int rc;
-
-	memcpy(copy, self_buf, self_len);  /* libelf may write to it */
-	rc = gr_check_buffer("test_nomem", copy, self_len, &pol, &r, &e);
-	gr_report_free(r);
-	free(copy);
-	return rc != GR_OK;
-}
-
 /* A C object standing for cmd/link's go.o (made by make_fixtures): the link
  * wrapper opens its input files as ld does, so they must exist. */
 static char goobj[160];
-
-static int
-op_extld_rewrite(void)
-{
-	static char a0[] = "-m64", a1[] = "-o", a2[] = "/tmp/x/a.out", a3[] = "-rdynamic",
-	            a6[] = "-L/nonexistent", a7[] = "-Wl,-Bdynamic", a8[] = "-O2",
-	            a9[] = "-lpthread", a10[] = "-no-pie";
-	char *args[] = { a0, a1, a2, a3, goobj, goobj, a6, a7, a8, a9, a10 };
-	struct gr_linkstate ls;
-	struct gr_toolchain tc;
-	struct gr_strvec out;
-	struct gr_rw_result *rw = NULL;
-	struct gr_error e;
-	int rc = GR_ENOMEM;
-
-	memset(&tc, 0, sizeof(tc));
-	gr_linkstate_init(&ls);
-	gr_strvec_init(&out);
-	ls.mode = GR_LINK_THIRD_PARTY;  /* -lpthread stays: no search needed */
-	if (gr_strvec_push(&ls.cc, "cc") == GR_OK)
-		rc = gr_extld_rewrite(gr_test_env(), &ls, &tc, args, sizeof(args) / sizeof(args[0]), &out, &rw, &e);
-	gr_rw_result_free(rw);
-	gr_strvec_deinit(&out);
-	gr_linkstate_deinit(&ls);
-	return rc != GR_OK;
-}
-
-static int
-op_darwin_rewrite(void)
-{
-	static const char *const args[] = { "-arch", "arm64", "-Wl,-headerpad,1144", "-o", "/tmp/x/a.out",
-	                                     "/tmp/go-link-1/go.o", "-L/nonexistent/lib", "-lSystem", "-lresolv",
-	                                     "-framework", "CoreFoundation", "-Wl,-search_dylibs_first" };
-	struct gr_rw_opts o;
-	struct gr_rw_darwin d = { NULL, NULL };
-	struct gr_rw_result *r = NULL;
-	struct gr_error e;
-	int rc;
-
-	memset(&o, 0, sizeof(o));
-	o.mode = GR_RW_THIRD_PARTY;
-	rc = gr_rewrite_darwin_argv(args, sizeof(args) / sizeof(args[0]), &o, &d, &r, &e);
-	gr_rw_result_free(r);
-	return rc != GR_OK;
-}
 
 /* ---- the operations on real toolchains, caches, the diagnosis and Mach-O ----
  * Each compares a successful result with the one a run without failures gave
@@ -947,6 +826,251 @@ op_extld_cxx(void)
 	return rc != GR_OK;
 }
 
+/* ---- the operations on text and argv (no fixture) ---------------------- */
+
+/* While the references are taken (no failures), the ops record what they
+ * got; afterwards they compare with it. */
+static bool recording;
+
+static void
+result_is(const char *name, struct sbuf *ref)
+{
+	if (recording)
+		*ref = got;
+	else
+		same_as(name, ref);
+}
+
+static struct sbuf ref_ldscript, ref_ldmsg, ref_goflags, ref_pc_split, ref_check_elf, ref_extld_rw,
+	ref_darwin_rw;
+
+static int
+op_ldscript(void)
+{
+	static const char text[] = "/* GNU ld script */\nOUTPUT_FORMAT(elf64-x86-64)\n"
+	                           "GROUP ( /lib/x86_64-linux-gnu/libc.so.6 /usr/lib/libc_nonshared.a "
+	                           "AS_NEEDED ( /lib64/ld-linux-x86-64.so.2 ) )\nINPUT(-lfoo libbar.a)\n";
+	struct gr_ldscript *s = NULL;
+	struct gr_error e;
+	size_t i;
+	int rc;
+
+	memset(&e, 0, sizeof(e));
+	rc = gr_ldscript_parse(text, sizeof(text) - 1, "libc.so", &s, &e);
+	pause_injection();
+	if (rc != GR_OK) {
+		error_said("ldscript", rc, &e);
+	} else {
+		got.n = 0;
+		sb_add(&got, "formats %zu groups %d\n", s->noutput_format, s->ngroups);
+		for (i = 0; i < s->noutput_format; i++)
+			sb_add(&got, "format %s\n", SB_STR(s->output_format[i]));
+		for (i = 0; i < s->ninputs; i++)
+			sb_add(&got, "input %s lib %d as_needed %d group %d\n", SB_STR(s->inputs[i].name),
+			       s->inputs[i].is_lib, s->inputs[i].as_needed, s->inputs[i].group);
+		for (i = 0; i < s->nsearch_dirs; i++)
+			sb_add(&got, "search %s\n", SB_STR(s->search_dirs[i]));
+		result_is("ldscript", &ref_ldscript);
+	}
+	gr_ldscript_free(s);
+	resume_injection();
+	return rc != GR_OK;
+}
+
+static int
+op_ldmsg(void)
+{
+	static const char text[] =
+		"/usr/bin/ld: /usr/lib/x86_64-linux-gnu/libsqlite3.a(sqlite3.o): in function `sqlite3Fts5Init':\n"
+		"(.text+0x1234): undefined reference to `pow'\n"
+		"/usr/bin/ld: warning: Using 'getaddrinfo' in statically linked applications requires at runtime the shared libraries\n"
+		"ld.lld: error: undefined symbol: deflate\n>>> referenced by zip.c:10\n>>>               zip.o:(zipit) in archive libz2.a\n"
+		"/usr/bin/ld: cannot find -lsystemd: No such file or directory\n";
+	struct gr_ldmsgs *m = gr_ldmsg_parse(text);
+	size_t i;
+
+	pause_injection();
+	if (m) {
+		got.n = 0;
+		for (i = 0; i < m->n; i++)
+			sb_add(&got, "kind %d symbol %s referrer %s function %s\n", (int)m->v[i].kind,
+			       SB_STR(m->v[i].symbol), SB_STR(m->v[i].referrer), SB_STR(m->v[i].function));
+		result_is("ldmsg", &ref_ldmsg);
+	}
+	gr_ldmsg_free(m);
+	resume_injection();
+	return m == NULL;
+}
+
+static int
+op_goflags(void)
+{
+	struct gr_strvec v;
+	struct gr_error e;
+	int rc;
+
+	memset(&e, 0, sizeof(e));
+	gr_strvec_init(&v);
+	rc = gr_goflags_split("-ldflags='-X main.v=1 -s' -tags \"a,b\" -trimpath", &v, &e);
+	pause_injection();
+	if (rc != GR_OK) {
+		error_said("goflags", rc, &e);
+	} else {
+		got.n = 0;
+		render_argv(&got, &v);
+		result_is("goflags", &ref_goflags);
+	}
+	gr_strvec_deinit(&v);
+	resume_injection();
+	return rc != GR_OK;
+}
+
+static int
+op_pc_split(void)
+{
+	struct gr_pc_tokens *t = NULL;
+	struct gr_error e;
+	size_t i;
+	int rc;
+
+	memset(&e, 0, sizeof(e));
+	rc = gr_pc_split("-L/usr/lib -lfoo '-L/a b' -Wl,--push-state,--as-needed -lm -Wl,--pop-state", "flags", &t, &e);
+	pause_injection();
+	if (rc != GR_OK) {
+		error_said("pc_split", rc, &e);
+	} else {
+		got.n = 0;
+		for (i = 0; i < t->n; i++)
+			sb_add(&got, "%s from %s\n", SB_STR(t->v[i].text), SB_STR(t->v[i].origin));
+		result_is("pc_split", &ref_pc_split);
+	}
+	gr_pc_tokens_free(t);
+	resume_injection();
+	return rc != GR_OK;
+}
+
+static unsigned char *self_buf;
+static size_t self_len;
+
+static int
+op_check_elf(void)
+{
+	struct gr_policy pol = { NULL, 0 };
+	struct gr_report *r = NULL;
+	struct gr_error e;
+	unsigned char *copy = __real_malloc(self_len);
+	int rc;
+
+	memcpy(copy, self_buf, self_len);  /* libelf may write to it */
+	memset(&e, 0, sizeof(e));
+	rc = gr_check_buffer("test_nomem", copy, self_len, &pol, &r, &e);
+	pause_injection();
+	if (rc != GR_OK) {
+		error_said("check_elf", rc, &e);
+	} else {
+		got.n = 0;
+		render_report(&got, r);
+		result_is("check_elf", &ref_check_elf);
+	}
+	gr_report_free(r);
+	free(copy);
+	resume_injection();
+	return rc != GR_OK;
+}
+
+static int
+op_extld_rewrite(void)
+{
+	static char a0[] = "-m64", a1[] = "-o", a2[] = "/tmp/x/a.out", a3[] = "-rdynamic",
+	            a6[] = "-L/nonexistent", a7[] = "-Wl,-Bdynamic", a8[] = "-O2",
+	            a9[] = "-lpthread", a10[] = "-no-pie";
+	char *args[] = { a0, a1, a2, a3, goobj, goobj, a6, a7, a8, a9, a10 };
+	struct gr_linkstate ls;
+	struct gr_toolchain tc;
+	struct gr_strvec out;
+	struct gr_rw_result *rw = NULL;
+	struct gr_error e;
+	int rc = GR_ENOMEM;
+
+	memset(&tc, 0, sizeof(tc));
+	memset(&e, 0, sizeof(e));
+	gr_linkstate_init(&ls);
+	gr_strvec_init(&out);
+	ls.mode = GR_LINK_THIRD_PARTY;  /* -lpthread stays: no search needed */
+	if (gr_strvec_push(&ls.cc, "cc") == GR_OK)
+		rc = gr_extld_rewrite(gr_test_env(), &ls, &tc, args, sizeof(args) / sizeof(args[0]), &out, &rw, &e);
+	pause_injection();
+	if (rc != GR_OK) {
+		if (ls.cc.n)  /* not the test's own push that failed */
+			error_said("extld_rewrite", rc, &e);
+	} else {
+		got.n = 0;
+		render_argv(&got, &out);
+		result_is("extld_rewrite", &ref_extld_rw);
+	}
+	gr_rw_result_free(rw);
+	gr_strvec_deinit(&out);
+	gr_linkstate_deinit(&ls);
+	resume_injection();
+	return rc != GR_OK;
+}
+
+static int
+op_darwin_rewrite(void)
+{
+	static const char *const args[] = { "-arch", "arm64", "-Wl,-headerpad,1144", "-o", "/tmp/x/a.out",
+	                                     "/tmp/go-link-1/go.o", "-L/nonexistent/lib", "-lSystem", "-lresolv",
+	                                     "-framework", "CoreFoundation", "-Wl,-search_dylibs_first" };
+	struct gr_rw_opts o;
+	struct gr_rw_darwin d = { NULL, NULL };
+	struct gr_rw_result *r = NULL;
+	struct gr_error e;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	memset(&e, 0, sizeof(e));
+	o.mode = GR_RW_THIRD_PARTY;
+	rc = gr_rewrite_darwin_argv(args, sizeof(args) / sizeof(args[0]), &o, &d, &r, &e);
+	pause_injection();
+	if (rc != GR_OK) {
+		error_said("darwin_rewrite", rc, &e);
+	} else {
+		got.n = 0;
+		render_rw(&got, r);
+		result_is("darwin_rewrite", &ref_darwin_rw);
+	}
+	gr_rw_result_free(r);
+	resume_injection();
+	return rc != GR_OK;
+}
+
+/* Take the references of the operations above: a run without failures. */
+static void
+record_simple_references(void)
+{
+	static const op_fn simple[] = { op_ldscript, op_ldmsg, op_goflags, op_pc_split,
+	                                op_check_elf, op_extld_rewrite, op_darwin_rewrite };
+	size_t i;
+
+	recording = true;
+	for (i = 0; i < sizeof(simple) / sizeof(simple[0]); i++)
+		ck_assert_msg(simple[i]() == 0, "operation %zu fails without injected failures", i);
+	recording = false;
+	/* The references say what the operations are known to answer. */
+	ck_assert_ptr_nonnull(strstr(ref_ldscript.b, "input /lib64/ld-linux-x86-64.so.2 lib 0 as_needed 1 group 1\n"));
+	ck_assert_ptr_nonnull(strstr(ref_ldscript.b, "input foo lib 1 as_needed 0 group 0\n"));
+	ck_assert_ptr_nonnull(strstr(ref_ldmsg.b, "symbol pow referrer /usr/lib/x86_64-linux-gnu/libsqlite3.a(sqlite3.o) "
+	                                          "function sqlite3Fts5Init\n"));
+	ck_assert_ptr_nonnull(strstr(ref_ldmsg.b, "symbol -lsystemd "));
+	/* cmd/go's quoting: a quote opens a field only at its start. */
+	ck_assert_str_eq(ref_goflags.b, "-ldflags='-X\nmain.v=1\n-s'\n-tags\na,b\n-trimpath\n");
+	ck_assert_ptr_nonnull(strstr(ref_pc_split.b, "-L/a b from (null)\n-Wl,--push-state,--as-needed from"));
+	ck_assert_ptr_nonnull(strstr(ref_check_elf.b, "report test_nomem "));
+	ck_assert_ptr_nonnull(strstr(ref_extld_rw.b, goobj));
+	ck_assert_ptr_nonnull(strstr(ref_extld_rw.b, "-lpthread\n"));
+	ck_assert_ptr_nonnull(strstr(ref_darwin_rw.b, "arg -lSystem\n"));
+}
+
 /* Take every reference from a run without failures. */
 static void
 make_references(void)
@@ -1038,6 +1162,7 @@ make_references(void)
 		gr_report_free(rep);
 		free(copy);
 	}
+	record_simple_references();
 }
 
 START_TEST(test_every_allocation_fails_once)
