@@ -45,6 +45,10 @@ gr_cmd_build_usage(FILE *f)
 	      "                          the check accepts libNAME and the libc family\n"
 	      "      --lib FLAG          add a link flag, e.g. --lib -lm (repeatable; -l become\n"
 	      "                          archives like the others)\n"
+	      "      --stub NAME         libNAME has no archive: link failing stubs of the functions\n"
+	      "                          the link needs from it instead (repeatable; they return\n"
+	      "                          -1 with errno ENOSYS, NULL or nothing: those code paths\n"
+	      "                          fail at run time)\n"
 	      "      --fix               when the link fails on undefined symbols, add the archives\n"
 	      "                          that define them and link again (at most 3 times)\n"
 	      "      --strict            fail when glibc warns that a function needs its shared\n"
@@ -205,6 +209,19 @@ gr_cmd_build_json_records(struct gr_json *j, const struct gr_link_report *l)
 		gr_json_obj_end(j);
 	}
 	gr_json_arr_end(j);
+	gr_json_arr_begin(j, "stubs");
+	for (i = 0; i < l->nstubs; i++) {
+		const struct gr_rec_stub *x = &l->stubs[i];
+		gr_json_obj_begin(j, NULL);
+		gr_json_str(j, "library", x->lib);
+		gr_json_str(j, "function", x->function);
+		gr_json_str(j, "returns", x->ret);
+		gr_json_str(j, "type", x->type && *x->type ? x->type : NULL);
+		gr_json_str(j, "refused", x->refused);
+		gr_cmd_build_json_words(j, "callers", x->callers, x->ncallers);
+		gr_json_obj_end(j);
+	}
+	gr_json_arr_end(j);
 }
 
 static void
@@ -260,7 +277,7 @@ gr_cmd_build_exit(int rc)
 struct gr_cmd_build_args {
 	struct gr_env env;                   /* the environment o.env points to */
 	struct gr_build_opts o;
-	const char **pkgs, **allow, **libs;  /* the arrays o points into */
+	const char **pkgs, **allow, **libs, **stubs;  /* the arrays o points into */
 	char *preset;                        /* --preset/--sqlite3's NAME=VARIANT, cut at '=' */
 	bool json, print_link, verbose;
 };
@@ -271,6 +288,7 @@ gr_cmd_build_args_free(struct gr_cmd_build_args *a)
 	free(a->preset);
 	free(a->pkgs);
 	free(a->allow);
+	free(a->stubs);
 	free(a->libs);
 	memset(a, 0, sizeof(*a));
 }
@@ -308,7 +326,7 @@ static int
 gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_build_args *a)
 {
 	enum { OPT_STATIC = 256, OPT_PIE, OPT_THIRD, OPT_SQLITE, OPT_PRESET, OPT_PKG, OPT_ALLOW,
-	       OPT_NOTAGS, OPT_GO, OPT_KEEP, OPT_DRY, OPT_PRINT, OPT_JSON, OPT_LIB, OPT_FIX, OPT_STRICT };
+	       OPT_NOTAGS, OPT_GO, OPT_KEEP, OPT_DRY, OPT_PRINT, OPT_JSON, OPT_LIB, OPT_FIX, OPT_STRICT, OPT_STUB };
 	static const struct option longopts[] = {
 		{ "static", no_argument, NULL, OPT_STATIC },
 		{ "static-pie", no_argument, NULL, OPT_PIE },
@@ -325,6 +343,7 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "lib", required_argument, NULL, OPT_LIB },
 		{ "fix", no_argument, NULL, OPT_FIX },
+		{ "stub", required_argument, NULL, OPT_STUB },
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -341,13 +360,15 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 	a->pkgs = calloc((size_t)argc + 1, sizeof(*a->pkgs));
 	a->allow = calloc((size_t)argc + 1, sizeof(*a->allow));
 	a->libs = calloc((size_t)argc + 1, sizeof(*a->libs));
-	if (!a->pkgs || !a->allow || !a->libs) {
+	a->stubs = calloc((size_t)argc + 1, sizeof(*a->stubs));
+	if (!a->pkgs || !a->allow || !a->libs || !a->stubs) {
 		gr_cli_diag(err, "out of memory");
 		return GR_EXIT_ERROR;
 	}
 	a->o.pkgs = a->pkgs;
 	a->o.allow = a->allow;
 	a->o.libs = a->libs;
+	a->o.stubs = a->stubs;
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:o:vh", longopts, NULL)) != -1) {
@@ -364,6 +385,17 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 		case OPT_PKG: a->pkgs[a->o.npkgs++] = optarg; continue;
 		case OPT_LIB: a->libs[a->o.nlibs++] = optarg; continue;
 		case OPT_FIX: a->o.fix = true; continue;
+		case OPT_STUB:
+			/* NAME as -l takes it ("systemd", also "-lsystemd"): a plain name, nothing else. */
+			{
+				const char *nm = optarg[0] == '-' && optarg[1] == 'l' ? optarg + 2 : optarg;
+				if (!*nm || strchr(nm, '/') || nm[0] == ':' || nm[0] == '-') {
+					gr_cli_diag(err, "--stub '%s': give the library's -l NAME (--stub systemd for libsystemd)", optarg);
+					return GR_EXIT_USAGE;
+				}
+				a->stubs[a->o.nstubs++] = nm;
+			}
+			continue;
 		case OPT_STRICT: a->o.strict = true; continue;
 		case OPT_ALLOW: a->allow[a->o.nallow++] = optarg[0] == '-' && optarg[1] == 'l' ? optarg + 2 : optarg; continue;
 		case OPT_NOTAGS: a->o.default_tags = false; continue;
@@ -483,6 +515,15 @@ gr_cmd_build_text(FILE *out, const struct gr_cmd_build_args *a, const struct gr_
 		for (k = 0; k < r->link.nfixes; k++)
 			fprintf(out, " -l%s", r->link.fixes[k].lname);
 		fputs(" (to make it permanent, pass the options the diagnosis names)\n", out);
+	}
+	if (status == GR_EXIT_OK) {
+		size_t shown = 0;
+		for (k = 0; k < r->link.nstubs; k++)
+			if (!r->link.stubs[k].refused)
+				fprintf(out, "%s %s (lib%s)", shown++ ? "," : "--stub made these fail:", r->link.stubs[k].function,
+				        r->link.stubs[k].lib);
+		if (shown)
+			fputs("; the code paths that call them fail at run time\n", out);
 	}
 	if (status != GR_EXIT_OK || !r->check)
 		return;

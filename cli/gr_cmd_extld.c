@@ -100,6 +100,36 @@ gr_cmd_extld(int argc, char **argv)
 		goto out;
 	}
 	rc = gr_extld_rewrite(&env, &ls, &tc, args.v, args.n, &final, &rw, &e);
+	/* --stub NAME: a library without an archive becomes failing stubs, built
+	 * in the build's private directory (where the link state is). */
+	if (rc == GR_ENOTFOUND && ls.stubs.n && rw && !ls.darwin) {
+		struct gr_linkwrap sw = { &env, &ls, NULL, 0, stdout, stderr, "gorelink-ld" };
+		char *dir = strdup(statepath), *slash = dir ? strrchr(dir, '/') : NULL;
+		int src;
+		if (slash)
+			*slash = '\0';
+		if (dir)
+			src = gr_linkwrap_stub(&sw, &tc, args.v, args.n, slash ? dir : ".", &final, &rw, &rep, &e);
+		else
+			src = gr_error_set(&e, GR_ENOMEM, 0, "out of memory");
+		free(dir);
+		if (src == GR_EUSAGE) {
+			gr_linkwrap_report(&ls, NULL, rw, 1, &rep, &e);
+			status = 1;
+			gr_rw_result_free(rw);
+			gr_toolchain_deinit(&tc);
+			goto out;
+		}
+		if (src != GR_ENOTFOUND && src != GR_OK) {
+			gr_cli_diag(stderr, "%s", e.msg);
+			gr_linkwrap_report(&ls, NULL, rw, 2, &rep, &e);
+			status = 2;
+			gr_rw_result_free(rw);
+			gr_toolchain_deinit(&tc);
+			goto out;
+		}
+		rc = src == GR_OK ? GR_OK : rc;
+	}
 	if (rc == GR_ENOTFOUND)
 		gr_linkwrap_origins(&env, rw, getenv(GR_PKGLOG_ENV));
 	if (rc == GR_ENOTFOUND) {

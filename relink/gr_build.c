@@ -992,6 +992,9 @@ gr_b_flags(struct gr_b *b)
 	for (i = 0; i < b->preset.allow.n; i++)
 		if (gr_strvec_push(&b->ls.allow, b->preset.allow.v[i]))
 			return gr_b_nomem(b);
+	for (i = 0; i < o->nstubs; i++)
+		if (gr_strvec_push(&b->ls.stubs, o->stubs[i]))
+			return gr_b_nomem(b);
 	return GR_OK;
 }
 
@@ -1069,6 +1072,11 @@ gr_b_go_failed(struct gr_b *b, const struct gr_spawn_result *r)
 
 	if (lr->killed)
 		return gr_b_fail(b, GR_BUILD_EGO, "the final link failed: %s; OUT is untouched", lr->killed);
+	for (size_t i = 0; i < lr->nstubs; i++)
+		if (lr->stubs[i].refused)
+			return gr_b_fail(b, GR_BUILD_EMISSING,
+			                 "--stub %s cannot stand in for %s (explained above); OUT is untouched",
+			                 lr->stubs[i].lib, lr->stubs[i].function);
 	if (lr->nundefined && !lr->nmissing)
 		return gr_b_fail(b, GR_BUILD_EGO,
 		                 "the link failed on undefined symbols (explained above): add the --pkg/--lib named there, or use --fix");

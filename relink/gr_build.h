@@ -45,6 +45,8 @@ struct gr_build_opts {
 	bool strict;                         /* a glibc static-link finding fails the build */
 	const char *const *libs;             /* --lib flags appended to the link (e.g. -lm) */
 	size_t nlibs;
+	const char *const *stubs;            /* --stub names: libraries without an archive become failing stubs */
+	size_t nstubs;
 	/* Called as each step ends (for -v); may be NULL. */
 	void (*log)(void *ctx, const char *step, double seconds, const char *detail);
 	/* Called about once a second while go build runs (for progress); may be NULL. */

@@ -1,14 +1,17 @@
 #include "gr_linkwrap.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "gr_cache.h"
+#include "gr_extld.h"
 #include "gr_kv.h"
 #include "gr_pc.h"
 #include "gr_spawn.h"
+#include "gr_stub.h"
 
 /* A diagnostic of the wrapper's own: "PROG: message" with control characters as \xNN. */
 static void gr_lw_diag(const struct gr_linkwrap *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -434,4 +437,205 @@ gr_linkwrap_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr
 		}
 		gr_diag_free(d);
 	}
+}
+
+/* Whether lib is one of the state's --stub names. */
+static bool
+gr_lw_stubbed(const struct gr_linkstate *ls, const char *lib)
+{
+	size_t i;
+
+	for (i = 0; lib && i < ls->stubs.n; i++)
+		if (!strcmp(ls->stubs.v[i], lib))
+			return true;
+	return false;
+}
+
+/* The archive standing in for -lNAME, or NULL. */
+static const char *
+gr_lw_stub_for(const struct gr_stub_plan *p, const char *lib)
+{
+	size_t i;
+
+	for (i = 0; i < p->nlibs; i++)
+		if (!strcmp(p->libs[i], lib))
+			return p->archives[i];
+	return NULL;
+}
+
+/* Copy in to out with "-lNAME" and "-l NAME" of a stubbed library replaced by its archive. */
+static int
+gr_lw_stub_subst(const struct gr_stub_plan *p, char *const *in, size_t n, struct gr_strvec *out)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const char *a = NULL;
+		if (!strncmp(in[i], "-l", 2) && in[i][2])
+			a = gr_lw_stub_for(p, in[i] + 2);
+		else if (!strcmp(in[i], "-l") && i + 1 < n && (a = gr_lw_stub_for(p, in[i + 1])) != NULL)
+			i++;
+		if (gr_strvec_push(out, a ? a : in[i]))
+			return GR_ENOMEM;
+	}
+	return GR_OK;
+}
+
+/* Print the list of callers (at most max). */
+static void
+gr_lw_callers(FILE *f, const char *const *v, size_t n, size_t max)
+{
+	if (!n) {
+		fputs("no caller found", f);
+		return;
+	}
+	fputs("called by ", f);
+	gr_lw_list(f, v, n, max);
+}
+
+int
+gr_linkwrap_stub(const struct gr_linkwrap *w, const struct gr_toolchain *tc, char *const *args, size_t n,
+                 const char *dir, struct gr_strvec *final, struct gr_rw_result **rw, struct gr_link_report *rep,
+                 struct gr_error *err)
+{
+	const struct gr_linkstate *ls = w->ls;
+	struct gr_strvec libs, inputs, args2, out;
+	struct gr_stub_plan *plan = NULL;
+	struct gr_rw_result *rw2 = NULL;
+	struct gr_linkstate ls2;
+	struct gr_stub_req rq;
+	char *sub = NULL;
+	size_t i, k;
+	int rc = GR_OK;
+
+	gr_strvec_init(&libs);
+	gr_strvec_init(&inputs);
+	gr_strvec_init(&args2);
+	gr_strvec_init(&out);
+	for (i = 0; i < (*rw)->ntokens && !rc; i++) {
+		const struct gr_rw_token *t = &(*rw)->tokens[i];
+		size_t l;
+		bool dup = false;
+		if (t->kind == GR_RW_LIBRARY && t->missing && gr_lw_stubbed(ls, t->lib)) {
+			for (k = 0; k < libs.n && !dup; k++)
+				dup = !strcmp(libs.v[k], t->lib);
+			if (!dup)
+				rc = gr_strvec_push(&libs, t->lib);
+		} else if (t->kind == GR_RW_LIBRARY && !t->missing && !t->kept) {
+			for (k = 0; k < t->noutput && !rc; k++)
+				if (t->output[k][0] == '/' && (l = strlen(t->output[k])) > 2 && !strcmp(t->output[k] + l - 2, ".a"))
+					rc = gr_strvec_push(&inputs, t->output[k]);
+		} else if (t->kind == GR_RW_OTHER && !t->missing && t->input[0] != '-' && (l = strlen(t->input)) > 2 &&
+		           (!strcmp(t->input + l - 2, ".o") || !strcmp(t->input + l - 2, ".a"))) {
+			rc = gr_strvec_push(&inputs, t->input);
+		}
+	}
+	if (rc) {
+		rc = gr_error_set(err, GR_ENOMEM, 0, "stub: out of memory");
+		goto out;
+	}
+	if (!libs.n) {
+		rc = GR_ENOTFOUND;  /* nothing for --stub to do: the caller explains what is missing */
+		goto out;
+	}
+	memset(&rq, 0, sizeof(rq));
+	rq.env = w->env;
+	rq.libs = (const char *const *)libs.v;
+	rq.nlibs = libs.n;
+	rq.inputs = (const char *const *)inputs.v;
+	rq.ninputs = inputs.n;
+	rq.dirs = (const char *const *)(*rw)->search.dirs;
+	rq.ndirs = (*rw)->search.ndirs;
+	if ((rc = gr_stub_plan(&rq, &plan, err))) {
+		if (rc == GR_ENOTFOUND) {
+			/* No shared library to read the symbols from: say so, refuse. */
+			fprintf(w->msg, "gorelink: %s\n", err->msg);
+			rc = GR_EUSAGE;
+		}
+		goto out;
+	}
+	for (i = 0; i < plan->nfns; i++) {
+		const struct gr_stub_fn *f = &plan->fns[i];
+		struct gr_rec_stub x = { f->lib, f->sym, gr_stub_ret_name(f->ret), f->type, f->why, f->callers, f->ncallers };
+		if (gr_link_report_add_stub(rep, &x)) {
+			rc = gr_error_set(err, GR_ENOMEM, 0, "stub: out of memory");
+			goto out;
+		}
+	}
+	if (plan->nrefused) {
+		for (k = 0; k < plan->nlibs; k++) {
+			fprintf(w->msg, "gorelink: --stub %s: cannot stand in for what the link needs from %s:\n", plan->libs[k],
+			        plan->shared[k]);
+			for (i = 0; i < plan->nfns; i++) {
+				const struct gr_stub_fn *f = &plan->fns[i];
+				if (!f->why || strcmp(f->lib, plan->libs[k]))
+					continue;
+				fprintf(w->msg, "  %s: %s; ", f->sym, f->why);
+				gr_lw_callers(w->msg, f->callers, f->ncallers, 3);
+				fputc('\n', w->msg);
+			}
+		}
+		fputs("  (a stub function returns failure: -1 with errno ENOSYS, NULL, or nothing; data and other returns have no failure value)\n",
+		      w->msg);
+		rc = gr_error_set(err, GR_EUSAGE, 0, "--stub: %zu symbol%s cannot be stubbed", plan->nrefused,
+		                  plan->nrefused == 1 ? "" : "s");
+		goto out;
+	}
+	if (!(sub = malloc(strlen(dir) + 16))) {
+		rc = gr_error_set(err, GR_ENOMEM, 0, "stub: out of memory");
+		goto out;
+	}
+	snprintf(sub, strlen(dir) + 16, "%s/stub.XXXXXX", dir);
+	if (!mkdtemp(sub)) {
+		rc = gr_error_set(err, GR_EIO, errno, "%s: %s", sub, strerror(errno));
+		goto out;
+	}
+	if ((rc = gr_stub_build(w->env, &ls->cc, sub, plan, err)))
+		goto out;
+	for (k = 0; k < plan->nlibs; k++) {
+		size_t nf = 0;
+		for (i = 0; i < plan->nfns; i++)
+			nf += !strcmp(plan->fns[i].lib, plan->libs[k]);
+		fprintf(w->msg,
+		        "gorelink: --stub %s: %zu function%s of %s replaced by stubs that fail (this build trades what they do for a static binary):\n",
+		        plan->libs[k], nf, nf == 1 ? "" : "s", plan->shared[k]);
+		for (i = 0; i < plan->nfns; i++) {
+			const struct gr_stub_fn *f = &plan->fns[i];
+			if (strcmp(f->lib, plan->libs[k]))
+				continue;
+			fprintf(w->msg, "  %s %s(...) %s; ", f->type, f->sym,
+			        f->ret == GR_STUB_RET_INT ? "returns -1, errno ENOSYS" :
+			        f->ret == GR_STUB_RET_PTR ? "returns NULL" : "does nothing");
+			gr_lw_callers(w->msg, f->callers, f->ncallers, 3);
+			fputc('\n', w->msg);
+		}
+	}
+	/* The link again, each -lNAME now its stub archive, where it stood. */
+	ls2 = *ls;
+	gr_strvec_init(&ls2.extra);
+	if (gr_lw_stub_subst(plan, args, n, &args2) ||
+	    gr_lw_stub_subst(plan, ls->extra.v, ls->extra.n, &ls2.extra)) {
+		gr_strvec_deinit(&ls2.extra);
+		rc = gr_error_set(err, GR_ENOMEM, 0, "stub: out of memory");
+		goto out;
+	}
+	rc = gr_extld_rewrite(w->env, &ls2, tc, args2.v, args2.n, &out, &rw2, err);
+	gr_strvec_deinit(&ls2.extra);
+	if (rc && rc != GR_ENOTFOUND) {
+		gr_rw_result_free(rw2);
+		goto out;
+	}
+	gr_rw_result_free(*rw);
+	*rw = rw2;
+	gr_strvec_deinit(final);
+	*final = out;
+	gr_strvec_init(&out);
+out:
+	free(sub);
+	gr_stub_plan_free(plan);
+	gr_strvec_deinit(&libs);
+	gr_strvec_deinit(&inputs);
+	gr_strvec_deinit(&args2);
+	gr_strvec_deinit(&out);
+	return rc;
 }

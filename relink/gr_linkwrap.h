@@ -13,6 +13,7 @@
 #include "gr_records.h"
 #include "gr_rewrite.h"
 #include "gr_strvec.h"
+#include "gr_toolchain.h"
 
 struct gr_linkwrap {
 	const struct gr_env *env;       /* the environment (cache directory, PATH) */
@@ -30,6 +31,19 @@ struct gr_linkwrap {
  * argv (changed by the repairs); rep gains the undefined, finding, fix and order
  * records. Returns the link's exit status (127: could not run, 128+N: signal N). */
 int gr_linkwrap_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_report *rep);
+
+/* --stub: for the libraries *rw misses that the state names with --stub,
+ * build archives of failing functions (gr_stub) in a new directory under dir,
+ * list every stubbed function and its callers on w->msg, add them to rep,
+ * and rewrite args (gr_extld_rewrite) again with each -lNAME replaced by its
+ * stub archive: GR_OK with *final and *rw replaced, or the rewrite's
+ * GR_ENOTFOUND when other libraries are still missing. GR_ENOTFOUND with
+ * nothing changed when no missing library is named by --stub; GR_EUSAGE when
+ * a needed symbol cannot be stubbed (data, an unknown return: explained on
+ * w->msg and recorded in rep); another error with err set. */
+int gr_linkwrap_stub(const struct gr_linkwrap *w, const struct gr_toolchain *tc, char *const *args, size_t n,
+                     const char *dir, struct gr_strvec *final, struct gr_rw_result **rw, struct gr_link_report *rep,
+                     struct gr_error *err);
 
 /* Give the libraries and missing input files of rw without an origin the
  * "#cgo pkg-config: ..." chain of the packages in the pkg-config log at pkglog

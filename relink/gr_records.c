@@ -275,6 +275,7 @@ gr_linkstate_init(struct gr_linkstate *ls)
 	gr_strvec_init(&ls->extra_origin);
 	gr_strvec_init(&ls->allow);
 	gr_strvec_init(&ls->system_libs);
+	gr_strvec_init(&ls->stubs);
 }
 
 void
@@ -286,6 +287,7 @@ gr_linkstate_deinit(struct gr_linkstate *ls)
 	gr_strvec_deinit(&ls->extra_origin);
 	gr_strvec_deinit(&ls->allow);
 	gr_strvec_deinit(&ls->system_libs);
+	gr_strvec_deinit(&ls->stubs);
 	free(ls->report);
 	ls->report = NULL;
 	free(ls->darwin_arch);
@@ -332,6 +334,7 @@ gr_linkstate_write(const char *path, const struct gr_linkstate *ls, struct gr_er
 	}
 	gr_rec_put_all(&b, "allow", &ls->allow);
 	gr_rec_put_all(&b, "system-lib", &ls->system_libs);
+	gr_rec_put_all(&b, "stub", &ls->stubs);
 	if (ls->report)
 		gr_rec_put1(&b, "report", ls->report);
 	if (ls->fix)
@@ -364,7 +367,8 @@ gr_linkstate_record(struct gr_rec_reader *r, const char *kw, struct gr_linkstate
 {
 	char **f = r->fields;
 	struct gr_strvec *list = !strcmp(kw, "cc") ? &ls->cc : !strcmp(kw, "cxx") ? &ls->cxx :
-	                         !strcmp(kw, "allow") ? &ls->allow : !strcmp(kw, "system-lib") ? &ls->system_libs : NULL;
+	                         !strcmp(kw, "allow") ? &ls->allow : !strcmp(kw, "system-lib") ? &ls->system_libs :
+	                         !strcmp(kw, "stub") ? &ls->stubs : NULL;
 	bool ok = true;
 	int rc;
 
@@ -552,6 +556,26 @@ gr_link_report_add_order(struct gr_link_report *r, const struct gr_rec_order *o)
 }
 
 int
+gr_link_report_add_stub(struct gr_link_report *r, const struct gr_rec_stub *x)
+{
+	bool ok = true;
+	struct gr_rec_stub c = { gr_rep_dup(r, x->lib, &ok), gr_rep_dup(r, x->function, &ok), gr_rep_dup(r, x->ret, &ok),
+	                         gr_rep_dup(r, x->type, &ok), gr_rep_dup(r, x->refused, &ok), NULL, x->ncallers };
+	const char **callers = x->ncallers ? gr_arena_alloc(&r->arena, x->ncallers * sizeof(*callers)) : NULL;
+	size_t i;
+
+	if (x->ncallers && !callers)
+		return GR_ENOMEM;
+	for (i = 0; i < x->ncallers; i++)
+		callers[i] = gr_rep_dup(r, x->callers[i], &ok);
+	c.callers = callers;
+	if (!ok || !GR_REP_GROW(r, stubs, nstubs, cstubs))
+		return GR_ENOMEM;
+	r->stubs[r->nstubs++] = c;
+	return GR_OK;
+}
+
+int
 gr_link_report_set_status(struct gr_link_report *r, int status, const char *killed)
 {
 	bool ok = true;
@@ -600,6 +624,23 @@ gr_link_report_write(const char *path, const struct gr_link_report *r, struct gr
 	for (i = 0; i < r->norder; i++) {
 		const struct gr_rec_order *o = &r->order[i];
 		gr_rec_put(&b, "order", 3, (const char *const[]){ o->strategy, o->needs, o->provider });
+	}
+	for (i = 0; i < r->nstubs; i++) {
+		/* The callers in one field, a newline between them (escaped as \n). */
+		const struct gr_rec_stub *x = &r->stubs[i];
+		struct gr_kvbuf cb = { NULL, 0, 0, false };
+		size_t k;
+		for (k = 0; k < x->ncallers; k++) {
+			if (k)
+				gr_kv_raw(&cb, "\n", 1);
+			gr_kv_raw(&cb, x->callers[k], strlen(x->callers[k]));
+		}
+		gr_kv_raw(&cb, "", 1);
+		if (cb.nomem)
+			b.nomem = true;
+		else
+			gr_rec_put(&b, "stub", 6, (const char *const[]){ x->lib, x->function, x->ret, x->type, x->refused, cb.p });
+		free(cb.p);
 	}
 	rc = gr_rec_commit(path, &b, "link report", err);
 	free(b.p);
@@ -655,6 +696,22 @@ gr_link_report_record(struct gr_rec_reader *r, const char *kw, struct gr_link_re
 			return rc;
 		x = (struct gr_rec_fix){ f[0], f[1], f[2] };
 		rc = gr_link_report_add_fix(rep, &x);
+	} else if (!strcmp(kw, "stub")) {
+		struct gr_rec_stub x;
+		const char *callers[256];
+		char *p = f[5];
+		if ((rc = gr_rec_want(r, kw, 6, 0x2f, err)))
+			return rc;
+		x = (struct gr_rec_stub){ f[0], f[1], f[2], f[3], f[4], callers, 0 };
+		while (p && *p && x.ncallers < sizeof(callers) / sizeof(*callers)) {
+			char *nl = strchr(p, '\n');
+			callers[x.ncallers++] = p;
+			if (!nl)
+				break;
+			*nl = '\0';
+			p = nl + 1;
+		}
+		rc = gr_link_report_add_stub(rep, &x);
 	} else if (!strcmp(kw, "order")) {
 		struct gr_rec_order o;
 		if ((rc = gr_rec_want(r, kw, 3, 7, err)))

@@ -36,6 +36,7 @@ struct gr_linkstate {
 	struct gr_strvec extra_origin; /* for each extra flag, who asked: "--lib", "--pkg zlib"... */
 	struct gr_strvec allow;       /* --allow-dynamic library names */
 	struct gr_strvec system_libs; /* third-party mode: names that stay -l (empty: the default) */
+	struct gr_strvec stubs;       /* --stub names: a library without an archive becomes failing stubs */
 	char *report;                 /* where the wrapper records the final link */
 	bool fix;                     /* --fix: add the archives that define missing symbols */
 	bool darwin;                  /* an Apple target: ld64's rules, never -static */
@@ -96,6 +97,17 @@ struct gr_rec_order {
 	const char *provider;  /* the archive that comes too early */
 };
 
+/* A function --stub made fail (or refused to). */
+struct gr_rec_stub {
+	const char *lib;       /* NAME of --stub NAME */
+	const char *function;
+	const char *ret;       /* "int", "pointer", "void" (stubbed), "unknown" */
+	const char *type;      /* the return type the header declares, or "" */
+	const char *refused;   /* why it cannot be stubbed, or NULL: it was */
+	const char *const *callers; /* archive(member)s and objects that refer to it */
+	size_t ncallers;
+};
+
 struct gr_link_report {
 	struct gr_arena arena;            /* owns every string and array below */
 	const char **argv;                /* the final link as it ran */
@@ -114,6 +126,8 @@ struct gr_link_report {
 	size_t nfixes, cfixes;
 	struct gr_rec_order *order;
 	size_t norder, corder;
+	struct gr_rec_stub *stubs;
+	size_t nstubs, cstubs;
 	bool has_status;
 	int status;                       /* the link's exit status (128+N: signal N) */
 	const char *killed;               /* "CC killed by signal NAME (...)", or NULL */
@@ -148,6 +162,9 @@ int gr_link_report_add_fix(struct gr_link_report *r, const struct gr_rec_fix *x)
 
 /* Append a link-order repair (the strings are copied). */
 int gr_link_report_add_order(struct gr_link_report *r, const struct gr_rec_order *o);
+
+/* Append a stubbed (or refused) function (the strings are copied). */
+int gr_link_report_add_stub(struct gr_link_report *r, const struct gr_rec_stub *x);
 
 /* Set the link's exit status and, when it died of a signal, what killed it (copied; may be NULL). */
 int gr_link_report_set_status(struct gr_link_report *r, int status, const char *killed);

@@ -2098,6 +2098,190 @@ def musl_cc_from_go_env():
     assert "netgo" in rep["tags"] and "osusergo" in rep["tags"], "tags %r with go env CC=gcc" % rep["tags"]
 
 
+# --------------------------------------------------------- issue 12: --stub
+
+PCAP_CAPTURE_MAIN = """// pcapcapture opens the loopback interface with libpcap, sends itself UDP
+// packets to 127.0.0.1 and prints the size of the first packet captured.
+package main
+
+// #cgo pkg-config: libpcap
+// #include <pcap/pcap.h>
+// #include <stdlib.h>
+import "C"
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"time"
+	"unsafe"
+)
+
+func main() {
+	errbuf := (*C.char)(C.malloc(C.PCAP_ERRBUF_SIZE))
+	defer C.free(unsafe.Pointer(errbuf))
+	dev := C.CString("lo")
+	p := C.pcap_open_live(dev, 256, 0, 100, errbuf)
+	if p == nil {
+		fmt.Println("pcap_open_live failed:", C.GoString(errbuf))
+		os.Exit(1)
+	}
+	defer C.pcap_close(p)
+	go func() {
+		for i := 0; i < 40; i++ {
+			if c, err := net.Dial("udp", "127.0.0.1:9"); err == nil {
+				c.Write([]byte("gorelink --stub"))
+				c.Close()
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
+		var hdr *C.struct_pcap_pkthdr
+		var data *C.u_char
+		switch r := C.pcap_next_ex(p, &hdr, &data); {
+		case r == 1:
+			fmt.Printf("captured %d bytes\\n", hdr.caplen)
+			return
+		case r < 0:
+			fmt.Println("pcap_next_ex failed:", C.GoString(C.pcap_geterr(p)))
+			os.Exit(1)
+		}
+	}
+	fmt.Println("no packet captured")
+	os.Exit(1)
+}
+"""
+
+
+def pcap_capture_module():
+    pkg_modversion("libpcap", "libpcap-dev")
+    pkg_modversion("libsystemd", "libsystemd-dev")
+    libdir = run(["pkg-config", "--variable=libdir", "dbus-1"])
+    assert libdir.rc == 0 and os.path.isfile(os.path.join(libdir.out.strip(), "libdbus-1.a")), (
+        "libdbus-1.a is needed (apt-get install libdbus-1-dev): %r" % libdir)
+    return make_module("pcapcapture", {"main.go": PCAP_CAPTURE_MAIN})
+
+
+@test
+def stub_systemd_pcap_captures_in_empty_root():
+    """--stub systemd: libpcap -> libdbus-1 -> libsystemd (no libsystemd.a)
+    links statically with a stub archive of what libdbus-1.a needs from
+    libsystemd (sd_listen_fds, sd_is_socket: each returns -1), listed with
+    their callers on stderr and in --json "stubs"; the binary passes gorelink
+    check and captures a packet on loopback inside an empty root."""
+    mod = pcap_capture_module()
+    r, rep, out = build(mod, ["--stub", "systemd"], name="pcapcapture")
+    assert rep["ok"] is True, "report: %s" % json.dumps(rep)[:2000]
+    assert_report(rep, out, mod, "static", "static", archives=("libpcap.a", "libdbus-1.a"))
+    assert_static(out)
+    stubs = {s["function"]: s for s in rep["stubs"]}
+    for fn in ("sd_listen_fds", "sd_is_socket"):
+        s = stubs.get(fn)
+        assert s, "--json stubs lack %s: %r" % (fn, rep["stubs"])
+        assert s["library"] == "systemd" and s["returns"] == "int" and s["type"] == "int" and \
+            s["refused"] is None, "stub %s: %r" % (fn, s)
+        assert any(re.search(r"libdbus-1\.a\([^)]+\.o\)$", c) for c in s["callers"]), (
+            "stub %s: callers %r name no libdbus-1.a(member)" % (fn, s["callers"]))
+        assert re.search(r"^  int %s\(\.\.\.\) returns -1, errno ENOSYS; called by .*libdbus-1\.a\(" % fn,
+                         r.err, re.M), "stderr does not list %s with its caller\n%r" % (fn, r)
+    assert all(s["refused"] is None and s["library"] == "systemd" for s in rep["stubs"]), rep["stubs"]
+    assert re.search(r"^gorelink: --stub systemd: %d functions? of \S*libsystemd\.so\S* replaced by stubs"
+                     % len(rep["stubs"]), r.err, re.M), "no --stub summary line on stderr\n%r" % r
+    stub_ar = [a for a in rep["link_argv"] if a.endswith("/libsystemd-stub.a")]
+    assert len(stub_ar) == 1 and "-lsystemd" not in rep["link_argv"], (
+        "link_argv: want the stub archive instead of -lsystemd: %r" % rep["link_argv"])
+    # The stub archive stands after libdbus-1.a, which needs it.
+    dbus = [i for i, a in enumerate(rep["link_argv"]) if a.endswith("/libdbus-1.a")]
+    assert dbus and dbus[0] < rep["link_argv"].index(stub_ar[0]), "order: %r" % rep["link_argv"]
+    res, after = run_in_empty_root(out, name="pcapcapture")
+    assert res.rc == 0 and re.match(r"^captured [0-9]+ bytes$", res.out.strip()), (
+        "capture in an empty root: %r" % res)
+    assert after == ["pcapcapture"], "the empty root gained %r" % after
+    # Without --stub: the link still fails naming libsystemd, OUT untouched.
+    r, msg = expect_failure(["."], mod, EXIT_VERDICT, ["systemd"], go_output=True, tag="nostub")
+    assert "libsystemd.so" in r.err, "the failure does not name libsystemd's shared library\n%r" % r
+
+
+STUBFX_C = """int stubfx_ok(int a) { return a + 1; }
+void *stubfx_handle(void) { static int x; return &x; }
+unsigned stubfx_count(void) { return 7; }
+int stubfx_level = 3;
+"""
+
+STUBFX_H = """#ifndef STUBFX_H
+#define STUBFX_H
+#define STUBFX_API __attribute__((visibility("default")))
+/* unsigned stubfx_ok(void); is only a comment */
+STUBFX_API int stubfx_ok(int a);
+STUBFX_API void *stubfx_handle(void);
+STUBFX_API unsigned stubfx_count(void);
+extern int stubfx_level;
+#endif
+"""
+
+
+def stubfx_env():
+    """A library with only a shared object (libstubfx.so), its header and a
+    .pc file, made here; the environment that finds it."""
+    base = scratch("stubfx")
+    lib, inc, pc = (os.path.join(base, d) for d in ("lib", "include", "pc"))
+    for d in (lib, inc, pc):
+        os.mkdir(d)
+    src = os.path.join(base, "stubfx.c")
+    with open(src, "w") as f:
+        f.write(STUBFX_C)
+    with open(os.path.join(inc, "stubfx.h"), "w") as f:
+        f.write(STUBFX_H)
+    r = run(["gcc", "-shared", "-fPIC", "-o", os.path.join(lib, "libstubfx.so"), src], timeout=RUN_TIMEOUT)
+    assert r.rc == 0, "gcc -shared\n%r" % r
+    with open(os.path.join(pc, "stubfx.pc"), "w") as f:
+        f.write("libdir=%s\nincludedir=%s\n\nName: stubfx\nDescription: only a shared library\n"
+                "Version: 1.0\nLibs: -L${libdir} -lstubfx\nCflags: -I${includedir}\n" % (lib, inc))
+    return base_env(PKG_CONFIG_PATH=pc)
+
+
+def stubfx_module(name, body):
+    return make_module(name, {"main.go": (
+        "package main\n\n// #cgo pkg-config: stubfx\n// #include <errno.h>\n// #include <stubfx.h>\n"
+        "// static int err_is_enosys(void) { return errno == ENOSYS; }\nimport \"C\"\n\n"
+        "import \"fmt\"\n\nfunc main() {\n%s\n}\n" % body)})
+
+
+@test
+def stub_refuses_data_and_unknown_returns():
+    """--stub on a library made at test time: a function returning int or a
+    pointer is stubbed (-1 with errno ENOSYS, NULL; it runs in an empty
+    root); a data symbol or a function returning unsigned is refused with
+    exit 1, naming it, and OUT untouched."""
+    env = stubfx_env()
+    ok = stubfx_module("stubfxok", '\tfmt.Println(int(C.stubfx_ok(41)), int(C.err_is_enosys()), '
+                       'C.stubfx_handle() == nil)')
+    r, rep, out = build(ok, ["--stub", "stubfx"], env=env, name="stubfxok")
+    assert_static(out)
+    got = sorted((s["function"], s["returns"]) for s in rep["stubs"])
+    assert got == [("stubfx_handle", "pointer"), ("stubfx_ok", "int")], "stubs %r" % rep["stubs"]
+    assert all(any(re.search(r"\.o$", c) for c in s["callers"]) for s in rep["stubs"]), (
+        "callers name no cgo object: %r" % rep["stubs"])
+    res, _ = run_in_empty_root(out)
+    assert res.rc == 0 and res.out.strip() == "-1 1 true", "stubs do not fail as documented: %r" % res
+    for name, body, sym, why in (
+            ("stubfxdata", "\tfmt.Println(int(C.stubfx_ok(1)) + int(C.stubfx_level))", "stubfx_level",
+             "a data symbol"),
+            ("stubfxuns", "\tfmt.Println(uint(C.stubfx_count()))", "stubfx_count", "returns unsigned")):
+        mod = stubfx_module(name, body)
+        r, msg = expect_failure(["--stub", "stubfx", "."], mod, EXIT_VERDICT, ["--stub stubfx", sym],
+                                env=env, go_output=True, tag=name)
+        assert re.search(r"^  %s: %s" % (sym, why), r.err, re.M), (
+            "stderr does not explain why %s is refused (%s)\n%r" % (sym, why, r))
+        rj = gorelink(["--json", "-o", os.path.join(scratch("out-" + name), name), "--stub", "stubfx", "."],
+                      cwd=mod, env=env)
+        rep = parse_json(rj)
+        refused = [s for s in rep["stubs"] if s["refused"]]
+        assert rj.rc == EXIT_VERDICT and [s["function"] for s in refused] == [sym], (
+            "--json stubs: want %s refused: %r" % (sym, rep["stubs"]))
+
+
 def main():
     global GORELINK, SRCDIR, EXAMPLES, SCRATCH
     args = harness.path_args("GORELINK SRCDIR WORKDIR")
