@@ -2072,6 +2072,9 @@ def assert_cache_key(rep, out):
     names it in CGO_CPPFLAGS."""
     key = rep.get("cache_key")
     assert isinstance(key, str) and re.match(r"^[0-9a-f]{32}$", key), "cache_key %r" % key
+    v = harness.schema_validator(os.path.join(SRCDIR, "docs", "schema", "build-v1.schema.json"))
+    errors = ["%s: %s" % ("/".join(map(str, e.path)), e.message) for e in v.iter_errors(rep)]
+    assert not errors, "the report does not match docs/schema/build-v1.schema.json: %r" % errors[:5]
     flags = cgo_cppflags(out)
     assert flags and flags[-1] == "-DGORELINK_PKGCONFIG=" + key, (
         "go version -m: CGO_CPPFLAGS %r, want it to end with -DGORELINK_PKGCONFIG=%s" % (flags, key))
