@@ -149,6 +149,7 @@ gr_gocache_pc_path(char *const *pkgconfig, char *const *envp, char **out, struct
 	/* No program, or one without pc_path: the key still holds PKG_CONFIG_PATH's. */
 	if (rc != GR_OK || !gr_spawn_ok(&r)) {
 		gr_spawn_result_free(&r);
+		gr_error_clear(err);  /* not an error here: go build's pkg-config run will say it */
 		*out = strdup("");
 		return *out ? GR_OK : gr_error_set(err, GR_ENOMEM, 0, "out of memory");
 	}
