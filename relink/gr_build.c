@@ -529,7 +529,7 @@ gr_b_cache_key(struct gr_b *b)
 		return words.n ? gr_b_class(b, GR_BUILD_EENV)
 		               : gr_b_fail(b, GR_BUILD_EENV, "go env PKG_CONFIG is empty");
 	}
-	if ((rc = gr_gocache_pc_path(gr_strvec_argv(&words), gr_strvec_argv(&b->env), &pcpath, b->err)) ||
+	if ((rc = gr_gocache_pc_path(b->o->env, gr_strvec_argv(&words), gr_strvec_argv(&b->env), &pcpath, b->err)) ||
 	    (rc = gr_gocache_key(gr_strvec_argv(&words), b->o->env->path, gr_strvec_argv(&b->env), pcpath,
 	                         b->res->cache_key, &st, b->err))) {
 		gr_strvec_deinit(&words);

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gr_cache.h"
 #include "gr_path.h"
 #include "gr_spawn.h"
 
@@ -125,15 +126,67 @@ gr_gc_getenv(char *const *envp, const char *name)
 	return NULL;
 }
 
+/* The gorelink cache's key for pc_path: the program (its path as found, which
+ * pkgconf's personality follows, and its file's identity), the words, and the
+ * PKG_CONFIG_* variables a wrapper script could read; NULL when the program
+ * is not found (then nothing is cached) or out of memory. */
+static char *
+gr_gc_pc_path_key(const struct gr_env *env, char *const *pkgconfig, char *const *envp)
+{
+	struct gr_strvec parts;
+	struct stat sb;
+	char *prog = gr_path_which(pkgconfig[0], env->path), id[160], *key = NULL;
+	size_t i, n = 0;
+
+	if (!prog || stat(prog, &sb) != 0) {
+		free(prog);
+		return NULL;
+	}
+	snprintf(id, sizeof(id), "pc_path 1 %llu %llu %lld %lld.%09ld", (unsigned long long)sb.st_dev,
+	         (unsigned long long)sb.st_ino, (long long)sb.st_size, (long long)sb.st_mtim.tv_sec,
+	         sb.st_mtim.tv_nsec);
+	gr_strvec_init(&parts);
+	if (gr_strvec_push(&parts, id) || gr_strvec_push(&parts, prog))
+		goto out;
+	for (i = 0; pkgconfig[i]; i++)
+		if (gr_strvec_push(&parts, pkgconfig[i]))
+			goto out;
+	for (i = 0; envp && envp[i]; i++)
+		if (!strncmp(envp[i], "PKG_CONFIG_", 11) && gr_strvec_push(&parts, envp[i]))
+			goto out;
+	for (i = 0; i < parts.n; i++)
+		n += strlen(parts.v[i]) + 1;
+	if ((key = malloc(n + 1))) {
+		size_t at = 0;
+		for (i = 0; i < parts.n; i++) {
+			size_t l = strlen(parts.v[i]);
+			memcpy(key + at, parts.v[i], l);
+			key[at + l] = '\n';
+			at += l + 1;
+		}
+		key[at] = '\0';
+	}
+out:
+	gr_strvec_deinit(&parts);
+	free(prog);
+	return key;
+}
+
 int
-gr_gocache_pc_path(char *const *pkgconfig, char *const *envp, char **out, struct gr_error *err)
+gr_gocache_pc_path(const struct gr_env *env, char *const *pkgconfig, char *const *envp, char **out,
+                   struct gr_error *err)
 {
 	struct gr_strvec av;
 	struct gr_spawn_result r;
-	size_t i;
+	char *ckey = gr_gc_pc_path_key(env, pkgconfig, envp);
+	size_t i, len;
 	int rc;
 
 	*out = NULL;
+	if (ckey && gr_cache_get(env, "pc-path", ckey, out, &len) == GR_OK) {
+		free(ckey);
+		return GR_OK;
+	}
 	gr_strvec_init(&av);
 	for (i = 0; pkgconfig[i]; i++)
 		if (gr_strvec_push(&av, pkgconfig[i]))
@@ -144,10 +197,13 @@ gr_gocache_pc_path(char *const *pkgconfig, char *const *envp, char **out, struct
 	memset(&r, 0, sizeof(r));
 	rc = gr_spawn_capture(gr_strvec_argv(&av), envp, &r, err);
 	gr_strvec_deinit(&av);
-	if (rc == GR_ENOMEM)
+	if (rc == GR_ENOMEM) {
+		free(ckey);
 		return rc;
+	}
 	/* No program, or one without pc_path: the key still holds PKG_CONFIG_PATH's. */
 	if (rc != GR_OK || !gr_spawn_ok(&r)) {
+		free(ckey);
 		gr_spawn_result_free(&r);
 		gr_error_clear(err);  /* not an error here: go build's pkg-config run will say it */
 		*out = strdup("");
@@ -157,8 +213,14 @@ gr_gocache_pc_path(char *const *pkgconfig, char *const *envp, char **out, struct
 	*out = r.out;
 	r.out = NULL;
 	gr_spawn_result_free(&r);
+	if (ckey) {
+		struct gr_error ignore;  /* a cache that cannot be written only costs the next run a spawn */
+		(void)gr_cache_put(env, "pc-path", ckey, *out, strlen(*out), &ignore);
+		free(ckey);
+	}
 	return GR_OK;
 nomem:
+	free(ckey);
 	gr_strvec_deinit(&av);
 	return gr_error_set(err, GR_ENOMEM, 0, "out of memory");
 }

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "gr_env.h"
 #include "gr_error.h"
 #include "gr_strvec.h"
 
@@ -31,8 +32,11 @@ struct gr_gocache_stats {
 };
 
 /* The program's own search list: `PKGCONFIG... --variable pc_path pkg-config`
- * run with envp; *out is malloc'd, "" when the program fails or is missing. */
-int gr_gocache_pc_path(char *const *pkgconfig, char *const *envp, char **out, struct gr_error *err);
+ * run with envp, kept in gorelink's cache (env's) by the program's path and
+ * file identity, its words and envp's PKG_CONFIG_* variables; *out is
+ * malloc'd, "" when the program fails or is missing. */
+int gr_gocache_pc_path(const struct gr_env *env, char *const *pkgconfig, char *const *envp, char **out,
+                       struct gr_error *err);
 
 /* The directories pkg-config searches, in order, appended to dirs:
  * PKG_CONFIG_PATH's, then PKG_CONFIG_LIBDIR's when it is set, else pc_path's. */
