@@ -553,9 +553,10 @@ gr_b_cache_key(struct gr_b *b)
 }
 
 /* environ without the names gorelink sets, then those. The helpers are
- * found through PATH by their fixed names, so that the -extld and PKG_CONFIG
- * that Go records (build info, cache keys) are the same on every run and
- * every machine: the binary and Go's build cache stay reproducible. */
+ * found through PATH by their fixed names, so that the -extld that Go records
+ * (build info, the link's cache key) and PKG_CONFIG are the same on every run
+ * and every machine: the binary and Go's build cache stay reproducible. Go
+ * keys no package on PKG_CONFIG: the CGO_CPPFLAGS mark does that job. */
 static int
 gr_b_environment(struct gr_b *b, const char *state)
 {
