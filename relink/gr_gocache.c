@@ -116,7 +116,7 @@ gr_sha_str(struct gr_sha *s, const char *str)
 
 /* The value of name in envp ("NAME=value"), or NULL. */
 static const char *
-gr_gc_getenv(char *const *envp, const char *name)
+gr_gc_envp_value(char *const *envp, const char *name)
 {
 	size_t l = strlen(name);
 
@@ -243,9 +243,9 @@ int
 gr_gocache_search_dirs(char *const *envp, const char *pc_path, struct gr_strvec *dirs,
                        struct gr_error *err)
 {
-	const char *libdir = gr_gc_getenv(envp, "PKG_CONFIG_LIBDIR");
+	const char *libdir = gr_gc_envp_value(envp, "PKG_CONFIG_LIBDIR");
 
-	if (gr_gc_split(gr_gc_getenv(envp, "PKG_CONFIG_PATH"), dirs) ||
+	if (gr_gc_split(gr_gc_envp_value(envp, "PKG_CONFIG_PATH"), dirs) ||
 	    gr_gc_split(libdir ? libdir : pc_path, dirs))
 		return gr_error_set(err, GR_ENOMEM, 0, "out of memory");
 	return GR_OK;
