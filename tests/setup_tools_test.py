@@ -78,13 +78,15 @@ FILES = [
 
 # The base image: what every Debian root has before scripts/setup runs
 # (`mmdebstrap --variant=minbase`: the Essential packages, Priority: required,
-# apt), plus git (the README starts from a clone) and the recent Go that the
+# and apt, which is Priority important in the bookworm snapshot the fresh root
+# gets and that scripts/setup itself runs),
+# plus git (the README starts from a clone) and the recent Go that the
 # machines of this project come with in /usr/local/go (not a package; without
 # it scripts/setup installs golang-go).  Nothing else.
 # The machine image also puts a pyenv python3 first on PATH: the scripts run
 # with it (ctest's find_program python3), and those that need Debian's
 # python3 (jsonschema) use /usr/bin/python3, which is checked like any tool.
-BASE_PACKAGES = {"git"}
+BASE_PACKAGES = {"apt": "apt (what scripts/setup installs with)", "git": "the clone's git"}
 BASE_PATHS = {
     "/usr/local/go/": "a preinstalled Go in /usr/local/go",
     os.path.join(os.path.expanduser("~"), ".pyenv", ""): "the image's pyenv python3",
@@ -152,7 +154,8 @@ def scanned_tools(src):
                 continue
             m = re.search(r"<<-?\s*['\"]?([A-Za-z_]+)['\"]?", line)
             code = re.sub(r"(^|\s)#.*", "", line)
-            code = re.sub(r"""(["'])[^"'\n]*\s[^"'\n]*\1""", " ", code)   # messages, not commands
+            code = re.sub(r'"[^"\n]*\s[^"\n]*"', " ", code)   # messages, not commands
+            code = re.sub(r"'[^'\n]*\s[^'\n]*'", " ", code)
             for w in re.split(r"[\s|;&()<>`\"'{}=!$]+", code):
                 note(w, rel)
             if m:
@@ -276,7 +279,7 @@ def allowed_packages(listed, pkgs):
             elif info["priority"] == "required":
                 why[name] = "base image: Priority required"
             elif name in BASE_PACKAGES:
-                why[name] = "base image: the clone's git"
+                why[name] = "base image: " + BASE_PACKAGES[name]
     return why
 
 
