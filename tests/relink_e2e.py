@@ -735,13 +735,16 @@ def verbose_logs_steps():
     # docs/gorelink.1 (-v): `gorelink: STEP  SECONDS  DETAIL`, the step
     # left-aligned in 9 columns, the seconds as %6.2f; stderr is nothing else.
     steps = [l for l in r.err.split("\n") if l]
-    want = [("go build", "exited with status 0"), ("check", "static"), ("install", out)]
+    cc = subprocess.run(["go", "env", "CC"], cwd=ex, stdout=subprocess.PIPE, text=True).stdout.strip()
+    want = [("go env", re.escape(cc)),
+            ("cache key", r"[0-9a-f]{32}: \d+ \.pc files, \d+ bytes, in \d+ director(y|ies)"),
+            ("go build", "exited with status 0"), ("check", "static"), ("install", re.escape(out))]
     assert len(steps) == len(want), "-v: want the %d step lines %r on stderr\n%r" % (
         len(want), [w[0] for w in want], r)
     for line, (step, detail) in zip(steps, want):
         m = re.match(r"gorelink: (.{9}) ( *\d+\.\d\d)s  (.*)$", line)
         assert m and m.group(1) == "%-9s" % step and m.group(2) == "%6.2f" % float(m.group(2)) \
-            and m.group(3) == detail, (
+            and re.fullmatch(detail, m.group(3)), (
             "-v: step line %r, want `gorelink: %-9s %%6.2fs  %s`\n%r" % (line, step, detail, r))
 
 
