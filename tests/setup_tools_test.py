@@ -154,8 +154,12 @@ def scanned_tools(src):
                 continue
             m = re.search(r"<<-?\s*['\"]?([A-Za-z_]+)['\"]?", line)
             code = re.sub(r"(^|\s)#.*", "", line)
-            code = re.sub(r'"[^"\n]*\s[^"\n]*"', " ", code)   # messages, not commands
-            code = re.sub(r"'[^'\n]*\s[^'\n]*'", " ", code)
+            # Quoted strings with a blank are messages, not commands (paired
+            # left to right, so "a" "b" is two strings, not the " " between).
+            code = re.sub(r'"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'',
+                          lambda q: " " if re.search(r"\s", q.group(0)) else q.group(0), code)
+            code = re.sub(r"\b[A-Za-z_][A-Za-z0-9_]*\+?=", " ", code)  # NAME=value: not a command
+            code = re.sub(r"\$\{?[A-Za-z_][A-Za-z0-9_]*", " ", code)  # $NAME, ${NAME}: variables
             for w in re.split(r"[\s|;&()<>`\"'{}=!$]+", code):
                 note(w, rel)
             if m:
