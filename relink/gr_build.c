@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gr_bstate.h"
 #include "gr_file.h"
 #include "gr_gocache.h"
 #include "gr_goflags.h"
@@ -193,15 +194,23 @@ gr_b_check_ldflags(struct gr_b *b, struct gr_strvec *extld)
 			continue;
 		}
 		if (name && !strncmp(name, "extldflags", 10) && val && b->o->mode == GR_LINK_THIRD_PARTY) {
+			/* -static, or -Bstatic still in force where the link's own
+			 * libraries (the C library) come: a static link. A -Bstatic
+			 * span closed again by -Bdynamic or --pop-state is fine. */
 			struct gr_strvec xf;
+			struct gr_bstate st;
 			size_t q;
+			bool whole = false;
 			gr_strvec_init(&xf);
-			if (gr_goflags_split(val, &xf, b->err) == GR_OK)
-				for (q = 0; q < xf.n && rc == GR_OK; q++)
-					if (!strcmp(xf.v[q], "-static") || !strcmp(xf.v[q], "-static-pie") ||
-					    !strcmp(xf.v[q], "-Wl,-Bstatic"))
-						rc = gr_b_fail(b, GR_BUILD_EUSAGE,
-						               "-extldflags '%s' asks for a static link, which contradicts --third-party", val);
+			gr_bstate_init(&st, true);
+			if (gr_goflags_split(val, &xf, b->err) == GR_OK) {
+				for (q = 0; q < xf.n; q++)
+					whole |= !strcmp(xf.v[q], "-static") || !strcmp(xf.v[q], "-static-pie");
+				gr_bstate_driver_argv(&st, (const char *const *)xf.v, xf.n);
+				if (whole || !st.dynamic)
+					rc = gr_b_fail(b, GR_BUILD_EUSAGE,
+					               "-extldflags '%s' asks for a static link, which contradicts --third-party", val);
+			}
 			gr_strvec_deinit(&xf);
 		}
 		if (gr_strvec_push(&keep, f) || (sep && gr_strvec_push(&keep, b->gf.ldflags.v[i + 1])))

@@ -989,6 +989,25 @@ def bad_conflict_static_third_party():
 
 
 @test
+def bad_conflict_third_party_bstatic():
+    """--third-party with an -extldflags that leaves -Bstatic in force where the
+    C library comes is a static link: a conflict; a closed -Bstatic span is not
+    (gr_bstate follows -Wl, parts, push/pop and synonyms)."""
+    ex = example("fortytwo")
+    for i, flags in enumerate(("-Wl,-Bstatic", "-Wl,-Bdynamic,-dn", "-Wl,--push-state,-Bstatic",
+                               "-static-pie")):
+        expect_failure(["--third-party", ".", "--", "-ldflags=-extldflags '%s'" % flags], ex, EXIT_USAGE,
+                       ["-extldflags", "contradicts --third-party"], tag="3p-bstatic-%d" % i)
+    for i, flags in enumerate(("-Wl,-Bstatic -lz -Wl,-Bdynamic", "-Wl,--push-state,-Bstatic -lz -Wl,--pop-state")):
+        r, rep, out = build(ex, ["--third-party"], go_args=["-ldflags=-extldflags '%s'" % flags],
+                            name="3p-span-%d" % i)
+        assert rep.get("verdict") == "dynamic" and (rep.get("check") or {}).get("pass") is True, (
+            "verdict %r, check %r\n%r" % (rep.get("verdict"), rep.get("check"), r))
+        assert "libz.a" in [os.path.basename(p) for p in archive_paths(rep)], (
+            "the -lz inside the span is not libz.a: %r" % rep.get("archives"))
+
+
+@test
 def bad_conflict_two_outputs():
     """gorelink's own -o twice: the same OUT is fine, two different ones are a
     usage error found before the build (no JSON report, OUT untouched)."""
