@@ -489,6 +489,68 @@ gr_dg_traces(struct gr_diag *d, size_t *fcap, const struct gr_ldmsgs *msgs)
 	return true;
 }
 
+/* glibc's large-file functions (their names without "64"); musl 1.2.4 and
+ * other C libraries define none of them as a symbol. */
+static const char *const gr_dg_lfs[] = {
+	"fopen", "freopen", "tmpfile", "fseeko", "ftello", "fgetpos", "fsetpos", "open", "openat", "creat",
+	"lseek", "pread", "pwrite", "preadv", "pwritev", "truncate", "ftruncate", "mmap", "stat", "fstat",
+	"lstat", "fstatat", "statfs", "fstatfs", "statvfs", "fstatvfs", "readdir", "readdir_r", "scandir",
+	"alphasort", "versionsort", "glob", "globfree", "ftw", "nftw", "getrlimit", "setrlimit", "prlimit",
+	"sendfile", "lockf", "posix_fadvise", "posix_fallocate", "fallocate", "getdents", "mkstemp", "mkostemp",
+	"mkstemps", "mkostemps", "__fxstat", "__xstat", "__lxstat", "__fxstatat", "aio_read", "aio_write",
+};
+
+bool
+gr_diag_glibc_only(const char *sym)
+{
+	size_t n = strlen(sym), i;
+
+	if ((!strncmp(sym, "__", 2) && n > 6 && !strcmp(sym + n - 4, "_chk")) || !strncmp(sym, "__isoc99_", 9) ||
+	    !strncmp(sym, "__isoc23_", 9) || !strncmp(sym, "__libc_", 7))
+		return true;
+	if (n < 3 || strcmp(sym + n - 2, "64"))
+		return false;
+	for (i = 0; i < sizeof(gr_dg_lfs) / sizeof(gr_dg_lfs[0]); i++)
+		if (strlen(gr_dg_lfs[i]) == n - 2 && !strncmp(sym, gr_dg_lfs[i], n - 2))
+			return true;
+	return false;
+}
+
+/* Record that m's archive member needs a symbol only glibc defines; false when out of memory. */
+static bool
+gr_dg_glibc_built(struct gr_diag *d, size_t *cap, const struct gr_ldmsg *m)
+{
+	struct gr_arena *a = &d->arena;
+	struct gr_diag_glibc_built *g = NULL;
+	const char *open = m->referrer ? strchr(m->referrer, '(') : NULL;
+	char *archive, *s;
+	size_t k;
+
+	if (!open)
+		archive = gr_arena_strdup(a, m->referrer ? m->referrer : "an object");
+	else
+		archive = gr_arena_strndup(a, m->referrer, (size_t)(open - m->referrer));
+	if (!archive)
+		return false;
+	for (k = 0; k < d->nglibc_built && !g; k++)
+		if (!strcmp(d->glibc_built[k].archive, archive))
+			g = &d->glibc_built[k];
+	if (!g) {
+		void *grown = d->glibc_built;
+		if (!gr_arena_grow(a, &grown, d->nglibc_built, cap, sizeof(*d->glibc_built)))
+			return false;
+		d->glibc_built = grown;
+		g = &d->glibc_built[d->nglibc_built++];
+		memset(g, 0, sizeof(*g));
+		g->archive = archive;
+	}
+	if (!(s = gr_arena_strdup(a, m->symbol)) || !gr_dg_push(a, &g->symbols, &g->nsymbols, s))
+		return false;
+	if (m->referrer && (!(s = gr_arena_strdup(a, m->referrer)) || !gr_dg_push(a, &g->members, &g->nmembers, s)))
+		return false;
+	return true;
+}
+
 int
 gr_diag_run(const struct gr_env *env, const char *linker_messages, const char *const *dirs,
             size_t ndirs, struct gr_diag **out, struct gr_error *err)
@@ -498,7 +560,7 @@ gr_diag_run(const struct gr_env *env, const char *linker_messages, const char *c
 	struct gr_symindex *ix = NULL;
 	struct gr_dg_votes votes = { NULL, NULL, 0, 0 };
 	struct gr_arena *a;
-	size_t i, k, cap = 0, fcap = 0;
+	size_t i, k, cap = 0, fcap = 0, gcap = 0;
 	bool any_undef = false;
 	int rc = GR_OK;
 
@@ -535,6 +597,12 @@ gr_diag_run(const struct gr_env *env, const char *linker_messages, const char *c
 		const struct gr_ldmsg *m = &msgs->v[i];
 		if (m->kind == GR_LDMSG_STATIC_WARNING) {
 			if (!gr_dg_add(d, &fcap, m, false))
+				rc = gr_error_set(err, GR_ENOMEM, 0, "diagnosis: out of memory");
+		} else if (m->kind == GR_LDMSG_UNDEFINED && gr_diag_glibc_only(m->symbol)) {
+			/* Only glibc defines it, and this link's C library does not: the
+			 * archive was built for glibc (an archive another library has it in,
+			 * such as libasan.a's interceptors, is not the answer). */
+			if (!gr_dg_glibc_built(d, &gcap, m))
 				rc = gr_error_set(err, GR_ENOMEM, 0, "diagnosis: out of memory");
 		} else if (m->kind == GR_LDMSG_UNDEFINED) {
 			const struct gr_symarchive *const *prov;

@@ -40,8 +40,21 @@ struct gr_diag_finding {
 	const char *fails;
 };
 
+/* An archive built against glibc in a link whose C library is another (musl):
+ * its members need symbols only glibc defines (__*_chk, __isoc99_*, the
+ * large-file *64 names, __libc_*). */
+struct gr_diag_glibc_built {
+	const char *archive;   /* its path */
+	const char **symbols;  /* distinct, in first-seen order */
+	size_t nsymbols;
+	const char **members;  /* archive(member)s that refer to them */
+	size_t nmembers;
+};
+
 struct gr_diag {
 	struct gr_arena arena;
+	struct gr_diag_glibc_built *glibc_built;  /* not in groups: no archive of this link's C library has them */
+	size_t nglibc_built;
 	struct gr_diag_group *groups;
 	size_t ngroups;
 	struct gr_diag_finding *findings;
@@ -54,6 +67,10 @@ struct gr_diag {
  * turn glibc's static warnings into findings. */
 int gr_diag_run(const struct gr_env *env, const char *linker_messages, const char *const *dirs,
                 size_t ndirs, struct gr_diag **out, struct gr_error *err);
+
+/* Whether an undefined sym is one only glibc defines: __*_chk, __isoc99_*,
+ * __isoc23_*, __libc_*, or a large-file name (fopen64, lseek64...). */
+bool gr_diag_glibc_only(const char *sym);
 
 /* The symbols a static link traces (-Wl,--trace-symbol) so that every caller
  * of a glibc function with a finding, and every plugin loader, is reported

@@ -227,12 +227,37 @@ gr_lw_list(FILE *f, const char *const *v, size_t n, size_t max)
 		fprintf(f, ", ... (%zu in all)", n);
 }
 
+/* Archives built for glibc in a link with another C library (CC=musl-gcc):
+ * which, what they need, and the ways out; recorded as undefined groups
+ * whose option says what to do. */
+static void
+gr_lw_explain_glibc_built(const struct gr_linkwrap *w, const struct gr_diag *d, struct gr_link_report *rep)
+{
+	size_t i;
+	const char *cc = w->ls->cc.n ? w->ls->cc.v[0] : "CC";
+
+	for (i = 0; i < d->nglibc_built; i++) {
+		const struct gr_diag_glibc_built *g = &d->glibc_built[i];
+		fprintf(w->msg, "gorelink: %s was built for glibc: ", g->archive);
+		gr_lw_list(w->msg, g->members, g->nmembers, 3);
+		fputs(" need ", w->msg);
+		gr_lw_list(w->msg, g->symbols, g->nsymbols, 6);
+		fprintf(w->msg, ", which only glibc defines, and this link's C library (%s) does not.\n"
+		        "    Build the library against that C library (e.g. configure it with CC=%s), or use the glibc toolchain\n"
+		        "    (without CC=%s: gorelink --static adds the tags netgo,osusergo), or --third-party under glibc\n",
+		        cc, cc, cc);
+		gr_link_report_add_undefined(rep, &(struct gr_rec_undefined){ NULL, NULL, g->archive,
+		                                                                "built for glibc: rebuild it against this C library, or use the glibc toolchain" });
+	}
+}
+
 /* Explain the undefined symbols and glibc's warnings; record them for gorelink. */
 static void
 gr_lw_explain(const struct gr_linkwrap *w, const struct gr_diag *d, bool failed, struct gr_link_report *rep)
 {
 	size_t i, refs = 0, syms = 0;
 
+	gr_lw_explain_glibc_built(w, d, rep);
 	for (i = 0; i < d->ngroups; i++) {
 		refs += d->groups[i].nrefs;
 		syms += d->groups[i].nsymbols;
