@@ -1188,12 +1188,16 @@ gr_b_dlopen_policy(struct gr_b *b)
 {
 	const struct gr_link_report *l = &b->res->link;
 	const char *first = NULL, *lib = NULL;
+	bool first_loader = false;
 	size_t i, n = 0;
 
 	for (i = 0; i < l->nfindings; i++)
 		if (l->findings[i].fails) {
-			if (!n++)
+			/* A plugin loader's caller says best who loses what. */
+			if (!n++ || (l->findings[i].loader && !first_loader)) {
 				first = l->findings[i].fails;
+				first_loader = l->findings[i].loader != NULL;
+			}
 			if (!lib && l->findings[i].library && strncmp(l->findings[i].library, "libltdl.", 8) &&
 			    strncmp(l->findings[i].library, "libgmodule", 10))
 				lib = l->findings[i].library;
