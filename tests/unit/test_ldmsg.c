@@ -46,6 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gr_diag.h"
 #include "gr_ldmsg.h"
 #include "gr_test.h"
 
@@ -1335,6 +1336,94 @@ START_TEST(test_drop_traces)
 }
 END_TEST
 
+/* What gr_diag makes of traced messages: every caller of a function glibc
+ * warned about, plugin loaders, and the dlopen policy. The text is the GNU
+ * ld form above, for the link of ImageMagick's MagickCore (which loads its
+ * coders with libltdl) with libX11: GNU ld's one dlopen warning names
+ * libX11, which hid MagickCore's plugin loading. Paths as Debian's. */
+#define DL "/usr/lib/x86_64-linux-gnu/"
+static const char magick_trace[] =
+	"/usr/bin/ld: " DL "libX11.a(CrGlCur.o): reference to dlopen\n"
+	"/usr/bin/ld: " DL "libMagickCore-6.Q16.a(libMagickCore_6_Q16_la-module.o): reference to lt_dlopenext\n"
+	"/usr/bin/ld: " DL "libltdl.a(libltdl_libltdl_la-ltdl.o): reference to lt_dlopen\n"
+	"/usr/bin/ld: " DL "libltdl.a(dlopen.o): reference to dlopen\n"
+	"/usr/bin/ld: " DL "libc.a(nss_module.o): reference to dlopen\n"
+	"/usr/bin/ld: " DL "libX11.a(CrGlCur.o): in function `open_library':\n"
+	"(.text+0x1a): warning: Using 'dlopen' in statically linked applications requires at runtime the shared libraries from the glibc version used for linking\n"
+	"/usr/bin/ld: " DL "libc.a(dlopen.o): definition of dlopen\n";
+
+static const struct gr_diag_finding *
+diag_find(const struct gr_diag *d, const char *symbol, const char *source)
+{
+	size_t i;
+
+	for (i = 0; i < d->nfindings; i++)
+		if (!strcmp(d->findings[i].symbol, symbol) && !strcmp(d->findings[i].source, source))
+			return &d->findings[i];
+	return NULL;
+}
+
+START_TEST(test_diag_every_caller_and_policy)
+{
+	struct gr_diag *d = NULL;
+	struct gr_error e;
+	const struct gr_diag_finding *x11, *ltdl, *magick;
+	size_t n;
+
+	ck_assert_int_eq(gr_diag_run(gr_test_env(), magick_trace, NULL, 0, &d, &e), GR_OK);
+	/* libX11 (the warning), libltdl.a (the trace), MagickCore's loader call;
+	 * not libc.a's own, nor libltdl's internal lt_dlopen. */
+	ck_assert_msg(d->nfindings == 3, "%zu findings", d->nfindings);
+	x11 = diag_find(d, "dlopen", DL "libX11.a(CrGlCur.o)");
+	ltdl = diag_find(d, "dlopen", DL "libltdl.a(dlopen.o)");
+	magick = diag_find(d, "lt_dlopenext", DL "libMagickCore-6.Q16.a(libMagickCore_6_Q16_la-module.o)");
+	ck_assert_ptr_nonnull(x11);
+	ck_assert_ptr_nonnull(ltdl);
+	ck_assert_ptr_nonnull(magick);
+	ck_assert_str_eq(x11->function, "open_library");
+	/* libX11's dlopen is optional: a finding only. */
+	ck_assert_ptr_null(x11->fails);
+	ck_assert(!x11->plugin_loader);
+	/* libltdl's and the loader's caller fail a --static build. */
+	ck_assert_ptr_nonnull(ltdl->fails);
+	ck_assert_str_eq(ltdl->library, "libltdl.a");
+	ck_assert(magick->plugin_loader);
+	ck_assert_str_eq(magick->loader, "libltdl");
+	ck_assert_str_eq(magick->library, "libMagickCore-6.Q16.a");
+	ck_assert_ptr_nonnull(strstr(magick->fails, "libMagickCore-6.Q16.a"));
+	ck_assert_ptr_nonnull(strstr(magick->remedy, "--allow-dynamic MagickCore-6.Q16"));
+	gr_diag_free(d);
+
+	/* Without the warning, a traced dlopen is no finding (glibc did not say
+	 * it needs its shared objects: lld, musl); a loader's caller still is. */
+	ck_assert_int_eq(gr_diag_run(gr_test_env(), "x.o: reference to dlopen\n"
+	                             "y.a(m.o): reference to g_module_open\n", NULL, 0, &d, &e), GR_OK);
+	ck_assert_msg(d->nfindings == 1 && !strcmp(d->findings[0].symbol, "g_module_open") &&
+	              !strcmp(d->findings[0].loader, "GModule") && d->findings[0].fails,
+	              "%zu findings", d->nfindings);
+	gr_diag_free(d);
+
+	/* Every traced symbol is one gr_diag knows. */
+	ck_assert_ptr_nonnull(gr_diag_traced(&n));
+	ck_assert_uint_gt(n, 30);
+}
+END_TEST
+
+START_TEST(test_diag_glibc_only)
+{
+	static const char *const yes[] = { "__snprintf_chk", "__vsnprintf_chk", "__isoc99_sscanf", "__isoc23_strtol",
+	                                   "__libc_start_main", "fopen64", "lseek64", "__fxstat64", "mmap64" };
+	static const char *const no[] = { "__stack_chk_fail", "snprintf", "crc64", "XXH64", "deflate", "64", "_chk",
+	                                  "open6", "__chk" };
+	size_t i;
+
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		ck_assert_msg(gr_diag_glibc_only(yes[i]), "%s is glibc's", yes[i]);
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		ck_assert_msg(!gr_diag_glibc_only(no[i]), "%s is not glibc's only", no[i]);
+}
+END_TEST
+
 START_TEST(test_truncated_samples)
 {
 	static const char *const samples[] = {
@@ -1389,6 +1478,8 @@ main(void)
 		test_truncated_samples,
 		test_trace_symbol,
 		test_drop_traces,
+		test_diag_every_caller_and_policy,
+		test_diag_glibc_only,
 	};
 
 	return gr_test_run(gr_test_suite("ldmsg", "ldmsg", tests, sizeof(tests) / sizeof(tests[0]), 120), false);
