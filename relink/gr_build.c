@@ -1077,6 +1077,13 @@ gr_b_go_failed(struct gr_b *b, const struct gr_spawn_result *r)
 			return gr_b_fail(b, GR_BUILD_EMISSING,
 			                 "--stub %s cannot stand in for %s (explained above); OUT is untouched",
 			                 lr->stubs[i].lib, lr->stubs[i].function);
+	/* An archive built for glibc in a musl link (gr_diag): no option adds what it needs. */
+	for (size_t i = 0; i < lr->nundefined && !lr->nmissing; i++)
+		if (!lr->undefined[i].lname && lr->undefined[i].archive && lr->undefined[i].option &&
+		    !strncmp(lr->undefined[i].option, "built for glibc", 15))
+			return gr_b_fail(b, GR_BUILD_EGO,
+			                 "the link failed: %s was built for glibc, and this link's C library is another (explained above)",
+			                 lr->undefined[i].archive);
 	if (lr->nundefined && !lr->nmissing)
 		return gr_b_fail(b, GR_BUILD_EGO,
 		                 "the link failed on undefined symbols (explained above): add the --pkg/--lib named there, or use --fix");

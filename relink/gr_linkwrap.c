@@ -458,16 +458,20 @@ gr_linkwrap_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr
 		if (trace) {
 			size_t ntr;
 			const char *const *tr = gr_diag_traced(&ntr);
+			static const char opt[] = ",--trace-symbol=";
 			char *flag = NULL;
-			size_t fl = 5;
+			size_t fl = 3, at;
 			for (i = 0; i < ntr; i++)
-				fl += strlen(tr[i]) + 16;
+				fl += sizeof(opt) - 1 + strlen(tr[i]);
 			if ((flag = malloc(fl + 1)) != NULL) {
-				strcpy(flag, "-Wl");
-				for (i = 0; i < ntr; i++) {
-					strcat(flag, ",--trace-symbol=");
-					strcat(flag, tr[i]);
+				memcpy(flag, "-Wl", 3);
+				for (i = 0, at = 3; i < ntr; i++) {
+					size_t sl = strlen(tr[i]);
+					memcpy(flag + at, opt, sizeof(opt) - 1);
+					memcpy(flag + at + sizeof(opt) - 1, tr[i], sl);
+					at += sizeof(opt) - 1 + sl;
 				}
+				flag[at] = '\0';
 			}
 			for (i = 0; i < final->n && flag; i++)
 				if (gr_strvec_push(&run, final->v[i]))

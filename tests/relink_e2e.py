@@ -2413,6 +2413,8 @@ def musl_with_glibc_built_archive_explained():
         "no 'built for glibc' explanation naming %s\n%r" % (libz, r))
     assert "--third-party" in r.err and "glibc toolchain" in r.err, "the ways out are not named\n%r" % r
     assert "libasan" not in r.err, "libasan.a suggested for glibc's __snprintf_chk\n%r" % r
+    assert re.search(r"^gorelink: the link failed: %s was built for glibc" % re.escape(libz), r.err, re.M), (
+        "the error line does not name the glibc-built archive\n%r" % r)
 
 
 def main():
