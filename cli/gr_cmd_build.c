@@ -53,6 +53,9 @@ gr_cmd_build_usage(FILE *f)
 	      "                          that define them and link again (at most 3 times)\n"
 	      "      --strict            fail when glibc warns that a function needs its shared\n"
 	      "                          objects at run time (getaddrinfo, getpwnam, dlopen...)\n"
+	      "      --accept-dlopen     a --static build whose library loads its plugins (through\n"
+	      "                          libltdl, GModule, or a library known to need them)\n"
+	      "                          fails by default: build it anyway, without the plugins\n"
 	      "      --no-default-tags   do not add netgo,osusergo (not added for a musl go env CC)\n"
 	      "      --go GO             the go command (default: go on PATH)\n"
 	      "      --keep-failed       keep a binary that fails the check as OUT.rejected\n"
@@ -74,8 +77,9 @@ gr_cmd_build_usage(FILE *f)
 	      "\n"
 	      "Exit status:\n"
 	      "  0   built, checked and in place\n"
-	      "  1   a library has no static archive, the binary failed the check, or --strict\n"
-	      "      refused a glibc warning (OUT is untouched)\n"
+	      "  1   a library has no static archive, the binary failed the check, --strict\n"
+	      "      refused a glibc warning, or a --static build would lose the plugins a\n"
+	      "      library loads (without --accept-dlopen; OUT is untouched)\n"
 	      "  2   could not build: go or the C compiler missing, CGO_ENABLED=0, a cross build\n"
 	      "      without CC, go build or the link failed (undefined symbols are explained),\n"
 	      "      OUT not writable\n"
@@ -161,6 +165,20 @@ gr_cmd_build_json_words(struct gr_json *j, const char *key, const char *const *v
 	gr_json_arr_end(j);
 }
 
+/* "callers": every finding's source for symbol, in order (all the inputs
+ * of the link that call it, not only the one glibc's warning named). */
+static void
+gr_cmd_build_json_callers(struct gr_json *j, const struct gr_link_report *l, const char *symbol)
+{
+	size_t i;
+
+	gr_json_arr_begin(j, "callers");
+	for (i = 0; i < l->nfindings; i++)
+		if (!strcmp(l->findings[i].symbol, symbol))
+			gr_json_str(j, NULL, l->findings[i].source);
+	gr_json_arr_end(j);
+}
+
 /* The link report's records, one object each (an absent field is null). */
 static void
 gr_cmd_build_json_records(struct gr_json *j, const struct gr_link_report *l)
@@ -188,6 +206,10 @@ gr_cmd_build_json_records(struct gr_json *j, const struct gr_link_report *l)
 		gr_json_str(j, "source", l->findings[i].source);
 		gr_json_str(j, "function", l->findings[i].function);
 		gr_json_str(j, "remedy", l->findings[i].remedy);
+		gr_json_str(j, "library", l->findings[i].library);
+		gr_json_str(j, "plugin_loader", l->findings[i].loader);
+		gr_json_str(j, "fails", l->findings[i].fails);
+		gr_cmd_build_json_callers(j, l, l->findings[i].symbol);
 		gr_json_obj_end(j);
 	}
 	gr_json_arr_end(j);
@@ -327,7 +349,8 @@ static int
 gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_build_args *a)
 {
 	enum { OPT_STATIC = 256, OPT_PIE, OPT_THIRD, OPT_SQLITE, OPT_PRESET, OPT_PKG, OPT_ALLOW,
-	       OPT_NOTAGS, OPT_GO, OPT_KEEP, OPT_DRY, OPT_PRINT, OPT_JSON, OPT_LIB, OPT_FIX, OPT_STRICT, OPT_STUB };
+	       OPT_NOTAGS, OPT_GO, OPT_KEEP, OPT_DRY, OPT_PRINT, OPT_JSON, OPT_LIB, OPT_FIX, OPT_STRICT, OPT_STUB,
+	       OPT_ACCEPT_DLOPEN };
 	static const struct option longopts[] = {
 		{ "static", no_argument, NULL, OPT_STATIC },
 		{ "static-pie", no_argument, NULL, OPT_PIE },
@@ -346,6 +369,7 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 		{ "fix", no_argument, NULL, OPT_FIX },
 		{ "stub", required_argument, NULL, OPT_STUB },
 		{ "strict", no_argument, NULL, OPT_STRICT },
+		{ "accept-dlopen", no_argument, NULL, OPT_ACCEPT_DLOPEN },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -398,6 +422,7 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 			}
 			continue;
 		case OPT_STRICT: a->o.strict = true; continue;
+		case OPT_ACCEPT_DLOPEN: a->o.accept_dlopen = true; continue;
 		case OPT_ALLOW: a->allow[a->o.nallow++] = optarg[0] == '-' && optarg[1] == 'l' ? optarg + 2 : optarg; continue;
 		case OPT_NOTAGS: a->o.default_tags = false; continue;
 		case OPT_GO: a->o.go = optarg; continue;

@@ -1139,6 +1139,13 @@ gr_b_go_failed(struct gr_b *b, const struct gr_spawn_result *r)
 			return gr_b_fail(b, GR_BUILD_EMISSING,
 			                 "--stub %s cannot stand in for %s (explained above); OUT is untouched",
 			                 lr->stubs[i].lib, lr->stubs[i].function);
+	/* An archive built for glibc in a musl link (gr_diag): no option adds what it needs. */
+	for (size_t i = 0; i < lr->nundefined && !lr->nmissing; i++)
+		if (!lr->undefined[i].lname && lr->undefined[i].archive && lr->undefined[i].option &&
+		    !strncmp(lr->undefined[i].option, "built for glibc", 15))
+			return gr_b_fail(b, GR_BUILD_EGO,
+			                 "the link failed: %s was built for glibc, and this link's C library is another (explained above)",
+			                 lr->undefined[i].archive);
 	if (lr->nundefined && !lr->nmissing)
 		return gr_b_fail(b, GR_BUILD_EGO,
 		                 "the link failed on undefined symbols (explained above): add the --pkg/--lib named there, or use --fix");
@@ -1240,6 +1247,48 @@ gr_b_rename_into_place(struct gr_b *b)
 	return GR_OK;
 }
 
+/* The dlopen policy of a --static build: a library that loads its plugins
+ * through a plugin loader, or one known to need its plugins, would lose them
+ * (a static binary cannot load them): that fails unless --accept-dlopen.
+ * An optional dlopen (glibc's own, SQLite's extensions, a library's
+ * optional modules) stays a finding. */
+static int
+gr_b_dlopen_policy(struct gr_b *b)
+{
+	const struct gr_link_report *l = &b->res->link;
+	const char *first = NULL, *lib = NULL;
+	bool first_loader = false;
+	size_t i, n = 0;
+
+	for (i = 0; i < l->nfindings; i++)
+		if (l->findings[i].fails) {
+			/* A plugin loader's caller says best who loses what. */
+			if (!n++ || (l->findings[i].loader && !first_loader)) {
+				first = l->findings[i].fails;
+				first_loader = l->findings[i].loader != NULL;
+			}
+			if (!lib && l->findings[i].library && strncmp(l->findings[i].library, "libltdl.", 8) &&
+			    strncmp(l->findings[i].library, "libgmodule", 10))
+				lib = l->findings[i].library;
+		}
+	if (!n)
+		return GR_OK;
+	if (lib) {
+		size_t ll = strlen(lib);
+		const char *name = strncmp(lib, "lib", 3) ? lib : lib + 3;
+		int nl = (int)(ll - (size_t)(name - lib) - (ll > 2 && !strcmp(lib + ll - 2, ".a") ? 2 : 0));
+		return gr_b_fail(b, GR_BUILD_ESTRICT,
+		                 "%s%s: a static binary cannot load plugins, so they would be missing at run time; OUT is untouched. "
+		                 "Ways out: --allow-dynamic %.*s (keep that library dynamic), --third-party (the C library stays dynamic), "
+		                 "or --accept-dlopen (build it anyway, without its plugins)",
+		                 first, n > 1 ? " (and more: listed above)" : "", nl, name);
+	}
+	return gr_b_fail(b, GR_BUILD_ESTRICT,
+	                 "%s%s: a static binary cannot load plugins, so they would be missing at run time; OUT is untouched. "
+	                 "Ways out: --third-party (the C library stays dynamic), or --accept-dlopen (build it anyway, without its plugins)",
+	                 first, n > 1 ? " (and more: listed above)" : "");
+}
+
 /* Verify, then move into place (or keep it aside, or drop it for a dry run). */
 static int
 gr_b_install(struct gr_b *b)
@@ -1254,6 +1303,8 @@ gr_b_install(struct gr_b *b)
 		rc = gr_b_fail(b, GR_BUILD_ESTRICT,
 		               "--strict: the static link uses %zu glibc function%s that need the C library's shared objects at run time (listed above); OUT is untouched",
 		               res->link.nfindings, res->link.nfindings == 1 ? "" : "s");
+	if (rc == GR_OK && !o->accept_dlopen && o->mode != GR_LINK_THIRD_PARTY)
+		rc = gr_b_dlopen_policy(b);
 	if (rc) {
 		gr_b_keep_rejected(b);
 		return rc;

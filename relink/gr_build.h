@@ -21,7 +21,8 @@ enum gr_build_error {
 	GR_BUILD_EGO,       /* go list or go build failed (go's messages were shown) */
 	GR_BUILD_EMISSING,  /* a library has no static archive */
 	GR_BUILD_EVERDICT,  /* it built, but the binary is not what the mode promises */
-	GR_BUILD_ESTRICT,   /* it built and passes, but --strict refuses glibc's static-link warnings */
+	GR_BUILD_ESTRICT,   /* it built and passes, but --strict refuses glibc's static-link warnings,
+	                     * or a static build would lose the plugins a library needs (--accept-dlopen) */
 	GR_BUILD_ESTOPPED,  /* interrupted (o->stop was set) */
 };
 
@@ -44,6 +45,7 @@ struct gr_build_opts {
 	bool keep_failed;                    /* keep a rejected binary as OUT.rejected */
 	bool fix;                            /* add archives that define missing symbols, up to 3 rounds */
 	bool strict;                         /* a glibc static-link finding fails the build */
+	bool accept_dlopen;                  /* --accept-dlopen: a static build whose plugins cannot load does not fail */
 	const char *const *libs;             /* --lib flags appended to the link (e.g. -lm) */
 	size_t nlibs;
 	const char *const *stubs;            /* --stub names: libraries without an archive become failing stubs */

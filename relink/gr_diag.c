@@ -68,6 +68,96 @@ static const struct gr_dg_family {
 	  "C code calls the C library's user lookups itself (-tags osusergo changes only Go's): static glibc answers them only where the same glibc's NSS modules are installed; link against musl, or --third-party to keep the C library dynamic" },
 };
 
+/* Plugin loaders: a library that calls one loads its plugins (coders,
+ * modules) at run time, which a static binary cannot. */
+static const struct gr_dg_loader {
+	const char *symbol;
+	const char *via;      /* the loader, for the message */
+	const char *archive;  /* the loader's own archive: its members call no plugin of theirs */
+} gr_dg_loaders[] = {
+	{ "lt_dlopen", "libltdl", "libltdl.a" },
+	{ "lt_dlopenext", "libltdl", "libltdl.a" },
+	{ "lt_dlopenadvise", "libltdl", "libltdl.a" },
+	{ "g_module_open", "GModule", "libgmodule-2.0.a" },
+	{ "g_module_open_full", "GModule", "libgmodule-2.0.a" },
+};
+
+/* Libraries whose dlopen is how they load plugins they need (their work is
+ * done by them: ImageMagick's coders, GStreamer's elements, SASL's
+ * mechanisms, gdk-pixbuf's loaders), by archive name prefix; with the
+ * loaders' own archives. A dlopen from one of them fails a --static build. */
+static const char *const gr_dg_plugin_libs[] = {
+	"libltdl.a", "libgmodule-2.0.a", "libMagickCore", "libgstreamer-1.0.a", "libsasl2.a", "libgdk_pixbuf-2.0.a",
+};
+
+/* The glibc library family: their own references are glibc's business. */
+static const char *const gr_dg_libc_archives[] = {
+	"libc.a", "libdl.a", "libpthread.a", "libresolv.a", "libanl.a", "librt.a", "libm.a", "libc_nonshared.a",
+	"libnss_files.a", "libnss_dns.a",
+};
+
+static const char *const gr_dg_dl[] = { "dlopen", "dlmopen", "iconv_open" };
+
+const char *const *
+gr_diag_traced(size_t *n)
+{
+	static const char *v[64];
+	static size_t nv;
+	size_t i, k;
+
+	if (!nv) {
+		for (k = 0; k < sizeof(gr_dg_families) / sizeof(gr_dg_families[0]); k++)
+			for (i = 0; i < gr_dg_families[k].nsyms && nv < 64; i++)
+				v[nv++] = gr_dg_families[k].syms[i];
+		for (i = 0; i < sizeof(gr_dg_dl) / sizeof(gr_dg_dl[0]) && nv < 64; i++)
+			v[nv++] = gr_dg_dl[i];
+		for (i = 0; i < sizeof(gr_dg_loaders) / sizeof(gr_dg_loaders[0]) && nv < 64; i++)
+			v[nv++] = gr_dg_loaders[i].symbol;
+	}
+	*n = nv;
+	return v;
+}
+
+/* The archive's file name in "DIR/libX.a(member.o)" into buf ("libX.a"), or false: not an archive member. */
+static bool
+gr_dg_archive_of(const char *ref, char *buf, size_t n)
+{
+	const char *open = ref ? strchr(ref, '(') : NULL, *b;
+	size_t l;
+
+	if (!open || open - ref < 3 || memcmp(open - 2, ".a", 2) != 0)
+		return false;
+	for (b = open; b > ref && b[-1] != '/'; b--)
+		;
+	l = (size_t)(open - b);
+	if (l + 1 > n)
+		return false;
+	memcpy(buf, b, l);
+	buf[l] = '\0';
+	return true;
+}
+
+static bool
+gr_dg_prefixed(const char *const *v, size_t nv, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < nv; i++)
+		if (!strncmp(s, v[i], strlen(v[i])))
+			return true;
+	return false;
+}
+
+/* The caller is part of the Go build (an object of go's link directory, or a .go source). */
+static bool
+gr_dg_goref(const char *ref)
+{
+	size_t rl = ref ? strlen(ref) : 0;
+
+	return rl && ((rl > 3 && !strcmp(ref + rl - 3, ".go")) || strstr(ref, "go-link-") || strstr(ref, "/go.o") ||
+	              strstr(ref, "cgo-gcc-prolog") || strstr(ref, "go-build"));
+}
+
 /* Which Go package or archive calls symbol, and what to do about it; false when out of memory. */
 static bool
 gr_dg_finding(struct gr_arena *a, const struct gr_ldmsg *m, struct gr_diag_finding *f)
@@ -269,6 +359,198 @@ gr_dg_shared(struct gr_arena *a, struct gr_diag_group *g, const char *const *dir
 	return GR_OK;
 }
 
+/* Append the finding about m's caller (plugin_loader: m's symbol is a
+ * plugin loader's) unless it is there already; false when out of memory. */
+static bool
+gr_dg_add(struct gr_diag *d, size_t *fcap, const struct gr_ldmsg *m, bool plugin_loader)
+{
+	struct gr_arena *a = &d->arena;
+	struct gr_diag_finding f;
+	void *grown = d->findings;
+	char lib[256];
+	size_t k;
+
+	memset(&f, 0, sizeof(f));
+	if (plugin_loader) {
+		f.symbol = m->symbol;
+		f.source = m->referrer ? m->referrer : "an object";
+		f.function = m->function;
+	} else if (!gr_dg_finding(a, m, &f)) {
+		return false;
+	}
+	f.plugin_loader = plugin_loader;
+	if (!(f.symbol = gr_arena_strdup(a, f.symbol)) || !(f.source = gr_arena_strdup(a, f.source)) ||
+	    (f.function && !(f.function = gr_arena_strdup(a, f.function))) ||
+	    (m->referrer && !(f.referrer = gr_arena_strdup(a, m->referrer))))
+		return false;
+	if (gr_dg_archive_of(m->referrer, lib, sizeof(lib)) && !(f.library = gr_arena_strdup(a, lib)))
+		return false;
+	for (k = 0; k < d->nfindings; k++)
+		if (!strcmp(d->findings[k].symbol, f.symbol) && !strcmp(d->findings[k].source, f.source))
+			return true;
+	if (!gr_arena_grow(a, &grown, d->nfindings, fcap, sizeof(*d->findings)))
+		return false;
+	d->findings = grown;
+	d->findings[d->nfindings++] = f;
+	return true;
+}
+
+/* The name --allow-dynamic takes for an archive: "libMagickCore-6.Q16.a" -> "MagickCore-6.Q16". */
+static int
+gr_dg_lname_len(const char *lib, const char **name)
+{
+	size_t l = strlen(lib);
+
+	*name = strncmp(lib, "lib", 3) ? lib : lib + 3;
+	return (int)(l - (size_t)(*name - lib) - (l > 2 && !strcmp(lib + l - 2, ".a") ? 2 : 0));
+}
+
+/* Every other caller --trace-symbol names of a symbol glibc warned about;
+ * the callers of plugin loaders; then which findings fail a --static build.
+ * False when out of memory. */
+static bool
+gr_dg_traces(struct gr_diag *d, size_t *fcap, const struct gr_ldmsgs *msgs)
+{
+	struct gr_arena *a = &d->arena;
+	size_t i, k, nwarned = d->nfindings;
+
+	for (i = 0; i < msgs->n; i++) {
+		const struct gr_ldmsg *m = &msgs->v[i];
+		const struct gr_dg_loader *ld = NULL;
+		bool warned = false, go_seen = false;
+		char lib[256];
+		if (m->kind != GR_LDMSG_TRACE_REF || !m->referrer)
+			continue;
+		/* glibc's own members: not a caller the user can do anything about. */
+		if (gr_dg_archive_of(m->referrer, lib, sizeof(lib)) &&
+		    gr_dg_in(gr_dg_libc_archives, sizeof(gr_dg_libc_archives) / sizeof(gr_dg_libc_archives[0]), lib))
+			continue;
+		for (k = 0; k < sizeof(gr_dg_loaders) / sizeof(gr_dg_loaders[0]); k++)
+			if (!strcmp(m->symbol, gr_dg_loaders[k].symbol))
+				ld = &gr_dg_loaders[k];
+		if (ld) {
+			/* The loader's own members call it too: not a library with plugins. */
+			if (gr_dg_archive_of(m->referrer, lib, sizeof(lib)) && !strcmp(lib, ld->archive))
+				continue;
+			if (!gr_dg_add(d, fcap, m, true))
+				return false;
+			continue;
+		}
+		/* Only the symbols glibc warned about (the warning is the truth of
+		 * whether the static glibc needs its shared objects for it). */
+		for (k = 0; k < nwarned; k++)
+			if (!d->findings[k].plugin_loader && !strcmp(d->findings[k].symbol, m->symbol)) {
+				warned = true;
+				go_seen = go_seen || gr_dg_goref(d->findings[k].referrer);
+			}
+		/* A Go object the warning named by its .go source already. */
+		if (!warned || (go_seen && gr_dg_goref(m->referrer)))
+			continue;
+		{
+			struct gr_ldmsg c = { GR_LDMSG_STATIC_WARNING, m->symbol, m->referrer, NULL };
+			if (!gr_dg_add(d, fcap, &c, false))
+				return false;
+		}
+	}
+	/* The policy: a plugin loader's caller, and the dlopen of a library that
+	 * needs its plugins, fail a --static build by default. */
+	for (k = 0; k < d->nfindings; k++) {
+		struct gr_diag_finding *f = &d->findings[k];
+		const char *name, *via = NULL;
+		int nl;
+		size_t j;
+		if (f->plugin_loader) {
+			for (j = 0; j < sizeof(gr_dg_loaders) / sizeof(gr_dg_loaders[0]); j++)
+				if (!strcmp(f->symbol, gr_dg_loaders[j].symbol))
+					via = gr_dg_loaders[j].via;
+			f->loader = via;
+			if (f->library) {
+				nl = gr_dg_lname_len(f->library, &name);
+				f->remedy = gr_arena_printf(a, "%s loads its plugins through %s (%s), which a static binary cannot do: "
+				                            "what they provide (coders, modules, formats) is missing at run time; "
+				                            "keep it dynamic (--allow-dynamic %.*s), or --third-party, or build %s with its plugins built in",
+				                            f->library, via, f->symbol, nl, name, f->library);
+				f->fails = gr_arena_printf(a, "%s loads its plugins through %s (%s)", f->library, via, f->symbol);
+			} else {
+				f->remedy = gr_arena_printf(a, "this code loads plugins through %s (%s), which a static binary cannot do: "
+				                            "they are missing at run time; --third-party keeps the C library dynamic",
+				                            via, f->symbol);
+				f->fails = gr_arena_printf(a, "%s loads plugins through %s (%s)", f->source, via, f->symbol);
+			}
+			if (!f->remedy || !f->fails)
+				return false;
+		} else if ((!strcmp(f->symbol, "dlopen") || !strcmp(f->symbol, "dlmopen")) && f->library &&
+		           gr_dg_prefixed(gr_dg_plugin_libs, sizeof(gr_dg_plugin_libs) / sizeof(gr_dg_plugin_libs[0]),
+		                          f->library)) {
+			if (!(f->fails = gr_arena_printf(a, "%s loads the plugins it needs with %s", f->library, f->symbol)))
+				return false;
+		}
+	}
+	return true;
+}
+
+/* glibc's large-file functions (their names without "64"); musl 1.2.4 and
+ * other C libraries define none of them as a symbol. */
+static const char *const gr_dg_lfs[] = {
+	"fopen", "freopen", "tmpfile", "fseeko", "ftello", "fgetpos", "fsetpos", "open", "openat", "creat",
+	"lseek", "pread", "pwrite", "preadv", "pwritev", "truncate", "ftruncate", "mmap", "stat", "fstat",
+	"lstat", "fstatat", "statfs", "fstatfs", "statvfs", "fstatvfs", "readdir", "readdir_r", "scandir",
+	"alphasort", "versionsort", "glob", "globfree", "ftw", "nftw", "getrlimit", "setrlimit", "prlimit",
+	"sendfile", "lockf", "posix_fadvise", "posix_fallocate", "fallocate", "getdents", "mkstemp", "mkostemp",
+	"mkstemps", "mkostemps", "__fxstat", "__xstat", "__lxstat", "__fxstatat", "aio_read", "aio_write",
+};
+
+bool
+gr_diag_glibc_only(const char *sym)
+{
+	size_t n = strlen(sym), i;
+
+	if ((!strncmp(sym, "__", 2) && n > 6 && !strcmp(sym + n - 4, "_chk")) || !strncmp(sym, "__isoc99_", 9) ||
+	    !strncmp(sym, "__isoc23_", 9) || !strncmp(sym, "__libc_", 7))
+		return true;
+	if (n < 3 || strcmp(sym + n - 2, "64"))
+		return false;
+	for (i = 0; i < sizeof(gr_dg_lfs) / sizeof(gr_dg_lfs[0]); i++)
+		if (strlen(gr_dg_lfs[i]) == n - 2 && !strncmp(sym, gr_dg_lfs[i], n - 2))
+			return true;
+	return false;
+}
+
+/* Record that m's archive member needs a symbol only glibc defines; false when out of memory. */
+static bool
+gr_dg_glibc_built(struct gr_diag *d, size_t *cap, const struct gr_ldmsg *m)
+{
+	struct gr_arena *a = &d->arena;
+	struct gr_diag_glibc_built *g = NULL;
+	const char *open = m->referrer ? strchr(m->referrer, '(') : NULL;
+	char *archive, *s;
+	size_t k;
+
+	if (!open)
+		archive = gr_arena_strdup(a, m->referrer ? m->referrer : "an object");
+	else
+		archive = gr_arena_strndup(a, m->referrer, (size_t)(open - m->referrer));
+	if (!archive)
+		return false;
+	for (k = 0; k < d->nglibc_built && !g; k++)
+		if (!strcmp(d->glibc_built[k].archive, archive))
+			g = &d->glibc_built[k];
+	if (!g) {
+		void *grown = d->glibc_built;
+		if (!gr_arena_grow(a, &grown, d->nglibc_built, cap, sizeof(*d->glibc_built)))
+			return false;
+		d->glibc_built = grown;
+		g = &d->glibc_built[d->nglibc_built++];
+		memset(g, 0, sizeof(*g));
+		g->archive = archive;
+	}
+	if (!(s = gr_arena_strdup(a, m->symbol)) || !gr_dg_push(a, &g->symbols, &g->nsymbols, s))
+		return false;
+	if (m->referrer && (!(s = gr_arena_strdup(a, m->referrer)) || !gr_dg_push(a, &g->members, &g->nmembers, s)))
+		return false;
+	return true;
+}
+
 int
 gr_diag_run(const struct gr_env *env, const char *linker_messages, const char *const *dirs,
             size_t ndirs, struct gr_diag **out, struct gr_error *err)
@@ -278,7 +560,7 @@ gr_diag_run(const struct gr_env *env, const char *linker_messages, const char *c
 	struct gr_symindex *ix = NULL;
 	struct gr_dg_votes votes = { NULL, NULL, 0, 0 };
 	struct gr_arena *a;
-	size_t i, k, cap = 0, fcap = 0;
+	size_t i, k, cap = 0, fcap = 0, gcap = 0;
 	bool any_undef = false;
 	int rc = GR_OK;
 
@@ -314,25 +596,14 @@ gr_diag_run(const struct gr_env *env, const char *linker_messages, const char *c
 	for (i = 0; i < msgs->n && rc == GR_OK; i++) {
 		const struct gr_ldmsg *m = &msgs->v[i];
 		if (m->kind == GR_LDMSG_STATIC_WARNING) {
-			struct gr_diag_finding f;
-			bool dup = false;
-			void *grown = d->findings;
-			memset(&f, 0, sizeof(f));
-			if (!gr_dg_finding(a, m, &f) || !(f.symbol = gr_arena_strdup(a, f.symbol)) || !(f.source = gr_arena_strdup(a, f.source)) ||
-			    (f.function && !(f.function = gr_arena_strdup(a, f.function)))) {
+			if (!gr_dg_add(d, &fcap, m, false))
 				rc = gr_error_set(err, GR_ENOMEM, 0, "diagnosis: out of memory");
-				break;
-			}
-			for (k = 0; k < d->nfindings && !dup; k++)
-				dup = !strcmp(d->findings[k].symbol, f.symbol) && !strcmp(d->findings[k].source, f.source);
-			if (dup)
-				continue;
-			if (!gr_arena_grow(a, &grown, d->nfindings, &fcap, sizeof(*d->findings))) {
+		} else if (m->kind == GR_LDMSG_UNDEFINED && gr_diag_glibc_only(m->symbol)) {
+			/* Only glibc defines it, and this link's C library does not: the
+			 * archive was built for glibc (an archive another library has it in,
+			 * such as libasan.a's interceptors, is not the answer). */
+			if (!gr_dg_glibc_built(d, &gcap, m))
 				rc = gr_error_set(err, GR_ENOMEM, 0, "diagnosis: out of memory");
-				break;
-			}
-			d->findings = grown;
-			d->findings[d->nfindings++] = f;
 		} else if (m->kind == GR_LDMSG_UNDEFINED) {
 			const struct gr_symarchive *const *prov;
 			const struct gr_symarchive *p = NULL;
@@ -368,6 +639,9 @@ gr_diag_run(const struct gr_env *env, const char *linker_messages, const char *c
 				rc = gr_error_set(err, GR_ENOMEM, 0, "diagnosis: out of memory");
 		}
 	}
+	/* Every caller, not only the first: --trace-symbol's references. */
+	if (rc == GR_OK && !gr_dg_traces(d, &fcap, msgs))
+		rc = gr_error_set(err, GR_ENOMEM, 0, "diagnosis: out of memory");
 	/* Symbols no archive defines: perhaps a shared library does. */
 	for (k = 0; k < d->ngroups && rc == GR_OK; k++)
 		if (!d->groups[k].provider)

@@ -2,6 +2,7 @@
 #ifndef GR_DIAG_H
 #define GR_DIAG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "gr_arena.h"
@@ -30,10 +31,30 @@ struct gr_diag_finding {
 	const char *source;    /* the archive member, object or Go package that calls it */
 	const char *function;  /* or NULL */
 	const char *remedy;
+	const char *referrer;  /* the caller as the linker named it */
+	const char *library;   /* the archive that holds the caller ("libMagickCore-6.Q16.a"), or NULL */
+	bool plugin_loader;    /* symbol is a plugin loader's (lt_dlopenext, g_module_open) */
+	const char *loader;    /* then which: "libltdl", "GModule"; else NULL */
+	/* Why a --static build fails on it by default (a plugin loader, or the
+	 * dlopen of a library that needs its plugins), or NULL: a finding only. */
+	const char *fails;
+};
+
+/* An archive built against glibc in a link whose C library is another (musl):
+ * its members need symbols only glibc defines (__*_chk, __isoc99_*, the
+ * large-file *64 names, __libc_*). */
+struct gr_diag_glibc_built {
+	const char *archive;   /* its path */
+	const char **symbols;  /* distinct, in first-seen order */
+	size_t nsymbols;
+	const char **members;  /* archive(member)s that refer to them */
+	size_t nmembers;
 };
 
 struct gr_diag {
 	struct gr_arena arena;
+	struct gr_diag_glibc_built *glibc_built;  /* not in groups: no archive of this link's C library has them */
+	size_t nglibc_built;
 	struct gr_diag_group *groups;
 	size_t ngroups;
 	struct gr_diag_finding *findings;
@@ -46,6 +67,15 @@ struct gr_diag {
  * turn glibc's static warnings into findings. */
 int gr_diag_run(const struct gr_env *env, const char *linker_messages, const char *const *dirs,
                 size_t ndirs, struct gr_diag **out, struct gr_error *err);
+
+/* Whether an undefined sym is one only glibc defines: __*_chk, __isoc99_*,
+ * __isoc23_*, __libc_*, or a large-file name (fopen64, lseek64...). */
+bool gr_diag_glibc_only(const char *sym);
+
+/* The symbols a static link traces (-Wl,--trace-symbol) so that every caller
+ * of a glibc function with a finding, and every plugin loader, is reported
+ * (GNU ld warns once per symbol, naming only the first caller). */
+const char *const *gr_diag_traced(size_t *n);
 
 /* Free a diagnosis; NULL is allowed. */
 void gr_diag_free(struct gr_diag *d);

@@ -296,6 +296,52 @@ gr_lp_notfound(struct gr_lp *p, const char *s)
 	return true;
 }
 
+/* --trace-symbol's "[trace-symbol: ]FILE: reference to S" or "...: definition of S"
+ * in s[0..n) (the linker's name already stripped): its kind, FILE and S. */
+static bool
+gr_lp_trace_split(const char *s, size_t n, bool *def, const char **file, size_t *fn, const char **sym, size_t *sn)
+{
+	static const char ref[] = ": reference to ", dfn[] = ": definition of ", mold[] = "trace-symbol: ";
+	const char *end = s + n, *mk = NULL, *q;
+	size_t i;
+
+	if (n > sizeof(mold) - 1 && !memcmp(s, mold, sizeof(mold) - 1))
+		s += sizeof(mold) - 1;
+	/* The last marker: a path may hold ": " but a symbol has no space. */
+	for (q = s; q < end; q++)
+		if ((size_t)(end - q) >= sizeof(ref) - 1 && !memcmp(q, ref, sizeof(ref) - 1)) {
+			mk = q;
+			*sym = q + sizeof(ref) - 1;
+		} else if ((size_t)(end - q) >= sizeof(dfn) - 1 && !memcmp(q, dfn, sizeof(dfn) - 1)) {
+			mk = q;
+			*sym = q + sizeof(dfn) - 1;
+		}
+	if (!mk || mk == s)
+		return false;
+	*def = mk[2] == 'd';
+	*sn = (size_t)(end - *sym);
+	for (i = 0; i < *sn; i++)
+		if ((*sym)[i] == ' ' || (*sym)[i] == '\t' || (*sym)[i] == '`' || (*sym)[i] == '\'')
+			return false;
+	*file = s;
+	*fn = (size_t)(mk - s);
+	return *sn > 0;
+}
+
+/* A --trace-symbol line: whether line was one. */
+static bool
+gr_lp_trace(struct gr_lp *p, const char *s)
+{
+	const char *file, *sym;
+	size_t fn, sn;
+	bool def;
+
+	if (!gr_lp_trace_split(s, strlen(s), &def, &file, &fn, &sym, &sn))
+		return false;
+	gr_lp_add(p, def ? GR_LDMSG_TRACE_DEF : GR_LDMSG_TRACE_REF, gr_lp_dup(p, sym, sn), gr_lp_dup(p, file, fn), NULL);
+	return true;
+}
+
 /* A GNU ld or gold line. */
 static void
 gr_lp_gnu(struct gr_lp *p, const char *line)
@@ -305,7 +351,7 @@ gr_lp_gnu(struct gr_lp *p, const char *line)
 	enum gr_ldmsg_kind k;
 	char *sym, *ref, *fn;
 
-	if (gr_lp_notfound(p, s))
+	if (gr_lp_notfound(p, s) || gr_lp_trace(p, s))
 		return;
 	/* GNU ld: "REF: in function `F':" is the context of the lines after it. */
 	if ((mk = strstr(s, infn)) != NULL && (mk[sizeof(infn) - 1] == '`' || mk[sizeof(infn) - 1] == '\'')) {
@@ -498,6 +544,42 @@ gr_ldmsg_parse(const char *text)
 		return NULL;
 	}
 	return m;
+}
+
+size_t
+gr_ldmsg_drop_traces(char *text, size_t n, const char *const *syms, size_t nsyms)
+{
+	size_t r = 0, w = 0;
+
+	while (r < n) {
+		const char *nl = memchr(text + r, '\n', n - r), *s, *file, *sym;
+		size_t end = nl ? (size_t)(nl - text) : n, len = end - r, k, fn, sn, keep = len + (nl ? 1 : 0);
+		bool def, drop = false;
+		/* A whole line (ld ends each with a newline), as a string for the
+		 * tool-name strip: its newline is put back below. */
+		s = NULL;
+		if (nl && len && !memchr(text + r, '\0', len)) {
+			text[end] = '\0';
+			s = gr_lp_strip_tool(text + r);
+			text[end] = '\n';
+		}
+		if (s) {
+			size_t sl = len - (size_t)(s - (text + r));
+			while (sl && s[sl - 1] == '\r')
+				sl--;
+			if (gr_lp_trace_split(s, sl, &def, &file, &fn, &sym, &sn))
+				for (k = 0; k < nsyms && !drop; k++)
+					drop = strlen(syms[k]) == sn && !memcmp(syms[k], sym, sn);
+		}
+		if (!drop) {
+			memmove(text + w, text + r, keep);
+			w += keep;
+		}
+		r += keep;
+	}
+	if (w < n)
+		text[w] = '\0';
+	return w;
 }
 
 void

@@ -10,6 +10,8 @@ enum gr_ldmsg_kind {
 	GR_LDMSG_UNDEFINED,       /* undefined reference to a symbol */
 	GR_LDMSG_STATIC_WARNING,  /* glibc: "Using 'X' in statically linked applications..." */
 	GR_LDMSG_CANNOT_FIND,     /* cannot find -lfoo */
+	GR_LDMSG_TRACE_REF,       /* --trace-symbol: "FILE: reference to S" (referrer FILE) */
+	GR_LDMSG_TRACE_DEF,       /* --trace-symbol: "FILE: definition of S" (referrer FILE) */
 };
 
 struct gr_ldmsg {
@@ -28,6 +30,12 @@ struct gr_ldmsgs {
 /* Read GNU ld's, gold's, lld's, mold's and ld64's messages from text (NUL-terminated).
  * Returns NULL only when memory runs out. */
 struct gr_ldmsgs *gr_ldmsg_parse(const char *text);
+
+/* Remove from text[0..n) the lines --trace-symbol printed about one of syms
+ * (GNU ld's, gold's, lld's and mold's forms), so that the user does not see
+ * the tracing gorelink asked for; returns the new length (text stays
+ * NUL-terminated when it was). */
+size_t gr_ldmsg_drop_traces(char *text, size_t n, const char *const *syms, size_t nsyms);
 
 /* Free parsed messages; NULL is allowed. */
 void gr_ldmsg_free(struct gr_ldmsgs *m);

@@ -9,6 +9,7 @@
 #include "gr_cache.h"
 #include "gr_extld.h"
 #include "gr_kv.h"
+#include "gr_ldmsg.h"
 #include "gr_pc.h"
 #include "gr_spawn.h"
 #include "gr_stub.h"
@@ -176,16 +177,35 @@ gr_linkwrap_origins(const struct gr_env *env, struct gr_rw_result *rw, const cha
 	gr_strvec_deinit(&pkgs);
 }
 
-/* Run a link with its output captured, then shown as if it ran directly. */
+/* Run a link with its output captured, then shown as if it ran directly.
+ * traced: the link ran with --trace-symbol; *traces gets its stderr and
+ * stdout for the diagnosis, and the tracing lines are not shown. */
 static int
-gr_lw_run_captured(const struct gr_linkwrap *w, char *const *argv, struct gr_spawn_result *res)
+gr_lw_run_captured(const struct gr_linkwrap *w, char *const *argv, struct gr_spawn_result *res, bool traced,
+                   char **traces)
 {
 	struct gr_error e;
 	char how[128];
 
+	*traces = NULL;
 	if (gr_spawn_capture(argv, NULL, res, &e)) {
 		gr_lw_diag(w, "%s", e.msg);
 		return 127;
+	}
+	if (traced) {
+		size_t ntr;
+		const char *const *tr = gr_diag_traced(&ntr);
+		/* GNU ld writes them on stderr, gold, lld and mold on stdout. */
+		if ((*traces = malloc(res->errlen + res->outlen + 2)) != NULL) {
+			memcpy(*traces, res->err ? res->err : "", res->errlen);
+			(*traces)[res->errlen] = '\n';
+			memcpy(*traces + res->errlen + 1, res->out ? res->out : "", res->outlen);
+			(*traces)[res->errlen + 1 + res->outlen] = '\0';
+		}
+		if (res->err)
+			res->errlen = gr_ldmsg_drop_traces(res->err, res->errlen, tr, ntr);
+		if (res->out)
+			res->outlen = gr_ldmsg_drop_traces(res->out, res->outlen, tr, ntr);
 	}
 	fwrite(res->out, 1, res->outlen, w->out);
 	fwrite(res->err, 1, res->errlen, w->msg);
@@ -207,12 +227,37 @@ gr_lw_list(FILE *f, const char *const *v, size_t n, size_t max)
 		fprintf(f, ", ... (%zu in all)", n);
 }
 
+/* Archives built for glibc in a link with another C library (CC=musl-gcc):
+ * which, what they need, and the ways out; recorded as undefined groups
+ * whose option says what to do. */
+static void
+gr_lw_explain_glibc_built(const struct gr_linkwrap *w, const struct gr_diag *d, struct gr_link_report *rep)
+{
+	size_t i;
+	const char *cc = w->ls->cc.n ? w->ls->cc.v[0] : "CC";
+
+	for (i = 0; i < d->nglibc_built; i++) {
+		const struct gr_diag_glibc_built *g = &d->glibc_built[i];
+		fprintf(w->msg, "gorelink: %s was built for glibc: ", g->archive);
+		gr_lw_list(w->msg, g->members, g->nmembers, 3);
+		fputs(" need ", w->msg);
+		gr_lw_list(w->msg, g->symbols, g->nsymbols, 6);
+		fprintf(w->msg, ", which only glibc defines, and this link's C library (%s) does not.\n"
+		        "    Build the library against that C library (e.g. configure it with CC=%s), or use the glibc toolchain\n"
+		        "    (without CC=%s: gorelink --static adds the tags netgo,osusergo), or --third-party under glibc\n",
+		        cc, cc, cc);
+		gr_link_report_add_undefined(rep, &(struct gr_rec_undefined){ NULL, NULL, g->archive,
+		                                                                "built for glibc: rebuild it against this C library, or use the glibc toolchain" });
+	}
+}
+
 /* Explain the undefined symbols and glibc's warnings; record them for gorelink. */
 static void
 gr_lw_explain(const struct gr_linkwrap *w, const struct gr_diag *d, bool failed, struct gr_link_report *rep)
 {
 	size_t i, refs = 0, syms = 0;
 
+	gr_lw_explain_glibc_built(w, d, rep);
 	for (i = 0; i < d->ngroups; i++) {
 		refs += d->groups[i].nrefs;
 		syms += d->groups[i].nsymbols;
@@ -261,9 +306,14 @@ gr_lw_explain(const struct gr_linkwrap *w, const struct gr_diag *d, bool failed,
 	}
 	for (i = 0; i < d->nfindings; i++) {
 		const struct gr_diag_finding *f = &d->findings[i];
-		fprintf(w->msg, "gorelink: %s in a static glibc binary, called by %s%s%s: %s\n", f->symbol, f->source,
-		        f->function ? " in " : "", f->function ? f->function : "", f->remedy);
-		gr_link_report_add_finding(rep, &(struct gr_rec_finding){ f->symbol, f->source, f->function, f->remedy });
+		if (f->plugin_loader)
+			fprintf(w->msg, "gorelink: plugin loader %s (%s) in a static binary, called by %s%s%s: %s\n", f->symbol,
+			        f->loader, f->source, f->function ? " in " : "", f->function ? f->function : "", f->remedy);
+		else
+			fprintf(w->msg, "gorelink: %s in a static glibc binary, called by %s%s%s: %s\n", f->symbol, f->source,
+			        f->function ? " in " : "", f->function ? f->function : "", f->remedy);
+		gr_link_report_add_finding(rep, &(struct gr_rec_finding){ f->symbol, f->source, f->function, f->remedy,
+		                                                           f->library, f->loader, f->fails });
 	}
 }
 
@@ -392,15 +442,51 @@ int
 gr_linkwrap_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_report *rep)
 {
 	int status = 0, regroups = 0, fixes = 0;
+	/* A static glibc link traces the functions with findings and the plugin
+	 * loaders: GNU ld warns once per symbol, --trace-symbol names every input
+	 * that refers to it (gr_diag). Not in the link the report records. */
+	bool trace = !w->ls->darwin && (w->ls->mode == GR_LINK_STATIC || w->ls->mode == GR_LINK_STATIC_PIE);
 
 	for (;;) {
 		struct gr_spawn_result res;
 		struct gr_diag *d = NULL;
 		struct gr_error e;
+		struct gr_strvec run;
+		char *traces = NULL;
 		size_t i, added = 0;
-		status = gr_lw_run_captured(w, gr_strvec_argv(final), &res);
-		if (res.err && gr_diag_run(w->env, res.err, w->dirs, w->ndirs, &d, &e) != GR_OK)
+		gr_strvec_init(&run);
+		if (trace) {
+			size_t ntr;
+			const char *const *tr = gr_diag_traced(&ntr);
+			static const char opt[] = ",--trace-symbol=";
+			char *flag = NULL;
+			size_t fl = 3, at;
+			for (i = 0; i < ntr; i++)
+				fl += sizeof(opt) - 1 + strlen(tr[i]);
+			if ((flag = malloc(fl + 1)) != NULL) {
+				memcpy(flag, "-Wl", 3);
+				for (i = 0, at = 3; i < ntr; i++) {
+					size_t sl = strlen(tr[i]);
+					memcpy(flag + at, opt, sizeof(opt) - 1);
+					memcpy(flag + at + sizeof(opt) - 1, tr[i], sl);
+					at += sizeof(opt) - 1 + sl;
+				}
+				flag[at] = '\0';
+			}
+			for (i = 0; i < final->n && flag; i++)
+				if (gr_strvec_push(&run, final->v[i]))
+					break;
+			if (!flag || i < final->n || gr_strvec_push(&run, flag)) {
+				gr_strvec_deinit(&run);
+				trace = false;
+			}
+			free(flag);
+		}
+		status = gr_lw_run_captured(w, gr_strvec_argv(trace ? &run : final), &res, trace, &traces);
+		gr_strvec_deinit(&run);
+		if ((traces || res.err) && gr_diag_run(w->env, traces ? traces : res.err, w->dirs, w->ndirs, &d, &e) != GR_OK)
 			gr_lw_diag(w, "no diagnosis: %s", e.msg);
+		free(traces);
 		gr_spawn_result_free(&res);
 		if (!d)
 			return status;

@@ -521,7 +521,9 @@ gr_link_report_add_finding(struct gr_link_report *r, const struct gr_rec_finding
 {
 	bool ok = true;
 	struct gr_rec_finding c = { gr_rep_dup(r, f->symbol, &ok), gr_rep_dup(r, f->source, &ok),
-	                            gr_rep_dup(r, f->function, &ok), gr_rep_dup(r, f->remedy, &ok) };
+	                            gr_rep_dup(r, f->function, &ok), gr_rep_dup(r, f->remedy, &ok),
+	                            gr_rep_dup(r, f->library, &ok), gr_rep_dup(r, f->loader, &ok),
+	                            gr_rep_dup(r, f->fails, &ok) };
 
 	if (!ok || !GR_REP_GROW(r, findings, nfindings, cfindings))
 		return GR_ENOMEM;
@@ -615,7 +617,8 @@ gr_link_report_write(const char *path, const struct gr_link_report *r, struct gr
 	}
 	for (i = 0; i < r->nfindings; i++) {
 		const struct gr_rec_finding *f = &r->findings[i];
-		gr_rec_put(&b, "finding", 4, (const char *const[]){ f->symbol, f->source, f->function, f->remedy });
+		gr_rec_put(&b, "finding", 7, (const char *const[]){ f->symbol, f->source, f->function, f->remedy,
+		                                                    f->library, f->loader, f->fails });
 	}
 	for (i = 0; i < r->nfixes; i++) {
 		const struct gr_rec_fix *x = &r->fixes[i];
@@ -681,13 +684,13 @@ gr_link_report_record(struct gr_rec_reader *r, const char *kw, struct gr_link_re
 		rep->has_status = true;
 		rep->status = (int)v;
 	} else if (!strcmp(kw, "undefined") || !strcmp(kw, "finding")) {
-		if ((rc = gr_rec_want(r, kw, 4, kw[0] == 'u' ? 8 : 11, err)))
+		if ((rc = gr_rec_want(r, kw, kw[0] == 'u' ? 4 : 7, kw[0] == 'u' ? 8 : 11, err)))
 			return rc;
 		if (kw[0] == 'u') {
 			struct gr_rec_undefined u = { f[0], f[1], f[2], f[3] };
 			rc = gr_link_report_add_undefined(rep, &u);
 		} else {
-			struct gr_rec_finding x = { f[0], f[1], f[2], f[3] };
+			struct gr_rec_finding x = { f[0], f[1], f[2], f[3], f[4], f[5], f[6] };
 			rc = gr_link_report_add_finding(rep, &x);
 		}
 	} else if (!strcmp(kw, "fix")) {

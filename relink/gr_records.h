@@ -81,6 +81,9 @@ struct gr_rec_finding {
 	const char *source;    /* the archive member, object or Go package that calls it */
 	const char *function;  /* or NULL */
 	const char *remedy;
+	const char *library;   /* the archive whose member calls it ("libltdl.a"), or NULL */
+	const char *loader;    /* symbol is a plugin loader's: "libltdl", "GModule"; or NULL */
+	const char *fails;     /* why a --static build fails on it by default, or NULL: a finding only */
 };
 
 /* An archive --fix added to the link. */

@@ -2493,6 +2493,141 @@ def go_cache_user_cppflags_kept():
         assert res.rc == 0 and res.out.strip() == want, "CGO_CPPFLAGS from %s: %r" % (how, res)
 
 
+DL2_MAIN = """package main
+
+/*
+#cgo LDFLAGS: -L${SRCDIR}/lib -lplugone -lplugtwo
+int one_load(void);
+int two_load(void);
+*/
+import "C"
+
+import "fmt"
+
+func main() { fmt.Println(int(C.one_load()), int(C.two_load())) }
+"""
+
+
+@test
+def findings_every_dlopen_caller():
+    """Two archives made here, each calling dlopen: GNU ld warns once (for the
+    first), but both callers are findings, in the text and in --json (with
+    "callers" naming both); the --trace-symbol lines gorelink asked for are
+    not shown; an optional dlopen stays a finding (the build succeeds)."""
+    mod = make_module("dltwo", {"main.go": DL2_MAIN})
+    lib = os.path.join(mod, "lib")
+    os.mkdir(lib)
+    fixture_archives(lib, {"plugone.c": "#include <dlfcn.h>\nint one_load(void) { return dlopen(\"libnothere1.so\", RTLD_NOW) != 0; }\n",
+                           "plugtwo.c": "#include <dlfcn.h>\nint two_load(void) { return dlopen(\"libnothere2.so\", RTLD_NOW) != 0; }\n"})
+    one, two = (os.path.join(lib, "lib%s.a(%s.o)" % (n, n)) for n in ("plugone", "plugtwo"))
+    # GNU ld alone names only the first caller: the reason for the tracing.
+    plain = run(["go", "build", "-ldflags", "-linkmode=external -extldflags=-static",
+                 "-o", os.path.join(scratch("dltwo-plain"), "prog"), "."], cwd=mod, env=base_env())
+    assert plain.rc == 0 and plain.err.count("Using 'dlopen'") == 1 and "plugtwo" not in plain.err, (
+        "GNU ld was expected to warn once, for libplugone.a only\n%r" % plain)
+    r, _, _ = build(mod, [], name="dltwo", json_report=False)
+    for who in (one, two):
+        assert re.search(r"^gorelink: dlopen in a static glibc binary, called by %s" % re.escape(who), r.err, re.M), (
+            "no finding for %s\n%r" % (who, r))
+    assert not re.search(r": (reference to|definition of) ", r.err + r.out), "trace lines shown\n%r" % r
+    r, rep, _ = build(mod, [], name="dltwo")
+    got = sorted(f["source"] for f in rep["findings"] if f["symbol"] == "dlopen")
+    assert got == sorted([one, two]), "JSON dlopen findings %r" % rep["findings"]
+    for f in rep["findings"]:
+        assert sorted(f["callers"]) == sorted([one, two]) and f["fails"] is None and f["plugin_loader"] is None, (
+            "finding %r" % f)
+    assert {f["library"] for f in rep["findings"]} == {"libplugone.a", "libplugtwo.a"}, rep["findings"]
+
+
+LTDL_MAIN = """package main
+
+/*
+#cgo LDFLAGS: -lltdl
+#include <ltdl.h>
+static int load(void) {
+	if (lt_dlinit() != 0) return -1;
+	lt_dlhandle h = lt_dlopenext("libnothere");
+	int ok = h != 0;
+	lt_dlexit();
+	return ok;
+}
+*/
+import "C"
+
+import "fmt"
+
+func main() { fmt.Println(int(C.load())) }
+"""
+
+
+@test
+def ltdl_plugin_loader_fails_static_by_default():
+    """A cgo package loading plugins through libltdl (libltdl-dev's
+    libltdl.a): the plugin-loader finding, libltdl.a's dlopen marked as
+    failing, and a --static build that fails by default (exit 1, OUT
+    untouched, the ways out named); --accept-dlopen builds it, with the
+    findings still reported."""
+    r = run(["gcc", "-print-file-name=libltdl.a"], timeout=RUN_TIMEOUT)
+    assert r.rc == 0 and os.path.isabs(r.out.strip()), (
+        "libltdl.a is needed (apt-get install libltdl-dev; scripts/setup does)\n%r" % r)
+    mod = make_module("ltdldemo", {"main.go": LTDL_MAIN})
+    r, msg = expect_failure(["."], mod, EXIT_VERDICT, ["libltdl", "lt_dlopenext", "--accept-dlopen",
+                                                       "--third-party", "OUT is untouched"],
+                            go_output=True, tag="ltdl")
+    assert re.search(r"^gorelink: plugin loader lt_dlopenext \(libltdl\) in a static binary", r.err, re.M), (
+        "no plugin-loader finding\n%r" % r)
+    rj = gorelink(["--json", "-o", os.path.join(scratch("out-ltdlj"), "ltdldemo"), "."], cwd=mod)
+    rep = parse_json(rj)
+    assert rj.rc == EXIT_VERDICT and rep["ok"] is False and "--accept-dlopen" in (rep["error"] or ""), (
+        "--json: exit %d error %r" % (rj.rc, rep["error"]))
+    loader = finding(rep, "lt_dlopenext")
+    assert loader["plugin_loader"] == "libltdl" and loader["fails"], "loader finding %r" % loader
+    dl = finding(rep, "dlopen")
+    assert dl["library"] == "libltdl.a" and dl["fails"] and "libltdl.a" in dl["fails"], "dlopen finding %r" % dl
+    r, rep, out = build(mod, ["--accept-dlopen"], name="ltdldemo")
+    assert_static(out)
+    assert finding(rep, "lt_dlopenext")["fails"], "the findings stay in the report: %r" % rep["findings"]
+
+
+MUSLZ_MAIN = """package main
+
+/*
+#cgo LDFLAGS: -L${SRCDIR}/lib -lz
+void *gzopen(const char *, const char *);
+int gzclose(void *);
+static int gz(void) { void *f = gzopen("/dev/null", "rb"); if (f) gzclose(f); return f != 0; }
+*/
+import "C"
+
+import "fmt"
+
+func main() { fmt.Println(int(C.gz())) }
+"""
+
+
+@test
+def musl_with_glibc_built_archive_explained():
+    """CC=musl-gcc with a copy of Debian's libz.a (built for glibc: its
+    gzlib.o needs __snprintf_chk): the link fails, and the explanation names
+    libz.a as built for glibc with the ways out, rather than an archive that
+    happens to define __snprintf_chk (libasan.a)."""
+    assert shutil.which("musl-gcc"), "musl-gcc is needed (apt-get install musl-tools; scripts/setup does)"
+    z = "/usr/lib/x86_64-linux-gnu/libz.a"
+    assert os.path.exists(z), "%s is needed (apt-get install zlib1g-dev)" % z
+    mod = make_module("muslz", {"main.go": MUSLZ_MAIN})
+    lib = os.path.join(mod, "lib")
+    os.mkdir(lib)
+    shutil.copyfile(z, os.path.join(lib, "libz.a"))
+    libz = os.path.join(lib, "libz.a")
+    r, _ = expect_failure(["."], mod, EXIT_BUILD, [], env=base_env(CC="musl-gcc"), go_output=True, tag="muslz")
+    assert re.search(r"^gorelink: %s was built for glibc: .*__snprintf_chk" % re.escape(libz), r.err, re.M), (
+        "no 'built for glibc' explanation naming %s\n%r" % (libz, r))
+    assert "--third-party" in r.err and "glibc toolchain" in r.err, "the ways out are not named\n%r" % r
+    assert "libasan" not in r.err, "libasan.a suggested for glibc's __snprintf_chk\n%r" % r
+    assert re.search(r"^gorelink: the link failed: %s was built for glibc" % re.escape(libz), r.err, re.M), (
+        "the error line does not name the glibc-built archive\n%r" % r)
+
+
 def main():
     global GORELINK, SRCDIR, EXAMPLES, SCRATCH
     args = harness.path_args("GORELINK SRCDIR WORKDIR")

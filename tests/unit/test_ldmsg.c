@@ -46,6 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gr_diag.h"
 #include "gr_ldmsg.h"
 #include "gr_test.h"
 
@@ -55,6 +56,8 @@
 #define U GR_LDMSG_UNDEFINED
 #define W GR_LDMSG_STATIC_WARNING
 #define NF GR_LDMSG_CANNOT_FIND
+#define TR GR_LDMSG_TRACE_REF
+#define TD GR_LDMSG_TRACE_DEF
 
 /* One expected record; or_null: a function of NULL is right too (where the
  * linker names a data object, not a function, in that place). */
@@ -74,6 +77,8 @@ kname(enum gr_ldmsg_kind k)
 	case GR_LDMSG_UNDEFINED: return "UNDEFINED";
 	case GR_LDMSG_STATIC_WARNING: return "STATIC_WARNING";
 	case GR_LDMSG_CANNOT_FIND: return "CANNOT_FIND";
+	case GR_LDMSG_TRACE_REF: return "TRACE_REF";
+	case GR_LDMSG_TRACE_DEF: return "TRACE_DEF";
 	}
 	return "?";
 }
@@ -1116,7 +1121,9 @@ sane(const char *what, const char *text)
 	ck_assert_msg(m != NULL, "%s: gr_ldmsg_parse returned NULL", what);
 	for (i = 0; i < m->n; i++) {
 		ck_assert_msg(m->v[i].symbol != NULL, "%s: record %zu has no symbol", what, i);
-		ck_assert_msg(m->v[i].kind == U || m->v[i].kind == W || m->v[i].kind == NF, "%s: record %zu: kind %d",
+		ck_assert_msg(m->v[i].kind == U || m->v[i].kind == W || m->v[i].kind == NF || m->v[i].kind == TR ||
+		                  m->v[i].kind == TD,
+		              "%s: record %zu: kind %d",
 		              what, i, (int)m->v[i].kind);
 	}
 	n = m->n;
@@ -1225,6 +1232,198 @@ END_TEST
 
 /* Every prefix of every sample (a linker killed mid-line, a pipe cut short)
  * parses, from an exact-size buffer. */
+
+/* --trace-symbol (issue 12: every caller of a glibc function, not only the
+ * first). Real output, Debian 12, binutils 2.40, lld 14.0.6, gcc 12.2, of
+ *   a.c  void *use_a(const char *p) { return dlopen(p, RTLD_NOW); }  in liba.a
+ *   b.c  use_b: getaddrinfo + dlopen                                in libb.a
+ *   m.c  main calling use_a and use_b
+ * linked `gcc -static m.o -L. -la -lb -Wl,--trace-symbol=dlopen
+ * -Wl,--trace-symbol=getaddrinfo` (-fuse-ld=gold; -fuse-ld=lld -B<ld.lld>).
+ * GNU ld writes it on stderr, between its warnings (which it gives once per
+ * symbol: liba's dlopen hides libb's); gold and lld on stdout. */
+#define TLIBC "/usr/lib/gcc/x86_64-linux-gnu/12/../../../x86_64-linux-gnu/libc.a"
+static const char gnu_trace[] =
+	"/usr/bin/ld: ./liba.a(a.o): reference to dlopen\n"
+	"/usr/bin/ld: ./libb.a(b.o): reference to getaddrinfo\n"
+	"/usr/bin/ld: ./libb.a(b.o): reference to dlopen\n"
+	"/usr/bin/ld: " TLIBC "(dlopen.o): definition of dlopen\n"
+	"/usr/bin/ld: ./liba.a(a.o): in function `use_a':\n"
+	"a.c:(.text+0x19): warning: Using 'dlopen' in statically linked applications requires at runtime the shared libraries from the glibc version used for linking\n"
+	"/usr/bin/ld: " TLIBC "(dlopen.o): definition of dlopen\n"
+	"/usr/bin/ld: " TLIBC "(getaddrinfo.o): definition of getaddrinfo\n"
+	"/usr/bin/ld: ./libb.a(b.o): in function `use_b':\n"
+	"b.c:(.text+0x25): warning: Using 'getaddrinfo' in statically linked applications requires at runtime the shared libraries from the glibc version used for linking\n"
+	"/usr/bin/ld: " TLIBC "(getaddrinfo.o): definition of getaddrinfo\n";
+
+/* gold and lld (stdout; lld gives no glibc warning at all). */
+static const char gold_trace[] =
+	"./liba.a(a.o): reference to dlopen\n"
+	"./libb.a(b.o): reference to getaddrinfo\n"
+	"./libb.a(b.o): reference to dlopen\n"
+	TLIBC "(dlopen.o): definition of dlopen\n"
+	TLIBC "(getaddrinfo.o): definition of getaddrinfo\n";
+
+/* mold has no Debian 12 package here: its form as mold's own test
+ * (test/elf/trace-symbol.sh) checks it, "trace-symbol: FILE: reference to S". */
+static const char mold_trace[] =
+	"trace-symbol: ./liba.a(a.o): reference to dlopen\n"
+	"trace-symbol: " TLIBC "(dlopen.o): definition of dlopen\n";
+
+START_TEST(test_trace_symbol)
+{
+	EXPECT("gnu trace", gnu_trace,
+	       R(TR, "dlopen", "./liba.a(a.o)", NULL),
+	       R(TR, "getaddrinfo", "./libb.a(b.o)", NULL),
+	       R(TR, "dlopen", "./libb.a(b.o)", NULL),
+	       R(TD, "dlopen", TLIBC "(dlopen.o)", NULL),
+	       R(W, "dlopen", "./liba.a(a.o)", "use_a"),
+	       R(TD, "dlopen", TLIBC "(dlopen.o)", NULL),
+	       R(TD, "getaddrinfo", TLIBC "(getaddrinfo.o)", NULL),
+	       R(W, "getaddrinfo", "./libb.a(b.o)", "use_b"),
+	       R(TD, "getaddrinfo", TLIBC "(getaddrinfo.o)", NULL));
+	EXPECT("gold/lld trace", gold_trace,
+	       R(TR, "dlopen", "./liba.a(a.o)", NULL),
+	       R(TR, "getaddrinfo", "./libb.a(b.o)", NULL),
+	       R(TR, "dlopen", "./libb.a(b.o)", NULL),
+	       R(TD, "dlopen", TLIBC "(dlopen.o)", NULL),
+	       R(TD, "getaddrinfo", TLIBC "(getaddrinfo.o)", NULL));
+	EXPECT("mold trace", mold_trace,
+	       R(TR, "dlopen", "./liba.a(a.o)", NULL),
+	       R(TD, "dlopen", TLIBC "(dlopen.o)", NULL));
+	/* Not traces: an undefined reference, a symbol with a space, no file. */
+	EXPECT("not traces", "a.o: undefined reference to `dlopen'\n"
+	       ": reference to dlopen\n"
+	       "x.o: reference to two words\n",
+	       R(U, "dlopen", "a.o", NULL));
+}
+END_TEST
+
+/* Runs gr_ldmsg_drop_traces on a heap copy of text; the result must be want. */
+static void
+drop(const char *what, const char *text, const char *const *syms, size_t nsyms, const char *want)
+{
+	size_t n = strlen(text), got;
+	char *copy = malloc(n + 1);
+
+	ck_assert_ptr_nonnull(copy);
+	memcpy(copy, text, n + 1);
+	got = gr_ldmsg_drop_traces(copy, n, syms, nsyms);
+	ck_assert_msg(got == strlen(want) && !memcmp(copy, want, got) && copy[got] == '\0',
+	              "%s: kept (%zu bytes)\n%.*s\nwant (%zu bytes)\n%s", what, got, (int)got, copy, strlen(want), want);
+	free(copy);
+}
+
+START_TEST(test_drop_traces)
+{
+	static const char *const both[] = { "dlopen", "getaddrinfo" };
+	static const char *const dl[] = { "dlopen" };
+
+	drop("gnu", gnu_trace, both, 2,
+	     "/usr/bin/ld: ./liba.a(a.o): in function `use_a':\n"
+	     "a.c:(.text+0x19): warning: Using 'dlopen' in statically linked applications requires at runtime the shared libraries from the glibc version used for linking\n"
+	     "/usr/bin/ld: ./libb.a(b.o): in function `use_b':\n"
+	     "b.c:(.text+0x25): warning: Using 'getaddrinfo' in statically linked applications requires at runtime the shared libraries from the glibc version used for linking\n");
+	drop("gold, all", gold_trace, both, 2, "");
+	/* Only the symbols gorelink traced: a user's own -Wl,-y stays. */
+	drop("gold, dlopen only", gold_trace, dl, 1,
+	     "./libb.a(b.o): reference to getaddrinfo\n"
+	     TLIBC "(getaddrinfo.o): definition of getaddrinfo\n");
+	drop("mold", mold_trace, dl, 1, "");
+	/* A last line without its newline is kept as it is. */
+	drop("unterminated", "x.o: reference to dlopen", dl, 1, "x.o: reference to dlopen");
+	drop("empty", "", dl, 1, "");
+}
+END_TEST
+
+/* What gr_diag makes of traced messages: every caller of a function glibc
+ * warned about, plugin loaders, and the dlopen policy. The text is the GNU
+ * ld form above, for the link of ImageMagick's MagickCore (which loads its
+ * coders with libltdl) with libX11: GNU ld's one dlopen warning names
+ * libX11, which hid MagickCore's plugin loading. Paths as Debian's. */
+#define DL "/usr/lib/x86_64-linux-gnu/"
+static const char magick_trace[] =
+	"/usr/bin/ld: " DL "libX11.a(CrGlCur.o): reference to dlopen\n"
+	"/usr/bin/ld: " DL "libMagickCore-6.Q16.a(libMagickCore_6_Q16_la-module.o): reference to lt_dlopenext\n"
+	"/usr/bin/ld: " DL "libltdl.a(libltdl_libltdl_la-ltdl.o): reference to lt_dlopen\n"
+	"/usr/bin/ld: " DL "libltdl.a(dlopen.o): reference to dlopen\n"
+	"/usr/bin/ld: " DL "libc.a(nss_module.o): reference to dlopen\n"
+	"/usr/bin/ld: " DL "libX11.a(CrGlCur.o): in function `open_library':\n"
+	"(.text+0x1a): warning: Using 'dlopen' in statically linked applications requires at runtime the shared libraries from the glibc version used for linking\n"
+	"/usr/bin/ld: " DL "libc.a(dlopen.o): definition of dlopen\n";
+
+static const struct gr_diag_finding *
+diag_find(const struct gr_diag *d, const char *symbol, const char *source)
+{
+	size_t i;
+
+	for (i = 0; i < d->nfindings; i++)
+		if (!strcmp(d->findings[i].symbol, symbol) && !strcmp(d->findings[i].source, source))
+			return &d->findings[i];
+	return NULL;
+}
+
+START_TEST(test_diag_every_caller_and_policy)
+{
+	struct gr_diag *d = NULL;
+	struct gr_error e;
+	const struct gr_diag_finding *x11, *ltdl, *magick;
+	size_t n;
+
+	ck_assert_int_eq(gr_diag_run(gr_test_env(), magick_trace, NULL, 0, &d, &e), GR_OK);
+	/* libX11 (the warning), libltdl.a (the trace), MagickCore's loader call;
+	 * not libc.a's own, nor libltdl's internal lt_dlopen. */
+	ck_assert_msg(d->nfindings == 3, "%zu findings", d->nfindings);
+	x11 = diag_find(d, "dlopen", DL "libX11.a(CrGlCur.o)");
+	ltdl = diag_find(d, "dlopen", DL "libltdl.a(dlopen.o)");
+	magick = diag_find(d, "lt_dlopenext", DL "libMagickCore-6.Q16.a(libMagickCore_6_Q16_la-module.o)");
+	ck_assert_ptr_nonnull(x11);
+	ck_assert_ptr_nonnull(ltdl);
+	ck_assert_ptr_nonnull(magick);
+	ck_assert_str_eq(x11->function, "open_library");
+	/* libX11's dlopen is optional: a finding only. */
+	ck_assert_ptr_null(x11->fails);
+	ck_assert(!x11->plugin_loader);
+	/* libltdl's and the loader's caller fail a --static build. */
+	ck_assert_ptr_nonnull(ltdl->fails);
+	ck_assert_str_eq(ltdl->library, "libltdl.a");
+	ck_assert(magick->plugin_loader);
+	ck_assert_str_eq(magick->loader, "libltdl");
+	ck_assert_str_eq(magick->library, "libMagickCore-6.Q16.a");
+	ck_assert_ptr_nonnull(strstr(magick->fails, "libMagickCore-6.Q16.a"));
+	ck_assert_ptr_nonnull(strstr(magick->remedy, "--allow-dynamic MagickCore-6.Q16"));
+	gr_diag_free(d);
+
+	/* Without the warning, a traced dlopen is no finding (glibc did not say
+	 * it needs its shared objects: lld, musl); a loader's caller still is. */
+	ck_assert_int_eq(gr_diag_run(gr_test_env(), "x.o: reference to dlopen\n"
+	                             "y.a(m.o): reference to g_module_open\n", NULL, 0, &d, &e), GR_OK);
+	ck_assert_msg(d->nfindings == 1 && !strcmp(d->findings[0].symbol, "g_module_open") &&
+	              !strcmp(d->findings[0].loader, "GModule") && d->findings[0].fails,
+	              "%zu findings", d->nfindings);
+	gr_diag_free(d);
+
+	/* Every traced symbol is one gr_diag knows. */
+	ck_assert_ptr_nonnull(gr_diag_traced(&n));
+	ck_assert_uint_gt(n, 30);
+}
+END_TEST
+
+START_TEST(test_diag_glibc_only)
+{
+	static const char *const yes[] = { "__snprintf_chk", "__vsnprintf_chk", "__isoc99_sscanf", "__isoc23_strtol",
+	                                   "__libc_start_main", "fopen64", "lseek64", "__fxstat64", "mmap64" };
+	static const char *const no[] = { "__stack_chk_fail", "snprintf", "crc64", "XXH64", "deflate", "64", "_chk",
+	                                  "open6", "__chk" };
+	size_t i;
+
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		ck_assert_msg(gr_diag_glibc_only(yes[i]), "%s is glibc's", yes[i]);
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		ck_assert_msg(!gr_diag_glibc_only(no[i]), "%s is not glibc's only", no[i]);
+}
+END_TEST
+
 START_TEST(test_truncated_samples)
 {
 	static const char *const samples[] = {
@@ -1232,7 +1431,7 @@ START_TEST(test_truncated_samples)
 		gold_mini_g, gold_go, gold_notfound, lld_obj_g, lld_obj, lld_archive_g, lld_many_g, lld_sqlite,
 		lld_go, ld64_lld, mold_obj, mold_mini, mold_many, mold_sqlite, mold_go, gnu_notfound,
 		gnu_notfound_static, gnu_notfound_incompatible, gnu_notfound_colon, lld_notfound, mold_notfound,
-		ld64_gdal, ld64_tunnelkit, ld64_objc, ld64_hand, "Undefined symbols for architecture arm64:\n" LD64_CXX_BODY,
+		ld64_gdal, ld64_tunnelkit, ld64_objc, ld64_hand, gnu_trace, gold_trace, mold_trace, "Undefined symbols for architecture arm64:\n" LD64_CXX_BODY,
 	};
 	size_t s, len;
 
@@ -1277,6 +1476,10 @@ main(void)
 		test_noise,
 		test_odd_input,
 		test_truncated_samples,
+		test_trace_symbol,
+		test_drop_traces,
+		test_diag_every_caller_and_policy,
+		test_diag_glibc_only,
 	};
 
 	return gr_test_run(gr_test_suite("ldmsg", "ldmsg", tests, sizeof(tests) / sizeof(tests[0]), 120), false);

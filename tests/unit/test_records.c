@@ -112,7 +112,10 @@ fill_report(struct gr_link_report *r)
 	                                                                              "--lib -lsqlite3" }), GR_OK);
 	ck_assert_int_eq(gr_link_report_add_undefined(r, &(struct gr_rec_undefined){ NULL, NULL, NULL, "gss_x" }), GR_OK);
 	ck_assert_int_eq(gr_link_report_add_finding(r, &(struct gr_rec_finding){ "getpwnam", "os/user", NULL,
-	                                                                          "osusergo\tor not" }), GR_OK);
+	                                                                          "osusergo\tor not", NULL, NULL, NULL }), GR_OK);
+	ck_assert_int_eq(gr_link_report_add_finding(r, &(struct gr_rec_finding){ "lt_dlopenext", "/l/libM.a(m.o)", NULL,
+	                                                                          "keep it", "libM.a", "libltdl",
+	                                                                          "libM.a loads its plugins" }), GR_OK);
 	ck_assert_int_eq(gr_link_report_add_fix(r, &(struct gr_rec_fix){ "m", "libm", "/l/libm.a" }), GR_OK);
 	ck_assert_int_eq(gr_link_report_add_order(r, &(struct gr_rec_order){ "group", "/l/a.a", "/l/b.a" }), GR_OK);
 	ck_assert_int_eq(gr_link_report_set_status(r, 137, "gcc killed by signal KILL"), GR_OK);
@@ -147,10 +150,15 @@ START_TEST(test_report_round_trip)
 	ck_assert_str_eq(b.undefined[0].option, "--lib -lsqlite3");
 	ck_assert_ptr_null(b.undefined[1].lname);
 	ck_assert_str_eq(b.undefined[1].option, "gss_x");
-	ck_assert_uint_eq(b.nfindings, 1);
+	ck_assert_uint_eq(b.nfindings, 2);
 	ck_assert_str_eq(b.findings[0].symbol, "getpwnam");
 	ck_assert_ptr_null(b.findings[0].function);
 	ck_assert_str_eq(b.findings[0].remedy, "osusergo\tor not");
+	ck_assert_ptr_null(b.findings[0].library);
+	ck_assert_ptr_null(b.findings[0].fails);
+	ck_assert_str_eq(b.findings[1].library, "libM.a");
+	ck_assert_str_eq(b.findings[1].loader, "libltdl");
+	ck_assert_str_eq(b.findings[1].fails, "libM.a loads its plugins");
 	ck_assert_uint_eq(b.nfixes, 1);
 	ck_assert_str_eq(b.fixes[0].pkg, "libm");
 	ck_assert_uint_eq(b.norder, 1);
