@@ -290,6 +290,29 @@ gr_extld_holds_cxx(const struct gr_env *env, char *const *args, size_t n,
 	return false;
 }
 
+/* The -l names the packages in the pkg-config log (what cmd/go asked the
+ * shim about) bring with --static: a #cgo pkg-config: answer accounts for
+ * them. No log, an unreadable one or a package that does not resolve: none. */
+static int
+gr_extld_accounted(const struct gr_env *env, const char *log, struct gr_strvec *out)
+{
+	struct gr_strvec pkgs;
+	struct gr_pc_tokens *t = NULL;
+	struct gr_error e;
+	size_t i;
+	int rc = GR_OK;
+
+	gr_strvec_init(&pkgs);
+	if (log && *log && gr_pkglog_read(log, &pkgs, &e) == GR_OK && pkgs.n &&
+	    gr_pc_resolve(env, (const char *const *)pkgs.v, pkgs.n, &t, &e) == GR_OK)
+		for (i = 0; i < t->n && !rc; i++)
+			if (!strncmp(t->v[i].text, "-l", 2) && t->v[i].text[2])
+				rc = gr_strvec_push(out, t->v[i].text + 2);
+	gr_pc_tokens_free(t);
+	gr_strvec_deinit(&pkgs);
+	return rc ? GR_ENOMEM : GR_OK;
+}
+
 int
 gr_extld_rewrite(const struct gr_env *env, const struct gr_linkstate *ls,
                  const struct gr_toolchain *tc, char *const *args, size_t n, struct gr_strvec *out,
@@ -297,10 +320,14 @@ gr_extld_rewrite(const struct gr_env *env, const struct gr_linkstate *ls,
 {
 	struct gr_pc_token *toks;
 	struct gr_rw_opts o;
+	struct gr_infer_opts infer;
+	struct gr_strvec accounted;
 	size_t i, k = 0;
 	int rc;
 
 	*rw = NULL;
+	memset(&infer, 0, sizeof(infer));
+	gr_strvec_init(&accounted);
 	toks = calloc(n + ls->extra.n + 1, sizeof(*toks));
 	if (!toks)
 		return gr_error_set(err, GR_ENOMEM, 0, "link arguments: out of memory");
@@ -322,6 +349,21 @@ gr_extld_rewrite(const struct gr_env *env, const struct gr_linkstate *ls,
 	}
 	o.allow_dynamic = (const char *const *)ls->allow.v;
 	o.nallow_dynamic = ls->allow.n;
+	/* A bare -lNAME (cgo LDFLAGS, --lib, -extldflags) gains its package's
+	 * closure; the -l names the #cgo pkg-config: answers gave are accounted for. */
+	if (!ls->no_infer && !ls->darwin) {
+		static const char *const raw[] = { "--lib" };
+		infer.raw_origins = raw;
+		infer.nraw_origins = 1;
+		if ((rc = gr_extld_accounted(env, ls->pkglog, &accounted))) {
+			free(toks);
+			return gr_error_set(err, rc, 0, "link arguments: out of memory");
+		}
+		infer.accounted = (const char *const *)accounted.v;
+		infer.naccounted = accounted.n;
+		o.infer = &infer;
+		o.infer_env = env;
+	}
 	if (ls->darwin) {
 		/* Apple targets: ld64's search, third-party libraries from archives,
 		 * the system's dylibs and frameworks as they are, never -static. */
@@ -336,6 +378,7 @@ gr_extld_rewrite(const struct gr_env *env, const struct gr_linkstate *ls,
 		rc = gr_rewrite(toks, k, &o, tc, rw, err);
 	}
 	free(toks);
+	gr_strvec_deinit(&accounted);
 	if (rc)
 		return rc;
 	/* C++ in the link: link with go env CXX, as cmd/go would have chosen it
