@@ -2282,6 +2282,73 @@ def stub_refuses_data_and_unknown_returns():
             "--json stubs: want %s refused: %r" % (sym, rep["stubs"]))
 
 
+# ------------------------------------------------ issue 12: a bare -l's package
+
+# (name, Debian package, extra cgo directives, C prelude, Go body, wanted
+# output, the -l name, the package gr_pcindex_choose picks).
+INFER_CASES = [
+    ("inferxml2", "libxml2-dev", "// #cgo CFLAGS: -I/usr/include/libxml2\n// #cgo LDFLAGS: -lxml2\n",
+     "// #include <string.h>\n// #include <libxml/parser.h>\n// #include <libxml/tree.h>\n"
+     "// static const char *root_name(const char *s) {\n"
+     "//   xmlDocPtr d = xmlReadMemory(s, (int)strlen(s), \"in.xml\", \"ISO-8859-1\", 0);\n"
+     "//   return d ? (const char *)xmlDocGetRootElement(d)->name : \"error\";\n// }\n",
+     "\ts := C.CString(\"<?xml version=\\\"1.0\\\" encoding=\\\"ISO-8859-1\\\"?><gr\\xe9et/>\")\n"
+     "\tfmt.Println(C.GoString(C.root_name(s)))\n",
+     "gr\u00e9et", "xml2", "libxml-2.0"),
+    ("inferssh2", "libssh2-1-dev", "// #cgo LDFLAGS: -lssh2\n",
+     "// #include <libssh2.h>\n",
+     "\tfmt.Println(C.libssh2_init(0), C.GoString(C.libssh2_version(0)) != \"\")\n",
+     "0 true", "ssh2", "libssh2"),
+    ("infergpgme", "libgpgme-dev", "// #cgo LDFLAGS: -lgpgme\n",
+     "// #include <gpgme.h>\n",
+     "\tfmt.Println(C.GoString(C.gpgme_check_version(nil)) != \"\")\n",
+     "true", "gpgme", "gpgme"),
+]
+
+
+def infer_module(name, directives, prelude, body):
+    return make_module(name, {"main.go": (
+        "package main\n\n" + directives + prelude + "import \"C\"\n\nimport \"fmt\"\n\n"
+        "func main() {\n" + body + "}\n")})
+
+
+@test
+def infer_package_of_a_bare_l():
+    """Issue 12: a cgo package that writes a bare `#cgo LDFLAGS: -lNAME`
+    links statically in one link: gorelink infers NAME's pkg-config package
+    and links its --static closure after -lNAME (libxml2: ICU, lzma, zlib and
+    the C++ runtime; libssh2: libcrypto; gpgme: gpg-error, assuan). The binary
+    passes gorelink check and runs in an empty root; --json's inferred entry
+    names the package, the rule and the flags added; `links` is 1; with
+    --no-infer the same link fails as before (exit 2, no inferred entry).
+    -lcurl and -larchive are not cases: their static closures name archives
+    Debian does not ship (nghttp2, rtmp, ldap, gssapi; acl, lz4)."""
+    for (name, deb, directives, prelude, body, want, lname, pkg) in INFER_CASES:
+        hdr = {"inferxml2": "/usr/include/libxml2/libxml/parser.h", "inferssh2": "/usr/include/libssh2.h",
+               "infergpgme": "/usr/include/gpgme.h"}[name]
+        assert os.path.exists(hdr), "%s is missing: apt-get install %s (scripts/setup)" % (hdr, deb)
+        mod = infer_module(name, directives, prelude, body)
+        r, rep, out = build(mod, ["-v"], name=name)
+        assert_static(out)
+        rc, chk = check_cli(out)
+        assert rc == 0, "gorelink check on %s: exit %d %r" % (name, rc, chk)
+        mine = [x for x in rep["inferred"] if x["lname"] == lname]
+        assert len(mine) == 1 and mine[0]["package"] == pkg and mine[0]["via"] is None, (
+            "%s: inferred %r, want -l%s -> %s" % (name, rep["inferred"], lname, pkg))
+        assert mine[0]["added"] and "-l" + lname not in mine[0]["added"], "%s: added %r" % (name, mine[0])
+        assert mine[0]["rule"] and mine[0]["why"], "%s: no rule %r" % (name, mine[0])
+        assert "-l%s: inferred package %s" % (lname, pkg) in r.err, "%s: -v does not say it\n%s" % (name, r.err)
+        assert rep["links"] == 1, "%s: %d link attempts, want 1 (%r)" % (name, rep["links"], rep["order"])
+        res, _ = run_in_empty_root(out, name=name)
+        assert res.rc == 0 and res.out.strip() == want, "%s in an empty root: %r, want %r" % (name, res, want)
+        rn = gorelink(["--json", "--no-infer", "-o", os.path.join(scratch("out-noinfer-" + name), name), "."],
+                      cwd=mod)
+        repn = parse_json(rn)
+        assert rn.rc == EXIT_BUILD and repn["inferred"] == [] and repn["links"] >= 1, (
+            "%s --no-infer: exit %d (want %d), inferred %r\n%s" % (name, rn.rc, EXIT_BUILD, repn["inferred"],
+                                                               tail(rn.err)))
+
+
 def main():
     global GORELINK, SRCDIR, EXAMPLES, SCRATCH
     args = harness.path_args("GORELINK SRCDIR WORKDIR")
