@@ -172,8 +172,10 @@ gr_inf_one(struct gr_inf *s, const char *name, int depth, const char *via)
 		return GR_OK;
 	}
 	q = c.pkg->name;
-	if (gr_pc_resolve(s->env, &q, 1, &t, &ignore) != GR_OK) {
+	if ((rc = gr_pc_resolve(s->env, &q, 1, &t, &ignore)) != GR_OK) {
 		gr_pcindex_choice_deinit(&c);
+		if (rc == GR_ENOMEM)
+			return gr_error_set(s->err, GR_ENOMEM, 0, "inferring the package of -l%s: out of memory", name);
 		return GR_OK;  /* a package pkg-config refuses explains nothing */
 	}
 	memset(&e, 0, sizeof(e));

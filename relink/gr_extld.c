@@ -10,6 +10,7 @@
 #include "gr_bstate.h"
 #include "gr_cache.h"
 #include "gr_file.h"
+#include "gr_kv.h"
 #include "gr_path.h"
 #include "gr_pc.h"
 
@@ -290,26 +291,74 @@ gr_extld_holds_cxx(const struct gr_env *env, char *const *args, size_t n,
 	return false;
 }
 
+/* Whether name is among v's. */
+static bool
+gr_extld_has(const struct gr_strvec *v, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		if (!strcmp(v->v[i], name))
+			return true;
+	return false;
+}
+
 /* The -l names the packages in the pkg-config log (what cmd/go asked the
  * shim about) bring with --static: a #cgo pkg-config: answer accounts for
- * them. No log, an unreadable one or a package that does not resolve: none. */
+ * them. When go build reuses its cached cgo results the shim does not run
+ * for those packages: the names an earlier run of a link with the same -l
+ * words (args) recorded (cache kind "accounted") are added, and the record
+ * is updated with this run's. No log, an unreadable one or a package that
+ * does not resolve: no names from it. GR_OK or GR_ENOMEM. */
 static int
-gr_extld_accounted(const struct gr_env *env, const char *log, struct gr_strvec *out)
+gr_extld_accounted(const struct gr_env *env, const char *log, char *const *args, size_t n,
+                   struct gr_strvec *out)
 {
 	struct gr_strvec pkgs;
-	struct gr_pc_tokens *t = NULL;
+	struct gr_kvbuf key = { NULL, 0, 0, false }, keep = { NULL, 0, 0, false };
 	struct gr_error e;
-	size_t i;
+	char *data = NULL, *cur, *v, tag;
+	size_t i, k, len, fromlog;
+	bool bad = false;
 	int rc = GR_OK;
 
 	gr_strvec_init(&pkgs);
-	if (log && *log && gr_pkglog_read(log, &pkgs, &e) == GR_OK && pkgs.n &&
-	    gr_pc_resolve(env, (const char *const *)pkgs.v, pkgs.n, &t, &e) == GR_OK)
-		for (i = 0; i < t->n && !rc; i++)
-			if (!strncmp(t->v[i].text, "-l", 2) && t->v[i].text[2])
+	if (log && *log && gr_pkglog_read(log, &pkgs, &e) == GR_ENOMEM)
+		rc = GR_ENOMEM;
+	/* Each package alone: one that does not resolve (any more) loses only its own names. */
+	for (k = 0; k < pkgs.n && !rc; k++) {
+		struct gr_pc_tokens *t = NULL;
+		const char *q = pkgs.v[k];
+		int prc = gr_pc_resolve(env, &q, 1, &t, &e);
+		if (prc == GR_ENOMEM)
+			rc = GR_ENOMEM;
+		for (i = 0; prc == GR_OK && t && i < t->n && !rc; i++)
+			if (!strncmp(t->v[i].text, "-l", 2) && t->v[i].text[2] && !gr_extld_has(out, t->v[i].text + 2))
 				rc = gr_strvec_push(out, t->v[i].text + 2);
-	gr_pc_tokens_free(t);
+		gr_pc_tokens_free(t);
+	}
 	gr_strvec_deinit(&pkgs);
+	fromlog = out->n;
+	/* The record of the same link: its -l words as cmd/link passed them. */
+	gr_kv_raw(&key, "accounted 1\n", 12);
+	for (i = 0; i < n; i++)
+		if (!strncmp(args[i], "-l", 2))
+			gr_kv_put(&key, 'l', args[i]);
+	gr_kv_raw(&key, "", 1);
+	if (!rc && !key.nomem && gr_cache_get(env, "accounted", key.p, &data, &len) == GR_OK) {
+		for (cur = data; !rc && gr_kv_next(&cur, &tag, &v, &bad);)
+			if (tag == 'a' && *v && !gr_extld_has(out, v))
+				rc = gr_strvec_push(out, v);
+		free(data);
+	}
+	if (!rc && fromlog && !key.nomem) {
+		for (i = 0; i < out->n; i++)
+			gr_kv_put(&keep, 'a', out->v[i]);
+		if (!keep.nomem)
+			gr_cache_put(env, "accounted", key.p, keep.p, keep.n, &e);  /* a failure only costs the record */
+	}
+	free(keep.p);
+	free(key.p);
 	return rc ? GR_ENOMEM : GR_OK;
 }
 
@@ -355,7 +404,7 @@ gr_extld_rewrite(const struct gr_env *env, const struct gr_linkstate *ls,
 		static const char *const raw[] = { "--lib" };
 		infer.raw_origins = raw;
 		infer.nraw_origins = 1;
-		if ((rc = gr_extld_accounted(env, ls->pkglog, &accounted))) {
+		if ((rc = gr_extld_accounted(env, ls->pkglog, args, n, &accounted))) {
 			free(toks);
 			return gr_error_set(err, rc, 0, "link arguments: out of memory");
 		}

@@ -9,7 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gr_extld.h"
 #include "gr_infer.h"
+#include "gr_records.h"
 #include "gr_test.h"
 
 static char base[64];
@@ -221,6 +223,109 @@ START_TEST(test_split_l_and_once)
 }
 END_TEST
 
+/* gorelink-ld's rewrite: a bare -lfoo gains foo's closure unless the state
+ * says no_infer, or the pkg-config log names a package that brings -lfoo. */
+START_TEST(test_extld_infers_unless_accounted)
+{
+	static char a0[] = "-o", a1[] = "/tmp/x/a.out", a2[] = "/tmp/x/go.o", a3[] = "-lfoo";
+	char *args[] = { a0, a1, a2, a3 };
+	char log[128];
+	struct gr_linkstate ls;
+	struct gr_toolchain tc;
+	struct gr_strvec out;
+	struct gr_rw_result *rw = NULL;
+	struct gr_error e;
+	const char *const names[] = { "foo" };
+
+	fresh();
+	memset(&tc, 0, sizeof(tc));
+	for (int round = 0; round < 3; round++) {
+		gr_linkstate_init(&ls);
+		ls.mode = GR_LINK_STATIC;
+		ck_assert_int_eq(gr_strvec_push(&ls.cc, "cc"), GR_OK);
+		if (round == 1)
+			ls.no_infer = true;
+		if (round == 2) {
+			snprintf(log, sizeof(log), "%s/pkgs", base);
+			ck_assert_int_eq(gr_pkglog_create(log, &e), GR_OK);
+			ck_assert_int_eq(gr_pkglog_append(log, names, 1, &e), GR_OK);
+			ls.pkglog = strdup(log);
+		}
+		gr_strvec_init(&out);
+		/* No search dirs: every -l is missing, and the result still lists what was inferred. */
+		ck_assert_int_eq(gr_extld_rewrite(&env, &ls, &tc, args, 4, &out, &rw, &e), GR_ENOTFOUND);
+		ck_assert_ptr_nonnull(rw);
+		if (round == 0) {
+			ck_assert_ptr_nonnull(rw->inferred);
+			ck_assert_uint_ge(rw->inferred->nentries, 1);
+			ck_assert_str_eq(rw->inferred->entries[0].package, "foo");
+		} else {
+			ck_assert(!rw->inferred || rw->inferred->nentries == 0);
+		}
+		gr_rw_result_free(rw);
+		rw = NULL;
+		gr_strvec_deinit(&out);
+		gr_linkstate_deinit(&ls);
+	}
+}
+END_TEST
+
+/* The link state's no-infer and pkglog, the report's inferred and links, through a file. */
+START_TEST(test_records_round_trip)
+{
+	char path[128];
+	struct gr_linkstate ls, ls2;
+	struct gr_link_report r, r2;
+	struct gr_error e;
+	const char *const alts[] = { "libfoo2" }, *const added[] = { "-lbar", "-lbaz" };
+	struct gr_rec_inferred x = { "foo", "foo", "same-name", "its name is the library's", NULL, alts, 1, added, 2 };
+	struct gr_rec_inferred y = { "bar", "bar", "only", "the only package whose Libs name it", "foo", NULL, 0,
+	                             added, 1 };
+
+	fresh();
+	snprintf(path, sizeof(path), "%s/state", base);
+	gr_linkstate_init(&ls);
+	ck_assert_int_eq(gr_strvec_push(&ls.cc, "cc"), GR_OK);
+	ls.no_infer = true;
+	ls.pkglog = strdup("/tmp/x/pkgs");
+	ck_assert_int_eq(gr_linkstate_write(path, &ls, &e), GR_OK);
+	gr_linkstate_init(&ls2);
+	ck_assert_int_eq(gr_linkstate_read(path, &ls2, &e), GR_OK);
+	ck_assert(ls2.no_infer);
+	ck_assert_str_eq(ls2.pkglog, "/tmp/x/pkgs");
+	gr_linkstate_deinit(&ls2);
+	ls.no_infer = false;
+	ck_assert_int_eq(gr_linkstate_write(path, &ls, &e), GR_OK);
+	gr_linkstate_init(&ls2);
+	ck_assert_int_eq(gr_linkstate_read(path, &ls2, &e), GR_OK);
+	ck_assert(!ls2.no_infer);
+	gr_linkstate_deinit(&ls2);
+	gr_linkstate_deinit(&ls);
+
+	snprintf(path, sizeof(path), "%s/report", base);
+	gr_link_report_init(&r);
+	ck_assert_int_eq(gr_link_report_add_inferred(&r, &x), GR_OK);
+	ck_assert_int_eq(gr_link_report_add_inferred(&r, &y), GR_OK);
+	r.links = 2;
+	ck_assert_int_eq(gr_link_report_write(path, &r, &e), GR_OK);
+	ck_assert_int_eq(gr_link_report_read(path, &r2, &e), GR_OK);
+	ck_assert_uint_eq(r2.ninferred, 2);
+	ck_assert_uint_eq(r2.links, 2);
+	ck_assert_str_eq(r2.inferred[0].lname, "foo");
+	ck_assert_str_eq(r2.inferred[0].rule, "same-name");
+	ck_assert_ptr_null(r2.inferred[0].via);
+	ck_assert_uint_eq(r2.inferred[0].nalternatives, 1);
+	ck_assert_str_eq(r2.inferred[0].alternatives[0], "libfoo2");
+	ck_assert_uint_eq(r2.inferred[0].nadded, 2);
+	ck_assert_str_eq(r2.inferred[0].added[1], "-lbaz");
+	ck_assert_str_eq(r2.inferred[1].via, "foo");
+	ck_assert_uint_eq(r2.inferred[1].nalternatives, 0);
+	ck_assert_uint_eq(r2.inferred[1].nadded, 1);
+	gr_link_report_deinit(&r2);
+	gr_link_report_deinit(&r);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -229,6 +334,8 @@ main(void)
 		test_accounted_not_inferred,
 		test_c_family_and_unknown,
 		test_split_l_and_once,
+		test_extld_infers_unless_accounted,
+		test_records_round_trip,
 	};
 	return gr_test_run(gr_test_suite("infer", "infer", tests, sizeof(tests) / sizeof(tests[0]), 60), false);
 }
