@@ -167,7 +167,11 @@ gr_inf_one(struct gr_inf *s, const char *name, int depth, const char *via)
 	memset(&c, 0, sizeof(c));
 	if ((rc = gr_pcindex_choose(s->ix, name, &c, s->err)))
 		return rc;
-	if (!c.pkg) {
+	/* A name a closure gives (depth > 0) is explained only by a package that
+	 * is alone or named as the library: a tie broken by the count of -l or by
+	 * name order is a guess the user did not ask for. */
+	if (!c.pkg || (depth > 0 && c.rule != GR_PCINDEX_ONLY && c.rule != GR_PCINDEX_SAME_NAME &&
+	               c.rule != GR_PCINDEX_LIB_NAME && c.rule != GR_PCINDEX_LOOSE_NAME)) {
 		gr_pcindex_choice_deinit(&c);
 		return GR_OK;
 	}

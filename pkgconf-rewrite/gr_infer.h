@@ -57,7 +57,9 @@ const char *gr_infer_rule_id(enum gr_pcindex_rule rule);
  * cached in env's cache directory) chooses, gr_pc_resolve gives the closure, and
  * the closure's tokens but -lNAME itself go in right after it (origin
  * "inferred for -lNAME: ..."). A closure's -l named only through a Libs.private
- * of a package whose Libs do not name it is inferred too, once each name. A
+ * of a package whose Libs do not name it is inferred too, once each name, when
+ * one package alone provides it or one is named as it (rules ONLY to
+ * LOOSE_NAME; not a tie broken by FEWEST_LIBS or NAME_ORDER). A
  * package whose closure cannot be resolved is left out (no entry); an
  * inference that would add nothing is not listed. GR_OK or GR_ENOMEM. */
 int gr_infer_run(const struct gr_env *env, const struct gr_pc_token *in, size_t n, const struct gr_infer_opts *o,

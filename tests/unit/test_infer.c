@@ -223,6 +223,23 @@ START_TEST(test_split_l_and_once)
 }
 END_TEST
 
+/* -lz: zlib, not cairo-pdf (whose Libs are -lz too, and which needs all of cairo). */
+START_TEST(test_zlib_for_z)
+{
+	const struct gr_pc_token in[] = { { "-lz", NULL } };
+	struct gr_infer_result *r;
+
+	fresh();
+	write_pc("zlib", "-lz", NULL, NULL);
+	write_pc("cairo-pdf", "-lz", NULL, "baz");
+	write_pc("aaz", "-lz", "-lqux", NULL);
+	r = infer(in, 1, NULL);
+	ck_assert_uint_eq(r->nentries, 0);  /* zlib's closure is -lz alone: nothing to add */
+	ck_assert_uint_eq(r->ntokens, 1);
+	gr_infer_result_free(r);
+}
+END_TEST
+
 /* gorelink-ld's rewrite: a bare -lfoo gains foo's closure unless the state
  * says no_infer, or the pkg-config log names a package that brings -lfoo. */
 START_TEST(test_extld_infers_unless_accounted)
@@ -334,6 +351,7 @@ main(void)
 		test_accounted_not_inferred,
 		test_c_family_and_unknown,
 		test_split_l_and_once,
+		test_zlib_for_z,
 		test_extld_infers_unless_accounted,
 		test_records_round_trip,
 	};
