@@ -1197,6 +1197,10 @@ INFER_CASES = [
      "#include <libssh2.h>\nint main(void) { return libssh2_init(0); }\n"),
     ("gpgme", "gpgme", "libgpgme-dev", [], "gcc",
      "#include <gpgme.h>\nint main(void) { return gpgme_check_version(0) ? 0 : 1; }\n"),
+    ("archive", "libarchive", "libarchive-dev libacl1-dev liblz4-dev", [], "g++",
+     "#include <archive.h>\nint main(void) { struct archive *a = archive_read_new(); "
+     "int rc = archive_read_support_format_all(a) | archive_read_support_filter_all(a); "
+     "archive_read_free(a); return rc; }\n"),
 ]
 
 

@@ -2303,6 +2303,15 @@ INFER_CASES = [
      "// #include <gpgme.h>\n",
      "\tfmt.Println(C.GoString(C.gpgme_check_version(nil)) != \"\")\n",
      "true", "gpgme", "gpgme"),
+    # Deep: libarchive's Libs.private names -lxml2 without libxml-2.0, whose own
+    # Libs.private names ICU (C++): each level is inferred in the same link.
+    ("inferarchive", "libarchive-dev libacl1-dev liblz4-dev", "// #cgo LDFLAGS: -larchive\n",
+     "// #include <archive.h>\n// static int open_all(void) {\n"
+     "//   struct archive *a = archive_read_new();\n"
+     "//   int rc = archive_read_support_format_all(a) | archive_read_support_filter_all(a);\n"
+     "//   archive_read_free(a);\n//   return rc;\n// }\n",
+     "\tfmt.Println(C.open_all(), C.GoString(C.archive_version_string()) != \"\")\n",
+     "0 true", "archive", "libarchive"),
 ]
 
 
@@ -2317,16 +2326,22 @@ def infer_package_of_a_bare_l():
     """Issue 12: a cgo package that writes a bare `#cgo LDFLAGS: -lNAME`
     links statically in one link: gorelink infers NAME's pkg-config package
     and links its --static closure after -lNAME (libxml2: ICU, lzma, zlib and
-    the C++ runtime; libssh2: libcrypto; gpgme: gpg-error, assuan). The binary
+    the C++ runtime; libssh2: libcrypto; gpgme: gpg-error, assuan; libarchive:
+    nettle, acl, lz4, zstd, bz2, then libxml2 and ICU). The binary
     passes gorelink check and runs in an empty root; --json's inferred entry
     names the package, the rule and the flags added; `links` is 1; with
     --no-infer the same link fails as before (exit 2, no inferred entry).
-    -lcurl and -larchive are not cases: their static closures name archives
-    Debian does not ship (nghttp2, rtmp, ldap, gssapi; acl, lz4)."""
+    -larchive is the deep case (libarchive -> -lxml2 -> ICU); -lcurl is not
+    a case: its static closure names archives Debian does not ship (nghttp2,
+    rtmp, ldap, gssapi)."""
     for (name, deb, directives, prelude, body, want, lname, pkg) in INFER_CASES:
-        hdr = {"inferxml2": "/usr/include/libxml2/libxml/parser.h", "inferssh2": "/usr/include/libssh2.h",
-               "infergpgme": "/usr/include/gpgme.h"}[name]
-        assert os.path.exists(hdr), "%s is missing: apt-get install %s (scripts/setup)" % (hdr, deb)
+        need = {"inferxml2": ["/usr/include/libxml2/libxml/parser.h"], "inferssh2": ["/usr/include/libssh2.h"],
+                "infergpgme": ["/usr/include/gpgme.h"],
+                "inferarchive": ["/usr/include/archive.h"] + [
+                    os.path.join(d, a) for d in ("/usr/lib/x86_64-linux-gnu",) for a in ("libacl.a", "liblz4.a")
+                    if go_env("GOARCH") == "amd64"]}[name]
+        for f in need:
+            assert os.path.exists(f), "%s is missing: apt-get install %s (scripts/setup)" % (f, deb)
         mod = infer_module(name, directives, prelude, body)
         r, rep, out = build(mod, ["-v"], name=name)
         assert_static(out)
