@@ -1096,11 +1096,13 @@ def finding(rep, symbol):
 def diagnose_libsqlite3_without_libs_private():
     """-tags libsqlite3 without --sqlite3=system: cgo's bare -lsqlite3 becomes
     Debian's libsqlite3.a, whose func.o needs libm: the link fails, and the
-    diagnosis names glibc's libm archive and --lib -lm."""
+    diagnosis names glibc's libm archive and --lib -lm. (--no-infer: by
+    default sqlite3.pc's Libs.private is inferred and the link succeeds, see
+    infer_libsqlite3_bare_l.)"""
     pkg_modversion("sqlite3", "libsqlite3-dev")
     libm = glibc_libm_archive()
     ex = example("sqlite3")
-    r, _, out = build(ex, [], go_args=["-tags", "libsqlite3"], name="sq-nolibm", expect=EXIT_BUILD)
+    r, _, out = build(ex, ["--no-infer"], go_args=["-tags", "libsqlite3"], name="sq-nolibm", expect=EXIT_BUILD)
     assert listing(os.path.dirname(out)) == [], "a failed build left %r" % listing(os.path.dirname(out))
     assert "undefined reference to `pow'" in r.err or "undefined reference to `log'" in r.err, (
         "not the libm failure this test is about\n%r" % r)
@@ -1122,12 +1124,12 @@ def diagnose_libsqlite3_without_libs_private():
 
 @test
 def fix_libsqlite3_without_libs_private():
-    """The same with --fix: libm is added, the binary is static and runs
-    from an empty root."""
+    """The same with --fix (and --no-infer): libm is added, the binary is
+    static and runs from an empty root."""
     version = pkg_modversion("sqlite3", "libsqlite3-dev")
     libm = glibc_libm_archive()
     ex = example("sqlite3")
-    r, rep, out = build(ex, ["--fix"], go_args=["-tags", "libsqlite3"], name="sq-fix")
+    r, rep, out = build(ex, ["--fix", "--no-infer"], go_args=["-tags", "libsqlite3"], name="sq-fix")
     assert_report(rep, out, ex, "static", "static", tags=("libsqlite3", "netgo", "osusergo"),
                   archives=("libsqlite3.a",))
     fixes = rep.get("fixes")
@@ -2362,6 +2364,40 @@ def infer_package_of_a_bare_l():
         assert rn.rc == EXIT_BUILD and repn["inferred"] == [] and repn["links"] >= 1, (
             "%s --no-infer: exit %d (want %d), inferred %r\n%s" % (name, rn.rc, EXIT_BUILD, repn["inferred"],
                                                                tail(rn.err)))
+
+
+@test
+def infer_libsqlite3_bare_l():
+    """go-sqlite3 with -tags libsqlite3 writes a bare -lsqlite3: the package
+    sqlite3 is inferred, its Libs.private (-lm, -lz...) follow -lsqlite3, and
+    the binary links in one go (links 1, no --fix) and runs in an empty root."""
+    version = pkg_modversion("sqlite3", "libsqlite3-dev")
+    ex = example("sqlite3")
+    r, rep, out = build(ex, [], go_args=["-tags", "libsqlite3"], name="sq-infer")
+    mine = [x for x in rep["inferred"] if x["lname"] == "sqlite3"]
+    assert len(mine) == 1 and mine[0]["package"] == "sqlite3" and "-lm" in mine[0]["added"], (
+        "inferred %r" % rep["inferred"])
+    assert rep["links"] == 1 and rep["fixes"] == [] and rep["undefined"] == [], (
+        "links %r fixes %r undefined %r" % (rep["links"], rep["fixes"], rep["undefined"]))
+    assert_static(out)
+    sqlite_in_empty_root(out, version)
+
+
+@test
+def infer_not_for_pkg_config_answers_even_from_go_cache():
+    """A #cgo pkg-config: answer is never inferred again, also when go build
+    takes it from its cache (the pkg-config helper does not run then: the
+    names are remembered per link). Two builds of the same package: no
+    inferred entry either time, the second one's cgo step cached."""
+    assert os.path.exists("/usr/include/libxml2/libxml/parser.h"), (
+        "libxml2 headers missing: apt-get install libxml2-dev (scripts/setup)")
+    mod = infer_module("inferpcxml", "// #cgo pkg-config: libxml-2.0\n",
+                       "// #include <libxml/parser.h>\n",
+                       "\tC.xmlInitParser()\n\tfmt.Println(\"ok\")\n")
+    for i in (1, 2):
+        r, rep, out = build(mod, [], name="inferpcxml%d" % i)
+        assert rep["inferred"] == [], "run %d: a pkg-config answer was inferred: %r" % (i, rep["inferred"])
+        assert_static(out)
 
 
 def main():
