@@ -10,6 +10,7 @@
 #include "gr_build.h"
 #include "gr_cli.h"
 #include "gr_cmd_check.h"
+#include "gr_cmd_pcrw.h"
 #include "gr_json.h"
 
 extern char **environ;
@@ -51,6 +52,9 @@ gr_cmd_build_usage(FILE *f)
 	      "                          fail at run time)\n"
 	      "      --fix               when the link fails on undefined symbols, add the archives\n"
 	      "                          that define them and link again (at most 3 times)\n"
+	      "      --no-infer          do not infer the pkg-config package of a bare -lNAME\n"
+	      "                          (by default its pkg-config --static closure is linked\n"
+	      "                          right after it; see gorelink(1))\n"
 	      "      --strict            fail when glibc warns that a function needs its shared\n"
 	      "                          objects at run time (getaddrinfo, getpwnam, dlopen...)\n"
 	      "      --accept-dlopen     a --static build whose library loads its plugins (through\n"
@@ -231,6 +235,14 @@ gr_cmd_build_json_records(struct gr_json *j, const struct gr_link_report *l)
 		gr_json_obj_end(j);
 	}
 	gr_json_arr_end(j);
+	gr_json_arr_begin(j, "inferred");
+	for (i = 0; i < l->ninferred; i++) {
+		const struct gr_rec_inferred *x = &l->inferred[i];
+		gr_cmd_pcrw_json_inferred(j, x->lname, x->package, x->rule, x->why, x->via, x->alternatives,
+		                          x->nalternatives, x->added, x->nadded);
+	}
+	gr_json_arr_end(j);
+	gr_json_int(j, "links", (long long)l->links);
 	gr_json_arr_begin(j, "stubs");
 	for (i = 0; i < l->nstubs; i++) {
 		const struct gr_rec_stub *x = &l->stubs[i];
@@ -350,7 +362,7 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 {
 	enum { OPT_STATIC = 256, OPT_PIE, OPT_THIRD, OPT_SQLITE, OPT_PRESET, OPT_PKG, OPT_ALLOW,
 	       OPT_NOTAGS, OPT_GO, OPT_KEEP, OPT_DRY, OPT_PRINT, OPT_JSON, OPT_LIB, OPT_FIX, OPT_STRICT, OPT_STUB,
-	       OPT_ACCEPT_DLOPEN };
+	       OPT_ACCEPT_DLOPEN, OPT_NOINFER };
 	static const struct option longopts[] = {
 		{ "static", no_argument, NULL, OPT_STATIC },
 		{ "static-pie", no_argument, NULL, OPT_PIE },
@@ -370,6 +382,7 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 		{ "stub", required_argument, NULL, OPT_STUB },
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "accept-dlopen", no_argument, NULL, OPT_ACCEPT_DLOPEN },
+		{ "no-infer", no_argument, NULL, OPT_NOINFER },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -423,6 +436,7 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 			continue;
 		case OPT_STRICT: a->o.strict = true; continue;
 		case OPT_ACCEPT_DLOPEN: a->o.accept_dlopen = true; continue;
+		case OPT_NOINFER: a->o.no_infer = true; continue;
 		case OPT_ALLOW: a->allow[a->o.nallow++] = optarg[0] == '-' && optarg[1] == 'l' ? optarg + 2 : optarg; continue;
 		case OPT_NOTAGS: a->o.default_tags = false; continue;
 		case OPT_GO: a->o.go = optarg; continue;
@@ -600,6 +614,12 @@ gr_cmd_build(int argc, char **argv, FILE *out, FILE *err)
 		return 128 + gr_cmd_build_stop;
 	}
 	status = gr_cmd_build_exit(rc);
+	if (a.verbose)
+		for (size_t k = 0; k < r.link.ninferred; k++) {
+			const struct gr_rec_inferred *x = &r.link.inferred[k];
+			gr_cmd_pcrw_note_inferred(err, "gorelink", x->lname, x->package, x->why, x->via, x->alternatives,
+			                          x->nalternatives, x->added, x->nadded);
+		}
 	if (rc)
 		gr_cmd_build_failure(err, &r, &e);
 	if (a.json)

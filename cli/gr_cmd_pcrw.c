@@ -59,6 +59,10 @@ gr_cmd_pcrw_usage(FILE *f)
 	      "                           the query, a tab, then its flags (JSON: one object\n"
 	      "                           per line); a failing package is reported on stderr\n"
 	      "                           and the others are still printed\n"
+	      "      --infer              infer the package of each bare -lNAME (one no package\n"
+	      "                           in the input accounts for) from the installed .pc\n"
+	      "                           files and insert its pkg-config --static closure\n"
+	      "                           after it; each inference is noted on stderr\n"
 	      "  -0                       separate the output arguments with NUL bytes\n"
 	      "      --json               a JSON report (schema gorelink-pkgconf-rewrite/1)\n"
 	      "  -h, --help               this text\n"
@@ -112,6 +116,51 @@ gr_pcrw_file_kind(enum gr_cand k)
 	case GR_CAND_SCRIPT: return "linker-script";
 	default: return "other";
 	}
+}
+
+void
+gr_cmd_pcrw_json_inferred(struct gr_json *j, const char *lname, const char *package, const char *rule,
+                          const char *why, const char *via, const char *const *alts, size_t nalts,
+                          const char *const *added, size_t nadded)
+{
+	size_t i;
+
+	gr_json_obj_begin(j, NULL);
+	gr_json_str(j, "lname", lname);
+	gr_json_str(j, "package", package);
+	gr_json_str(j, "rule", rule);
+	gr_json_str(j, "why", why);
+	gr_json_arr_begin(j, "alternatives");
+	for (i = 0; i < nalts; i++)
+		gr_json_str(j, NULL, alts[i]);
+	gr_json_arr_end(j);
+	gr_json_arr_begin(j, "added");
+	for (i = 0; i < nadded; i++)
+		gr_json_str(j, NULL, added[i]);
+	gr_json_arr_end(j);
+	gr_json_str(j, "via", via);
+	gr_json_obj_end(j);
+}
+
+void
+gr_cmd_pcrw_note_inferred(FILE *err, const char *prog, const char *lname, const char *package, const char *why,
+                          const char *via, const char *const *alts, size_t nalts, const char *const *added,
+                          size_t nadded)
+{
+	size_t i;
+
+	fprintf(err, "%s: -l%s: inferred package %s (%s)", prog, lname, package, why);
+	if (via)
+		fprintf(err, ", named by the Libs.private of %s", via);
+	if (nalts) {
+		fputs("; also provided by: ", err);
+		for (i = 0; i < nalts; i++)
+			fprintf(err, "%s%s", i ? ", " : "", alts[i]);
+	}
+	fputs("; added after it:", err);
+	for (i = 0; i < nadded; i++)
+		fprintf(err, " %s", added[i]);
+	fputc('\n', err);
 }
 
 static void
@@ -189,6 +238,15 @@ gr_pcrw_json(FILE *out, const struct gr_rw_result *r, const struct gr_toolchain 
 			gr_json_arr_end(&j);
 		}
 		gr_json_obj_end(&j);
+	}
+	gr_json_arr_end(&j);
+	gr_json_arr_begin(&j, "inferred");
+	for (i = 0; r->inferred && i < r->inferred->nentries; i++)
+		{
+		const struct gr_infer_entry *x = &r->inferred->entries[i];
+		gr_cmd_pcrw_json_inferred(&j, x->lname, x->package, gr_infer_rule_id(x->rule),
+		                          gr_pcindex_rule_text(x->rule), x->via, x->alternatives, x->nalternatives,
+		                          x->added, x->nadded);
 	}
 	gr_json_arr_end(&j);
 	gr_json_arr_begin(&j, "argv");
@@ -351,6 +409,12 @@ gr_pcrw_one(FILE *out, FILE *err, const char *pkg, const struct gr_pc_tokens *to
 		gr_rw_result_free(r);
 		return GR_EXIT_FAIL;  /* and nothing on stdout, not even --json */
 	}
+	for (k = 0; r->inferred && k < r->inferred->nentries; k++)
+		{
+		const struct gr_infer_entry *x = &r->inferred->entries[k];
+		gr_cmd_pcrw_note_inferred(err, "pkgconf-rewrite", x->lname, x->package, gr_pcindex_rule_text(x->rule),
+		                          x->via, x->alternatives, x->nalternatives, x->added, x->nadded);
+	}
 	for (k = 0; k < r->ntokens; k++) {
 		const struct gr_rw_token *t = &r->tokens[k];
 		if (t->shared_path && !t->kept)
@@ -432,6 +496,7 @@ struct gr_pcrw_run {
 	char **argv;
 	struct gr_env env;             /* the environment, read once */
 	struct gr_rw_opts o;
+	struct gr_infer_opts infer;    /* --infer */
 	struct gr_toolchain tc;
 	struct gr_pc_tokens *toks, *ccwords;
 	struct gr_strvec cc;           /* the compiler command, then its toolchain flags */
@@ -449,7 +514,7 @@ struct gr_pcrw_run {
 static int
 gr_pcrw_options(struct gr_pcrw_run *u, FILE *out, FILE *err)
 {
-	enum { OPT_MODE = 256, OPT_SYSLIBS, OPT_ALLOW, OPT_CC, OPT_JSON, OPT_EACH, OPT_TARGET, OPT_SYSLIBROOT };
+	enum { OPT_MODE = 256, OPT_SYSLIBS, OPT_ALLOW, OPT_CC, OPT_JSON, OPT_EACH, OPT_TARGET, OPT_SYSLIBROOT, OPT_INFER };
 	static const struct option longopts[] = {
 		{ "mode", required_argument, NULL, OPT_MODE },
 		{ "system-libs", required_argument, NULL, OPT_SYSLIBS },
@@ -459,6 +524,7 @@ gr_pcrw_options(struct gr_pcrw_run *u, FILE *out, FILE *err)
 		{ "each", no_argument, NULL, OPT_EACH },
 		{ "target", required_argument, NULL, OPT_TARGET },
 		{ "syslibroot", required_argument, NULL, OPT_SYSLIBROOT },
+		{ "infer", no_argument, NULL, OPT_INFER },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -500,6 +566,10 @@ gr_pcrw_options(struct gr_pcrw_run *u, FILE *out, FILE *err)
 		case OPT_SYSLIBROOT: u->darwin.syslibroot = optarg; break;
 		case OPT_JSON: u->json = true; break;
 		case OPT_EACH: u->each = true; break;
+		case OPT_INFER:
+			u->o.infer = &u->infer;  /* no names accounted for beyond the pkg-config answers in the input */
+			u->o.infer_env = &u->env;
+			break;
 		case '0': u->nul = true; break;
 		case 'h':
 			gr_cmd_pcrw_usage(out);

@@ -55,6 +55,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	gr_linkstate_init(&ls);
 	ls.mode = GR_LINK_STATIC;
+	ls.no_infer = true;  /* hermetic: no installed .pc decides; gr_infer has its own tests */
 	if (gr_strvec_push(&ls.cc, "cc"))
 		abort();
 	memset(&tc, 0, sizeof(tc));

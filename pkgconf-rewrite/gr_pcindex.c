@@ -503,8 +503,11 @@ gr_pcx_name_rule(const char *name, const char *lname)
 
 	if (!strcmp(name, lname))
 		return GR_PCINDEX_SAME_NAME;
+	/* "lib" before or after: "libssl" for -lssl, "zlib" for -lz (not cairo-pdf, whose Libs are -lz too). */
 	if ((!strncmp(name, "lib", 3) && !strcmp(name + 3, lname)) ||
-	    (!strncmp(lname, "lib", 3) && !strcmp(lname + 3, name)))
+	    (!strncmp(lname, "lib", 3) && !strcmp(lname + 3, name)) ||
+	    (strlen(name) == strlen(lname) + 3 && !strncmp(name, lname, strlen(lname)) &&
+	     !strcmp(name + strlen(lname), "lib")))
 		return GR_PCINDEX_LIB_NAME;
 	gr_pcx_loose(name, pn, sizeof(pn));
 	gr_pcx_loose(lname, ln, sizeof(ln));

@@ -52,7 +52,7 @@ enum gr_pcindex_rule {
 	GR_PCINDEX_NONE,        /* no package's Libs name the library */
 	GR_PCINDEX_ONLY,        /* only one package's Libs name it */
 	GR_PCINDEX_SAME_NAME,   /* the package is named as the library ("ssl" for -lssl) */
-	GR_PCINDEX_LIB_NAME,    /* named as the library with "lib" added or removed ("libssl" for -lssl) */
+	GR_PCINDEX_LIB_NAME,    /* named as the library with "lib" added or removed ("libssl" for -lssl, "zlib" for -lz) */
 	GR_PCINDEX_LOOSE_NAME,  /* the same name in letters, "lib" prefixes and case aside ("libxml-2.0" for -lxml2) */
 	GR_PCINDEX_FEWEST_LIBS, /* the fewest other -l names in its Libs */
 	GR_PCINDEX_NAME_ORDER,  /* first by name (bytewise) among the rest tied */

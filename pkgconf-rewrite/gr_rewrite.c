@@ -796,9 +796,33 @@ gr_rw_run(struct gr_rw *w, const struct gr_pc_token *in, size_t n, const char *k
 	return GR_OK;
 }
 
+static int gr_rewrite_gnu(const struct gr_pc_token *in, size_t n, const struct gr_rw_opts *o,
+                          const struct gr_toolchain *tc, struct gr_rw_result **out, struct gr_error *err);
+
 int
 gr_rewrite(const struct gr_pc_token *in, size_t n, const struct gr_rw_opts *o,
            const struct gr_toolchain *tc, struct gr_rw_result **out, struct gr_error *err)
+{
+	struct gr_infer_result *ir = NULL;
+	int rc;
+
+	*out = NULL;
+	if (!o->infer || o->darwin)
+		return gr_rewrite_gnu(in, n, o, tc, out, err);
+	/* The bare -l flags gain their packages' closures first; those go through the rewrite as any flag. */
+	if ((rc = gr_infer_run(o->infer_env, in, n, o->infer, &ir, err)))
+		return rc;
+	rc = gr_rewrite_gnu(ir->tokens, ir->ntokens, o, tc, out, err);
+	if (*out)
+		(*out)->inferred = ir;  /* the tokens' strings live in it */
+	else
+		gr_infer_result_free(ir);
+	return rc;
+}
+
+static int
+gr_rewrite_gnu(const struct gr_pc_token *in, size_t n, const struct gr_rw_opts *o,
+               const struct gr_toolchain *tc, struct gr_rw_result **out, struct gr_error *err)
 {
 	struct gr_rw_result *r;
 	struct gr_rw_scan sc;
@@ -1093,6 +1117,7 @@ gr_rw_result_free(struct gr_rw_result *r)
 		return;
 	gr_ldsearch_deinit(&r->search);
 	gr_ld64_deinit(&r->ld64);
+	gr_infer_result_free(r->inferred);
 	gr_strvec_deinit(&r->argv);
 	gr_arena_deinit(&r->arena);
 	free(r);

@@ -7,6 +7,7 @@
 
 #include "gr_arena.h"
 #include "gr_error.h"
+#include "gr_infer.h"
 #include "gr_ld64.h"
 #include "gr_ldsearch.h"
 #include "gr_pc.h"
@@ -31,6 +32,10 @@ struct gr_rw_opts {
 	 * when relative in raw flags only with this set (the link runs in
 	 * this process's directory, as the link wrapper's does). */
 	bool link_runs_here;
+	/* Non-NULL: infer the package of each bare -lNAME first (gr_infer_run with
+	 * infer_env) and rewrite its closure with the rest; GNU ld personality only. */
+	const struct gr_infer_opts *infer;
+	const struct gr_env *infer_env;
 };
 
 /* The darwin (Apple ld64) personality: every third-party -l becomes its archive. */
@@ -77,6 +82,7 @@ struct gr_rw_result {
 	size_t ntokens;
 	struct gr_strvec argv;    /* the rewritten flags */
 	size_t nmissing;          /* libraries without an archive */
+	struct gr_infer_result *inferred; /* with o->infer: the inferences (and the tokens rewritten), else NULL */
 };
 
 /* The glibc and gcc runtime names --mode=third-party keeps as -l by default. */

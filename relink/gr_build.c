@@ -689,7 +689,7 @@ gr_b_helpers(struct gr_b *b, char **ld, char **shim, char **state)
 		/* The pkg-config shims append to it (GORELINK_PKG_LOG); it starts with its version line. */
 		char *log = gr_b_join(b->helpdir, "/", "pkgs");
 		int lrc = log ? gr_pkglog_create(log, b->err) : GR_ENOMEM;
-		free(log);
+		b->ls.pkglog = log;  /* the link wrapper reads it: what #cgo pkg-config: accounts for */
 		if (lrc) {
 			free(self);
 			return gr_b_class(b, GR_BUILD_EENV);
@@ -1371,6 +1371,7 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 	clock_gettime(CLOCK_MONOTONIC, &b.t0);
 	b.ls.mode = o->mode;
 	b.ls.fix = o->fix;
+	b.ls.no_infer = o->no_infer;
 
 	if ((rc = gr_b_flags(&b)) == GR_OK && (rc = gr_b_link_extras(&b)) == GR_OK &&
 	    (rc = gr_b_prepare(&b)) == GR_OK && (rc = gr_b_go_build(&b)) == GR_OK)

@@ -46,6 +46,7 @@ struct gr_build_opts {
 	bool fix;                            /* add archives that define missing symbols, up to 3 rounds */
 	bool strict;                         /* a glibc static-link finding fails the build */
 	bool accept_dlopen;                  /* --accept-dlopen: a static build whose plugins cannot load does not fail */
+	bool no_infer;                       /* --no-infer: a bare -lNAME gains no package closure */
 	const char *const *libs;             /* --lib flags appended to the link (e.g. -lm) */
 	size_t nlibs;
 	const char *const *stubs;            /* --stub names: libraries without an archive become failing stubs */

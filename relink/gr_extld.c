@@ -10,6 +10,7 @@
 #include "gr_bstate.h"
 #include "gr_cache.h"
 #include "gr_file.h"
+#include "gr_kv.h"
 #include "gr_path.h"
 #include "gr_pc.h"
 
@@ -290,6 +291,77 @@ gr_extld_holds_cxx(const struct gr_env *env, char *const *args, size_t n,
 	return false;
 }
 
+/* Whether name is among v's. */
+static bool
+gr_extld_has(const struct gr_strvec *v, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		if (!strcmp(v->v[i], name))
+			return true;
+	return false;
+}
+
+/* The -l names the packages in the pkg-config log (what cmd/go asked the
+ * shim about) bring with --static: a #cgo pkg-config: answer accounts for
+ * them. When go build reuses its cached cgo results the shim does not run
+ * for those packages: the names an earlier run of a link with the same -l
+ * words (args) recorded (cache kind "accounted") are added, and the record
+ * is updated with this run's. No log, an unreadable one or a package that
+ * does not resolve: no names from it. GR_OK or GR_ENOMEM. */
+static int
+gr_extld_accounted(const struct gr_env *env, const char *log, char *const *args, size_t n,
+                   struct gr_strvec *out)
+{
+	struct gr_strvec pkgs;
+	struct gr_kvbuf key = { NULL, 0, 0, false }, keep = { NULL, 0, 0, false };
+	struct gr_error e;
+	char *data = NULL, *cur, *v, tag;
+	size_t i, k, len, fromlog;
+	bool bad = false;
+	int rc = GR_OK;
+
+	gr_strvec_init(&pkgs);
+	if (log && *log && gr_pkglog_read(log, &pkgs, &e) == GR_ENOMEM)
+		rc = GR_ENOMEM;
+	/* Each package alone: one that does not resolve (any more) loses only its own names. */
+	for (k = 0; k < pkgs.n && !rc; k++) {
+		struct gr_pc_tokens *t = NULL;
+		const char *q = pkgs.v[k];
+		int prc = gr_pc_resolve(env, &q, 1, &t, &e);
+		if (prc == GR_ENOMEM)
+			rc = GR_ENOMEM;
+		for (i = 0; prc == GR_OK && t && i < t->n && !rc; i++)
+			if (!strncmp(t->v[i].text, "-l", 2) && t->v[i].text[2] && !gr_extld_has(out, t->v[i].text + 2))
+				rc = gr_strvec_push(out, t->v[i].text + 2);
+		gr_pc_tokens_free(t);
+	}
+	gr_strvec_deinit(&pkgs);
+	fromlog = out->n;
+	/* The record of the same link: its -l words as cmd/link passed them. */
+	gr_kv_raw(&key, "accounted 1\n", 12);
+	for (i = 0; i < n; i++)
+		if (!strncmp(args[i], "-l", 2))
+			gr_kv_put(&key, 'l', args[i]);
+	gr_kv_raw(&key, "", 1);
+	if (!rc && !key.nomem && gr_cache_get(env, "accounted", key.p, &data, &len) == GR_OK) {
+		for (cur = data; !rc && gr_kv_next(&cur, &tag, &v, &bad);)
+			if (tag == 'a' && *v && !gr_extld_has(out, v))
+				rc = gr_strvec_push(out, v);
+		free(data);
+	}
+	if (!rc && fromlog && !key.nomem) {
+		for (i = 0; i < out->n; i++)
+			gr_kv_put(&keep, 'a', out->v[i]);
+		if (!keep.nomem)
+			gr_cache_put(env, "accounted", key.p, keep.p, keep.n, &e);  /* a failure only costs the record */
+	}
+	free(keep.p);
+	free(key.p);
+	return rc ? GR_ENOMEM : GR_OK;
+}
+
 int
 gr_extld_rewrite(const struct gr_env *env, const struct gr_linkstate *ls,
                  const struct gr_toolchain *tc, char *const *args, size_t n, struct gr_strvec *out,
@@ -297,10 +369,14 @@ gr_extld_rewrite(const struct gr_env *env, const struct gr_linkstate *ls,
 {
 	struct gr_pc_token *toks;
 	struct gr_rw_opts o;
+	struct gr_infer_opts infer;
+	struct gr_strvec accounted;
 	size_t i, k = 0;
 	int rc;
 
 	*rw = NULL;
+	memset(&infer, 0, sizeof(infer));
+	gr_strvec_init(&accounted);
 	toks = calloc(n + ls->extra.n + 1, sizeof(*toks));
 	if (!toks)
 		return gr_error_set(err, GR_ENOMEM, 0, "link arguments: out of memory");
@@ -322,6 +398,21 @@ gr_extld_rewrite(const struct gr_env *env, const struct gr_linkstate *ls,
 	}
 	o.allow_dynamic = (const char *const *)ls->allow.v;
 	o.nallow_dynamic = ls->allow.n;
+	/* A bare -lNAME (cgo LDFLAGS, --lib, -extldflags) gains its package's
+	 * closure; the -l names the #cgo pkg-config: answers gave are accounted for. */
+	if (!ls->no_infer && !ls->darwin) {
+		static const char *const raw[] = { "--lib" };
+		infer.raw_origins = raw;
+		infer.nraw_origins = 1;
+		if ((rc = gr_extld_accounted(env, ls->pkglog, args, n, &accounted))) {
+			free(toks);
+			return gr_error_set(err, rc, 0, "link arguments: out of memory");
+		}
+		infer.accounted = (const char *const *)accounted.v;
+		infer.naccounted = accounted.n;
+		o.infer = &infer;
+		o.infer_env = env;
+	}
 	if (ls->darwin) {
 		/* Apple targets: ld64's search, third-party libraries from archives,
 		 * the system's dylibs and frameworks as they are, never -static. */
@@ -336,6 +427,7 @@ gr_extld_rewrite(const struct gr_env *env, const struct gr_linkstate *ls,
 		rc = gr_rewrite(toks, k, &o, tc, rw, err);
 	}
 	free(toks);
+	gr_strvec_deinit(&accounted);
 	if (rc)
 		return rc;
 	/* C++ in the link: link with go env CXX, as cmd/go would have chosen it

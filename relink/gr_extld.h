@@ -25,7 +25,10 @@ int gr_extld_unquote(const char *s, size_t len, char **out);
 
 /* The final link for the state's mode: the compiler words, the arguments with
  * every -l resolved to archives, the state's extra flags, -static or -static-pie,
- * and no -rdynamic or --dynamic-linker. *rw keeps the resolution (also on GR_ENOTFOUND).
+ * and no -rdynamic or --dynamic-linker. Unless the state says no_infer (and
+ * for GNU ld only), each bare -lNAME that no #cgo pkg-config: answer (the
+ * state's pkglog) or --pkg accounts for gains its package's closure (gr_infer;
+ * (*rw)->inferred lists them). *rw keeps the resolution (also on GR_ENOTFOUND).
  * env: the PATH go env CXX is looked for in, and the cache. */
 int gr_extld_rewrite(const struct gr_env *env, const struct gr_linkstate *ls,
                      const struct gr_toolchain *tc, char *const *args, size_t n,

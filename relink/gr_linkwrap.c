@@ -64,6 +64,12 @@ gr_linkwrap_report(const struct gr_linkstate *ls, const struct gr_strvec *final,
 				if (t->output[k][0] == '/')
 					rc = gr_link_report_add_archive(rep, t->output[k]);
 	}
+	for (i = 0; rw && rw->inferred && i < rw->inferred->nentries && !rc; i++) {
+		const struct gr_infer_entry *x = &rw->inferred->entries[i];
+		rc = gr_link_report_add_inferred(rep, &(struct gr_rec_inferred){
+			x->lname, x->package, gr_infer_rule_id(x->rule), gr_pcindex_rule_text(x->rule), x->via,
+			x->alternatives, x->nalternatives, x->added, x->nadded });
+	}
 	/* 128+N: gr_lw_run_captured saw the compiler die of signal N. */
 	line[0] = '\0';
 	if (status > 128 && final && final->n) {
@@ -484,6 +490,7 @@ gr_linkwrap_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr
 		}
 		status = gr_lw_run_captured(w, gr_strvec_argv(trace ? &run : final), &res, trace, &traces);
 		gr_strvec_deinit(&run);
+		rep->links++;
 		if ((traces || res.err) && gr_diag_run(w->env, traces ? traces : res.err, w->dirs, w->ndirs, &d, &e) != GR_OK)
 			gr_lw_diag(w, "no diagnosis: %s", e.msg);
 		free(traces);

@@ -294,7 +294,10 @@ gr_linkstate_deinit(struct gr_linkstate *ls)
 	ls->darwin_arch = NULL;
 	free(ls->syslibroot);
 	ls->syslibroot = NULL;
+	free(ls->pkglog);
+	ls->pkglog = NULL;
 	ls->darwin = false;
+	ls->no_infer = false;
 }
 
 const char *
@@ -343,6 +346,10 @@ gr_linkstate_write(const char *path, const struct gr_linkstate *ls, struct gr_er
 		gr_rec_put1(&b, "darwin", ls->darwin_arch);
 	if (ls->syslibroot)
 		gr_rec_put1(&b, "syslibroot", ls->syslibroot);
+	if (ls->no_infer)
+		gr_rec_put(&b, "no-infer", 0, NULL);
+	if (ls->pkglog)
+		gr_rec_put1(&b, "pkglog", ls->pkglog);
 	rc = gr_rec_commit(path, &b, "link state", err);
 	free(b.p);
 	return rc;
@@ -391,14 +398,17 @@ gr_linkstate_record(struct gr_rec_reader *r, const char *kw, struct gr_linkstate
 		if ((rc = gr_rec_want(r, kw, 2, 3, err)))
 			return rc;
 		ok = gr_strvec_push(&ls->extra, f[0]) == GR_OK && gr_strvec_push(&ls->extra_origin, f[1]) == GR_OK;
-	} else if (!strcmp(kw, "report") || !strcmp(kw, "syslibroot")) {
+	} else if (!strcmp(kw, "report") || !strcmp(kw, "syslibroot") || !strcmp(kw, "pkglog")) {
 		if ((rc = gr_rec_want(r, kw, 1, 1, err)))
 			return rc;
-		ok = gr_rec_set(kw[0] == 'r' ? &ls->report : &ls->syslibroot, f[0]);
-	} else if (!strcmp(kw, "fix")) {
+		ok = gr_rec_set(kw[0] == 'r' ? &ls->report : kw[0] == 's' ? &ls->syslibroot : &ls->pkglog, f[0]);
+	} else if (!strcmp(kw, "fix") || !strcmp(kw, "no-infer")) {
 		if ((rc = gr_rec_want(r, kw, 0, 0, err)))
 			return rc;
-		ls->fix = true;
+		if (kw[0] == 'f')
+			ls->fix = true;
+		else
+			ls->no_infer = true;
 	} else if (!strcmp(kw, "darwin")) {
 		if ((rc = gr_rec_want(r, kw, 1, 0, err)))
 			return rc;
@@ -577,6 +587,40 @@ gr_link_report_add_stub(struct gr_link_report *r, const struct gr_rec_stub *x)
 	return GR_OK;
 }
 
+/* Copy n strings into the report's arena (NULL when n is 0). */
+static const char *const *
+gr_rep_dupv(struct gr_link_report *r, const char *const *v, size_t n, bool *ok)
+{
+	const char **c;
+	size_t i;
+
+	if (!n)
+		return NULL;
+	if (!(c = gr_arena_alloc(&r->arena, n * sizeof(*c)))) {
+		*ok = false;
+		return NULL;
+	}
+	for (i = 0; i < n; i++)
+		c[i] = gr_rep_dup(r, v[i], ok);
+	return c;
+}
+
+int
+gr_link_report_add_inferred(struct gr_link_report *r, const struct gr_rec_inferred *x)
+{
+	bool ok = true;
+	struct gr_rec_inferred c = { gr_rep_dup(r, x->lname, &ok), gr_rep_dup(r, x->package, &ok),
+	                             gr_rep_dup(r, x->rule, &ok), gr_rep_dup(r, x->why, &ok),
+	                             gr_rep_dup(r, x->via, &ok), NULL, x->nalternatives, NULL, x->nadded };
+
+	c.alternatives = gr_rep_dupv(r, x->alternatives, x->nalternatives, &ok);
+	c.added = gr_rep_dupv(r, x->added, x->nadded, &ok);
+	if (!ok || !GR_REP_GROW(r, inferred, ninferred, cinferred))
+		return GR_ENOMEM;
+	r->inferred[r->ninferred++] = c;
+	return GR_OK;
+}
+
 int
 gr_link_report_set_status(struct gr_link_report *r, int status, const char *killed)
 {
@@ -645,9 +689,55 @@ gr_link_report_write(const char *path, const struct gr_link_report *r, struct gr
 			gr_rec_put(&b, "stub", 6, (const char *const[]){ x->lib, x->function, x->ret, x->type, x->refused, cb.p });
 		free(cb.p);
 	}
+	for (i = 0; i < r->ninferred; i++) {
+		/* The alternatives and the added flags each in one field, a newline between them. */
+		const struct gr_rec_inferred *x = &r->inferred[i];
+		struct gr_kvbuf ab = { NULL, 0, 0, false }, fb = { NULL, 0, 0, false };
+		size_t k;
+		for (k = 0; k < x->nalternatives; k++) {
+			if (k)
+				gr_kv_raw(&ab, "\n", 1);
+			gr_kv_raw(&ab, x->alternatives[k], strlen(x->alternatives[k]));
+		}
+		for (k = 0; k < x->nadded; k++) {
+			if (k)
+				gr_kv_raw(&fb, "\n", 1);
+			gr_kv_raw(&fb, x->added[k], strlen(x->added[k]));
+		}
+		gr_kv_raw(&ab, "", 1);
+		gr_kv_raw(&fb, "", 1);
+		if (ab.nomem || fb.nomem)
+			b.nomem = true;
+		else
+			gr_rec_put(&b, "inferred", 7,
+			           (const char *const[]){ x->lname, x->package, x->rule, x->why, x->via, ab.p, fb.p });
+		free(ab.p);
+		free(fb.p);
+	}
+	if (r->links) {
+		snprintf(num, sizeof(num), "%u", r->links);
+		gr_rec_put1(&b, "links", num);
+	}
 	rc = gr_rec_commit(path, &b, "link report", err);
 	free(b.p);
 	return rc;
+}
+
+/* Split a field of newline-separated values in place into v (at most max); how many. */
+static size_t
+gr_rec_split_lines(char *p, const char **v, size_t max)
+{
+	size_t n = 0;
+
+	while (p && *p && n < max) {
+		char *nl = strchr(p, '\n');
+		v[n++] = p;
+		if (!nl)
+			break;
+		*nl = '\0';
+		p = nl + 1;
+	}
+	return n;
 }
 
 /* One link-report record into rep. */
@@ -715,6 +805,26 @@ gr_link_report_record(struct gr_rec_reader *r, const char *kw, struct gr_link_re
 			p = nl + 1;
 		}
 		rc = gr_link_report_add_stub(rep, &x);
+	} else if (!strcmp(kw, "inferred")) {
+		struct gr_rec_inferred x;
+		const char *alts[256], *added[1024];
+		if ((rc = gr_rec_want(r, kw, 7, 0x6f, err)))
+			return rc;
+		x = (struct gr_rec_inferred){ f[0], f[1], f[2], f[3], f[4], alts, 0, added, 0 };
+		x.nalternatives = gr_rec_split_lines(f[5], alts, sizeof(alts) / sizeof(*alts));
+		x.nadded = gr_rec_split_lines(f[6], added, sizeof(added) / sizeof(*added));
+		rc = gr_link_report_add_inferred(rep, &x);
+	} else if (!strcmp(kw, "links")) {
+		char *end;
+		unsigned long v;
+		if ((rc = gr_rec_want(r, kw, 1, 1, err)))
+			return rc;
+		errno = 0;
+		v = strtoul(f[0], &end, 10);
+		if (errno || end == f[0] || *end || f[0][0] == '-' || v > 1000000)
+			return gr_error_set(err, GR_EFORMAT, 0, "%s:%zu: links '%.32s' is not a number", r->path, r->line,
+			                    f[0]);
+		rep->links = (unsigned)v;
 	} else if (!strcmp(kw, "order")) {
 		struct gr_rec_order o;
 		if ((rc = gr_rec_want(r, kw, 3, 7, err)))

@@ -42,6 +42,8 @@ struct gr_linkstate {
 	bool darwin;                  /* an Apple target: ld64's rules, never -static */
 	char *darwin_arch;            /* its -arch, or NULL: the link's own -arch */
 	char *syslibroot;             /* the SDK, or NULL: the link's own -isysroot/-syslibroot */
+	bool no_infer;                /* --no-infer: a bare -lNAME gains no package closure */
+	char *pkglog;                 /* the pkg-config log (the -l names #cgo pkg-config: answers account for), or NULL */
 };
 
 /* Initialise an empty state. */
@@ -111,6 +113,19 @@ struct gr_rec_stub {
 	size_t ncallers;
 };
 
+/* An inferred package: a bare -lNAME explained by a package's closure (gr_infer). */
+struct gr_rec_inferred {
+	const char *lname;     /* NAME of -lNAME */
+	const char *package;   /* the package chosen */
+	const char *rule;      /* gr_infer_rule_id: "only", "same-name", "lib-name"... */
+	const char *why;       /* the rule in words (gr_pcindex_rule_text) */
+	const char *via;       /* the inferred package whose closure named it, or NULL: a bare -l of the link */
+	const char *const *alternatives; /* the other packages whose Libs name it, best first */
+	size_t nalternatives;
+	const char *const *added;        /* the flags inserted after -lNAME */
+	size_t nadded;
+};
+
 struct gr_link_report {
 	struct gr_arena arena;            /* owns every string and array below */
 	const char **argv;                /* the final link as it ran */
@@ -131,6 +146,9 @@ struct gr_link_report {
 	size_t norder, corder;
 	struct gr_rec_stub *stubs;
 	size_t nstubs, cstubs;
+	struct gr_rec_inferred *inferred;
+	size_t ninferred, cinferred;
+	unsigned links;                   /* final link attempts that ran (each repair adds one) */
 	bool has_status;
 	int status;                       /* the link's exit status (128+N: signal N) */
 	const char *killed;               /* "CC killed by signal NAME (...)", or NULL */
@@ -168,6 +186,9 @@ int gr_link_report_add_order(struct gr_link_report *r, const struct gr_rec_order
 
 /* Append a stubbed (or refused) function (the strings are copied). */
 int gr_link_report_add_stub(struct gr_link_report *r, const struct gr_rec_stub *x);
+
+/* Append an inferred package (the strings are copied). */
+int gr_link_report_add_inferred(struct gr_link_report *r, const struct gr_rec_inferred *x);
 
 /* Set the link's exit status and, when it died of a signal, what killed it (copied; may be NULL). */
 int gr_link_report_set_status(struct gr_link_report *r, int status, const char *killed);

@@ -724,8 +724,9 @@ def output_forms_agree_non_utf8():
 @test
 def json_documented_members():
     j = json_report(pcrw("--json", "--allow-dynamic=nostatic", "app"))
-    eq(sorted(j), sorted(["schema", "mode", "target", "sysroot", "search_dirs", "tokens", "argv", "linker"]),
-       "top-level members")
+    eq(sorted(j), sorted(["schema", "mode", "target", "sysroot", "search_dirs", "tokens", "inferred", "argv",
+                          "linker"]), "top-level members")
+    eq(j["inferred"], [], "inferred without --infer")
     eq(j["schema"], SCHEMA_NAME, "schema")
     eq(j["mode"], "static", "mode")
     true(j["target"] is None or isinstance(j["target"], str), "target: string or null")

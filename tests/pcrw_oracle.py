@@ -1183,6 +1183,66 @@ def run_package(name, mode):
         return r
 
 
+
+# --infer (issue 12): a bare -lNAME gains its package's --static closure. For
+# each: the rewritten line links a program calling the library with gcc
+# -static (g++ where the closure is C++: ICU under libxml2) and the program
+# runs; the files ld opens for the inferred flags are the archives
+# pkgconf-rewrite names; without --infer the same link fails.
+INFER_CASES = [
+    ("xml2", "libxml-2.0", "libxml2-dev", ["-I/usr/include/libxml2"], "g++",
+     "#include <libxml/parser.h>\nint main(void) { xmlInitParser(); "
+     "return xmlReadMemory(\"<a/>\", 4, \"a.xml\", \"ISO-8859-1\", 0) ? 0 : 1; }\n"),
+    ("ssh2", "libssh2", "libssh2-1-dev", [], "gcc",
+     "#include <libssh2.h>\nint main(void) { return libssh2_init(0); }\n"),
+    ("gpgme", "gpgme", "libgpgme-dev", [], "gcc",
+     "#include <gpgme.h>\nint main(void) { return gpgme_check_version(0) ? 0 : 1; }\n"),
+    ("archive", "libarchive", "libarchive-dev libacl1-dev liblz4-dev", [], "g++",
+     "#include <archive.h>\nint main(void) { struct archive *a = archive_read_new(); "
+     "int rc = archive_read_support_format_all(a) | archive_read_support_filter_all(a); "
+     "archive_read_free(a); return rc; }\n"),
+]
+
+
+def infer_case(lname, pkg, deb, cflags, driver, src):
+    problems = []
+    d = P("infer-" + lname)
+    os.makedirs(d, exist_ok=True)
+    write(os.path.join(d, "t.c"), src)
+    c = run([CC, "-c"] + cflags + ["t.c", "-o", "t.o"], cwd=d)
+    if c.rc != 0:
+        return ["cannot compile against -l%s (apt-get install %s): %s" % (lname, deb, c.err[-400:])]
+    r = rewrite(["--infer", "--json", "--"], ["-l" + lname], d, None)
+    if r.rc != 0:
+        return ["pkgconf-rewrite --infer -- -l%s: exit %d\n%s" % (lname, r.rc, r.err[-800:])]
+    js = json.loads(r.out)
+    mine = [x for x in js["inferred"] if x["lname"] == lname]
+    if len(mine) != 1 or mine[0]["package"] != pkg or not mine[0]["added"]:
+        problems.append("inferred %r, want -l%s -> %s" % (js["inferred"], lname, pkg))
+    if "-l%s: inferred package %s" % (lname, pkg) not in r.err:
+        problems.append("stderr does not note the inference: %r" % r.err[-400:])
+    inputs = [t["input"] for t in js["tokens"]]
+    tr = ld_trace(inputs, d)
+    how, diff = compare(tr.block or [], named_files(js), d)
+    if how == "differ":
+        problems.append("ld opens other files than pkgconf-rewrite names:\n" + diff)
+    ln = run([driver, "-static", "t.o"] + js["argv"] + ["-o", "t"], cwd=d)
+    if ln.rc != 0:
+        problems.append("the inferred line does not link with %s -static:\n%s" % (driver, ln.err[-1200:]))
+    else:
+        ex = run([os.path.join(d, "t")], cwd=d)
+        if ex.rc != 0:
+            problems.append("the program exits %d" % ex.rc)
+    plain = rewrite(["--json", "--"], ["-l" + lname], d, None)
+    if plain.rc == 0:
+        if json.loads(plain.out)["inferred"] != []:
+            problems.append("without --infer: inferred %r" % json.loads(plain.out)["inferred"])
+        bare = run([driver, "-static", "t.o"] + json.loads(plain.out)["argv"] + ["-o", "t0"], cwd=d)
+        if bare.rc == 0:
+            problems.append("without --infer the link succeeds too: the case proves nothing")
+    return problems
+
+
 def main():
     build_fixtures()
     t_fix = time.monotonic() - START
@@ -1210,6 +1270,18 @@ def main():
         for n in r.notes:
             realpath_only.append(r.name)
             print("      note: " + n.replace("\n", "\n      "))
+
+    print("\n== --infer: a bare -l's package, linked and traced")
+    for case in INFER_CASES:
+        probs = infer_case(*case)
+        if probs:
+            failed += 1
+            print("FAIL  infer -l%s" % case[0])
+            for p in probs:
+                print("      " + p.replace("\n", "\n      "))
+        else:
+            passed += 1
+            print("ok    infer -l%s -> %s" % (case[0], case[1]))
 
     print("\n== installed .pc files (pkg-config --list-all: %d packages)" % len(pkgnames))
     for mode in ("static", "third-party"):

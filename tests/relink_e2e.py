@@ -1124,11 +1124,13 @@ def finding(rep, symbol):
 def diagnose_libsqlite3_without_libs_private():
     """-tags libsqlite3 without --sqlite3=system: cgo's bare -lsqlite3 becomes
     Debian's libsqlite3.a, whose func.o needs libm: the link fails, and the
-    diagnosis names glibc's libm archive and --lib -lm."""
+    diagnosis names glibc's libm archive and --lib -lm. (--no-infer: by
+    default sqlite3.pc's Libs.private is inferred and the link succeeds, see
+    infer_libsqlite3_bare_l.)"""
     pkg_modversion("sqlite3", "libsqlite3-dev")
     libm = glibc_libm_archive()
     ex = example("sqlite3")
-    r, _, out = build(ex, [], go_args=["-tags", "libsqlite3"], name="sq-nolibm", expect=EXIT_BUILD)
+    r, _, out = build(ex, ["--no-infer"], go_args=["-tags", "libsqlite3"], name="sq-nolibm", expect=EXIT_BUILD)
     assert listing(os.path.dirname(out)) == [], "a failed build left %r" % listing(os.path.dirname(out))
     assert "undefined reference to `pow'" in r.err or "undefined reference to `log'" in r.err, (
         "not the libm failure this test is about\n%r" % r)
@@ -1150,12 +1152,12 @@ def diagnose_libsqlite3_without_libs_private():
 
 @test
 def fix_libsqlite3_without_libs_private():
-    """The same with --fix: libm is added, the binary is static and runs
-    from an empty root."""
+    """The same with --fix (and --no-infer): libm is added, the binary is
+    static and runs from an empty root."""
     version = pkg_modversion("sqlite3", "libsqlite3-dev")
     libm = glibc_libm_archive()
     ex = example("sqlite3")
-    r, rep, out = build(ex, ["--fix"], go_args=["-tags", "libsqlite3"], name="sq-fix")
+    r, rep, out = build(ex, ["--fix", "--no-infer"], go_args=["-tags", "libsqlite3"], name="sq-fix")
     assert_report(rep, out, ex, "static", "static", tags=("libsqlite3", "netgo", "osusergo"),
                   archives=("libsqlite3.a",))
     fixes = rep.get("fixes")
@@ -2626,6 +2628,122 @@ def musl_with_glibc_built_archive_explained():
     assert "libasan" not in r.err, "libasan.a suggested for glibc's __snprintf_chk\n%r" % r
     assert re.search(r"^gorelink: the link failed: %s was built for glibc" % re.escape(libz), r.err, re.M), (
         "the error line does not name the glibc-built archive\n%r" % r)
+
+
+# ------------------------------------------------ issue 12: a bare -l's package
+
+# (name, Debian package, extra cgo directives, C prelude, Go body, wanted
+# output, the -l name, the package gr_pcindex_choose picks).
+INFER_CASES = [
+    ("inferxml2", "libxml2-dev", "// #cgo CFLAGS: -I/usr/include/libxml2\n// #cgo LDFLAGS: -lxml2\n",
+     "// #include <string.h>\n// #include <libxml/parser.h>\n// #include <libxml/tree.h>\n"
+     "// static const char *root_name(const char *s) {\n"
+     "//   xmlDocPtr d = xmlReadMemory(s, (int)strlen(s), \"in.xml\", \"ISO-8859-1\", 0);\n"
+     "//   return d ? (const char *)xmlDocGetRootElement(d)->name : \"error\";\n// }\n",
+     "\ts := C.CString(\"<?xml version=\\\"1.0\\\" encoding=\\\"ISO-8859-1\\\"?><gr\\xe9et/>\")\n"
+     "\tfmt.Println(C.GoString(C.root_name(s)))\n",
+     "gr\u00e9et", "xml2", "libxml-2.0"),
+    ("inferssh2", "libssh2-1-dev", "// #cgo LDFLAGS: -lssh2\n",
+     "// #include <libssh2.h>\n",
+     "\tfmt.Println(C.libssh2_init(0), C.GoString(C.libssh2_version(0)) != \"\")\n",
+     "0 true", "ssh2", "libssh2"),
+    ("infergpgme", "libgpgme-dev", "// #cgo LDFLAGS: -lgpgme\n",
+     "// #include <gpgme.h>\n",
+     "\tfmt.Println(C.GoString(C.gpgme_check_version(nil)) != \"\")\n",
+     "true", "gpgme", "gpgme"),
+    # Deep: libarchive's Libs.private names -lxml2 without libxml-2.0, whose own
+    # Libs.private names ICU (C++): each level is inferred in the same link.
+    ("inferarchive", "libarchive-dev libacl1-dev liblz4-dev", "// #cgo LDFLAGS: -larchive\n",
+     "// #include <archive.h>\n// static int open_all(void) {\n"
+     "//   struct archive *a = archive_read_new();\n"
+     "//   int rc = archive_read_support_format_all(a) | archive_read_support_filter_all(a);\n"
+     "//   archive_read_free(a);\n//   return rc;\n// }\n",
+     "\tfmt.Println(C.open_all(), C.GoString(C.archive_version_string()) != \"\")\n",
+     "0 true", "archive", "libarchive"),
+]
+
+
+def infer_module(name, directives, prelude, body):
+    return make_module(name, {"main.go": (
+        "package main\n\n" + directives + prelude + "import \"C\"\n\nimport \"fmt\"\n\n"
+        "func main() {\n" + body + "}\n")})
+
+
+@test
+def infer_package_of_a_bare_l():
+    """Issue 12: a cgo package that writes a bare `#cgo LDFLAGS: -lNAME`
+    links statically in one link: gorelink infers NAME's pkg-config package
+    and links its --static closure after -lNAME (libxml2: ICU, lzma, zlib and
+    the C++ runtime; libssh2: libcrypto; gpgme: gpg-error, assuan; libarchive:
+    nettle, acl, lz4, zstd, bz2, then libxml2 and ICU). The binary
+    passes gorelink check and runs in an empty root; --json's inferred entry
+    names the package, the rule and the flags added; `links` is 1; with
+    --no-infer the same link fails as before (exit 2, no inferred entry).
+    -larchive is the deep case (libarchive -> -lxml2 -> ICU); -lcurl is not
+    a case: its static closure names archives Debian does not ship (nghttp2,
+    rtmp, ldap, gssapi)."""
+    for (name, deb, directives, prelude, body, want, lname, pkg) in INFER_CASES:
+        need = {"inferxml2": ["/usr/include/libxml2/libxml/parser.h"], "inferssh2": ["/usr/include/libssh2.h"],
+                "infergpgme": ["/usr/include/gpgme.h"],
+                "inferarchive": ["/usr/include/archive.h"] + [
+                    os.path.join(d, a) for d in ("/usr/lib/x86_64-linux-gnu",) for a in ("libacl.a", "liblz4.a")
+                    if go_env("GOARCH") == "amd64"]}[name]
+        for f in need:
+            assert os.path.exists(f), "%s is missing: apt-get install %s (scripts/setup)" % (f, deb)
+        mod = infer_module(name, directives, prelude, body)
+        r, rep, out = build(mod, ["-v"], name=name)
+        assert_static(out)
+        rc, chk = check_cli(out)
+        assert rc == 0, "gorelink check on %s: exit %d %r" % (name, rc, chk)
+        mine = [x for x in rep["inferred"] if x["lname"] == lname]
+        assert len(mine) == 1 and mine[0]["package"] == pkg and mine[0]["via"] is None, (
+            "%s: inferred %r, want -l%s -> %s" % (name, rep["inferred"], lname, pkg))
+        assert mine[0]["added"] and "-l" + lname not in mine[0]["added"], "%s: added %r" % (name, mine[0])
+        assert mine[0]["rule"] and mine[0]["why"], "%s: no rule %r" % (name, mine[0])
+        assert "-l%s: inferred package %s" % (lname, pkg) in r.err, "%s: -v does not say it\n%s" % (name, r.err)
+        assert rep["links"] == 1, "%s: %d link attempts, want 1 (%r)" % (name, rep["links"], rep["order"])
+        res, _ = run_in_empty_root(out, name=name)
+        assert res.rc == 0 and res.out.strip() == want, "%s in an empty root: %r, want %r" % (name, res, want)
+        rn = gorelink(["--json", "--no-infer", "-o", os.path.join(scratch("out-noinfer-" + name), name), "."],
+                      cwd=mod)
+        repn = parse_json(rn)
+        assert rn.rc == EXIT_BUILD and repn["inferred"] == [] and repn["links"] >= 1, (
+            "%s --no-infer: exit %d (want %d), inferred %r\n%s" % (name, rn.rc, EXIT_BUILD, repn["inferred"],
+                                                               tail(rn.err)))
+
+
+@test
+def infer_libsqlite3_bare_l():
+    """go-sqlite3 with -tags libsqlite3 writes a bare -lsqlite3: the package
+    sqlite3 is inferred, its Libs.private (-lm, -lz...) follow -lsqlite3, and
+    the binary links in one go (links 1, no --fix) and runs in an empty root."""
+    version = pkg_modversion("sqlite3", "libsqlite3-dev")
+    ex = example("sqlite3")
+    r, rep, out = build(ex, [], go_args=["-tags", "libsqlite3"], name="sq-infer")
+    mine = [x for x in rep["inferred"] if x["lname"] == "sqlite3"]
+    assert len(mine) == 1 and mine[0]["package"] == "sqlite3" and "-lm" in mine[0]["added"], (
+        "inferred %r" % rep["inferred"])
+    assert rep["links"] == 1 and rep["fixes"] == [] and rep["undefined"] == [], (
+        "links %r fixes %r undefined %r" % (rep["links"], rep["fixes"], rep["undefined"]))
+    assert_static(out)
+    sqlite_in_empty_root(out, version)
+
+
+@test
+def infer_not_for_pkg_config_answers_even_from_go_cache():
+    """A #cgo pkg-config: answer is never inferred again, also when go build
+    takes it from its cache (the pkg-config helper does not run then: the
+    names are remembered per link). Two builds of the same package: no
+    inferred entry either time, the second one's cgo step cached."""
+    assert os.path.exists("/usr/include/libxml2/libxml/parser.h"), (
+        "libxml2 headers missing: apt-get install libxml2-dev (scripts/setup)")
+    mod = infer_module("inferpcxml", "// #cgo pkg-config: libxml-2.0\n",
+                       "// #include <libxml/parser.h>\n",
+                       "\tC.xmlInitParser()\n\tfmt.Println(\"ok\")\n")
+    for i in (1, 2):
+        r, rep, out = build(mod, [], name="inferpcxml%d" % i)
+        assert rep["inferred"] == [], "run %d: a pkg-config answer was inferred: %r" % (i, rep["inferred"])
+        assert_static(out)
 
 
 def main():
