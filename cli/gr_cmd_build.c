@@ -11,6 +11,7 @@
 #include "gr_cli.h"
 #include "gr_cmd_check.h"
 #include "gr_json.h"
+#include "gr_path.h"
 
 extern char **environ;
 
@@ -161,6 +162,21 @@ gr_cmd_build_json_words(struct gr_json *j, const char *key, const char *const *v
 	gr_json_arr_end(j);
 }
 
+/* A list of paths for people, each tidied (gr_path_lexical: "dir/.." collapsed). */
+static void
+gr_cmd_build_json_paths(struct gr_json *j, const char *key, const char *const *v, size_t n)
+{
+	size_t i;
+
+	gr_json_arr_begin(j, key);
+	for (i = 0; i < n; i++) {
+		char *t = v[i] ? gr_path_lexical(v[i]) : NULL;
+		gr_json_str(j, NULL, t ? t : v[i]);
+		free(t);
+	}
+	gr_json_arr_end(j);
+}
+
 /* The link report's records, one object each (an absent field is null). */
 static void
 gr_cmd_build_json_records(struct gr_json *j, const struct gr_link_report *l)
@@ -251,7 +267,7 @@ gr_cmd_build_json(FILE *out, const struct gr_build_opts *o, const struct gr_buil
 	gr_cmd_build_json_list(&j, "tags", &r->tags);
 	gr_cmd_build_json_list(&j, "go_command", &r->go_argv);
 	gr_cmd_build_json_words(&j, "link_argv", r->link.argv, r->link.nargv);
-	gr_cmd_build_json_words(&j, "archives", r->link.archives, r->link.narchives);
+	gr_cmd_build_json_paths(&j, "archives", r->link.archives, r->link.narchives);
 	gr_cmd_build_json_records(&j, &r->link);
 	if (r->check)
 		gr_cmd_check_json(&j, "check", r->check, true);
@@ -499,7 +515,7 @@ static void
 gr_cmd_build_text(FILE *out, const struct gr_cmd_build_args *a, const struct gr_build_result *r, int status)
 {
 	const struct gr_build_opts *o = &a->o;
-	size_t k;
+	size_t k, shown_archives = 0;
 
 	if (o->dry_run && r->go_argv.n) {
 		fputs("go command: ", out);
@@ -534,11 +550,27 @@ gr_cmd_build_text(FILE *out, const struct gr_cmd_build_args *a, const struct gr_
 	for (k = 0; k < r->tags.n; k++)
 		fprintf(out, "%s%s", k ? "," : " ", r->tags.v[k]);
 	fputs(r->tags.n ? "; archives:" : " none; archives:", out);
-	for (k = 0; k < r->link.narchives; k++) {
-		const char *slash = strrchr(r->link.archives[k], '/');
-		fprintf(out, " %s", slash ? slash + 1 : r->link.archives[k]);
+	/* Each archive once, in the order it first came, by its file name; then
+	 * what --fix added (not among the -l flags' archives), marked. */
+	for (k = 0; k < r->link.narchives + r->link.nfixes; k++) {
+		bool fixed = k >= r->link.narchives;
+		const char *ar = fixed ? r->link.fixes[k - r->link.narchives].archive : r->link.archives[k];
+		const char *slash = ar ? strrchr(ar, '/') : NULL, *name = slash ? slash + 1 : ar;
+		size_t m;
+		bool dup = false;
+		if (!name)
+			continue;
+		for (m = 0; m < k && !dup; m++) {
+			const char *b = m >= r->link.narchives ? r->link.fixes[m - r->link.narchives].archive : r->link.archives[m];
+			const char *bs = b ? strrchr(b, '/') : NULL;
+			dup = b && !strcmp(bs ? bs + 1 : b, name);
+		}
+		if (!dup) {
+			fprintf(out, " %s%s", name, fixed ? " (added by --fix)" : "");
+			shown_archives++;
+		}
 	}
-	fputs(r->link.narchives ? "\n" : " none\n", out);
+	fputs(shown_archives ? "\n" : " none\n", out);
 }
 
 int

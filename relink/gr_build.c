@@ -1077,6 +1077,13 @@ gr_b_go_failed(struct gr_b *b, const struct gr_spawn_result *r)
 			return gr_b_fail(b, GR_BUILD_EMISSING,
 			                 "--stub %s cannot stand in for %s (explained above); OUT is untouched",
 			                 lr->stubs[i].lib, lr->stubs[i].function);
+	if (lr->nundefined && !lr->nmissing && b->o->fix && lr->nfixes)
+		return gr_b_fail(b, GR_BUILD_EGO,
+		                 "the link still fails on undefined symbols after --fix added %zu archive%s (-l%s%s): add the --pkg/--lib named above for what is left",
+		                 lr->nfixes, lr->nfixes == 1 ? "" : "s", lr->fixes[0].lname, lr->nfixes > 1 ? " and others" : "");
+	if (lr->nundefined && !lr->nmissing && b->o->fix)
+		return gr_b_fail(b, GR_BUILD_EGO,
+		                 "the link failed on undefined symbols (explained above) that --fix found no archive for: install the library that defines them, or add the --pkg/--lib named there");
 	if (lr->nundefined && !lr->nmissing)
 		return gr_b_fail(b, GR_BUILD_EGO,
 		                 "the link failed on undefined symbols (explained above): add the --pkg/--lib named there, or use --fix");
