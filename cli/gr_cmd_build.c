@@ -268,6 +268,7 @@ gr_cmd_build_json(FILE *out, const struct gr_build_opts *o, const struct gr_buil
 	gr_cmd_build_json_list(&j, "go_command", &r->go_argv);
 	gr_cmd_build_json_words(&j, "link_argv", r->link.argv, r->link.nargv);
 	gr_cmd_build_json_paths(&j, "archives", r->link.archives, r->link.narchives);
+	gr_json_str(&j, "link_failure_dump", r->link_dump);
 	gr_cmd_build_json_records(&j, &r->link);
 	if (r->check)
 		gr_cmd_check_json(&j, "check", r->check, true);
@@ -594,6 +595,18 @@ gr_cmd_build(int argc, char **argv, FILE *out, FILE *err)
 	gr_cmd_build_catch_signals();
 	a.o.stop = &gr_cmd_build_stop;
 	rc = gr_build_run(&a.o, &r, &e);
+	/* go build's own messages, as it wrote them with -v; else cmd/link's
+	 * dump of the failed link command is left to -v and --json. */
+	{
+		const char *gs = a.verbose || !r.go_stderr_brief ? r.go_stderr : r.go_stderr_brief;
+		if (gs && *gs) {
+			if (lg.pending)
+				fputs("\r\033[K", err);
+			lg.pending = false;
+			fputs(gs, err);
+			fflush(err);
+		}
+	}
 	/* A stop that came after OUT was renamed into place ends a complete build. */
 	if (gr_cmd_build_stop && rc != GR_OK) {
 		gr_cli_diag(err, "stopped by %s; temporary files removed, OUT untouched",

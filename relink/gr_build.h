@@ -70,11 +70,21 @@ struct gr_build_result {
 	struct gr_report *check;       /* the verdict on the binary, when it was built */
 	long long size;                /* its size in bytes */
 	long self_max_rss_kib;         /* gorelink's own peak resident memory, children excluded */
+	/* What go build wrote on stderr (NULL: nothing read): as written, and
+	 * brief: with cmd/link's one-line dump of a failed link command (the
+	 * whole gorelink-ld command line) replaced by a note; link_dump: those
+	 * lines, or NULL when there were none. */
+	char *go_stderr, *go_stderr_brief, *link_dump;
 };
 
 /* Build o->package as o->mode asks, verify it, and move it into place: GR_OK,
  * or an enum gr_build_error with the reason in err. */
 int gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct gr_error *err);
+
+/* Split text (len bytes of go build's stderr) into brief, where each line
+ * that is cmd/link's dump of a failed link ("/dir/gorelink-ld ARGS...") is
+ * replaced by one note, and dump, those lines (NULL when none); malloc'd. */
+int gr_build_split_dump(const char *text, size_t len, char **brief, char **dump);
 
 /* Free a result. */
 void gr_build_result_deinit(struct gr_build_result *res);
