@@ -529,6 +529,21 @@ gr_ldsearch_lib(struct gr_ldsearch *s, const char *name, bool static_mode,
 	return rc;
 }
 
+/* dir + "/" + name, malloc'd. */
+static char *
+gr_lds_join_path(const char *dir, const char *name)
+{
+	size_t dl = strlen(dir), nl = strlen(name);
+	char *p = malloc(dl + nl + 2);
+
+	if (p) {
+		memcpy(p, dir, dl);
+		p[dl] = '/';
+		memcpy(p + dl + 1, name, nl + 1);
+	}
+	return p;
+}
+
 /* What follows lib<NAME> in a run-time library's file name: ".so.<digit>..."
  * (libz.so.1), or "-<digit>...so.<digit>..." with the version in the name
  * (liblber-2.5.so.0). */
@@ -675,4 +690,100 @@ gr_ldsearch_runtime_only(const struct gr_ldsearch *s, const char *name, char *bu
 			}
 	}
 	return false;
+}
+
+/* A directory to look into below a search dir. */
+struct gr_lds_walk {
+	char *path;
+	int depth;
+};
+
+int
+gr_ldsearch_elsewhere(const struct gr_ldsearch *s, const char *const *names, size_t n, int depth,
+                      size_t maxdirs, char **found)
+{
+	struct gr_lds_walk *q = NULL;
+	struct { dev_t dev; ino_t ino; } *seen = NULL;
+	size_t nq = 0, head = 0, nseen = 0, i, k;
+	int rc = GR_OK;
+
+	for (i = 0; i < n; i++)
+		found[i] = NULL;
+	if (!n)
+		return GR_OK;
+	/* Breadth first, search dir by search dir: the bound stops at the deep ends. */
+	if (!(q = malloc((maxdirs + 1) * sizeof(*q))) || !(seen = malloc((maxdirs + 1) * sizeof(*seen)))) {
+		free(q);
+		return GR_ENOMEM;
+	}
+	for (i = 0; i < s->ndirs && nq < maxdirs; i++)
+		if ((q[nq].path = strdup(s->dirs[i])) != NULL)
+			q[nq++].depth = 0;
+	for (head = 0; head < nq; head++) {
+		struct dirent *de;
+		struct stat st;
+		DIR *d;
+		bool dup = false;
+		if (stat(q[head].path, &st) != 0 || !S_ISDIR(st.st_mode))
+			continue;
+		for (k = 0; k < nseen && !dup; k++)
+			dup = seen[k].dev == st.st_dev && seen[k].ino == st.st_ino;
+		if (dup || nseen >= maxdirs)
+			continue;
+		seen[nseen].dev = st.st_dev;
+		seen[nseen++].ino = st.st_ino;
+		if (!(d = opendir(q[head].path)))
+			continue;
+		while ((de = readdir(d)) != NULL && rc == GR_OK) {
+			const char *nm = de->d_name;
+			size_t l = strlen(nm);
+			bool isdir = de->d_type == DT_DIR;
+			char *full;
+			if (nm[0] == '.' && (!nm[1] || (nm[1] == '.' && !nm[2])))
+				continue;
+			if (de->d_type == DT_UNKNOWN) {
+				struct stat ls;
+				char *p = gr_lds_join_path(q[head].path, nm);
+				isdir = p && lstat(p, &ls) == 0 && S_ISDIR(ls.st_mode);
+				free(p);
+			}
+			if (isdir) {
+				if (q[head].depth < depth && nq < maxdirs) {
+					if (!(q[nq].path = gr_lds_join_path(q[head].path, nm)))
+						rc = GR_ENOMEM;
+					else
+						q[nq++].depth = q[head].depth + 1;
+				}
+				continue;
+			}
+			/* Only below a search dir: in one, ld would have found it. */
+			if (!q[head].depth || l < 6 || strncmp(nm, "lib", 3) || strcmp(nm + l - 2, ".a"))
+				continue;
+			for (k = 0; k < n; k++) {
+				if (!*names[k] || strlen(names[k]) != l - 5 || strncmp(nm + 3, names[k], l - 5))
+					continue;
+				if (!(full = gr_lds_join_path(q[head].path, nm))) {
+					rc = GR_ENOMEM;
+					break;
+				}
+				if (!found[k] || strcmp(full, found[k]) < 0) {
+					free(found[k]);
+					found[k] = full;
+				} else {
+					free(full);
+				}
+			}
+		}
+		closedir(d);
+	}
+	for (i = 0; i < nq; i++)
+		free(q[i].path);
+	free(q);
+	free(seen);
+	if (rc)
+		for (i = 0; i < n; i++) {
+			free(found[i]);
+			found[i] = NULL;
+		}
+	return rc;
 }
