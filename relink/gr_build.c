@@ -1195,7 +1195,7 @@ gr_b_go_failed(struct gr_b *b, const struct gr_spawn_result *r)
 		                 lr->missing[0].name, lr->nmissing > 1 ? " and other missing inputs" : "");
 	if (lr->nmissing)
 		return gr_b_fail(b, GR_BUILD_EMISSING,
-		                 "no static archive for -l%s%s (explained above); install it, or let it stay dynamic with --allow-dynamic (see --third-party)",
+		                 "no static archive for -l%s%s (explained above, with the way out in its summary)",
 		                 lr->missing[0].name, lr->nmissing > 1 ? " and others" : "");
 	if (gr_b_go_list(b, &b->name) == GR_OK)
 		return gr_b_fail(b, GR_BUILD_EGO, "go build %s (its messages are above)",

@@ -2386,6 +2386,31 @@ def fix_summary_lists_added_archives_once():
     assert res.rc == 0 and res.out.strip() == "42", "in an empty root: %r" % res
 
 
+
+@test
+def missing_shared_only_names_stub_and_allow_dynamic():
+    """-lmsgsh has only libmsgsh.so (as Debian ships libsystemd): exit 1, one
+    line for it, and a summary whose way out names --allow-dynamic msgsh and
+    --stub msgsh (gorelink's), not --third-party (no system library)."""
+    mod = make_module("msgsh", {"main.go": ORDER_MAIN.replace("-la -lb", "-lmsgsh")})
+    lib = os.path.join(mod, "lib")
+    os.mkdir(lib)
+    with open(os.path.join(lib, "sh.c"), "w") as f:
+        f.write("int b_value(void) { return 42; }\n")
+    r = run(["gcc", "-shared", "-fPIC", "-o", os.path.join(lib, "libmsgsh.so"), os.path.join(lib, "sh.c")], cwd=lib)
+    assert r.rc == 0, "gcc -shared (apt-get install gcc)\n%r" % r
+    out = os.path.join(scratch("out-msgsh"), "prog")
+    r = gorelink(["-o", out, "."], cwd=mod)
+    assert r.rc == EXIT_VERDICT, "exit %d, want %d\n%r" % (r.rc, EXIT_VERDICT, r)
+    assert r.err.count("gorelink-ld: no static archive for -lmsgsh ") == 1, "-lmsgsh not explained once\n%s" % r.err
+    assert "a shared library exists instead: %s/libmsgsh.so" % lib in r.err, "stderr\n%s" % r.err
+    summary = r.err[r.err.find("in short: "):]
+    assert r.err.find("in short: ") >= 0 and "-lmsgsh has no static archive" in summary, "no summary\n%s" % r.err
+    assert "--allow-dynamic msgsh" in summary and "--stub msgsh" in summary, (
+        "the way out does not name --allow-dynamic msgsh and --stub msgsh\n%s" % r.err)
+    assert "--third-party" not in r.err, "--third-party offered for a library it would not keep dynamic\n%s" % r.err
+
+
 def main():
     global GORELINK, SRCDIR, EXAMPLES, SCRATCH
     args = harness.path_args("GORELINK SRCDIR WORKDIR")
