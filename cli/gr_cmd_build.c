@@ -12,6 +12,7 @@
 #include "gr_cmd_check.h"
 #include "gr_cmd_pcrw.h"
 #include "gr_json.h"
+#include "gr_path.h"
 
 extern char **environ;
 
@@ -183,6 +184,21 @@ gr_cmd_build_json_callers(struct gr_json *j, const struct gr_link_report *l, con
 	gr_json_arr_end(j);
 }
 
+/* A list of paths for people, each tidied (gr_path_lexical: "dir/.." collapsed). */
+static void
+gr_cmd_build_json_paths(struct gr_json *j, const char *key, const char *const *v, size_t n)
+{
+	size_t i;
+
+	gr_json_arr_begin(j, key);
+	for (i = 0; i < n; i++) {
+		char *t = v[i] ? gr_path_lexical(v[i]) : NULL;
+		gr_json_str(j, NULL, t ? t : v[i]);
+		free(t);
+	}
+	gr_json_arr_end(j);
+}
+
 /* The link report's records, one object each (an absent field is null). */
 static void
 gr_cmd_build_json_records(struct gr_json *j, const struct gr_link_report *l)
@@ -286,7 +302,8 @@ gr_cmd_build_json(FILE *out, const struct gr_build_opts *o, const struct gr_buil
 	gr_cmd_build_json_list(&j, "tags", &r->tags);
 	gr_cmd_build_json_list(&j, "go_command", &r->go_argv);
 	gr_cmd_build_json_words(&j, "link_argv", r->link.argv, r->link.nargv);
-	gr_cmd_build_json_words(&j, "archives", r->link.archives, r->link.narchives);
+	gr_cmd_build_json_paths(&j, "archives", r->link.archives, r->link.narchives);
+	gr_json_str(&j, "link_failure_dump", r->link_dump);
 	gr_cmd_build_json_records(&j, &r->link);
 	if (r->check)
 		gr_cmd_check_json(&j, "check", r->check, true);
@@ -539,7 +556,7 @@ static void
 gr_cmd_build_text(FILE *out, const struct gr_cmd_build_args *a, const struct gr_build_result *r, int status)
 {
 	const struct gr_build_opts *o = &a->o;
-	size_t k;
+	size_t k, shown_archives = 0;
 
 	if (o->dry_run && r->go_argv.n) {
 		fputs("go command: ", out);
@@ -574,11 +591,27 @@ gr_cmd_build_text(FILE *out, const struct gr_cmd_build_args *a, const struct gr_
 	for (k = 0; k < r->tags.n; k++)
 		fprintf(out, "%s%s", k ? "," : " ", r->tags.v[k]);
 	fputs(r->tags.n ? "; archives:" : " none; archives:", out);
-	for (k = 0; k < r->link.narchives; k++) {
-		const char *slash = strrchr(r->link.archives[k], '/');
-		fprintf(out, " %s", slash ? slash + 1 : r->link.archives[k]);
+	/* Each archive once, in the order it first came, by its file name; then
+	 * what --fix added (not among the -l flags' archives), marked. */
+	for (k = 0; k < r->link.narchives + r->link.nfixes; k++) {
+		bool fixed = k >= r->link.narchives;
+		const char *ar = fixed ? r->link.fixes[k - r->link.narchives].archive : r->link.archives[k];
+		const char *slash = ar ? strrchr(ar, '/') : NULL, *name = slash ? slash + 1 : ar;
+		size_t m;
+		bool dup = false;
+		if (!name)
+			continue;
+		for (m = 0; m < k && !dup; m++) {
+			const char *b = m >= r->link.narchives ? r->link.fixes[m - r->link.narchives].archive : r->link.archives[m];
+			const char *bs = b ? strrchr(b, '/') : NULL;
+			dup = b && !strcmp(bs ? bs + 1 : b, name);
+		}
+		if (!dup) {
+			fprintf(out, " %s%s", name, fixed ? " (added by --fix)" : "");
+			shown_archives++;
+		}
 	}
-	fputs(r->link.narchives ? "\n" : " none\n", out);
+	fputs(shown_archives ? "\n" : " none\n", out);
 }
 
 int
@@ -602,6 +635,18 @@ gr_cmd_build(int argc, char **argv, FILE *out, FILE *err)
 	gr_cmd_build_catch_signals();
 	a.o.stop = &gr_cmd_build_stop;
 	rc = gr_build_run(&a.o, &r, &e);
+	/* go build's own messages, as it wrote them with -v; else cmd/link's
+	 * dump of the failed link command is left to -v and --json. */
+	{
+		const char *gs = a.verbose || !r.go_stderr_brief ? r.go_stderr : r.go_stderr_brief;
+		if (gs && *gs) {
+			if (lg.pending)
+				fputs("\r\033[K", err);
+			lg.pending = false;
+			fputs(gs, err);
+			fflush(err);
+		}
+	}
 	/* A stop that came after OUT was renamed into place ends a complete build. */
 	if (gr_cmd_build_stop && rc != GR_OK) {
 		gr_cli_diag(err, "stopped by %s; temporary files removed, OUT untouched",

@@ -9,6 +9,7 @@
 #include "gr_cli.h"
 #include "gr_file.h"
 #include "gr_json.h"
+#include "gr_path.h"
 #include "gr_pc.h"
 #include "gr_rewrite.h"
 #include "gr_spawn.h"
@@ -348,13 +349,248 @@ gr_pcrw_explain_one(FILE *err, const struct gr_rw_result *r, const struct gr_rw_
 		fprintf(err, "; or --allow-dynamic=%s to keep -l%s dynamic\n", t->lib, t->lib);
 }
 
+/* path tidied for reading (gr_path_lexical), malloc'd; NULL stays NULL. */
+static char *
+gr_pcrw_tidy(const char *path)
+{
+	char *t = path ? gr_path_lexical(path) : NULL;
+
+	return t ? t : path ? strdup(path) : NULL;
+}
+
+/* The package a chain starts from: "gtk+-3.0" of "gtk+-3.0 -> Requires -> gdk-3.0 (Libs)". */
+static size_t
+gr_pcrw_root_len(const char *origin)
+{
+	const char *arrow = strstr(origin, " -> "), *paren = strstr(origin, " (");
+	const char *end = arrow && (!paren || arrow < paren) ? arrow : paren;
+
+	return end ? (size_t)(end - origin) : strlen(origin);
+}
+
+/* What one library without an archive is, for the compact explanation. */
+enum gr_pcrw_kind { GR_PCRW_SHARED, GR_PCRW_RUNTIME, GR_PCRW_NONE };
+
+struct gr_pcrw_miss {
+	const struct gr_rw_token *t;
+	enum gr_pcrw_kind kind;
+	char *where;      /* the shared or run-time library, tidied; NULL for none */
+	char *elsewhere;  /* lib<name>.a below a search dir, out of ld's reach; or NULL */
+	bool system;      /* a name third-party mode keeps dynamic */
+};
+
+/* The names of the libraries of kind (or every one: -1) in m, each as fmt with %s the name. */
+static void
+gr_pcrw_names(FILE *f, const struct gr_pcrw_miss *m, size_t n, int kind, bool skip_elsewhere, const char *sep,
+              const char *pre, const char *post)
+{
+	size_t i, shown = 0;
+
+	for (i = 0; i < n; i++) {
+		const char *nm = m[i].t->lib[0] == ':' ? m[i].t->lib + 1 : m[i].t->lib;
+		if ((kind >= 0 && (int)m[i].kind != kind) || (skip_elsewhere && m[i].elsewhere))
+			continue;
+		fprintf(f, "%s%s%s%s", shown++ ? sep : "", pre, nm, post);
+	}
+}
+
+/* How many of m are of kind (and, when skip_elsewhere, not found below a search dir). */
+static size_t
+gr_pcrw_count(const struct gr_pcrw_miss *m, size_t n, int kind, bool skip_elsewhere, bool colon_too)
+{
+	size_t i, c = 0;
+
+	for (i = 0; i < n; i++)
+		c += (kind < 0 || (int)m[i].kind == kind) && !(skip_elsewhere && m[i].elsewhere) &&
+		     (colon_too || m[i].t->lib[0] != ':');
+	return c;
+}
+
+/* What exists instead of m's archive: a shared library, a run-time one, or nothing. */
+static void
+gr_pcrw_kind_of(const struct gr_rw_result *r, struct gr_pcrw_miss *m)
+{
+	char rt[8192];
+
+	if (m->t->shared_alternative) {
+		m->kind = GR_PCRW_SHARED;
+		m->where = gr_pcrw_tidy(m->t->shared_alternative);
+	} else if (gr_ldsearch_runtime_only(&r->search, m->t->lib, rt, sizeof(rt))) {
+		m->kind = GR_PCRW_RUNTIME;
+		m->where = gr_pcrw_tidy(rt);
+	} else {
+		m->kind = GR_PCRW_NONE;
+	}
+}
+
+/* The compact explanation: one line per library, the search list once, then
+ * a summary: which libraries, the packages that wanted them, the way out. */
+static void
+gr_pcrw_explain_compact(FILE *f, const struct gr_rw_result *r, struct gr_pcrw_miss *m, size_t n,
+                        enum gr_rw_mode mode, bool build, bool searched)
+{
+	const char *ad = build ? "--allow-dynamic " : "--allow-dynamic=";
+	size_t i, k, nsh, nrt, nnone, nelse, nsys = 0, ninstall;
+
+	for (i = 0; i < n; i++) {
+		char *tw;
+		nsys += m[i].system;
+		if (m[i].elsewhere && (tw = gr_pcrw_tidy(m[i].elsewhere)) != NULL) {
+			free(m[i].elsewhere);
+			m[i].elsewhere = tw;
+		}
+	}
+	/* One line each: the library, what exists instead, who wanted it. */
+	for (i = 0; i < n; i++) {
+		const struct gr_rw_token *t = m[i].t;
+		const char *nm = t->lib[0] == ':' ? t->lib + 1 : t->lib;
+		char status[9000];
+		if (m[i].kind == GR_PCRW_SHARED)
+			snprintf(status, sizeof(status), "a shared library exists instead: %s", m[i].where);
+		else if (m[i].kind == GR_PCRW_RUNTIME)
+			snprintf(status, sizeof(status),
+			         "only a run-time library is installed: %s (the development package, not installed, brings lib%s.so and often lib%s.a)",
+			         m[i].where, nm, nm);
+		else
+			snprintf(status, sizeof(status), "no shared library exists either");
+		gr_cli_diag(f, "no static archive for -l%s (%s%s%s); wanted by: %s", t->lib, status,
+		            m[i].elsewhere ? "; out of ld's reach: " : "", m[i].elsewhere ? m[i].elsewhere : "",
+		            t->origin ? t->origin : build ?
+		            "the link flags cmd/link passed (a #cgo LDFLAGS line, or a #cgo pkg-config line whose flags go build took from its cache)" :
+		            "the flags given");
+		for (k = 0; k < t->res.nnotes; k++)
+			fprintf(f, "  note: %s\n", t->res.notes[k]);
+	}
+	/* The summary. */
+	if (n == 1)
+		gr_cli_diag(f, "in short: -l%s has no static archive (lib<name>.a, as ld -static looks for it)", m[0].t->lib);
+	else {
+		char *lst = NULL;
+		size_t ll = 0;
+		FILE *lf = open_memstream(&lst, &ll);
+		if (lf) {
+			gr_pcrw_names(lf, m, n, -1, false, "", " -l", "");
+			fclose(lf);
+		}
+		gr_cli_diag(f, "in short: %zu libraries have no static archive (lib<name>.a, as ld -static looks for it):%s", n,
+		            lst ? lst : "");
+		free(lst);
+	}
+	if (searched) {
+		fprintf(f, "  searched: the same %zu directories\n", r->search.ndirs);
+	} else {
+		fputs("  searched:", f);
+		for (i = 0; i < r->search.ndirs; i++)
+			fprintf(f, "%s%s", i ? ", " : " ", r->search.dirs[i]);
+		fputc('\n', f);
+	}
+	/* The packages the chains start from, each once. */
+	fputs("  wanted through:", f);
+	for (i = 0, k = 0; i < n; i++) {
+		const char *o = m[i].t->origin;
+		size_t j, l = o ? gr_pcrw_root_len(o) : 0;
+		bool again = false;
+		for (j = 0; j < i && !again; j++)
+			again = (!o && !m[j].t->origin) ||
+			        (o && m[j].t->origin && gr_pcrw_root_len(m[j].t->origin) == l && !strncmp(m[j].t->origin, o, l));
+		if (again)
+			continue;
+		if (o)
+			fprintf(f, "%s%.*s", k++ ? ", " : " ", (int)l, o);
+		else
+			fprintf(f, "%s%s", k++ ? ", " : " ", build ? "the link flags cmd/link passed" : "the flags given");
+	}
+	fputc('\n', f);
+	/* The way out: -L for what lies out of reach, the packages, then keeping them dynamic or stubs. */
+	nsh = gr_pcrw_count(m, n, GR_PCRW_SHARED, true, true);
+	nrt = gr_pcrw_count(m, n, GR_PCRW_RUNTIME, true, false);
+	nnone = gr_pcrw_count(m, n, GR_PCRW_NONE, true, false);
+	nelse = n - gr_pcrw_count(m, n, -1, true, true);
+	ninstall = n - nelse;
+	fputs("  options:", f);
+	k = 0;
+	for (i = 0; i < n; i++) {
+		char *dir;
+		size_t j;
+		bool again = false;
+		if (!m[i].elsewhere || !(dir = strdup(m[i].elsewhere)))
+			continue;
+		*strrchr(dir, '/') = '\0';
+		for (j = 0; j < i && !again; j++)
+			again = m[j].elsewhere && !strncmp(m[j].elsewhere, dir, strlen(dir)) && m[j].elsewhere[strlen(dir)] == '/' &&
+			        !strchr(m[j].elsewhere + strlen(dir) + 1, '/');
+		if (!again) {
+			fprintf(f, "%s add %s%s (it holds", k++ ? ";" : "", build ? "--lib -L" : "-L", dir);
+			for (j = i; j < n; j++)
+				if (m[j].elsewhere && !strncmp(m[j].elsewhere, dir, strlen(dir)) && m[j].elsewhere[strlen(dir)] == '/' &&
+				    !strchr(m[j].elsewhere + strlen(dir) + 1, '/'))
+					fprintf(f, " %s", m[j].elsewhere + strlen(dir) + 1);
+			fputs(build ? ")" : "; with a PACKAGE: pkgconf-rewrite -- -LDIR FLAGS...)", f);
+		}
+		free(dir);
+	}
+	if (ninstall) {
+		fprintf(f, "%s install the package%s that ship%s", k++ ? "; or" : "", ninstall == 1 ? "" : "s", ninstall == 1 ? "s" : "");
+		gr_pcrw_names(f, m, n, -1, true, ",", " lib", ".a");
+	}
+	if (mode == GR_RW_STATIC && nsys == n)
+		fprintf(f, "%s %s, which keeps system libraries such as -l%s dynamic", k++ ? "; or" : "",
+		        build ? "--third-party" : "--mode=third-party", m[0].t->lib);
+	if (nsh) {
+		fprintf(f, "%s", k++ ? "; or" : "");
+		gr_pcrw_names(f, m, n, GR_PCRW_SHARED, true, "", build ? " --allow-dynamic " : " --allow-dynamic=", "");
+		if (nsh == 1) {
+			for (i = 0; i < n && (m[i].kind != GR_PCRW_SHARED || m[i].elsewhere); i++)
+				;
+			fprintf(f, " to keep -l%s dynamic%s", i < n ? m[i].t->lib : "", build ? " (with the C library)" : "");
+		} else
+			fprintf(f, " to keep them dynamic%s", build ? " (with the C library)" : "");
+	}
+	if (nrt) {
+		fprintf(f, "%s", k++ ? "; or" : "");
+		gr_pcrw_names(f, m, n, GR_PCRW_RUNTIME, true, "", build ? " --allow-dynamic " : " --allow-dynamic=", "");
+		fputs(nrt == 1 ? " to keep it dynamic (its run-time file is then linked by name)" :
+		      " to keep them dynamic (their run-time files are then linked by name)", f);
+	}
+	if (build && nsh + nrt) {
+		fprintf(f, "%s", k++ ? "; or" : "");
+		gr_pcrw_names(f, m, n, GR_PCRW_SHARED, true, "", " --stub ", "");
+		gr_pcrw_names(f, m, n, GR_PCRW_RUNTIME, true, "", " --stub ", "");
+		fputs(" (stand-ins that fail for the functions the link needs from them; see --help)", f);
+	}
+	if (nnone == 1) {
+		for (i = 0; i < n && (m[i].kind != GR_PCRW_NONE || m[i].elsewhere || m[i].t->lib[0] == ':'); i++)
+			;
+		if (i < n)
+			fprintf(f, " (%s%s would need lib%s.so, which is not installed either)", ad, m[i].t->lib, m[i].t->lib);
+	} else if (nnone) {
+		fputs(" (", f);
+		gr_pcrw_names(f, m, n, GR_PCRW_NONE, true, " ", ad, "");
+		fputs(" would need their lib<name>.so, which are not installed either)", f);
+	}
+	fputc('\n', f);
+	for (i = 0; i < n; i++) {
+		free(m[i].where);
+		free(m[i].elsewhere);
+	}
+}
+
 void
 gr_cmd_pcrw_explain_missing(FILE *err, const struct gr_rw_result *r, enum gr_rw_mode mode,
                             const struct gr_rw_opts *o, bool build)
 {
-	size_t k, j;
+	size_t k, j, n = 0, nelse = 0;
 	bool searched = false;
+	struct gr_pcrw_miss *m = calloc(r->ntokens ? r->ntokens : 1, sizeof(*m));
+	const char **names = calloc(r->ntokens ? r->ntokens : 1, sizeof(*names));
+	char **found = calloc(r->ntokens ? r->ntokens : 1, sizeof(*found));
+	char *buf = NULL;
+	size_t len = 0;
+	/* Written in one piece: stderr is unbuffered, and 20 libraries make many lines. */
+	FILE *f = open_memstream(&buf, &len);
 
+	if (!f)
+		f = err;
 	for (k = 0; k < r->ntokens; k++) {
 		const struct gr_rw_token *t = &r->tokens[k];
 		bool again = false;
@@ -362,14 +598,14 @@ gr_cmd_pcrw_explain_missing(FILE *err, const struct gr_rw_result *r, enum gr_rw_
 			continue;
 		if (!t->lib) {
 			/* An input file named by its path. */
-			gr_cli_diag(err, "no file %s (ld opens an input file by its path, %s)", t->input,
+			gr_cli_diag(f, "no file %s (ld opens an input file by its path, %s)", t->input,
 			            t->input[0] == '/' ? "and none is there" : "relative to the current directory, where there is none");
-			fprintf(err, "  wanted by: %s\n", t->origin ? t->origin : build ?
+			fprintf(f, "  wanted by: %s\n", t->origin ? t->origin : build ?
 			        "the link flags cmd/link passed (a #cgo LDFLAGS line, or a #cgo pkg-config line whose flags go build took from its cache)" :
 			        "the flags given");
 			for (j = 0; j < t->res.nnotes; j++)
-				fprintf(err, "  note: %s\n", t->res.notes[j]);
-			fprintf(err, "  options: name it by -l (or by its full path) where it comes from%s\n",
+				fprintf(f, "  note: %s\n", t->res.notes[j]);
+			fprintf(f, "  options: name it by -l (or by its full path) where it comes from%s\n",
 			        t->origin ? " (a packaging bug of that .pc file)" : "");
 			continue;
 		}
@@ -377,9 +613,38 @@ gr_cmd_pcrw_explain_missing(FILE *err, const struct gr_rw_result *r, enum gr_rw_
 			again = r->tokens[j].missing && r->tokens[j].lib && !strcmp(r->tokens[j].lib, t->lib);
 		if (again)
 			continue;  /* -llber -lldap -llber: once is enough */
-		gr_pcrw_explain_one(err, r, &r->tokens[k], mode, o, build, searched);
-		searched = true;
+		if (r->darwin || t->shared_path || !m || !names || !found) {
+			/* ld64's rules, or a shared library named by its path: the full explanation. */
+			gr_pcrw_explain_one(f, r, &r->tokens[k], mode, o, build, searched);
+			searched = true;
+			continue;
+		}
+		m[n].t = t;
+		for (j = 0; j < o->nsystem_libs; j++)
+			m[n].system = m[n].system || !strcmp(o->system_libs[j], t->lib);
+		gr_pcrw_kind_of(r, &m[n]);
+		/* Only a library of which nothing is installed where ld looks may lie elsewhere
+		 * (Debian's libpgcommon.a is in /usr/lib/postgresql/15/lib, with no .so). */
+		names[n] = t->lib[0] == ':' || m[n].kind != GR_PCRW_NONE ? "" : t->lib;
+		nelse += *names[n] != '\0';
+		n++;
 	}
+	if (n) {
+		/* Archives out of ld's reach: below the search dirs, three levels down, 4000 directories at most. */
+		if (nelse && gr_ldsearch_elsewhere(&r->search, names, n, 3, 4000, found) == GR_OK)
+			for (k = 0; k < n; k++)
+				m[k].elsewhere = found[k];
+		gr_pcrw_explain_compact(f, r, m, n, mode, build, searched);
+	}
+	free(m);
+	free(names);
+	free(found);
+	if (f != err) {
+		fclose(f);
+		fwrite(buf, 1, len, err);
+		fflush(err);
+	}
+	free(buf);
 }
 
 /* Rewrite one set of flags and print it; pkg names the package under --each.

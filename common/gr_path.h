@@ -1,4 +1,4 @@
-/* gr_path: finding commands the way execvp does. */
+/* gr_path: finding commands the way execvp does; paths tidied for people. */
 #ifndef GR_PATH_H
 #define GR_PATH_H
 
@@ -6,5 +6,12 @@
  * first executable entry of path, the value of PATH (NULL: /usr/bin:/bin),
  * malloc'd; NULL when there is none. */
 char *gr_path_which(const char *word, const char *path);
+
+/* path tidied lexically, without looking at the file system (no realpath):
+ * "//" and "/./" collapse, "dir/.." cancels (kept where it cannot: a leading
+ * "..", or ".." after one), a trailing '/' goes; "" stays "". For messages
+ * only: a symbolic link makes "a/link/.." differ from "a". Malloc'd; NULL
+ * when out of memory. */
+char *gr_path_lexical(const char *path);
 
 #endif

@@ -260,7 +260,7 @@ int
 gr_spawn_run_ticking(char *const argv[], char *const envp[], const struct gr_spawn_watch *w,
                      struct gr_spawn_result *res, struct gr_error *err)
 {
-	static const struct gr_spawn_watch none = { NULL, NULL, NULL, -1, NULL };
+	static const struct gr_spawn_watch none = { NULL, NULL, NULL, -1, NULL, -1 };
 	posix_spawnattr_t attr;
 	posix_spawn_file_actions_t fa;
 	const char *name;
@@ -288,6 +288,8 @@ gr_spawn_run_ticking(char *const argv[], char *const envp[], const struct gr_spa
 		else
 			e = posix_spawn_file_actions_adddup2(&fa, fd3, 3);
 	}
+	if (e == 0 && w->fd2 > 3)
+		e = posix_spawn_file_actions_adddup2(&fa, w->fd2, 2);
 	if (e == 0)
 		e = posix_spawnp(&pid, argv[0], &fa, &attr, argv, envp ? envp : environ);
 	posix_spawnattr_destroy(&attr);

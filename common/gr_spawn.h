@@ -33,6 +33,7 @@ struct gr_spawn_watch {
 	volatile const int *stop;  /* looked at every 50 ms; non-zero: stop the group */
 	int fd3;                   /* >= 0: given to the child as its descriptor 3 */
 	const char *name;          /* the child in messages; NULL: argv[0] */
+	int fd2;                   /* > 3: given to the child as its stderr; else it keeps ours */
 };
 
 /* Like gr_spawn_run, but the child leads a process group of its own: once

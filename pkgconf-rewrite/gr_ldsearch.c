@@ -23,9 +23,22 @@ struct gr_ldsearch_entry {
 	char *script_error;          /* why it did not parse, for GR_CAND_SCRIPT */
 };
 
+/* One directory's names that may be run-time libraries ("lib*.so.*"), sorted,
+ * read once per run; the directory by identity, so that /usr/lib/x and
+ * /usr/lib/gcc/.../../../x share one listing. */
+struct gr_lds_rtdir {
+	dev_t dev;
+	ino_t ino;
+	struct timespec mtim;  /* a directory that changed is read again */
+	const char **names;
+	size_t n;
+};
+
 struct gr_ldsearch_cache {
 	struct gr_arena arena;  /* owns the entries */
 	struct gr_ldsearch_entry *buckets[GR_LDS_BUCKETS];
+	struct gr_lds_rtdir *rt;  /* run-time listings (malloc'd array; names in arena) */
+	size_t nrt;
 };
 
 struct gr_ldsearch_cache *
@@ -49,6 +62,9 @@ gr_ldsearch_cache_free(struct gr_ldsearch_cache *c)
 	for (b = 0; b < GR_LDS_BUCKETS; b++)
 		for (e = c->buckets[b]; e; e = e->next)
 			gr_ldscript_free(e->script);
+	for (b = 0; b < c->nrt; b++)
+		free(c->rt[b].names);
+	free(c->rt);
 	gr_arena_deinit(&c->arena);
 	free(c);
 }
@@ -513,6 +529,21 @@ gr_ldsearch_lib(struct gr_ldsearch *s, const char *name, bool static_mode,
 	return rc;
 }
 
+/* dir + "/" + name, malloc'd. */
+static char *
+gr_lds_join_path(const char *dir, const char *name)
+{
+	size_t dl = strlen(dir), nl = strlen(name);
+	char *p = malloc(dl + nl + 2);
+
+	if (p) {
+		memcpy(p, dir, dl);
+		p[dl] = '/';
+		memcpy(p + dl + 1, name, nl + 1);
+	}
+	return p;
+}
+
 /* What follows lib<NAME> in a run-time library's file name: ".so.<digit>..."
  * (libz.so.1), or "-<digit>...so.<digit>..." with the version in the name
  * (liblber-2.5.so.0). */
@@ -564,16 +595,195 @@ gr_ldsearch_shared_name(const char *base, char *buf, size_t n)
 	return false;
 }
 
+static int
+gr_lds_strcmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* dir's listing of possible run-time libraries, read once per cache (NULL:
+ * not a readable directory, or out of memory). */
+static const struct gr_lds_rtdir *
+gr_lds_rtdir(struct gr_ldsearch_cache *c, const char *dir)
+{
+	struct gr_lds_rtdir *r = NULL, *nv;
+	struct dirent *de;
+	struct stat st;
+	size_t i, cap = 0;
+	DIR *d;
+
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+		return NULL;
+	for (i = 0; i < c->nrt && !r; i++)
+		if (c->rt[i].dev == st.st_dev && c->rt[i].ino == st.st_ino)
+			r = &c->rt[i];
+	if (r && r->mtim.tv_sec == st.st_mtim.tv_sec && r->mtim.tv_nsec == st.st_mtim.tv_nsec)
+		return r;
+	if (!r) {
+		if (!(nv = realloc(c->rt, (c->nrt + 1) * sizeof(*nv))))
+			return NULL;
+		c->rt = nv;
+		r = &c->rt[c->nrt++];
+		memset(r, 0, sizeof(*r));
+		r->dev = st.st_dev;
+		r->ino = st.st_ino;
+	}
+	free(r->names);
+	r->names = NULL;
+	r->n = 0;
+	r->mtim = st.st_mtim;
+	if (!(d = opendir(dir)))
+		return r;  /* unreadable: an empty listing, like the scan that finds nothing */
+	while ((de = readdir(d)) != NULL) {
+		const char **nn;
+		char *name;
+		if (strncmp(de->d_name, "lib", 3) || !strstr(de->d_name, ".so."))
+			continue;
+		if (r->n == cap) {
+			if (!(nn = realloc(r->names, (cap = cap ? cap * 2 : 64) * sizeof(*nn))))
+				break;
+			r->names = nn;
+		}
+		if (!(name = gr_arena_strdup(&c->arena, de->d_name)))
+			break;
+		r->names[r->n++] = name;
+	}
+	closedir(d);
+	if (r->n)
+		qsort(r->names, r->n, sizeof(*r->names), gr_lds_strcmp);
+	return r;
+}
+
 bool
 gr_ldsearch_runtime_only(const struct gr_ldsearch *s, const char *name, char *buf, size_t n)
 {
 	char prefix[512];
-	size_t i;
+	size_t i, pl;
 
 	if (name[0] == ':' || (size_t)snprintf(prefix, sizeof(prefix), "lib%s", name) >= sizeof(prefix))
 		return false;
-	for (i = 0; i < s->ndirs; i++)
-		if (gr_ldsearch_runtime_in_dir(s->dirs[i], prefix, buf, n))
-			return true;
+	pl = strlen(prefix);
+	for (i = 0; i < s->ndirs; i++) {
+		const struct gr_lds_rtdir *r = s->cache ? gr_lds_rtdir(s->cache, s->dirs[i]) : NULL;
+		size_t lo = 0, hi;
+		if (!s->cache) {
+			if (gr_ldsearch_runtime_in_dir(s->dirs[i], prefix, buf, n))
+				return true;
+			continue;
+		}
+		if (!r)
+			continue;
+		/* The first name not below prefix; the names that start with it follow, smallest first. */
+		for (hi = r->n; lo < hi;) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (strcmp(r->names[mid], prefix) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < r->n && !strncmp(r->names[lo], prefix, pl); lo++)
+			if (gr_lds_runtime_tail(r->names[lo] + pl) && strlen(r->names[lo]) < 256) {
+				/* As gr_ldsearch_runtime_in_dir: a path that does not fit is no answer from this dir. */
+				if ((size_t)snprintf(buf, n, "%s/%s", s->dirs[i], r->names[lo]) < n)
+					return true;
+				break;
+			}
+	}
 	return false;
+}
+
+/* A directory to look into below a search dir. */
+struct gr_lds_walk {
+	char *path;
+	int depth;
+};
+
+int
+gr_ldsearch_elsewhere(const struct gr_ldsearch *s, const char *const *names, size_t n, int depth,
+                      size_t maxdirs, char **found)
+{
+	struct gr_lds_walk *q = NULL;
+	struct { dev_t dev; ino_t ino; } *seen = NULL;
+	size_t nq = 0, head = 0, nseen = 0, i, k;
+	int rc = GR_OK;
+
+	for (i = 0; i < n; i++)
+		found[i] = NULL;
+	if (!n)
+		return GR_OK;
+	/* Breadth first, search dir by search dir: the bound stops at the deep ends. */
+	if (!(q = malloc((maxdirs + 1) * sizeof(*q))) || !(seen = malloc((maxdirs + 1) * sizeof(*seen)))) {
+		free(q);
+		return GR_ENOMEM;
+	}
+	for (i = 0; i < s->ndirs && nq < maxdirs; i++)
+		if ((q[nq].path = strdup(s->dirs[i])) != NULL)
+			q[nq++].depth = 0;
+	for (head = 0; head < nq; head++) {
+		struct dirent *de;
+		struct stat st;
+		DIR *d;
+		bool dup = false;
+		if (stat(q[head].path, &st) != 0 || !S_ISDIR(st.st_mode))
+			continue;
+		for (k = 0; k < nseen && !dup; k++)
+			dup = seen[k].dev == st.st_dev && seen[k].ino == st.st_ino;
+		if (dup || nseen >= maxdirs)
+			continue;
+		seen[nseen].dev = st.st_dev;
+		seen[nseen++].ino = st.st_ino;
+		if (!(d = opendir(q[head].path)))
+			continue;
+		while ((de = readdir(d)) != NULL && rc == GR_OK) {
+			const char *nm = de->d_name;
+			size_t l = strlen(nm);
+			bool isdir = de->d_type == DT_DIR;
+			char *full;
+			if (nm[0] == '.' && (!nm[1] || (nm[1] == '.' && !nm[2])))
+				continue;
+			if (de->d_type == DT_UNKNOWN) {
+				struct stat ls;
+				char *p = gr_lds_join_path(q[head].path, nm);
+				isdir = p && lstat(p, &ls) == 0 && S_ISDIR(ls.st_mode);
+				free(p);
+			}
+			if (isdir) {
+				if (q[head].depth < depth && nq < maxdirs) {
+					if (!(q[nq].path = gr_lds_join_path(q[head].path, nm)))
+						rc = GR_ENOMEM;
+					else
+						q[nq++].depth = q[head].depth + 1;
+				}
+				continue;
+			}
+			/* Only below a search dir: in one, ld would have found it. */
+			if (!q[head].depth || l < 6 || strncmp(nm, "lib", 3) || strcmp(nm + l - 2, ".a"))
+				continue;
+			for (k = 0; k < n; k++) {
+				if (!*names[k] || strlen(names[k]) != l - 5 || strncmp(nm + 3, names[k], l - 5))
+					continue;
+				if (!(full = gr_lds_join_path(q[head].path, nm))) {
+					rc = GR_ENOMEM;
+					break;
+				}
+				if (!found[k] || strcmp(full, found[k]) < 0) {
+					free(found[k]);
+					found[k] = full;
+				} else {
+					free(full);
+				}
+			}
+		}
+		closedir(d);
+	}
+	for (i = 0; i < nq; i++)
+		free(q[i].path);
+	free(q);
+	free(seen);
+	if (rc)
+		for (i = 0; i < n; i++) {
+			free(found[i]);
+			found[i] = NULL;
+		}
+	return rc;
 }

@@ -79,6 +79,15 @@ int gr_ldsearch_lib(struct gr_ldsearch *s, const char *name, bool static_mode,
  * false when there is none. */
 bool gr_ldsearch_runtime_only(const struct gr_ldsearch *s, const char *name, char *buf, size_t n);
 
+/* Where lib<NAME>.a lies below the search dirs, out of ld's reach (Debian
+ * puts libpgcommon.a in /usr/lib/postgresql/15/lib): each search dir's
+ * subdirectories down to depth levels (each directory once, by identity;
+ * symbolic links not followed; at most maxdirs directories in all); for each
+ * of the n names (NAME of -lNAME; "" is none) the smallest such path, malloc'd into
+ * found[i], or NULL. GR_ENOMEM, else GR_OK. */
+int gr_ldsearch_elsewhere(const struct gr_ldsearch *s, const char *const *names, size_t n, int depth,
+                          size_t maxdirs, char **found);
+
 /* The run-time shared library of stem ("libz") in dir: stem.so.<digit>... or
  * stem-<digits and dots>.so.<digit>... (liblber-2.5.so.0), the smallest such
  * name; dir/name into buf, or false when there is none (or it does not fit).

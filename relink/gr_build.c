@@ -724,6 +724,97 @@ gr_b_cleanup(struct gr_b *b)
 		nftw(b->helpdir, gr_b_rm, 8, FTW_DEPTH | FTW_PHYS);
 }
 
+/* Whether the line [p, end) is cmd/link's dump of a failed external link:
+ * the linker's path, gorelink-ld, then its arguments on one line. */
+static bool
+gr_b_is_dump(const char *p, const char *end)
+{
+	const char *sp = memchr(p, ' ', (size_t)(end - p));
+	size_t n = sp ? (size_t)(sp - p) : 0;
+
+	return sp && n >= 11 && !memcmp(sp - 11, "gorelink-ld", 11) && (n == 11 || sp[-12] == '/');
+}
+
+int
+gr_build_split_dump(const char *text, size_t len, char **brief, char **dump)
+{
+	const char *p = text, *end = text + len;
+	static const char note[] = "(the link command: see -v or --json)\n";
+	size_t nb = 0, nd = 0;
+
+	*brief = malloc(len + sizeof(note) * 4 + 1);
+	*dump = malloc(len + 1);
+	if (!*brief || !*dump) {
+		free(*brief);
+		free(*dump);
+		*brief = *dump = NULL;
+		return GR_ENOMEM;
+	}
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl + 1 : end;
+		if (gr_b_is_dump(p, nl ? nl : end)) {
+			memcpy(*dump + nd, p, (size_t)(le - p));
+			nd += (size_t)(le - p);
+			/* One note, however many dumps (each link that failed has one). */
+			if (nd == (size_t)(le - p)) {
+				memcpy(*brief + nb, note, sizeof(note) - 1);
+				nb += sizeof(note) - 1;
+			}
+		} else {
+			memcpy(*brief + nb, p, (size_t)(le - p));
+			nb += (size_t)(le - p);
+		}
+		p = le;
+	}
+	(*brief)[nb] = '\0';
+	(*dump)[nd] = '\0';
+	if (!nd) {
+		free(*dump);
+		*dump = NULL;
+	}
+	return GR_OK;
+}
+
+/* What go build wrote on stderr (in the file at fd), into the result: as
+ * written, and without cmd/link's dump of the failed link command. */
+static void
+gr_b_go_stderr(struct gr_b *b, int fd)
+{
+	struct gr_build_result *res = b->res;
+	char *text = NULL, *np;
+	size_t len = 0, cap = 0;
+	ssize_t got;
+
+	if (lseek(fd, 0, SEEK_SET) != 0)
+		return;
+	for (;;) {
+		if (len + 4096 > cap) {
+			if (!(np = realloc(text, cap = (cap ? cap * 2 : 8192)))) {
+				free(text);
+				return;
+			}
+			text = np;
+		}
+		got = read(fd, text + len, cap - len - 1);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		len += (size_t)got;
+	}
+	if (!text)
+		return;
+	text[len] = '\0';
+	free(res->go_stderr);
+	free(res->go_stderr_brief);
+	free(res->link_dump);
+	res->go_stderr = text;
+	res->go_stderr_brief = res->link_dump = NULL;
+	if (gr_build_split_dump(text, len, &res->go_stderr_brief, &res->link_dump) != GR_OK)
+		res->go_stderr_brief = res->link_dump = NULL;
+}
+
 /* Run go build under gorelink-guard: if this process is killed outright
  * (SIGKILL), the guard sees the pipe close, kills go build's process group
  * and removes the helper directory and the temporary directory beside OUT. */
@@ -732,8 +823,9 @@ gr_b_run_go(struct gr_b *b, struct gr_spawn_result *r)
 {
 	struct gr_strvec av;
 	struct gr_spawn_watch w;
-	int pfd[2], rc, e;
+	int pfd[2], rc, e, efd;
 	size_t i;
+	char *epath;
 
 	gr_strvec_init(&av);
 	if (gr_strvec_push(&av, b->guard) || gr_strvec_push(&av, "--rm") || gr_strvec_push(&av, b->helpdir) ||
@@ -766,7 +858,17 @@ gr_b_run_go(struct gr_b *b, struct gr_spawn_result *r)
 	w.stop = b->o->stop;
 	w.fd3 = pfd[0];
 	w.name = b->res->go_argv.v[0];
+	/* go build's stderr goes to a file, shown by the caller once it is done
+	 * (cmd/link's one-line dump of a failed link command set apart). */
+	epath = gr_b_join(b->helpdir, "/", "go-stderr");
+	efd = epath ? open(epath, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600) : -1;
+	free(epath);
+	w.fd2 = efd > 3 ? efd : -1;
 	rc = gr_spawn_run_ticking(gr_strvec_argv(&av), gr_strvec_argv(&b->env), &w, r, b->err);
+	if (efd >= 0) {
+		gr_b_go_stderr(b, efd);
+		close(efd);
+	}
 	close(pfd[0]);
 	close(pfd[1]);
 	gr_strvec_deinit(&av);
@@ -1146,6 +1248,13 @@ gr_b_go_failed(struct gr_b *b, const struct gr_spawn_result *r)
 			return gr_b_fail(b, GR_BUILD_EGO,
 			                 "the link failed: %s was built for glibc, and this link's C library is another (explained above)",
 			                 lr->undefined[i].archive);
+	if (lr->nundefined && !lr->nmissing && b->o->fix && lr->nfixes)
+		return gr_b_fail(b, GR_BUILD_EGO,
+		                 "the link still fails on undefined symbols after --fix added %zu archive%s (-l%s%s): add the --pkg/--lib named above for what is left",
+		                 lr->nfixes, lr->nfixes == 1 ? "" : "s", lr->fixes[0].lname, lr->nfixes > 1 ? " and others" : "");
+	if (lr->nundefined && !lr->nmissing && b->o->fix)
+		return gr_b_fail(b, GR_BUILD_EGO,
+		                 "the link failed on undefined symbols (explained above) that --fix found no archive for: install the library that defines them, or add the --pkg/--lib named there");
 	if (lr->nundefined && !lr->nmissing)
 		return gr_b_fail(b, GR_BUILD_EGO,
 		                 "the link failed on undefined symbols (explained above): add the --pkg/--lib named there, or use --fix");
@@ -1155,7 +1264,7 @@ gr_b_go_failed(struct gr_b *b, const struct gr_spawn_result *r)
 		                 lr->missing[0].name, lr->nmissing > 1 ? " and other missing inputs" : "");
 	if (lr->nmissing)
 		return gr_b_fail(b, GR_BUILD_EMISSING,
-		                 "no static archive for -l%s%s (explained above); install it, or let it stay dynamic with --allow-dynamic (see --third-party)",
+		                 "no static archive for -l%s%s (explained above, with the way out in its summary)",
 		                 lr->missing[0].name, lr->nmissing > 1 ? " and others" : "");
 	if (gr_b_go_list(b, &b->name) == GR_OK)
 		return gr_b_fail(b, GR_BUILD_EGO, "go build %s (its messages are above)",
@@ -1391,6 +1500,9 @@ gr_build_result_deinit(struct gr_build_result *res)
 	free(res->out);
 	free(res->kept);
 	free(res->preset_path);
+	free(res->go_stderr);
+	free(res->go_stderr_brief);
+	free(res->link_dump);
 	gr_report_free(res->check);
 	memset(res, 0, sizeof(*res));
 }

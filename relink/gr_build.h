@@ -77,11 +77,21 @@ struct gr_build_result {
 	/* The mark go build's CGO_CPPFLAGS carried (-DGORELINK_PKGCONFIG=, see
 	 * relink/gr_gocache), or "" when go build did not run. */
 	char cache_key[GR_GOCACHE_KEYLEN + 1];
+	/* What go build wrote on stderr (NULL: nothing read): as written, and
+	 * brief: with cmd/link's one-line dump of a failed link command (the
+	 * whole gorelink-ld command line) replaced by a note; link_dump: those
+	 * lines, or NULL when there were none. */
+	char *go_stderr, *go_stderr_brief, *link_dump;
 };
 
 /* Build o->package as o->mode asks, verify it, and move it into place: GR_OK,
  * or an enum gr_build_error with the reason in err. */
 int gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct gr_error *err);
+
+/* Split text (len bytes of go build's stderr) into brief, where each line
+ * that is cmd/link's dump of a failed link ("/dir/gorelink-ld ARGS...") is
+ * replaced by one note, and dump, those lines (NULL when none); malloc'd. */
+int gr_build_split_dump(const char *text, size_t len, char **brief, char **dump);
 
 /* Free a result. */
 void gr_build_result_deinit(struct gr_build_result *res);

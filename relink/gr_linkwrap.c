@@ -10,6 +10,7 @@
 #include "gr_extld.h"
 #include "gr_kv.h"
 #include "gr_ldmsg.h"
+#include "gr_path.h"
 #include "gr_pc.h"
 #include "gr_spawn.h"
 #include "gr_stub.h"
@@ -257,6 +258,84 @@ gr_lw_explain_glibc_built(const struct gr_linkwrap *w, const struct gr_diag *d, 
 	}
 }
 
+/* Distinct (a, b) pairs of messages, their paths tidied, with how often each came. */
+struct gr_lw_msgs {
+	struct gr_lw_msg {
+		char *a, *b;
+		size_t count;
+	} *v;
+	size_t n;
+};
+
+/* Count the pair (a, b) compared tidied (gr_path_lexical); true when it is new. */
+static bool
+gr_lw_msgs_add(struct gr_lw_msgs *m, const char *a, const char *b)
+{
+	char *la = gr_path_lexical(a), *lb = gr_path_lexical(b);
+	struct gr_lw_msg *nv;
+	size_t i;
+
+	if (!la || !lb) {
+		free(la);
+		free(lb);
+		return true;  /* out of memory: no line, but the record */
+	}
+	for (i = 0; i < m->n; i++)
+		if (!strcmp(m->v[i].a, la) && !strcmp(m->v[i].b, lb)) {
+			m->v[i].count++;
+			free(la);
+			free(lb);
+			return false;
+		}
+	if (!(nv = realloc(m->v, (m->n + 1) * sizeof(*nv)))) {
+		free(la);
+		free(lb);
+		return true;
+	}
+	m->v = nv;
+	m->v[m->n++] = (struct gr_lw_msg){ la, lb, 1 };
+	return true;
+}
+
+static void
+gr_lw_msgs_free(struct gr_lw_msgs *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++) {
+		free(m->v[i].a);
+		free(m->v[i].b);
+	}
+	free(m->v);
+	m->v = NULL;
+	m->n = 0;
+}
+
+/* path tidied for a message (gr_path_lexical) into buf; path itself when it does not fit. */
+static const char *
+gr_lw_tidy(const char *path, char *buf, size_t bufsz)
+{
+	char *t = path ? gr_path_lexical(path) : NULL;
+
+	if (!t || strlen(t) >= bufsz) {
+		free(t);
+		return path;
+	}
+	memcpy(buf, t, strlen(t) + 1);
+	free(t);
+	return buf;
+}
+
+/* " (N times)" for a message that came N > 1 times, else "". */
+static const char *
+gr_lw_times(size_t n, char *buf, size_t bufsz)
+{
+	if (n < 2)
+		return "";
+	snprintf(buf, bufsz, " (%zu times)", n);
+	return buf;
+}
+
 /* Explain the undefined symbols and glibc's warnings; record them for gorelink. */
 static void
 gr_lw_explain(const struct gr_linkwrap *w, const struct gr_diag *d, bool failed, struct gr_link_report *rep)
@@ -273,12 +352,16 @@ gr_lw_explain(const struct gr_linkwrap *w, const struct gr_diag *d, bool failed,
 		        syms, syms == 1 ? "" : "s");
 		for (i = 0; i < d->ngroups; i++) {
 			const struct gr_diag_group *g = &d->groups[i];
-			char what[512], line[1024];
+			char what[512], line[1024], tidy[4096];
 			fputs("  ", w->msg);
 			gr_lw_list(w->msg, g->symbols, g->nsymbols, 8);
 			if (g->nneeders) {
+				size_t k;
 				fputs(", needed by ", w->msg);
-				gr_lw_list(w->msg, g->needers, g->nneeders, 3);
+				for (k = 0; k < g->nneeders && k < 3; k++)
+					fprintf(w->msg, "%s%s", k ? ", " : "", gr_lw_tidy(g->needers[k], tidy, sizeof(tidy)));
+				if (g->nneeders > 3)
+					fprintf(w->msg, ", ... (%zu in all)", g->nneeders);
 			}
 			fputs(":\n", w->msg);
 			if (!g->provider && g->shared) {
@@ -302,13 +385,19 @@ gr_lw_explain(const struct gr_linkwrap *w, const struct gr_diag *d, bool failed,
 				snprintf(what, sizeof(what), "--pkg %s", g->pkg);
 			else
 				snprintf(what, sizeof(what), "--lib -l%s", g->provider->lname);
-			fprintf(w->msg, "    defined in %s (-l%s%s%s): add %s\n", g->provider->path, g->provider->lname,
+			fprintf(w->msg, "    defined in %s (-l%s%s%s): add %s\n", gr_lw_tidy(g->provider->path, tidy, sizeof(tidy)),
+			        g->provider->lname,
 			        g->pkg ? ", pkg-config " : "", g->pkg ? g->pkg : "", what);
 			gr_link_report_add_undefined(rep, &(struct gr_rec_undefined){ g->provider->lname, g->pkg,
 			                                                                g->provider->path, what });
 		}
 		if (failed && !w->ls->fix)
 			fputs("  (or run gorelink again with --fix to add them)\n", w->msg);
+		else if (failed && rep->nfixes)
+			fprintf(w->msg, "  (--fix added %zu archive%s and linked again; these are still undefined: add what is named above by hand)\n",
+			        rep->nfixes, rep->nfixes == 1 ? "" : "s");
+		else if (failed)
+			fputs("  (--fix found no archive to add for these: add what is named above by hand)\n", w->msg);
 	}
 	for (i = 0; i < d->nfindings; i++) {
 		const struct gr_diag_finding *f = &d->findings[i];
@@ -359,6 +448,8 @@ gr_lw_group_order(const struct gr_linkwrap *w, const struct gr_diag *d, struct g
 	long lo = -1, hi = -1;
 	size_t i, k;
 	struct gr_strvec grouped;
+	struct gr_lw_msgs seen = { NULL, 0 };
+	char times[32];
 
 	for (i = 0; i < d->ngroups; i++) {
 		const struct gr_diag_group *g = &d->groups[i];
@@ -374,9 +465,9 @@ gr_lw_group_order(const struct gr_linkwrap *w, const struct gr_diag *d, struct g
 			arch = strndup(g->needers[k], (size_t)(open - g->needers[k]));
 			pn = arch ? gr_lw_find(final, arch) : -1;
 			if (pn > pa) {
-				gr_link_report_add_order(rep, &(struct gr_rec_order){ "group", arch, g->provider->path });
-				fprintf(w->msg, "gorelink: link order: %s needs %s, which comes earlier, and GNU ld scans each archive once\n",
-				        arch, g->provider->path);
+				/* Each member of the needer that refers to the provider is a pair of its own: one line each. */
+				if (gr_lw_msgs_add(&seen, arch, g->provider->path))
+					gr_link_report_add_order(rep, &(struct gr_rec_order){ "group", arch, g->provider->path });
 				if (lo < 0 || pa < lo)
 					lo = pa;
 				if (pn > hi)
@@ -385,6 +476,10 @@ gr_lw_group_order(const struct gr_linkwrap *w, const struct gr_diag *d, struct g
 			free(arch);
 		}
 	}
+	for (i = 0; i < seen.n; i++)
+		fprintf(w->msg, "gorelink: link order: %s needs %s, which comes earlier, and GNU ld scans each archive once%s\n",
+		        seen.v[i].a, seen.v[i].b, gr_lw_times(seen.v[i].count, times, sizeof(times)));
+	gr_lw_msgs_free(&seen);
 	if (lo < 0)
 		return false;
 	/* A group from an earlier round: one that holds the span already changes
@@ -434,8 +529,11 @@ gr_lw_group_order(const struct gr_linkwrap *w, const struct gr_diag *d, struct g
 		gr_strvec_deinit(&grouped);
 		return false;
 	}
-	fprintf(w->msg, "gorelink: grouped the archives from %s to %s with --start-group/--end-group (not reordered: the order the flags gave is kept) and linking again\n",
-	        final->v[lo], final->v[hi]);
+	{
+		char t1[4096], t2[4096];
+		fprintf(w->msg, "gorelink: grouped the archives from %s to %s with --start-group/--end-group (not reordered: the order the flags gave is kept) and linking again\n",
+		        gr_lw_tidy(final->v[lo], t1, sizeof(t1)), gr_lw_tidy(final->v[hi], t2, sizeof(t2)));
+	}
 	gr_strvec_deinit(final);
 	*final = grouped;
 	return true;
@@ -518,8 +616,11 @@ gr_linkwrap_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr
 					continue;
 				gr_strvec_push(final, g->provider->path);
 				gr_link_report_add_fix(rep, &(struct gr_rec_fix){ g->provider->lname, g->pkg, g->provider->path });
-				fprintf(w->msg, "gorelink: --fix: adding %s (-l%s) and linking again\n", g->provider->path,
-				        g->provider->lname);
+				{
+					char t[4096];
+					fprintf(w->msg, "gorelink: --fix: adding %s (-l%s) and linking again\n",
+					        gr_lw_tidy(g->provider->path, t, sizeof(t)), g->provider->lname);
+				}
 				added++;
 			}
 		}

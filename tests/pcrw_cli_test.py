@@ -328,7 +328,9 @@ def missing_archive_shared_exists():
          "the searched dirs should include a system dir (one of %r)" % sorted(libc_dirs), r)
     contains(e, "a shared library exists instead: %s/libnostatic.so" % LIB, "stderr", r)
     contains(e, "install the package that ships libnostatic.a", "stderr (option 1)", r)
-    contains(e, "--mode=third-party", "stderr (option 2)", r)
+    # Issue 12: --mode=third-party keeps only system libraries dynamic, and
+    # -lnostatic is none: it would not help, so it is not offered (was asserted offered).
+    true("--mode=third-party" not in e, "--mode=third-party offered where it would not help", r)
     contains(e, "--allow-dynamic=nostatic", "stderr (option 3)", r)
     true("no shared library exists either" not in e, "stderr contradicts itself", r)
 
@@ -356,7 +358,8 @@ def missing_archive_no_shared_either():
     contains(r.err, "no shared library exists either", "stderr", r)
     true("a shared library exists instead" not in r.err, "stderr contradicts itself", r)
     contains(r.err, "install the package that ships libnothere.a", "stderr", r)
-    contains(r.err, "--mode=third-party", "stderr", r)
+    # Issue 12: not a system library, so --mode=third-party would not help (was asserted offered).
+    true("--mode=third-party" not in r.err, "--mode=third-party offered where it would not help", r)
     contains(r.err, "--allow-dynamic=nothere", "stderr", r)
 
 
@@ -387,7 +390,11 @@ def missing_archive_every_one_explained():
     no_stdout(r)
     contains(r.err, "-lnostatic", "stderr", r)
     contains(r.err, "-lnothere", "stderr", r)
-    eq(r.err.count("  searched:"), 2, "one explanation per missing library", r)
+    # Issue 12: one line per missing library and the search list once (was one
+    # "  searched:" line per library).
+    eq(r.err.count("no static archive for -lnostatic "), 1, "-lnostatic explained once", r)
+    eq(r.err.count("no static archive for -lnothere "), 1, "-lnothere explained once", r)
+    eq(r.err.count("  searched:"), 1, "the search list once", r)
 
 
 @test
@@ -407,7 +414,9 @@ def missing_archive_runtime_only_and_repeats():
     eq(r.err.count("no static archive for -llberish "), 1, "-llberish explained once", r)
     contains(r.err, "only a run-time library is installed: %s/librt1.so.1 " % d, "stderr (-lrt1)", r)
     contains(r.err, "only a run-time library is installed: %s/liblberish-2.5.so.0 " % d, "stderr (-llberish)", r)
-    contains(r.err, "; or --allow-dynamic=rt1 to keep it dynamic (its run-time file is then linked by name)", "stderr", r)
+    # Issue 12: the way out is in the summary, both run-time-only libraries together.
+    contains(r.err, "; or --allow-dynamic=rt1 --allow-dynamic=lberish to keep them dynamic (their run-time files are then linked by name)",
+             "stderr", r)
     # And so it is: the run-time file by name, with a note.
     j = json_report(pcrw("--json", "--mode=third-party", "--allow-dynamic=rt1", "--", "-L" + d, "-lrt1"))
     t = j["tokens"][1]
@@ -415,7 +424,8 @@ def missing_archive_runtime_only_and_repeats():
     true(any("librt1.so is not installed" in n for n in t["notes"]), "a note says why: %r" % t["notes"])
     eq(searched_dirs(r.err)[0], d, "the first list names the -L dir first", r)
     n = len(searched_dirs(r.err))
-    contains(r.err, "  searched: the same %d directories\n" % n, "the second explanation", r)
+    true(n > 1, "the search list holds the -L dir and the toolchain's", r)
+    eq(r.err.count("  searched:"), 1, "the search list once (issue 12; was 'the same N directories' again)", r)
     true("no shared library exists either" not in r.err, "stderr contradicts itself", r)
 
 
@@ -1410,6 +1420,108 @@ def shared_library_by_path_without_archive_is_missing():
         r = pcrw(*(opts + ["--", plug]))
         eq(r.rc, 1, "%s: exit status for %s" % (opts, plug), r)
         contains(r.err, "no static archive for %s (a shared library named by its path" % plug, "stderr", r)
+
+
+# ------------------------------------------------------------------ issue 12: compact missing-archive explanations
+
+def _summary(err):
+    """The lines of the summary block: from 'in short:' to the end."""
+    lines = err.split("\n")
+    at = [k for k, l in enumerate(lines) if ": in short: " in l]
+    true(at, "no 'in short:' summary in stderr:\n%s" % err)
+    return "\n".join(lines[at[-1]:])
+
+
+@test
+def missing_deep_chain_compact_with_summary():
+    """top -> Requires.private -> i12m1 -> Requires.private -> i12m2, whose
+    Libs.private name three libraries without an archive where ld looks: one
+    with a run-time .so only, one whose archive lies three levels below the
+    -L dir (as Debian's libpgcommon.a in /usr/lib/postgresql/15/lib), one with
+    nothing at all. One line each, the search list once, paths tidied
+    (the -L dir is spelled with 'x/..'), and a summary naming the libraries,
+    the package the chain starts from, -L DIR, --allow-dynamic, and not
+    --mode=third-party (none is a system library)."""
+    d = scratch_dir("i12-deep")
+    lib = os.path.join(d, "lib")
+    os.makedirs(os.path.join(d, "x"))
+    far = os.path.join(lib, "pg", "15", "lib")
+    os.makedirs(far)
+    archive(os.path.join(far, "libi12far.a"))
+    shared(os.path.join(lib, "libi12rt.so.1"))
+    dotted = os.path.join(d, "x", "..", "lib")
+    write(os.path.join(d, "i12top.pc"), "Name: i12top\nDescription: t\nVersion: 1\nRequires.private: i12m1\nLibs: -L%s -lz\n" % dotted)
+    write(os.path.join(d, "i12m1.pc"), "Name: i12m1\nDescription: t\nVersion: 1\nRequires.private: i12m2\nLibs: -lz\n")
+    write(os.path.join(d, "i12m2.pc"), "Name: i12m2\nDescription: t\nVersion: 1\nLibs: -lz\n"
+          "Libs.private: -li12rt -li12far -li12none -li12rt\n")
+    env = dict(base_env(), PKG_CONFIG_PATH=d, PKG_CONFIG_LIBDIR=d)
+    for run_it in (pcrw, gr_pcrw):
+        r = run_it("i12top", env=env, cwd=d)
+        eq(r.rc, 1, "exit status", r)
+        no_stdout(r)
+        for name in ("i12rt", "i12far", "i12none"):
+            eq(r.err.count("no static archive for -l%s " % name), 1, "-l%s: one line" % name, r)
+        contains(r.err, "wanted by: i12top -> Requires.private -> i12m1 -> Requires.private -> i12m2 (Libs.private)",
+                 "stderr (the chain)", r)
+        eq(r.err.count("  searched:"), 1, "the search list once", r)
+        contains(r.err, "only a run-time library is installed: %s/libi12rt.so.1 " % lib, "stderr (tidied path)", r)
+        contains(r.err, "out of ld's reach: %s/libi12far.a" % far, "stderr (the archive below the -L dir)", r)
+        for line in r.err.split("\n"):
+            if not line.startswith("  searched:"):
+                true("/x/../" not in line, "an untidy path outside the search list: %r" % line, r)
+        summ = _summary(r.err)
+        contains(summ, "in short: 3 libraries have no static archive", "summary", r)
+        contains(summ, "-li12rt -li12far -li12none", "summary (the libraries, in order)", r)
+        contains(summ, "wanted through: i12top\n", "summary (the package the chain starts from)", r)
+        contains(summ, "add -L%s (it holds libi12far.a" % far, "summary (-L DIR)", r)
+        contains(summ, "--allow-dynamic=i12rt to keep it dynamic", "summary (--allow-dynamic)", r)
+        contains(summ, "--allow-dynamic=i12none would need libi12none.so", "summary", r)
+        true("third-party" not in r.err, "--mode=third-party offered where it would not help", r)
+        true("--stub" not in r.err, "--stub is gorelink's, not pkgconf-rewrite's", r)
+        true(len(r.err.rstrip("\n").split("\n")) <= 12, "more lines than needed:\n%s" % r.err, r)
+
+
+@test
+def missing_third_party_offered_only_for_system_libraries():
+    """--mode=third-party keeps only system libraries dynamic: offered when
+    every missing library is one (--system-libs names it), not when one is not."""
+    d = scratch_dir("i12-sys")
+    r = pcrw("--system-libs=i12sys", "--", "-L" + d, "-li12sys")
+    eq(r.rc, 1, "exit status", r)
+    contains(_summary(r.err), "--mode=third-party, which keeps system libraries such as -li12sys dynamic", "summary", r)
+    r = pcrw("--system-libs=i12sys", "--", "-L" + d, "-li12sys", "-li12other")
+    eq(r.rc, 1, "exit status", r)
+    true("third-party" not in r.err, "offered though -li12other is no system library", r)
+
+
+@test
+def missing_gtk3_fits_a_screen():
+    """gtk+-3.0 (Debian's libgtk-3-dev ships no archive for about 20 of its
+    libraries): 105 lines before issue 12; now one line each, the search list
+    once and a summary, within 30 lines; no --mode=third-party (none is a
+    system library); paths tidied ("/../" only in the search list)."""
+    pk = shutil.which("pkg-config")
+    true(pk, "pkg-config is not installed (apt-get install pkgconf; scripts/setup does)")
+    env = base_env()
+    env.pop("PKG_CONFIG_PATH", None)
+    env.pop("PKG_CONFIG_LIBDIR", None)  # the system's .pc files
+    true(subprocess.run([pk, "--exists", "gtk+-3.0"], env=env).returncode == 0,
+         "gtk+-3.0 is not installed (apt-get install libgtk-3-dev; scripts/setup does)")
+    for run_it in (pcrw, gr_pcrw):
+        r = run_it("gtk+-3.0", env=env)
+        eq(r.rc, 1, "exit status", r)
+        no_stdout(r)
+        lines = r.err.rstrip("\n").split("\n")
+        true(len(lines) <= 30, "%d lines, want at most 30:\n%s" % (len(lines), r.err), r)
+        n = r.err.count(": no static archive for -l")
+        true(n >= 10, "only %d libraries explained" % n, r)
+        contains(_summary(r.err), "in short: %d libraries have no static archive" % n, "summary", r)
+        contains(r.err, "wanted through: gtk+-3.0\n", "summary", r)
+        contains(r.err, "--allow-dynamic=gtk-3", "summary", r)
+        true("third-party" not in r.err, "--mode=third-party offered where it would not help", r)
+        for line in lines:
+            if not line.startswith("  searched:"):
+                true("/../" not in line, "an untidy path: %r" % line, r)
 
 
 # ------------------------------------------------------------------ main

@@ -2746,6 +2746,135 @@ def infer_not_for_pkg_config_answers_even_from_go_cache():
         assert_static(out)
 
 
+
+def messages_module(name, ldflags, calls, sources, members=None):
+    """A cgo package whose #cgo LDFLAGS are -L${SRCDIR}/lib LDFLAGS and whose
+    main prints the sum of CALLS (C functions returning int); lib/ holds
+    fixture archives of SOURCES, and MEMBERS (archive stem -> {name: source})
+    archives of several objects each."""
+    decls = "".join("int %s(void);\n" % c for c in calls)
+    main = ("package main\n\n/*\n#cgo LDFLAGS: -L${SRCDIR}/lib %s\n%s*/\nimport \"C\"\n\nimport \"fmt\"\n\n"
+            "func main() { fmt.Println(%s) }\n" % (ldflags, decls, " + ".join("int(C.%s())" % c for c in calls)))
+    mod = make_module(name, {"main.go": main})
+    lib = os.path.join(mod, "lib")
+    os.mkdir(lib)
+    fixture_archives(lib, sources)
+    for stem, objs in (members or {}).items():
+        paths = []
+        for fn, text in objs.items():
+            with open(os.path.join(lib, fn), "w") as f:
+                f.write(text)
+            o = os.path.join(lib, os.path.splitext(fn)[0] + ".o")
+            r = run(["gcc", "-c", "-O2", "-o", o, os.path.join(lib, fn)], cwd=lib)
+            assert r.rc == 0, "gcc -c %s (apt-get install gcc)\n%r" % (fn, r)
+            paths.append(o)
+        r = run(["ar", "rcs", os.path.join(lib, "lib%s.a" % stem)] + paths, cwd=lib)
+        assert r.rc == 0, "ar lib%s.a (apt-get install binutils)\n%r" % (stem, r)
+    return mod
+
+
+@test
+def link_order_line_once_with_count():
+    """Three members of libmb.a need liba.a's a_value, and -lma comes first:
+    one link-order line with "(3 times)", one order record, and the binary
+    runs (issue 12: the same line was printed once per member)."""
+    mod = messages_module("ordercount", "-lma -lmb", ["mb1", "mb2", "mb3"],
+                          {"ma.c": "int a_value(void) { return 1; }\n"},
+                          {"mb": {"mb%d.c" % k: "int a_value(void);\nint mb%d(void) { return a_value() + %d; }\n" % (k, k)
+                                  for k in (1, 2, 3)}})
+    lib = os.path.join(mod, "lib")
+    r, rep, out = build(mod, [], name="ordercount")
+    lines = [l for l in r.err.split("\n") if l.startswith("gorelink: link order: ")]
+    assert len(lines) == 1, "want one link-order line, got %d\n%s" % (len(lines), r.err)
+    assert lines[0].endswith(" (3 times)") and "libmb.a needs" in lines[0], "link-order line %r" % lines[0]
+    assert rep["order"] == [{"strategy": "group", "needs": os.path.join(lib, "libmb.a"),
+                             "provider": os.path.join(lib, "libma.a")}], "report order %r" % rep["order"]
+    res, _ = run_in_empty_root(out)
+    assert res.rc == 0 and res.out.strip() == "9", "in an empty root: %r" % res
+
+
+def is_link_dump(line):
+    """cmd/link's dump of a failed external link: gorelink-ld's path, then its arguments."""
+    first = line.split(" ", 1)[0]
+    return " " in line and (first == "gorelink-ld" or first.endswith("/gorelink-ld"))
+
+
+@test
+def link_command_dump_only_with_v_or_json():
+    """A link that fails even after --fix (libfa.a needs libfb.a, which --fix
+    adds; nowhere_value is defined nowhere): cmd/link's one-line dump of the
+    whole gorelink-ld command is not on the terminal (a short note instead)
+    but in --json's link_failure_dump, and on the terminal with -v; the last
+    line says what --fix added and what is left, not "or use --fix"."""
+    mod = messages_module("dumpfix", "-lfa", ["fa_value", "nowhere_value"],
+                          {"fa.c": "int fb_value(void);\nint fa_value(void) { return fb_value() + 1; }\n",
+                           "fb.c": "int fb_value(void) { return 41; }\n"})
+    out = os.path.join(scratch("out-dumpfix"), "prog")
+    r = gorelink(["--json", "--fix", "-o", out, "."], cwd=mod)
+    assert r.rc == EXIT_BUILD, "exit %d, want %d\n%r" % (r.rc, EXIT_BUILD, r)
+    rep = parse_json(r)
+    dumps = [l for l in r.err.split("\n") if is_link_dump(l)]
+    assert not dumps, "the link command dump is on stderr without -v: %r" % [d[:200] for d in dumps]
+    assert "(the link command: see -v or --json)" in r.err, "no note in place of the dump\n%s" % r.err
+    dump = rep.get("link_failure_dump")
+    assert isinstance(dump, str) and is_link_dump(dump.split("\n")[0]) and " -lfa" in dump, (
+        "--json link_failure_dump %r" % (dump if not isinstance(dump, str) else dump[:300]))
+    assert [f["lname"] for f in rep["fixes"]] == ["fb"], "fixes %r" % rep["fixes"]
+    last = [l for l in r.err.split("\n") if l.startswith("gorelink: ")][-1]
+    assert "or use --fix" not in last and "after --fix added 1 archive (-lfb)" in last, "last line %r" % last
+    assert "(--fix added 1 archive and linked again; these are still undefined" in r.err, (
+        "the explanation does not say what --fix did\n%s" % r.err)
+    assert "run gorelink again with --fix" not in r.err, "--fix offered after it ran\n%s" % r.err
+    rv = gorelink(["-v", "--fix", "-o", out, "."], cwd=mod)
+    assert rv.rc == EXIT_BUILD, "exit %d, want %d\n%r" % (rv.rc, EXIT_BUILD, rv)
+    dumps = [l for l in rv.err.split("\n") if is_link_dump(l)]
+    assert dumps and " -lfa" in dumps[0], "-v does not show the link command dump\n%s" % rv.err[:3000]
+    assert "(the link command: see -v or --json)" not in rv.err, "-v shows the note\n%s" % rv.err[:3000]
+
+
+@test
+def fix_summary_lists_added_archives_once():
+    """-lfa -lfa (libfa.a needs libfb.a, not on the line) with --fix: the
+    build passes and the summary's archives list libfa.a once and libfb.a
+    marked "(added by --fix)"."""
+    mod = messages_module("fixsummary", "-lfa -lfa", ["fa_value"],
+                          {"fa.c": "int fb_value(void);\nint fa_value(void) { return fb_value() + 1; }\n",
+                           "fb.c": "int fb_value(void) { return 41; }\n"})
+    r, _, out = build(mod, ["--fix"], name="fixsummary", json_report=False)
+    line = [l for l in r.out.split("\n") if "; archives:" in l]
+    assert len(line) == 1, "no summary line with archives\n%r" % r
+    names = line[0].split("; archives:", 1)[1].split()
+    assert names.count("libfa.a") == 1, "libfa.a not listed once: %r" % line[0]
+    assert "libfb.a (added by --fix)" in line[0], "the summary leaves out what --fix added: %r" % line[0]
+    res, _ = run_in_empty_root(out)
+    assert res.rc == 0 and res.out.strip() == "42", "in an empty root: %r" % res
+
+
+
+@test
+def missing_shared_only_names_stub_and_allow_dynamic():
+    """-lmsgsh has only libmsgsh.so (as Debian ships libsystemd): exit 1, one
+    line for it, and a summary whose way out names --allow-dynamic msgsh and
+    --stub msgsh (gorelink's), not --third-party (no system library)."""
+    mod = make_module("msgsh", {"main.go": ORDER_MAIN.replace("-la -lb", "-lmsgsh")})
+    lib = os.path.join(mod, "lib")
+    os.mkdir(lib)
+    with open(os.path.join(lib, "sh.c"), "w") as f:
+        f.write("int b_value(void) { return 42; }\n")
+    r = run(["gcc", "-shared", "-fPIC", "-o", os.path.join(lib, "libmsgsh.so"), os.path.join(lib, "sh.c")], cwd=lib)
+    assert r.rc == 0, "gcc -shared (apt-get install gcc)\n%r" % r
+    out = os.path.join(scratch("out-msgsh"), "prog")
+    r = gorelink(["-o", out, "."], cwd=mod)
+    assert r.rc == EXIT_VERDICT, "exit %d, want %d\n%r" % (r.rc, EXIT_VERDICT, r)
+    assert r.err.count("gorelink-ld: no static archive for -lmsgsh ") == 1, "-lmsgsh not explained once\n%s" % r.err
+    assert "a shared library exists instead: %s/libmsgsh.so" % lib in r.err, "stderr\n%s" % r.err
+    summary = r.err[r.err.find("in short: "):]
+    assert r.err.find("in short: ") >= 0 and "-lmsgsh has no static archive" in summary, "no summary\n%s" % r.err
+    assert "--allow-dynamic msgsh" in summary and "--stub msgsh" in summary, (
+        "the way out does not name --allow-dynamic msgsh and --stub msgsh\n%s" % r.err)
+    assert "--third-party" not in r.err, "--third-party offered for a library it would not keep dynamic\n%s" % r.err
+
+
 def main():
     global GORELINK, SRCDIR, EXAMPLES, SCRATCH
     args = harness.path_args("GORELINK SRCDIR WORKDIR")

@@ -263,6 +263,91 @@ START_TEST(test_no_such_linker)
 }
 END_TEST
 
+/* Build dir/NAME.o from text. */
+static void
+compile(const char *name, const char *text)
+{
+	char file[64], src[256], obj[256];
+
+	snprintf(file, sizeof(file), "%s.c", name);
+	write_file(file, text, 0644);
+	snprintf(src, sizeof(src), "%s/%s.c", dir, name);
+	snprintf(obj, sizeof(obj), "%s/%s.o", dir, name);
+	must_run((const char *const[]){ "gcc", "-c", "-o", obj, src, NULL });
+}
+
+/* How often want occurs in text. */
+static size_t
+count(const char *text, const char *want)
+{
+	size_t n = 0;
+
+	for (const char *p = text; (p = strstr(p, want)) != NULL; p += strlen(want))
+		n++;
+	return n;
+}
+
+/* Three members of one archive need the provider linked before it: one line
+ * with its count, the paths tidied (the link itself keeps "sub/.."). */
+START_TEST(test_order_line_once_with_count)
+{
+	struct run r;
+	char lib3[256], dotted[256], o1[256], o2[256], o3[256], sub[256], main3[256], want[512];
+
+	setup();
+	compile("n1", "int provided(void);\nint n1(void) { return provided(); }\n");
+	compile("n2", "int provided(void);\nint n2(void) { return provided() + 1; }\n");
+	compile("n3", "int provided(void);\nint n3(void) { return provided() + 2; }\n");
+	compile("main3", "int n1(void), n2(void), n3(void);\nint main(void) { return n1() + n2() + n3() - 129; }\n");
+	snprintf(lib3, sizeof(lib3), "%s/libneed3.a", dir);
+	snprintf(o1, sizeof(o1), "%s/n1.o", dir);
+	snprintf(o2, sizeof(o2), "%s/n2.o", dir);
+	snprintf(o3, sizeof(o3), "%s/n3.o", dir);
+	must_run((const char *const[]){ "ar", "rcs", lib3, o1, o2, o3, NULL });
+	snprintf(sub, sizeof(sub), "%s/sub", dir);
+	ck_assert_int_eq(mkdir(sub, 0755), 0);
+	snprintf(dotted, sizeof(dotted), "%s/sub/../libneed3.a", dir);
+	snprintf(main3, sizeof(main3), "%s/main3.o", dir);
+
+	link_words(&r, false, (const char *const[]){ "gcc", "-o", out, main3, libprov, dotted, NULL });
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_msg(count(r.msgs, "gorelink: link order: ") == 1, "one link-order line, not:\n%s", r.msgs);
+	snprintf(want, sizeof(want), "gorelink: link order: %s needs %s, which comes earlier, and GNU ld scans each archive once (3 times)\n",
+	         lib3, libprov);
+	has(r.msgs, want);
+	ck_assert_msg(!strstr(strstr(r.msgs, "gorelink: link order"), "/sub/.."), "an untidy path in:\n%s", r.msgs);
+	ck_assert_uint_eq(r.rep.norder, 1);
+	/* The link keeps exactly what it was given. */
+	for (size_t i = 0; i < r.final.n; i++)
+		if (strstr(r.final.v[i], "libneed3.a"))
+			ck_assert_str_eq(r.final.v[i], dotted);
+	run_free(&r);
+	teardown();
+}
+END_TEST
+
+/* --fix added what it could and the link still fails: the explanation says
+ * so, not "run again with --fix". */
+START_TEST(test_fix_wording_when_still_failing)
+{
+	struct run r;
+	char main4[256];
+
+	setup();
+	compile("main4", "int need(void), nowhere_defined(void);\nint main(void) { return need() + nowhere_defined(); }\n");
+	snprintf(main4, sizeof(main4), "%s/main4.o", dir);
+
+	link_words(&r, true, (const char *const[]){ "gcc", "-o", out, main4, libneed, NULL });
+	ck_assert_int_ne(r.status, 0);
+	has(r.msgs, "gorelink: --fix: adding ");
+	ck_assert_uint_eq(r.rep.nfixes, 1);
+	has(r.msgs, "(--fix added 1 archive and linked again; these are still undefined: add what is named above by hand)");
+	ck_assert_msg(!strstr(r.msgs, "again with --fix"), "--fix offered after it ran:\n%s", r.msgs);
+	run_free(&r);
+	teardown();
+}
+END_TEST
+
 int
 main(void)
 {
@@ -272,6 +357,8 @@ main(void)
 		test_explained_without_fix,
 		test_killed_linker_reported,
 		test_no_such_linker,
+		test_order_line_once_with_count,
+		test_fix_wording_when_still_failing,
 	};
 
 	return gr_test_run(gr_test_suite("linkwrap", "linkwrap", tests, sizeof(tests) / sizeof(tests[0]), 120), false);

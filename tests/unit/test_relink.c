@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "gr_build.h"
 #include "gr_diag.h"
 #include "gr_extld.h"
 #include "gr_goflags.h"
@@ -432,6 +433,33 @@ START_TEST(test_diag_finding_callers)
 }
 END_TEST
 
+/* go build's stderr after a failed link: cmd/link's one-line dump of the
+ * gorelink-ld command is set apart, a note in its place (issue 12). */
+START_TEST(test_split_link_dump)
+{
+	const char *text = "# example.com/x\n"
+	                   "/usr/local/go/pkg/tool/linux_amd64/link: running /tmp/gorelink-a/gorelink-ld failed: exit status 1\n"
+	                   "/tmp/gorelink-a/gorelink-ld -m64 -o $WORK/b001/exe/a.out -lfa\n"
+	                   "/usr/bin/ld: undefined reference to `x'\n";
+	char *brief = NULL, *dump = NULL;
+
+	ck_assert_int_eq(gr_build_split_dump(text, strlen(text), &brief, &dump), GR_OK);
+	ck_assert_str_eq(brief, "# example.com/x\n"
+	                        "/usr/local/go/pkg/tool/linux_amd64/link: running /tmp/gorelink-a/gorelink-ld failed: exit status 1\n"
+	                        "(the link command: see -v or --json)\n"
+	                        "/usr/bin/ld: undefined reference to `x'\n");
+	ck_assert_str_eq(dump, "/tmp/gorelink-a/gorelink-ld -m64 -o $WORK/b001/exe/a.out -lfa\n");
+	free(brief);
+	free(dump);
+	/* Nothing to set apart: the text as it is, no dump; a word merely ending in gorelink-ld is no dump. */
+	text = "gorelink: fine\nmy-gorelink-ld -x\n";
+	ck_assert_int_eq(gr_build_split_dump(text, strlen(text), &brief, &dump), GR_OK);
+	ck_assert_str_eq(brief, text);
+	ck_assert_ptr_null(dump);
+	free(brief);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -445,6 +473,7 @@ main(void)
 		test_presets,
 		test_packages_with_lib,
 		test_diag_finding_callers,
+		test_split_link_dump,
 	};
 
 	return gr_test_run(gr_test_suite("relink", "relink", tests, sizeof(tests) / sizeof(tests[0]), 0), false);
