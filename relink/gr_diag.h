@@ -6,6 +6,7 @@
 
 #include "gr_arena.h"
 #include "gr_error.h"
+#include "gr_strvec.h"
 #include "gr_symindex.h"
 
 /* Undefined symbols that one archive would provide. */
@@ -30,6 +31,7 @@ struct gr_diag_finding {
 	const char *source;    /* the archive member, object or Go package that calls it */
 	const char *function;  /* or NULL */
 	const char *remedy;
+	const char *object;    /* the Go build's temporary object that calls it, or NULL */
 };
 
 struct gr_diag {
@@ -46,6 +48,13 @@ struct gr_diag {
  * turn glibc's static warnings into findings. */
 int gr_diag_run(const struct gr_env *env, const char *linker_messages, const char *const *dirs,
                 size_t ndirs, struct gr_diag **out, struct gr_error *err);
+
+/* Name the findings whose caller is an object of the Go build (cmd/link's
+ * go.o, 000NNN.o) by the C source it was compiled from (gr_modgraph) and the
+ * module that holds it: modules is the link state's (path, dir, remedy)
+ * triples; a module's remedy (its preset) comes first in the finding's. The
+ * objects must still exist. GR_ENOMEM is the only error. */
+int gr_diag_name_sources(struct gr_diag *d, const struct gr_strvec *modules, struct gr_error *err);
 
 /* Free a diagnosis; NULL is allowed. */
 void gr_diag_free(struct gr_diag *d);

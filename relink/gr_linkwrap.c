@@ -401,6 +401,8 @@ gr_linkwrap_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr
 		status = gr_lw_run_captured(w, gr_strvec_argv(final), &res);
 		if (res.err && gr_diag_run(w->env, res.err, w->dirs, w->ndirs, &d, &e) != GR_OK)
 			gr_lw_diag(w, "no diagnosis: %s", e.msg);
+		if (d && gr_diag_name_sources(d, &w->ls->modules, &e) != GR_OK)  /* while go-link-* still exists */
+			gr_lw_diag(w, "%s", e.msg);
 		gr_spawn_result_free(&res);
 		if (!d)
 			return status;
