@@ -39,6 +39,9 @@ gr_cmd_build_usage(FILE *f)
 	      "      --sqlite3[=VARIANT] the github.com/mattn/go-sqlite3 preset: bundled (the\n"
 	      "                          default) or system: Debian's libsqlite3.a\n"
 	      "      --preset NAME[=VARIANT]  any preset (docs/presets.md)\n"
+	      "      --no-auto-presets   do not apply the preset of a module in the build by\n"
+	      "                          itself (by default a module with a preset, e.g.\n"
+	      "                          github.com/mattn/go-sqlite3, gets its default variant)\n"
 	      "      --pkg NAME          link pkg-config package NAME's static libraries too\n"
 	      "                          (repeatable; for cgo code that writes a bare -lfoo)\n"
 	      "      --allow-dynamic NAME  keep -lNAME dynamic (repeatable); implies --third-party:\n"
@@ -242,6 +245,17 @@ gr_cmd_build_json(FILE *out, const struct gr_build_opts *o, const struct gr_buil
 	gr_json_bool(&j, "dry_run", o->dry_run);
 	gr_json_str(&j, "kept", r->kept);
 	gr_json_str(&j, "preset", r->preset_path);
+	gr_json_arr_begin(&j, "presets_applied");
+	for (size_t i = 0; i + 3 < r->presets_applied.n; i += 4) {
+		gr_json_obj_begin(&j, NULL);
+		gr_json_str(&j, "name", r->presets_applied.v[i]);
+		gr_json_str(&j, "module", *r->presets_applied.v[i + 1] ? r->presets_applied.v[i + 1] : NULL);
+		gr_json_str(&j, "variant", r->presets_applied.v[i + 2]);
+		gr_json_str(&j, "why", r->presets_applied.v[i + 3]);
+		gr_json_obj_end(&j);
+	}
+	gr_json_arr_end(&j);
+	gr_cmd_build_json_list(&j, "warnings", &r->warnings);
 	gr_json_str(&j, "verdict", r->check ? gr_verdict_name(r->check->verdict) : NULL);
 	if (r->check)
 		gr_json_int(&j, "size", r->size);
@@ -326,7 +340,7 @@ static int
 gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_build_args *a)
 {
 	enum { OPT_STATIC = 256, OPT_PIE, OPT_THIRD, OPT_SQLITE, OPT_PRESET, OPT_PKG, OPT_ALLOW,
-	       OPT_NOTAGS, OPT_GO, OPT_KEEP, OPT_DRY, OPT_PRINT, OPT_JSON, OPT_LIB, OPT_FIX, OPT_STRICT, OPT_STUB };
+	       OPT_NOTAGS, OPT_GO, OPT_KEEP, OPT_DRY, OPT_PRINT, OPT_JSON, OPT_LIB, OPT_FIX, OPT_STRICT, OPT_STUB, OPT_NOAUTO };
 	static const struct option longopts[] = {
 		{ "static", no_argument, NULL, OPT_STATIC },
 		{ "static-pie", no_argument, NULL, OPT_PIE },
@@ -345,6 +359,7 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 		{ "fix", no_argument, NULL, OPT_FIX },
 		{ "stub", required_argument, NULL, OPT_STUB },
 		{ "strict", no_argument, NULL, OPT_STRICT },
+		{ "no-auto-presets", no_argument, NULL, OPT_NOAUTO },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -397,6 +412,7 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 			}
 			continue;
 		case OPT_STRICT: a->o.strict = true; continue;
+		case OPT_NOAUTO: a->o.no_auto_presets = true; continue;
 		case OPT_ALLOW: a->allow[a->o.nallow++] = optarg[0] == '-' && optarg[1] == 'l' ? optarg + 2 : optarg; continue;
 		case OPT_NOTAGS: a->o.default_tags = false; continue;
 		case OPT_GO: a->o.go = optarg; continue;
@@ -574,6 +590,12 @@ gr_cmd_build(int argc, char **argv, FILE *out, FILE *err)
 		return 128 + gr_cmd_build_stop;
 	}
 	status = gr_cmd_build_exit(rc);
+	/* A preset that applied itself, and the warnings: on stderr in both modes. */
+	if (r.preset_auto && r.presets_applied.n >= 4)
+		gr_cli_diag(err, "applied the preset %s (variant %s): %s (--no-auto-presets turns this off)",
+		            r.presets_applied.v[0], r.presets_applied.v[2], r.presets_applied.v[3]);
+	for (size_t i = 0; i < r.warnings.n; i++)
+		gr_cli_diag(err, "warning: %s", r.warnings.v[i]);
 	if (rc)
 		gr_cmd_build_failure(err, &r, &e);
 	if (a.json)
