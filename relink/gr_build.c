@@ -1153,12 +1153,10 @@ gr_b_modgraph(struct gr_b *b, bool default_tags)
 	const struct gr_build_opts *o = b->o;
 	struct gr_strvec pnames, pmods, built;
 	struct gr_spawn_result r;
-	struct timespec t0, t1;
 	size_t i, k;
 	bool candidate = false;
 	int rc = GR_OK;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	gr_strvec_init(&pnames);
 	gr_strvec_init(&pmods);
 	gr_strvec_init(&built);
@@ -1234,8 +1232,6 @@ out:
 	gr_strvec_deinit(&pnames);
 	gr_strvec_deinit(&pmods);
 	gr_strvec_deinit(&built);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	b->res->plan_seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	return rc;
 }
 
@@ -1292,12 +1288,6 @@ gr_b_prepare(struct gr_b *b)
 	/* The module graph: a preset may apply itself (its tags before gorelink's). */
 	if ((rc = gr_b_modgraph(b, deftags)))
 		return rc;
-	{
-		char detail[512];
-		snprintf(detail, sizeof(detail), "%zu module%s%s%s", b->mods.n, b->mods.n == 1 ? "" : "s",
-		         b->res->preset_auto ? "; preset applied: " : "", b->res->preset_auto ? b->preset.name : "");
-		gr_b_log(b, "modules", detail);
-	}
 	/* gorelink's tags, once go env has named the C compiler. */
 	if (deftags)
 		for (i = 0; i < 2; i++)

@@ -73,7 +73,6 @@ struct gr_build_result {
 	struct gr_strvec presets_applied;
 	bool preset_auto;              /* the preset applied itself: its module is in the build */
 	struct gr_strvec warnings;     /* what the CLI shows as warnings (an explicit preset whose module is not built...) */
-	double plan_seconds;           /* the time spent reading the module graph before go build */
 	struct gr_report *check;       /* the verdict on the binary, when it was built */
 	long long size;                /* its size in bytes */
 	long self_max_rss_kib;         /* gorelink's own peak resident memory, children excluded */
