@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <bfd.h>
 
@@ -151,6 +152,23 @@ gr_modgraph_match(const struct gr_strvec *mods, const char *file, const char **r
 			best = len;
 			at = (long)i;
 			*rel = r;
+		}
+	}
+	/* A bare name (no debug information: STT_FILE): the one module whose
+	 * directory holds a file of that name at its top. */
+	if (at < 0 && *file && !strchr(file, '/')) {
+		size_t found = 0;
+		for (i = 0; i + 2 < mods->n; i += 3) {
+			char p[4096];
+			struct stat st;
+			if (!*mods->v[i + 1] ||
+			    (size_t)snprintf(p, sizeof(p), "%s/%s", mods->v[i + 1], file) >= sizeof(p) ||
+			    stat(p, &st) != 0 || !S_ISREG(st.st_mode))
+				continue;
+			if (found++)
+				return -1;  /* two modules have one: say neither */
+			at = (long)i;
+			*rel = file;
 		}
 	}
 	return at;

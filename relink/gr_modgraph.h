@@ -33,8 +33,9 @@ char *gr_modgraph_object_source(const char *path, const char *function);
 
 /* Which module of mods (the link state's triples: path, dir, remedy) holds
  * the source file file: by its directory, or, for a -trimpath build, by a
- * "PATH@VERSION/" or "PATH/" prefix. The triple's index (a multiple of 3) and
- * *rel, the file's name inside the module; or -1. */
+ * "PATH@VERSION/" or "PATH/" prefix; a bare file name (no debug information)
+ * by the one module directory that holds a file of that name. The triple's
+ * index (a multiple of 3) and *rel, the file's name inside the module; or -1. */
 long gr_modgraph_match(const struct gr_strvec *mods, const char *file, const char **rel);
 
 #endif

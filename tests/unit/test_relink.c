@@ -434,6 +434,34 @@ START_TEST(test_preset_modules)
 	ck_assert_str_eq(rel, "sub/x.c");
 	ck_assert_int_eq(gr_modgraph_match(&mods, "/src/application/x.c", &rel), -1);
 	ck_assert_int_eq(gr_modgraph_match(&mods, "sqlite3-binding.c", &rel), -1);
+	{
+		/* a bare name: the one module directory that holds it */
+		char m1[] = "/tmp/gr-mgm1-XXXXXX", m2[] = "/tmp/gr-mgm2-XXXXXX", fp[300];
+		struct gr_strvec two;
+		ck_assert_ptr_nonnull(mkdtemp(m1));
+		ck_assert_ptr_nonnull(mkdtemp(m2));
+		gr_strvec_init(&two);
+		gr_strvec_push(&two, "example.com/one");
+		gr_strvec_push(&two, m1);
+		gr_strvec_push(&two, "");
+		gr_strvec_push(&two, "example.com/two");
+		gr_strvec_push(&two, m2);
+		gr_strvec_push(&two, "");
+		snprintf(fp, sizeof(fp), "%s/only.c", m2);
+		fclose(fopen(fp, "w"));
+		ck_assert_int_eq(gr_modgraph_match(&two, "only.c", &rel), 3);
+		ck_assert_str_eq(rel, "only.c");
+		ck_assert_int_eq(gr_modgraph_match(&two, "none.c", &rel), -1);
+		snprintf(fp, sizeof(fp), "%s/only.c", m1);
+		fclose(fopen(fp, "w"));
+		ck_assert_int_eq(gr_modgraph_match(&two, "only.c", &rel), -1);  /* in both: neither */
+		unlink(fp);
+		snprintf(fp, sizeof(fp), "%s/only.c", m2);
+		unlink(fp);
+		rmdir(m1);
+		rmdir(m2);
+		gr_strvec_deinit(&two);
+	}
 	/* the link state carries them (path, dir, remedy; an empty remedy too) */
 	{
 		char sdir[] = "/tmp/gr-lsmod-XXXXXX", spath[300];
