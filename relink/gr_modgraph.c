@@ -1,6 +1,7 @@
 #include "gr_modgraph.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
