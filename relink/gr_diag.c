@@ -427,7 +427,7 @@ gr_diag_name_sources(struct gr_diag *d, const struct gr_strvec *modules, struct 
 		const char *rel = NULL, *base;
 		char *file;
 		long at;
-		if (!f->object || !(file = gr_modgraph_object_source(f->object, f->function)))
+		if (!f->object || !(file = gr_modgraph_object_source(f->object)))
 			continue;
 		/* cgo's own C files of a Go package (_cgo_export.c, x.cgo2.c) are Go code: keep the guess. */
 		base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 
 #include <bfd.h>
@@ -89,7 +90,7 @@ gr_mg_bfd_quiet(const char *fmt, va_list ap)
 }
 
 char *
-gr_modgraph_object_source(const char *path, const char *function)
+gr_modgraph_object_source(const char *path)
 {
 	static bool ready;
 	bfd *b;
@@ -107,18 +108,9 @@ gr_modgraph_object_source(const char *path, const char *function)
 	if (!bfd_check_format(b, bfd_object) || (size = bfd_get_symtab_upper_bound(b)) <= 0 ||
 	    !(syms = malloc((size_t)size)) || (n = bfd_canonicalize_symtab(b, syms)) <= 0)
 		goto out;
-	/* The function's line information names its file with the directory. */
-	for (i = 0; function && i < n && !out; i++) {
-		asymbol *s = syms[i];
-		const char *file = NULL, *fn = NULL;
-		unsigned int line = 0;
-		if (!s->section || bfd_is_und_section(s->section) || !(s->flags & BSF_FUNCTION) ||
-		    strcmp(bfd_asymbol_name(s), function) != 0)
-			continue;
-		if (bfd_find_nearest_line(b, s->section, syms, s->value, &file, &fn, &line) && file && *file)
-			out = strdup(file);
-	}
-	/* Without debug information: the source's name, as the compiler wrote it. */
+	/* The source's name, as the compiler wrote it (STT_FILE). libbfd's line
+	 * lookup (bfd_find_nearest_line) would give its directory too, but leaks
+	 * a buffer of the object's size on large objects (binutils 2.40). */
 	for (i = 0; i < n && !out; i++)
 		if ((syms[i]->flags & BSF_FILE) && *bfd_asymbol_name(syms[i]))
 			out = strdup(bfd_asymbol_name(syms[i]));
@@ -126,6 +118,32 @@ out:
 	free(syms);
 	bfd_close(b);
 	return out;
+}
+
+/* Whether dir, or a directory below it (depth levels at most), holds a
+ * regular file named name; hidden directories and testdata are skipped. */
+static bool
+gr_mg_find(const char *dir, const char *name, int depth)
+{
+	char p[4096];
+	struct stat st;
+	struct dirent *de;
+	DIR *d;
+	bool hit = false;
+
+	if ((size_t)snprintf(p, sizeof(p), "%s/%s", dir, name) < sizeof(p) && stat(p, &st) == 0 && S_ISREG(st.st_mode))
+		return true;
+	if (depth <= 0 || !(d = opendir(dir)))
+		return false;
+	while (!hit && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || !strcmp(de->d_name, "testdata") ||
+		    (size_t)snprintf(p, sizeof(p), "%s/%s", dir, de->d_name) >= sizeof(p) ||
+		    lstat(p, &st) != 0 || !S_ISDIR(st.st_mode))
+			continue;
+		hit = gr_mg_find(p, name, depth - 1);
+	}
+	closedir(d);
+	return hit;
 }
 
 long
@@ -155,22 +173,19 @@ gr_modgraph_match(const struct gr_strvec *mods, const char *file, const char **r
 			*rel = r;
 		}
 	}
-	/* A bare name (no debug information: STT_FILE): the one module whose
-	 * directory holds a file of that name at its top. */
+	/* A bare name (STT_FILE): the one module whose directory (or a directory
+	 * below it, at most 3 levels down) holds a file of that name. */
 	if (at < 0 && *file && !strchr(file, '/')) {
 		size_t found = 0;
-		for (i = 0; i + 2 < mods->n; i += 3) {
-			char p[4096];
-			struct stat st;
-			if (!*mods->v[i + 1] ||
-			    (size_t)snprintf(p, sizeof(p), "%s/%s", mods->v[i + 1], file) >= sizeof(p) ||
-			    stat(p, &st) != 0 || !S_ISREG(st.st_mode))
+		for (i = 0; i + 2 < mods->n && found < 2; i += 3) {
+			if (!*mods->v[i + 1] || !gr_mg_find(mods->v[i + 1], file, 3))
 				continue;
-			if (found++)
-				return -1;  /* two modules have one: say neither */
-			at = (long)i;
-			*rel = file;
+			if (found++ == 0)
+				at = (long)i;
 		}
+		if (found != 1)
+			return -1;  /* none, or two modules have one: say neither */
+		*rel = file;
 	}
 	return at;
 }

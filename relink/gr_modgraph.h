@@ -26,15 +26,15 @@ int gr_modgraph_parse_deps(const char *text, struct gr_strvec *mods, struct gr_e
 /* Whether mods holds path. */
 bool gr_modgraph_has(const struct gr_strvec *mods, const char *path);
 
-/* The C source file the object at path compiled function from (its debug
- * line information), else the first source file its symbol table names
- * (STT_FILE): a malloc'd string, or NULL when the object says nothing. */
-char *gr_modgraph_object_source(const char *path, const char *function);
+/* The C source file the object at path was compiled from, as its symbol
+ * table names it (the first STT_FILE symbol, e.g. "sqlite3-binding.c"): a
+ * malloc'd string, or NULL when the object says nothing. */
+char *gr_modgraph_object_source(const char *path);
 
 /* Which module of mods (the link state's triples: path, dir, remedy) holds
  * the source file file: by its directory, or, for a -trimpath build, by a
- * "PATH@VERSION/" or "PATH/" prefix; a bare file name (no debug information)
- * by the one module directory that holds a file of that name. The triple's
+ * "PATH@VERSION/" or "PATH/" prefix; a bare file name by the one module
+ * directory that holds a file of that name (at most 3 levels down). The triple's
  * index (a multiple of 3) and *rel, the file's name inside the module; or -1. */
 long gr_modgraph_match(const struct gr_strvec *mods, const char *file, const char **rel);
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "gr_diag.h"
@@ -452,6 +453,14 @@ START_TEST(test_preset_modules)
 		ck_assert_int_eq(gr_modgraph_match(&two, "only.c", &rel), 3);
 		ck_assert_str_eq(rel, "only.c");
 		ck_assert_int_eq(gr_modgraph_match(&two, "none.c", &rel), -1);
+		snprintf(fp, sizeof(fp), "%s/sub", m1);
+		ck_assert_int_eq(mkdir(fp, 0700), 0);
+		snprintf(fp, sizeof(fp), "%s/sub/deep.c", m1);
+		fclose(fopen(fp, "w"));
+		ck_assert_int_eq(gr_modgraph_match(&two, "deep.c", &rel), 0);  /* in a package below the module's top */
+		unlink(fp);
+		snprintf(fp, sizeof(fp), "%s/sub", m1);
+		rmdir(fp);
 		snprintf(fp, sizeof(fp), "%s/only.c", m1);
 		fclose(fopen(fp, "w"));
 		ck_assert_int_eq(gr_modgraph_match(&two, "only.c", &rel), -1);  /* in both: neither */
