@@ -105,6 +105,9 @@ export GOFLAGS=-buildvcs=false
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/gorelink-vs-gobuild.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 cp "$gorelink" "$tmp/gorelink"
+# Presets are found beside the program (share/gorelink/presets), as installed.
+mkdir -p "$tmp/share/gorelink"
+cp -r "$root/presets" "$tmp/share/gorelink/presets"
 
 cc=$(cd "$example" && "$gopath" env CC)
 cc1=${cc%% *}

@@ -262,6 +262,7 @@ gr_cmd_build_json(FILE *out, const struct gr_build_opts *o, const struct gr_buil
 	else
 		gr_json_str(&j, "size", NULL);
 	gr_json_int(&j, "self_max_rss_kib", r->self_max_rss_kib);
+	gr_json_str(&j, "cache_key", r->cache_key[0] ? r->cache_key : NULL);
 	gr_cmd_build_json_list(&j, "tags", &r->tags);
 	gr_cmd_build_json_list(&j, "go_command", &r->go_argv);
 	gr_cmd_build_json_words(&j, "link_argv", r->link.argv, r->link.nargv);

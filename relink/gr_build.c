@@ -16,7 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gr_bstate.h"
 #include "gr_file.h"
+#include "gr_gocache.h"
 #include "gr_goflags.h"
 #include "gr_modgraph.h"
 #include "gr_path.h"
@@ -40,6 +42,7 @@ struct gr_b {
 	char *outtmpdir;             /* temporary dir beside OUT */
 	char *tmpout;                /* the binary go build writes */
 	char *gocc, *gocxx, *goos, *cgo, *gopkgconfig;
+	char *gocppflags;            /* go env CGO_CPPFLAGS: the user's, kept before gorelink's mark */
 	struct gr_strvec extld;      /* the user's -extld, split: the compiler gorelink-ld runs */
 	struct gr_preset preset;     /* the preset asked for (or applied by itself), or empty */
 	struct gr_strvec mods;       /* the module graph (go list -m all): paths, */
@@ -195,15 +198,23 @@ gr_b_check_ldflags(struct gr_b *b, struct gr_strvec *extld)
 			continue;
 		}
 		if (name && !strncmp(name, "extldflags", 10) && val && b->o->mode == GR_LINK_THIRD_PARTY) {
+			/* -static, or -Bstatic still in force where the link's own
+			 * libraries (the C library) come: a static link. A -Bstatic
+			 * span closed again by -Bdynamic or --pop-state is fine. */
 			struct gr_strvec xf;
+			struct gr_bstate st;
 			size_t q;
+			bool whole = false;
 			gr_strvec_init(&xf);
-			if (gr_goflags_split(val, &xf, b->err) == GR_OK)
-				for (q = 0; q < xf.n && rc == GR_OK; q++)
-					if (!strcmp(xf.v[q], "-static") || !strcmp(xf.v[q], "-static-pie") ||
-					    !strcmp(xf.v[q], "-Wl,-Bstatic"))
-						rc = gr_b_fail(b, GR_BUILD_EUSAGE,
-						               "-extldflags '%s' asks for a static link, which contradicts --third-party", val);
+			gr_bstate_init(&st, true);
+			if (gr_goflags_split(val, &xf, b->err) == GR_OK) {
+				for (q = 0; q < xf.n; q++)
+					whole |= !strcmp(xf.v[q], "-static") || !strcmp(xf.v[q], "-static-pie");
+				gr_bstate_driver_argv(&st, (const char *const *)xf.v, xf.n);
+				if (whole || !st.dynamic)
+					rc = gr_b_fail(b, GR_BUILD_EUSAGE,
+					               "-extldflags '%s' asks for a static link, which contradicts --third-party", val);
+			}
 			gr_strvec_deinit(&xf);
 		}
 		if (gr_strvec_push(&keep, f) || (sep && gr_strvec_push(&keep, b->gf.ldflags.v[i + 1])))
@@ -310,14 +321,14 @@ static int
 gr_b_go_env(struct gr_b *b)
 {
 	static const char *const words[] = { "env", "CC", "CXX", "CGO_ENABLED", "GOOS", "PKG_CONFIG",
-	                                     "GOARCH", "GOHOSTOS", "GOHOSTARCH", "GOENV" };
+	                                     "GOARCH", "GOHOSTOS", "GOHOSTARCH", "GOENV", "CGO_CPPFLAGS" };
 	struct gr_spawn_result r;
-	char *lines[9] = { NULL }, *p, line[512], how[128], target[128], host[128], goenv[4096];
+	char *lines[10] = { NULL }, *p, line[512], how[128], target[128], host[128], goenv[4096];
 	bool cross;
 	int rc, i;
 
 	/* Ask with the user's own environment: gorelink's sets CGO_ENABLED=1. */
-	if ((rc = gr_b_go_capture(b, words, 10, &r, false)))
+	if ((rc = gr_b_go_capture(b, words, 11, &r, false)))
 		return rc;
 	if (!gr_spawn_ok(&r)) {
 		rc = gr_b_fail(b, GR_BUILD_EENV, "go env %s: %s", gr_spawn_describe(&r, how, sizeof(how)),
@@ -325,14 +336,14 @@ gr_b_go_env(struct gr_b *b)
 		gr_spawn_result_free(&r);
 		return rc;
 	}
-	for (i = 0, p = r.out; i < 9 && p; i++) {
+	for (i = 0, p = r.out; i < 10 && p; i++) {
 		char *nl = strchr(p, '\n');
 		if (nl)
 			*nl = '\0';
 		lines[i] = p;
 		p = nl ? nl + 1 : NULL;
 	}
-	if (!lines[8]) {
+	if (!lines[9]) {
 		gr_spawn_result_free(&r);
 		return gr_b_fail(b, GR_BUILD_EENV, "go env printed less than asked for");
 	}
@@ -342,12 +353,14 @@ gr_b_go_env(struct gr_b *b)
 	b->goos = strdup(lines[3]);
 	/* go's own PKG_CONFIG (the environment, else go env -w, else pkg-config). */
 	b->gopkgconfig = strdup(*lines[4] ? lines[4] : "pkg-config");
+	/* The environment's, else go env -w's (go env CGO_CPPFLAGS has no default). */
+	b->gocppflags = strdup(lines[9]);
 	cross = strcmp(lines[3], lines[6]) != 0 || strcmp(lines[5], lines[7]) != 0;
 	snprintf(target, sizeof(target), "%s/%s", lines[3], lines[5]);
 	snprintf(host, sizeof(host), "%s/%s", lines[6], lines[7]);
 	snprintf(goenv, sizeof(goenv), "%s", lines[8]);
 	gr_spawn_result_free(&r);
-	if (!b->gocc || !b->gocxx || !b->cgo || !b->goos || !b->gopkgconfig)
+	if (!b->gocc || !b->gocxx || !b->cgo || !b->goos || !b->gopkgconfig || !b->gocppflags)
 		return gr_b_nomem(b);
 	if (!strcmp(b->goos, "darwin")) {
 		/* macOS has no static executables: third-party libraries from archives,
@@ -508,20 +521,66 @@ gr_b_go_list(struct gr_b *b, char **name)
 
 /* ---- the environment and the helpers -------------------------------------- */
 
+/* CGO_CPPFLAGS for go build: the user's (go env) and -DGORELINK_PKGCONFIG=KEY
+ * (relink/gr_gocache), so that go keys the cgo packages it compiles for
+ * gorelink on what gorelink-pkg-config answers: a package compiled by a plain
+ * go build (dynamic pkg-config flags), or with other .pc files, is not reused,
+ * and gorelink's packages are not reused by plain builds. Called with b->env
+ * holding the user's environment, the one pkg-config runs with. */
+static int
+gr_b_cache_key(struct gr_b *b)
+{
+	struct gr_gocache_stats st;
+	struct gr_strvec words;
+	char *pcpath = NULL, *v = NULL, *flags, detail[128];
+	int rc;
+
+	gr_b_log(b, "go env", b->gocc);  /* the time up to here, apart from the key's */
+	gr_strvec_init(&words);
+	if (gr_goflags_split(b->gopkgconfig, &words, b->err) || !words.n) {
+		gr_strvec_deinit(&words);
+		return words.n ? gr_b_class(b, GR_BUILD_EENV)
+		               : gr_b_fail(b, GR_BUILD_EENV, "go env PKG_CONFIG is empty");
+	}
+	if ((rc = gr_gocache_pc_path(b->o->env, gr_strvec_argv(&words), gr_strvec_argv(&b->env), &pcpath, b->err)) ||
+	    (rc = gr_gocache_key(gr_strvec_argv(&words), b->o->env->path, gr_strvec_argv(&b->env), pcpath,
+	                         b->res->cache_key, &st, b->err))) {
+		gr_strvec_deinit(&words);
+		free(pcpath);
+		return gr_b_class(b, GR_BUILD_EENV);
+	}
+	gr_strvec_deinit(&words);
+	free(pcpath);
+	if (!(flags = gr_gocache_cppflags(b->gocppflags, b->res->cache_key)) ||
+	    !(v = gr_b_join("CGO_CPPFLAGS=", "", flags)) || gr_strvec_push(&b->env, v)) {
+		free(flags);
+		free(v);
+		return gr_b_nomem(b);
+	}
+	free(flags);
+	free(v);
+	snprintf(detail, sizeof(detail), "%s: %zu .pc files, %lld bytes, in %zu directories",
+	         b->res->cache_key, st.files, st.bytes, st.dirs);
+	gr_b_log(b, "cache key", detail);
+	return GR_OK;
+}
+
 /* environ without the names gorelink sets, then those. The helpers are
- * found through PATH by their fixed names, so that the -extld and PKG_CONFIG
- * that Go records (build info, cache keys) are the same on every run and
- * every machine: the binary and Go's build cache stay reproducible. */
+ * found through PATH by their fixed names, so that the -extld that Go records
+ * (build info, the link's cache key) and PKG_CONFIG are the same on every run
+ * and every machine: the binary and Go's build cache stay reproducible. Go
+ * keys no package on PKG_CONFIG: the CGO_CPPFLAGS mark does that job. */
 static int
 gr_b_environment(struct gr_b *b, const char *state)
 {
 	static const char *const ours[] = { "PKG_CONFIG=", "GORELINK_REAL_PKG_CONFIG=",
 	                                    "GORELINK_LINK_STATE=", "GORELINK_PKG_LOG=", "CGO_ENABLED=",
-	                                    "PATH=", "TMPDIR=" };
+	                                    "PATH=", "TMPDIR=", "CGO_CPPFLAGS=" };
 	const char *real = b->gopkgconfig, *path = b->o->env->path;
 	char **e;
 	char *v = NULL, *p2 = NULL;
 	size_t i;
+	int rc;
 
 	for (e = environ; *e; e++) {
 		bool skip = false;
@@ -531,6 +590,9 @@ gr_b_environment(struct gr_b *b, const char *state)
 		if (!skip && gr_strvec_push(&b->env, *e))
 			return gr_b_nomem(b);
 	}
+	/* gorelink's mark in go's cache keys, from the environment pkg-config sees. */
+	if ((rc = gr_b_cache_key(b)))
+		return rc;
 	/* The real pkg-config, found on the user's PATH before the helpers come first. */
 	if (!(v = gr_b_join("GORELINK_REAL_PKG_CONFIG=", "", real && *real ? real : "pkg-config")) ||
 	    gr_strvec_push(&b->env, v))
@@ -1477,6 +1539,7 @@ gr_b_free(struct gr_b *b)
 	free(b->gocxx);
 	free(b->goos);
 	free(b->gopkgconfig);
+	free(b->gocppflags);
 	free(b->cgo);
 	gr_strvec_deinit(&b->env);
 	gr_strvec_deinit(&b->extld);

@@ -8,6 +8,7 @@
 #include "gr_check.h"
 #include "gr_env.h"
 #include "gr_error.h"
+#include "gr_gocache.h"
 #include "gr_records.h"
 #include "gr_strvec.h"
 
@@ -76,6 +77,9 @@ struct gr_build_result {
 	struct gr_report *check;       /* the verdict on the binary, when it was built */
 	long long size;                /* its size in bytes */
 	long self_max_rss_kib;         /* gorelink's own peak resident memory, children excluded */
+	/* The mark go build's CGO_CPPFLAGS carried (-DGORELINK_PKGCONFIG=, see
+	 * relink/gr_gocache), or "" when go build did not run. */
+	char cache_key[GR_GOCACHE_KEYLEN + 1];
 };
 
 /* Build o->package as o->mode asks, verify it, and move it into place: GR_OK,

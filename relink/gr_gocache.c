@@ -1,0 +1,396 @@
+#include "gr_gocache.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "gr_cache.h"
+#include "gr_path.h"
+#include "gr_spawn.h"
+
+/* ---- SHA-256 (FIPS 180-4), enough for a cache key ------------------------- */
+
+struct gr_sha {
+	uint32_t h[8];
+	uint64_t len;
+	unsigned char buf[64];
+	size_t n;
+};
+
+static const uint32_t gr_sha_k[64] = {
+	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+	0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+	0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+	0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+	0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+	0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+	0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+	0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+};
+
+#define GR_ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
+
+static void
+gr_sha_init(struct gr_sha *s)
+{
+	static const uint32_t h0[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+	                                0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
+	memcpy(s->h, h0, sizeof(h0));
+	s->len = 0;
+	s->n = 0;
+}
+
+static void
+gr_sha_block(struct gr_sha *s, const unsigned char *p)
+{
+	uint32_t w[64], a, b, c, d, e, f, g, h, t1, t2;
+	int i;
+
+	for (i = 0; i < 16; i++)
+		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 | (uint32_t)p[4 * i + 2] << 8 |
+		       (uint32_t)p[4 * i + 3];
+	for (i = 16; i < 64; i++) {
+		uint32_t s0 = GR_ROR(w[i - 15], 7) ^ GR_ROR(w[i - 15], 18) ^ (w[i - 15] >> 3);
+		uint32_t s1 = GR_ROR(w[i - 2], 17) ^ GR_ROR(w[i - 2], 19) ^ (w[i - 2] >> 10);
+		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+	}
+	a = s->h[0], b = s->h[1], c = s->h[2], d = s->h[3];
+	e = s->h[4], f = s->h[5], g = s->h[6], h = s->h[7];
+	for (i = 0; i < 64; i++) {
+		t1 = h + (GR_ROR(e, 6) ^ GR_ROR(e, 11) ^ GR_ROR(e, 25)) + ((e & f) ^ (~e & g)) + gr_sha_k[i] + w[i];
+		t2 = (GR_ROR(a, 2) ^ GR_ROR(a, 13) ^ GR_ROR(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+		h = g, g = f, f = e, e = d + t1, d = c, c = b, b = a, a = t1 + t2;
+	}
+	s->h[0] += a, s->h[1] += b, s->h[2] += c, s->h[3] += d;
+	s->h[4] += e, s->h[5] += f, s->h[6] += g, s->h[7] += h;
+}
+
+static void
+gr_sha_add(struct gr_sha *s, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+
+	s->len += n;
+	while (n) {
+		size_t k = 64 - s->n < n ? 64 - s->n : n;
+		memcpy(s->buf + s->n, p, k);
+		s->n += k, p += k, n -= k;
+		if (s->n == 64) {
+			gr_sha_block(s, s->buf);
+			s->n = 0;
+		}
+	}
+}
+
+static void
+gr_sha_end(struct gr_sha *s, unsigned char out[32])
+{
+	uint64_t bits = s->len * 8;
+	unsigned char pad = 0x80, zero = 0, len[8];
+	int i;
+
+	gr_sha_add(s, &pad, 1);
+	while (s->n != 56)
+		gr_sha_add(s, &zero, 1);
+	for (i = 0; i < 8; i++)
+		len[i] = (unsigned char)(bits >> (56 - 8 * i));
+	gr_sha_add(s, len, 8);
+	for (i = 0; i < 32; i++)
+		out[i] = (unsigned char)(s->h[i / 4] >> (24 - 8 * (i % 4)));
+}
+
+/* A string and its terminating NUL: fields cannot run into each other. */
+static void
+gr_sha_str(struct gr_sha *s, const char *str)
+{
+	gr_sha_add(s, str, strlen(str) + 1);
+}
+
+/* ---- the search path --------------------------------------------------------- */
+
+/* The value of name in envp ("NAME=value"), or NULL. */
+static const char *
+gr_gc_envp_value(char *const *envp, const char *name)
+{
+	size_t l = strlen(name);
+
+	for (; envp && *envp; envp++)
+		if (!strncmp(*envp, name, l) && (*envp)[l] == '=')
+			return *envp + l + 1;
+	return NULL;
+}
+
+/* The gorelink cache's key for pc_path: the program (its path as found, which
+ * pkgconf's personality follows, and its file's identity), the words, and the
+ * PKG_CONFIG_* variables a wrapper script could read; NULL when the program
+ * is not found (then nothing is cached) or out of memory. */
+static char *
+gr_gc_pc_path_key(const struct gr_env *env, char *const *pkgconfig, char *const *envp)
+{
+	struct gr_strvec parts;
+	struct stat sb;
+	char *prog = gr_path_which(pkgconfig[0], env->path), id[160], *key = NULL;
+	size_t i, n = 0;
+
+	if (!prog || stat(prog, &sb) != 0) {
+		free(prog);
+		return NULL;
+	}
+	snprintf(id, sizeof(id), "pc_path 1 %llu %llu %lld %lld.%09ld", (unsigned long long)sb.st_dev,
+	         (unsigned long long)sb.st_ino, (long long)sb.st_size, (long long)sb.st_mtim.tv_sec,
+	         sb.st_mtim.tv_nsec);
+	gr_strvec_init(&parts);
+	if (gr_strvec_push(&parts, id) || gr_strvec_push(&parts, prog))
+		goto out;
+	for (i = 0; pkgconfig[i]; i++)
+		if (gr_strvec_push(&parts, pkgconfig[i]))
+			goto out;
+	for (i = 0; envp && envp[i]; i++)
+		if (!strncmp(envp[i], "PKG_CONFIG_", 11) && gr_strvec_push(&parts, envp[i]))
+			goto out;
+	for (i = 0; i < parts.n; i++)
+		n += strlen(parts.v[i]) + 1;
+	if ((key = malloc(n + 1))) {
+		size_t at = 0;
+		for (i = 0; i < parts.n; i++) {
+			size_t l = strlen(parts.v[i]);
+			memcpy(key + at, parts.v[i], l);
+			key[at + l] = '\n';
+			at += l + 1;
+		}
+		key[at] = '\0';
+	}
+out:
+	gr_strvec_deinit(&parts);
+	free(prog);
+	return key;
+}
+
+int
+gr_gocache_pc_path(const struct gr_env *env, char *const *pkgconfig, char *const *envp, char **out,
+                   struct gr_error *err)
+{
+	struct gr_strvec av;
+	struct gr_spawn_result r;
+	char *ckey = gr_gc_pc_path_key(env, pkgconfig, envp);
+	size_t i, len;
+	int rc;
+
+	*out = NULL;
+	if (ckey && gr_cache_get(env, "pc-path", ckey, out, &len) == GR_OK) {
+		free(ckey);
+		return GR_OK;
+	}
+	gr_strvec_init(&av);
+	for (i = 0; pkgconfig[i]; i++)
+		if (gr_strvec_push(&av, pkgconfig[i]))
+			goto nomem;
+	if (gr_strvec_push(&av, "--variable") || gr_strvec_push(&av, "pc_path") ||
+	    gr_strvec_push(&av, "pkg-config"))
+		goto nomem;
+	memset(&r, 0, sizeof(r));
+	rc = gr_spawn_capture(gr_strvec_argv(&av), envp, &r, err);
+	gr_strvec_deinit(&av);
+	if (rc == GR_ENOMEM) {
+		free(ckey);
+		return rc;
+	}
+	/* No program, or one without pc_path: the key still holds PKG_CONFIG_PATH's. */
+	if (rc != GR_OK || !gr_spawn_ok(&r)) {
+		free(ckey);
+		gr_spawn_result_free(&r);
+		gr_error_clear(err);  /* not an error here: go build's pkg-config run will say it */
+		*out = strdup("");
+		return *out ? GR_OK : gr_error_set(err, GR_ENOMEM, 0, "out of memory");
+	}
+	r.out[strcspn(r.out, "\n")] = '\0';
+	*out = r.out;
+	r.out = NULL;
+	gr_spawn_result_free(&r);
+	if (ckey) {
+		struct gr_error ignore;  /* a cache that cannot be written only costs the next run a spawn */
+		(void)gr_cache_put(env, "pc-path", ckey, *out, strlen(*out), &ignore);
+		free(ckey);
+	}
+	return GR_OK;
+nomem:
+	free(ckey);
+	gr_strvec_deinit(&av);
+	return gr_error_set(err, GR_ENOMEM, 0, "out of memory");
+}
+
+static int
+gr_gc_split(const char *list, struct gr_strvec *dirs)
+{
+	const char *p = list, *c;
+
+	while (p && *p) {
+		c = strchr(p, ':');
+		if (c != p && gr_strvec_pushn(dirs, p, c ? (size_t)(c - p) : strlen(p)))
+			return GR_ENOMEM;
+		p = c ? c + 1 : NULL;
+	}
+	return GR_OK;
+}
+
+int
+gr_gocache_search_dirs(char *const *envp, const char *pc_path, struct gr_strvec *dirs,
+                       struct gr_error *err)
+{
+	const char *libdir = gr_gc_envp_value(envp, "PKG_CONFIG_LIBDIR");
+
+	if (gr_gc_split(gr_gc_envp_value(envp, "PKG_CONFIG_PATH"), dirs) ||
+	    gr_gc_split(libdir ? libdir : pc_path, dirs))
+		return gr_error_set(err, GR_ENOMEM, 0, "out of memory");
+	return GR_OK;
+}
+
+/* ---- the key ------------------------------------------------------------------ */
+
+static int
+gr_gc_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* One .pc file: its name, then its size and content, or why it is unreadable. */
+static void
+gr_gc_file(struct gr_sha *s, int dfd, const char *name, struct gr_gocache_stats *st)
+{
+	char buf[16384], word[64];
+	struct stat sb;
+	long long total = 0;
+	ssize_t n;
+	int fd;
+
+	gr_sha_str(s, name);
+	fd = openat(dfd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		snprintf(word, sizeof(word), "unreadable %d", fd < 0 ? errno : 0);
+		gr_sha_str(s, word);
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	snprintf(word, sizeof(word), "size %lld", (long long)sb.st_size);
+	gr_sha_str(s, word);
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		gr_sha_add(s, buf, (size_t)n);
+		total += n;
+	}
+	snprintf(word, sizeof(word), "read %lld %d", total, n < 0 ? errno : 0);
+	gr_sha_str(s, word);
+	close(fd);
+	st->files++;
+	st->bytes += total;
+}
+
+/* One search directory: its path, then its .pc files in name order. */
+static int
+gr_gc_dir(struct gr_sha *s, const char *dir, struct gr_gocache_stats *st)
+{
+	struct gr_strvec names;
+	struct dirent *de;
+	DIR *d;
+	size_t i;
+	int rc = GR_OK;
+
+	gr_sha_str(s, "dir");
+	gr_sha_str(s, dir);
+	st->dirs++;
+	if (!(d = opendir(dir))) {
+		gr_sha_str(s, errno == ENOENT ? "absent" : "unreadable");
+		return GR_OK;
+	}
+	gr_strvec_init(&names);
+	while ((de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+		if (l > 3 && !strcmp(de->d_name + l - 3, ".pc") && gr_strvec_push(&names, de->d_name)) {
+			rc = GR_ENOMEM;
+			break;
+		}
+	}
+	if (rc == GR_OK) {
+		if (names.n)
+			qsort(names.v, names.n, sizeof(*names.v), gr_gc_cmp);
+		for (i = 0; i < names.n; i++)
+			gr_gc_file(s, dirfd(d), names.v[i], st);
+	}
+	closedir(d);
+	gr_strvec_deinit(&names);
+	return rc;
+}
+
+int
+gr_gocache_key(char *const *pkgconfig, const char *path, char *const *envp, const char *pc_path,
+               char key[GR_GOCACHE_KEYLEN + 1], struct gr_gocache_stats *st, struct gr_error *err)
+{
+	struct gr_gocache_stats mine;
+	struct gr_strvec vars, dirs;
+	struct gr_sha s;
+	unsigned char md[32];
+	char word[64], *prog;
+	size_t i;
+	int rc = GR_OK;
+
+	if (!st)
+		st = &mine;
+	memset(st, 0, sizeof(*st));
+	key[0] = '\0';
+	gr_sha_init(&s);
+	snprintf(word, sizeof(word), "gorelink pkg-config rewrite %d", GR_GOCACHE_REWRITE);
+	gr_sha_str(&s, word);
+	/* The program: its words, and which file the first one names. */
+	for (i = 0; pkgconfig[i]; i++)
+		gr_sha_str(&s, pkgconfig[i]);
+	gr_sha_str(&s, "program");
+	prog = pkgconfig[0] ? gr_path_which(pkgconfig[0], path) : NULL;
+	gr_sha_str(&s, prog ? prog : "");
+	free(prog);
+	/* Everything pkg-config and pkgconf read from the environment. */
+	gr_strvec_init(&vars);
+	gr_strvec_init(&dirs);
+	for (i = 0; envp && envp[i]; i++)
+		if (!strncmp(envp[i], "PKG_CONFIG_", 11) && gr_strvec_push(&vars, envp[i]))
+			goto nomem;
+	if (vars.n)
+		qsort(vars.v, vars.n, sizeof(*vars.v), gr_gc_cmp);
+	gr_sha_str(&s, "env");
+	for (i = 0; i < vars.n; i++)
+		gr_sha_str(&s, vars.v[i]);
+	gr_sha_str(&s, "pc_path");
+	gr_sha_str(&s, pc_path ? pc_path : "");
+	if ((rc = gr_gocache_search_dirs(envp, pc_path ? pc_path : "", &dirs, err)))
+		goto out;
+	for (i = 0; i < dirs.n; i++)
+		if (gr_gc_dir(&s, dirs.v[i], st))
+			goto nomem;
+	gr_sha_end(&s, md);
+	for (i = 0; i < GR_GOCACHE_KEYLEN / 2; i++)
+		snprintf(key + 2 * i, 3, "%02x", md[i]);
+	goto out;
+nomem:
+	rc = gr_error_set(err, GR_ENOMEM, 0, "out of memory");
+out:
+	gr_strvec_deinit(&vars);
+	gr_strvec_deinit(&dirs);
+	return rc;
+}
+
+char *
+gr_gocache_cppflags(const char *user, const char *key)
+{
+	size_t n = (user ? strlen(user) : 0) + strlen(GR_GOCACHE_MACRO) + strlen(key) + 8;
+	char *v = malloc(n);
+
+	if (v)
+		snprintf(v, n, "%s%s-D%s=%s", user && *user ? user : "", user && *user ? " " : "",
+		         GR_GOCACHE_MACRO, key);
+	return v;
+}

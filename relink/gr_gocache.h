@@ -1,0 +1,58 @@
+/* gr_gocache: the mark that keys gorelink's cgo packages apart in Go's build cache. */
+#ifndef GR_GOCACHE_H
+#define GR_GOCACHE_H
+
+#include <stddef.h>
+
+#include "gr_env.h"
+#include "gr_error.h"
+#include "gr_strvec.h"
+
+/* cmd/go keys a cgo package on its files, CC and CGO_CPPFLAGS/CFLAGS/LDFLAGS,
+ * but not on PKG_CONFIG nor on what pkg-config answers. gorelink's go build
+ * therefore gets CGO_CPPFLAGS="USER'S -DGORELINK_PKGCONFIG=KEY", where KEY
+ * digests everything gorelink-pkg-config's answers depend on: an unused macro
+ * changes no object, but a different KEY is a different cache entry. */
+
+/* What gorelink-pkg-config does to pkg-config's answers (today: --static on
+ * every --libs query); a change of it must change this number. */
+#define GR_GOCACHE_REWRITE 1
+
+/* The macro defined in CGO_CPPFLAGS. */
+#define GR_GOCACHE_MACRO "GORELINK_PKGCONFIG"
+
+/* Hex digits in a key (128 bits of SHA-256). */
+#define GR_GOCACHE_KEYLEN 32
+
+/* What a key read. */
+struct gr_gocache_stats {
+	size_t dirs;        /* search directories */
+	size_t files;       /* .pc files read */
+	long long bytes;    /* their total size */
+};
+
+/* The program's own search list: `PKGCONFIG... --variable pc_path pkg-config`
+ * run with envp, kept in gorelink's cache (env's) by the program's path and
+ * file identity, its words and envp's PKG_CONFIG_* variables; *out is
+ * malloc'd, "" when the program fails or is missing. */
+int gr_gocache_pc_path(const struct gr_env *env, char *const *pkgconfig, char *const *envp, char **out,
+                       struct gr_error *err);
+
+/* The directories pkg-config searches, in order, appended to dirs:
+ * PKG_CONFIG_PATH's, then PKG_CONFIG_LIBDIR's when it is set, else pc_path's. */
+int gr_gocache_search_dirs(char *const *envp, const char *pc_path, struct gr_strvec *dirs,
+                           struct gr_error *err);
+
+/* The key (GR_GOCACHE_KEYLEN hex digits and a NUL) of: GR_GOCACHE_REWRITE,
+ * the pkg-config words and the program they name (found with path), every
+ * PKG_CONFIG_* variable of envp (sorted), and each search directory with the
+ * name, size and content of every .pc file in it (content, not times: the
+ * same files give the same key on every machine and every run). st may be NULL. */
+int gr_gocache_key(char *const *pkgconfig, const char *path, char *const *envp, const char *pc_path,
+                   char key[GR_GOCACHE_KEYLEN + 1], struct gr_gocache_stats *st, struct gr_error *err);
+
+/* The CGO_CPPFLAGS value: user (go env CGO_CPPFLAGS, may be NULL or "") with
+ * -DGORELINK_PKGCONFIG=key appended; malloc'd, NULL when out of memory. */
+char *gr_gocache_cppflags(const char *user, const char *key);
+
+#endif

@@ -1,0 +1,242 @@
+/* Unit tests for gr_gocache: the key follows the .pc files' names and
+ * contents (not their times), the PKG_CONFIG_* variables and the pkg-config
+ * words; the search directories; the CGO_CPPFLAGS value; pkg-config's own
+ * search list, cached by the program's identity. */
+#define _XOPEN_SOURCE 700
+#include <check.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "gr_gocache.h"
+#include "gr_test.h"
+
+static char base[64];
+
+/* A fresh directory under /tmp, in base. */
+static void
+mkbase(void)
+{
+	snprintf(base, sizeof(base), "/tmp/gr-gocache-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(base));
+}
+
+static int
+rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb, (void)flag, (void)ftw;
+	return remove(p);
+}
+
+/* Remove base and everything in it. */
+static void
+rmbase(void)
+{
+	ck_assert_int_eq(nftw(base, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
+static void
+put(const char *dir, const char *name, const char *text)
+{
+	char p[256];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	f = fopen(p, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Move a file's times one second on, leaving its content alone. */
+static void
+touch_later(const char *dir, const char *name)
+{
+	char p[256];
+	struct stat sb;
+	struct timespec t[2];
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	ck_assert_int_eq(stat(p, &sb), 0);
+	t[0] = sb.st_atim;
+	t[1] = sb.st_mtim;
+	t[0].tv_sec += 1;
+	t[1].tv_sec += 1;
+	ck_assert_int_eq(utimensat(AT_FDCWD, p, t, 0), 0);
+}
+
+static void
+key_of(char *const *words, char *const *envp, char key[GR_GOCACHE_KEYLEN + 1], struct gr_gocache_stats *st)
+{
+	struct gr_error err;
+
+	ck_assert_int_eq(gr_gocache_key(words, "/usr/bin:/bin", envp, "", key, st, &err), GR_OK);
+	ck_assert_uint_eq(strlen(key), GR_GOCACHE_KEYLEN);
+	ck_assert_uint_eq(strspn(key, "0123456789abcdef"), GR_GOCACHE_KEYLEN);
+}
+
+START_TEST(test_key)
+{
+	char d1[96], d2[96], path[256], k1[GR_GOCACHE_KEYLEN + 1], k[GR_GOCACHE_KEYLEN + 1];
+	char *words[] = { "pkg-config", NULL }, *words2[] = { "pkg-config", "--define-prefix", NULL };
+	struct gr_gocache_stats st;
+
+	mkbase();
+	snprintf(d1, sizeof(d1), "%s/one", base);
+	snprintf(d2, sizeof(d2), "%s/two", base);
+	ck_assert_int_eq(mkdir(d1, 0755), 0);
+	ck_assert_int_eq(mkdir(d2, 0755), 0);
+	put(d1, "a.pc", "Name: a\nVersion: 1\nLibs: -la\nLibs.private: -lm\n");
+	put(d2, "b.pc", "Name: b\nVersion: 1\nLibs: -lb\n");
+	snprintf(path, sizeof(path), "PKG_CONFIG_PATH=%s:%s", d1, d2);
+	{
+		/* PKG_CONFIG_LIBDIR empty: no system directory, only the two. */
+		char *envp[] = { path, "PKG_CONFIG_LIBDIR=", "HOME=/nowhere", NULL };
+		char *envp_sysroot[] = { path, "PKG_CONFIG_LIBDIR=", "PKG_CONFIG_SYSROOT_DIR=/sys", NULL };
+		char *envp_swapped[] = { "PKG_CONFIG_LIBDIR=", path, "OTHER=x", NULL };
+
+		key_of(words, envp, k1, &st);
+		ck_assert_uint_eq(st.dirs, 2);
+		ck_assert_uint_eq(st.files, 2);
+		ck_assert_int_eq(st.bytes, (long long)(strlen("Name: a\nVersion: 1\nLibs: -la\nLibs.private: -lm\n") +
+		                                       strlen("Name: b\nVersion: 1\nLibs: -lb\n")));
+		key_of(words, envp, k, NULL);
+		ck_assert_str_eq(k, k1);                 /* the same inputs, the same key */
+		key_of(words, envp_swapped, k, NULL);
+		ck_assert_str_eq(k, k1);                 /* variable order, other variables: no matter */
+		touch_later(d1, "a.pc");
+		key_of(words, envp, k, NULL);
+		ck_assert_str_eq(k, k1);                 /* times are not content */
+		put(d1, "a.pc", "Name: a\nVersion: 1\nLibs: -la\nLibs.private: -lz\n");
+		key_of(words, envp, k, NULL);
+		ck_assert_str_ne(k, k1);                 /* Libs.private changed, same size */
+		put(d1, "a.pc", "Name: a\nVersion: 1\nLibs: -la\nLibs.private: -lm\n");
+		key_of(words, envp, k, NULL);
+		ck_assert_str_eq(k, k1);                 /* back as it was */
+		put(d2, "c.pc", "Name: c\nVersion: 1\n");
+		key_of(words, envp, k, &st);
+		ck_assert_uint_eq(st.files, 3);
+		ck_assert_str_ne(k, k1);                 /* a new package */
+		snprintf(path, sizeof(path), "%s/c.pc", d2);
+		ck_assert_int_eq(unlink(path), 0);
+		snprintf(path, sizeof(path), "PKG_CONFIG_PATH=%s:%s", d1, d2);
+		put(d2, "notes.txt", "not a .pc file\n");
+		key_of(words, envp, k, NULL);
+		ck_assert_str_eq(k, k1);                 /* only .pc files count */
+		key_of(words, envp_sysroot, k, NULL);
+		ck_assert_str_ne(k, k1);                 /* a PKG_CONFIG_* variable */
+		key_of(words2, envp, k, NULL);
+		ck_assert_str_ne(k, k1);                 /* other words */
+	}
+	{
+		/* The directories in the other order: another search, another key. */
+		char swapped[256], *envp[] = { swapped, "PKG_CONFIG_LIBDIR=", "HOME=/nowhere", NULL };
+		snprintf(swapped, sizeof(swapped), "PKG_CONFIG_PATH=%s:%s", d2, d1);
+		key_of(words, envp, k, NULL);
+		ck_assert_str_ne(k, k1);
+	}
+	rmbase();
+}
+END_TEST
+
+START_TEST(test_search_dirs)
+{
+	struct gr_strvec d;
+	struct gr_error err;
+	char *plain[] = { "PKG_CONFIG_PATH=/a::/b:", NULL };
+	char *libdir[] = { "PKG_CONFIG_PATH=/a", "PKG_CONFIG_LIBDIR=/l1:/l2", NULL };
+	char *empty[] = { "PKG_CONFIG_LIBDIR=", NULL };
+
+	gr_strvec_init(&d);
+	ck_assert_int_eq(gr_gocache_search_dirs(plain, "/x:/y", &d, &err), GR_OK);
+	ck_assert_uint_eq(d.n, 4);
+	ck_assert_str_eq(d.v[0], "/a");
+	ck_assert_str_eq(d.v[1], "/b");
+	ck_assert_str_eq(d.v[2], "/x");
+	ck_assert_str_eq(d.v[3], "/y");
+	gr_strvec_deinit(&d);
+	gr_strvec_init(&d);
+	ck_assert_int_eq(gr_gocache_search_dirs(libdir, "/x:/y", &d, &err), GR_OK);
+	ck_assert_uint_eq(d.n, 3);                       /* PKG_CONFIG_LIBDIR replaces pc_path */
+	ck_assert_str_eq(d.v[1], "/l1");
+	ck_assert_str_eq(d.v[2], "/l2");
+	gr_strvec_deinit(&d);
+	gr_strvec_init(&d);
+	ck_assert_int_eq(gr_gocache_search_dirs(empty, "/x:/y", &d, &err), GR_OK);
+	ck_assert_uint_eq(d.n, 0);                       /* set but empty: no directory */
+	gr_strvec_deinit(&d);
+}
+END_TEST
+
+START_TEST(test_cppflags)
+{
+	const char *k = "0123456789abcdef0123456789abcdef";
+	char *v;
+
+	v = gr_gocache_cppflags(NULL, k);
+	ck_assert_str_eq(v, "-DGORELINK_PKGCONFIG=0123456789abcdef0123456789abcdef");
+	free(v);
+	v = gr_gocache_cppflags("", k);
+	ck_assert_str_eq(v, "-DGORELINK_PKGCONFIG=0123456789abcdef0123456789abcdef");
+	free(v);
+	v = gr_gocache_cppflags("-I'/a b' -DX=1", k);   /* the user's first, as they are */
+	ck_assert_str_eq(v, "-I'/a b' -DX=1 -DGORELINK_PKGCONFIG=0123456789abcdef0123456789abcdef");
+	free(v);
+}
+END_TEST
+
+START_TEST(test_pc_path)
+{
+	char prog[128], cache[96], *out, *words[] = { prog, NULL }, *none[] = { "/nonexistent/pkg-config", NULL };
+	char *envp[] = { "PKG_CONFIG_PATH=/p", NULL };
+	struct gr_error err;
+	struct stat sb;
+	struct timespec t[2];
+
+	mkbase();
+	snprintf(cache, sizeof(cache), "%s/cache", base);
+	ck_assert_int_eq(setenv("GORELINK_CACHE_DIR", cache, 1), 0);
+	snprintf(prog, sizeof(prog), "%s/fake-pkg-config", base);
+	put(base, "fake-pkg-config", "#!/bin/sh\necho /one:/two\n");
+	ck_assert_int_eq(chmod(prog, 0755), 0);
+	ck_assert_int_eq(gr_gocache_pc_path(gr_test_env(), words, envp, &out, &err), GR_OK);
+	ck_assert_str_eq(out, "/one:/two");
+	free(out);
+	/* Another answer behind the same identity (size and times put back): the cached one. */
+	ck_assert_int_eq(stat(prog, &sb), 0);
+	put(base, "fake-pkg-config", "#!/bin/sh\necho /six:/ten\n");
+	t[0] = sb.st_atim;
+	t[1] = sb.st_mtim;
+	ck_assert_int_eq(utimensat(AT_FDCWD, prog, t, 0), 0);
+	ck_assert_int_eq(gr_gocache_pc_path(gr_test_env(), words, envp, &out, &err), GR_OK);
+	ck_assert_str_eq(out, "/one:/two");
+	free(out);
+	/* A changed program is asked again. */
+	touch_later(base, "fake-pkg-config");
+	ck_assert_int_eq(gr_gocache_pc_path(gr_test_env(), words, envp, &out, &err), GR_OK);
+	ck_assert_str_eq(out, "/six:/ten");
+	free(out);
+	/* No program: no list, not an error (go build's pkg-config run says it). */
+	ck_assert_int_eq(gr_gocache_pc_path(gr_test_env(), none, envp, &out, &err), GR_OK);
+	ck_assert_str_eq(out, "");
+	free(out);
+	rmbase();
+}
+END_TEST
+
+int
+main(void)
+{
+	const TTest *const tests[] = {
+		test_key,
+		test_search_dirs,
+		test_cppflags,
+		test_pc_path,
+	};
+
+	return gr_test_run(gr_test_suite("gocache", "gocache", tests, sizeof(tests) / sizeof(tests[0]), 0), false);
+}
