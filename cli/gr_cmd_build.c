@@ -41,6 +41,9 @@ gr_cmd_build_usage(FILE *f)
 	      "      --sqlite3[=VARIANT] the github.com/mattn/go-sqlite3 preset: bundled (the\n"
 	      "                          default) or system: Debian's libsqlite3.a\n"
 	      "      --preset NAME[=VARIANT]  any preset (docs/presets.md)\n"
+	      "      --no-auto-presets   do not apply the preset of a module in the build by\n"
+	      "                          itself (by default a module with a preset, e.g.\n"
+	      "                          github.com/mattn/go-sqlite3, gets its default variant)\n"
 	      "      --pkg NAME          link pkg-config package NAME's static libraries too\n"
 	      "                          (repeatable; for cgo code that writes a bare -lfoo)\n"
 	      "      --allow-dynamic NAME  keep -lNAME dynamic (repeatable); implies --third-party:\n"
@@ -292,6 +295,17 @@ gr_cmd_build_json(FILE *out, const struct gr_build_opts *o, const struct gr_buil
 	gr_json_bool(&j, "dry_run", o->dry_run);
 	gr_json_str(&j, "kept", r->kept);
 	gr_json_str(&j, "preset", r->preset_path);
+	gr_json_arr_begin(&j, "presets_applied");
+	for (size_t i = 0; i + 3 < r->presets_applied.n; i += 4) {
+		gr_json_obj_begin(&j, NULL);
+		gr_json_str(&j, "name", r->presets_applied.v[i]);
+		gr_json_str(&j, "module", *r->presets_applied.v[i + 1] ? r->presets_applied.v[i + 1] : NULL);
+		gr_json_str(&j, "variant", r->presets_applied.v[i + 2]);
+		gr_json_str(&j, "why", r->presets_applied.v[i + 3]);
+		gr_json_obj_end(&j);
+	}
+	gr_json_arr_end(&j);
+	gr_cmd_build_json_list(&j, "warnings", &r->warnings);
 	gr_json_str(&j, "verdict", r->check ? gr_verdict_name(r->check->verdict) : NULL);
 	if (r->check)
 		gr_json_int(&j, "size", r->size);
@@ -379,7 +393,8 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 {
 	enum { OPT_STATIC = 256, OPT_PIE, OPT_THIRD, OPT_SQLITE, OPT_PRESET, OPT_PKG, OPT_ALLOW,
 	       OPT_NOTAGS, OPT_GO, OPT_KEEP, OPT_DRY, OPT_PRINT, OPT_JSON, OPT_LIB, OPT_FIX, OPT_STRICT, OPT_STUB,
-	       OPT_ACCEPT_DLOPEN, OPT_NOINFER };
+	       OPT_ACCEPT_DLOPEN, OPT_NOINFER,
+	       OPT_NOAUTO };
 	static const struct option longopts[] = {
 		{ "static", no_argument, NULL, OPT_STATIC },
 		{ "static-pie", no_argument, NULL, OPT_PIE },
@@ -400,6 +415,7 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "accept-dlopen", no_argument, NULL, OPT_ACCEPT_DLOPEN },
 		{ "no-infer", no_argument, NULL, OPT_NOINFER },
+		{ "no-auto-presets", no_argument, NULL, OPT_NOAUTO },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -454,6 +470,7 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 		case OPT_STRICT: a->o.strict = true; continue;
 		case OPT_ACCEPT_DLOPEN: a->o.accept_dlopen = true; continue;
 		case OPT_NOINFER: a->o.no_infer = true; continue;
+		case OPT_NOAUTO: a->o.no_auto_presets = true; continue;
 		case OPT_ALLOW: a->allow[a->o.nallow++] = optarg[0] == '-' && optarg[1] == 'l' ? optarg + 2 : optarg; continue;
 		case OPT_NOTAGS: a->o.default_tags = false; continue;
 		case OPT_GO: a->o.go = optarg; continue;
@@ -665,6 +682,12 @@ gr_cmd_build(int argc, char **argv, FILE *out, FILE *err)
 			gr_cmd_pcrw_note_inferred(err, "gorelink", x->lname, x->package, x->why, x->via, x->alternatives,
 			                          x->nalternatives, x->added, x->nadded);
 		}
+	/* A preset that applied itself, and the warnings: on stderr in both modes. */
+	if (r.preset_auto && r.presets_applied.n >= 4)
+		gr_cli_diag(err, "applied the preset %s (variant %s): %s (--no-auto-presets turns this off)",
+		            r.presets_applied.v[0], r.presets_applied.v[2], r.presets_applied.v[3]);
+	for (size_t i = 0; i < r.warnings.n; i++)
+		gr_cli_diag(err, "warning: %s", r.warnings.v[i]);
 	if (rc)
 		gr_cmd_build_failure(err, &r, &e);
 	if (a.json)

@@ -20,6 +20,7 @@
 #include "gr_file.h"
 #include "gr_gocache.h"
 #include "gr_goflags.h"
+#include "gr_modgraph.h"
 #include "gr_path.h"
 #include "gr_pc.h"
 #include "gr_preset.h"
@@ -43,7 +44,10 @@ struct gr_b {
 	char *gocc, *gocxx, *goos, *cgo, *gopkgconfig;
 	char *gocppflags;            /* go env CGO_CPPFLAGS: the user's, kept before gorelink's mark */
 	struct gr_strvec extld;      /* the user's -extld, split: the compiler gorelink-ld runs */
-	struct gr_preset preset;     /* the preset asked for, or empty */
+	struct gr_preset preset;     /* the preset asked for (or applied by itself), or empty */
+	struct gr_strvec mods;       /* the module graph (go list -m all): paths, */
+	struct gr_strvec modvers;    /* versions */
+	struct gr_strvec moddirs;    /* and directories ("" when not downloaded) */
 	char *name;                  /* the package's binary name, from go list */
 	char *ld, *shim, *state;     /* gorelink-ld, gorelink-pkg-config and the link state in helpdir */
 	bool cxx;
@@ -1144,6 +1148,14 @@ gr_b_flags(struct gr_b *b)
 			return gr_b_class(b, GR_BUILD_EUSAGE);
 		if (!(res->preset_path = strdup(b->preset.path)))
 			return gr_b_nomem(b);
+		{
+			char opt[160], why[200];
+			snprintf(why, sizeof(why), "%s given", gr_preset_option(o->preset, opt, sizeof(opt)));
+			if (gr_strvec_push(&res->presets_applied, b->preset.name) ||
+			    gr_strvec_push(&res->presets_applied, b->preset.module ? b->preset.module : "") ||
+			    gr_strvec_push(&res->presets_applied, b->preset.variant) || gr_strvec_push(&res->presets_applied, why))
+				return gr_b_nomem(b);
+		}
 	}
 	if (gr_strvec_extend(&res->tags, &b->gf.tags))
 		return gr_b_nomem(b);
@@ -1162,21 +1174,16 @@ gr_b_flags(struct gr_b *b)
 	return GR_OK;
 }
 
-/* The flags the final link gains: --lib flags as they are (each -l is still
- * resolved), and the --static flags of --pkg and the preset's packages. */
+/* The --static flags of pkg-config packages (--pkg, a preset's pkg lines) for the final link. */
 static int
-gr_b_link_extras(struct gr_b *b)
+gr_b_add_pkgs(struct gr_b *b, const char *const *pkgs, size_t n)
 {
-	const struct gr_build_opts *o = b->o;
 	size_t i, k;
 
-	for (i = 0; i < o->nlibs; i++)
-		if (gr_strvec_push(&b->ls.extra, o->libs[i]) || gr_strvec_push(&b->ls.extra_origin, "--lib"))
-			return gr_b_nomem(b);
-	for (k = 0; k < o->npkgs + b->preset.pkgs.n; k++) {
-		const char *q = k < o->npkgs ? o->pkgs[k] : b->preset.pkgs.v[k - o->npkgs];
+	for (k = 0; k < n; k++) {
+		const char *q = pkgs[k];
 		struct gr_pc_tokens *t = NULL;
-		if (gr_pc_resolve(o->env, &q, 1, &t, b->err))
+		if (gr_pc_resolve(b->o->env, &q, 1, &t, b->err))
 			return gr_b_class(b, GR_BUILD_EUSAGE);
 		for (i = 0; i < t->n; i++) {
 			char who[1024];
@@ -1192,6 +1199,242 @@ gr_b_link_extras(struct gr_b *b)
 	return GR_OK;
 }
 
+/* The flags the final link gains: --lib flags as they are (each -l is still
+ * resolved), and the --static flags of --pkg and the preset's packages. */
+static int
+gr_b_link_extras(struct gr_b *b)
+{
+	const struct gr_build_opts *o = b->o;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < o->nlibs; i++)
+		if (gr_strvec_push(&b->ls.extra, o->libs[i]) || gr_strvec_push(&b->ls.extra_origin, "--lib"))
+			return gr_b_nomem(b);
+	if ((rc = gr_b_add_pkgs(b, o->pkgs, o->npkgs)))
+		return rc;
+	return gr_b_add_pkgs(b, (const char *const *)b->preset.pkgs.v, b->preset.pkgs.n);
+}
+
+/* Add a warning for the CLI to show. */
+static int
+gr_b_warn(struct gr_b *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int
+gr_b_warn(struct gr_b *b, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return gr_strvec_push(&b->res->warnings, msg) ? gr_b_nomem(b) : GR_OK;
+}
+
+/* Run go WORDS with the build's own flags (gf.pass) after the first word;
+ * its output in r. GR_OK also when go failed (r tells), else an error. */
+static int
+gr_b_go_ask(struct gr_b *b, const char *const *words, size_t n, struct gr_spawn_result *r)
+{
+	const char **w = calloc(n + b->gf.pass.n + 1, sizeof(*w));
+	size_t i, nw = 0;
+	int rc;
+
+	if (!w)
+		return gr_b_nomem(b);
+	w[nw++] = words[0];
+	for (i = 0; i < b->gf.pass.n; i++)
+		w[nw++] = b->gf.pass.v[i];
+	for (i = 1; i < n; i++)
+		w[nw++] = words[i];
+	rc = gr_b_go_capture(b, w, nw, r, true);
+	free(w);
+	return rc;
+}
+
+/* The -tags= word go build will get (the user's and the default tags), malloc'd. */
+static char *
+gr_b_tags_word(struct gr_b *b, bool default_tags)
+{
+	size_t i, len = sizeof("-tags=netgo,osusergo,");
+	char *t;
+
+	for (i = 0; i < b->gf.tags.n; i++)
+		len += strlen(b->gf.tags.v[i]) + 1;
+	if (!(t = malloc(len)))
+		return NULL;
+	snprintf(t, len, "-tags=");
+	for (i = 0; i < b->gf.tags.n; i++) {
+		size_t at = strlen(t);
+		snprintf(t + at, len - at, "%s%s", i ? "," : "", b->gf.tags.v[i]);
+	}
+	if (default_tags) {
+		size_t at = strlen(t);
+		snprintf(t + at, len - at, "%snetgo,osusergo", b->gf.tags.n ? "," : "");
+	}
+	return t;
+}
+
+/* Apply preset name (its default variant) because module is in the build. */
+static int
+gr_b_auto_preset(struct gr_b *b, const char *name, const char *module)
+{
+	struct gr_build_result *res = b->res;
+	char why[600];
+	size_t i;
+	int rc;
+
+	if (gr_preset_load(b->o->env, name, NULL, &b->preset, b->err))
+		return gr_b_class(b, GR_BUILD_EUSAGE);
+	if (!(res->preset_path = strdup(b->preset.path)))
+		return gr_b_nomem(b);
+	for (i = 0; i < b->preset.tags.n; i++)
+		if (gr_goflags_add_tag(&b->gf, b->preset.tags.v[i]))
+			return gr_b_nomem(b);
+	for (i = 0; i < b->preset.allow.n; i++)
+		if (gr_strvec_push(&b->ls.allow, b->preset.allow.v[i]))
+			return gr_b_nomem(b);
+	if ((rc = gr_b_add_pkgs(b, (const char *const *)b->preset.pkgs.v, b->preset.pkgs.n)))
+		return rc;
+	snprintf(why, sizeof(why), "module %s is in the build", module);
+	res->preset_auto = true;
+	if (gr_strvec_push(&res->presets_applied, name) || gr_strvec_push(&res->presets_applied, module) ||
+	    gr_strvec_push(&res->presets_applied, b->preset.variant) || gr_strvec_push(&res->presets_applied, why))
+		return gr_b_nomem(b);
+	return GR_OK;
+}
+
+/* The module graph, before go build: the modules of go list -m all (cheap,
+ * but every module go.mod requires); only when one of them has a preset and
+ * no preset was named, go list -deps says whether a package of it is really
+ * in the build (then its preset applies itself). The modules and their
+ * presets' remedies go to the link state, to name findings from their C code. */
+static int
+gr_b_modgraph(struct gr_b *b, bool default_tags)
+{
+	static const char *const mwords[] = { "list", "-m", "-f", GR_MODGRAPH_MODULES_FORMAT, "all" };
+	const struct gr_build_opts *o = b->o;
+	struct gr_strvec pnames, pmods, built;
+	struct gr_spawn_result r;
+	size_t i, k;
+	bool candidate = false;
+	int rc = GR_OK;
+
+	gr_strvec_init(&pnames);
+	gr_strvec_init(&pmods);
+	gr_strvec_init(&built);
+	if ((rc = gr_b_go_ask(b, mwords, 5, &r)))
+		goto out;
+	/* No module graph (GOPATH mode, a broken go.mod): nothing applies itself;
+	 * go build says what is wrong, if anything. */
+	if (gr_spawn_ok(&r) && gr_modgraph_parse_modules(r.out, &b->mods, &b->modvers, &b->moddirs, b->err))
+		rc = gr_b_class(b, GR_BUILD_EENV);
+	gr_spawn_result_free(&r);
+	if (rc || !b->mods.n)
+		goto out;
+	if (gr_preset_modules(o->env, &pnames, &pmods, b->err)) {
+		rc = gr_b_class(b, GR_BUILD_EENV);
+		goto out;
+	}
+	for (k = 0; k < pmods.n; k++)
+		candidate = candidate || gr_modgraph_has(&b->mods, pmods.v[k]);
+	if (candidate && !o->preset && !o->no_auto_presets) {
+		char *tags = gr_b_tags_word(b, default_tags);
+		const char *dwords[] = { "list", "-deps", tags, "-f", GR_MODGRAPH_DEPS_FORMAT, o->package };
+		if (!tags) {
+			rc = gr_b_nomem(b);
+			goto out;
+		}
+		rc = gr_b_go_ask(b, dwords, 6, &r);
+		free(tags);
+		if (rc)
+			goto out;
+		if (gr_spawn_ok(&r) && gr_modgraph_parse_deps(r.out, &built, b->err))
+			rc = gr_b_class(b, GR_BUILD_EENV);
+		gr_spawn_result_free(&r);
+		for (k = 0; k < pmods.n && rc == GR_OK; k++) {
+			if (!gr_modgraph_has(&built, pmods.v[k]))
+				continue;
+			if (!b->res->preset_auto)
+				rc = gr_b_auto_preset(b, pnames.v[k], pmods.v[k]);
+			else
+				rc = gr_b_warn(b, "module %s is in the build too, but one preset applies at a time: "
+				               "its preset is not applied (name one with --preset %s, or --no-auto-presets)",
+				               pmods.v[k], pnames.v[k]);
+		}
+		if (rc)
+			goto out;
+	}
+	/* What the link wrapper names findings with: each module, its directory
+	 * and, for a module with a preset that this build does not use, the remedy. */
+	for (i = 0; i < b->mods.n; i++) {
+		char remedy[1024] = "", opt[160];
+		for (k = 0; k < pmods.n; k++) {
+			struct gr_preset p;
+			struct gr_error e;
+			size_t t, at;
+			if (strcmp(pmods.v[k], b->mods.v[i]) || (b->preset.name && !strcmp(b->preset.name, pnames.v[k])) ||
+			    gr_preset_load(o->env, pnames.v[k], NULL, &p, &e) != GR_OK)
+				continue;
+			at = (size_t)snprintf(remedy, sizeof(remedy), "build with %s (the gorelink preset for %s",
+			                      gr_preset_option(p.name, opt, sizeof(opt)), p.module);
+			for (t = 0; t < p.tags.n && at < sizeof(remedy); t++)
+				at += (size_t)snprintf(remedy + at, sizeof(remedy) - at, "%s%s", t ? "," : "; or -tags ", p.tags.v[t]);
+			if (at < sizeof(remedy))
+				snprintf(remedy + at, sizeof(remedy) - at, ")");
+			gr_preset_deinit(&p);
+			break;
+		}
+		if (gr_strvec_push(&b->ls.modules, b->mods.v[i]) || gr_strvec_push(&b->ls.modules, b->moddirs.v[i]) ||
+		    gr_strvec_push(&b->ls.modules, remedy)) {
+			rc = gr_b_nomem(b);
+			goto out;
+		}
+	}
+out:
+	gr_strvec_deinit(&pnames);
+	gr_strvec_deinit(&pmods);
+	gr_strvec_deinit(&built);
+	return rc;
+}
+
+/* An explicit preset whose module the built binary does not hold (its build
+ * information, go version -m, lists the modules that gave it packages): a warning. */
+static int
+gr_b_check_explicit_preset(struct gr_b *b)
+{
+	const struct gr_build_opts *o = b->o;
+	struct gr_strvec built;
+	struct gr_spawn_result r;
+	const char *words[] = { "version", "-m", b->tmpout };
+	char opt[160];
+	bool in = false;
+	int rc = GR_OK;
+
+	if (!o->preset || !b->preset.module)
+		return GR_OK;
+	gr_strvec_init(&built);
+	if (!b->mods.n || gr_modgraph_has(&b->mods, b->preset.module)) {
+		/* Required by go.mod (or no graph): is a package of it in the binary? */
+		if ((rc = gr_b_go_capture(b, words, 3, &r, true)))
+			return rc;
+		if (!gr_spawn_ok(&r))
+			in = true;  /* no answer: no warning */
+		else if (gr_modgraph_parse_deps(r.out, &built, b->err))
+			rc = gr_b_class(b, GR_BUILD_EENV);
+		else
+			in = gr_modgraph_has(&built, b->preset.module);
+		gr_spawn_result_free(&r);
+	}
+	if (rc == GR_OK && !in)
+		rc = gr_b_warn(b, "%s: module %s is not in the build of %s: the preset is for a program that uses it "
+		               "(its tags and packages were applied anyway)",
+		               gr_preset_option(b->preset.name, opt, sizeof(opt)), b->preset.module, o->package);
+	gr_strvec_deinit(&built);
+	return rc;
+}
+
 /* What go says about itself; the helper directory, go build's environment,
  * the link state, the output's place and the go build command. */
 static int
@@ -1200,11 +1443,17 @@ gr_b_prepare(struct gr_b *b)
 	size_t i;
 	int rc;
 
+	bool deftags;
+
 	if ((rc = gr_b_helpers(b, &b->ld, &b->shim, &b->state)) || (rc = gr_b_go_env(b)) ||
 	    (rc = gr_b_environment(b, b->state)))
 		return rc;
+	deftags = b->o->default_tags && b->o->mode != GR_LINK_THIRD_PARTY && !gr_b_musl(b->gocc);
+	/* The module graph: a preset may apply itself (its tags before gorelink's). */
+	if ((rc = gr_b_modgraph(b, deftags)))
+		return rc;
 	/* gorelink's tags, once go env has named the C compiler. */
-	if (b->o->default_tags && b->o->mode != GR_LINK_THIRD_PARTY && !gr_b_musl(b->gocc))
+	if (deftags)
 		for (i = 0; i < 2; i++)
 			if (gr_goflags_add_tag(&b->gf, i ? "osusergo" : "netgo"))
 				return gr_b_nomem(b);
@@ -1457,6 +1706,9 @@ gr_b_free(struct gr_b *b)
 	gr_goflags_deinit(&b->gf);
 	gr_linkstate_deinit(&b->ls);
 	gr_preset_deinit(&b->preset);
+	gr_strvec_deinit(&b->mods);
+	gr_strvec_deinit(&b->modvers);
+	gr_strvec_deinit(&b->moddirs);
 }
 
 int
@@ -1472,6 +1724,11 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 	gr_link_report_init(&res->link);
 	gr_strvec_init(&b.env);
 	gr_strvec_init(&b.extld);
+	gr_strvec_init(&b.mods);
+	gr_strvec_init(&b.modvers);
+	gr_strvec_init(&b.moddirs);
+	gr_strvec_init(&res->presets_applied);
+	gr_strvec_init(&res->warnings);
 	gr_goflags_init(&b.gf);
 	gr_linkstate_init(&b.ls);
 	b.o = o;
@@ -1483,7 +1740,8 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 	b.ls.no_infer = o->no_infer;
 
 	if ((rc = gr_b_flags(&b)) == GR_OK && (rc = gr_b_link_extras(&b)) == GR_OK &&
-	    (rc = gr_b_prepare(&b)) == GR_OK && (rc = gr_b_go_build(&b)) == GR_OK)
+	    (rc = gr_b_prepare(&b)) == GR_OK && (rc = gr_b_go_build(&b)) == GR_OK &&
+	    (rc = gr_b_check_explicit_preset(&b)) == GR_OK)
 		rc = gr_b_install(&b);
 	gr_b_cleanup(&b);
 	res->self_max_rss_kib = gr_b_vmhwm();
@@ -1497,6 +1755,8 @@ gr_build_result_deinit(struct gr_build_result *res)
 	gr_strvec_deinit(&res->go_argv);
 	gr_strvec_deinit(&res->tags);
 	gr_link_report_deinit(&res->link);
+	gr_strvec_deinit(&res->presets_applied);
+	gr_strvec_deinit(&res->warnings);
 	free(res->out);
 	free(res->kept);
 	free(res->preset_path);

@@ -40,6 +40,7 @@ struct gr_build_opts {
 	size_t nallow;
 	const char *preset;                  /* e.g. "sqlite3", or NULL */
 	const char *preset_variant;          /* NULL: the preset's default */
+	bool no_auto_presets;                /* do not apply the preset of a module in the build */
 	bool default_tags;                   /* netgo,osusergo in the static modes */
 	bool dry_run;                        /* build and verify, but leave OUT alone */
 	bool keep_failed;                    /* keep a rejected binary as OUT.rejected */
@@ -71,6 +72,11 @@ struct gr_build_result {
 	char *out;                     /* where the binary is (or would be, for a dry run) */
 	char *kept;                    /* a rejected binary kept by keep_failed, or NULL */
 	char *preset_path;             /* the preset file used, or NULL */
+	/* The presets applied, 4 strings each: name, module (or ""), variant, why
+	 * ("module M is in the build", or "--sqlite3"/"--preset NAME"). */
+	struct gr_strvec presets_applied;
+	bool preset_auto;              /* the preset applied itself: its module is in the build */
+	struct gr_strvec warnings;     /* what the CLI shows as warnings (an explicit preset whose module is not built...) */
 	struct gr_report *check;       /* the verdict on the binary, when it was built */
 	long long size;                /* its size in bytes */
 	long self_max_rss_kib;         /* gorelink's own peak resident memory, children excluded */

@@ -10,6 +10,7 @@
 #include "gr_check.h"
 #include "gr_ldmsg.h"
 #include "gr_ldsearch.h"
+#include "gr_modgraph.h"
 #include "gr_pc.h"
 #include "gr_rewrite.h"
 #include "gr_strvec.h"
@@ -179,6 +180,7 @@ gr_dg_finding(struct gr_arena *a, const struct gr_ldmsg *m, struct gr_diag_findi
 	f->symbol = m->symbol;
 	f->function = m->function;
 	f->source = ref;
+	f->object = go ? ref : NULL;
 	/* ".../src/os/user/cgo_lookup_cgo.go" (or "os/user/cgo_lookup_cgo.go" with
 	 * -trimpath): the Go package is the path after src/. Another .go file is
 	 * the user's own cgo code, named as it is. */
@@ -380,6 +382,7 @@ gr_dg_add(struct gr_diag *d, size_t *fcap, const struct gr_ldmsg *m, bool plugin
 	}
 	f.plugin_loader = plugin_loader;
 	if (!(f.symbol = gr_arena_strdup(a, f.symbol)) || !(f.source = gr_arena_strdup(a, f.source)) ||
+	    (f.object && !(f.object = gr_arena_strdup(a, f.object))) ||
 	    (f.function && !(f.function = gr_arena_strdup(a, f.function))) ||
 	    (m->referrer && !(f.referrer = gr_arena_strdup(a, m->referrer))))
 		return false;
@@ -684,6 +687,46 @@ out:
 		return rc;
 	}
 	*out = d;
+	return GR_OK;
+}
+
+int
+gr_diag_name_sources(struct gr_diag *d, const struct gr_strvec *modules, struct gr_error *err)
+{
+	struct gr_arena *a = &d->arena;
+	size_t i, k;
+
+	for (i = 0; i < d->nfindings; i++) {
+		struct gr_diag_finding *f = &d->findings[i];
+		const char *rel = NULL, *base;
+		char *file;
+		long at;
+		if (!f->object || !(file = gr_modgraph_object_source(f->object)))
+			continue;
+		/* cgo's own C files of a Go package (_cgo_export.c, x.cgo2.c) are Go code: keep the guess. */
+		base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+		if (strstr(base, ".cgo2.c") || !strncmp(base, "_cgo_", 5)) {
+			free(file);
+			continue;
+		}
+		at = gr_modgraph_match(modules, file, &rel);
+		if (at >= 0) {
+			const char *mod = modules->v[at], *remedy = modules->v[at + 2];
+			const char *c_remedy = f->remedy;
+			/* C code calls it: a Go build tag for net or os/user does not help. */
+			for (k = 0; k < sizeof(gr_dg_families) / sizeof(gr_dg_families[0]); k++)
+				if (f->remedy == gr_dg_families[k].go_remedy)
+					c_remedy = gr_dg_families[k].c_remedy;
+			f->source = gr_arena_printf(a, "module %s, file %s", mod, rel);
+			f->remedy = *remedy ? gr_arena_printf(a, "%s; otherwise: %s", remedy, c_remedy) : c_remedy;
+		} else if (!strcmp(f->source, f->object)) {
+			/* Not a module's file (the standard library's, a vendored one): name it instead of the object. */
+			f->source = gr_arena_printf(a, "C file %s", file);
+		}
+		free(file);
+		if (!f->source || !f->remedy)
+			return gr_error_set(err, GR_ENOMEM, 0, "diagnosis: out of memory");
+	}
 	return GR_OK;
 }
 

@@ -7,6 +7,7 @@
 
 #include "gr_arena.h"
 #include "gr_error.h"
+#include "gr_strvec.h"
 #include "gr_symindex.h"
 
 /* Undefined symbols that one archive would provide. */
@@ -38,6 +39,7 @@ struct gr_diag_finding {
 	/* Why a --static build fails on it by default (a plugin loader, or the
 	 * dlopen of a library that needs its plugins), or NULL: a finding only. */
 	const char *fails;
+	const char *object;    /* the Go build's temporary object that calls it, or NULL */
 };
 
 /* An archive built against glibc in a link whose C library is another (musl):
@@ -76,6 +78,13 @@ bool gr_diag_glibc_only(const char *sym);
  * of a glibc function with a finding, and every plugin loader, is reported
  * (GNU ld warns once per symbol, naming only the first caller). */
 const char *const *gr_diag_traced(size_t *n);
+
+/* Name the findings whose caller is an object of the Go build (cmd/link's
+ * go.o, 000NNN.o) by the C source it was compiled from (gr_modgraph) and the
+ * module that holds it: modules is the link state's (path, dir, remedy)
+ * triples; a module's remedy (its preset) comes first in the finding's. The
+ * objects must still exist. GR_ENOMEM is the only error. */
+int gr_diag_name_sources(struct gr_diag *d, const struct gr_strvec *modules, struct gr_error *err);
 
 /* Free a diagnosis; NULL is allowed. */
 void gr_diag_free(struct gr_diag *d);

@@ -591,6 +591,8 @@ gr_linkwrap_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr
 		rep->links++;
 		if ((traces || res.err) && gr_diag_run(w->env, traces ? traces : res.err, w->dirs, w->ndirs, &d, &e) != GR_OK)
 			gr_lw_diag(w, "no diagnosis: %s", e.msg);
+		if (d && gr_diag_name_sources(d, &w->ls->modules, &e) != GR_OK)  /* while go-link-* still exists */
+			gr_lw_diag(w, "%s", e.msg);
 		free(traces);
 		gr_spawn_result_free(&res);
 		if (!d)

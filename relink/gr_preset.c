@@ -1,5 +1,6 @@
 #include "gr_preset.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -205,4 +206,80 @@ out:
 	if (rc)
 		gr_preset_deinit(p);
 	return rc;
+}
+
+static int
+gr_preset_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+gr_preset_modules(const struct gr_env *env, struct gr_strvec *names, struct gr_strvec *modules,
+                  struct gr_error *err)
+{
+	struct gr_strvec dirs, seen;
+	size_t i, k;
+	int rc;
+
+	gr_strvec_init(&dirs);
+	gr_strvec_init(&seen);
+	if ((rc = gr_preset_dirs(env, &dirs, err)))
+		goto out;
+	for (i = 0; i < dirs.n; i++) {
+		DIR *d = opendir(dirs.v[i]);
+		struct dirent *de;
+		if (!d)
+			continue;
+		while ((de = readdir(d)) != NULL) {
+			size_t l = strlen(de->d_name);
+			if (l <= 7 || strcmp(de->d_name + l - 7, ".preset") != 0)
+				continue;
+			if (gr_strvec_pushn(&seen, de->d_name, l - 7)) {
+				closedir(d);
+				rc = gr_error_set(err, GR_ENOMEM, 0, "presets: out of memory");
+				goto out;
+			}
+		}
+		closedir(d);
+	}
+	qsort(seen.v, seen.n, sizeof(*seen.v), gr_preset_cmp);
+	for (i = 0; i < seen.n; i++) {
+		struct gr_preset p;
+		struct gr_error e;
+		bool dup = false;
+		for (k = 0; k < i && !dup; k++)
+			dup = !strcmp(seen.v[k], seen.v[i]);
+		if (dup || !gr_preset_name_ok(seen.v[i]))
+			continue;
+		/* Its default variant: a file without one cannot apply itself. */
+		int lrc = gr_preset_load(env, seen.v[i], NULL, &p, &e);
+		if (lrc != GR_OK) {
+			if (lrc == GR_ENOMEM) {
+				rc = gr_error_set(err, GR_ENOMEM, 0, "presets: out of memory");
+				goto out;
+			}
+			continue;
+		}
+		if (p.module && (gr_strvec_push(names, p.name) || gr_strvec_push(modules, p.module))) {
+			gr_preset_deinit(&p);
+			rc = gr_error_set(err, GR_ENOMEM, 0, "presets: out of memory");
+			goto out;
+		}
+		gr_preset_deinit(&p);
+	}
+out:
+	gr_strvec_deinit(&dirs);
+	gr_strvec_deinit(&seen);
+	return rc;
+}
+
+const char *
+gr_preset_option(const char *name, char *buf, size_t n)
+{
+	if (!strcmp(name, "sqlite3"))
+		snprintf(buf, n, "--sqlite3");
+	else
+		snprintf(buf, n, "--preset %s", name);
+	return buf;
 }

@@ -27,6 +27,16 @@ int gr_preset_dirs(const struct gr_env *env, struct gr_strvec *dirs, struct gr_e
 int gr_preset_load(const struct gr_env *env, const char *name, const char *variant,
                    struct gr_preset *p, struct gr_error *err);
 
+/* The presets that name a module (their `module` line), from every preset
+ * directory (the first file of a name wins, as for gr_preset_load): names[i]
+ * is the preset for modules[i], sorted by name. A file that does not load
+ * (malformed, unreadable) is left out. */
+int gr_preset_modules(const struct gr_env *env, struct gr_strvec *names, struct gr_strvec *modules,
+                      struct gr_error *err);
+
+/* The preset's command-line option: "--sqlite3" for sqlite3, else "--preset NAME" (into buf). */
+const char *gr_preset_option(const char *name, char *buf, size_t n);
+
 /* Free a loaded preset. */
 void gr_preset_deinit(struct gr_preset *p);
 

@@ -276,6 +276,7 @@ gr_linkstate_init(struct gr_linkstate *ls)
 	gr_strvec_init(&ls->allow);
 	gr_strvec_init(&ls->system_libs);
 	gr_strvec_init(&ls->stubs);
+	gr_strvec_init(&ls->modules);
 }
 
 void
@@ -288,6 +289,7 @@ gr_linkstate_deinit(struct gr_linkstate *ls)
 	gr_strvec_deinit(&ls->allow);
 	gr_strvec_deinit(&ls->system_libs);
 	gr_strvec_deinit(&ls->stubs);
+	gr_strvec_deinit(&ls->modules);
 	free(ls->report);
 	ls->report = NULL;
 	free(ls->darwin_arch);
@@ -338,6 +340,8 @@ gr_linkstate_write(const char *path, const struct gr_linkstate *ls, struct gr_er
 	gr_rec_put_all(&b, "allow", &ls->allow);
 	gr_rec_put_all(&b, "system-lib", &ls->system_libs);
 	gr_rec_put_all(&b, "stub", &ls->stubs);
+	for (i = 0; i + 2 < ls->modules.n; i += 3)
+		gr_rec_put(&b, "module", 3, (const char *const *)ls->modules.v + i);
 	if (ls->report)
 		gr_rec_put1(&b, "report", ls->report);
 	if (ls->fix)
@@ -398,6 +402,11 @@ gr_linkstate_record(struct gr_rec_reader *r, const char *kw, struct gr_linkstate
 		if ((rc = gr_rec_want(r, kw, 2, 3, err)))
 			return rc;
 		ok = gr_strvec_push(&ls->extra, f[0]) == GR_OK && gr_strvec_push(&ls->extra_origin, f[1]) == GR_OK;
+	} else if (!strcmp(kw, "module")) {
+		if ((rc = gr_rec_want(r, kw, 3, 7, err)))
+			return rc;
+		ok = gr_strvec_push(&ls->modules, f[0]) == GR_OK && gr_strvec_push(&ls->modules, f[1]) == GR_OK &&
+		     gr_strvec_push(&ls->modules, f[2]) == GR_OK;
 	} else if (!strcmp(kw, "report") || !strcmp(kw, "syslibroot") || !strcmp(kw, "pkglog")) {
 		if ((rc = gr_rec_want(r, kw, 1, 1, err)))
 			return rc;

@@ -37,6 +37,7 @@ struct gr_linkstate {
 	struct gr_strvec allow;       /* --allow-dynamic library names */
 	struct gr_strvec system_libs; /* third-party mode: names that stay -l (empty: the default) */
 	struct gr_strvec stubs;       /* --stub names: a library without an archive becomes failing stubs */
+	struct gr_strvec modules;     /* the build's modules, 3 strings each: path, directory, preset remedy ("": none) */
 	char *report;                 /* where the wrapper records the final link */
 	bool fix;                     /* --fix: add the archives that define missing symbols */
 	bool darwin;                  /* an Apple target: ld64's rules, never -static */

@@ -2874,6 +2874,70 @@ def missing_shared_only_names_stub_and_allow_dynamic():
         "the way out does not name --allow-dynamic msgsh and --stub msgsh\n%s" % r.err)
     assert "--third-party" not in r.err, "--third-party offered for a library it would not keep dynamic\n%s" % r.err
 
+# ------------------------------------------------------- presets that apply themselves (issue 12)
+
+@test
+def auto_preset_sqlite3_applies_itself():
+    """examples/sqlite3 with no preset option: go-sqlite3 is in the build,
+    so its preset applies itself (default variant bundled): said on stderr
+    and in presets_applied, the tag is in the go command, the binary is
+    static, passes the check and runs in an empty root."""
+    ex = example("sqlite3")
+    r, rep, out = build(ex, [], name="sq-auto")
+    assert_report(rep, out, ex, "static", "static",
+                  tags=("sqlite_omit_load_extension", "netgo", "osusergo"), no_tags=("libsqlite3",))
+    want = {"name": "sqlite3", "module": SQLITE3_MODULE, "variant": "bundled",
+            "why": "module %s is in the build" % SQLITE3_MODULE}
+    assert rep["presets_applied"] == [want], "presets_applied %r, want [%r]" % (rep["presets_applied"], want)
+    assert rep["preset"] and rep["preset"].endswith("/sqlite3.preset"), "preset %r" % rep["preset"]
+    assert rep["warnings"] == [], "warnings %r" % rep["warnings"]
+    assert rep["findings"] == [], "findings %r" % rep["findings"]
+    assert re.search(r"^gorelink: applied the preset sqlite3 \(variant bundled\): module %s is in the build"
+                     % re.escape(SQLITE3_MODULE), r.err, re.M), "stderr does not say so\n%r" % r
+    assert_static(out)
+    sqlite_in_empty_root(out, bundled_sqlite_version())
+
+
+@test
+def auto_preset_off_names_module_in_finding():
+    """--no-auto-presets on examples/sqlite3: no preset, and glibc's dlopen
+    warning from go-sqlite3's C code names the module, its file
+    sqlite3-binding.c and the remedy --sqlite3 (text and JSON), not the
+    deleted temporary object."""
+    ex = example("sqlite3")
+    r, rep, out = build(ex, ["--no-auto-presets"], name="sq-noauto")
+    assert rep["presets_applied"] == [] and rep["preset"] is None, "preset applied: %r" % rep["presets_applied"]
+    assert "sqlite_omit_load_extension" not in rep["tags"], "tags %r" % rep["tags"]
+    f = finding(rep, "dlopen")
+    assert f["source"] == "module %s, file sqlite3-binding.c" % SQLITE3_MODULE, "finding source %r" % f
+    assert f["function"] == "unixDlOpen", "finding function %r" % f
+    assert "--sqlite3" in f["remedy"] and "sqlite_omit_load_extension" in f["remedy"], "finding remedy %r" % f
+    assert "go-link-" not in f["source"], "finding names the temporary object: %r" % f
+    line = [l for l in r.err.splitlines() if l.startswith("gorelink: dlopen in a static glibc binary")]
+    assert line and SQLITE3_MODULE in line[0] and "sqlite3-binding.c" in line[0] and "--sqlite3" in line[0], (
+        "stderr finding does not name the module, file and remedy\n%r" % r)
+    assert "applied the preset" not in r.err, "a preset applied itself\n%r" % r
+    assert_static(out)
+
+
+@test
+def explicit_preset_without_its_module_warns():
+    """--sqlite3 on examples/fortytwo (no go-sqlite3): the build succeeds
+    (exit 0) with a warning on stderr and in the JSON warnings; the preset
+    is reported as given, not as applied by itself."""
+    ex = example("fortytwo")
+    r, rep, out = build(ex, ["--sqlite3"], name="ft-sq")
+    ws = rep["warnings"]
+    assert len(ws) == 1 and SQLITE3_MODULE in ws[0] and "not in the build" in ws[0], "warnings %r" % ws
+    assert re.search(r"^gorelink: warning: --sqlite3: module %s is not in the build" % re.escape(SQLITE3_MODULE),
+                     r.err, re.M), "no warning on stderr\n%r" % r
+    assert rep["presets_applied"] == [{"name": "sqlite3", "module": SQLITE3_MODULE, "variant": "bundled",
+                                       "why": "--sqlite3 given"}], "presets_applied %r" % rep["presets_applied"]
+    assert_static(out)
+    r, rep, out = build(ex, [], name="ft-plain")
+    assert rep["warnings"] == [] and rep["presets_applied"] == [], "fortytwo alone: %r %r" % (
+        rep["warnings"], rep["presets_applied"])
+
 
 def main():
     global GORELINK, SRCDIR, EXAMPLES, SCRATCH

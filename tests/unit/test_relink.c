@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "gr_build.h"
@@ -12,6 +13,7 @@
 #include "gr_goflags.h"
 #include "gr_records.h"
 #include "gr_pc.h"
+#include "gr_modgraph.h"
 #include "gr_preset.h"
 #include "gr_test.h"
 
@@ -340,6 +342,162 @@ START_TEST(test_presets)
 }
 END_TEST
 
+/* Presets that name their module (issue 12): the `module` line, the scan of
+ * every preset directory, and the module graph's answers. */
+START_TEST(test_preset_modules)
+{
+	char dir[] = "/tmp/gr-pmods-XXXXXX", path[256], opt[64];
+	struct gr_strvec names, mods, paths, vers, dirs, deps;
+	struct gr_linkstate a, b;
+	struct gr_preset p;
+	struct gr_error e;
+	const char *rel;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	setenv("GORELINK_PRESET_PATH", dir, 1);
+	snprintf(path, sizeof(path), "%s/zz.preset", dir);
+	f = fopen(path, "w");
+	fputs("module example.com/zz/v2\ndefault one\nvariant one\ntags zt\n", f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/nomod.preset", dir);
+	f = fopen(path, "w");
+	fputs("default one\nvariant one\n", f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/bad.preset", dir);
+	f = fopen(path, "w");
+	fputs("variant one\nmodule example.com/late\n", f);  /* module after a variant: an error */
+	fclose(f);
+	ck_assert_int_eq(gr_preset_load(gr_test_env(), "bad", "one", &p, &e), GR_EFORMAT);
+	ck_assert_ptr_nonnull(strstr(e.msg, "'module' belongs before the first variant"));
+	ck_assert_int_eq(gr_preset_load(gr_test_env(), "zz", NULL, &p, &e), GR_OK);
+	ck_assert_str_eq(p.module, "example.com/zz/v2");
+	gr_preset_deinit(&p);
+	gr_strvec_init(&names);
+	gr_strvec_init(&mods);
+	ck_assert_int_eq(gr_preset_modules(gr_test_env(), &names, &mods, &e), GR_OK);
+	/* sorted by name; the shipped sqlite3 (build tree) too; bad and nomod left out */
+	ck_assert_uint_eq(names.n, 2);
+	ck_assert_str_eq(names.v[0], "sqlite3");
+	ck_assert_str_eq(mods.v[0], "github.com/mattn/go-sqlite3");
+	ck_assert_str_eq(names.v[1], "zz");
+	ck_assert_str_eq(mods.v[1], "example.com/zz/v2");
+	gr_strvec_deinit(&names);
+	gr_strvec_deinit(&mods);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/nomod.preset", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/zz.preset", dir);
+	unlink(path);
+	rmdir(dir);
+	unsetenv("GORELINK_PRESET_PATH");
+	ck_assert_str_eq(gr_preset_option("sqlite3", opt, sizeof(opt)), "--sqlite3");
+	ck_assert_str_eq(gr_preset_option("zz", opt, sizeof(opt)), "--preset zz");
+
+	/* go list -m all; go list -deps; go version -m */
+	gr_strvec_init(&paths);
+	gr_strvec_init(&vers);
+	gr_strvec_init(&dirs);
+	ck_assert_int_eq(gr_modgraph_parse_modules("example.com/app\t\t/src/app\n"
+	                                           "github.com/mattn/go-sqlite3\tv1.14.39\t/m/go-sqlite3@v1.14.39\n"
+	                                           "golang.org/x/nope\tv0.1.0\t\n", &paths, &vers, &dirs, &e), GR_OK);
+	ck_assert_uint_eq(paths.n, 3);
+	ck_assert_str_eq(vers.v[1], "v1.14.39");
+	ck_assert_str_eq(dirs.v[2], "");
+	gr_strvec_init(&deps);
+	ck_assert_int_eq(gr_modgraph_parse_deps("\n\ngithub.com/mattn/go-sqlite3\nexample.com/app\n\n"
+	                                        "github.com/mattn/go-sqlite3\n", &deps, &e), GR_OK);
+	ck_assert_uint_eq(deps.n, 2);
+	ck_assert(gr_modgraph_has(&deps, "github.com/mattn/go-sqlite3"));
+	ck_assert(!gr_modgraph_has(&deps, "golang.org/x/nope"));
+	gr_strvec_deinit(&deps);
+	gr_strvec_init(&deps);
+	ck_assert_int_eq(gr_modgraph_parse_deps("./x: go1.26.8\n\tpath\texample.com/app\n\tmod\texample.com/app\t(devel)\t\n"
+	                                        "\tdep\tgithub.com/mattn/go-sqlite3\tv1.14.39\th1:x=\n"
+	                                        "\tbuild\t-tags=netgo\n", &deps, &e), GR_OK);
+	ck_assert_uint_eq(deps.n, 2);
+	ck_assert_str_eq(deps.v[0], "example.com/app");
+	ck_assert_str_eq(deps.v[1], "github.com/mattn/go-sqlite3");
+	gr_strvec_deinit(&deps);
+
+	/* the module of a C source: by directory (longest), by -trimpath's PATH@VERSION/ */
+	gr_strvec_init(&mods);
+	gr_strvec_push(&mods, "example.com/app");
+	gr_strvec_push(&mods, "/src/app");
+	gr_strvec_push(&mods, "");
+	gr_strvec_push(&mods, "github.com/mattn/go-sqlite3");
+	gr_strvec_push(&mods, "/m/go-sqlite3@v1.14.39");
+	gr_strvec_push(&mods, "build with --sqlite3");
+	ck_assert_int_eq(gr_modgraph_match(&mods, "/m/go-sqlite3@v1.14.39/sqlite3-binding.c", &rel), 3);
+	ck_assert_str_eq(rel, "sqlite3-binding.c");
+	ck_assert_int_eq(gr_modgraph_match(&mods, "github.com/mattn/go-sqlite3@v1.14.39/sqlite3-binding.c", &rel), 3);
+	ck_assert_str_eq(rel, "sqlite3-binding.c");
+	ck_assert_int_eq(gr_modgraph_match(&mods, "/src/app/sub/x.c", &rel), 0);
+	ck_assert_str_eq(rel, "sub/x.c");
+	ck_assert_int_eq(gr_modgraph_match(&mods, "/src/application/x.c", &rel), -1);
+	ck_assert_int_eq(gr_modgraph_match(&mods, "sqlite3-binding.c", &rel), -1);
+	{
+		/* a bare name: the one module directory that holds it */
+		char m1[] = "/tmp/gr-mgm1-XXXXXX", m2[] = "/tmp/gr-mgm2-XXXXXX", fp[300];
+		struct gr_strvec two;
+		ck_assert_ptr_nonnull(mkdtemp(m1));
+		ck_assert_ptr_nonnull(mkdtemp(m2));
+		gr_strvec_init(&two);
+		gr_strvec_push(&two, "example.com/one");
+		gr_strvec_push(&two, m1);
+		gr_strvec_push(&two, "");
+		gr_strvec_push(&two, "example.com/two");
+		gr_strvec_push(&two, m2);
+		gr_strvec_push(&two, "");
+		snprintf(fp, sizeof(fp), "%s/only.c", m2);
+		fclose(fopen(fp, "w"));
+		ck_assert_int_eq(gr_modgraph_match(&two, "only.c", &rel), 3);
+		ck_assert_str_eq(rel, "only.c");
+		ck_assert_int_eq(gr_modgraph_match(&two, "none.c", &rel), -1);
+		snprintf(fp, sizeof(fp), "%s/sub", m1);
+		ck_assert_int_eq(mkdir(fp, 0700), 0);
+		snprintf(fp, sizeof(fp), "%s/sub/deep.c", m1);
+		fclose(fopen(fp, "w"));
+		ck_assert_int_eq(gr_modgraph_match(&two, "deep.c", &rel), 0);  /* in a package below the module's top */
+		unlink(fp);
+		snprintf(fp, sizeof(fp), "%s/sub", m1);
+		rmdir(fp);
+		snprintf(fp, sizeof(fp), "%s/only.c", m1);
+		fclose(fopen(fp, "w"));
+		ck_assert_int_eq(gr_modgraph_match(&two, "only.c", &rel), -1);  /* in both: neither */
+		unlink(fp);
+		snprintf(fp, sizeof(fp), "%s/only.c", m2);
+		unlink(fp);
+		rmdir(m1);
+		rmdir(m2);
+		gr_strvec_deinit(&two);
+	}
+	/* the link state carries them (path, dir, remedy; an empty remedy too) */
+	{
+		char sdir[] = "/tmp/gr-lsmod-XXXXXX", spath[300];
+		ck_assert_ptr_nonnull(mkdtemp(sdir));
+		snprintf(spath, sizeof(spath), "%s/state", sdir);
+		gr_linkstate_init(&a);
+		gr_linkstate_init(&b);
+		gr_strvec_extend(&a.modules, &mods);
+		gr_strvec_push(&a.cc, "gcc");
+		ck_assert_int_eq(gr_linkstate_write(spath, &a, &e), GR_OK);
+		ck_assert_msg(gr_linkstate_read(spath, &b, &e) == GR_OK, "%s", e.msg);
+		ck_assert_uint_eq(b.modules.n, 6);
+		ck_assert_str_eq(b.modules.v[2], "");
+		ck_assert_str_eq(b.modules.v[5], "build with --sqlite3");
+		gr_linkstate_deinit(&a);
+		gr_linkstate_deinit(&b);
+		unlink(spath);
+		rmdir(sdir);
+	}
+	gr_strvec_deinit(&mods);
+	gr_strvec_deinit(&paths);
+	gr_strvec_deinit(&vers);
+	gr_strvec_deinit(&dirs);
+}
+END_TEST
+
 /* Which packages bring -lNAME: those naming it in Libs first, then Libs.private. */
 START_TEST(test_packages_with_lib)
 {
@@ -471,6 +629,7 @@ main(void)
 		test_is_final_and_expand,
 		test_linkstate,
 		test_presets,
+		test_preset_modules,
 		test_packages_with_lib,
 		test_diag_finding_callers,
 		test_split_link_dump,

@@ -1,0 +1,41 @@
+/* gr_modgraph: the Go modules a build uses, read from the go command's
+ * answers, and the module a C object of the build was compiled from. */
+#ifndef GR_MODGRAPH_H
+#define GR_MODGRAPH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "gr_error.h"
+#include "gr_strvec.h"
+
+/* The go list template of the module list: one "PATH\tVERSION\tDIR" line a module. */
+#define GR_MODGRAPH_MODULES_FORMAT "{{.Path}}\t{{.Version}}\t{{.Dir}}"
+/* The go list -deps template: the module path of each package (empty for the standard library). */
+#define GR_MODGRAPH_DEPS_FORMAT "{{with .Module}}{{.Path}}{{end}}"
+
+/* Read `go list -m -f GR_MODGRAPH_MODULES_FORMAT all` output: paths, versions
+ * and dirs gain one entry per module (a module not downloaded has dir ""). */
+int gr_modgraph_parse_modules(const char *text, struct gr_strvec *paths, struct gr_strvec *versions,
+                              struct gr_strvec *dirs, struct gr_error *err);
+
+/* Read `go list -deps -f GR_MODGRAPH_DEPS_FORMAT` output, or the "dep" and
+ * "mod" lines of `go version -m`: each module path once, into mods. */
+int gr_modgraph_parse_deps(const char *text, struct gr_strvec *mods, struct gr_error *err);
+
+/* Whether mods holds path. */
+bool gr_modgraph_has(const struct gr_strvec *mods, const char *path);
+
+/* The C source file the object at path was compiled from, as its symbol
+ * table names it (the first STT_FILE symbol, e.g. "sqlite3-binding.c"): a
+ * malloc'd string, or NULL when the object says nothing. */
+char *gr_modgraph_object_source(const char *path);
+
+/* Which module of mods (the link state's triples: path, dir, remedy) holds
+ * the source file file: by its directory, or, for a -trimpath build, by a
+ * "PATH@VERSION/" or "PATH/" prefix; a bare file name by the one module
+ * directory that holds a file of that name (at most 3 levels down). The triple's
+ * index (a multiple of 3) and *rel, the file's name inside the module; or -1. */
+long gr_modgraph_match(const struct gr_strvec *mods, const char *file, const char **rel);
+
+#endif
