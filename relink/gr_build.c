@@ -974,9 +974,10 @@ gr_b_compose(struct gr_b *b, const char *ld)
 		rc = gr_b_fail(b, GR_BUILD_EUSAGE, "-ldflags holds a field with both quote characters");
 		goto out;
 	}
-	/* all=: Go before 1.20 applies a pattern-less -ldflags only after it has
-	 * read the linker's implicit imports, so -linkmode=external did not add
-	 * runtime/cgo to a program without cgo of its own, and its TLS check
+	/* all=: Go 1.19 (Debian 12's) matches a pattern-less -ldflags to the
+	 * command-line packages only once they are loaded, after it has computed
+	 * the linker's implicit imports, so -linkmode=external did not add
+	 * runtime/cgo to a program without cgo of its own, whose TLS check then
 	 * aborts at start (SIGTRAP).  A user's own PATTERN=... is kept as it is. */
 	if (!(ldflags = gr_b_join(strchr("-'\"", joined[0]) ? "all=" : "", "", joined)))
 		goto nomem;
