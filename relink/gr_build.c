@@ -1078,17 +1078,24 @@ gr_b_compose(struct gr_b *b, const char *ld)
 {
 	struct gr_goflags *gf = &b->gf;
 	struct gr_strvec *av = &b->res->go_argv;
-	char *ldflags = NULL, *tags = NULL, *extld = NULL;
+	char *ldflags = NULL, *joined = NULL, *tags = NULL, *extld = NULL;
 	size_t i, len = 1;
 	int rc = GR_OK;
 
 	if (!(extld = gr_b_join("-extld=", "", ld)) ||
 	    gr_strvec_push(&gf->ldflags, "-linkmode=external") || gr_strvec_push(&gf->ldflags, extld))
 		goto nomem;
-	if (!(ldflags = gr_goflags_join(&gf->ldflags))) {
+	if (!(joined = gr_goflags_join(&gf->ldflags))) {
 		rc = gr_b_fail(b, GR_BUILD_EUSAGE, "-ldflags holds a field with both quote characters");
 		goto out;
 	}
+	/* all=: Go 1.19 (Debian 12's) matches a pattern-less -ldflags to the
+	 * command-line packages only once they are loaded, after it has computed
+	 * the linker's implicit imports, so -linkmode=external did not add
+	 * runtime/cgo to a program without cgo of its own, whose TLS check then
+	 * aborts at start (SIGTRAP).  A user's own PATTERN=... is kept as it is. */
+	if (!(ldflags = gr_b_join(strchr("-'\"", joined[0]) ? "all=" : "", "", joined)))
+		goto nomem;
 	for (i = 0; i < b->res->tags.n; i++)
 		len += strlen(b->res->tags.v[i]) + 1;
 	if (!(tags = malloc(len)))
@@ -1120,6 +1127,7 @@ nomem:
 	rc = gr_b_nomem(b);
 out:
 	free(ldflags);
+	free(joined);
 	free(tags);
 	free(extld);
 	return rc;

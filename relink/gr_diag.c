@@ -182,11 +182,15 @@ gr_dg_finding(struct gr_arena *a, const struct gr_ldmsg *m, struct gr_diag_findi
 	f->source = ref;
 	f->object = go ? ref : NULL;
 	/* ".../src/os/user/cgo_lookup_cgo.go" (or "os/user/cgo_lookup_cgo.go" with
-	 * -trimpath): the Go package is the path after src/. Another .go file is
+	 * -trimpath): the Go package is the path after src/. Go before 1.20 maps
+	 * a standard package's directory (and with -trimpath any package's) to
+	 * "/_/IMPORTPATH" in its cgo objects, newer Go GOROOT to "/_/GOROOT":
+	 * "/_/os/user/cgo_lookup_unix.go" is package os/user. Another .go file is
 	 * the user's own cgo code, named as it is. */
 	if (gofile) {
-		const char *src = strstr(ref, "/src/"), *slash = strrchr(ref, '/');
-		const char *dir = src ? src + 5 : ref[0] != '/' ? ref : NULL;
+		bool trimmed = !strncmp(ref, "/_/", 3) && strncmp(ref, "/_/GOROOT/", 10);
+		const char *src = trimmed ? NULL : strstr(ref, "/src/"), *slash = strrchr(ref, '/');
+		const char *dir = trimmed ? ref + 3 : src ? src + 5 : ref[0] != '/' ? ref : NULL;
 		if (dir && slash > dir) {
 			int pl = (int)(slash - dir);
 			char *pkg = gr_arena_printf(a, "Go package %.*s (%s)", pl, dir, slash + 1);

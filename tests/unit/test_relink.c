@@ -618,6 +618,48 @@ START_TEST(test_split_link_dump)
 }
 END_TEST
 
+/* Go 1.19 (Debian 12's golang-go) names its standard packages' cgo sources
+ * "/_/os/user/..." (-fdebug-prefix-map of the package directory): the
+ * messages below are ld's, captured from a Go 1.19 link of examples/sqlite3
+ * (-tags libsqlite3, -extldflags "-static -lm"). */
+START_TEST(test_diag_finding_go119)
+{
+#define GR_W(sym) ": warning: Using '" sym "' in statically linked applications requires at runtime the shared libraries from the glibc version used for linking\n"
+	static const char text[] =
+		"/usr/bin/ld: /tmp/go-link-3056664922/000008.o: in function `mygetgrouplist':\n"
+		"/_/os/user/getgrouplist_unix.go:15" GR_W("getgrouplist")
+		"/usr/bin/ld: /tmp/go-link-3056664922/000007.o: in function `mygetpwuid_r':\n"
+		"/_/os/user/cgo_lookup_unix.go:27" GR_W("getpwuid_r")
+		"/usr/bin/ld: /tmp/go-link-3056664922/000004.o: in function `_cgo_2ac87069779a_C2func_getaddrinfo':\n"
+		"/tmp/go-build/cgo_unix.cgo2.c:58" GR_W("getaddrinfo")
+		"/usr/bin/ld: /tmp/go-link-1/000009.o: in function `_cgo_m':\n"
+		"/_/example.com/m@v1.0.0/c.go:5" GR_W("gethostbyname")
+		"/usr/bin/ld: /tmp/go-link-1/000010.o: in function `_cgo_t':\n"
+		"/_/t.go:5" GR_W("getpwnam_r");
+#undef GR_W
+	static const struct { const char *symbol, *source, *remedy; } want[] = {
+		{ "getgrouplist", "Go package os/user (getgrouplist_unix.go)", "-tags osusergo" },
+		{ "getpwuid_r", "Go package os/user (cgo_lookup_unix.go)", "-tags osusergo" },
+		{ "getaddrinfo", "Go package net (its cgo resolver)", "-tags netgo" },
+		{ "gethostbyname", "Go package example.com/m@v1.0.0 (c.go)", "C code calls the C library's resolver" },
+		{ "getpwnam_r", "/_/t.go", "C code calls the C library's user lookups" },
+	};
+	struct gr_diag *d = NULL;
+	struct gr_error e;
+	size_t i;
+
+	ck_assert_int_eq(gr_diag_run(gr_test_env(), text, NULL, 0, &d, &e), GR_OK);
+	ck_assert_uint_eq(d->nfindings, sizeof(want) / sizeof(want[0]));
+	for (i = 0; i < d->nfindings; i++) {
+		ck_assert_str_eq(d->findings[i].symbol, want[i].symbol);
+		ck_assert_str_eq(d->findings[i].source, want[i].source);
+		ck_assert_msg(strstr(d->findings[i].remedy, want[i].remedy) != NULL,
+		              "finding %zu: remedy '%s' lacks '%s'", i, d->findings[i].remedy, want[i].remedy);
+	}
+	gr_diag_free(d);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -633,6 +675,7 @@ main(void)
 		test_packages_with_lib,
 		test_diag_finding_callers,
 		test_split_link_dump,
+		test_diag_finding_go119,
 	};
 
 	return gr_test_run(gr_test_suite("relink", "relink", tests, sizeof(tests) / sizeof(tests[0]), 0), false);
