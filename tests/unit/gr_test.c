@@ -1,4 +1,10 @@
+#define _XOPEN_SOURCE 700  /* nftw, mkdtemp */
 #include "gr_test.h"
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 
 extern char **environ;
 
@@ -38,4 +44,54 @@ gr_test_env(void)
 
 	gr_env_from_environ(&env, environ);
 	return &env;
+}
+
+/* No direct malloc/strdup here: test_nomem links this file under its
+ * -Wl,--wrap allocators, and libc's own allocations are not wrapped. */
+void
+gr_test_tmpdir(char *buf, size_t n, const char *prefix)
+{
+	ck_assert_int_lt(snprintf(buf, n, "/tmp/%s-XXXXXX", prefix), (int)n);
+	ck_assert_ptr_nonnull(mkdtemp(buf));
+}
+
+static int
+rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+int
+gr_test_rmtree(const char *dir)
+{
+	return nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+void
+gr_test_write(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_msg(f != NULL, "cannot write %s", path);
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+void
+gr_test_write_mode(const char *path, const char *text, mode_t mode)
+{
+	gr_test_write(path, text);
+	ck_assert_int_eq(chmod(path, mode), 0);
+}
+
+void
+gr_test_put(const char *dir, const char *name, const char *text)
+{
+	char path[4096];
+
+	ck_assert_int_lt(snprintf(path, sizeof(path), "%s/%s", dir, name), (int)sizeof(path));
+	gr_test_write(path, text);
 }

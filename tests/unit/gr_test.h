@@ -5,6 +5,7 @@
 #include <check.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "gr_env.h"
 
@@ -20,5 +21,20 @@ const struct gr_env *gr_test_env(void);
 /* Run s with Check's normal report, each test in a child process unless
  * nofork; 0 when every test passed, else 1. */
 int gr_test_run(Suite *s, bool nofork);
+
+/* Fill buf (n bytes) with /tmp/PREFIX-XXXXXX, made a fresh directory by mkdtemp (asserted). */
+void gr_test_tmpdir(char *buf, size_t n, const char *prefix);
+
+/* Remove dir and everything below it, links not followed (nftw); 0, or -1 when something stayed. */
+int gr_test_rmtree(const char *dir);
+
+/* Write text to path, created or truncated; the open and the close are asserted. */
+void gr_test_write(const char *path, const char *text);
+
+/* gr_test_write, then give path the mode (asserted). */
+void gr_test_write_mode(const char *path, const char *text, mode_t mode);
+
+/* gr_test_write to DIR/NAME. */
+void gr_test_put(const char *dir, const char *name, const char *text);
 
 #endif

@@ -5,7 +5,6 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <gelf.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -952,24 +951,14 @@ static char scratch[64];
 static void
 scratch_new(void)
 {
-	snprintf(scratch, sizeof(scratch), "/tmp/gr-unit-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(scratch));
-}
-
-static int
-scratch_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
+	gr_test_tmpdir(scratch, sizeof(scratch), "gr-unit");
 }
 
 /* Remove the scratch directory and everything in it. */
 static void
 scratch_done(void)
 {
-	ck_assert_int_eq(nftw(scratch, scratch_rm, 16, FTW_DEPTH | FTW_PHYS), 0);
+	ck_assert_int_eq(gr_test_rmtree(scratch), 0);
 }
 
 static void

@@ -1,7 +1,6 @@
 /* Unit tests for gr_infer: the package of a bare -lNAME and its closure, on .pc dirs made at test time. */
 #define _GNU_SOURCE
 #include <check.h>
-#include <ftw.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,20 +16,11 @@
 static char base[64];
 static struct gr_env env;  /* cache_dir "": no cache */
 
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static void
 teardown(void)
 {
 	if (base[0])
-		nftw(base, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+		gr_test_rmtree(base);
 	base[0] = '\0';
 }
 
@@ -61,8 +51,7 @@ fresh(void)
 	static bool registered;
 
 	teardown();
-	snprintf(base, sizeof(base), "/tmp/gr-infer-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(base));
+	gr_test_tmpdir(base, sizeof(base), "gr-infer");
 	setenv("PKG_CONFIG_LIBDIR", base, 1);
 	unsetenv("PKG_CONFIG_PATH");
 	unsetenv("PKG_CONFIG_SYSROOT_DIR");

@@ -3,7 +3,6 @@
 #include <check.h>
 #include <dirent.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -25,8 +24,7 @@ static void
 setup(void)
 {
 	t0 = time(NULL);
-	snprintf(base, sizeof(base), "/tmp/gr-pcindex-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(base));
+	gr_test_tmpdir(base, sizeof(base), "gr-pcindex");
 	snprintf(d1, sizeof(d1), "%s/d1", base);
 	snprintf(d2, sizeof(d2), "%s/d2", base);
 	snprintf(cache, sizeof(cache), "%s/cache", base);
@@ -38,20 +36,11 @@ setup(void)
 	unsetenv("PKG_CONFIG_SYSROOT_DIR");
 }
 
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static void
 teardown(void)
 {
 	if (base[0])
-		nftw(base, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+		gr_test_rmtree(base);
 	base[0] = '\0';
 }
 
@@ -85,18 +74,6 @@ write_pc(const char *dir, const char *name, const char *libs, const char *priv)
 		fprintf(f, "Libs: -L${libdir} %s\n", libs);
 	if (priv)
 		fprintf(f, "Libs.private: %s\n", priv);
-	ck_assert_int_eq(fclose(f), 0);
-}
-
-static void
-write_raw(const char *dir, const char *file, const char *text)
-{
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	ck_assert_ptr_nonnull(f = fopen(path, "w"));
-	fputs(text, f);
 	ck_assert_int_eq(fclose(f), 0);
 }
 
@@ -252,7 +229,7 @@ START_TEST(test_index_and_lookup)
 	write_pc(d1, "alpha", "-lalpha -lcommon", "-lm");
 	write_pc(d2, "beta", "-lbeta -Wl,--as-needed -l:libexact.a", "-lcommon -lhidden");
 	write_pc(d2, "nolibs", NULL, NULL);
-	write_raw(d2, "README", "not a package\n");
+	gr_test_put(d2, "README", "not a package\n");
 	ix = open_ix(false);
 	ck_assert(!ix->from_cache && !ix->stored);
 	/* The search path as libpkgconf built it: PKG_CONFIG_PATH, then PKG_CONFIG_LIBDIR. */
@@ -411,7 +388,7 @@ START_TEST(test_cache_hit)
 
 	write_pc(d1, "alpha", "-lalpha", "-lz");
 	write_pc(d2, "beta", "-lbeta -lalpha", NULL);
-	write_raw(d2, "broken.pc", "Name: broken\nLibs: -lbroken\n");  /* no Version */
+	gr_test_put(d2, "broken.pc", "Name: broken\nLibs: -lbroken\n");  /* no Version */
 	age_all(100);
 	ix = open_ix(true);
 	ck_assert(!ix->from_cache);
@@ -770,8 +747,8 @@ START_TEST(test_bad_pc_skipped)
 	FRESH();
 
 	write_pc(d1, "good", "-lgood", NULL);
-	write_raw(d1, "noversion.pc", "Name: noversion\nDescription: d\nLibs: -lbad1\n");
-	write_raw(d1, "quote.pc", "Name: quote\nDescription: d\nVersion: 1\nLibs: -lbad2 '-L/x\n");
+	gr_test_put(d1, "noversion.pc", "Name: noversion\nDescription: d\nLibs: -lbad1\n");
+	gr_test_put(d1, "quote.pc", "Name: quote\nDescription: d\nVersion: 1\nLibs: -lbad2 '-L/x\n");
 	snprintf(p, sizeof(p), "%s/dangling.pc", d2);
 	ck_assert_int_eq(symlink("/nonexistent/dangling.pc", p), 0);
 	snprintf(p, sizeof(p), "%s/adir.pc", d2);

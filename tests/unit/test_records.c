@@ -22,16 +22,6 @@ tmpname(char *buf, size_t n)
 	close(fd);
 }
 
-static void
-put(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
-}
-
 static char *
 slurp(const char *path)
 {
@@ -212,7 +202,7 @@ refused(const char *text, const char *want)
 	struct gr_error e;
 
 	tmpname(path, sizeof(path));
-	put(path, text);
+	gr_test_write(path, text);
 	if (!strncmp(text, "gorelink-link-state", 19) || !strncmp(text, "M\t", 2)) {
 		ck_assert_int_eq(gr_linkstate_read(path, &ls, &e), GR_EFORMAT);
 	} else if (!strncmp(text, "gorelink-pkg-log", 16)) {
