@@ -179,6 +179,16 @@ providers(const struct gr_pcindex *ix, const char *lname, char *out, size_t cap)
 		memmove(out + 2, out, strlen(out) + 1), memcpy(out, "| ", 2);
 }
 
+/* providers() of lname must read want. */
+static void
+expect_providers(const struct gr_pcindex *ix, const char *lname, const char *want)
+{
+	char got[512];
+
+	providers(ix, lname, got, sizeof(got));
+	ck_assert_str_eq(got, want);
+}
+
 /* The one entry under cache/pcindex. */
 static void
 entry_path(char *out, size_t cap)
@@ -222,7 +232,7 @@ count_entries(void)
 START_TEST(test_index_and_lookup)
 {
 	struct gr_pcindex *ix;
-	char got[512], path[256];
+	char path[256];
 	FRESH();
 
 	write_pc(d1, "zeta", "-lzeta -lcommon -lzeta", "-lhidden -lcommon -pthread");
@@ -256,20 +266,13 @@ START_TEST(test_index_and_lookup)
 	ck_assert_uint_eq(ix->pkgs[3].nlibs + ix->pkgs[3].nlibs_private, 0);
 	ck_assert_uint_eq(ix->nskipped, 0);
 	/* Lookups: through Libs in search order, then Libs.private only. */
-	providers(ix, "common", got, sizeof(got));
-	ck_assert_str_eq(got, "alpha zeta | beta");
-	providers(ix, "hidden", got, sizeof(got));
-	ck_assert_str_eq(got, "| zeta beta");
-	providers(ix, "zeta", got, sizeof(got));
-	ck_assert_str_eq(got, "zeta |");
-	providers(ix, ":libexact.a", got, sizeof(got));
-	ck_assert_str_eq(got, "beta |");
-	providers(ix, "m", got, sizeof(got));
-	ck_assert_str_eq(got, "| alpha");
-	providers(ix, "nothing", got, sizeof(got));
-	ck_assert_str_eq(got, "");
-	providers(ix, "comm", got, sizeof(got));
-	ck_assert_str_eq(got, "");
+	expect_providers(ix, "common", "alpha zeta | beta");
+	expect_providers(ix, "hidden", "| zeta beta");
+	expect_providers(ix, "zeta", "zeta |");
+	expect_providers(ix, ":libexact.a", "beta |");
+	expect_providers(ix, "m", "| alpha");
+	expect_providers(ix, "nothing", "");
+	expect_providers(ix, "comm", "");
 	gr_pcindex_free(ix);
 }
 END_TEST
@@ -278,7 +281,7 @@ END_TEST
 START_TEST(test_first_dir_wins)
 {
 	struct gr_pcindex *ix;
-	char got[256], path[256];
+	char path[256];
 	FRESH();
 
 	write_pc(d1, "dup", "-lfirst", NULL);
@@ -288,10 +291,8 @@ START_TEST(test_first_dir_wins)
 	ck_assert_uint_eq(ix->npkgs, 2);
 	snprintf(path, sizeof(path), "%s/dup.pc", d1);
 	ck_assert_str_eq(ix->pkgs[0].path, path);
-	providers(ix, "first", got, sizeof(got));
-	ck_assert_str_eq(got, "dup |");
-	providers(ix, "second", got, sizeof(got));
-	ck_assert_str_eq(got, "other |");
+	expect_providers(ix, "first", "dup |");
+	expect_providers(ix, "second", "other |");
 	gr_pcindex_free(ix);
 	/* gr_pc_packages_with_lib answers from the index the same way. */
 	{
@@ -536,14 +537,12 @@ two_pcs(void)
 START_TEST(test_invalidate_add)
 {
 	struct gr_pcindex *ix;
-	char got[128];
 	FRESH();
 
 	two_pcs();
 	ix = after_change(add_pc);
 	ck_assert_uint_eq(ix->npkgs, 3);
-	providers(ix, "gamma", got, sizeof(got));
-	ck_assert_str_eq(got, "gamma |");
+	expect_providers(ix, "gamma", "gamma |");
 	gr_pcindex_free(ix);
 }
 END_TEST
@@ -551,14 +550,12 @@ END_TEST
 START_TEST(test_invalidate_remove)
 {
 	struct gr_pcindex *ix;
-	char got[128];
 	FRESH();
 
 	two_pcs();
 	ix = after_change(remove_pc);
 	ck_assert_uint_eq(ix->npkgs, 1);
-	providers(ix, "beta", got, sizeof(got));
-	ck_assert_str_eq(got, "");
+	expect_providers(ix, "beta", "");
 	gr_pcindex_free(ix);
 }
 END_TEST
@@ -566,15 +563,12 @@ END_TEST
 START_TEST(test_invalidate_edit)
 {
 	struct gr_pcindex *ix;
-	char got[128];
 	FRESH();
 
 	two_pcs();
 	ix = after_change(edit_pc);
-	providers(ix, "alpha", got, sizeof(got));
-	ck_assert_str_eq(got, "");
-	providers(ix, "ALPHA", got, sizeof(got));
-	ck_assert_str_eq(got, "alpha |");
+	expect_providers(ix, "alpha", "");
+	expect_providers(ix, "ALPHA", "alpha |");
 	gr_pcindex_free(ix);
 }
 END_TEST
@@ -582,13 +576,11 @@ END_TEST
 START_TEST(test_invalidate_replace)
 {
 	struct gr_pcindex *ix;
-	char got[128];
 	FRESH();
 
 	two_pcs();
 	ix = after_change(replace_pc);
-	providers(ix, "beta2", got, sizeof(got));
-	ck_assert_str_eq(got, "beta |");
+	expect_providers(ix, "beta2", "beta |");
 	gr_pcindex_free(ix);
 }
 END_TEST
@@ -598,7 +590,7 @@ END_TEST
 START_TEST(test_edit_restoring_mtime_unseen)
 {
 	struct gr_pcindex *ix;
-	char got[128], path[256];
+	char path[256];
 	FRESH();
 
 	two_pcs();
@@ -612,8 +604,7 @@ START_TEST(test_edit_restoring_mtime_unseen)
 	age(d1, 100);
 	ix = open_ix(true);
 	ck_assert(ix->from_cache);
-	providers(ix, "alpha", got, sizeof(got));
-	ck_assert_str_eq(got, "alpha |");
+	expect_providers(ix, "alpha", "alpha |");
 	gr_pcindex_free(ix);
 }
 END_TEST
@@ -742,7 +733,7 @@ END_TEST
 START_TEST(test_bad_pc_skipped)
 {
 	struct gr_pcindex *ix;
-	char got[128], p[256], q[256];
+	char p[256], q[256];
 	size_t i;
 	FRESH();
 
@@ -756,12 +747,9 @@ START_TEST(test_bad_pc_skipped)
 	write_pc(d2, "alsogood", "-lgood", NULL);
 	ix = open_ix(false);
 	ck_assert_uint_eq(ix->npkgs, 2);
-	providers(ix, "good", got, sizeof(got));
-	ck_assert_str_eq(got, "good alsogood |");
-	providers(ix, "bad1", got, sizeof(got));
-	ck_assert_str_eq(got, "");
-	providers(ix, "bad2", got, sizeof(got));
-	ck_assert_str_eq(got, "");
+	expect_providers(ix, "good", "good alsogood |");
+	expect_providers(ix, "bad1", "");
+	expect_providers(ix, "bad2", "");
 	ck_assert_uint_eq(ix->nskipped, 4);
 	/* In search order, each with why. */
 	snprintf(p, sizeof(p), "%s/noversion.pc", d1);
