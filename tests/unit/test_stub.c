@@ -226,14 +226,39 @@ has(const struct gr_strvec *v, const char *s)
 	return false;
 }
 
+/* A request to stub libfx for the inputs in0 and in1 (kept by the caller),
+ * with fxdir/lib searched and fxdir's headers. */
+static void
+fx_req(struct gr_stub_req *rq, const char *in0, const char *in1)
+{
+	static const char *const libs[] = { "fx" };
+	static char libdir[256];
+	static const char *inputs[2], *dirs[1], *inc[1];
+
+	snprintf(libdir, sizeof(libdir), "%s/lib", fxdir);
+	inputs[0] = in0;
+	inputs[1] = in1;
+	dirs[0] = libdir;
+	inc[0] = fxdir;
+	memset(rq, 0, sizeof(*rq));
+	rq->env = gr_test_env();
+	rq->libs = libs;
+	rq->nlibs = 1;
+	rq->inputs = inputs;
+	rq->ninputs = 2;
+	rq->dirs = dirs;
+	rq->ndirs = 1;
+	rq->include_dirs = inc;
+	rq->ninclude_dirs = 1;
+}
+
 START_TEST(test_exports_and_plan)
 {
 	struct gr_strvec funcs, data;
 	struct gr_stub_plan *p = NULL;
 	struct gr_stub_req rq;
 	struct gr_error e;
-	char so[256], libdir[256], a[256], mo[256], src[1024];
-	const char *inputs[2], *dirs[1], *inc[1];
+	char so[256], a[256], mo[256], src[1024];
 	size_t i;
 
 	fixtures();
@@ -252,22 +277,8 @@ START_TEST(test_exports_and_plan)
 	gr_strvec_deinit(&funcs);
 	gr_strvec_deinit(&data);
 
-	snprintf(libdir, sizeof(libdir), "%s/lib", fxdir);
 	snprintf(a, sizeof(a), "%s/libuse.a", fxdir);
-	inputs[0] = mo;
-	inputs[1] = a;
-	dirs[0] = libdir;
-	inc[0] = fxdir;
-	memset(&rq, 0, sizeof(rq));
-	rq.env = gr_test_env();
-	rq.libs = (const char *const[]){ "fx" };
-	rq.nlibs = 1;
-	rq.inputs = inputs;
-	rq.ninputs = 2;
-	rq.dirs = dirs;
-	rq.ndirs = 1;
-	rq.include_dirs = inc;
-	rq.ninclude_dirs = 1;
+	fx_req(&rq, mo, a);
 	ck_assert_int_eq(gr_stub_plan(&rq, &p, &e), GR_OK);
 	ck_assert_uint_eq(p->nlibs, 1);
 	ck_assert_str_eq(p->shared[0], so);
@@ -325,8 +336,7 @@ START_TEST(test_build)
 	struct gr_stub_req rq;
 	struct gr_strvec cc;
 	struct gr_error e;
-	char libdir[256], mo[256], a[256], out[256], stubdir[256];
-	const char *inputs[2], *dirs[1], *inc[1];
+	char mo[256], a[256], out[256], stubdir[256];
 	size_t i;
 
 	fixtures();
@@ -335,22 +345,8 @@ START_TEST(test_build)
 	snprintf(a, sizeof(a), "%s/use2.c", fxdir);
 	snprintf(mo, sizeof(mo), "%s/use2.o", fxdir);
 	run((const char *const[]){ "gcc", "-c", "-o", mo, a, NULL });
-	snprintf(libdir, sizeof(libdir), "%s/lib", fxdir);
 	snprintf(a, sizeof(a), "%s/main.o", fxdir);
-	inputs[0] = a;
-	inputs[1] = mo;
-	dirs[0] = libdir;
-	inc[0] = fxdir;
-	memset(&rq, 0, sizeof(rq));
-	rq.env = gr_test_env();
-	rq.libs = (const char *const[]){ "fx" };
-	rq.nlibs = 1;
-	rq.inputs = inputs;
-	rq.ninputs = 2;
-	rq.dirs = dirs;
-	rq.ndirs = 1;
-	rq.include_dirs = inc;
-	rq.ninclude_dirs = 1;
+	fx_req(&rq, a, mo);
 	ck_assert_int_eq(gr_stub_plan(&rq, &p, &e), GR_OK);
 	ck_assert_uint_eq(p->nrefused, 0);
 	ck_assert_uint_eq(p->nfns, 3);
