@@ -95,3 +95,22 @@ gr_test_put(const char *dir, const char *name, const char *text)
 	ck_assert_int_lt(snprintf(path, sizeof(path), "%s/%s", dir, name), (int)sizeof(path));
 	gr_test_write(path, text);
 }
+
+void
+gr_test_write_pc(const char *dir, const char *name, const char *libs, const char *libs_private,
+                 const char *requires_private)
+{
+	char path[4096];
+	FILE *f;
+
+	ck_assert_int_lt(snprintf(path, sizeof(path), "%s/%s.pc", dir, name), (int)sizeof(path));
+	ck_assert_msg((f = fopen(path, "w")) != NULL, "cannot write %s", path);
+	fprintf(f, "prefix=/opt/%s\nlibdir=${prefix}/lib\n\nName: %s\nDescription: test\nVersion: 1.0\n", name, name);
+	if (libs)
+		fprintf(f, "Libs: %s\n", libs);
+	if (libs_private)
+		fprintf(f, "Libs.private: %s\n", libs_private);
+	if (requires_private)
+		fprintf(f, "Requires.private: %s\n", requires_private);
+	ck_assert_int_eq(fclose(f), 0);
+}

@@ -24,22 +24,11 @@ teardown(void)
 	base[0] = '\0';
 }
 
+/* base/NAME.pc; its Libs have no -L: the closures hold only -l. */
 static void
 write_pc(const char *name, const char *libs, const char *priv, const char *reqpriv)
 {
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s.pc", base, name);
-	ck_assert_ptr_nonnull(f = fopen(path, "w"));
-	fprintf(f, "prefix=/opt/%s\nlibdir=${prefix}/lib\n\nName: %s\nDescription: test\nVersion: 1.0\n", name, name);
-	if (libs)
-		fprintf(f, "Libs: %s\n", libs);  /* no -L: the closures hold only -l */
-	if (priv)
-		fprintf(f, "Libs.private: %s\n", priv);
-	if (reqpriv)
-		fprintf(f, "Requires.private: %s\n", reqpriv);
-	ck_assert_int_eq(fclose(f), 0);
+	gr_test_write_pc(base, name, libs, priv, reqpriv);
 }
 
 /* foo (and libfoo2, which also lists -lfoo) needs baz through Requires.private

@@ -64,17 +64,11 @@ fresh(void)
 static void
 write_pc(const char *dir, const char *name, const char *libs, const char *priv)
 {
-	char path[256];
-	FILE *f;
+	char l[1024];
 
-	snprintf(path, sizeof(path), "%s/%s.pc", dir, name);
-	ck_assert_ptr_nonnull(f = fopen(path, "w"));
-	fprintf(f, "prefix=/opt/%s\nlibdir=${prefix}/lib\n\nName: %s\nDescription: test\nVersion: 1.0\n", name, name);
 	if (libs)
-		fprintf(f, "Libs: -L${libdir} %s\n", libs);
-	if (priv)
-		fprintf(f, "Libs.private: %s\n", priv);
-	ck_assert_int_eq(fclose(f), 0);
+		ck_assert_int_lt(snprintf(l, sizeof(l), "-L${libdir} %s", libs), (int)sizeof(l));
+	gr_test_write_pc(dir, name, libs ? l : NULL, priv, NULL);
 }
 
 /* Set the mtime of path to secs seconds before the test's start (0: now). */
