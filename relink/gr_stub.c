@@ -110,18 +110,26 @@ gr_st_clean(const char *text, size_t len)
 	return c;
 }
 
+/* Whether w (l bytes) is one of the n words. */
+static bool
+gr_st_word_in(const char *w, size_t l, const char *const *words, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strlen(words[i]) == l && !memcmp(words[i], w, l))
+			return true;
+	return false;
+}
+
 /* A word that makes the text before a name no declaration. */
 static bool
 gr_st_statement_word(const char *w, size_t l)
 {
 	static const char *const words[] = { "return", "if", "while", "for", "switch", "case", "else", "do",
 	                                     "sizeof", "goto", "typedef", "default", "break", "continue" };
-	size_t i;
 
-	for (i = 0; i < sizeof(words) / sizeof(*words); i++)
-		if (strlen(words[i]) == l && !memcmp(words[i], w, l))
-			return true;
-	return false;
+	return gr_st_word_in(w, l, words, sizeof(words) / sizeof(*words));
 }
 
 /* A word dropped from a return type: storage classes, qualifiers, inline. */
@@ -131,12 +139,8 @@ gr_st_dropped_word(const char *w, size_t l)
 	static const char *const words[] = { "extern", "static", "inline", "const", "volatile", "restrict",
 	                                     "register", "auto", "_Noreturn", "noreturn", "__inline",
 	                                     "__inline__", "__extension__", "__restrict", "__const" };
-	size_t i;
 
-	for (i = 0; i < sizeof(words) / sizeof(*words); i++)
-		if (strlen(words[i]) == l && !memcmp(words[i], w, l))
-			return true;
-	return false;
+	return gr_st_word_in(w, l, words, sizeof(words) / sizeof(*words));
 }
 
 /* An attribute macro: __attribute__, _sd_public_, __THROW, __wur, DBUS_EXPORT,
