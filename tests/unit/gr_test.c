@@ -70,6 +70,27 @@ gr_test_rmtree(const char *dir)
 	return nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+static char *fresh_dir;  /* gr_test_fresh_tmpdir's buf */
+
+static void
+fresh_rm(void)
+{
+	if (fresh_dir && fresh_dir[0])
+		gr_test_rmtree(fresh_dir);
+	if (fresh_dir)
+		fresh_dir[0] = '\0';
+}
+
+void
+gr_test_fresh_tmpdir(char *buf, size_t n, const char *prefix)
+{
+	if (!fresh_dir)
+		atexit(fresh_rm);
+	fresh_dir = buf;
+	fresh_rm();
+	gr_test_tmpdir(buf, n, prefix);
+}
+
 void
 gr_test_write(const char *path, const char *text)
 {

@@ -25,6 +25,11 @@ int gr_test_run(Suite *s, bool nofork);
 /* Fill buf (n bytes) with /tmp/PREFIX-XXXXXX, made a fresh directory by mkdtemp (asserted). */
 void gr_test_tmpdir(char *buf, size_t n, const char *prefix);
 
+/* gr_test_tmpdir into buf after removing the directory buf held (tests run in
+ * one process under CK_FORK=no); the last one is removed at exit, passed or
+ * failed. One such buf per process. */
+void gr_test_fresh_tmpdir(char *buf, size_t n, const char *prefix);
+
 /* Remove dir and everything below it, links not followed (nftw); 0, or -1 when something stayed. */
 int gr_test_rmtree(const char *dir);
 

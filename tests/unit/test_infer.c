@@ -16,14 +16,6 @@
 static char base[64];
 static struct gr_env env;  /* cache_dir "": no cache */
 
-static void
-teardown(void)
-{
-	if (base[0])
-		gr_test_rmtree(base);
-	base[0] = '\0';
-}
-
 /* base/NAME.pc; its Libs have no -L: the closures hold only -l. */
 static void
 write_pc(const char *name, const char *libs, const char *priv, const char *reqpriv)
@@ -37,10 +29,7 @@ write_pc(const char *name, const char *libs, const char *priv, const char *reqpr
 static void
 fresh(void)
 {
-	static bool registered;
-
-	teardown();
-	gr_test_tmpdir(base, sizeof(base), "gr-infer");
+	gr_test_fresh_tmpdir(base, sizeof(base), "gr-infer");
 	setenv("PKG_CONFIG_LIBDIR", base, 1);
 	unsetenv("PKG_CONFIG_PATH");
 	unsetenv("PKG_CONFIG_SYSROOT_DIR");
@@ -52,9 +41,6 @@ fresh(void)
 	write_pc("bar", "-lbar", "-lqux", NULL);
 	write_pc("qux", "-lqux", NULL, NULL);
 	write_pc("gtest", "-lgtest -lpthread", NULL, NULL);
-	if (!registered)
-		atexit(teardown);
-	registered = true;
 }
 
 static struct gr_infer_result *

@@ -19,12 +19,14 @@
 static char base[64], d1[96], d2[96], cache[96];
 static time_t t0;  /* the test's start: the times age() sets are relative to it, so repeatable */
 
-/* base/d1 (PKG_CONFIG_PATH), base/d2 (PKG_CONFIG_LIBDIR: no default dirs), base/cache. */
+/* A fresh tree for each test, removed when the next test starts (CK_FORK=no)
+ * or when the process exits, passed or failed: base/d1 (PKG_CONFIG_PATH),
+ * base/d2 (PKG_CONFIG_LIBDIR: no default dirs), base/cache. */
 static void
-setup(void)
+fresh(void)
 {
 	t0 = time(NULL);
-	gr_test_tmpdir(base, sizeof(base), "gr-pcindex");
+	gr_test_fresh_tmpdir(base, sizeof(base), "gr-pcindex");
 	snprintf(d1, sizeof(d1), "%s/d1", base);
 	snprintf(d2, sizeof(d2), "%s/d2", base);
 	snprintf(cache, sizeof(cache), "%s/cache", base);
@@ -36,28 +38,6 @@ setup(void)
 	unsetenv("PKG_CONFIG_SYSROOT_DIR");
 }
 
-static void
-teardown(void)
-{
-	if (base[0])
-		gr_test_rmtree(base);
-	base[0] = '\0';
-}
-
-/* A fresh tree for each test, removed when the next test starts (CK_FORK=no)
- * or when the process exits, passed or failed. */
-static void
-fresh(void)
-{
-	static bool registered;
-
-	if (base[0])
-		teardown();
-	setup();
-	if (!registered)
-		atexit(teardown);
-	registered = true;
-}
 #define FRESH() fresh()
 
 /* Write dir/name.pc: a valid package with the given Libs and Libs.private. */
@@ -447,13 +427,23 @@ START_TEST(test_recent_change_not_stored)
 }
 END_TEST
 
-/* Store, check the hit, apply change, and check the next open is a miss that
- * sees the change (then a hit again: one entry, overwritten). */
+static void
+two_pcs(void)
+{
+	write_pc(d1, "alpha", "-lalpha", NULL);
+	write_pc(d2, "beta", "-lbeta", NULL);
+}
+
+/* On a fresh tree with two_pcs(): store, check the hit, apply change, and
+ * check the next open is a miss that sees the change (then a hit again: one
+ * entry, overwritten). */
 static struct gr_pcindex *
 after_change(void (*change)(void))
 {
 	struct gr_pcindex *ix;
 
+	FRESH();
+	two_pcs();
 	age_all(100);
 	ix = open_ix(true);
 	ck_assert(ix->stored);
@@ -521,19 +511,10 @@ replace_pc(void)
 	age_all(100);    /* even with every mtime as before */
 }
 
-static void
-two_pcs(void)
-{
-	write_pc(d1, "alpha", "-lalpha", NULL);
-	write_pc(d2, "beta", "-lbeta", NULL);
-}
-
 START_TEST(test_invalidate_add)
 {
 	struct gr_pcindex *ix;
-	FRESH();
 
-	two_pcs();
 	ix = after_change(add_pc);
 	ck_assert_uint_eq(ix->npkgs, 3);
 	expect_providers(ix, "gamma", "gamma |");
@@ -544,9 +525,7 @@ END_TEST
 START_TEST(test_invalidate_remove)
 {
 	struct gr_pcindex *ix;
-	FRESH();
 
-	two_pcs();
 	ix = after_change(remove_pc);
 	ck_assert_uint_eq(ix->npkgs, 1);
 	expect_providers(ix, "beta", "");
@@ -557,9 +536,7 @@ END_TEST
 START_TEST(test_invalidate_edit)
 {
 	struct gr_pcindex *ix;
-	FRESH();
 
-	two_pcs();
 	ix = after_change(edit_pc);
 	expect_providers(ix, "alpha", "");
 	expect_providers(ix, "ALPHA", "alpha |");
@@ -570,9 +547,7 @@ END_TEST
 START_TEST(test_invalidate_replace)
 {
 	struct gr_pcindex *ix;
-	FRESH();
 
-	two_pcs();
 	ix = after_change(replace_pc);
 	expect_providers(ix, "beta2", "beta |");
 	gr_pcindex_free(ix);
