@@ -17,20 +17,7 @@
 #include "gr_tccache.h"
 #include "gr_test.h"
 
-static char tmp[64];
-
-static void
-mktmp(void)
-{
-	gr_test_tmpdir(tmp, sizeof(tmp), "gr-env");
-}
-
-/* Remove tmp and everything in it. */
-static void
-rmtmp(void)
-{
-	ck_assert_int_eq(gr_test_rmtree(tmp), 0);
-}
+static char tmp[64];  /* the test's directory under /tmp (gr_test_tmpdir) */
 
 /* "NAME=value" strings: the first one of a name counts, as getenv's does;
  * an entry without '=' and variables gr_env does not hold are ignored. */
@@ -117,7 +104,7 @@ START_TEST(test_which_from_struct)
 {
 	char bin[128], prog[160], *w;
 
-	mktmp();
+	gr_test_tmpdir(tmp, sizeof(tmp), "gr-env");
 	snprintf(bin, sizeof(bin), "%s/bin", tmp);
 	ck_assert_int_eq(mkdir(bin, 0755), 0);
 	snprintf(prog, sizeof(prog), "%s/gr-env-prog", bin);
@@ -128,7 +115,7 @@ START_TEST(test_which_from_struct)
 	free(w);
 	setenv("PATH", bin, 1);
 	ck_assert_ptr_null(gr_path_which("gr-env-prog", "/nonexistent"));
-	rmtmp();
+	ck_assert_int_eq(gr_test_rmtree(tmp), 0);
 }
 END_TEST
 
@@ -142,7 +129,7 @@ START_TEST(test_presets_from_struct)
 	struct gr_error err;
 	struct gr_strvec dirs;
 
-	mktmp();
+	gr_test_tmpdir(tmp, sizeof(tmp), "gr-env");
 	memset(&e, 0, sizeof(e));
 	snprintf(mine, sizeof(mine), "%s/mine", tmp);
 	ck_assert_int_eq(mkdir(mine, 0755), 0);
@@ -185,7 +172,7 @@ START_TEST(test_presets_from_struct)
 	setenv("GORELINK_PRESET_PATH", mine, 1);
 	ck_assert_int_eq(gr_preset_load(&e, "demo", NULL, &pr, &err), GR_ENOTFOUND);
 	unsetenv("GORELINK_PRESET_PATH");
-	rmtmp();
+	ck_assert_int_eq(gr_test_rmtree(tmp), 0);
 }
 END_TEST
 
@@ -198,7 +185,7 @@ START_TEST(test_pc_from_struct)
 	struct gr_pc_tokens *t = NULL;
 	struct gr_error err;
 
-	mktmp();
+	gr_test_tmpdir(tmp, sizeof(tmp), "gr-env");
 	snprintf(pc, sizeof(pc), "%s/grenvdemo.pc", tmp);
 	gr_test_write_mode(pc, "Name: grenvdemo\nDescription: d\nVersion: 1\nLibs: -L/opt/grenv/lib -L/usr/lib -lgrenv\n", 0644);
 	setenv("PKG_CONFIG_PATH", tmp, 1);
@@ -232,7 +219,7 @@ START_TEST(test_pc_from_struct)
 	ck_assert_str_eq(t->v[1].text, "-L/usr/lib");
 	gr_pc_tokens_free(t);
 	unsetenv("PKG_CONFIG_PATH");
-	rmtmp();
+	ck_assert_int_eq(gr_test_rmtree(tmp), 0);
 }
 END_TEST
 
@@ -252,7 +239,7 @@ START_TEST(test_tccache_from_struct)
 	bool hit;
 	size_t i;
 
-	mktmp();
+	gr_test_tmpdir(tmp, sizeof(tmp), "gr-env");
 	e.cache_dir = tmp;
 	setenv("GORELINK_CACHE_DIR", "", 1);  /* the process says: no cache */
 	ck_assert_int_eq(gr_tccache_discover(&e, argv, &tc, &hit, &err), GR_OK);
@@ -292,7 +279,7 @@ START_TEST(test_tccache_from_struct)
 		ck_assert_msg(!hit, "%s in the struct is not part of the toolchain cache key", keyvars[i]);
 	}
 	unsetenv("GORELINK_CACHE_DIR");
-	rmtmp();
+	ck_assert_int_eq(gr_test_rmtree(tmp), 0);
 }
 END_TEST
 
@@ -306,7 +293,7 @@ START_TEST(test_build_from_struct)
 	struct gr_build_result r;
 	struct gr_error err;
 
-	mktmp();
+	gr_test_tmpdir(tmp, sizeof(tmp), "gr-env");
 	snprintf(mine, sizeof(mine), "%s/presets", tmp);
 	ck_assert_int_eq(mkdir(mine, 0755), 0);
 	snprintf(p, sizeof(p), "%s/onlyhere.preset", mine);
@@ -335,7 +322,7 @@ START_TEST(test_build_from_struct)
 	ck_assert_str_eq(r.preset_path, p);
 	gr_build_result_deinit(&r);
 	unsetenv("TMPDIR");
-	rmtmp();
+	ck_assert_int_eq(gr_test_rmtree(tmp), 0);
 }
 END_TEST
 

@@ -14,21 +14,7 @@
 #include "gr_gocache.h"
 #include "gr_test.h"
 
-static char base[64];
-
-/* A fresh directory under /tmp, in base. */
-static void
-mkbase(void)
-{
-	gr_test_tmpdir(base, sizeof(base), "gr-gocache");
-}
-
-/* Remove base and everything in it. */
-static void
-rmbase(void)
-{
-	ck_assert_int_eq(gr_test_rmtree(base), 0);
-}
+static char base[64];  /* the test's directory under /tmp (gr_test_tmpdir) */
 
 /* Move a file's times one second on, leaving its content alone. */
 static void
@@ -63,7 +49,7 @@ START_TEST(test_key)
 	char *words[] = { "pkg-config", NULL }, *words2[] = { "pkg-config", "--define-prefix", NULL };
 	struct gr_gocache_stats st;
 
-	mkbase();
+	gr_test_tmpdir(base, sizeof(base), "gr-gocache");
 	snprintf(d1, sizeof(d1), "%s/one", base);
 	snprintf(d2, sizeof(d2), "%s/two", base);
 	ck_assert_int_eq(mkdir(d1, 0755), 0);
@@ -117,7 +103,7 @@ START_TEST(test_key)
 		key_of(words, envp, k, NULL);
 		ck_assert_str_ne(k, k1);
 	}
-	rmbase();
+	ck_assert_int_eq(gr_test_rmtree(base), 0);
 }
 END_TEST
 
@@ -175,7 +161,7 @@ START_TEST(test_pc_path)
 	struct stat sb;
 	struct timespec t[2];
 
-	mkbase();
+	gr_test_tmpdir(base, sizeof(base), "gr-gocache");
 	snprintf(cache, sizeof(cache), "%s/cache", base);
 	ck_assert_int_eq(setenv("GORELINK_CACHE_DIR", cache, 1), 0);
 	snprintf(prog, sizeof(prog), "%s/fake-pkg-config", base);
@@ -202,7 +188,7 @@ START_TEST(test_pc_path)
 	ck_assert_int_eq(gr_gocache_pc_path(gr_test_env(), none, envp, &out, &err), GR_OK);
 	ck_assert_str_eq(out, "");
 	free(out);
-	rmbase();
+	ck_assert_int_eq(gr_test_rmtree(base), 0);
 }
 END_TEST
 
