@@ -46,8 +46,9 @@ gr_test_env(void)
 	return &env;
 }
 
-/* No direct malloc/strdup here: test_nomem links this file under its
- * -Wl,--wrap allocators, and libc's own allocations are not wrapped. */
+/* test_nomem links this file under its -Wl,--wrap allocators: only
+ * gr_test_slurp allocates here itself (libc's own allocations inside fopen,
+ * nftw and the like are not wrapped), and test_nomem does not call it. */
 void
 gr_test_tmpdir(char *buf, size_t n, const char *prefix)
 {
@@ -115,6 +116,28 @@ gr_test_put(const char *dir, const char *name, const char *text)
 
 	ck_assert_int_lt(snprintf(path, sizeof(path), "%s/%s", dir, name), (int)sizeof(path));
 	gr_test_write(path, text);
+}
+
+char *
+gr_test_slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t n = 0, cap = 0, got;
+
+	ck_assert_msg(f != NULL, "cannot read %s", path);
+	do {
+		if (cap - n < 4096) {
+			cap = cap ? 2 * cap : 8192;
+			ck_assert_ptr_nonnull(buf = realloc(buf, cap));
+		}
+		got = fread(buf + n, 1, cap - n - 1, f);
+		n += got;
+	} while (got);
+	ck_assert_msg(!ferror(f), "cannot read %s", path);
+	fclose(f);
+	buf[n] = '\0';
+	return buf;
 }
 
 void

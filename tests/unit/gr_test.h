@@ -42,6 +42,10 @@ void gr_test_write_mode(const char *path, const char *text, mode_t mode);
 /* gr_test_write to DIR/NAME. */
 void gr_test_put(const char *dir, const char *name, const char *text);
 
+/* The whole of the file at path, NUL-terminated (malloc'd; the read is asserted).
+ * It allocates: test_nomem's injected failures would reach it. */
+char *gr_test_slurp(const char *path);
+
 /* Write DIR/NAME.pc: prefix /opt/NAME, libdir ${prefix}/lib, Name NAME, Version 1.0, then the
  * Libs, Libs.private and Requires.private lines whose value is not NULL. */
 void gr_test_write_pc(const char *dir, const char *name, const char *libs, const char *libs_private,

@@ -243,22 +243,6 @@ START_TEST(test_toolchain_cache)
 }
 END_TEST
 
-/* The whole of a small file, NUL-terminated (malloc'd). */
-static char *
-slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = malloc(1 << 20);
-	size_t n;
-
-	ck_assert_ptr_nonnull(f);
-	ck_assert_ptr_nonnull(buf);
-	n = fread(buf, 1, (1 << 20) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return buf;
-}
-
 /* Keep the first hlen bytes of the entry (magic and key), put body after them. */
 static void
 rewrite_body(const char *path, const char *entry, size_t hlen, const char *body)
@@ -300,7 +284,7 @@ START_TEST(test_toolchain_cache_malformed)
 	ck_assert(!hit);
 	ck_assert_uint_gt(a.driver_dirs.n + a.ld_dirs.n, 0);
 	entry_path("toolchain", path, sizeof(path));
-	entry = slurp(path);
+	entry = gr_test_slurp(path);
 	/* The body starts at the first "c\t" line; the key has none. */
 	body = strstr(entry, "\nc\t");
 	ck_assert_ptr_nonnull(body);
@@ -450,7 +434,7 @@ START_TEST(test_symindex_cache_malformed)
 	lookups_ok(ix);
 	gr_symindex_free(ix);
 	entry_path("symbols", path, sizeof(path));
-	entry = slurp(path);
+	entry = gr_test_slurp(path);
 	/* magic, "symbols N", the path, the identity: four lines, then the body. */
 	for (body = entry, i = 0; i < 4; i++) {
 		body = strchr(body, '\n');

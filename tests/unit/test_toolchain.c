@@ -489,17 +489,12 @@ fake_bfd(const struct fake *f, const char *name, const char *script)
 static void
 fake_check_file(const struct fake *f, const char *name, const char *want)
 {
-	char path[256], buf[512];
-	FILE *fp;
-	size_t n;
+	char path[256], *buf;
 
 	snprintf(path, sizeof(path), "%s/%s", f->dir, name);
-	fp = fopen(path, "r");
-	ck_assert_msg(fp != NULL, "%s: %s", path, strerror(errno));
-	n = fread(buf, 1, sizeof(buf) - 1, fp);
-	fclose(fp);
-	buf[n] = '\0';
+	buf = gr_test_slurp(path);
 	ck_assert_str_eq(buf, want);
+	free(buf);
 }
 
 static void
