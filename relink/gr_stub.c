@@ -110,18 +110,26 @@ gr_st_clean(const char *text, size_t len)
 	return c;
 }
 
+/* Whether w (l bytes) is one of the n words. */
+static bool
+gr_st_word_in(const char *w, size_t l, const char *const *words, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strlen(words[i]) == l && !memcmp(words[i], w, l))
+			return true;
+	return false;
+}
+
 /* A word that makes the text before a name no declaration. */
 static bool
 gr_st_statement_word(const char *w, size_t l)
 {
 	static const char *const words[] = { "return", "if", "while", "for", "switch", "case", "else", "do",
 	                                     "sizeof", "goto", "typedef", "default", "break", "continue" };
-	size_t i;
 
-	for (i = 0; i < sizeof(words) / sizeof(*words); i++)
-		if (strlen(words[i]) == l && !memcmp(words[i], w, l))
-			return true;
-	return false;
+	return gr_st_word_in(w, l, words, sizeof(words) / sizeof(*words));
 }
 
 /* A word dropped from a return type: storage classes, qualifiers, inline. */
@@ -131,12 +139,8 @@ gr_st_dropped_word(const char *w, size_t l)
 	static const char *const words[] = { "extern", "static", "inline", "const", "volatile", "restrict",
 	                                     "register", "auto", "_Noreturn", "noreturn", "__inline",
 	                                     "__inline__", "__extension__", "__restrict", "__const" };
-	size_t i;
 
-	for (i = 0; i < sizeof(words) / sizeof(*words); i++)
-		if (strlen(words[i]) == l && !memcmp(words[i], w, l))
-			return true;
-	return false;
+	return gr_st_word_in(w, l, words, sizeof(words) / sizeof(*words));
 }
 
 /* An attribute macro: __attribute__, _sd_public_, __THROW, __wur, DBUS_EXPORT,
@@ -772,37 +776,11 @@ gr_st_pkgconfig_dirs(const char *pkg, struct gr_strvec *dirs)
 	}
 }
 
-/* Add the *.h files of dir to files (sorted: the same answer everywhere). */
+/* Add dir/NAME to out for each entry NAME of dir that is a *.h name (headers)
+ * or a subdirectory not starting with '.' (!headers); the added ones sorted,
+ * so that the answer is the same everywhere. */
 static void
-gr_st_headers_in(const char *dir, struct gr_strvec *files)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	struct gr_strvec names;
-	size_t i;
-
-	if (!d)
-		return;
-	gr_strvec_init(&names);
-	while ((de = readdir(d)) != NULL) {
-		size_t l = strlen(de->d_name);
-		if (l > 2 && !strcmp(de->d_name + l - 2, ".h"))
-			(void)gr_strvec_push(&names, de->d_name);
-	}
-	closedir(d);
-	if (names.n)
-		qsort(names.v, names.n, sizeof(*names.v), gr_st_strcmp);
-	for (i = 0; i < names.n; i++) {
-		char path[8192];
-		snprintf(path, sizeof(path), "%s/%s", dir, names.v[i]);
-		(void)gr_strvec_push(files, path);
-	}
-	gr_strvec_deinit(&names);
-}
-
-/* The subdirectories of dir, sorted. */
-static void
-gr_st_subdirs(const char *dir, struct gr_strvec *out)
+gr_st_list(const char *dir, bool headers, struct gr_strvec *out)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -813,10 +791,11 @@ gr_st_subdirs(const char *dir, struct gr_strvec *out)
 	while ((de = readdir(d)) != NULL) {
 		char path[8192];
 		struct stat st;
-		if (de->d_name[0] == '.')
+		size_t l = strlen(de->d_name);
+		if (headers ? !(l > 2 && !strcmp(de->d_name + l - 2, ".h")) : de->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		if (headers || (stat(path, &st) == 0 && S_ISDIR(st.st_mode)))
 			(void)gr_strvec_push(out, path);
 	}
 	closedir(d);
@@ -858,13 +837,13 @@ gr_st_headers(const struct gr_stub_req *rq, const char *name, struct gr_strvec *
 		if (dup)
 			continue;
 		(void)gr_strvec_push(where, dirs.v[i]);
-		gr_st_headers_in(dirs.v[i], files);
+		gr_st_list(dirs.v[i], true, files);
 		if (i < given && strcmp(dirs.v[i], "/usr/include") != 0) {
 			struct gr_strvec sub;
 			gr_strvec_init(&sub);
-			gr_st_subdirs(dirs.v[i], &sub);
+			gr_st_list(dirs.v[i], false, &sub);
 			for (j = 0; j < sub.n; j++)
-				gr_st_headers_in(sub.v[j], files);
+				gr_st_list(sub.v[j], true, files);
 			gr_strvec_deinit(&sub);
 		} else {
 			const char *subs[3] = { name, lib, bare };
@@ -873,7 +852,7 @@ gr_st_headers(const struct gr_stub_req *rq, const char *name, struct gr_strvec *
 				if (!*subs[j] || (j == 2 && !strcmp(bare, name)))
 					continue;
 				snprintf(path, sizeof(path), "%s/%s", dirs.v[i], subs[j]);
-				gr_st_headers_in(path, files);
+				gr_st_list(path, true, files);
 			}
 		}
 	}

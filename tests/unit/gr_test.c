@@ -1,4 +1,10 @@
+#define _XOPEN_SOURCE 700  /* nftw, mkdtemp */
 #include "gr_test.h"
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 
 extern char **environ;
 
@@ -38,4 +44,117 @@ gr_test_env(void)
 
 	gr_env_from_environ(&env, environ);
 	return &env;
+}
+
+/* test_nomem links this file under its -Wl,--wrap allocators: only
+ * gr_test_slurp allocates here itself (libc's own allocations inside fopen,
+ * nftw and the like are not wrapped), and test_nomem does not call it. */
+void
+gr_test_tmpdir(char *buf, size_t n, const char *prefix)
+{
+	ck_assert_int_lt(snprintf(buf, n, "/tmp/%s-XXXXXX", prefix), (int)n);
+	ck_assert_ptr_nonnull(mkdtemp(buf));
+}
+
+static int
+rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+int
+gr_test_rmtree(const char *dir)
+{
+	return nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static char *fresh_dir;  /* gr_test_fresh_tmpdir's buf */
+
+static void
+fresh_rm(void)
+{
+	if (fresh_dir && fresh_dir[0])
+		gr_test_rmtree(fresh_dir);
+	if (fresh_dir)
+		fresh_dir[0] = '\0';
+}
+
+void
+gr_test_fresh_tmpdir(char *buf, size_t n, const char *prefix)
+{
+	if (!fresh_dir)
+		atexit(fresh_rm);
+	fresh_dir = buf;
+	fresh_rm();
+	gr_test_tmpdir(buf, n, prefix);
+}
+
+void
+gr_test_write(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_msg(f != NULL, "cannot write %s", path);
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+void
+gr_test_write_mode(const char *path, const char *text, mode_t mode)
+{
+	gr_test_write(path, text);
+	ck_assert_int_eq(chmod(path, mode), 0);
+}
+
+void
+gr_test_put(const char *dir, const char *name, const char *text)
+{
+	char path[4096];
+
+	ck_assert_int_lt(snprintf(path, sizeof(path), "%s/%s", dir, name), (int)sizeof(path));
+	gr_test_write(path, text);
+}
+
+char *
+gr_test_slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t n = 0, cap = 0, got;
+
+	ck_assert_msg(f != NULL, "cannot read %s", path);
+	do {
+		if (cap - n < 4096) {
+			cap = cap ? 2 * cap : 8192;
+			ck_assert_ptr_nonnull(buf = realloc(buf, cap));
+		}
+		got = fread(buf + n, 1, cap - n - 1, f);
+		n += got;
+	} while (got);
+	ck_assert_msg(!ferror(f), "cannot read %s", path);
+	fclose(f);
+	buf[n] = '\0';
+	return buf;
+}
+
+void
+gr_test_write_pc(const char *dir, const char *name, const char *libs, const char *libs_private,
+                 const char *requires_private)
+{
+	char path[4096];
+	FILE *f;
+
+	ck_assert_int_lt(snprintf(path, sizeof(path), "%s/%s.pc", dir, name), (int)sizeof(path));
+	ck_assert_msg((f = fopen(path, "w")) != NULL, "cannot write %s", path);
+	fprintf(f, "prefix=/opt/%s\nlibdir=${prefix}/lib\n\nName: %s\nDescription: test\nVersion: 1.0\n", name, name);
+	if (libs)
+		fprintf(f, "Libs: %s\n", libs);
+	if (libs_private)
+		fprintf(f, "Libs.private: %s\n", libs_private);
+	if (requires_private)
+		fprintf(f, "Requires.private: %s\n", requires_private);
+	ck_assert_int_eq(fclose(f), 0);
 }

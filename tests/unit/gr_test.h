@@ -5,6 +5,7 @@
 #include <check.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "gr_env.h"
 
@@ -20,5 +21,34 @@ const struct gr_env *gr_test_env(void);
 /* Run s with Check's normal report, each test in a child process unless
  * nofork; 0 when every test passed, else 1. */
 int gr_test_run(Suite *s, bool nofork);
+
+/* Fill buf (n bytes) with /tmp/PREFIX-XXXXXX, made a fresh directory by mkdtemp (asserted). */
+void gr_test_tmpdir(char *buf, size_t n, const char *prefix);
+
+/* gr_test_tmpdir into buf after removing the directory buf held (tests run in
+ * one process under CK_FORK=no); the last one is removed at exit, passed or
+ * failed. One such buf per process. */
+void gr_test_fresh_tmpdir(char *buf, size_t n, const char *prefix);
+
+/* Remove dir and everything below it, links not followed (nftw); 0, or -1 when something stayed. */
+int gr_test_rmtree(const char *dir);
+
+/* Write text to path, created or truncated; the open and the close are asserted. */
+void gr_test_write(const char *path, const char *text);
+
+/* gr_test_write, then give path the mode (asserted). */
+void gr_test_write_mode(const char *path, const char *text, mode_t mode);
+
+/* gr_test_write to DIR/NAME. */
+void gr_test_put(const char *dir, const char *name, const char *text);
+
+/* The whole of the file at path, NUL-terminated (malloc'd; the read is asserted).
+ * It allocates: test_nomem's injected failures would reach it. */
+char *gr_test_slurp(const char *path);
+
+/* Write DIR/NAME.pc: prefix /opt/NAME, libdir ${prefix}/lib, Name NAME, Version 1.0, then the
+ * Libs, Libs.private and Requires.private lines whose value is not NULL. */
+void gr_test_write_pc(const char *dir, const char *name, const char *libs, const char *libs_private,
+                      const char *requires_private);
 
 #endif

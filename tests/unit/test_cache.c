@@ -22,8 +22,7 @@ static char dir[64];
 static void
 setup(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/gr-cache-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	gr_test_tmpdir(dir, sizeof(dir), "gr-cache");
 	setenv("GORELINK_CACHE_DIR", dir, 1);
 }
 
@@ -44,16 +43,6 @@ entry_path(const char *kind, char *out, size_t outsz)
 			snprintf(out, outsz, "%s/%s", d, de->d_name);
 	closedir(dp);
 	ck_assert(out[0] != '\0');
-}
-
-static void
-write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
 }
 
 START_TEST(test_roundtrip)
@@ -91,13 +80,13 @@ START_TEST(test_disabled_and_corrupt)
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_int_eq(st.st_mode & 0777, 0644);
 	/* A stored key that differs (a hash collision, or tampering) is a miss. */
-	write_file(path, "gorelink-cache 1\nkez\nv");
+	gr_test_write(path, "gorelink-cache 1\nkez\nv");
 	ck_assert_int_eq(gr_cache_get(gr_test_env(), "k", "key", &data, &len), GR_ENOTFOUND);
-	write_file(path, "gorelink-cache 1\nke");
+	gr_test_write(path, "gorelink-cache 1\nke");
 	ck_assert_int_eq(gr_cache_get(gr_test_env(), "k", "key", &data, &len), GR_ENOTFOUND);
-	write_file(path, "");
+	gr_test_write(path, "");
 	ck_assert_int_eq(gr_cache_get(gr_test_env(), "k", "key", &data, &len), GR_ENOTFOUND);
-	write_file(path, "gorelink-cache 2\nkey\nv");
+	gr_test_write(path, "gorelink-cache 2\nkey\nv");
 	ck_assert_int_eq(gr_cache_get(gr_test_env(), "k", "key", &data, &len), GR_ENOTFOUND);
 	/* An empty GORELINK_CACHE_DIR turns the cache off. */
 	setenv("GORELINK_CACHE_DIR", "", 1);
@@ -220,7 +209,7 @@ START_TEST(test_toolchain_cache)
 
 	setup();
 	snprintf(cc, sizeof(cc), "%s/mycc", dir);
-	write_file(cc, "#!/bin/sh\nexec gcc \"$@\"\n");
+	gr_test_write(cc, "#!/bin/sh\nexec gcc \"$@\"\n");
 	ck_assert_int_eq(chmod(cc, 0755), 0);
 	ck_assert_int_eq(gr_tccache_discover(gr_test_env(), argv, &a, &hit, &e), GR_OK);
 	ck_assert(!hit);
@@ -253,22 +242,6 @@ START_TEST(test_toolchain_cache)
 	gr_toolchain_deinit(&a);
 }
 END_TEST
-
-/* The whole of a small file, NUL-terminated (malloc'd). */
-static char *
-slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = malloc(1 << 20);
-	size_t n;
-
-	ck_assert_ptr_nonnull(f);
-	ck_assert_ptr_nonnull(buf);
-	n = fread(buf, 1, (1 << 20) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return buf;
-}
 
 /* Keep the first hlen bytes of the entry (magic and key), put body after them. */
 static void
@@ -305,13 +278,13 @@ START_TEST(test_toolchain_cache_malformed)
 
 	setup();
 	snprintf(cc, sizeof(cc), "%s/mycc", dir);
-	write_file(cc, "#!/bin/sh\nexec gcc \"$@\"\n");
+	gr_test_write(cc, "#!/bin/sh\nexec gcc \"$@\"\n");
 	ck_assert_int_eq(chmod(cc, 0755), 0);
 	ck_assert_int_eq(gr_tccache_discover(gr_test_env(), argv, &a, &hit, &e), GR_OK);
 	ck_assert(!hit);
 	ck_assert_uint_gt(a.driver_dirs.n + a.ld_dirs.n, 0);
 	entry_path("toolchain", path, sizeof(path));
-	entry = slurp(path);
+	entry = gr_test_slurp(path);
 	/* The body starts at the first "c\t" line; the key has none. */
 	body = strstr(entry, "\nc\t");
 	ck_assert_ptr_nonnull(body);
@@ -400,7 +373,7 @@ make_archive(const char *compiler, const char *name, const char *suffix, const c
 	snprintf(src, sizeof(src), "%s/%s%s", dir, name, suffix);
 	snprintf(obj, sizeof(obj), "%s/%s.o", dir, name);
 	ck_assert_uint_lt((size_t)snprintf(ar, n, "%s/lib%s.a", lib, name), n);
-	write_file(src, source);
+	gr_test_write(src, source);
 	run_ok(cc_argv);
 	run_ok(ar_argv);
 }
@@ -461,7 +434,7 @@ START_TEST(test_symindex_cache_malformed)
 	lookups_ok(ix);
 	gr_symindex_free(ix);
 	entry_path("symbols", path, sizeof(path));
-	entry = slurp(path);
+	entry = gr_test_slurp(path);
 	/* magic, "symbols N", the path, the identity: four lines, then the body. */
 	for (body = entry, i = 0; i < 4; i++) {
 		body = strchr(body, '\n');
@@ -563,7 +536,7 @@ START_TEST(test_diag_prefers_fullest_provider)
 	setenv("PKG_CONFIG_LIBDIR", src, 1);
 	unsetenv("PKG_CONFIG_PATH");
 	snprintf(src, sizeof(src), "%s/pc/grother.pc", dir);
-	write_file(src, "Name: grother\nDescription: t\nVersion: 1\nLibs: -lgrother\nLibs.private: -lzz\n");
+	gr_test_write(src, "Name: grother\nDescription: t\nVersion: 1\nLibs: -lgrother\nLibs.private: -lzz\n");
 	ck_assert_int_eq(gr_diag_run(gr_test_env(), text, dirs, 1, &d, &e), GR_OK);
 	ck_assert_uint_eq(d->ngroups, 1);
 	ck_assert_ptr_nonnull(d->groups[0].provider);

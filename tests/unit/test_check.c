@@ -5,7 +5,6 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <gelf.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -946,31 +945,7 @@ END_TEST
 
 /* ---- the file system -------------------------------------------------- */
 
-static char scratch[64];
-
-/* A fresh scratch directory for this test (the template is refilled each time). */
-static void
-scratch_new(void)
-{
-	snprintf(scratch, sizeof(scratch), "/tmp/gr-unit-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(scratch));
-}
-
-static int
-scratch_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-/* Remove the scratch directory and everything in it. */
-static void
-scratch_done(void)
-{
-	ck_assert_int_eq(nftw(scratch, scratch_rm, 16, FTW_DEPTH | FTW_PHYS), 0);
-}
+static char scratch[64];  /* this test's scratch directory (gr_test_tmpdir) */
 
 static void
 scratch_file(const char *name, const void *data, size_t n)
@@ -1004,7 +979,7 @@ START_TEST(test_fs_errors)
 {
 	char p[4096];
 
-	scratch_new();
+	gr_test_tmpdir(scratch, sizeof(scratch), "gr-unit");
 	scratch_file("empty", "", 0);
 	expect_path_error("empty", GR_ENOTBIN, "empty file");
 	scratch_file("text", "#!/bin/sh\necho hi\n", 18);
@@ -1027,7 +1002,7 @@ START_TEST(test_fs_errors)
 		ck_assert_int_eq(gr_check_path("/dev/null", NULL, &r, &e), GR_EIO);
 		ck_assert_str_eq(e.msg, "/dev/null: is a character device, not a regular file");
 	}
-	scratch_done();
+	ck_assert_int_eq(gr_test_rmtree(scratch), 0);
 }
 END_TEST
 
@@ -1069,7 +1044,7 @@ START_TEST(test_walk)
 	int i;
 
 	memset(&w, 0, sizeof(w));
-	scratch_new();
+	gr_test_tmpdir(scratch, sizeof(scratch), "gr-unit");
 	snprintf(p, sizeof(p), "%s/b", scratch);
 	ck_assert_int_eq(mkdir(p, 0755), 0);
 	scratch_file("c", "c", 1);
@@ -1092,7 +1067,7 @@ START_TEST(test_walk)
 
 	ck_assert_int_eq(gr_walk("/nonexistent/dir", &ops, &w, &e), GR_EIO);
 	ck_assert_ptr_nonnull(strstr(e.msg, "/nonexistent/dir"));
-	scratch_done();
+	ck_assert_int_eq(gr_test_rmtree(scratch), 0);
 }
 END_TEST
 

@@ -1,9 +1,7 @@
 /* Unit tests for gr_env: the library decides on the struct the CLI fills,
  * never on the process environment. Each test sets the process variable to
  * a wrong value and shows that the struct's value wins. */
-#define _XOPEN_SOURCE 700  /* nftw */
 #include <check.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,41 +17,7 @@
 #include "gr_tccache.h"
 #include "gr_test.h"
 
-static char tmp[64];
-
-static void
-mktmp(void)
-{
-	snprintf(tmp, sizeof(tmp), "/tmp/gr-env-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmp));
-}
-
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-/* Remove tmp and everything in it. */
-static void
-rmtmp(void)
-{
-	ck_assert_int_eq(nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
-}
-
-static void
-write_file(const char *path, const char *text, mode_t mode)
-{
-	FILE *f = fopen(path, "w");
-
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
-	ck_assert_int_eq(chmod(path, mode), 0);
-}
+static char tmp[64];  /* the test's directory under /tmp (gr_test_tmpdir) */
 
 /* "NAME=value" strings: the first one of a name counts, as getenv's does;
  * an entry without '=' and variables gr_env does not hold are ignored. */
@@ -140,18 +104,18 @@ START_TEST(test_which_from_struct)
 {
 	char bin[128], prog[160], *w;
 
-	mktmp();
+	gr_test_tmpdir(tmp, sizeof(tmp), "gr-env");
 	snprintf(bin, sizeof(bin), "%s/bin", tmp);
 	ck_assert_int_eq(mkdir(bin, 0755), 0);
 	snprintf(prog, sizeof(prog), "%s/gr-env-prog", bin);
-	write_file(prog, "#!/bin/sh\n", 0755);
+	gr_test_write_mode(prog, "#!/bin/sh\n", 0755);
 	setenv("PATH", "/nonexistent", 1);
 	w = gr_path_which("gr-env-prog", bin);
 	ck_assert_str_eq(w, prog);
 	free(w);
 	setenv("PATH", bin, 1);
 	ck_assert_ptr_null(gr_path_which("gr-env-prog", "/nonexistent"));
-	rmtmp();
+	ck_assert_int_eq(gr_test_rmtree(tmp), 0);
 }
 END_TEST
 
@@ -165,12 +129,12 @@ START_TEST(test_presets_from_struct)
 	struct gr_error err;
 	struct gr_strvec dirs;
 
-	mktmp();
+	gr_test_tmpdir(tmp, sizeof(tmp), "gr-env");
 	memset(&e, 0, sizeof(e));
 	snprintf(mine, sizeof(mine), "%s/mine", tmp);
 	ck_assert_int_eq(mkdir(mine, 0755), 0);
 	snprintf(p, sizeof(p), "%s/demo.preset", mine);
-	write_file(p, "default one\nvariant one\ntags from-struct-path\n", 0644);
+	gr_test_write_mode(p, "default one\nvariant one\ntags from-struct-path\n", 0644);
 	/* an installed layout: PREFIX/bin/gorelink, PREFIX/share/gorelink/presets */
 	snprintf(p, sizeof(p), "%s/bin", tmp);
 	ck_assert_int_eq(mkdir(p, 0755), 0);
@@ -181,7 +145,7 @@ START_TEST(test_presets_from_struct)
 	snprintf(p, sizeof(p), "%s/share/gorelink/presets", tmp);
 	ck_assert_int_eq(mkdir(p, 0755), 0);
 	snprintf(p, sizeof(p), "%s/share/gorelink/presets/demo.preset", tmp);
-	write_file(p, "default one\nvariant one\ntags from-install\n", 0644);
+	gr_test_write_mode(p, "default one\nvariant one\ntags from-install\n", 0644);
 	snprintf(e.self, sizeof(e.self), "%s/bin/gorelink", tmp);
 
 	setenv("GORELINK_PRESET_PATH", "/nonexistent/wrong", 1);
@@ -208,7 +172,7 @@ START_TEST(test_presets_from_struct)
 	setenv("GORELINK_PRESET_PATH", mine, 1);
 	ck_assert_int_eq(gr_preset_load(&e, "demo", NULL, &pr, &err), GR_ENOTFOUND);
 	unsetenv("GORELINK_PRESET_PATH");
-	rmtmp();
+	ck_assert_int_eq(gr_test_rmtree(tmp), 0);
 }
 END_TEST
 
@@ -221,9 +185,9 @@ START_TEST(test_pc_from_struct)
 	struct gr_pc_tokens *t = NULL;
 	struct gr_error err;
 
-	mktmp();
+	gr_test_tmpdir(tmp, sizeof(tmp), "gr-env");
 	snprintf(pc, sizeof(pc), "%s/grenvdemo.pc", tmp);
-	write_file(pc, "Name: grenvdemo\nDescription: d\nVersion: 1\nLibs: -L/opt/grenv/lib -L/usr/lib -lgrenv\n", 0644);
+	gr_test_write_mode(pc, "Name: grenvdemo\nDescription: d\nVersion: 1\nLibs: -L/opt/grenv/lib -L/usr/lib -lgrenv\n", 0644);
 	setenv("PKG_CONFIG_PATH", tmp, 1);
 	setenv("PKG_CONFIG_SYSROOT_DIR", "/wrong-sysroot", 1);
 	setenv("PKG_CONFIG_ALLOW_SYSTEM_LIBS", "1", 1);
@@ -255,7 +219,7 @@ START_TEST(test_pc_from_struct)
 	ck_assert_str_eq(t->v[1].text, "-L/usr/lib");
 	gr_pc_tokens_free(t);
 	unsetenv("PKG_CONFIG_PATH");
-	rmtmp();
+	ck_assert_int_eq(gr_test_rmtree(tmp), 0);
 }
 END_TEST
 
@@ -275,7 +239,7 @@ START_TEST(test_tccache_from_struct)
 	bool hit;
 	size_t i;
 
-	mktmp();
+	gr_test_tmpdir(tmp, sizeof(tmp), "gr-env");
 	e.cache_dir = tmp;
 	setenv("GORELINK_CACHE_DIR", "", 1);  /* the process says: no cache */
 	ck_assert_int_eq(gr_tccache_discover(&e, argv, &tc, &hit, &err), GR_OK);
@@ -315,7 +279,7 @@ START_TEST(test_tccache_from_struct)
 		ck_assert_msg(!hit, "%s in the struct is not part of the toolchain cache key", keyvars[i]);
 	}
 	unsetenv("GORELINK_CACHE_DIR");
-	rmtmp();
+	ck_assert_int_eq(gr_test_rmtree(tmp), 0);
 }
 END_TEST
 
@@ -329,11 +293,11 @@ START_TEST(test_build_from_struct)
 	struct gr_build_result r;
 	struct gr_error err;
 
-	mktmp();
+	gr_test_tmpdir(tmp, sizeof(tmp), "gr-env");
 	snprintf(mine, sizeof(mine), "%s/presets", tmp);
 	ck_assert_int_eq(mkdir(mine, 0755), 0);
 	snprintf(p, sizeof(p), "%s/onlyhere.preset", mine);
-	write_file(p, "default one\nvariant one\ntags x\n", 0644);
+	gr_test_write_mode(p, "default one\nvariant one\ntags x\n", 0644);
 	memset(&o, 0, sizeof(o));
 	o.env = &e;
 	o.mode = GR_LINK_STATIC;
@@ -358,7 +322,7 @@ START_TEST(test_build_from_struct)
 	ck_assert_str_eq(r.preset_path, p);
 	gr_build_result_deinit(&r);
 	unsetenv("TMPDIR");
-	rmtmp();
+	ck_assert_int_eq(gr_test_rmtree(tmp), 0);
 }
 END_TEST
 

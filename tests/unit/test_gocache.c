@@ -5,7 +5,6 @@
 #define _XOPEN_SOURCE 700
 #include <check.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,42 +14,7 @@
 #include "gr_gocache.h"
 #include "gr_test.h"
 
-static char base[64];
-
-/* A fresh directory under /tmp, in base. */
-static void
-mkbase(void)
-{
-	snprintf(base, sizeof(base), "/tmp/gr-gocache-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(base));
-}
-
-static int
-rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb, (void)flag, (void)ftw;
-	return remove(p);
-}
-
-/* Remove base and everything in it. */
-static void
-rmbase(void)
-{
-	ck_assert_int_eq(nftw(base, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
-}
-
-static void
-put(const char *dir, const char *name, const char *text)
-{
-	char p[256];
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	f = fopen(p, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
-}
+static char base[64];  /* the test's directory under /tmp (gr_test_tmpdir) */
 
 /* Move a file's times one second on, leaving its content alone. */
 static void
@@ -85,13 +49,13 @@ START_TEST(test_key)
 	char *words[] = { "pkg-config", NULL }, *words2[] = { "pkg-config", "--define-prefix", NULL };
 	struct gr_gocache_stats st;
 
-	mkbase();
+	gr_test_tmpdir(base, sizeof(base), "gr-gocache");
 	snprintf(d1, sizeof(d1), "%s/one", base);
 	snprintf(d2, sizeof(d2), "%s/two", base);
 	ck_assert_int_eq(mkdir(d1, 0755), 0);
 	ck_assert_int_eq(mkdir(d2, 0755), 0);
-	put(d1, "a.pc", "Name: a\nVersion: 1\nLibs: -la\nLibs.private: -lm\n");
-	put(d2, "b.pc", "Name: b\nVersion: 1\nLibs: -lb\n");
+	gr_test_put(d1, "a.pc", "Name: a\nVersion: 1\nLibs: -la\nLibs.private: -lm\n");
+	gr_test_put(d2, "b.pc", "Name: b\nVersion: 1\nLibs: -lb\n");
 	snprintf(path, sizeof(path), "PKG_CONFIG_PATH=%s:%s", d1, d2);
 	{
 		/* PKG_CONFIG_LIBDIR empty: no system directory, only the two. */
@@ -111,20 +75,20 @@ START_TEST(test_key)
 		touch_later(d1, "a.pc");
 		key_of(words, envp, k, NULL);
 		ck_assert_str_eq(k, k1);                 /* times are not content */
-		put(d1, "a.pc", "Name: a\nVersion: 1\nLibs: -la\nLibs.private: -lz\n");
+		gr_test_put(d1, "a.pc", "Name: a\nVersion: 1\nLibs: -la\nLibs.private: -lz\n");
 		key_of(words, envp, k, NULL);
 		ck_assert_str_ne(k, k1);                 /* Libs.private changed, same size */
-		put(d1, "a.pc", "Name: a\nVersion: 1\nLibs: -la\nLibs.private: -lm\n");
+		gr_test_put(d1, "a.pc", "Name: a\nVersion: 1\nLibs: -la\nLibs.private: -lm\n");
 		key_of(words, envp, k, NULL);
 		ck_assert_str_eq(k, k1);                 /* back as it was */
-		put(d2, "c.pc", "Name: c\nVersion: 1\n");
+		gr_test_put(d2, "c.pc", "Name: c\nVersion: 1\n");
 		key_of(words, envp, k, &st);
 		ck_assert_uint_eq(st.files, 3);
 		ck_assert_str_ne(k, k1);                 /* a new package */
 		snprintf(path, sizeof(path), "%s/c.pc", d2);
 		ck_assert_int_eq(unlink(path), 0);
 		snprintf(path, sizeof(path), "PKG_CONFIG_PATH=%s:%s", d1, d2);
-		put(d2, "notes.txt", "not a .pc file\n");
+		gr_test_put(d2, "notes.txt", "not a .pc file\n");
 		key_of(words, envp, k, NULL);
 		ck_assert_str_eq(k, k1);                 /* only .pc files count */
 		key_of(words, envp_sysroot, k, NULL);
@@ -139,7 +103,7 @@ START_TEST(test_key)
 		key_of(words, envp, k, NULL);
 		ck_assert_str_ne(k, k1);
 	}
-	rmbase();
+	ck_assert_int_eq(gr_test_rmtree(base), 0);
 }
 END_TEST
 
@@ -197,18 +161,18 @@ START_TEST(test_pc_path)
 	struct stat sb;
 	struct timespec t[2];
 
-	mkbase();
+	gr_test_tmpdir(base, sizeof(base), "gr-gocache");
 	snprintf(cache, sizeof(cache), "%s/cache", base);
 	ck_assert_int_eq(setenv("GORELINK_CACHE_DIR", cache, 1), 0);
 	snprintf(prog, sizeof(prog), "%s/fake-pkg-config", base);
-	put(base, "fake-pkg-config", "#!/bin/sh\necho /one:/two\n");
+	gr_test_put(base, "fake-pkg-config", "#!/bin/sh\necho /one:/two\n");
 	ck_assert_int_eq(chmod(prog, 0755), 0);
 	ck_assert_int_eq(gr_gocache_pc_path(gr_test_env(), words, envp, &out, &err), GR_OK);
 	ck_assert_str_eq(out, "/one:/two");
 	free(out);
 	/* Another answer behind the same identity (size and times put back): the cached one. */
 	ck_assert_int_eq(stat(prog, &sb), 0);
-	put(base, "fake-pkg-config", "#!/bin/sh\necho /six:/ten\n");
+	gr_test_put(base, "fake-pkg-config", "#!/bin/sh\necho /six:/ten\n");
 	t[0] = sb.st_atim;
 	t[1] = sb.st_mtim;
 	ck_assert_int_eq(utimensat(AT_FDCWD, prog, t, 0), 0);
@@ -224,7 +188,7 @@ START_TEST(test_pc_path)
 	ck_assert_int_eq(gr_gocache_pc_path(gr_test_env(), none, envp, &out, &err), GR_OK);
 	ck_assert_str_eq(out, "");
 	free(out);
-	rmbase();
+	ck_assert_int_eq(gr_test_rmtree(base), 0);
 }
 END_TEST
 

@@ -1,7 +1,6 @@
 /* Unit tests for gr_infer: the package of a bare -lNAME and its closure, on .pc dirs made at test time. */
 #define _GNU_SOURCE
 #include <check.h>
-#include <ftw.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,39 +16,11 @@
 static char base[64];
 static struct gr_env env;  /* cache_dir "": no cache */
 
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void
-teardown(void)
-{
-	if (base[0])
-		nftw(base, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	base[0] = '\0';
-}
-
+/* base/NAME.pc; its Libs have no -L: the closures hold only -l. */
 static void
 write_pc(const char *name, const char *libs, const char *priv, const char *reqpriv)
 {
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s.pc", base, name);
-	ck_assert_ptr_nonnull(f = fopen(path, "w"));
-	fprintf(f, "prefix=/opt/%s\nlibdir=${prefix}/lib\n\nName: %s\nDescription: test\nVersion: 1.0\n", name, name);
-	if (libs)
-		fprintf(f, "Libs: %s\n", libs);  /* no -L: the closures hold only -l */
-	if (priv)
-		fprintf(f, "Libs.private: %s\n", priv);
-	if (reqpriv)
-		fprintf(f, "Requires.private: %s\n", reqpriv);
-	ck_assert_int_eq(fclose(f), 0);
+	gr_test_write_pc(base, name, libs, priv, reqpriv);
 }
 
 /* foo (and libfoo2, which also lists -lfoo) needs baz through Requires.private
@@ -58,11 +29,7 @@ write_pc(const char *name, const char *libs, const char *priv, const char *reqpr
 static void
 fresh(void)
 {
-	static bool registered;
-
-	teardown();
-	snprintf(base, sizeof(base), "/tmp/gr-infer-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(base));
+	gr_test_fresh_tmpdir(base, sizeof(base), "gr-infer");
 	setenv("PKG_CONFIG_LIBDIR", base, 1);
 	unsetenv("PKG_CONFIG_PATH");
 	unsetenv("PKG_CONFIG_SYSROOT_DIR");
@@ -74,9 +41,6 @@ fresh(void)
 	write_pc("bar", "-lbar", "-lqux", NULL);
 	write_pc("qux", "-lqux", NULL, NULL);
 	write_pc("gtest", "-lgtest -lpthread", NULL, NULL);
-	if (!registered)
-		atexit(teardown);
-	registered = true;
 }
 
 static struct gr_infer_result *

@@ -19,18 +19,14 @@
 static char dir[64];
 static char libneed[128], libprov[128], mainobj[128], out[128];
 
+/* Write dir/name with the mode. */
 static void
 write_file(const char *name, const char *text, mode_t mode)
 {
 	char path[256];
-	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
-	chmod(path, mode);
+	gr_test_write_mode(path, text, mode);
 }
 
 /* Run argv; it must exit 0. */
@@ -61,8 +57,7 @@ setup(void)
 	const char *names[] = { "main", "need", "prov" };
 	size_t i;
 
-	snprintf(dir, sizeof(dir), "/tmp/gr-linkwrap-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	gr_test_tmpdir(dir, sizeof(dir), "gr-linkwrap");
 	setenv("GORELINK_CACHE_DIR", dir, 1);  /* the symbol index caches here, not in $HOME */
 	write_file("main.c", "int need(void);\nint main(void) { return need(); }\n", 0644);
 	write_file("need.c", "int provided(void);\nint need(void) { return provided() - 42; }\n", 0644);
@@ -85,9 +80,7 @@ setup(void)
 static void
 teardown(void)
 {
-	const char *const argv[] = { "rm", "-rf", dir, NULL };
-
-	must_run(argv);
+	ck_assert_int_eq(gr_test_rmtree(dir), 0);
 }
 
 /* One wrapped link of words (NULL-terminated); the messages in *msgs (malloc'd). */

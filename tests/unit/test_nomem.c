@@ -11,7 +11,6 @@
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -211,16 +210,6 @@ run_ok(char *const argv[])
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s failed", argv[0]);
 }
 
-static void
-write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	ck_assert_int_eq(fclose(f), 0);
-}
-
 /* Empty cache/KIND (the directory stays). */
 static void
 clear_cache(const char *kind)
@@ -267,8 +256,7 @@ make_fixtures(void)
 	char *cc[] = { w_gcc, w_c, w_o, obj, src, NULL };
 	char *arv[] = { w_ar, w_rcs, ar, obj, NULL };
 
-	snprintf(fixdir, sizeof(fixdir), "/tmp/gr-nomem-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(fixdir));
+	gr_test_tmpdir(fixdir, sizeof(fixdir), "gr-nomem");
 	snprintf(libdir, sizeof(libdir), "%s/lib", fixdir);
 	snprintf(cachedir, sizeof(cachedir), "%s/cache", fixdir);
 	ck_assert_int_eq(mkdir(libdir, 0755), 0);
@@ -278,7 +266,7 @@ make_fixtures(void)
 	snprintf(src, sizeof(src), "%s/t.c", fixdir);
 	snprintf(obj, sizeof(obj), "%s/t.o", fixdir);
 	snprintf(ar, sizeof(ar), "%s/libt-1.a", libdir);
-	write_file(src, "int gr_zeta_fn(void) { return 1; }\nint gr_alpha_fn(void) { return 2; }\n");
+	gr_test_write(src, "int gr_zeta_fn(void) { return 1; }\nint gr_alpha_fn(void) { return 2; }\n");
 	run_ok(cc);
 	run_ok(arv);
 	{
@@ -288,9 +276,9 @@ make_fixtures(void)
 	}
 	snprintf(path, sizeof(path), "%s/libt.a", libdir);
 	snprintf(text, sizeof(text), "/* GNU ld script */\nGROUP ( %s )\n", ar);
-	write_file(path, text);
+	gr_test_write(path, text);
 	snprintf(path, sizeof(path), "%s/pc/t.pc", fixdir);
-	write_file(path, "Name: t\nDescription: test\nVersion: 1\nLibs: -lt\n");
+	gr_test_write(path, "Name: t\nDescription: test\nVersion: 1\nLibs: -lt\n");
 	/* lib/libcxt.a: a C function written in C++ (it needs libstdc++). */
 	{
 		char *cxx[] = { w_gxx, w_c, w_o, obj, src, NULL };
@@ -298,7 +286,7 @@ make_fixtures(void)
 		snprintf(path, sizeof(path), "%s/cxxlib", fixdir);  /* apart: the index ops count lib/ */
 		ck_assert_int_eq(mkdir(path, 0755), 0);
 		snprintf(ar, sizeof(ar), "%s/libcxt.a", path);
-		write_file(src, "#include <string>\nextern \"C\" int cxt_len(void) { return (int)std::string(\"abc\").size(); }\n");
+		gr_test_write(src, "#include <string>\nextern \"C\" int cxt_len(void) { return (int)std::string(\"abc\").size(); }\n");
 		run_ok(cxx);
 		run_ok(arv);
 	}
@@ -306,15 +294,6 @@ make_fixtures(void)
 	setenv("PKG_CONFIG_LIBDIR", path, 1);
 	unsetenv("PKG_CONFIG_PATH");
 	setenv("GORELINK_CACHE_DIR", cachedir, 1);
-}
-
-static int
-rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
 }
 
 /* Discovery with gcc, then -L<fixture> -lt -lz -lm -pthread into archives. */
@@ -1201,7 +1180,7 @@ START_TEST(test_every_allocation_fails_once)
 	fprintf(stderr, "test_nomem: %ld runs with one allocation failing, %zu complete ones\n", total,
 	        sizeof(ops) / sizeof(ops[0]));
 	free(self_buf);
-	ck_assert_int_eq(nftw(fixdir, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+	ck_assert_int_eq(gr_test_rmtree(fixdir), 0);
 }
 END_TEST
 

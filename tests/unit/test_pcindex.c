@@ -3,7 +3,6 @@
 #include <check.h>
 #include <dirent.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -20,13 +19,14 @@
 static char base[64], d1[96], d2[96], cache[96];
 static time_t t0;  /* the test's start: the times age() sets are relative to it, so repeatable */
 
-/* base/d1 (PKG_CONFIG_PATH), base/d2 (PKG_CONFIG_LIBDIR: no default dirs), base/cache. */
+/* A fresh tree for each test, removed when the next test starts (CK_FORK=no)
+ * or when the process exits, passed or failed: base/d1 (PKG_CONFIG_PATH),
+ * base/d2 (PKG_CONFIG_LIBDIR: no default dirs), base/cache. */
 static void
-setup(void)
+fresh(void)
 {
 	t0 = time(NULL);
-	snprintf(base, sizeof(base), "/tmp/gr-pcindex-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(base));
+	gr_test_fresh_tmpdir(base, sizeof(base), "gr-pcindex");
 	snprintf(d1, sizeof(d1), "%s/d1", base);
 	snprintf(d2, sizeof(d2), "%s/d2", base);
 	snprintf(cache, sizeof(cache), "%s/cache", base);
@@ -38,66 +38,17 @@ setup(void)
 	unsetenv("PKG_CONFIG_SYSROOT_DIR");
 }
 
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void
-teardown(void)
-{
-	if (base[0])
-		nftw(base, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	base[0] = '\0';
-}
-
-/* A fresh tree for each test, removed when the next test starts (CK_FORK=no)
- * or when the process exits, passed or failed. */
-static void
-fresh(void)
-{
-	static bool registered;
-
-	if (base[0])
-		teardown();
-	setup();
-	if (!registered)
-		atexit(teardown);
-	registered = true;
-}
 #define FRESH() fresh()
 
 /* Write dir/name.pc: a valid package with the given Libs and Libs.private. */
 static void
 write_pc(const char *dir, const char *name, const char *libs, const char *priv)
 {
-	char path[256];
-	FILE *f;
+	char l[1024];
 
-	snprintf(path, sizeof(path), "%s/%s.pc", dir, name);
-	ck_assert_ptr_nonnull(f = fopen(path, "w"));
-	fprintf(f, "prefix=/opt/%s\nlibdir=${prefix}/lib\n\nName: %s\nDescription: test\nVersion: 1.0\n", name, name);
 	if (libs)
-		fprintf(f, "Libs: -L${libdir} %s\n", libs);
-	if (priv)
-		fprintf(f, "Libs.private: %s\n", priv);
-	ck_assert_int_eq(fclose(f), 0);
-}
-
-static void
-write_raw(const char *dir, const char *file, const char *text)
-{
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	ck_assert_ptr_nonnull(f = fopen(path, "w"));
-	fputs(text, f);
-	ck_assert_int_eq(fclose(f), 0);
+		ck_assert_int_lt(snprintf(l, sizeof(l), "-L${libdir} %s", libs), (int)sizeof(l));
+	gr_test_write_pc(dir, name, libs ? l : NULL, priv, NULL);
 }
 
 /* Set the mtime of path to secs seconds before the test's start (0: now). */
@@ -202,6 +153,16 @@ providers(const struct gr_pcindex *ix, const char *lname, char *out, size_t cap)
 		memmove(out + 2, out, strlen(out) + 1), memcpy(out, "| ", 2);
 }
 
+/* providers() of lname must read want. */
+static void
+expect_providers(const struct gr_pcindex *ix, const char *lname, const char *want)
+{
+	char got[512];
+
+	providers(ix, lname, got, sizeof(got));
+	ck_assert_str_eq(got, want);
+}
+
 /* The one entry under cache/pcindex. */
 static void
 entry_path(char *out, size_t cap)
@@ -245,14 +206,14 @@ count_entries(void)
 START_TEST(test_index_and_lookup)
 {
 	struct gr_pcindex *ix;
-	char got[512], path[256];
+	char path[256];
 	FRESH();
 
 	write_pc(d1, "zeta", "-lzeta -lcommon -lzeta", "-lhidden -lcommon -pthread");
 	write_pc(d1, "alpha", "-lalpha -lcommon", "-lm");
 	write_pc(d2, "beta", "-lbeta -Wl,--as-needed -l:libexact.a", "-lcommon -lhidden");
 	write_pc(d2, "nolibs", NULL, NULL);
-	write_raw(d2, "README", "not a package\n");
+	gr_test_put(d2, "README", "not a package\n");
 	ix = open_ix(false);
 	ck_assert(!ix->from_cache && !ix->stored);
 	/* The search path as libpkgconf built it: PKG_CONFIG_PATH, then PKG_CONFIG_LIBDIR. */
@@ -279,20 +240,13 @@ START_TEST(test_index_and_lookup)
 	ck_assert_uint_eq(ix->pkgs[3].nlibs + ix->pkgs[3].nlibs_private, 0);
 	ck_assert_uint_eq(ix->nskipped, 0);
 	/* Lookups: through Libs in search order, then Libs.private only. */
-	providers(ix, "common", got, sizeof(got));
-	ck_assert_str_eq(got, "alpha zeta | beta");
-	providers(ix, "hidden", got, sizeof(got));
-	ck_assert_str_eq(got, "| zeta beta");
-	providers(ix, "zeta", got, sizeof(got));
-	ck_assert_str_eq(got, "zeta |");
-	providers(ix, ":libexact.a", got, sizeof(got));
-	ck_assert_str_eq(got, "beta |");
-	providers(ix, "m", got, sizeof(got));
-	ck_assert_str_eq(got, "| alpha");
-	providers(ix, "nothing", got, sizeof(got));
-	ck_assert_str_eq(got, "");
-	providers(ix, "comm", got, sizeof(got));
-	ck_assert_str_eq(got, "");
+	expect_providers(ix, "common", "alpha zeta | beta");
+	expect_providers(ix, "hidden", "| zeta beta");
+	expect_providers(ix, "zeta", "zeta |");
+	expect_providers(ix, ":libexact.a", "beta |");
+	expect_providers(ix, "m", "| alpha");
+	expect_providers(ix, "nothing", "");
+	expect_providers(ix, "comm", "");
 	gr_pcindex_free(ix);
 }
 END_TEST
@@ -301,7 +255,7 @@ END_TEST
 START_TEST(test_first_dir_wins)
 {
 	struct gr_pcindex *ix;
-	char got[256], path[256];
+	char path[256];
 	FRESH();
 
 	write_pc(d1, "dup", "-lfirst", NULL);
@@ -311,10 +265,8 @@ START_TEST(test_first_dir_wins)
 	ck_assert_uint_eq(ix->npkgs, 2);
 	snprintf(path, sizeof(path), "%s/dup.pc", d1);
 	ck_assert_str_eq(ix->pkgs[0].path, path);
-	providers(ix, "first", got, sizeof(got));
-	ck_assert_str_eq(got, "dup |");
-	providers(ix, "second", got, sizeof(got));
-	ck_assert_str_eq(got, "other |");
+	expect_providers(ix, "first", "dup |");
+	expect_providers(ix, "second", "other |");
 	gr_pcindex_free(ix);
 	/* gr_pc_packages_with_lib answers from the index the same way. */
 	{
@@ -411,7 +363,7 @@ START_TEST(test_cache_hit)
 
 	write_pc(d1, "alpha", "-lalpha", "-lz");
 	write_pc(d2, "beta", "-lbeta -lalpha", NULL);
-	write_raw(d2, "broken.pc", "Name: broken\nLibs: -lbroken\n");  /* no Version */
+	gr_test_put(d2, "broken.pc", "Name: broken\nLibs: -lbroken\n");  /* no Version */
 	age_all(100);
 	ix = open_ix(true);
 	ck_assert(!ix->from_cache);
@@ -475,13 +427,23 @@ START_TEST(test_recent_change_not_stored)
 }
 END_TEST
 
-/* Store, check the hit, apply change, and check the next open is a miss that
- * sees the change (then a hit again: one entry, overwritten). */
+static void
+two_pcs(void)
+{
+	write_pc(d1, "alpha", "-lalpha", NULL);
+	write_pc(d2, "beta", "-lbeta", NULL);
+}
+
+/* On a fresh tree with two_pcs(): store, check the hit, apply change, and
+ * check the next open is a miss that sees the change (then a hit again: one
+ * entry, overwritten). */
 static struct gr_pcindex *
 after_change(void (*change)(void))
 {
 	struct gr_pcindex *ix;
 
+	FRESH();
+	two_pcs();
 	age_all(100);
 	ix = open_ix(true);
 	ck_assert(ix->stored);
@@ -549,24 +511,13 @@ replace_pc(void)
 	age_all(100);    /* even with every mtime as before */
 }
 
-static void
-two_pcs(void)
-{
-	write_pc(d1, "alpha", "-lalpha", NULL);
-	write_pc(d2, "beta", "-lbeta", NULL);
-}
-
 START_TEST(test_invalidate_add)
 {
 	struct gr_pcindex *ix;
-	char got[128];
-	FRESH();
 
-	two_pcs();
 	ix = after_change(add_pc);
 	ck_assert_uint_eq(ix->npkgs, 3);
-	providers(ix, "gamma", got, sizeof(got));
-	ck_assert_str_eq(got, "gamma |");
+	expect_providers(ix, "gamma", "gamma |");
 	gr_pcindex_free(ix);
 }
 END_TEST
@@ -574,14 +525,10 @@ END_TEST
 START_TEST(test_invalidate_remove)
 {
 	struct gr_pcindex *ix;
-	char got[128];
-	FRESH();
 
-	two_pcs();
 	ix = after_change(remove_pc);
 	ck_assert_uint_eq(ix->npkgs, 1);
-	providers(ix, "beta", got, sizeof(got));
-	ck_assert_str_eq(got, "");
+	expect_providers(ix, "beta", "");
 	gr_pcindex_free(ix);
 }
 END_TEST
@@ -589,15 +536,10 @@ END_TEST
 START_TEST(test_invalidate_edit)
 {
 	struct gr_pcindex *ix;
-	char got[128];
-	FRESH();
 
-	two_pcs();
 	ix = after_change(edit_pc);
-	providers(ix, "alpha", got, sizeof(got));
-	ck_assert_str_eq(got, "");
-	providers(ix, "ALPHA", got, sizeof(got));
-	ck_assert_str_eq(got, "alpha |");
+	expect_providers(ix, "alpha", "");
+	expect_providers(ix, "ALPHA", "alpha |");
 	gr_pcindex_free(ix);
 }
 END_TEST
@@ -605,13 +547,9 @@ END_TEST
 START_TEST(test_invalidate_replace)
 {
 	struct gr_pcindex *ix;
-	char got[128];
-	FRESH();
 
-	two_pcs();
 	ix = after_change(replace_pc);
-	providers(ix, "beta2", got, sizeof(got));
-	ck_assert_str_eq(got, "beta |");
+	expect_providers(ix, "beta2", "beta |");
 	gr_pcindex_free(ix);
 }
 END_TEST
@@ -621,7 +559,7 @@ END_TEST
 START_TEST(test_edit_restoring_mtime_unseen)
 {
 	struct gr_pcindex *ix;
-	char got[128], path[256];
+	char path[256];
 	FRESH();
 
 	two_pcs();
@@ -635,8 +573,7 @@ START_TEST(test_edit_restoring_mtime_unseen)
 	age(d1, 100);
 	ix = open_ix(true);
 	ck_assert(ix->from_cache);
-	providers(ix, "alpha", got, sizeof(got));
-	ck_assert_str_eq(got, "alpha |");
+	expect_providers(ix, "alpha", "alpha |");
 	gr_pcindex_free(ix);
 }
 END_TEST
@@ -765,13 +702,13 @@ END_TEST
 START_TEST(test_bad_pc_skipped)
 {
 	struct gr_pcindex *ix;
-	char got[128], p[256], q[256];
+	char p[256], q[256];
 	size_t i;
 	FRESH();
 
 	write_pc(d1, "good", "-lgood", NULL);
-	write_raw(d1, "noversion.pc", "Name: noversion\nDescription: d\nLibs: -lbad1\n");
-	write_raw(d1, "quote.pc", "Name: quote\nDescription: d\nVersion: 1\nLibs: -lbad2 '-L/x\n");
+	gr_test_put(d1, "noversion.pc", "Name: noversion\nDescription: d\nLibs: -lbad1\n");
+	gr_test_put(d1, "quote.pc", "Name: quote\nDescription: d\nVersion: 1\nLibs: -lbad2 '-L/x\n");
 	snprintf(p, sizeof(p), "%s/dangling.pc", d2);
 	ck_assert_int_eq(symlink("/nonexistent/dangling.pc", p), 0);
 	snprintf(p, sizeof(p), "%s/adir.pc", d2);
@@ -779,12 +716,9 @@ START_TEST(test_bad_pc_skipped)
 	write_pc(d2, "alsogood", "-lgood", NULL);
 	ix = open_ix(false);
 	ck_assert_uint_eq(ix->npkgs, 2);
-	providers(ix, "good", got, sizeof(got));
-	ck_assert_str_eq(got, "good alsogood |");
-	providers(ix, "bad1", got, sizeof(got));
-	ck_assert_str_eq(got, "");
-	providers(ix, "bad2", got, sizeof(got));
-	ck_assert_str_eq(got, "");
+	expect_providers(ix, "good", "good alsogood |");
+	expect_providers(ix, "bad1", "");
+	expect_providers(ix, "bad2", "");
 	ck_assert_uint_eq(ix->nskipped, 4);
 	/* In search order, each with why. */
 	snprintf(p, sizeof(p), "%s/noversion.pc", d1);

@@ -22,28 +22,14 @@ tmpname(char *buf, size_t n)
 	close(fd);
 }
 
-static void
-put(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
-}
-
-static char *
+/* The text of the file at path, valid until the next call. */
+static const char *
 slurp(const char *path)
 {
-	static char buf[8192];
-	FILE *f = fopen(path, "r");
-	size_t n;
+	static char *last;
 
-	ck_assert_ptr_nonnull(f);
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
+	free(last);
+	return last = gr_test_slurp(path);
 }
 
 static const char weird[] = "a\tb\nc\\d\\t \\N";
@@ -212,7 +198,7 @@ refused(const char *text, const char *want)
 	struct gr_error e;
 
 	tmpname(path, sizeof(path));
-	put(path, text);
+	gr_test_write(path, text);
 	if (!strncmp(text, "gorelink-link-state", 19) || !strncmp(text, "M\t", 2)) {
 		ck_assert_int_eq(gr_linkstate_read(path, &ls, &e), GR_EFORMAT);
 	} else if (!strncmp(text, "gorelink-pkg-log", 16)) {

@@ -164,19 +164,6 @@ END_TEST
 static char fxdir[64];
 
 static void
-put(const char *name, const char *text)
-{
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", fxdir, name);
-	f = fopen(path, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
-}
-
-static void
 run(const char *const *argv)
 {
 	struct gr_spawn_result res;
@@ -193,18 +180,17 @@ fixtures(void)
 {
 	char so[256], hdr[256], c[256], o[256], u[256], uo[256], a[256], m[256], mo[256];
 
-	snprintf(fxdir, sizeof(fxdir), "/tmp/gr-stub-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(fxdir));
-	put("fx.c", "int fx_ok(int a) { return a; }\nchar *fx_ptr(void) { return 0; }\n"
+	gr_test_tmpdir(fxdir, sizeof(fxdir), "gr-stub");
+	gr_test_put(fxdir, "fx.c", "int fx_ok(int a) { return a; }\nchar *fx_ptr(void) { return 0; }\n"
 	            "unsigned fx_uns(void) { return 1; }\nvoid fx_void(void) { }\nint fx_data = 3;\n"
 	            "int fx_unused(void) { return 0; }\nint fx_noproto(void) { return 0; }\n");
-	put("fx.h", "#ifndef FX_H\n#define FX_H\n/* unsigned fx_ok(void); */\n#define FX_API __attribute__((visibility(\"default\")))\n"
+	gr_test_put(fxdir, "fx.h", "#ifndef FX_H\n#define FX_H\n/* unsigned fx_ok(void); */\n#define FX_API __attribute__((visibility(\"default\")))\n"
 	            "FX_API int fx_ok(int a);\nFX_API char *fx_ptr(void);\nunsigned fx_uns(void);\n"
 	            "void fx_void(void);\nextern int fx_data;\nint fx_unused(void);\n#endif\n");
-	put("use.c", "#include \"fx.h\"\nint fx_noproto(void);\n"
+	gr_test_put(fxdir, "use.c", "#include \"fx.h\"\nint fx_noproto(void);\n"
 	             "int use_it(void) { fx_void(); return fx_ok(1) + (fx_ptr() != 0) + (int)fx_uns() + fx_data + fx_noproto(); }\n");
-	put("unused.c", "#include \"fx.h\"\nint not_needed(void) { return fx_unused(); }\n");
-	put("main.c", "int use_it(void);\nint main(void) { return use_it(); }\n");
+	gr_test_put(fxdir, "unused.c", "#include \"fx.h\"\nint not_needed(void) { return fx_unused(); }\n");
+	gr_test_put(fxdir, "main.c", "int use_it(void);\nint main(void) { return use_it(); }\n");
 	snprintf(c, sizeof(c), "%s/fx.c", fxdir);
 	snprintf(so, sizeof(so), "%s/lib/libfx.so", fxdir);
 	snprintf(hdr, sizeof(hdr), "%s/lib", fxdir);
@@ -226,8 +212,7 @@ fixtures(void)
 static void
 cleanup(void)
 {
-	const char *argv[] = { "rm", "-rf", fxdir, NULL };
-	run(argv);
+	ck_assert_int_eq(gr_test_rmtree(fxdir), 0);
 }
 
 static bool
@@ -241,14 +226,39 @@ has(const struct gr_strvec *v, const char *s)
 	return false;
 }
 
+/* A request to stub libfx for the inputs in0 and in1 (kept by the caller),
+ * with fxdir/lib searched and fxdir's headers. */
+static void
+fx_req(struct gr_stub_req *rq, const char *in0, const char *in1)
+{
+	static const char *const libs[] = { "fx" };
+	static char libdir[256];
+	static const char *inputs[2], *dirs[1], *inc[1];
+
+	snprintf(libdir, sizeof(libdir), "%s/lib", fxdir);
+	inputs[0] = in0;
+	inputs[1] = in1;
+	dirs[0] = libdir;
+	inc[0] = fxdir;
+	memset(rq, 0, sizeof(*rq));
+	rq->env = gr_test_env();
+	rq->libs = libs;
+	rq->nlibs = 1;
+	rq->inputs = inputs;
+	rq->ninputs = 2;
+	rq->dirs = dirs;
+	rq->ndirs = 1;
+	rq->include_dirs = inc;
+	rq->ninclude_dirs = 1;
+}
+
 START_TEST(test_exports_and_plan)
 {
 	struct gr_strvec funcs, data;
 	struct gr_stub_plan *p = NULL;
 	struct gr_stub_req rq;
 	struct gr_error e;
-	char so[256], libdir[256], a[256], mo[256], src[1024];
-	const char *inputs[2], *dirs[1], *inc[1];
+	char so[256], a[256], mo[256], src[1024];
 	size_t i;
 
 	fixtures();
@@ -267,22 +277,8 @@ START_TEST(test_exports_and_plan)
 	gr_strvec_deinit(&funcs);
 	gr_strvec_deinit(&data);
 
-	snprintf(libdir, sizeof(libdir), "%s/lib", fxdir);
 	snprintf(a, sizeof(a), "%s/libuse.a", fxdir);
-	inputs[0] = mo;
-	inputs[1] = a;
-	dirs[0] = libdir;
-	inc[0] = fxdir;
-	memset(&rq, 0, sizeof(rq));
-	rq.env = gr_test_env();
-	rq.libs = (const char *const[]){ "fx" };
-	rq.nlibs = 1;
-	rq.inputs = inputs;
-	rq.ninputs = 2;
-	rq.dirs = dirs;
-	rq.ndirs = 1;
-	rq.include_dirs = inc;
-	rq.ninclude_dirs = 1;
+	fx_req(&rq, mo, a);
 	ck_assert_int_eq(gr_stub_plan(&rq, &p, &e), GR_OK);
 	ck_assert_uint_eq(p->nlibs, 1);
 	ck_assert_str_eq(p->shared[0], so);
@@ -340,32 +336,17 @@ START_TEST(test_build)
 	struct gr_stub_req rq;
 	struct gr_strvec cc;
 	struct gr_error e;
-	char libdir[256], mo[256], a[256], out[256], stubdir[256];
-	const char *inputs[2], *dirs[1], *inc[1];
+	char mo[256], a[256], out[256], stubdir[256];
 	size_t i;
 
 	fixtures();
 	/* A library that only needs the stubbable ones. */
-	put("use2.c", "#include \"fx.h\"\nint use_it(void) { fx_void(); return fx_ok(1) + (fx_ptr() != 0); }\n");
+	gr_test_put(fxdir, "use2.c", "#include \"fx.h\"\nint use_it(void) { fx_void(); return fx_ok(1) + (fx_ptr() != 0); }\n");
 	snprintf(a, sizeof(a), "%s/use2.c", fxdir);
 	snprintf(mo, sizeof(mo), "%s/use2.o", fxdir);
 	run((const char *const[]){ "gcc", "-c", "-o", mo, a, NULL });
-	snprintf(libdir, sizeof(libdir), "%s/lib", fxdir);
 	snprintf(a, sizeof(a), "%s/main.o", fxdir);
-	inputs[0] = a;
-	inputs[1] = mo;
-	dirs[0] = libdir;
-	inc[0] = fxdir;
-	memset(&rq, 0, sizeof(rq));
-	rq.env = gr_test_env();
-	rq.libs = (const char *const[]){ "fx" };
-	rq.nlibs = 1;
-	rq.inputs = inputs;
-	rq.ninputs = 2;
-	rq.dirs = dirs;
-	rq.ndirs = 1;
-	rq.include_dirs = inc;
-	rq.ninclude_dirs = 1;
+	fx_req(&rq, a, mo);
 	ck_assert_int_eq(gr_stub_plan(&rq, &p, &e), GR_OK);
 	ck_assert_uint_eq(p->nrefused, 0);
 	ck_assert_uint_eq(p->nfns, 3);
@@ -377,7 +358,7 @@ START_TEST(test_build)
 	ck_assert_ptr_nonnull(p->archives[0]);
 	ck_assert_ptr_nonnull(strstr(p->archives[0], "/libfx-stub.a"));
 	/* It links statically in place of -lfx, and the stubs fail as promised. */
-	put("run.c", "#include <errno.h>\n#include <stdio.h>\nint fx_ok(int);\nchar *fx_ptr(void);\nvoid fx_void(void);\n"
+	gr_test_put(fxdir, "run.c", "#include <errno.h>\n#include <stdio.h>\nint fx_ok(int);\nchar *fx_ptr(void);\nvoid fx_void(void);\n"
 	             "int main(void) { errno = 0; int r = fx_ok(5); fx_void();\n"
 	             "  printf(\"%d %d %d\\n\", r, errno == ENOSYS, fx_ptr() == NULL); return 0; }\n");
 	snprintf(a, sizeof(a), "%s/run.c", fxdir);

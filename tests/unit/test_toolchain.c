@@ -120,33 +120,14 @@ has(const struct gr_strvec *sv, const char *s)
 static void
 make_tmpdir(char *buf, size_t n)
 {
-	snprintf(buf, n, "/tmp/gr-toolchain-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(buf));
+	gr_test_tmpdir(buf, n, "gr-toolchain");
 }
 
+/* Remove path and everything below it; what cannot go is left. */
 static void
 rm_rf(const char *path)
 {
-	DIR *d = opendir(path);
-	struct dirent *de;
-	char sub[4096];
-	struct stat st;
-
-	if (!d) {
-		unlink(path);
-		return;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
-		if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode))
-			rm_rf(sub);
-		else
-			unlink(sub);
-	}
-	closedir(d);
-	rmdir(path);
+	(void)gr_test_rmtree(path);
 }
 
 /* The -L dirs of the collect2 line `gcc [flag] -v -x c /dev/null -o TMP/a.out`
@@ -508,17 +489,12 @@ fake_bfd(const struct fake *f, const char *name, const char *script)
 static void
 fake_check_file(const struct fake *f, const char *name, const char *want)
 {
-	char path[256], buf[512];
-	FILE *fp;
-	size_t n;
+	char path[256], *buf;
 
 	snprintf(path, sizeof(path), "%s/%s", f->dir, name);
-	fp = fopen(path, "r");
-	ck_assert_msg(fp != NULL, "%s: %s", path, strerror(errno));
-	n = fread(buf, 1, sizeof(buf) - 1, fp);
-	fclose(fp);
-	buf[n] = '\0';
+	buf = gr_test_slurp(path);
 	ck_assert_str_eq(buf, want);
+	free(buf);
 }
 
 static void
