@@ -702,7 +702,9 @@ gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 	bool trace = !w->ls->darwin && (w->ls->mode == GR_LINK_STATIC || w->ls->mode == GR_LINK_STATIC_PIE);
 
 	/* ld64 searches every archive wherever it stands: only GNU-style linkers need a plan. */
-	if (plan && !w->ls->darwin)
+	/* GORELINK_NO_ORDER_PLAN (set, not empty): only the repair after a failed
+	 * link, as before the plan (gorelink(1), ENVIRONMENT; its tests use it). */
+	if (plan && !w->ls->darwin && !(getenv("GORELINK_NO_ORDER_PLAN") && *getenv("GORELINK_NO_ORDER_PLAN")))
 		gr_lw_plan(w, final, rep);
 	for (;;) {
 		struct gr_spawn_result res;
