@@ -704,7 +704,7 @@ gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 	/* ld64 searches every archive wherever it stands: only GNU-style linkers need a plan. */
 	/* GORELINK_NO_ORDER_PLAN (set, not empty): only the repair after a failed
 	 * link, as before the plan (gorelink(1), ENVIRONMENT; its tests use it). */
-	if (plan && !w->ls->darwin && !(getenv("GORELINK_NO_ORDER_PLAN") && *getenv("GORELINK_NO_ORDER_PLAN")))
+	if (plan && !w->ls->darwin && !(w->env->no_order_plan && *w->env->no_order_plan))
 		gr_lw_plan(w, final, rep);
 	for (;;) {
 		struct gr_spawn_result res;
