@@ -625,6 +625,7 @@ gr_lw_plan(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 			continue;
 		gr_strvec_init(&v[n].defs);
 		gr_strvec_init(&v[n].undefs);
+		e.code = GR_OK;
 		if (gr_symindex_archive(w->env, a, &v[n].defs, &v[n].undefs, &e) != GR_OK) {
 			/* Unreadable: not planned; the link says what it is. */
 			gr_strvec_deinit(&v[n].defs);

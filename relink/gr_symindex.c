@@ -493,6 +493,7 @@ gr_six_undefs(const struct gr_env *env, const char *path, const struct stat *st,
 	size_t len, i;
 	struct gr_error ignore;
 	bfd *ar, *m, *next;
+	bool whole;
 	int rc = GR_OK;
 
 	snprintf(key, sizeof(key), "undefs 1\n%s\n%llu %llu %lld %lld.%09ld", path,
@@ -507,8 +508,9 @@ gr_six_undefs(const struct gr_env *env, const char *path, const struct stat *st,
 				*nl = '\0';
 				rc = gr_strvec_push(out, p);
 			}
+			whole = p == end - 4;
 			free(data);
-			if (rc == GR_OK && p == end - 4)
+			if (rc == GR_OK && whole)
 				return GR_OK;
 			if (rc)
 				return gr_error_set(err, GR_ENOMEM, 0, "symbol index: out of memory");

@@ -5,6 +5,7 @@
  * messages are captured with open_memstream and asserted. Needs gcc and
  * binutils (Debian: gcc, binutils). */
 #include <check.h>
+#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -415,6 +416,47 @@ START_TEST(test_order_kept_when_it_links)
 }
 END_TEST
 
+/* The plan's symbols come from the cache the second time (an "undefs" entry
+ * per archive), and a damaged entry (its "end" line cut off) is read afresh:
+ * the plan is the same each time. */
+START_TEST(test_order_planned_from_cache)
+{
+	char udir[256], path[512];
+	struct dirent *de;
+	DIR *d;
+	int round, files = 0;
+
+	setup();
+	snprintf(udir, sizeof(udir), "%s/undefs", dir);
+	for (round = 0; round < 3; round++) {
+		struct run r;
+		if (round == 2) {
+			/* Cut each entry's last 4 bytes ("end\n"). */
+			ck_assert_ptr_nonnull(d = opendir(udir));
+			while ((de = readdir(d)) != NULL) {
+				struct stat sb;
+				if (de->d_name[0] == '.')
+					continue;
+				snprintf(path, sizeof(path), "%s/%s", udir, de->d_name);
+				ck_assert_int_eq(stat(path, &sb), 0);
+				ck_assert_int_eq(truncate(path, sb.st_size - 4), 0);
+				files++;
+			}
+			closedir(d);
+			ck_assert_int_ge(files, 2);  /* libneed.a and libprov.a */
+		}
+		link_words(&r, false, (const char *const[]){ "gcc", "-o", out, mainobj, libprov, libneed, NULL });
+		ck_assert_msg(r.status == 0 && r.rep.links == 1, "round %d: status %d, %u links:\n%s", round, r.status,
+		              r.rep.links, r.msgs);
+		ck_assert_uint_eq(r.rep.norder, 1);
+		ck_assert_str_eq(r.rep.order[0].strategy, "planned");
+		ck_assert_msg(count(r.msgs, "gorelink: link order: ") == 1, "round %d:\n%s", round, r.msgs);
+		run_free(&r);
+	}
+	teardown();
+}
+END_TEST
+
 int
 main(void)
 {
@@ -428,6 +470,7 @@ main(void)
 		test_fix_wording_when_still_failing,
 		test_order_planned,
 		test_order_kept_when_it_links,
+		test_order_planned_from_cache,
 	};
 
 	return gr_test_run(gr_test_suite("linkwrap", "linkwrap", tests, sizeof(tests) / sizeof(tests[0]), 120), false);
