@@ -676,9 +676,6 @@ gr_lw_plan(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 	return changed;
 }
 
-/* The final link, diagnosed: archives in the wrong order are grouped and
- * linked again; with --fix, up to three more tries with the archives that
- * define the missing symbols appended. */
 static int gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_report *rep, bool plan);
 
 int
@@ -693,6 +690,9 @@ gr_linkwrap_link_unplanned(const struct gr_linkwrap *w, struct gr_strvec *final,
 	return gr_lw_link(w, final, rep, false);
 }
 
+/* The final link, planned (plan: gr_lw_plan first), then diagnosed: archives
+ * in the wrong order are grouped and linked again; with --fix, up to three
+ * more tries with the archives that define the missing symbols appended. */
 static int
 gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_report *rep, bool plan)
 {
@@ -702,9 +702,9 @@ gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 	 * that refers to it (gr_diag). Not in the link the report records. */
 	bool trace = !w->ls->darwin && (w->ls->mode == GR_LINK_STATIC || w->ls->mode == GR_LINK_STATIC_PIE);
 
-	/* ld64 searches every archive wherever it stands: only GNU-style linkers need a plan. */
-	/* GORELINK_NO_ORDER_PLAN (set, not empty): only the repair after a failed
-	 * link, as before the plan (gorelink(1), ENVIRONMENT; its tests use it). */
+	/* ld64 searches every archive wherever it stands: only GNU-style linkers
+	 * need a plan. GORELINK_NO_ORDER_PLAN (set, not empty): only the repair
+	 * after a failed link, as before the plan (gorelink(1), ENVIRONMENT). */
 	if (plan && !w->ls->darwin && !(w->env->no_order_plan && *w->env->no_order_plan))
 		gr_lw_plan(w, final, rep);
 	for (;;) {
