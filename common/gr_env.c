@@ -26,6 +26,7 @@ static const struct {
 	{ "GCC_EXEC_PREFIX", offsetof(struct gr_env, gcc_exec_prefix) },
 	{ "LD_RUN_PATH", offsetof(struct gr_env, ld_run_path) },
 	{ "SYSROOT", offsetof(struct gr_env, sysroot) },
+	{ "GORELINK_NO_ORDER_PLAN", offsetof(struct gr_env, no_order_plan) },
 };
 #define GR_ENV_NVARS (sizeof(gr_env_vars) / sizeof(gr_env_vars[0]))
 

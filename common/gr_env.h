@@ -25,6 +25,7 @@ struct gr_env {
 	const char *gcc_exec_prefix;       /* GCC_EXEC_PREFIX } cache key */
 	const char *ld_run_path;           /* LD_RUN_PATH     } */
 	const char *sysroot;               /* SYSROOT         } */
+	const char *no_order_plan;         /* GORELINK_NO_ORDER_PLAN: set, not empty: no link-order plan (gr_linkwrap) */
 	char self[4096];                   /* the running executable's path, or "" when unknown */
 };
 

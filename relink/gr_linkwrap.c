@@ -14,6 +14,7 @@
 #include "gr_pc.h"
 #include "gr_spawn.h"
 #include "gr_stub.h"
+#include "gr_symindex.h"
 
 /* A diagnostic of the wrapper's own: "PROG: message" with control characters as \xNN. */
 static void gr_lw_diag(const struct gr_linkwrap *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -437,6 +438,8 @@ gr_lw_find(const struct gr_strvec *argv, const char *path)
 	return at;
 }
 
+static bool gr_lw_group_span(const struct gr_linkwrap *w, struct gr_strvec *final, long lo, long hi, const char *how);
+
 /* GNU ld scans each archive once, where it stands: an archive that needs one
  * linked earlier fails. Find such pairs from the diagnosis and put the span
  * from the first provider to the last needer inside --start-group/--end-group
@@ -447,7 +450,6 @@ gr_lw_group_order(const struct gr_linkwrap *w, const struct gr_diag *d, struct g
 {
 	long lo = -1, hi = -1;
 	size_t i, k;
-	struct gr_strvec grouped;
 	struct gr_lw_msgs seen = { NULL, 0 };
 	char times[32];
 
@@ -482,6 +484,17 @@ gr_lw_group_order(const struct gr_linkwrap *w, const struct gr_diag *d, struct g
 	gr_lw_msgs_free(&seen);
 	if (lo < 0)
 		return false;
+	return gr_lw_group_span(w, final, lo, hi, "and linking again");
+}
+
+/* Put final's span lo..hi in --start-group/--end-group and say so on w->msg
+ * (how: what follows). True when argv changed. */
+static bool
+gr_lw_group_span(const struct gr_linkwrap *w, struct gr_strvec *final, long lo, long hi, const char *how)
+{
+	size_t i;
+	struct gr_strvec grouped;
+
 	/* A group from an earlier round: one that holds the span already changes
 	 * nothing; otherwise it is widened to cover both (one group, not nested). */
 	{
@@ -531,19 +544,157 @@ gr_lw_group_order(const struct gr_linkwrap *w, const struct gr_diag *d, struct g
 	}
 	{
 		char t1[4096], t2[4096];
-		fprintf(w->msg, "gorelink: grouped the archives from %s to %s with --start-group/--end-group (not reordered: the order the flags gave is kept) and linking again\n",
-		        gr_lw_tidy(final->v[lo], t1, sizeof(t1)), gr_lw_tidy(final->v[hi], t2, sizeof(t2)));
+		fprintf(w->msg, "gorelink: grouped the archives from %s to %s with --start-group/--end-group (not reordered: the order the flags gave is kept) %s\n",
+		        gr_lw_tidy(final->v[lo], t1, sizeof(t1)), gr_lw_tidy(final->v[hi], t2, sizeof(t2)), how);
 	}
 	gr_strvec_deinit(final);
 	*final = grouped;
 	return true;
 }
 
-/* The final link, diagnosed: archives in the wrong order are grouped and
- * linked again; with --fix, up to three more tries with the archives that
- * define the missing symbols appended. */
+/* An archive of the C library family (libc.a, libm.a, libgcc.a, ...): the
+ * plan does not read it, to stay cheap; the driver links it last anyway. */
+static bool
+gr_lw_libc_family(const char *path)
+{
+	static const char *const fam[] = { "c", "m", "pthread", "dl", "rt", "resolv", "util", "anl", "crypt",
+		                           "c_nonshared", "mvec", "gcc", "gcc_eh", "stdc++", "supc++", "atomic" };
+	const char *b = strrchr(path, '/');
+	size_t i, l;
+
+	b = b ? b + 1 : path;
+	if (strncmp(b, "lib", 3))
+		return false;
+	b += 3;
+	l = strlen(b);
+	if (l < 3 || strcmp(b + l - 2, ".a"))
+		return false;
+	l -= 2;
+	for (i = 0; i < sizeof(fam) / sizeof(*fam); i++)
+		if (strlen(fam[i]) == l && !strncmp(b, fam[i], l))
+			return true;
+	return !strncmp(b, "m-", 2) || !strncmp(b, "mvec-", 5);  /* libm-2.36.a, via libm.a */
+}
+
+static int
+gr_lw_strcmp(const void *x, const void *y)
+{
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* One archive of the final link, for the plan. */
+struct gr_lw_parch {
+	long pos;                   /* where it stands in argv */
+	long group;                 /* the --start-group it is in (its position), or -1 */
+	struct gr_strvec defs, undefs;
+};
+
+/* Whether archive a defines sym. */
+static bool
+gr_lw_defines(const struct gr_lw_parch *a, const char *sym)
+{
+	return a->defs.n && bsearch(&sym, a->defs.v, a->defs.n, sizeof(*a->defs.v), gr_lw_strcmp);
+}
+
+/* Plan the order before the first link: read the archives' own symbols
+ * (gr_symindex_archive, cached), and where an archive needs a symbol that only
+ * an archive before it defines (GNU ld scans each archive once, where it
+ * stands), group the span from the first such provider to the last such
+ * needer, say so once, and record it as "planned". The user's order is kept
+ * where it links. True when argv changed. */
+static bool
+gr_lw_plan(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_report *rep)
+{
+	struct gr_lw_parch *v = NULL;
+	struct gr_lw_msgs seen = { NULL, 0 };
+	struct gr_error e;
+	size_t n = 0, i, j, k;
+	long lo = -1, hi = -1, group = -1;
+	bool changed = false, nomem = false;
+
+	if (!(v = calloc(final->n + 1, sizeof(*v))))
+		return false;
+	for (i = 0; i < final->n; i++) {
+		const char *a = final->v[i];
+		size_t l = strlen(a);
+		if (!strcmp(a, "-Wl,--start-group") || !strcmp(a, "--start-group") || !strcmp(a, "-("))
+			group = (long)i;
+		else if (!strcmp(a, "-Wl,--end-group") || !strcmp(a, "--end-group") || !strcmp(a, "-)"))
+			group = -1;
+		if (a[0] != '/' || l < 3 || strcmp(a + l - 2, ".a") || gr_lw_libc_family(a))
+			continue;
+		gr_strvec_init(&v[n].defs);
+		gr_strvec_init(&v[n].undefs);
+		e.code = GR_OK;
+		if (gr_symindex_archive(w->env, a, &v[n].defs, &v[n].undefs, &e) != GR_OK) {
+			/* Unreadable: not planned; the link says what it is. */
+			gr_strvec_deinit(&v[n].defs);
+			gr_strvec_deinit(&v[n].undefs);
+			nomem = nomem || e.code == GR_ENOMEM;
+			continue;
+		}
+		v[n].pos = (long)i;
+		v[n].group = group;
+		n++;
+	}
+	for (j = 0; j < n && !nomem; j++) {
+		const struct gr_lw_parch *a = &v[j];
+		for (k = 0; k < a->undefs.n; k++) {
+			const char *sym = a->undefs.v[k];
+			long prov = -1;
+			bool later = gr_lw_defines(a, sym);
+			for (i = 0; i < n && !later; i++) {
+				if (i == j || !gr_lw_defines(&v[i], sym))
+					continue;
+				if (i > j || (a->group >= 0 && v[i].group == a->group))
+					later = true;  /* found where ld looks: after it, or in its group */
+				else if (prov < 0)
+					prov = (long)i;  /* the first archive before it that defines it */
+			}
+			if (later || prov < 0)
+				continue;
+			if (gr_lw_msgs_add(&seen, final->v[a->pos], final->v[v[prov].pos]))
+				gr_link_report_add_order(rep, &(struct gr_rec_order){ "planned", final->v[a->pos],
+				                                                        final->v[v[prov].pos] });
+			if (lo < 0 || v[prov].pos < lo)
+				lo = v[prov].pos;
+			if (a->pos > hi)
+				hi = a->pos;
+		}
+	}
+	for (i = 0; i < seen.n; i++)
+		fprintf(w->msg, "gorelink: link order: %s needs %s, which comes before it, and GNU ld scans each archive once\n",
+		        seen.v[i].a, seen.v[i].b);
+	gr_lw_msgs_free(&seen);
+	if (lo >= 0)
+		changed = gr_lw_group_span(w, final, lo, hi, "before linking");
+	for (i = 0; i < n; i++) {
+		gr_strvec_deinit(&v[i].defs);
+		gr_strvec_deinit(&v[i].undefs);
+	}
+	free(v);
+	return changed;
+}
+
+static int gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_report *rep, bool plan);
+
 int
 gr_linkwrap_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_report *rep)
+{
+	return gr_lw_link(w, final, rep, true);
+}
+
+int
+gr_linkwrap_link_unplanned(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_report *rep)
+{
+	return gr_lw_link(w, final, rep, false);
+}
+
+/* The final link, planned (plan: gr_lw_plan first), then diagnosed: archives
+ * in the wrong order are grouped and linked again; with --fix, up to three
+ * more tries with the archives that define the missing symbols appended. */
+static int
+gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_report *rep, bool plan)
 {
 	int status = 0, regroups = 0, fixes = 0;
 	/* A static glibc link traces the functions with findings and the plugin
@@ -551,6 +702,11 @@ gr_linkwrap_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr
 	 * that refers to it (gr_diag). Not in the link the report records. */
 	bool trace = !w->ls->darwin && (w->ls->mode == GR_LINK_STATIC || w->ls->mode == GR_LINK_STATIC_PIE);
 
+	/* ld64 searches every archive wherever it stands: only GNU-style linkers
+	 * need a plan. GORELINK_NO_ORDER_PLAN (set, not empty): only the repair
+	 * after a failed link, as before the plan (gorelink(1), ENVIRONMENT). */
+	if (plan && !w->ls->darwin && !(w->env->no_order_plan && *w->env->no_order_plan))
+		gr_lw_plan(w, final, rep);
 	for (;;) {
 		struct gr_spawn_result res;
 		struct gr_diag *d = NULL;

@@ -4,6 +4,7 @@
 #ifndef GR_LINKWRAP_H
 #define GR_LINKWRAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -25,12 +26,19 @@ struct gr_linkwrap {
 	const char *prog;               /* what the wrapper's own diagnostics start with ("gorelink-ld") */
 };
 
-/* Run the final link; when it fails, group archives that come before the ones
+/* Run the final link. Before it, plan the order: where an
+ * archive needs a symbol that only an archive before it defines (their own
+ * symbol tables, gr_symindex_archive; the C library family's archives aside),
+ * group the span with --start-group/--end-group, say so once, and record it
+ * ("planned"). When the link fails, group archives that come before the ones
  * needing them (at most 3 times) and, with --fix, append the archives defining
  * the missing symbols (at most 3 rounds); explain what is left. final is the
  * argv (changed by the repairs); rep gains the undefined, finding, fix and order
  * records. Returns the link's exit status (127: could not run, 128+N: signal N). */
 int gr_linkwrap_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_report *rep);
+
+/* gr_linkwrap_link without the plan: only the repairs after a failed link (their tests). */
+int gr_linkwrap_link_unplanned(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_report *rep);
 
 /* --stub: for the libraries *rw misses that the state names with --stub,
  * build archives of failing functions (gr_stub) in a new directory under dir,

@@ -3,12 +3,15 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <bfd.h>
 
 #include "gr_arena.h"
 #include "gr_bfdcheck.h"
@@ -428,6 +431,159 @@ gr_symindex_build(const struct gr_env *env, const char *const *dirs, size_t ndir
 	}
 	*out = ix;
 	return GR_OK;
+}
+
+/* libbfd reports problems by printing; library code stays quiet. */
+static void
+gr_six_bfd_quiet(const char *fmt, va_list ap)
+{
+	(void)fmt;
+	(void)ap;
+}
+
+/* The undefined symbols of one archive member, pushed to out. */
+static int
+gr_six_member_undefs(bfd *b, struct gr_strvec *out)
+{
+	long size, n, i;
+	asymbol **syms;
+	int rc = GR_OK;
+
+	if (!bfd_check_format(b, bfd_object) || (size = bfd_get_symtab_upper_bound(b)) <= 0)
+		return GR_OK;
+	if (!(syms = malloc((size_t)size)))
+		return GR_ENOMEM;
+	n = bfd_canonicalize_symtab(b, syms);
+	for (i = 0; i < n && rc == GR_OK; i++) {
+		const char *name = bfd_asymbol_name(syms[i]);
+		/* A weak undefined symbol pulls no archive member in: not one the link needs. */
+		if (name && *name && !strchr(name, '\n') && !(syms[i]->flags & BSF_WEAK) &&
+		    bfd_is_und_section(bfd_asymbol_section(syms[i])))
+			rc = gr_strvec_push(out, name);
+	}
+	free(syms);
+	return rc;
+}
+
+/* Sort v and drop repeats, in place. */
+static void
+gr_six_uniq(struct gr_strvec *v)
+{
+	size_t i, k = 0;
+
+	if (!v->n)
+		return;
+	qsort(v->v, v->n, sizeof(*v->v), gr_six_cmp);
+	for (i = 0; i < v->n; i++) {
+		if (k && !strcmp(v->v[k - 1], v->v[i])) {
+			free(v->v[i]);
+			continue;
+		}
+		v->v[k++] = v->v[i];
+	}
+	v->n = k;
+}
+
+/* The undefined symbols of the archive at path, from the cache or from its members. */
+static int
+gr_six_undefs(const struct gr_env *env, const char *path, const struct stat *st, struct gr_strvec *out,
+              struct gr_error *err)
+{
+	char key[16640], *data = NULL, *p, *nl, *end;
+	size_t len, i;
+	struct gr_error ignore;
+	bfd *ar, *m, *next;
+	bool whole;
+	int rc = GR_OK;
+
+	snprintf(key, sizeof(key), "undefs 1\n%s\n%llu %llu %lld %lld.%09ld", path,
+	         (unsigned long long)st->st_dev, (unsigned long long)st->st_ino, (long long)st->st_size,
+	         (long long)st->st_mtim.tv_sec, (long)st->st_mtim.tv_nsec);
+	if (gr_cache_get(env, "undefs", key, &data, &len) == GR_OK) {
+		/* "undefs\n", one symbol a line, "end\n"; anything else is a miss. */
+		end = data + len;
+		if (len >= 11 && !memchr(data, '\0', len) && !memcmp(data, "undefs\n", 7) &&
+		    !memcmp(end - 4, "end\n", 4)) {
+			for (p = data + 7; rc == GR_OK && p < end - 4 && (nl = memchr(p, '\n', (size_t)(end - 4 - p))); p = nl + 1) {
+				*nl = '\0';
+				rc = gr_strvec_push(out, p);
+			}
+			whole = p == end - 4;
+			free(data);
+			if (rc == GR_OK && whole)
+				return GR_OK;
+			if (rc)
+				return gr_error_set(err, GR_ENOMEM, 0, "symbol index: out of memory");
+			gr_strvec_deinit(out);
+			gr_strvec_init(out);
+		} else {
+			free(data);
+		}
+	}
+	bfd_init();
+	bfd_set_error_handler(gr_six_bfd_quiet);
+	if (!(ar = bfd_openr(path, NULL)))
+		return gr_error_set(err, GR_ENOTBIN, 0, "%s: cannot be read", path);
+	if (!bfd_check_format(ar, bfd_archive)) {
+		bfd_close(ar);
+		return gr_error_set(err, GR_ENOTBIN, 0, "%s: not an archive", path);
+	}
+	/* As nm walks an archive: each member is closed once the next is open. */
+	for (m = bfd_openr_next_archived_file(ar, NULL); m; m = next) {
+		if (rc == GR_OK)
+			rc = gr_six_member_undefs(m, out);
+		next = rc ? NULL : bfd_openr_next_archived_file(ar, m);
+		bfd_close(m);
+	}
+	bfd_close(ar);
+	if (rc)
+		return gr_error_set(err, GR_ENOMEM, 0, "symbol index: out of memory");
+	gr_six_uniq(out);
+	{
+		size_t total = 7 + 4 + 1;
+		char *w;
+		for (i = 0; i < out->n; i++)
+			total += strlen(out->v[i]) + 1;
+		if ((w = data = malloc(total)) != NULL) {
+			memcpy(w, "undefs\n", 7);
+			w += 7;
+			for (i = 0; i < out->n; i++) {
+				size_t l = strlen(out->v[i]);
+				memcpy(w, out->v[i], l);
+				w[l] = '\n';
+				w += l + 1;
+			}
+			memcpy(w, "end\n", 4);
+			w += 4;
+			gr_cache_put(env, "undefs", key, data, (size_t)(w - data), &ignore);  /* a failure only costs time */
+			free(data);
+		}
+	}
+	return GR_OK;
+}
+
+int
+gr_symindex_archive(const struct gr_env *env, const char *path, struct gr_strvec *defs,
+                    struct gr_strvec *undefs, struct gr_error *err)
+{
+	struct gr_symarch a;
+	struct stat sb;
+	bool cached;
+	size_t i;
+	int rc;
+
+	if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+		return gr_error_set(err, GR_ENOTBIN, errno, "%s: not a regular file", path);
+	memset(&a, 0, sizeof(a));
+	if ((rc = gr_six_symbols(env, path, &sb, &a, &cached, err)))
+		return rc;
+	for (i = 0; i < a.n && rc == GR_OK; i++)
+		rc = gr_strvec_push(defs, a.syms[i]);
+	free(a.buf);
+	free(a.syms);
+	if (rc)
+		return gr_error_set(err, GR_ENOMEM, 0, "symbol index: out of memory");
+	return gr_six_undefs(env, path, &sb, undefs, err);
 }
 
 void

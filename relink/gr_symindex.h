@@ -6,6 +6,7 @@
 
 #include "gr_env.h"
 #include "gr_error.h"
+#include "gr_strvec.h"
 
 struct gr_symarchive {
 	const char *path;   /* the archive */
@@ -38,6 +39,13 @@ const struct gr_symarchive *const *gr_symindex_lookup(const struct gr_symindex *
 int gr_symindex_lookup_demangled(struct gr_symindex *ix, const char *name,
                                  const struct gr_symarchive *const **out, size_t *n,
                                  struct gr_error *err);
+
+/* One archive's own symbols, each list sorted and without repeats: defs what
+ * its symbol table (armap) says it defines, undefs what its members refer to
+ * and leave undefined. Both cached by the archive's identity, like the index.
+ * GR_ENOTBIN for a file that is no archive with an armap, GR_ENOMEM. */
+int gr_symindex_archive(const struct gr_env *env, const char *path, struct gr_strvec *defs,
+                        struct gr_strvec *undefs, struct gr_error *err);
 
 /* Free an index; NULL is allowed. */
 void gr_symindex_free(struct gr_symindex *ix);

@@ -1593,7 +1593,7 @@ def wrong_order_archives_grouped():
                  "-o", os.path.join(scratch("order-plain"), "prog"), "."], cwd=mod, env=base_env())
     assert plain.rc != 0 and "a_value" in plain.err, (
         "the hand-written static build should fail on a_value\n%r" % plain)
-    r, rep, out = build(mod, [], name="orderdemo")
+    r, rep, out = build(mod, [], name="orderdemo", env=base_env(GORELINK_NO_ORDER_PLAN="1"))
     assert rep["order"] == [{"strategy": "group", "needs": os.path.join(lib, "libb.a"),
                              "provider": os.path.join(lib, "liba.a")}], "report order %r" % rep.get("order")
     assert re.search(r"libb\.a needs .*liba\.a", r.err) and "--start-group" in r.err, (
@@ -1621,7 +1621,7 @@ def wrong_order_two_spans_widened():
                            "grb.c": "int c_value(void);\nint b_value(void) { return c_value() + 1; }\n",
                            "gre.c": "int b_value(void);\nint e_value(void) { return b_value() + 20; }\n",
                            "grd.c": "int e_value(void);\nint d_value(void) { return e_value() + 11; }\n"})
-    r, rep, out = build(mod, [], name="order2")
+    r, rep, out = build(mod, [], name="order2", env=base_env(GORELINK_NO_ORDER_PLAN="1"))
     pairs = [(os.path.basename(o["needs"]), os.path.basename(o["provider"])) for o in rep["order"]]
     assert ("libgrb.a", "libgrc.a") in pairs and ("libgrd.a", "libgre.a") in pairs, "report order %r" % rep["order"]
     assert all(o["strategy"] == "group" for o in rep["order"]), "strategies %r" % rep["order"]
@@ -2793,7 +2793,7 @@ def link_order_line_once_with_count():
                           {"mb": {"mb%d.c" % k: "int a_value(void);\nint mb%d(void) { return a_value() + %d; }\n" % (k, k)
                                   for k in (1, 2, 3)}})
     lib = os.path.join(mod, "lib")
-    r, rep, out = build(mod, [], name="ordercount")
+    r, rep, out = build(mod, [], name="ordercount", env=base_env(GORELINK_NO_ORDER_PLAN="1"))
     lines = [l for l in r.err.split("\n") if l.startswith("gorelink: link order: ")]
     assert len(lines) == 1, "want one link-order line, got %d\n%s" % (len(lines), r.err)
     assert lines[0].endswith(" (3 times)") and "libmb.a needs" in lines[0], "link-order line %r" % lines[0]
@@ -2947,6 +2947,37 @@ def explicit_preset_without_its_module_warns():
     r, rep, out = build(ex, [], name="ft-plain")
     assert rep["warnings"] == [] and rep["presets_applied"] == [], "fortytwo alone: %r %r" % (
         rep["warnings"], rep["presets_applied"])
+
+
+@test
+def link_order_planned_before_the_first_link():
+    """Issue 12, plan before linking: -lprovider -lneeder (libneeder.a calls
+    provider_value, which libprovider.a defines, earlier on the line): the
+    plan groups them before the first link, so the link runs once (links ==
+    1; 2 with the repair after a failed link alone), the change is said once
+    on stderr and recorded with the strategy "planned", and the static
+    binary runs in an empty root."""
+    mod = messages_module("orderplan", "-lprovider -lneeder", ["needer_value"],
+                          {"provider.c": "int provider_value(void) { return 41; }\n",
+                           "needer.c": "int provider_value(void);\nint needer_value(void) { return provider_value() + 1; }\n"})
+    lib = os.path.join(mod, "lib")
+    r, rep, out = build(mod, [], name="orderplan")
+    assert rep["links"] == 1, "%d link attempts, want 1: %r\n%s" % (rep["links"], rep["order"], r.err)
+    assert rep["order"] == [{"strategy": "planned", "needs": os.path.join(lib, "libneeder.a"),
+                             "provider": os.path.join(lib, "libprovider.a")}], "report order %r" % rep["order"]
+    lines = [l for l in r.err.split("\n") if l.startswith("gorelink: link order: ")]
+    assert len(lines) == 1 and "libneeder.a needs" in lines[0] and "libprovider.a, which comes before it" in lines[0], (
+        "want one link-order line\n%s" % r.err)
+    grouped = [l for l in r.err.split("\n") if l.startswith("gorelink: grouped the archives")]
+    assert len(grouped) == 1 and grouped[0].endswith(" before linking"), "want one grouping line\n%s" % r.err
+    assert "undefined reference" not in r.err, "the link failed first\n%s" % r.err
+    link = rep["link_argv"]
+    s, e = link.index("-Wl,--start-group"), link.index("-Wl,--end-group")
+    inside = [os.path.basename(w) for w in link[s:e]]
+    assert inside[1:] == ["libprovider.a", "libneeder.a"], "group holds %r" % inside
+    assert readelf(out)["interp"] is None and not readelf(out)["needed"], "not static: %r" % readelf(out)
+    res, _ = run_in_empty_root(out)
+    assert res.rc == 0 and res.out.strip() == "42", "in an empty root: %r" % res
 
 
 def main():

@@ -5,6 +5,7 @@
  * messages are captured with open_memstream and asserted. Needs gcc and
  * binutils (Debian: gcc, binutils). */
 #include <check.h>
+#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 
 static char dir[64];
 static char libneed[128], libprov[128], mainobj[128], out[128];
+static bool reactive;  /* link_words without the plan: the repair after a failed link */
 
 /* Write dir/name with the mode. */
 static void
@@ -57,6 +59,7 @@ setup(void)
 	const char *names[] = { "main", "need", "prov" };
 	size_t i;
 
+	reactive = false;
 	gr_test_tmpdir(dir, sizeof(dir), "gr-linkwrap");
 	setenv("GORELINK_CACHE_DIR", dir, 1);  /* the symbol index caches here, not in $HOME */
 	write_file("main.c", "int need(void);\nint main(void) { return need(); }\n", 0644);
@@ -106,7 +109,7 @@ link_words(struct run *r, bool fix, const char *const *words)
 	gr_link_report_init(&r->rep);
 	for (i = 0; words[i]; i++)
 		gr_strvec_push(&r->final, words[i]);
-	r->status = gr_linkwrap_link(&w, &r->final, &r->rep);
+	r->status = reactive ? gr_linkwrap_link_unplanned(&w, &r->final, &r->rep) : gr_linkwrap_link(&w, &r->final, &r->rep);
 	fclose(m);
 	fclose(o);
 }
@@ -135,6 +138,7 @@ START_TEST(test_order_grouped)
 	long s = -1, e = -1;
 
 	setup();
+	reactive = true;
 
 	link_words(&r, false, (const char *const[]){ "gcc", "-o", out, mainobj, libprov, libneed, NULL });
 	ck_assert_int_eq(r.status, 0);
@@ -301,6 +305,7 @@ START_TEST(test_order_line_once_with_count)
 	ck_assert_int_eq(mkdir(sub, 0755), 0);
 	snprintf(dotted, sizeof(dotted), "%s/sub/../libneed3.a", dir);
 	snprintf(main3, sizeof(main3), "%s/main3.o", dir);
+	reactive = true;
 
 	link_words(&r, false, (const char *const[]){ "gcc", "-o", out, main3, libprov, dotted, NULL });
 	ck_assert_int_eq(r.status, 0);
@@ -341,6 +346,110 @@ START_TEST(test_fix_wording_when_still_failing)
 }
 END_TEST
 
+/* Planned before the first link: the provider before the needer is grouped,
+ * said once, recorded as "planned", and the link runs once. */
+START_TEST(test_order_planned)
+{
+	struct run r;
+	size_t i;
+	long s = -1, e = -1;
+	char want[512];
+
+	setup();
+
+	link_words(&r, false, (const char *const[]){ "gcc", "-o", out, mainobj, libprov, libneed, NULL });
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_uint_eq(r.rep.links, 1);
+	ck_assert_msg(!strstr(r.msgs, "undefined reference"), "the link failed first:\n%s", r.msgs);
+	snprintf(want, sizeof(want), "gorelink: link order: %s needs %s, which comes before it, and GNU ld scans each archive once\n",
+	         libneed, libprov);
+	has(r.msgs, want);
+	ck_assert_msg(count(r.msgs, "gorelink: link order: ") == 1, "one link-order line, not:\n%s", r.msgs);
+	snprintf(want, sizeof(want), "gorelink: grouped the archives from %s to %s with --start-group/--end-group (not reordered: the order the flags gave is kept) before linking\n",
+	         libprov, libneed);
+	has(r.msgs, want);
+	ck_assert_msg(count(r.msgs, "gorelink: grouped") == 1, "one grouping line, not:\n%s", r.msgs);
+	ck_assert_uint_eq(r.rep.norder, 1);
+	ck_assert_str_eq(r.rep.order[0].strategy, "planned");
+	ck_assert_str_eq(r.rep.order[0].needs, libneed);
+	ck_assert_str_eq(r.rep.order[0].provider, libprov);
+	for (i = 0; i < r.final.n; i++) {
+		if (!strcmp(r.final.v[i], "-Wl,--start-group"))
+			s = (long)i;
+		if (!strcmp(r.final.v[i], "-Wl,--end-group"))
+			e = (long)i;
+	}
+	ck_assert_int_ge(s, 0);
+	ck_assert_str_eq(r.final.v[s + 1], libprov);
+	ck_assert_str_eq(r.final.v[s + 2], libneed);
+	ck_assert_int_eq(e, s + 3);
+	ck_assert_int_eq(access(out, X_OK), 0);
+	run_free(&r);
+	teardown();
+}
+END_TEST
+
+/* The right order needs no plan: nothing said, nothing grouped, one link. */
+START_TEST(test_order_kept_when_it_links)
+{
+	struct run r;
+	size_t i;
+
+	setup();
+
+	link_words(&r, false, (const char *const[]){ "gcc", "-o", out, mainobj, libneed, libprov, NULL });
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_uint_eq(r.rep.links, 1);
+	ck_assert_uint_eq(r.rep.norder, 0);
+	ck_assert_msg(!strstr(r.msgs, "link order"), "an order message:\n%s", r.msgs);
+	for (i = 0; i < r.final.n; i++)
+		ck_assert_str_ne(r.final.v[i], "-Wl,--start-group");
+	run_free(&r);
+	teardown();
+}
+END_TEST
+
+/* The plan's symbols come from the cache the second time (an "undefs" entry
+ * per archive), and a damaged entry (its "end" line cut off) is read afresh:
+ * the plan is the same each time. */
+START_TEST(test_order_planned_from_cache)
+{
+	char udir[256], path[512];
+	struct dirent *de;
+	DIR *d;
+	int round, files = 0;
+
+	setup();
+	snprintf(udir, sizeof(udir), "%s/undefs", dir);
+	for (round = 0; round < 3; round++) {
+		struct run r;
+		if (round == 2) {
+			/* Cut each entry's last 4 bytes ("end\n"). */
+			ck_assert_ptr_nonnull(d = opendir(udir));
+			while ((de = readdir(d)) != NULL) {
+				struct stat sb;
+				if (de->d_name[0] == '.')
+					continue;
+				snprintf(path, sizeof(path), "%s/%s", udir, de->d_name);
+				ck_assert_int_eq(stat(path, &sb), 0);
+				ck_assert_int_eq(truncate(path, sb.st_size - 4), 0);
+				files++;
+			}
+			closedir(d);
+			ck_assert_int_ge(files, 2);  /* libneed.a and libprov.a */
+		}
+		link_words(&r, false, (const char *const[]){ "gcc", "-o", out, mainobj, libprov, libneed, NULL });
+		ck_assert_msg(r.status == 0 && r.rep.links == 1, "round %d: status %d, %u links:\n%s", round, r.status,
+		              r.rep.links, r.msgs);
+		ck_assert_uint_eq(r.rep.norder, 1);
+		ck_assert_str_eq(r.rep.order[0].strategy, "planned");
+		ck_assert_msg(count(r.msgs, "gorelink: link order: ") == 1, "round %d:\n%s", round, r.msgs);
+		run_free(&r);
+	}
+	teardown();
+}
+END_TEST
+
 int
 main(void)
 {
@@ -352,6 +461,9 @@ main(void)
 		test_no_such_linker,
 		test_order_line_once_with_count,
 		test_fix_wording_when_still_failing,
+		test_order_planned,
+		test_order_kept_when_it_links,
+		test_order_planned_from_cache,
 	};
 
 	return gr_test_run(gr_test_suite("linkwrap", "linkwrap", tests, sizeof(tests) / sizeof(tests[0]), 120), false);
