@@ -71,6 +71,14 @@ FILES = [
     "pc:libffi",
     "gcc:libc.a", "gcc:libsqlite3.a", "gcc:libz.a", "gcc:libpng16.a", "gcc:libpcap.a",
     "gcc:libstdc++.a", "gcc:libbz2.a",
+    # issue 12's cases: --stub systemd (libdbus-1), the plugin loader (libltdl),
+    # the Go build cache (gpgme), inference of a bare -l: every archive of the
+    # static closures of -larchive, -lssh2, -lgpgme, -lxml2 (pkg-config --static)
+    "pc:gtk+-3.0", "pc:gpgme", "pc:libarchive", "pc:libssh2",
+    "gcc:libdbus-1.a", "gcc:libltdl.a", "gcc:libgpgme.a", "gcc:libassuan.a", "gcc:libgpg-error.a",
+    "gcc:libarchive.a", "gcc:libnettle.a", "gcc:libacl.a", "gcc:liblz4.a", "gcc:libzstd.a",
+    "gcc:liblzma.a", "gcc:libxml2.a", "gcc:libicui18n.a", "gcc:libicuuc.a", "gcc:libicudata.a", "gcc:libssh2.a",
+    "gcc:libcrypto.a", "gcc:libssl.a",
     "/usr/aarch64-linux-gnu/lib/libc.a",           # the arm64 cross build
     "/usr/lib/x86_64-linux-musl/libc.a",           # musl-gcc
     "py:jsonschema",                               # cli, pcrw-cli (--json against docs/schema)
