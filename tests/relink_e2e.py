@@ -2825,10 +2825,20 @@ def link_command_dump_only_with_v_or_json():
     rep = parse_json(r)
     dumps = [l for l in r.err.split("\n") if is_link_dump(l)]
     assert not dumps, "the link command dump is on stderr without -v: %r" % [d[:200] for d in dumps]
-    assert "(the link command: see -v or --json)" in r.err, "no note in place of the dump\n%s" % r.err
+    # Go 1.19's cmd/link prints no command line after "running gorelink-ld
+    # failed" (Debian 12's golang-go, when it is the go on PATH): nothing to
+    # set apart, so no note and no dump; newer ones print the whole command.
+    goversion = subprocess.run(["go", "env", "GOVERSION"], cwd=mod, stdout=subprocess.PIPE,
+                               text=True).stdout.strip()
+    dumping = not goversion.startswith("go1.19")
     dump = rep.get("link_failure_dump")
-    assert isinstance(dump, str) and is_link_dump(dump.split("\n")[0]) and " -lfa" in dump, (
-        "--json link_failure_dump %r" % (dump if not isinstance(dump, str) else dump[:300]))
+    if dumping:
+        assert "(the link command: see -v or --json)" in r.err, "no note in place of the dump\n%s" % r.err
+        assert isinstance(dump, str) and is_link_dump(dump.split("\n")[0]) and " -lfa" in dump, (
+            "--json link_failure_dump %r" % (dump if not isinstance(dump, str) else dump[:300]))
+    else:
+        assert "(the link command: see -v or --json)" not in r.err and dump is None, (
+            "%s prints no link command, yet a note or a dump: %r\n%s" % (goversion, dump, r.err))
     assert [f["lname"] for f in rep["fixes"]] == ["fb"], "fixes %r" % rep["fixes"]
     last = [l for l in r.err.split("\n") if l.startswith("gorelink: ")][-1]
     assert "or use --fix" not in last and "after --fix added 1 archive (-lfb)" in last, "last line %r" % last
@@ -2838,7 +2848,8 @@ def link_command_dump_only_with_v_or_json():
     rv = gorelink(["-v", "--fix", "-o", out, "."], cwd=mod)
     assert rv.rc == EXIT_BUILD, "exit %d, want %d\n%r" % (rv.rc, EXIT_BUILD, rv)
     dumps = [l for l in rv.err.split("\n") if is_link_dump(l)]
-    assert dumps and " -lfa" in dumps[0], "-v does not show the link command dump\n%s" % rv.err[:3000]
+    assert not dumping or (dumps and " -lfa" in dumps[0]), (
+        "-v does not show the link command dump\n%s" % rv.err[:3000])
     assert "(the link command: see -v or --json)" not in rv.err, "-v shows the note\n%s" % rv.err[:3000]
 
 
