@@ -7,7 +7,7 @@
  * malloc'd; NULL when there is none. */
 char *gr_path_which(const char *word, const char *path);
 
-/* path tidied lexically, without looking at the file system (no realpath):
+/* path tidied lexically, without looking at the files (no realpath):
  * "//" and "/./" collapse, "dir/.." cancels (kept where it cannot: a leading
  * "..", or ".." after one), a trailing '/' goes; "" stays "". For messages
  * only: a symbolic link makes "a/link/.." differ from "a". Malloc'd; NULL
