@@ -212,6 +212,15 @@ gr_cmd_build_json_records(struct gr_json *j, const struct gr_link_report *l)
 	for (i = 0; i < l->nmissing; i++)
 		gr_json_str(j, NULL, l->missing[i].name);
 	gr_json_arr_end(j);
+	gr_json_arr_begin(j, "missing_chains");
+	for (i = 0; i < l->nmissing; i++)
+		if (l->missing[i].chain) {
+			gr_json_obj_begin(j, NULL);
+			gr_json_str(j, "missing", l->missing[i].name);
+			gr_json_str(j, "chain", l->missing[i].chain);
+			gr_json_obj_end(j);
+		}
+	gr_json_arr_end(j);
 	gr_json_arr_begin(j, "undefined");
 	for (i = 0; i < l->nundefined; i++) {
 		gr_json_obj_begin(j, NULL);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "gr_cache.h"
+#include "gr_chain.h"
 #include "gr_extld.h"
 #include "gr_kv.h"
 #include "gr_ldmsg.h"
@@ -53,12 +54,20 @@ gr_linkwrap_report(const struct gr_linkstate *ls, const struct gr_strvec *final,
 		rc = gr_link_report_add_argv(rep, final->v[i]);
 	for (i = 0; rw && i < rw->ntokens && !rc; i++) {
 		const struct gr_rw_token *t = &rw->tokens[i];
-		if (t->kind == GR_RW_OTHER && t->missing)
-			rc = gr_link_report_add_missing(rep, true, t->input);  /* an input file that is not there */
+		if (t->kind == GR_RW_OTHER && t->missing) {
+			char *c = gr_chain_text(t->origin, t->input);
+			rc = gr_link_report_add_missing(rep, true, t->input, c);  /* an input file that is not there */
+			free(c);
+		}
 		if (t->kind != GR_RW_LIBRARY || rc)
 			continue;
-		if (t->missing)
-			rc = gr_link_report_add_missing(rep, false, t->lib);
+		if (t->missing) {
+			char *c, flag[4096];
+			snprintf(flag, sizeof(flag), "-l%s", t->lib);
+			c = gr_chain_text(t->origin, flag);
+			rc = gr_link_report_add_missing(rep, false, t->lib, c);
+			free(c);
+		}
 		else if (t->kept)
 			rc = gr_link_report_add_kept(rep, t->lib);
 		else
@@ -224,13 +233,30 @@ gr_lw_run_captured(const struct gr_linkwrap *w, char *const *argv, struct gr_spa
 	return 128 + res->code;
 }
 
+/* path tidied for a message (gr_path_lexical) into buf; path itself when it does not fit. */
+static const char *
+gr_lw_tidy(const char *path, char *buf, size_t bufsz)
+{
+	char *t = path ? gr_path_lexical(path) : NULL;
+
+	if (!t || strlen(t) >= bufsz) {
+		free(t);
+		return path;
+	}
+	memcpy(buf, t, strlen(t) + 1);
+	free(t);
+	return buf;
+}
+
 static void
 gr_lw_list(FILE *f, const char *const *v, size_t n, size_t max)
 {
 	size_t i;
 
+	char tidy[4096];
+
 	for (i = 0; i < n && i < max; i++)
-		fprintf(f, "%s%s", i ? ", " : "", v[i]);
+		fprintf(f, "%s%s", i ? ", " : "", gr_lw_tidy(v[i], tidy, sizeof(tidy)));
 	if (n > max)
 		fprintf(f, ", ... (%zu in all)", n);
 }
@@ -310,21 +336,6 @@ gr_lw_msgs_free(struct gr_lw_msgs *m)
 	free(m->v);
 	m->v = NULL;
 	m->n = 0;
-}
-
-/* path tidied for a message (gr_path_lexical) into buf; path itself when it does not fit. */
-static const char *
-gr_lw_tidy(const char *path, char *buf, size_t bufsz)
-{
-	char *t = path ? gr_path_lexical(path) : NULL;
-
-	if (!t || strlen(t) >= bufsz) {
-		free(t);
-		return path;
-	}
-	memcpy(buf, t, strlen(t) + 1);
-	free(t);
-	return buf;
 }
 
 /* " (N times)" for a message that came N > 1 times, else "". */
@@ -856,7 +867,7 @@ gr_linkwrap_stub(const struct gr_linkwrap *w, const struct gr_toolchain *tc, cha
 	struct gr_rw_result *rw2 = NULL;
 	struct gr_linkstate ls2;
 	struct gr_stub_req rq;
-	char *sub = NULL;
+	char *sub = NULL, tidy[4096];
 	size_t i, k;
 	int rc = GR_OK;
 
@@ -950,7 +961,7 @@ gr_linkwrap_stub(const struct gr_linkwrap *w, const struct gr_toolchain *tc, cha
 			nf += !strcmp(plan->fns[i].lib, plan->libs[k]);
 		fprintf(w->msg,
 		        "gorelink: --stub %s: %zu function%s of %s replaced by stubs that fail (this build trades what they do for a static binary):\n",
-		        plan->libs[k], nf, nf == 1 ? "" : "s", plan->shared[k]);
+		        plan->libs[k], nf, nf == 1 ? "" : "s", gr_lw_tidy(plan->shared[k], tidy, sizeof(tidy)));
 		for (i = 0; i < plan->nfns; i++) {
 			const struct gr_stub_fn *f = &plan->fns[i];
 			if (strcmp(f->lib, plan->libs[k]))
@@ -965,6 +976,10 @@ gr_linkwrap_stub(const struct gr_linkwrap *w, const struct gr_toolchain *tc, cha
 	/* The link again, each -lNAME now its stub archive, where it stood. */
 	ls2 = *ls;
 	gr_strvec_init(&ls2.extra);
+	/* The libraries the flags bring (a .pc or an inferred closure) too. */
+	ls2.stub_lib = plan->libs;
+	ls2.stub_archive = plan->archives;
+	ls2.nstub = plan->nlibs;
 	if (gr_lw_stub_subst(plan, args, n, &args2) ||
 	    gr_lw_stub_subst(plan, ls->extra.v, ls->extra.n, &ls2.extra)) {
 		gr_strvec_deinit(&ls2.extra);

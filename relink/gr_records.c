@@ -511,10 +511,10 @@ gr_link_report_add_kept(struct gr_link_report *r, const char *lname)
 }
 
 int
-gr_link_report_add_missing(struct gr_link_report *r, bool file, const char *name)
+gr_link_report_add_missing(struct gr_link_report *r, bool file, const char *name, const char *chain)
 {
 	bool ok = true;
-	struct gr_rec_missing m = { file, gr_rep_dup(r, name, &ok) };
+	struct gr_rec_missing m = { file, gr_rep_dup(r, name, &ok), gr_rep_dup(r, chain, &ok) };
 
 	if (!ok || !GR_REP_GROW(r, missing, nmissing, cmissing))
 		return GR_ENOMEM;
@@ -653,7 +653,8 @@ gr_link_report_write(const char *path, const struct gr_link_report *r, struct gr
 	for (i = 0; i < r->nargv; i++)
 		gr_rec_put1(&b, "argv", r->argv[i]);
 	for (i = 0; i < r->nmissing; i++)
-		gr_rec_put1(&b, r->missing[i].file ? "missing-file" : "missing-lib", r->missing[i].name);
+		gr_rec_put(&b, r->missing[i].file ? "missing-file" : "missing-lib", 2,
+		           (const char *const[]){ r->missing[i].name, r->missing[i].chain });
 	for (i = 0; i < r->nkept; i++)
 		gr_rec_put1(&b, "kept", r->kept[i]);
 	for (i = 0; i < r->narchives; i++)
@@ -756,8 +757,11 @@ gr_link_report_record(struct gr_rec_reader *r, const char *kw, struct gr_link_re
 	char **f = r->fields;
 	int rc;
 
-	if (!strcmp(kw, "argv") || !strcmp(kw, "archive") || !strcmp(kw, "kept") || !strcmp(kw, "missing-lib") ||
-	    !strcmp(kw, "missing-file") || !strcmp(kw, "killed")) {
+	if (!strcmp(kw, "missing-lib") || !strcmp(kw, "missing-file")) {
+		if ((rc = gr_rec_want(r, kw, 2, 1, err)))
+			return rc;
+		rc = gr_link_report_add_missing(rep, kw[8] == 'f', f[0], f[1]);
+	} else if (!strcmp(kw, "argv") || !strcmp(kw, "archive") || !strcmp(kw, "kept") || !strcmp(kw, "killed")) {
 		if ((rc = gr_rec_want(r, kw, 1, 1, err)))
 			return rc;
 		if (!strcmp(kw, "argv"))
@@ -766,10 +770,8 @@ gr_link_report_record(struct gr_rec_reader *r, const char *kw, struct gr_link_re
 			rc = gr_link_report_add_archive(rep, f[0]);
 		else if (!strcmp(kw, "kept"))
 			rc = gr_link_report_add_kept(rep, f[0]);
-		else if (!strcmp(kw, "killed"))
-			rc = (rep->killed = gr_arena_strdup(&rep->arena, f[0])) ? GR_OK : GR_ENOMEM;
 		else
-			rc = gr_link_report_add_missing(rep, kw[8] == 'f', f[0]);
+			rc = (rep->killed = gr_arena_strdup(&rep->arena, f[0])) ? GR_OK : GR_ENOMEM;
 	} else if (!strcmp(kw, "status")) {
 		char *end;
 		long v;

@@ -1680,6 +1680,59 @@ def pcap_allow_dynamic_systemd():
         "pcapdemo output, want 'libpcap version %s ...'\n%r" % (version, r))
 
 
+BARE_PCAP_MAIN = PCAP_MAIN.replace("#cgo pkg-config: libpcap", "#cgo LDFLAGS: -lpcap")
+
+
+@test
+def bare_pcap_chain_before_link_and_ways_out():
+    """A bare `#cgo LDFLAGS: -lpcap` (as gopacket writes it): the inferred
+    closure reaches -lsystemd, which has no archive. Exit 1 before any link
+    ran (links 0, OUT untouched), the whole chain on one line, on stderr and
+    in --json missing_chains, the search list normalized, each directory
+    once, and the ways out; then each way out named there, as pasted: with
+    --allow-dynamic systemd one link and the binary runs on the host; with
+    --stub systemd one link, static, and it runs in an empty root."""
+    version = pkg_modversion("libpcap", "libpcap-dev")
+    mod = make_module("barepcap", {"main.go": BARE_PCAP_MAIN})
+    out = existing_out("barepcap")
+    d = os.path.dirname(out)
+    before = snapshot(d)
+    r = gorelink(["--json", "-o", out, "."], cwd=mod)
+    assert r.rc == EXIT_VERDICT, "exit %d, want %d\n%r" % (r.rc, EXIT_VERDICT, r)
+    assert snapshot(d) == before, "OUT's directory changed: %r" % listing(d)
+    rep = parse_json(r)
+    chain = "-lpcap -> libpcap.pc (inferred) -> Requires.private: dbus-1.pc -> Libs.private: -lsystemd"
+    assert rep["links"] == 0, "links %r: the failure was not found before linking" % rep["links"]
+    assert rep["missing"] == ["systemd"], "missing %r" % rep["missing"]
+    assert rep["missing_chains"] == [{"missing": "systemd", "chain": chain}], (
+        "missing_chains %r" % rep["missing_chains"])
+    lines = r.err.split("\n")
+    assert "  chain: " + chain in lines, "stderr lacks the chain line %r\n%s" % (chain, r.err)
+    searched = [l for l in lines if l.startswith("  searched: ")]
+    assert len(searched) == 1, "searched lines %r" % searched
+    dirs = searched[0][len("  searched: "):].split(", ")
+    assert len(dirs) == len(set(dirs)) and not any("/../" in x or x.endswith("/..") for x in dirs), (
+        "the search list is not normalized, each directory once: %r" % dirs)
+    assert "/usr/lib/x86_64-linux-gnu" in dirs, "search list %r" % dirs
+    opts = [l for l in lines if l.startswith("  options: ")]
+    assert opts and "--allow-dynamic systemd" in opts[0] and "--stub systemd" in opts[0], (
+        "the options do not name both ways out: %r" % opts)
+    # Way out 1, as pasted: keep libsystemd dynamic; runs on the host.
+    r, rep, bin_ad = build(mod, ["--allow-dynamic", "systemd"], name="barepcap-ad")
+    assert rep["links"] == 1 and rep["check"]["pass"] is True, "report: %s" % json.dumps(rep)[:2000]
+    elf = readelf(bin_ad)
+    assert "libsystemd.so.0" in elf["needed"], "DT_NEEDED %r lacks libsystemd.so.0" % elf["needed"]
+    res = run([bin_ad], cwd=scratch("run-barepcap"), timeout=RUN_TIMEOUT)
+    assert res.rc == 0 and res.out.startswith("libpcap version %s" % version), "on the host: %r" % res
+    # Way out 2, as pasted: stubs; static, runs in an empty root.
+    r, rep, bin_st = build(mod, ["--stub", "systemd"], name="barepcap-stub")
+    assert rep["links"] == 1 and rep["check"]["pass"] is True and rep["verdict"] == "static", (
+        "report: %s" % json.dumps(rep)[:2000])
+    assert_static(bin_st)
+    res, _ = run_in_empty_root(bin_st, name="barepcap")
+    assert res.rc == 0 and res.out.startswith("libpcap version %s" % version), "in an empty root: %r" % res
+
+
 # ------------------------------------------------------------------- main
 
 # ------------------------------------------------------------ fault injection

@@ -92,8 +92,8 @@ fill_report(struct gr_link_report *r)
 	ck_assert_int_eq(gr_link_report_add_argv(r, weird), GR_OK);
 	ck_assert_int_eq(gr_link_report_add_archive(r, "/usr/lib/libz.a"), GR_OK);
 	ck_assert_int_eq(gr_link_report_add_kept(r, "pthread"), GR_OK);
-	ck_assert_int_eq(gr_link_report_add_missing(r, true, "/x/y.o"), GR_OK);
-	ck_assert_int_eq(gr_link_report_add_missing(r, false, "systemd"), GR_OK);
+	ck_assert_int_eq(gr_link_report_add_missing(r, true, "/x/y.o", NULL), GR_OK);
+	ck_assert_int_eq(gr_link_report_add_missing(r, false, "systemd", "-lpcap -> libpcap.pc (inferred) -> Libs.private: -lsystemd"), GR_OK);
 	ck_assert_int_eq(gr_link_report_add_undefined(r, &(struct gr_rec_undefined){ "sqlite3", NULL, "/l/libsqlite3.a",
 	                                                                              "--lib -lsqlite3" }), GR_OK);
 	ck_assert_int_eq(gr_link_report_add_undefined(r, &(struct gr_rec_undefined){ NULL, NULL, NULL, "gss_x" }), GR_OK);
@@ -129,6 +129,8 @@ START_TEST(test_report_round_trip)
 	ck_assert_str_eq(b.missing[0].name, "/x/y.o");
 	ck_assert(!b.missing[1].file);
 	ck_assert_str_eq(b.missing[1].name, "systemd");
+	ck_assert_ptr_null(b.missing[0].chain);
+	ck_assert_str_eq(b.missing[1].chain, "-lpcap -> libpcap.pc (inferred) -> Libs.private: -lsystemd");
 	ck_assert_uint_eq(b.nundefined, 2);
 	ck_assert_str_eq(b.undefined[0].lname, "sqlite3");
 	ck_assert_ptr_null(b.undefined[0].pkg);
