@@ -1634,19 +1634,24 @@ def wrong_order_two_spans_widened():
     assert res.rc == 0 and res.out.strip() == "42", "in an empty root: %r" % res
 
 
-@test
-def pcap_explains_missing_libsystemd():
-    """libpcap's Requires.private dbus-1 has Libs.private -lsystemd, and
-    Debian ships no libsystemd.a: exit 1, OUT untouched, the chain, the
-    shared library that exists and --allow-dynamic."""
-    mod = pcap_module()
-    out = existing_out("pcap")
+def missing_archive_run(mod, tag):
+    """`gorelink --json -o OUT .` in mod, OUT existing: exit 1 (a library has
+    no archive) and OUT's directory untouched. Returns (result, report)."""
+    out = existing_out(tag)
     d = os.path.dirname(out)
     before = snapshot(d)
     r = gorelink(["--json", "-o", out, "."], cwd=mod)
     assert r.rc == EXIT_VERDICT, "exit %d, want %d\n%r" % (r.rc, EXIT_VERDICT, r)
     assert snapshot(d) == before, "OUT's directory changed: %r" % listing(d)
-    rep = parse_json(r)
+    return r, parse_json(r)
+
+
+@test
+def pcap_explains_missing_libsystemd():
+    """libpcap's Requires.private dbus-1 has Libs.private -lsystemd, and
+    Debian ships no libsystemd.a: exit 1, OUT untouched, the chain, the
+    shared library that exists and --allow-dynamic."""
+    r, rep = missing_archive_run(pcap_module(), "pcap")
     assert rep["missing"] == ["systemd"], "report missing %r" % rep["missing"]
     assert "-lsystemd" in r.err, "stderr does not name -lsystemd\n%r" % r
     assert re.search(r"libsystemd\.so", r.err), "stderr does not name the shared library\n%r" % r
@@ -1694,13 +1699,7 @@ def bare_pcap_chain_before_link_and_ways_out():
     --stub systemd one link, static, and it runs in an empty root."""
     version = pkg_modversion("libpcap", "libpcap-dev")
     mod = make_module("barepcap", {"main.go": BARE_PCAP_MAIN})
-    out = existing_out("barepcap")
-    d = os.path.dirname(out)
-    before = snapshot(d)
-    r = gorelink(["--json", "-o", out, "."], cwd=mod)
-    assert r.rc == EXIT_VERDICT, "exit %d, want %d\n%r" % (r.rc, EXIT_VERDICT, r)
-    assert snapshot(d) == before, "OUT's directory changed: %r" % listing(d)
-    rep = parse_json(r)
+    r, rep = missing_archive_run(mod, "barepcap")
     chain = "-lpcap -> libpcap.pc (inferred) -> Requires.private: dbus-1.pc -> Libs.private: -lsystemd"
     assert rep["links"] == 0, "links %r: the failure was not found before linking" % rep["links"]
     assert rep["missing"] == ["systemd"], "missing %r" % rep["missing"]
