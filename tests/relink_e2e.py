@@ -1658,6 +1658,10 @@ def pcap_explains_missing_libsystemd():
     assert "--allow-dynamic" in r.err, "stderr does not offer --allow-dynamic\n%r" % r
     assert re.search(r"libpcap -> Requires\.private -> dbus-1", r.err), (
         "stderr does not show the chain libpcap -> Requires.private -> dbus-1 (Libs.private)\n%r" % r)
+    chain = "#cgo pkg-config: libpcap.pc -> Requires.private: dbus-1.pc -> Libs.private: -lsystemd"
+    assert "\n  chain: %s\n" % chain in r.err, "stderr lacks the chain line %r\n%s" % (chain, r.err)
+    assert rep["missing_chains"] == [{"missing": "systemd", "chain": chain}], rep["missing_chains"]
+    assert rep["links"] == 0, "links %r: the failure was not found before linking" % rep["links"]
 
 
 @test
