@@ -79,6 +79,8 @@ gr_cmd_check_usage(FILE *f)
 	      "  ELF      passes with no PT_INTERP and no DT_NEEDED (static, static-pie)\n"
 	      "  Mach-O   passes when every dylib, in every slice, is a system one\n"
 	      "           (/usr/lib/..., /System/Library/...) (system-only)\n"
+	      "  Never passes, whatever --allow accepts: a dynamic ELF that carries glibc's\n"
+	      "           static libc.a, or one with DT_NEEDED and no PT_INTERP (it crashes)\n"
 	      "Objects, shared libraries and archives are reported as not executables.\n"
 	      "The binaries are only read: nothing is run, not even ldd.\n"
 	      "\n"
