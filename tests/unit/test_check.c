@@ -462,9 +462,18 @@ START_TEST(test_elf_iconv_callers)
 	ck_assert(has_str(img->iconv_callers, img->niconv_callers, narrow));
 	gr_report_free(r);
 
+	/* The C program's own call, on x86-64 (call rel32) and aarch64 (bl). */
 	snprintf(p, sizeof(p), "%s/elf/static-iconv", fixdir);
 	ck_assert_int_eq(gr_check_path(p, NULL, &r, &e), GR_OK);
 	img = &r->images[0];
+	ck_assert_uint_eq(img->niconv_callers, 1);
+	ck_assert_str_eq(img->iconv_callers[0], "main");
+	gr_report_free(r);
+	snprintf(p, sizeof(p), "%s/elf/arm64-static-iconv", fixdir);
+	ck_assert_int_eq(gr_check_path(p, NULL, &r, &e), GR_OK);
+	img = &r->images[0];
+	ck_assert_str_eq(img->arch, "aarch64");
+	ck_assert(has_str(img->glibc_runtime, img->nglibc_runtime, "iconv_open"));
 	ck_assert_uint_eq(img->niconv_callers, 1);
 	ck_assert_str_eq(img->iconv_callers[0], "main");
 	gr_report_free(r);
