@@ -166,6 +166,83 @@ gr_lname(struct gr_arena *a, const char *soname)
 	return gr_arena_strndup(a, s, n);
 }
 
+/* A dynamic ELF executable that carries glibc's static libc.a as well. */
+static void
+gr_elf_static_mix(struct gr_problems *p)
+{
+	struct gr_image *img = p->img;
+	struct gr_arena *a = p->a;
+	const char *marks = "", *libc = NULL;
+	size_t i;
+
+	for (i = 0; i < img->nglibc_static && marks; i++)
+		marks = gr_arena_printf(a, "%s%s%s", marks, i ? ", " : "", img->glibc_static[i]);
+	for (i = 0; i < img->nneeded; i++)
+		if (!strncmp(img->needed[i].name, "libc.so", 7))
+			libc = img->needed[i].name;
+	if (!marks) {
+		p->nomem = true;
+		return;
+	}
+	gr_problem_add(p, "glibc-static-in-dynamic",
+	    gr_arena_printf(a, "glibc's static C library (libc.a) is linked into a dynamic executable: it carries %s, "
+	                    "which only libc.a brings (its static start-up and internals; a dynamic binary uses libc.so.6's), "
+	                    "while the dynamic loader %s starts it%s%s%s; "
+	                    "two C libraries then set up one process, and it crashes at start (a segmentation fault) "
+	                    "or soon after; --allow cannot accept this",
+	                    marks, img->interp, libc ? " with " : "", libc ? libc : "",
+	                    libc ? " also loaded" : " and loads glibc's libc.so.6 for its libraries"),
+	    "an archive of glibc's (libc.a, libm-2.36.a, libpthread.a, librt.a, libdl.a...) was added to a dynamic "
+	    "link, typically by naming it in LDFLAGS or a .pc file (gorelink --third-party --fix once added "
+	    "libm-2.36.a and libc.a); link glibc's libraries as shared ones (-lm, -lpthread, -lc, never their .a) "
+	    "when the binary is dynamic, or link the whole program -static (gorelink --static), never half of each");
+}
+
+/* Whether soname is the shared object of library lname ("libgcc_s.so.1", "libgcc_s"). */
+static bool
+gr_soname_is(const char *soname, const char *lname)
+{
+	size_t n = strlen(lname);
+
+	return !strncmp(soname, lname, n) && !strncmp(soname + n, ".so", 3);
+}
+
+/* An ELF executable without PT_INTERP that names libraries to load. */
+static void
+gr_elf_needed_without_interp(struct gr_problems *p)
+{
+	struct gr_image *img = p->img;
+	struct gr_arena *a = p->a;
+	size_t i;
+
+	for (i = 0; i < img->nneeded; i++) {
+		const char *n = img->needed[i].name, *why, *fix, *l;
+		if (gr_soname_is(n, "libgcc_s")) {
+			why = "libgcc_s's shared object (unwinding, C++ exceptions, pthread_cancel) was asked for in a static link "
+			      "(-shared-libgcc, -lgcc_s, or -Wl,-Bdynamic before it)";
+			fix = "link libgcc statically: -static-libgcc (or plain -static) and no -lgcc_s or -shared-libgcc, "
+			      "so that libgcc_eh.a provides the unwinder";
+		} else if (gr_soname_is(n, "libstdc++")) {
+			why = "libstdc++'s shared object was asked for in a static link (-Wl,-Bdynamic -lstdc++, or "
+			      "libstdc++.so named by path)";
+			fix = "link libstdc++ statically: -static-libstdc++ (or plain -static with g++), or libstdc++.a by its path "
+			      "(g++ -print-file-name=libstdc++.a), and no -Wl,-Bdynamic before -lstdc++";
+		} else {
+			why = "a shared library was linked into an executable that has no dynamic loader "
+			      "(-Wl,-Bdynamic in a -static link, or --no-dynamic-linker)";
+			fix = NULL;
+		}
+		gr_problem_add_fix(p, "needed-without-interp",
+		    gr_arena_printf(a, "DT_NEEDED %s in an executable without PT_INTERP: no dynamic loader runs, so nothing "
+		                    "loads %s and every call into it jumps to an unresolved slot: the binary crashes; %s; "
+		                    "--allow cannot accept this", n, n, why),
+		    fix ? gr_arena_strdup(a, fix)
+		        : (l = gr_lname(a, n)) == NULL ? NULL
+		        : gr_arena_printf(a, "link its archive instead (pkgconf-rewrite names it: pkgconf-rewrite -- -l%s), "
+		                          "or link the program dynamically with its interpreter", l));
+	}
+}
+
 static void
 gr_elf_policy(struct gr_problems *p, const struct gr_policy *pol)
 {
@@ -184,6 +261,16 @@ gr_elf_policy(struct gr_problems *p, const struct gr_policy *pol)
 	img->pass = img->executable && (!img->interp || img->interp_accepted) && nbad == 0;
 	if (!img->executable)
 		return;
+	/* Two ways a mix crashes at start, whatever --allow accepts. */
+	if (img->interp && img->nglibc_static) {
+		gr_elf_static_mix(p);
+		img->pass = false;
+	}
+	if (!img->interp && img->nneeded) {
+		gr_elf_needed_without_interp(p);
+		img->pass = false;
+		return;  /* no loader: the problems of a dynamic binary do not apply */
+	}
 
 	if (img->interp && !img->interp_accepted) {
 		if (img->nneeded == 0)

@@ -79,6 +79,12 @@ struct gr_image {
 	const char **glibc_runtime;  /* static ELF: glibc functions in .symtab that need its
 	                                shared objects at run time (NSS, dlopen, iconv) */
 	size_t nglibc_runtime;
+	const char **glibc_static;   /* ELF with PT_INTERP: the marks of glibc's static libc.a
+	                                linked in (defined start-up symbols, its section names) */
+	size_t nglibc_static;
+	const char **iconv_callers;  /* static glibc ELF: the functions whose direct calls reach
+	                                iconv_open (x86-64 and aarch64 only) */
+	size_t niconv_callers;
 };
 
 struct gr_report {

@@ -79,6 +79,8 @@ gr_cmd_check_usage(FILE *f)
 	      "  ELF      passes with no PT_INTERP and no DT_NEEDED (static, static-pie)\n"
 	      "  Mach-O   passes when every dylib, in every slice, is a system one\n"
 	      "           (/usr/lib/..., /System/Library/...) (system-only)\n"
+	      "  Never passes, whatever --allow accepts: a dynamic ELF that carries glibc's\n"
+	      "           static libc.a, or one with DT_NEEDED and no PT_INTERP (it crashes)\n"
 	      "Objects, shared libraries and archives are reported as not executables.\n"
 	      "The binaries are only read: nothing is run, not even ldd.\n"
 	      "\n"
@@ -158,6 +160,14 @@ gr_check_details(FILE *f, const struct gr_image *img)
 			for (i = 0; i < img->nneeded; i++)
 				fprintf(f, "%s%s%s", i ? ", " : "", img->needed[i].name,
 				        img->needed[i].allowed ? " (allowed)" : "");
+			if (!img->interp)
+				fputs("; but no interpreter loads them", f);
+		}
+		if (img->nglibc_static) {
+			fputs("; but carries glibc's static libc.a (", f);
+			for (i = 0; i < img->nglibc_static; i++)
+				fprintf(f, "%s%s", i ? ", " : "", img->glibc_static[i]);
+			fputc(')', f);
 		}
 		return;
 	}
@@ -286,10 +296,33 @@ gr_check_print_explain_to(FILE *f, const struct gr_report *r)
 
 	for (i = 0; i < r->nimages; i++) {
 		const struct gr_image *img = &r->images[i];
-		if (img->nglibc_runtime && img->pass) {
+		size_t nnss = 0;
+		bool iconv = false;
+		for (k = 0; k < img->nglibc_runtime; k++) {
+			if (!strcmp(img->glibc_runtime[k], "iconv_open"))
+				iconv = true;
+			else
+				nnss++;
+		}
+		if (nnss && img->pass) {
 			fputs("  note: glibc's NSS and dlopen load shared objects at run time even from a static binary;"
 			      " build Go with -tags netgo,osusergo (gorelink --static does), drop dlopen users"
 			      " (sqlite_omit_load_extension), or link against musl", f);
+			fputc('\0', f);
+		}
+		if (iconv && img->pass) {
+			/* Name the callers: -tags netgo,osusergo change nothing here. */
+			fputs("  note: iconv_open, called from ", f);
+			if (img->niconv_callers)
+				for (k = 0; k < img->niconv_callers; k++)
+					fprintf(f, "%s%s", k ? ", " : "", img->iconv_callers[k]);
+			else
+				fputs("code this check cannot name (no direct call found)", f);
+			fputs(": glibc's iconv loads a gconv module (a shared object, with dlopen) for every charset"
+			      " but its built-in ones (UTF-8, UTF-16, UTF-32, UCS-2, UCS-4, ASCII),"
+			      " which a static binary can only do where the same glibc is installed;"
+			      " convert only between those, link GNU libiconv's archive for the conversion,"
+			      " or link against musl (Go build tags change nothing here)", f);
 			fputc('\0', f);
 		}
 		for (k = 0; k < img->nproblems; k++) {
@@ -353,6 +386,8 @@ gr_check_json_image(struct gr_json *j, const struct gr_image *img)
 	}
 	gr_json_arr_end(j);
 	gr_check_json_strings(j, "glibc_runtime", img->glibc_runtime, img->nglibc_runtime);
+	gr_check_json_strings(j, "iconv_callers", img->iconv_callers, img->niconv_callers);
+	gr_check_json_strings(j, "glibc_static", img->glibc_static, img->nglibc_static);
 	gr_check_json_strings(j, "rpath", img->rpath, img->nrpath);
 	gr_check_json_strings(j, "runpath", img->runpath, img->nrunpath);
 	gr_json_arr_begin(j, "problems");

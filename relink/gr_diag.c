@@ -138,6 +138,20 @@ gr_dg_archive_of(const char *ref, char *buf, size_t n)
 	return true;
 }
 
+/* libstdc++'s locale code (libstdc++.a(numeric_members*.o):
+ * std::__narrow_multibyte_chars) refers to iconv_open in every static C++
+ * link: it narrows a named locale's multibyte separators to ASCII, only for a
+ * locale the program picks, and keeps them when the conversion cannot be
+ * opened. Nothing can or need be done: no finding (gorelink-check(1) too). */
+static bool
+gr_dg_libstdcxx_iconv(const char *symbol, const char *referrer)
+{
+	char lib[256];
+
+	return !strncmp(symbol, "iconv", 5) && gr_dg_archive_of(referrer, lib, sizeof(lib)) &&
+	       !strcmp(lib, "libstdc++.a");
+}
+
 static bool
 gr_dg_prefixed(const char *const *v, size_t nv, const char *s)
 {
@@ -220,7 +234,10 @@ gr_dg_finding(struct gr_arena *a, const struct gr_ldmsg *m, struct gr_diag_findi
 		return true;
 	}
 	if (!strncmp(m->symbol, "iconv", 5))
-		f->remedy = "glibc's iconv loads gconv modules at run time: --third-party, or build against musl";
+		f->remedy = "glibc's iconv loads a gconv module (a shared object) for every charset but its built-in ones "
+		            "(UTF-8, UTF-16, UTF-32, UCS-2, UCS-4, ASCII): convert only between those, link GNU libiconv's "
+		            "archive, --third-party to keep the C library dynamic, or build against musl "
+		            "(-tags netgo,osusergo change nothing here)";
 	else
 		f->remedy = "glibc needs its shared libraries at run time for this: --third-party, or build against musl";
 	return true;
@@ -432,6 +449,8 @@ gr_dg_traces(struct gr_diag *d, size_t *fcap, const struct gr_ldmsgs *msgs)
 		if (gr_dg_archive_of(m->referrer, lib, sizeof(lib)) &&
 		    gr_dg_in(gr_dg_libc_archives, sizeof(gr_dg_libc_archives) / sizeof(gr_dg_libc_archives[0]), lib))
 			continue;
+		if (gr_dg_libstdcxx_iconv(m->symbol, m->referrer))
+			continue;
 		for (k = 0; k < sizeof(gr_dg_loaders) / sizeof(gr_dg_loaders[0]); k++)
 			if (!strcmp(m->symbol, gr_dg_loaders[k].symbol))
 				ld = &gr_dg_loaders[k];
@@ -459,6 +478,13 @@ gr_dg_traces(struct gr_diag *d, size_t *fcap, const struct gr_ldmsgs *msgs)
 				return false;
 		}
 	}
+	/* A warning that named libstdc++'s locale code found the other callers
+	 * above; it is no finding itself. */
+	for (i = k = 0; i < d->nfindings; i++)
+		if (d->findings[i].plugin_loader || !d->findings[i].referrer ||
+		    !gr_dg_libstdcxx_iconv(d->findings[i].symbol, d->findings[i].referrer))
+			d->findings[k++] = d->findings[i];
+	d->nfindings = k;
 	/* The policy: a plugin loader's caller, and the dlopen of a library that
 	 * needs its plugins, fail a --static build by default. */
 	for (k = 0; k < d->nfindings; k++) {

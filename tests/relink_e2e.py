@@ -1387,6 +1387,70 @@ def cxx_archive_links_with_cxx():
     static_run_by(rep, out, "g++", "42")
 
 
+LIQ_MAIN = """package main
+
+// #cgo LDFLAGS: -limagequant
+// #include <libimagequant.h>
+// static int made(void) { liq_attr *a = liq_attr_create(); int ok = a != 0; if (a) liq_attr_destroy(a); return ok; }
+import "C"
+
+func main() { println(int(C.made())) }
+"""
+
+
+@test
+def glibc_archives_in_dynamic_link_fail_check():
+    """Issue 13: gorelink --third-party --fix added glibc's libm-2.36.a and
+    libc.a to a dynamic link of a libimagequant program, and the check passed
+    it ("dynamic, allowed") although it crashes at start. The same link made
+    by hand (the archives in CGO_LDFLAGS): readelf shows an interpreter, nm
+    shows glibc's static start-up defined, the binary dies of a signal, and
+    gorelink check fails it even with every library allowed -- also once
+    stripped (-ldflags=-s -w: only libc.a's section names are left). The
+    plain dynamic build runs and passes with the same --allow."""
+    assert os.path.isfile("/usr/include/libimagequant.h"), (
+        "libimagequant.h is needed (apt-get install libimagequant-dev; scripts/setup does)")
+    libc_a = run(["gcc", "-print-file-name=libc.a"], timeout=RUN_TIMEOUT).out.strip()
+    assert os.path.isfile(libc_a), "gcc finds no libc.a (apt-get install libc6-dev)"
+    libm_a = sorted(f for f in os.listdir(os.path.dirname(libc_a)) if re.match(r"libm-[0-9.]+\.a$", f))
+    assert libm_a, "no glibc libm-VERSION.a beside %s" % libc_a
+    libm_a = os.path.join(os.path.dirname(libc_a), libm_a[0])
+    mod = make_module("liqmix", {"main.go": LIQ_MAIN})
+    d = scratch("liqmix")
+    plain = os.path.join(d, "plain")
+    r = run(["go", "build", "-o", plain, "."], cwd=mod, env=base_env())
+    assert r.rc == 0, "plain dynamic build\n%r" % r
+    res = run([plain], timeout=RUN_TIMEOUT)
+    assert res.rc == 0 and res.err.strip() == "1", "the plain dynamic build runs: %r" % res
+    rc, obj = check_cli(plain, allow=("*",))
+    assert rc == 0 and obj["pass"] and obj.get("glibc_static", []) == [], "plain build: rc %d %r" % (rc, obj)
+    for name, ldflags in (("mixed", []), ("mixed-stripped", ["-ldflags=-s -w"])):
+        out = os.path.join(d, name)
+        r = run(["go", "build"] + ldflags + ["-o", out, "."], cwd=mod,
+                env=base_env(CGO_LDFLAGS="%s %s" % (libm_a, libc_a)))
+        assert r.rc == 0, "%s: the link with glibc's archives\n%r" % (name, r)
+        elf = readelf(out)
+        assert elf["interp"] and "libimagequant.so.0" in elf["needed"], "oracle (readelf) %s: %r" % (name, elf)
+        nm = run(["nm", "--defined-only", out], timeout=RUN_TIMEOUT)
+        if ldflags:
+            assert not elf["symtab"], "oracle (readelf) %s: .symtab kept" % name
+        else:
+            assert re.search(r" T __libc_start_main$", nm.out, re.M) and \
+                re.search(r" [Tt] __libc_setup_tls$", nm.out, re.M), "oracle (nm) %s: no static start-up\n%r" % (name, nm)
+        res = run([out], timeout=RUN_TIMEOUT)
+        assert res.rc != 0 and res.err.strip() != "1", "%s should crash at start: %r" % (name, res)
+        rc, obj = check_cli(out, allow=("*",))
+        codes = [p["code"] for p in obj["problems"]]
+        assert rc == 1 and obj["pass"] is False and codes == ["glibc-static-in-dynamic"], (
+            "gorelink check --allow '*' %s: rc %d, problems %r" % (name, rc, codes))
+        assert "__libc_IO_vtables" in obj["glibc_static"], "%s: glibc_static %r" % (name, obj["glibc_static"])
+        assert ldflags or obj["glibc_static"][0] == "__libc_start_main", "%s: %r" % (name, obj["glibc_static"])
+        t = gorelink(["check", "--explain", "--allow", "*", out], cwd=SCRATCH, timeout=RUN_TIMEOUT)
+        assert t.rc == 1 and ", allowed" not in t.out.split("\n")[0] and \
+            "why: glibc's static C library (libc.a) is linked into a dynamic executable" in t.out, (
+                "gorelink check --explain %s\n%r" % (name, t))
+
+
 @test
 def cgo_package_with_cxx_files():
     """A cgo package with a .cc file (std::string, an exception): cmd/go

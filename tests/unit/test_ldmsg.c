@@ -1409,6 +1409,40 @@ START_TEST(test_diag_every_caller_and_policy)
 }
 END_TEST
 
+/* iconv_open from libstdc++'s locale code (every static C++ link): no
+ * finding, by the warning or the trace; another caller the trace names still
+ * is one, with a remedy that is no Go build tag. */
+START_TEST(test_diag_iconv_libstdcxx)
+{
+	static const char cxx[] =
+		"/usr/bin/ld: /usr/lib/gcc/x86_64-linux-gnu/12/libstdc++.a(numeric_members_cow.o): in function "
+		"`std::__narrow_multibyte_chars(char const*, __locale_struct*)':\n"
+		"(.text+0x92): warning: Using 'iconv_open' in statically linked applications requires at runtime the shared libraries from the glibc version used for linking\n"
+		"/usr/bin/ld: /usr/lib/gcc/x86_64-linux-gnu/12/libstdc++.a(numeric_members_cow.o): reference to iconv_open\n"
+		"/usr/bin/ld: " DL "libc.a(iconv_open.o): definition of iconv_open\n";
+	static const char both[] =
+		"/usr/bin/ld: /usr/lib/gcc/x86_64-linux-gnu/12/libstdc++.a(numeric_members_cow.o): in function "
+		"`std::__narrow_multibyte_chars(char const*, __locale_struct*)':\n"
+		"(.text+0x92): warning: Using 'iconv_open' in statically linked applications requires at runtime the shared libraries from the glibc version used for linking\n"
+		"/usr/bin/ld: /usr/lib/gcc/x86_64-linux-gnu/12/libstdc++.a(numeric_members_cow.o): reference to iconv_open\n"
+		"/usr/bin/ld: ./libconv.a(conv.o): reference to iconv_open\n";
+	struct gr_diag *d = NULL;
+	struct gr_error e;
+	const struct gr_diag_finding *f;
+
+	ck_assert_int_eq(gr_diag_run(gr_test_env(), cxx, NULL, 0, &d, &e), GR_OK);
+	ck_assert_msg(d->nfindings == 0, "%zu findings for libstdc++'s iconv_open", d->nfindings);
+	gr_diag_free(d);
+	ck_assert_int_eq(gr_diag_run(gr_test_env(), both, NULL, 0, &d, &e), GR_OK);
+	ck_assert_msg(d->nfindings == 1, "%zu findings", d->nfindings);
+	f = diag_find(d, "iconv_open", "./libconv.a(conv.o)");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(strstr(f->remedy, "gconv"));
+	ck_assert_ptr_null(strstr(f->remedy, "build with -tags"));
+	gr_diag_free(d);
+}
+END_TEST
+
 START_TEST(test_diag_glibc_only)
 {
 	static const char *const yes[] = { "__snprintf_chk", "__vsnprintf_chk", "__isoc99_sscanf", "__isoc23_strtol",
@@ -1480,6 +1514,7 @@ main(void)
 		test_drop_traces,
 		test_diag_every_caller_and_policy,
 		test_diag_glibc_only,
+		test_diag_iconv_libstdcxx,
 	};
 
 	return gr_test_run(gr_test_suite("ldmsg", "ldmsg", tests, sizeof(tests) / sizeof(tests[0]), 120), false);
