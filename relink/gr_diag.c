@@ -707,7 +707,7 @@ gr_diag_dso_scan(struct gr_diag *d, const char *const *argv, size_t argc, const 
 	char path[4096], dir[4096];
 	int rc = GR_OK;
 
-	if (!d->ngroups)
+	if (!d->ngroups && !d->ndsos)
 		return GR_OK;
 	gr_strvec_init(&libs);
 	gr_strvec_init(&cand);
@@ -751,6 +751,11 @@ gr_diag_dso_scan(struct gr_diag *d, const char *const *argv, size_t argc, const 
 		}
 		gr_report_free(r);
 	}
+	/* The library GNU ld named: which one of the link loads it. */
+	for (g = 0; g < d->ndsos && !rc; g++)
+		for (q = 0; q < cand.n && !d->dsos[g].via; q++)
+			if (gr_dg_same_file(cand.v[q], d->dsos[g].path) && !(d->dsos[g].via = gr_arena_strdup(&d->arena, via.v[q])))
+				rc = GR_ENOMEM;
 	/* Each group's symbols that a loaded library defines move to its DSO entry. */
 	for (g = 0; g < d->ngroups && !rc;) {
 		struct gr_diag_group *grp = &d->groups[g];

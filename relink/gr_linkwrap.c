@@ -419,9 +419,9 @@ gr_lw_explain_dsos(const struct gr_linkwrap *w, const struct gr_diag *d, bool fa
 		fprintf(w->msg, ", %s only in the shared library %s (%s%s%s)", x->nsymbols == 1 ? "is defined" : "are defined",
 		        gr_lw_tidy(x->path, tidy, sizeof(tidy)), x->flag, x->pkg ? ", pkg-config " : "", x->pkg ? x->pkg : "");
 		if (x->via)
-			fprintf(w->msg, ", which %s loads", x->via);
-		fputs(", but the link does not name it (\"DSO missing from command line\"): a library is linked only\n"
-		      "    from what the link names, not from what another library loads;", w->msg);
+			fprintf(w->msg, ", which %s loads", gr_lw_tidy(x->via, tidy, sizeof(tidy)));
+		fputs("; the link does not name it (\"DSO missing from command line\": a linker takes symbols only from\n"
+		      "    the libraries the link names, not from those they load):", w->msg);
 		/* Kept dynamic already: naming it is enough; else keep it dynamic too. */
 		if (gr_lw_kept_dynamic(w->ls, x->name))
 			snprintf(option, sizeof(option), "--lib %s", x->flag);
