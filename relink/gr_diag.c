@@ -1,5 +1,6 @@
 #include "gr_diag.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -565,13 +566,20 @@ gr_dg_undef(const struct gr_ldmsg *m)
 	return m->kind == GR_LDMSG_UNDEFINED || (m->kind == GR_LDMSG_DSO_MISSING && !m->dso);
 }
 
-/* Whether a and b are the same file (by realpath). */
+/* Whether a and b are the same file (by realpath); *nomem set when realpath ran out of memory. */
 static bool
-gr_dg_same_file(const char *a, const char *b)
+gr_dg_same_file(const char *a, const char *b, bool *nomem)
 {
-	char *ra = realpath(a, NULL), *rb = ra ? realpath(b, NULL) : NULL;
-	bool same = ra && rb && !strcmp(ra, rb);
+	char *ra, *rb = NULL;
+	bool same;
 
+	errno = 0;
+	ra = realpath(a, NULL);
+	if (ra)
+		rb = realpath(b, NULL);
+	if ((!ra || !rb) && errno == ENOMEM)
+		*nomem = true;
+	same = ra && rb && !strcmp(ra, rb);
 	free(ra);
 	free(rb);
 	return same;
@@ -594,7 +602,10 @@ gr_dg_dso_name(struct gr_diag *d, struct gr_diag_dso *x, const char *const *dirs
 
 	base = base ? base + 1 : x->path;
 	so = base;
-	if (gr_check_path(x->path, NULL, &r, &e) == GR_OK && r->nimages && r->images[0].soname)
+	k = gr_check_path(x->path, NULL, &r, &e);
+	if (k == GR_ENOMEM)
+		return false;
+	if (k == GR_OK && r->nimages && r->images[0].soname)
 		so = r->images[0].soname;
 	x->soname = gr_arena_strdup(a, so);
 	gr_report_free(r);
@@ -611,7 +622,9 @@ gr_dg_dso_name(struct gr_diag *d, struct gr_diag_dso *x, const char *const *dirs
 	for (k = 0; k < 2 && !found && *name; k++) {
 		for (i = 0; i < ndirs && !found; i++)
 			if ((size_t)snprintf(try, sizeof(try), "%s/lib%s.so", dirs[i], name) < sizeof(try))
-				found = gr_dg_same_file(try, x->path);
+				found = gr_dg_same_file(try, x->path, &nomem);
+		if (nomem)
+			return false;
 		if (!found && k == 0) {
 			/* Without a "-<version>" tail. */
 			char *dash = strrchr(name, '-');
@@ -639,11 +652,11 @@ gr_dg_dso_name(struct gr_diag *d, struct gr_diag_dso *x, const char *const *dirs
 	return !nomem;
 }
 
-/* Add sym (needed by needer, or NULL) to the DSO entry of path (loaded by
- * via, or NULL), made when new. False when out of memory. */
+/* Add sym (needed by needers[0..nneeders)) to the DSO entry of path (loaded
+ * by via, or NULL), made when new. False when out of memory. */
 static bool
 gr_dg_dso_add(struct gr_diag *d, size_t *cap, const char *path, const char *via, const char *sym,
-              const char *needer, const char *const *dirs, size_t ndirs)
+              const char *const *needers, size_t nneeders, const char *const *dirs, size_t ndirs)
 {
 	struct gr_arena *a = &d->arena;
 	struct gr_diag_dso *x = NULL;
@@ -667,8 +680,9 @@ gr_dg_dso_add(struct gr_diag *d, size_t *cap, const char *path, const char *via,
 	}
 	if (!(s = gr_arena_strdup(a, sym)) || !gr_dg_push(a, &x->symbols, &x->nsymbols, s))
 		return false;
-	if (needer && (!(s = gr_arena_strdup(a, needer)) || !gr_dg_push(a, &x->needers, &x->nneeders, s)))
-		return false;
+	for (i = 0; i < nneeders; i++)
+		if (!(s = gr_arena_strdup(a, needers[i])) || !gr_dg_push(a, &x->needers, &x->nneeders, s))
+			return false;
 	return true;
 }
 
@@ -705,6 +719,7 @@ gr_diag_dso_scan(struct gr_diag *d, const char *const *argv, size_t argc, const 
 	struct gr_strvec libs, cand, via;
 	size_t i, k, g, q, cap = d->ndsos;
 	char path[4096], dir[4096];
+	bool nomem = false;
 	int rc = GR_OK;
 
 	if (!d->ngroups && !d->ndsos)
@@ -754,8 +769,11 @@ gr_diag_dso_scan(struct gr_diag *d, const char *const *argv, size_t argc, const 
 	/* The library GNU ld named: which one of the link loads it. */
 	for (g = 0; g < d->ndsos && !rc; g++)
 		for (q = 0; q < cand.n && !d->dsos[g].via; q++)
-			if (gr_dg_same_file(cand.v[q], d->dsos[g].path) && !(d->dsos[g].via = gr_arena_strdup(&d->arena, via.v[q])))
+			if (gr_dg_same_file(cand.v[q], d->dsos[g].path, &nomem) &&
+			    !(d->dsos[g].via = gr_arena_strdup(&d->arena, via.v[q])))
 				rc = GR_ENOMEM;
+	if (nomem)
+		rc = GR_ENOMEM;
 	/* Each group's symbols that a loaded library defines move to its DSO entry. */
 	for (g = 0; g < d->ngroups && !rc;) {
 		struct gr_diag_group *grp = &d->groups[g];
@@ -766,16 +784,10 @@ gr_diag_dso_scan(struct gr_diag *d, const char *const *argv, size_t argc, const 
 			for (k = 0, w = 0; k < grp->nsymbols; k++) {
 				const char *sym = grp->symbols[k];
 				if (gr_bfd_dynamic_defines(cand.v[q], &sym, 1)) {
-					size_t m;
-					if (!gr_dg_dso_add(d, &cap, cand.v[q], via.v[q], sym, grp->nneeders ? grp->needers[0] : NULL,
-					                   dirs, ndirs)) {
+					if (!gr_dg_dso_add(d, &cap, cand.v[q], via.v[q], sym, grp->needers, grp->nneeders, dirs, ndirs)) {
 						rc = GR_ENOMEM;
 						break;
 					}
-					for (m = 1; m < grp->nneeders; m++)
-						if (!gr_dg_push(&d->arena, &d->dsos[d->ndsos - 1].needers, &d->dsos[d->ndsos - 1].nneeders,
-						                grp->needers[m]))
-							rc = GR_ENOMEM;
 				} else {
 					grp->symbols[w++] = sym;
 				}
@@ -846,7 +858,7 @@ gr_diag_run(const struct gr_env *env, const char *linker_messages, const char *c
 				rc = gr_error_set(err, GR_ENOMEM, 0, "diagnosis: out of memory");
 		} else if (m->kind == GR_LDMSG_DSO_MISSING && m->dso) {
 			/* GNU ld named the library: no archive is the answer, naming it is. */
-			if (!gr_dg_dso_add(d, &dcap, m->dso, NULL, m->symbol, m->referrer, dirs, ndirs))
+			if (!gr_dg_dso_add(d, &dcap, m->dso, NULL, m->symbol, &m->referrer, m->referrer ? 1 : 0, dirs, ndirs))
 				rc = gr_error_set(err, GR_ENOMEM, 0, "diagnosis: out of memory");
 		} else if (gr_dg_undef(m) && gr_diag_glibc_only(m->symbol)) {
 			/* Only glibc defines it, and this link's C library does not: the
