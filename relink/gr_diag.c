@@ -619,6 +619,9 @@ gr_dg_dso_name(struct gr_diag *d, struct gr_diag_dso *x, const char *const *dirs
 		n = sizeof(name) - 1;
 	memcpy(name, stem, n);
 	name[n] = '\0';
+	/* The C library family's lib<NAME>.so may be a linker script (libm.so,
+	 * libc.so) naming the same library: -lNAME is right for it. */
+	found = gr_dg_in(gr_rw_default_system_libs, gr_rw_ndefault_system_libs, name);
 	for (k = 0; k < 2 && !found && *name; k++) {
 		for (i = 0; i < ndirs && !found; i++)
 			if ((size_t)snprintf(try, sizeof(try), "%s/lib%s.so", dirs[i], name) < sizeof(try))
@@ -643,6 +646,9 @@ gr_dg_dso_name(struct gr_diag *d, struct gr_diag_dso *x, const char *const *dirs
 	}
 	if (!x->name || !x->flag)
 		return false;
+	/* The C library family comes with the compiler: it is named by -l, not a package. */
+	if (gr_dg_in(gr_rw_default_system_libs, gr_rw_ndefault_system_libs, x->name))
+		return true;
 	gr_strvec_init(&pk);
 	if (gr_pc_packages_with_lib(x->name, &pk, &npub, &e) == GR_ENOMEM)
 		nomem = true;
@@ -756,7 +762,7 @@ gr_diag_dso_scan(struct gr_diag *d, const char *const *argv, size_t argc, const 
 		snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - libs.v[i]) : 1, slash ? libs.v[i] : ".");
 		for (k = 0; r->nimages && k < r->images[0].nneeded && !rc; k++) {
 			const char *so = r->images[0].needed[k].name;
-			if (!so || strchr(so, '/') || gr_is_libc_family(so) ||
+			if (!so || strchr(so, '/') ||
 			    !gr_dg_find_in(so, dirs, ndirs, dir, path, sizeof(path)) ||
 			    gr_dg_in((const char *const *)cand.v, cand.n, path) ||
 			    gr_dg_in((const char *const *)libs.v, libs.n, path))
@@ -791,6 +797,11 @@ gr_diag_dso_scan(struct gr_diag *d, const char *const *argv, size_t argc, const 
 				} else {
 					grp->symbols[w++] = sym;
 				}
+			}
+			/* Each moved symbol took at least one of the group's references. */
+			{
+				size_t moved = grp->nsymbols - w;
+				grp->nrefs = grp->nrefs >= moved + w ? grp->nrefs - moved : w;
 			}
 			grp->nsymbols = w;
 			if (!w)

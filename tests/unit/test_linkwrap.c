@@ -320,6 +320,42 @@ START_TEST(test_dso_missing_named_and_fixed)
 }
 END_TEST
 
+/* A C library family member: GNU ld names libm.so.6 for pow, which libl.so
+ * loads; libm.so is a linker script, yet -lm is the flag (kept dynamic in
+ * third-party mode: the option is --lib -lm alone). */
+START_TEST(test_dso_missing_libm)
+{
+	char src[256], so[256], obj[256], ldir[256], rpath[256];
+	struct run r;
+
+	setup();
+	write_file("l.c", "double pow(double, double);\ndouble lpow(double a) { return pow(a, 2.5); }\n", 0644);
+	write_file("u.c", "double pow(double, double);\ndouble lpow(double);\n"
+	           "int main(int c, char **v) { (void)v; return (int)(lpow(c) + pow(c, 1.5)) == 3 ? 0 : 1; }\n", 0644);
+	snprintf(src, sizeof(src), "%s/l.c", dir);
+	snprintf(so, sizeof(so), "%s/libl.so", dir);
+	must_run((const char *const[]){ "gcc", "-shared", "-fPIC", "-o", so, src, "-lm", NULL });
+	snprintf(src, sizeof(src), "%s/u.c", dir);
+	snprintf(obj, sizeof(obj), "%s/u.o", dir);
+	must_run((const char *const[]){ "gcc", "-fno-builtin", "-c", "-o", obj, src, NULL });
+	snprintf(ldir, sizeof(ldir), "-L%s", dir);
+	snprintf(rpath, sizeof(rpath), "-Wl,-rpath,%s", dir);
+	lmode = GR_LINK_THIRD_PARTY;
+	link_words(&r, false, (const char *const[]){ "gcc", "-o", out, obj, ldir, rpath, "-ll", NULL });
+	ck_assert_int_ne(r.status, 0);
+	has(r.msgs, "gorelink: pow, needed by ");
+	has(r.msgs, "/libm.so.6 (-lm)");  /* no package: the C library family is named by -l */
+	has(r.msgs, "add --lib -lm (or run gorelink again with --fix)\n");
+	run_free(&r);
+	link_words(&r, true, (const char *const[]){ "gcc", "-o", out, obj, ldir, rpath, "-ll", NULL });
+	ck_assert_msg(r.status == 0, "status %d\n%s", r.status, r.msgs);
+	ck_assert_uint_eq(r.rep.nfixes, 1);
+	ck_assert_str_eq(r.rep.fixes[0].flag, "-lm");
+	run_free(&r);
+	teardown();
+}
+END_TEST
+
 /* Without the development link libgrB.so: -l:libgrB.so.1. */
 START_TEST(test_dso_missing_soname_flag)
 {
@@ -621,6 +657,7 @@ main(void)
 		test_fix_keeps_dynamic_libraries_l,
 		test_dso_missing_named_and_fixed,
 		test_dso_missing_soname_flag,
+		test_dso_missing_libm,
 	};
 
 	return gr_test_run(gr_test_suite("linkwrap", "linkwrap", tests, sizeof(tests) / sizeof(tests[0]), 120), false);
