@@ -946,10 +946,27 @@ gr_b_verify(struct gr_b *b)
 		pol.allow = (const char *const *)allow.v;
 		pol.nallow = allow.n;
 	} else if (b->o->mode == GR_LINK_THIRD_PARTY) {
+		size_t i;
 		if (gr_build_third_party_allow(b->o->allow, b->o->nallow, &allow) ||
 		    gr_build_third_party_allow((const char *const *)b->ls.allow.v, b->ls.allow.n, &allow)) {
 			gr_strvec_deinit(&allow);
 			return gr_b_nomem(b);
+		}
+		/* A shared library --fix named (-lNAME, -l:SONAME: one a library of
+		 * the link loads anyway, or a system library) is allowed too. */
+		for (i = 0; i < b->res->link.nfixes; i++) {
+			const struct gr_rec_fix *x = &b->res->link.fixes[i];
+			char buf[512];
+			if (x->archive || !x->lname)
+				continue;
+			if (x->lname[0] == ':')
+				snprintf(buf, sizeof(buf), "%s", x->lname + 1);
+			else
+				snprintf(buf, sizeof(buf), "lib%s.so*", x->lname);
+			if (gr_strvec_push(&allow, buf)) {
+				gr_strvec_deinit(&allow);
+				return gr_b_nomem(b);
+			}
 		}
 		pol.allow = (const char *const *)allow.v;
 		pol.nallow = allow.n;

@@ -3015,6 +3015,135 @@ def missing_shared_only_names_stub_and_allow_dynamic():
         "the way out does not name --allow-dynamic msgsh and --stub msgsh\n%s" % r.err)
     assert "--third-party" not in r.err, "--third-party offered for a library it would not keep dynamic\n%s" % r.err
 
+# ------------------------------------------------------- partly dynamic --fix, DSO missing (issue 13)
+
+LIQ_MAIN = """package main
+
+/*
+#cgo LDFLAGS: -limagequant
+#include <libimagequant.h>
+*/
+import "C"
+
+import "fmt"
+
+func main() {
+	a := C.liq_attr_create()
+	fmt.Println("liq attr", a != nil, int(C.liq_get_max_colors(a)))
+	C.liq_attr_destroy(a)
+}
+"""
+
+
+@test
+def third_party_fix_keeps_libm_dynamic():
+    """Issue 13: -limagequant (Debian's libimagequant.a needs pow, powf, sqrt
+    and libgomp) with --third-party --fix: libm is a system library, kept
+    dynamic in this mode, so --fix adds -lm, never glibc's libm-2.36.a (which
+    then needs libc.a: a dynamic binary with glibc's static internals, which
+    crashed at start, exit 139). The binary runs; the report's fixes say -lm."""
+    hdr = "/usr/include/libimagequant.h"
+    assert os.path.exists(hdr), "%s is missing: apt-get install libimagequant-dev (scripts/setup)" % hdr
+    mod = make_module("liqfix", {"main.go": LIQ_MAIN})
+    r, rep, out = build(mod, ["--third-party", "--fix"], name="liqfix")
+    fixes = rep["fixes"]
+    m = [f for f in fixes if f["lname"] == "m"]
+    assert m == [{"lname": "m", "pkg": None, "archive": None, "flag": "-lm"}], "fixes %r" % fixes
+    glibc = [f for f in fixes if f["archive"] and re.search(r"/lib(c|m|m-[0-9.]+|pthread|dl)\.a$", f["archive"])]
+    assert not glibc, "--fix added glibc's archives to a dynamic link: %r" % glibc
+    assert "gorelink: --fix: adding -lm (kept dynamic in --third-party mode)" in r.err, "stderr\n%s" % r.err
+    assert not any(re.search(r"/libc\.a$|/libm[-0-9.]*\.a$", a) for a in rep["link_argv"]), (
+        "glibc's archives in the final link: %r" % rep["link_argv"])
+    assert "libm.so.6" in readelf(out)["needed"], "libm.so.6 not needed: %r" % readelf(out)["needed"]
+    res = run([out], timeout=RUN_TIMEOUT)
+    assert res.rc == 0 and res.out.startswith("liq attr true "), "the binary: %r" % res
+
+
+def dso_module(name):
+    """libgrB.so.1 (soname libgrB.so.1, symbol version GRB_1.0, libgrB.so beside
+    it, a grB.pc naming -lgrB) and libgrA.so, which needs it (DT_NEEDED); a main
+    package that links only -lgrA and calls both libraries' functions. Returns
+    (module dir, lib dir, pkg-config dir)."""
+    mod = make_module(name, {"main.go": """package main
+
+/*
+#cgo LDFLAGS: -L${SRCDIR}/lib -Wl,-rpath,${SRCDIR}/lib -lgrA
+int gra_value(void);
+int grb_value(void);
+*/
+import "C"
+
+import "fmt"
+
+func main() { fmt.Println("gra", int(C.gra_value()), "grb", int(C.grb_value())) }
+"""})
+    lib, pc = os.path.join(mod, "lib"), os.path.join(mod, "pc")
+    os.mkdir(lib)
+    os.mkdir(pc)
+    for fn, text in (("b.c", "int grb_value(void) { return 42; }\n"),
+                     ("b.map", "GRB_1.0 { global: grb_value; local: *; };\n"),
+                     ("a.c", "int grb_value(void);\nint gra_value(void) { return grb_value() + 1; }\n")):
+        with open(os.path.join(lib, fn), "w") as f:
+            f.write(text)
+    for argv in (["gcc", "-shared", "-fPIC", "-Wl,-soname,libgrB.so.1", "-Wl,--version-script=b.map",
+                  "-o", "libgrB.so.1", "b.c"],
+                 ["ln", "-s", "libgrB.so.1", "libgrB.so"],
+                 ["gcc", "-shared", "-fPIC", "-Wl,-soname,libgrA.so", "-o", "libgrA.so", "a.c", "-L.", "-lgrB"]):
+        r = run(argv, cwd=lib)
+        assert r.rc == 0, "%s (apt-get install gcc)\n%r" % (argv[0], r)
+    with open(os.path.join(pc, "grB.pc"), "w") as f:
+        f.write("libdir=%s\nName: grB\nDescription: test\nVersion: 1.0\nLibs: -L${libdir} -lgrB\n" % lib)
+    return mod, lib, pc
+
+
+@test
+def dso_missing_diagnosed_and_fixed():
+    """Issue 13: a program calls grb_value, which only libgrB.so.1 defines,
+    and links only -lgrA (whose libgrA.so loads libgrB.so.1), in
+    --allow-dynamic mode. GNU ld says "undefined reference to symbol
+    'grb_value@@GRB_1.0'" and "DSO missing from command line"; gold, mold and
+    lld say only "undefined" (the library is found through libgrA.so's
+    DT_NEEDED). Each time: exit 2 (the link failed, explained), the shared
+    library, -lgrB, its package grB, the library that loads it and the
+    paste-ready options named; --fix adds -lgrB, and the binary links and runs;
+    the named options link too."""
+    for tool, pkg in (("mold", "mold"), ("ld.gold", "binutils")):
+        assert shutil.which(tool), "%s is needed (apt-get install %s; scripts/setup does)" % (tool, pkg)
+    llvm = "/usr/lib/llvm-14/bin"
+    assert os.access(os.path.join(llvm, "ld.lld"), os.X_OK), "%s/ld.lld is needed (apt-get install lld-14)" % llvm
+    mod, lib, pc = dso_module("dsomiss")
+    env = base_env(PKG_CONFIG_PATH=pc)
+    option = "--allow-dynamic grB --lib -lgrB"
+    for ld in ("bfd", "gold", "lld", "mold"):
+        go_args = ["-ldflags=-extldflags=-fuse-ld=" + ld]
+        out = os.path.join(scratch("out-dsomiss-" + ld), "prog")
+        # gcc -fuse-ld=lld runs the ld.lld on PATH: Debian's lld-14 puts it in llvm's bin.
+        ldenv = base_env(PKG_CONFIG_PATH=pc, PATH=llvm + ":" + os.environ.get("PATH", "")) if ld == "lld" else env
+        r = gorelink(["--json", "--allow-dynamic", "grA", "-o", out, ".", "--"] + go_args, cwd=mod, env=ldenv)
+        assert r.rc == EXIT_BUILD, "%s: exit %d, want %d\n%r" % (ld, r.rc, EXIT_BUILD, r)
+        rep = parse_json(r)
+        line = [l for l in r.err.split("\n") if l.startswith("gorelink: grb_value")]
+        assert len(line) == 1, "%s: no diagnosis line for grb_value\n%s" % (ld, r.err)
+        assert ("is defined only in the shared library %s/libgrB.so.1 (-lgrB, pkg-config grB), which %s/libgrA.so loads"
+                % (lib, lib)) in line[0], "%s: %r" % (ld, line[0])
+        assert ("add %s (or run gorelink again with --fix)" % option) in r.err, "%s: stderr\n%s" % (ld, r.err)
+        assert {"lname": "grB", "pkg": "grB", "archive": None, "option": option} in rep["undefined"], (
+            "%s: undefined %r" % (ld, rep["undefined"]))
+        if ld == "bfd":
+            assert "DSO missing from command line" in r.err, "GNU ld's own words are gone\n%s" % r.err
+    # --fix names the library; the check allows it (libgrA.so loads it anyway).
+    r, rep, out = build(mod, ["--allow-dynamic", "grA", "--fix"], name="dsofix", env=env)
+    assert rep["fixes"] == [{"lname": "grB", "pkg": "grB", "archive": None, "flag": "-lgrB"}], "fixes %r" % rep["fixes"]
+    assert "gorelink: --fix: adding -lgrB (libgrB.so.1, which %s/libgrA.so loads)" % lib in r.err, "stderr\n%s" % r.err
+    assert readelf(out)["needed"][:2] == ["libgrA.so", "libgrB.so.1"], "needed %r" % readelf(out)["needed"]
+    res = run([out], timeout=RUN_TIMEOUT)
+    assert res.rc == 0 and res.out.strip() == "gra 43 grb 42", "the --fix binary: %r" % res
+    # The options the diagnosis named, pasted.
+    r, rep, out = build(mod, ["--allow-dynamic", "grA"] + option.split(), name="dsoopt", env=env)
+    res = run([out], timeout=RUN_TIMEOUT)
+    assert res.rc == 0 and res.out.strip() == "gra 43 grb 42", "the binary of the named options: %r" % res
+
+
 # ------------------------------------------------------- presets that apply themselves (issue 12)
 
 @test
