@@ -1522,10 +1522,16 @@ gr_b_go_failed(struct gr_b *b, const struct gr_spawn_result *r)
 			return gr_b_fail(b, GR_BUILD_EGO,
 			                 "the link failed: %s was built for glibc, and this link's C library is another (explained above)",
 			                 lr->undefined[i].archive);
-	if (lr->nundefined && !lr->nmissing && b->o->fix && lr->nfixes)
+	if (lr->nundefined && !lr->nmissing && b->o->fix && lr->nfixes) {
+		/* What --fix added: archives, -l flags of libraries kept dynamic, or both. */
+		size_t narch = 0;
+		for (size_t i = 0; i < lr->nfixes; i++)
+			narch += lr->fixes[i].archive != NULL;
 		return gr_b_fail(b, GR_BUILD_EGO,
-		                 "the link still fails on undefined symbols after --fix added %zu archive%s (-l%s%s): add the --pkg/--lib named above for what is left",
-		                 lr->nfixes, lr->nfixes == 1 ? "" : "s", lr->fixes[0].lname, lr->nfixes > 1 ? " and others" : "");
+		                 "the link still fails on undefined symbols after --fix added %zu %s%s (-l%s%s): add the --pkg/--lib named above for what is left",
+		                 lr->nfixes, narch == lr->nfixes ? "archive" : narch ? "input" : "-l flag",
+		                 lr->nfixes == 1 ? "" : "s", lr->fixes[0].lname, lr->nfixes > 1 ? " and others" : "");
+	}
 	if (lr->nundefined && !lr->nmissing && b->o->fix)
 		return gr_b_fail(b, GR_BUILD_EGO,
 		                 "the link failed on undefined symbols (explained above) that --fix found no archive for: install the library that defines them, or add the --pkg/--lib named there");
