@@ -302,6 +302,9 @@ gr_macho_load_rules(struct gr_problems *p, const struct gr_policy *pol)
 
 	if (!exe && !lib)
 		return;
+	/* Both strings first: the arguments of one call are evaluated in no set order. */
+	gr_macho_version_str(ml->minos, v1, sizeof(v1));
+	gr_macho_version_str(pol ? pol->macos_min : 0, v2, sizeof(v2));
 	/* dyld exempts a static executable (no LC_LOAD_DYLINKER): nothing makes it read-only. */
 	if (ml->data_const && !(ml->data_const_flags & 0x10u) && (lib || img->interp))
 		gr_macho_rule(p, exe, "data-const-writable",
@@ -315,13 +318,12 @@ gr_macho_load_rules(struct gr_problems *p, const struct gr_policy *pol)
 	else if (pol && pol->macos_min && strcmp(ml->platform, "macos") != 0)
 		gr_macho_rule(p, exe, "macos-min",
 		    gr_arena_printf(a, "%s names platform %s, not macOS: --macos-min %s cannot be met", ml->version_command,
-		                    ml->platform, gr_macho_version_str(pol->macos_min, v2, sizeof(v2))),
+		                    ml->platform, v2),
 		    "build for macOS: clang -target ARCH-apple-macosVERSION, or -mmacosx-version-min=VERSION");
 	else if (pol && pol->macos_min && ml->minos > pol->macos_min)
 		gr_macho_rule(p, exe, "macos-min",
 		    gr_arena_printf(a, "%s minos %s is above --macos-min %s: macOS older than %s (%s among them) refuses to %s it",
-		                    ml->version_command, gr_macho_version_str(ml->minos, v1, sizeof(v1)),
-		                    gr_macho_version_str(pol->macos_min, v2, sizeof(v2)), v1, v2,
+		                    ml->version_command, v1, v2, v1, v2,
 		                    exe ? "start" : "load"),
 		    gr_arena_printf(a, "rebuild for the older system: clang -mmacosx-version-min=%s or MACOSX_DEPLOYMENT_TARGET=%s (for cgo: CGO_CFLAGS and CGO_LDFLAGS=-mmacosx-version-min=%s); Go's own linker writes the oldest macOS that Go release supports, so an older target needs an older Go",
 		                    v2, v2, v2));
