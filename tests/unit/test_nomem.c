@@ -575,12 +575,17 @@ make_thin(struct bytes *o, uint32_t cputype)
 	put32(o, cputype, false);
 	put32(o, 0, false);
 	put32(o, 2, false);          /* MH_EXECUTE */
-	put32(o, 18, false);         /* ncmds */
+	put32(o, 20, false);         /* ncmds */
 	put32(o, 0, false);          /* sizeofcmds, below */
 	put32(o, 0x200085u, false);  /* MH_PIE | ... */
 	put32(o, 0, false);
 	cmds = o->n;
 	put_lc(o, 0xe, NULL, 0, "/usr/lib/dyld");
+	/* LC_BUILD_VERSION (macos 11.0, no tools) and an empty LC_CODE_SIGNATURE:
+	 * the Mach-O load rules (issue 14) pass, so the problems are the dylibs'. */
+	put32(o, 0x32u, false); put32(o, 24, false); put32(o, 1, false);
+	put32(o, 0xb0000u, false); put32(o, 0xb0000u, false); put32(o, 0, false);
+	put32(o, 0x1du, false); put32(o, 16, false); put32(o, 0, false); put32(o, 0, false);
 	put_lc(o, 0xc, ver, 3, "/usr/lib/libSystem.B.dylib");
 	put_lc(o, 0xc, ver, 3, "/opt/homebrew/opt/libfoo/lib/libfoo.1.dylib");
 	put_lc(o, 0x80000018u, ver, 3, "@rpath/libbar.dylib");
