@@ -308,9 +308,9 @@ gr_macho_load_rules(struct gr_problems *p, const struct gr_policy *pol)
 	/* dyld exempts a static executable (no LC_LOAD_DYLINKER): nothing makes it read-only. */
 	if (ml->data_const && !(ml->data_const_flags & 0x10u) && (lib || img->interp))
 		gr_macho_rule(p, exe, "data-const-writable",
-		    gr_arena_printf(a, "__DATA_CONST segment without SG_READ_ONLY (flags 0x%x): dyld on macOS 15 and later refuses to load the %s (\"__DATA_CONST segment missing SG_READ_ONLY flag\", Abort trap: 6); macOS 14 and older load it. ld64.lld 15 and older (and the ld64 of osxcross/cctools-port) write the segment so",
+		    gr_arena_printf(a, "__DATA_CONST segment without SG_READ_ONLY (flags 0x%x): dyld on macOS 15 and later refuses to load the %s (\"__DATA_CONST segment missing SG_READ_ONLY flag\", Abort trap: 6); macOS 14 and older load it. ld64.lld 15 and older, and ld64 for a target below macOS 10.15 (osxcross), write the segment so",
 		                    (unsigned)ml->data_const_flags, exe ? "program" : "library"),
-		    "link with a linker that sets the flag: ld64.lld 16 or later (LLVM commit f7b752d27766), Apple's ld64 from Xcode, or, for Go without cgo, Go's internal linker (CGO_ENABLED=0 or -ldflags=-linkmode=internal); patching the flag afterwards needs a new signature (codesign -f -s -, rcodesign sign)");
+		    "link with a linker that sets the flag: ld64.lld 16 or later (LLVM commit f7b752d27766), Apple's ld64 512 (Xcode 11) or later with a deployment target of macOS 10.15 or later (-mmacosx-version-min=10.15), or, for Go without cgo, Go's internal linker (CGO_ENABLED=0 or -ldflags=-linkmode=internal); patching the flag afterwards needs a new signature (codesign -f -s -, rcodesign sign)");
 	if (!ml->version_command)
 		gr_macho_rule(p, exe, "no-build-version",
 		    "no LC_BUILD_VERSION or LC_VERSION_MIN_* load command: the file names no platform and no minimum OS, so nothing says which macOS versions it runs on (all are affected: dyld checks the platform of what it loads, and a minimum cannot be checked)",
