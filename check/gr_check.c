@@ -127,6 +127,7 @@ gr_problem_add(struct gr_problems *p, const char *code, const char *message, con
 	img->problems[img->nproblems].code = code;
 	img->problems[img->nproblems].message = message;
 	img->problems[img->nproblems].remedy = remedy;
+	img->problems[img->nproblems].finding = false;
 	img->nproblems++;
 }
 
@@ -354,6 +355,72 @@ gr_macho_policy(struct gr_problems *p, const struct gr_policy *pol)
 	}
 }
 
+/* A Mach-O load rule broken: a failure (the file does not pass) or, where
+ * the rule does not bind that kind of file, a finding. */
+static void
+gr_macho_rule(struct gr_problems *p, bool failure, const char *code, const char *message,
+              const char *remedy)
+{
+	struct gr_image *img = p->img;
+
+	if (!remedy)
+		p->nomem = true;
+	gr_problem_add(p, code, message, remedy);
+	if (p->nomem)
+		return;
+	img->problems[img->nproblems - 1].finding = !failure;
+	if (failure)
+		img->pass = false;
+}
+
+/* The load rules of dyld and the kernel (issue 14): __DATA_CONST read-only,
+ * a platform and minimum macOS, a code signature on arm64. Executables that
+ * break one fail; dylibs and bundles (which dyld checks when it loads them)
+ * get findings; objects, dSYMs and core files are not loaded, and pass by. */
+static void
+gr_macho_load_rules(struct gr_problems *p, const struct gr_policy *pol)
+{
+	struct gr_image *img = p->img;
+	struct gr_arena *a = p->a;
+	const struct gr_macho_load *ml = &img->macho;
+	bool exe = ml->filetype == 2, lib = ml->filetype == 6 || ml->filetype == 8;
+	bool arm64 = img->arch && (!strcmp(img->arch, "arm64") || !strcmp(img->arch, "arm64e"));
+	char v1[24], v2[24];
+
+	if (!exe && !lib)
+		return;
+	/* Both strings first: the arguments of one call are evaluated in no set order. */
+	gr_macho_version_str(ml->minos, v1, sizeof(v1));
+	gr_macho_version_str(pol ? pol->macos_min : 0, v2, sizeof(v2));
+	/* dyld exempts a static executable (no LC_LOAD_DYLINKER): nothing makes it read-only. */
+	if (ml->data_const && !(ml->data_const_flags & 0x10u) && (lib || img->interp))
+		gr_macho_rule(p, exe, "data-const-writable",
+		    gr_arena_printf(a, "__DATA_CONST segment without SG_READ_ONLY (flags 0x%x): dyld on macOS 15 and later refuses to load the %s (\"__DATA_CONST segment missing SG_READ_ONLY flag\", Abort trap: 6); macOS 14 and older load it. ld64.lld 15 and older, and ld64 for a target below macOS 10.15 (osxcross), write the segment so",
+		                    (unsigned)ml->data_const_flags, exe ? "program" : "library"),
+		    "link with a linker that sets the flag: ld64.lld 16 or later (LLVM commit f7b752d27766), Apple's ld64 512 (Xcode 11) or later with a deployment target of macOS 10.15 or later (-mmacosx-version-min=10.15), or, for Go without cgo, Go's internal linker (CGO_ENABLED=0 or -ldflags=-linkmode=internal); patching the flag afterwards needs a new signature (codesign -f -s -, rcodesign sign)");
+	if (!ml->version_command)
+		gr_macho_rule(p, exe, "no-build-version",
+		    "no LC_BUILD_VERSION or LC_VERSION_MIN_* load command: the file names no platform and no minimum OS, so nothing says which macOS versions it runs on (all are affected: dyld checks the platform of what it loads, and a minimum cannot be checked)",
+		    "build and link with a deployment target: clang -mmacosx-version-min=VERSION or MACOSX_DEPLOYMENT_TARGET=VERSION (ld64.lld: -platform_version macos VERSION SDK), so that the linker writes LC_BUILD_VERSION");
+	else if (pol && pol->macos_min && strcmp(ml->platform, "macos") != 0)
+		gr_macho_rule(p, exe, "macos-min",
+		    gr_arena_printf(a, "%s names platform %s, not macOS: --macos-min %s cannot be met", ml->version_command,
+		                    ml->platform, v2),
+		    "build for macOS: clang -target ARCH-apple-macosVERSION, or -mmacosx-version-min=VERSION");
+	else if (pol && pol->macos_min && ml->minos > pol->macos_min)
+		gr_macho_rule(p, exe, "macos-min",
+		    gr_arena_printf(a, "%s minos %s is above --macos-min %s: macOS older than %s (%s among them) refuses to %s it",
+		                    ml->version_command, v1, v2, v1, v2,
+		                    exe ? "start" : "load"),
+		    gr_arena_printf(a, "rebuild for the older system: clang -mmacosx-version-min=%s or MACOSX_DEPLOYMENT_TARGET=%s (for cgo: CGO_CFLAGS and CGO_LDFLAGS=-mmacosx-version-min=%s); Go's own linker writes the oldest macOS that Go release supports, so an older target needs an older Go",
+		                    v2, v2, v2));
+	if (arm64 && !ml->code_signature)
+		gr_macho_rule(p, exe, "no-code-signature",
+		    gr_arena_printf(a, "%s without LC_CODE_SIGNATURE: macOS 11 and later on Apple silicon %s unsigned arm64 code (\"Killed: 9\")",
+		                    exe ? "arm64 executable" : "arm64 library", exe ? "kill at launch" : "refuse to map"),
+		    "sign it, ad hoc is enough: codesign -s - FILE on a Mac, rcodesign sign FILE elsewhere; ld64 and ld64.lld sign arm64 output ad hoc themselves, so a tool run after the link (strip, install_name_tool, a patcher) dropped or broke the signature");
+}
+
 static void
 gr_apply_policy(struct gr_arena *a, struct gr_image *img, const struct gr_policy *pol, bool *nomem)
 {
@@ -361,8 +428,10 @@ gr_apply_policy(struct gr_arena *a, struct gr_image *img, const struct gr_policy
 
 	if (img->format == GR_FMT_ELF)
 		gr_elf_policy(&p, pol);
-	else if (img->format == GR_FMT_MACHO)
+	else if (img->format == GR_FMT_MACHO) {
 		gr_macho_policy(&p, pol);
+		gr_macho_load_rules(&p, pol);
+	}
 	if (!img->executable)
 		gr_problem_add(&p, "not-executable",
 		    gr_arena_printf(a, "not an executable but %s %s",
