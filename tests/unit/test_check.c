@@ -341,7 +341,7 @@ problem_index(const struct gr_image *img, const char *code)
 START_TEST(test_elf_glibc_static_mix)
 {
 	static const char *const allow_all[] = { "*" };
-	struct gr_policy pol = { allow_all, 1 };
+	struct gr_policy pol = { .allow = allow_all, .nallow = 1 };
 	static const char *const files[] = { "elf/mix-libc-a", "elf/mix-libc-a.stripped" };
 	struct gr_report *r;
 	struct gr_error e;
@@ -392,7 +392,7 @@ END_TEST
 START_TEST(test_elf_needed_without_interp)
 {
 	static const char *const allow_all[] = { "*" };
-	struct gr_policy pol = { allow_all, 1 };
+	struct gr_policy pol = { .allow = allow_all, .nallow = 1 };
 	static const struct { const char *file, *lib, *fix; } cases[] = {
 		{ "elf/static-needed-gcc_s", "libgcc_s.so.1", "-static-libgcc" },
 		{ "elf/static-needed-stdc++", "libstdc++.so.6", "-static-libstdc++" },
