@@ -481,8 +481,8 @@ gr_modgraph_cache_key(const struct gr_env *env, const char *const *argv, char *c
 	if (!argv || !argv[0] || !getcwd(cwd, sizeof(cwd)))
 		goto out;
 	for (i = 1; argv[i]; i++) {
-		if (strstr(argv[i], "-modfile"))
-			goto out;  /* another go.mod than the one found here */
+		if (strstr(argv[i], "-modfile") || !strcmp(argv[i], "-C") || !strncmp(argv[i], "-C=", 3))
+			goto out;  /* another go.mod than the one found here, or another directory */
 		deps = deps || !strcmp(argv[i], "-deps");
 	}
 	v = gr_mg_envp(envp, "GOFLAGS");

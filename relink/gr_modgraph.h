@@ -55,7 +55,8 @@ long gr_modgraph_match(const struct gr_strvec *mods, const char *file, const cha
  * stamped files changed in the last 2 seconds ends in a "racy" line and is
  * never stored, as a change within a clock tick keeps a stamp). NULL (do not
  * cache) when there is no main module (GOPATH mode, GO111MODULE=off), a
- * go.work is in use, -modfile is given anywhere, or out of memory; malloc'd. */
+ * go.work is in use, -modfile is given anywhere or -C among the words, or
+ * out of memory; malloc'd. */
 char *gr_modgraph_cache_key(const struct gr_env *env, const char *const *argv, char *const *envp);
 
 /* The answer stored for key: true and r filled as a successful run of the

@@ -159,6 +159,7 @@ START_TEST(test_no_key)
 	char *envp_workoff[] = { "HOME=/nowhere", "GOWORK=off", NULL };
 	const char *modfile[] = { go, "list", "-modfile=x.mod", "-m", "all", NULL };
 	const char *av[] = { go, "list", "-m", "all", NULL };
+	const char *chdir_word[] = { go, "list", "-C", "/elsewhere", "-m", "all", NULL };
 	char *k;
 
 	make_module();
@@ -166,6 +167,7 @@ START_TEST(test_no_key)
 	ck_assert_ptr_null(gr_modgraph_cache_key(gr_test_env(), av, envp_work));
 	ck_assert_ptr_null(gr_modgraph_cache_key(gr_test_env(), av, envp_modfile));
 	ck_assert_ptr_null(gr_modgraph_cache_key(gr_test_env(), modfile, envp));
+	ck_assert_ptr_null(gr_modgraph_cache_key(gr_test_env(), chdir_word, envp));
 	/* A go.work above the module: a workspace, unless GOWORK=off. */
 	gr_test_put(base, "go.work", "go 1.19\n\nuse ./app\n");
 	ck_assert_ptr_null(gr_modgraph_cache_key(gr_test_env(), av, envp));
