@@ -186,7 +186,7 @@ def user(case, mod, col, binary, base, extra_env):
         state = "exit %d" % p.returncode
         if p.returncode == 0 and not nxt:
             r = subprocess.run([out], cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
-            state += ", runs: exit %d (%s)" % (r.returncode, r.stdout.strip()[:40])
+            state += ", runs: exit %d (%s)" % (r.returncode, (r.stdout.strip().splitlines() or [""])[0][:40])
             runs.append((list(added), p.returncode, links, counted, state, r.returncode == 0))
             return runs
         runs.append((list(added), p.returncode, links, counted, state, False))
