@@ -235,9 +235,11 @@ for i in range(runs):
         for name in alternate(i, list(items)):
             R[(case, name)].append(spawn(case, mod, name, items[name]))
         a, h, m = R[(case, "auto")][-1], R[(case, "hand")][-1], R[(case, "manual")][-1]
-        print("  round %2d %-8s auto %6.3f s  hand %6.3f s  manual %6.3f s  auto/hand %.3f  auto/manual %.3f  load %.2f"
-              % (i + 1, case, a["wall"], h["wall"], m["wall"], a["wall"] / h["wall"], a["wall"] / m["wall"],
-                 max(a["load"], h["load"], m["load"])))
+        o = R[(case, "other")][-1] if (case, "other") in R else None
+        print("  round %2d %-8s auto %6.3f s  hand %6.3f s  manual %6.3f s%s  auto/hand %.3f (cpu %.3f)  load %.2f%s"
+              % (i + 1, case, a["wall"], h["wall"], m["wall"], "  other %6.3f s" % o["wall"] if o else "",
+                 a["wall"] / h["wall"], a["cpu"] / h["cpu"], max(a["load"], h["load"], m["load"]),
+                 "  REKEYED" if any(r.get("rekeyed") for r in (a, m, o) if r) else ""))
 busy1, steal1 = cpustat()
 ours1, wall1 = ours(), time.monotonic()
 others = max(0.0, (busy1 - busy0) - (ours1 - ours0)) / (wall1 - wall0)

@@ -344,6 +344,12 @@ gr_mg_content(struct gr_mg_buf *b, const char *what, const char *path, char **ke
 	return true;
 }
 
+static int
+gr_mg_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /* Stamp every .go file below dir, by name order (directories go ignores,
  * testdata and nested modules skipped, vendor kept); top: dir is the
  * module's own root. false when a directory cannot be read. */
@@ -374,15 +380,8 @@ gr_mg_tree(struct gr_mg_buf *b, const char *dir, bool top, int depth)
 		}
 	closedir(d);
 	/* readdir's order is the file system's: sort for a stable key. */
-	for (i = 1; ok && i < names.n; i++) {
-		size_t j = i;
-		while (j > 0 && strcmp(names.v[j - 1], names.v[j]) > 0) {
-			char *t = names.v[j - 1];
-			names.v[j - 1] = names.v[j];
-			names.v[j] = t;
-			j--;
-		}
-	}
+	if (ok && names.n > 1)
+		qsort(names.v, names.n, sizeof(names.v[0]), gr_mg_cmp);
 	for (i = 0; ok && i < names.n; i++) {
 		const char *n = names.v[i];
 		size_t l = strlen(n);
@@ -511,12 +510,8 @@ gr_modgraph_cache_key(const struct gr_env *env, const char *const *argv, char *c
 		if (want && gr_strvec_push(&envs, envp[i]))
 			goto out;
 	}
-	for (i = 1; i < envs.n; i++)
-		for (k = i; k > 0 && strcmp(envs.v[k - 1], envs.v[k]) > 0; k--) {
-			char *t = envs.v[k - 1];
-			envs.v[k - 1] = envs.v[k];
-			envs.v[k] = t;
-		}
+	if (envs.n > 1)
+		qsort(envs.v, envs.n, sizeof(envs.v[0]), gr_mg_cmp);
 	for (i = 0; i < envs.n; i++)
 		gr_mg_addf(&b, "env %zu %s\n", strlen(envs.v[i]), envs.v[i]);
 	/* go env -w's file: GOENV, else XDG_CONFIG_HOME/go/env, else HOME/.config/go/env. */
