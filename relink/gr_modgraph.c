@@ -351,8 +351,9 @@ gr_mg_cmp(const void *a, const void *b)
 }
 
 /* Stamp every .go file below dir, by name order (directories go ignores,
- * testdata and nested modules skipped, vendor kept); top: dir is the
- * module's own root. false when a directory cannot be read. */
+ * testdata and nested modules skipped, vendor and links to directories
+ * followed, 64 levels at most); top: dir is the module's own root. false
+ * when a directory cannot be read or is too deep (a link cycle). */
 static bool
 gr_mg_tree(struct gr_mg_buf *b, const char *dir, bool top, int depth)
 {
@@ -389,11 +390,14 @@ gr_mg_tree(struct gr_mg_buf *b, const char *dir, bool top, int depth)
 			ok = false;
 			break;
 		}
+		/* A link to a directory: go reaches a package through it by its path. */
+		if (S_ISLNK(st.st_mode) && stat(p, &st) == 0 && S_ISDIR(st.st_mode))
+			gr_mg_addf(b, "link %s\n", p);
 		if (S_ISDIR(st.st_mode)) {
 			if (strcmp(n, "testdata") != 0)
 				ok = gr_mg_tree(b, p, false, depth + 1);
 		} else if (l > 3 && !strcmp(n + l - 3, ".go")) {
-			if (S_ISLNK(st.st_mode) && stat(p, &st) != 0)
+			if (S_ISLNK(st.st_mode) && (stat(p, &st) != 0 || !S_ISREG(st.st_mode)))
 				continue;  /* a dangling link: go skips it too */
 			gr_mg_stamp(b, "go", p, &st);
 		}

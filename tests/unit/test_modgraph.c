@@ -119,6 +119,18 @@ START_TEST(test_key)
 	snprintf(p, sizeof(p), "%s/nested", mod);
 	gr_test_put(p, "n.go", "package nested // changed\n");
 	ck_assert(!changed(kd, DEPS, envp));
+	/* A package reached through a link to a directory outside the module. */
+	{
+		char out[256], link[256];
+		snprintf(out, sizeof(out), "%s/outside", base);
+		ck_assert_int_eq(mkdir(out, 0755), 0);
+		gr_test_put(out, "o.go", "package linked\n");
+		snprintf(link, sizeof(link), "%s/linked", mod);
+		ck_assert_int_eq(symlink(out, link), 0);
+		kd = key_of(DEPS, envp);
+		gr_test_put(out, "o.go", "package linked // changed\n");
+		ck_assert(changed(kd, DEPS, envp));
+	}
 	/* go.mod and go.sum: both queries. */
 	k = key_of(M_ALL, envp);
 	kd = key_of(DEPS, envp);
