@@ -1257,12 +1257,31 @@ gr_b_warn(struct gr_b *b, const char *fmt, ...)
 	return gr_strvec_push(&b->res->warnings, msg) ? gr_b_nomem(b) : GR_OK;
 }
 
+/* The module-graph cache key of go WORDS... (NULL: not cached), malloc'd. */
+static char *
+gr_b_modgraph_key(struct gr_b *b, const char **words, size_t n)
+{
+	const char **av = calloc(n + 2, sizeof(*av));
+	char *key;
+	size_t i;
+
+	if (!av)
+		return NULL;
+	av[0] = b->o->go ? b->o->go : "go";
+	for (i = 0; i < n; i++)
+		av[i + 1] = words[i];
+	key = gr_modgraph_cache_key(b->o->env, av, gr_strvec_argv(&b->env));
+	free(av);
+	return key;
+}
+
 /* Run go WORDS with the build's own flags (gf.pass) after the first word;
  * its output in r. GR_OK also when go failed (r tells), else an error. */
 static int
 gr_b_go_ask(struct gr_b *b, const char *const *words, size_t n, struct gr_spawn_result *r)
 {
 	const char **w = calloc(n + b->gf.pass.n + 1, sizeof(*w));
+	char *key;
 	size_t i, nw = 0;
 	int rc;
 
@@ -1273,7 +1292,13 @@ gr_b_go_ask(struct gr_b *b, const char *const *words, size_t n, struct gr_spawn_
 		w[nw++] = b->gf.pass.v[i];
 	for (i = 1; i < n; i++)
 		w[nw++] = words[i];
-	rc = gr_b_go_capture(b, w, nw, r, true);
+	/* go list's answers are cached by all they depend on (gr_modgraph). */
+	key = gr_b_modgraph_key(b, w, nw);
+	if (key && gr_modgraph_cache_get(b->o->env, key, r))
+		rc = GR_OK;
+	else if (!(rc = gr_b_go_capture(b, w, nw, r, true)))
+		gr_modgraph_cache_put(b->o->env, key, r);
+	free(key);
 	free(w);
 	return rc;
 }

@@ -3240,6 +3240,98 @@ def link_order_planned_before_the_first_link():
     assert res.rc == 0 and res.out.strip() == "42", "in an empty root: %r" % res
 
 
+# ------------------------------------------ the module-graph cache (issue 12)
+
+MGDEP_GO = "package mgdep\n\nfunc Value() int { return 41 }\n"
+MGAPP_MAIN_WITH = ('package main\n\n// int one(void) { return 1; }\nimport "C"\n\nimport (\n\t"fmt"\n\n'
+                   '\t"example.com/mgdep"\n)\n\nfunc main() { fmt.Println(mgdep.Value() + int(C.one())) }\n')
+MGAPP_MAIN_WITHOUT = ('package main\n\n// int one(void) { return 1; }\nimport "C"\n\nimport "fmt"\n\n'
+                      'func main() { fmt.Println(41 + int(C.one())) }\n')
+
+
+@test
+def modgraph_cache_hit_miss_and_same_answer():
+    """The module graph gorelink reads before go build (go list -m all, and
+    go list -deps when a module with a preset is required) is cached in
+    GORELINK_CACHE_DIR (kind modgraph): a second build runs no go list and
+    applies the same preset with the same tags as the first and as a build
+    without a cache; a .go file that drops the import (go.mod unchanged)
+    is a miss and the preset no longer applies; a changed go.mod is a miss
+    for go list -m. The module with a preset is a local one (replace =>
+    ../mgdep) with a preset of its own from GORELINK_PRESET_PATH; go runs
+    through a wrapper that logs each command."""
+    top = scratch("modgraph")
+    dep = os.path.join(top, "mgdep")
+    os.mkdir(dep)
+    with open(os.path.join(dep, "go.mod"), "w") as f:
+        f.write("module example.com/mgdep\n\ngo 1.19\n")
+    with open(os.path.join(dep, "mgdep.go"), "w") as f:
+        f.write(MGDEP_GO)
+    app = os.path.join(top, "mgapp")
+    os.mkdir(app)
+    gomod = ("module example.com/mgapp\n\ngo 1.19\n\nrequire example.com/mgdep v0.0.0\n\n"
+             "replace example.com/mgdep => ../mgdep\n")
+    with open(os.path.join(app, "go.mod"), "w") as f:
+        f.write(gomod)
+    with open(os.path.join(app, "main.go"), "w") as f:
+        f.write(MGAPP_MAIN_WITH)
+    presets = os.path.join(top, "presets")
+    os.mkdir(presets)
+    with open(os.path.join(presets, "mgdep.preset"), "w") as f:
+        f.write("module example.com/mgdep\ndefault plain\n\nvariant plain\ntags mgdep_tag\n")
+    log = os.path.join(top, "go.log")
+    realgo = shutil.which("go")
+    assert realgo, "go is not on PATH (install Go)"
+    wrapper = os.path.join(top, "go")
+    with open(wrapper, "w") as f:
+        f.write('#!/bin/sh\necho "$*" >>%s\nexec %s "$@"\n' % (shlex.quote(log), shlex.quote(realgo)))
+    os.chmod(wrapper, 0o755)
+    cache = os.path.join(top, "cache")
+    env = base_env(GORELINK_PRESET_PATH=presets, GORELINK_CACHE_DIR=cache)
+    # The cache keeps no answer for files changed in the last 2 seconds (a
+    # change within one clock tick would keep their stamps).
+    time.sleep(3)
+
+    def once(tag, env=env):
+        open(log, "w").close()
+        r, rep, out = build(app, ["--go", wrapper], env=env, name="mgapp-" + tag)
+        with open(log) as f:
+            lists = [l.split()[1] for l in f.read().splitlines() if l.startswith("list ")]
+        res = run([out], cwd=top, timeout=RUN_TIMEOUT)
+        assert res.rc == 0 and res.out.strip() == "42", "%s: the binary: %r" % (tag, res)
+        return rep, lists
+
+    def entries():
+        d = os.path.join(cache, "modgraph")
+        return sorted(os.listdir(d)) if os.path.isdir(d) else []
+
+    rep1, lists1 = once("miss")
+    assert lists1 == ["-m", "-deps"], "first build: go list runs %r, want -m and -deps" % lists1
+    want = [{"name": "mgdep", "module": "example.com/mgdep", "variant": "plain",
+             "why": "module example.com/mgdep is in the build"}]
+    assert rep1["presets_applied"] == want, "presets_applied %r, want %r" % (rep1["presets_applied"], want)
+    assert "mgdep_tag" in rep1["tags"], "tags %r lack the preset's" % rep1["tags"]
+    assert len(entries()) == 2, "modgraph cache entries after the first build: %r, want 2" % entries()
+    rep2, lists2 = once("hit")
+    assert lists2 == [], "second build (cache hit): go list ran %r" % lists2
+    rep3, lists3 = once("nocache", env=dict(env, GORELINK_CACHE_DIR=""))
+    assert lists3 == ["-m", "-deps"], "no cache: go list runs %r" % lists3
+    for k in ("presets_applied", "tags", "warnings", "verdict", "archives"):
+        assert rep1[k] == rep2[k] == rep3[k], "%s differs: miss %r, hit %r, no cache %r" % (k, rep1[k], rep2[k], rep3[k])
+    # The import dropped, go.mod the same: -deps is asked again, no preset.
+    with open(os.path.join(app, "main.go"), "w") as f:
+        f.write(MGAPP_MAIN_WITHOUT)
+    rep4, lists4 = once("dropped")
+    assert lists4 == ["-deps"], "after main.go changed: go list runs %r, want -deps only" % lists4
+    assert rep4["presets_applied"] == [] and "mgdep_tag" not in rep4["tags"], (
+        "the preset still applies without the import: %r %r" % (rep4["presets_applied"], rep4["tags"]))
+    # go.mod changed: go list -m is asked again.
+    with open(os.path.join(app, "go.mod"), "w") as f:
+        f.write(gomod + "\n// changed\n")
+    rep5, lists5 = once("gomod")
+    assert "-m" in lists5, "after go.mod changed: go list runs %r, want -m" % lists5
+
+
 def main():
     global GORELINK, SRCDIR, EXAMPLES, SCRATCH
     args = harness.path_args("GORELINK SRCDIR WORKDIR")
