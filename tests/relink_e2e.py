@@ -1305,6 +1305,93 @@ def bad_cross_without_cc():
     assert listing(os.path.dirname(out)) == [], "OUT's directory: %r" % listing(os.path.dirname(out))
 
 
+CROSSCXX_MAIN = """package main
+
+// #cgo LDFLAGS: -L${SRCDIR}/lib -lcxxdep
+// int wrapped_answer(void);
+import "C"
+
+func main() { println(int(C.wrapped_answer())) }
+"""
+
+
+def crosscxx_module():
+    """A cgo package whose C wrapper (wrap.c) calls cxxdep_answer, a C
+    function written in C++ (std::string, an exception) in libcxxdep.a,
+    compiled for aarch64 by aarch64-linux-gnu-g++; its flags name no
+    -lstdc++ (gorelink-ld sees the C++ in the archive)."""
+    tool_needed("aarch64-linux-gnu-g++", "g++-aarch64-linux-gnu")
+    mod = make_module("crosscxx", {"main.go": CROSSCXX_MAIN,
+                                   "wrap.c": "int cxxdep_answer(void);\nint wrapped_answer(void) { return cxxdep_answer(); }\n"})
+    lib = os.path.join(mod, "lib")
+    os.mkdir(lib)
+    fixture_archives(lib, {"cxxdep.cc": '#include <stdexcept>\n#include <string>\n'
+                                        'extern "C" int cxxdep_answer(void) {\n'
+                                        '  std::string s("forty-two");\n'
+                                        '  try { if (s.size() == 9) throw std::runtime_error(s); } catch (const std::exception &e) { return 42; }\n'
+                                        '  return 0;\n}\n'}, compiler="aarch64-linux-gnu-g++")
+    return mod
+
+
+def tool_needed(tool, pkg):
+    assert shutil.which(tool), "%s is needed (apt-get install %s; scripts/setup does)" % (tool, pkg)
+
+
+def cross_env(**changes):
+    """GOARCH=arm64 CC=aarch64-linux-gnu-gcc, cgo left to gorelink, and CXX
+    as CHANGES say (None: unset)."""
+    env = base_env(GOARCH="arm64", CC="aarch64-linux-gnu-gcc", **changes)
+    env.pop("CGO_ENABLED", None)
+    return env
+
+
+@test
+def cross_arm64_cxx_archive_derived_cxx():
+    """GOARCH=arm64 CC=aarch64-linux-gnu-gcc and no CXX, with an aarch64 C++
+    archive: go env CXX is the host's g++ (which said "file in wrong format"
+    before); gorelink names the target's driver after CC
+    (aarch64-linux-gnu-g++), says so under -v, links with it, and the static
+    aarch64 binary prints 42 under qemu-aarch64-static in an empty root."""
+    for tool, pkg in (("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu"), ("qemu-aarch64-static", "qemu-user-static")):
+        tool_needed(tool, pkg)
+    mod = crosscxx_module()
+    r, rep, out = build(mod, ["-v"], env=cross_env(CXX=None), name="crosscxx-arm64")
+    assert rep["link_argv"][0] == "aarch64-linux-gnu-g++", "link driver %r\n%r" % (rep["link_argv"][:2], r)
+    assert "aarch64-linux-gnu-g++, named after CC" in r.err, "-v does not name the derived CXX\n%r" % r
+    assert rep["check"]["architecture"] == "aarch64" and rep["verdict"] == "static", (
+        "report: %s" % json.dumps(rep["check"])[:1000])
+    elf = readelf(out)
+    assert elf["interp"] is None and not elf["needed"], "not static: %r" % elf
+    with empty_root() as root:
+        qemu = install(shutil.which("qemu-aarch64-static"), root, "qemu")
+        prog = install(out, root, "prog")
+        res = run(chroot_argv(root, [qemu, prog]), cwd=root, timeout=RUN_TIMEOUT, env={})
+    assert res.rc == 0 and res.err.strip() == "42", "under qemu in an empty root: %r" % res
+
+
+@test
+def bad_cross_cxx_unusable():
+    """The same cross build with a CXX that cannot build for aarch64: the
+    host's g++ (its -dumpmachine is not CC's), or a program that does not
+    exist. gorelink stops before go build (exit 2, no go command, no link,
+    OUT untouched) and names CXX, both targets and "set CXX for the target",
+    with the derived aarch64-linux-gnu-g++ as the way out."""
+    tool_needed("g++", "g++")
+    mod = crosscxx_module()
+    host = run(["g++", "-dumpmachine"]).out.strip()
+    for cxx, want in (("g++", "CXX=g++ targets %s, but CC=aarch64-linux-gnu-gcc targets aarch64-linux-gnu: "
+                              "set CXX for the target: CXX=aarch64-linux-gnu-g++" % host),
+                      ("/nonexistent/g++", "CXX=/nonexistent/g++ cannot build for CC=aarch64-linux-gnu-gcc's target "
+                                           "aarch64-linux-gnu: /nonexistent/g++ is not installed")):
+        r, _, out = build(mod, [], env=cross_env(CXX=cxx), name="crosscxx-bad", expect=EXIT_BUILD)
+        assert want in r.err, "CXX=%s: stderr lacks %r\n%r" % (cxx, want, r)
+        assert "set CXX for the target" in r.err, "CXX=%s: no way out\n%r" % (cxx, r)
+        rep = parse_json(r)
+        assert rep.get("go_command") == [] and rep.get("links") == 0, (
+            "CXX=%s: go build ran (go_command %r, links %r)" % (cxx, rep.get("go_command"), rep.get("links")))
+        assert listing(os.path.dirname(out)) == [], "OUT's directory: %r" % listing(os.path.dirname(out))
+
+
 def static_run_by(rep, out, driver, printed):
     """The final link ran DRIVER, OUT is static, and in an empty root it
     prints PRINTED (on stderr: Go's println)."""
