@@ -182,7 +182,7 @@ gr_tccache_dumpmachine(const struct gr_env *env, char *const cc[], char **triple
 		return gr_toolchain_dumpmachine(env, cc, triplet, err);
 	gr_tc_key(&key, env, cc, "dumpmachine 1\n");
 	/* The entry: "T<TAB>triplet" and "E<TAB>end", nothing else. */
-	if (!key.nomem && key.p && gr_cache_get(env, "toolchain", key.p, &data, &len) == GR_OK) {
+	if (!key.nomem && key.p && gr_cache_get(env, "dumpmachine", key.p, &data, &len) == GR_OK) {
 		cur = data;
 		if (gr_kv_next(&cur, &tag, &v, &bad) && tag == 'T' && *v && !(*triplet = strdup(v)))
 			bad = true;
@@ -202,7 +202,7 @@ gr_tccache_dumpmachine(const struct gr_env *env, char *const cc[], char **triple
 		gr_kv_put(&val, 'T', *triplet);
 		gr_kv_put(&val, 'E', "end");
 		if (!val.nomem && val.p)
-			gr_cache_put(env, "toolchain", key.p, val.p, val.n, &ignore);
+			gr_cache_put(env, "dumpmachine", key.p, val.p, val.n, &ignore);
 	}
 	free(key.p);
 	free(val.p);
