@@ -1464,7 +1464,10 @@ gr_b_cross_cxx(struct gr_b *b)
 	if ((rc = gr_cxx_choose(b->o->env, b->gocc, b->gocxx, b->cxx_set, &ch, &e)))
 		return gr_b_fail(b, GR_BUILD_EENV, "%s", e.msg);
 	if (!ch.cxx) {
-		if ((rc = gr_b_go_list(b, &b->name)) == GR_OK && b->cxx)
+		char *name = NULL;  /* b->name stays go build's to learn */
+		rc = gr_b_go_list(b, &name);
+		free(name);
+		if (rc == GR_OK && b->cxx)
 			rc = gr_b_fail(b, GR_BUILD_EENV, "the build has C++ (go list: C++ files or -lstdc++), but %s", ch.why);
 		if (rc == GR_OK) {
 			snprintf(detail, sizeof(detail), "none for %s; the link runs CC: %s", ch.cc_target, ch.why);
@@ -1490,7 +1493,7 @@ gr_b_cross_cxx(struct gr_b *b)
 			free(v);
 		}
 		snprintf(detail, sizeof(detail), "%s, named after CC (go env CXX %s does not build for %s)", ch.cxx,
-		         b->gocxx, ch.cc_target);
+		         *b->gocxx ? b->gocxx : "(empty)", ch.cc_target);
 		gr_b_log(b, "cxx", detail);
 		free(b->gocxx);
 		b->gocxx = ch.cxx;

@@ -161,6 +161,7 @@ gr_cxx_choose(const struct gr_env *env, const char *cc, const char *cxx, bool us
 			                  cxx, cc, ch->cc_target, why_cxx, hint);
 		free(named);
 		free(named_target);
+		gr_cxx_choice_deinit(ch);  /* an error leaves nothing to free */
 		return rc;
 	}
 	if (named_fits) {

@@ -50,8 +50,10 @@ empty root (chroot into a directory that holds nothing but the binary: no
     libxml2 with ICU: linked with g++; demangled names diagnosed),
     confluent-kafka-go's bundled librdkafka (findings from C callers), a
     musl toolchain (no glibc findings), a cross build for arm64 run under
-    qemu-aarch64-static, a missing archive's #cgo pkg-config chain named
-    again when go build reuses its cache.
+    qemu-aarch64-static (with an aarch64 C++ archive: CXX named after CC;
+    a CXX for the host, or none for the target, stops before go build), a
+    missing archive's #cgo pkg-config chain named again when go build
+    reuses its cache.
 13. Go's build cache (issue 12): a `#cgo pkg-config: gpgme` package
     (libgpgme-dev) compiled by a plain go build is not reused by gorelink,
     gorelink's is not reused by the hand-written static go build, a changed
@@ -65,7 +67,8 @@ root for chroot (otherwise `unshare -r` is tried), network access to the Go
 module proxy (or a warm GOMODCACHE) for github.com/mattn/go-sqlite3 and
 github.com/confluentinc/confluent-kafka-go, and libsqlite3-dev, libpng-dev,
 libpcap-dev, libxml2-dev, golang-1.19-go, g++, ccache, musl-tools,
-gcc-aarch64-linux-gnu and qemu-user-static (scripts/setup installs them).
+gcc-aarch64-linux-gnu, g++-aarch64-linux-gnu and qemu-user-static
+(scripts/setup installs them).
 
 Every `gorelink --json` build report (success or failure) is validated against
 docs/schema/build-v1.schema.json, every `gorelink check --json` line against
@@ -1339,8 +1342,8 @@ def tool_needed(tool, pkg):
 
 def cross_env(**changes):
     """GOARCH=arm64 CC=aarch64-linux-gnu-gcc, cgo left to gorelink, and CXX
-    as CHANGES say (None: unset)."""
-    env = base_env(GOARCH="arm64", CC="aarch64-linux-gnu-gcc", **changes)
+    (or CC) as CHANGES say (None: unset)."""
+    env = base_env(**dict({"GOARCH": "arm64", "CC": "aarch64-linux-gnu-gcc"}, **changes))
     env.pop("CGO_ENABLED", None)
     return env
 
@@ -1390,6 +1393,41 @@ def bad_cross_cxx_unusable():
         assert rep.get("go_command") == [] and rep.get("links") == 0, (
             "CXX=%s: go build ran (go_command %r, links %r)" % (cxx, rep.get("go_command"), rep.get("links")))
         assert listing(os.path.dirname(out)) == [], "OUT's directory: %r" % listing(os.path.dirname(out))
+
+
+@test
+def cross_without_target_cxx():
+    """CC by a path where no g++ lies beside it (a symlink to
+    aarch64-linux-gnu-gcc in a scratch directory) and CXX unset: no C++
+    driver for the target. A package with -lstdc++ in its #cgo LDFLAGS stops
+    before go build (exit 2, no go command) with "set CXX for the target" and
+    Debian's g++-aarch64-linux-gnu; a C-only program still builds (linked by
+    CC, never the host's g++) and runs under qemu."""
+    for tool, pkg in (("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu"), ("qemu-aarch64-static", "qemu-user-static")):
+        tool_needed(tool, pkg)
+    bindir = scratch("lone-cc")
+    cc = os.path.join(bindir, "aarch64-linux-gnu-gcc")
+    os.symlink(shutil.which("aarch64-linux-gnu-gcc"), cc)
+    mod = make_module("crosscxx-lstdcxx", {"main.go": CROSSCXX_MAIN.replace("-lcxxdep", "-lcxxdep -lstdc++"),
+                                           "wrap.c": "int cxxdep_answer(void);\nint wrapped_answer(void) { return cxxdep_answer(); }\n"})
+    env = cross_env(CXX=None, CC=cc)
+    r, _, out = build(mod, [], env=env, name="crosscxx-none", expect=EXIT_BUILD)
+    for want in ("the build has C++ (go list: C++ files or -lstdc++)",
+                 "%s-g++ is not installed" % cc[:-len("-gcc")],
+                 "set CXX for the target: install a C++ compiler for aarch64-linux-gnu "
+                 "(on Debian: apt-get install g++-aarch64-linux-gnu)"):
+        assert want in r.err, "stderr lacks %r\n%r" % (want, r)
+    rep = parse_json(r)
+    assert rep.get("go_command") == [] and rep.get("links") == 0, (
+        "go build ran (go_command %r, links %r)" % (rep.get("go_command"), rep.get("links")))
+    r, rep, out = build(example("fortytwo"), ["-v"], env=env, name="fortytwo-arm64-lone")
+    assert rep["link_argv"][0] == cc, "link driver %r" % rep["link_argv"][:2]
+    assert "none for aarch64-linux-gnu; the link runs CC" in r.err, "-v does not say there is no C++ driver\n%r" % r
+    with empty_root() as root:
+        qemu = install(shutil.which("qemu-aarch64-static"), root, "qemu")
+        prog = install(out, root, "prog")
+        res = run(chroot_argv(root, [qemu, prog]), cwd=root, timeout=RUN_TIMEOUT, env={})
+    assert res.rc == 0 and res.out.strip() == "42", "under qemu in an empty root: %r" % res
 
 
 def static_run_by(rep, out, driver, printed):
