@@ -181,6 +181,7 @@ gr_cxx_choose(const struct gr_env *env, const char *cc, const char *cxx, bool us
 			         cxx, cc, ch->cc_target, why_cxx, why_named, hint);
 		free(named);
 		free(named_target);
+		named = named_target = NULL;
 		if (!(ch->why = strdup(buf)))
 			goto nomem;
 	}

@@ -807,12 +807,13 @@ op_extld_cxx(void)
 }
 
 /* A cross build's C++ driver (relink/gr_cxx): go env CXX builds for the
- * host, so the one named after CC is chosen (fake compilers in the fixture
- * directory, by path; their -dumpmachine answers are cached). */
+ * host, so the one named after CC is chosen; then a CC with no C++ driver
+ * beside it: none, and why (fake compilers in the fixture directory, by
+ * path; their -dumpmachine answers are cached). */
 static int
 op_cxx_choose(void)
 {
-	static char cc[160], cxx[160], want[160];
+	static char cc[160], cxx[160], want[160], lone[160];
 	struct gr_cxx_choice ch;
 	struct gr_error e;
 	int rc;
@@ -820,6 +821,7 @@ op_cxx_choose(void)
 	pause_injection();
 	if (!cc[0]) {
 		static const char *const fakes[][2] = { { "tgt-linux-gnu-gcc", "aarch64-linux-gnu" },
+		                                        { "lone-linux-gnu-gcc", "aarch64-linux-gnu" },
 		                                        { "tgt-linux-gnu-g++", "aarch64-unknown-linux-gnu" },
 		                                        { "host-g++", "x86_64-linux-gnu" } };
 		char path[256], text[128];
@@ -831,6 +833,7 @@ op_cxx_choose(void)
 		snprintf(cc, sizeof(cc), "%s/tgt-linux-gnu-gcc", fixdir);
 		snprintf(cxx, sizeof(cxx), "%s/host-g++", fixdir);
 		snprintf(want, sizeof(want), "%s/tgt-linux-gnu-g++", fixdir);
+		snprintf(lone, sizeof(lone), "%s/lone-linux-gnu-gcc", fixdir);
 	}
 	resume_injection();
 	memset(&e, 0, sizeof(e));
@@ -845,6 +848,17 @@ op_cxx_choose(void)
 		ck_assert_str_eq(ch.cc_target, "aarch64-linux-gnu");
 		ck_assert_str_eq(ch.cxx_target, "aarch64-unknown-linux-gnu");
 		gr_cxx_choice_deinit(&ch);
+		resume_injection();
+		rc = gr_cxx_choose(gr_test_env(), lone, cxx, false, &ch, &e);
+		pause_injection();
+		if (rc != GR_OK) {
+			error_said("cxx_choose", rc, &e);
+		} else {
+			ck_assert_msg(!ch.cxx && ch.why && strstr(ch.why, "set CXX for the target"),
+			              "cxx_choose: CC with no C++ driver: got %s (%s)", ch.cxx ? ch.cxx : "none",
+			              ch.why ? ch.why : "no reason");
+			gr_cxx_choice_deinit(&ch);
+		}
 	}
 	resume_injection();
 	return rc != GR_OK;
