@@ -991,24 +991,18 @@ gr_pcrw_target(struct gr_pcrw_run *u, FILE *err)
 	const char *arch;
 
 	if (!u->target) {
-		struct gr_spawn_result sr;
+		/* Cached with the compiler's identity, like the search dirs: a warm
+		 * cache spawns nothing. A compiler that cannot tell means GNU ld. */
 		struct gr_error se;
-		size_t base = u->cc.n;
-		memset(&sr, 0, sizeof(sr));
-		if (gr_strvec_push(&u->cc, "-dumpmachine")) {
-			gr_cli_diag(err, "out of memory");
-			return GR_EXIT_ERROR;
-		}
-		if (gr_spawn_capture(gr_strvec_argv(&u->cc), NULL, &sr, &se) == GR_OK && gr_spawn_ok(&sr) && sr.out) {
+		char *triplet = NULL;
+		bool hit = false;
+		if (gr_tccache_dumpmachine(&u->env, gr_strvec_argv(&u->cc), &triplet, &hit, &se) == GR_OK &&
+		    triplet && gr_ld64_triple_is_darwin(triplet, &arch)) {
 			/* e.g. arm64-apple-darwin23.1.0, or arm64-apple-macosx11.0.0 from clang -target */
-			sr.out[strcspn(sr.out, "\r\n")] = '\0';
-			if (gr_ld64_triple_is_darwin(sr.out, &arch))
-				u->target = u->machine = strdup(sr.out);
+			u->target = u->machine = triplet;
+			triplet = NULL;
 		}
-		gr_spawn_result_free(&sr);
-		free(u->cc.v[base]);
-		u->cc.v[base] = NULL;
-		u->cc.n = base;
+		free(triplet);
 	}
 	if (u->target && gr_ld64_triple_is_darwin(u->target, &arch)) {
 		if (!arch) {

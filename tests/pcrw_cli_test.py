@@ -1222,6 +1222,82 @@ def cache_does_not_change_output():
     eq(warm, off, "report with a warm cache")
 
 
+def counting_cc(d, dumpmachine=None, extra=""):
+    """A CC in d that logs each of its calls to d/calls, one line each, then
+    runs gcc (or, for -dumpmachine, prints dumpmachine when given). Rewriting
+    it with another extra changes its size, so its identity."""
+    path = os.path.join(d, "counting-cc")
+    log = os.path.join(d, "calls")
+    answer = ('for a; do [ "$a" = -dumpmachine ] && { echo %s; exit 0; }; done\n' % dumpmachine
+              if dumpmachine else "")
+    tmp = path + ".tmp"
+    write(tmp, '#!/bin/sh\n# %s\necho "$*" >> %s\n%sexec gcc "$@"\n'
+          % (extra, shlex.quote(log), answer))
+    os.chmod(tmp, 0o755)
+    os.rename(tmp, path)   # a new inode, as a reinstalled compiler has
+    return path, log
+
+
+def calls(log):
+    """The calls a counting_cc logged so far."""
+    if not os.path.exists(log):
+        return []
+    with open(log) as f:
+        return f.read().splitlines()
+
+
+@test
+def warm_cache_spawns_no_compiler():
+    # issue 15: the target triple (-dumpmachine) is cached with the compiler's
+    # identity like its search dirs, so a warm run spawns nothing.
+    d = scratch_dir("counting-cc")
+    cc, log = counting_cc(d)
+    env = base_env()
+    env["GORELINK_CACHE_DIR"] = os.path.join(d, "cache")
+    env["CC"] = cc
+    args = ["--json", "--allow-dynamic=nostatic", "app"]
+    cold = json_report(pcrw(*args, env=env))
+    n = calls(log)
+    true(any("-dumpmachine" in c.split() for c in n), "a cold cache asks the compiler -dumpmachine: %r" % n)
+    warm = json_report(pcrw(*args, env=env))
+    eq(calls(log), n, "the compiler's calls after a warm run (none more)")
+    eq(warm, cold, "report with a warm cache")
+    eq(success(pcrw("--allow-dynamic=nostatic", "app", env=env)).outb,
+       success(pcrw("--allow-dynamic=nostatic", "app", env=dict(env, GORELINK_CACHE_DIR=""))).outb,
+       "default output, warm cache against no cache")
+    # Another compiler at the same path (size, inode, mtime differ): asked again.
+    cc, log = counting_cc(d, extra="reinstalled")
+    before = len(calls(log))
+    again = json_report(pcrw(*args, env=env))
+    new = calls(log)[before:]
+    true(any("-dumpmachine" in c.split() for c in new),
+         "a changed compiler is asked -dumpmachine again: %r" % new)
+    eq(again, cold, "report after the compiler changed")
+
+
+@test
+def cached_target_triple_is_used_and_invalidated():
+    # A compiler that says it targets Darwin makes pkgconf-rewrite search as
+    # ld64 does; the cached answer must do the same, until the compiler changes.
+    d = scratch_dir("darwin-cc")
+    cc, log = counting_cc(d, dumpmachine="arm64-apple-darwin23.1.0")
+    env = base_env()
+    env["GORELINK_CACHE_DIR"] = os.path.join(d, "cache")
+    env["CC"] = cc
+    cold = pcrw("app", env=env)
+    contains(cold.err, "ld64", "stderr with a compiler for arm64-apple-darwin", cold)
+    eq(calls(log), ["-dumpmachine"], "the compiler's calls, cold cache", cold)
+    warm = pcrw("app", env=env)
+    eq((warm.rc, warm.outb, warm.errb), (cold.rc, cold.outb, cold.errb), "a warm run's result", warm)
+    eq(calls(log), ["-dumpmachine"], "the compiler's calls after a warm run (none more)", warm)
+    # The same path now a compiler for the host: the cached triple is not used.
+    cc, log = counting_cc(d, dumpmachine="x86_64-linux-gnu")
+    host = pcrw("--allow-dynamic=nostatic", "app", env=env)
+    success(host)
+    true("ld64" not in host.err, "GNU ld rules once the compiler targets Linux: %r" % host.err)
+    eq(calls(log)[1], "-dumpmachine", "the changed compiler is asked again", host)
+
+
 # ------------------------------------------------------------------ gorelink pkgconf-rewrite
 
 @test
