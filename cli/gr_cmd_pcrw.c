@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <bfd.h>
+
 #include "gr_chain.h"
 #include "gr_cli.h"
 #include "gr_file.h"
@@ -1098,6 +1100,11 @@ gr_cmd_pcrw(int argc, char **argv, FILE *in, FILE *out, FILE *err)
 	memset(&u, 0, sizeof(u));
 	u.argc = argc;
 	u.argv = argv;
+	/* libbfd gives every format it tries on a file a section hash table of
+	 * this many buckets and clears it each time: at its default (4051) that
+	 * memset was 60 % of a run's instructions. Judging a file needs a few
+	 * sections; a table grows past its size when it must (issue 15). */
+	bfd_hash_set_default_size(31);
 	gr_env_from_environ(&u.env, environ);
 	gr_strvec_init(&u.cc);
 	u.mode_name = "static";
