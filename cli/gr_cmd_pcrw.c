@@ -1063,13 +1063,19 @@ gr_pcrw_rewrite_all(struct gr_pcrw_run *u, FILE *out, FILE *err)
 	struct gr_error e;
 	int i, status = GR_EXIT_OK;
 
-	if (!u->each)
-		return gr_pcrw_one(out, err, NULL, u->toks, &u->o, &u->tc, u->mode_name, u->json, u->nul);
-	/* One resolution per package, sharing the toolchain and the candidate cache. */
+	/* One resolution per package, sharing the toolchain and the candidate
+	 * cache, whose verdicts are kept in the cache directory (issue 15). */
 	u->o.cache = gr_ldsearch_cache_new();
 	if (!u->o.cache) {
 		gr_cli_diag(err, "out of memory");
 		return GR_EXIT_ERROR;
+	}
+	gr_ldsearch_cache_set_classify(u->o.cache, gr_tccache_classify, &u->env);
+	if (!u->each) {
+		status = gr_pcrw_one(out, err, NULL, u->toks, &u->o, &u->tc, u->mode_name, u->json, u->nul);
+		gr_ldsearch_cache_free(u->o.cache);
+		u->o.cache = NULL;
+		return status;
 	}
 	for (i = optind; i < u->argc; i++) {
 		struct gr_pc_tokens *pt = NULL;

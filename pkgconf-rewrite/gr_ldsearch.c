@@ -39,6 +39,8 @@ struct gr_ldsearch_cache {
 	struct gr_ldsearch_entry *buckets[GR_LDS_BUCKETS];
 	struct gr_lds_rtdir *rt;  /* run-time listings (malloc'd array; names in arena) */
 	size_t nrt;
+	gr_ldsearch_classify_fn classify;  /* NULL: gr_bfd_classify */
+	void *classify_ctx;
 };
 
 struct gr_ldsearch_cache *
@@ -67,6 +69,13 @@ gr_ldsearch_cache_free(struct gr_ldsearch_cache *c)
 	free(c->rt);
 	gr_arena_deinit(&c->arena);
 	free(c);
+}
+
+void
+gr_ldsearch_cache_set_classify(struct gr_ldsearch_cache *c, gr_ldsearch_classify_fn fn, void *ctx)
+{
+	c->classify = fn;
+	c->classify_ctx = ctx;
 }
 
 /* Growable lists used while one search runs; they live in the arena. */
@@ -262,7 +271,9 @@ gr_lds_classify(struct gr_ldsearch *s, const char *path, struct gr_ldsearch_entr
 	e = gr_arena_alloc(&s->cache->arena, sizeof(*e));
 	if (!e || !(e->path = gr_arena_strdup(&s->cache->arena, path)))
 		return gr_lds_nomem(err);
-	if ((rc = gr_bfd_classify(path, &s->target, &e->info, err)))
+	rc = s->cache->classify ? s->cache->classify(s->cache->classify_ctx, path, &s->target, &e->info, err)
+	                        : gr_bfd_classify(path, &s->target, &e->info, err);
+	if (rc)
 		return rc;
 	if (e->info.kind == GR_CAND_SCRIPT && (rc = gr_lds_parse_script(s, e, err)))
 		return rc;

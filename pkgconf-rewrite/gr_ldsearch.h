@@ -54,6 +54,14 @@ struct gr_ldsearch_cache *gr_ldsearch_cache_new(void);
 /* Free a shared cache (after every search using it); NULL is allowed. */
 void gr_ldsearch_cache_free(struct gr_ldsearch_cache *c);
 
+/* How a candidate is judged: gr_bfd_classify's contract, with ctx. */
+typedef int (*gr_ldsearch_classify_fn)(void *ctx, const char *path, const struct gr_bfd_target *t,
+                                       struct gr_cand_info *info, struct gr_error *err);
+
+/* Judge the candidates of searches sharing c with fn(ctx, ...) instead of
+ * gr_bfd_classify (e.g. gr_tccache_classify: verdicts kept across runs). */
+void gr_ldsearch_cache_set_classify(struct gr_ldsearch_cache *c, gr_ldsearch_classify_fn fn, void *ctx);
+
 /* Build the search list as ld sees it under a gcc-style driver: the driver-level
  * -L in order, the driver's own dirs, the linker-level -L (-Wl,-L), then the
  * linker's SEARCH_DIRs (unless nostdlib: ld's own -nostdlib); '=' and $SYSROOT

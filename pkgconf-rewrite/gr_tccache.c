@@ -208,3 +208,121 @@ gr_tccache_dumpmachine(const struct gr_env *env, char *const cc[], char **triple
 	free(val.p);
 	return rc;
 }
+
+/* The cache key of a candidate: its path, the identity of the file it names
+ * (regular files only: false otherwise) and the target. */
+static bool
+gr_cl_key(struct gr_kvbuf *b, const char *path, const struct gr_bfd_target *t)
+{
+	struct stat st;
+	char line[160];
+
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return false;
+	gr_kv_raw(b, "classify 1\n", strlen("classify 1\n"));
+	gr_kv_put(b, 'p', path);
+	snprintf(line, sizeof(line), "%llu %llu %lld %lld.%09ld %lld.%09ld\n", (unsigned long long)st.st_dev,
+	         (unsigned long long)st.st_ino, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+	         (long)st.st_mtim.tv_nsec, (long long)st.st_ctim.tv_sec, (long)st.st_ctim.tv_nsec);
+	gr_kv_raw(b, line, strlen(line));
+	gr_kv_put(b, t->output_format ? 'F' : 'f', t->output_format ? t->output_format : "");
+	gr_kv_put(b, t->output_arch ? 'A' : 'a', t->output_arch ? t->output_arch : "");
+	return !b->nomem && b->p;
+}
+
+/* Copy v into a gr_cand_info field of size n; false when it does not fit. */
+static bool
+gr_cl_str(char *dst, size_t n, const char *v)
+{
+	size_t l = strlen(v);
+
+	if (l >= n)
+		return false;
+	memcpy(dst, v, l + 1);
+	return true;
+}
+
+/* Parse a cached verdict: every field once, in order, then the end line. */
+static bool
+gr_cl_parse(char *data, struct gr_cand_info *info)
+{
+	static const char order[] = "ktefaE";
+	char *cur = data, *v, tag;
+	bool bad = false;
+	size_t i;
+
+	memset(info, 0, sizeof(*info));
+	for (i = 0; order[i]; i++) {
+		if (!gr_kv_next(&cur, &tag, &v, &bad) || tag != order[i])
+			return false;
+		switch (tag) {
+		case 'k':
+			if (strlen(v) != 1 || v[0] < '0' + GR_CAND_ARCHIVE || v[0] > '0' + GR_CAND_INCOMPATIBLE)
+				return false;
+			info->kind = (enum gr_cand)(v[0] - '0');
+			break;
+		case 't':
+		case 'e':
+			if (strcmp(v, "0") && strcmp(v, "1"))
+				return false;
+			*(tag == 't' ? &info->thin : &info->empty) = v[0] == '1';
+			break;
+		case 'f':
+			if (!gr_cl_str(info->format, sizeof(info->format), v))
+				return false;
+			break;
+		case 'a':
+			if (!gr_cl_str(info->arch, sizeof(info->arch), v))
+				return false;
+			break;
+		case 'E':
+			if (strcmp(v, "end"))
+				return false;
+			break;
+		}
+	}
+	return !bad && (!cur || !*cur);
+}
+
+int
+gr_tccache_classify(void *ctx, const char *path, const struct gr_bfd_target *t,
+                    struct gr_cand_info *info, struct gr_error *err)
+{
+	const struct gr_env *env = ctx;
+	struct gr_kvbuf key = { NULL, 0, 0, false }, after = { NULL, 0, 0, false },
+	                val = { NULL, 0, 0, false };
+	struct gr_error ignore;
+	char *data = NULL, k[2] = { 0, 0 };
+	size_t len;
+	int rc;
+
+	if (!gr_cl_key(&key, path, t)) {
+		free(key.p);
+		return gr_bfd_classify(path, t, info, err);
+	}
+	if (gr_cache_get(env, "classify", key.p, &data, &len) == GR_OK && gr_cl_parse(data, info)) {
+		free(data);
+		free(key.p);
+		return GR_OK;
+	}
+	free(data);
+	rc = gr_bfd_classify(path, t, info, err);
+	/* Kept only for a file that did not change while it was read, and not
+	 * for an unopenable one (that may be passing). */
+	if (rc == GR_OK && info->kind != GR_CAND_UNOPENABLE && gr_cl_key(&after, path, t) &&
+	    after.n == key.n && memcmp(after.p, key.p, key.n) == 0) {
+		k[0] = (char)('0' + info->kind);
+		gr_kv_put(&val, 'k', k);
+		gr_kv_put(&val, 't', info->thin ? "1" : "0");
+		gr_kv_put(&val, 'e', info->empty ? "1" : "0");
+		gr_kv_put(&val, 'f', info->format);
+		gr_kv_put(&val, 'a', info->arch);
+		gr_kv_put(&val, 'E', "end");
+		if (!val.nomem && val.p)
+			gr_cache_put(env, "classify", key.p, val.p, val.n, &ignore);
+	}
+	free(key.p);
+	free(after.p);
+	free(val.p);
+	return rc;
+}

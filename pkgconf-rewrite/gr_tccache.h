@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 
+#include "gr_bfdcheck.h"
 #include "gr_toolchain.h"
 
 /* Like gr_toolchain_discover, but answered from env's cache directory while the
@@ -16,5 +17,12 @@ int gr_tccache_discover(const struct gr_env *env, char *const cc[], struct gr_to
  * the compiler and the environment it reads are unchanged (as above). */
 int gr_tccache_dumpmachine(const struct gr_env *env, char *const cc[], char **triplet, bool *hit,
                            struct gr_error *err);
+
+/* Like gr_bfd_classify (for gr_ldsearch_cache_set_classify; ctx is the
+ * const struct gr_env), but answered from the cache directory while the
+ * file (path, device, inode, size, modification and change times) and the
+ * target are unchanged: a warm run opens no archive. */
+int gr_tccache_classify(void *ctx, const char *path, const struct gr_bfd_target *t,
+                        struct gr_cand_info *info, struct gr_error *err);
 
 #endif

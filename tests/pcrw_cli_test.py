@@ -1298,6 +1298,71 @@ def cached_target_triple_is_used_and_invalidated():
     eq(calls(log)[1], "-dumpmachine", "the changed compiler is asked again", host)
 
 
+def classify_entries(cache):
+    """The cached verdicts (issue 15): {candidate path: entry file}."""
+    d = os.path.join(cache, "classify")
+    out = {}
+    for n in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+        with open(os.path.join(d, n), encoding="utf-8", errors="surrogateescape") as f:
+            m = re.search(r"^p\t(.*)$", f.read(), re.M)
+        if m:
+            out[m.group(1)] = os.path.join(d, n)
+    return out
+
+
+@test
+def cached_verdicts_are_used():
+    # issue 15: each candidate's verdict is kept in the cache directory, so a
+    # warm run opens no archive. An entry edited to say "another target" must
+    # then change the answer: that proves it is read and used.
+    d = scratch_dir("verdicts")
+    lib = os.path.join(d, "lib")
+    os.mkdir(lib)
+    arch = archive(os.path.join(lib, "libv.a"))
+    pc("verdict", libs="-L%s -lv" % lib)
+    env = base_env()
+    env["GORELINK_CACHE_DIR"] = os.path.join(d, "cache")
+    cold = success(pcrw("verdict", env=env))
+    eq(argv_of_default(cold), ["-L" + lib, arch], "output, cold cache", cold)
+    entries = classify_entries(env["GORELINK_CACHE_DIR"])
+    true(arch in entries, "a verdict for %s is cached: %r" % (arch, sorted(entries)))
+    warm = success(pcrw("verdict", env=env))
+    eq(warm.outb, cold.outb, "output, warm cache", warm)
+    with open(entries[arch]) as f:
+        text = f.read()
+    true("\nk\t1\n" in text, "the verdict says archive (kind 1): %r" % text)
+    write(entries[arch], text.replace("\nk\t1\n", "\nk\t5\n"))   # 5: incompatible
+    r = pcrw("verdict", env=env)
+    eq(r.rc, 1, "exit status with a cached 'incompatible' verdict", r)
+    contains(r.err, "-lv", "stderr", r)
+    # A malformed entry is no answer: libbfd judges the file again.
+    write(entries[arch], text.replace("\nk\t1\n", "\nk\t9\n"))
+    eq(success(pcrw("verdict", env=env)).outb, cold.outb, "output with a malformed entry")
+
+
+@test
+def cached_verdict_follows_the_file():
+    # An archive replaced by a linker script at the same path, with the same
+    # modification time: judged again, and the script is expanded.
+    d = scratch_dir("verdict-change")
+    lib = os.path.join(d, "lib")
+    os.mkdir(lib)
+    arch = archive(os.path.join(lib, "libw.a"))
+    inner = archive(os.path.join(lib, "libw-inner.a"))
+    pc("verdictw", libs="-L%s -lw" % lib)
+    env = base_env()
+    env["GORELINK_CACHE_DIR"] = os.path.join(d, "cache")
+    eq(argv_of_default(success(pcrw("verdictw", env=env))), ["-L" + lib, arch], "output, archive")
+    eq(argv_of_default(success(pcrw("verdictw", env=env))), ["-L" + lib, arch], "output, archive, warm")
+    st = os.stat(arch)
+    write(arch, "/* GNU ld script */\nINPUT ( %s )\n" % inner)
+    os.utime(arch, ns=(st.st_atime_ns, st.st_mtime_ns))
+    r = success(pcrw("verdictw", env=env))
+    true(inner in argv_of_default(r), "the script at %s is expanded to %s: %r" % (arch, inner, r.out))
+    eq(r.outb, success(pcrw("verdictw", env=dict(env, GORELINK_CACHE_DIR=""))).outb,
+       "output with a warm cache against no cache", r)
+
+
 # ------------------------------------------------------------------ gorelink pkgconf-rewrite
 
 @test
