@@ -1512,7 +1512,7 @@ def cxx_archive_links_with_cxx():
     static_run_by(rep, out, "g++", "42")
 
 
-LIQ_MAIN = """package main
+LIQMIX_MAIN = """package main
 
 // #cgo LDFLAGS: -limagequant
 // #include <libimagequant.h>
@@ -1540,7 +1540,7 @@ def glibc_archives_in_dynamic_link_fail_check():
     libm_a = sorted(f for f in os.listdir(os.path.dirname(libc_a)) if re.match(r"libm-[0-9.]+\.a$", f))
     assert libm_a, "no glibc libm-VERSION.a beside %s" % libc_a
     libm_a = os.path.join(os.path.dirname(libc_a), libm_a[0])
-    mod = make_module("liqmix", {"main.go": LIQ_MAIN})
+    mod = make_module("liqmix", {"main.go": LIQMIX_MAIN})
     d = scratch("liqmix")
     plain = os.path.join(d, "plain")
     r = run(["go", "build", "-o", plain, "."], cwd=mod, env=base_env())
