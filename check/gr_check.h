@@ -9,6 +9,9 @@
 #include "gr_arena.h"
 #include "gr_error.h"
 
+struct gr_verinfo;
+struct gr_vermax;
+
 enum gr_format {
 	GR_FMT_ELF,
 	GR_FMT_MACHO,      /* a thin Mach-O file, or one slice of a universal file */
@@ -79,6 +82,8 @@ struct gr_image {
 	const char **glibc_runtime;  /* static ELF: glibc functions in .symtab that need its
 	                                shared objects at run time (NSS, dlopen, iconv) */
 	size_t nglibc_runtime;
+	struct gr_verinfo *versions;  /* ELF symbol versions (gr_elfver.h), or NULL when the
+	                                 file has no version sections */
 };
 
 struct gr_report {
@@ -96,6 +101,8 @@ struct gr_report {
 struct gr_policy {
 	const char *const *allow;  /* fnmatch(3) patterns on soname or install-name basename */
 	size_t nallow;
+	const struct gr_vermax *maxver;  /* --max-version limits, one per family (gr_elfver.h) */
+	size_t nmaxver;
 };
 
 /* Classify the file at path (following symlinks); GR_ENOTBIN if it is no binary. */

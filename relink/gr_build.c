@@ -925,7 +925,7 @@ static int
 gr_b_verify(struct gr_b *b)
 {
 	struct gr_strvec allow;
-	struct gr_policy pol = { NULL, 0 };
+	struct gr_policy pol = { NULL, 0, b->o->maxver, b->o->nmaxver };
 	struct gr_report *r = NULL;
 	struct stat st;
 	enum gr_verdict want = b->o->mode == GR_LINK_STATIC_PIE ? GR_V_STATIC_PIE : GR_V_STATIC;

@@ -389,7 +389,7 @@ END_TEST
 static struct gr_report *
 check_with(const char *rel, const char *const *allow, size_t nallow)
 {
-	struct gr_policy pol = { allow, nallow };
+	struct gr_policy pol = { allow, nallow, NULL, 0 };
 	struct gr_report *r = NULL;
 	struct gr_error e;
 	char p[4096];

@@ -717,7 +717,7 @@ static int
 op_check_macho(void)
 {
 	static const char *const allow[] = { "libbar.dylib" };
-	struct gr_policy pol = { allow, 1 };
+	struct gr_policy pol = { allow, 1, NULL, 0 };
 	struct gr_report *r = NULL;
 	struct gr_error e;
 	unsigned char *copy = __real_malloc(fat.n);
@@ -934,7 +934,7 @@ static size_t self_len;
 static int
 op_check_elf(void)
 {
-	struct gr_policy pol = { NULL, 0 };
+	struct gr_policy pol = { NULL, 0, NULL, 0 };
 	struct gr_report *r = NULL;
 	struct gr_error e;
 	unsigned char *copy = __real_malloc(self_len);
@@ -1131,7 +1131,7 @@ make_references(void)
 		ck_assert_str_eq(imgs[1].arch, "x86_64");
 		gr_arena_deinit(&a);
 		memcpy(copy, fat.b, fat.n);
-		ck_assert_int_eq(gr_check_buffer("app", copy, fat.n, &(struct gr_policy){ (const char *const[]){ "libbar.dylib" }, 1 },
+		ck_assert_int_eq(gr_check_buffer("app", copy, fat.n, &(struct gr_policy){ (const char *const[]){ "libbar.dylib" }, 1, NULL, 0 },
 		                                 &rep, &e), GR_OK);
 		render_report(&ref_check, rep);
 		ck_assert(!rep->pass);
