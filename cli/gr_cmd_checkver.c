@@ -1,8 +1,11 @@
 #include "gr_cmd_checkver.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "gr_cli.h"
+#include "gr_strvec.h"
+#include "gr_symindex.h"
 
 bool
 gr_checkver_add_max(struct gr_vermax *max, size_t *nmax, const char *arg, bool glibc,
@@ -124,4 +127,95 @@ gr_checkver_print(FILE *f, const struct gr_verinfo *vi)
 		}
 		fputc('\0', f);
 	}
+}
+
+static int
+gr_checkver_strcmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Append name to *list (", "-separated, malloc'd); false when out of memory. */
+static bool
+gr_checkver_append(char **list, const char *name)
+{
+	size_t n = *list ? strlen(*list) : 0, l = strlen(name);
+	char *grown = realloc(*list, n + l + 3);
+
+	if (!grown)
+		return false;
+	if (n) {
+		memcpy(grown + n, ", ", 2);
+		n += 2;
+	}
+	memcpy(grown + n, name, l + 1);
+	*list = grown;
+	return true;
+}
+
+void
+gr_checkver_sources(FILE *err, const struct gr_report *r, const struct gr_vermax *max,
+                    size_t nmax, const char *const *archives, size_t narchives,
+                    const struct gr_env *env)
+{
+	struct gr_strvec *undefs;
+	char **found, *nowhere = NULL;
+	const struct gr_verinfo *vi;
+	const struct gr_vermax *limit;
+	size_t i, k, s, q, m;
+
+	if (!r || r->nimages != 1 || !(vi = r->images[0].versions) || !nmax)
+		return;
+	undefs = calloc(narchives + 1, sizeof(*undefs));
+	found = calloc(narchives + 1, sizeof(*found));
+	if (!undefs || !found) {
+		free(undefs);
+		free(found);
+		return;
+	}
+	for (q = 0; q < narchives; q++) {
+		struct gr_strvec defs;
+		struct gr_error e;
+		bool dup = false;
+		gr_strvec_init(&defs);
+		gr_strvec_init(&undefs[q]);
+		gr_error_clear(&e);
+		for (m = 0; m < q && !dup; m++)
+			dup = archives[m] && archives[q] && !strcmp(archives[m], archives[q]);
+		if (archives[q] && !dup)
+			(void)gr_symindex_archive(env, archives[q], &defs, &undefs[q], &e);
+		gr_strvec_deinit(&defs);
+	}
+	for (i = 0; i < vi->nlibs; i++)
+		for (k = 0; k < vi->libs[i].nvers; k++) {
+			const struct gr_verneed *v = &vi->libs[i].vers[k];
+			if (v->weak || !gr_elfver_too_new(v, max, nmax, &limit))
+				continue;
+			for (s = 0; s < v->nsymbols; s++) {
+				const char *sym = v->symbols[s].name;
+				bool any = false;
+				for (q = 0; q < narchives; q++) {
+					if (!undefs[q].n || !bsearch(&sym, undefs[q].v, undefs[q].n, sizeof(*undefs[q].v),
+					                             gr_checkver_strcmp))
+						continue;
+					any = true;
+					(void)gr_checkver_append(&found[q], sym);
+				}
+				if (!any)
+					(void)gr_checkver_append(&nowhere, sym);
+			}
+		}
+	for (q = 0; q < narchives; q++)
+		if (found[q])
+			gr_cli_diag(err, "%s refers to the symbols that need too new a version: %s", archives[q], found[q]);
+	if (nowhere)
+		gr_cli_diag(err, "no linked archive refers to %s: the Go program's cgo code, the Go runtime's or the C start-up files do",
+		            nowhere);
+	for (q = 0; q < narchives; q++) {
+		gr_strvec_deinit(&undefs[q]);
+		free(found[q]);
+	}
+	free(nowhere);
+	free(undefs);
+	free(found);
 }

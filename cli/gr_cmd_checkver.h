@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "gr_arena.h"
+#include "gr_env.h"
 #include "gr_check.h"
 #include "gr_elfver.h"
 #include "gr_json.h"
@@ -24,5 +25,13 @@ void gr_checkver_json(struct gr_json *j, const struct gr_verinfo *vi);
  * symbols that set it: "  versions: libc.so.6 GLIBC_2.34 (...)" lines, each
  * ending in NUL (as gr_cmd_check's escaped printing wants). */
 void gr_checkver_print(FILE *f, const struct gr_verinfo *vi);
+
+/* For a build that failed --max-version: name, on err, the linked archives
+ * whose members refer to each too-new symbol (from their own symbol tables,
+ * relink/gr_symindex); symbols no archive refers to come from the Go
+ * program's own cgo objects or the C runtime. */
+void gr_checkver_sources(FILE *err, const struct gr_report *r, const struct gr_vermax *max,
+                         size_t nmax, const char *const *archives, size_t narchives,
+                         const struct gr_env *env);
 
 #endif
