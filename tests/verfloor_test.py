@@ -400,6 +400,7 @@ def corrupt_cases():
     vr_off, vr_size, _l, _i, vr_hdr = s[".gnu.version_r"]
     auxes = vernaux_offsets(path)
     dynstr_size = s[".dynstr"][1]
+    vn_file = struct.unpack_from("<I", open(path, "rb").read(), vr_off + 4)[0]
     size = os.path.getsize(path)
     return [
         ("vn_aux past the section", [(vr_off + 8, struct.pack("<I", 0x7ffffff0))]),
@@ -414,7 +415,8 @@ def corrupt_cases():
         ("sh_offset past the file", [(vr_hdr + 0x18, struct.pack("<Q", size + 1))]),
         ("sh_link to no section", [(vr_hdr + 0x28, struct.pack("<I", 0xffff))]),
         ("versym shorter than dynsym", [(s[".gnu.version"][4] + 0x20, struct.pack("<Q", 2))]),
-        (".dynstr unterminated", [(s[".dynstr"][4] + 0x20, struct.pack("<Q", auxes[0][0] and 3))]),
+        (".dynstr ends inside vn_file's name (no NUL)",
+         [(s[".dynstr"][4] + 0x20, struct.pack("<Q", vn_file + 3))]),
     ]
 
 
@@ -425,6 +427,8 @@ def corrupt_version_sections_exit_2():
         r = run(p)
         eq(r.rc, 2, "exit status for %s" % what, r)
         contains(r.err, p, "the error names the file (%s)" % what, r)
+        if "no NUL" in what:
+            contains(r.err, "is not NUL-terminated", "the reason (%s)" % what, r)
         r = run("--json", p)
         eq(r.rc, 2, "exit status for %s (--json)" % what, r)
         o = json_lines(r)[0]
