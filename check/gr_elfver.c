@@ -48,17 +48,16 @@ gr_ev_nomem(const struct gr_ev_ctx *c)
 	return gr_error_set(c->err, GR_ENOMEM, 0, "%s: out of memory", c->path);
 }
 
-/* Section ndx (or the first of type when ndx is 0) into s, bounds-checked. */
+/* The section scn of the file buf[0..len) into s, checked to lie inside it. */
 static int
-gr_ev_section(const struct gr_ev_ctx *c, Elf *elf, size_t len, Elf_Scn *scn, const char *what,
-              struct gr_ev_sec *s)
+gr_ev_section(const struct gr_ev_ctx *c, const unsigned char *buf, size_t len, Elf_Scn *scn,
+              const char *what, struct gr_ev_sec *s)
 {
 	GElf_Shdr sh;
 
 	if (!scn || !gelf_getshdr(scn, &sh))
 		return gr_error_set(c->err, GR_EFORMAT, 0, "%s: the section header of %s is unreadable: %s",
 		                    c->path, what, elf_errmsg(-1));
-	(void)elf;
 	if (sh.sh_type == SHT_NOBITS)
 		return gr_error_set(c->err, GR_EFORMAT, 0, "%s: %s has no bytes in the file (SHT_NOBITS)",
 		                    c->path, what);
@@ -67,23 +66,13 @@ gr_ev_section(const struct gr_ev_ctx *c, Elf *elf, size_t len, Elf_Scn *scn, con
 		                    "%s: %s at offset 0x%llx (%llu bytes) extends past the end of the file (%zu bytes)",
 		                    c->path, what, (unsigned long long)sh.sh_offset,
 		                    (unsigned long long)sh.sh_size, len);
-	s->p = NULL;
+	s->p = buf + sh.sh_offset;
 	s->size = sh.sh_size;
 	s->link = sh.sh_link;
 	s->info = sh.sh_info;
 	s->entsize = sh.sh_entsize;
 	s->found = true;
 	return GR_OK;
-}
-
-/* The bytes of a checked section (kept apart: buf is const, libelf's is not). */
-static void
-gr_ev_bytes(const unsigned char *buf, Elf_Scn *scn, struct gr_ev_sec *s)
-{
-	GElf_Shdr sh;
-
-	if (gelf_getshdr(scn, &sh))
-		s->p = buf + sh.sh_offset;
 }
 
 /* The string table linked from a section, bounds-checked. */
@@ -93,15 +82,11 @@ gr_ev_strtab(const struct gr_ev_ctx *c, Elf *elf, const unsigned char *buf, size
 {
 	char w[96];
 	Elf_Scn *scn = link ? elf_getscn(elf, link) : NULL;
-	int rc;
 
 	snprintf(w, sizeof(w), "the string table of %s (section %zu)", what, link);
 	if (!scn)
 		return gr_error_set(c->err, GR_EFORMAT, 0, "%s: %s does not exist", c->path, w);
-	if ((rc = gr_ev_section(c, elf, len, scn, w, st)))
-		return rc;
-	gr_ev_bytes(buf, scn, st);
-	return GR_OK;
+	return gr_ev_section(c, buf, len, scn, w, st);
 }
 
 /* The NUL-terminated string at offset o of st (not copied). */
@@ -393,10 +378,9 @@ gr_ev_versym(const struct gr_ev_ctx *c, Elf *elf, const unsigned char *buf, size
 
 	memset(&sym, 0, sizeof(sym));
 	memset(&st, 0, sizeof(st));
-	if ((rc = gr_ev_section(c, elf, len, vs->link ? elf_getscn(elf, vs->link) : NULL,
+	if ((rc = gr_ev_section(c, buf, len, vs->link ? elf_getscn(elf, vs->link) : NULL,
 	                        "the symbol table of .gnu.version", &sym)))
 		return rc;
-	gr_ev_bytes(buf, elf_getscn(elf, vs->link), &sym);
 	nsyms = (size_t)(sym.size / entsize);
 	if (vs->size / 2 < nsyms)
 		return gr_error_set(c->err, GR_EFORMAT, 0,
@@ -485,25 +469,22 @@ gr_elfver_read(Elf *elf, const unsigned char *buf, size_t len, const char *path,
 	memset(&def, 0, sizeof(def));
 	memset(&sym, 0, sizeof(sym));
 	if (sneed) {
-		if ((rc = gr_ev_section(&c, elf, len, sneed, ".gnu.version_r", &need)))
+		if ((rc = gr_ev_section(&c, buf, len, sneed, ".gnu.version_r", &need)))
 			return rc;
-		gr_ev_bytes(buf, sneed, &need);
 		if ((rc = gr_ev_strtab(&c, elf, buf, len, need.link, ".gnu.version_r", &st)) ||
 		    (need.size && (rc = gr_ev_verneed(&c, &need, &st, vi))))
 			return rc;
 	}
 	if (sdef) {
-		if ((rc = gr_ev_section(&c, elf, len, sdef, ".gnu.version_d", &def)))
+		if ((rc = gr_ev_section(&c, buf, len, sdef, ".gnu.version_d", &def)))
 			return rc;
-		gr_ev_bytes(buf, sdef, &def);
 		if ((rc = gr_ev_strtab(&c, elf, buf, len, def.link, ".gnu.version_d", &st)) ||
 		    (def.size && (rc = gr_ev_verdef(&c, &def, &st, vi))))
 			return rc;
 	}
 	if (ssym && vi->nlibs) {
-		if ((rc = gr_ev_section(&c, elf, len, ssym, ".gnu.version", &sym)))
+		if ((rc = gr_ev_section(&c, buf, len, ssym, ".gnu.version", &sym)))
 			return rc;
-		gr_ev_bytes(buf, ssym, &sym);
 		if ((rc = gr_ev_versym(&c, elf, buf, len, &sym, vi)))
 			return rc;
 	}
