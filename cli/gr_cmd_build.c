@@ -257,6 +257,7 @@ gr_cmd_build_json_records(struct gr_json *j, const struct gr_link_report *l)
 		gr_json_str(j, "lname", l->fixes[i].lname);
 		gr_json_str(j, "pkg", l->fixes[i].pkg);
 		gr_json_str(j, "archive", l->fixes[i].archive);
+		gr_json_str(j, "flag", l->fixes[i].flag);
 		gr_json_obj_end(j);
 	}
 	gr_json_arr_end(j);

@@ -925,7 +925,7 @@ static int
 gr_b_verify(struct gr_b *b)
 {
 	struct gr_strvec allow;
-	struct gr_policy pol = { NULL, 0, b->o->maxver, b->o->nmaxver };
+	struct gr_policy pol = { .allow = NULL, .nallow = 0, .maxver = b->o->maxver, .nmaxver = b->o->nmaxver };
 	struct gr_report *r = NULL;
 	struct stat st;
 	enum gr_verdict want = b->o->mode == GR_LINK_STATIC_PIE ? GR_V_STATIC_PIE : GR_V_STATIC;
@@ -946,10 +946,27 @@ gr_b_verify(struct gr_b *b)
 		pol.allow = (const char *const *)allow.v;
 		pol.nallow = allow.n;
 	} else if (b->o->mode == GR_LINK_THIRD_PARTY) {
+		size_t i;
 		if (gr_build_third_party_allow(b->o->allow, b->o->nallow, &allow) ||
 		    gr_build_third_party_allow((const char *const *)b->ls.allow.v, b->ls.allow.n, &allow)) {
 			gr_strvec_deinit(&allow);
 			return gr_b_nomem(b);
+		}
+		/* A shared library --fix named (-lNAME, -l:SONAME: one a library of
+		 * the link loads anyway, or a system library) is allowed too. */
+		for (i = 0; i < b->res->link.nfixes; i++) {
+			const struct gr_rec_fix *x = &b->res->link.fixes[i];
+			char buf[512];
+			if (x->archive || !x->lname)
+				continue;
+			if (x->lname[0] == ':')
+				snprintf(buf, sizeof(buf), "%s", x->lname + 1);
+			else
+				snprintf(buf, sizeof(buf), "lib%s.so*", x->lname);
+			if (gr_strvec_push(&allow, buf)) {
+				gr_strvec_deinit(&allow);
+				return gr_b_nomem(b);
+			}
 		}
 		pol.allow = (const char *const *)allow.v;
 		pol.nallow = allow.n;
@@ -1508,10 +1525,16 @@ gr_b_go_failed(struct gr_b *b, const struct gr_spawn_result *r)
 			return gr_b_fail(b, GR_BUILD_EGO,
 			                 "the link failed: %s was built for glibc, and this link's C library is another (explained above)",
 			                 lr->undefined[i].archive);
-	if (lr->nundefined && !lr->nmissing && b->o->fix && lr->nfixes)
+	if (lr->nundefined && !lr->nmissing && b->o->fix && lr->nfixes) {
+		/* What --fix added: archives, -l flags of libraries kept dynamic, or both. */
+		size_t narch = 0;
+		for (size_t i = 0; i < lr->nfixes; i++)
+			narch += lr->fixes[i].archive != NULL;
 		return gr_b_fail(b, GR_BUILD_EGO,
-		                 "the link still fails on undefined symbols after --fix added %zu archive%s (-l%s%s): add the --pkg/--lib named above for what is left",
-		                 lr->nfixes, lr->nfixes == 1 ? "" : "s", lr->fixes[0].lname, lr->nfixes > 1 ? " and others" : "");
+		                 "the link still fails on undefined symbols after --fix added %zu %s%s (-l%s%s): add the --pkg/--lib named above for what is left",
+		                 lr->nfixes, narch == lr->nfixes ? "archive" : narch ? "input" : "-l flag",
+		                 lr->nfixes == 1 ? "" : "s", lr->fixes[0].lname, lr->nfixes > 1 ? " and others" : "");
+	}
 	if (lr->nundefined && !lr->nmissing && b->o->fix)
 		return gr_b_fail(b, GR_BUILD_EGO,
 		                 "the link failed on undefined symbols (explained above) that --fix found no archive for: install the library that defines them, or add the --pkg/--lib named there");

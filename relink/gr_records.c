@@ -555,7 +555,7 @@ gr_link_report_add_fix(struct gr_link_report *r, const struct gr_rec_fix *x)
 {
 	bool ok = true;
 	struct gr_rec_fix c = { gr_rep_dup(r, x->lname, &ok), gr_rep_dup(r, x->pkg, &ok),
-	                        gr_rep_dup(r, x->archive, &ok) };
+	                        gr_rep_dup(r, x->archive, &ok), gr_rep_dup(r, x->flag ? x->flag : x->archive, &ok) };
 
 	if (!ok || !GR_REP_GROW(r, fixes, nfixes, cfixes))
 		return GR_ENOMEM;
@@ -676,7 +676,7 @@ gr_link_report_write(const char *path, const struct gr_link_report *r, struct gr
 	}
 	for (i = 0; i < r->nfixes; i++) {
 		const struct gr_rec_fix *x = &r->fixes[i];
-		gr_rec_put(&b, "fix", 3, (const char *const[]){ x->lname, x->pkg, x->archive });
+		gr_rec_put(&b, "fix", 4, (const char *const[]){ x->lname, x->pkg, x->archive, x->flag });
 	}
 	for (i = 0; i < r->norder; i++) {
 		const struct gr_rec_order *o = &r->order[i];
@@ -796,9 +796,9 @@ gr_link_report_record(struct gr_rec_reader *r, const char *kw, struct gr_link_re
 		}
 	} else if (!strcmp(kw, "fix")) {
 		struct gr_rec_fix x;
-		if ((rc = gr_rec_want(r, kw, 3, 5, err)))
+		if ((rc = gr_rec_want(r, kw, 4, 9, err)))
 			return rc;
-		x = (struct gr_rec_fix){ f[0], f[1], f[2] };
+		x = (struct gr_rec_fix){ f[0], f[1], f[2], f[3] };
 		rc = gr_link_report_add_fix(rep, &x);
 	} else if (!strcmp(kw, "stub")) {
 		struct gr_rec_stub x;

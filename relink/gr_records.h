@@ -94,11 +94,14 @@ struct gr_rec_finding {
 	const char *fails;     /* why a --static build fails on it by default, or NULL: a finding only */
 };
 
-/* An archive --fix added to the link. */
+/* What --fix added to the link: an archive, or (a library kept dynamic:
+ * third-party mode's system libraries, --allow-dynamic names, a shared
+ * library another one loads) its -l flag. */
 struct gr_rec_fix {
-	const char *lname;
+	const char *lname;     /* the -l name: "m", "gomp", ":libgomp.so.1" */
 	const char *pkg;       /* or NULL */
-	const char *archive;
+	const char *archive;   /* the archive added, or NULL: flag is an -l flag */
+	const char *flag;      /* the argument added: the archive's path, "-lm", "-l:libgomp.so.1" */
 };
 
 /* A link-order repair. */

@@ -180,7 +180,7 @@ printf '%s\0%s\0%s\0%s' -o /tmp/a.out /tmp/go-link-4/go.o -lz | seed extld nul-1
 # Records gorelink and its link wrapper exchange (tab-separated, \N for none,
 # backslash escapes), and pkg-config chains (gr_chain_text reads the same input).
 printf 'gorelink-link-state 1\nmode\tstatic\ncc\tgcc\ncxx\tg++\nextra\t-lz\t--pkg zlib\nallow\tsystemd\nstub\tsystemd\nmodule\tgithub.com/mattn/go-sqlite3\t/m\t--sqlite3\nreport\t/tmp/r\nfix\nno-infer\npkglog\t/tmp/p\n' | seed records state-1
-printf 'gorelink-link-report 1\nargv\tgcc\nargv\ta\\tb\\\\c\narchive\t/usr/lib/libz.a\nkept\tpthread\nmissing-lib\tsystemd\t-lpcap -> libpcap.pc (inferred) -> Libs.private: -lsystemd\nmissing-file\t/x.o\t\\N\nundefined\t\\N\t\\N\t\\N\tgss_x\nfix\tm\tlibm\t/l/libm.a\norder\tgroup\t/a.a\t/b.a\nstatus\t1\nlinks\t2\n' | seed records report-1
+printf 'gorelink-link-report 1\nargv\tgcc\nargv\ta\\tb\\\\c\narchive\t/usr/lib/libz.a\nkept\tpthread\nmissing-lib\tsystemd\t-lpcap -> libpcap.pc (inferred) -> Libs.private: -lsystemd\nmissing-file\t/x.o\t\\N\nundefined\t\\N\t\\N\t\\N\tgss_x\nfix\tm\tlibm\t/l/libm.a\t/l/libm.a\nfix\tgomp\t\\N\t\\N\t-lgomp\norder\tgroup\t/a.a\t/b.a\nstatus\t1\nlinks\t2\n' | seed records report-1
 printf 'gorelink-pkg-log 1\nzlib\nlibpcap\n' | seed records pkglog-1
 printf '%s' 'inferred for -lpcap: libpcap -> Requires.private -> dbus-1 (Libs.private)' | seed records chain-1
 printf '%s' '#cgo pkg-config: gtk+-3.0 -> Requires -> gdk-3.0 -> Requires.private -> x11 (Libs)' | seed records chain-2

@@ -1410,6 +1410,70 @@ def cxx_archive_links_with_cxx():
     static_run_by(rep, out, "g++", "42")
 
 
+LIQ_MAIN = """package main
+
+// #cgo LDFLAGS: -limagequant
+// #include <libimagequant.h>
+// static int made(void) { liq_attr *a = liq_attr_create(); int ok = a != 0; if (a) liq_attr_destroy(a); return ok; }
+import "C"
+
+func main() { println(int(C.made())) }
+"""
+
+
+@test
+def glibc_archives_in_dynamic_link_fail_check():
+    """Issue 13: gorelink --third-party --fix added glibc's libm-2.36.a and
+    libc.a to a dynamic link of a libimagequant program, and the check passed
+    it ("dynamic, allowed") although it crashes at start. The same link made
+    by hand (the archives in CGO_LDFLAGS): readelf shows an interpreter, nm
+    shows glibc's static start-up defined, the binary dies of a signal, and
+    gorelink check fails it even with every library allowed -- also once
+    stripped (-ldflags=-s -w: only libc.a's section names are left). The
+    plain dynamic build runs and passes with the same --allow."""
+    assert os.path.isfile("/usr/include/libimagequant.h"), (
+        "libimagequant.h is needed (apt-get install libimagequant-dev; scripts/setup does)")
+    libc_a = run(["gcc", "-print-file-name=libc.a"], timeout=RUN_TIMEOUT).out.strip()
+    assert os.path.isfile(libc_a), "gcc finds no libc.a (apt-get install libc6-dev)"
+    libm_a = sorted(f for f in os.listdir(os.path.dirname(libc_a)) if re.match(r"libm-[0-9.]+\.a$", f))
+    assert libm_a, "no glibc libm-VERSION.a beside %s" % libc_a
+    libm_a = os.path.join(os.path.dirname(libc_a), libm_a[0])
+    mod = make_module("liqmix", {"main.go": LIQ_MAIN})
+    d = scratch("liqmix")
+    plain = os.path.join(d, "plain")
+    r = run(["go", "build", "-o", plain, "."], cwd=mod, env=base_env())
+    assert r.rc == 0, "plain dynamic build\n%r" % r
+    res = run([plain], timeout=RUN_TIMEOUT)
+    assert res.rc == 0 and res.err.strip() == "1", "the plain dynamic build runs: %r" % res
+    rc, obj = check_cli(plain, allow=("*",))
+    assert rc == 0 and obj["pass"] and obj.get("glibc_static", []) == [], "plain build: rc %d %r" % (rc, obj)
+    for name, ldflags in (("mixed", []), ("mixed-stripped", ["-ldflags=-s -w"])):
+        out = os.path.join(d, name)
+        r = run(["go", "build"] + ldflags + ["-o", out, "."], cwd=mod,
+                env=base_env(CGO_LDFLAGS="%s %s" % (libm_a, libc_a)))
+        assert r.rc == 0, "%s: the link with glibc's archives\n%r" % (name, r)
+        elf = readelf(out)
+        assert elf["interp"] and "libimagequant.so.0" in elf["needed"], "oracle (readelf) %s: %r" % (name, elf)
+        nm = run(["nm", "--defined-only", out], timeout=RUN_TIMEOUT)
+        if ldflags:
+            assert not elf["symtab"], "oracle (readelf) %s: .symtab kept" % name
+        else:
+            assert re.search(r" T __libc_start_main$", nm.out, re.M) and \
+                re.search(r" [Tt] __libc_setup_tls$", nm.out, re.M), "oracle (nm) %s: no static start-up\n%r" % (name, nm)
+        res = run([out], timeout=RUN_TIMEOUT)
+        assert res.rc != 0 and res.err.strip() != "1", "%s should crash at start: %r" % (name, res)
+        rc, obj = check_cli(out, allow=("*",))
+        codes = [p["code"] for p in obj["problems"]]
+        assert rc == 1 and obj["pass"] is False and codes == ["glibc-static-in-dynamic"], (
+            "gorelink check --allow '*' %s: rc %d, problems %r" % (name, rc, codes))
+        assert "__libc_IO_vtables" in obj["glibc_static"], "%s: glibc_static %r" % (name, obj["glibc_static"])
+        assert ldflags or obj["glibc_static"][0] == "__libc_start_main", "%s: %r" % (name, obj["glibc_static"])
+        t = gorelink(["check", "--explain", "--allow", "*", out], cwd=SCRATCH, timeout=RUN_TIMEOUT)
+        assert t.rc == 1 and ", allowed" not in t.out.split("\n")[0] and \
+            "why: glibc's static C library (libc.a) is linked into a dynamic executable" in t.out, (
+                "gorelink check --explain %s\n%r" % (name, t))
+
+
 @test
 def cgo_package_with_cxx_files():
     """A cgo package with a .cc file (std::string, an exception): cmd/go
@@ -2973,6 +3037,135 @@ def missing_shared_only_names_stub_and_allow_dynamic():
     assert "--allow-dynamic msgsh" in summary and "--stub msgsh" in summary, (
         "the way out does not name --allow-dynamic msgsh and --stub msgsh\n%s" % r.err)
     assert "--third-party" not in r.err, "--third-party offered for a library it would not keep dynamic\n%s" % r.err
+
+# ------------------------------------------------------- partly dynamic --fix, DSO missing (issue 13)
+
+LIQ_MAIN = """package main
+
+/*
+#cgo LDFLAGS: -limagequant
+#include <libimagequant.h>
+*/
+import "C"
+
+import "fmt"
+
+func main() {
+	a := C.liq_attr_create()
+	fmt.Println("liq attr", a != nil, int(C.liq_get_max_colors(a)))
+	C.liq_attr_destroy(a)
+}
+"""
+
+
+@test
+def third_party_fix_keeps_libm_dynamic():
+    """Issue 13: -limagequant (Debian's libimagequant.a needs pow, powf, sqrt
+    and libgomp) with --third-party --fix: libm is a system library, kept
+    dynamic in this mode, so --fix adds -lm, never glibc's libm-2.36.a (which
+    then needs libc.a: a dynamic binary with glibc's static internals, which
+    crashed at start, exit 139). The binary runs; the report's fixes say -lm."""
+    hdr = "/usr/include/libimagequant.h"
+    assert os.path.exists(hdr), "%s is missing: apt-get install libimagequant-dev (scripts/setup)" % hdr
+    mod = make_module("liqfix", {"main.go": LIQ_MAIN})
+    r, rep, out = build(mod, ["--third-party", "--fix"], name="liqfix")
+    fixes = rep["fixes"]
+    m = [f for f in fixes if f["lname"] == "m"]
+    assert m == [{"lname": "m", "pkg": None, "archive": None, "flag": "-lm"}], "fixes %r" % fixes
+    glibc = [f for f in fixes if f["archive"] and re.search(r"/lib(c|m|m-[0-9.]+|pthread|dl)\.a$", f["archive"])]
+    assert not glibc, "--fix added glibc's archives to a dynamic link: %r" % glibc
+    assert "gorelink: --fix: adding -lm (kept dynamic in --third-party mode)" in r.err, "stderr\n%s" % r.err
+    assert not any(re.search(r"/libc\.a$|/libm[-0-9.]*\.a$", a) for a in rep["link_argv"]), (
+        "glibc's archives in the final link: %r" % rep["link_argv"])
+    assert "libm.so.6" in readelf(out)["needed"], "libm.so.6 not needed: %r" % readelf(out)["needed"]
+    res = run([out], timeout=RUN_TIMEOUT)
+    assert res.rc == 0 and res.out.startswith("liq attr true "), "the binary: %r" % res
+
+
+def dso_module(name):
+    """libgrB.so.1 (soname libgrB.so.1, symbol version GRB_1.0, libgrB.so beside
+    it, a grB.pc naming -lgrB) and libgrA.so, which needs it (DT_NEEDED); a main
+    package that links only -lgrA and calls both libraries' functions. Returns
+    (module dir, lib dir, pkg-config dir)."""
+    mod = make_module(name, {"main.go": """package main
+
+/*
+#cgo LDFLAGS: -L${SRCDIR}/lib -Wl,-rpath,${SRCDIR}/lib -lgrA
+int gra_value(void);
+int grb_value(void);
+*/
+import "C"
+
+import "fmt"
+
+func main() { fmt.Println("gra", int(C.gra_value()), "grb", int(C.grb_value())) }
+"""})
+    lib, pc = os.path.join(mod, "lib"), os.path.join(mod, "pc")
+    os.mkdir(lib)
+    os.mkdir(pc)
+    for fn, text in (("b.c", "int grb_value(void) { return 42; }\n"),
+                     ("b.map", "GRB_1.0 { global: grb_value; local: *; };\n"),
+                     ("a.c", "int grb_value(void);\nint gra_value(void) { return grb_value() + 1; }\n")):
+        with open(os.path.join(lib, fn), "w") as f:
+            f.write(text)
+    for argv in (["gcc", "-shared", "-fPIC", "-Wl,-soname,libgrB.so.1", "-Wl,--version-script=b.map",
+                  "-o", "libgrB.so.1", "b.c"],
+                 ["ln", "-s", "libgrB.so.1", "libgrB.so"],
+                 ["gcc", "-shared", "-fPIC", "-Wl,-soname,libgrA.so", "-o", "libgrA.so", "a.c", "-L.", "-lgrB"]):
+        r = run(argv, cwd=lib)
+        assert r.rc == 0, "%s (apt-get install gcc)\n%r" % (argv[0], r)
+    with open(os.path.join(pc, "grB.pc"), "w") as f:
+        f.write("libdir=%s\nName: grB\nDescription: test\nVersion: 1.0\nLibs: -L${libdir} -lgrB\n" % lib)
+    return mod, lib, pc
+
+
+@test
+def dso_missing_diagnosed_and_fixed():
+    """Issue 13: a program calls grb_value, which only libgrB.so.1 defines,
+    and links only -lgrA (whose libgrA.so loads libgrB.so.1), in
+    --allow-dynamic mode. GNU ld says "undefined reference to symbol
+    'grb_value@@GRB_1.0'" and "DSO missing from command line"; gold, mold and
+    lld say only "undefined" (the library is found through libgrA.so's
+    DT_NEEDED). Each time: exit 2 (the link failed, explained), the shared
+    library, -lgrB, its package grB, the library that loads it and the
+    paste-ready options named; --fix adds -lgrB, and the binary links and runs;
+    the named options link too."""
+    for tool, pkg in (("mold", "mold"), ("ld.gold", "binutils")):
+        assert shutil.which(tool), "%s is needed (apt-get install %s; scripts/setup does)" % (tool, pkg)
+    llvm = "/usr/lib/llvm-14/bin"
+    assert os.access(os.path.join(llvm, "ld.lld"), os.X_OK), "%s/ld.lld is needed (apt-get install lld-14)" % llvm
+    mod, lib, pc = dso_module("dsomiss")
+    env = base_env(PKG_CONFIG_PATH=pc)
+    option = "--allow-dynamic grB --lib -lgrB"
+    for ld in ("bfd", "gold", "lld", "mold"):
+        go_args = ["-ldflags=-extldflags=-fuse-ld=" + ld]
+        out = os.path.join(scratch("out-dsomiss-" + ld), "prog")
+        # gcc -fuse-ld=lld runs the ld.lld on PATH: Debian's lld-14 puts it in llvm's bin.
+        ldenv = base_env(PKG_CONFIG_PATH=pc, PATH=llvm + ":" + os.environ.get("PATH", "")) if ld == "lld" else env
+        r = gorelink(["--json", "--allow-dynamic", "grA", "-o", out, ".", "--"] + go_args, cwd=mod, env=ldenv)
+        assert r.rc == EXIT_BUILD, "%s: exit %d, want %d\n%r" % (ld, r.rc, EXIT_BUILD, r)
+        rep = parse_json(r)
+        line = [l for l in r.err.split("\n") if l.startswith("gorelink: grb_value")]
+        assert len(line) == 1, "%s: no diagnosis line for grb_value\n%s" % (ld, r.err)
+        assert ("is defined only in the shared library %s/libgrB.so.1 (-lgrB, pkg-config grB), which %s/libgrA.so loads"
+                % (lib, lib)) in line[0], "%s: %r" % (ld, line[0])
+        assert ("add %s (or run gorelink again with --fix)" % option) in r.err, "%s: stderr\n%s" % (ld, r.err)
+        assert {"lname": "grB", "pkg": "grB", "archive": None, "option": option} in rep["undefined"], (
+            "%s: undefined %r" % (ld, rep["undefined"]))
+        if ld == "bfd":
+            assert "DSO missing from command line" in r.err, "GNU ld's own words are gone\n%s" % r.err
+    # --fix names the library; the check allows it (libgrA.so loads it anyway).
+    r, rep, out = build(mod, ["--allow-dynamic", "grA", "--fix"], name="dsofix", env=env)
+    assert rep["fixes"] == [{"lname": "grB", "pkg": "grB", "archive": None, "flag": "-lgrB"}], "fixes %r" % rep["fixes"]
+    assert "gorelink: --fix: adding -lgrB (libgrB.so.1, which %s/libgrA.so loads)" % lib in r.err, "stderr\n%s" % r.err
+    assert readelf(out)["needed"][:2] == ["libgrA.so", "libgrB.so.1"], "needed %r" % readelf(out)["needed"]
+    res = run([out], timeout=RUN_TIMEOUT)
+    assert res.rc == 0 and res.out.strip() == "gra 43 grb 42", "the --fix binary: %r" % res
+    # The options the diagnosis named, pasted.
+    r, rep, out = build(mod, ["--allow-dynamic", "grA"] + option.split(), name="dsoopt", env=env)
+    res = run([out], timeout=RUN_TIMEOUT)
+    assert res.rc == 0 and res.out.strip() == "gra 43 grb 42", "the binary of the named options: %r" % res
+
 
 # ------------------------------------------------------- presets that apply themselves (issue 12)
 
