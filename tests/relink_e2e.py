@@ -50,8 +50,10 @@ empty root (chroot into a directory that holds nothing but the binary: no
     libxml2 with ICU: linked with g++; demangled names diagnosed),
     confluent-kafka-go's bundled librdkafka (findings from C callers), a
     musl toolchain (no glibc findings), a cross build for arm64 run under
-    qemu-aarch64-static, a missing archive's #cgo pkg-config chain named
-    again when go build reuses its cache.
+    qemu-aarch64-static (with an aarch64 C++ archive: CXX named after CC;
+    a CXX for the host, or none for the target, stops before go build), a
+    missing archive's #cgo pkg-config chain named again when go build
+    reuses its cache.
 13. Go's build cache (issue 12): a `#cgo pkg-config: gpgme` package
     (libgpgme-dev) compiled by a plain go build is not reused by gorelink,
     gorelink's is not reused by the hand-written static go build, a changed
@@ -65,7 +67,8 @@ root for chroot (otherwise `unshare -r` is tried), network access to the Go
 module proxy (or a warm GOMODCACHE) for github.com/mattn/go-sqlite3 and
 github.com/confluentinc/confluent-kafka-go, and libsqlite3-dev, libpng-dev,
 libpcap-dev, libxml2-dev, golang-1.19-go, g++, ccache, musl-tools,
-gcc-aarch64-linux-gnu and qemu-user-static (scripts/setup installs them).
+gcc-aarch64-linux-gnu, g++-aarch64-linux-gnu and qemu-user-static
+(scripts/setup installs them).
 
 Every `gorelink --json` build report (success or failure) is validated against
 docs/schema/build-v1.schema.json, every `gorelink check --json` line against
@@ -1326,6 +1329,128 @@ def bad_cross_without_cc():
     want = "cross-compiling for linux/arm64 on linux/%s: set CC" % go_env("GOHOSTARCH")
     assert want in r.err, "stderr lacks %r\n%r" % (want, r)
     assert listing(os.path.dirname(out)) == [], "OUT's directory: %r" % listing(os.path.dirname(out))
+
+
+CROSSCXX_MAIN = """package main
+
+// #cgo LDFLAGS: -L${SRCDIR}/lib -lcxxdep
+// int wrapped_answer(void);
+import "C"
+
+func main() { println(int(C.wrapped_answer())) }
+"""
+
+
+def crosscxx_module():
+    """A cgo package whose C wrapper (wrap.c) calls cxxdep_answer, a C
+    function written in C++ (std::string, an exception) in libcxxdep.a,
+    compiled for aarch64 by aarch64-linux-gnu-g++; its flags name no
+    -lstdc++ (gorelink-ld sees the C++ in the archive)."""
+    tool_needed("aarch64-linux-gnu-g++", "g++-aarch64-linux-gnu")
+    mod = make_module("crosscxx", {"main.go": CROSSCXX_MAIN,
+                                   "wrap.c": "int cxxdep_answer(void);\nint wrapped_answer(void) { return cxxdep_answer(); }\n"})
+    lib = os.path.join(mod, "lib")
+    os.mkdir(lib)
+    fixture_archives(lib, {"cxxdep.cc": '#include <stdexcept>\n#include <string>\n'
+                                        'extern "C" int cxxdep_answer(void) {\n'
+                                        '  std::string s("forty-two");\n'
+                                        '  try { if (s.size() == 9) throw std::runtime_error(s); } catch (const std::exception &e) { return 42; }\n'
+                                        '  return 0;\n}\n'}, compiler="aarch64-linux-gnu-g++")
+    return mod
+
+
+def tool_needed(tool, pkg):
+    assert shutil.which(tool), "%s is needed (apt-get install %s; scripts/setup does)" % (tool, pkg)
+
+
+def cross_env(**changes):
+    """GOARCH=arm64 CC=aarch64-linux-gnu-gcc, cgo left to gorelink, and CXX
+    (or CC) as CHANGES say (None: unset)."""
+    env = base_env(**dict({"GOARCH": "arm64", "CC": "aarch64-linux-gnu-gcc"}, **changes))
+    env.pop("CGO_ENABLED", None)
+    return env
+
+
+@test
+def cross_arm64_cxx_archive_derived_cxx():
+    """GOARCH=arm64 CC=aarch64-linux-gnu-gcc and no CXX, with an aarch64 C++
+    archive: go env CXX is the host's g++ (which said "file in wrong format"
+    before); gorelink names the target's driver after CC
+    (aarch64-linux-gnu-g++), says so under -v, links with it, and the static
+    aarch64 binary prints 42 under qemu-aarch64-static in an empty root."""
+    for tool, pkg in (("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu"), ("qemu-aarch64-static", "qemu-user-static")):
+        tool_needed(tool, pkg)
+    mod = crosscxx_module()
+    r, rep, out = build(mod, ["-v"], env=cross_env(CXX=None), name="crosscxx-arm64")
+    assert rep["link_argv"][0] == "aarch64-linux-gnu-g++", "link driver %r\n%r" % (rep["link_argv"][:2], r)
+    assert "aarch64-linux-gnu-g++, named after CC" in r.err, "-v does not name the derived CXX\n%r" % r
+    assert rep["check"]["architecture"] == "aarch64" and rep["verdict"] == "static", (
+        "report: %s" % json.dumps(rep["check"])[:1000])
+    elf = readelf(out)
+    assert elf["interp"] is None and not elf["needed"], "not static: %r" % elf
+    with empty_root() as root:
+        qemu = install(shutil.which("qemu-aarch64-static"), root, "qemu")
+        prog = install(out, root, "prog")
+        res = run(chroot_argv(root, [qemu, prog]), cwd=root, timeout=RUN_TIMEOUT, env={})
+    assert res.rc == 0 and res.err.strip() == "42", "under qemu in an empty root: %r" % res
+
+
+@test
+def bad_cross_cxx_unusable():
+    """The same cross build with a CXX that cannot build for aarch64: the
+    host's g++ (its -dumpmachine is not CC's), or a program that does not
+    exist. gorelink stops before go build (exit 2, no go command, no link,
+    OUT untouched) and names CXX, both targets and "set CXX for the target",
+    with the derived aarch64-linux-gnu-g++ as the way out."""
+    tool_needed("g++", "g++")
+    mod = crosscxx_module()
+    host = run(["g++", "-dumpmachine"]).out.strip()
+    for cxx, want in (("g++", "CXX=g++ targets %s, but CC=aarch64-linux-gnu-gcc targets aarch64-linux-gnu: "
+                              "set CXX for the target: CXX=aarch64-linux-gnu-g++" % host),
+                      ("/nonexistent/g++", "CXX=/nonexistent/g++ cannot build for CC=aarch64-linux-gnu-gcc's target "
+                                           "aarch64-linux-gnu: /nonexistent/g++ is not installed")):
+        r, _, out = build(mod, [], env=cross_env(CXX=cxx), name="crosscxx-bad", expect=EXIT_BUILD)
+        assert want in r.err, "CXX=%s: stderr lacks %r\n%r" % (cxx, want, r)
+        assert "set CXX for the target" in r.err, "CXX=%s: no way out\n%r" % (cxx, r)
+        rep = parse_json(r)
+        assert rep.get("go_command") == [] and rep.get("links") == 0, (
+            "CXX=%s: go build ran (go_command %r, links %r)" % (cxx, rep.get("go_command"), rep.get("links")))
+        assert listing(os.path.dirname(out)) == [], "OUT's directory: %r" % listing(os.path.dirname(out))
+
+
+@test
+def cross_without_target_cxx():
+    """CC by a path where no g++ lies beside it (a symlink to
+    aarch64-linux-gnu-gcc in a scratch directory) and CXX unset: no C++
+    driver for the target. A package with -lstdc++ in its #cgo LDFLAGS stops
+    before go build (exit 2, no go command) with "set CXX for the target" and
+    Debian's g++-aarch64-linux-gnu; a C-only program still builds (linked by
+    CC, never the host's g++) and runs under qemu."""
+    for tool, pkg in (("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu"), ("qemu-aarch64-static", "qemu-user-static")):
+        tool_needed(tool, pkg)
+    bindir = scratch("lone-cc")
+    cc = os.path.join(bindir, "aarch64-linux-gnu-gcc")
+    os.symlink(shutil.which("aarch64-linux-gnu-gcc"), cc)
+    mod = make_module("crosscxx-lstdcxx", {"main.go": CROSSCXX_MAIN.replace("-lcxxdep", "-lcxxdep -lstdc++"),
+                                           "wrap.c": "int cxxdep_answer(void);\nint wrapped_answer(void) { return cxxdep_answer(); }\n"})
+    env = cross_env(CXX=None, CC=cc)
+    r, _, out = build(mod, [], env=env, name="crosscxx-none", expect=EXIT_BUILD)
+    for want in ("the build has C++ (go list: C++ files or -lstdc++)",
+                 "%s-g++ is not installed" % cc[:-len("-gcc")],
+                 "set CXX for the target: install a C++ compiler for aarch64-linux-gnu "
+                 "(on Debian: apt-get install g++-aarch64-linux-gnu)"):
+        assert want in r.err, "stderr lacks %r\n%r" % (want, r)
+    rep = parse_json(r)
+    assert rep.get("go_command") == [] and rep.get("links") == 0, (
+        "go build ran (go_command %r, links %r)" % (rep.get("go_command"), rep.get("links")))
+    r, rep, out = build(example("fortytwo"), ["-v"], env=env, name="fortytwo-arm64-lone")
+    assert rep["link_argv"][0] == cc, "link driver %r" % rep["link_argv"][:2]
+    assert "none for aarch64-linux-gnu; the link runs CC" in r.err, "-v does not say there is no C++ driver\n%r" % r
+    with empty_root() as root:
+        qemu = install(shutil.which("qemu-aarch64-static"), root, "qemu")
+        prog = install(out, root, "prog")
+        res = run(chroot_argv(root, [qemu, prog]), cwd=root, timeout=RUN_TIMEOUT, env={})
+    assert res.rc == 0 and res.out.strip() == "42", "under qemu in an empty root: %r" % res
 
 
 def static_run_by(rep, out, driver, printed):
@@ -3261,6 +3386,98 @@ def link_order_planned_before_the_first_link():
     assert readelf(out)["interp"] is None and not readelf(out)["needed"], "not static: %r" % readelf(out)
     res, _ = run_in_empty_root(out)
     assert res.rc == 0 and res.out.strip() == "42", "in an empty root: %r" % res
+
+
+# ------------------------------------------ the module-graph cache (issue 12)
+
+MGDEP_GO = "package mgdep\n\nfunc Value() int { return 41 }\n"
+MGAPP_MAIN_WITH = ('package main\n\n// int one(void) { return 1; }\nimport "C"\n\nimport (\n\t"fmt"\n\n'
+                   '\t"example.com/mgdep"\n)\n\nfunc main() { fmt.Println(mgdep.Value() + int(C.one())) }\n')
+MGAPP_MAIN_WITHOUT = ('package main\n\n// int one(void) { return 1; }\nimport "C"\n\nimport "fmt"\n\n'
+                      'func main() { fmt.Println(41 + int(C.one())) }\n')
+
+
+@test
+def modgraph_cache_hit_miss_and_same_answer():
+    """The module graph gorelink reads before go build (go list -m all, and
+    go list -deps when a module with a preset is required) is cached in
+    GORELINK_CACHE_DIR (kind modgraph): a second build runs no go list and
+    applies the same preset with the same tags as the first and as a build
+    without a cache; a .go file that drops the import (go.mod unchanged)
+    is a miss and the preset no longer applies; a changed go.mod is a miss
+    for go list -m. The module with a preset is a local one (replace =>
+    ../mgdep) with a preset of its own from GORELINK_PRESET_PATH; go runs
+    through a wrapper that logs each command."""
+    top = scratch("modgraph")
+    dep = os.path.join(top, "mgdep")
+    os.mkdir(dep)
+    with open(os.path.join(dep, "go.mod"), "w") as f:
+        f.write("module example.com/mgdep\n\ngo 1.19\n")
+    with open(os.path.join(dep, "mgdep.go"), "w") as f:
+        f.write(MGDEP_GO)
+    app = os.path.join(top, "mgapp")
+    os.mkdir(app)
+    gomod = ("module example.com/mgapp\n\ngo 1.19\n\nrequire example.com/mgdep v0.0.0\n\n"
+             "replace example.com/mgdep => ../mgdep\n")
+    with open(os.path.join(app, "go.mod"), "w") as f:
+        f.write(gomod)
+    with open(os.path.join(app, "main.go"), "w") as f:
+        f.write(MGAPP_MAIN_WITH)
+    presets = os.path.join(top, "presets")
+    os.mkdir(presets)
+    with open(os.path.join(presets, "mgdep.preset"), "w") as f:
+        f.write("module example.com/mgdep\ndefault plain\n\nvariant plain\ntags mgdep_tag\n")
+    log = os.path.join(top, "go.log")
+    realgo = shutil.which("go")
+    assert realgo, "go is not on PATH (install Go)"
+    wrapper = os.path.join(top, "go")
+    with open(wrapper, "w") as f:
+        f.write('#!/bin/sh\necho "$*" >>%s\nexec %s "$@"\n' % (shlex.quote(log), shlex.quote(realgo)))
+    os.chmod(wrapper, 0o755)
+    cache = os.path.join(top, "cache")
+    env = base_env(GORELINK_PRESET_PATH=presets, GORELINK_CACHE_DIR=cache)
+    # The cache keeps no answer for files changed in the last 2 seconds (a
+    # change within one clock tick would keep their stamps).
+    time.sleep(3)
+
+    def once(tag, env=env):
+        open(log, "w").close()
+        r, rep, out = build(app, ["--go", wrapper], env=env, name="mgapp-" + tag)
+        with open(log) as f:
+            lists = [l.split()[1] for l in f.read().splitlines() if l.startswith("list ")]
+        res = run([out], cwd=top, timeout=RUN_TIMEOUT)
+        assert res.rc == 0 and res.out.strip() == "42", "%s: the binary: %r" % (tag, res)
+        return rep, lists
+
+    def entries():
+        d = os.path.join(cache, "modgraph")
+        return sorted(os.listdir(d)) if os.path.isdir(d) else []
+
+    rep1, lists1 = once("miss")
+    assert lists1 == ["-m", "-deps"], "first build: go list runs %r, want -m and -deps" % lists1
+    want = [{"name": "mgdep", "module": "example.com/mgdep", "variant": "plain",
+             "why": "module example.com/mgdep is in the build"}]
+    assert rep1["presets_applied"] == want, "presets_applied %r, want %r" % (rep1["presets_applied"], want)
+    assert "mgdep_tag" in rep1["tags"], "tags %r lack the preset's" % rep1["tags"]
+    assert len(entries()) == 2, "modgraph cache entries after the first build: %r, want 2" % entries()
+    rep2, lists2 = once("hit")
+    assert lists2 == [], "second build (cache hit): go list ran %r" % lists2
+    rep3, lists3 = once("nocache", env=dict(env, GORELINK_CACHE_DIR=""))
+    assert lists3 == ["-m", "-deps"], "no cache: go list runs %r" % lists3
+    for k in ("presets_applied", "tags", "warnings", "verdict", "archives"):
+        assert rep1[k] == rep2[k] == rep3[k], "%s differs: miss %r, hit %r, no cache %r" % (k, rep1[k], rep2[k], rep3[k])
+    # The import dropped, go.mod the same: -deps is asked again, no preset.
+    with open(os.path.join(app, "main.go"), "w") as f:
+        f.write(MGAPP_MAIN_WITHOUT)
+    rep4, lists4 = once("dropped")
+    assert lists4 == ["-deps"], "after main.go changed: go list runs %r, want -deps only" % lists4
+    assert rep4["presets_applied"] == [] and "mgdep_tag" not in rep4["tags"], (
+        "the preset still applies without the import: %r %r" % (rep4["presets_applied"], rep4["tags"]))
+    # go.mod changed: go list -m is asked again.
+    with open(os.path.join(app, "go.mod"), "w") as f:
+        f.write(gomod + "\n// changed\n")
+    rep5, lists5 = once("gomod")
+    assert "-m" in lists5, "after go.mod changed: go list runs %r, want -m" % lists5
 
 
 def main():

@@ -22,6 +22,7 @@
 
 #include "gr_arena.h"
 #include "gr_check.h"
+#include "gr_cxx.h"
 #include "gr_diag.h"
 #include "gr_extld.h"
 #include "gr_goflags.h"
@@ -823,6 +824,64 @@ op_extld_cxx(void)
 	return rc != GR_OK;
 }
 
+/* A cross build's C++ driver (relink/gr_cxx): go env CXX builds for the
+ * host, so the one named after CC is chosen; then a CC with no C++ driver
+ * beside it: none, and why (fake compilers in the fixture directory, by
+ * path; their -dumpmachine answers are cached). */
+static int
+op_cxx_choose(void)
+{
+	static char cc[160], cxx[160], want[160], lone[160];
+	struct gr_cxx_choice ch;
+	struct gr_error e;
+	int rc;
+
+	pause_injection();
+	if (!cc[0]) {
+		static const char *const fakes[][2] = { { "tgt-linux-gnu-gcc", "aarch64-linux-gnu" },
+		                                        { "lone-linux-gnu-gcc", "aarch64-linux-gnu" },
+		                                        { "tgt-linux-gnu-g++", "aarch64-unknown-linux-gnu" },
+		                                        { "host-g++", "x86_64-linux-gnu" } };
+		char path[256], text[128];
+		for (size_t i = 0; i < sizeof(fakes) / sizeof(fakes[0]); i++) {
+			snprintf(path, sizeof(path), "%s/%s", fixdir, fakes[i][0]);
+			snprintf(text, sizeof(text), "#!/bin/sh\necho %s\n", fakes[i][1]);
+			gr_test_write_mode(path, text, 0755);
+		}
+		snprintf(cc, sizeof(cc), "%s/tgt-linux-gnu-gcc", fixdir);
+		snprintf(cxx, sizeof(cxx), "%s/host-g++", fixdir);
+		snprintf(want, sizeof(want), "%s/tgt-linux-gnu-g++", fixdir);
+		snprintf(lone, sizeof(lone), "%s/lone-linux-gnu-gcc", fixdir);
+	}
+	resume_injection();
+	memset(&e, 0, sizeof(e));
+	rc = gr_cxx_choose(gr_test_env(), cc, cxx, false, &ch, &e);
+	pause_injection();
+	if (rc != GR_OK) {
+		error_said("cxx_choose", rc, &e);
+	} else {
+		/* A failure swallowed into "no C++ driver" would show here. */
+		ck_assert_msg(ch.cxx && !strcmp(ch.cxx, want) && ch.derived, "cxx_choose: got %s (%s)",
+		              ch.cxx ? ch.cxx : "none", ch.why ? ch.why : "");
+		ck_assert_str_eq(ch.cc_target, "aarch64-linux-gnu");
+		ck_assert_str_eq(ch.cxx_target, "aarch64-unknown-linux-gnu");
+		gr_cxx_choice_deinit(&ch);
+		resume_injection();
+		rc = gr_cxx_choose(gr_test_env(), lone, cxx, false, &ch, &e);
+		pause_injection();
+		if (rc != GR_OK) {
+			error_said("cxx_choose", rc, &e);
+		} else {
+			ck_assert_msg(!ch.cxx && ch.why && strstr(ch.why, "set CXX for the target"),
+			              "cxx_choose: CC with no C++ driver: got %s (%s)", ch.cxx ? ch.cxx : "none",
+			              ch.why ? ch.why : "no reason");
+			gr_cxx_choice_deinit(&ch);
+		}
+	}
+	resume_injection();
+	return rc != GR_OK;
+}
+
 /* ---- the operations on text and argv (no fixture) ---------------------- */
 
 /* While the references are taken (no failures), the ops record what they
@@ -1185,6 +1244,7 @@ START_TEST(test_every_allocation_fails_once)
 		{ "symindex_store", op_symindex_store }, { "symindex_lookup", op_symindex_lookup },
 		{ "diag", op_diag }, { "macho_thin", op_macho_thin }, { "macho_fat", op_macho_fat },
 		{ "check_macho", op_check_macho }, { "extld_cxx", op_extld_cxx },
+		{ "cxx_choose", op_cxx_choose },
 	};
 	FILE *f = fopen("/proc/self/exe", "rb");
 	size_t i;
