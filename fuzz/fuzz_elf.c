@@ -49,7 +49,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const struct gr_vermax max[] = {
 		{ "GLIBC_2.17", 6 }, { "GLIBCXX_3.4.9", 8 }, { "CXXABI_1.3", 7 }, { "GCC_3.0", 4 },
 	};
-	struct gr_policy pol = { NULL, 0, max, sizeof(max) / sizeof(max[0]) };
+	struct gr_policy pol = { .maxver = max, .nmaxver = sizeof(max) / sizeof(max[0]) };
 	/* libelf may rewrite the buffer in place: always a private, exact-size copy. */
 	unsigned char *buf = malloc(size ? size : 1);
 

@@ -926,6 +926,16 @@ gr_build_third_party_allow(const char *const *names, size_t n, struct gr_strvec 
 	return GR_OK;
 }
 
+/* Whether every problem that fails the image is a symbol version above a --max-version. */
+static bool
+gr_b_only_versions(const struct gr_image *im)
+{
+	for (size_t i = 0; i < im->nproblems; i++)
+		if (!im->problems[i].finding && strcmp(im->problems[i].code, "symbol-version") != 0)
+			return false;
+	return true;
+}
+
 static int
 gr_b_verify(struct gr_b *b)
 {
@@ -983,8 +993,7 @@ gr_b_verify(struct gr_b *b)
 	b->res->check = r;
 	if (stat(b->tmpout, &st) == 0)
 		b->res->size = (long long)st.st_size;
-	if (!r->pass && b->o->nmaxver && r->nimages == 1 && r->images[0].nproblems &&
-	    !strcmp(r->images[0].problems[r->images[0].nproblems - 1].code, "symbol-version"))
+	if (!r->pass && b->o->nmaxver && r->nimages == 1 && r->images[0].nproblems && gr_b_only_versions(&r->images[0]))
 		return gr_b_fail(b, GR_BUILD_EVERDICT, "the linked binary needs symbol versions newer than --max-version allows; see the check below");
 	if (!r->pass || (!b->darwin && b->o->mode != GR_LINK_THIRD_PARTY && r->verdict != want))
 		return gr_b_fail(b, GR_BUILD_EVERDICT,
@@ -1506,7 +1515,26 @@ gr_b_cross_cxx(struct gr_b *b)
 	size_t i;
 	int rc;
 
-	if ((rc = gr_cxx_choose(b->o->env, b->gocc, b->gocxx, b->cxx_set, &ch, &e)))
+	rc = gr_cxx_choose(b->o->env, b->gocc, b->gocxx, b->cxx_set, &ch, &e);
+	if (rc == GR_EUSAGE) {
+		/* The user's CXX does not build for the target: an error when the
+		 * build has C++; otherwise (many CI images export CXX=g++ for
+		 * everything) CXX is passed over as if unset, and said so. */
+		char *name = NULL, *why;
+		if ((rc = gr_b_go_list(b, &name)) != GR_OK) {
+			free(name);
+			return rc;
+		}
+		free(name);
+		if (b->cxx)
+			return gr_b_fail(b, GR_BUILD_EENV, "%s", e.msg);
+		if (!(why = gr_b_join("passed over (go list shows no C++): ", "", e.msg)))
+			return gr_b_nomem(b);
+		gr_b_log(b, "cxx", why);
+		free(why);
+		rc = gr_cxx_choose(b->o->env, b->gocc, b->gocxx, false, &ch, &e);
+	}
+	if (rc)
 		return gr_b_fail(b, GR_BUILD_EENV, "%s", e.msg);
 	if (!ch.cxx) {
 		char *name = NULL;  /* b->name stays go build's to learn */

@@ -1397,13 +1397,28 @@ def cross_arm64_cxx_archive_derived_cxx():
 
 @test
 def bad_cross_cxx_unusable():
-    """The same cross build with a CXX that cannot build for aarch64: the
-    host's g++ (its -dumpmachine is not CC's), or a program that does not
-    exist. gorelink stops before go build (exit 2, no go command, no link,
-    OUT untouched) and names CXX, both targets and "set CXX for the target",
-    with the derived aarch64-linux-gnu-g++ as the way out."""
+    """The same cross build, its C++ visible to go list (-lstdc++ in its
+    flags), with a CXX that cannot build for aarch64: the host's g++ (its
+    -dumpmachine is not CC's), or a program that does not exist. gorelink
+    stops before go build (exit 2, no go command, no link, OUT untouched)
+    and names CXX, both targets and "set CXX for the target", with the
+    derived aarch64-linux-gnu-g++ as the way out. Where go list shows no C++
+    (the C++ only inside libcxxdep.a), CXX=g++ -- which many CI images
+    export for everything -- is passed over, said with -v, and the build
+    links with the driver named after CC and runs."""
     tool_needed("g++", "g++")
     mod = crosscxx_module()
+    r, rep, out = build(mod, ["-v"], env=cross_env(CXX="g++"), name="crosscxx-passed-over")
+    assert "passed over (go list shows no C++): CXX=g++ targets" in r.err, "-v does not say so\n%r" % r
+    assert rep["link_argv"] and rep["link_argv"][0] == "aarch64-linux-gnu-g++", (
+        "link driver %r" % rep["link_argv"][:1])
+    with empty_root() as root:
+        qemu = install(shutil.which("qemu-aarch64-static"), root, "qemu")
+        prog = install(out, root, "prog")
+        res = run(chroot_argv(root, [qemu, prog]), cwd=root, timeout=RUN_TIMEOUT, env={})
+    assert res.rc == 0 and res.err.strip() == "42", "under qemu in an empty root: %r" % res
+    with open(os.path.join(mod, "main.go"), "w") as f:
+        f.write(CROSSCXX_MAIN.replace("-lcxxdep", "-lcxxdep -lstdc++"))
     host = run(["g++", "-dumpmachine"]).out.strip()
     for cxx, want in (("g++", "CXX=g++ targets %s, but CC=aarch64-linux-gnu-gcc targets aarch64-linux-gnu: "
                               "set CXX for the target: CXX=aarch64-linux-gnu-g++" % host),
