@@ -189,8 +189,18 @@ gr_elfver_too_new(const struct gr_verneed *v, const struct gr_vermax *max, size_
 	size_t i;
 
 	*limit = NULL;
-	if (!v->numbered)
+	if (!v->numbered) {
+		/* glibc's unnumbered versions against a GLIBC_ limit: GLIBC_ABI_DT_RELR
+		 * (-z pack-relative-relocs) came with glibc 2.36; GLIBC_PRIVATE ties
+		 * the file to one glibc build, which no limit can promise. */
+		bool relr = !strcmp(v->name, "GLIBC_ABI_DT_RELR"), priv = !strcmp(v->name, "GLIBC_PRIVATE");
+		for (i = 0; i < nmax && (relr || priv); i++)
+			if (max[i].family_len == 6 && !memcmp(max[i].name, "GLIBC_", 6)) {
+				*limit = &max[i];
+				return priv || gr_elfver_cmp("2.36", max[i].name + 6) > 0;
+			}
 		return false;
+	}
 	for (i = 0; i < nmax; i++)
 		if (max[i].family_len == v->family_len &&
 		    memcmp(max[i].name, v->name, v->family_len) == 0) {

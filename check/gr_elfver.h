@@ -68,7 +68,7 @@ int gr_elfver_cmp(const char *a, const char *b);
  * numbered version name. */
 bool gr_elfver_parse_max(const char *s, struct gr_vermax *m, const char **why);
 
-/* Whether v (numbered) is newer than the limit for its family in max[0..nmax);
+/* Whether v is newer than the limit for its family in max[0..nmax) (GLIBC_ABI_DT_RELR counts as GLIBC_2.36 and GLIBC_PRIVATE as always newer under a GLIBC_ limit);
  * *limit gets that limit when there is one. */
 bool gr_elfver_too_new(const struct gr_verneed *v, const struct gr_vermax *max, size_t nmax,
                        const struct gr_vermax **limit);

@@ -361,6 +361,24 @@ def policy_weak_reference_alone_fails_at_235():
 
 
 @test
+def policy_unnumbered_glibc_versions():
+    """glibc's unnumbered versions against a GLIBC_ limit: GLIBC_ABI_DT_RELR
+    (-z pack-relative-relocs) came with glibc 2.36, whose ld.so is the first
+    to load such a file ('version GLIBC_ABI_DT_RELR not found' before)."""
+    relr = fixture("relr")
+    with open(fixture("relr.c"), "w") as f:
+        f.write("int main(void) { return 0; }\n")  # GLIBC_2.34 (__libc_start_main) only
+    harness.must(["cc", "-O1", "-Wl,-z,pack-relative-relocs", "-o", relr, fixture("relr.c")], 120)
+    rv = subprocess.run(["readelf", "-V", "--wide", relr], stdout=subprocess.PIPE, text=True)
+    true("GLIBC_ABI_DT_RELR" in rv.stdout, "readelf shows no GLIBC_ABI_DT_RELR: the fixture is wrong", rv)
+    r = run("--allow", "libc.so.6", "--glibc", "2.35", "--explain", relr)
+    eq(r.rc, 1, "exit status at --glibc 2.35", r)
+    contains(r.out, "needs GLIBC_ABI_DT_RELR from libc.so.6", "the unnumbered version named", r)
+    r = run("--allow", "libc.so.6", "--glibc", "2.36", relr)
+    eq(r.rc, 0, "exit status at --glibc 2.36", r)
+
+
+@test
 def policy_other_family_does_not_limit_glibc():
     r = run("--allow", "libc.so.6", "--max-version", "GLIBCXX_3.4.20", fixture("cprog"))
     eq(r.rc, 0, "exit status (no libstdc++ needed)", r)
