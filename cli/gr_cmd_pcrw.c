@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -575,6 +577,281 @@ gr_pcrw_explain_compact(FILE *f, const struct gr_rw_result *r, struct gr_pcrw_mi
 	}
 }
 
+/* Whether name is one of the n names. */
+static bool
+gr_pc_in_list(const char *name, const char *const *names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+
+/* ---- the smallest --allow-dynamic set (gr_pc_graph_suggest) --------------- */
+
+struct gr_pcrw_have_ctx {
+	const struct gr_rw_result *r;
+	const struct gr_rw_opts *o;
+	enum gr_rw_mode mode;
+};
+
+/* Whether name stays -l anyway: --allow-dynamic, or a system library in third-party mode. */
+static bool
+gr_pcrw_kept(const struct gr_rw_opts *o, enum gr_rw_mode mode, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < o->nallow_dynamic; i++)
+		if (!strcmp(o->allow_dynamic[i], name))
+			return true;
+	for (i = 0; mode == GR_RW_THIRD_PARTY && i < o->nsystem_libs; i++)
+		if (!strcmp(o->system_libs[i], name))
+			return true;
+	return false;
+}
+
+/* The file -lNAME finds along the rewrite's search (static_mode: archives only), or NULL. */
+static const char *
+gr_pcrw_find(const struct gr_rw_result *r, const char *name, bool static_mode, enum gr_cand *kind)
+{
+	/* The search caches what it classified; the result is not changed otherwise. */
+	struct gr_ldsearch *s = (struct gr_ldsearch *)(uintptr_t)&r->search;
+	struct gr_ldresult res;
+	struct gr_error e;
+
+	memset(&res, 0, sizeof(res));
+	if (gr_ldsearch_lib(s, name, static_mode, &res, &e) != GR_OK || !res.found.path)
+		return NULL;
+	*kind = res.found.kind;
+	return res.found.path;
+}
+
+static int
+gr_pcrw_have(void *ctx, const char *name)
+{
+	const struct gr_pcrw_have_ctx *c = ctx;
+	enum gr_cand kind = GR_CAND_UNOPENABLE;
+	char rt[4096];
+	size_t i;
+	int h = 0;
+
+	if (gr_pcrw_kept(c->o, c->mode, name))
+		return GR_PC_HAVE_DYNAMIC | GR_PC_HAVE_SHARED;
+	for (i = 0; i < c->r->ntokens; i++) {
+		const struct gr_rw_token *t = &c->r->tokens[i];
+		if (!t->lib || strcmp(t->lib, name))
+			continue;
+		if (!t->missing && !t->kept)
+			h |= GR_PC_HAVE_ARCHIVE;
+		if (t->missing && (t->shared_alternative || gr_ldsearch_runtime_only(&c->r->search, name, rt, sizeof(rt))))
+			h |= GR_PC_HAVE_SHARED;
+		if (t->missing)
+			return h;
+	}
+	if (!(h & GR_PC_HAVE_ARCHIVE) && gr_pcrw_find(c->r, name, true, &kind) && kind == GR_CAND_ARCHIVE)
+		h |= GR_PC_HAVE_ARCHIVE;
+	if ((gr_pcrw_find(c->r, name, false, &kind) && (kind == GR_CAND_SHARED || kind == GR_CAND_SCRIPT)) ||
+	    gr_ldsearch_runtime_only(&c->r->search, name, rt, sizeof(rt)))
+		h |= GR_PC_HAVE_SHARED;
+	return h;
+}
+
+/* The package a token's origin starts from, into buf ("" when none):
+ * "#cgo pkg-config: vips -> ..." and "vips (Libs)" give vips, "--pkg zlib: ..." zlib. */
+static void
+gr_pcrw_origin_root(const char *origin, char *buf, size_t n)
+{
+	size_t l;
+
+	buf[0] = '\0';
+	if (!origin)
+		return;
+	if (!strncmp(origin, "#cgo pkg-config: ", 17))
+		origin += 17;
+	else if (!strncmp(origin, "--pkg ", 6)) {
+		const char *colon = strstr(origin + 6, ": ");
+		l = colon ? (size_t)(colon - origin - 6) : strlen(origin + 6);
+		snprintf(buf, n, "%.*s", (int)l, origin + 6);
+		return;
+	} else if (!strcmp(origin, "--lib") || !strncmp(origin, "--", 2))
+		return;
+	l = gr_pcrw_root_len(origin);
+	snprintf(buf, n, "%.*s", (int)l, origin);
+}
+
+/* Which installed packages own the files (dpkg -S), as "PKG" per path in pkgs
+ * (NULL where none, or no dpkg). */
+static void
+gr_pcrw_dpkg(char **paths, size_t n, char **pkgs)
+{
+	struct gr_strvec av;
+	struct gr_spawn_result res;
+	struct gr_error e;
+	const char *p, *nl;
+	size_t i;
+
+	if (!n)
+		return;
+	gr_strvec_init(&av);
+	if (gr_strvec_push(&av, "dpkg") || gr_strvec_push(&av, "-S")) {
+		gr_strvec_deinit(&av);
+		return;
+	}
+	/* With a merged /usr, dpkg knows /lib/... for what is found as /usr/lib/... */
+	for (i = 0; i < n; i++)
+		if (paths[i] && (gr_strvec_push(&av, paths[i]) ||
+		                 (!strncmp(paths[i], "/usr/lib/", 9) && gr_strvec_push(&av, paths[i] + 4)))) {
+			gr_strvec_deinit(&av);
+			return;
+		}
+	if (av.n > 2 && gr_spawn_capture(gr_strvec_argv(&av), NULL, &res, &e) == GR_OK) {
+		/* "libvips42:amd64: /usr/lib/x86_64-linux-gnu/libvips.so.42.14.2" */
+		for (p = res.out ? res.out : ""; *p; p = nl ? nl + 1 : p + strlen(p)) {
+			const char *sep;
+			nl = strchr(p, '\n');
+			sep = strstr(p, ": /");
+			if (!sep || (nl && sep > nl))
+				continue;
+			for (i = 0; i < n; i++) {
+				const char *pa = paths[i];
+				if (pa && !strncmp(sep + 2, "/lib/", 5) && !strncmp(pa, "/usr/lib/", 9))
+					pa += 4;
+				if (pa && !pkgs[i] && !strncmp(sep + 2, pa, strlen(pa)) &&
+				    (sep + 2)[strlen(pa)] == (nl ? '\n' : '\0')) {
+					const char *colon = memchr(p, ':', (size_t)(sep - p));
+					pkgs[i] = strndup(p, (size_t)((colon ? colon : sep) - p));
+				}
+			}
+		}
+		gr_spawn_result_free(&res);
+	}
+	gr_strvec_deinit(&av);
+}
+
+/* After the explanation: the smallest --allow-dynamic set that makes the link
+ * work, as one list to paste, and what then loads at run time, from which
+ * packages. Nothing when the link's packages are unknown or no set helps. */
+static void
+gr_pcrw_explain_allow_set(FILE *f, const struct gr_rw_result *r, enum gr_rw_mode mode,
+                          const struct gr_rw_opts *o, bool build)
+{
+	struct gr_strvec roots, allow, why, runtime, impossible, dyn;
+	struct gr_pcrw_have_ctx ctx = { r, o, mode };
+	struct gr_pc_graph *g = NULL;
+	struct gr_env env;
+	struct gr_error e;
+	const char *ad = build ? "--allow-dynamic " : "--allow-dynamic=";
+	char root[512], **paths = NULL, **pkgs = NULL;
+	size_t i, k, nrt = 0;
+
+	gr_strvec_init(&roots);
+	gr_strvec_init(&allow);
+	gr_strvec_init(&why);
+	gr_strvec_init(&runtime);
+	gr_strvec_init(&impossible);
+	gr_strvec_init(&dyn);
+	for (i = 0; i < r->ntokens; i++) {
+		bool again = false;
+		gr_pcrw_origin_root(r->tokens[i].lib ? r->tokens[i].origin : NULL, root, sizeof(root));
+		for (k = 0; k < roots.n && !again; k++)
+			again = !strcmp(roots.v[k], root);
+		if (root[0] && !again && gr_strvec_push(&roots, root))
+			goto out;
+	}
+	if (!roots.n)
+		goto out;
+	if (o->infer_env)
+		env = *o->infer_env;
+	else
+		gr_env_from_environ(&env, environ);
+	if (gr_pc_graph(&env, (const char *const *)roots.v, roots.n, &g, &e) != GR_OK)
+		goto out;
+	for (i = 0; i < o->nallow_dynamic; i++)
+		if (gr_strvec_push(&dyn, o->allow_dynamic[i]))
+			goto out;
+	for (i = 0; mode == GR_RW_THIRD_PARTY && i < o->nsystem_libs; i++)
+		if (gr_strvec_push(&dyn, o->system_libs[i]))
+			goto out;
+	gr_pc_graph_mark_dynamic(g, (const char *const *)dyn.v, dyn.n);
+	if (gr_pc_graph_suggest(g, gr_pcrw_have, &ctx, &allow, &why, &runtime, &impossible) || !allow.n)
+		goto out;
+	if (impossible.n) {
+		gr_cli_diag(f, "no --allow-dynamic set makes this link work: neither an archive nor a shared library for");
+		for (i = 0; i < impossible.n; i++)
+			fprintf(f, " -l%s", impossible.v[i]);
+		fputc('\n', f);
+		goto out;
+	}
+	gr_cli_diag(f, "the smallest set of libraries to keep dynamic, so that every library still linked has its archive%s (paste it whole):",
+	            o->nallow_dynamic ? ", with those kept already" : "");
+	fputs("  ", f);
+	for (i = 0; i < o->nallow_dynamic; i++)
+		fprintf(f, "%s%s%s", i ? " " : "", ad, o->allow_dynamic[i]);
+	for (i = 0; i < allow.n; i++)
+		fprintf(f, "%s%s%s", i || o->nallow_dynamic ? " " : "", ad, allow.v[i]);
+	fputc('\n', f);
+	fputs("  why:", f);
+	for (i = 0; i < allow.n; i++)
+		fprintf(f, "%s -l%s (%s)", i ? ";" : "", allow.v[i], why.v[i]);
+	fputc('\n', f);
+	/* What then loads at run time: each library's shared object and its installed package. */
+	paths = calloc(runtime.n ? runtime.n : 1, sizeof(*paths));
+	pkgs = calloc(runtime.n ? runtime.n : 1, sizeof(*pkgs));
+	if (!paths || !pkgs)
+		goto out;
+	for (i = 0; i < runtime.n; i++) {
+		enum gr_cand kind = GR_CAND_UNOPENABLE;
+		const char *so;
+		char rt[4096];
+		if (mode == GR_RW_THIRD_PARTY && gr_pcrw_kept(o, mode, runtime.v[i]) &&
+		    !gr_pc_in_list(runtime.v[i], o->allow_dynamic, o->nallow_dynamic))
+			continue;  /* the C library's family */
+		so = gr_pcrw_find(r, runtime.v[i], false, &kind);
+		if (!so || kind != GR_CAND_SHARED)
+			so = gr_ldsearch_runtime_only(&r->search, runtime.v[i], rt, sizeof(rt)) ? rt : NULL;
+		paths[i] = so ? realpath(so, NULL) : NULL;
+		nrt++;
+	}
+	gr_pcrw_dpkg(paths, runtime.n, pkgs);
+	gr_cli_diag(f, "with it, %zu libraries load at run time (through the dynamic ones' DT_NEEDED), from these packages:", nrt);
+	/* One entry per package, its -l names after it; those without one last. */
+	for (i = 0; i < runtime.n; i++) {
+		bool again = false;
+		if (!paths[i])
+			continue;
+		for (k = 0; k < i && !again; k++)
+			again = pkgs[k] && pkgs[i] && !strcmp(pkgs[k], pkgs[i]);
+		if (again || !pkgs[i])
+			continue;
+		fprintf(f, "  %s:", pkgs[i]);
+		for (k = i; k < runtime.n; k++)
+			if (paths[k] && pkgs[k] && !strcmp(pkgs[k], pkgs[i]))
+				fprintf(f, " -l%s", runtime.v[k]);
+		fputc('\n', f);
+	}
+	for (i = 0, k = 0; i < runtime.n; i++)
+		if (paths[i] && !pkgs[i])
+			fprintf(f, "%s-l%s (%s)", k++ ? ", " : "  no installed package owns: ", runtime.v[i], paths[i]);
+	if (k)
+		fputc('\n', f);
+out:
+	for (i = 0; paths && i < runtime.n; i++) {
+		free(paths[i]);
+		free(pkgs ? pkgs[i] : NULL);
+	}
+	free(paths);
+	free(pkgs);
+	gr_pc_graph_free(g);
+	gr_strvec_deinit(&roots);
+	gr_strvec_deinit(&allow);
+	gr_strvec_deinit(&why);
+	gr_strvec_deinit(&runtime);
+	gr_strvec_deinit(&impossible);
+	gr_strvec_deinit(&dyn);
+}
+
 void
 gr_cmd_pcrw_explain_missing(FILE *err, const struct gr_rw_result *r, enum gr_rw_mode mode,
                             const struct gr_rw_opts *o, bool build)
@@ -635,6 +912,8 @@ gr_cmd_pcrw_explain_missing(FILE *err, const struct gr_rw_result *r, enum gr_rw_
 			for (k = 0; k < n; k++)
 				m[k].elsewhere = found[k];
 		gr_pcrw_explain_compact(f, r, m, n, mode, build, searched);
+		if (!r->darwin)
+			gr_pcrw_explain_allow_set(f, r, mode, o, build);
 	}
 	free(m);
 	free(names);

@@ -729,9 +729,14 @@ gr_pc_graph_mark_dynamic(struct gr_pc_graph *g, const char *const *names, size_t
 {
 	size_t i, k, c = 0;
 
+	/* Its own library is the first -l of its Libs; a package whose Libs are
+	 * all dynamic libraries (-lcrypt of libcrypt.pc) is dynamic too. A
+	 * package that merely adds one (-lcfitsio -lm) is not. */
 	for (i = 0; i < g->n; i++) {
-		for (k = 0; k < g->v[i].nlibs && !g->v[i].dynamic; k++)
-			g->v[i].dynamic = gr_pc_in(g->v[i].libs[k], names, n);
+		bool all = g->v[i].nlibs > 0;
+		for (k = 0; k < g->v[i].nlibs && all; k++)
+			all = gr_pc_in(g->v[i].libs[k], names, n);
+		g->v[i].dynamic = g->v[i].dynamic || all || (g->v[i].nlibs && gr_pc_in(g->v[i].libs[0], names, n));
 		c += g->v[i].dynamic;
 	}
 	return c;
@@ -856,34 +861,83 @@ out:
 	return rc;
 }
 
+/* Set the dynamic marks: those of init, then the packages of the names in dyn. */
+static void
+gr_pc_remark(struct gr_pc_graph *g, const bool *init, const struct gr_strvec *dyn)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		g->v[i].dynamic = init[i];
+	gr_pc_graph_mark_dynamic(g, (const char *const *)dyn->v, dyn->n);
+}
+
+/* Keep the dynamic packages' Requires dynamic too (their shared objects load
+ * them): add each such name that has a shared library to dyn, allow and why. */
+static int
+gr_pc_suggest_requires(struct gr_pc_graph *g, int (*have)(void *ctx, const char *name), void *ctx,
+                       const bool *reach, struct gr_strvec *dyn, struct gr_strvec *allow,
+                       struct gr_strvec *why, bool *changed)
+{
+	size_t i, j;
+
+	for (i = 0; i < g->n; i++) {
+		if (!reach[i] || !g->v[i].dynamic)
+			continue;
+		for (j = 0; j < g->v[i].nreq; j++) {
+			const struct gr_pc_gnode *r = &g->v[g->v[i].req[j]];
+			char w[400];
+			int h;
+			/* Its own library: the first of its Libs. */
+			if (r->dynamic || !r->nlibs || gr_pc_in(r->libs[0], (const char *const *)dyn->v, dyn->n))
+				continue;
+			h = have(ctx, r->libs[0]);
+			if ((h & GR_PC_HAVE_DYNAMIC) || !(h & GR_PC_HAVE_SHARED))
+				continue;  /* kept already, or an archive only: it stays static */
+			snprintf(w, sizeof(w), "required by %s, whose shared library loads it", g->v[i].id);
+			if (gr_strvec_push(dyn, r->libs[0]) || gr_strvec_push(allow, r->libs[0]) || gr_strvec_push(why, w))
+				return GR_ENOMEM;
+			*changed = true;
+		}
+	}
+	return GR_OK;
+}
+
 int
 gr_pc_graph_suggest(struct gr_pc_graph *g, int (*have)(void *ctx, const char *name), void *ctx,
                     struct gr_strvec *allow, struct gr_strvec *why, struct gr_strvec *runtime,
                     struct gr_strvec *impossible)
 {
 	struct gr_strvec need, dyn;
-	bool *reach = calloc(g->n ? g->n : 1, sizeof(*reach));
+	size_t nn = g->n ? g->n : 1;
+	bool *reach = calloc(nn, sizeof(*reach)), *init = calloc(nn, sizeof(*init)), *seen = calloc(nn, sizeof(*seen));
 	bool changed = true;
-	size_t i, k, j, rounds = 0;
+	size_t i, k, rounds = 0;
 	int rc = GR_OK;
 
 	gr_strvec_init(&need);
 	gr_strvec_init(&dyn);
-	if (!reach)
-		return GR_ENOMEM;
-	/* What stays dynamic already: the marked packages' libraries, and any name have() says. */
-	for (i = 0; i < g->n && !rc; i++)
-		for (k = 0; g->v[i].dynamic && k < g->v[i].nlibs && !rc; k++)
-			rc = gr_pc_addname(&dyn, g->v[i].libs[k]) ? GR_ENOMEM : GR_OK;
-	while (changed && !rc && rounds++ <= g->n + 1) {
+	if (!reach || !init || !seen) {
+		rc = GR_ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < g->n; i++)
+		init[i] = g->v[i].dynamic;
+	while (changed && !rc && rounds++ <= 2 * g->n + 2) {
 		changed = false;
+		gr_pc_remark(g, init, &dyn);
+		memset(reach, 0, nn * sizeof(*reach));
+		if ((rc = gr_pc_walk(g, g->roots, g->nroots, true, reach, NULL)))
+			break;
+		/* First the Requires of the dynamic packages (loaded with them anyway). */
+		if ((rc = gr_pc_suggest_requires(g, have, ctx, reach, &dyn, allow, why, &changed)) || changed)
+			continue;
+		/* Then the first needed library without an archive (breadth first from
+		 * the queries: the highest one, whose private side then goes). */
 		gr_strvec_deinit(&need);
 		gr_strvec_init(&need);
-		gr_pc_graph_mark_dynamic(g, (const char *const *)dyn.v, dyn.n);
 		if ((rc = gr_pc_graph_needed(g, &need, NULL)))
 			break;
-		/* The first needed library without an archive (breadth first from
-		 * the queries: the highest one, whose private side then goes). */
 		for (k = 0; k < need.n && !changed && !rc; k++) {
 			int h = have(ctx, need.v[k]);
 			if (gr_pc_in(need.v[k], (const char *const *)dyn.v, dyn.n) || (h & (GR_PC_HAVE_ARCHIVE | GR_PC_HAVE_DYNAMIC)))
@@ -898,48 +952,40 @@ gr_pc_graph_suggest(struct gr_pc_graph *g, int (*have)(void *ctx, const char *na
 				rc = GR_ENOMEM;
 			changed = true;
 		}
-		if (changed || rc)
-			continue;
-		/* A dynamic package's Requires load with its shared object: keep them dynamic too. */
-		memset(reach, 0, g->n * sizeof(*reach));
-		if ((rc = gr_pc_walk(g, g->roots, g->nroots, true, reach, NULL)))
-			break;
-		for (i = 0; i < g->n && !rc; i++) {
-			if (!reach[i] || !g->v[i].dynamic)
+	}
+	/* A name the final set no longer needs (a later one dropped it) is left out. */
+	if (!rc) {
+		gr_pc_remark(g, init, &dyn);
+		gr_strvec_deinit(&need);
+		gr_strvec_init(&need);
+		rc = gr_pc_graph_needed(g, &need, NULL);
+		for (i = 0; !rc && i < allow->n;) {
+			if (gr_pc_in(allow->v[i], (const char *const *)need.v, need.n)) {
+				i++;
 				continue;
-			for (j = 0; j < g->v[i].nreq && !rc; j++) {
-				const struct gr_pc_gnode *r = &g->v[g->v[i].req[j]];
-				for (k = 0; k < r->nlibs && !rc; k++) {
-					int h;
-					if (gr_pc_in(r->libs[k], (const char *const *)dyn.v, dyn.n))
-						continue;
-					h = have(ctx, r->libs[k]);
-					if (h & GR_PC_HAVE_DYNAMIC)
-						continue;
-					if (!(h & GR_PC_HAVE_SHARED))
-						continue;  /* an archive only: it stays static */
-					char w[400];
-					snprintf(w, sizeof(w), "required by %s, whose shared library loads it", g->v[i].id);
-					if (gr_strvec_push(&dyn, r->libs[k]) || gr_strvec_push(allow, r->libs[k]) ||
-					    gr_strvec_push(why, w))
-						rc = GR_ENOMEM;
-					changed = true;
-				}
 			}
+			free(allow->v[i]);
+			free(why->v[i]);
+			memmove(&allow->v[i], &allow->v[i + 1], (allow->n - i - 1) * sizeof(*allow->v));
+			memmove(&why->v[i], &why->v[i + 1], (why->n - i - 1) * sizeof(*why->v));
+			allow->n--;
+			why->n--;
+			allow->v[allow->n] = NULL;
+			why->v[why->n] = NULL;
 		}
 	}
 	/* What loads at run time: the dynamic packages the link reaches and their whole closures. */
 	if (!rc) {
-		bool *seen = calloc(g->n ? g->n : 1, sizeof(*seen));
-		memset(reach, 0, g->n * sizeof(*reach));
-		if (!seen || (rc = gr_pc_walk(g, g->roots, g->nroots, true, reach, NULL)))
-			rc = GR_ENOMEM;
+		memset(reach, 0, nn * sizeof(*reach));
+		rc = gr_pc_walk(g, g->roots, g->nroots, true, reach, NULL);
 		for (i = 0; i < g->n && !rc; i++)
 			if (reach[i] && g->v[i].dynamic)
 				rc = gr_pc_walk(g, &i, 1, false, seen, runtime);
-		free(seen);
 	}
+out:
 	free(reach);
+	free(init);
+	free(seen);
 	gr_strvec_deinit(&need);
 	gr_strvec_deinit(&dyn);
 	return rc;

@@ -71,8 +71,9 @@ struct gr_pc_graph {
 int gr_pc_graph(const struct gr_env *env, const char *const *queries, size_t nq,
                 struct gr_pc_graph **out, struct gr_error *err);
 
-/* Mark dynamic every package whose Libs name one of the n -l names (a
- * library kept dynamic: --allow-dynamic, a system library); returns how many. */
+/* Mark dynamic every package whose own library (the first -l of its Libs),
+ * or every -l of whose Libs, is one of the n -l names (a library kept
+ * dynamic: --allow-dynamic, a system library); returns how many are marked. */
 size_t gr_pc_graph_mark_dynamic(struct gr_pc_graph *g, const char *const *names, size_t n);
 
 /* The -l names a link of the roots needs when the marked packages are linked
