@@ -326,11 +326,11 @@ gr_pcrw_explain_one(FILE *err, const struct gr_rw_result *r, const struct gr_rw_
 		return;
 	}
 	if (t->shared_path) {
-		fprintf(err, "  options: install the package that ships lib%s.a; or %s%s to keep the path as it is\n",
+		fprintf(err, "  options: no installed package ships lib%s.a (build it, or a package not installed may ship it); or %s%s to keep the path as it is\n",
 		        t->lib, build ? "--allow-dynamic " : "--allow-dynamic=", t->lib);
 		return;
 	}
-	fprintf(err, "  options: install the package that ships lib%s.a", colon ? "<name>" : t->lib);
+	fprintf(err, "  options: no installed package ships lib%s.a (build it, or a package not installed may ship it)", colon ? "<name>" : t->lib);
 	if (mode == GR_RW_STATIC && system)
 		fprintf(err, "; or %s, which keeps system libraries such as -l%s dynamic",
 		        build ? "--third-party" : "--mode=third-party", t->lib);
@@ -379,6 +379,7 @@ struct gr_pcrw_miss {
 	char *where;      /* the shared or run-time library, tidied; NULL for none */
 	char *elsewhere;  /* lib<name>.a below a search dir, out of ld's reach; or NULL */
 	bool system;      /* a name third-party mode keeps dynamic */
+	char *debpkg;     /* the Debian package that ships lib<name>.a (not installed), or NULL */
 };
 
 /* The names of the libraries of kind (or every one: -1) in m, each as fmt with %s the name. */
@@ -423,6 +424,93 @@ gr_pcrw_kind_of(const struct gr_rw_result *r, struct gr_pcrw_miss *m)
 	} else {
 		m->kind = GR_PCRW_NONE;
 	}
+}
+
+/* Which Debian package ships each lib<name>.a of m (into m[i].debpkg), from
+ * Debian's Contents index through apt-file (GORELINK_APT_FILE names the
+ * program; set but empty: not used). Only a file in one of the search dirs
+ * counts. Returns true when the index answered (a name without a package
+ * then has none in Debian), false when there is no apt-file or no index. */
+static bool
+gr_pcrw_contents(const struct gr_rw_result *r, struct gr_pcrw_miss *m, size_t n)
+{
+	const char *prog = getenv("GORELINK_APT_FILE");
+	struct gr_spawn_result res;
+	struct gr_error e;
+	char *re = NULL, *pat;
+	size_t i, k, len = 64;
+	const char *p, *nl;
+	bool known = false;
+
+	if (prog && !*prog)
+		return false;
+	for (i = 0; i < n; i++)
+		len += 2 * strlen(m[i].t->lib) + 8;
+	if (!(re = malloc(len)))
+		return false;
+	strcpy(re, "/(");
+	for (i = 0, k = 0; i < n; i++) {
+		const char *nm = m[i].t->lib;
+		bool colon = nm[0] == ':';
+		pat = re + strlen(re);
+		if (k++)
+			*pat++ = '|';
+		if (!colon) {
+			memcpy(pat, "lib", 3);
+			pat += 3;
+		}
+		for (nm += colon; *nm; nm++) {
+			if (strchr(".+*?()[]{}|^$\\", *nm))
+				*pat++ = '\\';
+			*pat++ = *nm;
+		}
+		if (!colon) {
+			memcpy(pat, "\\.a", 3);
+			pat += 3;
+		}
+		*pat = '\0';
+	}
+	strcat(re, ")$");
+	{
+		char *av[] = { (char *)(uintptr_t)(prog ? prog : "apt-file"), (char *)(uintptr_t)"search", (char *)(uintptr_t)"-x",
+		               re, NULL };
+		if (gr_spawn_capture(av, NULL, &res, &e) != GR_OK) {
+			free(re);
+			return false;
+		}
+	}
+	free(re);
+	/* 0: matches; 1 with nothing said: the index has none; else (3: no index) unknown. */
+	known = res.exited && (res.code == 0 || (res.code == 1 && !res.errlen));
+	for (p = known && res.out ? res.out : ""; *p; p = nl ? nl + 1 : p + strlen(p)) {
+		const char *sep = strstr(p, ": /"), *slash;
+		size_t plen;
+		nl = strchr(p, '\n');
+		if (!sep || (nl && sep > nl))
+			continue;
+		plen = (size_t)((nl ? nl : p + strlen(p)) - (sep + 2));
+		for (slash = sep + 2 + plen; slash > sep + 2 && slash[-1] != '/'; slash--)
+			;
+		for (i = 0; i < n; i++) {
+			const char *nm = m[i].t->lib;
+			char want[512];
+			bool indir = false;
+			if (m[i].debpkg)
+				continue;
+			snprintf(want, sizeof(want), "%s%s%s", nm[0] == ':' ? "" : "lib", nm + (nm[0] == ':'), nm[0] == ':' ? "" : ".a");
+			if (strlen(want) != (size_t)(sep + 2 + plen - slash) || strncmp(slash, want, strlen(want)))
+				continue;
+			for (k = 0; k < r->search.ndirs && !indir; k++) {
+				char *d = gr_pcrw_tidy(r->search.dirs[k]);
+				indir = d && strlen(d) == (size_t)(slash - 1 - (sep + 2)) && !strncmp(d, sep + 2, strlen(d));
+				free(d);
+			}
+			if (indir)
+				m[i].debpkg = strndup(p, (size_t)(sep - p));
+		}
+	}
+	gr_spawn_result_free(&res);
+	return known;
 }
 
 /* The compact explanation: one line per library, the search list once, then
@@ -532,8 +620,37 @@ gr_pcrw_explain_compact(FILE *f, const struct gr_rw_result *r, struct gr_pcrw_mi
 		free(dir);
 	}
 	if (ninstall) {
-		fprintf(f, "%s install the package%s that ship%s", k++ ? "; or" : "", ninstall == 1 ? "" : "s", ninstall == 1 ? "s" : "");
-		gr_pcrw_names(f, m, n, -1, true, ",", " lib", ".a");
+		/* Never a package that does not exist: Debian's Contents index
+		 * (apt-file) names the one to install; without it, all that is
+		 * known is that no installed package ships the archive. */
+		bool known = gr_pcrw_contents(r, m, n);
+		size_t nship = 0, j;
+		for (i = 0; i < n; i++)
+			nship += m[i].debpkg != NULL;
+		for (i = 0; i < n; i++) {
+			bool again = false;
+			if (!m[i].debpkg)
+				continue;
+			for (j = 0; j < i && !again; j++)
+				again = m[j].debpkg && !strcmp(m[j].debpkg, m[i].debpkg);
+			if (again)
+				continue;
+			fprintf(f, "%s install %s (it ships", k++ ? "; or" : "", m[i].debpkg);
+			for (j = i; j < n; j++)
+				if (m[j].debpkg && !strcmp(m[j].debpkg, m[i].debpkg))
+					fprintf(f, " lib%s.a", m[j].t->lib[0] == ':' ? m[j].t->lib + 1 : m[j].t->lib);
+			fputc(')', f);
+		}
+		if (nship < ninstall) {
+			size_t shown = 0;
+			fprintf(f, "%s no %s package ships", k++ ? ";" : "", known ? "Debian" : "installed");
+			for (i = 0; i < n; i++)
+				if (!m[i].elsewhere && !m[i].debpkg)
+					fprintf(f, "%s lib%s.a", shown++ ? "," : "", m[i].t->lib[0] == ':' ? m[i].t->lib + 1 : m[i].t->lib);
+			fputs(known ? " (Debian's Contents index, apt-file)" :
+			      " (apt-file with its index, apt-file update, would tell whether a Debian package does)", f);
+			fputs(": build it as a static library yourself", f);
+		}
 	}
 	if (mode == GR_RW_STATIC && nsys == n)
 		fprintf(f, "%s %s, which keeps system libraries such as -l%s dynamic", k++ ? "; or" : "",
@@ -574,6 +691,7 @@ gr_pcrw_explain_compact(FILE *f, const struct gr_rw_result *r, struct gr_pcrw_mi
 	for (i = 0; i < n; i++) {
 		free(m[i].where);
 		free(m[i].elsewhere);
+		free(m[i].debpkg);
 	}
 }
 
@@ -744,7 +862,7 @@ gr_pcrw_explain_allow_set(FILE *f, const struct gr_rw_result *r, enum gr_rw_mode
 	struct gr_error e;
 	const char *ad = build ? "--allow-dynamic " : "--allow-dynamic=";
 	char root[512], **paths = NULL, **pkgs = NULL;
-	size_t i, k, nrt = 0;
+	size_t i, j, k, nrt = 0;
 
 	gr_strvec_init(&roots);
 	gr_strvec_init(&allow);
@@ -816,8 +934,9 @@ gr_pcrw_explain_allow_set(FILE *f, const struct gr_rw_result *r, enum gr_rw_mode
 	}
 	gr_pcrw_dpkg(paths, runtime.n, pkgs);
 	gr_cli_diag(f, "with it, %zu libraries load at run time (through the dynamic ones' DT_NEEDED), from these packages:", nrt);
-	/* One entry per package, its -l names after it; those without one last. */
-	for (i = 0; i < runtime.n; i++) {
+	/* One line: each package once, its -l names after it; those without one last. */
+	fputs(" ", f);
+	for (i = 0, j = 0; i < runtime.n; i++) {
 		bool again = false;
 		if (!paths[i])
 			continue;
@@ -825,17 +944,21 @@ gr_pcrw_explain_allow_set(FILE *f, const struct gr_rw_result *r, enum gr_rw_mode
 			again = pkgs[k] && pkgs[i] && !strcmp(pkgs[k], pkgs[i]);
 		if (again || !pkgs[i])
 			continue;
-		fprintf(f, "  %s:", pkgs[i]);
+		fprintf(f, "%s %s (", j++ ? "," : "", pkgs[i]);
 		for (k = i; k < runtime.n; k++)
 			if (paths[k] && pkgs[k] && !strcmp(pkgs[k], pkgs[i]))
-				fprintf(f, " -l%s", runtime.v[k]);
-		fputc('\n', f);
+				fprintf(f, "%s-l%s", k == i ? "" : " ", runtime.v[k]);
+		fputc(')', f);
 	}
-	for (i = 0, k = 0; i < runtime.n; i++)
+	for (i = 0; i < runtime.n; i++)
 		if (paths[i] && !pkgs[i])
-			fprintf(f, "%s-l%s (%s)", k++ ? ", " : "  no installed package owns: ", runtime.v[i], paths[i]);
+			fprintf(f, "%s %s (-l%s, no installed package owns it)", j++ ? "," : "", paths[i], runtime.v[i]);
+	for (i = 0, k = 0; i < runtime.n; i++)
+		k += !paths[i] && !(mode == GR_RW_THIRD_PARTY && gr_pcrw_kept(o, mode, runtime.v[i]) &&
+		                    !gr_pc_in_list(runtime.v[i], o->allow_dynamic, o->nallow_dynamic));
 	if (k)
-		fputc('\n', f);
+		fprintf(f, "%s and %zu whose shared library is not found here", j ? "," : "", k);
+	fputc('\n', f);
 out:
 	for (i = 0; paths && i < runtime.n; i++) {
 		free(paths[i]);

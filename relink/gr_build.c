@@ -605,6 +605,9 @@ gr_b_cache_key(struct gr_b *b)
 		unsigned long long h = 1469598103934665603ULL;
 		const char *p;
 		if (dyn && *dyn) {
+			/* gorelink's version too: what the shim leaves out may change with it. */
+			for (p = GR_VERSION; *p; p++)
+				h = (h ^ (unsigned char)*p) * 1099511628211ULL;
 			for (p = dyn; *p; p++)
 				h = (h ^ (unsigned char)*p) * 1099511628211ULL;
 			if ((f2 = malloc(strlen(flags) + 40)) != NULL)
