@@ -4,10 +4,13 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <dirent.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "gr_cache.h"
 #include "gr_cli.h"
 #include "gr_file.h"
 #include "gr_json.h"
@@ -426,6 +429,52 @@ gr_pcrw_kind_of(const struct gr_rw_result *r, struct gr_pcrw_miss *m)
 	}
 }
 
+/* qsort's comparison of two strings. */
+static int
+gr_pcrw_strcmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The Contents index files apt-file reads (/var/lib/apt/lists, "_Contents-" in their names),
+ * each "name size mtime" a line, in name order: a cache key (malloc'd), or
+ * NULL when there is none. */
+static char *
+gr_pcrw_contents_key(void)
+{
+	static const char dir[] = "/var/lib/apt/lists";
+	struct gr_strvec names;
+	struct dirent *de;
+	char *key = NULL;
+	size_t i, len = 16;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return NULL;
+	gr_strvec_init(&names);
+	while ((de = readdir(d)) != NULL)
+		if (strstr(de->d_name, "_Contents-") && gr_strvec_push(&names, de->d_name))
+			break;
+	closedir(d);
+	if (names.n)
+		qsort(names.v, names.n, sizeof(*names.v), gr_pcrw_strcmp);
+	for (i = 0; i < names.n; i++)
+		len += strlen(names.v[i]) + 64;
+	if (names.n && (key = malloc(len)) != NULL) {
+		strcpy(key, "apt-file 1\n");
+		for (i = 0; i < names.n; i++) {
+			char path[600];
+			struct stat st;
+			snprintf(path, sizeof(path), "%s/%s", dir, names.v[i]);
+			if (stat(path, &st) == 0)
+				sprintf(key + strlen(key), "%s %lld %lld\n", names.v[i], (long long)st.st_size,
+				        (long long)st.st_mtime);
+		}
+	}
+	gr_strvec_deinit(&names);
+	return key;
+}
+
 /* Which Debian package ships each lib<name>.a of m (into m[i].debpkg), from
  * Debian's Contents index through apt-file (GORELINK_APT_FILE names the
  * program; set but empty: not used). Only a file in one of the search dirs
@@ -442,7 +491,16 @@ gr_pcrw_contents(const struct gr_rw_result *r, struct gr_pcrw_miss *m, size_t n)
 	const char *p, *nl;
 	bool known = false;
 
+	struct gr_env env;
+	char *key = NULL, *data = NULL, *out = NULL;
+	size_t dlen = 0;
+	bool cached = false;
+
 	if (prog && !*prog)
+		return false;
+	/* No Contents index, no look-up (apt-file would only say so, slowly);
+	 * the index's files (name, size, time) key the answers in the cache. */
+	if (!prog && !(key = gr_pcrw_contents_key()))
 		return false;
 	for (i = 0; i < n; i++)
 		len += 2 * strlen(m[i].t->lib) + 8;
@@ -471,18 +529,41 @@ gr_pcrw_contents(const struct gr_rw_result *r, struct gr_pcrw_miss *m, size_t n)
 		*pat = '\0';
 	}
 	strcat(re, ")$");
-	{
+	gr_env_from_environ(&env, environ);
+	if (key) {
+		char *k2 = malloc(strlen(key) + strlen(re) + 2);
+		if (k2) {
+			sprintf(k2, "%s\n%s", key, re);
+			cached = gr_cache_get(&env, "aptfile", k2, &data, &dlen) == GR_OK && dlen >= 2;
+			if (cached) {
+				known = data[0] == '1';
+				out = data + 2;
+			}
+		}
+		free(key);
+		key = k2;
+	}
+	if (!cached) {
 		char *av[] = { (char *)(uintptr_t)(prog ? prog : "apt-file"), (char *)(uintptr_t)"search", (char *)(uintptr_t)"-x",
 		               re, NULL };
 		if (gr_spawn_capture(av, NULL, &res, &e) != GR_OK) {
 			free(re);
+			free(key);
 			return false;
+		}
+		/* 0: matches; 1 with nothing said: the index has none; else (3: no index) unknown. */
+		known = res.exited && (res.code == 0 || (res.code == 1 && !res.errlen));
+		out = res.out ? res.out : (char *)(uintptr_t)"";
+		if (key && res.exited && (data = malloc(strlen(out) + 3)) != NULL) {
+			sprintf(data, "%c\n%s", known ? '1' : '0', out);
+			(void)gr_cache_put(&env, "aptfile", key, data, strlen(data), &e);  /* a failure only costs time */
+			free(data);
+			data = NULL;
 		}
 	}
 	free(re);
-	/* 0: matches; 1 with nothing said: the index has none; else (3: no index) unknown. */
-	known = res.exited && (res.code == 0 || (res.code == 1 && !res.errlen));
-	for (p = known && res.out ? res.out : ""; *p; p = nl ? nl + 1 : p + strlen(p)) {
+	free(key);
+	for (p = known ? out : ""; *p; p = nl ? nl + 1 : p + strlen(p)) {
 		const char *sep = strstr(p, ": /"), *slash;
 		size_t plen;
 		nl = strchr(p, '\n');
@@ -509,7 +590,9 @@ gr_pcrw_contents(const struct gr_rw_result *r, struct gr_pcrw_miss *m, size_t n)
 				m[i].debpkg = strndup(p, (size_t)(sep - p));
 		}
 	}
-	gr_spawn_result_free(&res);
+	if (!cached)
+		gr_spawn_result_free(&res);
+	free(data);
 	return known;
 }
 
@@ -1049,6 +1132,51 @@ gr_cmd_pcrw_explain_missing(FILE *err, const struct gr_rw_result *r, enum gr_rw_
 	free(buf);
 }
 
+/* Packages (not raw flags): leave out of t the -l names only a library kept
+ * dynamic needs privately (gr_pc_graph_dropped: --allow-dynamic, and the
+ * system libraries in third-party mode), and say so on err, one line. */
+static void
+gr_pcrw_drop_private(FILE *err, const struct gr_env *env, const char *const *queries, size_t nq,
+                     const struct gr_rw_opts *o, struct gr_pc_tokens *t)
+{
+	struct gr_strvec dyn, names, via;
+	struct gr_pc_graph *g = NULL;
+	struct gr_error e;
+	size_t i, k, n = 0;
+
+	gr_strvec_init(&dyn);
+	gr_strvec_init(&names);
+	gr_strvec_init(&via);
+	for (i = 0; i < o->nallow_dynamic; i++)
+		if (gr_strvec_push(&dyn, o->allow_dynamic[i]))
+			goto out;
+	for (i = 0; o->mode == GR_RW_THIRD_PARTY && i < o->nsystem_libs; i++)
+		if (gr_strvec_push(&dyn, o->system_libs[i]))
+			goto out;
+	if (!dyn.n || gr_pc_graph(env, queries, nq, &g, &e) != GR_OK ||
+	    !gr_pc_graph_mark_dynamic(g, (const char *const *)dyn.v, dyn.n) ||
+	    gr_pc_graph_dropped(g, (const char *const *)dyn.v, dyn.n, &names, &via) || !names.n)
+		goto out;
+	for (i = 0; i < t->n; i++) {
+		bool drop = false;
+		for (k = 0; k < names.n && !drop; k++)
+			drop = t->v[i].origin && !strncmp(t->v[i].text, "-l", 2) && !strcmp(t->v[i].text + 2, names.v[k]);
+		if (!drop)
+			t->v[n++] = t->v[i];
+	}
+	t->n = n;
+	gr_cli_diag(err, "kept dynamic, so %zu libraries are not linked (the libraries kept dynamic load them at run time):",
+	            names.n);
+	for (i = 0; i < names.n; i++)
+		fprintf(err, " -l%s", names.v[i]);
+	fputc('\n', err);
+out:
+	gr_pc_graph_free(g);
+	gr_strvec_deinit(&dyn);
+	gr_strvec_deinit(&names);
+	gr_strvec_deinit(&via);
+}
+
 /* Rewrite one set of flags and print it; pkg names the package under --each.
  * Returns an exit status; nothing reaches out unless it is GR_EXIT_OK. */
 static int
@@ -1308,6 +1436,8 @@ gr_pcrw_inputs(struct gr_pcrw_run *u, FILE *in, FILE *err)
 			gr_cli_diag(err, "%s", e.msg);
 			return GR_EXIT_ERROR;
 		}
+		if (!u->each)
+			gr_pcrw_drop_private(err, &u->env, (const char *const *)argv + optind, (size_t)(argc - optind), &u->o, u->toks);
 	}
 	return GR_PCRW_GO;
 }
@@ -1436,6 +1566,7 @@ gr_pcrw_rewrite_all(struct gr_pcrw_run *u, FILE *out, FILE *err)
 			gr_cli_diag(err, "%s", e.msg);
 			st = GR_EXIT_ERROR;
 		} else {
+			gr_pcrw_drop_private(err, &u->env, &q, 1, &u->o, pt);
 			st = gr_pcrw_one(out, err, q, pt, &u->o, &u->tc, u->mode_name, u->json, u->nul);
 		}
 		gr_pc_tokens_free(pt);
