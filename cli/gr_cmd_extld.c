@@ -185,9 +185,12 @@ gr_shim_dropped(const char *dyn, char **argv, int from, int argc, struct gr_strv
 	if (!(q = malloc(len)))
 		return GR_ENOMEM;
 	q[0] = '\0';
-	for (i = from; i < argc; i++) {
-		strcat(q, i > from ? " " : "");
-		strcat(q, argv[i]);
+	for (i = from, len = 0; i < argc; i++) {
+		size_t l = strlen(argv[i]);
+		if (i > from)
+			q[len++] = ' ';
+		memcpy(q + len, argv[i], l + 1);
+		len += l;
 	}
 	for (p = dyn; !rc && (nl = strchr(p, '\n')) != NULL; p = nl + 1)
 		if (nl > p && gr_strvec_pushn(&names, p, (size_t)(nl - p)))

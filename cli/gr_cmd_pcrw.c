@@ -461,14 +461,14 @@ gr_pcrw_contents_key(void)
 	for (i = 0; i < names.n; i++)
 		len += strlen(names.v[i]) + 64;
 	if (names.n && (key = malloc(len)) != NULL) {
-		strcpy(key, "apt-file 1\n");
+		size_t at = (size_t)snprintf(key, len, "apt-file 1\n");
 		for (i = 0; i < names.n; i++) {
 			char path[600];
 			struct stat st;
 			snprintf(path, sizeof(path), "%s/%s", dir, names.v[i]);
-			if (stat(path, &st) == 0)
-				sprintf(key + strlen(key), "%s %lld %lld\n", names.v[i], (long long)st.st_size,
-				        (long long)st.st_mtime);
+			if (stat(path, &st) == 0 && at < len)
+				at += (size_t)snprintf(key + at, len - at, "%s %lld %lld\n", names.v[i], (long long)st.st_size,
+				                       (long long)st.st_mtime);
 		}
 	}
 	gr_strvec_deinit(&names);
@@ -506,11 +506,11 @@ gr_pcrw_contents(const struct gr_rw_result *r, struct gr_pcrw_miss *m, size_t n)
 		len += 2 * strlen(m[i].t->lib) + 8;
 	if (!(re = malloc(len)))
 		return false;
-	strcpy(re, "/(");
+	memcpy(re, "/(", 3);
+	pat = re + 2;
 	for (i = 0, k = 0; i < n; i++) {
 		const char *nm = m[i].t->lib;
 		bool colon = nm[0] == ':';
-		pat = re + strlen(re);
 		if (k++)
 			*pat++ = '|';
 		if (!colon) {
@@ -526,14 +526,14 @@ gr_pcrw_contents(const struct gr_rw_result *r, struct gr_pcrw_miss *m, size_t n)
 			memcpy(pat, "\\.a", 3);
 			pat += 3;
 		}
-		*pat = '\0';
 	}
-	strcat(re, ")$");
+	memcpy(pat, ")$", 3);
 	gr_env_from_environ(&env, environ);
 	if (key) {
-		char *k2 = malloc(strlen(key) + strlen(re) + 2);
+		size_t kl = strlen(key) + strlen(re) + 2;
+		char *k2 = malloc(kl);
 		if (k2) {
-			sprintf(k2, "%s\n%s", key, re);
+			snprintf(k2, kl, "%s\n%s", key, re);
 			cached = gr_cache_get(&env, "aptfile", k2, &data, &dlen) == GR_OK && dlen >= 2;
 			if (cached) {
 				known = data[0] == '1';
@@ -555,7 +555,7 @@ gr_pcrw_contents(const struct gr_rw_result *r, struct gr_pcrw_miss *m, size_t n)
 		known = res.exited && (res.code == 0 || (res.code == 1 && !res.errlen));
 		out = res.out ? res.out : (char *)(uintptr_t)"";
 		if (key && res.exited && (data = malloc(strlen(out) + 3)) != NULL) {
-			sprintf(data, "%c\n%s", known ? '1' : '0', out);
+			snprintf(data, strlen(out) + 3, "%c\n%s", known ? '1' : '0', out);
 			(void)gr_cache_put(&env, "aptfile", key, data, strlen(data), &e);  /* a failure only costs time */
 			free(data);
 			data = NULL;

@@ -557,11 +557,10 @@ gr_b_dynamic_list(const struct gr_b *b)
 		for (i = 0; i < names.n; i++)
 			len += strlen(names.v[i]) + 1;
 		if ((s = malloc(len)) != NULL) {
-			s[0] = '\0';
-			for (i = 0; i < names.n; i++) {
-				strcat(s, names.v[i]);
-				strcat(s, "\n");
-			}
+			size_t at = 0;
+			for (i = 0; i < names.n; i++)
+				at += (size_t)snprintf(s + at, len - at, "%s\n", names.v[i]);
+			s[at] = '\0';
 		}
 	}
 	gr_strvec_deinit(&names);
@@ -993,11 +992,10 @@ gr_b_dropped(struct gr_b *b)
 	for (i = 0; i < b->o->ngoargs; i++)
 		klen += strlen(b->o->goargs[i]) + 1;
 	if ((key = malloc(klen)) != NULL) {
-		snprintf(key, klen, "%s\n%s%s\n", b->res->cache_key, dyn, b->o->package ? b->o->package : "");
-		for (i = 0; i < b->o->ngoargs; i++) {
-			strcat(key, b->o->goargs[i]);
-			strcat(key, "\n");
-		}
+		size_t at = (size_t)snprintf(key, klen, "%s\n%s%s\n", b->res->cache_key, dyn,
+		                             b->o->package ? b->o->package : "");
+		for (i = 0; i < b->o->ngoargs && at < klen; i++)
+			at += (size_t)snprintf(key + at, klen - at, "%s\n", b->o->goargs[i]);
 	}
 	if (pkgs.n && key) {
 		size_t dl = 1;
@@ -1005,11 +1003,10 @@ gr_b_dropped(struct gr_b *b)
 		for (i = 0; i < pkgs.n; i++)
 			dl += strlen(pkgs.v[i]) + 1;
 		if ((d = malloc(dl)) != NULL) {
+			size_t at = 0;
 			d[0] = '\0';
-			for (i = 0; i < pkgs.n; i++) {
-				strcat(d, pkgs.v[i]);
-				strcat(d, "\n");
-			}
+			for (i = 0; i < pkgs.n && at < dl; i++)
+				at += (size_t)snprintf(d + at, dl - at, "%s\n", pkgs.v[i]);
 			(void)gr_cache_put(b->o->env, "dynpkgs", key, d, strlen(d), &e);  /* only costs the report */
 			free(d);
 		}

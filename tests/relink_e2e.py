@@ -1716,6 +1716,10 @@ def vips_third_party_suggests_allow_list():
         "archives of libraries kept dynamic or dropped were linked: %r" % rep["archives"])
     assert re.search(r"gorelink: kept dynamic, so \d+ libraries are not linked.*\n.* -lexif", r.err), (
         "stderr does not say what was dropped\n%r" % r)
+    # Again, with go build's cgo results cached (the pkg-config shim does not
+    # run): the same libraries are reported dropped.
+    r2, rep2, out2 = build(mod, paste, name="vipsdemo")
+    assert rep2["dropped"] == rep["dropped"], "dropped %r, then %r from the cache" % (rep["dropped"], rep2["dropped"])
     d = scratch("run-vips")
     rr = run([out], cwd=d, timeout=RUN_TIMEOUT)
     want = "vips %s" % ".".join(version.split(".")[:2])
