@@ -974,7 +974,11 @@ gr_pc_graph_suggest(struct gr_pc_graph *g, int (*have)(void *ctx, const char *na
 			why->v[why->n] = NULL;
 		}
 	}
-	/* What loads at run time: the dynamic packages the link reaches and their whole closures. */
+	/* What loads at run time: the names kept dynamic (a raw -l of a
+	 * Libs.private is no package), the dynamic packages the link reaches
+	 * and their whole closures. */
+	for (i = 0; !rc && i < allow->n; i++)
+		rc = gr_pc_addname(runtime, allow->v[i]) ? GR_ENOMEM : GR_OK;
 	if (!rc) {
 		memset(reach, 0, nn * sizeof(*reach));
 		rc = gr_pc_walk(g, g->roots, g->nroots, true, reach, NULL);

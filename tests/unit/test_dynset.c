@@ -209,6 +209,18 @@ START_TEST(test_suggest_lowest_needed_only)
 	ck_assert_str_eq(allow.v[0], "priv1");
 	ck_assert(has(&runtime, "priv1") && has(&runtime, "deep") && !has(&runtime, "top"));
 	done(&allow, &why, &runtime, &impossible);
+	/* A raw -l of a Libs.private without its archive is kept dynamic by its
+	 * name (no package is): it is what then loads at run time. */
+	{
+		static const char *const raw[] = { "priv1raw" };
+		struct offer o2 = { raw, 1, NULL, 0 };
+		suggest(q, 1, &o2, &allow, &why, &runtime, &impossible);
+		ck_assert_uint_eq(allow.n, 1);
+		ck_assert_str_eq(allow.v[0], "priv1raw");
+		ck_assert_uint_eq(runtime.n, 1);
+		ck_assert_str_eq(runtime.v[0], "priv1raw");
+		done(&allow, &why, &runtime, &impossible);
+	}
 	gr_test_rmtree(base);
 }
 END_TEST
