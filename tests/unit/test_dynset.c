@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "gr_pc.h"
+#include "gr_rewrite.h"
+#include "gr_toolchain.h"
 #include "gr_test.h"
 
 static char base[64];
@@ -255,6 +257,51 @@ START_TEST(test_suggest_shared_private_dep_kept_static_and_impossible)
 }
 END_TEST
 
+START_TEST(test_inferred_closure_of_a_dynamic_library)
+{
+	/* A bare -ltop (a #cgo LDFLAGS line) with --allow-dynamic top: inference
+	 * brings top's package, and only its shared-link side reaches the link. */
+	static const char *const allow[] = { "top" };
+	static char gcc[] = "gcc";
+	static char *cc[] = { gcc, NULL };
+	const struct gr_pc_token in[] = { { "-ltop", NULL } };
+	struct gr_infer_opts infer;
+	struct gr_rw_opts o;
+	struct gr_toolchain tc;
+	struct gr_rw_result *r = NULL;
+	struct gr_error e;
+	size_t i;
+	bool pub = false, priv = false;
+
+	fresh();
+	memset(&infer, 0, sizeof(infer));
+	memset(&o, 0, sizeof(o));
+	o.mode = GR_RW_THIRD_PARTY;
+	o.system_libs = gr_rw_default_system_libs;
+	o.nsystem_libs = gr_rw_ndefault_system_libs;
+	o.allow_dynamic = allow;
+	o.nallow_dynamic = 1;
+	o.infer = &infer;
+	o.infer_env = &env;
+	ck_assert_int_eq(gr_toolchain_discover(gr_test_env(), cc, &tc, &e), GR_OK);
+	(void)gr_rewrite(in, 1, &o, &tc, &r, &e);  /* GR_ENOTFOUND: the fixtures have no archives */
+	ck_assert_ptr_nonnull(r);
+	ck_assert_ptr_nonnull(r->inferred);
+	for (i = 0; i < r->ntokens; i++) {
+		if (!r->tokens[i].lib)
+			continue;
+		pub = pub || !strcmp(r->tokens[i].lib, "pub");
+		priv = priv || !strcmp(r->tokens[i].lib, "priv1") || !strcmp(r->tokens[i].lib, "deep") ||
+		       !strcmp(r->tokens[i].lib, "priv1raw") || !strcmp(r->tokens[i].lib, "shared");
+	}
+	ck_assert_msg(pub, "top's Requires (pub) left the link");
+	ck_assert_msg(!priv, "top's private dependencies were linked");
+	gr_rw_result_free(r);
+	gr_toolchain_deinit(&tc);
+	gr_test_rmtree(base);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -263,6 +310,7 @@ main(void)
 		test_suggest_top_then_its_requires,
 		test_suggest_lowest_needed_only,
 		test_suggest_shared_private_dep_kept_static_and_impossible,
+		test_inferred_closure_of_a_dynamic_library,
 	};
 	return gr_test_run(gr_test_suite("dynset", "dynset", tests, sizeof(tests) / sizeof(tests[0]), 60), false);
 }
