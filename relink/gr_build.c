@@ -1018,11 +1018,10 @@ gr_b_dropped(struct gr_b *b)
 			p = nl + 1;
 		}
 	}
-	/* Each package on its own, as cmd/go asks about each #cgo line. */
-	for (i = 0; !rc && i < pkgs.n; i++) {
-		const char *q = pkgs.v[i];
-		rc = gr_b_note_dropped(b, &q, 1, NULL);
-	}
+	/* All the packages together: a library that one cgo package's answer
+	 * left out but another's links statically is not dropped from the link. */
+	if (!rc && pkgs.n)
+		rc = gr_b_note_dropped(b, (const char *const *)pkgs.v, pkgs.n, NULL);
 	free(data);
 	free(key);
 	free(dyn);
