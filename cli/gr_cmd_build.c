@@ -704,8 +704,8 @@ gr_cmd_build(int argc, char **argv, FILE *out, FILE *err)
 			fprintf(err, " -l%s", r.dropped.v[i]);
 		fputc('\n', err);
 		for (size_t i = 0; a.verbose && i + 1 < r.dropped.n; i += 2)
-			fprintf(err, "  -l%s: a private dependency of %s, kept dynamic (only it needs -l%s)\n",
-			        r.dropped.v[i], r.dropped.v[i + 1], r.dropped.v[i]);
+			fprintf(err, "  -l%s: only the private side of %s (kept dynamic) needs it\n",
+			        r.dropped.v[i], r.dropped.v[i + 1]);
 	}
 	if (rc)
 		gr_cmd_build_failure(err, &r, &e);

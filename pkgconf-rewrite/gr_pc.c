@@ -829,11 +829,13 @@ gr_pc_graph_dropped(const struct gr_pc_graph *g, const char *const *keep, size_t
 	}
 	if ((rc = gr_pc_graph_needed(g, &need, &all)))
 		goto out;
-	/* The dynamic packages the partly dynamic link reaches, in order: each
-	 * names the dropped libraries its own whole closure holds first. */
+	/* The dynamic packages the partly dynamic link reaches, the deepest
+	 * first (breadth-first order, backwards): each names the dropped
+	 * libraries its own whole closure holds, so a library is named with the
+	 * nearest package kept dynamic that needs it (pcre2 with glib, not vips). */
 	if ((rc = gr_pc_walk(g, g->roots, g->nroots, true, reach, NULL)))
 		goto out;
-	for (i = 0; i < g->n && !rc; i++) {
+	for (i = g->n; i-- > 0 && !rc;) {
 		if (!reach[i] || !g->v[i].dynamic)
 			continue;
 		memset(seen, 0, g->n * sizeof(*seen));
