@@ -323,6 +323,14 @@ gr_cmd_build_json(FILE *out, const struct gr_build_opts *o, const struct gr_buil
 	}
 	gr_json_arr_end(&j);
 	gr_cmd_build_json_list(&j, "warnings", &r->warnings);
+	gr_json_arr_begin(&j, "dropped");
+	for (size_t i = 0; i + 1 < r->dropped.n; i += 2) {
+		gr_json_obj_begin(&j, NULL);
+		gr_json_str(&j, "lib", r->dropped.v[i]);
+		gr_json_str(&j, "via", strcmp(r->dropped.v[i + 1], "?") ? r->dropped.v[i + 1] : NULL);
+		gr_json_obj_end(&j);
+	}
+	gr_json_arr_end(&j);
 	gr_json_str(&j, "verdict", r->check ? gr_verdict_name(r->check->verdict) : NULL);
 	if (r->check)
 		gr_json_int(&j, "size", r->size);
@@ -723,6 +731,17 @@ gr_cmd_build(int argc, char **argv, FILE *out, FILE *err)
 		            r.presets_applied.v[0], r.presets_applied.v[2], r.presets_applied.v[3]);
 	for (size_t i = 0; i < r.warnings.n; i++)
 		gr_cli_diag(err, "warning: %s", r.warnings.v[i]);
+	/* What the libraries kept dynamic took out of the link: one line (-v: each, and why). */
+	if (r.dropped.n >= 2) {
+		gr_cli_diag(err, "kept dynamic, so %zu libraries are not linked (the libraries kept dynamic load them at run time):",
+		            r.dropped.n / 2);
+		for (size_t i = 0; i + 1 < r.dropped.n; i += 2)
+			fprintf(err, " -l%s", r.dropped.v[i]);
+		fputc('\n', err);
+		for (size_t i = 0; a.verbose && i + 1 < r.dropped.n; i += 2)
+			fprintf(err, "  -l%s: only the private side of %s (kept dynamic) needs it\n",
+			        r.dropped.v[i], r.dropped.v[i + 1]);
+	}
 	if (rc)
 		gr_cmd_build_failure(err, &a.o, &r, &e);
 	if (a.json)

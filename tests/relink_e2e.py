@@ -163,7 +163,9 @@ def base_env(**changes):
     return harness.environ(
         ("CGO_ENABLED", "CGO_LDFLAGS", "CGO_CFLAGS", "CGO_CPPFLAGS", "GOOS", "GOARCH",
          "GO386", "GOAMD64", "PKG_CONFIG", "GOEXPERIMENT", "GORELINK_PRESET_PATH"),
-        {"GOFLAGS": "-buildvcs=false", "GOTOOLCHAIN": "local", "LC_ALL": "C"}, changes)
+        {"GOFLAGS": "-buildvcs=false", "GOTOOLCHAIN": "local", "LC_ALL": "C",
+         # no Debian Contents look-up (apt-file, slow) for each missing archive
+         "GORELINK_APT_FILE": ""}, changes)
 
 
 def run(argv, cwd=None, env=None, timeout=BUILD_TIMEOUT, stdin=b""):
@@ -1889,6 +1891,80 @@ def pcap_explains_missing_libsystemd():
     assert "\n  chain: %s\n" % chain in r.err, "stderr lacks the chain line %r\n%s" % (chain, r.err)
     assert rep["missing_chains"] == [{"missing": "systemd", "chain": chain}], rep["missing_chains"]
     assert rep["links"] == 0, "links %r: the failure was not found before linking" % rep["links"]
+
+
+VIPS_MAIN = """package main
+
+/*
+#cgo pkg-config: vips
+#include <stdlib.h>
+#include <vips/vips.h>
+*/
+import "C"
+
+import (
+	"fmt"
+	"unsafe"
+)
+
+func main() {
+	name := C.CString("vipsdemo")
+	defer C.free(unsafe.Pointer(name))
+	if C.vips_init(name) != 0 {
+		panic("vips_init failed")
+	}
+	fmt.Printf("vips %d.%d\\n", int(C.vips_version(0)), int(C.vips_version(1)))
+}
+"""
+
+
+@test
+def vips_third_party_suggests_allow_list():
+    """Issue 13: libvips (libvips-dev) with --third-party. Debian ships no
+    libvips.a and misses archives of much of its closure: the first failure
+    prints the complete --allow-dynamic list on one line; that list links and
+    runs; the libraries only libvips needs privately are left out of the link
+    (said on stderr and in --json "dropped"); the binary is within 2x of a
+    plain dynamic go build."""
+    version = pkg_modversion("vips", "libvips-dev")
+    mod = make_module("vipsdemo", {"main.go": VIPS_MAIN})
+    out = existing_out("vips")
+    r = gorelink(["-o", out, "--third-party", "."], cwd=mod)
+    assert r.rc == EXIT_VERDICT, "exit %d, want %d\n%r" % (r.rc, EXIT_VERDICT, r)
+    lines = r.err.split("\n")
+    at = [i for i, l in enumerate(lines) if "the smallest set of libraries to keep dynamic" in l]
+    assert len(at) == 1, "no (or more than one) smallest --allow-dynamic set on stderr\n%r" % r
+    paste = lines[at[0] + 1].split()
+    assert paste and len(paste) % 2 == 0 and all(w == "--allow-dynamic" for w in paste[0::2]), (
+        "the line after it is no --allow-dynamic list: %r" % lines[at[0] + 1])
+    names = paste[1::2]
+    assert "vips" in names, "the list %r lacks vips" % names
+    assert "why: -lvips (no archive)" in lines[at[0] + 2], "no reason for vips: %r" % lines[at[0] + 2]
+    assert re.search(r"libraries load at run time .* from these packages:\n .*libvips42 \(-lvips\)", r.err), (
+        "the run-time consequences (libvips42 by dpkg -S) are not shown\n%r" % r)
+    assert "install the package that ships" not in r.err, "a package that may not exist is named\n%r" % r
+    r, rep, out = build(mod, paste, name="vipsdemo")
+    assert rep["ok"] is True and rep["check"]["pass"] is True, "report: %s" % json.dumps(rep)[:2000]
+    dropped = {d["lib"]: d["via"] for d in rep["dropped"]}
+    assert dropped.get("exif") == "vips" and dropped.get("jpeg") == "vips", (
+        "report dropped %r lacks -lexif, -ljpeg (libvips' private dependencies)" % rep["dropped"])
+    assert not any(os.path.basename(a).startswith(("libexif", "libjpeg", "libglib")) for a in archive_paths(rep)), (
+        "archives of libraries kept dynamic or dropped were linked: %r" % rep["archives"])
+    assert re.search(r"gorelink: kept dynamic, so \d+ libraries are not linked.*\n.* -lexif", r.err), (
+        "stderr does not say what was dropped\n%r" % r)
+    # Again, with go build's cgo results cached (the pkg-config shim does not
+    # run): the same libraries are reported dropped.
+    r2, rep2, out2 = build(mod, paste, name="vipsdemo")
+    assert rep2["dropped"] == rep["dropped"], "dropped %r, then %r from the cache" % (rep["dropped"], rep2["dropped"])
+    d = scratch("run-vips")
+    rr = run([out], cwd=d, timeout=RUN_TIMEOUT)
+    want = "vips %s" % ".".join(version.split(".")[:2])
+    assert rr.rc == 0 and rr.out.strip() == want, "vipsdemo output, want %r\n%r" % (want, rr)
+    plain = os.path.join(scratch("plain-vips"), "plain")
+    rp = run(["go", "build", "-o", plain, "."], cwd=mod, env=base_env(CGO_ENABLED="1"))
+    assert rp.rc == 0, "plain go build failed\n%r" % rp
+    size, psize = os.path.getsize(out), os.path.getsize(plain)
+    assert size <= 2 * psize, "%s is %d bytes, more than twice the plain dynamic build's %d" % (out, size, psize)
 
 
 @test
