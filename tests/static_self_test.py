@@ -27,7 +27,8 @@ OUTDIR (an existing OUTDIR is reused: ninja rebuilds only what changed), then:
        exit 2, nothing on stdout, and a message naming cc;
    and nothing is written into the root;
  - on the host, the static pkgconf-rewrite gives byte-identical output to the
-   dynamic one (GNU rules, --json).
+   dynamic one (GNU rules, --json), also (with `gorelink index`) on an archive
+   of GCC LTO IR objects, which libbfd gives to its plugins (a static dlopen).
 
 The full check and pkgconf-rewrite suites run against the static binaries as
 the ctests static-self-cli (`--cli`: tests/cli_test.py less the tests that
@@ -265,6 +266,26 @@ def static_pkgconf_rewrite_same_output_as_dynamic():
         b = run([SPCRW] + q)
         eq(a.rc, 0, "the dynamic pkgconf-rewrite %r" % q, a)
         eq((b.rc, b.out, b.err), (a.rc, a.out, a.err), "the static pkgconf-rewrite %r" % q, b)
+
+
+@test
+def lto_archive_same_as_dynamic():
+    """An archive of GCC LTO IR only (no fat objects), the kind libbfd hands
+    to its plugins, which the static binary can load only through glibc's
+    static dlopen: resolved and indexed as the dynamic build does."""
+    d = harness.numbered_dir(SCRATCH, "lto")
+    c = os.path.join(d, "lto.c")
+    with open(c, "w") as f:
+        f.write("int lto_fn(void) { return 1; }\n")
+    o = os.path.join(d, "lto.o")
+    harness.must([tool("gcc", "gcc"), "-flto", "-fno-fat-lto-objects", "-c", c, "-o", o], TIMEOUT)
+    harness.must([tool("gcc-ar", "gcc"), "rcs", os.path.join(d, "liblto.a"), o], TIMEOUT)
+    for argv in (["--json", "--", "-L" + d, "-llto"], ["index", "-L", d, "lto_fn"]):
+        a = run([PCRW if argv[0] != "index" else GORELINK] + argv)
+        b = run([SPCRW if argv[0] != "index" else SGORELINK] + argv)
+        eq(a.rc, 0, "the dynamic build, %r" % argv, a)
+        contains(a.out, os.path.join(d, "liblto.a"), "the dynamic build's answer", a)
+        eq((b.rc, b.out, b.err), (a.rc, a.out, a.err), "the static build, %r" % argv, b)
 
 
 # ------------------------------------------------------------------ cli_test.py
