@@ -1,4 +1,5 @@
 #include "gr_elf.h"
+#include "gr_elfver.h"
 
 #include <gelf.h>
 #include <libelf.h>
@@ -819,6 +820,8 @@ gr_elf_read_phases(Elf *elf, unsigned char *buf, size_t len, const char *path,
 	if ((rc = gr_elf_read_names(buf, len, &seg, &dyn, path, a, img, err)))
 		return rc;
 	gr_elf_classify(&eh, seg.ndynamic > 0, img);
+	if (seg.ndynamic && (rc = gr_elfver_read(elf, buf, len, path, a, &img->versions, err)))
+		return rc;
 	/* glibc's libc.a leaves its mark: getaddrinfo and friends in a static
 	 * binary still want the shared NSS modules. Only static binaries ask. */
 	if (img->verdict == GR_V_STATIC || img->verdict == GR_V_STATIC_PIE)

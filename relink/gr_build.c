@@ -930,7 +930,7 @@ static int
 gr_b_verify(struct gr_b *b)
 {
 	struct gr_strvec allow;
-	struct gr_policy pol = { .allow = NULL, .nallow = 0 };
+	struct gr_policy pol = { .allow = NULL, .nallow = 0, .maxver = b->o->maxver, .nmaxver = b->o->nmaxver };
 	struct gr_report *r = NULL;
 	struct stat st;
 	enum gr_verdict want = b->o->mode == GR_LINK_STATIC_PIE ? GR_V_STATIC_PIE : GR_V_STATIC;
@@ -983,6 +983,9 @@ gr_b_verify(struct gr_b *b)
 	b->res->check = r;
 	if (stat(b->tmpout, &st) == 0)
 		b->res->size = (long long)st.st_size;
+	if (!r->pass && b->o->nmaxver && r->nimages == 1 && r->images[0].nproblems &&
+	    !strcmp(r->images[0].problems[r->images[0].nproblems - 1].code, "symbol-version"))
+		return gr_b_fail(b, GR_BUILD_EVERDICT, "the linked binary needs symbol versions newer than --max-version allows; see the check below");
 	if (!r->pass || (!b->darwin && b->o->mode != GR_LINK_THIRD_PARTY && r->verdict != want))
 		return gr_b_fail(b, GR_BUILD_EVERDICT,
 		                 "the linked binary is %s, not what --%s promises; see the check below",

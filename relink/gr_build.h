@@ -38,6 +38,8 @@ struct gr_build_opts {
 	size_t npkgs;
 	const char *const *allow;            /* --allow-dynamic names */
 	size_t nallow;
+	const struct gr_vermax *maxver;      /* --max-version limits the result is checked with */
+	size_t nmaxver;
 	const char *preset;                  /* e.g. "sqlite3", or NULL */
 	const char *preset_variant;          /* NULL: the preset's default */
 	bool no_auto_presets;                /* do not apply the preset of a module in the build */

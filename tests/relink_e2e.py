@@ -613,6 +613,29 @@ def third_party_keeps_only_libc_dynamic():
     assert_sqlite_output(r, version)
 
 
+
+@test
+def third_party_max_version_names_archives():
+    """--third-party --glibc 2.28 on Debian 12: the binary needs GLIBC_2.34
+    (__libc_start_main, pthread_create...), so the build fails (exit 1) before
+    OUT is replaced, naming the symbols, the remedies and the archive that
+    refers to them (libsqlite3.a); --glibc 2.36 builds."""
+    ex = example("sqlite3")
+    r, _msg = expect_failure(["--third-party", "--sqlite3=system", "--glibc", "2.28", "."], ex, EXIT_VERDICT,
+                             ["no linked archive refers to", "__libc_start_main"], tag="maxver",
+                             go_output=True)
+    for w in ("needs symbol versions newer than --max-version allows",
+              "needs GLIBC_2.34 from libc.so.6, newer than --max-version GLIBC_2.28",
+              'CC="zig cc -target x86_64-linux-gnu.2.28"', "gorelink --static",
+              "libsqlite3.a refers to the symbols that need too new a version:"):
+        assert w in r.err, "stderr lacks %r\n%r" % (w, r)
+    r, rep, out = build(ex, ["--third-party", "--sqlite3=system", "--glibc", "2.36"], name="sq-maxver")
+    chk = rep.get("check") or {}
+    assert chk.get("pass") is True, "check does not pass at --glibc 2.36: %r" % chk.get("problems")
+    floors = [fl["version"] for n in (chk.get("versions") or {}).get("needed", []) for fl in n["floors"]
+              if fl["family"] == "GLIBC_"]
+    assert "GLIBC_2.34" in floors, "the report's version floors %r lack GLIBC_2.34" % floors
+
 # ---------------------------------------------------------------------- 6
 
 @test
@@ -1512,7 +1535,7 @@ def cxx_archive_links_with_cxx():
     static_run_by(rep, out, "g++", "42")
 
 
-LIQ_MAIN = """package main
+LIQMIX_MAIN = """package main
 
 // #cgo LDFLAGS: -limagequant
 // #include <libimagequant.h>
@@ -1540,7 +1563,7 @@ def glibc_archives_in_dynamic_link_fail_check():
     libm_a = sorted(f for f in os.listdir(os.path.dirname(libc_a)) if re.match(r"libm-[0-9.]+\.a$", f))
     assert libm_a, "no glibc libm-VERSION.a beside %s" % libc_a
     libm_a = os.path.join(os.path.dirname(libc_a), libm_a[0])
-    mod = make_module("liqmix", {"main.go": LIQ_MAIN})
+    mod = make_module("liqmix", {"main.go": LIQMIX_MAIN})
     d = scratch("liqmix")
     plain = os.path.join(d, "plain")
     r = run(["go", "build", "-o", plain, "."], cwd=mod, env=base_env())
