@@ -85,7 +85,14 @@ START_TEST(test_parse_max_and_too_new)
 	v.name = "CXXABI_1.3.13";  /* no limit for its family */
 	v.family_len = gr_elfver_family(v.name, &v.numbered);
 	ck_assert(!gr_elfver_too_new(&v, m, 2, &limit) && limit == NULL);
-	v.name = "GLIBC_PRIVATE";  /* unnumbered: never too new */
+	v.name = "GLIBC_PRIVATE";  /* unnumbered: under a GLIBC_ limit, always too new (one glibc build) */
+	v.family_len = gr_elfver_family(v.name, &v.numbered);
+	ck_assert(gr_elfver_too_new(&v, m, 2, &limit) && limit == &m[0]);
+	ck_assert(!gr_elfver_too_new(&v, m + 1, 1, &limit) && limit == NULL);  /* no GLIBC_ limit */
+	v.name = "GLIBC_ABI_DT_RELR";  /* glibc 2.36 */
+	v.family_len = gr_elfver_family(v.name, &v.numbered);
+	ck_assert(gr_elfver_too_new(&v, m, 2, &limit) && limit == &m[0]);
+	v.name = "GLIBC_FOO";  /* another unnumbered one: no guess */
 	v.family_len = gr_elfver_family(v.name, &v.numbered);
 	ck_assert(!gr_elfver_too_new(&v, m, 2, &limit));
 }
