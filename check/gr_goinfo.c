@@ -515,8 +515,10 @@ gr_goinfo_present(const struct gr_runtime_file *f, const char *root, const char 
 	for (i = 0; i < f->npaths; i++) {
 		bool here = (size_t)snprintf(p, sizeof(p), "%.*s%s", (int)rl, root, f->paths[i]) < sizeof(p) &&
 		            stat(p, &st) == 0;
-		if (here && f->any)
+		if (here && f->any) {
+			*missing = NULL;  /* one is enough */
 			return true;
+		}
 		if (!here && !*missing)
 			*missing = f->paths[i];
 		if (!here && !f->any)

@@ -340,6 +340,13 @@ def tls_roots_from_the_root():
         eq(r.rc, 0, "check --scratch --root with ca-certificates.crt", r)
         r = run_in(withca, b, [url])
         eq((r.rc, r.out.strip()), (0, "status 200: hello over tls"), "HTTPS client with roots", r)
+        # Alpine's bundle, the last file Go tries, is enough.
+        alpine = new_root("tls-alpine", [(cert, "/etc/ssl/cert.pem")], RESOLVER)
+        obj, r = check_json(b, "--scratch", "--root", alpine)
+        f = runtime_file(obj, "x509-roots")
+        eq((r.rc, f["present"], f["missing"]), (0, True, None), "exit status, present, missing", r)
+        r = run_in(alpine, b, [url])
+        eq((r.rc, r.out.strip()), (0, "status 200: hello over tls"), "HTTPS client with /etc/ssl/cert.pem", r)
         # SSL_CERT_FILE: the run-time override, elsewhere in the root.
         other = new_root("tls-env", [(cert, "/certs/test-ca.pem")])
         r = run_in(other, b, [url], env={"SSL_CERT_FILE": "/certs/test-ca.pem"})
