@@ -370,7 +370,6 @@ gr_gi_findings(struct gr_gi_scan *s, struct gr_arena *a, struct gr_goinfo *gi, s
 		f->because = s->because[GR_GI_NET];
 		f->paths = gr_gi_net_paths;
 		f->npaths = sizeof(gr_gi_net_paths) / sizeof(gr_gi_net_paths[0]);
-		f->env = "GODEBUG=netdns";
 		f->remedy = "copy /etc/resolv.conf, /etc/hosts and /etc/nsswitch.conf into the image "
 		            "(container runtimes usually mount the first two)";
 		if (s->because[GR_GI_NET_CGO] || (cgo && !strcmp(cgo, "1") && !gr_gi_tag(gi, "netgo")))
