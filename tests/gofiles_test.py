@@ -124,8 +124,8 @@ func main() {
 '''
 
 
-def build(name, source, ldflags=None, require=None):
-    """Build a one-file module NAME from SOURCE (CGO_ENABLED=0) once; its path."""
+def build(name, source, ldflags=None, require=None, cgo=False):
+    """Build a one-file module NAME from SOURCE (CGO_ENABLED=0, or 1 with cgo) once; its path."""
     if name in _built:
         return _built[name]
     go = tool("go", "golang-go (or Go from go.dev)")
@@ -140,7 +140,9 @@ def build(name, source, ldflags=None, require=None):
         true(r.rc == 0, "go get %s (the Go module proxy refused or is unreachable?)" % require, r)
     out = os.path.join(d, name)
     argv = [go, "build", "-o", out] + (["-ldflags=" + ldflags] if ldflags else []) + ["."]
-    r = harness.run(argv, BUILD_TIMEOUT, cwd=d, env=go_env())
+    if cgo:
+        tool("gcc", "gcc")
+    r = harness.run(argv, BUILD_TIMEOUT, cwd=d, env=go_env(CGO_ENABLED="1" if cgo else "0"))
     true(r.rc == 0, "go build %s" % name, r)
     _built[name] = out
     return out
@@ -402,8 +404,15 @@ func main() {
 	fmt.Println(net.LookupHost("localhost"))
 }
 '''
+    # With cgo, os/user goes through getpwnam_r (glibc NSS: the glibc findings),
+    # and the resolver may too: no os-user entry, a note on net-resolver.
+    c = build("usernet-cgo", src, cgo=True)
+    obj, r = check_json(c)
+    eq(sorted(f["id"] for f in obj["runtime_files"]), ["net-resolver"], "runtime_files with cgo", r)
+    contains(runtime_file(obj, "net-resolver")["note"] or "", "glibc NSS", "net-resolver note with cgo", r)
     b = build("usernet", src)
     obj, r = check_json(b)
+    eq(runtime_file(obj, "net-resolver")["note"], None, "net-resolver note without cgo", r)
     u = runtime_file(obj, "os-user")
     eq((u["paths"], u["need"]), (["/etc/passwd", "/etc/group"], "all"), "os-user paths, need", r)
     n = runtime_file(obj, "net-resolver")
