@@ -336,6 +336,17 @@ gr_check_explain_go(FILE *f, const struct gr_image *img)
 	}
 }
 
+/* The run-time file notes of every image (check --explain only: the
+ * explanation gorelink build prints stays as it was). */
+static void
+gr_check_print_go_to(FILE *f, const struct gr_report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nimages; i++)
+		gr_check_explain_go(f, &r->images[i]);
+}
+
 static void
 gr_check_print_explain_to(FILE *f, const struct gr_report *r)
 {
@@ -372,7 +383,6 @@ gr_check_print_explain_to(FILE *f, const struct gr_report *r)
 			      " or link against musl (Go build tags change nothing here)", f);
 			fputc('\0', f);
 		}
-		gr_check_explain_go(f, img);
 		for (k = 0; k < img->nproblems; k++) {
 			const struct gr_problem *p = &img->problems[k];
 			if (r->format == GR_FMT_MACHO_FAT)
@@ -642,9 +652,10 @@ gr_check_report(struct gr_check_run *run, struct gr_report *r, bool counted)
 		return;
 	}
 	gr_check_print_line(run, r);
-	if (run->o->explain && (fails || (r->nimages == 1 && r->images[0].nglibc_runtime) ||
-	                        (r->nimages == 1 && r->images[0].go && r->images[0].go->nfiles)))
+	if (run->o->explain && (fails || (r->nimages == 1 && r->images[0].nglibc_runtime)))
 		gr_check_print_explain(run, r);
+	if (run->o->explain && !gr_check_print_escaped(run->out, r, gr_check_print_go_to))
+		run->nomem = true;
 }
 
 static int
