@@ -45,6 +45,8 @@ enum gr_origin {
 	GR_ORIGIN_OTHER,            /* any other absolute or relative path */
 };
 
+struct gr_goinfo;  /* gr_goinfo.h */
+
 struct gr_dep {
 	const char *name;     /* DT_NEEDED soname, or Mach-O install name */
 	const char *command;  /* "DT_NEEDED", "LC_LOAD_DYLIB", "LC_LOAD_WEAK_DYLIB", ... */
@@ -103,6 +105,8 @@ struct gr_image {
 	struct gr_macho_load macho;  /* Mach-O images only: segment flags, platform, signature */
 	struct gr_verinfo *versions;  /* ELF symbol versions (gr_elfver.h), or NULL when the
 	                                 file has no version sections */
+	struct gr_goinfo *go;        /* ELF Go binary: build info and the files it reads
+	                                at run time (gr_goinfo.h); NULL otherwise */
 };
 
 struct gr_report {
@@ -138,6 +142,11 @@ int gr_check_fd(int fd, const char *path, const struct gr_policy *pol,
 int gr_check_buffer(const char *path, unsigned char *buf, size_t len,
                     const struct gr_policy *pol, struct gr_report **out,
                     struct gr_error *err);
+
+/* --scratch: a Go binary of r that reads at run time a file missing under
+ * root (and not embedded) gets a "runtime-file" problem and does not pass;
+ * every run-time file of r is marked checked. GR_ENOMEM only. */
+int gr_check_scratch(struct gr_report *r, const char *root, struct gr_error *err);
 
 /* Free a report from gr_check_*; NULL is allowed. */
 void gr_report_free(struct gr_report *r);
