@@ -27,6 +27,8 @@ struct gr_symarch {
 	size_t n;
 	const char **dm;   /* its C++ symbols demangled, sorted (arena); after the first demangled lookup */
 	size_t ndm;
+	dev_t dev;         /* the file's identity: symlinked names share it */
+	ino_t ino;
 };
 
 struct gr_symindex {
@@ -61,6 +63,30 @@ gr_symindex_lookup(const struct gr_symindex *ix, const char *sym, size_t *n)
 	}
 	*n = k;
 	return k ? ix->hits : NULL;
+}
+
+const struct gr_symarchive *const *
+gr_symindex_aliases(const struct gr_symindex *ix, const struct gr_symarchive *a, size_t *n)
+{
+	const struct gr_symarch *self = NULL;
+	size_t i, k = 0;
+
+	*n = 0;
+	if (!ix || !ix->hits || !a)
+		return NULL;
+	for (i = 0; i < ix->narchs && !self; i++)
+		if (&ix->archs[i]->pub == a)
+			self = ix->archs[i];
+	if (!self)
+		return NULL;
+	ix->hits[k++] = a;
+	for (i = 0; i < ix->narchs; i++) {
+		const struct gr_symarch *o = ix->archs[i];
+		if (o != self && o->dev == self->dev && o->ino == self->ino)
+			ix->hits[k++] = &o->pub;
+	}
+	*n = k;
+	return ix->hits;
 }
 
 /* One spelling for closing template brackets: libiberty (GNU ld, gold)
@@ -383,6 +409,8 @@ gr_six_dir(struct gr_symindex *ix, const char *dir, struct gr_symindex_stats *st
 				ix->archcap = ncap;
 			}
 			ix->archs[ix->narchs++] = a;
+			a->dev = sb.st_dev;
+			a->ino = sb.st_ino;
 			if (!(a->pub.path = gr_arena_strdup(&ix->arena, path)) ||
 			    !(a->pub.lname = gr_arena_strdup(&ix->arena, lname)))
 				rc = gr_error_set(err, GR_ENOMEM, 0, "symbol index: out of memory");

@@ -31,6 +31,13 @@ int gr_symindex_build(const struct gr_env *env, const char *const *dirs, size_t 
 const struct gr_symarchive *const *gr_symindex_lookup(const struct gr_symindex *ix, const char *sym,
                                                       size_t *n);
 
+/* The archives of the index that are the same file as a (a symlink such as
+ * Debian's libpng.a -> libpng16.a is indexed under each -l name that reaches
+ * it), a first, then in search order; *n of them. The answer lives until the
+ * next lookup. */
+const struct gr_symarchive *const *gr_symindex_aliases(const struct gr_symindex *ix,
+                                                       const struct gr_symarchive *a, size_t *n);
+
 /* Like gr_symindex_lookup for a C++ name as the linker prints it, demangled
  * ("std::__throw_system_error(int)", "vtable for __cxxabiv1::__class_type_info"):
  * the first call demangles every archive's C++ symbols (_Z..., __Z... on

@@ -1347,6 +1347,43 @@ def missing_symbols_from_a_shared_only_library():
     assert readelf(out)["needed"] == ["libprov.so.1", "libc.so.6"], "DT_NEEDED %r" % readelf(out)["needed"]
 
 
+@test
+def diagnose_symlinked_archive_by_its_pc_name():
+    """Debian's libpng.a is a symlink to libpng16.a; libpng.pc (and
+    libpng16.pc) list -lpng16, and only libwmf.pc lists -lpng. A bare
+    -lfreetype (--no-infer) leaves libfreetype.a's png_* calls undefined: the
+    diagnosis names the package whose .pc lists the archive (libpng16 or
+    libpng), not libwmf by the symlink's name; that option then links."""
+    pkg_modversion("freetype2", "libfreetype-dev")
+    pkg_modversion("libpng", "libpng-dev")
+    pkg_modversion("libwmf", "libwmf-dev")  # the package the symlink's -lpng would name
+    libdir = os.path.dirname(os.path.realpath(run(["gcc", "-print-file-name=libpng16.a"]).out.strip()))
+    link = os.path.join(libdir, "libpng.a")
+    assert os.path.islink(link) and os.readlink(link) == "libpng16.a", (
+        "%s is not the symlink to libpng16.a this test is about" % link)
+    mod = make_module("ftpng", {"main.go": 'package main\n\n'
+                                '// #cgo CFLAGS: -I/usr/include/freetype2\n'
+                                '// #cgo LDFLAGS: -lfreetype\n'
+                                '// #include <ft2build.h>\n// #include FT_FREETYPE_H\n'
+                                'import "C"\n\nfunc main() {\n\tvar lib C.FT_Library\n'
+                                '\tprintln(int(C.FT_Init_FreeType(&lib)))\n}\n'})
+    r, _, _ = build(mod, ["--no-infer"], name="ftpng", expect=EXIT_BUILD)
+    assert re.search(r"undefined reference to `png_", r.err), "not the libpng failure this test is about\n%r" % r
+    assert "libwmf" not in r.err, "the diagnosis names libwmf (the symlink's -lpng)\n%r" % r
+    m = re.search(r"defined in (\S*/libpng[0-9]*\.a) \(-l(png[0-9]*), pkg-config (libpng[0-9]*)\): add --pkg (libpng[0-9]*)",
+                  r.err)
+    assert m and m.group(3) == m.group(4), "no --pkg libpng/libpng16 suggestion\n%r" % r
+    assert os.path.realpath(m.group(1)) == os.path.join(libdir, "libpng16.a"), "archive %r" % m.group(1)
+    und = parse_json(r).get("undefined")
+    png = [u for u in und if (u.get("lname") or "").startswith("png")]
+    assert [u.get("option") for u in png] == ["--pkg " + m.group(3)], "report undefined: %s" % json.dumps(und)
+    opts = ["--no-infer"]
+    for u in und:
+        opts += u.get("option").split()
+    r, rep, out = build(mod, opts, name="ftpng-ok")
+    assert_static(out)
+
+
 CXXDEP_MAIN = """package main
 
 // #cgo LDFLAGS: -L${SRCDIR}/lib -lcxxdep
