@@ -47,6 +47,8 @@ struct gr_rw {
 	bool darwin;               /* ld64's rules */
 	const char *variant;       /* darwin: the -VARIANT-l of the library being handled, or NULL */
 	const char *stubdir;       /* darwin: SYSLIBROOT/usr/lib/, whose files are system stubs */
+	const struct gr_pc_token *in;  /* the flags walked, and how many: */
+	size_t nin;                    /* whether a -lNAME is among them */
 };
 
 static bool
@@ -431,24 +433,66 @@ gr_rw_input_word(const struct gr_pc_token *in, size_t i)
 	                           sizeof(gr_rw_valued_opts) / sizeof(gr_rw_valued_opts[0])));
 }
 
+/* Whether -lNAME stands among the flags walked (a --lib -lNAME of gorelink's). */
+static bool
+gr_rw_names_l(const struct gr_rw *w, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < w->nin; i++)
+		if (!strncmp(w->in[i].text, "-l", 2) && !strcmp(w->in[i].text + 2, name))
+			return true;
+	return false;
+}
+
+/* A bare archive name (norm.pc's "libprotokit.a", no directory) that is not
+ * there, under inference or with -lNAME in the flags too: linked as -lNAME
+ * (the archive it finds, or -lNAME where that stays dynamic), with a note.
+ * *done false: -lNAME finds no archive either, and nothing was emitted. */
+static int
+gr_rw_bare_archive(struct gr_rw *w, const char *path, const char *origin, const char *name, bool *done)
+{
+	struct gr_rw_result *r = w->r;
+	struct gr_rw_token *t;
+	struct gr_ldresult lr;
+	struct gr_error e;
+	const char *larg, *note;
+	int rc;
+
+	*done = false;
+	if (gr_ldsearch_lib(&r->search, name, true, &lr, &e) != GR_OK)
+		return GR_OK;
+	*done = true;
+	if (!(larg = gr_arena_printf(&r->arena, "-l%s", name)))
+		return GR_ENOMEM;
+	if ((rc = gr_rw_library(w, path, origin, name, &larg, 1)))
+		return rc;
+	t = &r->tokens[r->ntokens - 1];
+	t->bare_archive = true;
+	if (!(note = gr_arena_printf(&r->arena, "%s is a bare archive name (ld would open it in the current directory, where there is none): "
+	                             "linked as -l%s finds it (%s), %s",
+	                             path, name, lr.found.path,
+	                             w->o->infer ? "inferred" : "since -l is given for it too")) ||
+	    gr_rw_add_note(&r->arena, t, note))
+		return GR_ENOMEM;
+	return GR_OK;
+}
+
 /* An input file named by its path (not an option) that does not exist: ld
  * opens it as given, relative to the current directory, and fails ("cannot
  * find libprotokit.a" for Debian's norm.pc, whose Libs.private name the
  * archive by file name). Missing, like a library without an archive; a note
- * names what -lNAME would have found. */
+ * names what -lNAME would have found. A bare libNAME.a that -lNAME finds is
+ * linked so instead under inference, or when -lNAME is given too. */
 static int
 gr_rw_missing_file(struct gr_rw *w, const char *path, const char *origin)
 {
 	struct gr_rw_result *r = w->r;
-	struct gr_rw_token *t = gr_rw_token_new(w, path, origin, GR_RW_OTHER);
+	struct gr_rw_token *t;
 	const char *base = strrchr(path, '/'), *note;
 	char buf[256];
 	size_t bl;
 
-	if (!t)
-		return GR_ENOMEM;
-	t->missing = true;
-	r->nmissing++;
 	base = base ? base + 1 : path;
 	bl = strlen(base);
 	/* The -lNAME the word may have meant: libNAME.a, libNAME.so[.N], or a
@@ -459,6 +503,17 @@ gr_rw_missing_file(struct gr_rw *w, const char *path, const char *origin)
 		snprintf(buf, sizeof(buf), "%.*s", (int)(bl - 5), base + 3);
 	else if (!gr_ldsearch_shared_name(base, buf, sizeof(buf)))
 		snprintf(buf, sizeof(buf), "%s", base == path && !strchr(base, '.') ? base : "");
+	if (buf[0] && base == path && bl > 5 && !strcmp(base + bl - 2, ".a") &&
+	    (w->o->infer || gr_rw_names_l(w, buf))) {
+		bool done;
+		int rc = gr_rw_bare_archive(w, path, origin, buf, &done);
+		if (rc || done)
+			return rc;
+	}
+	if (!(t = gr_rw_token_new(w, path, origin, GR_RW_OTHER)))
+		return GR_ENOMEM;
+	t->missing = true;
+	r->nmissing++;
 	if (buf[0]) {
 		struct gr_ldresult lr;
 		struct gr_error e;
@@ -688,6 +743,8 @@ gr_rw_walk(struct gr_rw *w, const struct gr_pc_token *in, size_t n)
 	size_t i;
 	int rc = GR_OK;
 
+	w->in = in;
+	w->nin = n;
 	for (i = 0; i < n && rc == GR_OK; i++) {
 		const char *t = in[i].text, *origin = in[i].origin, *vlib;
 		w->variant = NULL;

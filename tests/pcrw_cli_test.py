@@ -466,6 +466,63 @@ def missing_input_files():
 
 
 @test
+def bare_archive_in_pc_linked_as_l_under_infer():
+    """A bare archive name in a .pc (libprotokitx.a, as Debian's norm.pc has
+    libprotokit.a): without --infer missing, and the options name --infer and
+    the -l form; with --infer it is replaced in place by the archive
+    -lprotokitx finds, with a note on stderr and in the JSON token. One that
+    -lNAME does not find stays missing under --infer."""
+    d = scratch_dir("pc-bare-infer")
+    archive(os.path.join(d, "libgrbarea.a"))
+    archive(os.path.join(d, "libprotokitx.a"))
+    write(os.path.join(d, "bare.pc"), "Name: bare\nDescription: t\nVersion: 1\n"
+          "Libs: -L%s -lgrbarea\nLibs.private: libprotokitx.a\n" % d)
+    write(os.path.join(d, "nope.pc"), "Name: nope\nDescription: t\nVersion: 1\n"
+          "Libs: -L%s -lgrbarea\nLibs.private: libgrnothere.a\n" % d)
+    env = dict(base_env(), PKG_CONFIG_PATH=d)
+    r = pcrw("bare", env=env)
+    eq(r.rc, 1, "without --infer", r)
+    no_stdout(r)
+    contains(r.err, "no file libprotokitx.a", "stderr", r)
+    contains(r.err, "options: --infer links it as -lprotokitx finds it; or name it -lprotokitx where it comes from "
+             "(a packaging bug of that .pc file)", "stderr", r)
+    for prog in (pcrw, gr_pcrw):
+        r = success(prog("--infer", "bare", env=env))
+        eq(argv_of_default(r), ["-L" + d, "%s/libgrbarea.a" % d, "%s/libprotokitx.a" % d], "argv", r)
+        contains(r.err, "note: libprotokitx.a is a bare archive name (ld would open it in the current directory, "
+                 "where there is none): linked as -lprotokitx finds it (%s/libprotokitx.a), inferred" % d, "stderr", r)
+    rep = json_report(pcrw("--json", "--infer", "bare", env=env))
+    tok = [t for t in rep["tokens"] if t["input"] == "libprotokitx.a"]
+    eq(len(tok), 1, "one token for libprotokitx.a", rep)
+    eq((tok[0]["kind"], tok[0]["library"], tok[0]["missing"], tok[0]["output"]),
+       ("library", "protokitx", False, ["%s/libprotokitx.a" % d]), "the token", rep)
+    true(any("bare archive name" in n and "inferred" in n for n in tok[0]["notes"]), "the token's note", rep)
+    r = pcrw("--infer", "nope", env=env)
+    eq(r.rc, 1, "a bare archive name -l finds nothing for, under --infer", r)
+    contains(r.err, "no file libgrnothere.a", "stderr", r)
+    contains(r.err, "options: name it by -l (or by its full path) where it comes from", "stderr", r)
+
+
+@test
+def bare_archive_in_debian_norm_pc():
+    """Debian's norm.pc (libnorm-dev) names libprotokit.a bare in Libs.private:
+    missing without --infer (the option names --infer and -lprotokit); with
+    --infer the archive -lprotokit finds is linked in its place."""
+    env = base_env()
+    env.pop("PKG_CONFIG_PATH", None)
+    env.pop("PKG_CONFIG_LIBDIR", None)
+    r = run_argv(["pkg-config", "--print-variables", "norm"], env=env)
+    eq(r.rc, 0, "pkg-config norm: install libnorm-dev", r)
+    r = pcrw("norm", env=env)
+    eq(r.rc, 1, "norm without --infer", r)
+    contains(r.err, "options: --infer links it as -lprotokit finds it", "stderr", r)
+    r = success(pcrw("--infer", "norm", env=env))
+    argv = argv_of_default(r)
+    true(any(os.path.basename(a) == "libprotokit.a" and os.path.isabs(a) for a in argv), "libprotokit.a in %r" % argv, r)
+    contains(r.err, "note: libprotokit.a is a bare archive name", "stderr", r)
+
+
+@test
 def allow_dynamic_keeps_l_in_place():
     r = success(pcrw("--allow-dynamic=nostatic", "app"))
     eq(argv_of_default(r), expected_app_argv(), "output", r)

@@ -1185,20 +1185,35 @@ def fix_libsqlite3_without_libs_private():
 def missing_input_file_named_by_a_pc():
     """A .pc whose Libs.private name an archive by bare file name (Debian's
     norm.pc has "libprotokit.a"): ld would look for it in the link's
-    directory and fail; gorelink says which file, which .pc asked, and what
-    -lNAME would find, with exit 1 and OUT untouched."""
+    directory and fail. With --no-infer gorelink says which file, which .pc
+    asked, what -lNAME would find and that --lib -lNAME links it, with exit 1
+    and OUT untouched; by default (inference) and with --no-infer --lib
+    -lgrkit the archive -lgrkit finds is linked in its place, with a note."""
     pcdir = scratch("bare-pc")
     fixture_archives(pcdir, {"grkit.c": "int gr_kit_value(void) { return 1; }\n"})
+    kit = os.path.join(pcdir, "libgrkit.a")
     with open(os.path.join(pcdir, "barekit.pc"), "w") as f:
         f.write("Name: barekit\nDescription: t\nVersion: 1\nLibs: -L%s -lz\nLibs.private: libgrkit.a\n" % pcdir)
     mod = make_module("barekit", {"main.go": '// nonce %s\npackage main\n\n// #cgo pkg-config: barekit\n'
-                                  'import "C"\n\nfunc main() { println(1) }\n' % os.urandom(8).hex()})
-    r, rep, out = build(mod, [], name="barekit", env=base_env(PKG_CONFIG_PATH=pcdir), expect=EXIT_VERDICT)
+                                  '// int gr_kit_value(void);\n'
+                                  'import "C"\n\nfunc main() { println(int(C.gr_kit_value())) }\n' % os.urandom(8).hex()})
+    env = base_env(PKG_CONFIG_PATH=pcdir)
+    r, rep, out = build(mod, ["--no-infer"], name="barekit", env=env, expect=EXIT_VERDICT)
     assert "no file libgrkit.a (ld opens an input file by its path" in r.err, "stderr\n%r" % r
     assert "wanted by: #cgo pkg-config: barekit (Libs.private)" in r.err, "stderr\n%r" % r
-    assert "note: -lgrkit would find %s" % os.path.join(pcdir, "libgrkit.a") in r.err, "stderr\n%r" % r
+    assert "note: -lgrkit would find %s" % kit in r.err, "stderr\n%r" % r
+    assert "options: --lib -lgrkit links it as -lgrkit finds it" in r.err, "stderr\n%r" % r
     assert re.search(r"^gorelink: no file libgrkit\.a, which the link flags name by its path", r.err, re.M), r.err
     assert parse_json(r)["missing"] == ["libgrkit.a"], "report missing %r" % parse_json(r)["missing"]
+    note = "note: libgrkit.a is a bare archive name (ld would open it in the current directory, where there is none): " \
+        "linked as -lgrkit finds it (%s), %s"
+    for args, why in (([], "inferred"), (["--no-infer", "--lib", "-lgrkit"], "since -l is given for it too")):
+        r, rep, out = build(mod, args, name="barekit-ok-%d" % len(args), env=env)
+        assert note % (kit, why) in r.err, "stderr lacks the note (%s)\n%r" % (why, r)
+        assert kit in archive_paths(rep), "archives %r" % rep["archives"]
+        assert_static(out)
+        res, _ = run_in_empty_root(out)
+        assert res.rc == 0 and res.err.strip() == "1", "in an empty root: %r" % res
 
 
 @test
