@@ -1,8 +1,10 @@
 #include "gr_rewrite.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "gr_bstate.h"
@@ -856,18 +858,84 @@ gr_rw_run(struct gr_rw *w, const struct gr_pc_token *in, size_t n, const char *k
 static int gr_rewrite_gnu(const struct gr_pc_token *in, size_t n, const struct gr_rw_opts *o,
                           const struct gr_toolchain *tc, struct gr_rw_result **out, struct gr_error *err);
 
+/* Inference's aliases (gr_infer_opts): the other -l name of the archive
+ * -lNAME finds when that is a symbolic link to lib<OTHER>.a which -lOTHER
+ * finds as well (Debian's libpng.a -> libpng16.a: "png16"). ctx: the search. */
+static int
+gr_rw_aliases(void *ctx, const char *lname, struct gr_strvec *out)
+{
+	struct gr_ldsearch *sr = ctx;
+	struct gr_ldresult lr, lo;
+	struct gr_error e;
+	struct stat ls, a, b;
+	char *real, other[256];
+	const char *base;
+	size_t bl;
+	int rc = GR_OK;
+
+	if ((rc = gr_ldsearch_lib(sr, lname, true, &lr, &e)) != GR_OK)
+		return rc == GR_ENOMEM ? GR_ENOMEM : GR_OK;
+	if (lr.found.kind != GR_CAND_ARCHIVE || lstat(lr.found.path, &ls) != 0 || !S_ISLNK(ls.st_mode))
+		return GR_OK;
+	errno = 0;
+	if (!(real = realpath(lr.found.path, NULL)))
+		return errno == ENOMEM ? GR_ENOMEM : GR_OK;
+	base = strrchr(real, '/') ? strrchr(real, '/') + 1 : real;
+	bl = strlen(base);
+	if (bl > 5 && bl - 5 < sizeof(other) && !strncmp(base, "lib", 3) && !strcmp(base + bl - 2, ".a")) {
+		snprintf(other, sizeof(other), "%.*s", (int)(bl - 5), base + 3);
+		/* A name -lOTHER reaches, and reaches as this very file. */
+		if (strcmp(other, lname) && (rc = gr_ldsearch_lib(sr, other, true, &lo, &e)) == GR_OK &&
+		    stat(lr.found.path, &a) == 0 && stat(lo.found.path, &b) == 0 && a.st_dev == b.st_dev &&
+		    a.st_ino == b.st_ino)
+			rc = gr_strvec_push(out, other);
+		else if (rc != GR_ENOMEM)
+			rc = GR_OK;
+	}
+	free(real);
+	return rc;
+}
+
 int
 gr_rewrite(const struct gr_pc_token *in, size_t n, const struct gr_rw_opts *o,
            const struct gr_toolchain *tc, struct gr_rw_result **out, struct gr_error *err)
 {
 	struct gr_infer_result *ir = NULL;
+	struct gr_infer_opts io;
+	struct gr_ldsearch as;
+	struct gr_rw_scan sc;
+	struct gr_arena sa;
+	struct gr_error ignore;
+	bool have_search = false;
 	int rc;
 
 	*out = NULL;
 	if (!o->infer || o->darwin)
 		return gr_rewrite_gnu(in, n, o, tc, out, err);
+	/* The search the rewrite will do, for the names of symlinked archives. */
+	io = *o->infer;
+	gr_arena_init(&sa);
+	if ((rc = gr_rw_scan(&sa, in, n, &sc))) {
+		gr_arena_deinit(&sa);
+		return gr_error_set(err, rc, 0, "rewrite: out of memory");
+	}
+	rc = gr_ldsearch_init(&as, sc.dirs, sc.ndirs, sc.lddirs, sc.nlddirs, tc,
+	                      sc.sysroot ? sc.sysroot : (tc ? tc->sysroot : NULL), sc.nostdlib, o->cache, &ignore);
+	if (rc == GR_ENOMEM) {
+		gr_arena_deinit(&sa);
+		return gr_error_set(err, GR_ENOMEM, 0, "rewrite: out of memory");
+	}
+	if (rc == GR_OK) {
+		have_search = true;
+		io.aliases = gr_rw_aliases;
+		io.aliases_ctx = &as;
+	}
 	/* The bare -l flags gain their packages' closures first; those go through the rewrite as any flag. */
-	if ((rc = gr_infer_run(o->infer_env, in, n, o->infer, &ir, err)))
+	rc = gr_infer_run(o->infer_env, in, n, &io, &ir, err);
+	if (have_search)
+		gr_ldsearch_deinit(&as);
+	gr_arena_deinit(&sa);
+	if (rc)
 		return rc;
 	rc = gr_rewrite_gnu(ir->tokens, ir->ntokens, o, tc, out, err);
 	if (*out)

@@ -466,6 +466,51 @@ def missing_input_files():
 
 
 @test
+def infer_symlinked_archive_by_the_pc_that_lists_it():
+    """libgrq.a is a symlink to libgrq7.a (as Debian's libpng.a -> libpng16.a):
+    libgrq.pc lists -lgrq7, and only grqother.pc lists -lgrq (as libwmf.pc
+    lists -lpng). --infer for a bare -lgrq chooses libgrq (named like it, and
+    listing the archive under its other name), not grqother; -lgrq7 chooses
+    libgrq too. Without the symlink, grqother is the only choice."""
+    d = scratch_dir("pc-infer-symlink")
+    pcd = os.path.join(d, "pc")
+    os.mkdir(pcd)
+    archive(os.path.join(d, "libgrq7.a"))
+    archive(os.path.join(d, "libgrqother.a"))
+    os.symlink("libgrq7.a", os.path.join(d, "libgrq.a"))
+    write(os.path.join(pcd, "libgrq.pc"), "Name: libgrq\nDescription: t\nVersion: 1\nLibs: -L%s -lgrq7\n" % d)
+    write(os.path.join(pcd, "grqother.pc"), "Name: grqother\nDescription: t\nVersion: 1\n"
+          "Libs: -L%s -lgrqother -lgrq\n" % d)
+    env = dict(base_env(), PKG_CONFIG_PATH=pcd, PKG_CONFIG_LIBDIR=pcd)
+    r = success(pcrw("--infer", "--", "-L" + d, "-lgrq", env=env))
+    contains(r.err, "-lgrq: inferred package libgrq (its name is the library's with or without \"lib\"); "
+             "also provided by: grqother", "stderr", r)
+    rep = json_report(pcrw("--json", "--infer", "--", "-L" + d, "-lgrq", env=env))
+    eq([(x["lname"], x["package"], x["rule"]) for x in rep["inferred"]], [("grq", "libgrq", "lib-name")],
+       "inferred", rep)
+    r = success(pcrw("--infer", "--", "-L" + d, "-lgrq7", env=env))
+    contains(r.err, "-lgrq7: inferred package libgrq (the only package whose Libs name it)", "stderr", r)
+    os.unlink(os.path.join(d, "libgrq.a"))
+    archive(os.path.join(d, "libgrq.a"))
+    r = success(pcrw("--infer", "--", "-L" + d, "-lgrq", env=env))
+    contains(r.err, "-lgrq: inferred package grqother (the only package whose Libs name it)", "stderr", r)
+
+
+@test
+def infer_debian_lpng_is_libpng_not_libwmf():
+    """Debian: libpng.a -> libpng16.a, libpng.pc lists -lpng16, libwmf.pc
+    (libwmf-dev) lists -lpng: a bare -lpng infers libpng."""
+    env = base_env()
+    env.pop("PKG_CONFIG_PATH", None)
+    env.pop("PKG_CONFIG_LIBDIR", None)
+    for pkg, deb in (("libwmf", "libwmf-dev"), ("libpng", "libpng-dev")):
+        r = run_argv(["pkg-config", "--exists", pkg], env=env)
+        eq(r.rc, 0, "pkg-config %s: install %s" % (pkg, deb), r)
+    r = success(pcrw("--infer", "--", "-lpng", env=env))
+    contains(r.err, "-lpng: inferred package libpng (its name is the library's", "stderr", r)
+
+
+@test
 def bare_archive_in_pc_linked_as_l_under_infer():
     """A bare archive name in a .pc (libprotokitx.a, as Debian's norm.pc has
     libprotokit.a): without --infer missing, and the options name --infer and

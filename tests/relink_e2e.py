@@ -1399,6 +1399,25 @@ def diagnose_symlinked_archive_by_its_pc_name():
     assert_static(out)
 
 
+@test
+def infer_bare_lpng_is_libpng():
+    """#cgo LDFLAGS: -lpng: Debian's libpng.a is a symlink to libpng16.a and
+    only libwmf.pc lists -lpng; inference chooses libpng (whose .pc lists the
+    archive as -lpng16), not libwmf with X11 and jpeg; the binary runs."""
+    pkg_modversion("libpng", "libpng-dev")
+    pkg_modversion("libwmf", "libwmf-dev")
+    mod = make_module("lpng", {"main.go": 'package main\n\n// #cgo CFLAGS: -I/usr/include/libpng16\n'
+                               '// #cgo LDFLAGS: -lpng\n// #include <png.h>\nimport "C"\n\n'
+                               'func main() { println(C.GoString(C.png_get_libpng_ver(nil))) }\n'})
+    r, rep, out = build(mod, [], name="lpng")
+    inf = [(x.get("lname"), x.get("package")) for x in rep.get("inferred", [])]
+    assert ("png", "libpng") in inf, "inferred %r, want png -> libpng" % inf
+    names = [os.path.basename(a) for a in archive_paths(rep)]
+    assert "libwmf.a" not in names and "libX11.a" not in names, "archives %r" % names
+    res, _ = run_in_empty_root(out)
+    assert res.rc == 0 and res.err.strip() == pkg_modversion("libpng", "libpng-dev"), "in an empty root: %r" % res
+
+
 CXXDEP_MAIN = """package main
 
 // #cgo LDFLAGS: -L${SRCDIR}/lib -lcxxdep
