@@ -41,6 +41,10 @@ empty root (chroot into a directory that holds nothing but the binary: no
     untouched); a cgo module using `#cgo pkg-config: libpcap` explains the
     missing libsystemd.a (exit 1) and builds with --allow-dynamic systemd
     (DT_NEEDED libsystemd.so.0 and the libc family only; it runs).
+    Symlinked archives (issue 13): Debian's libpng.a -> libpng16.a is named
+    for libpng/libpng16 (the .pc that lists it), not libwmf, in the
+    diagnosis and in the inference of a bare -lpng; a bare archive name in
+    a .pc is linked as -lNAME finds it (inference, or --lib -lNAME).
 11. Hardening (issue 7): the linker killed or interrupted, SIGINT/SIGTERM
     and SIGKILL to gorelink (gorelink-guard cleans up), SIGKILL to the
     guard, a full file system, odd OUTs, concurrent runs, odd environments
@@ -64,7 +68,7 @@ second build of a package cheap) and run with GOFLAGS=-buildvcs=false.  Needs
 root for chroot (otherwise `unshare -r` is tried), network access to the Go
 module proxy (or a warm GOMODCACHE) for github.com/mattn/go-sqlite3 and
 github.com/confluentinc/confluent-kafka-go, and libsqlite3-dev, libpng-dev,
-libpcap-dev, libxml2-dev, golang-1.19-go, g++, ccache, musl-tools,
+libfreetype-dev, libwmf-dev, libpcap-dev, libxml2-dev, golang-1.19-go, g++, ccache, musl-tools,
 gcc-aarch64-linux-gnu and qemu-user-static (scripts/setup installs them).
 
 Every `gorelink --json` build report (success or failure) is validated against
