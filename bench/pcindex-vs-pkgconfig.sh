@@ -18,8 +18,9 @@
 # requirement is missing, when a timed command fails, or when the warm item
 # did not read the cache.
 #
-# No command of gorelink builds the index yet (issue 12 adds the one that
-# uses it), so the script compiles a small driver, pcindex-drv, against
+# gorelink builds the index inside a build (the inference of a bare -l's
+# package, pkgconf-rewrite/gr_infer), where it cannot be timed alone, so
+# the script compiles a small driver, pcindex-drv, against
 # BUILD-DIR/libgorelink_core.a and libpkgconf: it calls gr_pcindex_open once
 # with the environment, prints a summary line (or, with --names, the package
 # names) and exits. The driver is compiled into a private directory at the

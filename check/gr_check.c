@@ -127,6 +127,7 @@ gr_problem_add(struct gr_problems *p, const char *code, const char *message, con
 	img->problems[img->nproblems].code = code;
 	img->problems[img->nproblems].message = message;
 	img->problems[img->nproblems].remedy = remedy;
+	img->problems[img->nproblems].finding = false;
 	img->nproblems++;
 }
 
@@ -166,6 +167,83 @@ gr_lname(struct gr_arena *a, const char *soname)
 	return gr_arena_strndup(a, s, n);
 }
 
+/* A dynamic ELF executable that carries glibc's static libc.a as well. */
+static void
+gr_elf_static_mix(struct gr_problems *p)
+{
+	struct gr_image *img = p->img;
+	struct gr_arena *a = p->a;
+	const char *marks = "", *libc = NULL;
+	size_t i;
+
+	for (i = 0; i < img->nglibc_static && marks; i++)
+		marks = gr_arena_printf(a, "%s%s%s", marks, i ? ", " : "", img->glibc_static[i]);
+	for (i = 0; i < img->nneeded; i++)
+		if (!strncmp(img->needed[i].name, "libc.so", 7))
+			libc = img->needed[i].name;
+	if (!marks) {
+		p->nomem = true;
+		return;
+	}
+	gr_problem_add(p, "glibc-static-in-dynamic",
+	    gr_arena_printf(a, "glibc's static C library (libc.a) is linked into a dynamic executable: it carries %s, "
+	                    "which only libc.a brings (its static start-up and internals; a dynamic binary uses libc.so.6's), "
+	                    "while the dynamic loader %s starts it%s%s%s; "
+	                    "two C libraries then set up one process, and it crashes at start (a segmentation fault) "
+	                    "or soon after; --allow cannot accept this",
+	                    marks, img->interp, libc ? " with " : "", libc ? libc : "",
+	                    libc ? " also loaded" : " and loads glibc's libc.so.6 for its libraries"),
+	    "an archive of glibc's (libc.a, libm-2.36.a, libpthread.a, librt.a, libdl.a...) was added to a dynamic "
+	    "link, typically by naming it in LDFLAGS or a .pc file (gorelink --third-party --fix once added "
+	    "libm-2.36.a and libc.a); link glibc's libraries as shared ones (-lm, -lpthread, -lc, never their .a) "
+	    "when the binary is dynamic, or link the whole program -static (gorelink --static), never half of each");
+}
+
+/* Whether soname is the shared object of library lname ("libgcc_s.so.1", "libgcc_s"). */
+static bool
+gr_soname_is(const char *soname, const char *lname)
+{
+	size_t n = strlen(lname);
+
+	return !strncmp(soname, lname, n) && !strncmp(soname + n, ".so", 3);
+}
+
+/* An ELF executable without PT_INTERP that names libraries to load. */
+static void
+gr_elf_needed_without_interp(struct gr_problems *p)
+{
+	struct gr_image *img = p->img;
+	struct gr_arena *a = p->a;
+	size_t i;
+
+	for (i = 0; i < img->nneeded; i++) {
+		const char *n = img->needed[i].name, *why, *fix, *l;
+		if (gr_soname_is(n, "libgcc_s")) {
+			why = "libgcc_s's shared object (unwinding, C++ exceptions, pthread_cancel) was asked for in a static link "
+			      "(-shared-libgcc, -lgcc_s, or -Wl,-Bdynamic before it)";
+			fix = "link libgcc statically: -static-libgcc (or plain -static) and no -lgcc_s or -shared-libgcc, "
+			      "so that libgcc_eh.a provides the unwinder";
+		} else if (gr_soname_is(n, "libstdc++")) {
+			why = "libstdc++'s shared object was asked for in a static link (-Wl,-Bdynamic -lstdc++, or "
+			      "libstdc++.so named by path)";
+			fix = "link libstdc++ statically: -static-libstdc++ (or plain -static with g++), or libstdc++.a by its path "
+			      "(g++ -print-file-name=libstdc++.a), and no -Wl,-Bdynamic before -lstdc++";
+		} else {
+			why = "a shared library was linked into an executable that has no dynamic loader "
+			      "(-Wl,-Bdynamic in a -static link, or --no-dynamic-linker)";
+			fix = NULL;
+		}
+		gr_problem_add_fix(p, "needed-without-interp",
+		    gr_arena_printf(a, "DT_NEEDED %s in an executable without PT_INTERP: no dynamic loader runs, so nothing "
+		                    "loads %s and every call into it jumps to an unresolved slot: the binary crashes; %s; "
+		                    "--allow cannot accept this", n, n, why),
+		    fix ? gr_arena_strdup(a, fix)
+		        : (l = gr_lname(a, n)) == NULL ? NULL
+		        : gr_arena_printf(a, "link its archive instead (pkgconf-rewrite names it: pkgconf-rewrite -- -l%s), "
+		                          "or link the program dynamically with its interpreter", l));
+	}
+}
+
 static void
 gr_elf_policy(struct gr_problems *p, const struct gr_policy *pol)
 {
@@ -184,6 +262,16 @@ gr_elf_policy(struct gr_problems *p, const struct gr_policy *pol)
 	img->pass = img->executable && (!img->interp || img->interp_accepted) && nbad == 0;
 	if (!img->executable)
 		return;
+	/* Two ways a mix crashes at start, whatever --allow accepts. */
+	if (img->interp && img->nglibc_static) {
+		gr_elf_static_mix(p);
+		img->pass = false;
+	}
+	if (!img->interp && img->nneeded) {
+		gr_elf_needed_without_interp(p);
+		img->pass = false;
+		return;  /* no loader: the problems of a dynamic binary do not apply */
+	}
 
 	if (img->interp && !img->interp_accepted) {
 		if (img->nneeded == 0)
@@ -267,6 +355,72 @@ gr_macho_policy(struct gr_problems *p, const struct gr_policy *pol)
 	}
 }
 
+/* A Mach-O load rule broken: a failure (the file does not pass) or, where
+ * the rule does not bind that kind of file, a finding. */
+static void
+gr_macho_rule(struct gr_problems *p, bool failure, const char *code, const char *message,
+              const char *remedy)
+{
+	struct gr_image *img = p->img;
+
+	if (!remedy)
+		p->nomem = true;
+	gr_problem_add(p, code, message, remedy);
+	if (p->nomem)
+		return;
+	img->problems[img->nproblems - 1].finding = !failure;
+	if (failure)
+		img->pass = false;
+}
+
+/* The load rules of dyld and the kernel (issue 14): __DATA_CONST read-only,
+ * a platform and minimum macOS, a code signature on arm64. Executables that
+ * break one fail; dylibs and bundles (which dyld checks when it loads them)
+ * get findings; objects, dSYMs and core files are not loaded, and pass by. */
+static void
+gr_macho_load_rules(struct gr_problems *p, const struct gr_policy *pol)
+{
+	struct gr_image *img = p->img;
+	struct gr_arena *a = p->a;
+	const struct gr_macho_load *ml = &img->macho;
+	bool exe = ml->filetype == 2, lib = ml->filetype == 6 || ml->filetype == 8;
+	bool arm64 = img->arch && (!strcmp(img->arch, "arm64") || !strcmp(img->arch, "arm64e"));
+	char v1[24], v2[24];
+
+	if (!exe && !lib)
+		return;
+	/* Both strings first: the arguments of one call are evaluated in no set order. */
+	gr_macho_version_str(ml->minos, v1, sizeof(v1));
+	gr_macho_version_str(pol ? pol->macos_min : 0, v2, sizeof(v2));
+	/* dyld exempts a static executable (no LC_LOAD_DYLINKER): nothing makes it read-only. */
+	if (ml->data_const && !(ml->data_const_flags & 0x10u) && (lib || img->interp))
+		gr_macho_rule(p, exe, "data-const-writable",
+		    gr_arena_printf(a, "__DATA_CONST segment without SG_READ_ONLY (flags 0x%x): dyld on macOS 15 and later refuses to load the %s (\"__DATA_CONST segment missing SG_READ_ONLY flag\", Abort trap: 6); macOS 14 and older load it. ld64.lld 15 and older, and ld64 for a target below macOS 10.15 (osxcross), write the segment so",
+		                    (unsigned)ml->data_const_flags, exe ? "program" : "library"),
+		    "link with a linker that sets the flag: ld64.lld 16 or later (LLVM commit f7b752d27766), Apple's ld64 512 (Xcode 11) or later with a deployment target of macOS 10.15 or later (-mmacosx-version-min=10.15), or, for Go without cgo, Go's internal linker (CGO_ENABLED=0 or -ldflags=-linkmode=internal); patching the flag afterwards needs a new signature (codesign -f -s -, rcodesign sign)");
+	if (!ml->version_command)
+		gr_macho_rule(p, exe, "no-build-version",
+		    "no LC_BUILD_VERSION or LC_VERSION_MIN_* load command: the file names no platform and no minimum OS, so nothing says which macOS versions it runs on (all are affected: dyld checks the platform of what it loads, and a minimum cannot be checked)",
+		    "build and link with a deployment target: clang -mmacosx-version-min=VERSION or MACOSX_DEPLOYMENT_TARGET=VERSION (ld64.lld: -platform_version macos VERSION SDK), so that the linker writes LC_BUILD_VERSION");
+	else if (pol && pol->macos_min && strcmp(ml->platform, "macos") != 0)
+		gr_macho_rule(p, exe, "macos-min",
+		    gr_arena_printf(a, "%s names platform %s, not macOS: --macos-min %s cannot be met", ml->version_command,
+		                    ml->platform, v2),
+		    "build for macOS: clang -target ARCH-apple-macosVERSION, or -mmacosx-version-min=VERSION");
+	else if (pol && pol->macos_min && ml->minos > pol->macos_min)
+		gr_macho_rule(p, exe, "macos-min",
+		    gr_arena_printf(a, "%s minos %s is above --macos-min %s: macOS older than %s (%s among them) refuses to %s it",
+		                    ml->version_command, v1, v2, v1, v2,
+		                    exe ? "start" : "load"),
+		    gr_arena_printf(a, "rebuild for the older system: clang -mmacosx-version-min=%s or MACOSX_DEPLOYMENT_TARGET=%s (for cgo: CGO_CFLAGS and CGO_LDFLAGS=-mmacosx-version-min=%s); Go's own linker writes the oldest macOS that Go release supports, so an older target needs an older Go",
+		                    v2, v2, v2));
+	if (arm64 && !ml->code_signature)
+		gr_macho_rule(p, exe, "no-code-signature",
+		    gr_arena_printf(a, "%s without LC_CODE_SIGNATURE: macOS 11 and later on Apple silicon %s unsigned arm64 code (\"Killed: 9\")",
+		                    exe ? "arm64 executable" : "arm64 library", exe ? "kill at launch" : "refuse to map"),
+		    "sign it, ad hoc is enough: codesign -s - FILE on a Mac, rcodesign sign FILE elsewhere; ld64 and ld64.lld sign arm64 output ad hoc themselves, so a tool run after the link (strip, install_name_tool, a patcher) dropped or broke the signature");
+}
+
 static void
 gr_apply_policy(struct gr_arena *a, struct gr_image *img, const struct gr_policy *pol, bool *nomem)
 {
@@ -274,8 +428,10 @@ gr_apply_policy(struct gr_arena *a, struct gr_image *img, const struct gr_policy
 
 	if (img->format == GR_FMT_ELF)
 		gr_elf_policy(&p, pol);
-	else if (img->format == GR_FMT_MACHO)
+	else if (img->format == GR_FMT_MACHO) {
 		gr_macho_policy(&p, pol);
+		gr_macho_load_rules(&p, pol);
+	}
 	if (!img->executable)
 		gr_problem_add(&p, "not-executable",
 		    gr_arena_printf(a, "not an executable but %s %s",

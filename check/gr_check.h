@@ -53,6 +53,18 @@ struct gr_problem {
 	const char *code;     /* stable identifier, e.g. "needed", "interp" */
 	const char *message;  /* what is wrong */
 	const char *remedy;   /* what to do about it, or NULL */
+	bool finding;         /* a Mach-O load-rule finding: reported, does not fail the file */
+};
+
+/* What a Mach-O image tells dyld and the kernel besides its dylibs (its load rules). */
+struct gr_macho_load {
+	uint32_t filetype;            /* MH_EXECUTE (2), MH_DYLIB (6), ... */
+	bool data_const;              /* has a __DATA_CONST segment */
+	uint32_t data_const_flags;    /* its segment flags; SG_READ_ONLY is 0x10 */
+	const char *version_command;  /* "LC_BUILD_VERSION", "LC_VERSION_MIN_MACOSX", ... or NULL */
+	const char *platform;         /* "macos", "ios", ... (from the first such command), or NULL */
+	uint32_t minos, sdk;          /* X.Y.Z encoded xxxx.yy.zz, as in the load command */
+	bool code_signature;          /* carries LC_CODE_SIGNATURE */
 };
 
 /* One ELF file, one thin Mach-O file, or one slice of a universal file. */
@@ -79,6 +91,13 @@ struct gr_image {
 	const char **glibc_runtime;  /* static ELF: glibc functions in .symtab that need its
 	                                shared objects at run time (NSS, dlopen, iconv) */
 	size_t nglibc_runtime;
+	const char **glibc_static;   /* ELF with PT_INTERP: the marks of glibc's static libc.a
+	                                linked in (defined start-up symbols, its section names) */
+	size_t nglibc_static;
+	const char **iconv_callers;  /* static glibc ELF: the functions whose direct calls reach
+	                                iconv_open (x86-64 and aarch64 only) */
+	size_t niconv_callers;
+	struct gr_macho_load macho;  /* Mach-O images only: segment flags, platform, signature */
 };
 
 struct gr_report {
@@ -96,6 +115,7 @@ struct gr_report {
 struct gr_policy {
 	const char *const *allow;  /* fnmatch(3) patterns on soname or install-name basename */
 	size_t nallow;
+	uint32_t macos_min;        /* --macos-min (xxxx.yy.zz): a Mach-O minos above it fails; 0: none */
 };
 
 /* Classify the file at path (following symlinks); GR_ENOTBIN if it is no binary. */

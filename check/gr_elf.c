@@ -106,6 +106,23 @@ gr_elf_push(struct gr_arena *a, uint64_t **arr, size_t *n, size_t *cap, uint64_t
 	return true;
 }
 
+/* Append a copy of name to a growable string array in the arena, unless it is there. */
+static bool
+gr_elf_push_name(struct gr_arena *a, const char ***arr, size_t *n, size_t *cap, const char *name)
+{
+	void *grown = *arr;
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (!strcmp((*arr)[i], name))
+			return true;
+	if (!gr_arena_grow(a, &grown, *n, cap, sizeof(**arr)) || !(name = gr_arena_strdup(a, name)))
+		return false;
+	*arr = grown;
+	(*arr)[(*n)++] = name;
+	return true;
+}
+
 /* Read the PT_DYNAMIC entries at [off, off+size) up to DT_NULL. */
 static int
 gr_elf_read_dynamic(Elf *elf, uint64_t off, uint64_t size, const char *path,
@@ -276,18 +293,109 @@ static const char *const gr_elf_glibc_marks[] = {
 };
 #define GR_ELF_MUSL_MARK "__init_libc"
 
-/* Look for them among the defined functions of .symtab (when it was kept),
- * in a binary that glibc's own code marks as glibc's. */
+/* libstdc++'s locale code (config/locale/gnu/numeric_members.cc): it calls
+ * iconv_open only to narrow a named locale's multibyte decimal point or
+ * thousands separator to ASCII, and falls back to the default when that
+ * fails. Every static C++ binary carries it. */
+#define GR_ELF_LIBSTDCXX_ICONV "_ZSt24__narrow_multibyte_chars"
+
+/* The most direct call sites of one function gr_elf_callers records. */
+#define GR_ELF_MAX_SITES 64
+
+/* The addresses of the direct calls and jumps to target in the executable
+ * sections: x86-64 call/jmp rel32, aarch64 bl/b. Other machines: none (the
+ * callers stay unknown). A stray byte pattern can only add a site, never hide one. */
+static size_t
+gr_elf_call_sites(Elf *elf, const GElf_Ehdr *eh, uint64_t target, uint64_t *sites)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	Elf_Data *data;
+	size_t n = 0, i;
+
+	if (!(eh->e_machine == EM_X86_64 || eh->e_machine == EM_AARCH64) ||
+	    eh->e_ident[EI_DATA] != ELFDATA2LSB || eh->e_ident[EI_CLASS] != ELFCLASS64)
+		return 0;
+	while ((scn = elf_nextscn(elf, scn)) != NULL && n < GR_ELF_MAX_SITES) {
+		const unsigned char *b;
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS || !(sh.sh_flags & SHF_EXECINSTR))
+			continue;
+		if (!(data = elf_getdata(scn, NULL)) || !data->d_buf)
+			continue;
+		b = data->d_buf;
+		if (eh->e_machine == EM_X86_64) {
+			for (i = 0; i + 5 <= data->d_size && n < GR_ELF_MAX_SITES; i++) {
+				int32_t rel;
+				if (b[i] != 0xe8 && b[i] != 0xe9)
+					continue;
+				rel = (int32_t)((uint32_t)b[i + 1] | (uint32_t)b[i + 2] << 8 |
+				                (uint32_t)b[i + 3] << 16 | (uint32_t)b[i + 4] << 24);
+				if (sh.sh_addr + i + 5 + (uint64_t)(int64_t)rel == target)
+					sites[n++] = sh.sh_addr + i;
+			}
+		} else {
+			for (i = 0; i + 4 <= data->d_size && n < GR_ELF_MAX_SITES; i += 4) {
+				uint32_t insn = (uint32_t)b[i] | (uint32_t)b[i + 1] << 8 |
+				                (uint32_t)b[i + 2] << 16 | (uint32_t)b[i + 3] << 24;
+				int64_t imm;
+				if ((insn & 0x7c000000u) != 0x14000000u)  /* b, bl */
+					continue;
+				imm = (int64_t)(insn & 0x03ffffffu);
+				if (imm & 0x02000000)
+					imm -= 0x04000000;
+				if (sh.sh_addr + i + (uint64_t)(imm * 4) == target)
+					sites[n++] = sh.sh_addr + i;
+			}
+		}
+	}
+	return n;
+}
+
+/* The functions of the symbol table data (entries of entsize bytes, names in
+ * section strndx) that hold the call sites to iconv_open at target. */
 static int
-gr_elf_glibc_runtime(Elf *elf, const char *path, struct gr_arena *a, struct gr_image *img,
+gr_elf_iconv_callers(Elf *elf, const GElf_Ehdr *eh, Elf_Data *data, size_t nsyms, size_t strndx,
+                     uint64_t target, const char *path, struct gr_arena *a, struct gr_image *img,
                      struct gr_error *err)
+{
+	uint64_t sites[GR_ELF_MAX_SITES];
+	size_t nsites = gr_elf_call_sites(elf, eh, target, sites), i, k, cap = 0;
+	GElf_Sym sym;
+
+	for (k = 0; k < nsites; k++) {
+		const char *who = NULL;
+		for (i = 0; i < nsyms && !who; i++) {
+			if (!gelf_getsym(data, (int)i, &sym) || sym.st_shndx == SHN_UNDEF ||
+			    GELF_ST_TYPE(sym.st_info) != STT_FUNC || sites[k] < sym.st_value ||
+			    sites[k] - sym.st_value >= sym.st_size)
+				continue;
+			who = elf_strptr(elf, strndx, sym.st_name);
+		}
+		if (!who || !*who)
+			who = "?";  /* in no function the symbol table names */
+		if (!gr_elf_push_name(a, &img->iconv_callers, &img->niconv_callers, &cap, who))
+			return gr_elf_nomem(err, path);
+	}
+	return GR_OK;
+}
+
+/* Look for them among the defined functions of .symtab (when it was kept),
+ * in a binary that glibc's own code marks as glibc's. iconv_open that only
+ * libstdc++'s locale code calls is not one: nothing loads unless a program
+ * picks a named locale with a multibyte separator in a charset glibc has no
+ * built-in converter for, and a failure there only keeps the separator as it is. */
+static int
+gr_elf_glibc_runtime(Elf *elf, const GElf_Ehdr *eh, const char *path, struct gr_arena *a,
+                     struct gr_image *img, struct gr_error *err)
 {
 	Elf_Scn *scn = NULL;
 	size_t cap = 0, i, k, nsyms;
 	GElf_Shdr sh;
 	GElf_Sym sym;
 	Elf_Data *data;
-	bool glibc = false, musl = false;
+	bool glibc = false, musl = false, iconv = false;
+	uint64_t iconv_at = 0;
+	int rc;
 
 	while ((scn = elf_nextscn(elf, scn)) != NULL) {
 		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || !sh.sh_entsize)
@@ -308,28 +416,111 @@ gr_elf_glibc_runtime(Elf *elf, const char *path, struct gr_arena *a, struct gr_i
 				musl = true;
 			if (GELF_ST_TYPE(sym.st_info) != STT_FUNC)
 				continue;
+			if (!iconv && !strcmp(name, "iconv_open")) {
+				iconv = true;
+				iconv_at = sym.st_value;
+			}
 			for (k = 0; k < sizeof(gr_elf_glibc_rt) / sizeof(gr_elf_glibc_rt[0]); k++) {
-				size_t q;
-				bool dup = false;
-				void *grown = img->glibc_runtime;
 				if (strcmp(name, gr_elf_glibc_rt[k]) != 0)
 					continue;
-				for (q = 0; q < img->nglibc_runtime && !dup; q++)
-					dup = !strcmp(img->glibc_runtime[q], name);
-				if (dup)
-					break;
-				if (!gr_arena_grow(a, &grown, img->nglibc_runtime, &cap, sizeof(*img->glibc_runtime)) ||
-				    !(name = gr_arena_strdup(a, name)))
+				if (!gr_elf_push_name(a, &img->glibc_runtime, &img->nglibc_runtime, &cap, name))
 					return gr_elf_nomem(err, path);
-				img->glibc_runtime = grown;
-				img->glibc_runtime[img->nglibc_runtime++] = name;
 				break;
 			}
 		}
+		if (glibc && !musl && iconv &&
+		    (rc = gr_elf_iconv_callers(elf, eh, data, nsyms, sh.sh_link, iconv_at, path, a, img, err)))
+			return rc;
 		break;
 	}
-	if (!glibc || musl)
+	if (!glibc || musl) {
 		img->nglibc_runtime = 0;  /* not glibc's: nothing to load at run time */
+		img->niconv_callers = 0;
+		return GR_OK;
+	}
+	/* Only libstdc++'s locale code calls iconv_open: no finding (see above). */
+	for (k = 0; k < img->niconv_callers; k++)
+		if (strncmp(img->iconv_callers[k], GR_ELF_LIBSTDCXX_ICONV, strlen(GR_ELF_LIBSTDCXX_ICONV)) != 0)
+			break;
+	if (img->niconv_callers && k == img->niconv_callers) {
+		for (i = k = 0; i < img->nglibc_runtime; i++)
+			if (strcmp(img->glibc_runtime[i], "iconv_open") != 0)
+				img->glibc_runtime[k++] = img->glibc_runtime[i];
+		img->nglibc_runtime = k;
+	}
+	return GR_OK;
+}
+
+/* What marks glibc's static libc.a in a binary: functions only its static
+ * start-up defines (csu/libc-start.c, csu/libc-tls.c, elf/dl-support.c;
+ * __libc_start_main itself only alongside one of them), and sections only its
+ * own objects make, which survive strip(1). A dynamic binary takes all of
+ * these from libc.so.6 and defines none. (_dl_relocate_static_pie is no mark
+ * here: glibc's crt1.o defines an empty one in every non-PIE link.) */
+static const char *const gr_elf_static_syms[] = {
+	"__libc_setup_tls", "__libc_start_call_main", "_dl_aux_init", "_dl_non_dynamic_init",
+};
+static const char *const gr_elf_static_sections[] = {
+	"__libc_IO_vtables", "__libc_atexit", "__libc_subfreeres", "__libc_freeres_ptrs",
+	"__libc_freeres_fn",
+};
+
+static bool
+gr_elf_in(const char *const *v, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(v[i], s))
+			return true;
+	return false;
+}
+
+/* Fill img->glibc_static from .symtab and .dynsym (defined functions, in this
+ * order: __libc_start_main, the others), then from the section names. */
+static int
+gr_elf_glibc_static(Elf *elf, const char *path, struct gr_arena *a, struct gr_image *img,
+                    struct gr_error *err)
+{
+	Elf_Scn *scn = NULL;
+	size_t cap = 0, i, nsyms, shstrndx;
+	bool have_shstr = elf_getshdrstrndx(elf, &shstrndx) == 0, start = false;
+	GElf_Shdr sh;
+	GElf_Sym sym;
+	Elf_Data *data;
+
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+		if (!gelf_getshdr(scn, &sh) || (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM) ||
+		    !sh.sh_entsize || !(data = elf_getdata(scn, NULL)))
+			continue;
+		nsyms = data->d_size / sh.sh_entsize;
+		for (i = 0; i < nsyms; i++) {
+			const char *name;
+			if (!gelf_getsym(data, (int)i, &sym) || sym.st_shndx == SHN_UNDEF ||
+			    GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
+			    !(name = elf_strptr(elf, sh.sh_link, sym.st_name)))
+				continue;
+			if (!strcmp(name, "__libc_start_main"))
+				start = true;
+			else if (gr_elf_in(gr_elf_static_syms, sizeof(gr_elf_static_syms) / sizeof(gr_elf_static_syms[0]), name) &&
+			         !gr_elf_push_name(a, &img->glibc_static, &img->nglibc_static, &cap, name))
+				return gr_elf_nomem(err, path);
+		}
+	}
+	/* __libc_start_main first, and only beside another mark. */
+	if (start && img->nglibc_static) {
+		if (!gr_elf_push_name(a, &img->glibc_static, &img->nglibc_static, &cap, "__libc_start_main"))
+			return gr_elf_nomem(err, path);
+		memmove(img->glibc_static + 1, img->glibc_static, (img->nglibc_static - 1) * sizeof(*img->glibc_static));
+		img->glibc_static[0] = "__libc_start_main";
+	}
+	while (have_shstr && (scn = elf_nextscn(elf, scn)) != NULL) {
+		const char *sname;
+		if (gelf_getshdr(scn, &sh) && (sname = elf_strptr(elf, shstrndx, sh.sh_name)) != NULL &&
+		    gr_elf_in(gr_elf_static_sections, sizeof(gr_elf_static_sections) / sizeof(gr_elf_static_sections[0]), sname) &&
+		    !gr_elf_push_name(a, &img->glibc_static, &img->nglibc_static, &cap, sname))
+			return gr_elf_nomem(err, path);
+	}
 	return GR_OK;
 }
 
@@ -631,7 +822,10 @@ gr_elf_read_phases(Elf *elf, unsigned char *buf, size_t len, const char *path,
 	/* glibc's libc.a leaves its mark: getaddrinfo and friends in a static
 	 * binary still want the shared NSS modules. Only static binaries ask. */
 	if (img->verdict == GR_V_STATIC || img->verdict == GR_V_STATIC_PIE)
-		return gr_elf_glibc_runtime(elf, path, a, img, err);
+		return gr_elf_glibc_runtime(elf, &eh, path, a, img, err);
+	/* In a binary the dynamic loader starts, libc.a is a second C library. */
+	if (img->executable && img->interp)
+		return gr_elf_glibc_static(elf, path, a, img, err);
 	return GR_OK;
 }
 

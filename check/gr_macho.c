@@ -29,6 +29,15 @@
 #define GR_LC_REEXPORT_DYLIB    (0x1fu | GR_LC_REQ_DYLD)
 #define GR_LC_LOAD_UPWARD_DYLIB (0x23u | GR_LC_REQ_DYLD)
 
+#define GR_LC_SEGMENT            0x1u
+#define GR_LC_SEGMENT_64         0x19u
+#define GR_LC_CODE_SIGNATURE     0x1du
+#define GR_LC_VERSION_MIN_MACOSX 0x24u
+#define GR_LC_VERSION_MIN_IPHONEOS 0x25u
+#define GR_LC_VERSION_MIN_TVOS   0x2fu
+#define GR_LC_VERSION_MIN_WATCHOS 0x30u
+#define GR_LC_BUILD_VERSION      0x32u
+
 #define GR_CPU_ARCH_ABI64    0x01000000u
 #define GR_CPU_ARCH_ABI64_32 0x02000000u
 #define GR_CPU_TYPE_X86      7u
@@ -200,6 +209,171 @@ gr_macho_lcstr(const unsigned char *lc, uint32_t cmdsize, uint32_t minsize, bool
 	return *out ? GR_OK : gr_macho_nomem(err, path);
 }
 
+const char *
+gr_macho_platform_name(uint32_t platform)
+{
+	switch (platform) {
+	case 1: return "macos";
+	case 2: return "ios";
+	case 3: return "tvos";
+	case 4: return "watchos";
+	case 5: return "bridgeos";
+	case 6: return "maccatalyst";
+	case 7: return "iossimulator";
+	case 8: return "tvossimulator";
+	case 9: return "watchossimulator";
+	case 10: return "driverkit";
+	case 11: return "visionos";
+	case 12: return "visionossimulator";
+	}
+	return "unknown";
+}
+
+const char *
+gr_macho_filetype_name(uint32_t filetype)
+{
+	switch (filetype) {
+	case GR_MH_OBJECT: return "object";
+	case GR_MH_EXECUTE: return "execute";
+	case GR_MH_CORE: return "core";
+	case GR_MH_DYLIB: return "dylib";
+	case GR_MH_BUNDLE: return "bundle";
+	case GR_MH_DYLIB_STUB: return "dylib-stub";
+	case GR_MH_DSYM: return "dsym";
+	}
+	return "other";
+}
+
+char *
+gr_macho_version_str(uint32_t v, char *buf, size_t bufsz)
+{
+	if (v & 0xffu)
+		snprintf(buf, bufsz, "%u.%u.%u", (unsigned)(v >> 16), (unsigned)((v >> 8) & 0xffu),
+		         (unsigned)(v & 0xffu));
+	else
+		snprintf(buf, bufsz, "%u.%u", (unsigned)(v >> 16), (unsigned)((v >> 8) & 0xffu));
+	return buf;
+}
+
+bool
+gr_macho_version_parse(const char *s, uint32_t *out)
+{
+	unsigned long part[3] = { 0, 0, 0 };
+	const unsigned long max[3] = { 0xffffu, 0xffu, 0xffu };
+	int n = 0;
+
+	for (;;) {
+		size_t digits = 0;
+		if (n == 3)
+			return false;
+		while (*s >= '0' && *s <= '9') {
+			part[n] = part[n] * 10 + (unsigned long)(*s++ - '0');
+			if (part[n] > max[n] || ++digits > 5)
+				return false;
+		}
+		if (digits == 0)
+			return false;
+		n++;
+		if (*s == '\0')
+			break;
+		if (*s++ != '.')
+			return false;
+	}
+	*out = (uint32_t)(part[0] << 16 | part[1] << 8 | part[2]);
+	return true;
+}
+
+/* Load-rule commands: segments (for __DATA_CONST), the platform and its
+ * versions, the code signature. Each is checked against its own structure
+ * and the file before a field is trusted. */
+static int
+gr_macho_load_rule_cmd(const unsigned char *lc, uint32_t cmd, uint32_t cmdsize, bool be,
+                       uint32_t index, size_t filelen, const char *path,
+                       struct gr_macho_load *ml, struct gr_error *err)
+{
+	switch (cmd) {
+	case GR_LC_SEGMENT:
+	case GR_LC_SEGMENT_64: {
+		bool seg64 = cmd == GR_LC_SEGMENT_64;
+		uint32_t hdr = seg64 ? 72 : 56, sectsz = seg64 ? 80 : 68, nsects;
+		const char *what = seg64 ? "LC_SEGMENT_64" : "LC_SEGMENT";
+		if (cmdsize < hdr)
+			return gr_error_set(err, GR_EFORMAT, 0,
+			                    "%s: load command %u (%s) has cmdsize %u, smaller than its %u-byte structure",
+			                    path, (unsigned)index, what, (unsigned)cmdsize, (unsigned)hdr);
+		nsects = gr_rd32(lc + (seg64 ? 64 : 48), be);
+		if (nsects > (cmdsize - hdr) / sectsz)
+			return gr_error_set(err, GR_EFORMAT, 0,
+			                    "%s: load command %u (%s) lists %u sections; its cmdsize %u has room for %u",
+			                    path, (unsigned)index, what, (unsigned)nsects, (unsigned)cmdsize,
+			                    (unsigned)((cmdsize - hdr) / sectsz));
+		if (memcmp(lc + 8, "__DATA_CONST\0\0\0\0", 16) == 0) {
+			ml->data_const = true;
+			ml->data_const_flags |= gr_rd32(lc + (seg64 ? 68 : 52), be);
+		}
+		return GR_OK;
+	}
+	case GR_LC_BUILD_VERSION: {
+		uint32_t ntools;
+		if (cmdsize < 24)
+			return gr_error_set(err, GR_EFORMAT, 0,
+			                    "%s: load command %u (LC_BUILD_VERSION) has cmdsize %u, smaller than its 24-byte structure",
+			                    path, (unsigned)index, (unsigned)cmdsize);
+		ntools = gr_rd32(lc + 20, be);
+		if (ntools > (cmdsize - 24) / 8)
+			return gr_error_set(err, GR_EFORMAT, 0,
+			                    "%s: load command %u (LC_BUILD_VERSION) lists %u tools; its cmdsize %u has room for %u",
+			                    path, (unsigned)index, (unsigned)ntools, (unsigned)cmdsize,
+			                    (unsigned)((cmdsize - 24) / 8));
+		/* A zippered dylib has one per platform: macOS's counts, else the first. */
+		if (!ml->version_command || (gr_rd32(lc + 8, be) == 1 && strcmp(ml->platform, "macos") != 0)) {
+			ml->version_command = "LC_BUILD_VERSION";
+			ml->platform = gr_macho_platform_name(gr_rd32(lc + 8, be));
+			ml->minos = gr_rd32(lc + 12, be);
+			ml->sdk = gr_rd32(lc + 16, be);
+		}
+		return GR_OK;
+	}
+	case GR_LC_VERSION_MIN_MACOSX:
+	case GR_LC_VERSION_MIN_IPHONEOS:
+	case GR_LC_VERSION_MIN_TVOS:
+	case GR_LC_VERSION_MIN_WATCHOS: {
+		const char *what = cmd == GR_LC_VERSION_MIN_MACOSX ? "LC_VERSION_MIN_MACOSX" :
+		                   cmd == GR_LC_VERSION_MIN_IPHONEOS ? "LC_VERSION_MIN_IPHONEOS" :
+		                   cmd == GR_LC_VERSION_MIN_TVOS ? "LC_VERSION_MIN_TVOS" : "LC_VERSION_MIN_WATCHOS";
+		if (cmdsize < 16)
+			return gr_error_set(err, GR_EFORMAT, 0,
+			                    "%s: load command %u (%s) has cmdsize %u, smaller than its 16-byte structure",
+			                    path, (unsigned)index, what, (unsigned)cmdsize);
+		if (!ml->version_command || (cmd == GR_LC_VERSION_MIN_MACOSX && strcmp(ml->platform, "macos") != 0)) {
+			ml->version_command = what;
+			ml->platform = cmd == GR_LC_VERSION_MIN_MACOSX ? "macos" :
+			               cmd == GR_LC_VERSION_MIN_IPHONEOS ? "ios" :
+			               cmd == GR_LC_VERSION_MIN_TVOS ? "tvos" : "watchos";
+			ml->minos = gr_rd32(lc + 8, be);
+			ml->sdk = gr_rd32(lc + 12, be);
+		}
+		return GR_OK;
+	}
+	case GR_LC_CODE_SIGNATURE: {
+		uint32_t dataoff, datasize;
+		if (cmdsize < 16)
+			return gr_error_set(err, GR_EFORMAT, 0,
+			                    "%s: load command %u (LC_CODE_SIGNATURE) has cmdsize %u, smaller than its 16-byte structure",
+			                    path, (unsigned)index, (unsigned)cmdsize);
+		dataoff = gr_rd32(lc + 8, be);
+		datasize = gr_rd32(lc + 12, be);
+		if (dataoff > filelen || datasize > filelen - dataoff)
+			return gr_error_set(err, GR_EFORMAT, 0,
+			                    "%s: load command %u (LC_CODE_SIGNATURE) puts %u bytes of signature at offset %u, past the end of the file (%zu bytes)",
+			                    path, (unsigned)index, (unsigned)datasize, (unsigned)dataoff, filelen);
+		ml->code_signature = true;
+		return GR_OK;
+	}
+	}
+	return GR_OK;
+}
+
 int
 gr_macho_read_thin(const unsigned char *buf, size_t len, const char *path,
                    struct gr_arena *a, struct gr_image *img, struct gr_error *err)
@@ -233,6 +407,8 @@ gr_macho_read_thin(const unsigned char *buf, size_t len, const char *path,
 	flags = gr_rd32(buf + 24, be);
 	if (!(img->arch = gr_arena_strdup(a, gr_macho_arch(cputype, subtype, tmp, sizeof(tmp)))))
 		return gr_macho_nomem(err, path);
+	memset(&img->macho, 0, sizeof(img->macho));
+	img->macho.filetype = filetype;
 	img->pie = (flags & GR_MH_PIE) != 0;
 	if (sizeofcmds > len - hdrsize)
 		return gr_error_set(err, GR_EFORMAT, 0,
@@ -262,6 +438,8 @@ gr_macho_read_thin(const unsigned char *buf, size_t len, const char *path,
 			return gr_error_set(err, GR_EFORMAT, 0,
 			                    "%s: load command %u (cmd 0x%x, cmdsize %u) runs past sizeofcmds (%zu bytes left)",
 			                    path, (unsigned)i, (unsigned)cmd, (unsigned)cmdsize, rem);
+		if ((rc = gr_macho_load_rule_cmd(lc, cmd, cmdsize, be, i, len, path, &img->macho, err)))
+			return rc;
 		switch (cmd) {
 		case GR_LC_LOAD_DYLIB:
 		case GR_LC_LOAD_WEAK_DYLIB:

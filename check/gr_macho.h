@@ -40,4 +40,16 @@ const char *gr_macho_arch_name(uint32_t cputype, uint32_t cpusubtype, char *tmp,
 /* Classify an install name: a system dylib under /usr/lib or /System/Library, Homebrew, @rpath... */
 enum gr_origin gr_macho_origin(const char *install_name);
 
+/* Name of an LC_BUILD_VERSION platform ("macos", "ios", "maccatalyst"); "unknown" otherwise. */
+const char *gr_macho_platform_name(uint32_t platform);
+
+/* Name of a Mach-O file type ("execute", "dylib", "object", "bundle"...); "other" otherwise. */
+const char *gr_macho_filetype_name(uint32_t filetype);
+
+/* Format an xxxx.yy.zz version as llvm-objdump does ("11.0", "10.15.4") into buf. */
+char *gr_macho_version_str(uint32_t v, char *buf, size_t bufsz);
+
+/* Parse "X[.Y[.Z]]" (X <= 65535, Y, Z <= 255) into xxxx.yy.zz; false if malformed. */
+bool gr_macho_version_parse(const char *s, uint32_t *out);
+
 #endif

@@ -81,7 +81,8 @@ gr_cmd_build_usage(FILE *f)
 	      "Environment: CC and CXX (through go env) are the compilers it links with\n"
 	      "(CXX when the link holds C++); a musl CC (musl-gcc) needs no netgo/osusergo.\n"
 	      "A cross build (GOOS/GOARCH other than the host's) needs CC for the target,\n"
-	      "e.g. GOARCH=arm64 CC=aarch64-linux-gnu-gcc; cgo is turned on for it.\n"
+	      "e.g. GOARCH=arm64 CC=aarch64-linux-gnu-gcc; cgo is turned on for it. Its CXX\n"
+	      "must build for CC's target; unset, it is named after CC (aarch64-linux-gnu-g++).\n"
 	      "\n"
 	      "Exit status:\n"
 	      "  0   built, checked and in place\n"
@@ -219,6 +220,15 @@ gr_cmd_build_json_records(struct gr_json *j, const struct gr_link_report *l)
 	for (i = 0; i < l->nmissing; i++)
 		gr_json_str(j, NULL, l->missing[i].name);
 	gr_json_arr_end(j);
+	gr_json_arr_begin(j, "missing_chains");
+	for (i = 0; i < l->nmissing; i++)
+		if (l->missing[i].chain) {
+			gr_json_obj_begin(j, NULL);
+			gr_json_str(j, "missing", l->missing[i].name);
+			gr_json_str(j, "chain", l->missing[i].chain);
+			gr_json_obj_end(j);
+		}
+	gr_json_arr_end(j);
 	gr_json_arr_begin(j, "undefined");
 	for (i = 0; i < l->nundefined; i++) {
 		gr_json_obj_begin(j, NULL);
@@ -249,6 +259,7 @@ gr_cmd_build_json_records(struct gr_json *j, const struct gr_link_report *l)
 		gr_json_str(j, "lname", l->fixes[i].lname);
 		gr_json_str(j, "pkg", l->fixes[i].pkg);
 		gr_json_str(j, "archive", l->fixes[i].archive);
+		gr_json_str(j, "flag", l->fixes[i].flag);
 		gr_json_obj_end(j);
 	}
 	gr_json_arr_end(j);

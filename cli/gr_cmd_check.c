@@ -12,6 +12,7 @@
 #include "gr_check.h"
 #include "gr_cli.h"
 #include "gr_json.h"
+#include "gr_macho.h"
 #include "gr_sigbus.h"
 #include "gr_walk.h"
 
@@ -73,12 +74,19 @@ gr_check_guarded(struct gr_check_run *run, int fd, const char *path, struct gr_r
 void
 gr_cmd_check_usage(FILE *f)
 {
-	fputs("Usage: gorelink check [--json] [--allow NAME]... [--quiet] [--explain] [-R] PATH...\n"
+	fputs("Usage: gorelink check [--json] [--allow NAME]... [--macos-min VERSION] [--quiet]\n"
+	      "                     [--explain] [-R] PATH...\n"
 	      "\n"
 	      "Report what each binary loads at run time, and whether it passes:\n"
 	      "  ELF      passes with no PT_INTERP and no DT_NEEDED (static, static-pie)\n"
 	      "  Mach-O   passes when every dylib, in every slice, is a system one\n"
-	      "           (/usr/lib/..., /System/Library/...) (system-only)\n"
+	      "           (/usr/lib/..., /System/Library/...) (system-only), and it keeps\n"
+	      "           dyld's load rules: __DATA_CONST has SG_READ_ONLY (macOS 15+ aborts\n"
+	      "           otherwise), LC_BUILD_VERSION names the minimum macOS, and an arm64\n"
+	      "           executable carries LC_CODE_SIGNATURE; dylibs that break a rule get\n"
+	      "           findings\n"
+	      "  Never passes, whatever --allow accepts: a dynamic ELF that carries glibc's\n"
+	      "           static libc.a, or one with DT_NEEDED and no PT_INTERP (it crashes)\n"
 	      "Objects, shared libraries and archives are reported as not executables.\n"
 	      "The binaries are only read: nothing is run, not even ldd.\n"
 	      "\n"
@@ -90,6 +98,9 @@ gr_cmd_check_usage(FILE *f)
 	      "                    basename, matches the fnmatch(3) pattern NAME; the ELF\n"
 	      "                    interpreter is accepted when an allowed library is needed\n"
 	      "                    (repeatable; e.g. --allow libc.so.6)\n"
+	      "      --macos-min VERSION\n"
+	      "                    a Mach-O executable whose minos is above VERSION (e.g. 11.0)\n"
+	      "                    fails, as does one built for another platform\n"
 	      "      --json        one JSON object per line and file (schema gorelink-check/1)\n"
 	      "  -q, --quiet       print only the files that do not pass\n"
 	      "  -e, --explain     under each file that does not pass, say why and what to do\n"
@@ -130,6 +141,14 @@ gr_check_describe(FILE *f, const struct gr_report *r)
 	}
 }
 
+/* Whether a problem code is one of the Mach-O load rules (issue 14). */
+static bool
+gr_check_is_load_rule(const char *code)
+{
+	return !strcmp(code, "data-const-writable") || !strcmp(code, "no-build-version") ||
+	       !strcmp(code, "macos-min") || !strcmp(code, "no-code-signature");
+}
+
 static const char *
 gr_check_nonexec_name(enum gr_verdict v)
 {
@@ -140,6 +159,29 @@ gr_check_nonexec_name(enum gr_verdict v)
 	case GR_V_CORE: return "core dump";
 	case GR_V_DEBUG_INFO: return "separate debug information";
 	default: return "other file type";
+	}
+}
+
+/* A Mach-O image's platform and minimum OS, and the load rules it breaks:
+ * "; macos 11.0 (sdk 11.0); fails data-const-writable". */
+static void
+gr_check_macho_rules_summary(FILE *f, const struct gr_image *img)
+{
+	const struct gr_macho_load *ml = &img->macho;
+	char v[24];
+	size_t k;
+	bool first = true;
+
+	if (ml->version_command) {
+		fprintf(f, "; %s %s", ml->platform, gr_macho_version_str(ml->minos, v, sizeof(v)));
+		fprintf(f, " (sdk %s)", ml->sdk ? gr_macho_version_str(ml->sdk, v, sizeof(v)) : "n/a");
+	}
+	for (k = 0; k < img->nproblems; k++) {
+		if (!gr_check_is_load_rule(img->problems[k].code))
+			continue;
+		fprintf(f, "%s%s", first ? (img->problems[k].finding ? "; finding " : "; fails ") : ", ",
+		        img->problems[k].code);
+		first = false;
 	}
 }
 
@@ -158,6 +200,14 @@ gr_check_details(FILE *f, const struct gr_image *img)
 			for (i = 0; i < img->nneeded; i++)
 				fprintf(f, "%s%s%s", i ? ", " : "", img->needed[i].name,
 				        img->needed[i].allowed ? " (allowed)" : "");
+			if (!img->interp)
+				fputs("; but no interpreter loads them", f);
+		}
+		if (img->nglibc_static) {
+			fputs("; but carries glibc's static libc.a (", f);
+			for (i = 0; i < img->nglibc_static; i++)
+				fprintf(f, "%s%s", i ? ", " : "", img->glibc_static[i]);
+			fputc(')', f);
 		}
 		return;
 	}
@@ -177,6 +227,7 @@ gr_check_details(FILE *f, const struct gr_image *img)
 		first = false;
 	}
 	fprintf(f, "%s%zu system dylib%s", first ? "" : "; ", nsys, nsys == 1 ? "" : "s");
+	gr_check_macho_rules_summary(f, img);
 }
 
 static bool
@@ -286,10 +337,33 @@ gr_check_print_explain_to(FILE *f, const struct gr_report *r)
 
 	for (i = 0; i < r->nimages; i++) {
 		const struct gr_image *img = &r->images[i];
-		if (img->nglibc_runtime && img->pass) {
+		size_t nnss = 0;
+		bool iconv = false;
+		for (k = 0; k < img->nglibc_runtime; k++) {
+			if (!strcmp(img->glibc_runtime[k], "iconv_open"))
+				iconv = true;
+			else
+				nnss++;
+		}
+		if (nnss && img->pass) {
 			fputs("  note: glibc's NSS and dlopen load shared objects at run time even from a static binary;"
 			      " build Go with -tags netgo,osusergo (gorelink --static does), drop dlopen users"
 			      " (sqlite_omit_load_extension), or link against musl", f);
+			fputc('\0', f);
+		}
+		if (iconv && img->pass) {
+			/* Name the callers: -tags netgo,osusergo change nothing here. */
+			fputs("  note: iconv_open, called from ", f);
+			if (img->niconv_callers)
+				for (k = 0; k < img->niconv_callers; k++)
+					fprintf(f, "%s%s", k ? ", " : "", img->iconv_callers[k]);
+			else
+				fputs("code this check cannot name (no direct call found)", f);
+			fputs(": glibc's iconv loads a gconv module (a shared object, with dlopen) for every charset"
+			      " but its built-in ones (UTF-8, UTF-16, UTF-32, UCS-2, UCS-4, ASCII),"
+			      " which a static binary can only do where the same glibc is installed;"
+			      " convert only between those, link GNU libiconv's archive for the conversion,"
+			      " or link against musl (Go build tags change nothing here)", f);
 			fputc('\0', f);
 		}
 		for (k = 0; k < img->nproblems; k++) {
@@ -298,7 +372,7 @@ gr_check_print_explain_to(FILE *f, const struct gr_report *r)
 				fprintf(f, "  [%s] ", img->arch);
 			else
 				fputs("  ", f);
-			fprintf(f, "why: %s", p->message);
+			fprintf(f, "%s: %s", p->finding ? "finding" : "why", p->message);
 			fputc('\0', f);
 			if (p->remedy) {
 				fprintf(f, "%s  fix: %s", r->format == GR_FMT_MACHO_FAT ? "  " : "", p->remedy);
@@ -317,6 +391,30 @@ gr_check_json_strings(struct gr_json *j, const char *key, const char *const *v, 
 	for (i = 0; i < n; i++)
 		gr_json_str(j, NULL, v[i]);
 	gr_json_arr_end(j);
+}
+
+/* "macho": what a Mach-O image tells dyld and the kernel (its load rules). */
+static void
+gr_check_json_macho(struct gr_json *j, const struct gr_macho_load *ml)
+{
+	char v[24];
+
+	gr_json_obj_begin(j, "macho");
+	gr_json_str(j, "filetype", gr_macho_filetype_name(ml->filetype));
+	if (ml->data_const) {
+		gr_json_obj_begin(j, "data_const");
+		gr_json_int(j, "flags", (long long)ml->data_const_flags);
+		gr_json_bool(j, "read_only", (ml->data_const_flags & 0x10u) != 0);
+		gr_json_obj_end(j);
+	} else {
+		gr_json_str(j, "data_const", NULL);
+	}
+	gr_json_str(j, "version_command", ml->version_command);
+	gr_json_str(j, "platform", ml->platform);
+	gr_json_str(j, "minos", ml->version_command ? gr_macho_version_str(ml->minos, v, sizeof(v)) : NULL);
+	gr_json_str(j, "sdk", ml->version_command && ml->sdk ? gr_macho_version_str(ml->sdk, v, sizeof(v)) : NULL);
+	gr_json_bool(j, "code_signature", ml->code_signature);
+	gr_json_obj_end(j);
 }
 
 /* The members every file object and every slice object share. */
@@ -353,6 +451,8 @@ gr_check_json_image(struct gr_json *j, const struct gr_image *img)
 	}
 	gr_json_arr_end(j);
 	gr_check_json_strings(j, "glibc_runtime", img->glibc_runtime, img->nglibc_runtime);
+	gr_check_json_strings(j, "iconv_callers", img->iconv_callers, img->niconv_callers);
+	gr_check_json_strings(j, "glibc_static", img->glibc_static, img->nglibc_static);
 	gr_check_json_strings(j, "rpath", img->rpath, img->nrpath);
 	gr_check_json_strings(j, "runpath", img->runpath, img->nrunpath);
 	gr_json_arr_begin(j, "problems");
@@ -361,9 +461,13 @@ gr_check_json_image(struct gr_json *j, const struct gr_image *img)
 		gr_json_str(j, "code", img->problems[i].code);
 		gr_json_str(j, "message", img->problems[i].message);
 		gr_json_str(j, "remedy", img->problems[i].remedy);
+		if (gr_check_is_load_rule(img->problems[i].code))
+			gr_json_str(j, "severity", img->problems[i].finding ? "finding" : "failure");
 		gr_json_obj_end(j);
 	}
 	gr_json_arr_end(j);
+	if (img->format == GR_FMT_MACHO)
+		gr_check_json_macho(j, &img->macho);
 }
 
 /* "arm64,x86_64": the slices' architectures, comma-separated (malloc'd). */
@@ -449,6 +553,8 @@ gr_cmd_check_json(struct gr_json *j, const char *key, const struct gr_report *r,
 				gr_json_str(j, "architecture", r->images[i].arch);
 				gr_json_str(j, "message", p->message);
 				gr_json_str(j, "remedy", p->remedy);
+				if (gr_check_is_load_rule(p->code))
+					gr_json_str(j, "severity", p->finding ? "finding" : "failure");
 				gr_json_obj_end(j);
 			}
 		gr_json_arr_end(j);
@@ -576,6 +682,7 @@ gr_cmd_check(int argc, char **argv, FILE *out, FILE *err)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "explain", no_argument, NULL, 'e' },
 		{ "recursive", no_argument, NULL, 'R' },
+		{ "macos-min", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -599,6 +706,14 @@ gr_cmd_check(int argc, char **argv, FILE *out, FILE *err)
 		case 'q': o.quiet = true; break;
 		case 'e': o.explain = true; break;
 		case 'R': o.recursive = true; break;
+		case 'M':
+			if (!gr_macho_version_parse(optarg, &o.pol.macos_min) || o.pol.macos_min == 0) {
+				gr_cli_diag(err, "check: --macos-min '%s' is not a macOS version such as 11.0 or 10.15.4; see 'gorelink check --help'",
+				            optarg);
+				free(allow);
+				return GR_EXIT_USAGE;
+			}
+			break;
 		case 'h':
 			gr_cmd_check_usage(out);
 			free(allow);

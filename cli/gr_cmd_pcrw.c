@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gr_chain.h"
 #include "gr_cli.h"
 #include "gr_file.h"
 #include "gr_json.h"
@@ -258,6 +259,64 @@ gr_pcrw_json(FILE *out, const struct gr_rw_result *r, const struct gr_toolchain 
 	fputc('\n', out);
 }
 
+/* The search list, each directory once, lexically normalized (ld may list
+ * one directory twice, under two spellings); "the same N" when printed already. */
+static void
+gr_pcrw_searched(FILE *f, const struct gr_rw_result *r, bool searched)
+{
+	char **seen = calloc(r->search.ndirs ? r->search.ndirs : 1, sizeof(*seen));
+	size_t i, j, n = 0;
+
+	char *text = NULL;
+	size_t len = 0, nall = 0;
+	FILE *l = seen ? open_memstream(&text, &len) : NULL;
+
+	for (i = 0; l && i < r->search.ndirs; i++) {
+		char *d = gr_path_lexical(r->search.dirs[i]);
+		bool again = false;
+		for (j = 0; d && j < n && !again; j++)
+			again = !strcmp(seen[j], d);
+		if (!again) {
+			fprintf(l, "%s%s", nall ? ", " : " ", d ? d : r->search.dirs[i]);
+			nall++;
+		}
+		if (again || !d)
+			free(d);
+		else
+			seen[n++] = d;
+	}
+	if (l && fclose(l) == 0 && text) {
+		if (searched)
+			fprintf(f, "  searched: the same %zu directories\n", nall);
+		else
+			fprintf(f, "  searched:%s\n", text);
+	} else
+		fprintf(f, "  searched: the same %zu directories\n", r->search.ndirs);  /* out of memory */
+	free(text);
+	for (j = 0; j < n; j++)
+		free(seen[j]);
+	free(seen);
+}
+
+/* Up to this many missing libraries, the summary gives each one's chain on a line. */
+#define GR_PCRW_MAX_CHAINS 4
+
+/* "  chain: -lpcap -> libpcap.pc (inferred) -> ... -> -lsystemd" for a missing token with a .pc chain. */
+static void
+gr_pcrw_chain_line(FILE *f, const struct gr_rw_token *t)
+{
+	char flag[4096];
+	char *c;
+
+	if (t->lib)
+		snprintf(flag, sizeof(flag), "-l%s", t->lib);
+	else
+		snprintf(flag, sizeof(flag), "%s", t->input);
+	if ((c = gr_chain_text(t->origin, flag)) != NULL)
+		fprintf(f, "  chain: %s\n", c);
+	free(c);
+}
+
 /* Explain one missing library; searched: the search list was printed already. */
 static void
 gr_pcrw_explain_one(FILE *err, const struct gr_rw_result *r, const struct gr_rw_token *t,
@@ -286,14 +345,8 @@ gr_pcrw_explain_one(FILE *err, const struct gr_rw_result *r, const struct gr_rw_
 	fprintf(err, "  wanted by: %s\n", t->origin ? t->origin :
 	        build ? "the link flags cmd/link passed (a #cgo LDFLAGS line, or a #cgo pkg-config line whose flags go build took from its cache)" :
 	        "the flags given");
-	if (searched) {
-		fprintf(err, "  searched: the same %zu directories\n", r->search.ndirs);
-	} else {
-		fputs("  searched:", err);
-		for (i = 0; i < r->search.ndirs; i++)
-			fprintf(err, "%s%s", i ? ", " : " ", r->search.dirs[i]);
-		fputc('\n', err);
-	}
+	gr_pcrw_chain_line(err, t);
+	gr_pcrw_searched(err, r, searched);
 	if (r->darwin) {
 		for (i = 0; i < r->ld64.nnotes; i++)
 			fprintf(err, "  note: %s\n", r->ld64.notes[i]);
@@ -476,14 +529,7 @@ gr_pcrw_explain_compact(FILE *f, const struct gr_rw_result *r, struct gr_pcrw_mi
 		            lst ? lst : "");
 		free(lst);
 	}
-	if (searched) {
-		fprintf(f, "  searched: the same %zu directories\n", r->search.ndirs);
-	} else {
-		fputs("  searched:", f);
-		for (i = 0; i < r->search.ndirs; i++)
-			fprintf(f, "%s%s", i ? ", " : " ", r->search.dirs[i]);
-		fputc('\n', f);
-	}
+	gr_pcrw_searched(f, r, searched);
 	/* The packages the chains start from, each once. */
 	fputs("  wanted through:", f);
 	for (i = 0, k = 0; i < n; i++) {
@@ -501,6 +547,10 @@ gr_pcrw_explain_compact(FILE *f, const struct gr_rw_result *r, struct gr_pcrw_mi
 			fprintf(f, "%s%s", k++ ? ", " : " ", build ? "the link flags cmd/link passed" : "the flags given");
 	}
 	fputc('\n', f);
+	/* Each chain from a package to a missing library, on one line; for
+	 * more than a few, the lines above ("wanted by") hold them. */
+	for (i = 0; i < n && n <= GR_PCRW_MAX_CHAINS; i++)
+		gr_pcrw_chain_line(f, m[i].t);
 	/* The way out: -L for what lies out of reach, the packages, then keeping them dynamic or stubs. */
 	nsh = gr_pcrw_count(m, n, GR_PCRW_SHARED, true, true);
 	nrt = gr_pcrw_count(m, n, GR_PCRW_RUNTIME, true, false);

@@ -19,6 +19,7 @@ static const struct {
 	{ "PKG_CONFIG_SYSROOT_DIR", offsetof(struct gr_env, pkg_config_sysroot_dir) },
 	{ "GOFLAGS", offsetof(struct gr_env, goflags) },
 	{ "CC", offsetof(struct gr_env, cc) },
+	{ "CXX", offsetof(struct gr_env, cxx) },
 	{ "CGO_ENABLED", offsetof(struct gr_env, cgo_enabled) },
 	{ "GORELINK_PRESET_PATH", offsetof(struct gr_env, preset_path) },
 	{ "LIBRARY_PATH", offsetof(struct gr_env, library_path) },

@@ -18,6 +18,7 @@ struct gr_env {
 	const char *pkg_config_sysroot_dir;       /* PKG_CONFIG_SYSROOT_DIR */
 	const char *goflags;               /* GOFLAGS */
 	const char *cc;                    /* CC (in the environment; go env -w is not seen here) */
+	const char *cxx;                   /* CXX (likewise): whether the user chose a cross build's C++ driver */
 	const char *cgo_enabled;           /* CGO_ENABLED */
 	const char *preset_path;           /* GORELINK_PRESET_PATH: preset directories, ':'-separated */
 	const char *library_path;          /* LIBRARY_PATH    } read by the compiler driver: */

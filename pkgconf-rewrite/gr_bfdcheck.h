@@ -1,4 +1,4 @@
-/* gr_bfdcheck: judge a library candidate as ld's ldfile_try_open_bfd does (all libbfd calls live here). */
+/* gr_bfdcheck: judge a library candidate as ld's ldfile_try_open_bfd does (the rewrite's libbfd calls; gr_symindex, gr_stub and gr_modgraph read symbol tables and sections with libbfd themselves). */
 #ifndef GR_BFDCHECK_H
 #define GR_BFDCHECK_H
 

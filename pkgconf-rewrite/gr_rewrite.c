@@ -322,6 +322,14 @@ gr_rw_library(struct gr_rw *w, const char *input, const char *origin, const char
 	if (!t || !(t->lib = gr_arena_strdup(&r->arena, name)))
 		return GR_ENOMEM;
 	t->dynamic_state = w->st.dynamic && w->st.explicit_dynamic;
+	for (size_t i = 0; i < o->nreplace; i++)
+		if (!strcmp(o->replace_lib[i], name)) {
+			/* A stand-in chosen by the caller: no search. */
+			t->res.found.path = o->replace_path[i];
+			t->res.found.kind = GR_CAND_ARCHIVE;
+			t->res.found.dir_index = (size_t)-1;
+			return gr_rw_emit(w, t, o->replace_path[i]);
+		}
 	gr_rw_keep(t, name, o);
 	if (t->kept && !strcmp(t->kept_why, "--allow-dynamic") && name[0] != ':' && nkept == 1 &&
 	    kept[0][0] == '-' && kept[0][1] == 'l' && !strcmp(kept[0] + 2, name)) {

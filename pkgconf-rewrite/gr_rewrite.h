@@ -25,6 +25,11 @@ struct gr_rw_opts {
 	size_t nsystem_libs;
 	const char *const *allow_dynamic; /* any mode: names that stay -l (--allow-dynamic) */
 	size_t nallow_dynamic;
+	/* Any mode: -lNAME of replace_lib[i], wherever it comes from (the flags, a
+	 * .pc closure, an inferred one), becomes the file replace_path[i]
+	 * (gorelink's --stub archives); GNU ld personality only. */
+	const char *const *replace_lib, *const *replace_path;
+	size_t nreplace;
 	struct gr_ldsearch_cache *cache;  /* shared across rewrites for one toolchain, or NULL */
 	const struct gr_rw_darwin *darwin;  /* non-NULL: Apple ld64's rules (see gr_rewrite_darwin) */
 	/* An input file named by a path that does not exist is missing, as ld

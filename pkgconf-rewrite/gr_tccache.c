@@ -30,13 +30,13 @@ gr_tcbuf_file(struct gr_kvbuf *b, char tag, const char *path)
 
 /* Everything discovery depends on, besides the linker (checked on load). */
 static void
-gr_tc_key(struct gr_kvbuf *b, const struct gr_env *env, char *const cc[])
+gr_tc_key(struct gr_kvbuf *b, const struct gr_env *env, char *const cc[], const char *version)
 {
 	static const char *const vars[] = { "PATH", "LIBRARY_PATH", "COMPILER_PATH", "GCC_EXEC_PREFIX",
 	                                    "LD_RUN_PATH", "SYSROOT" };
 	size_t i;
 
-	gr_kv_raw(b, "toolchain 2\n", 12);
+	gr_kv_raw(b, version, strlen(version));
 	for (i = 0; cc[i]; i++) {
 		char *where;
 		errno = 0;
@@ -142,7 +142,7 @@ gr_tccache_discover(const struct gr_env *env, char *const cc[], struct gr_toolch
 
 	*hit = false;
 	memset(tc, 0, sizeof(*tc));
-	gr_tc_key(&key, env, cc);
+	gr_tc_key(&key, env, cc, "toolchain 2\n");
 	if (!key.nomem && key.p && gr_cache_get(env, "toolchain", key.p, &data, &len) == GR_OK) {
 		if (gr_tc_deserialize(data, tc)) {
 			*hit = true;
@@ -159,6 +159,50 @@ gr_tccache_discover(const struct gr_env *env, char *const cc[], struct gr_toolch
 		/* The cache only saves time: a failure to write it changes nothing. */
 		if (!val.nomem && val.p)
 			gr_cache_put(env, "toolchain", key.p, val.p, val.n, &ignore);
+	}
+	free(key.p);
+	free(val.p);
+	return rc;
+}
+
+int
+gr_tccache_dumpmachine(const struct gr_env *env, char *const cc[], char **triplet, bool *hit,
+                       struct gr_error *err)
+{
+	struct gr_kvbuf key = { NULL, 0, 0, false }, val = { NULL, 0, 0, false };
+	struct gr_error ignore;
+	char *data = NULL, *cur, *v, tag;
+	size_t len;
+	bool bad = false;
+	int rc;
+
+	*hit = false;
+	*triplet = NULL;
+	if (!cc || !cc[0])
+		return gr_toolchain_dumpmachine(env, cc, triplet, err);
+	gr_tc_key(&key, env, cc, "dumpmachine 1\n");
+	/* The entry: "T<TAB>triplet" and "E<TAB>end", nothing else. */
+	if (!key.nomem && key.p && gr_cache_get(env, "dumpmachine", key.p, &data, &len) == GR_OK) {
+		cur = data;
+		if (gr_kv_next(&cur, &tag, &v, &bad) && tag == 'T' && *v && !(*triplet = strdup(v)))
+			bad = true;
+		if (*triplet && gr_kv_next(&cur, &tag, &v, &bad) && tag == 'E' && !strcmp(v, "end") &&
+		    !bad && (!cur || !*cur)) {
+			*hit = true;
+			free(data);
+			free(key.p);
+			return GR_OK;
+		}
+		free(*triplet);
+		*triplet = NULL;
+	}
+	free(data);
+	rc = gr_toolchain_dumpmachine(env, cc, triplet, err);
+	if (rc == GR_OK && !key.nomem && key.p) {
+		gr_kv_put(&val, 'T', *triplet);
+		gr_kv_put(&val, 'E', "end");
+		if (!val.nomem && val.p)
+			gr_cache_put(env, "dumpmachine", key.p, val.p, val.n, &ignore);
 	}
 	free(key.p);
 	free(val.p);

@@ -12,4 +12,9 @@
 int gr_tccache_discover(const struct gr_env *env, char *const cc[], struct gr_toolchain *tc,
                         bool *hit, struct gr_error *err);
 
+/* Like gr_toolchain_dumpmachine, but answered from env's cache directory while
+ * the compiler and the environment it reads are unchanged (as above). */
+int gr_tccache_dumpmachine(const struct gr_env *env, char *const cc[], char **triplet, bool *hit,
+                           struct gr_error *err);
+
 #endif

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gr_path.h"
 #include "gr_spawn.h"
 
 /* A piece of captured output, not NUL-terminated. */
@@ -792,5 +793,180 @@ fail:
 nomem:
 	gr_strvec_deinit(&av);
 	gr_toolchain_deinit(tc);
+	return gr_tc_nomem(err, cc[0]);
+}
+
+/* ---- the C++ driver of a C compiler, and the target it builds for ------ */
+
+char *
+gr_toolchain_cxx_for_cc(const char *cc)
+{
+	static const char *const names[][2] = { { "gcc", "g++" }, { "clang", "clang++" }, { "cc", "c++" } };
+	const char *base, *end, *ver, *d;
+	size_t i;
+
+	errno = 0;
+	if (!cc)
+		return NULL;
+	base = strrchr(cc, '/');
+	base = base ? base + 1 : cc;
+	end = base + strlen(base);
+	/* A version after the name: gcc-12, clang-15, clang-14.0. */
+	for (d = end; d > base && ((d[-1] >= '0' && d[-1] <= '9') || d[-1] == '.'); d--)
+		;
+	ver = d < end && d - 1 > base && d[-1] == '-' && *d >= '0' && *d <= '9' ? d - 1 : end;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		size_t n = strlen(names[i][0]), pre, len;
+		const char *at = ver - n;
+		char *out;
+		if ((size_t)(ver - base) < n || memcmp(at, names[i][0], n) != 0 || (at > base && at[-1] != '-'))
+			continue;
+		/* The prefix must be a target or a tool name, not a dangling '-'. */
+		if (at > base && at - 1 == base)
+			continue;
+		pre = (size_t)(at - cc);
+		len = pre + strlen(names[i][1]) + (size_t)(end - ver);
+		if (!(out = malloc(len + 1))) {
+			errno = ENOMEM;
+			return NULL;
+		}
+		memcpy(out, cc, pre);
+		memcpy(out + pre, names[i][1], strlen(names[i][1]));
+		memcpy(out + pre + strlen(names[i][1]), ver, (size_t)(end - ver));
+		out[len] = '\0';
+		return out;
+	}
+	return NULL;
+}
+
+int
+gr_toolchain_cxx_words(char *const cc[], size_t n, struct gr_strvec *out)
+{
+	static const char *const launchers[] = { "ccache", "sccache", "distcc", "icecc" };
+	size_t i, at = 0;
+	char *cxx;
+
+	if (n > 1) {
+		const char *base = strrchr(cc[0], '/');
+		base = base ? base + 1 : cc[0];
+		for (i = 0; i < sizeof(launchers) / sizeof(launchers[0]); i++)
+			if (!strcmp(base, launchers[i]))
+				at = 1;
+	}
+	if (at >= n)
+		return GR_ENOTFOUND;
+	if (!(cxx = gr_toolchain_cxx_for_cc(cc[at])))
+		return errno == ENOMEM ? GR_ENOMEM : GR_ENOTFOUND;
+	for (i = 0; i < n; i++)
+		if (gr_strvec_push(out, i == at ? cxx : cc[i]) != GR_OK) {
+			free(cxx);
+			return GR_ENOMEM;
+		}
+	free(cxx);
+	return GR_OK;
+}
+
+/* The fields of a triplet without its vendor: the second of four, or the
+ * second of three when it is a known vendor ("x86_64-pc-linux-gnu",
+ * "aarch64-unknown-linux-gnu", "arm-none-eabi"). */
+static void
+gr_tc_triplet_norm(const char *t, char *buf, size_t n)
+{
+	const char *f[8];
+	size_t nf = 0, i, at = 0;
+	const char *p = t;
+
+	f[nf++] = p;
+	while ((p = strchr(p, '-')) != NULL && nf < 8)
+		f[nf++] = ++p;
+	buf[0] = '\0';
+	for (i = 0; i < nf; i++) {
+		size_t l = i + 1 < nf ? (size_t)(f[i + 1] - f[i] - 1) : strlen(f[i]);
+		if (i == 1 && (nf >= 4 || (nf == 3 && ((l == 7 && !strncmp(f[i], "unknown", 7)) ||
+		                                         (l == 2 && !strncmp(f[i], "pc", 2)) ||
+		                                         (l == 4 && !strncmp(f[i], "none", 4))))))
+			continue;
+		at += (size_t)snprintf(buf + at, at < n ? n - at : 0, "%s%.*s", at ? "-" : "", (int)l, f[i]);
+		if (at >= n)
+			return;
+	}
+}
+
+bool
+gr_toolchain_same_target(const char *a, const char *b)
+{
+	char na[256], nb[256];
+
+	if (!a || !b)
+		return false;
+	gr_tc_triplet_norm(a, na, sizeof(na));
+	gr_tc_triplet_norm(b, nb, sizeof(nb));
+	return !strcmp(na, nb);
+}
+
+/* Whether c may be in a target triplet. */
+static bool
+gr_tc_tripletc(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+	       c == '.' || c == '+' || c == '-';
+}
+
+int
+gr_toolchain_dumpmachine(const struct gr_env *env, char *const cc[], char **triplet,
+                         struct gr_error *err)
+{
+	struct gr_error scratch;
+	struct gr_strvec av;
+	struct gr_spawn_result res;
+	char *where = NULL;
+	size_t i, n;
+	int rc;
+
+	if (!err)
+		err = &scratch;
+	gr_error_clear(err);
+	*triplet = NULL;
+	if (!cc || !cc[0] || !cc[0][0])
+		return gr_error_set(err, GR_EUSAGE, 0, "no compiler given");
+	gr_strvec_init(&av);
+	errno = 0;
+	where = gr_path_which(cc[0], env ? env->path : NULL);
+	if (!where && errno == ENOMEM)
+		return gr_tc_nomem(err, cc[0]);
+	for (i = 0; cc[i]; i++)
+		if (gr_strvec_push(&av, i || !where ? cc[i] : where) != GR_OK)
+			goto nomem;
+	if (gr_strvec_push(&av, "-dumpmachine") != GR_OK)
+		goto nomem;
+	free(where);
+	where = NULL;
+	rc = gr_spawn_capture(gr_strvec_argv(&av), NULL, &res, err);
+	if (rc == GR_EIO && gr_tc_unrunnable(err->sys_errno))
+		rc = gr_error_set(err, GR_EIO, err->sys_errno, "cannot run %s: %s", cc[0], strerror(err->sys_errno));
+	if (rc != GR_OK) {
+		gr_strvec_deinit(&av);
+		return rc;
+	}
+	if (!gr_spawn_ok(&res)) {
+		rc = gr_tc_failed(gr_strvec_argv(&av), &res, err);
+		goto out;
+	}
+	/* One line of [A-Za-z0-9_.+-]. */
+	for (n = 0; n < res.outlen && gr_tc_tripletc(res.out[n]); n++)
+		;
+	if (n == 0 || n > 200 || (n < res.outlen && res.out[n] != '\n')) {
+		rc = gr_error_set(err, GR_EFORMAT, 0, "%s -dumpmachine printed no target triplet", cc[0]);
+		goto out;
+	}
+	if (!(*triplet = gr_tc_dup(res.out, n)))
+		rc = gr_tc_nomem(err, cc[0]);
+out:
+	gr_spawn_result_free(&res);
+	gr_strvec_deinit(&av);
+	return rc;
+nomem:
+	free(where);
+	gr_strvec_deinit(&av);
 	return gr_tc_nomem(err, cc[0]);
 }

@@ -30,4 +30,27 @@ int gr_toolchain_discover(const struct gr_env *env, char *const cc[], struct gr_
 /* Free everything gr_toolchain_discover filled in. */
 void gr_toolchain_deinit(struct gr_toolchain *tc);
 
+/* The C++ driver named like the C compiler cc (a path or a name): gcc becomes
+ * g++, clang clang++, cc c++, each alone or after a "PREFIX-" and before a
+ * "-VERSION" of digits and dots, the directory kept (aarch64-linux-gnu-gcc-12
+ * -> aarch64-linux-gnu-g++-12), malloc'd; NULL with errno 0 when cc is none
+ * of those, with errno ENOMEM when out of memory. */
+char *gr_toolchain_cxx_for_cc(const char *cc);
+
+/* The words of CC (cc, n words) with its compiler word (the first, or the one
+ * after a ccache, sccache, distcc or icecc launcher) turned into its C++
+ * driver, other words (flags such as --target=) kept, in out: GR_OK,
+ * GR_ENOTFOUND when that word names no compiler gr_toolchain_cxx_for_cc knows,
+ * or GR_ENOMEM. */
+int gr_toolchain_cxx_words(char *const cc[], size_t n, struct gr_strvec *out);
+
+/* Whether two -dumpmachine triplets name the same target, a vendor field
+ * aside (clang's aarch64-unknown-linux-gnu is gcc's aarch64-linux-gnu). */
+bool gr_toolchain_same_target(const char *a, const char *b);
+
+/* Ask the compiler (cc words, NULL-terminated; env's PATH finds the first)
+ * for its target triplet (-dumpmachine), malloc'd in *triplet. */
+int gr_toolchain_dumpmachine(const struct gr_env *env, char *const cc[], char **triplet,
+                             struct gr_error *err);
+
 #endif

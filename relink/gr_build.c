@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "gr_bstate.h"
+#include "gr_cxx.h"
 #include "gr_file.h"
 #include "gr_gocache.h"
 #include "gr_goflags.h"
@@ -50,7 +51,8 @@ struct gr_b {
 	struct gr_strvec moddirs;    /* and directories ("" when not downloaded) */
 	char *name;                  /* the package's binary name, from go list */
 	char *ld, *shim, *state;     /* gorelink-ld, gorelink-pkg-config and the link state in helpdir */
-	bool cxx;
+	bool cxx;                    /* go list: C++ files, or -lstdc++/-lc++ in #cgo LDFLAGS */
+	bool cross, cxx_set;         /* a cross build; the user set CXX (environment or go env -w) */
 	bool darwin;                 /* GOOS=darwin on a Mac: ld64's rules, only system dylibs left */
 	struct timespec t0;
 };
@@ -360,6 +362,8 @@ gr_b_go_env(struct gr_b *b)
 	snprintf(host, sizeof(host), "%s/%s", lines[6], lines[7]);
 	snprintf(goenv, sizeof(goenv), "%s", lines[8]);
 	gr_spawn_result_free(&r);
+	b->cross = cross;
+	b->cxx_set = cross && gr_b_go_env_set(b->o->env, goenv, "CXX");
 	if (!b->gocc || !b->gocxx || !b->cgo || !b->goos || !b->gopkgconfig || !b->gocppflags)
 		return gr_b_nomem(b);
 	if (!strcmp(b->goos, "darwin")) {
@@ -466,7 +470,8 @@ gr_b_go_list(struct gr_b *b, char **name)
 		words[nw++] = tags;
 	}
 	words[nw++] = "-f";
-	words[nw++] = "{{if not .DepOnly}}root\t{{.Name}}\t{{.ImportPath}}\t{{.Target}}\n{{end}}{{if .CXXFiles}}cxx\n{{end}}";
+	words[nw++] = "{{if not .DepOnly}}root\t{{.Name}}\t{{.ImportPath}}\t{{.Target}}\n{{end}}{{if .CXXFiles}}cxx\n{{end}}"
+	                   "{{range .CgoLDFLAGS}}{{if or (eq . \"-lstdc++\") (eq . \"-lc++\")}}cxx\n{{end}}{{end}}";
 	words[nw++] = b->o->package;
 	rc = gr_b_go_capture(b, words, nw, &r, true);
 	free(tags);
@@ -925,7 +930,7 @@ static int
 gr_b_verify(struct gr_b *b)
 {
 	struct gr_strvec allow;
-	struct gr_policy pol = { NULL, 0 };
+	struct gr_policy pol = { .allow = NULL, .nallow = 0 };
 	struct gr_report *r = NULL;
 	struct stat st;
 	enum gr_verdict want = b->o->mode == GR_LINK_STATIC_PIE ? GR_V_STATIC_PIE : GR_V_STATIC;
@@ -946,10 +951,27 @@ gr_b_verify(struct gr_b *b)
 		pol.allow = (const char *const *)allow.v;
 		pol.nallow = allow.n;
 	} else if (b->o->mode == GR_LINK_THIRD_PARTY) {
+		size_t i;
 		if (gr_build_third_party_allow(b->o->allow, b->o->nallow, &allow) ||
 		    gr_build_third_party_allow((const char *const *)b->ls.allow.v, b->ls.allow.n, &allow)) {
 			gr_strvec_deinit(&allow);
 			return gr_b_nomem(b);
+		}
+		/* A shared library --fix named (-lNAME, -l:SONAME: one a library of
+		 * the link loads anyway, or a system library) is allowed too. */
+		for (i = 0; i < b->res->link.nfixes; i++) {
+			const struct gr_rec_fix *x = &b->res->link.fixes[i];
+			char buf[512];
+			if (x->archive || !x->lname)
+				continue;
+			if (x->lname[0] == ':')
+				snprintf(buf, sizeof(buf), "%s", x->lname + 1);
+			else
+				snprintf(buf, sizeof(buf), "lib%s.so*", x->lname);
+			if (gr_strvec_push(&allow, buf)) {
+				gr_strvec_deinit(&allow);
+				return gr_b_nomem(b);
+			}
 		}
 		pol.allow = (const char *const *)allow.v;
 		pol.nallow = allow.n;
@@ -1240,12 +1262,31 @@ gr_b_warn(struct gr_b *b, const char *fmt, ...)
 	return gr_strvec_push(&b->res->warnings, msg) ? gr_b_nomem(b) : GR_OK;
 }
 
+/* The module-graph cache key of go WORDS... (NULL: not cached), malloc'd. */
+static char *
+gr_b_modgraph_key(struct gr_b *b, const char **words, size_t n)
+{
+	const char **av = calloc(n + 2, sizeof(*av));
+	char *key;
+	size_t i;
+
+	if (!av)
+		return NULL;
+	av[0] = b->o->go ? b->o->go : "go";
+	for (i = 0; i < n; i++)
+		av[i + 1] = words[i];
+	key = gr_modgraph_cache_key(b->o->env, av, gr_strvec_argv(&b->env));
+	free(av);
+	return key;
+}
+
 /* Run go WORDS with the build's own flags (gf.pass) after the first word;
  * its output in r. GR_OK also when go failed (r tells), else an error. */
 static int
 gr_b_go_ask(struct gr_b *b, const char *const *words, size_t n, struct gr_spawn_result *r)
 {
 	const char **w = calloc(n + b->gf.pass.n + 1, sizeof(*w));
+	char *key;
 	size_t i, nw = 0;
 	int rc;
 
@@ -1256,7 +1297,13 @@ gr_b_go_ask(struct gr_b *b, const char *const *words, size_t n, struct gr_spawn_
 		w[nw++] = b->gf.pass.v[i];
 	for (i = 1; i < n; i++)
 		w[nw++] = words[i];
-	rc = gr_b_go_capture(b, w, nw, r, true);
+	/* go list's answers are cached by all they depend on (gr_modgraph). */
+	key = gr_b_modgraph_key(b, w, nw);
+	if (key && gr_modgraph_cache_get(b->o->env, key, r))
+		rc = GR_OK;
+	else if (!(rc = gr_b_go_capture(b, w, nw, r, true)))
+		gr_modgraph_cache_put(b->o->env, key, r);
+	free(key);
 	free(w);
 	return rc;
 }
@@ -1443,6 +1490,61 @@ gr_b_check_explicit_preset(struct gr_b *b)
 	return rc;
 }
 
+/* A cross build's C++ driver (relink/gr_cxx): go env CXX when it builds for
+ * CC's target, else the one named after CC (then CXX in go build's
+ * environment too). With none, a build whose packages have C++ (go list)
+ * stops here, and one without links with CC alone. */
+static int
+gr_b_cross_cxx(struct gr_b *b)
+{
+	struct gr_cxx_choice ch;
+	struct gr_error e;
+	char detail[1024];
+	size_t i;
+	int rc;
+
+	if ((rc = gr_cxx_choose(b->o->env, b->gocc, b->gocxx, b->cxx_set, &ch, &e)))
+		return gr_b_fail(b, GR_BUILD_EENV, "%s", e.msg);
+	if (!ch.cxx) {
+		char *name = NULL;  /* b->name stays go build's to learn */
+		rc = gr_b_go_list(b, &name);
+		free(name);
+		if (rc == GR_OK && b->cxx)
+			rc = gr_b_fail(b, GR_BUILD_EENV, "the build has C++ (go list: C++ files or -lstdc++), but %s", ch.why);
+		if (rc == GR_OK) {
+			snprintf(detail, sizeof(detail), "none for %s; the link runs CC: %s", ch.cc_target, ch.why);
+			gr_b_log(b, "cxx", detail);
+			b->gocxx[0] = '\0';  /* gorelink-ld never links the target with the host's C++ driver */
+		}
+		gr_cxx_choice_deinit(&ch);
+		return rc;
+	}
+	if (ch.derived) {
+		/* In place of an empty CXX= the environment may hold (the first one counts). */
+		char *v = gr_b_join("CXX=", "", ch.cxx);
+		for (i = 0; v && i < b->env.n && strncmp(b->env.v[i], "CXX=", 4); i++)
+			;
+		if (v && i < b->env.n) {
+			free(b->env.v[i]);
+			b->env.v[i] = v;
+		} else if (!v || gr_strvec_push(&b->env, v)) {
+			free(v);
+			gr_cxx_choice_deinit(&ch);
+			return gr_b_nomem(b);
+		} else {
+			free(v);
+		}
+		snprintf(detail, sizeof(detail), "%s, named after CC (go env CXX %s does not build for %s)", ch.cxx,
+		         *b->gocxx ? b->gocxx : "(empty)", ch.cc_target);
+		gr_b_log(b, "cxx", detail);
+		free(b->gocxx);
+		b->gocxx = ch.cxx;
+		ch.cxx = NULL;
+	}
+	gr_cxx_choice_deinit(&ch);
+	return GR_OK;
+}
+
 /* What go says about itself; the helper directory, go build's environment,
  * the link state, the output's place and the go build command. */
 static int
@@ -1468,6 +1570,8 @@ gr_b_prepare(struct gr_b *b)
 	gr_strvec_deinit(&b->res->tags);
 	if (gr_strvec_extend(&b->res->tags, &b->gf.tags))
 		return gr_b_nomem(b);
+	if (b->cross && !b->darwin && (rc = gr_b_cross_cxx(b)))
+		return rc;
 	/* The compiler gorelink-ld links with: -extld, else go env CC; gorelink-ld
 	 * switches to go env CXX when the objects or archives it links hold C++. */
 	if (b->extld.n) {
@@ -1505,10 +1609,16 @@ gr_b_go_failed(struct gr_b *b, const struct gr_spawn_result *r)
 			return gr_b_fail(b, GR_BUILD_EGO,
 			                 "the link failed: %s was built for glibc, and this link's C library is another (explained above)",
 			                 lr->undefined[i].archive);
-	if (lr->nundefined && !lr->nmissing && b->o->fix && lr->nfixes)
+	if (lr->nundefined && !lr->nmissing && b->o->fix && lr->nfixes) {
+		/* What --fix added: archives, -l flags of libraries kept dynamic, or both. */
+		size_t narch = 0;
+		for (size_t i = 0; i < lr->nfixes; i++)
+			narch += lr->fixes[i].archive != NULL;
 		return gr_b_fail(b, GR_BUILD_EGO,
-		                 "the link still fails on undefined symbols after --fix added %zu archive%s (-l%s%s): add the --pkg/--lib named above for what is left",
-		                 lr->nfixes, lr->nfixes == 1 ? "" : "s", lr->fixes[0].lname, lr->nfixes > 1 ? " and others" : "");
+		                 "the link still fails on undefined symbols after --fix added %zu %s%s (-l%s%s): add the --pkg/--lib named above for what is left",
+		                 lr->nfixes, narch == lr->nfixes ? "archive" : narch ? "input" : "-l flag",
+		                 lr->nfixes == 1 ? "" : "s", lr->fixes[0].lname, lr->nfixes > 1 ? " and others" : "");
+	}
 	if (lr->nundefined && !lr->nmissing && b->o->fix)
 		return gr_b_fail(b, GR_BUILD_EGO,
 		                 "the link failed on undefined symbols (explained above) that --fix found no archive for: install the library that defines them, or add the --pkg/--lib named there");
@@ -1523,9 +1633,15 @@ gr_b_go_failed(struct gr_b *b, const struct gr_spawn_result *r)
 		return gr_b_fail(b, GR_BUILD_EMISSING,
 		                 "no static archive for -l%s%s (explained above, with the way out in its summary)",
 		                 lr->missing[0].name, lr->nmissing > 1 ? " and others" : "");
-	if (gr_b_go_list(b, &b->name) == GR_OK)
+	if (gr_b_go_list(b, &b->name) == GR_OK) {
+		/* A known toolchain limit the linker's messages show (relink/gr_cxx). */
+		const char *limit = gr_cxx_known_limit(b->res->go_stderr);
+		if (limit)
+			return gr_b_fail(b, GR_BUILD_EGO, "go build %s: %s (the linker's messages are above)",
+			                 gr_spawn_describe(r, how, sizeof(how)), limit);
 		return gr_b_fail(b, GR_BUILD_EGO, "go build %s (its messages are above)",
 		                 gr_spawn_describe(r, how, sizeof(how)));
+	}
 	return b->err->code;  /* go list named the cause: not a main package, not found... */
 }
 

@@ -1,5 +1,6 @@
 #include "gr_diag.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,6 +139,20 @@ gr_dg_archive_of(const char *ref, char *buf, size_t n)
 	return true;
 }
 
+/* libstdc++'s locale code (libstdc++.a(numeric_members*.o):
+ * std::__narrow_multibyte_chars) refers to iconv_open in every static C++
+ * link: it narrows a named locale's multibyte separators to ASCII, only for a
+ * locale the program picks, and keeps them when the conversion cannot be
+ * opened. Nothing can or need be done: no finding (gorelink-check(1) too). */
+static bool
+gr_dg_libstdcxx_iconv(const char *symbol, const char *referrer)
+{
+	char lib[256];
+
+	return !strncmp(symbol, "iconv", 5) && gr_dg_archive_of(referrer, lib, sizeof(lib)) &&
+	       !strcmp(lib, "libstdc++.a");
+}
+
 static bool
 gr_dg_prefixed(const char *const *v, size_t nv, const char *s)
 {
@@ -220,7 +235,10 @@ gr_dg_finding(struct gr_arena *a, const struct gr_ldmsg *m, struct gr_diag_findi
 		return true;
 	}
 	if (!strncmp(m->symbol, "iconv", 5))
-		f->remedy = "glibc's iconv loads gconv modules at run time: --third-party, or build against musl";
+		f->remedy = "glibc's iconv loads a gconv module (a shared object) for every charset but its built-in ones "
+		            "(UTF-8, UTF-16, UTF-32, UCS-2, UCS-4, ASCII): convert only between those, link GNU libiconv's "
+		            "archive, --third-party to keep the C library dynamic, or build against musl "
+		            "(-tags netgo,osusergo change nothing here)";
 	else
 		f->remedy = "glibc needs its shared libraries at run time for this: --third-party, or build against musl";
 	return true;
@@ -444,6 +462,8 @@ gr_dg_traces(struct gr_diag *d, size_t *fcap, const struct gr_ldmsgs *msgs)
 		if (gr_dg_archive_of(m->referrer, lib, sizeof(lib)) &&
 		    gr_dg_in(gr_dg_libc_archives, sizeof(gr_dg_libc_archives) / sizeof(gr_dg_libc_archives[0]), lib))
 			continue;
+		if (gr_dg_libstdcxx_iconv(m->symbol, m->referrer))
+			continue;
 		for (k = 0; k < sizeof(gr_dg_loaders) / sizeof(gr_dg_loaders[0]); k++)
 			if (!strcmp(m->symbol, gr_dg_loaders[k].symbol))
 				ld = &gr_dg_loaders[k];
@@ -466,11 +486,18 @@ gr_dg_traces(struct gr_diag *d, size_t *fcap, const struct gr_ldmsgs *msgs)
 		if (!warned || (go_seen && gr_dg_goref(m->referrer)))
 			continue;
 		{
-			struct gr_ldmsg c = { GR_LDMSG_STATIC_WARNING, m->symbol, m->referrer, NULL };
+			struct gr_ldmsg c = { GR_LDMSG_STATIC_WARNING, m->symbol, m->referrer, NULL, NULL, NULL };
 			if (!gr_dg_add(d, fcap, &c, false))
 				return false;
 		}
 	}
+	/* A warning that named libstdc++'s locale code found the other callers
+	 * above; it is no finding itself. */
+	for (i = k = 0; i < d->nfindings; i++)
+		if (d->findings[i].plugin_loader || !d->findings[i].referrer ||
+		    !gr_dg_libstdcxx_iconv(d->findings[i].symbol, d->findings[i].referrer))
+			d->findings[k++] = d->findings[i];
+	d->nfindings = k;
 	/* The policy: a plugin loader's caller, and the dlopen of a library that
 	 * needs its plugins, fail a --static build by default. */
 	for (k = 0; k < d->nfindings; k++) {
@@ -570,6 +597,267 @@ gr_dg_glibc_built(struct gr_diag *d, size_t *cap, const struct gr_ldmsg *m)
 	return true;
 }
 
+/* A symbol GNU ld reported as undefined: a DSO-missing record without its library is one too. */
+static bool
+gr_dg_undef(const struct gr_ldmsg *m)
+{
+	return m->kind == GR_LDMSG_UNDEFINED || (m->kind == GR_LDMSG_DSO_MISSING && !m->dso);
+}
+
+/* Whether a and b are the same file (by realpath); *nomem set when realpath ran out of memory. */
+static bool
+gr_dg_same_file(const char *a, const char *b, bool *nomem)
+{
+	char *ra, *rb = NULL;
+	bool same;
+
+	errno = 0;
+	ra = realpath(a, NULL);
+	if (ra)
+		rb = realpath(b, NULL);
+	if ((!ra || !rb) && errno == ENOMEM)
+		*nomem = true;
+	same = ra && rb && !strcmp(ra, rb);
+	free(ra);
+	free(rb);
+	return same;
+}
+
+/* Name a new DSO entry: its soname, the name --allow-dynamic takes, the flag
+ * that links it and its package. False when out of memory. */
+static bool
+gr_dg_dso_name(struct gr_diag *d, struct gr_diag_dso *x, const char *const *dirs, size_t ndirs)
+{
+	struct gr_arena *a = &d->arena;
+	struct gr_report *r = NULL;
+	struct gr_error e;
+	struct gr_strvec pk;
+	const char *base = strrchr(x->path, '/'), *so, *stem, *best;
+	char name[256], try[4096];
+	size_t i, n, npub = 0;
+	int k;
+	bool found = false, nomem = false;
+
+	base = base ? base + 1 : x->path;
+	so = base;
+	k = gr_check_path(x->path, NULL, &r, &e);
+	if (k == GR_ENOMEM)
+		return false;
+	if (k == GR_OK && r->nimages && r->images[0].soname)
+		so = r->images[0].soname;
+	x->soname = gr_arena_strdup(a, so);
+	gr_report_free(r);
+	if (!x->soname)
+		return false;
+	so = x->soname;
+	/* "libgomp.so.1" -> "gomp"; "liblber-2.5.so.0" -> "lber-2.5", then "lber". */
+	stem = strncmp(so, "lib", 3) ? so : so + 3;
+	n = strstr(stem, ".so") ? (size_t)(strstr(stem, ".so") - stem) : strlen(stem);
+	if (n >= sizeof(name))
+		n = sizeof(name) - 1;
+	memcpy(name, stem, n);
+	name[n] = '\0';
+	/* The C library family's lib<NAME>.so may be a linker script (libm.so,
+	 * libc.so) naming the same library: -lNAME is right for it. */
+	found = gr_dg_in(gr_rw_default_system_libs, gr_rw_ndefault_system_libs, name);
+	for (k = 0; k < 2 && !found && *name; k++) {
+		for (i = 0; i < ndirs && !found; i++)
+			if ((size_t)snprintf(try, sizeof(try), "%s/lib%s.so", dirs[i], name) < sizeof(try))
+				found = gr_dg_same_file(try, x->path, &nomem);
+		if (nomem)
+			return false;
+		if (!found && k == 0) {
+			/* Without a "-<version>" tail. */
+			char *dash = strrchr(name, '-');
+			if (!dash || !dash[1] || strspn(dash + 1, "0123456789.") != strlen(dash + 1))
+				break;
+			*dash = '\0';
+		}
+	}
+	if (found) {
+		x->name = gr_arena_strdup(a, name);
+		x->flag = gr_arena_printf(a, "-l%s", name);
+	} else {
+		/* The --allow-dynamic name is the file's stem even so: "lib<stem>.so*" matches it. */
+		x->name = gr_arena_strndup(a, stem, n);
+		x->flag = gr_arena_printf(a, "-l:%s", so);
+	}
+	if (!x->name || !x->flag)
+		return false;
+	/* The C library family comes with the compiler: it is named by -l, not a package. */
+	if (gr_dg_in(gr_rw_default_system_libs, gr_rw_ndefault_system_libs, x->name))
+		return true;
+	gr_strvec_init(&pk);
+	if (gr_pc_packages_with_lib(x->name, &pk, &npub, &e) == GR_ENOMEM)
+		nomem = true;
+	else if (pk.n && (best = gr_dg_best_pkg(&pk, npub, x->name)) && !(x->pkg = gr_arena_strdup(a, best)))
+		nomem = true;
+	gr_strvec_deinit(&pk);
+	return !nomem;
+}
+
+/* Add sym (needed by needers[0..nneeders)) to the DSO entry of path (loaded
+ * by via, or NULL), made when new. False when out of memory. */
+static bool
+gr_dg_dso_add(struct gr_diag *d, size_t *cap, const char *path, const char *via, const char *sym,
+              const char *const *needers, size_t nneeders, const char *const *dirs, size_t ndirs)
+{
+	struct gr_arena *a = &d->arena;
+	struct gr_diag_dso *x = NULL;
+	const char *s;
+	size_t i;
+
+	for (i = 0; i < d->ndsos && !x; i++)
+		if (!strcmp(d->dsos[i].path, path))
+			x = &d->dsos[i];
+	if (!x) {
+		void *grown = d->dsos;
+		if (!gr_arena_grow(a, &grown, d->ndsos, cap, sizeof(*d->dsos)))
+			return false;
+		d->dsos = grown;
+		x = &d->dsos[d->ndsos];
+		memset(x, 0, sizeof(*x));
+		if (!(x->path = gr_arena_strdup(a, path)) || (via && !(x->via = gr_arena_strdup(a, via))) ||
+		    !gr_dg_dso_name(d, x, dirs, ndirs))
+			return false;
+		d->ndsos++;
+	}
+	if (!(s = gr_arena_strdup(a, sym)) || !gr_dg_push(a, &x->symbols, &x->nsymbols, s))
+		return false;
+	for (i = 0; i < nneeders; i++)
+		if (!(s = gr_arena_strdup(a, needers[i])) || !gr_dg_push(a, &x->needers, &x->nneeders, s))
+			return false;
+	return true;
+}
+
+/* path of the file name in the first of dirs (or dir2, when not NULL) that holds it, into buf. */
+static bool
+gr_dg_find_in(const char *file, const char *const *dirs, size_t ndirs, const char *dir2, char *buf, size_t n)
+{
+	struct stat st;
+	size_t i;
+
+	if (dir2 && (size_t)snprintf(buf, n, "%s/%s", dir2, file) < n && stat(buf, &st) == 0 && S_ISREG(st.st_mode))
+		return true;
+	for (i = 0; i < ndirs; i++)
+		if ((size_t)snprintf(buf, n, "%s/%s", dirs[i], file) < n && stat(buf, &st) == 0 && S_ISREG(st.st_mode))
+			return true;
+	return false;
+}
+
+/* Whether s names a shared library file: "x.so" or "x.so.N...". */
+static bool
+gr_dg_is_so(const char *s)
+{
+	const char *p = strstr(s, ".so");
+
+	while (p && p[3] && p[3] != '.')
+		p = strstr(p + 1, ".so");
+	return p != NULL;
+}
+
+int
+gr_diag_dso_scan(struct gr_diag *d, const char *const *argv, size_t argc, const char *const *dirs, size_t ndirs,
+                 struct gr_error *err)
+{
+	struct gr_strvec libs, cand, via;
+	size_t i, k, g, q, cap = d->ndsos;
+	char path[4096], dir[4096];
+	bool nomem = false;
+	int rc = GR_OK;
+
+	if (!d->ngroups && !d->ndsos)
+		return GR_OK;
+	gr_strvec_init(&libs);
+	gr_strvec_init(&cand);
+	gr_strvec_init(&via);
+	/* The link's shared libraries. */
+	for (i = 0; i < argc && !rc; i++) {
+		const char *t = argv[i];
+		bool got = false;
+		if (!strncmp(t, "-l:", 3) && t[3])
+			got = gr_dg_is_so(t + 3) && gr_dg_find_in(t + 3, dirs, ndirs, NULL, path, sizeof(path));
+		else if (!strncmp(t, "-l", 2) && t[2] && !gr_dg_in(gr_rw_default_system_libs, gr_rw_ndefault_system_libs, t + 2)) {
+			char file[512];
+			got = (size_t)snprintf(file, sizeof(file), "lib%s.so", t + 2) < sizeof(file) &&
+			      gr_dg_find_in(file, dirs, ndirs, NULL, path, sizeof(path));
+		} else if (t[0] != '-' && gr_dg_is_so(t) && (size_t)snprintf(path, sizeof(path), "%s", t) < sizeof(path)) {
+			got = true;
+		}
+		if (got && !gr_dg_in((const char *const *)libs.v, libs.n, path))
+			rc = gr_strvec_push(&libs, path);
+	}
+	/* What each loads, found beside it or in the search dirs. */
+	for (i = 0; i < libs.n && !rc; i++) {
+		struct gr_report *r = NULL;
+		struct gr_error e;
+		const char *slash = strrchr(libs.v[i], '/');
+		int crc = gr_check_path(libs.v[i], NULL, &r, &e);
+		if (crc == GR_ENOMEM)
+			rc = GR_ENOMEM;
+		if (crc != GR_OK)
+			continue;  /* a linker script (libc.so), an unreadable file: nothing it loads */
+		snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - libs.v[i]) : 1, slash ? libs.v[i] : ".");
+		for (k = 0; r->nimages && k < r->images[0].nneeded && !rc; k++) {
+			const char *so = r->images[0].needed[k].name;
+			if (!so || strchr(so, '/') ||
+			    !gr_dg_find_in(so, dirs, ndirs, dir, path, sizeof(path)) ||
+			    gr_dg_in((const char *const *)cand.v, cand.n, path) ||
+			    gr_dg_in((const char *const *)libs.v, libs.n, path))
+				continue;
+			if ((rc = gr_strvec_push(&cand, path)) == GR_OK)
+				rc = gr_strvec_push(&via, libs.v[i]);
+		}
+		gr_report_free(r);
+	}
+	/* The library GNU ld named: which one of the link loads it. */
+	for (g = 0; g < d->ndsos && !rc; g++)
+		for (q = 0; q < cand.n && !d->dsos[g].via; q++)
+			if (gr_dg_same_file(cand.v[q], d->dsos[g].path, &nomem) &&
+			    !(d->dsos[g].via = gr_arena_strdup(&d->arena, via.v[q])))
+				rc = GR_ENOMEM;
+	if (nomem)
+		rc = GR_ENOMEM;
+	/* Each group's symbols that a loaded library defines move to its DSO entry. */
+	for (g = 0; g < d->ngroups && !rc;) {
+		struct gr_diag_group *grp = &d->groups[g];
+		size_t w;
+		for (q = 0; q < cand.n && !rc; q++) {
+			if (!gr_bfd_dynamic_defines(cand.v[q], grp->symbols, grp->nsymbols))
+				continue;
+			for (k = 0, w = 0; k < grp->nsymbols; k++) {
+				const char *sym = grp->symbols[k];
+				if (gr_bfd_dynamic_defines(cand.v[q], &sym, 1)) {
+					if (!gr_dg_dso_add(d, &cap, cand.v[q], via.v[q], sym, grp->needers, grp->nneeders, dirs, ndirs)) {
+						rc = GR_ENOMEM;
+						break;
+					}
+				} else {
+					grp->symbols[w++] = sym;
+				}
+			}
+			/* Each moved symbol took at least one of the group's references. */
+			{
+				size_t moved = grp->nsymbols - w;
+				grp->nrefs = grp->nrefs >= moved + w ? grp->nrefs - moved : w;
+			}
+			grp->nsymbols = w;
+			if (!w)
+				break;
+		}
+		if (!rc && !grp->nsymbols) {
+			memmove(grp, grp + 1, (d->ngroups - g - 1) * sizeof(*grp));
+			d->ngroups--;
+		} else {
+			g++;
+		}
+	}
+	gr_strvec_deinit(&libs);
+	gr_strvec_deinit(&cand);
+	gr_strvec_deinit(&via);
+	return rc ? gr_error_set(err, GR_ENOMEM, 0, "diagnosis: out of memory") : GR_OK;
+}
+
 int
 gr_diag_run(const struct gr_env *env, const char *linker_messages, const char *const *dirs,
             size_t ndirs, struct gr_diag **out, struct gr_error *err)
@@ -579,7 +867,7 @@ gr_diag_run(const struct gr_env *env, const char *linker_messages, const char *c
 	struct gr_symindex *ix = NULL;
 	struct gr_dg_votes votes = { NULL, NULL, 0, 0 };
 	struct gr_arena *a;
-	size_t i, k, cap = 0, fcap = 0, gcap = 0;
+	size_t i, k, cap = 0, fcap = 0, gcap = 0, dcap = 0;
 	bool any_undef = false;
 	int rc = GR_OK;
 
@@ -593,7 +881,7 @@ gr_diag_run(const struct gr_env *env, const char *linker_messages, const char *c
 		goto out;
 	}
 	for (i = 0; i < msgs->n; i++)
-		if (msgs->v[i].kind == GR_LDMSG_UNDEFINED)
+		if (gr_dg_undef(&msgs->v[i]))
 			any_undef = true;
 	/* The index is only worth building when something is undefined. */
 	if (any_undef && (rc = gr_symindex_build(env, dirs, ndirs, &ix, &d->index, err)))
@@ -602,7 +890,7 @@ gr_diag_run(const struct gr_env *env, const char *linker_messages, const char *c
 	for (i = 0; i < msgs->n && any_undef; i++) {
 		const struct gr_symarchive *const *prov;
 		size_t np;
-		if (msgs->v[i].kind != GR_LDMSG_UNDEFINED)
+		if (!gr_dg_undef(&msgs->v[i]))
 			continue;
 		if ((rc = gr_dg_lookup(ix, msgs->v[i].symbol, &prov, &np, err)))
 			goto out;
@@ -617,13 +905,17 @@ gr_diag_run(const struct gr_env *env, const char *linker_messages, const char *c
 		if (m->kind == GR_LDMSG_STATIC_WARNING) {
 			if (!gr_dg_add(d, &fcap, m, false))
 				rc = gr_error_set(err, GR_ENOMEM, 0, "diagnosis: out of memory");
-		} else if (m->kind == GR_LDMSG_UNDEFINED && gr_diag_glibc_only(m->symbol)) {
+		} else if (m->kind == GR_LDMSG_DSO_MISSING && m->dso) {
+			/* GNU ld named the library: no archive is the answer, naming it is. */
+			if (!gr_dg_dso_add(d, &dcap, m->dso, NULL, m->symbol, &m->referrer, m->referrer ? 1 : 0, dirs, ndirs))
+				rc = gr_error_set(err, GR_ENOMEM, 0, "diagnosis: out of memory");
+		} else if (gr_dg_undef(m) && gr_diag_glibc_only(m->symbol)) {
 			/* Only glibc defines it, and this link's C library does not: the
 			 * archive was built for glibc (an archive another library has it in,
 			 * such as libasan.a's interceptors, is not the answer). */
 			if (!gr_dg_glibc_built(d, &gcap, m))
 				rc = gr_error_set(err, GR_ENOMEM, 0, "diagnosis: out of memory");
-		} else if (m->kind == GR_LDMSG_UNDEFINED) {
+		} else if (gr_dg_undef(m)) {
 			const struct gr_symarchive *const *prov;
 			const struct gr_symarchive *p = NULL;
 			size_t np;

@@ -53,8 +53,29 @@ struct gr_diag_glibc_built {
 	size_t nmembers;
 };
 
+/* Undefined symbols only a shared library defines that another shared
+ * library of the link loads (its DT_NEEDED) but the link does not name:
+ * GNU ld's "undefined reference to symbol 'S@@VER'" and "DSO missing from
+ * command line", or (gold, lld and mold say only "undefined") found by
+ * gr_diag_dso_scan. The way out is to name it: -lNAME or -l:SONAME. */
+struct gr_diag_dso {
+	const char *path;      /* the shared library: "/lib/x86_64-linux-gnu/libgomp.so.1" */
+	const char *soname;    /* its DT_SONAME (else its file name): "libgomp.so.1" */
+	const char *flag;      /* what names it: "-lgomp" (when lib<NAME>.so in the search dirs is the same
+	                        * library), else "-l:libgomp.so.1" */
+	const char *name;      /* the name --allow-dynamic takes: "gomp" */
+	const char *pkg;       /* a pkg-config package whose Libs name -lNAME, or NULL */
+	const char *via;       /* the shared library of the link that loads it, or NULL: the linker named it */
+	const char **symbols;  /* distinct, in first-seen order, without their versions */
+	size_t nsymbols;
+	const char **needers;  /* who referred to them */
+	size_t nneeders;
+};
+
 struct gr_diag {
 	struct gr_arena arena;
+	struct gr_diag_dso *dsos;  /* not in groups: a shared library the link does not name defines them */
+	size_t ndsos;
 	struct gr_diag_glibc_built *glibc_built;  /* not in groups: no archive of this link's C library has them */
 	size_t nglibc_built;
 	struct gr_diag_group *groups;
@@ -69,6 +90,16 @@ struct gr_diag {
  * turn glibc's static warnings into findings. */
 int gr_diag_run(const struct gr_env *env, const char *linker_messages, const char *const *dirs,
                 size_t ndirs, struct gr_diag **out, struct gr_error *err);
+
+/* For the undefined symbols the groups hold (any linker's plain "undefined"
+ * report): when a shared library of the link (argv's -lNAME found as
+ * lib<NAME>.so in dirs, -l:FILE, or a path to a .so; the C library family's
+ * -l names aside) needs (DT_NEEDED, found in dirs or beside it) a shared
+ * library that defines a symbol, move the symbol into a gr_diag_dso (via:
+ * the library of the link); a group left empty is removed. GNU ld names
+ * the library itself (gr_diag_run). GR_ENOMEM is the only error. */
+int gr_diag_dso_scan(struct gr_diag *d, const char *const *argv, size_t argc, const char *const *dirs, size_t ndirs,
+                     struct gr_error *err);
 
 /* Whether an undefined sym is one only glibc defines: __*_chk, __isoc99_*,
  * __isoc23_*, __libc_*, or a large-file name (fopen64, lseek64...). */

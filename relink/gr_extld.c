@@ -398,6 +398,9 @@ gr_extld_rewrite(const struct gr_env *env, const struct gr_linkstate *ls,
 	}
 	o.allow_dynamic = (const char *const *)ls->allow.v;
 	o.nallow_dynamic = ls->allow.n;
+	o.replace_lib = ls->stub_lib;
+	o.replace_path = ls->stub_archive;
+	o.nreplace = ls->nstub;
 	/* A bare -lNAME (cgo LDFLAGS, --lib, -extldflags) gains its package's
 	 * closure; the -l names the #cgo pkg-config: answers gave are accounted for. */
 	if (!ls->no_infer && !ls->darwin) {

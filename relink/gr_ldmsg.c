@@ -87,6 +87,8 @@ gr_lp_add(struct gr_lp *p, enum gr_ldmsg_kind k, char *sym, char *ref, char *fn)
 	m->v[m->n].symbol = sym;
 	m->v[m->n].referrer = ref;
 	m->v[m->n].function = fn;
+	m->v[m->n].version = NULL;
+	m->v[m->n].dso = NULL;
 	m->n++;
 }
 
@@ -342,6 +344,47 @@ gr_lp_trace(struct gr_lp *p, const char *s)
 	return true;
 }
 
+/* GNU ld's "DSO missing from command line": "REF: undefined reference to
+ * symbol 'S@@VER'" (a record), then "DSO: error adding symbols: DSO missing
+ * from command line" (its dso). Whether s was one of the two. */
+static bool
+gr_lp_dso(struct gr_lp *p, const char *s)
+{
+	static const char undef[] = "undefined reference to symbol ", missing[] = ": error adding symbols: DSO missing from command line";
+	const char *mk, *q, *e, *at;
+	char *ref, *fn, *sym;
+	size_t i;
+
+	if ((mk = strstr(s, missing)) != NULL) {
+		/* The record it belongs to: the last one still without its library. */
+		for (i = p->m->n; i > 0; i--) {
+			struct gr_ldmsg *m = &p->m->v[i - 1];
+			if (m->kind == GR_LDMSG_DSO_MISSING && !m->dso) {
+				m->dso = gr_lp_dup(p, s, (size_t)(mk - s));
+				break;
+			}
+			if (m->kind == GR_LDMSG_DSO_MISSING)
+				break;
+		}
+		return true;
+	}
+	if (!(mk = strstr(s, undef)) || (mk[sizeof(undef) - 1] != '\'' && mk[sizeof(undef) - 1] != '`'))
+		return false;
+	q = mk + sizeof(undef);
+	if (!(e = strchr(q, '\'')) || e == q)
+		return true;
+	/* "omp_get_thread_num@@OMP_1.0": the name, and its version apart. */
+	for (at = q; at < e && *at != '@'; at++)
+		;
+	if (at == q || !(sym = gr_lp_dup(p, q, (size_t)(at - q))))
+		return true;
+	gr_lp_loc(p, s, gr_lp_locend(s, mk), &ref, &fn);
+	gr_lp_add(p, GR_LDMSG_DSO_MISSING, sym, ref, fn);
+	if (at < e && p->m->n && p->m->v[p->m->n - 1].symbol == sym)
+		p->m->v[p->m->n - 1].version = gr_lp_dup(p, at, (size_t)(e - at));
+	return true;
+}
+
 /* A GNU ld or gold line. */
 static void
 gr_lp_gnu(struct gr_lp *p, const char *line)
@@ -351,7 +394,7 @@ gr_lp_gnu(struct gr_lp *p, const char *line)
 	enum gr_ldmsg_kind k;
 	char *sym, *ref, *fn;
 
-	if (gr_lp_notfound(p, s) || gr_lp_trace(p, s))
+	if (gr_lp_notfound(p, s) || gr_lp_trace(p, s) || gr_lp_dso(p, s))
 		return;
 	/* GNU ld: "REF: in function `F':" is the context of the lines after it. */
 	if ((mk = strstr(s, infn)) != NULL && (mk[sizeof(infn) - 1] == '`' || mk[sizeof(infn) - 1] == '\'')) {

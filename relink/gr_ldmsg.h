@@ -12,6 +12,9 @@ enum gr_ldmsg_kind {
 	GR_LDMSG_CANNOT_FIND,     /* cannot find -lfoo */
 	GR_LDMSG_TRACE_REF,       /* --trace-symbol: "FILE: reference to S" (referrer FILE) */
 	GR_LDMSG_TRACE_DEF,       /* --trace-symbol: "FILE: definition of S" (referrer FILE) */
+	GR_LDMSG_DSO_MISSING,     /* GNU ld: "undefined reference to symbol 'S@@VER'" (S defined only by a
+	                           * shared library another one loads), with dso from its next line
+	                           * "DSO: error adding symbols: DSO missing from command line" */
 };
 
 struct gr_ldmsg {
@@ -19,6 +22,8 @@ struct gr_ldmsg {
 	const char *symbol;    /* the symbol (as the linker spells it), or "-lfoo" */
 	const char *referrer;  /* "archive.a(member.o)", "file.o", or NULL */
 	const char *function;  /* the function that refers to it, or NULL */
+	const char *version;   /* GR_LDMSG_DSO_MISSING: the symbol's version as the linker wrote it ("@@OMP_1.0"), or NULL */
+	const char *dso;       /* GR_LDMSG_DSO_MISSING: the shared library that defines it, or NULL (not named) */
 };
 
 struct gr_ldmsgs {

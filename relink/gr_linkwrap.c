@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "gr_cache.h"
+#include "gr_chain.h"
 #include "gr_extld.h"
 #include "gr_kv.h"
 #include "gr_ldmsg.h"
@@ -53,12 +54,20 @@ gr_linkwrap_report(const struct gr_linkstate *ls, const struct gr_strvec *final,
 		rc = gr_link_report_add_argv(rep, final->v[i]);
 	for (i = 0; rw && i < rw->ntokens && !rc; i++) {
 		const struct gr_rw_token *t = &rw->tokens[i];
-		if (t->kind == GR_RW_OTHER && t->missing)
-			rc = gr_link_report_add_missing(rep, true, t->input);  /* an input file that is not there */
+		if (t->kind == GR_RW_OTHER && t->missing) {
+			char *c = gr_chain_text(t->origin, t->input);
+			rc = gr_link_report_add_missing(rep, true, t->input, c);  /* an input file that is not there */
+			free(c);
+		}
 		if (t->kind != GR_RW_LIBRARY || rc)
 			continue;
-		if (t->missing)
-			rc = gr_link_report_add_missing(rep, false, t->lib);
+		if (t->missing) {
+			char *c, flag[4096];
+			snprintf(flag, sizeof(flag), "-l%s", t->lib);
+			c = gr_chain_text(t->origin, flag);
+			rc = gr_link_report_add_missing(rep, false, t->lib, c);
+			free(c);
+		}
 		else if (t->kept)
 			rc = gr_link_report_add_kept(rep, t->lib);
 		else
@@ -224,13 +233,30 @@ gr_lw_run_captured(const struct gr_linkwrap *w, char *const *argv, struct gr_spa
 	return 128 + res->code;
 }
 
+/* path tidied for a message (gr_path_lexical) into buf; path itself when it does not fit. */
+static const char *
+gr_lw_tidy(const char *path, char *buf, size_t bufsz)
+{
+	char *t = path ? gr_path_lexical(path) : NULL;
+
+	if (!t || strlen(t) >= bufsz) {
+		free(t);
+		return path;
+	}
+	memcpy(buf, t, strlen(t) + 1);
+	free(t);
+	return buf;
+}
+
 static void
 gr_lw_list(FILE *f, const char *const *v, size_t n, size_t max)
 {
 	size_t i;
 
+	char tidy[4096];
+
 	for (i = 0; i < n && i < max; i++)
-		fprintf(f, "%s%s", i ? ", " : "", v[i]);
+		fprintf(f, "%s%s", i ? ", " : "", gr_lw_tidy(v[i], tidy, sizeof(tidy)));
 	if (n > max)
 		fprintf(f, ", ... (%zu in all)", n);
 }
@@ -312,21 +338,6 @@ gr_lw_msgs_free(struct gr_lw_msgs *m)
 	m->n = 0;
 }
 
-/* path tidied for a message (gr_path_lexical) into buf; path itself when it does not fit. */
-static const char *
-gr_lw_tidy(const char *path, char *buf, size_t bufsz)
-{
-	char *t = path ? gr_path_lexical(path) : NULL;
-
-	if (!t || strlen(t) >= bufsz) {
-		free(t);
-		return path;
-	}
-	memcpy(buf, t, strlen(t) + 1);
-	free(t);
-	return buf;
-}
-
 /* " (N times)" for a message that came N > 1 times, else "". */
 static const char *
 gr_lw_times(size_t n, char *buf, size_t bufsz)
@@ -337,6 +348,90 @@ gr_lw_times(size_t n, char *buf, size_t bufsz)
 	return buf;
 }
 
+/* Whether arg is on the link's command line already. */
+static bool
+gr_lw_on_line(const struct gr_strvec *final, const char *arg)
+{
+	size_t k;
+
+	for (k = 0; k < final->n; k++)
+		if (!strcmp(final->v[k], arg))
+			return true;
+	return false;
+}
+
+/* Whether -lNAME stays dynamic in this link: a system library in third-party
+ * mode (the state's, else the default list), or an --allow-dynamic name. */
+static bool
+gr_lw_kept_dynamic(const struct gr_linkstate *ls, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ls->allow.n; i++)
+		if (!strcmp(ls->allow.v[i], name))
+			return true;
+	if (ls->mode != GR_LINK_THIRD_PARTY)
+		return false;
+	if (ls->system_libs.n) {
+		for (i = 0; i < ls->system_libs.n; i++)
+			if (!strcmp(ls->system_libs.v[i], name))
+				return true;
+		return false;
+	}
+	for (i = 0; i < gr_rw_ndefault_system_libs; i++)
+		if (!strcmp(gr_rw_default_system_libs[i], name))
+			return true;
+	return false;
+}
+
+/* Whether everything --fix added is an archive. */
+static bool
+gr_lw_fixes_all_archives(const struct gr_link_report *rep)
+{
+	size_t i;
+
+	for (i = 0; i < rep->nfixes; i++)
+		if (!rep->fixes[i].archive)
+			return false;
+	return true;
+}
+
+/* Symbols only a shared library defines that another one loads ("DSO
+ * missing from command line"): which, from which package, and the options
+ * that name it; recorded as undefined groups whose option says what to add. */
+static void
+gr_lw_explain_dsos(const struct gr_linkwrap *w, const struct gr_diag *d, bool failed, struct gr_link_report *rep)
+{
+	size_t i, k;
+
+	for (i = 0; i < d->ndsos; i++) {
+		const struct gr_diag_dso *x = &d->dsos[i];
+		char option[1024], tidy[4096];
+		fputs("gorelink: ", w->msg);
+		gr_lw_list(w->msg, x->symbols, x->nsymbols, 6);
+		if (x->nneeders) {
+			fputs(", needed by ", w->msg);
+			for (k = 0; k < x->nneeders && k < 3; k++)
+				fprintf(w->msg, "%s%s", k ? ", " : "", gr_lw_tidy(x->needers[k], tidy, sizeof(tidy)));
+			if (x->nneeders > 3)
+				fprintf(w->msg, ", ... (%zu in all)", x->nneeders);
+		}
+		fprintf(w->msg, ", %s only in the shared library %s (%s%s%s)", x->nsymbols == 1 ? "is defined" : "are defined",
+		        gr_lw_tidy(x->path, tidy, sizeof(tidy)), x->flag, x->pkg ? ", pkg-config " : "", x->pkg ? x->pkg : "");
+		if (x->via)
+			fprintf(w->msg, ", which %s loads", gr_lw_tidy(x->via, tidy, sizeof(tidy)));
+		fputs("; the link does not name it (\"DSO missing from command line\": a linker takes symbols only from\n"
+		      "    the libraries the link names, not from those they load):", w->msg);
+		/* Kept dynamic already: naming it is enough; else keep it dynamic too. */
+		if (gr_lw_kept_dynamic(w->ls, x->name))
+			snprintf(option, sizeof(option), "--lib %s", x->flag);
+		else
+			snprintf(option, sizeof(option), "--allow-dynamic %s --lib %s", x->name, x->flag);
+		fprintf(w->msg, " add %s%s\n", option, failed && !w->ls->fix ? " (or run gorelink again with --fix)" : "");
+		gr_link_report_add_undefined(rep, &(struct gr_rec_undefined){ x->flag + 2, x->pkg, NULL, option });
+	}
+}
+
 /* Explain the undefined symbols and glibc's warnings; record them for gorelink. */
 static void
 gr_lw_explain(const struct gr_linkwrap *w, const struct gr_diag *d, bool failed, struct gr_link_report *rep)
@@ -344,6 +439,7 @@ gr_lw_explain(const struct gr_linkwrap *w, const struct gr_diag *d, bool failed,
 	size_t i, refs = 0, syms = 0;
 
 	gr_lw_explain_glibc_built(w, d, rep);
+	gr_lw_explain_dsos(w, d, failed, rep);
 	for (i = 0; i < d->ngroups; i++) {
 		refs += d->groups[i].nrefs;
 		syms += d->groups[i].nsymbols;
@@ -395,8 +491,9 @@ gr_lw_explain(const struct gr_linkwrap *w, const struct gr_diag *d, bool failed,
 		if (failed && !w->ls->fix)
 			fputs("  (or run gorelink again with --fix to add them)\n", w->msg);
 		else if (failed && rep->nfixes)
-			fprintf(w->msg, "  (--fix added %zu archive%s and linked again; these are still undefined: add what is named above by hand)\n",
-			        rep->nfixes, rep->nfixes == 1 ? "" : "s");
+			fprintf(w->msg, "  (--fix added %zu %s%s and linked again; these are still undefined: add what is named above by hand)\n",
+			        rep->nfixes, gr_lw_fixes_all_archives(rep) ? "archive" : "librar",
+			        gr_lw_fixes_all_archives(rep) ? (rep->nfixes == 1 ? "" : "s") : (rep->nfixes == 1 ? "y" : "ies"));
 		else if (failed)
 			fputs("  (--fix found no archive to add for these: add what is named above by hand)\n", w->msg);
 	}
@@ -749,6 +846,11 @@ gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 			gr_lw_diag(w, "no diagnosis: %s", e.msg);
 		if (d && gr_diag_name_sources(d, &w->ls->modules, &e) != GR_OK)  /* while go-link-* still exists */
 			gr_lw_diag(w, "%s", e.msg);
+		/* A partly dynamic link: a symbol only a library that a shared library
+		 * of the link loads defines (gold, lld and mold say only "undefined"). */
+		if (d && status != 0 && !w->ls->darwin && w->ls->mode == GR_LINK_THIRD_PARTY &&
+		    gr_diag_dso_scan(d, (const char *const *)final->v, final->n, w->dirs, w->ndirs, &e) != GR_OK)
+			gr_lw_diag(w, "%s", e.msg);
 		free(traces);
 		gr_spawn_result_free(&res);
 		if (!d)
@@ -761,20 +863,40 @@ gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 		}
 		if (status != 0 && w->ls->fix && fixes < 3) {
 			fixes++;
+			/* A shared library the link loads but does not name: name it. */
+			for (i = 0; i < d->ndsos; i++) {
+				const struct gr_diag_dso *x = &d->dsos[i];
+				if (gr_lw_on_line(final, x->flag))
+					continue;
+				gr_strvec_push(final, x->flag);
+				gr_link_report_add_fix(rep, &(struct gr_rec_fix){ x->flag + 2, x->pkg, NULL, x->flag });
+				fprintf(w->msg, "gorelink: --fix: adding %s (%s, which %s loads) and linking again\n", x->flag,
+				        x->soname, x->via ? x->via : "a library of the link");
+				added++;
+			}
 			for (i = 0; i < d->ngroups; i++) {
 				const struct gr_diag_group *g = &d->groups[i];
-				size_t k;
-				bool present = false;
+				char flag[512];
+				const char *add;
 				if (!g->provider)
 					continue;
+				/* A library kept dynamic (third-party mode's system libraries,
+				 * --allow-dynamic names) stays -lNAME: its archive (glibc's
+				 * libm-2.36.a, then libc.a) in a dynamic link breaks the binary. */
+				add = g->provider->path;
+				if (gr_lw_kept_dynamic(w->ls, g->provider->lname) &&
+				    (size_t)snprintf(flag, sizeof(flag), "-l%s", g->provider->lname) < sizeof(flag))
+					add = flag;
 				/* Already on the line: an order problem, which adding it again would hide. */
-				for (k = 0; k < final->n && !present; k++)
-					present = !strcmp(final->v[k], g->provider->path);
-				if (present)
+				if (gr_lw_on_line(final, add))
 					continue;
-				gr_strvec_push(final, g->provider->path);
-				gr_link_report_add_fix(rep, &(struct gr_rec_fix){ g->provider->lname, g->pkg, g->provider->path });
-				{
+				gr_strvec_push(final, add);
+				gr_link_report_add_fix(rep, &(struct gr_rec_fix){ g->provider->lname, g->pkg,
+				                                                    add == flag ? NULL : g->provider->path, add });
+				if (add == flag) {
+					fprintf(w->msg, "gorelink: --fix: adding %s (kept dynamic in --%s mode) and linking again\n", flag,
+					        gr_link_mode_name(w->ls->mode));
+				} else {
 					char t[4096];
 					fprintf(w->msg, "gorelink: --fix: adding %s (-l%s) and linking again\n",
 					        gr_lw_tidy(g->provider->path, t, sizeof(t)), g->provider->lname);
@@ -856,7 +978,7 @@ gr_linkwrap_stub(const struct gr_linkwrap *w, const struct gr_toolchain *tc, cha
 	struct gr_rw_result *rw2 = NULL;
 	struct gr_linkstate ls2;
 	struct gr_stub_req rq;
-	char *sub = NULL;
+	char *sub = NULL, tidy[4096];
 	size_t i, k;
 	int rc = GR_OK;
 
@@ -950,7 +1072,7 @@ gr_linkwrap_stub(const struct gr_linkwrap *w, const struct gr_toolchain *tc, cha
 			nf += !strcmp(plan->fns[i].lib, plan->libs[k]);
 		fprintf(w->msg,
 		        "gorelink: --stub %s: %zu function%s of %s replaced by stubs that fail (this build trades what they do for a static binary):\n",
-		        plan->libs[k], nf, nf == 1 ? "" : "s", plan->shared[k]);
+		        plan->libs[k], nf, nf == 1 ? "" : "s", gr_lw_tidy(plan->shared[k], tidy, sizeof(tidy)));
 		for (i = 0; i < plan->nfns; i++) {
 			const struct gr_stub_fn *f = &plan->fns[i];
 			if (strcmp(f->lib, plan->libs[k]))
@@ -965,6 +1087,10 @@ gr_linkwrap_stub(const struct gr_linkwrap *w, const struct gr_toolchain *tc, cha
 	/* The link again, each -lNAME now its stub archive, where it stood. */
 	ls2 = *ls;
 	gr_strvec_init(&ls2.extra);
+	/* The libraries the flags bring (a .pc or an inferred closure) too. */
+	ls2.stub_lib = plan->libs;
+	ls2.stub_archive = plan->archives;
+	ls2.nstub = plan->nlibs;
 	if (gr_lw_stub_subst(plan, args, n, &args2) ||
 	    gr_lw_stub_subst(plan, ls->extra.v, ls->extra.n, &ls2.extra)) {
 		gr_strvec_deinit(&ls2.extra);

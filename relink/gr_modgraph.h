@@ -6,7 +6,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "gr_env.h"
 #include "gr_error.h"
+#include "gr_spawn.h"
 #include "gr_strvec.h"
 
 /* The go list template of the module list: one "PATH\tVERSION\tDIR" line a module. */
@@ -37,5 +39,33 @@ char *gr_modgraph_object_source(const char *path);
  * directory that holds a file of that name (at most 3 levels down). The triple's
  * index (a multiple of 3) and *rel, the file's name inside the module; or -1. */
 long gr_modgraph_match(const struct gr_strvec *mods, const char *file, const char **rel);
+
+/* The version of the module-graph cache entries (cache kind "modgraph"); a
+ * change of what a key holds or an entry means must change this number. */
+#define GR_MODGRAPH_CACHE_VERSION 1
+
+/* The cache key of the go list command argv (argv[0] the go command, found
+ * with env's PATH; the other words as given), run with envp in the current
+ * directory: the go program's path and file identity, the words, the
+ * directory, envp's GO* variables but GORELINK_* (and CGO_ENABLED, HOME,
+ * XDG_CONFIG_HOME), the go env file's content, the main module's go.mod,
+ * go.sum and vendor/modules.txt (content), the go.mod of each local replace
+ * directory, and for a -deps query every .go file of the main module's tree
+ * and of those directories (path, inode, size, mtime, ctime; a key whose
+ * stamped files changed in the last 2 seconds ends in a "racy" line and is
+ * never stored, as a change within a clock tick keeps a stamp). NULL (do not
+ * cache) when there is no main module (GOPATH mode, GO111MODULE=off), a
+ * go.work is in use, -modfile is given anywhere or -C among the words, or
+ * out of memory; malloc'd. */
+char *gr_modgraph_cache_key(const struct gr_env *env, const char *const *argv, char *const *envp);
+
+/* The answer stored for key: true and r filled as a successful run of the
+ * command (exited, code 0, out; err ""), or false (absent, stale: a module
+ * directory it names is gone). */
+bool gr_modgraph_cache_get(const struct gr_env *env, const char *key, struct gr_spawn_result *r);
+
+/* Store r's output for key when r is a successful run whose module
+ * directories all exist (a failure costs the next run a go list, no more). */
+void gr_modgraph_cache_put(const struct gr_env *env, const char *key, const struct gr_spawn_result *r);
 
 #endif

@@ -511,10 +511,10 @@ gr_link_report_add_kept(struct gr_link_report *r, const char *lname)
 }
 
 int
-gr_link_report_add_missing(struct gr_link_report *r, bool file, const char *name)
+gr_link_report_add_missing(struct gr_link_report *r, bool file, const char *name, const char *chain)
 {
 	bool ok = true;
-	struct gr_rec_missing m = { file, gr_rep_dup(r, name, &ok) };
+	struct gr_rec_missing m = { file, gr_rep_dup(r, name, &ok), gr_rep_dup(r, chain, &ok) };
 
 	if (!ok || !GR_REP_GROW(r, missing, nmissing, cmissing))
 		return GR_ENOMEM;
@@ -555,7 +555,7 @@ gr_link_report_add_fix(struct gr_link_report *r, const struct gr_rec_fix *x)
 {
 	bool ok = true;
 	struct gr_rec_fix c = { gr_rep_dup(r, x->lname, &ok), gr_rep_dup(r, x->pkg, &ok),
-	                        gr_rep_dup(r, x->archive, &ok) };
+	                        gr_rep_dup(r, x->archive, &ok), gr_rep_dup(r, x->flag ? x->flag : x->archive, &ok) };
 
 	if (!ok || !GR_REP_GROW(r, fixes, nfixes, cfixes))
 		return GR_ENOMEM;
@@ -653,7 +653,8 @@ gr_link_report_write(const char *path, const struct gr_link_report *r, struct gr
 	for (i = 0; i < r->nargv; i++)
 		gr_rec_put1(&b, "argv", r->argv[i]);
 	for (i = 0; i < r->nmissing; i++)
-		gr_rec_put1(&b, r->missing[i].file ? "missing-file" : "missing-lib", r->missing[i].name);
+		gr_rec_put(&b, r->missing[i].file ? "missing-file" : "missing-lib", 2,
+		           (const char *const[]){ r->missing[i].name, r->missing[i].chain });
 	for (i = 0; i < r->nkept; i++)
 		gr_rec_put1(&b, "kept", r->kept[i]);
 	for (i = 0; i < r->narchives; i++)
@@ -675,7 +676,7 @@ gr_link_report_write(const char *path, const struct gr_link_report *r, struct gr
 	}
 	for (i = 0; i < r->nfixes; i++) {
 		const struct gr_rec_fix *x = &r->fixes[i];
-		gr_rec_put(&b, "fix", 3, (const char *const[]){ x->lname, x->pkg, x->archive });
+		gr_rec_put(&b, "fix", 4, (const char *const[]){ x->lname, x->pkg, x->archive, x->flag });
 	}
 	for (i = 0; i < r->norder; i++) {
 		const struct gr_rec_order *o = &r->order[i];
@@ -756,8 +757,11 @@ gr_link_report_record(struct gr_rec_reader *r, const char *kw, struct gr_link_re
 	char **f = r->fields;
 	int rc;
 
-	if (!strcmp(kw, "argv") || !strcmp(kw, "archive") || !strcmp(kw, "kept") || !strcmp(kw, "missing-lib") ||
-	    !strcmp(kw, "missing-file") || !strcmp(kw, "killed")) {
+	if (!strcmp(kw, "missing-lib") || !strcmp(kw, "missing-file")) {
+		if ((rc = gr_rec_want(r, kw, 2, 1, err)))
+			return rc;
+		rc = gr_link_report_add_missing(rep, kw[8] == 'f', f[0], f[1]);
+	} else if (!strcmp(kw, "argv") || !strcmp(kw, "archive") || !strcmp(kw, "kept") || !strcmp(kw, "killed")) {
 		if ((rc = gr_rec_want(r, kw, 1, 1, err)))
 			return rc;
 		if (!strcmp(kw, "argv"))
@@ -766,10 +770,8 @@ gr_link_report_record(struct gr_rec_reader *r, const char *kw, struct gr_link_re
 			rc = gr_link_report_add_archive(rep, f[0]);
 		else if (!strcmp(kw, "kept"))
 			rc = gr_link_report_add_kept(rep, f[0]);
-		else if (!strcmp(kw, "killed"))
-			rc = (rep->killed = gr_arena_strdup(&rep->arena, f[0])) ? GR_OK : GR_ENOMEM;
 		else
-			rc = gr_link_report_add_missing(rep, kw[8] == 'f', f[0]);
+			rc = (rep->killed = gr_arena_strdup(&rep->arena, f[0])) ? GR_OK : GR_ENOMEM;
 	} else if (!strcmp(kw, "status")) {
 		char *end;
 		long v;
@@ -794,9 +796,9 @@ gr_link_report_record(struct gr_rec_reader *r, const char *kw, struct gr_link_re
 		}
 	} else if (!strcmp(kw, "fix")) {
 		struct gr_rec_fix x;
-		if ((rc = gr_rec_want(r, kw, 3, 5, err)))
+		if ((rc = gr_rec_want(r, kw, 4, 9, err)))
 			return rc;
-		x = (struct gr_rec_fix){ f[0], f[1], f[2] };
+		x = (struct gr_rec_fix){ f[0], f[1], f[2], f[3] };
 		rc = gr_link_report_add_fix(rep, &x);
 	} else if (!strcmp(kw, "stub")) {
 		struct gr_rec_stub x;

@@ -45,6 +45,10 @@ struct gr_linkstate {
 	char *syslibroot;             /* the SDK, or NULL: the link's own -isysroot/-syslibroot */
 	bool no_infer;                /* --no-infer: a bare -lNAME gains no package closure */
 	char *pkglog;                 /* the pkg-config log (the -l names #cgo pkg-config: answers account for), or NULL */
+	/* Not recorded: the wrapper's own stand-in archives for --stub names
+	 * (gr_rw_opts.replace_*), borrowed, set for the link after the stub step. */
+	const char *const *stub_lib, *const *stub_archive;
+	size_t nstub;
 };
 
 /* Initialise an empty state. */
@@ -68,6 +72,7 @@ const char *gr_link_mode_name(enum gr_link_mode m);
 struct gr_rec_missing {
 	bool file;          /* true: an input file named by its path; false: a -l name */
 	const char *name;   /* the library name (no -l) or the path */
+	const char *chain;  /* the .pc chain that wanted it, on one line (gr_chain_text), or NULL */
 };
 
 /* A group of undefined symbols and the option that would define them. */
@@ -89,11 +94,14 @@ struct gr_rec_finding {
 	const char *fails;     /* why a --static build fails on it by default, or NULL: a finding only */
 };
 
-/* An archive --fix added to the link. */
+/* What --fix added to the link: an archive, or (a library kept dynamic:
+ * third-party mode's system libraries, --allow-dynamic names, a shared
+ * library another one loads) its -l flag. */
 struct gr_rec_fix {
-	const char *lname;
+	const char *lname;     /* the -l name: "m", "gomp", ":libgomp.so.1" */
 	const char *pkg;       /* or NULL */
-	const char *archive;
+	const char *archive;   /* the archive added, or NULL: flag is an -l flag */
+	const char *flag;      /* the argument added: the archive's path, "-lm", "-l:libgomp.so.1" */
 };
 
 /* A link-order repair. */
@@ -170,8 +178,8 @@ int gr_link_report_add_archive(struct gr_link_report *r, const char *path);
 /* Append a -l name that was kept as it was. */
 int gr_link_report_add_kept(struct gr_link_report *r, const char *lname);
 
-/* Append a missing library (file false) or input file (file true). */
-int gr_link_report_add_missing(struct gr_link_report *r, bool file, const char *name);
+/* Append a missing library (file false) or input file (file true), with its .pc chain or NULL. */
+int gr_link_report_add_missing(struct gr_link_report *r, bool file, const char *name, const char *chain);
 
 /* Append an undefined-symbol group (the strings are copied). */
 int gr_link_report_add_undefined(struct gr_link_report *r, const struct gr_rec_undefined *u);

@@ -760,6 +760,111 @@ def allow_is_repeatable_and_needs_all():
     eq(r.rc, 0, "both allowed", r)
 
 
+# ------------------------------------------------------------------ broken mixes (issue 13)
+
+def oracle(argv):
+    """Run a binutils tool (the oracle for what a fixture holds); it must exist."""
+    if shutil.which(argv[0]) is None:
+        raise AssertionError("%s not found (apt-get install binutils; scripts/setup does)" % argv[0])
+    r = run_argv(argv)
+    eq(r.rc, 0, " ".join(argv[:2]) + " exit status", r)
+    return r.out
+
+
+def oracle_interp_needed(path):
+    """(PT_INTERP or None, [DT_NEEDED]) as readelf prints them."""
+    out = oracle(["readelf", "-W", "-l", "-d", path])
+    m = re.search(r"\[Requesting program interpreter: (.*)\]", out)
+    return (m.group(1) if m else None,
+            re.findall(r"\(NEEDED\)\s+Shared library: \[(.*)\]", out))
+
+
+@test
+def glibc_libc_a_in_dynamic_binary_fails():
+    """glibc's libm-2.36.a and libc.a in a dynamic link (what gorelink
+    --third-party --fix did for libimagequant): readelf and nm show a dynamic
+    binary that defines __libc_start_main and __libc_setup_tls; check fails it
+    even with everything allowed, and says why. The stripped copy has only the
+    section names left, and fails the same way."""
+    for rel, stripped in (("elf/mix-libc-a", False), ("elf/mix-libc-a.stripped", True)):
+        p = fx(rel)
+        interp, needed = oracle_interp_needed(p)
+        true(interp is not None and "libc.so.6" in needed, "oracle: %s is dynamic with libc.so.6" % rel)
+        syms = oracle(["nm", "--defined-only", p]) if not stripped else ""
+        if stripped:
+            true(" __libc_IO_vtables " in oracle(["readelf", "-W", "-S", p]), "oracle: section __libc_IO_vtables")
+        else:
+            true(re.search(r" T __libc_start_main$", syms, re.M) and re.search(r" t __libc_setup_tls$", syms, re.M),
+                 "oracle: nm shows glibc's static start-up defined")
+        r = check("--allow", "*", "--explain", p)
+        eq(r.rc, 1, "exit status of %s with --allow '*'" % rel, r)
+        l = lines(r.out)
+        true(l[0].startswith("%s: dynamic (ELF 64-bit LSB x86-64): " % p), "not 'dynamic, allowed'", r)
+        true("; but carries glibc's static libc.a (" in l[0], "the line names libc.a", r)
+        true("__libc_IO_vtables" in l[0] and (stripped or "__libc_start_main" in l[0]), "the marks", r)
+        true(any(x.startswith("  why: glibc's static C library (libc.a) is linked into a dynamic executable")
+                 for x in l), "why:", r)
+        true(any(x.startswith("  fix: ") and "libm-2.36.a" in x and "-lm" in x for x in l), "fix:", r)
+        o = json_lines(check("--json", "--allow", "*", p))[0]
+        eq(o["pass"], False, "JSON pass")
+        eq([pr["code"] for pr in o["problems"]], ["glibc-static-in-dynamic"], "JSON problems")
+        true("__libc_IO_vtables" in o["glibc_static"], "JSON glibc_static")
+
+
+@test
+def needed_without_interp_fails():
+    """A static link (no PT_INTERP, per readelf) naming libgcc_s.so.1 or
+    libstdc++.so.6: nothing loads them, so check fails it even when they are
+    allowed, and the fix names -static-libgcc / -static-libstdc++."""
+    for rel, lib, fix in (("elf/static-needed-gcc_s", "libgcc_s.so.1", "-static-libgcc"),
+                          ("elf/static-needed-stdc++", "libstdc++.so.6", "-static-libstdc++")):
+        p = fx(rel)
+        interp, needed = oracle_interp_needed(p)
+        eq(interp, None, "oracle: %s has no PT_INTERP" % rel)
+        true(lib in needed, "oracle: %s needs %s" % (rel, lib))
+        r = check("--allow", "*", "--explain", p)
+        eq(r.rc, 1, "exit status of %s with --allow '*'" % rel, r)
+        l = lines(r.out)
+        true(l[0].startswith("%s: dynamic (ELF 64-bit LSB x86-64): needs " % p), "not 'dynamic, allowed'", r)
+        true(l[0].endswith("; but no interpreter loads them"), "the line says nothing loads them", r)
+        true(any(x.startswith("  why: DT_NEEDED %s in an executable without PT_INTERP" % lib) for x in l), "why:", r)
+        true(any(x.startswith("  fix: ") and fix in x for x in l), "fix: names " + fix, r)
+        o = json_lines(check("--json", p))[0]
+        eq(sorted(set(pr["code"] for pr in o["problems"])), ["needed-without-interp"], "JSON problem codes")
+
+
+@test
+def iconv_open_of_libstdcxx_is_no_finding():
+    """A static C++ binary: objdump shows that only libstdc++'s
+    std::__narrow_multibyte_chars calls iconv_open; check reports no glibc
+    finding (netgo,osusergo would change nothing) and names that caller in
+    JSON. A program that calls iconv_open itself keeps the finding, and
+    --explain names its callers and a remedy that is not a Go build tag."""
+    narrow = "_ZSt24__narrow_multibyte_charsPKcP15__locale_struct"
+    p = fx("elf/static-cxx")
+    dis = oracle(["objdump", "-d", "--no-show-raw-insn", p])
+    callers, fn = set(), None
+    for line in dis.splitlines():
+        m = re.match(r"^[0-9a-f]+ <(.*)>:$", line)
+        if m:
+            fn = m.group(1)
+        elif re.search(r"\s(call|jmp)\s+[0-9a-f]+ <iconv_open>$", line):
+            callers.add(fn)
+    eq(callers, {narrow}, "oracle: objdump's callers of iconv_open")
+    r = check("--explain", p)
+    eq((r.rc, r.out), (0, static_line(p) + "\n"), "static, no finding, nothing to explain", r)
+    o = json_lines(check("--json", p))[0]
+    eq((o["glibc_runtime"], o["iconv_callers"]), ([], [narrow]), "JSON")
+    p = fx("elf/static-cxx-iconv")
+    r = check("--explain", p)
+    eq(r.rc, 0, "exit status", r)
+    true("but carries glibc's iconv_open" in r.out, "the finding stays", r)
+    note = [x for x in lines(r.out) if x.startswith("  note: iconv_open, called from ")]
+    eq(len(note), 1, "one iconv note", r)
+    true("main" in note[0] and narrow in note[0], "the note names both callers", r)
+    true("netgo" not in r.out and "osusergo" not in r.out, "no Go build tag is offered for iconv", r)
+
+
 @test
 def allow_does_not_pass_go_pie():
     p = fx("go/pie")

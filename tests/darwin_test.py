@@ -24,12 +24,22 @@ with the rewritten flags by ld64.lld-14 loads only /usr/lib/libSystem.B.dylib
 and passes `gorelink check`, while the original flags pick libfoo.dylib and
 fail the check.  Missing tools fail loudly (scripts/setup installs them).
 
+Mach-O load rules (`gorelink check`, issue 14): programs linked here by
+ld64.lld-14 (no SG_READ_ONLY on __DATA_CONST: fails), ld64.lld-16 (sets it:
+passes) and Go's internal linker (GOOS=darwin CGO_ENABLED=0: sets it), plus
+copies of the ld64.lld-16 program whose load commands are patched in Python to
+each state (flag cleared, LC_BUILD_VERSION removed or turned into
+LC_VERSION_MIN_MACOSX, minos raised, LC_CODE_SIGNATURE removed) and broken ones
+(inconsistent or truncated commands: unreadable, exit 2).  The oracle for
+flags, minos/sdk and the signature is llvm-objdump-14 --macho --private-headers.
+
 Prints `ok NAME` or `FAIL NAME: reason` per test, then `N passed, M failed`.
 """
 
 import json
 import os
 import shutil
+import struct
 import sys
 
 sys.dont_write_bytecode = True   # no __pycache__ in the source tree
@@ -37,7 +47,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402  (tests/harness.py)
 
 TIMEOUT = 30
-TOOLS = ["clang-14", "llvm-ar-14", "llvm-lipo-14", "ld64.lld-14", "llvm-objdump-14"]
+TOOLS = ["clang-14", "llvm-ar-14", "llvm-lipo-14", "ld64.lld-14", "ld64.lld-16", "llvm-objdump-14", "go"]
 ARM = "arm64-apple-macos11"
 X86 = "x86_64-apple-macos11"
 
@@ -610,8 +620,10 @@ def archive_shrinks_while_read():
     check(t["output"] == [victim], "the whole archive is taken", t)
 
 
-def ld64(out, flags):
-    return run(["ld64.lld-14", "-arch", "arm64", "-platform_version", "macos", "11.0", "11.0",
+def ld64(out, flags, lld="ld64.lld-16"):
+    # ld64.lld-16: ld64.lld-14 leaves SG_READ_ONLY off __DATA_CONST, which
+    # gorelink check fails (dyld on macOS 15+ aborts); see load_rules_lld14_vs_lld16.
+    return run([lld, "-arch", "arm64", "-platform_version", "macos", "11.0", "11.0",
                 "-syslibroot", SDK, "-o", out, d("main.o")] + flags + ["-lSystem"])
 
 
@@ -638,6 +650,285 @@ def end_to_end():
     check("/opt/homebrew/opt/foo/lib/libfoo.dylib" in used, "picks up libfoo.dylib", used)
     c = run([GORELINK, "check", app2])
     check(c.rc != 0 and "/opt/homebrew/opt/foo/lib/libfoo.dylib" in (c.out + c.err), "check fails naming it", c)
+
+
+
+# ------------------------------------------------------------------ Mach-O load rules
+
+CHECK_SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "docs", "schema",
+                            "check-v1.schema.json")
+LC_CODE_SIGNATURE, LC_SEGMENT_64 = 0x1d, 0x19
+LC_VERSION_MIN_MACOSX, LC_BUILD_VERSION = 0x24, 0x32
+
+
+def check_json(*args):
+    """gorelink check --json ARGS: (exit status, objects validated against the schema)."""
+    r = run([GORELINK, "check", "--json"] + list(args))
+    check(r.rc in (0, 1, 2), "exit 0, 1 or 2 (no crash)", r)
+    v = harness.schema_validator(CHECK_SCHEMA)
+    objs = []
+    for line in r.out.splitlines():
+        o = json.loads(line)
+        errs = list(v.iter_errors(o))
+        check(not errs, "matches docs/schema/check-v1.schema.json: %s" % "; ".join(e.message for e in errs[:3]), line)
+        objs.append(o)
+    return r, objs
+
+
+def codes(o, severity=None):
+    return [p["code"] for p in o["problems"] if severity is None or p.get("severity") == severity]
+
+
+def objdump_rules(path):
+    """What llvm-objdump-14 --macho --private-headers says of the load rules:
+    {"data_const_flags": int|None, "version_command", "minos", "sdk", "code_signature"}."""
+    out = must(["llvm-objdump-14", "--macho", "--private-headers", path])
+    got = {"data_const_flags": None, "version_command": None, "minos": None, "sdk": None,
+           "code_signature": False}
+    for block in out.split("Load command ")[1:]:
+        kv = {}
+        for ln in block.splitlines()[1:]:
+            parts = ln.split(None, 1)
+            if len(parts) == 2 and parts[0] not in kv:
+                kv[parts[0]] = parts[1].strip()
+            if ln.startswith("Section"):
+                break   # the segment's own fields come before its sections
+        cmd = kv.get("cmd")
+        if cmd == "LC_SEGMENT_64" and kv.get("segname") == "__DATA_CONST":
+            f = kv["flags"].split()[0]
+            got["data_const_flags"] = 0 if f == "(none)" else int(f, 16)
+        elif cmd in ("LC_BUILD_VERSION", "LC_VERSION_MIN_MACOSX") and got["version_command"] is None:
+            got["version_command"] = cmd
+            got["minos"] = kv["minos"] if cmd == "LC_BUILD_VERSION" else kv["version"]
+            got["sdk"] = None if kv["sdk"] == "n/a" else kv["sdk"]
+        elif cmd == "LC_CODE_SIGNATURE":
+            got["code_signature"] = True
+    return got
+
+
+def agrees_with_objdump(o, path):
+    """The check's "macho" member says what llvm-objdump-14 says."""
+    m, ref = o["macho"], objdump_rules(path)
+    dc = m["data_const"]
+    check((dc["flags"] if dc else None) == ref["data_const_flags"], "__DATA_CONST flags as objdump", (m, ref))
+    if dc:
+        check(dc["read_only"] == bool(ref["data_const_flags"] & 0x10), "read_only is bit 0x10", (m, ref))
+    for k in ("version_command", "minos", "sdk", "code_signature"):
+        check(m[k] == ref[k], "%s as objdump" % k, (m, ref))
+
+
+class Macho:
+    """A little-endian 64-bit thin Mach-O file, to patch its load commands."""
+
+    def __init__(self, path):
+        with open(path, "rb") as f:
+            self.b = bytearray(f.read())
+        check(struct.unpack_from("<I", self.b, 0)[0] == 0xfeedfacf, "MH_MAGIC_64 little-endian", path)
+
+    def cmds(self):
+        ncmds, sizeofcmds = struct.unpack_from("<II", self.b, 16)
+        off, out = 32, []
+        for _ in range(ncmds):
+            cmd, size = struct.unpack_from("<II", self.b, off)
+            out.append((off, cmd, size))
+            off += size
+        return out
+
+    def find(self, cmd, segname=None):
+        for off, c, size in self.cmds():
+            if c == cmd and (segname is None or self.b[off + 8:off + 24].rstrip(b"\0") == segname):
+                return off, size
+        raise AssertionError("no load command 0x%x %r" % (cmd, segname))
+
+    def replace(self, cmd, new=b""):
+        """Replace the first load command cmd by new (b"": remove it), moving the
+        ones after it and zero-filling the header padding that frees; ncmds and
+        sizeofcmds follow.  Offsets into the file (sections, signature) stay valid."""
+        off, size = self.find(cmd)
+        ncmds, sizeofcmds = struct.unpack_from("<II", self.b, 16)
+        end = 32 + sizeofcmds
+        check(len(new) <= size, "the new command is not larger", (len(new), size))
+        rest = bytes(self.b[off + size:end])
+        self.b[off:end] = new + rest + b"\0" * (size - len(new))
+        struct.pack_into("<II", self.b, 16, ncmds - (0 if new else 1), sizeofcmds - size + len(new))
+        return self
+
+    def set32(self, cmd, field_off, value, segname=None):
+        off, _ = self.find(cmd, segname)
+        struct.pack_into("<I", self.b, off + field_off, value)
+        return self
+
+    def write(self, path):
+        with open(path, "wb") as f:
+            f.write(self.b)
+        return path
+
+
+def rules_prog(name, lld, arch="arm64", dylib=False):
+    """A program (or dylib) with a __DATA_CONST segment (its GOT), linked by lld."""
+    src = ("int printf(const char *, ...);\nconst char *const tab[] = {\"a\", \"b\"};\n"
+           + ("int lib_fn(int c) { return printf(\"%s\\n\", tab[c & 1]); }\n" if dylib else
+              "int main(int c, char **v) { (void)v; printf(\"%s\\n\", tab[c & 1]); return 0; }\n"))
+    o = cobj("rules-" + name, src, arch + "-apple-macos11")
+    out = d("rules/" + name)
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    extra = ["-dylib", "-install_name", "/usr/local/lib/" + name + ".dylib"] if dylib else []
+    l = run([lld, "-arch", arch, "-platform_version", "macos", "11.0", "11.0", "-syslibroot", SDK,
+             "-o", out, o, "-lSystem"] + extra)
+    check(l.rc == 0, "%s links" % lld, l)
+    return out
+
+
+@test
+def load_rules_lld14_vs_lld16():
+    p14, p16 = rules_prog("lld14", "ld64.lld-14"), rules_prog("lld16", "ld64.lld-16")
+    # ld64.lld-14 writes __DATA_CONST without SG_READ_ONLY: a failure, and the only one.
+    r, (o,) = check_json(p14)
+    check(r.rc == 1, "ld64.lld-14's program fails", r)
+    check(codes(o) == ["data-const-writable"] and codes(o, "failure") == ["data-const-writable"],
+          "one failure: data-const-writable", o)
+    check(o["macho"]["data_const"] == {"flags": 0, "read_only": False} and not o["pass"], "flag clear", o)
+    check(o["verdict"] == "system-only", "the verdict itself is unchanged", o)
+    agrees_with_objdump(o, p14)
+    t = run([GORELINK, "check", "--explain", p14])
+    check(t.rc == 1 and "fails data-const-writable" in t.out and "macOS 15" in t.out
+          and "ld64.lld 16" in t.out, "plain output names the rule, macOS 15 and the fix", t)
+    # ld64.lld-16 sets it (LLVM commit f7b752d27766): passes, signed, minos 11.0.
+    r, (o,) = check_json(p16)
+    check(r.rc == 0 and o["pass"] and o["problems"] == [], "ld64.lld-16's program passes", r)
+    check(o["macho"] == {"filetype": "execute", "data_const": {"flags": 16, "read_only": True},
+                         "version_command": "LC_BUILD_VERSION", "platform": "macos",
+                         "minos": "11.0", "sdk": "11.0", "code_signature": True}, "macho member", o)
+    agrees_with_objdump(o, p16)
+    t = run([GORELINK, "check", p16])
+    check(t.rc == 0 and t.out.rstrip().endswith("1 system dylib; macos 11.0 (sdk 11.0)"), "minos in the line", t)
+
+
+@test
+def load_rules_go_internal_linker():
+    # Go's internal linker sets SG_READ_ONLY (cmd/link/internal/ld/macho.go:
+    # ms.flag = 0x10 on __DATA_CONST), signs arm64 and writes LC_BUILD_VERSION.
+    mod = d("gohello")
+    write(os.path.join(mod, "go.mod"), "module hello\n\ngo 1.19\n")
+    write(os.path.join(mod, "main.go"), 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hello") }\n')
+    out = os.path.join(mod, "hello-arm64")
+    env = harness.environ((), {"GOOS": "darwin", "GOARCH": "arm64", "CGO_ENABLED": "0",
+                               "GOFLAGS": "-mod=mod", "GOTOOLCHAIN": "local", "GOPROXY": "off",
+                               "HOME": os.environ.get("HOME", T)}, {})
+    b = harness.run(["go", "build", "-o", out, "."], 300, env=env, cwd=mod, result=Result)
+    check(b.rc == 0, "go build", b)
+    r, (o,) = check_json(out)
+    check(r.rc == 0 and o["pass"] and o["problems"] == [], "passes", r)
+    check(o["macho"]["data_const"]["read_only"] and o["macho"]["code_signature"], "flag and signature", o)
+    check(o["macho"]["platform"] == "macos" and o["macho"]["minos"], "minos", o)
+    agrees_with_objdump(o, out)
+
+
+@test
+def load_rules_patched_states():
+    base = rules_prog("base", "ld64.lld-16")
+    m = Macho(base)
+    states = {}
+    states["flag-cleared"] = Macho(base).set32(LC_SEGMENT_64, 68, 0, b"__DATA_CONST").write(d("rules/flag-cleared"))
+    states["no-build-version"] = Macho(base).replace(LC_BUILD_VERSION).write(d("rules/no-build-version"))
+    off, _ = m.find(LC_BUILD_VERSION)
+    minos, sdk = struct.unpack_from("<II", m.b, off + 12)
+    states["version-min"] = Macho(base).replace(
+        LC_BUILD_VERSION, struct.pack("<IIII", LC_VERSION_MIN_MACOSX, 16, minos, sdk)).write(d("rules/version-min"))
+    states["minos-13"] = Macho(base).set32(LC_BUILD_VERSION, 12, 13 << 16).write(d("rules/minos-13"))
+    states["unsigned"] = Macho(base).replace(LC_CODE_SIGNATURE).write(d("rules/unsigned"))
+    want = {
+        "flag-cleared": ["data-const-writable"],
+        "no-build-version": ["no-build-version"],
+        "version-min": [],
+        "minos-13": [],
+        "unsigned": ["no-code-signature"],
+    }
+    for name, path in sorted(states.items()):
+        r, (o,) = check_json(path)
+        check(codes(o, "failure") == want[name] and codes(o) == want[name], "%s: problems %r" % (name, want[name]), o)
+        check(r.rc == (1 if want[name] else 0) and o["pass"] == (not want[name]), "%s: exit status" % name, r)
+        agrees_with_objdump(o, path)
+    _, (o,) = check_json(states["version-min"])
+    check(o["macho"]["version_command"] == "LC_VERSION_MIN_MACOSX" and o["macho"]["minos"] == "11.0",
+          "LC_VERSION_MIN_MACOSX gives minos", o)
+    # --macos-min: minos 13.0 fails a policy of 11.0, passes 13.0 and 14; 11.0 passes 11.0.
+    r, (o,) = check_json("--macos-min", "11.0", states["minos-13"])
+    check(r.rc == 1 and codes(o, "failure") == ["macos-min"] and "13.0" in o["problems"][0]["message"]
+          and "-mmacosx-version-min=11.0" in o["problems"][0]["remedy"], "minos 13.0 > 11.0 fails", o)
+    for pol in ("13.0", "14"):
+        r, _ = check_json("--macos-min", pol, states["minos-13"])
+        check(r.rc == 0, "minos 13.0 <= %s passes" % pol, r)
+    r, _ = check_json("--macos-min", "11", base, states["version-min"])
+    check(r.rc == 0, "minos 11.0 meets --macos-min 11", r)
+    r, (o,) = check_json("--macos-min", "11.0", states["no-build-version"])
+    check(r.rc == 1 and codes(o) == ["no-build-version"], "no version: fails once", o)
+    for bad in ("eleven", "11.", "11.0.0.1", "70000", "0", ""):
+        u = run([GORELINK, "check", "--macos-min", bad, base])
+        check(u.rc == 64 and "--macos-min" in u.err, "--macos-min %r is a usage error" % bad, u)
+    # A universal file: each slice is checked; the x86_64 slice from ld64.lld-14 fails alone.
+    x14 = rules_prog("x86-lld14", "ld64.lld-14", arch="x86_64")
+    fat = d("rules/universal")
+    must(["llvm-lipo-14", "-create", base, x14, "-output", fat])
+    r, (o,) = check_json(fat)
+    check(r.rc == 1 and [(p["code"], p["architecture"]) for p in o["problems"]] == [("data-const-writable", "x86_64")],
+          "the x86_64 slice fails", o)
+    sl = {s["architecture"]: s for s in o["slices"]}
+    check(sl["arm64"]["pass"] and sl["arm64"]["macho"]["code_signature"], "arm64 slice passes, signed", o)
+    check(not sl["x86_64"]["macho"]["code_signature"] and codes(sl["x86_64"]) == ["data-const-writable"],
+          "x86_64 needs no signature", o)
+    t = run([GORELINK, "check", "--explain", fat])
+    check("[x86_64] why: __DATA_CONST" in t.out, "explain names the slice", t)
+
+
+@test
+def load_rules_dylibs_are_findings():
+    lib = rules_prog("libr14", "ld64.lld-14", dylib=True)
+    r, (o,) = check_json(lib)
+    check([(p["code"], p.get("severity")) for p in o["problems"]] == [("data-const-writable", "finding"), ("not-executable", None)],
+          "a dylib without the flag: a finding", o)
+    agrees_with_objdump(o, lib)
+    # In a walk, a dylib is not counted: the finding is reported, the exit status stays 0.
+    wd = d("rules-walk")
+    os.makedirs(wd, exist_ok=True)
+    shutil.copyfile(lib, os.path.join(wd, "libr14.dylib"))
+    r, (o,) = check_json("-R", wd)
+    check(r.rc == 0 and not o["counted"] and codes(o, "finding") == ["data-const-writable"], "walk: exit 0, finding", r)
+    t = run([GORELINK, "check", "--explain", lib])
+    check("finding: __DATA_CONST" in t.out, "explain says finding", t)
+    # The object file is not loaded by dyld: no rule applies.
+    obj = d("obj/rules-libr14-arm64.o")
+    _, (o,) = check_json(obj)
+    check(codes(o) == ["not-executable"] and o["macho"]["filetype"] == "object", "objects: no load rule", o)
+
+
+@test
+def load_rules_bad_input_unreadable():
+    base = rules_prog("bad-base", "ld64.lld-16")
+    bad = {}
+    m = Macho(base)
+    off, size = m.find(LC_SEGMENT_64, b"__DATA_CONST")
+    bad["nsects"] = Macho(base).set32(LC_SEGMENT_64, 64, 1000, b"__DATA_CONST")
+    bad["build-version-small"] = Macho(base).set32(LC_BUILD_VERSION, 4, 16)
+    bad["ntools"] = Macho(base).set32(LC_BUILD_VERSION, 20, 0x10000000)
+    bad["codesig-past-end"] = Macho(base).set32(LC_CODE_SIGNATURE, 8, len(m.b))
+    bad["codesig-small"] = Macho(base).set32(LC_CODE_SIGNATURE, 4, 8)
+    want = {"nsects": "lists 1000 sections", "build-version-small": "LC_BUILD_VERSION) has cmdsize 16",
+            "ntools": "LC_BUILD_VERSION) lists", "codesig-past-end": "past the end of the file",
+            "codesig-small": "LC_CODE_SIGNATURE) has cmdsize 8"}
+    paths = {k: v.write(d("rules/bad-" + k)) for k, v in bad.items()}
+    # Truncated in the middle of the load commands.
+    sizeofcmds = struct.unpack_from("<I", m.b, 20)[0]
+    paths["truncated"] = d("rules/bad-truncated")
+    with open(paths["truncated"], "wb") as f:
+        f.write(m.b[:32 + sizeofcmds // 2])
+    want["truncated"] = "extend past the end of the file"
+    for k, p in sorted(paths.items()):
+        r, (o,) = check_json(p)
+        check(r.rc == 2 and o["verdict"] == "error" and o["error"]["code"] == "format", "%s: unreadable, exit 2" % k, r)
+        check(want[k] in o["error"]["message"], "%s: says %r" % (k, want[k]), o)
+        t = run([GORELINK, "check", p])
+        check(t.rc == 2 and want[k] in t.err, "%s: plain exit 2" % k, t)
 
 
 def main():

@@ -42,7 +42,7 @@ cmake --build "$bdir" --target fuzzers -j"$(nproc)" >"$work/build.log" 2>&1 ||
 # ------------------------------------------------------------------ seeds
 corp=$work/corpus
 rm -rf "$corp" "$work/tmp" "$work/run-corpus" "$work/artifacts"
-mkdir -p "$corp"/{pc_split,ldscript,elf,macho,extld,ldmsg} "$work/tmp" "$work/artifacts"
+mkdir -p "$corp"/{pc_split,ldscript,elf,macho,extld,ldmsg,records} "$work/tmp" "$work/artifacts"
 tmp=$work/tmp
 seed() { # seed TARGET NAME < text
 	cat >"$corp/$1/$2"
@@ -174,12 +174,20 @@ words '"-Wl,--build-id=0x\u00e9\x41\101"' '"\"quoted\" \\ \t\n"' '"-lfoo"' | see
 printf '%s' "-ldflags '-linkmode=external -extldflags \"-static -lz\"' -tags 'a b' -o out" | seed extld goflags-1
 printf '%s\0%s\0%s\0%s' -o /tmp/a.out /tmp/go-link-4/go.o -lz | seed extld nul-1
 
+# Records gorelink and its link wrapper exchange (tab-separated, \N for none,
+# backslash escapes), and pkg-config chains (gr_chain_text reads the same input).
+printf 'gorelink-link-state 1\nmode\tstatic\ncc\tgcc\ncxx\tg++\nextra\t-lz\t--pkg zlib\nallow\tsystemd\nstub\tsystemd\nmodule\tgithub.com/mattn/go-sqlite3\t/m\t--sqlite3\nreport\t/tmp/r\nfix\nno-infer\npkglog\t/tmp/p\n' | seed records state-1
+printf 'gorelink-link-report 1\nargv\tgcc\nargv\ta\\tb\\\\c\narchive\t/usr/lib/libz.a\nkept\tpthread\nmissing-lib\tsystemd\t-lpcap -> libpcap.pc (inferred) -> Libs.private: -lsystemd\nmissing-file\t/x.o\t\\N\nundefined\t\\N\t\\N\t\\N\tgss_x\nfix\tm\tlibm\t/l/libm.a\t/l/libm.a\nfix\tgomp\t\\N\t\\N\t-lgomp\norder\tgroup\t/a.a\t/b.a\nstatus\t1\nlinks\t2\n' | seed records report-1
+printf 'gorelink-pkg-log 1\nzlib\nlibpcap\n' | seed records pkglog-1
+printf '%s' 'inferred for -lpcap: libpcap -> Requires.private -> dbus-1 (Libs.private)' | seed records chain-1
+printf '%s' '#cgo pkg-config: gtk+-3.0 -> Requires -> gdk-3.0 -> Requires.private -> x11 (Libs)' | seed records chain-2
+
 # ------------------------------------------------------------------ run
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 fail=0
 printf '%-10s %6s %12s %8s %8s %s\n' target seeds execs cov ft findings
-for t in pc_split ldscript elf macho extld ldmsg; do
+for t in pc_split ldscript elf macho extld ldmsg records; do
 	bin=$bdir/fuzz/fuzz_$t
 	nseeds=$(ls "$corp/$t" | wc -l)
 	mkdir -p "$work/artifacts/$t" "$work/run-corpus/$t"

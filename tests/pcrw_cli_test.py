@@ -341,9 +341,23 @@ def missing_archive_searched_is_every_search_dir():
     r = pcrw("app")
     eq(r.rc, 1, "exit status", r)
     j = json_report(pcrw("--json", "--allow-dynamic=nostatic", "app"))
-    eq(searched_dirs(r.err), [d["dir"] for d in j["search_dirs"]], "directories searched", r)
+    # Each directory once, lexically normalized: ld lists some under two spellings.
+    eq(searched_dirs(r.err), list(dict.fromkeys(os.path.normpath(d["dir"]) for d in j["search_dirs"])),
+       "directories searched", r)
     true({"compiler", "linker"} & {d["source"] for d in j["search_dirs"]},
          "the toolchain's own dirs should be searched too: %r" % j["search_dirs"])
+
+
+@test
+def missing_archive_chain_on_one_line():
+    """Issue 12: the summary names the whole chain on one line, from the
+    queried package to the missing flag."""
+    r = pcrw("app")
+    eq(r.rc, 1, "exit status", r)
+    chains = [l for l in r.err.split("\n") if l.startswith("  chain: ")]
+    eq(chains, ["  chain: app.pc -> Requires.private: mid.pc -> Libs.private: -lnostatic"], "chain lines", r)
+    summary = r.err[r.err.index("in short: "):]
+    true(summary.index("  chain: ") < summary.index("  options: "), "the chain comes before the options", r)
 
 
 @test

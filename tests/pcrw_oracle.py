@@ -710,6 +710,9 @@ def check(name, flags, inputs, cwd, env, mode="static", opts=(), stdin=None, exp
                 # ld probes a -l:NAME list twice (its "use -l:X" hint retry probes
                 # dir/NAME again; for -lX that retry probes dir/X.a, not counted here).
                 tried = tried[:len(tried) // (ldl.count(x) * (2 if x.startswith(":") else 1))]
+                # The message names each directory once, lexically normalized
+                # (ld probes /usr/lib/gcc/T/12/../../../T and /usr/lib/T both).
+                tried = list(dict.fromkeys(os.path.normpath(t) for t in tried))
                 if x in searched and searched[x].split(", ") != tried:
                     r.bad("-l%s: ld searched\n  %s\nthe message says\n  %s" % (
                         x, ", ".join(tried), searched[x]))

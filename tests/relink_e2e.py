@@ -54,8 +54,10 @@ empty root (chroot into a directory that holds nothing but the binary: no
     libxml2 with ICU: linked with g++; demangled names diagnosed),
     confluent-kafka-go's bundled librdkafka (findings from C callers), a
     musl toolchain (no glibc findings), a cross build for arm64 run under
-    qemu-aarch64-static, a missing archive's #cgo pkg-config chain named
-    again when go build reuses its cache.
+    qemu-aarch64-static (with an aarch64 C++ archive: CXX named after CC;
+    a CXX for the host, or none for the target, stops before go build), a
+    missing archive's #cgo pkg-config chain named again when go build
+    reuses its cache.
 13. Go's build cache (issue 12): a `#cgo pkg-config: gpgme` package
     (libgpgme-dev) compiled by a plain go build is not reused by gorelink,
     gorelink's is not reused by the hand-written static go build, a changed
@@ -68,8 +70,9 @@ second build of a package cheap) and run with GOFLAGS=-buildvcs=false.  Needs
 root for chroot (otherwise `unshare -r` is tried), network access to the Go
 module proxy (or a warm GOMODCACHE) for github.com/mattn/go-sqlite3 and
 github.com/confluentinc/confluent-kafka-go, and libsqlite3-dev, libpng-dev,
-libfreetype-dev, libwmf-dev, libpcap-dev, libxml2-dev, golang-1.19-go, g++, ccache, musl-tools,
-gcc-aarch64-linux-gnu and qemu-user-static (scripts/setup installs them).
+libfreetype-dev, libwmf-dev, libpcap-dev, libxml2-dev, golang-1.19-go, g++,
+ccache, musl-tools, gcc-aarch64-linux-gnu, g++-aarch64-linux-gnu and
+qemu-user-static (scripts/setup installs them).
 
 Every `gorelink --json` build report (success or failure) is validated against
 docs/schema/build-v1.schema.json, every `gorelink check --json` line against
@@ -1324,6 +1327,128 @@ def bad_cross_without_cc():
     assert listing(os.path.dirname(out)) == [], "OUT's directory: %r" % listing(os.path.dirname(out))
 
 
+CROSSCXX_MAIN = """package main
+
+// #cgo LDFLAGS: -L${SRCDIR}/lib -lcxxdep
+// int wrapped_answer(void);
+import "C"
+
+func main() { println(int(C.wrapped_answer())) }
+"""
+
+
+def crosscxx_module():
+    """A cgo package whose C wrapper (wrap.c) calls cxxdep_answer, a C
+    function written in C++ (std::string, an exception) in libcxxdep.a,
+    compiled for aarch64 by aarch64-linux-gnu-g++; its flags name no
+    -lstdc++ (gorelink-ld sees the C++ in the archive)."""
+    tool_needed("aarch64-linux-gnu-g++", "g++-aarch64-linux-gnu")
+    mod = make_module("crosscxx", {"main.go": CROSSCXX_MAIN,
+                                   "wrap.c": "int cxxdep_answer(void);\nint wrapped_answer(void) { return cxxdep_answer(); }\n"})
+    lib = os.path.join(mod, "lib")
+    os.mkdir(lib)
+    fixture_archives(lib, {"cxxdep.cc": '#include <stdexcept>\n#include <string>\n'
+                                        'extern "C" int cxxdep_answer(void) {\n'
+                                        '  std::string s("forty-two");\n'
+                                        '  try { if (s.size() == 9) throw std::runtime_error(s); } catch (const std::exception &e) { return 42; }\n'
+                                        '  return 0;\n}\n'}, compiler="aarch64-linux-gnu-g++")
+    return mod
+
+
+def tool_needed(tool, pkg):
+    assert shutil.which(tool), "%s is needed (apt-get install %s; scripts/setup does)" % (tool, pkg)
+
+
+def cross_env(**changes):
+    """GOARCH=arm64 CC=aarch64-linux-gnu-gcc, cgo left to gorelink, and CXX
+    (or CC) as CHANGES say (None: unset)."""
+    env = base_env(**dict({"GOARCH": "arm64", "CC": "aarch64-linux-gnu-gcc"}, **changes))
+    env.pop("CGO_ENABLED", None)
+    return env
+
+
+@test
+def cross_arm64_cxx_archive_derived_cxx():
+    """GOARCH=arm64 CC=aarch64-linux-gnu-gcc and no CXX, with an aarch64 C++
+    archive: go env CXX is the host's g++ (which said "file in wrong format"
+    before); gorelink names the target's driver after CC
+    (aarch64-linux-gnu-g++), says so under -v, links with it, and the static
+    aarch64 binary prints 42 under qemu-aarch64-static in an empty root."""
+    for tool, pkg in (("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu"), ("qemu-aarch64-static", "qemu-user-static")):
+        tool_needed(tool, pkg)
+    mod = crosscxx_module()
+    r, rep, out = build(mod, ["-v"], env=cross_env(CXX=None), name="crosscxx-arm64")
+    assert rep["link_argv"][0] == "aarch64-linux-gnu-g++", "link driver %r\n%r" % (rep["link_argv"][:2], r)
+    assert "aarch64-linux-gnu-g++, named after CC" in r.err, "-v does not name the derived CXX\n%r" % r
+    assert rep["check"]["architecture"] == "aarch64" and rep["verdict"] == "static", (
+        "report: %s" % json.dumps(rep["check"])[:1000])
+    elf = readelf(out)
+    assert elf["interp"] is None and not elf["needed"], "not static: %r" % elf
+    with empty_root() as root:
+        qemu = install(shutil.which("qemu-aarch64-static"), root, "qemu")
+        prog = install(out, root, "prog")
+        res = run(chroot_argv(root, [qemu, prog]), cwd=root, timeout=RUN_TIMEOUT, env={})
+    assert res.rc == 0 and res.err.strip() == "42", "under qemu in an empty root: %r" % res
+
+
+@test
+def bad_cross_cxx_unusable():
+    """The same cross build with a CXX that cannot build for aarch64: the
+    host's g++ (its -dumpmachine is not CC's), or a program that does not
+    exist. gorelink stops before go build (exit 2, no go command, no link,
+    OUT untouched) and names CXX, both targets and "set CXX for the target",
+    with the derived aarch64-linux-gnu-g++ as the way out."""
+    tool_needed("g++", "g++")
+    mod = crosscxx_module()
+    host = run(["g++", "-dumpmachine"]).out.strip()
+    for cxx, want in (("g++", "CXX=g++ targets %s, but CC=aarch64-linux-gnu-gcc targets aarch64-linux-gnu: "
+                              "set CXX for the target: CXX=aarch64-linux-gnu-g++" % host),
+                      ("/nonexistent/g++", "CXX=/nonexistent/g++ cannot build for CC=aarch64-linux-gnu-gcc's target "
+                                           "aarch64-linux-gnu: /nonexistent/g++ is not installed")):
+        r, _, out = build(mod, [], env=cross_env(CXX=cxx), name="crosscxx-bad", expect=EXIT_BUILD)
+        assert want in r.err, "CXX=%s: stderr lacks %r\n%r" % (cxx, want, r)
+        assert "set CXX for the target" in r.err, "CXX=%s: no way out\n%r" % (cxx, r)
+        rep = parse_json(r)
+        assert rep.get("go_command") == [] and rep.get("links") == 0, (
+            "CXX=%s: go build ran (go_command %r, links %r)" % (cxx, rep.get("go_command"), rep.get("links")))
+        assert listing(os.path.dirname(out)) == [], "OUT's directory: %r" % listing(os.path.dirname(out))
+
+
+@test
+def cross_without_target_cxx():
+    """CC by a path where no g++ lies beside it (a symlink to
+    aarch64-linux-gnu-gcc in a scratch directory) and CXX unset: no C++
+    driver for the target. A package with -lstdc++ in its #cgo LDFLAGS stops
+    before go build (exit 2, no go command) with "set CXX for the target" and
+    Debian's g++-aarch64-linux-gnu; a C-only program still builds (linked by
+    CC, never the host's g++) and runs under qemu."""
+    for tool, pkg in (("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu"), ("qemu-aarch64-static", "qemu-user-static")):
+        tool_needed(tool, pkg)
+    bindir = scratch("lone-cc")
+    cc = os.path.join(bindir, "aarch64-linux-gnu-gcc")
+    os.symlink(shutil.which("aarch64-linux-gnu-gcc"), cc)
+    mod = make_module("crosscxx-lstdcxx", {"main.go": CROSSCXX_MAIN.replace("-lcxxdep", "-lcxxdep -lstdc++"),
+                                           "wrap.c": "int cxxdep_answer(void);\nint wrapped_answer(void) { return cxxdep_answer(); }\n"})
+    env = cross_env(CXX=None, CC=cc)
+    r, _, out = build(mod, [], env=env, name="crosscxx-none", expect=EXIT_BUILD)
+    for want in ("the build has C++ (go list: C++ files or -lstdc++)",
+                 "%s-g++ is not installed" % cc[:-len("-gcc")],
+                 "set CXX for the target: install a C++ compiler for aarch64-linux-gnu "
+                 "(on Debian: apt-get install g++-aarch64-linux-gnu)"):
+        assert want in r.err, "stderr lacks %r\n%r" % (want, r)
+    rep = parse_json(r)
+    assert rep.get("go_command") == [] and rep.get("links") == 0, (
+        "go build ran (go_command %r, links %r)" % (rep.get("go_command"), rep.get("links")))
+    r, rep, out = build(example("fortytwo"), ["-v"], env=env, name="fortytwo-arm64-lone")
+    assert rep["link_argv"][0] == cc, "link driver %r" % rep["link_argv"][:2]
+    assert "none for aarch64-linux-gnu; the link runs CC" in r.err, "-v does not say there is no C++ driver\n%r" % r
+    with empty_root() as root:
+        qemu = install(shutil.which("qemu-aarch64-static"), root, "qemu")
+        prog = install(out, root, "prog")
+        res = run(chroot_argv(root, [qemu, prog]), cwd=root, timeout=RUN_TIMEOUT, env={})
+    assert res.rc == 0 and res.out.strip() == "42", "under qemu in an empty root: %r" % res
+
+
 def static_run_by(rep, out, driver, printed):
     """The final link ran DRIVER, OUT is static, and in an empty root it
     prints PRINTED (on stderr: Go's println)."""
@@ -1460,6 +1585,70 @@ def cxx_archive_links_with_cxx():
         "the hand-written static build should fail on the C++ runtime\n%r" % plain)
     r, rep, out = build(mod, [], name="cxxdep")
     static_run_by(rep, out, "g++", "42")
+
+
+LIQ_MAIN = """package main
+
+// #cgo LDFLAGS: -limagequant
+// #include <libimagequant.h>
+// static int made(void) { liq_attr *a = liq_attr_create(); int ok = a != 0; if (a) liq_attr_destroy(a); return ok; }
+import "C"
+
+func main() { println(int(C.made())) }
+"""
+
+
+@test
+def glibc_archives_in_dynamic_link_fail_check():
+    """Issue 13: gorelink --third-party --fix added glibc's libm-2.36.a and
+    libc.a to a dynamic link of a libimagequant program, and the check passed
+    it ("dynamic, allowed") although it crashes at start. The same link made
+    by hand (the archives in CGO_LDFLAGS): readelf shows an interpreter, nm
+    shows glibc's static start-up defined, the binary dies of a signal, and
+    gorelink check fails it even with every library allowed -- also once
+    stripped (-ldflags=-s -w: only libc.a's section names are left). The
+    plain dynamic build runs and passes with the same --allow."""
+    assert os.path.isfile("/usr/include/libimagequant.h"), (
+        "libimagequant.h is needed (apt-get install libimagequant-dev; scripts/setup does)")
+    libc_a = run(["gcc", "-print-file-name=libc.a"], timeout=RUN_TIMEOUT).out.strip()
+    assert os.path.isfile(libc_a), "gcc finds no libc.a (apt-get install libc6-dev)"
+    libm_a = sorted(f for f in os.listdir(os.path.dirname(libc_a)) if re.match(r"libm-[0-9.]+\.a$", f))
+    assert libm_a, "no glibc libm-VERSION.a beside %s" % libc_a
+    libm_a = os.path.join(os.path.dirname(libc_a), libm_a[0])
+    mod = make_module("liqmix", {"main.go": LIQ_MAIN})
+    d = scratch("liqmix")
+    plain = os.path.join(d, "plain")
+    r = run(["go", "build", "-o", plain, "."], cwd=mod, env=base_env())
+    assert r.rc == 0, "plain dynamic build\n%r" % r
+    res = run([plain], timeout=RUN_TIMEOUT)
+    assert res.rc == 0 and res.err.strip() == "1", "the plain dynamic build runs: %r" % res
+    rc, obj = check_cli(plain, allow=("*",))
+    assert rc == 0 and obj["pass"] and obj.get("glibc_static", []) == [], "plain build: rc %d %r" % (rc, obj)
+    for name, ldflags in (("mixed", []), ("mixed-stripped", ["-ldflags=-s -w"])):
+        out = os.path.join(d, name)
+        r = run(["go", "build"] + ldflags + ["-o", out, "."], cwd=mod,
+                env=base_env(CGO_LDFLAGS="%s %s" % (libm_a, libc_a)))
+        assert r.rc == 0, "%s: the link with glibc's archives\n%r" % (name, r)
+        elf = readelf(out)
+        assert elf["interp"] and "libimagequant.so.0" in elf["needed"], "oracle (readelf) %s: %r" % (name, elf)
+        nm = run(["nm", "--defined-only", out], timeout=RUN_TIMEOUT)
+        if ldflags:
+            assert not elf["symtab"], "oracle (readelf) %s: .symtab kept" % name
+        else:
+            assert re.search(r" T __libc_start_main$", nm.out, re.M) and \
+                re.search(r" [Tt] __libc_setup_tls$", nm.out, re.M), "oracle (nm) %s: no static start-up\n%r" % (name, nm)
+        res = run([out], timeout=RUN_TIMEOUT)
+        assert res.rc != 0 and res.err.strip() != "1", "%s should crash at start: %r" % (name, res)
+        rc, obj = check_cli(out, allow=("*",))
+        codes = [p["code"] for p in obj["problems"]]
+        assert rc == 1 and obj["pass"] is False and codes == ["glibc-static-in-dynamic"], (
+            "gorelink check --allow '*' %s: rc %d, problems %r" % (name, rc, codes))
+        assert "__libc_IO_vtables" in obj["glibc_static"], "%s: glibc_static %r" % (name, obj["glibc_static"])
+        assert ldflags or obj["glibc_static"][0] == "__libc_start_main", "%s: %r" % (name, obj["glibc_static"])
+        t = gorelink(["check", "--explain", "--allow", "*", out], cwd=SCRATCH, timeout=RUN_TIMEOUT)
+        assert t.rc == 1 and ", allowed" not in t.out.split("\n")[0] and \
+            "why: glibc's static C library (libc.a) is linked into a dynamic executable" in t.out, (
+                "gorelink check --explain %s\n%r" % (name, t))
 
 
 @test
@@ -1709,25 +1898,34 @@ def wrong_order_two_spans_widened():
     assert res.rc == 0 and res.out.strip() == "42", "in an empty root: %r" % res
 
 
-@test
-def pcap_explains_missing_libsystemd():
-    """libpcap's Requires.private dbus-1 has Libs.private -lsystemd, and
-    Debian ships no libsystemd.a: exit 1, OUT untouched, the chain, the
-    shared library that exists and --allow-dynamic."""
-    mod = pcap_module()
-    out = existing_out("pcap")
+def missing_archive_run(mod, tag):
+    """`gorelink --json -o OUT .` in mod, OUT existing: exit 1 (a library has
+    no archive) and OUT's directory untouched. Returns (result, report)."""
+    out = existing_out(tag)
     d = os.path.dirname(out)
     before = snapshot(d)
     r = gorelink(["--json", "-o", out, "."], cwd=mod)
     assert r.rc == EXIT_VERDICT, "exit %d, want %d\n%r" % (r.rc, EXIT_VERDICT, r)
     assert snapshot(d) == before, "OUT's directory changed: %r" % listing(d)
-    rep = parse_json(r)
+    return r, parse_json(r)
+
+
+@test
+def pcap_explains_missing_libsystemd():
+    """libpcap's Requires.private dbus-1 has Libs.private -lsystemd, and
+    Debian ships no libsystemd.a: exit 1, OUT untouched, the chain, the
+    shared library that exists and --allow-dynamic."""
+    r, rep = missing_archive_run(pcap_module(), "pcap")
     assert rep["missing"] == ["systemd"], "report missing %r" % rep["missing"]
     assert "-lsystemd" in r.err, "stderr does not name -lsystemd\n%r" % r
     assert re.search(r"libsystemd\.so", r.err), "stderr does not name the shared library\n%r" % r
     assert "--allow-dynamic" in r.err, "stderr does not offer --allow-dynamic\n%r" % r
     assert re.search(r"libpcap -> Requires\.private -> dbus-1", r.err), (
         "stderr does not show the chain libpcap -> Requires.private -> dbus-1 (Libs.private)\n%r" % r)
+    chain = "#cgo pkg-config: libpcap.pc -> Requires.private: dbus-1.pc -> Libs.private: -lsystemd"
+    assert "\n  chain: %s\n" % chain in r.err, "stderr lacks the chain line %r\n%s" % (chain, r.err)
+    assert rep["missing_chains"] == [{"missing": "systemd", "chain": chain}], rep["missing_chains"]
+    assert rep["links"] == 0, "links %r: the failure was not found before linking" % rep["links"]
 
 
 @test
@@ -1753,6 +1951,53 @@ def pcap_allow_dynamic_systemd():
     r = run([out], cwd=d, timeout=RUN_TIMEOUT)
     assert r.rc == 0 and r.out.startswith("libpcap version %s" % version), (
         "pcapdemo output, want 'libpcap version %s ...'\n%r" % (version, r))
+
+
+BARE_PCAP_MAIN = PCAP_MAIN.replace("#cgo pkg-config: libpcap", "#cgo LDFLAGS: -lpcap")
+
+
+@test
+def bare_pcap_chain_before_link_and_ways_out():
+    """A bare `#cgo LDFLAGS: -lpcap` (as gopacket writes it): the inferred
+    closure reaches -lsystemd, which has no archive. Exit 1 before any link
+    ran (links 0, OUT untouched), the whole chain on one line, on stderr and
+    in --json missing_chains, the search list normalized, each directory
+    once, and the ways out; then each way out named there, as pasted: with
+    --allow-dynamic systemd one link and the binary runs on the host; with
+    --stub systemd one link, static, and it runs in an empty root."""
+    version = pkg_modversion("libpcap", "libpcap-dev")
+    mod = make_module("barepcap", {"main.go": BARE_PCAP_MAIN})
+    r, rep = missing_archive_run(mod, "barepcap")
+    chain = "-lpcap -> libpcap.pc (inferred) -> Requires.private: dbus-1.pc -> Libs.private: -lsystemd"
+    assert rep["links"] == 0, "links %r: the failure was not found before linking" % rep["links"]
+    assert rep["missing"] == ["systemd"], "missing %r" % rep["missing"]
+    assert rep["missing_chains"] == [{"missing": "systemd", "chain": chain}], (
+        "missing_chains %r" % rep["missing_chains"])
+    lines = r.err.split("\n")
+    assert "  chain: " + chain in lines, "stderr lacks the chain line %r\n%s" % (chain, r.err)
+    searched = [l for l in lines if l.startswith("  searched: ")]
+    assert len(searched) == 1, "searched lines %r" % searched
+    dirs = searched[0][len("  searched: "):].split(", ")
+    assert len(dirs) == len(set(dirs)) and not any("/../" in x or x.endswith("/..") for x in dirs), (
+        "the search list is not normalized, each directory once: %r" % dirs)
+    assert "/usr/lib/x86_64-linux-gnu" in dirs, "search list %r" % dirs
+    opts = [l for l in lines if l.startswith("  options: ")]
+    assert opts and "--allow-dynamic systemd" in opts[0] and "--stub systemd" in opts[0], (
+        "the options do not name both ways out: %r" % opts)
+    # Way out 1, as pasted: keep libsystemd dynamic; runs on the host.
+    r, rep, bin_ad = build(mod, ["--allow-dynamic", "systemd"], name="barepcap-ad")
+    assert rep["links"] == 1 and rep["check"]["pass"] is True, "report: %s" % json.dumps(rep)[:2000]
+    elf = readelf(bin_ad)
+    assert "libsystemd.so.0" in elf["needed"], "DT_NEEDED %r lacks libsystemd.so.0" % elf["needed"]
+    res = run([bin_ad], cwd=scratch("run-barepcap"), timeout=RUN_TIMEOUT)
+    assert res.rc == 0 and res.out.startswith("libpcap version %s" % version), "on the host: %r" % res
+    # Way out 2, as pasted: stubs; static, runs in an empty root.
+    r, rep, bin_st = build(mod, ["--stub", "systemd"], name="barepcap-stub")
+    assert rep["links"] == 1 and rep["check"]["pass"] is True and rep["verdict"] == "static", (
+        "report: %s" % json.dumps(rep)[:2000])
+    assert_static(bin_st)
+    res, _ = run_in_empty_root(bin_st, name="barepcap")
+    assert res.rc == 0 and res.out.startswith("libpcap version %s" % version), "in an empty root: %r" % res
 
 
 # ------------------------------------------------------------------- main
@@ -2970,6 +3215,135 @@ def missing_shared_only_names_stub_and_allow_dynamic():
         "the way out does not name --allow-dynamic msgsh and --stub msgsh\n%s" % r.err)
     assert "--third-party" not in r.err, "--third-party offered for a library it would not keep dynamic\n%s" % r.err
 
+# ------------------------------------------------------- partly dynamic --fix, DSO missing (issue 13)
+
+LIQ_MAIN = """package main
+
+/*
+#cgo LDFLAGS: -limagequant
+#include <libimagequant.h>
+*/
+import "C"
+
+import "fmt"
+
+func main() {
+	a := C.liq_attr_create()
+	fmt.Println("liq attr", a != nil, int(C.liq_get_max_colors(a)))
+	C.liq_attr_destroy(a)
+}
+"""
+
+
+@test
+def third_party_fix_keeps_libm_dynamic():
+    """Issue 13: -limagequant (Debian's libimagequant.a needs pow, powf, sqrt
+    and libgomp) with --third-party --fix: libm is a system library, kept
+    dynamic in this mode, so --fix adds -lm, never glibc's libm-2.36.a (which
+    then needs libc.a: a dynamic binary with glibc's static internals, which
+    crashed at start, exit 139). The binary runs; the report's fixes say -lm."""
+    hdr = "/usr/include/libimagequant.h"
+    assert os.path.exists(hdr), "%s is missing: apt-get install libimagequant-dev (scripts/setup)" % hdr
+    mod = make_module("liqfix", {"main.go": LIQ_MAIN})
+    r, rep, out = build(mod, ["--third-party", "--fix"], name="liqfix")
+    fixes = rep["fixes"]
+    m = [f for f in fixes if f["lname"] == "m"]
+    assert m == [{"lname": "m", "pkg": None, "archive": None, "flag": "-lm"}], "fixes %r" % fixes
+    glibc = [f for f in fixes if f["archive"] and re.search(r"/lib(c|m|m-[0-9.]+|pthread|dl)\.a$", f["archive"])]
+    assert not glibc, "--fix added glibc's archives to a dynamic link: %r" % glibc
+    assert "gorelink: --fix: adding -lm (kept dynamic in --third-party mode)" in r.err, "stderr\n%s" % r.err
+    assert not any(re.search(r"/libc\.a$|/libm[-0-9.]*\.a$", a) for a in rep["link_argv"]), (
+        "glibc's archives in the final link: %r" % rep["link_argv"])
+    assert "libm.so.6" in readelf(out)["needed"], "libm.so.6 not needed: %r" % readelf(out)["needed"]
+    res = run([out], timeout=RUN_TIMEOUT)
+    assert res.rc == 0 and res.out.startswith("liq attr true "), "the binary: %r" % res
+
+
+def dso_module(name):
+    """libgrB.so.1 (soname libgrB.so.1, symbol version GRB_1.0, libgrB.so beside
+    it, a grB.pc naming -lgrB) and libgrA.so, which needs it (DT_NEEDED); a main
+    package that links only -lgrA and calls both libraries' functions. Returns
+    (module dir, lib dir, pkg-config dir)."""
+    mod = make_module(name, {"main.go": """package main
+
+/*
+#cgo LDFLAGS: -L${SRCDIR}/lib -Wl,-rpath,${SRCDIR}/lib -lgrA
+int gra_value(void);
+int grb_value(void);
+*/
+import "C"
+
+import "fmt"
+
+func main() { fmt.Println("gra", int(C.gra_value()), "grb", int(C.grb_value())) }
+"""})
+    lib, pc = os.path.join(mod, "lib"), os.path.join(mod, "pc")
+    os.mkdir(lib)
+    os.mkdir(pc)
+    for fn, text in (("b.c", "int grb_value(void) { return 42; }\n"),
+                     ("b.map", "GRB_1.0 { global: grb_value; local: *; };\n"),
+                     ("a.c", "int grb_value(void);\nint gra_value(void) { return grb_value() + 1; }\n")):
+        with open(os.path.join(lib, fn), "w") as f:
+            f.write(text)
+    for argv in (["gcc", "-shared", "-fPIC", "-Wl,-soname,libgrB.so.1", "-Wl,--version-script=b.map",
+                  "-o", "libgrB.so.1", "b.c"],
+                 ["ln", "-s", "libgrB.so.1", "libgrB.so"],
+                 ["gcc", "-shared", "-fPIC", "-Wl,-soname,libgrA.so", "-o", "libgrA.so", "a.c", "-L.", "-lgrB"]):
+        r = run(argv, cwd=lib)
+        assert r.rc == 0, "%s (apt-get install gcc)\n%r" % (argv[0], r)
+    with open(os.path.join(pc, "grB.pc"), "w") as f:
+        f.write("libdir=%s\nName: grB\nDescription: test\nVersion: 1.0\nLibs: -L${libdir} -lgrB\n" % lib)
+    return mod, lib, pc
+
+
+@test
+def dso_missing_diagnosed_and_fixed():
+    """Issue 13: a program calls grb_value, which only libgrB.so.1 defines,
+    and links only -lgrA (whose libgrA.so loads libgrB.so.1), in
+    --allow-dynamic mode. GNU ld says "undefined reference to symbol
+    'grb_value@@GRB_1.0'" and "DSO missing from command line"; gold, mold and
+    lld say only "undefined" (the library is found through libgrA.so's
+    DT_NEEDED). Each time: exit 2 (the link failed, explained), the shared
+    library, -lgrB, its package grB, the library that loads it and the
+    paste-ready options named; --fix adds -lgrB, and the binary links and runs;
+    the named options link too."""
+    for tool, pkg in (("mold", "mold"), ("ld.gold", "binutils")):
+        assert shutil.which(tool), "%s is needed (apt-get install %s; scripts/setup does)" % (tool, pkg)
+    llvm = "/usr/lib/llvm-14/bin"
+    assert os.access(os.path.join(llvm, "ld.lld"), os.X_OK), "%s/ld.lld is needed (apt-get install lld-14)" % llvm
+    mod, lib, pc = dso_module("dsomiss")
+    env = base_env(PKG_CONFIG_PATH=pc)
+    option = "--allow-dynamic grB --lib -lgrB"
+    for ld in ("bfd", "gold", "lld", "mold"):
+        go_args = ["-ldflags=-extldflags=-fuse-ld=" + ld]
+        out = os.path.join(scratch("out-dsomiss-" + ld), "prog")
+        # gcc -fuse-ld=lld runs the ld.lld on PATH: Debian's lld-14 puts it in llvm's bin.
+        ldenv = base_env(PKG_CONFIG_PATH=pc, PATH=llvm + ":" + os.environ.get("PATH", "")) if ld == "lld" else env
+        r = gorelink(["--json", "--allow-dynamic", "grA", "-o", out, ".", "--"] + go_args, cwd=mod, env=ldenv)
+        assert r.rc == EXIT_BUILD, "%s: exit %d, want %d\n%r" % (ld, r.rc, EXIT_BUILD, r)
+        rep = parse_json(r)
+        line = [l for l in r.err.split("\n") if l.startswith("gorelink: grb_value")]
+        assert len(line) == 1, "%s: no diagnosis line for grb_value\n%s" % (ld, r.err)
+        assert ("is defined only in the shared library %s/libgrB.so.1 (-lgrB, pkg-config grB), which %s/libgrA.so loads"
+                % (lib, lib)) in line[0], "%s: %r" % (ld, line[0])
+        assert ("add %s (or run gorelink again with --fix)" % option) in r.err, "%s: stderr\n%s" % (ld, r.err)
+        assert {"lname": "grB", "pkg": "grB", "archive": None, "option": option} in rep["undefined"], (
+            "%s: undefined %r" % (ld, rep["undefined"]))
+        if ld == "bfd":
+            assert "DSO missing from command line" in r.err, "GNU ld's own words are gone\n%s" % r.err
+    # --fix names the library; the check allows it (libgrA.so loads it anyway).
+    r, rep, out = build(mod, ["--allow-dynamic", "grA", "--fix"], name="dsofix", env=env)
+    assert rep["fixes"] == [{"lname": "grB", "pkg": "grB", "archive": None, "flag": "-lgrB"}], "fixes %r" % rep["fixes"]
+    assert "gorelink: --fix: adding -lgrB (libgrB.so.1, which %s/libgrA.so loads)" % lib in r.err, "stderr\n%s" % r.err
+    assert readelf(out)["needed"][:2] == ["libgrA.so", "libgrB.so.1"], "needed %r" % readelf(out)["needed"]
+    res = run([out], timeout=RUN_TIMEOUT)
+    assert res.rc == 0 and res.out.strip() == "gra 43 grb 42", "the --fix binary: %r" % res
+    # The options the diagnosis named, pasted.
+    r, rep, out = build(mod, ["--allow-dynamic", "grA"] + option.split(), name="dsoopt", env=env)
+    res = run([out], timeout=RUN_TIMEOUT)
+    assert res.rc == 0 and res.out.strip() == "gra 43 grb 42", "the binary of the named options: %r" % res
+
+
 # ------------------------------------------------------- presets that apply themselves (issue 12)
 
 @test
@@ -3064,6 +3438,98 @@ def link_order_planned_before_the_first_link():
     assert readelf(out)["interp"] is None and not readelf(out)["needed"], "not static: %r" % readelf(out)
     res, _ = run_in_empty_root(out)
     assert res.rc == 0 and res.out.strip() == "42", "in an empty root: %r" % res
+
+
+# ------------------------------------------ the module-graph cache (issue 12)
+
+MGDEP_GO = "package mgdep\n\nfunc Value() int { return 41 }\n"
+MGAPP_MAIN_WITH = ('package main\n\n// int one(void) { return 1; }\nimport "C"\n\nimport (\n\t"fmt"\n\n'
+                   '\t"example.com/mgdep"\n)\n\nfunc main() { fmt.Println(mgdep.Value() + int(C.one())) }\n')
+MGAPP_MAIN_WITHOUT = ('package main\n\n// int one(void) { return 1; }\nimport "C"\n\nimport "fmt"\n\n'
+                      'func main() { fmt.Println(41 + int(C.one())) }\n')
+
+
+@test
+def modgraph_cache_hit_miss_and_same_answer():
+    """The module graph gorelink reads before go build (go list -m all, and
+    go list -deps when a module with a preset is required) is cached in
+    GORELINK_CACHE_DIR (kind modgraph): a second build runs no go list and
+    applies the same preset with the same tags as the first and as a build
+    without a cache; a .go file that drops the import (go.mod unchanged)
+    is a miss and the preset no longer applies; a changed go.mod is a miss
+    for go list -m. The module with a preset is a local one (replace =>
+    ../mgdep) with a preset of its own from GORELINK_PRESET_PATH; go runs
+    through a wrapper that logs each command."""
+    top = scratch("modgraph")
+    dep = os.path.join(top, "mgdep")
+    os.mkdir(dep)
+    with open(os.path.join(dep, "go.mod"), "w") as f:
+        f.write("module example.com/mgdep\n\ngo 1.19\n")
+    with open(os.path.join(dep, "mgdep.go"), "w") as f:
+        f.write(MGDEP_GO)
+    app = os.path.join(top, "mgapp")
+    os.mkdir(app)
+    gomod = ("module example.com/mgapp\n\ngo 1.19\n\nrequire example.com/mgdep v0.0.0\n\n"
+             "replace example.com/mgdep => ../mgdep\n")
+    with open(os.path.join(app, "go.mod"), "w") as f:
+        f.write(gomod)
+    with open(os.path.join(app, "main.go"), "w") as f:
+        f.write(MGAPP_MAIN_WITH)
+    presets = os.path.join(top, "presets")
+    os.mkdir(presets)
+    with open(os.path.join(presets, "mgdep.preset"), "w") as f:
+        f.write("module example.com/mgdep\ndefault plain\n\nvariant plain\ntags mgdep_tag\n")
+    log = os.path.join(top, "go.log")
+    realgo = shutil.which("go")
+    assert realgo, "go is not on PATH (install Go)"
+    wrapper = os.path.join(top, "go")
+    with open(wrapper, "w") as f:
+        f.write('#!/bin/sh\necho "$*" >>%s\nexec %s "$@"\n' % (shlex.quote(log), shlex.quote(realgo)))
+    os.chmod(wrapper, 0o755)
+    cache = os.path.join(top, "cache")
+    env = base_env(GORELINK_PRESET_PATH=presets, GORELINK_CACHE_DIR=cache)
+    # The cache keeps no answer for files changed in the last 2 seconds (a
+    # change within one clock tick would keep their stamps).
+    time.sleep(3)
+
+    def once(tag, env=env):
+        open(log, "w").close()
+        r, rep, out = build(app, ["--go", wrapper], env=env, name="mgapp-" + tag)
+        with open(log) as f:
+            lists = [l.split()[1] for l in f.read().splitlines() if l.startswith("list ")]
+        res = run([out], cwd=top, timeout=RUN_TIMEOUT)
+        assert res.rc == 0 and res.out.strip() == "42", "%s: the binary: %r" % (tag, res)
+        return rep, lists
+
+    def entries():
+        d = os.path.join(cache, "modgraph")
+        return sorted(os.listdir(d)) if os.path.isdir(d) else []
+
+    rep1, lists1 = once("miss")
+    assert lists1 == ["-m", "-deps"], "first build: go list runs %r, want -m and -deps" % lists1
+    want = [{"name": "mgdep", "module": "example.com/mgdep", "variant": "plain",
+             "why": "module example.com/mgdep is in the build"}]
+    assert rep1["presets_applied"] == want, "presets_applied %r, want %r" % (rep1["presets_applied"], want)
+    assert "mgdep_tag" in rep1["tags"], "tags %r lack the preset's" % rep1["tags"]
+    assert len(entries()) == 2, "modgraph cache entries after the first build: %r, want 2" % entries()
+    rep2, lists2 = once("hit")
+    assert lists2 == [], "second build (cache hit): go list ran %r" % lists2
+    rep3, lists3 = once("nocache", env=dict(env, GORELINK_CACHE_DIR=""))
+    assert lists3 == ["-m", "-deps"], "no cache: go list runs %r" % lists3
+    for k in ("presets_applied", "tags", "warnings", "verdict", "archives"):
+        assert rep1[k] == rep2[k] == rep3[k], "%s differs: miss %r, hit %r, no cache %r" % (k, rep1[k], rep2[k], rep3[k])
+    # The import dropped, go.mod the same: -deps is asked again, no preset.
+    with open(os.path.join(app, "main.go"), "w") as f:
+        f.write(MGAPP_MAIN_WITHOUT)
+    rep4, lists4 = once("dropped")
+    assert lists4 == ["-deps"], "after main.go changed: go list runs %r, want -deps only" % lists4
+    assert rep4["presets_applied"] == [] and "mgdep_tag" not in rep4["tags"], (
+        "the preset still applies without the import: %r %r" % (rep4["presets_applied"], rep4["tags"]))
+    # go.mod changed: go list -m is asked again.
+    with open(os.path.join(app, "go.mod"), "w") as f:
+        f.write(gomod + "\n// changed\n")
+    rep5, lists5 = once("gomod")
+    assert "-m" in lists5, "after go.mod changed: go list runs %r, want -m" % lists5
 
 
 def main():

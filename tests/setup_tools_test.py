@@ -50,7 +50,7 @@ import harness  # noqa: E402  (tests/harness.py)
 TOOLS = [
     "cmake", "ninja", "make", "cc", "gcc", "g++", "ld", "ld.bfd", "ar", "ranlib",
     "pkg-config", "pkgconf", "readelf", "objdump", "nm",
-    "clang-14", "ld64.lld-14", "llvm-objdump-14", "llvm-lipo-14", "llvm-ar-14",
+    "clang-14", "ld64.lld-14", "ld64.lld-16", "llvm-objdump-14", "llvm-lipo-14", "llvm-ar-14",
     "valgrind", "ccache", "musl-gcc", "aarch64-linux-gnu-gcc", "qemu-aarch64-static",
     "go", "/usr/lib/go-1.19/bin/go",
     "python3", "/usr/bin/python3", "flock", "setpriv", "unshare", "chroot", "mount", "umount",

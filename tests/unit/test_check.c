@@ -311,6 +311,175 @@ START_TEST(test_elf_kinds)
 }
 END_TEST
 
+/* Whether v[0..n) holds s. */
+static bool
+has_str(const char *const *v, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(v[i], s))
+			return true;
+	return false;
+}
+
+/* The index of the problem with code, or -1. */
+static int
+problem_index(const struct gr_image *img, const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < img->nproblems; i++)
+		if (!strcmp(img->problems[i].code, code))
+			return (int)i;
+	return -1;
+}
+
+/* glibc's libc.a in a dynamic binary (issue 13: gorelink --third-party --fix
+ * added libm-2.36.a and libc.a): fails, even with everything allowed; the
+ * stripped copy fails by its section names. */
+START_TEST(test_elf_glibc_static_mix)
+{
+	static const char *const allow_all[] = { "*" };
+	struct gr_policy pol = { .allow = allow_all, .nallow = 1 };
+	static const char *const files[] = { "elf/mix-libc-a", "elf/mix-libc-a.stripped" };
+	struct gr_report *r;
+	struct gr_error e;
+	char p[4096];
+	size_t k;
+	int at;
+
+	for (k = 0; k < sizeof(files) / sizeof(files[0]); k++) {
+		const struct gr_image *img;
+		snprintf(p, sizeof(p), "%s/%s", fixdir, files[k]);
+		ck_assert_msg(gr_check_path(p, &pol, &r, &e) == GR_OK, "%s: %s", files[k], e.msg);
+		img = &r->images[0];
+		ck_assert_int_eq(r->verdict, GR_V_DYNAMIC);
+		ck_assert_msg(!r->pass && !img->pass, "%s passes as dynamic, allowed", files[k]);
+		ck_assert(img->interp_accepted);
+		at = problem_index(img, "glibc-static-in-dynamic");
+		ck_assert_msg(at >= 0, "%s: no glibc-static-in-dynamic problem", files[k]);
+		ck_assert_ptr_nonnull(strstr(img->problems[at].message, "libc.a"));
+		ck_assert_ptr_nonnull(strstr(img->problems[at].message, "libc.so.6 also loaded"));
+		ck_assert_ptr_nonnull(strstr(img->problems[at].remedy, "libm-2.36.a"));
+		ck_assert_ptr_nonnull(strstr(img->problems[at].remedy, "-lm"));
+		ck_assert(has_str(img->glibc_static, img->nglibc_static, "__libc_IO_vtables"));
+		if (k == 0) {
+			ck_assert_str_eq(img->glibc_static[0], "__libc_start_main");
+			ck_assert(has_str(img->glibc_static, img->nglibc_static, "__libc_setup_tls"));
+		} else {
+			ck_assert(!has_str(img->glibc_static, img->nglibc_static, "__libc_setup_tls"));
+		}
+		gr_report_free(r);
+	}
+	/* Ordinary dynamic binaries carry none of it: glibc, musl, Go, a non-PIE one. */
+	{
+		static const char *const clean[] = { "elf/dynamic", "elf/dynamic-musl", "go/cgo", "elf/useshared",
+		                                     "elf/rpath" };
+		for (k = 0; k < sizeof(clean) / sizeof(clean[0]); k++) {
+			snprintf(p, sizeof(p), "%s/%s", fixdir, clean[k]);
+			ck_assert_int_eq(gr_check_path(p, &pol, &r, &e), GR_OK);
+			ck_assert_msg(r->pass, "%s fails with everything allowed", clean[k]);
+			ck_assert_uint_eq(r->images[0].nglibc_static, 0);
+			gr_report_free(r);
+		}
+	}
+}
+END_TEST
+
+/* A static link (no PT_INTERP) that names libgcc_s.so.1 or libstdc++.so.6:
+ * nothing loads them; fails even when they are allowed. */
+START_TEST(test_elf_needed_without_interp)
+{
+	static const char *const allow_all[] = { "*" };
+	struct gr_policy pol = { .allow = allow_all, .nallow = 1 };
+	static const struct { const char *file, *lib, *fix; } cases[] = {
+		{ "elf/static-needed-gcc_s", "libgcc_s.so.1", "-static-libgcc" },
+		{ "elf/static-needed-stdc++", "libstdc++.so.6", "-static-libstdc++" },
+	};
+	struct gr_report *r;
+	struct gr_error e;
+	char p[4096];
+	size_t k, i;
+
+	for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		const struct gr_image *img;
+		bool seen = false;
+		snprintf(p, sizeof(p), "%s/%s", fixdir, cases[k].file);
+		ck_assert_msg(gr_check_path(p, &pol, &r, &e) == GR_OK, "%s: %s", cases[k].file, e.msg);
+		img = &r->images[0];
+		ck_assert_ptr_null(img->interp);
+		ck_assert_int_eq(r->verdict, GR_V_DYNAMIC);
+		ck_assert_msg(!r->pass, "%s passes with everything allowed", cases[k].file);
+		ck_assert_uint_eq(img->nproblems, img->nneeded);
+		for (i = 0; i < img->nproblems; i++) {
+			ck_assert_str_eq(img->problems[i].code, "needed-without-interp");
+			ck_assert_ptr_nonnull(strstr(img->problems[i].message, "without PT_INTERP"));
+			if (strstr(img->problems[i].message, cases[k].lib)) {
+				seen = true;
+				ck_assert_msg(strstr(img->problems[i].remedy, cases[k].fix) != NULL, "%s: remedy '%s' lacks %s",
+				              cases[k].file, img->problems[i].remedy, cases[k].fix);
+			}
+		}
+		ck_assert_msg(seen, "%s: no problem names %s", cases[k].file, cases[k].lib);
+		gr_report_free(r);
+		/* Without --allow it fails the same way, not as a libc it could allow. */
+		ck_assert_int_eq(gr_check_path(p, NULL, &r, &e), GR_OK);
+		ck_assert(!r->pass);
+		ck_assert_int_eq(problem_index(&r->images[0], "needed-libc"), -1);
+		ck_assert_int_eq(problem_index(&r->images[0], "needed-without-interp"), 0);
+		gr_report_free(r);
+	}
+}
+END_TEST
+
+/* iconv_open's callers: only libstdc++'s locale code in a static C++ binary
+ * (no finding), the program's own call besides it (a finding naming both). */
+START_TEST(test_elf_iconv_callers)
+{
+	static const char *const narrow = "_ZSt24__narrow_multibyte_charsPKcP15__locale_struct";
+	struct gr_report *r;
+	struct gr_error e;
+	char p[4096];
+	const struct gr_image *img;
+
+	snprintf(p, sizeof(p), "%s/elf/static-cxx", fixdir);
+	ck_assert_int_eq(gr_check_path(p, NULL, &r, &e), GR_OK);
+	img = &r->images[0];
+	ck_assert(r->pass);
+	ck_assert_msg(!has_str(img->glibc_runtime, img->nglibc_runtime, "iconv_open"),
+	              "elf/static-cxx: iconv_open reported though only libstdc++'s locale code calls it");
+	ck_assert_uint_eq(img->niconv_callers, 1);
+	ck_assert_str_eq(img->iconv_callers[0], narrow);
+	gr_report_free(r);
+
+	snprintf(p, sizeof(p), "%s/elf/static-cxx-iconv", fixdir);
+	ck_assert_int_eq(gr_check_path(p, NULL, &r, &e), GR_OK);
+	img = &r->images[0];
+	ck_assert(r->pass);
+	ck_assert(has_str(img->glibc_runtime, img->nglibc_runtime, "iconv_open"));
+	ck_assert(has_str(img->iconv_callers, img->niconv_callers, "main"));
+	ck_assert(has_str(img->iconv_callers, img->niconv_callers, narrow));
+	gr_report_free(r);
+
+	/* The C program's own call, on x86-64 (call rel32) and aarch64 (bl). */
+	snprintf(p, sizeof(p), "%s/elf/static-iconv", fixdir);
+	ck_assert_int_eq(gr_check_path(p, NULL, &r, &e), GR_OK);
+	img = &r->images[0];
+	ck_assert_uint_eq(img->niconv_callers, 1);
+	ck_assert_str_eq(img->iconv_callers[0], "main");
+	gr_report_free(r);
+	snprintf(p, sizeof(p), "%s/elf/arm64-static-iconv", fixdir);
+	ck_assert_int_eq(gr_check_path(p, NULL, &r, &e), GR_OK);
+	img = &r->images[0];
+	ck_assert_str_eq(img->arch, "aarch64");
+	ck_assert(has_str(img->glibc_runtime, img->nglibc_runtime, "iconv_open"));
+	ck_assert_uint_eq(img->niconv_callers, 1);
+	ck_assert_str_eq(img->iconv_callers[0], "main");
+	gr_report_free(r);
+}
+END_TEST
+
 START_TEST(test_macho_facts)
 {
 	struct gr_report *r;
@@ -389,7 +558,7 @@ END_TEST
 static struct gr_report *
 check_with(const char *rel, const char *const *allow, size_t nallow)
 {
-	struct gr_policy pol = { allow, nallow };
+	struct gr_policy pol = { .allow = allow, .nallow = nallow };
 	struct gr_report *r = NULL;
 	struct gr_error e;
 	char p[4096];
@@ -1148,6 +1317,9 @@ check_suite(void)
 	tcase_add_test(t, test_manifest);
 	tcase_add_test(t, test_elf_facts);
 	tcase_add_test(t, test_elf_kinds);
+	tcase_add_test(t, test_elf_glibc_static_mix);
+	tcase_add_test(t, test_elf_needed_without_interp);
+	tcase_add_test(t, test_elf_iconv_callers);
 	tcase_add_test(t, test_macho_facts);
 	tcase_add_test(t, test_origins);
 	tcase_add_test(t, test_allow);

@@ -24,13 +24,15 @@ static char tmp[64];  /* the test's directory under /tmp (gr_test_tmpdir) */
 START_TEST(test_from_environ)
 {
 	char *envp[] = { "PATH=/a:/b", "CC=musl-gcc", "NOEQUALS", "PATH=/second", "HOME=",
-	                 "GORELINK_PRESET_PATH=/p", "UNRELATED=1", "LIBRARY_PATH=/lp", NULL };
+	                 "GORELINK_PRESET_PATH=/p", "UNRELATED=1", "LIBRARY_PATH=/lp",
+	                 "CXX=aarch64-linux-gnu-g++", NULL };
 	struct gr_env e;
 	size_t i;
 
 	gr_env_from_environ(&e, envp);
 	ck_assert_str_eq(e.path, "/a:/b");
 	ck_assert_str_eq(e.cc, "musl-gcc");
+	ck_assert_str_eq(gr_env_get(&e, "CXX"), "aarch64-linux-gnu-g++");
 	ck_assert_str_eq(e.home, "");
 	ck_assert_str_eq(e.preset_path, "/p");
 	ck_assert_ptr_null(e.tmpdir);

@@ -79,6 +79,7 @@ kname(enum gr_ldmsg_kind k)
 	case GR_LDMSG_CANNOT_FIND: return "CANNOT_FIND";
 	case GR_LDMSG_TRACE_REF: return "TRACE_REF";
 	case GR_LDMSG_TRACE_DEF: return "TRACE_DEF";
+	case GR_LDMSG_DSO_MISSING: return "DSO_MISSING";
 	}
 	return "?";
 }
@@ -1122,7 +1123,7 @@ sane(const char *what, const char *text)
 	for (i = 0; i < m->n; i++) {
 		ck_assert_msg(m->v[i].symbol != NULL, "%s: record %zu has no symbol", what, i);
 		ck_assert_msg(m->v[i].kind == U || m->v[i].kind == W || m->v[i].kind == NF || m->v[i].kind == TR ||
-		                  m->v[i].kind == TD,
+		                  m->v[i].kind == TD || m->v[i].kind == GR_LDMSG_DSO_MISSING,
 		              "%s: record %zu: kind %d",
 		              what, i, (int)m->v[i].kind);
 	}
@@ -1409,6 +1410,40 @@ START_TEST(test_diag_every_caller_and_policy)
 }
 END_TEST
 
+/* iconv_open from libstdc++'s locale code (every static C++ link): no
+ * finding, by the warning or the trace; another caller the trace names still
+ * is one, with a remedy that is no Go build tag. */
+START_TEST(test_diag_iconv_libstdcxx)
+{
+	static const char cxx[] =
+		"/usr/bin/ld: /usr/lib/gcc/x86_64-linux-gnu/12/libstdc++.a(numeric_members_cow.o): in function "
+		"`std::__narrow_multibyte_chars(char const*, __locale_struct*)':\n"
+		"(.text+0x92): warning: Using 'iconv_open' in statically linked applications requires at runtime the shared libraries from the glibc version used for linking\n"
+		"/usr/bin/ld: /usr/lib/gcc/x86_64-linux-gnu/12/libstdc++.a(numeric_members_cow.o): reference to iconv_open\n"
+		"/usr/bin/ld: " DL "libc.a(iconv_open.o): definition of iconv_open\n";
+	static const char both[] =
+		"/usr/bin/ld: /usr/lib/gcc/x86_64-linux-gnu/12/libstdc++.a(numeric_members_cow.o): in function "
+		"`std::__narrow_multibyte_chars(char const*, __locale_struct*)':\n"
+		"(.text+0x92): warning: Using 'iconv_open' in statically linked applications requires at runtime the shared libraries from the glibc version used for linking\n"
+		"/usr/bin/ld: /usr/lib/gcc/x86_64-linux-gnu/12/libstdc++.a(numeric_members_cow.o): reference to iconv_open\n"
+		"/usr/bin/ld: ./libconv.a(conv.o): reference to iconv_open\n";
+	struct gr_diag *d = NULL;
+	struct gr_error e;
+	const struct gr_diag_finding *f;
+
+	ck_assert_int_eq(gr_diag_run(gr_test_env(), cxx, NULL, 0, &d, &e), GR_OK);
+	ck_assert_msg(d->nfindings == 0, "%zu findings for libstdc++'s iconv_open", d->nfindings);
+	gr_diag_free(d);
+	ck_assert_int_eq(gr_diag_run(gr_test_env(), both, NULL, 0, &d, &e), GR_OK);
+	ck_assert_msg(d->nfindings == 1, "%zu findings", d->nfindings);
+	f = diag_find(d, "iconv_open", "./libconv.a(conv.o)");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(strstr(f->remedy, "gconv"));
+	ck_assert_ptr_null(strstr(f->remedy, "build with -tags"));
+	gr_diag_free(d);
+}
+END_TEST
+
 START_TEST(test_diag_glibc_only)
 {
 	static const char *const yes[] = { "__snprintf_chk", "__vsnprintf_chk", "__isoc99_sscanf", "__isoc23_strtol",
@@ -1424,6 +1459,134 @@ START_TEST(test_diag_glibc_only)
 }
 END_TEST
 
+/* ------------------------------------------------- DSO missing from command line */
+
+/* A symbol that only a shared library another shared library loads defines
+ * (its DT_NEEDED): m.c "int main(void) { return gra_threads() + omp_get_thread_num(); }"
+ * (m.o without -g, mg.o with), libgrA.so built from "int gra_threads(void) { return
+ * omp_get_max_threads(); }" with gcc -shared -fPIC -fopenmp (it needs libgomp.so.1),
+ * linked `gcc -fuse-ld=X m.o -L. -lgrA` on Debian 12 (binutils 2.40, lld 14.0.6,
+ * mold 1.10.1). Only GNU ld names the library; gold, lld and mold report a plain
+ * undefined symbol, and the diagnosis looks for the library in the DT_NEEDED of the
+ * link's shared libraries (gr_diag_dso_scan). */
+static const char gnu_dso[] =
+	"/usr/bin/ld.bfd: m.o: undefined reference to symbol 'omp_get_thread_num@@OMP_1.0'\n"
+	"/usr/bin/ld.bfd: /lib/x86_64-linux-gnu/libgomp.so.1: error adding symbols: DSO missing from command line\n"
+	"collect2: error: ld returned 1 exit status\n";
+static const char gnu_dso_g[] =
+	"/usr/bin/ld.bfd: mg.o: undefined reference to symbol 'omp_get_thread_num@@OMP_1.0'\n"
+	"/usr/bin/ld.bfd: /lib/x86_64-linux-gnu/libgomp.so.1: error adding symbols: DSO missing from command line\n"
+	"collect2: error: ld returned 1 exit status\n";
+static const char gold_dso[] =
+	"m.o:m.c:function main: error: undefined reference to 'omp_get_thread_num'\n"
+	"collect2: error: ld returned 1 exit status\n";
+static const char gold_dso_g[] =
+	"/tmp/fixdso/dso/m.c:3: error: undefined reference to 'omp_get_thread_num'\n"
+	"collect2: error: ld returned 1 exit status\n";
+static const char lld_dso[] =
+	"ld.lld: error: undefined symbol: omp_get_thread_num\n"
+	">>> referenced by m.c\n"
+	">>>               m.o:(main)\n"
+	"collect2: error: ld returned 1 exit status\n";
+static const char lld_dso_g[] =
+	"ld.lld: error: undefined symbol: omp_get_thread_num\n"
+	">>> referenced by m.c:3 (/tmp/fixdso/dso/m.c:3)\n"
+	">>>               mg.o:(main)\n"
+	"collect2: error: ld returned 1 exit status\n";
+static const char mold_dso[] =
+	"mold: error: undefined symbol: omp_get_thread_num\n"
+	">>> referenced by m.c\n"
+	">>>               m.o:(main)\n"
+	"collect2: error: ld returned 1 exit status\n";
+static const char mold_dso_g[] =
+	"mold: error: undefined symbol: omp_get_thread_num\n"
+	">>> referenced by m.c\n"
+	">>>               mg.o:(main)\n"
+	"collect2: error: ld returned 1 exit status\n";
+
+/* One row of the table: a linker's real text and the one record it gives. */
+static const struct dso_row {
+	const char *linker, *text;
+	enum gr_ldmsg_kind kind;
+	const char *referrer, *function, *version, *dso;
+} dso_rows[] = {
+	{ "GNU ld", gnu_dso, GR_LDMSG_DSO_MISSING, "m.o", NULL, "@@OMP_1.0", "/lib/x86_64-linux-gnu/libgomp.so.1" },
+	{ "GNU ld -g", gnu_dso_g, GR_LDMSG_DSO_MISSING, "mg.o", NULL, "@@OMP_1.0", "/lib/x86_64-linux-gnu/libgomp.so.1" },
+	{ "gold", gold_dso, U, "m.o", "main", NULL, NULL },
+	{ "gold -g", gold_dso_g, U, NULL, NULL, NULL, NULL },
+	{ "lld", lld_dso, U, "m.o", "main", NULL, NULL },
+	{ "lld -g", lld_dso_g, U, "mg.o", "main", NULL, NULL },
+	{ "mold", mold_dso, U, "m.o", "main", NULL, NULL },
+	{ "mold -g", mold_dso_g, U, "mg.o", "main", NULL, NULL },
+};
+
+START_TEST(test_dso_missing_each_linker)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(dso_rows) / sizeof(dso_rows[0]); i++) {
+		const struct dso_row *r = &dso_rows[i];
+		struct gr_ldmsgs *m = parse(r->text);
+		ck_assert_ptr_nonnull(m);
+		ck_assert_msg(m->n == 1, "%s: %zu records, want 1\n%s", r->linker, m->n, dump(m));
+		ck_assert_msg(m->v[0].kind == r->kind, "%s: kind %s, want %s", r->linker, kname(m->v[0].kind),
+		              kname(r->kind));
+		/* The name without its version: what the symbol index and the shared library know. */
+		ck_assert_msg(same(m->v[0].symbol, "omp_get_thread_num"), "%s: symbol %s", r->linker, m->v[0].symbol);
+		ck_assert_msg(same(m->v[0].referrer, r->referrer), "%s: referrer %s, want %s", r->linker,
+		              m->v[0].referrer ? m->v[0].referrer : "NULL", r->referrer ? r->referrer : "NULL");
+		ck_assert_msg(same(m->v[0].function, r->function), "%s: function %s, want %s", r->linker,
+		              m->v[0].function ? m->v[0].function : "NULL", r->function ? r->function : "NULL");
+		ck_assert_msg(same(m->v[0].version, r->version), "%s: version %s", r->linker,
+		              m->v[0].version ? m->v[0].version : "NULL");
+		ck_assert_msg(same(m->v[0].dso, r->dso), "%s: dso %s", r->linker, m->v[0].dso ? m->v[0].dso : "NULL");
+		gr_ldmsg_free(m);
+	}
+}
+END_TEST
+
+/* GNU ld's two lines with other messages around and between them; the
+ * library line belongs to the last "undefined reference to symbol"; a
+ * version-less symbol (a library without a version script), the tool
+ * prefix of a cross linker, an archive member as referrer (made up from the
+ * real lines). */
+START_TEST(test_dso_missing_variants)
+{
+	struct gr_ldmsgs *m = parse(
+		"/usr/bin/x86_64-linux-gnu-ld: /tmp/w/libuse.a(u.o): undefined reference to symbol 'grb_value'\n"
+		"/usr/bin/x86_64-linux-gnu-ld: /tmp/w/lib/libgrB.so.1: error adding symbols: DSO missing from command line\n"
+		"collect2: error: ld returned 1 exit status\n");
+
+	ck_assert_ptr_nonnull(m);
+	ck_assert_uint_eq(m->n, 1);
+	ck_assert_int_eq(m->v[0].kind, GR_LDMSG_DSO_MISSING);
+	ck_assert_str_eq(m->v[0].symbol, "grb_value");
+	ck_assert_ptr_null(m->v[0].version);
+	ck_assert_str_eq(m->v[0].referrer, "/tmp/w/libuse.a(u.o)");
+	ck_assert_str_eq(m->v[0].dso, "/tmp/w/lib/libgrB.so.1");
+	gr_ldmsg_free(m);
+	/* A library line without its symbol line: no record. */
+	expect_none("dso alone", "/usr/bin/ld: /lib/x86_64-linux-gnu/libgomp.so.1: error adding symbols: DSO missing from command line\n");
+	/* The symbol line alone (the output cut): a record without its library. */
+	m = parse("/usr/bin/ld: m.o: undefined reference to symbol 'omp_get_thread_num@@OMP_1.0'\n");
+	ck_assert_uint_eq(m->n, 1);
+	ck_assert_ptr_null(m->v[0].dso);
+	gr_ldmsg_free(m);
+	/* An ordinary undefined reference next to it stays one. */
+	EXPECT("mixed",
+	       "/usr/bin/ld: a_nog.o: in function `use_deflate':\n"
+	       "a.c:(.text+0x19): undefined reference to `deflate'\n"
+	       "/usr/bin/ld: m.o: undefined reference to symbol 'omp_get_thread_num@@OMP_1.0'\n"
+	       "/usr/bin/ld: /lib/x86_64-linux-gnu/libgomp.so.1: error adding symbols: DSO missing from command line\n",
+	       R(U, "deflate", "a_nog.o", "use_deflate"),
+	       R(GR_LDMSG_DSO_MISSING, "omp_get_thread_num", "m.o", NULL));
+	/* Odd input: an empty name, no closing quote, a name that is all version. */
+	expect_none("empty", "/usr/bin/ld: m.o: undefined reference to symbol ''\n");
+	expect_none("unclosed", "/usr/bin/ld: m.o: undefined reference to symbol 'omp_get\n");
+	expect_none("version only", "/usr/bin/ld: m.o: undefined reference to symbol '@@OMP_1.0'\n");
+}
+END_TEST
+
 START_TEST(test_truncated_samples)
 {
 	static const char *const samples[] = {
@@ -1432,6 +1595,7 @@ START_TEST(test_truncated_samples)
 		lld_go, ld64_lld, mold_obj, mold_mini, mold_many, mold_sqlite, mold_go, gnu_notfound,
 		gnu_notfound_static, gnu_notfound_incompatible, gnu_notfound_colon, lld_notfound, mold_notfound,
 		ld64_gdal, ld64_tunnelkit, ld64_objc, ld64_hand, gnu_trace, gold_trace, mold_trace, "Undefined symbols for architecture arm64:\n" LD64_CXX_BODY,
+		gnu_dso, gnu_dso_g, gold_dso, gold_dso_g, lld_dso, lld_dso_g, mold_dso, mold_dso_g,
 	};
 	size_t s, len;
 
@@ -1480,6 +1644,9 @@ main(void)
 		test_drop_traces,
 		test_diag_every_caller_and_policy,
 		test_diag_glibc_only,
+		test_diag_iconv_libstdcxx,
+		test_dso_missing_each_linker,
+		test_dso_missing_variants,
 	};
 
 	return gr_test_run(gr_test_suite("ldmsg", "ldmsg", tests, sizeof(tests) / sizeof(tests[0]), 120), false);

@@ -20,6 +20,10 @@
 static char dir[64];
 static char libneed[128], libprov[128], mainobj[128], out[128];
 static bool reactive;  /* link_words without the plan: the repair after a failed link */
+/* The state link_words gives the wrapper (reset by setup): the mode, an
+ * --allow-dynamic name and a third-party system library, or NULL. */
+static enum gr_link_mode lmode;
+static const char *allow_name, *system_lib;
 
 /* Write dir/name with the mode. */
 static void
@@ -60,6 +64,8 @@ setup(void)
 	size_t i;
 
 	reactive = false;
+	lmode = GR_LINK_STATIC;
+	allow_name = system_lib = NULL;
 	gr_test_tmpdir(dir, sizeof(dir), "gr-linkwrap");
 	setenv("GORELINK_CACHE_DIR", dir, 1);  /* the symbol index caches here, not in $HOME */
 	write_file("main.c", "int need(void);\nint main(void) { return need(); }\n", 0644);
@@ -105,6 +111,11 @@ link_words(struct run *r, bool fix, const char *const *words)
 
 	gr_linkstate_init(&r->ls);
 	r->ls.fix = fix;
+	r->ls.mode = lmode;
+	if (allow_name)
+		gr_strvec_push(&r->ls.allow, allow_name);
+	if (system_lib)
+		gr_strvec_push(&r->ls.system_libs, system_lib);
 	gr_strvec_init(&r->final);
 	gr_link_report_init(&r->rep);
 	for (i = 0; words[i]; i++)
@@ -183,6 +194,185 @@ START_TEST(test_fix_adds_the_provider)
 	ck_assert_str_eq(r.final.v[r.final.n - 1], libprov);
 	ck_assert_uint_eq(r.rep.nundefined, 0);  /* the link that passed has nothing to explain */
 	ck_assert_int_eq(access(out, X_OK), 0);
+	run_free(&r);
+	teardown();
+}
+END_TEST
+
+/* A library kept dynamic (an --allow-dynamic name; a third-party mode
+ * system library) is added by --fix as -lNAME, never as its archive: in
+ * Debian's third-party links that archive was glibc's libm-2.36.a, which
+ * then needed libc.a (issue 13). libprov.so beside libprov.a is what -lprov
+ * finds in a dynamic link. */
+START_TEST(test_fix_keeps_dynamic_libraries_l)
+{
+	static const char *const how[] = { "--allow-dynamic", "system library" };
+	char so[256], ldir[256];
+	size_t k;
+
+	setup();
+	snprintf(so, sizeof(so), "%s/libprov.so", dir);
+	snprintf(ldir, sizeof(ldir), "-L%s", dir);
+	write_file("provso.c", "int provided(void) { return 42; }\n", 0644);
+	{
+		char src[256];
+		snprintf(src, sizeof(src), "%s/provso.c", dir);
+		must_run((const char *const[]){ "gcc", "-shared", "-fPIC", "-o", so, src, NULL });
+	}
+	for (k = 0; k < 2; k++) {
+		struct run r;
+		lmode = GR_LINK_THIRD_PARTY;
+		allow_name = k == 0 ? "prov" : NULL;
+		system_lib = k == 1 ? "prov" : NULL;
+		link_words(&r, true, (const char *const[]){ "gcc", "-o", out, mainobj, libneed, ldir, NULL });
+		ck_assert_msg(r.status == 0, "%s: status %d\n%s", how[k], r.status, r.msgs);
+		has(r.msgs, "gorelink: --fix: adding -lprov (kept dynamic in --third-party mode) and linking again");
+		ck_assert_uint_eq(r.rep.nfixes, 1);
+		ck_assert_str_eq(r.rep.fixes[0].lname, "prov");
+		ck_assert_ptr_null(r.rep.fixes[0].archive);
+		ck_assert_str_eq(r.rep.fixes[0].flag, "-lprov");
+		ck_assert_str_eq(r.final.v[r.final.n - 1], "-lprov");
+		ck_assert_int_eq(access(out, X_OK), 0);
+		run_free(&r);
+	}
+	/* Not kept dynamic (third-party mode, prov not named): the archive, as before. */
+	{
+		struct run r;
+		allow_name = system_lib = NULL;
+		link_words(&r, true, (const char *const[]){ "gcc", "-o", out, mainobj, libneed, ldir, NULL });
+		ck_assert_int_eq(r.status, 0);
+		ck_assert_uint_eq(r.rep.nfixes, 1);
+		ck_assert_str_eq(r.rep.fixes[0].archive, libprov);
+		ck_assert_str_eq(r.rep.fixes[0].flag, libprov);
+		run_free(&r);
+	}
+	teardown();
+}
+END_TEST
+
+/* libgrB.so.1 (soname libgrB.so.1, version GRB_1.0) and libgrA.so, which
+ * needs it; dsomain.o calls grb_value itself and links only -lgrA. */
+static void
+dso_fixtures(bool devlink)
+{
+	char path[256], src[256], so[256], ldir[256];
+
+	write_file("b.c", "int grb_value(void) { return 42; }\n", 0644);
+	write_file("b.map", "GRB_1.0 { global: grb_value; local: *; };\n", 0644);
+	write_file("a.c", "int grb_value(void);\nint gra_value(void) { return grb_value() + 1; }\n", 0644);
+	write_file("dsomain.c", "int gra_value(void);\nint grb_value(void);\nint main(void) { return gra_value() + grb_value() - 85; }\n", 0644);
+	snprintf(so, sizeof(so), "%s/libgrB.so.1", dir);
+	snprintf(src, sizeof(src), "%s/b.c", dir);
+	snprintf(path, sizeof(path), "-Wl,--version-script=%s/b.map", dir);
+	must_run((const char *const[]){ "gcc", "-shared", "-fPIC", "-Wl,-soname,libgrB.so.1", path, "-o", so, src, NULL });
+	if (devlink) {
+		snprintf(path, sizeof(path), "%s/libgrB.so", dir);
+		ck_assert_int_eq(symlink("libgrB.so.1", path), 0);
+	}
+	snprintf(so, sizeof(so), "%s/libgrA.so", dir);
+	snprintf(src, sizeof(src), "%s/a.c", dir);
+	snprintf(ldir, sizeof(ldir), "%s/libgrB.so.1", dir);
+	must_run((const char *const[]){ "gcc", "-shared", "-fPIC", "-Wl,-soname,libgrA.so", "-o", so, src, ldir, NULL });
+	snprintf(path, sizeof(path), "%s/dsomain.o", dir);
+	snprintf(src, sizeof(src), "%s/dsomain.c", dir);
+	must_run((const char *const[]){ "gcc", "-c", "-o", path, src, NULL });
+}
+
+/* "DSO missing from command line": named (the library, its -l flag, the one
+ * of the link that loads it, the options), for GNU ld from its own words and
+ * for gold from libgrA.so's DT_NEEDED; --fix adds the flag and it links. */
+START_TEST(test_dso_missing_named_and_fixed)
+{
+	static const char *const linkers[] = { "-fuse-ld=bfd", "-fuse-ld=gold" };
+	char obj[256], ldir[256], rpath[256], want[512];
+	size_t k;
+
+	setup();
+	dso_fixtures(true);
+	snprintf(obj, sizeof(obj), "%s/dsomain.o", dir);
+	snprintf(ldir, sizeof(ldir), "-L%s", dir);
+	snprintf(rpath, sizeof(rpath), "-Wl,-rpath,%s", dir);
+	lmode = GR_LINK_THIRD_PARTY;
+	allow_name = "grA";
+	for (k = 0; k < 2; k++) {
+		struct run r;
+		link_words(&r, false, (const char *const[]){ "gcc", linkers[k], "-o", out, obj, ldir, rpath, "-lgrA", NULL });
+		ck_assert_msg(r.status != 0, "%s linked", linkers[k]);
+		snprintf(want, sizeof(want), "gorelink: grb_value, needed by %s, is defined only in the shared library %s/libgrB.so.1 (-lgrB), which %s/libgrA.so loads;",
+		         obj, dir, dir);
+		has(r.msgs, want);
+		has(r.msgs, "add --allow-dynamic grB --lib -lgrB (or run gorelink again with --fix)\n");
+		ck_assert_uint_eq(r.rep.nundefined, 1);
+		ck_assert_str_eq(r.rep.undefined[0].lname, "grB");
+		ck_assert_ptr_null(r.rep.undefined[0].archive);
+		ck_assert_str_eq(r.rep.undefined[0].option, "--allow-dynamic grB --lib -lgrB");
+		run_free(&r);
+		link_words(&r, true, (const char *const[]){ "gcc", linkers[k], "-o", out, obj, ldir, rpath, "-lgrA", NULL });
+		ck_assert_msg(r.status == 0, "%s --fix: status %d\n%s", linkers[k], r.status, r.msgs);
+		has(r.msgs, "gorelink: --fix: adding -lgrB (libgrB.so.1, which ");
+		ck_assert_uint_eq(r.rep.nfixes, 1);
+		ck_assert_str_eq(r.rep.fixes[0].flag, "-lgrB");
+		ck_assert_ptr_null(r.rep.fixes[0].archive);
+		ck_assert_int_eq(access(out, X_OK), 0);
+		run_free(&r);
+	}
+	teardown();
+}
+END_TEST
+
+/* A C library family member: GNU ld names libm.so.6 for pow, which libl.so
+ * loads; libm.so is a linker script, yet -lm is the flag (kept dynamic in
+ * third-party mode: the option is --lib -lm alone). */
+START_TEST(test_dso_missing_libm)
+{
+	char src[256], so[256], obj[256], ldir[256], rpath[256];
+	struct run r;
+
+	setup();
+	write_file("l.c", "double pow(double, double);\ndouble lpow(double a) { return pow(a, 2.5); }\n", 0644);
+	write_file("u.c", "double pow(double, double);\ndouble lpow(double);\n"
+	           "int main(int c, char **v) { (void)v; return (int)(lpow(c) + pow(c, 1.5)) == 3 ? 0 : 1; }\n", 0644);
+	snprintf(src, sizeof(src), "%s/l.c", dir);
+	snprintf(so, sizeof(so), "%s/libl.so", dir);
+	must_run((const char *const[]){ "gcc", "-shared", "-fPIC", "-o", so, src, "-lm", NULL });
+	snprintf(src, sizeof(src), "%s/u.c", dir);
+	snprintf(obj, sizeof(obj), "%s/u.o", dir);
+	must_run((const char *const[]){ "gcc", "-fno-builtin", "-c", "-o", obj, src, NULL });
+	snprintf(ldir, sizeof(ldir), "-L%s", dir);
+	snprintf(rpath, sizeof(rpath), "-Wl,-rpath,%s", dir);
+	lmode = GR_LINK_THIRD_PARTY;
+	link_words(&r, false, (const char *const[]){ "gcc", "-o", out, obj, ldir, rpath, "-ll", NULL });
+	ck_assert_int_ne(r.status, 0);
+	has(r.msgs, "gorelink: pow, needed by ");
+	has(r.msgs, "/libm.so.6 (-lm)");  /* no package: the C library family is named by -l */
+	has(r.msgs, "add --lib -lm (or run gorelink again with --fix)\n");
+	run_free(&r);
+	link_words(&r, true, (const char *const[]){ "gcc", "-o", out, obj, ldir, rpath, "-ll", NULL });
+	ck_assert_msg(r.status == 0, "status %d\n%s", r.status, r.msgs);
+	ck_assert_uint_eq(r.rep.nfixes, 1);
+	ck_assert_str_eq(r.rep.fixes[0].flag, "-lm");
+	run_free(&r);
+	teardown();
+}
+END_TEST
+
+/* Without the development link libgrB.so: -l:libgrB.so.1. */
+START_TEST(test_dso_missing_soname_flag)
+{
+	char obj[256], ldir[256];
+	struct run r;
+
+	setup();
+	dso_fixtures(false);
+	snprintf(obj, sizeof(obj), "%s/dsomain.o", dir);
+	snprintf(ldir, sizeof(ldir), "-L%s", dir);
+	lmode = GR_LINK_THIRD_PARTY;
+	allow_name = "grA";
+	link_words(&r, true, (const char *const[]){ "gcc", "-o", out, obj, ldir, "-lgrA", NULL });
+	ck_assert_msg(r.status == 0, "status %d\n%s", r.status, r.msgs);
+	ck_assert_uint_eq(r.rep.nfixes, 1);
+	ck_assert_str_eq(r.rep.fixes[0].flag, "-l:libgrB.so.1");
+	ck_assert_str_eq(r.rep.fixes[0].lname, ":libgrB.so.1");
 	run_free(&r);
 	teardown();
 }
@@ -464,6 +654,10 @@ main(void)
 		test_order_planned,
 		test_order_kept_when_it_links,
 		test_order_planned_from_cache,
+		test_fix_keeps_dynamic_libraries_l,
+		test_dso_missing_named_and_fixed,
+		test_dso_missing_soname_flag,
+		test_dso_missing_libm,
 	};
 
 	return gr_test_run(gr_test_suite("linkwrap", "linkwrap", tests, sizeof(tests) / sizeof(tests[0]), 120), false);

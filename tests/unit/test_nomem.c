@@ -22,6 +22,7 @@
 
 #include "gr_arena.h"
 #include "gr_check.h"
+#include "gr_cxx.h"
 #include "gr_diag.h"
 #include "gr_extld.h"
 #include "gr_goflags.h"
@@ -476,6 +477,8 @@ static const char diag_text[] =
 	"/usr/bin/ld: /usr/lib/x86_64-linux-gnu/libfoo.a(foo.o): in function `foo_user':\n"
 	"(.text+0x11): warning: Using 'getpwnam' in statically linked applications requires at "
 	"runtime the shared libraries from the glibc version used for linking\n"
+	"/usr/bin/ld: /tmp/go-link-1/000005.o: undefined reference to symbol 'gr_dso_fn@@GR_1.0'\n"
+	"/usr/bin/ld: /nonexistent/libgrdso.so.1: error adding symbols: DSO missing from command line\n"
 	"collect2: error: ld returned 1 exit status\n";
 
 static void
@@ -498,6 +501,17 @@ render_diag(struct sbuf *s, const struct gr_diag *d)
 	for (i = 0; i < d->nfindings; i++)
 		sb_add(s, "finding %s in %s (%s): %s\n", SB_STR(d->findings[i].symbol), SB_STR(d->findings[i].source),
 		       SB_STR(d->findings[i].function), SB_STR(d->findings[i].remedy));
+	for (i = 0; i < d->ndsos; i++) {
+		const struct gr_diag_dso *x = &d->dsos[i];
+		sb_add(s, "dso %s soname %s flag %s name %s pkg %s via %s:", SB_STR(x->path), SB_STR(x->soname),
+		       SB_STR(x->flag), SB_STR(x->name), SB_STR(x->pkg), SB_STR(x->via));
+		for (k = 0; k < x->nsymbols; k++)
+			sb_add(s, " %s", SB_STR(x->symbols[k]));
+		sb_add(s, "; needers:");
+		for (k = 0; k < x->nneeders; k++)
+			sb_add(s, " %s", SB_STR(x->needers[k]));
+		sb_add(s, "\n");
+	}
 }
 
 static struct sbuf ref_diag;
@@ -575,12 +589,17 @@ make_thin(struct bytes *o, uint32_t cputype)
 	put32(o, cputype, false);
 	put32(o, 0, false);
 	put32(o, 2, false);          /* MH_EXECUTE */
-	put32(o, 18, false);         /* ncmds */
+	put32(o, 20, false);         /* ncmds */
 	put32(o, 0, false);          /* sizeofcmds, below */
 	put32(o, 0x200085u, false);  /* MH_PIE | ... */
 	put32(o, 0, false);
 	cmds = o->n;
 	put_lc(o, 0xe, NULL, 0, "/usr/lib/dyld");
+	/* LC_BUILD_VERSION (macos 11.0, no tools) and an empty LC_CODE_SIGNATURE:
+	 * the Mach-O load rules (issue 14) pass, so the problems are the dylibs'. */
+	put32(o, 0x32u, false); put32(o, 24, false); put32(o, 1, false);
+	put32(o, 0xb0000u, false); put32(o, 0xb0000u, false); put32(o, 0, false);
+	put32(o, 0x1du, false); put32(o, 16, false); put32(o, 0, false); put32(o, 0, false);
 	put_lc(o, 0xc, ver, 3, "/usr/lib/libSystem.B.dylib");
 	put_lc(o, 0xc, ver, 3, "/opt/homebrew/opt/libfoo/lib/libfoo.1.dylib");
 	put_lc(o, 0x80000018u, ver, 3, "@rpath/libbar.dylib");
@@ -717,7 +736,7 @@ static int
 op_check_macho(void)
 {
 	static const char *const allow[] = { "libbar.dylib" };
-	struct gr_policy pol = { allow, 1 };
+	struct gr_policy pol = { .allow = allow, .nallow = 1 };
 	struct gr_report *r = NULL;
 	struct gr_error e;
 	unsigned char *copy = __real_malloc(fat.n);
@@ -805,6 +824,64 @@ op_extld_cxx(void)
 	return rc != GR_OK;
 }
 
+/* A cross build's C++ driver (relink/gr_cxx): go env CXX builds for the
+ * host, so the one named after CC is chosen; then a CC with no C++ driver
+ * beside it: none, and why (fake compilers in the fixture directory, by
+ * path; their -dumpmachine answers are cached). */
+static int
+op_cxx_choose(void)
+{
+	static char cc[160], cxx[160], want[160], lone[160];
+	struct gr_cxx_choice ch;
+	struct gr_error e;
+	int rc;
+
+	pause_injection();
+	if (!cc[0]) {
+		static const char *const fakes[][2] = { { "tgt-linux-gnu-gcc", "aarch64-linux-gnu" },
+		                                        { "lone-linux-gnu-gcc", "aarch64-linux-gnu" },
+		                                        { "tgt-linux-gnu-g++", "aarch64-unknown-linux-gnu" },
+		                                        { "host-g++", "x86_64-linux-gnu" } };
+		char path[256], text[128];
+		for (size_t i = 0; i < sizeof(fakes) / sizeof(fakes[0]); i++) {
+			snprintf(path, sizeof(path), "%s/%s", fixdir, fakes[i][0]);
+			snprintf(text, sizeof(text), "#!/bin/sh\necho %s\n", fakes[i][1]);
+			gr_test_write_mode(path, text, 0755);
+		}
+		snprintf(cc, sizeof(cc), "%s/tgt-linux-gnu-gcc", fixdir);
+		snprintf(cxx, sizeof(cxx), "%s/host-g++", fixdir);
+		snprintf(want, sizeof(want), "%s/tgt-linux-gnu-g++", fixdir);
+		snprintf(lone, sizeof(lone), "%s/lone-linux-gnu-gcc", fixdir);
+	}
+	resume_injection();
+	memset(&e, 0, sizeof(e));
+	rc = gr_cxx_choose(gr_test_env(), cc, cxx, false, &ch, &e);
+	pause_injection();
+	if (rc != GR_OK) {
+		error_said("cxx_choose", rc, &e);
+	} else {
+		/* A failure swallowed into "no C++ driver" would show here. */
+		ck_assert_msg(ch.cxx && !strcmp(ch.cxx, want) && ch.derived, "cxx_choose: got %s (%s)",
+		              ch.cxx ? ch.cxx : "none", ch.why ? ch.why : "");
+		ck_assert_str_eq(ch.cc_target, "aarch64-linux-gnu");
+		ck_assert_str_eq(ch.cxx_target, "aarch64-unknown-linux-gnu");
+		gr_cxx_choice_deinit(&ch);
+		resume_injection();
+		rc = gr_cxx_choose(gr_test_env(), lone, cxx, false, &ch, &e);
+		pause_injection();
+		if (rc != GR_OK) {
+			error_said("cxx_choose", rc, &e);
+		} else {
+			ck_assert_msg(!ch.cxx && ch.why && strstr(ch.why, "set CXX for the target"),
+			              "cxx_choose: CC with no C++ driver: got %s (%s)", ch.cxx ? ch.cxx : "none",
+			              ch.why ? ch.why : "no reason");
+			gr_cxx_choice_deinit(&ch);
+		}
+	}
+	resume_injection();
+	return rc != GR_OK;
+}
+
 /* ---- the operations on text and argv (no fixture) ---------------------- */
 
 /* While the references are taken (no failures), the ops record what they
@@ -864,7 +941,9 @@ op_ldmsg(void)
 		"(.text+0x1234): undefined reference to `pow'\n"
 		"/usr/bin/ld: warning: Using 'getaddrinfo' in statically linked applications requires at runtime the shared libraries\n"
 		"ld.lld: error: undefined symbol: deflate\n>>> referenced by zip.c:10\n>>>               zip.o:(zipit) in archive libz2.a\n"
-		"/usr/bin/ld: cannot find -lsystemd: No such file or directory\n";
+		"/usr/bin/ld: cannot find -lsystemd: No such file or directory\n"
+		"/usr/bin/ld: m.o: undefined reference to symbol 'omp_get_thread_num@@OMP_1.0'\n"
+		"/usr/bin/ld: /lib/x86_64-linux-gnu/libgomp.so.1: error adding symbols: DSO missing from command line\n";
 	struct gr_ldmsgs *m = gr_ldmsg_parse(text);
 	size_t i;
 
@@ -872,8 +951,13 @@ op_ldmsg(void)
 	if (m) {
 		got.n = 0;
 		for (i = 0; i < m->n; i++)
-			sb_add(&got, "kind %d symbol %s referrer %s function %s\n", (int)m->v[i].kind,
+		{
+			sb_add(&got, "kind %d symbol %s referrer %s function %s", (int)m->v[i].kind,
 			       SB_STR(m->v[i].symbol), SB_STR(m->v[i].referrer), SB_STR(m->v[i].function));
+			if (m->v[i].kind == GR_LDMSG_DSO_MISSING)
+				sb_add(&got, " version %s dso %s", SB_STR(m->v[i].version), SB_STR(m->v[i].dso));
+			sb_add(&got, "\n");
+		}
 		result_is("ldmsg", &ref_ldmsg);
 	}
 	gr_ldmsg_free(m);
@@ -934,7 +1018,7 @@ static size_t self_len;
 static int
 op_check_elf(void)
 {
-	struct gr_policy pol = { NULL, 0 };
+	struct gr_policy pol = { .allow = NULL, .nallow = 0 };
 	struct gr_report *r = NULL;
 	struct gr_error e;
 	unsigned char *copy = __real_malloc(self_len);
@@ -1041,6 +1125,8 @@ record_simple_references(void)
 	ck_assert_ptr_nonnull(strstr(ref_ldmsg.b, "symbol pow referrer /usr/lib/x86_64-linux-gnu/libsqlite3.a(sqlite3.o) "
 	                                          "function sqlite3Fts5Init\n"));
 	ck_assert_ptr_nonnull(strstr(ref_ldmsg.b, "symbol -lsystemd "));
+	ck_assert_ptr_nonnull(strstr(ref_ldmsg.b, "symbol omp_get_thread_num referrer m.o function (null) version @@OMP_1.0 "
+	                                          "dso /lib/x86_64-linux-gnu/libgomp.so.1\n"));
 	/* cmd/go's quoting: a quote opens a field only at its start. */
 	ck_assert_str_eq(ref_goflags.b, "-ldflags='-X\nmain.v=1\n-s'\n-tags\na,b\n-trimpath\n");
 	ck_assert_ptr_nonnull(strstr(ref_pc_split.b, "-L/a b from (null)\n-Wl,--push-state,--as-needed from"));
@@ -1108,6 +1194,10 @@ make_references(void)
 		ck_assert_str_eq(d->groups[0].pkg, "t");
 		ck_assert_ptr_null(d->groups[1].provider);
 		ck_assert_uint_eq(d->nfindings, 2);
+		/* GNU ld's "DSO missing from command line": named, not grouped. */
+		ck_assert_uint_eq(d->ndsos, 1);
+		ck_assert_str_eq(d->dsos[0].flag, "-l:libgrdso.so.1");
+		ck_assert_str_eq(d->dsos[0].symbols[0], "gr_dso_fn");
 		gr_diag_free(d);
 	}
 	make_macho();
@@ -1131,7 +1221,7 @@ make_references(void)
 		ck_assert_str_eq(imgs[1].arch, "x86_64");
 		gr_arena_deinit(&a);
 		memcpy(copy, fat.b, fat.n);
-		ck_assert_int_eq(gr_check_buffer("app", copy, fat.n, &(struct gr_policy){ (const char *const[]){ "libbar.dylib" }, 1 },
+		ck_assert_int_eq(gr_check_buffer("app", copy, fat.n, &(struct gr_policy){ .allow = (const char *const[]){ "libbar.dylib" }, .nallow = 1 },
 		                                 &rep, &e), GR_OK);
 		render_report(&ref_check, rep);
 		ck_assert(!rep->pass);
@@ -1154,6 +1244,7 @@ START_TEST(test_every_allocation_fails_once)
 		{ "symindex_store", op_symindex_store }, { "symindex_lookup", op_symindex_lookup },
 		{ "diag", op_diag }, { "macho_thin", op_macho_thin }, { "macho_fat", op_macho_fat },
 		{ "check_macho", op_check_macho }, { "extld_cxx", op_extld_cxx },
+		{ "cxx_choose", op_cxx_choose },
 	};
 	FILE *f = fopen("/proc/self/exe", "rb");
 	size_t i;

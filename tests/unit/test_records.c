@@ -92,8 +92,8 @@ fill_report(struct gr_link_report *r)
 	ck_assert_int_eq(gr_link_report_add_argv(r, weird), GR_OK);
 	ck_assert_int_eq(gr_link_report_add_archive(r, "/usr/lib/libz.a"), GR_OK);
 	ck_assert_int_eq(gr_link_report_add_kept(r, "pthread"), GR_OK);
-	ck_assert_int_eq(gr_link_report_add_missing(r, true, "/x/y.o"), GR_OK);
-	ck_assert_int_eq(gr_link_report_add_missing(r, false, "systemd"), GR_OK);
+	ck_assert_int_eq(gr_link_report_add_missing(r, true, "/x/y.o", NULL), GR_OK);
+	ck_assert_int_eq(gr_link_report_add_missing(r, false, "systemd", "-lpcap -> libpcap.pc (inferred) -> Libs.private: -lsystemd"), GR_OK);
 	ck_assert_int_eq(gr_link_report_add_undefined(r, &(struct gr_rec_undefined){ "sqlite3", NULL, "/l/libsqlite3.a",
 	                                                                              "--lib -lsqlite3" }), GR_OK);
 	ck_assert_int_eq(gr_link_report_add_undefined(r, &(struct gr_rec_undefined){ NULL, NULL, NULL, "gss_x" }), GR_OK);
@@ -102,7 +102,10 @@ fill_report(struct gr_link_report *r)
 	ck_assert_int_eq(gr_link_report_add_finding(r, &(struct gr_rec_finding){ "lt_dlopenext", "/l/libM.a(m.o)", NULL,
 	                                                                          "keep it", "libM.a", "libltdl",
 	                                                                          "libM.a loads its plugins" }), GR_OK);
-	ck_assert_int_eq(gr_link_report_add_fix(r, &(struct gr_rec_fix){ "m", "libm", "/l/libm.a" }), GR_OK);
+	ck_assert_int_eq(gr_link_report_add_fix(r, &(struct gr_rec_fix){ "m", "libm", "/l/libm.a", NULL }), GR_OK);
+	/* A library kept dynamic: --fix added its -l flag, no archive. */
+	ck_assert_int_eq(gr_link_report_add_fix(r, &(struct gr_rec_fix){ ":libgomp.so.1", NULL, NULL, "-l:libgomp.so.1" }),
+	                 GR_OK);
 	ck_assert_int_eq(gr_link_report_add_order(r, &(struct gr_rec_order){ "group", "/l/a.a", "/l/b.a" }), GR_OK);
 	ck_assert_int_eq(gr_link_report_set_status(r, 137, "gcc killed by signal KILL"), GR_OK);
 }
@@ -129,6 +132,8 @@ START_TEST(test_report_round_trip)
 	ck_assert_str_eq(b.missing[0].name, "/x/y.o");
 	ck_assert(!b.missing[1].file);
 	ck_assert_str_eq(b.missing[1].name, "systemd");
+	ck_assert_ptr_null(b.missing[0].chain);
+	ck_assert_str_eq(b.missing[1].chain, "-lpcap -> libpcap.pc (inferred) -> Libs.private: -lsystemd");
 	ck_assert_uint_eq(b.nundefined, 2);
 	ck_assert_str_eq(b.undefined[0].lname, "sqlite3");
 	ck_assert_ptr_null(b.undefined[0].pkg);
@@ -145,8 +150,12 @@ START_TEST(test_report_round_trip)
 	ck_assert_str_eq(b.findings[1].library, "libM.a");
 	ck_assert_str_eq(b.findings[1].loader, "libltdl");
 	ck_assert_str_eq(b.findings[1].fails, "libM.a loads its plugins");
-	ck_assert_uint_eq(b.nfixes, 1);
+	ck_assert_uint_eq(b.nfixes, 2);
 	ck_assert_str_eq(b.fixes[0].pkg, "libm");
+	ck_assert_str_eq(b.fixes[0].flag, "/l/libm.a");  /* an archive: the flag is its path */
+	ck_assert_ptr_null(b.fixes[1].archive);
+	ck_assert_str_eq(b.fixes[1].flag, "-l:libgomp.so.1");
+	ck_assert_str_eq(b.fixes[1].lname, ":libgomp.so.1");
 	ck_assert_uint_eq(b.norder, 1);
 	ck_assert_str_eq(b.order[0].needs, "/l/a.a");
 	ck_assert(b.has_status);
@@ -229,7 +238,9 @@ START_TEST(test_refused)
 	/* Garbled: unknown record, wrong field count, bad escape, required field absent. */
 	refused("gorelink-link-report 1\nargv\tgcc\nbogus\tx\n", ":3: unknown record 'bogus'");
 	refused("gorelink-link-report 1\nundefined\ta\tb\n", ":2: 'undefined' has 2 fields, not 4");
-	refused("gorelink-link-report 1\nfix\tm\t\\N\t\\N\n", ":2: 'fix' field 3 is empty");
+	/* A fix record's archive may be absent (an -l flag added), its flag may not. */
+	refused("gorelink-link-report 1\nfix\tm\t\\N\t\\N\t\\N\n", ":2: 'fix' field 4 is empty");
+	refused("gorelink-link-report 1\nfix\tm\t\\N\t\\N\n", ":2: 'fix' has 3 fields, not 4");
 	refused("gorelink-link-report 1\nstatus\tzero\n", ":2: status 'zero' is not a number");
 	refused("gorelink-link-state 1\ncc\tgcc\\q\n", ":2: a bad escape in field 1");
 	refused("gorelink-link-state 1\nmode\tdynamic\ncc\tgcc\n", ":2: unknown mode 'dynamic'");
