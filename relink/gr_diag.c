@@ -244,6 +244,24 @@ gr_dg_finding(struct gr_arena *a, const struct gr_ldmsg *m, struct gr_diag_findi
 	return true;
 }
 
+/* The package most likely to be "the" library: named like it, else the first
+ * that names it in Libs. One that brings it only through Libs.private and is
+ * not named like it is another library's package (libzmq's Libs.private have
+ * -lstdc++): --pkg would link all of that, so none is suggested (NULL). */
+static const char *
+gr_dg_best_pkg(const struct gr_strvec *pk, size_t npublic, const char *lname)
+{
+	size_t i, n = strlen(lname);
+
+	for (i = 0; i < pk->n; i++)
+		if (!strcmp(pk->v[i], lname) || (!strncmp(pk->v[i], "lib", 3) && !strcmp(pk->v[i] + 3, lname)))
+			return pk->v[i];
+	for (i = 0; i < pk->n; i++)
+		if (strstr(pk->v[i], lname) && strlen(pk->v[i]) <= n + 4)
+			return pk->v[i];
+	return npublic ? pk->v[0] : NULL;
+}
+
 /* Whether package pkg is named like the library lname: "z", "libz". */
 static bool
 gr_dg_named_like(const char *pkg, const char *lname)
