@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "gr_elf.h"
+#include "gr_elfver.h"
 #include "gr_macho.h"
 
 const char *
@@ -312,6 +313,27 @@ gr_elf_policy(struct gr_problems *p, const struct gr_policy *pol)
 	}
 }
 
+/* --max-version: each needed version newer than its family's limit fails the
+ * file (a VER_FLG_WEAK one only makes ld.so warn, so it does not). */
+static void
+gr_elfver_policy(struct gr_problems *p, const struct gr_policy *pol)
+{
+	struct gr_image *img = p->img;
+	const struct gr_vermax *limit;
+	size_t i, k;
+
+	for (i = 0; i < img->versions->nlibs; i++)
+		for (k = 0; k < img->versions->libs[i].nvers; k++) {
+			const struct gr_verneed *v = &img->versions->libs[i].vers[k];
+			if (v->weak || !gr_elfver_too_new(v, pol->maxver, pol->nmaxver, &limit))
+				continue;
+			img->pass = false;
+			gr_problem_add_fix(p, "symbol-version",
+			    gr_elfver_message(p->a, img->versions->libs[i].file, v, limit),
+			    gr_elfver_remedy(p->a, v, limit, img->arch));
+		}
+}
+
 static void
 gr_macho_policy(struct gr_problems *p, const struct gr_policy *pol)
 {
@@ -432,6 +454,8 @@ gr_apply_policy(struct gr_arena *a, struct gr_image *img, const struct gr_policy
 		gr_macho_policy(&p, pol);
 		gr_macho_load_rules(&p, pol);
 	}
+	if (img->format == GR_FMT_ELF && img->versions && pol && pol->nmaxver)
+		gr_elfver_policy(&p, pol);
 	if (!img->executable)
 		gr_problem_add(&p, "not-executable",
 		    gr_arena_printf(a, "not an executable but %s %s",

@@ -9,6 +9,9 @@
 #include "gr_arena.h"
 #include "gr_error.h"
 
+struct gr_verinfo;
+struct gr_vermax;
+
 enum gr_format {
 	GR_FMT_ELF,
 	GR_FMT_MACHO,      /* a thin Mach-O file, or one slice of a universal file */
@@ -98,6 +101,8 @@ struct gr_image {
 	                                iconv_open (x86-64 and aarch64 only) */
 	size_t niconv_callers;
 	struct gr_macho_load macho;  /* Mach-O images only: segment flags, platform, signature */
+	struct gr_verinfo *versions;  /* ELF symbol versions (gr_elfver.h), or NULL when the
+	                                 file has no version sections */
 };
 
 struct gr_report {
@@ -116,6 +121,8 @@ struct gr_policy {
 	const char *const *allow;  /* fnmatch(3) patterns on soname or install-name basename */
 	size_t nallow;
 	uint32_t macos_min;        /* --macos-min (xxxx.yy.zz): a Mach-O minos above it fails; 0: none */
+	const struct gr_vermax *maxver;  /* --max-version limits, one per family (gr_elfver.h) */
+	size_t nmaxver;
 };
 
 /* Classify the file at path (following symlinks); GR_ENOTBIN if it is no binary. */

@@ -11,6 +11,7 @@
 
 #include "gr_check.h"
 #include "gr_cli.h"
+#include "gr_cmd_checkver.h"
 #include "gr_json.h"
 #include "gr_macho.h"
 #include "gr_sigbus.h"
@@ -20,6 +21,7 @@
 
 struct gr_check_opts {
 	bool json, quiet, explain, recursive;
+	bool versions;  /* --versions, or a --max-version given: print the floors */
 	struct gr_policy pol;
 };
 
@@ -74,7 +76,8 @@ gr_check_guarded(struct gr_check_run *run, int fd, const char *path, struct gr_r
 void
 gr_cmd_check_usage(FILE *f)
 {
-	fputs("Usage: gorelink check [--json] [--allow NAME]... [--macos-min VERSION] [--quiet]\n"
+	fputs("Usage: gorelink check [--json] [--allow NAME]... [--macos-min VERSION]\n"
+	      "                     [--max-version NAME]... [--glibc X.Y] [--versions] [--quiet]\n"
 	      "                     [--explain] [-R] PATH...\n"
 	      "\n"
 	      "Report what each binary loads at run time, and whether it passes:\n"
@@ -98,6 +101,12 @@ gr_cmd_check_usage(FILE *f)
 	      "                    basename, matches the fnmatch(3) pattern NAME; the ELF\n"
 	      "                    interpreter is accepted when an allowed library is needed\n"
 	      "                    (repeatable; e.g. --allow libc.so.6)\n"
+	      "      --max-version NAME  fail an ELF file that needs a symbol version of NAME's\n"
+	      "                    family newer than NAME (GLIBC_2.28, GLIBCXX_3.4.25, CXXABI_1.3.11,\n"
+	      "                    GCC_7.0.0; repeatable, one per family); implies --versions\n"
+	      "      --glibc X.Y   short for --max-version GLIBC_X.Y\n"
+	      "      --versions    under each dynamic ELF file, print per needed library the\n"
+	      "                    highest version of each family and the symbols that need it\n"
 	      "      --macos-min VERSION\n"
 	      "                    a Mach-O executable whose minos is above VERSION (e.g. 11.0)\n"
 	      "                    fails, as does one built for another platform\n"
@@ -238,6 +247,12 @@ gr_check_has_details(const struct gr_image *img)
 
 static void gr_check_print_line_to(FILE *f, const struct gr_report *r);
 static void gr_check_print_explain_to(FILE *f, const struct gr_report *r);
+
+static void
+gr_check_print_versions_to(FILE *f, const struct gr_report *r)
+{
+	gr_checkver_print(f, r->images[0].versions);
+}
 
 /* Print to out what fill writes for r: lines end in NUL there, since names
  * read from files may hold newlines; each line is printed with control
@@ -455,6 +470,7 @@ gr_check_json_image(struct gr_json *j, const struct gr_image *img)
 	gr_check_json_strings(j, "glibc_static", img->glibc_static, img->nglibc_static);
 	gr_check_json_strings(j, "rpath", img->rpath, img->nrpath);
 	gr_check_json_strings(j, "runpath", img->runpath, img->nrunpath);
+	gr_checkver_json(j, img->versions);
 	gr_json_arr_begin(j, "problems");
 	for (i = 0; i < img->nproblems; i++) {
 		gr_json_obj_begin(j, NULL);
@@ -613,6 +629,9 @@ gr_check_report(struct gr_check_run *run, const struct gr_report *r, bool counte
 		return;
 	}
 	gr_check_print_line(run, r);
+	if (run->o->versions && r->nimages == 1 && r->images[0].versions &&
+	    !gr_check_print_escaped(run->out, r, gr_check_print_versions_to))
+		run->nomem = true;
 	if (run->o->explain && (fails || (r->nimages == 1 && r->images[0].nglibc_runtime)))
 		gr_check_print_explain(run, r);
 }
@@ -683,17 +702,27 @@ gr_cmd_check(int argc, char **argv, FILE *out, FILE *err)
 		{ "explain", no_argument, NULL, 'e' },
 		{ "recursive", no_argument, NULL, 'R' },
 		{ "macos-min", required_argument, NULL, 'M' },
+		{ "max-version", required_argument, NULL, 'X' },
+		{ "glibc", required_argument, NULL, 'G' },
+		{ "versions", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct gr_check_opts o;
 	struct gr_check_run run;
 	const char **allow = NULL;
+	struct gr_vermax *maxver;
+	struct gr_arena va;
 	int c, i;
 
 	memset(&o, 0, sizeof(o));
+	gr_arena_init(&va);
 	allow = calloc((size_t)argc + 1, sizeof(*allow));
-	if (!allow) {
+	maxver = gr_arena_alloc(&va, ((size_t)argc + 1) * sizeof(*maxver));
+	o.pol.maxver = maxver;
+	if (!allow || !maxver) {
+		free(allow);
+		gr_arena_deinit(&va);
 		gr_cli_diag(err, "check: out of memory");
 		return GR_EXIT_ERROR;
 	}
@@ -711,17 +740,31 @@ gr_cmd_check(int argc, char **argv, FILE *out, FILE *err)
 				gr_cli_diag(err, "check: --macos-min '%s' is not a macOS version such as 11.0 or 10.15.4; see 'gorelink check --help'",
 				            optarg);
 				free(allow);
+				gr_arena_deinit(&va);
+				return GR_EXIT_USAGE;
+			}
+			break;
+		case 'V': o.versions = true; break;
+		case 'X':
+		case 'G':
+			o.versions = true;
+			if (!gr_checkver_add_max(maxver, &o.pol.nmaxver, optarg, c == 'G', &va,
+			                         c == 'G' ? "check: --glibc" : "check: --max-version", err)) {
+				free(allow);
+				gr_arena_deinit(&va);
 				return GR_EXIT_USAGE;
 			}
 			break;
 		case 'h':
 			gr_cmd_check_usage(out);
 			free(allow);
+			gr_arena_deinit(&va);
 			return GR_EXIT_OK;
 		case ':':
 			gr_cli_diag(err, "check: option '%s' needs an argument; see 'gorelink check --help'",
 			            argv[optind - 1]);
 			free(allow);
+			gr_arena_deinit(&va);
 			return GR_EXIT_USAGE;
 		default:
 			if (optopt && optopt < 256)
@@ -730,12 +773,14 @@ gr_cmd_check(int argc, char **argv, FILE *out, FILE *err)
 				gr_cli_diag(err, "check: unknown option '%s'; see 'gorelink check --help'",
 				            argv[optind - 1]);
 			free(allow);
+			gr_arena_deinit(&va);
 			return GR_EXIT_USAGE;
 		}
 	}
 	if (optind >= argc) {
 		gr_cli_diag(err, "check: no PATH given; see 'gorelink check --help'");
 		free(allow);
+		gr_arena_deinit(&va);
 		return GR_EXIT_USAGE;
 	}
 	o.pol.allow = allow;
@@ -748,6 +793,7 @@ gr_cmd_check(int argc, char **argv, FILE *out, FILE *err)
 	for (i = optind; i < argc && !run.nomem; i++)
 		gr_check_operand(&run, argv[i]);
 	free(allow);
+	gr_arena_deinit(&va);
 	if (fflush(out) != 0 || ferror(out)) {
 		gr_cli_diag(err, "check: cannot write the report: %s", strerror(errno));
 		return GR_EXIT_ERROR;

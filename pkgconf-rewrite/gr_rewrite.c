@@ -904,6 +904,61 @@ gr_rw_aliases(void *ctx, const char *lname, struct gr_strvec *out)
 	return rc;
 }
 
+/* An inferred closure of a package kept dynamic, or one that requires one
+ * privately: leave out the -l names that only its private side needs
+ * (gr_pc_graph_dropped; --allow-dynamic, and the system libraries in
+ * third-party mode), as the pkg-config answers do (gorelink(1), PARTLY
+ * DYNAMIC BUILDS). Only the flags inference inserted are touched. */
+static int
+gr_rw_drop_inferred(const struct gr_rw_opts *o, struct gr_infer_result *ir)
+{
+	struct gr_strvec dyn, pkgs, names, via;
+	struct gr_pc_graph *g = NULL;
+	struct gr_error e;
+	size_t i, k, n = 0;
+	int rc = GR_OK;
+
+	gr_strvec_init(&dyn);
+	gr_strvec_init(&pkgs);
+	gr_strvec_init(&names);
+	gr_strvec_init(&via);
+	for (i = 0; !rc && i < o->nallow_dynamic; i++)
+		rc = gr_strvec_push(&dyn, o->allow_dynamic[i]);
+	for (i = 0; !rc && o->mode == GR_RW_THIRD_PARTY && i < o->nsystem_libs; i++)
+		rc = gr_strvec_push(&dyn, o->system_libs[i]);
+	for (i = 0; !rc && i < ir->nentries; i++) {
+		bool again = false;
+		for (k = 0; k < pkgs.n && !again; k++)
+			again = !strcmp(pkgs.v[k], ir->entries[i].package);
+		/* The roots: packages of bare -l flags of the input (an entry with
+		 * a via came from a closure's Libs.private, which the graph has). */
+		if (!again && ir->entries[i].package && !ir->entries[i].via)
+			rc = gr_strvec_push(&pkgs, ir->entries[i].package);
+	}
+	if (rc || !dyn.n || !pkgs.n || gr_pc_graph(o->infer_env, (const char *const *)pkgs.v, pkgs.n, &g, &e) != GR_OK ||
+	    !gr_pc_graph_mark_dynamic(g, (const char *const *)dyn.v, dyn.n))
+		goto out;
+	if ((rc = gr_pc_graph_dropped(g, (const char *const *)dyn.v, dyn.n, &names, &via)) || !names.n)
+		goto out;
+	for (i = 0; i < ir->ntokens; i++) {
+		const struct gr_pc_token *t = &ir->tokens[i];
+		bool drop = false;
+		for (k = 0; k < names.n && !drop; k++)
+			drop = t->origin && !strncmp(t->origin, "inferred for -l", 15) && !strncmp(t->text, "-l", 2) &&
+			       !strcmp(t->text + 2, names.v[k]);
+		if (!drop)
+			ir->tokens[n++] = *t;
+	}
+	ir->ntokens = n;
+out:
+	gr_pc_graph_free(g);
+	gr_strvec_deinit(&dyn);
+	gr_strvec_deinit(&pkgs);
+	gr_strvec_deinit(&names);
+	gr_strvec_deinit(&via);
+	return rc ? GR_ENOMEM : GR_OK;
+}
+
 int
 gr_rewrite(const struct gr_pc_token *in, size_t n, const struct gr_rw_opts *o,
            const struct gr_toolchain *tc, struct gr_rw_result **out, struct gr_error *err)
@@ -945,6 +1000,10 @@ gr_rewrite(const struct gr_pc_token *in, size_t n, const struct gr_rw_opts *o,
 	gr_arena_deinit(&sa);
 	if (rc)
 		return rc;
+	if (ir->nentries && gr_rw_drop_inferred(o, ir)) {
+		gr_infer_result_free(ir);
+		return gr_error_set(err, GR_ENOMEM, 0, "rewrite: out of memory");
+	}
 	rc = gr_rewrite_gnu(ir->tokens, ir->ntokens, o, tc, out, err);
 	if (*out)
 		(*out)->inferred = ir;  /* the tokens' strings live in it */

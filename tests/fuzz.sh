@@ -96,6 +96,9 @@ printf 'int f(int x) { return x + 1; }\nint main(void) { return f(0); }\n' >"$tm
 clang-14 -O1 -c "$tmp/t.c" -o "$corp/elf/t.o"
 clang-14 -m32 -O1 -c "$tmp/t.c" -o "$corp/elf/t32.o" 2>/dev/null || true
 (cd "$tmp" && ar rc "$corp/elf/libt.a" "$corp/elf/t.o")
+# Symbol versions: GLIBC_2.34 (pthread_create) and a weak GLIBC_2.36 reference (pidfd_open).
+printf '#include <pthread.h>\nextern int pidfd_open(int, unsigned) __attribute__((weak));\nstatic void *g(void *a) { return a; }\nint main(void) { pthread_t t; pthread_create(&t, 0, g, 0); return pidfd_open != 0; }\n' >"$tmp/v.c"
+clang-14 -O1 "$tmp/v.c" -o "$corp/elf/verneed" -lpthread
 
 # Mach-O: objects and dylibs/executables for arm64 and x86_64 (ld64.lld), a universal file.
 for a in arm64 x86_64; do

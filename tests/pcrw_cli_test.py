@@ -78,7 +78,9 @@ def base_env():
         ("PKG_CONFIG_SYSROOT_DIR", "PKG_CONFIG_ALLOW_SYSTEM_LIBS", "LIBRARY_PATH",
          "PKG_CONFIG_SYSTEM_LIBRARY_PATH", "COMPILER_PATH", "GCC_EXEC_PREFIX", "CC"),
         {"PKG_CONFIG_PATH": PCDIR, "PKG_CONFIG_LIBDIR": PCDIR,
-         "GORELINK_CACHE_DIR": os.path.join(SCRATCH, "cache"), "LC_ALL": "C"})
+         "GORELINK_CACHE_DIR": os.path.join(SCRATCH, "cache"), "LC_ALL": "C",
+         # Debian's Contents index (apt-file) is not consulted unless a test says so.
+         "GORELINK_APT_FILE": ""})
 
 
 def run_argv(argv, stdin=None, env=None, cwd=None):
@@ -327,7 +329,8 @@ def missing_archive_shared_exists():
     true(any(os.path.realpath(d) in libc_dirs for d in dirs[1:]),
          "the searched dirs should include a system dir (one of %r)" % sorted(libc_dirs), r)
     contains(e, "a shared library exists instead: %s/libnostatic.so" % LIB, "stderr", r)
-    contains(e, "install the package that ships libnostatic.a", "stderr (option 1)", r)
+    # Issue 13: never a package that may not exist (was "install the package that ships libnostatic.a").
+    contains(e, "no installed package ships libnostatic.a", "stderr (option 1)", r)
     # Issue 12: --mode=third-party keeps only system libraries dynamic, and
     # -lnostatic is none: it would not help, so it is not offered (was asserted offered).
     true("--mode=third-party" not in e, "--mode=third-party offered where it would not help", r)
@@ -361,6 +364,34 @@ def missing_archive_chain_on_one_line():
 
 
 @test
+def missing_archive_debian_contents():
+    """Issue 13: which Debian package ships a missing archive comes from the
+    Contents index (apt-file, GORELINK_APT_FILE): a package that ships it is
+    named; 'no Debian package' only when the index answered; without one,
+    'no installed package'. A stand-in apt-file, made here, answers."""
+    fake = os.path.join(SCRATCH, "fake-apt-file")
+    for out, code, want, unwanted in (
+            ("fakelib-dev: %s/libnothere.a\n" % LIB, 0, "install fakelib-dev (it ships libnothere.a)",
+             "no Debian package ships"),
+            ("", 1, "no Debian package ships libnothere.a (Debian's Contents index, apt-file)", "install fakelib"),
+            ("", 3, "no installed package ships libnothere.a (apt-file with its index", "no Debian package"),
+            # A file of that name elsewhere (another architecture's dir) is not the archive ld wants.
+            ("fakelib-dev: /usr/lib/other-arch/libnothere.a\n", 0, "no Debian package ships libnothere.a",
+             "fakelib-dev")):
+        with open(fake, "w") as f:
+            f.write("#!/bin/sh\nprintf '%%s' '%s'\n%sexit %d\n"
+                    % (out.replace("\n", ""), "echo E: The cache is empty >&2\n" if code == 3 else "", code))
+        os.chmod(fake, 0o755)
+        env = base_env()
+        env["GORELINK_APT_FILE"] = fake
+        r = pcrw("app2", env=env)
+        eq(r.rc, 1, "exit status", r)
+        contains(r.err, want, "stderr", r)
+        true(unwanted not in r.err.split("options:")[-1], "options say %r" % unwanted, r)
+        true("install the package that ships" not in r.err, "a package that may not exist is named", r)
+
+
+@test
 def missing_archive_no_shared_either():
     r = pcrw("app2")
     eq(r.rc, 1, "exit status", r)
@@ -371,7 +402,8 @@ def missing_archive_no_shared_either():
     eq(dirs[:2], [LIB, LIB2], "the -L dirs searched first, in order", r)
     contains(r.err, "no shared library exists either", "stderr", r)
     true("a shared library exists instead" not in r.err, "stderr contradicts itself", r)
-    contains(r.err, "install the package that ships libnothere.a", "stderr", r)
+    # Issue 13: never a package that may not exist (was "install the package that ships libnothere.a").
+    contains(r.err, "no installed package ships libnothere.a", "stderr", r)
     # Issue 12: not a system library, so --mode=third-party would not help (was asserted offered).
     true("--mode=third-party" not in r.err, "--mode=third-party offered where it would not help", r)
     contains(r.err, "--allow-dynamic=nothere", "stderr", r)
@@ -1529,8 +1561,9 @@ def shared_library_by_path_without_archive_is_missing():
         no_stdout(r)
         contains(r.err, "no static archive for -li11none (%s is a shared library named by its path" % so, "stderr", r)
         contains(r.err, "a shared library exists instead: " + so, "stderr", r)
-        contains(r.err, "options: install the package that ships libi11none.a; or --allow-dynamic=i11none "
-                 "to keep the path as it is", "stderr", r)
+        # Issue 13: never a package that may not exist (was "install the package that ships libi11none.a").
+        contains(r.err, "options: no installed package ships libi11none.a (build it, or a package not installed "
+                 "may ship it); or --allow-dynamic=i11none to keep the path as it is", "stderr", r)
         r = success(pcrw(*(opts + ["--allow-dynamic=i11none", "-0", "--", "-L" + d, so])))
         eq(nul_split(r.outb), ["-L" + d, so], "%s --allow-dynamic=i11none keeps the path" % opts, r)
         r = pcrw(*(opts + ["--", plug]))

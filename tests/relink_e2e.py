@@ -167,7 +167,9 @@ def base_env(**changes):
     return harness.environ(
         ("CGO_ENABLED", "CGO_LDFLAGS", "CGO_CFLAGS", "CGO_CPPFLAGS", "GOOS", "GOARCH",
          "GO386", "GOAMD64", "PKG_CONFIG", "GOEXPERIMENT", "GORELINK_PRESET_PATH"),
-        {"GOFLAGS": "-buildvcs=false", "GOTOOLCHAIN": "local", "LC_ALL": "C"}, changes)
+        {"GOFLAGS": "-buildvcs=false", "GOTOOLCHAIN": "local", "LC_ALL": "C",
+         # no Debian Contents look-up (apt-file, slow) for each missing archive
+         "GORELINK_APT_FILE": ""}, changes)
 
 
 def run(argv, cwd=None, env=None, timeout=BUILD_TIMEOUT, stdin=b""):
@@ -616,6 +618,29 @@ def third_party_keeps_only_libc_dynamic():
     r = run([out, "-db", os.path.join(d, "demo.db")], cwd=d, timeout=RUN_TIMEOUT)
     assert_sqlite_output(r, version)
 
+
+
+@test
+def third_party_max_version_names_archives():
+    """--third-party --glibc 2.28 on Debian 12: the binary needs GLIBC_2.34
+    (__libc_start_main, pthread_create...), so the build fails (exit 1) before
+    OUT is replaced, naming the symbols, the remedies and the archive that
+    refers to them (libsqlite3.a); --glibc 2.36 builds."""
+    ex = example("sqlite3")
+    r, _msg = expect_failure(["--third-party", "--sqlite3=system", "--glibc", "2.28", "."], ex, EXIT_VERDICT,
+                             ["no linked archive refers to", "__libc_start_main"], tag="maxver",
+                             go_output=True)
+    for w in ("needs symbol versions newer than --max-version allows",
+              "needs GLIBC_2.34 from libc.so.6, newer than --max-version GLIBC_2.28",
+              'CC="zig cc -target x86_64-linux-gnu.2.28"', "gorelink --static",
+              "libsqlite3.a refers to the symbols that need too new a version:"):
+        assert w in r.err, "stderr lacks %r\n%r" % (w, r)
+    r, rep, out = build(ex, ["--third-party", "--sqlite3=system", "--glibc", "2.36"], name="sq-maxver")
+    chk = rep.get("check") or {}
+    assert chk.get("pass") is True, "check does not pass at --glibc 2.36: %r" % chk.get("problems")
+    floors = [fl["version"] for n in (chk.get("versions") or {}).get("needed", []) for fl in n["floors"]
+              if fl["family"] == "GLIBC_"]
+    assert "GLIBC_2.34" in floors, "the report's version floors %r lack GLIBC_2.34" % floors
 
 # ---------------------------------------------------------------------- 6
 
@@ -1393,13 +1418,28 @@ def cross_arm64_cxx_archive_derived_cxx():
 
 @test
 def bad_cross_cxx_unusable():
-    """The same cross build with a CXX that cannot build for aarch64: the
-    host's g++ (its -dumpmachine is not CC's), or a program that does not
-    exist. gorelink stops before go build (exit 2, no go command, no link,
-    OUT untouched) and names CXX, both targets and "set CXX for the target",
-    with the derived aarch64-linux-gnu-g++ as the way out."""
+    """The same cross build, its C++ visible to go list (-lstdc++ in its
+    flags), with a CXX that cannot build for aarch64: the host's g++ (its
+    -dumpmachine is not CC's), or a program that does not exist. gorelink
+    stops before go build (exit 2, no go command, no link, OUT untouched)
+    and names CXX, both targets and "set CXX for the target", with the
+    derived aarch64-linux-gnu-g++ as the way out. Where go list shows no C++
+    (the C++ only inside libcxxdep.a), CXX=g++ -- which many CI images
+    export for everything -- is passed over, said with -v, and the build
+    links with the driver named after CC and runs."""
     tool_needed("g++", "g++")
     mod = crosscxx_module()
+    r, rep, out = build(mod, ["-v"], env=cross_env(CXX="g++"), name="crosscxx-passed-over")
+    assert "passed over (go list shows no C++): CXX=g++ targets" in r.err, "-v does not say so\n%r" % r
+    assert rep["link_argv"] and rep["link_argv"][0] == "aarch64-linux-gnu-g++", (
+        "link driver %r" % rep["link_argv"][:1])
+    with empty_root() as root:
+        qemu = install(shutil.which("qemu-aarch64-static"), root, "qemu")
+        prog = install(out, root, "prog")
+        res = run(chroot_argv(root, [qemu, prog]), cwd=root, timeout=RUN_TIMEOUT, env={})
+    assert res.rc == 0 and res.err.strip() == "42", "under qemu in an empty root: %r" % res
+    with open(os.path.join(mod, "main.go"), "w") as f:
+        f.write(CROSSCXX_MAIN.replace("-lcxxdep", "-lcxxdep -lstdc++"))
     host = run(["g++", "-dumpmachine"]).out.strip()
     for cxx, want in (("g++", "CXX=g++ targets %s, but CC=aarch64-linux-gnu-gcc targets aarch64-linux-gnu: "
                               "set CXX for the target: CXX=aarch64-linux-gnu-g++" % host),
@@ -1587,7 +1627,7 @@ def cxx_archive_links_with_cxx():
     static_run_by(rep, out, "g++", "42")
 
 
-LIQ_MAIN = """package main
+LIQMIX_MAIN = """package main
 
 // #cgo LDFLAGS: -limagequant
 // #include <libimagequant.h>
@@ -1615,7 +1655,7 @@ def glibc_archives_in_dynamic_link_fail_check():
     libm_a = sorted(f for f in os.listdir(os.path.dirname(libc_a)) if re.match(r"libm-[0-9.]+\.a$", f))
     assert libm_a, "no glibc libm-VERSION.a beside %s" % libc_a
     libm_a = os.path.join(os.path.dirname(libc_a), libm_a[0])
-    mod = make_module("liqmix", {"main.go": LIQ_MAIN})
+    mod = make_module("liqmix", {"main.go": LIQMIX_MAIN})
     d = scratch("liqmix")
     plain = os.path.join(d, "plain")
     r = run(["go", "build", "-o", plain, "."], cwd=mod, env=base_env())
@@ -1926,6 +1966,80 @@ def pcap_explains_missing_libsystemd():
     assert "\n  chain: %s\n" % chain in r.err, "stderr lacks the chain line %r\n%s" % (chain, r.err)
     assert rep["missing_chains"] == [{"missing": "systemd", "chain": chain}], rep["missing_chains"]
     assert rep["links"] == 0, "links %r: the failure was not found before linking" % rep["links"]
+
+
+VIPS_MAIN = """package main
+
+/*
+#cgo pkg-config: vips
+#include <stdlib.h>
+#include <vips/vips.h>
+*/
+import "C"
+
+import (
+	"fmt"
+	"unsafe"
+)
+
+func main() {
+	name := C.CString("vipsdemo")
+	defer C.free(unsafe.Pointer(name))
+	if C.vips_init(name) != 0 {
+		panic("vips_init failed")
+	}
+	fmt.Printf("vips %d.%d\\n", int(C.vips_version(0)), int(C.vips_version(1)))
+}
+"""
+
+
+@test
+def vips_third_party_suggests_allow_list():
+    """Issue 13: libvips (libvips-dev) with --third-party. Debian ships no
+    libvips.a and misses archives of much of its closure: the first failure
+    prints the complete --allow-dynamic list on one line; that list links and
+    runs; the libraries only libvips needs privately are left out of the link
+    (said on stderr and in --json "dropped"); the binary is within 2x of a
+    plain dynamic go build."""
+    version = pkg_modversion("vips", "libvips-dev")
+    mod = make_module("vipsdemo", {"main.go": VIPS_MAIN})
+    out = existing_out("vips")
+    r = gorelink(["-o", out, "--third-party", "."], cwd=mod)
+    assert r.rc == EXIT_VERDICT, "exit %d, want %d\n%r" % (r.rc, EXIT_VERDICT, r)
+    lines = r.err.split("\n")
+    at = [i for i, l in enumerate(lines) if "the smallest set of libraries to keep dynamic" in l]
+    assert len(at) == 1, "no (or more than one) smallest --allow-dynamic set on stderr\n%r" % r
+    paste = lines[at[0] + 1].split()
+    assert paste and len(paste) % 2 == 0 and all(w == "--allow-dynamic" for w in paste[0::2]), (
+        "the line after it is no --allow-dynamic list: %r" % lines[at[0] + 1])
+    names = paste[1::2]
+    assert "vips" in names, "the list %r lacks vips" % names
+    assert "why: -lvips (no archive)" in lines[at[0] + 2], "no reason for vips: %r" % lines[at[0] + 2]
+    assert re.search(r"libraries load at run time .* from these packages:\n .*libvips42 \(-lvips\)", r.err), (
+        "the run-time consequences (libvips42 by dpkg -S) are not shown\n%r" % r)
+    assert "install the package that ships" not in r.err, "a package that may not exist is named\n%r" % r
+    r, rep, out = build(mod, paste, name="vipsdemo")
+    assert rep["ok"] is True and rep["check"]["pass"] is True, "report: %s" % json.dumps(rep)[:2000]
+    dropped = {d["lib"]: d["via"] for d in rep["dropped"]}
+    assert dropped.get("exif") == "vips" and dropped.get("jpeg") == "vips", (
+        "report dropped %r lacks -lexif, -ljpeg (libvips' private dependencies)" % rep["dropped"])
+    assert not any(os.path.basename(a).startswith(("libexif", "libjpeg", "libglib")) for a in archive_paths(rep)), (
+        "archives of libraries kept dynamic or dropped were linked: %r" % rep["archives"])
+    assert re.search(r"gorelink: kept dynamic, so \d+ libraries are not linked.*\n.* -lexif", r.err), (
+        "stderr does not say what was dropped\n%r" % r)
+    # Again, with go build's cgo results cached (the pkg-config shim does not
+    # run): the same libraries are reported dropped.
+    r2, rep2, out2 = build(mod, paste, name="vipsdemo")
+    assert rep2["dropped"] == rep["dropped"], "dropped %r, then %r from the cache" % (rep["dropped"], rep2["dropped"])
+    d = scratch("run-vips")
+    rr = run([out], cwd=d, timeout=RUN_TIMEOUT)
+    want = "vips %s" % ".".join(version.split(".")[:2])
+    assert rr.rc == 0 and rr.out.strip() == want, "vipsdemo output, want %r\n%r" % (want, rr)
+    plain = os.path.join(scratch("plain-vips"), "plain")
+    rp = run(["go", "build", "-o", plain, "."], cwd=mod, env=base_env(CGO_ENABLED="1"))
+    assert rp.rc == 0, "plain go build failed\n%r" % rp
+    size, psize = os.path.getsize(out), os.path.getsize(plain)
+    assert size <= 2 * psize, "%s is %d bytes, more than twice the plain dynamic build's %d" % (out, size, psize)
 
 
 @test
