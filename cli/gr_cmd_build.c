@@ -100,7 +100,14 @@ gr_cmd_build_usage(FILE *f)
 	      "      OUT not writable\n"
 	      "  64  usage error or conflicting flags\n"
 	      "\n"
-	      "Other commands: gorelink check, gorelink pkgconf-rewrite. See gorelink(1).\n", f);
+	      "Other commands (each with --help):\n"
+	      "  gorelink check [OPTIONS] PATH...\n"
+	      "      the verdict on a binary: static, static-pie, dynamic, and why\n"
+	      "  gorelink pkgconf-rewrite [OPTIONS] PACKAGE...\n"
+	      "      pkg-config's flags as the static archives ld would open\n"
+	      "  gorelink index [OPTIONS] SYMBOL...\n"
+	      "      which archive on the search path defines a symbol (else which shared library)\n"
+	      "See gorelink(1).\n", f);
 }
 
 /* SIGINT, SIGTERM, SIGHUP: the build stops its children and cleans up. */

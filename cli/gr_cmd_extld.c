@@ -149,6 +149,10 @@ gr_cmd_extld(int argc, char **argv)
 	} else {
 		struct gr_linkwrap w = { &env, &ls, (const char *const *)rw->search.dirs, rw->search.ndirs, stdout, stderr,
 		                         "gorelink-ld" };
+		/* A bare archive name linked as -lNAME finds it (inference, or -lNAME given too): say so. */
+		for (size_t k = 0; k < rw->ntokens; k++)
+			if (rw->tokens[k].bare_archive && rw->tokens[k].res.nnotes)
+				gr_cli_diag(stderr, "note: %s", rw->tokens[k].res.notes[rw->tokens[k].res.nnotes - 1]);
 		status = gr_linkwrap_link(&w, &final, &rep);
 		gr_linkwrap_report(&ls, &final, rw, status, &rep, &e);
 	}

@@ -828,6 +828,22 @@ gr_pcrw_explain_compact(FILE *f, const struct gr_rw_result *r, struct gr_pcrw_mi
 	}
 }
 
+/* NAME of a bare "libNAME.a" input file token whose note says -lNAME finds
+ * an archive, into buf; false for any other. */
+static bool
+gr_pcrw_bare_lname(const struct gr_rw_token *t, char *buf, size_t n)
+{
+	size_t il = strlen(t->input), nl;
+
+	if (il <= 5 || strchr(t->input, '/') || strncmp(t->input, "lib", 3) || strcmp(t->input + il - 2, ".a") ||
+	    !t->res.nnotes || il - 5 >= n)
+		return false;
+	nl = il - 5;
+	snprintf(buf, n, "%.*s", (int)nl, t->input + 3);
+	return !strncmp(t->res.notes[0], "-l", 2) && !strncmp(t->res.notes[0] + 2, buf, nl) &&
+	       !strncmp(t->res.notes[0] + 2 + nl, " would find ", 12);
+}
+
 /* Whether name is one of the n names. */
 static bool
 gr_pc_in_list(const char *name, const char *const *names, size_t n)
@@ -1127,6 +1143,7 @@ gr_cmd_pcrw_explain_missing(FILE *err, const struct gr_rw_result *r, enum gr_rw_
 	for (k = 0; k < r->ntokens; k++) {
 		const struct gr_rw_token *t = &r->tokens[k];
 		bool again = false;
+		char lname[256];
 		if (!t->missing)
 			continue;
 		if (!t->lib) {
@@ -1138,8 +1155,13 @@ gr_cmd_pcrw_explain_missing(FILE *err, const struct gr_rw_result *r, enum gr_rw_
 			        "the flags given");
 			for (j = 0; j < t->res.nnotes; j++)
 				fprintf(f, "  note: %s\n", t->res.notes[j]);
-			fprintf(f, "  options: name it by -l (or by its full path) where it comes from%s\n",
-			        t->origin ? " (a packaging bug of that .pc file)" : "");
+			if (gr_pcrw_bare_lname(t, lname, sizeof(lname)))
+				fprintf(f, "  options: %s%s links it as -l%s finds it; or name it -l%s where it comes from%s\n",
+				        build ? "--lib -l" : "--infer", build ? lname : "", lname, lname,
+				        t->origin ? " (a packaging bug of that .pc file)" : "");
+			else
+				fprintf(f, "  options: name it by -l (or by its full path) where it comes from%s\n",
+				        t->origin ? " (a packaging bug of that .pc file)" : "");
 			continue;
 		}
 		for (j = 0; j < k && !again; j++)
@@ -1265,6 +1287,8 @@ gr_pcrw_one(FILE *out, FILE *err, const char *pkg, const struct gr_pc_tokens *to
 		if (t->shared_path && !t->kept)
 			gr_cli_diag(err, "note: %s is a shared library named by its path; %s, which -l%s finds, is linked instead",
 			            t->shared_path, t->res.found.path, t->lib);
+		else if (t->bare_archive && t->res.nnotes)
+			gr_cli_diag(err, "note: %s", t->res.notes[t->res.nnotes - 1]);
 	}
 	if (json) {
 		gr_pcrw_json(out, r, tc, mode_name, pkg);

@@ -512,6 +512,108 @@ def missing_input_files():
 
 
 @test
+def infer_symlinked_archive_by_the_pc_that_lists_it():
+    """libgrq.a is a symlink to libgrq7.a (as Debian's libpng.a -> libpng16.a):
+    libgrq.pc lists -lgrq7, and only grqother.pc lists -lgrq (as libwmf.pc
+    lists -lpng). --infer for a bare -lgrq chooses libgrq (named like it, and
+    listing the archive under its other name), not grqother; -lgrq7 chooses
+    libgrq too. Without the symlink, grqother is the only choice."""
+    d = scratch_dir("pc-infer-symlink")
+    pcd = os.path.join(d, "pc")
+    os.mkdir(pcd)
+    archive(os.path.join(d, "libgrq7.a"))
+    archive(os.path.join(d, "libgrqother.a"))
+    os.symlink("libgrq7.a", os.path.join(d, "libgrq.a"))
+    write(os.path.join(pcd, "libgrq.pc"), "Name: libgrq\nDescription: t\nVersion: 1\nLibs: -L%s -lgrq7\n" % d)
+    write(os.path.join(pcd, "grqother.pc"), "Name: grqother\nDescription: t\nVersion: 1\n"
+          "Libs: -L%s -lgrqother -lgrq\n" % d)
+    env = dict(base_env(), PKG_CONFIG_PATH=pcd, PKG_CONFIG_LIBDIR=pcd)
+    r = success(pcrw("--infer", "--", "-L" + d, "-lgrq", env=env))
+    contains(r.err, "-lgrq: inferred package libgrq (its name is the library's with or without \"lib\"); "
+             "also provided by: grqother", "stderr", r)
+    rep = json_report(pcrw("--json", "--infer", "--", "-L" + d, "-lgrq", env=env))
+    eq([(x["lname"], x["package"], x["rule"]) for x in rep["inferred"]], [("grq", "libgrq", "lib-name")],
+       "inferred", rep)
+    r = success(pcrw("--infer", "--", "-L" + d, "-lgrq7", env=env))
+    contains(r.err, "-lgrq7: inferred package libgrq (the only package whose Libs name it)", "stderr", r)
+    os.unlink(os.path.join(d, "libgrq.a"))
+    archive(os.path.join(d, "libgrq.a"))
+    r = success(pcrw("--infer", "--", "-L" + d, "-lgrq", env=env))
+    contains(r.err, "-lgrq: inferred package grqother (the only package whose Libs name it)", "stderr", r)
+
+
+@test
+def infer_debian_lpng_is_libpng_not_libwmf():
+    """Debian: libpng.a -> libpng16.a, libpng.pc lists -lpng16, libwmf.pc
+    (libwmf-dev) lists -lpng: a bare -lpng infers libpng."""
+    env = base_env()
+    env.pop("PKG_CONFIG_PATH", None)
+    env.pop("PKG_CONFIG_LIBDIR", None)
+    for pkg, deb in (("libwmf", "libwmf-dev"), ("libpng", "libpng-dev")):
+        r = run_argv(["pkg-config", "--exists", pkg], env=env)
+        eq(r.rc, 0, "pkg-config %s: install %s" % (pkg, deb), r)
+    r = success(pcrw("--infer", "--", "-lpng", env=env))
+    contains(r.err, "-lpng: inferred package libpng (its name is the library's", "stderr", r)
+
+
+@test
+def bare_archive_in_pc_linked_as_l_under_infer():
+    """A bare archive name in a .pc (libprotokitx.a, as Debian's norm.pc has
+    libprotokit.a): without --infer missing, and the options name --infer and
+    the -l form; with --infer it is replaced in place by the archive
+    -lprotokitx finds, with a note on stderr and in the JSON token. One that
+    -lNAME does not find stays missing under --infer."""
+    d = scratch_dir("pc-bare-infer")
+    archive(os.path.join(d, "libgrbarea.a"))
+    archive(os.path.join(d, "libprotokitx.a"))
+    write(os.path.join(d, "bare.pc"), "Name: bare\nDescription: t\nVersion: 1\n"
+          "Libs: -L%s -lgrbarea\nLibs.private: libprotokitx.a\n" % d)
+    write(os.path.join(d, "nope.pc"), "Name: nope\nDescription: t\nVersion: 1\n"
+          "Libs: -L%s -lgrbarea\nLibs.private: libgrnothere.a\n" % d)
+    env = dict(base_env(), PKG_CONFIG_PATH=d)
+    r = pcrw("bare", env=env)
+    eq(r.rc, 1, "without --infer", r)
+    no_stdout(r)
+    contains(r.err, "no file libprotokitx.a", "stderr", r)
+    contains(r.err, "options: --infer links it as -lprotokitx finds it; or name it -lprotokitx where it comes from "
+             "(a packaging bug of that .pc file)", "stderr", r)
+    for prog in (pcrw, gr_pcrw):
+        r = success(prog("--infer", "bare", env=env))
+        eq(argv_of_default(r), ["-L" + d, "%s/libgrbarea.a" % d, "%s/libprotokitx.a" % d], "argv", r)
+        contains(r.err, "note: libprotokitx.a is a bare archive name (ld would open it in the current directory, "
+                 "where there is none): linked as -lprotokitx finds it (%s/libprotokitx.a), inferred" % d, "stderr", r)
+    rep = json_report(pcrw("--json", "--infer", "bare", env=env))
+    tok = [t for t in rep["tokens"] if t["input"] == "libprotokitx.a"]
+    eq(len(tok), 1, "one token for libprotokitx.a", rep)
+    eq((tok[0]["kind"], tok[0]["library"], tok[0]["missing"], tok[0]["output"]),
+       ("library", "protokitx", False, ["%s/libprotokitx.a" % d]), "the token", rep)
+    true(any("bare archive name" in n and "inferred" in n for n in tok[0]["notes"]), "the token's note", rep)
+    r = pcrw("--infer", "nope", env=env)
+    eq(r.rc, 1, "a bare archive name -l finds nothing for, under --infer", r)
+    contains(r.err, "no file libgrnothere.a", "stderr", r)
+    contains(r.err, "options: name it by -l (or by its full path) where it comes from", "stderr", r)
+
+
+@test
+def bare_archive_in_debian_norm_pc():
+    """Debian's norm.pc (libnorm-dev) names libprotokit.a bare in Libs.private:
+    missing without --infer (the option names --infer and -lprotokit); with
+    --infer the archive -lprotokit finds is linked in its place."""
+    env = base_env()
+    env.pop("PKG_CONFIG_PATH", None)
+    env.pop("PKG_CONFIG_LIBDIR", None)
+    r = run_argv(["pkg-config", "--print-variables", "norm"], env=env)
+    eq(r.rc, 0, "pkg-config norm: install libnorm-dev", r)
+    r = pcrw("norm", env=env)
+    eq(r.rc, 1, "norm without --infer", r)
+    contains(r.err, "options: --infer links it as -lprotokit finds it", "stderr", r)
+    r = success(pcrw("--infer", "norm", env=env))
+    argv = argv_of_default(r)
+    true(any(os.path.basename(a) == "libprotokit.a" and os.path.isabs(a) for a in argv), "libprotokit.a in %r" % argv, r)
+    contains(r.err, "note: libprotokit.a is a bare archive name", "stderr", r)
+
+
+@test
 def allow_dynamic_keeps_l_in_place():
     r = success(pcrw("--allow-dynamic=nostatic", "app"))
     eq(argv_of_default(r), expected_app_argv(), "output", r)

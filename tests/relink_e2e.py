@@ -41,6 +41,10 @@ empty root (chroot into a directory that holds nothing but the binary: no
     untouched); a cgo module using `#cgo pkg-config: libpcap` explains the
     missing libsystemd.a (exit 1) and builds with --allow-dynamic systemd
     (DT_NEEDED libsystemd.so.0 and the libc family only; it runs).
+    Symlinked archives (issue 13): Debian's libpng.a -> libpng16.a is named
+    for libpng/libpng16 (the .pc that lists it), not libwmf, in the
+    diagnosis and in the inference of a bare -lpng; a bare archive name in
+    a .pc is linked as -lNAME finds it (inference, or --lib -lNAME).
 11. Hardening (issue 7): the linker killed or interrupted, SIGINT/SIGTERM
     and SIGKILL to gorelink (gorelink-guard cleans up), SIGKILL to the
     guard, a full file system, odd OUTs, concurrent runs, odd environments
@@ -66,9 +70,9 @@ second build of a package cheap) and run with GOFLAGS=-buildvcs=false.  Needs
 root for chroot (otherwise `unshare -r` is tried), network access to the Go
 module proxy (or a warm GOMODCACHE) for github.com/mattn/go-sqlite3 and
 github.com/confluentinc/confluent-kafka-go, and libsqlite3-dev, libpng-dev,
-libpcap-dev, libxml2-dev, golang-1.19-go, g++, ccache, musl-tools,
-gcc-aarch64-linux-gnu, g++-aarch64-linux-gnu and qemu-user-static
-(scripts/setup installs them).
+libfreetype-dev, libwmf-dev, libpcap-dev, libxml2-dev, golang-1.19-go, g++,
+ccache, musl-tools, gcc-aarch64-linux-gnu, g++-aarch64-linux-gnu and
+qemu-user-static (scripts/setup installs them).
 
 Every `gorelink --json` build report (success or failure) is validated against
 docs/schema/build-v1.schema.json, every `gorelink check --json` line against
@@ -1213,20 +1217,35 @@ def fix_libsqlite3_without_libs_private():
 def missing_input_file_named_by_a_pc():
     """A .pc whose Libs.private name an archive by bare file name (Debian's
     norm.pc has "libprotokit.a"): ld would look for it in the link's
-    directory and fail; gorelink says which file, which .pc asked, and what
-    -lNAME would find, with exit 1 and OUT untouched."""
+    directory and fail. With --no-infer gorelink says which file, which .pc
+    asked, what -lNAME would find and that --lib -lNAME links it, with exit 1
+    and OUT untouched; by default (inference) and with --no-infer --lib
+    -lgrkit the archive -lgrkit finds is linked in its place, with a note."""
     pcdir = scratch("bare-pc")
     fixture_archives(pcdir, {"grkit.c": "int gr_kit_value(void) { return 1; }\n"})
+    kit = os.path.join(pcdir, "libgrkit.a")
     with open(os.path.join(pcdir, "barekit.pc"), "w") as f:
         f.write("Name: barekit\nDescription: t\nVersion: 1\nLibs: -L%s -lz\nLibs.private: libgrkit.a\n" % pcdir)
     mod = make_module("barekit", {"main.go": '// nonce %s\npackage main\n\n// #cgo pkg-config: barekit\n'
-                                  'import "C"\n\nfunc main() { println(1) }\n' % os.urandom(8).hex()})
-    r, rep, out = build(mod, [], name="barekit", env=base_env(PKG_CONFIG_PATH=pcdir), expect=EXIT_VERDICT)
+                                  '// int gr_kit_value(void);\n'
+                                  'import "C"\n\nfunc main() { println(int(C.gr_kit_value())) }\n' % os.urandom(8).hex()})
+    env = base_env(PKG_CONFIG_PATH=pcdir)
+    r, rep, out = build(mod, ["--no-infer"], name="barekit", env=env, expect=EXIT_VERDICT)
     assert "no file libgrkit.a (ld opens an input file by its path" in r.err, "stderr\n%r" % r
     assert "wanted by: #cgo pkg-config: barekit (Libs.private)" in r.err, "stderr\n%r" % r
-    assert "note: -lgrkit would find %s" % os.path.join(pcdir, "libgrkit.a") in r.err, "stderr\n%r" % r
+    assert "note: -lgrkit would find %s" % kit in r.err, "stderr\n%r" % r
+    assert "options: --lib -lgrkit links it as -lgrkit finds it" in r.err, "stderr\n%r" % r
     assert re.search(r"^gorelink: no file libgrkit\.a, which the link flags name by its path", r.err, re.M), r.err
     assert parse_json(r)["missing"] == ["libgrkit.a"], "report missing %r" % parse_json(r)["missing"]
+    note = "note: libgrkit.a is a bare archive name (ld would open it in the current directory, where there is none): " \
+        "linked as -lgrkit finds it (%s), %s"
+    for args, why in (([], "inferred"), (["--no-infer", "--lib", "-lgrkit"], "since -l is given for it too")):
+        r, rep, out = build(mod, args, name="barekit-ok-%d" % len(args), env=env)
+        assert note % (kit, why) in r.err, "stderr lacks the note (%s)\n%r" % (why, r)
+        assert kit in archive_paths(rep), "archives %r" % rep["archives"]
+        assert_static(out)
+        res, _ = run_in_empty_root(out)
+        assert res.rc == 0 and res.err.strip() == "1", "in an empty root: %r" % res
 
 
 @test
@@ -1510,6 +1529,62 @@ def missing_symbols_from_a_shared_only_library():
     assert [u.get("option") for u in und] == [want], "report undefined: %s" % json.dumps(und)
     r, rep, out = build(mod, ["--allow-dynamic", "prov", "--lib", "-l:libprov.so.1"], name="shneed-ok")
     assert readelf(out)["needed"] == ["libprov.so.1", "libc.so.6"], "DT_NEEDED %r" % readelf(out)["needed"]
+
+
+@test
+def diagnose_symlinked_archive_by_its_pc_name():
+    """Debian's libpng.a is a symlink to libpng16.a; libpng.pc (and
+    libpng16.pc) list -lpng16, and only libwmf.pc lists -lpng. A bare
+    -lfreetype (--no-infer) leaves libfreetype.a's png_* calls undefined: the
+    diagnosis names the package whose .pc lists the archive (libpng16 or
+    libpng), not libwmf by the symlink's name; that option then links."""
+    pkg_modversion("freetype2", "libfreetype-dev")
+    pkg_modversion("libpng", "libpng-dev")
+    pkg_modversion("libwmf", "libwmf-dev")  # the package the symlink's -lpng would name
+    libdir = os.path.dirname(os.path.realpath(run(["gcc", "-print-file-name=libpng16.a"]).out.strip()))
+    link = os.path.join(libdir, "libpng.a")
+    assert os.path.islink(link) and os.readlink(link) == "libpng16.a", (
+        "%s is not the symlink to libpng16.a this test is about" % link)
+    mod = make_module("ftpng", {"main.go": 'package main\n\n'
+                                '// #cgo CFLAGS: -I/usr/include/freetype2\n'
+                                '// #cgo LDFLAGS: -lfreetype\n'
+                                '// #include <ft2build.h>\n// #include FT_FREETYPE_H\n'
+                                'import "C"\n\nfunc main() {\n\tvar lib C.FT_Library\n'
+                                '\tprintln(int(C.FT_Init_FreeType(&lib)))\n}\n'})
+    r, _, _ = build(mod, ["--no-infer"], name="ftpng", expect=EXIT_BUILD)
+    assert re.search(r"undefined reference to `png_", r.err), "not the libpng failure this test is about\n%r" % r
+    assert "libwmf" not in r.err, "the diagnosis names libwmf (the symlink's -lpng)\n%r" % r
+    m = re.search(r"defined in (\S*/libpng[0-9]*\.a) \(-l(png[0-9]*), pkg-config (libpng[0-9]*)\): add --pkg (libpng[0-9]*)",
+                  r.err)
+    assert m and m.group(3) == m.group(4), "no --pkg libpng/libpng16 suggestion\n%r" % r
+    assert os.path.realpath(m.group(1)) == os.path.join(libdir, "libpng16.a"), "archive %r" % m.group(1)
+    und = parse_json(r).get("undefined")
+    png = [u for u in und if (u.get("lname") or "").startswith("png")]
+    assert [u.get("option") for u in png] == ["--pkg " + m.group(3)], "report undefined: %s" % json.dumps(und)
+    opts = ["--no-infer"]
+    for u in und:
+        opts += u.get("option").split()
+    r, rep, out = build(mod, opts, name="ftpng-ok")
+    assert_static(out)
+
+
+@test
+def infer_bare_lpng_is_libpng():
+    """#cgo LDFLAGS: -lpng: Debian's libpng.a is a symlink to libpng16.a and
+    only libwmf.pc lists -lpng; inference chooses libpng (whose .pc lists the
+    archive as -lpng16), not libwmf with X11 and jpeg; the binary runs."""
+    pkg_modversion("libpng", "libpng-dev")
+    pkg_modversion("libwmf", "libwmf-dev")
+    mod = make_module("lpng", {"main.go": 'package main\n\n// #cgo CFLAGS: -I/usr/include/libpng16\n'
+                               '// #cgo LDFLAGS: -lpng\n// #include <png.h>\nimport "C"\n\n'
+                               'func main() { println(C.GoString(C.png_get_libpng_ver(nil))) }\n'})
+    r, rep, out = build(mod, [], name="lpng")
+    inf = [(x.get("lname"), x.get("package")) for x in rep.get("inferred", [])]
+    assert ("png", "libpng") in inf, "inferred %r, want png -> libpng" % inf
+    names = [os.path.basename(a) for a in archive_paths(rep)]
+    assert "libwmf.a" not in names and "libX11.a" not in names, "archives %r" % names
+    res, _ = run_in_empty_root(out)
+    assert res.rc == 0 and res.err.strip() == pkg_modversion("libpng", "libpng-dev"), "in an empty root: %r" % res
 
 
 CXXDEP_MAIN = """package main
