@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "gr_bstate.h"
+#include "gr_cache.h"
 #include "gr_file.h"
 #include "gr_gocache.h"
 #include "gr_goflags.h"
@@ -25,6 +26,8 @@
 #include "gr_pc.h"
 #include "gr_preset.h"
 #include "gr_spawn.h"
+#include "gr_tccache.h"
+#include "gr_uptodate.h"
 
 extern char **environ;
 
@@ -53,6 +56,12 @@ struct gr_b {
 	bool cxx;
 	bool darwin;                 /* GOOS=darwin on a Mac: ld64's rules, only system dylibs left */
 	struct timespec t0;
+	/* No-op rebuilds (gr_uptodate): OUT was copied to tmpout for go build to
+	 * judge (seeded), with the link report recorded for it and OUT's hash. */
+	bool seeded;
+	char *seed_report;
+	size_t seed_len;
+	char out_hash[65];
 };
 
 static double
@@ -1501,6 +1510,270 @@ gr_b_prepare(struct gr_b *b)
 	return GR_OK;
 }
 
+/* ---- no-op rebuilds (relink/gr_uptodate, gorelink(1) UP TO DATE) ---------- */
+
+/* Whether an environment entry is left out of the no-op key: the helper
+ * paths (new on every run; the user's PATH is in the key by itself) and
+ * what a shell or make changes between runs without changing a build. */
+static bool
+gr_b_uptodate_volatile(const char *e)
+{
+	static const char *const skip[] = { "PATH=", "TMPDIR=", "GORELINK_LINK_STATE=", "GORELINK_PKG_LOG=",
+	                                    "OLDPWD=", "SHLVL=", "_=", "SSH_", "TERM", "COLUMNS=", "LINES=",
+	                                    "MAKEFLAGS=", "MFLAGS=", "MAKELEVEL=", "MAKE_TERM", "DISPLAY=",
+	                                    "WINDOWID=", "HISTFILE=", "PS1=" };
+	for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
+		if (!strncmp(e, skip[i], strlen(skip[i])))
+			return true;
+	return false;
+}
+
+/* gorelink's own inputs to a build, as text (malloc'd): its version, the link
+ * state without the helper paths (mode, compilers, --pkg/--lib extras,
+ * --allow-dynamic, modules, --fix, --no-infer...), the go build command with
+ * OUT for the temporary path, the options that decide the verdict, and the
+ * environment. Go's own inputs are go's to judge (its build ID in OUT). */
+static char *
+gr_b_uptodate_opts(struct gr_b *b, size_t *len)
+{
+	const struct gr_build_opts *o = b->o;
+	char *state = NULL, *text = NULL, *line, *save = NULL;
+	size_t slen = 0, cap, at = 0, i;
+	FILE *f = fopen(b->state, "r");
+
+	if (!f)
+		return NULL;
+	if (gr_file_read_all(f, 1 << 24, &state, &slen) != GR_OK) {
+		fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	cap = slen + 4096 + strlen(o->env->path ? o->env->path : "");
+	for (i = 0; i < b->res->go_argv.n; i++)
+		cap += strlen(b->res->go_argv.v[i]) + strlen(b->res->out) + 2;
+	for (i = 0; i < b->env.n; i++)
+		cap += strlen(b->env.v[i]) + 1;
+	if (!(text = malloc(cap))) {
+		free(state);
+		return NULL;
+	}
+#define GR_B_PUT(...) (at += (size_t)snprintf(text + at, cap - at, __VA_ARGS__))
+	GR_B_PUT("gorelink %s\nstate\n", GR_VERSION);
+	for (line = strtok_r(state, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (strncmp(line, "report\t", 7) && strncmp(line, "pkglog\t", 7))
+			GR_B_PUT("%s\n", line);
+	GR_B_PUT("go\n");
+	/* gr_b_compose's -o TMPOUT comes last but for the package: OUT instead. */
+	for (i = 0; i < b->res->go_argv.n; i++)
+		GR_B_PUT("%s%c", i + 2 == b->res->go_argv.n ? b->res->out : b->res->go_argv.v[i], 0);
+	GR_B_PUT("\nverdict %d %d %d\npath %s\nenv\n", (int)o->mode, o->strict, o->accept_dlopen,
+	         o->env->path ? o->env->path : "");
+	for (i = 0; i < b->env.n; i++)
+		if (!gr_b_uptodate_volatile(b->env.v[i]))
+			GR_B_PUT("%s%c", b->env.v[i], 0);
+#undef GR_B_PUT
+	free(state);
+	*len = at < cap ? at : cap - 1;
+	return text;
+}
+
+/* Before go build: when gorelink's cache holds a record for OUT as it is
+ * (its content hash) and these inputs, and no file the record names has
+ * changed, copy OUT to the temporary path go build writes: go build then
+ * judges Go's inputs by the build ID in it, as it does for its own -o, and
+ * links only when they changed. Anything else: the build links as always. */
+static void
+gr_b_uptodate_seed(struct gr_b *b)
+{
+	const struct gr_build_opts *o = b->o;
+	char key[65], *opts, *why = NULL, *cdir;
+	size_t olen;
+	struct stat st;
+
+	if (o->dry_run || o->nstubs || !b->res->out || !b->tmpout || b->darwin)
+		return;
+	cdir = gr_cache_dir(o->env);
+	if (!cdir || !*cdir) {
+		free(cdir);
+		return;
+	}
+	free(cdir);
+	if (stat(b->res->out, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    gr_gocache_sha256_file(b->res->out, b->out_hash) != 0)
+		return;
+	if (!(opts = gr_b_uptodate_opts(b, &olen)))
+		return;
+	gr_uptodate_key(opts, olen, b->out_hash, key);
+	free(opts);
+	if (gr_uptodate_lookup(o->env, key, &b->seed_report, &b->seed_len, &why) != GR_OK) {
+		char detail[4200];
+		snprintf(detail, sizeof(detail), "no: %s%s", why ? why : "no record of OUT with these inputs",
+		         why ? " changed since OUT was built" : "");
+		gr_b_log(b, "no-op", detail);
+		free(why);
+		return;
+	}
+	if (gr_uptodate_copy(b->res->out, b->tmpout, st.st_mode & 07777) != 0) {
+		free(b->seed_report);
+		b->seed_report = NULL;
+		return;
+	}
+	b->seeded = true;
+	gr_b_log(b, "no-op", "gorelink's inputs are unchanged; go build judges Go's");
+}
+
+/* go build linked nothing: it found the copy of OUT up to date. Take the
+ * recorded link report as this build's (no link ran: links 0). */
+static int
+gr_b_uptodate_take(struct gr_b *b)
+{
+	char h[65];
+	bool linked;
+	int rc;
+	FILE *f;
+
+	if (gr_gocache_sha256_file(b->tmpout, h) != 0 || strcmp(h, b->out_hash) != 0)
+		return gr_b_fail(b, GR_BUILD_EGO, "go build left %s changed without linking", b->tmpout);
+	if (!(f = fopen(b->ls.report, "w")) || fwrite(b->seed_report, 1, b->seed_len, f) != b->seed_len) {
+		if (f)
+			fclose(f);
+		return gr_b_fail(b, GR_BUILD_EENV, "%s: %s", b->ls.report, strerror(errno));
+	}
+	if (fclose(f) != 0)
+		return gr_b_fail(b, GR_BUILD_EENV, "%s: %s", b->ls.report, strerror(errno));
+	if ((rc = gr_b_read_report(b, &linked)))
+		return rc;
+	b->res->link.links = 0;
+	b->res->up_to_date = true;
+	gr_b_log(b, "no-op", "up to date: go build linked nothing");
+	return GR_OK;
+}
+
+/* Add path to the record's paths, once. */
+static int
+gr_b_uptodate_path(struct gr_strvec *v, const char *path)
+{
+	for (size_t i = 0; i < v->n; i++)
+		if (!strcmp(v->v[i], path))
+			return GR_OK;
+	return gr_strvec_push(v, path);
+}
+
+/* Add path and its directory (a library that appears beside it, or before it
+ * in the search, changes what the link finds). */
+static int
+gr_b_uptodate_file(struct gr_strvec *v, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[4096];
+
+	if (gr_b_uptodate_path(v, path))
+		return GR_ENOMEM;
+	if (slash && slash > path && (size_t)(slash - path) < sizeof(dir)) {
+		memcpy(dir, path, (size_t)(slash - path));
+		dir[slash - path] = '\0';
+		return gr_b_uptodate_path(v, dir);
+	}
+	return GR_OK;
+}
+
+/* The files and directories the final link depended on, beyond Go's inputs:
+ * this program, the compiler and its linker, the toolchain's search
+ * directories, every -L directory, and every archive and object of the link
+ * outside go build's temporary directories. */
+static int
+gr_b_uptodate_paths(struct gr_b *b, struct gr_strvec *v)
+{
+	const struct gr_link_report *l = &b->res->link;
+	const char *path = b->o->env->path;
+	struct gr_toolchain tc;
+	struct gr_error e2;
+	bool hit;
+	size_t i, hl = strlen(b->helpdir);
+	char *w;
+
+	if (b->o->env->self[0] && gr_b_uptodate_path(v, b->o->env->self))
+		return GR_ENOMEM;
+	for (i = 0; i < l->narchives; i++)
+		if (l->archives[i][0] == '/' && gr_b_uptodate_file(v, l->archives[i]))
+			return GR_ENOMEM;
+	for (i = 0; i < l->nfixes; i++)
+		if (l->fixes[i].archive && l->fixes[i].archive[0] == '/' && gr_b_uptodate_file(v, l->fixes[i].archive))
+			return GR_ENOMEM;
+	for (i = 0; i < l->nargv; i++) {
+		const char *a = l->argv[i];
+		if (!strncmp(a, "-L", 2) && (a[2] || i + 1 < l->nargv))
+			a = a[2] ? a + 2 : l->argv[++i];
+		if (a[0] != '/' || !strncmp(a, b->helpdir, hl) || !strncmp(a, "/tmp/go-", 8))
+			continue;
+		if (gr_b_uptodate_file(v, a))
+			return GR_ENOMEM;
+	}
+	if (l->nargv && (w = gr_path_which(l->argv[0], path))) {
+		int rc = gr_b_uptodate_path(v, w);
+		free(w);
+		if (rc)
+			return GR_ENOMEM;
+	}
+	/* The toolchain's own search (cached by its identity: cheap). */
+	gr_error_clear(&e2);
+	memset(&tc, 0, sizeof(tc));
+	if (l->nargv && gr_tccache_discover(b->o->env, (char *const *)b->ls.cc.v, &tc, &hit, &e2) == GR_OK) {
+		struct gr_strvec *d[2] = { &tc.driver_dirs, &tc.ld_dirs };
+		for (int k = 0; k < 2; k++)
+			for (i = 0; i < d[k]->n; i++)
+				if (d[k]->v[i][0] == '/' && gr_b_uptodate_path(v, d[k]->v[i])) {
+					gr_toolchain_deinit(&tc);
+					return GR_ENOMEM;
+				}
+		if (tc.ld && tc.ld[0] == '/' && gr_b_uptodate_path(v, tc.ld)) {
+			gr_toolchain_deinit(&tc);
+			return GR_ENOMEM;
+		}
+		gr_toolchain_deinit(&tc);
+	} else {
+		return GR_ENOTFOUND;  /* no toolchain search to record: no record */
+	}
+	return GR_OK;
+}
+
+/* After a link put OUT in place: record it (its hash, these inputs, the
+ * paths the link depended on and the link report) for the next build. A
+ * failure only costs the next build its no-op. */
+static void
+gr_b_uptodate_store(struct gr_b *b, const char *hash)
+{
+	const struct gr_build_opts *o = b->o;
+	struct gr_strvec paths;
+	struct gr_error e2;
+	char key[65], *opts = NULL, *report = NULL, *cdir;
+	size_t olen, rlen = 0;
+	FILE *f;
+
+	if (o->dry_run || o->nstubs || b->darwin || !hash[0])
+		return;
+	cdir = gr_cache_dir(o->env);
+	if (!cdir || !*cdir) {
+		free(cdir);
+		return;
+	}
+	free(cdir);
+	gr_strvec_init(&paths);
+	gr_error_clear(&e2);
+	if (!(opts = gr_b_uptodate_opts(b, &olen)) || gr_b_uptodate_paths(b, &paths) != GR_OK ||
+	    !(f = fopen(b->ls.report, "r")))
+		goto out;
+	if (gr_file_read_all(f, 1 << 26, &report, &rlen) == GR_OK) {
+		gr_uptodate_key(opts, olen, hash, key);
+		(void)gr_uptodate_record(o->env, key, &paths, report, rlen, &e2);
+	}
+	fclose(f);
+out:
+	free(opts);
+	free(report);
+	gr_strvec_deinit(&paths);
+}
+
 /* Why go build failed, from the link report, else from go list. */
 static int
 gr_b_go_failed(struct gr_b *b, const struct gr_spawn_result *r)
@@ -1572,6 +1845,8 @@ gr_b_go_build(struct gr_b *b)
 	gr_b_log(b, "go build", gr_spawn_describe(&r, how, sizeof(how)));
 	if (!gr_spawn_ok(&r))
 		return gr_b_go_failed(b, &r);
+	if (!linked && b->seeded)
+		return gr_b_uptodate_take(b);
 	if (!linked) {
 		/* Nothing was linked: a package that is not main builds "successfully" without
 		 * a binary, so let go list name that before blaming GOFLAGS. */
@@ -1698,6 +1973,13 @@ gr_b_install(struct gr_b *b)
 		gr_b_keep_rejected(b);
 		return rc;
 	}
+	if (res->up_to_date) {
+		/* OUT stays as it is; the checked copy goes with the temporary directory. */
+		if (res->check && !(res->check->path = gr_arena_strdup(&res->check->arena, res->out)))
+			return gr_b_nomem(b);
+		gr_b_log(b, "install", "skipped: up to date");
+		return GR_OK;
+	}
 	if (o->dry_run) {
 		/* Named for where it would go; the temporary copy is removed. */
 		if (res->check && !(res->check->path = gr_arena_strdup(&res->check->arena, res->out)))
@@ -1705,8 +1987,11 @@ gr_b_install(struct gr_b *b)
 		gr_b_log(b, "install", "skipped (--dry-run)");
 		return GR_OK;
 	}
+	if (gr_gocache_sha256_file(b->tmpout, b->out_hash) != 0)
+		b->out_hash[0] = '\0';
 	if ((rc = gr_b_rename_into_place(b)))
 		return rc;
+	gr_b_uptodate_store(b, b->out_hash);
 	/* The verdict names the binary where it now is. */
 	if (res->check && !(res->check->path = gr_arena_strdup(&res->check->arena, res->out)))
 		return gr_b_nomem(b);
@@ -1718,6 +2003,7 @@ static void
 gr_b_free(struct gr_b *b)
 {
 	free(b->name);
+	free(b->seed_report);
 	free(b->ld);
 	free(b->shim);
 	free(b->state);
@@ -1771,7 +2057,7 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 	b.ls.no_infer = o->no_infer;
 
 	if ((rc = gr_b_flags(&b)) == GR_OK && (rc = gr_b_link_extras(&b)) == GR_OK &&
-	    (rc = gr_b_prepare(&b)) == GR_OK && (rc = gr_b_go_build(&b)) == GR_OK &&
+	    (rc = gr_b_prepare(&b)) == GR_OK && (gr_b_uptodate_seed(&b), (rc = gr_b_go_build(&b)) == GR_OK) &&
 	    (rc = gr_b_check_explicit_preset(&b)) == GR_OK)
 		rc = gr_b_install(&b);
 	gr_b_cleanup(&b);
