@@ -1746,6 +1746,33 @@ gr_b_uptodate_paths(struct gr_b *b, struct gr_strvec *v)
 	return GR_OK;
 }
 
+/* Whether this build records its OUT: not a dry run, no --stub (its stubs
+ * come from headers no record follows), not macOS, and a cache to keep it. */
+static bool
+gr_b_uptodate_records(struct gr_b *b)
+{
+	const struct gr_build_opts *o = b->o;
+	char *cdir;
+	bool yes;
+
+	if (o->dry_run || o->nstubs || b->darwin)
+		return false;
+	cdir = gr_cache_dir(o->env);
+	yes = cdir && *cdir;
+	free(cdir);
+	return yes;
+}
+
+/* The checked binary's hash, before it is renamed to OUT (then it is OUT's
+ * content as built, whatever happens to OUT later); "" when not recorded. */
+static void
+gr_b_uptodate_hash(struct gr_b *b)
+{
+	b->out_hash[0] = '\0';
+	if (gr_b_uptodate_records(b) && gr_gocache_sha256_file(b->tmpout, b->out_hash) != 0)
+		b->out_hash[0] = '\0';
+}
+
 /* After a link put OUT in place: record it (its hash, these inputs, the
  * paths the link depended on and the link report) for the next build. A
  * failure only costs the next build its no-op. */
@@ -1755,18 +1782,12 @@ gr_b_uptodate_store(struct gr_b *b, const char *hash)
 	const struct gr_build_opts *o = b->o;
 	struct gr_strvec paths;
 	struct gr_error e2;
-	char key[65], *opts = NULL, *report = NULL, *cdir;
+	char key[65], *opts = NULL, *report = NULL;
 	size_t olen, rlen = 0;
 	FILE *f;
 
-	if (o->dry_run || o->nstubs || b->darwin || !hash[0])
+	if (!hash[0] || !gr_b_uptodate_records(b))
 		return;
-	cdir = gr_cache_dir(o->env);
-	if (!cdir || !*cdir) {
-		free(cdir);
-		return;
-	}
-	free(cdir);
 	gr_strvec_init(&paths);
 	gr_error_clear(&e2);
 	if (!(opts = gr_b_uptodate_opts(b, &olen)) || gr_b_uptodate_paths(b, &paths) != GR_OK ||
@@ -1996,8 +2017,7 @@ gr_b_install(struct gr_b *b)
 		gr_b_log(b, "install", "skipped (--dry-run)");
 		return GR_OK;
 	}
-	if (gr_gocache_sha256_file(b->tmpout, b->out_hash) != 0)
-		b->out_hash[0] = '\0';
+	gr_b_uptodate_hash(b);
 	if ((rc = gr_b_rename_into_place(b)))
 		return rc;
 	gr_b_uptodate_store(b, b->out_hash);
