@@ -1686,6 +1686,38 @@ gr_b_uptodate_file(struct gr_strvec *v, const char *path)
 	return GR_OK;
 }
 
+/* The paths in one word of the final link (PATH, -LDIR, -Wl,A,B, OPT=PATH)
+ * into v: absolute ones outside the helper directory; GR_ENOTFOUND for a
+ * relative one that names a file (the link read it from a directory the
+ * record cannot tell: no record). */
+static int
+gr_b_uptodate_word(struct gr_strvec *v, const char *word, const char *helpdir, size_t hl)
+{
+	char *copy, *piece, *save = NULL, *p;
+	struct stat st;
+	int rc = GR_OK;
+
+	if (!(copy = strdup(!strncmp(word, "-Wl,", 4) ? word + 4 : word)))
+		return GR_ENOMEM;
+	for (piece = strtok_r(copy, ",", &save); piece && rc == GR_OK; piece = strtok_r(NULL, ",", &save)) {
+		for (int k = 0; k < 2 && rc == GR_OK; k++) {
+			p = k ? strchr(piece, '=') : piece;
+			if (!p || (k && !*++p))
+				continue;
+			if (!strncmp(p, "-L", 2) && p[2])
+				p += 2;
+			if (p[0] == '/') {
+				if (strncmp(p, helpdir, hl) && strncmp(p, "/tmp/go-", 8) && gr_b_uptodate_file(v, p))
+					rc = GR_ENOMEM;
+			} else if (p[0] != '-' && stat(p, &st) == 0 && S_ISREG(st.st_mode)) {
+				rc = GR_ENOTFOUND;
+			}
+		}
+	}
+	free(copy);
+	return rc;
+}
+
 /* The files and directories the final link depended on, beyond Go's inputs:
  * this program, the compiler and its linker, the toolchain's search
  * directories, every -L directory, and every archive and object of the link
@@ -1699,24 +1731,28 @@ gr_b_uptodate_paths(struct gr_b *b, struct gr_strvec *v)
 	struct gr_error e2;
 	bool hit;
 	size_t i, hl = strlen(b->helpdir);
+	/* Relative archives: found from a directory the record cannot tell. */
 	char *w;
 
 	if (b->o->env->self[0] && gr_b_uptodate_path(v, b->o->env->self))
 		return GR_ENOMEM;
 	for (i = 0; i < l->narchives; i++)
-		if (l->archives[i][0] == '/' && gr_b_uptodate_file(v, l->archives[i]))
+		if (l->archives[i][0] != '/')
+			return GR_ENOTFOUND;
+		else if (gr_b_uptodate_file(v, l->archives[i]))
 			return GR_ENOMEM;
 	for (i = 0; i < l->nfixes; i++)
-		if (l->fixes[i].archive && l->fixes[i].archive[0] == '/' && gr_b_uptodate_file(v, l->fixes[i].archive))
+		if (l->fixes[i].archive && l->fixes[i].archive[0] != '/')
+			return GR_ENOTFOUND;
+		else if (l->fixes[i].archive && gr_b_uptodate_file(v, l->fixes[i].archive))
 			return GR_ENOMEM;
-	for (i = 0; i < l->nargv; i++) {
+	for (i = 1; i < l->nargv; i++) {
 		const char *a = l->argv[i];
+		int rc;
 		if (!strncmp(a, "-L", 2) && (a[2] || i + 1 < l->nargv))
 			a = a[2] ? a + 2 : l->argv[++i];
-		if (a[0] != '/' || !strncmp(a, b->helpdir, hl) || !strncmp(a, "/tmp/go-", 8))
-			continue;
-		if (gr_b_uptodate_file(v, a))
-			return GR_ENOMEM;
+		if ((rc = gr_b_uptodate_word(v, a, b->helpdir, hl)))
+			return rc;
 	}
 	if (l->nargv && (w = gr_path_which(l->argv[0], path))) {
 		int rc = gr_b_uptodate_path(v, w);
@@ -1786,7 +1822,8 @@ gr_b_uptodate_store(struct gr_b *b, const char *hash)
 	size_t olen, rlen = 0;
 	FILE *f;
 
-	if (!hash[0] || !gr_b_uptodate_records(b))
+	/* With -o DIR/ the name is go build's to choose: no lookup can find it. */
+	if (!hash[0] || b->outdir || !gr_b_uptodate_records(b))
 		return;
 	gr_strvec_init(&paths);
 	gr_error_clear(&e2);
