@@ -3268,11 +3268,11 @@ def noop_module(tag):
     return mod
 
 
-def noop_build(mod, out, args=(), go_args=()):
+def noop_build(mod, out, args=(), go_args=(), env=None):
     """gorelink --json -o OUT ARGS . [-- GO_ARGS]: (result, report); OUT is
     the only file in its directory afterwards."""
     argv = ["--json", "-o", out] + list(args) + ["."] + (["--"] + list(go_args) if go_args else [])
-    r = gorelink(argv, cwd=mod)
+    r = gorelink(argv, cwd=mod, env=env)
     assert r.rc == 0, "exit %d\n%r" % (r.rc, r)
     assert listing(os.path.dirname(out)) == [os.path.basename(out)], (
         "beside OUT: %r" % listing(os.path.dirname(out)))
@@ -3284,9 +3284,9 @@ def out_state(out):
     return sha256(out), st.st_ino, st.st_mtime_ns
 
 
-def assert_up_to_date(mod, out, args=(), go_args=(), what="a second identical run"):
+def assert_up_to_date(mod, out, args=(), go_args=(), what="a second identical run", env=None):
     before = out_state(out)
-    r, rep = noop_build(mod, out, args, go_args)
+    r, rep = noop_build(mod, out, args, go_args, env=env)
     assert rep["up_to_date"] is True and rep["links"] == 0, (
         "%s: want up_to_date true and links 0, got %r and %r\n%r" % (what, rep["up_to_date"], rep["links"], r))
     assert out_state(out) == before, "%s: OUT changed (sha256, inode, mtime %r -> %r)" % (
@@ -3296,9 +3296,9 @@ def assert_up_to_date(mod, out, args=(), go_args=(), what="a second identical ru
     return rep
 
 
-def assert_relinked(mod, out, args=(), go_args=(), want=None, what=""):
+def assert_relinked(mod, out, args=(), go_args=(), want=None, what="", env=None):
     before = out_state(out)
-    r, rep = noop_build(mod, out, args, go_args)
+    r, rep = noop_build(mod, out, args, go_args, env=env)
     assert rep["up_to_date"] is False and rep["links"] >= 1, (
         "%s: want a relink (up_to_date false, links >= 1), got %r and %r\n%r" % (
             what, rep["up_to_date"], rep["links"], r))
@@ -3372,6 +3372,47 @@ def noop_changes_relink():
     rep = assert_relinked(mod, out, args=["--third-party"], go_args=x, what="--third-party")
     assert readelf(out)["interp"], "--third-party: no interpreter in %r" % readelf(out)
     assert_up_to_date(mod, out, args=["--third-party"], go_args=x, what="after --third-party")
+
+
+NOOP_PC_MAIN = """package main
+
+/*
+#cgo pkg-config: noopdemo
+int noop_value(void);
+*/
+import "C"
+
+import "fmt"
+
+func main() { fmt.Println("pc", int(C.noop_value())) }
+"""
+
+
+@test
+def noop_pc_change_relinks():
+    """A .pc file that now names another library directory (the archive at the
+    new place returns 3, not 1) relinks, through the mark gorelink puts in
+    go build's CGO_CPPFLAGS; then the same build is up to date again."""
+    mod = make_module("nooppc", {"main.go": NOOP_PC_MAIN})
+    libs = {}
+    for v in (1, 3):
+        libs[v] = os.path.join(mod, "lib%d" % v)
+        os.mkdir(libs[v])
+        fixture_archives(libs[v], {"noopval.c": "int noop_value(void) { return %d; }\n" % v})
+    pcdir = os.path.join(mod, "pc")
+    os.mkdir(pcdir)
+
+    def pc(v):
+        with open(os.path.join(pcdir, "noopdemo.pc"), "w") as f:
+            f.write("libdir=%s\nName: noopdemo\nDescription: d\nVersion: 1\nLibs: -L${libdir} -lnoopval\n" % libs[v])
+    pc(1)
+    env = base_env(PKG_CONFIG_PATH=pcdir)
+    out = os.path.join(scratch("noop-pc"), "prog")
+    noop_build(mod, out, env=env)
+    assert_up_to_date(mod, out, env=env)
+    pc(3)
+    assert_relinked(mod, out, want="pc 3", what="noopdemo.pc changed", env=env)
+    assert_up_to_date(mod, out, what="after noopdemo.pc changed", env=env)
 
 
 @test
