@@ -1607,7 +1607,10 @@ gr_b_uptodate_seed(struct gr_b *b)
 		return;
 	if (!(opts = gr_b_uptodate_opts(b, &olen)))
 		return;
-	gr_uptodate_key(opts, olen, key);
+	if (gr_uptodate_key(opts, olen, key) != GR_OK) {
+		free(opts);
+		return;
+	}
 	free(opts);
 	if (gr_uptodate_lookup(o->env, key, b->res->out, &b->seed_report, &b->seed_len, &why) != GR_OK) {
 		char detail[4200];
@@ -1831,8 +1834,8 @@ gr_b_uptodate_store(struct gr_b *b, const char *hash)
 	    !(f = fopen(b->ls.report, "r")))
 		goto out;
 	if (gr_file_read_all(f, 1 << 26, &report, &rlen) == GR_OK) {
-		gr_uptodate_key(opts, olen, key);
-		(void)gr_uptodate_record(o->env, key, b->res->out, hash, &paths, b->go_started, report, rlen, &e2);
+		if (gr_uptodate_key(opts, olen, key) == GR_OK)
+			(void)gr_uptodate_record(o->env, key, b->res->out, hash, &paths, b->go_started, report, rlen, &e2);
 	}
 	fclose(f);
 out:

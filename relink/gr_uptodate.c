@@ -26,21 +26,20 @@ gr_ut_window(int64_t ctime_ns)
 	return ctime_ns % 1000000000 ? 50000000 : 2000000000;
 }
 
-void
+int
 gr_uptodate_key(const char *opts, size_t n, char key[65])
 {
 	size_t ml = strlen(GR_UPTODATE_MAGIC);
 	char *buf = malloc(n + ml);
 
-	if (!buf) {
-		/* No memory: a key no record has (the lookup misses, the build links). */
-		snprintf(key, 65, "%064d", 0);
-		return;
-	}
+	key[0] = '\0';
+	if (!buf)
+		return GR_ENOMEM;
 	memcpy(buf, GR_UPTODATE_MAGIC, ml);
 	memcpy(buf + ml, opts, n);
 	gr_gocache_sha256(buf, ml + n, key);
 	free(buf);
+	return GR_OK;
 }
 
 void

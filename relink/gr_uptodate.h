@@ -16,8 +16,8 @@
 
 /* The record's key (64 hex digits and a NUL): the SHA-256 of gorelink's own
  * inputs (opts, n bytes: OUT's path, mode, options, link state, environment,
- * version). */
-void gr_uptodate_key(const char *opts, size_t n, char key[65]);
+ * version): GR_OK, or GR_ENOMEM (no key: neither look up nor record). */
+int gr_uptodate_key(const char *opts, size_t n, char key[65]);
 
 /* The identity of path in buf: "DEV INO SIZE MTIME CTIME MODE" (times in
  * ns) of what stat follows it to, or "absent" (a directory or archive that

@@ -86,8 +86,8 @@ START_TEST(test_found_until_changed)
 	char key[65], other[65], h[65], *why = NULL;
 
 	setup();
-	gr_uptodate_key("opts", 4, key);
-	gr_uptodate_key("opts2", 5, other);
+	ck_assert_int_eq(gr_uptodate_key("opts", 4, key), GR_OK);
+	ck_assert_int_eq(gr_uptodate_key("opts2", 5, other), GR_OK);
 	ck_assert_str_ne(key, other);
 	out_hash(h);
 	record(key, h, gr_uptodate_now());
