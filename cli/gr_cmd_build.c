@@ -84,6 +84,11 @@ gr_cmd_build_usage(FILE *f)
 	      "the last one), -tags (merged), -trimpath, -buildmode=exe|pie, -o, and the rest\n"
 	      "unchanged. GOFLAGS is honoured the same way.\n"
 	      "\n"
+	      "Up to date: when OUT already holds what this build produces (go build finds\n"
+	      "its build ID current, and gorelink's options, archives and toolchain are as\n"
+	      "they were when it built OUT, recorded in GORELINK_CACHE_DIR), nothing is\n"
+	      "linked: OUT is checked again and left untouched (\"up to date: ...\").\n"
+	      "\n"
 	      "Environment: CC and CXX (through go env) are the compilers it links with\n"
 	      "(CXX when the link holds C++); a musl CC (musl-gcc) needs no netgo/osusergo.\n"
 	      "A cross build (GOOS/GOARCH other than the host's) needs CC for the target,\n"
@@ -317,6 +322,7 @@ gr_cmd_build_json(FILE *out, const struct gr_build_opts *o, const struct gr_buil
 	gr_json_str(&j, "package", o->package);
 	gr_json_str(&j, "out", status == 0 && !o->dry_run ? r->out : NULL);
 	gr_json_bool(&j, "dry_run", o->dry_run);
+	gr_json_bool(&j, "up_to_date", status == 0 && r->up_to_date);
 	gr_json_str(&j, "kept", r->kept);
 	gr_json_str(&j, "preset", r->preset_path);
 	gr_json_arr_begin(&j, "presets_applied");
@@ -653,6 +659,8 @@ gr_cmd_build_text(FILE *out, const struct gr_cmd_build_args *a, const struct gr_
 		return;
 	if (o->dry_run)
 		fputs("would build: ", out);
+	else if (r->up_to_date)
+		fputs("up to date: ", out);
 	gr_cmd_check_line(out, r->check);
 	fprintf(out, "  %s, %lld bytes; tags:", gr_link_mode_name(o->mode), r->size);
 	for (k = 0; k < r->tags.n; k++)

@@ -28,6 +28,8 @@
 #include "gr_preset.h"
 #include "gr_rewrite.h"
 #include "gr_spawn.h"
+#include "gr_tccache.h"
+#include "gr_uptodate.h"
 
 extern char **environ;
 
@@ -57,6 +59,15 @@ struct gr_b {
 	bool cross, cxx_set;         /* a cross build; the user set CXX (environment or go env -w) */
 	bool darwin;                 /* GOOS=darwin on a Mac: ld64's rules, only system dylibs left */
 	struct timespec t0;
+	/* No-op rebuilds (gr_uptodate): OUT was copied to tmpout for go build to
+	 * judge (seeded), with the link report recorded for it and OUT's hash. */
+	bool seeded;
+	char *seed_report;
+	size_t seed_len;
+	ino_t seed_ino;              /* the copy's inode and size: go build leaves them when it links nothing */
+	off_t seed_size;
+	int64_t go_started;          /* when go build started (ns): what changed since is not recorded */
+	char out_hash[65];
 };
 
 static double
@@ -1825,6 +1836,337 @@ gr_b_prepare(struct gr_b *b)
 	return GR_OK;
 }
 
+/* ---- no-op rebuilds (relink/gr_uptodate, gorelink(1) UP TO DATE) ---------- */
+
+/* Whether an environment entry is left out of the no-op key: the helper
+ * paths (new on every run; the user's PATH is in the key by itself) and
+ * what a shell or make changes between runs without changing a build. */
+static bool
+gr_b_uptodate_volatile(const char *e)
+{
+	static const char *const skip[] = { "PATH=", "TMPDIR=", "GORELINK_LINK_STATE=", "GORELINK_PKG_LOG=",
+	                                    "OLDPWD=", "SHLVL=", "_=", "SSH_", "TERM", "COLUMNS=", "LINES=",
+	                                    "MAKEFLAGS=", "MFLAGS=", "MAKELEVEL=", "MAKE_TERM", "DISPLAY=",
+	                                    "WINDOWID=", "HISTFILE=", "PS1=" };
+	for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
+		if (!strncmp(e, skip[i], strlen(skip[i])))
+			return true;
+	return false;
+}
+
+/* gorelink's own inputs to a build, as text (malloc'd): its version, the link
+ * state without the helper paths (mode, compilers, --pkg/--lib extras,
+ * --allow-dynamic, modules, --fix, --no-infer...), the go build command with
+ * OUT for the temporary path, the options that decide the verdict, and the
+ * environment. Go's own inputs are go's to judge (its build ID in OUT). */
+static char *
+gr_b_uptodate_opts(struct gr_b *b, size_t *len)
+{
+	const struct gr_build_opts *o = b->o;
+	char *state = NULL, *text = NULL, *line, *save = NULL;
+	size_t slen = 0, cap, at = 0, i;
+	FILE *f = fopen(b->state, "r");
+
+	if (!f)
+		return NULL;
+	if (gr_file_read_all(f, 1 << 24, &state, &slen) != GR_OK) {
+		fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	cap = slen + 4096 + strlen(o->env->path ? o->env->path : "");
+	for (i = 0; i < b->res->go_argv.n; i++)
+		cap += strlen(b->res->go_argv.v[i]) + strlen(b->res->out) + 2;
+	for (i = 0; i < b->env.n; i++)
+		cap += strlen(b->env.v[i]) + 1;
+	if (!(text = malloc(cap))) {
+		free(state);
+		return NULL;
+	}
+#define GR_B_PUT(...) (at += (size_t)snprintf(text + at, cap - at, __VA_ARGS__))
+	GR_B_PUT("gorelink %s\nstate\n", GR_VERSION);
+	for (line = strtok_r(state, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (strncmp(line, "report\t", 7) && strncmp(line, "pkglog\t", 7))
+			GR_B_PUT("%s\n", line);
+	GR_B_PUT("go\n");
+	/* gr_b_compose's -o TMPOUT comes last but for the package: OUT instead. */
+	for (i = 0; i < b->res->go_argv.n; i++)
+		GR_B_PUT("%s%c", i + 2 == b->res->go_argv.n ? b->res->out : b->res->go_argv.v[i], 0);
+	GR_B_PUT("\nverdict %d %d %d\npath %s\nenv\n", (int)o->mode, o->strict, o->accept_dlopen,
+	         o->env->path ? o->env->path : "");
+	for (i = 0; i < b->env.n; i++)
+		if (!gr_b_uptodate_volatile(b->env.v[i]))
+			GR_B_PUT("%s%c", b->env.v[i], 0);
+#undef GR_B_PUT
+	free(state);
+	*len = at < cap ? at : cap - 1;
+	return text;
+}
+
+/* Before go build: when gorelink's cache holds a record for OUT as it is
+ * (its content hash) and these inputs, and no file the record names has
+ * changed, copy OUT to the temporary path go build writes: go build then
+ * judges Go's inputs by the build ID in it, as it does for its own -o, and
+ * links only when they changed. Anything else: the build links as always. */
+static void
+gr_b_uptodate_seed(struct gr_b *b)
+{
+	const struct gr_build_opts *o = b->o;
+	char key[65], *opts, *why = NULL, *cdir;
+	size_t olen;
+	struct stat st;
+
+	/* What changes from here on may not be what the link reads: not recorded. */
+	b->go_started = gr_uptodate_now();
+	if (o->dry_run || o->nstubs || !b->res->out || !b->tmpout || b->darwin)
+		return;
+	cdir = gr_cache_dir(o->env);
+	if (!cdir || !*cdir) {
+		free(cdir);
+		return;
+	}
+	free(cdir);
+	if (stat(b->res->out, &st) != 0 || !S_ISREG(st.st_mode))
+		return;
+	if (!(opts = gr_b_uptodate_opts(b, &olen)))
+		return;
+	if (gr_uptodate_key(opts, olen, key) != GR_OK) {
+		free(opts);
+		return;
+	}
+	free(opts);
+	if (gr_uptodate_lookup(o->env, key, b->res->out, &b->seed_report, &b->seed_len, &why) != GR_OK) {
+		char detail[4200];
+		snprintf(detail, sizeof(detail), "no: %s%s", why ? why : "no record of OUT with these inputs",
+		         why ? " changed since OUT was built" : "");
+		gr_b_log(b, "no-op", detail);
+		free(why);
+		return;
+	}
+	if (gr_uptodate_copy(b->res->out, b->tmpout, st.st_mode & 07777) != 0 || stat(b->tmpout, &st) != 0) {
+		free(b->seed_report);
+		b->seed_report = NULL;
+		return;
+	}
+	b->seed_ino = st.st_ino;
+	b->seed_size = st.st_size;
+	b->seeded = true;
+	b->go_started = gr_uptodate_now();
+	gr_b_log(b, "no-op", "gorelink's inputs are unchanged; go build judges Go's");
+}
+
+/* go build linked nothing: it found the copy of OUT up to date. Take the
+ * recorded link report as this build's (no link ran: links 0). */
+static int
+gr_b_uptodate_take(struct gr_b *b)
+{
+	struct stat st;
+	bool linked;
+	int rc;
+	FILE *f;
+
+	/* go build links only through gorelink-ld, which reports every link;
+	 * it installs a new binary as a new file. The copy is still the copy. */
+	if (stat(b->tmpout, &st) != 0 || st.st_ino != b->seed_ino || st.st_size != b->seed_size)
+		return gr_b_fail(b, GR_BUILD_EGO, "go build left %s changed without linking", b->tmpout);
+	if (!(f = fopen(b->ls.report, "w")) || fwrite(b->seed_report, 1, b->seed_len, f) != b->seed_len) {
+		if (f)
+			fclose(f);
+		return gr_b_fail(b, GR_BUILD_EENV, "%s: %s", b->ls.report, strerror(errno));
+	}
+	if (fclose(f) != 0)
+		return gr_b_fail(b, GR_BUILD_EENV, "%s: %s", b->ls.report, strerror(errno));
+	if ((rc = gr_b_read_report(b, &linked)))
+		return rc;
+	b->res->link.links = 0;
+	b->res->up_to_date = true;
+	gr_b_log(b, "no-op", "up to date: go build linked nothing");
+	return GR_OK;
+}
+
+/* Add path to the record's paths, once. */
+static int
+gr_b_uptodate_path(struct gr_strvec *v, const char *path)
+{
+	for (size_t i = 0; i < v->n; i++)
+		if (!strcmp(v->v[i], path))
+			return GR_OK;
+	return gr_strvec_push(v, path);
+}
+
+/* Add path and its directory (a library that appears beside it, or before it
+ * in the search, changes what the link finds). */
+static int
+gr_b_uptodate_file(struct gr_strvec *v, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[4096];
+
+	if (gr_b_uptodate_path(v, path))
+		return GR_ENOMEM;
+	if (slash && slash > path && (size_t)(slash - path) < sizeof(dir)) {
+		memcpy(dir, path, (size_t)(slash - path));
+		dir[slash - path] = '\0';
+		return gr_b_uptodate_path(v, dir);
+	}
+	return GR_OK;
+}
+
+/* The paths in one word of the final link (PATH, -LDIR, -Wl,A,B, OPT=PATH)
+ * into v: absolute ones outside the helper directory; GR_ENOTFOUND for a
+ * relative one that names a file (the link read it from a directory the
+ * record cannot tell: no record). */
+static int
+gr_b_uptodate_word(struct gr_strvec *v, const char *word, const char *helpdir, size_t hl)
+{
+	char *copy, *piece, *save = NULL, *p;
+	struct stat st;
+	int rc = GR_OK;
+
+	if (!(copy = strdup(!strncmp(word, "-Wl,", 4) ? word + 4 : word)))
+		return GR_ENOMEM;
+	for (piece = strtok_r(copy, ",", &save); piece && rc == GR_OK; piece = strtok_r(NULL, ",", &save)) {
+		for (int k = 0; k < 2 && rc == GR_OK; k++) {
+			p = k ? strchr(piece, '=') : piece;
+			if (!p || (k && !*++p))
+				continue;
+			if (!strncmp(p, "-L", 2) && p[2])
+				p += 2;
+			if (p[0] == '/') {
+				if (strncmp(p, helpdir, hl) && strncmp(p, "/tmp/go-", 8) && gr_b_uptodate_file(v, p))
+					rc = GR_ENOMEM;
+			} else if (p[0] != '-' && stat(p, &st) == 0 && S_ISREG(st.st_mode)) {
+				rc = GR_ENOTFOUND;
+			}
+		}
+	}
+	free(copy);
+	return rc;
+}
+
+/* The files and directories the final link depended on, beyond Go's inputs:
+ * this program, the compiler and its linker, the toolchain's search
+ * directories, every -L directory, and every archive and object of the link
+ * outside go build's temporary directories. */
+static int
+gr_b_uptodate_paths(struct gr_b *b, struct gr_strvec *v)
+{
+	const struct gr_link_report *l = &b->res->link;
+	const char *path = b->o->env->path;
+	struct gr_toolchain tc;
+	struct gr_error e2;
+	bool hit;
+	size_t i, hl = strlen(b->helpdir);
+	/* Relative archives: found from a directory the record cannot tell. */
+	char *w;
+
+	if (b->o->env->self[0] && gr_b_uptodate_path(v, b->o->env->self))
+		return GR_ENOMEM;
+	for (i = 0; i < l->narchives; i++)
+		if (l->archives[i][0] != '/')
+			return GR_ENOTFOUND;
+		else if (gr_b_uptodate_file(v, l->archives[i]))
+			return GR_ENOMEM;
+	for (i = 0; i < l->nfixes; i++)
+		if (l->fixes[i].archive && l->fixes[i].archive[0] != '/')
+			return GR_ENOTFOUND;
+		else if (l->fixes[i].archive && gr_b_uptodate_file(v, l->fixes[i].archive))
+			return GR_ENOMEM;
+	for (i = 1; i < l->nargv; i++) {
+		const char *a = l->argv[i];
+		int rc;
+		if (!strncmp(a, "-L", 2) && (a[2] || i + 1 < l->nargv))
+			a = a[2] ? a + 2 : l->argv[++i];
+		if ((rc = gr_b_uptodate_word(v, a, b->helpdir, hl)))
+			return rc;
+	}
+	if (l->nargv && (w = gr_path_which(l->argv[0], path))) {
+		int rc = gr_b_uptodate_path(v, w);
+		free(w);
+		if (rc)
+			return GR_ENOMEM;
+	}
+	/* The toolchain's own search (cached by its identity: cheap). */
+	gr_error_clear(&e2);
+	memset(&tc, 0, sizeof(tc));
+	if (l->nargv && gr_tccache_discover(b->o->env, (char *const *)b->ls.cc.v, &tc, &hit, &e2) == GR_OK) {
+		struct gr_strvec *d[2] = { &tc.driver_dirs, &tc.ld_dirs };
+		for (int k = 0; k < 2; k++)
+			for (i = 0; i < d[k]->n; i++)
+				if (d[k]->v[i][0] == '/' && gr_b_uptodate_path(v, d[k]->v[i])) {
+					gr_toolchain_deinit(&tc);
+					return GR_ENOMEM;
+				}
+		if (tc.ld && tc.ld[0] == '/' && gr_b_uptodate_path(v, tc.ld)) {
+			gr_toolchain_deinit(&tc);
+			return GR_ENOMEM;
+		}
+		gr_toolchain_deinit(&tc);
+	} else {
+		return GR_ENOTFOUND;  /* no toolchain search to record: no record */
+	}
+	return GR_OK;
+}
+
+/* Whether this build records its OUT: not a dry run, no --stub (its stubs
+ * come from headers no record follows), not macOS, and a cache to keep it. */
+static bool
+gr_b_uptodate_records(struct gr_b *b)
+{
+	const struct gr_build_opts *o = b->o;
+	char *cdir;
+	bool yes;
+
+	if (o->dry_run || o->nstubs || b->darwin)
+		return false;
+	cdir = gr_cache_dir(o->env);
+	yes = cdir && *cdir;
+	free(cdir);
+	return yes;
+}
+
+/* The checked binary's hash, before it is renamed to OUT (then it is OUT's
+ * content as built, whatever happens to OUT later); "" when not recorded. */
+static void
+gr_b_uptodate_hash(struct gr_b *b)
+{
+	b->out_hash[0] = '\0';
+	if (gr_b_uptodate_records(b) && gr_gocache_sha256_file(b->tmpout, b->out_hash) != 0)
+		b->out_hash[0] = '\0';
+}
+
+/* After a link put OUT in place: record it (its hash, these inputs, the
+ * paths the link depended on and the link report) for the next build. A
+ * failure only costs the next build its no-op. */
+static void
+gr_b_uptodate_store(struct gr_b *b, const char *hash)
+{
+	const struct gr_build_opts *o = b->o;
+	struct gr_strvec paths;
+	struct gr_error e2;
+	char key[65], *opts = NULL, *report = NULL;
+	size_t olen, rlen = 0;
+	FILE *f;
+
+	/* With -o DIR/ the name is go build's to choose: no lookup can find it. */
+	if (!hash[0] || b->outdir || !gr_b_uptodate_records(b))
+		return;
+	gr_strvec_init(&paths);
+	gr_error_clear(&e2);
+	if (!(opts = gr_b_uptodate_opts(b, &olen)) || gr_b_uptodate_paths(b, &paths) != GR_OK ||
+	    !(f = fopen(b->ls.report, "r")))
+		goto out;
+	if (gr_file_read_all(f, 1 << 26, &report, &rlen) == GR_OK) {
+		if (gr_uptodate_key(opts, olen, key) == GR_OK)
+			(void)gr_uptodate_record(o->env, key, b->res->out, hash, &paths, b->go_started, report, rlen, &e2);
+	}
+	fclose(f);
+out:
+	free(opts);
+	free(report);
+	gr_strvec_deinit(&paths);
+}
+
 /* Why go build failed, from the link report, else from go list. */
 static int
 gr_b_go_failed(struct gr_b *b, const struct gr_spawn_result *r)
@@ -1904,6 +2246,8 @@ gr_b_go_build(struct gr_b *b)
 	gr_b_log(b, "go build", gr_spawn_describe(&r, how, sizeof(how)));
 	if (!gr_spawn_ok(&r))
 		return gr_b_go_failed(b, &r);
+	if (!linked && b->seeded)
+		return gr_b_uptodate_take(b);
 	if (!linked) {
 		/* Nothing was linked: a package that is not main builds "successfully" without
 		 * a binary, so let go list name that before blaming GOFLAGS. */
@@ -2030,6 +2374,13 @@ gr_b_install(struct gr_b *b)
 		gr_b_keep_rejected(b);
 		return rc;
 	}
+	if (res->up_to_date) {
+		/* OUT stays as it is; the checked copy goes with the temporary directory. */
+		if (res->check && !(res->check->path = gr_arena_strdup(&res->check->arena, res->out)))
+			return gr_b_nomem(b);
+		gr_b_log(b, "install", "skipped: up to date");
+		return GR_OK;
+	}
 	if (o->dry_run) {
 		/* Named for where it would go; the temporary copy is removed. */
 		if (res->check && !(res->check->path = gr_arena_strdup(&res->check->arena, res->out)))
@@ -2037,8 +2388,10 @@ gr_b_install(struct gr_b *b)
 		gr_b_log(b, "install", "skipped (--dry-run)");
 		return GR_OK;
 	}
+	gr_b_uptodate_hash(b);
 	if ((rc = gr_b_rename_into_place(b)))
 		return rc;
+	gr_b_uptodate_store(b, b->out_hash);
 	/* The verdict names the binary where it now is. */
 	if (res->check && !(res->check->path = gr_arena_strdup(&res->check->arena, res->out)))
 		return gr_b_nomem(b);
@@ -2050,6 +2403,7 @@ static void
 gr_b_free(struct gr_b *b)
 {
 	free(b->name);
+	free(b->seed_report);
 	free(b->ld);
 	free(b->shim);
 	free(b->state);
@@ -2104,7 +2458,7 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 	b.ls.no_infer = o->no_infer;
 
 	if ((rc = gr_b_flags(&b)) == GR_OK && (rc = gr_b_link_extras(&b)) == GR_OK &&
-	    (rc = gr_b_prepare(&b)) == GR_OK && (rc = gr_b_go_build(&b)) == GR_OK &&
+	    (rc = gr_b_prepare(&b)) == GR_OK && (gr_b_uptodate_seed(&b), (rc = gr_b_go_build(&b)) == GR_OK) &&
 	    (rc = gr_b_check_explicit_preset(&b)) == GR_OK)
 		rc = gr_b_install(&b);
 	gr_b_cleanup(&b);

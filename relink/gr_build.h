@@ -89,6 +89,10 @@ struct gr_build_result {
 	/* The mark go build's CGO_CPPFLAGS carried (-DGORELINK_PKGCONFIG=, see
 	 * relink/gr_gocache), or "" when go build did not run. */
 	char cache_key[GR_GOCACHE_KEYLEN + 1];
+	/* OUT already held what this build produces: go build found the copy of
+	 * it up to date and gorelink's inputs were unchanged (gr_uptodate); no
+	 * link ran (link.links is 0), OUT was checked and left untouched. */
+	bool up_to_date;
 	/* What go build wrote on stderr (NULL: nothing read): as written, and
 	 * brief: with cmd/link's one-line dump of a failed link command (the
 	 * whole gorelink-ld command line) replaced by a note; link_dump: those

@@ -3646,6 +3646,201 @@ def modgraph_cache_hit_miss_and_same_answer():
     assert "-m" in lists5, "after go.mod changed: go list runs %r, want -m" % lists5
 
 
+# ------------------------------------------------- no-op rebuilds (issue 15)
+
+NOOP_MAIN = """package main
+
+/*
+#cgo LDFLAGS: -L${SRCDIR}/lib -lnoopval
+int noop_value(void);
+*/
+import "C"
+
+import "fmt"
+
+var msg = "hello"
+
+func main() { fmt.Println(msg, int(C.noop_value())) }
+"""
+
+
+def noop_module(tag):
+    """A cgo program printing `MSG N`: msg (a -X target) and N from libnoopval.a
+    in its lib directory (by -L${SRCDIR}/lib -lnoopval)."""
+    mod = make_module("noop" + tag, {"main.go": NOOP_MAIN})
+    lib = os.path.join(mod, "lib")
+    os.mkdir(lib)
+    fixture_archives(lib, {"noopval.c": "int noop_value(void) { return 1; }\n"})
+    return mod
+
+
+def noop_build(mod, out, args=(), go_args=(), env=None):
+    """gorelink --json -o OUT ARGS . [-- GO_ARGS]: (result, report); OUT is
+    the only file in its directory afterwards."""
+    argv = ["--json", "-o", out] + list(args) + ["."] + (["--"] + list(go_args) if go_args else [])
+    r = gorelink(argv, cwd=mod, env=env)
+    assert r.rc == 0, "exit %d\n%r" % (r.rc, r)
+    assert listing(os.path.dirname(out)) == [os.path.basename(out)], (
+        "beside OUT: %r" % listing(os.path.dirname(out)))
+    return r, parse_json(r)
+
+
+def out_state(out):
+    st = os.stat(out)
+    return sha256(out), st.st_ino, st.st_mtime_ns
+
+
+def assert_up_to_date(mod, out, args=(), go_args=(), what="a second identical run", env=None):
+    before = out_state(out)
+    r, rep = noop_build(mod, out, args, go_args, env=env)
+    assert rep["up_to_date"] is True and rep["links"] == 0, (
+        "%s: want up_to_date true and links 0, got %r and %r\n%r" % (what, rep["up_to_date"], rep["links"], r))
+    assert out_state(out) == before, "%s: OUT changed (sha256, inode, mtime %r -> %r)" % (
+        what, before, out_state(out))
+    assert rep["verdict"] == rep["check"]["verdict"] and rep["check"]["path"] == out and rep["archives"], (
+        "%s: the report lacks the check or the archives: %r" % (what, rep))
+    return rep
+
+
+def assert_relinked(mod, out, args=(), go_args=(), want=None, what="", env=None):
+    before = out_state(out)
+    r, rep = noop_build(mod, out, args, go_args, env=env)
+    assert rep["up_to_date"] is False and rep["links"] >= 1, (
+        "%s: want a relink (up_to_date false, links >= 1), got %r and %r\n%r" % (
+            what, rep["up_to_date"], rep["links"], r))
+    assert out_state(out)[1] != before[1], "%s: OUT was not replaced (same inode)" % what
+    if want is not None:
+        res, _ = run_in_empty_root(out)
+        assert res.rc == 0 and res.out.strip() == want, "%s: the binary prints %r, want %r" % (
+            what, res.out, want)
+    return rep
+
+
+@test
+def noop_second_run_up_to_date():
+    """A second identical build does not link: --json says up_to_date true and
+    links 0, OUT keeps its bytes, inode and mtime, stdout says "up to date";
+    a third is up to date too (the record survives a no-op), and so is one
+    without --json, whose stdout starts with "up to date: "."""
+    mod = noop_module("same")
+    out = os.path.join(scratch("noop-same"), "prog")
+    _, rep = noop_build(mod, out)
+    assert rep["up_to_date"] is False and rep["links"] >= 1, "a first build is no no-op: %r" % rep
+    first = rep
+    rep = assert_up_to_date(mod, out)
+    assert rep["archives"] == first["archives"] and rep["link_argv"] == first["link_argv"], (
+        "the no-op report is not the recorded link's: %r vs %r" % (rep["archives"], first["archives"]))
+    assert_up_to_date(mod, out, what="a third identical run")
+    before = out_state(out)
+    r = gorelink(["-o", out, "."], cwd=mod)
+    assert r.rc == 0 and r.out.startswith("up to date: %s: static" % out), (
+        "without --json: stdout does not say up to date\n%r" % r)
+    assert out_state(out) == before, "without --json: OUT changed"
+    res, _ = run_in_empty_root(out)
+    assert res.rc == 0 and res.out.strip() == "hello 1", "the binary prints %r" % res.out
+
+
+@test
+def noop_changes_relink():
+    """Each change relinks, and the binary shows it: a Go file's content,
+    -ldflags -X, the mode (--static-pie, --third-party), an archive replaced by
+    another at the same path, an added --lib; after each, the same build again
+    is up to date."""
+    mod = noop_module("changes")
+    out = os.path.join(scratch("noop-changes"), "prog")
+    noop_build(mod, out)
+    assert_up_to_date(mod, out)
+    # A Go file's content.
+    main = os.path.join(mod, "main.go")
+    with open(main, "w") as f:
+        f.write(NOOP_MAIN.replace('"hello"', '"changed"'))
+    assert_relinked(mod, out, want="changed 1", what="main.go changed")
+    assert_up_to_date(mod, out, what="after main.go changed")
+    # -ldflags -X.
+    x = ["-ldflags", "-X main.msg=fromX"]
+    assert_relinked(mod, out, go_args=x, want="fromX 1", what="-ldflags -X")
+    assert_up_to_date(mod, out, go_args=x, what="after -ldflags -X")
+    # An archive replaced by another one at the same path (same size: the
+    # value differs only in one constant).
+    lib = os.path.join(mod, "lib")
+    fixture_archives(lib, {"noopval.c": "int noop_value(void) { return 2; }\n"})
+    assert_relinked(mod, out, go_args=x, want="fromX 2", what="libnoopval.a replaced")
+    assert_up_to_date(mod, out, go_args=x, what="after libnoopval.a was replaced")
+    # An added --lib.
+    rep = assert_relinked(mod, out, args=["--lib", "-lm"], go_args=x, want="fromX 2", what="--lib -lm added")
+    assert any(re.match(r"libm[-.]", os.path.basename(a)) for a in rep["archives"]), (
+        "--lib -lm: archives %r" % rep["archives"])
+    assert_up_to_date(mod, out, args=["--lib", "-lm"], go_args=x, what="after --lib -lm")
+    # The mode.
+    rep = assert_relinked(mod, out, args=["--static-pie"], go_args=x, want="fromX 2", what="--static-pie")
+    assert rep["verdict"] == "static-pie", "--static-pie: verdict %r" % rep["verdict"]
+    assert_up_to_date(mod, out, args=["--static-pie"], go_args=x, what="after --static-pie")
+    rep = assert_relinked(mod, out, args=["--third-party"], go_args=x, what="--third-party")
+    assert readelf(out)["interp"], "--third-party: no interpreter in %r" % readelf(out)
+    assert_up_to_date(mod, out, args=["--third-party"], go_args=x, what="after --third-party")
+
+
+NOOP_PC_MAIN = """package main
+
+/*
+#cgo pkg-config: noopdemo
+int noop_value(void);
+*/
+import "C"
+
+import "fmt"
+
+func main() { fmt.Println("pc", int(C.noop_value())) }
+"""
+
+
+@test
+def noop_pc_change_relinks():
+    """A .pc file that now names another library directory (the archive at the
+    new place returns 3, not 1) relinks, through the mark gorelink puts in
+    go build's CGO_CPPFLAGS; then the same build is up to date again."""
+    mod = make_module("nooppc", {"main.go": NOOP_PC_MAIN})
+    libs = {}
+    for v in (1, 3):
+        libs[v] = os.path.join(mod, "lib%d" % v)
+        os.mkdir(libs[v])
+        fixture_archives(libs[v], {"noopval.c": "int noop_value(void) { return %d; }\n" % v})
+    pcdir = os.path.join(mod, "pc")
+    os.mkdir(pcdir)
+
+    def pc(v):
+        with open(os.path.join(pcdir, "noopdemo.pc"), "w") as f:
+            f.write("libdir=%s\nName: noopdemo\nDescription: d\nVersion: 1\nLibs: -L${libdir} -lnoopval\n" % libs[v])
+    pc(1)
+    env = base_env(PKG_CONFIG_PATH=pcdir)
+    out = os.path.join(scratch("noop-pc"), "prog")
+    noop_build(mod, out, env=env)
+    assert_up_to_date(mod, out, env=env)
+    pc(3)
+    assert_relinked(mod, out, want="pc 3", what="noopdemo.pc changed", env=env)
+    assert_up_to_date(mod, out, what="after noopdemo.pc changed", env=env)
+
+
+@test
+def noop_tampered_out_rebuilt():
+    """An OUT modified after the build (one byte changed, its build ID intact,
+    so go build alone would call it up to date) is rebuilt, to the bytes the
+    build produces."""
+    mod = noop_module("tamper")
+    out = os.path.join(scratch("noop-tamper"), "prog")
+    noop_build(mod, out)
+    good = sha256(out)
+    with open(out, "r+b") as f:
+        f.seek(-1, os.SEEK_END)
+        last = f.read(1)
+        f.seek(-1, os.SEEK_END)
+        f.write(bytes([last[0] ^ 0xff]))
+    assert sha256(out) != good
+    assert_relinked(mod, out, want="hello 1", what="a tampered OUT")
+    assert sha256(out) == good, "the rebuilt OUT differs from the first build"
+    assert_up_to_date(mod, out, what="after the rebuild")
+
+
 def main():
     global GORELINK, SRCDIR, EXAMPLES, SCRATCH
     args = harness.path_args("GORELINK SRCDIR WORKDIR")
