@@ -3457,6 +3457,160 @@ def modgraph_cache_hit_miss_and_same_answer():
     assert "-m" in lists5, "after go.mod changed: go list runs %r, want -m" % lists5
 
 
+# ------------------------------------------------------- --linker (issue 15)
+
+LINKER_PACKAGES = {"gold": "binutils", "lld": "lld", "mold": "mold"}
+
+
+def traced_archives(text):
+    """The archives a linker's own --trace (-Wl,--trace: GNU ld, gold, lld,
+    mold; given twice, GNU ld lists members too) says it loaded members of ("ARCHIVE(MEMBER)"), as real paths. GNU ld
+    also names an archive it opened but took nothing from (glibc's empty
+    libpthread.a); gold does not: those are left out."""
+    found = set()
+    for line in text.splitlines():
+        # "/x/libc.a(member.o)" (gold, lld), "trace: /x/libc.a(member.o)" (mold), "(/x/libc.a)member.o" (GNU ld -t -t)
+        m = re.match(r"(?:trace: )?\(?(/[^\s()]+\.a)(?:\(|\)\S)", line.strip())
+        if m:
+            found.add(os.path.realpath(m.group(1)))
+    return found
+
+
+def linker_build(ex, linker, args=(), name=None, go_args=()):
+    """Build EX with --linker=LINKER and the linker's own --trace; the binary
+    is static (or static-pie) and the report says the linker ran. Returns
+    (report, out, the traced archives)."""
+    for prog in ("ld.%s" % linker,):
+        assert shutil.which(prog), "%s is not on PATH (apt-get install %s; scripts/setup does)" % (
+            prog, LINKER_PACKAGES.get(linker, "binutils"))
+    r, rep, out = build(ex, ["--linker=%s" % linker] + list(args), name=name or "lk-" + linker,
+                        go_args=["-ldflags=-extldflags=-Wl,--trace,--trace"] + list(go_args))
+    lk = rep["linker"]
+    assert lk["requested"] == linker and lk["chosen"] == linker and lk["used"] == linker, (
+        "--linker=%s: report says %r" % (linker, lk))
+    assert not lk["failover"] and rep["links"] >= 1, "--linker=%s failed over: %r" % (linker, rep)
+    assert "-fuse-ld=%s" % linker in rep["link_argv"], "no -fuse-ld=%s in %r" % (linker, rep["link_argv"])
+    traced = traced_archives(r.err)
+    assert traced, "--linker=%s: no archive in the linker's own trace\n%r" % (linker, r)
+    return rep, out, traced
+
+
+def path_without(name, progs):
+    """A PATH like the caller's with /usr/bin (and /bin) replaced by a directory
+    of links to everything in /usr/bin but PROGS."""
+    bindir = scratch(name)
+    for f in os.listdir("/usr/bin"):
+        if f not in progs and not any(f.startswith(p + "-") for p in progs):
+            os.symlink(os.path.join("/usr/bin", f), os.path.join(bindir, f))
+    keep = [d for d in os.environ.get("PATH", "").split(":")
+            if d and os.path.realpath(d) not in ("/usr/bin", "/bin")]
+    return ":".join(keep + [bindir])
+
+
+def linkers_same_archives(ex, args, run_check, name, want_archive=None):
+    """EX with bfd, then with gold, lld and mold: each report names the same
+    archives, each linker's own trace opened the same archives as GNU ld's,
+    and each binary is static and runs (run_check(out))."""
+    base_rep, base_out, base_traced = linker_build(ex, "bfd", args, name=name + "-bfd")
+    if want_archive:
+        assert any(os.path.basename(a) == want_archive for a in base_traced), (
+            "%s not in GNU ld's trace: %r" % (want_archive, sorted(base_traced)))
+    assert_static(base_out)
+    run_check(base_out)
+    for linker in ("gold", "lld", "mold"):
+        rep, out, traced = linker_build(ex, linker, args, name="%s-%s" % (name, linker))
+        assert rep["archives"] == base_rep["archives"], "--linker=%s archives %r, bfd's %r" % (
+            linker, rep["archives"], base_rep["archives"])
+        assert traced == base_traced, "--linker=%s traced other archives than GNU ld: only %s %r, only bfd %r" % (
+            linker, linker, sorted(traced - base_traced), sorted(base_traced - traced))
+        assert_static(out)
+        run_check(out)
+
+
+@test
+def linkers_sqlite3_same_archives():
+    """examples/sqlite3 (bundled) with --linker=bfd, gold, lld and mold: the
+    same archives in the report and in each linker's own --trace, a static
+    binary that runs in an empty root."""
+    version = bundled_sqlite_version()
+    linkers_same_archives(example("sqlite3"), ["--sqlite3"], lambda out: sqlite_in_empty_root(out, version), "lksq",
+                          want_archive="libc.a")
+
+
+@test
+def linkers_zlib_same_archives():
+    """A #cgo pkg-config: zlib module with each linker: the same archives
+    (libz.a among them), static, runs in an empty root."""
+    pkg_modversion("zlib", "zlib1g-dev")
+    mod = make_module("lkzlib", {"main.go": 'package main\n\n// #cgo pkg-config: zlib\n'
+                                 '// #include <zlib.h>\nimport "C"\n\n'
+                                 'func main() { println(C.GoString(C.zlibVersion())) }\n'})
+
+    def runs(out):
+        r, _ = run_in_empty_root(out, name="lkzlib")
+        assert r.rc == 0 and r.err.strip(), "zlib binary in an empty root: %r" % r
+
+    linkers_same_archives(mod, [], runs, "lkz", want_archive="libz.a")
+
+
+@test
+def linker_auto_picks_mold():
+    """--linker=auto with mold installed: mold, said on stderr and in --json;
+    with --static-pie too (mold can); the binary runs."""
+    assert shutil.which("ld.mold"), "ld.mold is not on PATH (apt-get install mold)"
+    ex = example("sqlite3")
+    r, rep, out = build(ex, ["--sqlite3", "--linker=auto"], name="lkauto")
+    lk = rep["linker"]
+    assert lk["requested"] == "auto" and lk["chosen"] == "mold" and lk["used"] == "mold", lk
+    assert lk["why"] and lk["why"].startswith("auto: "), lk
+    assert "gorelink: linker: mold (auto: " in r.err, "auto does not say which linker: %r" % r
+    assert_static(out)
+    sqlite_in_empty_root(out, bundled_sqlite_version())
+
+
+@test
+def linker_mode_fallback():
+    """--linker=gold --static-pie: gold cannot (no --no-dynamic-linker), so the
+    link falls back to bfd and says why; auto with only gold and bfd on PATH
+    passes gold over for --static-pie."""
+    ex = example("fortytwo")
+    r, rep, out = build(ex, ["--static-pie", "--linker=gold"], name="lkpie")
+    lk = rep["linker"]
+    assert lk["requested"] == "gold" and lk["chosen"] == "bfd" and lk["used"] == "bfd", lk
+    assert "gold cannot link -static-pie" in (lk["why"] or ""), lk
+    assert "gold cannot link -static-pie" in r.err, "the fallback is not said: %r" % r
+    assert_static(out, pie=True)
+    # A PATH whose linkers are gold and bfd only: /usr/bin without ld.mold and ld.lld.
+    env = base_env(PATH=path_without("lk-path", ("ld.mold", "ld.lld")))
+    r2, rep2, out2 = build(ex, ["--static-pie", "--linker=auto"], name="lkpie-auto", env=env)
+    lk2 = rep2["linker"]
+    assert lk2["chosen"] == "bfd", "auto chose %r, want bfd (gold cannot -static-pie)" % lk2
+    assert "gold cannot link -static-pie" in lk2["why"], lk2
+
+
+@test
+def linker_failover_to_bfd():
+    """A linker that fails where GNU ld would not: a fake ld.mold first on
+    PATH that exits 1. The link runs once more with -fuse-ld=bfd, says so,
+    links counts both, the report says failover, and the binary runs."""
+    ex = example("fortytwo")
+    bindir = scratch("lk-fake")
+    fake = os.path.join(bindir, "ld.mold")
+    with open(fake, "w") as f:
+        f.write("#!/bin/sh\necho 'mold: fatal: this fake linker always fails' >&2\nexit 1\n")
+    os.chmod(fake, 0o755)
+    env = base_env(PATH=bindir + ":" + os.environ.get("PATH", "/usr/bin:/bin"))
+    r, rep, out = build(ex, ["--linker=mold"], name="lkfail", env=env)
+    lk = rep["linker"]
+    assert lk["chosen"] == "mold" and lk["used"] == "bfd" and lk["failover"], lk
+    assert rep["links"] == 2, "links %r, want 2 (mold, then bfd)" % rep["links"]
+    assert "the final link with mold failed; linking once more with GNU ld" in r.err, r
+    assert "-fuse-ld=bfd" in rep["link_argv"] and "-fuse-ld=mold" not in rep["link_argv"], rep["link_argv"]
+    assert_static(out)
+    rr, _ = run_in_empty_root(out, name="ft")
+    assert rr.rc == 0, "after the failover: %r" % rr
+
+
 def main():
     global GORELINK, SRCDIR, EXAMPLES, SCRATCH
     args = harness.path_args("GORELINK SRCDIR WORKDIR")
