@@ -1,8 +1,11 @@
 /* --linker's choice (relink/gr_linker): auto's order, what each linker cannot
  * do, the fallback and an explicit linker that is not installed. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "gr_extld.h"
 #include "gr_linker.h"
 #include "gr_test.h"
 
@@ -115,11 +118,64 @@ START_TEST(test_on_path_and_argv)
 }
 END_TEST
 
+/* The rewritten final link: the state's linker as the one -fuse-ld=, the
+ * link's own -fuse-ld= dropped; without a state linker, nothing added. */
+static void
+rewrite(const char *linker, struct gr_strvec *out)
+{
+	static char a0[] = "-m64", a1[] = "-o", a2[] = "/tmp/x/a.out", a4[] = "-fuse-ld=gold", a5[] = "-lpthread";
+	char dir[] = "/tmp/test_linker.XXXXXX", goo[64];
+	char *args[] = { a0, a1, a2, goo, a4, a5 };
+	FILE *f;
+	struct gr_linkstate ls;
+	struct gr_toolchain tc;
+	struct gr_rw_result *rw = NULL;
+	struct gr_error e;
+
+	/* An input file that is there: the rewrite refuses a missing one. */
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(goo, sizeof(goo), "%s/go.o", dir);
+	ck_assert_ptr_nonnull(f = fopen(goo, "w"));
+	fclose(f);
+	memset(&tc, 0, sizeof(tc));
+	gr_linkstate_init(&ls);
+	gr_strvec_init(out);
+	ls.mode = GR_LINK_THIRD_PARTY;  /* -lpthread stays: no search needed */
+	ls.no_infer = true;
+	ck_assert_int_eq(gr_strvec_push(&ls.cc, "cc"), GR_OK);
+	if (linker)
+		ls.linker = strdup(linker);
+	ck_assert_int_eq(gr_extld_rewrite(gr_test_env(), &ls, &tc, args, 6, out, &rw, &e), GR_OK);
+	gr_rw_result_free(rw);
+	gr_linkstate_deinit(&ls);
+	unlink(goo);
+	rmdir(dir);
+}
+
+START_TEST(test_extld_flag)
+{
+	struct gr_strvec out;
+	size_t i, n = 0;
+
+	rewrite("mold", &out);
+	for (i = 0; i < out.n; i++)
+		if (!strncmp(out.v[i], "-fuse-ld=", 9))
+			n++;
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(gr_linker_in_argv((const char *const *)out.v, out.n), "mold");
+	gr_strvec_deinit(&out);
+	/* No --linker: the link as it came, its own -fuse-ld=gold kept. */
+	rewrite(NULL, &out);
+	ck_assert_str_eq(gr_linker_in_argv((const char *const *)out.v, out.n), "gold");
+	gr_strvec_deinit(&out);
+}
+END_TEST
+
 int
 main(void)
 {
 	const TTest *const tests[] = {
-		test_parse, test_auto_order, test_modes, test_not_installed, test_on_path_and_argv,
+		test_parse, test_auto_order, test_modes, test_not_installed, test_on_path_and_argv, test_extld_flag,
 	};
 
 	return gr_test_run(gr_test_suite("linker", "linker", tests, sizeof(tests) / sizeof(tests[0]), 0), false);
