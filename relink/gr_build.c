@@ -1569,7 +1569,9 @@ gr_b_linker(struct gr_b *b)
 		return gr_b_fail(b, GR_BUILD_EUSAGE, "--linker=%s: an Apple target links with ld64; drop --linker",
 		                 gr_linker_name(b->o->linker));
 	}
-	if (gr_linker_choose(b->o->linker, b->o->mode, gr_b_linker_installed, b->o->env, &c))
+	/* glibc's static-link warnings feed the findings: only a static glibc link has them. */
+	if (gr_linker_choose(b->o->linker, b->o->mode, b->o->mode != GR_LINK_THIRD_PARTY && !gr_b_musl(b->gocc),
+	                     gr_b_linker_installed, b->o->env, &c))
 		return gr_b_fail(b, GR_BUILD_EENV, "%s", c.why);
 	b->res->linker = gr_linker_name(c.linker);
 	snprintf(b->res->linker_why, sizeof(b->res->linker_why), "%s", c.why);

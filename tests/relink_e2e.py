@@ -3555,15 +3555,24 @@ def linkers_zlib_same_archives():
 
 @test
 def linker_auto_picks_mold():
-    """--linker=auto with mold installed: mold, said on stderr and in --json;
-    with --static-pie too (mold can); the binary runs."""
-    assert shutil.which("ld.mold"), "ld.mold is not on PATH (apt-get install mold)"
+    """--linker=auto with mold installed: in --third-party mode mold, said on
+    stderr and in --json, and the binary runs; in a static glibc link mold
+    and lld are passed over (they print none of glibc's static-link warnings,
+    which the findings need): gold, and why says so."""
+    for prog, pkg in (("ld.mold", "mold"), ("ld.lld", "lld"), ("ld.gold", "binutils")):
+        assert shutil.which(prog), "%s is not on PATH (apt-get install %s)" % (prog, pkg)
     ex = example("sqlite3")
-    r, rep, out = build(ex, ["--sqlite3", "--linker=auto"], name="lkauto")
+    r, rep, out = build(ex, ["--sqlite3", "--third-party", "--linker=auto"], name="lkauto")
     lk = rep["linker"]
     assert lk["requested"] == "auto" and lk["chosen"] == "mold" and lk["used"] == "mold", lk
     assert lk["why"] and lk["why"].startswith("auto: "), lk
     assert "gorelink: linker: mold (auto: " in r.err, "auto does not say which linker: %r" % r
+    assert_sqlite_output(run([out, "-db", os.path.join(scratch("lkauto-db"), "demo.db")]), bundled_sqlite_version())
+    r, rep, out = build(ex, ["--sqlite3", "--linker=auto"], name="lkauto-static")
+    lk = rep["linker"]
+    assert lk["chosen"] == "gold" and lk["used"] == "gold", "auto in a static glibc link: %r" % lk
+    assert "mold prints none of glibc's static-link warnings" in lk["why"], lk
+    assert "gorelink: linker: gold (auto: " in r.err, r
     assert_static(out)
     sqlite_in_empty_root(out, bundled_sqlite_version())
 

@@ -22,7 +22,7 @@ installed(const void *ctx, enum gr_linker l)
 static enum gr_linker
 choose(enum gr_linker req, enum gr_link_mode mode, unsigned have, int want_rc, struct gr_linker_choice *c)
 {
-	ck_assert_int_eq(gr_linker_choose(req, mode, installed, &have, c), want_rc);
+	ck_assert_int_eq(gr_linker_choose(req, mode, false, installed, &have, c), want_rc);
 	return c->linker;
 }
 
@@ -89,6 +89,34 @@ START_TEST(test_modes)
 	ck_assert_int_eq(choose(GR_LINKER_GOLD, GR_LINK_STATIC, ALL, 0, &c), GR_LINKER_GOLD);
 	ck_assert_str_eq(c.why, "");
 	ck_assert_int_eq(choose(GR_LINKER_DEFAULT, GR_LINK_STATIC_PIE, 0, 0, &c), GR_LINKER_DEFAULT);
+}
+END_TEST
+
+/* A static glibc link: auto passes over the linkers that hide glibc's
+ * warnings (the findings need them); asked for by name, one is used and
+ * why says what is lost. */
+START_TEST(test_glibc_warnings)
+{
+	struct gr_linker_choice c;
+	unsigned have = ALL;
+
+	ck_assert_ptr_nonnull(gr_linker_no_glibc_warnings(GR_LINKER_MOLD));
+	ck_assert_ptr_nonnull(gr_linker_no_glibc_warnings(GR_LINKER_LLD));
+	ck_assert_ptr_null(gr_linker_no_glibc_warnings(GR_LINKER_GOLD));
+	ck_assert_ptr_null(gr_linker_no_glibc_warnings(GR_LINKER_BFD));
+	ck_assert_int_eq(gr_linker_choose(GR_LINKER_AUTO, GR_LINK_STATIC, true, installed, &have, &c), 0);
+	ck_assert_int_eq(c.linker, GR_LINKER_GOLD);
+	ck_assert_ptr_nonnull(strstr(c.why, "mold prints none of glibc's static-link warnings"));
+	ck_assert_ptr_nonnull(strstr(c.why, "lld prints none"));
+	/* -static-pie: gold cannot, mold and lld hide the warnings: bfd. */
+	ck_assert_int_eq(gr_linker_choose(GR_LINKER_AUTO, GR_LINK_STATIC_PIE, true, installed, &have, &c), 0);
+	ck_assert_int_eq(c.linker, GR_LINKER_BFD);
+	/* Third-party mode (glibc dynamic): no warnings to lose, mold. */
+	ck_assert_int_eq(gr_linker_choose(GR_LINKER_AUTO, GR_LINK_THIRD_PARTY, false, installed, &have, &c), 0);
+	ck_assert_int_eq(c.linker, GR_LINKER_MOLD);
+	ck_assert_int_eq(gr_linker_choose(GR_LINKER_MOLD, GR_LINK_STATIC, true, installed, &have, &c), 0);
+	ck_assert_int_eq(c.linker, GR_LINKER_MOLD);
+	ck_assert_ptr_nonnull(strstr(c.why, "--strict and the dlopen policy do not see them"));
 }
 END_TEST
 
@@ -175,7 +203,7 @@ int
 main(void)
 {
 	const TTest *const tests[] = {
-		test_parse, test_auto_order, test_modes, test_not_installed, test_on_path_and_argv, test_extld_flag,
+		test_parse, test_auto_order, test_modes, test_glibc_warnings, test_not_installed, test_on_path_and_argv, test_extld_flag,
 	};
 
 	return gr_test_run(gr_test_suite("linker", "linker", tests, sizeof(tests) / sizeof(tests[0]), 0), false);
