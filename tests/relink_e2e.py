@@ -60,6 +60,12 @@ empty root (chroot into a directory that holds nothing but the binary: no
     .pc file is read by the next gorelink run, and the user's CGO_CPPFLAGS
     (go env -w or the environment) stay first; all in a GOCACHE of the
     suite's own.
+14. --linker (issue 15): examples/sqlite3 and a `#cgo pkg-config: zlib`
+    module with bfd, gold, lld and mold: the same archives in the report and
+    in each linker's own --trace, static, run in an empty root; auto picks
+    mold in --third-party mode and gold in a static glibc link; gold
+    --static-pie falls back to bfd; a failing linker fails over to bfd once;
+    a linker not installed names its package (needs mold, lld, binutils).
 
 Builds share the caller's GOCACHE and GOMODCACHE (Go's build cache makes the
 second build of a package cheap) and run with GOFLAGS=-buildvcs=false.  Needs
@@ -3595,6 +3601,14 @@ def linker_mode_fallback():
     lk2 = rep2["linker"]
     assert lk2["chosen"] == "bfd", "auto chose %r, want bfd (gold cannot -static-pie)" % lk2
     assert "gold cannot link -static-pie" in lk2["why"], lk2
+    # By name but not installed: an error naming its package, OUT untouched.
+    outdir = scratch("lk-nolld")
+    r3 = gorelink(["--json", "--linker=lld", "-o", os.path.join(outdir, "x"), "."], cwd=ex, env=env)
+    assert r3.rc == EXIT_BUILD and "ld.lld is not on PATH (Debian package lld)" in r3.err, r3
+    assert listing(outdir) == [], "OUT written: %r" % listing(outdir)
+    # Not a linker gorelink knows: a usage error.
+    r4 = gorelink(["--linker=ld", "-o", os.path.join(outdir, "x"), "."], cwd=ex)
+    assert r4.rc == EXIT_USAGE and "--linker=ld: give auto, bfd, gold, lld or mold" in r4.err, r4
 
 
 @test
