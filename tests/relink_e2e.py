@@ -3634,6 +3634,29 @@ def linker_failover_to_bfd():
     assert rr.rc == 0, "after the failover: %r" % rr
 
 
+@test
+def linkers_diagnose_and_fix():
+    """Diagnosis with each linker's own messages: -tags libsqlite3
+    --no-infer leaves libm out; with --linker=gold, lld and mold, --fix adds
+    glibc's libm archive from that linker's undefined-symbol messages, with
+    no failover to GNU ld, and the binary is static and runs."""
+    version = pkg_modversion("sqlite3", "libsqlite3-dev")
+    libm = glibc_libm_archive()
+    ex = example("sqlite3")
+    for linker in ("gold", "lld", "mold"):
+        r, rep, out = build(ex, ["--fix", "--no-infer", "--linker=" + linker], go_args=["-tags", "libsqlite3"],
+                            name="lkfix-" + linker)
+        lk = rep["linker"]
+        assert lk["used"] == linker and not lk["failover"], "--linker=%s: %r" % (linker, lk)
+        m = [f for f in rep["fixes"] if f.get("lname") == "m"]
+        assert m and os.path.basename(m[0].get("archive") or "") == libm, (
+            "--linker=%s: fixes %r, want %s" % (linker, rep["fixes"], libm))
+        assert rep["links"] >= 2, "--linker=%s: links %r" % (linker, rep["links"])
+        assert "linking once more with GNU ld" not in r.err, r
+        assert_static(out)
+        sqlite_in_empty_root(out, version)
+
+
 def main():
     global GORELINK, SRCDIR, EXAMPLES, SCRATCH
     args = harness.path_args("GORELINK SRCDIR WORKDIR")
