@@ -66,6 +66,8 @@ empty root (chroot into a directory that holds nothing but the binary: no
     mold in --third-party mode and gold in a static glibc link; gold
     --static-pie falls back to bfd; a failing linker fails over to bfd once;
     a linker not installed names its package (needs mold, lld, binutils).
+    RELINK_E2E_LINKER=L runs every case that builds through build() with
+    --linker=L (not a default run: the evidence for another default).
 
 Builds share the caller's GOCACHE and GOMODCACHE (Go's build cache makes the
 second build of a package cheap) and run with GOFLAGS=-buildvcs=false.  Needs
@@ -347,7 +349,12 @@ def build(ex_dir, args, go_args=(), env=None, name=None, expect=EXIT_OK, json_re
     name = name or os.path.basename(ex_dir)
     outdir = scratch("out-" + name)
     out = os.path.join(outdir, name)
-    argv = (["--json"] if json_report else []) + ["-o", out] + list(args) + ["."]
+    args = list(args)
+    # RELINK_E2E_LINKER=L: every build case with --linker=L (issue 15: the
+    # evidence for another default linker), unless the case names one.
+    if os.environ.get("RELINK_E2E_LINKER") and not any(a.startswith("--linker") for a in args):
+        args.append("--linker=" + os.environ["RELINK_E2E_LINKER"])
+    argv = (["--json"] if json_report else []) + ["-o", out] + args + ["."]
     if go_args:
         argv += ["--"] + list(go_args)
     r = gorelink(argv, cwd=ex_dir, env=env)
