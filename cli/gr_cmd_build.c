@@ -344,7 +344,9 @@ gr_cmd_build_json(FILE *out, const struct gr_build_opts *o, const struct gr_buil
 		gr_json_str(&j, "chosen", chosen);
 		gr_json_str(&j, "why", r->linker_why[0] ? r->linker_why : NULL);
 		gr_json_str(&j, "used", r->link.nargv ? (used ? used : gr_linker_name(GR_LINKER_DEFAULT)) : NULL);
-		gr_json_bool(&j, "failover", r->link.nargv && strcmp(used ? used : "default", chosen) != 0);
+		/* gorelink-ld's failover: gorelink chose a linker, and GNU ld linked last. */
+		gr_json_bool(&j, "failover", r->link.nargv && used && !strcmp(used, "bfd") &&
+		                                 strcmp(chosen, "bfd") != 0 && strcmp(chosen, "default") != 0);
 		gr_json_obj_end(&j);
 	}
 	gr_cmd_build_json_paths(&j, "archives", r->link.archives, r->link.narchives);

@@ -3613,6 +3613,10 @@ def linker_mode_fallback():
     r3 = gorelink(["--json", "--linker=lld", "-o", os.path.join(outdir, "x"), "."], cwd=ex, env=env)
     assert r3.rc == EXIT_BUILD and "ld.lld is not on PATH (Debian package lld)" in r3.err, r3
     assert listing(outdir) == [], "OUT written: %r" % listing(outdir)
+    # No --linker, the link's own -extldflags -fuse-ld=gold: kept, and no failover.
+    r5, rep5, _ = build(ex, [], go_args=["-ldflags=-extldflags=-fuse-ld=gold"], name="lk-own")
+    lk5 = rep5["linker"]
+    assert lk5 == {"requested": "default", "chosen": "default", "why": None, "used": "gold", "failover": False}, lk5
     # Not a linker gorelink knows: a usage error.
     r4 = gorelink(["--linker=ld", "-o", os.path.join(outdir, "x"), "."], cwd=ex)
     assert r4.rc == EXIT_USAGE and "--linker=ld: give auto, bfd, gold, lld or mold" in r4.err, r4
