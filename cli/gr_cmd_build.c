@@ -10,6 +10,7 @@
 #include "gr_build.h"
 #include "gr_cli.h"
 #include "gr_cmd_check.h"
+#include "gr_cmd_checkver.h"
 #include "gr_cmd_pcrw.h"
 #include "gr_json.h"
 #include "gr_path.h"
@@ -46,6 +47,11 @@ gr_cmd_build_usage(FILE *f)
 	      "                          github.com/mattn/go-sqlite3, gets its default variant)\n"
 	      "      --pkg NAME          link pkg-config package NAME's static libraries too\n"
 	      "                          (repeatable; for cgo code that writes a bare -lfoo)\n"
+	      "      --max-version NAME  the binary may need no symbol version of NAME's family\n"
+	      "                          newer than NAME (GLIBC_2.28, GLIBCXX_3.4.25; repeatable,\n"
+	      "                          one per family): checked before OUT is replaced, for\n"
+	      "                          --third-party builds (a static binary needs none)\n"
+	      "      --glibc X.Y         short for --max-version GLIBC_X.Y\n"
 	      "      --allow-dynamic NAME  keep -lNAME dynamic (repeatable); implies --third-party:\n"
 	      "                          the check accepts libNAME and the libc family\n"
 	      "      --lib FLAG          add a link flag, e.g. --lib -lm (repeatable; -l become\n"
@@ -102,7 +108,14 @@ gr_cmd_build_usage(FILE *f)
 	      "      OUT not writable\n"
 	      "  64  usage error or conflicting flags\n"
 	      "\n"
-	      "Other commands: gorelink check, gorelink pkgconf-rewrite. See gorelink(1).\n", f);
+	      "Other commands (each with --help):\n"
+	      "  gorelink check [OPTIONS] PATH...\n"
+	      "      the verdict on a binary: static, static-pie, dynamic, and why\n"
+	      "  gorelink pkgconf-rewrite [OPTIONS] PACKAGE...\n"
+	      "      pkg-config's flags as the static archives ld would open\n"
+	      "  gorelink index [OPTIONS] SYMBOL...\n"
+	      "      which archive on the search path defines a symbol (else which shared library)\n"
+	      "See gorelink(1).\n", f);
 }
 
 /* SIGINT, SIGTERM, SIGHUP: the build stops its children and cleans up. */
@@ -325,6 +338,14 @@ gr_cmd_build_json(FILE *out, const struct gr_build_opts *o, const struct gr_buil
 	}
 	gr_json_arr_end(&j);
 	gr_cmd_build_json_list(&j, "warnings", &r->warnings);
+	gr_json_arr_begin(&j, "dropped");
+	for (size_t i = 0; i + 1 < r->dropped.n; i += 2) {
+		gr_json_obj_begin(&j, NULL);
+		gr_json_str(&j, "lib", r->dropped.v[i]);
+		gr_json_str(&j, "via", strcmp(r->dropped.v[i + 1], "?") ? r->dropped.v[i + 1] : NULL);
+		gr_json_obj_end(&j);
+	}
+	gr_json_arr_end(&j);
 	gr_json_str(&j, "verdict", r->check ? gr_verdict_name(r->check->verdict) : NULL);
 	if (r->check)
 		gr_json_int(&j, "size", r->size);
@@ -379,6 +400,8 @@ struct gr_cmd_build_args {
 	const char **pkgs, **allow, **libs, **stubs;  /* the arrays o points into */
 	char *preset;                        /* --preset/--sqlite3's NAME=VARIANT, cut at '=' */
 	bool json, print_link, verbose;
+	struct gr_vermax *maxver;            /* --max-version/--glibc limits (o.maxver) */
+	struct gr_arena varena;              /* their strings */
 };
 
 static void
@@ -389,6 +412,8 @@ gr_cmd_build_args_free(struct gr_cmd_build_args *a)
 	free(a->allow);
 	free(a->stubs);
 	free(a->libs);
+	free(a->maxver);
+	gr_arena_deinit(&a->varena);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -427,7 +452,7 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 	enum { OPT_STATIC = 256, OPT_PIE, OPT_THIRD, OPT_SQLITE, OPT_PRESET, OPT_PKG, OPT_ALLOW,
 	       OPT_NOTAGS, OPT_GO, OPT_KEEP, OPT_DRY, OPT_PRINT, OPT_JSON, OPT_LIB, OPT_FIX, OPT_STRICT, OPT_STUB,
 	       OPT_ACCEPT_DLOPEN, OPT_NOINFER, OPT_LINKER,
-	       OPT_NOAUTO };
+	       OPT_NOAUTO, OPT_MAXVER, OPT_GLIBC };
 	static const struct option longopts[] = {
 		{ "static", no_argument, NULL, OPT_STATIC },
 		{ "static-pie", no_argument, NULL, OPT_PIE },
@@ -450,6 +475,8 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 		{ "no-infer", no_argument, NULL, OPT_NOINFER },
 		{ "linker", required_argument, NULL, OPT_LINKER },
 		{ "no-auto-presets", no_argument, NULL, OPT_NOAUTO },
+		{ "max-version", required_argument, NULL, OPT_MAXVER },
+		{ "glibc", required_argument, NULL, OPT_GLIBC },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -458,6 +485,7 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 	int c, status;
 
 	memset(a, 0, sizeof(*a));
+	gr_arena_init(&a->varena);
 	gr_env_from_environ(&a->env, environ);
 	a->o.env = &a->env;
 	a->o.mode = GR_LINK_STATIC;
@@ -466,7 +494,9 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 	a->allow = calloc((size_t)argc + 1, sizeof(*a->allow));
 	a->libs = calloc((size_t)argc + 1, sizeof(*a->libs));
 	a->stubs = calloc((size_t)argc + 1, sizeof(*a->stubs));
-	if (!a->pkgs || !a->allow || !a->libs || !a->stubs) {
+	a->maxver = calloc((size_t)argc + 1, sizeof(*a->maxver));
+	a->o.maxver = a->maxver;
+	if (!a->pkgs || !a->allow || !a->libs || !a->stubs || !a->maxver) {
 		gr_cli_diag(err, "out of memory");
 		return GR_EXIT_ERROR;
 	}
@@ -511,6 +541,12 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 			}
 			continue;
 		case OPT_NOAUTO: a->o.no_auto_presets = true; continue;
+		case OPT_MAXVER:
+		case OPT_GLIBC:
+			if (!gr_checkver_add_max(a->maxver, &a->o.nmaxver, optarg, c == OPT_GLIBC, &a->varena,
+			                         c == OPT_GLIBC ? "--glibc" : "--max-version", err))
+				return GR_EXIT_USAGE;
+			continue;
 		case OPT_ALLOW: a->allow[a->o.nallow++] = optarg[0] == '-' && optarg[1] == 'l' ? optarg + 2 : optarg; continue;
 		case OPT_NOTAGS: a->o.default_tags = false; continue;
 		case OPT_GO: a->o.go = optarg; continue;
@@ -596,12 +632,15 @@ gr_cmd_build_catch_signals(void)
 
 /* Why the build failed, the check's verdict and the kept copy, on err. */
 static void
-gr_cmd_build_failure(FILE *err, const struct gr_build_result *r, const struct gr_error *e)
+gr_cmd_build_failure(FILE *err, const struct gr_build_opts *o, const struct gr_build_result *r,
+                     const struct gr_error *e)
 {
 	gr_cli_diag(err, "%s", e->msg);
 	if (r->check) {
 		gr_cmd_check_line(err, r->check);
 		gr_cmd_check_explain(err, r->check);
+		gr_checkver_sources(err, r->check, o->maxver, o->nmaxver, r->link.archives,
+		                    r->link.narchives, o->env);
 	}
 	if (r->kept)
 		gr_cli_diag(err, "the rejected binary is kept as %s", r->kept);
@@ -728,11 +767,22 @@ gr_cmd_build(int argc, char **argv, FILE *out, FILE *err)
 		            r.presets_applied.v[0], r.presets_applied.v[2], r.presets_applied.v[3]);
 	for (size_t i = 0; i < r.warnings.n; i++)
 		gr_cli_diag(err, "warning: %s", r.warnings.v[i]);
+	/* What the libraries kept dynamic took out of the link: one line (-v: each, and why). */
+	if (r.dropped.n >= 2) {
+		gr_cli_diag(err, "kept dynamic, so %zu libraries are not linked (the libraries kept dynamic load them at run time):",
+		            r.dropped.n / 2);
+		for (size_t i = 0; i + 1 < r.dropped.n; i += 2)
+			fprintf(err, " -l%s", r.dropped.v[i]);
+		fputc('\n', err);
+		for (size_t i = 0; a.verbose && i + 1 < r.dropped.n; i += 2)
+			fprintf(err, "  -l%s: only the private side of %s (kept dynamic) needs it\n",
+			        r.dropped.v[i], r.dropped.v[i + 1]);
+	}
 	/* --linker: which one, when gorelink chose it (auto) or fell back. */
 	if (r.linker_why[0])
 		gr_cli_diag(err, "linker: %s (%s)", r.linker, r.linker_why);
 	if (rc)
-		gr_cmd_build_failure(err, &r, &e);
+		gr_cmd_build_failure(err, &a.o, &r, &e);
 	if (a.json)
 		gr_cmd_build_json(out, &a.o, &r, status, rc ? e.msg : NULL);
 	else

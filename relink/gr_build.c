@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "gr_bstate.h"
+#include "gr_cache.h"
 #include "gr_cxx.h"
 #include "gr_file.h"
 #include "gr_gocache.h"
@@ -25,6 +26,7 @@
 #include "gr_path.h"
 #include "gr_pc.h"
 #include "gr_preset.h"
+#include "gr_rewrite.h"
 #include "gr_spawn.h"
 
 extern char **environ;
@@ -526,6 +528,50 @@ gr_b_go_list(struct gr_b *b, char **name)
 
 /* ---- the environment and the helpers -------------------------------------- */
 
+/* The -l names that stay dynamic, whose packages then contribute their
+ * shared-link flags only (gorelink(1), "Partly dynamic builds"):
+ * --allow-dynamic and the preset's, and in third-party mode the system
+ * libraries. */
+static int
+gr_b_dynamic_names(const struct gr_b *b, struct gr_strvec *out)
+{
+	size_t i;
+
+	if (gr_strvec_extend(out, &b->ls.allow))
+		return GR_ENOMEM;
+	if (b->ls.mode != GR_LINK_THIRD_PARTY || b->ls.darwin)
+		return GR_OK;
+	if (b->ls.system_libs.n)
+		return gr_strvec_extend(out, &b->ls.system_libs) ? GR_ENOMEM : GR_OK;
+	for (i = 0; i < gr_rw_ndefault_system_libs; i++)
+		if (gr_strvec_push(out, gr_rw_default_system_libs[i]))
+			return GR_ENOMEM;
+	return GR_OK;
+}
+
+/* The names of gr_b_dynamic_names, each followed by a newline (malloc'd; "" when none). */
+static char *
+gr_b_dynamic_list(const struct gr_b *b)
+{
+	struct gr_strvec names;
+	size_t i, len = 1;
+	char *s = NULL;
+
+	gr_strvec_init(&names);
+	if (gr_b_dynamic_names(b, &names) == GR_OK) {
+		for (i = 0; i < names.n; i++)
+			len += strlen(names.v[i]) + 1;
+		if ((s = malloc(len)) != NULL) {
+			size_t at = 0;
+			for (i = 0; i < names.n; i++)
+				at += (size_t)snprintf(s + at, len - at, "%s\n", names.v[i]);
+			s[at] = '\0';
+		}
+	}
+	gr_strvec_deinit(&names);
+	return s;
+}
+
 /* CGO_CPPFLAGS for go build: the user's (go env) and -DGORELINK_PKGCONFIG=KEY
  * (relink/gr_gocache), so that go keys the cgo packages it compiles for
  * gorelink on what gorelink-pkg-config answers: a package compiled by a plain
@@ -556,7 +602,29 @@ gr_b_cache_key(struct gr_b *b)
 	}
 	gr_strvec_deinit(&words);
 	free(pcpath);
-	if (!(flags = gr_gocache_cppflags(b->gocppflags, b->res->cache_key)) ||
+	if ((flags = gr_gocache_cppflags(b->gocppflags, b->res->cache_key)) != NULL) {
+		/* The shim's answers drop the private dependencies of the libraries
+		 * kept dynamic (GORELINK_DYNAMIC): those names are part of the key. */
+		char *dyn = gr_b_dynamic_list(b), *f2 = NULL;
+		unsigned long long h = 1469598103934665603ULL;
+		const char *p;
+		if (dyn && *dyn) {
+			/* gorelink's version too: what the shim leaves out may change with it. */
+			for (p = GR_VERSION; *p; p++)
+				h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+			for (p = dyn; *p; p++)
+				h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+			if ((f2 = malloc(strlen(flags) + 40)) != NULL)
+				snprintf(f2, strlen(flags) + 40, "%s -DGORELINK_DYNAMIC=%016llx", flags, h);
+			free(flags);
+			flags = f2;
+		} else if (!dyn) {
+			free(flags);
+			flags = NULL;
+		}
+		free(dyn);
+	}
+	if (!flags ||
 	    !(v = gr_b_join("CGO_CPPFLAGS=", "", flags)) || gr_strvec_push(&b->env, v)) {
 		free(flags);
 		free(v);
@@ -580,7 +648,7 @@ gr_b_environment(struct gr_b *b, const char *state)
 {
 	static const char *const ours[] = { "PKG_CONFIG=", "GORELINK_REAL_PKG_CONFIG=",
 	                                    "GORELINK_LINK_STATE=", "GORELINK_PKG_LOG=", "CGO_ENABLED=",
-	                                    "PATH=", "TMPDIR=", "CGO_CPPFLAGS=" };
+	                                    "PATH=", "TMPDIR=", "CGO_CPPFLAGS=", "GORELINK_DYNAMIC=" };
 	const char *real = b->gopkgconfig, *path = b->o->env->path;
 	char **e;
 	char *v = NULL, *p2 = NULL;
@@ -611,6 +679,20 @@ gr_b_environment(struct gr_b *b, const char *state)
 	p2 = NULL;
 	if (gr_strvec_push(&b->env, "PKG_CONFIG=gorelink-pkg-config"))
 		return gr_b_nomem(b);
+	/* The libraries kept dynamic: the shim leaves their private dependencies out. */
+	{
+		char *dyn = gr_b_dynamic_list(b);
+		if (!dyn)
+			return gr_b_nomem(b);
+		if (*dyn && (!(v = gr_b_join("GORELINK_DYNAMIC=", "", dyn)) || gr_strvec_push(&b->env, v))) {
+			free(dyn);
+			goto nomem;
+		}
+		if (*dyn)
+			free(v);
+		v = NULL;
+		free(dyn);
+	}
 	if (!(v = gr_b_join("GORELINK_PKG_LOG=", b->helpdir, "/pkgs")) || gr_strvec_push(&b->env, v))
 		goto nomem;
 	free(v);
@@ -884,6 +966,74 @@ gr_b_run_go(struct gr_b *b, struct gr_spawn_result *r)
 	return rc;
 }
 
+static int gr_b_note_dropped(struct gr_b *b, const char *const *pkgs, size_t n, struct gr_strvec *skip);
+
+/* What the #cgo pkg-config: answers left out (the shim's GORELINK_DYNAMIC):
+ * the packages cmd/go asked about, from the pkg-config log; when go build
+ * reused its cgo results the shim did not run, and the packages an earlier
+ * run of the same build recorded (cache kind "dynpkgs") stand in. */
+static int
+gr_b_dropped(struct gr_b *b)
+{
+	struct gr_strvec pkgs;
+	struct gr_error e;
+	char *key = NULL, *dyn = gr_b_dynamic_list(b), *data = NULL;
+	size_t i, len = 0, klen;
+	int rc = GR_OK;
+
+	if (!dyn)
+		return gr_b_nomem(b);
+	if (!*dyn) {
+		free(dyn);
+		return GR_OK;
+	}
+	gr_strvec_init(&pkgs);
+	if (b->ls.pkglog && gr_pkglog_read(b->ls.pkglog, &pkgs, &e) != GR_OK) {
+		gr_strvec_deinit(&pkgs);
+		gr_strvec_init(&pkgs);
+	}
+	/* The key: the .pc files' digest, the dynamic names, the package and go's flags. */
+	klen = strlen(b->res->cache_key) + strlen(dyn) + strlen(b->o->package ? b->o->package : "") + 8;
+	for (i = 0; i < b->o->ngoargs; i++)
+		klen += strlen(b->o->goargs[i]) + 1;
+	if ((key = malloc(klen)) != NULL) {
+		size_t at = (size_t)snprintf(key, klen, "%s\n%s%s\n", b->res->cache_key, dyn,
+		                             b->o->package ? b->o->package : "");
+		for (i = 0; i < b->o->ngoargs && at < klen; i++)
+			at += (size_t)snprintf(key + at, klen - at, "%s\n", b->o->goargs[i]);
+	}
+	if (pkgs.n && key) {
+		size_t dl = 1;
+		char *d;
+		for (i = 0; i < pkgs.n; i++)
+			dl += strlen(pkgs.v[i]) + 1;
+		if ((d = malloc(dl)) != NULL) {
+			size_t at = 0;
+			d[0] = '\0';
+			for (i = 0; i < pkgs.n && at < dl; i++)
+				at += (size_t)snprintf(d + at, dl - at, "%s\n", pkgs.v[i]);
+			(void)gr_cache_put(b->o->env, "dynpkgs", key, d, strlen(d), &e);  /* only costs the report */
+			free(d);
+		}
+	} else if (key && gr_cache_get(b->o->env, "dynpkgs", key, &data, &len) == GR_OK) {
+		char *p = data, *nl;
+		while (!rc && (nl = strchr(p, '\n')) != NULL) {
+			if (nl > p && gr_strvec_pushn(&pkgs, p, (size_t)(nl - p)))
+				rc = GR_ENOMEM;
+			p = nl + 1;
+		}
+	}
+	/* All the packages together: a library that one cgo package's answer
+	 * left out but another's links statically is not dropped from the link. */
+	if (!rc && pkgs.n)
+		rc = gr_b_note_dropped(b, (const char *const *)pkgs.v, pkgs.n, NULL);
+	free(data);
+	free(key);
+	free(dyn);
+	gr_strvec_deinit(&pkgs);
+	return rc ? gr_b_nomem(b) : GR_OK;
+}
+
 /* What gorelink-ld recorded about the final link (no report: nothing was linked). */
 static int
 gr_b_read_report(struct gr_b *b, bool *linked)
@@ -926,11 +1076,21 @@ gr_build_third_party_allow(const char *const *names, size_t n, struct gr_strvec 
 	return GR_OK;
 }
 
+/* Whether every problem that fails the image is a symbol version above a --max-version. */
+static bool
+gr_b_only_versions(const struct gr_image *im)
+{
+	for (size_t i = 0; i < im->nproblems; i++)
+		if (!im->problems[i].finding && strcmp(im->problems[i].code, "symbol-version") != 0)
+			return false;
+	return true;
+}
+
 static int
 gr_b_verify(struct gr_b *b)
 {
 	struct gr_strvec allow;
-	struct gr_policy pol = { .allow = NULL, .nallow = 0 };
+	struct gr_policy pol = { .allow = NULL, .nallow = 0, .maxver = b->o->maxver, .nmaxver = b->o->nmaxver };
 	struct gr_report *r = NULL;
 	struct stat st;
 	enum gr_verdict want = b->o->mode == GR_LINK_STATIC_PIE ? GR_V_STATIC_PIE : GR_V_STATIC;
@@ -983,6 +1143,8 @@ gr_b_verify(struct gr_b *b)
 	b->res->check = r;
 	if (stat(b->tmpout, &st) == 0)
 		b->res->size = (long long)st.st_size;
+	if (!r->pass && b->o->nmaxver && r->nimages == 1 && r->images[0].nproblems && gr_b_only_versions(&r->images[0]))
+		return gr_b_fail(b, GR_BUILD_EVERDICT, "the linked binary needs symbol versions newer than --max-version allows; see the check below");
 	if (!r->pass || (!b->darwin && b->o->mode != GR_LINK_THIRD_PARTY && r->verdict != want))
 		return gr_b_fail(b, GR_BUILD_EVERDICT,
 		                 "the linked binary is %s, not what --%s promises; see the check below",
@@ -1204,26 +1366,82 @@ gr_b_flags(struct gr_b *b)
 	return GR_OK;
 }
 
-/* The --static flags of pkg-config packages (--pkg, a preset's pkg lines) for the final link. */
+/* Record in res->dropped (name, via) the -l names of the packages' --static
+ * closure that a partly dynamic link leaves out (gr_pc_graph_dropped), each
+ * once; with skip non-NULL, also collect the names there. A package that
+ * cannot be resolved drops nothing (pkg-config itself reports it). */
+static int
+gr_b_note_dropped(struct gr_b *b, const char *const *pkgs, size_t n, struct gr_strvec *skip)
+{
+	struct gr_strvec dyn, names, via;
+	struct gr_pc_graph *g = NULL;
+	struct gr_error e;
+	size_t i, k;
+	int rc = GR_OK;
+
+	if (!n)
+		return GR_OK;
+	gr_strvec_init(&dyn);
+	gr_strvec_init(&names);
+	gr_strvec_init(&via);
+	if (gr_b_dynamic_names(b, &dyn)) {
+		rc = GR_ENOMEM;
+	} else if (dyn.n && gr_pc_graph(b->o->env, pkgs, n, &g, &e) == GR_OK &&
+	           gr_pc_graph_mark_dynamic(g, (const char *const *)dyn.v, dyn.n)) {
+		rc = gr_pc_graph_dropped(g, (const char *const *)dyn.v, dyn.n, &names, &via);
+		for (i = 0; !rc && i < names.n; i++) {
+			bool again = false;
+			for (k = 0; k < b->res->dropped.n && !again; k += 2)
+				again = !strcmp(b->res->dropped.v[k], names.v[i]);
+			if (!again && (gr_strvec_push(&b->res->dropped, names.v[i]) ||
+			               gr_strvec_push(&b->res->dropped, via.v[i])))
+				rc = GR_ENOMEM;
+			if (!rc && skip && gr_strvec_push(skip, names.v[i]))
+				rc = GR_ENOMEM;
+		}
+	}
+	gr_pc_graph_free(g);
+	gr_strvec_deinit(&dyn);
+	gr_strvec_deinit(&names);
+	gr_strvec_deinit(&via);
+	return rc;
+}
+
+/* The --static flags of pkg-config packages (--pkg, a preset's pkg lines) for
+ * the final link, without the private dependencies of the libraries kept dynamic. */
 static int
 gr_b_add_pkgs(struct gr_b *b, const char *const *pkgs, size_t n)
 {
-	size_t i, k;
+	size_t i, k, j;
 
 	for (k = 0; k < n; k++) {
 		const char *q = pkgs[k];
 		struct gr_pc_tokens *t = NULL;
+		struct gr_strvec skip;
 		if (gr_pc_resolve(b->o->env, &q, 1, &t, b->err))
 			return gr_b_class(b, GR_BUILD_EUSAGE);
+		gr_strvec_init(&skip);
+		if (gr_b_note_dropped(b, &q, 1, &skip)) {
+			gr_strvec_deinit(&skip);
+			gr_pc_tokens_free(t);
+			return gr_b_nomem(b);
+		}
 		for (i = 0; i < t->n; i++) {
 			char who[1024];
+			bool drop = false;
+			for (j = 0; j < skip.n && !drop; j++)
+				drop = !strncmp(t->v[i].text, "-l", 2) && !strcmp(t->v[i].text + 2, skip.v[j]);
+			if (drop)
+				continue;
 			snprintf(who, sizeof(who), "--pkg %s%s%s", q, t->v[i].origin ? ": " : "",
 			         t->v[i].origin ? t->v[i].origin : "");
 			if (gr_strvec_push(&b->ls.extra, t->v[i].text) || gr_strvec_push(&b->ls.extra_origin, who)) {
+				gr_strvec_deinit(&skip);
 				gr_pc_tokens_free(t);
 				return gr_b_nomem(b);
 			}
 		}
+		gr_strvec_deinit(&skip);
 		gr_pc_tokens_free(t);
 	}
 	return GR_OK;
@@ -1503,7 +1721,26 @@ gr_b_cross_cxx(struct gr_b *b)
 	size_t i;
 	int rc;
 
-	if ((rc = gr_cxx_choose(b->o->env, b->gocc, b->gocxx, b->cxx_set, &ch, &e)))
+	rc = gr_cxx_choose(b->o->env, b->gocc, b->gocxx, b->cxx_set, &ch, &e);
+	if (rc == GR_EUSAGE) {
+		/* The user's CXX does not build for the target: an error when the
+		 * build has C++; otherwise (many CI images export CXX=g++ for
+		 * everything) CXX is passed over as if unset, and said so. */
+		char *name = NULL, *why;
+		if ((rc = gr_b_go_list(b, &name)) != GR_OK) {
+			free(name);
+			return rc;
+		}
+		free(name);
+		if (b->cxx)
+			return gr_b_fail(b, GR_BUILD_EENV, "%s", e.msg);
+		if (!(why = gr_b_join("passed over (go list shows no C++): ", "", e.msg)))
+			return gr_b_nomem(b);
+		gr_b_log(b, "cxx", why);
+		free(why);
+		rc = gr_cxx_choose(b->o->env, b->gocc, b->gocxx, false, &ch, &e);
+	}
+	if (rc)
 		return gr_b_fail(b, GR_BUILD_EENV, "%s", e.msg);
 	if (!ch.cxx) {
 		char *name = NULL;  /* b->name stays go build's to learn */
@@ -1699,6 +1936,8 @@ gr_b_go_build(struct gr_b *b)
 		return gr_b_fail(b, GR_BUILD_ESTOPPED, "interrupted; OUT is untouched");
 	if ((rc = gr_b_read_report(b, &linked)))
 		return rc;
+	if ((rc = gr_b_dropped(b)))
+		return rc;
 	gr_b_log(b, "go build", gr_spawn_describe(&r, how, sizeof(how)));
 	if (!gr_spawn_ok(&r))
 		return gr_b_go_failed(b, &r);
@@ -1890,6 +2129,7 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 	gr_strvec_init(&b.moddirs);
 	gr_strvec_init(&res->presets_applied);
 	gr_strvec_init(&res->warnings);
+	gr_strvec_init(&res->dropped);
 	gr_goflags_init(&b.gf);
 	gr_linkstate_init(&b.ls);
 	b.o = o;
@@ -1918,6 +2158,7 @@ gr_build_result_deinit(struct gr_build_result *res)
 	gr_link_report_deinit(&res->link);
 	gr_strvec_deinit(&res->presets_applied);
 	gr_strvec_deinit(&res->warnings);
+	gr_strvec_deinit(&res->dropped);
 	free(res->out);
 	free(res->kept);
 	free(res->preset_path);

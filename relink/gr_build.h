@@ -39,6 +39,8 @@ struct gr_build_opts {
 	size_t npkgs;
 	const char *const *allow;            /* --allow-dynamic names */
 	size_t nallow;
+	const struct gr_vermax *maxver;      /* --max-version limits the result is checked with */
+	size_t nmaxver;
 	const char *preset;                  /* e.g. "sqlite3", or NULL */
 	const char *preset_variant;          /* NULL: the preset's default */
 	bool no_auto_presets;                /* do not apply the preset of a module in the build */
@@ -85,6 +87,10 @@ struct gr_build_result {
 	struct gr_strvec presets_applied;
 	bool preset_auto;              /* the preset applied itself: its module is in the build */
 	struct gr_strvec warnings;     /* what the CLI shows as warnings (an explicit preset whose module is not built...) */
+	/* The -l names left out of the link because only a library kept dynamic
+	 * needs them privately (its DT_NEEDED loads them at run time), 2 strings
+	 * each: the name, and the package kept dynamic that brought it ("?": none known). */
+	struct gr_strvec dropped;
 	struct gr_report *check;       /* the verdict on the binary, when it was built */
 	long long size;                /* its size in bytes */
 	long self_max_rss_kib;         /* gorelink's own peak resident memory, children excluded */

@@ -835,6 +835,7 @@ gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 		struct gr_strvec run;
 		char *traces = NULL;
 		size_t i, added = 0;
+		bool oom = false;  /* --fix could not add what it found */
 		gr_strvec_init(&run);
 		if (trace) {
 			size_t ntr;
@@ -895,13 +896,16 @@ gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 				const struct gr_diag_dso *x = &d->dsos[i];
 				if (gr_lw_on_line(final, x->flag))
 					continue;
-				gr_strvec_push(final, x->flag);
-				gr_link_report_add_fix(rep, &(struct gr_rec_fix){ x->flag + 2, x->pkg, NULL, x->flag });
+				if (gr_strvec_push(final, x->flag) ||
+				    gr_link_report_add_fix(rep, &(struct gr_rec_fix){ x->flag + 2, x->pkg, NULL, x->flag })) {
+					oom = true;
+					break;
+				}
 				fprintf(w->msg, "gorelink: --fix: adding %s (%s, which %s loads) and linking again\n", x->flag,
 				        x->soname, x->via ? x->via : "a library of the link");
 				added++;
 			}
-			for (i = 0; i < d->ngroups; i++) {
+			for (i = 0; i < d->ngroups && !oom; i++) {
 				const struct gr_diag_group *g = &d->groups[i];
 				char flag[512];
 				const char *add;
@@ -917,9 +921,12 @@ gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 				/* Already on the line: an order problem, which adding it again would hide. */
 				if (gr_lw_on_line(final, add))
 					continue;
-				gr_strvec_push(final, add);
-				gr_link_report_add_fix(rep, &(struct gr_rec_fix){ g->provider->lname, g->pkg,
-				                                                    add == flag ? NULL : g->provider->path, add });
+				if (gr_strvec_push(final, add) ||
+				    gr_link_report_add_fix(rep, &(struct gr_rec_fix){ g->provider->lname, g->pkg,
+				                                                        add == flag ? NULL : g->provider->path, add })) {
+					oom = true;
+					break;
+				}
 				if (add == flag) {
 					fprintf(w->msg, "gorelink: --fix: adding %s (kept dynamic in --%s mode) and linking again\n", flag,
 					        gr_link_mode_name(w->ls->mode));
@@ -930,6 +937,10 @@ gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 				}
 				added++;
 			}
+		}
+		if (oom) {
+			gr_lw_diag(w, "--fix: out of memory; not linking again");
+			added = 0;
 		}
 		if (status != 0 && !added && gr_lw_failover(w, final, d)) {
 			gr_diag_free(d);

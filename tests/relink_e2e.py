@@ -41,6 +41,10 @@ empty root (chroot into a directory that holds nothing but the binary: no
     untouched); a cgo module using `#cgo pkg-config: libpcap` explains the
     missing libsystemd.a (exit 1) and builds with --allow-dynamic systemd
     (DT_NEEDED libsystemd.so.0 and the libc family only; it runs).
+    Symlinked archives (issue 13): Debian's libpng.a -> libpng16.a is named
+    for libpng/libpng16 (the .pc that lists it), not libwmf, in the
+    diagnosis and in the inference of a bare -lpng; a bare archive name in
+    a .pc is linked as -lNAME finds it (inference, or --lib -lNAME).
 11. Hardening (issue 7): the linker killed or interrupted, SIGINT/SIGTERM
     and SIGKILL to gorelink (gorelink-guard cleans up), SIGKILL to the
     guard, a full file system, odd OUTs, concurrent runs, odd environments
@@ -74,9 +78,9 @@ second build of a package cheap) and run with GOFLAGS=-buildvcs=false.  Needs
 root for chroot (otherwise `unshare -r` is tried), network access to the Go
 module proxy (or a warm GOMODCACHE) for github.com/mattn/go-sqlite3 and
 github.com/confluentinc/confluent-kafka-go, and libsqlite3-dev, libpng-dev,
-libpcap-dev, libxml2-dev, golang-1.19-go, g++, ccache, musl-tools,
-gcc-aarch64-linux-gnu, g++-aarch64-linux-gnu and qemu-user-static
-(scripts/setup installs them).
+libfreetype-dev, libwmf-dev, libpcap-dev, libxml2-dev, golang-1.19-go, g++,
+ccache, musl-tools, gcc-aarch64-linux-gnu, g++-aarch64-linux-gnu and
+qemu-user-static (scripts/setup installs them).
 
 Every `gorelink --json` build report (success or failure) is validated against
 docs/schema/build-v1.schema.json, every `gorelink check --json` line against
@@ -171,7 +175,9 @@ def base_env(**changes):
     return harness.environ(
         ("CGO_ENABLED", "CGO_LDFLAGS", "CGO_CFLAGS", "CGO_CPPFLAGS", "GOOS", "GOARCH",
          "GO386", "GOAMD64", "PKG_CONFIG", "GOEXPERIMENT", "GORELINK_PRESET_PATH"),
-        {"GOFLAGS": "-buildvcs=false", "GOTOOLCHAIN": "local", "LC_ALL": "C"}, changes)
+        {"GOFLAGS": "-buildvcs=false", "GOTOOLCHAIN": "local", "LC_ALL": "C",
+         # no Debian Contents look-up (apt-file, slow) for each missing archive
+         "GORELINK_APT_FILE": ""}, changes)
 
 
 def run(argv, cwd=None, env=None, timeout=BUILD_TIMEOUT, stdin=b""):
@@ -625,6 +631,29 @@ def third_party_keeps_only_libc_dynamic():
     r = run([out, "-db", os.path.join(d, "demo.db")], cwd=d, timeout=RUN_TIMEOUT)
     assert_sqlite_output(r, version)
 
+
+
+@test
+def third_party_max_version_names_archives():
+    """--third-party --glibc 2.28 on Debian 12: the binary needs GLIBC_2.34
+    (__libc_start_main, pthread_create...), so the build fails (exit 1) before
+    OUT is replaced, naming the symbols, the remedies and the archive that
+    refers to them (libsqlite3.a); --glibc 2.36 builds."""
+    ex = example("sqlite3")
+    r, _msg = expect_failure(["--third-party", "--sqlite3=system", "--glibc", "2.28", "."], ex, EXIT_VERDICT,
+                             ["no linked archive refers to", "__libc_start_main"], tag="maxver",
+                             go_output=True)
+    for w in ("needs symbol versions newer than --max-version allows",
+              "needs GLIBC_2.34 from libc.so.6, newer than --max-version GLIBC_2.28",
+              'CC="zig cc -target x86_64-linux-gnu.2.28"', "gorelink --static",
+              "libsqlite3.a refers to the symbols that need too new a version:"):
+        assert w in r.err, "stderr lacks %r\n%r" % (w, r)
+    r, rep, out = build(ex, ["--third-party", "--sqlite3=system", "--glibc", "2.36"], name="sq-maxver")
+    chk = rep.get("check") or {}
+    assert chk.get("pass") is True, "check does not pass at --glibc 2.36: %r" % chk.get("problems")
+    floors = [fl["version"] for n in (chk.get("versions") or {}).get("needed", []) for fl in n["floors"]
+              if fl["family"] == "GLIBC_"]
+    assert "GLIBC_2.34" in floors, "the report's version floors %r lack GLIBC_2.34" % floors
 
 # ---------------------------------------------------------------------- 6
 
@@ -1201,20 +1230,35 @@ def fix_libsqlite3_without_libs_private():
 def missing_input_file_named_by_a_pc():
     """A .pc whose Libs.private name an archive by bare file name (Debian's
     norm.pc has "libprotokit.a"): ld would look for it in the link's
-    directory and fail; gorelink says which file, which .pc asked, and what
-    -lNAME would find, with exit 1 and OUT untouched."""
+    directory and fail. With --no-infer gorelink says which file, which .pc
+    asked, what -lNAME would find and that --lib -lNAME links it, with exit 1
+    and OUT untouched; by default (inference) and with --no-infer --lib
+    -lgrkit the archive -lgrkit finds is linked in its place, with a note."""
     pcdir = scratch("bare-pc")
     fixture_archives(pcdir, {"grkit.c": "int gr_kit_value(void) { return 1; }\n"})
+    kit = os.path.join(pcdir, "libgrkit.a")
     with open(os.path.join(pcdir, "barekit.pc"), "w") as f:
         f.write("Name: barekit\nDescription: t\nVersion: 1\nLibs: -L%s -lz\nLibs.private: libgrkit.a\n" % pcdir)
     mod = make_module("barekit", {"main.go": '// nonce %s\npackage main\n\n// #cgo pkg-config: barekit\n'
-                                  'import "C"\n\nfunc main() { println(1) }\n' % os.urandom(8).hex()})
-    r, rep, out = build(mod, [], name="barekit", env=base_env(PKG_CONFIG_PATH=pcdir), expect=EXIT_VERDICT)
+                                  '// int gr_kit_value(void);\n'
+                                  'import "C"\n\nfunc main() { println(int(C.gr_kit_value())) }\n' % os.urandom(8).hex()})
+    env = base_env(PKG_CONFIG_PATH=pcdir)
+    r, rep, out = build(mod, ["--no-infer"], name="barekit", env=env, expect=EXIT_VERDICT)
     assert "no file libgrkit.a (ld opens an input file by its path" in r.err, "stderr\n%r" % r
     assert "wanted by: #cgo pkg-config: barekit (Libs.private)" in r.err, "stderr\n%r" % r
-    assert "note: -lgrkit would find %s" % os.path.join(pcdir, "libgrkit.a") in r.err, "stderr\n%r" % r
+    assert "note: -lgrkit would find %s" % kit in r.err, "stderr\n%r" % r
+    assert "options: --lib -lgrkit links it as -lgrkit finds it" in r.err, "stderr\n%r" % r
     assert re.search(r"^gorelink: no file libgrkit\.a, which the link flags name by its path", r.err, re.M), r.err
     assert parse_json(r)["missing"] == ["libgrkit.a"], "report missing %r" % parse_json(r)["missing"]
+    note = "note: libgrkit.a is a bare archive name (ld would open it in the current directory, where there is none): " \
+        "linked as -lgrkit finds it (%s), %s"
+    for args, why in (([], "inferred"), (["--no-infer", "--lib", "-lgrkit"], "since -l is given for it too")):
+        r, rep, out = build(mod, args, name="barekit-ok-%d" % len(args), env=env)
+        assert note % (kit, why) in r.err, "stderr lacks the note (%s)\n%r" % (why, r)
+        assert kit in archive_paths(rep), "archives %r" % rep["archives"]
+        assert_static(out)
+        res, _ = run_in_empty_root(out)
+        assert res.rc == 0 and res.err.strip() == "1", "in an empty root: %r" % res
 
 
 @test
@@ -1387,13 +1431,28 @@ def cross_arm64_cxx_archive_derived_cxx():
 
 @test
 def bad_cross_cxx_unusable():
-    """The same cross build with a CXX that cannot build for aarch64: the
-    host's g++ (its -dumpmachine is not CC's), or a program that does not
-    exist. gorelink stops before go build (exit 2, no go command, no link,
-    OUT untouched) and names CXX, both targets and "set CXX for the target",
-    with the derived aarch64-linux-gnu-g++ as the way out."""
+    """The same cross build, its C++ visible to go list (-lstdc++ in its
+    flags), with a CXX that cannot build for aarch64: the host's g++ (its
+    -dumpmachine is not CC's), or a program that does not exist. gorelink
+    stops before go build (exit 2, no go command, no link, OUT untouched)
+    and names CXX, both targets and "set CXX for the target", with the
+    derived aarch64-linux-gnu-g++ as the way out. Where go list shows no C++
+    (the C++ only inside libcxxdep.a), CXX=g++ -- which many CI images
+    export for everything -- is passed over, said with -v, and the build
+    links with the driver named after CC and runs."""
     tool_needed("g++", "g++")
     mod = crosscxx_module()
+    r, rep, out = build(mod, ["-v"], env=cross_env(CXX="g++"), name="crosscxx-passed-over")
+    assert "passed over (go list shows no C++): CXX=g++ targets" in r.err, "-v does not say so\n%r" % r
+    assert rep["link_argv"] and rep["link_argv"][0] == "aarch64-linux-gnu-g++", (
+        "link driver %r" % rep["link_argv"][:1])
+    with empty_root() as root:
+        qemu = install(shutil.which("qemu-aarch64-static"), root, "qemu")
+        prog = install(out, root, "prog")
+        res = run(chroot_argv(root, [qemu, prog]), cwd=root, timeout=RUN_TIMEOUT, env={})
+    assert res.rc == 0 and res.err.strip() == "42", "under qemu in an empty root: %r" % res
+    with open(os.path.join(mod, "main.go"), "w") as f:
+        f.write(CROSSCXX_MAIN.replace("-lcxxdep", "-lcxxdep -lstdc++"))
     host = run(["g++", "-dumpmachine"]).out.strip()
     for cxx, want in (("g++", "CXX=g++ targets %s, but CC=aarch64-linux-gnu-gcc targets aarch64-linux-gnu: "
                               "set CXX for the target: CXX=aarch64-linux-gnu-g++" % host),
@@ -1485,6 +1544,62 @@ def missing_symbols_from_a_shared_only_library():
     assert readelf(out)["needed"] == ["libprov.so.1", "libc.so.6"], "DT_NEEDED %r" % readelf(out)["needed"]
 
 
+@test
+def diagnose_symlinked_archive_by_its_pc_name():
+    """Debian's libpng.a is a symlink to libpng16.a; libpng.pc (and
+    libpng16.pc) list -lpng16, and only libwmf.pc lists -lpng. A bare
+    -lfreetype (--no-infer) leaves libfreetype.a's png_* calls undefined: the
+    diagnosis names the package whose .pc lists the archive (libpng16 or
+    libpng), not libwmf by the symlink's name; that option then links."""
+    pkg_modversion("freetype2", "libfreetype-dev")
+    pkg_modversion("libpng", "libpng-dev")
+    pkg_modversion("libwmf", "libwmf-dev")  # the package the symlink's -lpng would name
+    libdir = os.path.dirname(os.path.realpath(run(["gcc", "-print-file-name=libpng16.a"]).out.strip()))
+    link = os.path.join(libdir, "libpng.a")
+    assert os.path.islink(link) and os.readlink(link) == "libpng16.a", (
+        "%s is not the symlink to libpng16.a this test is about" % link)
+    mod = make_module("ftpng", {"main.go": 'package main\n\n'
+                                '// #cgo CFLAGS: -I/usr/include/freetype2\n'
+                                '// #cgo LDFLAGS: -lfreetype\n'
+                                '// #include <ft2build.h>\n// #include FT_FREETYPE_H\n'
+                                'import "C"\n\nfunc main() {\n\tvar lib C.FT_Library\n'
+                                '\tprintln(int(C.FT_Init_FreeType(&lib)))\n}\n'})
+    r, _, _ = build(mod, ["--no-infer"], name="ftpng", expect=EXIT_BUILD)
+    assert re.search(r"undefined reference to `png_", r.err), "not the libpng failure this test is about\n%r" % r
+    assert "libwmf" not in r.err, "the diagnosis names libwmf (the symlink's -lpng)\n%r" % r
+    m = re.search(r"defined in (\S*/libpng[0-9]*\.a) \(-l(png[0-9]*), pkg-config (libpng[0-9]*)\): add --pkg (libpng[0-9]*)",
+                  r.err)
+    assert m and m.group(3) == m.group(4), "no --pkg libpng/libpng16 suggestion\n%r" % r
+    assert os.path.realpath(m.group(1)) == os.path.join(libdir, "libpng16.a"), "archive %r" % m.group(1)
+    und = parse_json(r).get("undefined")
+    png = [u for u in und if (u.get("lname") or "").startswith("png")]
+    assert [u.get("option") for u in png] == ["--pkg " + m.group(3)], "report undefined: %s" % json.dumps(und)
+    opts = ["--no-infer"]
+    for u in und:
+        opts += u.get("option").split()
+    r, rep, out = build(mod, opts, name="ftpng-ok")
+    assert_static(out)
+
+
+@test
+def infer_bare_lpng_is_libpng():
+    """#cgo LDFLAGS: -lpng: Debian's libpng.a is a symlink to libpng16.a and
+    only libwmf.pc lists -lpng; inference chooses libpng (whose .pc lists the
+    archive as -lpng16), not libwmf with X11 and jpeg; the binary runs."""
+    pkg_modversion("libpng", "libpng-dev")
+    pkg_modversion("libwmf", "libwmf-dev")
+    mod = make_module("lpng", {"main.go": 'package main\n\n// #cgo CFLAGS: -I/usr/include/libpng16\n'
+                               '// #cgo LDFLAGS: -lpng\n// #include <png.h>\nimport "C"\n\n'
+                               'func main() { println(C.GoString(C.png_get_libpng_ver(nil))) }\n'})
+    r, rep, out = build(mod, [], name="lpng")
+    inf = [(x.get("lname"), x.get("package")) for x in rep.get("inferred", [])]
+    assert ("png", "libpng") in inf, "inferred %r, want png -> libpng" % inf
+    names = [os.path.basename(a) for a in archive_paths(rep)]
+    assert "libwmf.a" not in names and "libX11.a" not in names, "archives %r" % names
+    res, _ = run_in_empty_root(out)
+    assert res.rc == 0 and res.err.strip() == pkg_modversion("libpng", "libpng-dev"), "in an empty root: %r" % res
+
+
 CXXDEP_MAIN = """package main
 
 // #cgo LDFLAGS: -L${SRCDIR}/lib -lcxxdep
@@ -1525,7 +1640,7 @@ def cxx_archive_links_with_cxx():
     static_run_by(rep, out, "g++", "42")
 
 
-LIQ_MAIN = """package main
+LIQMIX_MAIN = """package main
 
 // #cgo LDFLAGS: -limagequant
 // #include <libimagequant.h>
@@ -1553,7 +1668,7 @@ def glibc_archives_in_dynamic_link_fail_check():
     libm_a = sorted(f for f in os.listdir(os.path.dirname(libc_a)) if re.match(r"libm-[0-9.]+\.a$", f))
     assert libm_a, "no glibc libm-VERSION.a beside %s" % libc_a
     libm_a = os.path.join(os.path.dirname(libc_a), libm_a[0])
-    mod = make_module("liqmix", {"main.go": LIQ_MAIN})
+    mod = make_module("liqmix", {"main.go": LIQMIX_MAIN})
     d = scratch("liqmix")
     plain = os.path.join(d, "plain")
     r = run(["go", "build", "-o", plain, "."], cwd=mod, env=base_env())
@@ -1864,6 +1979,80 @@ def pcap_explains_missing_libsystemd():
     assert "\n  chain: %s\n" % chain in r.err, "stderr lacks the chain line %r\n%s" % (chain, r.err)
     assert rep["missing_chains"] == [{"missing": "systemd", "chain": chain}], rep["missing_chains"]
     assert rep["links"] == 0, "links %r: the failure was not found before linking" % rep["links"]
+
+
+VIPS_MAIN = """package main
+
+/*
+#cgo pkg-config: vips
+#include <stdlib.h>
+#include <vips/vips.h>
+*/
+import "C"
+
+import (
+	"fmt"
+	"unsafe"
+)
+
+func main() {
+	name := C.CString("vipsdemo")
+	defer C.free(unsafe.Pointer(name))
+	if C.vips_init(name) != 0 {
+		panic("vips_init failed")
+	}
+	fmt.Printf("vips %d.%d\\n", int(C.vips_version(0)), int(C.vips_version(1)))
+}
+"""
+
+
+@test
+def vips_third_party_suggests_allow_list():
+    """Issue 13: libvips (libvips-dev) with --third-party. Debian ships no
+    libvips.a and misses archives of much of its closure: the first failure
+    prints the complete --allow-dynamic list on one line; that list links and
+    runs; the libraries only libvips needs privately are left out of the link
+    (said on stderr and in --json "dropped"); the binary is within 2x of a
+    plain dynamic go build."""
+    version = pkg_modversion("vips", "libvips-dev")
+    mod = make_module("vipsdemo", {"main.go": VIPS_MAIN})
+    out = existing_out("vips")
+    r = gorelink(["-o", out, "--third-party", "."], cwd=mod)
+    assert r.rc == EXIT_VERDICT, "exit %d, want %d\n%r" % (r.rc, EXIT_VERDICT, r)
+    lines = r.err.split("\n")
+    at = [i for i, l in enumerate(lines) if "the smallest set of libraries to keep dynamic" in l]
+    assert len(at) == 1, "no (or more than one) smallest --allow-dynamic set on stderr\n%r" % r
+    paste = lines[at[0] + 1].split()
+    assert paste and len(paste) % 2 == 0 and all(w == "--allow-dynamic" for w in paste[0::2]), (
+        "the line after it is no --allow-dynamic list: %r" % lines[at[0] + 1])
+    names = paste[1::2]
+    assert "vips" in names, "the list %r lacks vips" % names
+    assert "why: -lvips (no archive)" in lines[at[0] + 2], "no reason for vips: %r" % lines[at[0] + 2]
+    assert re.search(r"libraries load at run time .* from these packages:\n .*libvips42 \(-lvips\)", r.err), (
+        "the run-time consequences (libvips42 by dpkg -S) are not shown\n%r" % r)
+    assert "install the package that ships" not in r.err, "a package that may not exist is named\n%r" % r
+    r, rep, out = build(mod, paste, name="vipsdemo")
+    assert rep["ok"] is True and rep["check"]["pass"] is True, "report: %s" % json.dumps(rep)[:2000]
+    dropped = {d["lib"]: d["via"] for d in rep["dropped"]}
+    assert dropped.get("exif") == "vips" and dropped.get("jpeg") == "vips", (
+        "report dropped %r lacks -lexif, -ljpeg (libvips' private dependencies)" % rep["dropped"])
+    assert not any(os.path.basename(a).startswith(("libexif", "libjpeg", "libglib")) for a in archive_paths(rep)), (
+        "archives of libraries kept dynamic or dropped were linked: %r" % rep["archives"])
+    assert re.search(r"gorelink: kept dynamic, so \d+ libraries are not linked.*\n.* -lexif", r.err), (
+        "stderr does not say what was dropped\n%r" % r)
+    # Again, with go build's cgo results cached (the pkg-config shim does not
+    # run): the same libraries are reported dropped.
+    r2, rep2, out2 = build(mod, paste, name="vipsdemo")
+    assert rep2["dropped"] == rep["dropped"], "dropped %r, then %r from the cache" % (rep["dropped"], rep2["dropped"])
+    d = scratch("run-vips")
+    rr = run([out], cwd=d, timeout=RUN_TIMEOUT)
+    want = "vips %s" % ".".join(version.split(".")[:2])
+    assert rr.rc == 0 and rr.out.strip() == want, "vipsdemo output, want %r\n%r" % (want, rr)
+    plain = os.path.join(scratch("plain-vips"), "plain")
+    rp = run(["go", "build", "-o", plain, "."], cwd=mod, env=base_env(CGO_ENABLED="1"))
+    assert rp.rc == 0, "plain go build failed\n%r" % rp
+    size, psize = os.path.getsize(out), os.path.getsize(plain)
+    assert size <= 2 * psize, "%s is %d bytes, more than twice the plain dynamic build's %d" % (out, size, psize)
 
 
 @test
