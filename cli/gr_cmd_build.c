@@ -65,6 +65,14 @@ gr_cmd_build_usage(FILE *f)
 	      "      --no-infer          do not infer the pkg-config package of a bare -lNAME\n"
 	      "                          (by default its pkg-config --static closure is linked\n"
 	      "                          right after it; see gorelink(1))\n"
+	      "      --linker=LINKER     the final link's linker: auto (the fastest installed\n"
+	      "                          that can do the mode: mold, lld, gold, then bfd; not\n"
+	      "                          mold or lld in a static glibc link, where they hide\n"
+	      "                          glibc's warnings), bfd, gold, lld or mold\n"
+	      "                          (-fuse-ld=LINKER; one that cannot do the mode falls\n"
+	      "                          back to bfd, one that fails where bfd may not is\n"
+	      "                          retried once with bfd). Default: the compiler's own\n"
+	      "                          ld (GNU ld); see gorelink(1)\n"
 	      "      --strict            fail when glibc warns that a function needs its shared\n"
 	      "                          objects at run time (getaddrinfo, getpwnam, dlopen...)\n"
 	      "      --accept-dlopen     a --static build whose library loads its plugins (through\n"
@@ -354,6 +362,20 @@ gr_cmd_build_json(FILE *out, const struct gr_build_opts *o, const struct gr_buil
 	gr_cmd_build_json_list(&j, "tags", &r->tags);
 	gr_cmd_build_json_list(&j, "go_command", &r->go_argv);
 	gr_cmd_build_json_words(&j, "link_argv", r->link.argv, r->link.nargv);
+	/* --linker: asked for, chosen, why, and the one the final link ran with. */
+	{
+		const char *used = gr_linker_in_argv(r->link.argv, r->link.nargv);
+		const char *chosen = r->linker ? r->linker : gr_linker_name(GR_LINKER_DEFAULT);
+		gr_json_obj_begin(&j, "linker");
+		gr_json_str(&j, "requested", gr_linker_name(o->linker));
+		gr_json_str(&j, "chosen", chosen);
+		gr_json_str(&j, "why", r->linker_why[0] ? r->linker_why : NULL);
+		gr_json_str(&j, "used", r->link.nargv ? (used ? used : gr_linker_name(GR_LINKER_DEFAULT)) : NULL);
+		/* gorelink-ld's failover: gorelink chose a linker, and GNU ld linked last. */
+		gr_json_bool(&j, "failover", r->link.nargv && used && !strcmp(used, "bfd") &&
+		                                 strcmp(chosen, "bfd") != 0 && strcmp(chosen, "default") != 0);
+		gr_json_obj_end(&j);
+	}
 	gr_cmd_build_json_paths(&j, "archives", r->link.archives, r->link.narchives);
 	gr_json_str(&j, "link_failure_dump", r->link_dump);
 	gr_cmd_build_json_records(&j, &r->link);
@@ -435,7 +457,7 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 {
 	enum { OPT_STATIC = 256, OPT_PIE, OPT_THIRD, OPT_SQLITE, OPT_PRESET, OPT_PKG, OPT_ALLOW,
 	       OPT_NOTAGS, OPT_GO, OPT_KEEP, OPT_DRY, OPT_PRINT, OPT_JSON, OPT_LIB, OPT_FIX, OPT_STRICT, OPT_STUB,
-	       OPT_ACCEPT_DLOPEN, OPT_NOINFER,
+	       OPT_ACCEPT_DLOPEN, OPT_NOINFER, OPT_LINKER,
 	       OPT_NOAUTO, OPT_MAXVER, OPT_GLIBC };
 	static const struct option longopts[] = {
 		{ "static", no_argument, NULL, OPT_STATIC },
@@ -457,6 +479,7 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "accept-dlopen", no_argument, NULL, OPT_ACCEPT_DLOPEN },
 		{ "no-infer", no_argument, NULL, OPT_NOINFER },
+		{ "linker", required_argument, NULL, OPT_LINKER },
 		{ "no-auto-presets", no_argument, NULL, OPT_NOAUTO },
 		{ "max-version", required_argument, NULL, OPT_MAXVER },
 		{ "glibc", required_argument, NULL, OPT_GLIBC },
@@ -517,6 +540,12 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 		case OPT_STRICT: a->o.strict = true; continue;
 		case OPT_ACCEPT_DLOPEN: a->o.accept_dlopen = true; continue;
 		case OPT_NOINFER: a->o.no_infer = true; continue;
+		case OPT_LINKER:
+			if (gr_linker_parse(optarg, &a->o.linker)) {
+				gr_cli_diag(err, "--linker=%s: give auto, bfd, gold, lld or mold", optarg);
+				return GR_EXIT_USAGE;
+			}
+			continue;
 		case OPT_NOAUTO: a->o.no_auto_presets = true; continue;
 		case OPT_MAXVER:
 		case OPT_GLIBC:
@@ -757,6 +786,9 @@ gr_cmd_build(int argc, char **argv, FILE *out, FILE *err)
 			fprintf(err, "  -l%s: only the private side of %s (kept dynamic) needs it\n",
 			        r.dropped.v[i], r.dropped.v[i + 1]);
 	}
+	/* --linker: which one, when gorelink chose it (auto) or fell back. */
+	if (r.linker_why[0])
+		gr_cli_diag(err, "linker: %s (%s)", r.linker, r.linker_why);
 	if (rc)
 		gr_cmd_build_failure(err, &a.o, &r, &e);
 	if (a.json)

@@ -1793,6 +1793,41 @@ gr_b_cross_cxx(struct gr_b *b)
 	return GR_OK;
 }
 
+/* Whether linker l's program is where the compiler driver looks: COMPILER_PATH, then PATH. */
+static bool
+gr_b_linker_installed(const void *ctx, enum gr_linker l)
+{
+	const struct gr_env *env = ctx;
+	return (env->compiler_path && *env->compiler_path && gr_linker_on_path(env->compiler_path, l)) ||
+	       gr_linker_on_path(env->path, l);
+}
+
+/* --linker: choose the final link's linker (gr_linker_choose) into the link state. */
+static int
+gr_b_linker(struct gr_b *b)
+{
+	struct gr_linker_choice c;
+
+	b->res->linker = gr_linker_name(GR_LINKER_DEFAULT);
+	if (b->o->linker == GR_LINKER_DEFAULT)
+		return GR_OK;
+	if (b->darwin) {
+		if (b->o->linker == GR_LINKER_AUTO)
+			return GR_OK;
+		return gr_b_fail(b, GR_BUILD_EUSAGE, "--linker=%s: an Apple target links with ld64; drop --linker",
+		                 gr_linker_name(b->o->linker));
+	}
+	/* glibc's static-link warnings feed the findings: only a static glibc link has them. */
+	if (gr_linker_choose(b->o->linker, b->o->mode, b->o->mode != GR_LINK_THIRD_PARTY && !gr_b_musl(b->gocc),
+	                     gr_b_linker_installed, b->o->env, &c))
+		return gr_b_fail(b, GR_BUILD_EENV, "%s", c.why);
+	b->res->linker = gr_linker_name(c.linker);
+	snprintf(b->res->linker_why, sizeof(b->res->linker_why), "%s", c.why);
+	if (c.linker != GR_LINKER_DEFAULT && !(b->ls.linker = strdup(gr_linker_name(c.linker))))
+		return gr_b_nomem(b);
+	return GR_OK;
+}
+
 /* What go says about itself; the helper directory, go build's environment,
  * the link state, the output's place and the go build command. */
 static int
@@ -1829,6 +1864,8 @@ gr_b_prepare(struct gr_b *b)
 	           (*b->gocxx && gr_goflags_split(b->gocxx, &b->ls.cxx, b->err))) {
 		return gr_b_class(b, GR_BUILD_EENV);
 	}
+	if ((rc = gr_b_linker(b)))
+		return rc;
 	if (gr_linkstate_write(b->state, &b->ls, b->err))
 		return gr_b_class(b, GR_BUILD_EENV);
 	if ((rc = gr_b_out(b)) || (rc = gr_b_outtmp(b)) || (rc = gr_b_compose(b, "gorelink-ld")))

@@ -9,6 +9,7 @@
 #include "gr_env.h"
 #include "gr_error.h"
 #include "gr_gocache.h"
+#include "gr_linker.h"
 #include "gr_records.h"
 #include "gr_strvec.h"
 
@@ -50,6 +51,7 @@ struct gr_build_opts {
 	bool strict;                         /* a glibc static-link finding fails the build */
 	bool accept_dlopen;                  /* --accept-dlopen: a static build whose plugins cannot load does not fail */
 	bool no_infer;                       /* --no-infer: a bare -lNAME gains no package closure */
+	enum gr_linker linker;               /* --linker (GR_LINKER_DEFAULT: none, the compiler's own ld) */
 	const char *const *libs;             /* --lib flags appended to the link (e.g. -lm) */
 	size_t nlibs;
 	const char *const *stubs;            /* --stub names: libraries without an archive become failing stubs */
@@ -71,6 +73,12 @@ struct gr_build_result {
 	 * the missing libraries and files, the undefined-symbol groups, glibc's
 	 * findings, what --fix added, the link-order repairs, and what killed it. */
 	struct gr_link_report link;
+	/* --linker: the linker chosen for the final link (gr_linker_name; "default":
+	 * the compiler's own ld) and why, when it is not simply the one asked for
+	 * ("auto: ...", a fallback), or "". The link report's argv says which one
+	 * linked last (a failover to bfd). */
+	const char *linker;
+	char linker_why[256];
 	char *out;                     /* where the binary is (or would be, for a dry run) */
 	char *kept;                    /* a rejected binary kept by keep_failed, or NULL */
 	char *preset_path;             /* the preset file used, or NULL */

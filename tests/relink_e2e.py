@@ -64,6 +64,14 @@ empty root (chroot into a directory that holds nothing but the binary: no
     .pc file is read by the next gorelink run, and the user's CGO_CPPFLAGS
     (go env -w or the environment) stay first; all in a GOCACHE of the
     suite's own.
+14. --linker (issue 15): examples/sqlite3 and a `#cgo pkg-config: zlib`
+    module with bfd, gold, lld and mold: the same archives in the report and
+    in each linker's own --trace, static, run in an empty root; auto picks
+    mold in --third-party mode and gold in a static glibc link; gold
+    --static-pie falls back to bfd; a failing linker fails over to bfd once;
+    a linker not installed names its package (needs mold, lld, binutils).
+    RELINK_E2E_LINKER=L runs every case that builds through build() with
+    --linker=L (not a default run: the evidence for another default).
 
 Builds share the caller's GOCACHE and GOMODCACHE (Go's build cache makes the
 second build of a package cheap) and run with GOFLAGS=-buildvcs=false.  Needs
@@ -347,7 +355,12 @@ def build(ex_dir, args, go_args=(), env=None, name=None, expect=EXIT_OK, json_re
     name = name or os.path.basename(ex_dir)
     outdir = scratch("out-" + name)
     out = os.path.join(outdir, name)
-    argv = (["--json"] if json_report else []) + ["-o", out] + list(args) + ["."]
+    args = list(args)
+    # RELINK_E2E_LINKER=L: every build case with --linker=L (issue 15: the
+    # evidence for another default linker), unless the case names one.
+    if os.environ.get("RELINK_E2E_LINKER") and not any(a.startswith("--linker") for a in args):
+        args.append("--linker=" + os.environ["RELINK_E2E_LINKER"])
+    argv = (["--json"] if json_report else []) + ["-o", out] + args + ["."]
     if go_args:
         argv += ["--"] + list(go_args)
     r = gorelink(argv, cwd=ex_dir, env=env)
@@ -3839,6 +3852,204 @@ def noop_tampered_out_rebuilt():
     assert_relinked(mod, out, want="hello 1", what="a tampered OUT")
     assert sha256(out) == good, "the rebuilt OUT differs from the first build"
     assert_up_to_date(mod, out, what="after the rebuild")
+
+
+# ------------------------------------------------------- --linker (issue 15)
+
+LINKER_PACKAGES = {"gold": "binutils", "lld": "lld", "mold": "mold"}
+
+
+def traced_archives(text):
+    """The archives a linker's own --trace (-Wl,--trace: GNU ld, gold, lld,
+    mold; given twice, GNU ld lists members too) says it loaded members of ("ARCHIVE(MEMBER)"), as real paths. GNU ld
+    also names an archive it opened but took nothing from (glibc's empty
+    libpthread.a); gold does not: those are left out."""
+    found = set()
+    for line in text.splitlines():
+        # "/x/libc.a(member.o)" (gold, lld), "trace: /x/libc.a(member.o)" (mold), "(/x/libc.a)member.o" (GNU ld -t -t)
+        m = re.match(r"(?:trace: )?\(?(/[^\s()]+\.a)(?:\(|\)\S)", line.strip())
+        if m:
+            found.add(os.path.realpath(m.group(1)))
+    return found
+
+
+def linker_build(ex, linker, args=(), name=None, go_args=()):
+    """Build EX with --linker=LINKER and the linker's own --trace; the binary
+    is static (or static-pie) and the report says the linker ran. Returns
+    (report, out, the traced archives)."""
+    for prog in ("ld.%s" % linker,):
+        assert shutil.which(prog), "%s is not on PATH (apt-get install %s; scripts/setup does)" % (
+            prog, LINKER_PACKAGES.get(linker, "binutils"))
+    r, rep, out = build(ex, ["--linker=%s" % linker] + list(args), name=name or "lk-" + linker,
+                        go_args=["-ldflags=-extldflags=-Wl,--trace,--trace"] + list(go_args))
+    lk = rep["linker"]
+    assert lk["requested"] == linker and lk["chosen"] == linker and lk["used"] == linker, (
+        "--linker=%s: report says %r" % (linker, lk))
+    assert not lk["failover"] and rep["links"] >= 1, "--linker=%s failed over: %r" % (linker, rep)
+    assert "-fuse-ld=%s" % linker in rep["link_argv"], "no -fuse-ld=%s in %r" % (linker, rep["link_argv"])
+    traced = traced_archives(r.err)
+    assert traced, "--linker=%s: no archive in the linker's own trace\n%r" % (linker, r)
+    return rep, out, traced
+
+
+def path_without(name, progs):
+    """A PATH like the caller's with /usr/bin (and /bin) replaced by a directory
+    of links to everything in /usr/bin but PROGS."""
+    bindir = scratch(name)
+    for f in os.listdir("/usr/bin"):
+        if f not in progs and not any(f.startswith(p + "-") for p in progs):
+            os.symlink(os.path.join("/usr/bin", f), os.path.join(bindir, f))
+    keep = [d for d in os.environ.get("PATH", "").split(":")
+            if d and os.path.realpath(d) not in ("/usr/bin", "/bin")]
+    return ":".join(keep + [bindir])
+
+
+def linkers_same_archives(ex, args, run_check, name, want_archive=None):
+    """EX with bfd, then with gold, lld and mold: each report names the same
+    archives, each linker's own trace opened the same archives as GNU ld's,
+    and each binary is static and runs (run_check(out))."""
+    base_rep, base_out, base_traced = linker_build(ex, "bfd", args, name=name + "-bfd")
+    if want_archive:
+        assert any(os.path.basename(a) == want_archive for a in base_traced), (
+            "%s not in GNU ld's trace: %r" % (want_archive, sorted(base_traced)))
+    assert_static(base_out)
+    run_check(base_out)
+    for linker in ("gold", "lld", "mold"):
+        rep, out, traced = linker_build(ex, linker, args, name="%s-%s" % (name, linker))
+        assert rep["archives"] == base_rep["archives"], "--linker=%s archives %r, bfd's %r" % (
+            linker, rep["archives"], base_rep["archives"])
+        assert traced == base_traced, "--linker=%s traced other archives than GNU ld: only %s %r, only bfd %r" % (
+            linker, linker, sorted(traced - base_traced), sorted(base_traced - traced))
+        assert_static(out)
+        run_check(out)
+
+
+@test
+def linkers_sqlite3_same_archives():
+    """examples/sqlite3 (bundled) with --linker=bfd, gold, lld and mold: the
+    same archives in the report and in each linker's own --trace, a static
+    binary that runs in an empty root."""
+    version = bundled_sqlite_version()
+    linkers_same_archives(example("sqlite3"), ["--sqlite3"], lambda out: sqlite_in_empty_root(out, version), "lksq",
+                          want_archive="libc.a")
+
+
+@test
+def linkers_zlib_same_archives():
+    """A #cgo pkg-config: zlib module with each linker: the same archives
+    (libz.a among them), static, runs in an empty root."""
+    pkg_modversion("zlib", "zlib1g-dev")
+    mod = make_module("lkzlib", {"main.go": 'package main\n\n// #cgo pkg-config: zlib\n'
+                                 '// #include <zlib.h>\nimport "C"\n\n'
+                                 'func main() { println(C.GoString(C.zlibVersion())) }\n'})
+
+    def runs(out):
+        r, _ = run_in_empty_root(out, name="lkzlib")
+        assert r.rc == 0 and r.err.strip(), "zlib binary in an empty root: %r" % r
+
+    linkers_same_archives(mod, [], runs, "lkz", want_archive="libz.a")
+
+
+@test
+def linker_auto_picks_mold():
+    """--linker=auto with mold installed: in --third-party mode mold, said on
+    stderr and in --json, and the binary runs; in a static glibc link mold
+    and lld are passed over (they print none of glibc's static-link warnings,
+    which the findings need): gold, and why says so."""
+    for prog, pkg in (("ld.mold", "mold"), ("ld.lld", "lld"), ("ld.gold", "binutils")):
+        assert shutil.which(prog), "%s is not on PATH (apt-get install %s)" % (prog, pkg)
+    ex = example("sqlite3")
+    r, rep, out = build(ex, ["--sqlite3", "--third-party", "--linker=auto"], name="lkauto")
+    lk = rep["linker"]
+    assert lk["requested"] == "auto" and lk["chosen"] == "mold" and lk["used"] == "mold", lk
+    assert lk["why"] and lk["why"].startswith("auto: "), lk
+    assert "gorelink: linker: mold (auto: " in r.err, "auto does not say which linker: %r" % r
+    assert_sqlite_output(run([out, "-db", os.path.join(scratch("lkauto-db"), "demo.db")]), bundled_sqlite_version())
+    r, rep, out = build(ex, ["--sqlite3", "--linker=auto"], name="lkauto-static")
+    lk = rep["linker"]
+    assert lk["chosen"] == "gold" and lk["used"] == "gold", "auto in a static glibc link: %r" % lk
+    assert "mold prints none of glibc's static-link warnings" in lk["why"], lk
+    assert "gorelink: linker: gold (auto: " in r.err, r
+    assert_static(out)
+    sqlite_in_empty_root(out, bundled_sqlite_version())
+
+
+@test
+def linker_mode_fallback():
+    """--linker=gold --static-pie: gold cannot (no --no-dynamic-linker), so the
+    link falls back to bfd and says why; auto with only gold and bfd on PATH
+    passes gold over for --static-pie."""
+    ex = example("fortytwo")
+    r, rep, out = build(ex, ["--static-pie", "--linker=gold"], name="lkpie")
+    lk = rep["linker"]
+    assert lk["requested"] == "gold" and lk["chosen"] == "bfd" and lk["used"] == "bfd", lk
+    assert "gold cannot link -static-pie" in (lk["why"] or ""), lk
+    assert "gold cannot link -static-pie" in r.err, "the fallback is not said: %r" % r
+    assert_static(out, pie=True)
+    # A PATH whose linkers are gold and bfd only: /usr/bin without ld.mold and ld.lld.
+    env = base_env(PATH=path_without("lk-path", ("ld.mold", "ld.lld")))
+    r2, rep2, out2 = build(ex, ["--static-pie", "--linker=auto"], name="lkpie-auto", env=env)
+    lk2 = rep2["linker"]
+    assert lk2["chosen"] == "bfd", "auto chose %r, want bfd (gold cannot -static-pie)" % lk2
+    assert "gold cannot link -static-pie" in lk2["why"], lk2
+    # By name but not installed: an error naming its package, OUT untouched.
+    outdir = scratch("lk-nolld")
+    r3 = gorelink(["--json", "--linker=lld", "-o", os.path.join(outdir, "x"), "."], cwd=ex, env=env)
+    assert r3.rc == EXIT_BUILD and "ld.lld is not on PATH (Debian package lld)" in r3.err, r3
+    assert listing(outdir) == [], "OUT written: %r" % listing(outdir)
+    # No --linker, the link's own -extldflags -fuse-ld=gold: kept, and no failover.
+    r5, rep5, _ = build(ex, [], go_args=["-ldflags=-extldflags=-fuse-ld=gold"], name="lk-own")
+    lk5 = rep5["linker"]
+    assert lk5 == {"requested": "default", "chosen": "default", "why": None, "used": "gold", "failover": False}, lk5
+    # Not a linker gorelink knows: a usage error.
+    r4 = gorelink(["--linker=ld", "-o", os.path.join(outdir, "x"), "."], cwd=ex)
+    assert r4.rc == EXIT_USAGE and "--linker=ld: give auto, bfd, gold, lld or mold" in r4.err, r4
+
+
+@test
+def linker_failover_to_bfd():
+    """A linker that fails where GNU ld would not: a fake ld.mold first on
+    PATH that exits 1. The link runs once more with -fuse-ld=bfd, says so,
+    links counts both, the report says failover, and the binary runs."""
+    ex = example("fortytwo")
+    bindir = scratch("lk-fake")
+    fake = os.path.join(bindir, "ld.mold")
+    with open(fake, "w") as f:
+        f.write("#!/bin/sh\necho 'mold: fatal: this fake linker always fails' >&2\nexit 1\n")
+    os.chmod(fake, 0o755)
+    env = base_env(PATH=bindir + ":" + os.environ.get("PATH", "/usr/bin:/bin"))
+    r, rep, out = build(ex, ["--linker=mold"], name="lkfail", env=env)
+    lk = rep["linker"]
+    assert lk["chosen"] == "mold" and lk["used"] == "bfd" and lk["failover"], lk
+    assert rep["links"] == 2, "links %r, want 2 (mold, then bfd)" % rep["links"]
+    assert "the final link with mold failed; linking once more with GNU ld" in r.err, r
+    assert "-fuse-ld=bfd" in rep["link_argv"] and "-fuse-ld=mold" not in rep["link_argv"], rep["link_argv"]
+    assert_static(out)
+    rr, _ = run_in_empty_root(out, name="ft")
+    assert rr.rc == 0, "after the failover: %r" % rr
+
+
+@test
+def linkers_diagnose_and_fix():
+    """Diagnosis with each linker's own messages: -tags libsqlite3
+    --no-infer leaves libm out; with --linker=gold, lld and mold, --fix adds
+    glibc's libm archive from that linker's undefined-symbol messages, with
+    no failover to GNU ld, and the binary is static and runs."""
+    version = pkg_modversion("sqlite3", "libsqlite3-dev")
+    libm = glibc_libm_archive()
+    ex = example("sqlite3")
+    for linker in ("gold", "lld", "mold"):
+        r, rep, out = build(ex, ["--fix", "--no-infer", "--linker=" + linker], go_args=["-tags", "libsqlite3"],
+                            name="lkfix-" + linker)
+        lk = rep["linker"]
+        assert lk["used"] == linker and not lk["failover"], "--linker=%s: %r" % (linker, lk)
+        m = [f for f in rep["fixes"] if f.get("lname") == "m"]
+        assert m and os.path.basename(m[0].get("archive") or "") == libm, (
+            "--linker=%s: fixes %r, want %s" % (linker, rep["fixes"], libm))
+        assert rep["links"] >= 2, "--linker=%s: links %r" % (linker, rep["links"])
+        assert "linking once more with GNU ld" not in r.err, r
+        assert_static(out)
+        sqlite_in_empty_root(out, version)
 
 
 def main():
