@@ -79,6 +79,7 @@ done
 
 read -r -d '' py <<'PY' || true
 import collections, json, mmap, os, statistics, struct, subprocess, sys, time
+from shutil import which as shutil_which
 
 sys.stdout.reconfigure(errors="backslashreplace", line_buffering=True)
 gorelink, scanelf, runs, cold = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
@@ -164,8 +165,9 @@ if symlink_operands:
 
 # ---------------------------------------------------------------- timing
 g_cmd = [gorelink, "check", "-R"] + dirs
+v_cmd = [gorelink, "check", "-R", "--versions"] + dirs
 s_cmd = [scanelf, "-R", "-n", "-i"] + dirs
-ok_status = {"gorelink": (0, 1, 2), "scanelf": (0,)}
+ok_status = {"gorelink": (0, 1, 2), "versions": (0, 1, 2), "scanelf": (0,), "objdump": (0, 1)}
 
 def run(name, cmd):
     r = timed_spawn(cmd, os.environ)
@@ -184,7 +186,10 @@ def summary(name, rs):
 print()
 print("== timing")
 print("gorelink: " + " ".join(g_cmd) + " >/dev/null 2>/dev/null")
+print("versions: " + " ".join(v_cmd) + " >/dev/null 2>/dev/null  (also prints the version floors)")
 print("scanelf:  " + " ".join(s_cmd) + " >/dev/null 2>/dev/null")
+print("(check always reads the symbol versions, .gnu.version_r/_d and .gnu.version;"
+      " --versions prints them too)")
 print("(wall: time.perf_counter_ns around posix_spawn+wait4; CPU: the child's rusage)")
 
 if cold:
@@ -204,26 +209,50 @@ if cold:
 print()
 print("warm-up (first run of each in this timing pass; after the file walk above,"
       " so not cold unless COLD was set):")
-for name, cmd in (("gorelink", g_cmd), ("scanelf", s_cmd)):
+for name, cmd in (("gorelink", g_cmd), ("versions", v_cmd), ("scanelf", s_cmd)):
     r = run(name, cmd)
     print("  warm-up  %-9s wall %8.4f s  user+sys %7.4f s" % (name, r["wall"], r["cpu"]))
 
 print()
 print("%d timed run(s) of each, alternating (odd rounds gorelink first, even rounds scanelf first):" % runs)
-G, S = [], []
+G, S, V = [], [], []
 for i in range(runs):
-    for name, cmd, acc in alternate(i, [("gorelink", g_cmd, G), ("scanelf", s_cmd, S)]):
+    for name, cmd, acc in alternate(i, [("gorelink", g_cmd, G), ("versions", v_cmd, V), ("scanelf", s_cmd, S)]):
         acc.append(run(name, cmd))
-    print("  round %2d  gorelink %8.4f s   scanelf %8.4f s   ratio %.3f"
-          % (i + 1, G[-1]["wall"], S[-1]["wall"], G[-1]["wall"] / S[-1]["wall"]))
+    print("  round %2d  gorelink %8.4f s   --versions %8.4f s   scanelf %8.4f s   ratio %.3f / %.3f"
+          % (i + 1, G[-1]["wall"], V[-1]["wall"], S[-1]["wall"], G[-1]["wall"] / S[-1]["wall"],
+             V[-1]["wall"] / S[-1]["wall"]))
 print()
 summary("gorelink", G)
+summary("versions", V)
 summary("scanelf", S)
+vratio = median_of(V) / median_of(S)
+print("  median wall ratio gorelink --versions/scanelf: %.3f  (goal <= 1.0: %s)"
+      % (vratio, "met" if vratio <= 1.0 else "NOT met"))
 ratio = median_of(G) / median_of(S)
 pair = median_ratio(G, S)
 print("  median wall ratio gorelink/scanelf: %.3f  (median of the per-round ratios: %.3f; goal <= 1.0: %s)"
       % (ratio, pair, "met" if ratio <= 1.0 else "NOT met"))
 print("  median user+sys ratio gorelink/scanelf: %.3f" % (median_of(G, "cpu") / median_of(S, "cpu")))
+
+# The way scripts check a version floor today: objdump -T on every ELF file,
+# one process each (once, after the rounds; OBJDUMP_LOOP=0 skips it).
+elf_paths = sorted(p for p, (k, _s, _c) in files.items() if k == "elf")
+if os.environ.get("OBJDUMP_LOOP", "1") != "0":
+    objdump = shutil_which("objdump")
+    if objdump:
+        t0 = time.perf_counter_ns()
+        cpu = 0.0
+        for p in elf_paths:
+            r = timed_spawn([objdump, "-T", p], os.environ)
+            cpu += r["cpu"]
+        wall = (time.perf_counter_ns() - t0) / 1e9
+        print()
+        print("objdump -T loop: %d ELF files, one objdump process each: wall %.4f s, user+sys %.4f s;"
+              " ratio to gorelink check -R --versions (median): %.1fx"
+              % (len(elf_paths), wall, cpu, wall / median_of(V)))
+    else:
+        print("objdump -T loop: skipped, objdump not found (package binutils)")
 
 # ---------------------------------------------------------------- listings
 print()

@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "gr_elf.h"
+#include "gr_elfver.h"
+#include "gr_goinfo.h"
 #include "gr_macho.h"
 
 const char *
@@ -312,6 +314,27 @@ gr_elf_policy(struct gr_problems *p, const struct gr_policy *pol)
 	}
 }
 
+/* --max-version: each needed version newer than its family's limit fails the
+ * file (a VER_FLG_WEAK one only makes ld.so warn, so it does not). */
+static void
+gr_elfver_policy(struct gr_problems *p, const struct gr_policy *pol)
+{
+	struct gr_image *img = p->img;
+	const struct gr_vermax *limit;
+	size_t i, k;
+
+	for (i = 0; i < img->versions->nlibs; i++)
+		for (k = 0; k < img->versions->libs[i].nvers; k++) {
+			const struct gr_verneed *v = &img->versions->libs[i].vers[k];
+			if (v->weak || !gr_elfver_too_new(v, pol->maxver, pol->nmaxver, &limit))
+				continue;
+			img->pass = false;
+			gr_problem_add_fix(p, "symbol-version",
+			    gr_elfver_message(p->a, img->versions->libs[i].file, v, limit),
+			    gr_elfver_remedy(p->a, v, limit, img->arch));
+		}
+}
+
 static void
 gr_macho_policy(struct gr_problems *p, const struct gr_policy *pol)
 {
@@ -421,6 +444,33 @@ gr_macho_load_rules(struct gr_problems *p, const struct gr_policy *pol)
 		    "sign it, ad hoc is enough: codesign -s - FILE on a Mac, rcodesign sign FILE elsewhere; ld64 and ld64.lld sign arm64 output ad hoc themselves, so a tool run after the link (strip, install_name_tool, a patcher) dropped or broke the signature");
 }
 
+/* --scratch: each file a Go binary reads at run time must be under the root. */
+static void
+gr_runtime_policy(struct gr_problems *p, const char *root)
+{
+	struct gr_goinfo *gi = p->img->go;
+	size_t i;
+
+	for (i = 0; i < gi->nfiles; i++) {
+		struct gr_runtime_file *f = &gi->files[i];
+		f->checked = true;
+		if (gr_goinfo_present(f, root, &f->missing))
+			continue;
+		p->img->pass = false;
+		if (f->any)
+			gr_problem_add(p, "runtime-file",
+			    gr_arena_printf(p->a, "%s (%s) reads %s at run time, and none of %s and %zu other paths exists under %s%s%s",
+			                    f->package, f->because, f->id, f->paths[0], f->npaths - 1, root,
+			                    f->env ? "; run-time override: " : "", f->env ? f->env : ""),
+			    f->remedy);
+		else
+			gr_problem_add(p, "runtime-file",
+			    gr_arena_printf(p->a, "%s (%s) reads %s at run time, and %s is missing under %s",
+			                    f->package, f->because, f->id, f->missing, root),
+			    f->remedy);
+	}
+}
+
 static void
 gr_apply_policy(struct gr_arena *a, struct gr_image *img, const struct gr_policy *pol, bool *nomem)
 {
@@ -432,6 +482,8 @@ gr_apply_policy(struct gr_arena *a, struct gr_image *img, const struct gr_policy
 		gr_macho_policy(&p, pol);
 		gr_macho_load_rules(&p, pol);
 	}
+	if (img->format == GR_FMT_ELF && img->versions && pol && pol->nmaxver)
+		gr_elfver_policy(&p, pol);
 	if (!img->executable)
 		gr_problem_add(&p, "not-executable",
 		    gr_arena_printf(a, "not an executable but %s %s",
@@ -496,8 +548,12 @@ gr_check_image_buffer(struct gr_report *r, unsigned char *buf, size_t len,
 		if (!r->images)
 			return gr_error_set(err, GR_ENOMEM, 0, "%s: out of memory", r->path);
 		r->nimages = 1;
-		if (gr_elf_is(buf, len))
+		if (gr_elf_is(buf, len)) {
+			struct gr_goinfo *go = NULL;
 			rc = gr_elf_read(buf, len, r->path, a, &r->images[0], err);
+			if (!rc && r->images[0].executable && !(rc = gr_goinfo_elf(buf, len, a, &go, err)))
+				r->images[0].go = go;
+		}
 		else
 			rc = gr_macho_read_thin(buf, len, r->path, a, &r->images[0], err);
 		if (rc)
@@ -639,6 +695,25 @@ gr_check_path(const char *path, const struct gr_policy *pol,
 	rc = gr_check_fd(fd, path, pol, out, err);
 	close(fd);
 	return rc;
+}
+
+int
+gr_check_scratch(struct gr_report *r, const char *root, struct gr_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < r->nimages; i++) {
+		struct gr_image *img = &r->images[i];
+		struct gr_problems p = { &r->arena, img, img->nproblems, false };
+		if (!img->go || !img->executable)
+			continue;
+		gr_runtime_policy(&p, root);
+		if (p.nomem)
+			return gr_error_set(err, GR_ENOMEM, 0, "%s: out of memory", r->path);
+		if (!img->pass)
+			r->pass = false;
+	}
+	return GR_OK;
 }
 
 void

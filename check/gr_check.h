@@ -9,6 +9,9 @@
 #include "gr_arena.h"
 #include "gr_error.h"
 
+struct gr_verinfo;
+struct gr_vermax;
+
 enum gr_format {
 	GR_FMT_ELF,
 	GR_FMT_MACHO,      /* a thin Mach-O file, or one slice of a universal file */
@@ -41,6 +44,8 @@ enum gr_origin {
 	GR_ORIGIN_EXECUTABLE_PATH,  /* @executable_path/... */
 	GR_ORIGIN_OTHER,            /* any other absolute or relative path */
 };
+
+struct gr_goinfo;  /* gr_goinfo.h */
 
 struct gr_dep {
 	const char *name;     /* DT_NEEDED soname, or Mach-O install name */
@@ -98,6 +103,10 @@ struct gr_image {
 	                                iconv_open (x86-64 and aarch64 only) */
 	size_t niconv_callers;
 	struct gr_macho_load macho;  /* Mach-O images only: segment flags, platform, signature */
+	struct gr_verinfo *versions;  /* ELF symbol versions (gr_elfver.h), or NULL when the
+	                                 file has no version sections */
+	struct gr_goinfo *go;        /* ELF Go binary: build info and the files it reads
+	                                at run time (gr_goinfo.h); NULL otherwise */
 };
 
 struct gr_report {
@@ -116,6 +125,8 @@ struct gr_policy {
 	const char *const *allow;  /* fnmatch(3) patterns on soname or install-name basename */
 	size_t nallow;
 	uint32_t macos_min;        /* --macos-min (xxxx.yy.zz): a Mach-O minos above it fails; 0: none */
+	const struct gr_vermax *maxver;  /* --max-version limits, one per family (gr_elfver.h) */
+	size_t nmaxver;
 };
 
 /* Classify the file at path (following symlinks); GR_ENOTBIN if it is no binary. */
@@ -131,6 +142,11 @@ int gr_check_fd(int fd, const char *path, const struct gr_policy *pol,
 int gr_check_buffer(const char *path, unsigned char *buf, size_t len,
                     const struct gr_policy *pol, struct gr_report **out,
                     struct gr_error *err);
+
+/* --scratch: a Go binary of r that reads at run time a file missing under
+ * root (and not embedded) gets a "runtime-file" problem and does not pass;
+ * every run-time file of r is marked checked. GR_ENOMEM only. */
+int gr_check_scratch(struct gr_report *r, const char *root, struct gr_error *err);
 
 /* Free a report from gr_check_*; NULL is allowed. */
 void gr_report_free(struct gr_report *r);

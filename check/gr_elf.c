@@ -1,4 +1,5 @@
 #include "gr_elf.h"
+#include "gr_elfver.h"
 
 #include <gelf.h>
 #include <libelf.h>
@@ -438,11 +439,12 @@ gr_elf_glibc_runtime(Elf *elf, const GElf_Ehdr *eh, const char *path, struct gr_
 		img->niconv_callers = 0;
 		return GR_OK;
 	}
-	/* Only libstdc++'s locale code calls iconv_open: no finding (see above). */
-	for (k = 0; k < img->niconv_callers; k++)
+	/* Only libstdc++'s locale code calls iconv_open: no finding (see above).
+	 * Not when the call sites filled the list: more may be unseen. */
+	for (k = 0; k < img->niconv_callers && img->niconv_callers < GR_ELF_MAX_SITES; k++)
 		if (strncmp(img->iconv_callers[k], GR_ELF_LIBSTDCXX_ICONV, strlen(GR_ELF_LIBSTDCXX_ICONV)) != 0)
 			break;
-	if (img->niconv_callers && k == img->niconv_callers) {
+	if (img->niconv_callers && img->niconv_callers < GR_ELF_MAX_SITES && k == img->niconv_callers) {
 		for (i = k = 0; i < img->nglibc_runtime; i++)
 			if (strcmp(img->glibc_runtime[i], "iconv_open") != 0)
 				img->glibc_runtime[k++] = img->glibc_runtime[i];
@@ -819,6 +821,8 @@ gr_elf_read_phases(Elf *elf, unsigned char *buf, size_t len, const char *path,
 	if ((rc = gr_elf_read_names(buf, len, &seg, &dyn, path, a, img, err)))
 		return rc;
 	gr_elf_classify(&eh, seg.ndynamic > 0, img);
+	if (seg.ndynamic && (rc = gr_elfver_read(elf, buf, len, path, a, &img->versions, err)))
+		return rc;
 	/* glibc's libc.a leaves its mark: getaddrinfo and friends in a static
 	 * binary still want the shared NSS modules. Only static binaries ask. */
 	if (img->verdict == GR_V_STATIC || img->verdict == GR_V_STATIC_PIE)

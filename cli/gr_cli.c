@@ -89,6 +89,7 @@ gr_cli_run(int argc, char **argv, FILE *out, FILE *err)
 		fputs("Usage: gorelink [OPTIONS] PACKAGE [-- GO_BUILD_FLAGS...]\n"
 		      "       gorelink check [OPTIONS] PATH...\n"
 		      "       gorelink pkgconf-rewrite [OPTIONS] PACKAGE...\n"
+		      "       gorelink index [OPTIONS] SYMBOL...\n"
 		      "See 'gorelink --help'.\n", err);
 		return GR_EXIT_USAGE;
 	}

@@ -10,6 +10,7 @@
 #include "gr_build.h"
 #include "gr_cli.h"
 #include "gr_cmd_check.h"
+#include "gr_cmd_checkver.h"
 #include "gr_cmd_pcrw.h"
 #include "gr_json.h"
 #include "gr_path.h"
@@ -46,6 +47,11 @@ gr_cmd_build_usage(FILE *f)
 	      "                          github.com/mattn/go-sqlite3, gets its default variant)\n"
 	      "      --pkg NAME          link pkg-config package NAME's static libraries too\n"
 	      "                          (repeatable; for cgo code that writes a bare -lfoo)\n"
+	      "      --max-version NAME  the binary may need no symbol version of NAME's family\n"
+	      "                          newer than NAME (GLIBC_2.28, GLIBCXX_3.4.25; repeatable,\n"
+	      "                          one per family): checked before OUT is replaced, for\n"
+	      "                          --third-party builds (a static binary needs none)\n"
+	      "      --glibc X.Y         short for --max-version GLIBC_X.Y\n"
 	      "      --allow-dynamic NAME  keep -lNAME dynamic (repeatable); implies --third-party:\n"
 	      "                          the check accepts libNAME and the libc family\n"
 	      "      --lib FLAG          add a link flag, e.g. --lib -lm (repeatable; -l become\n"
@@ -59,6 +65,14 @@ gr_cmd_build_usage(FILE *f)
 	      "      --no-infer          do not infer the pkg-config package of a bare -lNAME\n"
 	      "                          (by default its pkg-config --static closure is linked\n"
 	      "                          right after it; see gorelink(1))\n"
+	      "      --linker=LINKER     the final link's linker: auto (the fastest installed\n"
+	      "                          that can do the mode: mold, lld, gold, then bfd; not\n"
+	      "                          mold or lld in a static glibc link, where they hide\n"
+	      "                          glibc's warnings), bfd, gold, lld or mold\n"
+	      "                          (-fuse-ld=LINKER; one that cannot do the mode falls\n"
+	      "                          back to bfd, one that fails where bfd may not is\n"
+	      "                          retried once with bfd). Default: the compiler's own\n"
+	      "                          ld (GNU ld); see gorelink(1)\n"
 	      "      --strict            fail when glibc warns that a function needs its shared\n"
 	      "                          objects at run time (getaddrinfo, getpwnam, dlopen...)\n"
 	      "      --accept-dlopen     a --static build whose library loads its plugins (through\n"
@@ -78,6 +92,11 @@ gr_cmd_build_usage(FILE *f)
 	      "the last one), -tags (merged), -trimpath, -buildmode=exe|pie, -o, and the rest\n"
 	      "unchanged. GOFLAGS is honoured the same way.\n"
 	      "\n"
+	      "Up to date: when OUT already holds what this build produces (go build finds\n"
+	      "its build ID current, and gorelink's options, archives and toolchain are as\n"
+	      "they were when it built OUT, recorded in GORELINK_CACHE_DIR), nothing is\n"
+	      "linked: OUT is checked again and left untouched (\"up to date: ...\").\n"
+	      "\n"
 	      "Environment: CC and CXX (through go env) are the compilers it links with\n"
 	      "(CXX when the link holds C++); a musl CC (musl-gcc) needs no netgo/osusergo.\n"
 	      "A cross build (GOOS/GOARCH other than the host's) needs CC for the target,\n"
@@ -94,7 +113,14 @@ gr_cmd_build_usage(FILE *f)
 	      "      OUT not writable\n"
 	      "  64  usage error or conflicting flags\n"
 	      "\n"
-	      "Other commands: gorelink check, gorelink pkgconf-rewrite. See gorelink(1).\n", f);
+	      "Other commands (each with --help):\n"
+	      "  gorelink check [OPTIONS] PATH...\n"
+	      "      the verdict on a binary: static, static-pie, dynamic, and why\n"
+	      "  gorelink pkgconf-rewrite [OPTIONS] PACKAGE...\n"
+	      "      pkg-config's flags as the static archives ld would open\n"
+	      "  gorelink index [OPTIONS] SYMBOL...\n"
+	      "      which archive on the search path defines a symbol (else which shared library)\n"
+	      "See gorelink(1).\n", f);
 }
 
 /* SIGINT, SIGTERM, SIGHUP: the build stops its children and cleans up. */
@@ -304,6 +330,7 @@ gr_cmd_build_json(FILE *out, const struct gr_build_opts *o, const struct gr_buil
 	gr_json_str(&j, "package", o->package);
 	gr_json_str(&j, "out", status == 0 && !o->dry_run ? r->out : NULL);
 	gr_json_bool(&j, "dry_run", o->dry_run);
+	gr_json_bool(&j, "up_to_date", status == 0 && r->up_to_date);
 	gr_json_str(&j, "kept", r->kept);
 	gr_json_str(&j, "preset", r->preset_path);
 	gr_json_arr_begin(&j, "presets_applied");
@@ -317,6 +344,14 @@ gr_cmd_build_json(FILE *out, const struct gr_build_opts *o, const struct gr_buil
 	}
 	gr_json_arr_end(&j);
 	gr_cmd_build_json_list(&j, "warnings", &r->warnings);
+	gr_json_arr_begin(&j, "dropped");
+	for (size_t i = 0; i + 1 < r->dropped.n; i += 2) {
+		gr_json_obj_begin(&j, NULL);
+		gr_json_str(&j, "lib", r->dropped.v[i]);
+		gr_json_str(&j, "via", strcmp(r->dropped.v[i + 1], "?") ? r->dropped.v[i + 1] : NULL);
+		gr_json_obj_end(&j);
+	}
+	gr_json_arr_end(&j);
 	gr_json_str(&j, "verdict", r->check ? gr_verdict_name(r->check->verdict) : NULL);
 	if (r->check)
 		gr_json_int(&j, "size", r->size);
@@ -327,6 +362,20 @@ gr_cmd_build_json(FILE *out, const struct gr_build_opts *o, const struct gr_buil
 	gr_cmd_build_json_list(&j, "tags", &r->tags);
 	gr_cmd_build_json_list(&j, "go_command", &r->go_argv);
 	gr_cmd_build_json_words(&j, "link_argv", r->link.argv, r->link.nargv);
+	/* --linker: asked for, chosen, why, and the one the final link ran with. */
+	{
+		const char *used = gr_linker_in_argv(r->link.argv, r->link.nargv);
+		const char *chosen = r->linker ? r->linker : gr_linker_name(GR_LINKER_DEFAULT);
+		gr_json_obj_begin(&j, "linker");
+		gr_json_str(&j, "requested", gr_linker_name(o->linker));
+		gr_json_str(&j, "chosen", chosen);
+		gr_json_str(&j, "why", r->linker_why[0] ? r->linker_why : NULL);
+		gr_json_str(&j, "used", r->link.nargv ? (used ? used : gr_linker_name(GR_LINKER_DEFAULT)) : NULL);
+		/* gorelink-ld's failover: gorelink chose a linker, and GNU ld linked last. */
+		gr_json_bool(&j, "failover", r->link.nargv && used && !strcmp(used, "bfd") &&
+		                                 strcmp(chosen, "bfd") != 0 && strcmp(chosen, "default") != 0);
+		gr_json_obj_end(&j);
+	}
 	gr_cmd_build_json_paths(&j, "archives", r->link.archives, r->link.narchives);
 	gr_json_str(&j, "link_failure_dump", r->link_dump);
 	gr_cmd_build_json_records(&j, &r->link);
@@ -357,6 +406,8 @@ struct gr_cmd_build_args {
 	const char **pkgs, **allow, **libs, **stubs;  /* the arrays o points into */
 	char *preset;                        /* --preset/--sqlite3's NAME=VARIANT, cut at '=' */
 	bool json, print_link, verbose;
+	struct gr_vermax *maxver;            /* --max-version/--glibc limits (o.maxver) */
+	struct gr_arena varena;              /* their strings */
 };
 
 static void
@@ -367,6 +418,8 @@ gr_cmd_build_args_free(struct gr_cmd_build_args *a)
 	free(a->allow);
 	free(a->stubs);
 	free(a->libs);
+	free(a->maxver);
+	gr_arena_deinit(&a->varena);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -404,8 +457,8 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 {
 	enum { OPT_STATIC = 256, OPT_PIE, OPT_THIRD, OPT_SQLITE, OPT_PRESET, OPT_PKG, OPT_ALLOW,
 	       OPT_NOTAGS, OPT_GO, OPT_KEEP, OPT_DRY, OPT_PRINT, OPT_JSON, OPT_LIB, OPT_FIX, OPT_STRICT, OPT_STUB,
-	       OPT_ACCEPT_DLOPEN, OPT_NOINFER,
-	       OPT_NOAUTO };
+	       OPT_ACCEPT_DLOPEN, OPT_NOINFER, OPT_LINKER,
+	       OPT_NOAUTO, OPT_MAXVER, OPT_GLIBC };
 	static const struct option longopts[] = {
 		{ "static", no_argument, NULL, OPT_STATIC },
 		{ "static-pie", no_argument, NULL, OPT_PIE },
@@ -426,7 +479,10 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "accept-dlopen", no_argument, NULL, OPT_ACCEPT_DLOPEN },
 		{ "no-infer", no_argument, NULL, OPT_NOINFER },
+		{ "linker", required_argument, NULL, OPT_LINKER },
 		{ "no-auto-presets", no_argument, NULL, OPT_NOAUTO },
+		{ "max-version", required_argument, NULL, OPT_MAXVER },
+		{ "glibc", required_argument, NULL, OPT_GLIBC },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -435,6 +491,7 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 	int c, status;
 
 	memset(a, 0, sizeof(*a));
+	gr_arena_init(&a->varena);
 	gr_env_from_environ(&a->env, environ);
 	a->o.env = &a->env;
 	a->o.mode = GR_LINK_STATIC;
@@ -443,7 +500,9 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 	a->allow = calloc((size_t)argc + 1, sizeof(*a->allow));
 	a->libs = calloc((size_t)argc + 1, sizeof(*a->libs));
 	a->stubs = calloc((size_t)argc + 1, sizeof(*a->stubs));
-	if (!a->pkgs || !a->allow || !a->libs || !a->stubs) {
+	a->maxver = calloc((size_t)argc + 1, sizeof(*a->maxver));
+	a->o.maxver = a->maxver;
+	if (!a->pkgs || !a->allow || !a->libs || !a->stubs || !a->maxver) {
 		gr_cli_diag(err, "out of memory");
 		return GR_EXIT_ERROR;
 	}
@@ -481,7 +540,19 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 		case OPT_STRICT: a->o.strict = true; continue;
 		case OPT_ACCEPT_DLOPEN: a->o.accept_dlopen = true; continue;
 		case OPT_NOINFER: a->o.no_infer = true; continue;
+		case OPT_LINKER:
+			if (gr_linker_parse(optarg, &a->o.linker)) {
+				gr_cli_diag(err, "--linker=%s: give auto, bfd, gold, lld or mold", optarg);
+				return GR_EXIT_USAGE;
+			}
+			continue;
 		case OPT_NOAUTO: a->o.no_auto_presets = true; continue;
+		case OPT_MAXVER:
+		case OPT_GLIBC:
+			if (!gr_checkver_add_max(a->maxver, &a->o.nmaxver, optarg, c == OPT_GLIBC, &a->varena,
+			                         c == OPT_GLIBC ? "--glibc" : "--max-version", err))
+				return GR_EXIT_USAGE;
+			continue;
 		case OPT_ALLOW: a->allow[a->o.nallow++] = optarg[0] == '-' && optarg[1] == 'l' ? optarg + 2 : optarg; continue;
 		case OPT_NOTAGS: a->o.default_tags = false; continue;
 		case OPT_GO: a->o.go = optarg; continue;
@@ -567,12 +638,15 @@ gr_cmd_build_catch_signals(void)
 
 /* Why the build failed, the check's verdict and the kept copy, on err. */
 static void
-gr_cmd_build_failure(FILE *err, const struct gr_build_result *r, const struct gr_error *e)
+gr_cmd_build_failure(FILE *err, const struct gr_build_opts *o, const struct gr_build_result *r,
+                     const struct gr_error *e)
 {
 	gr_cli_diag(err, "%s", e->msg);
 	if (r->check) {
 		gr_cmd_check_line(err, r->check);
 		gr_cmd_check_explain(err, r->check);
+		gr_checkver_sources(err, r->check, o->maxver, o->nmaxver, r->link.archives,
+		                    r->link.narchives, o->env);
 	}
 	if (r->kept)
 		gr_cli_diag(err, "the rejected binary is kept as %s", r->kept);
@@ -614,6 +688,8 @@ gr_cmd_build_text(FILE *out, const struct gr_cmd_build_args *a, const struct gr_
 		return;
 	if (o->dry_run)
 		fputs("would build: ", out);
+	else if (r->up_to_date)
+		fputs("up to date: ", out);
 	gr_cmd_check_line(out, r->check);
 	fprintf(out, "  %s, %lld bytes; tags:", gr_link_mode_name(o->mode), r->size);
 	for (k = 0; k < r->tags.n; k++)
@@ -699,8 +775,22 @@ gr_cmd_build(int argc, char **argv, FILE *out, FILE *err)
 		            r.presets_applied.v[0], r.presets_applied.v[2], r.presets_applied.v[3]);
 	for (size_t i = 0; i < r.warnings.n; i++)
 		gr_cli_diag(err, "warning: %s", r.warnings.v[i]);
+	/* What the libraries kept dynamic took out of the link: one line (-v: each, and why). */
+	if (r.dropped.n >= 2) {
+		gr_cli_diag(err, "kept dynamic, so %zu libraries are not linked (the libraries kept dynamic load them at run time):",
+		            r.dropped.n / 2);
+		for (size_t i = 0; i + 1 < r.dropped.n; i += 2)
+			fprintf(err, " -l%s", r.dropped.v[i]);
+		fputc('\n', err);
+		for (size_t i = 0; a.verbose && i + 1 < r.dropped.n; i += 2)
+			fprintf(err, "  -l%s: only the private side of %s (kept dynamic) needs it\n",
+			        r.dropped.v[i], r.dropped.v[i + 1]);
+	}
+	/* --linker: which one, when gorelink chose it (auto) or fell back. */
+	if (r.linker_why[0])
+		gr_cli_diag(err, "linker: %s (%s)", r.linker, r.linker_why);
 	if (rc)
-		gr_cmd_build_failure(err, &r, &e);
+		gr_cmd_build_failure(err, &a.o, &r, &e);
 	if (a.json)
 		gr_cmd_build_json(out, &a.o, &r, status, rc ? e.msg : NULL);
 	else

@@ -10,7 +10,9 @@
 #include <unistd.h>
 
 #include "gr_check.h"
+#include "gr_goinfo.h"
 #include "gr_cli.h"
+#include "gr_cmd_checkver.h"
 #include "gr_json.h"
 #include "gr_macho.h"
 #include "gr_sigbus.h"
@@ -19,7 +21,9 @@
 #define GR_CHECK_SCHEMA "gorelink-check/1"
 
 struct gr_check_opts {
-	bool json, quiet, explain, recursive;
+	bool json, quiet, explain, recursive, scratch;
+	bool versions;  /* --versions, or a --max-version given: print the floors */
+	const char *root;  /* --root DIR */
 	struct gr_policy pol;
 };
 
@@ -74,8 +78,9 @@ gr_check_guarded(struct gr_check_run *run, int fd, const char *path, struct gr_r
 void
 gr_cmd_check_usage(FILE *f)
 {
-	fputs("Usage: gorelink check [--json] [--allow NAME]... [--macos-min VERSION] [--quiet]\n"
-	      "                     [--explain] [-R] PATH...\n"
+	fputs("Usage: gorelink check [--json] [--allow NAME]... [--macos-min VERSION]\n"
+	      "                     [--max-version NAME]... [--glibc X.Y] [--versions] [--quiet]\n"
+	      "                     [--explain] [--scratch [--root DIR]] [-R] PATH...\n"
 	      "\n"
 	      "Report what each binary loads at run time, and whether it passes:\n"
 	      "  ELF      passes with no PT_INTERP and no DT_NEEDED (static, static-pie)\n"
@@ -98,12 +103,23 @@ gr_cmd_check_usage(FILE *f)
 	      "                    basename, matches the fnmatch(3) pattern NAME; the ELF\n"
 	      "                    interpreter is accepted when an allowed library is needed\n"
 	      "                    (repeatable; e.g. --allow libc.so.6)\n"
+	      "      --max-version NAME  fail an ELF file that needs a symbol version of NAME's\n"
+	      "                    family newer than NAME (GLIBC_2.28, GLIBCXX_3.4.25, CXXABI_1.3.11,\n"
+	      "                    GCC_7.0.0; repeatable, one per family); implies --versions\n"
+	      "      --glibc X.Y   short for --max-version GLIBC_X.Y\n"
+	      "      --versions    under each dynamic ELF file, print per needed library the\n"
+	      "                    highest version of each family and the symbols that need it\n"
 	      "      --macos-min VERSION\n"
 	      "                    a Mach-O executable whose minos is above VERSION (e.g. 11.0)\n"
 	      "                    fails, as does one built for another platform\n"
 	      "      --json        one JSON object per line and file (schema gorelink-check/1)\n"
 	      "  -q, --quiet       print only the files that do not pass\n"
-	      "  -e, --explain     under each file that does not pass, say why and what to do\n"
+	      "  -e, --explain     under each file that does not pass, say why and what to do;\n"
+	      "                    under each Go binary, the files it reads at run time\n"
+	      "                    (CA roots, zoneinfo, /etc/passwd, resolver files)\n"
+	      "      --scratch     a Go binary that reads at run time a file missing under the\n"
+	      "                    root (and not embedded) does not pass\n"
+	      "      --root DIR    the root for --scratch (default /; implies --scratch)\n"
 	      "  -h, --help        this text\n"
 	      "\n"
 	      "Exit status:\n"
@@ -239,6 +255,12 @@ gr_check_has_details(const struct gr_image *img)
 static void gr_check_print_line_to(FILE *f, const struct gr_report *r);
 static void gr_check_print_explain_to(FILE *f, const struct gr_report *r);
 
+static void
+gr_check_print_versions_to(FILE *f, const struct gr_report *r)
+{
+	gr_checkver_print(f, r->images[0].versions);
+}
+
 /* Print to out what fill writes for r: lines end in NUL there, since names
  * read from files may hold newlines; each line is printed with control
  * characters escaped. false when out of memory. */
@@ -327,7 +349,57 @@ gr_check_print_line_to(FILE *f, const struct gr_report *r)
 			fprintf(f, "%s %s", k ? "," : "", r->images[0].glibc_runtime[k]);
 		fputs(", which need glibc's shared objects at run time", f);
 	}
+	for (i = 0; i < r->nimages; i++) {
+		const struct gr_goinfo *gi = r->images[i].go;
+		size_t k;
+		for (k = 0; gi && k < gi->nfiles; k++)
+			if (gi->files[k].checked && gi->files[k].missing)
+				fprintf(f, "; but reads %s at run time, missing under the root", gi->files[k].id);
+	}
 	fputc('\0', f);
+}
+
+/* The files a Go binary reads at run time, one note each. */
+static void
+gr_check_explain_go(FILE *f, const struct gr_image *img)
+{
+	size_t i, k;
+
+	if (!img->go)
+		return;
+	for (i = 0; i < img->go->nfiles; i++) {
+		const struct gr_runtime_file *rf = &img->go->files[i];
+		fprintf(f, "  note: run-time files %s: %s (%s) reads %s", rf->id, rf->package, rf->because,
+		        rf->any ? "one of " : "");
+		for (k = 0; k < rf->npaths; k++)
+			fprintf(f, "%s%s", k ? ", " : "", rf->paths[k]);
+		if (rf->env)
+			fprintf(f, " (override: %s)", rf->env);
+		if (rf->embedded)
+			fprintf(f, "; not needed: embedded by %s", rf->embedded_by);
+		else if (rf->checked)
+			fputs(rf->missing ? "; missing under the root" : "; present under the root", f);
+		fputc('\0', f);
+		if (!rf->embedded) {
+			fprintf(f, "    fix: %s", rf->remedy);
+			fputc('\0', f);
+		}
+		if (rf->note) {
+			fprintf(f, "    note: %s", rf->note);
+			fputc('\0', f);
+		}
+	}
+}
+
+/* The run-time file notes of every image (check --explain only: the
+ * explanation gorelink build prints stays as it was). */
+static void
+gr_check_print_go_to(FILE *f, const struct gr_report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nimages; i++)
+		gr_check_explain_go(f, &r->images[i]);
 }
 
 static void
@@ -418,6 +490,49 @@ gr_check_json_macho(struct gr_json *j, const struct gr_macho_load *ml)
 }
 
 /* The members every file object and every slice object share. */
+/* "go" (build info, or null) and "runtime_files" (always an array). */
+static void
+gr_check_json_go(struct gr_json *j, const struct gr_goinfo *gi)
+{
+	size_t i;
+
+	if (!gi) {
+		gr_json_str(j, "go", NULL);
+		gr_check_json_strings(j, "runtime_files", NULL, 0);
+		return;
+	}
+	gr_json_obj_begin(j, "go");
+	gr_json_str(j, "version", gi->go_version);
+	gr_json_str(j, "path", gi->main_path);
+	gr_json_str(j, "main_module", gi->main_module);
+	gr_check_json_strings(j, "deps", gi->deps, gi->ndeps);
+	gr_check_json_strings(j, "settings", gi->settings, gi->nsettings);
+	gr_json_str(j, "symbols_from", gi->symbols_from);
+	gr_json_obj_end(j);
+	gr_json_arr_begin(j, "runtime_files");
+	for (i = 0; i < gi->nfiles; i++) {
+		const struct gr_runtime_file *f = &gi->files[i];
+		gr_json_obj_begin(j, NULL);
+		gr_json_str(j, "id", f->id);
+		gr_json_str(j, "package", f->package);
+		gr_json_str(j, "because", f->because);
+		gr_check_json_strings(j, "paths", f->paths, f->npaths);
+		gr_json_str(j, "need", f->any ? "any" : "all");
+		gr_json_str(j, "env", f->env);
+		gr_json_bool(j, "embedded", f->embedded);
+		gr_json_str(j, "embedded_by", f->embedded_by);
+		gr_json_str(j, "remedy", f->remedy);
+		gr_json_str(j, "note", f->note);
+		if (f->checked)
+			gr_json_bool(j, "present", !f->missing);
+		else
+			gr_json_str(j, "present", NULL);
+		gr_json_str(j, "missing", f->missing);
+		gr_json_obj_end(j);
+	}
+	gr_json_arr_end(j);
+}
+
 static void
 gr_check_json_image(struct gr_json *j, const struct gr_image *img)
 {
@@ -455,6 +570,8 @@ gr_check_json_image(struct gr_json *j, const struct gr_image *img)
 	gr_check_json_strings(j, "glibc_static", img->glibc_static, img->nglibc_static);
 	gr_check_json_strings(j, "rpath", img->rpath, img->nrpath);
 	gr_check_json_strings(j, "runpath", img->runpath, img->nrunpath);
+	gr_checkver_json(j, img->versions);
+	gr_check_json_go(j, img->go);
 	gr_json_arr_begin(j, "problems");
 	for (i = 0; i < img->nproblems; i++) {
 		gr_json_obj_begin(j, NULL);
@@ -600,9 +717,17 @@ gr_check_report_error(struct gr_check_run *run, const char *path, const struct g
 
 /* Print one report; counted is false for non-executables met during a walk. */
 static void
-gr_check_report(struct gr_check_run *run, const struct gr_report *r, bool counted)
+gr_check_report(struct gr_check_run *run, struct gr_report *r, bool counted)
 {
-	bool fails = counted && !r->pass;
+	bool fails;
+	struct gr_error e;
+
+	gr_error_clear(&e);
+	if (run->o->scratch && gr_check_scratch(r, run->o->root, &e)) {
+		gr_check_report_error(run, r->path, &e);
+		return;
+	}
+	fails = counted && !r->pass;
 
 	if (fails)
 		run->failed = true;
@@ -613,8 +738,13 @@ gr_check_report(struct gr_check_run *run, const struct gr_report *r, bool counte
 		return;
 	}
 	gr_check_print_line(run, r);
+	if (run->o->versions && r->nimages == 1 && r->images[0].versions &&
+	    !gr_check_print_escaped(run->out, r, gr_check_print_versions_to))
+		run->nomem = true;
 	if (run->o->explain && (fails || (r->nimages == 1 && r->images[0].nglibc_runtime)))
 		gr_check_print_explain(run, r);
+	if (run->o->explain && !gr_check_print_escaped(run->out, r, gr_check_print_go_to))
+		run->nomem = true;
 }
 
 static int
@@ -683,17 +813,29 @@ gr_cmd_check(int argc, char **argv, FILE *out, FILE *err)
 		{ "explain", no_argument, NULL, 'e' },
 		{ "recursive", no_argument, NULL, 'R' },
 		{ "macos-min", required_argument, NULL, 'M' },
+		{ "max-version", required_argument, NULL, 'X' },
+		{ "glibc", required_argument, NULL, 'G' },
+		{ "versions", no_argument, NULL, 'V' },
+		{ "scratch", no_argument, NULL, 's' },
+		{ "root", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct gr_check_opts o;
 	struct gr_check_run run;
 	const char **allow = NULL;
+	struct gr_vermax *maxver;
+	struct gr_arena va;
 	int c, i;
 
 	memset(&o, 0, sizeof(o));
+	gr_arena_init(&va);
 	allow = calloc((size_t)argc + 1, sizeof(*allow));
-	if (!allow) {
+	maxver = gr_arena_alloc(&va, ((size_t)argc + 1) * sizeof(*maxver));
+	o.pol.maxver = maxver;
+	if (!allow || !maxver) {
+		free(allow);
+		gr_arena_deinit(&va);
 		gr_cli_diag(err, "check: out of memory");
 		return GR_EXIT_ERROR;
 	}
@@ -711,17 +853,33 @@ gr_cmd_check(int argc, char **argv, FILE *out, FILE *err)
 				gr_cli_diag(err, "check: --macos-min '%s' is not a macOS version such as 11.0 or 10.15.4; see 'gorelink check --help'",
 				            optarg);
 				free(allow);
+				gr_arena_deinit(&va);
 				return GR_EXIT_USAGE;
 			}
 			break;
+		case 'V': o.versions = true; break;
+		case 'X':
+		case 'G':
+			o.versions = true;
+			if (!gr_checkver_add_max(maxver, &o.pol.nmaxver, optarg, c == 'G', &va,
+			                         c == 'G' ? "check: --glibc" : "check: --max-version", err)) {
+				free(allow);
+				gr_arena_deinit(&va);
+				return GR_EXIT_USAGE;
+			}
+			break;
+		case 's': o.scratch = true; break;
+		case 'r': o.scratch = true; o.root = optarg; break;
 		case 'h':
 			gr_cmd_check_usage(out);
 			free(allow);
+			gr_arena_deinit(&va);
 			return GR_EXIT_OK;
 		case ':':
 			gr_cli_diag(err, "check: option '%s' needs an argument; see 'gorelink check --help'",
 			            argv[optind - 1]);
 			free(allow);
+			gr_arena_deinit(&va);
 			return GR_EXIT_USAGE;
 		default:
 			if (optopt && optopt < 256)
@@ -730,15 +888,27 @@ gr_cmd_check(int argc, char **argv, FILE *out, FILE *err)
 				gr_cli_diag(err, "check: unknown option '%s'; see 'gorelink check --help'",
 				            argv[optind - 1]);
 			free(allow);
+			gr_arena_deinit(&va);
 			return GR_EXIT_USAGE;
 		}
 	}
 	if (optind >= argc) {
 		gr_cli_diag(err, "check: no PATH given; see 'gorelink check --help'");
 		free(allow);
+		gr_arena_deinit(&va);
 		return GR_EXIT_USAGE;
 	}
 	o.pol.allow = allow;
+	if (o.scratch) {
+		struct stat st;
+		if (!o.root)
+			o.root = "/";
+		if (stat(o.root, &st) != 0 || !S_ISDIR(st.st_mode)) {
+			gr_cli_diag(err, "check: --root %s: not a directory", o.root);
+			free(allow);
+			return GR_EXIT_USAGE;
+		}
+	}
 
 	memset(&run, 0, sizeof(run));
 	run.o = &o;
@@ -748,6 +918,7 @@ gr_cmd_check(int argc, char **argv, FILE *out, FILE *err)
 	for (i = optind; i < argc && !run.nomem; i++)
 		gr_check_operand(&run, argv[i]);
 	free(allow);
+	gr_arena_deinit(&va);
 	if (fflush(out) != 0 || ferror(out)) {
 		gr_cli_diag(err, "check: cannot write the report: %s", strerror(errno));
 		return GR_EXIT_ERROR;

@@ -9,6 +9,7 @@
 #include "gr_extld.h"
 #include "gr_goflags.h"
 #include "gr_linkwrap.h"
+#include "gr_pc.h"
 #include "gr_spawn.h"
 #include "gr_tccache.h"
 
@@ -148,6 +149,10 @@ gr_cmd_extld(int argc, char **argv)
 	} else {
 		struct gr_linkwrap w = { &env, &ls, (const char *const *)rw->search.dirs, rw->search.ndirs, stdout, stderr,
 		                         "gorelink-ld" };
+		/* A bare archive name linked as -lNAME finds it (inference, or -lNAME given too): say so. */
+		for (size_t k = 0; k < rw->ntokens; k++)
+			if (rw->tokens[k].bare_archive && rw->tokens[k].res.nnotes)
+				gr_cli_diag(stderr, "note: %s", rw->tokens[k].res.notes[rw->tokens[k].res.nnotes - 1]);
 		status = gr_linkwrap_link(&w, &final, &rep);
 		gr_linkwrap_report(&ls, &final, rw, status, &rep, &e);
 	}
@@ -159,6 +164,99 @@ out:
 	gr_link_report_deinit(&rep);
 	gr_linkstate_deinit(&ls);
 	return status;
+}
+
+/* The -l names the answer for the packages (argv[from..argc)) leaves out
+ * because only a library kept dynamic (GORELINK_DYNAMIC: one -l name a line)
+ * needs them privately (gr_pc_graph_dropped); an empty list when unknown. */
+static int
+gr_shim_dropped(const char *dyn, char **argv, int from, int argc, struct gr_strvec *out)
+{
+	struct gr_strvec names, via, query;
+	struct gr_pc_graph *g = NULL;
+	struct gr_env env;
+	struct gr_error e;
+	size_t len = 1;
+	char *q;
+	const char *p, *nl;
+	int i, rc = GR_OK;
+
+	gr_strvec_init(&names);
+	gr_strvec_init(&via);
+	gr_strvec_init(&query);
+	for (i = from; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	if (!(q = malloc(len)))
+		return GR_ENOMEM;
+	q[0] = '\0';
+	for (i = from, len = 0; i < argc; i++) {
+		size_t l = strlen(argv[i]);
+		if (i > from)
+			q[len++] = ' ';
+		memcpy(q + len, argv[i], l + 1);
+		len += l;
+	}
+	for (p = dyn; !rc && (nl = strchr(p, '\n')) != NULL; p = nl + 1)
+		if (nl > p && gr_strvec_pushn(&names, p, (size_t)(nl - p)))
+			rc = GR_ENOMEM;
+	gr_env_from_environ(&env, environ);
+	if (!rc && *q && gr_pc_graph(&env, (const char *const *)&q, 1, &g, &e) == GR_OK &&
+	    gr_pc_graph_mark_dynamic(g, (const char *const *)names.v, names.n)) {
+		rc = gr_pc_graph_dropped(g, (const char *const *)names.v, names.n, out, &via);
+	}
+	gr_pc_graph_free(g);
+	free(q);
+	gr_strvec_deinit(&names);
+	gr_strvec_deinit(&via);
+	gr_strvec_deinit(&query);
+	return rc;
+}
+
+/* Run the real pkg-config and print its answer without the words "-lNAME"
+ * for each NAME in drop (each other word as it was, blank-separated). */
+static int
+gr_shim_filtered(char *const *av, const struct gr_strvec *drop)
+{
+	struct gr_spawn_result res;
+	struct gr_error e;
+	const char *p;
+	size_t i;
+	bool first = true;
+
+	if (gr_spawn_capture(av, NULL, &res, &e)) {
+		gr_cli_diag(stderr, "%s", e.msg);
+		return 127;
+	}
+	if (res.err && res.errlen)
+		fwrite(res.err, 1, res.errlen, stderr);
+	if (!res.exited || res.code != 0) {
+		if (res.out)
+			fwrite(res.out, 1, res.outlen, stdout);
+		i = res.exited ? (size_t)res.code : 128 + (size_t)res.code;
+		gr_spawn_result_free(&res);
+		return (int)i;
+	}
+	for (p = res.out ? res.out : ""; *p;) {
+		const char *w;
+		bool skip = false;
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+			p++;
+		if (!*p)
+			break;
+		w = p;
+		while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
+			p += p[0] == '\\' && p[1] ? 2 : 1;
+		for (i = 0; i < drop->n && !skip; i++)
+			skip = (size_t)(p - w) == strlen(drop->v[i]) + 2 && !strncmp(w, "-l", 2) &&
+			       !strncmp(w + 2, drop->v[i], (size_t)(p - w) - 2);
+		if (skip)
+			continue;
+		printf("%s%.*s", first ? "" : " ", (int)(p - w), w);
+		first = false;
+	}
+	putchar('\n');
+	gr_spawn_result_free(&res);
+	return fflush(stdout) ? 1 : 0;
 }
 
 int
@@ -204,6 +302,31 @@ gr_cmd_pkgconfig_shim(int argc, char **argv)
 			gr_cli_diag(stderr, "out of memory");
 			return 2;
 		}
+	/* Libraries kept dynamic (gorelink --allow-dynamic, system libraries in
+	 * third-party mode): their private dependencies come from their DT_NEEDED
+	 * at run time, so the answer leaves out what only they need. */
+	{
+		const char *dyn = getenv("GORELINK_DYNAMIC");
+		struct gr_strvec drop;
+		for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+			;
+		gr_strvec_init(&drop);
+		if (libs && dyn && *dyn && i + 1 < argc) {
+			if (gr_shim_dropped(dyn, argv, i + 1, argc, &drop)) {
+				gr_cli_diag(stderr, "out of memory");
+				gr_strvec_deinit(&drop);
+				gr_strvec_deinit(&av);
+				return 2;
+			}
+			if (drop.n) {
+				status = gr_shim_filtered(gr_strvec_argv(&av), &drop);
+				gr_strvec_deinit(&drop);
+				gr_strvec_deinit(&av);
+				return status;
+			}
+		}
+		gr_strvec_deinit(&drop);
+	}
 	status = gr_extld_exec(gr_strvec_argv(&av));
 	gr_strvec_deinit(&av);
 	return status;

@@ -7,6 +7,7 @@
 
 #include "gr_cli.h"
 #include "gr_pc.h"
+#include "gr_spawn.h"
 #include "gr_strvec.h"
 #include "gr_symindex.h"
 #include "gr_tccache.h"
@@ -23,6 +24,10 @@ gr_cmd_index_usage(FILE *f)
 	      "SYMBOL, the archives that define it, with the -l that reaches them. Each\n"
 	      "archive's symbols are cached ($GORELINK_CACHE_DIR), keyed by its identity.\n"
 	      "This is the index that explains undefined symbols when a build fails.\n"
+	      "A SYMBOL no archive defines is looked up in the dynamic symbol tables of the\n"
+	      "shared libraries (lib*.so, lib*.so.*) of the same directories: each one that\n"
+	      "defines it is named, with its soname, the -l that reaches it and the Debian\n"
+	      "packages that ship it (dpkg-query -S, where there is one).\n"
 	      "\n"
 	      "Options:\n"
 	      "      --cc COMMAND  the C compiler whose search dirs apply (default: $CC, else cc)\n"
@@ -31,8 +36,72 @@ gr_cmd_index_usage(FILE *f)
 	      "                    many archives came from the cache\n"
 	      "  -h, --help        this text\n"
 	      "\n"
-	      "Exit status: 0 every SYMBOL is defined somewhere, 1 some SYMBOL is not,\n"
-	      "2 the compiler or the cache could not be used, 64 usage error.\n", f);
+	      "Exit status: 0 every SYMBOL is defined in an archive, 1 some SYMBOL is not\n"
+	      "(whether or not a shared library defines it), 2 the compiler or the cache\n"
+	      "could not be used, 64 usage error.\n", f);
+}
+
+/* The Debian package that ships path ("libsystemd0" for
+ * /usr/lib/x86_64-linux-gnu/libsystemd.so.0), from dpkg-query -S, into buf;
+ * false where there is no dpkg-query or no package ships it. */
+static bool
+gr_cmd_index_package(const char *path, char *buf, size_t n)
+{
+	struct gr_strvec argv;
+	struct gr_spawn_result r;
+	struct gr_error e;
+	const char *line, *colon;
+	bool ok = false;
+	int rc;
+
+	gr_strvec_init(&argv);
+	if (gr_strvec_push(&argv, "dpkg-query") || gr_strvec_push(&argv, "-S") || gr_strvec_push(&argv, path)) {
+		gr_strvec_deinit(&argv);
+		return false;
+	}
+	rc = gr_spawn_capture(gr_strvec_argv(&argv), NULL, &r, &e);
+	gr_strvec_deinit(&argv);
+	if (rc != GR_OK)
+		return false;
+	/* "libsystemd0:amd64: /usr/lib/x86_64-linux-gnu/libsystemd.so.0": the first line naming path exactly. */
+	for (line = r.out; r.out && gr_spawn_ok(&r) && line && *line && !ok; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		const char *sep = strstr(line, ": "), *end = strchr(line, '\n');
+		size_t pl = strlen(path), k;
+		if (!sep || (end && sep > end) || strncmp(sep + 2, path, pl) || (sep[2 + pl] != '\n' && sep[2 + pl]))
+			continue;
+		/* One package ("libsystemd0:amd64"), not a diversion or a list ("a, b"). */
+		if (memchr(line, ',', (size_t)(sep - line)) || memchr(line, ' ', (size_t)(sep - line)))
+			continue;
+		colon = memchr(line, ':', (size_t)(sep - line));
+		k = (size_t)((colon ? colon : sep) - line);
+		if (k && k < n) {
+			memcpy(buf, line, k);
+			buf[k] = '\0';
+			ok = true;
+		}
+	}
+	gr_spawn_result_free(&r);
+	return ok;
+}
+
+/* What shared library defines a symbol no archive does: one line's tail. */
+static void
+gr_cmd_index_shared_hit(FILE *out, const struct gr_symshared_hit *h)
+{
+	char dev[256], rt[256];
+	bool hd = gr_cmd_index_package(h->path, dev, sizeof(dev));
+	bool hr = strcmp(h->runtime, h->path) && gr_cmd_index_package(h->runtime, rt, sizeof(rt));
+
+	fprintf(out, " %s (%s", h->soname, h->path);
+	if (h->lname)
+		fprintf(out, ", -l%s", h->lname);
+	else
+		fputs(", no lib<name>.so links to it", out);
+	if (hd && hr && strcmp(dev, rt))
+		fprintf(out, "; package %s/%s", dev, rt);
+	else if (hd || hr)
+		fprintf(out, "; package %s", hd ? dev : rt);
+	fputc(')', out);
 }
 
 int
@@ -45,7 +114,8 @@ gr_cmd_index(int argc, char **argv, FILE *out, FILE *err)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct gr_env env;
-	struct gr_strvec dirs, cc;
+	struct gr_strvec dirs, cc, unfound;
+	struct gr_symshared *sh = NULL;
 	struct gr_pc_tokens *words = NULL;
 	struct gr_toolchain tc;
 	struct gr_symindex *ix = NULL;
@@ -59,6 +129,7 @@ gr_cmd_index(int argc, char **argv, FILE *out, FILE *err)
 	gr_env_from_environ(&env, environ);
 	gr_strvec_init(&dirs);
 	gr_strvec_init(&cc);
+	gr_strvec_init(&unfound);
 	memset(&tc, 0, sizeof(tc));
 	optind = 0;
 	opterr = 0;
@@ -114,7 +185,8 @@ gr_cmd_index(int argc, char **argv, FILE *out, FILE *err)
 	if (stats)
 		fprintf(out, "%zu archives, %zu symbols, %zu archives from the cache\n", st.archives, st.symbols,
 		        st.cached);
-	for (i = optind; i < argc && ix; i++) {
+	/* The symbols no archive defines: asked of the shared libraries, all at once. */
+	for (i = optind; i < argc && ix && status != GR_EXIT_ERROR; i++) {
 		size_t n;
 		const struct gr_symarchive *const *a = gr_symindex_lookup(ix, argv[i], &n);
 		/* A C++ name as linkers print it: "std::terminate()". */
@@ -123,9 +195,35 @@ gr_cmd_index(int argc, char **argv, FILE *out, FILE *err)
 			status = GR_EXIT_ERROR;
 			break;
 		}
+		if (!n && gr_strvec_push(&unfound, argv[i])) {
+			status = GR_EXIT_ERROR;
+			break;
+		}
+	}
+	if (unfound.n && status != GR_EXIT_ERROR &&
+	    gr_symindex_shared((const char *const *)dirs.v, dirs.n, (const char *const *)unfound.v, unfound.n, &sh, &e)) {
+		gr_cli_diag(err, "index: %s", e.msg);
+		status = GR_EXIT_ERROR;
+	}
+	for (i = optind; i < argc && ix && status != GR_EXIT_ERROR; i++) {
+		size_t n, u, h, shown = 0;
+		const struct gr_symarchive *const *a = gr_symindex_lookup(ix, argv[i], &n);
+		if (!n && strpbrk(argv[i], " :(<") && gr_symindex_lookup_demangled(ix, argv[i], &a, &n, &e)) {
+			gr_cli_diag(err, "index: %s", e.msg);
+			status = GR_EXIT_ERROR;
+			break;
+		}
 		fprintf(out, "%s:", argv[i]);
 		if (!n) {
-			fputs(" not defined in any archive on the search path\n", out);
+			fputs(" not defined in any archive on the search path", out);
+			for (u = 0; u < unfound.n && strcmp(unfound.v[u], argv[i]); u++)
+				;
+			for (h = 0; sh && h < sh->nhits; h++)
+				if (sh->hits[h].sym == u) {
+					fputs(shown++ ? ";" : "; defined in the shared library", out);
+					gr_cmd_index_shared_hit(out, &sh->hits[h]);
+				}
+			fputc('\n', out);
 			status = GR_EXIT_FAIL;
 			continue;
 		}
@@ -134,6 +232,8 @@ gr_cmd_index(int argc, char **argv, FILE *out, FILE *err)
 		fputc('\n', out);
 	}
 out:
+	gr_symshared_free(sh);
+	gr_strvec_deinit(&unfound);
 	gr_symindex_free(ix);
 	gr_toolchain_deinit(&tc);
 	gr_pc_tokens_free(words);

@@ -3,11 +3,17 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <dirent.h>
+#include <sys/stat.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <bfd.h>
 
+
+#include "gr_cache.h"
 #include "gr_chain.h"
 #include "gr_cli.h"
 #include "gr_file.h"
@@ -379,11 +385,11 @@ gr_pcrw_explain_one(FILE *err, const struct gr_rw_result *r, const struct gr_rw_
 		return;
 	}
 	if (t->shared_path) {
-		fprintf(err, "  options: install the package that ships lib%s.a; or %s%s to keep the path as it is\n",
+		fprintf(err, "  options: no installed package ships lib%s.a (build it, or a package not installed may ship it); or %s%s to keep the path as it is\n",
 		        t->lib, build ? "--allow-dynamic " : "--allow-dynamic=", t->lib);
 		return;
 	}
-	fprintf(err, "  options: install the package that ships lib%s.a", colon ? "<name>" : t->lib);
+	fprintf(err, "  options: no installed package ships lib%s.a (build it, or a package not installed may ship it)", colon ? "<name>" : t->lib);
 	if (mode == GR_RW_STATIC && system)
 		fprintf(err, "; or %s, which keeps system libraries such as -l%s dynamic",
 		        build ? "--third-party" : "--mode=third-party", t->lib);
@@ -432,6 +438,7 @@ struct gr_pcrw_miss {
 	char *where;      /* the shared or run-time library, tidied; NULL for none */
 	char *elsewhere;  /* lib<name>.a below a search dir, out of ld's reach; or NULL */
 	bool system;      /* a name third-party mode keeps dynamic */
+	char *debpkg;     /* the Debian package that ships lib<name>.a (not installed), or NULL */
 };
 
 /* The names of the libraries of kind (or every one: -1) in m, each as fmt with %s the name. */
@@ -476,6 +483,173 @@ gr_pcrw_kind_of(const struct gr_rw_result *r, struct gr_pcrw_miss *m)
 	} else {
 		m->kind = GR_PCRW_NONE;
 	}
+}
+
+/* qsort's comparison of two strings. */
+static int
+gr_pcrw_strcmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The Contents index files apt-file reads (/var/lib/apt/lists, "_Contents-" in their names),
+ * each "name size mtime" a line, in name order: a cache key (malloc'd), or
+ * NULL when there is none. */
+static char *
+gr_pcrw_contents_key(void)
+{
+	static const char dir[] = "/var/lib/apt/lists";
+	struct gr_strvec names;
+	struct dirent *de;
+	char *key = NULL;
+	size_t i, len = 16;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return NULL;
+	gr_strvec_init(&names);
+	while ((de = readdir(d)) != NULL)
+		if (strstr(de->d_name, "_Contents-") && gr_strvec_push(&names, de->d_name))
+			break;
+	closedir(d);
+	if (names.n)
+		qsort(names.v, names.n, sizeof(*names.v), gr_pcrw_strcmp);
+	for (i = 0; i < names.n; i++)
+		len += strlen(names.v[i]) + 64;
+	if (names.n && (key = malloc(len)) != NULL) {
+		size_t at = (size_t)snprintf(key, len, "apt-file 1\n");
+		for (i = 0; i < names.n; i++) {
+			char path[600];
+			struct stat st;
+			snprintf(path, sizeof(path), "%s/%s", dir, names.v[i]);
+			if (stat(path, &st) == 0 && at < len)
+				at += (size_t)snprintf(key + at, len - at, "%s %lld %lld\n", names.v[i], (long long)st.st_size,
+				                       (long long)st.st_mtime);
+		}
+	}
+	gr_strvec_deinit(&names);
+	return key;
+}
+
+/* Which Debian package ships each lib<name>.a of m (into m[i].debpkg), from
+ * Debian's Contents index through apt-file (GORELINK_APT_FILE names the
+ * program; set but empty: not used). Only a file in one of the search dirs
+ * counts. Returns true when the index answered (a name without a package
+ * then has none in Debian), false when there is no apt-file or no index. */
+static bool
+gr_pcrw_contents(const struct gr_rw_result *r, struct gr_pcrw_miss *m, size_t n)
+{
+	const char *prog = getenv("GORELINK_APT_FILE");
+	struct gr_spawn_result res;
+	struct gr_error e;
+	char *re = NULL, *pat;
+	size_t i, k, len = 64;
+	const char *p, *nl;
+	bool known = false;
+
+	struct gr_env env;
+	char *key = NULL, *data = NULL, *out = NULL;
+	size_t dlen = 0;
+	bool cached = false;
+
+	if (prog && !*prog)
+		return false;
+	/* No Contents index, no look-up (apt-file would only say so, slowly);
+	 * the index's files (name, size, time) key the answers in the cache. */
+	if (!prog && !(key = gr_pcrw_contents_key()))
+		return false;
+	for (i = 0; i < n; i++)
+		len += 2 * strlen(m[i].t->lib) + 8;
+	if (!(re = malloc(len)))
+		return false;
+	memcpy(re, "/(", 3);
+	pat = re + 2;
+	for (i = 0, k = 0; i < n; i++) {
+		const char *nm = m[i].t->lib;
+		bool colon = nm[0] == ':';
+		if (k++)
+			*pat++ = '|';
+		if (!colon) {
+			memcpy(pat, "lib", 3);
+			pat += 3;
+		}
+		for (nm += colon; *nm; nm++) {
+			if (strchr(".+*?()[]{}|^$\\", *nm))
+				*pat++ = '\\';
+			*pat++ = *nm;
+		}
+		if (!colon) {
+			memcpy(pat, "\\.a", 3);
+			pat += 3;
+		}
+	}
+	memcpy(pat, ")$", 3);
+	gr_env_from_environ(&env, environ);
+	if (key) {
+		size_t kl = strlen(key) + strlen(re) + 2;
+		char *k2 = malloc(kl);
+		if (k2) {
+			snprintf(k2, kl, "%s\n%s", key, re);
+			cached = gr_cache_get(&env, "aptfile", k2, &data, &dlen) == GR_OK && dlen >= 2;
+			if (cached) {
+				known = data[0] == '1';
+				out = data + 2;
+			}
+		}
+		free(key);
+		key = k2;
+	}
+	if (!cached) {
+		char *av[] = { (char *)(uintptr_t)(prog ? prog : "apt-file"), (char *)(uintptr_t)"search", (char *)(uintptr_t)"-x",
+		               re, NULL };
+		if (gr_spawn_capture(av, NULL, &res, &e) != GR_OK) {
+			free(re);
+			free(key);
+			return false;
+		}
+		/* 0: matches; 1 with nothing said: the index has none; else (3: no index) unknown. */
+		known = res.exited && (res.code == 0 || (res.code == 1 && !res.errlen));
+		out = res.out ? res.out : (char *)(uintptr_t)"";
+		if (key && res.exited && (data = malloc(strlen(out) + 3)) != NULL) {
+			snprintf(data, strlen(out) + 3, "%c\n%s", known ? '1' : '0', out);
+			(void)gr_cache_put(&env, "aptfile", key, data, strlen(data), &e);  /* a failure only costs time */
+			free(data);
+			data = NULL;
+		}
+	}
+	free(re);
+	free(key);
+	for (p = known ? out : ""; *p; p = nl ? nl + 1 : p + strlen(p)) {
+		const char *sep = strstr(p, ": /"), *slash;
+		size_t plen;
+		nl = strchr(p, '\n');
+		if (!sep || (nl && sep > nl))
+			continue;
+		plen = (size_t)((nl ? nl : p + strlen(p)) - (sep + 2));
+		for (slash = sep + 2 + plen; slash > sep + 2 && slash[-1] != '/'; slash--)
+			;
+		for (i = 0; i < n; i++) {
+			const char *nm = m[i].t->lib;
+			char want[512];
+			bool indir = false;
+			if (m[i].debpkg)
+				continue;
+			snprintf(want, sizeof(want), "%s%s%s", nm[0] == ':' ? "" : "lib", nm + (nm[0] == ':'), nm[0] == ':' ? "" : ".a");
+			if (strlen(want) != (size_t)(sep + 2 + plen - slash) || strncmp(slash, want, strlen(want)))
+				continue;
+			for (k = 0; k < r->search.ndirs && !indir; k++) {
+				char *d = gr_pcrw_tidy(r->search.dirs[k]);
+				indir = d && strlen(d) == (size_t)(slash - 1 - (sep + 2)) && !strncmp(d, sep + 2, strlen(d));
+				free(d);
+			}
+			if (indir)
+				m[i].debpkg = strndup(p, (size_t)(sep - p));
+		}
+	}
+	if (!cached)
+		gr_spawn_result_free(&res);
+	free(data);
+	return known;
 }
 
 /* The compact explanation: one line per library, the search list once, then
@@ -582,8 +756,37 @@ gr_pcrw_explain_compact(FILE *f, const struct gr_rw_result *r, struct gr_pcrw_mi
 		free(dir);
 	}
 	if (ninstall) {
-		fprintf(f, "%s install the package%s that ship%s", k++ ? "; or" : "", ninstall == 1 ? "" : "s", ninstall == 1 ? "s" : "");
-		gr_pcrw_names(f, m, n, -1, true, ",", " lib", ".a");
+		/* Never a package that does not exist: Debian's Contents index
+		 * (apt-file) names the one to install; without it, all that is
+		 * known is that no installed package ships the archive. */
+		bool known = gr_pcrw_contents(r, m, n);
+		size_t nship = 0, j;
+		for (i = 0; i < n; i++)
+			nship += m[i].debpkg != NULL;
+		for (i = 0; i < n; i++) {
+			bool again = false;
+			if (!m[i].debpkg)
+				continue;
+			for (j = 0; j < i && !again; j++)
+				again = m[j].debpkg && !strcmp(m[j].debpkg, m[i].debpkg);
+			if (again)
+				continue;
+			fprintf(f, "%s install %s (it ships", k++ ? "; or" : "", m[i].debpkg);
+			for (j = i; j < n; j++)
+				if (m[j].debpkg && !strcmp(m[j].debpkg, m[i].debpkg))
+					fprintf(f, " lib%s.a", m[j].t->lib[0] == ':' ? m[j].t->lib + 1 : m[j].t->lib);
+			fputc(')', f);
+		}
+		if (nship < ninstall) {
+			size_t shown = 0;
+			fprintf(f, "%s no %s package ships", k++ ? ";" : "", known ? "Debian" : "installed");
+			for (i = 0; i < n; i++)
+				if (!m[i].elsewhere && !m[i].debpkg)
+					fprintf(f, "%s lib%s.a", shown++ ? "," : "", m[i].t->lib[0] == ':' ? m[i].t->lib + 1 : m[i].t->lib);
+			fputs(known ? " (Debian's Contents index, apt-file)" :
+			      " (apt-file with its index, apt-file update, would tell whether a Debian package does)", f);
+			fputs(": build it as a static library yourself", f);
+		}
 	}
 	if (mode == GR_RW_STATIC && nsys == n)
 		fprintf(f, "%s %s, which keeps system libraries such as -l%s dynamic", k++ ? "; or" : "",
@@ -624,7 +827,304 @@ gr_pcrw_explain_compact(FILE *f, const struct gr_rw_result *r, struct gr_pcrw_mi
 	for (i = 0; i < n; i++) {
 		free(m[i].where);
 		free(m[i].elsewhere);
+		free(m[i].debpkg);
 	}
+}
+
+/* NAME of a bare "libNAME.a" input file token whose note says -lNAME finds
+ * an archive, into buf; false for any other. */
+static bool
+gr_pcrw_bare_lname(const struct gr_rw_token *t, char *buf, size_t n)
+{
+	size_t il = strlen(t->input), nl;
+
+	if (il <= 5 || strchr(t->input, '/') || strncmp(t->input, "lib", 3) || strcmp(t->input + il - 2, ".a") ||
+	    !t->res.nnotes || il - 5 >= n)
+		return false;
+	nl = il - 5;
+	snprintf(buf, n, "%.*s", (int)nl, t->input + 3);
+	return !strncmp(t->res.notes[0], "-l", 2) && !strncmp(t->res.notes[0] + 2, buf, nl) &&
+	       !strncmp(t->res.notes[0] + 2 + nl, " would find ", 12);
+}
+
+/* Whether name is one of the n names. */
+static bool
+gr_pc_in_list(const char *name, const char *const *names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+
+/* ---- the smallest --allow-dynamic set (gr_pc_graph_suggest) --------------- */
+
+struct gr_pcrw_have_ctx {
+	const struct gr_rw_result *r;
+	const struct gr_rw_opts *o;
+	enum gr_rw_mode mode;
+};
+
+/* Whether name stays -l anyway: --allow-dynamic, or a system library in third-party mode. */
+static bool
+gr_pcrw_kept(const struct gr_rw_opts *o, enum gr_rw_mode mode, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < o->nallow_dynamic; i++)
+		if (!strcmp(o->allow_dynamic[i], name))
+			return true;
+	for (i = 0; mode == GR_RW_THIRD_PARTY && i < o->nsystem_libs; i++)
+		if (!strcmp(o->system_libs[i], name))
+			return true;
+	return false;
+}
+
+/* The file -lNAME finds along the rewrite's search (static_mode: archives only), or NULL. */
+static const char *
+gr_pcrw_find(const struct gr_rw_result *r, const char *name, bool static_mode, enum gr_cand *kind)
+{
+	/* The search caches what it classified; the result is not changed otherwise. */
+	struct gr_ldsearch *s = (struct gr_ldsearch *)(uintptr_t)&r->search;
+	struct gr_ldresult res;
+	struct gr_error e;
+
+	memset(&res, 0, sizeof(res));
+	if (gr_ldsearch_lib(s, name, static_mode, &res, &e) != GR_OK || !res.found.path)
+		return NULL;
+	*kind = res.found.kind;
+	return res.found.path;
+}
+
+static int
+gr_pcrw_have(void *ctx, const char *name)
+{
+	const struct gr_pcrw_have_ctx *c = ctx;
+	enum gr_cand kind = GR_CAND_UNOPENABLE;
+	char rt[4096];
+	size_t i;
+	int h = 0;
+
+	if (gr_pcrw_kept(c->o, c->mode, name))
+		return GR_PC_HAVE_DYNAMIC | GR_PC_HAVE_SHARED;
+	for (i = 0; i < c->r->ntokens; i++) {
+		const struct gr_rw_token *t = &c->r->tokens[i];
+		if (!t->lib || strcmp(t->lib, name))
+			continue;
+		if (!t->missing && !t->kept)
+			h |= GR_PC_HAVE_ARCHIVE;
+		if (t->missing && (t->shared_alternative || gr_ldsearch_runtime_only(&c->r->search, name, rt, sizeof(rt))))
+			h |= GR_PC_HAVE_SHARED;
+		if (t->missing)
+			return h;
+	}
+	if (!(h & GR_PC_HAVE_ARCHIVE) && gr_pcrw_find(c->r, name, true, &kind) && kind == GR_CAND_ARCHIVE)
+		h |= GR_PC_HAVE_ARCHIVE;
+	if ((gr_pcrw_find(c->r, name, false, &kind) && (kind == GR_CAND_SHARED || kind == GR_CAND_SCRIPT)) ||
+	    gr_ldsearch_runtime_only(&c->r->search, name, rt, sizeof(rt)))
+		h |= GR_PC_HAVE_SHARED;
+	return h;
+}
+
+/* The package a token's origin starts from, into buf ("" when none):
+ * "#cgo pkg-config: vips -> ..." and "vips (Libs)" give vips, "--pkg zlib: ..." zlib. */
+static void
+gr_pcrw_origin_root(const char *origin, char *buf, size_t n)
+{
+	size_t l;
+
+	buf[0] = '\0';
+	if (!origin)
+		return;
+	if (!strncmp(origin, "#cgo pkg-config: ", 17))
+		origin += 17;
+	else if (!strncmp(origin, "--pkg ", 6)) {
+		const char *colon = strstr(origin + 6, ": ");
+		l = colon ? (size_t)(colon - origin - 6) : strlen(origin + 6);
+		snprintf(buf, n, "%.*s", (int)l, origin + 6);
+		return;
+	} else if (!strcmp(origin, "--lib") || !strncmp(origin, "--", 2))
+		return;
+	l = gr_pcrw_root_len(origin);
+	snprintf(buf, n, "%.*s", (int)l, origin);
+}
+
+/* Which installed packages own the files (dpkg -S), as "PKG" per path in pkgs
+ * (NULL where none, or no dpkg). */
+static void
+gr_pcrw_dpkg(char **paths, size_t n, char **pkgs)
+{
+	struct gr_strvec av;
+	struct gr_spawn_result res;
+	struct gr_error e;
+	const char *p, *nl;
+	size_t i;
+
+	if (!n)
+		return;
+	gr_strvec_init(&av);
+	if (gr_strvec_push(&av, "dpkg") || gr_strvec_push(&av, "-S")) {
+		gr_strvec_deinit(&av);
+		return;
+	}
+	/* With a merged /usr, dpkg knows /lib/... for what is found as /usr/lib/... */
+	for (i = 0; i < n; i++)
+		if (paths[i] && (gr_strvec_push(&av, paths[i]) ||
+		                 (!strncmp(paths[i], "/usr/lib/", 9) && gr_strvec_push(&av, paths[i] + 4)))) {
+			gr_strvec_deinit(&av);
+			return;
+		}
+	if (av.n > 2 && gr_spawn_capture(gr_strvec_argv(&av), NULL, &res, &e) == GR_OK) {
+		/* "libvips42:amd64: /usr/lib/x86_64-linux-gnu/libvips.so.42.14.2" */
+		for (p = res.out ? res.out : ""; *p; p = nl ? nl + 1 : p + strlen(p)) {
+			const char *sep;
+			nl = strchr(p, '\n');
+			sep = strstr(p, ": /");
+			if (!sep || (nl && sep > nl))
+				continue;
+			for (i = 0; i < n; i++) {
+				const char *pa = paths[i];
+				if (pa && !strncmp(sep + 2, "/lib/", 5) && !strncmp(pa, "/usr/lib/", 9))
+					pa += 4;
+				if (pa && !pkgs[i] && !strncmp(sep + 2, pa, strlen(pa)) &&
+				    (sep + 2)[strlen(pa)] == (nl ? '\n' : '\0')) {
+					const char *colon = memchr(p, ':', (size_t)(sep - p));
+					pkgs[i] = strndup(p, (size_t)((colon ? colon : sep) - p));
+				}
+			}
+		}
+		gr_spawn_result_free(&res);
+	}
+	gr_strvec_deinit(&av);
+}
+
+/* After the explanation: the smallest --allow-dynamic set that makes the link
+ * work, as one list to paste, and what then loads at run time, from which
+ * packages. Nothing when the link's packages are unknown or no set helps. */
+static void
+gr_pcrw_explain_allow_set(FILE *f, const struct gr_rw_result *r, enum gr_rw_mode mode,
+                          const struct gr_rw_opts *o, bool build)
+{
+	struct gr_strvec roots, allow, why, runtime, impossible, dyn;
+	struct gr_pcrw_have_ctx ctx = { r, o, mode };
+	struct gr_pc_graph *g = NULL;
+	struct gr_env env;
+	struct gr_error e;
+	const char *ad = build ? "--allow-dynamic " : "--allow-dynamic=";
+	char root[512], **paths = NULL, **pkgs = NULL;
+	size_t i, j, k, nrt = 0;
+
+	gr_strvec_init(&roots);
+	gr_strvec_init(&allow);
+	gr_strvec_init(&why);
+	gr_strvec_init(&runtime);
+	gr_strvec_init(&impossible);
+	gr_strvec_init(&dyn);
+	for (i = 0; i < r->ntokens; i++) {
+		bool again = false;
+		gr_pcrw_origin_root(r->tokens[i].lib ? r->tokens[i].origin : NULL, root, sizeof(root));
+		for (k = 0; k < roots.n && !again; k++)
+			again = !strcmp(roots.v[k], root);
+		if (root[0] && !again && gr_strvec_push(&roots, root))
+			goto out;
+	}
+	if (!roots.n)
+		goto out;
+	if (o->infer_env)
+		env = *o->infer_env;
+	else
+		gr_env_from_environ(&env, environ);
+	if (gr_pc_graph(&env, (const char *const *)roots.v, roots.n, &g, &e) != GR_OK)
+		goto out;
+	for (i = 0; i < o->nallow_dynamic; i++)
+		if (gr_strvec_push(&dyn, o->allow_dynamic[i]))
+			goto out;
+	for (i = 0; mode == GR_RW_THIRD_PARTY && i < o->nsystem_libs; i++)
+		if (gr_strvec_push(&dyn, o->system_libs[i]))
+			goto out;
+	gr_pc_graph_mark_dynamic(g, (const char *const *)dyn.v, dyn.n);
+	if (gr_pc_graph_suggest(g, gr_pcrw_have, &ctx, &allow, &why, &runtime, &impossible) || !allow.n)
+		goto out;
+	if (impossible.n) {
+		gr_cli_diag(f, "no --allow-dynamic set makes this link work: neither an archive nor a shared library for");
+		for (i = 0; i < impossible.n; i++)
+			fprintf(f, " -l%s", impossible.v[i]);
+		fputc('\n', f);
+		goto out;
+	}
+	gr_cli_diag(f, "the smallest set of libraries to keep dynamic, so that every library still linked has its archive%s (paste it whole):",
+	            o->nallow_dynamic ? ", with those kept already" : "");
+	fputs("  ", f);
+	for (i = 0; i < o->nallow_dynamic; i++)
+		fprintf(f, "%s%s%s", i ? " " : "", ad, o->allow_dynamic[i]);
+	for (i = 0; i < allow.n; i++)
+		fprintf(f, "%s%s%s", i || o->nallow_dynamic ? " " : "", ad, allow.v[i]);
+	fputc('\n', f);
+	fputs("  why:", f);
+	for (i = 0; i < allow.n; i++)
+		fprintf(f, "%s -l%s (%s)", i ? ";" : "", allow.v[i], why.v[i]);
+	fputc('\n', f);
+	/* What then loads at run time: each library's shared object and its installed package. */
+	paths = calloc(runtime.n ? runtime.n : 1, sizeof(*paths));
+	pkgs = calloc(runtime.n ? runtime.n : 1, sizeof(*pkgs));
+	if (!paths || !pkgs)
+		goto out;
+	for (i = 0; i < runtime.n; i++) {
+		enum gr_cand kind = GR_CAND_UNOPENABLE;
+		const char *so;
+		char rt[4096];
+		if (mode == GR_RW_THIRD_PARTY && gr_pcrw_kept(o, mode, runtime.v[i]) &&
+		    !gr_pc_in_list(runtime.v[i], o->allow_dynamic, o->nallow_dynamic))
+			continue;  /* the C library's family */
+		so = gr_pcrw_find(r, runtime.v[i], false, &kind);
+		if (!so || kind != GR_CAND_SHARED)
+			so = gr_ldsearch_runtime_only(&r->search, runtime.v[i], rt, sizeof(rt)) ? rt : NULL;
+		paths[i] = so ? realpath(so, NULL) : NULL;
+		nrt++;
+	}
+	gr_pcrw_dpkg(paths, runtime.n, pkgs);
+	gr_cli_diag(f, "with it, %zu libraries load at run time (through the dynamic ones' DT_NEEDED), from these packages:", nrt);
+	/* One line: each package once, its -l names after it; those without one last. */
+	fputs(" ", f);
+	for (i = 0, j = 0; i < runtime.n; i++) {
+		bool again = false;
+		if (!paths[i])
+			continue;
+		for (k = 0; k < i && !again; k++)
+			again = pkgs[k] && pkgs[i] && !strcmp(pkgs[k], pkgs[i]);
+		if (again || !pkgs[i])
+			continue;
+		fprintf(f, "%s %s (", j++ ? "," : "", pkgs[i]);
+		for (k = i; k < runtime.n; k++)
+			if (paths[k] && pkgs[k] && !strcmp(pkgs[k], pkgs[i]))
+				fprintf(f, "%s-l%s", k == i ? "" : " ", runtime.v[k]);
+		fputc(')', f);
+	}
+	for (i = 0; i < runtime.n; i++)
+		if (paths[i] && !pkgs[i])
+			fprintf(f, "%s %s (-l%s, no installed package owns it)", j++ ? "," : "", paths[i], runtime.v[i]);
+	for (i = 0, k = 0; i < runtime.n; i++)
+		k += !paths[i] && !(mode == GR_RW_THIRD_PARTY && gr_pcrw_kept(o, mode, runtime.v[i]) &&
+		                    !gr_pc_in_list(runtime.v[i], o->allow_dynamic, o->nallow_dynamic));
+	if (k)
+		fprintf(f, "%s and %zu whose shared library is not found here", j ? "," : "", k);
+	fputc('\n', f);
+out:
+	for (i = 0; paths && i < runtime.n; i++) {
+		free(paths[i]);
+		free(pkgs ? pkgs[i] : NULL);
+	}
+	free(paths);
+	free(pkgs);
+	gr_pc_graph_free(g);
+	gr_strvec_deinit(&roots);
+	gr_strvec_deinit(&allow);
+	gr_strvec_deinit(&why);
+	gr_strvec_deinit(&runtime);
+	gr_strvec_deinit(&impossible);
+	gr_strvec_deinit(&dyn);
 }
 
 void
@@ -646,6 +1146,7 @@ gr_cmd_pcrw_explain_missing(FILE *err, const struct gr_rw_result *r, enum gr_rw_
 	for (k = 0; k < r->ntokens; k++) {
 		const struct gr_rw_token *t = &r->tokens[k];
 		bool again = false;
+		char lname[256];
 		if (!t->missing)
 			continue;
 		if (!t->lib) {
@@ -657,8 +1158,13 @@ gr_cmd_pcrw_explain_missing(FILE *err, const struct gr_rw_result *r, enum gr_rw_
 			        "the flags given");
 			for (j = 0; j < t->res.nnotes; j++)
 				fprintf(f, "  note: %s\n", t->res.notes[j]);
-			fprintf(f, "  options: name it by -l (or by its full path) where it comes from%s\n",
-			        t->origin ? " (a packaging bug of that .pc file)" : "");
+			if (gr_pcrw_bare_lname(t, lname, sizeof(lname)))
+				fprintf(f, "  options: %s%s links it as -l%s finds it; or name it -l%s where it comes from%s\n",
+				        build ? "--lib -l" : "--infer", build ? lname : "", lname, lname,
+				        t->origin ? " (a packaging bug of that .pc file)" : "");
+			else
+				fprintf(f, "  options: name it by -l (or by its full path) where it comes from%s\n",
+				        t->origin ? " (a packaging bug of that .pc file)" : "");
 			continue;
 		}
 		for (j = 0; j < k && !again; j++)
@@ -687,6 +1193,8 @@ gr_cmd_pcrw_explain_missing(FILE *err, const struct gr_rw_result *r, enum gr_rw_
 			for (k = 0; k < n; k++)
 				m[k].elsewhere = found[k];
 		gr_pcrw_explain_compact(f, r, m, n, mode, build, searched);
+		if (!r->darwin)
+			gr_pcrw_explain_allow_set(f, r, mode, o, build);
 	}
 	free(m);
 	free(names);
@@ -697,6 +1205,51 @@ gr_cmd_pcrw_explain_missing(FILE *err, const struct gr_rw_result *r, enum gr_rw_
 		fflush(err);
 	}
 	free(buf);
+}
+
+/* Packages (not raw flags): leave out of t the -l names only a library kept
+ * dynamic needs privately (gr_pc_graph_dropped: --allow-dynamic, and the
+ * system libraries in third-party mode), and say so on err, one line. */
+static void
+gr_pcrw_drop_private(FILE *err, const struct gr_env *env, const char *const *queries, size_t nq,
+                     const struct gr_rw_opts *o, struct gr_pc_tokens *t)
+{
+	struct gr_strvec dyn, names, via;
+	struct gr_pc_graph *g = NULL;
+	struct gr_error e;
+	size_t i, k, n = 0;
+
+	gr_strvec_init(&dyn);
+	gr_strvec_init(&names);
+	gr_strvec_init(&via);
+	for (i = 0; i < o->nallow_dynamic; i++)
+		if (gr_strvec_push(&dyn, o->allow_dynamic[i]))
+			goto out;
+	for (i = 0; o->mode == GR_RW_THIRD_PARTY && i < o->nsystem_libs; i++)
+		if (gr_strvec_push(&dyn, o->system_libs[i]))
+			goto out;
+	if (!dyn.n || gr_pc_graph(env, queries, nq, &g, &e) != GR_OK ||
+	    !gr_pc_graph_mark_dynamic(g, (const char *const *)dyn.v, dyn.n) ||
+	    gr_pc_graph_dropped(g, (const char *const *)dyn.v, dyn.n, &names, &via) || !names.n)
+		goto out;
+	for (i = 0; i < t->n; i++) {
+		bool drop = false;
+		for (k = 0; k < names.n && !drop; k++)
+			drop = t->v[i].origin && !strncmp(t->v[i].text, "-l", 2) && !strcmp(t->v[i].text + 2, names.v[k]);
+		if (!drop)
+			t->v[n++] = t->v[i];
+	}
+	t->n = n;
+	gr_cli_diag(err, "kept dynamic, so %zu libraries are not linked (the libraries kept dynamic load them at run time):",
+	            names.n);
+	for (i = 0; i < names.n; i++)
+		fprintf(err, " -l%s", names.v[i]);
+	fputc('\n', err);
+out:
+	gr_pc_graph_free(g);
+	gr_strvec_deinit(&dyn);
+	gr_strvec_deinit(&names);
+	gr_strvec_deinit(&via);
 }
 
 /* Rewrite one set of flags and print it; pkg names the package under --each.
@@ -737,6 +1290,8 @@ gr_pcrw_one(FILE *out, FILE *err, const char *pkg, const struct gr_pc_tokens *to
 		if (t->shared_path && !t->kept)
 			gr_cli_diag(err, "note: %s is a shared library named by its path; %s, which -l%s finds, is linked instead",
 			            t->shared_path, t->res.found.path, t->lib);
+		else if (t->bare_archive && t->res.nnotes)
+			gr_cli_diag(err, "note: %s", t->res.notes[t->res.nnotes - 1]);
 	}
 	if (json) {
 		gr_pcrw_json(out, r, tc, mode_name, pkg);
@@ -958,6 +1513,8 @@ gr_pcrw_inputs(struct gr_pcrw_run *u, FILE *in, FILE *err)
 			gr_cli_diag(err, "%s", e.msg);
 			return GR_EXIT_ERROR;
 		}
+		if (!u->each)
+			gr_pcrw_drop_private(err, &u->env, (const char *const *)argv + optind, (size_t)(argc - optind), &u->o, u->toks);
 	}
 	return GR_PCRW_GO;
 }
@@ -1086,6 +1643,7 @@ gr_pcrw_rewrite_all(struct gr_pcrw_run *u, FILE *out, FILE *err)
 			gr_cli_diag(err, "%s", e.msg);
 			st = GR_EXIT_ERROR;
 		} else {
+			gr_pcrw_drop_private(err, &u->env, &q, 1, &u->o, pt);
 			st = gr_pcrw_one(out, err, q, pt, &u->o, &u->tc, u->mode_name, u->json, u->nul);
 		}
 		gr_pc_tokens_free(pt);

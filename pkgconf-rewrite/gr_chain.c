@@ -60,6 +60,11 @@ gr_chain_text(const char *origin, const char *flag)
 	for (k = 0;; k++) {
 		const char *arrow = strstr(p, " -> ");
 		const char *end = arrow && arrow < field ? arrow : field - 1;
+		if (end <= p) {
+			fclose(f);
+			free(buf);
+			return NULL;  /* an empty step: "a -> (Libs)" */
+		}
 		if (k % 2 == 0)
 			fprintf(f, "%.*s.pc%s", (int)(end - p), p, k == 0 && inferred ? " (inferred)" : "");
 		else

@@ -165,7 +165,20 @@ gr_inf_one(struct gr_inf *s, const char *name, int depth, const char *via)
 	if (!s->ix)
 		return GR_OK;
 	memset(&c, 0, sizeof(c));
-	if ((rc = gr_pcindex_choose(s->ix, name, &c, s->err)))
+	if (s->o->aliases) {
+		/* The archive's other names count too: libpng.pc names -lpng16, not -lpng. */
+		struct gr_strvec names;
+		gr_strvec_init(&names);
+		if (gr_strvec_push(&names, name) || s->o->aliases(s->o->aliases_ctx, name, &names)) {
+			gr_strvec_deinit(&names);
+			return gr_error_set(s->err, GR_ENOMEM, 0, "inferring the package of -l%s: out of memory", name);
+		}
+		rc = gr_pcindex_choose_names(s->ix, (const char *const *)names.v, names.n, &c, s->err);
+		gr_strvec_deinit(&names);
+	} else {
+		rc = gr_pcindex_choose(s->ix, name, &c, s->err);
+	}
+	if (rc)
 		return rc;
 	/* A name a closure gives (depth > 0) is explained only by a package that
 	 * is alone or named as the library: a tie broken by the count of -l or by

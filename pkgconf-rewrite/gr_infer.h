@@ -10,6 +10,7 @@
 #include "gr_error.h"
 #include "gr_pc.h"
 #include "gr_pcindex.h"
+#include "gr_strvec.h"
 
 /* One inference: -lLNAME was explained by PACKAGE, whose closure went in after it. */
 struct gr_infer_entry {
@@ -41,6 +42,12 @@ struct gr_infer_opts {
 	 * non-NULL origin means the flag came from pkg-config and is not inferred. */
 	const char *const *raw_origins;
 	size_t nraw_origins;
+	/* The other -l names of the archive -lNAME finds (a symlinked archive:
+	 * Debian's libpng.a -> libpng16.a gives "png16"), pushed to out; NULL:
+	 * none are looked for. GR_ENOMEM, else GR_OK. The package is then chosen
+	 * among those whose Libs name any of them (gr_pcindex_choose_names). */
+	int (*aliases)(void *ctx, const char *lname, struct gr_strvec *out);
+	void *aliases_ctx;
 };
 
 /* The C library family, never inferred: glibc's and gcc's runtime names plus

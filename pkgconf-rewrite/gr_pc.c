@@ -502,3 +502,497 @@ gr_pc_packages_with_lib(const char *lname, struct gr_strvec *out, size_t *npubli
 		*npublic = npub;
 	return GR_OK;
 }
+
+/* ---- the package graph: partly dynamic links ----------------------------- */
+
+struct gr_pc_grun {
+	struct gr_pc_graph *g;
+	pkgconf_pkg_t **pkgs;     /* g->v[i] is pkgs[i] */
+	size_t cap;
+	bool nomem;
+};
+
+/* The node index of pkg, added (at the end) when new; (size_t)-1 when out of memory. */
+static size_t
+gr_pc_gnode_of(struct gr_pc_grun *run, pkgconf_pkg_t *pkg)
+{
+	struct gr_pc_graph *g = run->g;
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		if (run->pkgs[i] == pkg)
+			return i;
+	if (g->n == run->cap) {
+		size_t cap = run->cap ? run->cap * 2 : 32;
+		pkgconf_pkg_t **p = realloc(run->pkgs, cap * sizeof(*p));
+		struct gr_pc_gnode *v;
+		if (!p)
+			return (size_t)-1;
+		run->pkgs = p;
+		v = gr_arena_alloc(&g->arena, cap * sizeof(*v));
+		if (!v)
+			return (size_t)-1;
+		if (g->n)
+			memcpy(v, g->v, g->n * sizeof(*v));
+		g->v = v;
+		run->cap = cap;
+	}
+	memset(&g->v[g->n], 0, sizeof(g->v[g->n]));
+	g->v[g->n].id = gr_arena_strdup(&g->arena, pkg->id ? pkg->id : "?");
+	if (!g->v[g->n].id)
+		return (size_t)-1;
+	run->pkgs[g->n] = pkg;
+	return g->n++;
+}
+
+/* The -l names of a fragment list, into the arena. */
+static bool
+gr_pc_gnames(struct gr_arena *a, const pkgconf_list_t *l, const char ***out, size_t *n)
+{
+	pkgconf_node_t *nd;
+	size_t c = 0, i = 0;
+
+	PKGCONF_FOREACH_LIST_ENTRY(l->head, nd) {
+		const pkgconf_fragment_t *f = nd->data;
+		c += f->type == 'l' && f->data && f->data[0];
+	}
+	*out = gr_arena_alloc(a, (c ? c : 1) * sizeof(**out));
+	if (!*out)
+		return false;
+	PKGCONF_FOREACH_LIST_ENTRY(l->head, nd) {
+		const pkgconf_fragment_t *f = nd->data;
+		if (f->type == 'l' && f->data && f->data[0] && !((*out)[i++] = gr_arena_strdup(a, f->data)))
+			return false;
+	}
+	*n = i;
+	return true;
+}
+
+/* The node indices of a dependency list (packages not matched are left out). */
+static bool
+gr_pc_gdeps(struct gr_pc_grun *run, const pkgconf_list_t *l, size_t **out, size_t *n)
+{
+	pkgconf_node_t *nd;
+	size_t c = 0, i = 0, k;
+
+	PKGCONF_FOREACH_LIST_ENTRY(l->head, nd) {
+		const pkgconf_dependency_t *d = nd->data;
+		c += d->match != NULL;
+	}
+	*out = gr_arena_alloc(&run->g->arena, (c ? c : 1) * sizeof(**out));
+	if (!*out)
+		return false;
+	PKGCONF_FOREACH_LIST_ENTRY(l->head, nd) {
+		const pkgconf_dependency_t *d = nd->data;
+		size_t x;
+		bool dup = false;
+		if (!d->match)
+			continue;
+		if ((x = gr_pc_gnode_of(run, d->match)) == (size_t)-1)
+			return false;
+		for (k = 0; k < i && !dup; k++)
+			dup = (*out)[k] == x;
+		if (!dup)
+			(*out)[i++] = x;
+	}
+	*n = i;
+	return true;
+}
+
+static bool
+gr_pc_graph_collect(pkgconf_client_t *client, pkgconf_pkg_t *world, void *data, int maxdepth)
+{
+	struct gr_pc_grun *run = data;
+	pkgconf_list_t libs = PKGCONF_LIST_INITIALIZER;
+	pkgconf_node_t *nd;
+	size_t i, nroots = 0;
+
+	/* The traversal matches every Requires and Requires.private. */
+	if (pkgconf_pkg_libs(client, world, &libs, maxdepth) != PKGCONF_PKG_ERRF_OK) {
+		pkgconf_fragment_free(&libs);
+		return false;
+	}
+	pkgconf_fragment_free(&libs);
+	PKGCONF_FOREACH_LIST_ENTRY(world->required.head, nd)
+		nroots++;
+	run->g->roots = gr_arena_alloc(&run->g->arena, (nroots ? nroots : 1) * sizeof(size_t));
+	if (!run->g->roots)
+		goto nomem;
+	PKGCONF_FOREACH_LIST_ENTRY(world->required.head, nd) {
+		pkgconf_dependency_t *d = nd->data;
+		size_t x;
+		if (!d->match)
+			continue;
+		if ((x = gr_pc_gnode_of(run, d->match)) == (size_t)-1)
+			goto nomem;
+		run->g->roots[run->g->nroots++] = x;
+	}
+	/* Breadth first: a node's edges add the nodes after it. */
+	for (i = 0; i < run->g->n; i++) {
+		pkgconf_pkg_t *p = run->pkgs[i];
+		const char **names;
+		size_t nn, *deps, nd2;
+		if (!gr_pc_gnames(&run->g->arena, &p->libs, &names, &nn))
+			goto nomem;
+		run->g->v[i].libs = names;
+		run->g->v[i].nlibs = nn;
+		if (!gr_pc_gnames(&run->g->arena, &p->libs_private, &names, &nn))
+			goto nomem;
+		run->g->v[i].priv = names;
+		run->g->v[i].npriv = nn;
+		if (!gr_pc_gdeps(run, &p->required, &deps, &nd2))
+			goto nomem;
+		run->g->v[i].req = deps;
+		run->g->v[i].nreq = nd2;
+		if (!gr_pc_gdeps(run, &p->requires_private, &deps, &nd2))
+			goto nomem;
+		run->g->v[i].rpriv = deps;
+		run->g->v[i].nrpriv = nd2;
+	}
+	return true;
+nomem:
+	run->nomem = true;
+	return false;
+}
+
+int
+gr_pc_graph(const struct gr_env *env, const char *const *queries, size_t nq,
+            struct gr_pc_graph **out, struct gr_error *err)
+{
+	pkgconf_cross_personality_t *pers;
+	pkgconf_client_t client;
+	pkgconf_list_t q = PKGCONF_LIST_INITIALIZER;
+	struct gr_pc_run prun;
+	struct gr_pc_grun run;
+	const char *sysroot;
+	size_t i;
+	bool ok;
+	int rc = GR_OK;
+
+	*out = NULL;
+	memset(&run, 0, sizeof(run));
+	memset(&prun, 0, sizeof(prun));
+	run.g = calloc(1, sizeof(*run.g));
+	if (!run.g)
+		return gr_error_set(err, GR_ENOMEM, 0, "pkg-config: out of memory");
+	gr_arena_init(&run.g->arena);
+	pers = pkgconf_cross_personality_default();
+	memset(&client, 0, sizeof(client));
+	pkgconf_client_init(&client, gr_pc_error_handler, &prun, pers);
+	pkgconf_client_set_warn_handler(&client, gr_pc_warn_handler, &prun);
+	if (env && (sysroot = env->pkg_config_sysroot_dir) != NULL && *sysroot)
+		pkgconf_client_set_sysroot_dir(&client, sysroot);
+	pkgconf_client_set_flags(&client, PKGCONF_PKG_PKGF_SEARCH_PRIVATE |
+	                                  PKGCONF_PKG_PKGF_MERGE_PRIVATE_FRAGMENTS);
+	pkgconf_client_dir_list_build(&client, pers);
+	for (i = 0; i < nq; i++)
+		pkgconf_queue_push(&q, queries[i]);
+	ok = pkgconf_queue_apply(&client, &q, gr_pc_graph_collect, GR_PC_MAXDEPTH, &run);
+	if (run.nomem)
+		rc = gr_error_set(err, GR_ENOMEM, 0, "pkg-config: out of memory");
+	else if (!ok)
+		rc = gr_error_set(err, GR_ENOTFOUND, 0, "pkg-config: %s",
+		                  prun.errmsg[0] ? prun.errmsg : "the packages could not be resolved");
+	pkgconf_queue_free(&q);
+	pkgconf_client_deinit(&client);
+	free(run.pkgs);
+	if (rc) {
+		gr_pc_graph_free(run.g);
+		return rc;
+	}
+	*out = run.g;
+	return GR_OK;
+}
+
+void
+gr_pc_graph_free(struct gr_pc_graph *g)
+{
+	if (!g)
+		return;
+	gr_arena_deinit(&g->arena);
+	free(g);
+}
+
+static bool
+gr_pc_in(const char *name, const char *const *names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+
+size_t
+gr_pc_graph_mark_dynamic(struct gr_pc_graph *g, const char *const *names, size_t n)
+{
+	size_t i, k, c = 0;
+
+	/* Its own library is the first -l of its Libs; a package whose Libs are
+	 * all dynamic libraries (-lcrypt of libcrypt.pc) is dynamic too. A
+	 * package that merely adds one (-lcfitsio -lm) is not. */
+	for (i = 0; i < g->n; i++) {
+		bool all = g->v[i].nlibs > 0;
+		for (k = 0; k < g->v[i].nlibs && all; k++)
+			all = gr_pc_in(g->v[i].libs[k], names, n);
+		g->v[i].dynamic = g->v[i].dynamic || all || (g->v[i].nlibs && gr_pc_in(g->v[i].libs[0], names, n));
+		c += g->v[i].dynamic;
+	}
+	return c;
+}
+
+/* Add name to sv unless it is there. */
+static int
+gr_pc_addname(struct gr_strvec *sv, const char *name)
+{
+	if (gr_pc_in(name, (const char *const *)sv->v, sv->n))
+		return GR_OK;
+	return gr_strvec_push(sv, name);
+}
+
+/* Walk from the nodes seeds (mixed: a dynamic node's private side is not
+ * followed; else everything): seen[i] marks the nodes reached, names (may
+ * be NULL) gets their -l names in the order met. */
+static int
+gr_pc_walk(const struct gr_pc_graph *g, const size_t *seeds, size_t nseeds, bool mixed, bool *seen,
+           struct gr_strvec *names)
+{
+	size_t *queue = malloc((g->n ? g->n : 1) * sizeof(*queue)), head = 0, tail = 0, i, k;
+
+	if (!queue)
+		return GR_ENOMEM;
+	for (i = 0; i < nseeds; i++)
+		if (!seen[seeds[i]]) {
+			seen[seeds[i]] = true;
+			queue[tail++] = seeds[i];
+		}
+	while (head < tail) {
+		const struct gr_pc_gnode *nd = &g->v[queue[head++]];
+		bool priv = !(mixed && nd->dynamic);
+		for (k = 0; names && k < nd->nlibs; k++)
+			if (gr_pc_addname(names, nd->libs[k]))
+				goto nomem;
+		for (k = 0; names && priv && k < nd->npriv; k++)
+			if (gr_pc_addname(names, nd->priv[k]))
+				goto nomem;
+		for (k = 0; k < nd->nreq; k++)
+			if (!seen[nd->req[k]]) {
+				seen[nd->req[k]] = true;
+				queue[tail++] = nd->req[k];
+			}
+		for (k = 0; priv && k < nd->nrpriv; k++)
+			if (!seen[nd->rpriv[k]]) {
+				seen[nd->rpriv[k]] = true;
+				queue[tail++] = nd->rpriv[k];
+			}
+	}
+	free(queue);
+	return GR_OK;
+nomem:
+	free(queue);
+	return GR_ENOMEM;
+}
+
+int
+gr_pc_graph_needed(const struct gr_pc_graph *g, struct gr_strvec *names, struct gr_strvec *closure)
+{
+	bool *seen = calloc(g->n ? g->n : 1, sizeof(*seen));
+	int rc;
+
+	if (!seen)
+		return GR_ENOMEM;
+	rc = gr_pc_walk(g, g->roots, g->nroots, true, seen, names);
+	if (!rc && closure) {
+		memset(seen, 0, (g->n ? g->n : 1) * sizeof(*seen));
+		rc = gr_pc_walk(g, g->roots, g->nroots, false, seen, closure);
+	}
+	free(seen);
+	return rc;
+}
+
+int
+gr_pc_graph_dropped(const struct gr_pc_graph *g, const char *const *keep, size_t nkeep,
+                    struct gr_strvec *names, struct gr_strvec *via)
+{
+	struct gr_strvec need, all, mine;
+	bool *seen = calloc(g->n ? g->n : 1, sizeof(*seen)), *reach = calloc(g->n ? g->n : 1, sizeof(*reach));
+	size_t i, k;
+	int rc;
+
+	gr_strvec_init(&need);
+	gr_strvec_init(&all);
+	gr_strvec_init(&mine);
+	if (!seen || !reach) {
+		rc = GR_ENOMEM;
+		goto out;
+	}
+	if ((rc = gr_pc_graph_needed(g, &need, &all)))
+		goto out;
+	/* The dynamic packages the partly dynamic link reaches, the deepest
+	 * first (breadth-first order, backwards): each names the dropped
+	 * libraries its own whole closure holds, so a library is named with the
+	 * nearest package kept dynamic that needs it (pcre2 with glib, not vips). */
+	if ((rc = gr_pc_walk(g, g->roots, g->nroots, true, reach, NULL)))
+		goto out;
+	for (i = g->n; i-- > 0 && !rc;) {
+		if (!reach[i] || !g->v[i].dynamic)
+			continue;
+		memset(seen, 0, g->n * sizeof(*seen));
+		gr_strvec_deinit(&mine);
+		gr_strvec_init(&mine);
+		if ((rc = gr_pc_walk(g, &i, 1, false, seen, &mine)))
+			break;
+		for (k = 0; k < mine.n && !rc; k++)
+			if (!gr_pc_in(mine.v[k], (const char *const *)need.v, need.n) && !gr_pc_in(mine.v[k], keep, nkeep) &&
+			    !gr_pc_in(mine.v[k], (const char *const *)names->v, names->n))
+				rc = gr_strvec_push(names, mine.v[k]) || gr_strvec_push(via, g->v[i].id) ? GR_ENOMEM : GR_OK;
+	}
+	/* Anything else of the closure the link does not need (none, as the
+	 * walks go: kept for safety) is named without a package. */
+	for (k = 0; k < all.n && !rc; k++)
+		if (!gr_pc_in(all.v[k], (const char *const *)need.v, need.n) && !gr_pc_in(all.v[k], keep, nkeep) &&
+		    !gr_pc_in(all.v[k], (const char *const *)names->v, names->n))
+			rc = gr_strvec_push(names, all.v[k]) || gr_strvec_push(via, "?") ? GR_ENOMEM : GR_OK;
+out:
+	free(seen);
+	free(reach);
+	gr_strvec_deinit(&need);
+	gr_strvec_deinit(&all);
+	gr_strvec_deinit(&mine);
+	return rc;
+}
+
+/* Set the dynamic marks: those of init, then the packages of the names in dyn. */
+static void
+gr_pc_remark(struct gr_pc_graph *g, const bool *init, const struct gr_strvec *dyn)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		g->v[i].dynamic = init[i];
+	gr_pc_graph_mark_dynamic(g, (const char *const *)dyn->v, dyn->n);
+}
+
+/* Keep the dynamic packages' Requires dynamic too (their shared objects load
+ * them): add each such name that has a shared library to dyn, allow and why. */
+static int
+gr_pc_suggest_requires(struct gr_pc_graph *g, int (*have)(void *ctx, const char *name), void *ctx,
+                       const bool *reach, struct gr_strvec *dyn, struct gr_strvec *allow,
+                       struct gr_strvec *why, bool *changed)
+{
+	size_t i, j;
+
+	for (i = 0; i < g->n; i++) {
+		if (!reach[i] || !g->v[i].dynamic)
+			continue;
+		for (j = 0; j < g->v[i].nreq; j++) {
+			const struct gr_pc_gnode *r = &g->v[g->v[i].req[j]];
+			char w[400];
+			int h;
+			/* Its own library: the first of its Libs. */
+			if (r->dynamic || !r->nlibs || gr_pc_in(r->libs[0], (const char *const *)dyn->v, dyn->n))
+				continue;
+			h = have(ctx, r->libs[0]);
+			if ((h & GR_PC_HAVE_DYNAMIC) || !(h & GR_PC_HAVE_SHARED))
+				continue;  /* kept already, or an archive only: it stays static */
+			snprintf(w, sizeof(w), "required by %s, whose shared library loads it", g->v[i].id);
+			if (gr_strvec_push(dyn, r->libs[0]) || gr_strvec_push(allow, r->libs[0]) || gr_strvec_push(why, w))
+				return GR_ENOMEM;
+			*changed = true;
+		}
+	}
+	return GR_OK;
+}
+
+int
+gr_pc_graph_suggest(struct gr_pc_graph *g, int (*have)(void *ctx, const char *name), void *ctx,
+                    struct gr_strvec *allow, struct gr_strvec *why, struct gr_strvec *runtime,
+                    struct gr_strvec *impossible)
+{
+	struct gr_strvec need, dyn;
+	size_t nn = g->n ? g->n : 1;
+	bool *reach = calloc(nn, sizeof(*reach)), *init = calloc(nn, sizeof(*init)), *seen = calloc(nn, sizeof(*seen));
+	bool changed = true;
+	size_t i, k, rounds = 0;
+	int rc = GR_OK;
+
+	gr_strvec_init(&need);
+	gr_strvec_init(&dyn);
+	if (!reach || !init || !seen) {
+		rc = GR_ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < g->n; i++)
+		init[i] = g->v[i].dynamic;
+	while (changed && !rc && rounds++ <= 2 * g->n + 2) {
+		changed = false;
+		gr_pc_remark(g, init, &dyn);
+		memset(reach, 0, nn * sizeof(*reach));
+		if ((rc = gr_pc_walk(g, g->roots, g->nroots, true, reach, NULL)))
+			break;
+		/* First the Requires of the dynamic packages (loaded with them anyway). */
+		if ((rc = gr_pc_suggest_requires(g, have, ctx, reach, &dyn, allow, why, &changed)) || changed)
+			continue;
+		/* Then the first needed library without an archive (breadth first from
+		 * the queries: the highest one, whose private side then goes). */
+		gr_strvec_deinit(&need);
+		gr_strvec_init(&need);
+		if ((rc = gr_pc_graph_needed(g, &need, NULL)))
+			break;
+		for (k = 0; k < need.n && !changed && !rc; k++) {
+			int h = have(ctx, need.v[k]);
+			if (gr_pc_in(need.v[k], (const char *const *)dyn.v, dyn.n) || (h & (GR_PC_HAVE_ARCHIVE | GR_PC_HAVE_DYNAMIC)))
+				continue;
+			if (!(h & GR_PC_HAVE_SHARED)) {
+				if (!gr_pc_in(need.v[k], (const char *const *)impossible->v, impossible->n))
+					rc = gr_strvec_push(impossible, need.v[k]) ? GR_ENOMEM : GR_OK;
+				continue;
+			}
+			if (gr_strvec_push(&dyn, need.v[k]) || gr_strvec_push(allow, need.v[k]) ||
+			    gr_strvec_push(why, "no archive"))
+				rc = GR_ENOMEM;
+			changed = true;
+		}
+	}
+	/* A name the final set no longer needs (a later one dropped it) is left out. */
+	if (!rc) {
+		gr_pc_remark(g, init, &dyn);
+		gr_strvec_deinit(&need);
+		gr_strvec_init(&need);
+		rc = gr_pc_graph_needed(g, &need, NULL);
+		for (i = 0; !rc && i < allow->n;) {
+			if (gr_pc_in(allow->v[i], (const char *const *)need.v, need.n)) {
+				i++;
+				continue;
+			}
+			free(allow->v[i]);
+			free(why->v[i]);
+			memmove(&allow->v[i], &allow->v[i + 1], (allow->n - i - 1) * sizeof(*allow->v));
+			memmove(&why->v[i], &why->v[i + 1], (why->n - i - 1) * sizeof(*why->v));
+			allow->n--;
+			why->n--;
+			allow->v[allow->n] = NULL;
+			why->v[why->n] = NULL;
+		}
+	}
+	/* What loads at run time: the names kept dynamic (a raw -l of a
+	 * Libs.private is no package), the dynamic packages the link reaches
+	 * and their whole closures. */
+	for (i = 0; !rc && i < allow->n; i++)
+		rc = gr_pc_addname(runtime, allow->v[i]) ? GR_ENOMEM : GR_OK;
+	if (!rc) {
+		memset(reach, 0, nn * sizeof(*reach));
+		rc = gr_pc_walk(g, g->roots, g->nroots, true, reach, NULL);
+		for (i = 0; i < g->n && !rc; i++)
+			if (reach[i] && g->v[i].dynamic)
+				rc = gr_pc_walk(g, &i, 1, false, seen, runtime);
+	}
+out:
+	free(reach);
+	free(init);
+	free(seen);
+	gr_strvec_deinit(&need);
+	gr_strvec_deinit(&dyn);
+	return rc;
+}

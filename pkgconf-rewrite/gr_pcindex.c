@@ -516,19 +516,44 @@ gr_pcx_name_rule(const char *name, const char *lname)
 	return GR_PCINDEX_NONE;
 }
 
-/* Which of p and q comes first for lname; *rule: the rule that decides. */
+/* The closest name rule of p against any of names[0..n) (NONE: none holds). */
+static enum gr_pcindex_rule
+gr_pcx_name_rule_any(const char *name, const char *const *names, size_t n)
+{
+	enum gr_pcindex_rule best = GR_PCINDEX_NONE, r;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((r = gr_pcx_name_rule(name, names[i])) != GR_PCINDEX_NONE && (best == GR_PCINDEX_NONE || r < best))
+			best = r;
+	return best;
+}
+
+/* Which of rule rp and rq comes first: -1, 1, or 0 (the same); *rule: the one that decides. */
 static int
-gr_pcx_rank(const struct gr_pcindex_pkg *p, const struct gr_pcindex_pkg *q, const char *lname,
+gr_pcx_rule_cmp(enum gr_pcindex_rule rp, enum gr_pcindex_rule rq, enum gr_pcindex_rule *rule)
+{
+	if (rp == rq)
+		return 0;
+	*rule = rp == GR_PCINDEX_NONE ? rq : rq == GR_PCINDEX_NONE ? rp : rp < rq ? rp : rq;
+	return rp == GR_PCINDEX_NONE ? 1 : rq == GR_PCINDEX_NONE ? -1 : rp < rq ? -1 : 1;
+}
+
+/* Which of p and q comes first for names[0] (with names[1..n) the other
+ * names of its archive); *rule: the rule that decides. */
+static int
+gr_pcx_rank(const struct gr_pcindex_pkg *p, const struct gr_pcindex_pkg *q, const char *const *names, size_t n,
             enum gr_pcindex_rule *rule)
 {
-	enum gr_pcindex_rule rp = gr_pcx_name_rule(p->name, lname), rq = gr_pcx_name_rule(q->name, lname);
 	int c;
 
 	/* A matching name first, the closest match first (NONE is 0: last). */
-	if (rp != rq) {
-		*rule = rp == GR_PCINDEX_NONE ? rq : rq == GR_PCINDEX_NONE ? rp : rp < rq ? rp : rq;
-		return rp == GR_PCINDEX_NONE ? 1 : rq == GR_PCINDEX_NONE ? -1 : rp < rq ? -1 : 1;
-	}
+	if ((c = gr_pcx_rule_cmp(gr_pcx_name_rule(p->name, names[0]), gr_pcx_name_rule(q->name, names[0]), rule)))
+		return c;
+	/* Then a name matching another name of the archive (libpng16 for -lpng16). */
+	if (n > 1 && (c = gr_pcx_rule_cmp(gr_pcx_name_rule_any(p->name, names + 1, n - 1),
+	                                  gr_pcx_name_rule_any(q->name, names + 1, n - 1), rule)))
+		return c;
 	/* lname is one of each one's Libs: the fewer others, the less it brings. */
 	if (p->nlibs != q->nlibs) {
 		*rule = GR_PCINDEX_FEWEST_LIBS;
@@ -543,34 +568,58 @@ int
 gr_pcindex_choose(const struct gr_pcindex *ix, const char *lname, struct gr_pcindex_choice *c,
                   struct gr_error *err)
 {
+	return gr_pcindex_choose_names(ix, &lname, 1, c, err);
+}
+
+int
+gr_pcindex_choose_names(const struct gr_pcindex *ix, const char *const *names, size_t nnames,
+                        struct gr_pcindex_choice *c, struct gr_error *err)
+{
 	const struct gr_pcindex_ref *refs;
-	const struct gr_pcindex_pkg **v;
-	size_t n, npub, i;
+	const struct gr_pcindex_pkg **v = NULL;
+	size_t n, npub, i, k, q, nv = 0;
 
 	memset(c, 0, sizeof(*c));
-	refs = gr_pcindex_lookup(ix, lname, &n, &npub);
-	if (!npub)
+	/* The packages whose Libs name any of the names, each once, in the order found. */
+	for (k = 0; k < nnames; k++) {
+		refs = gr_pcindex_lookup(ix, names[k], &n, &npub);
+		if (!npub)
+			continue;
+		{
+			const struct gr_pcindex_pkg **g = realloc(v, (nv + npub) * sizeof(*v));
+			if (!g) {
+				free(v);
+				return gr_error_set(err, GR_ENOMEM, 0, "pkg-config index: out of memory");
+			}
+			v = g;
+		}
+		for (i = 0; i < npub; i++) {
+			for (q = 0; q < nv && v[q] != refs[i].pkg; q++)
+				;
+			if (q == nv)
+				v[nv++] = refs[i].pkg;
+		}
+	}
+	if (!nv) {
+		free(v);
 		return GR_OK;
-	if (!(v = malloc(npub * sizeof(*v))))
-		return gr_error_set(err, GR_ENOMEM, 0, "pkg-config index: out of memory");
-	for (i = 0; i < npub; i++)
-		v[i] = refs[i].pkg;
+	}
 	/* Few packages name one library: insertion sort by the rules. */
-	for (i = 1; i < npub; i++) {
+	for (i = 1; i < nv; i++) {
 		const struct gr_pcindex_pkg *x = v[i];
 		enum gr_pcindex_rule r;
 		size_t j;
-		for (j = i; j > 0 && gr_pcx_rank(x, v[j - 1], lname, &r) < 0; j--)
+		for (j = i; j > 0 && gr_pcx_rank(x, v[j - 1], names, nnames, &r) < 0; j--)
 			v[j] = v[j - 1];
 		v[j] = x;
 	}
 	c->pkg = v[0];
 	c->rule = GR_PCINDEX_ONLY;
-	if (npub > 1)
-		gr_pcx_rank(v[0], v[1], lname, &c->rule);
+	if (nv > 1)
+		gr_pcx_rank(v[0], v[1], names, nnames, &c->rule);
 	/* The alternatives are the rest, best first, in the same array. */
-	memmove(v, v + 1, (npub - 1) * sizeof(*v));
-	c->nalts = npub - 1;
+	memmove(v, v + 1, (nv - 1) * sizeof(*v));
+	c->nalts = nv - 1;
 	if (c->nalts)
 		c->alts = v;
 	else

@@ -83,6 +83,14 @@ const struct gr_pcindex_ref *gr_pcindex_lookup(const struct gr_pcindex *ix, cons
 int gr_pcindex_choose(const struct gr_pcindex *ix, const char *lname, struct gr_pcindex_choice *c,
                       struct gr_error *err);
 
+/* gr_pcindex_choose for names[0], whose archive other -l names reach as well
+ * (names[1..n): a symlinked archive, Debian's libpng.a -> libpng16.a gives
+ * "png16"): among the packages whose Libs name any of them, a name like
+ * names[0] first, then a name like one of the others (libpng.pc, which lists
+ * -lpng16, before libwmf.pc, which lists -lpng); then as gr_pcindex_choose. */
+int gr_pcindex_choose_names(const struct gr_pcindex *ix, const char *const *names, size_t n,
+                            struct gr_pcindex_choice *c, struct gr_error *err);
+
 /* A short English phrase for rule, e.g. "its name is the library's". */
 const char *gr_pcindex_rule_text(enum gr_pcindex_rule rule);
 

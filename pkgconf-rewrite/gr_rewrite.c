@@ -1,8 +1,10 @@
 #include "gr_rewrite.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "gr_bstate.h"
@@ -47,6 +49,8 @@ struct gr_rw {
 	bool darwin;               /* ld64's rules */
 	const char *variant;       /* darwin: the -VARIANT-l of the library being handled, or NULL */
 	const char *stubdir;       /* darwin: SYSLIBROOT/usr/lib/, whose files are system stubs */
+	const struct gr_pc_token *in;  /* the flags walked, and how many: */
+	size_t nin;                    /* whether a -lNAME is among them */
 };
 
 static bool
@@ -439,24 +443,66 @@ gr_rw_input_word(const struct gr_pc_token *in, size_t i)
 	                           sizeof(gr_rw_valued_opts) / sizeof(gr_rw_valued_opts[0])));
 }
 
+/* Whether -lNAME stands among the flags walked (a --lib -lNAME of gorelink's). */
+static bool
+gr_rw_names_l(const struct gr_rw *w, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < w->nin; i++)
+		if (!strncmp(w->in[i].text, "-l", 2) && !strcmp(w->in[i].text + 2, name))
+			return true;
+	return false;
+}
+
+/* A bare archive name (norm.pc's "libprotokit.a", no directory) that is not
+ * there, under inference or with -lNAME in the flags too: linked as -lNAME
+ * (the archive it finds, or -lNAME where that stays dynamic), with a note.
+ * *done false: -lNAME finds no archive either, and nothing was emitted. */
+static int
+gr_rw_bare_archive(struct gr_rw *w, const char *path, const char *origin, const char *name, bool *done)
+{
+	struct gr_rw_result *r = w->r;
+	struct gr_rw_token *t;
+	struct gr_ldresult lr;
+	struct gr_error e;
+	const char *larg, *note;
+	int rc;
+
+	*done = false;
+	if (gr_ldsearch_lib(&r->search, name, true, &lr, &e) != GR_OK)
+		return GR_OK;
+	*done = true;
+	if (!(larg = gr_arena_printf(&r->arena, "-l%s", name)))
+		return GR_ENOMEM;
+	if ((rc = gr_rw_library(w, path, origin, name, &larg, 1)))
+		return rc;
+	t = &r->tokens[r->ntokens - 1];
+	t->bare_archive = true;
+	if (!(note = gr_arena_printf(&r->arena, "%s is a bare archive name (ld would open it in the current directory, where there is none): "
+	                             "linked as -l%s finds it (%s), %s",
+	                             path, name, lr.found.path,
+	                             w->o->infer ? "inferred" : "since -l is given for it too")) ||
+	    gr_rw_add_note(&r->arena, t, note))
+		return GR_ENOMEM;
+	return GR_OK;
+}
+
 /* An input file named by its path (not an option) that does not exist: ld
  * opens it as given, relative to the current directory, and fails ("cannot
  * find libprotokit.a" for Debian's norm.pc, whose Libs.private name the
  * archive by file name). Missing, like a library without an archive; a note
- * names what -lNAME would have found. */
+ * names what -lNAME would have found. A bare libNAME.a that -lNAME finds is
+ * linked so instead under inference, or when -lNAME is given too. */
 static int
 gr_rw_missing_file(struct gr_rw *w, const char *path, const char *origin)
 {
 	struct gr_rw_result *r = w->r;
-	struct gr_rw_token *t = gr_rw_token_new(w, path, origin, GR_RW_OTHER);
+	struct gr_rw_token *t;
 	const char *base = strrchr(path, '/'), *note;
 	char buf[256];
 	size_t bl;
 
-	if (!t)
-		return GR_ENOMEM;
-	t->missing = true;
-	r->nmissing++;
 	base = base ? base + 1 : path;
 	bl = strlen(base);
 	/* The -lNAME the word may have meant: libNAME.a, libNAME.so[.N], or a
@@ -467,6 +513,17 @@ gr_rw_missing_file(struct gr_rw *w, const char *path, const char *origin)
 		snprintf(buf, sizeof(buf), "%.*s", (int)(bl - 5), base + 3);
 	else if (!gr_ldsearch_shared_name(base, buf, sizeof(buf)))
 		snprintf(buf, sizeof(buf), "%s", base == path && !strchr(base, '.') ? base : "");
+	if (buf[0] && base == path && bl > 5 && !strcmp(base + bl - 2, ".a") &&
+	    (w->o->infer || gr_rw_names_l(w, buf))) {
+		bool done;
+		int rc = gr_rw_bare_archive(w, path, origin, buf, &done);
+		if (rc || done)
+			return rc;
+	}
+	if (!(t = gr_rw_token_new(w, path, origin, GR_RW_OTHER)))
+		return GR_ENOMEM;
+	t->missing = true;
+	r->nmissing++;
 	if (buf[0]) {
 		struct gr_ldresult lr;
 		struct gr_error e;
@@ -696,6 +753,8 @@ gr_rw_walk(struct gr_rw *w, const struct gr_pc_token *in, size_t n)
 	size_t i;
 	int rc = GR_OK;
 
+	w->in = in;
+	w->nin = n;
 	for (i = 0; i < n && rc == GR_OK; i++) {
 		const char *t = in[i].text, *origin = in[i].origin, *vlib;
 		w->variant = NULL;
@@ -807,19 +866,144 @@ gr_rw_run(struct gr_rw *w, const struct gr_pc_token *in, size_t n, const char *k
 static int gr_rewrite_gnu(const struct gr_pc_token *in, size_t n, const struct gr_rw_opts *o,
                           const struct gr_toolchain *tc, struct gr_rw_result **out, struct gr_error *err);
 
+/* Inference's aliases (gr_infer_opts): the other -l name of the archive
+ * -lNAME finds when that is a symbolic link to lib<OTHER>.a which -lOTHER
+ * finds as well (Debian's libpng.a -> libpng16.a: "png16"). ctx: the search. */
+static int
+gr_rw_aliases(void *ctx, const char *lname, struct gr_strvec *out)
+{
+	struct gr_ldsearch *sr = ctx;
+	struct gr_ldresult lr, lo;
+	struct gr_error e;
+	struct stat ls, a, b;
+	char *real, other[256];
+	const char *base;
+	size_t bl;
+	int rc = GR_OK;
+
+	if ((rc = gr_ldsearch_lib(sr, lname, true, &lr, &e)) != GR_OK)
+		return rc == GR_ENOMEM ? GR_ENOMEM : GR_OK;
+	if (lr.found.kind != GR_CAND_ARCHIVE || lstat(lr.found.path, &ls) != 0 || !S_ISLNK(ls.st_mode))
+		return GR_OK;
+	errno = 0;
+	if (!(real = realpath(lr.found.path, NULL)))
+		return errno == ENOMEM ? GR_ENOMEM : GR_OK;
+	base = strrchr(real, '/') ? strrchr(real, '/') + 1 : real;
+	bl = strlen(base);
+	if (bl > 5 && bl - 5 < sizeof(other) && !strncmp(base, "lib", 3) && !strcmp(base + bl - 2, ".a")) {
+		snprintf(other, sizeof(other), "%.*s", (int)(bl - 5), base + 3);
+		/* A name -lOTHER reaches, and reaches as this very file. */
+		if (strcmp(other, lname) && (rc = gr_ldsearch_lib(sr, other, true, &lo, &e)) == GR_OK &&
+		    stat(lr.found.path, &a) == 0 && stat(lo.found.path, &b) == 0 && a.st_dev == b.st_dev &&
+		    a.st_ino == b.st_ino)
+			rc = gr_strvec_push(out, other);
+		else if (rc != GR_ENOMEM)
+			rc = GR_OK;
+	}
+	free(real);
+	return rc;
+}
+
+/* An inferred closure of a package kept dynamic, or one that requires one
+ * privately: leave out the -l names that only its private side needs
+ * (gr_pc_graph_dropped; --allow-dynamic, and the system libraries in
+ * third-party mode), as the pkg-config answers do (gorelink(1), PARTLY
+ * DYNAMIC BUILDS). Only the flags inference inserted are touched. */
+static int
+gr_rw_drop_inferred(const struct gr_rw_opts *o, struct gr_infer_result *ir)
+{
+	struct gr_strvec dyn, pkgs, names, via;
+	struct gr_pc_graph *g = NULL;
+	struct gr_error e;
+	size_t i, k, n = 0;
+	int rc = GR_OK;
+
+	gr_strvec_init(&dyn);
+	gr_strvec_init(&pkgs);
+	gr_strvec_init(&names);
+	gr_strvec_init(&via);
+	for (i = 0; !rc && i < o->nallow_dynamic; i++)
+		rc = gr_strvec_push(&dyn, o->allow_dynamic[i]);
+	for (i = 0; !rc && o->mode == GR_RW_THIRD_PARTY && i < o->nsystem_libs; i++)
+		rc = gr_strvec_push(&dyn, o->system_libs[i]);
+	for (i = 0; !rc && i < ir->nentries; i++) {
+		bool again = false;
+		for (k = 0; k < pkgs.n && !again; k++)
+			again = !strcmp(pkgs.v[k], ir->entries[i].package);
+		/* The roots: packages of bare -l flags of the input (an entry with
+		 * a via came from a closure's Libs.private, which the graph has). */
+		if (!again && ir->entries[i].package && !ir->entries[i].via)
+			rc = gr_strvec_push(&pkgs, ir->entries[i].package);
+	}
+	if (rc || !dyn.n || !pkgs.n || gr_pc_graph(o->infer_env, (const char *const *)pkgs.v, pkgs.n, &g, &e) != GR_OK ||
+	    !gr_pc_graph_mark_dynamic(g, (const char *const *)dyn.v, dyn.n))
+		goto out;
+	if ((rc = gr_pc_graph_dropped(g, (const char *const *)dyn.v, dyn.n, &names, &via)) || !names.n)
+		goto out;
+	for (i = 0; i < ir->ntokens; i++) {
+		const struct gr_pc_token *t = &ir->tokens[i];
+		bool drop = false;
+		for (k = 0; k < names.n && !drop; k++)
+			drop = t->origin && !strncmp(t->origin, "inferred for -l", 15) && !strncmp(t->text, "-l", 2) &&
+			       !strcmp(t->text + 2, names.v[k]);
+		if (!drop)
+			ir->tokens[n++] = *t;
+	}
+	ir->ntokens = n;
+out:
+	gr_pc_graph_free(g);
+	gr_strvec_deinit(&dyn);
+	gr_strvec_deinit(&pkgs);
+	gr_strvec_deinit(&names);
+	gr_strvec_deinit(&via);
+	return rc ? GR_ENOMEM : GR_OK;
+}
+
 int
 gr_rewrite(const struct gr_pc_token *in, size_t n, const struct gr_rw_opts *o,
            const struct gr_toolchain *tc, struct gr_rw_result **out, struct gr_error *err)
 {
 	struct gr_infer_result *ir = NULL;
+	struct gr_infer_opts io;
+	struct gr_ldsearch as;
+	struct gr_rw_scan sc;
+	struct gr_arena sa;
+	struct gr_error ignore;
+	bool have_search = false;
 	int rc;
 
 	*out = NULL;
 	if (!o->infer || o->darwin)
 		return gr_rewrite_gnu(in, n, o, tc, out, err);
+	/* The search the rewrite will do, for the names of symlinked archives. */
+	io = *o->infer;
+	gr_arena_init(&sa);
+	if ((rc = gr_rw_scan(&sa, in, n, &sc))) {
+		gr_arena_deinit(&sa);
+		return gr_error_set(err, rc, 0, "rewrite: out of memory");
+	}
+	rc = gr_ldsearch_init(&as, sc.dirs, sc.ndirs, sc.lddirs, sc.nlddirs, tc,
+	                      sc.sysroot ? sc.sysroot : (tc ? tc->sysroot : NULL), sc.nostdlib, o->cache, &ignore);
+	if (rc == GR_ENOMEM) {
+		gr_arena_deinit(&sa);
+		return gr_error_set(err, GR_ENOMEM, 0, "rewrite: out of memory");
+	}
+	if (rc == GR_OK) {
+		have_search = true;
+		io.aliases = gr_rw_aliases;
+		io.aliases_ctx = &as;
+	}
 	/* The bare -l flags gain their packages' closures first; those go through the rewrite as any flag. */
-	if ((rc = gr_infer_run(o->infer_env, in, n, o->infer, &ir, err)))
+	rc = gr_infer_run(o->infer_env, in, n, &io, &ir, err);
+	if (have_search)
+		gr_ldsearch_deinit(&as);
+	gr_arena_deinit(&sa);
+	if (rc)
 		return rc;
+	if (ir->nentries && gr_rw_drop_inferred(o, ir)) {
+		gr_infer_result_free(ir);
+		return gr_error_set(err, GR_ENOMEM, 0, "rewrite: out of memory");
+	}
 	rc = gr_rewrite_gnu(ir->tokens, ir->ntokens, o, tc, out, err);
 	if (*out)
 		(*out)->inferred = ir;  /* the tokens' strings live in it */

@@ -76,6 +76,8 @@ struct gr_rw_token {
 	const char *shared_path;  /* a shared library named by its path (this token's input),
 	                           * handled as -l<lib> (lib ":FILE" when its name says no
 	                           * lib<NAME>.so), or NULL */
+	bool bare_archive;        /* a bare archive name (norm.pc's libprotokit.a) that is not
+	                           * there, linked as -l<lib> (inference, or -l<lib> given too) */
 };
 
 struct gr_rw_result {

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "gr_bstate.h"
+#include "gr_cache.h"
 #include "gr_cxx.h"
 #include "gr_file.h"
 #include "gr_gocache.h"
@@ -25,7 +26,10 @@
 #include "gr_path.h"
 #include "gr_pc.h"
 #include "gr_preset.h"
+#include "gr_rewrite.h"
 #include "gr_spawn.h"
+#include "gr_tccache.h"
+#include "gr_uptodate.h"
 
 extern char **environ;
 
@@ -55,6 +59,15 @@ struct gr_b {
 	bool cross, cxx_set;         /* a cross build; the user set CXX (environment or go env -w) */
 	bool darwin;                 /* GOOS=darwin on a Mac: ld64's rules, only system dylibs left */
 	struct timespec t0;
+	/* No-op rebuilds (gr_uptodate): OUT was copied to tmpout for go build to
+	 * judge (seeded), with the link report recorded for it and OUT's hash. */
+	bool seeded;
+	char *seed_report;
+	size_t seed_len;
+	ino_t seed_ino;              /* the copy's inode and size: go build leaves them when it links nothing */
+	off_t seed_size;
+	int64_t go_started;          /* when go build started (ns): what changed since is not recorded */
+	char out_hash[65];
 };
 
 static double
@@ -526,6 +539,50 @@ gr_b_go_list(struct gr_b *b, char **name)
 
 /* ---- the environment and the helpers -------------------------------------- */
 
+/* The -l names that stay dynamic, whose packages then contribute their
+ * shared-link flags only (gorelink(1), "Partly dynamic builds"):
+ * --allow-dynamic and the preset's, and in third-party mode the system
+ * libraries. */
+static int
+gr_b_dynamic_names(const struct gr_b *b, struct gr_strvec *out)
+{
+	size_t i;
+
+	if (gr_strvec_extend(out, &b->ls.allow))
+		return GR_ENOMEM;
+	if (b->ls.mode != GR_LINK_THIRD_PARTY || b->ls.darwin)
+		return GR_OK;
+	if (b->ls.system_libs.n)
+		return gr_strvec_extend(out, &b->ls.system_libs) ? GR_ENOMEM : GR_OK;
+	for (i = 0; i < gr_rw_ndefault_system_libs; i++)
+		if (gr_strvec_push(out, gr_rw_default_system_libs[i]))
+			return GR_ENOMEM;
+	return GR_OK;
+}
+
+/* The names of gr_b_dynamic_names, each followed by a newline (malloc'd; "" when none). */
+static char *
+gr_b_dynamic_list(const struct gr_b *b)
+{
+	struct gr_strvec names;
+	size_t i, len = 1;
+	char *s = NULL;
+
+	gr_strvec_init(&names);
+	if (gr_b_dynamic_names(b, &names) == GR_OK) {
+		for (i = 0; i < names.n; i++)
+			len += strlen(names.v[i]) + 1;
+		if ((s = malloc(len)) != NULL) {
+			size_t at = 0;
+			for (i = 0; i < names.n; i++)
+				at += (size_t)snprintf(s + at, len - at, "%s\n", names.v[i]);
+			s[at] = '\0';
+		}
+	}
+	gr_strvec_deinit(&names);
+	return s;
+}
+
 /* CGO_CPPFLAGS for go build: the user's (go env) and -DGORELINK_PKGCONFIG=KEY
  * (relink/gr_gocache), so that go keys the cgo packages it compiles for
  * gorelink on what gorelink-pkg-config answers: a package compiled by a plain
@@ -556,7 +613,29 @@ gr_b_cache_key(struct gr_b *b)
 	}
 	gr_strvec_deinit(&words);
 	free(pcpath);
-	if (!(flags = gr_gocache_cppflags(b->gocppflags, b->res->cache_key)) ||
+	if ((flags = gr_gocache_cppflags(b->gocppflags, b->res->cache_key)) != NULL) {
+		/* The shim's answers drop the private dependencies of the libraries
+		 * kept dynamic (GORELINK_DYNAMIC): those names are part of the key. */
+		char *dyn = gr_b_dynamic_list(b), *f2 = NULL;
+		unsigned long long h = 1469598103934665603ULL;
+		const char *p;
+		if (dyn && *dyn) {
+			/* gorelink's version too: what the shim leaves out may change with it. */
+			for (p = GR_VERSION; *p; p++)
+				h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+			for (p = dyn; *p; p++)
+				h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+			if ((f2 = malloc(strlen(flags) + 40)) != NULL)
+				snprintf(f2, strlen(flags) + 40, "%s -DGORELINK_DYNAMIC=%016llx", flags, h);
+			free(flags);
+			flags = f2;
+		} else if (!dyn) {
+			free(flags);
+			flags = NULL;
+		}
+		free(dyn);
+	}
+	if (!flags ||
 	    !(v = gr_b_join("CGO_CPPFLAGS=", "", flags)) || gr_strvec_push(&b->env, v)) {
 		free(flags);
 		free(v);
@@ -580,7 +659,7 @@ gr_b_environment(struct gr_b *b, const char *state)
 {
 	static const char *const ours[] = { "PKG_CONFIG=", "GORELINK_REAL_PKG_CONFIG=",
 	                                    "GORELINK_LINK_STATE=", "GORELINK_PKG_LOG=", "CGO_ENABLED=",
-	                                    "PATH=", "TMPDIR=", "CGO_CPPFLAGS=" };
+	                                    "PATH=", "TMPDIR=", "CGO_CPPFLAGS=", "GORELINK_DYNAMIC=" };
 	const char *real = b->gopkgconfig, *path = b->o->env->path;
 	char **e;
 	char *v = NULL, *p2 = NULL;
@@ -611,6 +690,20 @@ gr_b_environment(struct gr_b *b, const char *state)
 	p2 = NULL;
 	if (gr_strvec_push(&b->env, "PKG_CONFIG=gorelink-pkg-config"))
 		return gr_b_nomem(b);
+	/* The libraries kept dynamic: the shim leaves their private dependencies out. */
+	{
+		char *dyn = gr_b_dynamic_list(b);
+		if (!dyn)
+			return gr_b_nomem(b);
+		if (*dyn && (!(v = gr_b_join("GORELINK_DYNAMIC=", "", dyn)) || gr_strvec_push(&b->env, v))) {
+			free(dyn);
+			goto nomem;
+		}
+		if (*dyn)
+			free(v);
+		v = NULL;
+		free(dyn);
+	}
 	if (!(v = gr_b_join("GORELINK_PKG_LOG=", b->helpdir, "/pkgs")) || gr_strvec_push(&b->env, v))
 		goto nomem;
 	free(v);
@@ -884,6 +977,74 @@ gr_b_run_go(struct gr_b *b, struct gr_spawn_result *r)
 	return rc;
 }
 
+static int gr_b_note_dropped(struct gr_b *b, const char *const *pkgs, size_t n, struct gr_strvec *skip);
+
+/* What the #cgo pkg-config: answers left out (the shim's GORELINK_DYNAMIC):
+ * the packages cmd/go asked about, from the pkg-config log; when go build
+ * reused its cgo results the shim did not run, and the packages an earlier
+ * run of the same build recorded (cache kind "dynpkgs") stand in. */
+static int
+gr_b_dropped(struct gr_b *b)
+{
+	struct gr_strvec pkgs;
+	struct gr_error e;
+	char *key = NULL, *dyn = gr_b_dynamic_list(b), *data = NULL;
+	size_t i, len = 0, klen;
+	int rc = GR_OK;
+
+	if (!dyn)
+		return gr_b_nomem(b);
+	if (!*dyn) {
+		free(dyn);
+		return GR_OK;
+	}
+	gr_strvec_init(&pkgs);
+	if (b->ls.pkglog && gr_pkglog_read(b->ls.pkglog, &pkgs, &e) != GR_OK) {
+		gr_strvec_deinit(&pkgs);
+		gr_strvec_init(&pkgs);
+	}
+	/* The key: the .pc files' digest, the dynamic names, the package and go's flags. */
+	klen = strlen(b->res->cache_key) + strlen(dyn) + strlen(b->o->package ? b->o->package : "") + 8;
+	for (i = 0; i < b->o->ngoargs; i++)
+		klen += strlen(b->o->goargs[i]) + 1;
+	if ((key = malloc(klen)) != NULL) {
+		size_t at = (size_t)snprintf(key, klen, "%s\n%s%s\n", b->res->cache_key, dyn,
+		                             b->o->package ? b->o->package : "");
+		for (i = 0; i < b->o->ngoargs && at < klen; i++)
+			at += (size_t)snprintf(key + at, klen - at, "%s\n", b->o->goargs[i]);
+	}
+	if (pkgs.n && key) {
+		size_t dl = 1;
+		char *d;
+		for (i = 0; i < pkgs.n; i++)
+			dl += strlen(pkgs.v[i]) + 1;
+		if ((d = malloc(dl)) != NULL) {
+			size_t at = 0;
+			d[0] = '\0';
+			for (i = 0; i < pkgs.n && at < dl; i++)
+				at += (size_t)snprintf(d + at, dl - at, "%s\n", pkgs.v[i]);
+			(void)gr_cache_put(b->o->env, "dynpkgs", key, d, strlen(d), &e);  /* only costs the report */
+			free(d);
+		}
+	} else if (key && gr_cache_get(b->o->env, "dynpkgs", key, &data, &len) == GR_OK) {
+		char *p = data, *nl;
+		while (!rc && (nl = strchr(p, '\n')) != NULL) {
+			if (nl > p && gr_strvec_pushn(&pkgs, p, (size_t)(nl - p)))
+				rc = GR_ENOMEM;
+			p = nl + 1;
+		}
+	}
+	/* All the packages together: a library that one cgo package's answer
+	 * left out but another's links statically is not dropped from the link. */
+	if (!rc && pkgs.n)
+		rc = gr_b_note_dropped(b, (const char *const *)pkgs.v, pkgs.n, NULL);
+	free(data);
+	free(key);
+	free(dyn);
+	gr_strvec_deinit(&pkgs);
+	return rc ? gr_b_nomem(b) : GR_OK;
+}
+
 /* What gorelink-ld recorded about the final link (no report: nothing was linked). */
 static int
 gr_b_read_report(struct gr_b *b, bool *linked)
@@ -926,11 +1087,21 @@ gr_build_third_party_allow(const char *const *names, size_t n, struct gr_strvec 
 	return GR_OK;
 }
 
+/* Whether every problem that fails the image is a symbol version above a --max-version. */
+static bool
+gr_b_only_versions(const struct gr_image *im)
+{
+	for (size_t i = 0; i < im->nproblems; i++)
+		if (!im->problems[i].finding && strcmp(im->problems[i].code, "symbol-version") != 0)
+			return false;
+	return true;
+}
+
 static int
 gr_b_verify(struct gr_b *b)
 {
 	struct gr_strvec allow;
-	struct gr_policy pol = { .allow = NULL, .nallow = 0 };
+	struct gr_policy pol = { .allow = NULL, .nallow = 0, .maxver = b->o->maxver, .nmaxver = b->o->nmaxver };
 	struct gr_report *r = NULL;
 	struct stat st;
 	enum gr_verdict want = b->o->mode == GR_LINK_STATIC_PIE ? GR_V_STATIC_PIE : GR_V_STATIC;
@@ -983,6 +1154,8 @@ gr_b_verify(struct gr_b *b)
 	b->res->check = r;
 	if (stat(b->tmpout, &st) == 0)
 		b->res->size = (long long)st.st_size;
+	if (!r->pass && b->o->nmaxver && r->nimages == 1 && r->images[0].nproblems && gr_b_only_versions(&r->images[0]))
+		return gr_b_fail(b, GR_BUILD_EVERDICT, "the linked binary needs symbol versions newer than --max-version allows; see the check below");
 	if (!r->pass || (!b->darwin && b->o->mode != GR_LINK_THIRD_PARTY && r->verdict != want))
 		return gr_b_fail(b, GR_BUILD_EVERDICT,
 		                 "the linked binary is %s, not what --%s promises; see the check below",
@@ -1204,26 +1377,82 @@ gr_b_flags(struct gr_b *b)
 	return GR_OK;
 }
 
-/* The --static flags of pkg-config packages (--pkg, a preset's pkg lines) for the final link. */
+/* Record in res->dropped (name, via) the -l names of the packages' --static
+ * closure that a partly dynamic link leaves out (gr_pc_graph_dropped), each
+ * once; with skip non-NULL, also collect the names there. A package that
+ * cannot be resolved drops nothing (pkg-config itself reports it). */
+static int
+gr_b_note_dropped(struct gr_b *b, const char *const *pkgs, size_t n, struct gr_strvec *skip)
+{
+	struct gr_strvec dyn, names, via;
+	struct gr_pc_graph *g = NULL;
+	struct gr_error e;
+	size_t i, k;
+	int rc = GR_OK;
+
+	if (!n)
+		return GR_OK;
+	gr_strvec_init(&dyn);
+	gr_strvec_init(&names);
+	gr_strvec_init(&via);
+	if (gr_b_dynamic_names(b, &dyn)) {
+		rc = GR_ENOMEM;
+	} else if (dyn.n && gr_pc_graph(b->o->env, pkgs, n, &g, &e) == GR_OK &&
+	           gr_pc_graph_mark_dynamic(g, (const char *const *)dyn.v, dyn.n)) {
+		rc = gr_pc_graph_dropped(g, (const char *const *)dyn.v, dyn.n, &names, &via);
+		for (i = 0; !rc && i < names.n; i++) {
+			bool again = false;
+			for (k = 0; k < b->res->dropped.n && !again; k += 2)
+				again = !strcmp(b->res->dropped.v[k], names.v[i]);
+			if (!again && (gr_strvec_push(&b->res->dropped, names.v[i]) ||
+			               gr_strvec_push(&b->res->dropped, via.v[i])))
+				rc = GR_ENOMEM;
+			if (!rc && skip && gr_strvec_push(skip, names.v[i]))
+				rc = GR_ENOMEM;
+		}
+	}
+	gr_pc_graph_free(g);
+	gr_strvec_deinit(&dyn);
+	gr_strvec_deinit(&names);
+	gr_strvec_deinit(&via);
+	return rc;
+}
+
+/* The --static flags of pkg-config packages (--pkg, a preset's pkg lines) for
+ * the final link, without the private dependencies of the libraries kept dynamic. */
 static int
 gr_b_add_pkgs(struct gr_b *b, const char *const *pkgs, size_t n)
 {
-	size_t i, k;
+	size_t i, k, j;
 
 	for (k = 0; k < n; k++) {
 		const char *q = pkgs[k];
 		struct gr_pc_tokens *t = NULL;
+		struct gr_strvec skip;
 		if (gr_pc_resolve(b->o->env, &q, 1, &t, b->err))
 			return gr_b_class(b, GR_BUILD_EUSAGE);
+		gr_strvec_init(&skip);
+		if (gr_b_note_dropped(b, &q, 1, &skip)) {
+			gr_strvec_deinit(&skip);
+			gr_pc_tokens_free(t);
+			return gr_b_nomem(b);
+		}
 		for (i = 0; i < t->n; i++) {
 			char who[1024];
+			bool drop = false;
+			for (j = 0; j < skip.n && !drop; j++)
+				drop = !strncmp(t->v[i].text, "-l", 2) && !strcmp(t->v[i].text + 2, skip.v[j]);
+			if (drop)
+				continue;
 			snprintf(who, sizeof(who), "--pkg %s%s%s", q, t->v[i].origin ? ": " : "",
 			         t->v[i].origin ? t->v[i].origin : "");
 			if (gr_strvec_push(&b->ls.extra, t->v[i].text) || gr_strvec_push(&b->ls.extra_origin, who)) {
+				gr_strvec_deinit(&skip);
 				gr_pc_tokens_free(t);
 				return gr_b_nomem(b);
 			}
 		}
+		gr_strvec_deinit(&skip);
 		gr_pc_tokens_free(t);
 	}
 	return GR_OK;
@@ -1503,7 +1732,26 @@ gr_b_cross_cxx(struct gr_b *b)
 	size_t i;
 	int rc;
 
-	if ((rc = gr_cxx_choose(b->o->env, b->gocc, b->gocxx, b->cxx_set, &ch, &e)))
+	rc = gr_cxx_choose(b->o->env, b->gocc, b->gocxx, b->cxx_set, &ch, &e);
+	if (rc == GR_EUSAGE) {
+		/* The user's CXX does not build for the target: an error when the
+		 * build has C++; otherwise (many CI images export CXX=g++ for
+		 * everything) CXX is passed over as if unset, and said so. */
+		char *name = NULL, *why;
+		if ((rc = gr_b_go_list(b, &name)) != GR_OK) {
+			free(name);
+			return rc;
+		}
+		free(name);
+		if (b->cxx)
+			return gr_b_fail(b, GR_BUILD_EENV, "%s", e.msg);
+		if (!(why = gr_b_join("passed over (go list shows no C++): ", "", e.msg)))
+			return gr_b_nomem(b);
+		gr_b_log(b, "cxx", why);
+		free(why);
+		rc = gr_cxx_choose(b->o->env, b->gocc, b->gocxx, false, &ch, &e);
+	}
+	if (rc)
 		return gr_b_fail(b, GR_BUILD_EENV, "%s", e.msg);
 	if (!ch.cxx) {
 		char *name = NULL;  /* b->name stays go build's to learn */
@@ -1545,6 +1793,41 @@ gr_b_cross_cxx(struct gr_b *b)
 	return GR_OK;
 }
 
+/* Whether linker l's program is where the compiler driver looks: COMPILER_PATH, then PATH. */
+static bool
+gr_b_linker_installed(const void *ctx, enum gr_linker l)
+{
+	const struct gr_env *env = ctx;
+	return (env->compiler_path && *env->compiler_path && gr_linker_on_path(env->compiler_path, l)) ||
+	       gr_linker_on_path(env->path, l);
+}
+
+/* --linker: choose the final link's linker (gr_linker_choose) into the link state. */
+static int
+gr_b_linker(struct gr_b *b)
+{
+	struct gr_linker_choice c;
+
+	b->res->linker = gr_linker_name(GR_LINKER_DEFAULT);
+	if (b->o->linker == GR_LINKER_DEFAULT)
+		return GR_OK;
+	if (b->darwin) {
+		if (b->o->linker == GR_LINKER_AUTO)
+			return GR_OK;
+		return gr_b_fail(b, GR_BUILD_EUSAGE, "--linker=%s: an Apple target links with ld64; drop --linker",
+		                 gr_linker_name(b->o->linker));
+	}
+	/* glibc's static-link warnings feed the findings: only a static glibc link has them. */
+	if (gr_linker_choose(b->o->linker, b->o->mode, b->o->mode != GR_LINK_THIRD_PARTY && !gr_b_musl(b->gocc),
+	                     gr_b_linker_installed, b->o->env, &c))
+		return gr_b_fail(b, GR_BUILD_EENV, "%s", c.why);
+	b->res->linker = gr_linker_name(c.linker);
+	snprintf(b->res->linker_why, sizeof(b->res->linker_why), "%s", c.why);
+	if (c.linker != GR_LINKER_DEFAULT && !(b->ls.linker = strdup(gr_linker_name(c.linker))))
+		return gr_b_nomem(b);
+	return GR_OK;
+}
+
 /* What go says about itself; the helper directory, go build's environment,
  * the link state, the output's place and the go build command. */
 static int
@@ -1581,11 +1864,344 @@ gr_b_prepare(struct gr_b *b)
 	           (*b->gocxx && gr_goflags_split(b->gocxx, &b->ls.cxx, b->err))) {
 		return gr_b_class(b, GR_BUILD_EENV);
 	}
+	if ((rc = gr_b_linker(b)))
+		return rc;
 	if (gr_linkstate_write(b->state, &b->ls, b->err))
 		return gr_b_class(b, GR_BUILD_EENV);
 	if ((rc = gr_b_out(b)) || (rc = gr_b_outtmp(b)) || (rc = gr_b_compose(b, "gorelink-ld")))
 		return rc;
 	return GR_OK;
+}
+
+/* ---- no-op rebuilds (relink/gr_uptodate, gorelink(1) UP TO DATE) ---------- */
+
+/* Whether an environment entry is left out of the no-op key: the helper
+ * paths (new on every run; the user's PATH is in the key by itself) and
+ * what a shell or make changes between runs without changing a build. */
+static bool
+gr_b_uptodate_volatile(const char *e)
+{
+	static const char *const skip[] = { "PATH=", "TMPDIR=", "GORELINK_LINK_STATE=", "GORELINK_PKG_LOG=",
+	                                    "OLDPWD=", "SHLVL=", "_=", "SSH_", "TERM", "COLUMNS=", "LINES=",
+	                                    "MAKEFLAGS=", "MFLAGS=", "MAKELEVEL=", "MAKE_TERM", "DISPLAY=",
+	                                    "WINDOWID=", "HISTFILE=", "PS1=" };
+	for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
+		if (!strncmp(e, skip[i], strlen(skip[i])))
+			return true;
+	return false;
+}
+
+/* gorelink's own inputs to a build, as text (malloc'd): its version, the link
+ * state without the helper paths (mode, compilers, --pkg/--lib extras,
+ * --allow-dynamic, modules, --fix, --no-infer...), the go build command with
+ * OUT for the temporary path, the options that decide the verdict, and the
+ * environment. Go's own inputs are go's to judge (its build ID in OUT). */
+static char *
+gr_b_uptodate_opts(struct gr_b *b, size_t *len)
+{
+	const struct gr_build_opts *o = b->o;
+	char *state = NULL, *text = NULL, *line, *save = NULL;
+	size_t slen = 0, cap, at = 0, i;
+	FILE *f = fopen(b->state, "r");
+
+	if (!f)
+		return NULL;
+	if (gr_file_read_all(f, 1 << 24, &state, &slen) != GR_OK) {
+		fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	cap = slen + 4096 + strlen(o->env->path ? o->env->path : "");
+	for (i = 0; i < b->res->go_argv.n; i++)
+		cap += strlen(b->res->go_argv.v[i]) + strlen(b->res->out) + 2;
+	for (i = 0; i < b->env.n; i++)
+		cap += strlen(b->env.v[i]) + 1;
+	if (!(text = malloc(cap))) {
+		free(state);
+		return NULL;
+	}
+#define GR_B_PUT(...) (at += (size_t)snprintf(text + at, cap - at, __VA_ARGS__))
+	GR_B_PUT("gorelink %s\nstate\n", GR_VERSION);
+	for (line = strtok_r(state, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (strncmp(line, "report\t", 7) && strncmp(line, "pkglog\t", 7))
+			GR_B_PUT("%s\n", line);
+	GR_B_PUT("go\n");
+	/* gr_b_compose's -o TMPOUT comes last but for the package: OUT instead. */
+	for (i = 0; i < b->res->go_argv.n; i++)
+		GR_B_PUT("%s%c", i + 2 == b->res->go_argv.n ? b->res->out : b->res->go_argv.v[i], 0);
+	GR_B_PUT("\nverdict %d %d %d\npath %s\nenv\n", (int)o->mode, o->strict, o->accept_dlopen,
+	         o->env->path ? o->env->path : "");
+	for (i = 0; i < b->env.n; i++)
+		if (!gr_b_uptodate_volatile(b->env.v[i]))
+			GR_B_PUT("%s%c", b->env.v[i], 0);
+#undef GR_B_PUT
+	free(state);
+	*len = at < cap ? at : cap - 1;
+	return text;
+}
+
+/* Before go build: when gorelink's cache holds a record for OUT as it is
+ * (its content hash) and these inputs, and no file the record names has
+ * changed, copy OUT to the temporary path go build writes: go build then
+ * judges Go's inputs by the build ID in it, as it does for its own -o, and
+ * links only when they changed. Anything else: the build links as always. */
+static void
+gr_b_uptodate_seed(struct gr_b *b)
+{
+	const struct gr_build_opts *o = b->o;
+	char key[65], *opts, *why = NULL, *cdir;
+	size_t olen;
+	struct stat st;
+
+	/* What changes from here on may not be what the link reads: not recorded. */
+	b->go_started = gr_uptodate_now();
+	if (o->dry_run || o->nstubs || !b->res->out || !b->tmpout || b->darwin)
+		return;
+	cdir = gr_cache_dir(o->env);
+	if (!cdir || !*cdir) {
+		free(cdir);
+		return;
+	}
+	free(cdir);
+	if (stat(b->res->out, &st) != 0 || !S_ISREG(st.st_mode))
+		return;
+	if (!(opts = gr_b_uptodate_opts(b, &olen)))
+		return;
+	if (gr_uptodate_key(opts, olen, key) != GR_OK) {
+		free(opts);
+		return;
+	}
+	free(opts);
+	if (gr_uptodate_lookup(o->env, key, b->res->out, &b->seed_report, &b->seed_len, &why) != GR_OK) {
+		char detail[4200];
+		snprintf(detail, sizeof(detail), "no: %s%s", why ? why : "no record of OUT with these inputs",
+		         why ? " changed since OUT was built" : "");
+		gr_b_log(b, "no-op", detail);
+		free(why);
+		return;
+	}
+	if (gr_uptodate_copy(b->res->out, b->tmpout, st.st_mode & 07777) != 0 || stat(b->tmpout, &st) != 0) {
+		free(b->seed_report);
+		b->seed_report = NULL;
+		return;
+	}
+	b->seed_ino = st.st_ino;
+	b->seed_size = st.st_size;
+	b->seeded = true;
+	b->go_started = gr_uptodate_now();
+	gr_b_log(b, "no-op", "gorelink's inputs are unchanged; go build judges Go's");
+}
+
+/* go build linked nothing: it found the copy of OUT up to date. Take the
+ * recorded link report as this build's (no link ran: links 0). */
+static int
+gr_b_uptodate_take(struct gr_b *b)
+{
+	struct stat st;
+	bool linked;
+	int rc;
+	FILE *f;
+
+	/* go build links only through gorelink-ld, which reports every link;
+	 * it installs a new binary as a new file. The copy is still the copy. */
+	if (stat(b->tmpout, &st) != 0 || st.st_ino != b->seed_ino || st.st_size != b->seed_size)
+		return gr_b_fail(b, GR_BUILD_EGO, "go build left %s changed without linking", b->tmpout);
+	if (!(f = fopen(b->ls.report, "w")) || fwrite(b->seed_report, 1, b->seed_len, f) != b->seed_len) {
+		if (f)
+			fclose(f);
+		return gr_b_fail(b, GR_BUILD_EENV, "%s: %s", b->ls.report, strerror(errno));
+	}
+	if (fclose(f) != 0)
+		return gr_b_fail(b, GR_BUILD_EENV, "%s: %s", b->ls.report, strerror(errno));
+	if ((rc = gr_b_read_report(b, &linked)))
+		return rc;
+	b->res->link.links = 0;
+	b->res->up_to_date = true;
+	gr_b_log(b, "no-op", "up to date: go build linked nothing");
+	return GR_OK;
+}
+
+/* Add path to the record's paths, once. */
+static int
+gr_b_uptodate_path(struct gr_strvec *v, const char *path)
+{
+	for (size_t i = 0; i < v->n; i++)
+		if (!strcmp(v->v[i], path))
+			return GR_OK;
+	return gr_strvec_push(v, path);
+}
+
+/* Add path and its directory (a library that appears beside it, or before it
+ * in the search, changes what the link finds). */
+static int
+gr_b_uptodate_file(struct gr_strvec *v, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[4096];
+
+	if (gr_b_uptodate_path(v, path))
+		return GR_ENOMEM;
+	if (slash && slash > path && (size_t)(slash - path) < sizeof(dir)) {
+		memcpy(dir, path, (size_t)(slash - path));
+		dir[slash - path] = '\0';
+		return gr_b_uptodate_path(v, dir);
+	}
+	return GR_OK;
+}
+
+/* The paths in one word of the final link (PATH, -LDIR, -Wl,A,B, OPT=PATH)
+ * into v: absolute ones outside the helper directory; GR_ENOTFOUND for a
+ * relative one that names a file (the link read it from a directory the
+ * record cannot tell: no record). */
+static int
+gr_b_uptodate_word(struct gr_strvec *v, const char *word, const char *helpdir, size_t hl)
+{
+	char *copy, *piece, *save = NULL, *p;
+	struct stat st;
+	int rc = GR_OK;
+
+	if (!(copy = strdup(!strncmp(word, "-Wl,", 4) ? word + 4 : word)))
+		return GR_ENOMEM;
+	for (piece = strtok_r(copy, ",", &save); piece && rc == GR_OK; piece = strtok_r(NULL, ",", &save)) {
+		for (int k = 0; k < 2 && rc == GR_OK; k++) {
+			p = k ? strchr(piece, '=') : piece;
+			if (!p || (k && !*++p))
+				continue;
+			if (!strncmp(p, "-L", 2) && p[2])
+				p += 2;
+			if (p[0] == '/') {
+				if (strncmp(p, helpdir, hl) && strncmp(p, "/tmp/go-", 8) && gr_b_uptodate_file(v, p))
+					rc = GR_ENOMEM;
+			} else if (p[0] != '-' && stat(p, &st) == 0 && S_ISREG(st.st_mode)) {
+				rc = GR_ENOTFOUND;
+			}
+		}
+	}
+	free(copy);
+	return rc;
+}
+
+/* The files and directories the final link depended on, beyond Go's inputs:
+ * this program, the compiler and its linker, the toolchain's search
+ * directories, every -L directory, and every archive and object of the link
+ * outside go build's temporary directories. */
+static int
+gr_b_uptodate_paths(struct gr_b *b, struct gr_strvec *v)
+{
+	const struct gr_link_report *l = &b->res->link;
+	const char *path = b->o->env->path;
+	struct gr_toolchain tc;
+	struct gr_error e2;
+	bool hit;
+	size_t i, hl = strlen(b->helpdir);
+	/* Relative archives: found from a directory the record cannot tell. */
+	char *w;
+
+	if (b->o->env->self[0] && gr_b_uptodate_path(v, b->o->env->self))
+		return GR_ENOMEM;
+	for (i = 0; i < l->narchives; i++)
+		if (l->archives[i][0] != '/')
+			return GR_ENOTFOUND;
+		else if (gr_b_uptodate_file(v, l->archives[i]))
+			return GR_ENOMEM;
+	for (i = 0; i < l->nfixes; i++)
+		if (l->fixes[i].archive && l->fixes[i].archive[0] != '/')
+			return GR_ENOTFOUND;
+		else if (l->fixes[i].archive && gr_b_uptodate_file(v, l->fixes[i].archive))
+			return GR_ENOMEM;
+	for (i = 1; i < l->nargv; i++) {
+		const char *a = l->argv[i];
+		int rc;
+		if (!strncmp(a, "-L", 2) && (a[2] || i + 1 < l->nargv))
+			a = a[2] ? a + 2 : l->argv[++i];
+		if ((rc = gr_b_uptodate_word(v, a, b->helpdir, hl)))
+			return rc;
+	}
+	if (l->nargv && (w = gr_path_which(l->argv[0], path))) {
+		int rc = gr_b_uptodate_path(v, w);
+		free(w);
+		if (rc)
+			return GR_ENOMEM;
+	}
+	/* The toolchain's own search (cached by its identity: cheap). */
+	gr_error_clear(&e2);
+	memset(&tc, 0, sizeof(tc));
+	if (l->nargv && gr_tccache_discover(b->o->env, (char *const *)b->ls.cc.v, &tc, &hit, &e2) == GR_OK) {
+		struct gr_strvec *d[2] = { &tc.driver_dirs, &tc.ld_dirs };
+		for (int k = 0; k < 2; k++)
+			for (i = 0; i < d[k]->n; i++)
+				if (d[k]->v[i][0] == '/' && gr_b_uptodate_path(v, d[k]->v[i])) {
+					gr_toolchain_deinit(&tc);
+					return GR_ENOMEM;
+				}
+		if (tc.ld && tc.ld[0] == '/' && gr_b_uptodate_path(v, tc.ld)) {
+			gr_toolchain_deinit(&tc);
+			return GR_ENOMEM;
+		}
+		gr_toolchain_deinit(&tc);
+	} else {
+		return GR_ENOTFOUND;  /* no toolchain search to record: no record */
+	}
+	return GR_OK;
+}
+
+/* Whether this build records its OUT: not a dry run, no --stub (its stubs
+ * come from headers no record follows), not macOS, and a cache to keep it. */
+static bool
+gr_b_uptodate_records(struct gr_b *b)
+{
+	const struct gr_build_opts *o = b->o;
+	char *cdir;
+	bool yes;
+
+	if (o->dry_run || o->nstubs || b->darwin)
+		return false;
+	cdir = gr_cache_dir(o->env);
+	yes = cdir && *cdir;
+	free(cdir);
+	return yes;
+}
+
+/* The checked binary's hash, before it is renamed to OUT (then it is OUT's
+ * content as built, whatever happens to OUT later); "" when not recorded. */
+static void
+gr_b_uptodate_hash(struct gr_b *b)
+{
+	b->out_hash[0] = '\0';
+	if (gr_b_uptodate_records(b) && gr_gocache_sha256_file(b->tmpout, b->out_hash) != 0)
+		b->out_hash[0] = '\0';
+}
+
+/* After a link put OUT in place: record it (its hash, these inputs, the
+ * paths the link depended on and the link report) for the next build. A
+ * failure only costs the next build its no-op. */
+static void
+gr_b_uptodate_store(struct gr_b *b, const char *hash)
+{
+	const struct gr_build_opts *o = b->o;
+	struct gr_strvec paths;
+	struct gr_error e2;
+	char key[65], *opts = NULL, *report = NULL;
+	size_t olen, rlen = 0;
+	FILE *f;
+
+	/* With -o DIR/ the name is go build's to choose: no lookup can find it. */
+	if (!hash[0] || b->outdir || !gr_b_uptodate_records(b))
+		return;
+	gr_strvec_init(&paths);
+	gr_error_clear(&e2);
+	if (!(opts = gr_b_uptodate_opts(b, &olen)) || gr_b_uptodate_paths(b, &paths) != GR_OK ||
+	    !(f = fopen(b->ls.report, "r")))
+		goto out;
+	if (gr_file_read_all(f, 1 << 26, &report, &rlen) == GR_OK) {
+		if (gr_uptodate_key(opts, olen, key) == GR_OK)
+			(void)gr_uptodate_record(o->env, key, b->res->out, hash, &paths, b->go_started, report, rlen, &e2);
+	}
+	fclose(f);
+out:
+	free(opts);
+	free(report);
+	gr_strvec_deinit(&paths);
 }
 
 /* Why go build failed, from the link report, else from go list. */
@@ -1662,9 +2278,13 @@ gr_b_go_build(struct gr_b *b)
 		return gr_b_fail(b, GR_BUILD_ESTOPPED, "interrupted; OUT is untouched");
 	if ((rc = gr_b_read_report(b, &linked)))
 		return rc;
+	if ((rc = gr_b_dropped(b)))
+		return rc;
 	gr_b_log(b, "go build", gr_spawn_describe(&r, how, sizeof(how)));
 	if (!gr_spawn_ok(&r))
 		return gr_b_go_failed(b, &r);
+	if (!linked && b->seeded)
+		return gr_b_uptodate_take(b);
 	if (!linked) {
 		/* Nothing was linked: a package that is not main builds "successfully" without
 		 * a binary, so let go list name that before blaming GOFLAGS. */
@@ -1791,6 +2411,13 @@ gr_b_install(struct gr_b *b)
 		gr_b_keep_rejected(b);
 		return rc;
 	}
+	if (res->up_to_date) {
+		/* OUT stays as it is; the checked copy goes with the temporary directory. */
+		if (res->check && !(res->check->path = gr_arena_strdup(&res->check->arena, res->out)))
+			return gr_b_nomem(b);
+		gr_b_log(b, "install", "skipped: up to date");
+		return GR_OK;
+	}
 	if (o->dry_run) {
 		/* Named for where it would go; the temporary copy is removed. */
 		if (res->check && !(res->check->path = gr_arena_strdup(&res->check->arena, res->out)))
@@ -1798,8 +2425,10 @@ gr_b_install(struct gr_b *b)
 		gr_b_log(b, "install", "skipped (--dry-run)");
 		return GR_OK;
 	}
+	gr_b_uptodate_hash(b);
 	if ((rc = gr_b_rename_into_place(b)))
 		return rc;
+	gr_b_uptodate_store(b, b->out_hash);
 	/* The verdict names the binary where it now is. */
 	if (res->check && !(res->check->path = gr_arena_strdup(&res->check->arena, res->out)))
 		return gr_b_nomem(b);
@@ -1811,6 +2440,7 @@ static void
 gr_b_free(struct gr_b *b)
 {
 	free(b->name);
+	free(b->seed_report);
 	free(b->ld);
 	free(b->shim);
 	free(b->state);
@@ -1853,6 +2483,7 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 	gr_strvec_init(&b.moddirs);
 	gr_strvec_init(&res->presets_applied);
 	gr_strvec_init(&res->warnings);
+	gr_strvec_init(&res->dropped);
 	gr_goflags_init(&b.gf);
 	gr_linkstate_init(&b.ls);
 	b.o = o;
@@ -1864,7 +2495,7 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 	b.ls.no_infer = o->no_infer;
 
 	if ((rc = gr_b_flags(&b)) == GR_OK && (rc = gr_b_link_extras(&b)) == GR_OK &&
-	    (rc = gr_b_prepare(&b)) == GR_OK && (rc = gr_b_go_build(&b)) == GR_OK &&
+	    (rc = gr_b_prepare(&b)) == GR_OK && (gr_b_uptodate_seed(&b), (rc = gr_b_go_build(&b)) == GR_OK) &&
 	    (rc = gr_b_check_explicit_preset(&b)) == GR_OK)
 		rc = gr_b_install(&b);
 	gr_b_cleanup(&b);
@@ -1881,6 +2512,7 @@ gr_build_result_deinit(struct gr_build_result *res)
 	gr_link_report_deinit(&res->link);
 	gr_strvec_deinit(&res->presets_applied);
 	gr_strvec_deinit(&res->warnings);
+	gr_strvec_deinit(&res->dropped);
 	free(res->out);
 	free(res->kept);
 	free(res->preset_path);

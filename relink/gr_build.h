@@ -9,6 +9,7 @@
 #include "gr_env.h"
 #include "gr_error.h"
 #include "gr_gocache.h"
+#include "gr_linker.h"
 #include "gr_records.h"
 #include "gr_strvec.h"
 
@@ -38,6 +39,8 @@ struct gr_build_opts {
 	size_t npkgs;
 	const char *const *allow;            /* --allow-dynamic names */
 	size_t nallow;
+	const struct gr_vermax *maxver;      /* --max-version limits the result is checked with */
+	size_t nmaxver;
 	const char *preset;                  /* e.g. "sqlite3", or NULL */
 	const char *preset_variant;          /* NULL: the preset's default */
 	bool no_auto_presets;                /* do not apply the preset of a module in the build */
@@ -48,6 +51,7 @@ struct gr_build_opts {
 	bool strict;                         /* a glibc static-link finding fails the build */
 	bool accept_dlopen;                  /* --accept-dlopen: a static build whose plugins cannot load does not fail */
 	bool no_infer;                       /* --no-infer: a bare -lNAME gains no package closure */
+	enum gr_linker linker;               /* --linker (GR_LINKER_DEFAULT: none, the compiler's own ld) */
 	const char *const *libs;             /* --lib flags appended to the link (e.g. -lm) */
 	size_t nlibs;
 	const char *const *stubs;            /* --stub names: libraries without an archive become failing stubs */
@@ -69,6 +73,12 @@ struct gr_build_result {
 	 * the missing libraries and files, the undefined-symbol groups, glibc's
 	 * findings, what --fix added, the link-order repairs, and what killed it. */
 	struct gr_link_report link;
+	/* --linker: the linker chosen for the final link (gr_linker_name; "default":
+	 * the compiler's own ld) and why, when it is not simply the one asked for
+	 * ("auto: ...", a fallback), or "". The link report's argv says which one
+	 * linked last (a failover to bfd). */
+	const char *linker;
+	char linker_why[256];
 	char *out;                     /* where the binary is (or would be, for a dry run) */
 	char *kept;                    /* a rejected binary kept by keep_failed, or NULL */
 	char *preset_path;             /* the preset file used, or NULL */
@@ -77,12 +87,20 @@ struct gr_build_result {
 	struct gr_strvec presets_applied;
 	bool preset_auto;              /* the preset applied itself: its module is in the build */
 	struct gr_strvec warnings;     /* what the CLI shows as warnings (an explicit preset whose module is not built...) */
+	/* The -l names left out of the link because only a library kept dynamic
+	 * needs them privately (its DT_NEEDED loads them at run time), 2 strings
+	 * each: the name, and the package kept dynamic that brought it ("?": none known). */
+	struct gr_strvec dropped;
 	struct gr_report *check;       /* the verdict on the binary, when it was built */
 	long long size;                /* its size in bytes */
 	long self_max_rss_kib;         /* gorelink's own peak resident memory, children excluded */
 	/* The mark go build's CGO_CPPFLAGS carried (-DGORELINK_PKGCONFIG=, see
 	 * relink/gr_gocache), or "" when go build did not run. */
 	char cache_key[GR_GOCACHE_KEYLEN + 1];
+	/* OUT already held what this build produces: go build found the copy of
+	 * it up to date and gorelink's inputs were unchanged (gr_uptodate); no
+	 * link ran (link.links is 0), OUT was checked and left untouched. */
+	bool up_to_date;
 	/* What go build wrote on stderr (NULL: nothing read): as written, and
 	 * brief: with cmd/link's one-line dump of a failed link command (the
 	 * whole gorelink-ld command line) replaced by a note; link_dump: those

@@ -262,6 +262,36 @@ gr_dg_best_pkg(const struct gr_strvec *pk, size_t npublic, const char *lname)
 	return npublic ? pk->v[0] : NULL;
 }
 
+/* Whether package pkg is named like the library lname: "z", "libz". */
+static bool
+gr_dg_named_like(const char *pkg, const char *lname)
+{
+	return !strcmp(pkg, lname) || (!strncmp(pkg, "lib", 3) && !strcmp(pkg + 3, lname));
+}
+
+/* How likely package pkg (which names al[q]'s -l name; in Libs when public)
+ * is to be "the" library of the archive that al[0..nal) all name: 0 named
+ * like that -l name, 1 like another of the archive's names (libpng.pc lists
+ * -lpng16 for libpng.a -> libpng16.a), 2 its name holds one, 3 it brings it
+ * in Libs, 4 not at all. One that brings it only through Libs.private and is
+ * not named like it is another library's package (libzmq's Libs.private have
+ * -lstdc++): --pkg would link all of that, so it is not suggested. */
+static int
+gr_dg_pkg_rank(const char *pkg, bool public, const struct gr_symarchive *const *al, size_t nal, size_t q)
+{
+	size_t j;
+
+	if (gr_dg_named_like(pkg, al[q]->lname))
+		return 0;
+	for (j = 0; j < nal; j++)
+		if (gr_dg_named_like(pkg, al[j]->lname))
+			return 1;
+	for (j = 0; j < nal; j++)
+		if (strstr(pkg, al[j]->lname) && strlen(pkg) <= strlen(al[j]->lname) + 4)
+			return 2;
+	return public ? 3 : 4;
+}
+
 /* The archives that define sym: as named, without ld64's and C's leading
  * underscore, or (a C++ name the linker printed demangled) demangled. */
 static int
@@ -953,27 +983,52 @@ gr_diag_run(const struct gr_env *env, const char *linker_messages, const char *c
 		size_t npub = 0;
 		if (!d->groups[k].provider)
 			continue;
-		/* Copy the provider out of the index, which is freed below. */
+		/* The -l name by which a package names the archive: a symlinked one
+		 * (Debian's libpng.a -> libpng16.a) is indexed under each name, and
+		 * the .pc that lists it uses one of them (libpng.pc: -lpng16; -lpng is
+		 * only libwmf's). The best ranked package over all those names, the
+		 * first name (search order) and package on a tie; the archive under
+		 * the name that package lists. */
 		{
-			struct gr_symarchive *c = gr_arena_alloc(a, sizeof(*c));
-			if (!c || !(c->path = gr_arena_strdup(a, d->groups[k].provider->path)) ||
-			    !(c->lname = gr_arena_strdup(a, d->groups[k].provider->lname))) {
-				rc = gr_error_set(err, GR_ENOMEM, 0, "diagnosis: out of memory");
-				break;
+			const struct gr_symarchive *use = d->groups[k].provider, *const *cand;
+			size_t nal, q, j;
+			int brank = 4;
+			if (!(cand = gr_symindex_aliases(ix, use, &nal))) {
+				cand = &use;  /* not from the index: cannot happen, but its own name then */
+				nal = 1;
 			}
-			d->groups[k].provider = c;
+			best = NULL;
+			for (q = 0; q < nal && rc == GR_OK && brank > 0; q++) {
+				/* The C library family comes with the compiler: it is named by -l, not a package. */
+				if (gr_dg_in(gr_rw_default_system_libs, gr_rw_ndefault_system_libs, cand[q]->lname))
+					continue;
+				gr_strvec_init(&pk);
+				npub = 0;
+				/* Only running out of memory is an error: no package is an answer. */
+				if (gr_pc_packages_with_lib(cand[q]->lname, &pk, &npub, &pe) == GR_ENOMEM)
+					rc = gr_error_set(err, GR_ENOMEM, 0, "diagnosis: out of memory");
+				for (j = 0; j < pk.n && rc == GR_OK; j++) {
+					int r = gr_dg_pkg_rank(pk.v[j], j < npub, cand, nal, q);
+					if (r >= brank)
+						continue;
+					brank = r;
+					use = cand[q];
+					if (!(best = gr_arena_strdup(a, pk.v[j])))
+						rc = gr_error_set(err, GR_ENOMEM, 0, "diagnosis: out of memory");
+				}
+				gr_strvec_deinit(&pk);
+			}
+			/* Copy the provider out of the index, which is freed below. */
+			if (rc == GR_OK) {
+				struct gr_symarchive *c = gr_arena_alloc(a, sizeof(*c));
+				if (!c || !(c->path = gr_arena_strdup(a, use->path)) ||
+				    !(c->lname = gr_arena_strdup(a, use->lname)))
+					rc = gr_error_set(err, GR_ENOMEM, 0, "diagnosis: out of memory");
+				else
+					d->groups[k].provider = c;
+			}
+			d->groups[k].pkg = best;
 		}
-		/* The C library family comes with the compiler: it is named by -l, not a package. */
-		if (gr_dg_in(gr_rw_default_system_libs, gr_rw_ndefault_system_libs, d->groups[k].provider->lname))
-			continue;
-		gr_strvec_init(&pk);
-		/* Only running out of memory is an error: no package is an answer. */
-		if (gr_pc_packages_with_lib(d->groups[k].provider->lname, &pk, &npub, &pe) == GR_ENOMEM)
-			rc = gr_error_set(err, GR_ENOMEM, 0, "diagnosis: out of memory");
-		else if (pk.n && (best = gr_dg_best_pkg(&pk, npub, d->groups[k].provider->lname)) &&
-		         !(d->groups[k].pkg = gr_arena_strdup(a, best)))
-			rc = gr_error_set(err, GR_ENOMEM, 0, "diagnosis: out of memory");
-		gr_strvec_deinit(&pk);
 	}
 out:
 	gr_ldmsg_free(msgs);

@@ -451,9 +451,27 @@ gr_extld_rewrite(const struct gr_env *env, const struct gr_linkstate *ls,
 		if (gr_strvec_extend(out, cxx ? &ls->cxx : &ls->cc))
 			return gr_error_set(err, GR_ENOMEM, 0, "link arguments: out of memory");
 	}
-	for (i = 0; i < (*rw)->argv.n; i++)
-		if (!(!ls->darwin && gr_extld_drop(ls->mode, (*rw)->argv.v[i])) && gr_strvec_push(out, (*rw)->argv.v[i]))
+	for (i = 0; i < (*rw)->argv.n; i++) {
+		const char *a = (*rw)->argv.v[i];
+		/* --linker: gorelink's choice replaces the link's own -fuse-ld=. */
+		if (ls->linker && !ls->darwin && !strncmp(a, "-fuse-ld=", 9))
+			continue;
+		if (!(!ls->darwin && gr_extld_drop(ls->mode, a)) && gr_strvec_push(out, a))
 			return gr_error_set(err, GR_ENOMEM, 0, "link arguments: out of memory");
+	}
+	/* --linker: the compiler driver runs ld.NAME; every -l is an archive's
+	 * path by now, so GNU ld's search is kept whichever linker reads them. */
+	if (ls->linker && !ls->darwin) {
+		size_t fl = strlen(ls->linker) + 10;
+		char *flag = malloc(fl);
+		if (!flag)
+			return gr_error_set(err, GR_ENOMEM, 0, "link arguments: out of memory");
+		snprintf(flag, fl, "-fuse-ld=%s", ls->linker);
+		rc = gr_strvec_push(out, flag);
+		free(flag);
+		if (rc)
+			return gr_error_set(err, GR_ENOMEM, 0, "link arguments: out of memory");
+	}
 	/* A -Bdynamic the flags left in force would make the driver's own -lc,
 	 * -lgcc... that follow them look for shared libraries: end in -Bstatic. */
 	if (ls->darwin)

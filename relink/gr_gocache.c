@@ -394,3 +394,54 @@ gr_gocache_cppflags(const char *user, const char *key)
 		         GR_GOCACHE_MACRO, key);
 	return v;
 }
+
+/* ---- SHA-256 for others (relink/gr_uptodate) ------------------------------ */
+
+static void
+gr_gc_hex(const unsigned char md[32], char hex[65])
+{
+	static const char x[] = "0123456789abcdef";
+	for (int i = 0; i < 32; i++) {
+		hex[2 * i] = x[md[i] >> 4];
+		hex[2 * i + 1] = x[md[i] & 15];
+	}
+	hex[64] = '\0';
+}
+
+void
+gr_gocache_sha256(const void *data, size_t n, char hex[65])
+{
+	struct gr_sha s;
+	unsigned char md[32];
+
+	gr_sha_init(&s);
+	gr_sha_add(&s, data, n);
+	gr_sha_end(&s, md);
+	gr_gc_hex(md, hex);
+}
+
+int
+gr_gocache_sha256_file(const char *path, char hex[65])
+{
+	struct gr_sha s;
+	unsigned char md[32], buf[65536];
+	ssize_t k;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	gr_sha_init(&s);
+	while ((k = read(fd, buf, sizeof(buf))) != 0) {
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			close(fd);
+			return -1;
+		}
+		gr_sha_add(&s, buf, (size_t)k);
+	}
+	close(fd);
+	gr_sha_end(&s, md);
+	gr_gc_hex(md, hex);
+	return 0;
+}

@@ -55,4 +55,10 @@ int gr_gocache_key(char *const *pkgconfig, const char *path, char *const *envp, 
  * -DGORELINK_PKGCONFIG=key appended; malloc'd, NULL when out of memory. */
 char *gr_gocache_cppflags(const char *user, const char *key);
 
+/* The SHA-256 of data (n bytes) in 64 hex digits and a NUL. */
+void gr_gocache_sha256(const void *data, size_t n, char hex[65]);
+
+/* The SHA-256 of a file's content in hex: 0, or -1 (errno) when unreadable. */
+int gr_gocache_sha256_file(const char *path, char hex[65]);
+
 #endif

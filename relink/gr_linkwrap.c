@@ -775,6 +775,30 @@ gr_lw_plan(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 
 static int gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_report *rep, bool plan);
 
+/* --linker: a final link that failed with another linker than GNU ld, and
+ * not on undefined symbols the diagnosis understood (d: NULL or without
+ * groups), runs once more with -fuse-ld=bfd, said on w->msg. True when final changed. */
+static bool
+gr_lw_failover(const struct gr_linkwrap *w, struct gr_strvec *final, const struct gr_diag *d)
+{
+	size_t i;
+
+	if (!w->ls->linker || w->ls->darwin || (d && (d->ngroups || d->ndsos || d->nglibc_built)))
+		return false;
+	for (i = 0; i < final->n; i++)
+		if (!strncmp(final->v[i], "-fuse-ld=", 9) && strcmp(final->v[i] + 9, "bfd") != 0) {
+			char *bfd = strdup("-fuse-ld=bfd");
+			if (!bfd)
+				return false;
+			fprintf(w->msg, "gorelink: the final link with %s failed; linking once more with GNU ld (-fuse-ld=bfd)\n",
+			        final->v[i] + 9);
+			free(final->v[i]);
+			final->v[i] = bfd;
+			return true;
+		}
+	return false;
+}
+
 int
 gr_linkwrap_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_report *rep)
 {
@@ -811,6 +835,7 @@ gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 		struct gr_strvec run;
 		char *traces = NULL;
 		size_t i, added = 0;
+		bool oom = false;  /* --fix could not add what it found */
 		gr_strvec_init(&run);
 		if (trace) {
 			size_t ntr;
@@ -853,8 +878,11 @@ gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 			gr_lw_diag(w, "%s", e.msg);
 		free(traces);
 		gr_spawn_result_free(&res);
-		if (!d)
+		if (!d) {
+			if (status != 0 && gr_lw_failover(w, final, NULL))
+				continue;
 			return status;
+		}
 		/* Each repair is bounded: at most 3 regroupings and 3 --fix rounds. */
 		if (status != 0 && regroups < 3 && gr_lw_group_order(w, d, final, rep)) {
 			regroups++;
@@ -868,13 +896,16 @@ gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 				const struct gr_diag_dso *x = &d->dsos[i];
 				if (gr_lw_on_line(final, x->flag))
 					continue;
-				gr_strvec_push(final, x->flag);
-				gr_link_report_add_fix(rep, &(struct gr_rec_fix){ x->flag + 2, x->pkg, NULL, x->flag });
+				if (gr_strvec_push(final, x->flag) ||
+				    gr_link_report_add_fix(rep, &(struct gr_rec_fix){ x->flag + 2, x->pkg, NULL, x->flag })) {
+					oom = true;
+					break;
+				}
 				fprintf(w->msg, "gorelink: --fix: adding %s (%s, which %s loads) and linking again\n", x->flag,
 				        x->soname, x->via ? x->via : "a library of the link");
 				added++;
 			}
-			for (i = 0; i < d->ngroups; i++) {
+			for (i = 0; i < d->ngroups && !oom; i++) {
 				const struct gr_diag_group *g = &d->groups[i];
 				char flag[512];
 				const char *add;
@@ -890,9 +921,12 @@ gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 				/* Already on the line: an order problem, which adding it again would hide. */
 				if (gr_lw_on_line(final, add))
 					continue;
-				gr_strvec_push(final, add);
-				gr_link_report_add_fix(rep, &(struct gr_rec_fix){ g->provider->lname, g->pkg,
-				                                                    add == flag ? NULL : g->provider->path, add });
+				if (gr_strvec_push(final, add) ||
+				    gr_link_report_add_fix(rep, &(struct gr_rec_fix){ g->provider->lname, g->pkg,
+				                                                        add == flag ? NULL : g->provider->path, add })) {
+					oom = true;
+					break;
+				}
 				if (add == flag) {
 					fprintf(w->msg, "gorelink: --fix: adding %s (kept dynamic in --%s mode) and linking again\n", flag,
 					        gr_link_mode_name(w->ls->mode));
@@ -903,6 +937,14 @@ gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 				}
 				added++;
 			}
+		}
+		if (oom) {
+			gr_lw_diag(w, "--fix: out of memory; not linking again");
+			added = 0;
+		}
+		if (status != 0 && !added && gr_lw_failover(w, final, d)) {
+			gr_diag_free(d);
+			continue;
 		}
 		if (status == 0 || !added) {
 			gr_lw_explain(w, d, status != 0, rep);

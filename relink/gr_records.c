@@ -298,6 +298,8 @@ gr_linkstate_deinit(struct gr_linkstate *ls)
 	ls->syslibroot = NULL;
 	free(ls->pkglog);
 	ls->pkglog = NULL;
+	free(ls->linker);
+	ls->linker = NULL;
 	ls->darwin = false;
 	ls->no_infer = false;
 }
@@ -354,6 +356,8 @@ gr_linkstate_write(const char *path, const struct gr_linkstate *ls, struct gr_er
 		gr_rec_put(&b, "no-infer", 0, NULL);
 	if (ls->pkglog)
 		gr_rec_put1(&b, "pkglog", ls->pkglog);
+	if (ls->linker)
+		gr_rec_put1(&b, "linker", ls->linker);
 	rc = gr_rec_commit(path, &b, "link state", err);
 	free(b.p);
 	return rc;
@@ -411,6 +415,10 @@ gr_linkstate_record(struct gr_rec_reader *r, const char *kw, struct gr_linkstate
 		if ((rc = gr_rec_want(r, kw, 1, 1, err)))
 			return rc;
 		ok = gr_rec_set(kw[0] == 'r' ? &ls->report : kw[0] == 's' ? &ls->syslibroot : &ls->pkglog, f[0]);
+	} else if (!strcmp(kw, "linker")) {
+		if ((rc = gr_rec_want(r, kw, 1, 1, err)))
+			return rc;
+		ok = gr_rec_set(&ls->linker, f[0]);
 	} else if (!strcmp(kw, "fix") || !strcmp(kw, "no-infer")) {
 		if ((rc = gr_rec_want(r, kw, 0, 0, err)))
 			return rc;

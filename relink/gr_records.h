@@ -45,6 +45,7 @@ struct gr_linkstate {
 	char *syslibroot;             /* the SDK, or NULL: the link's own -isysroot/-syslibroot */
 	bool no_infer;                /* --no-infer: a bare -lNAME gains no package closure */
 	char *pkglog;                 /* the pkg-config log (the -l names #cgo pkg-config: answers account for), or NULL */
+	char *linker;                 /* --linker: the final link's -fuse-ld=NAME ("mold"), or NULL: the compiler's own ld */
 	/* Not recorded: the wrapper's own stand-in archives for --stub names
 	 * (gr_rw_opts.replace_*), borrowed, set for the link after the stub step. */
 	const char *const *stub_lib, *const *stub_archive;

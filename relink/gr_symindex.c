@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include <bfd.h>
+#include <gelf.h>
+#include <libelf.h>
 
 #include "gr_arena.h"
 #include "gr_bfdcheck.h"
@@ -27,6 +29,8 @@ struct gr_symarch {
 	size_t n;
 	const char **dm;   /* its C++ symbols demangled, sorted (arena); after the first demangled lookup */
 	size_t ndm;
+	dev_t dev;         /* the file's identity: symlinked names share it */
+	ino_t ino;
 };
 
 struct gr_symindex {
@@ -61,6 +65,30 @@ gr_symindex_lookup(const struct gr_symindex *ix, const char *sym, size_t *n)
 	}
 	*n = k;
 	return k ? ix->hits : NULL;
+}
+
+const struct gr_symarchive *const *
+gr_symindex_aliases(const struct gr_symindex *ix, const struct gr_symarchive *a, size_t *n)
+{
+	const struct gr_symarch *self = NULL;
+	size_t i, k = 0;
+
+	*n = 0;
+	if (!ix || !ix->hits || !a)
+		return NULL;
+	for (i = 0; i < ix->narchs && !self; i++)
+		if (&ix->archs[i]->pub == a)
+			self = ix->archs[i];
+	if (!self)
+		return NULL;
+	ix->hits[k++] = a;
+	for (i = 0; i < ix->narchs; i++) {
+		const struct gr_symarch *o = ix->archs[i];
+		if (o != self && o->dev == self->dev && o->ino == self->ino)
+			ix->hits[k++] = &o->pub;
+	}
+	*n = k;
+	return ix->hits;
 }
 
 /* One spelling for closing template brackets: libiberty (GNU ld, gold)
@@ -383,6 +411,8 @@ gr_six_dir(struct gr_symindex *ix, const char *dir, struct gr_symindex_stats *st
 				ix->archcap = ncap;
 			}
 			ix->archs[ix->narchs++] = a;
+			a->dev = sb.st_dev;
+			a->ino = sb.st_ino;
 			if (!(a->pub.path = gr_arena_strdup(&ix->arena, path)) ||
 			    !(a->pub.lname = gr_arena_strdup(&ix->arena, lname)))
 				rc = gr_error_set(err, GR_ENOMEM, 0, "symbol index: out of memory");
@@ -584,6 +614,290 @@ gr_symindex_archive(const struct gr_env *env, const char *path, struct gr_strvec
 	if (rc)
 		return gr_error_set(err, GR_ENOMEM, 0, "symbol index: out of memory");
 	return gr_six_undefs(env, path, &sb, undefs, err);
+}
+
+/* ---- shared libraries ----------------------------------------------------- */
+
+/* One file of a directory under one of its names. */
+struct gr_six_so {
+	char *name;     /* "libsystemd.so.0" */
+	dev_t dev;
+	ino_t ino;
+};
+
+static int
+gr_six_so_cmp(const void *x, const void *y)
+{
+	const struct gr_six_so *a = x, *b = y;
+
+	if (a->dev != b->dev)
+		return a->dev < b->dev ? -1 : 1;
+	if (a->ino != b->ino)
+		return a->ino < b->ino ? -1 : 1;
+	/* The shortest name first (lib<name>.so before lib<name>.so.0), then by name. */
+	if (strlen(a->name) != strlen(b->name))
+		return strlen(a->name) < strlen(b->name) ? -1 : 1;
+	return strcmp(a->name, b->name);
+}
+
+/* Whether a directory entry is a shared library by name: lib*.so or lib*.so.*. */
+static bool
+gr_six_so_name(const char *n)
+{
+	const char *so;
+
+	if (strncmp(n, "lib", 3) != 0 || !(so = strstr(n + 3, ".so")) || so == n + 3)
+		return false;
+	return so[3] == '\0' || so[3] == '.';
+}
+
+/* Which of syms the ELF shared object at path defines in .dynsym: set in
+ * found[] (nsyms of them); its DT_SONAME into soname (or ""). False: no ELF
+ * shared object, or unreadable; out of memory never happens here (libelf's
+ * own allocations failing read as unreadable). */
+static bool
+gr_six_so_read(const char *path, const char *const *syms, size_t nsyms, bool *found, char *soname, size_t sn)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	Elf *elf;
+	Elf_Scn *scn = NULL;
+	GElf_Ehdr eh;
+	GElf_Shdr sh;
+	bool ok = false;
+
+	soname[0] = '\0';
+	if (fd < 0)
+		return false;
+	/* ELF_C_READ: libelf reads what is asked with read(), not mmap, so a file
+	 * truncated under us is an error, not SIGBUS. */
+	if (!(elf = elf_begin(fd, ELF_C_READ, NULL))) {
+		close(fd);
+		return false;
+	}
+	if (elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh) || eh.e_type != ET_DYN)
+		goto out;
+	ok = true;
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+		Elf_Data *data;
+		size_t i, n;
+		if (!gelf_getshdr(scn, &sh) || (sh.sh_type != SHT_DYNSYM && sh.sh_type != SHT_DYNAMIC) ||
+		    !sh.sh_entsize || !(data = elf_getdata(scn, NULL)))
+			continue;
+		n = data->d_size / sh.sh_entsize;
+		for (i = 0; i < n && i <= (size_t)0x7fffffff; i++) {
+			const char *name;
+			if (sh.sh_type == SHT_DYNAMIC) {
+				GElf_Dyn d;
+				if (gelf_getdyn(data, (int)i, &d) && d.d_tag == DT_SONAME &&
+				    (name = elf_strptr(elf, sh.sh_link, (size_t)d.d_un.d_val)) != NULL)
+					snprintf(soname, sn, "%s", name);
+				continue;
+			}
+			GElf_Sym sym;
+			size_t k;
+			int bind;
+			if (!gelf_getsym(data, (int)i, &sym) || sym.st_shndx == SHN_UNDEF || !sym.st_name)
+				continue;
+			bind = GELF_ST_BIND(sym.st_info);
+			if (bind != STB_GLOBAL && bind != STB_WEAK && bind != STB_GNU_UNIQUE)
+				continue;
+			/* elf_strptr checks the offset against the string table and its NUL. */
+			if (!(name = elf_strptr(elf, sh.sh_link, sym.st_name)))
+				continue;
+			for (k = 0; k < nsyms; k++)
+				if (!found[k] && !strcmp(name, syms[k]))
+					found[k] = true;
+		}
+	}
+out:
+	elf_end(elf);
+	close(fd);
+	return ok;
+}
+
+/* The files of one directory that are shared libraries by name, with their identity, sorted by it. */
+static int
+gr_six_so_list(const char *dir, struct gr_six_so **out, size_t *n)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	struct gr_six_so *v = NULL;
+	size_t cap = 0, k = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!d)
+		return GR_OK;  /* ld skips directories that do not exist */
+	while ((de = readdir(d)) != NULL) {
+		char path[8192];
+		struct stat sb;
+		if (!gr_six_so_name(de->d_name) ||
+		    (size_t)snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= sizeof(path) ||
+		    stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+			continue;
+		if (k == cap) {
+			size_t ncap = cap ? cap * 2 : 256;
+			struct gr_six_so *g = realloc(v, ncap * sizeof(*g));
+			if (!g)
+				goto nomem;
+			v = g;
+			cap = ncap;
+		}
+		if (!(v[k].name = strdup(de->d_name)))
+			goto nomem;
+		v[k].dev = sb.st_dev;
+		v[k].ino = sb.st_ino;
+		k++;
+	}
+	closedir(d);
+	if (k)
+		qsort(v, k, sizeof(*v), gr_six_so_cmp);
+	*out = v;
+	*n = k;
+	return GR_OK;
+nomem:
+	closedir(d);
+	while (k)
+		free(v[--k].name);
+	free(v);
+	return GR_ENOMEM;
+}
+
+/* Record a hit: sym, found in the file named by names[0..nn) (one identity) of dir. */
+static int
+gr_six_so_hit(struct gr_symshared *s, size_t *cap, size_t sym, size_t diri, const char *dir,
+              const struct gr_six_so *names, size_t nn, const char *soname)
+{
+	struct gr_symshared_hit h;
+	void *grown = s->hits;
+	const char *dev = NULL;
+	char rt[8192];
+	struct stat sb;
+	size_t i, l;
+
+	memset(&h, 0, sizeof(h));
+	h.sym = sym;
+	h.dir = diri;
+	/* The development link: lib<name>.so, which -l<name> finds. */
+	for (i = 0; i < nn && !dev; i++) {
+		l = strlen(names[i].name);
+		if (l > 6 && !strcmp(names[i].name + l - 3, ".so"))
+			dev = names[i].name;
+	}
+	if (!(h.path = gr_arena_printf(&s->arena, "%s/%s", dir, dev ? dev : names[0].name)))
+		return GR_ENOMEM;
+	if (dev && !(h.lname = gr_arena_strndup(&s->arena, dev + 3, strlen(dev) - 6)))
+		return GR_ENOMEM;
+	if (!(h.soname = gr_arena_strdup(&s->arena, *soname ? soname : names[0].name)))
+		return GR_ENOMEM;
+	h.runtime = h.path;
+	if (*soname && !strchr(soname, '/') && (size_t)snprintf(rt, sizeof(rt), "%s/%s", dir, soname) < sizeof(rt) &&
+	    stat(rt, &sb) == 0 && sb.st_dev == names[0].dev && sb.st_ino == names[0].ino &&
+	    !(h.runtime = gr_arena_strdup(&s->arena, rt)))
+		return GR_ENOMEM;
+	if (!gr_arena_grow(&s->arena, &grown, s->nhits, cap, sizeof(*s->hits)))
+		return GR_ENOMEM;
+	s->hits = grown;
+	s->hits[s->nhits++] = h;
+	return GR_OK;
+}
+
+static int
+gr_six_hit_cmp(const void *x, const void *y)
+{
+	const struct gr_symshared_hit *a = x, *b = y;
+
+	if (a->sym != b->sym)
+		return a->sym < b->sym ? -1 : 1;
+	if (a->dir != b->dir)
+		return a->dir < b->dir ? -1 : 1;
+	return strcmp(a->path, b->path);
+}
+
+int
+gr_symindex_shared(const char *const *dirs, size_t ndirs, const char *const *syms, size_t nsyms,
+                   struct gr_symshared **out, struct gr_error *err)
+{
+	struct gr_symshared *s = calloc(1, sizeof(*s));
+	struct gr_strvec seen;
+	bool *found = calloc(nsyms ? nsyms : 1, sizeof(*found));
+	size_t i, j, k, cap = 0;
+	int rc = GR_OK;
+
+	*out = NULL;
+	gr_strvec_init(&seen);
+	if (!s || !found) {
+		free(s);
+		free(found);
+		return gr_error_set(err, GR_ENOMEM, 0, "symbol index: out of memory");
+	}
+	gr_arena_init(&s->arena);
+	if (elf_version(EV_CURRENT) == EV_NONE) {
+		free(found);
+		*out = s;  /* libelf unusable: no shared library answers */
+		return GR_OK;
+	}
+	for (i = 0; i < ndirs && rc == GR_OK; i++) {
+		char *real = realpath(dirs[i], NULL);
+		struct gr_six_so *v = NULL;
+		size_t n = 0;
+		bool dup = false;
+		if (!real)
+			continue;
+		for (j = 0; j < seen.n && !dup; j++)
+			dup = !strcmp(seen.v[j], real);
+		if (dup || gr_strvec_push(&seen, real) != GR_OK || (rc = gr_six_so_list(real, &v, &n)) != GR_OK) {
+			if (!dup && rc == GR_OK)
+				rc = GR_ENOMEM;
+			free(real);
+			continue;
+		}
+		/* Each identity once: names [j, k) are one file. */
+		for (j = 0; j < n && rc == GR_OK; j = k) {
+			char soname[512];
+			for (k = j + 1; k < n && v[k].dev == v[j].dev && v[k].ino == v[j].ino; k++)
+				;
+			memset(found, 0, nsyms * sizeof(*found));
+			{
+				char path[8192];
+				snprintf(path, sizeof(path), "%s/%s", real, v[j].name);
+				if (!gr_six_so_read(path, syms, nsyms, found, soname, sizeof(soname)))
+					continue;
+			}
+			s->libraries++;
+			for (size_t q = 0; q < nsyms && rc == GR_OK; q++)
+				if (found[q])
+					rc = gr_six_so_hit(s, &cap, q, i, real, v + j, k - j, soname);
+		}
+		for (j = 0; j < n; j++)
+			free(v[j].name);
+		free(v);
+		free(real);
+	}
+	free(found);
+	gr_strvec_deinit(&seen);
+	if (rc) {
+		gr_symshared_free(s);
+		return gr_error_set(err, GR_ENOMEM, 0, "symbol index: out of memory");
+	}
+	/* By symbol, each in search order, in a directory by name (insertion: few hits). */
+	for (i = 1; i < s->nhits; i++)
+		for (j = i; j > 0 && gr_six_hit_cmp(&s->hits[j - 1], &s->hits[j]) > 0; j--) {
+			struct gr_symshared_hit t = s->hits[j];
+			s->hits[j] = s->hits[j - 1];
+			s->hits[j - 1] = t;
+		}
+	*out = s;
+	return GR_OK;
+}
+
+void
+gr_symshared_free(struct gr_symshared *s)
+{
+	if (!s)
+		return;
+	gr_arena_deinit(&s->arena);
+	free(s);
 }
 
 void

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "gr_arena.h"
 #include "gr_env.h"
 #include "gr_error.h"
 #include "gr_strvec.h"
@@ -31,6 +32,13 @@ int gr_symindex_build(const struct gr_env *env, const char *const *dirs, size_t 
 const struct gr_symarchive *const *gr_symindex_lookup(const struct gr_symindex *ix, const char *sym,
                                                       size_t *n);
 
+/* The archives of the index that are the same file as a (a symlink such as
+ * Debian's libpng.a -> libpng16.a is indexed under each -l name that reaches
+ * it), a first, then in search order; *n of them. The answer lives until the
+ * next lookup. */
+const struct gr_symarchive *const *gr_symindex_aliases(const struct gr_symindex *ix,
+                                                       const struct gr_symarchive *a, size_t *n);
+
 /* Like gr_symindex_lookup for a C++ name as the linker prints it, demangled
  * ("std::__throw_system_error(int)", "vtable for __cxxabiv1::__class_type_info"):
  * the first call demangles every archive's C++ symbols (_Z..., __Z... on
@@ -46,6 +54,34 @@ int gr_symindex_lookup_demangled(struct gr_symindex *ix, const char *name,
  * GR_ENOTBIN for a file that is no archive with an armap, GR_ENOMEM. */
 int gr_symindex_archive(const struct gr_env *env, const char *path, struct gr_strvec *defs,
                         struct gr_strvec *undefs, struct gr_error *err);
+
+/* A shared library whose dynamic symbol table defines a symbol asked for. */
+struct gr_symshared_hit {
+	size_t sym;          /* the index of the symbol in the list asked for */
+	const char *path;    /* the name -l finds (lib<name>.so, a development link), else the
+	                      * run-time file (lib<name>.so.N) under the shortest name */
+	const char *lname;   /* "systemd" for libsystemd.so, or NULL: no lib<name>.so reaches it */
+	const char *soname;  /* its DT_SONAME ("libsystemd.so.0"), else the file's own name */
+	const char *runtime; /* dir/SONAME when that exists (the file the loader takes), else path */
+	size_t dir;          /* the index of its directory in the dirs searched */
+};
+
+struct gr_symshared {
+	struct gr_arena arena;          /* owns everything below */
+	struct gr_symshared_hit *hits;  /* by symbol, then in search order */
+	size_t nhits;
+	size_t libraries;               /* shared libraries read */
+};
+
+/* Which shared libraries in dirs (lib*.so and lib*.so.*, ld's search order,
+ * each file once however many names lead to it) define each of the nsyms
+ * symbols in .dynsym. Read with libelf, section by section; a file that is
+ * no ELF shared object, or a damaged one, defines nothing. GR_ENOMEM. */
+int gr_symindex_shared(const char *const *dirs, size_t ndirs, const char *const *syms, size_t nsyms,
+                       struct gr_symshared **out, struct gr_error *err);
+
+/* Free a gr_symindex_shared answer; NULL is allowed. */
+void gr_symshared_free(struct gr_symshared *s);
 
 /* Free an index; NULL is allowed. */
 void gr_symindex_free(struct gr_symindex *ix);

@@ -29,7 +29,7 @@ import sys
 sys.dont_write_bytecode = True   # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402  (tests/harness.py)
-from harness import eq, true  # noqa: E402
+from harness import contains, eq, true  # noqa: E402
 
 TIMEOUT = 10
 SCHEMA_NAME = "gorelink-check/1"
@@ -1083,6 +1083,66 @@ def index_names_archive_and_missing_symbol():
     true(re.match(r"\d+ archives, \d+ symbols, \d+ archives from the cache$", lines[0]),
          "the --stats line", r)
     eq(lines[1:], [found.rstrip("\n"), ""], "the lookup after --stats", r)
+
+
+@test
+def index_names_shared_library_when_no_archive():
+    """A symbol only a shared library defines (built here with gcc -shared:
+    libgrsho.so.1.0.0 with soname libgrsho.so.1, the development link
+    libgrsho.so; and libgrrt.so.2, a run-time file no lib<name>.so links to):
+    still exit 1 (no archive), and the library is named with its soname, the
+    file -l finds and the -l; a linker script named lib*.so is no answer; a
+    symbol nothing defines keeps the plain line."""
+    d = os.path.realpath(scratch_dir("index-shared"))
+    for name, soname, text in (("libgrsho.so.1.0.0", "libgrsho.so.1", "int gr_sho_fn(void) { return 3; }\n"),
+                               ("libgrrt.so.2", "libgrrt.so.2", "int gr_rt_only_fn(void) { return 4; }\n")):
+        src = os.path.join(d, name + ".c")
+        with open(src, "w") as f:
+            f.write(text)
+        harness.must(["gcc", "-shared", "-fPIC", "-Wl,-soname," + soname, "-o", os.path.join(d, name), src], TIMEOUT)
+    os.symlink("libgrsho.so.1.0.0", os.path.join(d, "libgrsho.so.1"))
+    os.symlink("libgrsho.so.1", os.path.join(d, "libgrsho.so"))
+    with open(os.path.join(d, "libgrscript.so"), "w") as f:
+        f.write("INPUT(libgrsho.so.1)\n")
+    env = harness.environ((), {"GORELINK_CACHE_DIR": os.path.join(d, "cache")})
+    none = "gr_sho_nowhere_fn: not defined in any archive on the search path\n"
+    r = run_argv([GORELINK, "index", "-L", d, "gr_sho_fn", "gr_rt_only_fn", "gr_sho_nowhere_fn"], env=env)
+    eq((r.rc, r.err), (1, ""), "exit status and stderr", r)
+    eq(r.out.split("\n"), [
+        "gr_sho_fn: not defined in any archive on the search path; defined in the shared library "
+        "libgrsho.so.1 (%s/libgrsho.so, -lgrsho)" % d,
+        "gr_rt_only_fn: not defined in any archive on the search path; defined in the shared library "
+        "libgrrt.so.2 (%s/libgrrt.so.2, no lib<name>.so links to it)" % d,
+        none.rstrip("\n"), ""], "the lines", r)
+
+
+@test
+def index_names_debian_libsystemd():
+    """Debian's libsystemd ships no archive: `gorelink index sd_listen_fds`
+    names libsystemd.so.0, the -lsystemd development link and the packages
+    (libsystemd-dev, libsystemd0), exit 1."""
+    r = run_argv(["gcc", "-print-file-name=libsystemd.so"])
+    found = r.out.strip()
+    true(r.rc == 0 and os.path.isabs(found), "gcc does not find libsystemd.so: install libsystemd-dev", r)
+    dev = os.path.join(os.path.realpath(os.path.dirname(found)), "libsystemd.so")
+    env = harness.environ((), {"GORELINK_CACHE_DIR": os.path.join(SCRATCH, "index-systemd-cache")})
+    r = run_argv([GORELINK, "index", "sd_listen_fds"], env=env)
+    eq((r.rc, r.err), (1, ""), "exit status and stderr", r)
+    eq(r.out, "sd_listen_fds: not defined in any archive on the search path; defined in the shared library "
+       "libsystemd.so.0 (%s, -lsystemd; package libsystemd-dev/libsystemd0)\n" % dev, "the line", r)
+
+
+@test
+def help_lists_every_command():
+    """gorelink --help names the other commands (index too), and so does the short usage."""
+    r = run_argv([GORELINK, "--help"])
+    eq(r.rc, 0, "exit status", r)
+    for cmd in ("gorelink check [OPTIONS] PATH...", "gorelink pkgconf-rewrite [OPTIONS] PACKAGE...",
+                "gorelink index [OPTIONS] SYMBOL..."):
+        contains(r.out, cmd, "--help", r)
+    r = run_argv([GORELINK])
+    eq(r.rc, 64, "exit status without arguments", r)
+    contains(r.err, "gorelink index [OPTIONS] SYMBOL...", "the short usage", r)
 
 
 # ------------------------------------------------------------------ 9. determinism

@@ -42,7 +42,7 @@ cmake --build "$bdir" --target fuzzers -j"$(nproc)" >"$work/build.log" 2>&1 ||
 # ------------------------------------------------------------------ seeds
 corp=$work/corpus
 rm -rf "$corp" "$work/tmp" "$work/run-corpus" "$work/artifacts"
-mkdir -p "$corp"/{pc_split,ldscript,elf,macho,extld,ldmsg,records} "$work/tmp" "$work/artifacts"
+mkdir -p "$corp"/{pc_split,ldscript,elf,macho,extld,ldmsg,records,goinfo} "$work/tmp" "$work/artifacts"
 tmp=$work/tmp
 seed() { # seed TARGET NAME < text
 	cat >"$corp/$1/$2"
@@ -96,6 +96,9 @@ printf 'int f(int x) { return x + 1; }\nint main(void) { return f(0); }\n' >"$tm
 clang-14 -O1 -c "$tmp/t.c" -o "$corp/elf/t.o"
 clang-14 -m32 -O1 -c "$tmp/t.c" -o "$corp/elf/t32.o" 2>/dev/null || true
 (cd "$tmp" && ar rc "$corp/elf/libt.a" "$corp/elf/t.o")
+# Symbol versions: GLIBC_2.34 (pthread_create) and a weak GLIBC_2.36 reference (pidfd_open).
+printf '#include <pthread.h>\nextern int pidfd_open(int, unsigned) __attribute__((weak));\nstatic void *g(void *a) { return a; }\nint main(void) { pthread_t t; pthread_create(&t, 0, g, 0); return pidfd_open != 0; }\n' >"$tmp/v.c"
+clang-14 -O1 "$tmp/v.c" -o "$corp/elf/verneed" -lpthread
 
 # Mach-O: objects and dylibs/executables for arm64 and x86_64 (ld64.lld), a universal file.
 for a in arm64 x86_64; do
@@ -174,6 +177,42 @@ words '"-Wl,--build-id=0x\u00e9\x41\101"' '"\"quoted\" \\ \t\n"' '"-lfoo"' | see
 printf '%s' "-ldflags '-linkmode=external -extldflags \"-static -lz\"' -tags 'a b' -o out" | seed extld goflags-1
 printf '%s\0%s\0%s\0%s' -o /tmp/a.out /tmp/go-link-4/go.o -lz | seed extld nul-1
 
+# Go build info and pclntab: the sections of a small Go program built here
+# (pclntab cut to 60 KiB, under -max_len), alone and in a small ELF object.
+command -v go >/dev/null || die "go not found: install Go (scripts/setup)"
+command -v objcopy >/dev/null || die "objcopy not found: apt-get install binutils"
+mkdir -p "$tmp/gomod"
+printf 'module example.com/seed\n\ngo 1.22\n' >"$tmp/gomod/go.mod"
+printf 'package main\n\nimport (\n\t"fmt"\n\t"time"\n)\n\nfunc main() { fmt.Println(time.LoadLocation("UTC")) }\n' >"$tmp/gomod/main.go"
+(cd "$tmp/gomod" && CGO_ENABLED=0 GOFLAGS=-buildvcs=false GOTOOLCHAIN=local go build -o "$tmp/goseed" .) ||
+	die "go build of the goinfo seed failed"
+objcopy -O binary --only-section=.go.buildinfo "$tmp/goseed" "$corp/goinfo/buildinfo"
+objcopy -O binary --only-section=.gopclntab "$tmp/goseed" "$tmp/pclntab"
+head -c 61440 "$tmp/pclntab" >"$corp/goinfo/pclntab"
+# A whole small pclntab (Go 1.20 layout, 64-bit little-endian): three functions.
+python3 - "$corp/goinfo/pclntab-small" <<'PY'
+import struct, sys
+names = [b"main.main", b"time.LoadLocation", b"crypto/x509.loadSystemRoots"]
+nametab = b"".join(n + b"\0" for n in names)
+hdr = 8 + 8 * 8
+nameoff = hdr
+pcloff = nameoff + len(nametab)
+functab = b""
+funcs = b""
+fbase = (len(names) + 1) * 8
+off = 0
+for i, n in enumerate(names):
+    functab += struct.pack("<II", i * 16, fbase + len(funcs))
+    funcs += struct.pack("<Ii", i * 16, off) + b"\0" * 8
+    off += len(n) + 1
+functab += struct.pack("<I", len(names) * 16) + b"\0" * 4
+head = struct.pack("<IBBBB", 0xfffffff1, 0, 0, 1, 8) + struct.pack("<8Q", len(names), 0, 0x401000,
+                                                                   nameoff, 0, 0, 0, pcloff)
+open(sys.argv[1], "wb").write(head + nametab + functab + funcs)
+PY
+objcopy --add-section .go.buildinfo="$corp/goinfo/buildinfo" --add-section .gopclntab="$corp/goinfo/pclntab" \
+	"$corp/elf/t.o" "$corp/goinfo/goelf.o"
+
 # Records gorelink and its link wrapper exchange (tab-separated, \N for none,
 # backslash escapes), and pkg-config chains (gr_chain_text reads the same input).
 printf 'gorelink-link-state 1\nmode\tstatic\ncc\tgcc\ncxx\tg++\nextra\t-lz\t--pkg zlib\nallow\tsystemd\nstub\tsystemd\nmodule\tgithub.com/mattn/go-sqlite3\t/m\t--sqlite3\nreport\t/tmp/r\nfix\nno-infer\npkglog\t/tmp/p\n' | seed records state-1
@@ -187,7 +226,7 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 fail=0
 printf '%-10s %6s %12s %8s %8s %s\n' target seeds execs cov ft findings
-for t in pc_split ldscript elf macho extld ldmsg records; do
+for t in pc_split ldscript elf macho extld ldmsg records goinfo; do
 	bin=$bdir/fuzz/fuzz_$t
 	nseeds=$(ls "$corp/$t" | wc -l)
 	mkdir -p "$work/artifacts/$t" "$work/run-corpus/$t"

@@ -198,6 +198,35 @@ if ! $self_test_only; then
 	lint "$root" || fail=1
 	# Fixtures are generated at test time: no binary is ever committed.
 	bins=$(cd "$root" && git ls-files -z 2>/dev/null | xargs -0 -r sh -c 'for f; do [ -f "$f" ] || continue; m=$(head -c 4 "$f" | od -An -tx1 | tr -d " \n"); case "$m" in 7f454c46|cafebabe|cffaedfe|cefaedfe|213c6172) echo "$f";; esac; done' sh)
+	# A test module defines each top-level name once: two merges once gave
+	# relink_e2e.py two LIQ_MAIN sources and the first test ran the second's.
+	dups=$(cd "$root" && /usr/bin/python3 - tests/*.py bench/*.py <<'PY'
+import ast, sys
+for path in (p for p in sys.argv[1:] if "*" not in p):
+    try:
+        tree = ast.parse(open(path, encoding="utf-8").read(), path)
+    except (OSError, SyntaxError) as e:
+        print("%s: %s" % (path, e))
+        continue
+    seen = {}
+    for node in tree.body:
+        names = []
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names = [node.name]
+        elif isinstance(node, ast.Assign):
+            names = [t.id for t in node.targets if isinstance(t, ast.Name)]
+        for n in names:
+            if n in seen and n.isupper() or (n in seen and isinstance(node, (ast.FunctionDef, ast.ClassDef))):
+                print("%s:%d: %s defined again (first at line %d)" % (path, node.lineno, n, seen[n]))
+            seen.setdefault(n, node.lineno)
+PY
+)
+	if [ -n "$dups" ]; then
+		printf 'FAIL top-level names defined twice in a test module:\n%s\n' "$dups"
+		fail=1
+	else
+		echo "ok   every test module defines each top-level name once"
+	fi
 	if [ -n "$bins" ]; then
 		printf 'FAIL committed binaries (generate them at test time):\n%s\n' "$bins"
 		fail=1

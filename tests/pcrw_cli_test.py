@@ -78,7 +78,9 @@ def base_env():
         ("PKG_CONFIG_SYSROOT_DIR", "PKG_CONFIG_ALLOW_SYSTEM_LIBS", "LIBRARY_PATH",
          "PKG_CONFIG_SYSTEM_LIBRARY_PATH", "COMPILER_PATH", "GCC_EXEC_PREFIX", "CC"),
         {"PKG_CONFIG_PATH": PCDIR, "PKG_CONFIG_LIBDIR": PCDIR,
-         "GORELINK_CACHE_DIR": os.path.join(SCRATCH, "cache"), "LC_ALL": "C"})
+         "GORELINK_CACHE_DIR": os.path.join(SCRATCH, "cache"), "LC_ALL": "C",
+         # Debian's Contents index (apt-file) is not consulted unless a test says so.
+         "GORELINK_APT_FILE": ""})
 
 
 def run_argv(argv, stdin=None, env=None, cwd=None):
@@ -327,7 +329,8 @@ def missing_archive_shared_exists():
     true(any(os.path.realpath(d) in libc_dirs for d in dirs[1:]),
          "the searched dirs should include a system dir (one of %r)" % sorted(libc_dirs), r)
     contains(e, "a shared library exists instead: %s/libnostatic.so" % LIB, "stderr", r)
-    contains(e, "install the package that ships libnostatic.a", "stderr (option 1)", r)
+    # Issue 13: never a package that may not exist (was "install the package that ships libnostatic.a").
+    contains(e, "no installed package ships libnostatic.a", "stderr (option 1)", r)
     # Issue 12: --mode=third-party keeps only system libraries dynamic, and
     # -lnostatic is none: it would not help, so it is not offered (was asserted offered).
     true("--mode=third-party" not in e, "--mode=third-party offered where it would not help", r)
@@ -361,6 +364,34 @@ def missing_archive_chain_on_one_line():
 
 
 @test
+def missing_archive_debian_contents():
+    """Issue 13: which Debian package ships a missing archive comes from the
+    Contents index (apt-file, GORELINK_APT_FILE): a package that ships it is
+    named; 'no Debian package' only when the index answered; without one,
+    'no installed package'. A stand-in apt-file, made here, answers."""
+    fake = os.path.join(SCRATCH, "fake-apt-file")
+    for out, code, want, unwanted in (
+            ("fakelib-dev: %s/libnothere.a\n" % LIB, 0, "install fakelib-dev (it ships libnothere.a)",
+             "no Debian package ships"),
+            ("", 1, "no Debian package ships libnothere.a (Debian's Contents index, apt-file)", "install fakelib"),
+            ("", 3, "no installed package ships libnothere.a (apt-file with its index", "no Debian package"),
+            # A file of that name elsewhere (another architecture's dir) is not the archive ld wants.
+            ("fakelib-dev: /usr/lib/other-arch/libnothere.a\n", 0, "no Debian package ships libnothere.a",
+             "fakelib-dev")):
+        with open(fake, "w") as f:
+            f.write("#!/bin/sh\nprintf '%%s' '%s'\n%sexit %d\n"
+                    % (out.replace("\n", ""), "echo E: The cache is empty >&2\n" if code == 3 else "", code))
+        os.chmod(fake, 0o755)
+        env = base_env()
+        env["GORELINK_APT_FILE"] = fake
+        r = pcrw("app2", env=env)
+        eq(r.rc, 1, "exit status", r)
+        contains(r.err, want, "stderr", r)
+        true(unwanted not in r.err.split("options:")[-1], "options say %r" % unwanted, r)
+        true("install the package that ships" not in r.err, "a package that may not exist is named", r)
+
+
+@test
 def missing_archive_no_shared_either():
     r = pcrw("app2")
     eq(r.rc, 1, "exit status", r)
@@ -371,7 +402,8 @@ def missing_archive_no_shared_either():
     eq(dirs[:2], [LIB, LIB2], "the -L dirs searched first, in order", r)
     contains(r.err, "no shared library exists either", "stderr", r)
     true("a shared library exists instead" not in r.err, "stderr contradicts itself", r)
-    contains(r.err, "install the package that ships libnothere.a", "stderr", r)
+    # Issue 13: never a package that may not exist (was "install the package that ships libnothere.a").
+    contains(r.err, "no installed package ships libnothere.a", "stderr", r)
     # Issue 12: not a system library, so --mode=third-party would not help (was asserted offered).
     true("--mode=third-party" not in r.err, "--mode=third-party offered where it would not help", r)
     contains(r.err, "--allow-dynamic=nothere", "stderr", r)
@@ -477,6 +509,108 @@ def missing_input_files():
     contains(r.err, "wanted by: bare (Libs.private)", "stderr", r)
     contains(r.err, "note: -lprotokitx would find %s/libprotokitx.a" % d, "stderr", r)
     success(pcrw("--", "plain-relative.o", "-lz"))
+
+
+@test
+def infer_symlinked_archive_by_the_pc_that_lists_it():
+    """libgrq.a is a symlink to libgrq7.a (as Debian's libpng.a -> libpng16.a):
+    libgrq.pc lists -lgrq7, and only grqother.pc lists -lgrq (as libwmf.pc
+    lists -lpng). --infer for a bare -lgrq chooses libgrq (named like it, and
+    listing the archive under its other name), not grqother; -lgrq7 chooses
+    libgrq too. Without the symlink, grqother is the only choice."""
+    d = scratch_dir("pc-infer-symlink")
+    pcd = os.path.join(d, "pc")
+    os.mkdir(pcd)
+    archive(os.path.join(d, "libgrq7.a"))
+    archive(os.path.join(d, "libgrqother.a"))
+    os.symlink("libgrq7.a", os.path.join(d, "libgrq.a"))
+    write(os.path.join(pcd, "libgrq.pc"), "Name: libgrq\nDescription: t\nVersion: 1\nLibs: -L%s -lgrq7\n" % d)
+    write(os.path.join(pcd, "grqother.pc"), "Name: grqother\nDescription: t\nVersion: 1\n"
+          "Libs: -L%s -lgrqother -lgrq\n" % d)
+    env = dict(base_env(), PKG_CONFIG_PATH=pcd, PKG_CONFIG_LIBDIR=pcd)
+    r = success(pcrw("--infer", "--", "-L" + d, "-lgrq", env=env))
+    contains(r.err, "-lgrq: inferred package libgrq (its name is the library's with or without \"lib\"); "
+             "also provided by: grqother", "stderr", r)
+    rep = json_report(pcrw("--json", "--infer", "--", "-L" + d, "-lgrq", env=env))
+    eq([(x["lname"], x["package"], x["rule"]) for x in rep["inferred"]], [("grq", "libgrq", "lib-name")],
+       "inferred", rep)
+    r = success(pcrw("--infer", "--", "-L" + d, "-lgrq7", env=env))
+    contains(r.err, "-lgrq7: inferred package libgrq (the only package whose Libs name it)", "stderr", r)
+    os.unlink(os.path.join(d, "libgrq.a"))
+    archive(os.path.join(d, "libgrq.a"))
+    r = success(pcrw("--infer", "--", "-L" + d, "-lgrq", env=env))
+    contains(r.err, "-lgrq: inferred package grqother (the only package whose Libs name it)", "stderr", r)
+
+
+@test
+def infer_debian_lpng_is_libpng_not_libwmf():
+    """Debian: libpng.a -> libpng16.a, libpng.pc lists -lpng16, libwmf.pc
+    (libwmf-dev) lists -lpng: a bare -lpng infers libpng."""
+    env = base_env()
+    env.pop("PKG_CONFIG_PATH", None)
+    env.pop("PKG_CONFIG_LIBDIR", None)
+    for pkg, deb in (("libwmf", "libwmf-dev"), ("libpng", "libpng-dev")):
+        r = run_argv(["pkg-config", "--exists", pkg], env=env)
+        eq(r.rc, 0, "pkg-config %s: install %s" % (pkg, deb), r)
+    r = success(pcrw("--infer", "--", "-lpng", env=env))
+    contains(r.err, "-lpng: inferred package libpng (its name is the library's", "stderr", r)
+
+
+@test
+def bare_archive_in_pc_linked_as_l_under_infer():
+    """A bare archive name in a .pc (libprotokitx.a, as Debian's norm.pc has
+    libprotokit.a): without --infer missing, and the options name --infer and
+    the -l form; with --infer it is replaced in place by the archive
+    -lprotokitx finds, with a note on stderr and in the JSON token. One that
+    -lNAME does not find stays missing under --infer."""
+    d = scratch_dir("pc-bare-infer")
+    archive(os.path.join(d, "libgrbarea.a"))
+    archive(os.path.join(d, "libprotokitx.a"))
+    write(os.path.join(d, "bare.pc"), "Name: bare\nDescription: t\nVersion: 1\n"
+          "Libs: -L%s -lgrbarea\nLibs.private: libprotokitx.a\n" % d)
+    write(os.path.join(d, "nope.pc"), "Name: nope\nDescription: t\nVersion: 1\n"
+          "Libs: -L%s -lgrbarea\nLibs.private: libgrnothere.a\n" % d)
+    env = dict(base_env(), PKG_CONFIG_PATH=d)
+    r = pcrw("bare", env=env)
+    eq(r.rc, 1, "without --infer", r)
+    no_stdout(r)
+    contains(r.err, "no file libprotokitx.a", "stderr", r)
+    contains(r.err, "options: --infer links it as -lprotokitx finds it; or name it -lprotokitx where it comes from "
+             "(a packaging bug of that .pc file)", "stderr", r)
+    for prog in (pcrw, gr_pcrw):
+        r = success(prog("--infer", "bare", env=env))
+        eq(argv_of_default(r), ["-L" + d, "%s/libgrbarea.a" % d, "%s/libprotokitx.a" % d], "argv", r)
+        contains(r.err, "note: libprotokitx.a is a bare archive name (ld would open it in the current directory, "
+                 "where there is none): linked as -lprotokitx finds it (%s/libprotokitx.a), inferred" % d, "stderr", r)
+    rep = json_report(pcrw("--json", "--infer", "bare", env=env))
+    tok = [t for t in rep["tokens"] if t["input"] == "libprotokitx.a"]
+    eq(len(tok), 1, "one token for libprotokitx.a", rep)
+    eq((tok[0]["kind"], tok[0]["library"], tok[0]["missing"], tok[0]["output"]),
+       ("library", "protokitx", False, ["%s/libprotokitx.a" % d]), "the token", rep)
+    true(any("bare archive name" in n and "inferred" in n for n in tok[0]["notes"]), "the token's note", rep)
+    r = pcrw("--infer", "nope", env=env)
+    eq(r.rc, 1, "a bare archive name -l finds nothing for, under --infer", r)
+    contains(r.err, "no file libgrnothere.a", "stderr", r)
+    contains(r.err, "options: name it by -l (or by its full path) where it comes from", "stderr", r)
+
+
+@test
+def bare_archive_in_debian_norm_pc():
+    """Debian's norm.pc (libnorm-dev) names libprotokit.a bare in Libs.private:
+    missing without --infer (the option names --infer and -lprotokit); with
+    --infer the archive -lprotokit finds is linked in its place."""
+    env = base_env()
+    env.pop("PKG_CONFIG_PATH", None)
+    env.pop("PKG_CONFIG_LIBDIR", None)
+    r = run_argv(["pkg-config", "--print-variables", "norm"], env=env)
+    eq(r.rc, 0, "pkg-config norm: install libnorm-dev", r)
+    r = pcrw("norm", env=env)
+    eq(r.rc, 1, "norm without --infer", r)
+    contains(r.err, "options: --infer links it as -lprotokit finds it", "stderr", r)
+    r = success(pcrw("--infer", "norm", env=env))
+    argv = argv_of_default(r)
+    true(any(os.path.basename(a) == "libprotokit.a" and os.path.isabs(a) for a in argv), "libprotokit.a in %r" % argv, r)
+    contains(r.err, "note: libprotokit.a is a bare archive name", "stderr", r)
 
 
 @test
@@ -1568,8 +1702,9 @@ def shared_library_by_path_without_archive_is_missing():
         no_stdout(r)
         contains(r.err, "no static archive for -li11none (%s is a shared library named by its path" % so, "stderr", r)
         contains(r.err, "a shared library exists instead: " + so, "stderr", r)
-        contains(r.err, "options: install the package that ships libi11none.a; or --allow-dynamic=i11none "
-                 "to keep the path as it is", "stderr", r)
+        # Issue 13: never a package that may not exist (was "install the package that ships libi11none.a").
+        contains(r.err, "options: no installed package ships libi11none.a (build it, or a package not installed "
+                 "may ship it); or --allow-dynamic=i11none to keep the path as it is", "stderr", r)
         r = success(pcrw(*(opts + ["--allow-dynamic=i11none", "-0", "--", "-L" + d, so])))
         eq(nul_split(r.outb), ["-L" + d, so], "%s --allow-dynamic=i11none keeps the path" % opts, r)
         r = pcrw(*(opts + ["--", plug]))

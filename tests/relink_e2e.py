@@ -41,6 +41,10 @@ empty root (chroot into a directory that holds nothing but the binary: no
     untouched); a cgo module using `#cgo pkg-config: libpcap` explains the
     missing libsystemd.a (exit 1) and builds with --allow-dynamic systemd
     (DT_NEEDED libsystemd.so.0 and the libc family only; it runs).
+    Symlinked archives (issue 13): Debian's libpng.a -> libpng16.a is named
+    for libpng/libpng16 (the .pc that lists it), not libwmf, in the
+    diagnosis and in the inference of a bare -lpng; a bare archive name in
+    a .pc is linked as -lNAME finds it (inference, or --lib -lNAME).
 11. Hardening (issue 7): the linker killed or interrupted, SIGINT/SIGTERM
     and SIGKILL to gorelink (gorelink-guard cleans up), SIGKILL to the
     guard, a full file system, odd OUTs, concurrent runs, odd environments
@@ -60,15 +64,23 @@ empty root (chroot into a directory that holds nothing but the binary: no
     .pc file is read by the next gorelink run, and the user's CGO_CPPFLAGS
     (go env -w or the environment) stay first; all in a GOCACHE of the
     suite's own.
+14. --linker (issue 15): examples/sqlite3 and a `#cgo pkg-config: zlib`
+    module with bfd, gold, lld and mold: the same archives in the report and
+    in each linker's own --trace, static, run in an empty root; auto picks
+    mold in --third-party mode and gold in a static glibc link; gold
+    --static-pie falls back to bfd; a failing linker fails over to bfd once;
+    a linker not installed names its package (needs mold, lld, binutils).
+    RELINK_E2E_LINKER=L runs every case that builds through build() with
+    --linker=L (not a default run: the evidence for another default).
 
 Builds share the caller's GOCACHE and GOMODCACHE (Go's build cache makes the
 second build of a package cheap) and run with GOFLAGS=-buildvcs=false.  Needs
 root for chroot (otherwise `unshare -r` is tried), network access to the Go
 module proxy (or a warm GOMODCACHE) for github.com/mattn/go-sqlite3 and
 github.com/confluentinc/confluent-kafka-go, and libsqlite3-dev, libpng-dev,
-libpcap-dev, libxml2-dev, golang-1.19-go, g++, ccache, musl-tools,
-gcc-aarch64-linux-gnu, g++-aarch64-linux-gnu and qemu-user-static
-(scripts/setup installs them).
+libfreetype-dev, libwmf-dev, libpcap-dev, libxml2-dev, golang-1.19-go, g++,
+ccache, musl-tools, gcc-aarch64-linux-gnu, g++-aarch64-linux-gnu and
+qemu-user-static (scripts/setup installs them).
 
 Every `gorelink --json` build report (success or failure) is validated against
 docs/schema/build-v1.schema.json, every `gorelink check --json` line against
@@ -163,7 +175,9 @@ def base_env(**changes):
     return harness.environ(
         ("CGO_ENABLED", "CGO_LDFLAGS", "CGO_CFLAGS", "CGO_CPPFLAGS", "GOOS", "GOARCH",
          "GO386", "GOAMD64", "PKG_CONFIG", "GOEXPERIMENT", "GORELINK_PRESET_PATH"),
-        {"GOFLAGS": "-buildvcs=false", "GOTOOLCHAIN": "local", "LC_ALL": "C"}, changes)
+        {"GOFLAGS": "-buildvcs=false", "GOTOOLCHAIN": "local", "LC_ALL": "C",
+         # no Debian Contents look-up (apt-file, slow) for each missing archive
+         "GORELINK_APT_FILE": ""}, changes)
 
 
 def run(argv, cwd=None, env=None, timeout=BUILD_TIMEOUT, stdin=b""):
@@ -341,7 +355,12 @@ def build(ex_dir, args, go_args=(), env=None, name=None, expect=EXIT_OK, json_re
     name = name or os.path.basename(ex_dir)
     outdir = scratch("out-" + name)
     out = os.path.join(outdir, name)
-    argv = (["--json"] if json_report else []) + ["-o", out] + list(args) + ["."]
+    args = list(args)
+    # RELINK_E2E_LINKER=L: every build case with --linker=L (issue 15: the
+    # evidence for another default linker), unless the case names one.
+    if os.environ.get("RELINK_E2E_LINKER") and not any(a.startswith("--linker") for a in args):
+        args.append("--linker=" + os.environ["RELINK_E2E_LINKER"])
+    argv = (["--json"] if json_report else []) + ["-o", out] + args + ["."]
     if go_args:
         argv += ["--"] + list(go_args)
     r = gorelink(argv, cwd=ex_dir, env=env)
@@ -612,6 +631,29 @@ def third_party_keeps_only_libc_dynamic():
     r = run([out, "-db", os.path.join(d, "demo.db")], cwd=d, timeout=RUN_TIMEOUT)
     assert_sqlite_output(r, version)
 
+
+
+@test
+def third_party_max_version_names_archives():
+    """--third-party --glibc 2.28 on Debian 12: the binary needs GLIBC_2.34
+    (__libc_start_main, pthread_create...), so the build fails (exit 1) before
+    OUT is replaced, naming the symbols, the remedies and the archive that
+    refers to them (libsqlite3.a); --glibc 2.36 builds."""
+    ex = example("sqlite3")
+    r, _msg = expect_failure(["--third-party", "--sqlite3=system", "--glibc", "2.28", "."], ex, EXIT_VERDICT,
+                             ["no linked archive refers to", "__libc_start_main"], tag="maxver",
+                             go_output=True)
+    for w in ("needs symbol versions newer than --max-version allows",
+              "needs GLIBC_2.34 from libc.so.6, newer than --max-version GLIBC_2.28",
+              'CC="zig cc -target x86_64-linux-gnu.2.28"', "gorelink --static",
+              "libsqlite3.a refers to the symbols that need too new a version:"):
+        assert w in r.err, "stderr lacks %r\n%r" % (w, r)
+    r, rep, out = build(ex, ["--third-party", "--sqlite3=system", "--glibc", "2.36"], name="sq-maxver")
+    chk = rep.get("check") or {}
+    assert chk.get("pass") is True, "check does not pass at --glibc 2.36: %r" % chk.get("problems")
+    floors = [fl["version"] for n in (chk.get("versions") or {}).get("needed", []) for fl in n["floors"]
+              if fl["family"] == "GLIBC_"]
+    assert "GLIBC_2.34" in floors, "the report's version floors %r lack GLIBC_2.34" % floors
 
 # ---------------------------------------------------------------------- 6
 
@@ -1188,20 +1230,35 @@ def fix_libsqlite3_without_libs_private():
 def missing_input_file_named_by_a_pc():
     """A .pc whose Libs.private name an archive by bare file name (Debian's
     norm.pc has "libprotokit.a"): ld would look for it in the link's
-    directory and fail; gorelink says which file, which .pc asked, and what
-    -lNAME would find, with exit 1 and OUT untouched."""
+    directory and fail. With --no-infer gorelink says which file, which .pc
+    asked, what -lNAME would find and that --lib -lNAME links it, with exit 1
+    and OUT untouched; by default (inference) and with --no-infer --lib
+    -lgrkit the archive -lgrkit finds is linked in its place, with a note."""
     pcdir = scratch("bare-pc")
     fixture_archives(pcdir, {"grkit.c": "int gr_kit_value(void) { return 1; }\n"})
+    kit = os.path.join(pcdir, "libgrkit.a")
     with open(os.path.join(pcdir, "barekit.pc"), "w") as f:
         f.write("Name: barekit\nDescription: t\nVersion: 1\nLibs: -L%s -lz\nLibs.private: libgrkit.a\n" % pcdir)
     mod = make_module("barekit", {"main.go": '// nonce %s\npackage main\n\n// #cgo pkg-config: barekit\n'
-                                  'import "C"\n\nfunc main() { println(1) }\n' % os.urandom(8).hex()})
-    r, rep, out = build(mod, [], name="barekit", env=base_env(PKG_CONFIG_PATH=pcdir), expect=EXIT_VERDICT)
+                                  '// int gr_kit_value(void);\n'
+                                  'import "C"\n\nfunc main() { println(int(C.gr_kit_value())) }\n' % os.urandom(8).hex()})
+    env = base_env(PKG_CONFIG_PATH=pcdir)
+    r, rep, out = build(mod, ["--no-infer"], name="barekit", env=env, expect=EXIT_VERDICT)
     assert "no file libgrkit.a (ld opens an input file by its path" in r.err, "stderr\n%r" % r
     assert "wanted by: #cgo pkg-config: barekit (Libs.private)" in r.err, "stderr\n%r" % r
-    assert "note: -lgrkit would find %s" % os.path.join(pcdir, "libgrkit.a") in r.err, "stderr\n%r" % r
+    assert "note: -lgrkit would find %s" % kit in r.err, "stderr\n%r" % r
+    assert "options: --lib -lgrkit links it as -lgrkit finds it" in r.err, "stderr\n%r" % r
     assert re.search(r"^gorelink: no file libgrkit\.a, which the link flags name by its path", r.err, re.M), r.err
     assert parse_json(r)["missing"] == ["libgrkit.a"], "report missing %r" % parse_json(r)["missing"]
+    note = "note: libgrkit.a is a bare archive name (ld would open it in the current directory, where there is none): " \
+        "linked as -lgrkit finds it (%s), %s"
+    for args, why in (([], "inferred"), (["--no-infer", "--lib", "-lgrkit"], "since -l is given for it too")):
+        r, rep, out = build(mod, args, name="barekit-ok-%d" % len(args), env=env)
+        assert note % (kit, why) in r.err, "stderr lacks the note (%s)\n%r" % (why, r)
+        assert kit in archive_paths(rep), "archives %r" % rep["archives"]
+        assert_static(out)
+        res, _ = run_in_empty_root(out)
+        assert res.rc == 0 and res.err.strip() == "1", "in an empty root: %r" % res
 
 
 @test
@@ -1374,13 +1431,28 @@ def cross_arm64_cxx_archive_derived_cxx():
 
 @test
 def bad_cross_cxx_unusable():
-    """The same cross build with a CXX that cannot build for aarch64: the
-    host's g++ (its -dumpmachine is not CC's), or a program that does not
-    exist. gorelink stops before go build (exit 2, no go command, no link,
-    OUT untouched) and names CXX, both targets and "set CXX for the target",
-    with the derived aarch64-linux-gnu-g++ as the way out."""
+    """The same cross build, its C++ visible to go list (-lstdc++ in its
+    flags), with a CXX that cannot build for aarch64: the host's g++ (its
+    -dumpmachine is not CC's), or a program that does not exist. gorelink
+    stops before go build (exit 2, no go command, no link, OUT untouched)
+    and names CXX, both targets and "set CXX for the target", with the
+    derived aarch64-linux-gnu-g++ as the way out. Where go list shows no C++
+    (the C++ only inside libcxxdep.a), CXX=g++ -- which many CI images
+    export for everything -- is passed over, said with -v, and the build
+    links with the driver named after CC and runs."""
     tool_needed("g++", "g++")
     mod = crosscxx_module()
+    r, rep, out = build(mod, ["-v"], env=cross_env(CXX="g++"), name="crosscxx-passed-over")
+    assert "passed over (go list shows no C++): CXX=g++ targets" in r.err, "-v does not say so\n%r" % r
+    assert rep["link_argv"] and rep["link_argv"][0] == "aarch64-linux-gnu-g++", (
+        "link driver %r" % rep["link_argv"][:1])
+    with empty_root() as root:
+        qemu = install(shutil.which("qemu-aarch64-static"), root, "qemu")
+        prog = install(out, root, "prog")
+        res = run(chroot_argv(root, [qemu, prog]), cwd=root, timeout=RUN_TIMEOUT, env={})
+    assert res.rc == 0 and res.err.strip() == "42", "under qemu in an empty root: %r" % res
+    with open(os.path.join(mod, "main.go"), "w") as f:
+        f.write(CROSSCXX_MAIN.replace("-lcxxdep", "-lcxxdep -lstdc++"))
     host = run(["g++", "-dumpmachine"]).out.strip()
     for cxx, want in (("g++", "CXX=g++ targets %s, but CC=aarch64-linux-gnu-gcc targets aarch64-linux-gnu: "
                               "set CXX for the target: CXX=aarch64-linux-gnu-g++" % host),
@@ -1472,6 +1544,62 @@ def missing_symbols_from_a_shared_only_library():
     assert readelf(out)["needed"] == ["libprov.so.1", "libc.so.6"], "DT_NEEDED %r" % readelf(out)["needed"]
 
 
+@test
+def diagnose_symlinked_archive_by_its_pc_name():
+    """Debian's libpng.a is a symlink to libpng16.a; libpng.pc (and
+    libpng16.pc) list -lpng16, and only libwmf.pc lists -lpng. A bare
+    -lfreetype (--no-infer) leaves libfreetype.a's png_* calls undefined: the
+    diagnosis names the package whose .pc lists the archive (libpng16 or
+    libpng), not libwmf by the symlink's name; that option then links."""
+    pkg_modversion("freetype2", "libfreetype-dev")
+    pkg_modversion("libpng", "libpng-dev")
+    pkg_modversion("libwmf", "libwmf-dev")  # the package the symlink's -lpng would name
+    libdir = os.path.dirname(os.path.realpath(run(["gcc", "-print-file-name=libpng16.a"]).out.strip()))
+    link = os.path.join(libdir, "libpng.a")
+    assert os.path.islink(link) and os.readlink(link) == "libpng16.a", (
+        "%s is not the symlink to libpng16.a this test is about" % link)
+    mod = make_module("ftpng", {"main.go": 'package main\n\n'
+                                '// #cgo CFLAGS: -I/usr/include/freetype2\n'
+                                '// #cgo LDFLAGS: -lfreetype\n'
+                                '// #include <ft2build.h>\n// #include FT_FREETYPE_H\n'
+                                'import "C"\n\nfunc main() {\n\tvar lib C.FT_Library\n'
+                                '\tprintln(int(C.FT_Init_FreeType(&lib)))\n}\n'})
+    r, _, _ = build(mod, ["--no-infer"], name="ftpng", expect=EXIT_BUILD)
+    assert re.search(r"undefined reference to `png_", r.err), "not the libpng failure this test is about\n%r" % r
+    assert "libwmf" not in r.err, "the diagnosis names libwmf (the symlink's -lpng)\n%r" % r
+    m = re.search(r"defined in (\S*/libpng[0-9]*\.a) \(-l(png[0-9]*), pkg-config (libpng[0-9]*)\): add --pkg (libpng[0-9]*)",
+                  r.err)
+    assert m and m.group(3) == m.group(4), "no --pkg libpng/libpng16 suggestion\n%r" % r
+    assert os.path.realpath(m.group(1)) == os.path.join(libdir, "libpng16.a"), "archive %r" % m.group(1)
+    und = parse_json(r).get("undefined")
+    png = [u for u in und if (u.get("lname") or "").startswith("png")]
+    assert [u.get("option") for u in png] == ["--pkg " + m.group(3)], "report undefined: %s" % json.dumps(und)
+    opts = ["--no-infer"]
+    for u in und:
+        opts += u.get("option").split()
+    r, rep, out = build(mod, opts, name="ftpng-ok")
+    assert_static(out)
+
+
+@test
+def infer_bare_lpng_is_libpng():
+    """#cgo LDFLAGS: -lpng: Debian's libpng.a is a symlink to libpng16.a and
+    only libwmf.pc lists -lpng; inference chooses libpng (whose .pc lists the
+    archive as -lpng16), not libwmf with X11 and jpeg; the binary runs."""
+    pkg_modversion("libpng", "libpng-dev")
+    pkg_modversion("libwmf", "libwmf-dev")
+    mod = make_module("lpng", {"main.go": 'package main\n\n// #cgo CFLAGS: -I/usr/include/libpng16\n'
+                               '// #cgo LDFLAGS: -lpng\n// #include <png.h>\nimport "C"\n\n'
+                               'func main() { println(C.GoString(C.png_get_libpng_ver(nil))) }\n'})
+    r, rep, out = build(mod, [], name="lpng")
+    inf = [(x.get("lname"), x.get("package")) for x in rep.get("inferred", [])]
+    assert ("png", "libpng") in inf, "inferred %r, want png -> libpng" % inf
+    names = [os.path.basename(a) for a in archive_paths(rep)]
+    assert "libwmf.a" not in names and "libX11.a" not in names, "archives %r" % names
+    res, _ = run_in_empty_root(out)
+    assert res.rc == 0 and res.err.strip() == pkg_modversion("libpng", "libpng-dev"), "in an empty root: %r" % res
+
+
 CXXDEP_MAIN = """package main
 
 // #cgo LDFLAGS: -L${SRCDIR}/lib -lcxxdep
@@ -1512,7 +1640,7 @@ def cxx_archive_links_with_cxx():
     static_run_by(rep, out, "g++", "42")
 
 
-LIQ_MAIN = """package main
+LIQMIX_MAIN = """package main
 
 // #cgo LDFLAGS: -limagequant
 // #include <libimagequant.h>
@@ -1540,7 +1668,7 @@ def glibc_archives_in_dynamic_link_fail_check():
     libm_a = sorted(f for f in os.listdir(os.path.dirname(libc_a)) if re.match(r"libm-[0-9.]+\.a$", f))
     assert libm_a, "no glibc libm-VERSION.a beside %s" % libc_a
     libm_a = os.path.join(os.path.dirname(libc_a), libm_a[0])
-    mod = make_module("liqmix", {"main.go": LIQ_MAIN})
+    mod = make_module("liqmix", {"main.go": LIQMIX_MAIN})
     d = scratch("liqmix")
     plain = os.path.join(d, "plain")
     r = run(["go", "build", "-o", plain, "."], cwd=mod, env=base_env())
@@ -1851,6 +1979,80 @@ def pcap_explains_missing_libsystemd():
     assert "\n  chain: %s\n" % chain in r.err, "stderr lacks the chain line %r\n%s" % (chain, r.err)
     assert rep["missing_chains"] == [{"missing": "systemd", "chain": chain}], rep["missing_chains"]
     assert rep["links"] == 0, "links %r: the failure was not found before linking" % rep["links"]
+
+
+VIPS_MAIN = """package main
+
+/*
+#cgo pkg-config: vips
+#include <stdlib.h>
+#include <vips/vips.h>
+*/
+import "C"
+
+import (
+	"fmt"
+	"unsafe"
+)
+
+func main() {
+	name := C.CString("vipsdemo")
+	defer C.free(unsafe.Pointer(name))
+	if C.vips_init(name) != 0 {
+		panic("vips_init failed")
+	}
+	fmt.Printf("vips %d.%d\\n", int(C.vips_version(0)), int(C.vips_version(1)))
+}
+"""
+
+
+@test
+def vips_third_party_suggests_allow_list():
+    """Issue 13: libvips (libvips-dev) with --third-party. Debian ships no
+    libvips.a and misses archives of much of its closure: the first failure
+    prints the complete --allow-dynamic list on one line; that list links and
+    runs; the libraries only libvips needs privately are left out of the link
+    (said on stderr and in --json "dropped"); the binary is within 2x of a
+    plain dynamic go build."""
+    version = pkg_modversion("vips", "libvips-dev")
+    mod = make_module("vipsdemo", {"main.go": VIPS_MAIN})
+    out = existing_out("vips")
+    r = gorelink(["-o", out, "--third-party", "."], cwd=mod)
+    assert r.rc == EXIT_VERDICT, "exit %d, want %d\n%r" % (r.rc, EXIT_VERDICT, r)
+    lines = r.err.split("\n")
+    at = [i for i, l in enumerate(lines) if "the smallest set of libraries to keep dynamic" in l]
+    assert len(at) == 1, "no (or more than one) smallest --allow-dynamic set on stderr\n%r" % r
+    paste = lines[at[0] + 1].split()
+    assert paste and len(paste) % 2 == 0 and all(w == "--allow-dynamic" for w in paste[0::2]), (
+        "the line after it is no --allow-dynamic list: %r" % lines[at[0] + 1])
+    names = paste[1::2]
+    assert "vips" in names, "the list %r lacks vips" % names
+    assert "why: -lvips (no archive)" in lines[at[0] + 2], "no reason for vips: %r" % lines[at[0] + 2]
+    assert re.search(r"libraries load at run time .* from these packages:\n .*libvips42 \(-lvips\)", r.err), (
+        "the run-time consequences (libvips42 by dpkg -S) are not shown\n%r" % r)
+    assert "install the package that ships" not in r.err, "a package that may not exist is named\n%r" % r
+    r, rep, out = build(mod, paste, name="vipsdemo")
+    assert rep["ok"] is True and rep["check"]["pass"] is True, "report: %s" % json.dumps(rep)[:2000]
+    dropped = {d["lib"]: d["via"] for d in rep["dropped"]}
+    assert dropped.get("exif") == "vips" and dropped.get("jpeg") == "vips", (
+        "report dropped %r lacks -lexif, -ljpeg (libvips' private dependencies)" % rep["dropped"])
+    assert not any(os.path.basename(a).startswith(("libexif", "libjpeg", "libglib")) for a in archive_paths(rep)), (
+        "archives of libraries kept dynamic or dropped were linked: %r" % rep["archives"])
+    assert re.search(r"gorelink: kept dynamic, so \d+ libraries are not linked.*\n.* -lexif", r.err), (
+        "stderr does not say what was dropped\n%r" % r)
+    # Again, with go build's cgo results cached (the pkg-config shim does not
+    # run): the same libraries are reported dropped.
+    r2, rep2, out2 = build(mod, paste, name="vipsdemo")
+    assert rep2["dropped"] == rep["dropped"], "dropped %r, then %r from the cache" % (rep["dropped"], rep2["dropped"])
+    d = scratch("run-vips")
+    rr = run([out], cwd=d, timeout=RUN_TIMEOUT)
+    want = "vips %s" % ".".join(version.split(".")[:2])
+    assert rr.rc == 0 and rr.out.strip() == want, "vipsdemo output, want %r\n%r" % (want, rr)
+    plain = os.path.join(scratch("plain-vips"), "plain")
+    rp = run(["go", "build", "-o", plain, "."], cwd=mod, env=base_env(CGO_ENABLED="1"))
+    assert rp.rc == 0, "plain go build failed\n%r" % rp
+    size, psize = os.path.getsize(out), os.path.getsize(plain)
+    assert size <= 2 * psize, "%s is %d bytes, more than twice the plain dynamic build's %d" % (out, size, psize)
 
 
 @test
@@ -3455,6 +3657,399 @@ def modgraph_cache_hit_miss_and_same_answer():
         f.write(gomod + "\n// changed\n")
     rep5, lists5 = once("gomod")
     assert "-m" in lists5, "after go.mod changed: go list runs %r, want -m" % lists5
+
+
+# ------------------------------------------------- no-op rebuilds (issue 15)
+
+NOOP_MAIN = """package main
+
+/*
+#cgo LDFLAGS: -L${SRCDIR}/lib -lnoopval
+int noop_value(void);
+*/
+import "C"
+
+import "fmt"
+
+var msg = "hello"
+
+func main() { fmt.Println(msg, int(C.noop_value())) }
+"""
+
+
+def noop_module(tag):
+    """A cgo program printing `MSG N`: msg (a -X target) and N from libnoopval.a
+    in its lib directory (by -L${SRCDIR}/lib -lnoopval)."""
+    mod = make_module("noop" + tag, {"main.go": NOOP_MAIN})
+    lib = os.path.join(mod, "lib")
+    os.mkdir(lib)
+    fixture_archives(lib, {"noopval.c": "int noop_value(void) { return 1; }\n"})
+    return mod
+
+
+def noop_build(mod, out, args=(), go_args=(), env=None):
+    """gorelink --json -o OUT ARGS . [-- GO_ARGS]: (result, report); OUT is
+    the only file in its directory afterwards."""
+    argv = ["--json", "-o", out] + list(args) + ["."] + (["--"] + list(go_args) if go_args else [])
+    r = gorelink(argv, cwd=mod, env=env)
+    assert r.rc == 0, "exit %d\n%r" % (r.rc, r)
+    assert listing(os.path.dirname(out)) == [os.path.basename(out)], (
+        "beside OUT: %r" % listing(os.path.dirname(out)))
+    return r, parse_json(r)
+
+
+def out_state(out):
+    st = os.stat(out)
+    return sha256(out), st.st_ino, st.st_mtime_ns
+
+
+def assert_up_to_date(mod, out, args=(), go_args=(), what="a second identical run", env=None):
+    before = out_state(out)
+    r, rep = noop_build(mod, out, args, go_args, env=env)
+    assert rep["up_to_date"] is True and rep["links"] == 0, (
+        "%s: want up_to_date true and links 0, got %r and %r\n%r" % (what, rep["up_to_date"], rep["links"], r))
+    assert out_state(out) == before, "%s: OUT changed (sha256, inode, mtime %r -> %r)" % (
+        what, before, out_state(out))
+    assert rep["verdict"] == rep["check"]["verdict"] and rep["check"]["path"] == out and rep["archives"], (
+        "%s: the report lacks the check or the archives: %r" % (what, rep))
+    return rep
+
+
+def assert_relinked(mod, out, args=(), go_args=(), want=None, what="", env=None):
+    before = out_state(out)
+    r, rep = noop_build(mod, out, args, go_args, env=env)
+    assert rep["up_to_date"] is False and rep["links"] >= 1, (
+        "%s: want a relink (up_to_date false, links >= 1), got %r and %r\n%r" % (
+            what, rep["up_to_date"], rep["links"], r))
+    assert out_state(out)[1] != before[1], "%s: OUT was not replaced (same inode)" % what
+    if want is not None:
+        res, _ = run_in_empty_root(out)
+        assert res.rc == 0 and res.out.strip() == want, "%s: the binary prints %r, want %r" % (
+            what, res.out, want)
+    return rep
+
+
+@test
+def noop_second_run_up_to_date():
+    """A second identical build does not link: --json says up_to_date true and
+    links 0, OUT keeps its bytes, inode and mtime, stdout says "up to date";
+    a third is up to date too (the record survives a no-op), and so is one
+    without --json, whose stdout starts with "up to date: "."""
+    mod = noop_module("same")
+    out = os.path.join(scratch("noop-same"), "prog")
+    _, rep = noop_build(mod, out)
+    assert rep["up_to_date"] is False and rep["links"] >= 1, "a first build is no no-op: %r" % rep
+    first = rep
+    rep = assert_up_to_date(mod, out)
+    assert rep["archives"] == first["archives"] and rep["link_argv"] == first["link_argv"], (
+        "the no-op report is not the recorded link's: %r vs %r" % (rep["archives"], first["archives"]))
+    assert_up_to_date(mod, out, what="a third identical run")
+    before = out_state(out)
+    r = gorelink(["-o", out, "."], cwd=mod)
+    assert r.rc == 0 and r.out.startswith("up to date: %s: static" % out), (
+        "without --json: stdout does not say up to date\n%r" % r)
+    assert out_state(out) == before, "without --json: OUT changed"
+    res, _ = run_in_empty_root(out)
+    assert res.rc == 0 and res.out.strip() == "hello 1", "the binary prints %r" % res.out
+
+
+@test
+def noop_changes_relink():
+    """Each change relinks, and the binary shows it: a Go file's content,
+    -ldflags -X, the mode (--static-pie, --third-party), an archive replaced by
+    another at the same path, an added --lib; after each, the same build again
+    is up to date."""
+    mod = noop_module("changes")
+    out = os.path.join(scratch("noop-changes"), "prog")
+    noop_build(mod, out)
+    assert_up_to_date(mod, out)
+    # A Go file's content.
+    main = os.path.join(mod, "main.go")
+    with open(main, "w") as f:
+        f.write(NOOP_MAIN.replace('"hello"', '"changed"'))
+    assert_relinked(mod, out, want="changed 1", what="main.go changed")
+    assert_up_to_date(mod, out, what="after main.go changed")
+    # -ldflags -X.
+    x = ["-ldflags", "-X main.msg=fromX"]
+    assert_relinked(mod, out, go_args=x, want="fromX 1", what="-ldflags -X")
+    assert_up_to_date(mod, out, go_args=x, what="after -ldflags -X")
+    # An archive replaced by another one at the same path (same size: the
+    # value differs only in one constant).
+    lib = os.path.join(mod, "lib")
+    fixture_archives(lib, {"noopval.c": "int noop_value(void) { return 2; }\n"})
+    assert_relinked(mod, out, go_args=x, want="fromX 2", what="libnoopval.a replaced")
+    assert_up_to_date(mod, out, go_args=x, what="after libnoopval.a was replaced")
+    # An added --lib.
+    rep = assert_relinked(mod, out, args=["--lib", "-lm"], go_args=x, want="fromX 2", what="--lib -lm added")
+    assert any(re.match(r"libm[-.]", os.path.basename(a)) for a in rep["archives"]), (
+        "--lib -lm: archives %r" % rep["archives"])
+    assert_up_to_date(mod, out, args=["--lib", "-lm"], go_args=x, what="after --lib -lm")
+    # The mode.
+    rep = assert_relinked(mod, out, args=["--static-pie"], go_args=x, want="fromX 2", what="--static-pie")
+    assert rep["verdict"] == "static-pie", "--static-pie: verdict %r" % rep["verdict"]
+    assert_up_to_date(mod, out, args=["--static-pie"], go_args=x, what="after --static-pie")
+    rep = assert_relinked(mod, out, args=["--third-party"], go_args=x, what="--third-party")
+    assert readelf(out)["interp"], "--third-party: no interpreter in %r" % readelf(out)
+    assert_up_to_date(mod, out, args=["--third-party"], go_args=x, what="after --third-party")
+
+
+NOOP_PC_MAIN = """package main
+
+/*
+#cgo pkg-config: noopdemo
+int noop_value(void);
+*/
+import "C"
+
+import "fmt"
+
+func main() { fmt.Println("pc", int(C.noop_value())) }
+"""
+
+
+@test
+def noop_pc_change_relinks():
+    """A .pc file that now names another library directory (the archive at the
+    new place returns 3, not 1) relinks, through the mark gorelink puts in
+    go build's CGO_CPPFLAGS; then the same build is up to date again."""
+    mod = make_module("nooppc", {"main.go": NOOP_PC_MAIN})
+    libs = {}
+    for v in (1, 3):
+        libs[v] = os.path.join(mod, "lib%d" % v)
+        os.mkdir(libs[v])
+        fixture_archives(libs[v], {"noopval.c": "int noop_value(void) { return %d; }\n" % v})
+    pcdir = os.path.join(mod, "pc")
+    os.mkdir(pcdir)
+
+    def pc(v):
+        with open(os.path.join(pcdir, "noopdemo.pc"), "w") as f:
+            f.write("libdir=%s\nName: noopdemo\nDescription: d\nVersion: 1\nLibs: -L${libdir} -lnoopval\n" % libs[v])
+    pc(1)
+    env = base_env(PKG_CONFIG_PATH=pcdir)
+    out = os.path.join(scratch("noop-pc"), "prog")
+    noop_build(mod, out, env=env)
+    assert_up_to_date(mod, out, env=env)
+    pc(3)
+    assert_relinked(mod, out, want="pc 3", what="noopdemo.pc changed", env=env)
+    assert_up_to_date(mod, out, what="after noopdemo.pc changed", env=env)
+
+
+@test
+def noop_tampered_out_rebuilt():
+    """An OUT modified after the build (one byte changed, its build ID intact,
+    so go build alone would call it up to date) is rebuilt, to the bytes the
+    build produces."""
+    mod = noop_module("tamper")
+    out = os.path.join(scratch("noop-tamper"), "prog")
+    noop_build(mod, out)
+    good = sha256(out)
+    with open(out, "r+b") as f:
+        f.seek(-1, os.SEEK_END)
+        last = f.read(1)
+        f.seek(-1, os.SEEK_END)
+        f.write(bytes([last[0] ^ 0xff]))
+    assert sha256(out) != good
+    assert_relinked(mod, out, want="hello 1", what="a tampered OUT")
+    assert sha256(out) == good, "the rebuilt OUT differs from the first build"
+    assert_up_to_date(mod, out, what="after the rebuild")
+
+
+# ------------------------------------------------------- --linker (issue 15)
+
+LINKER_PACKAGES = {"gold": "binutils", "lld": "lld", "mold": "mold"}
+
+
+def traced_archives(text):
+    """The archives a linker's own --trace (-Wl,--trace: GNU ld, gold, lld,
+    mold; given twice, GNU ld lists members too) says it loaded members of ("ARCHIVE(MEMBER)"), as real paths. GNU ld
+    also names an archive it opened but took nothing from (glibc's empty
+    libpthread.a); gold does not: those are left out."""
+    found = set()
+    for line in text.splitlines():
+        # "/x/libc.a(member.o)" (gold, lld), "trace: /x/libc.a(member.o)" (mold), "(/x/libc.a)member.o" (GNU ld -t -t)
+        m = re.match(r"(?:trace: )?\(?(/[^\s()]+\.a)(?:\(|\)\S)", line.strip())
+        if m:
+            found.add(os.path.realpath(m.group(1)))
+    return found
+
+
+def linker_build(ex, linker, args=(), name=None, go_args=()):
+    """Build EX with --linker=LINKER and the linker's own --trace; the binary
+    is static (or static-pie) and the report says the linker ran. Returns
+    (report, out, the traced archives)."""
+    for prog in ("ld.%s" % linker,):
+        assert shutil.which(prog), "%s is not on PATH (apt-get install %s; scripts/setup does)" % (
+            prog, LINKER_PACKAGES.get(linker, "binutils"))
+    r, rep, out = build(ex, ["--linker=%s" % linker] + list(args), name=name or "lk-" + linker,
+                        go_args=["-ldflags=-extldflags=-Wl,--trace,--trace"] + list(go_args))
+    lk = rep["linker"]
+    assert lk["requested"] == linker and lk["chosen"] == linker and lk["used"] == linker, (
+        "--linker=%s: report says %r" % (linker, lk))
+    assert not lk["failover"] and rep["links"] >= 1, "--linker=%s failed over: %r" % (linker, rep)
+    assert "-fuse-ld=%s" % linker in rep["link_argv"], "no -fuse-ld=%s in %r" % (linker, rep["link_argv"])
+    traced = traced_archives(r.err)
+    assert traced, "--linker=%s: no archive in the linker's own trace\n%r" % (linker, r)
+    return rep, out, traced
+
+
+def path_without(name, progs):
+    """A PATH like the caller's with /usr/bin (and /bin) replaced by a directory
+    of links to everything in /usr/bin but PROGS."""
+    bindir = scratch(name)
+    for f in os.listdir("/usr/bin"):
+        if f not in progs and not any(f.startswith(p + "-") for p in progs):
+            os.symlink(os.path.join("/usr/bin", f), os.path.join(bindir, f))
+    keep = [d for d in os.environ.get("PATH", "").split(":")
+            if d and os.path.realpath(d) not in ("/usr/bin", "/bin")]
+    return ":".join(keep + [bindir])
+
+
+def linkers_same_archives(ex, args, run_check, name, want_archive=None):
+    """EX with bfd, then with gold, lld and mold: each report names the same
+    archives, each linker's own trace opened the same archives as GNU ld's,
+    and each binary is static and runs (run_check(out))."""
+    base_rep, base_out, base_traced = linker_build(ex, "bfd", args, name=name + "-bfd")
+    if want_archive:
+        assert any(os.path.basename(a) == want_archive for a in base_traced), (
+            "%s not in GNU ld's trace: %r" % (want_archive, sorted(base_traced)))
+    assert_static(base_out)
+    run_check(base_out)
+    for linker in ("gold", "lld", "mold"):
+        rep, out, traced = linker_build(ex, linker, args, name="%s-%s" % (name, linker))
+        assert rep["archives"] == base_rep["archives"], "--linker=%s archives %r, bfd's %r" % (
+            linker, rep["archives"], base_rep["archives"])
+        assert traced == base_traced, "--linker=%s traced other archives than GNU ld: only %s %r, only bfd %r" % (
+            linker, linker, sorted(traced - base_traced), sorted(base_traced - traced))
+        assert_static(out)
+        run_check(out)
+
+
+@test
+def linkers_sqlite3_same_archives():
+    """examples/sqlite3 (bundled) with --linker=bfd, gold, lld and mold: the
+    same archives in the report and in each linker's own --trace, a static
+    binary that runs in an empty root."""
+    version = bundled_sqlite_version()
+    linkers_same_archives(example("sqlite3"), ["--sqlite3"], lambda out: sqlite_in_empty_root(out, version), "lksq",
+                          want_archive="libc.a")
+
+
+@test
+def linkers_zlib_same_archives():
+    """A #cgo pkg-config: zlib module with each linker: the same archives
+    (libz.a among them), static, runs in an empty root."""
+    pkg_modversion("zlib", "zlib1g-dev")
+    mod = make_module("lkzlib", {"main.go": 'package main\n\n// #cgo pkg-config: zlib\n'
+                                 '// #include <zlib.h>\nimport "C"\n\n'
+                                 'func main() { println(C.GoString(C.zlibVersion())) }\n'})
+
+    def runs(out):
+        r, _ = run_in_empty_root(out, name="lkzlib")
+        assert r.rc == 0 and r.err.strip(), "zlib binary in an empty root: %r" % r
+
+    linkers_same_archives(mod, [], runs, "lkz", want_archive="libz.a")
+
+
+@test
+def linker_auto_picks_mold():
+    """--linker=auto with mold installed: in --third-party mode mold, said on
+    stderr and in --json, and the binary runs; in a static glibc link mold
+    and lld are passed over (they print none of glibc's static-link warnings,
+    which the findings need): gold, and why says so."""
+    for prog, pkg in (("ld.mold", "mold"), ("ld.lld", "lld"), ("ld.gold", "binutils")):
+        assert shutil.which(prog), "%s is not on PATH (apt-get install %s)" % (prog, pkg)
+    ex = example("sqlite3")
+    r, rep, out = build(ex, ["--sqlite3", "--third-party", "--linker=auto"], name="lkauto")
+    lk = rep["linker"]
+    assert lk["requested"] == "auto" and lk["chosen"] == "mold" and lk["used"] == "mold", lk
+    assert lk["why"] and lk["why"].startswith("auto: "), lk
+    assert "gorelink: linker: mold (auto: " in r.err, "auto does not say which linker: %r" % r
+    assert_sqlite_output(run([out, "-db", os.path.join(scratch("lkauto-db"), "demo.db")]), bundled_sqlite_version())
+    r, rep, out = build(ex, ["--sqlite3", "--linker=auto"], name="lkauto-static")
+    lk = rep["linker"]
+    assert lk["chosen"] == "gold" and lk["used"] == "gold", "auto in a static glibc link: %r" % lk
+    assert "mold prints none of glibc's static-link warnings" in lk["why"], lk
+    assert "gorelink: linker: gold (auto: " in r.err, r
+    assert_static(out)
+    sqlite_in_empty_root(out, bundled_sqlite_version())
+
+
+@test
+def linker_mode_fallback():
+    """--linker=gold --static-pie: gold cannot (no --no-dynamic-linker), so the
+    link falls back to bfd and says why; auto with only gold and bfd on PATH
+    passes gold over for --static-pie."""
+    ex = example("fortytwo")
+    r, rep, out = build(ex, ["--static-pie", "--linker=gold"], name="lkpie")
+    lk = rep["linker"]
+    assert lk["requested"] == "gold" and lk["chosen"] == "bfd" and lk["used"] == "bfd", lk
+    assert "gold cannot link -static-pie" in (lk["why"] or ""), lk
+    assert "gold cannot link -static-pie" in r.err, "the fallback is not said: %r" % r
+    assert_static(out, pie=True)
+    # A PATH whose linkers are gold and bfd only: /usr/bin without ld.mold and ld.lld.
+    env = base_env(PATH=path_without("lk-path", ("ld.mold", "ld.lld")))
+    r2, rep2, out2 = build(ex, ["--static-pie", "--linker=auto"], name="lkpie-auto", env=env)
+    lk2 = rep2["linker"]
+    assert lk2["chosen"] == "bfd", "auto chose %r, want bfd (gold cannot -static-pie)" % lk2
+    assert "gold cannot link -static-pie" in lk2["why"], lk2
+    # By name but not installed: an error naming its package, OUT untouched.
+    outdir = scratch("lk-nolld")
+    r3 = gorelink(["--json", "--linker=lld", "-o", os.path.join(outdir, "x"), "."], cwd=ex, env=env)
+    assert r3.rc == EXIT_BUILD and "ld.lld is not on PATH (Debian package lld)" in r3.err, r3
+    assert listing(outdir) == [], "OUT written: %r" % listing(outdir)
+    # No --linker, the link's own -extldflags -fuse-ld=gold: kept, and no failover.
+    r5, rep5, _ = build(ex, [], go_args=["-ldflags=-extldflags=-fuse-ld=gold"], name="lk-own")
+    lk5 = rep5["linker"]
+    assert lk5 == {"requested": "default", "chosen": "default", "why": None, "used": "gold", "failover": False}, lk5
+    # Not a linker gorelink knows: a usage error.
+    r4 = gorelink(["--linker=ld", "-o", os.path.join(outdir, "x"), "."], cwd=ex)
+    assert r4.rc == EXIT_USAGE and "--linker=ld: give auto, bfd, gold, lld or mold" in r4.err, r4
+
+
+@test
+def linker_failover_to_bfd():
+    """A linker that fails where GNU ld would not: a fake ld.mold first on
+    PATH that exits 1. The link runs once more with -fuse-ld=bfd, says so,
+    links counts both, the report says failover, and the binary runs."""
+    ex = example("fortytwo")
+    bindir = scratch("lk-fake")
+    fake = os.path.join(bindir, "ld.mold")
+    with open(fake, "w") as f:
+        f.write("#!/bin/sh\necho 'mold: fatal: this fake linker always fails' >&2\nexit 1\n")
+    os.chmod(fake, 0o755)
+    env = base_env(PATH=bindir + ":" + os.environ.get("PATH", "/usr/bin:/bin"))
+    r, rep, out = build(ex, ["--linker=mold"], name="lkfail", env=env)
+    lk = rep["linker"]
+    assert lk["chosen"] == "mold" and lk["used"] == "bfd" and lk["failover"], lk
+    assert rep["links"] == 2, "links %r, want 2 (mold, then bfd)" % rep["links"]
+    assert "the final link with mold failed; linking once more with GNU ld" in r.err, r
+    assert "-fuse-ld=bfd" in rep["link_argv"] and "-fuse-ld=mold" not in rep["link_argv"], rep["link_argv"]
+    assert_static(out)
+    rr, _ = run_in_empty_root(out, name="ft")
+    assert rr.rc == 0, "after the failover: %r" % rr
+
+
+@test
+def linkers_diagnose_and_fix():
+    """Diagnosis with each linker's own messages: -tags libsqlite3
+    --no-infer leaves libm out; with --linker=gold, lld and mold, --fix adds
+    glibc's libm archive from that linker's undefined-symbol messages, with
+    no failover to GNU ld, and the binary is static and runs."""
+    version = pkg_modversion("sqlite3", "libsqlite3-dev")
+    libm = glibc_libm_archive()
+    ex = example("sqlite3")
+    for linker in ("gold", "lld", "mold"):
+        r, rep, out = build(ex, ["--fix", "--no-infer", "--linker=" + linker], go_args=["-tags", "libsqlite3"],
+                            name="lkfix-" + linker)
+        lk = rep["linker"]
+        assert lk["used"] == linker and not lk["failover"], "--linker=%s: %r" % (linker, lk)
+        m = [f for f in rep["fixes"] if f.get("lname") == "m"]
+        assert m and os.path.basename(m[0].get("archive") or "") == libm, (
+            "--linker=%s: fixes %r, want %s" % (linker, rep["fixes"], libm))
+        assert rep["links"] >= 2, "--linker=%s: links %r" % (linker, rep["links"])
+        assert "linking once more with GNU ld" not in r.err, r
+        assert_static(out)
+        sqlite_in_empty_root(out, version)
 
 
 def main():

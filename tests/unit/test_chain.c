@@ -52,6 +52,8 @@ START_TEST(chain_none)
 	expect("a (Libs) trailing", "-lx", NULL);
 	expect("a ()", "-lx", NULL);
 	expect("(Libs)", "-lx", NULL);
+	expect("a -> (Libs)", "-lx", NULL);            /* an empty step */
+	expect("a ->  -> b (Libs)", "-lx", NULL);
 	expect("a (Libs)", NULL, NULL);
 }
 END_TEST

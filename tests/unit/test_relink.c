@@ -15,6 +15,7 @@
 #include "gr_pc.h"
 #include "gr_modgraph.h"
 #include "gr_preset.h"
+#include "gr_spawn.h"
 #include "gr_test.h"
 
 static void
@@ -660,6 +661,79 @@ START_TEST(test_diag_finding_go119)
 }
 END_TEST
 
+/* Run argv; it must exit 0 (gcc and ar: Debian gcc, binutils). */
+static void
+must_run(char *const *argv)
+{
+	struct gr_spawn_result r;
+	struct gr_error e;
+
+	if (gr_spawn_capture(argv, NULL, &r, &e) != GR_OK)
+		ck_abort_msg("cannot run %s: %s (install gcc and binutils)", argv[0], e.msg);
+	if (!gr_spawn_ok(&r))
+		ck_abort_msg("%s failed: %s", argv[0], r.err ? r.err : "");
+	gr_spawn_result_free(&r);
+}
+
+/* A symlinked archive (libgrx.a -> libgrx42.a, as Debian's libpng.a ->
+ * libpng16.a) is named for the package whose .pc lists it (libgrx.pc:
+ * -lgrx42), not for the one that lists the symlink's -lgrx only by chance
+ * (other.pc, as libwmf.pc lists -lpng); the archive under the name that
+ * package lists. Without the symlink, nothing changes. */
+START_TEST(test_diag_symlinked_archive)
+{
+	static const char text[] = "/usr/bin/ld: /tmp/x/main.o: in function `main':\n"
+	                           "main.c:(.text+0x5): undefined reference to `grx_fn'\n";
+	char dir[64], pcdir[128], src[192], obj[192], lib[192], link[192];
+	const char *dirs[1];
+	struct gr_diag *d = NULL;
+	struct gr_error e;
+
+	gr_test_tmpdir(dir, sizeof(dir), "gr-diag-symlink");
+	snprintf(pcdir, sizeof(pcdir), "%s/pc", dir);
+	ck_assert_int_eq(mkdir(pcdir, 0755), 0);
+	snprintf(src, sizeof(src), "%s/grx.c", dir);
+	snprintf(obj, sizeof(obj), "%s/grx.o", dir);
+	snprintf(lib, sizeof(lib), "%s/libgrx42.a", dir);
+	snprintf(link, sizeof(link), "%s/libgrx.a", dir);
+	gr_test_write(src, "int grx_fn(void) { return 42; }\n");
+	must_run((char *const[]){ "gcc", "-c", "-o", obj, src, NULL });
+	must_run((char *const[]){ "ar", "rcs", lib, obj, NULL });
+	ck_assert_int_eq(symlink("libgrx42.a", link), 0);
+	gr_test_write_pc(pcdir, "other", "-lother -lgrx", NULL, NULL);
+	gr_test_write_pc(pcdir, "libgrx", "-lgrx42", NULL, NULL);
+	setenv("PKG_CONFIG_LIBDIR", pcdir, 1);
+	unsetenv("PKG_CONFIG_PATH");
+	setenv("GORELINK_CACHE_DIR", dir, 1);
+	dirs[0] = dir;
+	ck_assert_msg(gr_diag_run(gr_test_env(), text, dirs, 1, &d, &e) == GR_OK, "%s", e.msg);
+	ck_assert_uint_eq(d->ngroups, 1);
+	ck_assert_ptr_nonnull(d->groups[0].provider);
+	ck_assert_ptr_nonnull(d->groups[0].pkg);
+	ck_assert_str_eq(d->groups[0].pkg, "libgrx");
+	ck_assert_str_eq(d->groups[0].provider->lname, "grx42");
+	ck_assert_str_eq(d->groups[0].provider->path, lib);
+	gr_diag_free(d);
+	/* A plain archive (no symlink): its own name and package, as before. */
+	ck_assert_int_eq(unlink(link), 0);
+	ck_assert_msg(gr_diag_run(gr_test_env(), text, dirs, 1, &d, &e) == GR_OK, "%s", e.msg);
+	ck_assert_uint_eq(d->ngroups, 1);
+	ck_assert_str_eq(d->groups[0].pkg, "libgrx");
+	ck_assert_str_eq(d->groups[0].provider->lname, "grx42");
+	gr_diag_free(d);
+	/* The symlink alone names the other package (-lgrx is all there is). */
+	ck_assert_int_eq(rename(lib, link), 0);
+	ck_assert_msg(gr_diag_run(gr_test_env(), text, dirs, 1, &d, &e) == GR_OK, "%s", e.msg);
+	ck_assert_uint_eq(d->ngroups, 1);
+	ck_assert_str_eq(d->groups[0].pkg, "other");
+	ck_assert_str_eq(d->groups[0].provider->lname, "grx");
+	gr_diag_free(d);
+	unsetenv("PKG_CONFIG_LIBDIR");
+	unsetenv("GORELINK_CACHE_DIR");
+	ck_assert_int_eq(gr_test_rmtree(dir), 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -676,6 +750,7 @@ main(void)
 		test_diag_finding_callers,
 		test_split_link_dump,
 		test_diag_finding_go119,
+		test_diag_symlinked_archive,
 	};
 
 	return gr_test_run(gr_test_suite("relink", "relink", tests, sizeof(tests) / sizeof(tests[0]), 0), false);

@@ -1,0 +1,168 @@
+#include "gr_linker.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gr_path.h"
+
+static const struct {
+	const char *name, *program, *flag, *package;
+} gr_linkers[] = {
+	[GR_LINKER_DEFAULT] = { "default", NULL, NULL, NULL },
+	[GR_LINKER_AUTO] = { "auto", NULL, NULL, NULL },
+	[GR_LINKER_BFD] = { "bfd", "ld.bfd", "-fuse-ld=bfd", "binutils" },
+	[GR_LINKER_GOLD] = { "gold", "ld.gold", "-fuse-ld=gold", "binutils" },
+	[GR_LINKER_LLD] = { "lld", "ld.lld", "-fuse-ld=lld", "lld" },
+	[GR_LINKER_MOLD] = { "mold", "ld.mold", "-fuse-ld=mold", "mold" },
+};
+
+int
+gr_linker_parse(const char *s, enum gr_linker *out)
+{
+	size_t i;
+
+	for (i = GR_LINKER_AUTO; s && i < sizeof(gr_linkers) / sizeof(gr_linkers[0]); i++)
+		if (!strcmp(s, gr_linkers[i].name)) {
+			*out = (enum gr_linker)i;
+			return 0;
+		}
+	return -1;
+}
+
+const char *
+gr_linker_name(enum gr_linker l)
+{
+	return (unsigned)l <= GR_LINKER_MOLD ? gr_linkers[l].name : "?";
+}
+
+const char *
+gr_linker_program(enum gr_linker l)
+{
+	return (unsigned)l <= GR_LINKER_MOLD ? gr_linkers[l].program : NULL;
+}
+
+const char *
+gr_linker_package(enum gr_linker l)
+{
+	return (unsigned)l <= GR_LINKER_MOLD ? gr_linkers[l].package : NULL;
+}
+
+const char *
+gr_linker_flag(enum gr_linker l)
+{
+	return (unsigned)l <= GR_LINKER_MOLD ? gr_linkers[l].flag : NULL;
+}
+
+const char *
+gr_linker_cannot(enum gr_linker l, enum gr_link_mode mode)
+{
+	/* Measured with gcc 12 on Debian 12: gold has no --no-dynamic-linker,
+	 * which the driver passes for -static-pie. lld and mold do both modes. */
+	if (l == GR_LINKER_GOLD && mode == GR_LINK_STATIC_PIE)
+		return "gold cannot link -static-pie (it has no --no-dynamic-linker)";
+	return NULL;
+}
+
+const char *
+gr_linker_no_glibc_warnings(enum gr_linker l)
+{
+	/* Measured: lld 14 and mold 1.10 link a static getpwnam or dlopen
+	 * without a word; GNU ld and gold print glibc's warning. */
+	if (l == GR_LINKER_LLD)
+		return "lld prints none of glibc's static-link warnings";
+	if (l == GR_LINKER_MOLD)
+		return "mold prints none of glibc's static-link warnings";
+	return NULL;
+}
+
+int
+gr_linker_choose(enum gr_linker req, enum gr_link_mode mode, bool glibc_static,
+                 bool (*installed)(const void *ctx, enum gr_linker l), const void *ctx,
+                 struct gr_linker_choice *c)
+{
+	static const enum gr_linker order[] = { GR_LINKER_MOLD, GR_LINKER_LLD, GR_LINKER_GOLD, GR_LINKER_BFD };
+	const char *why;
+	size_t i;
+
+	c->why[0] = '\0';
+	c->linker = req;
+	if (req == GR_LINKER_DEFAULT)
+		return 0;
+	if (req == GR_LINKER_AUTO) {
+		char skipped[192] = "";
+		size_t sl = 0;
+		for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+			const char *name = gr_linker_name(order[i]);
+			if (!installed(ctx, order[i])) {
+				sl += (size_t)snprintf(skipped + sl, sl < sizeof(skipped) ? sizeof(skipped) - sl : 0, "%s%s not installed",
+				                       sl ? ", " : "", name);
+				if (sl >= sizeof(skipped))
+					sl = sizeof(skipped) - 1;
+				continue;
+			}
+			if ((why = gr_linker_cannot(order[i], mode)) != NULL ||
+			    (glibc_static && (why = gr_linker_no_glibc_warnings(order[i])) != NULL)) {
+				sl += (size_t)snprintf(skipped + sl, sl < sizeof(skipped) ? sizeof(skipped) - sl : 0, "%s%s",
+				                       sl ? ", " : "", why);
+				if (sl >= sizeof(skipped))
+					sl = sizeof(skipped) - 1;
+				continue;
+			}
+			c->linker = order[i];
+			if (sl)
+				snprintf(c->why, sizeof(c->why), "auto: the fastest installed that can link --%s (%s)",
+				         gr_link_mode_name(mode), skipped);
+			else
+				snprintf(c->why, sizeof(c->why), "auto: the fastest installed that can link --%s",
+				         gr_link_mode_name(mode));
+			return 0;
+		}
+		/* Not even ld.bfd on PATH: the compiler's own ld. */
+		c->linker = GR_LINKER_DEFAULT;
+		snprintf(c->why, sizeof(c->why), "auto: none of mold, lld, gold, bfd on PATH (%s): the compiler's own ld",
+		         skipped);
+		return 0;
+	}
+	if (!installed(ctx, req)) {
+		snprintf(c->why, sizeof(c->why), "--linker=%s: %s is not on PATH (Debian package %s)", gr_linker_name(req),
+		         gr_linker_program(req), gr_linker_package(req));
+		return -1;
+	}
+	if ((why = gr_linker_cannot(req, mode)) != NULL) {
+		c->linker = GR_LINKER_BFD;
+		snprintf(c->why, sizeof(c->why), "--linker=%s: %s: linking with bfd instead", gr_linker_name(req), why);
+	} else if (glibc_static && (why = gr_linker_no_glibc_warnings(req)) != NULL) {
+		snprintf(c->why, sizeof(c->why),
+		         "--linker=%s: %s: the findings, --strict and the dlopen policy do not see them", gr_linker_name(req),
+		         why);
+	}
+	return 0;
+}
+
+bool
+gr_linker_on_path(const char *path, enum gr_linker l)
+{
+	const char *prog = gr_linker_program(l);
+	char *where;
+
+	if (l == GR_LINKER_DEFAULT)
+		return true;
+	if (!prog || !path)
+		return false;
+	where = gr_path_which(prog, path);
+	free(where);
+	return where != NULL;
+}
+
+const char *
+gr_linker_in_argv(const char *const *argv, size_t n)
+{
+	const char *found = NULL;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (argv[i] && !strncmp(argv[i], "-fuse-ld=", 9))
+			found = argv[i] + 9;
+	return found;
+}

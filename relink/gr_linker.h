@@ -1,0 +1,67 @@
+/* gr_linker: --linker=auto|bfd|gold|lld|mold: which linker the final link's
+ * compiler driver runs (-fuse-ld=NAME), what each can do, and auto's choice. */
+#ifndef GR_LINKER_H
+#define GR_LINKER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "gr_records.h"
+
+enum gr_linker {
+	GR_LINKER_DEFAULT = 0, /* no --linker: the compiler's own ld, no -fuse-ld */
+	GR_LINKER_AUTO,        /* the fastest installed linker that can do the mode */
+	GR_LINKER_BFD,
+	GR_LINKER_GOLD,
+	GR_LINKER_LLD,
+	GR_LINKER_MOLD,
+};
+
+/* What a choice came to: the linker (never AUTO) and why, in words ("" when asked for as is). */
+struct gr_linker_choice {
+	enum gr_linker linker;
+	char why[256];
+};
+
+/* The linker named s ("auto", "bfd", "gold", "lld", "mold"): 0, or -1 for another name. */
+int gr_linker_parse(const char *s, enum gr_linker *out);
+
+/* The linker's name as -fuse-ld= takes it ("default" for GR_LINKER_DEFAULT). */
+const char *gr_linker_name(enum gr_linker l);
+
+/* The program the compiler driver runs for -fuse-ld=NAME ("ld.mold"), or NULL for the default. */
+const char *gr_linker_program(enum gr_linker l);
+
+/* The Debian package that installs the linker, or NULL. */
+const char *gr_linker_package(enum gr_linker l);
+
+/* Why linker l cannot link mode (e.g. gold and -static-pie), or NULL: it can. */
+const char *gr_linker_cannot(enum gr_linker l, enum gr_link_mode mode);
+
+/* Why linker l prints none of glibc's static-link warnings ("Using 'dlopen'
+ * in statically linked applications...", from .gnu.warning sections), on
+ * which the findings, --strict and the dlopen policy rely; NULL: it prints them. */
+const char *gr_linker_no_glibc_warnings(enum gr_linker l);
+
+/* Choose the linker for req and mode. installed(ctx, l) says whether l's
+ * program is there. glibc_static: a static link against glibc, whose
+ * warnings the diagnosis needs. AUTO: mold, lld, gold, then bfd, the first
+ * installed that can do the mode (and, glibc_static, prints glibc's
+ * warnings). An explicit linker that cannot do the mode falls back to bfd
+ * (why says so); one that hides glibc's warnings is used, and why says what
+ * is lost. Returns 0, or -1 when an explicit linker is not installed (why
+ * names it and its package). */
+int gr_linker_choose(enum gr_linker req, enum gr_link_mode mode, bool glibc_static,
+                     bool (*installed)(const void *ctx, enum gr_linker l), const void *ctx,
+                     struct gr_linker_choice *c);
+
+/* Whether l's program (gr_linker_program) is on path (a PATH value); DEFAULT is always there. */
+bool gr_linker_on_path(const char *path, enum gr_linker l);
+
+/* The -fuse-ld= word for l ("-fuse-ld=mold"), or NULL for the default. */
+const char *gr_linker_flag(enum gr_linker l);
+
+/* The linker an argv's last -fuse-ld=NAME names (NAME, borrowed from argv), or NULL: none. */
+const char *gr_linker_in_argv(const char *const *argv, size_t n);
+
+#endif

@@ -1,0 +1,293 @@
+#define _GNU_SOURCE  /* copy_file_range */
+#include "gr_uptodate.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "gr_cache.h"
+#include "gr_gocache.h"
+
+#define GR_UPTODATE_MAGIC "gorelink-uptodate 1\n"
+
+/* How close (ns) to a build a change time is too close to tell apart from a
+ * later change: the kernel's coarse clock on file systems with ns times, two
+ * seconds where the times have whole seconds (FAT's are even coarser in
+ * mtime, but a second-granular ctime is the common case). */
+static int64_t
+gr_ut_window(int64_t ctime_ns)
+{
+	return ctime_ns % 1000000000 ? 50000000 : 2000000000;
+}
+
+int
+gr_uptodate_key(const char *opts, size_t n, char key[65])
+{
+	size_t ml = strlen(GR_UPTODATE_MAGIC);
+	char *buf = malloc(n + ml);
+
+	key[0] = '\0';
+	if (!buf)
+		return GR_ENOMEM;
+	memcpy(buf, GR_UPTODATE_MAGIC, ml);
+	memcpy(buf + ml, opts, n);
+	gr_gocache_sha256(buf, ml + n, key);
+	free(buf);
+	return GR_OK;
+}
+
+void
+gr_uptodate_ident(const char *path, char *buf, size_t n, int64_t *ctime_ns)
+{
+	struct stat st;
+
+	if (ctime_ns)
+		*ctime_ns = 0;
+	if (stat(path, &st) != 0) {
+		snprintf(buf, n, "%s", errno == ENOENT || errno == ENOTDIR ? "absent" : "unreadable");
+		return;
+	}
+	if (ctime_ns)
+		*ctime_ns = (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec;
+	snprintf(buf, n, "%llu %llu %lld %lld.%09ld %lld.%09ld %o", (unsigned long long)st.st_dev,
+	         (unsigned long long)st.st_ino, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+	         st.st_mtim.tv_nsec, (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec, (unsigned)st.st_mode);
+}
+
+int64_t
+gr_uptodate_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* The record's text: the written line, OUT and its hash, the paths (each
+ * with the identity it has now) and the report; NULL when it cannot be made
+ * (started: paths changed at or after it, or too close to it, make none;
+ * 0: no such test). */
+static char *
+gr_ut_text(const char *out, const char *out_hash, const char *const *paths, size_t npaths, int64_t started,
+           const char *report, size_t len, size_t *tlen)
+{
+	size_t i, cap = strlen(GR_UPTODATE_MAGIC) + len + strlen(out) + 512, at = 0;
+	char *buf, id[256];
+	int64_t ct;
+
+	if (strpbrk(out, "\t\n"))
+		return NULL;
+	for (i = 0; i < npaths; i++) {
+		if (strpbrk(paths[i], "\t\n"))
+			return NULL;
+		cap += strlen(paths[i]) + sizeof(id) + 8;
+	}
+	if (!(buf = malloc(cap)))
+		return NULL;
+	at += (size_t)snprintf(buf + at, cap - at, "%swritten\t%" PRId64 "\n", GR_UPTODATE_MAGIC, gr_uptodate_now());
+	gr_uptodate_ident(out, id, sizeof(id), NULL);
+	at += (size_t)snprintf(buf + at, cap - at, "out\t%s\t%s\t%s\n", out, id, out_hash);
+	for (i = 0; i < npaths; i++) {
+		gr_uptodate_ident(paths[i], id, sizeof(id), &ct);
+		if (!strcmp(id, "unreadable") || (started && ct && ct + gr_ut_window(ct) >= started)) {
+			free(buf);
+			return NULL;
+		}
+		at += (size_t)snprintf(buf + at, cap - at, "id\t%s\t%s\n", paths[i], id);
+	}
+	at += (size_t)snprintf(buf + at, cap - at, "report\n");
+	memcpy(buf + at, report, len);
+	*tlen = at + len;
+	return buf;
+}
+
+int
+gr_uptodate_record(const struct gr_env *env, const char *key, const char *out, const char *out_hash,
+                   const struct gr_strvec *paths, int64_t started, const char *report, size_t len,
+                   struct gr_error *err)
+{
+	size_t tlen;
+	char *text = gr_ut_text(out, out_hash, (const char *const *)paths->v, paths->n, started, report, len, &tlen);
+	int rc;
+
+	if (!text)
+		return GR_OK;
+	rc = gr_cache_put(env, GR_UPTODATE_KIND, key, text, tlen, err);
+	free(text);
+	return rc;
+}
+
+/* Split the line at p (NUL-terminated) at its TABs: up to n fields. */
+static size_t
+gr_ut_fields(char *p, char **f, size_t n)
+{
+	size_t k = 0;
+
+	while (k < n) {
+		f[k++] = p;
+		if (!(p = strchr(p, '\t')))
+			break;
+		*p++ = '\0';
+	}
+	return k;
+}
+
+int
+gr_uptodate_lookup(const struct gr_env *env, const char *key, const char *out, char **report, size_t *len,
+                   char **why)
+{
+	char *data = NULL, *p, *nl, id[256], outid[256] = "", *f[4];
+	size_t dlen = 0, ml = strlen(GR_UPTODATE_MAGIC), nf;
+	struct gr_strvec paths;
+	int64_t written = -1, ct = 0;
+	bool hashed = false;
+	char out_hash[65] = "";
+
+	*report = NULL;
+	*len = 0;
+	if (why)
+		*why = NULL;
+	gr_strvec_init(&paths);
+	if (gr_cache_get(env, GR_UPTODATE_KIND, key, &data, &dlen) != GR_OK)
+		return GR_ENOTFOUND;
+	if (dlen < ml || memcmp(data, GR_UPTODATE_MAGIC, ml) != 0)
+		goto miss;
+	for (p = data + ml; p < data + dlen; p = nl + 1) {
+		if (!(nl = memchr(p, '\n', (size_t)(data + dlen - p))))
+			goto miss;
+		*nl = '\0';
+		if (!strcmp(p, "report")) {
+			size_t rl = (size_t)(data + dlen - (nl + 1));
+			if (!out_hash[0] || !(*report = malloc(rl + 1)))
+				goto miss;
+			memcpy(*report, nl + 1, rl);
+			(*report)[rl] = '\0';
+			*len = rl;
+			if (hashed) {
+				/* OUT was verified by content now; recorded again with this
+				 * time, a later change shows in its identity. */
+				struct gr_error e;
+				size_t tlen;
+				char *text = gr_ut_text(out, out_hash, (const char *const *)paths.v, paths.n, 0, *report,
+				                        rl, &tlen);
+				/* Only when OUT is still what was hashed (its identity now is
+				 * the one verified), and its change time is old enough that a
+				 * later change gets another one. */
+				gr_uptodate_ident(out, id, sizeof(id), NULL);
+				if (text && !strcmp(id, outid) && gr_uptodate_now() > ct + gr_ut_window(ct))
+					(void)gr_cache_put(env, GR_UPTODATE_KIND, key, text, tlen, &e);
+				free(text);
+			}
+			free(data);
+			gr_strvec_deinit(&paths);
+			return GR_OK;
+		}
+		nf = gr_ut_fields(p, f, 4);
+		if (nf == 2 && !strcmp(f[0], "written")) {
+			written = strtoll(f[1], NULL, 10);
+		} else if (nf == 4 && !strcmp(f[0], "out") && written >= 0) {
+			if (strcmp(f[1], out) != 0 || strlen(f[3]) != 64)
+				goto miss;
+			gr_uptodate_ident(out, id, sizeof(id), &ct);
+			if (strcmp(id, f[2]) != 0) {
+				if (why)
+					*why = strdup(out);
+				goto miss;
+			}
+			memcpy(out_hash, f[3], 65);
+			memcpy(outid, id, sizeof(outid));
+			if (ct + gr_ut_window(ct) >= written) {
+				/* Changed too close to the record to tell a later change by
+				 * its identity: by its content. */
+				char h[65];
+				if (gr_gocache_sha256_file(out, h) != 0 || strcmp(h, out_hash) != 0) {
+					if (why)
+						*why = strdup(out);
+					goto miss;
+				}
+				hashed = true;
+			}
+		} else if (nf == 3 && !strcmp(f[0], "id") && out_hash[0]) {
+			gr_uptodate_ident(f[1], id, sizeof(id), NULL);
+			if (strcmp(id, f[2]) != 0) {
+				if (why)
+					*why = strdup(f[1]);
+				goto miss;
+			}
+			if (gr_strvec_push(&paths, f[1]))
+				goto miss;
+		} else {
+			goto miss;
+		}
+	}
+miss:
+	free(data);
+	free(*report);
+	*report = NULL;
+	*len = 0;
+	gr_strvec_deinit(&paths);
+	return GR_ENOTFOUND;
+}
+
+int
+gr_uptodate_copy(const char *from, const char *to, mode_t mode)
+{
+	char buf[65536];
+	ssize_t k;
+	int in = open(from, O_RDONLY | O_CLOEXEC), out, e = 0;
+	bool plain = false;
+
+	if (in < 0)
+		return -1;
+	if ((out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)) < 0) {
+		e = errno;
+		close(in);
+		errno = e;
+		return -1;
+	}
+	for (;;) {
+		/* In the kernel where it can (no copy through user space), else read/write. */
+		k = plain ? read(in, buf, sizeof(buf)) : copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
+		if (k == 0)
+			break;
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0 && !plain && (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP)) {
+			plain = true;
+			continue;
+		}
+		if (k < 0) {
+			e = errno;
+			break;
+		}
+		if (!plain)
+			continue;
+		for (ssize_t w, at = 0; at < k; at += w)
+			if ((w = write(out, buf + at, (size_t)(k - at))) < 0) {
+				if (errno == EINTR) {
+					w = 0;
+					continue;
+				}
+				e = errno;
+				goto done;
+			}
+	}
+done:
+	close(in);
+	if (close(out) != 0 && !e)
+		e = errno;
+	if (!e && fchmodat(AT_FDCWD, to, mode, 0) != 0)
+		e = errno;
+	if (e) {
+		unlink(to);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}

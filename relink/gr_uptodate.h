@@ -1,0 +1,54 @@
+/* gr_uptodate: the record that lets a build whose OUT is already what it would produce skip the link. */
+#ifndef GR_UPTODATE_H
+#define GR_UPTODATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "gr_env.h"
+#include "gr_error.h"
+#include "gr_strvec.h"
+
+/* The cache kind the records are kept under (in gorelink's cache, gr_cache). */
+#define GR_UPTODATE_KIND "uptodate"
+
+/* The record's key (64 hex digits and a NUL): the SHA-256 of gorelink's own
+ * inputs (opts, n bytes: OUT's path, mode, options, link state, environment,
+ * version): GR_OK, or GR_ENOMEM (no key: neither look up nor record). */
+int gr_uptodate_key(const char *opts, size_t n, char key[65]);
+
+/* The identity of path in buf: "DEV INO SIZE MTIME CTIME MODE" (times in
+ * ns) of what stat follows it to, or "absent" (a directory or archive that
+ * appears later changes what the link would find); *ctime_ns gets the change
+ * time (0 when absent), when not NULL. */
+void gr_uptodate_ident(const char *path, char *buf, size_t n, int64_t *ctime_ns);
+
+/* The time now (CLOCK_REALTIME), in ns since the epoch. */
+int64_t gr_uptodate_now(void);
+
+/* Store the record for key: OUT with its identity now and its content hash
+ * (out_hash, 64 hex digits), each of paths with its identity now, and the
+ * link report text (len bytes) of the build that produced OUT. Nothing is
+ * stored (GR_OK) when a path cannot be recorded (a TAB or a newline in it,
+ * unreadable) or changed since started (ns, before go build ran) or too close
+ * to it to tell: its identity might not be what the link read. */
+int gr_uptodate_record(const struct gr_env *env, const char *key, const char *out, const char *out_hash,
+                       const struct gr_strvec *paths, int64_t started, const char *report, size_t len,
+                       struct gr_error *err);
+
+/* The record for key, when there is one, OUT is still what it recorded (by
+ * identity, or by content when the identity is too recent to tell: then the
+ * record is written again, so the next lookup need not hash) and every path
+ * in it still has the identity it had: GR_OK and *report (malloc'd,
+ * NUL-terminated, *len bytes), the link report recorded; else GR_ENOTFOUND
+ * (*why, when not NULL, names the first changed path, malloc'd). */
+int gr_uptodate_lookup(const struct gr_env *env, const char *key, const char *out, char **report, size_t *len,
+                       char **why);
+
+/* Copy the file from to a new file to (created, not replaced) with mode:
+ * 0, or -1 (errno) with nothing left at to. */
+int gr_uptodate_copy(const char *from, const char *to, mode_t mode);
+
+#endif

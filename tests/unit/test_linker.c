@@ -1,0 +1,210 @@
+/* --linker's choice (relink/gr_linker): auto's order, what each linker cannot
+ * do, the fallback and an explicit linker that is not installed. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gr_extld.h"
+#include "gr_linker.h"
+#include "gr_test.h"
+
+/* The installed linkers: a bit set of enum gr_linker. */
+static bool
+installed(const void *ctx, enum gr_linker l)
+{
+	return (*(const unsigned *)ctx >> l & 1u) != 0;
+}
+
+#define BIT(l) (1u << (l))
+#define ALL (BIT(GR_LINKER_BFD) | BIT(GR_LINKER_GOLD) | BIT(GR_LINKER_LLD) | BIT(GR_LINKER_MOLD))
+
+static enum gr_linker
+choose(enum gr_linker req, enum gr_link_mode mode, unsigned have, int want_rc, struct gr_linker_choice *c)
+{
+	ck_assert_int_eq(gr_linker_choose(req, mode, false, installed, &have, c), want_rc);
+	return c->linker;
+}
+
+START_TEST(test_parse)
+{
+	enum gr_linker l = GR_LINKER_DEFAULT;
+
+	ck_assert_int_eq(gr_linker_parse("auto", &l), 0);
+	ck_assert_int_eq(l, GR_LINKER_AUTO);
+	ck_assert_int_eq(gr_linker_parse("mold", &l), 0);
+	ck_assert_int_eq(l, GR_LINKER_MOLD);
+	ck_assert_int_eq(gr_linker_parse("lld", &l), 0);
+	ck_assert_int_eq(l, GR_LINKER_LLD);
+	ck_assert_int_eq(gr_linker_parse("gold", &l), 0);
+	ck_assert_int_eq(gr_linker_parse("bfd", &l), 0);
+	ck_assert_int_eq(l, GR_LINKER_BFD);
+	ck_assert_int_eq(gr_linker_parse("default", &l), -1);  /* not a --linker value */
+	ck_assert_int_eq(gr_linker_parse("ld", &l), -1);
+	ck_assert_int_eq(gr_linker_parse("", &l), -1);
+	ck_assert_int_eq(gr_linker_parse(NULL, &l), -1);
+	ck_assert_str_eq(gr_linker_flag(GR_LINKER_MOLD), "-fuse-ld=mold");
+	ck_assert_ptr_null(gr_linker_flag(GR_LINKER_DEFAULT));
+	ck_assert_str_eq(gr_linker_program(GR_LINKER_LLD), "ld.lld");
+	ck_assert_str_eq(gr_linker_package(GR_LINKER_GOLD), "binutils");
+}
+END_TEST
+
+START_TEST(test_auto_order)
+{
+	struct gr_linker_choice c;
+
+	ck_assert_int_eq(choose(GR_LINKER_AUTO, GR_LINK_STATIC, ALL, 0, &c), GR_LINKER_MOLD);
+	ck_assert_ptr_nonnull(strstr(c.why, "auto: the fastest installed"));
+	ck_assert_int_eq(choose(GR_LINKER_AUTO, GR_LINK_STATIC, ALL & ~BIT(GR_LINKER_MOLD), 0, &c), GR_LINKER_LLD);
+	ck_assert_ptr_nonnull(strstr(c.why, "mold not installed"));
+	ck_assert_int_eq(choose(GR_LINKER_AUTO, GR_LINK_STATIC, BIT(GR_LINKER_GOLD) | BIT(GR_LINKER_BFD), 0, &c),
+	                 GR_LINKER_GOLD);
+	ck_assert_int_eq(choose(GR_LINKER_AUTO, GR_LINK_THIRD_PARTY, BIT(GR_LINKER_GOLD) | BIT(GR_LINKER_BFD), 0, &c),
+	                 GR_LINKER_GOLD);
+	ck_assert_int_eq(choose(GR_LINKER_AUTO, GR_LINK_STATIC, BIT(GR_LINKER_BFD), 0, &c), GR_LINKER_BFD);
+	/* Nothing on PATH: the compiler's own ld. */
+	ck_assert_int_eq(choose(GR_LINKER_AUTO, GR_LINK_STATIC, 0, 0, &c), GR_LINKER_DEFAULT);
+	ck_assert_ptr_nonnull(strstr(c.why, "the compiler's own ld"));
+}
+END_TEST
+
+START_TEST(test_modes)
+{
+	struct gr_linker_choice c;
+
+	/* gold cannot do -static-pie: auto passes it over and says why. */
+	ck_assert_ptr_nonnull(gr_linker_cannot(GR_LINKER_GOLD, GR_LINK_STATIC_PIE));
+	ck_assert_ptr_null(gr_linker_cannot(GR_LINKER_GOLD, GR_LINK_STATIC));
+	ck_assert_ptr_null(gr_linker_cannot(GR_LINKER_MOLD, GR_LINK_STATIC_PIE));
+	ck_assert_ptr_null(gr_linker_cannot(GR_LINKER_LLD, GR_LINK_STATIC_PIE));
+	ck_assert_int_eq(choose(GR_LINKER_AUTO, GR_LINK_STATIC_PIE, BIT(GR_LINKER_GOLD) | BIT(GR_LINKER_BFD), 0, &c),
+	                 GR_LINKER_BFD);
+	ck_assert_ptr_nonnull(strstr(c.why, "gold cannot link -static-pie"));
+	/* Asked for by name: it falls back to bfd, and says why. */
+	ck_assert_int_eq(choose(GR_LINKER_GOLD, GR_LINK_STATIC_PIE, ALL, 0, &c), GR_LINKER_BFD);
+	ck_assert_ptr_nonnull(strstr(c.why, "--linker=gold: gold cannot link -static-pie"));
+	ck_assert_ptr_nonnull(strstr(c.why, "linking with bfd instead"));
+	/* Asked for by name and able: as asked, nothing to say. */
+	ck_assert_int_eq(choose(GR_LINKER_GOLD, GR_LINK_STATIC, ALL, 0, &c), GR_LINKER_GOLD);
+	ck_assert_str_eq(c.why, "");
+	ck_assert_int_eq(choose(GR_LINKER_DEFAULT, GR_LINK_STATIC_PIE, 0, 0, &c), GR_LINKER_DEFAULT);
+}
+END_TEST
+
+/* A static glibc link: auto passes over the linkers that hide glibc's
+ * warnings (the findings need them); asked for by name, one is used and
+ * why says what is lost. */
+START_TEST(test_glibc_warnings)
+{
+	struct gr_linker_choice c;
+	unsigned have = ALL;
+
+	ck_assert_ptr_nonnull(gr_linker_no_glibc_warnings(GR_LINKER_MOLD));
+	ck_assert_ptr_nonnull(gr_linker_no_glibc_warnings(GR_LINKER_LLD));
+	ck_assert_ptr_null(gr_linker_no_glibc_warnings(GR_LINKER_GOLD));
+	ck_assert_ptr_null(gr_linker_no_glibc_warnings(GR_LINKER_BFD));
+	ck_assert_int_eq(gr_linker_choose(GR_LINKER_AUTO, GR_LINK_STATIC, true, installed, &have, &c), 0);
+	ck_assert_int_eq(c.linker, GR_LINKER_GOLD);
+	ck_assert_ptr_nonnull(strstr(c.why, "mold prints none of glibc's static-link warnings"));
+	ck_assert_ptr_nonnull(strstr(c.why, "lld prints none"));
+	/* -static-pie: gold cannot, mold and lld hide the warnings: bfd. */
+	ck_assert_int_eq(gr_linker_choose(GR_LINKER_AUTO, GR_LINK_STATIC_PIE, true, installed, &have, &c), 0);
+	ck_assert_int_eq(c.linker, GR_LINKER_BFD);
+	/* Third-party mode (glibc dynamic): no warnings to lose, mold. */
+	ck_assert_int_eq(gr_linker_choose(GR_LINKER_AUTO, GR_LINK_THIRD_PARTY, false, installed, &have, &c), 0);
+	ck_assert_int_eq(c.linker, GR_LINKER_MOLD);
+	ck_assert_int_eq(gr_linker_choose(GR_LINKER_MOLD, GR_LINK_STATIC, true, installed, &have, &c), 0);
+	ck_assert_int_eq(c.linker, GR_LINKER_MOLD);
+	ck_assert_ptr_nonnull(strstr(c.why, "--strict and the dlopen policy do not see them"));
+}
+END_TEST
+
+START_TEST(test_not_installed)
+{
+	struct gr_linker_choice c;
+
+	ck_assert_int_eq(choose(GR_LINKER_LLD, GR_LINK_STATIC, BIT(GR_LINKER_BFD), -1, &c), GR_LINKER_LLD);
+	ck_assert_ptr_nonnull(strstr(c.why, "ld.lld is not on PATH (Debian package lld)"));
+	ck_assert_int_eq(choose(GR_LINKER_MOLD, GR_LINK_STATIC, 0, -1, &c), GR_LINKER_MOLD);
+	ck_assert_ptr_nonnull(strstr(c.why, "Debian package mold"));
+}
+END_TEST
+
+START_TEST(test_on_path_and_argv)
+{
+	const char *argv[] = { "gcc", "-fuse-ld=gold", "-o", "x", "-fuse-ld=bfd", "go.o" };
+	const char *none[] = { "gcc", "-o", "x" };
+
+	ck_assert(gr_linker_on_path("/nonexistent", GR_LINKER_DEFAULT));
+	ck_assert(!gr_linker_on_path("/nonexistent", GR_LINKER_MOLD));
+	ck_assert(!gr_linker_on_path(NULL, GR_LINKER_MOLD));
+	/* The last -fuse-ld= is the driver's. */
+	ck_assert_str_eq(gr_linker_in_argv(argv, 6), "bfd");
+	ck_assert_str_eq(gr_linker_in_argv(argv, 4), "gold");
+	ck_assert_ptr_null(gr_linker_in_argv(none, 3));
+}
+END_TEST
+
+/* The rewritten final link: the state's linker as the one -fuse-ld=, the
+ * link's own -fuse-ld= dropped; without a state linker, nothing added. */
+static void
+rewrite(const char *linker, struct gr_strvec *out)
+{
+	static char a0[] = "-m64", a1[] = "-o", a2[] = "/tmp/x/a.out", a4[] = "-fuse-ld=gold", a5[] = "-lpthread";
+	char dir[] = "/tmp/test_linker.XXXXXX", goo[64];
+	char *args[] = { a0, a1, a2, goo, a4, a5 };
+	FILE *f;
+	struct gr_linkstate ls;
+	struct gr_toolchain tc;
+	struct gr_rw_result *rw = NULL;
+	struct gr_error e;
+
+	/* An input file that is there: the rewrite refuses a missing one. */
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(goo, sizeof(goo), "%s/go.o", dir);
+	ck_assert_ptr_nonnull(f = fopen(goo, "w"));
+	fclose(f);
+	memset(&tc, 0, sizeof(tc));
+	gr_linkstate_init(&ls);
+	gr_strvec_init(out);
+	ls.mode = GR_LINK_THIRD_PARTY;  /* -lpthread stays: no search needed */
+	ls.no_infer = true;
+	ck_assert_int_eq(gr_strvec_push(&ls.cc, "cc"), GR_OK);
+	if (linker)
+		ls.linker = strdup(linker);
+	ck_assert_int_eq(gr_extld_rewrite(gr_test_env(), &ls, &tc, args, 6, out, &rw, &e), GR_OK);
+	gr_rw_result_free(rw);
+	gr_linkstate_deinit(&ls);
+	unlink(goo);
+	rmdir(dir);
+}
+
+START_TEST(test_extld_flag)
+{
+	struct gr_strvec out;
+	size_t i, n = 0;
+
+	rewrite("mold", &out);
+	for (i = 0; i < out.n; i++)
+		if (!strncmp(out.v[i], "-fuse-ld=", 9))
+			n++;
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(gr_linker_in_argv((const char *const *)out.v, out.n), "mold");
+	gr_strvec_deinit(&out);
+	/* No --linker: the link as it came, its own -fuse-ld=gold kept. */
+	rewrite(NULL, &out);
+	ck_assert_str_eq(gr_linker_in_argv((const char *const *)out.v, out.n), "gold");
+	gr_strvec_deinit(&out);
+}
+END_TEST
+
+int
+main(void)
+{
+	const TTest *const tests[] = {
+		test_parse, test_auto_order, test_modes, test_glibc_warnings, test_not_installed, test_on_path_and_argv, test_extld_flag,
+	};
+
+	return gr_test_run(gr_test_suite("linker", "linker", tests, sizeof(tests) / sizeof(tests[0]), 0), false);
+}

@@ -1,0 +1,202 @@
+/* Unit tests for gr_uptodate: a record is found only while OUT and every
+ * path in it keep their identities (a recent OUT by its content hash), for
+ * its own key; paths changed after go build started make no record; the
+ * copy of OUT. */
+#define _XOPEN_SOURCE 700
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "gr_gocache.h"
+#include "gr_test.h"
+#include "gr_uptodate.h"
+
+static char base[64];
+static char out[128], lib[128], arch[128], fresh[128];
+
+/* A directory with OUT, lib/libx.a, and the cache; a pause, so that what was
+ * made is older than what follows by more than the window. */
+static void
+setup(void)
+{
+	char cache[128];
+	struct timespec pause = { 0, 120000000 };
+
+	gr_test_tmpdir(base, sizeof(base), "gr-uptodate");
+	snprintf(cache, sizeof(cache), "%s/cache", base);
+	ck_assert_int_eq(setenv("GORELINK_CACHE_DIR", cache, 1), 0);
+	snprintf(out, sizeof(out), "%s/prog", base);
+	snprintf(lib, sizeof(lib), "%s/lib", base);
+	snprintf(arch, sizeof(arch), "%s/lib/libx.a", base);
+	snprintf(fresh, sizeof(fresh), "%s/lib/libnew.a", base);
+	ck_assert_int_eq(mkdir(lib, 0755), 0);
+	gr_test_write(out, "the binary\n");
+	gr_test_write(arch, "!<arch>\none\n");
+	nanosleep(&pause, NULL);
+}
+
+/* Record key for OUT with the paths (libx.a, lib, the absent libnew.a). */
+static void
+record(const char *key, const char *hash, int64_t started)
+{
+	struct gr_strvec paths;
+	struct gr_error err;
+
+	gr_strvec_init(&paths);
+	ck_assert_int_eq(gr_strvec_push(&paths, arch), GR_OK);
+	ck_assert_int_eq(gr_strvec_push(&paths, lib), GR_OK);
+	ck_assert_int_eq(gr_strvec_push(&paths, fresh), GR_OK);
+	ck_assert_int_eq(gr_uptodate_record(gr_test_env(), key, out, hash, &paths, started, "REPORT\n", 7, &err),
+	                 GR_OK);
+	gr_strvec_deinit(&paths);
+}
+
+/* Look key up: GR_OK (the report checked) or GR_ENOTFOUND with why. */
+static int
+lookup(const char *key, char **why)
+{
+	char *report = NULL;
+	size_t len = 0;
+	int rc = gr_uptodate_lookup(gr_test_env(), key, out, &report, &len, why);
+
+	if (rc == GR_OK) {
+		ck_assert_uint_eq(len, 7);
+		ck_assert_str_eq(report, "REPORT\n");
+	} else {
+		ck_assert_ptr_null(report);
+	}
+	free(report);
+	return rc;
+}
+
+static void
+out_hash(char h[65])
+{
+	ck_assert_int_eq(gr_gocache_sha256_file(out, h), 0);
+}
+
+START_TEST(test_found_until_changed)
+{
+	char key[65], other[65], h[65], *why = NULL;
+
+	setup();
+	ck_assert_int_eq(gr_uptodate_key("opts", 4, key), GR_OK);
+	ck_assert_int_eq(gr_uptodate_key("opts2", 5, other), GR_OK);
+	ck_assert_str_ne(key, other);
+	out_hash(h);
+	record(key, h, gr_uptodate_now());
+	ck_assert_int_eq(lookup(key, &why), GR_OK);   /* OUT is recent: by its content */
+	ck_assert_int_eq(lookup(key, &why), GR_OK);   /* then by its identity (recorded again) */
+	ck_assert_int_eq(lookup(other, &why), GR_ENOTFOUND);  /* other options: no record */
+	ck_assert_ptr_null(why);
+	/* The archive replaced by another at the same path. */
+	gr_test_write(arch, "!<arch>\ntwo\n");
+	ck_assert_int_eq(lookup(key, &why), GR_ENOTFOUND);
+	ck_assert_str_eq(why, arch);
+	free(why);
+	why = NULL;
+	record(key, h, 0);
+	ck_assert_int_eq(lookup(key, &why), GR_OK);
+	/* An archive that appears where the link searched: the directory changed. */
+	gr_test_write(fresh, "!<arch>\n");
+	ck_assert_int_eq(lookup(key, &why), GR_ENOTFOUND);
+	ck_assert_str_eq(why, lib);
+	free(why);
+	why = NULL;
+	ck_assert_int_eq(gr_test_rmtree(base), 0);
+}
+END_TEST
+
+START_TEST(test_out_tampered)
+{
+	char key[65], h[65], *why = NULL;
+	struct stat sb;
+	struct timespec t[2];
+
+	setup();
+	gr_uptodate_key("opts", 4, key);
+	out_hash(h);
+	record(key, h, 0);
+	/* The same size, the times put back: the change time still tells. */
+	ck_assert_int_eq(stat(out, &sb), 0);
+	gr_test_write(out, "the bin4ry\n");
+	t[0] = sb.st_atim;
+	t[1] = sb.st_mtim;
+	ck_assert_int_eq(utimensat(AT_FDCWD, out, t, 0), 0);
+	ck_assert_int_eq(lookup(key, &why), GR_ENOTFOUND);
+	ck_assert_str_eq(why, out);
+	free(why);
+	why = NULL;
+	/* A recent OUT whose content is not the recorded hash. */
+	record(key, "0000000000000000000000000000000000000000000000000000000000000000", 0);
+	ck_assert_int_eq(lookup(key, &why), GR_ENOTFOUND);
+	ck_assert_str_eq(why, out);
+	free(why);
+	why = NULL;
+	/* Its own hash: found. */
+	out_hash(h);
+	record(key, h, 0);
+	ck_assert_int_eq(lookup(key, NULL), GR_OK);
+	/* OUT gone. */
+	ck_assert_int_eq(unlink(out), 0);
+	ck_assert_int_eq(lookup(key, NULL), GR_ENOTFOUND);
+	ck_assert_int_eq(gr_test_rmtree(base), 0);
+}
+END_TEST
+
+START_TEST(test_changed_since_started)
+{
+	char key[65], h[65];
+	int64_t started;
+
+	setup();
+	gr_uptodate_key("opts", 4, key);
+	out_hash(h);
+	started = gr_uptodate_now();
+	/* The archive changed while the link might have been reading it. */
+	gr_test_write(arch, "!<arch>\nduring\n");
+	record(key, h, started);
+	ck_assert_int_eq(lookup(key, NULL), GR_ENOTFOUND);
+	ck_assert_int_eq(gr_test_rmtree(base), 0);
+}
+END_TEST
+
+START_TEST(test_copy)
+{
+	char to[160];
+	struct stat sb;
+	char *text;
+
+	setup();
+	snprintf(to, sizeof(to), "%s/copy", base);
+	ck_assert_int_eq(gr_uptodate_copy(out, to, 0751), 0);
+	text = gr_test_slurp(to);
+	ck_assert_str_eq(text, "the binary\n");
+	free(text);
+	ck_assert_int_eq(stat(to, &sb), 0);
+	ck_assert_int_eq(sb.st_mode & 07777, 0751);
+	/* Never over an existing file. */
+	ck_assert_int_eq(gr_uptodate_copy(out, to, 0755), -1);
+	ck_assert_int_eq(errno, EEXIST);
+	ck_assert_int_eq(gr_test_rmtree(base), 0);
+}
+END_TEST
+
+int
+main(void)
+{
+	const TTest *const tests[] = {
+		test_found_until_changed,
+		test_out_tampered,
+		test_changed_since_started,
+		test_copy,
+	};
+
+	return gr_test_run(gr_test_suite("uptodate", "uptodate", tests, sizeof(tests) / sizeof(tests[0]), 0), false);
+}
