@@ -536,6 +536,10 @@ gr_pcrw_contents_key(void)
  * program; set but empty: not used). Only a file in one of the search dirs
  * counts. Returns true when the index answered (a name without a package
  * then has none in Debian), false when there is no apt-file or no index. */
+/* --each: no Contents look-up (one apt-file search per refused package
+ * would take seconds each on a cold cache). */
+static bool gr_pcrw_batch;
+
 static bool
 gr_pcrw_contents(const struct gr_rw_result *r, struct gr_pcrw_miss *m, size_t n)
 {
@@ -552,7 +556,7 @@ gr_pcrw_contents(const struct gr_rw_result *r, struct gr_pcrw_miss *m, size_t n)
 	size_t dlen = 0;
 	bool cached = false;
 
-	if (prog && !*prog)
+	if ((prog && !*prog) || gr_pcrw_batch)
 		return false;
 	/* No Contents index, no look-up (apt-file would only say so, slowly);
 	 * the index's files (name, size, time) key the answers in the cache. */
@@ -1437,7 +1441,7 @@ gr_pcrw_options(struct gr_pcrw_run *u, FILE *out, FILE *err)
 		case OPT_TARGET: u->target = optarg; break;
 		case OPT_SYSLIBROOT: u->darwin.syslibroot = optarg; break;
 		case OPT_JSON: u->json = true; break;
-		case OPT_EACH: u->each = true; break;
+		case OPT_EACH: u->each = true; gr_pcrw_batch = true; break;
 		case OPT_INFER:
 			u->o.infer = &u->infer;  /* no names accounted for beyond the pkg-config answers in the input */
 			u->o.infer_env = &u->env;
