@@ -524,17 +524,23 @@ gr_elfver_message(struct gr_arena *a, const char *lib, const struct gr_verneed *
 	return s;
 }
 
-/* Debian/glibc-style target triple part for zig cc. */
+/* zig cc's glibc target for arch (without the version), or NULL where the
+ * ELF machine alone does not tell it (ppc64 and mips: their byte order and ABI). */
 static const char *
-gr_ev_zig_arch(const char *arch)
+gr_ev_zig_target(const char *arch)
 {
+	static const char *const map[][2] = {
+		{ "x86-64", "x86_64-linux-gnu" }, { "i386", "x86-linux-gnu" }, { "aarch64", "aarch64-linux-gnu" },
+		{ "riscv64", "riscv64-linux-gnu" }, { "s390x", "s390x-linux-gnu" }, { "arm", "arm-linux-gnueabihf" },
+	};
+	size_t i;
+
 	if (!arch)
-		return "x86_64";
-	if (!strcmp(arch, "x86-64"))
-		return "x86_64";
-	if (!strcmp(arch, "i386"))
-		return "x86";
-	return arch;  /* aarch64, riscv64, ppc64, s390x name themselves */
+		return "x86_64-linux-gnu";
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (!strcmp(arch, map[i][0]))
+			return map[i][1];
+	return NULL;
 }
 
 const char *
@@ -544,11 +550,14 @@ gr_elfver_remedy(struct gr_arena *a, const struct gr_verneed *v, const struct gr
 	const char *want = limit->name + limit->family_len;
 	size_t f = v->family_len;
 
-	if (f == 6 && !memcmp(v->name, "GLIBC_", 6))
+	if (f == 6 && !memcmp(v->name, "GLIBC_", 6) && gr_ev_zig_target(arch))
 		return gr_arena_printf(a,
 		    "build on a system or in a sysroot with glibc %s or older; or with zig as the C compiler: "
-		    "CC=\"zig cc -target %s-linux-gnu.%s\" (pip install ziglang gives python3 -m ziglang cc); "
-		    "or link statically (gorelink --static)", want, gr_ev_zig_arch(arch), want);
+		    "CC=\"zig cc -target %s.%s\" (pip install ziglang gives python3 -m ziglang cc); "
+		    "or link statically (gorelink --static)", want, gr_ev_zig_target(arch), want);
+	if (f == 6 && !memcmp(v->name, "GLIBC_", 6))
+		return gr_arena_printf(a,
+		    "build on a system or in a sysroot with glibc %s or older; or link statically (gorelink --static)", want);
 	if ((f == 8 && !memcmp(v->name, "GLIBCXX_", 8)) || (f == 7 && !memcmp(v->name, "CXXABI_", 7)))
 		return gr_arena_printf(a,
 		    "build with a GCC whose libstdc++ provides only %s, or link libstdc++ statically "

@@ -94,8 +94,15 @@ gr_cxx_hint(const char *named, bool named_fits, const char *cc_target, char *buf
 		snprintf(buf, n, "CXX=%s (or unset CXX: gorelink then uses it)", named);
 		return;
 	}
-	/* Debian's cross g++ package: g++-TRIPLET, '_' spelled '-' (g++-x86-64-linux-gnu). */
-	snprintf(pkg, sizeof(pkg), "g++-%s", cc_target);
+	/* Debian's cross g++ package: g++-TRIPLET, '_' spelled '-' (g++-x86-64-linux-gnu),
+	 * without a vendor field (clang's and zig's aarch64-unknown-linux-gnu). */
+	{
+		const char *d1 = strchr(cc_target, '-'), *d2 = d1 ? strchr(d1 + 1, '-') : NULL;
+		if (d2 && strchr(d2 + 1, '-'))
+			snprintf(pkg, sizeof(pkg), "g++-%.*s%s", (int)(d1 - cc_target), cc_target, d2);
+		else
+			snprintf(pkg, sizeof(pkg), "g++-%s", cc_target);
+	}
 	for (i = 0; pkg[i]; i++)
 		if (pkg[i] == '_')
 			pkg[i] = '-';

@@ -16,6 +16,13 @@
 
 #include <bfd.h>
 
+/* Where os.UserConfigDir looks: XDG on Linux and the BSDs, Library on macOS. */
+#ifdef __APPLE__
+#define GR_MG_XDG 0
+#else
+#define GR_MG_XDG 1
+#endif
+
 /* The next line of *p (NUL-terminated in a copy), or NULL at the end. */
 static char *
 gr_mg_line(const char **p, char *buf, size_t n)
@@ -518,15 +525,22 @@ gr_modgraph_cache_key(const struct gr_env *env, const char *const *argv, char *c
 		qsort(envs.v, envs.n, sizeof(envs.v[0]), gr_mg_cmp);
 	for (i = 0; i < envs.n; i++)
 		gr_mg_addf(&b, "env %zu %s\n", strlen(envs.v[i]), envs.v[i]);
-	/* go env -w's file: GOENV, else XDG_CONFIG_HOME/go/env, else HOME/.config/go/env. */
+	/* go env -w's file: GOENV, else os.UserConfigDir()/go/env: XDG_CONFIG_HOME/go/env,
+	 * else HOME/.config/go/env (on macOS HOME/Library/Application Support/go/env). */
 	goenv = gr_mg_envp(envp, "GOENV");
 	home = gr_mg_envp(envp, "HOME");
 	xdg = gr_mg_envp(envp, "XDG_CONFIG_HOME");
 	if (goenv && *goenv) {
 		if (strcmp(goenv, "off") != 0 && !gr_mg_content(&b, "goenv", goenv, NULL))
 			goto out;
-	} else if ((xdg && *xdg) || (home && *home)) {
-		snprintf(p, sizeof(p), "%s%s", xdg && *xdg ? xdg : home, xdg && *xdg ? "/go/env" : "/.config/go/env");
+	} else if (GR_MG_XDG && ((xdg && *xdg) || (home && *home))) {
+		if ((size_t)snprintf(p, sizeof(p), "%s%s", xdg && *xdg ? xdg : home, xdg && *xdg ? "/go/env" : "/.config/go/env") >= sizeof(p))
+			goto out;  /* a path cut short would stamp another file */
+		if (!gr_mg_content(&b, "goenv", p, NULL))
+			goto out;
+	} else if (!GR_MG_XDG && home && *home) {
+		if ((size_t)snprintf(p, sizeof(p), "%s/Library/Application Support/go/env", home) >= sizeof(p))
+			goto out;  /* a path cut short would stamp another file */
 		if (!gr_mg_content(&b, "goenv", p, NULL))
 			goto out;
 	}
@@ -534,19 +548,23 @@ gr_modgraph_cache_key(const struct gr_env *env, const char *const *argv, char *c
 		goto out;  /* go env -w GOFLAGS=-modfile=... or GOWORK=... */
 	/* The main module. */
 	gr_mg_addf(&b, "root %s\n", root);
-	snprintf(p, sizeof(p), "%s/go.mod", root);
+	if ((size_t)snprintf(p, sizeof(p), "%s/go.mod", root) >= sizeof(p))
+		goto out;  /* a path cut short would stamp another file */
 	if (!gr_mg_content(&b, "file", p, &gomod) || !gomod)
 		goto out;
-	snprintf(p, sizeof(p), "%s/go.sum", root);
+	if ((size_t)snprintf(p, sizeof(p), "%s/go.sum", root) >= sizeof(p))
+		goto out;  /* a path cut short would stamp another file */
 	if (!gr_mg_content(&b, "file", p, NULL))
 		goto out;
-	snprintf(p, sizeof(p), "%s/vendor/modules.txt", root);
+	if ((size_t)snprintf(p, sizeof(p), "%s/vendor/modules.txt", root) >= sizeof(p))
+		goto out;  /* a path cut short would stamp another file */
 	if (!gr_mg_content(&b, "file", p, NULL))
 		goto out;
 	if (gr_mg_replaced(gomod, root, &repl))
 		goto out;
 	for (i = 0; i < repl.n; i++) {
-		snprintf(p, sizeof(p), "%s/go.mod", repl.v[i]);
+		if ((size_t)snprintf(p, sizeof(p), "%s/go.mod", repl.v[i]) >= sizeof(p))
+			goto out;  /* a path cut short would stamp another file */
 		if (!gr_mg_content(&b, "replace", p, NULL))
 			goto out;
 	}
