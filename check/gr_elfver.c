@@ -2,6 +2,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Sizes of the on-disk records (the same for ELFCLASS32 and ELFCLASS64). */
@@ -210,30 +211,44 @@ gr_elfver_too_new(const struct gr_verneed *v, const struct gr_vermax *max, size_
 	return false;
 }
 
-/* Mark, per library and family, the highest version needed. */
-static void
-gr_ev_floors(struct gr_verlib *lib)
+/* Order for the floors: by family, the highest version first, then the
+ * first needed (its place in the array) first. */
+static int
+gr_ev_floor_cmp(const void *x, const void *y)
 {
-	size_t i, k;
+	const struct gr_verneed *a = *(const struct gr_verneed *const *)x, *b = *(const struct gr_verneed *const *)y;
+	int c;
 
-	for (i = 0; i < lib->nvers; i++) {
-		struct gr_verneed *v = &lib->vers[i];
-		v->floor = true;
-		for (k = 0; k < lib->nvers && v->floor; k++) {
-			const struct gr_verneed *o = &lib->vers[k];
-			int cmp;
-			if (k == i || o->family_len != v->family_len ||
-			    memcmp(o->name, v->name, v->family_len) != 0)
-				continue;
-			if (!v->numbered)  /* unnumbered: each distinct name is its own family */
-				cmp = strcmp(o->name, v->name) == 0 ? (k < i ? 1 : -1) : -1;
-			else
-				cmp = gr_elfver_cmp(o->name + o->family_len, v->name + v->family_len);
-			/* the first of equal ones is the floor */
-			if (cmp > 0 || (cmp == 0 && k < i))
-				v->floor = false;
-		}
+	if (a->family_len != b->family_len)
+		return a->family_len < b->family_len ? -1 : 1;
+	if ((c = memcmp(a->name, b->name, a->family_len)) != 0)
+		return c;
+	if (a->numbered && b->numbered && (c = gr_elfver_cmp(b->name + b->family_len, a->name + a->family_len)) != 0)
+		return c;
+	return a < b ? -1 : a > b;
+}
+
+/* Mark, per library and family, the highest version needed (the first of
+ * equal ones; an unnumbered name is a family of its own): sorted once, so a
+ * crafted file with thousands of versions costs n log n, not n squared. */
+static void
+gr_ev_floors(struct gr_arena *a, struct gr_verlib *lib, bool *nomem)
+{
+	struct gr_verneed **o;
+	size_t i;
+
+	if (!lib->nvers)
+		return;
+	if (!(o = gr_arena_alloc(a, lib->nvers * sizeof(*o)))) {
+		*nomem = true;
+		return;
 	}
+	for (i = 0; i < lib->nvers; i++)
+		o[i] = &lib->vers[i];
+	qsort(o, lib->nvers, sizeof(*o), gr_ev_floor_cmp);
+	for (i = 0; i < lib->nvers; i++)
+		o[i]->floor = i == 0 || o[i - 1]->family_len != o[i]->family_len ||
+		              memcmp(o[i - 1]->name, o[i]->name, o[i]->family_len) != 0;
 }
 
 /* Walk .gnu.version_r: every Verneed and its Vernaux chain, as ld.so does
@@ -302,7 +317,12 @@ gr_ev_verneed(const struct gr_ev_ctx *c, const struct gr_ev_sec *s, const struct
 				break;
 			aoff += anext;
 		}
-		gr_ev_floors(lib);
+		{
+			bool nomem = false;
+			gr_ev_floors(c->a, lib, &nomem);
+			if (nomem)
+				return gr_ev_nomem(c);
+		}
 		if (next == 0)
 			return GR_OK;
 		off += next;
@@ -362,27 +382,15 @@ gr_ev_verdef(const struct gr_ev_ctx *c, const struct gr_ev_sec *s, const struct 
 	                    c->path, (unsigned long long)s->size);
 }
 
-/* The needed version with .gnu.version index ndx, or NULL. */
-static struct gr_verneed *
-gr_ev_by_index(struct gr_verinfo *vi, unsigned ndx)
-{
-	size_t i, k;
-
-	for (i = 0; i < vi->nlibs; i++)
-		for (k = 0; k < vi->libs[i].nvers; k++)
-			if (vi->libs[i].vers[k].index == ndx)
-				return &vi->libs[i].vers[k];
-	return NULL;
-}
-
 /* Bind each .dynsym symbol to its needed version through .gnu.version. */
 static int
 gr_ev_versym(const struct gr_ev_ctx *c, Elf *elf, const unsigned char *buf, size_t len,
              const struct gr_ev_sec *vs, struct gr_verinfo *vi)
 {
 	struct gr_ev_sec sym, st;
-	struct gr_verneed *byndx[64];  /* small indices, looked up directly */
-	size_t entsize = c->is64 ? 24 : 16, nsyms, i, ncache;
+	struct gr_verneed **byndx;  /* every needed version by its index (15 bits) */
+	size_t *atndx;              /* ... and where it sits among all needed versions */
+	size_t entsize = c->is64 ? 24 : 16, nsyms, i, ncache = 0;
 	size_t *caps;
 	int rc;
 
@@ -398,17 +406,28 @@ gr_ev_versym(const struct gr_ev_ctx *c, Elf *elf, const unsigned char *buf, size
 		                    c->path, (unsigned long long)(vs->size / 2), nsyms);
 	if ((rc = gr_ev_strtab(c, elf, buf, len, sym.link, ".dynsym", &st)))
 		return rc;
-	ncache = sizeof(byndx) / sizeof(byndx[0]);
-	for (i = 0; i < ncache; i++)
-		byndx[i] = i >= 2 ? gr_ev_by_index(vi, (unsigned)i) : NULL;
-	/* Capacities of every needed version's symbol array, in one block. */
+	/* Capacities of every needed version's symbol array, in one block, and
+	 * a table from index to version: one pass, however many there are. */
 	{
-		size_t nv = 0, l;
+		size_t nv = 0, l, k, at = 0;
 		for (l = 0; l < vi->nlibs; l++)
-			nv += vi->libs[l].nvers;
+			for (k = 0, nv += vi->libs[l].nvers; k < vi->libs[l].nvers; k++)
+				if (vi->libs[l].vers[k].index < 0x8000 && (size_t)vi->libs[l].vers[k].index >= ncache)
+					ncache = (size_t)vi->libs[l].vers[k].index + 1;
 		caps = gr_arena_alloc(c->a, (nv ? nv : 1) * sizeof(*caps));
-		if (!caps)
+		byndx = gr_arena_alloc(c->a, (ncache ? ncache : 1) * sizeof(*byndx));
+		atndx = gr_arena_alloc(c->a, (ncache ? ncache : 1) * sizeof(*atndx));
+		if (!caps || !byndx || !atndx)
 			return gr_ev_nomem(c);
+		memset(byndx, 0, (ncache ? ncache : 1) * sizeof(*byndx));
+		for (l = 0; l < vi->nlibs; l++)
+			for (k = 0; k < vi->libs[l].nvers; k++, at++) {
+				unsigned x = vi->libs[l].vers[k].index;
+				if (x >= 2 && x < 0x8000 && !byndx[x]) {  /* the first with an index, as the scan found it */
+					byndx[x] = &vi->libs[l].vers[k];
+					atndx[x] = at;
+				}
+			}
 	}
 	for (i = 1; i < nsyms; i++) {
 		const unsigned char *p = sym.p + i * entsize;
@@ -416,22 +435,15 @@ gr_ev_versym(const struct gr_ev_ctx *c, Elf *elf, const unsigned char *buf, size
 		struct gr_verneed *v;
 		struct gr_versym *s;
 		void *grown;
-		size_t vi_at, l;
+		size_t vi_at;
 
 		if (ndx < 2)
 			continue;
-		v = ndx < ncache ? byndx[ndx] : gr_ev_by_index(vi, ndx);
+		v = ndx < ncache ? byndx[ndx] : NULL;
 		if (!v)
 			continue;  /* a defined version (.gnu.version_d) */
 		info = c->is64 ? p[4] : p[12];
-		/* where v sits among all needed versions, for its capacity */
-		for (l = 0, vi_at = 0; l < vi->nlibs; l++) {
-			if (v >= vi->libs[l].vers && v < vi->libs[l].vers + vi->libs[l].nvers) {
-				vi_at += (size_t)(v - vi->libs[l].vers);
-				break;
-			}
-			vi_at += vi->libs[l].nvers;
-		}
+		vi_at = atndx[ndx];  /* where v sits among all needed versions, for its capacity */
 		grown = v->symbols;
 		if (!gr_arena_grow(c->a, &grown, v->nsymbols, &caps[vi_at], sizeof(*v->symbols)))
 			return gr_ev_nomem(c);
