@@ -111,7 +111,7 @@ gr_linker_choose(enum gr_linker req, enum gr_link_mode mode, bool glibc_static,
 			}
 			c->linker = order[i];
 			if (sl)
-				snprintf(c->why, sizeof(c->why), "auto: the fastest installed that can link --%s (%s)",
+				snprintf(c->why, sizeof(c->why), "auto: the fastest installed that can link --%s (%.180s)",
 				         gr_link_mode_name(mode), skipped);
 			else
 				snprintf(c->why, sizeof(c->why), "auto: the fastest installed that can link --%s",
@@ -120,7 +120,7 @@ gr_linker_choose(enum gr_linker req, enum gr_link_mode mode, bool glibc_static,
 		}
 		/* Not even ld.bfd on PATH: the compiler's own ld. */
 		c->linker = GR_LINKER_DEFAULT;
-		snprintf(c->why, sizeof(c->why), "auto: none of mold, lld, gold, bfd on PATH (%s): the compiler's own ld",
+		snprintf(c->why, sizeof(c->why), "auto: none of mold, lld, gold, bfd on PATH (%.150s): the compiler's own ld",
 		         skipped);
 		return 0;
 	}
