@@ -1310,6 +1310,15 @@ def musl_static_no_glibc_findings():
     assert res.rc == 0 and res.err.strip() == "0", "in an empty root: %r" % res
 
 
+def run_arm64_in_empty_root(out):
+    """Run the aarch64 binary OUT under qemu-aarch64-static (by path) in an
+    empty root, with an empty environment: its result."""
+    with empty_root() as root:
+        qemu = install(shutil.which("qemu-aarch64-static"), root, "qemu")
+        prog = install(out, root, "prog")
+        return run(chroot_argv(root, [qemu, prog]), cwd=root, timeout=RUN_TIMEOUT, env={})
+
+
 @test
 def cross_arm64_static_under_qemu():
     """GOARCH=arm64 CC=aarch64-linux-gnu-gcc: cmd/go would turn cgo off for a
@@ -1327,10 +1336,7 @@ def cross_arm64_static_under_qemu():
     assert "cgo" in r.err and "cross build" in r.err, "-v does not say cgo was turned on\n%r" % r
     elf = readelf(out)
     assert elf["interp"] is None and not elf["needed"], "not static: %r" % elf
-    with empty_root() as root:
-        qemu = install(shutil.which("qemu-aarch64-static"), root, "qemu")
-        prog = install(out, root, "prog")
-        res = run(chroot_argv(root, [qemu, prog]), cwd=root, timeout=RUN_TIMEOUT, env={})
+    res = run_arm64_in_empty_root(out)
     assert res.rc == 0 and res.out.strip() == "42", "under qemu in an empty root: %r" % res
 
 
@@ -1422,10 +1428,7 @@ def cross_arm64_cxx_archive_derived_cxx():
         "report: %s" % json.dumps(rep["check"])[:1000])
     elf = readelf(out)
     assert elf["interp"] is None and not elf["needed"], "not static: %r" % elf
-    with empty_root() as root:
-        qemu = install(shutil.which("qemu-aarch64-static"), root, "qemu")
-        prog = install(out, root, "prog")
-        res = run(chroot_argv(root, [qemu, prog]), cwd=root, timeout=RUN_TIMEOUT, env={})
+    res = run_arm64_in_empty_root(out)
     assert res.rc == 0 and res.err.strip() == "42", "under qemu in an empty root: %r" % res
 
 
@@ -1446,10 +1449,7 @@ def bad_cross_cxx_unusable():
     assert "passed over (go list shows no C++): CXX=g++ targets" in r.err, "-v does not say so\n%r" % r
     assert rep["link_argv"] and rep["link_argv"][0] == "aarch64-linux-gnu-g++", (
         "link driver %r" % rep["link_argv"][:1])
-    with empty_root() as root:
-        qemu = install(shutil.which("qemu-aarch64-static"), root, "qemu")
-        prog = install(out, root, "prog")
-        res = run(chroot_argv(root, [qemu, prog]), cwd=root, timeout=RUN_TIMEOUT, env={})
+    res = run_arm64_in_empty_root(out)
     assert res.rc == 0 and res.err.strip() == "42", "under qemu in an empty root: %r" % res
     with open(os.path.join(mod, "main.go"), "w") as f:
         f.write(CROSSCXX_MAIN.replace("-lcxxdep", "-lcxxdep -lstdc++"))
@@ -1495,10 +1495,7 @@ def cross_without_target_cxx():
     r, rep, out = build(example("fortytwo"), ["-v"], env=env, name="fortytwo-arm64-lone")
     assert rep["link_argv"][0] == cc, "link driver %r" % rep["link_argv"][:2]
     assert "none for aarch64-linux-gnu; the link runs CC" in r.err, "-v does not say there is no C++ driver\n%r" % r
-    with empty_root() as root:
-        qemu = install(shutil.which("qemu-aarch64-static"), root, "qemu")
-        prog = install(out, root, "prog")
-        res = run(chroot_argv(root, [qemu, prog]), cwd=root, timeout=RUN_TIMEOUT, env={})
+    res = run_arm64_in_empty_root(out)
     assert res.rc == 0 and res.out.strip() == "42", "under qemu in an empty root: %r" % res
 
 
