@@ -777,8 +777,8 @@ gr_cmd_build(int argc, char **argv, FILE *out, FILE *err)
 		gr_cli_diag(err, "warning: %s", r.warnings.v[i]);
 	/* What the libraries kept dynamic took out of the link: one line (-v: each, and why). */
 	if (r.dropped.n >= 2) {
-		gr_cli_diag(err, "kept dynamic, so %zu libraries are not linked (the libraries kept dynamic load them at run time):",
-		            r.dropped.n / 2);
+		gr_cli_diag(err, "kept dynamic, so %zu librar%s not linked (the libraries kept dynamic load %s at run time):",
+		            r.dropped.n / 2, r.dropped.n / 2 == 1 ? "y is" : "ies are", r.dropped.n / 2 == 1 ? "it" : "them");
 		for (size_t i = 0; i + 1 < r.dropped.n; i += 2)
 			fprintf(err, " -l%s", r.dropped.v[i]);
 		fputc('\n', err);

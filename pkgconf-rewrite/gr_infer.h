@@ -32,6 +32,10 @@ struct gr_infer_result {
 	struct gr_infer_entry *entries;     /* in the order of the flags they explain */
 	size_t nentries;
 	bool index_opened;                  /* the .pc index was needed (a candidate -l was seen) */
+	/* Set by gr_rewrite: the -l names left out of an inferred closure because a
+	 * library kept dynamic brings them at run time, each with that package. */
+	const char **dropped, **dropped_via;
+	size_t ndropped;
 };
 
 struct gr_infer_opts {

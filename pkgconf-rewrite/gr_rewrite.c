@@ -950,6 +950,23 @@ gr_rw_drop_inferred(const struct gr_rw_opts *o, struct gr_infer_result *ir)
 			ir->tokens[n++] = *t;
 	}
 	ir->ntokens = n;
+	/* Said, for the report (gorelink's "dropped"), each name once. */
+	ir->dropped = gr_arena_alloc(&ir->arena, names.n * sizeof(*ir->dropped));
+	ir->dropped_via = gr_arena_alloc(&ir->arena, names.n * sizeof(*ir->dropped_via));
+	if (!ir->dropped || !ir->dropped_via) {
+		rc = GR_ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < names.n; i++) {
+		const char *nm = gr_arena_strdup(&ir->arena, names.v[i]);
+		const char *vv = i < via.n ? gr_arena_strdup(&ir->arena, via.v[i]) : NULL;
+		if (!nm || (i < via.n && !vv)) {
+			rc = GR_ENOMEM;
+			goto out;
+		}
+		ir->dropped[ir->ndropped] = nm;
+		ir->dropped_via[ir->ndropped++] = vv;
+	}
 out:
 	gr_pc_graph_free(g);
 	gr_strvec_deinit(&dyn);

@@ -1038,6 +1038,15 @@ gr_b_dropped(struct gr_b *b)
 	 * left out but another's links statically is not dropped from the link. */
 	if (!rc && pkgs.n)
 		rc = gr_b_note_dropped(b, (const char *const *)pkgs.v, pkgs.n, NULL);
+	/* And what inferred closures left out (the link wrapper's report), each name once. */
+	for (i = 0; !rc && i < b->res->link.ndropped; i++) {
+		const struct gr_rec_dropped *d = &b->res->link.dropped[i];
+		bool again = false;
+		for (size_t k = 0; k < b->res->dropped.n && !again; k += 2)
+			again = !strcmp(b->res->dropped.v[k], d->lib);
+		if (!again && (gr_strvec_push(&b->res->dropped, d->lib) || gr_strvec_push(&b->res->dropped, d->via ? d->via : "?")))
+			rc = GR_ENOMEM;
+	}
 	free(data);
 	free(key);
 	free(dyn);

@@ -81,6 +81,8 @@ gr_linkwrap_report(const struct gr_linkstate *ls, const struct gr_strvec *final,
 			x->lname, x->package, gr_infer_rule_id(x->rule), gr_pcindex_rule_text(x->rule), x->via,
 			x->alternatives, x->nalternatives, x->added, x->nadded });
 	}
+	for (i = 0; rw && rw->inferred && i < rw->inferred->ndropped && !rc; i++)
+		rc = gr_link_report_add_dropped(rep, rw->inferred->dropped[i], rw->inferred->dropped_via[i]);
 	/* 128+N: gr_lw_run_captured saw the compiler die of signal N. */
 	line[0] = '\0';
 	if (status > 128 && final && final->n) {

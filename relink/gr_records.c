@@ -519,6 +519,18 @@ gr_link_report_add_kept(struct gr_link_report *r, const char *lname)
 }
 
 int
+gr_link_report_add_dropped(struct gr_link_report *r, const char *lib, const char *via)
+{
+	bool ok = true;
+	struct gr_rec_dropped d = { gr_rep_dup(r, lib, &ok), gr_rep_dup(r, via, &ok) };
+
+	if (!ok || !d.lib || !GR_REP_GROW(r, dropped, ndropped, cdropped))
+		return GR_ENOMEM;
+	r->dropped[r->ndropped++] = d;
+	return GR_OK;
+}
+
+int
 gr_link_report_add_missing(struct gr_link_report *r, bool file, const char *name, const char *chain)
 {
 	bool ok = true;
@@ -732,6 +744,8 @@ gr_link_report_write(const char *path, const struct gr_link_report *r, struct gr
 		free(ab.p);
 		free(fb.p);
 	}
+	for (i = 0; i < r->ndropped; i++)
+		gr_rec_put(&b, "dropped", 2, (const char *const[]){ r->dropped[i].lib, r->dropped[i].via });
 	if (r->links) {
 		snprintf(num, sizeof(num), "%u", r->links);
 		gr_rec_put1(&b, "links", num);
@@ -833,6 +847,10 @@ gr_link_report_record(struct gr_rec_reader *r, const char *kw, struct gr_link_re
 		x.nalternatives = gr_rec_split_lines(f[5], alts, sizeof(alts) / sizeof(*alts));
 		x.nadded = gr_rec_split_lines(f[6], added, sizeof(added) / sizeof(*added));
 		rc = gr_link_report_add_inferred(rep, &x);
+	} else if (!strcmp(kw, "dropped")) {
+		if ((rc = gr_rec_want(r, kw, 2, 1, err)))
+			return rc;
+		rc = gr_link_report_add_dropped(rep, f[0], f[1]);
 	} else if (!strcmp(kw, "links")) {
 		char *end;
 		unsigned long v;

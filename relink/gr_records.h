@@ -69,6 +69,12 @@ const char *gr_link_mode_name(enum gr_link_mode m);
 
 /* ---- the link report: what the wrapper reports about the final link ------- */
 
+/* A library an inferred closure left out: a library kept dynamic brings it at run time. */
+struct gr_rec_dropped {
+	const char *lib;   /* the -l name */
+	const char *via;   /* the package kept dynamic whose private side needs it, or NULL */
+};
+
 /* A link input without its file: a -l without an archive, or a path not there. */
 struct gr_rec_missing {
 	bool file;          /* true: an input file named by its path; false: a -l name */
@@ -158,6 +164,8 @@ struct gr_link_report {
 	size_t nstubs, cstubs;
 	struct gr_rec_inferred *inferred;
 	size_t ninferred, cinferred;
+	struct gr_rec_dropped *dropped;   /* -l names an inferred closure left out */
+	size_t ndropped, cdropped;
 	unsigned links;                   /* final link attempts that ran (each repair adds one) */
 	bool has_status;
 	int status;                       /* the link's exit status (128+N: signal N) */
@@ -199,6 +207,9 @@ int gr_link_report_add_stub(struct gr_link_report *r, const struct gr_rec_stub *
 
 /* Append an inferred package (the strings are copied). */
 int gr_link_report_add_inferred(struct gr_link_report *r, const struct gr_rec_inferred *x);
+
+/* Append a library an inferred closure left out, with the package kept dynamic that brings it (or NULL). */
+int gr_link_report_add_dropped(struct gr_link_report *r, const char *lib, const char *via);
 
 /* Set the link's exit status and, when it died of a signal, what killed it (copied; may be NULL). */
 int gr_link_report_set_status(struct gr_link_report *r, int status, const char *killed);

@@ -2124,6 +2124,24 @@ def bare_pcap_chain_before_link_and_ways_out():
     assert res.rc == 0 and res.out.startswith("libpcap version %s" % version), "in an empty root: %r" % res
 
 
+@test
+def bare_pcap_allow_dynamic_dbus_reports_dropped():
+    """A bare -lpcap (its package inferred) with --allow-dynamic dbus-1: the
+    inferred closure leaves dbus-1's private -lsystemd out (libdbus-1.so loads
+    it), and gorelink says so -- stderr and --json dropped name systemd, via
+    dbus-1 -- as it does for #cgo pkg-config answers; the binary runs."""
+    version = pkg_modversion("libpcap", "libpcap-dev")
+    mod = make_module("barepcapdbus", {"main.go": BARE_PCAP_MAIN})
+    r, rep, out = build(mod, ["--allow-dynamic", "dbus-1"], name="barepcap-dbus")
+    assert {"lib": "systemd", "via": "dbus-1"} in rep["dropped"], "dropped %r" % rep["dropped"]
+    assert "-lsystemd" not in rep["link_argv"] and not any(a.endswith("/libsystemd.a") for a in rep["link_argv"]), (
+        "link_argv still names libsystemd: %r" % rep["link_argv"])
+    assert re.search(r"^gorelink: kept dynamic, so 1 library is not linked .*\n -lsystemd$", r.err, re.M), (
+        "stderr does not say -lsystemd was left out\n%s" % r.err)
+    res = run([out], cwd=scratch("run-barepcap-dbus"), timeout=RUN_TIMEOUT)
+    assert res.rc == 0 and res.out.startswith("libpcap version %s" % version), "on the host: %r" % res
+
+
 # ------------------------------------------------------------------- main
 
 # ------------------------------------------------------------ fault injection

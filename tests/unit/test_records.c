@@ -109,6 +109,8 @@ fill_report(struct gr_link_report *r)
 	ck_assert_int_eq(gr_link_report_add_fix(r, &(struct gr_rec_fix){ ":libgomp.so.1", NULL, NULL, "-l:libgomp.so.1" }),
 	                 GR_OK);
 	ck_assert_int_eq(gr_link_report_add_order(r, &(struct gr_rec_order){ "group", "/l/a.a", "/l/b.a" }), GR_OK);
+	ck_assert_int_eq(gr_link_report_add_dropped(r, "systemd", "dbus-1"), GR_OK);
+	ck_assert_int_eq(gr_link_report_add_dropped(r, "x", NULL), GR_OK);
 	ck_assert_int_eq(gr_link_report_set_status(r, 137, "gcc killed by signal KILL"), GR_OK);
 }
 
@@ -135,6 +137,10 @@ START_TEST(test_report_round_trip)
 	ck_assert(!b.missing[1].file);
 	ck_assert_str_eq(b.missing[1].name, "systemd");
 	ck_assert_ptr_null(b.missing[0].chain);
+	ck_assert_uint_eq(b.ndropped, 2);
+	ck_assert_str_eq(b.dropped[0].lib, "systemd");
+	ck_assert_str_eq(b.dropped[0].via, "dbus-1");
+	ck_assert_ptr_null(b.dropped[1].via);
 	ck_assert_str_eq(b.missing[1].chain, "-lpcap -> libpcap.pc (inferred) -> Libs.private: -lsystemd");
 	ck_assert_uint_eq(b.nundefined, 2);
 	ck_assert_str_eq(b.undefined[0].lname, "sqlite3");
