@@ -950,6 +950,27 @@ gr_rw_drop_inferred(const struct gr_rw_opts *o, struct gr_infer_result *ir)
 			ir->tokens[n++] = *t;
 	}
 	ir->ntokens = n;
+	/* Each inference lists what it added: not what was left out again. */
+	for (i = 0; i < ir->nentries; i++) {
+		struct gr_infer_entry *x = &ir->entries[i];
+		const char **kept = x->nadded ? gr_arena_alloc(&ir->arena, x->nadded * sizeof(*kept)) : NULL;
+		size_t j, m = 0;
+		if (x->nadded && !kept) {
+			rc = GR_ENOMEM;
+			goto out;
+		}
+		for (j = 0; j < x->nadded; j++) {
+			bool gone = false;
+			for (k = 0; k < names.n && !gone; k++)
+				gone = !strncmp(x->added[j], "-l", 2) && !strcmp(x->added[j] + 2, names.v[k]);
+			if (!gone)
+				kept[m++] = x->added[j];
+		}
+		if (x->nadded) {
+			x->added = kept;
+			x->nadded = m;
+		}
+	}
 	/* Said, for the report (gorelink's "dropped"), each name once. */
 	ir->dropped = gr_arena_alloc(&ir->arena, names.n * sizeof(*ir->dropped));
 	ir->dropped_via = gr_arena_alloc(&ir->arena, names.n * sizeof(*ir->dropped_via));

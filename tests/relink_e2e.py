@@ -2134,6 +2134,9 @@ def bare_pcap_allow_dynamic_dbus_reports_dropped():
     mod = make_module("barepcapdbus", {"main.go": BARE_PCAP_MAIN})
     r, rep, out = build(mod, ["--allow-dynamic", "dbus-1"], name="barepcap-dbus")
     assert {"lib": "systemd", "via": "dbus-1"} in rep["dropped"], "dropped %r" % rep["dropped"]
+    pcap = [x for x in rep["inferred"] if x["lname"] == "pcap"]
+    assert pcap and "-ldbus-1" in pcap[0]["added"] and "-lsystemd" not in pcap[0]["added"], (
+        "the inference of -lpcap lists what it added: %r" % rep["inferred"])
     assert "-lsystemd" not in rep["link_argv"] and not any(a.endswith("/libsystemd.a") for a in rep["link_argv"]), (
         "link_argv still names libsystemd: %r" % rep["link_argv"])
     assert re.search(r"^gorelink: kept dynamic, so 1 library is not linked .*\n -lsystemd$", r.err, re.M), (
