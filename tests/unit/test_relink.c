@@ -548,6 +548,30 @@ START_TEST(test_packages_with_lib)
 }
 END_TEST
 
+/* A finding gr_diag must make, in order: its symbol, its source and a part of its remedy. */
+struct gr_want_finding {
+	const char *symbol, *source, *remedy;
+};
+
+/* gr_diag's findings in the linker messages text are exactly want[0..n). */
+static void
+expect_findings(const char *text, const struct gr_want_finding *want, size_t n)
+{
+	struct gr_diag *d = NULL;
+	struct gr_error e;
+	size_t i;
+
+	ck_assert_int_eq(gr_diag_run(gr_test_env(), text, NULL, 0, &d, &e), GR_OK);
+	ck_assert_uint_eq(d->nfindings, n);
+	for (i = 0; i < d->nfindings; i++) {
+		ck_assert_str_eq(d->findings[i].symbol, want[i].symbol);
+		ck_assert_str_eq(d->findings[i].source, want[i].source);
+		ck_assert_msg(strstr(d->findings[i].remedy, want[i].remedy) != NULL,
+		              "finding %zu: remedy '%s' lacks '%s'", i, d->findings[i].remedy, want[i].remedy);
+	}
+	gr_diag_free(d);
+}
+
 /* glibc's warnings name who calls: Go's net and os/user packages get the
  * build tag as remedy, C code (an archive member, the user's cgo preamble)
  * the remedies that change the C library, since a tag cannot. */
@@ -568,7 +592,7 @@ START_TEST(test_diag_finding_callers)
 		"/usr/bin/ld: /x/libcurl.a(netrc.o): in function `Curl_parsenetrc':\n"
 		"(.text+0x9)" GR_W("getpwuid_r");
 #undef GR_W
-	static const struct { const char *symbol, *source, *remedy; } want[] = {
+	static const struct gr_want_finding want[] = {
 		{ "getaddrinfo", "Go package net (cgo_unix.go)", "-tags netgo" },
 		{ "getaddrinfo", "/x/librdkafka.a(rdaddr.o)", "C code calls the C library's resolver" },
 		{ "gethostbyname", "/home/u/app/main.go", "C code calls the C library's resolver" },
@@ -576,19 +600,7 @@ START_TEST(test_diag_finding_callers)
 		{ "getnameinfo", "Go package net (its cgo resolver)", "-tags netgo" },
 		{ "getpwuid_r", "/x/libcurl.a(netrc.o)", "C code calls the C library's user lookups" },
 	};
-	struct gr_diag *d = NULL;
-	struct gr_error e;
-	size_t i;
-
-	ck_assert_int_eq(gr_diag_run(gr_test_env(), text, NULL, 0, &d, &e), GR_OK);
-	ck_assert_uint_eq(d->nfindings, sizeof(want) / sizeof(want[0]));
-	for (i = 0; i < d->nfindings; i++) {
-		ck_assert_str_eq(d->findings[i].symbol, want[i].symbol);
-		ck_assert_str_eq(d->findings[i].source, want[i].source);
-		ck_assert_msg(strstr(d->findings[i].remedy, want[i].remedy) != NULL,
-		              "finding %zu: remedy '%s' lacks '%s'", i, d->findings[i].remedy, want[i].remedy);
-	}
-	gr_diag_free(d);
+	expect_findings(text, want, sizeof(want) / sizeof(want[0]));
 }
 END_TEST
 
@@ -638,26 +650,14 @@ START_TEST(test_diag_finding_go119)
 		"/usr/bin/ld: /tmp/go-link-1/000010.o: in function `_cgo_t':\n"
 		"/_/t.go:5" GR_W("getpwnam_r");
 #undef GR_W
-	static const struct { const char *symbol, *source, *remedy; } want[] = {
+	static const struct gr_want_finding want[] = {
 		{ "getgrouplist", "Go package os/user (getgrouplist_unix.go)", "-tags osusergo" },
 		{ "getpwuid_r", "Go package os/user (cgo_lookup_unix.go)", "-tags osusergo" },
 		{ "getaddrinfo", "Go package net (its cgo resolver)", "-tags netgo" },
 		{ "gethostbyname", "Go package example.com/m@v1.0.0 (c.go)", "C code calls the C library's resolver" },
 		{ "getpwnam_r", "/_/t.go", "C code calls the C library's user lookups" },
 	};
-	struct gr_diag *d = NULL;
-	struct gr_error e;
-	size_t i;
-
-	ck_assert_int_eq(gr_diag_run(gr_test_env(), text, NULL, 0, &d, &e), GR_OK);
-	ck_assert_uint_eq(d->nfindings, sizeof(want) / sizeof(want[0]));
-	for (i = 0; i < d->nfindings; i++) {
-		ck_assert_str_eq(d->findings[i].symbol, want[i].symbol);
-		ck_assert_str_eq(d->findings[i].source, want[i].source);
-		ck_assert_msg(strstr(d->findings[i].remedy, want[i].remedy) != NULL,
-		              "finding %zu: remedy '%s' lacks '%s'", i, d->findings[i].remedy, want[i].remedy);
-	}
-	gr_diag_free(d);
+	expect_findings(text, want, sizeof(want) / sizeof(want[0]));
 }
 END_TEST
 
