@@ -324,11 +324,15 @@ gr_rw_library(struct gr_rw *w, const char *input, const char *origin, const char
 	t->dynamic_state = w->st.dynamic && w->st.explicit_dynamic;
 	for (size_t i = 0; i < o->nreplace; i++)
 		if (!strcmp(o->replace_lib[i], name)) {
-			/* A stand-in chosen by the caller: no search. */
-			t->res.found.path = o->replace_path[i];
+			/* A stand-in chosen by the caller: no search. The result keeps
+			 * its own copy (it outlives the caller's strings). */
+			const char *path = gr_arena_strdup(&r->arena, o->replace_path[i]);
+			if (!path)
+				return GR_ENOMEM;
+			t->res.found.path = path;
 			t->res.found.kind = GR_CAND_ARCHIVE;
 			t->res.found.dir_index = (size_t)-1;
-			return gr_rw_emit(w, t, o->replace_path[i]);
+			return gr_rw_emit(w, t, path);
 		}
 	gr_rw_keep(t, name, o);
 	if (t->kept && !strcmp(t->kept_why, "--allow-dynamic") && name[0] != ':' && nkept == 1 &&

@@ -27,7 +27,7 @@ struct gr_rw_opts {
 	size_t nallow_dynamic;
 	/* Any mode: -lNAME of replace_lib[i], wherever it comes from (the flags, a
 	 * .pc closure, an inferred one), becomes the file replace_path[i]
-	 * (gorelink's --stub archives); GNU ld personality only. */
+	 * (gorelink's --stub archives; the result keeps its own copies); GNU ld personality only. */
 	const char *const *replace_lib, *const *replace_path;
 	size_t nreplace;
 	struct gr_ldsearch_cache *cache;  /* shared across rewrites for one toolchain, or NULL */
