@@ -632,6 +632,25 @@ gr_six_undefs_read(const char *path, char **out, size_t *outlen, struct gr_error
 	return GR_OK;
 }
 
+/* Sort v and drop repeats, in place. */
+static void
+gr_six_uniq(struct gr_strvec *v)
+{
+	size_t i, k = 0;
+
+	if (!v->n)
+		return;
+	qsort(v->v, v->n, sizeof(*v->v), gr_six_cmp);
+	for (i = 0; i < v->n; i++) {
+		if (k && !strcmp(v->v[k - 1], v->v[i])) {
+			free(v->v[i]);
+			continue;
+		}
+		v->v[k++] = v->v[i];
+	}
+	v->n = k;
+}
+
 /* A parsed "undefs 2" text: member names and symbol lines, pointing into it. */
 struct gr_six_utext {
 	char **members;
@@ -828,6 +847,28 @@ out:
 		return gr_error_set(err, GR_ENOMEM, 0, "symbol index: out of memory");
 	}
 	*out = m;
+	return GR_OK;
+}
+
+int
+gr_symindex_object_undefs(const char *path, struct gr_strvec *out, struct gr_error *err)
+{
+	bfd *b;
+	int rc;
+
+	bfd_init();
+	bfd_set_error_handler(gr_six_bfd_quiet);
+	if (!(b = bfd_openr(path, NULL)))
+		return gr_error_set(err, GR_ENOTBIN, 0, "%s: cannot be read", path);
+	if (!bfd_check_format(b, bfd_object)) {
+		bfd_close(b);
+		return gr_error_set(err, GR_ENOTBIN, 0, "%s: not an object file", path);
+	}
+	rc = gr_six_member_undefs(b, out);
+	bfd_close(b);
+	if (rc)
+		return gr_error_set(err, GR_ENOMEM, 0, "symbol index: out of memory");
+	gr_six_uniq(out);
 	return GR_OK;
 }
 

@@ -76,6 +76,11 @@ int gr_symindex_members(const struct gr_env *env, const char *path, struct gr_sy
 /* The members (indices into m->members, ascending) that refer to sym; *n of them (0: none). */
 const size_t *gr_symmembers_lookup(const struct gr_symmembers *m, const char *sym, size_t *n);
 
+/* The symbols the object file at path refers to and leaves undefined (not
+ * weak), sorted, each once, appended to out (libbfd; not cached: for the
+ * objects of one link). GR_ENOTBIN for a file that is no object, GR_ENOMEM. */
+int gr_symindex_object_undefs(const char *path, struct gr_strvec *out, struct gr_error *err);
+
 /* Free a gr_symindex_members answer; NULL is allowed. */
 void gr_symmembers_free(struct gr_symmembers *m);
 
