@@ -275,7 +275,7 @@ gr_checkver_refs(FILE *err, const struct gr_report *r, const struct gr_vermax *m
 				for (m = k; m < end; m++)
 					files += !strcmp(link->floorrefs[m].kind, "cgo") && link->floorrefs[m].package &&
 					         !strcmp(link->floorrefs[m].package, x->package);
-				at = (size_t)snprintf(text, sizeof(text), "Go package %s (%s%s; C file%s", x->package,
+				at = (size_t)snprintf(text, sizeof(text), "Go package %s (%s%s, C file%s", x->package,
 				                      x->module ? "module " : "standard library", x->module ? x->module : "",
 				                      files > 1 ? "s" : "");
 				for (m = k, files = 0; m < end && at < sizeof(text); m++) {

@@ -604,9 +604,9 @@ gr_floorref_text(const struct gr_rec_floorref *f, char *buf, size_t n)
 	else if (!strcmp(f->kind, "go"))
 		snprintf(buf, n, "Go code (go.o)");
 	else if (!strcmp(f->kind, "cgo") && f->package && f->module)
-		snprintf(buf, n, "Go package %s (module %s; C file %s)", f->package, f->module, f->member);
+		snprintf(buf, n, "Go package %s (module %s, C file %s)", f->package, f->module, f->member);
 	else if (!strcmp(f->kind, "cgo") && f->package)
-		snprintf(buf, n, "Go package %s (standard library; C file %s)", f->package, f->member);
+		snprintf(buf, n, "Go package %s (standard library, C file %s)", f->package, f->member);
 	else if (!strcmp(f->kind, "cgo"))
 		snprintf(buf, n, "a Go package's C file %s", f->member ? f->member : "?");
 	else if (!strcmp(f->kind, "toolchain"))
