@@ -13,6 +13,9 @@
 #include <unistd.h>
 
 #include "gr_cache.h"
+#include "gr_elfver.h"
+#include "gr_floorref.h"
+#include "gr_records.h"
 #include "gr_strvec.h"
 #include "gr_symindex.h"
 #include "gr_test.h"
@@ -250,6 +253,121 @@ START_TEST(test_members_not_archive)
 }
 END_TEST
 
+/* The reference of rep for sym of kind, or NULL. */
+static const struct gr_rec_floorref *
+ref(const struct gr_link_report *rep, const char *sym, const char *kind)
+{
+	size_t i;
+
+	for (i = 0; i < rep->nfloorrefs; i++)
+		if (!strcmp(rep->floorrefs[i].symbol, sym) && !strcmp(rep->floorrefs[i].kind, kind))
+			return &rep->floorrefs[i];
+	return NULL;
+}
+
+/* A real link (glibc 2.34 or later, Debian 12's 2.36): main.o and libtwo.a's
+ * one.o call closefrom (GLIBC_2.34); under GLIBC_2.28 the scan names main.o
+ * and libtwo.a(one.o), never two.o (linked too, calling nothing new), and
+ * the C toolchain's start-up object for __libc_start_main. */
+START_TEST(test_floorref_scan)
+{
+	char ar[200], mainobj[200], out[200], buf[1024];
+	const struct gr_rec_floorref *f;
+	struct gr_link_report rep;
+	struct gr_vermax max;
+	struct gr_error e;
+	const char *why;
+	size_t i;
+
+	setup();
+	make_two(ar, sizeof(ar));
+	compile("main", "int one_fn(void); void closefrom(int);\n"
+	                "int shared_fn(void) { return 0; }\n"
+	                "int main(void) { closefrom(3); return one_fn(); }\n", mainobj, sizeof(mainobj));
+	snprintf(out, sizeof(out), "%s/prog", dir);
+	{
+		const char *argv[] = { "gcc", "-o", out, mainobj, ar, NULL };
+		run_ok(argv);
+	}
+	ck_assert(gr_elfver_parse_max("GLIBC_2.28", &max, &why));
+	gr_link_report_init(&rep);
+	{
+		char *argv[] = { (char *)(uintptr_t) "gcc", (char *)(uintptr_t) "-o", out, mainobj, ar, NULL };
+		ck_assert_int_eq(gr_floorref_scan(gr_test_env(), argv, 5, &max, 1, &rep, &e), GR_OK);
+	}
+	f = ref(&rep, "closefrom", "archive");
+	ck_assert_msg(f && !strcmp(f->member, "one.o") && !strcmp(f->file, ar) && !strcmp(f->version, "GLIBC_2.34"),
+	              "libtwo.a(one.o) not named for closefrom");
+	ck_assert_str_eq(gr_floorref_text(f, buf, sizeof(buf)), strcat(strcpy(buf + 512, ar), "(one.o)"));
+	f = ref(&rep, "closefrom", "object");
+	ck_assert_msg(f && !strcmp(f->file, mainobj), "main.o not named for closefrom");
+	f = ref(&rep, "__libc_start_main", "toolchain");
+	ck_assert_msg(f && f->file && strstr(f->file, "crt1.o"), "the start-up object not named");
+	for (i = 0; i < rep.nfloorrefs; i++) {
+		ck_assert_msg(!rep.floorrefs[i].member || strcmp(rep.floorrefs[i].member, "two.o"),
+		              "two.o named for %s", rep.floorrefs[i].symbol);
+		ck_assert(i == 0 || strcmp(rep.floorrefs[i - 1].symbol, rep.floorrefs[i].symbol) <= 0);
+	}
+	gr_link_report_deinit(&rep);
+	/* A limit the binary meets: nothing is recorded. */
+	ck_assert(gr_elfver_parse_max("GLIBC_2.99", &max, &why));
+	gr_link_report_init(&rep);
+	{
+		char *argv[] = { (char *)(uintptr_t) "gcc", (char *)(uintptr_t) "-o", out, mainobj, ar, NULL };
+		ck_assert_int_eq(gr_floorref_scan(gr_test_env(), argv, 5, &max, 1, &rep, &e), GR_OK);
+	}
+	ck_assert_uint_eq(rep.nfloorrefs, 0);
+	gr_link_report_deinit(&rep);
+	gr_test_rmtree(dir);
+}
+END_TEST
+
+/* The Go package of a cgo object, from go list's answer: by its own file
+ * (x.cgo2.c is x.go's), the group deciding for _cgo_export.c; the standard
+ * library has no module; an unknown file stays unnamed. */
+START_TEST(test_floorref_resolve)
+{
+	static const char golist[] =
+		"\n"
+		"net\t\tcgo_unix_cgo.go cgo_resnew.go  \n"
+		"runtime/cgo\t\tcgo.go callbacks.go gcc_libinit.c gcc_linux_amd64.c  gcc_amd64.S  \n"
+		"example.com/m/sub\texample.com/m\tsub.go helper.c   \n"
+		"example.com/m/other\texample.com/m\tother.go   \n";
+	struct gr_rec_floorref in[] = {
+		{ "closefrom", "GLIBC_2.34", "cgo", NULL, "sub.cgo2.c", "_cgo_export.c\nsub.cgo2.c\nhelper.c", NULL, NULL, NULL },
+		{ "x_export", "GLIBC_2.34", "cgo", NULL, "_cgo_export.c", "_cgo_export.c\nsub.cgo2.c\nhelper.c", NULL, NULL, NULL },
+		{ "pthread_create", "GLIBC_2.34", "cgo", NULL, "gcc_libinit.c", "_cgo_export.c\ncgo.cgo2.c\ngcc_libinit.c", NULL, NULL, NULL },
+		{ "getaddrinfo", "GLIBC_2.34", "cgo", NULL, "cgo_unix_cgo.cgo2.c", "_cgo_export.c\ncgo_unix_cgo.cgo2.c", NULL, NULL, NULL },
+		{ "mystery", "GLIBC_2.34", "cgo", NULL, "nowhere.c", "nowhere.c", NULL, NULL, NULL },
+		{ "arc4random", "GLIBC_2.36", "archive", "/l/libx.a", "one.o", NULL, NULL, NULL, NULL },
+	};
+	struct gr_link_report rep;
+	struct gr_error e;
+	char buf[512];
+	size_t i;
+
+	gr_link_report_init(&rep);
+	for (i = 0; i < sizeof(in) / sizeof(in[0]); i++)
+		ck_assert_int_eq(gr_link_report_add_floorref(&rep, &in[i]), GR_OK);
+	ck_assert_int_eq(gr_floorref_resolve(&rep, golist, &e), GR_OK);
+	ck_assert_str_eq(rep.floorrefs[0].package, "example.com/m/sub");
+	ck_assert_str_eq(rep.floorrefs[0].module, "example.com/m");
+	ck_assert_str_eq(gr_floorref_text(&rep.floorrefs[0], buf, sizeof(buf)),
+	                 "Go package example.com/m/sub (module example.com/m, C file sub.cgo2.c)");
+	ck_assert_str_eq(rep.floorrefs[1].package, "example.com/m/sub");  /* not other, not net */
+	ck_assert_str_eq(rep.floorrefs[2].package, "runtime/cgo");
+	ck_assert_ptr_null(rep.floorrefs[2].module);
+	ck_assert_str_eq(gr_floorref_text(&rep.floorrefs[2], buf, sizeof(buf)),
+	                 "Go package runtime/cgo (standard library, C file gcc_libinit.c)");
+	ck_assert_str_eq(rep.floorrefs[3].package, "net");
+	ck_assert_ptr_null(rep.floorrefs[4].package);
+	ck_assert_str_eq(gr_floorref_text(&rep.floorrefs[4], buf, sizeof(buf)), "a Go package's C file nowhere.c");
+	ck_assert_ptr_null(rep.floorrefs[5].package);
+	ck_assert_str_eq(gr_floorref_text(&rep.floorrefs[5], buf, sizeof(buf)), "/l/libx.a(one.o)");
+	gr_link_report_deinit(&rep);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -257,6 +375,8 @@ main(void)
 		test_members_fresh_and_cached,
 		test_members_cache_damaged,
 		test_members_not_archive,
+		test_floorref_scan,
+		test_floorref_resolve,
 	};
 
 	return gr_test_run(gr_test_suite("symindex", "symindex", tests, sizeof(tests) / sizeof(tests[0]), 60), false);
