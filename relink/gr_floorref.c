@@ -228,8 +228,13 @@ gr_fr_hostobjs(struct gr_fr *fr, char *const *argv, size_t argc, const bool *inp
 				break;
 			}
 			*w = '\0';
-			for (j = start; j < k; j++)
-				w += sprintf(w, "%s%s", j > start ? "\n" : "", srcs.v[j]);
+			for (j = start; j < k; j++) {
+				size_t l = strlen(srcs.v[j]);
+				if (j > start)
+					*w++ = '\n';
+				memcpy(w, srcs.v[j], l + 1);
+				w += l;
+			}
 			for (j = start; j < k; j++)
 				gr_fr_object(fr, argv[idx[j]], "cgo", NULL, srcs.v[j], joined);
 		}
