@@ -637,8 +637,9 @@ def third_party_keeps_only_libc_dynamic():
 def third_party_max_version_names_archives():
     """--third-party --glibc 2.28 on Debian 12: the binary needs GLIBC_2.34
     (__libc_start_main, pthread_create...), so the build fails (exit 1) before
-    OUT is replaced, naming the symbols, the remedies and the archive that
-    refers to them (libsqlite3.a); --glibc 2.36 builds."""
+    OUT is replaced, naming the symbols, the remedies and, per symbol, what
+    refers to it: libsqlite3.a's members, runtime/cgo's C files, the C
+    start-up object; --glibc 2.36 builds."""
     ex = example("sqlite3")
     r, _msg = expect_failure(["--third-party", "--sqlite3=system", "--glibc", "2.28", "."], ex, EXIT_VERDICT,
                              ["is referred to by: "], tag="maxver", go_output=True)
