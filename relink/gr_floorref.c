@@ -11,6 +11,7 @@
 #include "gr_arena.h"
 #include "gr_check.h"
 #include "gr_modgraph.h"
+#include "gr_path.h"
 #include "gr_spawn.h"
 #include "gr_symindex.h"
 
@@ -88,7 +89,12 @@ gr_fr_add(struct gr_fr *fr, const struct gr_fr_want *w, const char *kind, const 
 	x->r.symbol = w->sym;
 	x->r.version = w->version;
 	x->r.kind = kind;
-	x->r.file = file ? gr_arena_strdup(&fr->arena, file) : NULL;
+	if (file) {
+		/* As the link named it, tidied: ".../12/../../../x86_64-linux-gnu/libz.a" -> "/usr/lib/x86_64-linux-gnu/libz.a" */
+		char *t = gr_path_lexical(file);
+		x->r.file = gr_arena_strdup(&fr->arena, t ? t : file);
+		free(t);
+	}
 	x->r.member = member ? gr_arena_strdup(&fr->arena, member) : NULL;
 	x->r.sources = sources;
 	x->want = (size_t)(w - fr->want);
