@@ -2502,6 +2502,7 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 	b.ls.mode = o->mode;
 	b.ls.fix = o->fix;
 	b.ls.no_infer = o->no_infer;
+	b.ls.no_manifest = o->no_manifest;
 
 	if ((rc = gr_b_flags(&b)) == GR_OK && (rc = gr_b_link_extras(&b)) == GR_OK &&
 	    (rc = gr_b_prepare(&b)) == GR_OK && (gr_b_uptodate_seed(&b), (rc = gr_b_go_build(&b)) == GR_OK) &&
