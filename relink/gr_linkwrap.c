@@ -867,7 +867,8 @@ gr_lw_output(const struct gr_strvec *final)
 /* Unless --no-manifest: an ELF output gains the manifest note after the link
  * (before cmd/link copies it and gorelink checks it); an Apple link gains
  * -sectcreate __GORELINK __manifest FILE before it (post-link edits would break
- * its code signature; the archives are those of the command line). after:
+ * its code signature; the archives are those of the command line; FILE is
+ * gorelink-manifest.sect beside the link report, else the output). after:
  * which of the two moments this is. GR_OK, or err set (said on w->msg). */
 static int
 gr_lw_manifest(const struct gr_linkwrap *w, struct gr_strvec *final, bool after)
@@ -886,9 +887,12 @@ gr_lw_manifest(const struct gr_linkwrap *w, struct gr_strvec *final, bool after)
 		if (after) {
 			rc = gr_embed_elf_add(outp, blob, len, &e);
 		} else if ((rc = gr_embed_blob(blob, len, &bytes, &blen, &e)) == GR_OK) {
-			if (!(file = malloc(strlen(outp) + sizeof(".gorelink-manifest"))))
+			/* Beside the link report (the build's private directory), else the output. */
+			const char *near = w->ls->report ? w->ls->report : outp, *sl = strrchr(near, '/');
+			size_t dl = sl ? (size_t)(sl - near) + 1 : 0;
+			if (!(file = malloc(dl + sizeof("gorelink-manifest.sect"))))
 				rc = gr_error_set(&e, GR_ENOMEM, 0, "out of memory");
-			else if (strcpy(file, outp), strcat(file, ".gorelink-manifest"), !(f = fopen(file, "wb")))
+			else if (memcpy(file, near, dl), strcpy(file + dl, "gorelink-manifest.sect"), !(f = fopen(file, "wb")))
 				rc = gr_error_set(&e, GR_EIO, errno, "%s: %s", file, strerror(errno));
 			else if ((fwrite(bytes, 1, blen, f) != blen) | (fclose(f) != 0))
 				rc = gr_error_set(&e, GR_EIO, errno, "%s: %s", file, strerror(errno));
