@@ -894,7 +894,7 @@ gr_lw_manifest(const struct gr_linkwrap *w, struct gr_strvec *final, bool after)
 				rc = gr_error_set(&e, GR_ENOMEM, 0, "out of memory");
 			else if (memcpy(file, near, dl), strcpy(file + dl, "gorelink-manifest.sect"), !(f = fopen(file, "wb")))
 				rc = gr_error_set(&e, GR_EIO, errno, "%s: %s", file, strerror(errno));
-			else if ((fwrite(bytes, 1, blen, f) != blen) | (fclose(f) != 0))
+			else if ((int)(fwrite(bytes, 1, blen, f) != blen) + (int)(fclose(f) != 0))  /* always closed */
 				rc = gr_error_set(&e, GR_EIO, errno, "%s: %s", file, strerror(errno));
 			else if (gr_strvec_push(final, "-Xlinker") || gr_strvec_push(final, "-sectcreate") ||
 			         gr_strvec_push(final, "-Xlinker") || gr_strvec_push(final, GR_EMBED_MACHO_SEGMENT) ||
