@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "gr_embed.h"
+#include "gr_records.h"
 #include "gr_spawn.h"
 #include "gr_test.h"
 
@@ -340,11 +341,49 @@ START_TEST(test_json)
 }
 END_TEST
 
+/* --no-manifest reaches the link wrapper as the link-state record no-manifest. */
+START_TEST(test_linkstate_no_manifest)
+{
+	char path[512];
+	struct gr_linkstate ls, ls2;
+	struct gr_error e;
+	char *text;
+
+	gr_test_fresh_tmpdir(tmpdir, sizeof(tmpdir), "gr-embed");
+	snprintf(path, sizeof(path), "%s/state", tmpdir);
+	gr_linkstate_init(&ls);
+	ck_assert_int_eq(gr_strvec_push(&ls.cc, "cc"), GR_OK);
+	ls.no_manifest = true;
+	ck_assert_int_eq(gr_linkstate_write(path, &ls, &e), GR_OK);
+	text = gr_test_slurp(path);
+	ck_assert_ptr_nonnull(strstr(text, "\nno-manifest\n"));
+	free(text);
+	gr_linkstate_init(&ls2);
+	ck_assert_int_eq(gr_linkstate_read(path, &ls2, &e), GR_OK);
+	ck_assert(ls2.no_manifest);
+	gr_linkstate_deinit(&ls2);
+	ls.no_manifest = false;
+	ck_assert_int_eq(gr_linkstate_write(path, &ls, &e), GR_OK);
+	text = gr_test_slurp(path);
+	ck_assert_ptr_null(strstr(text, "no-manifest"));
+	free(text);
+	gr_linkstate_init(&ls2);
+	ck_assert_int_eq(gr_linkstate_read(path, &ls2, &e), GR_OK);
+	ck_assert(!ls2.no_manifest);
+	gr_linkstate_deinit(&ls2);
+	/* A field after it is refused, as for every flag record. */
+	gr_test_write(path, "gorelink-link-state 1\nno-manifest\tx\n");
+	ck_assert_int_eq(gr_linkstate_read(path, &ls2, &e), GR_EFORMAT);
+	gr_linkstate_deinit(&ls2);
+	gr_linkstate_deinit(&ls);
+}
+END_TEST
+
 int
 main(void)
 {
 	const TTest *const tests[] = { test_elf_roundtrip, test_elf_corrupt, test_elf_refused, test_macho,
-	                                      test_json };
+	                                      test_json, test_linkstate_no_manifest };
 
 	return gr_test_run(gr_test_suite("embed", "core", tests, sizeof(tests) / sizeof(tests[0]), 120), false);
 }
