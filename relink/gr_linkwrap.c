@@ -864,6 +864,28 @@ gr_lw_output(const struct gr_strvec *final)
 	return o;
 }
 
+/* Write the -sectcreate file (gorelink-manifest.sect in the directory of
+ * near: len bytes) and give its path in *file (malloc'd). */
+static int
+gr_lw_sect_file(const char *near, const unsigned char *bytes, size_t len, char **file, struct gr_error *err)
+{
+	const char *sl = strrchr(near, '/');
+	int dl = sl ? (int)(sl - near) + 1 : 0;
+	size_t n = (size_t)dl + sizeof("gorelink-manifest.sect");
+	FILE *f;
+	int bad;
+
+	if (!(*file = malloc(n)))
+		return gr_error_set(err, GR_ENOMEM, 0, "out of memory");
+	snprintf(*file, n, "%.*sgorelink-manifest.sect", dl, near);
+	if (!(f = fopen(*file, "wb")))
+		return gr_error_set(err, GR_EIO, errno, "%s: %s", *file, strerror(errno));
+	bad = fwrite(bytes, 1, len, f) != len;
+	if (fclose(f) != 0 || bad)
+		return gr_error_set(err, GR_EIO, errno, "%s: %s", *file, strerror(errno));
+	return GR_OK;
+}
+
 /* Unless --no-manifest: an ELF output gains the manifest note after the link
  * (before cmd/link copies it and gorelink checks it); an Apple link gains
  * -sectcreate __GORELINK __manifest FILE before it (post-link edits would break
@@ -878,7 +900,6 @@ gr_lw_manifest(const struct gr_linkwrap *w, struct gr_strvec *final, bool after)
 	unsigned char *bytes = NULL;
 	size_t len = 0, blen = 0;
 	const char *outp = gr_lw_output(final);
-	FILE *f;
 	int rc;
 
 	if (w->ls->no_manifest || after == w->ls->darwin)
@@ -886,20 +907,12 @@ gr_lw_manifest(const struct gr_linkwrap *w, struct gr_strvec *final, bool after)
 	if ((rc = gr_linkwrap_manifest_blob(final, &blob, &len, &e)) == GR_OK) {
 		if (after) {
 			rc = gr_embed_elf_add(outp, blob, len, &e);
-		} else if ((rc = gr_embed_blob(blob, len, &bytes, &blen, &e)) == GR_OK) {
-			/* Beside the link report (the build's private directory), else the output. */
-			const char *near = w->ls->report ? w->ls->report : outp, *sl = strrchr(near, '/');
-			size_t dl = sl ? (size_t)(sl - near) + 1 : 0;
-			if (!(file = malloc(dl + sizeof("gorelink-manifest.sect"))))
-				rc = gr_error_set(&e, GR_ENOMEM, 0, "out of memory");
-			else if (memcpy(file, near, dl), strcpy(file + dl, "gorelink-manifest.sect"), !(f = fopen(file, "wb")))
-				rc = gr_error_set(&e, GR_EIO, errno, "%s: %s", file, strerror(errno));
-			else if ((int)(fwrite(bytes, 1, blen, f) != blen) + (int)(fclose(f) != 0))  /* always closed */
-				rc = gr_error_set(&e, GR_EIO, errno, "%s: %s", file, strerror(errno));
-			else if (gr_strvec_push(final, "-Xlinker") || gr_strvec_push(final, "-sectcreate") ||
-			         gr_strvec_push(final, "-Xlinker") || gr_strvec_push(final, GR_EMBED_MACHO_SEGMENT) ||
-			         gr_strvec_push(final, "-Xlinker") || gr_strvec_push(final, GR_EMBED_MACHO_SECTION) ||
-			         gr_strvec_push(final, "-Xlinker") || gr_strvec_push(final, file))
+		} else if ((rc = gr_embed_blob(blob, len, &bytes, &blen, &e)) == GR_OK &&
+		           (rc = gr_lw_sect_file(w->ls->report ? w->ls->report : outp, bytes, blen, &file, &e)) == GR_OK) {
+			if (gr_strvec_push(final, "-Xlinker") || gr_strvec_push(final, "-sectcreate") ||
+			    gr_strvec_push(final, "-Xlinker") || gr_strvec_push(final, GR_EMBED_MACHO_SEGMENT) ||
+			    gr_strvec_push(final, "-Xlinker") || gr_strvec_push(final, GR_EMBED_MACHO_SECTION) ||
+			    gr_strvec_push(final, "-Xlinker") || gr_strvec_push(final, file))
 				rc = gr_error_set(&e, GR_ENOMEM, 0, "out of memory");
 		}
 	}
