@@ -242,21 +242,34 @@ gr_ej_value(struct gr_ej *j, char *type, size_t *count, const char **str)
 	return gr_ej_number(j);
 }
 
-bool
-gr_embed_json_check(const char *text, size_t len, struct gr_arena *a, struct gr_embed_manifest *m)
+/* gr_embed_json_check, and *nomem: an allocation failed (the text may be fine). */
+static bool
+gr_ej_run(const char *text, size_t len, struct gr_arena *a, struct gr_embed_manifest *m, bool *nomem)
 {
 	struct gr_ej j = { text, len, 0, 0, a, a ? m : NULL, false };
 	char type;
 	size_t count;
+	bool ok;
 
 	if (j.m) {
 		j.m->members = NULL;
 		j.m->nmembers = 0;
 	}
-	if (!gr_ej_value(&j, &type, &count, NULL))
-		return false;
-	gr_ej_ws(&j);
-	return j.i == j.n && !j.nomem;
+	ok = gr_ej_value(&j, &type, &count, NULL);
+	if (ok) {
+		gr_ej_ws(&j);
+		ok = j.i == j.n;
+	}
+	*nomem = j.nomem;
+	return ok && !j.nomem;
+}
+
+bool
+gr_embed_json_check(const char *text, size_t len, struct gr_arena *a, struct gr_embed_manifest *m)
+{
+	bool nomem;
+
+	return gr_ej_run(text, len, a, m, &nomem);
 }
 
 /* ---- byte access ------------------------------------------------------------ */
@@ -287,6 +300,7 @@ gr_em_payload(const char *text, size_t len, const char *path, const char *where,
               struct gr_embed_manifest *m, struct gr_error *err)
 {
 	size_t i;
+	bool nomem, ok;
 
 	memset(m, 0, sizeof(*m));
 	if (len == 0)
@@ -298,7 +312,10 @@ gr_em_payload(const char *text, size_t len, const char *path, const char *where,
 		return gr_error_set(err, GR_ENOMEM, 0, "%s: out of memory", path);
 	m->len = len;
 	m->nslices = 1;
-	if (!gr_embed_json_check(m->text, len, a, m) || text[strspn(text, " \t\r\n")] != '{')
+	ok = gr_ej_run(m->text, len, a, m, &nomem);
+	if (nomem)
+		return gr_error_set(err, GR_ENOMEM, 0, "%s: out of memory", path);
+	if (!ok || m->text[strspn(m->text, " \t\r\n")] != '{')
 		return gr_error_set(err, GR_EFORMAT, 0, "%s: the embedded manifest (%s) is not a JSON object", path, where);
 	for (i = 0; i < m->nmembers; i++)
 		if (!strcmp(m->members[i].key, "format") && m->members[i].type == 's')
