@@ -45,6 +45,31 @@ gr_ej_hex(char c)
 	return -1;
 }
 
+/* Length of the valid UTF-8 sequence at p (n bytes left: 1-4), or 0 if it is not one. */
+static size_t
+gr_ej_utf8(const unsigned char *p, size_t n)
+{
+	unsigned c = p[0], lo = 0x80, hi = 0xbf;
+	size_t len, k;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3, lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;  /* no overlongs, no surrogates */
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4, lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;  /* up to U+10FFFF */
+	else
+		return 0;
+	if (n < len || p[1] < lo || p[1] > hi)
+		return 0;
+	for (k = 2; k < len; k++)
+		if ((p[k] & 0xc0) != 0x80)
+			return 0;
+	return len;
+}
+
 /* A string at j->i (the opening quote); *out (if out) its value, unescaped, in the arena. */
 static bool
 gr_ej_string(struct gr_ej *j, const char **out)
@@ -102,6 +127,17 @@ gr_ej_string(struct gr_ej *j, const char **out)
 			default:
 				return false;
 			}
+			continue;
+		}
+		if (c >= 0x80) {
+			size_t u = gr_ej_utf8((const unsigned char *)j->s + j->i, j->n - j->i);
+			if (!u)
+				return false;  /* JSON text is UTF-8 (RFC 8259) */
+			if (v) {
+				memcpy(v + k, j->s + j->i, u);
+				k += u;
+			}
+			j->i += u;
 			continue;
 		}
 		if (v)

@@ -324,9 +324,11 @@ END_TEST
 
 START_TEST(test_json)
 {
-	static const char *good[] = { "{}", " {\"a\":[1,-2.5e3,true,false,null,\"\\u00e9\\n\"]} ", "[]", "0", "\"x\"" };
+	static const char *good[] = { "{}", " {\"a\":[1,-2.5e3,true,false,null,\"\\u00e9\\n\"]} ", "[]", "0", "\"x\"",
+	                              "\"caf\xc3\xa9 \xf0\x9f\x98\x80\"" };
 	static const char *bad[] = { "", "{", "{\"a\"}", "{\"a\":}", "[1,]", "01", "1.", "\"\\x\"", "{} x",
-	                             "\"\x01\"", "tru", "{\"a\":1,}", "\"\\u12\"" };
+	                             "\"\x01\"", "tru", "{\"a\":1,}", "\"\\u12\"",
+	                             "\"\xff\"", "\"\xc3\"", "\"\xed\xa0\x80\"", "\"\xc0\xaf\"" };
 	char deep[400];
 	size_t i;
 
