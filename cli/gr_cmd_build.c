@@ -65,6 +65,9 @@ gr_cmd_build_usage(FILE *f)
 	      "      --no-infer          do not infer the pkg-config package of a bare -lNAME\n"
 	      "                          (by default its pkg-config --static closure is linked\n"
 	      "                          right after it; see gorelink(1))\n"
+	      "      --no-manifest       embed no manifest in the binary (by default an ELF\n"
+	      "                          binary carries it in the note .note.gorelink.manifest,\n"
+	      "                          a Mach-O one in __GORELINK,__manifest; docs/sbom.md)\n"
 	      "      --linker=LINKER     the final link's linker: auto (the fastest installed\n"
 	      "                          that can do the mode: mold, lld, gold, then bfd; not\n"
 	      "                          mold or lld in a static glibc link, where they hide\n"
@@ -459,7 +462,7 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 	enum { OPT_STATIC = 256, OPT_PIE, OPT_THIRD, OPT_SQLITE, OPT_PRESET, OPT_PKG, OPT_ALLOW,
 	       OPT_NOTAGS, OPT_GO, OPT_KEEP, OPT_DRY, OPT_PRINT, OPT_JSON, OPT_LIB, OPT_FIX, OPT_STRICT, OPT_STUB,
 	       OPT_ACCEPT_DLOPEN, OPT_NOINFER, OPT_LINKER,
-	       OPT_NOAUTO, OPT_MAXVER, OPT_GLIBC };
+	       OPT_NOAUTO, OPT_MAXVER, OPT_GLIBC, OPT_NOMANIFEST };
 	static const struct option longopts[] = {
 		{ "static", no_argument, NULL, OPT_STATIC },
 		{ "static-pie", no_argument, NULL, OPT_PIE },
@@ -480,6 +483,7 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "accept-dlopen", no_argument, NULL, OPT_ACCEPT_DLOPEN },
 		{ "no-infer", no_argument, NULL, OPT_NOINFER },
+		{ "no-manifest", no_argument, NULL, OPT_NOMANIFEST },
 		{ "linker", required_argument, NULL, OPT_LINKER },
 		{ "no-auto-presets", no_argument, NULL, OPT_NOAUTO },
 		{ "max-version", required_argument, NULL, OPT_MAXVER },
@@ -541,6 +545,7 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 		case OPT_STRICT: a->o.strict = true; continue;
 		case OPT_ACCEPT_DLOPEN: a->o.accept_dlopen = true; continue;
 		case OPT_NOINFER: a->o.no_infer = true; continue;
+		case OPT_NOMANIFEST: a->o.no_manifest = true; continue;
 		case OPT_LINKER:
 			if (gr_linker_parse(optarg, &a->o.linker)) {
 				gr_cli_diag(err, "--linker=%s: give auto, bfd, gold, lld or mold", optarg);

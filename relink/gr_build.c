@@ -2545,6 +2545,7 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 			gr_strvec_init(&b.ls.maxver);
 			break;
 		}
+	b.ls.no_manifest = o->no_manifest;
 
 	if ((rc = gr_b_flags(&b)) == GR_OK && (rc = gr_b_link_extras(&b)) == GR_OK &&
 	    (rc = gr_b_prepare(&b)) == GR_OK && (gr_b_uptodate_seed(&b), (rc = gr_b_go_build(&b)) == GR_OK) &&

@@ -51,6 +51,7 @@ struct gr_build_opts {
 	bool strict;                         /* a glibc static-link finding fails the build */
 	bool accept_dlopen;                  /* --accept-dlopen: a static build whose plugins cannot load does not fail */
 	bool no_infer;                       /* --no-infer: a bare -lNAME gains no package closure */
+	bool no_manifest;                    /* --no-manifest: embed no manifest in the binary */
 	enum gr_linker linker;               /* --linker (GR_LINKER_DEFAULT: none, the compiler's own ld) */
 	const char *const *libs;             /* --lib flags appended to the link (e.g. -lm) */
 	size_t nlibs;

@@ -304,6 +304,7 @@ gr_linkstate_deinit(struct gr_linkstate *ls)
 	ls->linker = NULL;
 	ls->darwin = false;
 	ls->no_infer = false;
+	ls->no_manifest = false;
 }
 
 const char *
@@ -357,6 +358,8 @@ gr_linkstate_write(const char *path, const struct gr_linkstate *ls, struct gr_er
 		gr_rec_put1(&b, "syslibroot", ls->syslibroot);
 	if (ls->no_infer)
 		gr_rec_put(&b, "no-infer", 0, NULL);
+	if (ls->no_manifest)
+		gr_rec_put(&b, "no-manifest", 0, NULL);
 	if (ls->pkglog)
 		gr_rec_put1(&b, "pkglog", ls->pkglog);
 	if (ls->linker)
@@ -429,6 +432,10 @@ gr_linkstate_record(struct gr_rec_reader *r, const char *kw, struct gr_linkstate
 			ls->fix = true;
 		else
 			ls->no_infer = true;
+	} else if (!strcmp(kw, "no-manifest")) {
+		if ((rc = gr_rec_want(r, kw, 0, 0, err)))
+			return rc;
+		ls->no_manifest = true;
 	} else if (!strcmp(kw, "darwin")) {
 		if ((rc = gr_rec_want(r, kw, 1, 0, err)))
 			return rc;

@@ -44,6 +44,7 @@ struct gr_linkstate {
 	char *darwin_arch;            /* its -arch, or NULL: the link's own -arch */
 	char *syslibroot;             /* the SDK, or NULL: the link's own -isysroot/-syslibroot */
 	bool no_infer;                /* --no-infer: a bare -lNAME gains no package closure */
+	bool no_manifest;             /* --no-manifest: the binary carries no embedded manifest (gr_embed) */
 	char *pkglog;                 /* the pkg-config log (the -l names #cgo pkg-config: answers account for), or NULL */
 	char *linker;                 /* --linker: the final link's -fuse-ld=NAME ("mold"), or NULL: the compiler's own ld */
 	struct gr_strvec maxver;      /* --max-version limits ("GLIBC_2.28"): the wrapper names who needs more */

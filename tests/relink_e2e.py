@@ -852,6 +852,147 @@ def same_inputs_same_binary():
     assert not compiles, "package main compiled again on a repeated build:\n%s" % "\n".join(compiles)
 
 
+# ------------------------------------------------ 16: the embedded manifest
+
+MANIFEST_SECTION = ".note.gorelink.manifest"
+
+
+def sbom_cli(out, extra=()):
+    """`gorelink check --sbom --json [EXTRA] OUT`: (rc, object), schema-checked."""
+    r = gorelink(["check", "--sbom", "--json"] + list(extra) + [out], cwd=SCRATCH, timeout=RUN_TIMEOUT)
+    lines = [l for l in r.out.split("\n") if l.strip()]
+    assert len(lines) == 1, "gorelink check --sbom --json: want one line\n%r" % r
+    obj = schema_valid(json.loads(lines[0]), "check-v1.schema.json", "gorelink check --sbom --json", r)
+    return r.rc, obj, r
+
+
+def readelf_out(flags, path):
+    r = run(["readelf", flags, path], timeout=RUN_TIMEOUT)
+    assert r.rc == 0, "readelf %s (apt-get install binutils)\n%r" % (flags, r)
+    return r.out
+
+
+def manifest_note(path):
+    """The descriptor of the manifest note as `readelf -n` shows it (the
+    oracle), or None; and the GNU build ID note's line."""
+    out = readelf_out("-nW", path)
+    desc = None
+    m = re.search(r"Displaying notes found in: " + re.escape(MANIFEST_SECTION) +
+                  r"\n.*?\n\s+gorelink\s+0x([0-9a-f]+)\s+Unknown note type: \(0x47520001\)\s+"
+                  r"description data: ([0-9a-f ]+)", out, re.S)
+    if m:
+        desc = bytes(int(x, 16) for x in m.group(2).split())
+        assert len(desc) == int(m.group(1), 16), "readelf -n: data size %s, %d bytes shown" % (
+            m.group(1), len(desc))
+    else:
+        assert MANIFEST_SECTION not in out, "readelf -n shows %s, unparsed:\n%s" % (MANIFEST_SECTION, out)
+    bid = re.findall(r"Build ID: ([0-9a-f]+)", out)
+    return desc, bid
+
+
+def go_buildid(path):
+    r = run(["go", "tool", "buildid", path], timeout=RUN_TIMEOUT)
+    assert r.rc == 0, "go tool buildid %s\n%r" % (path, r)
+    return r.out.strip()
+
+
+def without(obj, *keys):
+    return {k: v for k, v in obj.items() if k not in keys}
+
+
+@test
+def embedded_manifest():
+    """Issue 16: a gorelink binary carries its manifest in a non-allocated
+    ELF note that `readelf -n` shows and `gorelink check --sbom` reads back;
+    --no-manifest leaves it out. Embedding changes neither the verdict of
+    check (its JSON but path), nor readelf -lW, nor the GNU build ID, nor
+    the action half of Go's build ID; the same inputs give the same bytes;
+    the binary still runs in an empty root; strip keeps the note, objcopy
+    --remove-section drops it (check --sbom: exit 3); a corrupt note is
+    exit 2 under --sbom and changes nothing without it."""
+    ex = example("fortytwo")
+    _, _, with_m = build(ex, [], name="fortytwo")
+    _, _, again = build(ex, [], name="fortytwo")
+    _, _, no_m = build(ex, ["--no-manifest"], name="fortytwo")
+    with open(with_m, "rb") as f:
+        a = f.read()
+    with open(again, "rb") as f:
+        assert f.read() == a, "two builds with the manifest differ"
+
+    # The oracle: readelf -n shows our note; its descriptor is what check reads, and a NUL.
+    desc, bid = manifest_note(with_m)
+    assert desc is not None, "readelf -n shows no gorelink manifest note in %s:\n%s" % (
+        with_m, readelf_out("-nW", with_m))
+    rc, obj, r = sbom_cli(with_m)
+    assert rc == 0, "check --sbom: exit %d\n%r" % (rc, r)
+    man = obj["manifest"]
+    assert isinstance(man, dict) and man["format"] == "gorelink-manifest/1", "manifest %r" % man
+    assert desc == json.dumps(man, separators=(",", ":")).encode() + b"\0", (
+        "the note's descriptor is not the manifest check --sbom reads:\n%r\n%r" % (desc, man))
+    assert man.get("archives"), "the manifest lists no archive: %r" % man
+    for ar in man["archives"]:
+        assert os.path.isfile(ar["path"]) and sha256(ar["path"]) == ar["sha256"], "archive %r" % ar
+    sec = readelf_out("-SW", with_m)
+    m = re.search(r"\]\s+" + re.escape(MANIFEST_SECTION) + r"\s+NOTE\s+0+\s+\S+\s+\S+\s+\S+\s+(\S*)\s", sec)
+    assert m and "A" not in m.group(1), "%s is not a non-allocated note:\n%s" % (MANIFEST_SECTION, sec)
+    r = gorelink(["check", "--sbom", with_m], cwd=SCRATCH, timeout=RUN_TIMEOUT)
+    assert r.rc == 0 and "manifest: gorelink-manifest/1" in r.out and "archives: " in r.out, (
+        "check --sbom (plain)\n%r" % r)
+
+    # --no-manifest: no section; check --sbom says so (exit 3); the rest is the same.
+    assert MANIFEST_SECTION not in readelf_out("-SW", no_m), "--no-manifest left %s" % MANIFEST_SECTION
+    rc3, obj3, r = sbom_cli(no_m)
+    assert rc3 == 3 and obj3["manifest"] is None, "check --sbom without a manifest: exit %d\n%r" % (rc3, r)
+    r = gorelink(["check", "--sbom", no_m], cwd=SCRATCH, timeout=RUN_TIMEOUT)
+    assert r.rc == 3 and "manifest: none" in r.out, "check --sbom (plain, none)\n%r" % r
+    rc1, c1 = check_cli(with_m)
+    rc2, c2 = check_cli(no_m)
+    assert rc1 == rc2 == 0 and without(c1, "path") == without(c2, "path"), (
+        "check --json differs with the manifest:\n%r\n%r" % (c1, c2))
+    assert "manifest" not in c1, "check --json without --sbom has a manifest member"
+    assert without(obj, "manifest") == c1, "check --sbom --json is not check --json plus manifest"
+    assert readelf_out("-lW", with_m) == readelf_out("-lW", no_m), "readelf -lW differs with the manifest"
+    # static-pie has a dynamic section: the same with and without the manifest.
+    _, _, pie_m = build(ex, ["--static-pie"], name="fortytwo")
+    _, _, pie_no = build(ex, ["--static-pie", "--no-manifest"], name="fortytwo")
+    assert manifest_note(pie_m)[0] == desc and manifest_note(pie_no)[0] is None, "static-pie notes"
+    for flags in ("-lW", "-dW"):
+        assert readelf_out(flags, pie_m) == readelf_out(flags, pie_no), (
+            "readelf %s differs with the manifest (static-pie)" % flags)
+    assert "(RELA)" in readelf_out("-dW", pie_m), "static-pie without a dynamic section?"
+    _, bid2 = manifest_note(no_m)
+    assert bid == bid2, "GNU build ID %r, %r without the manifest" % (bid, bid2)
+    g1, g2 = go_buildid(with_m), go_buildid(no_m)
+    assert g1.split("/")[0] == g2.split("/")[0], "Go build ID action part: %s, %s" % (g1, g2)
+    r, _ = run_in_empty_root(with_m)
+    assert r.rc == 0 and r.out == "42\n", "want 42 in an empty root\n%r" % r
+
+    d = scratch("manifest-strip")
+    stripped = os.path.join(d, "stripped")
+    r = run(["strip", "-o", stripped, with_m], timeout=RUN_TIMEOUT)
+    assert r.rc == 0, "strip (apt-get install binutils)\n%r" % r
+    rc, objs, r = sbom_cli(stripped)
+    assert rc == 0 and objs["manifest"] == man, "after strip: exit %d, manifest %r\n%r" % (rc, objs["manifest"], r)
+    removed = os.path.join(d, "removed")
+    r = run(["objcopy", "--remove-section", MANIFEST_SECTION, with_m, removed], timeout=RUN_TIMEOUT)
+    assert r.rc == 0, "objcopy (apt-get install binutils)\n%r" % r
+    rc, objr, r = sbom_cli(removed)
+    assert rc == 3 and objr["manifest"] is None, "after objcopy --remove-section: exit %d\n%r" % (rc, r)
+
+    # A corrupt note: exit 2 and an error object under --sbom; the plain check does not read it.
+    corrupt = os.path.join(d, "corrupt")
+    at = a.rindex(b"gorelink\0\0\0\0{") + 12
+    with open(corrupt, "wb") as f:
+        f.write(a[:at] + b"x" + a[at + 1:])
+    os.chmod(corrupt, 0o755)
+    rc, objc, r = sbom_cli(corrupt)
+    assert rc == 2 and objc["verdict"] == "error" and objc["error"]["code"] == "format", (
+        "corrupt manifest: exit %d\n%r" % (rc, r))
+    assert "not a JSON object" in r.err, "corrupt manifest: stderr\n%r" % r
+    rc, objc = check_cli(corrupt)
+    assert rc == 0 and without(objc, "path") == without(c1, "path"), "check of a corrupt manifest: %d" % rc
+
+
 @test
 def verbose_logs_steps():
     ex = example("fortytwo")
