@@ -9,6 +9,7 @@
 #include "gr_cache.h"
 #include "gr_chain.h"
 #include "gr_extld.h"
+#include "gr_kit.h"
 #include "gr_kv.h"
 #include "gr_ldmsg.h"
 #include "gr_path.h"
@@ -804,7 +805,18 @@ gr_lw_failover(const struct gr_linkwrap *w, struct gr_strvec *final, const struc
 int
 gr_linkwrap_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_report *rep)
 {
-	return gr_lw_link(w, final, rep, true);
+	int status = gr_lw_link(w, final, rep, true);
+
+	/* --relink-kit: the link's objects are in cmd/link's directory until it
+	 * ends; the kit takes them now (gr_kit), the driver puts it in place. */
+	if (status == 0 && final->n && w->ls->kit && !w->ls->darwin) {
+		struct gr_error ke;
+		struct gr_kit_req kq = { w->ls->kit, w->ls->kit_name, gr_link_mode_name(w->ls->mode),
+		                         (const char *const *)final->v, final->n, w->env->path, NULL };
+		if (gr_link_report_set_kit(rep, gr_kit_write(&kq, &ke) == GR_OK ? NULL : ke.msg) != GR_OK)
+			gr_lw_diag(w, "relink kit: out of memory");
+	}
+	return status;
 }
 
 int
