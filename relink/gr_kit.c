@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gr_dpkg.h"
 #include "gr_gocache.h"
 #include "gr_json.h"
 #include "gr_path.h"
@@ -50,6 +51,8 @@ struct gr_kit {
 	struct gr_kit_file *tools;  /* the toolchain: compiler, linker, the driver's own libraries */
 	char **toolrole;
 	size_t ntools;
+	struct gr_dpkg *db;         /* dpkg's database, opened at the first question */
+	bool db_tried;
 	const char *output;         /* the link's -o: the linker's output, there after the link */
 	long long out_size;
 	char out_sha256[65];        /* its SHA-256 ("": not read) */
@@ -62,10 +65,25 @@ struct gr_kit {
 static void
 gr_kit_owner(struct gr_kit *k, const char *path, char **package, char **version)
 {
-	(void)k;
-	(void)path;
+	const struct gr_dpkg_pkg *p;
+	struct gr_error e;
+
 	*package = NULL;
 	*version = NULL;
+	if (!k->db_tried) {
+		k->db_tried = true;
+		if (gr_dpkg_open(k->rq->dpkg_admindir, &k->db, &e) != GR_OK)
+			k->db = NULL;  /* no database: every input is copied into the kit */
+	}
+	if (!k->db || !(p = gr_dpkg_owner(k->db, path)))
+		return;
+	*package = strdup(p->name);
+	*version = strdup(p->version);
+	if (!*package || !*version) {
+		free(*package);
+		free(*version);
+		*package = *version = NULL;  /* out of memory: copied, which is never wrong */
+	}
 }
 
 /* ---- files ---------------------------------------------------------------- */
@@ -410,8 +428,11 @@ gr_kit_ask(struct gr_kit *k, const char *question)
 	if (gr_spawn_ok(&r) && r.out) {
 		size_t l = strcspn(r.out, "\n");
 		r.out[l] = '\0';
+		/* An answer without a directory: the driver runs it from PATH (ld). */
 		if (r.out[0] == '/')
 			ans = strdup(r.out);
+		else if (r.out[0] && !strchr(r.out, '/') && strncmp(question, "-print-prog-name=", 17) == 0)
+			ans = gr_path_which(r.out, rq->path);
 	}
 	gr_spawn_result_free(&r);
 	return ans;
@@ -445,7 +466,7 @@ gr_kit_toolchain(struct gr_kit *k)
 	for (i = 0; !rc && i < sizeof(files) / sizeof(files[0]); i++) {
 		snprintf(q, sizeof(q), "-print-file-name=%s", files[i]);
 		if ((p = gr_kit_ask(k, q)) != NULL) {
-			rc = gr_kit_tool(k, "driver input", p);
+			rc = gr_kit_tool(k, "toolchain", p);
 			free(p);
 		}
 	}
@@ -542,6 +563,19 @@ gr_kit_archive_no(const struct gr_kit *k, size_t file)
 	for (i = 0; i < file; i++)
 		n += k->files[i].archive;
 	return n + 1;
+}
+
+/* Where a file came from, or NULL for one in the build's private directory
+ * (a new temporary name each build: not in the kit, which stays the same). */
+static const char *
+gr_kit_origin(const struct gr_kit *k, const struct gr_kit_file *f)
+{
+	const char *pd = k->rq->private_dir;
+	size_t l = pd ? strlen(pd) : 0;
+
+	if (l && !strncmp(f->src, pd, l) && f->src[l] == '/')
+		return NULL;
+	return f->src;
 }
 
 /* A file's kit path or original path, for people. */
@@ -653,14 +687,14 @@ gr_kit_script(const struct gr_kit *k, struct gr_kit_buf *b)
 
 /* One file as a JSON object. */
 static void
-gr_kit_json_file(struct gr_json *j, const struct gr_kit_file *f, const char *role)
+gr_kit_json_file(const struct gr_kit *k, struct gr_json *j, const struct gr_kit_file *f, const char *role)
 {
 	gr_json_obj_begin(j, NULL);
 	if (role)
 		gr_json_str(j, "role", role);
 	gr_json_str(j, "path", f->kitpath ? f->kitpath : f->src);
 	gr_json_bool(j, "in_kit", f->kitpath != NULL);
-	gr_json_str(j, "linked_as", f->src);
+	gr_json_str(j, "linked_as", gr_kit_origin(k, f));
 	gr_json_int(j, "size", f->size);
 	gr_json_str(j, "sha256", f->sha256[0] ? f->sha256 : NULL);
 	gr_json_str(j, "package", f->package);
@@ -714,16 +748,16 @@ gr_kit_json(const struct gr_kit *k, FILE *fp)
 	gr_json_arr_begin(&j, "objects");
 	for (i = 0; i < k->nfiles; i++)
 		if (!k->files[i].archive)
-			gr_kit_json_file(&j, &k->files[i], NULL);
+			gr_kit_json_file(k, &j, &k->files[i], NULL);
 	gr_json_arr_end(&j);
 	gr_json_arr_begin(&j, "archives");
 	for (i = 0; i < k->nfiles; i++)
 		if (k->files[i].archive)
-			gr_kit_json_file(&j, &k->files[i], NULL);
+			gr_kit_json_file(k, &j, &k->files[i], NULL);
 	gr_json_arr_end(&j);
 	gr_json_arr_begin(&j, "toolchain");
 	for (i = 0; i < k->ntools; i++)
-		gr_kit_json_file(&j, &k->tools[i], k->toolrole[i]);
+		gr_kit_json_file(k, &j, &k->tools[i], k->toolrole[i]);
 	gr_json_arr_end(&j);
 	gr_json_obj_end(&j);
 	fputc('\n', fp);
@@ -741,7 +775,8 @@ gr_kit_tsv(const struct gr_kit *k, struct gr_kit_buf *b)
 		if (!f->archive)
 			continue;
 		gr_kit_printf(b, "%s\t%s\t%s\t%s\t%lld\t%s\t%s\n", gr_kit_where(f), f->kitpath ? "yes" : "no",
-		              f->package ? f->package : "-", f->version ? f->version : "-", f->size, f->sha256, f->src);
+		              f->package ? f->package : "-", f->version ? f->version : "-", f->size, f->sha256,
+		              gr_kit_origin(k, f) ? f->src : "-");
 	}
 }
 
@@ -784,7 +819,8 @@ gr_kit_readme(const struct gr_kit *k, struct gr_kit_buf *b)
 			gr_kit_printf(b, "  %s\n      from the Debian package %s %s\n", f->src, f->package,
 			              f->version ? f->version : "");
 		} else {
-			gr_kit_printf(b, "  %s\n      in this kit (no Debian package provides %s)\n", f->kitpath, f->src);
+			gr_kit_printf(b, "  %s\n      in this kit (no Debian package provides %s)\n", f->kitpath,
+			              gr_kit_origin(k, f) ? f->src : "it: gorelink made it for this build");
 		}
 	}
 	gr_kit_str(b, "\nToolchain\n---------\n\n"
@@ -812,12 +848,17 @@ gr_kit_readme(const struct gr_kit *k, struct gr_kit_buf *b)
 	              nown, nown == 1 ? "" : "s", name, name);
 	gr_kit_str(b, "Identical output\n----------------\n\n"
 	              "The command keeps every flag of the original link, including the GNU build\n"
-	              "ID (-Wl,--build-id=0x...): with the same archives and toolchain, the result\n"
-	              "is the linker's output byte for byte. After the link, go build rewrote the\n"
-	              "Go build ID inside the binary (its content hash); relinking leaves the\n"
-	              "linker's, so the two differ only in the Go build ID. To redo Go's step:\n\n"
-	              "  go tool buildid -w OUT\n\n"
-	              "which makes OUT identical to the original binary.\n");
+	              "ID (-Wl,--build-id=0x...). With the same archives and toolchain, relink\n"
+	              "gives the linker's output byte for byte: link.json's linker_output has its\n"
+	              "size and SHA-256. The binary that was shipped differs from the linker's\n"
+	              "output in two values Go writes after the link, which relink leaves as the\n"
+	              "linker wrote them:\n\n"
+	              "  - the last part of the Go build ID (a hash of the binary's content, which\n"
+	              "    go build writes after the link; `go tool buildid FILE` shows it);\n"
+	              "  - the checksum in go:fipsinfo (Go 1.24 and later: cmd/link computes it\n"
+	              "    after the link; it is checked only when FIPS 140 mode is on,\n"
+	              "    GODEBUG=fips140=on).\n\n"
+	              "Everything else is identical; the program runs the same.\n");
 }
 
 /* Write buf to dir/rel, or fail with out of memory. */
@@ -873,6 +914,7 @@ gr_kit_free(struct gr_kit *k)
 		free(k->words[i].pre);
 		free(k->words[i].post);
 	}
+	gr_dpkg_free(k->db);
 	free(k->files);
 	free(k->tools);
 	free(k->toolrole);

@@ -23,6 +23,8 @@ struct gr_kit_req {
 	size_t nargv;
 	const char *path;                /* PATH, to find the compiler; NULL: /usr/bin:/bin */
 	const char *dpkg_admindir;       /* dpkg's database (NULL: /var/lib/dpkg) */
+	const char *private_dir;         /* the build's private directory (go build's TMPDIR is in it):
+	                                  * files there are named by their kit path only, or NULL */
 };
 
 /* Write the kit of rq->argv into rq->dir: obj/ (objects, copied), lib/

@@ -811,10 +811,17 @@ gr_linkwrap_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr
 	 * ends; the kit takes them now (gr_kit), the driver puts it in place. */
 	if (status == 0 && final->n && w->ls->kit && !w->ls->darwin) {
 		struct gr_error ke;
+		/* The report is in the build's private directory: name nothing there. */
+		char *pd = w->ls->report ? strdup(w->ls->report) : NULL, *slash = pd ? strrchr(pd, '/') : NULL;
 		struct gr_kit_req kq = { w->ls->kit, w->ls->kit_name, gr_link_mode_name(w->ls->mode),
-		                         (const char *const *)final->v, final->n, w->env->path, NULL };
+		                         (const char *const *)final->v, final->n, w->env->path, NULL, NULL };
+		if (slash && slash > pd) {
+			*slash = '\0';
+			kq.private_dir = pd;
+		}
 		if (gr_link_report_set_kit(rep, gr_kit_write(&kq, &ke) == GR_OK ? NULL : ke.msg) != GR_OK)
 			gr_lw_diag(w, "relink kit: out of memory");
+		free(pd);
 	}
 	return status;
 }
