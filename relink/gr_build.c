@@ -2444,7 +2444,8 @@ gr_b_kit_install(struct gr_b *b)
 	if (!l->kit_written || !gr_kit_complete(b->kit_stage))
 		return gr_b_fail(b, GR_BUILD_EENV, "gorelink-ld wrote no relink kit; OUT and %s are untouched",
 		                 b->o->relink_kit);
-	if ((rc = gr_kit_install(b->kit_stage, b->kit_abs, &b->kit_old, b->err)))
+	if ((rc = gr_kit_postlink(b->kit_stage, b->tmpout, b->err)) ||
+	    (rc = gr_kit_install(b->kit_stage, b->kit_abs, &b->kit_old, b->err)))
 		return gr_b_class(b, GR_BUILD_EENV);
 	b->kit_placed = true;
 	gr_b_log(b, "kit", b->kit_abs);

@@ -22,6 +22,32 @@
 #include "gr_strvec.h"
 
 #define GR_KIT_MARKER ".gorelink-kit"
+#define GR_KIT_LINKOUT ".linker-output"  /* a copy of the linker's output, for gr_kit_postlink */
+
+/* The CRC of POSIX cksum (polynomial 0x04C11DB7, the length appended, complemented). */
+static uint32_t
+gr_kit_cksum(const unsigned char *p, size_t n)
+{
+	static uint32_t tab[256];
+	static bool ready;
+	uint32_t crc = 0;
+	size_t i;
+
+	if (!ready) {
+		for (i = 0; i < 256; i++) {
+			uint32_t c = (uint32_t)i << 24;
+			for (int b = 0; b < 8; b++)
+				c = c & 0x80000000u ? (c << 1) ^ 0x04C11DB7u : c << 1;
+			tab[i] = c;
+		}
+		ready = true;
+	}
+	for (i = 0; i < n; i++)
+		crc = (crc << 8) ^ tab[((crc >> 24) ^ p[i]) & 0xff];
+	for (; n; n >>= 8)
+		crc = (crc << 8) ^ tab[((crc >> 24) ^ n) & 0xff];
+	return ~crc;
+}
 
 /* One input file of the link: copied into the kit, or left where a package put it. */
 struct gr_kit_file {
@@ -56,6 +82,7 @@ struct gr_kit {
 	const char *output;         /* the link's -o: the linker's output, there after the link */
 	long long out_size;
 	char out_sha256[65];        /* its SHA-256 ("": not read) */
+	uint32_t out_cksum;         /* its POSIX cksum CRC */
 	struct gr_error *err;
 };
 
@@ -603,13 +630,18 @@ gr_kit_script(const struct gr_kit *k, struct gr_kit_buf *b)
 
 	gr_kit_str(b, "#!/bin/sh\n"
 	              "# Relink the binary from this kit (gorelink --relink-kit; see README).\n"
-	              "# Usage: ./relink [-o OUT] [ARCHIVE=FILE]...\n"
+	              "# Usage: ./relink [-o OUT] [--linker-output] [ARCHIVE=FILE]...\n"
 	              "#   -o OUT        where the binary goes (default: ./");
 	gr_kit_str(b, name);
 	gr_kit_str(b, ")\n"
 	              "#   ARCHIVE=FILE  link FILE instead of ARCHIVE, named as archives.tsv lists it\n"
 	              "#                 (its path) or by its file name when that is unique\n"
+	              "#   --linker-output  leave the linker's output as it is: without it, a link of\n"
+	              "#                 the same archives that gives the original linker output\n"
+	              "#                 (cksum) gets the values Go wrote after the link (postlink)\n"
 	              "set -eu\n"
+	              "raw=0\n"
+	              "replaced=0\n"
 	              "kit=$(CDPATH= cd -- \"$(dirname -- \"$0\")\" && pwd)\n"
 	              "out=");
 	gr_kit_sq(b, name);
@@ -627,10 +659,11 @@ gr_kit_script(const struct gr_kit *k, struct gr_kit_buf *b)
 		}
 		gr_kit_str(b, "\n");
 	}
-	gr_kit_str(b, "usage() { echo \"usage: $0 [-o OUT] [ARCHIVE=FILE]...\" >&2; exit 64; }\n"
+	gr_kit_str(b, "usage() { echo \"usage: $0 [-o OUT] [--linker-output] [ARCHIVE=FILE]...\" >&2; exit 64; }\n"
 	              "while [ $# -gt 0 ]; do\n"
 	              "\tcase $1 in\n"
 	              "\t-o) [ $# -ge 2 ] || usage; out=$2; shift 2; continue ;;\n"
+	              "\t--linker-output) raw=1; shift; continue ;;\n"
 	              "\t-h|--help) usage ;;\n"
 	              "\t?*=*) ;;\n"
 	              "\t*) usage ;;\n"
@@ -658,9 +691,9 @@ gr_kit_script(const struct gr_kit *k, struct gr_kit_buf *b)
 	              "\t\texit 64\n"
 	              "\tfi\n"
 	              "\t[ -f \"$file\" ] || { echo \"$0: $file: no such file\" >&2; exit 66; }\n"
+	              "\treplaced=1\n"
 	              "\tshift\n"
-	              "done\n"
-	              "exec");
+	              "done\n");
 	for (i = 0; i < k->nwords; i++) {
 		const struct gr_kit_word *w = &k->words[i];
 		const struct gr_kit_file *f = w->kind == GR_KW_FILE ? &k->files[w->file] : NULL;
@@ -683,6 +716,18 @@ gr_kit_script(const struct gr_kit *k, struct gr_kit_buf *b)
 		}
 	}
 	gr_kit_str(b, "\n");
+	/* The same archives: the linker's output is the original's (cksum, POSIX)
+	 * and gets the bytes Go wrote after the link (the postlink file). */
+	gr_kit_str(b, "[ \"$raw$replaced\" = 00 ] && [ -f \"$kit/postlink\" ] || exit 0\n"
+	              "set -- $(cksum < \"$out\")\n");
+	gr_kit_printf(b, "if [ \"$1 $2\" != '%lu %lld' ]; then\n", (unsigned long)k->out_cksum, k->out_size);
+	gr_kit_str(b, "\techo \"$0: note: $out is not the original linker output (another toolchain?); Go's post-link values (postlink) left out\" >&2\n"
+	              "\texit 0\n"
+	              "fi\n"
+	              "while read -r off bytes; do\n"
+	              "\tcase $off in '#'*) continue ;; esac\n"
+	              "\tprintf \"$bytes\" | dd of=\"$out\" bs=1 seek=\"$off\" conv=notrunc 2>/dev/null\n"
+	              "done < \"$kit/postlink\"\n");
 }
 
 /* One file as a JSON object. */
@@ -848,17 +893,21 @@ gr_kit_readme(const struct gr_kit *k, struct gr_kit_buf *b)
 	              nown, nown == 1 ? "" : "s", name, name);
 	gr_kit_str(b, "Identical output\n----------------\n\n"
 	              "The command keeps every flag of the original link, including the GNU build\n"
-	              "ID (-Wl,--build-id=0x...). With the same archives and toolchain, relink\n"
-	              "gives the linker's output byte for byte: link.json's linker_output has its\n"
-	              "size and SHA-256. The binary that was shipped differs from the linker's\n"
-	              "output in two values Go writes after the link, which relink leaves as the\n"
-	              "linker wrote them:\n\n"
-	              "  - the last part of the Go build ID (a hash of the binary's content, which\n"
-	              "    go build writes after the link; `go tool buildid FILE` shows it);\n"
-	              "  - the checksum in go:fipsinfo (Go 1.24 and later: cmd/link computes it\n"
-	              "    after the link; it is checked only when FIPS 140 mode is on,\n"
-	              "    GODEBUG=fips140=on).\n\n"
-	              "Everything else is identical; the program runs the same.\n");
+	              "ID (-Wl,--build-id=0x...). With the same archives and toolchain, the link\n"
+	              "gives the linker's output byte for byte (link.json's linker_output has its\n"
+	              "size and SHA-256; relink --linker-output stops there). The binary that was\n"
+	              "shipped differs from it in two values Go writes after the link:\n\n"
+	              "  - the last part of the Go build ID, a hash of the binary's content, which\n"
+	              "    go build writes (`go tool buildid FILE` shows it);\n"
+	              "  - the checksum in go:fipsinfo (Go 1.24 and later), which cmd/link computes\n"
+	              "    after the link; it is checked only in FIPS 140 mode\n"
+	              "    (GODEBUG=fips140=on).\n\n"
+	              "The file postlink holds those bytes and their offsets. When no archive is\n"
+	              "replaced and the link gives the original linker output (its POSIX cksum),\n"
+	              "relink writes them too: the result is the shipped binary, byte for byte.\n"
+	              "With a replaced archive they are left as the linker wrote them: the program\n"
+	              "runs the same, but its Go build ID is not a hash of the new content, and a\n"
+	              "FIPS 140 mode self-check would fail.\n");
 }
 
 /* Write buf to dir/rel, or fail with out of memory. */
@@ -946,7 +995,12 @@ gr_kit_write(const struct gr_kit_req *rq, struct gr_error *err)
 			goto out;
 		k.out_size = (long long)len;
 		gr_gocache_sha256(data, len, k.out_sha256);
+		k.out_cksum = gr_kit_cksum(data, len);
+		/* For the driver's gr_kit_postlink, which removes it. */
+		rc = gr_kit_put(&k, GR_KIT_LINKOUT, data, len, 0644);
 		free(data);
+		if (rc)
+			goto out;
 	}
 	gr_kit_script(&k, &b);
 	if ((rc = gr_kit_put_buf(&k, "relink", &b, 0755)))
@@ -975,6 +1029,58 @@ gr_kit_write(const struct gr_kit_req *rq, struct gr_error *err)
 	rc = gr_kit_put(&k, GR_KIT_MARKER, GR_KIT_SCHEMA "\n", sizeof(GR_KIT_SCHEMA), 0644);
 out:
 	gr_kit_free(&k);
+	return rc;
+}
+
+/* ---- what Go writes after the link ---------------------------------------- */
+
+int
+gr_kit_postlink(const char *staging, const char *binary, struct gr_error *err)
+{
+	struct gr_kit_req rq;
+	struct gr_kit k;
+	struct gr_kit_buf b = { NULL, 0, 0, false };
+	unsigned char *lo = NULL, *bin = NULL;
+	size_t nlo = 0, nbin = 0, i;
+	char *lpath = gr_kit_join(staging, GR_KIT_LINKOUT);
+	int rc;
+
+	memset(&rq, 0, sizeof(rq));
+	memset(&k, 0, sizeof(k));
+	rq.dir = staging;
+	k.rq = &rq;
+	k.err = err;
+	if (!lpath)
+		return gr_kit_nomem(&k);
+	if ((rc = gr_kit_slurp(&k, lpath, &lo, &nlo)) || (rc = gr_kit_slurp(&k, binary, &bin, &nbin)))
+		goto out;
+	gr_kit_str(&b, "# What Go wrote into the binary after the link (gorelink --relink-kit, docs/relink-kit.md):\n"
+	               "# OFFSET BYTES (printf octal escapes), applied by relink to the original linker output\n");
+	for (i = 0; nlo == nbin && i < nlo;) {
+		size_t j = i;
+		if (lo[i] == bin[i]) {
+			i++;
+			continue;
+		}
+		while (j < nlo && lo[j] != bin[j])
+			j++;
+		gr_kit_printf(&b, "%zu ", i);
+		for (; i < j; i++)
+			gr_kit_printf(&b, "\\%03o", bin[i]);
+		gr_kit_str(&b, "\n");
+	}
+	/* Another size, or a binary that is not the linker's output plus a few
+	 * values: no postlink (relink then leaves its output as it is). */
+	if (nlo == nbin && !b.nomem)
+		rc = gr_kit_put_buf(&k, "postlink", &b, 0644);
+	else
+		free(b.p);
+	if (!rc && unlink(lpath) != 0)
+		rc = gr_error_set(err, GR_EIO, errno, "relink kit: %s: %s", lpath, strerror(errno));
+out:
+	free(lo);
+	free(bin);
+	free(lpath);
 	return rc;
 }
 

@@ -35,6 +35,12 @@ struct gr_kit_req {
  * GR_EUSAGE (a thin archive no package owns: its members are not in it). */
 int gr_kit_write(const struct gr_kit_req *rq, struct gr_error *err);
 
+/* After go build: compare the final binary with the linker's output the
+ * wrapper left in staging and write the bytes that differ (the Go build ID's
+ * content hash, go:fipsinfo's sum) to staging's postlink file, which relink
+ * applies to a link of the same archives; the copy is removed. */
+int gr_kit_postlink(const char *staging, const char *binary, struct gr_error *err);
+
 /* Check that dir can receive a kit (absent, an empty directory, or a kit
  * gorelink wrote: it has the marker) and make the staging directory beside
  * it (DIR's parent, ".NAME.kit-XXXXXX"), malloc'd into *staging; *abs gets

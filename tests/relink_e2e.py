@@ -74,9 +74,10 @@ empty root (chroot into a directory that holds nothing but the binary: no
     --linker=L (not a default run: the evidence for another default).
 15. --relink-kit (issue 16): a module linking Debian's libz.a and a
     libgreet.a built by the test: the kit copied elsewhere relinks to the
-    linker's output byte for byte (link.json's SHA-256), which equals the
-    built binary except for the Go build ID's content hash and the
-    go:fipsinfo checksum (written after the link by go build and cmd/link);
+    built binary byte for byte; with --linker-output, to the linker's
+    output (link.json's SHA-256), which equals the built binary except for
+    the Go build ID's content hash and the go:fipsinfo checksum (written
+    after the link by go build and cmd/link: the kit's postlink);
     a rebuilt libgreet.a named on relink's command line changes what the
     binary prints in an empty root; libz.a is listed with its Debian package
     and version (dpkg-query agrees); the same build gives the same kit bytes
@@ -4182,7 +4183,7 @@ def relink_kit_relinks_and_replaces_an_archive():
     r, rep, out = build(mod, ["--relink-kit=" + kit], name="greet")
     assert rep.get("relink_kit") == kit, "relink_kit %r, want %s" % (rep.get("relink_kit"), kit)
     assert sorted(os.listdir(kit)) == [".gorelink-kit", "README", "archives.tsv", "lib", "link.json", "obj",
-                                       "relink"], sorted(os.listdir(kit))
+                                       "postlink", "relink"], sorted(os.listdir(kit))
     assert os.listdir(os.path.dirname(kit)) == ["kit"], "beside the kit: %r" % os.listdir(os.path.dirname(kit))
     j = kit_json(kit)
     assert j["schema"] == "gorelink-relink-kit/1" and j["binary"] == "greet" and j["mode"] == "static", j
@@ -4211,10 +4212,15 @@ def relink_kit_relinks_and_replaces_an_archive():
     shutil.copytree(kit, elsewhere, symlinks=True)
     os.rename(kit, kit + ".moved")
     cwd = scratch("kit-cwd")
-    r2 = run([os.path.join(elsewhere, "relink"), "-o", "relinked"], cwd=cwd)
+    # (1) the same archives: byte-identical to the built binary (the link, then
+    # postlink: what Go wrote after the link); --linker-output: the linker's
+    # output exactly, the built binary but for Go's post-link values.
+    r2 = run([os.path.join(elsewhere, "relink"), "-o", "identical"], cwd=cwd)
+    assert r2.rc == 0 and not r2.err, r2
+    assert sha256(os.path.join(cwd, "identical")) == sha256(out), "relink did not give the built binary"
+    r2 = run([os.path.join(elsewhere, "relink"), "-o", "relinked", "--linker-output"], cwd=cwd)
     assert r2.rc == 0, r2
     relinked = os.path.join(cwd, "relinked")
-    # (1) the same archives: the linker's output exactly; the built binary but for Go's post-link values.
     assert sha256(relinked) == j["linker_output"]["sha256"], "relinked is not the linker's output"
     assert_same_but_post_link(out, relinked)
     rb, ro = go_buildid(relinked), go_buildid(out)
@@ -4289,10 +4295,12 @@ def relink_kit_third_party():
     j = kit_json(kit)
     assert j["mode"] == "third-party", j["mode"]
     cwd = scratch("kittp-cwd")
-    r2 = run([os.path.join(kit, "relink")], cwd=cwd)
+    r2 = run([os.path.join(kit, "relink"), "--linker-output"], cwd=cwd)
     assert r2.rc == 0, r2
     assert sha256(os.path.join(cwd, "greet")) == j["linker_output"]["sha256"]
     assert_same_but_post_link(out, os.path.join(cwd, "greet"))
+    r2 = run([os.path.join(kit, "relink"), "-o", "same"], cwd=cwd)
+    assert r2.rc == 0 and sha256(os.path.join(cwd, "same")) == sha256(out), r2
     r3 = run([os.path.join(cwd, "greet")], timeout=RUN_TIMEOUT)
     assert r3.rc == 0 and r3.err.startswith("hello v1 "), r3
 
