@@ -472,8 +472,16 @@ static int
 gr_kit_toolchain(struct gr_kit *k)
 {
 	const struct gr_kit_req *rq = k->rq;
-	static const char *const files[] = { "crt1.o", "crti.o", "libc.a", "libgcc.a", "libgcc_eh.a" };
+	/* The start files and libraries the driver adds in each mode. */
+	static const char *const st[] = { "crt1.o", "crti.o", "libc.a", "libgcc.a", "libgcc_eh.a", NULL };
+	static const char *const spie[] = { "rcrt1.o", "crti.o", "libc.a", "libgcc.a", "libgcc_eh.a", NULL };
+	static const char *const dyn[] = { "crt1.o", "crti.o", "libc.so.6", "libc_nonshared.a", "libgcc.a",
+	                                   "libgcc_s.so.1", NULL };
+	static const char *const dynpie[] = { "Scrt1.o", "crti.o", "libc.so.6", "libc_nonshared.a", "libgcc.a",
+	                                      "libgcc_s.so.1", NULL };
+	const char *const *files = st;
 	const char *fuse = NULL;
+	bool pie = false;
 	char *p, q[64];
 	size_t i;
 	int rc = GR_OK;
@@ -482,15 +490,24 @@ gr_kit_toolchain(struct gr_kit *k)
 		return GR_OK;
 	rc = gr_kit_tool(k, "compiler", p);
 	free(p);
-	for (i = 1; i < rq->nargv; i++)
+	for (i = 1; i < rq->nargv; i++) {
 		if (!strncmp(rq->argv[i], "-fuse-ld=", 9))
 			fuse = rq->argv[i] + 9;
+		else if (!strcmp(rq->argv[i], "-pie"))
+			pie = true;
+		else if (!strcmp(rq->argv[i], "-no-pie"))
+			pie = false;
+	}
+	if (rq->mode && !strcmp(rq->mode, "static-pie"))
+		files = spie;
+	else if (rq->mode && !strcmp(rq->mode, "third-party"))
+		files = pie ? dynpie : dyn;
 	snprintf(q, sizeof(q), "-print-prog-name=%s%s%.32s", fuse ? "ld." : "ld", fuse ? "" : "", fuse ? fuse : "");
 	if (!rc && (p = gr_kit_ask(k, q)) != NULL) {
 		rc = gr_kit_tool(k, "linker", p);
 		free(p);
 	}
-	for (i = 0; !rc && i < sizeof(files) / sizeof(files[0]); i++) {
+	for (i = 0; !rc && files[i]; i++) {
 		snprintf(q, sizeof(q), "-print-file-name=%s", files[i]);
 		if ((p = gr_kit_ask(k, q)) != NULL) {
 			rc = gr_kit_tool(k, "toolchain", p);
