@@ -82,7 +82,8 @@ empty root (chroot into a directory that holds nothing but the binary: no
     binary prints in an empty root; libz.a is listed with its Debian package
     and version (dpkg-query agrees); the same build gives the same kit bytes
     and replaces a kit in place; a failed build (check fails after the link)
-    and a DIR that is not a kit leave DIR untouched; --third-party relinks.
+    a --dry-run and a DIR that is not a kit leave DIR untouched;
+    --third-party relinks.
 
 Builds share the caller's GOCACHE and GOMODCACHE (Go's build cache makes the
 second build of a package cheap) and run with GOFLAGS=-buildvcs=false.  Needs
@@ -4274,6 +4275,11 @@ def relink_kit_failed_build_leaves_dir():
                    ["__libc_start_main"], tag="kitfail", go_output=True)
     assert tree(kit) == before, "the kit changed after a failed build"
     assert os.listdir(d) == ["kit"], "beside the kit: %r" % os.listdir(d)
+    # --dry-run: the kit is written by the link, then dropped with the binary.
+    r = gorelink(["--dry-run", "--relink-kit=" + kit, "-o", os.path.join(scratch("kitdry"), "greet"), "."], cwd=mod)
+    assert r.rc == EXIT_OK, r
+    assert tree(kit) == before, "the kit changed after a --dry-run"
+    assert os.listdir(d) == ["kit"], "beside the kit after --dry-run: %r" % os.listdir(d)
     other = os.path.join(d, "notakit")
     os.mkdir(other)
     with open(os.path.join(other, "keep.txt"), "w") as f:
