@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <dirent.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -320,21 +319,25 @@ static char *
 gr_kit_name(struct gr_kit *k, const char *dir, const char *src)
 {
 	const char *slash = strrchr(src, '/'), *base = slash ? slash + 1 : src;
-	char buf[PATH_MAX];
+	size_t cap = strlen(dir) + strlen(base) + 16;
+	char *buf = malloc(cap);
 	int n;
 
+	if (!buf)
+		return NULL;
 	for (n = 1; n < 100000; n++) {
 		size_t i;
 		bool taken = false;
 		if (n == 1)
-			snprintf(buf, sizeof(buf), "%s/%s", dir, base);
+			snprintf(buf, cap, "%s/%s", dir, base);
 		else
-			snprintf(buf, sizeof(buf), "%s/%d-%s", dir, n, base);
+			snprintf(buf, cap, "%s/%d-%s", dir, n, base);
 		for (i = 0; i < k->nfiles && !taken; i++)
 			taken = k->files[i].kitpath && !strcmp(k->files[i].kitpath, buf);
 		if (!taken)
-			return strdup(buf);
+			return buf;
 	}
+	free(buf);
 	return NULL;
 }
 
@@ -1117,7 +1120,7 @@ gr_kit_complete(const char *staging)
 int
 gr_kit_prepare(const char *dir, char **abs, char **staging, struct gr_error *err)
 {
-	char cwd[PATH_MAX], *a, *slash, *st;
+	char *cwd, *a, *slash, *st;
 	struct stat sb;
 	size_t l;
 
@@ -1128,9 +1131,10 @@ gr_kit_prepare(const char *dir, char **abs, char **staging, struct gr_error *err
 	if (dir[0] == '/') {
 		a = strdup(dir);
 	} else {
-		if (!getcwd(cwd, sizeof(cwd)))
+		if (!(cwd = getcwd(NULL, 0)))
 			return gr_error_set(err, GR_EIO, errno, "--relink-kit: the current directory: %s", strerror(errno));
 		a = gr_kit_join(cwd, dir);
+		free(cwd);
 	}
 	if (!a)
 		return gr_error_set(err, GR_ENOMEM, 0, "out of memory");
