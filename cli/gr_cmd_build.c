@@ -86,6 +86,10 @@ gr_cmd_build_usage(FILE *f)
 	      "      --keep-failed       keep a binary that fails the check as OUT.rejected\n"
 	      "      --dry-run           build and check, show the go command and the link,\n"
 	      "                          leave OUT alone\n"
+	      "      --relink-kit=DIR    also write the relink kit (the link's objects, its\n"
+	      "                          command, the archives and their packages) to DIR, for\n"
+	      "                          users to relink against a modified library (LGPL);\n"
+	      "                          see docs/relink-kit.md\n"
 	      "      --print-link        print the final linker command, quoted\n"
 	      "      --json              a JSON report (schema gorelink-build/1)\n"
 	      "  -v, --verbose           log each step with its time on stderr\n"
@@ -335,6 +339,7 @@ gr_cmd_build_json(FILE *out, const struct gr_build_opts *o, const struct gr_buil
 	gr_json_bool(&j, "dry_run", o->dry_run);
 	gr_json_bool(&j, "up_to_date", status == 0 && r->up_to_date);
 	gr_json_str(&j, "kept", r->kept);
+	gr_json_str(&j, "relink_kit", status == 0 ? r->kit : NULL);
 	gr_json_str(&j, "preset", r->preset_path);
 	gr_json_arr_begin(&j, "presets_applied");
 	for (size_t i = 0; i + 3 < r->presets_applied.n; i += 4) {
@@ -461,7 +466,7 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 {
 	enum { OPT_STATIC = 256, OPT_PIE, OPT_THIRD, OPT_SQLITE, OPT_PRESET, OPT_PKG, OPT_ALLOW,
 	       OPT_NOTAGS, OPT_GO, OPT_KEEP, OPT_DRY, OPT_PRINT, OPT_JSON, OPT_LIB, OPT_FIX, OPT_STRICT, OPT_STUB,
-	       OPT_ACCEPT_DLOPEN, OPT_NOINFER, OPT_LINKER,
+	       OPT_ACCEPT_DLOPEN, OPT_NOINFER, OPT_LINKER, OPT_KIT,
 	       OPT_NOAUTO, OPT_MAXVER, OPT_GLIBC, OPT_NOMANIFEST };
 	static const struct option longopts[] = {
 		{ "static", no_argument, NULL, OPT_STATIC },
@@ -485,6 +490,7 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 		{ "no-infer", no_argument, NULL, OPT_NOINFER },
 		{ "no-manifest", no_argument, NULL, OPT_NOMANIFEST },
 		{ "linker", required_argument, NULL, OPT_LINKER },
+		{ "relink-kit", required_argument, NULL, OPT_KIT },
 		{ "no-auto-presets", no_argument, NULL, OPT_NOAUTO },
 		{ "max-version", required_argument, NULL, OPT_MAXVER },
 		{ "glibc", required_argument, NULL, OPT_GLIBC },
@@ -553,6 +559,7 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 			}
 			continue;
 		case OPT_NOAUTO: a->o.no_auto_presets = true; continue;
+		case OPT_KIT: a->o.relink_kit = optarg; continue;
 		case OPT_MAXVER:
 		case OPT_GLIBC:
 			if (!gr_checkver_add_max(a->maxver, &a->o.nmaxver, optarg, c == OPT_GLIBC, &a->varena,

@@ -14,6 +14,7 @@
 #include "gr_floorref.h"
 #include "gr_gocache.h"
 #include "gr_json.h"
+#include "gr_kit.h"
 #include "gr_kv.h"
 #include "gr_ldmsg.h"
 #include "gr_path.h"
@@ -960,6 +961,24 @@ gr_linkwrap_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr
 	 * version of, while cmd/link's objects still exist (gr_floorref). */
 	if (status == 0 && w->ls->maxver.n && !w->ls->darwin)
 		gr_lw_floorrefs(w, final, rep);
+	/* --relink-kit: the link's objects are in cmd/link's directory until it
+	 * ends; the kit takes them now (gr_kit), the driver puts it in place. */
+	if (status == 0 && final->n && w->ls->kit && !w->ls->darwin) {
+		struct gr_error ke;
+		/* The report is in the build's private directory: name nothing there. */
+		char *pd = w->ls->report ? strdup(w->ls->report) : NULL, *slash = pd ? strrchr(pd, '/') : NULL;
+		struct gr_kit_req kq = { w->ls->kit, w->ls->kit_name, gr_link_mode_name(w->ls->mode),
+		                         (const char *const *)final->v, final->n, w->env->path, NULL, NULL };
+		if (slash && slash > pd) {
+			*slash = '\0';
+			kq.private_dir = pd;
+		}
+		if (gr_link_report_set_kit(rep, gr_kit_write(&kq, &ke) == GR_OK ? NULL : ke.msg) != GR_OK)
+			gr_lw_diag(w, "relink kit: out of memory");
+		free(pd);
+	}
+	/* After the kit's copy of the linker's output: the note is among the
+	 * bytes its postlink file adds back (gr_kit_postlink). */
 	if (status == 0 && gr_lw_manifest(w, final, true) != GR_OK)
 		return 1;
 	return status;

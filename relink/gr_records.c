@@ -302,6 +302,10 @@ gr_linkstate_deinit(struct gr_linkstate *ls)
 	ls->pkglog = NULL;
 	free(ls->linker);
 	ls->linker = NULL;
+	free(ls->kit);
+	ls->kit = NULL;
+	free(ls->kit_name);
+	ls->kit_name = NULL;
 	ls->darwin = false;
 	ls->no_infer = false;
 	ls->no_manifest = false;
@@ -364,6 +368,8 @@ gr_linkstate_write(const char *path, const struct gr_linkstate *ls, struct gr_er
 		gr_rec_put1(&b, "pkglog", ls->pkglog);
 	if (ls->linker)
 		gr_rec_put1(&b, "linker", ls->linker);
+	if (ls->kit)
+		gr_rec_put(&b, "kit", 2, (const char *const[]){ ls->kit, ls->kit_name });
 	rc = gr_rec_commit(path, &b, "link state", err);
 	free(b.p);
 	return rc;
@@ -425,6 +431,10 @@ gr_linkstate_record(struct gr_rec_reader *r, const char *kw, struct gr_linkstate
 		if ((rc = gr_rec_want(r, kw, 1, 1, err)))
 			return rc;
 		ok = gr_rec_set(&ls->linker, f[0]);
+	} else if (!strcmp(kw, "kit")) {
+		if ((rc = gr_rec_want(r, kw, 2, 1, err)))
+			return rc;
+		ok = gr_rec_set(&ls->kit, f[0]) && gr_rec_set(&ls->kit_name, f[1]);
 	} else if (!strcmp(kw, "fix") || !strcmp(kw, "no-infer")) {
 		if ((rc = gr_rec_want(r, kw, 0, 0, err)))
 			return rc;
@@ -688,6 +698,16 @@ gr_link_report_set_status(struct gr_link_report *r, int status, const char *kill
 }
 
 int
+gr_link_report_set_kit(struct gr_link_report *r, const char *error)
+{
+	bool ok = true;
+
+	r->kit_written = !error;
+	r->kit_error = gr_rep_dup(r, error, &ok);
+	return ok ? GR_OK : GR_ENOMEM;
+}
+
+int
 gr_link_report_write(const char *path, const struct gr_link_report *r, struct gr_error *err)
 {
 	struct gr_kvbuf b = { NULL, 0, 0, false };
@@ -781,6 +801,8 @@ gr_link_report_write(const char *path, const struct gr_link_report *r, struct gr
 		snprintf(num, sizeof(num), "%u", r->links);
 		gr_rec_put1(&b, "links", num);
 	}
+	if (r->kit_written || r->kit_error)
+		gr_rec_put1(&b, "kit", r->kit_error);
 	rc = gr_rec_commit(path, &b, "link report", err);
 	free(b.p);
 	return rc;
@@ -899,6 +921,10 @@ gr_link_report_record(struct gr_rec_reader *r, const char *kw, struct gr_link_re
 			return gr_error_set(err, GR_EFORMAT, 0, "%s:%zu: links '%.32s' is not a number", r->path, r->line,
 			                    f[0]);
 		rep->links = (unsigned)v;
+	} else if (!strcmp(kw, "kit")) {
+		if ((rc = gr_rec_want(r, kw, 1, 0, err)))
+			return rc;
+		rc = gr_link_report_set_kit(rep, f[0]);
 	} else if (!strcmp(kw, "order")) {
 		struct gr_rec_order o;
 		if ((rc = gr_rec_want(r, kw, 3, 7, err)))

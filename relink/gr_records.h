@@ -48,6 +48,8 @@ struct gr_linkstate {
 	char *pkglog;                 /* the pkg-config log (the -l names #cgo pkg-config: answers account for), or NULL */
 	char *linker;                 /* --linker: the final link's -fuse-ld=NAME ("mold"), or NULL: the compiler's own ld */
 	struct gr_strvec maxver;      /* --max-version limits ("GLIBC_2.28"): the wrapper names who needs more */
+	char *kit;                    /* --relink-kit: the staging directory the wrapper writes the kit into, or NULL */
+	char *kit_name;               /* the binary's name for the kit (relink's default output), or NULL */
 	/* Not recorded: the wrapper's own stand-in archives for --stub names
 	 * (gr_rw_opts.replace_*), borrowed, set for the link after the stub step. */
 	const char *const *stub_lib, *const *stub_archive;
@@ -185,6 +187,8 @@ struct gr_link_report {
 	struct gr_rec_floorref *floorrefs; /* --max-version: who refers to each too-new symbol */
 	size_t nfloorrefs, cfloorrefs;
 	unsigned links;                   /* final link attempts that ran (each repair adds one) */
+	bool kit_written;                 /* --relink-kit: the wrapper wrote the kit (record 'kit' with \\N) */
+	const char *kit_error;            /* or why it could not (record 'kit' with the reason), or NULL */
 	bool has_status;
 	int status;                       /* the link's exit status (128+N: signal N) */
 	const char *killed;               /* "CC killed by signal NAME (...)", or NULL */
@@ -234,6 +238,9 @@ int gr_link_report_add_floorref(struct gr_link_report *r, const struct gr_rec_fl
 
 /* Set the link's exit status and, when it died of a signal, what killed it (copied; may be NULL). */
 int gr_link_report_set_status(struct gr_link_report *r, int status, const char *killed);
+
+/* Record the relink kit's outcome: written (error NULL) or why not (copied). */
+int gr_link_report_set_kit(struct gr_link_report *r, const char *error);
 
 /* Write the report to path (atomically: a temporary file renamed over it). */
 int gr_link_report_write(const char *path, const struct gr_link_report *r, struct gr_error *err);

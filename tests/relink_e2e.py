@@ -72,6 +72,18 @@ empty root (chroot into a directory that holds nothing but the binary: no
     a linker not installed names its package (needs mold, lld, binutils).
     RELINK_E2E_LINKER=L runs every case that builds through build() with
     --linker=L (not a default run: the evidence for another default).
+15. --relink-kit (issue 16): a module linking Debian's libz.a and a
+    libgreet.a built by the test: the kit copied elsewhere relinks to the
+    built binary byte for byte; with --linker-output, to the linker's
+    output (link.json's SHA-256), which equals the built binary except for
+    the Go build ID's content hash and the go:fipsinfo checksum (written
+    after the link by go build and cmd/link: the kit's postlink);
+    a rebuilt libgreet.a named on relink's command line changes what the
+    binary prints in an empty root; libz.a is listed with its Debian package
+    and version (dpkg-query agrees); the same build gives the same kit bytes
+    and replaces a kit in place; a failed build (check fails after the link)
+    a --dry-run and a DIR that is not a kit leave DIR untouched;
+    --third-party relinks.
 
 Builds share the caller's GOCACHE and GOMODCACHE (Go's build cache makes the
 second build of a package cheap) and run with GOFLAGS=-buildvcs=false.  Needs
@@ -4292,6 +4304,240 @@ def linkers_diagnose_and_fix():
         assert "linking once more with GNU ld" not in r.err, r
         assert_static(out)
         sqlite_in_empty_root(out, version)
+
+
+# --------------------------------------------------------------------- 15
+
+GREET_C = 'const char *greet(void) { return "%s"; }\n'
+GREET_GO = ('package main\n\n// #cgo LDFLAGS: -L${SRCDIR}/lib -lgreet\n// #cgo pkg-config: zlib\n'
+            '// #include <zlib.h>\n// const char *greet(void);\nimport "C"\n\n'
+            'func main() { println(C.GoString(C.greet()), C.GoString(C.zlibVersion())) }\n')
+
+
+def make_libgreet(d, text):
+    """d/libgreet.a: greet() returns TEXT (built with cc and ar)."""
+    os.makedirs(d, exist_ok=True)
+    src, obj = os.path.join(d, "greet.c"), os.path.join(d, "greet.o")
+    with open(src, "w") as f:
+        f.write(GREET_C % text)
+    for argv in (["cc", "-O2", "-c", "-o", obj, src], ["ar", "rcD", os.path.join(d, "libgreet.a"), obj]):
+        r = run(argv, timeout=RUN_TIMEOUT)
+        assert r.rc == 0, "%s failed (apt-get install gcc binutils)\n%r" % (argv[0], r)
+    return os.path.join(d, "libgreet.a")
+
+
+def greet_module(tag):
+    pkg_modversion("zlib", "zlib1g-dev")
+    mod = make_module("kit" + tag, {"main.go": GREET_GO})
+    make_libgreet(os.path.join(mod, "lib"), "hello v1")
+    return mod
+
+
+def tree(d):
+    """relative path -> (mode, sha256 or '<dir>') of everything under d."""
+    out = {}
+    for root, dirs, files in os.walk(d):
+        for n in dirs + files:
+            p = os.path.join(root, n)
+            st = os.lstat(p)
+            out[os.path.relpath(p, d)] = (oct(st.st_mode), "<dir>" if os.path.isdir(p) else sha256(p))
+    return out
+
+
+def go_buildid_bytes(path):
+    r = run(["go", "tool", "buildid", path], timeout=RUN_TIMEOUT)
+    assert r.rc == 0 and r.out.strip(), "go tool buildid %s\n%r" % (path, r)
+    return r.out.strip().encode()
+
+
+def post_link_ranges(path):
+    """The byte ranges of what Go writes after the link: the content hash
+    (last part) of each copy of the Go build ID, and go:fipsinfo's sum."""
+    with open(path, "rb") as f:
+        data = f.read()
+    bid = go_buildid_bytes(path)
+    last = bid.rindex(b"/") + 1
+    ranges, at = [], data.find(bid)
+    while at >= 0:
+        ranges.append((at + last, at + len(bid)))
+        at = data.find(bid, at + 1)
+    assert ranges, "%s: its Go build ID %r is not in it" % (path, bid)
+    fips = data.find(b"\xff Go fipsinfo \xff\x00")
+    if fips >= 0:
+        ranges.append((fips + 16, fips + 48))
+    return data, ranges
+
+
+def assert_same_but_post_link(built, relinked):
+    """RELINKED equals BUILT except in the ranges post_link_ranges names and,
+    unless --no-manifest, the manifest note appended after the link (and
+    they are the only differences): with those bytes taken from BUILT, the two
+    are identical."""
+    a, ranges = post_link_ranges(built)
+    with open(relinked, "rb") as f:
+        b = bytearray(f.read())
+    if len(a) > len(b):
+        # The manifest note (gr_embed) appended after the link: its data and a
+        # new section header table at the end, e_shoff and e_shnum (ELF64) in
+        # the header the only bytes it changes.
+        a, extra = a[:len(b)], a[len(b):]
+        assert b"gorelink-manifest/1" in extra and MANIFEST_SECTION.encode() in extra, (
+            "built is %d bytes longer than the linker's output, and not by the manifest note" % len(extra))
+        ranges = ranges + [(0x28, 0x30), (0x3c, 0x3e)]
+    assert len(a) == len(b), "relinked %d bytes, built %d" % (len(b), len(a))
+    for lo, hi in ranges:
+        b[lo:hi] = a[lo:hi]
+    if bytes(b) != a:
+        first = next(i for i in range(len(a)) if a[i] != b[i])
+        raise AssertionError("%s and %s differ at byte %d, outside the Go build ID and go:fipsinfo (%r)" % (
+            built, relinked, first, ranges))
+    with open(relinked, "rb") as f:
+        assert f.read() != a, "the relinked binary is byte-identical: the Go build ID rewrite was expected"
+
+
+def kit_json(kit):
+    with open(os.path.join(kit, "link.json")) as f:
+        return json.load(f)
+
+
+@test
+def relink_kit_relinks_and_replaces_an_archive():
+    """--relink-kit=DIR: the kit names libz.a by its Debian package (the
+    version dpkg-query gives) and holds libgreet.a (no package) and the
+    link's objects; copied elsewhere (the original moved away), its relink
+    gives the linker's output byte for byte, equal to the binary but for the
+    Go build ID's hash and go:fipsinfo's sum; it runs in an empty root; with a
+    rebuilt libgreet.a named, the binary prints the new text."""
+    mod = greet_module("relink")
+    kit = os.path.join(scratch("kitdir"), "kit")
+    r, rep, out = build(mod, ["--relink-kit=" + kit], name="greet")
+    assert rep.get("relink_kit") == kit, "relink_kit %r, want %s" % (rep.get("relink_kit"), kit)
+    assert sorted(os.listdir(kit)) == [".gorelink-kit", "README", "archives.tsv", "lib", "link.json", "obj",
+                                       "postlink", "relink"], sorted(os.listdir(kit))
+    assert os.listdir(os.path.dirname(kit)) == ["kit"], "beside the kit: %r" % os.listdir(os.path.dirname(kit))
+    j = kit_json(kit)
+    assert j["schema"] == "gorelink-relink-kit/1" and j["binary"] == "greet" and j["mode"] == "static", j
+    objs = sorted(os.path.basename(o["path"]) for o in j["objects"])
+    assert "go.o" in objs and "000000.o" in objs and all(o["in_kit"] for o in j["objects"]), j["objects"]
+    for o in j["objects"]:
+        assert sha256(os.path.join(kit, o["path"])) == o["sha256"], o
+    ars = {os.path.basename(a["path"]): a for a in j["archives"]}
+    assert ars["libgreet.a"]["in_kit"] and ars["libgreet.a"]["path"] == "lib/libgreet.a", ars
+    assert ars["libgreet.a"]["package"] is None, ars["libgreet.a"]
+    z = ars["libz.a"]
+    dq = run(["dpkg-query", "-W", "-f", "${Version}", "zlib1g-dev"], timeout=RUN_TIMEOUT)
+    assert not z["in_kit"] and z["package"].split(":")[0] == "zlib1g-dev" and z["version"] == dq.out, (z, dq)
+    assert z["sha256"] == sha256(z["path"]), z
+    assert [w for w in j["argv"] if isinstance(w, str) and w.startswith("-Wl,--build-id=0x")], j["argv"]
+    with open(os.path.join(kit, "archives.tsv")) as f:
+        tsv = f.read()
+    assert "lib/libgreet.a\tyes\t-\t" in tsv and "\tzlib1g-dev" in tsv, tsv
+    with open(os.path.join(kit, "README")) as f:
+        readme = f.read()
+    assert "zlib1g-dev" in readme and "go:fipsinfo" in readme, readme
+    r1, _ = run_in_empty_root(out)
+    assert r1.rc == 0 and r1.err.startswith("hello v1 "), r1
+    # (4) kit-relative: a copy elsewhere, the original moved away, run from a third directory.
+    elsewhere = os.path.join(scratch("kit-copy"), "copied")
+    shutil.copytree(kit, elsewhere, symlinks=True)
+    os.rename(kit, kit + ".moved")
+    cwd = scratch("kit-cwd")
+    # (1) the same archives: byte-identical to the built binary (the link, then
+    # postlink: what Go wrote after the link); --linker-output: the linker's
+    # output exactly, the built binary but for Go's post-link values.
+    r2 = run([os.path.join(elsewhere, "relink"), "-o", "identical"], cwd=cwd)
+    assert r2.rc == 0 and not r2.err, r2
+    assert sha256(os.path.join(cwd, "identical")) == sha256(out), "relink did not give the built binary"
+    r2 = run([os.path.join(elsewhere, "relink"), "-o", "relinked", "--linker-output"], cwd=cwd)
+    assert r2.rc == 0, r2
+    relinked = os.path.join(cwd, "relinked")
+    assert sha256(relinked) == j["linker_output"]["sha256"], "relinked is not the linker's output"
+    assert_same_but_post_link(out, relinked)
+    rb, ro = go_buildid_bytes(relinked), go_buildid_bytes(out)
+    assert rb.rsplit(b"/", 1)[0] == ro.rsplit(b"/", 1)[0], (rb, ro)
+    r3, _ = run_in_empty_root(relinked)
+    assert r3.rc == 0 and r3.err.startswith("hello v1 "), r3
+    # (2) a rebuilt archive, by file name and by the path archives.tsv lists.
+    v2 = make_libgreet(scratch("greet-v2"), "hello v2, rebuilt")
+    for spec in ("libgreet.a=" + v2, "lib/libgreet.a=" + v2):
+        r4 = run([os.path.join(elsewhere, "relink"), "-o", "v2", spec], cwd=cwd)
+        assert r4.rc == 0, r4
+        r5, _ = run_in_empty_root(os.path.join(cwd, "v2"))
+        assert r5.rc == 0 and r5.err.startswith("hello v2, rebuilt "), r5
+        assert_static(os.path.join(cwd, "v2"))
+    # A name that is no archive of the link is refused.
+    r6 = run([os.path.join(elsewhere, "relink"), "-o", "v3", "libnone.a=" + v2], cwd=cwd)
+    assert r6.rc == 64 and "names 0 archives" in r6.err, r6
+
+
+@test
+def relink_kit_deterministic_and_replaced():
+    """The same build twice gives the same kit bytes (and modes); a build into
+    a kit replaces it whole, with nothing left beside it."""
+    mod = greet_module("det")
+    d = scratch("kitdet")
+    k1, k2 = os.path.join(d, "k1"), os.path.join(d, "k2")
+    build(mod, ["--relink-kit=" + k1], name="greet")
+    build(mod, ["--relink-kit=" + k2], name="greet")
+    t1, t2 = tree(k1), tree(k2)
+    assert t1 == t2, "two kits of the same build differ: %r" % sorted(
+        set(t1.items()) ^ set(t2.items()))
+    with open(os.path.join(k1, "obj", "stale.o"), "w") as f:
+        f.write("from before")
+    build(mod, ["--relink-kit=" + k1], name="greet")
+    assert tree(k1) == t2, "the kit was not replaced whole: %r" % sorted(set(tree(k1).items()) ^ set(t2.items()))
+    assert sorted(os.listdir(d)) == ["k1", "k2"], "beside the kits: %r" % sorted(os.listdir(d))
+
+
+@test
+def relink_kit_failed_build_leaves_dir():
+    """A build that fails after the link (--third-party --glibc 2.28: the
+    check fails, exit 1) leaves an existing kit untouched and nothing beside
+    it; a DIR that is neither empty nor a kit is refused before building
+    (exit 64), untouched."""
+    mod = greet_module("fail")
+    d = scratch("kitfail")
+    kit = os.path.join(d, "kit")
+    build(mod, ["--relink-kit=" + kit], name="greet")
+    before = tree(kit)
+    expect_failure(["--third-party", "--glibc", "2.28", "--relink-kit=" + kit, "."], mod, EXIT_VERDICT,
+                   ["GLIBC_2."], tag="kitfail", go_output=True)
+    assert tree(kit) == before, "the kit changed after a failed build"
+    assert os.listdir(d) == ["kit"], "beside the kit: %r" % os.listdir(d)
+    # --dry-run: the kit is written by the link, then dropped with the binary.
+    r = gorelink(["--dry-run", "--relink-kit=" + kit, "-o", os.path.join(scratch("kitdry"), "greet"), "."], cwd=mod)
+    assert r.rc == EXIT_OK, r
+    assert tree(kit) == before, "the kit changed after a --dry-run"
+    assert os.listdir(d) == ["kit"], "beside the kit after --dry-run: %r" % os.listdir(d)
+    other = os.path.join(d, "notakit")
+    os.mkdir(other)
+    with open(os.path.join(other, "keep.txt"), "w") as f:
+        f.write("mine")
+    expect_failure(["--relink-kit=" + other, "."], mod, EXIT_USAGE, ["neither empty nor a relink kit"],
+                   tag="kitnot")
+    assert tree(other) == {"keep.txt": (oct(os.lstat(os.path.join(other, "keep.txt")).st_mode),
+                                        sha256(os.path.join(other, "keep.txt")))}
+    assert sorted(os.listdir(d)) == ["kit", "notakit"], sorted(os.listdir(d))
+
+
+@test
+def relink_kit_third_party():
+    """--third-party --relink-kit: relink gives the linker's output byte for
+    byte, and it runs (the C library dynamic)."""
+    mod = greet_module("tp")
+    kit = os.path.join(scratch("kittp"), "kit")
+    r, rep, out = build(mod, ["--third-party", "--relink-kit=" + kit], name="greet")
+    j = kit_json(kit)
+    assert j["mode"] == "third-party", j["mode"]
+    cwd = scratch("kittp-cwd")
+    r2 = run([os.path.join(kit, "relink"), "--linker-output"], cwd=cwd)
+    assert r2.rc == 0, r2
+    assert sha256(os.path.join(cwd, "greet")) == j["linker_output"]["sha256"]
+    assert_same_but_post_link(out, os.path.join(cwd, "greet"))
+    r2 = run([os.path.join(kit, "relink"), "-o", "same"], cwd=cwd)
+    assert r2.rc == 0 and sha256(os.path.join(cwd, "same")) == sha256(out), r2
+    r3 = run([os.path.join(cwd, "greet")], timeout=RUN_TIMEOUT)
+    assert r3.rc == 0 and r3.err.startswith("hello v1 "), r3
 
 
 def main():
