@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "gr_file.h"
 #include "gr_gocache.h"
@@ -212,7 +213,7 @@ static const struct {
 static const char *const mf_exceptions[] = {
 	"Classpath-exception-2.0", "GCC-exception-3.1", "GCC-exception-2.0", "LLVM-exception",
 	"Autoconf-exception-3.0", "Autoconf-exception-2.0", "Bison-exception-2.2", "Libtool-exception",
-	"OpenSSL-exception", "Font-exception-2.0",
+	"Font-exception-2.0",
 };
 
 /* The SPDX id of one licence name (n bytes), appended to b. */
@@ -251,8 +252,9 @@ const char *
 gr_manifest_spdx(struct gr_arena *a, const char *expr)
 {
 	struct gr_kvbuf b = { 0 };
-	const char *p = expr, *r;
+	const char *p = expr, *r, *last_id = NULL;
 	bool need_space = false, any = false;
+	size_t last_at = 0, last_len = 0;
 
 	if (!expr)
 		return gr_arena_strdup(a, "NOASSERTION");
@@ -297,21 +299,33 @@ gr_manifest_spdx(struct gr_arena *a, const char *expr)
 			k = (size_t)(end - e);
 			while (k && isspace((unsigned char)e[k - 1]))
 				k--;
-			gr_kv_raw(&b, "WITH ", 5);
 			for (i = 0; i < sizeof(mf_exceptions) / sizeof(mf_exceptions[0]); i++)
 				if (mf_word(e, k, mf_exceptions[i]))
 					break;
 			if (i < sizeof(mf_exceptions) / sizeof(mf_exceptions[0])) {
+				gr_kv_raw(&b, "WITH ", 5);
 				gr_kv_raw(&b, mf_exceptions[i], strlen(mf_exceptions[i]));
-			} else if (k > 10 && !strncasecmp(e, "OpenSSL ex", 10)) {
-				gr_kv_raw(&b, "OpenSSL-exception", 17);
-			} else {
-				mf_spdx_id(&b, e, k);
+			} else if (last_id && !b.nomem) {
+				/* an exception SPDX has no id for: the licence and it become one
+				 * LicenseRef (SPDX 2.3 allows only listed exceptions after WITH) */
+				char name[512];
+				int nl = snprintf(name, sizeof(name), "%.*s-with-%.*s", (int)last_len, last_id, (int)k, e);
+				b.n = last_at;
+				b.p[b.n] = '\0';
+				gr_kv_raw(&b, "LicenseRef-", 11);
+				mf_spdx_id(&b, name, nl > 0 && (size_t)nl < sizeof(name) ? (size_t)nl : 0);
+				if (!strncmp(b.p + last_at + 11, "LicenseRef-", 11)) {
+					memmove(b.p + last_at, b.p + last_at + 11, b.n - last_at - 11 + 1);
+					b.n -= 11;
+				}
 			}
 			p = end;
 			any = true;
 			continue;
 		} else {
+			last_at = b.n;
+			last_id = p;
+			last_len = n;
 			mf_spdx_id(&b, p, n);
 			any = true;
 		}
@@ -685,6 +699,41 @@ gr_manifest_set_go(struct gr_manifest *m, const char *text, const char *go_versi
 	return ok ? GR_OK : gr_error_set(err, GR_ENOMEM, 0, "out of memory reading build info");
 }
 
+int
+gr_manifest_set_epoch(struct gr_manifest *m, const char *epoch, struct gr_error *err)
+{
+	char *end, buf[32];
+	long long v;
+	time_t t;
+	struct tm tm;
+
+	errno = 0;
+	v = epoch ? strtoll(epoch, &end, 10) : -1;
+	if (!epoch || errno || end == epoch || *end || v < 0 || v > 253402300799LL)
+		return gr_error_set(err, GR_EUSAGE, 0, "SOURCE_DATE_EPOCH '%.32s' is not a number of seconds",
+		                    epoch ? epoch : "");
+	t = (time_t)v;
+	if (!gmtime_r(&t, &tm) || !strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm))
+		return gr_error_set(err, GR_EUSAGE, 0, "SOURCE_DATE_EPOCH '%.32s' is out of range", epoch);
+	if (!(m->created = gr_arena_strdup(&m->arena, buf)))
+		return gr_error_set(err, GR_ENOMEM, 0, "out of memory");
+	return GR_OK;
+}
+
+const char *
+gr_manifest_created(const struct gr_manifest *m)
+{
+	size_t i;
+
+	if (m->created)
+		return m->created;
+	for (i = 0; i < m->nsettings; i++)
+		if (!strncmp(m->settings[i], "vcs.time=", 9) && strlen(m->settings[i]) == 9 + 20 &&
+		    m->settings[i][9 + 19] == 'Z')
+			return m->settings[i] + 9;
+	return "1970-01-01T00:00:00Z";
+}
+
 /* ---- the compact form -------------------------------------------------------- */
 
 /* One field: escaped (\\, \t, \n), or \N for NULL. */
@@ -738,6 +787,8 @@ gr_manifest_compact(const struct gr_manifest *m, char **out, size_t *len, struct
 	gr_kv_raw(&b, GR_MANIFEST_FORMAT "\n", sizeof(GR_MANIFEST_FORMAT));
 	if (m->linker)
 		mf_rec(&b, "linker", 1, &m->linker);
+	if (m->created)
+		mf_rec(&b, "created", 1, &m->created);
 	if (m->go_version)
 		mf_rec(&b, "go", 1, &m->go_version);
 	if (m->go_path)
@@ -857,6 +908,9 @@ gr_manifest_parse(const char *text, size_t len, struct gr_manifest *m, struct gr
 		} else if (!strcmp(kw, "linker")) {
 			WANT(1);
 			m->linker = DUP(f[1]);
+		} else if (!strcmp(kw, "created")) {
+			WANT(1);
+			m->created = DUP(f[1]);
 		} else if (!strcmp(kw, "go")) {
 			WANT(1);
 			m->go_version = DUP(f[1]);

@@ -55,6 +55,8 @@ struct gr_manifest_gomod {
 struct gr_manifest {
 	struct gr_arena arena;             /* owns every string and array */
 	const char *linker;                /* "bfd", "gold", "lld", "mold", or NULL: not known */
+	const char *created;               /* the SBOMs' creation time, "YYYY-MM-DDTHH:MM:SSZ" from
+	                                      SOURCE_DATE_EPOCH, or NULL: from the build info's vcs.time, else 1970 */
 	struct gr_manifest_archive *archives; /* sorted by path */
 	size_t narchives, carchives;
 	struct gr_manifest_object *objects;   /* sorted by name */
@@ -88,6 +90,13 @@ void gr_manifest_deinit(struct gr_manifest *m);
  * name) or a shared library (path). Repeats are merged. GR_OK or GR_ENOMEM. */
 int gr_manifest_add(struct gr_manifest *m, enum gr_manifest_kind kind, const char *path, const char *member,
                     const char *sha256, const char *module, const char *source);
+
+/* Set created from a SOURCE_DATE_EPOCH value (decimal seconds); GR_EUSAGE when it is not one. */
+int gr_manifest_set_epoch(struct gr_manifest *m, const char *epoch, struct gr_error *err);
+
+/* The SBOMs' creation time: created, else the vcs.time build setting, else
+ * "1970-01-01T00:00:00Z" (never the clock: the same inputs give the same bytes). */
+const char *gr_manifest_created(const struct gr_manifest *m);
 
 /* Fill in, for each archive and object, what the files say: the checksum
  * (when not given), the Debian package and version (db, may be NULL), the

@@ -358,6 +358,8 @@ gr_linkstate_write(const char *path, const struct gr_linkstate *ls, struct gr_er
 		gr_rec_put1(&b, "pkglog", ls->pkglog);
 	if (ls->linker)
 		gr_rec_put1(&b, "linker", ls->linker);
+	if (ls->manifest)
+		gr_rec_put(&b, "manifest", 0, NULL);
 	rc = gr_rec_commit(path, &b, "link state", err);
 	free(b.p);
 	return rc;
@@ -419,6 +421,10 @@ gr_linkstate_record(struct gr_rec_reader *r, const char *kw, struct gr_linkstate
 		if ((rc = gr_rec_want(r, kw, 1, 1, err)))
 			return rc;
 		ok = gr_rec_set(&ls->linker, f[0]);
+	} else if (!strcmp(kw, "manifest")) {
+		if ((rc = gr_rec_want(r, kw, 0, 0, err)))
+			return rc;
+		ls->manifest = true;
 	} else if (!strcmp(kw, "fix") || !strcmp(kw, "no-infer")) {
 		if ((rc = gr_rec_want(r, kw, 0, 0, err)))
 			return rc;
@@ -528,6 +534,29 @@ gr_link_report_add_dropped(struct gr_link_report *r, const char *lib, const char
 		return GR_ENOMEM;
 	r->dropped[r->ndropped++] = d;
 	return GR_OK;
+}
+
+int
+gr_link_report_add_loaded(struct gr_link_report *r, const struct gr_rec_loaded *x)
+{
+	bool ok = true;
+	struct gr_rec_loaded d = { gr_rep_dup(r, x->kind, &ok), gr_rep_dup(r, x->path, &ok), gr_rep_dup(r, x->member, &ok),
+	                           gr_rep_dup(r, x->sha256, &ok), gr_rep_dup(r, x->module, &ok),
+	                           gr_rep_dup(r, x->source, &ok) };
+
+	if (!ok || !d.kind || !d.path || !GR_REP_GROW(r, loaded, nloaded, cloaded))
+		return GR_ENOMEM;
+	r->loaded[r->nloaded++] = d;
+	return GR_OK;
+}
+
+int
+gr_link_report_set_traced(struct gr_link_report *r, const char *how)
+{
+	bool ok = true;
+
+	r->traced = gr_rep_dup(r, how, &ok);
+	return ok ? GR_OK : GR_ENOMEM;
 }
 
 int
@@ -746,6 +775,12 @@ gr_link_report_write(const char *path, const struct gr_link_report *r, struct gr
 	}
 	for (i = 0; i < r->ndropped; i++)
 		gr_rec_put(&b, "dropped", 2, (const char *const[]){ r->dropped[i].lib, r->dropped[i].via });
+	if (r->traced)
+		gr_rec_put1(&b, "traced", r->traced);
+	for (i = 0; i < r->nloaded; i++) {
+		const struct gr_rec_loaded *x = &r->loaded[i];
+		gr_rec_put(&b, "loaded", 6, (const char *const[]){ x->kind, x->path, x->member, x->sha256, x->module, x->source });
+	}
 	if (r->links) {
 		snprintf(num, sizeof(num), "%u", r->links);
 		gr_rec_put1(&b, "links", num);
@@ -847,6 +882,18 @@ gr_link_report_record(struct gr_rec_reader *r, const char *kw, struct gr_link_re
 		x.nalternatives = gr_rec_split_lines(f[5], alts, sizeof(alts) / sizeof(*alts));
 		x.nadded = gr_rec_split_lines(f[6], added, sizeof(added) / sizeof(*added));
 		rc = gr_link_report_add_inferred(rep, &x);
+	} else if (!strcmp(kw, "traced")) {
+		if ((rc = gr_rec_want(r, kw, 1, 1, err)))
+			return rc;
+		rc = gr_link_report_set_traced(rep, f[0]);
+	} else if (!strcmp(kw, "loaded")) {
+		struct gr_rec_loaded x;
+		if ((rc = gr_rec_want(r, kw, 6, 3, err)))
+			return rc;
+		if (strcmp(f[0], "object") && strcmp(f[0], "member") && strcmp(f[0], "shared"))
+			return gr_error_set(err, GR_EFORMAT, 0, "%s:%zu: unknown loaded kind '%.32s'", r->path, r->line, f[0]);
+		x = (struct gr_rec_loaded){ f[0], f[1], f[2], f[3], f[4], f[5] };
+		rc = gr_link_report_add_loaded(rep, &x);
 	} else if (!strcmp(kw, "dropped")) {
 		if ((rc = gr_rec_want(r, kw, 2, 1, err)))
 			return rc;

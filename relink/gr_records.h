@@ -46,6 +46,7 @@ struct gr_linkstate {
 	bool no_infer;                /* --no-infer: a bare -lNAME gains no package closure */
 	char *pkglog;                 /* the pkg-config log (the -l names #cgo pkg-config: answers account for), or NULL */
 	char *linker;                 /* --linker: the final link's -fuse-ld=NAME ("mold"), or NULL: the compiler's own ld */
+	bool manifest;                /* record what the final link loaded (link report "traced" and "loaded") */
 	/* Not recorded: the wrapper's own stand-in archives for --stub names
 	 * (gr_rw_opts.replace_*), borrowed, set for the link after the stub step. */
 	const char *const *stub_lib, *const *stub_archive;
@@ -142,6 +143,16 @@ struct gr_rec_inferred {
 	size_t nadded;
 };
 
+/* An input the final link really loaded, as the linker's own trace (or map) says. */
+struct gr_rec_loaded {
+	const char *kind;    /* "object", "member" (of an archive) or "shared" */
+	const char *path;    /* the object, the archive or the shared library, as the linker named it */
+	const char *member;  /* the archive member, or NULL */
+	const char *sha256;  /* an object's digest, taken while go build's link directory exists; or NULL */
+	const char *module;  /* the Go module whose C code the object was compiled from, or NULL */
+	const char *source;  /* the C file it was compiled from (STT_FILE), or NULL */
+};
+
 struct gr_link_report {
 	struct gr_arena arena;            /* owns every string and array below */
 	const char **argv;                /* the final link as it ran */
@@ -166,6 +177,9 @@ struct gr_link_report {
 	size_t ninferred, cinferred;
 	struct gr_rec_dropped *dropped;   /* -l names an inferred closure left out */
 	size_t ndropped, cdropped;
+	struct gr_rec_loaded *loaded;     /* what the last final link loaded (when the state asked: manifest) */
+	size_t nloaded, cloaded;
+	const char *traced;               /* "LINKER VERSION": how loaded was taken ("mold map 1"), or NULL: not traced */
 	unsigned links;                   /* final link attempts that ran (each repair adds one) */
 	bool has_status;
 	int status;                       /* the link's exit status (128+N: signal N) */
@@ -210,6 +224,12 @@ int gr_link_report_add_inferred(struct gr_link_report *r, const struct gr_rec_in
 
 /* Append a library an inferred closure left out, with the package kept dynamic that brings it (or NULL). */
 int gr_link_report_add_dropped(struct gr_link_report *r, const char *lib, const char *via);
+
+/* Append an input the final link loaded (the strings are copied). */
+int gr_link_report_add_loaded(struct gr_link_report *r, const struct gr_rec_loaded *x);
+
+/* Say how the loaded inputs were taken: "LINKER METHOD VERSION", e.g. "bfd trace 1" (copied). */
+int gr_link_report_set_traced(struct gr_link_report *r, const char *how);
 
 /* Set the link's exit status and, when it died of a signal, what killed it (copied; may be NULL). */
 int gr_link_report_set_status(struct gr_link_report *r, int status, const char *killed);

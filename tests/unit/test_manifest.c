@@ -36,7 +36,8 @@ START_TEST(test_spdx)
 	spdx_is("Expat", "MIT");
 	spdx_is("MIT-1", "LicenseRef-MIT-1");
 	spdx_is("Artistic or GPL-1+", "LicenseRef-Artistic OR GPL-1.0-or-later");
-	spdx_is("GPL-2+ with OpenSSL exception", "GPL-2.0-or-later WITH OpenSSL-exception");
+	spdx_is("GPL-2+ with OpenSSL exception", "LicenseRef-GPL-2-or-later-with-OpenSSL-exception");
+	spdx_is("GPL-2+ with Classpath-exception-2.0", "GPL-2.0-or-later WITH Classpath-exception-2.0");
 	spdx_is("BSD-3-clause and (GPL-2 or LGPL-3+)", "BSD-3-Clause AND (GPL-2.0-only OR LGPL-3.0-or-later)");
 	spdx_is("MIT, and ISC", "MIT AND ISC");
 	spdx_is("", "NOASSERTION");
@@ -51,7 +52,7 @@ START_TEST(test_deny)
 	ck_assert(gr_manifest_licence_matches("gpl-3.0-only", "GPL-3.0-only"));
 	ck_assert(gr_manifest_licence_matches("MIT OR GPL-3.0-only", "GPL-3.0-only"));
 	ck_assert(gr_manifest_licence_matches("(MIT AND GPL-3.0-only)", "GPL-3.0-only"));
-	ck_assert(gr_manifest_licence_matches("GPL-2.0-or-later WITH OpenSSL-exception", "GPL-2.0-or-later"));
+	ck_assert(gr_manifest_licence_matches("GPL-2.0-or-later WITH Classpath-exception-2.0", "GPL-2.0-or-later"));
 	ck_assert(!gr_manifest_licence_matches("GPL-3.0-or-later", "GPL-3.0-only"));
 	ck_assert(!gr_manifest_licence_matches("LGPL-3.0-only", "GPL-3.0-only"));
 	ck_assert(!gr_manifest_licence_matches("NOASSERTION", "GPL-3.0-only"));
