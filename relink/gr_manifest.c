@@ -555,14 +555,16 @@ gr_manifest_resolve(struct gr_manifest *m, const struct gr_env *env, const struc
 		if (!a->sha256 && gr_gocache_sha256_file(a->path, hex) == 0 &&
 		    !(a->sha256 = gr_arena_strdup(&m->arena, hex)))
 			goto nomem;
-		if (p) {
-			a->deb_package = p->name;
-			a->deb_version = p->version;
-			a->deb_source = p->source;
-		}
+		if (p && (!(a->deb_package = gr_arena_strdup(&m->arena, p->name)) ||
+		          !(a->deb_version = gr_arena_strdup(&m->arena, p->version)) ||
+		          !(a->deb_source = gr_arena_strdup(&m->arena, p->source))))
+			goto nomem;
 		if (ix && (lname = mf_lname(a->path))) {
 			struct gr_pcindex_choice c;
-			if (gr_pcindex_choose(ix, lname, &c, &e) == GR_OK && c.pkg) {
+			/* only a package named after the library (zlib for libz.a, libxml-2.0 for
+			 * libxml2.a): one that merely lists -lgcc among its Libs does not name it */
+			if (gr_pcindex_choose(ix, lname, &c, &e) == GR_OK && c.pkg &&
+			    (c.rule == GR_PCINDEX_SAME_NAME || c.rule == GR_PCINDEX_LIB_NAME || c.rule == GR_PCINDEX_LOOSE_NAME)) {
 				if (!(a->pc_package = gr_arena_strdup(&m->arena, c.pkg->name))) {
 					gr_pcindex_choice_deinit(&c);
 					free(lname);
@@ -592,10 +594,9 @@ gr_manifest_resolve(struct gr_manifest *m, const struct gr_env *env, const struc
 		if (!o->sha256 && o->name[0] == '/' && gr_gocache_sha256_file(o->name, hex) == 0 &&
 		    !(o->sha256 = gr_arena_strdup(&m->arena, hex)))
 			goto nomem;
-		if (p) {
-			o->deb_package = p->name;
-			o->deb_version = p->version;
-		}
+		if (p && (!(o->deb_package = gr_arena_strdup(&m->arena, p->name)) ||
+		          !(o->deb_version = gr_arena_strdup(&m->arena, p->version))))
+			goto nomem;
 	}
 	gr_pcindex_free(ix);
 	return GR_OK;
