@@ -112,6 +112,33 @@ sb_digest(const struct gr_manifest *m, char hex[65], struct gr_error *err)
 	return GR_OK;
 }
 
+/* "C code compiled from it: FILE (OBJECT), ..." for the objects of module path, or NULL (malloc'd). */
+static char *
+sb_c_code(const struct gr_manifest *m, const char *path)
+{
+	struct gr_kvbuf b = { 0 };
+	size_t i;
+
+	for (i = 0; path && i < m->nobjects; i++) {
+		const struct gr_manifest_object *o = &m->objects[i];
+		if (!o->module || strcmp(o->module, path))
+			continue;
+		gr_kv_raw(&b, b.n ? ", " : "C code compiled from this module: ", b.n ? 2 : 35);
+		if (o->source) {
+			gr_kv_raw(&b, o->source, strlen(o->source));
+			gr_kv_raw(&b, " (", 2);
+		}
+		gr_kv_raw(&b, o->name, strlen(o->name));
+		if (o->source)
+			gr_kv_raw(&b, ")", 1);
+	}
+	if (b.nomem) {
+		free(b.p);
+		return NULL;
+	}
+	return b.p;
+}
+
 /* The name of the binary's package: the main package path, else its module, else "binary". */
 static const char *
 sb_name(const struct gr_manifest *m)
@@ -285,10 +312,14 @@ sb_spdx(const struct gr_manifest *m, const char *digest, struct gr_json *j)
 		gr_json_str(j, "licenseDeclared", "NOASSERTION");
 		gr_json_str(j, "copyrightText", "NOASSERTION");
 		gr_json_str(j, "primaryPackagePurpose", "LIBRARY");
-		if (g->sum || g->replace) {
-			snprintf(comment, sizeof(comment), "%s%s%s%s", g->sum ? "go.sum " : "", g->sum ? g->sum : "",
-			         g->replace ? (g->sum ? "; replaced by " : "replaced by ") : "", g->replace ? g->replace : "");
-			gr_json_str(j, "comment", comment);
+		{
+			char *code = sb_c_code(m, g->path);
+			snprintf(comment, sizeof(comment), "%s%s%s%s%s%s", g->sum ? "go.sum " : "", g->sum ? g->sum : "",
+			         g->replace ? (g->sum ? "; replaced by " : "replaced by ") : "", g->replace ? g->replace : "",
+			         code && (g->sum || g->replace) ? "; " : "", code ? code : "");
+			if (*comment)
+				gr_json_str(j, "comment", comment);
+			free(code);
 		}
 		if (purl) {
 			gr_json_arr_begin(j, "externalRefs");
@@ -449,11 +480,21 @@ sb_cdx(const struct gr_manifest *m, const char *digest, struct gr_json *j)
 		if (purl)
 			gr_json_str(j, "purl", purl);
 		free(purl);
-		if (g->sum || g->replace) {
-			gr_json_arr_begin(j, "properties");
-			sb_prop(j, "gorelink:go-sum", g->sum);
-			sb_prop(j, "gorelink:go-replace", g->replace);
-			gr_json_arr_end(j);
+		{
+			bool any = g->sum || g->replace;
+			for (k = 0; !any && k < m->nobjects; k++)
+				any = m->objects[k].module && !strcmp(m->objects[k].module, g->path);
+			if (any) {
+				gr_json_arr_begin(j, "properties");
+				sb_prop(j, "gorelink:go-sum", g->sum);
+				sb_prop(j, "gorelink:go-replace", g->replace);
+				for (k = 0; k < m->nobjects; k++)
+					if (m->objects[k].module && !strcmp(m->objects[k].module, g->path)) {
+						sb_prop(j, "gorelink:c-object", m->objects[k].name);
+						sb_prop(j, "gorelink:c-source", m->objects[k].source);
+					}
+				gr_json_arr_end(j);
+			}
 		}
 		gr_json_obj_end(j);
 	}
