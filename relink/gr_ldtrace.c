@@ -121,8 +121,9 @@ ldt_line(struct gr_ldtrace *t, const char *line, size_t len, bool *oom)
 		free(a);
 		return is;
 	}
-	if (buf[len - 1] == ')' && (open = strrchr(buf, '(')) && open > buf) {
-		/* gold, lld: ARCHIVE(MEMBER) */
+	/* gold, lld: ARCHIVE(MEMBER), the archive the first prefix that is a file
+	 * (a member's name may hold parentheses) */
+	for (open = strchr(buf + 1, '('); buf[len - 1] == ')' && open; open = strchr(open + 1, '(')) {
 		char *a = strndup(buf, (size_t)(open - buf));
 		bool is = a && ldt_is_file(a);
 		if (is && ldt_add(t, GR_MANIFEST_MEMBER, a, strlen(a), open + 1, (size_t)(buf + len - 1 - open - 1)))

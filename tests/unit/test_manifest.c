@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "gr_ldtrace.h"
 #include "gr_manifest.h"
 #include "gr_test.h"
 
@@ -254,10 +256,105 @@ START_TEST(test_compact)
 }
 END_TEST
 
+/* Write a file starting with the n bytes of head. */
+static void
+put_bytes(const char *path, const void *head, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(head, 1, n, f), n);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* The trace lines of each linker are taken out of its output, other lines stay. */
+START_TEST(test_ldtrace)
+{
+	static const unsigned char rel[18] = { 0x7f, 'E', 'L', 'F', 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0 };
+	static const unsigned char dyn[18] = { 0x7f, 'E', 'L', 'F', 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0 };
+	char a[128], o[128], so[128], script[128], text[2048], map[160];
+	struct gr_ldtrace t;
+	struct gr_strvec argv;
+	size_t n;
+	FILE *f;
+
+	gr_test_fresh_tmpdir(tmp, sizeof(tmp), "gr-ldtrace");
+	snprintf(a, sizeof(a), "%s/libq.a", tmp);
+	snprintf(o, sizeof(o), "%s/go.o", tmp);
+	snprintf(so, sizeof(so), "%s/libc.so.6", tmp);
+	snprintf(script, sizeof(script), "%s/libc.so", tmp);
+	put_bytes(a, "!<arch>\n", 8);
+	put_bytes(o, rel, sizeof(rel));
+	put_bytes(so, dyn, sizeof(dyn));
+	put_bytes(script, "GROUP ( x )\n", 12);
+
+	/* GNU ld -t -t */
+	gr_strvec_init(&argv);
+	ck_assert_int_eq(gr_ldtrace_begin(&t, NULL, "/x/a.out", &argv), GR_OK);
+	ck_assert_str_eq(argv.v[0], "-Wl,-t,-t");
+	n = (size_t)snprintf(text, sizeof(text), "%s\n%s\n(%s)m1.o\n(%s)m2.o\nwarning: kept\n%s\n%s\n(%s)m1.o\n(/nonexistent.a)z.o",
+	                     o, a, a, a, script, so, a);
+	n = gr_ldtrace_take(&t, text, n);
+	ck_assert_str_eq(text, "warning: kept\n(/nonexistent.a)z.o");
+	ck_assert_uint_eq(n, strlen(text));
+	ck_assert_uint_eq(t.n, 4);
+	ck_assert_int_eq(t.v[0].kind, GR_MANIFEST_OBJECT);
+	ck_assert_str_eq(t.v[0].path, o);
+	ck_assert_int_eq(t.v[1].kind, GR_MANIFEST_MEMBER);
+	ck_assert_str_eq(t.v[1].path, a);
+	ck_assert_str_eq(t.v[1].member, "m1.o");
+	ck_assert_str_eq(t.v[2].member, "m2.o");
+	ck_assert_int_eq(t.v[3].kind, GR_MANIFEST_SHARED);
+	gr_ldtrace_deinit(&t);
+	gr_strvec_deinit(&argv);
+
+	/* gold and lld: ARCHIVE(MEMBER) */
+	gr_strvec_init(&argv);
+	ck_assert_int_eq(gr_ldtrace_begin(&t, "lld", "/x/a.out", &argv), GR_OK);
+	ck_assert_str_eq(argv.v[0], "-Wl,--trace");
+	n = (size_t)snprintf(text, sizeof(text), "%s\n%s(m(1).o)\nld.lld: warning: x\n", o, a);
+	n = gr_ldtrace_take(&t, text, n);
+	ck_assert_str_eq(text, "ld.lld: warning: x\n");
+	ck_assert_uint_eq(t.n, 2);
+	ck_assert_str_eq(t.v[1].member, "m(1).o");
+	gr_ldtrace_deinit(&t);
+	gr_strvec_deinit(&argv);
+
+	/* mold: its map file */
+	gr_strvec_init(&argv);
+	snprintf(map, sizeof(map), "%s/out", tmp);
+	ck_assert_int_eq(gr_ldtrace_begin(&t, "mold", map, &argv), GR_OK);
+	snprintf(map, sizeof(map), "-Wl,-Map=%s/out.gorelink-map", tmp);
+	ck_assert_str_eq(argv.v[0], map);
+	f = fopen(t.map, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "             VMA       Size Align Out     In      Symbol\n"
+	           "        0x200000      0x100    16 .text\n"
+	           "        0x200000         39     1         %s:(.text)\n"
+	           "        0x200040         12    16         %s(m1.o):(.text)\n"
+	           "        0x200050          0     1         %s(m1.o):(.data)\n"
+	           "        0x200060          8     8         <internal>:(.got)\n"
+	           "        0x200070          8     8                 main\n", o, a, a);
+	ck_assert_int_eq(fclose(f), 0);
+	{
+		struct gr_error err;
+		char *kept = strdup(t.map);
+		ck_assert_int_eq(gr_ldtrace_read_map(&t, &err), GR_OK);
+		ck_assert_uint_eq(t.n, 2);
+		ck_assert_int_eq(t.v[0].kind, GR_MANIFEST_OBJECT);
+		ck_assert_str_eq(t.v[1].member, "m1.o");
+		gr_ldtrace_deinit(&t);
+		ck_assert_int_ne(access(kept, F_OK), 0);  /* the map file is removed */
+		free(kept);
+	}
+	gr_strvec_deinit(&argv);
+}
+END_TEST
+
 int
 main(void)
 {
-	const TTest *const tests[] = { test_spdx, test_deny, test_deb_licence, test_add_and_go, test_compact };
+	const TTest *const tests[] = { test_spdx, test_deny, test_deb_licence, test_add_and_go, test_compact, test_ldtrace };
 
 	return gr_test_run(gr_test_suite("manifest", "manifest", tests, sizeof(tests) / sizeof(tests[0]), 0), false);
 }
