@@ -388,6 +388,38 @@ gr_cmd_build_json(FILE *out, const struct gr_build_opts *o, const struct gr_buil
 	gr_cmd_build_json_paths(&j, "archives", r->link.archives, r->link.narchives);
 	gr_json_str(&j, "link_failure_dump", r->link_dump);
 	gr_cmd_build_json_records(&j, &r->link);
+	/* Issue 16: the link manifest, with --sbom or --deny-licence (docs/build-json.md). */
+	if (o->sbom || o->ndeny) {
+		const struct gr_manifest *m = r->manifest;
+		gr_json_obj_begin(&j, "manifest");
+		gr_json_str(&j, "sbom", o->sbom);
+		gr_json_str(&j, "sbom_format", !o->sbom ? NULL : o->sbom_format == GR_SBOM_CYCLONEDX_JSON ? "cyclonedx-json" : "spdx-json");
+		gr_json_str(&j, "traced", r->link.traced);
+		gr_json_arr_begin(&j, "archives");
+		for (size_t i = 0; m && i < m->narchives; i++) {
+			const struct gr_manifest_archive *a = &m->archives[i];
+			gr_json_obj_begin(&j, NULL);
+			gr_json_str(&j, "path", a->path);
+			gr_json_int(&j, "members", (long long)a->nmembers);
+			gr_json_str(&j, "deb_package", a->deb_package);
+			gr_json_str(&j, "deb_version", a->deb_version);
+			gr_json_str(&j, "pkg_config", a->pc_package);
+			gr_json_str(&j, "licence", a->licence);
+			gr_json_obj_end(&j);
+		}
+		gr_json_arr_end(&j);
+		if (r->denied_archive) {
+			gr_json_obj_begin(&j, "denied");
+			gr_json_str(&j, "archive", r->denied_archive);
+			gr_json_str(&j, "package", r->denied_package);
+			gr_json_str(&j, "licence", r->denied_licence);
+			gr_json_str(&j, "by", r->denied_by);
+			gr_json_obj_end(&j);
+		} else {
+			gr_json_str(&j, "denied", NULL);
+		}
+		gr_json_obj_end(&j);
+	}
 	if (r->check)
 		gr_cmd_check_json(&j, "check", r->check, true);
 	else

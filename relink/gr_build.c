@@ -2414,7 +2414,6 @@ gr_b_manifest(struct gr_b *b)
 	const char *words[] = { "version", "-m", b->tmpout };
 	struct gr_spawn_result r;
 	struct gr_manifest *m;
-	struct gr_dpkg *db = NULL;
 	char linker[16] = "";
 	size_t i, k;
 	int rc;
@@ -2447,12 +2446,10 @@ gr_b_manifest(struct gr_b *b)
 	gr_spawn_result_free(&r);
 	if (rc)
 		return gr_b_nomem(b);
-	if (gr_dpkg_open(NULL, &db, b->err) != GR_OK)
+	/* dpkg's database and the .pc index are read only for what the cache
+	 * does not know (the .pc files' digest, go build's mark, keys it too) */
+	if ((rc = gr_manifest_resolve_cached(m, o->env, NULL, res->cache_key, b->err)))
 		return gr_b_fail(b, GR_BUILD_EENV, "%s", b->err->msg);
-	rc = gr_manifest_resolve(m, o->env, db, b->err);
-	gr_dpkg_free(db);
-	if (rc)
-		return gr_b_nomem(b);
 	gr_b_log(b, "manifest", linker);
 	for (i = 0; i < m->narchives; i++)
 		for (k = 0; k < o->ndeny; k++) {

@@ -233,7 +233,8 @@ gr_ldtrace_report(const struct gr_ldtrace *t, const struct gr_strvec *modules, s
 			if (gr_gocache_sha256_file(in->path, hex) == 0)
 				x.sha256 = hex;
 			/* C code compiled from a Go module (cgo's numbered objects) */
-			if (modules && modules->n && (src = gr_modgraph_object_source(in->path))) {
+			if (modules && modules->n && (src = gr_modgraph_object_source(in->path)) &&
+			    !(strlen(src) > 3 && !strcmp(src + strlen(src) - 3, ".go"))) {  /* cmd/link's go.o */
 				const char *rel = NULL;
 				long at = gr_modgraph_match(modules, src, &rel);
 				if (at >= 0) {

@@ -6,8 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <sys/stat.h>
 #include <time.h>
 
+#include "gr_cache.h"
 #include "gr_file.h"
 #include "gr_gocache.h"
 #include "gr_kv.h"
@@ -495,6 +499,29 @@ gr_manifest_deb_licence(struct gr_arena *a, const char *root, const char *pkg, c
 	}
 }
 
+static void mf_field(struct gr_kvbuf *b, const char *v);
+static void mf_rec_fields(struct gr_kvbuf *b, size_t n, const char *const *fields);
+static bool mf_unescape(char *s, char **out);
+static size_t mf_split(char *line, char **f, size_t max);
+
+/* asprintf without _GNU_SOURCE. */
+static int
+asprintf_compat(char **out, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || !(*out = malloc((size_t)n + 1)))
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(*out, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
 /* ---- resolving --------------------------------------------------------------- */
 
 /* The -l name of an archive path: "libz.a" -> "z"; NULL when not lib*.a. */
@@ -537,9 +564,10 @@ mf_pc_fields(struct gr_arena *a, const char *pcpath, const char **version, const
 	free(text);
 }
 
-int
-gr_manifest_resolve(struct gr_manifest *m, const struct gr_env *env, const struct gr_dpkg *db,
-                    struct gr_error *err)
+/* gr_manifest_resolve for the archives and objects whose done flag is false (done NULL: all). */
+static int
+mf_resolve(struct gr_manifest *m, const struct gr_env *env, const struct gr_dpkg *db, const bool *adone,
+           const bool *odone, struct gr_error *err)
 {
 	struct gr_pcindex *ix = NULL;
 	struct gr_error e;
@@ -549,6 +577,8 @@ gr_manifest_resolve(struct gr_manifest *m, const struct gr_env *env, const struc
 		ix = NULL;  /* no pkg-config side: the archives keep their other facts */
 	for (i = 0; i < m->narchives; i++) {
 		struct gr_manifest_archive *a = &m->archives[i];
+		if (adone && adone[i])
+			continue;
 		const struct gr_dpkg_pkg *p = db ? gr_dpkg_owner(db, a->path) : NULL;
 		char hex[65], *lname;
 		const char *pclic = NULL;
@@ -591,6 +621,8 @@ gr_manifest_resolve(struct gr_manifest *m, const struct gr_env *env, const struc
 		struct gr_manifest_object *o = &m->objects[i];
 		const struct gr_dpkg_pkg *p = db && o->name[0] == '/' ? gr_dpkg_owner(db, o->name) : NULL;
 		char hex[65];
+		if (odone && odone[i])
+			continue;
 		if (!o->sha256 && o->name[0] == '/' && gr_gocache_sha256_file(o->name, hex) == 0 &&
 		    !(o->sha256 = gr_arena_strdup(&m->arena, hex)))
 			goto nomem;
@@ -603,6 +635,156 @@ gr_manifest_resolve(struct gr_manifest *m, const struct gr_env *env, const struc
 nomem:
 	gr_pcindex_free(ix);
 	return gr_error_set(err, GR_ENOMEM, 0, "out of memory resolving the link manifest");
+}
+
+int
+gr_manifest_resolve(struct gr_manifest *m, const struct gr_env *env, const struct gr_dpkg *db,
+                    struct gr_error *err)
+{
+	return mf_resolve(m, env, db, NULL, NULL, err);
+}
+
+/* The cache key of what path resolves to: its identity, dpkg's status file's, salt. NULL: not cached. */
+static char *
+mf_cache_key(const char *path, const char *status, const char *salt)
+{
+	struct stat st, ss;
+	char *k = NULL;
+
+	if (!path || path[0] != '/' || stat(path, &st) != 0)
+		return NULL;
+	if (stat(status, &ss) != 0)
+		memset(&ss, 0, sizeof(ss));
+	if (asprintf_compat(&k, "gorelink-manifest-cache %d\n%s\n%ju %jd %jd.%09ld %jd.%09ld\n%ju %jd %jd.%09ld\n%s\n",
+	                    GR_MANIFEST_CACHE_VERSION, path, (uintmax_t)st.st_ino, (intmax_t)st.st_size,
+	                    (intmax_t)st.st_mtim.tv_sec, st.st_mtim.tv_nsec, (intmax_t)st.st_ctim.tv_sec,
+	                    st.st_ctim.tv_nsec, (uintmax_t)ss.st_ino, (intmax_t)ss.st_size, (intmax_t)ss.st_mtim.tv_sec,
+	                    ss.st_mtim.tv_nsec, salt ? salt : "") < 0)
+		return NULL;
+	return k;
+}
+
+/* Read a cached entry's n fields (TAB-separated, escaped) into out (arena copies); false when malformed. */
+static bool
+mf_cache_fields(struct gr_manifest *m, char *data, const char **out, size_t n)
+{
+	char *f[16];
+	size_t i, got;
+	char *nl = strchr(data, '\n');
+
+	if (!nl || nl[1] || n > 16)
+		return false;
+	*nl = '\0';
+	got = mf_split(data, f, 16);
+	if (got != n)
+		return false;
+	for (i = 0; i < n; i++) {
+		char *v;
+		if (!mf_unescape(f[i], &v))
+			return false;
+		out[i] = v ? gr_arena_strdup(&m->arena, v) : NULL;
+		if (v && !out[i])
+			return false;
+	}
+	return true;
+}
+
+int
+gr_manifest_resolve_cached(struct gr_manifest *m, const struct gr_env *env, const char *admindir, const char *salt,
+                           struct gr_error *err)
+{
+	char status[4096];
+	bool *adone = calloc(m->narchives + 1, sizeof(bool)), *odone = calloc(m->nobjects + 1, sizeof(bool));
+	char **akey = calloc(m->narchives + 1, sizeof(char *)), **okey = calloc(m->nobjects + 1, sizeof(char *));
+	struct gr_dpkg *db = NULL;
+	size_t i, miss = 0, dlen;
+	int rc = GR_OK;
+
+	if (!adone || !odone || !akey || !okey) {
+		rc = gr_error_set(err, GR_ENOMEM, 0, "out of memory resolving the link manifest");
+		goto out;
+	}
+	snprintf(status, sizeof(status), "%s/status", admindir ? admindir : "/var/lib/dpkg");
+	for (i = 0; i < m->narchives; i++) {
+		struct gr_manifest_archive *a = &m->archives[i];
+		char *data = NULL;
+		const char *f[8];
+		if ((akey[i] = mf_cache_key(a->path, status, salt)) &&
+		    gr_cache_get(env, "manifest", akey[i], &data, &dlen) == GR_OK && mf_cache_fields(m, data, f, 8) && f[6]) {
+			a->sha256 = f[0];
+			a->deb_package = f[1];
+			a->deb_version = f[2];
+			a->deb_source = f[3];
+			a->pc_package = f[4];
+			a->pc_version = f[5];
+			a->licence = f[6];
+			a->licence_from = f[7];
+			adone[i] = true;
+		} else {
+			miss++;
+		}
+		free(data);
+	}
+	for (i = 0; i < m->nobjects; i++) {
+		struct gr_manifest_object *o = &m->objects[i];
+		char *data = NULL;
+		const char *f[3];
+		if (o->name[0] != '/') {
+			odone[i] = true;  /* go build's own objects: nothing to look up */
+			continue;
+		}
+		if ((okey[i] = mf_cache_key(o->name, status, salt)) &&
+		    gr_cache_get(env, "manifest", okey[i], &data, &dlen) == GR_OK && mf_cache_fields(m, data, f, 3)) {
+			o->sha256 = f[0];
+			o->deb_package = f[1];
+			o->deb_version = f[2];
+			odone[i] = true;
+		} else {
+			miss++;
+		}
+		free(data);
+	}
+	if (!miss)
+		goto out;
+	if ((rc = gr_dpkg_open(admindir, &db, err)) != GR_OK)
+		goto out;
+	if ((rc = mf_resolve(m, env, db, adone, odone, err)) != GR_OK)
+		goto out;
+	/* what was looked up now, for the next build */
+	for (i = 0; i < m->narchives; i++) {
+		const struct gr_manifest_archive *a = &m->archives[i];
+		struct gr_kvbuf b = { 0 };
+		struct gr_error e;
+		if (adone[i] || !akey[i])
+			continue;
+		mf_rec_fields(&b, 8, (const char *const[]){ a->sha256, a->deb_package, a->deb_version, a->deb_source,
+		                                           a->pc_package, a->pc_version, a->licence, a->licence_from });
+		if (!b.nomem)
+			(void)gr_cache_put(env, "manifest", akey[i], b.p, b.n, &e);
+		free(b.p);
+	}
+	for (i = 0; i < m->nobjects; i++) {
+		const struct gr_manifest_object *o = &m->objects[i];
+		struct gr_kvbuf b = { 0 };
+		struct gr_error e;
+		if (odone[i] || !okey[i])
+			continue;
+		mf_rec_fields(&b, 3, (const char *const[]){ o->sha256, o->deb_package, o->deb_version });
+		if (!b.nomem)
+			(void)gr_cache_put(env, "manifest", okey[i], b.p, b.n, &e);
+		free(b.p);
+	}
+out:
+	gr_dpkg_free(db);
+	for (i = 0; akey && i < m->narchives; i++)
+		free(akey[i]);
+	for (i = 0; okey && i < m->nobjects; i++)
+		free(okey[i]);
+	free(akey);
+	free(okey);
+	free(adone);
+	free(odone);
+	return rc;
 }
 
 /* ---- the Go side ------------------------------------------------------------- */
@@ -766,6 +948,20 @@ mf_rec(struct gr_kvbuf *b, const char *kw, size_t n, const char *const *fields)
 	gr_kv_raw(b, kw, strlen(kw));
 	for (i = 0; i < n; i++) {
 		gr_kv_raw(b, "\t", 1);
+		mf_field(b, fields[i]);
+	}
+	gr_kv_raw(b, "\n", 1);
+}
+
+/* n fields, TAB-separated, then a newline (a cache entry). */
+static void
+mf_rec_fields(struct gr_kvbuf *b, size_t n, const char *const *fields)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (i)
+			gr_kv_raw(b, "\t", 1);
 		mf_field(b, fields[i]);
 	}
 	gr_kv_raw(b, "\n", 1);

@@ -106,6 +106,18 @@ const char *gr_manifest_created(const struct gr_manifest *m);
 int gr_manifest_resolve(struct gr_manifest *m, const struct gr_env *env, const struct gr_dpkg *db,
                         struct gr_error *err);
 
+/* The version of the cache entries gr_manifest_resolve_cached keeps (cache kind
+ * "manifest"); a change of what an entry holds must change this number. */
+#define GR_MANIFEST_CACHE_VERSION 1
+
+/* gr_manifest_resolve with the answers kept in gorelink's cache (kind
+ * "manifest"), keyed by each file's path and identity (inode, size, mtime,
+ * ctime), dpkg's status file's identity (admindir NULL: /var/lib/dpkg) and
+ * salt (the digest of the pkg-config search path's .pc files); dpkg's
+ * database (and the .pc index) are read only when an answer is not cached. */
+int gr_manifest_resolve_cached(struct gr_manifest *m, const struct gr_env *env, const char *admindir,
+                               const char *salt, struct gr_error *err);
+
 /* The Go side from `go version -m FILE` output or the raw module info string
  * (lines "path", "mod", "dep", "=>", "build"; the go version from the first
  * line "FILE: go1.x" or go_version when not NULL). GR_ENOMEM only. */
