@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "gr_ldtrace.h"
@@ -351,10 +353,70 @@ START_TEST(test_ldtrace)
 }
 END_TEST
 
+/* gr_manifest_resolve_cached: the answers come from dpkg's database once, then
+ * from the cache until the archive or dpkg's status file changes. */
+START_TEST(test_resolve_cached)
+{
+	char admin[128], info[160], lib[160], cache[160], status[160];
+	struct gr_env env;
+	struct gr_manifest m;
+	struct gr_error err;
+	struct timespec ts[2] = { { 0, UTIME_NOW }, { 1000000000, 0 } };
+
+	gr_test_fresh_tmpdir(tmp, sizeof(tmp), "gr-mfcache");
+	snprintf(admin, sizeof(admin), "%s/dpkg", tmp);
+	snprintf(info, sizeof(info), "%s/info", admin);
+	snprintf(lib, sizeof(lib), "%s/libfoo.a", tmp);
+	snprintf(cache, sizeof(cache), "%s/cache", tmp);
+	snprintf(status, sizeof(status), "%s/status", admin);
+	ck_assert_int_eq(mkdir(admin, 0755), 0);
+	ck_assert_int_eq(mkdir(info, 0755), 0);
+	gr_test_put(admin, "status", "Package: libfoo-dev\nArchitecture: amd64\nVersion: 1.0-1\n");
+	gr_test_write(lib, "!<arch>\n");
+	{
+		char list[256];
+		snprintf(list, sizeof(list), "%s\n", lib);
+		gr_test_put(info, "libfoo-dev.list", list);
+	}
+	memset(&env, 0, sizeof(env));
+	env.cache_dir = cache;
+
+	gr_manifest_init(&m);
+	ck_assert_int_eq(gr_manifest_add(&m, GR_MANIFEST_MEMBER, lib, "a.o", NULL, NULL, NULL), GR_OK);
+	ck_assert_int_eq(gr_manifest_resolve_cached(&m, &env, admin, "salt", &err), GR_OK);
+	ck_assert_str_eq(m.archives[0].deb_package, "libfoo-dev");
+	ck_assert_str_eq(m.archives[0].deb_version, "1.0-1");
+	ck_assert_ptr_nonnull(m.archives[0].sha256);
+	gr_manifest_deinit(&m);
+
+	/* the list file changes behind dpkg's back (status untouched): the cached answer */
+	gr_test_put(info, "libfoo-dev.list", "/elsewhere\n");
+	gr_manifest_init(&m);
+	ck_assert_int_eq(gr_manifest_add(&m, GR_MANIFEST_MEMBER, lib, "a.o", NULL, NULL, NULL), GR_OK);
+	ck_assert_int_eq(gr_manifest_resolve_cached(&m, &env, admin, "salt", &err), GR_OK);
+	ck_assert_str_eq(m.archives[0].deb_package, "libfoo-dev");
+	gr_manifest_deinit(&m);
+
+	/* another salt, or dpkg's status file changed: looked up again */
+	gr_manifest_init(&m);
+	ck_assert_int_eq(gr_manifest_add(&m, GR_MANIFEST_MEMBER, lib, "a.o", NULL, NULL, NULL), GR_OK);
+	ck_assert_int_eq(gr_manifest_resolve_cached(&m, &env, admin, "other", &err), GR_OK);
+	ck_assert_ptr_null(m.archives[0].deb_package);
+	gr_manifest_deinit(&m);
+	ck_assert_int_eq(utimensat(AT_FDCWD, status, ts, 0), 0);
+	gr_manifest_init(&m);
+	ck_assert_int_eq(gr_manifest_add(&m, GR_MANIFEST_MEMBER, lib, "a.o", NULL, NULL, NULL), GR_OK);
+	ck_assert_int_eq(gr_manifest_resolve_cached(&m, &env, admin, "salt", &err), GR_OK);
+	ck_assert_ptr_null(m.archives[0].deb_package);
+	ck_assert_str_eq(m.archives[0].licence, "NOASSERTION");
+	gr_manifest_deinit(&m);
+}
+END_TEST
+
 int
 main(void)
 {
-	const TTest *const tests[] = { test_spdx, test_deny, test_deb_licence, test_add_and_go, test_compact, test_ldtrace };
+	const TTest *const tests[] = { test_spdx, test_deny, test_deb_licence, test_add_and_go, test_compact, test_ldtrace, test_resolve_cached };
 
 	return gr_test_run(gr_test_suite("manifest", "manifest", tests, sizeof(tests) / sizeof(tests[0]), 0), false);
 }
