@@ -2,7 +2,7 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <limits.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -128,6 +128,25 @@ cmp_stanza(const void *a, const void *b)
 	int c = strcmp(x->package, y->package);
 
 	return c ? c : strcmp(x->arch, y->arch);
+}
+
+/* A formatted string, malloc'd; NULL when out of memory. */
+static char *
+dp_printf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || !(s = malloc((size_t)n + 1)))
+		return NULL;
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return s;
 }
 
 /* Read a whole file; GR_ENOTFOUND when it does not exist. */
@@ -322,7 +341,7 @@ gr_dpkg_open(const char *admindir, struct gr_dpkg **out, struct gr_error *err)
 	struct gr_dpkg *db = calloc(1, sizeof(*db));
 	struct gr_dpkg_stanza *st = NULL;
 	size_t nst = 0, nnames = 0, namecap = 0, i;
-	char **names = NULL, file[PATH_MAX];
+	char **names = NULL, *file = NULL;
 	DIR *d = NULL;
 	struct dirent *de;
 	int rc;
@@ -333,7 +352,7 @@ gr_dpkg_open(const char *admindir, struct gr_dpkg **out, struct gr_error *err)
 	gr_arena_init(&db->arena);
 	if (!admindir)
 		admindir = "/var/lib/dpkg";
-#define PATHF(...) ((size_t)snprintf(file, sizeof(file), __VA_ARGS__) >= sizeof(file) ? -1 : 0)
+#define PATHF(...) (free(file), (file = dp_printf(__VA_ARGS__)) ? 0 : -1)
 	if (PATHF("%s/status", admindir) < 0)
 		goto toolong;
 	if ((rc = load_status(db, file, &st, &nst, err)) != GR_OK)
@@ -420,7 +439,7 @@ nomem:
 	rc = gr_error_set(err, GR_ENOMEM, 0, "out of memory loading dpkg's database under %s", admindir);
 	goto fail;
 toolong:
-	rc = gr_error_set(err, GR_EUSAGE, 0, "a path under %s is too long", admindir);
+	rc = gr_error_set(err, GR_ENOMEM, 0, "out of memory loading dpkg's database under %s", admindir);
 fail:
 done:
 #undef PATHF
@@ -429,6 +448,7 @@ done:
 	for (i = 0; i < nnames; i++)
 		free(names[i]);
 	free(names);
+	free(file);
 	gr_dpkg_free(db);
 	return rc;
 }
@@ -455,9 +475,9 @@ gr_dpkg_count(const struct gr_dpkg *db)
 	return db ? (unsigned)db->npkgs : 0;
 }
 
-/* The merged-/usr twin of path in buf: /usr/lib/X <-> /lib/X; false when it has none. */
-static bool
-usr_alias(const char *path, char *buf, size_t n)
+/* The merged-/usr twin of path (/usr/lib/X <-> /lib/X), malloc'd; NULL when it has none. */
+static char *
+usr_alias(const char *path)
 {
 	static const char *const dirs[] = { "/lib/", "/lib32/", "/lib64/", "/libx32/", "/bin/", "/sbin/" };
 	size_t i;
@@ -465,11 +485,11 @@ usr_alias(const char *path, char *buf, size_t n)
 	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		size_t k = strlen(dirs[i]);
 		if (!strncmp(path, "/usr", 4) && !strncmp(path + 4, dirs[i], k))
-			return (size_t)snprintf(buf, n, "%s", path + 4) < n;
+			return strdup(path + 4);
 		if (!strncmp(path, dirs[i], k))
-			return (size_t)snprintf(buf, n, "/usr%s", path) < n;
+			return dp_printf("/usr%s", path);
 	}
-	return false;
+	return NULL;
 }
 
 /* path or its /usr twin, following a diversion's target back to the original;
@@ -478,30 +498,33 @@ static const struct gr_dpkg_pkg *
 lookup_one(const struct gr_dpkg *db, const char *path, const char *not)
 {
 	int depth = not != NULL;
-	const struct gr_dpkg_pkg *p;
-	char alias[PATH_MAX];
+	const struct gr_dpkg_pkg *p = NULL;
+	char *alias = usr_alias(path);
 	const char *cand[2];
 	size_t i, k, n = 0;
+	bool found = false;
 
 	cand[n++] = path;
-	if (usr_alias(path, alias, sizeof(alias)))
+	if (alias)
 		cand[n++] = alias;
 	/* a diverted original path: the file there is the diverter's */
-	for (k = 0; k < n; k++)
-		for (i = 0; depth == 0 && i < db->ndivs; i++)
+	for (k = 0; k < n && !found; k++)
+		for (i = 0; depth == 0 && i < db->ndivs && !found; i++)
 			if (!strcmp(db->divs[i].from, cand[k]) && (p = gr_dpkg_find(db, db->divs[i].by)))
-				return p;
-	for (k = 0; k < n; k++)
+				found = true;
+	for (k = 0; k < n && !found; k++)
 		if ((p = table_get(db, cand[k])) && (!not || strcmp(p->package, not)))
-			return p;
-	for (k = 0; k < n; k++)
-		for (i = 0; depth == 0 && i < db->ndivs; i++)
+			found = true;
+	for (k = 0; k < n && !found; k++)
+		for (i = 0; depth == 0 && i < db->ndivs && !found; i++)
 			if (!strcmp(db->divs[i].to, cand[k])) {
 				/* the diverted file is the one another package ships as the
 				 * original; when only the diverter lists it, say nothing */
-				return lookup_one(db, db->divs[i].from, db->divs[i].by);
+				p = lookup_one(db, db->divs[i].from, db->divs[i].by);
+				found = true;
 			}
-	return NULL;
+	free(alias);
+	return found ? p : NULL;
 }
 
 const struct gr_dpkg_pkg *
