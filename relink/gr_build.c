@@ -2411,8 +2411,6 @@ gr_b_manifest(struct gr_b *b)
 	const struct gr_build_opts *o = b->o;
 	struct gr_build_result *res = b->res;
 	const struct gr_link_report *l = &res->link;
-	const char *words[] = { "version", "-m", b->tmpout };
-	struct gr_spawn_result r;
 	struct gr_manifest *m;
 	char linker[16] = "";
 	size_t i, k;
@@ -2439,13 +2437,9 @@ gr_b_manifest(struct gr_b *b)
 	if (o->source_date_epoch && *o->source_date_epoch &&
 	    (rc = gr_manifest_set_epoch(m, o->source_date_epoch, b->err)))
 		return gr_b_fail(b, rc == GR_ENOMEM ? GR_BUILD_EENV : GR_BUILD_EUSAGE, "%s", b->err->msg);
-	if ((rc = gr_b_go_capture(b, words, 3, &r, true)))
-		return rc;
-	if (gr_spawn_ok(&r))
-		rc = gr_manifest_set_go(m, r.out, NULL, b->err);
-	gr_spawn_result_free(&r);
-	if (rc)
-		return gr_b_nomem(b);
+	/* the Go side: what go version -m would print, read in process */
+	if ((rc = gr_manifest_read_go(m, b->tmpout, b->err)))
+		return gr_b_fail(b, GR_BUILD_EENV, "%s", b->err->msg);
 	/* dpkg's database and the .pc index are read only for what the cache
 	 * does not know (the .pc files' digest, go build's mark, keys it too) */
 	if ((rc = gr_manifest_resolve_cached(m, o->env, NULL, res->cache_key, b->err)))

@@ -917,6 +917,71 @@ gr_manifest_created(const struct gr_manifest *m)
 	return "1970-01-01T00:00:00Z";
 }
 
+/* A uvarint-prefixed string at *q (before end); false when cut short. */
+static bool
+mf_lstring(const unsigned char **q, const unsigned char *end, const unsigned char **s, size_t *n)
+{
+	uint64_t v = 0;
+	unsigned shift = 0;
+
+	while (*q < end && shift < 64) {
+		unsigned char b = *(*q)++;
+		v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			if (v > (uint64_t)(end - *q))
+				return false;
+			*s = *q;
+			*n = (size_t)v;
+			*q += v;
+			return true;
+		}
+		shift += 7;
+	}
+	return false;
+}
+
+int
+gr_manifest_read_go(struct gr_manifest *m, const char *path, struct gr_error *err)
+{
+	static const unsigned char magic[14] = "\xff Go buildinf:";
+	FILE *f = fopen(path, "rb");
+	char *data = NULL, *text;
+	size_t len = 0, off;
+	int rc;
+
+	if (!f)
+		return gr_error_set(err, GR_EIO, errno, "cannot read %s", path);
+	rc = gr_file_read_all(f, (size_t)1 << 31, &data, &len);
+	fclose(f);
+	if (rc == GR_ENOMEM)
+		return gr_error_set(err, GR_ENOMEM, 0, "out of memory reading %s", path);
+	if (rc != GR_OK)
+		return gr_error_set(err, GR_EIO, errno, "cannot read %s", path);
+	/* the blob is 16-byte aligned in its section: magic (14), pointer size,
+	 * flags, 16 more bytes; then (flag 2, Go 1.18+) two strings inline */
+	for (off = 0; off + 32 <= len; off += 16) {
+		const unsigned char *p = (const unsigned char *)data + off, *q, *vs, *ms;
+		size_t vn, mn;
+		if (memcmp(p, magic, sizeof(magic)) || !(p[15] & 2))
+			continue;
+		q = p + 32;
+		if (!mf_lstring(&q, (const unsigned char *)data + len, &vs, &vn) ||
+		    !mf_lstring(&q, (const unsigned char *)data + len, &ms, &mn))
+			continue;
+		if (vn && !(m->go_version = gr_arena_strndup(&m->arena, (const char *)vs, vn)))
+			break;
+		/* the module info between its two 16-byte sentinels */
+		if (mn < 33 || !(text = strndup((const char *)ms + 16, mn - 32)))
+			break;
+		rc = gr_manifest_set_go(m, text, NULL, err);
+		free(text);
+		free(data);
+		return rc;
+	}
+	free(data);
+	return GR_OK;  /* no build info: no Go side */
+}
+
 /* ---- the compact form -------------------------------------------------------- */
 
 /* One field: escaped (\\, \t, \n), or \N for NULL. */

@@ -123,6 +123,11 @@ int gr_manifest_resolve_cached(struct gr_manifest *m, const struct gr_env *env, 
  * line "FILE: go1.x" or go_version when not NULL). GR_ENOMEM only. */
 int gr_manifest_set_go(struct gr_manifest *m, const char *text, const char *go_version, struct gr_error *err);
 
+/* The Go side read from the Go binary at path itself (its .go.buildinfo blob,
+ * Go 1.18 and later: what go version -m prints): GR_OK also when it holds
+ * none; GR_EIO when unreadable, GR_ENOMEM. */
+int gr_manifest_read_go(struct gr_manifest *m, const char *path, struct gr_error *err);
+
 /* The licence of a Debian package from its copyright file
  * (root "/usr/share/doc" when NULL; root/PKG/copyright, PKG without ":arch"):
  * the DEP-5 License: of the Files: stanza that covers file_hint (a base name
