@@ -2403,7 +2403,7 @@ gr_b_dlopen_policy(struct gr_b *b)
 
 /* The link manifest (relink/gr_manifest, docs/sbom.md): what the final link
  * loaded (the link report's "loaded" records), the packages and licences of
- * its archives, the Go side from go version -m; --deny-licence, then --sbom
+ * its archives (cached), the Go side from the build info; --deny-licence, then --sbom
  * (written before OUT is put in place: a failure leaves OUT untouched). */
 static int
 gr_b_manifest(struct gr_b *b)
