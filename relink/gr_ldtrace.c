@@ -230,7 +230,11 @@ gr_ldtrace_report(const struct gr_ldtrace *t, const struct gr_strvec *modules, s
 		char hex[65], *src = NULL;
 		int rc;
 		if (in->kind == GR_MANIFEST_OBJECT) {
-			if (gr_gocache_sha256_file(in->path, hex) == 0)
+			const char *base = strrchr(in->path, '/');
+			base = base ? base + 1 : in->path;
+			/* cmd/link's go.o (megabytes: hashing it would cost more than the
+			 * manifest's whole budget) is described by the Go build info */
+			if (strcmp(base, "go.o") && gr_gocache_sha256_file(in->path, hex) == 0)
 				x.sha256 = hex;
 			/* C code compiled from a Go module (cgo's numbered objects) */
 			if (modules && modules->n && (src = gr_modgraph_object_source(in->path)) &&
