@@ -72,6 +72,14 @@ empty root (chroot into a directory that holds nothing but the binary: no
     a linker not installed names its package (needs mold, lld, binutils).
     RELINK_E2E_LINKER=L runs every case that builds through build() with
     --linker=L (not a default run: the evidence for another default).
+15. --sbom and --deny-licence (issue 16): a cgo module with libxml2,
+    libcrypto and zlib, and examples/sqlite3 bundled and system (mold): the
+    manifest's members and objects are exactly GNU ld's own trace of the
+    final link, Debian packages and versions agree with dpkg-query, licences
+    with the copyright files, the Go modules with go version -m; the SPDX
+    output passes spdx-tools, the CycloneDX output cyclonedx-python-lib's
+    validator (both from scripts/setup's venv); the same bytes twice;
+    --deny-licence fails (exit 1, OUT untouched) and passes.
 
 Builds share the caller's GOCACHE and GOMODCACHE (Go's build cache makes the
 second build of a package cheap) and run with GOFLAGS=-buildvcs=false.  Needs
