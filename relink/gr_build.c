@@ -2437,6 +2437,14 @@ gr_b_manifest(struct gr_b *b)
 	if (o->source_date_epoch && *o->source_date_epoch &&
 	    (rc = gr_manifest_set_epoch(m, o->source_date_epoch, b->err)))
 		return gr_b_fail(b, rc == GR_ENOMEM ? GR_BUILD_EENV : GR_BUILD_EUSAGE, "%s", b->err->msg);
+	/* an archive shipped inside a Go module (confluent-kafka-go's librdkafka) */
+	for (i = 0; i < m->narchives; i++)
+		for (k = 0; k < b->mods.n && k < b->moddirs.n; k++) {
+			size_t dl = strlen(b->moddirs.v[k]);
+			if (dl && !strncmp(m->archives[i].path, b->moddirs.v[k], dl) && m->archives[i].path[dl] == '/' &&
+			    !(m->archives[i].module = gr_arena_strdup(&m->arena, b->mods.v[k])))
+				return gr_b_nomem(b);
+		}
 	/* the Go side: what go version -m would print, read in process */
 	if ((rc = gr_manifest_read_go(m, b->tmpout, b->err)))
 		return gr_b_fail(b, GR_BUILD_EENV, "%s", b->err->msg);
