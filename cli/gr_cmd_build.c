@@ -388,6 +388,7 @@ gr_cmd_build_json(FILE *out, const struct gr_build_opts *o, const struct gr_buil
 	gr_cmd_build_json_paths(&j, "archives", r->link.archives, r->link.narchives);
 	gr_json_str(&j, "link_failure_dump", r->link_dump);
 	gr_cmd_build_json_records(&j, &r->link);
+	gr_checkver_refs_json(&j, &r->link);
 	/* Issue 16: the link manifest, with --sbom or --deny-licence (docs/build-json.md). */
 	if (o->sbom || o->ndeny) {
 		const struct gr_manifest *m = r->manifest;
@@ -723,8 +724,11 @@ gr_cmd_build_failure(FILE *err, const struct gr_build_opts *o, const struct gr_b
 	if (r->check) {
 		gr_cmd_check_line(err, r->check);
 		gr_cmd_check_explain(err, r->check);
-		gr_checkver_sources(err, r->check, o->maxver, o->nmaxver, r->link.archives,
-		                    r->link.narchives, o->env);
+		if (r->link.nfloorrefs)
+			gr_checkver_refs(err, r->check, o->maxver, o->nmaxver, &r->link);
+		else
+			gr_checkver_sources(err, r->check, o->maxver, o->nmaxver, r->link.archives,
+			                    r->link.narchives, o->env);
 	}
 	if (r->kept)
 		gr_cli_diag(err, "the rejected binary is kept as %s", r->kept);

@@ -20,6 +20,7 @@
 #include "gr_cache.h"
 #include "gr_cxx.h"
 #include "gr_file.h"
+#include "gr_floorref.h"
 #include "gr_gocache.h"
 #include "gr_goflags.h"
 #include "gr_modgraph.h"
@@ -1097,6 +1098,41 @@ gr_build_third_party_allow(const char *const *names, size_t n, struct gr_strvec 
 	return GR_OK;
 }
 
+static int gr_b_go_ask(struct gr_b *b, const char *const *words, size_t n, struct gr_spawn_result *r);
+static char *gr_b_tags_word(struct gr_b *b, bool default_tags);
+
+/* --max-version failed: the Go packages of the cgo objects the link wrapper
+ * found referring to too-new symbols (go list -deps, cached; gr_floorref).
+ * Without an answer they stay unnamed; only running out of memory is an error. */
+static int
+gr_b_floorref_packages(struct gr_b *b)
+{
+	struct gr_spawn_result r;
+	struct gr_error e;
+	char *tags;
+	size_t i;
+	bool cgo = false;
+	int rc;
+
+	for (i = 0; i < b->res->link.nfloorrefs; i++)
+		cgo = cgo || !strcmp(b->res->link.floorrefs[i].kind, "cgo");
+	if (!cgo)
+		return GR_OK;
+	if (!(tags = gr_b_tags_word(b, false)))
+		return gr_b_nomem(b);
+	{
+		const char *words[] = { "list", "-deps", tags, "-f", GR_FLOORREF_GOLIST_FORMAT, b->o->package };
+		rc = gr_b_go_ask(b, words, 6, &r);
+	}
+	free(tags);
+	if (rc)
+		return rc;
+	if (gr_spawn_ok(&r) && r.out && gr_floorref_resolve(&b->res->link, r.out, &e) != GR_OK)
+		rc = gr_b_nomem(b);
+	gr_spawn_result_free(&r);
+	return rc;
+}
+
 /* Whether every problem that fails the image is a symbol version above a --max-version. */
 static bool
 gr_b_only_versions(const struct gr_image *im)
@@ -1164,7 +1200,8 @@ gr_b_verify(struct gr_b *b)
 	b->res->check = r;
 	if (stat(b->tmpout, &st) == 0)
 		b->res->size = (long long)st.st_size;
-	if (!r->pass && b->o->nmaxver && r->nimages == 1 && r->images[0].nproblems && gr_b_only_versions(&r->images[0]))
+	if (!r->pass && b->o->nmaxver && r->nimages == 1 && r->images[0].nproblems && gr_b_only_versions(&r->images[0]) &&
+	    (rc = gr_b_floorref_packages(b)) == GR_OK)
 		return gr_b_fail(b, GR_BUILD_EVERDICT, "the linked binary needs symbol versions newer than --max-version allows; see the check below");
 	if (!r->pass || (!b->darwin && b->o->mode != GR_LINK_THIRD_PARTY && r->verdict != want))
 		return gr_b_fail(b, GR_BUILD_EVERDICT,
@@ -2580,6 +2617,12 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 	b.ls.mode = o->mode;
 	b.ls.fix = o->fix;
 	b.ls.no_infer = o->no_infer;
+	for (size_t i = 0; i < o->nmaxver; i++)
+		if (gr_strvec_push(&b.ls.maxver, o->maxver[i].name)) {
+			gr_strvec_deinit(&b.ls.maxver);  /* out of memory: a failure names archives only */
+			gr_strvec_init(&b.ls.maxver);
+			break;
+		}
 	b.ls.manifest = o->manifest || o->sbom || o->ndeny;
 
 	if ((rc = gr_b_flags(&b)) == GR_OK && (rc = gr_b_link_extras(&b)) == GR_OK &&

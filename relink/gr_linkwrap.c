@@ -8,7 +8,9 @@
 
 #include "gr_cache.h"
 #include "gr_chain.h"
+#include "gr_elfver.h"
 #include "gr_extld.h"
+#include "gr_floorref.h"
 #include "gr_kv.h"
 #include "gr_ldmsg.h"
 #include "gr_path.h"
@@ -783,6 +785,27 @@ gr_lw_plan(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 
 static int gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_report *rep, bool plan);
 
+/* Record in rep who refers to the symbols above the state's --max-version limits. */
+static void
+gr_lw_floorrefs(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_report *rep)
+{
+	struct gr_vermax *max = calloc(w->ls->maxver.n + 1, sizeof(*max));
+	struct gr_error e;
+	const char *why;
+	size_t i, n = 0;
+
+	if (!max) {
+		gr_lw_diag(w, "--max-version: out of memory");
+		return;
+	}
+	for (i = 0; i < w->ls->maxver.n; i++)
+		if (gr_elfver_parse_max(w->ls->maxver.v[i], &max[n], &why))
+			n++;
+	if (gr_floorref_scan(w->env, final->v, final->n, max, n, rep, &e) != GR_OK)
+		gr_lw_diag(w, "%s", e.msg);
+	free(max);
+}
+
 /* --linker: a final link that failed with another linker than GNU ld, and
  * not on undefined symbols the diagnosis understood (d: NULL or without
  * groups), runs once more with -fuse-ld=bfd, said on w->msg. True when final changed. */
@@ -810,7 +833,13 @@ gr_lw_failover(const struct gr_linkwrap *w, struct gr_strvec *final, const struc
 int
 gr_linkwrap_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_report *rep)
 {
-	return gr_lw_link(w, final, rep, true);
+	int status = gr_lw_link(w, final, rep, true);
+
+	/* --max-version: who refers to each symbol the output needs too new a
+	 * version of, while cmd/link's objects still exist (gr_floorref). */
+	if (status == 0 && w->ls->maxver.n && !w->ls->darwin)
+		gr_lw_floorrefs(w, final, rep);
+	return status;
 }
 
 int

@@ -46,6 +46,7 @@ struct gr_linkstate {
 	bool no_infer;                /* --no-infer: a bare -lNAME gains no package closure */
 	char *pkglog;                 /* the pkg-config log (the -l names #cgo pkg-config: answers account for), or NULL */
 	char *linker;                 /* --linker: the final link's -fuse-ld=NAME ("mold"), or NULL: the compiler's own ld */
+	struct gr_strvec maxver;      /* --max-version limits ("GLIBC_2.28"): the wrapper names who needs more */
 	bool manifest;                /* record what the final link loaded (link report "traced" and "loaded") */
 	/* Not recorded: the wrapper's own stand-in archives for --stub names
 	 * (gr_rw_opts.replace_*), borrowed, set for the link after the stub step. */
@@ -143,6 +144,20 @@ struct gr_rec_inferred {
 	size_t nadded;
 };
 
+/* An input of the final link that refers to a symbol the output needs in a
+ * version newer than --max-version allows (gr_floorref). */
+struct gr_rec_floorref {
+	const char *symbol;    /* "closefrom" */
+	const char *version;   /* "GLIBC_2.34" */
+	const char *kind;      /* "archive", "go" (go.o), "cgo" (a Go package's C object), "object", "toolchain" */
+	const char *file;      /* the archive or object; NULL for go and cgo (cmd/link's files are gone) */
+	const char *member;    /* the archive member, or a cgo object's C source file ("x.cgo2.c"), or NULL */
+	const char *sources;   /* cgo: the C source files of its package's objects, newline-separated, or NULL */
+	const char *package;   /* cgo: the Go package (the driver's go list), or NULL: not known */
+	const char *module;    /* its module, or NULL: the standard library, or not known */
+	const char *deb;       /* toolchain: the Debian package that installed file, or NULL */
+};
+
 /* An input the final link really loaded, as the linker's own trace (or map) says. */
 struct gr_rec_loaded {
 	const char *kind;    /* "object", "member" (of an archive) or "shared" */
@@ -177,6 +192,8 @@ struct gr_link_report {
 	size_t ninferred, cinferred;
 	struct gr_rec_dropped *dropped;   /* -l names an inferred closure left out */
 	size_t ndropped, cdropped;
+	struct gr_rec_floorref *floorrefs; /* --max-version: who refers to each too-new symbol */
+	size_t nfloorrefs, cfloorrefs;
 	struct gr_rec_loaded *loaded;     /* what the last final link loaded (when the state asked: manifest) */
 	size_t nloaded, cloaded;
 	const char *traced;               /* "LINKER VERSION": how loaded was taken ("mold map 1"), or NULL: not traced */
@@ -224,6 +241,9 @@ int gr_link_report_add_inferred(struct gr_link_report *r, const struct gr_rec_in
 
 /* Append a library an inferred closure left out, with the package kept dynamic that brings it (or NULL). */
 int gr_link_report_add_dropped(struct gr_link_report *r, const char *lib, const char *via);
+
+/* Append a reference to a too-new symbol (the strings are copied). */
+int gr_link_report_add_floorref(struct gr_link_report *r, const struct gr_rec_floorref *x);
 
 /* Append an input the final link loaded (the strings are copied). */
 int gr_link_report_add_loaded(struct gr_link_report *r, const struct gr_rec_loaded *x);

@@ -645,16 +645,20 @@ def third_party_keeps_only_libc_dynamic():
 def third_party_max_version_names_archives():
     """--third-party --glibc 2.28 on Debian 12: the binary needs GLIBC_2.34
     (__libc_start_main, pthread_create...), so the build fails (exit 1) before
-    OUT is replaced, naming the symbols, the remedies and the archive that
-    refers to them (libsqlite3.a); --glibc 2.36 builds."""
+    OUT is replaced, naming the symbols, the remedies and, per symbol, what
+    refers to it: libsqlite3.a's members, runtime/cgo's C files, the C
+    start-up object; --glibc 2.36 builds."""
     ex = example("sqlite3")
     r, _msg = expect_failure(["--third-party", "--sqlite3=system", "--glibc", "2.28", "."], ex, EXIT_VERDICT,
-                             ["no linked archive refers to", "__libc_start_main"], tag="maxver",
-                             go_output=True)
+                             ["is referred to by: "], tag="maxver", go_output=True)
     for w in ("needs symbol versions newer than --max-version allows",
               "needs GLIBC_2.34 from libc.so.6, newer than --max-version GLIBC_2.28",
               'CC="zig cc -target x86_64-linux-gnu.2.28"', "gorelink --static",
-              "libsqlite3.a refers to the symbols that need too new a version:"):
+              # each too-new symbol with every place that refers to it: an
+              # archive's member, the C start-up file, runtime/cgo's C files
+              "libsqlite3.a(",
+              "gorelink: __libc_start_main (GLIBC_2.34) is referred to by: the C toolchain's ",
+              "Go package runtime/cgo (standard library, C file"):
         assert w in r.err, "stderr lacks %r\n%r" % (w, r)
     r, rep, out = build(ex, ["--third-party", "--sqlite3=system", "--glibc", "2.36"], name="sq-maxver")
     chk = rep.get("check") or {}
@@ -662,6 +666,81 @@ def third_party_max_version_names_archives():
     floors = [fl["version"] for n in (chk.get("versions") or {}).get("needed", []) for fl in n["floors"]
               if fl["family"] == "GLIBC_"]
     assert "GLIBC_2.34" in floors, "the report's version floors %r lack GLIBC_2.34" % floors
+
+
+def floor_lines(err):
+    """The "SYM (VERSION) is referred to by: PLACE; PLACE" lines of stderr, by symbol."""
+    out = {}
+    for line in err.split("\n"):
+        m = re.match(r"gorelink: (\S+) \((GLIBC_[0-9.]+)\) is referred to by: (.*)$", line)
+        if m:
+            out[m.group(1)] = (m.group(2), m.group(3).split("; "))
+    return out
+
+
+@test
+def third_party_max_version_names_members_and_packages():
+    """--third-party --glibc 2.28 on Debian 12 (glibc 2.36), issue 14: a cgo
+    package links libfloor.a, whose member uses.o calls arc4random
+    (GLIBC_2.36) and whose member plain.o calls nothing new; the package's own
+    C preamble calls closefrom (GLIBC_2.34). The build fails (exit 1, OUT
+    untouched) naming, for each too-new symbol, every place that refers to it:
+    libfloor.a(uses.o) and not plain.o, the Go package for closefrom,
+    runtime/cgo for pthread_*, crt1.o for __libc_start_main; --json carries
+    the same as version_refs."""
+    mod = make_module("floor", {
+        "main.go": 'package main\n\nimport "example.com/floor/sub"\n\nfunc main() { println(sub.Do()) }\n'})
+    os.mkdir(os.path.join(mod, "sub"))
+    with open(os.path.join(mod, "sub", "sub.go"), "w") as f:
+        f.write('package sub\n\n/*\n#cgo LDFLAGS: -L${SRCDIR}/../lib -lfloor\n#include <unistd.h>\n'
+                'unsigned floor_random(void);\nint floor_plain(int);\n'
+                'static int floor_cl(void) { closefrom(3); return floor_plain(1) + (int)(floor_random() & 1); }\n'
+                '*/\nimport "C"\n\nfunc Do() int { return int(C.floor_cl()) }\n')
+    lib = os.path.join(mod, "lib")
+    os.mkdir(lib)
+    for name, text in (("uses.c", "#include <stdlib.h>\nunsigned floor_random(void) { return arc4random(); }\n"),
+                       ("plain.c", "#include <string.h>\nint floor_plain(int x) { return x + (int)strlen(\"ab\"); }\n")):
+        with open(os.path.join(lib, name), "w") as f:
+            f.write(text)
+    for argv in (["gcc", "-c", "-O2", "-o", "uses.o", "uses.c"], ["gcc", "-c", "-O2", "-o", "plain.o", "plain.c"],
+                 ["ar", "rcs", "libfloor.a", "uses.o", "plain.o"]):
+        r = run(argv, cwd=lib)
+        assert r.rc == 0, "%s (gcc, binutils)\n%r" % (argv, r)
+    archive = os.path.join(lib, "libfloor.a")
+    r, _msg = expect_failure(["--third-party", "--glibc", "2.28", "."], mod, EXIT_VERDICT,
+                             ["is referred to by: "], tag="floor", go_output=True)
+    assert "needs GLIBC_2.36 from libc.so.6, newer than --max-version GLIBC_2.28" in r.err, r
+    lines = floor_lines(r.err)
+    arc = lines.get("arc4random") or ("", [])
+    places = [re.sub(r"^(.*)(\([^()]*\))$", lambda m: os.path.normpath(m.group(1)) + m.group(2), p)
+              for p in arc[1]]
+    assert arc[0] == "GLIBC_2.36" and places == [archive + "(uses.o)"], (
+        "arc4random: want libfloor.a(uses.o) alone, got %r\n%s" % (arc, r.err))
+    assert "plain.o" not in r.err, "the member that calls nothing new is named\n%s" % r.err
+    assert lines.get("closefrom") == ("GLIBC_2.34", ["Go package example.com/floor/sub (module example.com/floor, "
+                                                     "C file sub.cgo2.c)"]), (
+        "closefrom: want the Go package, got %r\n%s" % (lines.get("closefrom"), r.err))
+    pthread = [s for s in lines if s.startswith("pthread_")]
+    assert pthread, "no pthread_* symbol named\n%s" % r.err
+    for s in pthread:
+        assert any(p.startswith("Go package runtime/cgo (standard library, C file") for p in lines[s][1]), (
+            "%s: runtime/cgo not named: %r" % (s, lines[s]))
+    start = lines.get("__libc_start_main")
+    assert start and any(re.match(r"the C toolchain's /\S*crt1\.o( \(Debian package libc6-dev\))?$", p)
+                         for p in start[1]), "__libc_start_main: want crt1.o, got %r" % (start,)
+    assert "no input of the link was found to refer to" not in r.err, r.err
+    # The same as data (the report is validated against the build schema).
+    r, _msg = expect_failure(["--json", "--third-party", "--glibc", "2.28", "."], mod, EXIT_VERDICT,
+                             tag="floor-json", go_output=True)
+    refs = parse_json(r).get("version_refs") or []
+    got = sorted((x["symbol"], x["kind"], x["member"], x["package"]) for x in refs
+                 if x["symbol"] in ("arc4random", "closefrom"))
+    assert got == [("arc4random", "archive", "uses.o", None), ("closefrom", "cgo", "sub.cgo2.c", "example.com/floor/sub")], (
+        "version_refs: %s" % json.dumps(refs, indent=1))
+    arc = [x for x in refs if x["symbol"] == "arc4random"][0]
+    assert os.path.normpath(arc.get("file") or "") == archive and arc.get("version") == "GLIBC_2.36", arc
+    assert any(x["kind"] == "cgo" and x["package"] == "runtime/cgo" and x["module"] is None for x in refs), refs
+    assert any(x["kind"] == "toolchain" and x["symbol"] == "__libc_start_main" for x in refs), refs
 
 # ---------------------------------------------------------------------- 6
 
