@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "gr_build.h"
+#include "gr_sbom.h"
 #include "gr_cli.h"
 #include "gr_cmd_check.h"
 #include "gr_cmd_checkver.h"
@@ -91,6 +92,14 @@ gr_cmd_build_usage(FILE *f)
 	      "                          users to relink against a modified library (LGPL);\n"
 	      "                          see docs/relink-kit.md\n"
 	      "      --print-link        print the final linker command, quoted\n"
+	      "      --sbom=FILE         write an SBOM of what the final link loaded (archives\n"
+	      "                          and members, their Debian packages, versions, licences\n"
+	      "                          and checksums, the Go modules) to FILE; docs/sbom.md\n"
+	      "      --sbom-format=FMT   spdx-json (SPDX 2.3, the default) or cyclonedx-json\n"
+	      "                          (CycloneDX 1.5)\n"
+	      "      --deny-licence EXPR fail (exit 1, OUT untouched) when an archive's licence\n"
+	      "                          holds the SPDX id EXPR (e.g. GPL-3.0-only; each id of\n"
+	      "                          an AND/OR EXPR; repeatable)\n"
 	      "      --json              a JSON report (schema gorelink-build/1)\n"
 	      "  -v, --verbose           log each step with its time on stderr\n"
 	      "  -h, --help              this text\n"
@@ -388,6 +397,38 @@ gr_cmd_build_json(FILE *out, const struct gr_build_opts *o, const struct gr_buil
 	gr_json_str(&j, "link_failure_dump", r->link_dump);
 	gr_cmd_build_json_records(&j, &r->link);
 	gr_checkver_refs_json(&j, &r->link);
+	/* Issue 16: the link manifest, with --sbom or --deny-licence (docs/build-json.md). */
+	if (o->sbom || o->ndeny) {
+		const struct gr_manifest *m = r->manifest;
+		gr_json_obj_begin(&j, "manifest");
+		gr_json_str(&j, "sbom", o->sbom);
+		gr_json_str(&j, "sbom_format", !o->sbom ? NULL : o->sbom_format == GR_SBOM_CYCLONEDX_JSON ? "cyclonedx-json" : "spdx-json");
+		gr_json_str(&j, "traced", r->link.traced);
+		gr_json_arr_begin(&j, "archives");
+		for (size_t i = 0; m && i < m->narchives; i++) {
+			const struct gr_manifest_archive *a = &m->archives[i];
+			gr_json_obj_begin(&j, NULL);
+			gr_json_str(&j, "path", a->path);
+			gr_json_int(&j, "members", (long long)a->nmembers);
+			gr_json_str(&j, "deb_package", a->deb_package);
+			gr_json_str(&j, "deb_version", a->deb_version);
+			gr_json_str(&j, "pkg_config", a->pc_package);
+			gr_json_str(&j, "licence", a->licence);
+			gr_json_obj_end(&j);
+		}
+		gr_json_arr_end(&j);
+		if (r->denied_archive) {
+			gr_json_obj_begin(&j, "denied");
+			gr_json_str(&j, "archive", r->denied_archive);
+			gr_json_str(&j, "package", r->denied_package);
+			gr_json_str(&j, "licence", r->denied_licence);
+			gr_json_str(&j, "by", r->denied_by);
+			gr_json_obj_end(&j);
+		} else {
+			gr_json_str(&j, "denied", NULL);
+		}
+		gr_json_obj_end(&j);
+	}
 	if (r->check)
 		gr_cmd_check_json(&j, "check", r->check, true);
 	else
@@ -412,7 +453,7 @@ gr_cmd_build_exit(int rc)
 struct gr_cmd_build_args {
 	struct gr_env env;                   /* the environment o.env points to */
 	struct gr_build_opts o;
-	const char **pkgs, **allow, **libs, **stubs;  /* the arrays o points into */
+	const char **pkgs, **allow, **libs, **stubs, **deny;  /* the arrays o points into */
 	char *preset;                        /* --preset/--sqlite3's NAME=VARIANT, cut at '=' */
 	bool json, print_link, verbose;
 	struct gr_vermax *maxver;            /* --max-version/--glibc limits (o.maxver) */
@@ -426,6 +467,7 @@ gr_cmd_build_args_free(struct gr_cmd_build_args *a)
 	free(a->pkgs);
 	free(a->allow);
 	free(a->stubs);
+	free(a->deny);
 	free(a->libs);
 	free(a->maxver);
 	gr_arena_deinit(&a->varena);
@@ -466,7 +508,7 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 {
 	enum { OPT_STATIC = 256, OPT_PIE, OPT_THIRD, OPT_SQLITE, OPT_PRESET, OPT_PKG, OPT_ALLOW,
 	       OPT_NOTAGS, OPT_GO, OPT_KEEP, OPT_DRY, OPT_PRINT, OPT_JSON, OPT_LIB, OPT_FIX, OPT_STRICT, OPT_STUB,
-	       OPT_ACCEPT_DLOPEN, OPT_NOINFER, OPT_LINKER, OPT_KIT,
+	       OPT_ACCEPT_DLOPEN, OPT_NOINFER, OPT_LINKER, OPT_KIT, OPT_SBOM, OPT_SBOM_FORMAT, OPT_DENY,
 	       OPT_NOAUTO, OPT_MAXVER, OPT_GLIBC, OPT_NOMANIFEST };
 	static const struct option longopts[] = {
 		{ "static", no_argument, NULL, OPT_STATIC },
@@ -491,6 +533,10 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 		{ "no-manifest", no_argument, NULL, OPT_NOMANIFEST },
 		{ "linker", required_argument, NULL, OPT_LINKER },
 		{ "relink-kit", required_argument, NULL, OPT_KIT },
+		{ "sbom", required_argument, NULL, OPT_SBOM },
+		{ "sbom-format", required_argument, NULL, OPT_SBOM_FORMAT },
+		{ "deny-licence", required_argument, NULL, OPT_DENY },
+		{ "deny-license", required_argument, NULL, OPT_DENY },
 		{ "no-auto-presets", no_argument, NULL, OPT_NOAUTO },
 		{ "max-version", required_argument, NULL, OPT_MAXVER },
 		{ "glibc", required_argument, NULL, OPT_GLIBC },
@@ -498,7 +544,7 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool mode_set = false;
+	bool mode_set = false, sbom_format_set = false;
 	int c, status;
 
 	memset(a, 0, sizeof(*a));
@@ -511,9 +557,10 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 	a->allow = calloc((size_t)argc + 1, sizeof(*a->allow));
 	a->libs = calloc((size_t)argc + 1, sizeof(*a->libs));
 	a->stubs = calloc((size_t)argc + 1, sizeof(*a->stubs));
+	a->deny = calloc((size_t)argc + 1, sizeof(*a->deny));
 	a->maxver = calloc((size_t)argc + 1, sizeof(*a->maxver));
 	a->o.maxver = a->maxver;
-	if (!a->pkgs || !a->allow || !a->libs || !a->stubs || !a->maxver) {
+	if (!a->pkgs || !a->allow || !a->libs || !a->stubs || !a->deny || !a->maxver) {
 		gr_cli_diag(err, "out of memory");
 		return GR_EXIT_ERROR;
 	}
@@ -521,6 +568,8 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 	a->o.allow = a->allow;
 	a->o.libs = a->libs;
 	a->o.stubs = a->stubs;
+	a->o.deny = a->deny;
+	a->o.source_date_epoch = getenv("SOURCE_DATE_EPOCH");
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:o:vh", longopts, NULL)) != -1) {
@@ -557,6 +606,31 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 				gr_cli_diag(err, "--linker=%s: give auto, bfd, gold, lld or mold", optarg);
 				return GR_EXIT_USAGE;
 			}
+			continue;
+		case OPT_SBOM:
+			if (!*optarg) {
+				gr_cli_diag(err, "--sbom: give the file to write");
+				return GR_EXIT_USAGE;
+			}
+			a->o.sbom = optarg;
+			continue;
+		case OPT_SBOM_FORMAT:
+			{
+				enum gr_sbom_format f;
+				if (gr_sbom_format_parse(optarg, &f)) {
+					gr_cli_diag(err, "--sbom-format=%s: give spdx-json or cyclonedx-json", optarg);
+					return GR_EXIT_USAGE;
+				}
+				a->o.sbom_format = (int)f;
+				sbom_format_set = true;
+			}
+			continue;
+		case OPT_DENY:
+			if (!*optarg || strspn(optarg, " ()") == strlen(optarg)) {
+				gr_cli_diag(err, "--deny-licence: give an SPDX licence id, e.g. GPL-3.0-only");
+				return GR_EXIT_USAGE;
+			}
+			a->deny[a->o.ndeny++] = optarg;
 			continue;
 		case OPT_NOAUTO: a->o.no_auto_presets = true; continue;
 		case OPT_KIT: a->o.relink_kit = optarg; continue;
@@ -601,6 +675,10 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 		}
 		a->o.mode = m;
 		mode_set = true;
+	}
+	if (sbom_format_set && !a->o.sbom) {
+		gr_cli_diag(err, "--sbom-format: give --sbom=FILE too");
+		return GR_EXIT_USAGE;
 	}
 	return gr_cmd_build_operands(argc, argv, a, mode_set, err);
 }

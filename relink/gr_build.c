@@ -31,6 +31,7 @@
 #include "gr_rewrite.h"
 #include "gr_spawn.h"
 #include "gr_tccache.h"
+#include "gr_sbom.h"
 #include "gr_uptodate.h"
 
 extern char **environ;
@@ -2031,8 +2032,8 @@ gr_b_uptodate_seed(struct gr_b *b)
 
 	/* What changes from here on may not be what the link reads: not recorded. */
 	b->go_started = gr_uptodate_now();
-	if (o->dry_run || o->nstubs || !b->res->out || !b->tmpout || b->darwin || o->relink_kit)
-		return;
+	if (o->dry_run || o->nstubs || !b->res->out || !b->tmpout || b->darwin || o->relink_kit || o->sbom || o->ndeny)
+		return;  /* --sbom, --deny-licence: the manifest comes from a link that runs */
 	cdir = gr_cache_dir(o->env);
 	if (!cdir || !*cdir) {
 		free(cdir);
@@ -2505,6 +2506,81 @@ gr_b_kit_uninstall(struct gr_b *b)
 	b->kit_placed = false;
 }
 
+/* The link manifest (relink/gr_manifest, docs/sbom.md): what the final link
+ * loaded (the link report's "loaded" records), the packages and licences of
+ * its archives (cached), the Go side from the build info; --deny-licence, then --sbom
+ * (written before OUT is put in place: a failure leaves OUT untouched). */
+static int
+gr_b_manifest(struct gr_b *b)
+{
+	const struct gr_build_opts *o = b->o;
+	struct gr_build_result *res = b->res;
+	const struct gr_link_report *l = &res->link;
+	struct gr_manifest *m;
+	char linker[16] = "";
+	size_t i, k;
+	int rc;
+
+	if (!l->traced)
+		return gr_b_fail(b, GR_BUILD_EENV, "the final link was not traced%s: no link manifest for %s%s",
+		                 b->darwin ? " (Apple targets: not yet)" : "", o->sbom ? "--sbom" : "--deny-licence",
+		                 o->sbom && o->ndeny ? " and --deny-licence" : "");
+	if (!(m = malloc(sizeof(*m))))
+		return gr_b_nomem(b);
+	gr_manifest_init(m);
+	res->manifest = m;
+	sscanf(l->traced, "%15s", linker);
+	if (*linker && !(m->linker = gr_arena_strdup(&m->arena, linker)))
+		return gr_b_nomem(b);
+	for (i = 0; i < l->nloaded; i++) {
+		const struct gr_rec_loaded *x = &l->loaded[i];
+		enum gr_manifest_kind kind = !strcmp(x->kind, "member") ? GR_MANIFEST_MEMBER :
+		                             !strcmp(x->kind, "shared") ? GR_MANIFEST_SHARED : GR_MANIFEST_OBJECT;
+		if (gr_manifest_add(m, kind, x->path, x->member, x->sha256, x->module, x->source))
+			return gr_b_nomem(b);
+	}
+	if (o->source_date_epoch && *o->source_date_epoch &&
+	    (rc = gr_manifest_set_epoch(m, o->source_date_epoch, b->err)))
+		return gr_b_fail(b, rc == GR_ENOMEM ? GR_BUILD_EENV : GR_BUILD_EUSAGE, "%s", b->err->msg);
+	/* an archive shipped inside a Go module (confluent-kafka-go's librdkafka) */
+	for (i = 0; i < m->narchives; i++)
+		for (k = 0; k < b->mods.n && k < b->moddirs.n; k++) {
+			size_t dl = strlen(b->moddirs.v[k]);
+			if (dl && !strncmp(m->archives[i].path, b->moddirs.v[k], dl) && m->archives[i].path[dl] == '/' &&
+			    !(m->archives[i].module = gr_arena_strdup(&m->arena, b->mods.v[k])))
+				return gr_b_nomem(b);
+		}
+	/* the Go side: what go version -m would print, read in process */
+	if ((rc = gr_manifest_read_go(m, b->tmpout, b->err)))
+		return gr_b_fail(b, GR_BUILD_EENV, "%s", b->err->msg);
+	/* dpkg's database and the .pc index are read only for what the cache
+	 * does not know (the .pc files' digest, go build's mark, keys it too) */
+	if ((rc = gr_manifest_resolve_cached(m, o->env, NULL, res->cache_key, b->err)))
+		return gr_b_fail(b, GR_BUILD_EENV, "%s", b->err->msg);
+	gr_b_log(b, "manifest", linker);
+	for (i = 0; i < m->narchives; i++)
+		for (k = 0; k < o->ndeny; k++) {
+			const struct gr_manifest_archive *a = &m->archives[i];
+			if (!gr_manifest_licence_matches(a->licence, o->deny[k]))
+				continue;
+			res->denied_archive = a->path;
+			res->denied_package = a->deb_package ? a->deb_package : a->pc_package;
+			res->denied_licence = a->licence;
+			res->denied_by = o->deny[k];
+			return gr_b_fail(b, GR_BUILD_ESTRICT,
+			                 "--deny-licence %s: %s (%s%s) is licensed %s%s%s; OUT is untouched", o->deny[k], a->path,
+			                 a->deb_package ? "Debian package " : a->pc_package ? "pkg-config package " : "no package",
+			                 a->deb_package ? a->deb_package : a->pc_package ? a->pc_package : "", a->licence,
+			                 a->licence_from ? ", from " : "", a->licence_from ? a->licence_from : "");
+		}
+	if (o->sbom) {
+		if ((rc = gr_sbom_write(m, (enum gr_sbom_format)o->sbom_format, o->sbom, b->err)))
+			return gr_b_fail(b, rc == GR_ENOMEM ? GR_BUILD_EENV : GR_BUILD_EENV, "--sbom: %s", b->err->msg);
+		gr_b_log(b, "sbom", o->sbom);
+	}
+	return GR_OK;
+}
+
 /* Verify, then move into place (or keep it aside, or drop it for a dry run). */
 static int
 gr_b_install(struct gr_b *b)
@@ -2521,6 +2597,8 @@ gr_b_install(struct gr_b *b)
 		               res->link.nfindings, res->link.nfindings == 1 ? "" : "s");
 	if (rc == GR_OK && !o->accept_dlopen && o->mode != GR_LINK_THIRD_PARTY)
 		rc = gr_b_dlopen_policy(b);
+	if (rc == GR_OK && b->ls.manifest && !res->up_to_date)
+		rc = gr_b_manifest(b);
 	if (rc) {
 		gr_b_keep_rejected(b);
 		return rc;
@@ -2622,6 +2700,7 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 			break;
 		}
 	b.ls.no_manifest = o->no_manifest;
+	b.ls.manifest = o->manifest || o->sbom || o->ndeny;
 
 	if ((rc = gr_b_flags(&b)) == GR_OK && (rc = gr_b_link_extras(&b)) == GR_OK &&
 	    (rc = gr_b_prepare(&b)) == GR_OK && (gr_b_uptodate_seed(&b), (rc = gr_b_go_build(&b)) == GR_OK) &&
@@ -2649,6 +2728,10 @@ gr_build_result_deinit(struct gr_build_result *res)
 	free(res->go_stderr);
 	free(res->go_stderr_brief);
 	free(res->link_dump);
+	if (res->manifest) {
+		gr_manifest_deinit(res->manifest);
+		free(res->manifest);
+	}
 	gr_report_free(res->check);
 	memset(res, 0, sizeof(*res));
 }

@@ -19,6 +19,8 @@
 #include "gr_ldmsg.h"
 #include "gr_path.h"
 #include "gr_pc.h"
+#include "gr_ldtrace.h"
+#include "gr_linker.h"
 #include "gr_spawn.h"
 #include "gr_stub.h"
 #include "gr_symindex.h"
@@ -207,7 +209,7 @@ gr_linkwrap_origins(const struct gr_env *env, struct gr_rw_result *rw, const cha
  * stdout for the diagnosis, and the tracing lines are not shown. */
 static int
 gr_lw_run_captured(const struct gr_linkwrap *w, char *const *argv, struct gr_spawn_result *res, bool traced,
-                   char **traces)
+                   char **traces, struct gr_ldtrace *lt)
 {
 	struct gr_error e;
 	char how[128];
@@ -217,6 +219,10 @@ gr_lw_run_captured(const struct gr_linkwrap *w, char *const *argv, struct gr_spa
 		gr_lw_diag(w, "%s", e.msg);
 		return 127;
 	}
+	/* The manifest's trace lines (gr_ldtrace) are gorelink's, not the user's,
+	 * nor the diagnosis's: taken out first. */
+	if (lt && res->out)
+		res->outlen = gr_ldtrace_take(lt, res->out, res->outlen);
 	if (traced) {
 		size_t ntr;
 		const char *const *tr = gr_diag_traced(&ntr);
@@ -1015,6 +1021,8 @@ gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 		char *traces = NULL;
 		size_t i, added = 0;
 		bool oom = false;  /* --fix could not add what it found */
+		struct gr_ldtrace lt = { 0 };
+		bool traced_run = false;  /* run carries the manifest's trace flags */
 		gr_strvec_init(&run);
 		if (trace) {
 			size_t ntr;
@@ -1043,9 +1051,35 @@ gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 			}
 			free(flag);
 		}
-		status = gr_lw_run_captured(w, gr_strvec_argv(trace ? &run : final), &res, trace, &traces);
+		/* The manifest: what this link loads, from the linker's own trace. */
+		if (w->ls->manifest && !w->ls->darwin) {
+			for (i = 0; !trace && i < final->n; i++)
+				if (gr_strvec_push(&run, final->v[i]))
+					break;
+			if ((!trace && i < final->n) ||
+			    gr_ldtrace_begin(&lt, gr_linker_in_argv((const char *const *)final->v, final->n),
+			                     gr_lw_output(final), &run) != GR_OK) {
+				gr_lw_diag(w, "out of memory: the link manifest is not recorded");
+				gr_ldtrace_deinit(&lt);
+				if (!trace)
+					gr_strvec_deinit(&run);
+			} else {
+				traced_run = true;
+			}
+		}
+		status = gr_lw_run_captured(w, gr_strvec_argv(trace || traced_run ? &run : final), &res, trace,
+		                            &traces, traced_run ? &lt : NULL);
 		gr_strvec_deinit(&run);
 		rep->links++;
+		/* A link that succeeded ends this loop: what it loaded is the manifest. */
+		if (traced_run && status == 0) {
+			if (gr_ldtrace_read_map(&lt, &e) != GR_OK)
+				gr_lw_diag(w, "the link manifest: %s", e.msg);
+			else if (gr_ldtrace_report(&lt, &w->ls->modules, rep) != GR_OK)
+				gr_lw_diag(w, "out of memory: the link manifest is not recorded");
+		}
+		if (traced_run)
+			gr_ldtrace_deinit(&lt);
 		if ((traces || res.err) && gr_diag_run(w->env, traces ? traces : res.err, w->dirs, w->ndirs, &d, &e) != GR_OK)
 			gr_lw_diag(w, "no diagnosis: %s", e.msg);
 		if (d && gr_diag_name_sources(d, &w->ls->modules, &e) != GR_OK)  /* while go-link-* still exists */

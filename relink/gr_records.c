@@ -370,6 +370,8 @@ gr_linkstate_write(const char *path, const struct gr_linkstate *ls, struct gr_er
 		gr_rec_put1(&b, "linker", ls->linker);
 	if (ls->kit)
 		gr_rec_put(&b, "kit", 2, (const char *const[]){ ls->kit, ls->kit_name });
+	if (ls->manifest)
+		gr_rec_put(&b, "manifest", 0, NULL);
 	rc = gr_rec_commit(path, &b, "link state", err);
 	free(b.p);
 	return rc;
@@ -435,6 +437,10 @@ gr_linkstate_record(struct gr_rec_reader *r, const char *kw, struct gr_linkstate
 		if ((rc = gr_rec_want(r, kw, 2, 1, err)))
 			return rc;
 		ok = gr_rec_set(&ls->kit, f[0]) && gr_rec_set(&ls->kit_name, f[1]);
+	} else if (!strcmp(kw, "manifest")) {
+		if ((rc = gr_rec_want(r, kw, 0, 0, err)))
+			return rc;
+		ls->manifest = true;
 	} else if (!strcmp(kw, "fix") || !strcmp(kw, "no-infer")) {
 		if ((rc = gr_rec_want(r, kw, 0, 0, err)))
 			return rc;
@@ -564,6 +570,29 @@ gr_link_report_add_floorref(struct gr_link_report *r, const struct gr_rec_floorr
 		return GR_ENOMEM;
 	r->floorrefs[r->nfloorrefs++] = d;
 	return GR_OK;
+}
+
+int
+gr_link_report_add_loaded(struct gr_link_report *r, const struct gr_rec_loaded *x)
+{
+	bool ok = true;
+	struct gr_rec_loaded d = { gr_rep_dup(r, x->kind, &ok), gr_rep_dup(r, x->path, &ok), gr_rep_dup(r, x->member, &ok),
+	                           gr_rep_dup(r, x->sha256, &ok), gr_rep_dup(r, x->module, &ok),
+	                           gr_rep_dup(r, x->source, &ok) };
+
+	if (!ok || !d.kind || !d.path || !GR_REP_GROW(r, loaded, nloaded, cloaded))
+		return GR_ENOMEM;
+	r->loaded[r->nloaded++] = d;
+	return GR_OK;
+}
+
+int
+gr_link_report_set_traced(struct gr_link_report *r, const char *how)
+{
+	bool ok = true;
+
+	r->traced = gr_rep_dup(r, how, &ok);
+	return ok ? GR_OK : GR_ENOMEM;
 }
 
 int
@@ -797,6 +826,12 @@ gr_link_report_write(const char *path, const struct gr_link_report *r, struct gr
 		gr_rec_put(&b, "floorref", 9, (const char *const[]){ x->symbol, x->version, x->kind, x->file, x->member,
 		                                                      x->sources, x->package, x->module, x->deb });
 	}
+	if (r->traced)
+		gr_rec_put1(&b, "traced", r->traced);
+	for (i = 0; i < r->nloaded; i++) {
+		const struct gr_rec_loaded *x = &r->loaded[i];
+		gr_rec_put(&b, "loaded", 6, (const char *const[]){ x->kind, x->path, x->member, x->sha256, x->module, x->source });
+	}
 	if (r->links) {
 		snprintf(num, sizeof(num), "%u", r->links);
 		gr_rec_put1(&b, "links", num);
@@ -906,6 +941,18 @@ gr_link_report_record(struct gr_rec_reader *r, const char *kw, struct gr_link_re
 			return rc;
 		x = (struct gr_rec_floorref){ f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8] };
 		rc = gr_link_report_add_floorref(rep, &x);
+	} else if (!strcmp(kw, "traced")) {
+		if ((rc = gr_rec_want(r, kw, 1, 1, err)))
+			return rc;
+		rc = gr_link_report_set_traced(rep, f[0]);
+	} else if (!strcmp(kw, "loaded")) {
+		struct gr_rec_loaded x;
+		if ((rc = gr_rec_want(r, kw, 6, 3, err)))
+			return rc;
+		if (strcmp(f[0], "object") && strcmp(f[0], "member") && strcmp(f[0], "shared"))
+			return gr_error_set(err, GR_EFORMAT, 0, "%s:%zu: unknown loaded kind '%.32s'", r->path, r->line, f[0]);
+		x = (struct gr_rec_loaded){ f[0], f[1], f[2], f[3], f[4], f[5] };
+		rc = gr_link_report_add_loaded(rep, &x);
 	} else if (!strcmp(kw, "dropped")) {
 		if ((rc = gr_rec_want(r, kw, 2, 1, err)))
 			return rc;

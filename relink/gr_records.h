@@ -50,6 +50,7 @@ struct gr_linkstate {
 	struct gr_strvec maxver;      /* --max-version limits ("GLIBC_2.28"): the wrapper names who needs more */
 	char *kit;                    /* --relink-kit: the staging directory the wrapper writes the kit into, or NULL */
 	char *kit_name;               /* the binary's name for the kit (relink's default output), or NULL */
+	bool manifest;                /* record what the final link loaded (link report "traced" and "loaded") */
 	/* Not recorded: the wrapper's own stand-in archives for --stub names
 	 * (gr_rw_opts.replace_*), borrowed, set for the link after the stub step. */
 	const char *const *stub_lib, *const *stub_archive;
@@ -160,6 +161,16 @@ struct gr_rec_floorref {
 	const char *deb;       /* toolchain: the Debian package that installed file, or NULL */
 };
 
+/* An input the final link really loaded, as the linker's own trace (or map) says. */
+struct gr_rec_loaded {
+	const char *kind;    /* "object", "member" (of an archive) or "shared" */
+	const char *path;    /* the object, the archive or the shared library, as the linker named it */
+	const char *member;  /* the archive member, or NULL */
+	const char *sha256;  /* an object's digest, taken while go build's link directory exists; or NULL */
+	const char *module;  /* the Go module whose C code the object was compiled from, or NULL */
+	const char *source;  /* the C file it was compiled from (STT_FILE), or NULL */
+};
+
 struct gr_link_report {
 	struct gr_arena arena;            /* owns every string and array below */
 	const char **argv;                /* the final link as it ran */
@@ -186,6 +197,9 @@ struct gr_link_report {
 	size_t ndropped, cdropped;
 	struct gr_rec_floorref *floorrefs; /* --max-version: who refers to each too-new symbol */
 	size_t nfloorrefs, cfloorrefs;
+	struct gr_rec_loaded *loaded;     /* what the last final link loaded (when the state asked: manifest) */
+	size_t nloaded, cloaded;
+	const char *traced;               /* "LINKER VERSION": how loaded was taken ("mold map 1"), or NULL: not traced */
 	unsigned links;                   /* final link attempts that ran (each repair adds one) */
 	bool kit_written;                 /* --relink-kit: the wrapper wrote the kit (record 'kit' with \\N) */
 	const char *kit_error;            /* or why it could not (record 'kit' with the reason), or NULL */
@@ -235,6 +249,12 @@ int gr_link_report_add_dropped(struct gr_link_report *r, const char *lib, const 
 
 /* Append a reference to a too-new symbol (the strings are copied). */
 int gr_link_report_add_floorref(struct gr_link_report *r, const struct gr_rec_floorref *x);
+
+/* Append an input the final link loaded (the strings are copied). */
+int gr_link_report_add_loaded(struct gr_link_report *r, const struct gr_rec_loaded *x);
+
+/* Say how the loaded inputs were taken: "LINKER METHOD VERSION", e.g. "bfd trace 1" (copied). */
+int gr_link_report_set_traced(struct gr_link_report *r, const char *how);
 
 /* Set the link's exit status and, when it died of a signal, what killed it (copied; may be NULL). */
 int gr_link_report_set_status(struct gr_link_report *r, int status, const char *killed);

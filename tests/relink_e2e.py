@@ -84,6 +84,14 @@ empty root (chroot into a directory that holds nothing but the binary: no
     and replaces a kit in place; a failed build (check fails after the link)
     a --dry-run and a DIR that is not a kit leave DIR untouched;
     --third-party relinks.
+16. --sbom and --deny-licence (issue 16): a cgo module with libxml2,
+    libcrypto and zlib, and examples/sqlite3 bundled and system (mold): the
+    manifest's members and objects are exactly GNU ld's own trace of the
+    final link, Debian packages and versions agree with dpkg-query, licences
+    with the copyright files, the Go modules with go version -m; the SPDX
+    output passes spdx-tools, the CycloneDX output cyclonedx-python-lib's
+    validator (both from scripts/setup's venv); the same bytes twice;
+    --deny-licence fails (exit 1, OUT untouched) and passes.
 
 Builds share the caller's GOCACHE and GOMODCACHE (Go's build cache makes the
 second build of a package cheap) and run with GOFLAGS=-buildvcs=false.  Needs
@@ -4538,6 +4546,260 @@ def relink_kit_third_party():
     assert r2.rc == 0 and sha256(os.path.join(cwd, "same")) == sha256(out), r2
     r3 = run([os.path.join(cwd, "greet")], timeout=RUN_TIMEOUT)
     assert r3.rc == 0 and r3.err.startswith("hello v1 "), r3
+
+
+# ----------------------------------------------- 16: the link manifest, SBOMs
+
+TOOLS_VENV = os.environ.get("GORELINK_TOOLS_VENV") or "/opt/gorelink-tools/venv"
+
+# cyclonedx-python-lib's strict JSON validator for CycloneDX 1.5 (exit 1 with the errors).
+CDX_VALIDATE = """import sys
+from cyclonedx.schema import SchemaVersion
+from cyclonedx.validation.json import JsonStrictValidator
+with open(sys.argv[1], encoding="utf-8") as f:
+    err = JsonStrictValidator(SchemaVersion.V1_5).validate_str(f.read())
+if err is not None:
+    print(err)
+    sys.exit(1)
+"""
+
+# The DEP-5 short names of the copyright files these tests read, as SPDX says them.
+DEP5_SPDX = {"Zlib": "Zlib", "MIT-1": "LicenseRef-MIT-1", "Apache-2.0": "Apache-2.0", "MIT": "MIT",
+             "public-domain": "LicenseRef-public-domain"}
+
+
+def tools_venv(prog):
+    """PROG of the tools venv that scripts/setup makes (fails naming it when missing)."""
+    p = os.path.join(TOOLS_VENV, "bin", prog)
+    assert os.access(p, os.X_OK), ("%s is missing: scripts/setup installs spdx-tools and "
+                                   "cyclonedx-python-lib into %s (python3-venv, PyPI)" % (p, TOOLS_VENV))
+    return p
+
+
+def validate_spdx(path):
+    """pyspdxtools (spdx-tools) parses and validates the SPDX 2.3 JSON document."""
+    r = run([tools_venv("pyspdxtools"), "-i", path], timeout=RUN_TIMEOUT)
+    assert r.rc == 0 and "invalid" not in (r.out + r.err).lower(), "pyspdxtools -i %s\n%r" % (path, r)
+
+
+def validate_cdx(path):
+    r = run([tools_venv("python"), "-c", CDX_VALIDATE, path], timeout=RUN_TIMEOUT)
+    assert r.rc == 0, "cyclonedx-python-lib's JsonStrictValidator (1.5) on %s\n%r" % (path, r)
+
+
+def load(path):
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def cdx_props(c, name):
+    return [p["value"] for p in c.get("properties", []) if p["name"] == name]
+
+
+def cdx_archives(bom):
+    """archive path -> CycloneDX component."""
+    return {cdx_props(c, "gorelink:archive")[0]: c for c in bom["components"]
+            if cdx_props(c, "gorelink:archive")}
+
+
+def trace_oracle(link_argv, outdir):
+    """Run the final link again with GNU ld's own trace (-fuse-ld=bfd -Wl,-t,-t):
+    ({(archive, member)}, {object path})."""
+    argv = list(link_argv)
+    i = argv.index("-o")
+    argv[i + 1] = os.path.join(outdir, "oracle.out")
+    argv = [a for a in argv if not a.startswith("-fuse-ld=")] + ["-fuse-ld=bfd", "-Wl,-t,-t"]
+    r = run(argv, timeout=BUILD_TIMEOUT)
+    assert r.rc == 0, "the final link with -Wl,-t,-t\n%r" % r
+    members, objects = set(), set()
+    for line in r.out.splitlines():
+        m = re.match(r"^\((.+)\)(.+)$", line)
+        if m:
+            members.add((os.path.normpath(m.group(1)), m.group(2)))
+        elif os.path.isfile(line):
+            with open(line, "rb") as f:
+                h = f.read(18)
+            if h[:4] == b"\x7fELF" and h[16] == 1:  # ET_REL
+                objects.add(os.path.normpath(line))
+    return members, objects
+
+
+def dpkg_owner(path):
+    """(binary:Package, Version) by dpkg-query -S and -W, or None."""
+    for p in (path, os.path.realpath(path)):
+        r = run(["dpkg-query", "-S", p], timeout=RUN_TIMEOUT)
+        if r.rc == 0:
+            pkg = r.out.splitlines()[0].split(": ")[0]
+            v = run(["dpkg-query", "-W", "-f", "${Version}", pkg], timeout=RUN_TIMEOUT)
+            assert v.rc == 0, "dpkg-query -W %s\n%r" % (pkg, v)
+            return pkg, v.out.strip()
+    return None
+
+
+def copyright_licence(pkg):
+    """The DEP-5 License: of the Files: * stanza of PKG's copyright file, as SPDX says it."""
+    with open("/usr/share/doc/%s/copyright" % pkg.split(":")[0], encoding="utf-8", errors="replace") as f:
+        text = f.read()
+    m = re.search(r"^Files:\s*\*\s*\n(?:[^\n]+\n)*?License:\s*(\S+)", text, re.M)
+    assert m, "no Files: * stanza in %s's copyright" % pkg
+    assert m.group(1) in DEP5_SPDX, "DEP-5 licence %r of %s: not in the test's table" % (m.group(1), pkg)
+    return DEP5_SPDX[m.group(1)]
+
+
+def assert_debian_and_licences(bom, want_licences):
+    """Every archive's Debian package and version agree with dpkg-query; the
+    licences of the archives named in want_licences (base name -> Debian
+    package) agree with their copyright files."""
+    seen = set()
+    for path, c in cdx_archives(bom).items():
+        owner = dpkg_owner(path)
+        got = cdx_props(c, "gorelink:deb-package")
+        if owner is None:
+            assert not got, "%s: no dpkg owner, manifest says %r" % (path, got)
+            continue
+        assert got == [owner[0]] and c.get("version") == owner[1], (
+            "%s: manifest %r %r, dpkg-query %r" % (path, got, c.get("version"), owner))
+        base = os.path.basename(path)
+        if base in want_licences:
+            seen.add(base)
+            assert owner[0].split(":")[0] == want_licences[base], "%s: owner %r" % (path, owner)
+            lic = [l["expression"] for l in c.get("licenses", [])]
+            want = copyright_licence(owner[0])
+            assert lic == [want], "%s: licence %r, copyright file says %r" % (path, lic, want)
+            assert cdx_props(c, "gorelink:licence-from") == ["/usr/share/doc/%s/copyright" % want_licences[base]], c
+    assert seen == set(want_licences), "archives %r not in the manifest" % sorted(set(want_licences) - seen)
+
+
+def assert_members_match_trace(bom, rep, outdir):
+    """The manifest's archive members and objects are exactly what GNU ld's trace lists."""
+    members, objects = trace_oracle(rep["link_argv"], outdir)
+    got = {(os.path.normpath(a), m) for a, c in cdx_archives(bom).items() for m in cdx_props(c, "gorelink:member")}
+    assert got == members, "manifest members vs ld -t -t: only in the manifest %r; only in the trace %r" % (
+        sorted(got - members)[:20], sorted(members - got)[:20])
+    gobj = set(os.path.normpath(o) for o in cdx_props(bom["metadata"]["component"], "gorelink:object"))
+    assert gobj == objects, "manifest objects vs ld -t -t: %r vs %r" % (sorted(gobj ^ objects)[:20], None)
+
+
+def assert_go_modules(bom, out):
+    """The Go modules of the SBOM are the dep lines of go version -m, with their sums."""
+    r = run(["go", "version", "-m", out], timeout=RUN_TIMEOUT)
+    assert r.rc == 0, "go version -m\n%r" % r
+    deps = {}
+    for line in r.out.splitlines():
+        f = line.strip().split("\t")
+        if f[0] == "dep":
+            deps[f[1]] = (f[2], f[3] if len(f) > 3 else "")
+    got = {c["name"]: (c.get("version"), (cdx_props(c, "gorelink:go-sum") or [""])[0])
+           for c in bom["components"] if c["bom-ref"].startswith("gomod:")}
+    assert got == deps, "SBOM Go modules %r, go version -m %r" % (got, deps)
+    return got
+
+
+XMLCRYPTO_MAIN = ('package main\n\n// #cgo pkg-config: libxml-2.0 libcrypto zlib\n'
+                  '// #include <libxml/parser.h>\n// #include <openssl/sha.h>\n// #include <zlib.h>\n'
+                  '// #include <string.h>\n'
+                  '// static int parse(const char *s) { xmlDocPtr d = xmlReadMemory(s, strlen(s), "x.xml", NULL, 0);'
+                  ' if (!d) return 0; xmlFreeDoc(d); unsigned char h[32]; SHA256((const unsigned char *)s, strlen(s), h);'
+                  ' return 1 + (h[0] & 0) + (int)(crc32(0, (const unsigned char *)s, 1) & 0); }\n'
+                  'import "C"\n\nfunc main() { println(int(C.parse(C.CString("<a><b/></a>")))) }\n')
+
+
+@test
+def sbom_libxml2_libcrypto():
+    """Issue 16: a cgo build with libxml2, libcrypto and zlib, --sbom: the
+    manifest's archives and members (and objects) are exactly what GNU ld's
+    own trace of the final link lists; Debian packages and versions agree with
+    dpkg-query; the licences of libz.a, libxml2.a and libcrypto.a agree with
+    their copyright files; the SPDX output passes spdx-tools and the CycloneDX
+    output cyclonedx-python-lib's validator; two builds give the same bytes;
+    --deny-licence Apache-2.0 fails naming libcrypto.a and libssl-dev (exit 1,
+    OUT untouched), --deny-licence GPL-3.0-only passes."""
+    for pc, deb in (("libxml-2.0", "libxml2-dev"), ("libcrypto", "libssl-dev"), ("zlib", "zlib1g-dev")):
+        pkg_modversion(pc, deb)
+    mod = make_module("sbomxml", {"main.go": XMLCRYPTO_MAIN})
+    side = scratch("sbomxml-side")
+    # The CycloneDX form with cmd/link's objects kept (-tmpdir) for the oracle.
+    tmpd = os.path.join(side, "linktmp")
+    os.mkdir(tmpd)
+    cdx = os.path.join(side, "a.cdx.json")
+    r, rep, out = build(mod, ["--sbom=" + cdx, "--sbom-format=cyclonedx-json"],
+                        go_args=["-ldflags=-tmpdir=" + tmpd], name="sbomxml")
+    validate_cdx(cdx)
+    bom = load(cdx)
+    names = {os.path.basename(p) for p in cdx_archives(bom)}
+    assert {"libxml2.a", "libcrypto.a", "libz.a", "libc.a"} <= names, "SBOM archives %r" % sorted(names)
+    assert_members_match_trace(bom, rep, side)
+    assert_debian_and_licences(bom, {"libz.a": "zlib1g-dev", "libxml2.a": "libxml2-dev",
+                                     "libcrypto.a": "libssl-dev"})
+    assert_go_modules(bom, out)
+    static_run_by(rep, out, "g++", "1")
+    # SPDX, twice: valid, and the same bytes; a --deny-licence that matches nothing passes.
+    s1, s2 = os.path.join(side, "1.spdx.json"), os.path.join(side, "2.spdx.json")
+    build(mod, ["--sbom=" + s1, "--deny-licence", "GPL-3.0-only"], name="sbomxml1")
+    build(mod, ["--sbom=" + s2, "--sbom-format=spdx-json"], name="sbomxml2")
+    validate_spdx(s1)
+    with open(s1, "rb") as f1, open(s2, "rb") as f2:
+        assert f1.read() == f2.read(), "two --sbom runs differ: %s %s" % (s1, s2)
+    doc = load(s1)
+    pk = {p["SPDXID"]: p for p in doc["packages"]}
+    rel = {(x["spdxElementId"], x["relationshipType"], x["relatedSpdxElement"]) for x in doc["relationships"]}
+    crypto = [p for p in doc["packages"] if p["name"] == "libcrypto.a"]
+    assert crypto and crypto[0]["licenseDeclared"] == "Apache-2.0", crypto
+    assert ("SPDXRef-Binary", "STATIC_LINK", crypto[0]["SPDXID"]) in rel, rel
+    assert ("SPDXRef-DOCUMENT", "DESCRIBES", "SPDXRef-Binary") in rel and "SPDXRef-Binary" in pk, rel
+    # --deny-licence Apache-2.0: exit 1, OUT untouched, the archive and its package named.
+    denied = existing_out("sbomdeny")
+    before = open(denied, "rb").read()
+    sd = os.path.join(side, "denied.spdx.json")
+    r = gorelink(["-o", denied, "--sbom=" + sd, "--deny-licence", "MIT", "--deny-licence", "Apache-2.0", "."],
+                 cwd=mod)
+    assert r.rc == EXIT_VERDICT, "--deny-licence Apache-2.0: exit %d, want 1\n%r" % (r.rc, r)
+    assert re.search(r"--deny-licence Apache-2\.0: \S*/libcrypto\.a \(Debian package libssl-dev:\S+\) is licensed Apache-2\.0", r.err), r
+    assert open(denied, "rb").read() == before, "--deny-licence changed OUT"
+    assert not os.path.exists(sd), "--deny-licence wrote the SBOM"
+
+
+@test
+def sbom_sqlite3_bundled_and_system():
+    """Issue 16: examples/sqlite3 with --sqlite3 (the amalgamation compiled
+    from github.com/mattn/go-sqlite3) and --sqlite3=system (libsqlite3.a):
+    the Go modules agree with go version -m, the module carrying the C code
+    is named (sqlite3-binding.c); with mold (its map file) the members are
+    still exactly GNU ld's trace; libsqlite3.a's licence is its copyright
+    file's public-domain (a LicenseRef SPDX tools accept)."""
+    ex = example("sqlite3")
+    side = scratch("sbomsq-side")
+    cdx = os.path.join(side, "b.cdx.json")
+    r, rep, out = build(ex, ["--sqlite3", "--sbom=" + cdx, "--sbom-format=cyclonedx-json"], name="sbomsqb")
+    validate_cdx(cdx)
+    bom = load(cdx)
+    mods = assert_go_modules(bom, out)
+    assert SQLITE3_MODULE in mods, mods
+    comp = [c for c in bom["components"] if c["name"] == SQLITE3_MODULE][0]
+    assert "sqlite3-binding.c" in cdx_props(comp, "gorelink:c-source"), comp
+    assert not [p for p in cdx_archives(bom) if "sqlite" in p], "bundled build lists a sqlite archive"
+    # system, linked by mold: members from its -Map file against GNU ld's trace
+    assert shutil.which("ld.mold"), "ld.mold is not on PATH (apt-get install mold)"
+    tmpd = os.path.join(side, "linktmp")
+    os.mkdir(tmpd)
+    cdx = os.path.join(side, "s.cdx.json")
+    r, rep, out = build(ex, ["--sqlite3=system", "--linker=mold", "--sbom=" + cdx, "--sbom-format=cyclonedx-json"],
+                        go_args=["-ldflags=-tmpdir=" + tmpd], name="sbomsqs")
+    validate_cdx(cdx)
+    bom = load(cdx)
+    assert cdx_props(bom["metadata"]["component"], "gorelink:linker") == ["mold"], bom["metadata"]
+    assert_members_match_trace(bom, rep, side)
+    assert_debian_and_licences(bom, {"libsqlite3.a": "libsqlite3-dev"})
+    spdx = os.path.join(side, "s.spdx.json")
+    build(ex, ["--sqlite3=system", "--sbom=" + spdx], name="sbomsqs2")
+    validate_spdx(spdx)
+    doc = load(spdx)
+    sq = [p for p in doc["packages"] if p["name"] == "libsqlite3.a"]
+    assert sq and sq[0]["licenseDeclared"] == "LicenseRef-public-domain", sq
+    assert any(x["licenseId"] == "LicenseRef-public-domain" for x in doc.get("hasExtractedLicensingInfos", [])), doc
+    gm = [p for p in doc["packages"] if p["name"] == SQLITE3_MODULE]
+    assert gm and ("SPDXRef-Binary", "DEPENDS_ON", gm[0]["SPDXID"]) in {
+        (x["spdxElementId"], x["relationshipType"], x["relatedSpdxElement"]) for x in doc["relationships"]}, gm
 
 
 def main():
