@@ -318,7 +318,7 @@ gr_cmd_build_json_records(struct gr_json *j, const struct gr_link_report *l)
 
 static void
 gr_cmd_build_json(FILE *out, const struct gr_build_opts *o, const struct gr_build_result *r,
-                  int status, const char *error, const struct gr_cmd_build_hooks *h)
+                  int status, int built, const char *error, const struct gr_cmd_build_hooks *h)
 {
 	struct gr_json j;
 
@@ -330,7 +330,7 @@ gr_cmd_build_json(FILE *out, const struct gr_build_opts *o, const struct gr_buil
 	gr_json_str(&j, "error", error);
 	gr_json_str(&j, "mode", gr_link_mode_name(o->mode));
 	gr_json_str(&j, "package", o->package);
-	gr_json_str(&j, "out", status == 0 && !o->dry_run ? r->out : NULL);
+	gr_json_str(&j, "out", built == 0 && !o->dry_run ? r->out : NULL);
 	gr_json_bool(&j, "dry_run", o->dry_run);
 	gr_json_bool(&j, "up_to_date", status == 0 && r->up_to_date);
 	gr_json_str(&j, "kept", r->kept);
@@ -806,10 +806,14 @@ gr_cmd_build_with(int argc, char **argv, FILE *out, FILE *err, const struct gr_c
 		gr_cmd_build_failure(err, &a.o, &r, &e);
 	if (!a.json)
 		gr_cmd_build_text(out, &a, &r, status);
-	if (h && h->after)
-		status = h->after(h->ctx, &a.o, &r, status, a.json, out, err);
-	if (a.json)
-		gr_cmd_build_json(out, &a.o, &r, status, rc ? e.msg : NULL, h);
+	{
+		const char *herr = NULL;
+		int built = status;
+		if (h && h->after)
+			status = h->after(h->ctx, &a.o, &r, status, a.json, out, err, &herr);
+		if (a.json)
+			gr_cmd_build_json(out, &a.o, &r, status, built, rc ? e.msg : herr, h);
+	}
 out:
 	gr_build_result_deinit(&r);
 	gr_cmd_build_args_free(&a);

@@ -12,9 +12,10 @@
 struct gr_cmd_build_hooks {
 	bool test;           /* go test -c: the package's test binary (gr_build_opts.test) */
 	/* After the build and its text report (before the JSON one): status is the
-	 * build's exit status; returns the command's. May be NULL. */
+	 * build's exit status; returns the command's, and when that is a failure
+	 * of its own, the reason in *error (the JSON report's "error"). May be NULL. */
 	int (*after)(void *ctx, const struct gr_build_opts *o, const struct gr_build_result *r, int status,
-	             bool json, FILE *out, FILE *err);
+	             bool json, FILE *out, FILE *err, const char **error);
 	/* Writes the JSON report's "test" member (NULL hook: "test": null). */
 	void (*json)(void *ctx, struct gr_json *j);
 	void *ctx;

@@ -61,6 +61,7 @@ struct gr_test {
 	bool built, ran;
 	struct gr_sandbox_result res;
 	char *error;             /* why it could not run, or NULL */
+	char result[96];         /* how a run that failed ended, for the JSON report's "error" */
 	struct gr_env env;
 };
 
@@ -91,7 +92,7 @@ gr_test_signame(int sig, char *buf, size_t n)
 
 static int
 gr_test_after(void *ctx, const struct gr_build_opts *o, const struct gr_build_result *r, int status,
-              bool json, FILE *out, FILE *err)
+              bool json, FILE *out, FILE *err, const char **error)
 {
 	struct gr_test *t = ctx;
 	struct gr_sandbox_opts so;
@@ -105,8 +106,9 @@ gr_test_after(void *ctx, const struct gr_build_opts *o, const struct gr_build_re
 	if (status != 0 || !t->run)
 		return status;
 	if (!r->out || !r->pkg_dir || !(bin = realpath(r->out, NULL))) {
-		t->error = strdup("the test binary or the package directory is unknown");
-		gr_cli_diag(err, "cannot run the test binary: %s", t->error ? t->error : "out of memory");
+		t->error = strdup("cannot run the test binary: its path or the package directory is unknown");
+		gr_cli_diag(err, "%s", t->error ? t->error : "out of memory");
+		*error = t->error;
 		return GR_EXIT_ERROR;
 	}
 	memset(&so, 0, sizeof(so));
@@ -125,6 +127,7 @@ gr_test_after(void *ctx, const struct gr_build_opts *o, const struct gr_build_re
 		free(bin);
 		t->error = strdup(e.msg);
 		gr_cli_diag(err, "%s", e.msg);
+		*error = t->error ? t->error : "out of memory";
 		return GR_EXIT_ERROR;
 	}
 	free(bin);
@@ -140,6 +143,13 @@ gr_test_after(void *ctx, const struct gr_build_opts *o, const struct gr_build_re
 		fprintf(say, "FAIL %s %s: killed by %s (%.2fs)\n", r->out, where,
 		        gr_test_signame(t->res.code, sig, sizeof(sig)), t->res.seconds);
 	fflush(say);
+	if (t->res.exited)
+		snprintf(t->result, sizeof(t->result), "the test binary exited with status %d", t->res.code);
+	else
+		snprintf(t->result, sizeof(t->result), "the test binary was killed by %s",
+		         gr_test_signame(t->res.code, sig, sizeof(sig)));
+	if (!t->res.exited || t->res.code)
+		*error = t->result;
 	return t->res.exited ? t->res.code : 128 + t->res.code;
 }
 
