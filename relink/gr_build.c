@@ -594,8 +594,9 @@ gr_b_go_list(struct gr_b *b, char **name)
 	gr_spawn_result_free(&r);
 	if (rc == GR_OK && roots != 1)
 		rc = gr_b_fail(b, GR_BUILD_EUSAGE,
-		               "%s names %s packages; gorelink builds one main package at a time",
-		               b->o->package, roots ? "several" : "no");
+		               "%s names %s packages; gorelink %s one %spackage at a time",
+		               b->o->package, roots ? "several" : "no", b->o->test ? "test builds" : "builds",
+		               b->o->test ? "" : "main ");
 	if (rc == GR_OK && !*name)
 		rc = gr_b_fail(b, GR_BUILD_EGO, "go list printed nothing usable for %s", b->o->package);
 	return rc;

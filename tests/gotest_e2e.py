@@ -356,6 +356,10 @@ def gotest_bad_flags():
         harness.eq(sorted(os.listdir(mod)), before, "nothing written for %s" % " ".join(args), r)
     r = E.gorelink(["test", "--run", "./nosuchpkg"], cwd=mod, env=env_for(pkg))
     harness.eq(r.rc, 2, "a package that does not exist", r)
+    r = E.gorelink(["test", "--help"], cwd=mod)
+    harness.eq(r.rc, 0, "gorelink test --help", r)
+    harness.true(r.out.startswith("Usage: gorelink test [OPTIONS] PACKAGE [-- GO_TEST_FLAGS...]")
+                 and "--run[=WHERE]" in r.out, "the usage of gorelink test", r)
     return ""
 
 
