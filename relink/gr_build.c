@@ -457,8 +457,8 @@ gr_b_is_testmain(const char *name, const char *path)
 
 /* gorelink test: the package must have tests; its directory, and go test's
  * name for its binary: the import path's last element (the one before a
- * major-version element vN), or the package name for files named on the
- * command line, and ".test". */
+ * major-version element vN; the package name for go's command-line-arguments),
+ * and ".test". */
 static int
 gr_b_test_root(struct gr_b *b, const char *pkgname, const char *path, const char *dir, bool tests, char **name)
 {

@@ -20,14 +20,16 @@ root made for the run (relink/gr_sandbox, gorelink(1) TESTS).
     no /etc, /dev or /proc); --json says ran_in empty-root and testdata;
     --run=host runs the same binary in the package directory on the host.
     The default name (PKG.test) and a second build being up to date.
- 3. gotest_failing: a failing test relays exit status 1 (text and --json);
+ 3. gotest_names: a module path ending in /v2 gives NAME.test after the
+    element before it (go test -c's own rule), package_dir is the module.
+ 4. gotest_failing: a failing test relays exit status 1 (text and --json);
     a test that kills itself with SIGKILL is named (exit 137, "signal":
     "SIGKILL"); -test.timeout is passed through (exit 2, go's panic).
- 4. gotest_bad_flags: a -test. flag the binary does not know (its exit 2
+ 5. gotest_bad_flags: a -test. flag the binary does not know (its exit 2
     and message relayed), gorelink's own bad options (64: unknown option,
     --run=WHERE, a -test. flag without --run, --run with --dry-run), a
     package without test files (64), a package that does not exist (2).
- 5. gotest_no_root: without CAP_SYS_ADMIN (setpriv drops it, as in a container)
+ 6. gotest_no_root: without CAP_SYS_ADMIN (setpriv drops it, as in a container)
     the empty root is made in a user namespace; with user namespaces also
     limited to 0 (in a user namespace of the test's own, so nothing outside
     changes) --run falls back to the host and says so (stderr, --json
@@ -307,6 +309,20 @@ def gotest_testdata():
     finally:
         os.rename(os.path.join(pkg, "testdata.away"), os.path.join(pkg, "testdata"))
     harness.eq(r.rc, 1, "TestTestdata without testdata", r)
+    return ""
+
+
+@test
+def gotest_names():
+    """go test's default name for a module's major-version path: the element before /v2."""
+    d = E.make_module("gotestv", {"go.mod": "module example.com/gotestv/v2\n\ngo 1.19\n",
+                                  "v.go": CGO_TESTDATA["p.go"].replace("package p", "package gotestv"),
+                                  "v_test.go": "package gotestv\n\nimport \"testing\"\n\n"
+                                               "func TestAbs(t *testing.T) { if Abs(-1) != 1 { t.Fatal() } }\n"})
+    r = E.gorelink(["test", "--json", "."], cwd=d)
+    j = report(r)
+    harness.eq((r.rc, j["out"], j["test"]["package_dir"]), (0, "gotestv.test", d), "a /v2 module's test binary", r)
+    harness.true(os.path.isfile(os.path.join(d, "gotestv.test")), "gotestv.test written", r)
     return ""
 
 
