@@ -1138,11 +1138,12 @@ def help_lists_every_command():
     r = run_argv([GORELINK, "--help"])
     eq(r.rc, 0, "exit status", r)
     for cmd in ("gorelink check [OPTIONS] PATH...", "gorelink pkgconf-rewrite [OPTIONS] PACKAGE...",
-                "gorelink index [OPTIONS] SYMBOL..."):
+                "gorelink index [OPTIONS] SYMBOL...", "gorelink test [OPTIONS] PACKAGE [-- GO_TEST_FLAGS...]"):
         contains(r.out, cmd, "--help", r)
     r = run_argv([GORELINK])
     eq(r.rc, 64, "exit status without arguments", r)
     contains(r.err, "gorelink index [OPTIONS] SYMBOL...", "the short usage", r)
+    contains(r.err, "gorelink test [OPTIONS] PACKAGE [-- GO_TEST_FLAGS...]", "the short usage", r)
 
 
 # ------------------------------------------------------------------ 9. determinism
