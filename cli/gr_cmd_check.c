@@ -18,7 +18,7 @@
 #include "gr_sigbus.h"
 #include "gr_walk.h"
 
-#define GR_CHECK_SCHEMA "gorelink-check/1"
+#define GR_CHECK_SCHEMA "gorelink-check/2"
 
 struct gr_check_opts {
 	bool json, quiet, explain, recursive, scratch;
@@ -112,7 +112,7 @@ gr_cmd_check_usage(FILE *f)
 	      "      --macos-min VERSION\n"
 	      "                    a Mach-O executable whose minos is above VERSION (e.g. 11.0)\n"
 	      "                    fails, as does one built for another platform\n"
-	      "      --json        one JSON object per line and file (schema gorelink-check/1)\n"
+	      "      --json        one JSON object per line and file (schema gorelink-check/2)\n"
 	      "  -q, --quiet       print only the files that do not pass\n"
 	      "  -e, --explain     under each file that does not pass, say why and what to do;\n"
 	      "                    under each Go binary, the files it reads at run time\n"

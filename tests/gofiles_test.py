@@ -3,7 +3,7 @@
 
 `gorelink check` on the files a Go binary reads at run time (docs/gorelink-check.1,
 RUN-TIME FILES): real programs built here with `go build` (CGO_ENABLED=0),
-checked with --json (validated against docs/schema/check-v1.schema.json),
+checked with --json (validated against docs/schema/check-v2.schema.json),
 --explain and --scratch --root, then run in a root that holds nothing but
 the binary (chroot(8); unshare(1) when not root) to show that what check
 said beforehand is what happens:
@@ -43,7 +43,7 @@ import harness  # noqa: E402  (tests/harness.py)
 from harness import eq, true, contains  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SCHEMA_PATH = os.path.join(HERE, "..", "docs", "schema", "check-v1.schema.json")
+SCHEMA_PATH = os.path.join(HERE, "..", "docs", "schema", "check-v2.schema.json")
 BUILD_TIMEOUT = 600
 RUN_TIMEOUT = 30
 # A fixed version of the fallback root pool (its own module), so the test is repeatable.
