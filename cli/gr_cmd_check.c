@@ -361,7 +361,7 @@ gr_check_print_line_to(FILE *f, const struct gr_report *r)
 
 /* The files a Go binary reads at run time, one note each. */
 static void
-gr_check_explain_go(FILE *f, const struct gr_image *img)
+gr_check_explain_go(FILE *f, const struct gr_image *img, bool slice)
 {
 	size_t i, k;
 
@@ -369,7 +369,11 @@ gr_check_explain_go(FILE *f, const struct gr_image *img)
 		return;
 	for (i = 0; i < img->go->nfiles; i++) {
 		const struct gr_runtime_file *rf = &img->go->files[i];
-		fprintf(f, "  note: run-time files %s: %s (%s) reads %s", rf->id, rf->package, rf->because,
+		if (slice)  /* a universal file: which slice, as for its problems */
+			fprintf(f, "  [%s] ", img->arch);
+		else
+			fputs("  ", f);
+		fprintf(f, "note: run-time files %s: %s (%s) reads %s", rf->id, rf->package, rf->because,
 		        rf->any ? "one of " : "");
 		for (k = 0; k < rf->npaths; k++)
 			fprintf(f, "%s%s", k ? ", " : "", rf->paths[k]);
@@ -399,7 +403,7 @@ gr_check_print_go_to(FILE *f, const struct gr_report *r)
 	size_t i;
 
 	for (i = 0; i < r->nimages; i++)
-		gr_check_explain_go(f, &r->images[i]);
+		gr_check_explain_go(f, &r->images[i], r->format == GR_FMT_MACHO_FAT);
 }
 
 static void

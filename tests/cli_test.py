@@ -1010,6 +1010,10 @@ def json_schema_version_2():
         s = dict(fat, slices=[{k: v for k, v in fat["slices"][0].items() if k != key}] + fat["slices"][1:])
         true(not validator().is_valid(s), "v2 accepts a slice without %s" % key)
     true(not validator().is_valid({k: v for k, v in thin.items() if k != "macho"}), "v2 accepts Mach-O without macho")
+    # Version 2 reads Go build info from Mach-O too: the thin file and every slice.
+    for o in [thin] + fat["slices"]:
+        true(o["go"] is not None and o["go"]["symbols_from"] == "__gopclntab", "Mach-O go member: %r" % o["go"])
+        contains(o["go"]["settings"], "GOOS=darwin", "Mach-O go.settings")
     # Version 1's schema, kept for reference, still describes version 1 objects only.
     v1 = harness.schema_validator(os.path.join(HERE, "..", "docs", "schema", "check-v1.schema.json"))
     true(v1.is_valid(dict(elf, schema="gorelink-check/1")), "v1 schema accepts the object named version 1")
