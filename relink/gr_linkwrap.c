@@ -11,6 +11,7 @@
 #include "gr_extld.h"
 #include "gr_kv.h"
 #include "gr_ldmsg.h"
+#include "gr_linker.h"
 #include "gr_path.h"
 #include "gr_pc.h"
 #include "gr_spawn.h"
@@ -198,10 +199,11 @@ gr_linkwrap_origins(const struct gr_env *env, struct gr_rw_result *rw, const cha
 
 /* Run a link with its output captured, then shown as if it ran directly.
  * traced: the link ran with --trace-symbol; *traces gets its stderr and
- * stdout for the diagnosis, and the tracing lines are not shown. */
+ * stdout for the diagnosis, and the tracing lines are not shown (nor those
+ * of extra[0..nextra), the symbols traced for glibc's warnings). */
 static int
 gr_lw_run_captured(const struct gr_linkwrap *w, char *const *argv, struct gr_spawn_result *res, bool traced,
-                   char **traces)
+                   char **traces, const char *const *extra, size_t nextra)
 {
 	struct gr_error e;
 	char how[128];
@@ -225,6 +227,10 @@ gr_lw_run_captured(const struct gr_linkwrap *w, char *const *argv, struct gr_spa
 			res->errlen = gr_ldmsg_drop_traces(res->err, res->errlen, tr, ntr);
 		if (res->out)
 			res->outlen = gr_ldmsg_drop_traces(res->out, res->outlen, tr, ntr);
+		if (res->err && nextra)
+			res->errlen = gr_ldmsg_drop_traces(res->err, res->errlen, extra, nextra);
+		if (res->out && nextra)
+			res->outlen = gr_ldmsg_drop_traces(res->out, res->outlen, extra, nextra);
 	}
 	fwrite(res->out, 1, res->outlen, w->out);
 	fwrite(res->err, 1, res->errlen, w->msg);
@@ -824,6 +830,15 @@ gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 	 * loaders: GNU ld warns once per symbol, --trace-symbol names every input
 	 * that refers to it (gr_diag). Not in the link the report records. */
 	bool trace = !w->ls->darwin && (w->ls->mode == GR_LINK_STATIC || w->ls->mode == GR_LINK_STATIC_PIE);
+	/* lld and mold print none of glibc's static-link warnings: every symbol
+	 * with one (libc.a's .gnu.warning.SYM) is traced too, and GNU ld's
+	 * warnings are made from the trace (gr_diag_derive_warnings). */
+	struct gr_strvec gw;
+	const char **extra = NULL;
+	size_t nextra = 0;
+	bool gw_read = false;
+
+	gr_strvec_init(&gw);
 
 	/* ld64 searches every archive wherever it stands: only GNU-style linkers
 	 * need a plan. GORELINK_NO_ORDER_PLAN (set, not empty): only the repair
@@ -838,21 +853,40 @@ gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 		char *traces = NULL;
 		size_t i, added = 0;
 		bool oom = false;  /* --fix could not add what it found */
+		enum gr_linker lk = GR_LINKER_DEFAULT;
+		bool derive = trace && !gr_linker_parse(gr_linker_in_argv((const char *const *)final->v, final->n), &lk) &&
+		              gr_linker_no_glibc_warnings(lk) != NULL;
 		gr_strvec_init(&run);
+		if (derive && !gw_read) {
+			size_t ntr, k;
+			const char *const *tr = gr_diag_traced(&ntr);
+			gw_read = true;
+			if (gr_diag_glibc_warnings(w->env, w->dirs, w->ndirs, &gw, &e) != GR_OK)
+				gr_lw_diag(w, "%s", e.msg);
+			if (gw.n && (extra = calloc(gw.n / 3 + 1, sizeof(*extra))) != NULL)
+				for (i = 0; i + 2 < gw.n; i += 3) {
+					for (k = 0; k < ntr && strcmp(tr[k], gw.v[i]); k++)
+						;
+					if (k == ntr)
+						extra[nextra++] = gw.v[i];
+				}
+		}
 		if (trace) {
-			size_t ntr;
+			size_t ntr, nall;
 			const char *const *tr = gr_diag_traced(&ntr);
 			static const char opt[] = ",--trace-symbol=";
 			char *flag = NULL;
 			size_t fl = 3, at;
-			for (i = 0; i < ntr; i++)
-				fl += sizeof(opt) - 1 + strlen(tr[i]);
+			nall = ntr + (derive ? nextra : 0);
+			for (i = 0; i < nall; i++)
+				fl += sizeof(opt) - 1 + strlen(i < ntr ? tr[i] : extra[i - ntr]);
 			if ((flag = malloc(fl + 1)) != NULL) {
 				memcpy(flag, "-Wl", 3);
-				for (i = 0, at = 3; i < ntr; i++) {
-					size_t sl = strlen(tr[i]);
+				for (i = 0, at = 3; i < nall; i++) {
+					const char *sym = i < ntr ? tr[i] : extra[i - ntr];
+					size_t sl = strlen(sym);
 					memcpy(flag + at, opt, sizeof(opt) - 1);
-					memcpy(flag + at + sizeof(opt) - 1, tr[i], sl);
+					memcpy(flag + at + sizeof(opt) - 1, sym, sl);
 					at += sizeof(opt) - 1 + sl;
 				}
 				flag[at] = '\0';
@@ -866,7 +900,22 @@ gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 			}
 			free(flag);
 		}
-		status = gr_lw_run_captured(w, gr_strvec_argv(trace ? &run : final), &res, trace, &traces);
+		status = gr_lw_run_captured(w, gr_strvec_argv(trace ? &run : final), &res, trace, &traces, extra,
+		                            derive ? nextra : 0);
+		/* GNU ld's warnings from lld's or mold's trace; the extra symbols'
+		 * other callers are not GNU ld's findings: their lines go. */
+		if (derive && traces) {
+			char *made = gr_diag_derive_warnings(traces, &gw, (const char *const *)run.v, run.n), *all;
+			size_t tl = gr_ldmsg_drop_traces(traces, strlen(traces), extra, nextra);
+			if (made && (all = malloc(tl + strlen(made) + 2)) != NULL) {
+				memcpy(all, traces, tl);
+				all[tl] = '\n';
+				strcpy(all + tl + 1, made);
+				free(traces);
+				traces = all;
+			}
+			free(made);
+		}
 		gr_strvec_deinit(&run);
 		rep->links++;
 		if ((traces || res.err) && gr_diag_run(w->env, traces ? traces : res.err, w->dirs, w->ndirs, &d, &e) != GR_OK)
@@ -883,6 +932,8 @@ gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 		if (!d) {
 			if (status != 0 && gr_lw_failover(w, final, NULL))
 				continue;
+			gr_strvec_deinit(&gw);
+			free(extra);
 			return status;
 		}
 		/* Each repair is bounded: at most 3 regroupings and 3 --fix rounds. */
@@ -951,6 +1002,8 @@ gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 		if (status == 0 || !added) {
 			gr_lw_explain(w, d, status != 0, rep);
 			gr_diag_free(d);
+			gr_strvec_deinit(&gw);
+			free(extra);
 			return status;
 		}
 		gr_diag_free(d);
