@@ -1451,6 +1451,104 @@ gr_dw_locate(struct gr_dw_buf *b, const char *ref, const char *sym, const char *
 		bfd_close(ar);
 }
 
+/* The name GNU ld gives the archive at path (as mold names it: a real,
+ * tidied path), found for argv's word that names it: that word itself for
+ * a path, the first of dirs that holds the file for -lNAME or -l:FILE
+ * (DIR/FILE, DIR as given). Malloc'd; NULL: keep path. */
+static char *
+gr_dw_gnu_name(const char *path, size_t plen, const char *const *argv, size_t argc, const char *const *dirs,
+               size_t ndirs)
+{
+	long at = gr_dw_argi(argv, argc, path, plen);
+	char *p = strndup(path, plen), *rp = p ? realpath(p, NULL) : NULL, *out = NULL;
+	const char *a, *file;
+	size_t i;
+
+	if (at == LONG_MAX || !rp) {
+		free(p);
+		free(rp);
+		return NULL;
+	}
+	a = argv[at];
+	if (strncmp(a, "-l", 2) != 0) {
+		out = strcmp(a, p) ? strdup(a) : NULL;
+	} else {
+		file = strrchr(p, '/') ? strrchr(p, '/') + 1 : p;
+		for (i = 0; i < ndirs && !out; i++) {
+			size_t dl = strlen(dirs[i]);
+			char *c = malloc(dl + strlen(file) + 2), *rc;
+			if (!c)
+				break;
+			sprintf(c, "%.*s/%s", (int)(dl > 1 && dirs[i][dl - 1] == '/' ? dl - 1 : dl), dirs[i], file);
+			if ((rc = realpath(c, NULL)) != NULL && !strcmp(rc, rp) && strcmp(c, p) != 0)
+				out = c;
+			else
+				free(c);
+			free(rc);
+			if (rc && !out)
+				break;  /* the first file of that name is the one the linker takes */
+		}
+	}
+	free(p);
+	free(rp);
+	return out;
+}
+
+char *
+gr_diag_gnu_trace_names(const char *messages, const char *const *argv, size_t argc, const char *const *dirs,
+                        size_t ndirs)
+{
+	static const char mold[] = "trace-symbol: ", ref[] = ": reference to ", dfn[] = ": definition of ";
+	struct gr_dw_buf b = { NULL, 0, 0, false };
+	struct gr_strvec seen;  /* pairs: mold's archive path, GNU ld's name ("" for the same) */
+	const char *line = messages ? messages : "", *nl;
+
+	gr_strvec_init(&seen);
+	gr_dw_printf(&b, "%s", "");
+	for (; *line; line = nl ? nl + 1 : line + strlen(line)) {
+		size_t len, alen, mlen, k;
+		const char *mk, *mem, *from = NULL;
+		nl = strchr(line, '\n');
+		len = nl ? (size_t)(nl - line) : strlen(line);
+		mk = NULL;
+		if (len > sizeof(mold) - 1 && !memcmp(line, mold, sizeof(mold) - 1)) {
+			const char *q;
+			for (q = line; q < line + len; q++)
+				if (!strncmp(q, ref, sizeof(ref) - 1) || !strncmp(q, dfn, sizeof(dfn) - 1))
+					mk = q;
+		}
+		if (mk) {
+			char *refr = strndup(line + sizeof(mold) - 1, (size_t)(mk - line) - (sizeof(mold) - 1));
+			if (refr && gr_dw_split(refr, &alen, &mem, &mlen)) {
+				for (k = 0; k + 1 < seen.n && !from; k += 2)
+					if (strlen(seen.v[k]) == alen && !memcmp(seen.v[k], refr, alen))
+						from = seen.v[k + 1];
+				if (!from) {
+					char *g = gr_dw_gnu_name(refr, alen, argv, argc, dirs, ndirs);
+					if (gr_strvec_pushn(&seen, refr, alen) || gr_strvec_push(&seen, g ? g : ""))
+						b.nomem = true;
+					free(g);
+					from = seen.n ? seen.v[seen.n - 1] : "";
+				}
+				if (*from) {
+					gr_dw_printf(&b, "%s%s%.*s\n", mold, from, (int)(len - alen - (sizeof(mold) - 1)),
+					             line + sizeof(mold) - 1 + alen);
+					free(refr);
+					continue;
+				}
+			}
+			free(refr);
+		}
+		gr_dw_printf(&b, "%.*s\n", (int)len, line);
+	}
+	gr_strvec_deinit(&seen);
+	if (b.nomem) {
+		free(b.s);
+		return NULL;
+	}
+	return b.s;
+}
+
 char *
 gr_diag_derive_warnings(const char *messages, const struct gr_strvec *w, const char *const *argv, size_t argc)
 {

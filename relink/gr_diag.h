@@ -135,6 +135,14 @@ int gr_diag_glibc_warnings(const struct gr_env *env, const char *const *dirs, si
  * to the messages ("" for none), malloc'd; NULL when memory runs out. */
 char *gr_diag_derive_warnings(const char *messages, const struct gr_strvec *w, const char *const *argv, size_t argc);
 
+/* messages with mold's --trace-symbol lines naming an archive as GNU ld
+ * names it: mold gives its real path, GNU ld (and lld) the word of argv
+ * that names it, or for -lNAME / -l:FILE the first of dirs (the linker's
+ * search dirs, as given) that holds it, DIR/FILE. Malloc'd; NULL when
+ * memory runs out. */
+char *gr_diag_gnu_trace_names(const char *messages, const char *const *argv, size_t argc, const char *const *dirs,
+                              size_t ndirs);
+
 /* Free a diagnosis; NULL is allowed. */
 void gr_diag_free(struct gr_diag *d);
 

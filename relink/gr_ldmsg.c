@@ -589,13 +589,20 @@ gr_ldmsg_parse(const char *text)
 	return m;
 }
 
-/* mold's "trace-symbol: FILE keeps ARCHIVE(MEMBER) for S" in s[0..n): S. */
+/* mold's "trace-symbol: FILE keeps ARCHIVE(MEMBER) for S", or lld's
+ * "ARCHIVE: lazy definition of S" (a member not loaded), in s[0..n): S. */
 static bool
 gr_lp_mold_keeps(const char *s, size_t n, const char **sym, size_t *sn)
 {
-	static const char mold[] = "trace-symbol: ", keeps[] = " keeps ", for_[] = " for ";
+	static const char mold[] = "trace-symbol: ", keeps[] = " keeps ", for_[] = " for ", lazy[] = ": lazy definition of ";
 	const char *end = s + n, *q, *f = NULL;
 
+	for (q = s; q + sizeof(lazy) - 1 <= end; q++)
+		if (!memcmp(q, lazy, sizeof(lazy) - 1)) {
+			*sym = q + sizeof(lazy) - 1;
+			*sn = (size_t)(end - *sym);
+			return *sn > 0 && !memchr(*sym, ' ', *sn);
+		}
 	if (n <= sizeof(mold) - 1 || memcmp(s, mold, sizeof(mold) - 1))
 		return false;
 	for (q = s; q + sizeof(for_) - 1 <= end; q++)

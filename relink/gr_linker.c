@@ -68,7 +68,8 @@ const char *
 gr_linker_no_glibc_warnings(enum gr_linker l)
 {
 	/* Measured: lld 14 and mold 1.10 link a static getpwnam or dlopen
-	 * without a word; GNU ld and gold print glibc's warning. */
+	 * without a word; GNU ld and gold print glibc's warning. gorelink makes
+	 * GNU ld's warnings from their --trace-symbol lines (gr_diag). */
 	if (l == GR_LINKER_LLD)
 		return "lld prints none of glibc's static-link warnings";
 	if (l == GR_LINKER_MOLD)
@@ -101,8 +102,9 @@ gr_linker_choose(enum gr_linker req, enum gr_link_mode mode, bool glibc_static,
 					sl = sizeof(skipped) - 1;
 				continue;
 			}
-			if ((why = gr_linker_cannot(order[i], mode)) != NULL ||
-			    (glibc_static && (why = gr_linker_no_glibc_warnings(order[i])) != NULL)) {
+			/* mold and lld print none of glibc's static-link warnings: gr_diag
+			 * makes them from their --trace-symbol lines, as GNU ld prints them. */
+			if ((why = gr_linker_cannot(order[i], mode)) != NULL) {
 				sl += (size_t)snprintf(skipped + sl, sl < sizeof(skipped) ? sizeof(skipped) - sl : 0, "%s%s",
 				                       sl ? ", " : "", why);
 				if (sl >= sizeof(skipped))
@@ -132,11 +134,8 @@ gr_linker_choose(enum gr_linker req, enum gr_link_mode mode, bool glibc_static,
 	if ((why = gr_linker_cannot(req, mode)) != NULL) {
 		c->linker = GR_LINKER_BFD;
 		snprintf(c->why, sizeof(c->why), "--linker=%s: %s: linking with bfd instead", gr_linker_name(req), why);
-	} else if (glibc_static && (why = gr_linker_no_glibc_warnings(req)) != NULL) {
-		snprintf(c->why, sizeof(c->why),
-		         "--linker=%s: %s: the findings, --strict and the dlopen policy do not see them", gr_linker_name(req),
-		         why);
 	}
+	(void)glibc_static;
 	return 0;
 }
 

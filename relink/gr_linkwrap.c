@@ -904,6 +904,13 @@ gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 		                            derive ? nextra : 0);
 		/* GNU ld's warnings from lld's or mold's trace; the extra symbols'
 		 * other callers are not GNU ld's findings: their lines go. */
+		if (derive && traces && lk == GR_LINKER_MOLD) {
+			char *named = gr_diag_gnu_trace_names(traces, (const char *const *)run.v, run.n, w->dirs, w->ndirs);
+			if (named) {
+				free(traces);
+				traces = named;
+			}
+		}
 		if (derive && traces) {
 			char *made = gr_diag_derive_warnings(traces, &gw, (const char *const *)run.v, run.n), *all;
 			size_t tl = gr_ldmsg_drop_traces(traces, strlen(traces), extra, nextra);

@@ -3976,8 +3976,8 @@ def linkers_zlib_same_archives():
 def linker_auto_picks_mold():
     """--linker=auto with mold installed: in --third-party mode mold, said on
     stderr and in --json, and the binary runs; in a static glibc link mold
-    and lld are passed over (they print none of glibc's static-link warnings,
-    which the findings need): gold, and why says so."""
+    too (it prints none of glibc's static-link warnings, but gorelink makes
+    them from its trace: linkers_same_findings), static, runs in an empty root."""
     for prog, pkg in (("ld.mold", "mold"), ("ld.lld", "lld"), ("ld.gold", "binutils")):
         assert shutil.which(prog), "%s is not on PATH (apt-get install %s)" % (prog, pkg)
     ex = example("sqlite3")
@@ -3989,9 +3989,9 @@ def linker_auto_picks_mold():
     assert_sqlite_output(run([out, "-db", os.path.join(scratch("lkauto-db"), "demo.db")]), bundled_sqlite_version())
     r, rep, out = build(ex, ["--sqlite3", "--linker=auto"], name="lkauto-static")
     lk = rep["linker"]
-    assert lk["chosen"] == "gold" and lk["used"] == "gold", "auto in a static glibc link: %r" % lk
-    assert "mold prints none of glibc's static-link warnings" in lk["why"], lk
-    assert "gorelink: linker: gold (auto: " in r.err, r
+    assert lk["chosen"] == "mold" and lk["used"] == "mold", "auto in a static glibc link: %r" % lk
+    assert "prints none" not in lk["why"] and lk["why"].startswith("auto: "), lk
+    assert "gorelink: linker: mold (auto: " in r.err, r
     assert_static(out)
     sqlite_in_empty_root(out, bundled_sqlite_version())
 
@@ -4072,6 +4072,115 @@ def linkers_diagnose_and_fix():
         assert "linking once more with GNU ld" not in r.err, r
         assert_static(out)
         sqlite_in_empty_root(out, version)
+
+
+DL3_MAIN = """package main
+
+/*
+#cgo LDFLAGS: -L${SRCDIR}/lib -lplugone -lplugtwo -lplugs
+#include <pwd.h>
+int one_load(void);
+int two_load(void);
+int a_load(void);
+int b_load(void);
+static int user(void) { return getpwnam("root") != 0; }
+*/
+import "C"
+
+import "fmt"
+
+func main() {
+	fmt.Println(int(C.one_load()), int(C.two_load()), int(C.a_load()), int(C.b_load()), int(C.user()))
+}
+"""
+
+
+def findings_view(r, rep):
+    """What the diagnosis says, linker aside: the exit status, ok and error,
+    the findings (in order, every field) and gorelink's finding lines."""
+    lines = [l for l in r.err.splitlines()
+             if re.match(r"gorelink: (\S+ in a static glibc binary|plugin loader|--strict|--static)", l)]
+    view = {"rc": r.rc, "ok": rep.get("ok"), "error": rep.get("error"), "findings": rep.get("findings"),
+            "lines": lines}
+    # Go's link directory is new for every link: "/tmp/gorelink-X/tmp/go-link-N/000001.o".
+    return json.loads(re.sub(r"[^\s\"(]*/go-link-\d+/", "GO-LINK/", json.dumps(view)))
+
+
+def same_findings_each_linker(tag, cwd, args, expect=EXIT_OK, go_args=()):
+    """ARGS built with --linker=bfd, lld and mold (--json): the findings,
+    --strict's exit and the dlopen policy are GNU ld's, though lld and mold
+    print none of glibc's warnings (gorelink makes them from their trace).
+    Returns GNU ld's view."""
+    views = {}
+    for linker in ("bfd", "lld", "mold"):
+        assert shutil.which("ld." + linker), "ld.%s is not on PATH (apt-get install %s)" % (
+            linker, LINKER_PACKAGES.get(linker, "binutils"))
+        outdir = scratch("lkf-%s-%s" % (tag, linker))
+        argv = ["--json", "--linker=" + linker, "-o", os.path.join(outdir, "prog")] + list(args) + ["."]
+        if go_args:
+            argv += ["--"] + list(go_args)
+        r = gorelink(argv, cwd=cwd)
+        assert r.rc == expect, "--linker=%s: exit %d, want %d\n%r" % (linker, r.rc, expect, r)
+        rep = parse_json(r)
+        lk = rep["linker"]
+        assert lk["used"] == linker and not lk["failover"], "--linker=%s: %r" % (linker, lk)
+        assert not re.search(r"(: (reference to|definition of|lazy definition of) | keeps \S+ for )", r.err + r.out), (
+            "--linker=%s: trace lines shown\n%r" % (linker, r))
+        views[linker] = findings_view(r, rep)
+    base = views["bfd"]
+    assert base["findings"], "%s: GNU ld's link has no findings: %r" % (tag, base)
+    for linker in ("lld", "mold"):
+        assert views[linker] == base, "%s: --linker=%s differs from GNU ld:\n%s\nGNU ld:\n%s" % (
+            tag, linker, json.dumps(views[linker], indent=1), json.dumps(base, indent=1))
+    return base
+
+
+@test
+def linkers_same_findings():
+    """Every glibc-findings case with --linker=bfd, lld and mold: the same
+    findings (symbol, caller, function, remedy, library, fails, callers, in
+    GNU ld's order), the same --strict exit and dlopen-policy failure, the
+    same finding lines, and no trace line shown. lld and mold print none of
+    glibc's warnings: gorelink traces every symbol with a .gnu.warning
+    section in libc.a and makes GNU ld's warnings from the trace. Cases:
+    examples/sqlite3 with --sqlite3=system --no-default-tags (net, os/user,
+    libsqlite3.a's dlopen; with --strict: exit 1); --no-auto-presets (the
+    module and file named); three archives calling dlopen (two members of one,
+    the first in member order) and C code calling getpwnam (a symbol gorelink
+    does not trace for GNU ld: only its first caller); libltdl (the plugin-loader
+    policy fails the build; --accept-dlopen builds)."""
+    pkg_modversion("sqlite3", "libsqlite3-dev")
+    ex = example("sqlite3")
+    base = same_findings_each_linker("sqsys", ex, ["--no-default-tags", "--sqlite3=system"])
+    assert {f["symbol"] for f in base["findings"]} >= {"getaddrinfo", "getpwuid_r", "getgrouplist", "dlopen"}, base
+    assert all(f["function"] for f in base["findings"]), "GNU ld names each caller's function: %r" % base
+    same_findings_each_linker("sqstrict", ex, ["--strict", "--no-default-tags", "--sqlite3=system"],
+                              expect=EXIT_VERDICT)
+    base = same_findings_each_linker("sqnoauto", ex, ["--no-auto-presets"])
+    assert "sqlite3-binding.c" in finding({"findings": base["findings"]}, "dlopen")["source"], base
+    mod = make_module("lkdl3", {"main.go": DL3_MAIN})
+    lib = os.path.join(mod, "lib")
+    os.mkdir(lib)
+    fixture_archives(lib, {"plugone.c": "#include <dlfcn.h>\nint one_load(void) { return dlopen(\"libnothere1.so\", RTLD_NOW) != 0; }\n",
+                           "plugtwo.c": "#include <dlfcn.h>\nint two_load(void) { return dlopen(\"libnothere2.so\", RTLD_NOW) != 0; }\n"})
+    for stem in ("b", "a"):
+        with open(os.path.join(lib, stem + ".c"), "w") as f:
+            f.write("#include <dlfcn.h>\nint %s_load(void) { return dlopen(\"lib%s.so\", RTLD_NOW) != 0; }\n" % (stem, stem))
+        r = run(["gcc", "-c", "-g", "-O2", "-o", os.path.join(lib, stem + ".o"), os.path.join(lib, stem + ".c")], cwd=lib)
+        assert r.rc == 0, r
+    r = run(["ar", "rcs", os.path.join(lib, "libplugs.a"), os.path.join(lib, "b.o"), os.path.join(lib, "a.o")], cwd=lib)
+    assert r.rc == 0, r
+    base = same_findings_each_linker("dl3", mod, [])
+    dl = [f for f in base["findings"] if f["symbol"] == "dlopen"]
+    assert len(dl) == 4, "four dlopen callers: %r" % dl
+    assert [f["symbol"] for f in base["findings"]].count("getpwnam") == 1, base
+    r = run(["gcc", "-print-file-name=libltdl.a"], timeout=RUN_TIMEOUT)
+    assert r.rc == 0 and os.path.isabs(r.out.strip()), (
+        "libltdl.a is needed (apt-get install libltdl-dev; scripts/setup does)\n%r" % r)
+    mod = make_module("lkltdl", {"main.go": LTDL_MAIN})
+    base = same_findings_each_linker("ltdl", mod, [], expect=EXIT_VERDICT)
+    assert "--accept-dlopen" in (base["error"] or ""), base
+    same_findings_each_linker("ltdl-accept", mod, ["--accept-dlopen"])
 
 
 def main():
