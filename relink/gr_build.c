@@ -658,7 +658,8 @@ static int
 gr_b_environment(struct gr_b *b, const char *state)
 {
 	static const char *const ours[] = { "PKG_CONFIG=", "GORELINK_REAL_PKG_CONFIG=",
-	                                    "GORELINK_LINK_STATE=", "GORELINK_PKG_LOG=", "CGO_ENABLED=",
+	                                    "GORELINK_LINK_STATE=", "GORELINK_PKG_LOG=",
+	                                    "GORELINK_LINKER_MATRIX=", "CGO_ENABLED=",
 	                                    "PATH=", "TMPDIR=", "CGO_CPPFLAGS=", "GORELINK_DYNAMIC=" };
 	const char *real = b->gopkgconfig, *path = b->o->env->path;
 	char **e;

@@ -783,6 +783,65 @@ gr_lw_plan(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 
 static int gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_report *rep, bool plan);
 
+/* GORELINK_LINKER_MATRIX=DIR: after a final link that succeeded, the same
+ * link once more with each installed linker (bfd, gold, lld, mold; gold not
+ * for -static-pie) and that linker's own --trace (given twice: GNU ld lists
+ * members): DIR/LINKER, the binary, and DIR/LINKER.trace, its output. The
+ * evidence that each linker opens the same archives and makes a binary that
+ * runs (tests/relink_e2e.py); nothing is said, a failure is in the trace. */
+static void
+gr_lw_matrix(const struct gr_linkwrap *w, const struct gr_strvec *final)
+{
+	static const enum gr_linker all[] = { GR_LINKER_BFD, GR_LINKER_GOLD, GR_LINKER_LLD, GR_LINKER_MOLD };
+	const char *dir = w->env->linker_matrix;
+	size_t k, i;
+
+	if (!dir || !*dir || w->ls->darwin)
+		return;
+	for (k = 0; k < sizeof(all) / sizeof(all[0]); k++) {
+		const char *name = gr_linker_name(all[k]);
+		struct gr_spawn_result res;
+		struct gr_strvec v;
+		struct gr_error e;
+		char out[4096], trace[4200], tmp[4300];
+		bool fuse = false, ok = true;
+		FILE *f;
+		if (!gr_linker_on_path(w->env->path, all[k]) || gr_linker_cannot(all[k], w->ls->mode) ||
+		    (size_t)snprintf(out, sizeof(out), "%s/%s", dir, name) >= sizeof(out))
+			continue;
+		snprintf(trace, sizeof(trace), "%s.trace", out);
+		snprintf(tmp, sizeof(tmp), "%s.tmp", trace);
+		gr_strvec_init(&v);
+		for (i = 0; i < final->n && ok; i++) {
+			const char *a = final->v[i];
+			if (!strncmp(a, "-fuse-ld=", 9)) {
+				a = gr_linker_flag(all[k]);
+				fuse = true;
+			} else if (i > 0 && !strcmp(final->v[i - 1], "-o")) {
+				a = out;
+			}
+			ok = !gr_strvec_push(&v, a);
+		}
+		if (ok && !fuse)
+			ok = !gr_strvec_push(&v, gr_linker_flag(all[k]));
+		if (ok)
+			ok = !gr_strvec_push(&v, "-Wl,--trace,--trace");
+		if (ok && !gr_spawn_capture(gr_strvec_argv(&v), NULL, &res, &e)) {
+			if ((f = fopen(tmp, "w")) != NULL) {
+				fprintf(f, "# %s: %s\n", name, res.exited && res.code == 0 ? "linked" : "failed");
+				fwrite(res.out ? res.out : "", 1, res.outlen, f);
+				fwrite(res.err ? res.err : "", 1, res.errlen, f);
+				if (fclose(f) == 0)
+					rename(tmp, trace);
+				else
+					remove(tmp);
+			}
+			gr_spawn_result_free(&res);
+		}
+		gr_strvec_deinit(&v);
+	}
+}
+
 /* --linker: a final link that failed with another linker than GNU ld, and
  * not on undefined symbols the diagnosis understood (d: NULL or without
  * groups), runs once more with -fuse-ld=bfd, said on w->msg. True when final changed. */
@@ -939,6 +998,8 @@ gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 		if (!d) {
 			if (status != 0 && gr_lw_failover(w, final, NULL))
 				continue;
+			if (status == 0)
+				gr_lw_matrix(w, final);
 			gr_strvec_deinit(&gw);
 			free(extra);
 			return status;
@@ -1008,6 +1069,8 @@ gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 		}
 		if (status == 0 || !added) {
 			gr_lw_explain(w, d, status != 0, rep);
+			if (status == 0)
+				gr_lw_matrix(w, final);
 			gr_diag_free(d);
 			gr_strvec_deinit(&gw);
 			free(extra);

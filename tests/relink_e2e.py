@@ -363,6 +363,14 @@ def build(ex_dir, args, go_args=(), env=None, name=None, expect=EXIT_OK, json_re
     argv = (["--json"] if json_report else []) + ["-o", out] + args + ["."]
     if go_args:
         argv += ["--"] + list(go_args)
+    # Every build case also links with each installed linker (issue 15):
+    # gorelink-ld's GORELINK_LINKER_MATRIX, checked by linker_matrix_check.
+    mdir = None
+    if expect == EXIT_OK and linker_matrix_on() and not any(a.startswith("--linker") for a in args):
+        mdir = os.path.join(SCRATCH, "linker-matrix")  # one path: the no-op key leaves it out anyway
+        shutil.rmtree(mdir, ignore_errors=True)
+        os.mkdir(mdir)
+        env = dict(env if env is not None else base_env(), GORELINK_LINKER_MATRIX=mdir)
     r = gorelink(argv, cwd=ex_dir, env=env)
     assert r.rc == expect, "exit %d, want %d\n%r" % (r.rc, expect, r)
     report = None
@@ -371,7 +379,66 @@ def build(ex_dir, args, go_args=(), env=None, name=None, expect=EXIT_OK, json_re
         assert os.access(out, os.X_OK), "%s is not executable" % out
         if json_report:
             report = parse_json(r)
+        if mdir:
+            linker_matrix_check(mdir, out, report)
     return r, report, out
+
+
+MATRIX_LINKERS = ("bfd", "gold", "lld", "mold")
+MATRIX_STATS = {"cases": 0, "links": 0, "runs_compared": 0, "seconds": 0.0}
+
+
+def linker_matrix_on():
+    """RELINK_E2E_MATRIX=0 turns the per-linker relinks off (on by default)."""
+    return os.environ.get("RELINK_E2E_MATRIX", "1") != "0"
+
+
+def linker_matrix_check(mdir, out, report):
+    """The final link of a build case, once more with each installed linker
+    (DIR/LINKER and its own --trace in DIR/LINKER.trace): every linker
+    links, each one's trace opened the same archives as GNU ld's, each
+    binary is static like OUT (static-pie too), and in an empty root it
+    exits and prints as OUT does. A case whose link is not static (third
+    party, a plain go build) is compared for archives only."""
+    t0 = time.monotonic()
+    traces = sorted(f for f in os.listdir(mdir) if f.endswith(".trace"))
+    if not traces:
+        return  # no link ran (up to date, or gorelink-ld not in the link)
+    got = {f[:-len(".trace")] for f in traces}
+    for prog, linker in (("ld.bfd", "bfd"), ("ld.gold", "gold"), ("ld.lld", "lld"), ("ld.mold", "mold")):
+        assert shutil.which(prog), "%s is not on PATH (apt-get install %s)" % (
+            prog, LINKER_PACKAGES.get(linker, "binutils"))
+    pie = bool(report) and report.get("mode") == "static-pie"
+    want = {"bfd", "lld", "mold"} | (set() if pie else {"gold"})
+    assert got == want, "linker matrix: traces for %r, want %r" % (sorted(got), sorted(want))
+    archives = {}
+    for linker in sorted(got):
+        with open(os.path.join(mdir, linker + ".trace"), errors="replace") as f:
+            text = f.read()
+        assert text.startswith("# %s: linked" % linker), "linker matrix: %s failed where GNU ld linked:\n%s" % (
+            linker, text[-4000:])
+        archives[linker] = traced_archives(text)
+    for linker in sorted(got):
+        assert archives[linker] == archives["bfd"], (
+            "linker matrix: %s opened other archives than GNU ld: only %s %r, only bfd %r" % (
+                linker, linker, sorted(archives[linker] - archives["bfd"]),
+                sorted(archives["bfd"] - archives[linker])))
+    MATRIX_STATS["cases"] += 1
+    MATRIX_STATS["links"] += len(got)
+    if report and report.get("mode") in ("static", "static-pie") and report.get("verdict") in ("static", "static-pie"):
+        try:
+            base, _ = run_in_empty_root(out, name="prog")
+        except AssertionError:
+            base = None  # OUT itself times out or crashes there: nothing to compare with
+        if base is not None and base.rc is not None and base.rc >= 0:
+            for linker in sorted(got):
+                binary = os.path.join(mdir, linker)
+                assert_static(binary, pie=pie)
+                res, _ = run_in_empty_root(binary, name="prog")
+                assert (res.rc, res.out) == (base.rc, base.out), (
+                    "linker matrix: %s's binary in an empty root: %r; OUT's: %r" % (linker, res, base))
+                MATRIX_STATS["runs_compared"] += 1
+    MATRIX_STATS["seconds"] += time.monotonic() - t0
 
 
 @contextlib.contextmanager
@@ -4200,8 +4267,10 @@ def main():
     SCRATCH = harness.make_scratch("relink-e2e.", dir=workdir, mode=0o755)
     return SUITE.run(only_env="RELINK_E2E_ONLY", timing=True,
                      cleanup=lambda: harness.rmtree_forced(SCRATCH),
-                     elapsed_note=lambda: "; JSON objects validated: %s" % ", ".join(
-                         "%d against %s" % (n, k) for k, n in sorted(VALIDATED.items())))
+                     elapsed_note=lambda: "; JSON objects validated: %s; linker matrix: %s" % (", ".join(
+                         "%d against %s" % (n, k) for k, n in sorted(VALIDATED.items())),
+                         "%(cases)d cases, %(links)d links, %(runs_compared)d binaries run, %(seconds).1f s checking" %
+                         MATRIX_STATS))
 
 
 if __name__ == "__main__":
