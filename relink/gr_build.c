@@ -658,8 +658,7 @@ static int
 gr_b_environment(struct gr_b *b, const char *state)
 {
 	static const char *const ours[] = { "PKG_CONFIG=", "GORELINK_REAL_PKG_CONFIG=",
-	                                    "GORELINK_LINK_STATE=", "GORELINK_PKG_LOG=",
-	                                    "GORELINK_LINKER_MATRIX=", "CGO_ENABLED=",
+	                                    "GORELINK_LINK_STATE=", "GORELINK_PKG_LOG=", "CGO_ENABLED=",
 	                                    "PATH=", "TMPDIR=", "CGO_CPPFLAGS=", "GORELINK_DYNAMIC=" };
 	const char *real = b->gopkgconfig, *path = b->o->env->path;
 	char **e;
@@ -1892,6 +1891,7 @@ static bool
 gr_b_uptodate_volatile(const char *e)
 {
 	static const char *const skip[] = { "PATH=", "TMPDIR=", "GORELINK_LINK_STATE=", "GORELINK_PKG_LOG=",
+	                                    "GORELINK_LINKER_MATRIX=",
 	                                    "OLDPWD=", "SHLVL=", "_=", "SSH_", "TERM", "COLUMNS=", "LINES=",
 	                                    "MAKEFLAGS=", "MFLAGS=", "MAKELEVEL=", "MAKE_TERM", "DISPLAY=",
 	                                    "WINDOWID=", "HISTFILE=", "PS1=" };

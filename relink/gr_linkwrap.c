@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "gr_cache.h"
 #include "gr_chain.h"
@@ -805,6 +806,7 @@ gr_lw_matrix(const struct gr_linkwrap *w, const struct gr_strvec *final)
 		struct gr_error e;
 		char out[4096], trace[4200], tmp[4300];
 		bool fuse = false, ok = true;
+		struct timespec t0, t1;
 		FILE *f;
 		if (!gr_linker_on_path(w->env->path, all[k]) || gr_linker_cannot(all[k], w->ls->mode) ||
 		    (size_t)snprintf(out, sizeof(out), "%s/%s", dir, name) >= sizeof(out))
@@ -826,9 +828,12 @@ gr_lw_matrix(const struct gr_linkwrap *w, const struct gr_strvec *final)
 			ok = !gr_strvec_push(&v, gr_linker_flag(all[k]));
 		if (ok)
 			ok = !gr_strvec_push(&v, "-Wl,--trace,--trace");
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		if (ok && !gr_spawn_capture(gr_strvec_argv(&v), NULL, &res, &e)) {
+			clock_gettime(CLOCK_MONOTONIC, &t1);
 			if ((f = fopen(tmp, "w")) != NULL) {
-				fprintf(f, "# %s: %s\n", name, res.exited && res.code == 0 ? "linked" : "failed");
+				fprintf(f, "# %s: %s in %.3f s\n", name, res.exited && res.code == 0 ? "linked" : "failed",
+				        (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 				fwrite(res.out ? res.out : "", 1, res.outlen, f);
 				fwrite(res.err ? res.err : "", 1, res.errlen, f);
 				if (fclose(f) == 0)

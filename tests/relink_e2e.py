@@ -385,7 +385,7 @@ def build(ex_dir, args, go_args=(), env=None, name=None, expect=EXIT_OK, json_re
 
 
 MATRIX_LINKERS = ("bfd", "gold", "lld", "mold")
-MATRIX_STATS = {"cases": 0, "links": 0, "runs_compared": 0, "seconds": 0.0}
+MATRIX_STATS = {"cases": 0, "links": 0, "runs_compared": 0, "seconds": 0.0, "link_seconds": 0.0}
 
 
 def linker_matrix_on():
@@ -418,6 +418,8 @@ def linker_matrix_check(mdir, out, report):
         assert text.startswith("# %s: linked" % linker), "linker matrix: %s failed where GNU ld linked:\n%s" % (
             linker, text[-4000:])
         archives[linker] = traced_archives(text)
+        m = re.match(r"# \S+: linked in ([0-9.]+) s", text)
+        MATRIX_STATS["link_seconds"] += float(m.group(1)) if m else 0.0
     for linker in sorted(got):
         assert archives[linker] == archives["bfd"], (
             "linker matrix: %s opened other archives than GNU ld: only %s %r, only bfd %r" % (
@@ -4269,7 +4271,8 @@ def main():
                      cleanup=lambda: harness.rmtree_forced(SCRATCH),
                      elapsed_note=lambda: "; JSON objects validated: %s; linker matrix: %s" % (", ".join(
                          "%d against %s" % (n, k) for k, n in sorted(VALIDATED.items())),
-                         "%(cases)d cases, %(links)d links, %(runs_compared)d binaries run, %(seconds).1f s checking" %
+                         "%(cases)d cases, %(links)d links (%(link_seconds).1f s linking), %(runs_compared)d binaries run, "
+                         "%(seconds).1f s checking" %
                          MATRIX_STATS))
 
 
