@@ -787,7 +787,8 @@ static int gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, stru
 /* GORELINK_LINKER_MATRIX=DIR: after a final link that succeeded, the same
  * link once more with each installed linker (bfd, gold, lld, mold; gold not
  * for -static-pie) and that linker's own --trace (given twice: GNU ld lists
- * members): DIR/LINKER, the binary, and DIR/LINKER.trace, its output. The
+ * members; mold's link map, -M): DIR/LINKER, the binary, and
+ * DIR/LINKER.trace, its output. The
  * evidence that each linker opens the same archives and makes a binary that
  * runs (tests/relink_e2e.py); nothing is said, a failure is in the trace. */
 static void
@@ -826,8 +827,10 @@ gr_lw_matrix(const struct gr_linkwrap *w, const struct gr_strvec *final)
 		}
 		if (ok && !fuse)
 			ok = !gr_strvec_push(&v, gr_linker_flag(all[k]));
+		/* mold 1.10's --trace names every member of every archive, loaded or
+		 * not: its link map names the members it loaded. */
 		if (ok)
-			ok = !gr_strvec_push(&v, "-Wl,--trace,--trace");
+			ok = !gr_strvec_push(&v, all[k] == GR_LINKER_MOLD ? "-Wl,-M" : "-Wl,--trace,--trace");
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		if (ok && !gr_spawn_capture(gr_strvec_argv(&v), NULL, &res, &e)) {
 			clock_gettime(CLOCK_MONOTONIC, &t1);

@@ -417,7 +417,7 @@ def linker_matrix_check(mdir, out, report):
             text = f.read()
         assert text.startswith("# %s: linked" % linker), "linker matrix: %s failed where GNU ld linked:\n%s" % (
             linker, text[-4000:])
-        archives[linker] = traced_archives(text)
+        archives[linker] = mold_map_archives(text) if linker == "mold" else traced_archives(text)
         m = re.match(r"# \S+: linked in ([0-9.]+) s", text)
         MATRIX_STATS["link_seconds"] += float(m.group(1)) if m else 0.0
     for linker in sorted(got):
@@ -3961,6 +3961,16 @@ def traced_archives(text):
         m = re.match(r"(?:trace: )?\(?(/[^\s()]+\.a)(?:\(|\)\S)", line.strip())
         if m:
             found.add(os.path.realpath(m.group(1)))
+    return found
+
+
+def mold_map_archives(text):
+    """The archives mold's link map (-M) names a member of, as real paths:
+    "0x2002b4 32 4 /x/libc.a(member.o):(.text)". mold 1.10's --trace names
+    every member of every archive on the line, loaded or not."""
+    found = set()
+    for m in re.finditer(r"\s(/[^\s()]+\.a)\([^()\s]+\):\(", text):
+        found.add(os.path.realpath(m.group(1)))
     return found
 
 
