@@ -67,11 +67,17 @@ empty root (chroot into a directory that holds nothing but the binary: no
 14. --linker (issue 15): examples/sqlite3 and a `#cgo pkg-config: zlib`
     module with bfd, gold, lld and mold: the same archives in the report and
     in each linker's own --trace, static, run in an empty root; auto picks
-    mold in --third-party mode and gold in a static glibc link; gold
-    --static-pie falls back to bfd; a failing linker fails over to bfd once;
-    a linker not installed names its package (needs mold, lld, binutils).
-    RELINK_E2E_LINKER=L runs every case that builds through build() with
-    --linker=L (not a default run: the evidence for another default).
+    mold, in a static glibc link too; the findings, --strict and the
+    dlopen policy with lld and mold equal GNU ld's (linkers_same_findings);
+    gold --static-pie falls back to bfd; a failing linker fails over to bfd
+    once; a linker not installed names its package (needs mold, lld,
+    binutils). Every build case that succeeds through build() also links
+    once more with each installed linker (GORELINK_LINKER_MATRIX): each
+    links, opens GNU ld's archives (its own trace; mold's link map), and a
+    static OUT's twin from each linker is static and exits and prints in an
+    empty root as OUT does (RELINK_E2E_MATRIX=0 turns it off; the closing
+    line counts the links and their time). RELINK_E2E_LINKER=L runs every
+    case that builds through build() with --linker=L.
 
 Builds share the caller's GOCACHE and GOMODCACHE (Go's build cache makes the
 second build of a package cheap) and run with GOFLAGS=-buildvcs=false.  Needs
