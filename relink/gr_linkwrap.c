@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <time.h>
 
 #include "gr_cache.h"
@@ -795,11 +796,18 @@ static void
 gr_lw_matrix(const struct gr_linkwrap *w, const struct gr_strvec *final)
 {
 	static const enum gr_linker all[] = { GR_LINKER_BFD, GR_LINKER_GOLD, GR_LINKER_LLD, GR_LINKER_MOLD };
-	const char *dir = w->env->linker_matrix;
+	const char *dir = w->env->linker_matrix, *cc = w->ls->cc.n ? w->ls->cc.v[0] : NULL, *base;
+	struct utsname u;
+	bool cross = false;
 	size_t k, i;
 
 	if (!dir || !*dir || w->ls->darwin)
 		return;
+	/* A cross build: the compiler's name starts with another machine's
+	 * triple ("aarch64-linux-gnu-gcc"; "musl-gcc" is no triple). */
+	base = cc && strrchr(cc, '/') ? strrchr(cc, '/') + 1 : cc;
+	if (base && strchr(base, '-') && strchr(strchr(base, '-') + 1, '-') && uname(&u) == 0)
+		cross = strncmp(base, u.machine, strlen(u.machine)) != 0 || base[strlen(u.machine)] != '-';
 	for (k = 0; k < sizeof(all) / sizeof(all[0]); k++) {
 		const char *name = gr_linker_name(all[k]);
 		struct gr_spawn_result res;
@@ -809,11 +817,26 @@ gr_lw_matrix(const struct gr_linkwrap *w, const struct gr_strvec *final)
 		bool fuse = false, ok = true;
 		struct timespec t0, t1;
 		FILE *f;
-		if (!gr_linker_on_path(w->env->path, all[k]) || gr_linker_cannot(all[k], w->ls->mode) ||
-		    (size_t)snprintf(out, sizeof(out), "%s/%s", dir, name) >= sizeof(out))
+		const char *skip = NULL;
+		if ((size_t)snprintf(out, sizeof(out), "%s/%s", dir, name) >= sizeof(out))
 			continue;
 		snprintf(trace, sizeof(trace), "%s.trace", out);
 		snprintf(tmp, sizeof(tmp), "%s.tmp", trace);
+		/* What auto passes over is not linked: said in the trace file. */
+		if (!gr_linker_found(cc, cross, w->env->compiler_path, w->env->path, all[k]))
+			skip = cross ? "the cross compiler driver does not find it" : "not installed";
+		else if (!(skip = gr_linker_cannot(all[k], w->ls->mode)) && cc && strstr(cc, "musl"))
+			skip = gr_linker_cannot_musl(all[k], w->ls->mode);
+		if (skip) {
+			if ((f = fopen(tmp, "w")) != NULL) {
+				fprintf(f, "# %s: skipped: %s\n", name, skip);
+				if (fclose(f) == 0)
+					rename(tmp, trace);
+				else
+					remove(tmp);
+			}
+			continue;
+		}
 		gr_strvec_init(&v);
 		for (i = 0; i < final->n && ok; i++) {
 			const char *a = final->v[i];

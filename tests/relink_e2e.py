@@ -391,7 +391,15 @@ def build(ex_dir, args, go_args=(), env=None, name=None, expect=EXIT_OK, json_re
 
 
 MATRIX_LINKERS = ("bfd", "gold", "lld", "mold")
-MATRIX_STATS = {"cases": 0, "links": 0, "runs_compared": 0, "seconds": 0.0, "link_seconds": 0.0}
+MATRIX_STATS = {"cases": 0, "links": 0, "runs_compared": 0, "seconds": 0.0, "link_seconds": 0.0,
+                "skipped": {}, "known": {}}
+# Why gorelink passes a linker over (relink/gr_linker; the matrix writes "# L: skipped: WHY").
+MATRIX_SKIPS = ("gold cannot link -static-pie", "keeps musl-gcc's -dynamic-linker",
+                "the cross compiler driver does not find it")
+# A linker's own limit on a command line (linker, a word of link_argv, its message): the
+# final link fails over to GNU ld there (gorelink(1), THE LINKER).
+MATRIX_KNOWN = {("mold", "--push-state", "library not found: gcc_s"):
+                "mold 1.10 keeps -Bstatic after --pop-state (the driver's -lgcc_s)"}
 
 
 def linker_matrix_on():
@@ -415,31 +423,47 @@ def linker_matrix_check(mdir, out, report):
         assert shutil.which(prog), "%s is not on PATH (apt-get install %s)" % (
             prog, LINKER_PACKAGES.get(linker, "binutils"))
     pie = bool(report) and report.get("mode") == "static-pie"
-    want = {"bfd", "lld", "mold"} | (set() if pie else {"gold"})
-    assert got == want, "linker matrix: traces for %r, want %r" % (sorted(got), sorted(want))
+    assert got == set(MATRIX_LINKERS), "linker matrix: traces for %r, want %r" % (sorted(got), MATRIX_LINKERS)
+    argv = " ".join((report or {}).get("link_argv") or [])
     archives = {}
     for linker in sorted(got):
         with open(os.path.join(mdir, linker + ".trace"), errors="replace") as f:
             text = f.read()
+        skipped = re.match(r"# \S+: skipped: (.*)", text)
+        if skipped:
+            # What gorelink's auto passes over (gr_linker): said, and counted.
+            why = skipped.group(1)
+            assert any(w in why for w in MATRIX_SKIPS), "linker matrix: %s skipped: %s" % (linker, why)
+            MATRIX_STATS["skipped"].setdefault("%s: %s" % (linker, why), 0)
+            MATRIX_STATS["skipped"]["%s: %s" % (linker, why)] += 1
+            continue
+        known = [k for (l, flag, words), k in MATRIX_KNOWN.items()
+                 if l == linker and flag in argv and words in text]
+        if known and text.startswith("# %s: failed" % linker):
+            # A limit of that linker on this command line (gorelink fails over to GNU ld).
+            MATRIX_STATS["known"].setdefault(known[0], 0)
+            MATRIX_STATS["known"][known[0]] += 1
+            continue
         assert text.startswith("# %s: linked" % linker), "linker matrix: %s failed where GNU ld linked:\n%s" % (
             linker, text[-4000:])
         archives[linker] = mold_map_archives(text) if linker == "mold" else traced_archives(text)
         m = re.match(r"# \S+: linked in ([0-9.]+) s", text)
         MATRIX_STATS["link_seconds"] += float(m.group(1)) if m else 0.0
-    for linker in sorted(got):
+    assert "bfd" in archives, "linker matrix: GNU ld did not link: %r" % sorted(got)
+    for linker in sorted(archives):
         assert archives[linker] == archives["bfd"], (
             "linker matrix: %s opened other archives than GNU ld: only %s %r, only bfd %r" % (
                 linker, linker, sorted(archives[linker] - archives["bfd"]),
                 sorted(archives["bfd"] - archives[linker])))
     MATRIX_STATS["cases"] += 1
-    MATRIX_STATS["links"] += len(got)
+    MATRIX_STATS["links"] += len(archives)
     if report and report.get("mode") in ("static", "static-pie") and report.get("verdict") in ("static", "static-pie"):
         try:
             base, _ = run_in_empty_root(out, name="prog")
         except AssertionError:
             base = None  # OUT itself times out or crashes there: nothing to compare with
         if base is not None and base.rc is not None and base.rc >= 0:
-            for linker in sorted(got):
+            for linker in sorted(archives):
                 binary = os.path.join(mdir, linker)
                 assert_static(binary, pie=pie)
                 res, _ = run_in_empty_root(binary, name="prog")
@@ -4082,6 +4106,41 @@ def linker_auto_picks_mold():
 
 
 @test
+def linker_auto_musl_and_cross():
+    """What each linker cannot do with this compiler (the linker matrix found
+    it): with CC=musl-gcc, lld and mold keep the specs' -dynamic-linker in a
+    static link (PT_INTERP: not static), so auto picks gold and says why, and
+    --linker=mold falls back to bfd; a cross compiler (aarch64-linux-gnu-gcc)
+    finds only aarch64-linux-gnu-ld.NAME, so auto picks gold (there is no
+    aarch64 ld.mold or ld.lld). Each binary is static."""
+    assert shutil.which("musl-gcc"), "musl-gcc is needed (apt-get install musl-tools; scripts/setup does)"
+    ex = example("fortytwo")
+    env = base_env(CC="musl-gcc")
+    r, rep, out = build(ex, ["--linker=auto"], name="lkmusl", env=env)
+    lk = rep["linker"]
+    assert lk["chosen"] == "gold" and lk["used"] == "gold", "auto with musl-gcc: %r" % lk
+    assert "mold keeps musl-gcc's -dynamic-linker" in lk["why"], lk
+    assert_static(out)
+    rr, _ = run_in_empty_root(out, name="ft")
+    assert rr.rc == 0, "musl build in an empty root: %r" % rr
+    r, rep, out = build(ex, ["--linker=mold"], name="lkmusl-mold", env=env)
+    lk = rep["linker"]
+    assert lk["chosen"] == "bfd" and lk["used"] == "bfd", "--linker=mold with musl-gcc: %r" % lk
+    assert "gorelink: linker: bfd (--linker=mold: mold keeps musl-gcc's" in r.err, r
+    assert_static(out)
+    assert shutil.which("aarch64-linux-gnu-gcc"), (
+        "aarch64-linux-gnu-gcc is needed (apt-get install gcc-aarch64-linux-gnu; scripts/setup does)")
+    env = base_env(GOARCH="arm64", CC="aarch64-linux-gnu-gcc")
+    env.pop("CGO_ENABLED", None)
+    r, rep, out = build(ex, ["--linker=auto"], env=env, name="lkarm64")
+    lk = rep["linker"]
+    assert lk["chosen"] == "gold" and lk["used"] == "gold" and not lk["failover"], "auto, cross: %r" % lk
+    assert "mold not installed" in lk["why"] and "lld not installed" in lk["why"], lk
+    elf = readelf(out)
+    assert elf["interp"] is None and not elf["needed"], "not static: %r" % elf
+
+
+@test
 def linker_mode_fallback():
     """--linker=gold --static-pie: gold cannot (no --no-dynamic-linker), so the
     link falls back to bfd and says why; auto with only gold and bfd on PATH
@@ -4288,7 +4347,7 @@ def main():
                      elapsed_note=lambda: "; JSON objects validated: %s; linker matrix: %s" % (", ".join(
                          "%d against %s" % (n, k) for k, n in sorted(VALIDATED.items())),
                          "%(cases)d cases, %(links)d links (%(link_seconds).1f s linking), %(runs_compared)d binaries run, "
-                         "%(seconds).1f s checking" %
+                         "%(seconds).1f s checking, skipped %(skipped)r, known limits %(known)r" %
                          MATRIX_STATS))
 
 
