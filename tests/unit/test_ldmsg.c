@@ -1331,6 +1331,16 @@ START_TEST(test_drop_traces)
 	     "./libb.a(b.o): reference to getaddrinfo\n"
 	     TLIBC "(getaddrinfo.o): definition of getaddrinfo\n");
 	drop("mold", mold_trace, dl, 1, "");
+	/* mold's "keeps" lines and lld's "lazy definition" lines of a traced
+	 * symbol go too; another symbol's stay. */
+	drop("mold keeps, lld lazy",
+	     "trace-symbol: x.o keeps " TLIBC "(dlopen.o) for dlopen\n"
+	     TLIBC ": lazy definition of dlopen\n"
+	     TLIBC ": lazy definition of getaddrinfo\n"
+	     "trace-symbol: x.o keeps " TLIBC "(getaddrinfo.o) for getaddrinfo\n",
+	     dl, 1,
+	     TLIBC ": lazy definition of getaddrinfo\n"
+	     "trace-symbol: x.o keeps " TLIBC "(getaddrinfo.o) for getaddrinfo\n");
 	/* A last line without its newline is kept as it is. */
 	drop("unterminated", "x.o: reference to dlopen", dl, 1, "x.o: reference to dlopen");
 	drop("empty", "", dl, 1, "");
