@@ -1183,10 +1183,10 @@ gr_diag_glibc_warnings(const struct gr_env *env, const char *const *dirs, size_t
 	for (i = 0; i < ndirs && !path; i++) {
 		if (!dirs[i] || !*dirs[i])
 			continue;
-		path = malloc(strlen(dirs[i]) + 8);
-		if (!path)
+		len = strlen(dirs[i]) + 8;
+		if (!(path = malloc(len)))
 			return gr_error_set(err, GR_ENOMEM, 0, "glibc's warnings: out of memory");
-		sprintf(path, "%s/libc.a", dirs[i]);
+		snprintf(path, len, "%s/libc.a", dirs[i]);
 		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
 			free(path);
 			path = NULL;
@@ -1243,7 +1243,7 @@ gr_diag_glibc_warnings(const struct gr_env *env, const char *const *dirs, size_t
 			memcpy(o, "glibcwarn\n", 10);
 			o += 10;
 			for (i = 0; i + 2 < w->n; i += 3)
-				o += sprintf(o, "%s\t%s\t%s\n", w->v[i], w->v[i + 1], w->v[i + 2]);
+				o += snprintf(o, total - (size_t)(o - data), "%s\t%s\t%s\n", w->v[i], w->v[i + 1], w->v[i + 2]);
 			memcpy(o, "end\n", 4);
 			o += 4;
 			gr_cache_put(env, "glibcwarn", key, data, (size_t)(o - data), &ignore);  /* a failure only costs time */
@@ -1476,10 +1476,11 @@ gr_dw_gnu_name(const char *path, size_t plen, const char *const *argv, size_t ar
 		file = strrchr(p, '/') ? strrchr(p, '/') + 1 : p;
 		for (i = 0; i < ndirs && !out; i++) {
 			size_t dl = strlen(dirs[i]);
-			char *c = malloc(dl + strlen(file) + 2), *rc;
+			size_t cl = dl + strlen(file) + 2;
+			char *c = malloc(cl), *rc;
 			if (!c)
 				break;
-			sprintf(c, "%.*s/%s", (int)(dl > 1 && dirs[i][dl - 1] == '/' ? dl - 1 : dl), dirs[i], file);
+			snprintf(c, cl, "%.*s/%s", (int)(dl > 1 && dirs[i][dl - 1] == '/' ? dl - 1 : dl), dirs[i], file);
 			if ((rc = realpath(c, NULL)) != NULL && !strcmp(rc, rp) && strcmp(c, p) != 0)
 				out = c;
 			else

@@ -1007,7 +1007,7 @@ gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 			if (made && (all = malloc(tl + strlen(made) + 2)) != NULL) {
 				memcpy(all, traces, tl);
 				all[tl] = '\n';
-				strcpy(all + tl + 1, made);
+				memcpy(all + tl + 1, made, strlen(made) + 1);
 				free(traces);
 				traces = all;
 			}

@@ -1425,9 +1425,9 @@ START_TEST(test_derive_warnings)
 	ck_assert_msg(!strstr(made, "a.o") && !strstr(made, "getaddrinfo"), "derived:\n%s", made);
 
 	/* With GNU ld's warning among the messages, the diagnosis is GNU ld's. */
-	ck_assert_ptr_nonnull(all = malloc(strlen(msgs) + strlen(made) + 1));
-	strcpy(all, msgs);
-	strcat(all, made);
+	i = strlen(msgs) + strlen(made) + 1;
+	ck_assert_ptr_nonnull(all = malloc(i));
+	snprintf(all, i, "%s%s", msgs, made);
 	ck_assert_int_eq(gr_diag_run(gr_test_env(), all, NULL, 0, &d, &e), GR_OK);
 	ck_assert_uint_eq(d->nfindings, 2);  /* b.o (warned, with its function) and a.o (traced) */
 	for (i = 0; i < d->nfindings; i++)
