@@ -65,6 +65,9 @@ gr_cmd_build_usage(FILE *f)
 	      "      --no-infer          do not infer the pkg-config package of a bare -lNAME\n"
 	      "                          (by default its pkg-config --static closure is linked\n"
 	      "                          right after it; see gorelink(1))\n"
+	      "      --no-manifest       embed no manifest in the binary (by default an ELF\n"
+	      "                          binary carries it in the note .note.gorelink.manifest,\n"
+	      "                          a Mach-O one in __GORELINK,__manifest; docs/sbom.md)\n"
 	      "      --linker=LINKER     the final link's linker: auto (the fastest installed\n"
 	      "                          that can do the mode: mold, lld, gold, then bfd; not\n"
 	      "                          mold or lld in a static glibc link, where they hide\n"
@@ -83,6 +86,10 @@ gr_cmd_build_usage(FILE *f)
 	      "      --keep-failed       keep a binary that fails the check as OUT.rejected\n"
 	      "      --dry-run           build and check, show the go command and the link,\n"
 	      "                          leave OUT alone\n"
+	      "      --relink-kit=DIR    also write the relink kit (the link's objects, its\n"
+	      "                          command, the archives and their packages) to DIR, for\n"
+	      "                          users to relink against a modified library (LGPL);\n"
+	      "                          see docs/relink-kit.md\n"
 	      "      --print-link        print the final linker command, quoted\n"
 	      "      --json              a JSON report (schema gorelink-build/1)\n"
 	      "  -v, --verbose           log each step with its time on stderr\n"
@@ -332,6 +339,7 @@ gr_cmd_build_json(FILE *out, const struct gr_build_opts *o, const struct gr_buil
 	gr_json_bool(&j, "dry_run", o->dry_run);
 	gr_json_bool(&j, "up_to_date", status == 0 && r->up_to_date);
 	gr_json_str(&j, "kept", r->kept);
+	gr_json_str(&j, "relink_kit", status == 0 ? r->kit : NULL);
 	gr_json_str(&j, "preset", r->preset_path);
 	gr_json_arr_begin(&j, "presets_applied");
 	for (size_t i = 0; i + 3 < r->presets_applied.n; i += 4) {
@@ -379,6 +387,7 @@ gr_cmd_build_json(FILE *out, const struct gr_build_opts *o, const struct gr_buil
 	gr_cmd_build_json_paths(&j, "archives", r->link.archives, r->link.narchives);
 	gr_json_str(&j, "link_failure_dump", r->link_dump);
 	gr_cmd_build_json_records(&j, &r->link);
+	gr_checkver_refs_json(&j, &r->link);
 	if (r->check)
 		gr_cmd_check_json(&j, "check", r->check, true);
 	else
@@ -457,8 +466,8 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 {
 	enum { OPT_STATIC = 256, OPT_PIE, OPT_THIRD, OPT_SQLITE, OPT_PRESET, OPT_PKG, OPT_ALLOW,
 	       OPT_NOTAGS, OPT_GO, OPT_KEEP, OPT_DRY, OPT_PRINT, OPT_JSON, OPT_LIB, OPT_FIX, OPT_STRICT, OPT_STUB,
-	       OPT_ACCEPT_DLOPEN, OPT_NOINFER, OPT_LINKER,
-	       OPT_NOAUTO, OPT_MAXVER, OPT_GLIBC };
+	       OPT_ACCEPT_DLOPEN, OPT_NOINFER, OPT_LINKER, OPT_KIT,
+	       OPT_NOAUTO, OPT_MAXVER, OPT_GLIBC, OPT_NOMANIFEST };
 	static const struct option longopts[] = {
 		{ "static", no_argument, NULL, OPT_STATIC },
 		{ "static-pie", no_argument, NULL, OPT_PIE },
@@ -479,7 +488,9 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "accept-dlopen", no_argument, NULL, OPT_ACCEPT_DLOPEN },
 		{ "no-infer", no_argument, NULL, OPT_NOINFER },
+		{ "no-manifest", no_argument, NULL, OPT_NOMANIFEST },
 		{ "linker", required_argument, NULL, OPT_LINKER },
+		{ "relink-kit", required_argument, NULL, OPT_KIT },
 		{ "no-auto-presets", no_argument, NULL, OPT_NOAUTO },
 		{ "max-version", required_argument, NULL, OPT_MAXVER },
 		{ "glibc", required_argument, NULL, OPT_GLIBC },
@@ -540,6 +551,7 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 		case OPT_STRICT: a->o.strict = true; continue;
 		case OPT_ACCEPT_DLOPEN: a->o.accept_dlopen = true; continue;
 		case OPT_NOINFER: a->o.no_infer = true; continue;
+		case OPT_NOMANIFEST: a->o.no_manifest = true; continue;
 		case OPT_LINKER:
 			if (gr_linker_parse(optarg, &a->o.linker)) {
 				gr_cli_diag(err, "--linker=%s: give auto, bfd, gold, lld or mold", optarg);
@@ -547,6 +559,7 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 			}
 			continue;
 		case OPT_NOAUTO: a->o.no_auto_presets = true; continue;
+		case OPT_KIT: a->o.relink_kit = optarg; continue;
 		case OPT_MAXVER:
 		case OPT_GLIBC:
 			if (!gr_checkver_add_max(a->maxver, &a->o.nmaxver, optarg, c == OPT_GLIBC, &a->varena,
@@ -645,8 +658,11 @@ gr_cmd_build_failure(FILE *err, const struct gr_build_opts *o, const struct gr_b
 	if (r->check) {
 		gr_cmd_check_line(err, r->check);
 		gr_cmd_check_explain(err, r->check);
-		gr_checkver_sources(err, r->check, o->maxver, o->nmaxver, r->link.archives,
-		                    r->link.narchives, o->env);
+		if (r->link.nfloorrefs)
+			gr_checkver_refs(err, r->check, o->maxver, o->nmaxver, &r->link);
+		else
+			gr_checkver_sources(err, r->check, o->maxver, o->nmaxver, r->link.archives,
+			                    r->link.narchives, o->env);
 	}
 	if (r->kept)
 		gr_cli_diag(err, "the rejected binary is kept as %s", r->kept);

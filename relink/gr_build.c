@@ -20,8 +20,10 @@
 #include "gr_cache.h"
 #include "gr_cxx.h"
 #include "gr_file.h"
+#include "gr_floorref.h"
 #include "gr_gocache.h"
 #include "gr_goflags.h"
+#include "gr_kit.h"
 #include "gr_modgraph.h"
 #include "gr_path.h"
 #include "gr_pc.h"
@@ -68,6 +70,8 @@ struct gr_b {
 	off_t seed_size;
 	int64_t go_started;          /* when go build started (ns): what changed since is not recorded */
 	char out_hash[65];
+	char *kit_abs, *kit_stage;   /* --relink-kit: DIR made absolute, and the kit's staging directory beside it */
+	bool kit_placed, kit_old;    /* the kit is at DIR; the one it replaced is at kit_stage */
 };
 
 static double
@@ -824,6 +828,7 @@ gr_b_cleanup(struct gr_b *b)
 		nftw(b->outtmpdir, gr_b_rm, 8, FTW_DEPTH | FTW_PHYS);
 	if (b->helpdir)
 		nftw(b->helpdir, gr_b_rm, 8, FTW_DEPTH | FTW_PHYS);
+	gr_kit_remove(b->kit_stage);  /* a kit that did not go in place, or the one it replaced */
 }
 
 /* Whether the line [p, end) is cmd/link's dump of a failed external link:
@@ -1096,6 +1101,41 @@ gr_build_third_party_allow(const char *const *names, size_t n, struct gr_strvec 
 	return GR_OK;
 }
 
+static int gr_b_go_ask(struct gr_b *b, const char *const *words, size_t n, struct gr_spawn_result *r);
+static char *gr_b_tags_word(struct gr_b *b, bool default_tags);
+
+/* --max-version failed: the Go packages of the cgo objects the link wrapper
+ * found referring to too-new symbols (go list -deps, cached; gr_floorref).
+ * Without an answer they stay unnamed; only running out of memory is an error. */
+static int
+gr_b_floorref_packages(struct gr_b *b)
+{
+	struct gr_spawn_result r;
+	struct gr_error e;
+	char *tags;
+	size_t i;
+	bool cgo = false;
+	int rc;
+
+	for (i = 0; i < b->res->link.nfloorrefs; i++)
+		cgo = cgo || !strcmp(b->res->link.floorrefs[i].kind, "cgo");
+	if (!cgo)
+		return GR_OK;
+	if (!(tags = gr_b_tags_word(b, false)))
+		return gr_b_nomem(b);
+	{
+		const char *words[] = { "list", "-deps", tags, "-f", GR_FLOORREF_GOLIST_FORMAT, b->o->package };
+		rc = gr_b_go_ask(b, words, 6, &r);
+	}
+	free(tags);
+	if (rc)
+		return rc;
+	if (gr_spawn_ok(&r) && r.out && gr_floorref_resolve(&b->res->link, r.out, &e) != GR_OK)
+		rc = gr_b_nomem(b);
+	gr_spawn_result_free(&r);
+	return rc;
+}
+
 /* Whether every problem that fails the image is a symbol version above a --max-version. */
 static bool
 gr_b_only_versions(const struct gr_image *im)
@@ -1163,7 +1203,8 @@ gr_b_verify(struct gr_b *b)
 	b->res->check = r;
 	if (stat(b->tmpout, &st) == 0)
 		b->res->size = (long long)st.st_size;
-	if (!r->pass && b->o->nmaxver && r->nimages == 1 && r->images[0].nproblems && gr_b_only_versions(&r->images[0]))
+	if (!r->pass && b->o->nmaxver && r->nimages == 1 && r->images[0].nproblems && gr_b_only_versions(&r->images[0]) &&
+	    (rc = gr_b_floorref_packages(b)) == GR_OK)
 		return gr_b_fail(b, GR_BUILD_EVERDICT, "the linked binary needs symbol versions newer than --max-version allows; see the check below");
 	if (!r->pass || (!b->darwin && b->o->mode != GR_LINK_THIRD_PARTY && r->verdict != want))
 		return gr_b_fail(b, GR_BUILD_EVERDICT,
@@ -1836,6 +1877,31 @@ gr_b_linker(struct gr_b *b)
 
 /* What go says about itself; the helper directory, go build's environment,
  * the link state, the output's place and the go build command. */
+/* --relink-kit=DIR: check DIR (gr_kit_prepare), make the staging directory
+ * beside it and tell gorelink-ld (the link state's 'kit'), which writes the
+ * kit there after the link; gr_b_install puts it in place. */
+static int
+gr_b_kit_stage(struct gr_b *b)
+{
+	const char *slash;
+	int rc;
+
+	if (!b->o->relink_kit)
+		return GR_OK;
+	if (b->darwin)
+		return gr_b_fail(b, GR_BUILD_EUSAGE,
+		                 "--relink-kit: not for Apple targets (cmd/link post-processes the linker's output there)");
+	if ((rc = gr_kit_prepare(b->o->relink_kit, &b->kit_abs, &b->kit_stage, b->err)))
+		return gr_b_class(b, rc == GR_EUSAGE ? GR_BUILD_EUSAGE : GR_BUILD_EENV);
+	slash = b->res->out ? strrchr(b->res->out, '/') : NULL;
+	if (!(b->ls.kit = strdup(b->kit_stage)) ||
+	    (b->res->out && !(b->ls.kit_name = strdup(slash ? slash + 1 : b->res->out))))
+		return gr_b_nomem(b);
+	if (gr_linkstate_write(b->state, &b->ls, b->err))
+		return gr_b_class(b, GR_BUILD_EENV);
+	return GR_OK;
+}
+
 static int
 gr_b_prepare(struct gr_b *b)
 {
@@ -1874,7 +1940,8 @@ gr_b_prepare(struct gr_b *b)
 		return rc;
 	if (gr_linkstate_write(b->state, &b->ls, b->err))
 		return gr_b_class(b, GR_BUILD_EENV);
-	if ((rc = gr_b_out(b)) || (rc = gr_b_outtmp(b)) || (rc = gr_b_compose(b, "gorelink-ld")))
+	if ((rc = gr_b_out(b)) || (rc = gr_b_kit_stage(b)) || (rc = gr_b_outtmp(b)) ||
+	    (rc = gr_b_compose(b, "gorelink-ld")))
 		return rc;
 	return GR_OK;
 }
@@ -1962,7 +2029,7 @@ gr_b_uptodate_seed(struct gr_b *b)
 
 	/* What changes from here on may not be what the link reads: not recorded. */
 	b->go_started = gr_uptodate_now();
-	if (o->dry_run || o->nstubs || !b->res->out || !b->tmpout || b->darwin)
+	if (o->dry_run || o->nstubs || !b->res->out || !b->tmpout || b->darwin || o->relink_kit)
 		return;
 	cdir = gr_cache_dir(o->env);
 	if (!cdir || !*cdir) {
@@ -2161,7 +2228,7 @@ gr_b_uptodate_records(struct gr_b *b)
 	char *cdir;
 	bool yes;
 
-	if (o->dry_run || o->nstubs || b->darwin)
+	if (o->dry_run || o->nstubs || b->darwin || o->relink_kit)
 		return false;
 	cdir = gr_cache_dir(o->env);
 	yes = cdir && *cdir;
@@ -2398,6 +2465,44 @@ gr_b_dlopen_policy(struct gr_b *b)
 	                 first, n > 1 ? " (and more: listed above)" : "");
 }
 
+/* --relink-kit: the kit gorelink-ld wrote goes in place as DIR (exchanged
+ * with a kit there), just before the binary; DIR is untouched on failure. */
+static int
+gr_b_kit_install(struct gr_b *b)
+{
+	const struct gr_link_report *l = &b->res->link;
+	int rc;
+
+	if (l->kit_error)
+		return gr_b_fail(b, GR_BUILD_EENV, "the relink kit could not be written: %s; OUT and %s are untouched",
+		                 l->kit_error, b->o->relink_kit);
+	if (!l->kit_written || !gr_kit_complete(b->kit_stage))
+		return gr_b_fail(b, GR_BUILD_EENV, "gorelink-ld wrote no relink kit; OUT and %s are untouched",
+		                 b->o->relink_kit);
+	if ((rc = gr_kit_postlink(b->kit_stage, b->tmpout, b->err)) ||
+	    (rc = gr_kit_install(b->kit_stage, b->kit_abs, &b->kit_old, b->err)))
+		return gr_b_class(b, GR_BUILD_EENV);
+	b->kit_placed = true;
+	gr_b_log(b, "kit", b->kit_abs);
+	return GR_OK;
+}
+
+/* The binary could not go in place: the kit goes back as it was. */
+static void
+gr_b_kit_uninstall(struct gr_b *b)
+{
+	struct gr_error e;
+	bool again;
+
+	if (!b->kit_placed)
+		return;
+	if (b->kit_old)
+		(void)gr_kit_install(b->kit_stage, b->kit_abs, &again, &e);  /* the exchange, undone */
+	else
+		(void)rename(b->kit_abs, b->kit_stage);
+	b->kit_placed = false;
+}
+
 /* Verify, then move into place (or keep it aside, or drop it for a dry run). */
 static int
 gr_b_install(struct gr_b *b)
@@ -2433,8 +2538,14 @@ gr_b_install(struct gr_b *b)
 		return GR_OK;
 	}
 	gr_b_uptodate_hash(b);
-	if ((rc = gr_b_rename_into_place(b)))
+	if (b->kit_stage && (rc = gr_b_kit_install(b)))
 		return rc;
+	if ((rc = gr_b_rename_into_place(b))) {
+		gr_b_kit_uninstall(b);
+		return rc;
+	}
+	if (b->kit_stage && !(res->kit = strdup(b->kit_abs)))
+		return gr_b_nomem(b);
 	gr_b_uptodate_store(b, b->out_hash);
 	/* The verdict names the binary where it now is. */
 	if (res->check && !(res->check->path = gr_arena_strdup(&res->check->arena, res->out)))
@@ -2452,6 +2563,8 @@ gr_b_free(struct gr_b *b)
 	free(b->shim);
 	free(b->state);
 	free(b->helpdir);
+	free(b->kit_abs);
+	free(b->kit_stage);
 	free(b->guard);
 	free(b->outtmpdir);
 	free(b->outdir);
@@ -2500,6 +2613,13 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 	b.ls.mode = o->mode;
 	b.ls.fix = o->fix;
 	b.ls.no_infer = o->no_infer;
+	for (size_t i = 0; i < o->nmaxver; i++)
+		if (gr_strvec_push(&b.ls.maxver, o->maxver[i].name)) {
+			gr_strvec_deinit(&b.ls.maxver);  /* out of memory: a failure names archives only */
+			gr_strvec_init(&b.ls.maxver);
+			break;
+		}
+	b.ls.no_manifest = o->no_manifest;
 
 	if ((rc = gr_b_flags(&b)) == GR_OK && (rc = gr_b_link_extras(&b)) == GR_OK &&
 	    (rc = gr_b_prepare(&b)) == GR_OK && (gr_b_uptodate_seed(&b), (rc = gr_b_go_build(&b)) == GR_OK) &&
@@ -2522,6 +2642,7 @@ gr_build_result_deinit(struct gr_build_result *res)
 	gr_strvec_deinit(&res->dropped);
 	free(res->out);
 	free(res->kept);
+	free(res->kit);
 	free(res->preset_path);
 	free(res->go_stderr);
 	free(res->go_stderr_brief);

@@ -51,11 +51,13 @@ struct gr_build_opts {
 	bool strict;                         /* a glibc static-link finding fails the build */
 	bool accept_dlopen;                  /* --accept-dlopen: a static build whose plugins cannot load does not fail */
 	bool no_infer;                       /* --no-infer: a bare -lNAME gains no package closure */
+	bool no_manifest;                    /* --no-manifest: embed no manifest in the binary */
 	enum gr_linker linker;               /* --linker (GR_LINKER_DEFAULT: none, the compiler's own ld) */
 	const char *const *libs;             /* --lib flags appended to the link (e.g. -lm) */
 	size_t nlibs;
 	const char *const *stubs;            /* --stub names: libraries without an archive become failing stubs */
 	size_t nstubs;
+	const char *relink_kit;              /* --relink-kit=DIR: write the relink kit there (gr_kit), or NULL */
 	/* Called as each step ends (for -v); may be NULL. */
 	void (*log)(void *ctx, const char *step, double seconds, const char *detail);
 	/* Called about once a second while go build runs (for progress); may be NULL. */
@@ -81,6 +83,7 @@ struct gr_build_result {
 	char linker_why[256];
 	char *out;                     /* where the binary is (or would be, for a dry run) */
 	char *kept;                    /* a rejected binary kept by keep_failed, or NULL */
+	char *kit;                     /* --relink-kit: the kit's absolute path once it is in place, or NULL */
 	char *preset_path;             /* the preset file used, or NULL */
 	/* The presets applied, 4 strings each: name, module (or ""), variant, why
 	 * ("module M is in the build", or "--sqlite3"/"--preset NAME"). */

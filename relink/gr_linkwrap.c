@@ -10,7 +10,13 @@
 
 #include "gr_cache.h"
 #include "gr_chain.h"
+#include "gr_elfver.h"
+#include "gr_embed.h"
 #include "gr_extld.h"
+#include "gr_floorref.h"
+#include "gr_gocache.h"
+#include "gr_json.h"
+#include "gr_kit.h"
 #include "gr_kv.h"
 #include "gr_ldmsg.h"
 #include "gr_linker.h"
@@ -873,6 +879,27 @@ gr_lw_matrix(const struct gr_linkwrap *w, const struct gr_strvec *final)
 	}
 }
 
+/* Record in rep who refers to the symbols above the state's --max-version limits. */
+static void
+gr_lw_floorrefs(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_report *rep)
+{
+	struct gr_vermax *max = calloc(w->ls->maxver.n + 1, sizeof(*max));
+	struct gr_error e;
+	const char *why;
+	size_t i, n = 0;
+
+	if (!max) {
+		gr_lw_diag(w, "--max-version: out of memory");
+		return;
+	}
+	for (i = 0; i < w->ls->maxver.n; i++)
+		if (gr_elfver_parse_max(w->ls->maxver.v[i], &max[n], &why))
+			n++;
+	if (gr_floorref_scan(w->env, final->v, final->n, max, n, rep, &e) != GR_OK)
+		gr_lw_diag(w, "%s", e.msg);
+	free(max);
+}
+
 /* --linker: a final link that failed with another linker than GNU ld, and
  * not on undefined symbols the diagnosis understood (d: NULL or without
  * groups), runs once more with -fuse-ld=bfd, said on w->msg. True when final changed. */
@@ -897,10 +924,160 @@ gr_lw_failover(const struct gr_linkwrap *w, struct gr_strvec *final, const struc
 	return false;
 }
 
+/* ---- the manifest the binary carries (issue 16: check/gr_embed, docs/sbom.md) ---- */
+
+/* INTERIM, until relink/gr_manifest merges: the manifest from the final
+ * link's archive arguments, {"format":"gorelink-manifest/1","archives":
+ * [{"path":...,"sha256":...}...]} in their order (each once), as compact
+ * deterministic JSON (malloc'd, *len bytes). At merge the coordinator swaps
+ * this one function for gr_manifest_compact (relink/gr_manifest). */
+static int
+gr_linkwrap_manifest_blob(const struct gr_strvec *final, char **out, size_t *len, struct gr_error *err)
+{
+	struct gr_json j;
+	size_t i, k;
+	char hex[65];
+	FILE *f = open_memstream(out, len);
+
+	if (!f)
+		return gr_error_set(err, GR_ENOMEM, errno, "out of memory");
+	gr_json_init(&j, f);
+	gr_json_obj_begin(&j, NULL);
+	gr_json_str(&j, "format", "gorelink-manifest/1");
+	gr_json_arr_begin(&j, "archives");
+	for (i = 0; i < final->n; i++) {
+		const char *a = final->v[i];
+		size_t l = strlen(a);
+		if (a[0] == '-' || l < 3 || strcmp(a + l - 2, ".a") != 0 || (i && !strcmp(final->v[i - 1], "-o")))
+			continue;
+		for (k = 0; k < i && strcmp(final->v[k], a); k++)
+			;
+		if (k < i || gr_gocache_sha256_file(a, hex) != 0)
+			continue;
+		gr_json_obj_begin(&j, NULL);
+		gr_json_str(&j, "path", a);
+		gr_json_str(&j, "sha256", hex);
+		gr_json_obj_end(&j);
+	}
+	gr_json_arr_end(&j);
+	gr_json_obj_end(&j);
+	if (fclose(f) != 0) {
+		free(*out);
+		*out = NULL;
+		return gr_error_set(err, GR_ENOMEM, errno, "out of memory");
+	}
+	return GR_OK;
+}
+
+/* The final link's output: its last -o (a.out without one). */
+static const char *
+gr_lw_output(const struct gr_strvec *final)
+{
+	const char *o = "a.out";
+	size_t i;
+
+	for (i = 0; i < final->n; i++)
+		if (!strcmp(final->v[i], "-o") && i + 1 < final->n)
+			o = final->v[++i];
+		else if (!strncmp(final->v[i], "-o", 2) && final->v[i][2])
+			o = final->v[i] + 2;
+	return o;
+}
+
+/* Write the -sectcreate file (gorelink-manifest.sect in the directory of
+ * near: len bytes) and give its path in *file (malloc'd). */
+static int
+gr_lw_sect_file(const char *near, const unsigned char *bytes, size_t len, char **file, struct gr_error *err)
+{
+	const char *sl = strrchr(near, '/');
+	int dl = sl ? (int)(sl - near) + 1 : 0;
+	size_t n = (size_t)dl + sizeof("gorelink-manifest.sect");
+	FILE *f;
+	int bad;
+
+	if (!(*file = malloc(n)))
+		return gr_error_set(err, GR_ENOMEM, 0, "out of memory");
+	snprintf(*file, n, "%.*sgorelink-manifest.sect", dl, near);
+	if (!(f = fopen(*file, "wb")))
+		return gr_error_set(err, GR_EIO, errno, "%s: %s", *file, strerror(errno));
+	bad = fwrite(bytes, 1, len, f) != len;
+	if (fclose(f) != 0 || bad)
+		return gr_error_set(err, GR_EIO, errno, "%s: %s", *file, strerror(errno));
+	return GR_OK;
+}
+
+/* Unless --no-manifest: an ELF output gains the manifest note after the link
+ * (before cmd/link copies it and gorelink checks it); an Apple link gains
+ * -sectcreate __GORELINK __manifest FILE before it (post-link edits would break
+ * its code signature; the archives are those of the command line; FILE is
+ * gorelink-manifest.sect beside the link report, else the output). after:
+ * which of the two moments this is. GR_OK, or err set (said on w->msg). */
+static int
+gr_lw_manifest(const struct gr_linkwrap *w, struct gr_strvec *final, bool after)
+{
+	struct gr_error e;
+	char *blob = NULL, *file = NULL;
+	unsigned char *bytes = NULL;
+	size_t len = 0, blen = 0;
+	const char *outp = gr_lw_output(final);
+	int rc;
+
+	if (w->ls->no_manifest || after == w->ls->darwin)
+		return GR_OK;
+	if ((rc = gr_linkwrap_manifest_blob(final, &blob, &len, &e)) == GR_OK) {
+		if (after) {
+			rc = gr_embed_elf_add(outp, blob, len, &e);
+		} else if ((rc = gr_embed_blob(blob, len, &bytes, &blen, &e)) == GR_OK &&
+		           (rc = gr_lw_sect_file(w->ls->report ? w->ls->report : outp, bytes, blen, &file, &e)) == GR_OK) {
+			if (gr_strvec_push(final, "-Xlinker") || gr_strvec_push(final, "-sectcreate") ||
+			    gr_strvec_push(final, "-Xlinker") || gr_strvec_push(final, GR_EMBED_MACHO_SEGMENT) ||
+			    gr_strvec_push(final, "-Xlinker") || gr_strvec_push(final, GR_EMBED_MACHO_SECTION) ||
+			    gr_strvec_push(final, "-Xlinker") || gr_strvec_push(final, file))
+				rc = gr_error_set(&e, GR_ENOMEM, 0, "out of memory");
+		}
+	}
+	if (rc)
+		gr_lw_diag(w, "cannot embed the manifest: %s (--no-manifest builds without it)", e.msg);
+	free(blob);
+	free(bytes);
+	free(file);
+	return rc;
+}
+
 int
 gr_linkwrap_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_report *rep)
 {
-	return gr_lw_link(w, final, rep, true);
+	int status;
+
+	if (gr_lw_manifest(w, final, false) != GR_OK)
+		return 1;
+	status = gr_lw_link(w, final, rep, true);
+
+	/* --max-version: who refers to each symbol the output needs too new a
+	 * version of, while cmd/link's objects still exist (gr_floorref). */
+	if (status == 0 && w->ls->maxver.n && !w->ls->darwin)
+		gr_lw_floorrefs(w, final, rep);
+	/* --relink-kit: the link's objects are in cmd/link's directory until it
+	 * ends; the kit takes them now (gr_kit), the driver puts it in place. */
+	if (status == 0 && final->n && w->ls->kit && !w->ls->darwin) {
+		struct gr_error ke;
+		/* The report is in the build's private directory: name nothing there. */
+		char *pd = w->ls->report ? strdup(w->ls->report) : NULL, *slash = pd ? strrchr(pd, '/') : NULL;
+		struct gr_kit_req kq = { w->ls->kit, w->ls->kit_name, gr_link_mode_name(w->ls->mode),
+		                         (const char *const *)final->v, final->n, w->env->path, NULL, NULL };
+		if (slash && slash > pd) {
+			*slash = '\0';
+			kq.private_dir = pd;
+		}
+		if (gr_link_report_set_kit(rep, gr_kit_write(&kq, &ke) == GR_OK ? NULL : ke.msg) != GR_OK)
+			gr_lw_diag(w, "relink kit: out of memory");
+		free(pd);
+	}
+	/* After the kit's copy of the linker's output: the note is among the
+	 * bytes its postlink file adds back (gr_kit_postlink). */
+	if (status == 0 && gr_lw_manifest(w, final, true) != GR_OK)
+		return 1;
+	return status;
 }
 
 int

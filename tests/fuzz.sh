@@ -127,6 +127,20 @@ TBD
 			-o "$corp/macho/$a-exe" 2>>"$tmp/ld64.log" || die "ld64.lld-14 ($a): $(cat "$tmp/ld64.log")"
 	done
 }
+# The embedded manifest (issue 16, check/gr_embed): its ELF note added with
+# objcopy (a .note* section is SHT_NOTE), its Mach-O section with -sectcreate.
+printf '{"format":"gorelink-manifest/1","archives":[{"path":"/usr/lib/x86_64-linux-gnu/libz.a","sha256":"00"}]}\0' >"$tmp/manifest"
+{ printf '\x09\x00\x00\x00'; printf "$(printf '\\x%02x' $(( $(stat -c %s "$tmp/manifest") )))"'\x00\x00\x00'
+  printf '\x01\x00\x52\x47gorelink\x00\x00\x00\x00'; cat "$tmp/manifest"
+  head -c $(( (4 - $(stat -c %s "$tmp/manifest") % 4) % 4 )) /dev/zero; } >"$tmp/note"
+objcopy --add-section .note.gorelink.manifest="$tmp/note" "$corp/elf/verneed" "$corp/elf/manifest" ||
+	die "objcopy --add-section: apt-get install binutils"
+for a in arm64 x86_64; do
+	ld64.lld-14 -arch $a -platform_version macos 11.0 11.0 -syslibroot "$tmp/sdk" \
+		-sectcreate __GORELINK __manifest "$tmp/manifest" "$corp/macho/$a.o" -lSystem \
+		-o "$corp/macho/$a-manifest" 2>>"$tmp/ld64.log" || die "ld64.lld-14 -sectcreate ($a): $(cat "$tmp/ld64.log")"
+done
+llvm-lipo-14 -create "$corp/macho/arm64-manifest" "$corp/macho/x86_64-manifest" -output "$corp/macho/fat-manifest"
 llvm-lipo-14 -create "$corp/macho/arm64.o" "$corp/macho/x86_64.o" -output "$corp/macho/fat-o"
 llvm-lipo-14 -create "$corp/macho/arm64-exe" "$corp/macho/x86_64-exe" -output "$corp/macho/fat-exe"
 # The reader dispatch is shared: a few Mach-O seeds help the ELF target's gr_check_buffer too.

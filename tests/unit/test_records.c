@@ -257,11 +257,68 @@ START_TEST(test_refused)
 }
 END_TEST
 
+/* --relink-kit: the state names the staging directory (and the binary's name,
+ * or none); the report says the kit was written (\N) or why not. */
+START_TEST(test_kit_records)
+{
+	char path[64];
+	struct gr_linkstate a, b;
+	struct gr_link_report r, q;
+	struct gr_error e;
+
+	tmpname(path, sizeof(path));
+	gr_linkstate_init(&a);
+	gr_strvec_push(&a.cc, "gcc");
+	a.kit = strdup("/d/.kit.kit-AB\tC");
+	ck_assert_int_eq(gr_linkstate_write(path, &a, &e), GR_OK);
+	ck_assert_ptr_nonnull(strstr(slurp(path), "\nkit\t/d/.kit.kit-AB\\tC\t\\N\n"));
+	ck_assert_int_eq(gr_linkstate_read(path, &b, &e), GR_OK);
+	ck_assert_str_eq(b.kit, "/d/.kit.kit-AB\tC");
+	ck_assert_ptr_null(b.kit_name);
+	gr_linkstate_deinit(&b);
+	a.kit_name = strdup("app");
+	ck_assert_int_eq(gr_linkstate_write(path, &a, &e), GR_OK);
+	ck_assert_int_eq(gr_linkstate_read(path, &b, &e), GR_OK);
+	ck_assert_str_eq(b.kit_name, "app");
+	gr_linkstate_deinit(&a);
+	gr_linkstate_deinit(&b);
+	/* A state without the record: no kit. */
+	gr_linkstate_init(&a);
+	gr_strvec_push(&a.cc, "gcc");
+	ck_assert_int_eq(gr_linkstate_write(path, &a, &e), GR_OK);
+	ck_assert_ptr_null(strstr(slurp(path), "\nkit\t"));
+	ck_assert_int_eq(gr_linkstate_read(path, &b, &e), GR_OK);
+	ck_assert_ptr_null(b.kit);
+	gr_linkstate_deinit(&a);
+	gr_linkstate_deinit(&b);
+
+	gr_link_report_init(&r);
+	ck_assert_int_eq(gr_link_report_write(path, &r, &e), GR_OK);
+	ck_assert_ptr_null(strstr(slurp(path), "\nkit\t"));
+	ck_assert_int_eq(gr_link_report_set_kit(&r, NULL), GR_OK);
+	ck_assert_int_eq(gr_link_report_write(path, &r, &e), GR_OK);
+	ck_assert_ptr_nonnull(strstr(slurp(path), "\nkit\t\\N\n"));
+	ck_assert_int_eq(gr_link_report_read(path, &q, &e), GR_OK);
+	ck_assert(q.kit_written);
+	ck_assert_ptr_null(q.kit_error);
+	gr_link_report_deinit(&q);
+	ck_assert_int_eq(gr_link_report_set_kit(&r, "relink kit: /x/y.a is a thin archive"), GR_OK);
+	ck_assert_int_eq(gr_link_report_write(path, &r, &e), GR_OK);
+	ck_assert_int_eq(gr_link_report_read(path, &q, &e), GR_OK);
+	ck_assert(!q.kit_written);
+	ck_assert_str_eq(q.kit_error, "relink kit: /x/y.a is a thin archive");
+	gr_link_report_deinit(&q);
+	gr_link_report_deinit(&r);
+	unlink(path);
+}
+END_TEST
+
 int
 main(void)
 {
 	const TTest *const tests[] = {
 		test_state_round_trip,
+		test_kit_records,
 		test_report_round_trip,
 		test_pkglog,
 		test_refused,
