@@ -28,6 +28,7 @@ static const struct {
 	{ "LD_RUN_PATH", offsetof(struct gr_env, ld_run_path) },
 	{ "SYSROOT", offsetof(struct gr_env, sysroot) },
 	{ "GORELINK_NO_ORDER_PLAN", offsetof(struct gr_env, no_order_plan) },
+	{ "GORELINK_LINKER_MATRIX", offsetof(struct gr_env, linker_matrix) },
 };
 #define GR_ENV_NVARS (sizeof(gr_env_vars) / sizeof(gr_env_vars[0]))
 

@@ -27,6 +27,7 @@ struct gr_env {
 	const char *ld_run_path;           /* LD_RUN_PATH     } */
 	const char *sysroot;               /* SYSROOT         } */
 	const char *no_order_plan;         /* GORELINK_NO_ORDER_PLAN: set, not empty: no link-order plan (gr_linkwrap) */
+	const char *linker_matrix;         /* GORELINK_LINKER_MATRIX: a directory: the final link again with each linker (gr_linkwrap) */
 	char self[4096];                   /* the running executable's path, or "" when unknown */
 };
 

@@ -1909,13 +1909,12 @@ gr_b_cross_cxx(struct gr_b *b)
 	return GR_OK;
 }
 
-/* Whether linker l's program is where the compiler driver looks: COMPILER_PATH, then PATH. */
+/* Whether linker l's program is where the compiler driver looks (gr_linker_found). */
 static bool
 gr_b_linker_installed(const void *ctx, enum gr_linker l)
 {
-	const struct gr_env *env = ctx;
-	return (env->compiler_path && *env->compiler_path && gr_linker_on_path(env->compiler_path, l)) ||
-	       gr_linker_on_path(env->path, l);
+	const struct gr_b *b = ctx;
+	return gr_linker_found(b->gocc, b->cross, b->o->env->compiler_path, b->o->env->path, l);
 }
 
 /* --linker: choose the final link's linker (gr_linker_choose) into the link state. */
@@ -1933,9 +1932,7 @@ gr_b_linker(struct gr_b *b)
 		return gr_b_fail(b, GR_BUILD_EUSAGE, "--linker=%s: an Apple target links with ld64; drop --linker",
 		                 gr_linker_name(b->o->linker));
 	}
-	/* glibc's static-link warnings feed the findings: only a static glibc link has them. */
-	if (gr_linker_choose(b->o->linker, b->o->mode, b->o->mode != GR_LINK_THIRD_PARTY && !gr_b_musl(b->gocc),
-	                     gr_b_linker_installed, b->o->env, &c))
+	if (gr_linker_choose(b->o->linker, b->o->mode, gr_b_musl(b->gocc), gr_b_linker_installed, b, &c))
 		return gr_b_fail(b, GR_BUILD_EENV, "%s", c.why);
 	b->res->linker = gr_linker_name(c.linker);
 	snprintf(b->res->linker_why, sizeof(b->res->linker_why), "%s", c.why);
@@ -2027,6 +2024,7 @@ static bool
 gr_b_uptodate_volatile(const char *e)
 {
 	static const char *const skip[] = { "PATH=", "TMPDIR=", "GORELINK_LINK_STATE=", "GORELINK_PKG_LOG=",
+	                                    "GORELINK_LINKER_MATRIX=",
 	                                    "OLDPWD=", "SHLVL=", "_=", "SSH_", "TERM", "COLUMNS=", "LINES=",
 	                                    "MAKEFLAGS=", "MFLAGS=", "MAKELEVEL=", "MAKE_TERM", "DISPLAY=",
 	                                    "WINDOWID=", "HISTFILE=", "PS1=" };

@@ -1,6 +1,9 @@
 #include "gr_diag.h"
 
+#include <bfd.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,10 +11,12 @@
 #include <sys/stat.h>
 
 #include "gr_bfdcheck.h"
+#include "gr_cache.h"
 #include "gr_check.h"
 #include "gr_ldmsg.h"
 #include "gr_ldsearch.h"
 #include "gr_modgraph.h"
+#include "gr_path.h"
 #include "gr_pc.h"
 #include "gr_rewrite.h"
 #include "gr_strvec.h"
@@ -1088,4 +1093,541 @@ gr_diag_free(struct gr_diag *d)
 		return;
 	gr_arena_deinit(&d->arena);
 	free(d);
+}
+
+/* ------------------------------------------------------------------
+ * glibc's static-link warnings for linkers that print none (lld, mold).
+ * GNU ld and gold print the text of a .gnu.warning.SYM section of an input
+ * when SYM is referred to; glibc's libc.a has one in the member that
+ * defines each function that needs its shared objects at run time. */
+
+static void
+gr_dw_bfd_quiet(const char *fmt, va_list ap)
+{
+	(void)fmt;
+	(void)ap;
+}
+
+static void
+gr_dw_bfd_ready(void)
+{
+	static bool ready;
+
+	if (!ready) {
+		bfd_init();
+		bfd_set_error_handler(gr_dw_bfd_quiet);
+		ready = true;
+	}
+}
+
+/* Read the .gnu.warning.SYM sections of the archive at path into w
+ * (triples SYM, MESSAGE, member index); GR_ENOMEM or GR_ENOTBIN. */
+static int
+gr_dw_read(const char *path, struct gr_strvec *w)
+{
+	bfd *ar, *m, *next;
+	unsigned long idx = 0;
+	int rc = GR_OK;
+
+	gr_dw_bfd_ready();
+	if (!(ar = bfd_openr(path, NULL)))
+		return GR_ENOTBIN;
+	if (!bfd_check_format(ar, bfd_archive)) {
+		bfd_close(ar);
+		return GR_ENOTBIN;
+	}
+	for (m = bfd_openr_next_archived_file(ar, NULL); m; m = next, idx++) {
+		asection *s;
+		if (bfd_check_format(m, bfd_object))
+			for (s = m->sections; s && rc == GR_OK; s = s->next) {
+				const char *name = bfd_section_name(s), *sym = name + 13;
+				bfd_size_type size = bfd_section_size(s);
+				char *text, num[32];
+				size_t k, have = 0;
+				if (strncmp(name, ".gnu.warning.", 13) || !*sym || strpbrk(sym, " \t\n") || !size || size > 4096)
+					continue;
+				for (k = 0; k < w->n && !have; k += 3)
+					have = !strcmp(w->v[k], sym);
+				if (have || !(text = calloc(1, (size_t)size + 1)))
+					continue;
+				if (bfd_get_section_contents(m, s, text, 0, size)) {
+					/* NUL-terminated by calloc; one line, no tabs. */
+					for (k = 0; text[k]; k++)
+						if (text[k] == '\n' || text[k] == '\t' || text[k] == '\r')
+							text[k] = ' ';
+					while (k && text[k - 1] == ' ')
+						text[--k] = '\0';
+					snprintf(num, sizeof(num), "%lu", idx);
+					if (k && (gr_strvec_push(w, sym) || gr_strvec_push(w, text) || gr_strvec_push(w, num)))
+						rc = GR_ENOMEM;
+				}
+				free(text);
+			}
+		next = rc ? NULL : bfd_openr_next_archived_file(ar, m);
+		bfd_close(m);
+	}
+	bfd_close(ar);
+	return rc;
+}
+
+int
+gr_diag_glibc_warnings(const struct gr_env *env, const char *const *dirs, size_t ndirs, struct gr_strvec *w,
+                       struct gr_error *err)
+{
+	char key[8300], *data = NULL, *path = NULL;
+	struct gr_error ignore;
+	struct stat st;
+	size_t i, len;
+	int rc;
+
+	for (i = 0; i < ndirs && !path; i++) {
+		if (!dirs[i] || !*dirs[i])
+			continue;
+		len = strlen(dirs[i]) + 8;
+		if (!(path = malloc(len)))
+			return gr_error_set(err, GR_ENOMEM, 0, "glibc's warnings: out of memory");
+		snprintf(path, len, "%s/libc.a", dirs[i]);
+		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+			free(path);
+			path = NULL;
+		}
+	}
+	if (!path)
+		return GR_OK;  /* no libc.a: no warnings */
+	snprintf(key, sizeof(key), "glibcwarn 1\n%.8000s\n%llu %llu %lld %lld.%09ld", path,
+	         (unsigned long long)st.st_dev, (unsigned long long)st.st_ino, (long long)st.st_size,
+	         (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
+	if (gr_cache_get(env, "glibcwarn", key, &data, &len) == GR_OK) {
+		/* "glibcwarn\n", "SYM\tMESSAGE\tINDEX\n" lines, "end\n"; anything else is a miss. */
+		char *p, *end = data + len, *nl;
+		bool whole = false;
+		rc = GR_OK;
+		if (len >= 14 && !memchr(data, '\0', len) && !memcmp(data, "glibcwarn\n", 10) && !memcmp(end - 4, "end\n", 4)) {
+			whole = true;
+			for (p = data + 10; whole && rc == GR_OK && p < end - 4; p = nl + 1) {
+				char *t1, *t2;
+				nl = memchr(p, '\n', (size_t)(end - 4 - p) + 1);
+				*nl = '\0';
+				if (!(t1 = strchr(p, '\t')) || !(t2 = strchr(t1 + 1, '\t'))) {
+					whole = false;
+					break;
+				}
+				*t1 = *t2 = '\0';
+				if (gr_strvec_push(w, p) || gr_strvec_push(w, t1 + 1) || gr_strvec_push(w, t2 + 1))
+					rc = GR_ENOMEM;
+			}
+		}
+		free(data);
+		if (rc) {
+			free(path);
+			return gr_error_set(err, GR_ENOMEM, 0, "glibc's warnings: out of memory");
+		}
+		if (whole) {
+			free(path);
+			return GR_OK;
+		}
+		gr_strvec_deinit(w);
+		gr_strvec_init(w);
+	}
+	rc = gr_dw_read(path, w);
+	if (rc == GR_ENOMEM) {
+		free(path);
+		return gr_error_set(err, GR_ENOMEM, 0, "glibc's warnings: out of memory");
+	}
+	if (rc == GR_OK) {
+		size_t total = 10 + 4 + 1;
+		char *o;
+		for (i = 0; i < w->n; i++)
+			total += strlen(w->v[i]) + 1;
+		if ((o = data = malloc(total)) != NULL) {
+			memcpy(o, "glibcwarn\n", 10);
+			o += 10;
+			for (i = 0; i + 2 < w->n; i += 3)
+				o += snprintf(o, total - (size_t)(o - data), "%s\t%s\t%s\n", w->v[i], w->v[i + 1], w->v[i + 2]);
+			memcpy(o, "end\n", 4);
+			o += 4;
+			gr_cache_put(env, "glibcwarn", key, data, (size_t)(o - data), &ignore);  /* a failure only costs time */
+			free(data);
+		}
+	}
+	free(path);
+	return GR_OK;  /* not an archive: no warnings */
+}
+
+/* ref "PATH(MEMBER)" with PATH ending in .a: PATH's length and MEMBER; false: an object. */
+static bool
+gr_dw_split(const char *ref, size_t *alen, const char **member, size_t *mlen)
+{
+	size_t n = strlen(ref);
+	const char *open;
+
+	if (n < 5 || ref[n - 1] != ')')
+		return false;
+	for (open = ref + n - 1; open > ref && *open != '('; open--)
+		;
+	if (open - ref < 3 || memcmp(open - 2, ".a", 2) != 0)
+		return false;
+	*alen = (size_t)(open - ref);
+	*member = open + 1;
+	*mlen = n - *alen - 2;
+	return true;
+}
+
+/* Where file (an input as the linker named it) stands on argv: the index
+ * of the word that names it (its path, tidied, or -lNAME / -l:FILE for its
+ * file name), or LONG_MAX: not named (the compiler's own -lc). */
+static long
+gr_dw_argi(const char *const *argv, size_t argc, const char *file, size_t flen)
+{
+	char *f = strndup(file, flen), *lex = f ? gr_path_lexical(f) : NULL;
+	const char *base;
+	long at = LONG_MAX;
+	size_t i, bl;
+
+	if (!f || !lex) {
+		free(f);
+		free(lex);
+		return LONG_MAX;
+	}
+	base = strrchr(f, '/') ? strrchr(f, '/') + 1 : f;
+	bl = strlen(base);
+	for (i = 0; i < argc && at == LONG_MAX; i++) {
+		const char *a = argv[i];
+		char *la;
+		if (!a)
+			continue;
+		if (!strcmp(a, f)) {
+			at = (long)i;
+		} else if (!strncmp(a, "-l:", 3)) {
+			if (!strcmp(a + 3, base))
+				at = (long)i;
+		} else if (!strncmp(a, "-l", 2)) {
+			size_t nl = strlen(a + 2);
+			if (bl == nl + 5 && !strncmp(base, "lib", 3) && !strncmp(base + 3, a + 2, nl) && !strcmp(base + 3 + nl, ".a"))
+				at = (long)i;
+		} else if (a[0] != '-' && (la = gr_path_lexical(a)) != NULL) {
+			if (!strcmp(la, lex))
+				at = (long)i;
+			free(la);
+		}
+	}
+	free(f);
+	free(lex);
+	return at;
+}
+
+/* The index of member (mlen bytes) in the archive at path, or LONG_MAX. */
+static long
+gr_dw_member_pos(const char *path, const char *member, size_t mlen)
+{
+	bfd *ar, *m, *next;
+	long idx = 0, at = LONG_MAX;
+
+	gr_dw_bfd_ready();
+	if (!(ar = bfd_openr(path, NULL)))
+		return LONG_MAX;
+	if (bfd_check_format(ar, bfd_archive))
+		for (m = bfd_openr_next_archived_file(ar, NULL); m; m = next, idx++) {
+			const char *name = bfd_get_filename(m);
+			if (name && strlen(name) == mlen && !memcmp(name, member, mlen))
+				at = idx;
+			next = at == LONG_MAX ? bfd_openr_next_archived_file(ar, m) : NULL;
+			bfd_close(m);
+		}
+	bfd_close(ar);
+	return at;
+}
+
+/* A growing string; nomem once memory ran out. */
+struct gr_dw_buf {
+	char *s;
+	size_t n, cap;
+	bool nomem;
+};
+
+static void
+gr_dw_printf(struct gr_dw_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int need;
+
+	if (b->nomem)
+		return;
+	va_start(ap, fmt);
+	need = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (need < 0)
+		return;
+	if (b->n + (size_t)need + 1 > b->cap) {
+		size_t cap = (b->n + (size_t)need + 1) * 2;
+		char *s = realloc(b->s, cap);
+		if (!s) {
+			b->nomem = true;
+			return;
+		}
+		b->s = s;
+		b->cap = cap;
+	}
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->n, b->cap - b->n, fmt, ap);
+	va_end(ap);
+	b->n += (size_t)need;
+}
+
+/* GNU ld's warning for sym from ref (ldmain.c's warning_find_reloc and
+ * ldmisc.c's %C): at ref's first relocation against sym, in section order,
+ * "REF: in function `F':" then "FILE:LINE: warning: MSG" (or
+ * "(SECTION+0xOFF)" without a line, "REF:..." without a function); without
+ * such a relocation "REF: warning: MSG". Appended to b. */
+static void
+gr_dw_locate(struct gr_dw_buf *b, const char *ref, const char *sym, const char *msg)
+{
+	bfd *ar = NULL, *abfd = NULL, *m, *next;
+	asymbol **syms = NULL;
+	const char *member;
+	size_t alen, mlen;
+	long size, n;
+	bool found = false;
+
+	gr_dw_bfd_ready();
+	if (gr_dw_split(ref, &alen, &member, &mlen)) {
+		char *path = strndup(ref, alen);
+		if (path && (ar = bfd_openr(path, NULL)) != NULL && bfd_check_format(ar, bfd_archive))
+			for (m = bfd_openr_next_archived_file(ar, NULL); m && !abfd; m = next) {
+				const char *name = bfd_get_filename(m);
+				if (name && strlen(name) == mlen && !memcmp(name, member, mlen)) {
+					abfd = m;
+					break;
+				}
+				next = bfd_openr_next_archived_file(ar, m);
+				bfd_close(m);
+			}
+		free(path);
+	} else {
+		abfd = bfd_openr(ref, NULL);
+	}
+	if (abfd && bfd_check_format(abfd, bfd_object) && (size = bfd_get_symtab_upper_bound(abfd)) > 0 &&
+	    (syms = malloc((size_t)size)) != NULL && (n = bfd_canonicalize_symtab(abfd, syms)) >= 0) {
+		asection *s;
+		for (s = abfd->sections; s && !found; s = s->next) {
+			long rs = bfd_get_reloc_upper_bound(abfd, s), rc, k;
+			arelent **rel;
+			if (rs <= 0 || !(rel = malloc((size_t)rs)))
+				continue;
+			rc = bfd_canonicalize_reloc(abfd, s, rel, syms);
+			for (k = 0; k < rc && rel[k] && !found; k++) {
+				const char *file = NULL, *func = NULL;
+				unsigned int line = 0;
+				bool at;
+				if (!rel[k]->sym_ptr_ptr || !*rel[k]->sym_ptr_ptr ||
+				    strcmp(bfd_asymbol_name(*rel[k]->sym_ptr_ptr), sym) != 0)
+					continue;
+				found = true;
+				at = bfd_find_nearest_line(abfd, s, syms, rel[k]->address, &file, &func, &line);
+				if (at && func) {
+					char *dm = bfd_demangle(abfd, func, 1 | 2);  /* DMGL_PARAMS | DMGL_ANSI, as ld prints it */
+					gr_dw_printf(b, "%s: in function `%s':\n", ref, dm ? dm : func);
+					free(dm);
+				} else {
+					gr_dw_printf(b, "%s:", ref);
+				}
+				if (at && file)
+					gr_dw_printf(b, "%s:", file);
+				if (at && file && line)
+					gr_dw_printf(b, "%u", line);
+				else
+					gr_dw_printf(b, "(%s+0x%lx)", bfd_section_name(s), (unsigned long)rel[k]->address);
+				gr_dw_printf(b, ": warning: %s\n", msg);
+			}
+			free(rel);
+		}
+	}
+	if (!found)
+		gr_dw_printf(b, "%s: warning: %s\n", ref, msg);
+	free(syms);
+	if (abfd)
+		bfd_close(abfd);
+	if (ar)
+		bfd_close(ar);
+}
+
+/* The name GNU ld gives the archive at path (as mold names it: a real,
+ * tidied path), found for argv's word that names it: that word itself for
+ * a path, the first of dirs that holds the file for -lNAME or -l:FILE
+ * (DIR/FILE, DIR as given). Malloc'd; NULL: keep path. */
+static char *
+gr_dw_gnu_name(const char *path, size_t plen, const char *const *argv, size_t argc, const char *const *dirs,
+               size_t ndirs)
+{
+	long at = gr_dw_argi(argv, argc, path, plen);
+	char *p = strndup(path, plen), *rp = p ? realpath(p, NULL) : NULL, *out = NULL;
+	const char *a, *file;
+	size_t i;
+
+	if (at == LONG_MAX || !rp) {
+		free(p);
+		free(rp);
+		return NULL;
+	}
+	a = argv[at];
+	if (strncmp(a, "-l", 2) != 0) {
+		out = strcmp(a, p) ? strdup(a) : NULL;
+	} else {
+		file = strrchr(p, '/') ? strrchr(p, '/') + 1 : p;
+		for (i = 0; i < ndirs && !out; i++) {
+			size_t dl = strlen(dirs[i]);
+			size_t cl = dl + strlen(file) + 2;
+			char *c = malloc(cl), *rc;
+			if (!c)
+				break;
+			snprintf(c, cl, "%.*s/%s", (int)(dl > 1 && dirs[i][dl - 1] == '/' ? dl - 1 : dl), dirs[i], file);
+			if ((rc = realpath(c, NULL)) != NULL && !strcmp(rc, rp) && strcmp(c, p) != 0)
+				out = c;
+			else
+				free(c);
+			free(rc);
+			if (rc && !out)
+				break;  /* the first file of that name is the one the linker takes */
+		}
+	}
+	free(p);
+	free(rp);
+	return out;
+}
+
+char *
+gr_diag_gnu_trace_names(const char *messages, const char *const *argv, size_t argc, const char *const *dirs,
+                        size_t ndirs)
+{
+	static const char mold[] = "trace-symbol: ", ref[] = ": reference to ", dfn[] = ": definition of ";
+	struct gr_dw_buf b = { NULL, 0, 0, false };
+	struct gr_strvec seen;  /* pairs: mold's archive path, GNU ld's name ("" for the same) */
+	const char *line = messages ? messages : "", *nl;
+
+	gr_strvec_init(&seen);
+	gr_dw_printf(&b, "%s", "");
+	for (; *line; line = nl ? nl + 1 : line + strlen(line)) {
+		size_t len, alen, mlen, k;
+		const char *mk, *mem, *from = NULL;
+		nl = strchr(line, '\n');
+		len = nl ? (size_t)(nl - line) : strlen(line);
+		mk = NULL;
+		if (len > sizeof(mold) - 1 && !memcmp(line, mold, sizeof(mold) - 1)) {
+			const char *q;
+			for (q = line; q < line + len; q++)
+				if (!strncmp(q, ref, sizeof(ref) - 1) || !strncmp(q, dfn, sizeof(dfn) - 1))
+					mk = q;
+		}
+		if (mk) {
+			char *refr = strndup(line + sizeof(mold) - 1, (size_t)(mk - line) - (sizeof(mold) - 1));
+			if (refr && gr_dw_split(refr, &alen, &mem, &mlen)) {
+				for (k = 0; k + 1 < seen.n && !from; k += 2)
+					if (strlen(seen.v[k]) == alen && !memcmp(seen.v[k], refr, alen))
+						from = seen.v[k + 1];
+				if (!from) {
+					char *g = gr_dw_gnu_name(refr, alen, argv, argc, dirs, ndirs);
+					if (gr_strvec_pushn(&seen, refr, alen) || gr_strvec_push(&seen, g ? g : ""))
+						b.nomem = true;
+					free(g);
+					from = seen.n ? seen.v[seen.n - 1] : "";
+				}
+				if (*from) {
+					gr_dw_printf(&b, "%s%s%.*s\n", mold, from, (int)(len - alen - (sizeof(mold) - 1)),
+					             line + sizeof(mold) - 1 + alen);
+					free(refr);
+					continue;
+				}
+			}
+			free(refr);
+		}
+		gr_dw_printf(&b, "%.*s\n", (int)len, line);
+	}
+	gr_strvec_deinit(&seen);
+	if (b.nomem) {
+		free(b.s);
+		return NULL;
+	}
+	return b.s;
+}
+
+char *
+gr_diag_derive_warnings(const char *messages, const struct gr_strvec *w, const char *const *argv, size_t argc)
+{
+	struct gr_ldmsgs *msgs = gr_ldmsg_parse(messages ? messages : "");
+	struct gr_dw_buf b = { NULL, 0, 0, false };
+	struct { size_t wi; long order; const char *ref; } *items = NULL, t;
+	size_t i, k, ni = 0;
+
+	if (!msgs || !(items = calloc(w->n / 3 + 1, sizeof(*items)))) {
+		gr_ldmsg_free(msgs);
+		return NULL;
+	}
+	for (i = 0; i + 2 < w->n; i += 3) {
+		const char *sym = w->v[i], *best = NULL;
+		long bargi = LONG_MAX, bmem = LONG_MAX;
+		bool def = false;
+		char lib[256];
+		for (k = 0; k < msgs->n; k++) {
+			const struct gr_ldmsg *m = &msgs->v[k];
+			const char *mem;
+			size_t alen, mlen;
+			long argi, pos = LONG_MAX;
+			if (!m->referrer || strcmp(m->symbol, sym) != 0)
+				continue;
+			if (m->kind == GR_LDMSG_TRACE_DEF) {
+				/* The C library's own definition carries the warning; another archive's does not. */
+				def = def || (gr_dg_archive_of(m->referrer, lib, sizeof(lib)) && !strcmp(lib, "libc.a"));
+				continue;
+			}
+			if (m->kind != GR_LDMSG_TRACE_REF || (best && !strcmp(best, m->referrer)))
+				continue;
+			/* GNU ld names the first input that referred to it: the first on
+			 * the command line; of one archive, the first member. */
+			if (gr_dw_split(m->referrer, &alen, &mem, &mlen)) {
+				argi = gr_dw_argi(argv, argc, m->referrer, alen);
+				if (best && argi == bargi) {
+					size_t balen, bmlen;
+					const char *bm;
+					char *path = strndup(m->referrer, alen);
+					if (gr_dw_split(best, &balen, &bm, &bmlen) && balen == alen && !memcmp(best, m->referrer, alen) &&
+					    path) {
+						if (bmem == LONG_MAX)
+							bmem = gr_dw_member_pos(path, bm, bmlen);
+						pos = gr_dw_member_pos(path, mem, mlen);
+					}
+					free(path);
+				}
+			} else {
+				argi = gr_dw_argi(argv, argc, m->referrer, strlen(m->referrer));
+			}
+			if (!best || argi < bargi || (argi == bargi && pos < bmem)) {
+				best = m->referrer;
+				bargi = argi;
+				bmem = pos;
+			}
+		}
+		if (def && best) {
+			items[ni].wi = i;
+			items[ni].order = atol(w->v[i + 2]);
+			items[ni].ref = best;
+			ni++;
+		}
+	}
+	/* GNU ld warns as it loads each defining member: libc.a's member order. */
+	for (i = 1; i < ni; i++)
+		for (k = i; k > 0 && items[k - 1].order > items[k].order; k--) {
+			t = items[k];
+			items[k] = items[k - 1];
+			items[k - 1] = t;
+		}
+	gr_dw_printf(&b, "%s", "");
+	for (i = 0; i < ni; i++)
+		gr_dw_locate(&b, items[i].ref, w->v[items[i].wi], w->v[items[i].wi + 1]);
+	free(items);
+	gr_ldmsg_free(msgs);
+	if (b.nomem) {
+		free(b.s);
+		return NULL;
+	}
+	return b.s;
 }

@@ -117,6 +117,32 @@ const char *const *gr_diag_traced(size_t *n);
  * objects must still exist. GR_ENOMEM is the only error. */
 int gr_diag_name_sources(struct gr_diag *d, const struct gr_strvec *modules, struct gr_error *err);
 
+/* glibc's static-link warnings: the .gnu.warning.SYM sections of the first
+ * libc.a in dirs (the one -lc finds), read with libbfd once and kept in
+ * env's cache (kind glibcwarn). w gets triples: SYM, its message, the index
+ * of the member that holds it. No libc.a (another C library) gives none.
+ * GR_ENOMEM is the only error. */
+int gr_diag_glibc_warnings(const struct gr_env *env, const char *const *dirs, size_t ndirs, struct gr_strvec *w,
+                           struct gr_error *err);
+
+/* GNU ld's warnings for a static link by a linker that prints none of
+ * glibc's (lld, mold), from its --trace-symbol lines in messages (the link
+ * traced every symbol of w, gr_diag_glibc_warnings): for each symbol a
+ * libc.a member defines and an input refers to, the input GNU ld names (the
+ * first on argv; of one archive, the first member), at its first relocation
+ * against the symbol, with libbfd's function, source and line, in GNU ld's
+ * words, in the order GNU ld warns (libc.a's member order). Text to append
+ * to the messages ("" for none), malloc'd; NULL when memory runs out. */
+char *gr_diag_derive_warnings(const char *messages, const struct gr_strvec *w, const char *const *argv, size_t argc);
+
+/* messages with mold's --trace-symbol lines naming an archive as GNU ld
+ * names it: mold gives its real path, GNU ld (and lld) the word of argv
+ * that names it, or for -lNAME / -l:FILE the first of dirs (the linker's
+ * search dirs, as given) that holds it, DIR/FILE. Malloc'd; NULL when
+ * memory runs out. */
+char *gr_diag_gnu_trace_names(const char *messages, const char *const *argv, size_t argc, const char *const *dirs,
+                              size_t ndirs);
+
 /* Free a diagnosis; NULL is allowed. */
 void gr_diag_free(struct gr_diag *d);
 

@@ -589,6 +589,35 @@ gr_ldmsg_parse(const char *text)
 	return m;
 }
 
+/* mold's "trace-symbol: FILE keeps ARCHIVE(MEMBER) for S", or lld's
+ * "ARCHIVE: lazy definition of S" (a member not loaded), in s[0..n): S. */
+static bool
+gr_lp_mold_keeps(const char *s, size_t n, const char **sym, size_t *sn)
+{
+	static const char mold[] = "trace-symbol: ", keeps[] = " keeps ", for_[] = " for ", lazy[] = ": lazy definition of ";
+	const char *end = s + n, *q, *f = NULL;
+
+	for (q = s; q + sizeof(lazy) - 1 <= end; q++)
+		if (!memcmp(q, lazy, sizeof(lazy) - 1)) {
+			*sym = q + sizeof(lazy) - 1;
+			*sn = (size_t)(end - *sym);
+			return *sn > 0 && !memchr(*sym, ' ', *sn);
+		}
+	if (n <= sizeof(mold) - 1 || memcmp(s, mold, sizeof(mold) - 1))
+		return false;
+	for (q = s; q + sizeof(for_) - 1 <= end; q++)
+		if (!memcmp(q, for_, sizeof(for_) - 1))
+			f = q;
+	for (q = s; f && q + sizeof(keeps) - 1 <= f; q++)
+		if (!memcmp(q, keeps, sizeof(keeps) - 1))
+			break;
+	if (!f || q + sizeof(keeps) - 1 > f)
+		return false;
+	*sym = f + sizeof(for_) - 1;
+	*sn = (size_t)(end - *sym);
+	return *sn > 0 && !memchr(*sym, ' ', *sn);
+}
+
 size_t
 gr_ldmsg_drop_traces(char *text, size_t n, const char *const *syms, size_t nsyms)
 {
@@ -610,7 +639,7 @@ gr_ldmsg_drop_traces(char *text, size_t n, const char *const *syms, size_t nsyms
 			size_t sl = len - (size_t)(s - (text + r));
 			while (sl && s[sl - 1] == '\r')
 				sl--;
-			if (gr_lp_trace_split(s, sl, &def, &file, &fn, &sym, &sn))
+			if (gr_lp_trace_split(s, sl, &def, &file, &fn, &sym, &sn) || gr_lp_mold_keeps(s, sl, &sym, &sn))
 				for (k = 0; k < nsyms && !drop; k++)
 					drop = strlen(syms[k]) == sn && !memcmp(syms[k], sym, sn);
 		}

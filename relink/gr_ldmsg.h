@@ -37,7 +37,9 @@ struct gr_ldmsgs {
 struct gr_ldmsgs *gr_ldmsg_parse(const char *text);
 
 /* Remove from text[0..n) the lines --trace-symbol printed about one of syms
- * (GNU ld's, gold's, lld's and mold's forms), so that the user does not see
+ * (GNU ld's, gold's, lld's and mold's forms, and mold's "trace-symbol: FILE
+ * keeps ARCHIVE(MEMBER) for S", lld's "ARCHIVE: lazy definition of S"), so
+ * that the user does not see
  * the tracing gorelink asked for; returns the new length (text stays
  * NUL-terminated when it was). */
 size_t gr_ldmsg_drop_traces(char *text, size_t n, const char *const *syms, size_t nsyms);

@@ -65,10 +65,60 @@ gr_linker_cannot(enum gr_linker l, enum gr_link_mode mode)
 }
 
 const char *
+gr_linker_cannot_musl(enum gr_linker l, enum gr_link_mode mode)
+{
+	/* Measured with musl-gcc 1.2.3 (Debian 12): its specs pass
+	 * -dynamic-linker /lib/ld-musl-x86_64.so.1 to every link; GNU ld and
+	 * gold leave PT_INTERP out of a -static link, lld 14 and mold 1.10 keep
+	 * it, and the binary is not static (gorelink check: interp-without-needed). */
+	if (mode == GR_LINK_THIRD_PARTY)
+		return NULL;
+	if (l == GR_LINKER_LLD)
+		return "lld keeps musl-gcc's -dynamic-linker in a static link (PT_INTERP: not static)";
+	if (l == GR_LINKER_MOLD)
+		return "mold keeps musl-gcc's -dynamic-linker in a static link (PT_INTERP: not static)";
+	return NULL;
+}
+
+bool
+gr_linker_found(const char *cc, bool cross, const char *compiler_path, const char *path, enum gr_linker l)
+{
+	const char *prog = gr_linker_program(l), *base, *end;
+	char name[512];
+	char *where;
+	size_t n;
+
+	if (l == GR_LINKER_DEFAULT)
+		return true;
+	if (!prog)
+		return false;
+	if (compiler_path && *compiler_path && gr_linker_on_path(compiler_path, l))
+		return true;
+	if (!cross)
+		return gr_linker_on_path(path, l);
+	/* collect2 of a cross compiler TRIPLE-gcc looks for TRIPLE-ld.NAME on
+	 * PATH, never the host's ld.NAME. */
+	if (!cc)
+		return false;
+	for (end = cc; *end && *end != ' '; end++)
+		;
+	for (base = end; base > cc && base[-1] != '/'; base--)
+		;
+	for (n = (size_t)(end - base); n > 0 && base[n - 1] != '-'; n--)
+		;
+	if (!n || (size_t)snprintf(name, sizeof(name), "%.*s%s", (int)n, base, prog) >= sizeof(name))
+		return false;
+	where = gr_path_which(name, path);
+	free(where);
+	return where != NULL;
+}
+
+const char *
 gr_linker_no_glibc_warnings(enum gr_linker l)
 {
 	/* Measured: lld 14 and mold 1.10 link a static getpwnam or dlopen
-	 * without a word; GNU ld and gold print glibc's warning. */
+	 * without a word; GNU ld and gold print glibc's warning. gorelink makes
+	 * GNU ld's warnings from their --trace-symbol lines (gr_diag). */
 	if (l == GR_LINKER_LLD)
 		return "lld prints none of glibc's static-link warnings";
 	if (l == GR_LINKER_MOLD)
@@ -77,7 +127,7 @@ gr_linker_no_glibc_warnings(enum gr_linker l)
 }
 
 int
-gr_linker_choose(enum gr_linker req, enum gr_link_mode mode, bool glibc_static,
+gr_linker_choose(enum gr_linker req, enum gr_link_mode mode, bool musl,
                  bool (*installed)(const void *ctx, enum gr_linker l), const void *ctx,
                  struct gr_linker_choice *c)
 {
@@ -101,8 +151,10 @@ gr_linker_choose(enum gr_linker req, enum gr_link_mode mode, bool glibc_static,
 					sl = sizeof(skipped) - 1;
 				continue;
 			}
+			/* mold and lld print none of glibc's static-link warnings: gr_diag
+			 * makes them from their --trace-symbol lines, as GNU ld prints them. */
 			if ((why = gr_linker_cannot(order[i], mode)) != NULL ||
-			    (glibc_static && (why = gr_linker_no_glibc_warnings(order[i])) != NULL)) {
+			    (musl && (why = gr_linker_cannot_musl(order[i], mode)) != NULL)) {
 				sl += (size_t)snprintf(skipped + sl, sl < sizeof(skipped) ? sizeof(skipped) - sl : 0, "%s%s",
 				                       sl ? ", " : "", why);
 				if (sl >= sizeof(skipped))
@@ -129,13 +181,9 @@ gr_linker_choose(enum gr_linker req, enum gr_link_mode mode, bool glibc_static,
 		         gr_linker_program(req), gr_linker_package(req));
 		return -1;
 	}
-	if ((why = gr_linker_cannot(req, mode)) != NULL) {
+	if ((why = gr_linker_cannot(req, mode)) != NULL || (musl && (why = gr_linker_cannot_musl(req, mode)) != NULL)) {
 		c->linker = GR_LINKER_BFD;
 		snprintf(c->why, sizeof(c->why), "--linker=%s: %s: linking with bfd instead", gr_linker_name(req), why);
-	} else if (glibc_static && (why = gr_linker_no_glibc_warnings(req)) != NULL) {
-		snprintf(c->why, sizeof(c->why),
-		         "--linker=%s: %s: the findings, --strict and the dlopen policy do not see them", gr_linker_name(req),
-		         why);
 	}
 	return 0;
 }

@@ -38,20 +38,31 @@ const char *gr_linker_package(enum gr_linker l);
 /* Why linker l cannot link mode (e.g. gold and -static-pie), or NULL: it can. */
 const char *gr_linker_cannot(enum gr_linker l, enum gr_link_mode mode);
 
+/* Why linker l cannot link mode with musl-gcc (it keeps the specs'
+ * -dynamic-linker in a static link: lld, mold), or NULL: it can. */
+const char *gr_linker_cannot_musl(enum gr_linker l, enum gr_link_mode mode);
+
+/* Whether the compiler driver cc (its first word) runs linker l for
+ * -fuse-ld: ld.NAME on compiler_path, else on path; a cross compiler
+ * (cross: it builds for another machine) TRIPLE-gcc finds only
+ * TRIPLE-ld.NAME on path (collect2). DEFAULT: always. */
+bool gr_linker_found(const char *cc, bool cross, const char *compiler_path, const char *path, enum gr_linker l);
+
 /* Why linker l prints none of glibc's static-link warnings ("Using 'dlopen'
- * in statically linked applications...", from .gnu.warning sections), on
- * which the findings, --strict and the dlopen policy rely; NULL: it prints them. */
+ * in statically linked applications...", from .gnu.warning sections), or
+ * NULL: it prints them. The findings, --strict and the dlopen policy rely on
+ * them: for such a linker the link traces every symbol with a warning and
+ * gr_diag_derive_warnings makes GNU ld's warnings from the trace. */
 const char *gr_linker_no_glibc_warnings(enum gr_linker l);
 
 /* Choose the linker for req and mode. installed(ctx, l) says whether l's
- * program is there. glibc_static: a static link against glibc, whose
- * warnings the diagnosis needs. AUTO: mold, lld, gold, then bfd, the first
- * installed that can do the mode (and, glibc_static, prints glibc's
- * warnings). An explicit linker that cannot do the mode falls back to bfd
- * (why says so); one that hides glibc's warnings is used, and why says what
- * is lost. Returns 0, or -1 when an explicit linker is not installed (why
+ * program is there (gr_linker_found). musl: the compiler is musl-gcc
+ * (gr_linker_cannot_musl). AUTO: mold, lld, gold, then bfd, the first
+ * installed that can do the mode (a static glibc link too: mold's and lld's
+ * missing glibc warnings are made from their trace). An explicit linker
+ * that cannot do the mode falls back to bfd (why says so). Returns 0, or -1 when an explicit linker is not installed (why
  * names it and its package). */
-int gr_linker_choose(enum gr_linker req, enum gr_link_mode mode, bool glibc_static,
+int gr_linker_choose(enum gr_linker req, enum gr_link_mode mode, bool musl,
                      bool (*installed)(const void *ctx, enum gr_linker l), const void *ctx,
                      struct gr_linker_choice *c);
 

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
 
 #include "gr_cache.h"
 #include "gr_chain.h"
@@ -17,6 +19,7 @@
 #include "gr_kit.h"
 #include "gr_kv.h"
 #include "gr_ldmsg.h"
+#include "gr_linker.h"
 #include "gr_path.h"
 #include "gr_pc.h"
 #include "gr_ldtrace.h"
@@ -206,10 +209,11 @@ gr_linkwrap_origins(const struct gr_env *env, struct gr_rw_result *rw, const cha
 
 /* Run a link with its output captured, then shown as if it ran directly.
  * traced: the link ran with --trace-symbol; *traces gets its stderr and
- * stdout for the diagnosis, and the tracing lines are not shown. */
+ * stdout for the diagnosis, and the tracing lines are not shown (nor those
+ * of extra[0..nextra), the symbols traced for glibc's warnings). */
 static int
 gr_lw_run_captured(const struct gr_linkwrap *w, char *const *argv, struct gr_spawn_result *res, bool traced,
-                   char **traces, struct gr_ldtrace *lt)
+                   char **traces, const char *const *extra, size_t nextra, struct gr_ldtrace *lt)
 {
 	struct gr_error e;
 	char how[128];
@@ -237,6 +241,10 @@ gr_lw_run_captured(const struct gr_linkwrap *w, char *const *argv, struct gr_spa
 			res->errlen = gr_ldmsg_drop_traces(res->err, res->errlen, tr, ntr);
 		if (res->out)
 			res->outlen = gr_ldmsg_drop_traces(res->out, res->outlen, tr, ntr);
+		if (res->err && nextra)
+			res->errlen = gr_ldmsg_drop_traces(res->err, res->errlen, extra, nextra);
+		if (res->out && nextra)
+			res->outlen = gr_ldmsg_drop_traces(res->out, res->outlen, extra, nextra);
 	}
 	fwrite(res->out, 1, res->outlen, w->out);
 	fwrite(res->err, 1, res->errlen, w->msg);
@@ -789,6 +797,94 @@ gr_lw_plan(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 
 static int gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_report *rep, bool plan);
 
+/* GORELINK_LINKER_MATRIX=DIR: after a final link that succeeded, the same
+ * link once more with each installed linker (bfd, gold, lld, mold; gold not
+ * for -static-pie) and that linker's own --trace (given twice: GNU ld lists
+ * members; mold's link map, -M): DIR/LINKER, the binary, and
+ * DIR/LINKER.trace, its output. The
+ * evidence that each linker opens the same archives and makes a binary that
+ * runs (tests/relink_e2e.py); nothing is said, a failure is in the trace. */
+static void
+gr_lw_matrix(const struct gr_linkwrap *w, const struct gr_strvec *final)
+{
+	static const enum gr_linker all[] = { GR_LINKER_BFD, GR_LINKER_GOLD, GR_LINKER_LLD, GR_LINKER_MOLD };
+	const char *dir = w->env->linker_matrix, *cc = w->ls->cc.n ? w->ls->cc.v[0] : NULL, *base;
+	struct utsname u;
+	bool cross = false;
+	size_t k, i;
+
+	if (!dir || !*dir || w->ls->darwin)
+		return;
+	/* A cross build: the compiler's name starts with another machine's
+	 * triple ("aarch64-linux-gnu-gcc"; "musl-gcc" is no triple). */
+	base = cc && strrchr(cc, '/') ? strrchr(cc, '/') + 1 : cc;
+	if (base && strchr(base, '-') && strchr(strchr(base, '-') + 1, '-') && uname(&u) == 0)
+		cross = strncmp(base, u.machine, strlen(u.machine)) != 0 || base[strlen(u.machine)] != '-';
+	for (k = 0; k < sizeof(all) / sizeof(all[0]); k++) {
+		const char *name = gr_linker_name(all[k]);
+		struct gr_spawn_result res;
+		struct gr_strvec v;
+		struct gr_error e;
+		char out[4096], trace[4200], tmp[4300];
+		bool fuse = false, ok = true;
+		struct timespec t0, t1;
+		FILE *f;
+		const char *skip = NULL;
+		if ((size_t)snprintf(out, sizeof(out), "%s/%s", dir, name) >= sizeof(out))
+			continue;
+		snprintf(trace, sizeof(trace), "%s.trace", out);
+		snprintf(tmp, sizeof(tmp), "%s.tmp", trace);
+		/* What auto passes over is not linked: said in the trace file. */
+		if (!gr_linker_found(cc, cross, w->env->compiler_path, w->env->path, all[k]))
+			skip = cross ? "the cross compiler driver does not find it" : "not installed";
+		else if (!(skip = gr_linker_cannot(all[k], w->ls->mode)) && cc && strstr(cc, "musl"))
+			skip = gr_linker_cannot_musl(all[k], w->ls->mode);
+		if (skip) {
+			if ((f = fopen(tmp, "w")) != NULL) {
+				fprintf(f, "# %s: skipped: %s\n", name, skip);
+				if (fclose(f) == 0)
+					rename(tmp, trace);
+				else
+					remove(tmp);
+			}
+			continue;
+		}
+		gr_strvec_init(&v);
+		for (i = 0; i < final->n && ok; i++) {
+			const char *a = final->v[i];
+			if (!strncmp(a, "-fuse-ld=", 9)) {
+				a = gr_linker_flag(all[k]);
+				fuse = true;
+			} else if (i > 0 && !strcmp(final->v[i - 1], "-o")) {
+				a = out;
+			}
+			ok = !gr_strvec_push(&v, a);
+		}
+		if (ok && !fuse)
+			ok = !gr_strvec_push(&v, gr_linker_flag(all[k]));
+		/* mold 1.10's --trace names every member of every archive, loaded or
+		 * not: its link map names the members it loaded. */
+		if (ok)
+			ok = !gr_strvec_push(&v, all[k] == GR_LINKER_MOLD ? "-Wl,-M" : "-Wl,--trace,--trace");
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if (ok && !gr_spawn_capture(gr_strvec_argv(&v), NULL, &res, &e)) {
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			if ((f = fopen(tmp, "w")) != NULL) {
+				fprintf(f, "# %s: %s in %.3f s\n", name, res.exited && res.code == 0 ? "linked" : "failed",
+				        (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+				fwrite(res.out ? res.out : "", 1, res.outlen, f);
+				fwrite(res.err ? res.err : "", 1, res.errlen, f);
+				if (fclose(f) == 0)
+					rename(tmp, trace);
+				else
+					remove(tmp);
+			}
+			gr_spawn_result_free(&res);
+		}
+		gr_strvec_deinit(&v);
+	}
+}
+
 /* Record in rep who refers to the symbols above the state's --max-version limits. */
 static void
 gr_lw_floorrefs(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_report *rep)
@@ -1007,6 +1103,15 @@ gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 	 * loaders: GNU ld warns once per symbol, --trace-symbol names every input
 	 * that refers to it (gr_diag). Not in the link the report records. */
 	bool trace = !w->ls->darwin && (w->ls->mode == GR_LINK_STATIC || w->ls->mode == GR_LINK_STATIC_PIE);
+	/* lld and mold print none of glibc's static-link warnings: every symbol
+	 * with one (libc.a's .gnu.warning.SYM) is traced too, and GNU ld's
+	 * warnings are made from the trace (gr_diag_derive_warnings). */
+	struct gr_strvec gw;
+	const char **extra = NULL;
+	size_t nextra = 0;
+	bool gw_read = false;
+
+	gr_strvec_init(&gw);
 
 	/* ld64 searches every archive wherever it stands: only GNU-style linkers
 	 * need a plan. GORELINK_NO_ORDER_PLAN (set, not empty): only the repair
@@ -1023,21 +1128,40 @@ gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 		bool oom = false;  /* --fix could not add what it found */
 		struct gr_ldtrace lt = { 0 };
 		bool traced_run = false;  /* run carries the manifest's trace flags */
+		enum gr_linker lk = GR_LINKER_DEFAULT;
+		bool derive = trace && !gr_linker_parse(gr_linker_in_argv((const char *const *)final->v, final->n), &lk) &&
+		              gr_linker_no_glibc_warnings(lk) != NULL;
 		gr_strvec_init(&run);
+		if (derive && !gw_read) {
+			size_t ntr, k;
+			const char *const *tr = gr_diag_traced(&ntr);
+			gw_read = true;
+			if (gr_diag_glibc_warnings(w->env, w->dirs, w->ndirs, &gw, &e) != GR_OK)
+				gr_lw_diag(w, "%s", e.msg);
+			if (gw.n && (extra = calloc(gw.n / 3 + 1, sizeof(*extra))) != NULL)
+				for (i = 0; i + 2 < gw.n; i += 3) {
+					for (k = 0; k < ntr && strcmp(tr[k], gw.v[i]); k++)
+						;
+					if (k == ntr)
+						extra[nextra++] = gw.v[i];
+				}
+		}
 		if (trace) {
-			size_t ntr;
+			size_t ntr, nall;
 			const char *const *tr = gr_diag_traced(&ntr);
 			static const char opt[] = ",--trace-symbol=";
 			char *flag = NULL;
 			size_t fl = 3, at;
-			for (i = 0; i < ntr; i++)
-				fl += sizeof(opt) - 1 + strlen(tr[i]);
+			nall = ntr + (derive ? nextra : 0);
+			for (i = 0; i < nall; i++)
+				fl += sizeof(opt) - 1 + strlen(i < ntr ? tr[i] : extra[i - ntr]);
 			if ((flag = malloc(fl + 1)) != NULL) {
 				memcpy(flag, "-Wl", 3);
-				for (i = 0, at = 3; i < ntr; i++) {
-					size_t sl = strlen(tr[i]);
+				for (i = 0, at = 3; i < nall; i++) {
+					const char *sym = i < ntr ? tr[i] : extra[i - ntr];
+					size_t sl = strlen(sym);
 					memcpy(flag + at, opt, sizeof(opt) - 1);
-					memcpy(flag + at + sizeof(opt) - 1, tr[i], sl);
+					memcpy(flag + at + sizeof(opt) - 1, sym, sl);
 					at += sizeof(opt) - 1 + sl;
 				}
 				flag[at] = '\0';
@@ -1068,7 +1192,28 @@ gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 			}
 		}
 		status = gr_lw_run_captured(w, gr_strvec_argv(trace || traced_run ? &run : final), &res, trace,
-		                            &traces, traced_run ? &lt : NULL);
+		                            &traces, extra, derive ? nextra : 0, traced_run ? &lt : NULL);
+		/* GNU ld's warnings from lld's or mold's trace; the extra symbols'
+		 * other callers are not GNU ld's findings: their lines go. */
+		if (derive && traces && lk == GR_LINKER_MOLD) {
+			char *named = gr_diag_gnu_trace_names(traces, (const char *const *)run.v, run.n, w->dirs, w->ndirs);
+			if (named) {
+				free(traces);
+				traces = named;
+			}
+		}
+		if (derive && traces) {
+			char *made = gr_diag_derive_warnings(traces, &gw, (const char *const *)run.v, run.n), *all;
+			size_t tl = gr_ldmsg_drop_traces(traces, strlen(traces), extra, nextra);
+			if (made && (all = malloc(tl + strlen(made) + 2)) != NULL) {
+				memcpy(all, traces, tl);
+				all[tl] = '\n';
+				memcpy(all + tl + 1, made, strlen(made) + 1);
+				free(traces);
+				traces = all;
+			}
+			free(made);
+		}
 		gr_strvec_deinit(&run);
 		rep->links++;
 		/* A link that succeeded ends this loop: what it loaded is the manifest. */
@@ -1094,6 +1239,10 @@ gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 		if (!d) {
 			if (status != 0 && gr_lw_failover(w, final, NULL))
 				continue;
+			if (status == 0)
+				gr_lw_matrix(w, final);
+			gr_strvec_deinit(&gw);
+			free(extra);
 			return status;
 		}
 		/* Each repair is bounded: at most 3 regroupings and 3 --fix rounds. */
@@ -1161,7 +1310,11 @@ gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 		}
 		if (status == 0 || !added) {
 			gr_lw_explain(w, d, status != 0, rep);
+			if (status == 0)
+				gr_lw_matrix(w, final);
 			gr_diag_free(d);
+			gr_strvec_deinit(&gw);
+			free(extra);
 			return status;
 		}
 		gr_diag_free(d);

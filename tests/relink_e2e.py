@@ -67,11 +67,17 @@ empty root (chroot into a directory that holds nothing but the binary: no
 14. --linker (issue 15): examples/sqlite3 and a `#cgo pkg-config: zlib`
     module with bfd, gold, lld and mold: the same archives in the report and
     in each linker's own --trace, static, run in an empty root; auto picks
-    mold in --third-party mode and gold in a static glibc link; gold
-    --static-pie falls back to bfd; a failing linker fails over to bfd once;
-    a linker not installed names its package (needs mold, lld, binutils).
-    RELINK_E2E_LINKER=L runs every case that builds through build() with
-    --linker=L (not a default run: the evidence for another default).
+    mold, in a static glibc link too; the findings, --strict and the
+    dlopen policy with lld and mold equal GNU ld's (linkers_same_findings);
+    gold --static-pie falls back to bfd; a failing linker fails over to bfd
+    once; a linker not installed names its package (needs mold, lld,
+    binutils). Every build case that succeeds through build() also links
+    once more with each installed linker (GORELINK_LINKER_MATRIX): each
+    links, opens GNU ld's archives (its own trace; mold's link map), and a
+    static OUT's twin from each linker is static and exits and prints in an
+    empty root as OUT does (RELINK_E2E_MATRIX=0 turns it off; the closing
+    line counts the links and their time). RELINK_E2E_LINKER=L runs every
+    case that builds through build() with --linker=L.
 15. --relink-kit (issue 16): a module linking Debian's libz.a and a
     libgreet.a built by the test: the kit copied elsewhere relinks to the
     built binary byte for byte; with --linker-output, to the linker's
@@ -383,6 +389,14 @@ def build(ex_dir, args, go_args=(), env=None, name=None, expect=EXIT_OK, json_re
     argv = (["--json"] if json_report else []) + ["-o", out] + args + ["."]
     if go_args:
         argv += ["--"] + list(go_args)
+    # Every build case also links with each installed linker (issue 15):
+    # gorelink-ld's GORELINK_LINKER_MATRIX, checked by linker_matrix_check.
+    mdir = None
+    if expect == EXIT_OK and linker_matrix_on() and not any(a.startswith("--linker") for a in args):
+        mdir = os.path.join(SCRATCH, "linker-matrix")  # one path: the no-op key leaves it out anyway
+        shutil.rmtree(mdir, ignore_errors=True)
+        os.mkdir(mdir)
+        env = dict(env if env is not None else base_env(), GORELINK_LINKER_MATRIX=mdir)
     r = gorelink(argv, cwd=ex_dir, env=env)
     assert r.rc == expect, "exit %d, want %d\n%r" % (r.rc, expect, r)
     report = None
@@ -391,7 +405,92 @@ def build(ex_dir, args, go_args=(), env=None, name=None, expect=EXIT_OK, json_re
         assert os.access(out, os.X_OK), "%s is not executable" % out
         if json_report:
             report = parse_json(r)
+        if mdir:
+            linker_matrix_check(mdir, out, report)
     return r, report, out
+
+
+MATRIX_LINKERS = ("bfd", "gold", "lld", "mold")
+MATRIX_STATS = {"cases": 0, "links": 0, "runs_compared": 0, "seconds": 0.0, "link_seconds": 0.0,
+                "skipped": {}, "known": {}}
+# Why gorelink passes a linker over (relink/gr_linker; the matrix writes "# L: skipped: WHY").
+MATRIX_SKIPS = ("gold cannot link -static-pie", "keeps musl-gcc's -dynamic-linker",
+                "the cross compiler driver does not find it")
+# A linker's own limit on a command line (linker, a word of link_argv, its message): the
+# final link fails over to GNU ld there (gorelink(1), THE LINKER).
+MATRIX_KNOWN = {("mold", "--push-state", "library not found: gcc_s"):
+                "mold 1.10 keeps -Bstatic after --pop-state (the driver's -lgcc_s)"}
+
+
+def linker_matrix_on():
+    """RELINK_E2E_MATRIX=0 turns the per-linker relinks off (on by default)."""
+    return os.environ.get("RELINK_E2E_MATRIX", "1") != "0"
+
+
+def linker_matrix_check(mdir, out, report):
+    """The final link of a build case, once more with each installed linker
+    (DIR/LINKER and its own --trace in DIR/LINKER.trace): every linker
+    links, each one's trace opened the same archives as GNU ld's, each
+    binary is static like OUT (static-pie too), and in an empty root it
+    exits and prints as OUT does. A case whose link is not static (third
+    party, a plain go build) is compared for archives only."""
+    t0 = time.monotonic()
+    traces = sorted(f for f in os.listdir(mdir) if f.endswith(".trace"))
+    if not traces:
+        return  # no link ran (up to date, or gorelink-ld not in the link)
+    got = {f[:-len(".trace")] for f in traces}
+    for prog, linker in (("ld.bfd", "bfd"), ("ld.gold", "gold"), ("ld.lld", "lld"), ("ld.mold", "mold")):
+        assert shutil.which(prog), "%s is not on PATH (apt-get install %s)" % (
+            prog, LINKER_PACKAGES.get(linker, "binutils"))
+    pie = bool(report) and report.get("mode") == "static-pie"
+    assert got == set(MATRIX_LINKERS), "linker matrix: traces for %r, want %r" % (sorted(got), MATRIX_LINKERS)
+    argv = " ".join((report or {}).get("link_argv") or [])
+    archives = {}
+    for linker in sorted(got):
+        with open(os.path.join(mdir, linker + ".trace"), errors="replace") as f:
+            text = f.read()
+        skipped = re.match(r"# \S+: skipped: (.*)", text)
+        if skipped:
+            # What gorelink's auto passes over (gr_linker): said, and counted.
+            why = skipped.group(1)
+            assert any(w in why for w in MATRIX_SKIPS), "linker matrix: %s skipped: %s" % (linker, why)
+            MATRIX_STATS["skipped"].setdefault("%s: %s" % (linker, why), 0)
+            MATRIX_STATS["skipped"]["%s: %s" % (linker, why)] += 1
+            continue
+        known = [k for (l, flag, words), k in MATRIX_KNOWN.items()
+                 if l == linker and flag in argv and words in text]
+        if known and text.startswith("# %s: failed" % linker):
+            # A limit of that linker on this command line (gorelink fails over to GNU ld).
+            MATRIX_STATS["known"].setdefault(known[0], 0)
+            MATRIX_STATS["known"][known[0]] += 1
+            continue
+        assert text.startswith("# %s: linked" % linker), "linker matrix: %s failed where GNU ld linked:\n%s" % (
+            linker, text[-4000:])
+        archives[linker] = mold_map_archives(text) if linker == "mold" else traced_archives(text)
+        m = re.match(r"# \S+: linked in ([0-9.]+) s", text)
+        MATRIX_STATS["link_seconds"] += float(m.group(1)) if m else 0.0
+    assert "bfd" in archives, "linker matrix: GNU ld did not link: %r" % sorted(got)
+    for linker in sorted(archives):
+        assert archives[linker] == archives["bfd"], (
+            "linker matrix: %s opened other archives than GNU ld: only %s %r, only bfd %r" % (
+                linker, linker, sorted(archives[linker] - archives["bfd"]),
+                sorted(archives["bfd"] - archives[linker])))
+    MATRIX_STATS["cases"] += 1
+    MATRIX_STATS["links"] += len(archives)
+    if report and report.get("mode") in ("static", "static-pie") and report.get("verdict") in ("static", "static-pie"):
+        try:
+            base, _ = run_in_empty_root(out, name="prog")
+        except AssertionError:
+            base = None  # OUT itself times out or crashes there: nothing to compare with
+        if base is not None and base.rc is not None and base.rc >= 0:
+            for linker in sorted(archives):
+                binary = os.path.join(mdir, linker)
+                assert_static(binary, pie=pie)
+                res, _ = run_in_empty_root(binary, name="prog")
+                assert (res.rc, res.out) == (base.rc, base.out), (
+                    "linker matrix: %s's binary in an empty root: %r; OUT's: %r" % (linker, res, base))
+                MATRIX_STATS["runs_compared"] += 1
+    MATRIX_STATS["seconds"] += time.monotonic() - t0
 
 
 @contextlib.contextmanager
@@ -4135,6 +4234,16 @@ def traced_archives(text):
     return found
 
 
+def mold_map_archives(text):
+    """The archives mold's link map (-M) names a member of, as real paths:
+    "0x2002b4 32 4 /x/libc.a(member.o):(.text)". mold 1.10's --trace names
+    every member of every archive on the line, loaded or not."""
+    found = set()
+    for m in re.finditer(r"\s(/[^\s()]+\.a)\([^()\s]+\):\(", text):
+        found.add(os.path.realpath(m.group(1)))
+    return found
+
+
 def linker_build(ex, linker, args=(), name=None, go_args=()):
     """Build EX with --linker=LINKER and the linker's own --trace; the binary
     is static (or static-pie) and the report says the linker ran. Returns
@@ -4216,8 +4325,8 @@ def linkers_zlib_same_archives():
 def linker_auto_picks_mold():
     """--linker=auto with mold installed: in --third-party mode mold, said on
     stderr and in --json, and the binary runs; in a static glibc link mold
-    and lld are passed over (they print none of glibc's static-link warnings,
-    which the findings need): gold, and why says so."""
+    too (it prints none of glibc's static-link warnings, but gorelink makes
+    them from its trace: linkers_same_findings), static, runs in an empty root."""
     for prog, pkg in (("ld.mold", "mold"), ("ld.lld", "lld"), ("ld.gold", "binutils")):
         assert shutil.which(prog), "%s is not on PATH (apt-get install %s)" % (prog, pkg)
     ex = example("sqlite3")
@@ -4229,11 +4338,46 @@ def linker_auto_picks_mold():
     assert_sqlite_output(run([out, "-db", os.path.join(scratch("lkauto-db"), "demo.db")]), bundled_sqlite_version())
     r, rep, out = build(ex, ["--sqlite3", "--linker=auto"], name="lkauto-static")
     lk = rep["linker"]
-    assert lk["chosen"] == "gold" and lk["used"] == "gold", "auto in a static glibc link: %r" % lk
-    assert "mold prints none of glibc's static-link warnings" in lk["why"], lk
-    assert "gorelink: linker: gold (auto: " in r.err, r
+    assert lk["chosen"] == "mold" and lk["used"] == "mold", "auto in a static glibc link: %r" % lk
+    assert "prints none" not in lk["why"] and lk["why"].startswith("auto: "), lk
+    assert "gorelink: linker: mold (auto: " in r.err, r
     assert_static(out)
     sqlite_in_empty_root(out, bundled_sqlite_version())
+
+
+@test
+def linker_auto_musl_and_cross():
+    """What each linker cannot do with this compiler (the linker matrix found
+    it): with CC=musl-gcc, lld and mold keep the specs' -dynamic-linker in a
+    static link (PT_INTERP: not static), so auto picks gold and says why, and
+    --linker=mold falls back to bfd; a cross compiler (aarch64-linux-gnu-gcc)
+    finds only aarch64-linux-gnu-ld.NAME, so auto picks gold (there is no
+    aarch64 ld.mold or ld.lld). Each binary is static."""
+    assert shutil.which("musl-gcc"), "musl-gcc is needed (apt-get install musl-tools; scripts/setup does)"
+    ex = example("fortytwo")
+    env = base_env(CC="musl-gcc")
+    r, rep, out = build(ex, ["--linker=auto"], name="lkmusl", env=env)
+    lk = rep["linker"]
+    assert lk["chosen"] == "gold" and lk["used"] == "gold", "auto with musl-gcc: %r" % lk
+    assert "mold keeps musl-gcc's -dynamic-linker" in lk["why"], lk
+    assert_static(out)
+    rr, _ = run_in_empty_root(out, name="ft")
+    assert rr.rc == 0, "musl build in an empty root: %r" % rr
+    r, rep, out = build(ex, ["--linker=mold"], name="lkmusl-mold", env=env)
+    lk = rep["linker"]
+    assert lk["chosen"] == "bfd" and lk["used"] == "bfd", "--linker=mold with musl-gcc: %r" % lk
+    assert "gorelink: linker: bfd (--linker=mold: mold keeps musl-gcc's" in r.err, r
+    assert_static(out)
+    assert shutil.which("aarch64-linux-gnu-gcc"), (
+        "aarch64-linux-gnu-gcc is needed (apt-get install gcc-aarch64-linux-gnu; scripts/setup does)")
+    env = base_env(GOARCH="arm64", CC="aarch64-linux-gnu-gcc")
+    env.pop("CGO_ENABLED", None)
+    r, rep, out = build(ex, ["--linker=auto"], env=env, name="lkarm64")
+    lk = rep["linker"]
+    assert lk["chosen"] == "gold" and lk["used"] == "gold" and not lk["failover"], "auto, cross: %r" % lk
+    assert "mold not installed" in lk["why"] and "lld not installed" in lk["why"], lk
+    elf = readelf(out)
+    assert elf["interp"] is None and not elf["needed"], "not static: %r" % elf
 
 
 @test
@@ -4312,6 +4456,115 @@ def linkers_diagnose_and_fix():
         assert "linking once more with GNU ld" not in r.err, r
         assert_static(out)
         sqlite_in_empty_root(out, version)
+
+
+DL3_MAIN = """package main
+
+/*
+#cgo LDFLAGS: -L${SRCDIR}/lib -lplugone -lplugtwo -lplugs
+#include <pwd.h>
+int one_load(void);
+int two_load(void);
+int a_load(void);
+int b_load(void);
+static int user(void) { return getpwnam("root") != 0; }
+*/
+import "C"
+
+import "fmt"
+
+func main() {
+	fmt.Println(int(C.one_load()), int(C.two_load()), int(C.a_load()), int(C.b_load()), int(C.user()))
+}
+"""
+
+
+def findings_view(r, rep):
+    """What the diagnosis says, linker aside: the exit status, ok and error,
+    the findings (in order, every field) and gorelink's finding lines."""
+    lines = [l for l in r.err.splitlines()
+             if re.match(r"gorelink: (\S+ in a static glibc binary|plugin loader|--strict|--static)", l)]
+    view = {"rc": r.rc, "ok": rep.get("ok"), "error": rep.get("error"), "findings": rep.get("findings"),
+            "lines": lines}
+    # Go's link directory is new for every link: "/tmp/gorelink-X/tmp/go-link-N/000001.o".
+    return json.loads(re.sub(r"[^\s\"(]*/go-link-\d+/", "GO-LINK/", json.dumps(view)))
+
+
+def same_findings_each_linker(tag, cwd, args, expect=EXIT_OK, go_args=()):
+    """ARGS built with --linker=bfd, lld and mold (--json): the findings,
+    --strict's exit and the dlopen policy are GNU ld's, though lld and mold
+    print none of glibc's warnings (gorelink makes them from their trace).
+    Returns GNU ld's view."""
+    views = {}
+    for linker in ("bfd", "lld", "mold"):
+        assert shutil.which("ld." + linker), "ld.%s is not on PATH (apt-get install %s)" % (
+            linker, LINKER_PACKAGES.get(linker, "binutils"))
+        outdir = scratch("lkf-%s-%s" % (tag, linker))
+        argv = ["--json", "--linker=" + linker, "-o", os.path.join(outdir, "prog")] + list(args) + ["."]
+        if go_args:
+            argv += ["--"] + list(go_args)
+        r = gorelink(argv, cwd=cwd)
+        assert r.rc == expect, "--linker=%s: exit %d, want %d\n%r" % (linker, r.rc, expect, r)
+        rep = parse_json(r)
+        lk = rep["linker"]
+        assert lk["used"] == linker and not lk["failover"], "--linker=%s: %r" % (linker, lk)
+        assert not re.search(r"(: (reference to|definition of|lazy definition of) | keeps \S+ for )", r.err + r.out), (
+            "--linker=%s: trace lines shown\n%r" % (linker, r))
+        views[linker] = findings_view(r, rep)
+    base = views["bfd"]
+    assert base["findings"], "%s: GNU ld's link has no findings: %r" % (tag, base)
+    for linker in ("lld", "mold"):
+        assert views[linker] == base, "%s: --linker=%s differs from GNU ld:\n%s\nGNU ld:\n%s" % (
+            tag, linker, json.dumps(views[linker], indent=1), json.dumps(base, indent=1))
+    return base
+
+
+@test
+def linkers_same_findings():
+    """Every glibc-findings case with --linker=bfd, lld and mold: the same
+    findings (symbol, caller, function, remedy, library, fails, callers, in
+    GNU ld's order), the same --strict exit and dlopen-policy failure, the
+    same finding lines, and no trace line shown. lld and mold print none of
+    glibc's warnings: gorelink traces every symbol with a .gnu.warning
+    section in libc.a and makes GNU ld's warnings from the trace. Cases:
+    examples/sqlite3 with --sqlite3=system --no-default-tags (net, os/user,
+    libsqlite3.a's dlopen; with --strict: exit 1); --no-auto-presets (the
+    module and file named); three archives calling dlopen (two members of one,
+    the first in member order) and C code calling getpwnam (a symbol gorelink
+    does not trace for GNU ld: only its first caller); libltdl (the plugin-loader
+    policy fails the build; --accept-dlopen builds)."""
+    pkg_modversion("sqlite3", "libsqlite3-dev")
+    ex = example("sqlite3")
+    base = same_findings_each_linker("sqsys", ex, ["--no-default-tags", "--sqlite3=system"])
+    assert {f["symbol"] for f in base["findings"]} >= {"getaddrinfo", "getpwuid_r", "getgrouplist", "dlopen"}, base
+    assert all(f["function"] for f in base["findings"]), "GNU ld names each caller's function: %r" % base
+    same_findings_each_linker("sqstrict", ex, ["--strict", "--no-default-tags", "--sqlite3=system"],
+                              expect=EXIT_VERDICT)
+    base = same_findings_each_linker("sqnoauto", ex, ["--no-auto-presets"])
+    assert "sqlite3-binding.c" in finding({"findings": base["findings"]}, "dlopen")["source"], base
+    mod = make_module("lkdl3", {"main.go": DL3_MAIN})
+    lib = os.path.join(mod, "lib")
+    os.mkdir(lib)
+    fixture_archives(lib, {"plugone.c": "#include <dlfcn.h>\nint one_load(void) { return dlopen(\"libnothere1.so\", RTLD_NOW) != 0; }\n",
+                           "plugtwo.c": "#include <dlfcn.h>\nint two_load(void) { return dlopen(\"libnothere2.so\", RTLD_NOW) != 0; }\n"})
+    for stem in ("b", "a"):
+        with open(os.path.join(lib, stem + ".c"), "w") as f:
+            f.write("#include <dlfcn.h>\nint %s_load(void) { return dlopen(\"lib%s.so\", RTLD_NOW) != 0; }\n" % (stem, stem))
+        r = run(["gcc", "-c", "-g", "-O2", "-o", os.path.join(lib, stem + ".o"), os.path.join(lib, stem + ".c")], cwd=lib)
+        assert r.rc == 0, r
+    r = run(["ar", "rcs", os.path.join(lib, "libplugs.a"), os.path.join(lib, "b.o"), os.path.join(lib, "a.o")], cwd=lib)
+    assert r.rc == 0, r
+    base = same_findings_each_linker("dl3", mod, [])
+    dl = [f for f in base["findings"] if f["symbol"] == "dlopen"]
+    assert len(dl) == 4, "four dlopen callers: %r" % dl
+    assert [f["symbol"] for f in base["findings"]].count("getpwnam") == 1, base
+    r = run(["gcc", "-print-file-name=libltdl.a"], timeout=RUN_TIMEOUT)
+    assert r.rc == 0 and os.path.isabs(r.out.strip()), (
+        "libltdl.a is needed (apt-get install libltdl-dev; scripts/setup does)\n%r" % r)
+    mod = make_module("lkltdl", {"main.go": LTDL_MAIN})
+    base = same_findings_each_linker("ltdl", mod, [], expect=EXIT_VERDICT)
+    assert "--accept-dlopen" in (base["error"] or ""), base
+    same_findings_each_linker("ltdl-accept", mod, ["--accept-dlopen"])
 
 
 # --------------------------------------------------------------------- 15
@@ -4819,8 +5072,11 @@ def main():
     SCRATCH = harness.make_scratch("relink-e2e.", dir=workdir, mode=0o755)
     return SUITE.run(only_env="RELINK_E2E_ONLY", timing=True,
                      cleanup=lambda: harness.rmtree_forced(SCRATCH),
-                     elapsed_note=lambda: "; JSON objects validated: %s" % ", ".join(
-                         "%d against %s" % (n, k) for k, n in sorted(VALIDATED.items())))
+                     elapsed_note=lambda: "; JSON objects validated: %s; linker matrix: %s" % (", ".join(
+                         "%d against %s" % (n, k) for k, n in sorted(VALIDATED.items())),
+                         "%(cases)d cases, %(links)d links (%(link_seconds).1f s linking), %(runs_compared)d binaries run, "
+                         "%(seconds).1f s checking, skipped %(skipped)r, known limits %(known)r" %
+                         MATRIX_STATS))
 
 
 if __name__ == "__main__":

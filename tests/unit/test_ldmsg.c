@@ -45,9 +45,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gr_diag.h"
 #include "gr_ldmsg.h"
+#include "gr_spawn.h"
+#include "gr_strvec.h"
 #include "gr_test.h"
 
 #define SQ "/usr/lib/gcc/x86_64-linux-gnu/12/../../../x86_64-linux-gnu/libsqlite3.a"
@@ -1331,9 +1334,118 @@ START_TEST(test_drop_traces)
 	     "./libb.a(b.o): reference to getaddrinfo\n"
 	     TLIBC "(getaddrinfo.o): definition of getaddrinfo\n");
 	drop("mold", mold_trace, dl, 1, "");
+	/* mold's "keeps" lines and lld's "lazy definition" lines of a traced
+	 * symbol go too; another symbol's stay. */
+	drop("mold keeps, lld lazy",
+	     "trace-symbol: x.o keeps " TLIBC "(dlopen.o) for dlopen\n"
+	     TLIBC ": lazy definition of dlopen\n"
+	     TLIBC ": lazy definition of getaddrinfo\n"
+	     "trace-symbol: x.o keeps " TLIBC "(getaddrinfo.o) for getaddrinfo\n",
+	     dl, 1,
+	     TLIBC ": lazy definition of getaddrinfo\n"
+	     "trace-symbol: x.o keeps " TLIBC "(getaddrinfo.o) for getaddrinfo\n");
 	/* A last line without its newline is kept as it is. */
 	drop("unterminated", "x.o: reference to dlopen", dl, 1, "x.o: reference to dlopen");
 	drop("empty", "", dl, 1, "");
+}
+END_TEST
+
+/* Run argv (gcc, ar; NULL-terminated) in dir, asserting it succeeds. */
+static void
+tool(const char *dir, const char *const *argv)
+{
+	struct gr_spawn_result r;
+	struct gr_strvec v;
+	struct gr_error e;
+	char cwd[4096];
+
+	gr_strvec_init(&v);
+	for (; *argv; argv++)
+		ck_assert_int_eq(gr_strvec_push(&v, *argv), 0);
+	ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
+	ck_assert_int_eq(chdir(dir), 0);
+	ck_assert_msg(gr_spawn_capture(gr_strvec_argv(&v), NULL, &r, &e) == GR_OK, "%s: %s (apt-get install gcc binutils)",
+	              v.v[0], e.msg);
+	ck_assert_int_eq(chdir(cwd), 0);
+	ck_assert_msg(r.exited && r.code == 0, "%s failed: %s", v.v[0], r.err ? r.err : "");
+	gr_spawn_result_free(&r);
+	gr_strvec_deinit(&v);
+}
+
+/* lld and mold print none of glibc's warnings: gr_diag_glibc_warnings reads
+ * the .gnu.warning.SYM sections of the libc.a in the dirs (here a stand-in
+ * made at test time), and gr_diag_derive_warnings makes GNU ld's warning
+ * from a mold trace: the first referrer in link order (of one archive, the
+ * first member: b.o, though mold names a.o first), its function and line
+ * (-g), in GNU ld's words; a symbol libc.a does not define (getaddrinfo
+ * here) and one with no warning section get none. gr_diag_run then has the
+ * finding GNU ld's warning gives, with the function. */
+START_TEST(test_derive_warnings)
+{
+	char dir[256], libc[512], libx[512], msgs[4096];
+	const char *dirs[1];
+	struct gr_strvec w;
+	struct gr_error e;
+	struct gr_diag *d = NULL;
+	char *made, *all;
+	size_t i;
+
+	gr_test_tmpdir(dir, sizeof(dir), "gr-derive");
+	gr_test_put(dir, "dl.c", "__attribute__((section(\".gnu.warning.dlopen\"), used)) static const char w[] =\n"
+	                         "  \"Using 'dlopen' in statically linked applications requires at runtime the shared libraries\";\n"
+	                         "void *dlopen(const char *f, int m) { (void)f; (void)m; return 0; }\n");
+	gr_test_put(dir, "other.c", "int getpid_like(void) { return 1; }\n");
+	gr_test_put(dir, "a.c", "void *dlopen(const char *, int);\nint getaddrinfo(void);\n"
+	                        "int a_load(void) { return dlopen(\"a\", 0) != 0; }\nint a_res(void) { return getaddrinfo(); }\n");
+	gr_test_put(dir, "b.c", "void *dlopen(const char *, int);\n\n\nint b_load(void)\n{\n\treturn dlopen(\"b\", 0) != 0;\n}\n");
+	tool(dir, (const char *const[]){ "gcc", "-g", "-O0", "-c", "dl.c", "other.c", "a.c", "b.c", NULL });
+	tool(dir, (const char *const[]){ "ar", "rcs", "libc.a", "other.o", "dl.o", NULL });
+	tool(dir, (const char *const[]){ "ar", "rcs", "libx.a", "b.o", "a.o", NULL });
+	snprintf(libc, sizeof(libc), "%s/libc.a", dir);
+	snprintf(libx, sizeof(libx), "%s/libx.a", dir);
+
+	dirs[0] = dir;
+	gr_strvec_init(&w);
+	ck_assert_int_eq(gr_diag_glibc_warnings(gr_test_env(), dirs, 1, &w, &e), GR_OK);
+	ck_assert_uint_eq(w.n, 3);
+	ck_assert_str_eq(w.v[0], "dlopen");
+	ck_assert_ptr_nonnull(strstr(w.v[1], "Using 'dlopen' in statically linked applications"));
+	ck_assert_str_eq(w.v[2], "1");  /* the second member of libc.a */
+
+	snprintf(msgs, sizeof(msgs),
+	         "trace-symbol: %s(dl.o): definition of dlopen\n"
+	         "trace-symbol: %s(a.o): reference to dlopen\n"
+	         "trace-symbol: %s(a.o): reference to getaddrinfo\n"
+	         "trace-symbol: %s(b.o): reference to dlopen\n",
+	         libc, libx, libx, libx);
+	made = gr_diag_derive_warnings(msgs, &w, (const char *const[]){ "gcc", "-o", "x", libx, NULL }, 4);
+	ck_assert_ptr_nonnull(made);
+	ck_assert_msg(strstr(made, "(b.o): in function `b_load':\n") != NULL, "derived:\n%s", made);
+	ck_assert_msg(strstr(made, "b.c:6: warning: Using 'dlopen' in statically linked") != NULL, "derived:\n%s", made);
+	ck_assert_msg(!strstr(made, "a.o") && !strstr(made, "getaddrinfo"), "derived:\n%s", made);
+
+	/* With GNU ld's warning among the messages, the diagnosis is GNU ld's. */
+	i = strlen(msgs) + strlen(made) + 1;
+	ck_assert_ptr_nonnull(all = malloc(i));
+	snprintf(all, i, "%s%s", msgs, made);
+	ck_assert_int_eq(gr_diag_run(gr_test_env(), all, NULL, 0, &d, &e), GR_OK);
+	ck_assert_uint_eq(d->nfindings, 2);  /* b.o (warned, with its function) and a.o (traced) */
+	for (i = 0; i < d->nfindings; i++)
+		ck_assert_str_eq(d->findings[i].symbol, "dlopen");
+	ck_assert_ptr_nonnull(strstr(d->findings[0].source, "libx.a(b.o)"));
+	ck_assert_str_eq(d->findings[0].function, "b_load");
+	ck_assert_ptr_nonnull(strstr(d->findings[1].source, "libx.a(a.o)"));
+	ck_assert_ptr_null(d->findings[1].function);
+	gr_diag_free(d);
+	/* Without the definition from libc.a: no warning (another archive's dlopen has none). */
+	free(made);
+	made = gr_diag_derive_warnings(strchr(msgs, '\n') + 1, &w, (const char *const[]){ "gcc", libx, NULL }, 2);
+	ck_assert_ptr_nonnull(made);
+	ck_assert_str_eq(made, "");
+	free(made);
+	free(all);
+	gr_strvec_deinit(&w);
+	gr_test_rmtree(dir);
 }
 END_TEST
 
@@ -1641,7 +1753,7 @@ main(void)
 		test_odd_input,
 		test_truncated_samples,
 		test_trace_symbol,
-		test_drop_traces,
+		test_drop_traces, test_derive_warnings,
 		test_diag_every_caller_and_policy,
 		test_diag_glibc_only,
 		test_diag_iconv_libstdcxx,

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "gr_extld.h"
@@ -92,9 +93,9 @@ START_TEST(test_modes)
 }
 END_TEST
 
-/* A static glibc link: auto passes over the linkers that hide glibc's
- * warnings (the findings need them); asked for by name, one is used and
- * why says what is lost. */
+/* A static glibc link: mold and lld print none of glibc's warnings, but
+ * gorelink makes them from their trace (gr_diag_derive_warnings): auto
+ * takes mold as in any other link, and an explicit one has nothing to say. */
 START_TEST(test_glibc_warnings)
 {
 	struct gr_linker_choice c;
@@ -104,19 +105,77 @@ START_TEST(test_glibc_warnings)
 	ck_assert_ptr_nonnull(gr_linker_no_glibc_warnings(GR_LINKER_LLD));
 	ck_assert_ptr_null(gr_linker_no_glibc_warnings(GR_LINKER_GOLD));
 	ck_assert_ptr_null(gr_linker_no_glibc_warnings(GR_LINKER_BFD));
-	ck_assert_int_eq(gr_linker_choose(GR_LINKER_AUTO, GR_LINK_STATIC, true, installed, &have, &c), 0);
-	ck_assert_int_eq(c.linker, GR_LINKER_GOLD);
-	ck_assert_ptr_nonnull(strstr(c.why, "mold prints none of glibc's static-link warnings"));
-	ck_assert_ptr_nonnull(strstr(c.why, "lld prints none"));
-	/* -static-pie: gold cannot, mold and lld hide the warnings: bfd. */
-	ck_assert_int_eq(gr_linker_choose(GR_LINKER_AUTO, GR_LINK_STATIC_PIE, true, installed, &have, &c), 0);
-	ck_assert_int_eq(c.linker, GR_LINKER_BFD);
-	/* Third-party mode (glibc dynamic): no warnings to lose, mold. */
+	ck_assert_int_eq(gr_linker_choose(GR_LINKER_AUTO, GR_LINK_STATIC, false, installed, &have, &c), 0);
+	ck_assert_int_eq(c.linker, GR_LINKER_MOLD);
+	ck_assert_ptr_null(strstr(c.why, "prints none"));
+	ck_assert_ptr_nonnull(strstr(c.why, "auto: the fastest installed that can link --static"));
+	have = ALL & ~BIT(GR_LINKER_MOLD);
+	ck_assert_int_eq(gr_linker_choose(GR_LINKER_AUTO, GR_LINK_STATIC, false, installed, &have, &c), 0);
+	ck_assert_int_eq(c.linker, GR_LINKER_LLD);
+	/* -static-pie: gold cannot; mold can. */
+	have = ALL;
+	ck_assert_int_eq(gr_linker_choose(GR_LINKER_AUTO, GR_LINK_STATIC_PIE, false, installed, &have, &c), 0);
+	ck_assert_int_eq(c.linker, GR_LINKER_MOLD);
 	ck_assert_int_eq(gr_linker_choose(GR_LINKER_AUTO, GR_LINK_THIRD_PARTY, false, installed, &have, &c), 0);
 	ck_assert_int_eq(c.linker, GR_LINKER_MOLD);
-	ck_assert_int_eq(gr_linker_choose(GR_LINKER_MOLD, GR_LINK_STATIC, true, installed, &have, &c), 0);
+	ck_assert_int_eq(gr_linker_choose(GR_LINKER_MOLD, GR_LINK_STATIC, false, installed, &have, &c), 0);
 	ck_assert_int_eq(c.linker, GR_LINKER_MOLD);
-	ck_assert_ptr_nonnull(strstr(c.why, "--strict and the dlopen policy do not see them"));
+	ck_assert_str_eq(c.why, "");
+}
+END_TEST
+
+/* musl-gcc's specs pass -dynamic-linker to every link: lld and mold keep
+ * it in a static link (PT_INTERP), so auto passes them over there and by
+ * name they fall back to bfd; a dynamic (third-party) link is theirs. */
+START_TEST(test_musl)
+{
+	struct gr_linker_choice c;
+	unsigned have = ALL;
+
+	ck_assert_ptr_nonnull(gr_linker_cannot_musl(GR_LINKER_MOLD, GR_LINK_STATIC));
+	ck_assert_ptr_nonnull(gr_linker_cannot_musl(GR_LINKER_LLD, GR_LINK_STATIC_PIE));
+	ck_assert_ptr_null(gr_linker_cannot_musl(GR_LINKER_GOLD, GR_LINK_STATIC));
+	ck_assert_ptr_null(gr_linker_cannot_musl(GR_LINKER_MOLD, GR_LINK_THIRD_PARTY));
+	ck_assert_int_eq(gr_linker_choose(GR_LINKER_AUTO, GR_LINK_STATIC, true, installed, &have, &c), 0);
+	ck_assert_int_eq(c.linker, GR_LINKER_GOLD);
+	ck_assert_ptr_nonnull(strstr(c.why, "mold keeps musl-gcc's -dynamic-linker"));
+	ck_assert_int_eq(gr_linker_choose(GR_LINKER_AUTO, GR_LINK_STATIC_PIE, true, installed, &have, &c), 0);
+	ck_assert_int_eq(c.linker, GR_LINKER_BFD);
+	ck_assert_int_eq(gr_linker_choose(GR_LINKER_MOLD, GR_LINK_STATIC, true, installed, &have, &c), 0);
+	ck_assert_int_eq(c.linker, GR_LINKER_BFD);
+	ck_assert_ptr_nonnull(strstr(c.why, "--linker=mold: mold keeps musl-gcc's"));
+	ck_assert_int_eq(gr_linker_choose(GR_LINKER_AUTO, GR_LINK_THIRD_PARTY, true, installed, &have, &c), 0);
+	ck_assert_int_eq(c.linker, GR_LINKER_MOLD);
+}
+END_TEST
+
+/* A cross compiler's collect2 finds TRIPLE-ld.NAME on PATH only. */
+START_TEST(test_found_cross)
+{
+	char dir[] = "/tmp/gr-linker-found-XXXXXX", f[256];
+	FILE *fp;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(f, sizeof(f), "%s/ld.mold", dir);
+	ck_assert_ptr_nonnull(fp = fopen(f, "w"));
+	fclose(fp);
+	chmod(f, 0755);
+	snprintf(f, sizeof(f), "%s/aarch64-linux-gnu-ld.gold", dir);
+	ck_assert_ptr_nonnull(fp = fopen(f, "w"));
+	fclose(fp);
+	chmod(f, 0755);
+	ck_assert(gr_linker_found("gcc", false, NULL, dir, GR_LINKER_MOLD));
+	ck_assert(!gr_linker_found("gcc", false, NULL, dir, GR_LINKER_GOLD));
+	ck_assert(!gr_linker_found("aarch64-linux-gnu-gcc", true, NULL, dir, GR_LINKER_MOLD));
+	ck_assert(gr_linker_found("/usr/bin/aarch64-linux-gnu-gcc -march=armv8-a", true, NULL, dir, GR_LINKER_GOLD));
+	ck_assert(!gr_linker_found("clang", true, NULL, dir, GR_LINKER_GOLD));  /* no triple: none */
+	ck_assert(gr_linker_found("aarch64-linux-gnu-gcc", true, dir, "/nonexistent", GR_LINKER_MOLD));  /* COMPILER_PATH */
+	ck_assert(gr_linker_found("aarch64-linux-gnu-gcc", true, NULL, dir, GR_LINKER_DEFAULT));
+	snprintf(f, sizeof(f), "%s/ld.mold", dir);
+	unlink(f);
+	snprintf(f, sizeof(f), "%s/aarch64-linux-gnu-ld.gold", dir);
+	unlink(f);
+	rmdir(dir);
 }
 END_TEST
 
@@ -203,7 +262,7 @@ int
 main(void)
 {
 	const TTest *const tests[] = {
-		test_parse, test_auto_order, test_modes, test_glibc_warnings, test_not_installed, test_on_path_and_argv, test_extld_flag,
+		test_parse, test_auto_order, test_modes, test_glibc_warnings, test_musl, test_found_cross, test_not_installed, test_on_path_and_argv, test_extld_flag,
 	};
 
 	return gr_test_run(gr_test_suite("linker", "linker", tests, sizeof(tests) / sizeof(tests[0]), 0), false);
