@@ -16,6 +16,7 @@
 #include "gr_spawn.h"
 #include "gr_stub.h"
 #include "gr_symindex.h"
+#include "gr_toolchain.h"
 
 /* A diagnostic of the wrapper's own: "PROG: message" with control characters as \xNN. */
 static void gr_lw_diag(const struct gr_linkwrap *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -824,6 +825,10 @@ gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 	 * loaders: GNU ld warns once per symbol, --trace-symbol names every input
 	 * that refers to it (gr_diag). Not in the link the report records. */
 	bool trace = !w->ls->darwin && (w->ls->mode == GR_LINK_STATIC || w->ls->mode == GR_LINK_STATIC_PIE);
+
+	/* zig cc's linker takes no --trace-symbol (and its libc is its own). */
+	if (w->ls->cc.n && gr_toolchain_is_zig(w->ls->cc.v))
+		trace = false;
 
 	/* ld64 searches every archive wherever it stands: only GNU-style linkers
 	 * need a plan. GORELINK_NO_ORDER_PLAN (set, not empty): only the repair
