@@ -792,15 +792,22 @@ gr_tc_zig_discover(char *const cc[], struct gr_toolchain *tc, struct gr_error *e
 {
 	struct gr_strvec av;
 	struct gr_spawn_result res;
-	const char *line, *p, *end, *q, *fmt;
+	const char *line, *p, *end, *q, *fmt, *target;
 	char cmd[160], *dir;
 	size_t i;
 	int rc;
 
+	/* The target without its glibc version (x86_64-linux-gnu.2.28 ->
+	 * x86_64-linux-gnu): clang's -print-search-dirs refuses the version,
+	 * and the directories do not depend on it. */
 	gr_strvec_init(&av);
-	for (i = 0; cc[i]; i++)
-		if (gr_strvec_push(&av, cc[i]) != GR_OK)
+	target = gr_tc_zig_target(cc);
+	for (i = 0; cc[i]; i++) {
+		const char *dash = target && strstr(cc[i], target) == target ? strrchr(target, '-') : NULL;
+		const char *dot = dash ? strchr(dash, '.') : NULL;
+		if (dot ? gr_strvec_pushn(&av, cc[i], (size_t)(dot - cc[i])) != GR_OK : gr_strvec_push(&av, cc[i]) != GR_OK)
 			goto nomem;
+	}
 	if (gr_strvec_push(&av, "-print-search-dirs") != GR_OK)
 		goto nomem;
 	gr_tc_cmdstr(gr_strvec_argv(&av), cmd, sizeof(cmd));
@@ -839,7 +846,7 @@ gr_tc_zig_discover(char *const cc[], struct gr_toolchain *tc, struct gr_error *e
 		rc = gr_error_set(err, GR_EFORMAT, 0, "%s: lists no library directory", cmd);
 		goto done;
 	}
-	fmt = gr_tc_zig_format(gr_tc_zig_target(cc));
+	fmt = gr_tc_zig_format(target);
 	rc = fmt && !(tc->output_format = strdup(fmt)) ? gr_tc_nomem(err, cmd) : GR_OK;
 done:
 	gr_spawn_result_free(&res);
