@@ -157,17 +157,23 @@ def zig_third_party_glibc_228_floor():
 
 @test
 def zig_cxx_named_after_cc():
-    """A cgo package with C++ (crosscxx_module's .cc file) and
-    CC="zig cc -target x86_64-linux-musl" without CXX: gorelink links with
-    "zig c++" and the same -target (named after CC), static, runs."""
+    """A cgo package with C++ (a .cc file that throws) and
+    CC="zig cc -target x86_64-linux-musl" without CXX: go env CXX (g++)
+    builds for glibc, so gorelink compiles and links with "zig c++" and the
+    same -target (named after CC, as in a cross build), static, runs."""
     need_zig()
     mod = R.make_module("zigcxx", {
         "main.go": 'package main\n\n// int answer(void);\nimport "C"\n\nfunc main() { println(int(C.answer())) }\n',
-        "answer.cc": '#include <string>\nextern "C" int answer(void) { return (int)std::string("forty-two").size() + 33; }\n'})
+        # A throw: the C++ runtime (__cxa_throw, typeinfo) is in the link.
+        "answer.cc": '#include <stdexcept>\n#include <string>\nextern "C" int answer(void) {\n'
+                     '  try { throw std::runtime_error("forty-two"); }\n'
+                     '  catch (const std::exception &e) { return (int)std::string(e.what()).size() + 33; }\n'
+                     '  return 0;\n}\n'})
     env = R.base_env(CC=MUSL, CXX=None)
     r, rep, out = R.build(mod, ["--static"], name="zigcxx", env=env)
     assert rep["link_argv"][:4] == ["zig", "c++", "-target", "x86_64-linux-musl"], (
         "link driver %r" % rep["link_argv"][:4])
+    assert not glibc_paths(rep), "glibc archives in a zig musl link: %r" % glibc_paths(rep)
     R.assert_static(out)
     res, _ = R.run_in_empty_root(out)
     assert res.rc == 0 and res.err.strip() == "42", "in an empty root: %r" % res
