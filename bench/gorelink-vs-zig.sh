@@ -75,7 +75,7 @@ echo "gorelink:  $("$gorelink" --version 2>&1 | head -n 1) ($gorelink, commit $c
 echo "go:        $("$gopath" version) ($gopath)"
 echo "CC:        $cc: $($cc1 --version 2>&1 | head -n 1); linker $($cc1 -print-prog-name=ld): $($($cc1 -print-prog-name=ld) --version 2>&1 | head -n 1)"
 echo "zig:       $(zig version) ($(readlink -f "$(command -v zig)")), -target $target"
-echo "zig cache: ${ZIG_GLOBAL_CACHE_DIR:-zig's default (~/.cache/zig)}"
+echo "zig cache: ${ZIG_GLOBAL_CACHE_DIR:-the default, ~/.cache/zig}"
 print_python3
 print_fs "$tmp"
 
