@@ -34,6 +34,7 @@ import os
 import re
 import shutil
 import sys
+import time
 
 sys.dont_write_bytecode = True   # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -56,6 +57,35 @@ def need_zig():
 def glibc_paths(rep):
     """The link's inputs that are the system's glibc archives or objects."""
     return [a for a in rep["link_argv"] if re.match(r"^/(usr/)?lib/x86_64-linux-gnu/lib(c|m|pthread|dl|rt|resolv)\.a$", a)]
+
+
+WARM_TIMEOUT = 1500   # zig's first build of a target's C (or C++) library, on a busy machine
+
+
+@test
+def zig_cache_warm():
+    """zig's global cache holds each target's C library (and the musl C++
+    library): one small compile per target with cgo's flags (-O2 -g), each
+    allowed WARM_TIMEOUT s, so that the builds below (600 s each) find them
+    built. Prints how long each took: minutes the first time on a machine
+    (a cold cache), a fraction of a second after."""
+    need_zig()
+    d = R.scratch("zig-warm")
+    c, cc = os.path.join(d, "hello.c"), os.path.join(d, "hello.cc")
+    with open(c, "w") as f:
+        f.write('#include <stdio.h>\n#include <pthread.h>\nint main(void) { printf("%d\\n", (int)sizeof(pthread_t)); return 0; }\n')
+    with open(cc, "w") as f:
+        f.write('#include <stdexcept>\n#include <cstdio>\nint main() { try { throw std::runtime_error("x"); }'
+                ' catch (const std::exception &e) { std::puts(e.what()); } return 0; }\n')
+    for target, drv, src, static in (("x86_64-linux-musl", "cc", c, True), ("aarch64-linux-musl", "cc", c, True),
+                                     ("x86_64-linux-gnu.2.28", "cc", c, False),
+                                     ("x86_64-linux-musl", "c++", cc, True)):
+        argv = ["zig", drv, "-target", target, "-O2", "-g"] + (["-static"] if static else []) + [
+            src, "-o", os.path.join(d, "a-%s-%s" % (target, drv.replace("+", "x")))]
+        t0 = time.monotonic()
+        r = R.run(argv, cwd=d, timeout=WARM_TIMEOUT)
+        assert r.rc == 0, "%s failed\n%r" % (" ".join(argv), r)
+        sys.stderr.write("  zig %s -target %s: %.1f s\n" % (drv, target, time.monotonic() - t0))
 
 
 @test
