@@ -3,6 +3,8 @@
 
 Usage: zig_e2e.py GORELINK SRCDIR WORKDIR
 
+First zig_cache_warm: one small compile per target (the C library of each,
+the musl C++ library) with 1500 s each, printing how long each took. Then
 CC="zig cc -target T" in each mode, with the archives gorelink resolves:
   - --static for x86_64-linux-musl (zig's own musl): static, no netgo or
     osusergo tags and no glibc findings, the libc family left to zig (never
