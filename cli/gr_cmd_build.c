@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "gr_build.h"
+#include "gr_sbom.h"
 #include "gr_cli.h"
 #include "gr_cmd_check.h"
 #include "gr_cmd_checkver.h"
@@ -65,6 +66,9 @@ gr_cmd_build_usage(FILE *f)
 	      "      --no-infer          do not infer the pkg-config package of a bare -lNAME\n"
 	      "                          (by default its pkg-config --static closure is linked\n"
 	      "                          right after it; see gorelink(1))\n"
+	      "      --no-manifest       embed no manifest in the binary (by default an ELF\n"
+	      "                          binary carries it in the note .note.gorelink.manifest,\n"
+	      "                          a Mach-O one in __GORELINK,__manifest; docs/sbom.md)\n"
 	      "      --linker=LINKER     the final link's linker: auto (the fastest installed\n"
 	      "                          that can do the mode: mold, lld, gold, then bfd; not\n"
 	      "                          mold or lld in a static glibc link, where they hide\n"
@@ -83,7 +87,19 @@ gr_cmd_build_usage(FILE *f)
 	      "      --keep-failed       keep a binary that fails the check as OUT.rejected\n"
 	      "      --dry-run           build and check, show the go command and the link,\n"
 	      "                          leave OUT alone\n"
+	      "      --relink-kit=DIR    also write the relink kit (the link's objects, its\n"
+	      "                          command, the archives and their packages) to DIR, for\n"
+	      "                          users to relink against a modified library (LGPL);\n"
+	      "                          see docs/relink-kit.md\n"
 	      "      --print-link        print the final linker command, quoted\n"
+	      "      --sbom=FILE         write an SBOM of what the final link loaded (archives\n"
+	      "                          and members, their Debian packages, versions, licences\n"
+	      "                          and checksums, the Go modules) to FILE; docs/sbom.md\n"
+	      "      --sbom-format=FMT   spdx-json (SPDX 2.3, the default) or cyclonedx-json\n"
+	      "                          (CycloneDX 1.5)\n"
+	      "      --deny-licence EXPR fail (exit 1, OUT untouched) when an archive's licence\n"
+	      "                          holds the SPDX id EXPR (e.g. GPL-3.0-only; each id of\n"
+	      "                          an AND/OR EXPR; repeatable)\n"
 	      "      --json              a JSON report (schema gorelink-build/1)\n"
 	      "  -v, --verbose           log each step with its time on stderr\n"
 	      "  -h, --help              this text\n"
@@ -120,6 +136,8 @@ gr_cmd_build_usage(FILE *f)
 	      "      pkg-config's flags as the static archives ld would open\n"
 	      "  gorelink index [OPTIONS] SYMBOL...\n"
 	      "      which archive on the search path defines a symbol (else which shared library)\n"
+	      "  gorelink test [OPTIONS] PACKAGE [-- GO_TEST_FLAGS...]\n"
+	      "      a package's static test binary (go test -c); --run runs it in an empty root\n"
 	      "See gorelink(1).\n", f);
 }
 
@@ -316,7 +334,7 @@ gr_cmd_build_json_records(struct gr_json *j, const struct gr_link_report *l)
 
 static void
 gr_cmd_build_json(FILE *out, const struct gr_build_opts *o, const struct gr_build_result *r,
-                  int status, const char *error)
+                  int status, int built, const char *error, const struct gr_cmd_build_hooks *h)
 {
 	struct gr_json j;
 
@@ -328,10 +346,11 @@ gr_cmd_build_json(FILE *out, const struct gr_build_opts *o, const struct gr_buil
 	gr_json_str(&j, "error", error);
 	gr_json_str(&j, "mode", gr_link_mode_name(o->mode));
 	gr_json_str(&j, "package", o->package);
-	gr_json_str(&j, "out", status == 0 && !o->dry_run ? r->out : NULL);
+	gr_json_str(&j, "out", built == 0 && !o->dry_run ? r->out : NULL);
 	gr_json_bool(&j, "dry_run", o->dry_run);
 	gr_json_bool(&j, "up_to_date", status == 0 && r->up_to_date);
 	gr_json_str(&j, "kept", r->kept);
+	gr_json_str(&j, "relink_kit", status == 0 ? r->kit : NULL);
 	gr_json_str(&j, "preset", r->preset_path);
 	gr_json_arr_begin(&j, "presets_applied");
 	for (size_t i = 0; i + 3 < r->presets_applied.n; i += 4) {
@@ -379,10 +398,47 @@ gr_cmd_build_json(FILE *out, const struct gr_build_opts *o, const struct gr_buil
 	gr_cmd_build_json_paths(&j, "archives", r->link.archives, r->link.narchives);
 	gr_json_str(&j, "link_failure_dump", r->link_dump);
 	gr_cmd_build_json_records(&j, &r->link);
+	gr_checkver_refs_json(&j, &r->link);
+	/* Issue 16: the link manifest, with --sbom or --deny-licence (docs/build-json.md). */
+	if (o->sbom || o->ndeny) {
+		const struct gr_manifest *m = r->manifest;
+		gr_json_obj_begin(&j, "manifest");
+		gr_json_str(&j, "sbom", o->sbom);
+		gr_json_str(&j, "sbom_format", !o->sbom ? NULL : o->sbom_format == GR_SBOM_CYCLONEDX_JSON ? "cyclonedx-json" : "spdx-json");
+		gr_json_str(&j, "traced", r->link.traced);
+		gr_json_arr_begin(&j, "archives");
+		for (size_t i = 0; m && i < m->narchives; i++) {
+			const struct gr_manifest_archive *a = &m->archives[i];
+			gr_json_obj_begin(&j, NULL);
+			gr_json_str(&j, "path", a->path);
+			gr_json_int(&j, "members", (long long)a->nmembers);
+			gr_json_str(&j, "deb_package", a->deb_package);
+			gr_json_str(&j, "deb_version", a->deb_version);
+			gr_json_str(&j, "pkg_config", a->pc_package);
+			gr_json_str(&j, "licence", a->licence);
+			gr_json_obj_end(&j);
+		}
+		gr_json_arr_end(&j);
+		if (r->denied_archive) {
+			gr_json_obj_begin(&j, "denied");
+			gr_json_str(&j, "archive", r->denied_archive);
+			gr_json_str(&j, "package", r->denied_package);
+			gr_json_str(&j, "licence", r->denied_licence);
+			gr_json_str(&j, "by", r->denied_by);
+			gr_json_obj_end(&j);
+		} else {
+			gr_json_str(&j, "denied", NULL);
+		}
+		gr_json_obj_end(&j);
+	}
 	if (r->check)
 		gr_cmd_check_json(&j, "check", r->check, true);
 	else
 		gr_json_str(&j, "check", NULL);
+	if (h && h->json)
+		h->json(h->ctx, &j);  /* gorelink test: "test" */
+	else
+		gr_json_str(&j, "test", NULL);
 	gr_json_obj_end(&j);
 	fputc('\n', out);
 }
@@ -403,7 +459,7 @@ gr_cmd_build_exit(int rc)
 struct gr_cmd_build_args {
 	struct gr_env env;                   /* the environment o.env points to */
 	struct gr_build_opts o;
-	const char **pkgs, **allow, **libs, **stubs;  /* the arrays o points into */
+	const char **pkgs, **allow, **libs, **stubs, **deny;  /* the arrays o points into */
 	char *preset;                        /* --preset/--sqlite3's NAME=VARIANT, cut at '=' */
 	bool json, print_link, verbose;
 	struct gr_vermax *maxver;            /* --max-version/--glibc limits (o.maxver) */
@@ -417,6 +473,7 @@ gr_cmd_build_args_free(struct gr_cmd_build_args *a)
 	free(a->pkgs);
 	free(a->allow);
 	free(a->stubs);
+	free(a->deny);
 	free(a->libs);
 	free(a->maxver);
 	gr_arena_deinit(&a->varena);
@@ -457,8 +514,8 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 {
 	enum { OPT_STATIC = 256, OPT_PIE, OPT_THIRD, OPT_SQLITE, OPT_PRESET, OPT_PKG, OPT_ALLOW,
 	       OPT_NOTAGS, OPT_GO, OPT_KEEP, OPT_DRY, OPT_PRINT, OPT_JSON, OPT_LIB, OPT_FIX, OPT_STRICT, OPT_STUB,
-	       OPT_ACCEPT_DLOPEN, OPT_NOINFER, OPT_LINKER,
-	       OPT_NOAUTO, OPT_MAXVER, OPT_GLIBC };
+	       OPT_ACCEPT_DLOPEN, OPT_NOINFER, OPT_LINKER, OPT_KIT, OPT_SBOM, OPT_SBOM_FORMAT, OPT_DENY,
+	       OPT_NOAUTO, OPT_MAXVER, OPT_GLIBC, OPT_NOMANIFEST };
 	static const struct option longopts[] = {
 		{ "static", no_argument, NULL, OPT_STATIC },
 		{ "static-pie", no_argument, NULL, OPT_PIE },
@@ -479,7 +536,13 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "accept-dlopen", no_argument, NULL, OPT_ACCEPT_DLOPEN },
 		{ "no-infer", no_argument, NULL, OPT_NOINFER },
+		{ "no-manifest", no_argument, NULL, OPT_NOMANIFEST },
 		{ "linker", required_argument, NULL, OPT_LINKER },
+		{ "relink-kit", required_argument, NULL, OPT_KIT },
+		{ "sbom", required_argument, NULL, OPT_SBOM },
+		{ "sbom-format", required_argument, NULL, OPT_SBOM_FORMAT },
+		{ "deny-licence", required_argument, NULL, OPT_DENY },
+		{ "deny-license", required_argument, NULL, OPT_DENY },
 		{ "no-auto-presets", no_argument, NULL, OPT_NOAUTO },
 		{ "max-version", required_argument, NULL, OPT_MAXVER },
 		{ "glibc", required_argument, NULL, OPT_GLIBC },
@@ -487,7 +550,7 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool mode_set = false;
+	bool mode_set = false, sbom_format_set = false;
 	int c, status;
 
 	memset(a, 0, sizeof(*a));
@@ -500,9 +563,10 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 	a->allow = calloc((size_t)argc + 1, sizeof(*a->allow));
 	a->libs = calloc((size_t)argc + 1, sizeof(*a->libs));
 	a->stubs = calloc((size_t)argc + 1, sizeof(*a->stubs));
+	a->deny = calloc((size_t)argc + 1, sizeof(*a->deny));
 	a->maxver = calloc((size_t)argc + 1, sizeof(*a->maxver));
 	a->o.maxver = a->maxver;
-	if (!a->pkgs || !a->allow || !a->libs || !a->stubs || !a->maxver) {
+	if (!a->pkgs || !a->allow || !a->libs || !a->stubs || !a->deny || !a->maxver) {
 		gr_cli_diag(err, "out of memory");
 		return GR_EXIT_ERROR;
 	}
@@ -510,6 +574,8 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 	a->o.allow = a->allow;
 	a->o.libs = a->libs;
 	a->o.stubs = a->stubs;
+	a->o.deny = a->deny;
+	a->o.source_date_epoch = getenv("SOURCE_DATE_EPOCH");
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:o:vh", longopts, NULL)) != -1) {
@@ -540,13 +606,40 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 		case OPT_STRICT: a->o.strict = true; continue;
 		case OPT_ACCEPT_DLOPEN: a->o.accept_dlopen = true; continue;
 		case OPT_NOINFER: a->o.no_infer = true; continue;
+		case OPT_NOMANIFEST: a->o.no_manifest = true; continue;
 		case OPT_LINKER:
 			if (gr_linker_parse(optarg, &a->o.linker)) {
 				gr_cli_diag(err, "--linker=%s: give auto, bfd, gold, lld or mold", optarg);
 				return GR_EXIT_USAGE;
 			}
 			continue;
+		case OPT_SBOM:
+			if (!*optarg) {
+				gr_cli_diag(err, "--sbom: give the file to write");
+				return GR_EXIT_USAGE;
+			}
+			a->o.sbom = optarg;
+			continue;
+		case OPT_SBOM_FORMAT:
+			{
+				enum gr_sbom_format f;
+				if (gr_sbom_format_parse(optarg, &f)) {
+					gr_cli_diag(err, "--sbom-format=%s: give spdx-json or cyclonedx-json", optarg);
+					return GR_EXIT_USAGE;
+				}
+				a->o.sbom_format = (int)f;
+				sbom_format_set = true;
+			}
+			continue;
+		case OPT_DENY:
+			if (!*optarg || strspn(optarg, " ()") == strlen(optarg)) {
+				gr_cli_diag(err, "--deny-licence: give an SPDX licence id, e.g. GPL-3.0-only");
+				return GR_EXIT_USAGE;
+			}
+			a->deny[a->o.ndeny++] = optarg;
+			continue;
 		case OPT_NOAUTO: a->o.no_auto_presets = true; continue;
+		case OPT_KIT: a->o.relink_kit = optarg; continue;
 		case OPT_MAXVER:
 		case OPT_GLIBC:
 			if (!gr_checkver_add_max(a->maxver, &a->o.nmaxver, optarg, c == OPT_GLIBC, &a->varena,
@@ -588,6 +681,10 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 		}
 		a->o.mode = m;
 		mode_set = true;
+	}
+	if (sbom_format_set && !a->o.sbom) {
+		gr_cli_diag(err, "--sbom-format: give --sbom=FILE too");
+		return GR_EXIT_USAGE;
 	}
 	return gr_cmd_build_operands(argc, argv, a, mode_set, err);
 }
@@ -645,8 +742,11 @@ gr_cmd_build_failure(FILE *err, const struct gr_build_opts *o, const struct gr_b
 	if (r->check) {
 		gr_cmd_check_line(err, r->check);
 		gr_cmd_check_explain(err, r->check);
-		gr_checkver_sources(err, r->check, o->maxver, o->nmaxver, r->link.archives,
-		                    r->link.narchives, o->env);
+		if (r->link.nfloorrefs)
+			gr_checkver_refs(err, r->check, o->maxver, o->nmaxver, &r->link);
+		else
+			gr_checkver_sources(err, r->check, o->maxver, o->nmaxver, r->link.archives,
+			                    r->link.narchives, o->env);
 	}
 	if (r->kept)
 		gr_cli_diag(err, "the rejected binary is kept as %s", r->kept);
@@ -721,6 +821,12 @@ gr_cmd_build_text(FILE *out, const struct gr_cmd_build_args *a, const struct gr_
 int
 gr_cmd_build(int argc, char **argv, FILE *out, FILE *err)
 {
+	return gr_cmd_build_with(argc, argv, out, err, NULL);
+}
+
+int
+gr_cmd_build_with(int argc, char **argv, FILE *out, FILE *err, const struct gr_cmd_build_hooks *h)
+{
 	struct gr_cmd_build_args a;
 	struct gr_build_result r;
 	struct gr_error e;
@@ -731,6 +837,7 @@ gr_cmd_build(int argc, char **argv, FILE *out, FILE *err)
 	gr_error_clear(&e);
 	if ((status = gr_cmd_build_parse(argc, argv, out, err, &a)) >= 0)
 		goto out;
+	a.o.test = h && h->test;
 	if (a.verbose) {
 		a.o.log = gr_cmd_build_logger;
 		a.o.progress = gr_cmd_build_progress;
@@ -791,10 +898,16 @@ gr_cmd_build(int argc, char **argv, FILE *out, FILE *err)
 		gr_cli_diag(err, "linker: %s (%s)", r.linker, r.linker_why);
 	if (rc)
 		gr_cmd_build_failure(err, &a.o, &r, &e);
-	if (a.json)
-		gr_cmd_build_json(out, &a.o, &r, status, rc ? e.msg : NULL);
-	else
+	if (!a.json)
 		gr_cmd_build_text(out, &a, &r, status);
+	{
+		const char *herr = NULL;
+		int built = status;
+		if (h && h->after)
+			status = h->after(h->ctx, &a.o, &r, status, a.json, out, err, &herr);
+		if (a.json)
+			gr_cmd_build_json(out, &a.o, &r, status, built, rc ? e.msg : herr, h);
+	}
 out:
 	gr_build_result_deinit(&r);
 	gr_cmd_build_args_free(&a);

@@ -13,16 +13,19 @@
 #include "gr_goinfo.h"
 #include "gr_cli.h"
 #include "gr_cmd_checkver.h"
+#include "gr_embed.h"
 #include "gr_json.h"
 #include "gr_macho.h"
 #include "gr_sigbus.h"
 #include "gr_walk.h"
 
-#define GR_CHECK_SCHEMA "gorelink-check/1"
+#define GR_CHECK_SCHEMA "gorelink-check/2"
+#define GR_EXIT_NO_MANIFEST 3  /* --sbom: a binary carries no manifest */
 
 struct gr_check_opts {
 	bool json, quiet, explain, recursive, scratch;
 	bool versions;  /* --versions, or a --max-version given: print the floors */
+	bool sbom;      /* --sbom: print the manifest each binary carries (gr_embed) */
 	const char *root;  /* --root DIR */
 	struct gr_policy pol;
 };
@@ -32,6 +35,8 @@ struct gr_check_run {
 	const struct gr_check_opts *o;
 	FILE *out, *err;
 	bool failed, errored, nomem;
+	bool unmanifested;  /* --sbom: a binary carries no manifest */
+	const struct gr_embed_manifest *manifest;  /* --sbom: the file's, or NULL: none */
 	struct gr_json j;
 };
 
@@ -80,7 +85,7 @@ gr_cmd_check_usage(FILE *f)
 {
 	fputs("Usage: gorelink check [--json] [--allow NAME]... [--macos-min VERSION]\n"
 	      "                     [--max-version NAME]... [--glibc X.Y] [--versions] [--quiet]\n"
-	      "                     [--explain] [--scratch [--root DIR]] [-R] PATH...\n"
+	      "                     [--explain] [--scratch [--root DIR]] [--sbom] [-R] PATH...\n"
 	      "\n"
 	      "Report what each binary loads at run time, and whether it passes:\n"
 	      "  ELF      passes with no PT_INTERP and no DT_NEEDED (static, static-pie)\n"
@@ -112,7 +117,7 @@ gr_cmd_check_usage(FILE *f)
 	      "      --macos-min VERSION\n"
 	      "                    a Mach-O executable whose minos is above VERSION (e.g. 11.0)\n"
 	      "                    fails, as does one built for another platform\n"
-	      "      --json        one JSON object per line and file (schema gorelink-check/1)\n"
+	      "      --json        one JSON object per line and file (schema gorelink-check/2)\n"
 	      "  -q, --quiet       print only the files that do not pass\n"
 	      "  -e, --explain     under each file that does not pass, say why and what to do;\n"
 	      "                    under each Go binary, the files it reads at run time\n"
@@ -120,12 +125,17 @@ gr_cmd_check_usage(FILE *f)
 	      "      --scratch     a Go binary that reads at run time a file missing under the\n"
 	      "                    root (and not embedded) does not pass\n"
 	      "      --root DIR    the root for --scratch (default /; implies --scratch)\n"
+	      "      --sbom        also print the manifest each binary carries (embedded by\n"
+	      "                    gorelink; with --json the member \"manifest\": the manifest\n"
+	      "                    itself, or null); see docs/sbom.md\n"
 	      "  -h, --help        this text\n"
 	      "\n"
 	      "Exit status:\n"
 	      "  0   every file passes\n"
 	      "  1   at least one file does not pass\n"
-	      "  2   some file could not be read or parsed (the others are still checked)\n"
+	      "  2   some file could not be read or parsed (the others are still checked),\n"
+	      "      or, with --sbom, carries a corrupt manifest\n"
+	      "  3   with --sbom: every file passes, but some binary carries no manifest\n"
 	      "  64  usage error\n"
 	      "\n"
 	      "See gorelink-check(1) and docs/check-json.md.\n", f);
@@ -361,7 +371,7 @@ gr_check_print_line_to(FILE *f, const struct gr_report *r)
 
 /* The files a Go binary reads at run time, one note each. */
 static void
-gr_check_explain_go(FILE *f, const struct gr_image *img)
+gr_check_explain_go(FILE *f, const struct gr_image *img, bool slice)
 {
 	size_t i, k;
 
@@ -369,7 +379,11 @@ gr_check_explain_go(FILE *f, const struct gr_image *img)
 		return;
 	for (i = 0; i < img->go->nfiles; i++) {
 		const struct gr_runtime_file *rf = &img->go->files[i];
-		fprintf(f, "  note: run-time files %s: %s (%s) reads %s", rf->id, rf->package, rf->because,
+		if (slice)  /* a universal file: which slice, as for its problems */
+			fprintf(f, "  [%s] ", img->arch);
+		else
+			fputs("  ", f);
+		fprintf(f, "note: run-time files %s: %s (%s) reads %s", rf->id, rf->package, rf->because,
 		        rf->any ? "one of " : "");
 		for (k = 0; k < rf->npaths; k++)
 			fprintf(f, "%s%s", k ? ", " : "", rf->paths[k]);
@@ -399,7 +413,7 @@ gr_check_print_go_to(FILE *f, const struct gr_report *r)
 	size_t i;
 
 	for (i = 0; i < r->nimages; i++)
-		gr_check_explain_go(f, &r->images[i]);
+		gr_check_explain_go(f, &r->images[i], r->format == GR_FMT_MACHO_FAT);
 }
 
 static void
@@ -610,16 +624,28 @@ gr_check_join_archs(const struct gr_report *r)
 	return s;
 }
 
+static bool gr_check_json_obj(struct gr_json *j, const char *key, const struct gr_report *r, bool counted,
+                              const struct gr_check_run *sbom);
+
 static void
 gr_check_print_json(struct gr_check_run *run, const struct gr_report *r, bool counted)
 {
-	if (!gr_cmd_check_json(&run->j, NULL, r, counted))
+	if (!gr_check_json_obj(&run->j, NULL, r, counted, run->o->sbom ? run : NULL))
 		run->nomem = true;
 	fputc('\n', run->out);
 }
 
 bool
 gr_cmd_check_json(struct gr_json *j, const char *key, const struct gr_report *r, bool counted)
+{
+	return gr_check_json_obj(j, key, r, counted, NULL);
+}
+
+/* gr_cmd_check_json; with sbom (--sbom) the member "manifest" too: the
+ * embedded manifest itself (checked to be a JSON object), or null. */
+static bool
+gr_check_json_obj(struct gr_json *j, const char *key, const struct gr_report *r, bool counted,
+                  const struct gr_check_run *sbom)
 {
 	size_t i, k, m;
 	char *archs;
@@ -684,6 +710,10 @@ gr_cmd_check_json(struct gr_json *j, const char *key, const struct gr_report *r,
 		gr_json_arr_end(j);
 	}
 	gr_json_bool(j, "counted", counted);
+	if (sbom && sbom->manifest)
+		gr_json_raw(j, "manifest", sbom->manifest->text);
+	else if (sbom)
+		gr_json_str(j, "manifest", NULL);
 	gr_json_obj_end(j);
 	return true;
 }
@@ -715,12 +745,52 @@ gr_check_report_error(struct gr_check_run *run, const char *path, const struct g
 	fputc('\n', run->out);
 }
 
+/* --sbom, plain: the manifest's format, where it lies and its top-level
+ * members (strings as they are, arrays and objects counted), or that there is none. */
+static void
+gr_check_print_manifest(FILE *f, const struct gr_embed_manifest *m)
+{
+	size_t i;
+	const unsigned char *p;
+
+	if (!m) {
+		fputs("  manifest: none (not built by gorelink, built with --no-manifest, or removed)\n", f);
+		return;
+	}
+	fprintf(f, "  manifest: %s, %zu bytes, in the %s", m->format, m->len, m->where);
+	if (m->nslices > 1)
+		fprintf(f, " (%zu slices carry one; this is the first)", m->nslices);
+	fputc('\n', f);
+	for (i = 0; i < m->nmembers; i++) {
+		const struct gr_embed_member *x = &m->members[i];
+		if (!strcmp(x->key, "format"))
+			continue;
+		fputs("    ", f);
+		for (p = (const unsigned char *)x->key; *p; p++)
+			fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, f);
+		if (x->type == 's') {
+			fputs(": ", f);
+			for (p = (const unsigned char *)x->str; *p; p++)
+				fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, f);
+			fputc('\n', f);
+		} else if (x->type == 'a') {
+			fprintf(f, ": %zu %s\n", x->count, x->count == 1 ? "entry" : "entries");
+		} else if (x->type == 'o') {
+			fprintf(f, ": %zu %s\n", x->count, x->count == 1 ? "member" : "members");
+		} else {
+			fputs(": (see --json)\n", f);
+		}
+	}
+}
+
 /* Print one report; counted is false for non-executables met during a walk. */
 static void
 gr_check_report(struct gr_check_run *run, struct gr_report *r, bool counted)
 {
 	bool fails;
 	struct gr_error e;
+	struct gr_arena ma;
+	struct gr_embed_manifest m;
 
 	gr_error_clear(&e);
 	if (run->o->scratch && gr_check_scratch(r, run->o->root, &e)) {
@@ -728,16 +798,37 @@ gr_check_report(struct gr_check_run *run, struct gr_report *r, bool counted)
 		return;
 	}
 	fails = counted && !r->pass;
+	gr_arena_init(&ma);
+	run->manifest = NULL;
+	if (run->o->sbom && r->format != GR_FMT_ARCHIVE) {
+		int mrc = gr_embed_read(r->path, &ma, &m, &e);
+		if (mrc == GR_OK) {
+			run->manifest = &m;
+		} else if (mrc != GR_ENOTFOUND) {
+			gr_check_report_error(run, r->path, &e);
+			gr_arena_deinit(&ma);
+			return;
+		} else if (counted) {
+			run->unmanifested = true;
+		}
+	}
 
 	if (fails)
 		run->failed = true;
-	if (run->o->quiet && !fails)
+	if (run->o->quiet && !fails && !(run->o->sbom && counted && !run->manifest)) {
+		gr_arena_deinit(&ma);
 		return;
+	}
 	if (run->o->json) {
 		gr_check_print_json(run, r, counted);
+		gr_arena_deinit(&ma);
 		return;
 	}
 	gr_check_print_line(run, r);
+	if (run->o->sbom && r->format != GR_FMT_ARCHIVE)
+		gr_check_print_manifest(run->out, run->manifest);
+	gr_arena_deinit(&ma);
+	run->manifest = NULL;
 	if (run->o->versions && r->nimages == 1 && r->images[0].versions &&
 	    !gr_check_print_escaped(run->out, r, gr_check_print_versions_to))
 		run->nomem = true;
@@ -818,6 +909,7 @@ gr_cmd_check(int argc, char **argv, FILE *out, FILE *err)
 		{ "versions", no_argument, NULL, 'V' },
 		{ "scratch", no_argument, NULL, 's' },
 		{ "root", required_argument, NULL, 'r' },
+		{ "sbom", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -869,6 +961,7 @@ gr_cmd_check(int argc, char **argv, FILE *out, FILE *err)
 			}
 			break;
 		case 's': o.scratch = true; break;
+		case 'S': o.sbom = true; break;
 		case 'r': o.scratch = true; o.root = optarg; break;
 		case 'h':
 			gr_cmd_check_usage(out);
@@ -925,5 +1018,7 @@ gr_cmd_check(int argc, char **argv, FILE *out, FILE *err)
 	}
 	if (run.errored)
 		return GR_EXIT_ERROR;
-	return run.failed ? GR_EXIT_FAIL : GR_EXIT_OK;
+	if (run.failed)
+		return GR_EXIT_FAIL;
+	return run.unmanifested ? GR_EXIT_NO_MANIFEST : GR_EXIT_OK;
 }

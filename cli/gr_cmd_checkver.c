@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "gr_cli.h"
+#include "gr_floorref.h"
 #include "gr_strvec.h"
 #include "gr_symindex.h"
 
@@ -135,22 +136,29 @@ gr_checkver_strcmp(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Append name to *list (", "-separated, malloc'd); false when out of memory. */
+/* Append name to *list (sep-separated, malloc'd); false when out of memory. */
 static bool
-gr_checkver_append(char **list, const char *name)
+gr_checkver_join(char **list, const char *name, const char *sep)
 {
-	size_t n = *list ? strlen(*list) : 0, l = strlen(name);
-	char *grown = realloc(*list, n + l + 3);
+	size_t n = *list ? strlen(*list) : 0, l = strlen(name), sl = strlen(sep);
+	char *grown = realloc(*list, n + l + sl + 1);
 
 	if (!grown)
 		return false;
 	if (n) {
-		memcpy(grown + n, ", ", 2);
-		n += 2;
+		memcpy(grown + n, sep, sl);
+		n += sl;
 	}
 	memcpy(grown + n, name, l + 1);
 	*list = grown;
 	return true;
+}
+
+/* Append name to *list (", "-separated, malloc'd); false when out of memory. */
+static bool
+gr_checkver_append(char **list, const char *name)
+{
+	return gr_checkver_join(list, name, ", ");
 }
 
 void
@@ -218,4 +226,117 @@ gr_checkver_sources(FILE *err, const struct gr_report *r, const struct gr_vermax
 	free(nowhere);
 	free(undefs);
 	free(found);
+}
+
+/* Whether the too-new symbol sym of version ver appears among link's references. */
+static bool
+gr_checkver_referred(const struct gr_link_report *link, const char *sym, const char *ver)
+{
+	size_t i;
+
+	for (i = 0; i < link->nfloorrefs; i++)
+		if (!strcmp(link->floorrefs[i].symbol, sym) && !strcmp(link->floorrefs[i].version, ver))
+			return true;
+	return false;
+}
+
+void
+gr_checkver_refs(FILE *err, const struct gr_report *r, const struct gr_vermax *max, size_t nmax,
+                 const struct gr_link_report *link)
+{
+	const struct gr_verinfo *vi;
+	const struct gr_vermax *limit;
+	char *nowhere = NULL;
+	size_t i, k, s;
+
+	for (i = 0; i < link->nfloorrefs;) {
+		const struct gr_rec_floorref *f = &link->floorrefs[i];
+		char *line = NULL, text[8192];
+		size_t end;
+		for (end = i; end < link->nfloorrefs && !strcmp(link->floorrefs[end].symbol, f->symbol) &&
+		              !strcmp(link->floorrefs[end].version, f->version); end++)
+			;
+		for (k = i; k < end; k++) {
+			const struct gr_rec_floorref *x = &link->floorrefs[k];
+			bool seen = false;
+			size_t m;
+			/* One entry a Go package, its C files together; each other place once. */
+			for (m = i; m < k && !seen; m++) {
+				const struct gr_rec_floorref *y = &link->floorrefs[m];
+				seen = !strcmp(x->kind, "cgo") && !strcmp(y->kind, "cgo") && x->package && y->package
+				           ? !strcmp(x->package, y->package)
+				           : !strcmp(gr_floorref_text(x, text, sizeof(text)),
+				                     gr_floorref_text(y, text + 4096, sizeof(text) - 4096));
+			}
+			if (seen)
+				continue;
+			if (!strcmp(x->kind, "cgo") && x->package) {
+				size_t files = 0, at;
+				for (m = k; m < end; m++)
+					files += !strcmp(link->floorrefs[m].kind, "cgo") && link->floorrefs[m].package &&
+					         !strcmp(link->floorrefs[m].package, x->package);
+				at = (size_t)snprintf(text, sizeof(text), "Go package %s (%s%s, C file%s", x->package,
+				                      x->module ? "module " : "standard library", x->module ? x->module : "",
+				                      files > 1 ? "s" : "");
+				for (m = k, files = 0; m < end && at < sizeof(text); m++) {
+					const struct gr_rec_floorref *y = &link->floorrefs[m];
+					if (strcmp(y->kind, "cgo") || !y->package || strcmp(y->package, x->package))
+						continue;
+					at += (size_t)snprintf(text + at, sizeof(text) - at, "%s %s", files++ ? "," : "",
+					                       y->member ? y->member : "?");
+				}
+				if (at + 2 < sizeof(text))
+					memcpy(text + at, ")", 2);
+			} else {
+				gr_floorref_text(x, text, sizeof(text));
+			}
+			(void)gr_checkver_join(&line, text, "; ");
+		}
+		if (line)
+			gr_cli_diag(err, "%s (%s) is referred to by: %s", f->symbol, f->version, line);
+		free(line);
+		i = end;
+	}
+	if (!r || r->nimages != 1 || !(vi = r->images[0].versions))
+		return;
+	for (i = 0; i < vi->nlibs; i++)
+		for (k = 0; k < vi->libs[i].nvers; k++) {
+			const struct gr_verneed *v = &vi->libs[i].vers[k];
+			if (v->weak || !gr_elfver_too_new(v, max, nmax, &limit))
+				continue;
+			for (s = 0; s < v->nsymbols; s++)
+				if (!gr_checkver_referred(link, v->symbols[s].name, v->name))
+					(void)gr_checkver_append(&nowhere, v->symbols[s].name);
+		}
+	if (nowhere)
+		gr_cli_diag(err, "no input of the link was found to refer to %s", nowhere);
+	free(nowhere);
+}
+
+void
+gr_checkver_refs_json(struct gr_json *j, const struct gr_link_report *link)
+{
+	size_t i;
+	char text[8192];
+
+	if (!link->nfloorrefs) {
+		gr_json_str(j, "version_refs", NULL);
+		return;
+	}
+	gr_json_arr_begin(j, "version_refs");
+	for (i = 0; i < link->nfloorrefs; i++) {
+		const struct gr_rec_floorref *f = &link->floorrefs[i];
+		gr_json_obj_begin(j, NULL);
+		gr_json_str(j, "symbol", f->symbol);
+		gr_json_str(j, "version", f->version);
+		gr_json_str(j, "kind", f->kind);
+		gr_json_str(j, "file", f->file);
+		gr_json_str(j, "member", f->member);
+		gr_json_str(j, "package", f->package);
+		gr_json_str(j, "module", f->module);
+		gr_json_str(j, "deb_package", f->deb);
+		gr_json_str(j, "text", gr_floorref_text(f, text, sizeof(text)));
+		gr_json_obj_end(j);
+	}
+	gr_json_arr_end(j);
 }

@@ -11,6 +11,7 @@
 #include "gr_check.h"
 #include "gr_elfver.h"
 #include "gr_json.h"
+#include "gr_records.h"
 
 /* Add a --max-version NAME (glibc false) or --glibc X.Y (glibc true) limit to
  * max[0..*nmax) (room for one more is the caller's); strings go to a. On a
@@ -33,5 +34,17 @@ void gr_checkver_print(FILE *f, const struct gr_verinfo *vi);
 void gr_checkver_sources(FILE *err, const struct gr_report *r, const struct gr_vermax *max,
                          size_t nmax, const char *const *archives, size_t narchives,
                          const struct gr_env *env);
+
+/* For a build that failed --max-version, when the link wrapper named who
+ * refers to the too-new symbols (link->floorrefs, relink/gr_floorref): one
+ * line a symbol on err, "SYM (VERSION) is referred to by: PLACE; PLACE",
+ * each archive(member), Go package, go.o and C toolchain file; symbols no
+ * input was found to refer to said too. */
+void gr_checkver_refs(FILE *err, const struct gr_report *r, const struct gr_vermax *max, size_t nmax,
+                      const struct gr_link_report *link);
+
+/* The "version_refs" member of the build's JSON report (null when the link
+ * wrapper recorded none): every reference to a too-new symbol. */
+void gr_checkver_refs_json(struct gr_json *j, const struct gr_link_report *link);
 
 #endif

@@ -148,3 +148,10 @@ gr_json_int(struct gr_json *j, const char *key, long long v)
 	gr_json_lead(j, key);
 	fprintf(j->f, "%lld", v);
 }
+
+void
+gr_json_raw(struct gr_json *j, const char *key, const char *text)
+{
+	gr_json_lead(j, key);
+	fputs(text, j->f);
+}

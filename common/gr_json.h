@@ -35,4 +35,7 @@ void gr_json_bool(struct gr_json *j, const char *key, bool v);
 /* Write an integer value. */
 void gr_json_int(struct gr_json *j, const char *key, long long v);
 
+/* Write text as the value, unchanged: the caller has checked it is one JSON value. */
+void gr_json_raw(struct gr_json *j, const char *key, const char *text);
+
 #endif

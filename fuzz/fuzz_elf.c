@@ -7,6 +7,7 @@
 #include "gr_check.h"
 #include "gr_elf.h"
 #include "gr_elfver.h"
+#include "gr_embed.h"
 
 /* The version sections alone, and everything the report and policy do with them. */
 static void
@@ -69,6 +70,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (size)
 			memcpy(buf, data, size);
 	}
+	/* The embedded manifest's reader (issue 16): ELF notes, any input. */
+	gr_arena_init(&a);
+	gr_error_clear(&err);
+	{
+		struct gr_embed_manifest m;
+		if (gr_embed_find(buf, size, "fuzz.elf", &a, &m, &err) == GR_OK &&
+		    (!m.text || strlen(m.text) != m.len || !gr_embed_json_check(m.text, m.len, NULL, NULL)))
+			abort();  /* a manifest read back is always one valid JSON text */
+	}
+	gr_arena_deinit(&a);
 	/* The whole classification (ELF, archive, Mach-O dispatch, policy). */
 	gr_error_clear(&err);
 	if (size && gr_check_buffer("fuzz.bin", buf, size, &pol, &r, &err) == GR_OK)

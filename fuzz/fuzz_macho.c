@@ -7,6 +7,7 @@
 #include "fuzz_common.h"
 #include "gr_check.h"
 #include "gr_macho.h"
+#include "gr_embed.h"
 
 /* The load-rule invariants of one checked Mach-O image. */
 static void
@@ -64,6 +65,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (gr_macho_is_fat(buf, size)) {
 		gr_error_clear(&err);
 		(void)gr_macho_read_fat(buf, size, "fuzz.fat", &a, &imgs, &n, &err);
+	}
+	/* The embedded manifest's reader (issue 16): Mach-O sections, thin and universal. */
+	gr_error_clear(&err);
+	{
+		struct gr_embed_manifest m;
+		if (gr_embed_find(buf, size, "fuzz.macho", &a, &m, &err) == GR_OK &&
+		    (!m.text || strlen(m.text) != m.len || !gr_embed_json_check(m.text, m.len, NULL, NULL)))
+			abort();
 	}
 	/* The header validation on its own, whatever the magic. */
 	gr_error_clear(&err);

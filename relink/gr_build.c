@@ -20,8 +20,10 @@
 #include "gr_cache.h"
 #include "gr_cxx.h"
 #include "gr_file.h"
+#include "gr_floorref.h"
 #include "gr_gocache.h"
 #include "gr_goflags.h"
+#include "gr_kit.h"
 #include "gr_modgraph.h"
 #include "gr_path.h"
 #include "gr_pc.h"
@@ -29,6 +31,7 @@
 #include "gr_rewrite.h"
 #include "gr_spawn.h"
 #include "gr_tccache.h"
+#include "gr_sbom.h"
 #include "gr_uptodate.h"
 
 extern char **environ;
@@ -68,6 +71,8 @@ struct gr_b {
 	off_t seed_size;
 	int64_t go_started;          /* when go build started (ns): what changed since is not recorded */
 	char out_hash[65];
+	char *kit_abs, *kit_stage;   /* --relink-kit: DIR made absolute, and the kit's staging directory beside it */
+	bool kit_placed, kit_old;    /* the kit is at DIR; the one it replaced is at kit_stage */
 };
 
 static double
@@ -447,6 +452,53 @@ gr_b_go_env(struct gr_b *b)
 	return GR_OK;
 }
 
+/* go list -test's test main: package main, import path PKG.test. */
+static bool
+gr_b_is_testmain(const char *name, const char *path)
+{
+	size_t n = strlen(path);
+	return !strcmp(name, "main") && n > 5 && !strcmp(path + n - 5, ".test");
+}
+
+/* gorelink test: the package must have tests; its directory, and go test's
+ * name for its binary: the import path's last element (the one before a
+ * major-version element vN; the package name for go's command-line-arguments),
+ * and ".test". */
+static int
+gr_b_test_root(struct gr_b *b, const char *pkgname, const char *path, const char *dir, bool tests, char **name)
+{
+	const char *end = path + strlen(path), *slash, *elem;
+	size_t n;
+
+	if (!tests)
+		return gr_b_fail(b, GR_BUILD_EUSAGE, "%s has no test files: go test -c would write no binary", path);
+	if (!strcmp(path, "command-line-arguments")) {
+		elem = pkgname;
+		n = strlen(pkgname);
+	} else {
+		for (slash = end; slash > path && slash[-1] != '/'; slash--)
+			;
+		slash = slash > path ? slash - 1 : NULL;
+		elem = slash ? slash + 1 : path;
+		if (slash && elem[0] == 'v' && elem[1] && strspn(elem + 1, "0123456789") == strlen(elem + 1)) {
+			end = slash;
+			for (slash = end; slash > path && slash[-1] != '/'; slash--)
+				;
+			slash = slash > path ? slash - 1 : NULL;
+			elem = slash ? slash + 1 : path;
+		}
+		n = (size_t)(end - elem);
+	}
+	free(*name);
+	free(b->res->pkg_dir);
+	*name = malloc(n + 6);
+	b->res->pkg_dir = strdup(dir);
+	if (!*name || !b->res->pkg_dir)
+		return gr_b_nomem(b);
+	snprintf(*name, n + 6, "%.*s.test", (int)n, elem);
+	return GR_OK;
+}
+
 /* go list: the package must be one main package; its default binary name and
  * whether any package in the build has C++ files (then CXX links). */
 static int
@@ -467,6 +519,8 @@ gr_b_go_list(struct gr_b *b, char **name)
 	for (i = 0; i < b->gf.pass.n; i++)
 		words[nw++] = b->gf.pass.v[i];
 	words[nw++] = "-deps";
+	if (b->o->test)
+		words[nw++] = "-test";  /* the test variants and their imports too */
 	if (b->res->tags.n) {
 		size_t len = 7;
 		for (i = 0; i < b->res->tags.n; i++)
@@ -483,7 +537,8 @@ gr_b_go_list(struct gr_b *b, char **name)
 		words[nw++] = tags;
 	}
 	words[nw++] = "-f";
-	words[nw++] = "{{if not .DepOnly}}root\t{{.Name}}\t{{.ImportPath}}\t{{.Target}}\n{{end}}{{if .CXXFiles}}cxx\n{{end}}"
+	words[nw++] = "{{if not .DepOnly}}root\t{{.Name}}\t{{.ImportPath}}\t{{.Target}}\t{{.Dir}}\t"
+	              "{{if or .TestGoFiles .XTestGoFiles}}tests{{end}}\n{{end}}{{if .CXXFiles}}cxx\n{{end}}"
 	                   "{{range .CgoLDFLAGS}}{{if or (eq . \"-lstdc++\") (eq . \"-lc++\")}}cxx\n{{end}}{{end}}";
 	words[nw++] = b->o->package;
 	rc = gr_b_go_capture(b, words, nw, &r, true);
@@ -506,12 +561,26 @@ gr_b_go_list(struct gr_b *b, char **name)
 			b->cxx = true;
 		} else if (!strncmp(line, "root\t", 5)) {
 			char *f1 = line + 5, *f2 = strchr(f1, '\t'), *f3 = f2 ? strchr(f2 + 1, '\t') : NULL;
+			char *f4 = f3 ? strchr(f3 + 1, '\t') : NULL, *f5 = f4 ? strchr(f4 + 1, '\t') : NULL;
 			const char *base;
-			roots++;
-			if (!f2 || !f3)
+			if (!f2 || !f3 || !f4 || !f5) {
+				roots++;
 				continue;
+			}
+			/* Name, ImportPath, Target, Dir, "tests" or "". */
 			*f2++ = '\0';
 			*f3++ = '\0';
+			*f4++ = '\0';
+			*f5++ = '\0';
+			if (b->o->test && (strstr(f2, " [") || gr_b_is_testmain(f1, f2)))
+				continue;  /* go list -test: the test variants of the package, and its test main */
+			roots++;
+			if (b->o->test) {
+				rc = gr_b_test_root(b, f1, f2, f4, !strcmp(f5, "tests"), name);
+				if (rc)
+					break;
+				continue;
+			}
 			if (strcmp(f1, "main") != 0) {
 				rc = gr_b_fail(b, GR_BUILD_EUSAGE,
 				               "%s is package %s, not a main package: gorelink builds executables", f2, f1);
@@ -530,8 +599,9 @@ gr_b_go_list(struct gr_b *b, char **name)
 	gr_spawn_result_free(&r);
 	if (rc == GR_OK && roots != 1)
 		rc = gr_b_fail(b, GR_BUILD_EUSAGE,
-		               "%s names %s packages; gorelink builds one main package at a time",
-		               b->o->package, roots ? "several" : "no");
+		               "%s names %s packages; gorelink %s one %spackage at a time",
+		               b->o->package, roots ? "several" : "no", b->o->test ? "test builds" : "builds",
+		               b->o->test ? "" : "main ");
 	if (rc == GR_OK && !*name)
 		rc = gr_b_fail(b, GR_BUILD_EGO, "go list printed nothing usable for %s", b->o->package);
 	return rc;
@@ -824,6 +894,7 @@ gr_b_cleanup(struct gr_b *b)
 		nftw(b->outtmpdir, gr_b_rm, 8, FTW_DEPTH | FTW_PHYS);
 	if (b->helpdir)
 		nftw(b->helpdir, gr_b_rm, 8, FTW_DEPTH | FTW_PHYS);
+	gr_kit_remove(b->kit_stage);  /* a kit that did not go in place, or the one it replaced */
 }
 
 /* Whether the line [p, end) is cmd/link's dump of a failed external link:
@@ -1096,6 +1167,41 @@ gr_build_third_party_allow(const char *const *names, size_t n, struct gr_strvec 
 	return GR_OK;
 }
 
+static int gr_b_go_ask(struct gr_b *b, const char *const *words, size_t n, struct gr_spawn_result *r);
+static char *gr_b_tags_word(struct gr_b *b, bool default_tags);
+
+/* --max-version failed: the Go packages of the cgo objects the link wrapper
+ * found referring to too-new symbols (go list -deps, cached; gr_floorref).
+ * Without an answer they stay unnamed; only running out of memory is an error. */
+static int
+gr_b_floorref_packages(struct gr_b *b)
+{
+	struct gr_spawn_result r;
+	struct gr_error e;
+	char *tags;
+	size_t i;
+	bool cgo = false;
+	int rc;
+
+	for (i = 0; i < b->res->link.nfloorrefs; i++)
+		cgo = cgo || !strcmp(b->res->link.floorrefs[i].kind, "cgo");
+	if (!cgo)
+		return GR_OK;
+	if (!(tags = gr_b_tags_word(b, false)))
+		return gr_b_nomem(b);
+	{
+		const char *words[] = { "list", "-deps", tags, "-f", GR_FLOORREF_GOLIST_FORMAT, b->o->package };
+		rc = gr_b_go_ask(b, words, 6, &r);
+	}
+	free(tags);
+	if (rc)
+		return rc;
+	if (gr_spawn_ok(&r) && r.out && gr_floorref_resolve(&b->res->link, r.out, &e) != GR_OK)
+		rc = gr_b_nomem(b);
+	gr_spawn_result_free(&r);
+	return rc;
+}
+
 /* Whether every problem that fails the image is a symbol version above a --max-version. */
 static bool
 gr_b_only_versions(const struct gr_image *im)
@@ -1163,7 +1269,8 @@ gr_b_verify(struct gr_b *b)
 	b->res->check = r;
 	if (stat(b->tmpout, &st) == 0)
 		b->res->size = (long long)st.st_size;
-	if (!r->pass && b->o->nmaxver && r->nimages == 1 && r->images[0].nproblems && gr_b_only_versions(&r->images[0]))
+	if (!r->pass && b->o->nmaxver && r->nimages == 1 && r->images[0].nproblems && gr_b_only_versions(&r->images[0]) &&
+	    (rc = gr_b_floorref_packages(b)) == GR_OK)
 		return gr_b_fail(b, GR_BUILD_EVERDICT, "the linked binary needs symbol versions newer than --max-version allows; see the check below");
 	if (!r->pass || (!b->darwin && b->o->mode != GR_LINK_THIRD_PARTY && r->verdict != want))
 		return gr_b_fail(b, GR_BUILD_EVERDICT,
@@ -1309,8 +1416,8 @@ gr_b_compose(struct gr_b *b, const char *ld)
 		size_t at = strlen(tags);
 		snprintf(tags + at, len - at, "%s%s", i ? "," : "", b->res->tags.v[i]);
 	}
-	if (gr_strvec_push(av, b->o->go ? b->o->go : "go") || gr_strvec_push(av, "build") ||
-	    gr_strvec_extend(av, &gf->pass))
+	if (gr_strvec_push(av, b->o->go ? b->o->go : "go") || gr_strvec_push(av, b->o->test ? "test" : "build") ||
+	    (b->o->test && gr_strvec_push(av, "-c")) || gr_strvec_extend(av, &gf->pass))
 		goto nomem;
 	if (b->res->tags.n && (gr_strvec_push(av, "-tags") || gr_strvec_push(av, tags)))
 		goto nomem;
@@ -1854,6 +1961,31 @@ gr_b_linker(struct gr_b *b)
 
 /* What go says about itself; the helper directory, go build's environment,
  * the link state, the output's place and the go build command. */
+/* --relink-kit=DIR: check DIR (gr_kit_prepare), make the staging directory
+ * beside it and tell gorelink-ld (the link state's 'kit'), which writes the
+ * kit there after the link; gr_b_install puts it in place. */
+static int
+gr_b_kit_stage(struct gr_b *b)
+{
+	const char *slash;
+	int rc;
+
+	if (!b->o->relink_kit)
+		return GR_OK;
+	if (b->darwin)
+		return gr_b_fail(b, GR_BUILD_EUSAGE,
+		                 "--relink-kit: not for Apple targets (cmd/link post-processes the linker's output there)");
+	if ((rc = gr_kit_prepare(b->o->relink_kit, &b->kit_abs, &b->kit_stage, b->err)))
+		return gr_b_class(b, rc == GR_EUSAGE ? GR_BUILD_EUSAGE : GR_BUILD_EENV);
+	slash = b->res->out ? strrchr(b->res->out, '/') : NULL;
+	if (!(b->ls.kit = strdup(b->kit_stage)) ||
+	    (b->res->out && !(b->ls.kit_name = strdup(slash ? slash + 1 : b->res->out))))
+		return gr_b_nomem(b);
+	if (gr_linkstate_write(b->state, &b->ls, b->err))
+		return gr_b_class(b, GR_BUILD_EENV);
+	return GR_OK;
+}
+
 static int
 gr_b_prepare(struct gr_b *b)
 {
@@ -1892,7 +2024,11 @@ gr_b_prepare(struct gr_b *b)
 		return rc;
 	if (gr_linkstate_write(b->state, &b->ls, b->err))
 		return gr_b_class(b, GR_BUILD_EENV);
-	if ((rc = gr_b_out(b)) || (rc = gr_b_outtmp(b)) || (rc = gr_b_compose(b, "gorelink-ld")))
+	/* gorelink test: go list names the package's directory (testdata) and
+	 * refuses a package without tests before go test -c would write nothing. */
+	if (b->o->test && !b->name && (rc = gr_b_go_list(b, &b->name)))
+		return rc;
+	if ((rc = gr_b_out(b)) || (rc = gr_b_kit_stage(b)) || (rc = gr_b_outtmp(b)) || (rc = gr_b_compose(b, "gorelink-ld")))
 		return rc;
 	return GR_OK;
 }
@@ -1979,8 +2115,8 @@ gr_b_uptodate_seed(struct gr_b *b)
 
 	/* What changes from here on may not be what the link reads: not recorded. */
 	b->go_started = gr_uptodate_now();
-	if (o->dry_run || o->nstubs || !b->res->out || !b->tmpout || b->darwin)
-		return;
+	if (o->dry_run || o->nstubs || !b->res->out || !b->tmpout || b->darwin || o->relink_kit || o->sbom || o->ndeny)
+		return;  /* --sbom, --deny-licence: the manifest comes from a link that runs */
 	cdir = gr_cache_dir(o->env);
 	if (!cdir || !*cdir) {
 		free(cdir);
@@ -2178,7 +2314,7 @@ gr_b_uptodate_records(struct gr_b *b)
 	char *cdir;
 	bool yes;
 
-	if (o->dry_run || o->nstubs || b->darwin)
+	if (o->dry_run || o->nstubs || b->darwin || o->relink_kit)
 		return false;
 	cdir = gr_cache_dir(o->env);
 	yes = cdir && *cdir;
@@ -2415,6 +2551,119 @@ gr_b_dlopen_policy(struct gr_b *b)
 	                 first, n > 1 ? " (and more: listed above)" : "");
 }
 
+/* --relink-kit: the kit gorelink-ld wrote goes in place as DIR (exchanged
+ * with a kit there), just before the binary; DIR is untouched on failure. */
+static int
+gr_b_kit_install(struct gr_b *b)
+{
+	const struct gr_link_report *l = &b->res->link;
+	int rc;
+
+	if (l->kit_error)
+		return gr_b_fail(b, GR_BUILD_EENV, "the relink kit could not be written: %s; OUT and %s are untouched",
+		                 l->kit_error, b->o->relink_kit);
+	if (!l->kit_written || !gr_kit_complete(b->kit_stage))
+		return gr_b_fail(b, GR_BUILD_EENV, "gorelink-ld wrote no relink kit; OUT and %s are untouched",
+		                 b->o->relink_kit);
+	if ((rc = gr_kit_postlink(b->kit_stage, b->tmpout, b->err)) ||
+	    (rc = gr_kit_install(b->kit_stage, b->kit_abs, &b->kit_old, b->err)))
+		return gr_b_class(b, GR_BUILD_EENV);
+	b->kit_placed = true;
+	gr_b_log(b, "kit", b->kit_abs);
+	return GR_OK;
+}
+
+/* The binary could not go in place: the kit goes back as it was. */
+static void
+gr_b_kit_uninstall(struct gr_b *b)
+{
+	struct gr_error e;
+	bool again;
+
+	if (!b->kit_placed)
+		return;
+	if (b->kit_old)
+		(void)gr_kit_install(b->kit_stage, b->kit_abs, &again, &e);  /* the exchange, undone */
+	else
+		(void)rename(b->kit_abs, b->kit_stage);
+	b->kit_placed = false;
+}
+
+/* The link manifest (relink/gr_manifest, docs/sbom.md): what the final link
+ * loaded (the link report's "loaded" records), the packages and licences of
+ * its archives (cached), the Go side from the build info; --deny-licence, then --sbom
+ * (written before OUT is put in place: a failure leaves OUT untouched). */
+static int
+gr_b_manifest(struct gr_b *b)
+{
+	const struct gr_build_opts *o = b->o;
+	struct gr_build_result *res = b->res;
+	const struct gr_link_report *l = &res->link;
+	struct gr_manifest *m;
+	char linker[16] = "";
+	size_t i, k;
+	int rc;
+
+	if (!l->traced)
+		return gr_b_fail(b, GR_BUILD_EENV, "the final link was not traced%s: no link manifest for %s%s",
+		                 b->darwin ? " (Apple targets: not yet)" : "", o->sbom ? "--sbom" : "--deny-licence",
+		                 o->sbom && o->ndeny ? " and --deny-licence" : "");
+	if (!(m = malloc(sizeof(*m))))
+		return gr_b_nomem(b);
+	gr_manifest_init(m);
+	res->manifest = m;
+	sscanf(l->traced, "%15s", linker);
+	if (*linker && !(m->linker = gr_arena_strdup(&m->arena, linker)))
+		return gr_b_nomem(b);
+	for (i = 0; i < l->nloaded; i++) {
+		const struct gr_rec_loaded *x = &l->loaded[i];
+		enum gr_manifest_kind kind = !strcmp(x->kind, "member") ? GR_MANIFEST_MEMBER :
+		                             !strcmp(x->kind, "shared") ? GR_MANIFEST_SHARED : GR_MANIFEST_OBJECT;
+		if (gr_manifest_add(m, kind, x->path, x->member, x->sha256, x->module, x->source))
+			return gr_b_nomem(b);
+	}
+	if (o->source_date_epoch && *o->source_date_epoch &&
+	    (rc = gr_manifest_set_epoch(m, o->source_date_epoch, b->err)))
+		return gr_b_fail(b, rc == GR_ENOMEM ? GR_BUILD_EENV : GR_BUILD_EUSAGE, "%s", b->err->msg);
+	/* an archive shipped inside a Go module (confluent-kafka-go's librdkafka) */
+	for (i = 0; i < m->narchives; i++)
+		for (k = 0; k < b->mods.n && k < b->moddirs.n; k++) {
+			size_t dl = strlen(b->moddirs.v[k]);
+			if (dl && !strncmp(m->archives[i].path, b->moddirs.v[k], dl) && m->archives[i].path[dl] == '/' &&
+			    !(m->archives[i].module = gr_arena_strdup(&m->arena, b->mods.v[k])))
+				return gr_b_nomem(b);
+		}
+	/* the Go side: what go version -m would print, read in process */
+	if ((rc = gr_manifest_read_go(m, b->tmpout, b->err)))
+		return gr_b_fail(b, GR_BUILD_EENV, "%s", b->err->msg);
+	/* dpkg's database and the .pc index are read only for what the cache
+	 * does not know (the .pc files' digest, go build's mark, keys it too) */
+	if ((rc = gr_manifest_resolve_cached(m, o->env, NULL, res->cache_key, b->err)))
+		return gr_b_fail(b, GR_BUILD_EENV, "%s", b->err->msg);
+	gr_b_log(b, "manifest", linker);
+	for (i = 0; i < m->narchives; i++)
+		for (k = 0; k < o->ndeny; k++) {
+			const struct gr_manifest_archive *a = &m->archives[i];
+			if (!gr_manifest_licence_matches(a->licence, o->deny[k]))
+				continue;
+			res->denied_archive = a->path;
+			res->denied_package = a->deb_package ? a->deb_package : a->pc_package;
+			res->denied_licence = a->licence;
+			res->denied_by = o->deny[k];
+			return gr_b_fail(b, GR_BUILD_ESTRICT,
+			                 "--deny-licence %s: %s (%s%s) is licensed %s%s%s; OUT is untouched", o->deny[k], a->path,
+			                 a->deb_package ? "Debian package " : a->pc_package ? "pkg-config package " : "no package",
+			                 a->deb_package ? a->deb_package : a->pc_package ? a->pc_package : "", a->licence,
+			                 a->licence_from ? ", from " : "", a->licence_from ? a->licence_from : "");
+		}
+	if (o->sbom) {
+		if ((rc = gr_sbom_write(m, (enum gr_sbom_format)o->sbom_format, o->sbom, b->err)))
+			return gr_b_fail(b, rc == GR_ENOMEM ? GR_BUILD_EENV : GR_BUILD_EENV, "--sbom: %s", b->err->msg);
+		gr_b_log(b, "sbom", o->sbom);
+	}
+	return GR_OK;
+}
+
 /* Verify, then move into place (or keep it aside, or drop it for a dry run). */
 static int
 gr_b_install(struct gr_b *b)
@@ -2431,6 +2680,8 @@ gr_b_install(struct gr_b *b)
 		               res->link.nfindings, res->link.nfindings == 1 ? "" : "s");
 	if (rc == GR_OK && !o->accept_dlopen && o->mode != GR_LINK_THIRD_PARTY)
 		rc = gr_b_dlopen_policy(b);
+	if (rc == GR_OK && b->ls.manifest && !res->up_to_date)
+		rc = gr_b_manifest(b);
 	if (rc) {
 		gr_b_keep_rejected(b);
 		return rc;
@@ -2450,8 +2701,14 @@ gr_b_install(struct gr_b *b)
 		return GR_OK;
 	}
 	gr_b_uptodate_hash(b);
-	if ((rc = gr_b_rename_into_place(b)))
+	if (b->kit_stage && (rc = gr_b_kit_install(b)))
 		return rc;
+	if ((rc = gr_b_rename_into_place(b))) {
+		gr_b_kit_uninstall(b);
+		return rc;
+	}
+	if (b->kit_stage && !(res->kit = strdup(b->kit_abs)))
+		return gr_b_nomem(b);
 	gr_b_uptodate_store(b, b->out_hash);
 	/* The verdict names the binary where it now is. */
 	if (res->check && !(res->check->path = gr_arena_strdup(&res->check->arena, res->out)))
@@ -2469,6 +2726,8 @@ gr_b_free(struct gr_b *b)
 	free(b->shim);
 	free(b->state);
 	free(b->helpdir);
+	free(b->kit_abs);
+	free(b->kit_stage);
 	free(b->guard);
 	free(b->outtmpdir);
 	free(b->outdir);
@@ -2517,6 +2776,14 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 	b.ls.mode = o->mode;
 	b.ls.fix = o->fix;
 	b.ls.no_infer = o->no_infer;
+	for (size_t i = 0; i < o->nmaxver; i++)
+		if (gr_strvec_push(&b.ls.maxver, o->maxver[i].name)) {
+			gr_strvec_deinit(&b.ls.maxver);  /* out of memory: a failure names archives only */
+			gr_strvec_init(&b.ls.maxver);
+			break;
+		}
+	b.ls.no_manifest = o->no_manifest;
+	b.ls.manifest = o->manifest || o->sbom || o->ndeny;
 
 	if ((rc = gr_b_flags(&b)) == GR_OK && (rc = gr_b_link_extras(&b)) == GR_OK &&
 	    (rc = gr_b_prepare(&b)) == GR_OK && (gr_b_uptodate_seed(&b), (rc = gr_b_go_build(&b)) == GR_OK) &&
@@ -2531,6 +2798,7 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 void
 gr_build_result_deinit(struct gr_build_result *res)
 {
+	free(res->pkg_dir);
 	gr_strvec_deinit(&res->go_argv);
 	gr_strvec_deinit(&res->tags);
 	gr_link_report_deinit(&res->link);
@@ -2539,10 +2807,15 @@ gr_build_result_deinit(struct gr_build_result *res)
 	gr_strvec_deinit(&res->dropped);
 	free(res->out);
 	free(res->kept);
+	free(res->kit);
 	free(res->preset_path);
 	free(res->go_stderr);
 	free(res->go_stderr_brief);
 	free(res->link_dump);
+	if (res->manifest) {
+		gr_manifest_deinit(res->manifest);
+		free(res->manifest);
+	}
 	gr_report_free(res->check);
 	memset(res, 0, sizeof(*res));
 }

@@ -10,6 +10,7 @@
 #include "gr_error.h"
 #include "gr_gocache.h"
 #include "gr_linker.h"
+#include "gr_manifest.h"
 #include "gr_records.h"
 #include "gr_strvec.h"
 
@@ -51,11 +52,22 @@ struct gr_build_opts {
 	bool strict;                         /* a glibc static-link finding fails the build */
 	bool accept_dlopen;                  /* --accept-dlopen: a static build whose plugins cannot load does not fail */
 	bool no_infer;                       /* --no-infer: a bare -lNAME gains no package closure */
+	bool no_manifest;                    /* --no-manifest: embed no manifest in the binary */
+	bool test;                           /* gorelink test: go test -c, the package's test binary
+	                                      * (any package with tests; go's default name PKG.test) */
 	enum gr_linker linker;               /* --linker (GR_LINKER_DEFAULT: none, the compiler's own ld) */
 	const char *const *libs;             /* --lib flags appended to the link (e.g. -lm) */
 	size_t nlibs;
 	const char *const *stubs;            /* --stub names: libraries without an archive become failing stubs */
 	size_t nstubs;
+	const char *relink_kit;              /* --relink-kit=DIR: write the relink kit there (gr_kit), or NULL */
+	/* Issue 16, the link manifest (docs/sbom.md). */
+	bool manifest;                       /* record what the final link loaded (res->manifest) */
+	const char *sbom;                    /* --sbom=FILE: write the SBOM there (implies manifest), or NULL */
+	int sbom_format;                     /* --sbom-format: enum gr_sbom_format */
+	const char *const *deny;             /* --deny-licence expressions: a match fails the build */
+	size_t ndeny;
+	const char *source_date_epoch;       /* SOURCE_DATE_EPOCH (the SBOMs' creation time), or NULL */
 	/* Called as each step ends (for -v); may be NULL. */
 	void (*log)(void *ctx, const char *step, double seconds, const char *detail);
 	/* Called about once a second while go build runs (for progress); may be NULL. */
@@ -80,7 +92,9 @@ struct gr_build_result {
 	const char *linker;
 	char linker_why[256];
 	char *out;                     /* where the binary is (or would be, for a dry run) */
+	char *pkg_dir;                 /* o->test: the package's directory (go list .Dir), else NULL */
 	char *kept;                    /* a rejected binary kept by keep_failed, or NULL */
+	char *kit;                     /* --relink-kit: the kit's absolute path once it is in place, or NULL */
 	char *preset_path;             /* the preset file used, or NULL */
 	/* The presets applied, 4 strings each: name, module (or ""), variant, why
 	 * ("module M is in the build", or "--sqlite3"/"--preset NAME"). */
@@ -106,6 +120,11 @@ struct gr_build_result {
 	 * whole gorelink-ld command line) replaced by a note; link_dump: those
 	 * lines, or NULL when there were none. */
 	char *go_stderr, *go_stderr_brief, *link_dump;
+	/* The link manifest (o->manifest, --sbom, --deny-licence), or NULL; and a
+	 * licence --deny-licence refused: the archive, its package, its licence
+	 * and the expression it matched (NULL: none). */
+	struct gr_manifest *manifest;
+	const char *denied_archive, *denied_package, *denied_licence, *denied_by;
 };
 
 /* Build o->package as o->mode asks, verify it, and move it into place: GR_OK,

@@ -8,11 +8,19 @@
 
 #include "gr_cache.h"
 #include "gr_chain.h"
+#include "gr_elfver.h"
+#include "gr_embed.h"
 #include "gr_extld.h"
+#include "gr_floorref.h"
+#include "gr_gocache.h"
+#include "gr_json.h"
+#include "gr_kit.h"
 #include "gr_kv.h"
 #include "gr_ldmsg.h"
 #include "gr_path.h"
 #include "gr_pc.h"
+#include "gr_ldtrace.h"
+#include "gr_linker.h"
 #include "gr_spawn.h"
 #include "gr_stub.h"
 #include "gr_symindex.h"
@@ -202,7 +210,7 @@ gr_linkwrap_origins(const struct gr_env *env, struct gr_rw_result *rw, const cha
  * stdout for the diagnosis, and the tracing lines are not shown. */
 static int
 gr_lw_run_captured(const struct gr_linkwrap *w, char *const *argv, struct gr_spawn_result *res, bool traced,
-                   char **traces)
+                   char **traces, struct gr_ldtrace *lt)
 {
 	struct gr_error e;
 	char how[128];
@@ -212,6 +220,10 @@ gr_lw_run_captured(const struct gr_linkwrap *w, char *const *argv, struct gr_spa
 		gr_lw_diag(w, "%s", e.msg);
 		return 127;
 	}
+	/* The manifest's trace lines (gr_ldtrace) are gorelink's, not the user's,
+	 * nor the diagnosis's: taken out first. */
+	if (lt && res->out)
+		res->outlen = gr_ldtrace_take(lt, res->out, res->outlen);
 	if (traced) {
 		size_t ntr;
 		const char *const *tr = gr_diag_traced(&ntr);
@@ -782,6 +794,27 @@ gr_lw_plan(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 
 static int gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_report *rep, bool plan);
 
+/* Record in rep who refers to the symbols above the state's --max-version limits. */
+static void
+gr_lw_floorrefs(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_report *rep)
+{
+	struct gr_vermax *max = calloc(w->ls->maxver.n + 1, sizeof(*max));
+	struct gr_error e;
+	const char *why;
+	size_t i, n = 0;
+
+	if (!max) {
+		gr_lw_diag(w, "--max-version: out of memory");
+		return;
+	}
+	for (i = 0; i < w->ls->maxver.n; i++)
+		if (gr_elfver_parse_max(w->ls->maxver.v[i], &max[n], &why))
+			n++;
+	if (gr_floorref_scan(w->env, final->v, final->n, max, n, rep, &e) != GR_OK)
+		gr_lw_diag(w, "%s", e.msg);
+	free(max);
+}
+
 /* --linker: a final link that failed with another linker than GNU ld, and
  * not on undefined symbols the diagnosis understood (d: NULL or without
  * groups), runs once more with -fuse-ld=bfd, said on w->msg. True when final changed. */
@@ -806,10 +839,160 @@ gr_lw_failover(const struct gr_linkwrap *w, struct gr_strvec *final, const struc
 	return false;
 }
 
+/* ---- the manifest the binary carries (issue 16: check/gr_embed, docs/sbom.md) ---- */
+
+/* INTERIM, until relink/gr_manifest merges: the manifest from the final
+ * link's archive arguments, {"format":"gorelink-manifest/1","archives":
+ * [{"path":...,"sha256":...}...]} in their order (each once), as compact
+ * deterministic JSON (malloc'd, *len bytes). At merge the coordinator swaps
+ * this one function for gr_manifest_compact (relink/gr_manifest). */
+static int
+gr_linkwrap_manifest_blob(const struct gr_strvec *final, char **out, size_t *len, struct gr_error *err)
+{
+	struct gr_json j;
+	size_t i, k;
+	char hex[65];
+	FILE *f = open_memstream(out, len);
+
+	if (!f)
+		return gr_error_set(err, GR_ENOMEM, errno, "out of memory");
+	gr_json_init(&j, f);
+	gr_json_obj_begin(&j, NULL);
+	gr_json_str(&j, "format", "gorelink-manifest/1");
+	gr_json_arr_begin(&j, "archives");
+	for (i = 0; i < final->n; i++) {
+		const char *a = final->v[i];
+		size_t l = strlen(a);
+		if (a[0] == '-' || l < 3 || strcmp(a + l - 2, ".a") != 0 || (i && !strcmp(final->v[i - 1], "-o")))
+			continue;
+		for (k = 0; k < i && strcmp(final->v[k], a); k++)
+			;
+		if (k < i || gr_gocache_sha256_file(a, hex) != 0)
+			continue;
+		gr_json_obj_begin(&j, NULL);
+		gr_json_str(&j, "path", a);
+		gr_json_str(&j, "sha256", hex);
+		gr_json_obj_end(&j);
+	}
+	gr_json_arr_end(&j);
+	gr_json_obj_end(&j);
+	if (fclose(f) != 0) {
+		free(*out);
+		*out = NULL;
+		return gr_error_set(err, GR_ENOMEM, errno, "out of memory");
+	}
+	return GR_OK;
+}
+
+/* The final link's output: its last -o (a.out without one). */
+static const char *
+gr_lw_output(const struct gr_strvec *final)
+{
+	const char *o = "a.out";
+	size_t i;
+
+	for (i = 0; i < final->n; i++)
+		if (!strcmp(final->v[i], "-o") && i + 1 < final->n)
+			o = final->v[++i];
+		else if (!strncmp(final->v[i], "-o", 2) && final->v[i][2])
+			o = final->v[i] + 2;
+	return o;
+}
+
+/* Write the -sectcreate file (gorelink-manifest.sect in the directory of
+ * near: len bytes) and give its path in *file (malloc'd). */
+static int
+gr_lw_sect_file(const char *near, const unsigned char *bytes, size_t len, char **file, struct gr_error *err)
+{
+	const char *sl = strrchr(near, '/');
+	int dl = sl ? (int)(sl - near) + 1 : 0;
+	size_t n = (size_t)dl + sizeof("gorelink-manifest.sect");
+	FILE *f;
+	int bad;
+
+	if (!(*file = malloc(n)))
+		return gr_error_set(err, GR_ENOMEM, 0, "out of memory");
+	snprintf(*file, n, "%.*sgorelink-manifest.sect", dl, near);
+	if (!(f = fopen(*file, "wb")))
+		return gr_error_set(err, GR_EIO, errno, "%s: %s", *file, strerror(errno));
+	bad = fwrite(bytes, 1, len, f) != len;
+	if (fclose(f) != 0 || bad)
+		return gr_error_set(err, GR_EIO, errno, "%s: %s", *file, strerror(errno));
+	return GR_OK;
+}
+
+/* Unless --no-manifest: an ELF output gains the manifest note after the link
+ * (before cmd/link copies it and gorelink checks it); an Apple link gains
+ * -sectcreate __GORELINK __manifest FILE before it (post-link edits would break
+ * its code signature; the archives are those of the command line; FILE is
+ * gorelink-manifest.sect beside the link report, else the output). after:
+ * which of the two moments this is. GR_OK, or err set (said on w->msg). */
+static int
+gr_lw_manifest(const struct gr_linkwrap *w, struct gr_strvec *final, bool after)
+{
+	struct gr_error e;
+	char *blob = NULL, *file = NULL;
+	unsigned char *bytes = NULL;
+	size_t len = 0, blen = 0;
+	const char *outp = gr_lw_output(final);
+	int rc;
+
+	if (w->ls->no_manifest || after == w->ls->darwin)
+		return GR_OK;
+	if ((rc = gr_linkwrap_manifest_blob(final, &blob, &len, &e)) == GR_OK) {
+		if (after) {
+			rc = gr_embed_elf_add(outp, blob, len, &e);
+		} else if ((rc = gr_embed_blob(blob, len, &bytes, &blen, &e)) == GR_OK &&
+		           (rc = gr_lw_sect_file(w->ls->report ? w->ls->report : outp, bytes, blen, &file, &e)) == GR_OK) {
+			if (gr_strvec_push(final, "-Xlinker") || gr_strvec_push(final, "-sectcreate") ||
+			    gr_strvec_push(final, "-Xlinker") || gr_strvec_push(final, GR_EMBED_MACHO_SEGMENT) ||
+			    gr_strvec_push(final, "-Xlinker") || gr_strvec_push(final, GR_EMBED_MACHO_SECTION) ||
+			    gr_strvec_push(final, "-Xlinker") || gr_strvec_push(final, file))
+				rc = gr_error_set(&e, GR_ENOMEM, 0, "out of memory");
+		}
+	}
+	if (rc)
+		gr_lw_diag(w, "cannot embed the manifest: %s (--no-manifest builds without it)", e.msg);
+	free(blob);
+	free(bytes);
+	free(file);
+	return rc;
+}
+
 int
 gr_linkwrap_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_report *rep)
 {
-	return gr_lw_link(w, final, rep, true);
+	int status;
+
+	if (gr_lw_manifest(w, final, false) != GR_OK)
+		return 1;
+	status = gr_lw_link(w, final, rep, true);
+
+	/* --max-version: who refers to each symbol the output needs too new a
+	 * version of, while cmd/link's objects still exist (gr_floorref). */
+	if (status == 0 && w->ls->maxver.n && !w->ls->darwin)
+		gr_lw_floorrefs(w, final, rep);
+	/* --relink-kit: the link's objects are in cmd/link's directory until it
+	 * ends; the kit takes them now (gr_kit), the driver puts it in place. */
+	if (status == 0 && final->n && w->ls->kit && !w->ls->darwin) {
+		struct gr_error ke;
+		/* The report is in the build's private directory: name nothing there. */
+		char *pd = w->ls->report ? strdup(w->ls->report) : NULL, *slash = pd ? strrchr(pd, '/') : NULL;
+		struct gr_kit_req kq = { w->ls->kit, w->ls->kit_name, gr_link_mode_name(w->ls->mode),
+		                         (const char *const *)final->v, final->n, w->env->path, NULL, NULL };
+		if (slash && slash > pd) {
+			*slash = '\0';
+			kq.private_dir = pd;
+		}
+		if (gr_link_report_set_kit(rep, gr_kit_write(&kq, &ke) == GR_OK ? NULL : ke.msg) != GR_OK)
+			gr_lw_diag(w, "relink kit: out of memory");
+		free(pd);
+	}
+	/* After the kit's copy of the linker's output: the note is among the
+	 * bytes its postlink file adds back (gr_kit_postlink). */
+	if (status == 0 && gr_lw_manifest(w, final, true) != GR_OK)
+		return 1;
+	return status;
 }
 
 int
@@ -847,6 +1030,8 @@ gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 		char *traces = NULL;
 		size_t i, added = 0;
 		bool oom = false;  /* --fix could not add what it found */
+		struct gr_ldtrace lt = { 0 };
+		bool traced_run = false;  /* run carries the manifest's trace flags */
 		gr_strvec_init(&run);
 		if (trace) {
 			size_t ntr;
@@ -875,9 +1060,35 @@ gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 			}
 			free(flag);
 		}
-		status = gr_lw_run_captured(w, gr_strvec_argv(trace ? &run : final), &res, trace, &traces);
+		/* The manifest: what this link loads, from the linker's own trace. */
+		if (w->ls->manifest && !w->ls->darwin) {
+			for (i = 0; !trace && i < final->n; i++)
+				if (gr_strvec_push(&run, final->v[i]))
+					break;
+			if ((!trace && i < final->n) ||
+			    gr_ldtrace_begin(&lt, gr_linker_in_argv((const char *const *)final->v, final->n),
+			                     gr_lw_output(final), &run) != GR_OK) {
+				gr_lw_diag(w, "out of memory: the link manifest is not recorded");
+				gr_ldtrace_deinit(&lt);
+				if (!trace)
+					gr_strvec_deinit(&run);
+			} else {
+				traced_run = true;
+			}
+		}
+		status = gr_lw_run_captured(w, gr_strvec_argv(trace || traced_run ? &run : final), &res, trace,
+		                            &traces, traced_run ? &lt : NULL);
 		gr_strvec_deinit(&run);
 		rep->links++;
+		/* A link that succeeded ends this loop: what it loaded is the manifest. */
+		if (traced_run && status == 0) {
+			if (gr_ldtrace_read_map(&lt, &e) != GR_OK)
+				gr_lw_diag(w, "the link manifest: %s", e.msg);
+			else if (gr_ldtrace_report(&lt, &w->ls->modules, rep) != GR_OK)
+				gr_lw_diag(w, "out of memory: the link manifest is not recorded");
+		}
+		if (traced_run)
+			gr_ldtrace_deinit(&lt);
 		if ((traces || res.err) && gr_diag_run(w->env, traces ? traces : res.err, w->dirs, w->ndirs, &d, &e) != GR_OK)
 			gr_lw_diag(w, "no diagnosis: %s", e.msg);
 		if (d && gr_diag_name_sources(d, &w->ls->modules, &e) != GR_OK)  /* while go-link-* still exists */

@@ -34,7 +34,11 @@ struct gr_linkwrap {
  * needing them (at most 3 times) and, with --fix, append the archives defining
  * the missing symbols (at most 3 rounds); explain what is left. final is the
  * argv (changed by the repairs); rep gains the undefined, finding, fix and order
- * records. Returns the link's exit status (127: could not run, 128+N: signal N). */
+ * records. Unless the state says no-manifest, the output carries the manifest
+ * (gr_embed: an ELF note added after the link, -sectcreate in an Apple link);
+ * failing that, 1. With the state's kit (--relink-kit), a link that
+ * succeeded writes the relink kit there first (gr_kit) and rep records whether
+ * it could. Returns the link's exit status (127: could not run, 128+N: signal N). */
 int gr_linkwrap_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_report *rep);
 
 /* gr_linkwrap_link without the plan: only the repairs after a failed link (their tests). */

@@ -14,7 +14,7 @@
 #define GR_REC_STATE "gorelink-link-state"
 #define GR_REC_REPORT "gorelink-link-report"
 #define GR_REC_PKGLOG "gorelink-pkg-log"
-#define GR_REC_MAXFIELDS 8
+#define GR_REC_MAXFIELDS 9
 
 /* ---- framing: writing ----------------------------------------------------- */
 
@@ -277,6 +277,7 @@ gr_linkstate_init(struct gr_linkstate *ls)
 	gr_strvec_init(&ls->system_libs);
 	gr_strvec_init(&ls->stubs);
 	gr_strvec_init(&ls->modules);
+	gr_strvec_init(&ls->maxver);
 }
 
 void
@@ -290,6 +291,7 @@ gr_linkstate_deinit(struct gr_linkstate *ls)
 	gr_strvec_deinit(&ls->system_libs);
 	gr_strvec_deinit(&ls->stubs);
 	gr_strvec_deinit(&ls->modules);
+	gr_strvec_deinit(&ls->maxver);
 	free(ls->report);
 	ls->report = NULL;
 	free(ls->darwin_arch);
@@ -300,8 +302,13 @@ gr_linkstate_deinit(struct gr_linkstate *ls)
 	ls->pkglog = NULL;
 	free(ls->linker);
 	ls->linker = NULL;
+	free(ls->kit);
+	ls->kit = NULL;
+	free(ls->kit_name);
+	ls->kit_name = NULL;
 	ls->darwin = false;
 	ls->no_infer = false;
+	ls->no_manifest = false;
 }
 
 const char *
@@ -342,6 +349,7 @@ gr_linkstate_write(const char *path, const struct gr_linkstate *ls, struct gr_er
 	gr_rec_put_all(&b, "allow", &ls->allow);
 	gr_rec_put_all(&b, "system-lib", &ls->system_libs);
 	gr_rec_put_all(&b, "stub", &ls->stubs);
+	gr_rec_put_all(&b, "maxver", &ls->maxver);
 	for (i = 0; i + 2 < ls->modules.n; i += 3)
 		gr_rec_put(&b, "module", 3, (const char *const *)ls->modules.v + i);
 	if (ls->report)
@@ -354,10 +362,16 @@ gr_linkstate_write(const char *path, const struct gr_linkstate *ls, struct gr_er
 		gr_rec_put1(&b, "syslibroot", ls->syslibroot);
 	if (ls->no_infer)
 		gr_rec_put(&b, "no-infer", 0, NULL);
+	if (ls->no_manifest)
+		gr_rec_put(&b, "no-manifest", 0, NULL);
 	if (ls->pkglog)
 		gr_rec_put1(&b, "pkglog", ls->pkglog);
 	if (ls->linker)
 		gr_rec_put1(&b, "linker", ls->linker);
+	if (ls->kit)
+		gr_rec_put(&b, "kit", 2, (const char *const[]){ ls->kit, ls->kit_name });
+	if (ls->manifest)
+		gr_rec_put(&b, "manifest", 0, NULL);
 	rc = gr_rec_commit(path, &b, "link state", err);
 	free(b.p);
 	return rc;
@@ -383,7 +397,7 @@ gr_linkstate_record(struct gr_rec_reader *r, const char *kw, struct gr_linkstate
 	char **f = r->fields;
 	struct gr_strvec *list = !strcmp(kw, "cc") ? &ls->cc : !strcmp(kw, "cxx") ? &ls->cxx :
 	                         !strcmp(kw, "allow") ? &ls->allow : !strcmp(kw, "system-lib") ? &ls->system_libs :
-	                         !strcmp(kw, "stub") ? &ls->stubs : NULL;
+	                         !strcmp(kw, "stub") ? &ls->stubs : !strcmp(kw, "maxver") ? &ls->maxver : NULL;
 	bool ok = true;
 	int rc;
 
@@ -419,6 +433,14 @@ gr_linkstate_record(struct gr_rec_reader *r, const char *kw, struct gr_linkstate
 		if ((rc = gr_rec_want(r, kw, 1, 1, err)))
 			return rc;
 		ok = gr_rec_set(&ls->linker, f[0]);
+	} else if (!strcmp(kw, "kit")) {
+		if ((rc = gr_rec_want(r, kw, 2, 1, err)))
+			return rc;
+		ok = gr_rec_set(&ls->kit, f[0]) && gr_rec_set(&ls->kit_name, f[1]);
+	} else if (!strcmp(kw, "manifest")) {
+		if ((rc = gr_rec_want(r, kw, 0, 0, err)))
+			return rc;
+		ls->manifest = true;
 	} else if (!strcmp(kw, "fix") || !strcmp(kw, "no-infer")) {
 		if ((rc = gr_rec_want(r, kw, 0, 0, err)))
 			return rc;
@@ -426,6 +448,10 @@ gr_linkstate_record(struct gr_rec_reader *r, const char *kw, struct gr_linkstate
 			ls->fix = true;
 		else
 			ls->no_infer = true;
+	} else if (!strcmp(kw, "no-manifest")) {
+		if ((rc = gr_rec_want(r, kw, 0, 0, err)))
+			return rc;
+		ls->no_manifest = true;
 	} else if (!strcmp(kw, "darwin")) {
 		if ((rc = gr_rec_want(r, kw, 1, 0, err)))
 			return rc;
@@ -528,6 +554,45 @@ gr_link_report_add_dropped(struct gr_link_report *r, const char *lib, const char
 		return GR_ENOMEM;
 	r->dropped[r->ndropped++] = d;
 	return GR_OK;
+}
+
+int
+gr_link_report_add_floorref(struct gr_link_report *r, const struct gr_rec_floorref *x)
+{
+	bool ok = true;
+	struct gr_rec_floorref d = { gr_rep_dup(r, x->symbol, &ok), gr_rep_dup(r, x->version, &ok),
+	                             gr_rep_dup(r, x->kind, &ok),   gr_rep_dup(r, x->file, &ok),
+	                             gr_rep_dup(r, x->member, &ok), gr_rep_dup(r, x->sources, &ok),
+	                             gr_rep_dup(r, x->package, &ok), gr_rep_dup(r, x->module, &ok),
+	                             gr_rep_dup(r, x->deb, &ok) };
+
+	if (!ok || !d.symbol || !d.version || !d.kind || !GR_REP_GROW(r, floorrefs, nfloorrefs, cfloorrefs))
+		return GR_ENOMEM;
+	r->floorrefs[r->nfloorrefs++] = d;
+	return GR_OK;
+}
+
+int
+gr_link_report_add_loaded(struct gr_link_report *r, const struct gr_rec_loaded *x)
+{
+	bool ok = true;
+	struct gr_rec_loaded d = { gr_rep_dup(r, x->kind, &ok), gr_rep_dup(r, x->path, &ok), gr_rep_dup(r, x->member, &ok),
+	                           gr_rep_dup(r, x->sha256, &ok), gr_rep_dup(r, x->module, &ok),
+	                           gr_rep_dup(r, x->source, &ok) };
+
+	if (!ok || !d.kind || !d.path || !GR_REP_GROW(r, loaded, nloaded, cloaded))
+		return GR_ENOMEM;
+	r->loaded[r->nloaded++] = d;
+	return GR_OK;
+}
+
+int
+gr_link_report_set_traced(struct gr_link_report *r, const char *how)
+{
+	bool ok = true;
+
+	r->traced = gr_rep_dup(r, how, &ok);
+	return ok ? GR_OK : GR_ENOMEM;
 }
 
 int
@@ -662,6 +727,16 @@ gr_link_report_set_status(struct gr_link_report *r, int status, const char *kill
 }
 
 int
+gr_link_report_set_kit(struct gr_link_report *r, const char *error)
+{
+	bool ok = true;
+
+	r->kit_written = !error;
+	r->kit_error = gr_rep_dup(r, error, &ok);
+	return ok ? GR_OK : GR_ENOMEM;
+}
+
+int
 gr_link_report_write(const char *path, const struct gr_link_report *r, struct gr_error *err)
 {
 	struct gr_kvbuf b = { NULL, 0, 0, false };
@@ -746,10 +821,23 @@ gr_link_report_write(const char *path, const struct gr_link_report *r, struct gr
 	}
 	for (i = 0; i < r->ndropped; i++)
 		gr_rec_put(&b, "dropped", 2, (const char *const[]){ r->dropped[i].lib, r->dropped[i].via });
+	for (i = 0; i < r->nfloorrefs; i++) {
+		const struct gr_rec_floorref *x = &r->floorrefs[i];
+		gr_rec_put(&b, "floorref", 9, (const char *const[]){ x->symbol, x->version, x->kind, x->file, x->member,
+		                                                      x->sources, x->package, x->module, x->deb });
+	}
+	if (r->traced)
+		gr_rec_put1(&b, "traced", r->traced);
+	for (i = 0; i < r->nloaded; i++) {
+		const struct gr_rec_loaded *x = &r->loaded[i];
+		gr_rec_put(&b, "loaded", 6, (const char *const[]){ x->kind, x->path, x->member, x->sha256, x->module, x->source });
+	}
 	if (r->links) {
 		snprintf(num, sizeof(num), "%u", r->links);
 		gr_rec_put1(&b, "links", num);
 	}
+	if (r->kit_written || r->kit_error)
+		gr_rec_put1(&b, "kit", r->kit_error);
 	rc = gr_rec_commit(path, &b, "link report", err);
 	free(b.p);
 	return rc;
@@ -847,6 +935,24 @@ gr_link_report_record(struct gr_rec_reader *r, const char *kw, struct gr_link_re
 		x.nalternatives = gr_rec_split_lines(f[5], alts, sizeof(alts) / sizeof(*alts));
 		x.nadded = gr_rec_split_lines(f[6], added, sizeof(added) / sizeof(*added));
 		rc = gr_link_report_add_inferred(rep, &x);
+	} else if (!strcmp(kw, "floorref")) {
+		struct gr_rec_floorref x;
+		if ((rc = gr_rec_want(r, kw, 9, 7, err)))
+			return rc;
+		x = (struct gr_rec_floorref){ f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8] };
+		rc = gr_link_report_add_floorref(rep, &x);
+	} else if (!strcmp(kw, "traced")) {
+		if ((rc = gr_rec_want(r, kw, 1, 1, err)))
+			return rc;
+		rc = gr_link_report_set_traced(rep, f[0]);
+	} else if (!strcmp(kw, "loaded")) {
+		struct gr_rec_loaded x;
+		if ((rc = gr_rec_want(r, kw, 6, 3, err)))
+			return rc;
+		if (strcmp(f[0], "object") && strcmp(f[0], "member") && strcmp(f[0], "shared"))
+			return gr_error_set(err, GR_EFORMAT, 0, "%s:%zu: unknown loaded kind '%.32s'", r->path, r->line, f[0]);
+		x = (struct gr_rec_loaded){ f[0], f[1], f[2], f[3], f[4], f[5] };
+		rc = gr_link_report_add_loaded(rep, &x);
 	} else if (!strcmp(kw, "dropped")) {
 		if ((rc = gr_rec_want(r, kw, 2, 1, err)))
 			return rc;
@@ -862,6 +968,10 @@ gr_link_report_record(struct gr_rec_reader *r, const char *kw, struct gr_link_re
 			return gr_error_set(err, GR_EFORMAT, 0, "%s:%zu: links '%.32s' is not a number", r->path, r->line,
 			                    f[0]);
 		rep->links = (unsigned)v;
+	} else if (!strcmp(kw, "kit")) {
+		if ((rc = gr_rec_want(r, kw, 1, 0, err)))
+			return rc;
+		rc = gr_link_report_set_kit(rep, f[0]);
 	} else if (!strcmp(kw, "order")) {
 		struct gr_rec_order o;
 		if ((rc = gr_rec_want(r, kw, 3, 7, err)))

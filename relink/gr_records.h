@@ -44,8 +44,13 @@ struct gr_linkstate {
 	char *darwin_arch;            /* its -arch, or NULL: the link's own -arch */
 	char *syslibroot;             /* the SDK, or NULL: the link's own -isysroot/-syslibroot */
 	bool no_infer;                /* --no-infer: a bare -lNAME gains no package closure */
+	bool no_manifest;             /* --no-manifest: the binary carries no embedded manifest (gr_embed) */
 	char *pkglog;                 /* the pkg-config log (the -l names #cgo pkg-config: answers account for), or NULL */
 	char *linker;                 /* --linker: the final link's -fuse-ld=NAME ("mold"), or NULL: the compiler's own ld */
+	struct gr_strvec maxver;      /* --max-version limits ("GLIBC_2.28"): the wrapper names who needs more */
+	char *kit;                    /* --relink-kit: the staging directory the wrapper writes the kit into, or NULL */
+	char *kit_name;               /* the binary's name for the kit (relink's default output), or NULL */
+	bool manifest;                /* record what the final link loaded (link report "traced" and "loaded") */
 	/* Not recorded: the wrapper's own stand-in archives for --stub names
 	 * (gr_rw_opts.replace_*), borrowed, set for the link after the stub step. */
 	const char *const *stub_lib, *const *stub_archive;
@@ -142,6 +147,30 @@ struct gr_rec_inferred {
 	size_t nadded;
 };
 
+/* An input of the final link that refers to a symbol the output needs in a
+ * version newer than --max-version allows (gr_floorref). */
+struct gr_rec_floorref {
+	const char *symbol;    /* "closefrom" */
+	const char *version;   /* "GLIBC_2.34" */
+	const char *kind;      /* "archive", "go" (go.o), "cgo" (a Go package's C object), "object", "toolchain" */
+	const char *file;      /* the archive or object; NULL for go and cgo (cmd/link's files are gone) */
+	const char *member;    /* the archive member, or a cgo object's C source file ("x.cgo2.c"), or NULL */
+	const char *sources;   /* cgo: the C source files of its package's objects, newline-separated, or NULL */
+	const char *package;   /* cgo: the Go package (the driver's go list), or NULL: not known */
+	const char *module;    /* its module, or NULL: the standard library, or not known */
+	const char *deb;       /* toolchain: the Debian package that installed file, or NULL */
+};
+
+/* An input the final link really loaded, as the linker's own trace (or map) says. */
+struct gr_rec_loaded {
+	const char *kind;    /* "object", "member" (of an archive) or "shared" */
+	const char *path;    /* the object, the archive or the shared library, as the linker named it */
+	const char *member;  /* the archive member, or NULL */
+	const char *sha256;  /* an object's digest, taken while go build's link directory exists; or NULL */
+	const char *module;  /* the Go module whose C code the object was compiled from, or NULL */
+	const char *source;  /* the C file it was compiled from (STT_FILE), or NULL */
+};
+
 struct gr_link_report {
 	struct gr_arena arena;            /* owns every string and array below */
 	const char **argv;                /* the final link as it ran */
@@ -166,7 +195,14 @@ struct gr_link_report {
 	size_t ninferred, cinferred;
 	struct gr_rec_dropped *dropped;   /* -l names an inferred closure left out */
 	size_t ndropped, cdropped;
+	struct gr_rec_floorref *floorrefs; /* --max-version: who refers to each too-new symbol */
+	size_t nfloorrefs, cfloorrefs;
+	struct gr_rec_loaded *loaded;     /* what the last final link loaded (when the state asked: manifest) */
+	size_t nloaded, cloaded;
+	const char *traced;               /* "LINKER VERSION": how loaded was taken ("mold map 1"), or NULL: not traced */
 	unsigned links;                   /* final link attempts that ran (each repair adds one) */
+	bool kit_written;                 /* --relink-kit: the wrapper wrote the kit (record 'kit' with \\N) */
+	const char *kit_error;            /* or why it could not (record 'kit' with the reason), or NULL */
 	bool has_status;
 	int status;                       /* the link's exit status (128+N: signal N) */
 	const char *killed;               /* "CC killed by signal NAME (...)", or NULL */
@@ -211,8 +247,20 @@ int gr_link_report_add_inferred(struct gr_link_report *r, const struct gr_rec_in
 /* Append a library an inferred closure left out, with the package kept dynamic that brings it (or NULL). */
 int gr_link_report_add_dropped(struct gr_link_report *r, const char *lib, const char *via);
 
+/* Append a reference to a too-new symbol (the strings are copied). */
+int gr_link_report_add_floorref(struct gr_link_report *r, const struct gr_rec_floorref *x);
+
+/* Append an input the final link loaded (the strings are copied). */
+int gr_link_report_add_loaded(struct gr_link_report *r, const struct gr_rec_loaded *x);
+
+/* Say how the loaded inputs were taken: "LINKER METHOD VERSION", e.g. "bfd trace 1" (copied). */
+int gr_link_report_set_traced(struct gr_link_report *r, const char *how);
+
 /* Set the link's exit status and, when it died of a signal, what killed it (copied; may be NULL). */
 int gr_link_report_set_status(struct gr_link_report *r, int status, const char *killed);
+
+/* Record the relink kit's outcome: written (error NULL) or why not (copied). */
+int gr_link_report_set_kit(struct gr_link_report *r, const char *error);
 
 /* Write the report to path (atomically: a temporary file renamed over it). */
 int gr_link_report_write(const char *path, const struct gr_link_report *r, struct gr_error *err);

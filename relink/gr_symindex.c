@@ -471,6 +471,21 @@ gr_six_bfd_quiet(const char *fmt, va_list ap)
 	(void)ap;
 }
 
+/* One reference: an undefined symbol of member mi (borrowed from a strvec). */
+struct gr_six_ref {
+	const char *sym;
+	size_t mi;
+};
+
+static int
+gr_six_ref_cmp(const void *x, const void *y)
+{
+	const struct gr_six_ref *a = x, *b = y;
+	int c = strcmp(a->sym, b->sym);
+
+	return c ? c : (a->mi > b->mi) - (a->mi < b->mi);
+}
+
 /* The undefined symbols of one archive member, pushed to out. */
 static int
 gr_six_member_undefs(bfd *b, struct gr_strvec *out)
@@ -487,12 +502,134 @@ gr_six_member_undefs(bfd *b, struct gr_strvec *out)
 	for (i = 0; i < n && rc == GR_OK; i++) {
 		const char *name = bfd_asymbol_name(syms[i]);
 		/* A weak undefined symbol pulls no archive member in: not one the link needs. */
-		if (name && *name && !strchr(name, '\n') && !(syms[i]->flags & BSF_WEAK) &&
+		if (name && *name && !strpbrk(name, "\n\t") && !(syms[i]->flags & BSF_WEAK) &&
 		    bfd_is_und_section(bfd_asymbol_section(syms[i])))
 			rc = gr_strvec_push(out, name);
 	}
 	free(syms);
 	return rc;
+}
+
+/* Append s (l bytes) to the growing buffer *buf (*len used, *cap allocated). */
+static bool
+gr_six_put(char **buf, size_t *len, size_t *cap, const char *s, size_t l)
+{
+	if (*len + l + 1 > *cap) {
+		size_t ncap = (*cap ? *cap : 4096);
+		char *g;
+		while (ncap < *len + l + 1)
+			ncap *= 2;
+		if (!(g = realloc(*buf, ncap)))
+			return false;
+		*buf = g;
+		*cap = ncap;
+	}
+	memcpy(*buf + *len, s, l);
+	*len += l;
+	(*buf)[*len] = '\0';
+	return true;
+}
+
+/* Read the archive at path with libbfd: the cache text of its undefined
+ * symbols ("undefs 2", see gr_six_undefs_text), malloc'd in *out. */
+static int
+gr_six_undefs_read(const char *path, char **out, size_t *outlen, struct gr_error *err)
+{
+	struct gr_strvec names, syms;
+	struct gr_six_ref *refs = NULL;
+	size_t *first = NULL, nmem = 0, fcap = 0, i, k, len = 0, cap = 0;
+	char *buf = NULL, num[64];
+	bfd *ar, *m, *next;
+	int rc = GR_OK;
+
+	*out = NULL;
+	bfd_init();
+	bfd_set_error_handler(gr_six_bfd_quiet);
+	if (!(ar = bfd_openr(path, NULL)))
+		return gr_error_set(err, GR_ENOTBIN, 0, "%s: cannot be read", path);
+	if (!bfd_check_format(ar, bfd_archive)) {
+		bfd_close(ar);
+		return gr_error_set(err, GR_ENOTBIN, 0, "%s: not an archive", path);
+	}
+	gr_strvec_init(&names);
+	gr_strvec_init(&syms);
+	/* As nm walks an archive: each member is closed once the next is open.
+	 * first[k]: where member k's symbols start in syms. */
+	for (m = bfd_openr_next_archived_file(ar, NULL); m; m = next) {
+		if (rc == GR_OK && nmem == fcap) {
+			size_t ncap = fcap ? fcap * 2 : 64;
+			size_t *g = realloc(first, (ncap + 1) * sizeof(*g));
+			if (!g)
+				rc = GR_ENOMEM;
+			else {
+				first = g;
+				fcap = ncap;
+			}
+		}
+		if (rc == GR_OK) {
+			const char *mn = bfd_get_filename(m);
+			char *clean = strdup(mn && *mn ? mn : "?");
+			first[nmem] = syms.n;
+			if (!clean || gr_strvec_push(&names, clean))
+				rc = GR_ENOMEM;
+			free(clean);
+			if (rc == GR_OK) {
+				char *c;
+				/* One line each in the cache: a name's newline or TAB becomes '?'. */
+				for (c = names.v[names.n - 1]; *c; c++)
+					if (*c == '\n' || *c == '\t')
+						*c = '?';
+				nmem++;
+				rc = gr_six_member_undefs(m, &syms);
+			}
+		}
+		next = rc ? NULL : bfd_openr_next_archived_file(ar, m);
+		bfd_close(m);
+	}
+	bfd_close(ar);
+	if (rc == GR_OK && first)
+		first[nmem] = syms.n;
+	if (rc == GR_OK && syms.n && !(refs = malloc(syms.n * sizeof(*refs))))
+		rc = GR_ENOMEM;
+	for (k = 0; rc == GR_OK && k < nmem; k++)
+		for (i = first[k]; i < first[k + 1]; i++)
+			refs[i] = (struct gr_six_ref){ syms.v[i], k };
+	if (rc == GR_OK && syms.n)
+		qsort(refs, syms.n, sizeof(*refs), gr_six_ref_cmp);
+	/* "undefs 2", "members N", N member names, then each symbol once with
+	 * the members that refer to it: "SYM\tI,J", "end". */
+	snprintf(num, sizeof(num), "undefs 2\nmembers %zu\n", nmem);
+	if (rc == GR_OK && !gr_six_put(&buf, &len, &cap, num, strlen(num)))
+		rc = GR_ENOMEM;
+	for (k = 0; rc == GR_OK && k < nmem; k++)
+		if (!gr_six_put(&buf, &len, &cap, names.v[k], strlen(names.v[k])) || !gr_six_put(&buf, &len, &cap, "\n", 1))
+			rc = GR_ENOMEM;
+	for (i = 0; rc == GR_OK && i < syms.n; i++) {
+		bool same = i && !strcmp(refs[i].sym, refs[i - 1].sym);
+		if (same && refs[i].mi == refs[i - 1].mi)
+			continue;
+		if (!same && ((i && !gr_six_put(&buf, &len, &cap, "\n", 1)) ||
+		              !gr_six_put(&buf, &len, &cap, refs[i].sym, strlen(refs[i].sym)))) {
+			rc = GR_ENOMEM;
+			break;
+		}
+		snprintf(num, sizeof(num), "%c%zu", same ? ',' : '\t', refs[i].mi);
+		if (!gr_six_put(&buf, &len, &cap, num, strlen(num)))
+			rc = GR_ENOMEM;
+	}
+	if (rc == GR_OK && ((syms.n && !gr_six_put(&buf, &len, &cap, "\n", 1)) || !gr_six_put(&buf, &len, &cap, "end\n", 4)))
+		rc = GR_ENOMEM;
+	free(refs);
+	free(first);
+	gr_strvec_deinit(&names);
+	gr_strvec_deinit(&syms);
+	if (rc) {
+		free(buf);
+		return gr_error_set(err, GR_ENOMEM, 0, "symbol index: out of memory");
+	}
+	*out = buf;
+	*outlen = len;
+	return GR_OK;
 }
 
 /* Sort v and drop repeats, in place. */
@@ -514,82 +651,246 @@ gr_six_uniq(struct gr_strvec *v)
 	v->n = k;
 }
 
+/* A parsed "undefs 2" text: member names and symbol lines, pointing into it. */
+struct gr_six_utext {
+	char **members;
+	size_t nmembers;
+	char **syms;      /* "SYM" (the TAB replaced by NUL; the list follows) */
+	size_t nsyms;
+};
+
+/* Parse text (len bytes, split in place) into u; false when it is not a
+ * whole, well-formed "undefs 2" entry (symbols strictly sorted, member
+ * indices ascending and below the member count). u's arrays are malloc'd. */
+static bool
+gr_six_utext_parse(char *text, size_t len, struct gr_six_utext *u)
+{
+	char *p = text, *end = text + len, *nl, *q;
+	unsigned long long n;
+	size_t k;
+
+	memset(u, 0, sizeof(*u));
+	if (len < 9 + 10 + 4 || memchr(text, '\0', len) || memcmp(text, "undefs 2\nmembers ", 17) ||
+	    memcmp(end - 4, "end\n", 4) || (end - 4 != text && end[-5] != '\n'))
+		return false;
+	p = text + 17;
+	if (*p < '0' || *p > '9')
+		return false;
+	errno = 0;
+	n = strtoull(p, &q, 10);
+	if (errno || *q != '\n' || n > len)
+		return false;
+	p = q + 1;
+	if (!(u->members = malloc((n ? n : 1) * sizeof(*u->members))))
+		return false;
+	for (k = 0; k < n; k++) {
+		if (p >= end - 4 || !(nl = memchr(p, '\n', (size_t)(end - 4 - p))))
+			goto bad;
+		*nl = '\0';
+		u->members[k] = p;
+		p = nl + 1;
+	}
+	u->nmembers = n;
+	/* Count the symbol lines, then check each. */
+	for (q = p, k = 0; q < end - 4; q = nl + 1) {
+		if (!(nl = memchr(q, '\n', (size_t)(end - 4 - q))))
+			goto bad;
+		k++;
+	}
+	if (!(u->syms = malloc((k ? k : 1) * sizeof(*u->syms))))
+		goto bad;
+	for (; p < end - 4; p = nl + 1) {
+		char *tab, *d;
+		unsigned long long last = 0, v;
+		bool any = false;
+		nl = memchr(p, '\n', (size_t)(end - 4 - p));
+		*nl = '\0';
+		if (!(tab = strchr(p, '\t')) || tab == p)
+			goto bad;
+		*tab = '\0';
+		for (d = tab + 1; *d;) {
+			if (*d < '0' || *d > '9')
+				goto bad;
+			errno = 0;
+			v = strtoull(d, &q, 10);
+			if (errno || v >= n || (any && v <= last) || (*q && *q != ','))
+				goto bad;
+			any = true;
+			last = v;
+			d = *q ? q + 1 : q;
+			if (*q && !*d)
+				goto bad;
+		}
+		if (!any || (u->nsyms && strcmp(u->syms[u->nsyms - 1], p) >= 0))
+			goto bad;
+		u->syms[u->nsyms++] = p;
+	}
+	return true;
+bad:
+	free(u->members);
+	free(u->syms);
+	memset(u, 0, sizeof(*u));
+	return false;
+}
+
+/* The "undefs 2" cache text of the archive at path (from the cache, or read
+ * with libbfd and stored), parsed into u; *text owns what u points into. */
+static int
+gr_six_undefs_text(const struct gr_env *env, const char *path, const struct stat *st, char **text,
+                   struct gr_six_utext *u, struct gr_error *err)
+{
+	char key[16640], *data = NULL;
+	size_t len;
+	struct gr_error ignore;
+	int rc;
+
+	*text = NULL;
+	snprintf(key, sizeof(key), "undefs 2\n%s\n%llu %llu %lld %lld.%09ld", path,
+	         (unsigned long long)st->st_dev, (unsigned long long)st->st_ino, (long long)st->st_size,
+	         (long long)st->st_mtim.tv_sec, (long)st->st_mtim.tv_nsec);
+	if (gr_cache_get(env, "undefs", key, &data, &len) == GR_OK) {
+		if (gr_six_utext_parse(data, len, u)) {
+			*text = data;
+			return GR_OK;
+		}
+		free(data);  /* a damaged entry is a miss */
+	}
+	if ((rc = gr_six_undefs_read(path, &data, &len, err)))
+		return rc;
+	gr_cache_put(env, "undefs", key, data, len, &ignore);  /* a failure only costs time */
+	if (!gr_six_utext_parse(data, len, u)) {
+		free(data);
+		return gr_error_set(err, GR_ENOMEM, 0, "symbol index: out of memory");
+	}
+	*text = data;
+	return GR_OK;
+}
+
 /* The undefined symbols of the archive at path, from the cache or from its members. */
 static int
 gr_six_undefs(const struct gr_env *env, const char *path, const struct stat *st, struct gr_strvec *out,
               struct gr_error *err)
 {
-	char key[16640], *data = NULL, *p, *nl, *end;
-	size_t len, i;
-	struct gr_error ignore;
-	bfd *ar, *m, *next;
-	bool whole;
-	int rc = GR_OK;
+	struct gr_six_utext u;
+	char *text;
+	size_t i;
+	int rc;
 
-	snprintf(key, sizeof(key), "undefs 1\n%s\n%llu %llu %lld %lld.%09ld", path,
-	         (unsigned long long)st->st_dev, (unsigned long long)st->st_ino, (long long)st->st_size,
-	         (long long)st->st_mtim.tv_sec, (long)st->st_mtim.tv_nsec);
-	if (gr_cache_get(env, "undefs", key, &data, &len) == GR_OK) {
-		/* "undefs\n", one symbol a line, "end\n"; anything else is a miss. */
-		end = data + len;
-		if (len >= 11 && !memchr(data, '\0', len) && !memcmp(data, "undefs\n", 7) &&
-		    !memcmp(end - 4, "end\n", 4)) {
-			for (p = data + 7; rc == GR_OK && p < end - 4 && (nl = memchr(p, '\n', (size_t)(end - 4 - p))); p = nl + 1) {
-				*nl = '\0';
-				rc = gr_strvec_push(out, p);
-			}
-			whole = p == end - 4;
-			free(data);
-			if (rc == GR_OK && whole)
-				return GR_OK;
-			if (rc)
-				return gr_error_set(err, GR_ENOMEM, 0, "symbol index: out of memory");
-			gr_strvec_deinit(out);
-			gr_strvec_init(out);
-		} else {
-			free(data);
-		}
+	if ((rc = gr_six_undefs_text(env, path, st, &text, &u, err)))
+		return rc;
+	for (i = 0; i < u.nsyms && rc == GR_OK; i++)
+		rc = gr_strvec_push(out, u.syms[i]);
+	free(u.members);
+	free(u.syms);
+	free(text);
+	return rc ? gr_error_set(err, GR_ENOMEM, 0, "symbol index: out of memory") : GR_OK;
+}
+
+int
+gr_symindex_members(const struct gr_env *env, const char *path, struct gr_symmembers **out,
+                    struct gr_error *err)
+{
+	struct gr_symmembers *m;
+	struct gr_six_utext u;
+	struct stat sb;
+	char *text;
+	size_t i, k;
+	int rc;
+
+	*out = NULL;
+	if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+		return gr_error_set(err, GR_ENOTBIN, errno, "%s: not a regular file", path);
+	if ((rc = gr_six_undefs_text(env, path, &sb, &text, &u, err)))
+		return rc;
+	if (!(m = calloc(1, sizeof(*m)))) {
+		rc = GR_ENOMEM;
+		goto out;
 	}
+	gr_arena_init(&m->arena);
+	m->members = gr_arena_alloc(&m->arena, (u.nmembers + 1) * sizeof(*m->members));
+	m->syms = gr_arena_alloc(&m->arena, (u.nsyms + 1) * sizeof(*m->syms));
+	m->refs = gr_arena_alloc(&m->arena, (u.nsyms + 1) * sizeof(*m->refs));
+	m->nrefs = gr_arena_alloc(&m->arena, (u.nsyms + 1) * sizeof(*m->nrefs));
+	if (!m->members || !m->syms || !m->refs || !m->nrefs)
+		rc = GR_ENOMEM;
+	for (k = 0; rc == GR_OK && k < u.nmembers; k++)
+		if (!(m->members[k] = gr_arena_strdup(&m->arena, u.members[k])))
+			rc = GR_ENOMEM;
+	m->nmembers = u.nmembers;
+	for (i = 0; rc == GR_OK && i < u.nsyms; i++) {
+		/* The parse left "SYM\0I,J,K": the list after the NUL. */
+		const char *list = u.syms[i] + strlen(u.syms[i]) + 1, *c;
+		size_t n = 1, at = 0;
+		size_t *idx;
+		for (c = list; *c; c++)
+			n += *c == ',';
+		if (!(m->syms[i] = gr_arena_strdup(&m->arena, u.syms[i])) ||
+		    !(idx = gr_arena_alloc(&m->arena, n * sizeof(*idx)))) {
+			rc = GR_ENOMEM;
+			break;
+		}
+		for (c = list; *c && at < n;) {
+			char *e;
+			idx[at++] = (size_t)strtoull(c, &e, 10);
+			c = *e ? e + 1 : e;
+		}
+		m->refs[i] = idx;
+		m->nrefs[i] = at;
+		m->nsyms = i + 1;
+	}
+out:
+	free(u.members);
+	free(u.syms);
+	free(text);
+	if (rc) {
+		gr_symmembers_free(m);
+		return gr_error_set(err, GR_ENOMEM, 0, "symbol index: out of memory");
+	}
+	*out = m;
+	return GR_OK;
+}
+
+int
+gr_symindex_object_undefs(const char *path, struct gr_strvec *out, struct gr_error *err)
+{
+	bfd *b;
+	int rc;
+
 	bfd_init();
 	bfd_set_error_handler(gr_six_bfd_quiet);
-	if (!(ar = bfd_openr(path, NULL)))
+	if (!(b = bfd_openr(path, NULL)))
 		return gr_error_set(err, GR_ENOTBIN, 0, "%s: cannot be read", path);
-	if (!bfd_check_format(ar, bfd_archive)) {
-		bfd_close(ar);
-		return gr_error_set(err, GR_ENOTBIN, 0, "%s: not an archive", path);
+	if (!bfd_check_format(b, bfd_object)) {
+		bfd_close(b);
+		return gr_error_set(err, GR_ENOTBIN, 0, "%s: not an object file", path);
 	}
-	/* As nm walks an archive: each member is closed once the next is open. */
-	for (m = bfd_openr_next_archived_file(ar, NULL); m; m = next) {
-		if (rc == GR_OK)
-			rc = gr_six_member_undefs(m, out);
-		next = rc ? NULL : bfd_openr_next_archived_file(ar, m);
-		bfd_close(m);
-	}
-	bfd_close(ar);
+	rc = gr_six_member_undefs(b, out);
+	bfd_close(b);
 	if (rc)
 		return gr_error_set(err, GR_ENOMEM, 0, "symbol index: out of memory");
 	gr_six_uniq(out);
-	{
-		size_t total = 7 + 4 + 1;
-		char *w;
-		for (i = 0; i < out->n; i++)
-			total += strlen(out->v[i]) + 1;
-		if ((w = data = malloc(total)) != NULL) {
-			memcpy(w, "undefs\n", 7);
-			w += 7;
-			for (i = 0; i < out->n; i++) {
-				size_t l = strlen(out->v[i]);
-				memcpy(w, out->v[i], l);
-				w[l] = '\n';
-				w += l + 1;
-			}
-			memcpy(w, "end\n", 4);
-			w += 4;
-			gr_cache_put(env, "undefs", key, data, (size_t)(w - data), &ignore);  /* a failure only costs time */
-			free(data);
-		}
-	}
 	return GR_OK;
+}
+
+const size_t *
+gr_symmembers_lookup(const struct gr_symmembers *m, const char *sym, size_t *n)
+{
+	const char **hit;
+
+	*n = 0;
+	if (!m || !m->nsyms || !(hit = bsearch(&sym, m->syms, m->nsyms, sizeof(*m->syms), gr_six_cmp)))
+		return NULL;
+	*n = m->nrefs[hit - m->syms];
+	return m->refs[hit - m->syms];
+}
+
+void
+gr_symmembers_free(struct gr_symmembers *m)
+{
+	if (!m)
+		return;
+	gr_arena_deinit(&m->arena);
+	free(m);
 }
 
 int

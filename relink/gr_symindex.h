@@ -55,6 +55,35 @@ int gr_symindex_lookup_demangled(struct gr_symindex *ix, const char *name,
 int gr_symindex_archive(const struct gr_env *env, const char *path, struct gr_strvec *defs,
                         struct gr_strvec *undefs, struct gr_error *err);
 
+/* An archive's undefined symbols by member (gr_symindex_members). */
+struct gr_symmembers {
+	struct gr_arena arena;   /* owns everything below */
+	const char **members;    /* member names, in archive order (a newline or TAB in one is '?') */
+	size_t nmembers;
+	const char **syms;       /* every symbol a member leaves undefined (weak ones aside), sorted, once */
+	size_t nsyms;
+	size_t **refs;           /* for syms[i]: the members that refer to it, ascending indices into members */
+	size_t *nrefs;
+};
+
+/* Which members of the archive at path refer to which symbols (undefined,
+ * not weak): the same cache entry as gr_symindex_archive's undefs (cache kind
+ * "undefs", keyed by the archive's identity), read with libbfd on a miss.
+ * GR_ENOTBIN for a file that is no archive, GR_ENOMEM. Free with gr_symmembers_free. */
+int gr_symindex_members(const struct gr_env *env, const char *path, struct gr_symmembers **out,
+                        struct gr_error *err);
+
+/* The members (indices into m->members, ascending) that refer to sym; *n of them (0: none). */
+const size_t *gr_symmembers_lookup(const struct gr_symmembers *m, const char *sym, size_t *n);
+
+/* The symbols the object file at path refers to and leaves undefined (not
+ * weak), sorted, each once, appended to out (libbfd; not cached: for the
+ * objects of one link). GR_ENOTBIN for a file that is no object, GR_ENOMEM. */
+int gr_symindex_object_undefs(const char *path, struct gr_strvec *out, struct gr_error *err);
+
+/* Free a gr_symindex_members answer; NULL is allowed. */
+void gr_symmembers_free(struct gr_symmembers *m);
+
 /* A shared library whose dynamic symbol table defines a symbol asked for. */
 struct gr_symshared_hit {
 	size_t sym;          /* the index of the symbol in the list asked for */

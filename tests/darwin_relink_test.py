@@ -19,6 +19,7 @@ command gorelink-ld runs is captured; with /opt/homebrew re-rooted under ROOT
 frameworks and system libraries stay, and no -static is added.
 """
 
+import json
 import os
 import shutil
 import subprocess
@@ -69,11 +70,11 @@ def make_prefix(root, arch, libdir):
     return os.path.join(root, "sdk")
 
 
-def run_case(gorelink, fixtures, name, work):
+def run_case(gorelink, fixtures, name, work, manifest=True):
     recorded = words(os.path.join(fixtures, name))
     expected = words(os.path.join(fixtures, name + ".expected"))
     arch = arch_of(recorded)
-    root = os.path.join(work, name)
+    root = os.path.join(work, name + ("" if manifest else "-no-manifest"))
     os.makedirs(root)
     libdir = next((w[2:] for w in recorded if w.startswith("-L") and w.endswith("/opt/sqlite/lib")),
                   "/opt/homebrew/opt/sqlite/lib")
@@ -95,14 +96,31 @@ def run_case(gorelink, fixtures, name, work):
     state = os.path.join(root, "state")
     report = os.path.join(root, "report")
     with open(state, "w") as f:
-        f.write("gorelink-link-state 1\nmode\tthird-party\ncc\t%s\ndarwin\t\\N\nsyslibroot\t%s\nreport\t%s\n"
-                % (cc, sdk, report))
+        f.write("gorelink-link-state 1\nmode\tthird-party\ncc\t%s\ndarwin\t\\N\nsyslibroot\t%s\nreport\t%s\n%s"
+                % (cc, sdk, report, "" if manifest else "no-manifest\n"))
     ld = os.path.join(root, "gorelink-ld")
     os.symlink(gorelink, ld)
     env = dict(os.environ, GORELINK_LINK_STATE=state)
     p = subprocess.run([ld] + argv, env=env, capture_output=True, text=True)
     assert p.returncode == 0, "%s: gorelink-ld exited %d\n%s" % (name, p.returncode, p.stderr)
     got = words(record)
+    if manifest:
+        # Issue 16: an Apple link carries the manifest by -sectcreate (no
+        # post-link edit: that would break the code signature), written
+        # beside the link report; the archives are those of the command line.
+        mfile = os.path.join(os.path.dirname(report), "gorelink-manifest.sect")
+        want = want + ["-Xlinker", "-sectcreate", "-Xlinker", "__GORELINK", "-Xlinker", "__manifest",
+                       "-Xlinker", mfile]
+        with open(mfile, "rb") as f:
+            blob = f.read()
+        assert blob.endswith(b"\0") and b"\0" not in blob[:-1], "%s: the manifest file is not text and a NUL" % name
+        doc = json.loads(blob[:-1])
+        assert doc["format"] == "gorelink-manifest/1", "%s: manifest %r" % (name, doc)
+        archives = [w for w in want if w.endswith(".a")]
+        assert [a["path"] for a in doc["archives"]] == archives, "%s: manifest archives %r, link %r" % (
+            name, doc["archives"], archives)
+    else:
+        assert not any(w == "-sectcreate" for w in got), "%s: -sectcreate with no-manifest" % name
     assert got == want, "%s: the final link differs\n  got:  %s\n  want: %s" % (
         name, " ".join(got), " ".join(want))
     assert "-static" not in got, "%s: -static added" % name
@@ -126,6 +144,8 @@ def main():
         sys.stderr.write("no recorded shapes in %s\n" % fixtures)
         return 1
     cases = [(n, lambda n=n: "(%d words)" % run_case(gorelink, fixtures, n, work)) for n in names]
+    cases += [(n + "-no-manifest", lambda n=n: "(%d words)" % run_case(gorelink, fixtures, n, work, manifest=False))
+              for n in names]
     try:
         passed, failed = harness.run_tests(
             cases, notes=True, expected=(AssertionError, subprocess.CalledProcessError), unexpected=())

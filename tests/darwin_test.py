@@ -47,7 +47,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402  (tests/harness.py)
 
 TIMEOUT = 30
-TOOLS = ["clang-14", "llvm-ar-14", "llvm-lipo-14", "ld64.lld-14", "ld64.lld-16", "llvm-objdump-14", "go"]
+TOOLS = ["clang-14", "llvm-ar-14", "llvm-lipo-14", "ld64.lld-14", "ld64.lld-16", "llvm-objdump-14", "llvm-objcopy-14", "go"]
 ARM = "arm64-apple-macos11"
 X86 = "x86_64-apple-macos11"
 
@@ -656,7 +656,7 @@ def end_to_end():
 # ------------------------------------------------------------------ Mach-O load rules
 
 CHECK_SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "docs", "schema",
-                            "check-v1.schema.json")
+                            "check-v2.schema.json")
 LC_CODE_SIGNATURE, LC_SEGMENT_64 = 0x1d, 0x19
 LC_VERSION_MIN_MACOSX, LC_BUILD_VERSION = 0x24, 0x32
 
@@ -664,13 +664,13 @@ LC_VERSION_MIN_MACOSX, LC_BUILD_VERSION = 0x24, 0x32
 def check_json(*args):
     """gorelink check --json ARGS: (exit status, objects validated against the schema)."""
     r = run([GORELINK, "check", "--json"] + list(args))
-    check(r.rc in (0, 1, 2), "exit 0, 1 or 2 (no crash)", r)
+    check(r.rc in (0, 1, 2, 3), "exit 0, 1, 2 or 3 (--sbom: no manifest; no crash)", r)
     v = harness.schema_validator(CHECK_SCHEMA)
     objs = []
     for line in r.out.splitlines():
         o = json.loads(line)
         errs = list(v.iter_errors(o))
-        check(not errs, "matches docs/schema/check-v1.schema.json: %s" % "; ".join(e.message for e in errs[:3]), line)
+        check(not errs, "matches docs/schema/check-v2.schema.json: %s" % "; ".join(e.message for e in errs[:3]), line)
         objs.append(o)
     return r, objs
 
@@ -929,6 +929,63 @@ def load_rules_bad_input_unreadable():
         check(want[k] in o["error"]["message"], "%s: says %r" % (k, want[k]), o)
         t = run([GORELINK, "check", p])
         check(t.rc == 2 and want[k] in t.err, "%s: plain exit 2" % k, t)
+
+
+# ------------------------------------------------------------------ the embedded manifest (issue 16)
+
+@test
+def embedded_manifest_macho():
+    """A Mach-O binary carries the manifest in __GORELINK,__manifest, made at
+    link time by -sectcreate (ld64.lld-16 and -14, arm64 and x86_64, and the
+    universal file of both): check --sbom reads it back (llvm-objcopy-14
+    --dump-section as the oracle), the verdict is the same as without the
+    section, a binary without one is exit 3, a corrupt one exit 2."""
+    doc = {"format": "gorelink-manifest/1", "archives": [{"path": "/opt/homebrew/lib/libz.a", "sha256": "0" * 64}]}
+    text = json.dumps(doc, separators=(",", ":"))
+    mfile = os.path.join(T, "manifest.sect")
+    with open(mfile, "wb") as f:
+        f.write(text.encode() + b"\0")
+    progs = {}
+    for arch, lld in (("arm64", "ld64.lld-16"), ("x86_64", "ld64.lld-14")):
+        o = cobj("manifest-main", "int main(void) { return 0; }\n", arch + "-apple-macos11")
+        for with_m in (True, False):
+            out = d("manifest/%s-%s" % (arch, "m" if with_m else "none"))
+            os.makedirs(os.path.dirname(out), exist_ok=True)
+            extra = ["-sectcreate", "__GORELINK", "__manifest", mfile] if with_m else []
+            l = run([lld, "-arch", arch, "-platform_version", "macos", "11.0", "11.0", "-syslibroot", SDK,
+                     "-o", out, o, "-lSystem"] + extra)
+            check(l.rc == 0, "%s -sectcreate links (%s)" % (lld, arch), l)
+            progs[(arch, with_m)] = out
+        dump = d("manifest/%s-dump" % arch)
+        must(["llvm-objcopy-14", "--dump-section", "__GORELINK,__manifest=" + dump, progs[(arch, True)]])
+        with open(dump, "rb") as f:
+            check(f.read() == text.encode() + b"\0", "llvm-objcopy-14 dumps the section as written", dump)
+    fat = d("manifest/fat")
+    must(["llvm-lipo-14", "-create", progs[("arm64", True)], progs[("x86_64", True)], "-output", fat])
+    for arch in ("arm64", "x86_64"):
+        r, (o,) = check_json("--sbom", progs[(arch, True)])
+        check(o.get("manifest") == doc, "check --sbom reads the manifest back (%s)" % arch, o)
+        r2, (o2,) = check_json("--sbom", progs[(arch, False)])
+        check(r2.rc == (3 if r.rc == 0 else r.rc) and o2["manifest"] is None, "no section: manifest null, exit 3", r2)
+        o.pop("manifest"), o2.pop("manifest"), o.pop("path"), o2.pop("path")
+        check(o == o2, "the same verdict with and without the manifest (%s)" % arch, (o, o2))
+    r, (o,) = check_json("--sbom", fat)
+    check(o["format"] == "macho-fat" and o["manifest"] == doc, "universal: the manifest", o)
+    t = run([GORELINK, "check", "--sbom", fat])
+    check("manifest: gorelink-manifest/1" in t.out and "2 slices carry one" in t.out, "plain --sbom on a universal file", t)
+    # Corrupt: the section's JSON broken in place; exit 2, no crash, and the plain check is unchanged.
+    with open(progs[("arm64", True)], "rb") as f:
+        b = bytearray(f.read())
+    at = b.index(text.encode())
+    b[at] = ord("x")
+    bad = d("manifest/corrupt")
+    with open(bad, "wb") as f:
+        f.write(bytes(b))
+    r, (o,) = check_json("--sbom", bad)
+    check(r.rc == 2 and o["verdict"] == "error" and o["error"]["code"] == "format", "corrupt: exit 2", r)
+    r3, (o3,) = check_json(bad)
+    r4, (o4,) = check_json(progs[("arm64", True)])
+    check(r3.rc == r4.rc and o3["verdict"] == o4["verdict"], "corrupt: the plain check as before", (r3, r4))
 
 
 def main():

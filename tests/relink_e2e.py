@@ -72,6 +72,26 @@ empty root (chroot into a directory that holds nothing but the binary: no
     a linker not installed names its package (needs mold, lld, binutils).
     RELINK_E2E_LINKER=L runs every case that builds through build() with
     --linker=L (not a default run: the evidence for another default).
+15. --relink-kit (issue 16): a module linking Debian's libz.a and a
+    libgreet.a built by the test: the kit copied elsewhere relinks to the
+    built binary byte for byte; with --linker-output, to the linker's
+    output (link.json's SHA-256), which equals the built binary except for
+    the Go build ID's content hash and the go:fipsinfo checksum (written
+    after the link by go build and cmd/link: the kit's postlink);
+    a rebuilt libgreet.a named on relink's command line changes what the
+    binary prints in an empty root; libz.a is listed with its Debian package
+    and version (dpkg-query agrees); the same build gives the same kit bytes
+    and replaces a kit in place; a failed build (check fails after the link)
+    a --dry-run and a DIR that is not a kit leave DIR untouched;
+    --third-party relinks.
+16. --sbom and --deny-licence (issue 16): a cgo module with libxml2,
+    libcrypto and zlib, and examples/sqlite3 bundled and system (mold): the
+    manifest's members and objects are exactly GNU ld's own trace of the
+    final link, Debian packages and versions agree with dpkg-query, licences
+    with the copyright files, the Go modules with go version -m; the SPDX
+    output passes spdx-tools, the CycloneDX output cyclonedx-python-lib's
+    validator (both from scripts/setup's venv); the same bytes twice;
+    --deny-licence fails (exit 1, OUT untouched) and passes.
 
 Builds share the caller's GOCACHE and GOMODCACHE (Go's build cache makes the
 second build of a package cheap) and run with GOFLAGS=-buildvcs=false.  Needs
@@ -84,7 +104,7 @@ qemu-user-static (scripts/setup installs them).
 
 Every `gorelink --json` build report (success or failure) is validated against
 docs/schema/build-v1.schema.json, every `gorelink check --json` line against
-check-v1 (python3-jsonschema; its absence fails the run).
+check-v2 (python3-jsonschema; its absence fails the run).
 RELINK_E2E_ONLY=NAME,... runs only those tests; a name that is no test's is
 an error (exit 1) before anything runs.
 
@@ -116,9 +136,9 @@ import harness  # noqa: E402  (tests/harness.py)
 BUILD_TIMEOUT = 600
 RUN_TIMEOUT = 60
 BUILD_SCHEMA = "gorelink-build/1"
-CHECK_SCHEMA = "gorelink-check/1"
+CHECK_SCHEMA = "gorelink-check/2"
 SCHEMA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "docs", "schema")
-VALIDATED = {"build-v1.schema.json": 0, "check-v1.schema.json": 0}  # JSON objects checked
+VALIDATED = {"build-v1.schema.json": 0, "check-v2.schema.json": 0}  # JSON objects checked
 GO119 = "/usr/lib/go-1.19/bin/go"
 SQLITE3_MODULE = "github.com/mattn/go-sqlite3"
 
@@ -278,7 +298,7 @@ def check_cli(out, allow=()):
     r = gorelink(argv + [out], cwd=SCRATCH, timeout=RUN_TIMEOUT)
     lines = [l for l in r.out.split("\n") if l.strip()]
     assert len(lines) == 1, "gorelink check --json: want one line\n%r" % r
-    obj = schema_valid(json.loads(lines[0]), "check-v1.schema.json", "gorelink check --json", r)
+    obj = schema_valid(json.loads(lines[0]), "check-v2.schema.json", "gorelink check --json", r)
     assert obj.get("schema") == CHECK_SCHEMA, "gorelink check: schema %r" % obj.get("schema")
     return r.rc, obj
 
@@ -637,16 +657,20 @@ def third_party_keeps_only_libc_dynamic():
 def third_party_max_version_names_archives():
     """--third-party --glibc 2.28 on Debian 12: the binary needs GLIBC_2.34
     (__libc_start_main, pthread_create...), so the build fails (exit 1) before
-    OUT is replaced, naming the symbols, the remedies and the archive that
-    refers to them (libsqlite3.a); --glibc 2.36 builds."""
+    OUT is replaced, naming the symbols, the remedies and, per symbol, what
+    refers to it: libsqlite3.a's members, runtime/cgo's C files, the C
+    start-up object; --glibc 2.36 builds."""
     ex = example("sqlite3")
     r, _msg = expect_failure(["--third-party", "--sqlite3=system", "--glibc", "2.28", "."], ex, EXIT_VERDICT,
-                             ["no linked archive refers to", "__libc_start_main"], tag="maxver",
-                             go_output=True)
+                             ["is referred to by: "], tag="maxver", go_output=True)
     for w in ("needs symbol versions newer than --max-version allows",
               "needs GLIBC_2.34 from libc.so.6, newer than --max-version GLIBC_2.28",
               'CC="zig cc -target x86_64-linux-gnu.2.28"', "gorelink --static",
-              "libsqlite3.a refers to the symbols that need too new a version:"):
+              # each too-new symbol with every place that refers to it: an
+              # archive's member, the C start-up file, runtime/cgo's C files
+              "libsqlite3.a(",
+              "gorelink: __libc_start_main (GLIBC_2.34) is referred to by: the C toolchain's ",
+              "Go package runtime/cgo (standard library, C file"):
         assert w in r.err, "stderr lacks %r\n%r" % (w, r)
     r, rep, out = build(ex, ["--third-party", "--sqlite3=system", "--glibc", "2.36"], name="sq-maxver")
     chk = rep.get("check") or {}
@@ -654,6 +678,81 @@ def third_party_max_version_names_archives():
     floors = [fl["version"] for n in (chk.get("versions") or {}).get("needed", []) for fl in n["floors"]
               if fl["family"] == "GLIBC_"]
     assert "GLIBC_2.34" in floors, "the report's version floors %r lack GLIBC_2.34" % floors
+
+
+def floor_lines(err):
+    """The "SYM (VERSION) is referred to by: PLACE; PLACE" lines of stderr, by symbol."""
+    out = {}
+    for line in err.split("\n"):
+        m = re.match(r"gorelink: (\S+) \((GLIBC_[0-9.]+)\) is referred to by: (.*)$", line)
+        if m:
+            out[m.group(1)] = (m.group(2), m.group(3).split("; "))
+    return out
+
+
+@test
+def third_party_max_version_names_members_and_packages():
+    """--third-party --glibc 2.28 on Debian 12 (glibc 2.36), issue 14: a cgo
+    package links libfloor.a, whose member uses.o calls arc4random
+    (GLIBC_2.36) and whose member plain.o calls nothing new; the package's own
+    C preamble calls closefrom (GLIBC_2.34). The build fails (exit 1, OUT
+    untouched) naming, for each too-new symbol, every place that refers to it:
+    libfloor.a(uses.o) and not plain.o, the Go package for closefrom,
+    runtime/cgo for pthread_*, crt1.o for __libc_start_main; --json carries
+    the same as version_refs."""
+    mod = make_module("floor", {
+        "main.go": 'package main\n\nimport "example.com/floor/sub"\n\nfunc main() { println(sub.Do()) }\n'})
+    os.mkdir(os.path.join(mod, "sub"))
+    with open(os.path.join(mod, "sub", "sub.go"), "w") as f:
+        f.write('package sub\n\n/*\n#cgo LDFLAGS: -L${SRCDIR}/../lib -lfloor\n#include <unistd.h>\n'
+                'unsigned floor_random(void);\nint floor_plain(int);\n'
+                'static int floor_cl(void) { closefrom(3); return floor_plain(1) + (int)(floor_random() & 1); }\n'
+                '*/\nimport "C"\n\nfunc Do() int { return int(C.floor_cl()) }\n')
+    lib = os.path.join(mod, "lib")
+    os.mkdir(lib)
+    for name, text in (("uses.c", "#include <stdlib.h>\nunsigned floor_random(void) { return arc4random(); }\n"),
+                       ("plain.c", "#include <string.h>\nint floor_plain(int x) { return x + (int)strlen(\"ab\"); }\n")):
+        with open(os.path.join(lib, name), "w") as f:
+            f.write(text)
+    for argv in (["gcc", "-c", "-O2", "-o", "uses.o", "uses.c"], ["gcc", "-c", "-O2", "-o", "plain.o", "plain.c"],
+                 ["ar", "rcs", "libfloor.a", "uses.o", "plain.o"]):
+        r = run(argv, cwd=lib)
+        assert r.rc == 0, "%s (gcc, binutils)\n%r" % (argv, r)
+    archive = os.path.join(lib, "libfloor.a")
+    r, _msg = expect_failure(["--third-party", "--glibc", "2.28", "."], mod, EXIT_VERDICT,
+                             ["is referred to by: "], tag="floor", go_output=True)
+    assert "needs GLIBC_2.36 from libc.so.6, newer than --max-version GLIBC_2.28" in r.err, r
+    lines = floor_lines(r.err)
+    arc = lines.get("arc4random") or ("", [])
+    places = [re.sub(r"^(.*)(\([^()]*\))$", lambda m: os.path.normpath(m.group(1)) + m.group(2), p)
+              for p in arc[1]]
+    assert arc[0] == "GLIBC_2.36" and places == [archive + "(uses.o)"], (
+        "arc4random: want libfloor.a(uses.o) alone, got %r\n%s" % (arc, r.err))
+    assert "plain.o" not in r.err, "the member that calls nothing new is named\n%s" % r.err
+    assert lines.get("closefrom") == ("GLIBC_2.34", ["Go package example.com/floor/sub (module example.com/floor, "
+                                                     "C file sub.cgo2.c)"]), (
+        "closefrom: want the Go package, got %r\n%s" % (lines.get("closefrom"), r.err))
+    pthread = [s for s in lines if s.startswith("pthread_")]
+    assert pthread, "no pthread_* symbol named\n%s" % r.err
+    for s in pthread:
+        assert any(p.startswith("Go package runtime/cgo (standard library, C file") for p in lines[s][1]), (
+            "%s: runtime/cgo not named: %r" % (s, lines[s]))
+    start = lines.get("__libc_start_main")
+    assert start and any(re.match(r"the C toolchain's /\S*crt1\.o( \(Debian package libc6-dev\))?$", p)
+                         for p in start[1]), "__libc_start_main: want crt1.o, got %r" % (start,)
+    assert "no input of the link was found to refer to" not in r.err, r.err
+    # The same as data (the report is validated against the build schema).
+    r, _msg = expect_failure(["--json", "--third-party", "--glibc", "2.28", "."], mod, EXIT_VERDICT,
+                             tag="floor-json", go_output=True)
+    refs = parse_json(r).get("version_refs") or []
+    got = sorted((x["symbol"], x["kind"], x["member"], x["package"]) for x in refs
+                 if x["symbol"] in ("arc4random", "closefrom"))
+    assert got == [("arc4random", "archive", "uses.o", None), ("closefrom", "cgo", "sub.cgo2.c", "example.com/floor/sub")], (
+        "version_refs: %s" % json.dumps(refs, indent=1))
+    arc = [x for x in refs if x["symbol"] == "arc4random"][0]
+    assert os.path.normpath(arc.get("file") or "") == archive and arc.get("version") == "GLIBC_2.36", arc
+    assert any(x["kind"] == "cgo" and x["package"] == "runtime/cgo" and x["module"] is None for x in refs), refs
+    assert any(x["kind"] == "toolchain" and x["symbol"] == "__libc_start_main" for x in refs), refs
 
 # ---------------------------------------------------------------------- 6
 
@@ -771,6 +870,147 @@ def same_inputs_same_binary():
     assert "WORK=" in r.err, "go build -x printed no commands:\n%s" % tail(r.err)
     compiles = [l for l in r.err.split("\n") if re.search(r"/compile\s", l)]
     assert not compiles, "package main compiled again on a repeated build:\n%s" % "\n".join(compiles)
+
+
+# ------------------------------------------------ 16: the embedded manifest
+
+MANIFEST_SECTION = ".note.gorelink.manifest"
+
+
+def sbom_cli(out, extra=()):
+    """`gorelink check --sbom --json [EXTRA] OUT`: (rc, object), schema-checked."""
+    r = gorelink(["check", "--sbom", "--json"] + list(extra) + [out], cwd=SCRATCH, timeout=RUN_TIMEOUT)
+    lines = [l for l in r.out.split("\n") if l.strip()]
+    assert len(lines) == 1, "gorelink check --sbom --json: want one line\n%r" % r
+    obj = schema_valid(json.loads(lines[0]), "check-v2.schema.json", "gorelink check --sbom --json", r)
+    return r.rc, obj, r
+
+
+def readelf_out(flags, path):
+    r = run(["readelf", flags, path], timeout=RUN_TIMEOUT)
+    assert r.rc == 0, "readelf %s (apt-get install binutils)\n%r" % (flags, r)
+    return r.out
+
+
+def manifest_note(path):
+    """The descriptor of the manifest note as `readelf -n` shows it (the
+    oracle), or None; and the GNU build ID note's line."""
+    out = readelf_out("-nW", path)
+    desc = None
+    m = re.search(r"Displaying notes found in: " + re.escape(MANIFEST_SECTION) +
+                  r"\n.*?\n\s+gorelink\s+0x([0-9a-f]+)\s+Unknown note type: \(0x47520001\)\s+"
+                  r"description data: ([0-9a-f ]+)", out, re.S)
+    if m:
+        desc = bytes(int(x, 16) for x in m.group(2).split())
+        assert len(desc) == int(m.group(1), 16), "readelf -n: data size %s, %d bytes shown" % (
+            m.group(1), len(desc))
+    else:
+        assert MANIFEST_SECTION not in out, "readelf -n shows %s, unparsed:\n%s" % (MANIFEST_SECTION, out)
+    bid = re.findall(r"Build ID: ([0-9a-f]+)", out)
+    return desc, bid
+
+
+def go_buildid(path):
+    r = run(["go", "tool", "buildid", path], timeout=RUN_TIMEOUT)
+    assert r.rc == 0, "go tool buildid %s\n%r" % (path, r)
+    return r.out.strip()
+
+
+def without(obj, *keys):
+    return {k: v for k, v in obj.items() if k not in keys}
+
+
+@test
+def embedded_manifest():
+    """Issue 16: a gorelink binary carries its manifest in a non-allocated
+    ELF note that `readelf -n` shows and `gorelink check --sbom` reads back;
+    --no-manifest leaves it out. Embedding changes neither the verdict of
+    check (its JSON but path), nor readelf -lW, nor the GNU build ID, nor
+    the action half of Go's build ID; the same inputs give the same bytes;
+    the binary still runs in an empty root; strip keeps the note, objcopy
+    --remove-section drops it (check --sbom: exit 3); a corrupt note is
+    exit 2 under --sbom and changes nothing without it."""
+    ex = example("fortytwo")
+    _, _, with_m = build(ex, [], name="fortytwo")
+    _, _, again = build(ex, [], name="fortytwo")
+    _, _, no_m = build(ex, ["--no-manifest"], name="fortytwo")
+    with open(with_m, "rb") as f:
+        a = f.read()
+    with open(again, "rb") as f:
+        assert f.read() == a, "two builds with the manifest differ"
+
+    # The oracle: readelf -n shows our note; its descriptor is what check reads, and a NUL.
+    desc, bid = manifest_note(with_m)
+    assert desc is not None, "readelf -n shows no gorelink manifest note in %s:\n%s" % (
+        with_m, readelf_out("-nW", with_m))
+    rc, obj, r = sbom_cli(with_m)
+    assert rc == 0, "check --sbom: exit %d\n%r" % (rc, r)
+    man = obj["manifest"]
+    assert isinstance(man, dict) and man["format"] == "gorelink-manifest/1", "manifest %r" % man
+    assert desc == json.dumps(man, separators=(",", ":")).encode() + b"\0", (
+        "the note's descriptor is not the manifest check --sbom reads:\n%r\n%r" % (desc, man))
+    assert man.get("archives"), "the manifest lists no archive: %r" % man
+    for ar in man["archives"]:
+        assert os.path.isfile(ar["path"]) and sha256(ar["path"]) == ar["sha256"], "archive %r" % ar
+    sec = readelf_out("-SW", with_m)
+    m = re.search(r"\]\s+" + re.escape(MANIFEST_SECTION) + r"\s+NOTE\s+0+\s+\S+\s+\S+\s+\S+\s+(\S*)\s", sec)
+    assert m and "A" not in m.group(1), "%s is not a non-allocated note:\n%s" % (MANIFEST_SECTION, sec)
+    r = gorelink(["check", "--sbom", with_m], cwd=SCRATCH, timeout=RUN_TIMEOUT)
+    assert r.rc == 0 and "manifest: gorelink-manifest/1" in r.out and "archives: " in r.out, (
+        "check --sbom (plain)\n%r" % r)
+
+    # --no-manifest: no section; check --sbom says so (exit 3); the rest is the same.
+    assert MANIFEST_SECTION not in readelf_out("-SW", no_m), "--no-manifest left %s" % MANIFEST_SECTION
+    rc3, obj3, r = sbom_cli(no_m)
+    assert rc3 == 3 and obj3["manifest"] is None, "check --sbom without a manifest: exit %d\n%r" % (rc3, r)
+    r = gorelink(["check", "--sbom", no_m], cwd=SCRATCH, timeout=RUN_TIMEOUT)
+    assert r.rc == 3 and "manifest: none" in r.out, "check --sbom (plain, none)\n%r" % r
+    rc1, c1 = check_cli(with_m)
+    rc2, c2 = check_cli(no_m)
+    assert rc1 == rc2 == 0 and without(c1, "path") == without(c2, "path"), (
+        "check --json differs with the manifest:\n%r\n%r" % (c1, c2))
+    assert "manifest" not in c1, "check --json without --sbom has a manifest member"
+    assert without(obj, "manifest") == c1, "check --sbom --json is not check --json plus manifest"
+    assert readelf_out("-lW", with_m) == readelf_out("-lW", no_m), "readelf -lW differs with the manifest"
+    # static-pie has a dynamic section: the same with and without the manifest.
+    _, _, pie_m = build(ex, ["--static-pie"], name="fortytwo")
+    _, _, pie_no = build(ex, ["--static-pie", "--no-manifest"], name="fortytwo")
+    assert manifest_note(pie_m)[0] == desc and manifest_note(pie_no)[0] is None, "static-pie notes"
+    for flags in ("-lW", "-dW"):
+        assert readelf_out(flags, pie_m) == readelf_out(flags, pie_no), (
+            "readelf %s differs with the manifest (static-pie)" % flags)
+    assert "(RELA)" in readelf_out("-dW", pie_m), "static-pie without a dynamic section?"
+    _, bid2 = manifest_note(no_m)
+    assert bid == bid2, "GNU build ID %r, %r without the manifest" % (bid, bid2)
+    g1, g2 = go_buildid(with_m), go_buildid(no_m)
+    assert g1.split("/")[0] == g2.split("/")[0], "Go build ID action part: %s, %s" % (g1, g2)
+    r, _ = run_in_empty_root(with_m)
+    assert r.rc == 0 and r.out == "42\n", "want 42 in an empty root\n%r" % r
+
+    d = scratch("manifest-strip")
+    stripped = os.path.join(d, "stripped")
+    r = run(["strip", "-o", stripped, with_m], timeout=RUN_TIMEOUT)
+    assert r.rc == 0, "strip (apt-get install binutils)\n%r" % r
+    rc, objs, r = sbom_cli(stripped)
+    assert rc == 0 and objs["manifest"] == man, "after strip: exit %d, manifest %r\n%r" % (rc, objs["manifest"], r)
+    removed = os.path.join(d, "removed")
+    r = run(["objcopy", "--remove-section", MANIFEST_SECTION, with_m, removed], timeout=RUN_TIMEOUT)
+    assert r.rc == 0, "objcopy (apt-get install binutils)\n%r" % r
+    rc, objr, r = sbom_cli(removed)
+    assert rc == 3 and objr["manifest"] is None, "after objcopy --remove-section: exit %d\n%r" % (rc, r)
+
+    # A corrupt note: exit 2 and an error object under --sbom; the plain check does not read it.
+    corrupt = os.path.join(d, "corrupt")
+    at = a.rindex(b"gorelink\0\0\0\0{") + 12
+    with open(corrupt, "wb") as f:
+        f.write(a[:at] + b"x" + a[at + 1:])
+    os.chmod(corrupt, 0o755)
+    rc, objc, r = sbom_cli(corrupt)
+    assert rc == 2 and objc["verdict"] == "error" and objc["error"]["code"] == "format", (
+        "corrupt manifest: exit %d\n%r" % (rc, r))
+    assert "not a JSON object" in r.err, "corrupt manifest: stderr\n%r" % r
+    rc, objc = check_cli(corrupt)
+    assert rc == 0 and without(objc, "path") == without(c1, "path"), "check of a corrupt manifest: %d" % rc
 
 
 @test
@@ -4072,6 +4312,494 @@ def linkers_diagnose_and_fix():
         assert "linking once more with GNU ld" not in r.err, r
         assert_static(out)
         sqlite_in_empty_root(out, version)
+
+
+# --------------------------------------------------------------------- 15
+
+GREET_C = 'const char *greet(void) { return "%s"; }\n'
+GREET_GO = ('package main\n\n// #cgo LDFLAGS: -L${SRCDIR}/lib -lgreet\n// #cgo pkg-config: zlib\n'
+            '// #include <zlib.h>\n// const char *greet(void);\nimport "C"\n\n'
+            'func main() { println(C.GoString(C.greet()), C.GoString(C.zlibVersion())) }\n')
+
+
+def make_libgreet(d, text):
+    """d/libgreet.a: greet() returns TEXT (built with cc and ar)."""
+    os.makedirs(d, exist_ok=True)
+    src, obj = os.path.join(d, "greet.c"), os.path.join(d, "greet.o")
+    with open(src, "w") as f:
+        f.write(GREET_C % text)
+    for argv in (["cc", "-O2", "-c", "-o", obj, src], ["ar", "rcD", os.path.join(d, "libgreet.a"), obj]):
+        r = run(argv, timeout=RUN_TIMEOUT)
+        assert r.rc == 0, "%s failed (apt-get install gcc binutils)\n%r" % (argv[0], r)
+    return os.path.join(d, "libgreet.a")
+
+
+def greet_module(tag):
+    pkg_modversion("zlib", "zlib1g-dev")
+    mod = make_module("kit" + tag, {"main.go": GREET_GO})
+    make_libgreet(os.path.join(mod, "lib"), "hello v1")
+    return mod
+
+
+def tree(d):
+    """relative path -> (mode, sha256 or '<dir>') of everything under d."""
+    out = {}
+    for root, dirs, files in os.walk(d):
+        for n in dirs + files:
+            p = os.path.join(root, n)
+            st = os.lstat(p)
+            out[os.path.relpath(p, d)] = (oct(st.st_mode), "<dir>" if os.path.isdir(p) else sha256(p))
+    return out
+
+
+def go_buildid_bytes(path):
+    r = run(["go", "tool", "buildid", path], timeout=RUN_TIMEOUT)
+    assert r.rc == 0 and r.out.strip(), "go tool buildid %s\n%r" % (path, r)
+    return r.out.strip().encode()
+
+
+def post_link_ranges(path):
+    """The byte ranges of what Go writes after the link: the content hash
+    (last part) of each copy of the Go build ID, and go:fipsinfo's sum."""
+    with open(path, "rb") as f:
+        data = f.read()
+    bid = go_buildid_bytes(path)
+    last = bid.rindex(b"/") + 1
+    ranges, at = [], data.find(bid)
+    while at >= 0:
+        ranges.append((at + last, at + len(bid)))
+        at = data.find(bid, at + 1)
+    assert ranges, "%s: its Go build ID %r is not in it" % (path, bid)
+    fips = data.find(b"\xff Go fipsinfo \xff\x00")
+    if fips >= 0:
+        ranges.append((fips + 16, fips + 48))
+    return data, ranges
+
+
+def assert_same_but_post_link(built, relinked):
+    """RELINKED equals BUILT except in the ranges post_link_ranges names and,
+    unless --no-manifest, the manifest note appended after the link (and
+    they are the only differences): with those bytes taken from BUILT, the two
+    are identical."""
+    a, ranges = post_link_ranges(built)
+    with open(relinked, "rb") as f:
+        b = bytearray(f.read())
+    if len(a) > len(b):
+        # The manifest note (gr_embed) appended after the link: its data and a
+        # new section header table at the end, e_shoff and e_shnum (ELF64) in
+        # the header the only bytes it changes.
+        a, extra = a[:len(b)], a[len(b):]
+        assert b"gorelink-manifest/1" in extra and MANIFEST_SECTION.encode() in extra, (
+            "built is %d bytes longer than the linker's output, and not by the manifest note" % len(extra))
+        ranges = ranges + [(0x28, 0x30), (0x3c, 0x3e)]
+    assert len(a) == len(b), "relinked %d bytes, built %d" % (len(b), len(a))
+    for lo, hi in ranges:
+        b[lo:hi] = a[lo:hi]
+    if bytes(b) != a:
+        first = next(i for i in range(len(a)) if a[i] != b[i])
+        raise AssertionError("%s and %s differ at byte %d, outside the Go build ID and go:fipsinfo (%r)" % (
+            built, relinked, first, ranges))
+    with open(relinked, "rb") as f:
+        assert f.read() != a, "the relinked binary is byte-identical: the Go build ID rewrite was expected"
+
+
+def kit_json(kit):
+    with open(os.path.join(kit, "link.json")) as f:
+        return json.load(f)
+
+
+@test
+def relink_kit_relinks_and_replaces_an_archive():
+    """--relink-kit=DIR: the kit names libz.a by its Debian package (the
+    version dpkg-query gives) and holds libgreet.a (no package) and the
+    link's objects; copied elsewhere (the original moved away), its relink
+    gives the linker's output byte for byte, equal to the binary but for the
+    Go build ID's hash and go:fipsinfo's sum; it runs in an empty root; with a
+    rebuilt libgreet.a named, the binary prints the new text."""
+    mod = greet_module("relink")
+    kit = os.path.join(scratch("kitdir"), "kit")
+    r, rep, out = build(mod, ["--relink-kit=" + kit], name="greet")
+    assert rep.get("relink_kit") == kit, "relink_kit %r, want %s" % (rep.get("relink_kit"), kit)
+    assert sorted(os.listdir(kit)) == [".gorelink-kit", "README", "archives.tsv", "lib", "link.json", "obj",
+                                       "postlink", "relink"], sorted(os.listdir(kit))
+    assert os.listdir(os.path.dirname(kit)) == ["kit"], "beside the kit: %r" % os.listdir(os.path.dirname(kit))
+    j = kit_json(kit)
+    assert j["schema"] == "gorelink-relink-kit/1" and j["binary"] == "greet" and j["mode"] == "static", j
+    objs = sorted(os.path.basename(o["path"]) for o in j["objects"])
+    assert "go.o" in objs and "000000.o" in objs and all(o["in_kit"] for o in j["objects"]), j["objects"]
+    for o in j["objects"]:
+        assert sha256(os.path.join(kit, o["path"])) == o["sha256"], o
+    ars = {os.path.basename(a["path"]): a for a in j["archives"]}
+    assert ars["libgreet.a"]["in_kit"] and ars["libgreet.a"]["path"] == "lib/libgreet.a", ars
+    assert ars["libgreet.a"]["package"] is None, ars["libgreet.a"]
+    z = ars["libz.a"]
+    dq = run(["dpkg-query", "-W", "-f", "${Version}", "zlib1g-dev"], timeout=RUN_TIMEOUT)
+    assert not z["in_kit"] and z["package"].split(":")[0] == "zlib1g-dev" and z["version"] == dq.out, (z, dq)
+    assert z["sha256"] == sha256(z["path"]), z
+    assert [w for w in j["argv"] if isinstance(w, str) and w.startswith("-Wl,--build-id=0x")], j["argv"]
+    with open(os.path.join(kit, "archives.tsv")) as f:
+        tsv = f.read()
+    assert "lib/libgreet.a\tyes\t-\t" in tsv and "\tzlib1g-dev" in tsv, tsv
+    with open(os.path.join(kit, "README")) as f:
+        readme = f.read()
+    assert "zlib1g-dev" in readme and "go:fipsinfo" in readme, readme
+    r1, _ = run_in_empty_root(out)
+    assert r1.rc == 0 and r1.err.startswith("hello v1 "), r1
+    # (4) kit-relative: a copy elsewhere, the original moved away, run from a third directory.
+    elsewhere = os.path.join(scratch("kit-copy"), "copied")
+    shutil.copytree(kit, elsewhere, symlinks=True)
+    os.rename(kit, kit + ".moved")
+    cwd = scratch("kit-cwd")
+    # (1) the same archives: byte-identical to the built binary (the link, then
+    # postlink: what Go wrote after the link); --linker-output: the linker's
+    # output exactly, the built binary but for Go's post-link values.
+    r2 = run([os.path.join(elsewhere, "relink"), "-o", "identical"], cwd=cwd)
+    assert r2.rc == 0 and not r2.err, r2
+    assert sha256(os.path.join(cwd, "identical")) == sha256(out), "relink did not give the built binary"
+    r2 = run([os.path.join(elsewhere, "relink"), "-o", "relinked", "--linker-output"], cwd=cwd)
+    assert r2.rc == 0, r2
+    relinked = os.path.join(cwd, "relinked")
+    assert sha256(relinked) == j["linker_output"]["sha256"], "relinked is not the linker's output"
+    assert_same_but_post_link(out, relinked)
+    rb, ro = go_buildid_bytes(relinked), go_buildid_bytes(out)
+    assert rb.rsplit(b"/", 1)[0] == ro.rsplit(b"/", 1)[0], (rb, ro)
+    r3, _ = run_in_empty_root(relinked)
+    assert r3.rc == 0 and r3.err.startswith("hello v1 "), r3
+    # (2) a rebuilt archive, by file name and by the path archives.tsv lists.
+    v2 = make_libgreet(scratch("greet-v2"), "hello v2, rebuilt")
+    for spec in ("libgreet.a=" + v2, "lib/libgreet.a=" + v2):
+        r4 = run([os.path.join(elsewhere, "relink"), "-o", "v2", spec], cwd=cwd)
+        assert r4.rc == 0, r4
+        r5, _ = run_in_empty_root(os.path.join(cwd, "v2"))
+        assert r5.rc == 0 and r5.err.startswith("hello v2, rebuilt "), r5
+        assert_static(os.path.join(cwd, "v2"))
+    # A name that is no archive of the link is refused.
+    r6 = run([os.path.join(elsewhere, "relink"), "-o", "v3", "libnone.a=" + v2], cwd=cwd)
+    assert r6.rc == 64 and "names 0 archives" in r6.err, r6
+
+
+@test
+def relink_kit_deterministic_and_replaced():
+    """The same build twice gives the same kit bytes (and modes); a build into
+    a kit replaces it whole, with nothing left beside it."""
+    mod = greet_module("det")
+    d = scratch("kitdet")
+    k1, k2 = os.path.join(d, "k1"), os.path.join(d, "k2")
+    build(mod, ["--relink-kit=" + k1], name="greet")
+    build(mod, ["--relink-kit=" + k2], name="greet")
+    t1, t2 = tree(k1), tree(k2)
+    assert t1 == t2, "two kits of the same build differ: %r" % sorted(
+        set(t1.items()) ^ set(t2.items()))
+    with open(os.path.join(k1, "obj", "stale.o"), "w") as f:
+        f.write("from before")
+    build(mod, ["--relink-kit=" + k1], name="greet")
+    assert tree(k1) == t2, "the kit was not replaced whole: %r" % sorted(set(tree(k1).items()) ^ set(t2.items()))
+    assert sorted(os.listdir(d)) == ["k1", "k2"], "beside the kits: %r" % sorted(os.listdir(d))
+
+
+@test
+def relink_kit_failed_build_leaves_dir():
+    """A build that fails after the link (--third-party --glibc 2.28: the
+    check fails, exit 1) leaves an existing kit untouched and nothing beside
+    it; a DIR that is neither empty nor a kit is refused before building
+    (exit 64), untouched."""
+    mod = greet_module("fail")
+    d = scratch("kitfail")
+    kit = os.path.join(d, "kit")
+    build(mod, ["--relink-kit=" + kit], name="greet")
+    before = tree(kit)
+    expect_failure(["--third-party", "--glibc", "2.28", "--relink-kit=" + kit, "."], mod, EXIT_VERDICT,
+                   ["GLIBC_2."], tag="kitfail", go_output=True)
+    assert tree(kit) == before, "the kit changed after a failed build"
+    assert os.listdir(d) == ["kit"], "beside the kit: %r" % os.listdir(d)
+    # --dry-run: the kit is written by the link, then dropped with the binary.
+    r = gorelink(["--dry-run", "--relink-kit=" + kit, "-o", os.path.join(scratch("kitdry"), "greet"), "."], cwd=mod)
+    assert r.rc == EXIT_OK, r
+    assert tree(kit) == before, "the kit changed after a --dry-run"
+    assert os.listdir(d) == ["kit"], "beside the kit after --dry-run: %r" % os.listdir(d)
+    other = os.path.join(d, "notakit")
+    os.mkdir(other)
+    with open(os.path.join(other, "keep.txt"), "w") as f:
+        f.write("mine")
+    expect_failure(["--relink-kit=" + other, "."], mod, EXIT_USAGE, ["neither empty nor a relink kit"],
+                   tag="kitnot")
+    assert tree(other) == {"keep.txt": (oct(os.lstat(os.path.join(other, "keep.txt")).st_mode),
+                                        sha256(os.path.join(other, "keep.txt")))}
+    assert sorted(os.listdir(d)) == ["kit", "notakit"], sorted(os.listdir(d))
+
+
+@test
+def relink_kit_third_party():
+    """--third-party --relink-kit: relink gives the linker's output byte for
+    byte, and it runs (the C library dynamic)."""
+    mod = greet_module("tp")
+    kit = os.path.join(scratch("kittp"), "kit")
+    r, rep, out = build(mod, ["--third-party", "--relink-kit=" + kit], name="greet")
+    j = kit_json(kit)
+    assert j["mode"] == "third-party", j["mode"]
+    cwd = scratch("kittp-cwd")
+    r2 = run([os.path.join(kit, "relink"), "--linker-output"], cwd=cwd)
+    assert r2.rc == 0, r2
+    assert sha256(os.path.join(cwd, "greet")) == j["linker_output"]["sha256"]
+    assert_same_but_post_link(out, os.path.join(cwd, "greet"))
+    r2 = run([os.path.join(kit, "relink"), "-o", "same"], cwd=cwd)
+    assert r2.rc == 0 and sha256(os.path.join(cwd, "same")) == sha256(out), r2
+    r3 = run([os.path.join(cwd, "greet")], timeout=RUN_TIMEOUT)
+    assert r3.rc == 0 and r3.err.startswith("hello v1 "), r3
+
+
+# ----------------------------------------------- 16: the link manifest, SBOMs
+
+TOOLS_VENV = os.environ.get("GORELINK_TOOLS_VENV") or "/opt/gorelink-tools/venv"
+
+# cyclonedx-python-lib's strict JSON validator for CycloneDX 1.5 (exit 1 with the errors).
+CDX_VALIDATE = """import sys
+from cyclonedx.schema import SchemaVersion
+from cyclonedx.validation.json import JsonStrictValidator
+with open(sys.argv[1], encoding="utf-8") as f:
+    err = JsonStrictValidator(SchemaVersion.V1_5).validate_str(f.read())
+if err is not None:
+    print(err)
+    sys.exit(1)
+"""
+
+# The DEP-5 short names of the copyright files these tests read, as SPDX says them.
+DEP5_SPDX = {"Zlib": "Zlib", "MIT-1": "LicenseRef-MIT-1", "Apache-2.0": "Apache-2.0", "MIT": "MIT",
+             "public-domain": "LicenseRef-public-domain"}
+
+
+def tools_venv(prog):
+    """PROG of the tools venv that scripts/setup makes (fails naming it when missing)."""
+    p = os.path.join(TOOLS_VENV, "bin", prog)
+    assert os.access(p, os.X_OK), ("%s is missing: scripts/setup installs spdx-tools and "
+                                   "cyclonedx-python-lib into %s (python3-venv, PyPI)" % (p, TOOLS_VENV))
+    return p
+
+
+def validate_spdx(path):
+    """pyspdxtools (spdx-tools) parses and validates the SPDX 2.3 JSON document."""
+    r = run([tools_venv("pyspdxtools"), "-i", path], timeout=RUN_TIMEOUT)
+    assert r.rc == 0 and "invalid" not in (r.out + r.err).lower(), "pyspdxtools -i %s\n%r" % (path, r)
+
+
+def validate_cdx(path):
+    r = run([tools_venv("python"), "-c", CDX_VALIDATE, path], timeout=RUN_TIMEOUT)
+    assert r.rc == 0, "cyclonedx-python-lib's JsonStrictValidator (1.5) on %s\n%r" % (path, r)
+
+
+def load(path):
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def cdx_props(c, name):
+    return [p["value"] for p in c.get("properties", []) if p["name"] == name]
+
+
+def cdx_archives(bom):
+    """archive path -> CycloneDX component."""
+    return {cdx_props(c, "gorelink:archive")[0]: c for c in bom["components"]
+            if cdx_props(c, "gorelink:archive")}
+
+
+def trace_oracle(link_argv, outdir):
+    """Run the final link again with GNU ld's own trace (-fuse-ld=bfd -Wl,-t,-t):
+    ({(archive, member)}, {object path})."""
+    argv = list(link_argv)
+    i = argv.index("-o")
+    argv[i + 1] = os.path.join(outdir, "oracle.out")
+    argv = [a for a in argv if not a.startswith("-fuse-ld=")] + ["-fuse-ld=bfd", "-Wl,-t,-t"]
+    r = run(argv, timeout=BUILD_TIMEOUT)
+    assert r.rc == 0, "the final link with -Wl,-t,-t\n%r" % r
+    members, objects = set(), set()
+    for line in r.out.splitlines():
+        m = re.match(r"^\((.+)\)(.+)$", line)
+        if m:
+            members.add((os.path.normpath(m.group(1)), m.group(2)))
+        elif os.path.isfile(line):
+            with open(line, "rb") as f:
+                h = f.read(18)
+            if h[:4] == b"\x7fELF" and h[16] == 1:  # ET_REL
+                objects.add(os.path.normpath(line))
+    return members, objects
+
+
+def dpkg_owner(path):
+    """(binary:Package, Version) by dpkg-query -S and -W, or None."""
+    for p in (path, os.path.realpath(path)):
+        r = run(["dpkg-query", "-S", p], timeout=RUN_TIMEOUT)
+        if r.rc == 0:
+            pkg = r.out.splitlines()[0].split(": ")[0]
+            v = run(["dpkg-query", "-W", "-f", "${Version}", pkg], timeout=RUN_TIMEOUT)
+            assert v.rc == 0, "dpkg-query -W %s\n%r" % (pkg, v)
+            return pkg, v.out.strip()
+    return None
+
+
+def copyright_licence(pkg):
+    """The DEP-5 License: of the Files: * stanza of PKG's copyright file, as SPDX says it."""
+    with open("/usr/share/doc/%s/copyright" % pkg.split(":")[0], encoding="utf-8", errors="replace") as f:
+        text = f.read()
+    m = re.search(r"^Files:\s*\*\s*\n(?:[^\n]+\n)*?License:\s*(\S+)", text, re.M)
+    assert m, "no Files: * stanza in %s's copyright" % pkg
+    assert m.group(1) in DEP5_SPDX, "DEP-5 licence %r of %s: not in the test's table" % (m.group(1), pkg)
+    return DEP5_SPDX[m.group(1)]
+
+
+def assert_debian_and_licences(bom, want_licences):
+    """Every archive's Debian package and version agree with dpkg-query; the
+    licences of the archives named in want_licences (base name -> Debian
+    package) agree with their copyright files."""
+    seen = set()
+    for path, c in cdx_archives(bom).items():
+        owner = dpkg_owner(path)
+        got = cdx_props(c, "gorelink:deb-package")
+        if owner is None:
+            assert not got, "%s: no dpkg owner, manifest says %r" % (path, got)
+            continue
+        assert got == [owner[0]] and c.get("version") == owner[1], (
+            "%s: manifest %r %r, dpkg-query %r" % (path, got, c.get("version"), owner))
+        base = os.path.basename(path)
+        if base in want_licences:
+            seen.add(base)
+            assert owner[0].split(":")[0] == want_licences[base], "%s: owner %r" % (path, owner)
+            lic = [l["expression"] for l in c.get("licenses", [])]
+            want = copyright_licence(owner[0])
+            assert lic == [want], "%s: licence %r, copyright file says %r" % (path, lic, want)
+            assert cdx_props(c, "gorelink:licence-from") == ["/usr/share/doc/%s/copyright" % want_licences[base]], c
+    assert seen == set(want_licences), "archives %r not in the manifest" % sorted(set(want_licences) - seen)
+
+
+def assert_members_match_trace(bom, rep, outdir):
+    """The manifest's archive members and objects are exactly what GNU ld's trace lists."""
+    members, objects = trace_oracle(rep["link_argv"], outdir)
+    got = {(os.path.normpath(a), m) for a, c in cdx_archives(bom).items() for m in cdx_props(c, "gorelink:member")}
+    assert got == members, "manifest members vs ld -t -t: only in the manifest %r; only in the trace %r" % (
+        sorted(got - members)[:20], sorted(members - got)[:20])
+    gobj = set(os.path.normpath(o) for o in cdx_props(bom["metadata"]["component"], "gorelink:object"))
+    assert gobj == objects, "manifest objects vs ld -t -t: %r vs %r" % (sorted(gobj ^ objects)[:20], None)
+
+
+def assert_go_modules(bom, out):
+    """The Go modules of the SBOM are the dep lines of go version -m, with their sums."""
+    r = run(["go", "version", "-m", out], timeout=RUN_TIMEOUT)
+    assert r.rc == 0, "go version -m\n%r" % r
+    deps = {}
+    for line in r.out.splitlines():
+        f = line.strip().split("\t")
+        if f[0] == "dep":
+            deps[f[1]] = (f[2], f[3] if len(f) > 3 else "")
+    got = {c["name"]: (c.get("version"), (cdx_props(c, "gorelink:go-sum") or [""])[0])
+           for c in bom["components"] if c["bom-ref"].startswith("gomod:")}
+    assert got == deps, "SBOM Go modules %r, go version -m %r" % (got, deps)
+    return got
+
+
+XMLCRYPTO_MAIN = ('package main\n\n// #cgo pkg-config: libxml-2.0 libcrypto zlib\n'
+                  '// #include <libxml/parser.h>\n// #include <openssl/sha.h>\n// #include <zlib.h>\n'
+                  '// #include <string.h>\n'
+                  '// static int parse(const char *s) { xmlDocPtr d = xmlReadMemory(s, strlen(s), "x.xml", NULL, 0);'
+                  ' if (!d) return 0; xmlFreeDoc(d); unsigned char h[32]; SHA256((const unsigned char *)s, strlen(s), h);'
+                  ' return 1 + (h[0] & 0) + (int)(crc32(0, (const unsigned char *)s, 1) & 0); }\n'
+                  'import "C"\n\nfunc main() { println(int(C.parse(C.CString("<a><b/></a>")))) }\n')
+
+
+@test
+def sbom_libxml2_libcrypto():
+    """Issue 16: a cgo build with libxml2, libcrypto and zlib, --sbom: the
+    manifest's archives and members (and objects) are exactly what GNU ld's
+    own trace of the final link lists; Debian packages and versions agree with
+    dpkg-query; the licences of libz.a, libxml2.a and libcrypto.a agree with
+    their copyright files; the SPDX output passes spdx-tools and the CycloneDX
+    output cyclonedx-python-lib's validator; two builds give the same bytes;
+    --deny-licence Apache-2.0 fails naming libcrypto.a and libssl-dev (exit 1,
+    OUT untouched), --deny-licence GPL-3.0-only passes."""
+    for pc, deb in (("libxml-2.0", "libxml2-dev"), ("libcrypto", "libssl-dev"), ("zlib", "zlib1g-dev")):
+        pkg_modversion(pc, deb)
+    mod = make_module("sbomxml", {"main.go": XMLCRYPTO_MAIN})
+    side = scratch("sbomxml-side")
+    # The CycloneDX form with cmd/link's objects kept (-tmpdir) for the oracle.
+    tmpd = os.path.join(side, "linktmp")
+    os.mkdir(tmpd)
+    cdx = os.path.join(side, "a.cdx.json")
+    r, rep, out = build(mod, ["--sbom=" + cdx, "--sbom-format=cyclonedx-json"],
+                        go_args=["-ldflags=-tmpdir=" + tmpd], name="sbomxml")
+    validate_cdx(cdx)
+    bom = load(cdx)
+    names = {os.path.basename(p) for p in cdx_archives(bom)}
+    assert {"libxml2.a", "libcrypto.a", "libz.a", "libc.a"} <= names, "SBOM archives %r" % sorted(names)
+    assert_members_match_trace(bom, rep, side)
+    assert_debian_and_licences(bom, {"libz.a": "zlib1g-dev", "libxml2.a": "libxml2-dev",
+                                     "libcrypto.a": "libssl-dev"})
+    assert_go_modules(bom, out)
+    static_run_by(rep, out, "g++", "1")
+    # SPDX, twice: valid, and the same bytes; a --deny-licence that matches nothing passes.
+    s1, s2 = os.path.join(side, "1.spdx.json"), os.path.join(side, "2.spdx.json")
+    build(mod, ["--sbom=" + s1, "--deny-licence", "GPL-3.0-only"], name="sbomxml1")
+    build(mod, ["--sbom=" + s2, "--sbom-format=spdx-json"], name="sbomxml2")
+    validate_spdx(s1)
+    with open(s1, "rb") as f1, open(s2, "rb") as f2:
+        assert f1.read() == f2.read(), "two --sbom runs differ: %s %s" % (s1, s2)
+    doc = load(s1)
+    pk = {p["SPDXID"]: p for p in doc["packages"]}
+    rel = {(x["spdxElementId"], x["relationshipType"], x["relatedSpdxElement"]) for x in doc["relationships"]}
+    crypto = [p for p in doc["packages"] if p["name"] == "libcrypto.a"]
+    assert crypto and crypto[0]["licenseDeclared"] == "Apache-2.0", crypto
+    assert ("SPDXRef-Binary", "STATIC_LINK", crypto[0]["SPDXID"]) in rel, rel
+    assert ("SPDXRef-DOCUMENT", "DESCRIBES", "SPDXRef-Binary") in rel and "SPDXRef-Binary" in pk, rel
+    # --deny-licence Apache-2.0: exit 1, OUT untouched, the archive and its package named.
+    denied = existing_out("sbomdeny")
+    before = open(denied, "rb").read()
+    sd = os.path.join(side, "denied.spdx.json")
+    r = gorelink(["-o", denied, "--sbom=" + sd, "--deny-licence", "MIT", "--deny-licence", "Apache-2.0", "."],
+                 cwd=mod)
+    assert r.rc == EXIT_VERDICT, "--deny-licence Apache-2.0: exit %d, want 1\n%r" % (r.rc, r)
+    assert re.search(r"--deny-licence Apache-2\.0: \S*/libcrypto\.a \(Debian package libssl-dev:\S+\) is licensed Apache-2\.0", r.err), r
+    assert open(denied, "rb").read() == before, "--deny-licence changed OUT"
+    assert not os.path.exists(sd), "--deny-licence wrote the SBOM"
+
+
+@test
+def sbom_sqlite3_bundled_and_system():
+    """Issue 16: examples/sqlite3 with --sqlite3 (the amalgamation compiled
+    from github.com/mattn/go-sqlite3) and --sqlite3=system (libsqlite3.a):
+    the Go modules agree with go version -m, the module carrying the C code
+    is named (sqlite3-binding.c); with mold (its map file) the members are
+    still exactly GNU ld's trace; libsqlite3.a's licence is its copyright
+    file's public-domain (a LicenseRef SPDX tools accept)."""
+    ex = example("sqlite3")
+    side = scratch("sbomsq-side")
+    cdx = os.path.join(side, "b.cdx.json")
+    r, rep, out = build(ex, ["--sqlite3", "--sbom=" + cdx, "--sbom-format=cyclonedx-json"], name="sbomsqb")
+    validate_cdx(cdx)
+    bom = load(cdx)
+    mods = assert_go_modules(bom, out)
+    assert SQLITE3_MODULE in mods, mods
+    comp = [c for c in bom["components"] if c["name"] == SQLITE3_MODULE][0]
+    assert "sqlite3-binding.c" in cdx_props(comp, "gorelink:c-source"), comp
+    assert not [p for p in cdx_archives(bom) if "sqlite" in p], "bundled build lists a sqlite archive"
+    # system, linked by mold: members from its -Map file against GNU ld's trace
+    assert shutil.which("ld.mold"), "ld.mold is not on PATH (apt-get install mold)"
+    tmpd = os.path.join(side, "linktmp")
+    os.mkdir(tmpd)
+    cdx = os.path.join(side, "s.cdx.json")
+    r, rep, out = build(ex, ["--sqlite3=system", "--linker=mold", "--sbom=" + cdx, "--sbom-format=cyclonedx-json"],
+                        go_args=["-ldflags=-tmpdir=" + tmpd], name="sbomsqs")
+    validate_cdx(cdx)
+    bom = load(cdx)
+    assert cdx_props(bom["metadata"]["component"], "gorelink:linker") == ["mold"], bom["metadata"]
+    assert_members_match_trace(bom, rep, side)
+    assert_debian_and_licences(bom, {"libsqlite3.a": "libsqlite3-dev"})
+    spdx = os.path.join(side, "s.spdx.json")
+    build(ex, ["--sqlite3=system", "--sbom=" + spdx], name="sbomsqs2")
+    validate_spdx(spdx)
+    doc = load(spdx)
+    sq = [p for p in doc["packages"] if p["name"] == "libsqlite3.a"]
+    assert sq and sq[0]["licenseDeclared"] == "LicenseRef-public-domain", sq
+    assert any(x["licenseId"] == "LicenseRef-public-domain" for x in doc.get("hasExtractedLicensingInfos", [])), doc
+    gm = [p for p in doc["packages"] if p["name"] == SQLITE3_MODULE]
+    assert gm and ("SPDXRef-Binary", "DEPENDS_ON", gm[0]["SPDXID"]) in {
+        (x["spdxElementId"], x["relationshipType"], x["relatedSpdxElement"]) for x in doc["relationships"]}, gm
 
 
 def main():

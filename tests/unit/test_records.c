@@ -257,14 +257,126 @@ START_TEST(test_refused)
 }
 END_TEST
 
+/* --relink-kit: the state names the staging directory (and the binary's name,
+ * or none); the report says the kit was written (\N) or why not. */
+START_TEST(test_kit_records)
+{
+	char path[64];
+	struct gr_linkstate a, b;
+	struct gr_link_report r, q;
+	struct gr_error e;
+
+	tmpname(path, sizeof(path));
+	gr_linkstate_init(&a);
+	gr_strvec_push(&a.cc, "gcc");
+	a.kit = strdup("/d/.kit.kit-AB\tC");
+	ck_assert_int_eq(gr_linkstate_write(path, &a, &e), GR_OK);
+	ck_assert_ptr_nonnull(strstr(slurp(path), "\nkit\t/d/.kit.kit-AB\\tC\t\\N\n"));
+	ck_assert_int_eq(gr_linkstate_read(path, &b, &e), GR_OK);
+	ck_assert_str_eq(b.kit, "/d/.kit.kit-AB\tC");
+	ck_assert_ptr_null(b.kit_name);
+	gr_linkstate_deinit(&b);
+	a.kit_name = strdup("app");
+	ck_assert_int_eq(gr_linkstate_write(path, &a, &e), GR_OK);
+	ck_assert_int_eq(gr_linkstate_read(path, &b, &e), GR_OK);
+	ck_assert_str_eq(b.kit_name, "app");
+	gr_linkstate_deinit(&a);
+	gr_linkstate_deinit(&b);
+	/* A state without the record: no kit. */
+	gr_linkstate_init(&a);
+	gr_strvec_push(&a.cc, "gcc");
+	ck_assert_int_eq(gr_linkstate_write(path, &a, &e), GR_OK);
+	ck_assert_ptr_null(strstr(slurp(path), "\nkit\t"));
+	ck_assert_int_eq(gr_linkstate_read(path, &b, &e), GR_OK);
+	ck_assert_ptr_null(b.kit);
+	gr_linkstate_deinit(&a);
+	gr_linkstate_deinit(&b);
+
+	gr_link_report_init(&r);
+	ck_assert_int_eq(gr_link_report_write(path, &r, &e), GR_OK);
+	ck_assert_ptr_null(strstr(slurp(path), "\nkit\t"));
+	ck_assert_int_eq(gr_link_report_set_kit(&r, NULL), GR_OK);
+	ck_assert_int_eq(gr_link_report_write(path, &r, &e), GR_OK);
+	ck_assert_ptr_nonnull(strstr(slurp(path), "\nkit\t\\N\n"));
+	ck_assert_int_eq(gr_link_report_read(path, &q, &e), GR_OK);
+	ck_assert(q.kit_written);
+	ck_assert_ptr_null(q.kit_error);
+	gr_link_report_deinit(&q);
+	ck_assert_int_eq(gr_link_report_set_kit(&r, "relink kit: /x/y.a is a thin archive"), GR_OK);
+	ck_assert_int_eq(gr_link_report_write(path, &r, &e), GR_OK);
+	ck_assert_int_eq(gr_link_report_read(path, &q, &e), GR_OK);
+	ck_assert(!q.kit_written);
+	ck_assert_str_eq(q.kit_error, "relink kit: /x/y.a is a thin archive");
+	gr_link_report_deinit(&q);
+	gr_link_report_deinit(&r);
+	unlink(path);
+}
+END_TEST
+
+/* Issue 16: the manifest flag of the state and the "traced"/"loaded" records of the report. */
+START_TEST(test_manifest_records)
+{
+	char path[64];
+	struct gr_linkstate ls, back;
+	struct gr_link_report a, b;
+	struct gr_error e;
+
+	tmpname(path, sizeof(path));
+	gr_linkstate_init(&ls);
+	ls.manifest = true;
+	ck_assert_int_eq(gr_strvec_push(&ls.cc, "gcc"), GR_OK);
+	ck_assert_int_eq(gr_linkstate_write(path, &ls, &e), GR_OK);
+	ck_assert_ptr_nonnull(strstr(slurp(path), "\nmanifest\n"));
+	ck_assert_int_eq(gr_linkstate_read(path, &back, &e), GR_OK);
+	ck_assert(back.manifest);
+	gr_linkstate_deinit(&back);
+	ls.manifest = false;
+	ck_assert_int_eq(gr_linkstate_write(path, &ls, &e), GR_OK);
+	ck_assert_ptr_null(strstr(slurp(path), "manifest"));
+	ck_assert_int_eq(gr_linkstate_read(path, &back, &e), GR_OK);
+	ck_assert(!back.manifest);
+	gr_linkstate_deinit(&back);
+	gr_linkstate_deinit(&ls);
+
+	gr_link_report_init(&a);
+	ck_assert_int_eq(gr_link_report_set_traced(&a, "bfd trace 1"), GR_OK);
+	ck_assert_int_eq(gr_link_report_add_loaded(&a, &(struct gr_rec_loaded){ "object", "/tmp/go-link-1/000001.o", NULL,
+	                                                                       "ab12", "github.com/mattn/go-sqlite3",
+	                                                                       "sqlite3-binding.c" }), GR_OK);
+	ck_assert_int_eq(gr_link_report_add_loaded(&a, &(struct gr_rec_loaded){ "member", "/usr/lib/libz.a", weird, NULL,
+	                                                                       NULL, NULL }), GR_OK);
+	ck_assert_int_eq(gr_link_report_write(path, &a, &e), GR_OK);
+	ck_assert_ptr_nonnull(strstr(slurp(path), "\ntraced\tbfd trace 1\n"));
+	ck_assert_ptr_nonnull(strstr(slurp(path), "\nloaded\tmember\t/usr/lib/libz.a\ta\\tb\\nc"));
+	ck_assert_int_eq(gr_link_report_read(path, &b, &e), GR_OK);
+	ck_assert_str_eq(b.traced, "bfd trace 1");
+	ck_assert_uint_eq(b.nloaded, 2);
+	ck_assert_str_eq(b.loaded[0].kind, "object");
+	ck_assert_str_eq(b.loaded[0].module, "github.com/mattn/go-sqlite3");
+	ck_assert_str_eq(b.loaded[0].source, "sqlite3-binding.c");
+	ck_assert_str_eq(b.loaded[0].sha256, "ab12");
+	ck_assert_ptr_null(b.loaded[0].member);
+	ck_assert_str_eq(b.loaded[1].member, weird);
+	ck_assert_ptr_null(b.loaded[1].sha256);
+	gr_link_report_deinit(&a);
+	gr_link_report_deinit(&b);
+	unlink(path);
+	refused("gorelink-link-report 1\nloaded\tarchive\t/x.a\t\\N\t\\N\t\\N\t\\N\n", "unknown loaded kind");
+	refused("gorelink-link-report 1\nloaded\tobject\t\\N\t\\N\t\\N\t\\N\t\\N\n", "field 2 is empty");
+	refused("gorelink-link-report 1\nloaded\tobject\t/a.o\n", "has 2 fields, not 6");
+}
+END_TEST
+
 int
 main(void)
 {
 	const TTest *const tests[] = {
 		test_state_round_trip,
+		test_kit_records,
 		test_report_round_trip,
 		test_pkglog,
 		test_refused,
+		test_manifest_records,
 	};
 
 	return gr_test_run(gr_test_suite("records", "records", tests, sizeof(tests) / sizeof(tests[0]), 0), false);

@@ -1,0 +1,563 @@
+#include "gr_dpkg.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gr_arena.h"
+#include "gr_file.h"
+#include "gr_path.h"
+
+#define GR_DPKG_LIST_MAX ((size_t)256 << 20)  /* one info/PKG.list file, bytes */
+#define GR_DPKG_STATUS_MAX ((size_t)1 << 30)  /* the status file, bytes */
+
+struct gr_dpkg_slot {
+	const char *path;  /* NULL: empty */
+	uint32_t pkg;      /* index into pkgs */
+};
+
+struct gr_dpkg_div {
+	const char *from;  /* the original path */
+	const char *to;    /* where dpkg-divert moved it */
+	const char *by;    /* the diverting package ("" for a local diversion: ":") */
+};
+
+struct gr_dpkg {
+	struct gr_arena arena;
+	struct gr_dpkg_pkg *pkgs;  /* sorted by name */
+	size_t npkgs;
+	struct gr_dpkg_slot *slots;  /* open addressing, power of two */
+	size_t nslots, nused;
+	struct gr_dpkg_div *divs;
+	size_t ndivs;
+	char **bufs;  /* the list files' text, which slots point into */
+	size_t nbufs;
+};
+
+/* A status stanza's fields that matter here. */
+struct gr_dpkg_stanza {
+	const char *package, *arch, *version, *source;
+};
+
+static uint64_t
+hash_path(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static int
+table_grow(struct gr_dpkg *db)
+{
+	size_t n = db->nslots ? db->nslots * 2 : 1 << 16, i;
+	struct gr_dpkg_slot *s = calloc(n, sizeof(*s));
+
+	if (!s)
+		return GR_ENOMEM;
+	for (i = 0; i < db->nslots; i++) {
+		size_t j;
+		if (!db->slots[i].path)
+			continue;
+		for (j = hash_path(db->slots[i].path) & (n - 1); s[j].path; j = (j + 1) & (n - 1))
+			;
+		s[j] = db->slots[i];
+	}
+	free(db->slots);
+	db->slots = s;
+	db->nslots = n;
+	return GR_OK;
+}
+
+/* Record path -> pkg unless the path is there already (the first package by name keeps it). */
+static int
+table_put(struct gr_dpkg *db, const char *path, uint32_t pkg)
+{
+	size_t j;
+
+	if ((db->nused + 1) * 4 > db->nslots * 3 && table_grow(db) != GR_OK)
+		return GR_ENOMEM;
+	for (j = hash_path(path) & (db->nslots - 1); db->slots[j].path; j = (j + 1) & (db->nslots - 1))
+		if (!strcmp(db->slots[j].path, path)) {
+			/* a diverted path keeps the package that is not the diverter: the
+			 * file moved aside is that package's (lookup_one answers for the
+			 * original path itself) */
+			size_t i;
+			for (i = 0; i < db->ndivs; i++)
+				if (!strcmp(db->divs[i].from, path) &&
+				    !strcmp(db->pkgs[db->slots[j].pkg].package, db->divs[i].by))
+					db->slots[j].pkg = pkg;
+			return GR_OK;
+		}
+	db->slots[j].path = path;
+	db->slots[j].pkg = pkg;
+	db->nused++;
+	return GR_OK;
+}
+
+static const struct gr_dpkg_pkg *
+table_get(const struct gr_dpkg *db, const char *path)
+{
+	size_t j;
+
+	if (!db->nslots)
+		return NULL;
+	for (j = hash_path(path) & (db->nslots - 1); db->slots[j].path; j = (j + 1) & (db->nslots - 1))
+		if (!strcmp(db->slots[j].path, path))
+			return &db->pkgs[db->slots[j].pkg];
+	return NULL;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int
+cmp_stanza(const void *a, const void *b)
+{
+	const struct gr_dpkg_stanza *x = a, *y = b;
+	int c = strcmp(x->package, y->package);
+
+	return c ? c : strcmp(x->arch, y->arch);
+}
+
+/* A formatted string, malloc'd; NULL when out of memory. */
+static char *
+dp_printf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || !(s = malloc((size_t)n + 1)))
+		return NULL;
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+/* Read a whole file; GR_ENOTFOUND when it does not exist. */
+static int
+slurp(const char *path, size_t max, char **text, size_t *len, struct gr_error *err)
+{
+	FILE *f = fopen(path, "r");
+	int rc;
+
+	*text = NULL;
+	if (!f) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return GR_ENOTFOUND;
+		return gr_error_set(err, GR_EIO, errno, "cannot open %s", path);
+	}
+	rc = gr_file_read_all(f, max, text, len);
+	fclose(f);
+	if (rc == GR_ENOMEM)
+		return gr_error_set(err, GR_ENOMEM, 0, "out of memory reading %s", path);
+	if (rc == GR_EUSAGE)
+		return gr_error_set(err, GR_EFORMAT, 0, "%s is larger than %zu bytes", path, max);
+	if (rc != GR_OK)
+		return gr_error_set(err, GR_EIO, errno, "cannot read %s", path);
+	if (len && memchr(*text, '\0', *len)) {
+		free(*text);
+		*text = NULL;
+		return gr_error_set(err, GR_EFORMAT, 0, "%s holds a NUL byte", path);
+	}
+	return GR_OK;
+}
+
+/* Keep the stanza read so far (when it named a package) and start a new one. */
+static int
+flush_stanza(struct gr_dpkg *db, struct gr_dpkg_stanza *cur, struct gr_dpkg_stanza **v, size_t *n,
+             size_t *cap)
+{
+	if (cur->package) {
+		if (!gr_arena_grow(&db->arena, (void **)v, *n, cap, sizeof(**v)))
+			return GR_ENOMEM;
+		if (!cur->arch)
+			cur->arch = "";
+		if (!cur->version)
+			cur->version = "";
+		if (!cur->source)
+			cur->source = cur->package;
+		(*v)[(*n)++] = *cur;
+	}
+	memset(cur, 0, sizeof(*cur));
+	return GR_OK;
+}
+
+/* One "Field: value" line of a stanza: keep the fields gr_dpkg reports. */
+static int
+parse_field(struct gr_dpkg *db, const char *line, struct gr_dpkg_stanza *cur)
+{
+	const char *colon = strchr(line, ':'), *val, *e, **slot = NULL;
+	size_t k;
+
+	if (!colon)
+		return GR_OK;
+	k = (size_t)(colon - line);
+	if (k == 7 && !strncmp(line, "Package", k))
+		slot = &cur->package;
+	else if (k == 12 && !strncmp(line, "Architecture", k))
+		slot = &cur->arch;
+	else if (k == 7 && !strncmp(line, "Version", k))
+		slot = &cur->version;
+	else if (k == 6 && !strncmp(line, "Source", k))
+		slot = &cur->source;
+	if (!slot)
+		return GR_OK;
+	for (val = colon + 1; *val == ' ' || *val == '\t'; val++)
+		;
+	e = val + strlen(val);
+	while (e > val && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		e--;
+	if (slot == &cur->source) {
+		/* "Source: zlib (1:1.2.13.dfsg-1)": the name only */
+		const char *sp = memchr(val, ' ', (size_t)(e - val));
+		if (sp)
+			e = sp;
+	}
+	return (*slot = gr_arena_strndup(&db->arena, val, (size_t)(e - val))) ? GR_OK : GR_ENOMEM;
+}
+
+/* Parse the status file into stanzas (arena copies), sorted by package then arch. */
+static int
+load_status(struct gr_dpkg *db, const char *file, struct gr_dpkg_stanza **out, size_t *nout,
+            struct gr_error *err)
+{
+	char *text, *p;
+	size_t len, n = 0, cap = 0;
+	struct gr_dpkg_stanza *v = NULL, cur = { 0 };
+	int rc = slurp(file, GR_DPKG_STATUS_MAX, &text, &len, err);
+
+	*out = NULL;
+	*nout = 0;
+	if (rc == GR_ENOTFOUND)
+		return GR_OK;
+	if (rc != GR_OK)
+		return rc;
+	for (p = text;; ) {
+		char *nl = strchr(p, '\n');
+		char *line = p;
+
+		if (nl)
+			*nl = '\0';
+		if (!*line) {
+			if (flush_stanza(db, &cur, &v, &n, &cap) != GR_OK)
+				goto nomem;
+		} else if (*line != ' ' && *line != '\t' && parse_field(db, line, &cur) != GR_OK) {
+			goto nomem;
+		}
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	if (flush_stanza(db, &cur, &v, &n, &cap) != GR_OK)
+		goto nomem;
+	free(text);
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_stanza);
+	*out = v;
+	*nout = n;
+	return GR_OK;
+nomem:
+	free(text);
+	return gr_error_set(err, GR_ENOMEM, 0, "out of memory reading %s", file);
+}
+
+static const struct gr_dpkg_stanza *
+stanza_find(const struct gr_dpkg_stanza *v, size_t n, const char *package, const char *arch)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(v[mid].package, package);
+		if (!c && arch)
+			c = strcmp(v[mid].arch, arch);
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < n && !strcmp(v[lo].package, package) && (!arch || !strcmp(v[lo].arch, arch)))
+		return &v[lo];
+	return NULL;
+}
+
+/* The diversions file: triples of lines (original, diverted-to, package). */
+static int
+load_diversions(struct gr_dpkg *db, const char *file, struct gr_error *err)
+{
+	char *text, *p, *line[3];
+	size_t len, cap = 0;
+	int rc = slurp(file, GR_DPKG_LIST_MAX, &text, &len, err), k = 0;
+
+	if (rc == GR_ENOTFOUND)
+		return GR_OK;
+	if (rc != GR_OK)
+		return rc;
+	for (p = text; *p; ) {
+		char *nl = strchr(p, '\n');
+		if (nl)
+			*nl = '\0';
+		line[k++] = p;
+		if (k == 3) {
+			struct gr_dpkg_div d;
+			k = 0;
+			d.from = gr_arena_strdup(&db->arena, line[0]);
+			d.to = gr_arena_strdup(&db->arena, line[1]);
+			d.by = gr_arena_strdup(&db->arena, line[2]);
+			if (!d.from || !d.to || !d.by ||
+			    !gr_arena_grow(&db->arena, (void **)&db->divs, db->ndivs, &cap, sizeof(*db->divs))) {
+				free(text);
+				return gr_error_set(err, GR_ENOMEM, 0, "out of memory reading %s", file);
+			}
+			db->divs[db->ndivs++] = d;
+		}
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	free(text);
+	return GR_OK;
+}
+
+int
+gr_dpkg_open(const char *admindir, struct gr_dpkg **out, struct gr_error *err)
+{
+	struct gr_dpkg *db = calloc(1, sizeof(*db));
+	struct gr_dpkg_stanza *st = NULL;
+	size_t nst = 0, nnames = 0, namecap = 0, i;
+	char **names = NULL, *file = NULL;
+	DIR *d = NULL;
+	struct dirent *de;
+	int rc;
+
+	*out = NULL;
+	if (!db)
+		return gr_error_set(err, GR_ENOMEM, 0, "out of memory");
+	gr_arena_init(&db->arena);
+	if (!admindir)
+		admindir = "/var/lib/dpkg";
+#define PATHF(...) (free(file), (file = dp_printf(__VA_ARGS__)) ? 0 : -1)
+	if (PATHF("%s/status", admindir) < 0)
+		goto toolong;
+	if ((rc = load_status(db, file, &st, &nst, err)) != GR_OK)
+		goto fail;
+	if (PATHF("%s/diversions", admindir) < 0)
+		goto toolong;
+	if ((rc = load_diversions(db, file, err)) != GR_OK)
+		goto fail;
+	if (PATHF("%s/info", admindir) < 0)
+		goto toolong;
+	d = opendir(file);
+	if (!d) {
+		if (errno != ENOENT && errno != ENOTDIR) {
+			rc = gr_error_set(err, GR_EIO, errno, "cannot open directory %s", file);
+			goto fail;
+		}
+	} else {
+		while ((errno = 0, de = readdir(d))) {
+			size_t k = strlen(de->d_name);
+			if (k <= 5 || strcmp(de->d_name + k - 5, ".list"))
+				continue;
+			if (nnames == namecap) {
+				size_t nc = namecap ? namecap * 2 : 256;
+				char **g = realloc(names, nc * sizeof(*g));
+				if (!g)
+					goto nomem;
+				names = g;
+				namecap = nc;
+			}
+			if (!(names[nnames] = strndup(de->d_name, k - 5)))
+				goto nomem;
+			nnames++;
+		}
+		if (errno) {
+			rc = gr_error_set(err, GR_EIO, errno, "cannot read directory %s", file);
+			goto fail;
+		}
+	}
+	if (nnames)
+		qsort(names, nnames, sizeof(*names), cmp_str);
+	if (nnames && (!(db->pkgs = calloc(nnames, sizeof(*db->pkgs))) ||
+	               !(db->bufs = calloc(nnames, sizeof(*db->bufs)))))
+		goto nomem;
+	for (i = 0; i < nnames; i++) {
+		struct gr_dpkg_pkg *pk = &db->pkgs[db->npkgs];
+		const struct gr_dpkg_stanza *s;
+		char *colon = strchr(names[i], ':'), *text, *p;
+		size_t len;
+
+		pk->name = gr_arena_strdup(&db->arena, names[i]);
+		pk->package = gr_arena_strndup(&db->arena, names[i],
+		                               colon ? (size_t)(colon - names[i]) : strlen(names[i]));
+		if (!pk->name || !pk->package)
+			goto nomem;
+		s = stanza_find(st, nst, pk->package, colon ? colon + 1 : NULL);
+		pk->arch = s ? s->arch : colon ? colon + 1 : "";
+		pk->version = s ? s->version : "";
+		pk->source = s ? s->source : pk->package;
+		if (PATHF("%s/info/%s.list", admindir, names[i]) < 0)
+			goto toolong;
+		rc = slurp(file, GR_DPKG_LIST_MAX, &text, &len, err);
+		if (rc == GR_ENOTFOUND)
+			continue;  /* removed under us */
+		if (rc != GR_OK)
+			goto fail;
+		db->bufs[db->nbufs++] = text;
+		for (p = text; *p; ) {
+			char *nl = strchr(p, '\n');
+			if (nl)
+				*nl = '\0';
+			if (*p == '/' && table_put(db, p, (uint32_t)db->npkgs) != GR_OK)
+				goto nomem;
+			if (!nl)
+				break;
+			p = nl + 1;
+		}
+		db->npkgs++;
+	}
+	rc = GR_OK;
+	*out = db;
+	db = NULL;
+	goto done;
+nomem:
+	rc = gr_error_set(err, GR_ENOMEM, 0, "out of memory loading dpkg's database under %s", admindir);
+	goto fail;
+toolong:
+	rc = gr_error_set(err, GR_ENOMEM, 0, "out of memory loading dpkg's database under %s", admindir);
+fail:
+done:
+#undef PATHF
+	if (d)
+		closedir(d);
+	for (i = 0; i < nnames; i++)
+		free(names[i]);
+	free(names);
+	free(file);
+	gr_dpkg_free(db);
+	return rc;
+}
+
+void
+gr_dpkg_free(struct gr_dpkg *db)
+{
+	size_t i;
+
+	if (!db)
+		return;
+	for (i = 0; i < db->nbufs; i++)
+		free(db->bufs[i]);
+	free(db->bufs);
+	free(db->slots);
+	free(db->pkgs);
+	gr_arena_deinit(&db->arena);
+	free(db);
+}
+
+unsigned
+gr_dpkg_count(const struct gr_dpkg *db)
+{
+	return db ? (unsigned)db->npkgs : 0;
+}
+
+/* The merged-/usr twin of path (/usr/lib/X <-> /lib/X), malloc'd; NULL when it has none. */
+static char *
+usr_alias(const char *path)
+{
+	static const char *const dirs[] = { "/lib/", "/lib32/", "/lib64/", "/libx32/", "/bin/", "/sbin/" };
+	size_t i;
+
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		size_t k = strlen(dirs[i]);
+		if (!strncmp(path, "/usr", 4) && !strncmp(path + 4, dirs[i], k))
+			return strdup(path + 4);
+		if (!strncmp(path, dirs[i], k))
+			return dp_printf("/usr%s", path);
+	}
+	return NULL;
+}
+
+/* path or its /usr twin, following a diversion's target back to the original;
+ * a package named not is passed over (NULL at the top level). */
+static const struct gr_dpkg_pkg *
+lookup_one(const struct gr_dpkg *db, const char *path, const char *not)
+{
+	int depth = not != NULL;
+	const struct gr_dpkg_pkg *p = NULL;
+	char *alias = usr_alias(path);
+	const char *cand[2];
+	size_t i, k, n = 0;
+	bool found = false;
+
+	cand[n++] = path;
+	if (alias)
+		cand[n++] = alias;
+	/* a diverted original path: the file there is the diverter's */
+	for (k = 0; k < n && !found; k++)
+		for (i = 0; depth == 0 && i < db->ndivs && !found; i++)
+			if (!strcmp(db->divs[i].from, cand[k]) && (p = gr_dpkg_find(db, db->divs[i].by)))
+				found = true;
+	for (k = 0; k < n && !found; k++)
+		if ((p = table_get(db, cand[k])) && (!not || strcmp(p->package, not)))
+			found = true;
+	for (k = 0; k < n && !found; k++)
+		for (i = 0; depth == 0 && i < db->ndivs && !found; i++)
+			if (!strcmp(db->divs[i].to, cand[k])) {
+				/* the diverted file is the one another package ships as the
+				 * original; when only the diverter lists it, say nothing */
+				p = lookup_one(db, db->divs[i].from, db->divs[i].by);
+				found = true;
+			}
+	free(alias);
+	return found ? p : NULL;
+}
+
+const struct gr_dpkg_pkg *
+gr_dpkg_owner(const struct gr_dpkg *db, const char *path)
+{
+	const struct gr_dpkg_pkg *p = NULL;
+	char *tidy, *real;
+
+	if (!db || !path || path[0] != '/')
+		return NULL;
+	if ((tidy = gr_path_lexical(path))) {
+		p = lookup_one(db, tidy, NULL);
+		free(tidy);
+	}
+	if (!p && (real = realpath(path, NULL))) {
+		p = lookup_one(db, real, NULL);
+		free(real);
+	}
+	return p;
+}
+
+const struct gr_dpkg_pkg *
+gr_dpkg_find(const struct gr_dpkg *db, const char *name)
+{
+	size_t i;
+
+	if (!db || !name)
+		return NULL;
+	for (i = 0; i < db->npkgs; i++)
+		if (!strcmp(db->pkgs[i].name, name))
+			return &db->pkgs[i];
+	for (i = 0; !strchr(name, ':') && i < db->npkgs; i++)
+		if (!strcmp(db->pkgs[i].package, name))
+			return &db->pkgs[i];
+	return NULL;
+}

@@ -1,0 +1,41 @@
+/* gr_dpkg: which Debian package owns a file, read from dpkg's database files directly. */
+#ifndef GR_DPKG_H
+#define GR_DPKG_H
+
+#include "gr_error.h"
+
+/* One installed package as dpkg names it. */
+struct gr_dpkg_pkg {
+	const char *name;     /* binary:Package: "zlib1g-dev:amd64" (Multi-Arch: same) or "make" */
+	const char *package;  /* the name without ":arch": "zlib1g-dev" */
+	const char *arch;     /* Architecture field: "amd64", "all"; "" when unknown */
+	const char *version;  /* Version field: "1:1.2.13.dfsg-1"; "" when status has none */
+	const char *source;   /* Source package name (without "(version)"), else package */
+};
+
+struct gr_dpkg;
+
+/* Load the database under admindir (NULL: /var/lib/dpkg): info/ *.list, status and
+ * diversions, indexed once; the caller keeps the handle for the process. A missing
+ * admindir or info/ gives an empty database (not an error: not a Debian system);
+ * GR_ENOMEM, GR_EIO on a read error, GR_EFORMAT on a list file too large. */
+int gr_dpkg_open(const char *admindir, struct gr_dpkg **out, struct gr_error *err);
+
+/* Free a database from gr_dpkg_open (NULL is fine). */
+void gr_dpkg_free(struct gr_dpkg *db);
+
+/* Number of packages that have a file list (0: nothing known, e.g. not Debian). */
+unsigned gr_dpkg_count(const struct gr_dpkg *db);
+
+/* The package owning path, or NULL. path is tried as given (tidied lexically),
+ * then with its merged-/usr alias (/usr/lib/X <-> /lib/X, also bin, sbin, lib32,
+ * lib64, libx32), then through realpath() and that path's alias; a diverted file
+ * (dpkg-divert's target) belongs to the package that owns the original path.
+ * When several packages list the path (directories), the first by name wins. */
+const struct gr_dpkg_pkg *gr_dpkg_owner(const struct gr_dpkg *db, const char *path);
+
+/* The installed package called name ("zlib1g-dev" or "zlib1g-dev:amd64"), or NULL;
+ * without ":arch" the first by name wins. */
+const struct gr_dpkg_pkg *gr_dpkg_find(const struct gr_dpkg *db, const char *name);
+
+#endif

@@ -1,0 +1,273 @@
+#include "gr_ldtrace.h"
+
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "gr_gocache.h"
+#include "gr_manifest.h"
+#include "gr_modgraph.h"
+
+int
+gr_ldtrace_begin(struct gr_ldtrace *t, const char *linker, const char *out, struct gr_strvec *argv)
+{
+	memset(t, 0, sizeof(*t));
+	t->linker = !linker ? "bfd" : !strcmp(linker, "mold") ? "mold" : !strcmp(linker, "gold") ? "gold" :
+	            !strcmp(linker, "lld") ? "lld" : "bfd";
+	if (!strcmp(t->linker, "mold")) {
+		char *flag;
+		size_t n = strlen(out ? out : "a.out") + 16;
+		if (!(t->map = malloc(n)))
+			return GR_ENOMEM;
+		snprintf(t->map, n, "%s.gorelink-map", out ? out : "a.out");
+		n = strlen(t->map) + 10;
+		if (!(flag = malloc(n)))
+			return GR_ENOMEM;
+		snprintf(flag, n, "-Wl,-Map=%s", t->map);
+		if (gr_strvec_push(argv, flag)) {
+			free(flag);
+			return GR_ENOMEM;
+		}
+		free(flag);
+		return GR_OK;
+	}
+	/* GNU ld names archive members only when -t is given twice. */
+	return gr_strvec_push(argv, !strcmp(t->linker, "bfd") ? "-Wl,-t,-t" : "-Wl,--trace") ? GR_ENOMEM : GR_OK;
+}
+
+/* What the file at path is: 0 object, 2 shared library, 3 archive, -1 other or unreadable. */
+static int
+ldt_kind(const char *path)
+{
+	unsigned char h[18];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t got;
+
+	if (fd < 0)
+		return -1;
+	got = read(fd, h, sizeof(h));
+	close(fd);
+	if (got >= 8 && !memcmp(h, "!<arch>\n", 8))
+		return 3;
+	if (got >= 8 && !memcmp(h, "!<thin>\n", 8))
+		return 3;
+	if (got == (ssize_t)sizeof(h) && !memcmp(h, "\177ELF", 4)) {
+		unsigned type = h[5] == 2 ? (unsigned)h[16] << 8 | h[17] : (unsigned)h[17] << 8 | h[16];
+		return type == 1 ? 0 : type == 3 ? 2 : -1;
+	}
+	return -1;
+}
+
+static bool
+ldt_is_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Add an input unless t has it. */
+static int
+ldt_add(struct gr_ldtrace *t, int kind, const char *path, size_t plen, const char *member, size_t mlen)
+{
+	size_t i;
+
+	for (i = t->n; i-- > 0; )
+		if (t->v[i].kind == kind && strlen(t->v[i].path) == plen && !strncmp(t->v[i].path, path, plen) &&
+		    (!member ? !t->v[i].member :
+		     t->v[i].member && strlen(t->v[i].member) == mlen && !strncmp(t->v[i].member, member, mlen)))
+			return GR_OK;
+	if (t->n == t->cap) {
+		size_t nc = t->cap ? t->cap * 2 : 64;
+		struct gr_ldtrace_input *g = realloc(t->v, nc * sizeof(*g));
+		if (!g)
+			return GR_ENOMEM;
+		t->v = g;
+		t->cap = nc;
+	}
+	t->v[t->n].kind = kind;
+	t->v[t->n].path = strndup(path, plen);
+	t->v[t->n].member = member ? strndup(member, mlen) : NULL;
+	if (!t->v[t->n].path || (member && !t->v[t->n].member)) {
+		free(t->v[t->n].path);
+		free(t->v[t->n].member);
+		return GR_ENOMEM;
+	}
+	t->n++;
+	return GR_OK;
+}
+
+/* Whether line (len bytes, no newline) is a trace line; adds what it names. */
+static bool
+ldt_line(struct gr_ldtrace *t, const char *line, size_t len, bool *oom)
+{
+	char buf[4096];
+	const char *close, *open;
+
+	if (!len || len >= sizeof(buf))
+		return false;
+	memcpy(buf, line, len);
+	buf[len] = '\0';
+	if (buf[0] == '(' && (close = strchr(buf, ')')) && close[1]) {
+		/* GNU ld: (ARCHIVE)MEMBER */
+		char *a = strndup(buf + 1, (size_t)(close - buf - 1));
+		bool is = a && ldt_is_file(a);
+		if (is && ldt_add(t, GR_MANIFEST_MEMBER, a, strlen(a), close + 1, strlen(close + 1)))
+			*oom = true;
+		free(a);
+		return is;
+	}
+	/* gold, lld: ARCHIVE(MEMBER), the archive the first prefix that is a file
+	 * (a member's name may hold parentheses) */
+	for (open = strchr(buf + 1, '('); buf[len - 1] == ')' && open; open = strchr(open + 1, '(')) {
+		char *a = strndup(buf, (size_t)(open - buf));
+		bool is = a && ldt_is_file(a);
+		if (is && ldt_add(t, GR_MANIFEST_MEMBER, a, strlen(a), open + 1, (size_t)(buf + len - 1 - open - 1)))
+			*oom = true;
+		free(a);
+		if (is)
+			return true;
+	}
+	if (ldt_is_file(buf)) {
+		int k = ldt_kind(buf);
+		if ((k == 0 || k == 2) &&
+		    ldt_add(t, k == 0 ? GR_MANIFEST_OBJECT : GR_MANIFEST_SHARED, buf, len, NULL, 0))
+			*oom = true;
+		return true;  /* an archive counts by its members; a linker script by what it names */
+	}
+	return false;
+}
+
+size_t
+gr_ldtrace_take(struct gr_ldtrace *t, char *text, size_t n)
+{
+	size_t r = 0, w = 0;
+	bool oom = false;
+
+	if (!text)
+		return n;
+	while (r < n) {
+		const char *nl = memchr(text + r, '\n', n - r);
+		size_t end = nl ? (size_t)(nl - text) : n, next = nl ? end + 1 : n;
+		if (!ldt_line(t, text + r, end - r, &oom)) {
+			memmove(text + w, text + r, next - r);
+			w += next - r;
+		}
+		r = next;
+	}
+	text[w] = '\0';
+	return w;
+}
+
+int
+gr_ldtrace_read_map(struct gr_ldtrace *t, struct gr_error *err)
+{
+	FILE *f;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t got;
+	int rc = GR_OK;
+
+	if (!t->map)
+		return GR_OK;
+	if (!(f = fopen(t->map, "r")))
+		return gr_error_set(err, GR_EIO, 0, "cannot read the linker map %s", t->map);
+	/* mold: "   VMA   SIZE  ALIGN   FILE:(SECTION)" for each input section */
+	while ((got = getline(&line, &cap, f)) > 0 && rc == GR_OK) {
+		char *p = line, *colon, *paren;
+		while (*p == ' ')
+			p++;
+		if (strncmp(p, "0x", 2))
+			continue;
+		/* the fourth word onwards */
+		{
+			int words = 0;
+			while (*p && words < 3) {
+				while (*p && *p != ' ')
+					p++;
+				while (*p == ' ')
+					p++;
+				words++;
+			}
+		}
+		if (!(colon = strstr(p, ":(")))
+			continue;
+		*colon = '\0';
+		if (*p == '<' || !*p)
+			continue;  /* <internal>, synthetic sections */
+		if (colon[-1] == ')' && (paren = strrchr(p, '(')) && paren > p) {
+			*paren = '\0';
+			colon[-1] = '\0';
+			if (ldt_is_file(p))
+				rc = ldt_add(t, GR_MANIFEST_MEMBER, p, strlen(p), paren + 1, strlen(paren + 1));
+		} else if (ldt_is_file(p) && ldt_kind(p) == 0) {
+			rc = ldt_add(t, GR_MANIFEST_OBJECT, p, strlen(p), NULL, 0);
+		}
+	}
+	free(line);
+	fclose(f);
+	return rc == GR_OK ? GR_OK : gr_error_set(err, GR_ENOMEM, 0, "out of memory reading %s", t->map);
+}
+
+int
+gr_ldtrace_report(const struct gr_ldtrace *t, const struct gr_strvec *modules, struct gr_link_report *rep)
+{
+	static const char *const kinds[] = { "object", "member", "shared" };
+	char how[64];
+	size_t i;
+
+	snprintf(how, sizeof(how), "%s %s %s", t->linker, t->map ? "map" : "trace", GR_LDTRACE_VERSION);
+	if (gr_link_report_set_traced(rep, how))
+		return GR_ENOMEM;
+	rep->nloaded = 0;  /* the last link's */
+	for (i = 0; i < t->n; i++) {
+		const struct gr_ldtrace_input *in = &t->v[i];
+		struct gr_rec_loaded x = { kinds[in->kind], in->path, in->member, NULL, NULL, NULL };
+		char hex[65], *src = NULL;
+		int rc;
+		if (in->kind == GR_MANIFEST_OBJECT) {
+			const char *base = strrchr(in->path, '/');
+			base = base ? base + 1 : in->path;
+			/* cmd/link's go.o (megabytes: hashing it would cost more than the
+			 * manifest's whole budget) is described by the Go build info */
+			if (strcmp(base, "go.o") && gr_gocache_sha256_file(in->path, hex) == 0)
+				x.sha256 = hex;
+			/* C code compiled from a Go module (cgo's numbered objects) */
+			if (modules && modules->n && (src = gr_modgraph_object_source(in->path)) &&
+			    !(strlen(src) > 3 && !strcmp(src + strlen(src) - 3, ".go"))) {  /* cmd/link's go.o */
+				const char *rel = NULL;
+				long at = gr_modgraph_match(modules, src, &rel);
+				if (at >= 0) {
+					x.module = modules->v[at];
+					x.source = rel ? rel : src;
+				}
+			}
+		}
+		rc = gr_link_report_add_loaded(rep, &x);
+		free(src);
+		if (rc)
+			return GR_ENOMEM;
+	}
+	return GR_OK;
+}
+
+void
+gr_ldtrace_deinit(struct gr_ldtrace *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		free(t->v[i].path);
+		free(t->v[i].member);
+	}
+	free(t->v);
+	if (t->map) {
+		unlink(t->map);
+		free(t->map);
+	}
+	memset(t, 0, sizeof(*t));
+}

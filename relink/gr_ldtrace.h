@@ -1,0 +1,54 @@
+/* gr_ldtrace: what a final link really loaded, from the linker itself: GNU
+ * ld's `-t -t`, gold's and lld's `--trace` lines (taken out of its standard
+ * output) and mold's `-Map` file (mold's --trace lists every member of every
+ * archive it reads, loaded or not). */
+#ifndef GR_LDTRACE_H
+#define GR_LDTRACE_H
+
+#include <stddef.h>
+
+#include "gr_error.h"
+#include "gr_records.h"
+#include "gr_strvec.h"
+
+/* The version of the trace reading, in the link report's "traced" record. */
+#define GR_LDTRACE_VERSION "1"
+
+/* One loaded input. */
+struct gr_ldtrace_input {
+	char *path;    /* the object, archive or shared library as the linker named it */
+	char *member;  /* the archive member, or NULL */
+	int kind;      /* enum gr_manifest_kind: 0 object, 1 member, 2 shared */
+};
+
+struct gr_ldtrace {
+	struct gr_ldtrace_input *v;  /* in the linker's order, each once */
+	size_t n, cap;
+	const char *linker;          /* "bfd", "gold", "lld", "mold" */
+	char *map;                   /* mold's map file (removed by gr_ldtrace_deinit), or NULL */
+};
+
+/* Prepare a trace of a link with linker (the argv's -fuse-ld= name; NULL: the
+ * compiler's default, GNU ld) and append the flags it needs to argv; out is the
+ * output path of the link (mold's map file goes beside it). GR_OK or GR_ENOMEM. */
+int gr_ldtrace_begin(struct gr_ldtrace *t, const char *linker, const char *out, struct gr_strvec *argv);
+
+/* Take the trace lines out of the link's standard output text[0..n) (in place;
+ * other lines stay, text stays NUL-terminated) into t; the new length. A line
+ * is the trace's when it names an existing file: "PATH", "(ARCHIVE)MEMBER"
+ * (GNU ld) or "ARCHIVE(MEMBER)" (gold, lld); a plain archive or a linker
+ * script is left out of t (an archive counts by its members). */
+size_t gr_ldtrace_take(struct gr_ldtrace *t, char *text, size_t n);
+
+/* Read mold's map file into t (after the link). GR_OK, GR_ENOMEM, GR_EIO. */
+int gr_ldtrace_read_map(struct gr_ldtrace *t, struct gr_error *err);
+
+/* Add t's inputs to rep as "loaded" records, and the "traced" record: each
+ * object with its SHA-256 and, from modules (the link state's triples), the Go
+ * module whose C code it was compiled from. GR_OK or GR_ENOMEM. */
+int gr_ldtrace_report(const struct gr_ldtrace *t, const struct gr_strvec *modules, struct gr_link_report *rep);
+
+/* Free t and remove its map file. */
+void gr_ldtrace_deinit(struct gr_ldtrace *t);
+
+#endif

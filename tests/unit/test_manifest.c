@@ -1,0 +1,422 @@
+/* Unit tests for relink/gr_manifest: inputs merged and sorted, the compact
+ * form and its reader, licences (DEP-5 to SPDX, --deny-licence matching), the
+ * Go side from go version -m. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "gr_ldtrace.h"
+#include "gr_manifest.h"
+#include "gr_test.h"
+
+static char tmp[64];
+
+static void
+spdx_is(const char *in, const char *want)
+{
+	struct gr_arena a;
+	const char *got;
+
+	gr_arena_init(&a);
+	got = gr_manifest_spdx(&a, in);
+	ck_assert_ptr_nonnull(got);
+	ck_assert_msg(!strcmp(got, want), "spdx(\"%s\") = \"%s\", want \"%s\"", in ? in : "(null)", got, want);
+	gr_arena_deinit(&a);
+}
+
+START_TEST(test_spdx)
+{
+	spdx_is("GPL-2+", "GPL-2.0-or-later");
+	spdx_is("LGPL-2.1", "LGPL-2.1-only");
+	spdx_is("Zlib", "Zlib");
+	spdx_is("zlib", "Zlib");
+	spdx_is("public-domain", "LicenseRef-public-domain");
+	spdx_is("Apache-2.0", "Apache-2.0");
+	spdx_is("Expat", "MIT");
+	spdx_is("MIT-1", "LicenseRef-MIT-1");
+	spdx_is("Artistic or GPL-1+", "LicenseRef-Artistic OR GPL-1.0-or-later");
+	spdx_is("GPL-2+ with OpenSSL exception", "LicenseRef-GPL-2-or-later-with-OpenSSL-exception");
+	spdx_is("GPL-2+ with Classpath-exception-2.0", "GPL-2.0-or-later WITH Classpath-exception-2.0");
+	spdx_is("BSD-3-clause and (GPL-2 or LGPL-3+)", "BSD-3-Clause AND (GPL-2.0-only OR LGPL-3.0-or-later)");
+	spdx_is("MIT, and ISC", "MIT AND ISC");
+	spdx_is("", "NOASSERTION");
+	spdx_is(NULL, "NOASSERTION");
+	spdx_is("my-licence/2", "LicenseRef-my-licence-2");
+}
+END_TEST
+
+START_TEST(test_deny)
+{
+	ck_assert(gr_manifest_licence_matches("GPL-3.0-only", "GPL-3.0-only"));
+	ck_assert(gr_manifest_licence_matches("gpl-3.0-only", "GPL-3.0-only"));
+	ck_assert(gr_manifest_licence_matches("MIT OR GPL-3.0-only", "GPL-3.0-only"));
+	ck_assert(gr_manifest_licence_matches("(MIT AND GPL-3.0-only)", "GPL-3.0-only"));
+	ck_assert(gr_manifest_licence_matches("GPL-2.0-or-later WITH Classpath-exception-2.0", "GPL-2.0-or-later"));
+	ck_assert(!gr_manifest_licence_matches("GPL-3.0-or-later", "GPL-3.0-only"));
+	ck_assert(!gr_manifest_licence_matches("LGPL-3.0-only", "GPL-3.0-only"));
+	ck_assert(!gr_manifest_licence_matches("NOASSERTION", "GPL-3.0-only"));
+	ck_assert(gr_manifest_licence_matches("NOASSERTION", "NOASSERTION"));
+	/* a deny expression with several ids: each must be there */
+	ck_assert(gr_manifest_licence_matches("MIT AND GPL-2.0-only", "GPL-2.0-only AND MIT"));
+	ck_assert(!gr_manifest_licence_matches("MIT", "GPL-2.0-only AND MIT"));
+	ck_assert(!gr_manifest_licence_matches("MIT", ""));
+}
+END_TEST
+
+START_TEST(test_deb_licence)
+{
+	struct gr_arena a;
+	const char *from, *l;
+	char dir[128];
+
+	gr_test_fresh_tmpdir(tmp, sizeof(tmp), "gr-manifest");
+	gr_arena_init(&a);
+	snprintf(dir, sizeof(dir), "%s/libfoo-dev", tmp);
+	ck_assert_int_eq(mkdir(dir, 0755), 0);
+	gr_test_put(dir, "copyright",
+	            "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n"
+	            "Upstream-Name: foo\n"
+	            "License: BSD-3-clause\n"
+	            "\n"
+	            "Files: debian/*\n"
+	            "Copyright: 2020 Someone\n"
+	            "License: GPL-2+\n"
+	            " This program is free software\n"
+	            "\n"
+	            "Files: *\n"
+	            "Copyright: 2019 Upstream\n"
+	            "License: public-domain\n"
+	            "\n"
+	            "Files: src/libspecial.a.c libspecial.a\n"
+	            "License: LGPL-2.1+\n"
+	            "\n"
+	            "License: GPL-2+\n"
+	            " text\n");
+	l = gr_manifest_deb_licence(&a, tmp, "libfoo-dev:amd64", "libfoo.a", &from);
+	ck_assert_str_eq(l, "LicenseRef-public-domain");
+	ck_assert_ptr_nonnull(strstr(from, "/libfoo-dev/copyright"));
+	l = gr_manifest_deb_licence(&a, tmp, "libfoo-dev", "libspecial.a", &from);
+	ck_assert_str_eq(l, "LGPL-2.1-or-later");
+	/* no Files: * stanza: the first Files: stanza */
+	snprintf(dir, sizeof(dir), "%s/libbar", tmp);
+	ck_assert_int_eq(mkdir(dir, 0755), 0);
+	gr_test_put(dir, "copyright",
+	            "Format: http://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\n"
+	            "Files: lib/*\nLicense: Zlib\n\nFiles: debian/*\nLicense: GPL-3\n");
+	ck_assert_str_eq(gr_manifest_deb_licence(&a, tmp, "libbar", NULL, &from), "Zlib");
+	/* not DEP-5, or no file */
+	snprintf(dir, sizeof(dir), "%s/libc", tmp);
+	ck_assert_int_eq(mkdir(dir, 0755), 0);
+	gr_test_put(dir, "copyright", "This is the GNU C library.\nLicense: LGPL\n");
+	ck_assert_str_eq(gr_manifest_deb_licence(&a, tmp, "libc", NULL, &from), "NOASSERTION");
+	ck_assert_ptr_null(from);
+	ck_assert_str_eq(gr_manifest_deb_licence(&a, tmp, "nonexistent", NULL, &from), "NOASSERTION");
+	gr_arena_deinit(&a);
+}
+END_TEST
+
+static const char gover[] =
+	"/tmp/app: go1.22.1\n"
+	"\tpath\texample.com/app\n"
+	"\tmod\texample.com/app\t(devel)\t\n"
+	"\tdep\tgithub.com/mattn/go-sqlite3\tv1.14.22\th1:abc=\n"
+	"\tdep\tgithub.com/a/b\tv0.1.0\th1:def=\n"
+	"\t=>\t../b\t\t\n"
+	"\tbuild\t-compiler=gc\n"
+	"\tbuild\tCGO_ENABLED=1\n"
+	"\tbuild\t-ldflags=\"-extld=gorelink-ld\"\n";
+
+static void
+fill(struct gr_manifest *m)
+{
+	struct gr_error err;
+
+	gr_manifest_init(m);
+	m->linker = "mold";
+	ck_assert_int_eq(gr_manifest_add(m, GR_MANIFEST_MEMBER, "/usr/lib/x86_64-linux-gnu/libz.a", "zutil.o", NULL,
+	                                 NULL, NULL), GR_OK);
+	ck_assert_int_eq(gr_manifest_add(m, GR_MANIFEST_MEMBER,
+	                                 "/usr/lib/gcc/x86_64-linux-gnu/12/../../../x86_64-linux-gnu/libz.a", "crc32.o",
+	                                 NULL, NULL, NULL), GR_OK);
+	ck_assert_int_eq(gr_manifest_add(m, GR_MANIFEST_MEMBER, "/usr/lib/x86_64-linux-gnu/libz.a", "zutil.o", NULL,
+	                                 NULL, NULL), GR_OK);
+	ck_assert_int_eq(gr_manifest_add(m, GR_MANIFEST_MEMBER, "/usr/lib/x86_64-linux-gnu/libc.a", "a\tb.o", NULL,
+	                                 NULL, NULL), GR_OK);
+	ck_assert_int_eq(gr_manifest_add(m, GR_MANIFEST_OBJECT, "/tmp/go-build123/b001/exe/go-link-999/go.o", NULL,
+	                                 "00ff", NULL, NULL), GR_OK);
+	ck_assert_int_eq(gr_manifest_add(m, GR_MANIFEST_OBJECT, "/tmp/go-link-5/000001.o", NULL, "11",
+	                                 "github.com/mattn/go-sqlite3", "sqlite3-binding.c"), GR_OK);
+	ck_assert_int_eq(gr_manifest_add(m, GR_MANIFEST_SHARED, "/lib/x86_64-linux-gnu/libc.so.6", NULL, NULL, NULL,
+	                                 NULL), GR_OK);
+	ck_assert_int_eq(gr_manifest_set_go(m, gover, NULL, &err), GR_OK);
+}
+
+START_TEST(test_add_and_go)
+{
+	struct gr_manifest m;
+
+	fill(&m);
+	ck_assert_uint_eq(m.narchives, 2);
+	ck_assert_str_eq(m.archives[0].path, "/usr/lib/x86_64-linux-gnu/libc.a");
+	ck_assert_str_eq(m.archives[1].path, "/usr/lib/x86_64-linux-gnu/libz.a");
+	ck_assert_uint_eq(m.archives[1].nmembers, 2);
+	ck_assert_str_eq(m.archives[1].members[0], "crc32.o");
+	ck_assert_str_eq(m.archives[1].members[1], "zutil.o");
+	ck_assert_str_eq(m.archives[1].licence, "NOASSERTION");
+	ck_assert_uint_eq(m.nobjects, 2);
+	ck_assert_str_eq(m.objects[0].name, "000001.o");
+	ck_assert_str_eq(m.objects[0].module, "github.com/mattn/go-sqlite3");
+	ck_assert_str_eq(m.objects[1].name, "go.o");
+	ck_assert_str_eq(m.go_version, "go1.22.1");
+	ck_assert_str_eq(m.go_path, "example.com/app");
+	ck_assert_str_eq(m.main.version, "(devel)");
+	ck_assert_ptr_null(m.main.sum);
+	ck_assert_uint_eq(m.ndeps, 2);
+	ck_assert_str_eq(m.deps[0].path, "github.com/a/b");
+	ck_assert_str_eq(m.deps[0].replace, "../b");
+	ck_assert_str_eq(m.deps[1].sum, "h1:abc=");
+	ck_assert_uint_eq(m.nsettings, 3);
+	ck_assert_str_eq(m.settings[1], "CGO_ENABLED=1");
+	gr_manifest_deinit(&m);
+}
+END_TEST
+
+START_TEST(test_compact)
+{
+	struct gr_manifest m, back;
+	struct gr_error err;
+	char *c1, *c2, *bad;
+	size_t l1, l2, i;
+
+	fill(&m);
+	m.archives[1].licence = "Zlib";
+	m.archives[1].deb_package = "zlib1g-dev:amd64";
+	ck_assert_int_eq(gr_manifest_compact(&m, &c1, &l1, &err), GR_OK);
+	ck_assert_uint_eq(strlen(c1), l1);
+	ck_assert(!strncmp(c1, GR_MANIFEST_FORMAT "\n", strlen(GR_MANIFEST_FORMAT) + 1));
+	ck_assert_ptr_nonnull(strstr(c1, "\nmember\ta\\tb.o\n"));
+	ck_assert_ptr_nonnull(strstr(c1, "\narchive\t/usr/lib/x86_64-linux-gnu/libz.a\t\\N\tzlib1g-dev:amd64\t"));
+	ck_assert_ptr_nonnull(strstr(c1, "\nobject\tgo.o\t00ff\t"));
+	ck_assert_int_eq(gr_manifest_parse(c1, l1, &back, &err), GR_OK);
+	ck_assert_int_eq(gr_manifest_compact(&back, &c2, &l2, &err), GR_OK);
+	ck_assert_uint_eq(l1, l2);
+	ck_assert(!memcmp(c1, c2, l1));
+	ck_assert_str_eq(back.archives[0].members[0], "a\tb.o");
+	gr_manifest_deinit(&back);
+	/* every truncation is refused, none crashes */
+	for (i = 0; i < l1; i++) {
+		ck_assert_int_eq(gr_manifest_parse(c1, i, &back, &err), GR_EFORMAT);
+		gr_manifest_deinit(&back);
+	}
+	/* another version, an unknown record, a wrong field count */
+	bad = strdup(c1);
+	bad[strlen(GR_MANIFEST_FORMAT) - 1] = '2';
+	ck_assert_int_eq(gr_manifest_parse(bad, l1, &back, &err), GR_EFORMAT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "version"));
+	gr_manifest_deinit(&back);
+	free(bad);
+	ck_assert_int_eq(gr_manifest_parse(GR_MANIFEST_FORMAT "\nfrob\tx\nend\n", strlen(GR_MANIFEST_FORMAT) + 12,
+	                                   &back, &err), GR_EFORMAT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "line 2"));
+	gr_manifest_deinit(&back);
+	ck_assert_int_eq(gr_manifest_parse(GR_MANIFEST_FORMAT "\nshared\ta\tb\nend\n", strlen(GR_MANIFEST_FORMAT) + 16,
+	                                   &back, &err), GR_EFORMAT);
+	gr_manifest_deinit(&back);
+	ck_assert_int_eq(gr_manifest_parse(GR_MANIFEST_FORMAT "\nmember\tx.o\nend\n", strlen(GR_MANIFEST_FORMAT) + 17,
+	                                   &back, &err), GR_EFORMAT);
+	gr_manifest_deinit(&back);
+	free(c1);
+	free(c2);
+	/* the same inputs in another order: the same bytes */
+	{
+		struct gr_manifest m2;
+		gr_manifest_init(&m2);
+		m2.linker = "mold";
+		ck_assert_int_eq(gr_manifest_set_go(&m2, gover, NULL, &err), GR_OK);
+		ck_assert_int_eq(gr_manifest_add(&m2, GR_MANIFEST_SHARED, "/lib/x86_64-linux-gnu/libc.so.6", NULL, NULL, NULL, NULL), GR_OK);
+		ck_assert_int_eq(gr_manifest_add(&m2, GR_MANIFEST_OBJECT, "/tmp/go-link-7/000001.o", NULL, "11",
+		                                 "github.com/mattn/go-sqlite3", "sqlite3-binding.c"), GR_OK);
+		ck_assert_int_eq(gr_manifest_add(&m2, GR_MANIFEST_OBJECT, "/x/go-link-1/go.o", NULL, "00ff", NULL, NULL), GR_OK);
+		ck_assert_int_eq(gr_manifest_add(&m2, GR_MANIFEST_MEMBER, "/usr/lib/x86_64-linux-gnu/libc.a", "a\tb.o", NULL, NULL, NULL), GR_OK);
+		ck_assert_int_eq(gr_manifest_add(&m2, GR_MANIFEST_MEMBER, "/usr/lib/x86_64-linux-gnu/libz.a", "zutil.o", NULL, NULL, NULL), GR_OK);
+		ck_assert_int_eq(gr_manifest_add(&m2, GR_MANIFEST_MEMBER, "/usr/lib/x86_64-linux-gnu/libz.a", "crc32.o", NULL, NULL, NULL), GR_OK);
+		ck_assert_int_eq(gr_manifest_compact(&m, &c1, &l1, &err), GR_OK);
+		m2.archives[1].licence = "Zlib";
+		m2.archives[1].deb_package = "zlib1g-dev:amd64";
+		ck_assert_int_eq(gr_manifest_compact(&m2, &c2, &l2, &err), GR_OK);
+		ck_assert_str_eq(c1, c2);
+		free(c1);
+		free(c2);
+		gr_manifest_deinit(&m2);
+	}
+	gr_manifest_deinit(&m);
+}
+END_TEST
+
+/* Write a file starting with the n bytes of head. */
+static void
+put_bytes(const char *path, const void *head, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(head, 1, n, f), n);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* The trace lines of each linker are taken out of its output, other lines stay. */
+START_TEST(test_ldtrace)
+{
+	static const unsigned char rel[18] = { 0x7f, 'E', 'L', 'F', 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0 };
+	static const unsigned char dyn[18] = { 0x7f, 'E', 'L', 'F', 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0 };
+	char a[128], o[128], so[128], script[128], text[2048], map[160];
+	struct gr_ldtrace t;
+	struct gr_strvec argv;
+	size_t n;
+	FILE *f;
+
+	gr_test_fresh_tmpdir(tmp, sizeof(tmp), "gr-ldtrace");
+	snprintf(a, sizeof(a), "%s/libq.a", tmp);
+	snprintf(o, sizeof(o), "%s/go.o", tmp);
+	snprintf(so, sizeof(so), "%s/libc.so.6", tmp);
+	snprintf(script, sizeof(script), "%s/libc.so", tmp);
+	put_bytes(a, "!<arch>\n", 8);
+	put_bytes(o, rel, sizeof(rel));
+	put_bytes(so, dyn, sizeof(dyn));
+	put_bytes(script, "GROUP ( x )\n", 12);
+
+	/* GNU ld -t -t */
+	gr_strvec_init(&argv);
+	ck_assert_int_eq(gr_ldtrace_begin(&t, NULL, "/x/a.out", &argv), GR_OK);
+	ck_assert_str_eq(argv.v[0], "-Wl,-t,-t");
+	n = (size_t)snprintf(text, sizeof(text), "%s\n%s\n(%s)m1.o\n(%s)m2.o\nwarning: kept\n%s\n%s\n(%s)m1.o\n(/nonexistent.a)z.o",
+	                     o, a, a, a, script, so, a);
+	n = gr_ldtrace_take(&t, text, n);
+	ck_assert_str_eq(text, "warning: kept\n(/nonexistent.a)z.o");
+	ck_assert_uint_eq(n, strlen(text));
+	ck_assert_uint_eq(t.n, 4);
+	ck_assert_int_eq(t.v[0].kind, GR_MANIFEST_OBJECT);
+	ck_assert_str_eq(t.v[0].path, o);
+	ck_assert_int_eq(t.v[1].kind, GR_MANIFEST_MEMBER);
+	ck_assert_str_eq(t.v[1].path, a);
+	ck_assert_str_eq(t.v[1].member, "m1.o");
+	ck_assert_str_eq(t.v[2].member, "m2.o");
+	ck_assert_int_eq(t.v[3].kind, GR_MANIFEST_SHARED);
+	gr_ldtrace_deinit(&t);
+	gr_strvec_deinit(&argv);
+
+	/* gold and lld: ARCHIVE(MEMBER) */
+	gr_strvec_init(&argv);
+	ck_assert_int_eq(gr_ldtrace_begin(&t, "lld", "/x/a.out", &argv), GR_OK);
+	ck_assert_str_eq(argv.v[0], "-Wl,--trace");
+	n = (size_t)snprintf(text, sizeof(text), "%s\n%s(m(1).o)\nld.lld: warning: x\n", o, a);
+	n = gr_ldtrace_take(&t, text, n);
+	ck_assert_str_eq(text, "ld.lld: warning: x\n");
+	ck_assert_uint_eq(t.n, 2);
+	ck_assert_str_eq(t.v[1].member, "m(1).o");
+	gr_ldtrace_deinit(&t);
+	gr_strvec_deinit(&argv);
+
+	/* mold: its map file */
+	gr_strvec_init(&argv);
+	snprintf(map, sizeof(map), "%s/out", tmp);
+	ck_assert_int_eq(gr_ldtrace_begin(&t, "mold", map, &argv), GR_OK);
+	snprintf(map, sizeof(map), "-Wl,-Map=%s/out.gorelink-map", tmp);
+	ck_assert_str_eq(argv.v[0], map);
+	f = fopen(t.map, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "             VMA       Size Align Out     In      Symbol\n"
+	           "        0x200000      0x100    16 .text\n"
+	           "        0x200000         39     1         %s:(.text)\n"
+	           "        0x200040         12    16         %s(m1.o):(.text)\n"
+	           "        0x200050          0     1         %s(m1.o):(.data)\n"
+	           "        0x200060          8     8         <internal>:(.got)\n"
+	           "        0x200070          8     8                 main\n", o, a, a);
+	ck_assert_int_eq(fclose(f), 0);
+	{
+		struct gr_error err;
+		char *kept = strdup(t.map);
+		ck_assert_int_eq(gr_ldtrace_read_map(&t, &err), GR_OK);
+		ck_assert_uint_eq(t.n, 2);
+		ck_assert_int_eq(t.v[0].kind, GR_MANIFEST_OBJECT);
+		ck_assert_str_eq(t.v[1].member, "m1.o");
+		gr_ldtrace_deinit(&t);
+		ck_assert_int_ne(access(kept, F_OK), 0);  /* the map file is removed */
+		free(kept);
+	}
+	gr_strvec_deinit(&argv);
+}
+END_TEST
+
+/* gr_manifest_resolve_cached: the answers come from dpkg's database once, then
+ * from the cache until the archive or dpkg's status file changes. */
+START_TEST(test_resolve_cached)
+{
+	char admin[128], info[160], lib[160], cache[160], status[160];
+	struct gr_env env;
+	struct gr_manifest m;
+	struct gr_error err;
+	struct timespec ts[2] = { { 0, UTIME_NOW }, { 1000000000, 0 } };
+
+	gr_test_fresh_tmpdir(tmp, sizeof(tmp), "gr-mfcache");
+	snprintf(admin, sizeof(admin), "%s/dpkg", tmp);
+	snprintf(info, sizeof(info), "%s/info", admin);
+	snprintf(lib, sizeof(lib), "%s/libfoo.a", tmp);
+	snprintf(cache, sizeof(cache), "%s/cache", tmp);
+	snprintf(status, sizeof(status), "%s/status", admin);
+	ck_assert_int_eq(mkdir(admin, 0755), 0);
+	ck_assert_int_eq(mkdir(info, 0755), 0);
+	gr_test_put(admin, "status", "Package: libfoo-dev\nArchitecture: amd64\nVersion: 1.0-1\n");
+	gr_test_write(lib, "!<arch>\n");
+	{
+		char list[256];
+		snprintf(list, sizeof(list), "%s\n", lib);
+		gr_test_put(info, "libfoo-dev.list", list);
+	}
+	memset(&env, 0, sizeof(env));
+	env.cache_dir = cache;
+
+	gr_manifest_init(&m);
+	ck_assert_int_eq(gr_manifest_add(&m, GR_MANIFEST_MEMBER, lib, "a.o", NULL, NULL, NULL), GR_OK);
+	ck_assert_int_eq(gr_manifest_resolve_cached(&m, &env, admin, "salt", &err), GR_OK);
+	ck_assert_str_eq(m.archives[0].deb_package, "libfoo-dev");
+	ck_assert_str_eq(m.archives[0].deb_version, "1.0-1");
+	ck_assert_ptr_nonnull(m.archives[0].sha256);
+	gr_manifest_deinit(&m);
+
+	/* the list file changes behind dpkg's back (status untouched): the cached answer */
+	gr_test_put(info, "libfoo-dev.list", "/elsewhere\n");
+	gr_manifest_init(&m);
+	ck_assert_int_eq(gr_manifest_add(&m, GR_MANIFEST_MEMBER, lib, "a.o", NULL, NULL, NULL), GR_OK);
+	ck_assert_int_eq(gr_manifest_resolve_cached(&m, &env, admin, "salt", &err), GR_OK);
+	ck_assert_str_eq(m.archives[0].deb_package, "libfoo-dev");
+	gr_manifest_deinit(&m);
+
+	/* another salt, or dpkg's status file changed: looked up again */
+	gr_manifest_init(&m);
+	ck_assert_int_eq(gr_manifest_add(&m, GR_MANIFEST_MEMBER, lib, "a.o", NULL, NULL, NULL), GR_OK);
+	ck_assert_int_eq(gr_manifest_resolve_cached(&m, &env, admin, "other", &err), GR_OK);
+	ck_assert_ptr_null(m.archives[0].deb_package);
+	gr_manifest_deinit(&m);
+	ck_assert_int_eq(utimensat(AT_FDCWD, status, ts, 0), 0);
+	gr_manifest_init(&m);
+	ck_assert_int_eq(gr_manifest_add(&m, GR_MANIFEST_MEMBER, lib, "a.o", NULL, NULL, NULL), GR_OK);
+	ck_assert_int_eq(gr_manifest_resolve_cached(&m, &env, admin, "salt", &err), GR_OK);
+	ck_assert_ptr_null(m.archives[0].deb_package);
+	ck_assert_str_eq(m.archives[0].licence, "NOASSERTION");
+	gr_manifest_deinit(&m);
+}
+END_TEST
+
+int
+main(void)
+{
+	const TTest *const tests[] = { test_spdx, test_deny, test_deb_licence, test_add_and_go, test_compact, test_ldtrace, test_resolve_cached };
+
+	return gr_test_run(gr_test_suite("manifest", "manifest", tests, sizeof(tests) / sizeof(tests[0]), 0), false);
+}
