@@ -304,6 +304,9 @@ gr_rw_keep(struct gr_rw_token *t, const char *name, const struct gr_rw_opts *o)
 	} else if (o->mode == GR_RW_THIRD_PARTY && gr_rw_in(name, o->system_libs, o->nsystem_libs)) {
 		t->kept = true;
 		t->kept_why = "system library";
+		} else if (gr_rw_in(name, o->driver_libs, o->ndriver_libs)) {
+		t->kept = true;
+		t->kept_why = "the compiler's own C library";
 	}
 }
 
@@ -930,6 +933,8 @@ gr_rw_drop_inferred(const struct gr_rw_opts *o, struct gr_infer_result *ir)
 		rc = gr_strvec_push(&dyn, o->allow_dynamic[i]);
 	for (i = 0; !rc && o->mode == GR_RW_THIRD_PARTY && i < o->nsystem_libs; i++)
 		rc = gr_strvec_push(&dyn, o->system_libs[i]);
+	for (i = 0; !rc && i < o->ndriver_libs; i++)
+		rc = gr_strvec_push(&dyn, o->driver_libs[i]);
 	for (i = 0; !rc && i < ir->nentries; i++) {
 		bool again = false;
 		for (k = 0; k < pkgs.n && !again; k++)

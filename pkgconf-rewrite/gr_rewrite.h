@@ -25,6 +25,9 @@ struct gr_rw_opts {
 	size_t nsystem_libs;
 	const char *const *allow_dynamic; /* any mode: names that stay -l (--allow-dynamic) */
 	size_t nallow_dynamic;
+	const char *const *driver_libs;   /* any mode: names that stay -l because the compiler driver
+	                                   * brings them (zig cc's own C library), or NULL */
+	size_t ndriver_libs;
 	/* Any mode: -lNAME of replace_lib[i], wherever it comes from (the flags, a
 	 * .pc closure, an inferred one), becomes the file replace_path[i]
 	 * (gorelink's --stub archives; the result keeps its own copies); GNU ld personality only. */

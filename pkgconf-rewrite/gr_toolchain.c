@@ -712,6 +712,151 @@ done:
 	return rc;
 }
 
+/* ---- zig cc: a driver that links in-process ---------------------------- */
+
+/* The index of zig's "cc" or "c++" word in cc (NULL-terminated), or 0 when cc
+ * is not zig's C or C++ driver: "zig cc" (the zig word first or after a
+ * launcher such as ccache) or "PYTHON -m ziglang cc" (PyPI's ziglang). */
+static size_t
+gr_tc_zig_sub(char *const cc[])
+{
+	size_t i;
+	const char *base;
+
+	for (i = 0; cc[i] && cc[i + 1] && i < 3; i++) {
+		base = strrchr(cc[i], '/');
+		base = base ? base + 1 : cc[i];
+		if ((strcmp(base, "zig") == 0 || (strcmp(cc[i], "ziglang") == 0 && i > 0 &&
+		                                  strcmp(cc[i - 1], "-m") == 0)) &&
+		    (strcmp(cc[i + 1], "cc") == 0 || strcmp(cc[i + 1], "c++") == 0))
+			return i + 1;
+	}
+	return 0;
+}
+
+bool
+gr_toolchain_is_zig(char *const cc[])
+{
+	return cc && cc[0] && gr_tc_zig_sub(cc) > 0;
+}
+
+/* The -target (or --target=, -target=) value among zig's words, or NULL (native). */
+static const char *
+gr_tc_zig_target(char *const cc[])
+{
+	const char *t = NULL;
+	size_t i;
+
+	for (i = 0; cc[i]; i++) {
+		if ((strcmp(cc[i], "-target") == 0 || strcmp(cc[i], "--target") == 0) && cc[i + 1])
+			t = cc[++i];
+		else if (gr_tc_starts(cc[i], "--target="))
+			t = cc[i] + strlen("--target=");
+		else if (gr_tc_starts(cc[i], "-target="))
+			t = cc[i] + strlen("-target=");
+	}
+	return t;
+}
+
+/* GNU ld's OUTPUT_FORMAT for the architecture a zig target names (so that
+ * archives built for another machine are passed over), or NULL when unknown. */
+static const char *
+gr_tc_zig_format(const char *target)
+{
+	static const char *const fmts[][2] = {
+		{ "x86_64", "elf64-x86-64" }, { "aarch64", "elf64-littleaarch64" },
+		{ "aarch64_be", "elf64-bigaarch64" }, { "riscv64", "elf64-littleriscv" },
+		{ "x86", "elf32-i386" }, { "i386", "elf32-i386" }, { "i686", "elf32-i386" },
+		{ "arm", "elf32-littlearm" }, { "powerpc64le", "elf64-powerpcle" },
+		{ "s390x", "elf64-s390" },
+	};
+	size_t i, n;
+
+	if (!target)
+		return NULL;
+	n = strcspn(target, "-");
+	for (i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++)
+		if (strlen(fmts[i][0]) == n && strncmp(target, fmts[i][0], n) == 0)
+			return fmts[i][1];
+	return NULL;
+}
+
+/* zig cc prints no link command for -### (it links with its own lld, in
+ * process) and, for an explicit -target, searches no system directory by
+ * itself; gorelink resolves archives in the directories that
+ * CC... -print-search-dirs lists (clang's, from the gcc installation for the
+ * target: the system's archives, which zig then links by path), its own
+ * resource directory aside. No linker program, no emulation, no sysroot. */
+static int
+gr_tc_zig_discover(char *const cc[], struct gr_toolchain *tc, struct gr_error *err)
+{
+	struct gr_strvec av;
+	struct gr_spawn_result res;
+	const char *line, *p, *end, *q, *fmt, *target;
+	char cmd[160], *dir;
+	size_t i;
+	int rc;
+
+	/* The target without its glibc version (x86_64-linux-gnu.2.28 ->
+	 * x86_64-linux-gnu): clang's -print-search-dirs refuses the version,
+	 * and the directories do not depend on it. */
+	gr_strvec_init(&av);
+	target = gr_tc_zig_target(cc);
+	for (i = 0; cc[i]; i++) {
+		const char *dash = target && strstr(cc[i], target) == target ? strrchr(target, '-') : NULL;
+		const char *dot = dash ? strchr(dash, '.') : NULL;
+		if (dot ? gr_strvec_pushn(&av, cc[i], (size_t)(dot - cc[i])) != GR_OK : gr_strvec_push(&av, cc[i]) != GR_OK)
+			goto nomem;
+	}
+	if (gr_strvec_push(&av, "-print-search-dirs") != GR_OK)
+		goto nomem;
+	gr_tc_cmdstr(gr_strvec_argv(&av), cmd, sizeof(cmd));
+	rc = gr_tc_run_cc(gr_strvec_argv(&av), &res, err);
+	if (rc != GR_OK) {
+		gr_strvec_deinit(&av);
+		return rc;
+	}
+	if (!gr_spawn_ok(&res)) {
+		rc = gr_tc_failed(gr_strvec_argv(&av), &res, err);
+		goto done;
+	}
+	line = strstr(res.out, "libraries: =");
+	if (!line || (line != res.out && line[-1] != '\n')) {
+		rc = gr_error_set(err, GR_EFORMAT, 0, "%s: printed no \"libraries: =\" line", cmd);
+		goto done;
+	}
+	p = line + strlen("libraries: =");
+	end = p + strcspn(p, "\r\n");
+	while (p < end) {
+		q = memchr(p, ':', (size_t)(end - p));
+		if (!q)
+			q = end;
+		/* Skip empty entries and clang's resource directory (zig's own). */
+		if (q > p && !gr_tc_contains(p, (size_t)(q - p), "/lib/clang/")) {
+			if (!(dir = gr_tc_dup(p, (size_t)(q - p))) || gr_strvec_push(&tc->driver_dirs, dir) != GR_OK) {
+				free(dir);
+				rc = gr_tc_nomem(err, cmd);
+				goto done;
+			}
+			free(dir);
+		}
+		p = q + 1;
+	}
+	if (tc->driver_dirs.n == 0) {
+		rc = gr_error_set(err, GR_EFORMAT, 0, "%s: lists no library directory", cmd);
+		goto done;
+	}
+	fmt = gr_tc_zig_format(target);
+	rc = fmt && !(tc->output_format = strdup(fmt)) ? gr_tc_nomem(err, cmd) : GR_OK;
+done:
+	gr_spawn_result_free(&res);
+	gr_strvec_deinit(&av);
+	return rc;
+nomem:
+	gr_strvec_deinit(&av);
+	return gr_tc_nomem(err, cc[0]);
+}
+
 void
 gr_toolchain_deinit(struct gr_toolchain *tc)
 {
@@ -757,6 +902,13 @@ gr_toolchain_discover(const struct gr_env *env, char *const cc[], struct gr_tool
 	for (i = 0; cc[i]; i++)
 		if (gr_strvec_push(&tc->cc, cc[i]) != GR_OK || gr_strvec_push(&av, cc[i]) != GR_OK)
 			goto nomem;
+	if (gr_tc_zig_sub(cc)) {
+		gr_strvec_deinit(&av);
+		rc = gr_tc_zig_discover(cc, tc, err);
+		if (rc != GR_OK)
+			gr_toolchain_deinit(tc);
+		return rc;
+	}
 	for (i = 0; i < GR_TC_NPROBE; i++)
 		if (gr_strvec_push(&av, gr_tc_probe[i]) != GR_OK)
 			goto nomem;
@@ -846,6 +998,14 @@ gr_toolchain_cxx_words(char *const cc[], size_t n, struct gr_strvec *out)
 	size_t i, at = 0;
 	char *cxx;
 
+	/* zig cc -> zig c++ (and python3 -m ziglang cc -> ... c++), flags kept. */
+	if (n > 1 && (at = gr_tc_zig_sub(cc)) > 0 && at < n) {
+		for (i = 0; i < n; i++)
+			if (gr_strvec_push(out, i == at ? "c++" : cc[i]) != GR_OK)
+				return GR_ENOMEM;
+		return GR_OK;
+	}
+	at = 0;
 	if (n > 1) {
 		const char *base = strrchr(cc[0], '/');
 		base = base ? base + 1 : cc[0];

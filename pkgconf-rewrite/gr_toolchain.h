@@ -27,6 +27,11 @@ struct gr_toolchain {
 int gr_toolchain_discover(const struct gr_env *env, char *const cc[], struct gr_toolchain *tc,
                           struct gr_error *err);
 
+/* Whether cc (NULL-terminated words) is zig's C or C++ driver: "zig cc",
+ * "zig c++" (maybe after a launcher) or "PYTHON -m ziglang cc". zig links in
+ * process: discovery asks it for -print-search-dirs instead of -###. */
+bool gr_toolchain_is_zig(char *const cc[]);
+
 /* Free everything gr_toolchain_discover filled in. */
 void gr_toolchain_deinit(struct gr_toolchain *tc);
 

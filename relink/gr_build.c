@@ -1835,6 +1835,21 @@ gr_b_check_explicit_preset(struct gr_b *b)
 	return rc;
 }
 
+/* Whether CC (go env's, one string) is zig cc: its target is its -target, so
+ * its C++ driver is chosen as in a cross build (zig c++ with that -target). */
+static bool
+gr_b_zig(const char *gocc)
+{
+	struct gr_strvec w;
+	struct gr_error e;
+	bool zig;
+
+	gr_strvec_init(&w);
+	zig = gocc && gr_goflags_split(gocc, &w, &e) == GR_OK && w.n && gr_toolchain_is_zig(gr_strvec_argv(&w));
+	gr_strvec_deinit(&w);
+	return zig;
+}
+
 /* A cross build's C++ driver (relink/gr_cxx): go env CXX when it builds for
  * CC's target, else the one named after CC (then CXX in go build's
  * environment too). With none, a build whose packages have C++ (go list)
@@ -1991,7 +2006,7 @@ gr_b_prepare(struct gr_b *b)
 	gr_strvec_deinit(&b->res->tags);
 	if (gr_strvec_extend(&b->res->tags, &b->gf.tags))
 		return gr_b_nomem(b);
-	if (b->cross && !b->darwin && (rc = gr_b_cross_cxx(b)))
+	if ((b->cross || gr_b_zig(b->gocc)) && !b->darwin && (rc = gr_b_cross_cxx(b)))
 		return rc;
 	/* The compiler gorelink-ld links with: -extld, else go env CC; gorelink-ld
 	 * switches to go env CXX when the objects or archives it links hold C++. */

@@ -398,6 +398,13 @@ gr_extld_rewrite(const struct gr_env *env, const struct gr_linkstate *ls,
 	}
 	o.allow_dynamic = (const char *const *)ls->allow.v;
 	o.nallow_dynamic = ls->allow.n;
+	/* zig cc links its own C library (musl, or glibc stubs of the version
+	 * its -target names) and runtime: -lc, -lm, -lpthread... stay for it,
+	 * never the system's glibc archives. */
+	if (ls->cc.n && gr_toolchain_is_zig(ls->cc.v)) {
+		o.driver_libs = gr_rw_default_system_libs;
+		o.ndriver_libs = gr_rw_ndefault_system_libs;
+	}
 	o.replace_lib = ls->stub_lib;
 	o.replace_path = ls->stub_archive;
 	o.nreplace = ls->nstub;

@@ -27,6 +27,7 @@
 #include "gr_spawn.h"
 #include "gr_stub.h"
 #include "gr_symindex.h"
+#include "gr_toolchain.h"
 
 /* A diagnostic of the wrapper's own: "PROG: message" with control characters as \xNN. */
 static void gr_lw_diag(const struct gr_linkwrap *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -289,9 +290,12 @@ gr_lw_list(FILE *f, const char *const *v, size_t n, size_t max)
 static void
 gr_lw_explain_glibc_built(const struct gr_linkwrap *w, const struct gr_diag *d, struct gr_link_report *rep)
 {
-	size_t i;
-	const char *cc = w->ls->cc.n ? w->ls->cc.v[0] : "CC";
+	size_t i, k, at = 0;
+	char cc[512] = "CC";
 
+	/* CC whole (zig cc -target x86_64-linux-musl names its C library by its -target). */
+	for (k = 0; k < w->ls->cc.n && at < sizeof(cc); k++)
+		at += (size_t)snprintf(cc + at, sizeof(cc) - at, "%s%s", k ? " " : "", w->ls->cc.v[k]);
 	for (i = 0; i < d->nglibc_built; i++) {
 		const struct gr_diag_glibc_built *g = &d->glibc_built[i];
 		fprintf(w->msg, "gorelink: %s was built for glibc: ", g->archive);
@@ -299,9 +303,10 @@ gr_lw_explain_glibc_built(const struct gr_linkwrap *w, const struct gr_diag *d, 
 		fputs(" need ", w->msg);
 		gr_lw_list(w->msg, g->symbols, g->nsymbols, 6);
 		fprintf(w->msg, ", which only glibc defines, and this link's C library (%s) does not.\n"
-		        "    Build the library against that C library (e.g. configure it with CC=%s), or use the glibc toolchain\n"
-		        "    (without CC=%s: gorelink --static adds the tags netgo,osusergo), or --third-party under glibc\n",
-		        cc, cc, cc);
+		        "    Build the library against that C library (e.g. configure it with CC=%s%s%s), or use the glibc toolchain\n"
+		        "    (without CC=%s%s%s: gorelink --static adds the tags netgo,osusergo), or --third-party under glibc\n",
+		        cc, w->ls->cc.n > 1 ? "\"" : "", cc, w->ls->cc.n > 1 ? "\"" : "",
+		        w->ls->cc.n > 1 ? "\"" : "", cc, w->ls->cc.n > 1 ? "\"" : "");
 		gr_link_report_add_undefined(rep, &(struct gr_rec_undefined){ NULL, NULL, g->archive,
 		                                                                "built for glibc: rebuild it against this C library, or use the glibc toolchain" });
 	}
@@ -1112,6 +1117,10 @@ gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 	bool gw_read = false;
 
 	gr_strvec_init(&gw);
+
+	/* zig cc's linker takes no --trace-symbol (and its libc is its own). */
+	if (w->ls->cc.n && gr_toolchain_is_zig(w->ls->cc.v))
+		trace = false;
 
 	/* ld64 searches every archive wherever it stands: only GNU-style linkers
 	 * need a plan. GORELINK_NO_ORDER_PLAN (set, not empty): only the repair

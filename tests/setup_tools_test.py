@@ -28,6 +28,11 @@ the fuzz test and libclang_rt.asan-x86_64.a from libclang-rt-14-dev).  So:
    a listed package depends on it (Depends/Pre-Depends, transitively, through
    virtual packages too; Recommends do not count: setup installs with
    --no-install-recommends), or part of the base image (BASE below).
+   A file no Debian package owns may be a PyPI tool's in a virtual
+   environment (a parent directory with pyvenv.cfg: scripts/setup's
+   /opt/gorelink-tools/venv): then the distribution whose RECORD holds it
+   must be in scripts/setup's pip_packages array, pinned at the installed
+   version (zig: ziglang==VERSION).
 
 Prints `ok NAME -> FILE (PACKAGE: why)` or `FAIL NAME: reason` per tool or
 file, then `N passed, M failed`; exit status 1 if anything failed.
@@ -55,6 +60,7 @@ TOOLS = [
     "go", "/usr/lib/go-1.19/bin/go",
     "python3", "/usr/bin/python3", "flock", "setpriv", "unshare", "chroot", "mount", "umount",
     "chattr",
+    "zig",   # zig_e2e.py, bench/gorelink-vs-zig.sh: PyPI's ziglang in scripts/setup's venv
 ]
 
 # Files the build and the tests need (a leading "clang-rt:" is relative to
@@ -134,6 +140,47 @@ def setup_packages(src):
     for extra in re.findall(r"packages\+=\(([^)]*)\)", text):
         names += extra.split()
     return names
+
+
+def setup_pins(src):
+    """{distribution name: pinned version} of scripts/setup's
+    pip_packages=( ... ) array (NAME==VERSION a line)."""
+    text = open(os.path.join(src, "scripts", "setup"), encoding="utf-8").read()
+    m = re.search(r"^pip_packages=\((.*?)^\)", text, re.S | re.M)
+    pins = {}
+    for line in (m.group(1).splitlines() if m else []):
+        for w in line.split("#", 1)[0].split():
+            name, _, ver = w.partition("==")
+            pins[name.lower()] = ver
+    return pins
+
+
+def venv_of(path):
+    """The virtual environment (the directory with pyvenv.cfg) that holds path, or None."""
+    d = os.path.dirname(path)
+    while d and d != "/":
+        if os.path.isfile(os.path.join(d, "pyvenv.cfg")):
+            return d
+        d = os.path.dirname(d)
+    return None
+
+
+def pip_owner(path):
+    """(venv, distribution, version): the venv's installed distribution that
+    holds path (its RECORD), or None."""
+    venv = venv_of(path)
+    py = os.path.join(venv or "", "bin", "python")
+    if not venv or not os.access(py, os.X_OK):
+        return None
+    code = ("import sys, importlib.metadata as m, os\n"
+            "p = os.path.realpath(sys.argv[1])\n"
+            "for d in m.distributions():\n"
+            "    for f in d.files or ():\n"
+            "        if os.path.realpath(d.locate_file(f)) == p:\n"
+            "            print(d.metadata['Name'], d.version); sys.exit(0)\n")
+    r = subprocess.run([py, "-c", code, path], capture_output=True, text=True)
+    w = r.stdout.split()
+    return (venv, w[0], w[1]) if r.returncode == 0 and len(w) == 2 else None
 
 
 def scanned_tools(src):
@@ -301,6 +348,7 @@ def main():
         return 2
     src = os.path.abspath(sys.argv[1])
     listed = setup_packages(src)
+    pins = setup_pins(src)
     pkgs = installed_packages()
     why = allowed_packages(listed, pkgs)
 
@@ -341,6 +389,18 @@ def main():
             print("ok %s -> %s (base image: %s, not a package)" % (name, rp, base[0]))
             continue
         pk = own.get(rp) or []
+        dist = None if pk else pip_owner(rp)
+        if dist:
+            venv, dname, dver = dist
+            want = pins.get(dname.lower())
+            if want == dver:
+                passed += 1
+                print("ok %s -> %s (PyPI %s==%s: pinned in scripts/setup's pip_packages, venv %s)"
+                      % (name, rp, dname, dver, venv))
+            else:
+                fail("%s -> %s (from %s): PyPI %s %s is %s in scripts/setup's pip_packages; run scripts/setup"
+                     % (name, rp, where, dname, dver, "pinned at " + want if want else "not listed"))
+            continue
         if not pk:
             fail("%s -> %s (from %s): no Debian package owns it (installed by hand?)" % (name, rp, where))
             continue

@@ -668,6 +668,62 @@ START_TEST(test_fake_lld)
 }
 END_TEST
 
+/* zig cc: no -### (it links in process); the dirs of -print-search-dirs, the
+ * target's glibc version left out of that question, clang's resource dir
+ * skipped, OUTPUT_FORMAT from the target's architecture; zig c++ its C++ driver. */
+START_TEST(test_fake_zig)
+{
+	struct fake f;
+	struct gr_toolchain tc;
+	struct gr_error e;
+	struct gr_strvec cxx;
+	char zig[160], **cc;
+
+	fake_init(&f, "", NULL);
+	snprintf(zig, sizeof(zig), "%s/zig", f.dir);
+	cc = argv_new(zig, "cc", "-target", "aarch64-linux-gnu.2.28", NULL);
+	fake_file(&f, "zig",
+	          "#!/bin/sh\n"
+	          "echo \"$@\" > @D@/zig.args\n"
+	          "case \"$*\" in *-###*) echo 'error: -### is not zig' >&2; exit 1;; esac\n"
+	          "case \"$*\" in *.2.28*) echo \"zig: error: version '.2.28' is invalid\" >&2; exit 1;; esac\n"
+	          "echo 'programs: =/opt/zig'\n"
+	          "echo 'libraries: =/opt/site-packages/lib/clang/22:/usr/lib/gcc-cross/aarch64-linux-gnu/12::/usr/lib/aarch64-linux-gnu'\n",
+	          0755);
+	ck_assert(gr_toolchain_is_zig(cc));
+	ck_assert(gr_toolchain_is_zig(argv_new("python3", "-m", "ziglang", "cc", NULL)));
+	ck_assert(gr_toolchain_is_zig(argv_new("ccache", "zig", "c++", NULL)));
+	ck_assert(!gr_toolchain_is_zig(argv_new("gcc", NULL)));
+	ck_assert(!gr_toolchain_is_zig(argv_new("zig", "build", NULL)));
+	ck_assert(!gr_toolchain_is_zig(argv_new("zig", NULL)));
+	discover_ok(cc, &tc);
+	fake_check_file(&f, "zig.args", "cc -target aarch64-linux-gnu -print-search-dirs\n");
+	ck_assert_uint_eq(tc.driver_dirs.n, 2);
+	ck_assert_str_eq(tc.driver_dirs.v[0], "/usr/lib/gcc-cross/aarch64-linux-gnu/12");
+	ck_assert_str_eq(tc.driver_dirs.v[1], "/usr/lib/aarch64-linux-gnu");
+	ck_assert_uint_eq(tc.ld_dirs.n, 0);
+	ck_assert_ptr_null(tc.ld);
+	ck_assert_str_eq(tc.output_format, "elf64-littleaarch64");
+	ck_assert_uint_eq(tc.cc.n, 4);
+	gr_toolchain_deinit(&tc);
+
+	/* No libraries line: an error naming the command. */
+	fake_file(&f, "zig", "#!/bin/sh\necho 'programs: =/opt/zig'\n", 0755);
+	ck_assert_int_eq(discover(cc, &tc, &e), GR_EFORMAT);
+	ck_assert_msg(strstr(e.msg, "printed no \"libraries: =\" line") != NULL, "msg: %s", e.msg);
+
+	/* zig cc -> zig c++, the other words kept. */
+	gr_strvec_init(&cxx);
+	ck_assert_int_eq(gr_toolchain_cxx_words(cc, 4, &cxx), GR_OK);
+	ck_assert_uint_eq(cxx.n, 4);
+	ck_assert_str_eq(cxx.v[0], zig);
+	ck_assert_str_eq(cxx.v[1], "c++");
+	ck_assert_str_eq(cxx.v[3], "aarch64-linux-gnu.2.28");
+	gr_strvec_deinit(&cxx);
+	rm_rf(f.dir);
+}
+END_TEST
+
 START_TEST(test_fake_errors)
 {
 	struct fake f;
@@ -790,6 +846,7 @@ toolchain_suite(void)
 	tcase_add_test(t, test_fake_collect2_lookup);
 	tcase_add_test(t, test_fake_print_prog_name);
 	tcase_add_test(t, test_fake_lld);
+	tcase_add_test(t, test_fake_zig);
 	tcase_add_test(t, test_fake_errors);
 	suite_add_tcase(s, t);
 	return s;
