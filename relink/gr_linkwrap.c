@@ -818,7 +818,8 @@ gr_lw_matrix(const struct gr_linkwrap *w, const struct gr_strvec *final)
 	bool cross = false;
 	size_t k, i;
 
-	if (!dir || !*dir || w->ls->darwin)
+	/* zig cc links with its own lld in its own process: no -fuse-ld, no --trace. */
+	if (!dir || !*dir || w->ls->darwin || (w->ls->cc.n && gr_toolchain_is_zig(w->ls->cc.v)))
 		return;
 	/* A cross build: the compiler's name starts with another machine's
 	 * triple ("aarch64-linux-gnu-gcc"; "musl-gcc" is no triple). */
