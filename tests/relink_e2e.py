@@ -952,6 +952,12 @@ def embedded_manifest():
     assert man.get("archives"), "the manifest lists no archive: %r" % man
     for ar in man["archives"]:
         assert os.path.isfile(ar["path"]) and sha256(ar["path"]) == ar["sha256"], "archive %r" % ar
+    # The real manifest (not the archives of the command line): what the
+    # linker's trace loaded, members included, the Go side, and its compact form.
+    assert man.get("linker") == "bfd" and man.get("go", "").startswith("go"), "manifest %r" % man
+    assert all(ar["members"] for ar in man["archives"]), "an archive without members: %r" % man["archives"]
+    assert man.get("objects") and "go.o" in [o["name"] for o in man["objects"]], "objects %r" % man.get("objects")
+    assert man["compact"].startswith("gorelink-manifest/1\n") and man["compact"].endswith("end\n"), man["compact"]
     sec = readelf_out("-SW", with_m)
     m = re.search(r"\]\s+" + re.escape(MANIFEST_SECTION) + r"\s+NOTE\s+0+\s+\S+\s+\S+\s+\S+\s+(\S*)\s", sec)
     assert m and "A" not in m.group(1), "%s is not a non-allocated note:\n%s" % (MANIFEST_SECTION, sec)
@@ -975,7 +981,10 @@ def embedded_manifest():
     # static-pie has a dynamic section: the same with and without the manifest.
     _, _, pie_m = build(ex, ["--static-pie"], name="fortytwo")
     _, _, pie_no = build(ex, ["--static-pie", "--no-manifest"], name="fortytwo")
-    assert manifest_note(pie_m)[0] == desc and manifest_note(pie_no)[0] is None, "static-pie notes"
+    # (its manifest is its own: static-pie links other crt objects)
+    pie_desc = manifest_note(pie_m)[0]
+    assert pie_desc is not None and manifest_note(pie_no)[0] is None, "static-pie notes"
+    assert json.loads(pie_desc[:-1])["compact"] != man["compact"], "static-pie: the static link's manifest"
     for flags in ("-lW", "-dW"):
         assert readelf_out(flags, pie_m) == readelf_out(flags, pie_no), (
             "readelf %s differs with the manifest (static-pie)" % flags)
