@@ -4741,6 +4741,20 @@ def sbom_libxml2_libcrypto():
     assert_debian_and_licences(bom, {"libz.a": "zlib1g-dev", "libxml2.a": "libxml2-dev",
                                      "libcrypto.a": "libssl-dev"})
     assert_go_modules(bom, out)
+    # The binary alone says the same: the manifest it carries (built by
+    # gorelink-ld from its own trace, read back for --sbom) lists exactly the
+    # members and objects GNU ld's trace lists, with the SBOM's packages.
+    rc, obj, r = sbom_cli(out)
+    assert rc == 0, "check --sbom: exit %d\n%r" % (rc, r)
+    man = obj["manifest"]
+    members, objects = trace_oracle(rep["link_argv"], side)
+    got = {(os.path.normpath(a["path"]), m) for a in man["archives"] for m in a["members"]}
+    assert got == members, "embedded members vs ld -t -t: only embedded %r; only in the trace %r" % (
+        sorted(got - members)[:20], sorted(members - got)[:20])
+    assert {os.path.normpath(o["name"]) for o in man["objects"]} == objects, (
+        "embedded objects %r vs ld -t -t %r" % (sorted(o["name"] for o in man["objects"]), sorted(objects)))
+    assert {a["path"]: a.get("deb_package") for a in man["archives"]} == {
+        p: (cdx_props(c, "gorelink:deb-package") or [None])[0] for p, c in cdx_archives(bom).items()}, man
     static_run_by(rep, out, "g++", "1")
     # SPDX, twice: valid, and the same bytes; a --deny-licence that matches nothing passes.
     s1, s2 = os.path.join(side, "1.spdx.json"), os.path.join(side, "2.spdx.json")
@@ -4749,6 +4763,12 @@ def sbom_libxml2_libcrypto():
     validate_spdx(s1)
     with open(s1, "rb") as f1, open(s2, "rb") as f2:
         assert f1.read() == f2.read(), "two --sbom runs differ: %s %s" % (s1, s2)
+    # --no-manifest: the driver builds the manifest itself from the same
+    # trace (one construction, gr_manifest_from_link): the same SBOM bytes.
+    s3 = os.path.join(side, "3.spdx.json")
+    build(mod, ["--sbom=" + s3, "--no-manifest"], name="sbomxml3")
+    with open(s1, "rb") as f1, open(s3, "rb") as f3:
+        assert f1.read() == f3.read(), "--sbom with and without --no-manifest differ: %s %s" % (s1, s3)
     doc = load(s1)
     pk = {p["SPDXID"]: p for p in doc["packages"]}
     rel = {(x["spdxElementId"], x["relationshipType"], x["relatedSpdxElement"]) for x in doc["relationships"]}
