@@ -554,15 +554,35 @@ gr_check_image_buffer(struct gr_report *r, unsigned char *buf, size_t len,
 			if (!rc && r->images[0].executable && !(rc = gr_goinfo_elf(buf, len, a, &go, err)))
 				r->images[0].go = go;
 		}
-		else
+		else {
+			struct gr_goinfo *go = NULL;
 			rc = gr_macho_read_thin(buf, len, r->path, a, &r->images[0], err);
+			if (!rc && r->images[0].executable && !(rc = gr_goinfo_macho(buf, len, r->path, a, &go, err)))
+				r->images[0].go = go;
+		}
 		if (rc)
 			return rc;
 		r->format = r->images[0].format;
 	} else if (gr_macho_is_fat(buf, len)) {
+		struct gr_macho_slice sl[GR_MACHO_MAXSLICES];
+		size_t ns;
 		r->format = GR_FMT_MACHO_FAT;
-		if ((rc = gr_macho_read_fat(buf, len, r->path, a, &r->images, &r->nimages, err)))
+		if ((rc = gr_macho_read_fat(buf, len, r->path, a, &r->images, &r->nimages, err)) ||
+		    (rc = gr_macho_fat_slices(buf, len, r->path, sl, GR_MACHO_MAXSLICES, &ns, err)))
 			return rc;
+		/* Each executable slice's Go build info, from its own bytes. */
+		for (i = 0; i < ns && i < r->nimages; i++) {
+			struct gr_image *img = &r->images[i];
+			struct gr_goinfo *go = NULL;
+			const char *name;
+			if (img->format != GR_FMT_MACHO || !img->executable)
+				continue;
+			if (!(name = gr_arena_printf(a, "%s[%s]", r->path, img->arch)))
+				return gr_error_set(err, GR_ENOMEM, 0, "%s: out of memory", r->path);
+			if ((rc = gr_goinfo_macho(buf + sl[i].offset, (size_t)sl[i].size, name, a, &go, err)))
+				return rc;
+			img->go = go;
+		}
 	} else {
 		return gr_error_set(err, GR_ENOTBIN, 0, "%s: not an ELF, Mach-O or archive file", r->path);
 	}

@@ -105,8 +105,9 @@ struct gr_image {
 	struct gr_macho_load macho;  /* Mach-O images only: segment flags, platform, signature */
 	struct gr_verinfo *versions;  /* ELF symbol versions (gr_elfver.h), or NULL when the
 	                                 file has no version sections */
-	struct gr_goinfo *go;        /* ELF Go binary: build info and the files it reads
-	                                at run time (gr_goinfo.h); NULL otherwise */
+	struct gr_goinfo *go;        /* Go executable (ELF, thin Mach-O, universal slice): build
+	                                info and the files it reads at run time (gr_goinfo.h);
+	                                NULL otherwise */
 };
 
 struct gr_report {

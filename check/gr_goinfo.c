@@ -8,6 +8,8 @@
 #include <gelf.h>
 #include <libelf.h>
 
+#include "gr_macho.h"
+
 /* The sentinels around the module info string (runtime/debug.modinfo). */
 static const unsigned char gr_gi_start[16] = {
 	0x30, 0x77, 0xaf, 0x0c, 0x92, 0x74, 0x08, 0x02, 0x41, 0xe1, 0xc1, 0x07, 0xe6, 0xd6, 0x18, 0xe6,
@@ -204,6 +206,7 @@ enum {
 	GR_GI_NET_HOSTS,   /* ... /etc/hosts */
 	GR_GI_NET_NSS,     /* ... /etc/nsswitch.conf */
 	GR_GI_NET_CGO,     /* the cgo resolver (getaddrinfo) */
+	GR_GI_NET_SYS,     /* the resolver that asks the C library (cgo, or darwin's libSystem without cgo) */
 	GR_GI_N,
 };
 
@@ -229,6 +232,13 @@ static const struct {
 	{ "net._C2func_getaddrinfo", false, GR_GI_NET_CGO },
 	{ "net._Cfunc_getaddrinfo", false, GR_GI_NET_CGO },
 	{ "net._C2func_res_search", false, GR_GI_NET_CGO },
+	/* src/net/cgo_unix.go: built with cgo, or on darwin without netgo (then
+	 * src/net/cgo_unix_syscall.go calls libSystem through
+	 * src/internal/syscall/unix/net_darwin.go, no cgo needed). */
+	{ "net.cgoLookupHostIP", false, GR_GI_NET_SYS },
+	{ "net.cgoLookupIP", false, GR_GI_NET_SYS },
+	{ "net.cgoLookupHost", false, GR_GI_NET_SYS },
+	{ "internal/syscall/unix.Getaddrinfo", false, GR_GI_NET_SYS },
 };
 
 struct gr_gi_scan {
@@ -272,6 +282,9 @@ static const char *const gr_gi_zone_paths[] = {
 };
 static const char *const gr_gi_user_paths[] = { "/etc/passwd", "/etc/group" };
 static const char *const gr_gi_net_paths[] = { "/etc/resolv.conf", "/etc/hosts", "/etc/nsswitch.conf" };
+/* darwin: macOS has no /etc/nsswitch.conf, and Go's resolver takes its
+ * absence as "files, then DNS" (src/net/conf.go, lookupOrder). */
+static const char *const gr_gi_net_paths_darwin[] = { "/etc/resolv.conf", "/etc/hosts" };
 
 const char *
 gr_goinfo_setting(const struct gr_goinfo *gi, const char *key)
@@ -302,13 +315,27 @@ gr_gi_tag(const struct gr_goinfo *gi, const char *tag)
 	return false;
 }
 
-/* Turn the marks into run-time file findings. */
+/* Turn the marks into run-time file findings for the binary's target OS:
+ * GOOS from the build info, else goos (the container's: NULL for ELF, whose
+ * findings are Linux's, "darwin" for Mach-O). */
 static int
-gr_gi_findings(struct gr_gi_scan *s, struct gr_arena *a, struct gr_goinfo *gi, struct gr_error *err)
+gr_gi_findings(struct gr_gi_scan *s, const char *goos, struct gr_arena *a, struct gr_goinfo *gi,
+               struct gr_error *err)
 {
 	struct gr_runtime_file *f;
 	const char *cgo = gr_goinfo_setting(gi, "CGO_ENABLED");
+	const char *os = gr_goinfo_setting(gi, "GOOS");
+	bool darwin;
 	size_t cap = 0;
+
+	if (os)
+		goos = os;
+	/* GOOS=ios (a Mach-O too): Go keeps zoneinfo.zip in the app bundle
+	 * (src/time/zoneinfo_ios.go) and returns before reading resolv.conf
+	 * (src/net/conf.go); no rule here describes it, so nothing is said. */
+	if (goos && !strcmp(goos, "ios"))
+		return GR_OK;
+	darwin = goos && !strcmp(goos, "darwin");
 
 #define GR_GI_ADD()                                                                    \
 	do {                                                                           \
@@ -318,7 +345,11 @@ gr_gi_findings(struct gr_gi_scan *s, struct gr_arena *a, struct gr_goinfo *gi, s
 		memset(f, 0, sizeof(*f));                                              \
 	} while (0)
 
-	if (s->because[GR_GI_X509]) {
+	/* darwin: src/crypto/x509/root_darwin.go's loadSystemRoots reads no
+	 * file (a pool that stands for the system's) and systemVerify asks the
+	 * Security framework; root_unix.go, with the file lists and
+	 * SSL_CERT_FILE/SSL_CERT_DIR, is not built for darwin. No finding. */
+	if (s->because[GR_GI_X509] && !darwin) {
 		GR_GI_ADD();
 		f->id = "x509-roots";
 		f->package = "crypto/x509";
@@ -350,6 +381,11 @@ gr_gi_findings(struct gr_gi_scan *s, struct gr_arena *a, struct gr_goinfo *gi, s
 		}
 		f->remedy = "embed the time zone database (import _ \"time/tzdata\", or build with -tags timetzdata), "
 		            "or copy /usr/share/zoneinfo into the image";
+		/* darwin builds src/time/zoneinfo_unix.go too (unix && !ios): the same
+		 * platformZoneSources, the same ZONEINFO override. */
+		if (darwin && !f->embedded)
+			f->note = "macOS ships /usr/share/zoneinfo (a link to /var/db/timezone/zoneinfo): a Mac has it, "
+			          "a sandbox or a chroot that hides it does not; embedding the database removes the dependence";
 	}
 	if (s->because[GR_GI_USER]) {
 		GR_GI_ADD();
@@ -362,8 +398,23 @@ gr_gi_findings(struct gr_gi_scan *s, struct gr_arena *a, struct gr_goinfo *gi, s
 		f->remedy = "copy /etc/passwd and /etc/group (with the users the program looks up) into the image";
 		if (s->because[GR_GI_USER_CGO])
 			f->note = "os/user may also go through the C library (getpwnam_r): glibc NSS, see the glibc findings";
+		/* darwin: src/os/user/lookup_unix.go (readColonFile) is built only
+		 * with osusergo; without it src/os/user/cgo_lookup_syscall.go asks
+		 * libSystem's getpwnam_r, even with CGO_ENABLED=0. */
+		if (darwin) {
+			f->remedy = "build without -tags osusergo: on darwin os/user then asks libSystem (getpwnam_r), "
+			            "which knows every user, with or without cgo";
+			f->note = "on macOS /etc/passwd and /etc/group hold only the system accounts; users and groups "
+			          "come from Directory Services (opendirectoryd), so the pure Go os/user does not find them";
+		}
 	}
-	if (s->because[GR_GI_NET]) {
+	/* darwin: without netgo, src/net/cgo_unix_syscall.go makes the
+	 * libSystem resolver available and src/net/conf.go (goosPrefersCgo)
+	 * prefers it: no file is read unless GODEBUG=netdns=go or a Resolver
+	 * with PreferGo asks for the Go resolver at run time. With netgo
+	 * (src/net/cgo_stub.go) the Go resolver is the only one. */
+	if (s->because[GR_GI_NET] &&
+	    (!darwin || gr_gi_tag(gi, "netgo") || !s->because[GR_GI_NET_SYS])) {
 		GR_GI_ADD();
 		f->id = "net-resolver";
 		f->package = "net";
@@ -374,6 +425,18 @@ gr_gi_findings(struct gr_gi_scan *s, struct gr_arena *a, struct gr_goinfo *gi, s
 		            "(container runtimes usually mount the first two)";
 		if (s->because[GR_GI_NET_CGO] || (cgo && !strcmp(cgo, "1") && !gr_gi_tag(gi, "netgo")))
 			f->note = "the cgo resolver (getaddrinfo) may be used instead: glibc NSS, see the glibc findings";
+		if (darwin) {
+			if (gr_gi_tag(gi, "netgo") &&
+			    !(f->because = gr_arena_printf(a, "%s (-tags netgo)", s->because[GR_GI_NET])))
+				return gr_error_set(err, GR_ENOMEM, 0, "Go run-time files: out of memory");
+			f->paths = gr_gi_net_paths_darwin;
+			f->npaths = sizeof(gr_gi_net_paths_darwin) / sizeof(gr_gi_net_paths_darwin[0]);
+			f->remedy = "build without -tags netgo: on darwin the net package then asks libSystem's resolver, "
+			            "with or without cgo";
+			f->note = "macOS keeps /etc/resolv.conf for compatibility only: the Go resolver misses the "
+			          "per-domain resolvers (VPN, split DNS) that macOS configures (scutil --dns); "
+			          "/etc/nsswitch.conf is looked for too, and its absence means files, then DNS";
+		}
 	}
 #undef GR_GI_ADD
 	return GR_OK;
@@ -491,10 +554,57 @@ gr_goinfo_elf(unsigned char *buf, size_t len, struct gr_arena *a,
 			gi->symbols_from = ".symtab";
 	}
 	gi->nfuncs = s.n;
-	if ((rc = gr_gi_findings(&s, a, gi, err)) == GR_OK)
+	if ((rc = gr_gi_findings(&s, NULL, a, gi, err)) == GR_OK)
 		*out = gi;
 out:
 	elf_end(elf);
+	return rc;
+}
+
+int
+gr_goinfo_macho(const unsigned char *buf, size_t len, const char *path, struct gr_arena *a,
+                struct gr_goinfo **out, struct gr_error *err)
+{
+	const unsigned char *p, *pcln;
+	size_t n = 0, npcln = 0;
+	struct gr_goinfo *gi;
+	struct gr_gi_scan s;
+	struct gr_error e2;
+	long count;
+	int rc;
+
+	*out = NULL;
+	/* Go's linker puts __go_buildinfo in __DATA and __gopclntab in __TEXT
+	 * (__DATA_CONST in older releases): any segment will do. */
+	if ((rc = gr_macho_section(buf, len, path, NULL, "__go_buildinfo", &p, &n, err)) ||
+	    (rc = gr_macho_section(buf, len, path, NULL, "__gopclntab", &pcln, &npcln, err)))
+		return rc;
+	if (!p && !pcln)
+		return GR_OK;  /* no Go binary */
+	if (!p)
+		p = gr_gi_scan_blob(buf, len, &n);
+	if (!(gi = gr_arena_alloc(a, sizeof(*gi))))
+		return gr_error_set(err, GR_ENOMEM, 0, "Go build info: out of memory");
+	memset(&s, 0, sizeof(s));
+	if (p && (rc = gr_goinfo_parse_buildinfo(p, n, a, gi, &e2)) != GR_OK) {
+		if (rc == GR_ENOMEM) {
+			*err = e2;
+			return rc;
+		}
+		/* a blob this reader does not know: no build info */
+	}
+	if (pcln && gr_goinfo_pclntab_names(pcln, npcln, gr_gi_mark, &s) >= 0)
+		gi->symbols_from = "__gopclntab";
+	if (!gi->symbols_from) {
+		memset(&s, 0, sizeof(s));  /* a pclntab cut short may have counted a few */
+		if ((rc = gr_macho_symbols(buf, len, path, gr_gi_mark, &s, &count, err)))
+			return rc;
+		if (s.n)
+			gi->symbols_from = "LC_SYMTAB";
+	}
+	gi->nfuncs = s.n;
+	if ((rc = gr_gi_findings(&s, "darwin", a, gi, err)) == GR_OK)
+		*out = gi;
 	return rc;
 }
 

@@ -36,7 +36,8 @@ struct gr_goinfo {
 	size_t ndeps;
 	const char **settings;         /* "KEY=VALUE" of "build" lines, e.g. "CGO_ENABLED=0" */
 	size_t nsettings;
-	const char *symbols_from;      /* ".gopclntab", ".symtab", or NULL: no function names */
+	const char *symbols_from;      /* ".gopclntab", ".symtab" (ELF), "__gopclntab", "LC_SYMTAB"
+	                                  (Mach-O), or NULL: no function names */
 	size_t nfuncs;                 /* function names read */
 	struct gr_runtime_file *files; /* what it reads at run time */
 	size_t nfiles;
@@ -64,6 +65,14 @@ long gr_goinfo_pclntab_names(const unsigned char *p, size_t len,
  * bytes are read. */
 int gr_goinfo_elf(unsigned char *buf, size_t len, struct gr_arena *a,
                   struct gr_goinfo **out, struct gr_error *err);
+
+/* The same for the thin Mach-O file in buf (a whole file, or one slice of a
+ * universal file): __go_buildinfo, __gopclntab, else LC_SYMTAB; the run-time
+ * files are darwin's unless the build info names another GOOS. GR_EFORMAT
+ * (naming path) when a section Go needs, or the symbol table, lies past the
+ * end of buf; a malformed blob or pclntab is skipped; GR_ENOMEM. */
+int gr_goinfo_macho(const unsigned char *buf, size_t len, const char *path, struct gr_arena *a,
+                    struct gr_goinfo **out, struct gr_error *err);
 
 /* The value of build setting key ("CGO_ENABLED"), or NULL. */
 const char *gr_goinfo_setting(const struct gr_goinfo *gi, const char *key);

@@ -8,7 +8,7 @@
 #define GR_MH_MAGIC_64  0xfeedfacfu
 #define GR_FAT_MAGIC    0xcafebabeu
 #define GR_FAT_MAGIC_64 0xcafebabfu
-#define GR_FAT_MAXSLICES 64
+#define GR_FAT_MAXSLICES GR_MACHO_MAXSLICES
 
 #define GR_MH_OBJECT      1
 #define GR_MH_EXECUTE     2
@@ -30,6 +30,7 @@
 #define GR_LC_LOAD_UPWARD_DYLIB (0x23u | GR_LC_REQ_DYLD)
 
 #define GR_LC_SEGMENT            0x1u
+#define GR_LC_SYMTAB             0x2u
 #define GR_LC_SEGMENT_64         0x19u
 #define GR_LC_CODE_SIGNATURE     0x1du
 #define GR_LC_VERSION_MIN_MACOSX 0x24u
@@ -638,5 +639,179 @@ gr_macho_read_fat(const unsigned char *buf, size_t len, const char *path,
 	}
 	*imgs = out;
 	*n = nslices;
+	return GR_OK;
+}
+
+/* The load commands of a thin file, walked with every bound checked. */
+struct gr_macho_lcs {
+	const unsigned char *buf;
+	bool be, is64;
+	uint32_t ncmds, i;
+	size_t at, end;  /* the next command's offset, the end of sizeofcmds */
+};
+
+/* Start a walk over the load commands of the thin file in buf; false when
+ * it is no thin Mach-O file or its commands run past the file. */
+static bool
+gr_macho_lcs_init(struct gr_macho_lcs *it, const unsigned char *buf, size_t len)
+{
+	uint32_t magic, sizeofcmds;
+	size_t hdrsize;
+
+	if (!gr_macho_is_thin(buf, len))
+		return false;
+	magic = gr_rd32(buf, false);
+	it->buf = buf;
+	it->be = !(magic == GR_MH_MAGIC || magic == GR_MH_MAGIC_64);
+	it->is64 = gr_rd32(buf, it->be) == GR_MH_MAGIC_64;
+	hdrsize = it->is64 ? 32 : 28;
+	if (len < hdrsize)
+		return false;
+	it->ncmds = gr_rd32(buf + 16, it->be);
+	sizeofcmds = gr_rd32(buf + 20, it->be);
+	if (sizeofcmds > len - hdrsize)
+		return false;
+	it->i = 0;
+	it->at = hdrsize;
+	it->end = hdrsize + sizeofcmds;
+	return true;
+}
+
+/* The next load command: false when none is left or it does not fit. */
+static bool
+gr_macho_lcs_next(struct gr_macho_lcs *it, const unsigned char **lc, uint32_t *cmd, uint32_t *cmdsize)
+{
+	if (it->i >= it->ncmds || it->end - it->at < 8)
+		return false;
+	*lc = it->buf + it->at;
+	*cmd = gr_rd32(*lc, it->be);
+	*cmdsize = gr_rd32(*lc + 4, it->be);
+	if (*cmdsize < 8 || *cmdsize > it->end - it->at)
+		return false;
+	it->at += *cmdsize;
+	it->i++;
+	return true;
+}
+
+/* Whether a fixed 16-byte name field holds want (NUL-padded unless 16 long). */
+static bool
+gr_macho_name16(const unsigned char *field, const char *want)
+{
+	size_t l = strlen(want);
+
+	return l <= 16 && memcmp(field, want, l) == 0 && (l == 16 || field[l] == '\0');
+}
+
+/* A 16-byte name field, made a C string for messages. */
+static void
+gr_macho_name_str(const unsigned char *field, char out[17])
+{
+	size_t i;
+
+	for (i = 0; i < 16 && field[i]; i++)
+		out[i] = (field[i] >= 0x20 && field[i] < 0x7f) ? (char)field[i] : '?';
+	out[i] = '\0';
+}
+
+int
+gr_macho_section(const unsigned char *buf, size_t len, const char *path, const char *segname,
+                 const char *sectname, const unsigned char **p, size_t *n, struct gr_error *err)
+{
+	struct gr_macho_lcs it;
+	const unsigned char *lc;
+	uint32_t cmd, cmdsize;
+
+	*p = NULL;
+	*n = 0;
+	if (!gr_macho_lcs_init(&it, buf, len))
+		return gr_error_set(err, GR_EFORMAT, 0, "%s: Mach-O header or load commands cut short", path);
+	while (gr_macho_lcs_next(&it, &lc, &cmd, &cmdsize)) {
+		bool seg64 = cmd == GR_LC_SEGMENT_64;
+		uint32_t hdr = seg64 ? 72 : 56, sectsz = seg64 ? 80 : 68, nsects, k;
+		if (cmd != GR_LC_SEGMENT && cmd != GR_LC_SEGMENT_64)
+			continue;
+		if (cmdsize < hdr || (nsects = gr_rd32(lc + (seg64 ? 64 : 48), it.be)) > (cmdsize - hdr) / sectsz)
+			return gr_error_set(err, GR_EFORMAT, 0,
+			                    "%s: load command %u (%s) is too small for its sections",
+			                    path, (unsigned)(it.i - 1), seg64 ? "LC_SEGMENT_64" : "LC_SEGMENT");
+		for (k = 0; k < nsects; k++) {
+			const unsigned char *s = lc + hdr + (size_t)k * sectsz;
+			uint64_t size = !seg64 ? gr_rd32(s + 36, it.be)
+			              : it.be ? (uint64_t)gr_rd32(s + 40, true) << 32 | gr_rd32(s + 44, true)
+			                      : (uint64_t)gr_rd32(s + 44, false) << 32 | gr_rd32(s + 40, false);
+			uint32_t offset = gr_rd32(s + (seg64 ? 48 : 40), it.be);
+			uint32_t type = gr_rd32(s + (seg64 ? 64 : 56), it.be) & 0xffu;
+			char sn[17], gn[17];
+			if (!gr_macho_name16(s, sectname) || (segname && !gr_macho_name16(s + 16, segname)))
+				continue;
+			/* S_ZEROFILL, S_GB_ZEROFILL, S_THREAD_LOCAL_ZEROFILL: no bytes in the file. */
+			if (type == 0x1 || type == 0xc || type == 0x12)
+				continue;
+			if (offset > len || size > len - offset) {
+				gr_macho_name_str(s + 16, gn);
+				gr_macho_name_str(s, sn);
+				return gr_error_set(err, GR_EFORMAT, 0,
+				                    "%s: section %s,%s at offset %u (%llu bytes) extends past the end of the file (%zu bytes)",
+				                    path, gn, sn, (unsigned)offset, (unsigned long long)size, len);
+			}
+			*p = buf + offset;
+			*n = (size_t)size;
+			return GR_OK;
+		}
+	}
+	return GR_OK;
+}
+
+int
+gr_macho_symbols(const unsigned char *buf, size_t len, const char *path,
+                 bool (*fn)(const char *name, size_t n, void *ctx), void *ctx,
+                 long *count, struct gr_error *err)
+{
+	struct gr_macho_lcs it;
+	const unsigned char *lc;
+	uint32_t cmd, cmdsize;
+
+	*count = -1;
+	if (!gr_macho_lcs_init(&it, buf, len))
+		return gr_error_set(err, GR_EFORMAT, 0, "%s: Mach-O header or load commands cut short", path);
+	while (gr_macho_lcs_next(&it, &lc, &cmd, &cmdsize)) {
+		uint32_t symoff, nsyms, stroff, strsize, k;
+		size_t entsz = it.is64 ? 16 : 12;
+		const unsigned char *strtab;
+		if (cmd != GR_LC_SYMTAB)
+			continue;
+		if (cmdsize < 24)
+			return gr_error_set(err, GR_EFORMAT, 0,
+			                    "%s: load command %u (LC_SYMTAB) has cmdsize %u, smaller than its 24-byte structure",
+			                    path, (unsigned)(it.i - 1), (unsigned)cmdsize);
+		symoff = gr_rd32(lc + 8, it.be);
+		nsyms = gr_rd32(lc + 12, it.be);
+		stroff = gr_rd32(lc + 16, it.be);
+		strsize = gr_rd32(lc + 20, it.be);
+		if (symoff > len || nsyms > (len - symoff) / entsz || stroff > len || strsize > len - stroff)
+			return gr_error_set(err, GR_EFORMAT, 0,
+			                    "%s: LC_SYMTAB puts %u symbols at offset %u or %u bytes of names at offset %u past the end of the file (%zu bytes)",
+			                    path, (unsigned)nsyms, (unsigned)symoff, (unsigned)strsize, (unsigned)stroff, len);
+		strtab = buf + stroff;
+		*count = 0;
+		for (k = 0; k < nsyms; k++) {
+			const unsigned char *e = buf + symoff + (size_t)k * entsz, *nul;
+			uint32_t strx = gr_rd32(e, it.be);
+			unsigned char type = e[4];
+			const char *name;
+			/* N_STAB bits: a debugging entry; N_TYPE must be N_SECT (0xe). */
+			if ((type & 0xe0u) || (type & 0x0eu) != 0x0eu || strx >= strsize)
+				continue;
+			if (!(nul = memchr(strtab + strx, '\0', strsize - strx)))
+				continue;
+			name = (const char *)strtab + strx;
+			if (*name == '_')
+				name++;
+			(*count)++;
+			if (!fn(name, (size_t)((const char *)nul - name), ctx))
+				break;
+		}
+		return GR_OK;  /* one symbol table per file */
+	}
 	return GR_OK;
 }

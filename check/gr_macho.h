@@ -34,6 +34,26 @@ int gr_macho_read_fat(const unsigned char *buf, size_t len, const char *path,
 int gr_macho_fat_slices(const unsigned char *buf, size_t len, const char *path,
                         struct gr_macho_slice *out, size_t max, size_t *n, struct gr_error *err);
 
+/* The most slices a universal file may list (gr_macho_fat_slices refuses more). */
+#define GR_MACHO_MAXSLICES 64
+
+/* Find section sectname (of segment segname, or of any segment when NULL) in
+ * the thin Mach-O file in buf: *p and *n are its bytes, or *p is NULL when
+ * there is none or it has no file bytes (zerofill). GR_EFORMAT (naming path)
+ * when the load commands are malformed or the section lies past the file. */
+int gr_macho_section(const unsigned char *buf, size_t len, const char *path, const char *segname,
+                     const char *sectname, const unsigned char **p, size_t *n, struct gr_error *err);
+
+/* Call fn(name, n, ctx) for each symbol the LC_SYMTAB of the thin Mach-O file
+ * in buf defines in a section (N_SECT, no debugging entry), without the
+ * leading '_' of C names, until fn returns false; *count is the number of
+ * names, -1 when there is no LC_SYMTAB. GR_EFORMAT when the table or its
+ * strings lie past the file. A name is passed only when NUL-terminated
+ * inside the string table. */
+int gr_macho_symbols(const unsigned char *buf, size_t len, const char *path,
+                     bool (*fn)(const char *name, size_t n, void *ctx), void *ctx,
+                     long *count, struct gr_error *err);
+
 /* Name of a CPU type as ld64 spells it ("arm64", "x86_64"); unknown ones go to tmp. */
 const char *gr_macho_arch_name(uint32_t cputype, uint32_t cpusubtype, char *tmp, size_t tmpsz);
 

@@ -136,6 +136,8 @@ gr_cmd_build_usage(FILE *f)
 	      "      pkg-config's flags as the static archives ld would open\n"
 	      "  gorelink index [OPTIONS] SYMBOL...\n"
 	      "      which archive on the search path defines a symbol (else which shared library)\n"
+	      "  gorelink test [OPTIONS] PACKAGE [-- GO_TEST_FLAGS...]\n"
+	      "      a package's static test binary (go test -c); --run runs it in an empty root\n"
 	      "See gorelink(1).\n", f);
 }
 
@@ -332,7 +334,7 @@ gr_cmd_build_json_records(struct gr_json *j, const struct gr_link_report *l)
 
 static void
 gr_cmd_build_json(FILE *out, const struct gr_build_opts *o, const struct gr_build_result *r,
-                  int status, const char *error)
+                  int status, int built, const char *error, const struct gr_cmd_build_hooks *h)
 {
 	struct gr_json j;
 
@@ -344,7 +346,7 @@ gr_cmd_build_json(FILE *out, const struct gr_build_opts *o, const struct gr_buil
 	gr_json_str(&j, "error", error);
 	gr_json_str(&j, "mode", gr_link_mode_name(o->mode));
 	gr_json_str(&j, "package", o->package);
-	gr_json_str(&j, "out", status == 0 && !o->dry_run ? r->out : NULL);
+	gr_json_str(&j, "out", built == 0 && !o->dry_run ? r->out : NULL);
 	gr_json_bool(&j, "dry_run", o->dry_run);
 	gr_json_bool(&j, "up_to_date", status == 0 && r->up_to_date);
 	gr_json_str(&j, "kept", r->kept);
@@ -433,6 +435,10 @@ gr_cmd_build_json(FILE *out, const struct gr_build_opts *o, const struct gr_buil
 		gr_cmd_check_json(&j, "check", r->check, true);
 	else
 		gr_json_str(&j, "check", NULL);
+	if (h && h->json)
+		h->json(h->ctx, &j);  /* gorelink test: "test" */
+	else
+		gr_json_str(&j, "test", NULL);
 	gr_json_obj_end(&j);
 	fputc('\n', out);
 }
@@ -815,6 +821,12 @@ gr_cmd_build_text(FILE *out, const struct gr_cmd_build_args *a, const struct gr_
 int
 gr_cmd_build(int argc, char **argv, FILE *out, FILE *err)
 {
+	return gr_cmd_build_with(argc, argv, out, err, NULL);
+}
+
+int
+gr_cmd_build_with(int argc, char **argv, FILE *out, FILE *err, const struct gr_cmd_build_hooks *h)
+{
 	struct gr_cmd_build_args a;
 	struct gr_build_result r;
 	struct gr_error e;
@@ -825,6 +837,7 @@ gr_cmd_build(int argc, char **argv, FILE *out, FILE *err)
 	gr_error_clear(&e);
 	if ((status = gr_cmd_build_parse(argc, argv, out, err, &a)) >= 0)
 		goto out;
+	a.o.test = h && h->test;
 	if (a.verbose) {
 		a.o.log = gr_cmd_build_logger;
 		a.o.progress = gr_cmd_build_progress;
@@ -885,10 +898,16 @@ gr_cmd_build(int argc, char **argv, FILE *out, FILE *err)
 		gr_cli_diag(err, "linker: %s (%s)", r.linker, r.linker_why);
 	if (rc)
 		gr_cmd_build_failure(err, &a.o, &r, &e);
-	if (a.json)
-		gr_cmd_build_json(out, &a.o, &r, status, rc ? e.msg : NULL);
-	else
+	if (!a.json)
 		gr_cmd_build_text(out, &a, &r, status);
+	{
+		const char *herr = NULL;
+		int built = status;
+		if (h && h->after)
+			status = h->after(h->ctx, &a.o, &r, status, a.json, out, err, &herr);
+		if (a.json)
+			gr_cmd_build_json(out, &a.o, &r, status, built, rc ? e.msg : herr, h);
+	}
 out:
 	gr_build_result_deinit(&r);
 	gr_cmd_build_args_free(&a);

@@ -19,7 +19,7 @@
 #include "gr_sigbus.h"
 #include "gr_walk.h"
 
-#define GR_CHECK_SCHEMA "gorelink-check/1"
+#define GR_CHECK_SCHEMA "gorelink-check/2"
 #define GR_EXIT_NO_MANIFEST 3  /* --sbom: a binary carries no manifest */
 
 struct gr_check_opts {
@@ -117,7 +117,7 @@ gr_cmd_check_usage(FILE *f)
 	      "      --macos-min VERSION\n"
 	      "                    a Mach-O executable whose minos is above VERSION (e.g. 11.0)\n"
 	      "                    fails, as does one built for another platform\n"
-	      "      --json        one JSON object per line and file (schema gorelink-check/1)\n"
+	      "      --json        one JSON object per line and file (schema gorelink-check/2)\n"
 	      "  -q, --quiet       print only the files that do not pass\n"
 	      "  -e, --explain     under each file that does not pass, say why and what to do;\n"
 	      "                    under each Go binary, the files it reads at run time\n"
@@ -371,7 +371,7 @@ gr_check_print_line_to(FILE *f, const struct gr_report *r)
 
 /* The files a Go binary reads at run time, one note each. */
 static void
-gr_check_explain_go(FILE *f, const struct gr_image *img)
+gr_check_explain_go(FILE *f, const struct gr_image *img, bool slice)
 {
 	size_t i, k;
 
@@ -379,7 +379,11 @@ gr_check_explain_go(FILE *f, const struct gr_image *img)
 		return;
 	for (i = 0; i < img->go->nfiles; i++) {
 		const struct gr_runtime_file *rf = &img->go->files[i];
-		fprintf(f, "  note: run-time files %s: %s (%s) reads %s", rf->id, rf->package, rf->because,
+		if (slice)  /* a universal file: which slice, as for its problems */
+			fprintf(f, "  [%s] ", img->arch);
+		else
+			fputs("  ", f);
+		fprintf(f, "note: run-time files %s: %s (%s) reads %s", rf->id, rf->package, rf->because,
 		        rf->any ? "one of " : "");
 		for (k = 0; k < rf->npaths; k++)
 			fprintf(f, "%s%s", k ? ", " : "", rf->paths[k]);
@@ -409,7 +413,7 @@ gr_check_print_go_to(FILE *f, const struct gr_report *r)
 	size_t i;
 
 	for (i = 0; i < r->nimages; i++)
-		gr_check_explain_go(f, &r->images[i]);
+		gr_check_explain_go(f, &r->images[i], r->format == GR_FMT_MACHO_FAT);
 }
 
 static void

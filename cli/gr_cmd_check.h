@@ -11,7 +11,7 @@
 /* Run `gorelink check` with argv[0] = "check"; returns the exit status. */
 int gr_cmd_check(int argc, char **argv, FILE *out, FILE *err);
 
-/* Write r as a gorelink-check/1 object (member key inside an object, or NULL); false on out of memory. */
+/* Write r as a gorelink-check/2 object (member key inside an object, or NULL); false on out of memory. */
 bool gr_cmd_check_json(struct gr_json *j, const char *key, const struct gr_report *r, bool counted);
 
 /* Write the one-line verdict for r (as gorelink check prints it) to f, escaped. */

@@ -955,15 +955,16 @@ gr_pcrw_origin_root(const char *origin, char *buf, size_t n)
 	snprintf(buf, n, "%.*s", (int)l, origin);
 }
 
-/* Which installed packages own the files (dpkg -S), as "PKG" per path in pkgs
- * (NULL where none, or no dpkg). */
+/* Which installed packages own the files (dpkg -S, through the cache), as
+ * "PKG" per path in pkgs (NULL where none, or no dpkg). */
 static void
-gr_pcrw_dpkg(char **paths, size_t n, char **pkgs)
+gr_pcrw_dpkg(const struct gr_env *env, char **paths, size_t n, char **pkgs)
 {
 	struct gr_strvec av;
-	struct gr_spawn_result res;
 	struct gr_error e;
 	const char *p, *nl;
+	char *out = NULL;
+	bool hit;
 	size_t i;
 
 	if (!n)
@@ -980,9 +981,11 @@ gr_pcrw_dpkg(char **paths, size_t n, char **pkgs)
 			gr_strvec_deinit(&av);
 			return;
 		}
-	if (av.n > 2 && gr_spawn_capture(gr_strvec_argv(&av), NULL, &res, &e) == GR_OK) {
+	/* dpkg reads these two; gr_env does not hold them. */
+	if (av.n > 2 && gr_tccache_dpkg_search(env, getenv("DPKG_ADMINDIR"), getenv("DPKG_ROOT"),
+	                                       gr_strvec_argv(&av), &out, &hit, &e) == GR_OK) {
 		/* "libvips42:amd64: /usr/lib/x86_64-linux-gnu/libvips.so.42.14.2" */
-		for (p = res.out ? res.out : ""; *p; p = nl ? nl + 1 : p + strlen(p)) {
+		for (p = out ? out : ""; *p; p = nl ? nl + 1 : p + strlen(p)) {
 			const char *sep;
 			nl = strchr(p, '\n');
 			sep = strstr(p, ": /");
@@ -999,7 +1002,7 @@ gr_pcrw_dpkg(char **paths, size_t n, char **pkgs)
 				}
 			}
 		}
-		gr_spawn_result_free(&res);
+		free(out);
 	}
 	gr_strvec_deinit(&av);
 }
@@ -1088,7 +1091,7 @@ gr_pcrw_explain_allow_set(FILE *f, const struct gr_rw_result *r, enum gr_rw_mode
 		paths[i] = so ? realpath(so, NULL) : NULL;
 		nrt++;
 	}
-	gr_pcrw_dpkg(paths, runtime.n, pkgs);
+	gr_pcrw_dpkg(&env, paths, runtime.n, pkgs);
 	gr_cli_diag(f, "with it, %zu libraries load at run time (through the dynamic ones' DT_NEEDED), from these packages:", nrt);
 	/* One line: each package once, its -l names after it; those without one last. */
 	fputs(" ", f);

@@ -4,6 +4,7 @@
 #include "gr_cli.h"
 #include "gr_cmd_extld.h"
 #include "gr_cmd_guard.h"
+#include "gr_cmd_test.h"
 
 int
 main(int argc, char **argv)
@@ -18,5 +19,7 @@ main(int argc, char **argv)
 		return gr_cmd_pkgconfig_shim(argc, argv);
 	if (strcmp(base, "gorelink-guard") == 0)
 		return gr_cmd_guard(argc, argv);
+	if (strcmp(base, "gorelink-sandbox") == 0)
+		return gr_cmd_test_sandbox(argc, argv);
 	return gr_cli_run(argc, argv, stdout, stderr);
 }

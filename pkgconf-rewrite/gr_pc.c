@@ -152,90 +152,125 @@ gr_pc_frag_words(const pkgconf_fragment_t *f)
 }
 
 /* Find which package, reached by which chain, declares fragment text. Breadth
- * first from the queried packages, so the shortest chain is named. */
+ * first from the queried packages, so the shortest chain is named. The walk
+ * does not depend on the text: it is made once per query (every package, its
+ * chain and the texts of its Libs and Libs.private) and each fragment then
+ * looks for the first package, in walk order, that declares it; the same
+ * answer as a walk per fragment that stops there, without building the
+ * chains and texts again for every fragment (issue 15). */
 struct gr_pc_node {
 	pkgconf_pkg_t *pkg;
 	const char *chain;
+	char **texts[2];   /* the fragment texts of Libs, Libs.private */
+	size_t ntexts[2];
 };
 
-static const char *
-gr_pc_origin(struct gr_arena *a, pkgconf_pkg_t *world, const char *text, bool *nomem)
+struct gr_pc_walk {
+	struct gr_pc_node *nodes;  /* malloc'd; strings in the arena */
+	size_t n;
+	bool made;
+};
+
+/* The fragment texts of list l into *out (arena), *n of them; false on out of memory. */
+static bool
+gr_pc_list_texts(struct gr_arena *a, pkgconf_list_t *l, char ***out, size_t *n)
 {
-	struct gr_pc_node *queue = NULL;
-	size_t head = 0, tail = 0, cap = 0;
-	const char *found = NULL;
+	pkgconf_node_t *x;
+	size_t k = 0;
+
+	*n = 0;
+	PKGCONF_FOREACH_LIST_ENTRY(l->head, x)
+		k++;
+	if (!(*out = gr_arena_alloc(a, (k ? k : 1) * sizeof(**out))))
+		return false;
+	PKGCONF_FOREACH_LIST_ENTRY(l->head, x)
+		if (!((*out)[(*n)++] = gr_pc_frag_text(a, x->data)))
+			return false;
+	return true;
+}
+
+/* Walk every package world's queries reach, breadth first, once. */
+static bool
+gr_pc_walk_make(struct gr_arena *a, pkgconf_pkg_t *world, struct gr_pc_walk *w)
+{
+	static const char *const reqnames[2] = { "Requires", "Requires.private" };
+	size_t head, cap = 0;
 	pkgconf_node_t *n;
 
+	w->made = true;
 	/* Seed with the packages the queries matched. */
 	PKGCONF_FOREACH_LIST_ENTRY(world->required.head, n) {
 		pkgconf_dependency_t *d = n->data;
 		if (!d->match)
 			continue;
-		if (tail == cap) {
-			cap = cap ? cap * 2 : 16;
-			struct gr_pc_node *g = realloc(queue, cap * sizeof(*g));
+		if (w->n == cap) {
+			struct gr_pc_node *g = realloc(w->nodes, (cap = cap ? cap * 2 : 16) * sizeof(*g));
 			if (!g)
-				goto nomem;
-			queue = g;
+				return false;
+			w->nodes = g;
 		}
-		queue[tail].pkg = d->match;
-		queue[tail].chain = d->match->id;
-		tail++;
+		memset(&w->nodes[w->n], 0, sizeof(w->nodes[w->n]));
+		w->nodes[w->n].pkg = d->match;
+		w->nodes[w->n++].chain = d->match->id;
 	}
-	while (head < tail && !found) {
-		struct gr_pc_node cur = queue[head++];
-		static const char *const fields[2] = { "Libs", "Libs.private" };
-		pkgconf_list_t *lists[2] = { &cur.pkg->libs, &cur.pkg->libs_private };
-		pkgconf_list_t *reqs[2] = { &cur.pkg->required, &cur.pkg->requires_private };
-		static const char *const reqnames[2] = { "Requires", "Requires.private" };
+	for (head = 0; head < w->n; head++) {
+		pkgconf_pkg_t *pkg = w->nodes[head].pkg;
+		pkgconf_list_t *reqs[2] = { &pkg->required, &pkg->requires_private };
 		int k;
 
-		for (k = 0; k < 2 && !found; k++) {
-			PKGCONF_FOREACH_LIST_ENTRY(lists[k]->head, n) {
-				pkgconf_fragment_t *f = n->data;
-				char *t = gr_pc_frag_text(a, f);
-				if (!t)
-					goto nomem;
-				if (strcmp(t, text) == 0) {
-					found = gr_arena_printf(a, "%s (%s)", cur.chain, fields[k]);
-					if (!found)
-						goto nomem;
-					break;
-				}
-			}
-		}
-		for (k = 0; k < 2 && !found; k++) {
+		if (!gr_pc_list_texts(a, &pkg->libs, &w->nodes[head].texts[0], &w->nodes[head].ntexts[0]) ||
+		    !gr_pc_list_texts(a, &pkg->libs_private, &w->nodes[head].texts[1], &w->nodes[head].ntexts[1]))
+			return false;
+		for (k = 0; k < 2; k++) {
 			PKGCONF_FOREACH_LIST_ENTRY(reqs[k]->head, n) {
 				pkgconf_dependency_t *d = n->data;
 				size_t i;
 				bool seen = false;
 				if (!d->match)
 					continue;
-				for (i = 0; i < tail && !seen; i++)
-					seen = queue[i].pkg == d->match;
+				for (i = 0; i < w->n && !seen; i++)
+					seen = w->nodes[i].pkg == d->match;
 				if (seen)
 					continue;
-				if (tail == cap) {
-					cap *= 2;
-					struct gr_pc_node *g = realloc(queue, cap * sizeof(*g));
+				if (w->n == cap) {
+					struct gr_pc_node *g = realloc(w->nodes, (cap *= 2) * sizeof(*g));
 					if (!g)
-						goto nomem;
-					queue = g;
+						return false;
+					w->nodes = g;
 				}
-				queue[tail].pkg = d->match;
-				queue[tail].chain = gr_arena_printf(a, "%s -> %s -> %s", cur.chain, reqnames[k],
-				                                    d->match->id);
-				if (!queue[tail].chain)
-					goto nomem;
-				tail++;
+				memset(&w->nodes[w->n], 0, sizeof(w->nodes[w->n]));
+				w->nodes[w->n].pkg = d->match;
+				/* nodes may have moved: index, not a pointer kept across realloc */
+				w->nodes[w->n].chain = gr_arena_printf(a, "%s -> %s -> %s", w->nodes[head].chain,
+				                                       reqnames[k], d->match->id);
+				if (!w->nodes[w->n++].chain)
+					return false;
 			}
 		}
 	}
-	free(queue);
-	return found;
-nomem:
-	free(queue);
-	*nomem = true;
+	return true;
+}
+
+static const char *
+gr_pc_origin(struct gr_arena *a, pkgconf_pkg_t *world, struct gr_pc_walk *w, const char *text, bool *nomem)
+{
+	static const char *const fields[2] = { "Libs", "Libs.private" };
+	size_t i, j;
+	int k;
+
+	if (!w->made && !gr_pc_walk_make(a, world, w)) {
+		*nomem = true;
+		return NULL;
+	}
+	for (i = 0; i < w->n; i++)
+		for (k = 0; k < 2; k++)
+			for (j = 0; j < w->nodes[i].ntexts[k]; j++)
+				if (strcmp(w->nodes[i].texts[k][j], text) == 0) {
+					const char *found = gr_arena_printf(a, "%s (%s)", w->nodes[i].chain, fields[k]);
+					if (!found)
+						*nomem = true;
+					return found;
+				}
 	return NULL;
 }
 
@@ -246,6 +281,7 @@ gr_pc_collect(pkgconf_client_t *client, pkgconf_pkg_t *world, void *data, int ma
 	struct gr_pc_tokens *t = run->toks;
 	pkgconf_list_t libs = PKGCONF_LIST_INITIALIZER;
 	pkgconf_node_t *n;
+	struct gr_pc_walk walk = { NULL, 0, false };
 	size_t count = 0, i = 0;
 
 	if (pkgconf_pkg_libs(client, world, &libs, maxdepth) != PKGCONF_PKG_ERRF_OK) {
@@ -314,7 +350,7 @@ gr_pc_collect(pkgconf_client_t *client, pkgconf_pkg_t *world, void *data, int ma
 			run->nomem = true;
 			break;
 		}
-		origin = gr_pc_origin(&t->arena, world, text, &run->nomem);
+		origin = gr_pc_origin(&t->arena, world, &walk, text, &run->nomem);
 		if (run->nomem)
 			break;
 		if (!f->merged) {
@@ -341,6 +377,7 @@ gr_pc_collect(pkgconf_client_t *client, pkgconf_pkg_t *world, void *data, int ma
 		}
 	}
 	t->n = i;
+	free(walk.nodes);
 	pkgconf_fragment_free(&libs);
 	return !run->nomem;
 }
@@ -370,6 +407,10 @@ gr_pc_resolve(const struct gr_env *env, const char *const *queries, size_t nq,
 	pers = pkgconf_cross_personality_default();
 	memset(&client, 0, sizeof(client));
 	pkgconf_client_init(&client, gr_pc_error_handler, &run, pers);
+	/* No trace handler: libpkgconf's default drops every message after
+	 * formatting it, three quarters of a refused query's time (callgrind,
+	 * issue 15); as in gr_pcindex. */
+	client.trace_handler = NULL;
 	pkgconf_client_set_warn_handler(&client, gr_pc_warn_handler, &run);
 	if ((sysroot = env->pkg_config_sysroot_dir) != NULL && *sysroot)
 		pkgconf_client_set_sysroot_dir(&client, sysroot);
@@ -679,6 +720,7 @@ gr_pc_graph(const struct gr_env *env, const char *const *queries, size_t nq,
 	pers = pkgconf_cross_personality_default();
 	memset(&client, 0, sizeof(client));
 	pkgconf_client_init(&client, gr_pc_error_handler, &prun, pers);
+	client.trace_handler = NULL;  /* as above: formatting dropped messages costs most of the time */
 	pkgconf_client_set_warn_handler(&client, gr_pc_warn_handler, &prun);
 	if (env && (sysroot = env->pkg_config_sysroot_dir) != NULL && *sysroot)
 		pkgconf_client_set_sysroot_dir(&client, sysroot);

@@ -10,6 +10,7 @@
 #include "gr_cache.h"
 #include "gr_kv.h"
 #include "gr_path.h"
+#include "gr_spawn.h"
 
 /* The identity of an executable: where it is, and its inode, size and mtime. */
 static void
@@ -325,4 +326,62 @@ gr_tccache_classify(void *ctx, const char *path, const struct gr_bfd_target *t,
 	free(after.p);
 	free(val.p);
 	return rc;
+}
+
+int
+gr_tccache_dpkg_search(const struct gr_env *env, const char *admin, const char *root,
+                       char *const argv[], char **out, bool *hit, struct gr_error *err)
+{
+	static const char *const db[] = { "status", "diversions", "info" };
+	struct gr_kvbuf key = { NULL, 0, 0, false };
+	struct gr_spawn_result res;
+	struct gr_error ignore;
+	const char *path = env->path ? env->path : "/usr/bin:/bin";
+	char *data = NULL, *where;
+	size_t len, i;
+	int rc;
+
+	*out = NULL;
+	*hit = false;
+	/* dpkg -S runs dpkg-query --search, which reads every package's file
+	 * list: a third of a second, against a few milliseconds for the rest of
+	 * a refused package's explanation (issue 15). */
+	gr_kv_raw(&key, "dpkg-S 1\n", 9);
+	for (i = 0; i < 2; i++) {
+		const char *tool = i ? "dpkg-query" : "dpkg";
+		where = gr_path_which(tool, path);
+		gr_kv_put(&key, 't', tool);
+		if (where)
+			gr_tcbuf_file(&key, 'f', where);
+		free(where);
+	}
+	gr_kv_put(&key, 'e', "DPKG_ADMINDIR");
+	gr_kv_put(&key, admin ? 'v' : 'u', admin ? admin : "");
+	gr_kv_put(&key, 'e', "DPKG_ROOT");
+	gr_kv_put(&key, root ? 'v' : 'u', root ? root : "");
+	for (i = 0; i < sizeof(db) / sizeof(db[0]); i++) {
+		char p[4096];
+		snprintf(p, sizeof(p), "%s/%s", admin && *admin ? admin : "/var/lib/dpkg", db[i]);
+		gr_tcbuf_file(&key, 'd', p);
+	}
+	for (i = 0; argv[i]; i++)
+		gr_kv_put(&key, 'a', argv[i]);
+	if (!key.nomem && key.p && gr_cache_get(env, "dpkg-search", key.p, &data, &len) == GR_OK) {
+		*out = data;
+		*hit = true;
+		free(key.p);
+		return GR_OK;
+	}
+	free(data);
+	if ((rc = gr_spawn_capture(argv, NULL, &res, err)) != GR_OK) {
+		free(key.p);
+		return rc;
+	}
+	*out = res.out;
+	res.out = NULL;
+	if (*out && !key.nomem && key.p)
+		gr_cache_put(env, "dpkg-search", key.p, *out, strlen(*out), &ignore);
+	gr_spawn_result_free(&res);
+	free(key.p);
+	return GR_OK;
 }

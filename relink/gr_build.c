@@ -453,6 +453,53 @@ gr_b_go_env(struct gr_b *b)
 	return GR_OK;
 }
 
+/* go list -test's test main: package main, import path PKG.test. */
+static bool
+gr_b_is_testmain(const char *name, const char *path)
+{
+	size_t n = strlen(path);
+	return !strcmp(name, "main") && n > 5 && !strcmp(path + n - 5, ".test");
+}
+
+/* gorelink test: the package must have tests; its directory, and go test's
+ * name for its binary: the import path's last element (the one before a
+ * major-version element vN; the package name for go's command-line-arguments),
+ * and ".test". */
+static int
+gr_b_test_root(struct gr_b *b, const char *pkgname, const char *path, const char *dir, bool tests, char **name)
+{
+	const char *end = path + strlen(path), *slash, *elem;
+	size_t n;
+
+	if (!tests)
+		return gr_b_fail(b, GR_BUILD_EUSAGE, "%s has no test files: go test -c would write no binary", path);
+	if (!strcmp(path, "command-line-arguments")) {
+		elem = pkgname;
+		n = strlen(pkgname);
+	} else {
+		for (slash = end; slash > path && slash[-1] != '/'; slash--)
+			;
+		slash = slash > path ? slash - 1 : NULL;
+		elem = slash ? slash + 1 : path;
+		if (slash && elem[0] == 'v' && elem[1] && strspn(elem + 1, "0123456789") == strlen(elem + 1)) {
+			end = slash;
+			for (slash = end; slash > path && slash[-1] != '/'; slash--)
+				;
+			slash = slash > path ? slash - 1 : NULL;
+			elem = slash ? slash + 1 : path;
+		}
+		n = (size_t)(end - elem);
+	}
+	free(*name);
+	free(b->res->pkg_dir);
+	*name = malloc(n + 6);
+	b->res->pkg_dir = strdup(dir);
+	if (!*name || !b->res->pkg_dir)
+		return gr_b_nomem(b);
+	snprintf(*name, n + 6, "%.*s.test", (int)n, elem);
+	return GR_OK;
+}
+
 /* go list: the package must be one main package; its default binary name and
  * whether any package in the build has C++ files (then CXX links). */
 static int
@@ -473,6 +520,8 @@ gr_b_go_list(struct gr_b *b, char **name)
 	for (i = 0; i < b->gf.pass.n; i++)
 		words[nw++] = b->gf.pass.v[i];
 	words[nw++] = "-deps";
+	if (b->o->test)
+		words[nw++] = "-test";  /* the test variants and their imports too */
 	if (b->res->tags.n) {
 		size_t len = 7;
 		for (i = 0; i < b->res->tags.n; i++)
@@ -489,7 +538,8 @@ gr_b_go_list(struct gr_b *b, char **name)
 		words[nw++] = tags;
 	}
 	words[nw++] = "-f";
-	words[nw++] = "{{if not .DepOnly}}root\t{{.Name}}\t{{.ImportPath}}\t{{.Target}}\n{{end}}{{if .CXXFiles}}cxx\n{{end}}"
+	words[nw++] = "{{if not .DepOnly}}root\t{{.Name}}\t{{.ImportPath}}\t{{.Target}}\t{{.Dir}}\t"
+	              "{{if or .TestGoFiles .XTestGoFiles}}tests{{end}}\n{{end}}{{if .CXXFiles}}cxx\n{{end}}"
 	                   "{{range .CgoLDFLAGS}}{{if or (eq . \"-lstdc++\") (eq . \"-lc++\")}}cxx\n{{end}}{{end}}";
 	words[nw++] = b->o->package;
 	rc = gr_b_go_capture(b, words, nw, &r, true);
@@ -512,12 +562,26 @@ gr_b_go_list(struct gr_b *b, char **name)
 			b->cxx = true;
 		} else if (!strncmp(line, "root\t", 5)) {
 			char *f1 = line + 5, *f2 = strchr(f1, '\t'), *f3 = f2 ? strchr(f2 + 1, '\t') : NULL;
+			char *f4 = f3 ? strchr(f3 + 1, '\t') : NULL, *f5 = f4 ? strchr(f4 + 1, '\t') : NULL;
 			const char *base;
-			roots++;
-			if (!f2 || !f3)
+			if (!f2 || !f3 || !f4 || !f5) {
+				roots++;
 				continue;
+			}
+			/* Name, ImportPath, Target, Dir, "tests" or "". */
 			*f2++ = '\0';
 			*f3++ = '\0';
+			*f4++ = '\0';
+			*f5++ = '\0';
+			if (b->o->test && (strstr(f2, " [") || gr_b_is_testmain(f1, f2)))
+				continue;  /* go list -test: the test variants of the package, and its test main */
+			roots++;
+			if (b->o->test) {
+				rc = gr_b_test_root(b, f1, f2, f4, !strcmp(f5, "tests"), name);
+				if (rc)
+					break;
+				continue;
+			}
 			if (strcmp(f1, "main") != 0) {
 				rc = gr_b_fail(b, GR_BUILD_EUSAGE,
 				               "%s is package %s, not a main package: gorelink builds executables", f2, f1);
@@ -536,8 +600,9 @@ gr_b_go_list(struct gr_b *b, char **name)
 	gr_spawn_result_free(&r);
 	if (rc == GR_OK && roots != 1)
 		rc = gr_b_fail(b, GR_BUILD_EUSAGE,
-		               "%s names %s packages; gorelink builds one main package at a time",
-		               b->o->package, roots ? "several" : "no");
+		               "%s names %s packages; gorelink %s one %spackage at a time",
+		               b->o->package, roots ? "several" : "no", b->o->test ? "test builds" : "builds",
+		               b->o->test ? "" : "main ");
 	if (rc == GR_OK && !*name)
 		rc = gr_b_fail(b, GR_BUILD_EGO, "go list printed nothing usable for %s", b->o->package);
 	return rc;
@@ -1352,8 +1417,8 @@ gr_b_compose(struct gr_b *b, const char *ld)
 		size_t at = strlen(tags);
 		snprintf(tags + at, len - at, "%s%s", i ? "," : "", b->res->tags.v[i]);
 	}
-	if (gr_strvec_push(av, b->o->go ? b->o->go : "go") || gr_strvec_push(av, "build") ||
-	    gr_strvec_extend(av, &gf->pass))
+	if (gr_strvec_push(av, b->o->go ? b->o->go : "go") || gr_strvec_push(av, b->o->test ? "test" : "build") ||
+	    (b->o->test && gr_strvec_push(av, "-c")) || gr_strvec_extend(av, &gf->pass))
 		goto nomem;
 	if (b->res->tags.n && (gr_strvec_push(av, "-tags") || gr_strvec_push(av, tags)))
 		goto nomem;
@@ -1950,8 +2015,11 @@ gr_b_prepare(struct gr_b *b)
 		return gr_b_nomem(b);
 	if (gr_linkstate_write(b->state, &b->ls, b->err))
 		return gr_b_class(b, GR_BUILD_EENV);
-	if ((rc = gr_b_out(b)) || (rc = gr_b_kit_stage(b)) || (rc = gr_b_outtmp(b)) ||
-	    (rc = gr_b_compose(b, "gorelink-ld")))
+	/* gorelink test: go list names the package's directory (testdata) and
+	 * refuses a package without tests before go test -c would write nothing. */
+	if (b->o->test && !b->name && (rc = gr_b_go_list(b, &b->name)))
+		return rc;
+	if ((rc = gr_b_out(b)) || (rc = gr_b_kit_stage(b)) || (rc = gr_b_outtmp(b)) || (rc = gr_b_compose(b, "gorelink-ld")))
 		return rc;
 	return GR_OK;
 }
@@ -2720,6 +2788,7 @@ gr_build_run(const struct gr_build_opts *o, struct gr_build_result *res, struct 
 void
 gr_build_result_deinit(struct gr_build_result *res)
 {
+	free(res->pkg_dir);
 	gr_strvec_deinit(&res->go_argv);
 	gr_strvec_deinit(&res->tags);
 	gr_link_report_deinit(&res->link);

@@ -53,6 +53,8 @@ struct gr_build_opts {
 	bool accept_dlopen;                  /* --accept-dlopen: a static build whose plugins cannot load does not fail */
 	bool no_infer;                       /* --no-infer: a bare -lNAME gains no package closure */
 	bool no_manifest;                    /* --no-manifest: embed no manifest in the binary */
+	bool test;                           /* gorelink test: go test -c, the package's test binary
+	                                      * (any package with tests; go's default name PKG.test) */
 	enum gr_linker linker;               /* --linker (GR_LINKER_DEFAULT: none, the compiler's own ld) */
 	const char *const *libs;             /* --lib flags appended to the link (e.g. -lm) */
 	size_t nlibs;
@@ -90,6 +92,7 @@ struct gr_build_result {
 	const char *linker;
 	char linker_why[256];
 	char *out;                     /* where the binary is (or would be, for a dry run) */
+	char *pkg_dir;                 /* o->test: the package's directory (go list .Dir), else NULL */
 	char *kept;                    /* a rejected binary kept by keep_failed, or NULL */
 	char *kit;                     /* --relink-kit: the kit's absolute path once it is in place, or NULL */
 	char *preset_path;             /* the preset file used, or NULL */

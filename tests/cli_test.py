@@ -4,7 +4,7 @@
 Black-box tests of the `gorelink` command line, mostly `gorelink check`:
 exit statuses, usage errors, malformed and unreadable input, the -R walk,
 --quiet, --explain, --allow, --json (validated against
-docs/schema/check-v1.schema.json with python3-jsonschema), the text line
+docs/schema/check-v2.schema.json with python3-jsonschema), the text line
 format, literal handling of shell metacharacters in paths and determinism.
 
 FIXDIR holds the fixtures written by tests/fixtures/make-fixtures.sh
@@ -32,9 +32,9 @@ import harness  # noqa: E402  (tests/harness.py)
 from harness import contains, eq, true  # noqa: E402
 
 TIMEOUT = 10
-SCHEMA_NAME = "gorelink-check/1"
+SCHEMA_NAME = "gorelink-check/2"
 HERE = os.path.dirname(os.path.abspath(__file__))
-SCHEMA_PATH = os.path.join(HERE, "..", "docs", "schema", "check-v1.schema.json")
+SCHEMA_PATH = os.path.join(HERE, "..", "docs", "schema", "check-v2.schema.json")
 NOBODY = 65534
 
 GORELINK = None   # absolute path, set in main()
@@ -238,7 +238,7 @@ def usage_error(r, needle):
 
 
 def validator():
-    """The Draft 2020-12 validator of docs/schema/check-v1.schema.json."""
+    """The Draft 2020-12 validator of docs/schema/check-v2.schema.json."""
     return harness.schema_validator(SCHEMA_PATH)
 
 
@@ -984,11 +984,40 @@ def json_schema_rejects_malformed_objects():
     for o in good + [err]:
         bad.append(dict(o, verdict="bogus"))
         bad.append({k: v for k, v in o.items() if k != "counted"})
-        bad.append(dict(o, schema="gorelink-check/2"))
+        bad.append(dict(o, schema="gorelink-check/1"))  # version 2's schema rejects version 1's name
+        bad.append(dict(o, schema="gorelink-check/3"))
     bad.append(dict(good[1], extra=1))          # universal objects are closed
     bad.append(dict(err, pass_=True, **{"pass": True}))
     for i, o in enumerate(bad):
         true(not validator().is_valid(o), "malformed object %d accepted: %r" % (i, o))
+
+
+@test
+def json_schema_version_2():
+    # Issue 14: the members added during version 1 made the name move to 2.
+    eq(SCHEMA_NAME, "gorelink-check/2", "the schema name the tests expect")
+    r = check("--help")
+    contains(r.out, "(schema gorelink-check/2)", "--help names the schema", r)
+    objs = json_lines(check("--json", fx("elf/dynamic"), fx("go/darwin-arm64"), fx("go/darwin-universal")))
+    eq([o["schema"] for o in objs], ["gorelink-check/2"] * 3, "schema of every object")
+    with open(SCHEMA_PATH) as f:
+        eq(json.load(f)["$id"], "urn:gorelink:schema:check:2", "the v2 schema's $id")
+    # What version 2 requires that version 1 left optional: without it an object is rejected.
+    elf, thin, fat = objs
+    for key in ("versions", "go", "runtime_files", "glibc_runtime", "iconv_callers", "glibc_static"):
+        true(key in elf, "ELF object has %s" % key)
+        true(not validator().is_valid({k: v for k, v in elf.items() if k != key}), "v2 accepts an object without %s" % key)
+        s = dict(fat, slices=[{k: v for k, v in fat["slices"][0].items() if k != key}] + fat["slices"][1:])
+        true(not validator().is_valid(s), "v2 accepts a slice without %s" % key)
+    true(not validator().is_valid({k: v for k, v in thin.items() if k != "macho"}), "v2 accepts Mach-O without macho")
+    # Version 2 reads Go build info from Mach-O too: the thin file and every slice.
+    for o in [thin] + fat["slices"]:
+        true(o["go"] is not None and o["go"]["symbols_from"] == "__gopclntab", "Mach-O go member: %r" % o["go"])
+        contains(o["go"]["settings"], "GOOS=darwin", "Mach-O go.settings")
+    # Version 1's schema, kept for reference, still describes version 1 objects only.
+    v1 = harness.schema_validator(os.path.join(HERE, "..", "docs", "schema", "check-v1.schema.json"))
+    true(v1.is_valid(dict(elf, schema="gorelink-check/1")), "v1 schema accepts the object named version 1")
+    true(not v1.is_valid(elf), "v1 schema accepts a version 2 object")
 
 
 # ------------------------------------------------------------------ 7. text line format
@@ -1138,11 +1167,12 @@ def help_lists_every_command():
     r = run_argv([GORELINK, "--help"])
     eq(r.rc, 0, "exit status", r)
     for cmd in ("gorelink check [OPTIONS] PATH...", "gorelink pkgconf-rewrite [OPTIONS] PACKAGE...",
-                "gorelink index [OPTIONS] SYMBOL..."):
+                "gorelink index [OPTIONS] SYMBOL...", "gorelink test [OPTIONS] PACKAGE [-- GO_TEST_FLAGS...]"):
         contains(r.out, cmd, "--help", r)
     r = run_argv([GORELINK])
     eq(r.rc, 64, "exit status without arguments", r)
     contains(r.err, "gorelink index [OPTIONS] SYMBOL...", "the short usage", r)
+    contains(r.err, "gorelink test [OPTIONS] PACKAGE [-- GO_TEST_FLAGS...]", "the short usage", r)
 
 
 # ------------------------------------------------------------------ 9. determinism

@@ -656,7 +656,7 @@ def end_to_end():
 # ------------------------------------------------------------------ Mach-O load rules
 
 CHECK_SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "docs", "schema",
-                            "check-v1.schema.json")
+                            "check-v2.schema.json")
 LC_CODE_SIGNATURE, LC_SEGMENT_64 = 0x1d, 0x19
 LC_VERSION_MIN_MACOSX, LC_BUILD_VERSION = 0x24, 0x32
 
@@ -670,7 +670,7 @@ def check_json(*args):
     for line in r.out.splitlines():
         o = json.loads(line)
         errs = list(v.iter_errors(o))
-        check(not errs, "matches docs/schema/check-v1.schema.json: %s" % "; ".join(e.message for e in errs[:3]), line)
+        check(not errs, "matches docs/schema/check-v2.schema.json: %s" % "; ".join(e.message for e in errs[:3]), line)
         objs.append(o)
     return r, objs
 

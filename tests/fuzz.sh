@@ -226,6 +226,36 @@ open(sys.argv[1], "wb").write(head + nametab + functab + funcs)
 PY
 objcopy --add-section .go.buildinfo="$corp/goinfo/buildinfo" --add-section .gopclntab="$corp/goinfo/pclntab" \
 	"$corp/elf/t.o" "$corp/goinfo/goelf.o"
+# The same build info and the small pclntab in a minimal thin Mach-O executable
+# (__DATA,__go_buildinfo, __TEXT,__gopclntab, an LC_SYMTAB of two names), and
+# in a universal file of two such slices: gr_goinfo_macho's input.
+python3 - "$corp/goinfo/buildinfo" "$corp/goinfo/pclntab-small" "$corp/goinfo/gomacho" "$corp/goinfo/gomacho-fat" <<'PY'
+import struct, sys
+info, pcln = open(sys.argv[1], "rb").read(), open(sys.argv[2], "rb").read()
+def thin(cpu):
+    strtab = b"\0_time.LoadLocation\0_main.main\0"
+    ncmds, cmdsize = 3, (72 + 80) * 2 + 24
+    data = 32 + cmdsize
+    off_info, off_pcln = data, data + len(info)
+    off_sym = off_pcln + len(pcln)
+    off_str = off_sym + 2 * 16
+    def sect(name, seg, off, size):
+        return struct.pack("<16s16sQQIIIIIIII", name, seg, 0x100000000 + off, size, off, 0, 0, 0, 0, 0, 0, 0)
+    def seg(name, s):
+        return struct.pack("<II16sQQQQiiII", 0x19, 72 + 80, name, 0, 0, 0, 0, 7, 7, 1, 0) + s
+    cmds = (seg(b"__TEXT", sect(b"__gopclntab", b"__TEXT", off_pcln, len(pcln))) +
+            seg(b"__DATA", sect(b"__go_buildinfo", b"__DATA", off_info, len(info))) +
+            struct.pack("<IIIIII", 2, 24, off_sym, 2, off_str, len(strtab)))
+    syms = struct.pack("<IBBHQ", 1, 0x0e, 1, 0, 0) + struct.pack("<IBBHQ", 20, 0x0f, 1, 0, 0)
+    return struct.pack("<IIIIIIII", 0xfeedfacf, cpu, 0, 2, ncmds, len(cmds), 0x200000, 0) + cmds + info + pcln + syms + strtab
+a, b = thin(0x0100000c), thin(0x01000007)
+open(sys.argv[3], "wb").write(a)
+hdr = struct.pack(">II", 0xcafebabe, 2)
+oa = 4096
+ob = oa + ((len(a) + 4095) // 4096) * 4096
+hdr += struct.pack(">IIIII", 0x0100000c, 0, oa, len(a), 12) + struct.pack(">IIIII", 0x01000007, 3, ob, len(b), 12)
+open(sys.argv[4], "wb").write(hdr.ljust(oa, b"\0") + a.ljust(ob - oa, b"\0") + b)
+PY
 
 # Records gorelink and its link wrapper exchange (tab-separated, \N for none,
 # backslash escapes), and pkg-config chains (gr_chain_text reads the same input).

@@ -3,7 +3,7 @@
 
 `gorelink check` on the files a Go binary reads at run time (docs/gorelink-check.1,
 RUN-TIME FILES): real programs built here with `go build` (CGO_ENABLED=0),
-checked with --json (validated against docs/schema/check-v1.schema.json),
+checked with --json (validated against docs/schema/check-v2.schema.json),
 --explain and --scratch --root, then run in a root that holds nothing but
 the binary (chroot(8); unshare(1) when not root) to show that what check
 said beforehand is what happens:
@@ -43,7 +43,7 @@ import harness  # noqa: E402  (tests/harness.py)
 from harness import eq, true, contains  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SCHEMA_PATH = os.path.join(HERE, "..", "docs", "schema", "check-v1.schema.json")
+SCHEMA_PATH = os.path.join(HERE, "..", "docs", "schema", "check-v2.schema.json")
 BUILD_TIMEOUT = 600
 RUN_TIMEOUT = 30
 # A fixed version of the fallback root pool (its own module), so the test is repeatable.
@@ -124,8 +124,9 @@ func main() {
 '''
 
 
-def build(name, source, ldflags=None, require=None, cgo=False):
-    """Build a one-file module NAME from SOURCE (CGO_ENABLED=0, or 1 with cgo) once; its path."""
+def build(name, source, ldflags=None, require=None, cgo=False, goos=None, goarch=None, tags=None):
+    """Build a one-file module NAME from SOURCE (CGO_ENABLED=0, or 1 with cgo;
+    for GOOS/GOARCH when given, with -tags TAGS) once; its path."""
     if name in _built:
         return _built[name]
     go = tool("go", "golang-go (or Go from go.dev)")
@@ -139,10 +140,12 @@ def build(name, source, ldflags=None, require=None, cgo=False):
         r = harness.run([go, "get", require], BUILD_TIMEOUT, cwd=d, env=go_env())
         true(r.rc == 0, "go get %s (the Go module proxy refused or is unreachable?)" % require, r)
     out = os.path.join(d, name)
-    argv = [go, "build", "-o", out] + (["-ldflags=" + ldflags] if ldflags else []) + ["."]
+    argv = ([go, "build", "-o", out] + (["-ldflags=" + ldflags] if ldflags else []) +
+            (["-tags", tags] if tags else []) + ["."])
     if cgo:
         tool("gcc", "gcc")
-    r = harness.run(argv, BUILD_TIMEOUT, cwd=d, env=go_env(CGO_ENABLED="1" if cgo else "0"))
+    cross = {k: v for k, v in (("GOOS", goos), ("GOARCH", goarch)) if v}
+    r = harness.run(argv, BUILD_TIMEOUT, cwd=d, env=go_env(CGO_ENABLED="1" if cgo else "0", **cross))
     true(r.rc == 0, "go build %s" % name, r)
     _built[name] = out
     return out
@@ -422,6 +425,248 @@ func main() {
     eq(r.rc, 1, "check --scratch exit status", r)
     eq((runtime_file(obj, "os-user")["missing"], runtime_file(obj, "net-resolver")["missing"]),
        ("/etc/group", "/etc/resolv.conf"), "first missing files", r)
+
+
+# ------------------------------------------------------------------ Mach-O (darwin)
+#
+# Go binaries for GOOS=darwin, built here (CGO_ENABLED=0, which Go supports
+# for darwin), thin for arm64 and amd64, stripped, and universal (llvm-lipo-14).
+# `go version -m` is the oracle for the build info; the run-time file rules
+# are darwin's (gorelink-check(1), RUN-TIME FILES (GO)).
+
+def go_version_m(binary):
+    """`go version -m BINARY` as {version, path, main_module, deps, settings}."""
+    r = harness.run([tool("go", "golang-go (or Go from go.dev)"), "version", "-m", binary], RUN_TIMEOUT,
+                    env=go_env())
+    true(r.rc == 0, "go version -m %s" % binary, r)
+    lines = r.out.splitlines()
+    got = {"version": lines[0].split(": ", 1)[1].strip(), "path": None, "main_module": None,
+           "deps": [], "settings": []}
+    for line in lines[1:]:
+        f = line.strip("\t").split("\t")
+        if f[0] == "path":
+            got["path"] = f[1]
+        elif f[0] == "mod":
+            got["main_module"] = f[1]
+        elif f[0] == "dep":
+            got["deps"].append(f[1])
+        elif f[0] == "build":
+            got["settings"].append(line.split("\tbuild\t", 1)[1])
+    return got
+
+
+def agrees_with_go(go, binary, what, r):
+    want = go_version_m(binary)
+    eq({k: go[k] for k in want}, want, "%s: go build info against go version -m" % what, r)
+
+
+def darwin(name, source, arch="arm64", **kw):
+    return build("%s-darwin-%s" % (name, arch), source, goos="darwin", goarch=arch, **kw)
+
+
+def lipo(out, *thin):
+    r = harness.run([tool("llvm-lipo-14", "llvm-14"), "-create"] + list(thin) + ["-output", out], RUN_TIMEOUT)
+    true(r.rc == 0, "llvm-lipo-14 -create", r)
+    return out
+
+
+def macho_sections(data):
+    """{(segname, sectname): offset of the section_64 entry} of a thin 64-bit
+    little-endian Mach-O file, and the offset of its LC_SYMTAB command."""
+    import struct
+    magic, _, _, _, ncmds, _, _, _ = struct.unpack_from("<8I", data, 0)
+    eq(magic, 0xfeedfacf, "64-bit little-endian Mach-O magic")
+    at, sects, symtab = 32, {}, None
+    for _ in range(ncmds):
+        cmd, size = struct.unpack_from("<II", data, at)
+        if cmd == 0x19:
+            nsects = struct.unpack_from("<I", data, at + 64)[0]
+            for k in range(nsects):
+                s = at + 72 + 80 * k
+                sects[(data[s + 16:s + 32].rstrip(b"\0").decode(), data[s:s + 16].rstrip(b"\0").decode())] = s
+        elif cmd == 0x2:
+            symtab = at
+        at += size
+    return sects, symtab
+
+
+def patched(name, src, edits):
+    """A copy of SRC with EDITS [(offset, bytes)] applied, as WORK/corrupt/NAME."""
+    d = os.path.join(WORK, "corrupt")
+    os.makedirs(d, exist_ok=True)
+    with open(src, "rb") as f:
+        data = bytearray(f.read())
+    for off, b in edits:
+        data[off:off + len(b)] = b
+    p = os.path.join(d, name)
+    with open(p, "wb") as f:
+        f.write(data)
+    return p
+
+
+USERNET_MAIN = r'''package main
+
+import (
+	"fmt"
+	"net"
+	"os/user"
+)
+
+func main() {
+	u, err := user.Lookup("root")
+	fmt.Println(u, err)
+	fmt.Println(net.LookupHost("localhost"))
+}
+'''
+
+
+@test
+def darwin_build_info_agrees_with_go_version_m():
+    src = TZ_MAIN % ""
+    arm = darwin("tz", src, tags="gofilestag")
+    amd = darwin("tz", src, arch="amd64", tags="gofilestag")
+    stripped = darwin("tzstrip", src, ldflags="-s -w", tags="gofilestag")
+    for b, arch in ((arm, "arm64"), (amd, "x86_64"), (stripped, "arm64")):
+        obj, r = check_json(b)
+        eq((obj["format"], obj["architecture"], r.rc), ("macho", arch, 0), "format, architecture, exit status", r)
+        true(obj["go"] is not None, "go build info of a darwin Go binary", r)
+        agrees_with_go(obj["go"], b, os.path.basename(b), r)
+        for s in ("-tags=gofilestag", "CGO_ENABLED=0", "GOOS=darwin"):
+            contains(obj["go"]["settings"], s, "go.settings", r)
+        eq(obj["go"]["path"], "example.com/" + os.path.basename(b), "go.path", r)
+        eq(obj["go"]["symbols_from"], "__gopclntab", "symbols_from (the pclntab outlives -s -w)", r)
+        eq([f["id"] for f in obj["runtime_files"]], ["zoneinfo"], "runtime_files", r)
+    # Stripped: no function names in LC_SYMTAB, the pclntab still has them.
+    with open(stripped, "rb") as f:
+        data = f.read()
+    true(b"_time.LoadLocation\0" not in data and ("__TEXT", "__gopclntab") in macho_sections(data)[0],
+         "stripped: no time.LoadLocation in LC_SYMTAB's strings, a __TEXT,__gopclntab")
+    with open(arm, "rb") as f:
+        true(b"_time.LoadLocation\0" in f.read(), "unstripped: time.LoadLocation in LC_SYMTAB's strings")
+    # Universal: every slice read from its own bytes, each as its thin file says.
+    fat = lipo(os.path.join(WORK, "tz-universal"), arm, amd)
+    obj, r = check_json(fat)
+    eq((obj["format"], r.rc), ("macho-fat", 0), "universal format, exit status", r)
+    eq([s["architecture"] for s in obj["slices"]], ["x86_64", "arm64"], "slices (llvm-lipo orders them)", r)
+    for s in obj["slices"]:
+        agrees_with_go(s["go"], amd if s["architecture"] == "x86_64" else arm, "slice " + s["architecture"], r)
+        eq([f["id"] for f in s["runtime_files"]], ["zoneinfo"], "slice runtime_files", r)
+    r = check("--explain", fat)
+    contains(r.out, "  [arm64] note: run-time files zoneinfo", "--explain names the slice", r)
+    contains(r.out, "  [x86_64] note: run-time files zoneinfo", "--explain names the slice", r)
+
+
+@test
+def darwin_zoneinfo_with_and_without_tzdata():
+    b = darwin("tz", TZ_MAIN % "", tags="gofilestag")
+    obj, r = check_json(b)
+    f = runtime_file(obj, "zoneinfo")
+    eq((f["embedded"], f["because"], f["env"]), (False, "time.LoadLocation", "ZONEINFO"), "zoneinfo", r)
+    # src/time/zoneinfo_unix.go (unix && !ios) is darwin's too: the same list.
+    eq(f["paths"], ["/usr/share/zoneinfo/", "/usr/share/lib/zoneinfo/", "/usr/lib/locale/TZ/", "/etc/zoneinfo"],
+       "zoneinfo paths on darwin", r)
+    contains(f["note"] or "", "macOS ships /usr/share/zoneinfo", "zoneinfo note on darwin", r)
+    r = check("--explain", b)
+    eq(r.rc, 0, "check --explain exit status", r)
+    contains(r.out, "note: run-time files zoneinfo: time (time.LoadLocation) reads one of /usr/share/zoneinfo/",
+             "--explain", r)
+    empty = new_root("darwin-tz-empty")
+    r = check("--scratch", "--root", empty, b)
+    eq(r.rc, 1, "check --scratch --root EMPTY of a darwin binary", r)
+    contains(r.out, "reads zoneinfo at run time, missing under the root", "check line", r)
+    t = darwin("tzdata", TZ_MAIN % '_ "time/tzdata"')
+    obj, r = check_json(t)
+    f = runtime_file(obj, "zoneinfo")
+    eq((f["embedded"], f["embedded_by"], f["note"]), (True, "time/tzdata", None), "zoneinfo with time/tzdata", r)
+    r = check("--scratch", "--root", empty, t)
+    eq(r.rc, 0, "check --scratch --root EMPTY of a darwin tzdata binary", r)
+
+
+@test
+def darwin_roots_user_and_resolver():
+    # crypto/x509 on darwin asks the Security framework (root_darwin.go): no
+    # file, while the same program for Linux reads the CA bundle.
+    tls = darwin("tls", TLS_MAIN % "")
+    obj, r = check_json(tls)
+    eq([f["id"] for f in obj["runtime_files"]], [], "runtime_files of a darwin HTTPS client", r)
+    true(any(f["id"] == "x509-roots" for f in check_json(build("tls", TLS_MAIN % ""))[0]["runtime_files"]),
+         "the Linux build of the same client reads x509-roots")
+    # os/user and net ask libSystem on darwin even with CGO_ENABLED=0 ...
+    b = darwin("usernet", USERNET_MAIN)
+    obj, r = check_json(b)
+    eq([f["id"] for f in obj["runtime_files"]], [], "runtime_files of os/user + net on darwin", r)
+    empty = new_root("darwin-usernet-empty")
+    r = check("--scratch", "--root", empty, b)
+    eq(r.rc, 0, "check --scratch --root EMPTY: nothing to read", r)
+    # ... unless osusergo and netgo make them pure Go.
+    g = darwin("usernetgo", USERNET_MAIN, tags="netgo,osusergo")
+    obj, r = check_json(g)
+    eq([f["id"] for f in obj["runtime_files"]], ["os-user", "net-resolver"], "runtime_files with netgo,osusergo", r)
+    u, n = runtime_file(obj, "os-user"), runtime_file(obj, "net-resolver")
+    eq(u["paths"], ["/etc/passwd", "/etc/group"], "os-user paths", r)
+    contains(u["note"], "Directory Services", "os-user note on darwin", r)
+    contains(u["remedy"], "without -tags osusergo", "os-user remedy on darwin", r)
+    eq((n["paths"], n["need"]), (["/etc/resolv.conf", "/etc/hosts"], "all"), "net-resolver paths on darwin", r)
+    contains(n["because"], "(-tags netgo)", "net-resolver because", r)
+    contains(n["remedy"], "without -tags netgo", "net-resolver remedy", r)
+    true("glibc" not in (n["note"] or "") + (u["note"] or ""), "no glibc note for darwin", r)
+    r = check("--scratch", "--root", empty, g)
+    eq(r.rc, 1, "check --scratch --root EMPTY with netgo,osusergo", r)
+
+
+@test
+def darwin_corrupt_go_sections():
+    b = darwin("tz", TZ_MAIN % "", tags="gofilestag")
+    s = darwin("tzstrip", TZ_MAIN % "", ldflags="-s -w", tags="gofilestag")
+    import struct
+    with open(b, "rb") as f:
+        data = f.read()
+    sects, symtab = macho_sections(data)
+    bi, pc = sects[("__DATA", "__go_buildinfo")], sects[("__TEXT", "__gopclntab")]
+    pc_off = struct.unpack_from("<I", data, pc + 48)[0]
+    far = struct.pack("<I", len(data) + 4096)
+    # A Go section past the end of the file: unreadable, exit 2, named.
+    for name, edits, sect in (("buildinfo-past-eof", [(bi + 48, far)], "__DATA,__go_buildinfo"),
+                              ("pclntab-past-eof", [(pc + 48, far)], "__TEXT,__gopclntab"),
+                              ("pclntab-too-big", [(pc + 40, struct.pack("<Q", len(data)))], "__TEXT,__gopclntab")):
+        p = patched(name, b, edits)
+        r = check(p)
+        eq(r.rc, 2, "%s: exit status" % name, r)
+        contains(r.err, "section %s" % sect, "%s: stderr" % name, r)
+        contains(r.err, "past the end of the file", "%s: stderr" % name, r)
+        obj, r = check_json(p)
+        eq((obj["verdict"], obj["error"]["code"]), ("error", "format"), "%s: JSON error object" % name, r)
+    # An unknown pclntab: the names come from LC_SYMTAB instead ...
+    p = patched("pclntab-magic", b, [(pc_off, b"\0\0\0\0")])
+    obj, r = check_json(p)
+    eq((r.rc, obj["go"]["symbols_from"]), (0, "LC_SYMTAB"), "names from LC_SYMTAB", r)
+    eq([f["id"] for f in obj["runtime_files"]], ["zoneinfo"], "zoneinfo found through LC_SYMTAB", r)
+    # ... and a symbol table past the end of the file then is unreadable.
+    p = patched("symtab-past-eof", b, [(pc_off, b"\0\0\0\0"), (symtab + 16, far)])
+    r = check(p)
+    eq(r.rc, 2, "LC_SYMTAB strings past the end: exit status", r)
+    contains(r.err, "LC_SYMTAB", "stderr", r)
+    # Stripped, with an unknown pclntab: no names at all, no findings, the build info still read.
+    with open(s, "rb") as f:
+        sdata = f.read()
+    spc = struct.unpack_from("<I", sdata, macho_sections(sdata)[0][("__TEXT", "__gopclntab")] + 48)[0]
+    p = patched("stripped-pclntab-magic", s, [(spc, b"\0\0\0\0")])
+    obj, r = check_json(p)
+    eq((r.rc, obj["go"]["symbols_from"], obj["runtime_files"]), (0, None, []), "stripped, no pclntab", r)
+    agrees_with_go(obj["go"], s, "stripped, no pclntab", r)
+    # A damaged build info blob: no build info, the names still read.
+    boff = struct.unpack_from("<I", data, bi + 48)[0]
+    p = patched("buildinfo-magic", b, [(boff, b"\0")])
+    obj, r = check_json(p)
+    eq((r.rc, obj["go"]["version"], obj["go"]["settings"]), (0, None, []), "damaged build info", r)
+    eq([f["id"] for f in obj["runtime_files"]], ["zoneinfo"], "findings without build info (darwin by container)", r)
+    # Cut anywhere: an error or a verdict, never a crash (harness.run fails on a signal).
+    for cut in (pc_off + 100, boff + 20, len(data) // 2, len(data) - 1):
+        p = os.path.join(WORK, "corrupt", "cut-%d" % cut)
+        with open(p, "wb") as f:
+            f.write(data[:cut])
+        r = check(p)
+        true(r.rc in (0, 1, 2), "cut at %d: exit status %d" % (cut, r.rc), r)
 
 
 def main():

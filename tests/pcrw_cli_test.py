@@ -339,6 +339,56 @@ def missing_archive_shared_exists():
 
 
 @test
+def dpkg_search_cached_while_the_database_is_unchanged():
+    """Issue 15: `dpkg -S` (which package ships the run-time file) reads every
+    package's file list, most of a refused package's time; its answer is
+    cached while dpkg, dpkg-query and dpkg's database are unchanged. A fake
+    dpkg first in PATH logs each call; DPKG_ADMINDIR points at a scratch
+    database."""
+    d = scratch_dir("dpkgcache")
+    bindir, admin = os.path.join(d, "bin"), os.path.join(d, "admin")
+    os.makedirs(bindir)
+    os.makedirs(os.path.join(admin, "info"))
+    write(os.path.join(admin, "status"), "Package: libnostatic1\n")
+    write(os.path.join(admin, "diversions"), "")
+    log = os.path.join(d, "calls")
+    fake = write(os.path.join(bindir, "dpkg"),
+                 "#!/bin/sh\necho \"$*\" >>%s\necho \"libnostatic1:amd64: %s/libnostatic.so\"\n"
+                 "echo 'dpkg-query: no path found matching pattern' >&2\nexit 1\n" % (log, LIB))
+    os.chmod(fake, 0o755)
+    env = dict(base_env(), PATH=bindir + ":" + os.environ.get("PATH", "/usr/bin:/bin"), DPKG_ADMINDIR=admin,
+               GORELINK_CACHE_DIR=os.path.join(d, "cache"))
+
+    def calls():
+        return len(open(log).read().splitlines()) if os.path.exists(log) else 0
+
+    r1 = pcrw("app", env=env)
+    eq(r1.rc, 1, "exit status", r1)
+    contains(r1.err, "from these packages:\n  libnostatic1 (-lnostatic)", "the package from dpkg -S", r1)
+    eq(calls(), 1, "dpkg -S runs on a cold cache", r1)
+    r2 = pcrw("app", env=env)
+    eq((r2.rc, r2.out, r2.err), (r1.rc, r1.out, r1.err), "a cached answer prints the same")
+    eq(calls(), 1, "dpkg -S is not run again while nothing changed", r2)
+    # Anything dpkg's answer depends on changing: asked again, once.
+    steps = [("a package installed (status)", lambda: write(os.path.join(admin, "status"), "Package: x\n")),
+             ("a file list added (info/)", lambda: write(os.path.join(admin, "info", "x.list"), "/x\n")),
+             ("a diversion", lambda: write(os.path.join(admin, "diversions"), "/x\n/y\nz\n")),
+             ("another dpkg", lambda: write(fake, open(fake).read() + "# changed\n"))]
+    for n, (what, change) in enumerate(steps):
+        change()
+        r = pcrw("app", env=env)
+        eq((r.rc, r.err), (r1.rc, r1.err), "%s: the same explanation" % what, r)
+        eq(calls(), 2 + n, "%s: dpkg -S runs again" % what, r)
+        pcrw("app", env=env)
+        eq(calls(), 2 + n, "%s: then cached again" % what)
+    # Another DPKG_ADMINDIR is another database.
+    other = os.path.join(d, "admin2")
+    shutil.copytree(admin, other)
+    pcrw("app", env=dict(env, DPKG_ADMINDIR=other))
+    eq(calls(), 2 + len(steps), "another DPKG_ADMINDIR: dpkg -S runs")
+
+
+@test
 def missing_archive_searched_is_every_search_dir():
     """The 'searched:' list is exactly the search_dirs of the same run made to succeed."""
     r = pcrw("app")

@@ -104,7 +104,7 @@ qemu-user-static (scripts/setup installs them).
 
 Every `gorelink --json` build report (success or failure) is validated against
 docs/schema/build-v1.schema.json, every `gorelink check --json` line against
-check-v1 (python3-jsonschema; its absence fails the run).
+check-v2 (python3-jsonschema; its absence fails the run).
 RELINK_E2E_ONLY=NAME,... runs only those tests; a name that is no test's is
 an error (exit 1) before anything runs.
 
@@ -136,9 +136,9 @@ import harness  # noqa: E402  (tests/harness.py)
 BUILD_TIMEOUT = 600
 RUN_TIMEOUT = 60
 BUILD_SCHEMA = "gorelink-build/1"
-CHECK_SCHEMA = "gorelink-check/1"
+CHECK_SCHEMA = "gorelink-check/2"
 SCHEMA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "docs", "schema")
-VALIDATED = {"build-v1.schema.json": 0, "check-v1.schema.json": 0}  # JSON objects checked
+VALIDATED = {"build-v1.schema.json": 0, "check-v2.schema.json": 0}  # JSON objects checked
 GO119 = "/usr/lib/go-1.19/bin/go"
 SQLITE3_MODULE = "github.com/mattn/go-sqlite3"
 
@@ -298,7 +298,7 @@ def check_cli(out, allow=()):
     r = gorelink(argv + [out], cwd=SCRATCH, timeout=RUN_TIMEOUT)
     lines = [l for l in r.out.split("\n") if l.strip()]
     assert len(lines) == 1, "gorelink check --json: want one line\n%r" % r
-    obj = schema_valid(json.loads(lines[0]), "check-v1.schema.json", "gorelink check --json", r)
+    obj = schema_valid(json.loads(lines[0]), "check-v2.schema.json", "gorelink check --json", r)
     assert obj.get("schema") == CHECK_SCHEMA, "gorelink check: schema %r" % obj.get("schema")
     return r.rc, obj
 
@@ -882,7 +882,7 @@ def sbom_cli(out, extra=()):
     r = gorelink(["check", "--sbom", "--json"] + list(extra) + [out], cwd=SCRATCH, timeout=RUN_TIMEOUT)
     lines = [l for l in r.out.split("\n") if l.strip()]
     assert len(lines) == 1, "gorelink check --sbom --json: want one line\n%r" % r
-    obj = schema_valid(json.loads(lines[0]), "check-v1.schema.json", "gorelink check --sbom --json", r)
+    obj = schema_valid(json.loads(lines[0]), "check-v2.schema.json", "gorelink check --sbom --json", r)
     return r.rc, obj, r
 
 

@@ -12,7 +12,7 @@ fixtures: programs built here (cc, c++) and byte-patched copies of them:
     --max-version usage errors exit 64;
   * corrupt version sections (patched copies): exit 2, an error naming the
     file, no crash;
-  * every JSON line validates against docs/schema/check-v1.schema.json.
+  * every JSON line validates against docs/schema/check-v2.schema.json.
 oracle: `gorelink check -R --json /usr/bin /usr/lib` against
   `readelf -V --dyn-syms --wide` on every ELF file there: per needed library
   the version list, the floor of every family and the symbols that set it,
@@ -37,7 +37,7 @@ import harness  # noqa: E402
 from harness import eq, true, contains  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SCHEMA_PATH = os.path.join(HERE, "..", "docs", "schema", "check-v1.schema.json")
+SCHEMA_PATH = os.path.join(HERE, "..", "docs", "schema", "check-v2.schema.json")
 SUITE = harness.Suite()
 test = SUITE.test
 GORELINK = None

@@ -1,7 +1,9 @@
 /* Unit tests for gr_goinfo: the Go build-info blob (Go 1.18+ inline strings:
  * version, path/mod/dep/build lines between the sentinels), the pclntab
  * function names (Go 1.18/1.20 layout, both byte orders, corrupt entries
- * skipped, anything else refused), and gr_goinfo_present under a root. */
+ * skipped, anything else refused), gr_goinfo_present under a root, and
+ * gr_goinfo_macho on a Mach-O file made here (sections, LC_SYMTAB, darwin's
+ * rules, bounds). */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "gr_goinfo.h"
+#include "gr_macho.h"
 #include "gr_test.h"
 
 static const unsigned char start[16] = {
@@ -254,6 +257,186 @@ START_TEST(test_present)
 }
 END_TEST
 
+/* A thin 64-bit little-endian Mach-O executable: __TEXT,__gopclntab with the
+ * pclntab above, __DATA,__go_buildinfo with a blob of text, an LC_SYMTAB.
+ * Offsets of the two section entries and the symtab command go to *at. */
+struct mfile {
+	unsigned char b[4096];
+	size_t len, pcln_sect, info_sect, symtab_cmd, pcln_off;
+};
+
+static void
+section(unsigned char *s, const char *sect, const char *seg, uint64_t off, uint64_t size, uint32_t flags)
+{
+	memset(s, 0, 80);
+	memcpy(s, sect, strlen(sect));  /* 16 bytes, NUL-padded unless 16 long */
+	memcpy(s + 16, seg, strlen(seg));
+	put64(s + 40, size, false);
+	put32(s + 48, (uint32_t)off, false);
+	put32(s + 64, flags, false);
+}
+
+static void
+mfile(struct mfile *m, const char *text)
+{
+	/* Names: a defined one, a debugging entry (N_FUN), an undefined one, a
+	 * defined external one, one whose string runs to the end of the table
+	 * unterminated, and one past the table. */
+	static const char strtab[] = "\0_os/user.readColonFile\0_time.LoadLocation\0_crypto/x509.loadSystemRoots\0"
+	                             "_net.dnsReadConfig\0_net.readHostsXX";
+	static const struct { uint32_t strx; unsigned char type; } syms[] = {
+		{ 1, 0x0e }, { 24, 0x24 }, { 43, 0x01 }, { 72, 0x0f }, { 91, 0x0e }, { 4000, 0x0e },
+	};
+	unsigned char *b = m->b, info[1024];
+	size_t cmds = 32, ninfo = blob(info, "go1.26.8", text), at, i, npcln;
+	unsigned char pcln[512];
+
+	npcln = pclntab(pcln, false);
+	memset(b, 0, sizeof(m->b));
+	put32(b, 0xfeedfacf, false);
+	put32(b + 4, 0x0100000c, false);
+	put32(b + 12, 2, false);  /* MH_EXECUTE */
+	put32(b + 16, 3, false);
+	put32(b + 20, 2 * (72 + 80) + 24, false);
+	at = cmds;
+	for (i = 0; i < 2; i++) {
+		put32(b + at, 0x19, false);
+		put32(b + at + 4, 72 + 80, false);
+		memcpy(b + at + 8, i ? "__DATA" : "__TEXT", 6);
+		put32(b + at + 64, 1, false);
+		at += 72 + 80;
+	}
+	m->pcln_sect = cmds + 72;
+	m->info_sect = cmds + 72 + 80 + 72;
+	m->symtab_cmd = at;
+	at += 24;
+	m->pcln_off = at;
+	memcpy(b + at, pcln, npcln);
+	section(b + m->pcln_sect, "__gopclntab", "__TEXT", at, npcln, 0);
+	at += npcln;
+	at = (at + 15) & ~(size_t)15;
+	memcpy(b + at, info, ninfo);
+	section(b + m->info_sect, "__go_buildinfo", "__DATA", at, ninfo, 0);
+	at += ninfo;
+	put32(b + m->symtab_cmd, 2, false);
+	put32(b + m->symtab_cmd + 4, 24, false);
+	put32(b + m->symtab_cmd + 8, (uint32_t)at, false);
+	put32(b + m->symtab_cmd + 12, sizeof(syms) / sizeof(syms[0]), false);
+	for (i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
+		put32(b + at, syms[i].strx, false);
+		b[at + 4] = syms[i].type;
+		at += 16;
+	}
+	put32(b + m->symtab_cmd + 16, (uint32_t)at, false);
+	put32(b + m->symtab_cmd + 20, sizeof(strtab) - 1, false);  /* the last name has no NUL */
+	memcpy(b + at, strtab, sizeof(strtab) - 1);
+	m->len = at + sizeof(strtab) - 1;
+	ck_assert_uint_le(m->len, sizeof(m->b));
+}
+
+static const char modinfo_darwin[] =
+	"path\texample.com/app\n"
+	"mod\texample.com/app\t(devel)\t\n"
+	"build\t-tags=netgo,osusergo\n"
+	"build\tCGO_ENABLED=0\n"
+	"build\tGOOS=darwin\n";
+
+static const char *
+ids(const struct gr_goinfo *gi, char *buf, size_t n)
+{
+	size_t i;
+
+	buf[0] = '\0';
+	for (i = 0; i < gi->nfiles; i++)
+		snprintf(buf + strlen(buf), n - strlen(buf), "%s%s", i ? "," : "", gi->files[i].id);
+	return buf;
+}
+
+START_TEST(test_macho)
+{
+	static struct mfile m;
+	struct gr_arena a;
+	struct gr_goinfo *gi;
+	struct gr_error err;
+	struct names s;
+	const unsigned char *p;
+	size_t n, cut;
+	long count;
+	char buf[128];
+
+	gr_arena_init(&a);
+	mfile(&m, modinfo_darwin);
+	/* The sections, by segment or in any. */
+	ck_assert_int_eq(gr_macho_section(m.b, m.len, "t", "__TEXT", "__gopclntab", &p, &n, &err), GR_OK);
+	ck_assert_ptr_eq(p, m.b + m.pcln_off);
+	ck_assert_int_eq(gr_macho_section(m.b, m.len, "t", "__DATA", "__gopclntab", &p, &n, &err), GR_OK);
+	ck_assert_ptr_null(p);
+	ck_assert_int_eq(gr_macho_section(m.b, m.len, "t", NULL, "__go_buildinfo", &p, &n, &err), GR_OK);
+	ck_assert_ptr_nonnull(p);
+	/* The pclntab names, darwin's rules: no x509-roots (Security framework);
+	 * zoneinfo; osusergo and netgo make os/user and net read files. */
+	ck_assert_int_eq(gr_goinfo_macho(m.b, m.len, "t", &a, &gi, &err), GR_OK);
+	ck_assert_ptr_nonnull(gi);
+	ck_assert_str_eq(gi->symbols_from, "__gopclntab");
+	ck_assert_str_eq(gi->go_version, "go1.26.8");
+	ck_assert_str_eq(gi->main_path, "example.com/app");
+	ck_assert_str_eq(ids(gi, buf, sizeof(buf)), "zoneinfo");
+	ck_assert_ptr_nonnull(strstr(gi->files[0].note, "macOS ships /usr/share/zoneinfo"));
+	/* LC_SYMTAB: defined N_SECT names only, '_' dropped, the unterminated one left out. */
+	memset(&s, 0, sizeof(s));
+	ck_assert_int_eq(gr_macho_symbols(m.b, m.len, "t", collect, &s, &count, &err), GR_OK);
+	ck_assert_int_eq(count, 2);
+	ck_assert_uint_eq(s.n, 2);
+	ck_assert_str_eq(s.got[0], "os/user.readColonFile");
+	ck_assert_str_eq(s.got[1], "net.dnsReadConfig");
+	/* An unknown pclntab: the names come from LC_SYMTAB. */
+	m.b[m.pcln_off] ^= 0xff;
+	ck_assert_int_eq(gr_goinfo_macho(m.b, m.len, "t", &a, &gi, &err), GR_OK);
+	ck_assert_str_eq(gi->symbols_from, "LC_SYMTAB");
+	ck_assert_str_eq(ids(gi, buf, sizeof(buf)), "os-user,net-resolver");
+	ck_assert_uint_eq(gi->files[1].npaths, 2);  /* no /etc/nsswitch.conf on macOS */
+	ck_assert_ptr_nonnull(strstr(gi->files[0].note, "Directory Services"));
+	/* The same names for GOOS=linux: Linux's rules, three resolver files. */
+	mfile(&m, modinfo);
+	m.b[m.pcln_off] ^= 0xff;
+	ck_assert_int_eq(gr_goinfo_macho(m.b, m.len, "t", &a, &gi, &err), GR_OK);
+	ck_assert_str_eq(ids(gi, buf, sizeof(buf)), "os-user,net-resolver");
+	ck_assert_uint_eq(gi->files[1].npaths, 3);
+	/* Past the end of the file: the section, the symbol table. */
+	mfile(&m, modinfo_darwin);
+	put32(m.b + m.info_sect + 48, (uint32_t)m.len, false);
+	ck_assert_int_eq(gr_goinfo_macho(m.b, m.len, "t", &a, &gi, &err), GR_EFORMAT);
+	ck_assert_ptr_null(gi);
+	ck_assert_ptr_nonnull(strstr(err.msg, "section __DATA,__go_buildinfo"));
+	mfile(&m, modinfo_darwin);
+	put64(m.b + m.pcln_sect + 40, m.len, false);
+	ck_assert_int_eq(gr_goinfo_macho(m.b, m.len, "t", &a, &gi, &err), GR_EFORMAT);
+	mfile(&m, modinfo_darwin);
+	m.b[m.pcln_off] ^= 0xff;
+	put32(m.b + m.symtab_cmd + 12, 0x10000000, false);
+	ck_assert_int_eq(gr_goinfo_macho(m.b, m.len, "t", &a, &gi, &err), GR_EFORMAT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "LC_SYMTAB"));
+	/* A zerofill section has no bytes: as if absent. Neither section: no Go binary. */
+	mfile(&m, modinfo_darwin);
+	put32(m.b + m.pcln_sect + 64, 1, false);
+	put32(m.b + m.info_sect + 64, 1, false);
+	ck_assert_int_eq(gr_goinfo_macho(m.b, m.len, "t", &a, &gi, &err), GR_OK);
+	ck_assert_ptr_null(gi);
+	/* Cut anywhere: an error or a result, never a read past the end (ASan, valgrind). */
+	mfile(&m, modinfo_darwin);
+	for (cut = 0; cut <= m.len; cut++) {
+		unsigned char *c = malloc(cut ? cut : 1);
+		int rc;
+		ck_assert_ptr_nonnull(c);
+		memcpy(c, m.b, cut);
+		rc = gr_goinfo_macho(c, cut, "t", &a, &gi, &err);
+		ck_assert(rc == GR_OK || rc == GR_EFORMAT);
+		free(c);
+	}
+	gr_arena_deinit(&a);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -262,6 +445,7 @@ main(void)
 		test_buildinfo_bad,
 		test_pclntab,
 		test_present,
+		test_macho,
 	};
 
 	return gr_test_run(gr_test_suite("goinfo", "core", tests, sizeof(tests) / sizeof(tests[0]), 0), false);
