@@ -768,7 +768,9 @@ gr_check_print_manifest(FILE *f, const struct gr_embed_manifest *m)
 		fputs("    ", f);
 		for (p = (const unsigned char *)x->key; *p; p++)
 			fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, f);
-		if (x->type == 's') {
+		if (x->type == 's' && strchr(x->str, '\n')) {  /* the compact form: lines, shown by --json */
+			fprintf(f, ": %zu bytes (see --json)\n", strlen(x->str));
+		} else if (x->type == 's') {
 			fputs(": ", f);
 			for (p = (const unsigned char *)x->str; *p; p++)
 				fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, f);

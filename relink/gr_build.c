@@ -19,6 +19,7 @@
 #include "gr_bstate.h"
 #include "gr_cache.h"
 #include "gr_cxx.h"
+#include "gr_embed.h"
 #include "gr_file.h"
 #include "gr_floorref.h"
 #include "gr_gocache.h"
@@ -2019,6 +2020,11 @@ gr_b_prepare(struct gr_b *b)
 	}
 	if ((rc = gr_b_linker(b)))
 		return rc;
+	/* The manifest gorelink-ld embeds: the same cache entries and time as the driver's. */
+	if (!b->o->no_manifest &&
+	    ((*b->res->cache_key && !(b->ls.manifest_salt = strdup(b->res->cache_key))) ||
+	     (b->o->source_date_epoch && !(b->ls.manifest_epoch = strdup(b->o->source_date_epoch)))))
+		return gr_b_nomem(b);
 	if (gr_linkstate_write(b->state, &b->ls, b->err))
 		return gr_b_class(b, GR_BUILD_EENV);
 	/* gorelink test: go list names the package's directory (testdata) and
@@ -2610,34 +2616,33 @@ gr_b_manifest(struct gr_b *b)
 		return gr_b_nomem(b);
 	gr_manifest_init(m);
 	res->manifest = m;
-	sscanf(l->traced, "%15s", linker);
-	if (*linker && !(m->linker = gr_arena_strdup(&m->arena, linker)))
-		return gr_b_nomem(b);
-	for (i = 0; i < l->nloaded; i++) {
-		const struct gr_rec_loaded *x = &l->loaded[i];
-		enum gr_manifest_kind kind = !strcmp(x->kind, "member") ? GR_MANIFEST_MEMBER :
-		                             !strcmp(x->kind, "shared") ? GR_MANIFEST_SHARED : GR_MANIFEST_OBJECT;
-		if (gr_manifest_add(m, kind, x->path, x->member, x->sha256, x->module, x->source))
-			return gr_b_nomem(b);
+	/* The binary carries it (gorelink-ld built it from the same trace and
+	 * embedded it, gr_linkwrap): read back, not built twice. */
+	if (!o->no_manifest && !b->darwin) {
+		struct gr_arena ea;
+		struct gr_embed_manifest em;
+		gr_arena_init(&ea);
+		rc = gr_embed_read(b->tmpout, &ea, &em, b->err);
+		gr_manifest_deinit(m);
+		if (rc == GR_OK)
+			rc = gr_manifest_from_embed(&em, m, b->err);
+		gr_arena_deinit(&ea);
+		if (rc != GR_OK)
+			return gr_b_fail(b, GR_BUILD_EENV, "the manifest the binary carries: %s", b->err->msg);
+		/* the SBOMs' time is the driver's: a bad SOURCE_DATE_EPOCH is a usage error */
+		if (o->source_date_epoch && *o->source_date_epoch &&
+		    (rc = gr_manifest_set_epoch(m, o->source_date_epoch, b->err)))
+			return gr_b_fail(b, rc == GR_ENOMEM ? GR_BUILD_EENV : GR_BUILD_EUSAGE, "%s", b->err->msg);
+		if (m->linker)
+			snprintf(linker, sizeof(linker), "%s", m->linker);
+	} else {
+		gr_manifest_deinit(m);
+		rc = gr_manifest_from_link(m, l, o->source_date_epoch, &b->ls.modules, b->tmpout, o->env, res->cache_key,
+		                           b->err);
+		if (rc)
+			return gr_b_fail(b, rc == GR_EUSAGE ? GR_BUILD_EUSAGE : GR_BUILD_EENV, "%s", b->err->msg);
+		sscanf(l->traced, "%15s", linker);
 	}
-	if (o->source_date_epoch && *o->source_date_epoch &&
-	    (rc = gr_manifest_set_epoch(m, o->source_date_epoch, b->err)))
-		return gr_b_fail(b, rc == GR_ENOMEM ? GR_BUILD_EENV : GR_BUILD_EUSAGE, "%s", b->err->msg);
-	/* an archive shipped inside a Go module (confluent-kafka-go's librdkafka) */
-	for (i = 0; i < m->narchives; i++)
-		for (k = 0; k < b->mods.n && k < b->moddirs.n; k++) {
-			size_t dl = strlen(b->moddirs.v[k]);
-			if (dl && !strncmp(m->archives[i].path, b->moddirs.v[k], dl) && m->archives[i].path[dl] == '/' &&
-			    !(m->archives[i].module = gr_arena_strdup(&m->arena, b->mods.v[k])))
-				return gr_b_nomem(b);
-		}
-	/* the Go side: what go version -m would print, read in process */
-	if ((rc = gr_manifest_read_go(m, b->tmpout, b->err)))
-		return gr_b_fail(b, GR_BUILD_EENV, "%s", b->err->msg);
-	/* dpkg's database and the .pc index are read only for what the cache
-	 * does not know (the .pc files' digest, go build's mark, keys it too) */
-	if ((rc = gr_manifest_resolve_cached(m, o->env, NULL, res->cache_key, b->err)))
-		return gr_b_fail(b, GR_BUILD_EENV, "%s", b->err->msg);
 	gr_b_log(b, "manifest", linker);
 	for (i = 0; i < m->narchives; i++)
 		for (k = 0; k < o->ndeny; k++) {

@@ -24,6 +24,7 @@
 #include "gr_pc.h"
 #include "gr_ldtrace.h"
 #include "gr_linker.h"
+#include "gr_manifest.h"
 #include "gr_spawn.h"
 #include "gr_stub.h"
 #include "gr_symindex.h"
@@ -938,47 +939,47 @@ gr_lw_failover(const struct gr_linkwrap *w, struct gr_strvec *final, const struc
 
 /* ---- the manifest the binary carries (issue 16: check/gr_embed, docs/sbom.md) ---- */
 
-/* INTERIM, until relink/gr_manifest merges: the manifest from the final
- * link's archive arguments, {"format":"gorelink-manifest/1","archives":
- * [{"path":...,"sha256":...}...]} in their order (each once), as compact
- * deterministic JSON (malloc'd, *len bytes). At merge the coordinator swaps
- * this one function for gr_manifest_compact (relink/gr_manifest). */
+/* The payload the output carries (gr_manifest_embed_json): after a traced
+ * ELF link, the manifest of what it loaded (gr_manifest_from_link on the
+ * report's "loaded" records, the Go side read from the output at outp); for
+ * an Apple link (before it: ld64 is not traced) or a link whose trace failed,
+ * the archives of the final command line only. Packages and licences either
+ * way. *blob malloc'd, *len bytes. */
 static int
-gr_linkwrap_manifest_blob(const struct gr_strvec *final, char **out, size_t *len, struct gr_error *err)
+gr_lw_manifest_blob(const struct gr_linkwrap *w, const struct gr_strvec *final, const struct gr_link_report *rep,
+                    const char *outp, char **blob, size_t *len, struct gr_error *err)
 {
-	struct gr_json j;
-	size_t i, k;
-	char hex[65];
-	FILE *f = open_memstream(out, len);
+	struct gr_manifest m;
+	size_t i;
+	int rc;
 
-	if (!f)
-		return gr_error_set(err, GR_ENOMEM, errno, "out of memory");
-	gr_json_init(&j, f);
-	gr_json_obj_begin(&j, NULL);
-	gr_json_str(&j, "format", "gorelink-manifest/1");
-	gr_json_arr_begin(&j, "archives");
-	for (i = 0; i < final->n; i++) {
-		const char *a = final->v[i];
-		size_t l = strlen(a);
-		if (a[0] == '-' || l < 3 || strcmp(a + l - 2, ".a") != 0 || (i && !strcmp(final->v[i - 1], "-o")))
-			continue;
-		for (k = 0; k < i && strcmp(final->v[k], a); k++)
-			;
-		if (k < i || gr_gocache_sha256_file(a, hex) != 0)
-			continue;
-		gr_json_obj_begin(&j, NULL);
-		gr_json_str(&j, "path", a);
-		gr_json_str(&j, "sha256", hex);
-		gr_json_obj_end(&j);
+	if (rep && rep->traced) {
+		rc = gr_manifest_from_link(&m, rep, w->ls->manifest_epoch, &w->ls->modules, outp, w->env,
+		                           w->ls->manifest_salt, err);
+		if (rc == GR_EUSAGE) {  /* a SOURCE_DATE_EPOCH that is not one: the driver says so when it matters */
+			gr_manifest_deinit(&m);
+			rc = gr_manifest_from_link(&m, rep, NULL, &w->ls->modules, outp, w->env, w->ls->manifest_salt, err);
+		}
+	} else {
+		gr_manifest_init(&m);
+		rc = GR_OK;
+		if (w->ls->manifest_epoch && *w->ls->manifest_epoch)
+			(void)gr_manifest_set_epoch(&m, w->ls->manifest_epoch, err);
+		for (i = 0; i < final->n && rc == GR_OK; i++) {
+			const char *a = final->v[i];
+			size_t l = strlen(a);
+			if (a[0] == '-' || l < 3 || strcmp(a + l - 2, ".a") != 0 || (i && !strcmp(final->v[i - 1], "-o")))
+				continue;
+			if (gr_manifest_add(&m, GR_MANIFEST_MEMBER, a, NULL, NULL, NULL, NULL))
+				rc = gr_error_set(err, GR_ENOMEM, 0, "out of memory");
+		}
+		if (rc == GR_OK)
+			rc = gr_manifest_resolve_cached(&m, w->env, NULL, w->ls->manifest_salt, err);
 	}
-	gr_json_arr_end(&j);
-	gr_json_obj_end(&j);
-	if (fclose(f) != 0) {
-		free(*out);
-		*out = NULL;
-		return gr_error_set(err, GR_ENOMEM, errno, "out of memory");
-	}
-	return GR_OK;
+	if (rc == GR_OK)
+		rc = gr_manifest_embed_json(&m, blob, len, err);
+	gr_manifest_deinit(&m);
+	return rc;
 }
 
 /* The final link's output: its last -o (a.out without one). */
@@ -1025,7 +1026,7 @@ gr_lw_sect_file(const char *near, const unsigned char *bytes, size_t len, char *
  * gorelink-manifest.sect beside the link report, else the output). after:
  * which of the two moments this is. GR_OK, or err set (said on w->msg). */
 static int
-gr_lw_manifest(const struct gr_linkwrap *w, struct gr_strvec *final, bool after)
+gr_lw_manifest(const struct gr_linkwrap *w, struct gr_strvec *final, const struct gr_link_report *rep, bool after)
 {
 	struct gr_error e;
 	char *blob = NULL, *file = NULL;
@@ -1036,7 +1037,7 @@ gr_lw_manifest(const struct gr_linkwrap *w, struct gr_strvec *final, bool after)
 
 	if (w->ls->no_manifest || after == w->ls->darwin)
 		return GR_OK;
-	if ((rc = gr_linkwrap_manifest_blob(final, &blob, &len, &e)) == GR_OK) {
+	if ((rc = gr_lw_manifest_blob(w, final, after ? rep : NULL, outp, &blob, &len, &e)) == GR_OK) {
 		if (after) {
 			rc = gr_embed_elf_add(outp, blob, len, &e);
 		} else if ((rc = gr_embed_blob(blob, len, &bytes, &blen, &e)) == GR_OK &&
@@ -1061,7 +1062,7 @@ gr_linkwrap_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr
 {
 	int status;
 
-	if (gr_lw_manifest(w, final, false) != GR_OK)
+	if (gr_lw_manifest(w, final, rep, false) != GR_OK)
 		return 1;
 	status = gr_lw_link(w, final, rep, true);
 
@@ -1087,7 +1088,7 @@ gr_linkwrap_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr
 	}
 	/* After the kit's copy of the linker's output: the note is among the
 	 * bytes its postlink file adds back (gr_kit_postlink). */
-	if (status == 0 && gr_lw_manifest(w, final, true) != GR_OK)
+	if (status == 0 && gr_lw_manifest(w, final, rep, true) != GR_OK)
 		return 1;
 	return status;
 }
@@ -1185,8 +1186,10 @@ gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 			}
 			free(flag);
 		}
-		/* The manifest: what this link loads, from the linker's own trace. */
-		if (w->ls->manifest && !w->ls->darwin) {
+		/* The manifest: what this link loads, from the linker's own trace
+		 * (for --sbom and --deny-licence, and for the manifest the output
+		 * carries unless --no-manifest). */
+		if ((w->ls->manifest || !w->ls->no_manifest) && !w->ls->darwin) {
 			for (i = 0; !trace && i < final->n; i++)
 				if (gr_strvec_push(&run, final->v[i]))
 					break;

@@ -12,6 +12,9 @@
 #include <time.h>
 
 #include "gr_cache.h"
+#include "gr_embed.h"
+#include "gr_json.h"
+#include "gr_records.h"
 #include "gr_file.h"
 #include "gr_gocache.h"
 #include "gr_kv.h"
@@ -1268,4 +1271,161 @@ nomem:
 out:
 	free(copy);
 	return rc;
+}
+
+/* ---- the construction from a link, and the payload a binary carries ---- */
+
+int
+gr_manifest_from_link(struct gr_manifest *m, const struct gr_link_report *l, const char *epoch,
+                      const struct gr_strvec *modules, const char *binary, const struct gr_env *env,
+                      const char *salt, struct gr_error *err)
+{
+	char linker[16] = "";
+	size_t i, k;
+	int rc;
+
+	gr_manifest_init(m);
+	if (l->traced)
+		sscanf(l->traced, "%15s", linker);
+	if (*linker && !(m->linker = gr_arena_strdup(&m->arena, linker)))
+		return gr_error_set(err, GR_ENOMEM, 0, "out of memory");
+	for (i = 0; i < l->nloaded; i++) {
+		const struct gr_rec_loaded *x = &l->loaded[i];
+		enum gr_manifest_kind kind = !strcmp(x->kind, "member") ? GR_MANIFEST_MEMBER :
+		                             !strcmp(x->kind, "shared") ? GR_MANIFEST_SHARED : GR_MANIFEST_OBJECT;
+		if (gr_manifest_add(m, kind, x->path, x->member, x->sha256, x->module, x->source))
+			return gr_error_set(err, GR_ENOMEM, 0, "out of memory");
+	}
+	if (epoch && *epoch && (rc = gr_manifest_set_epoch(m, epoch, err)))
+		return rc;
+	/* an archive shipped inside a Go module (confluent-kafka-go's librdkafka) */
+	for (i = 0; modules && i < m->narchives; i++)
+		for (k = 0; k + 2 < modules->n; k += 3) {
+			const char *dir = modules->v[k + 1];
+			size_t dl = strlen(dir);
+			if (dl && !strncmp(m->archives[i].path, dir, dl) && m->archives[i].path[dl] == '/' &&
+			    !(m->archives[i].module = gr_arena_strdup(&m->arena, modules->v[k])))
+				return gr_error_set(err, GR_ENOMEM, 0, "out of memory");
+		}
+	/* the Go side: what go version -m would print, read in process */
+	if (binary && (rc = gr_manifest_read_go(m, binary, err)))
+		return rc;
+	/* dpkg's database and the .pc index are read only for what the cache
+	 * does not know (the .pc files' digest, go build's mark, keys it too) */
+	return gr_manifest_resolve_cached(m, env, NULL, salt, err);
+}
+
+static void
+mf_json_mod(struct gr_json *j, const char *key, const struct gr_manifest_gomod *g)
+{
+	gr_json_obj_begin(j, key);
+	gr_json_str(j, "path", g->path);
+	gr_json_str(j, "version", g->version);
+	if (g->sum)
+		gr_json_str(j, "sum", g->sum);
+	if (g->replace)
+		gr_json_str(j, "replace", g->replace);
+	if (g->replace_sum)
+		gr_json_str(j, "replace_sum", g->replace_sum);
+	gr_json_obj_end(j);
+}
+
+/* key: s, when s is not NULL. */
+static void
+mf_json_opt(struct gr_json *j, const char *key, const char *s)
+{
+	if (s)
+		gr_json_str(j, key, s);
+}
+
+int
+gr_manifest_embed_json(const struct gr_manifest *m, char **out, size_t *len, struct gr_error *err)
+{
+	struct gr_json j;
+	char *compact = NULL;
+	size_t clen, i, k;
+	FILE *f;
+	int rc;
+
+	*out = NULL;
+	*len = 0;
+	if ((rc = gr_manifest_compact(m, &compact, &clen, err)))
+		return rc;
+	if (!(f = open_memstream(out, len))) {
+		free(compact);
+		return gr_error_set(err, GR_ENOMEM, errno, "out of memory");
+	}
+	gr_json_init(&j, f);
+	gr_json_obj_begin(&j, NULL);
+	gr_json_str(&j, "format", GR_MANIFEST_FORMAT);
+	mf_json_opt(&j, "linker", m->linker);
+	mf_json_opt(&j, "created", m->created);
+	mf_json_opt(&j, "go", m->go_version);
+	mf_json_opt(&j, "path", m->go_path);
+	if (m->main.path)
+		mf_json_mod(&j, "mod", &m->main);
+	gr_json_arr_begin(&j, "deps");
+	for (i = 0; i < m->ndeps; i++)
+		mf_json_mod(&j, NULL, &m->deps[i]);
+	gr_json_arr_end(&j);
+	gr_json_arr_begin(&j, "archives");
+	for (i = 0; i < m->narchives; i++) {
+		const struct gr_manifest_archive *a = &m->archives[i];
+		gr_json_obj_begin(&j, NULL);
+		gr_json_str(&j, "path", a->path);
+		mf_json_opt(&j, "sha256", a->sha256);
+		gr_json_arr_begin(&j, "members");
+		for (k = 0; k < a->nmembers; k++)
+			gr_json_str(&j, NULL, a->members[k]);
+		gr_json_arr_end(&j);
+		mf_json_opt(&j, "deb_package", a->deb_package);
+		mf_json_opt(&j, "deb_version", a->deb_version);
+		mf_json_opt(&j, "deb_source", a->deb_source);
+		mf_json_opt(&j, "pc_package", a->pc_package);
+		mf_json_opt(&j, "pc_version", a->pc_version);
+		mf_json_opt(&j, "licence", a->licence);
+		mf_json_opt(&j, "licence_from", a->licence_from);
+		mf_json_opt(&j, "module", a->module);
+		gr_json_obj_end(&j);
+	}
+	gr_json_arr_end(&j);
+	gr_json_arr_begin(&j, "objects");
+	for (i = 0; i < m->nobjects; i++) {
+		const struct gr_manifest_object *o = &m->objects[i];
+		gr_json_obj_begin(&j, NULL);
+		gr_json_str(&j, "name", o->name);
+		mf_json_opt(&j, "sha256", o->sha256);
+		mf_json_opt(&j, "module", o->module);
+		mf_json_opt(&j, "source", o->source);
+		mf_json_opt(&j, "deb_package", o->deb_package);
+		mf_json_opt(&j, "deb_version", o->deb_version);
+		gr_json_obj_end(&j);
+	}
+	gr_json_arr_end(&j);
+	gr_json_arr_begin(&j, "shared");
+	for (i = 0; i < m->nshared; i++)
+		gr_json_str(&j, NULL, m->shared[i]);
+	gr_json_arr_end(&j);
+	gr_json_str(&j, "compact", compact);
+	gr_json_obj_end(&j);
+	free(compact);
+	if (fclose(f) != 0) {
+		free(*out);
+		*out = NULL;
+		return gr_error_set(err, GR_ENOMEM, errno, "out of memory");
+	}
+	return GR_OK;
+}
+
+int
+gr_manifest_from_embed(const struct gr_embed_manifest *em, struct gr_manifest *m, struct gr_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < em->nmembers; i++)
+		if (!strcmp(em->members[i].key, "compact") && em->members[i].type == 's')
+			return gr_manifest_parse(em->members[i].str, strlen(em->members[i].str), m, err);
+	gr_manifest_init(m);
+	return gr_error_set(err, GR_EFORMAT, 0, "the embedded manifest (%s) has no compact form",
+	                    em->format ? em->format : "no format");
 }

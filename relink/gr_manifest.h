@@ -12,6 +12,10 @@
 #include "gr_dpkg.h"
 #include "gr_env.h"
 #include "gr_error.h"
+#include "gr_strvec.h"
+
+struct gr_link_report;
+struct gr_embed_manifest;
 
 /* The first line of the compact form. */
 #define GR_MANIFEST_FORMAT "gorelink-manifest/1"
@@ -161,5 +165,29 @@ int gr_manifest_compact(const struct gr_manifest *m, char **out, size_t *len, st
  * error). GR_EFORMAT, naming the line, for another version, an unknown record,
  * a wrong number of fields or a truncated text. */
 int gr_manifest_parse(const char *text, size_t len, struct gr_manifest *m, struct gr_error *err);
+
+/* Build m (initialised here; deinit it also after an error) from what a
+ * final link reported (gr_ldtrace's "traced" and "loaded" records in l): the
+ * linker, each input; created from epoch (SOURCE_DATE_EPOCH, or NULL); an
+ * archive inside a Go module's directory attributed to it (modules: the link
+ * state's triples, path, directory, remedy); the Go side read from binary (the
+ * link's output, NULL: none); packages and licences (gr_manifest_resolve_cached
+ * with env and salt). The one construction both the driver and gorelink-ld
+ * use. GR_EUSAGE: epoch is not one; GR_EIO: binary unreadable; GR_ENOMEM. */
+int gr_manifest_from_link(struct gr_manifest *m, const struct gr_link_report *l, const char *epoch,
+                          const struct gr_strvec *modules, const char *binary, const struct gr_env *env,
+                          const char *salt, struct gr_error *err);
+
+/* The payload a binary carries (check/gr_embed, docs/sbom.md): one JSON object,
+ * "format" GR_MANIFEST_FORMAT, the manifest's records as JSON members for
+ * readers ("linker", "go", "archives" with their "members", "objects", ...),
+ * and "compact": the compact form itself (gr_manifest_compact), which
+ * gr_manifest_from_embed reads back. *out malloc'd, *len bytes. GR_OK or GR_ENOMEM. */
+int gr_manifest_embed_json(const struct gr_manifest *m, char **out, size_t *len, struct gr_error *err);
+
+/* Read the manifest of a payload gr_embed read back (its "compact" member,
+ * gr_manifest_parse) into m (initialised here; deinit it also after an error).
+ * GR_EFORMAT: another format, no "compact" member, or a corrupt one. */
+int gr_manifest_from_embed(const struct gr_embed_manifest *em, struct gr_manifest *m, struct gr_error *err);
 
 #endif

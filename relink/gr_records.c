@@ -306,6 +306,10 @@ gr_linkstate_deinit(struct gr_linkstate *ls)
 	ls->kit = NULL;
 	free(ls->kit_name);
 	ls->kit_name = NULL;
+	free(ls->manifest_salt);
+	ls->manifest_salt = NULL;
+	free(ls->manifest_epoch);
+	ls->manifest_epoch = NULL;
 	ls->darwin = false;
 	ls->no_infer = false;
 	ls->no_manifest = false;
@@ -372,6 +376,8 @@ gr_linkstate_write(const char *path, const struct gr_linkstate *ls, struct gr_er
 		gr_rec_put(&b, "kit", 2, (const char *const[]){ ls->kit, ls->kit_name });
 	if (ls->manifest)
 		gr_rec_put(&b, "manifest", 0, NULL);
+	if (ls->manifest_salt || ls->manifest_epoch)
+		gr_rec_put(&b, "manifest-keys", 2, (const char *const[]){ ls->manifest_salt, ls->manifest_epoch });
 	rc = gr_rec_commit(path, &b, "link state", err);
 	free(b.p);
 	return rc;
@@ -441,6 +447,10 @@ gr_linkstate_record(struct gr_rec_reader *r, const char *kw, struct gr_linkstate
 		if ((rc = gr_rec_want(r, kw, 0, 0, err)))
 			return rc;
 		ls->manifest = true;
+	} else if (!strcmp(kw, "manifest-keys")) {
+		if ((rc = gr_rec_want(r, kw, 2, 0, err)))
+			return rc;
+		ok = gr_rec_set(&ls->manifest_salt, f[0]) && gr_rec_set(&ls->manifest_epoch, f[1]);
 	} else if (!strcmp(kw, "fix") || !strcmp(kw, "no-infer")) {
 		if ((rc = gr_rec_want(r, kw, 0, 0, err)))
 			return rc;

@@ -51,6 +51,8 @@ struct gr_linkstate {
 	char *kit;                    /* --relink-kit: the staging directory the wrapper writes the kit into, or NULL */
 	char *kit_name;               /* the binary's name for the kit (relink's default output), or NULL */
 	bool manifest;                /* record what the final link loaded (link report "traced" and "loaded") */
+	char *manifest_salt;          /* the embedded manifest's cache salt (the build's cache key), or NULL */
+	char *manifest_epoch;         /* SOURCE_DATE_EPOCH for the embedded manifest's "created", or NULL */
 	/* Not recorded: the wrapper's own stand-in archives for --stub names
 	 * (gr_rw_opts.replace_*), borrowed, set for the link after the stub step. */
 	const char *const *stub_lib, *const *stub_archive;

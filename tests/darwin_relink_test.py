@@ -116,9 +116,13 @@ def run_case(gorelink, fixtures, name, work, manifest=True):
         assert blob.endswith(b"\0") and b"\0" not in blob[:-1], "%s: the manifest file is not text and a NUL" % name
         doc = json.loads(blob[:-1])
         assert doc["format"] == "gorelink-manifest/1", "%s: manifest %r" % (name, doc)
-        archives = [w for w in want if w.endswith(".a")]
+        # A gr_manifest with archives only (sorted, each once, tidied), in
+        # the compact form too, with their checksums.
+        archives = sorted(set(os.path.normpath(w) for w in want if w.endswith(".a") and not w.startswith("-")))
         assert [a["path"] for a in doc["archives"]] == archives, "%s: manifest archives %r, link %r" % (
             name, doc["archives"], archives)
+        assert all(a["members"] == [] and len(a["sha256"]) == 64 for a in doc["archives"]), doc["archives"]
+        assert doc["compact"].startswith("gorelink-manifest/1\n") and "objects" in doc, doc
     else:
         assert not any(w == "-sectcreate" for w in got), "%s: -sectcreate with no-manifest" % name
     assert got == want, "%s: the final link differs\n  got:  %s\n  want: %s" % (

@@ -1051,6 +1051,12 @@ def embedded_manifest():
     assert man.get("archives"), "the manifest lists no archive: %r" % man
     for ar in man["archives"]:
         assert os.path.isfile(ar["path"]) and sha256(ar["path"]) == ar["sha256"], "archive %r" % ar
+    # The real manifest (not the archives of the command line): what the
+    # linker's trace loaded, members included, the Go side, and its compact form.
+    assert man.get("linker") == "bfd" and man.get("go", "").startswith("go"), "manifest %r" % man
+    assert all(ar["members"] for ar in man["archives"]), "an archive without members: %r" % man["archives"]
+    assert man.get("objects") and "go.o" in [o["name"] for o in man["objects"]], "objects %r" % man.get("objects")
+    assert man["compact"].startswith("gorelink-manifest/1\n") and man["compact"].endswith("end\n"), man["compact"]
     sec = readelf_out("-SW", with_m)
     m = re.search(r"\]\s+" + re.escape(MANIFEST_SECTION) + r"\s+NOTE\s+0+\s+\S+\s+\S+\s+\S+\s+(\S*)\s", sec)
     assert m and "A" not in m.group(1), "%s is not a non-allocated note:\n%s" % (MANIFEST_SECTION, sec)
@@ -1074,7 +1080,10 @@ def embedded_manifest():
     # static-pie has a dynamic section: the same with and without the manifest.
     _, _, pie_m = build(ex, ["--static-pie"], name="fortytwo")
     _, _, pie_no = build(ex, ["--static-pie", "--no-manifest"], name="fortytwo")
-    assert manifest_note(pie_m)[0] == desc and manifest_note(pie_no)[0] is None, "static-pie notes"
+    # (its manifest is its own: static-pie links other crt objects)
+    pie_desc = manifest_note(pie_m)[0]
+    assert pie_desc is not None and manifest_note(pie_no)[0] is None, "static-pie notes"
+    assert json.loads(pie_desc[:-1])["compact"] != man["compact"], "static-pie: the static link's manifest"
     for flags in ("-lW", "-dW"):
         assert readelf_out(flags, pie_m) == readelf_out(flags, pie_no), (
             "readelf %s differs with the manifest (static-pie)" % flags)
@@ -4985,6 +4994,20 @@ def sbom_libxml2_libcrypto():
     assert_debian_and_licences(bom, {"libz.a": "zlib1g-dev", "libxml2.a": "libxml2-dev",
                                      "libcrypto.a": "libssl-dev"})
     assert_go_modules(bom, out)
+    # The binary alone says the same: the manifest it carries (built by
+    # gorelink-ld from its own trace, read back for --sbom) lists exactly the
+    # members and objects GNU ld's trace lists, with the SBOM's packages.
+    rc, obj, r = sbom_cli(out)
+    assert rc == 0, "check --sbom: exit %d\n%r" % (rc, r)
+    man = obj["manifest"]
+    members, objects = trace_oracle(rep["link_argv"], side)
+    got = {(os.path.normpath(a["path"]), m) for a in man["archives"] for m in a["members"]}
+    assert got == members, "embedded members vs ld -t -t: only embedded %r; only in the trace %r" % (
+        sorted(got - members)[:20], sorted(members - got)[:20])
+    assert {os.path.normpath(o["name"]) for o in man["objects"]} == objects, (
+        "embedded objects %r vs ld -t -t %r" % (sorted(o["name"] for o in man["objects"]), sorted(objects)))
+    assert {a["path"]: a.get("deb_package") for a in man["archives"]} == {
+        p: (cdx_props(c, "gorelink:deb-package") or [None])[0] for p, c in cdx_archives(bom).items()}, man
     static_run_by(rep, out, "g++", "1")
     # SPDX, twice: valid, and the same bytes; a --deny-licence that matches nothing passes.
     s1, s2 = os.path.join(side, "1.spdx.json"), os.path.join(side, "2.spdx.json")
@@ -4993,6 +5016,12 @@ def sbom_libxml2_libcrypto():
     validate_spdx(s1)
     with open(s1, "rb") as f1, open(s2, "rb") as f2:
         assert f1.read() == f2.read(), "two --sbom runs differ: %s %s" % (s1, s2)
+    # --no-manifest: the driver builds the manifest itself from the same
+    # trace (one construction, gr_manifest_from_link): the same SBOM bytes.
+    s3 = os.path.join(side, "3.spdx.json")
+    build(mod, ["--sbom=" + s3, "--no-manifest"], name="sbomxml3")
+    with open(s1, "rb") as f1, open(s3, "rb") as f3:
+        assert f1.read() == f3.read(), "--sbom with and without --no-manifest differ: %s %s" % (s1, s3)
     doc = load(s1)
     pk = {p["SPDXID"]: p for p in doc["packages"]}
     rel = {(x["spdxElementId"], x["relationshipType"], x["relatedSpdxElement"]) for x in doc["relationships"]}

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gr_embed.h"
 #include "gr_ldtrace.h"
 #include "gr_manifest.h"
 #include "gr_test.h"
@@ -413,10 +414,88 @@ START_TEST(test_resolve_cached)
 }
 END_TEST
 
+/* The payload a binary carries: one JSON object gr_embed accepts, its
+ * members for readers, and the compact form, read back to the same bytes;
+ * gr_manifest_from_link builds it from a link report's records. */
+START_TEST(test_embed_payload)
+{
+	struct gr_manifest m, back;
+	struct gr_error err;
+	struct gr_arena a;
+	struct gr_embed_manifest em;
+	struct gr_link_report rep;
+	struct gr_strvec mods;
+	struct gr_env env;
+	char *json, *c1, *c2;
+	size_t len, l1, l2, i;
+	bool compact = false, archives = false;
+
+	fill(&m);
+	m.archives[1].licence = "Zlib";
+	ck_assert_int_eq(gr_manifest_embed_json(&m, &json, &len, &err), GR_OK);
+	ck_assert_uint_eq(strlen(json), len);
+	gr_arena_init(&a);
+	memset(&em, 0, sizeof(em));
+	ck_assert(gr_embed_json_check(json, len, &a, &em));
+	ck_assert_str_eq(em.members[0].key, "format");
+	ck_assert_str_eq(em.members[0].str, GR_MANIFEST_FORMAT);
+	em.format = em.members[0].str;
+	for (i = 0; i < em.nmembers; i++) {
+		if (!strcmp(em.members[i].key, "archives")) {
+			archives = true;
+			ck_assert_uint_eq(em.members[i].count, 2);
+		}
+		compact |= !strcmp(em.members[i].key, "compact");
+	}
+	ck_assert(archives && compact);
+	ck_assert_ptr_nonnull(strstr(json, "\"members\":[\"crc32.o\",\"zutil.o\"]"));
+	ck_assert_int_eq(gr_manifest_from_embed(&em, &back, &err), GR_OK);
+	ck_assert_int_eq(gr_manifest_compact(&m, &c1, &l1, &err), GR_OK);
+	ck_assert_int_eq(gr_manifest_compact(&back, &c2, &l2, &err), GR_OK);
+	ck_assert_str_eq(c1, c2);
+	free(c1);
+	free(c2);
+	gr_manifest_deinit(&back);
+	/* no compact form: refused */
+	em.nmembers = 1;
+	ck_assert_int_eq(gr_manifest_from_embed(&em, &back, &err), GR_EFORMAT);
+	gr_manifest_deinit(&back);
+	gr_arena_deinit(&a);
+	free(json);
+	gr_manifest_deinit(&m);
+
+	/* from a link report: the linker, members, objects, the module whose
+	 * directory holds an archive, the time from SOURCE_DATE_EPOCH */
+	gr_link_report_init(&rep);
+	ck_assert_int_eq(gr_link_report_set_traced(&rep, "bfd 1"), GR_OK);
+	ck_assert_int_eq(gr_link_report_add_loaded(&rep, &(struct gr_rec_loaded){ "member", "/m/x/libk.a", "k.o", NULL, NULL, NULL }), GR_OK);
+	ck_assert_int_eq(gr_link_report_add_loaded(&rep, &(struct gr_rec_loaded){ "object", "/tmp/go-link-1/go.o", NULL, "00ff", NULL, NULL }), GR_OK);
+	gr_strvec_init(&mods);
+	ck_assert_int_eq(gr_strvec_push(&mods, "example.com/k"), 0);
+	ck_assert_int_eq(gr_strvec_push(&mods, "/m/x"), 0);
+	ck_assert_int_eq(gr_strvec_push(&mods, ""), 0);
+	memset(&env, 0, sizeof(env));
+	env.cache_dir = "";
+	ck_assert_int_eq(gr_manifest_from_link(&m, &rep, "86400", &mods, NULL, &env, "salt", &err), GR_OK);
+	ck_assert_str_eq(m.linker, "bfd");
+	ck_assert_str_eq(m.created, "1970-01-02T00:00:00Z");
+	ck_assert_uint_eq(m.narchives, 1);
+	ck_assert_str_eq(m.archives[0].members[0], "k.o");
+	ck_assert_str_eq(m.archives[0].module, "example.com/k");
+	ck_assert_uint_eq(m.nobjects, 1);
+	ck_assert_str_eq(m.objects[0].name, "go.o");
+	gr_manifest_deinit(&m);
+	ck_assert_int_eq(gr_manifest_from_link(&m, &rep, "soon", &mods, NULL, &env, "salt", &err), GR_EUSAGE);
+	gr_manifest_deinit(&m);
+	gr_strvec_deinit(&mods);
+	gr_link_report_deinit(&rep);
+}
+END_TEST
+
 int
 main(void)
 {
-	const TTest *const tests[] = { test_spdx, test_deny, test_deb_licence, test_add_and_go, test_compact, test_ldtrace, test_resolve_cached };
+	const TTest *const tests[] = { test_spdx, test_deny, test_deb_licence, test_add_and_go, test_compact, test_ldtrace, test_resolve_cached, test_embed_payload };
 
 	return gr_test_run(gr_test_suite("manifest", "manifest", tests, sizeof(tests) / sizeof(tests[0]), 0), false);
 }

@@ -335,6 +335,21 @@ START_TEST(test_manifest_records)
 	ck_assert_ptr_null(strstr(slurp(path), "manifest"));
 	ck_assert_int_eq(gr_linkstate_read(path, &back, &e), GR_OK);
 	ck_assert(!back.manifest);
+	ck_assert_ptr_null(back.manifest_salt);
+	ck_assert_ptr_null(back.manifest_epoch);
+	gr_linkstate_deinit(&back);
+	/* the embedded manifest's cache salt and SOURCE_DATE_EPOCH (either may be absent) */
+	ls.manifest_salt = strdup("15e1029dc2cd5a06");
+	ck_assert_int_eq(gr_linkstate_write(path, &ls, &e), GR_OK);
+	ck_assert_ptr_nonnull(strstr(slurp(path), "\nmanifest-keys\t15e1029dc2cd5a06\t\\N\n"));
+	ck_assert_int_eq(gr_linkstate_read(path, &back, &e), GR_OK);
+	ck_assert_str_eq(back.manifest_salt, "15e1029dc2cd5a06");
+	ck_assert_ptr_null(back.manifest_epoch);
+	gr_linkstate_deinit(&back);
+	ls.manifest_epoch = strdup("1700000000");
+	ck_assert_int_eq(gr_linkstate_write(path, &ls, &e), GR_OK);
+	ck_assert_int_eq(gr_linkstate_read(path, &back, &e), GR_OK);
+	ck_assert_str_eq(back.manifest_epoch, "1700000000");
 	gr_linkstate_deinit(&back);
 	gr_linkstate_deinit(&ls);
 
