@@ -1120,8 +1120,10 @@ gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 
 	gr_strvec_init(&gw);
 
-	/* zig cc's linker takes no --trace-symbol (and its libc is its own). */
-	if (w->ls->cc.n && gr_toolchain_is_zig(w->ls->cc.v))
+	/* zig cc's linker takes no --trace-symbol nor --trace (and its libc is
+	 * its own): no findings from a trace, a manifest of archives only. */
+	bool zig = w->ls->cc.n && gr_toolchain_is_zig(w->ls->cc.v);
+	if (zig)
 		trace = false;
 
 	/* ld64 searches every archive wherever it stands: only GNU-style linkers
@@ -1189,7 +1191,7 @@ gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 		/* The manifest: what this link loads, from the linker's own trace
 		 * (for --sbom and --deny-licence, and for the manifest the output
 		 * carries unless --no-manifest). */
-		if ((w->ls->manifest || !w->ls->no_manifest) && !w->ls->darwin) {
+		if ((w->ls->manifest || !w->ls->no_manifest) && !w->ls->darwin && !zig) {
 			for (i = 0; !trace && i < final->n; i++)
 				if (gr_strvec_push(&run, final->v[i]))
 					break;
