@@ -266,7 +266,7 @@ gr_cmd_rebuild(int argc, char **argv, FILE *out, FILE *err)
 	char *outpath = NULL, *tmpout = NULL, *dirc = NULL;
 	int c, rc, cwd = -1;
 	size_t i;
-	bool have_plan = false;
+	bool have_plan = false, preset_tags = false;
 
 	memset(&r, 0, sizeof(r));
 	memset(&saved, 0, sizeof(saved));
@@ -355,15 +355,20 @@ gr_cmd_rebuild(int argc, char **argv, FILE *out, FILE *err)
 	if (!mode)
 		mode = plan.pie ? "--static-pie" : "--static";
 	/* gorelink [MODE] [-v] -o TMPOUT [GORELINK_OPTIONS] PACKAGE -- GO_FLAGS, in the copy. */
+	/* No preset applies itself: a preset's tags would change the program. */
 	if (gr_strvec_push(&bav, "gorelink") || gr_strvec_push(&bav, mode) ||
+	    gr_strvec_push(&bav, "--no-auto-presets") ||
 	    (verbose && gr_strvec_push(&bav, "-v")) || gr_strvec_push(&bav, "-o") || gr_strvec_push(&bav, tmpout)) {
 		r.status = GR_EXIT_ERROR;
 		r.error = "out of memory";
 		goto done;
 	}
-	for (i = (size_t)optind; i < (size_t)argc; i++)
+	for (i = (size_t)optind; i < (size_t)argc; i++) {
 		if (gr_strvec_push(&bav, argv[i]))
 			goto nomem;
+		if (!strncmp(argv[i], "--sqlite3", 9) || !strncmp(argv[i], "--preset", 8))
+			preset_tags = true;
+	}
 	if (gr_strvec_push(&bav, old.path) || gr_strvec_push(&bav, "--"))
 		goto nomem;
 	for (i = 0; i < plan.goargs.n; i++)
@@ -390,7 +395,7 @@ gr_cmd_rebuild(int argc, char **argv, FILE *out, FILE *err)
 		goto done;
 	}
 	if ((rc = gr_rebuild_read(tmpout, &a, &new, &e)) ||
-	    (rc = gr_rebuild_compare(&old, &new, plan.fetched_sum, &a, &diffs, &r.ndiffs, &e))) {
+	    (rc = gr_rebuild_compare(&old, &new, plan.fetched_sum, preset_tags, &a, &diffs, &r.ndiffs, &e))) {
 		r.status = GR_EXIT_ERROR;
 		r.error = e.msg;
 		if (!json)

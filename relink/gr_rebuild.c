@@ -638,8 +638,29 @@ gr_rb_add(struct gr_arena *a, struct gr_rebuild_diff **d, size_t *n, size_t *cap
 }
 
 /* The class of a differing build setting, and why. */
+/* Whether every tag of old is in new (a superset, any order). */
+static bool
+gr_rb_tags_superset(struct gr_arena *a, const char *old, const char *new)
+{
+	const char *ow[GR_RB_MAXW], *nw[GR_RB_MAXW];
+	size_t on = gr_rb_words(a, old, ",", ow, GR_RB_MAXW);
+	size_t nn = gr_rb_words(a, new, ",", nw, GR_RB_MAXW);
+	size_t i, j;
+
+	if (on == (size_t)-1 || nn == (size_t)-1 || on == GR_RB_MAXW || nn == GR_RB_MAXW)
+		return false;
+	for (i = 0; i < on; i++) {
+		for (j = 0; j < nn && strcmp(ow[i], nw[j]); j++)
+			;
+		if (j == nn)
+			return false;
+	}
+	return true;
+}
+
 static const char *
-gr_rb_setting_kind(struct gr_arena *a, const char *key, const char *o, const char *nv, const char **why)
+gr_rb_setting_kind(struct gr_arena *a, const char *key, const char *o, const char *nv, bool preset_tags,
+                   const char **why)
 {
 	if (!strcmp(key, "-ldflags") &&
 	    gr_rb_same_but(a, gr_rb_ld_plain(o), gr_rb_ld_plain(nv), " \t", gr_rb_ours_ld)) {
@@ -650,6 +671,10 @@ gr_rb_setting_kind(struct gr_arena *a, const char *key, const char *o, const cha
 		*why = "the static modes add netgo,osusergo (Go's own resolver and user lookup, "
 		       "instead of glibc's, which need shared objects at run time)";
 		return "linkage";
+	}
+	if (!strcmp(key, "-tags") && preset_tags && gr_rb_tags_superset(a, o, nv)) {
+		*why = "the preset asked for adds its tags (and the static modes netgo,osusergo)";
+		return "preset";
 	}
 	if (!strcmp(key, "CGO_CPPFLAGS") && gr_rb_same_but(a, o, nv, " \t", gr_rb_ours_cpp)) {
 		*why = "gorelink's cache mark -DGORELINK_PKGCONFIG= (go build's cache must tell a static "
@@ -671,7 +696,7 @@ gr_rb_setting_kind(struct gr_arena *a, const char *key, const char *o, const cha
 
 int
 gr_rebuild_compare(const struct gr_rebuild_info *old, const struct gr_rebuild_info *new,
-                   const char *fetched_sum, struct gr_arena *a, struct gr_rebuild_diff **d,
+                   const char *fetched_sum, bool preset_tags, struct gr_arena *a, struct gr_rebuild_diff **d,
                    size_t *n, struct gr_error *err)
 {
 	size_t cap = 0, i, j;
@@ -746,14 +771,14 @@ gr_rebuild_compare(const struct gr_rebuild_info *old, const struct gr_rebuild_in
 		const char *nv = gr_rebuild_setting(new, old->keys[i]), *why, *kind;
 		if (nv && !strcmp(nv, old->values[i]))
 			continue;
-		kind = gr_rb_setting_kind(a, old->keys[i], old->values[i], nv ? nv : "", &why);
+		kind = gr_rb_setting_kind(a, old->keys[i], old->values[i], nv ? nv : "", preset_tags, &why);
 		ADD(gr_arena_printf(a, "build %s", old->keys[i]), old->values[i], nv, kind, why);
 	}
 	for (j = 0; j < new->nsettings; j++) {
 		const char *why, *kind;
 		if (gr_rebuild_setting(old, new->keys[j]))
 			continue;
-		kind = gr_rb_setting_kind(a, new->keys[j], "", new->values[j], &why);
+		kind = gr_rb_setting_kind(a, new->keys[j], "", new->values[j], preset_tags, &why);
 		ADD(gr_arena_printf(a, "build %s", new->keys[j]), NULL, new->values[j], kind, why);
 	}
 #undef ADD

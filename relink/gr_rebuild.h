@@ -52,7 +52,7 @@ struct gr_rebuild_diff {
 	const char *what;   /* "go", "mod", "dep PATH", "build KEY" */
 	const char *old_v;  /* the old value, or NULL when absent */
 	const char *new_v;  /* the new value, or NULL when absent */
-	const char *kind;   /* "linkage", "source", "toolchain" (expected) or "unexpected" */
+	const char *kind;   /* "linkage", "source", "toolchain", "preset" (expected) or "unexpected" */
 	const char *why;    /* the reason it is expected, or what is wrong */
 };
 
@@ -80,9 +80,11 @@ int gr_rebuild_prepare(const struct gr_rebuild_info *bi, const char *go, const c
 void gr_rebuild_plan_free(struct gr_rebuild_plan *p);
 
 /* List every difference between old and new build info into *d (*n of
- * them, arena-allocated), each classed; fetched_sum is the plan's. */
+ * them, arena-allocated), each classed; fetched_sum is the plan's;
+ * preset_tags: a preset was asked for, so tags added to -tags are its own
+ * (kind "preset") rather than unexpected. */
 int gr_rebuild_compare(const struct gr_rebuild_info *old, const struct gr_rebuild_info *new,
-                       const char *fetched_sum, struct gr_arena *a, struct gr_rebuild_diff **d,
+                       const char *fetched_sum, bool preset_tags, struct gr_arena *a, struct gr_rebuild_diff **d,
                        size_t *n, struct gr_error *err);
 
 /* Whether any difference is of kind "unexpected". */
