@@ -134,7 +134,7 @@ struct gr_cmd_rb {
 	const struct gr_rebuild_plan *plan;
 	const struct gr_rebuild_diff *diffs;
 	size_t ndiffs;
-	bool refused, dry_run, placed;
+	bool refused, dry_run, placed, compared;
 	int status;
 };
 
@@ -165,7 +165,8 @@ gr_cmd_rb_json(FILE *f, const struct gr_cmd_rb *r)
 	gr_cmd_rb_json_list(&j, "go_flags", r->plan ? &r->plan->goargs : NULL);
 	gr_cmd_rb_json_list(&j, "env", r->plan ? &r->plan->setenv : NULL);
 	gr_cmd_rb_json_list(&j, "unset_env", r->plan ? &r->plan->unsetenv : NULL);
-	gr_json_bool(&j, "compared", r->diffs != NULL || r->ndiffs > 0 || r->placed);
+	gr_cmd_rb_json_list(&j, "warnings", r->plan ? &r->plan->warnings : NULL);
+	gr_json_bool(&j, "compared", r->compared);
 	gr_json_int(&j, "unexpected", (long long)unexpected);
 	gr_json_arr_begin(&j, "differences");
 	for (i = 0; i < r->ndiffs; i++) {
@@ -352,6 +353,8 @@ gr_cmd_rebuild(int argc, char **argv, FILE *out, FILE *err)
 	}
 	have_plan = true;
 	r.plan = &plan;
+	for (i = 0; !json && i < plan.warnings.n; i++)
+		fprintf(err, "gorelink: warning: %s\n", plan.warnings.v[i]);
 	if (!mode)
 		mode = plan.pie ? "--static-pie" : "--static";
 	/* gorelink [MODE] [-v] -o TMPOUT [GORELINK_OPTIONS] PACKAGE -- GO_FLAGS, in the copy. */
@@ -403,6 +406,7 @@ gr_cmd_rebuild(int argc, char **argv, FILE *out, FILE *err)
 		goto done;
 	}
 	r.diffs = diffs;
+	r.compared = true;
 	if (gr_rebuild_unexpected(diffs, r.ndiffs)) {
 		r.status = GR_EXIT_FAIL;
 		r.error = "the new binary's build info differs beyond the link; OUT left alone";

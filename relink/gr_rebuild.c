@@ -417,6 +417,14 @@ gr_rb_flags(const struct gr_rebuild_info *bi, struct gr_rebuild_plan *p)
 	    gr_strvec_push(&p->setenv, "CGO_ENABLED=1"))
 		return GR_ENOMEM;
 	p->pie = (v = gr_rebuild_setting(bi, "-buildmode")) && !strcmp(v, "pie");
+	/* cmd/go leaves -ldflags and the CGO_*FLAGS out of a -trimpath build's info. */
+	if ((v = gr_rebuild_setting(bi, "-trimpath")) && !strcmp(v, "true") &&
+	    !gr_rebuild_setting(bi, "-ldflags") && !gr_rebuild_setting(bi, "CGO_CFLAGS") &&
+	    gr_strvec_push(&p->warnings,
+	                   "built with -trimpath: Go records neither its -ldflags nor its CGO_*FLAGS "
+	                   "then, so the rebuild has none (an -X value or C flag of the original is lost, "
+	                   "and the comparison cannot see it)"))
+		return GR_ENOMEM;
 	return GR_OK;
 }
 
@@ -435,6 +443,7 @@ gr_rebuild_prepare(const struct gr_rebuild_info *bi, const char *go, const char 
 	gr_strvec_init(&p->setenv);
 	gr_strvec_init(&p->unsetenv);
 	gr_strvec_init(&p->pinned);
+	gr_strvec_init(&p->warnings);
 	gr_strvec_init(&w);
 	if (!tmpdir && !(tmpdir = getenv("TMPDIR")))
 		tmpdir = "/tmp";
@@ -548,6 +557,7 @@ gr_rebuild_plan_free(struct gr_rebuild_plan *p)
 	gr_strvec_deinit(&p->setenv);
 	gr_strvec_deinit(&p->unsetenv);
 	gr_strvec_deinit(&p->pinned);
+	gr_strvec_deinit(&p->warnings);
 	memset(p, 0, sizeof(*p));
 }
 

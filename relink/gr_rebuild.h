@@ -44,6 +44,7 @@ struct gr_rebuild_plan {
 	struct gr_strvec setenv;   /* KEY=VALUE to set for the build (GOOS, CGO_CFLAGS, GOFLAGS...) */
 	struct gr_strvec unsetenv; /* KEY to remove for the build (a CGO_* flag recorded empty) */
 	struct gr_strvec pinned;   /* "path@version" required in the copy's go.mod */
+	struct gr_strvec warnings; /* what the build info cannot say (-trimpath hides -ldflags...) */
 	bool pie;                  /* built with -buildmode=pie: rebuild as static-pie */
 };
 
