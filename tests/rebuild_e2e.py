@@ -231,6 +231,42 @@ def local_proxy_trimpath():
 
 
 @test
+def pinned_dependency():
+    """A binary whose dependency version is not its module's go.mod's (built from
+    a tagged git checkout with greet upgraded): the rebuild pins greet v1.1.0."""
+    name = "pinned_dependency"
+    proxy = proxy_with_hello(name)
+    write_module(proxy, "example.com/greet", "v1.1.0",
+                 {"go.mod": "module example.com/greet\n\ngo 1.21\n",
+                  "greet.go": GREET.replace('"hello, "', '"hi, "')})
+    env = proxy_env(name, proxy)
+    src = new_dir(name, "src")
+    for n, text in hello_files().items():
+        with open(os.path.join(src, n), "w") as f:
+            f.write(text.replace("greet v1.0.0", "greet v1.1.0"))
+    git = tool("git", "git")
+    go = tool("go", "golang")
+    harness.must([git, "init", "-q"], 60, cwd=src)
+    r = harness.run([go, "mod", "tidy"], TIMEOUT, cwd=src, env=env)
+    eq(r.rc, 0, "go mod tidy", r)
+    for argv in (["add", "."], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x"],
+                 ["tag", "v1.0.0"]):
+        harness.must([git] + argv, 60, cwd=src)
+    r = harness.run([go, "build", "-buildvcs=true", "-o", "hello", "."], TIMEOUT, cwd=src, env=env)
+    eq(r.rc, 0, "go build in the tagged checkout", r)
+    old = os.path.join(src, "hello")
+    eq(harness.run([old], 30).out, "hi, nobody 42 tag off\n", "the original's output")
+    out = new_dir(name, "out")
+    obj, r = rebuild_json(env, old, cwd=out)
+    eq((r.rc, obj["unexpected"], obj["version"]), (0, 0, "v1.0.0"), "rebuild status", r)
+    eq(obj["pinned"], ["example.com/greet@v1.1.0"], "pinned to the binary's version", r)
+    true("dep example.com/greet" not in diffs(obj), "the dependency is the same", r)
+    eq(diffs(obj)["mod"]["kind"], "source", "no sum to compare: source", r)
+    contains(diffs(obj)["mod"]["why"], "records no sum", "why", r)
+    eq(run_in_empty_root(name, obj["out"]).out, "hi, nobody 42 tag off\n", "the rebuilt binary's output")
+
+
+@test
 def tampered_source():
     env = proxy_env("tampered_source", proxy_with_hello("tampered_source"))
     old = go_install(env, "example.com/hello@v1.0.0")
