@@ -120,6 +120,8 @@ gr_cmd_build_usage(FILE *f)
 	      "      pkg-config's flags as the static archives ld would open\n"
 	      "  gorelink index [OPTIONS] SYMBOL...\n"
 	      "      which archive on the search path defines a symbol (else which shared library)\n"
+	      "  gorelink rebuild [OPTIONS] BINARY\n"
+	      "      the same Go program, module versions and flags as BINARY, rebuilt static\n"
 	      "See gorelink(1).\n", f);
 }
 
