@@ -361,7 +361,7 @@ gr_cmd_rebuild(int argc, char **argv, FILE *out, FILE *err)
 	/* No preset applies itself: a preset's tags would change the program. */
 	if (gr_strvec_push(&bav, "gorelink") || gr_strvec_push(&bav, mode) ||
 	    gr_strvec_push(&bav, "--no-auto-presets") ||
-	    (verbose && gr_strvec_push(&bav, "-v")) || gr_strvec_push(&bav, "-o") || gr_strvec_push(&bav, tmpout)) {
+	    (verbose && gr_strvec_push(&bav, "-v")) || gr_strvec_push(&bav, "--go") || gr_strvec_push(&bav, go) || gr_strvec_push(&bav, "-o") || gr_strvec_push(&bav, tmpout)) {
 		r.status = GR_EXIT_ERROR;
 		r.error = "out of memory";
 		goto done;
