@@ -316,7 +316,12 @@ gr_cmd_rebuild(int argc, char **argv, FILE *out, FILE *err)
 		r.status = r.refused ? GR_EXIT_REFUSED : GR_EXIT_ERROR;
 		r.error = e.msg;
 		if (!json)
-			gr_cli_diag(err, "rebuild: %s: refused: %s", r.binary, e.msg);
+		{
+			if (r.refused)
+				gr_cli_diag(err, "rebuild: %s: refused: %s", r.binary, e.msg);
+			else
+				gr_cli_diag(err, "rebuild: %s", e.msg);
+		}
 		goto done;
 	}
 	if (!(outpath = gr_cmd_rb_out(r.binary, o))) {

@@ -183,14 +183,14 @@ gr_rebuild_read(const char *path, struct gr_arena *a, struct gr_rebuild_info *bi
 		return rc;
 	if (!gi || !gi->go_version || !gi->modinfo || !gi->modinfo[0])
 		return gr_error_set(err, GR_REBUILD_EREFUSED, 0,
-		                    "%s: no Go build info (not a Go binary, built before Go 1.18, "
-		                    "with -buildinfo=false, or from a file rather than a package)", path);
+		                    "no Go build info (not a Go binary, built before Go 1.18, "
+		                    "with -buildinfo=false, or from a file rather than a package)");
 	bi->go_version = gi->go_version;
 	if ((rc = gr_rb_parse(gi->modinfo, a, bi, err)))
 		return rc;
 	if (!bi->path || !bi->main.path)
 		return gr_error_set(err, GR_REBUILD_EREFUSED, 0,
-		                    "%s: its build info names no main module (built outside module mode)", path);
+		                    "its build info names no main module (built outside module mode)");
 	return GR_OK;
 }
 
