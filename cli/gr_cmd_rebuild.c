@@ -412,6 +412,17 @@ gr_cmd_rebuild(int argc, char **argv, FILE *out, FILE *err)
 	}
 	r.diffs = diffs;
 	r.compared = true;
+	if (strcmp(old.go_version, new.go_version) != 0) {
+		char *w = NULL;
+		if (asprintf(&w, "%s was built with %s, the rebuild with the installed %s: the differences of "
+		             "kind toolchain follow from that; with that Go installed (GOTOOLCHAIN=%s) they go away",
+		             r.binary, old.go_version, new.go_version, old.go_version) >= 0) {
+			if (!json)
+				fprintf(err, "gorelink: warning: %s\n", w);
+			gr_strvec_push(&plan.warnings, w);
+			free(w);
+		}
+	}
 	if (gr_rebuild_unexpected(diffs, r.ndiffs)) {
 		r.status = GR_EXIT_FAIL;
 		r.error = "the new binary's build info differs beyond the link; OUT left alone";

@@ -670,8 +670,14 @@ gr_rb_tags_superset(struct gr_arena *a, const char *old, const char *new)
 
 static const char *
 gr_rb_setting_kind(struct gr_arena *a, const char *key, const char *o, const char *nv, bool preset_tags,
-                   const char **why)
+                   bool other_go, const char **why)
 {
+	/* Settings that follow from the Go release (and the go.mod go line). */
+	if (other_go && (!strcmp(key, "DefaultGODEBUG") || (!strcmp(key, "-buildmode") && !*o && !strcmp(nv, "exe")))) {
+		*why = "another Go release: it records this setting differently (DefaultGODEBUG from Go 1.21, "
+		       "-buildmode=exe from Go 1.20)";
+		return "toolchain";
+	}
 	if (!strcmp(key, "-ldflags") &&
 	    gr_rb_same_but(a, gr_rb_ld_plain(o), gr_rb_ld_plain(nv), " \t", gr_rb_ours_ld)) {
 		*why = "gorelink links externally through gorelink-ld (-linkmode=external -extld=...)";
@@ -711,6 +717,7 @@ gr_rebuild_compare(const struct gr_rebuild_info *old, const struct gr_rebuild_in
 {
 	size_t cap = 0, i, j;
 	int rc = GR_OK;
+	bool other_go = strcmp(old->go_version, new->go_version) != 0;
 
 	*d = NULL;
 	*n = 0;
@@ -719,7 +726,7 @@ gr_rebuild_compare(const struct gr_rebuild_info *old, const struct gr_rebuild_in
 		if ((rc = gr_rb_add(a, d, n, &cap, what, o, nv, kind, why)))   \
 			goto nomem;                                            \
 	} while (0)
-	if (strcmp(old->go_version, new->go_version) != 0)
+	if (other_go)
 		ADD("go", old->go_version, new->go_version, "toolchain",
 		    "built with the installed Go, not the original's: install that version to match it");
 	if (!old->path || !new->path || strcmp(old->path, new->path) != 0)
@@ -781,14 +788,14 @@ gr_rebuild_compare(const struct gr_rebuild_info *old, const struct gr_rebuild_in
 		const char *nv = gr_rebuild_setting(new, old->keys[i]), *why, *kind;
 		if (nv && !strcmp(nv, old->values[i]))
 			continue;
-		kind = gr_rb_setting_kind(a, old->keys[i], old->values[i], nv ? nv : "", preset_tags, &why);
+		kind = gr_rb_setting_kind(a, old->keys[i], old->values[i], nv ? nv : "", preset_tags, other_go, &why);
 		ADD(gr_arena_printf(a, "build %s", old->keys[i]), old->values[i], nv, kind, why);
 	}
 	for (j = 0; j < new->nsettings; j++) {
 		const char *why, *kind;
 		if (gr_rebuild_setting(old, new->keys[j]))
 			continue;
-		kind = gr_rb_setting_kind(a, new->keys[j], "", new->values[j], preset_tags, &why);
+		kind = gr_rb_setting_kind(a, new->keys[j], "", new->values[j], preset_tags, other_go, &why);
 		ADD(gr_arena_printf(a, "build %s", new->keys[j]), NULL, new->values[j], kind, why);
 	}
 #undef ADD

@@ -267,6 +267,24 @@ def pinned_dependency():
 
 
 @test
+def other_go_toolchain():
+    """Built with Debian's Go 1.19, rebuilt with the go on PATH: listed as toolchain, not refused."""
+    go119 = "/usr/lib/go-1.19/bin/go"
+    true(os.path.exists(go119), "%s missing: install the Debian package golang-1.19-go" % go119)
+    env = proxy_env("other_go_toolchain", proxy_with_hello("other_go_toolchain"))
+    r = harness.run([go119, "install", "example.com/hello@v1.0.0"], TIMEOUT, cwd=WORK, env=env)
+    eq(r.rc, 0, "go1.19 install", r)
+    old = os.path.join(env["GOBIN"], "hello")
+    obj, r = rebuild_json(env, "--dry-run", old, cwd=new_dir("other_go_toolchain", "out"))
+    eq((r.rc, obj["unexpected"], obj["out"]), (0, 0, None), "rebuild status (dry run)", r)
+    d = diffs(obj)
+    eq(d["go"]["kind"], "toolchain", "the go difference", r)
+    true(d["go"]["old"].startswith("go1.19"), "the original Go", r)
+    eq(d["build DefaultGODEBUG"]["kind"], "toolchain", "DefaultGODEBUG follows the release", r)
+    true(any("go1.19" in w for w in obj["warnings"]), "a warning names the original Go", r)
+
+
+@test
 def tampered_source():
     env = proxy_env("tampered_source", proxy_with_hello("tampered_source"))
     old = go_install(env, "example.com/hello@v1.0.0")
