@@ -12,6 +12,9 @@ here with `go install MOD@VERSION`, rebuilt static, their build info compared:
     every difference expected (kind linkage or source), the --json report
     valid against docs/schema/rebuild-v1.schema.json, the input untouched,
     no temporary directory left behind;
+  - pinned_dependency: a binary built from a tagged git checkout whose
+    dependency was upgraded past the module's go.mod: the rebuild pins it;
+  - other_go_toolchain: built with Debian's Go 1.19: kind toolchain, a warning;
   - tampered_source: the same version served with different content: the
     fetched sum is not the binary's: exit 1, OUT not created;
   - real_proxy_sqlite3: github.com/mattn/go-sqlite3's _example/simple, a
@@ -22,7 +25,7 @@ here with `go install MOD@VERSION`, rebuilt static, their build info compared:
     with an uncommitted change (vcs.modified=true), a build from a local
     directory ((devel)); and exit 64 for a default output that is the input.
 
-Needs go (golang), gcc, git, chroot (coreutils), libsqlite3-dev and
+Needs go (golang), golang-1.19-go, gcc, git, chroot (coreutils), libsqlite3-dev and
 python3-jsonschema; network access to the Go module proxy for
 real_proxy_sqlite3.  Prints `ok NAME` / `FAIL NAME: reason`, then
 `N passed, M failed`; exits 1 if any test failed.
