@@ -236,9 +236,11 @@ gr_rebuild_refuse(const struct gr_rebuild_info *bi, struct gr_error *err)
 
 /* Run go with words (after "go -C dir"), capturing; GR_REBUILD_EFETCH with
  * go's stderr when it fails. */
+static char *gr_rb_json_field(const char *json, const char *key);
+
 static int
-gr_rb_go(const char *go, const char *dir, const struct gr_strvec *words, struct gr_spawn_result *r,
-         struct gr_error *err)
+gr_rb_go(const char *go, const char *dir, const struct gr_strvec *words, const char *what,
+         struct gr_spawn_result *r, struct gr_error *err)
 {
 	struct gr_strvec av;
 	char how[128];
@@ -261,20 +263,23 @@ gr_rb_go(const char *go, const char *dir, const struct gr_strvec *words, struct 
 		return gr_error_set(err, GR_REBUILD_EFETCH, err->sys_errno, "%s: %s", go, err->msg);
 	}
 	if (!gr_spawn_ok(r)) {
-		size_t l = r->err ? strlen(r->err) : 0;
-		while (l && r->err[l - 1] == '\n')
+		/* -json puts the reason in the output's "Error"; otherwise it is on stderr. */
+		char *jerr = r->out ? gr_rb_json_field(r->out, "Error") : NULL;
+		const char *why = jerr ? jerr : r->err ? r->err : "";
+		size_t l = strlen(why);
+		while (l && why[l - 1] == '\n')
 			l--;
-		rc = gr_error_set(err, GR_REBUILD_EFETCH, 0, "%s %s %s: %s: %.*s", go, words->v[0],
-		                  words->n > 1 ? words->v[1] : "", gr_spawn_describe(r, how, sizeof(how)),
-		                  (int)l, r->err ? r->err : "");
+		rc = gr_error_set(err, GR_REBUILD_EFETCH, 0, "%s %s: %s: %.*s", go, what,
+		                  gr_spawn_describe(r, how, sizeof(how)), (int)l, why);
+		free(jerr);
 		gr_spawn_result_free(r);
 	}
 	gr_strvec_deinit(&av);
 	return rc;
 }
 
-/* The string value of "Key": "..." in go's -json output (escapes: \" \\ only
- * as file paths and sums hold), malloc'd, or NULL. */
+/* The string value of "Key": "..." in go's -json output (escapes \n, \t, and
+ * any other character as itself; \uXXXX is not decoded), malloc'd, or NULL. */
 static char *
 gr_rb_json_field(const char *json, const char *key)
 {
@@ -292,8 +297,11 @@ gr_rb_json_field(const char *json, const char *key)
 	if (*e != '"' || !(r = o = malloc((size_t)(e - p) + 1)))
 		return NULL;
 	for (; p < e; p++) {
-		if (*p == '\\')
+		if (*p == '\\') {
 			p++;
+			*o++ = *p == 'n' ? '\n' : *p == 't' ? '\t' : *p;
+			continue;
+		}
 		*o++ = *p;
 	}
 	*o = '\0';
@@ -434,7 +442,7 @@ gr_rebuild_prepare(const struct gr_rebuild_info *bi, const char *go, const char 
 {
 	struct gr_strvec w;
 	struct gr_spawn_result r;
-	char *dir = NULL, *spec = NULL;
+	char *dir = NULL, *spec = NULL, *spec_what = NULL;
 	size_t i;
 	int rc;
 
@@ -464,12 +472,17 @@ gr_rebuild_prepare(const struct gr_rebuild_info *bi, const char *go, const char 
 	}
 	/* go mod download -json MOD@VERSION: verified against go.sum's database
 	 * like go install MOD@VERSION; Dir is its read-only copy in the module cache. */
+	if (asprintf(&spec_what, "mod download -json %s", spec) < 0) {
+		spec_what = NULL;
+		rc = gr_error_set(err, GR_ENOMEM, 0, "out of memory");
+		goto out;
+	}
 	if (gr_strvec_push(&w, "mod") || gr_strvec_push(&w, "download") || gr_strvec_push(&w, "-json") ||
 	    gr_strvec_push(&w, spec)) {
 		rc = gr_error_set(err, GR_ENOMEM, 0, "out of memory");
 		goto out;
 	}
-	if ((rc = gr_rb_go(go, p->tmp, &w, &r, err)))
+	if ((rc = gr_rb_go(go, p->tmp, &w, spec_what, &r, err)))
 		goto out;
 	dir = r.out ? gr_rb_json_field(r.out, "Dir") : NULL;
 	p->fetched_sum = r.out ? gr_rb_json_field(r.out, "Sum") : NULL;
@@ -508,7 +521,7 @@ gr_rebuild_prepare(const struct gr_rebuild_info *bi, const char *go, const char 
 		}
 	}
 	if (w.n > 2) {
-		if ((rc = gr_rb_go(go, p->workdir, &w, &r, err)))
+		if ((rc = gr_rb_go(go, p->workdir, &w, "mod edit (pinning the dependencies)", &r, err)))
 			goto out;
 		gr_spawn_result_free(&r);
 	}
@@ -517,6 +530,7 @@ gr_rebuild_prepare(const struct gr_rebuild_info *bi, const char *go, const char 
 out:
 	free(dir);
 	free(spec);
+	free(spec_what);
 	gr_strvec_deinit(&w);
 	return rc;
 }

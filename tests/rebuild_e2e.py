@@ -328,6 +328,21 @@ def real_proxy_sqlite3():
 
 
 @test
+def fetch_fails():
+    """The module proxy cannot serve the version: exit 2, go's reason, nothing left behind."""
+    env = proxy_env("fetch_fails", proxy_with_hello("fetch_fails"))
+    old = go_install(env, "example.com/hello@v1.0.0")
+    env2 = proxy_env("fetch_fails2", new_dir("fetch_fails2", "proxy"))  # an empty proxy, a fresh cache
+    out = new_dir("fetch_fails", "out")
+    obj, r = rebuild_json(env2, old, cwd=out)
+    eq((r.rc, obj["refused"], obj["compared"]), (2, False, False), "rebuild status", r)
+    contains(obj["error"], "mod download", "the failing step", r)
+    contains(obj["error"], "example.com/hello@v1.0.0", "what it fetched", r)
+    eq(os.listdir(out), [], "nothing written")
+    eq(os.listdir(env2["TMPDIR"]), [], "temporary directories removed")
+
+
+@test
 def refuse_no_buildinfo():
     d = new_dir("refuse_no_buildinfo")
     with open(os.path.join(d, "c.c"), "w") as f:
