@@ -348,7 +348,7 @@ gr_cmd_rebuild(int argc, char **argv, FILE *out, FILE *err)
 	if (!json)
 		fprintf(err, "gorelink: rebuilding %s@%s (package %s, %s)\n", old.main.path, old.main.version,
 		        old.path, old.go_version);
-	if ((rc = gr_rebuild_prepare(&old, go, NULL, &plan, &e))) {
+	if ((rc = gr_rebuild_prepare(&old, go, getenv("TMPDIR"), &plan, &e))) {
 		have_plan = true;
 		r.status = GR_EXIT_ERROR;
 		r.error = e.msg;

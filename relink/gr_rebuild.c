@@ -453,7 +453,7 @@ gr_rebuild_prepare(const struct gr_rebuild_info *bi, const char *go, const char 
 	gr_strvec_init(&p->pinned);
 	gr_strvec_init(&p->warnings);
 	gr_strvec_init(&w);
-	if (!tmpdir && !(tmpdir = getenv("TMPDIR")))
+	if (!tmpdir || !*tmpdir)
 		tmpdir = "/tmp";
 	if (asprintf(&p->tmp, "%s/gorelink-rebuild.XXXXXX", tmpdir) < 0) {
 		p->tmp = NULL;

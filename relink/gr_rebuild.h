@@ -71,7 +71,8 @@ const char *gr_rebuild_setting(const struct gr_rebuild_info *bi, const char *key
 int gr_rebuild_refuse(const struct gr_rebuild_info *bi, struct gr_error *err);
 
 /* Fetch the main module at its version with go (go mod download), copy it
- * into a new temporary directory under tmpdir (NULL: $TMPDIR or /tmp), pin
+ * into a new temporary directory under tmpdir (NULL or "": /tmp; the CLI
+ * passes $TMPDIR), pin
  * every dependency to its recorded version and replacement (go mod edit), and
  * work out the go build flags and environment. GR_REBUILD_EFETCH, GR_ENOMEM. */
 int gr_rebuild_prepare(const struct gr_rebuild_info *bi, const char *go, const char *tmpdir,
