@@ -75,6 +75,8 @@ gr_gi_modinfo(const char *s, size_t n, struct gr_arena *a, struct gr_goinfo *gi,
 {
 	size_t cdeps = 0, cset = 0;
 
+	if (!(gi->modinfo = gr_arena_strndup(a, s, n)))
+		return gr_error_set(err, GR_ENOMEM, 0, "Go build info: out of memory");
 	while (n > 0) {
 		const char *nl = memchr(s, '\n', n);
 		size_t l = nl ? (size_t)(nl - s) : n;

@@ -32,6 +32,8 @@ struct gr_goinfo {
 	const char *go_version;        /* "go1.22.1", or NULL when no build info was read */
 	const char *main_path;         /* the main package path ("path" line), or NULL */
 	const char *main_module;       /* the main module ("mod" line), or NULL */
+	const char *modinfo;           /* the module info text as written (path, mod, dep, =>,
+	                                * build lines), NUL-terminated, or NULL */
 	const char **deps;             /* module paths of "dep" lines */
 	size_t ndeps;
 	const char **settings;         /* "KEY=VALUE" of "build" lines, e.g. "CGO_ENABLED=0" */

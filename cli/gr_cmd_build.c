@@ -138,6 +138,8 @@ gr_cmd_build_usage(FILE *f)
 	      "      which archive on the search path defines a symbol (else which shared library)\n"
 	      "  gorelink test [OPTIONS] PACKAGE [-- GO_TEST_FLAGS...]\n"
 	      "      a package's static test binary (go test -c); --run runs it in an empty root\n"
+	      "  gorelink rebuild [OPTIONS] BINARY\n"
+	      "      the same Go program, module versions and flags as BINARY, rebuilt static\n"
 	      "See gorelink(1).\n", f);
 }
 
