@@ -138,6 +138,8 @@ gr_cmd_build_usage(FILE *f)
 	      "      which archive on the search path defines a symbol (else which shared library)\n"
 	      "  gorelink test [OPTIONS] PACKAGE [-- GO_TEST_FLAGS...]\n"
 	      "      a package's static test binary (go test -c); --run runs it in an empty root\n"
+	      "  gorelink go build [GO_BUILD_FLAGS...] [-o OUT] PACKAGE\n"
+	      "      a go command whose build is this one (goreleaser's builds[].tool)\n"
 	      "See gorelink(1).\n", f);
 }
 
