@@ -140,6 +140,8 @@ gr_cmd_build_usage(FILE *f)
 	      "      a package's static test binary (go test -c); --run runs it in an empty root\n"
 	      "  gorelink rebuild [OPTIONS] BINARY\n"
 	      "      the same Go program, module versions and flags as BINARY, rebuilt static\n"
+	      "  gorelink go build [GO_BUILD_FLAGS...] [-o OUT] PACKAGE\n"
+	      "      a go command whose build is this one (goreleaser's builds[].tool)\n"
 	      "See gorelink(1).\n", f);
 }
 

@@ -3,6 +3,7 @@
 
 #include "gr_cli.h"
 #include "gr_cmd_extld.h"
+#include "gr_cmd_go.h"
 #include "gr_cmd_guard.h"
 #include "gr_cmd_test.h"
 
@@ -19,6 +20,9 @@ main(int argc, char **argv)
 		return gr_cmd_pkgconfig_shim(argc, argv);
 	if (strcmp(base, "gorelink-guard") == 0)
 		return gr_cmd_guard(argc, argv);
+	/* A go command for goreleaser's builds[].tool (docs/goreleaser.md). */
+	if (strcmp(base, "gorelink-go") == 0)
+		return gr_cmd_go(argc, argv, stdout, stderr);
 	if (strcmp(base, "gorelink-sandbox") == 0)
 		return gr_cmd_test_sandbox(argc, argv);
 	return gr_cli_run(argc, argv, stdout, stderr);

@@ -1,0 +1,3 @@
+module example.com/zdemo
+
+go 1.19
