@@ -58,7 +58,7 @@ gr_cmd_index_package(const char *path, char *buf, size_t n)
 	struct gr_error e;
 
 	if (!gr_cmd_index_db_tried) {
-		char *admin = gr_dpkg_admindir_env();
+		char *admin = gr_dpkg_admindir(getenv("DPKG_ADMINDIR"), getenv("DPKG_ROOT"));
 		gr_cmd_index_db_tried = true;
 		if (gr_dpkg_open(admin, &gr_cmd_index_db, &e) != GR_OK)
 			gr_cmd_index_db = NULL;

@@ -971,7 +971,7 @@ gr_pcrw_dpkg(const struct gr_env *env, char **paths, size_t n, char **pkgs)
 {
 	struct gr_kvbuf key = { NULL, 0, 0, false }, val = { NULL, 0, 0, false };
 	struct gr_error e;
-	char *admin = gr_dpkg_admindir_env(), *data = NULL;
+	char *admin = gr_dpkg_admindir(getenv("DPKG_ADMINDIR"), getenv("DPKG_ROOT")), *data = NULL;
 	size_t i, len, any = 0;
 
 	for (i = 0; i < n; i++)

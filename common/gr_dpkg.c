@@ -564,10 +564,8 @@ gr_dpkg_find(const struct gr_dpkg *db, const char *name)
 }
 
 char *
-gr_dpkg_admindir_env(void)
+gr_dpkg_admindir(const char *a, const char *r)
 {
-	const char *a = getenv("DPKG_ADMINDIR"), *r = getenv("DPKG_ROOT");
-
 	if (a && *a)
 		return strdup(a);
 	if (r && *r)

@@ -39,10 +39,11 @@ const struct gr_dpkg_pkg *gr_dpkg_owner(const struct gr_dpkg *db, const char *pa
  * without ":arch" the first by name wins. */
 const struct gr_dpkg_pkg *gr_dpkg_find(const struct gr_dpkg *db, const char *name);
 
-/* The admindir dpkg itself would read, from the environment: $DPKG_ADMINDIR,
- * else $DPKG_ROOT/var/lib/dpkg, else NULL (/var/lib/dpkg). malloc'd; the
- * caller frees it. NULL also when out of memory (then the default is read). */
-char *gr_dpkg_admindir_env(void);
+/* The admindir dpkg itself would read, given the values of DPKG_ADMINDIR and
+ * DPKG_ROOT (NULL: unset; the command line reads them): DPKG_ADMINDIR, else
+ * DPKG_ROOT/var/lib/dpkg, else NULL (/var/lib/dpkg). malloc'd; the caller
+ * frees it. NULL also when out of memory (then the default is read). */
+char *gr_dpkg_admindir(const char *dpkg_admindir, const char *dpkg_root);
 
 /* Append to key the identity of the database under admindir (NULL:
  * /var/lib/dpkg): its path and the device, inode, size, mtime and ctime of its

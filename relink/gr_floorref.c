@@ -370,14 +370,13 @@ out:
 }
 
 /* The Debian package of each toolchain reference's file ("libc6-dev" for
- * crt1.o), from dpkg's database ($DPKG_ADMINDIR, as dpkg-query reads it;
- * none when there is no database). */
+ * crt1.o), from dpkg's database (/var/lib/dpkg, the toolchain's own; none
+ * when there is no database). */
 static void
 gr_fr_debs(struct gr_fr *fr)
 {
 	struct gr_dpkg *db = NULL;
 	struct gr_error e;
-	char *admin = NULL;
 	size_t i;
 
 	for (i = 0; i < fr->nrefs; i++)
@@ -385,10 +384,8 @@ gr_fr_debs(struct gr_fr *fr)
 			break;
 	if (i == fr->nrefs)
 		return;  /* nothing to ask: the database is not read */
-	admin = gr_dpkg_admindir_env();
-	if (gr_dpkg_open(admin, &db, &e) != GR_OK)
+	if (gr_dpkg_open(NULL, &db, &e) != GR_OK)
 		db = NULL;
-	free(admin);
 	for (i = 0; db && i < fr->nrefs; i++) {
 		struct gr_rec_floorref *r = &fr->refs[i].r;
 		const struct gr_dpkg_pkg *p;
