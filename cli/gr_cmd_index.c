@@ -2,10 +2,12 @@
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "gr_cli.h"
+#include "gr_dpkg.h"
 #include "gr_pc.h"
 #include "gr_spawn.h"
 #include "gr_strvec.h"
@@ -27,7 +29,7 @@ gr_cmd_index_usage(FILE *f)
 	      "A SYMBOL no archive defines is looked up in the dynamic symbol tables of the\n"
 	      "shared libraries (lib*.so, lib*.so.*) of the same directories: each one that\n"
 	      "defines it is named, with its soname, the -l that reaches it and the Debian\n"
-	      "packages that ship it (dpkg-query -S, where there is one).\n"
+	      "packages that ship it (from dpkg's database, where there is one).\n"
 	      "\n"
 	      "Options:\n"
 	      "      --cc COMMAND  the C compiler whose search dirs apply (default: $CC, else cc)\n"
@@ -41,47 +43,31 @@ gr_cmd_index_usage(FILE *f)
 	      "could not be used, 64 usage error.\n", f);
 }
 
+/* dpkg's database, read at the first shared-library hit ($DPKG_ADMINDIR). */
+static struct gr_dpkg *gr_cmd_index_db;
+static bool gr_cmd_index_db_tried;
+
 /* The Debian package that ships path ("libsystemd0" for
- * /usr/lib/x86_64-linux-gnu/libsystemd.so.0), from dpkg-query -S, into buf;
- * false where there is no dpkg-query or no package ships it. */
+ * /usr/lib/x86_64-linux-gnu/libsystemd.so.0, also where dpkg lists it under
+ * /lib with a merged /usr), from dpkg's database, into buf; false where there
+ * is no database or no package ships it. */
 static bool
 gr_cmd_index_package(const char *path, char *buf, size_t n)
 {
-	struct gr_strvec argv;
-	struct gr_spawn_result r;
+	const struct gr_dpkg_pkg *p;
 	struct gr_error e;
-	const char *line, *colon;
-	bool ok = false;
-	int rc;
 
-	gr_strvec_init(&argv);
-	if (gr_strvec_push(&argv, "dpkg-query") || gr_strvec_push(&argv, "-S") || gr_strvec_push(&argv, path)) {
-		gr_strvec_deinit(&argv);
-		return false;
+	if (!gr_cmd_index_db_tried) {
+		char *admin = gr_dpkg_admindir(getenv("DPKG_ADMINDIR"), getenv("DPKG_ROOT"));
+		gr_cmd_index_db_tried = true;
+		if (gr_dpkg_open(admin, &gr_cmd_index_db, &e) != GR_OK)
+			gr_cmd_index_db = NULL;
+		free(admin);
 	}
-	rc = gr_spawn_capture(gr_strvec_argv(&argv), NULL, &r, &e);
-	gr_strvec_deinit(&argv);
-	if (rc != GR_OK)
+	if (!gr_cmd_index_db || !(p = gr_dpkg_owner(gr_cmd_index_db, path)) || strlen(p->package) >= n)
 		return false;
-	/* "libsystemd0:amd64: /usr/lib/x86_64-linux-gnu/libsystemd.so.0": the first line naming path exactly. */
-	for (line = r.out; r.out && gr_spawn_ok(&r) && line && *line && !ok; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
-		const char *sep = strstr(line, ": "), *end = strchr(line, '\n');
-		size_t pl = strlen(path), k;
-		if (!sep || (end && sep > end) || strncmp(sep + 2, path, pl) || (sep[2 + pl] != '\n' && sep[2 + pl]))
-			continue;
-		/* One package ("libsystemd0:amd64"), not a diversion or a list ("a, b"). */
-		if (memchr(line, ',', (size_t)(sep - line)) || memchr(line, ' ', (size_t)(sep - line)))
-			continue;
-		colon = memchr(line, ':', (size_t)(sep - line));
-		k = (size_t)((colon ? colon : sep) - line);
-		if (k && k < n) {
-			memcpy(buf, line, k);
-			buf[k] = '\0';
-			ok = true;
-		}
-	}
-	gr_spawn_result_free(&r);
-	return ok;
+	snprintf(buf, n, "%s", p->package);
+	return true;
 }
 
 /* What shared library defines a symbol no archive does: one line's tail. */
@@ -239,5 +225,8 @@ out:
 	gr_pc_tokens_free(words);
 	gr_strvec_deinit(&cc);
 	gr_strvec_deinit(&dirs);
+	gr_dpkg_free(gr_cmd_index_db);
+	gr_cmd_index_db = NULL;
+	gr_cmd_index_db_tried = false;
 	return status;
 }

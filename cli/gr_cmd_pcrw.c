@@ -16,6 +16,7 @@
 #include "gr_cache.h"
 #include "gr_chain.h"
 #include "gr_cli.h"
+#include "gr_dpkg.h"
 #include "gr_file.h"
 #include "gr_json.h"
 #include "gr_path.h"
@@ -955,56 +956,68 @@ gr_pcrw_origin_root(const char *origin, char *buf, size_t n)
 	snprintf(buf, n, "%.*s", (int)l, origin);
 }
 
-/* Which installed packages own the files (dpkg -S, through the cache), as
- * "PKG" per path in pkgs (NULL where none, or no dpkg). */
+/* dpkg's database, read at the first explanation that names packages and
+ * kept for the process (--each explains many packages). */
+static struct gr_dpkg *gr_pcrw_db;
+static bool gr_pcrw_db_tried;
+
+/* Which installed packages own the files, as "PKG" per path in pkgs (the
+ * package name without ":arch", as before from dpkg -S; NULL where none, or
+ * no database). Read from dpkg's database (gr_dpkg), whose loading costs a
+ * tenth of a second: the answers are cached, keyed by the paths and the
+ * database's identity (issue 15). */
 static void
 gr_pcrw_dpkg(const struct gr_env *env, char **paths, size_t n, char **pkgs)
 {
-	struct gr_strvec av;
+	struct gr_kvbuf key = { NULL, 0, 0, false }, val = { NULL, 0, 0, false };
 	struct gr_error e;
-	const char *p, *nl;
-	char *out = NULL;
-	bool hit;
-	size_t i;
+	char *admin = gr_dpkg_admindir(getenv("DPKG_ADMINDIR"), getenv("DPKG_ROOT")), *data = NULL;
+	size_t i, len, any = 0;
 
-	if (!n)
-		return;
-	gr_strvec_init(&av);
-	if (gr_strvec_push(&av, "dpkg") || gr_strvec_push(&av, "-S")) {
-		gr_strvec_deinit(&av);
-		return;
-	}
-	/* With a merged /usr, dpkg knows /lib/... for what is found as /usr/lib/... */
 	for (i = 0; i < n; i++)
-		if (paths[i] && (gr_strvec_push(&av, paths[i]) ||
-		                 (!strncmp(paths[i], "/usr/lib/", 9) && gr_strvec_push(&av, paths[i] + 4)))) {
-			gr_strvec_deinit(&av);
-			return;
+		any += paths[i] != NULL;
+	if (!any)
+		goto out;
+	gr_kv_raw(&key, "dpkg-owner 1\n", 13);
+	gr_dpkg_key(admin, &key);
+	for (i = 0; i < n; i++)
+		gr_kv_put(&key, 'a', paths[i] ? paths[i] : "");
+	if (!key.nomem && key.p && gr_cache_get(env, "dpkg-owner", key.p, &data, &len) == GR_OK) {
+		char *cur = data, *v, tag;
+		bool bad = false;
+		for (i = 0; i < n && gr_kv_next(&cur, &tag, &v, &bad) && (tag == 'p' || tag == 'n'); i++)
+			pkgs[i] = tag == 'p' ? strdup(v) : NULL;
+		if (i == n && !bad && gr_kv_next(&cur, &tag, &v, &bad) && tag == 'E')
+			goto out;
+		for (i = 0; i < n; i++) {  /* a damaged entry: asked again */
+			free(pkgs[i]);
+			pkgs[i] = NULL;
 		}
-	/* dpkg reads these two; gr_env does not hold them. */
-	if (av.n > 2 && gr_tccache_dpkg_search(env, getenv("DPKG_ADMINDIR"), getenv("DPKG_ROOT"),
-	                                       gr_strvec_argv(&av), &out, &hit, &e) == GR_OK) {
-		/* "libvips42:amd64: /usr/lib/x86_64-linux-gnu/libvips.so.42.14.2" */
-		for (p = out ? out : ""; *p; p = nl ? nl + 1 : p + strlen(p)) {
-			const char *sep;
-			nl = strchr(p, '\n');
-			sep = strstr(p, ": /");
-			if (!sep || (nl && sep > nl))
-				continue;
-			for (i = 0; i < n; i++) {
-				const char *pa = paths[i];
-				if (pa && !strncmp(sep + 2, "/lib/", 5) && !strncmp(pa, "/usr/lib/", 9))
-					pa += 4;
-				if (pa && !pkgs[i] && !strncmp(sep + 2, pa, strlen(pa)) &&
-				    (sep + 2)[strlen(pa)] == (nl ? '\n' : '\0')) {
-					const char *colon = memchr(p, ':', (size_t)(sep - p));
-					pkgs[i] = strndup(p, (size_t)((colon ? colon : sep) - p));
-				}
-			}
-		}
-		free(out);
 	}
-	gr_strvec_deinit(&av);
+	if (!gr_pcrw_db_tried) {
+		gr_pcrw_db_tried = true;
+		if (gr_dpkg_open(admin, &gr_pcrw_db, &e) != GR_OK)
+			gr_pcrw_db = NULL;  /* no database: no package is named */
+	}
+	if (!gr_pcrw_db)
+		goto out;
+	for (i = 0; i < n; i++) {
+		const struct gr_dpkg_pkg *p = paths[i] ? gr_dpkg_owner(gr_pcrw_db, paths[i]) : NULL;
+		if (p)
+			pkgs[i] = strdup(p->package);
+		if (pkgs[i])
+			gr_kv_put(&val, 'p', pkgs[i]);
+		else
+			gr_kv_put(&val, 'n', "");
+	}
+	gr_kv_put(&val, 'E', "end");
+	if (!key.nomem && key.p && !val.nomem && val.p)
+		gr_cache_put(env, "dpkg-owner", key.p, val.p, val.n, &e);
+out:
+	free(data);
+	free(key.p);
+	free(val.p);
+	free(admin);
 }
 
 /* After the explanation: the smallest --allow-dynamic set that makes the link
@@ -1707,5 +1720,8 @@ gr_cmd_pcrw(int argc, char **argv, FILE *in, FILE *out, FILE *err)
 	free(u.allow);
 	free(u.syslibs);
 	free(u.syslist);
+	gr_dpkg_free(gr_pcrw_db);
+	gr_pcrw_db = NULL;
+	gr_pcrw_db_tried = false;
 	return status;
 }

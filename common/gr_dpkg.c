@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "gr_arena.h"
 #include "gr_file.h"
@@ -560,4 +561,42 @@ gr_dpkg_find(const struct gr_dpkg *db, const char *name)
 		if (!strcmp(db->pkgs[i].package, name))
 			return &db->pkgs[i];
 	return NULL;
+}
+
+char *
+gr_dpkg_admindir(const char *a, const char *r)
+{
+	if (a && *a)
+		return strdup(a);
+	if (r && *r)
+		return dp_printf("%s/var/lib/dpkg", r);
+	return NULL;
+}
+
+void
+gr_dpkg_key(const char *admindir, struct gr_kvbuf *key)
+{
+	static const char *const part[] = { "status", "diversions", "info" };
+	size_t i;
+
+	if (!admindir)
+		admindir = "/var/lib/dpkg";
+	gr_kv_put(key, 'A', admindir);
+	for (i = 0; i < sizeof(part) / sizeof(part[0]); i++) {
+		char *p = dp_printf("%s/%s", admindir, part[i]), v[256];
+		struct stat st;
+		if (!p) {
+			key->nomem = true;
+			return;
+		}
+		if (stat(p, &st) != 0)
+			snprintf(v, sizeof(v), "%s missing %d", part[i], errno);
+		else
+			snprintf(v, sizeof(v), "%s %llu %llu %lld %lld.%09ld %lld.%09ld", part[i],
+			         (unsigned long long)st.st_dev, (unsigned long long)st.st_ino, (long long)st.st_size,
+			         (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec, (long long)st.st_ctim.tv_sec,
+			         st.st_ctim.tv_nsec);
+		free(p);
+		gr_kv_put(key, 'D', v);
+	}
 }

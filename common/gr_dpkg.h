@@ -3,6 +3,7 @@
 #define GR_DPKG_H
 
 #include "gr_error.h"
+#include "gr_kv.h"
 
 /* One installed package as dpkg names it. */
 struct gr_dpkg_pkg {
@@ -37,5 +38,18 @@ const struct gr_dpkg_pkg *gr_dpkg_owner(const struct gr_dpkg *db, const char *pa
 /* The installed package called name ("zlib1g-dev" or "zlib1g-dev:amd64"), or NULL;
  * without ":arch" the first by name wins. */
 const struct gr_dpkg_pkg *gr_dpkg_find(const struct gr_dpkg *db, const char *name);
+
+/* The admindir dpkg itself would read, given the values of DPKG_ADMINDIR and
+ * DPKG_ROOT (NULL: unset; the command line reads them): DPKG_ADMINDIR, else
+ * DPKG_ROOT/var/lib/dpkg, else NULL (/var/lib/dpkg). malloc'd; the caller
+ * frees it. NULL also when out of memory (then the default is read). */
+char *gr_dpkg_admindir(const char *dpkg_admindir, const char *dpkg_root);
+
+/* Append to key the identity of the database under admindir (NULL:
+ * /var/lib/dpkg): its path and the device, inode, size, mtime and ctime of its
+ * status and diversions files and of its info directory (dpkg replaces a
+ * package's file list by rename, which changes the directory). Anything that
+ * changes what gr_dpkg_open loads changes this key. */
+void gr_dpkg_key(const char *admindir, struct gr_kvbuf *key);
 
 #endif

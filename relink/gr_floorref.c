@@ -10,6 +10,7 @@
 
 #include "gr_arena.h"
 #include "gr_check.h"
+#include "gr_dpkg.h"
 #include "gr_modgraph.h"
 #include "gr_path.h"
 #include "gr_spawn.h"
@@ -368,56 +369,32 @@ out:
 	gr_strvec_deinit(&dirs);
 }
 
-/* The Debian package of each toolchain reference's file: one dpkg-query -S
- * for all of them (none when dpkg-query is not there). */
+/* The Debian package of each toolchain reference's file ("libc6-dev" for
+ * crt1.o), from dpkg's database (/var/lib/dpkg, the toolchain's own; none
+ * when there is no database). */
 static void
 gr_fr_debs(struct gr_fr *fr)
 {
-	struct gr_strvec run;
-	struct gr_spawn_result res;
+	struct gr_dpkg *db = NULL;
 	struct gr_error e;
 	size_t i;
-	const char *p, *nl;
 
-	gr_strvec_init(&run);
-	memset(&res, 0, sizeof(res));
-	if (gr_strvec_push(&run, "dpkg-query") || gr_strvec_push(&run, "-S"))
-		goto out;
 	for (i = 0; i < fr->nrefs; i++)
-		if (!strcmp(fr->refs[i].r.kind, "toolchain") && !gr_fr_has(run.v + 2, run.n - 2, fr->refs[i].r.file) &&
-		    gr_strvec_push(&run, fr->refs[i].r.file))
-			goto out;
-	if (run.n == 2 || gr_spawn_capture(gr_strvec_argv(&run), NULL, &res, &e) != GR_OK || !res.out)
-		goto out;
-	/* "libc6-dev:amd64: /usr/lib/x86_64-linux-gnu/crt1.o" */
-	for (p = res.out; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
-		const char *sep = NULL, *q;
-		for (q = p; q + 1 < nl; q++)
-			if (q[0] == ':' && q[1] == ' ') {
-				sep = q;
-				break;
-			}
-		if (!sep || sep == p)
+		if (!strcmp(fr->refs[i].r.kind, "toolchain") && fr->refs[i].r.file && !fr->refs[i].r.deb)
+			break;
+	if (i == fr->nrefs)
+		return;  /* nothing to ask: the database is not read */
+	if (gr_dpkg_open(NULL, &db, &e) != GR_OK)
+		db = NULL;
+	for (i = 0; db && i < fr->nrefs; i++) {
+		struct gr_rec_floorref *r = &fr->refs[i].r;
+		const struct gr_dpkg_pkg *p;
+		if (strcmp(r->kind, "toolchain") || r->deb || !r->file || !(p = gr_dpkg_owner(db, r->file)))
 			continue;
-		for (i = 0; i < fr->nrefs; i++) {
-			struct gr_rec_floorref *r = &fr->refs[i].r;
-			size_t fl;
-			if (strcmp(r->kind, "toolchain") || r->deb || !r->file)
-				continue;
-			fl = strlen(r->file);
-			if ((size_t)(nl - (sep + 2)) == fl && !memcmp(sep + 2, r->file, fl)) {
-				size_t pl = (size_t)(sep - p);
-				const char *colon = memchr(p, ':', pl);  /* "libc6-dev:amd64": the package */
-				if (colon && !memchr(p, ',', pl))
-					pl = (size_t)(colon - p);
-				if (!(r->deb = gr_arena_strndup(&fr->arena, p, pl)))
-					fr->nomem = true;
-			}
-		}
+		if (!(r->deb = gr_arena_strndup(&fr->arena, p->package, strlen(p->package))))
+			fr->nomem = true;
 	}
-out:
-	gr_spawn_result_free(&res);
-	gr_strvec_deinit(&run);
+	gr_dpkg_free(db);
 }
 
 int

@@ -1,6 +1,7 @@
 /* Unit tests for common/gr_dpkg: a dpkg database written here (status, info/
  * *.list, diversions) and, where this is a Debian system, the real one. */
 #include <check.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,8 @@
 #include <unistd.h>
 
 #include "gr_dpkg.h"
+#include "gr_spawn.h"
+#include "gr_strvec.h"
 #include "gr_test.h"
 
 static char tmp[64];
@@ -153,10 +156,169 @@ START_TEST(test_system)
 }
 END_TEST
 
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* dpkg -S's owner ("zlib1g-dev:amd64", or "a, b" for several) of each of
+ * paths (NULL: none), from one run over them all. */
+static void
+dpkg_search(char **paths, size_t n, char **owner)
+{
+	struct gr_strvec av;
+	struct gr_spawn_result r;
+	struct gr_error e;
+	const char *line, *nl;
+	size_t i;
+
+	gr_strvec_init(&av);
+	ck_assert_int_eq(gr_strvec_push(&av, "dpkg"), 0);
+	ck_assert_int_eq(gr_strvec_push(&av, "-S"), 0);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(gr_strvec_push(&av, paths[i]), 0);
+	ck_assert_msg(gr_spawn_capture(gr_strvec_argv(&av), NULL, &r, &e) == GR_OK, "dpkg does not run: install dpkg");
+	/* exit 1 when some path is not found: fine; a crash or a usage error is not */
+	ck_assert_msg(r.exited && (r.code == 0 || r.code == 1), "dpkg -S failed: %s", r.err ? r.err : "");
+	for (line = r.out ? r.out : ""; *line; line = nl ? nl + 1 : line + strlen(line)) {
+		const char *sep;
+		nl = strchr(line, '\n');
+		if (!strncmp(line, "diversion by ", 13))
+			continue;
+		sep = strstr(line, ": /");
+		if (!sep || (nl && sep > nl))
+			continue;
+		for (i = 0; i < n; i++)
+			if (!owner[i] && (size_t)((nl ? nl : line + strlen(line)) - (sep + 2)) == strlen(paths[i]) &&
+			    !strncmp(sep + 2, paths[i], strlen(paths[i])))
+				ck_assert_ptr_nonnull(owner[i] = strndup(line, (size_t)(sep - line)));
+	}
+	gr_spawn_result_free(&r);
+	gr_strvec_deinit(&av);
+}
+
+/* The oracle: for the archives and shared libraries of the system's library
+ * directory, gr_dpkg's owner is dpkg -S's: of the path as given, else (a
+ * merged /usr, where dpkg lists /lib/...) of its /lib alias; none where dpkg
+ * knows neither. */
+START_TEST(test_oracle_dpkg_search)
+{
+	static const char *const dirs[] = { "/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib" };
+	char **paths = NULL, **alias, **own, **own_alias;
+	size_t n = 0, cap = 0, i, d, narch = 0, nowned = 0, nalias = 0;
+	struct gr_dpkg *db;
+	struct gr_error err;
+
+	ck_assert_msg(access("/var/lib/dpkg/status", R_OK) == 0, "no /var/lib/dpkg/status: not Debian (dpkg)");
+	for (d = 0; d < sizeof(dirs) / sizeof(dirs[0]) && !n; d++) {
+		DIR *dir = opendir(dirs[d]);
+		struct dirent *de;
+		while (dir && (de = readdir(dir))) {
+			size_t k = strlen(de->d_name);
+			char *p;
+			size_t pl;
+			if (strncmp(de->d_name, "lib", 3) || (!(k > 2 && !strcmp(de->d_name + k - 2, ".a")) && !strstr(de->d_name, ".so")))
+				continue;
+			if (n == cap) {
+				cap = cap ? cap * 2 : 256;
+				ck_assert_ptr_nonnull(paths = realloc(paths, cap * sizeof(*paths)));
+			}
+			pl = strlen(dirs[d]) + k + 2;
+			ck_assert_ptr_nonnull(p = malloc(pl));
+			snprintf(p, pl, "%s/%s", dirs[d], de->d_name);
+			paths[n++] = p;
+		}
+		if (dir)
+			closedir(dir);
+	}
+	ck_assert_msg(n >= 20, "only %zu libraries in the system's library directory (libc6-dev)", n);
+	qsort(paths, n, sizeof(*paths), cmp_str);
+	alias = calloc(n, sizeof(*alias));
+	own = calloc(n, sizeof(*own));
+	own_alias = calloc(n, sizeof(*own_alias));
+	ck_assert(alias && own && own_alias);
+	for (i = 0; i < n; i++)
+		ck_assert_ptr_nonnull(alias[i] = strdup(!strncmp(paths[i], "/usr/lib/", 9) ? paths[i] + 4 : paths[i]));
+	dpkg_search(paths, n, own);
+	dpkg_search(alias, n, own_alias);
+	ck_assert_int_eq(gr_dpkg_open(NULL, &db, &err), GR_OK);
+	for (i = 0; i < n; i++) {
+		const struct gr_dpkg_pkg *p = gr_dpkg_owner(db, paths[i]);
+		const char *want = own[i] ? own[i] : own_alias[i];
+		size_t k = strlen(paths[i]);
+		if (!want) {
+			/* a file no package ships (made by ldconfig, or a local one) */
+			ck_assert_msg(p == NULL, "%s: gr_dpkg says %s, dpkg -S none", paths[i], p->name);
+			continue;
+		}
+		ck_assert_msg(p != NULL, "%s: gr_dpkg says none, dpkg -S %s", paths[i], want);
+		/* several owners ("a, b"): gr_dpkg names the first by name, dpkg lists them in its order */
+		if (strstr(want, ", ")) {
+			ck_assert_msg(strstr(want, p->name) != NULL, "%s: gr_dpkg says %s, dpkg -S %s", paths[i], p->name, want);
+		} else
+			ck_assert_msg(!strcmp(p->name, want), "%s: gr_dpkg says %s, dpkg -S %s", paths[i], p->name, want);
+		nowned++;
+		nalias += !own[i];
+		narch += k > 2 && !strcmp(paths[i] + k - 2, ".a");
+	}
+	/* the comparison was real: many owned files, archives among them */
+	ck_assert_msg(nowned >= 20 && narch >= 5, "only %zu owned files (%zu archives) compared", nowned, narch);
+	(void)nalias;
+	for (i = 0; i < n; i++) {
+		free(paths[i]);
+		free(alias[i]);
+		free(own[i]);
+		free(own_alias[i]);
+	}
+	free(paths);
+	free(alias);
+	free(own);
+	free(own_alias);
+	gr_dpkg_free(db);
+}
+END_TEST
+
+/* gr_dpkg_key changes with what gr_dpkg_open loads; gr_dpkg_admindir is dpkg's choice. */
+START_TEST(test_key_and_admindir)
+{
+	struct gr_kvbuf a = { NULL, 0, 0, false }, b = { NULL, 0, 0, false }, c = { NULL, 0, 0, false };
+	char info[128], *ad;
+
+	make_db();
+	gr_dpkg_key(tmp, &a);
+	gr_dpkg_key(tmp, &b);
+	ck_assert(!a.nomem && a.p && b.p);
+	ck_assert_uint_eq(a.n, b.n);
+	ck_assert_int_eq(memcmp(a.p, b.p, a.n), 0);
+	free(b.p);
+	/* a package's file list added (info/ changes) */
+	snprintf(info, sizeof(info), "%s/info", tmp);
+	gr_test_put(info, "new.list", "/usr/bin/new\n");
+	b = (struct gr_kvbuf){ NULL, 0, 0, false };
+	gr_dpkg_key(tmp, &b);
+	ck_assert(b.n != a.n || memcmp(a.p, b.p, a.n) != 0);
+	/* the status file rewritten */
+	gr_test_put(tmp, "status", "Package: x\n");
+	gr_dpkg_key(tmp, &c);
+	ck_assert(c.n != b.n || memcmp(c.p, b.p, b.n) != 0);
+	free(a.p);
+	free(b.p);
+	free(c.p);
+	ck_assert_ptr_null(gr_dpkg_admindir(NULL, NULL));
+	ck_assert_ptr_null(gr_dpkg_admindir("", ""));
+	ck_assert_str_eq(ad = gr_dpkg_admindir(NULL, "/srv/root"), "/srv/root/var/lib/dpkg");
+	free(ad);
+	ck_assert_str_eq(ad = gr_dpkg_admindir("/srv/admin", "/srv/root"), "/srv/admin");
+	free(ad);
+}
+END_TEST
+
 int
 main(void)
 {
-	const TTest *const tests[] = { test_owner, test_missing, test_system };
+	const TTest *const tests[] = { test_owner, test_missing, test_system, test_oracle_dpkg_search,
+	                               test_key_and_admindir };
 
 	return gr_test_run(gr_test_suite("dpkg", "dpkg", tests, sizeof(tests) / sizeof(tests[0]), 0), false);
 }
