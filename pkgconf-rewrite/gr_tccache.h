@@ -25,14 +25,4 @@ int gr_tccache_dumpmachine(const struct gr_env *env, char *const cc[], char **tr
 int gr_tccache_classify(void *ctx, const char *path, const struct gr_bfd_target *t,
                         struct gr_cand_info *info, struct gr_error *err);
 
-/* dpkg -S argv[2..]'s standard output (argv is { "dpkg", "-S", PATH..., NULL },
- * searched in env's PATH), into *out (malloc'd); answered from the cache
- * directory while the dpkg and dpkg-query found on PATH, admindir and root
- * (the values of DPKG_ADMINDIR and DPKG_ROOT, which dpkg reads; NULL when
- * unset), and dpkg's database (its status and diversions files and the info
- * directory, whose file lists dpkg replaces by rename) are unchanged. *hit
- * says which. GR_EIO when dpkg cannot run (nothing is stored). */
-int gr_tccache_dpkg_search(const struct gr_env *env, const char *admindir, const char *root,
-                           char *const argv[], char **out, bool *hit, struct gr_error *err);
-
 #endif
