@@ -13,6 +13,7 @@
 #include "gr_cmd_pcrw.h"
 #include "gr_cmd_build.h"
 #include "gr_cmd_index.h"
+#include "gr_cmd_presets.h"
 #include "gr_cmd_test.h"
 
 static const char *gr_progname = "gorelink";
@@ -92,6 +93,7 @@ gr_cli_run(int argc, char **argv, FILE *out, FILE *err)
 		      "       gorelink pkgconf-rewrite [OPTIONS] PACKAGE...\n"
 		      "       gorelink index [OPTIONS] SYMBOL...\n"
 		      "       gorelink test [OPTIONS] PACKAGE [-- GO_TEST_FLAGS...]\n"
+		      "       gorelink presets [NAME...]\n"
 		      "See 'gorelink --help'.\n", err);
 		return GR_EXIT_USAGE;
 	}
@@ -110,6 +112,8 @@ gr_cli_run(int argc, char **argv, FILE *out, FILE *err)
 		return gr_cmd_index(argc - 1, argv + 1, out, err);
 	if (strcmp(cmd, "test") == 0)
 		return gr_cmd_test(argc - 1, argv + 1, out, err);
+	if (strcmp(cmd, "presets") == 0)
+		return gr_cmd_presets(argc - 1, argv + 1, out, err);
 	if (strcmp(cmd, "pkgconf-rewrite") == 0)
 		return gr_cmd_pcrw(argc - 1, argv + 1, stdin, out, err);
 	/* Anything else is a build: gorelink [OPTIONS] PACKAGE [-- GO_BUILD_FLAGS]. */

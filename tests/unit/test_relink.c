@@ -377,12 +377,42 @@ START_TEST(test_preset_modules)
 	gr_strvec_init(&names);
 	gr_strvec_init(&mods);
 	ck_assert_int_eq(gr_preset_modules(gr_test_env(), &names, &mods, &e), GR_OK);
-	/* sorted by name; the shipped sqlite3 (build tree) too; bad and nomod left out */
-	ck_assert_uint_eq(names.n, 2);
-	ck_assert_str_eq(names.v[0], "sqlite3");
-	ck_assert_str_eq(mods.v[0], "github.com/mattn/go-sqlite3");
-	ck_assert_str_eq(names.v[1], "zz");
-	ck_assert_str_eq(mods.v[1], "example.com/zz/v2");
+	/* sorted by name; the shipped presets (build tree: libpcap, libseccomp,
+	 * sqlite3, zstd) too; bad and nomod left out */
+	ck_assert_uint_eq(names.n, 5);
+	ck_assert_str_eq(names.v[2], "sqlite3");
+	ck_assert_str_eq(mods.v[2], "github.com/mattn/go-sqlite3");
+	ck_assert_str_eq(names.v[4], "zz");
+	ck_assert_str_eq(mods.v[4], "example.com/zz/v2");
+	gr_strvec_deinit(&names);
+	gr_strvec_deinit(&mods);
+	/* Every name, bad and nomod included; describe: default and variants, in
+	 * file order, each once; a variant's needs lines joined. */
+	gr_strvec_init(&names);
+	ck_assert_int_eq(gr_preset_names(gr_test_env(), &names, &e), GR_OK);
+	ck_assert_uint_eq(names.n, 7);
+	ck_assert_str_eq(names.v[0], "bad");
+	ck_assert_str_eq(names.v[3], "nomod");
+	snprintf(path, sizeof(path), "%s/zz.preset", dir);
+	f = fopen(path, "w");
+	fputs("module example.com/zz/v2\ndefault two\nvariant one\ntags zt\nvariant two\nneeds a b\n"
+	      "needs c\nvariant one\n", f);
+	fclose(f);
+	ck_assert_int_eq(gr_preset_describe(gr_test_env(), "zz", &p, &e), GR_OK);
+	ck_assert_str_eq(p.deflt, "two");
+	ck_assert_uint_eq(p.variants.n, 2);
+	ck_assert_str_eq(p.variants.v[0], "one");
+	ck_assert_str_eq(p.variants.v[1], "two");
+	ck_assert_uint_eq(p.tags.n, 0);
+	ck_assert_ptr_null(p.needs);
+	gr_preset_deinit(&p);
+	ck_assert_int_eq(gr_preset_load(gr_test_env(), "zz", NULL, &p, &e), GR_OK);
+	ck_assert_str_eq(p.variant, "two");
+	ck_assert_str_eq(p.needs, "a b c");
+	gr_preset_deinit(&p);
+	gr_strvec_deinit(&names);
+	gr_strvec_init(&names);
+	snprintf(path, sizeof(path), "%s/bad.preset", dir);
 	gr_strvec_deinit(&names);
 	gr_strvec_deinit(&mods);
 	unlink(path);
