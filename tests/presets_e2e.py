@@ -27,10 +27,14 @@ itself through its `module` line (stderr and --json presets_applied say so).
     minutes on a cold cache, so it is not built here); --preset zstd=system
     (tag external_libzstd) links libzstd.a, static, and round-trips data in
     an empty root.
+ 5. preset_gpgme: github.com/proglottis/gpgme is not served by the module
+    proxy: a stand-in module of that path (replace) with its #cgo LDFLAGS
+    and gpgme_check_version; static (libgpgme.a, libassuan.a,
+    libgpg-error.a), runs in an empty root.
 
 Builds share the caller's GOCACHE and GOMODCACHE.  Needs go, gcc, network
 access to the Go module proxy or a warm GOMODCACHE, libseccomp-dev,
-libpcap-dev, libzstd-dev (scripts/setup installs them) and python3-jsonschema.
+libpcap-dev, libzstd-dev, libgpgme-dev (scripts/setup installs them) and python3-jsonschema.
 PRESETS_E2E_ONLY=NAME,... runs only those tests.
 """
 
@@ -47,7 +51,7 @@ import relink_e2e as E  # noqa: E402  (its helpers: run, gorelink, build, scratc
 SUITE = harness.Suite()
 test = SUITE.test
 
-SHIPPED = ("libpcap", "libseccomp", "sqlite3", "zstd")
+SHIPPED = ("gpgme", "libpcap", "libseccomp", "sqlite3", "zstd")
 
 
 def module(name, req, main):
@@ -287,6 +291,61 @@ def preset_zstd():
     E.assert_static(out)
     res, _ = E.run_in_empty_root(out)
     assert res.rc == 0 and res.out == "zstd: 9000 -> 27 bytes\n", "in the empty root: %r" % res
+
+
+GPGME = "github.com/proglottis/gpgme"
+GPGME_STANDIN = r'''// Package gpgme stands in for github.com/proglottis/gpgme, which the Go
+// module proxy does not serve: the same #cgo LDFLAGS, the same first call.
+package gpgme
+
+// #cgo LDFLAGS: -lgpgme -lassuan -lgpg-error
+// #include <stdlib.h>
+// #include <gpgme.h>
+import "C"
+
+// Version is gpgme_check_version(NULL), as proglottis/gpgme's init sets it.
+var Version = C.GoString(C.gpgme_check_version(nil))
+
+// Strerror is gpgme_strerror: libgpg-error's message for a code.
+func Strerror(code int) string {
+	return C.GoString(C.gpgme_strerror(C.gpgme_error_t(code)))
+}
+'''
+GPGME_MAIN = r'''package main
+
+import (
+	"fmt"
+
+	"github.com/proglottis/gpgme"
+)
+
+func main() {
+	fmt.Println("gpgme", gpgme.Version)
+	fmt.Println(gpgme.Strerror(58))
+}
+'''
+
+
+@test
+def preset_gpgme():
+    """The Go module proxy does not serve github.com/proglottis/gpgme (403):
+    a stand-in module of that path (replace => ./gpgme) with the module's own
+    #cgo LDFLAGS line and its first call, gpgme_check_version."""
+    for a, pkg in (("libgpgme.a", "libgpgme-dev"), ("libassuan.a", "libassuan-dev"),
+                   ("libgpg-error.a", "libgpg-error-dev")):
+        archive(LIB + "/" + a, pkg)
+    d = module("gp", GPGME + " v1.0.0\n\nreplace %s => ./gpgme" % GPGME, GPGME_MAIN)
+    os.mkdir(os.path.join(d, "gpgme"))
+    for fn, text in (("go.mod", "module %s\n\ngo 1.19\n" % GPGME), ("gpgme.go", GPGME_STANDIN)):
+        with open(os.path.join(d, "gpgme", fn), "w") as f:
+            f.write(text)
+    r, rep, out = E.build(d, [], name="gp")
+    applied(r, rep, "gpgme", GPGME, "system")
+    assert {"libgpgme.a", "libassuan.a", "libgpg-error.a"} <= set(archives(rep)), "archives %r" % archives(rep)
+    E.assert_static(out)
+    res, _ = E.run_in_empty_root(out)
+    ver = E.pkg_modversion("gpgme", "libgpgme-dev")
+    assert res.rc == 0 and res.out == "gpgme %s\nNo data\n" % ver, "in the empty root: %r" % res
 
 
 def main():
