@@ -31,10 +31,17 @@ itself through its `module` line (stderr and --json presets_applied say so).
     proxy: a stand-in module of that path (replace) with its #cgo LDFLAGS
     and gpgme_check_version; static (libgpgme.a, libassuan.a,
     libgpg-error.a), runs in an empty root.
+ 6. preset_libgit2: github.com/libgit2/git2go/v34 v34.0.0 with Debian 12's
+    libgit2 1.5: not fully static (GSSAPI has no archive): the static build
+    fails (exit 2) naming only the GSSAPI symbols and the options
+    `--allow-dynamic gssapi_krb5 --lib -l:libgssapi_krb5.so.2` (libssh2.a's
+    libcrypto is the preset's); with --third-party --lib
+    -l:libgssapi_krb5.so.2 it links libgit2.a, libssh2.a and libcrypto.a,
+    needs only libgssapi_krb5.so.2 and libc.so.6, and makes a bare repository.
 
 Builds share the caller's GOCACHE and GOMODCACHE.  Needs go, gcc, network
 access to the Go module proxy or a warm GOMODCACHE, libseccomp-dev,
-libpcap-dev, libzstd-dev, libgpgme-dev (scripts/setup installs them) and python3-jsonschema.
+libpcap-dev, libzstd-dev, libgpgme-dev, libgit2-dev, libssl-dev (scripts/setup installs them) and python3-jsonschema.
 PRESETS_E2E_ONLY=NAME,... runs only those tests.
 """
 
@@ -51,7 +58,7 @@ import relink_e2e as E  # noqa: E402  (its helpers: run, gorelink, build, scratc
 SUITE = harness.Suite()
 test = SUITE.test
 
-SHIPPED = ("gpgme", "libpcap", "libseccomp", "sqlite3", "zstd")
+SHIPPED = ("gpgme", "libgit2", "libpcap", "libseccomp", "sqlite3", "zstd")
 
 
 def module(name, req, main):
@@ -99,6 +106,8 @@ def presets_listing():
                  "  variant system (default): pkg libseccomp\n    needs: libseccomp-dev (libseccomp.a); fully static on Debian 12\n",
                  "  variant system (default): pkg libpcap\n    needs: ",
                  "  variant third-party: pkg libpcap; allow-dynamic systemd\n    needs: ",
+                 "  module  github.com/libgit2/git2go/v34\n  option  --preset libgit2[=VARIANT]\n"
+                 "  variant system (default): pkg libgit2 libcrypto; allow-dynamic gssapi_krb5\n    needs: ",
                  "  variant bundled (default): nothing added\n",
                  "  variant system: tags external_libzstd; pkg libzstd\n"):
         assert want in r.out, "gorelink presets lacks %r\n%s" % (want, r.out)
@@ -346,6 +355,52 @@ def preset_gpgme():
     res, _ = E.run_in_empty_root(out)
     ver = E.pkg_modversion("gpgme", "libgpgme-dev")
     assert res.rc == 0 and res.out == "gpgme %s\nNo data\n" % ver, "in the empty root: %r" % res
+
+
+GIT2GO = "github.com/libgit2/git2go/v34"
+GIT2GO_MAIN = r'''package main
+
+import (
+	"fmt"
+	"os"
+
+	git "github.com/libgit2/git2go/v34"
+)
+
+func main() {
+	fmt.Println("https", git.Features()&git.FeatureHTTPS != 0, "ssh", git.Features()&git.FeatureSSH != 0)
+	repo, err := git.InitRepository(os.Args[1], true)
+	if err != nil {
+		fmt.Println("init:", err)
+		os.Exit(1)
+	}
+	fmt.Println("bare", repo.IsBare())
+}
+'''
+
+
+@test
+def preset_libgit2():
+    for a, pkg in (("libgit2.a", "libgit2-dev"), ("libssh2.a", "libssh2-1-dev"), ("libcrypto.a", "libssl-dev")):
+        archive(LIB + "/" + a, pkg)
+    ver = E.pkg_modversion("libgit2", "libgit2-dev")
+    assert ver.startswith("1.5."), "git2go v34 wants libgit2 1.5, libgit2.pc says %s" % ver
+    d = module("g2", GIT2GO + " v34.0.0", GIT2GO_MAIN)
+    tidy(d)
+    opts = "--allow-dynamic gssapi_krb5 --lib -l:libgssapi_krb5.so.2"
+    r, _, out = E.build(d, [], name="g2-static", expect=2)
+    rep = E.parse_json(r)
+    applied(r, rep, "libgit2", GIT2GO, "system")
+    assert opts in r.err and "gss_init_sec_context" in r.err, "the static build does not name GSSAPI\n%r" % r
+    assert "--pkg libcrypto" not in r.err, "libcrypto is missing despite the preset\n%r" % r
+    r, rep, out = E.build(d, ["--third-party", "--lib", "-l:libgssapi_krb5.so.2"], name="g2")
+    applied(r, rep, "libgit2", GIT2GO, "system")
+    assert {"libgit2.a", "libssh2.a", "libcrypto.a"} <= set(archives(rep)), "archives %r" % archives(rep)
+    assert E.readelf(out)["needed"] == ["libgssapi_krb5.so.2", "libc.so.6"], "needed %r" % E.readelf(out)["needed"]
+    repo = os.path.join(E.scratch("g2-repo"), "r.git")
+    res = E.run([out, repo], timeout=E.RUN_TIMEOUT)
+    assert res.rc == 0 and res.out == "https true ssh true\nbare true\n", "the program: %r" % res
+    assert os.path.isfile(os.path.join(repo, "HEAD")), "no bare repository at %s" % repo
 
 
 def main():
