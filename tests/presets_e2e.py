@@ -38,10 +38,15 @@ itself through its `module` line (stderr and --json presets_applied say so).
     libcrypto is the preset's); with --third-party --lib
     -l:libgssapi_krb5.so.2 it links libgit2.a, libssh2.a and libcrypto.a,
     needs only libgssapi_krb5.so.2 and libc.so.6, and makes a bare repository.
+ 7. preset_sqlite3_variants: the sqlite3 preset's variants for go-sqlite3's
+    optional features: icu (tag sqlite_icu, pkg icu-i18n) built static with
+    libicuuc.a, libicui18n.a and libicudata.a, and ICU's upper() in an
+    empty root; fts5 and math with --dry-run (their tags; each would
+    recompile the SQLite amalgamation, about two minutes on a cold cache).
 
 Builds share the caller's GOCACHE and GOMODCACHE.  Needs go, gcc, network
 access to the Go module proxy or a warm GOMODCACHE, libseccomp-dev,
-libpcap-dev, libzstd-dev, libgpgme-dev, libgit2-dev, libssl-dev (scripts/setup installs them) and python3-jsonschema.
+libpcap-dev, libzstd-dev, libgpgme-dev, libgit2-dev, libssl-dev, libicu-dev (scripts/setup installs them) and python3-jsonschema.
 PRESETS_E2E_ONLY=NAME,... runs only those tests.
 """
 
@@ -102,6 +107,9 @@ def presets_listing():
     for want in ("  module  github.com/mattn/go-sqlite3\n  option  --sqlite3[=VARIANT]\n"
                  "  variant bundled (default): tags sqlite_omit_load_extension\n    needs: ",
                  "  variant system: tags libsqlite3; pkg sqlite3\n",
+                 "  variant fts5: tags sqlite_omit_load_extension sqlite_fts5\n",
+                 "  variant math: tags sqlite_omit_load_extension sqlite_math_functions\n",
+                 "  variant icu: tags sqlite_omit_load_extension sqlite_icu; pkg icu-i18n\n",
                  "  module  github.com/seccomp/libseccomp-golang\n  option  --preset libseccomp[=VARIANT]\n"
                  "  variant system (default): pkg libseccomp\n    needs: libseccomp-dev (libseccomp.a); fully static on Debian 12\n",
                  "  variant system (default): pkg libpcap\n    needs: ",
@@ -401,6 +409,66 @@ def preset_libgit2():
     res = E.run([out, repo], timeout=E.RUN_TIMEOUT)
     assert res.rc == 0 and res.out == "https true ssh true\nbare true\n", "the program: %r" % res
     assert os.path.isfile(os.path.join(repo, "HEAD")), "no bare repository at %s" % repo
+
+
+SQLITE3 = "github.com/mattn/go-sqlite3"
+SQLITE3_MAIN = r'''package main
+
+import (
+	"database/sql"
+	"fmt"
+	"os"
+
+	_ "github.com/mattn/go-sqlite3"
+)
+
+func main() {
+	db, err := sql.Open("sqlite3", ":memory:")
+	if err == nil {
+		var s string
+		err = db.QueryRow(os.Args[1]).Scan(&s)
+		fmt.Println(s)
+	}
+	if err != nil {
+		fmt.Println("error:", err)
+		os.Exit(1)
+	}
+}
+'''
+
+
+def sqlite3_module():
+    """A query program on the go-sqlite3 version examples/sqlite3 requires."""
+    ex = os.path.join(E.SRCDIR, "examples", "sqlite3")
+    with open(os.path.join(ex, "go.mod")) as f:
+        m = re.search(r"github.com/mattn/go-sqlite3 (v\S+)", f.read())
+    assert m, "examples/sqlite3/go.mod does not require go-sqlite3"
+    d = module("sq", SQLITE3 + " " + m.group(1), SQLITE3_MAIN)
+    tidy(d)
+    return d
+
+
+@test
+def preset_sqlite3_variants():
+    for a in ("libicuuc.a", "libicui18n.a", "libicudata.a"):
+        archive(LIB + "/" + a, "libicu-dev")
+    d = sqlite3_module()
+    r, rep, out = E.build(d, ["--sqlite3=icu"], name="sq-icu")
+    assert [(p["name"], p["variant"]) for p in rep["presets_applied"]] == [("sqlite3", "icu")], (
+        "presets_applied %r" % rep["presets_applied"])
+    assert {"sqlite_icu", "sqlite_omit_load_extension"} <= set(rep["tags"]), "tags %r" % rep["tags"]
+    assert {"libicuuc.a", "libicui18n.a", "libicudata.a"} <= set(archives(rep)), "archives %r" % archives(rep)
+    E.assert_static(out)
+    res, _ = E.run_in_empty_root(out, ["select upper('stra\u00dfe')"])
+    assert res.rc == 0 and res.out == "STRASSE\n", "ICU's upper() in the empty root: %r" % res
+    for variant, tag in (("fts5", "sqlite_fts5"), ("math", "sqlite_math_functions")):
+        out = os.path.join(E.scratch("out-sq-" + variant), "sq")
+        r = E.gorelink(["--json", "--dry-run", "--sqlite3=" + variant, "-o", out, "."], cwd=d)
+        assert r.rc == 0, "--sqlite3=%s --dry-run\n%r" % (variant, r)
+        rep = E.parse_json(r)
+        assert {tag, "sqlite_omit_load_extension"} <= set(rep["tags"]), "%s: tags %r" % (variant, rep["tags"])
+        assert [(p["name"], p["variant"]) for p in rep["presets_applied"]] == [("sqlite3", variant)], (
+            "%s: presets_applied %r" % (variant, rep["presets_applied"]))
 
 
 def main():
