@@ -138,6 +138,8 @@ gr_cmd_build_usage(FILE *f)
 	      "      which archive on the search path defines a symbol (else which shared library)\n"
 	      "  gorelink test [OPTIONS] PACKAGE [-- GO_TEST_FLAGS...]\n"
 	      "      a package's static test binary (go test -c); --run runs it in an empty root\n"
+	      "  gorelink presets [NAME...]\n"
+	      "      the presets found: modules, variants, what each needs\n"
 	      "See gorelink(1).\n", f);
 }
 
