@@ -14,6 +14,7 @@
 #include "gr_cmd_build.h"
 #include "gr_cmd_go.h"
 #include "gr_cmd_index.h"
+#include "gr_cmd_presets.h"
 #include "gr_cmd_test.h"
 #include "gr_cmd_rebuild.h"
 
@@ -96,6 +97,7 @@ gr_cli_run(int argc, char **argv, FILE *out, FILE *err)
 		      "       gorelink test [OPTIONS] PACKAGE [-- GO_TEST_FLAGS...]\n"
 		      "       gorelink rebuild [OPTIONS] BINARY\n"
 		      "       gorelink go build [GO_BUILD_FLAGS...] [-o OUT] PACKAGE\n"
+		      "       gorelink presets [NAME...]\n"
 		      "See 'gorelink --help'.\n", err);
 		return GR_EXIT_USAGE;
 	}
@@ -118,6 +120,8 @@ gr_cli_run(int argc, char **argv, FILE *out, FILE *err)
 		return gr_cmd_rebuild(argc - 1, argv + 1, out, err);
 	if (strcmp(cmd, "go") == 0)
 		return gr_cmd_go(argc - 1, argv + 1, out, err);
+	if (strcmp(cmd, "presets") == 0)
+		return gr_cmd_presets(argc - 1, argv + 1, out, err);
 	if (strcmp(cmd, "pkgconf-rewrite") == 0)
 		return gr_cmd_pcrw(argc - 1, argv + 1, stdin, out, err);
 	/* Anything else is a build: gorelink [OPTIONS] PACKAGE [-- GO_BUILD_FLAGS]. */

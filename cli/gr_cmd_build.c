@@ -142,6 +142,8 @@ gr_cmd_build_usage(FILE *f)
 	      "      the same Go program, module versions and flags as BINARY, rebuilt static\n"
 	      "  gorelink go build [GO_BUILD_FLAGS...] [-o OUT] PACKAGE\n"
 	      "      a go command whose build is this one (goreleaser's builds[].tool)\n"
+	      "  gorelink presets [NAME...]\n"
+	      "      the presets found: modules, variants, what each needs\n"
 	      "See gorelink(1).\n", f);
 }
 

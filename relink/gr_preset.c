@@ -56,6 +56,9 @@ gr_preset_deinit(struct gr_preset *p)
 	free(p->variant);
 	free(p->module);
 	free(p->path);
+	free(p->needs);
+	free(p->deflt);
+	gr_strvec_deinit(&p->variants);
 	gr_strvec_deinit(&p->tags);
 	gr_strvec_deinit(&p->pkgs);
 	gr_strvec_deinit(&p->allow);
@@ -112,6 +115,13 @@ gr_preset_parse(FILE *f, const char *path, const char *variant, struct gr_preset
 			cur = curbuf;
 			if (variant && !strcmp(variant, val))
 				*found = true;
+			if (!variant) {
+				bool seen = false;
+				for (size_t k = 0; k < p->variants.n && !seen; k++)
+					seen = !strcmp(p->variants.v[k], val);
+				if (!seen && gr_strvec_push(&p->variants, val))
+					return GR_ENOMEM;
+			}
 			continue;
 		}
 		if (!strcmp(key, "module") || !strcmp(key, "default")) {
@@ -125,13 +135,25 @@ gr_preset_parse(FILE *f, const char *path, const char *variant, struct gr_preset
 				return GR_ENOMEM;
 			continue;
 		}
-		if (strcmp(key, "tags") && strcmp(key, "pkg") && strcmp(key, "allow-dynamic"))
-			return gr_error_set(err, GR_EFORMAT, 0, "%s:%zu: unknown key '%s' (module, default, variant, tags, pkg, allow-dynamic)",
+		if (strcmp(key, "tags") && strcmp(key, "pkg") && strcmp(key, "allow-dynamic") && strcmp(key, "needs"))
+			return gr_error_set(err, GR_EFORMAT, 0, "%s:%zu: unknown key '%s' (module, default, variant, tags, pkg, allow-dynamic, needs)",
 			                    path, lineno, key);
 		if (!cur)
 			return gr_error_set(err, GR_EFORMAT, 0, "%s:%zu: '%s' outside a variant", path, lineno, key);
 		if (!variant || strcmp(cur, variant))
 			continue;
+		if (!strcmp(key, "needs")) {
+			/* Free text, not a list; several lines join with a space. */
+			size_t old = p->needs ? strlen(p->needs) : 0;
+			char *n = realloc(p->needs, old + strlen(val) + 2);
+			if (!n)
+				return GR_ENOMEM;
+			if (old)
+				n[old++] = ' ';
+			memcpy(n + old, val, strlen(val) + 1);
+			p->needs = n;
+			continue;
+		}
 		/* Values are space-separated lists. */
 		for (char *t = strtok(val, " \t"); t; t = strtok(NULL, " \t")) {
 			struct gr_strvec *dst = !strcmp(key, "tags") ? &p->tags : !strcmp(key, "pkg") ? &p->pkgs : &p->allow;
@@ -142,9 +164,9 @@ gr_preset_parse(FILE *f, const char *path, const char *variant, struct gr_preset
 	return ferror(f) ? gr_error_set(err, GR_EIO, errno, "%s: %s", path, strerror(errno)) : GR_OK;
 }
 
-int
-gr_preset_load(const struct gr_env *env, const char *name, const char *variant, struct gr_preset *p,
-               struct gr_error *err)
+static int
+gr_preset_load2(const struct gr_env *env, const char *name, const char *variant, bool describe,
+                struct gr_preset *p, struct gr_error *err)
 {
 	struct gr_strvec dirs;
 	char *path = NULL, *deflt = NULL, *chosen = NULL;
@@ -176,6 +198,13 @@ gr_preset_load(const struct gr_env *env, const char *name, const char *variant, 
 	}
 	/* First pass: the default variant; second: the chosen variant's lines. */
 	rc = gr_preset_parse(f, path, NULL, p, &deflt, &found, err);
+	if (rc == GR_OK && describe) {
+		p->deflt = deflt;
+		deflt = NULL;
+		if (!(p->name = strdup(name)) || !(p->path = strdup(path)))
+			rc = gr_error_set(err, GR_ENOMEM, 0, "presets: out of memory");
+		goto out;
+	}
 	if (rc == GR_OK && !variant && !deflt)
 		rc = gr_error_set(err, GR_EFORMAT, 0, "%s: no variant given and no default", path);
 	if (rc == GR_OK && !(chosen = strdup(variant ? variant : deflt)))
@@ -184,9 +213,13 @@ gr_preset_load(const struct gr_env *env, const char *name, const char *variant, 
 		rewind(f);
 		free(p->module);
 		p->module = NULL;
+		p->deflt = deflt;
+		deflt = NULL;
+		gr_strvec_deinit(&p->variants);
+		rc = gr_preset_parse(f, path, chosen, p, &deflt, &found, err);
+		/* The second pass read the default again: keep the first. */
 		free(deflt);
 		deflt = NULL;
-		rc = gr_preset_parse(f, path, chosen, p, &deflt, &found, err);
 	}
 	variant = chosen;
 	if (rc == GR_OK && !found)
@@ -208,6 +241,19 @@ out:
 	return rc;
 }
 
+int
+gr_preset_load(const struct gr_env *env, const char *name, const char *variant, struct gr_preset *p,
+               struct gr_error *err)
+{
+	return gr_preset_load2(env, name, variant, false, p, err);
+}
+
+int
+gr_preset_describe(const struct gr_env *env, const char *name, struct gr_preset *p, struct gr_error *err)
+{
+	return gr_preset_load2(env, name, NULL, true, p, err);
+}
+
 static int
 gr_preset_cmp(const void *a, const void *b)
 {
@@ -215,11 +261,10 @@ gr_preset_cmp(const void *a, const void *b)
 }
 
 int
-gr_preset_modules(const struct gr_env *env, struct gr_strvec *names, struct gr_strvec *modules,
-                  struct gr_error *err)
+gr_preset_names(const struct gr_env *env, struct gr_strvec *names, struct gr_error *err)
 {
 	struct gr_strvec dirs, seen;
-	size_t i, k;
+	size_t i;
 	int rc;
 
 	gr_strvec_init(&dirs);
@@ -245,13 +290,34 @@ gr_preset_modules(const struct gr_env *env, struct gr_strvec *names, struct gr_s
 	}
 	qsort(seen.v, seen.n, sizeof(*seen.v), gr_preset_cmp);
 	for (i = 0; i < seen.n; i++) {
+		/* Sorted: a repeated name follows its first. */
+		if ((i && !strcmp(seen.v[i - 1], seen.v[i])) || !gr_preset_name_ok(seen.v[i]))
+			continue;
+		if (gr_strvec_push(names, seen.v[i])) {
+			rc = gr_error_set(err, GR_ENOMEM, 0, "presets: out of memory");
+			goto out;
+		}
+	}
+out:
+	gr_strvec_deinit(&dirs);
+	gr_strvec_deinit(&seen);
+	return rc;
+}
+
+int
+gr_preset_modules(const struct gr_env *env, struct gr_strvec *names, struct gr_strvec *modules,
+                  struct gr_error *err)
+{
+	struct gr_strvec seen;
+	size_t i;
+	int rc;
+
+	gr_strvec_init(&seen);
+	if ((rc = gr_preset_names(env, &seen, err)))
+		goto out;
+	for (i = 0; i < seen.n; i++) {
 		struct gr_preset p;
 		struct gr_error e;
-		bool dup = false;
-		for (k = 0; k < i && !dup; k++)
-			dup = !strcmp(seen.v[k], seen.v[i]);
-		if (dup || !gr_preset_name_ok(seen.v[i]))
-			continue;
 		/* Its default variant: a file without one cannot apply itself. */
 		int lrc = gr_preset_load(env, seen.v[i], NULL, &p, &e);
 		if (lrc != GR_OK) {
@@ -269,7 +335,6 @@ gr_preset_modules(const struct gr_env *env, struct gr_strvec *names, struct gr_s
 		gr_preset_deinit(&p);
 	}
 out:
-	gr_strvec_deinit(&dirs);
 	gr_strvec_deinit(&seen);
 	return rc;
 }

@@ -14,6 +14,9 @@ struct gr_preset {
 	struct gr_strvec tags;    /* build tags to add */
 	struct gr_strvec pkgs;    /* pkg-config packages to link statically (like --pkg) */
 	struct gr_strvec allow;   /* libraries allowed to stay dynamic (like --allow-dynamic) */
+	char *needs;              /* the variant's `needs` text (its `needs` lines joined), or NULL */
+	char *deflt;              /* the file's default variant, or NULL */
+	struct gr_strvec variants; /* every variant the file has, in file order, each once */
 };
 
 /* The directories searched for NAME.preset, in order: env's GORELINK_PRESET_PATH
@@ -26,6 +29,13 @@ int gr_preset_dirs(const struct gr_env *env, struct gr_strvec *dirs, struct gr_e
  * select variant (NULL: the file's default). */
 int gr_preset_load(const struct gr_env *env, const char *name, const char *variant,
                    struct gr_preset *p, struct gr_error *err);
+
+/* What NAME.preset says about itself, without choosing a variant: name, path,
+ * module, deflt and variants (tags, pkgs, allow and needs stay empty). */
+int gr_preset_describe(const struct gr_env *env, const char *name, struct gr_preset *p, struct gr_error *err);
+
+/* The names of every NAME.preset in the preset directories, each once, sorted. */
+int gr_preset_names(const struct gr_env *env, struct gr_strvec *names, struct gr_error *err);
 
 /* The presets that name a module (their `module` line), from every preset
  * directory (the first file of a name wins, as for gr_preset_load): names[i]

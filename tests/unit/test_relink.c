@@ -377,12 +377,56 @@ START_TEST(test_preset_modules)
 	gr_strvec_init(&names);
 	gr_strvec_init(&mods);
 	ck_assert_int_eq(gr_preset_modules(gr_test_env(), &names, &mods, &e), GR_OK);
-	/* sorted by name; the shipped sqlite3 (build tree) too; bad and nomod left out */
-	ck_assert_uint_eq(names.n, 2);
-	ck_assert_str_eq(names.v[0], "sqlite3");
-	ck_assert_str_eq(mods.v[0], "github.com/mattn/go-sqlite3");
-	ck_assert_str_eq(names.v[1], "zz");
-	ck_assert_str_eq(mods.v[1], "example.com/zz/v2");
+	/* sorted by name; the shipped presets (build tree: sqlite3 and the
+	 * others) too; bad and nomod left out */
+	ck_assert_uint_ge(names.n, 2);
+	ck_assert_uint_eq(names.n, mods.n);
+	for (size_t i = 0; i < names.n; i++) {
+		ck_assert(i == 0 || strcmp(names.v[i - 1], names.v[i]) < 0);
+		ck_assert_str_ne(names.v[i], "bad");
+		ck_assert_str_ne(names.v[i], "nomod");
+		if (!strcmp(names.v[i], "sqlite3"))
+			ck_assert_str_eq(mods.v[i], "github.com/mattn/go-sqlite3");
+	}
+	ck_assert_str_eq(names.v[names.n - 1], "zz");
+	ck_assert_str_eq(mods.v[names.n - 1], "example.com/zz/v2");
+	size_t nmod = names.n;
+	gr_strvec_deinit(&names);
+	gr_strvec_deinit(&mods);
+	/* Every name, bad and nomod included; describe: default and variants, in
+	 * file order, each once; a variant's needs lines joined. */
+	gr_strvec_init(&names);
+	ck_assert_int_eq(gr_preset_names(gr_test_env(), &names, &e), GR_OK);
+	ck_assert_uint_eq(names.n, nmod + 2);
+	ck_assert_str_eq(names.v[0], "bad");
+	{
+		bool nomod = false, sq = false;
+		for (size_t i = 0; i < names.n; i++) {
+			nomod |= !strcmp(names.v[i], "nomod");
+			sq |= !strcmp(names.v[i], "sqlite3");
+		}
+		ck_assert(nomod && sq);
+	}
+	snprintf(path, sizeof(path), "%s/zz.preset", dir);
+	f = fopen(path, "w");
+	fputs("module example.com/zz/v2\ndefault two\nvariant one\ntags zt\nvariant two\nneeds a b\n"
+	      "needs c\nvariant one\n", f);
+	fclose(f);
+	ck_assert_int_eq(gr_preset_describe(gr_test_env(), "zz", &p, &e), GR_OK);
+	ck_assert_str_eq(p.deflt, "two");
+	ck_assert_uint_eq(p.variants.n, 2);
+	ck_assert_str_eq(p.variants.v[0], "one");
+	ck_assert_str_eq(p.variants.v[1], "two");
+	ck_assert_uint_eq(p.tags.n, 0);
+	ck_assert_ptr_null(p.needs);
+	gr_preset_deinit(&p);
+	ck_assert_int_eq(gr_preset_load(gr_test_env(), "zz", NULL, &p, &e), GR_OK);
+	ck_assert_str_eq(p.variant, "two");
+	ck_assert_str_eq(p.needs, "a b c");
+	gr_preset_deinit(&p);
+	gr_strvec_deinit(&names);
+	gr_strvec_init(&names);
+	snprintf(path, sizeof(path), "%s/bad.preset", dir);
 	gr_strvec_deinit(&names);
 	gr_strvec_deinit(&mods);
 	unlink(path);
