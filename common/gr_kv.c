@@ -76,3 +76,65 @@ gr_kv_next(char **cursor, char *tag, char **value, bool *bad)
 	*value = line + 2;
 	return true;
 }
+
+void
+gr_kv_field(struct gr_kvbuf *b, const char *v)
+{
+	const char *p, *run;
+
+	if (!v) {
+		gr_kv_raw(b, "\\N", 2);
+		return;
+	}
+	for (p = run = v; *p; p++) {
+		const char *esc = *p == '\\' ? "\\\\" : *p == '\t' ? "\\t" : *p == '\n' ? "\\n" : NULL;
+		if (!esc)
+			continue;
+		gr_kv_raw(b, run, (size_t)(p - run));
+		gr_kv_raw(b, esc, 2);
+		run = p + 1;
+	}
+	gr_kv_raw(b, run, (size_t)(p - run));
+}
+
+void
+gr_kv_record(struct gr_kvbuf *b, const char *kw, size_t n, const char *const *fields)
+{
+	size_t i;
+
+	gr_kv_raw(b, kw, strlen(kw));
+	for (i = 0; i < n; i++) {
+		gr_kv_raw(b, "\t", 1);
+		gr_kv_field(b, fields[i]);
+	}
+	gr_kv_raw(b, "\n", 1);
+}
+
+bool
+gr_kv_unescape_field(char *f, char **out)
+{
+	char *rd, *w;
+
+	if (!strcmp(f, "\\N")) {
+		*out = NULL;
+		return true;
+	}
+	for (rd = w = f; *rd; rd++) {
+		if (*rd != '\\') {
+			*w++ = *rd;
+			continue;
+		}
+		rd++;
+		if (*rd == '\\')
+			*w++ = '\\';
+		else if (*rd == 't')
+			*w++ = '\t';
+		else if (*rd == 'n')
+			*w++ = '\n';
+		else
+			return false;
+	}
+	*w = '\0';
+	*out = f;
+	return true;
+}

@@ -22,4 +22,13 @@ void gr_kv_put(struct gr_kvbuf *b, char tag, const char *value);
  * unescaped value; false at the end or on a malformed line (*bad set). */
 bool gr_kv_next(char **cursor, char *tag, char **value, bool *bad);
 
+/* Append one field: value escaped (\\, \t, \n), or \N for NULL. */
+void gr_kv_field(struct gr_kvbuf *b, const char *value);
+
+/* Append one record: kw, then n fields (gr_kv_field), each after a TAB, and a newline. */
+void gr_kv_record(struct gr_kvbuf *b, const char *kw, size_t n, const char *const *fields);
+
+/* Unescape field f in place into *out (NULL for \N alone); false on a bad escape. */
+bool gr_kv_unescape_field(char *f, char **out);
+
 #endif

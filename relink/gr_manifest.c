@@ -502,9 +502,7 @@ gr_manifest_deb_licence(struct gr_arena *a, const char *root, const char *pkg, c
 	}
 }
 
-static void mf_field(struct gr_kvbuf *b, const char *v);
 static void mf_rec_fields(struct gr_kvbuf *b, size_t n, const char *const *fields);
-static bool mf_unescape(char *s, char **out);
 static size_t mf_split(char *line, char **f, size_t max);
 
 /* asprintf without _GNU_SOURCE. */
@@ -683,7 +681,7 @@ mf_cache_fields(struct gr_manifest *m, char *data, const char **out, size_t n)
 		return false;
 	for (i = 0; i < n; i++) {
 		char *v;
-		if (!mf_unescape(f[i], &v))
+		if (!gr_kv_unescape_field(f[i], &v))
 			return false;
 		out[i] = v ? gr_arena_strdup(&m->arena, v) : NULL;
 		if (v && !out[i])
@@ -987,38 +985,10 @@ gr_manifest_read_go(struct gr_manifest *m, const char *path, struct gr_error *er
 
 /* ---- the compact form -------------------------------------------------------- */
 
-/* One field: escaped (\\, \t, \n), or \N for NULL. */
-static void
-mf_field(struct gr_kvbuf *b, const char *v)
-{
-	const char *p, *run;
-
-	if (!v) {
-		gr_kv_raw(b, "\\N", 2);
-		return;
-	}
-	for (p = run = v; *p; p++) {
-		const char *esc = *p == '\\' ? "\\\\" : *p == '\t' ? "\\t" : *p == '\n' ? "\\n" : NULL;
-		if (!esc)
-			continue;
-		gr_kv_raw(b, run, (size_t)(p - run));
-		gr_kv_raw(b, esc, 2);
-		run = p + 1;
-	}
-	gr_kv_raw(b, run, (size_t)(p - run));
-}
-
 static void
 mf_rec(struct gr_kvbuf *b, const char *kw, size_t n, const char *const *fields)
 {
-	size_t i;
-
-	gr_kv_raw(b, kw, strlen(kw));
-	for (i = 0; i < n; i++) {
-		gr_kv_raw(b, "\t", 1);
-		mf_field(b, fields[i]);
-	}
-	gr_kv_raw(b, "\n", 1);
+	gr_kv_record(b, kw, n, fields);
 }
 
 /* n fields, TAB-separated, then a newline (a cache entry). */
@@ -1030,7 +1000,7 @@ mf_rec_fields(struct gr_kvbuf *b, size_t n, const char *const *fields)
 	for (i = 0; i < n; i++) {
 		if (i)
 			gr_kv_raw(b, "\t", 1);
-		mf_field(b, fields[i]);
+		gr_kv_field(b, fields[i]);
 	}
 	gr_kv_raw(b, "\n", 1);
 }
@@ -1089,37 +1059,6 @@ gr_manifest_compact(const struct gr_manifest *m, char **out, size_t *len, struct
 	return GR_OK;
 }
 
-/* Unescape a field in place; NULL for \N; false on a bad escape. */
-static bool
-mf_unescape(char *s, char **out)
-{
-	char *r = s, *w = s;
-
-	if (!strcmp(s, "\\N")) {
-		*out = NULL;
-		return true;
-	}
-	while (*r) {
-		if (*r != '\\') {
-			*w++ = *r++;
-			continue;
-		}
-		r++;
-		if (*r == '\\')
-			*w++ = '\\';
-		else if (*r == 't')
-			*w++ = '\t';
-		else if (*r == 'n')
-			*w++ = '\n';
-		else
-			return false;
-		r++;
-	}
-	*w = '\0';
-	*out = s;
-	return true;
-}
-
 int
 gr_manifest_parse(const char *text, size_t len, struct gr_manifest *m, struct gr_error *err)
 {
@@ -1160,7 +1099,7 @@ gr_manifest_parse(const char *text, size_t len, struct gr_manifest *m, struct gr
 		n = mf_split(l, f, 16);
 		kw = f[0];
 		for (i = 1; i < n; i++)
-			if (!mf_unescape(f[i], &f[i])) {
+			if (!gr_kv_unescape_field(f[i], &f[i])) {
 				rc = gr_error_set(err, GR_EFORMAT, 0, "manifest line %zu: a bad escape", line);
 				goto out;
 			}

@@ -18,39 +18,11 @@
 
 /* ---- framing: writing ----------------------------------------------------- */
 
-/* One field: escaped, or \N for NULL. */
-static void
-gr_rec_field(struct gr_kvbuf *b, const char *v)
-{
-	const char *p, *run;
-
-	if (!v) {
-		gr_kv_raw(b, "\\N", 2);
-		return;
-	}
-	for (p = run = v; *p; p++) {
-		const char *esc = *p == '\\' ? "\\\\" : *p == '\t' ? "\\t" : *p == '\n' ? "\\n" : NULL;
-		if (!esc)
-			continue;
-		gr_kv_raw(b, run, (size_t)(p - run));
-		gr_kv_raw(b, esc, 2);
-		run = p + 1;
-	}
-	gr_kv_raw(b, run, (size_t)(p - run));
-}
-
-/* One record: the keyword and n fields. */
+/* One record: the keyword and n fields (gr_kv_record). */
 static void
 gr_rec_put(struct gr_kvbuf *b, const char *kw, size_t n, const char *const *fields)
 {
-	size_t i;
-
-	gr_kv_raw(b, kw, strlen(kw));
-	for (i = 0; i < n; i++) {
-		gr_kv_raw(b, "\t", 1);
-		gr_rec_field(b, fields[i]);
-	}
-	gr_kv_raw(b, "\n", 1);
+	gr_kv_record(b, kw, n, fields);
 }
 
 /* A record of one field. */
@@ -169,36 +141,6 @@ gr_rec_close(struct gr_rec_reader *r)
 	r->text = NULL;
 }
 
-/* Unescape field f in place: false on a bad escape. \N alone is NULL. */
-static bool
-gr_rec_unescape(char *f, char **out)
-{
-	char *rd, *w;
-
-	if (!strcmp(f, "\\N")) {
-		*out = NULL;
-		return true;
-	}
-	for (rd = w = f; *rd; rd++) {
-		if (*rd != '\\') {
-			*w++ = *rd;
-			continue;
-		}
-		rd++;
-		if (*rd == '\\')
-			*w++ = '\\';
-		else if (*rd == 't')
-			*w++ = '\t';
-		else if (*rd == 'n')
-			*w++ = '\n';
-		else
-			return false;
-	}
-	*w = '\0';
-	*out = f;
-	return true;
-}
-
 /* The next record: *kw is its keyword (NULL at the end), r->fields its fields. */
 static int
 gr_rec_next(struct gr_rec_reader *r, const char **kw, struct gr_error *err)
@@ -229,7 +171,7 @@ gr_rec_next(struct gr_rec_reader *r, const char **kw, struct gr_error *err)
 		{
 			char term = *p;
 			*p = '\0';
-			if (!gr_rec_unescape(f, &r->fields[r->nfields]))
+			if (!gr_kv_unescape_field(f, &r->fields[r->nfields]))
 				return gr_error_set(err, GR_EFORMAT, 0, "%s:%zu: a bad escape in field %zu", r->path, r->line,
 				                    r->nfields + 1);
 			*p = term;
