@@ -81,9 +81,16 @@ gr_ej_string(struct gr_ej *j, const char **out)
 		return false;
 	start = ++j->i;
 	if (out && j->a) {
-		/* The value is never longer than its escaped form. */
-		size_t room = j->n - start;
-		if (!(v = gr_arena_alloc(j->a, room + 1)))
+		/* The value is never longer than its escaped form, which ends at
+		 * the first quote no backslash escapes: room for that much only
+		 * (not for the rest of the text: a manifest of many short strings
+		 * would ask for its length times their number). */
+		size_t end = start;
+		while (end < j->n && j->s[end] != '"')
+			end += j->s[end] == '\\' ? 2 : 1;
+		if (end > j->n)
+			end = j->n;
+		if (!(v = gr_arena_alloc(j->a, end - start + 1)))
 			j->nomem = true;
 	}
 	while (j->i < j->n) {

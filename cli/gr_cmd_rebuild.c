@@ -42,6 +42,8 @@ gr_cmd_rebuild_usage(FILE *f)
 	      "      --json              a JSON report (schema gorelink-rebuild/1) on stdout; the\n"
 	      "                          build's own report goes to stderr\n"
 	      "  -v, --verbose           log the build's steps on stderr\n"
+	      "      --trust-build-flags rebuild with recorded CGO_*FLAGS and -ldflags words outside\n"
+	      "                          the allowlist (a binary's build info is not trusted input)\n"
 	      "  -h, --help              this text\n"
 	      "\n"
 	      "GORELINK_OPTIONS are the build's (gorelink --help), e.g. --pkg NAME, --sqlite3.\n"
@@ -250,11 +252,12 @@ gr_cmd_rebuild(int argc, char **argv, FILE *out, FILE *err)
 		{"dry-run", no_argument, NULL, 'n'},
 		{"json", no_argument, NULL, 'j'},
 		{"verbose", no_argument, NULL, 'v'},
+		{"trust-build-flags", no_argument, NULL, 'T'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *mode = NULL, *go = "go", *o = NULL;
-	bool json = false, verbose = false;
+	bool json = false, verbose = false, trust = false;
 	struct gr_cmd_rb r;
 	struct gr_arena a;
 	struct gr_error e;
@@ -284,6 +287,7 @@ gr_cmd_rebuild(int argc, char **argv, FILE *out, FILE *err)
 		case 'n': r.dry_run = true; break;
 		case 'j': json = true; break;
 		case 'v': verbose = true; break;
+		case 'T': trust = true; break;
 		case 'h':
 			gr_cmd_rebuild_usage(out);
 			return GR_EXIT_OK;
@@ -311,7 +315,8 @@ gr_cmd_rebuild(int argc, char **argv, FILE *out, FILE *err)
 	gr_arena_init(&a);
 	gr_error_clear(&e);
 	r.status = GR_EXIT_OK;
-	if ((rc = gr_rebuild_read(r.binary, &a, &old, &e)) || (r.old = &old, rc = gr_rebuild_refuse(&old, &e))) {
+	if ((rc = gr_rebuild_read(r.binary, &a, &old, &e)) || (r.old = &old, rc = gr_rebuild_refuse(&old, &e)) ||
+	    (!trust && (rc = gr_rebuild_refuse_flags(&old, &e)))) {
 		r.refused = rc == GR_REBUILD_EREFUSED;
 		r.status = r.refused ? GR_EXIT_REFUSED : GR_EXIT_ERROR;
 		r.error = e.msg;

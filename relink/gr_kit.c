@@ -1100,7 +1100,12 @@ gr_kit_postlink(const char *staging, const char *binary, struct gr_error *err)
 	}
 	/* A binary shorter than the linker's output is not the linker's output
 	 * plus a few values: no postlink (relink then leaves its output as it is). */
-	if (nlo <= nbin && !b.nomem)
+	if (b.nomem) {
+		free(b.p);
+		rc = gr_kit_nomem(&k);
+		goto out;
+	}
+	if (nlo <= nbin)
 		rc = gr_kit_put_buf(&k, "postlink", &b, 0644);
 	else
 		free(b.p);
@@ -1124,6 +1129,27 @@ gr_kit_complete(const char *staging)
 
 	free(m);
 	return yes;
+}
+
+/* Whether path is a directory gorelink may replace: empty, or a kit it wrote. */
+static bool
+gr_kit_replaceable(const char *path)
+{
+	struct stat sb;
+	DIR *d;
+	struct dirent *de;
+	bool empty = true;
+
+	if (lstat(path, &sb) != 0 || !S_ISDIR(sb.st_mode))
+		return false;
+	if (gr_kit_complete(path))
+		return true;
+	if (!(d = opendir(path)))
+		return false;
+	while ((de = readdir(d)) != NULL && empty)
+		empty = !strcmp(de->d_name, ".") || !strcmp(de->d_name, "..");
+	closedir(d);
+	return empty;
 }
 
 int
@@ -1212,7 +1238,20 @@ gr_kit_install(const char *staging, const char *dir, bool *old, struct gr_error 
 
 	*old = false;
 	if (lstat(dir, &sb) == 0) {
+		/* DIR was checked before go build; what is there now is checked
+		 * again (and once more after the exchange, which the user's files
+		 * could have raced): only an empty directory or a kit is replaced. */
+		if (!gr_kit_replaceable(dir))
+			return gr_error_set(err, GR_EIO, 0,
+			                    "--relink-kit=%s: no longer empty nor a relink kit (changed during the build): left as it is",
+			                    dir);
 		if (renameat2(AT_FDCWD, staging, AT_FDCWD, dir, RENAME_EXCHANGE) == 0) {
+			if (!gr_kit_replaceable(staging)) {
+				(void)renameat2(AT_FDCWD, staging, AT_FDCWD, dir, RENAME_EXCHANGE);
+				return gr_error_set(err, GR_EIO, 0,
+				                    "--relink-kit=%s: changed during the build (no longer empty nor a relink kit): left as it is",
+				                    dir);
+			}
 			*old = true;
 			return GR_OK;
 		}
@@ -1238,8 +1277,10 @@ gr_kit_install(const char *staging, const char *dir, bool *old, struct gr_error 
 				free(aside);
 				return gr_error_set(err, GR_EIO, e, "cannot put the relink kit at %s: %s", dir, strerror(e));
 			}
-			/* The old kit now where the staging directory was. */
-			rename(aside, staging);
+			/* The old kit now where the staging directory was (removed with
+			 * it); failing that, removed now. */
+			if (rename(aside, staging) != 0)
+				gr_kit_remove(aside);
 			free(aside);
 			*old = true;
 			return GR_OK;

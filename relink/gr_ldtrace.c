@@ -160,6 +160,8 @@ gr_ldtrace_take(struct gr_ldtrace *t, char *text, size_t n)
 		r = next;
 	}
 	text[w] = '\0';
+	if (oom)
+		t->oom = true;
 	return w;
 }
 
@@ -220,6 +222,8 @@ gr_ldtrace_report(const struct gr_ldtrace *t, const struct gr_strvec *modules, s
 	char how[64];
 	size_t i;
 
+	if (t->oom)
+		return GR_ENOMEM;  /* a manifest missing inputs would say less than the truth */
 	snprintf(how, sizeof(how), "%s %s %s", t->linker, t->map ? "map" : "trace", GR_LDTRACE_VERSION);
 	if (gr_link_report_set_traced(rep, how))
 		return GR_ENOMEM;

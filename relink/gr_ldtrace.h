@@ -5,6 +5,7 @@
 #ifndef GR_LDTRACE_H
 #define GR_LDTRACE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "gr_error.h"
@@ -26,6 +27,7 @@ struct gr_ldtrace {
 	size_t n, cap;
 	const char *linker;          /* "bfd", "gold", "lld", "mold" */
 	char *map;                   /* mold's map file (removed by gr_ldtrace_deinit), or NULL */
+	bool oom;                    /* a trace line was lost to out of memory: gr_ldtrace_report fails */
 };
 
 /* Prepare a trace of a link with linker (the argv's -fuse-ld= name; NULL: the

@@ -226,11 +226,124 @@ gr_rebuild_refuse(const struct gr_rebuild_info *bi, struct gr_error *err)
 		                    "no relinking", v);
 	if (bi->main.rpath)
 		return gr_error_set(err, GR_REBUILD_EREFUSED, 0, "the main module %s is replaced", bi->main.path);
+	/* Words given to the go command: none may read as an option. */
+	if (bi->main.path[0] == '-' || bi->main.version[0] == '-')
+		return gr_error_set(err, GR_REBUILD_EREFUSED, 0, "the main module %s@%s reads as an option",
+		                    bi->main.path, bi->main.version);
+	for (i = 0; i < bi->ndeps; i++)
+		if ((bi->deps[i].path && bi->deps[i].path[0] == '-') ||
+		    (bi->deps[i].version && bi->deps[i].version[0] == '-') ||
+		    (bi->deps[i].rpath && bi->deps[i].rpath[0] == '-') ||
+		    (bi->deps[i].rversion && bi->deps[i].rversion[0] == '-'))
+			return gr_error_set(err, GR_REBUILD_EREFUSED, 0, "dependency %s reads as an option",
+			                    bi->deps[i].path ? bi->deps[i].path : "?");
 	for (i = 0; i < bi->ndeps; i++)
 		if (bi->deps[i].rpath && (!bi->deps[i].rversion || !bi->deps[i].rversion[0]))
 			return gr_error_set(err, GR_REBUILD_EREFUSED, 0,
 			                    "dependency %s is replaced by the directory %s: no module version "
 			                    "to fetch", bi->deps[i].path, bi->deps[i].rpath);
+	return GR_OK;
+}
+
+/* Whether a C compiler or linker flag word from a build info is one the
+ * rebuild may pass on: definitions, include and library paths, optimisation,
+ * debug, warning, code generation (-f, -m; not -fplugin), -std=, -pthread, and
+ * -Wl, linker options without a plugin. Not: -wrapper, -specs, -B, -fplugin,
+ * -Wl,-plugin, -fuse-ld=/--ld-path (another program), response files (@). */
+static bool
+gr_rb_cflag_ok(const char *w)
+{
+	static const char *const prefixes[] = {"-D", "-U", "-I", "-O", "-g", "-std=", "-l", "-L", NULL};
+	size_t i;
+
+	if (w[0] != '-')
+		return w[0] != '@' && w[0] != '\0';  /* an operand: a path, not a response file */
+	for (i = 0; prefixes[i]; i++)
+		if (!strncmp(w, prefixes[i], strlen(prefixes[i])))
+			return true;
+	if (!strcmp(w, "-pthread") || !strcmp(w, "-pipe") || !strncmp(w, "-static", 7))
+		return true;
+	if (!strncmp(w, "-f", 2))
+		return strncmp(w, "-fplugin", 8) != 0 && strncmp(w, "-fuse-ld", 8) != 0;
+	if (!strncmp(w, "-m", 2))
+		return true;
+	if (!strncmp(w, "-Wl,", 4))
+		return !strstr(w, "plugin") && !strstr(w, "-B") && !strstr(w, "@");
+	if (!strncmp(w, "-W", 2))  /* warnings; not -Wp, -Wa, (options for other programs) */
+		return w[2] != '\0' && w[3] != ',';
+	return false;
+}
+
+/* Whether an -ldflags word is one cmd/link takes without running anything:
+ * -s, -w, -X NAME=VALUE, -buildid, -B, -compressdwarf, -checklinkname, and
+ * the link gorelink itself asks for. */
+static bool
+gr_rb_ldflag_ok(const char *w, bool *value_next)
+{
+	static const char *const ok[] = {"-s", "-w", "-X", "-B", "-buildid", "-compressdwarf", "-checklinkname",
+	                                 "-linkmode", "-extld", NULL};
+	const char *name = w + (w[0] == '-' && w[1] == '-' ? 2 : 1), *eq = strchr(w, '=');
+	size_t i, nl = eq ? (size_t)(eq - name) : strlen(name);
+
+	if (*value_next) {  /* the value of the word before */
+		*value_next = false;
+		return true;
+	}
+	if (w[0] != '-')
+		return false;
+	for (i = 0; ok[i]; i++)
+		if (strlen(ok[i] + 1) == nl && !strncmp(name, ok[i] + 1, nl))
+			break;
+	if (!ok[i])
+		return false;
+	if (!strcmp(ok[i], "-linkmode"))
+		return eq && !strcmp(eq + 1, "external");
+	if (!strcmp(ok[i], "-extld"))
+		return eq && !strcmp(eq + 1, "gorelink-ld");
+	*value_next = !eq && (!strcmp(ok[i], "-X") || !strcmp(ok[i], "-B") || !strcmp(ok[i], "-buildid"));
+	return true;
+}
+
+int
+gr_rebuild_refuse_flags(const struct gr_rebuild_info *bi, struct gr_error *err)
+{
+	static const char *const ckeys[] = {"CGO_CFLAGS", "CGO_CPPFLAGS", "CGO_CXXFLAGS", "CGO_FFLAGS", "CGO_LDFLAGS",
+	                                    "-ldflags", NULL};
+	size_t k;
+
+	for (k = 0; ckeys[k]; k++) {
+		const char *v = gr_rebuild_setting(bi, ckeys[k]), *p;
+		bool ld = !strcmp(ckeys[k], "-ldflags"), next = false;
+		char word[512];
+		if (!v)
+			continue;
+		if (strpbrk(v, "'\"`\\"))
+			return gr_error_set(err, GR_REBUILD_EREFUSED, 0,
+			                    "build setting %s=%s: quoted words are not checked (--trust-build-flags rebuilds with them)",
+			                    ckeys[k], v);
+		for (p = v; *p;) {
+			size_t n = strcspn(p, " \t\n");
+			bool ok;
+			if (!n) {
+				p++;
+				continue;
+			}
+			if (n >= sizeof(word))
+				n = sizeof(word) - 1;
+			memcpy(word, p, n);
+			word[n] = '\0';
+			p += strcspn(p, " \t\n");
+			/* -ldflags=all=... (a package pattern): the flags after it */
+			if (ld && !strncmp(word, "all=", 4))
+				memmove(word, word + 4, strlen(word + 4) + 1);
+			ok = ld ? gr_rb_ldflag_ok(word, &next) : gr_rb_cflag_ok(word);
+			if (!ok)
+				return gr_error_set(err, GR_REBUILD_EREFUSED, 0,
+				                    "build setting %s holds %s, which the rebuild would pass to the %s: "
+				                    "a binary's build info is not trusted input (--trust-build-flags rebuilds with it)",
+				                    ckeys[k], word, ld ? "Go linker" : "C compiler or linker");
+		}
+	}
 	return GR_OK;
 }
 

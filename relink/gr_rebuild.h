@@ -70,6 +70,14 @@ const char *gr_rebuild_setting(const struct gr_rebuild_info *bi, const char *key
  * ((devel)), without cgo, or with a dependency replaced by a directory. */
 int gr_rebuild_refuse(const struct gr_rebuild_info *bi, struct gr_error *err);
 
+/* GR_REBUILD_EREFUSED, naming the setting and word, when a recorded flag that
+ * becomes part of the rebuild's compiler or linker command (CGO_CFLAGS,
+ * CGO_CPPFLAGS, CGO_CXXFLAGS, CGO_FFLAGS, CGO_LDFLAGS words; -ldflags words)
+ * is outside a small allowlist: a binary's build info is not trusted input
+ * (CGO_CFLAGS=-wrapper would run a program). gorelink rebuild
+ * --trust-build-flags skips this. */
+int gr_rebuild_refuse_flags(const struct gr_rebuild_info *bi, struct gr_error *err);
+
 /* Fetch the main module at its version with go (go mod download), copy it
  * into a new temporary directory under tmpdir (NULL or "": /tmp; the CLI
  * passes $TMPDIR), pin

@@ -111,6 +111,40 @@ START_TEST(test_refusals)
 }
 END_TEST
 
+/* Build-info flags that would run a program are refused; ordinary ones pass. */
+START_TEST(test_untrusted_flags)
+{
+	static const char *const fine[] = {"CGO_ENABLED=1", "CGO_CFLAGS=-O2 -g -DX=1 -I/usr/include/x -Wall -fPIC -m64",
+	                                   "CGO_LDFLAGS=-L/opt/lib -lfoo -Wl,-z,relro -pthread",
+	                                   "-ldflags=-X main.version=1.0 -s -w -X=main.b=2", NULL};
+	static const char *const wrapper[] = {"CGO_CFLAGS=-O2 -wrapper /bin/sh,-c,touch", NULL};
+	static const char *const plugin[] = {"CGO_LDFLAGS=-Wl,-plugin,/tmp/x.so", NULL};
+	static const char *const fplugin[] = {"CGO_CFLAGS=-fplugin=/tmp/x.so", NULL};
+	static const char *const extld[] = {"-ldflags=-s -extld=/tmp/evil", NULL};
+	static const char *const extldflags[] = {"-ldflags=-extldflags=-B/tmp", NULL};
+	static const char *const quoted[] = {"CGO_CFLAGS='-DX=a b'", NULL};
+	static const char *const *const bad[] = {wrapper, plugin, fplugin, extld, extldflags, quoted};
+	struct gr_rebuild_info bi;
+	struct gr_error e;
+	size_t i;
+
+	info(&bi, "v1.0.0", fine);
+	ck_assert_int_eq(gr_rebuild_refuse_flags(&bi, &e), GR_OK);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		info(&bi, "v1.0.0", bad[i]);
+		ck_assert_int_eq(gr_rebuild_refuse_flags(&bi, &e), GR_REBUILD_EREFUSED);
+		ck_assert_ptr_nonnull(strstr(e.msg, "--trust-build-flags"));
+	}
+	/* a module path or version that reads as an option */
+	info(&bi, "v1.0.0", fine);
+	bi.deps[0].path = "-toolexec=/tmp/x";
+	ck_assert_int_eq(gr_rebuild_refuse(&bi, &e), GR_REBUILD_EREFUSED);
+	info(&bi, "v1.0.0", fine);
+	bi.main.version = "-x";
+	ck_assert_int_eq(gr_rebuild_refuse(&bi, &e), GR_REBUILD_EREFUSED);
+}
+END_TEST
+
 START_TEST(test_linkage_is_expected)
 {
 	static const char *const o[] = {"-ldflags=-X main.v=1 -s", "-tags=mytag", "CGO_CPPFLAGS=-DX", NULL};
@@ -194,6 +228,7 @@ main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_unquote);
 	tcase_add_test(tc, test_refusals);
+	tcase_add_test(tc, test_untrusted_flags);
 	tcase_add_test(tc, test_linkage_is_expected);
 	tcase_add_test(tc, test_other_differences_are_unexpected);
 	tcase_add_test(tc, test_identical);
