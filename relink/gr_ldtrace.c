@@ -12,10 +12,39 @@
 #include "gr_manifest.h"
 #include "gr_modgraph.h"
 
+/* Whether the link's argv asks the linker for a trace of its own (-t, --trace,
+ * through the compiler driver as -Wl, or -Xlinker): its lines are the user's. */
+static bool
+ldt_user_trace(const struct gr_strvec *argv)
+{
+	size_t i;
+
+	for (i = 1; i < argv->n; i++) {
+		const char *a = argv->v[i], *p;
+		if (!strcmp(a, "-Xlinker") && i + 1 < argv->n) {
+			const char *b = argv->v[i + 1];
+			if (!strcmp(b, "-t") || !strcmp(b, "--trace") || !strcmp(b, "-trace"))
+				return true;
+			continue;
+		}
+		if (strncmp(a, "-Wl,", 4))
+			continue;
+		for (p = a + 3; p && *p; p = strchr(p + 1, ',')) {
+			const char *w = p + 1, *end = strchr(w, ',');
+			size_t n = end ? (size_t)(end - w) : strlen(w);
+			if ((n == 2 && !strncmp(w, "-t", 2)) || (n == 7 && !strncmp(w, "--trace", 7)) ||
+			    (n == 6 && !strncmp(w, "-trace", 6)))
+				return true;
+		}
+	}
+	return false;
+}
+
 int
 gr_ldtrace_begin(struct gr_ldtrace *t, const char *linker, const char *out, struct gr_strvec *argv)
 {
 	memset(t, 0, sizeof(*t));
+	t->keep = ldt_user_trace(argv);
 	t->linker = !linker ? "bfd" : !strcmp(linker, "mold") ? "mold" : !strcmp(linker, "gold") ? "gold" :
 	            !strcmp(linker, "lld") ? "lld" : "bfd";
 	if (!strcmp(t->linker, "mold")) {
@@ -153,7 +182,7 @@ gr_ldtrace_take(struct gr_ldtrace *t, char *text, size_t n)
 	while (r < n) {
 		const char *nl = memchr(text + r, '\n', n - r);
 		size_t end = nl ? (size_t)(nl - text) : n, next = nl ? end + 1 : n;
-		if (!ldt_line(t, text + r, end - r, &oom)) {
+		if (!ldt_line(t, text + r, end - r, &oom) || t->keep) {
 			memmove(text + w, text + r, next - r);
 			w += next - r;
 		}

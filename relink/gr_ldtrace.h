@@ -28,6 +28,7 @@ struct gr_ldtrace {
 	const char *linker;          /* "bfd", "gold", "lld", "mold" */
 	char *map;                   /* mold's map file (removed by gr_ldtrace_deinit), or NULL */
 	bool oom;                    /* a trace line was lost to out of memory: gr_ldtrace_report fails */
+	bool keep;                   /* the link's argv asked for a trace itself: its lines stay in the output */
 };
 
 /* Prepare a trace of a link with linker (the argv's -fuse-ld= name; NULL: the
@@ -39,7 +40,8 @@ int gr_ldtrace_begin(struct gr_ldtrace *t, const char *linker, const char *out, 
  * other lines stay, text stays NUL-terminated) into t; the new length. A line
  * is the trace's when it names an existing file: "PATH", "(ARCHIVE)MEMBER"
  * (GNU ld) or "ARCHIVE(MEMBER)" (gold, lld); a plain archive or a linker
- * script is left out of t (an archive counts by its members). */
+ * script is left out of t (an archive counts by its members). When the user's
+ * own argv asked for a trace (t->keep), the lines are read and left in place. */
 size_t gr_ldtrace_take(struct gr_ldtrace *t, char *text, size_t n);
 
 /* Read mold's map file into t (after the link). GR_OK, GR_ENOMEM, GR_EIO. */

@@ -311,6 +311,25 @@ START_TEST(test_ldtrace)
 	gr_ldtrace_deinit(&t);
 	gr_strvec_deinit(&argv);
 
+	/* The user's own -Wl,--trace: the lines are read and stay in the output. */
+	gr_strvec_init(&argv);
+	ck_assert_int_eq(gr_strvec_push(&argv, "gcc"), 0);
+	ck_assert_int_eq(gr_strvec_push(&argv, "-Wl,-z,now,--trace"), 0);
+	ck_assert_int_eq(gr_ldtrace_begin(&t, NULL, "/x/a.out", &argv), GR_OK);
+	ck_assert(t.keep);
+	n = (size_t)snprintf(text, sizeof(text), "%s\n(%s)m1.o\n", o, a);
+	ck_assert_uint_eq(gr_ldtrace_take(&t, text, n), n);
+	ck_assert_uint_eq(t.n, 2);
+	gr_ldtrace_deinit(&t);
+	gr_strvec_deinit(&argv);
+	gr_strvec_init(&argv);
+	ck_assert_int_eq(gr_strvec_push(&argv, "gcc"), 0);
+	ck_assert_int_eq(gr_strvec_push(&argv, "-Wl,--trace-symbol=x"), 0);
+	ck_assert_int_eq(gr_ldtrace_begin(&t, NULL, "/x/a.out", &argv), GR_OK);
+	ck_assert(!t.keep);
+	gr_ldtrace_deinit(&t);
+	gr_strvec_deinit(&argv);
+
 	/* gold and lld: ARCHIVE(MEMBER) */
 	gr_strvec_init(&argv);
 	ck_assert_int_eq(gr_ldtrace_begin(&t, "lld", "/x/a.out", &argv), GR_OK);
