@@ -161,6 +161,22 @@ sb_seen(struct gr_kvbuf *seen, const char *id, size_t n)
 	return false;
 }
 
+/* An SPDX package's externalRefs: its purl (freed), when there is one. */
+static void
+sb_spdx_purl(struct gr_json *j, char *purl)
+{
+	if (!purl)
+		return;
+	gr_json_arr_begin(j, "externalRefs");
+	gr_json_obj_begin(j, NULL);
+	gr_json_str(j, "referenceCategory", "PACKAGE-MANAGER");
+	gr_json_str(j, "referenceType", "purl");
+	gr_json_str(j, "referenceLocator", purl);
+	gr_json_obj_end(j);
+	gr_json_arr_end(j);
+	free(purl);
+}
+
 /* SPDX: the LicenseRef-* ids an archive's licence uses, each once in the document. */
 static void
 sb_spdx_refs(struct gr_json *j, const struct gr_manifest_archive *a, struct gr_kvbuf *seen)
@@ -283,16 +299,7 @@ sb_spdx(const struct gr_manifest *m, const char *digest, struct gr_json *j)
 		gr_kv_raw(&info, "", 0);
 		gr_json_str(j, "sourceInfo", info.p ? info.p : "");
 		free(info.p);
-		if (purl) {
-			gr_json_arr_begin(j, "externalRefs");
-			gr_json_obj_begin(j, NULL);
-			gr_json_str(j, "referenceCategory", "PACKAGE-MANAGER");
-			gr_json_str(j, "referenceType", "purl");
-			gr_json_str(j, "referenceLocator", purl);
-			gr_json_obj_end(j);
-			gr_json_arr_end(j);
-			free(purl);
-		}
+		sb_spdx_purl(j, purl);
 		gr_json_obj_end(j);
 		if (strstr(a->licence, "LicenseRef-"))
 			any_refs = true;
@@ -321,16 +328,7 @@ sb_spdx(const struct gr_manifest *m, const char *digest, struct gr_json *j)
 				gr_json_str(j, "comment", comment);
 			free(code);
 		}
-		if (purl) {
-			gr_json_arr_begin(j, "externalRefs");
-			gr_json_obj_begin(j, NULL);
-			gr_json_str(j, "referenceCategory", "PACKAGE-MANAGER");
-			gr_json_str(j, "referenceType", "purl");
-			gr_json_str(j, "referenceLocator", purl);
-			gr_json_obj_end(j);
-			gr_json_arr_end(j);
-			free(purl);
-		}
+		sb_spdx_purl(j, purl);
 		gr_json_obj_end(j);
 	}
 	gr_json_arr_end(j);
