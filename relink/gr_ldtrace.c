@@ -177,7 +177,8 @@ gr_ldtrace_take(struct gr_ldtrace *t, char *text, size_t n)
 	size_t r = 0, w = 0;
 	bool oom = false;
 
-	if (!text)
+	/* mold's trace is its map file: its output is the user's and the diagnosis's. */
+	if (!text || t->map)
 		return n;
 	while (r < n) {
 		const char *nl = memchr(text + r, '\n', n - r);
