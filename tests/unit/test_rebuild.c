@@ -69,7 +69,7 @@ compare(const struct gr_rebuild_info *o, const struct gr_rebuild_info *n, const 
 {
 	struct gr_error e;
 
-	ck_assert_int_eq(gr_rebuild_compare(o, n, sum, preset, &A, d, nd, &e), GR_OK);
+	ck_assert_int_eq(gr_rebuild_compare(o, n, sum, NULL, preset, &A, d, nd, &e), GR_OK);
 }
 
 START_TEST(test_unquote)
