@@ -382,8 +382,14 @@ gr_rb_go(const char *go, const char *dir, const struct gr_strvec *words, const c
 		size_t l = strlen(why);
 		while (l && why[l - 1] == '\n')
 			l--;
-		rc = gr_error_set(err, GR_REBUILD_EFETCH, 0, "%s %s: %s: %.*s", go, what,
-		                  gr_spawn_describe(r, how, sizeof(how)), (int)l, why);
+		if (strstr(why, "flag provided but not defined: -C"))
+			rc = gr_error_set(err, GR_REBUILD_EFETCH, 0,
+			                  "%s is older than Go 1.20 (it has no -C flag): gorelink rebuild needs Go 1.20 "
+			                  "or later (--go); a binary an older Go built is rebuilt with a newer one, and "
+			                  "the differences that follow are listed as kind toolchain", go);
+		else
+			rc = gr_error_set(err, GR_REBUILD_EFETCH, 0, "%s %s: %s: %.*s", go, what,
+			                  gr_spawn_describe(r, how, sizeof(how)), (int)l, why);
 		free(jerr);
 		gr_spawn_result_free(r);
 	}

@@ -328,6 +328,13 @@ def other_go_toolchain():
     obj, r = rebuild_json(env, "-o", new, old)
     eq((r.rc, obj["unexpected"]), (0, 0), "rebuild status", r)
     eq(mod_line(new), mod_line(old, go119), "the main module line is identical")
+    # Go 1.19 itself cannot drive a rebuild (no go -C): said clearly, exit 2, nothing left behind.
+    obj, r = rebuild_json(env, "--go", go119, "-o", new + ".119", old)
+    eq((r.rc, obj["refused"], obj["compared"]), (2, False, False), "rebuild with --go go1.19", r)
+    contains(obj["error"], "older than Go 1.20", "the reason", r)
+    contains(obj["error"], "needs Go 1.20 or later", "the remedy", r)
+    true(not os.path.exists(new + ".119"), "no OUT")
+    eq(os.listdir(env["TMPDIR"]), [], "temporary directories removed")
 
 
 @test
