@@ -9,18 +9,23 @@ here with `go install MOD@VERSION`, rebuilt static, their build info compared:
     (MOD/@v/list, .info, .mod, .zip); installed with -tags, -ldflags and
     -trimpath; rebuilt: static (gorelink check), runs in an empty root
     (chroot) with the same output, the flags and the dependency carried over,
-    every difference expected (kind linkage or source), the --json report
-    valid against docs/schema/rebuild-v1.schema.json, the input untouched,
-    no temporary directory left behind;
+    rebuilt with go install MOD@VERSION: the main module line (path, version,
+    sum) is the original's and the differences listed are exactly the
+    linkage settings, the --json report valid against
+    docs/schema/rebuild-v1.schema.json, the input untouched, no temporary
+    directory left behind (local_proxy_trimpath: the same with -trimpath);
   - pinned_dependency: a binary built from a tagged git checkout whose
-    dependency was upgraded past the module's go.mod: the rebuild pins it;
-  - other_go_toolchain: built with Debian's Go 1.19: kind toolchain, a warning;
+    dependency was upgraded past the module's go.mod: the rebuild pins it,
+    is a go build of the copy ((devel)), and says why it is no go install;
+  - other_go_toolchain: built with Debian's Go 1.19: kind toolchain, a warning,
+    the main module line the original's; --go go1.19 itself (no go -C) is
+    said clearly (exit 2);
   - tampered_source: the same version served with different content: the
     fetched sum is not the binary's: exit 1, OUT not created;
   - real_proxy_sqlite3: github.com/mattn/go-sqlite3's _example/simple, a
     real cgo program from the Go module proxy, installed with -tags
     libsqlite3 (dynamic: libsqlite3.so.0), rebuilt static with Debian's
-    libsqlite3.a, runs in an empty root;
+    libsqlite3.a, runs in an empty root, its main module line the original's;
   - refusals (exit 3): a C binary (no build info), a build from a git tree
     with an uncommitted change (vcs.modified=true), a build from a local
     directory ((devel)); and exit 64 for a default output that is the input.
