@@ -230,6 +230,8 @@ gr_rebuild_refuse(const struct gr_rebuild_info *bi, struct gr_error *err)
 	if (bi->main.path[0] == '-' || bi->main.version[0] == '-')
 		return gr_error_set(err, GR_REBUILD_EREFUSED, 0, "the main module %s@%s reads as an option",
 		                    bi->main.path, bi->main.version);
+	if (bi->path[0] == '-')
+		return gr_error_set(err, GR_REBUILD_EREFUSED, 0, "the main package %s reads as an option", bi->path);
 	for (i = 0; i < bi->ndeps; i++)
 		if ((bi->deps[i].path && bi->deps[i].path[0] == '-') ||
 		    (bi->deps[i].version && bi->deps[i].version[0] == '-') ||

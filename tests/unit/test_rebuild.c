@@ -142,6 +142,10 @@ START_TEST(test_untrusted_flags)
 	info(&bi, "v1.0.0", fine);
 	bi.main.version = "-x";
 	ck_assert_int_eq(gr_rebuild_refuse(&bi, &e), GR_REBUILD_EREFUSED);
+	info(&bi, "v1.0.0", fine);
+	bi.path = "-toolexec=/tmp/x";  /* go install PATH@VERSION: the first word after the flags */
+	ck_assert_int_eq(gr_rebuild_refuse(&bi, &e), GR_REBUILD_EREFUSED);
+	ck_assert_ptr_nonnull(strstr(e.msg, "main package"));
 }
 END_TEST
 
