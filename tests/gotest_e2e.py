@@ -34,11 +34,20 @@ root made for the run (relink/gr_sandbox, gorelink(1) TESTS).
     limited to 0 (in a user namespace of the test's own, so nothing outside
     changes) --run falls back to the host and says so (stderr, --json
     fallback), and --run=root fails (exit 2).
+ 7. gotest_cross_arm64_qemu: a cgo package cross-built for linux/arm64
+    (GOARCH=arm64 CC=aarch64-linux-gnu-gcc) runs under qemu-aarch64-static,
+    found in PATH and bind-mounted into the empty root beside the binary (no
+    binfmt_misc entry is used); its tests see arm64, the root and their
+    testdata; --json names the interpreter; a failing test's exit status 1
+    is relayed; --run=host runs it under qemu too; and with no
+    qemu-aarch64-static in PATH the run fails (exit 2) naming
+    qemu-user-static, and nothing runs on the host.
 
 Builds share the caller's GOCACHE and GOMODCACHE (the go-sqlite3 amalgamation
 compiles once per cache; later runs take seconds).  Needs root (or user
 namespaces), go, gcc, network access to the Go module proxy or a warm
-GOMODCACHE, util-linux (unshare, setpriv) and python3-jsonschema.
+GOMODCACHE, util-linux (unshare, setpriv), python3-jsonschema, and for the
+cross case gcc-aarch64-linux-gnu and qemu-user-static.
 GOTEST_E2E_ONLY=NAME,... runs only those tests.  Prints `ok NAME` or
 `FAIL NAME: reason` per test, then `N passed, M failed`.
 """
@@ -405,6 +414,131 @@ def gotest_no_root():
     harness.eq((r.rc, j["test"]["ran_in"]), (2, None), "--run=root without a root", r)
     harness.contains(j["test"]["error"] or "", "cannot make the empty root", "test.error", r)
     return ""
+
+
+CROSS_TEST = """package p
+
+import (
+	"os"
+	"runtime"
+	"sort"
+	"strings"
+	"testing"
+)
+
+func TestArm64(t *testing.T) {
+	if runtime.GOARCH != "arm64" || Abs(-7) != 7 {
+		t.Fatalf("GOARCH %s, abs %d", runtime.GOARCH, Abs(-7))
+	}
+	b, err := os.ReadFile("testdata/word.txt")
+	if err != nil || string(b) != "arm64 testdata\\n" {
+		t.Fatalf("testdata/word.txt: %q %v", b, err)
+	}
+	if os.Getenv("GOTEST_EXPECT") != "root" {
+		return
+	}
+	// The root: the binary, its interpreter, /tmp and the package directory's first element.
+	top, err := os.ReadDir("/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range top {
+		names = append(names, e.Name())
+	}
+	sort.Strings(names)
+	wd, _ := os.Getwd()
+	want := []string{os.Args[0][1:], "qemu-aarch64-static", "tmp"}
+	if first := strings.SplitN(strings.TrimPrefix(wd, "/"), "/", 2)[0]; first != "tmp" {
+		want = append(want, first)
+	}
+	sort.Strings(want)
+	if strings.Join(names, " ") != strings.Join(want, " ") {
+		t.Fatalf("the root holds %v, want %v (argv[0] %q)", names, want, os.Args[0])
+	}
+	if _, err := os.Stat("/etc"); err == nil {
+		t.Fatal("/etc exists in the root")
+	}
+}
+
+func TestFails(t *testing.T) {
+	if os.Getenv("GOTEST_FAIL") == "1" {
+		t.Fatal("failing as asked on arm64")
+	}
+}
+"""
+
+
+def path_without_qemu():
+    """A PATH like the caller's, but with no qemu-*: /usr/bin's entries (but
+    qemu's) as symbolic links in a scratch directory, then go's directory."""
+    farm = E.scratch("noqemu-bin")
+    for name in os.listdir("/usr/bin"):
+        if not name.startswith("qemu-"):
+            os.symlink(os.path.join("/usr/bin", name), os.path.join(farm, name))
+    go = os.path.dirname(os.path.realpath(tool("go", "golang")))
+    path = [go, farm]
+    for d in path:
+        harness.true(not any(n.startswith("qemu-") for n in os.listdir(d)), "no qemu in %s" % d, None)
+    return ":".join(path)
+
+
+@test
+def gotest_cross_arm64_qemu():
+    tool("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu")
+    qemu = tool("qemu-aarch64-static", "qemu-user-static")
+    d = E.make_module("gotestcross", {})
+    pkg = os.path.join(d, "p")
+    os.makedirs(os.path.join(pkg, "testdata"))
+    with open(os.path.join(pkg, "p.go"), "w") as f:
+        f.write(CGO_TESTDATA["p.go"])
+    with open(os.path.join(pkg, "p_test.go"), "w") as f:
+        f.write(CROSS_TEST)
+    with open(os.path.join(pkg, "testdata", "word.txt"), "w") as f:
+        f.write("arm64 testdata\n")
+    out = os.path.join(d, "p-arm64.test")
+
+    def cross_env(**extra):
+        env = env_for(pkg, GOARCH="arm64", CC="aarch64-linux-gnu-gcc", **extra)
+        env.pop("CGO_ENABLED", None)
+        return env
+    r = E.gorelink(["test", "--json", "--run=root", "-o", out, "./p", "--", "-test.v"], cwd=d,
+                   env=cross_env(GOTEST_EXPECT="root"))
+    j = report(r)
+    harness.eq((r.rc, j["exit"], j["verdict"], j["check"]["architecture"]), (0, 0, "static", "aarch64"),
+               "the arm64 test binary, static, passing", r)
+    t = j["test"]
+    harness.eq((t["ran_in"], t["testdata"], t["exit"], t["interpreter"]), ("empty-root", True, 0, qemu),
+               "the test member: run under qemu in the empty root", r)
+    harness.eq(results(r.err), {"TestArm64": "PASS", "TestFails": "PASS"}, "the tests under qemu", r)
+    run_secs = t["milliseconds"] / 1000.0
+    # Text: the result line names the interpreter.
+    r = E.gorelink(["test", "--run", "-o", out, "./p"], cwd=d, env=cross_env())
+    harness.eq(r.rc, 0, "gorelink test --run (text)", r)
+    harness.true(re.search(r"^ok   .*p-arm64\.test in an empty root under qemu-aarch64-static \(", r.out, re.M),
+                 "the result line", r)
+    # A failing test: its exit status 1, relayed.
+    r = E.gorelink(["test", "--json", "--run", "-o", out, "./p"], cwd=d, env=cross_env(GOTEST_FAIL="1"))
+    j = report(r)
+    harness.eq((r.rc, j["exit"], j["ok"], j["test"]["exit"], j["test"]["interpreter"]), (1, 1, False, 1, qemu),
+               "a failing test under qemu", r)
+    harness.contains(r.err, "failing as asked on arm64", "the test's output", r)
+    # On the host (in the package directory): under qemu too.
+    r = E.gorelink(["test", "--json", "--run=host", "-o", out, "./p", "--", "-test.v"], cwd=d, env=cross_env())
+    j = report(r)
+    harness.eq((r.rc, j["test"]["ran_in"], j["test"]["interpreter"]), (0, "host", qemu), "--run=host under qemu", r)
+    harness.eq(results(r.err).get("TestArm64"), "PASS", "TestArm64 on the host", r)
+    # No qemu-aarch64-static in PATH: a clear failure, never a run on the host.
+    for where in ("--run", "--run=host"):
+        r = E.gorelink(["test", "--json", where, "-o", out, "./p", "--", "-test.v"], cwd=d,
+                       env=cross_env(PATH=path_without_qemu()))
+        j = report(r)
+        harness.eq((r.rc, j["exit"], j["test"]["ran_in"], j["test"]["exit"], j["test"]["interpreter"]),
+                   (2, 2, None, None, None), "%s without qemu-aarch64-static" % where, r)
+        harness.contains(j["test"]["error"] or "", "qemu-user-static", "test.error names the package", r)
+        harness.contains(r.err, "needs qemu-aarch64-static", "stderr", r)
+        harness.true("=== RUN" not in r.out + r.err, "nothing ran", r)
+    return "%.2f s under qemu in the empty root" % run_secs
 
 
 def main():
