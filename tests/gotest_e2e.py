@@ -42,6 +42,13 @@ root made for the run (relink/gr_sandbox, gorelink(1) TESTS).
     is relayed; --run=host runs it under qemu too; and with no
     qemu-aarch64-static in PATH the run fails (exit 2) naming
     qemu-user-static, and nothing runs on the host.
+ 8. gotest_sqlite3_suite_arm64: go-sqlite3's own suite cross-built for
+    linux/arm64 (the amalgamation compiled by aarch64-linux-gnu-gcc), static,
+    run under qemu-aarch64-static in the empty root: every test run passes,
+    at least 60 of them.  Its three timing-heavy tests are skipped
+    (-test.skip): emulated they take 100 of the suite's 110 s
+    (TestQueryRowContextCancelParallel 73 s, TestStress 23 s,
+    TestQueryRowContextCancel 7 s); the amd64 case runs them.
 
 Builds share the caller's GOCACHE and GOMODCACHE (the go-sqlite3 amalgamation
 compiles once per cache; later runs take seconds).  Needs root (or user
@@ -539,6 +546,37 @@ def gotest_cross_arm64_qemu():
         harness.contains(r.err, "needs qemu-aarch64-static", "stderr", r)
         harness.true("=== RUN" not in r.out + r.err, "nothing ran", r)
     return "%.2f s under qemu in the empty root" % run_secs
+
+
+SLOW_UNDER_QEMU = ("TestQueryRowContextCancelParallel", "TestStress", "TestQueryRowContextCancel")
+
+
+@test
+def gotest_sqlite3_suite_arm64():
+    tool("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu")
+    qemu = tool("qemu-aarch64-static", "qemu-user-static")
+    mod = E.scratch("sqlite3-suite-arm64")
+    for fn in ("go.mod", "go.sum", "main.go"):
+        shutil.copy(os.path.join(E.example("sqlite3"), fn), mod)
+    st = os.path.join(mod, "arm64.test")
+    env = E.base_env(GOARCH="arm64", CC="aarch64-linux-gnu-gcc")
+    env.pop("CGO_ENABLED", None)
+    skip = "^(%s)$" % "|".join(SLOW_UNDER_QEMU)
+    r = E.gorelink(["test", "--json", "--run=root", "-o", st, SQLITE3, "--", "-tags", "timetzdata",
+                    "-test.v", "-test.skip", skip], cwd=mod, env=env)
+    j = report(r)
+    harness.eq((j["verdict"], j["check"]["architecture"]), ("static", "aarch64"), "the arm64 test binary", r)
+    t = j["test"]
+    harness.eq((t["ran_in"], t["interpreter"]), ("empty-root", qemu), "run under qemu in the empty root", r)
+    static = results(r.err)
+    failed = sorted(n for n, v in static.items() if v == "FAIL")
+    harness.eq(failed, [], "tests that fail static on arm64", r)
+    passed = sum(1 for v in static.values() if v == "PASS")
+    harness.true(passed >= 60, "at least 60 tests pass static on arm64 (%d)" % passed, r)
+    harness.true(not any(n in static for n in SLOW_UNDER_QEMU), "the slow tests were skipped", r)
+    harness.eq((r.rc, j["exit"], t["exit"]), (0, 0, 0), "exit statuses", r)
+    return "%d/%d pass static on arm64 under qemu in an empty root; %.1f s run, %.1f s in all" % (
+        passed, len(static), t["milliseconds"] / 1000.0, r.secs)
 
 
 def main():
