@@ -41,8 +41,11 @@ itself through its `module` line (stderr and --json presets_applied say so).
  7. preset_sqlite3_variants: the sqlite3 preset's variants for go-sqlite3's
     optional features: icu (tag sqlite_icu, pkg icu-i18n) built static with
     libicuuc.a, libicui18n.a and libicudata.a, and ICU's upper() in an
-    empty root; fts5 and math with --dry-run (their tags; each would
-    recompile the SQLite amalgamation, about two minutes on a cold cache).
+    empty root; fts5 and math with --dry-run (their tags). Both are also
+    built for real, at the end of this file: preset_sqlite3_fts5_built (an
+    FTS5 MATCH query) and preset_sqlite3_math_built (sqrt, pi ...), static
+    by gorelink check and run in an empty root; each recompiles the SQLite
+    amalgamation (about a minute of CPU on a cold cache).
 
 Builds share the caller's GOCACHE and GOMODCACHE.  Needs go, gcc, network
 access to the Go module proxy or a warm GOMODCACHE, libseccomp-dev,
