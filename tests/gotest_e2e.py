@@ -41,7 +41,8 @@ root made for the run (relink/gr_sandbox, gorelink(1) TESTS).
     testdata; --json names the interpreter; a failing test's exit status 1
     is relayed; --run=host runs it under qemu too; and with no
     qemu-aarch64-static in PATH the run fails (exit 2) naming
-    qemu-user-static, and nothing runs on the host.
+    qemu-user-static, and nothing runs on the host; a dynamically linked
+    program of that name is refused (it could not start in the root).
  8. gotest_sqlite3_suite_arm64: go-sqlite3's own suite cross-built for
     linux/arm64 (the amalgamation compiled by aarch64-linux-gnu-gcc), static,
     run under qemu-aarch64-static in the empty root: every test run passes,
@@ -545,6 +546,15 @@ def gotest_cross_arm64_qemu():
         harness.contains(j["test"]["error"] or "", "qemu-user-static", "test.error names the package", r)
         harness.contains(r.err, "needs qemu-aarch64-static", "stderr", r)
         harness.true("=== RUN" not in r.out + r.err, "nothing ran", r)
+    # A dynamically linked program of that name could not start in the empty root: refused.
+    fake = E.scratch("dynamic-qemu")
+    os.symlink(tool("true", "coreutils"), os.path.join(fake, "qemu-aarch64-static"))
+    r = E.gorelink(["test", "--json", "--run", "-o", out, "./p"], cwd=d,
+                   env=cross_env(PATH=fake + ":" + path_without_qemu()))
+    j = report(r)
+    harness.eq((r.rc, j["test"]["ran_in"], j["test"]["interpreter"]), (2, None, None),
+               "a dynamically linked qemu-aarch64-static", r)
+    harness.contains(j["test"]["error"] or "", "is dynamically linked", "test.error", r)
     return "%.2f s under qemu in the empty root" % run_secs
 
 
