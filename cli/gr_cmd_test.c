@@ -39,6 +39,9 @@ gr_cmd_test_usage(FILE *f)
 	      "when not root) holding only the binary (/PKG.test), an empty writable /tmp\n"
 	      "(TMPDIR=/tmp) and the package directory at its own path, empty but for its\n"
 	      "testdata (bind-mounted), which is the working directory: no /dev, /proc or /etc.\n"
+	      "A binary built for another machine (GOARCH=arm64 ...) runs under qemu-ARCH-static\n"
+	      "from PATH (Debian: qemu-user-static; bind-mounted into the root, no binfmt_misc),\n"
+	      "or not at all (exit 2).\n"
 	      "\n"
 	      "GO_TEST_FLAGS: -test.NAME flags (-test.run=X, -test.v, -test.timeout=5m ...) and\n"
 	      "everything after -args go to the test binary (with --run); the rest to\n"
@@ -97,7 +100,7 @@ gr_test_after(void *ctx, const struct gr_build_opts *o, const struct gr_build_re
 	struct gr_test *t = ctx;
 	struct gr_sandbox_opts so;
 	struct gr_error e;
-	char *bin, sig[32];
+	char *bin, sig[32], wherebuf[sizeof(t->res.interpreter) + 64];
 	const char *where;
 	FILE *say = json ? err : out;
 
@@ -134,7 +137,14 @@ gr_test_after(void *ctx, const struct gr_build_opts *o, const struct gr_build_re
 	t->ran = true;
 	if (t->res.fallback[0])
 		gr_cli_diag(err, "warning: the empty root is unavailable (%s): the test binary ran on the host", t->res.fallback);
-	where = t->res.in_root ? "in an empty root" : "on the host";
+	if (t->res.interpreter[0]) {
+		const char *q = strrchr(t->res.interpreter, '/');
+		snprintf(wherebuf, sizeof(wherebuf), "%s under %s", t->res.in_root ? "in an empty root" : "on the host",
+		         q ? q + 1 : t->res.interpreter);
+		where = wherebuf;
+	} else {
+		where = t->res.in_root ? "in an empty root" : "on the host";
+	}
 	if (t->res.exited && t->res.code == 0)
 		fprintf(say, "ok   %s %s (%.2fs)\n", r->out, where, t->res.seconds);
 	else if (t->res.exited)
@@ -166,6 +176,7 @@ gr_test_json(void *ctx, struct gr_json *j)
 	gr_json_str(j, "ran_in", !t->ran ? NULL : t->res.in_root ? "empty-root" : "host");
 	gr_json_str(j, "fallback", t->ran && t->res.fallback[0] ? t->res.fallback : NULL);
 	gr_json_bool(j, "testdata", t->ran && t->res.testdata);
+	gr_json_str(j, "interpreter", t->ran && t->res.interpreter[0] ? t->res.interpreter : NULL);
 	gr_json_arr_begin(j, "args");
 	for (i = 0; i < t->nbinargs; i++)
 		gr_json_str(j, NULL, t->binargs[i]);
@@ -280,32 +291,41 @@ out:
 	return status;
 }
 
-/* gorelink-sandbox MODE MOUNT PKGDIR BINARY NAME [ARGS...], descriptor 3 the report pipe. */
+/* gorelink-sandbox MODE MOUNT PKGDIR BINARY NAME INTERP [ARGS...], descriptor 3 the report pipe;
+ * INTERP is the qemu-ARCH-static that runs BINARY (its host path), or "-". */
 int
 gr_cmd_test_sandbox(int argc, char **argv)
 {
 	struct gr_error e;
-	char *path, **nargv, slashname[NAME_MAX + 2];
+	char *path, **nargv, slashname[NAME_MAX + 2], slashinterp[NAME_MAX + 2];
+	char *interp = NULL, *prog;
 	bool testdata = false;
-	int i;
+	int i, k = 0;
 
-	if (argc < 6 || fcntl(GR_SANDBOX_FD, F_GETFD) < 0) {
+	if (argc < 7 || fcntl(GR_SANDBOX_FD, F_GETFD) < 0) {
 		fputs(GR_SANDBOX_HELPER ": a helper of gorelink test, not a command\n", stderr);
 		return 2;
 	}
+	if (strcmp(argv[6], "-") != 0)
+		interp = argv[6];
 	gr_error_clear(&e);
 	if (!strcmp(argv[1], "root")) {
-		if (strlen(argv[5]) > NAME_MAX) {
+		const char *iname = interp && strrchr(interp, '/') ? strrchr(interp, '/') + 1 : interp;
+		if (strlen(argv[5]) > NAME_MAX || (iname && strlen(iname) > NAME_MAX)) {
 			dprintf(GR_SANDBOX_FD, "E%s: the name is too long\n", argv[5]);
 			_exit(127);
 		}
-		if (gr_sandbox_enter(argv[2], argv[4], argv[3], argv[5], &testdata, &e) != GR_OK) {
+		if (gr_sandbox_enter(argv[2], argv[4], argv[3], argv[5], interp, &testdata, &e) != GR_OK) {
 			dprintf(GR_SANDBOX_FD, "E%s\n", e.msg);
 			_exit(127);
 		}
 		dprintf(GR_SANDBOX_FD, "R%d\n", testdata ? 1 : 0);
 		snprintf(slashname, sizeof(slashname), "/%s", argv[5]);
 		path = slashname;
+		if (iname) {
+			snprintf(slashinterp, sizeof(slashinterp), "/%s", iname);
+			interp = slashinterp;
+		}
 		if (setenv("TMPDIR", "/tmp", 1) != 0) {
 			dprintf(GR_SANDBOX_FD, "ETMPDIR: %s\n", strerror(errno));
 			_exit(127);
@@ -317,15 +337,19 @@ gr_cmd_test_sandbox(int argc, char **argv)
 		}
 		path = argv[4];
 	}
+	/* The binary's argv; under qemu, qemu's: qemu-ARCH-static BINARY ARGS... */
 	if (!(nargv = calloc((size_t)argc, sizeof(*nargv)))) {
 		dprintf(GR_SANDBOX_FD, "Xout of memory\n");
 		_exit(127);
 	}
-	nargv[0] = path;
-	for (i = 6; i < argc; i++)
-		nargv[i - 5] = argv[i];
+	if (interp)
+		nargv[k++] = interp;
+	nargv[k++] = path;
+	for (i = 7; i < argc; i++)
+		nargv[k++] = argv[i];
+	prog = interp ? interp : path;
 	fcntl(GR_SANDBOX_FD, F_SETFD, FD_CLOEXEC);
-	execv(path, nargv);
-	dprintf(GR_SANDBOX_FD, "X%s: %s\n", path, strerror(errno));
+	execv(prog, nargv);
+	dprintf(GR_SANDBOX_FD, "X%s: %s\n", prog, strerror(errno));
 	_exit(127);
 }

@@ -1,7 +1,9 @@
 #define _GNU_SOURCE  /* unshare, CLONE_NEW* */
 #include "gr_sandbox.h"
+#include "gr_path.h"
 #include "gr_strvec.h"
 
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -12,6 +14,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -107,17 +110,50 @@ gr_sb_join(const char *root, const char *rel)
 	return p;
 }
 
+/* Bind-mount the file src on an empty file made as /name in the root at mnt. */
+static int
+gr_sb_bind_file(const char *mnt, const char *src, const char *name, struct gr_error *err)
+{
+	size_t n = strlen(mnt) + strlen(name) + 2;
+	char *dst = malloc(n);
+	int fd;
+
+	if (!dst)
+		return gr_error_set(err, GR_ENOMEM, ENOMEM, "out of memory");
+	snprintf(dst, n, "%s/%s", mnt, name);
+	if ((fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755)) < 0) {
+		int e = errno;
+		free(dst);
+		return gr_error_set(err, GR_EIO, e, "making /%s in the root: %s", name, strerror(e));
+	}
+	close(fd);
+	if (mount(src, dst, NULL, MS_BIND, NULL) != 0) {
+		int e = errno;
+		free(dst);
+		return gr_error_set(err, GR_EIO, e, "bind-mounting %s as /%s: %s", src, name, strerror(e));
+	}
+	free(dst);
+	return GR_OK;
+}
+
 int
 gr_sandbox_enter(const char *mnt, const char *binary, const char *pkg_dir, const char *name,
-                 bool *testdata, struct gr_error *err)
+                 const char *interp, bool *testdata, struct gr_error *err)
 {
-	char *tmp = NULL, *bin = NULL, *td = NULL, *tdin = NULL, *slashname = NULL;
+	char *tmp = NULL, *td = NULL, *tdin = NULL;
+	const char *iname = NULL;
 	struct stat st;
-	int fd, rc = GR_EIO;
+	int rc = GR_EIO;
 
 	*testdata = false;
-	if (pkg_dir[0] != '/' || strchr(name, '/'))
+	if (pkg_dir[0] != '/' || strchr(name, '/') || !name[0])
 		return gr_error_set(err, GR_EUSAGE, 0, "the package directory must be absolute and the name plain");
+	if (interp) {
+		iname = strrchr(interp, '/') ? strrchr(interp, '/') + 1 : interp;
+		if (!iname[0] || !strcmp(iname, name) || !strcmp(iname, "tmp"))
+			return gr_error_set(err, GR_EUSAGE, 0, "the interpreter %s cannot be /%s in the root beside /%s",
+			                    interp, iname, name);
+	}
 	if (gr_sb_unshare(err))
 		return err->code;
 	/* Nothing mounted here reaches the host's namespace. */
@@ -125,8 +161,7 @@ gr_sandbox_enter(const char *mnt, const char *binary, const char *pkg_dir, const
 		return gr_error_set(err, GR_EIO, errno, "making the mounts private: %s", strerror(errno));
 	if (mount("gorelink-root", mnt, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0)
 		return gr_error_set(err, GR_EIO, errno, "mounting a tmpfs on %s: %s", mnt, strerror(errno));
-	if (!(slashname = gr_sb_join("/", name)) || !(tmp = gr_sb_join(mnt, "/tmp")) ||
-	    !(bin = gr_sb_join(mnt, slashname)) || !(td = gr_sb_join(pkg_dir, "/testdata"))) {
+	if (!(tmp = gr_sb_join(mnt, "/tmp")) || !(td = gr_sb_join(pkg_dir, "/testdata"))) {
 		rc = gr_error_set(err, GR_ENOMEM, ENOMEM, "out of memory");
 		goto out;
 	}
@@ -135,16 +170,11 @@ gr_sandbox_enter(const char *mnt, const char *binary, const char *pkg_dir, const
 		gr_error_set(err, GR_EIO, errno, "making /tmp in the root: %s", strerror(errno));
 		goto out;
 	}
-	/* The binary, bind-mounted on an empty file. */
-	if ((fd = open(bin, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755)) < 0) {
-		gr_error_set(err, GR_EIO, errno, "making /%s in the root: %s", name, strerror(errno));
+	/* The binary (and its interpreter), bind-mounted on empty files. */
+	if ((rc = gr_sb_bind_file(mnt, binary, name, err)) != GR_OK ||
+	    (interp && (rc = gr_sb_bind_file(mnt, interp, iname, err)) != GR_OK))
 		goto out;
-	}
-	close(fd);
-	if (mount(binary, bin, NULL, MS_BIND, NULL) != 0) {
-		gr_error_set(err, GR_EIO, errno, "bind-mounting %s as /%s: %s", binary, name, strerror(errno));
-		goto out;
-	}
+	rc = GR_EIO;
 	/* The package directory, at its own path, with its testdata. */
 	if (gr_sb_mkdirs(mnt, pkg_dir, err))
 		goto out;
@@ -169,15 +199,153 @@ gr_sandbox_enter(const char *mnt, const char *binary, const char *pkg_dir, const
 	}
 	rc = GR_OK;
 out:
-	free(slashname);
 	free(tmp);
-	free(bin);
 	free(td);
 	free(tdin);
 	return rc;
 }
 
 /* ---- the parent's side ---------------------------------------------------- */
+
+/* What an ELF file's header says about the machine it is for. */
+struct gr_sb_elf {
+	unsigned machine;  /* e_machine */
+	int bits;          /* 32 or 64 */
+	bool msb;          /* big-endian */
+	bool interp;       /* it has a PT_INTERP program header: dynamically linked */
+};
+
+/* An unsigned field of size sz (2, 4 or 8) at p, in the file's byte order. */
+static uint64_t
+gr_sb_field(const unsigned char *p, size_t sz, bool msb)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	for (i = 0; i < sz; i++)
+		v |= (uint64_t)p[msb ? sz - 1 - i : i] << (8 * i);
+	return v;
+}
+
+/* Read path's ELF header and program headers into e. */
+static int
+gr_sb_elf_read(const char *path, struct gr_sb_elf *e, struct gr_error *err)
+{
+	unsigned char h[64], ph[56];
+	uint64_t phoff;
+	size_t hlen, phentsize, phnum, i, want;
+	ssize_t k;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	memset(e, 0, sizeof(*e));
+	if (fd < 0)
+		return gr_error_set(err, GR_EIO, errno, "%s: %s", path, strerror(errno));
+	k = pread(fd, h, sizeof(h), 0);
+	if (k < 20 || memcmp(h, ELFMAG, SELFMAG) != 0 || (h[EI_CLASS] != ELFCLASS32 && h[EI_CLASS] != ELFCLASS64) ||
+	    (h[EI_DATA] != ELFDATA2LSB && h[EI_DATA] != ELFDATA2MSB)) {
+		close(fd);
+		return gr_error_set(err, GR_EIO, 0, "%s: not an ELF file", path);
+	}
+	e->bits = h[EI_CLASS] == ELFCLASS64 ? 64 : 32;
+	e->msb = h[EI_DATA] == ELFDATA2MSB;
+	e->machine = (unsigned)gr_sb_field(h + 18, 2, e->msb);
+	/* Program headers: e_phoff, e_phentsize, e_phnum (bounds checked). */
+	hlen = e->bits == 64 ? 64 : 52;
+	if ((size_t)k < hlen) {
+		close(fd);
+		return gr_error_set(err, GR_EIO, 0, "%s: truncated ELF header", path);
+	}
+	phoff = e->bits == 64 ? gr_sb_field(h + 32, 8, e->msb) : gr_sb_field(h + 28, 4, e->msb);
+	phentsize = (size_t)gr_sb_field(h + (e->bits == 64 ? 54 : 42), 2, e->msb);
+	phnum = (size_t)gr_sb_field(h + (e->bits == 64 ? 56 : 44), 2, e->msb);
+	want = e->bits == 64 ? 56 : 32;
+	if (phnum && (phentsize < want || phoff > (uint64_t)1 << 40)) {
+		close(fd);
+		return gr_error_set(err, GR_EIO, 0, "%s: bad ELF program headers", path);
+	}
+	for (i = 0; i < phnum; i++) {
+		k = pread(fd, ph, want, (off_t)(phoff + (uint64_t)i * phentsize));
+		if (k != (ssize_t)want) {
+			close(fd);
+			return gr_error_set(err, GR_EIO, 0, "%s: truncated ELF program headers", path);
+		}
+		if (gr_sb_field(ph, 4, e->msb) == PT_INTERP)
+			e->interp = true;
+	}
+	close(fd);
+	return GR_OK;
+}
+
+/* qemu's name for the machine an ELF file is for ("aarch64"), or NULL. */
+static const char *
+gr_sb_qemu_arch(const struct gr_sb_elf *e)
+{
+	switch (e->machine) {
+	case EM_X86_64: return "x86_64";
+	case EM_386: return "i386";
+	case EM_AARCH64: return e->msb ? "aarch64_be" : "aarch64";
+	case EM_ARM: return e->msb ? "armeb" : "arm";
+	case EM_RISCV: return e->bits == 64 ? "riscv64" : "riscv32";
+	case EM_PPC64: return e->msb ? "ppc64" : "ppc64le";
+	case EM_PPC: return "ppc";
+	case EM_S390: return "s390x";
+	case EM_MIPS: return e->bits == 64 ? (e->msb ? "mips64" : "mips64el") : (e->msb ? "mips" : "mipsel");
+	case 258: return "loongarch64";  /* EM_LOONGARCH, newer than some elf.h */
+	case EM_SPARCV9: return "sparc64";
+	case EM_SPARC: return "sparc";
+	case EM_68K: return "m68k";
+	case EM_ALPHA: return "alpha";
+	case EM_PARISC: return "hppa";
+	case EM_SH: return e->msb ? "sh4eb" : "sh4";
+	}
+	return NULL;
+}
+
+int
+gr_sandbox_interpreter(const char *binary, const char *self, const char *path, char *buf, size_t n,
+                       struct gr_error *err)
+{
+	struct gr_sb_elf b, h, q;
+	const char *arch, *harch;
+	char word[64], *found;
+
+	buf[0] = '\0';
+	if (gr_sb_elf_read(binary, &b, err) || gr_sb_elf_read(self, &h, err))
+		return err->code;
+	if (b.machine == h.machine && b.bits == h.bits && b.msb == h.msb)
+		return GR_OK;
+	/* x86-64 kernels run i386 binaries themselves. */
+	if (h.machine == EM_X86_64 && b.machine == EM_386 && !b.msb)
+		return GR_OK;
+	arch = gr_sb_qemu_arch(&b);
+	harch = gr_sb_qemu_arch(&h);
+	if (!arch)
+		return gr_error_set(err, GR_EIO, 0, "%s is for ELF machine %u, which this machine (%s) cannot run and "
+		                    "qemu has no user-mode emulator for", binary, b.machine, harch ? harch : "?");
+	snprintf(word, sizeof(word), "qemu-%s-static", arch);
+	if (!(found = gr_path_which(word, path)))
+		return gr_error_set(err, GR_EIO, 0, "%s is for %s, this machine is %s: running it needs %s, which is not "
+		                    "in PATH (apt-get install qemu-user-static)", binary, arch, harch ? harch : "another",
+		                    word);
+	if (gr_sb_elf_read(found, &q, err)) {
+		free(found);
+		return err->code;
+	}
+	if (q.interp) {
+		gr_error_set(err, GR_EIO, 0, "%s is dynamically linked: %s needs a static qemu user-mode emulator "
+		             "(apt-get install qemu-user-static)", found, binary);
+		free(found);
+		return GR_EIO;
+	}
+	if (strlen(found) >= n) {
+		gr_error_set(err, GR_EIO, 0, "%s: path too long", found);
+		free(found);
+		return GR_EIO;
+	}
+	snprintf(buf, n, "%s", found);
+	free(found);
+	return GR_OK;
+}
 
 static double
 gr_sb_now(void)
@@ -210,7 +378,8 @@ gr_sb_spawn(const struct gr_sandbox_opts *o, const char *mode, const char *mnt, 
 		                    GR_SANDBOX_HELPER);
 	gr_strvec_init(&argv);
 	n = gr_strvec_push(&argv, GR_SANDBOX_HELPER) || gr_strvec_push(&argv, mode) || gr_strvec_push(&argv, mnt) ||
-	    gr_strvec_push(&argv, o->pkg_dir) || gr_strvec_push(&argv, o->binary) || gr_strvec_push(&argv, name);
+	    gr_strvec_push(&argv, o->pkg_dir) || gr_strvec_push(&argv, o->binary) || gr_strvec_push(&argv, name) ||
+	    gr_strvec_push(&argv, r->interpreter[0] ? r->interpreter : "-");
 	for (i = 0; i < o->nargs && !n; i++)
 		n = gr_strvec_push(&argv, o->args[i]) != 0;
 	if (n || !gr_strvec_argv(&argv)) {
@@ -308,6 +477,12 @@ gr_sandbox_run(const struct gr_sandbox_opts *o, struct gr_sandbox_result *r, str
 	int rc;
 
 	memset(r, 0, sizeof(*r));
+	/* A binary for another machine: its qemu, or no run at all (never the host by mistake). */
+	if (!o->env->self[0])
+		return gr_error_set(err, GR_EIO, 0, "cannot find the gorelink program (/proc/self/exe) to start %s",
+		                    GR_SANDBOX_HELPER);
+	if (gr_sandbox_interpreter(o->binary, o->env->self, o->env->path, r->interpreter, sizeof(r->interpreter), err))
+		return err->code;
 	if (o->where != GR_SANDBOX_HOST) {
 		size_t n = strlen(tmpdir) + 32;
 		if (!(mnt = malloc(n)))

@@ -34,11 +34,28 @@ root made for the run (relink/gr_sandbox, gorelink(1) TESTS).
     limited to 0 (in a user namespace of the test's own, so nothing outside
     changes) --run falls back to the host and says so (stderr, --json
     fallback), and --run=root fails (exit 2).
+ 7. gotest_cross_arm64_qemu: a cgo package cross-built for linux/arm64
+    (GOARCH=arm64 CC=aarch64-linux-gnu-gcc) runs under qemu-aarch64-static,
+    found in PATH and bind-mounted into the empty root beside the binary (no
+    binfmt_misc entry is used); its tests see arm64, the root and their
+    testdata; --json names the interpreter; a failing test's exit status 1
+    is relayed; --run=host runs it under qemu too; and with no
+    qemu-aarch64-static in PATH the run fails (exit 2) naming
+    qemu-user-static, and nothing runs on the host; a dynamically linked
+    program of that name is refused (it could not start in the root).
+ 8. gotest_sqlite3_suite_arm64: go-sqlite3's own suite cross-built for
+    linux/arm64 (the amalgamation compiled by aarch64-linux-gnu-gcc), static,
+    run under qemu-aarch64-static in the empty root: every test run passes,
+    at least 60 of them.  Its three timing-heavy tests are skipped
+    (-test.skip): emulated they take 100 of the suite's 110 s
+    (TestQueryRowContextCancelParallel 73 s, TestStress 23 s,
+    TestQueryRowContextCancel 7 s); the amd64 case runs them.
 
 Builds share the caller's GOCACHE and GOMODCACHE (the go-sqlite3 amalgamation
 compiles once per cache; later runs take seconds).  Needs root (or user
 namespaces), go, gcc, network access to the Go module proxy or a warm
-GOMODCACHE, util-linux (unshare, setpriv) and python3-jsonschema.
+GOMODCACHE, util-linux (unshare, setpriv), python3-jsonschema, and for the
+cross case gcc-aarch64-linux-gnu and qemu-user-static.
 GOTEST_E2E_ONLY=NAME,... runs only those tests.  Prints `ok NAME` or
 `FAIL NAME: reason` per test, then `N passed, M failed`.
 """
@@ -405,6 +422,171 @@ def gotest_no_root():
     harness.eq((r.rc, j["test"]["ran_in"]), (2, None), "--run=root without a root", r)
     harness.contains(j["test"]["error"] or "", "cannot make the empty root", "test.error", r)
     return ""
+
+
+CROSS_TEST = """package p
+
+import (
+	"os"
+	"runtime"
+	"sort"
+	"strings"
+	"testing"
+)
+
+func TestArm64(t *testing.T) {
+	if runtime.GOARCH != "arm64" || Abs(-7) != 7 {
+		t.Fatalf("GOARCH %s, abs %d", runtime.GOARCH, Abs(-7))
+	}
+	b, err := os.ReadFile("testdata/word.txt")
+	if err != nil || string(b) != "arm64 testdata\\n" {
+		t.Fatalf("testdata/word.txt: %q %v", b, err)
+	}
+	if os.Getenv("GOTEST_EXPECT") != "root" {
+		return
+	}
+	// The root: the binary, its interpreter, /tmp and the package directory's first element.
+	top, err := os.ReadDir("/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range top {
+		names = append(names, e.Name())
+	}
+	sort.Strings(names)
+	wd, _ := os.Getwd()
+	want := []string{os.Args[0][1:], "qemu-aarch64-static", "tmp"}
+	if first := strings.SplitN(strings.TrimPrefix(wd, "/"), "/", 2)[0]; first != "tmp" {
+		want = append(want, first)
+	}
+	sort.Strings(want)
+	if strings.Join(names, " ") != strings.Join(want, " ") {
+		t.Fatalf("the root holds %v, want %v (argv[0] %q)", names, want, os.Args[0])
+	}
+	if _, err := os.Stat("/etc"); err == nil {
+		t.Fatal("/etc exists in the root")
+	}
+}
+
+func TestFails(t *testing.T) {
+	if os.Getenv("GOTEST_FAIL") == "1" {
+		t.Fatal("failing as asked on arm64")
+	}
+}
+"""
+
+
+def path_without_qemu():
+    """A PATH like the caller's, but with no qemu-*: /usr/bin's entries (but
+    qemu's) as symbolic links in a scratch directory, then go's directory."""
+    farm = E.scratch("noqemu-bin")
+    for name in os.listdir("/usr/bin"):
+        if not name.startswith("qemu-"):
+            os.symlink(os.path.join("/usr/bin", name), os.path.join(farm, name))
+    go = os.path.dirname(os.path.realpath(tool("go", "golang")))
+    path = [go, farm]
+    for d in path:
+        harness.true(not any(n.startswith("qemu-") for n in os.listdir(d)), "no qemu in %s" % d, None)
+    return ":".join(path)
+
+
+@test
+def gotest_cross_arm64_qemu():
+    tool("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu")
+    qemu = tool("qemu-aarch64-static", "qemu-user-static")
+    d = E.make_module("gotestcross", {})
+    pkg = os.path.join(d, "p")
+    os.makedirs(os.path.join(pkg, "testdata"))
+    with open(os.path.join(pkg, "p.go"), "w") as f:
+        f.write(CGO_TESTDATA["p.go"])
+    with open(os.path.join(pkg, "p_test.go"), "w") as f:
+        f.write(CROSS_TEST)
+    with open(os.path.join(pkg, "testdata", "word.txt"), "w") as f:
+        f.write("arm64 testdata\n")
+    out = os.path.join(d, "p-arm64.test")
+
+    def cross_env(**extra):
+        env = env_for(pkg, GOARCH="arm64", CC="aarch64-linux-gnu-gcc", **extra)
+        env.pop("CGO_ENABLED", None)
+        return env
+    r = E.gorelink(["test", "--json", "--run=root", "-o", out, "./p", "--", "-test.v"], cwd=d,
+                   env=cross_env(GOTEST_EXPECT="root"))
+    j = report(r)
+    harness.eq((r.rc, j["exit"], j["verdict"], j["check"]["architecture"]), (0, 0, "static", "aarch64"),
+               "the arm64 test binary, static, passing", r)
+    t = j["test"]
+    harness.eq((t["ran_in"], t["testdata"], t["exit"], t["interpreter"]), ("empty-root", True, 0, qemu),
+               "the test member: run under qemu in the empty root", r)
+    harness.eq(results(r.err), {"TestArm64": "PASS", "TestFails": "PASS"}, "the tests under qemu", r)
+    run_secs = t["milliseconds"] / 1000.0
+    # Text: the result line names the interpreter.
+    r = E.gorelink(["test", "--run", "-o", out, "./p"], cwd=d, env=cross_env())
+    harness.eq(r.rc, 0, "gorelink test --run (text)", r)
+    harness.true(re.search(r"^ok   .*p-arm64\.test in an empty root under qemu-aarch64-static \(", r.out, re.M),
+                 "the result line", r)
+    # A failing test: its exit status 1, relayed.
+    r = E.gorelink(["test", "--json", "--run", "-o", out, "./p"], cwd=d, env=cross_env(GOTEST_FAIL="1"))
+    j = report(r)
+    harness.eq((r.rc, j["exit"], j["ok"], j["test"]["exit"], j["test"]["interpreter"]), (1, 1, False, 1, qemu),
+               "a failing test under qemu", r)
+    harness.contains(r.err, "failing as asked on arm64", "the test's output", r)
+    # On the host (in the package directory): under qemu too.
+    r = E.gorelink(["test", "--json", "--run=host", "-o", out, "./p", "--", "-test.v"], cwd=d, env=cross_env())
+    j = report(r)
+    harness.eq((r.rc, j["test"]["ran_in"], j["test"]["interpreter"]), (0, "host", qemu), "--run=host under qemu", r)
+    harness.eq(results(r.err).get("TestArm64"), "PASS", "TestArm64 on the host", r)
+    # No qemu-aarch64-static in PATH: a clear failure, never a run on the host.
+    for where in ("--run", "--run=host"):
+        r = E.gorelink(["test", "--json", where, "-o", out, "./p", "--", "-test.v"], cwd=d,
+                       env=cross_env(PATH=path_without_qemu()))
+        j = report(r)
+        harness.eq((r.rc, j["exit"], j["test"]["ran_in"], j["test"]["exit"], j["test"]["interpreter"]),
+                   (2, 2, None, None, None), "%s without qemu-aarch64-static" % where, r)
+        harness.contains(j["test"]["error"] or "", "qemu-user-static", "test.error names the package", r)
+        harness.contains(r.err, "needs qemu-aarch64-static", "stderr", r)
+        harness.true("=== RUN" not in r.out + r.err, "nothing ran", r)
+    # A dynamically linked program of that name could not start in the empty root: refused.
+    fake = E.scratch("dynamic-qemu")
+    os.symlink(tool("true", "coreutils"), os.path.join(fake, "qemu-aarch64-static"))
+    r = E.gorelink(["test", "--json", "--run", "-o", out, "./p"], cwd=d,
+                   env=cross_env(PATH=fake + ":" + path_without_qemu()))
+    j = report(r)
+    harness.eq((r.rc, j["test"]["ran_in"], j["test"]["interpreter"]), (2, None, None),
+               "a dynamically linked qemu-aarch64-static", r)
+    harness.contains(j["test"]["error"] or "", "is dynamically linked", "test.error", r)
+    return "%.2f s under qemu in the empty root" % run_secs
+
+
+SLOW_UNDER_QEMU = ("TestQueryRowContextCancelParallel", "TestStress", "TestQueryRowContextCancel")
+
+
+@test
+def gotest_sqlite3_suite_arm64():
+    tool("aarch64-linux-gnu-gcc", "gcc-aarch64-linux-gnu")
+    qemu = tool("qemu-aarch64-static", "qemu-user-static")
+    mod = E.scratch("sqlite3-suite-arm64")
+    for fn in ("go.mod", "go.sum", "main.go"):
+        shutil.copy(os.path.join(E.example("sqlite3"), fn), mod)
+    st = os.path.join(mod, "arm64.test")
+    env = E.base_env(GOARCH="arm64", CC="aarch64-linux-gnu-gcc")
+    env.pop("CGO_ENABLED", None)
+    skip = "^(%s)$" % "|".join(SLOW_UNDER_QEMU)
+    r = E.gorelink(["test", "--json", "--run=root", "-o", st, SQLITE3, "--", "-tags", "timetzdata",
+                    "-test.v", "-test.skip", skip], cwd=mod, env=env)
+    j = report(r)
+    harness.eq((j["verdict"], j["check"]["architecture"]), ("static", "aarch64"), "the arm64 test binary", r)
+    t = j["test"]
+    harness.eq((t["ran_in"], t["interpreter"]), ("empty-root", qemu), "run under qemu in the empty root", r)
+    static = results(r.err)
+    failed = sorted(n for n, v in static.items() if v == "FAIL")
+    harness.eq(failed, [], "tests that fail static on arm64", r)
+    passed = sum(1 for v in static.values() if v == "PASS")
+    harness.true(passed >= 60, "at least 60 tests pass static on arm64 (%d)" % passed, r)
+    harness.true(not any(n in static for n in SLOW_UNDER_QEMU), "the slow tests were skipped", r)
+    harness.eq((r.rc, j["exit"], t["exit"]), (0, 0, 0), "exit statuses", r)
+    return "%d/%d pass static on arm64 under qemu in an empty root; %.1f s run, %.1f s in all" % (
+        passed, len(static), t["milliseconds"] / 1000.0, r.secs)
 
 
 def main():

@@ -41,8 +41,11 @@ itself through its `module` line (stderr and --json presets_applied say so).
  7. preset_sqlite3_variants: the sqlite3 preset's variants for go-sqlite3's
     optional features: icu (tag sqlite_icu, pkg icu-i18n) built static with
     libicuuc.a, libicui18n.a and libicudata.a, and ICU's upper() in an
-    empty root; fts5 and math with --dry-run (their tags; each would
-    recompile the SQLite amalgamation, about two minutes on a cold cache).
+    empty root; fts5 and math with --dry-run (their tags). Both are also
+    built for real, at the end of this file: preset_sqlite3_fts5_built (an
+    FTS5 MATCH query) and preset_sqlite3_math_built (sqrt, pi ...), static
+    by gorelink check and run in an empty root; each recompiles the SQLite
+    amalgamation (about a minute of CPU on a cold cache).
 
 Builds share the caller's GOCACHE and GOMODCACHE.  Needs go, gcc, network
 access to the Go module proxy or a warm GOMODCACHE, libseccomp-dev,
@@ -469,6 +472,120 @@ def preset_sqlite3_variants():
         assert {tag, "sqlite_omit_load_extension"} <= set(rep["tags"]), "%s: tags %r" % (variant, rep["tags"])
         assert [(p["name"], p["variant"]) for p in rep["presets_applied"]] == [("sqlite3", variant)], (
             "%s: presets_applied %r" % (variant, rep["presets_applied"]))
+
+
+# ---- the sqlite3 preset's fts5 and math variants, built for real (issue 17) ----
+
+SQLITE3_SCRIPT_MAIN = r"""package main
+
+import (
+	"database/sql"
+	"fmt"
+	"os"
+
+	_ "github.com/mattn/go-sqlite3"
+)
+
+// Every argument but the last is executed, the last is a query whose rows
+// are printed, one line each, columns joined by '|'.
+func main() {
+	db, err := sql.Open("sqlite3", ":memory:")
+	if err != nil {
+		fmt.Println("error:", err)
+		os.Exit(1)
+	}
+	args := os.Args[1:]
+	for _, stmt := range args[:len(args)-1] {
+		if _, err := db.Exec(stmt); err != nil {
+			fmt.Println("error:", err)
+			os.Exit(1)
+		}
+	}
+	rows, err := db.Query(args[len(args)-1])
+	if err != nil {
+		fmt.Println("error:", err)
+		os.Exit(1)
+	}
+	cols, _ := rows.Columns()
+	for rows.Next() {
+		vals := make([]sql.NullString, len(cols))
+		ptrs := make([]interface{}, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			fmt.Println("error:", err)
+			os.Exit(1)
+		}
+		for i, v := range vals {
+			if i > 0 {
+				fmt.Print("|")
+			}
+			fmt.Print(v.String)
+		}
+		fmt.Println()
+	}
+	if err := rows.Err(); err != nil {
+		fmt.Println("error:", err)
+		os.Exit(1)
+	}
+}
+"""
+
+
+def sqlite3_script_module():
+    """A program that runs SQL statements on go-sqlite3 (the version examples/sqlite3 requires)."""
+    ex = os.path.join(E.SRCDIR, "examples", "sqlite3")
+    with open(os.path.join(ex, "go.mod")) as f:
+        m = re.search(r"github.com/mattn/go-sqlite3 (v\S+)", f.read())
+    assert m, "examples/sqlite3/go.mod does not require go-sqlite3"
+    d = module("sqscript", SQLITE3 + " " + m.group(1), SQLITE3_SCRIPT_MAIN)
+    tidy(d)
+    return d
+
+
+def sqlite3_variant_built(variant, tag, sql, want):
+    """Build the script program with --sqlite3=VARIANT (the amalgamation
+    compiled again with TAG), check it static with gorelink check, run SQL
+    in an empty root: its output must be WANT.  Returns the build's seconds."""
+    d = sqlite3_script_module()
+    r, rep, out = E.build(d, ["--sqlite3=" + variant], name="sq-" + variant)
+    assert [(p["name"], p["variant"]) for p in rep["presets_applied"]] == [("sqlite3", variant)], (
+        "%s: presets_applied %r" % (variant, rep["presets_applied"]))
+    assert {tag, "sqlite_omit_load_extension"} <= set(rep["tags"]), "%s: tags %r" % (variant, rep["tags"])
+    assert rep["verdict"] == "static" and rep["check"]["needed"] == [], "%s: verdict %r" % (variant, rep["verdict"])
+    E.assert_static(out)  # gorelink check (and readelf)
+    res, _ = E.run_in_empty_root(out, sql)
+    assert res.rc == 0 and res.out == want, "%s in the empty root: want %r\n%r" % (variant, want, res)
+    return r.secs
+
+
+@test
+def preset_sqlite3_fts5_built():
+    """--sqlite3=fts5 built for real: an FTS5 virtual table's MATCH query
+    (with bm25 ranking and highlight()) in an empty root."""
+    secs = sqlite3_variant_built(
+        "fts5", "sqlite_fts5",
+        ["CREATE VIRTUAL TABLE docs USING fts5(title, body)",
+         "INSERT INTO docs VALUES ('static', 'a static binary needs no loader'), "
+         "('dynamic', 'a dynamic binary needs the loader and its libraries'), "
+         "('fts', 'full text search in sqlite')",
+         "SELECT title, highlight(docs, 1, '[', ']') FROM docs WHERE docs MATCH 'binary AND loader' "
+         "ORDER BY rank"],
+        "static|a static [binary] needs no [loader]\n"
+        "dynamic|a dynamic [binary] needs the [loader] and its libraries\n")
+    return "built in %.1f s" % secs
+
+
+@test
+def preset_sqlite3_math_built():
+    """--sqlite3=math built for real: SQLite's math functions (sqrt, pi,
+    pow, ln, floor) in an empty root."""
+    secs = sqlite3_variant_built(
+        "math", "sqlite_math_functions",
+        ["SELECT sqrt(16.0), printf('%.6f', pi()), pow(2, 10), printf('%.4f', ln(exp(1.5))), floor(-2.5)"],
+        "4|3.141593|1024|1.5000|-3\n")
+    return "built in %.1f s" % secs
 
 
 def main():
