@@ -701,7 +701,7 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
  * none. A preset that does not load, or disagrees, is left to the build,
  * which reports it (in --json too). */
 static bool
-gr_cmd_build_preset_settings(struct gr_cmd_build_args *a, bool mode_set)
+gr_cmd_build_preset_settings(struct gr_cmd_build_args *a, bool mode_set, FILE *err)
 {
 	struct gr_preset p;
 	struct gr_error e;
@@ -713,8 +713,10 @@ gr_cmd_build_preset_settings(struct gr_cmd_build_args *a, bool mode_set)
 		a->o.mode = m;
 		mode_set = true;
 	}
-	if (p.cc && (!a->env.cc || !*a->env.cc) && setenv("CC", p.cc, 1) == 0)
+	if (p.cc && (!a->env.cc || !*a->env.cc) && setenv("CC", p.cc, 1) == 0) {
 		gr_env_from_environ(&a->env, environ);  /* go env, go build and the link see it */
+		gr_cli_diag(err, "the preset %s (variant %s) builds with CC=%s", p.name, p.variant, p.cc);
+	}
 	gr_preset_deinit(&p);
 	return mode_set;
 }
@@ -723,7 +725,7 @@ gr_cmd_build_preset_settings(struct gr_cmd_build_args *a, bool mode_set)
 static int
 gr_cmd_build_operands(int argc, char **argv, struct gr_cmd_build_args *a, bool mode_set, FILE *err)
 {
-	mode_set = gr_cmd_build_preset_settings(a, mode_set);
+	mode_set = gr_cmd_build_preset_settings(a, mode_set, err);
 	/* Keeping a library dynamic keeps the C library dynamic too: --third-party. */
 	if (a->o.nallow && !mode_set)
 		a->o.mode = GR_LINK_THIRD_PARTY;

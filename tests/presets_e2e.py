@@ -21,7 +21,12 @@ itself through its `module` line (stderr and --json presets_applied say so).
     libsystemd.so.0 and libc.so.6 are needed, and the program reads a pcap
     file the test writes (pcap_lib_version, link type, packet count); with
     --stub systemd (the way out the static build names) it is static and
-    reads the file from standard input in an empty root.
+    reads the file from standard input in an empty root; --preset
+    libpcap=static (the variant's `stub systemd`) is the same without the
+    option: static, stubs sd_listen_fds and sd_is_socket, reads the file
+    in an empty root; --preset libpcap=third-party alone (its `mode
+    third-party`) is --third-party; --static-pie with it is refused (exit
+    2) naming both, OUT's directory untouched.
  4. preset_zstd: github.com/DataDog/zstd: --dry-run without options applies
     the default variant bundled (the module's own C zstd: compiling it costs
     minutes on a cold cache, so it is not built here); --preset zstd=system
@@ -37,21 +42,36 @@ itself through its `module` line (stderr and --json presets_applied say so).
     `--allow-dynamic gssapi_krb5 --lib -l:libgssapi_krb5.so.2` (libssh2.a's
     libcrypto is the preset's); with --third-party --lib
     -l:libgssapi_krb5.so.2 it links libgit2.a, libssh2.a and libcrypto.a,
-    needs only libgssapi_krb5.so.2 and libc.so.6, and makes a bare repository.
+    needs only libgssapi_krb5.so.2 and libc.so.6, and makes a bare repository;
+    --preset libgit2=third-party alone (its `mode` and `lib` lines) does the
+    same.
  7. preset_sqlite3_variants: the sqlite3 preset's variants for go-sqlite3's
     optional features: icu (tag sqlite_icu, pkg icu-i18n) built static with
     libicuuc.a, libicui18n.a and libicudata.a, and ICU's upper() in an
     empty root; fts5 and math with --dry-run (their tags; each would
     recompile the SQLite amalgamation, about two minutes on a cold cache).
+ 8. preset_confluent_kafka: github.com/confluentinc/confluent-kafka-go/v2
+    v2.11.1: bundled (the default, applied by itself) links the module's
+    librdkafka_glibc_linux_amd64.a: static, with librdkafka's glibc findings
+    (getaddrinfo, gethostbyname, getpwuid_r, dlopen: printed), and in an
+    empty root it prints librdkafka's version, has an unknown property
+    refused and opens and closes a producer (no broker); musl (tag musl,
+    the preset's CC=musl-gcc and mode static, with no CC in the
+    environment) links librdkafka_musl_linux_amd64.a with musl-gcc: static,
+    no findings, the same output in an empty root; CC=gcc with it is
+    refused (exit 2) naming both; system (tag dynamic, pkg rdkafka) fails
+    on Debian 12 (librdkafka 2.0.2) with the module's #error.
 
 Builds share the caller's GOCACHE and GOMODCACHE.  Needs go, gcc, network
 access to the Go module proxy or a warm GOMODCACHE, libseccomp-dev,
-libpcap-dev, libzstd-dev, libgpgme-dev, libgit2-dev, libssl-dev, libicu-dev (scripts/setup installs them) and python3-jsonschema.
+libpcap-dev, libzstd-dev, libgpgme-dev, libgit2-dev, libssl-dev, libicu-dev,
+musl-tools, librdkafka-dev (scripts/setup installs them) and python3-jsonschema.
 PRESETS_E2E_ONLY=NAME,... runs only those tests.
 """
 
 import os
 import re
+import shutil
 import struct
 import sys
 
@@ -63,7 +83,7 @@ import relink_e2e as E  # noqa: E402  (its helpers: run, gorelink, build, scratc
 SUITE = harness.Suite()
 test = SUITE.test
 
-SHIPPED = ("gpgme", "libgit2", "libpcap", "libseccomp", "sqlite3", "zstd")
+SHIPPED = ("confluent-kafka", "gpgme", "libgit2", "libpcap", "libseccomp", "sqlite3", "zstd")
 
 
 def module(name, req, main):
@@ -113,7 +133,14 @@ def presets_listing():
                  "  module  github.com/seccomp/libseccomp-golang\n  option  --preset libseccomp[=VARIANT]\n"
                  "  variant system (default): pkg libseccomp\n    needs: libseccomp-dev (libseccomp.a); fully static on Debian 12\n",
                  "  variant system (default): pkg libpcap\n    needs: ",
-                 "  variant third-party: pkg libpcap; allow-dynamic systemd\n    needs: ",
+                 "  variant static: pkg libpcap; stub systemd\n    needs: ",
+                 "  variant third-party: pkg libpcap; allow-dynamic systemd; mode third-party\n    needs: ",
+                 "  variant third-party: pkg libgit2 libcrypto; allow-dynamic gssapi_krb5; "
+                 "lib -l:libgssapi_krb5.so.2; mode third-party\n    needs: ",
+                 "  module  github.com/confluentinc/confluent-kafka-go/v2\n"
+                 "  option  --preset confluent-kafka[=VARIANT]\n  variant bundled (default): nothing added\n",
+                 "  variant musl: tags musl; mode static; cc musl-gcc\n    needs: ",
+                 "  variant system: tags dynamic; pkg rdkafka\n    needs: ",
                  "  module  github.com/libgit2/git2go/v34\n  option  --preset libgit2[=VARIANT]\n"
                  "  variant system (default): pkg libgit2 libcrypto; allow-dynamic gssapi_krb5\n    needs: ",
                  "  variant bundled (default): nothing added\n",
@@ -259,6 +286,29 @@ def preset_libpcap():
         prog = E.install(out, root, "pc")
         res = E.run(E.chroot_argv(root, [prog, "-"]), cwd=root, timeout=E.RUN_TIMEOUT, env={}, stdin=pcap_bytes())
     assert ok(res), "the --stub systemd program in an empty root: %r" % res
+    # The variant static carries the stub: no option but the preset, and the
+    # same binary's behaviour (static, reads the file in an empty root).
+    r, rep, out = E.build(d, ["--preset", "libpcap=static"], name="pc-static-variant")
+    assert rep["mode"] == "static" and rep["presets_applied"][0]["variant"] == "static", (
+        "mode %r presets_applied %r" % (rep["mode"], rep["presets_applied"]))
+    assert sorted(x["function"] for x in rep["stubs"]) == ["sd_is_socket", "sd_listen_fds"], "stubs %r" % rep["stubs"]
+    assert {"libpcap.a", "libdbus-1.a"} <= set(archives(rep)), "archives %r" % archives(rep)
+    E.assert_static(out)
+    with E.empty_root() as root:
+        prog = E.install(out, root, "pc")
+        res = E.run(E.chroot_argv(root, [prog, "-"]), cwd=root, timeout=E.RUN_TIMEOUT, env={}, stdin=pcap_bytes())
+    assert ok(res), "the libpcap=static program in an empty root: %r" % res
+    # The variant third-party carries its mode: no --third-party needed.
+    r, rep, out = E.build(d, ["--preset", "libpcap=third-party"], name="pc-3p-mode")
+    assert rep["mode"] == "third-party", "mode %r" % rep["mode"]
+    assert E.readelf(out)["needed"] == ["libsystemd.so.0", "libc.so.6"], "needed %r" % E.readelf(out)["needed"]
+    # A mode on the command line that disagrees with the variant's: refused
+    # (exit 2) before go build, naming both; OUT's directory stays empty.
+    r, _, out = E.build(d, ["--static-pie", "--preset", "libpcap=third-party"], name="pc-conflict", expect=2)
+    rep = E.parse_json(r)
+    want = "--preset libpcap=third-party builds --third-party, but this build is --static-pie"
+    assert want in r.err and want in (rep["error"] or ""), "the conflict is not named\n%r" % r
+    assert E.listing(os.path.dirname(out)) == [], "a refused build left %r" % E.listing(os.path.dirname(out))
 
 
 ZSTD = "github.com/DataDog/zstd"
@@ -409,6 +459,102 @@ def preset_libgit2():
     res = E.run([out, repo], timeout=E.RUN_TIMEOUT)
     assert res.rc == 0 and res.out == "https true ssh true\nbare true\n", "the program: %r" % res
     assert os.path.isfile(os.path.join(repo, "HEAD")), "no bare repository at %s" % repo
+    # The variant third-party carries the mode and the --lib: the preset alone.
+    r, rep, out = E.build(d, ["--preset", "libgit2=third-party"], name="g2-variant")
+    assert rep["mode"] == "third-party", "mode %r" % rep["mode"]
+    assert {"libgit2.a", "libssh2.a", "libcrypto.a"} <= set(archives(rep)), "archives %r" % archives(rep)
+    assert E.readelf(out)["needed"] == ["libgssapi_krb5.so.2", "libc.so.6"], "needed %r" % E.readelf(out)["needed"]
+    repo = os.path.join(E.scratch("g2-repo-variant"), "r.git")
+    res = E.run([out, repo], timeout=E.RUN_TIMEOUT)
+    assert res.rc == 0 and res.out == "https true ssh true\nbare true\n", "the program: %r" % res
+
+
+KAFKA = "github.com/confluentinc/confluent-kafka-go/v2"
+KAFKA_VERSION = "v2.11.1"
+KAFKA_MAIN = r"""package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+)
+
+func main() {
+	_, v := kafka.LibraryVersion()
+	fmt.Println("librdkafka", v)
+	// librdkafka's configuration parser: an unknown property is refused.
+	if _, err := kafka.NewProducer(&kafka.ConfigMap{"no.such.property": 1}); err != nil {
+		fmt.Println("refused:", err)
+	}
+	// A producer for a broker that is not there (an address: no resolver
+	// needed): librdkafka starts its threads and stops them again.
+	p, err := kafka.NewProducer(&kafka.ConfigMap{"bootstrap.servers": "127.0.0.1:1", "client.id": "gorelink",
+		"compression.codec": "zstd", "socket.timeout.ms": 1000})
+	if err != nil {
+		fmt.Println("producer:", err)
+		os.Exit(1)
+	}
+	fmt.Println("producer", p.String())
+	p.Close()
+	fmt.Println("closed")
+}
+"""
+KAFKA_OUT = ("librdkafka 2.11.1\nrefused: No such configuration property: \"no.such.property\"\n"
+             "producer gorelink#producer-1\nclosed\n")
+
+
+@test
+def preset_confluent_kafka():
+    """github.com/confluentinc/confluent-kafka-go/v2 v2.11.1: bundled (the
+    default, applied by itself: the module's glibc librdkafka archive) is
+    static and runs in an empty root, with librdkafka's own glibc findings;
+    musl (tag musl, the preset's CC=musl-gcc and mode static) is static with
+    no findings and runs in an empty root; a CC that disagrees is refused;
+    system (tag dynamic, pkg rdkafka) does not build against Debian 12's
+    librdkafka 2.0.2 (the module's #error)."""
+    assert shutil.which("musl-gcc"), "musl-gcc is not installed (apt-get install musl-tools; scripts/setup does)"
+    d = module("kf", KAFKA + " " + KAFKA_VERSION, KAFKA_MAIN)
+    tidy(d)
+    glibc_ar = "librdkafka_glibc_linux_amd64.a"
+    musl_ar = "librdkafka_musl_linux_amd64.a"
+    r, rep, out = E.build(d, [], name="kf")
+    applied(r, rep, "confluent-kafka", KAFKA, "bundled")
+    assert any(glibc_ar in a for a in rep["link_argv"]), "link_argv %r" % rep["link_argv"]
+    assert "musl" not in rep["tags"], "tags %r" % rep["tags"]
+    # librdkafka's (and its OpenSSL's and libcurl's) own C calls to glibc.
+    got = sorted({f["symbol"] for f in rep["findings"] if glibc_ar + "(" in (f.get("source") or "")})
+    assert {"getaddrinfo", "getpwuid_r", "gethostbyname", "dlopen"} <= set(got), "findings %r" % got
+    assert "getaddrinfo" in rep["check"]["glibc_runtime"], "glibc_runtime %r" % rep["check"]["glibc_runtime"]
+    print("  bundled: findings %s; glibc_runtime %s" % (" ".join(got), " ".join(rep["check"]["glibc_runtime"])))
+    E.assert_static(out)
+    res, _ = E.run_in_empty_root(out)
+    assert res.rc == 0 and res.out == KAFKA_OUT, "bundled in an empty root: %r" % res
+    # musl: the preset sets CC (the environment has none) and the mode.
+    env = E.base_env(CC=None)
+    r, rep, out = E.build(d, ["--preset", "confluent-kafka=musl"], env=env, name="kf-musl")
+    assert "the preset confluent-kafka (variant musl) builds with CC=musl-gcc" in r.err, "no CC note\n%r" % r
+    assert rep["mode"] == "static" and "musl" in rep["tags"], "mode %r tags %r" % (rep["mode"], rep["tags"])
+    assert any(musl_ar in a for a in rep["link_argv"]) and not any(glibc_ar in a for a in rep["link_argv"]), (
+        "link_argv %r" % rep["link_argv"])
+    assert rep["link_argv"][0].endswith("musl-gcc"), "linked by %r" % rep["link_argv"][0]
+    assert not rep.get("findings") and rep["check"].get("glibc_runtime") == [], (
+        "findings in the musl build: %r %r" % (rep.get("findings"), rep["check"].get("glibc_runtime")))
+    E.assert_static(out)
+    res, _ = E.run_in_empty_root(out)
+    assert res.rc == 0 and res.out == KAFKA_OUT, "musl in an empty root: %r" % res
+    # A CC of the user's that is not the variant's: refused, naming both.
+    r, _, out = E.build(d, ["--preset", "confluent-kafka=musl"], env=E.base_env(CC="gcc"), name="kf-cc", expect=2)
+    want = "--preset confluent-kafka=musl builds with CC=musl-gcc, but this build's C compiler is gcc"
+    assert want in r.err and want in (E.parse_json(r)["error"] or ""), "the CC conflict is not named\n%r" % r
+    assert E.listing(os.path.dirname(out)) == [], "a refused build left %r" % E.listing(os.path.dirname(out))
+    # system: Debian 12's librdkafka is older than the module accepts.
+    archive(LIB + "/librdkafka.a", "librdkafka-dev")
+    ver = E.pkg_modversion("rdkafka", "librdkafka-dev")
+    r, _, out = E.build(d, ["--preset", "confluent-kafka=system"], name="kf-system", expect=2)
+    assert ver.startswith("2.0."), "Debian 12 ships librdkafka 2.0.2, the preset says so; rdkafka.pc says %s" % ver
+    assert "confluent-kafka-go requires librdkafka v2.11.1 or later" in r.err, "not the module's #error\n%r" % r
+    assert "dynamic" in E.parse_json(r)["tags"], "tags %r" % E.parse_json(r)["tags"]
 
 
 SQLITE3 = "github.com/mattn/go-sqlite3"
