@@ -871,6 +871,7 @@ gr_cmd_build_with(int argc, char **argv, FILE *out, FILE *err, const struct gr_c
 	if ((status = gr_cmd_build_parse(argc, argv, out, err, &a)) >= 0)
 		goto out;
 	a.o.test = h && h->test;
+	a.o.install_version = h ? h->install_version : NULL;
 	if (a.verbose) {
 		a.o.log = gr_cmd_build_logger;
 		a.o.progress = gr_cmd_build_progress;

@@ -11,6 +11,7 @@
 /* What another command adds to a build (gorelink test: cli/gr_cmd_test). */
 struct gr_cmd_build_hooks {
 	bool test;           /* go test -c: the package's test binary (gr_build_opts.test) */
+	const char *install_version; /* gorelink rebuild: go install PACKAGE@VERSION (gr_build_opts.install_version) */
 	/* After the build and its text report (before the JSON one): status is the
 	 * build's exit status; returns the command's, and when that is a failure
 	 * of its own, the reason in *error (the JSON report's "error"). May be NULL. */

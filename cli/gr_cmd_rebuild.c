@@ -26,9 +26,12 @@ gr_cmd_rebuild_usage(FILE *f)
 	      "Rebuild an existing Go binary static: the same main module at the same version\n"
 	      "(fetched through the module proxy, as go install MOD@VERSION does), every\n"
 	      "dependency pinned to the version the binary records, and its -tags, -ldflags,\n"
-	      "-gcflags, -trimpath, CGO_* flags, GOOS/GOARCH and GOAMD64-style settings. The\n"
-	      "new binary's build info is compared with the old one's: every difference is\n"
-	      "listed, and only the link's (and the source's (devel) stamp) may differ.\n"
+	      "-gcflags, -trimpath, CGO_* flags, GOOS/GOARCH and GOAMD64-style settings.\n"
+	      "When go install PKG@VERSION selects the binary's dependency versions, that is\n"
+	      "the build (GOBIN private), and the main module line is the original's; else\n"
+	      "go build in a copy pinned to them, stamped (devel), and the reason is said.\n"
+	      "The new binary's build info is compared with the old one's: every difference\n"
+	      "is listed, and only the link's (and a copy's (devel) stamp) may differ.\n"
 	      "\n"
 	      "Options:\n"
 	      "  -o OUT                  where the new binary goes (default: BINARY's name in the\n"
@@ -163,6 +166,8 @@ gr_cmd_rb_json(FILE *f, const struct gr_cmd_rb *r)
 	gr_json_str(&j, "module", r->old ? r->old->main.path : NULL);
 	gr_json_str(&j, "version", r->old ? r->old->main.version : NULL);
 	gr_json_str(&j, "fetched_sum", r->plan ? r->plan->fetched_sum : NULL);
+	gr_json_str(&j, "method", r->plan ? (r->plan->install ? "install" : "build") : NULL);
+	gr_json_str(&j, "method_why", r->plan ? r->plan->copy_why : NULL);
 	gr_cmd_rb_json_list(&j, "pinned", r->plan ? &r->plan->pinned : NULL);
 	gr_cmd_rb_json_list(&j, "go_flags", r->plan ? &r->plan->goargs : NULL);
 	gr_cmd_rb_json_list(&j, "env", r->plan ? &r->plan->setenv : NULL);
@@ -266,6 +271,7 @@ gr_cmd_rebuild(int argc, char **argv, FILE *out, FILE *err)
 	struct gr_rebuild_diff *diffs = NULL;
 	struct gr_cmd_rb_env saved;
 	struct gr_strvec bav;
+	struct gr_cmd_build_hooks hooks;
 	struct stat st_in, st_out;
 	char *outpath = NULL, *tmpout = NULL, *dirc = NULL;
 	int c, rc, cwd = -1;
@@ -365,6 +371,12 @@ gr_cmd_rebuild(int argc, char **argv, FILE *out, FILE *err)
 	r.plan = &plan;
 	for (i = 0; !json && i < plan.warnings.n; i++)
 		fprintf(err, "gorelink: warning: %s\n", plan.warnings.v[i]);
+	if (!json && plan.install)
+		fprintf(err, "gorelink: building with go install %s@%s (the module's own dependency versions are "
+		        "the binary's)\n", old.path, old.main.version);
+	else if (!json)
+		fprintf(err, "gorelink: building with go build in a pinned copy (its main module reads (devel)): %s\n",
+		        plan.copy_why);
 	if (!mode)
 		mode = plan.pie ? "--static-pie" : "--static";
 	/* gorelink [MODE] [-v] -o TMPOUT [GORELINK_OPTIONS] PACKAGE -- GO_FLAGS, in the copy. */
@@ -395,7 +407,11 @@ gr_cmd_rebuild(int argc, char **argv, FILE *out, FILE *err)
 		goto done;
 	}
 	gr_cmd_rb_env_apply(&saved, &plan);
-	rc = gr_cmd_build((int)bav.n, bav.v, json ? err : out, err);
+	/* go install PACKAGE@VERSION stamps the main module as the original's go
+	 * install did; the copy is where gorelink's go list runs, pinned alike. */
+	memset(&hooks, 0, sizeof(hooks));
+	hooks.install_version = plan.install ? old.main.version : NULL;
+	rc = gr_cmd_build_with((int)bav.n, bav.v, json ? err : out, err, &hooks);
 	gr_cmd_rb_env_restore(&saved);
 	if (fchdir(cwd) != 0) {
 		r.status = GR_EXIT_ERROR;
@@ -408,7 +424,7 @@ gr_cmd_rebuild(int argc, char **argv, FILE *out, FILE *err)
 		goto done;
 	}
 	if ((rc = gr_rebuild_read(tmpout, &a, &new, &e)) ||
-	    (rc = gr_rebuild_compare(&old, &new, plan.fetched_sum, preset_tags, &a, &diffs, &r.ndiffs, &e))) {
+	    (rc = gr_rebuild_compare(&old, &new, plan.fetched_sum, plan.copy_why, preset_tags, &a, &diffs, &r.ndiffs, &e))) {
 		r.status = GR_EXIT_ERROR;
 		r.error = e.msg;
 		if (!json)

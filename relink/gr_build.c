@@ -1385,6 +1385,66 @@ gr_b_learn_name(struct gr_b *b)
 	return b->tmpout && b->res->out ? GR_OK : gr_b_nomem(b);
 }
 
+/* o->install_version: GOBIN=OUTTMPDIR for go install, in place of any GOBIN
+ * of the environment (the first of two would win). */
+static int
+gr_b_install_env(struct gr_b *b)
+{
+	char *v = gr_b_join("GOBIN=", "", b->outtmpdir);
+	size_t i;
+
+	if (!v)
+		return gr_b_nomem(b);
+	for (i = 0; i < b->env.n; i++)
+		if (!strncmp(b->env.v[i], "GOBIN=", 6)) {
+			free(b->env.v[i]);
+			b->env.v[i] = v;
+			return GR_OK;
+		}
+	i = gr_strvec_push(&b->env, v) ? 1 : 0;
+	free(v);
+	return i ? gr_b_nomem(b) : GR_OK;
+}
+
+/* After go install PACKAGE@VERSION: the one binary it wrote in GOBIN (the
+ * temporary directory) becomes TMPOUT. */
+static int
+gr_b_installed(struct gr_b *b)
+{
+	DIR *d = opendir(b->outtmpdir);
+	struct dirent *de;
+	char *name = NULL, *from;
+	size_t n = 0;
+	int e;
+
+	if (!d)
+		return gr_b_fail(b, GR_BUILD_EGO, "%s: %s", b->outtmpdir, strerror(errno));
+	while ((de = readdir(d)) != NULL) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		n++;
+		if (!name)
+			name = strdup(de->d_name);
+	}
+	closedir(d);
+	if (n != 1 || !name) {
+		free(name);
+		return gr_b_fail(b, GR_BUILD_EGO, "go install %s@%s left %zu files in GOBIN, not one binary",
+		                 b->o->package, b->o->install_version, n);
+	}
+	from = gr_b_join(b->outtmpdir, "/", name);
+	free(name);
+	if (!from)
+		return gr_b_nomem(b);
+	if (strcmp(from, b->tmpout) != 0 && rename(from, b->tmpout) != 0) {
+		e = errno;
+		free(from);
+		return gr_b_fail(b, GR_BUILD_EENV, "rename to %s: %s", b->tmpout, strerror(e));
+	}
+	free(from);
+	return GR_OK;
+}
+
 static int
 gr_b_compose(struct gr_b *b, const char *ld)
 {
@@ -1417,7 +1477,8 @@ gr_b_compose(struct gr_b *b, const char *ld)
 		size_t at = strlen(tags);
 		snprintf(tags + at, len - at, "%s%s", i ? "," : "", b->res->tags.v[i]);
 	}
-	if (gr_strvec_push(av, b->o->go ? b->o->go : "go") || gr_strvec_push(av, b->o->test ? "test" : "build") ||
+	if (gr_strvec_push(av, b->o->go ? b->o->go : "go") ||
+	    gr_strvec_push(av, b->o->install_version ? "install" : b->o->test ? "test" : "build") ||
 	    (b->o->test && gr_strvec_push(av, "-c")) || gr_strvec_extend(av, &gf->pass))
 		goto nomem;
 	if (b->res->tags.n && (gr_strvec_push(av, "-tags") || gr_strvec_push(av, tags)))
@@ -1431,6 +1492,16 @@ gr_b_compose(struct gr_b *b, const char *ld)
 			goto nomem;
 		}
 		free(bm);
+	}
+	if (b->o->install_version) {
+		/* go install PACKAGE@VERSION writes $GOBIN/NAME: GOBIN is the private
+		 * temporary directory (gr_b_installed renames NAME to TMPOUT). */
+		if ((rc = gr_b_install_env(b)))
+			goto out;
+		free(tags);
+		if (!(tags = gr_b_join(b->o->package, "@", b->o->install_version)) || gr_strvec_push(av, tags))
+			goto nomem;
+		goto out;
 	}
 	if (gr_strvec_push(av, "-o") || gr_strvec_push(av, b->tmpout) || gr_strvec_push(av, b->o->package))
 		goto nomem;
@@ -2143,7 +2214,8 @@ gr_b_uptodate_seed(struct gr_b *b)
 
 	/* What changes from here on may not be what the link reads: not recorded. */
 	b->go_started = gr_uptodate_now();
-	if (o->dry_run || o->nstubs || b->preset.stubs.n || !b->res->out || !b->tmpout || b->darwin || o->relink_kit || o->sbom || o->ndeny)
+	if (o->dry_run || o->nstubs || b->preset.stubs.n || !b->res->out || !b->tmpout || b->darwin || o->relink_kit ||
+	    o->sbom || o->ndeny || o->install_version)
 		return;  /* --sbom, --deny-licence: the manifest comes from a link that runs */
 	cdir = gr_cache_dir(o->env);
 	if (!cdir || !*cdir) {
@@ -2342,7 +2414,7 @@ gr_b_uptodate_records(struct gr_b *b)
 	char *cdir;
 	bool yes;
 
-	if (o->dry_run || o->nstubs || b->preset.stubs.n || b->darwin || o->relink_kit)
+	if (o->dry_run || o->nstubs || b->preset.stubs.n || b->darwin || o->relink_kit || o->install_version)
 		return false;
 	cdir = gr_cache_dir(o->env);
 	yes = cdir && *cdir;
@@ -2481,6 +2553,8 @@ gr_b_go_build(struct gr_b *b)
 		return gr_b_fail(b, GR_BUILD_EGO,
 		                 "go build linked without gorelink-ld (was -linkmode=external overridden in GOFLAGS?)");
 	}
+	if (o->install_version && b->res->out)
+		return gr_b_installed(b);
 	if (!b->res->out && (rc = gr_b_learn_name(b)))
 		return rc;
 	return GR_OK;

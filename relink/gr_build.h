@@ -55,6 +55,9 @@ struct gr_build_opts {
 	bool no_manifest;                    /* --no-manifest: embed no manifest in the binary */
 	bool test;                           /* gorelink test: go test -c, the package's test binary
 	                                      * (any package with tests; go's default name PKG.test) */
+	const char *install_version;         /* gorelink rebuild: go install PACKAGE@VERSION with GOBIN a
+	                                      * private directory, not go build -o (the main module is
+	                                      * stamped with its version and sum); NULL: go build */
 	enum gr_linker linker;               /* --linker (GR_LINKER_DEFAULT: none, the compiler's own ld) */
 	const char *const *libs;             /* --lib flags appended to the link (e.g. -lm) */
 	size_t nlibs;

@@ -230,6 +230,8 @@ gr_rebuild_refuse(const struct gr_rebuild_info *bi, struct gr_error *err)
 	if (bi->main.path[0] == '-' || bi->main.version[0] == '-')
 		return gr_error_set(err, GR_REBUILD_EREFUSED, 0, "the main module %s@%s reads as an option",
 		                    bi->main.path, bi->main.version);
+	if (bi->path[0] == '-')
+		return gr_error_set(err, GR_REBUILD_EREFUSED, 0, "the main package %s reads as an option", bi->path);
 	for (i = 0; i < bi->ndeps; i++)
 		if ((bi->deps[i].path && bi->deps[i].path[0] == '-') ||
 		    (bi->deps[i].version && bi->deps[i].version[0] == '-') ||
@@ -382,8 +384,14 @@ gr_rb_go(const char *go, const char *dir, const struct gr_strvec *words, const c
 		size_t l = strlen(why);
 		while (l && why[l - 1] == '\n')
 			l--;
-		rc = gr_error_set(err, GR_REBUILD_EFETCH, 0, "%s %s: %s: %.*s", go, what,
-		                  gr_spawn_describe(r, how, sizeof(how)), (int)l, why);
+		if (strstr(why, "flag provided but not defined: -C"))
+			rc = gr_error_set(err, GR_REBUILD_EFETCH, 0,
+			                  "%s is older than Go 1.20 (it has no -C flag): gorelink rebuild needs Go 1.20 "
+			                  "or later (--go); a binary an older Go built is rebuilt with a newer one, and "
+			                  "the differences that follow are listed as kind toolchain", go);
+		else
+			rc = gr_error_set(err, GR_REBUILD_EFETCH, 0, "%s %s: %s: %.*s", go, what,
+			                  gr_spawn_describe(r, how, sizeof(how)), (int)l, why);
 		free(jerr);
 		gr_spawn_result_free(r);
 	}
@@ -552,6 +560,135 @@ gr_rb_flags(const struct gr_rebuild_info *bi, struct gr_rebuild_plan *p)
 	return GR_OK;
 }
 
+/* The version of path in buildlist ("PATH VERSION" lines), in the arena, or NULL. */
+static const char *
+gr_rb_listed(struct gr_arena *a, const char *buildlist, const char *path)
+{
+	size_t pl = strlen(path);
+	const char *l;
+
+	for (l = buildlist; l && *l;) {
+		const char *nl = strchr(l, '\n'), *e = nl ? nl : l + strlen(l);
+		if ((size_t)(e - l) > pl && !strncmp(l, path, pl) && l[pl] == ' ')
+			return gr_arena_strndup(a, l + pl + 1, (size_t)(e - l) - pl - 1);
+		l = nl ? nl + 1 : NULL;
+	}
+	return NULL;
+}
+
+/* Whether go mod edit -json lists a non-empty "key": [ ... ] (not null). */
+static bool
+gr_rb_json_list(const char *json, const char *key)
+{
+	char pat[32];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	for (p = json; p && (p = strstr(p, pat));) {
+		p += strlen(pat);
+		p += strspn(p, " \t\r\n");
+		if (*p == '[') {
+			p++;
+			p += strspn(p, " \t\r\n");
+			return *p != ']';
+		}
+	}
+	return false;
+}
+
+const char *
+gr_rebuild_install_why_not(const struct gr_rebuild_info *bi, const char *buildlist, const char *gomod_json,
+                           const char *hostos, const char *hostarch, struct gr_arena *a)
+{
+	const char *v, *r = NULL, *spec = gr_arena_printf(a, "%s@%s", bi->main.path, bi->main.version);
+	size_t i;
+
+	if (!spec)
+		return "out of memory";
+	if (gr_rb_json_list(gomod_json, "Replace") || gr_rb_json_list(gomod_json, "Exclude"))
+		return (r = gr_arena_printf(a, "the go.mod of %s has %s directives, which go install %s refuses",
+		                            spec, gr_rb_json_list(gomod_json, "Replace") ? "replace" : "exclude", spec))
+		       ? r : "out of memory";
+	if ((v = gr_rebuild_setting(bi, "GOOS")) && hostos && *hostos && strcmp(v, hostos) != 0)
+		r = gr_arena_printf(a, "a cross build (GOOS=%s on a %s host): go install puts none in GOBIN", v, hostos);
+	else if ((v = gr_rebuild_setting(bi, "GOARCH")) && hostarch && *hostarch && strcmp(v, hostarch) != 0)
+		r = gr_arena_printf(a, "a cross build (GOARCH=%s on a %s host): go install puts none in GOBIN", v,
+		                    hostarch);
+	if (r)
+		return r;
+	for (i = 0; i < bi->ndeps; i++) {
+		const struct gr_rebuild_mod *m = &bi->deps[i];
+		const char *sel;
+		if (m->rpath)
+			r = gr_arena_printf(a, "dependency %s@%s is replaced by %s%s%s in the binary (a build in a "
+			                    "checkout or a workspace); go install %s replaces nothing",
+			                    m->path, m->version, m->rpath, m->rversion && *m->rversion ? "@" : "",
+			                    m->rversion ? m->rversion : "", spec);
+		else if (!(sel = buildlist ? gr_rb_listed(a, buildlist, m->path) : NULL))
+			r = gr_arena_printf(a, "dependency %s@%s of the binary is not in the build list of %s",
+			                    m->path, m->version, spec);
+		else if (strcmp(sel, m->version) != 0)
+			r = gr_arena_printf(a, "dependency %s is %s in the binary, but go install %s selects %s "
+			                    "(the module's own go.mod)", m->path, m->version, spec, sel);
+		if (r)
+			return r;
+	}
+	return NULL;
+}
+
+/* Decide p->install: go install MOD@VERSION when it selects what bi records
+ * (gr_rebuild_install_why_not), from the unmodified copy; a go command that
+ * fails here is a reason for the copy, not an error. GR_ENOMEM only. */
+static int
+gr_rb_method(const struct gr_rebuild_info *bi, const char *go, struct gr_rebuild_plan *p)
+{
+	static const char *const envw[] = {"env", "GOHOSTOS", "GOHOSTARCH", NULL};
+	static const char *const editw[] = {"mod", "edit", "-json", NULL};
+	static const char *const listw[] = {"list", "-mod=mod", "-m", "-f", "{{.Path}} {{.Version}}", "all", NULL};
+	const char *const *cmds[] = {envw, editw, listw};
+	char *outs[3] = {NULL, NULL, NULL}, host[2][64] = {"", ""};
+	const char *why = NULL;
+	struct gr_arena a;
+	struct gr_error e;
+	size_t k, i;
+	int rc = GR_OK;
+
+	gr_arena_init(&a);
+	for (k = 0; k < 3 && !why; k++) {
+		struct gr_strvec w;
+		struct gr_spawn_result r;
+		gr_strvec_init(&w);
+		for (i = 0; cmds[k][i]; i++)
+			if (gr_strvec_push(&w, cmds[k][i])) {
+				gr_strvec_deinit(&w);
+				rc = GR_ENOMEM;
+				goto out;
+			}
+		gr_error_clear(&e);
+		if (gr_rb_go(go, k ? p->workdir : p->tmp, &w, cmds[k][0][0] == 'l' ? "list -m all" : cmds[k][0][0] == 'e'
+		             ? "env" : "mod edit -json", &r, &e) != GR_OK) {
+			why = gr_arena_printf(&a, "deciding on go install: %s", e.msg);
+		} else {
+			outs[k] = r.out;
+			r.out = NULL;
+			gr_spawn_result_free(&r);
+		}
+		gr_strvec_deinit(&w);
+	}
+	if (!why && outs[0])
+		sscanf(outs[0], "%63s %63s", host[0], host[1]);
+	if (!why)
+		why = gr_rebuild_install_why_not(bi, outs[2] ? outs[2] : "", outs[1], host[0], host[1], &a);
+	if (why && !(p->copy_why = strdup(why)))
+		rc = GR_ENOMEM;
+	p->install = !why;
+out:
+	for (k = 0; k < 3; k++)
+		free(outs[k]);
+	gr_arena_deinit(&a);
+	return rc;
+}
+
 int
 gr_rebuild_prepare(const struct gr_rebuild_info *bi, const char *go, const char *tmpdir,
                    struct gr_rebuild_plan *p, struct gr_error *err)
@@ -609,6 +746,11 @@ gr_rebuild_prepare(const struct gr_rebuild_info *bi, const char *go, const char 
 	}
 	if ((rc = gr_rb_copy(dir, p->workdir, err)))
 		goto out;
+	/* go install MOD@VERSION or go build in the copy: decided on the copy as fetched. */
+	if (gr_rb_method(bi, go, p)) {
+		rc = gr_error_set(err, GR_ENOMEM, 0, "out of memory");
+		goto out;
+	}
 	/* Pin every dependency, and its replacement, to what the binary records. */
 	gr_strvec_deinit(&w);
 	gr_strvec_init(&w);
@@ -683,6 +825,7 @@ gr_rebuild_plan_free(struct gr_rebuild_plan *p)
 	free(p->tmp);
 	free(p->workdir);
 	free(p->fetched_sum);
+	free(p->copy_why);
 	gr_strvec_deinit(&p->goargs);
 	gr_strvec_deinit(&p->setenv);
 	gr_strvec_deinit(&p->unsetenv);
@@ -842,8 +985,8 @@ gr_rb_setting_kind(struct gr_arena *a, const char *key, const char *o, const cha
 
 int
 gr_rebuild_compare(const struct gr_rebuild_info *old, const struct gr_rebuild_info *new,
-                   const char *fetched_sum, bool preset_tags, struct gr_arena *a, struct gr_rebuild_diff **d,
-                   size_t *n, struct gr_error *err)
+                   const char *fetched_sum, const char *copy_why, bool preset_tags, struct gr_arena *a,
+                   struct gr_rebuild_diff **d, size_t *n, struct gr_error *err)
 {
 	size_t cap = 0, i, j;
 	int rc = GR_OK;
@@ -873,13 +1016,16 @@ gr_rebuild_compare(const struct gr_rebuild_info *old, const struct gr_rebuild_in
 		    !strcmp(fetched_sum, old->main.sum))
 			ADD("mod", o, nv, "source",
 			    gr_arena_printf(a, "built from the module proxy's %s@%s, whose sum %s is the "
-			                    "original's; go build stamps a copy (devel)",
-			                    old->main.path, old->main.version, fetched_sum));
+			                    "original's; go build stamps a copy (devel)%s%s",
+			                    old->main.path, old->main.version, fetched_sum,
+			                    copy_why ? ", and it is no go install: " : "", copy_why ? copy_why : ""));
 		else if (!strcmp(new->main.version, "(devel)") && fetched_sum && !old->main.sum[0])
 			ADD("mod", o, nv, "source",
 			    gr_arena_printf(a, "built from the module proxy's %s@%s (sum %s); the original "
-			                    "records no sum to compare it with",
-			                    old->main.path, old->main.version, fetched_sum));
+			                    "records no sum to compare it with%s%s",
+			                    old->main.path, old->main.version, fetched_sum,
+			                    copy_why ? "; go build stamps a copy (devel), and it is no go install: " : "",
+			                    copy_why ? copy_why : ""));
 		else
 			ADD("mod", o, nv, "unexpected",
 			    gr_arena_printf(a, "the module proxy's %s@%s has sum %s",

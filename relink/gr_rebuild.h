@@ -46,6 +46,12 @@ struct gr_rebuild_plan {
 	struct gr_strvec pinned;   /* "path@version" required in the copy's go.mod */
 	struct gr_strvec warnings; /* what the build info cannot say (-trimpath hides -ldflags...) */
 	bool pie;                  /* built with -buildmode=pie: rebuild as static-pie */
+	/* How: go install PACKAGE@VERSION (GOBIN private), which stamps the main
+	 * module with its version and sum as the original's go install did, when
+	 * that selects the recorded dependency versions; else go build in the
+	 * pinned copy, which stamps it (devel), and copy_why says why. */
+	bool install;
+	char *copy_why;            /* install false: the reason (malloc'd); else NULL */
 };
 
 /* One difference between the old and new build info. */
@@ -86,16 +92,29 @@ int gr_rebuild_refuse_flags(const struct gr_rebuild_info *bi, struct gr_error *e
 int gr_rebuild_prepare(const struct gr_rebuild_info *bi, const char *go, const char *tmpdir,
                        struct gr_rebuild_plan *p, struct gr_error *err);
 
+/* NULL when go install PATH@VERSION rebuilds what bi records: every
+ * dependency, none replaced, at the version the module's own build list
+ * selects (buildlist: go list -m -f '{{.Path}} {{.Version}}' all in the
+ * unmodified copy, one "PATH VERSION" line each), no replace or exclude
+ * directive in its go.mod (gomod_json: go mod edit -json; go install
+ * PATH@VERSION refuses those), and GOOS/GOARCH recorded as the host's
+ * (go install refuses a cross build into GOBIN). Otherwise why not, in the
+ * arena ("out of memory" when that fails). */
+const char *gr_rebuild_install_why_not(const struct gr_rebuild_info *bi, const char *buildlist,
+                                       const char *gomod_json, const char *hostos, const char *hostarch,
+                                       struct gr_arena *a);
+
 /* Remove the plan's temporary directory and free it. */
 void gr_rebuild_plan_free(struct gr_rebuild_plan *p);
 
 /* List every difference between old and new build info into *d (*n of
- * them, arena-allocated), each classed; fetched_sum is the plan's;
+ * them, arena-allocated), each classed; fetched_sum is the plan's, copy_why
+ * its reason for a go build of the copy (NULL: go install, or unknown);
  * preset_tags: a preset was asked for, so tags added to -tags are its own
  * (kind "preset") rather than unexpected. */
 int gr_rebuild_compare(const struct gr_rebuild_info *old, const struct gr_rebuild_info *new,
-                       const char *fetched_sum, bool preset_tags, struct gr_arena *a, struct gr_rebuild_diff **d,
-                       size_t *n, struct gr_error *err);
+                       const char *fetched_sum, const char *copy_why, bool preset_tags, struct gr_arena *a,
+                       struct gr_rebuild_diff **d, size_t *n, struct gr_error *err);
 
 /* Whether any difference is of kind "unexpected". */
 bool gr_rebuild_unexpected(const struct gr_rebuild_diff *d, size_t n);

@@ -9,18 +9,23 @@ here with `go install MOD@VERSION`, rebuilt static, their build info compared:
     (MOD/@v/list, .info, .mod, .zip); installed with -tags, -ldflags and
     -trimpath; rebuilt: static (gorelink check), runs in an empty root
     (chroot) with the same output, the flags and the dependency carried over,
-    every difference expected (kind linkage or source), the --json report
-    valid against docs/schema/rebuild-v1.schema.json, the input untouched,
-    no temporary directory left behind;
+    rebuilt with go install MOD@VERSION: the main module line (path, version,
+    sum) is the original's and the differences listed are exactly the
+    linkage settings, the --json report valid against
+    docs/schema/rebuild-v1.schema.json, the input untouched, no temporary
+    directory left behind (local_proxy_trimpath: the same with -trimpath);
   - pinned_dependency: a binary built from a tagged git checkout whose
-    dependency was upgraded past the module's go.mod: the rebuild pins it;
-  - other_go_toolchain: built with Debian's Go 1.19: kind toolchain, a warning;
+    dependency was upgraded past the module's go.mod: the rebuild pins it,
+    is a go build of the copy ((devel)), and says why it is no go install;
+  - other_go_toolchain: built with Debian's Go 1.19: kind toolchain, a warning,
+    the main module line the original's; --go go1.19 itself (no go -C) is
+    said clearly (exit 2);
   - tampered_source: the same version served with different content: the
     fetched sum is not the binary's: exit 1, OUT not created;
   - real_proxy_sqlite3: github.com/mattn/go-sqlite3's _example/simple, a
     real cgo program from the Go module proxy, installed with -tags
     libsqlite3 (dynamic: libsqlite3.so.0), rebuilt static with Debian's
-    libsqlite3.a, runs in an empty root;
+    libsqlite3.a, runs in an empty root, its main module line the original's;
   - refusals (exit 3): a C binary (no build info), a build from a git tree
     with an uncommitted change (vcs.modified=true), a build from a local
     directory ((devel)); and exit 64 for a default output that is the input.
@@ -173,6 +178,25 @@ def diffs(obj):
     return {d["what"]: d for d in obj["differences"]}
 
 
+def listed(obj):
+    """The differences as (what, kind) pairs, in the report's order."""
+    return [(d["what"], d["kind"]) for d in obj["differences"]]
+
+
+def mod_line(path, go=None):
+    """The main module line of path's build info (go version -m): mod PATH VERSION SUM."""
+    r = harness.run([go or tool("go", "golang"), "version", "-m", path], 60)
+    eq(r.rc, 0, "go version -m %s" % path, r)
+    lines = [ln.split("\t")[2:] for ln in r.out.splitlines() if ln.startswith("\tmod\t")]
+    eq(len(lines), 1, "one mod line in %s's build info" % path, r)
+    return lines[0]
+
+
+def installed(obj, r):
+    """The rebuild was a go install MOD@VERSION: no reason for a copy."""
+    eq((obj["method"], obj["method_why"]), ("install", None), "rebuilt with go install MOD@VERSION", r)
+
+
 # ------------------------------------------------------------------ tests
 
 @test
@@ -200,20 +224,24 @@ def local_proxy():
     eq(obj["warnings"], [], "warnings", r)
     d = diffs(obj)
     eq(obj["unexpected"], 0, "unexpected differences", r)
-    true(all(x["kind"] in ("linkage", "source") for x in obj["differences"]), "only linkage and source", r)
-    eq(sorted(d), ["build -ldflags", "build -tags", "build CGO_CPPFLAGS", "mod"], "the differences listed", r)
+    installed(obj, r)
+    # The main module line is the original's (go install MOD@VERSION stamps
+    # path, version and sum); only the link's settings differ, each listed.
+    eq(mod_line(new), ["example.com/hello", "v1.0.0", obj["fetched_sum"]], "the rebuilt binary's mod line")
+    eq(mod_line(new), mod_line(old), "the main module line is identical")
+    eq(listed(obj), [("build -ldflags", "linkage"), ("build -tags", "linkage"), ("build CGO_CPPFLAGS", "linkage")],
+       "the differences listed: the linkage settings only", r)
     eq((d["build -ldflags"]["old"], d["build -ldflags"]["kind"]), ("-X main.who=proxy", "linkage"),
        "-ldflags difference", r)
     eq((d["build -tags"]["old"], d["build -tags"]["new"]), ("mytag", "mytag,netgo,osusergo"), "-tags", r)
-    eq((d["mod"]["kind"], d["mod"]["new"]), ("source", "(devel)"), "the main module's stamp", r)
-    contains(d["mod"]["why"], obj["fetched_sum"], "the fetched sum is named", r)
-    contains(d["mod"]["old"], obj["fetched_sum"], "the fetched sum is the binary's", r)
     eq(os.listdir(env["TMPDIR"]), [], "temporary directories removed")
     # The human report lists the same differences.
     r = rebuild(env, "-o", os.path.join(out, "hello2"), old)
     eq(r.rc, 0, "rebuild without --json", r)
-    contains(r.out, "4 differences, all expected", "summary line", r)
+    contains(r.out, "3 differences, all expected", "summary line", r)
     contains(r.out, 'build -ldflags: "-X main.who=proxy" -> ', "-ldflags line", r)
+    contains(r.err, "building with go install example.com/hello@v1.0.0", "the method is said", r)
+    eq(mod_line(os.path.join(out, "hello2")), mod_line(old), "the main module line is identical (text mode)")
 
 
 @test
@@ -225,6 +253,9 @@ def local_proxy_trimpath():
     obj, r = rebuild_json(env, old, cwd=out)
     eq((r.rc, obj["unexpected"]), (0, 0), "rebuild status", r)
     eq(obj["go_flags"], ["-trimpath"], "go flags: -trimpath, no -ldflags to carry", r)
+    installed(obj, r)
+    eq(mod_line(obj["out"]), mod_line(old), "the main module line is identical")
+    eq(listed(obj), [("build -tags", "linkage")], "the differences listed: the linkage settings only", r)
     eq(len(obj["warnings"]), 1, "one warning", r)
     contains(obj["warnings"][0], "-trimpath", "the warning", r)
     eq(run_in_empty_root("local_proxy_trimpath", obj["out"]).out, "hello, nobody 42 tag off\n",
@@ -266,6 +297,13 @@ def pinned_dependency():
     true("dep example.com/greet" not in diffs(obj), "the dependency is the same", r)
     eq(diffs(obj)["mod"]["kind"], "source", "no sum to compare: source", r)
     contains(diffs(obj)["mod"]["why"], "records no sum", "why", r)
+    # go install example.com/hello@v1.0.0 would select greet v1.0.0: a go build
+    # of the pinned copy, (devel), and the reason is in the report and the difference.
+    why = "dependency example.com/greet is v1.1.0 in the binary, but go install example.com/hello@v1.0.0 selects v1.0.0"
+    eq(obj["method"], "build", "rebuilt with go build in the pinned copy", r)
+    contains(obj["method_why"], why, "why not go install", r)
+    eq(diffs(obj)["mod"]["new"], "(devel)", "the copy's main module reads (devel)", r)
+    contains(diffs(obj)["mod"]["why"], why, "the main module's difference names the reason", r)
     eq(run_in_empty_root(name, obj["out"]).out, "hi, nobody 42 tag off\n", "the rebuilt binary's output")
 
 
@@ -285,6 +323,23 @@ def other_go_toolchain():
     true(d["go"]["old"].startswith("go1.19"), "the original Go", r)
     eq(d["build DefaultGODEBUG"]["kind"], "toolchain", "DefaultGODEBUG follows the release", r)
     true(any("go1.19" in w for w in obj["warnings"]), "a warning names the original Go", r)
+    installed(obj, r)
+    true("mod" not in d, "the main module line is the same", r)
+    eq(listed(obj), [("go", "toolchain"), ("build CGO_CPPFLAGS", "linkage"), ("build -buildmode", "toolchain"),
+                     ("build -ldflags", "linkage"), ("build -tags", "linkage"), ("build DefaultGODEBUG", "toolchain")],
+       "the differences listed: the toolchain's and the link's", r)
+    # Not a dry run: the binary's mod line is the Go 1.19 original's.
+    new = os.path.join(WORK, "other_go_toolchain", "out", "hello")
+    obj, r = rebuild_json(env, "-o", new, old)
+    eq((r.rc, obj["unexpected"]), (0, 0), "rebuild status", r)
+    eq(mod_line(new), mod_line(old, go119), "the main module line is identical")
+    # Go 1.19 itself cannot drive a rebuild (no go -C): said clearly, exit 2, nothing left behind.
+    obj, r = rebuild_json(env, "--go", go119, "-o", new + ".119", old)
+    eq((r.rc, obj["refused"], obj["compared"]), (2, False, False), "rebuild with --go go1.19", r)
+    contains(obj["error"], "older than Go 1.20", "the reason", r)
+    contains(obj["error"], "needs Go 1.20 or later", "the remedy", r)
+    true(not os.path.exists(new + ".119"), "no OUT")
+    eq(os.listdir(env["TMPDIR"]), [], "temporary directories removed")
 
 
 @test
@@ -301,6 +356,8 @@ def tampered_source():
     d = diffs(obj)
     eq(d["mod"]["kind"], "unexpected", "the main module's sum differs", r)
     true(obj["fetched_sum"] not in d["mod"]["old"], "the fetched sum is not the binary's", r)
+    installed(obj, r)
+    eq(d["mod"]["new"], "v1.0.0 " + obj["fetched_sum"], "the rebuild is stamped with the fetched version and sum", r)
 
 
 @test
@@ -324,6 +381,11 @@ def real_proxy_sqlite3():
     eq(run.rc, 0, "the rebuilt binary runs in an empty root", run)
     contains(run.out, "99 こんにちは世界099", "its output", run)
     eq(diffs(obj)["build -tags"]["new"], "libsqlite3,netgo,osusergo", "tags carried over", r)
+    installed(obj, r)
+    eq(mod_line(out), mod_line(old), "the main module line is identical")
+    eq(mod_line(out)[:2], [SQLITE3, SQLITE3_VERSION], "the main module is go-sqlite3 at its version")
+    eq(listed(obj), [("build -tags", "linkage"), ("build CGO_CPPFLAGS", "linkage"), ("build -ldflags", "linkage")],
+       "the differences listed: the linkage settings only", r)
     eq(os.listdir(env["TMPDIR"]), [], "temporary directories removed")
 
 

@@ -69,7 +69,7 @@ compare(const struct gr_rebuild_info *o, const struct gr_rebuild_info *n, const 
 {
 	struct gr_error e;
 
-	ck_assert_int_eq(gr_rebuild_compare(o, n, sum, preset, &A, d, nd, &e), GR_OK);
+	ck_assert_int_eq(gr_rebuild_compare(o, n, sum, NULL, preset, &A, d, nd, &e), GR_OK);
 }
 
 START_TEST(test_unquote)
@@ -142,6 +142,10 @@ START_TEST(test_untrusted_flags)
 	info(&bi, "v1.0.0", fine);
 	bi.main.version = "-x";
 	ck_assert_int_eq(gr_rebuild_refuse(&bi, &e), GR_REBUILD_EREFUSED);
+	info(&bi, "v1.0.0", fine);
+	bi.path = "-toolexec=/tmp/x";  /* go install PATH@VERSION: the first word after the flags */
+	ck_assert_int_eq(gr_rebuild_refuse(&bi, &e), GR_REBUILD_EREFUSED);
+	ck_assert_ptr_nonnull(strstr(e.msg, "main package"));
 }
 END_TEST
 
@@ -219,6 +223,102 @@ START_TEST(test_identical)
 }
 END_TEST
 
+/* go install MOD@VERSION when it selects what the binary records; else why not. */
+START_TEST(test_install_why_not)
+{
+	static const char *const host[] = {"GOOS=linux", "GOARCH=amd64", NULL};
+	static const char *const cross[] = {"GOOS=linux", "GOARCH=arm64", NULL};
+	static const char *const list[] = {"example.com/m \nexample.com/d v1.0.0\nexample.com/x v0.1.0\n",
+	                                   "example.com/m \nexample.com/d v1.0.0"};  /* no last newline */
+	static const char *const plain = "{\n\t\"Module\": {\"Path\": \"example.com/m\"},\n\t\"Exclude\": null,\n"
+	                                 "\t\"Replace\": null,\n\t\"Retract\": null\n}\n";
+	static const char *const replace = "{\n\t\"Exclude\": null,\n\t\"Replace\": [\n\t\t{\"Old\": "
+	                                   "{\"Path\": \"example.com/d\"}}\n\t]\n}\n";
+	static const char *const exclude = "{\n\t\"Exclude\": [\n\t\t{\"Path\": \"example.com/d\", "
+	                                   "\"Version\": \"v0.9.0\"}\n\t],\n\t\"Replace\": []\n}\n";
+	struct gr_rebuild_info bi;
+	const char *w;
+	size_t i;
+
+	info(&bi, "v1.0.0", host);
+	for (i = 0; i < 2; i++)
+		ck_assert_ptr_null(gr_rebuild_install_why_not(&bi, list[i], plain, "linux", "amd64", &A));
+	/* NULL go mod edit -json output, unknown host: nothing against it */
+	ck_assert_ptr_null(gr_rebuild_install_why_not(&bi, list[0], NULL, "", "", &A));
+	/* a newer dependency than the module's go.mod selects */
+	info(&bi, "v1.1.0", host);
+	w = gr_rebuild_install_why_not(&bi, list[0], plain, "linux", "amd64", &A);
+	ck_assert_ptr_nonnull(w);
+	ck_assert_str_eq(w, "dependency example.com/d is v1.1.0 in the binary, but go install "
+	                    "example.com/m@v1.0.0 selects v1.0.0 (the module's own go.mod)");
+	/* not in the build list: a path that only starts the same is no match */
+	info(&bi, "v1.0.0", host);
+	w = gr_rebuild_install_why_not(&bi, "example.com/m \nexample.com/dx v1.0.0\nexample.com/\n", plain,
+	                               "linux", "amd64", &A);
+	ck_assert_ptr_nonnull(w);
+	ck_assert_ptr_nonnull(strstr(w, "example.com/d@v1.0.0 of the binary is not in the build list"));
+	/* a replaced dependency (a checkout's or a workspace's build) */
+	bi.deps[0].rpath = "example.com/fork";
+	bi.deps[0].rversion = "v1.0.1";
+	bi.deps[0].rsum = "h1:F";
+	w = gr_rebuild_install_why_not(&bi, list[0], plain, "linux", "amd64", &A);
+	ck_assert_ptr_nonnull(w);
+	ck_assert_ptr_nonnull(strstr(w, "replaced by example.com/fork@v1.0.1"));
+	/* replace and exclude directives, which go install MOD@VERSION refuses */
+	info(&bi, "v1.0.0", host);
+	w = gr_rebuild_install_why_not(&bi, list[0], replace, "linux", "amd64", &A);
+	ck_assert_ptr_nonnull(w);
+	ck_assert_ptr_nonnull(strstr(w, "has replace directives"));
+	w = gr_rebuild_install_why_not(&bi, list[0], exclude, "linux", "amd64", &A);
+	ck_assert_ptr_nonnull(w);
+	ck_assert_ptr_nonnull(strstr(w, "has exclude directives"));
+	/* a cross build: go install puts none in GOBIN */
+	info(&bi, "v1.0.0", cross);
+	w = gr_rebuild_install_why_not(&bi, list[0], plain, "linux", "amd64", &A);
+	ck_assert_ptr_nonnull(w);
+	ck_assert_ptr_nonnull(strstr(w, "GOARCH=arm64"));
+}
+END_TEST
+
+/* The main module's line: the same after go install; (devel) after a go
+ * build of the copy, with the reason it was no go install. */
+START_TEST(test_mod_line)
+{
+	struct gr_rebuild_info a, b;
+	struct gr_rebuild_diff *d;
+	size_t nd;
+	struct gr_error e;
+
+	info(&a, "v1.0.0", NULL);
+	info(&b, "v1.0.0", NULL);
+	ck_assert_int_eq(gr_rebuild_compare(&a, &b, "h1:M", NULL, false, &A, &d, &nd, &e), GR_OK);
+	ck_assert_uint_eq(nd, 0);
+	b.main.version = "(devel)";
+	b.main.sum = "";
+	ck_assert_int_eq(gr_rebuild_compare(&a, &b, "h1:M", "dependency example.com/d is v1.1.0", false, &A, &d,
+	                                    &nd, &e), GR_OK);
+	ck_assert_uint_eq(nd, 1);
+	ck_assert_str_eq(d[0].what, "mod");
+	ck_assert_str_eq(d[0].kind, "source");
+	ck_assert_str_eq(d[0].old_v, "v1.0.0 h1:M");
+	ck_assert_str_eq(d[0].new_v, "(devel)");
+	ck_assert_ptr_nonnull(strstr(d[0].why, "no go install: dependency example.com/d is v1.1.0"));
+	/* the original records no sum (a checkout's build): the reason too */
+	a.main.sum = "";
+	ck_assert_int_eq(gr_rebuild_compare(&a, &b, "h1:M", "why", false, &A, &d, &nd, &e), GR_OK);
+	ck_assert_str_eq(d[0].kind, "source");
+	ck_assert_ptr_nonnull(strstr(d[0].why, "records no sum"));
+	ck_assert_ptr_nonnull(strstr(d[0].why, "no go install: why"));
+	/* go install of another sum: unexpected */
+	info(&a, "v1.0.0", NULL);
+	b.main.version = "v1.0.0";
+	b.main.sum = "h1:OTHER";
+	ck_assert_int_eq(gr_rebuild_compare(&a, &b, "h1:OTHER", NULL, false, &A, &d, &nd, &e), GR_OK);
+	ck_assert_uint_eq(nd, 1);
+	ck_assert_str_eq(d[0].kind, "unexpected");
+}
+END_TEST
+
 int
 main(void)
 {
@@ -232,6 +332,8 @@ main(void)
 	tcase_add_test(tc, test_linkage_is_expected);
 	tcase_add_test(tc, test_other_differences_are_unexpected);
 	tcase_add_test(tc, test_identical);
+	tcase_add_test(tc, test_install_why_not);
+	tcase_add_test(tc, test_mod_line);
 	suite_add_tcase(s, tc);
 	return gr_test_run(s, false);
 }
