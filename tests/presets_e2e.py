@@ -50,7 +50,13 @@ itself through its `module` line (stderr and --json presets_applied say so).
     libicuuc.a, libicui18n.a and libicudata.a, and ICU's upper() in an
     empty root; fts5 and math with --dry-run (their tags; each would
     recompile the SQLite amalgamation, about two minutes on a cold cache).
- 8. preset_confluent_kafka: github.com/confluentinc/confluent-kafka-go/v2
+ 8. preset_directives_applied_by_itself: a preset of the test's own
+    (GORELINK_PRESET_PATH) for a local module calling libsystemd: its
+    default variant's `stub systemd` and `lib -lm` apply when it applies
+    itself (static, sd_listen_fds stubbed, runs in an empty root); a
+    variant's `mode third-party` when named; a default variant whose mode
+    is not the build's is refused (exit 2), named as applied by itself.
+ 9. preset_confluent_kafka: github.com/confluentinc/confluent-kafka-go/v2
     v2.11.1: bundled (the default, applied by itself) links the module's
     librdkafka_glibc_linux_amd64.a: static, with librdkafka's glibc findings
     (getaddrinfo, gethostbyname, getpwuid_r, dlopen: printed), and in an
@@ -467,6 +473,70 @@ def preset_libgit2():
     repo = os.path.join(E.scratch("g2-repo-variant"), "r.git")
     res = E.run([out, repo], timeout=E.RUN_TIMEOUT)
     assert res.rc == 0 and res.out == "https true ssh true\nbare true\n", "the program: %r" % res
+
+
+SDDEMO = "example.com/sddemo"
+SDDEMO_PKG = r"""// Package sddemo calls libsystemd, which has no archive in Debian 12.
+package sddemo
+
+// #cgo LDFLAGS: -lsystemd
+// #include <systemd/sd-daemon.h>
+import "C"
+
+// Listen is sd_listen_fds(0): the sockets systemd passed, or a failure.
+func Listen() int { return int(C.sd_listen_fds(0)) }
+"""
+SDDEMO_MAIN = r"""package main
+
+import (
+	"fmt"
+
+	"example.com/sddemo"
+)
+
+func main() { fmt.Println("listen", sddemo.Listen() < 0) }
+"""
+
+
+@test
+def preset_directives_applied_by_itself():
+    """A preset of the test's own (GORELINK_PRESET_PATH) for a local module
+    that calls libsystemd: its default variant's `stub systemd` and `lib -lm`
+    apply when the preset applies itself (static, sd_listen_fds stubbed, runs
+    in an empty root); a variant's `mode third-party` applies when named;
+    a default variant whose mode is not the build's is refused (exit 2),
+    naming the preset as applied by itself."""
+    pdir = E.scratch("own-presets")
+    preset = os.path.join(pdir, "sddemo.preset")
+
+    def write(default):
+        with open(preset, "w") as f:
+            f.write("module %s\ndefault %s\n\nvariant stubbed\nstub systemd\nlib -lm\n"
+                    "\nvariant dyn\nallow-dynamic systemd\nmode third-party\n" % (SDDEMO, default))
+    write("stubbed")
+    d = module("sdapp", SDDEMO + " v0.0.0\n\nreplace %s => ./sddemo" % SDDEMO, SDDEMO_MAIN)
+    os.mkdir(os.path.join(d, "sddemo"))
+    for fn, text in (("go.mod", "module %s\n\ngo 1.19\n" % SDDEMO), ("sddemo.go", SDDEMO_PKG)):
+        with open(os.path.join(d, "sddemo", fn), "w") as f:
+            f.write(text)
+    env = E.base_env(GORELINK_PRESET_PATH=pdir)
+    r, rep, out = E.build(d, [], env=env, name="sd")
+    applied(r, rep, "sddemo", SDDEMO, "stubbed")
+    assert [x["function"] for x in rep["stubs"]] == ["sd_listen_fds"], "stubs %r" % rep["stubs"]
+    # lib -lm: resolved to glibc's libm archive (Debian's libm.a is a linker script).
+    assert any(re.search(r"/libm(-[0-9.]+)?\.a$", a) for a in rep["link_argv"]), (
+        "the preset's lib -lm is not in link_argv %r" % rep["link_argv"])
+    E.assert_static(out)
+    res, _ = E.run_in_empty_root(out)
+    assert res.rc == 0 and res.out == "listen true\n", "in an empty root: %r" % res
+    r, rep, out = E.build(d, ["--preset", "sddemo=dyn"], env=env, name="sd-dyn")
+    assert rep["mode"] == "third-party", "mode %r" % rep["mode"]
+    assert E.readelf(out)["needed"] == ["libsystemd.so.0", "libc.so.6"], "needed %r" % E.readelf(out)["needed"]
+    write("dyn")
+    r, _, out = E.build(d, [], env=env, name="sd-auto-mode", expect=2)
+    want = "the preset sddemo (variant dyn, applied by itself) builds --third-party, but this build is --static"
+    assert want in r.err, "the applied preset's mode is not refused\n%r" % r
+    assert E.listing(os.path.dirname(out)) == [], "a refused build left %r" % E.listing(os.path.dirname(out))
 
 
 KAFKA = "github.com/confluentinc/confluent-kafka-go/v2"
