@@ -15,6 +15,7 @@
 #include "gr_cmd_pcrw.h"
 #include "gr_json.h"
 #include "gr_path.h"
+#include "gr_preset.h"
 
 extern char **environ;
 
@@ -695,10 +696,36 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 	return gr_cmd_build_operands(argc, argv, a, mode_set, err);
 }
 
+/* A named preset's mode and CC (docs/presets.md, "Mode and compiler"): its
+ * mode when the command line names none, its CC when the environment sets
+ * none. A preset that does not load, or disagrees, is left to the build,
+ * which reports it (in --json too). */
+static bool
+gr_cmd_build_preset_settings(struct gr_cmd_build_args *a, bool mode_set, FILE *err)
+{
+	struct gr_preset p;
+	struct gr_error e;
+	enum gr_link_mode m;
+
+	if (!a->o.preset || gr_preset_load(&a->env, a->o.preset, a->o.preset_variant, &p, &e) != GR_OK)
+		return mode_set;
+	if (p.mode && !mode_set && gr_preset_mode_parse(p.mode, &m) == GR_OK) {
+		a->o.mode = m;
+		mode_set = true;
+	}
+	if (p.cc && (!a->env.cc || !*a->env.cc) && setenv("CC", p.cc, 1) == 0) {
+		gr_env_from_environ(&a->env, environ);  /* go env, go build and the link see it */
+		gr_cli_diag(err, "the preset %s (variant %s) builds with CC=%s", p.name, p.variant, p.cc);
+	}
+	gr_preset_deinit(&p);
+	return mode_set;
+}
+
 /* After the options: the mode --allow-dynamic implies, PACKAGE, and go build's flags after '--'. */
 static int
 gr_cmd_build_operands(int argc, char **argv, struct gr_cmd_build_args *a, bool mode_set, FILE *err)
 {
+	mode_set = gr_cmd_build_preset_settings(a, mode_set, err);
 	/* Keeping a library dynamic keeps the C library dynamic too: --third-party. */
 	if (a->o.nallow && !mode_set)
 		a->o.mode = GR_LINK_THIRD_PARTY;

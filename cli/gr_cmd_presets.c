@@ -19,9 +19,10 @@ gr_cmd_presets_usage(FILE *f)
 	      "then the installed and the build tree's preset directories; the first file of\n"
 	      "a name wins), or only the NAMEs given: for each, its file, the Go module it\n"
 	      "applies itself to, the option that names it, and every variant with its build\n"
-	      "tags, pkg-config packages, libraries allowed to stay dynamic, and what it\n"
-	      "needs (the preset's `needs` line: Debian packages, and whether the result is\n"
-	      "fully static on Debian 12). See docs/presets.md.\n"
+	      "tags, pkg-config packages, libraries allowed to stay dynamic, libraries\n"
+	      "stubbed, link flags added, its mode and C compiler, and what it needs (the\n"
+	      "preset's `needs` line: Debian packages, and whether the result is fully\n"
+	      "static on Debian 12). See docs/presets.md.\n"
 	      "\n"
 	      "Options:\n"
 	      "  -h, --help  this text\n"
@@ -66,6 +67,16 @@ gr_cmd_presets_one(const struct gr_env *env, const char *name, FILE *out, struct
 		gr_cmd_presets_list(out, "tags", &p.tags, &first);
 		gr_cmd_presets_list(out, "pkg", &p.pkgs, &first);
 		gr_cmd_presets_list(out, "allow-dynamic", &p.allow, &first);
+		gr_cmd_presets_list(out, "stub", &p.stubs, &first);
+		gr_cmd_presets_list(out, "lib", &p.libs, &first);
+		if (p.mode) {
+			fprintf(out, "%s mode %s", first ? ":" : ";", p.mode);
+			first = false;
+		}
+		if (p.cc) {
+			fprintf(out, "%s cc %s", first ? ":" : ";", p.cc);
+			first = false;
+		}
 		if (first)
 			fputs(": nothing added", out);
 		fputc('\n', out);

@@ -1562,6 +1562,8 @@ gr_b_flags(struct gr_b *b)
 	for (i = 0; i < o->nstubs; i++)
 		if (gr_strvec_push(&b->ls.stubs, o->stubs[i]))
 			return gr_b_nomem(b);
+	if (gr_strvec_extend(&b->ls.stubs, &b->preset.stubs))
+		return gr_b_nomem(b);
 	return GR_OK;
 }
 
@@ -1646,6 +1648,19 @@ gr_b_add_pkgs(struct gr_b *b, const char *const *pkgs, size_t n)
 	return GR_OK;
 }
 
+/* The preset's lib lines, as --lib flags are (each -l still resolved). */
+static int
+gr_b_preset_libs(struct gr_b *b)
+{
+	char origin[200];
+
+	snprintf(origin, sizeof(origin), "the preset %s", b->preset.name ? b->preset.name : "");
+	for (size_t i = 0; i < b->preset.libs.n; i++)
+		if (gr_strvec_push(&b->ls.extra, b->preset.libs.v[i]) || gr_strvec_push(&b->ls.extra_origin, origin))
+			return gr_b_nomem(b);
+	return GR_OK;
+}
+
 /* The flags the final link gains: --lib flags as they are (each -l is still
  * resolved), and the --static flags of --pkg and the preset's packages. */
 static int
@@ -1659,6 +1674,8 @@ gr_b_link_extras(struct gr_b *b)
 		if (gr_strvec_push(&b->ls.extra, o->libs[i]) || gr_strvec_push(&b->ls.extra_origin, "--lib"))
 			return gr_b_nomem(b);
 	if ((rc = gr_b_add_pkgs(b, o->pkgs, o->npkgs)))
+		return rc;
+	if ((rc = gr_b_preset_libs(b)))
 		return rc;
 	return gr_b_add_pkgs(b, (const char *const *)b->preset.pkgs.v, b->preset.pkgs.n);
 }
@@ -1767,7 +1784,10 @@ gr_b_auto_preset(struct gr_b *b, const char *name, const char *module)
 	for (i = 0; i < b->preset.allow.n; i++)
 		if (gr_strvec_push(&b->ls.allow, b->preset.allow.v[i]))
 			return gr_b_nomem(b);
-	if ((rc = gr_b_add_pkgs(b, (const char *const *)b->preset.pkgs.v, b->preset.pkgs.n)))
+	if (gr_strvec_extend(&b->ls.stubs, &b->preset.stubs))
+		return gr_b_nomem(b);
+	if ((rc = gr_b_preset_libs(b)) ||
+	    (rc = gr_b_add_pkgs(b, (const char *const *)b->preset.pkgs.v, b->preset.pkgs.n)))
 		return rc;
 	snprintf(why, sizeof(why), "module %s is in the build", module);
 	res->preset_auto = true;
@@ -2070,6 +2090,10 @@ gr_b_prepare(struct gr_b *b)
 	/* The module graph: a preset may apply itself (its tags before gorelink's). */
 	if ((rc = gr_b_modgraph(b, deftags)))
 		return rc;
+	/* The preset's mode and CC (docs/presets.md): the CLI took them where the
+	 * command line and the environment said nothing; a disagreement stops here. */
+	if (b->preset.name && gr_preset_conflict(&b->preset, b->o->mode, b->gocc, !b->res->preset_auto, b->err))
+		return gr_b_class(b, GR_BUILD_EENV);
 	/* gorelink's tags, once go env has named the C compiler. */
 	if (deftags)
 		for (i = 0; i < 2; i++)
@@ -2190,8 +2214,8 @@ gr_b_uptodate_seed(struct gr_b *b)
 
 	/* What changes from here on may not be what the link reads: not recorded. */
 	b->go_started = gr_uptodate_now();
-	if (o->dry_run || o->nstubs || !b->res->out || !b->tmpout || b->darwin || o->relink_kit || o->sbom || o->ndeny ||
-	    o->install_version)
+	if (o->dry_run || o->nstubs || b->preset.stubs.n || !b->res->out || !b->tmpout || b->darwin || o->relink_kit ||
+	    o->sbom || o->ndeny || o->install_version)
 		return;  /* --sbom, --deny-licence: the manifest comes from a link that runs */
 	cdir = gr_cache_dir(o->env);
 	if (!cdir || !*cdir) {
@@ -2390,7 +2414,7 @@ gr_b_uptodate_records(struct gr_b *b)
 	char *cdir;
 	bool yes;
 
-	if (o->dry_run || o->nstubs || b->darwin || o->relink_kit || o->install_version)
+	if (o->dry_run || o->nstubs || b->preset.stubs.n || b->darwin || o->relink_kit || o->install_version)
 		return false;
 	cdir = gr_cache_dir(o->env);
 	yes = cdir && *cdir;

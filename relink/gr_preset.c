@@ -62,6 +62,10 @@ gr_preset_deinit(struct gr_preset *p)
 	gr_strvec_deinit(&p->tags);
 	gr_strvec_deinit(&p->pkgs);
 	gr_strvec_deinit(&p->allow);
+	gr_strvec_deinit(&p->stubs);
+	gr_strvec_deinit(&p->libs);
+	free(p->mode);
+	free(p->cc);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -135,13 +139,38 @@ gr_preset_parse(FILE *f, const char *path, const char *variant, struct gr_preset
 				return GR_ENOMEM;
 			continue;
 		}
-		if (strcmp(key, "tags") && strcmp(key, "pkg") && strcmp(key, "allow-dynamic") && strcmp(key, "needs"))
-			return gr_error_set(err, GR_EFORMAT, 0, "%s:%zu: unknown key '%s' (module, default, variant, tags, pkg, allow-dynamic, needs)",
+		if (strcmp(key, "tags") && strcmp(key, "pkg") && strcmp(key, "allow-dynamic") && strcmp(key, "needs") &&
+		    strcmp(key, "stub") && strcmp(key, "lib") && strcmp(key, "mode") && strcmp(key, "cc"))
+			return gr_error_set(err, GR_EFORMAT, 0, "%s:%zu: unknown key '%s' (module, default, variant, tags, pkg, allow-dynamic, stub, lib, mode, cc, needs)",
 			                    path, lineno, key);
 		if (!cur)
 			return gr_error_set(err, GR_EFORMAT, 0, "%s:%zu: '%s' outside a variant", path, lineno, key);
+		/* Checked in every variant, chosen or not. */
+		if (!strcmp(key, "mode")) {
+			enum gr_link_mode m;
+			if (gr_preset_mode_parse(val, &m))
+				return gr_error_set(err, GR_EFORMAT, 0, "%s:%zu: mode '%s': give static, static-pie or third-party",
+				                    path, lineno, val);
+		}
+		if (!strcmp(key, "stub")) {
+			char copy[1024];
+			memcpy(copy, val, strlen(val) + 1);
+			for (char *t = strtok(copy, " \t"); t; t = strtok(NULL, " \t"))
+				if (strchr(t, '/') || t[0] == ':' || t[0] == '-')
+					return gr_error_set(err, GR_EFORMAT, 0,
+					                    "%s:%zu: stub '%s': give the library's -l NAME (stub systemd for libsystemd)",
+					                    path, lineno, t);
+		}
 		if (!variant || strcmp(cur, variant))
 			continue;
+		if (!strcmp(key, "mode") || !strcmp(key, "cc")) {
+			/* One value (cc: the whole command); said twice, the last one counts. */
+			char **dst = !strcmp(key, "mode") ? &p->mode : &p->cc;
+			free(*dst);
+			if (!(*dst = strdup(val)))
+				return GR_ENOMEM;
+			continue;
+		}
 		if (!strcmp(key, "needs")) {
 			/* Free text, not a list; several lines join with a space. */
 			size_t old = p->needs ? strlen(p->needs) : 0;
@@ -156,7 +185,8 @@ gr_preset_parse(FILE *f, const char *path, const char *variant, struct gr_preset
 		}
 		/* Values are space-separated lists. */
 		for (char *t = strtok(val, " \t"); t; t = strtok(NULL, " \t")) {
-			struct gr_strvec *dst = !strcmp(key, "tags") ? &p->tags : !strcmp(key, "pkg") ? &p->pkgs : &p->allow;
+			struct gr_strvec *dst = !strcmp(key, "tags") ? &p->tags : !strcmp(key, "pkg") ? &p->pkgs :
+			                        !strcmp(key, "stub") ? &p->stubs : !strcmp(key, "lib") ? &p->libs : &p->allow;
 			if (gr_strvec_push(dst, t))
 				return GR_ENOMEM;
 		}
@@ -337,6 +367,69 @@ gr_preset_modules(const struct gr_env *env, struct gr_strvec *names, struct gr_s
 out:
 	gr_strvec_deinit(&seen);
 	return rc;
+}
+
+int
+gr_preset_mode_parse(const char *name, enum gr_link_mode *m)
+{
+	if (!strcmp(name, "static"))
+		*m = GR_LINK_STATIC;
+	else if (!strcmp(name, "static-pie"))
+		*m = GR_LINK_STATIC_PIE;
+	else if (!strcmp(name, "third-party"))
+		*m = GR_LINK_THIRD_PARTY;
+	else
+		return GR_EFORMAT;
+	return GR_OK;
+}
+
+/* The first word of a command (into buf), and where its file name starts. */
+static const char *
+gr_preset_cmd_word(const char *cmd, char *buf, size_t n, const char **base)
+{
+	size_t l;
+
+	while (*cmd == ' ' || *cmd == '\t')
+		cmd++;
+	l = strcspn(cmd, " \t");
+	if (l >= n)
+		l = n - 1;
+	memcpy(buf, cmd, l);
+	buf[l] = '\0';
+	*base = strrchr(buf, '/') ? strrchr(buf, '/') + 1 : buf;
+	return buf;
+}
+
+int
+gr_preset_conflict(const struct gr_preset *p, enum gr_link_mode mode, const char *cc, bool named,
+                   struct gr_error *err)
+{
+	char opt[160], how[200];
+	enum gr_link_mode want;
+
+	if (named)
+		snprintf(how, sizeof(how), "%s=%s", gr_preset_option(p->name, opt, sizeof(opt)), p->variant);
+	else
+		snprintf(how, sizeof(how), "the preset %s (variant %s, applied by itself)", p->name, p->variant);
+	if (p->mode && gr_preset_mode_parse(p->mode, &want) == GR_OK && want != mode)
+		return gr_error_set(err, GR_EUSAGE, 0,
+		                    "%s builds --%s, but this build is --%s: the command line and the preset disagree on the mode; drop --%s%s (%s)",
+		                    how, gr_link_mode_name(want), gr_link_mode_name(mode), gr_link_mode_name(mode),
+		                    named ? ", or choose another variant" : ", name the preset, or use --no-auto-presets",
+		                    p->path);
+	if (p->cc) {
+		char a[512], b[512];
+		const char *ab, *bb;
+		gr_preset_cmd_word(p->cc, a, sizeof(a), &ab);
+		gr_preset_cmd_word(cc ? cc : "", b, sizeof(b), &bb);
+		if (strcmp(a, b) && strcmp(ab, bb))
+			return gr_error_set(err, GR_EUSAGE, 0,
+			                    "%s builds with CC=%s, but this build's C compiler is %s (CC or go env CC): the environment and the preset disagree on the compiler; unset CC%s (%s)",
+			                    how, p->cc, cc && *cc ? cc : "(none)",
+			                    named ? " to let the preset set it, or choose another variant" : ", name the preset, or use --no-auto-presets",
+			                    p->path);
+	}
+	return GR_OK;
 }
 
 const char *

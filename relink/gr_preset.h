@@ -2,8 +2,11 @@
 #ifndef GR_PRESET_H
 #define GR_PRESET_H
 
+#include <stdbool.h>
+
 #include "gr_env.h"
 #include "gr_error.h"
+#include "gr_records.h"
 #include "gr_strvec.h"
 
 struct gr_preset {
@@ -14,6 +17,11 @@ struct gr_preset {
 	struct gr_strvec tags;    /* build tags to add */
 	struct gr_strvec pkgs;    /* pkg-config packages to link statically (like --pkg) */
 	struct gr_strvec allow;   /* libraries allowed to stay dynamic (like --allow-dynamic) */
+	struct gr_strvec stubs;   /* libraries without an archive to stub (like --stub NAME) */
+	struct gr_strvec libs;    /* flags appended to the final link (like --lib) */
+	char *mode;               /* the link mode the variant builds in ("static", "static-pie",
+	                           * "third-party"), or NULL: the command line's */
+	char *cc;                 /* the C compiler command (CC) the variant builds with, or NULL */
 	char *needs;              /* the variant's `needs` text (its `needs` lines joined), or NULL */
 	char *deflt;              /* the file's default variant, or NULL */
 	struct gr_strvec variants; /* every variant the file has, in file order, each once */
@@ -46,6 +54,17 @@ int gr_preset_modules(const struct gr_env *env, struct gr_strvec *names, struct 
 
 /* The preset's command-line option: "--sqlite3" for sqlite3, else "--preset NAME" (into buf). */
 const char *gr_preset_option(const char *name, char *buf, size_t n);
+
+/* The link mode a mode name of a preset ("static", "static-pie",
+ * "third-party") stands for: GR_OK, or GR_EFORMAT for any other name. */
+int gr_preset_mode_parse(const char *name, enum gr_link_mode *m);
+
+/* Whether the build's mode and C compiler (go env CC, its first word
+ * compared, as given or by its file name) agree with the variant's `mode`
+ * and `cc` lines: GR_OK, or GR_EUSAGE with a message naming both (named:
+ * the preset was given on the command line, else it applied itself). */
+int gr_preset_conflict(const struct gr_preset *p, enum gr_link_mode mode, const char *cc, bool named,
+                       struct gr_error *err);
 
 /* Free a loaded preset. */
 void gr_preset_deinit(struct gr_preset *p);

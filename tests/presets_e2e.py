@@ -21,7 +21,12 @@ itself through its `module` line (stderr and --json presets_applied say so).
     libsystemd.so.0 and libc.so.6 are needed, and the program reads a pcap
     file the test writes (pcap_lib_version, link type, packet count); with
     --stub systemd (the way out the static build names) it is static and
-    reads the file from standard input in an empty root.
+    reads the file from standard input in an empty root; --preset
+    libpcap=static (the variant's `stub systemd`) is the same without the
+    option: static, stubs sd_listen_fds and sd_is_socket, reads the file
+    in an empty root; --preset libpcap=third-party alone (its `mode
+    third-party`) is --third-party; --static-pie with it is refused (exit
+    2) naming both, OUT's directory untouched.
  4. preset_zstd: github.com/DataDog/zstd: --dry-run without options applies
     the default variant bundled (the module's own C zstd: compiling it costs
     minutes on a cold cache, so it is not built here); --preset zstd=system
@@ -37,7 +42,9 @@ itself through its `module` line (stderr and --json presets_applied say so).
     `--allow-dynamic gssapi_krb5 --lib -l:libgssapi_krb5.so.2` (libssh2.a's
     libcrypto is the preset's); with --third-party --lib
     -l:libgssapi_krb5.so.2 it links libgit2.a, libssh2.a and libcrypto.a,
-    needs only libgssapi_krb5.so.2 and libc.so.6, and makes a bare repository.
+    needs only libgssapi_krb5.so.2 and libc.so.6, and makes a bare repository;
+    --preset libgit2=third-party alone (its `mode` and `lib` lines) does the
+    same.
  7. preset_sqlite3_variants: the sqlite3 preset's variants for go-sqlite3's
     optional features: icu (tag sqlite_icu, pkg icu-i18n) built static with
     libicuuc.a, libicui18n.a and libicudata.a, and ICU's upper() in an
@@ -46,15 +53,34 @@ itself through its `module` line (stderr and --json presets_applied say so).
     FTS5 MATCH query) and preset_sqlite3_math_built (sqrt, pi ...), static
     by gorelink check and run in an empty root; each recompiles the SQLite
     amalgamation (about a minute of CPU on a cold cache).
+ 8. preset_directives_applied_by_itself: a preset of the test's own
+    (GORELINK_PRESET_PATH) for a local module calling libsystemd: its
+    default variant's `stub systemd` and `lib -lm` apply when it applies
+    itself (static, sd_listen_fds stubbed, runs in an empty root); a
+    variant's `mode third-party` when named; a default variant whose mode
+    is not the build's is refused (exit 2), named as applied by itself.
+ 9. preset_confluent_kafka: github.com/confluentinc/confluent-kafka-go/v2
+    v2.11.1: bundled (the default, applied by itself) links the module's
+    librdkafka_glibc_linux_amd64.a: static, with librdkafka's glibc findings
+    (getaddrinfo, gethostbyname, getpwuid_r, dlopen: printed), and in an
+    empty root it prints librdkafka's version, has an unknown property
+    refused and opens and closes a producer (no broker); musl (tag musl,
+    the preset's CC=musl-gcc and mode static, with no CC in the
+    environment) links librdkafka_musl_linux_amd64.a with musl-gcc: static,
+    no findings, the same output in an empty root; CC=gcc with it is
+    refused (exit 2) naming both; system (tag dynamic, pkg rdkafka) fails
+    on Debian 12 (librdkafka 2.0.2) with the module's #error.
 
 Builds share the caller's GOCACHE and GOMODCACHE.  Needs go, gcc, network
 access to the Go module proxy or a warm GOMODCACHE, libseccomp-dev,
-libpcap-dev, libzstd-dev, libgpgme-dev, libgit2-dev, libssl-dev, libicu-dev (scripts/setup installs them) and python3-jsonschema.
+libpcap-dev, libzstd-dev, libgpgme-dev, libgit2-dev, libssl-dev, libicu-dev,
+musl-tools, librdkafka-dev (scripts/setup installs them) and python3-jsonschema.
 PRESETS_E2E_ONLY=NAME,... runs only those tests.
 """
 
 import os
 import re
+import shutil
 import struct
 import sys
 
@@ -66,7 +92,7 @@ import relink_e2e as E  # noqa: E402  (its helpers: run, gorelink, build, scratc
 SUITE = harness.Suite()
 test = SUITE.test
 
-SHIPPED = ("gpgme", "libgit2", "libpcap", "libseccomp", "sqlite3", "zstd")
+SHIPPED = ("confluent-kafka", "gpgme", "libgit2", "libpcap", "libseccomp", "sqlite3", "zstd")
 
 
 def module(name, req, main):
@@ -116,7 +142,14 @@ def presets_listing():
                  "  module  github.com/seccomp/libseccomp-golang\n  option  --preset libseccomp[=VARIANT]\n"
                  "  variant system (default): pkg libseccomp\n    needs: libseccomp-dev (libseccomp.a); fully static on Debian 12\n",
                  "  variant system (default): pkg libpcap\n    needs: ",
-                 "  variant third-party: pkg libpcap; allow-dynamic systemd\n    needs: ",
+                 "  variant static: pkg libpcap; stub systemd\n    needs: ",
+                 "  variant third-party: pkg libpcap; allow-dynamic systemd; mode third-party\n    needs: ",
+                 "  variant third-party: pkg libgit2 libcrypto; allow-dynamic gssapi_krb5; "
+                 "lib -l:libgssapi_krb5.so.2; mode third-party\n    needs: ",
+                 "  module  github.com/confluentinc/confluent-kafka-go/v2\n"
+                 "  option  --preset confluent-kafka[=VARIANT]\n  variant bundled (default): nothing added\n",
+                 "  variant musl: tags musl; mode static; cc musl-gcc\n    needs: ",
+                 "  variant system: tags dynamic; pkg rdkafka\n    needs: ",
                  "  module  github.com/libgit2/git2go/v34\n  option  --preset libgit2[=VARIANT]\n"
                  "  variant system (default): pkg libgit2 libcrypto; allow-dynamic gssapi_krb5\n    needs: ",
                  "  variant bundled (default): nothing added\n",
@@ -262,6 +295,29 @@ def preset_libpcap():
         prog = E.install(out, root, "pc")
         res = E.run(E.chroot_argv(root, [prog, "-"]), cwd=root, timeout=E.RUN_TIMEOUT, env={}, stdin=pcap_bytes())
     assert ok(res), "the --stub systemd program in an empty root: %r" % res
+    # The variant static carries the stub: no option but the preset, and the
+    # same binary's behaviour (static, reads the file in an empty root).
+    r, rep, out = E.build(d, ["--preset", "libpcap=static"], name="pc-static-variant")
+    assert rep["mode"] == "static" and rep["presets_applied"][0]["variant"] == "static", (
+        "mode %r presets_applied %r" % (rep["mode"], rep["presets_applied"]))
+    assert sorted(x["function"] for x in rep["stubs"]) == ["sd_is_socket", "sd_listen_fds"], "stubs %r" % rep["stubs"]
+    assert {"libpcap.a", "libdbus-1.a"} <= set(archives(rep)), "archives %r" % archives(rep)
+    E.assert_static(out)
+    with E.empty_root() as root:
+        prog = E.install(out, root, "pc")
+        res = E.run(E.chroot_argv(root, [prog, "-"]), cwd=root, timeout=E.RUN_TIMEOUT, env={}, stdin=pcap_bytes())
+    assert ok(res), "the libpcap=static program in an empty root: %r" % res
+    # The variant third-party carries its mode: no --third-party needed.
+    r, rep, out = E.build(d, ["--preset", "libpcap=third-party"], name="pc-3p-mode")
+    assert rep["mode"] == "third-party", "mode %r" % rep["mode"]
+    assert E.readelf(out)["needed"] == ["libsystemd.so.0", "libc.so.6"], "needed %r" % E.readelf(out)["needed"]
+    # A mode on the command line that disagrees with the variant's: refused
+    # (exit 2) before go build, naming both; OUT's directory stays empty.
+    r, _, out = E.build(d, ["--static-pie", "--preset", "libpcap=third-party"], name="pc-conflict", expect=2)
+    rep = E.parse_json(r)
+    want = "--preset libpcap=third-party builds --third-party, but this build is --static-pie"
+    assert want in r.err and want in (rep["error"] or ""), "the conflict is not named\n%r" % r
+    assert E.listing(os.path.dirname(out)) == [], "a refused build left %r" % E.listing(os.path.dirname(out))
 
 
 ZSTD = "github.com/DataDog/zstd"
@@ -412,6 +468,166 @@ def preset_libgit2():
     res = E.run([out, repo], timeout=E.RUN_TIMEOUT)
     assert res.rc == 0 and res.out == "https true ssh true\nbare true\n", "the program: %r" % res
     assert os.path.isfile(os.path.join(repo, "HEAD")), "no bare repository at %s" % repo
+    # The variant third-party carries the mode and the --lib: the preset alone.
+    r, rep, out = E.build(d, ["--preset", "libgit2=third-party"], name="g2-variant")
+    assert rep["mode"] == "third-party", "mode %r" % rep["mode"]
+    assert {"libgit2.a", "libssh2.a", "libcrypto.a"} <= set(archives(rep)), "archives %r" % archives(rep)
+    assert E.readelf(out)["needed"] == ["libgssapi_krb5.so.2", "libc.so.6"], "needed %r" % E.readelf(out)["needed"]
+    repo = os.path.join(E.scratch("g2-repo-variant"), "r.git")
+    res = E.run([out, repo], timeout=E.RUN_TIMEOUT)
+    assert res.rc == 0 and res.out == "https true ssh true\nbare true\n", "the program: %r" % res
+
+
+SDDEMO = "example.com/sddemo"
+SDDEMO_PKG = r"""// Package sddemo calls libsystemd, which has no archive in Debian 12.
+package sddemo
+
+// #cgo LDFLAGS: -lsystemd
+// #include <systemd/sd-daemon.h>
+import "C"
+
+// Listen is sd_listen_fds(0): the sockets systemd passed, or a failure.
+func Listen() int { return int(C.sd_listen_fds(0)) }
+"""
+SDDEMO_MAIN = r"""package main
+
+import (
+	"fmt"
+
+	"example.com/sddemo"
+)
+
+func main() { fmt.Println("listen", sddemo.Listen() < 0) }
+"""
+
+
+@test
+def preset_directives_applied_by_itself():
+    """A preset of the test's own (GORELINK_PRESET_PATH) for a local module
+    that calls libsystemd: its default variant's `stub systemd` and `lib -lm`
+    apply when the preset applies itself (static, sd_listen_fds stubbed, runs
+    in an empty root); a variant's `mode third-party` applies when named;
+    a default variant whose mode is not the build's is refused (exit 2),
+    naming the preset as applied by itself."""
+    pdir = E.scratch("own-presets")
+    preset = os.path.join(pdir, "sddemo.preset")
+
+    def write(default):
+        with open(preset, "w") as f:
+            f.write("module %s\ndefault %s\n\nvariant stubbed\nstub systemd\nlib -lm\n"
+                    "\nvariant dyn\nallow-dynamic systemd\nmode third-party\n" % (SDDEMO, default))
+    write("stubbed")
+    d = module("sdapp", SDDEMO + " v0.0.0\n\nreplace %s => ./sddemo" % SDDEMO, SDDEMO_MAIN)
+    os.mkdir(os.path.join(d, "sddemo"))
+    for fn, text in (("go.mod", "module %s\n\ngo 1.19\n" % SDDEMO), ("sddemo.go", SDDEMO_PKG)):
+        with open(os.path.join(d, "sddemo", fn), "w") as f:
+            f.write(text)
+    env = E.base_env(GORELINK_PRESET_PATH=pdir)
+    r, rep, out = E.build(d, [], env=env, name="sd")
+    applied(r, rep, "sddemo", SDDEMO, "stubbed")
+    assert [x["function"] for x in rep["stubs"]] == ["sd_listen_fds"], "stubs %r" % rep["stubs"]
+    # lib -lm: resolved to glibc's libm archive (Debian's libm.a is a linker script).
+    assert any(re.search(r"/libm(-[0-9.]+)?\.a$", a) for a in rep["link_argv"]), (
+        "the preset's lib -lm is not in link_argv %r" % rep["link_argv"])
+    E.assert_static(out)
+    res, _ = E.run_in_empty_root(out)
+    assert res.rc == 0 and res.out == "listen true\n", "in an empty root: %r" % res
+    r, rep, out = E.build(d, ["--preset", "sddemo=dyn"], env=env, name="sd-dyn")
+    assert rep["mode"] == "third-party", "mode %r" % rep["mode"]
+    assert E.readelf(out)["needed"] == ["libsystemd.so.0", "libc.so.6"], "needed %r" % E.readelf(out)["needed"]
+    write("dyn")
+    r, _, out = E.build(d, [], env=env, name="sd-auto-mode", expect=2)
+    want = "the preset sddemo (variant dyn, applied by itself) builds --third-party, but this build is --static"
+    assert want in r.err, "the applied preset's mode is not refused\n%r" % r
+    assert E.listing(os.path.dirname(out)) == [], "a refused build left %r" % E.listing(os.path.dirname(out))
+
+
+KAFKA = "github.com/confluentinc/confluent-kafka-go/v2"
+KAFKA_VERSION = "v2.11.1"
+KAFKA_MAIN = r"""package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+)
+
+func main() {
+	_, v := kafka.LibraryVersion()
+	fmt.Println("librdkafka", v)
+	// librdkafka's configuration parser: an unknown property is refused.
+	if _, err := kafka.NewProducer(&kafka.ConfigMap{"no.such.property": 1}); err != nil {
+		fmt.Println("refused:", err)
+	}
+	// A producer for a broker that is not there (an address: no resolver
+	// needed): librdkafka starts its threads and stops them again.
+	p, err := kafka.NewProducer(&kafka.ConfigMap{"bootstrap.servers": "127.0.0.1:1", "client.id": "gorelink",
+		"compression.codec": "zstd", "socket.timeout.ms": 1000})
+	if err != nil {
+		fmt.Println("producer:", err)
+		os.Exit(1)
+	}
+	fmt.Println("producer", p.String())
+	p.Close()
+	fmt.Println("closed")
+}
+"""
+KAFKA_OUT = ("librdkafka 2.11.1\nrefused: No such configuration property: \"no.such.property\"\n"
+             "producer gorelink#producer-1\nclosed\n")
+
+
+@test
+def preset_confluent_kafka():
+    """github.com/confluentinc/confluent-kafka-go/v2 v2.11.1: bundled (the
+    default, applied by itself: the module's glibc librdkafka archive) is
+    static and runs in an empty root, with librdkafka's own glibc findings;
+    musl (tag musl, the preset's CC=musl-gcc and mode static) is static with
+    no findings and runs in an empty root; a CC that disagrees is refused;
+    system (tag dynamic, pkg rdkafka) does not build against Debian 12's
+    librdkafka 2.0.2 (the module's #error)."""
+    assert shutil.which("musl-gcc"), "musl-gcc is not installed (apt-get install musl-tools; scripts/setup does)"
+    d = module("kf", KAFKA + " " + KAFKA_VERSION, KAFKA_MAIN)
+    tidy(d)
+    glibc_ar = "librdkafka_glibc_linux_amd64.a"
+    musl_ar = "librdkafka_musl_linux_amd64.a"
+    r, rep, out = E.build(d, [], name="kf")
+    applied(r, rep, "confluent-kafka", KAFKA, "bundled")
+    assert any(glibc_ar in a for a in rep["link_argv"]), "link_argv %r" % rep["link_argv"]
+    assert "musl" not in rep["tags"], "tags %r" % rep["tags"]
+    # librdkafka's (and its OpenSSL's and libcurl's) own C calls to glibc.
+    got = sorted({f["symbol"] for f in rep["findings"] if glibc_ar + "(" in (f.get("source") or "")})
+    assert {"getaddrinfo", "getpwuid_r", "gethostbyname", "dlopen"} <= set(got), "findings %r" % got
+    assert "getaddrinfo" in rep["check"]["glibc_runtime"], "glibc_runtime %r" % rep["check"]["glibc_runtime"]
+    print("  bundled: findings %s; glibc_runtime %s" % (" ".join(got), " ".join(rep["check"]["glibc_runtime"])))
+    E.assert_static(out)
+    res, _ = E.run_in_empty_root(out)
+    assert res.rc == 0 and res.out == KAFKA_OUT, "bundled in an empty root: %r" % res
+    # musl: the preset sets CC (the environment has none) and the mode.
+    env = E.base_env(CC=None)
+    r, rep, out = E.build(d, ["--preset", "confluent-kafka=musl"], env=env, name="kf-musl")
+    assert "the preset confluent-kafka (variant musl) builds with CC=musl-gcc" in r.err, "no CC note\n%r" % r
+    assert rep["mode"] == "static" and "musl" in rep["tags"], "mode %r tags %r" % (rep["mode"], rep["tags"])
+    assert any(musl_ar in a for a in rep["link_argv"]) and not any(glibc_ar in a for a in rep["link_argv"]), (
+        "link_argv %r" % rep["link_argv"])
+    assert rep["link_argv"][0].endswith("musl-gcc"), "linked by %r" % rep["link_argv"][0]
+    assert not rep.get("findings") and rep["check"].get("glibc_runtime") == [], (
+        "findings in the musl build: %r %r" % (rep.get("findings"), rep["check"].get("glibc_runtime")))
+    E.assert_static(out)
+    res, _ = E.run_in_empty_root(out)
+    assert res.rc == 0 and res.out == KAFKA_OUT, "musl in an empty root: %r" % res
+    # A CC of the user's that is not the variant's: refused, naming both.
+    r, _, out = E.build(d, ["--preset", "confluent-kafka=musl"], env=E.base_env(CC="gcc"), name="kf-cc", expect=2)
+    want = "--preset confluent-kafka=musl builds with CC=musl-gcc, but this build's C compiler is gcc"
+    assert want in r.err and want in (E.parse_json(r)["error"] or ""), "the CC conflict is not named\n%r" % r
+    assert E.listing(os.path.dirname(out)) == [], "a refused build left %r" % E.listing(os.path.dirname(out))
+    # system: Debian 12's librdkafka is older than the module accepts.
+    archive(LIB + "/librdkafka.a", "librdkafka-dev")
+    ver = E.pkg_modversion("rdkafka", "librdkafka-dev")
+    r, _, out = E.build(d, ["--preset", "confluent-kafka=system"], name="kf-system", expect=2)
+    assert ver.startswith("2.0."), "Debian 12 ships librdkafka 2.0.2, the preset says so; rdkafka.pc says %s" % ver
+    assert "confluent-kafka-go requires librdkafka v2.11.1 or later" in r.err, "not the module's #error\n%r" % r
+    assert "dynamic" in E.parse_json(r)["tags"], "tags %r" % E.parse_json(r)["tags"]
 
 
 SQLITE3 = "github.com/mattn/go-sqlite3"

@@ -85,6 +85,7 @@ FILES = [
     "gcc:libarchive.a", "gcc:libnettle.a", "gcc:libacl.a", "gcc:liblz4.a", "gcc:libzstd.a",
     "gcc:liblzma.a", "gcc:libxml2.a", "gcc:libicui18n.a", "gcc:libicuuc.a", "gcc:libicudata.a", "gcc:libssh2.a",
     "gcc:libcrypto.a", "gcc:libssl.a",
+    "pc:rdkafka", "gcc:librdkafka.a",              # presets-e2e: the confluent-kafka preset's system variant
     "/usr/aarch64-linux-gnu/lib/libc.a",           # the arm64 cross build
     "/usr/lib/x86_64-linux-musl/libc.a",           # musl-gcc
     "py:jsonschema",                               # cli, pcrw-cli (--json against docs/schema)

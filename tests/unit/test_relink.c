@@ -343,6 +343,110 @@ START_TEST(test_presets)
 }
 END_TEST
 
+/* The directives that carry command-line options (issue 17): stub, lib,
+ * mode, cc; the mode names; and the conflicts with the build's mode and CC. */
+START_TEST(test_preset_directives)
+{
+	char dir[] = "/tmp/gr-pdirs-XXXXXX", path[256];
+	struct gr_preset p;
+	struct gr_error e;
+	enum gr_link_mode m;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	setenv("GORELINK_PRESET_PATH", dir, 1);
+	snprintf(path, sizeof(path), "%s/dd.preset", dir);
+	f = fopen(path, "w");
+	fputs("module example.com/dd\ndefault plain\nvariant plain\ntags t\n"
+	      "variant full\nstub systemd gssapi_krb5\nstub z\nlib -l:libfoo.so.2 -lm\n"
+	      "mode static-pie\nmode third-party\ncc /usr/bin/musl-gcc -O2\n", f);
+	fclose(f);
+	/* The default variant: none of them. */
+	ck_assert_int_eq(gr_preset_load(gr_test_env(), "dd", NULL, &p, &e), GR_OK);
+	ck_assert_uint_eq(p.stubs.n, 0);
+	ck_assert_uint_eq(p.libs.n, 0);
+	ck_assert_ptr_null(p.mode);
+	ck_assert_ptr_null(p.cc);
+	ck_assert_int_eq(gr_preset_conflict(&p, GR_LINK_STATIC_PIE, "clang", true, &e), GR_OK);
+	gr_preset_deinit(&p);
+	/* Lists add up; mode and cc: the last line counts, cc the whole command. */
+	ck_assert_int_eq(gr_preset_load(gr_test_env(), "dd", "full", &p, &e), GR_OK);
+	ck_assert_uint_eq(p.stubs.n, 3);
+	ck_assert_str_eq(p.stubs.v[0], "systemd");
+	ck_assert_str_eq(p.stubs.v[1], "gssapi_krb5");
+	ck_assert_str_eq(p.stubs.v[2], "z");
+	ck_assert_uint_eq(p.libs.n, 2);
+	ck_assert_str_eq(p.libs.v[0], "-l:libfoo.so.2");
+	ck_assert_str_eq(p.libs.v[1], "-lm");
+	ck_assert_str_eq(p.mode, "third-party");
+	ck_assert_str_eq(p.cc, "/usr/bin/musl-gcc -O2");
+	/* Agreement: same mode; the compiler's first word as given or by file name. */
+	ck_assert_int_eq(gr_preset_conflict(&p, GR_LINK_THIRD_PARTY, "musl-gcc", true, &e), GR_OK);
+	ck_assert_int_eq(gr_preset_conflict(&p, GR_LINK_THIRD_PARTY, "/usr/bin/musl-gcc", true, &e), GR_OK);
+	ck_assert_int_eq(gr_preset_conflict(&p, GR_LINK_THIRD_PARTY, "/opt/x/bin/musl-gcc -v", false, &e), GR_OK);
+	/* Disagreement names both, and the way out. */
+	ck_assert_int_eq(gr_preset_conflict(&p, GR_LINK_STATIC, "musl-gcc", true, &e), GR_EUSAGE);
+	ck_assert_ptr_nonnull(strstr(e.msg, "--preset dd=full builds --third-party, but this build is --static"));
+	ck_assert_ptr_nonnull(strstr(e.msg, "drop --static"));
+	ck_assert_int_eq(gr_preset_conflict(&p, GR_LINK_THIRD_PARTY, "gcc", true, &e), GR_EUSAGE);
+	ck_assert_ptr_nonnull(strstr(e.msg, "--preset dd=full builds with CC=/usr/bin/musl-gcc -O2, but this build's C compiler is gcc"));
+	ck_assert_int_eq(gr_preset_conflict(&p, GR_LINK_THIRD_PARTY, "musl-gcc-wrapper", false, &e), GR_EUSAGE);
+	ck_assert_ptr_nonnull(strstr(e.msg, "the preset dd (variant full, applied by itself)"));
+	ck_assert_ptr_nonnull(strstr(e.msg, "--no-auto-presets"));
+	ck_assert_int_eq(gr_preset_conflict(&p, GR_LINK_THIRD_PARTY, NULL, true, &e), GR_EUSAGE);
+	ck_assert_ptr_nonnull(strstr(e.msg, "C compiler is (none)"));
+	gr_preset_deinit(&p);
+	/* An unknown mode and a stub that is not a -l NAME fail in any variant. */
+	f = fopen(path, "w");
+	fputs("default a\nvariant a\nvariant b\nmode dynamic\n", f);
+	fclose(f);
+	ck_assert_int_eq(gr_preset_load(gr_test_env(), "dd", NULL, &p, &e), GR_EFORMAT);
+	ck_assert_ptr_nonnull(strstr(e.msg, "dd.preset:4: mode 'dynamic': give static, static-pie or third-party"));
+	f = fopen(path, "w");
+	fputs("default a\nvariant a\nvariant b\nstub systemd -lgssapi\n", f);
+	fclose(f);
+	ck_assert_int_eq(gr_preset_load(gr_test_env(), "dd", "a", &p, &e), GR_EFORMAT);
+	ck_assert_ptr_nonnull(strstr(e.msg, ":4: stub '-lgssapi'"));
+	f = fopen(path, "w");
+	fputs("default a\nvariant a\nstub /usr/lib/libx.so\n", f);
+	fclose(f);
+	ck_assert_int_eq(gr_preset_load(gr_test_env(), "dd", "a", &p, &e), GR_EFORMAT);
+	f = fopen(path, "w");
+	fputs("stub systemd\n", f);
+	fclose(f);
+	ck_assert_int_eq(gr_preset_load(gr_test_env(), "dd", "a", &p, &e), GR_EFORMAT);
+	ck_assert_ptr_nonnull(strstr(e.msg, "'stub' outside a variant"));
+	f = fopen(path, "w");
+	fputs("default a\nvariant a\ncc\n", f);
+	fclose(f);
+	ck_assert_int_eq(gr_preset_load(gr_test_env(), "dd", "a", &p, &e), GR_EFORMAT);
+	ck_assert_ptr_nonnull(strstr(e.msg, "'cc' needs a value"));
+	unlink(path);
+	rmdir(dir);
+	unsetenv("GORELINK_PRESET_PATH");
+	/* The mode names. */
+	ck_assert_int_eq(gr_preset_mode_parse("static", &m), GR_OK);
+	ck_assert_int_eq(m, GR_LINK_STATIC);
+	ck_assert_int_eq(gr_preset_mode_parse("static-pie", &m), GR_OK);
+	ck_assert_int_eq(m, GR_LINK_STATIC_PIE);
+	ck_assert_int_eq(gr_preset_mode_parse("third-party", &m), GR_OK);
+	ck_assert_int_eq(m, GR_LINK_THIRD_PARTY);
+	ck_assert_int_eq(gr_preset_mode_parse("--static", &m), GR_EFORMAT);
+	/* The shipped presets that use them. */
+	ck_assert_int_eq(gr_preset_load(gr_test_env(), "libpcap", "static", &p, &e), GR_OK);
+	ck_assert_str_eq(p.stubs.v[0], "systemd");
+	gr_preset_deinit(&p);
+	ck_assert_int_eq(gr_preset_load(gr_test_env(), "libpcap", "third-party", &p, &e), GR_OK);
+	ck_assert_str_eq(p.mode, "third-party");
+	gr_preset_deinit(&p);
+	ck_assert_int_eq(gr_preset_load(gr_test_env(), "confluent-kafka", "musl", &p, &e), GR_OK);
+	ck_assert_str_eq(p.cc, "musl-gcc");
+	ck_assert_str_eq(p.mode, "static");
+	ck_assert_str_eq(p.tags.v[0], "musl");
+	gr_preset_deinit(&p);
+}
+END_TEST
+
 /* Presets that name their module (issue 12): the `module` line, the scan of
  * every preset directory, and the module graph's answers. */
 START_TEST(test_preset_modules)
@@ -790,6 +894,7 @@ main(void)
 		test_linkstate,
 		test_presets,
 		test_preset_modules,
+		test_preset_directives,
 		test_packages_with_lib,
 		test_diag_finding_callers,
 		test_split_link_dump,
