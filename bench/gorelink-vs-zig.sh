@@ -42,6 +42,10 @@
 #   ZIG_GLOBAL_CACHE_DIR  zig's cache (zig's default when unset): the warm-up
 #              fills it (zig builds musl once per target), so zig is timed warm
 #   GO         the go command (default: go on PATH)
+#   WARM_GOCACHE=DIR  (warm) use and keep this GOCACHE instead of a new one
+#              (a cache already warm for both compilers saves the warm-up's
+#              compiles: minutes on a loaded machine); gorelink's cache is
+#              always a new one, warmed by the warm-up
 #
 # Wall time is time.perf_counter_ns() around posix_spawn + wait4; CPU time
 # (user + sys) the child's rusage, its whole process tree. Every output is
@@ -146,7 +150,8 @@ def ratios(label, a, b, note=""):
 def warm():
     """The issue's measure: warm GOCACHE and gorelink cache, a fresh output path per build."""
     env = dict(os.environ)
-    env["GOCACHE"] = os.path.join(tmp, "warm-gocache")
+    keep = os.environ.get("WARM_GOCACHE", "")
+    env["GOCACHE"] = os.path.abspath(keep) if keep else os.path.join(tmp, "warm-gocache")
     env["GORELINK_CACHE_DIR"] = os.path.join(tmp, "warm-grcache")
     zenv = dict(env, CC=zigcc)
     outdir = os.path.join(tmp, "out")
@@ -165,7 +170,8 @@ def warm():
             os.unlink(f)
         return r
     print()
-    print("== warm: one shared GOCACHE and gorelink cache; warm-up (untimed, fills both and zig's cache)")
+    print("== warm: one shared GOCACHE (%s) and gorelink cache; warm-up (untimed, fills both and zig's cache)"
+          % (env["GOCACHE"] if keep else "new"))
     for name, mk, e in cmds:
         r = one(name, mk, e, "warmup")
         print("  %-13s wall %7.2f s  user+sys %7.2f s  static, %d bytes" % (name, r["wall"], r["cpu"], r["size"]))
@@ -195,7 +201,8 @@ def warm():
     ratios("gorelink --linker=auto / go build zig", a, z, "  (goal <= 1.0, moonshot <= 0.8)")
     ratios("gorelink --linker=auto / gorelink (GNU ld)", a, g)
     print("  load average at the end of warm: %s" % loadavg())
-    rm_tree(env["GOCACHE"])
+    if not keep:
+        rm_tree(env["GOCACHE"])
     rm_tree(env["GORELINK_CACHE_DIR"])
 
 def fresh():
