@@ -548,12 +548,13 @@ gr_em_append(int fd, const char *path, size_t oldlen, const unsigned char *tail,
 		while (w < 0 && errno == EINTR);
 		if (w != (ssize_t)hdrlen) {
 			rc = gr_error_set(err, GR_EIO, errno, "%s: %s", path, strerror(w < 0 ? errno : EIO));
+			/* Best effort (the error above is what is reported): the old bytes back. */
 			if (w > 0 && pwrite(fd, oldhdr + hdroff, hdrlen, (off_t)hdroff) < 0)
-				(void)0;  /* nothing more to do: the error above stands */
+				rc = GR_EIO;
 		}
 	}
 	if (rc != GR_OK && ftruncate(fd, (off_t)oldlen) != 0)
-		(void)0;
+		rc = GR_EIO;  /* err already says why */
 	return rc;
 }
 
@@ -573,7 +574,13 @@ gr_em_elf_add(const char *path, const char *payload, size_t len, bool inplace, s
 	if ((rc = gr_embed_blob(payload, len, &blob, &bl, err)))
 		return rc;
 	free(blob);
-	if ((fd = open(path, (inplace ? O_RDWR : O_RDONLY) | O_CLOEXEC)) < 0)
+	fd = open(path, (inplace ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+	/* A file we may not write (but may replace): the copy and rename. */
+	if (fd < 0 && inplace && (errno == EACCES || errno == ETXTBSY || errno == EROFS)) {
+		inplace = false;
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	if (fd < 0)
 		return gr_error_set(err, GR_EIO, errno, "%s: %s", path, strerror(errno));
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > ((off_t)4 << 30)) {
 		rc = gr_error_set(err, GR_EIO, errno, "%s: not a regular file of at most 4 GiB", path);

@@ -50,7 +50,8 @@ int gr_embed_elf_add(const char *path, const char *payload, size_t len, struct g
  * appended first, then e_shoff and e_shnum in one write (on a failure the
  * file is cut back to what it was). For a file no one else has seen yet
  * (gorelink-ld's fresh link output in go's work directory): no second copy
- * of the whole file is written. */
+ * of the whole file is written. A file that cannot be opened for writing
+ * (EACCES, ETXTBSY, EROFS) gets gr_embed_elf_add's copy and rename. */
 int gr_embed_elf_append(const char *path, const char *payload, size_t len, struct gr_error *err);
 
 /* The bytes of the Mach-O section (and of the ELF note's descriptor): the
