@@ -1,41 +1,65 @@
 #!/usr/bin/env bash
-# Benchmark (issue 15): a fresh static build of examples/sqlite3 (the bundled
-# go-sqlite3 amalgamation) by gorelink with the default toolchain (go env CC,
-# gcc, and GNU ld) against the same gorelink build with zig as the C compiler
-# (CC="zig cc -target x86_64-linux-musl": zig's clang compiles, its lld
-# links zig's own musl), and against plain go build with that zig cc (no
-# gorelink), in alternating rounds.
+# Benchmark (issue 15): examples/sqlite3 (the bundled go-sqlite3
+# amalgamation) built static by gorelink against the hand-written build with
+# zig cc (CC="zig cc -target x86_64-linux-musl": zig's clang compiles, its lld
+# links zig's own musl), in rotating rounds. Two measures:
+#
+# warm (the issue's own measure, MODE=warm, the default): "warm caches and
+#   fresh outputs". One GOCACHE shared by every command and one gorelink cache,
+#   both warmed by an untimed build of each command first, so each timed build
+#   compiles nothing and links (go build's cache checks, cmd/link, the external
+#   link, and gorelink's own work); every round writes a new output path (no
+#   up-to-date shortcut: neither go's nor gorelink's). Commands:
+#     gorelink:       GORELINK --sqlite3 -o TMP/out/gorelink-N .            (GNU ld)
+#     gorelink auto:  GORELINK --sqlite3 --linker=auto -o TMP/out/auto-N .  (mold)
+#     go build zig:   CC="zig cc -target T" go build -tags sqlite_omit_load_extension \
+#                       -ldflags '-linkmode=external -extldflags -static' -o TMP/out/zig-N .
+#   Ratios against go build zig: the median wall and user+sys of each command
+#   over the rounds (and the median of the per-round ratios).
+#
+# fresh (MODE=fresh): every timed build gets a new, empty GOCACHE, so go
+#   compiles the standard library's cgo packages, go-sqlite3's C amalgamation
+#   and every Go package again, and links (gcc against zig's clang, mostly);
+#   the Go module cache is shared, gorelink's cache is a fresh directory per
+#   build too. Commands (TMP a fresh directory):
+#     gorelink gcc:  GORELINK --sqlite3 --json -o TMP/a .
+#     gorelink zig:  CC="zig cc -target T" GORELINK --sqlite3 --json -o TMP/b .
+#     go build zig:  CC="zig cc -target T" go build -tags sqlite_omit_load_extension \
+#                      -ldflags '-linkmode=external -extldflags -static' -o TMP/c .
+#
+# MODE=both runs warm, then fresh.
 #
 # Usage: bench/gorelink-vs-zig.sh [GORELINK]
 #   GORELINK  the gorelink binary (default: build/gorelink of this checkout;
 #             an empty string also means the default)
 #
 # Environment:
-#   RUNS=N     timed rounds (default 3), after one untimed warm-up of each
+#   MODE=warm|fresh|both  the measure (default warm)
+#   RUNS=N     timed rounds (default 5 for warm, at least 5 for a figure the
+#              issue counts; 3 for fresh, whose builds take minutes), after
+#              one untimed warm-up of each command
 #   ZIG_TARGET the zig target (default x86_64-linux-musl)
 #   ZIG_GLOBAL_CACHE_DIR  zig's cache (zig's default when unset): the warm-up
 #              fills it (zig builds musl once per target), so zig is timed warm
 #   GO         the go command (default: go on PATH)
+#   WARM_GOCACHE=DIR  (warm) use and keep this GOCACHE instead of a new one
+#              (a cache already warm for both compilers saves the warm-up's
+#              compiles: minutes on a loaded machine); gorelink's cache is
+#              always a new one, warmed by the warm-up
 #
-# "Fresh": every timed build gets a new, empty GOCACHE, so go compiles the
-# standard library's cgo packages, go-sqlite3's C amalgamation and every Go
-# package again, and links; the Go module cache is shared (the module is not
-# downloaded again). gorelink's own cache is a fresh directory per run too.
-# Commands, in examples/sqlite3 (TMP a fresh directory):
-#   gorelink (gcc):  GORELINK --sqlite3 --json -o TMP/a .
-#   gorelink (zig):  CC="zig cc -target T" GORELINK --sqlite3 --json -o TMP/b .
-#   go build (zig):  CC="zig cc -target T" go build -tags sqlite_omit_load_extension \
-#                      -ldflags '-linkmode=external -extldflags -static' -o TMP/c .
 # Wall time is time.perf_counter_ns() around posix_spawn + wait4; CPU time
 # (user + sys) the child's rusage, its whole process tree. Every output is
-# checked static with `gorelink check` (untimed).
+# checked static with `gorelink check` (untimed); the load average is printed
+# per round and at the end (other users of the machine inflate wall times:
+# user+sys is the steadier figure).
 #
-# Goal (issue 15): gorelink's fresh build with the default toolchain within
-# 1.0x of the zig cc musl build's time (moonshot 0.8x). The script prints the
-# ratios; it exits 1 when a requirement is missing or a build fails.
+# Goal (issue 15): gorelink's build within 1.0x of the zig cc musl build's
+# time (moonshot 0.8x). The script prints the ratios; it exits 1 when a
+# requirement is missing or a build fails.
 #
-# Needs go, gcc, zig (scripts/setup installs it from PyPI's ziglang), python3,
-# and github.com/mattn/go-sqlite3 in the module cache or from the proxy.
+# Needs go, gcc, zig (scripts/setup installs it from PyPI's ziglang), mold for
+# --linker=auto to mean mold (auto takes the fastest installed), python3, and
+# github.com/mattn/go-sqlite3 in the module cache or from the proxy.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -45,7 +69,12 @@ gorelink=${1:-$root/build/gorelink}
 if [[ $# -gt 1 ]]; then
 	die "one argument at most (the gorelink binary); see --help"
 fi
-runs=${RUNS:-3}
+mode=${MODE:-warm}
+case $mode in
+warm|both) runs=${RUNS:-5} ;;
+fresh) runs=${RUNS:-3} ;;
+*) die "MODE must be warm, fresh or both, not '$mode'" ;;
+esac
 go=${GO:-go}
 target=${ZIG_TARGET:-x86_64-linux-musl}
 example=$root/examples/sqlite3
@@ -84,73 +113,155 @@ read -r -d '' py <<'PY' || true
 import json, os, shutil, subprocess, sys
 
 sys.stdout.reconfigure(line_buffering=True)
-gorelink, go, tmp, runs, target = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
+gorelink, go, tmp, runs, target, mode = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5], sys.argv[6]
 zigcc = "zig cc -target " + target
-out = {k: os.path.join(tmp, k) for k in "abc"}
-CMDS = [
-    ("gorelink gcc", [gorelink, "--sqlite3", "--json", "-o", out["a"], "."], {}),
-    ("gorelink zig", [gorelink, "--sqlite3", "--json", "-o", out["b"], "."], {"CC": zigcc}),
-    ("go build zig", [go, "build", "-tags", "sqlite_omit_load_extension", "-ldflags",
-                      "-linkmode=external -extldflags -static", "-o", out["c"], "."], {"CC": zigcc}),
-]
-n = [0]
+ZIGBUILD = [go, "build", "-tags", "sqlite_omit_load_extension", "-ldflags",
+            "-linkmode=external -extldflags -static"]
 
-def fresh_env(extra):
-    n[0] += 1
-    env = dict(os.environ, **extra)
-    env["GOCACHE"] = os.path.join(tmp, "gocache-%d" % n[0])
-    env["GORELINK_CACHE_DIR"] = os.path.join(tmp, "grcache-%d" % n[0])
-    return env
+def loadavg():
+    return " ".join(open("/proc/loadavg").read().split()[:3])
 
-def spawn(name, cmd, extra):
-    o = cmd[cmd.index("-o") + 1]
-    if os.path.exists(o):
-        os.unlink(o)
-    env = fresh_env(extra)
+def run(name, cmd, env, o):
+    """One timed build of cmd (output o) in env, its output checked static (untimed)."""
     acts = [(os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
             (os.POSIX_SPAWN_OPEN, 1, o + ".stdout", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
             (os.POSIX_SPAWN_OPEN, 2, o + ".stderr", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)]
     r = timed_spawn([shutil.which(cmd[0]) or cmd[0]] + cmd[1:], env, acts)
+    with open(o + ".stderr", errors="replace") as f:
+        r["stderr"] = f.read()
     if r["code"] != 0:
-        with open(o + ".stderr", errors="replace") as f:
-            die("%s exited with status %d\n%s" % (name, r["code"], f.read()[-3000:]))
+        die("%s exited with status %d\n%s" % (name, r["code"], r["stderr"][-3000:]))
     p = subprocess.run([gorelink, "check", "--json", o], stdout=subprocess.PIPE, text=True)
     v = json.loads(p.stdout or "{}").get("verdict")
     if v != "static":
         die("%s's output is %s, not static" % (name, v))
     r["size"] = os.stat(o).st_size
-    for d in (env["GOCACHE"], env["GORELINK_CACHE_DIR"]):   # Go's cache is read-only files
-        subprocess.run(["chmod", "-R", "u+w", d], stderr=subprocess.DEVNULL)
-        shutil.rmtree(d, ignore_errors=True)
     return r
 
-print()
-print("== warm-up (untimed; fills zig's cache for %s and the module cache)" % target)
-for name, cmd, extra in CMDS:
-    r = spawn(name, cmd, extra)
-    print("  %-13s wall %7.2f s  user+sys %7.2f s  static, %d bytes" % (name, r["wall"], r["cpu"], r["size"]))
-print()
-print("== %d timed round(s), each build with an empty GOCACHE, order rotated per round" % runs)
-R = {name: [] for name, _, _ in CMDS}
-for i in range(runs):
-    order = CMDS[i % 3:] + CMDS[:i % 3]
-    line = []
-    for name, cmd, extra in order:
+def rm_tree(d):
+    subprocess.run(["chmod", "-R", "u+w", d], stderr=subprocess.DEVNULL)   # Go's cache is read-only files
+    shutil.rmtree(d, ignore_errors=True)
+
+def ratios(label, a, b, note=""):
+    print("  %s: wall %.3f (per round %.3f), user+sys %.3f (per round %.3f)%s"
+          % (label, median_of(a) / median_of(b), median_ratio(a, b), median_of(a, "cpu") / median_of(b, "cpu"),
+             median_ratio(a, b, "cpu"), note))
+
+def warm():
+    """The issue's measure: warm GOCACHE and gorelink cache, a fresh output path per build."""
+    env = dict(os.environ)
+    keep = os.environ.get("WARM_GOCACHE", "")
+    env["GOCACHE"] = os.path.abspath(keep) if keep else os.path.join(tmp, "warm-gocache")
+    env["GORELINK_CACHE_DIR"] = os.path.join(tmp, "warm-grcache")
+    zenv = dict(env, CC=zigcc)
+    outdir = os.path.join(tmp, "out")
+    os.makedirs(outdir, exist_ok=True)
+    cmds = [
+        ("gorelink", lambda o: [gorelink, "--sqlite3", "-o", o, "."], env),
+        ("gorelink auto", lambda o: [gorelink, "--sqlite3", "--linker=auto", "-o", o, "."], env),
+        ("go build zig", lambda o: ZIGBUILD + ["-o", o, "."], zenv),
+    ]
+    def one(name, mk, e, tag):
+        o = os.path.join(outdir, "%s-%s" % (name.replace(" ", "-"), tag))
+        if os.path.exists(o):
+            die("%s exists: the output path must be new" % o)
+        r = run(name, mk(o), e, o)
+        for f in (o, o + ".stdout", o + ".stderr"):
+            os.unlink(f)
+        return r
+    print()
+    print("== warm: one shared GOCACHE (%s) and gorelink cache; warm-up (untimed, fills both and zig's cache)"
+          % (env["GOCACHE"] if keep else "new"))
+    for name, mk, e in cmds:
+        r = one(name, mk, e, "warmup")
+        print("  %-13s wall %7.2f s  user+sys %7.2f s  static, %d bytes" % (name, r["wall"], r["cpu"], r["size"]))
+        if name == "gorelink auto":
+            said = [l for l in r["stderr"].splitlines() if "linker:" in l]
+            print("  %-13s %s" % ("", said[0].strip() if said else "(auto named no linker)"))
+    # The warm-up ran each once: a second untimed build of each, so that none is timed on its first warm build.
+    for name, mk, e in cmds:
+        one(name, mk, e, "warmup2")
+    print()
+    print("== warm: %d timed round(s), a new output path per build, order rotated per round" % runs)
+    R = {name: [] for name, _, _ in cmds}
+    for i in range(runs):
+        order = cmds[i % 3:] + cmds[:i % 3]
+        line = []
+        for name, mk, e in order:
+            r = one(name, mk, e, str(i + 1))
+            R[name].append(r)
+            line.append("%s %.2f s (cpu %.2f)" % (name, r["wall"], r["cpu"]))
+        print("  round %d: %s   load %s" % (i + 1, "; ".join(line), open("/proc/loadavg").read().split()[0]))
+    print()
+    print("== warm: results (median of %d rounds)" % runs)
+    for name, _, _ in cmds:
+        print_summary(name, R[name], 13, 7, 3)
+    g, a, z = R["gorelink"], R["gorelink auto"], R["go build zig"]
+    ratios("gorelink (GNU ld) / go build zig", g, z, "  (goal <= 1.0, moonshot <= 0.8)")
+    ratios("gorelink --linker=auto / go build zig", a, z, "  (goal <= 1.0, moonshot <= 0.8)")
+    ratios("gorelink --linker=auto / gorelink (GNU ld)", a, g)
+    print("  load average at the end of warm: %s" % loadavg())
+    if not keep:
+        rm_tree(env["GOCACHE"])
+    rm_tree(env["GORELINK_CACHE_DIR"])
+
+def fresh():
+    """Every build with an empty GOCACHE and gorelink cache: the compilers' time, mostly."""
+    out = {k: os.path.join(tmp, k) for k in "abc"}
+    cmds = [
+        ("gorelink gcc", [gorelink, "--sqlite3", "--json", "-o", out["a"], "."], {}),
+        ("gorelink zig", [gorelink, "--sqlite3", "--json", "-o", out["b"], "."], {"CC": zigcc}),
+        ("go build zig", ZIGBUILD + ["-o", out["c"], "."], {"CC": zigcc}),
+    ]
+    n = [0]
+    def spawn(name, cmd, extra):
+        o = cmd[cmd.index("-o") + 1]
+        if os.path.exists(o):
+            os.unlink(o)
+        n[0] += 1
+        env = dict(os.environ, **extra)
+        env["GOCACHE"] = os.path.join(tmp, "gocache-%d" % n[0])
+        env["GORELINK_CACHE_DIR"] = os.path.join(tmp, "grcache-%d" % n[0])
+        r = run(name, cmd, env, o)
+        rm_tree(env["GOCACHE"])
+        rm_tree(env["GORELINK_CACHE_DIR"])
+        return r
+    print()
+    print("== fresh: warm-up (untimed; fills zig's cache for %s and the module cache)" % target)
+    for name, cmd, extra in cmds:
         r = spawn(name, cmd, extra)
-        R[name].append(r)
-        line.append("%s %.2f s (cpu %.2f)" % (name, r["wall"], r["cpu"]))
-    print("  round %d: %s   load %s" % (i + 1, "; ".join(line), open("/proc/loadavg").read().split()[0]))
+        print("  %-13s wall %7.2f s  user+sys %7.2f s  static, %d bytes" % (name, r["wall"], r["cpu"], r["size"]))
+    print()
+    print("== fresh: %d timed round(s), each build with an empty GOCACHE, order rotated per round" % runs)
+    R = {name: [] for name, _, _ in cmds}
+    for i in range(runs):
+        order = cmds[i % 3:] + cmds[:i % 3]
+        line = []
+        for name, cmd, extra in order:
+            r = spawn(name, cmd, extra)
+            R[name].append(r)
+            line.append("%s %.2f s (cpu %.2f)" % (name, r["wall"], r["cpu"]))
+        print("  round %d: %s   load %s" % (i + 1, "; ".join(line), open("/proc/loadavg").read().split()[0]))
+    print()
+    print("== fresh: results")
+    for name, _, _ in cmds:
+        print_summary(name, R[name], 13, 7, 2)
+    g, z, zb = R["gorelink gcc"], R["gorelink zig"], R["go build zig"]
+    print("  gorelink (gcc, GNU ld) / zig cc %s (gorelink): wall %.3f, user+sys %.3f"
+          % (target, median_of(g) / median_of(z), median_of(g, "cpu") / median_of(z, "cpu")))
+    print("  gorelink (gcc, GNU ld) / zig cc %s (plain go build): wall %.3f, user+sys %.3f  (goal <= 1.0, moonshot <= 0.8)"
+          % (target, median_of(g) / median_of(zb), median_of(g, "cpu") / median_of(zb, "cpu")))
+    print("  gorelink with zig / plain go build with zig (gorelink's overhead): wall %.3f, user+sys %.3f"
+          % (median_of(z) / median_of(zb), median_of(z, "cpu") / median_of(zb, "cpu")))
+    print("  load average at the end of fresh: %s" % loadavg())
+
+if mode in ("warm", "both"):
+    if runs < 5:
+        print("note: RUNS=%d: the issue's figures are medians of at least 5 rounds" % runs)
+    warm()
+if mode in ("fresh", "both"):
+    fresh()
 print()
-print("== results")
-for name, _, _ in CMDS:
-    print_summary(name, R[name], 13, 7, 2)
-g, z, zb = R["gorelink gcc"], R["gorelink zig"], R["go build zig"]
-print("  gorelink (gcc, GNU ld) / zig cc %s (gorelink): wall %.3f, user+sys %.3f  (goal <= 1.0, moonshot <= 0.8)"
-      % (target, median_of(g) / median_of(z), median_of(g, "cpu") / median_of(z, "cpu")))
-print("  gorelink (gcc, GNU ld) / zig cc %s (plain go build): wall %.3f, user+sys %.3f"
-      % (target, median_of(g) / median_of(zb), median_of(g, "cpu") / median_of(zb, "cpu")))
-print("  gorelink with zig / plain go build with zig (gorelink's overhead): wall %.3f, user+sys %.3f"
-      % (median_of(z) / median_of(zb), median_of(z, "cpu") / median_of(zb, "cpu")))
-print("  load average at the end: %s" % " ".join(open("/proc/loadavg").read().split()[:3]))
+print("load average at the end: %s" % loadavg())
 PY
-run_py "$py" "$tmp/gorelink" "$gopath" "$tmp" "$runs" "$target"
+run_py "$py" "$tmp/gorelink" "$gopath" "$tmp" "$runs" "$target" "$mode"

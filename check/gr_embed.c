@@ -520,11 +520,50 @@ gr_em_elf_tail(const unsigned char *buf, size_t len, const char *path, const cha
 	return GR_OK;
 }
 
-int
-gr_embed_elf_add(const char *path, const char *payload, size_t len, struct gr_error *err)
+/* Append the tail in place: the tail first (past the old end, where the old
+ * section header table still describes the file), then e_shoff and e_shnum
+ * (hdr, hdrlen bytes at hdroff) in one write; on a failure the file is cut
+ * back to its old length and its old header bytes. */
+static int
+gr_em_append(int fd, const char *path, size_t oldlen, const unsigned char *tail, size_t taillen,
+             const unsigned char *hdr, const unsigned char *oldhdr, size_t hdroff, size_t hdrlen,
+             struct gr_error *err)
+{
+	size_t done = 0;
+	ssize_t w;
+	int rc = GR_OK;
+
+	while (rc == GR_OK && done < taillen) {
+		w = pwrite(fd, tail + done, taillen - done, (off_t)(oldlen + done));
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			rc = gr_error_set(err, GR_EIO, errno, "%s: %s", path, strerror(w < 0 ? errno : EIO));
+		else
+			done += (size_t)w;
+	}
+	if (rc == GR_OK) {
+		do
+			w = pwrite(fd, hdr + hdroff, hdrlen, (off_t)hdroff);
+		while (w < 0 && errno == EINTR);
+		if (w != (ssize_t)hdrlen) {
+			rc = gr_error_set(err, GR_EIO, errno, "%s: %s", path, strerror(w < 0 ? errno : EIO));
+			/* Best effort (the error above is what is reported): the old bytes back. */
+			if (w > 0 && pwrite(fd, oldhdr + hdroff, hdrlen, (off_t)hdroff) < 0)
+				rc = GR_EIO;
+		}
+	}
+	if (rc != GR_OK && ftruncate(fd, (off_t)oldlen) != 0)
+		rc = GR_EIO;  /* err already says why */
+	return rc;
+}
+
+/* gr_embed_elf_add and gr_embed_elf_append: inplace says which. */
+static int
+gr_em_elf_add(const char *path, const char *payload, size_t len, bool inplace, struct gr_error *err)
 {
 	struct stat st;
-	unsigned char *blob, *buf = NULL, *tail = NULL;
+	unsigned char *blob, *buf = NULL, *tail = NULL, oldhdr[64];
 	size_t bl, dl, got = 0, taillen = 0;
 	uint64_t shoff = 0, shnum = 0;
 	char *tmp;
@@ -535,7 +574,13 @@ gr_embed_elf_add(const char *path, const char *payload, size_t len, struct gr_er
 	if ((rc = gr_embed_blob(payload, len, &blob, &bl, err)))
 		return rc;
 	free(blob);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	fd = open(path, (inplace ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+	/* A file we may not write (but may replace): the copy and rename. */
+	if (fd < 0 && inplace && (errno == EACCES || errno == ETXTBSY || errno == EROFS)) {
+		inplace = false;
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	if (fd < 0)
 		return gr_error_set(err, GR_EIO, errno, "%s: %s", path, strerror(errno));
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > ((off_t)4 << 30)) {
 		rc = gr_error_set(err, GR_EIO, errno, "%s: not a regular file of at most 4 GiB", path);
@@ -554,15 +599,21 @@ gr_embed_elf_add(const char *path, const char *payload, size_t len, struct gr_er
 			break;
 		got += (size_t)r;
 	}
-	close(fd);
+	if (!inplace)
+		close(fd);
 	if (got != (size_t)st.st_size) {
+		if (inplace)
+			close(fd);
 		free(buf);
 		return gr_error_set(err, GR_EIO, errno, "%s: short read", path);
 	}
 	if ((rc = gr_em_elf_tail(buf, got, path, payload, len, &tail, &taillen, &shoff, &shnum, err))) {
+		if (inplace)
+			close(fd);
 		free(buf);
 		return rc;
 	}
+	memcpy(oldhdr, buf, sizeof(oldhdr));
 	/* Only e_shoff and e_shnum change in what was there. */
 	if (buf[EI_CLASS] == ELFCLASS64) {
 		gr_em_wr(buf + 0x28, shoff, 8, buf[EI_DATA] == ELFDATA2MSB);
@@ -570,6 +621,16 @@ gr_embed_elf_add(const char *path, const char *payload, size_t len, struct gr_er
 	} else {
 		gr_em_wr(buf + 0x20, shoff, 4, buf[EI_DATA] == ELFDATA2MSB);
 		gr_em_wr(buf + 0x30, shnum, 2, buf[EI_DATA] == ELFDATA2MSB);
+	}
+	if (inplace) {
+		/* e_shoff .. e_shnum: 0x20 .. 0x3e (ELF64), 0x20 .. 0x32 (ELF32) */
+		size_t hdrlen = buf[EI_CLASS] == ELFCLASS64 ? 0x3e - 0x20 : 0x32 - 0x20;
+		rc = gr_em_append(fd, path, got, tail, taillen, buf, oldhdr, 0x20, hdrlen, err);
+		if (close(fd) != 0 && rc == GR_OK)
+			rc = gr_error_set(err, GR_EIO, errno, "%s: %s", path, strerror(errno));
+		free(buf);
+		free(tail);
+		return rc;
 	}
 	dl = slash ? (size_t)(slash - path) + 1 : 0;
 	if (!(tmp = malloc(dl + 32))) {
@@ -598,6 +659,18 @@ gr_embed_elf_add(const char *path, const char *payload, size_t len, struct gr_er
 	free(buf);
 	free(tail);
 	return rc;
+}
+
+int
+gr_embed_elf_add(const char *path, const char *payload, size_t len, struct gr_error *err)
+{
+	return gr_em_elf_add(path, payload, len, false, err);
+}
+
+int
+gr_embed_elf_append(const char *path, const char *payload, size_t len, struct gr_error *err)
+{
+	return gr_em_elf_add(path, payload, len, true, err);
 }
 
 /* The manifest note in the ELF file in buf: bounds before every read. */

@@ -46,6 +46,14 @@ struct gr_embed_manifest {
  * no section header table; GR_ENOTBIN when it is not ELF. */
 int gr_embed_elf_add(const char *path, const char *payload, size_t len, struct gr_error *err);
 
+/* gr_embed_elf_add's result, the same bytes, written in place: the tail
+ * appended first, then e_shoff and e_shnum in one write (on a failure the
+ * file is cut back to what it was). For a file no one else has seen yet
+ * (gorelink-ld's fresh link output in go's work directory): no second copy
+ * of the whole file is written. A file that cannot be opened for writing
+ * (EACCES, ETXTBSY, EROFS) gets gr_embed_elf_add's copy and rename. */
+int gr_embed_elf_append(const char *path, const char *payload, size_t len, struct gr_error *err);
+
 /* The bytes of the Mach-O section (and of the ELF note's descriptor): the
  * payload and a NUL, in a malloc'd buffer of *outlen bytes. */
 int gr_embed_blob(const char *payload, size_t len, unsigned char **out, size_t *outlen, struct gr_error *err);

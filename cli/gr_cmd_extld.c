@@ -92,7 +92,13 @@ gr_cmd_extld(int argc, char **argv)
 		status = 2;
 		goto out;
 	}
-	rc = ls.darwin ? GR_OK : gr_tccache_discover(&env, gr_strvec_argv(&dcc), &tc, &hit, &e);
+	/* The helper directory go build found us in is new on every run: the
+	 * toolchain cache is keyed by the user's PATH, as the driver's is. */
+	{
+		struct gr_env denv = env;
+		denv.path = gr_extld_discovery_path(env.path, statepath);
+		rc = ls.darwin ? GR_OK : gr_tccache_discover(&denv, gr_strvec_argv(&dcc), &tc, &hit, &e);
+	}
 	gr_strvec_deinit(&dcc);
 	if (rc) {
 		gr_cli_diag(stderr, "%s", e.msg);

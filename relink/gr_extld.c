@@ -23,6 +23,21 @@ gr_extld_base(const char *p)
 	return s ? s + 1 : p;
 }
 
+const char *
+gr_extld_discovery_path(const char *path, const char *statepath)
+{
+	const char *slash = statepath ? strrchr(statepath, '/') : NULL;
+	size_t n;
+
+	if (!path || !slash || slash == statepath)
+		return path;
+	n = (size_t)(slash - statepath);
+	/* "HELPDIR:REST" with REST not empty: REST. */
+	if (strncmp(path, statepath, n) == 0 && path[n] == ':' && path[n + 1])
+		return path + n + 1;
+	return path;
+}
+
 bool
 gr_extld_is_final(char *const *args, size_t n)
 {

@@ -23,6 +23,13 @@ int gr_extld_expand(char *const *args, size_t n, struct gr_strvec *out, struct g
 /* Decode one Go quoted string ("..." with Go escapes) into out (malloc'd). */
 int gr_extld_unquote(const char *s, size_t len, char **out);
 
+/* The PATH toolchain discovery sees in gorelink-ld: path without its first
+ * entry when that entry is the directory holding statepath (the driver's
+ * private helper directory, new on every run, holding no toolchain program),
+ * so that the toolchain cache's key is the same from run to run; path itself
+ * otherwise (also when nothing would remain). Points into path or is path. */
+const char *gr_extld_discovery_path(const char *path, const char *statepath);
+
 /* The final link for the state's mode: the compiler words, the arguments with
  * every -l resolved to archives, the state's extra flags, -static or -static-pie,
  * and no -rdynamic or --dynamic-linker. Unless the state says no_infer (and

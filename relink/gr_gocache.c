@@ -71,21 +71,118 @@ gr_sha_block(struct gr_sha *s, const unsigned char *p)
 	s->h[4] += e, s->h[5] += f, s->h[6] += g, s->h[7] += h;
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+
+/* gr_sha_block over n consecutive blocks with the x86 SHA extensions (SHA-NI:
+ * AMD since Zen, Intel since Ice Lake / Goldmont): the same digest, several
+ * times faster than the portable rounds. */
+__attribute__((target("sha,sse4.1,ssse3"))) static void
+gr_sha_blocks_ni(uint32_t h[8], const unsigned char *p, size_t n)
+{
+	const __m128i mask = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+	__m128i st0, st1, tmp, w[4], kw, abef, cdgh;
+	int g;
+
+	tmp = _mm_loadu_si128((const __m128i *)(const void *)&h[0]);
+	st1 = _mm_loadu_si128((const __m128i *)(const void *)&h[4]);
+	tmp = _mm_shuffle_epi32(tmp, 0xB1);     /* CDAB */
+	st1 = _mm_shuffle_epi32(st1, 0x1B);     /* EFGH */
+	st0 = _mm_alignr_epi8(tmp, st1, 8);     /* ABEF */
+	st1 = _mm_blend_epi16(st1, tmp, 0xF0);  /* CDGH */
+	for (; n; n--, p += 64) {
+		abef = st0;
+		cdgh = st1;
+		for (g = 0; g < 16; g++) {
+			/* w[g % 4]: the message words 4g .. 4g+3 */
+			if (g < 4)
+				w[g] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 16 * g)), mask);
+			else
+				w[g % 4] = _mm_sha256msg2_epu32(
+				    _mm_add_epi32(_mm_sha256msg1_epu32(w[g % 4], w[(g + 1) % 4]),
+				                  _mm_alignr_epi8(w[(g + 3) % 4], w[(g + 2) % 4], 4)),
+				    w[(g + 3) % 4]);
+			kw = _mm_add_epi32(w[g % 4], _mm_loadu_si128((const __m128i *)(const void *)&gr_sha_k[4 * g]));
+			st1 = _mm_sha256rnds2_epu32(st1, st0, kw);
+			st0 = _mm_sha256rnds2_epu32(st0, st1, _mm_shuffle_epi32(kw, 0x0E));
+		}
+		st0 = _mm_add_epi32(st0, abef);
+		st1 = _mm_add_epi32(st1, cdgh);
+	}
+	tmp = _mm_shuffle_epi32(st0, 0x1B);     /* FEBA */
+	st1 = _mm_shuffle_epi32(st1, 0xB1);     /* DCHG */
+	st0 = _mm_blend_epi16(tmp, st1, 0xF0);  /* DCBA */
+	st1 = _mm_alignr_epi8(st1, tmp, 8);     /* HGFE */
+	_mm_storeu_si128((__m128i *)(void *)&h[0], st0);
+	_mm_storeu_si128((__m128i *)(void *)&h[4], st1);
+}
+
+static bool gr_sha_portable;  /* gr_gocache_sha256_portable */
+
+/* Whether this CPU has the SHA extensions (and gr_sha_blocks_ni's others). */
+static bool
+gr_sha_have_ni(void)
+{
+	static int have = -1;
+
+	if (have < 0) {
+		__builtin_cpu_init();
+		have = __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1") &&
+		       __builtin_cpu_supports("ssse3");
+	}
+	return have && !gr_sha_portable;
+}
+
+void
+gr_gocache_sha256_portable(bool on)
+{
+	gr_sha_portable = on;
+}
+#else
+void
+gr_gocache_sha256_portable(bool on)
+{
+	(void)on;
+}
+#endif
+
+/* n consecutive 64-byte blocks at p. */
+static void
+gr_sha_blocks(struct gr_sha *s, const unsigned char *p, size_t n)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+	if (gr_sha_have_ni()) {
+		gr_sha_blocks_ni(s->h, p, n);
+		return;
+	}
+#endif
+	for (; n; n--, p += 64)
+		gr_sha_block(s, p);
+}
+
 static void
 gr_sha_add(struct gr_sha *s, const void *data, size_t n)
 {
 	const unsigned char *p = data;
 
 	s->len += n;
-	while (n) {
+	/* Fill the partial block, then whole blocks straight from data. */
+	if (s->n) {
 		size_t k = 64 - s->n < n ? 64 - s->n : n;
 		memcpy(s->buf + s->n, p, k);
 		s->n += k, p += k, n -= k;
-		if (s->n == 64) {
-			gr_sha_block(s, s->buf);
-			s->n = 0;
-		}
+		if (s->n < 64)
+			return;
+		gr_sha_blocks(s, s->buf, 1);
+		s->n = 0;
 	}
+	if (n >= 64) {
+		gr_sha_blocks(s, p, n / 64);
+		p += n - n % 64;
+		n %= 64;
+	}
+	memcpy(s->buf, p, n);
+	s->n = n;
 }
 
 static void

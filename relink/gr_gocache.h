@@ -2,6 +2,7 @@
 #ifndef GR_GOCACHE_H
 #define GR_GOCACHE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "gr_env.h"
@@ -60,5 +61,9 @@ void gr_gocache_sha256(const void *data, size_t n, char hex[65]);
 
 /* The SHA-256 of a file's content in hex: 0, or -1 (errno) when unreadable. */
 int gr_gocache_sha256_file(const char *path, char hex[65]);
+
+/* Tests: on, the SHA-256 above uses the portable rounds even where the CPU
+ * has the SHA extensions (which it uses by default: the same digests). */
+void gr_gocache_sha256_portable(bool on);
 
 #endif

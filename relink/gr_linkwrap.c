@@ -1039,7 +1039,7 @@ gr_lw_manifest(const struct gr_linkwrap *w, struct gr_strvec *final, const struc
 		return GR_OK;
 	if ((rc = gr_lw_manifest_blob(w, final, after ? rep : NULL, outp, &blob, &len, &e)) == GR_OK) {
 		if (after) {
-			rc = gr_embed_elf_add(outp, blob, len, &e);
+			rc = gr_embed_elf_append(outp, blob, len, &e);
 		} else if ((rc = gr_embed_blob(blob, len, &bytes, &blen, &e)) == GR_OK &&
 		           (rc = gr_lw_sect_file(w->ls->report ? w->ls->report : outp, bytes, blen, &file, &e)) == GR_OK) {
 			if (gr_strvec_push(final, "-Xlinker") || gr_strvec_push(final, "-sectcreate") ||

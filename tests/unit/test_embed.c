@@ -135,6 +135,36 @@ START_TEST(test_elf_roundtrip)
 	/* Deterministic: the same input and payload give the same bytes. */
 	ck_assert_int_eq(gr_embed_elf_add(copy, manifest, strlen(manifest), &e), GR_OK);
 	ck_assert_int_eq(run(cmp, NULL), 0);
+
+	/* In place (gorelink-ld's way): the same bytes, the same inode; a second
+	 * manifest is refused and leaves the file as it was. */
+	{
+		const char *cp2[] = { "cp", "--preserve=mode", copy, bin, NULL };
+		struct stat st0, st1;
+		unsigned char *again;
+		size_t alen;
+		unlink(copy);
+		ck_assert_int_eq(run(cp, NULL), 0);      /* bin (with the note) to copy */
+		ck_assert_int_eq(unlink(bin), 0);
+		{
+			FILE *f = fopen(bin, "wb");
+			ck_assert_ptr_nonnull(f);
+			ck_assert_uint_eq(fwrite(orig, 1, olen, f), olen);
+			ck_assert_int_eq(fclose(f), 0);
+		}
+		ck_assert_int_eq(stat(bin, &st0), 0);
+		ck_assert_msg(gr_embed_elf_append(bin, manifest, strlen(manifest), &e) == GR_OK, "%s", e.msg);
+		ck_assert_int_eq(stat(bin, &st1), 0);
+		ck_assert_uint_eq(st0.st_ino, st1.st_ino);
+		ck_assert_int_eq(run(cmp, NULL), 0);
+		ck_assert_int_eq(gr_embed_elf_append(bin, manifest, strlen(manifest), &e), GR_EUSAGE);
+		ck_assert_int_eq(run(cmp, NULL), 0);
+		again = slurp(bin, &alen);
+		ck_assert_uint_eq(alen, nlen);
+		ck_assert_int_eq(memcmp(again, now, nlen), 0);
+		free(again);
+		ck_assert_int_eq(run(cp2, NULL), 0);     /* bin as the tests below expect it */
+	}
 	free(orig);
 	free(now);
 	free(before);

@@ -192,6 +192,65 @@ START_TEST(test_pc_path)
 }
 END_TEST
 
+/* SHA-256: FIPS 180-4's vectors, and every length from 0 to 300 bytes and a
+ * few large ones at odd offsets, the same with the SHA extensions (where the
+ * CPU has them) as with the portable rounds; a file the same as its bytes. */
+START_TEST(test_sha256)
+{
+	static const struct { const char *in, *hex; } v[] = {
+		{ "", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" },
+		{ "abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" },
+		{ "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+		  "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1" },
+	};
+	static const size_t big[] = { 4095, 65536, 65537, 1000000, 3 * 65536 + 17 };
+	char hex[65], port[65], path[128], dir[64];
+	unsigned char *buf;
+	size_t i, n;
+	unsigned x = 12345;
+	int pass;
+	FILE *f;
+
+	buf = malloc(1000000 + 8);  /* the largest length at the largest offset (6) */
+	ck_assert_ptr_nonnull(buf);
+	for (pass = 0; pass < 2; pass++) {
+		gr_gocache_sha256_portable(pass == 1);
+		for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+			gr_gocache_sha256(v[i].in, strlen(v[i].in), hex);
+			ck_assert_str_eq(hex, v[i].hex);
+		}
+		memset(buf, 'a', 1000000);
+		gr_gocache_sha256(buf, 1000000, hex);
+		ck_assert_str_eq(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	}
+	for (i = 0; i < 1000000 + 8; i++) {
+		x = x * 1103515245u + 12345u;
+		buf[i] = (unsigned char)(x >> 16);
+	}
+	for (n = 0; n <= 300 + sizeof(big) / sizeof(big[0]); n++) {
+		size_t len = n <= 300 ? n : big[n - 301], off = n % 7;
+		gr_gocache_sha256_portable(false);
+		gr_gocache_sha256(buf + off, len, hex);
+		gr_gocache_sha256_portable(true);
+		gr_gocache_sha256(buf + off, len, port);
+		ck_assert_msg(!strcmp(hex, port), "length %zu: %s, portable %s", len, hex, port);
+	}
+	/* A file read in 64 KiB pieces: the digest of its bytes. */
+	gr_test_tmpdir(dir, sizeof(dir), "gr-sha");
+	snprintf(path, sizeof(path), "%s/sha", dir);
+	f = fopen(path, "wb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(buf + 3, 1, 3 * 65536 + 17, f), 3 * 65536 + 17);
+	ck_assert_int_eq(fclose(f), 0);
+	gr_gocache_sha256_portable(false);
+	ck_assert_int_eq(gr_gocache_sha256_file(path, hex), 0);
+	gr_gocache_sha256(buf + 3, 3 * 65536 + 17, port);
+	ck_assert_str_eq(hex, port);
+	ck_assert_int_eq(gr_test_rmtree(dir), 0);
+	free(buf);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -200,6 +259,7 @@ main(void)
 		test_search_dirs,
 		test_cppflags,
 		test_pc_path,
+		test_sha256,
 	};
 
 	return gr_test_run(gr_test_suite("gocache", "gocache", tests, sizeof(tests) / sizeof(tests[0]), 0), false);

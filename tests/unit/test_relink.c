@@ -190,6 +190,24 @@ START_TEST(test_unquote)
 }
 END_TEST
 
+/* gorelink-ld's toolchain discovery keys its cache by the user's PATH: the
+ * helper directory (statepath's) is dropped when it comes first. */
+START_TEST(test_extld_discovery_path)
+{
+	const char *st = "/tmp/gorelink-AbC123/state";
+
+	ck_assert_str_eq(gr_extld_discovery_path("/tmp/gorelink-AbC123:/usr/bin:/bin", st), "/usr/bin:/bin");
+	/* Not first, a longer name, alone, no state, no PATH: unchanged. */
+	ck_assert_str_eq(gr_extld_discovery_path("/usr/bin:/tmp/gorelink-AbC123", st), "/usr/bin:/tmp/gorelink-AbC123");
+	ck_assert_str_eq(gr_extld_discovery_path("/tmp/gorelink-AbC1234:/usr/bin", st), "/tmp/gorelink-AbC1234:/usr/bin");
+	ck_assert_str_eq(gr_extld_discovery_path("/tmp/gorelink-AbC123", st), "/tmp/gorelink-AbC123");
+	ck_assert_str_eq(gr_extld_discovery_path("/tmp/gorelink-AbC123:", st), "/tmp/gorelink-AbC123:");
+	ck_assert_str_eq(gr_extld_discovery_path("/tmp/gorelink-AbC123:/bin", NULL), "/tmp/gorelink-AbC123:/bin");
+	ck_assert_str_eq(gr_extld_discovery_path("/tmp/gorelink-AbC123:/bin", "state"), "/tmp/gorelink-AbC123:/bin");
+	ck_assert_ptr_null(gr_extld_discovery_path(NULL, st));
+}
+END_TEST
+
 START_TEST(test_is_final_and_expand)
 {
 	char *final[] = { "-m64", "-o", "/tmp/b/exe/a.out", "/tmp/go-link-1/go.o", "-lpthread" };
@@ -891,6 +909,7 @@ main(void)
 		test_goflags_quoted,
 		test_unquote,
 		test_is_final_and_expand,
+		test_extld_discovery_path,
 		test_linkstate,
 		test_presets,
 		test_preset_modules,
