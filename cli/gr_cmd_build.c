@@ -356,6 +356,7 @@ gr_cmd_build_json(FILE *out, const struct gr_build_opts *o, const struct gr_buil
 	gr_json_str(&j, "out", built == 0 && !o->dry_run ? r->out : NULL);
 	gr_json_bool(&j, "dry_run", o->dry_run);
 	gr_json_bool(&j, "up_to_date", status == 0 && r->up_to_date);
+	gr_json_bool(&j, "from_output_cache", status == 0 && r->from_output_cache);
 	gr_json_str(&j, "kept", r->kept);
 	gr_json_str(&j, "relink_kit", status == 0 ? r->kit : NULL);
 	gr_json_str(&j, "preset", r->preset_path);
@@ -823,6 +824,8 @@ gr_cmd_build_text(FILE *out, const struct gr_cmd_build_args *a, const struct gr_
 		fputs("would build: ", out);
 	else if (r->up_to_date)
 		fputs("up to date: ", out);
+	else if (r->from_output_cache)
+		fputs("from the output cache: ", out);
 	gr_cmd_check_line(out, r->check);
 	fprintf(out, "  %s, %lld bytes; tags:", gr_link_mode_name(o->mode), r->size);
 	for (k = 0; k < r->tags.n; k++)

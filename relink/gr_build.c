@@ -72,6 +72,8 @@ struct gr_b {
 	off_t seed_size;
 	int64_t go_started;          /* when go build started (ns): what changed since is not recorded */
 	char out_hash[65];
+	bool reused;                 /* the seed came from the output cache (a binary by its hash): */
+	char reuse_hash[65];         /* its content hash */
 	char *kit_abs, *kit_stage;   /* --relink-kit: DIR made absolute, and the kit's staging directory beside it */
 	bool kit_placed, kit_old;    /* the kit is at DIR; the one it replaced is at kit_stage */
 };
@@ -2140,7 +2142,7 @@ static bool
 gr_b_uptodate_volatile(const char *e)
 {
 	static const char *const skip[] = { "PATH=", "TMPDIR=", "GORELINK_LINK_STATE=", "GORELINK_PKG_LOG=",
-	                                    "GORELINK_LINKER_MATRIX=",
+	                                    "GORELINK_LINKER_MATRIX=", "GORELINK_OUTPUT_CACHE_MAX=",
 	                                    "OLDPWD=", "SHLVL=", "_=", "SSH_", "TERM", "COLUMNS=", "LINES=",
 	                                    "MAKEFLAGS=", "MFLAGS=", "MAKELEVEL=", "MAKE_TERM", "DISPLAY=",
 	                                    "WINDOWID=", "HISTFILE=", "PS1=" };
@@ -2154,9 +2156,11 @@ gr_b_uptodate_volatile(const char *e)
  * state without the helper paths (mode, compilers, --pkg/--lib extras,
  * --allow-dynamic, modules, --fix, --no-infer...), the go build command with
  * OUT for the temporary path, the options that decide the verdict, and the
- * environment. Go's own inputs are go's to judge (its build ID in OUT). */
+ * environment. Go's own inputs are go's to judge (its build ID in OUT). out:
+ * OUT's path, or the output cache's placeholder for it (nothing in the
+ * binary depends on OUT's path: go links to its own temporary file). */
 static char *
-gr_b_uptodate_opts(struct gr_b *b, size_t *len)
+gr_b_uptodate_opts(struct gr_b *b, size_t *len, const char *out)
 {
 	const struct gr_build_opts *o = b->o;
 	char *state = NULL, *text = NULL, *line, *save = NULL;
@@ -2172,7 +2176,7 @@ gr_b_uptodate_opts(struct gr_b *b, size_t *len)
 	fclose(f);
 	cap = slen + 4096 + strlen(o->env->path ? o->env->path : "");
 	for (i = 0; i < b->res->go_argv.n; i++)
-		cap += strlen(b->res->go_argv.v[i]) + strlen(b->res->out) + 2;
+		cap += strlen(b->res->go_argv.v[i]) + strlen(out) + 2;
 	for (i = 0; i < b->env.n; i++)
 		cap += strlen(b->env.v[i]) + 1;
 	if (!(text = malloc(cap))) {
@@ -2187,7 +2191,7 @@ gr_b_uptodate_opts(struct gr_b *b, size_t *len)
 	GR_B_PUT("go\n");
 	/* gr_b_compose's -o TMPOUT comes last but for the package: OUT instead. */
 	for (i = 0; i < b->res->go_argv.n; i++)
-		GR_B_PUT("%s%c", i + 2 == b->res->go_argv.n ? b->res->out : b->res->go_argv.v[i], 0);
+		GR_B_PUT("%s%c", i + 2 == b->res->go_argv.n ? out : b->res->go_argv.v[i], 0);
 	GR_B_PUT("\nverdict %d %d %d\npath %s\nenv\n", (int)o->mode, o->strict, o->accept_dlopen,
 	         o->env->path ? o->env->path : "");
 	for (i = 0; i < b->env.n; i++)
@@ -2197,6 +2201,75 @@ gr_b_uptodate_opts(struct gr_b *b, size_t *len)
 	free(state);
 	*len = at < cap ? at : cap - 1;
 	return text;
+}
+
+/* The output cache's placeholder for OUT's path in the key (NUL-led: no
+ * path can be it). */
+#define GR_B_OUTCACHE_OUT "\001gorelink-output-cache\001"
+
+/* GORELINK_OUTPUT_CACHE_MAX's bound (bytes; 0: no output cache), and 0 for
+ * a build the cache does not serve: -o DIR/ (the name is go build's), and
+ * the embedded manifest's --manifest/--sbom/--deny-licence (they read the
+ * link's trace: a link runs). */
+static uint64_t
+gr_b_outcache_max(struct gr_b *b)
+{
+	const char *v = NULL;
+	size_t i, nl = strlen("GORELINK_OUTPUT_CACHE_MAX=");
+
+	if (b->outdir || b->ls.manifest)
+		return 0;
+	for (i = 0; i < b->env.n; i++)
+		if (!strncmp(b->env.v[i], "GORELINK_OUTPUT_CACHE_MAX=", nl))
+			v = b->env.v[i] + nl;
+	return gr_uptodate_bin_max(v);
+}
+
+/* The output cache's key: the no-op key's inputs with OUT's path replaced
+ * by the placeholder; false when there is none. */
+static bool
+gr_b_outcache_key(struct gr_b *b, char key[65])
+{
+	size_t olen;
+	char *opts = gr_b_uptodate_opts(b, &olen, GR_B_OUTCACHE_OUT);
+	bool ok = opts && gr_uptodate_key(opts, olen, key) == GR_OK;
+
+	free(opts);
+	return ok;
+}
+
+/* OUT is absent or not what its record says (gr_b_uptodate_seed decided the
+ * build may be seeded): when the output cache holds a binary a build with
+ * these inputs but another OUT produced, and no file its record names has
+ * changed, copy it (verified by its content hash) to the temporary path go
+ * build writes, as the no-op seed copies OUT: go build links only when Go's
+ * inputs changed. */
+static void
+gr_b_outcache_seed(struct gr_b *b)
+{
+	char key[65], *why = NULL, detail[4200];
+	struct stat st;
+
+	if (!gr_b_outcache_max(b) || !gr_b_outcache_key(b, key))
+		return;
+	if (gr_uptodate_bin_lookup(b->o->env, key, b->reuse_hash, &b->seed_report, &b->seed_len, &why) != GR_OK) {
+		snprintf(detail, sizeof(detail), "no: %s%s", why ? why : "no binary built with these inputs",
+		         why ? " changed since the cached binary was built" : "");
+		gr_b_log(b, "output cache", detail);
+		free(why);
+		return;
+	}
+	if (gr_uptodate_bin_get(b->o->env, b->reuse_hash, b->tmpout, 0755) != 0 || stat(b->tmpout, &st) != 0) {
+		gr_b_log(b, "output cache", "no: the cached binary is gone or not what its record says");
+		free(b->seed_report);
+		b->seed_report = NULL;
+		return;
+	}
+	b->seed_ino = st.st_ino;
+	b->seed_size = st.st_size;
+	b->seeded = b->reused = true;
+	b->go_started = gr_uptodate_now();
+	gr_b_log(b, "output cache", b->reuse_hash);
 }
 
 /* Before go build: when gorelink's cache holds a record for OUT as it is
@@ -2224,8 +2297,8 @@ gr_b_uptodate_seed(struct gr_b *b)
 	}
 	free(cdir);
 	if (stat(b->res->out, &st) != 0 || !S_ISREG(st.st_mode))
-		return;
-	if (!(opts = gr_b_uptodate_opts(b, &olen)))
+		return gr_b_outcache_seed(b);
+	if (!(opts = gr_b_uptodate_opts(b, &olen, b->res->out)))
 		return;
 	if (gr_uptodate_key(opts, olen, key) != GR_OK) {
 		free(opts);
@@ -2238,7 +2311,7 @@ gr_b_uptodate_seed(struct gr_b *b)
 		         why ? " changed since OUT was built" : "");
 		gr_b_log(b, "no-op", detail);
 		free(why);
-		return;
+		return gr_b_outcache_seed(b);
 	}
 	if (gr_uptodate_copy(b->res->out, b->tmpout, st.st_mode & 07777) != 0 || stat(b->tmpout, &st) != 0) {
 		free(b->seed_report);
@@ -2276,6 +2349,12 @@ gr_b_uptodate_take(struct gr_b *b)
 	if ((rc = gr_b_read_report(b, &linked)))
 		return rc;
 	b->res->link.links = 0;
+	if (b->reused) {
+		/* A new binary for OUT, from the output cache: checked and installed. */
+		b->res->from_output_cache = true;
+		gr_b_log(b, "output cache", "reused: go build linked nothing");
+		return GR_OK;
+	}
 	b->res->up_to_date = true;
 	gr_b_log(b, "no-op", "up to date: go build linked nothing");
 	return GR_OK;
@@ -2428,7 +2507,9 @@ static void
 gr_b_uptodate_hash(struct gr_b *b)
 {
 	b->out_hash[0] = '\0';
-	if (gr_b_uptodate_records(b) && gr_gocache_sha256_file(b->tmpout, b->out_hash) != 0)
+	if (b->reused && b->res->from_output_cache && gr_b_uptodate_records(b))
+		memcpy(b->out_hash, b->reuse_hash, sizeof(b->out_hash));  /* verified, and go build left it */
+	else if (gr_b_uptodate_records(b) && gr_gocache_sha256_file(b->tmpout, b->out_hash) != 0)
 		b->out_hash[0] = '\0';
 }
 
@@ -2450,12 +2531,18 @@ gr_b_uptodate_store(struct gr_b *b, const char *hash)
 		return;
 	gr_strvec_init(&paths);
 	gr_error_clear(&e2);
-	if (!(opts = gr_b_uptodate_opts(b, &olen)) || gr_b_uptodate_paths(b, &paths) != GR_OK ||
+	if (!(opts = gr_b_uptodate_opts(b, &olen, b->res->out)) || gr_b_uptodate_paths(b, &paths) != GR_OK ||
 	    !(f = fopen(b->ls.report, "r")))
 		goto out;
 	if (gr_file_read_all(f, 1 << 26, &report, &rlen) == GR_OK) {
+		uint64_t max = gr_b_outcache_max(b);
 		if (gr_uptodate_key(opts, olen, key) == GR_OK)
 			(void)gr_uptodate_record(o->env, key, b->res->out, hash, &paths, b->go_started, report, rlen, &e2);
+		/* The output cache: the binary (from OUT, just renamed there), then
+		 * its record, so a record never names a binary not yet stored. */
+		if (max && gr_b_outcache_key(b, key) &&
+		    gr_uptodate_bin_put(o->env, b->res->out, hash, max, &e2) == GR_OK)
+			(void)gr_uptodate_bin_record(o->env, key, hash, &paths, b->go_started, report, rlen, &e2);
 	}
 	fclose(f);
 out:

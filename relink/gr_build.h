@@ -118,6 +118,11 @@ struct gr_build_result {
 	 * it up to date and gorelink's inputs were unchanged (gr_uptodate); no
 	 * link ran (link.links is 0), OUT was checked and left untouched. */
 	bool up_to_date;
+	/* OUT was absent or stale, and gorelink's output cache held the binary a
+	 * build with these inputs but another OUT produced: go build found the
+	 * copy of it up to date, no link ran (link.links is 0, the report is the
+	 * recorded one); it was checked and installed as OUT (up_to_date false). */
+	bool from_output_cache;
 	/* What go build wrote on stderr (NULL: nothing read): as written, and
 	 * brief: with cmd/link's one-line dump of a failed link command (the
 	 * whole gorelink-ld command line) replaced by a note; link_dump: those

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE  /* copy_file_range */
 #include "gr_uptodate.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -69,7 +70,8 @@ gr_uptodate_now(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* The record's text: the written line, OUT and its hash, the paths (each
+/* The record's text: the written line, OUT and its hash (out NULL: the
+ * output cache's binary, by its hash alone), the paths (each
  * with the identity it has now) and the report; NULL when it cannot be made
  * (started: paths changed at or after it, or too close to it, make none;
  * 0: no such test). */
@@ -77,11 +79,11 @@ static char *
 gr_ut_text(const char *out, const char *out_hash, const char *const *paths, size_t npaths, int64_t started,
            const char *report, size_t len, size_t *tlen)
 {
-	size_t i, cap = strlen(GR_UPTODATE_MAGIC) + len + strlen(out) + 512, at = 0;
+	size_t i, cap = strlen(GR_UPTODATE_MAGIC) + len + (out ? strlen(out) : 0) + 512, at = 0;
 	char *buf, id[256];
 	int64_t ct;
 
-	if (strpbrk(out, "\t\n"))
+	if (out && strpbrk(out, "\t\n"))
 		return NULL;
 	for (i = 0; i < npaths; i++) {
 		if (strpbrk(paths[i], "\t\n"))
@@ -91,8 +93,13 @@ gr_ut_text(const char *out, const char *out_hash, const char *const *paths, size
 	if (!(buf = malloc(cap)))
 		return NULL;
 	at += (size_t)snprintf(buf + at, cap - at, "%swritten\t%" PRId64 "\n", GR_UPTODATE_MAGIC, gr_uptodate_now());
-	gr_uptodate_ident(out, id, sizeof(id), NULL);
-	at += (size_t)snprintf(buf + at, cap - at, "out\t%s\t%s\t%s\n", out, id, out_hash);
+	if (out) {
+		gr_uptodate_ident(out, id, sizeof(id), NULL);
+		at += (size_t)snprintf(buf + at, cap - at, "out\t%s\t%s\t%s\n", out, id, out_hash);
+	} else {
+		/* The output cache's record: the binary by its content hash alone. */
+		at += (size_t)snprintf(buf + at, cap - at, "bin\t%s\n", out_hash);
+	}
 	for (i = 0; i < npaths; i++) {
 		gr_uptodate_ident(paths[i], id, sizeof(id), &ct);
 		if (!strcmp(id, "unreadable") || (started && ct && ct + gr_ut_window(ct) >= started)) {
@@ -138,9 +145,11 @@ gr_ut_fields(char *p, char **f, size_t n)
 	return k;
 }
 
-int
-gr_uptodate_lookup(const struct gr_env *env, const char *key, const char *out, char **report, size_t *len,
-                   char **why)
+/* gr_uptodate_lookup, and with out NULL gr_uptodate_bin_lookup (the record
+ * under GR_UPTODATE_BIN_KIND; its binary's hash into bin_hash). */
+static int
+gr_ut_lookup(const struct gr_env *env, const char *key, const char *out, char *bin_hash, char **report, size_t *len,
+             char **why)
 {
 	char *data = NULL, *p, *nl, id[256], outid[256] = "", *f[4];
 	size_t dlen = 0, ml = strlen(GR_UPTODATE_MAGIC), nf;
@@ -154,7 +163,7 @@ gr_uptodate_lookup(const struct gr_env *env, const char *key, const char *out, c
 	if (why)
 		*why = NULL;
 	gr_strvec_init(&paths);
-	if (gr_cache_get(env, GR_UPTODATE_KIND, key, &data, &dlen) != GR_OK)
+	if (gr_cache_get(env, out ? GR_UPTODATE_KIND : GR_UPTODATE_BIN_KIND, key, &data, &dlen) != GR_OK)
 		return GR_ENOTFOUND;
 	if (dlen < ml || memcmp(data, GR_UPTODATE_MAGIC, ml) != 0)
 		goto miss;
@@ -169,6 +178,8 @@ gr_uptodate_lookup(const struct gr_env *env, const char *key, const char *out, c
 			memcpy(*report, nl + 1, rl);
 			(*report)[rl] = '\0';
 			*len = rl;
+			if (!out)
+				memcpy(bin_hash, out_hash, 65);
 			if (hashed) {
 				/* OUT was verified by content now; recorded again with this
 				 * time, a later change shows in its identity. */
@@ -191,7 +202,11 @@ gr_uptodate_lookup(const struct gr_env *env, const char *key, const char *out, c
 		nf = gr_ut_fields(p, f, 4);
 		if (nf == 2 && !strcmp(f[0], "written")) {
 			written = strtoll(f[1], NULL, 10);
-		} else if (nf == 4 && !strcmp(f[0], "out") && written >= 0) {
+		} else if (!out && nf == 2 && !strcmp(f[0], "bin") && written >= 0 && !out_hash[0]) {
+			if (strlen(f[1]) != 64)
+				goto miss;
+			memcpy(out_hash, f[1], 65);
+		} else if (out && nf == 4 && !strcmp(f[0], "out") && written >= 0) {
 			if (strcmp(f[1], out) != 0 || strlen(f[3]) != 64)
 				goto miss;
 			gr_uptodate_ident(out, id, sizeof(id), &ct);
@@ -233,6 +248,13 @@ miss:
 	*len = 0;
 	gr_strvec_deinit(&paths);
 	return GR_ENOTFOUND;
+}
+
+int
+gr_uptodate_lookup(const struct gr_env *env, const char *key, const char *out, char **report, size_t *len,
+                   char **why)
+{
+	return gr_ut_lookup(env, key, out, NULL, report, len, why);
 }
 
 int
@@ -289,5 +311,183 @@ done:
 		errno = e;
 		return -1;
 	}
+	return 0;
+}
+
+/* ---- the output cache: binaries by content, beside the no-op records ---- */
+
+uint64_t
+gr_uptodate_bin_max(const char *value)
+{
+	char *end;
+	unsigned long long mb;
+
+	if (!value || !*value)
+		return (uint64_t)GR_UPTODATE_BIN_MAX_DEFAULT << 20;
+	errno = 0;
+	mb = strtoull(value, &end, 10);
+	if (errno || *end || value[0] == '-' || mb > (UINT64_MAX >> 20))
+		return (uint64_t)GR_UPTODATE_BIN_MAX_DEFAULT << 20;
+	return (uint64_t)mb << 20;
+}
+
+int
+gr_uptodate_bin_record(const struct gr_env *env, const char *key, const char *bin_hash, const struct gr_strvec *paths,
+                       int64_t started, const char *report, size_t len, struct gr_error *err)
+{
+	size_t tlen;
+	char *text;
+	int rc;
+
+	if (strlen(bin_hash) != 64 ||
+	    !(text = gr_ut_text(NULL, bin_hash, (const char *const *)paths->v, paths->n, started, report, len, &tlen)))
+		return GR_OK;
+	rc = gr_cache_put(env, GR_UPTODATE_BIN_KIND, key, text, tlen, err);
+	free(text);
+	return rc;
+}
+
+int
+gr_uptodate_bin_lookup(const struct gr_env *env, const char *key, char bin_hash[65], char **report, size_t *len,
+                       char **why)
+{
+	bin_hash[0] = '\0';
+	return gr_ut_lookup(env, key, NULL, bin_hash, report, len, why);
+}
+
+/* The directory of the cached binaries (malloc'd), or NULL: no cache. */
+static char *
+gr_ut_bindir(const struct gr_env *env)
+{
+	char *dir = gr_cache_dir(env), *p = NULL;
+	size_t n;
+
+	if (dir && *dir && (p = malloc(n = strlen(dir) + sizeof("/" GR_UPTODATE_BIN_DIR))))
+		snprintf(p, n, "%s/%s", dir, GR_UPTODATE_BIN_DIR);
+	free(dir);
+	return p;
+}
+
+/* A cached binary's name: 64 lower-case hex digits. */
+static bool
+gr_ut_is_hash(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i]; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return i == 64;
+}
+
+struct gr_ut_bin {
+	char name[65];
+	int64_t used;  /* mtime (ns): touched on every use */
+	uint64_t size;
+};
+
+static int
+gr_ut_bin_older(const void *a, const void *b)
+{
+	const struct gr_ut_bin *x = a, *y = b;
+
+	return x->used < y->used ? -1 : x->used > y->used ? 1 : strcmp(x->name, y->name);
+}
+
+/* Remove the least recently used binaries in dir until they hold at most
+ * max bytes; leftover temporary files of a run that died an hour ago too. */
+static void
+gr_ut_evict(const char *dir, uint64_t max)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	struct gr_ut_bin *v = NULL, *nv;
+	size_t n = 0, cap = 0, i;
+	uint64_t total = 0;
+	char path[4200];
+	struct stat st;
+	int64_t now = gr_uptodate_now();
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (!strncmp(de->d_name, ".tmp-", 5)) {
+			if (stat(path, &st) == 0 && (int64_t)st.st_mtim.tv_sec * 1000000000 + 3600LL * 1000000000 < now)
+				unlink(path);
+			continue;
+		}
+		if (!gr_ut_is_hash(de->d_name) || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 32;
+			if (!(nv = realloc(v, cap * sizeof(*v))))
+				break;
+			v = nv;
+		}
+		memcpy(v[n].name, de->d_name, 65);
+		v[n].used = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+		v[n].size = (uint64_t)st.st_size;
+		total += v[n++].size;
+	}
+	closedir(d);
+	if (total > max && n) {
+		qsort(v, n, sizeof(*v), gr_ut_bin_older);
+		for (i = 0; i < n && total > max; i++) {
+			snprintf(path, sizeof(path), "%s/%s", dir, v[i].name);
+			if (unlink(path) == 0 || errno == ENOENT)
+				total -= v[i].size;
+		}
+	}
+	free(v);
+}
+
+int
+gr_uptodate_bin_put(const struct gr_env *env, const char *from, const char *bin_hash, uint64_t max,
+                    struct gr_error *err)
+{
+	char *dir, path[4200], tmp[4300];
+	int rc = GR_OK;
+
+	if (!max || !gr_ut_is_hash(bin_hash) || !(dir = gr_ut_bindir(env)))
+		return GR_OK;
+	snprintf(path, sizeof(path), "%s/%s", dir, bin_hash);
+	if (utimensat(AT_FDCWD, path, NULL, 0) != 0) {
+		/* Not there yet: copied under a name of this run's, then renamed, so
+		 * a concurrent run sees the whole binary or none. */
+		snprintf(tmp, sizeof(tmp), "%s/.tmp-%ld-%" PRId64, dir, (long)getpid(), gr_uptodate_now());
+		if ((mkdir(dir, 0755) != 0 && errno != EEXIST) || gr_uptodate_copy(from, tmp, 0644) != 0) {
+			int e = errno;
+			rc = gr_error_set(err, GR_EIO, e, "output cache %s: %s", dir, strerror(e));
+		} else if (rename(tmp, path) != 0) {
+			int e = errno;
+			unlink(tmp);
+			rc = gr_error_set(err, GR_EIO, e, "output cache %s: %s", path, strerror(e));
+		}
+	}
+	gr_ut_evict(dir, max);
+	free(dir);
+	return rc;
+}
+
+int
+gr_uptodate_bin_get(const struct gr_env *env, const char *bin_hash, const char *to, mode_t mode)
+{
+	char *dir, path[4200], h[65];
+
+	if (!gr_ut_is_hash(bin_hash) || !(dir = gr_ut_bindir(env)))
+		return -1;
+	snprintf(path, sizeof(path), "%s/%s", dir, bin_hash);
+	free(dir);
+	if (gr_uptodate_copy(path, to, mode) != 0)
+		return -1;
+	/* By its content, whatever its identity: a binary changed in the cache
+	 * is not used, and goes (the next build that links puts it back). */
+	if (gr_gocache_sha256_file(to, h) != 0 || strcmp(h, bin_hash) != 0) {
+		unlink(to);
+		unlink(path);
+		return -1;
+	}
+	(void)utimensat(AT_FDCWD, path, NULL, 0);  /* used now: the last to go */
 	return 0;
 }

@@ -51,4 +51,44 @@ int gr_uptodate_lookup(const struct gr_env *env, const char *key, const char *ou
  * 0, or -1 (errno) with nothing left at to. */
 int gr_uptodate_copy(const char *from, const char *to, mode_t mode);
 
+/* The output cache: the binaries builds produced, by their content hash (in
+ * gorelink's cache, directory GR_UPTODATE_BIN_DIR), with a record (kind
+ * GR_UPTODATE_BIN_KIND) keyed by a build's inputs but OUT's path, holding the
+ * binary's hash, the paths with their identities and the link report, as the
+ * no-op record does. A build with a new OUT starts from the binary and lets
+ * go build judge Go's inputs by its build ID. */
+#define GR_UPTODATE_BIN_KIND "outcache"
+#define GR_UPTODATE_BIN_DIR "outcache-bin"
+/* The output cache's default bound, in MiB (GORELINK_OUTPUT_CACHE_MAX). */
+#define GR_UPTODATE_BIN_MAX_DEFAULT 512
+
+/* The bound in bytes the binaries may hold, from GORELINK_OUTPUT_CACHE_MAX's
+ * value (MiB; NULL, empty or not a number: the default): 0 turns the cache off. */
+uint64_t gr_uptodate_bin_max(const char *value);
+
+/* Store the output cache's record for key: the binary's hash (bin_hash, 64
+ * hex digits), paths and report as gr_uptodate_record does (nothing stored
+ * for a path changed since started, or that cannot be recorded). */
+int gr_uptodate_bin_record(const struct gr_env *env, const char *key, const char *bin_hash,
+                           const struct gr_strvec *paths, int64_t started, const char *report, size_t len,
+                           struct gr_error *err);
+
+/* The output cache's record for key, when every path in it still has its
+ * identity: GR_OK, bin_hash (the binary's content hash) and *report
+ * (malloc'd, *len bytes); else GR_ENOTFOUND (*why as gr_uptodate_lookup). */
+int gr_uptodate_bin_lookup(const struct gr_env *env, const char *key, char bin_hash[65], char **report, size_t *len,
+                           char **why);
+
+/* Put the file from (whose content hash is bin_hash) into the output cache
+ * (atomically: a copy renamed into place), or mark it used when it is there,
+ * then remove the least recently used binaries beyond max bytes (0: nothing
+ * is stored): GR_OK, or GR_EIO with err set. */
+int gr_uptodate_bin_put(const struct gr_env *env, const char *from, const char *bin_hash, uint64_t max,
+                        struct gr_error *err);
+
+/* Copy the cached binary bin_hash to a new file to with mode, verified by
+ * its content (a changed one is removed from the cache, not used), and mark
+ * it used: 0, or -1 with nothing left at to. */
+int gr_uptodate_bin_get(const struct gr_env *env, const char *bin_hash, const char *to, mode_t mode);
+
 #endif
