@@ -2208,16 +2208,16 @@ gr_b_uptodate_opts(struct gr_b *b, size_t *len, const char *out)
 #define GR_B_OUTCACHE_OUT "\001gorelink-output-cache\001"
 
 /* GORELINK_OUTPUT_CACHE_MAX's bound (bytes; 0: no output cache), and 0 for
- * a build the cache does not serve: -o DIR/ (the name is go build's), and
- * the embedded manifest's --manifest/--sbom/--deny-licence (they read the
- * link's trace: a link runs). */
+ * a build the cache does not serve: -o DIR/ (the name is go build's), the
+ * link manifest's (--sbom, --deny-licence: they read the link's trace) and
+ * GORELINK_LINKER_MATRIX (it asks for links): a link runs. */
 static uint64_t
 gr_b_outcache_max(struct gr_b *b)
 {
 	const char *v = NULL;
 	size_t i, nl = strlen("GORELINK_OUTPUT_CACHE_MAX=");
 
-	if (b->outdir || b->ls.manifest)
+	if (b->outdir || b->ls.manifest || (b->o->env->linker_matrix && *b->o->env->linker_matrix))
 		return 0;
 	for (i = 0; i < b->env.n; i++)
 		if (!strncmp(b->env.v[i], "GORELINK_OUTPUT_CACHE_MAX=", nl))
