@@ -4219,9 +4219,187 @@ def noop_tampered_out_rebuilt():
         f.seek(-1, os.SEEK_END)
         f.write(bytes([last[0] ^ 0xff]))
     assert sha256(out) != good
-    assert_relinked(mod, out, want="hello 1", what="a tampered OUT")
+    # The no-op record's half: a link (the output cache, which would serve
+    # the good binary, is off here; outcache_* test it).
+    assert_relinked(mod, out, want="hello 1", what="a tampered OUT", env=base_env(GORELINK_OUTPUT_CACHE_MAX="0"))
     assert sha256(out) == good, "the rebuilt OUT differs from the first build"
     assert_up_to_date(mod, out, what="after the rebuild")
+    # With the output cache: the good binary, from it, replaces OUT.
+    with open(out, "r+b") as f:
+        f.seek(-1, os.SEEK_END)
+        f.write(bytes([last[0] ^ 0xff]))
+    before = out_state(out)
+    _, rep = noop_build(mod, out)
+    assert rep["from_output_cache"] is True and rep["up_to_date"] is False, (
+        "a tampered OUT with the output cache: %r" % rep)
+    assert sha256(out) == good and out_state(out)[1] != before[1], (
+        "a tampered OUT was not replaced by the good binary from the output cache")
+
+
+# --------------------------------------------- the output cache (issue 15)
+
+def outcache_env(tag, **changes):
+    """The environment with a cache directory of the test's own (its
+    outcache-bin directory is the test's to look at): (env, cache dir)."""
+    cache = scratch("outcache-" + tag)
+    return base_env(GORELINK_CACHE_DIR=cache, **changes), cache
+
+
+def outcache_bins(cache):
+    """The output cache's binaries: name (their SHA-256) -> path."""
+    d = os.path.join(cache, "outcache-bin")
+    return {n: os.path.join(d, n) for n in (listing(d) if os.path.isdir(d) else []) if not n.startswith(".")}
+
+
+def fresh_out(tag):
+    return os.path.join(scratch("outcache-" + tag), "prog")
+
+
+def assert_from_output_cache(mod, out, args=(), go_args=(), want=None, what="", env=None):
+    """A build to a new OUT takes the cached binary: no link, from_output_cache
+    true, up_to_date false, the recorded report, a static binary that runs."""
+    r, rep = noop_build(mod, out, args, go_args, env=env)
+    assert rep["from_output_cache"] is True and rep["up_to_date"] is False and rep["links"] == 0, (
+        "%s: want from_output_cache true, up_to_date false, links 0; got %r, %r, %r\n%r" % (
+            what, rep["from_output_cache"], rep["up_to_date"], rep["links"], r))
+    assert rep["verdict"] == rep["check"]["verdict"] and rep["check"]["path"] == out and rep["archives"], (
+        "%s: the report lacks the check or the archives: %r" % (what, rep))
+    if want is not None:
+        res, _ = run_in_empty_root(out)
+        assert res.rc == 0 and res.out.strip() == want, "%s: the binary prints %r, want %r" % (
+            what, res.out, want)
+    return rep
+
+
+def assert_fresh_relinked(mod, out, args=(), go_args=(), want=None, what="", env=None):
+    """A build to a new OUT links (links >= 1, from_output_cache false), and the
+    binary prints want."""
+    r, rep = noop_build(mod, out, args, go_args, env=env)
+    assert rep["from_output_cache"] is False and rep["up_to_date"] is False and rep["links"] >= 1, (
+        "%s: want a link (links >= 1, from_output_cache false), got %r and %r\n%r" % (
+            what, rep["links"], rep["from_output_cache"], r))
+    if want is not None:
+        res, _ = run_in_empty_root(out)
+        assert res.rc == 0 and res.out.strip() == want, "%s: the binary prints %r, want %r" % (
+            what, res.out, want)
+    return rep
+
+
+@test
+def outcache_fresh_out_reused():
+    """A build to a new OUT with the same inputs as an earlier one to another
+    OUT does not link: it takes the binary from gorelink's output cache (JSON
+    from_output_cache true, links 0; text "from the output cache: "), the
+    same bytes, static, and it runs. Each change builds to a new OUT and
+    links, and the binary shows it: a Go file's content, -ldflags -X, an
+    archive replaced at the same path, an added --lib, the mode."""
+    env, cache = outcache_env("fresh")
+    mod = noop_module("ocfresh")
+    out1 = fresh_out("fresh1")
+    _, rep = noop_build(mod, out1, env=env)
+    assert rep["from_output_cache"] is False and rep["links"] >= 1, "a first build links: %r" % rep
+    assert list(outcache_bins(cache)) == [sha256(out1)], (
+        "the output cache holds %r, want the first binary %s" % (list(outcache_bins(cache)), sha256(out1)))
+    out2 = fresh_out("fresh2")
+    rep = assert_from_output_cache(mod, out2, want="hello 1", what="the same build to a new OUT", env=env)
+    assert rep["verdict"] == "static" and not readelf(out2)["interp"], "not static: %r" % rep["verdict"]
+    assert sha256(out2) == sha256(out1), "OUT2 differs from OUT1"
+    out = fresh_out("fresh-text")
+    time.sleep(0.25)
+    r = gorelink(["-o", out, "."], cwd=mod, env=env)
+    assert r.rc == 0 and r.out.startswith("from the output cache: %s: static" % out), (
+        "without --json: stdout does not say from the output cache\n%r" % r)
+    # A Go file's content.
+    main = os.path.join(mod, "main.go")
+    with open(main, "w") as f:
+        f.write(NOOP_MAIN.replace('"hello"', '"changed"'))
+    assert_fresh_relinked(mod, fresh_out("fresh-go"), want="changed 1", what="main.go changed", env=env)
+    assert_from_output_cache(mod, fresh_out("fresh-go2"), want="changed 1", what="after main.go changed", env=env)
+    # -ldflags -X.
+    x = ["-ldflags", "-X main.msg=fromX"]
+    assert_fresh_relinked(mod, fresh_out("fresh-x"), go_args=x, want="fromX 1", what="-ldflags -X", env=env)
+    assert_from_output_cache(mod, fresh_out("fresh-x2"), go_args=x, want="fromX 1", what="after -X", env=env)
+    # An archive replaced at the same path.
+    fixture_archives(os.path.join(mod, "lib"), {"noopval.c": "int noop_value(void) { return 2; }\n"})
+    assert_fresh_relinked(mod, fresh_out("fresh-ar"), go_args=x, want="fromX 2", what="libnoopval.a replaced",
+                          env=env)
+    # An added --lib.
+    rep = assert_fresh_relinked(mod, fresh_out("fresh-lib"), args=["--lib", "-lm"], go_args=x, want="fromX 2",
+                                what="--lib -lm added", env=env)
+    assert any(re.match(r"libm[-.]", os.path.basename(a)) for a in rep["archives"]), (
+        "--lib -lm: archives %r" % rep["archives"])
+    # The mode.
+    rep = assert_fresh_relinked(mod, fresh_out("fresh-pie"), args=["--static-pie"], go_args=x, want="fromX 2",
+                                what="--static-pie", env=env)
+    assert rep["verdict"] == "static-pie", "--static-pie: verdict %r" % rep["verdict"]
+    out = fresh_out("fresh-3p")
+    assert_fresh_relinked(mod, out, args=["--third-party"], go_args=x, what="--third-party", env=env)
+    assert readelf(out)["interp"], "--third-party: no interpreter in %r" % readelf(out)
+
+
+@test
+def outcache_off():
+    """GORELINK_OUTPUT_CACHE_MAX=0 turns the output cache off: a build to a new
+    OUT links although the cache holds the binary, and a build with it stores
+    no binary."""
+    env, cache = outcache_env("off")
+    mod = noop_module("ocoff")
+    noop_build(mod, fresh_out("off1"), env=env)
+    assert len(outcache_bins(cache)) == 1, "the output cache holds %r" % outcache_bins(cache)
+    off = dict(env, GORELINK_OUTPUT_CACHE_MAX="0")
+    assert_fresh_relinked(mod, fresh_out("off2"), want="hello 1", what="GORELINK_OUTPUT_CACHE_MAX=0", env=off)
+    env2, cache2 = outcache_env("off-empty", GORELINK_OUTPUT_CACHE_MAX="0")
+    noop_build(mod, fresh_out("off3"), env=env2)
+    assert not outcache_bins(cache2), "GORELINK_OUTPUT_CACHE_MAX=0 stored %r" % outcache_bins(cache2)
+
+
+@test
+def outcache_tampered_not_used():
+    """A binary modified in the output cache (one byte, its build ID intact)
+    is not used: the build links, to the good bytes, and puts the good
+    binary back, which the next build takes."""
+    env, cache = outcache_env("tamper")
+    mod = noop_module("octamper")
+    out1 = fresh_out("tamper1")
+    noop_build(mod, out1, env=env)
+    good = sha256(out1)
+    bins = outcache_bins(cache)
+    assert list(bins) == [good], "the output cache holds %r" % bins
+    with open(bins[good], "r+b") as f:
+        f.seek(-1, os.SEEK_END)
+        last = f.read(1)
+        f.seek(-1, os.SEEK_END)
+        f.write(bytes([last[0] ^ 0xff]))
+    out2 = fresh_out("tamper2")
+    assert_fresh_relinked(mod, out2, want="hello 1", what="a tampered cached binary", env=env)
+    assert sha256(out2) == good, "the build after a tampered cached binary differs from the first"
+    assert sha256(outcache_bins(cache)[good]) == good, "the good binary is not back in the output cache"
+    assert_from_output_cache(mod, fresh_out("tamper3"), want="hello 1", what="after the good binary is back",
+                             env=env)
+
+
+@test
+def outcache_evicts():
+    """GORELINK_OUTPUT_CACHE_MAX bounds the binaries (MiB): with room for one,
+    a second program's binary evicts the first (the least recently used), and
+    the first program then links again."""
+    env, cache = outcache_env("evict")
+    mod1, mod2 = noop_module("ocevict1"), noop_module("ocevict2")
+    out1 = fresh_out("evict1")
+    noop_build(mod1, out1, env=env)
+    first = sha256(out1)
+    size = os.path.getsize(out1)
+    mib = (size + (1 << 20) - 1) >> 20
+    assert size >= 1 << 20 and mib << 20 < 2 * size, "the binary's %d bytes leave no bound for one only" % size
+    small = dict(env, GORELINK_OUTPUT_CACHE_MAX=str(mib))
+    x = ["-ldflags", "-X main.msg=second"]
+    out2 = fresh_out("evict2")
+    noop_build(mod2, out2, go_args=x, env=small)
+    assert sha256(out2) != first
+    assert list(outcache_bins(cache)) == [sha256(out2)], (
+        "GORELINK_OUTPUT_CACHE_MAX=%d: the output cache holds %r, want only the second binary %s" % (
+            mib, list(outcache_bins(cache)), sha256(out2)))
+    assert_fresh_relinked(mod1, fresh_out("evict3"), want="hello 1", what="the evicted first program", env=small)
 
 
 # ------------------------------------------------------- --linker (issue 15)
