@@ -368,6 +368,23 @@ gr_ut_bindir(const struct gr_env *env)
 	return p;
 }
 
+/* mkdir -p dir (mode 0755; the umask applies), as gr_cache makes its own. */
+static int
+gr_ut_mkdirs(char *dir)
+{
+	char *slash;
+
+	for (slash = strchr(dir + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+			*slash = '/';
+			return -1;
+		}
+		*slash = '/';
+	}
+	return mkdir(dir, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
 /* A cached binary's name: 64 lower-case hex digits. */
 static bool
 gr_ut_is_hash(const char *s)
@@ -456,7 +473,7 @@ gr_uptodate_bin_put(const struct gr_env *env, const char *from, const char *bin_
 		/* Not there yet: copied under a name of this run's, then renamed, so
 		 * a concurrent run sees the whole binary or none. */
 		snprintf(tmp, sizeof(tmp), "%s/.tmp-%ld-%" PRId64, dir, (long)getpid(), gr_uptodate_now());
-		if ((mkdir(dir, 0755) != 0 && errno != EEXIST) || gr_uptodate_copy(from, tmp, 0644) != 0) {
+		if (gr_ut_mkdirs(dir) != 0 || gr_uptodate_copy(from, tmp, 0644) != 0) {
 			int e = errno;
 			rc = gr_error_set(err, GR_EIO, e, "output cache %s: %s", dir, strerror(e));
 		} else if (rename(tmp, path) != 0) {

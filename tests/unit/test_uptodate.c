@@ -1,7 +1,8 @@
 /* Unit tests for gr_uptodate: a record is found only while OUT and every
  * path in it keep their identities (a recent OUT by its content hash), for
  * its own key; paths changed after go build started make no record; the
- * copy of OUT. */
+ * copy of OUT; the output cache (its bound, its record, its binaries
+ * verified by content, the least recently used evicted). */
 #define _XOPEN_SOURCE 700
 #include <check.h>
 #include <errno.h>
@@ -188,6 +189,97 @@ START_TEST(test_copy)
 }
 END_TEST
 
+START_TEST(test_bin_max)
+{
+	ck_assert_uint_eq(gr_uptodate_bin_max(NULL), (uint64_t)GR_UPTODATE_BIN_MAX_DEFAULT << 20);
+	ck_assert_uint_eq(gr_uptodate_bin_max(""), (uint64_t)GR_UPTODATE_BIN_MAX_DEFAULT << 20);
+	ck_assert_uint_eq(gr_uptodate_bin_max("0"), 0);
+	ck_assert_uint_eq(gr_uptodate_bin_max("3"), (uint64_t)3 << 20);
+	ck_assert_uint_eq(gr_uptodate_bin_max("3M"), (uint64_t)GR_UPTODATE_BIN_MAX_DEFAULT << 20);
+	ck_assert_uint_eq(gr_uptodate_bin_max("-1"), (uint64_t)GR_UPTODATE_BIN_MAX_DEFAULT << 20);
+	ck_assert_uint_eq(gr_uptodate_bin_max("99999999999999999999"), (uint64_t)GR_UPTODATE_BIN_MAX_DEFAULT << 20);
+}
+END_TEST
+
+START_TEST(test_bin_record)
+{
+	char key[65], h[65], got[65], *report = NULL, *why = NULL;
+	size_t len = 0;
+	struct gr_strvec paths;
+	struct gr_error err;
+
+	setup();
+	gr_uptodate_key("opts", 4, key);
+	out_hash(h);
+	gr_strvec_init(&paths);
+	ck_assert_int_eq(gr_strvec_push(&paths, arch), GR_OK);
+	ck_assert_int_eq(gr_strvec_push(&paths, lib), GR_OK);
+	ck_assert_int_eq(gr_uptodate_bin_record(gr_test_env(), key, h, &paths, 0, "REPORT\n", 7, &err), GR_OK);
+	gr_strvec_deinit(&paths);
+	ck_assert_int_eq(gr_uptodate_bin_lookup(gr_test_env(), key, got, &report, &len, &why), GR_OK);
+	ck_assert_str_eq(got, h);
+	ck_assert_uint_eq(len, 7);
+	ck_assert_str_eq(report, "REPORT\n");
+	free(report);
+	report = NULL;
+	/* Not a no-op record (another kind), and no OUT in it. */
+	ck_assert_int_eq(lookup(key, NULL), GR_ENOTFOUND);
+	/* The archive replaced at the same path. */
+	gr_test_write(arch, "!<arch>\ntwo\n");
+	ck_assert_int_eq(gr_uptodate_bin_lookup(gr_test_env(), key, got, &report, &len, &why), GR_ENOTFOUND);
+	ck_assert_ptr_null(report);
+	ck_assert_str_eq(why, arch);
+	free(why);
+	ck_assert_int_eq(gr_test_rmtree(base), 0);
+}
+END_TEST
+
+START_TEST(test_bin_put_get)
+{
+	char h[65], h2[65], to[160], cached[200], other[160];
+	struct gr_error err;
+	struct timespec pause = { 0, 20000000 };
+	struct stat sb;
+	char *text;
+
+	setup();
+	out_hash(h);
+	snprintf(to, sizeof(to), "%s/to", base);
+	snprintf(cached, sizeof(cached), "%s/cache/%s/%s", base, GR_UPTODATE_BIN_DIR, h);
+	/* Off: nothing stored. */
+	ck_assert_int_eq(gr_uptodate_bin_put(gr_test_env(), out, h, 0, &err), GR_OK);
+	ck_assert_int_ne(stat(cached, &sb), 0);
+	ck_assert_int_eq(gr_uptodate_bin_get(gr_test_env(), h, to, 0755), -1);
+	ck_assert_int_eq(gr_uptodate_bin_put(gr_test_env(), out, h, 1 << 20, &err), GR_OK);
+	ck_assert_int_eq(stat(cached, &sb), 0);
+	ck_assert_int_eq(gr_uptodate_bin_get(gr_test_env(), h, to, 0751), 0);
+	text = gr_test_slurp(to);
+	ck_assert_str_eq(text, "the binary\n");
+	free(text);
+	ck_assert_int_eq(stat(to, &sb), 0);
+	ck_assert_int_eq(sb.st_mode & 07777, 0751);
+	ck_assert_int_eq(unlink(to), 0);
+	/* Changed in the cache: not used, and removed. */
+	gr_test_write(cached, "the bin4ry\n");
+	ck_assert_int_eq(gr_uptodate_bin_get(gr_test_env(), h, to, 0755), -1);
+	ck_assert_int_ne(stat(to, &sb), 0);
+	ck_assert_int_ne(stat(cached, &sb), 0);
+	/* Room for one: the second evicts the least recently used, the first. */
+	ck_assert_int_eq(gr_uptodate_bin_put(gr_test_env(), out, h, 11, &err), GR_OK);
+	nanosleep(&pause, NULL);
+	snprintf(other, sizeof(other), "%s/other", base);
+	gr_test_write(other, "the other\n");
+	ck_assert_int_eq(gr_gocache_sha256_file(other, h2), 0);
+	ck_assert_int_eq(gr_uptodate_bin_put(gr_test_env(), other, h2, 11, &err), GR_OK);
+	ck_assert_int_ne(stat(cached, &sb), 0);
+	ck_assert_int_eq(gr_uptodate_bin_get(gr_test_env(), h2, to, 0755), 0);
+	ck_assert_int_eq(unlink(to), 0);
+	/* Not a hash: refused. */
+	ck_assert_int_eq(gr_uptodate_bin_get(gr_test_env(), "../prog", to, 0755), -1);
+	ck_assert_int_eq(gr_test_rmtree(base), 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -196,6 +288,9 @@ main(void)
 		test_out_tampered,
 		test_changed_since_started,
 		test_copy,
+		test_bin_max,
+		test_bin_record,
+		test_bin_put_get,
 	};
 
 	return gr_test_run(gr_test_suite("uptodate", "uptodate", tests, sizeof(tests) / sizeof(tests[0]), 0), false);
