@@ -9,9 +9,13 @@
 #   both warmed by an untimed build of each command first, so each timed build
 #   compiles nothing and links (go build's cache checks, cmd/link, the external
 #   link, and gorelink's own work); every round writes a new output path (no
-#   up-to-date shortcut: neither go's nor gorelink's). Commands:
+#   up-to-date shortcut: neither go's nor gorelink's; gorelink's output cache,
+#   gorelink(1) UP TO DATE, serves a new path from the binary an earlier
+#   build with the same inputs produced). Commands:
 #     gorelink:       GORELINK --sqlite3 -o TMP/out/gorelink-N .            (GNU ld)
 #     gorelink auto:  GORELINK --sqlite3 --linker=auto -o TMP/out/auto-N .  (mold)
+#     gorelink no-oc, gorelink auto no-oc: the same with
+#                     GORELINK_OUTPUT_CACHE_MAX=0 (no output cache: each links)
 #     go build zig:   CC="zig cc -target T" go build -tags sqlite_omit_load_extension \
 #                       -ldflags '-linkmode=external -extldflags -static' -o TMP/out/zig-N .
 #   Ratios against go build zig: the median wall and user+sys of each command
@@ -39,6 +43,9 @@
 #              issue counts; 3 for fresh, whose builds take minutes), after
 #              one untimed warm-up of each command
 #   ZIG_TARGET the zig target (default x86_64-linux-musl)
+#   OUTPUT_CACHE=both|on|off  (warm) time gorelink's commands with its output
+#              cache (on: gorelink, gorelink auto), without it (off: the no-oc
+#              ones), or both (the default)
 #   ZIG_GLOBAL_CACHE_DIR  zig's cache (zig's default when unset): the warm-up
 #              fills it (zig builds musl once per target), so zig is timed warm
 #   GO         the go command (default: go on PATH)
@@ -76,6 +83,11 @@ fresh) runs=${RUNS:-3} ;;
 *) die "MODE must be warm, fresh or both, not '$mode'" ;;
 esac
 go=${GO:-go}
+oc=${OUTPUT_CACHE:-both}
+case $oc in
+both|on|off) ;;
+*) die "OUTPUT_CACHE must be both, on or off, not '$oc'" ;;
+esac
 target=${ZIG_TARGET:-x86_64-linux-musl}
 example=$root/examples/sqlite3
 
@@ -113,7 +125,8 @@ read -r -d '' py <<'PY' || true
 import json, os, shutil, subprocess, sys
 
 sys.stdout.reconfigure(line_buffering=True)
-gorelink, go, tmp, runs, target, mode = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5], sys.argv[6]
+gorelink, go, tmp, runs, target, mode, oc = (sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5],
+                                             sys.argv[6], sys.argv[7])
 zigcc = "zig cc -target " + target
 ZIGBUILD = [go, "build", "-tags", "sqlite_omit_load_extension", "-ldflags",
             "-linkmode=external -extldflags -static"]
@@ -154,13 +167,18 @@ def warm():
     env["GOCACHE"] = os.path.abspath(keep) if keep else os.path.join(tmp, "warm-gocache")
     env["GORELINK_CACHE_DIR"] = os.path.join(tmp, "warm-grcache")
     zenv = dict(env, CC=zigcc)
+    noenv = dict(env, GORELINK_OUTPUT_CACHE_MAX="0")
     outdir = os.path.join(tmp, "out")
     os.makedirs(outdir, exist_ok=True)
-    cmds = [
-        ("gorelink", lambda o: [gorelink, "--sqlite3", "-o", o, "."], env),
-        ("gorelink auto", lambda o: [gorelink, "--sqlite3", "--linker=auto", "-o", o, "."], env),
-        ("go build zig", lambda o: ZIGBUILD + ["-o", o, "."], zenv),
-    ]
+    cmds = []
+    if oc in ("both", "on"):
+        cmds += [("gorelink", lambda o: [gorelink, "--sqlite3", "-o", o, "."], env),
+                 ("gorelink auto", lambda o: [gorelink, "--sqlite3", "--linker=auto", "-o", o, "."], env)]
+    if oc in ("both", "off"):
+        cmds += [("gorelink no-oc", lambda o: [gorelink, "--sqlite3", "-o", o, "."], noenv),
+                 ("gorelink auto no-oc", lambda o: [gorelink, "--sqlite3", "--linker=auto", "-o", o, "."], noenv)]
+    cmds.append(("go build zig", lambda o: ZIGBUILD + ["-o", o, "."], zenv))
+    nc = len(cmds)
     def one(name, mk, e, tag):
         o = os.path.join(outdir, "%s-%s" % (name.replace(" ", "-"), tag))
         if os.path.exists(o):
@@ -174,10 +192,10 @@ def warm():
           % (env["GOCACHE"] if keep else "new"))
     for name, mk, e in cmds:
         r = one(name, mk, e, "warmup")
-        print("  %-13s wall %7.2f s  user+sys %7.2f s  static, %d bytes" % (name, r["wall"], r["cpu"], r["size"]))
-        if name == "gorelink auto":
+        print("  %-19s wall %7.2f s  user+sys %7.2f s  static, %d bytes" % (name, r["wall"], r["cpu"], r["size"]))
+        if name.startswith("gorelink auto"):
             said = [l for l in r["stderr"].splitlines() if "linker:" in l]
-            print("  %-13s %s" % ("", said[0].strip() if said else "(auto named no linker)"))
+            print("  %-19s %s" % ("", said[0].strip() if said else "(auto named no linker)"))
     # The warm-up ran each once: a second untimed build of each, so that none is timed on its first warm build.
     for name, mk, e in cmds:
         one(name, mk, e, "warmup2")
@@ -185,7 +203,7 @@ def warm():
     print("== warm: %d timed round(s), a new output path per build, order rotated per round" % runs)
     R = {name: [] for name, _, _ in cmds}
     for i in range(runs):
-        order = cmds[i % 3:] + cmds[:i % 3]
+        order = cmds[i % nc:] + cmds[:i % nc]
         line = []
         for name, mk, e in order:
             r = one(name, mk, e, str(i + 1))
@@ -195,11 +213,17 @@ def warm():
     print()
     print("== warm: results (median of %d rounds)" % runs)
     for name, _, _ in cmds:
-        print_summary(name, R[name], 13, 7, 3)
-    g, a, z = R["gorelink"], R["gorelink auto"], R["go build zig"]
-    ratios("gorelink (GNU ld) / go build zig", g, z, "  (goal <= 1.0, moonshot <= 0.8)")
-    ratios("gorelink --linker=auto / go build zig", a, z, "  (goal <= 1.0, moonshot <= 0.8)")
-    ratios("gorelink --linker=auto / gorelink (GNU ld)", a, g)
+        print_summary(name, R[name], 19, 7, 3)
+    z = R["go build zig"]
+    for sfx, what in (("", " (output cache)"), (" no-oc", " (no output cache)")):
+        if "gorelink" + sfx not in R:
+            continue
+        g, a = R["gorelink" + sfx], R["gorelink auto" + sfx]
+        ratios("gorelink (GNU ld)%s / go build zig" % what, g, z, "  (goal <= 1.0, moonshot <= 0.8)")
+        ratios("gorelink --linker=auto%s / go build zig" % what, a, z, "  (goal <= 1.0, moonshot <= 0.8)")
+        ratios("gorelink --linker=auto%s / gorelink (GNU ld)%s" % (what, what), a, g)
+    if oc == "both":
+        ratios("gorelink (GNU ld): output cache / none", R["gorelink"], R["gorelink no-oc"])
     print("  load average at the end of warm: %s" % loadavg())
     if not keep:
         rm_tree(env["GOCACHE"])
@@ -264,4 +288,4 @@ if mode in ("fresh", "both"):
 print()
 print("load average at the end: %s" % loadavg())
 PY
-run_py "$py" "$tmp/gorelink" "$gopath" "$tmp" "$runs" "$target" "$mode"
+run_py "$py" "$tmp/gorelink" "$gopath" "$tmp" "$runs" "$target" "$mode" "$oc"
