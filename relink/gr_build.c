@@ -2238,6 +2238,23 @@ gr_b_outcache_key(struct gr_b *b, char key[65])
 	return ok;
 }
 
+/* The mode go build gives a binary: 0777 less the umask (read from
+ * /proc/self/status, not set and put back; 022 when it cannot be read). */
+static mode_t
+gr_b_outcache_mode(void)
+{
+	char line[256];
+	unsigned mask = 022;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Umask: %o", &mask) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return (mode_t)(0777 & ~mask);
+}
+
 /* OUT is absent or not what its record says (gr_b_uptodate_seed decided the
  * build may be seeded): when the output cache holds a binary a build with
  * these inputs but another OUT produced, and no file its record names has
@@ -2259,7 +2276,7 @@ gr_b_outcache_seed(struct gr_b *b)
 		free(why);
 		return;
 	}
-	if (gr_uptodate_bin_get(b->o->env, b->reuse_hash, b->tmpout, 0755) != 0 || stat(b->tmpout, &st) != 0) {
+	if (gr_uptodate_bin_get(b->o->env, b->reuse_hash, b->tmpout, gr_b_outcache_mode()) != 0 || stat(b->tmpout, &st) != 0) {
 		gr_b_log(b, "output cache", "no: the cached binary is gone or not what its record says");
 		free(b->seed_report);
 		b->seed_report = NULL;
