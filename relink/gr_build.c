@@ -2203,8 +2203,8 @@ gr_b_uptodate_opts(struct gr_b *b, size_t *len, const char *out)
 	return text;
 }
 
-/* The output cache's placeholder for OUT's path in the key (NUL-led: no
- * path can be it). */
+/* The output cache's placeholder for OUT's path in the key (between
+ * control characters: no OUT path a build is given is it). */
 #define GR_B_OUTCACHE_OUT "\001gorelink-output-cache\001"
 
 /* GORELINK_OUTPUT_CACHE_MAX's bound (bytes; 0: no output cache), and 0 for
@@ -2276,7 +2276,8 @@ gr_b_outcache_seed(struct gr_b *b)
 		free(why);
 		return;
 	}
-	if (gr_uptodate_bin_get(b->o->env, b->reuse_hash, b->tmpout, gr_b_outcache_mode()) != 0 || stat(b->tmpout, &st) != 0) {
+	if (gr_uptodate_bin_get(b->o->env, b->reuse_hash, b->tmpout, gr_b_outcache_mode()) != 0 ||
+	    stat(b->tmpout, &st) != 0) {
 		gr_b_log(b, "output cache", "no: the cached binary is gone or not what its record says");
 		free(b->seed_report);
 		b->seed_report = NULL;
