@@ -11,7 +11,7 @@
 
 #include "gr_ldscript.h"
 
-#define GR_LDS_BUCKETS 1024
+#define GR_LDS_BUCKETS 4096
 #define GR_LDS_MAXDEPTH 16
 #define GR_LDS_MAXSCRIPT (1u << 20)
 
@@ -53,6 +53,34 @@ struct gr_lds_walkrec {
 	size_t nfiles;
 };
 
+/* One directory as gr_ldsearch_elsewhere's walk sees it, listed once per run
+ * (by path): whether it is a directory (stat), its identity, and, in readdir's
+ * order (the walk's order and bound hang on it), its subdirectories and its
+ * lib*.a files. */
+struct gr_lds_listing {
+	struct gr_lds_listing *next;
+	const char *path;
+	bool isdir;                   /* stat succeeded and says directory */
+	dev_t dev;
+	ino_t ino;
+	struct gr_lds_dirents *ents;  /* its entries (shared by every path to it); NULL when not a dir */
+};
+
+/* A directory's entries, by identity: read once however many paths lead to it. */
+struct gr_lds_dirents {
+	struct gr_lds_dirents *next;
+	dev_t dev;
+	ino_t ino;
+	bool readable;  /* opendir succeeded */
+	struct gr_lds_lentry *entries;
+	size_t n;
+};
+
+struct gr_lds_lentry {
+	const char *name;
+	bool isdir;
+};
+
 /* One realpath answer, kept for the run: path -> its realpath, or NULL with the errno. */
 struct gr_lds_rpath {
 	struct gr_lds_rpath *next;
@@ -67,6 +95,8 @@ struct gr_ldsearch_cache {
 	struct gr_lds_rtdir *rt;  /* run-time listings (malloc'd array; names in arena) */
 	size_t nrt;
 	struct gr_lds_walkrec *walks;  /* gr_ldsearch_elsewhere's walks (in arena) */
+	struct gr_lds_listing *listings[GR_LDS_BUCKETS];  /* the paths those walks looked at */
+	struct gr_lds_dirents *dirents;                   /* the directories they listed */
 	struct gr_lds_rpath *rpaths[GR_LDS_BUCKETS];  /* gr_ldsearch_cache_realpath's answers */
 	struct gr_ldsearch_cache_stats stats;
 	gr_ldsearch_classify_fn classify;  /* NULL: gr_bfd_classify */
@@ -396,6 +426,23 @@ gr_lds_try(struct gr_lds_ctx *c, const char *path, const char *lname, bool stati
 	return GR_OK;
 }
 
+/* dir + "/" + pre + name + post: in buf when it fits, else in the arena; NULL when out of memory. */
+static const char *
+gr_lds_candidate(struct gr_arena *a, char *buf, size_t n, const char *dir, const char *pre, const char *name,
+                 const char *post)
+{
+	size_t dl = strlen(dir), pl = strlen(pre), nl = strlen(name), sl = strlen(post);
+
+	if (dl + pl + nl + sl + 2 > n)
+		return gr_arena_printf(a, "%s/%s%s%s", dir, pre, name, post);
+	memcpy(buf, dir, dl);
+	buf[dl] = '/';
+	memcpy(buf + dl + 1, pre, pl);
+	memcpy(buf + dl + 1 + pl, name, nl);
+	memcpy(buf + dl + 1 + pl + nl, post, sl + 1);
+	return buf;
+}
+
 /* The -l search proper, appending the result (or the script's members) to c. */
 static int
 gr_lds_search(struct gr_lds_ctx *c, const char *name, bool static_mode, int group,
@@ -411,12 +458,10 @@ gr_lds_search(struct gr_lds_ctx *c, const char *name, bool static_mode, int grou
 		for (pass = static_mode ? 1 : 0; pass < 2; pass++) {
 			struct gr_ldsearch_entry *hit;
 			const char *path;
-			if (colon)
-				path = gr_arena_printf(&s->arena, "%s/%s", s->dirs[i], name + 1);
-			else
-				path = gr_arena_printf(&s->arena, "%s/lib%s%s", s->dirs[i], name,
-				                       pass == 0 ? ".so" : ".a");
-			if (!path)
+			char buf[1024];
+			/* Built in buf (the cache keeps its own copy): this runs for every dir of every -l. */
+			if (!(path = gr_lds_candidate(&s->arena, buf, sizeof(buf), s->dirs[i], colon ? "" : "lib",
+			                              colon ? name + 1 : name, colon ? "" : pass == 0 ? ".so" : ".a")))
 				return gr_lds_nomem(err);
 			if ((rc = gr_lds_try(c, path, name, static_mode, &hit, err)))
 				return rc;
@@ -894,6 +939,89 @@ struct gr_lds_walk {
 	int depth;
 };
 
+/* The entries of the directory path (identity dev, ino), read at the first
+ * question (kept in c); NULL when out of memory. */
+static struct gr_lds_dirents *
+gr_lds_dirents(struct gr_ldsearch_cache *c, const char *path, dev_t dev, ino_t ino)
+{
+	struct gr_lds_dirents *r;
+	struct dirent *de;
+	size_t cap = 0;
+	DIR *d;
+
+	for (r = c->dirents; r; r = r->next)
+		if (r->dev == dev && r->ino == ino) {
+			c->stats.listing_hits++;
+			return r;
+		}
+	c->stats.listings++;
+	if (!(r = gr_arena_alloc(&c->arena, sizeof(*r))))
+		return NULL;
+	r->dev = dev;
+	r->ino = ino;
+	if ((d = opendir(path)) != NULL) {
+		r->readable = true;
+		while ((de = readdir(d)) != NULL) {
+			const char *nm = de->d_name;
+			size_t len = strlen(nm);
+			bool isdir = de->d_type == DT_DIR;
+			void *v = r->entries;
+			if (nm[0] == '.' && (!nm[1] || (nm[1] == '.' && !nm[2])))
+				continue;
+			if (de->d_type == DT_UNKNOWN) {
+				struct stat ls;
+				char *p = gr_lds_join_path(path, nm);
+				isdir = p && lstat(p, &ls) == 0 && S_ISDIR(ls.st_mode);
+				free(p);
+			}
+			/* Only what a walk uses: subdirectories and lib*.a. */
+			if (!isdir && (len < 6 || strncmp(nm, "lib", 3) || strcmp(nm + len - 2, ".a")))
+				continue;
+			if (!gr_arena_grow(&c->arena, &v, r->n, &cap, sizeof(*r->entries)) ||
+			    !(((struct gr_lds_lentry *)v)[r->n].name = gr_arena_strndup(&c->arena, nm, len))) {
+				if (v)
+					r->entries = v;
+				closedir(d);
+				return NULL;
+			}
+			r->entries = v;
+			r->entries[r->n++].isdir = isdir;
+		}
+		closedir(d);
+	}
+	r->next = c->dirents;
+	c->dirents = r;
+	return r;
+}
+
+/* What the walk needs of path: stat's answer, and the directory's entries,
+ * each looked up once per run (kept in c); NULL when out of memory. */
+static const struct gr_lds_listing *
+gr_lds_listing(struct gr_ldsearch_cache *c, const char *path)
+{
+	size_t h = gr_lds_hash(path);
+	struct gr_lds_listing *l;
+	struct stat st;
+
+	for (l = c->listings[h]; l; l = l->next)
+		if (!strcmp(l->path, path)) {
+			c->stats.listing_hits += l->ents != NULL;
+			return l;
+		}
+	if (!(l = gr_arena_alloc(&c->arena, sizeof(*l))) || !(l->path = gr_arena_strdup(&c->arena, path)))
+		return NULL;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		l->isdir = true;
+		l->dev = st.st_dev;
+		l->ino = st.st_ino;
+		if (!(l->ents = gr_lds_dirents(c, path, st.st_dev, st.st_ino)))
+			return NULL;
+	}
+	l->next = c->listings[h];
+	c->listings[h] = l;
+	return l;
+}
+
 /* Record every lib*.a below the search dirs of s (not in them), down to depth
  * levels, at most maxdirs directories: the walk gr_ldsearch_elsewhere answers
  * from. GR_OK with *out (in the cache's arena), or GR_ENOMEM. */
@@ -925,35 +1053,27 @@ gr_lds_walk_record(const struct gr_ldsearch *s, int depth, size_t maxdirs, struc
 		if ((q[nq].path = strdup(s->dirs[i])) != NULL)
 			q[nq++].depth = 0;
 	for (head = 0; head < nq && rc == GR_OK; head++) {
-		struct dirent *de;
-		struct stat st;
-		DIR *d;
+		const struct gr_lds_listing *ls = gr_lds_listing(s->cache, q[head].path);
 		bool dup = false;
-		if (stat(q[head].path, &st) != 0 || !S_ISDIR(st.st_mode))
+		size_t e;
+		if (!ls) {
+			rc = GR_ENOMEM;
+			break;
+		}
+		if (!ls->isdir)
 			continue;
 		for (k = 0; k < nseen && !dup; k++)
-			dup = seen[k].dev == st.st_dev && seen[k].ino == st.st_ino;
+			dup = seen[k].dev == ls->dev && seen[k].ino == ls->ino;
 		if (dup || nseen >= maxdirs)
 			continue;
-		seen[nseen].dev = st.st_dev;
-		seen[nseen++].ino = st.st_ino;
-		if (!(d = opendir(q[head].path)))
-			continue;
-		while ((de = readdir(d)) != NULL && rc == GR_OK) {
-			const char *nm = de->d_name;
+		seen[nseen].dev = ls->dev;
+		seen[nseen++].ino = ls->ino;
+		for (e = 0; e < ls->ents->n && rc == GR_OK; e++) {
+			const char *nm = ls->ents->entries[e].name;
 			size_t l = strlen(nm);
-			bool isdir = de->d_type == DT_DIR;
 			struct gr_lds_afile *f;
 			void *v;
-			if (nm[0] == '.' && (!nm[1] || (nm[1] == '.' && !nm[2])))
-				continue;
-			if (de->d_type == DT_UNKNOWN) {
-				struct stat ls;
-				char *p = gr_lds_join_path(q[head].path, nm);
-				isdir = p && lstat(p, &ls) == 0 && S_ISDIR(ls.st_mode);
-				free(p);
-			}
-			if (isdir) {
+			if (ls->ents->entries[e].isdir) {
 				if (q[head].depth < depth && nq < maxdirs) {
 					if (!(q[nq].path = gr_lds_join_path(q[head].path, nm)))
 						rc = GR_ENOMEM;
@@ -963,7 +1083,7 @@ gr_lds_walk_record(const struct gr_ldsearch *s, int depth, size_t maxdirs, struc
 				continue;
 			}
 			/* Only below a search dir: in one, ld would have found it. */
-			if (!q[head].depth || l < 6 || strncmp(nm, "lib", 3) || strcmp(nm + l - 2, ".a"))
+			if (!q[head].depth)
 				continue;
 			v = w->files;
 			if (!gr_arena_grow(a, &v, w->nfiles, &cap, sizeof(*w->files))) {
@@ -979,7 +1099,6 @@ gr_lds_walk_record(const struct gr_ldsearch *s, int depth, size_t maxdirs, struc
 			}
 			w->nfiles++;
 		}
-		closedir(d);
 	}
 	for (i = 0; i < nq; i++)
 		free(q[i].path);

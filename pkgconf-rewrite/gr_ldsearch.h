@@ -50,8 +50,10 @@ struct gr_ldresult {
 
 /* What a cache answered from memory and what it had to look up (for tests and benchmarks). */
 struct gr_ldsearch_cache_stats {
-	size_t walks;            /* gr_ldsearch_elsewhere walks made (directories listed) */
+	size_t walks;            /* gr_ldsearch_elsewhere walks made */
 	size_t walk_hits;        /* gr_ldsearch_elsewhere calls answered from a walk kept */
+	size_t listings;         /* directories those walks listed (opendir, readdir), by identity */
+	size_t listing_hits;     /* directories a walk found listed already (by another walk, or by another path to it) */
 	size_t realpath_misses;  /* paths gr_ldsearch_cache_realpath resolved (its parts included) */
 	size_t realpath_hits;    /* paths it answered from memory (its parts included) */
 };
