@@ -971,7 +971,11 @@ gr_lds_dirents(struct gr_ldsearch_cache *c, const char *path, dev_t dev, ino_t i
 			if (de->d_type == DT_UNKNOWN) {
 				struct stat ls;
 				char *p = gr_lds_join_path(path, nm);
-				isdir = p && lstat(p, &ls) == 0 && S_ISDIR(ls.st_mode);
+				if (!p) {
+					closedir(d);
+					return NULL;
+				}
+				isdir = lstat(p, &ls) == 0 && S_ISDIR(ls.st_mode);
 				free(p);
 			}
 			/* Only what a walk uses: subdirectories and lib*.a. */
@@ -1049,9 +1053,12 @@ gr_lds_walk_record(const struct gr_ldsearch *s, int depth, size_t maxdirs, struc
 		free(q);
 		return GR_ENOMEM;
 	}
-	for (i = 0; i < s->ndirs && nq < maxdirs; i++)
+	/* Every allocation failure is an error: a walk that skipped a directory would be kept. */
+	for (i = 0; i < s->ndirs && nq < maxdirs && rc == GR_OK; i++)
 		if ((q[nq].path = strdup(s->dirs[i])) != NULL)
 			q[nq++].depth = 0;
+		else
+			rc = GR_ENOMEM;
 	for (head = 0; head < nq && rc == GR_OK; head++) {
 		const struct gr_lds_listing *ls = gr_lds_listing(s->cache, q[head].path);
 		bool dup = false;
