@@ -50,7 +50,7 @@ struct gr_b {
 	char *outdir;                /* OUT's directory while its name is go build's to choose */
 	char *outtmpdir;             /* temporary dir beside OUT */
 	char *tmpout;                /* the binary go build writes */
-	char *gocc, *gocxx, *goos, *cgo, *gopkgconfig;
+	char *gocc, *gocxx, *goos, *goarch, *cgo, *gopkgconfig;
 	char *gocppflags;            /* go env CGO_CPPFLAGS: the user's, kept before gorelink's mark */
 	struct gr_strvec extld;      /* the user's -extld, split: the compiler gorelink-ld runs */
 	struct gr_preset preset;     /* the preset asked for (or applied by itself), or empty */
@@ -372,6 +372,7 @@ gr_b_go_env(struct gr_b *b)
 	b->gocxx = strdup(lines[1]);
 	b->cgo = strdup(lines[2]);
 	b->goos = strdup(lines[3]);
+	b->goarch = strdup(lines[5]);
 	/* go's own PKG_CONFIG (the environment, else go env -w, else pkg-config). */
 	b->gopkgconfig = strdup(*lines[4] ? lines[4] : "pkg-config");
 	/* The environment's, else go env -w's (go env CGO_CPPFLAGS has no default). */
@@ -383,7 +384,7 @@ gr_b_go_env(struct gr_b *b)
 	gr_spawn_result_free(&r);
 	b->cross = cross;
 	b->cxx_set = cross && gr_b_go_env_set(b->o->env, goenv, "CXX");
-	if (!b->gocc || !b->gocxx || !b->cgo || !b->goos || !b->gopkgconfig || !b->gocppflags)
+	if (!b->gocc || !b->gocxx || !b->cgo || !b->goos || !b->goarch || !b->gopkgconfig || !b->gocppflags)
 		return gr_b_nomem(b);
 	if (!strcmp(b->goos, "darwin")) {
 		/* macOS has no static executables: third-party libraries from archives,
@@ -2039,7 +2040,7 @@ gr_b_linker(struct gr_b *b)
 		return gr_b_fail(b, GR_BUILD_EUSAGE, "--linker=%s: an Apple target links with ld64; drop --linker",
 		                 gr_linker_name(b->o->linker));
 	}
-	if (gr_linker_choose(b->o->linker, b->o->mode, gr_b_musl(b->gocc), gr_b_linker_installed, b, &c))
+	if (gr_linker_choose(b->o->linker, b->o->mode, gr_b_musl(b->gocc), b->goarch, gr_b_linker_installed, b, &c))
 		return gr_b_fail(b, GR_BUILD_EENV, "%s", c.why);
 	b->res->linker = gr_linker_name(c.linker);
 	snprintf(b->res->linker_why, sizeof(b->res->linker_why), "%s", c.why);
@@ -2836,6 +2837,7 @@ gr_b_free(struct gr_b *b)
 	free(b->gocc);
 	free(b->gocxx);
 	free(b->goos);
+	free(b->goarch);
 	free(b->gopkgconfig);
 	free(b->gocppflags);
 	free(b->cgo);

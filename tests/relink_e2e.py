@@ -4360,8 +4360,11 @@ def linker_auto_musl_and_cross():
     it): with CC=musl-gcc, lld and mold keep the specs' -dynamic-linker in a
     static link (PT_INTERP: not static), so auto picks gold and says why, and
     --linker=mold falls back to bfd; a cross compiler (aarch64-linux-gnu-gcc)
-    finds only aarch64-linux-gnu-ld.NAME, so auto picks gold (there is no
-    aarch64 ld.mold or ld.lld). Each binary is static."""
+    finds only aarch64-linux-gnu-ld.NAME (there is no aarch64 ld.mold or
+    ld.lld), and gold's static arm64 links lose C++ exception unwinding (found
+    by the whole suite with RELINK_E2E_LINKER=auto: a throw aborts), so auto
+    picks bfd there and says why; --third-party for arm64 is gold's. Each
+    binary is static (or, --third-party, needs only libc)."""
     assert shutil.which("musl-gcc"), "musl-gcc is needed (apt-get install musl-tools; scripts/setup does)"
     ex = example("fortytwo")
     env = base_env(CC="musl-gcc")
@@ -4383,10 +4386,14 @@ def linker_auto_musl_and_cross():
     env.pop("CGO_ENABLED", None)
     r, rep, out = build(ex, ["--linker=auto"], env=env, name="lkarm64")
     lk = rep["linker"]
-    assert lk["chosen"] == "gold" and lk["used"] == "gold" and not lk["failover"], "auto, cross: %r" % lk
+    assert lk["chosen"] == "bfd" and lk["used"] == "bfd" and not lk["failover"], "auto, cross: %r" % lk
     assert "mold not installed" in lk["why"] and "lld not installed" in lk["why"], lk
+    assert "gold's static arm64 links lose C++ exception unwinding" in lk["why"], lk
     elf = readelf(out)
     assert elf["interp"] is None and not elf["needed"], "not static: %r" % elf
+    r, rep, out = build(ex, ["--linker=auto", "--third-party"], env=env, name="lkarm64-tp")
+    lk = rep["linker"]
+    assert lk["chosen"] == "gold" and lk["used"] == "gold" and not lk["failover"], "auto, cross, --third-party: %r" % lk
 
 
 @test
