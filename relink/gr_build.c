@@ -1352,24 +1352,37 @@ gr_b_outtmp(struct gr_b *b)
 }
 
 /* After go build -o DIR/: the one binary it wrote names OUT. */
+/* The first name in the output's temporary directory (malloc'd, or NULL)
+ * and how many entries it holds in *n; -1 when it cannot be read (errno). */
 static int
-gr_b_learn_name(struct gr_b *b)
+gr_b_outtmp_entry(const struct gr_b *b, char **name, size_t *n)
 {
 	DIR *d = opendir(b->outtmpdir);
 	struct dirent *de;
-	char *name = NULL;
-	size_t n = 0;
 
+	*name = NULL;
+	*n = 0;
 	if (!d)
-		return gr_b_fail(b, GR_BUILD_EGO, "%s: %s", b->outtmpdir, strerror(errno));
+		return -1;
 	while ((de = readdir(d)) != NULL) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		n++;
-		if (!name)
-			name = strdup(de->d_name);
+		(*n)++;
+		if (!*name)
+			*name = strdup(de->d_name);
 	}
 	closedir(d);
+	return 0;
+}
+
+static int
+gr_b_learn_name(struct gr_b *b)
+{
+	char *name;
+	size_t n;
+
+	if (gr_b_outtmp_entry(b, &name, &n) != 0)
+		return gr_b_fail(b, GR_BUILD_EGO, "%s: %s", b->outtmpdir, strerror(errno));
 	if (n != 1 || !name) {
 		free(name);
 		return gr_b_fail(b, GR_BUILD_EUSAGE,
@@ -1412,22 +1425,12 @@ gr_b_install_env(struct gr_b *b)
 static int
 gr_b_installed(struct gr_b *b)
 {
-	DIR *d = opendir(b->outtmpdir);
-	struct dirent *de;
-	char *name = NULL, *from;
-	size_t n = 0;
+	char *name, *from;
+	size_t n;
 	int e;
 
-	if (!d)
+	if (gr_b_outtmp_entry(b, &name, &n) != 0)
 		return gr_b_fail(b, GR_BUILD_EGO, "%s: %s", b->outtmpdir, strerror(errno));
-	while ((de = readdir(d)) != NULL) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		n++;
-		if (!name)
-			name = strdup(de->d_name);
-	}
-	closedir(d);
 	if (n != 1 || !name) {
 		free(name);
 		return gr_b_fail(b, GR_BUILD_EGO, "go install %s@%s left %zu files in GOBIN, not one binary",
