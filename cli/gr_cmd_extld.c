@@ -85,7 +85,7 @@ gr_cmd_extld(int argc, char **argv)
 		}
 		if (rc != GR_ENOTFOUND) {
 			gr_cli_diag(stderr, "%s", e.msg);
-			status = 2;
+			status = rc == GR_EIO ? 127 : 2;  /* 127: the compiler did not start, as before */
 			goto out;
 		}
 	}

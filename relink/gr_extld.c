@@ -872,8 +872,14 @@ gr_extld_probe(const struct gr_env *env, const char *path, char *const *envp, co
 		free(key.p);
 		return gr_error_set(err, GR_ENOMEM, 0, "out of memory");
 	}
-	/* Kept: a normal exit whose output is text the entry holds exactly. */
-	if (res.exited && strlen(ans->out) == ans->outlen && strlen(ans->err) == ans->errlen) {
+	/* Kept: a normal exit whose output is text the entry holds exactly, and
+	 * that is a success or the rejection of a flag cmd/link looks for
+	 * ("unrecognized", "unknown"): a failure for another reason (no space,
+	 * a killed linker) may not come again, and its answer would drop the
+	 * flag from every later final link. */
+	if (res.exited && strlen(ans->out) == ans->outlen && strlen(ans->err) == ans->errlen &&
+	    (res.code == 0 || strstr(ans->out, "unrecognized") || strstr(ans->out, "unknown") ||
+	     strstr(ans->err, "unrecognized") || strstr(ans->err, "unknown"))) {
 		snprintf(code, sizeof(code), "%d", res.code);
 		gr_kv_put(&val, 'x', code);
 		gr_kv_put(&val, 'o', ans->out);

@@ -43,7 +43,8 @@ struct gr_extld_probe {
  * ld.NAME, crt1.o, libc...), and that answer itself. GR_ENOTFOUND when args
  * are no probe that can be answered so (not gr_extld_probe_shape, trivial.c
  * not Go's, a word naming a file in cwd, Apple, no cache, no search dirs):
- * then nothing ran. Only a normal exit is kept. */
+ * then nothing ran. Only a normal exit is kept: a success, or a failure whose
+ * output says "unrecognized" or "unknown" (what cmd/link looks for). */
 int gr_extld_probe(const struct gr_env *env, const char *path, char *const *envp, const char *cwd,
                    char *const cc[], char *const *args, size_t n, struct gr_extld_probe *ans,
                    bool *hit, struct gr_error *err);

@@ -413,6 +413,25 @@ START_TEST(test_probe_cache)
 	gr_test_write_mode(as, "#!/bin/sh\n", 0755);
 	PROBE(envp, false);
 	ck_assert_uint_eq(probe_count(dir), 5);
+	/* A failure that is no flag's rejection (a full disk, say) is not kept. */
+	{
+		char text[1024];
+		snprintf(text, sizeof(text),
+		         "#!/bin/sh\n"
+		         "for a; do [ \"$a\" = -print-search-dirs ] && { printf 'programs: =/nowhere/\\nlibraries: =/nowhere/\\n'; exit 0; }; done\n"
+		         "echo x >> %.200s/count\n"
+		         "echo 'cannot write: No space left on device' >&2\n"
+		         "exit 1\n", dir);
+		gr_test_write_mode(cc, text, 0755);
+		for (int k = 0; k < 2; k++) {
+			ck_assert_msg(gr_extld_probe(gr_test_env(), "/usr/bin:/bin", envp, "/", ccv, args, 5, &ans, &hit,
+			                             &e) == GR_OK, "%s", e.msg);
+			ck_assert(!hit);
+			ck_assert_int_eq(ans.status, 1);
+			gr_extld_probe_free(&ans);
+		}
+		ck_assert_uint_eq(probe_count(dir), 7);
+	}
 	/* trivial.c that is not Go's, or no cache: not answered, nothing runs. */
 	gr_test_put(link2, "trivial.c", "#include \"x.h\"\nint main() { return 0; }");
 	ck_assert_int_eq(gr_extld_probe(gr_test_env(), "/usr/bin:/bin", envp, "/", ccv, args, 5, &ans, &hit, &e),
@@ -421,7 +440,7 @@ START_TEST(test_probe_cache)
 	setenv("GORELINK_CACHE_DIR", "", 1);
 	ck_assert_int_eq(gr_extld_probe(gr_test_env(), "/usr/bin:/bin", envp, "/", ccv, args, 5, &ans, &hit, &e),
 	                 GR_ENOTFOUND);
-	ck_assert_uint_eq(probe_count(dir), 5);
+	ck_assert_uint_eq(probe_count(dir), 7);
 #undef PROBE
 #undef PROBE_IN
 	unsetenv("GORELINK_CACHE_DIR");
