@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gr_cli.h"
 #include "gr_cmd_pcrw.h"
@@ -65,6 +66,28 @@ gr_cmd_extld(int argc, char **argv)
 	if (gr_extld_expand(argv + 1, (size_t)(argc - 1), &args, &e) != GR_OK) {
 		gr_strvec_deinit(&args);
 		gr_strvec_init(&args);
+	}
+	/* cmd/link's probe links (-o DIR/a.out FLAG DIR/trivial.c): answered from
+	 * the cache when the same probe ran with the same toolchain before. */
+	if (args.n && !ls.darwin && gr_extld_probe_shape(args.v, args.n, &(size_t){ 0 })) {
+		struct gr_extld_probe ans;
+		char cwd[4096];
+		bool phit;
+		rc = gr_extld_probe(&env, gr_extld_discovery_path(env.path, statepath), environ,
+		                    getcwd(cwd, sizeof(cwd)), gr_strvec_argv(&ls.cc), args.v, args.n, &ans, &phit, &e);
+		if (rc == GR_OK) {
+			if ((ans.outlen && fwrite(ans.out, 1, ans.outlen, stdout) != ans.outlen) || fflush(stdout) ||
+			    (ans.errlen && fwrite(ans.err, 1, ans.errlen, stderr) != ans.errlen))
+				ans.status = ans.status ? ans.status : 1;
+			status = ans.status;
+			gr_extld_probe_free(&ans);
+			goto out;
+		}
+		if (rc != GR_ENOTFOUND) {
+			gr_cli_diag(stderr, "%s", e.msg);
+			status = rc == GR_EIO ? 127 : 2;  /* 127: the compiler did not start, as before */
+			goto out;
+		}
 	}
 	/* Probes (trivial.c, -x c -) and anything else pass through untouched. */
 	if (!args.n || !gr_extld_is_final(args.v, args.n)) {

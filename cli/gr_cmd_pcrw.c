@@ -1101,7 +1101,7 @@ gr_pcrw_explain_allow_set(FILE *f, const struct gr_rw_result *r, enum gr_rw_mode
 		so = gr_pcrw_find(r, runtime.v[i], false, &kind);
 		if (!so || kind != GR_CAND_SHARED)
 			so = gr_ldsearch_runtime_only(&r->search, runtime.v[i], rt, sizeof(rt)) ? rt : NULL;
-		paths[i] = so ? realpath(so, NULL) : NULL;
+		paths[i] = so ? gr_ldsearch_cache_realpath(r->search.cache, so) : NULL;
 		nrt++;
 	}
 	gr_pcrw_dpkg(&env, paths, runtime.n, pkgs);

@@ -11,7 +11,7 @@
 
 #include "gr_ldscript.h"
 
-#define GR_LDS_BUCKETS 1024
+#define GR_LDS_BUCKETS 4096
 #define GR_LDS_MAXDEPTH 16
 #define GR_LDS_MAXSCRIPT (1u << 20)
 
@@ -34,11 +34,71 @@ struct gr_lds_rtdir {
 	size_t n;
 };
 
+/* One archive lib<stem>.a that gr_ldsearch_elsewhere's walk found below a search dir. */
+struct gr_lds_afile {
+	const char *stem;  /* NAME of lib<NAME>.a */
+	const char *path;  /* the directory walked to + "/" + the file name */
+};
+
+/* One walk of gr_ldsearch_elsewhere, kept for the run: it depends only on the
+ * search dirs, the depth and the bound, never on the names asked for, so every
+ * lib*.a it meets (below depth 0) is kept, sorted by stem then path. */
+struct gr_lds_walkrec {
+	struct gr_lds_walkrec *next;
+	const char **dirs;  /* the key: the search dirs, in order */
+	size_t ndirs;
+	int depth;
+	size_t maxdirs;
+	struct gr_lds_afile *files;  /* in the cache's arena */
+	size_t nfiles;
+};
+
+/* One directory as gr_ldsearch_elsewhere's walk sees it, listed once per run
+ * (by path): whether it is a directory (stat), its identity, and, in readdir's
+ * order (the walk's order and bound hang on it), its subdirectories and its
+ * lib*.a files. */
+struct gr_lds_listing {
+	struct gr_lds_listing *next;
+	const char *path;
+	bool isdir;                   /* stat succeeded and says directory */
+	dev_t dev;
+	ino_t ino;
+	struct gr_lds_dirents *ents;  /* its entries (shared by every path to it); NULL when not a dir */
+};
+
+/* A directory's entries, by identity: read once however many paths lead to it. */
+struct gr_lds_dirents {
+	struct gr_lds_dirents *next;
+	dev_t dev;
+	ino_t ino;
+	bool readable;  /* opendir succeeded */
+	struct gr_lds_lentry *entries;
+	size_t n;
+};
+
+struct gr_lds_lentry {
+	const char *name;
+	bool isdir;
+};
+
+/* One realpath answer, kept for the run: path -> its realpath, or NULL with the errno. */
+struct gr_lds_rpath {
+	struct gr_lds_rpath *next;
+	const char *path;
+	const char *real;  /* NULL: realpath failed with err */
+	int err;
+};
+
 struct gr_ldsearch_cache {
 	struct gr_arena arena;  /* owns the entries */
 	struct gr_ldsearch_entry *buckets[GR_LDS_BUCKETS];
 	struct gr_lds_rtdir *rt;  /* run-time listings (malloc'd array; names in arena) */
 	size_t nrt;
+	struct gr_lds_walkrec *walks;  /* gr_ldsearch_elsewhere's walks (in arena) */
+	struct gr_lds_listing *listings[GR_LDS_BUCKETS];  /* the paths those walks looked at */
+	struct gr_lds_dirents *dirents;                   /* the directories they listed */
+	struct gr_lds_rpath *rpaths[GR_LDS_BUCKETS];  /* gr_ldsearch_cache_realpath's answers */
+	struct gr_ldsearch_cache_stats stats;
 	gr_ldsearch_classify_fn classify;  /* NULL: gr_bfd_classify */
 	void *classify_ctx;
 };
@@ -366,6 +426,23 @@ gr_lds_try(struct gr_lds_ctx *c, const char *path, const char *lname, bool stati
 	return GR_OK;
 }
 
+/* dir + "/" + pre + name + post: in buf when it fits, else in the arena; NULL when out of memory. */
+static const char *
+gr_lds_candidate(struct gr_arena *a, char *buf, size_t n, const char *dir, const char *pre, const char *name,
+                 const char *post)
+{
+	size_t dl = strlen(dir), pl = strlen(pre), nl = strlen(name), sl = strlen(post);
+
+	if (dl + pl + nl + sl + 2 > n)
+		return gr_arena_printf(a, "%s/%s%s%s", dir, pre, name, post);
+	memcpy(buf, dir, dl);
+	buf[dl] = '/';
+	memcpy(buf + dl + 1, pre, pl);
+	memcpy(buf + dl + 1 + pl, name, nl);
+	memcpy(buf + dl + 1 + pl + nl, post, sl + 1);
+	return buf;
+}
+
 /* The -l search proper, appending the result (or the script's members) to c. */
 static int
 gr_lds_search(struct gr_lds_ctx *c, const char *name, bool static_mode, int group,
@@ -381,12 +458,10 @@ gr_lds_search(struct gr_lds_ctx *c, const char *name, bool static_mode, int grou
 		for (pass = static_mode ? 1 : 0; pass < 2; pass++) {
 			struct gr_ldsearch_entry *hit;
 			const char *path;
-			if (colon)
-				path = gr_arena_printf(&s->arena, "%s/%s", s->dirs[i], name + 1);
-			else
-				path = gr_arena_printf(&s->arena, "%s/lib%s%s", s->dirs[i], name,
-				                       pass == 0 ? ".so" : ".a");
-			if (!path)
+			char buf[1024];
+			/* Built in buf (the cache keeps its own copy): this runs for every dir of every -l. */
+			if (!(path = gr_lds_candidate(&s->arena, buf, sizeof(buf), s->dirs[i], colon ? "" : "lib",
+			                              colon ? name + 1 : name, colon ? "" : pass == 0 ? ".so" : ".a")))
 				return gr_lds_nomem(err);
 			if ((rc = gr_lds_try(c, path, name, static_mode, &hit, err)))
 				return rc;
@@ -703,62 +778,309 @@ gr_ldsearch_runtime_only(const struct gr_ldsearch *s, const char *name, char *bu
 	return false;
 }
 
+/* Symbolic links followed at most, as the kernel's MAXSYMLINKS. */
+#define GR_LDS_MAXLINKS 40
+
+static const struct gr_lds_rpath *gr_lds_realpath(struct gr_ldsearch_cache *c, const char *path, int links);
+
+/* Keep realpath's answer for path (real NULL: it failed with err); the entry, or NULL when out of memory. */
+static const struct gr_lds_rpath *
+gr_lds_rpath_put(struct gr_ldsearch_cache *c, size_t h, const char *path, char *real, int err)
+{
+	struct gr_lds_rpath *r = gr_arena_alloc(&c->arena, sizeof(*r));
+
+	if (!r || !(r->path = gr_arena_strdup(&c->arena, path)) || (real && !(r->real = gr_arena_strdup(&c->arena, real)))) {
+		free(real);
+		return NULL;
+	}
+	free(real);
+	r->err = err;
+	r->next = c->rpaths[h];
+	c->rpaths[h] = r;
+	return r;
+}
+
+/* realpath(path) by its parts: the directory's answer (kept), then the last
+ * component alone (lstat, and readlink when it is a symbolic link). The
+ * kernel resolves a path component by component, so realpath(dir/name) is
+ * realpath(realpath(dir)/name) for a name other than "", "." and ".."; any
+ * other shape, and a link chain longer than GR_LDS_MAXLINKS, goes to realpath
+ * itself. links: links followed so far. Returns the answer (malloc'd), or
+ * NULL with errno. */
+static char *
+gr_lds_realpath_parts(struct gr_ldsearch_cache *c, const char *path, int links)
+{
+	const char *slash = strrchr(path, '/'), *name = slash ? slash + 1 : NULL;
+	const struct gr_lds_rpath *dr, *tr;
+	char *dir, *full, target[4096];
+	struct stat st;
+	ssize_t tl;
+	int e;
+
+	if (path[0] != '/' || !name || !*name || !strcmp(name, ".") || !strcmp(name, "..") || links > GR_LDS_MAXLINKS)
+		return realpath(path, NULL);
+	if (!(dir = slash == path ? strdup("/") : strndup(path, (size_t)(slash - path))))
+		return NULL;
+	dr = gr_lds_realpath(c, dir, links);
+	e = errno;
+	free(dir);
+	if (!dr) {
+		errno = e;
+		return NULL;  /* out of memory */
+	}
+	if (!dr->real) {
+		errno = dr->err;
+		return NULL;
+	}
+	/* "/" + name, or realpath(dir) + "/" + name. */
+	if (!(full = gr_lds_join_path(strcmp(dr->real, "/") ? dr->real : "", name)))
+		return NULL;
+	if (lstat(full, &st) != 0) {
+		e = errno;
+		free(full);
+		errno = e;
+		return NULL;
+	}
+	if (!S_ISLNK(st.st_mode))
+		return full;
+	tl = readlink(full, target, sizeof(target) - 1);
+	if (tl <= 0 || (size_t)tl >= sizeof(target) - 1) {
+		/* Gone in between, or a target too long for the buffer: realpath decides. */
+		free(full);
+		return realpath(path, NULL);
+	}
+	target[tl] = '\0';
+	free(full);
+	/* A relative target is read from the link's own (resolved) directory. */
+	if (target[0] == '/')
+		full = strdup(target);
+	else
+		full = gr_lds_join_path(strcmp(dr->real, "/") ? dr->real : "", target);
+	if (!full)
+		return NULL;
+	tr = gr_lds_realpath(c, full, links + 1);
+	e = errno;
+	free(full);
+	if (!tr) {
+		errno = e;
+		return NULL;
+	}
+	if (!tr->real) {
+		errno = tr->err;
+		return NULL;
+	}
+	return strdup(tr->real);
+}
+
+/* The kept answer for path, computed at the first question; NULL when out of memory. */
+static const struct gr_lds_rpath *
+gr_lds_realpath(struct gr_ldsearch_cache *c, const char *path, int links)
+{
+	size_t h = gr_lds_hash(path);
+	struct gr_lds_rpath *r;
+	char *real;
+	int e;
+
+	for (r = c->rpaths[h]; r; r = r->next)
+		if (!strcmp(r->path, path)) {
+			c->stats.realpath_hits++;
+			return r;
+		}
+	c->stats.realpath_misses++;
+	errno = 0;
+	real = gr_lds_realpath_parts(c, path, links);
+	e = errno;
+	if (!real && e == ENOMEM)
+		return NULL;  /* not an answer about the file: not kept */
+	return gr_lds_rpath_put(c, h, path, real, real ? 0 : e);
+}
+
+char *
+gr_ldsearch_cache_realpath(struct gr_ldsearch_cache *c, const char *path)
+{
+	const struct gr_lds_rpath *r;
+	char *out;
+
+	if (!c)
+		return realpath(path, NULL);
+	if (!(r = gr_lds_realpath(c, path, 0))) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (!r->real) {
+		errno = r->err;
+		return NULL;
+	}
+	out = strdup(r->real);
+	return out;
+}
+
+void
+gr_ldsearch_cache_get_stats(const struct gr_ldsearch_cache *c, struct gr_ldsearch_cache_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (c)
+		*st = c->stats;
+}
+
+/* Files by stem, then by path (bytewise, as the walk's answer is the smallest path). */
+static int
+gr_lds_afile_cmp(const void *a, const void *b)
+{
+	const struct gr_lds_afile *x = a, *y = b;
+	int c = strcmp(x->stem, y->stem);
+
+	return c ? c : strcmp(x->path, y->path);
+}
+
 /* A directory to look into below a search dir. */
 struct gr_lds_walk {
 	char *path;
 	int depth;
 };
 
-int
-gr_ldsearch_elsewhere(const struct gr_ldsearch *s, const char *const *names, size_t n, int depth,
-                      size_t maxdirs, char **found)
+/* The entries of the directory path (identity dev, ino), read at the first
+ * question (kept in c); NULL when out of memory. */
+static struct gr_lds_dirents *
+gr_lds_dirents(struct gr_ldsearch_cache *c, const char *path, dev_t dev, ino_t ino)
 {
+	struct gr_lds_dirents *r;
+	struct dirent *de;
+	size_t cap = 0;
+	DIR *d;
+
+	for (r = c->dirents; r; r = r->next)
+		if (r->dev == dev && r->ino == ino) {
+			c->stats.listing_hits++;
+			return r;
+		}
+	c->stats.listings++;
+	if (!(r = gr_arena_alloc(&c->arena, sizeof(*r))))
+		return NULL;
+	r->dev = dev;
+	r->ino = ino;
+	if ((d = opendir(path)) != NULL) {
+		r->readable = true;
+		while ((de = readdir(d)) != NULL) {
+			const char *nm = de->d_name;
+			size_t len = strlen(nm);
+			bool isdir = de->d_type == DT_DIR;
+			void *v = r->entries;
+			if (nm[0] == '.' && (!nm[1] || (nm[1] == '.' && !nm[2])))
+				continue;
+			if (de->d_type == DT_UNKNOWN) {
+				struct stat ls;
+				char *p = gr_lds_join_path(path, nm);
+				if (!p) {
+					closedir(d);
+					return NULL;
+				}
+				isdir = lstat(p, &ls) == 0 && S_ISDIR(ls.st_mode);
+				free(p);
+			}
+			/* Only what a walk uses: subdirectories and lib*.a. */
+			if (!isdir && (len < 6 || strncmp(nm, "lib", 3) || strcmp(nm + len - 2, ".a")))
+				continue;
+			if (!gr_arena_grow(&c->arena, &v, r->n, &cap, sizeof(*r->entries)) ||
+			    !(((struct gr_lds_lentry *)v)[r->n].name = gr_arena_strndup(&c->arena, nm, len))) {
+				if (v)
+					r->entries = v;
+				closedir(d);
+				return NULL;
+			}
+			r->entries = v;
+			r->entries[r->n++].isdir = isdir;
+		}
+		closedir(d);
+	}
+	r->next = c->dirents;
+	c->dirents = r;
+	return r;
+}
+
+/* What the walk needs of path: stat's answer, and the directory's entries,
+ * each looked up once per run (kept in c); NULL when out of memory. */
+static const struct gr_lds_listing *
+gr_lds_listing(struct gr_ldsearch_cache *c, const char *path)
+{
+	size_t h = gr_lds_hash(path);
+	struct gr_lds_listing *l;
+	struct stat st;
+
+	for (l = c->listings[h]; l; l = l->next)
+		if (!strcmp(l->path, path)) {
+			c->stats.listing_hits += l->ents != NULL;
+			return l;
+		}
+	if (!(l = gr_arena_alloc(&c->arena, sizeof(*l))) || !(l->path = gr_arena_strdup(&c->arena, path)))
+		return NULL;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		l->isdir = true;
+		l->dev = st.st_dev;
+		l->ino = st.st_ino;
+		if (!(l->ents = gr_lds_dirents(c, path, st.st_dev, st.st_ino)))
+			return NULL;
+	}
+	l->next = c->listings[h];
+	c->listings[h] = l;
+	return l;
+}
+
+/* Record every lib*.a below the search dirs of s (not in them), down to depth
+ * levels, at most maxdirs directories: the walk gr_ldsearch_elsewhere answers
+ * from. GR_OK with *out (in the cache's arena), or GR_ENOMEM. */
+static int
+gr_lds_walk_record(const struct gr_ldsearch *s, int depth, size_t maxdirs, struct gr_lds_walkrec **out)
+{
+	struct gr_arena *a = &s->cache->arena;
+	struct gr_lds_walkrec *w;
 	struct gr_lds_walk *q = NULL;
 	struct { dev_t dev; ino_t ino; } *seen = NULL;
-	size_t nq = 0, head = 0, nseen = 0, i, k;
+	size_t nq = 0, head, nseen = 0, i, k, cap = 0;
 	int rc = GR_OK;
 
-	for (i = 0; i < n; i++)
-		found[i] = NULL;
-	if (!n)
-		return GR_OK;
+	*out = NULL;
+	if (!(w = gr_arena_alloc(a, sizeof(*w))) || !(w->dirs = gr_arena_alloc(a, (s->ndirs ? s->ndirs : 1) * sizeof(*w->dirs))))
+		return GR_ENOMEM;
+	for (i = 0; i < s->ndirs; i++)
+		if (!(w->dirs[i] = gr_arena_strdup(a, s->dirs[i])))
+			return GR_ENOMEM;
+	w->ndirs = s->ndirs;
+	w->depth = depth;
+	w->maxdirs = maxdirs;
 	/* Breadth first, search dir by search dir: the bound stops at the deep ends. */
 	if (!(q = malloc((maxdirs + 1) * sizeof(*q))) || !(seen = malloc((maxdirs + 1) * sizeof(*seen)))) {
 		free(q);
 		return GR_ENOMEM;
 	}
-	for (i = 0; i < s->ndirs && nq < maxdirs; i++)
+	/* Every allocation failure is an error: a walk that skipped a directory would be kept. */
+	for (i = 0; i < s->ndirs && nq < maxdirs && rc == GR_OK; i++)
 		if ((q[nq].path = strdup(s->dirs[i])) != NULL)
 			q[nq++].depth = 0;
-	for (head = 0; head < nq; head++) {
-		struct dirent *de;
-		struct stat st;
-		DIR *d;
+		else
+			rc = GR_ENOMEM;
+	for (head = 0; head < nq && rc == GR_OK; head++) {
+		const struct gr_lds_listing *ls = gr_lds_listing(s->cache, q[head].path);
 		bool dup = false;
-		if (stat(q[head].path, &st) != 0 || !S_ISDIR(st.st_mode))
+		size_t e;
+		if (!ls) {
+			rc = GR_ENOMEM;
+			break;
+		}
+		if (!ls->isdir)
 			continue;
 		for (k = 0; k < nseen && !dup; k++)
-			dup = seen[k].dev == st.st_dev && seen[k].ino == st.st_ino;
+			dup = seen[k].dev == ls->dev && seen[k].ino == ls->ino;
 		if (dup || nseen >= maxdirs)
 			continue;
-		seen[nseen].dev = st.st_dev;
-		seen[nseen++].ino = st.st_ino;
-		if (!(d = opendir(q[head].path)))
-			continue;
-		while ((de = readdir(d)) != NULL && rc == GR_OK) {
-			const char *nm = de->d_name;
+		seen[nseen].dev = ls->dev;
+		seen[nseen++].ino = ls->ino;
+		for (e = 0; e < ls->ents->n && rc == GR_OK; e++) {
+			const char *nm = ls->ents->entries[e].name;
 			size_t l = strlen(nm);
-			bool isdir = de->d_type == DT_DIR;
-			char *full;
-			if (nm[0] == '.' && (!nm[1] || (nm[1] == '.' && !nm[2])))
-				continue;
-			if (de->d_type == DT_UNKNOWN) {
-				struct stat ls;
-				char *p = gr_lds_join_path(q[head].path, nm);
-				isdir = p && lstat(p, &ls) == 0 && S_ISDIR(ls.st_mode);
-				free(p);
-			}
-			if (isdir) {
+			struct gr_lds_afile *f;
+			void *v;
+			if (ls->ents->entries[e].isdir) {
 				if (q[head].depth < depth && nq < maxdirs) {
 					if (!(q[nq].path = gr_lds_join_path(q[head].path, nm)))
 						rc = GR_ENOMEM;
@@ -768,33 +1090,94 @@ gr_ldsearch_elsewhere(const struct gr_ldsearch *s, const char *const *names, siz
 				continue;
 			}
 			/* Only below a search dir: in one, ld would have found it. */
-			if (!q[head].depth || l < 6 || strncmp(nm, "lib", 3) || strcmp(nm + l - 2, ".a"))
+			if (!q[head].depth)
 				continue;
-			for (k = 0; k < n; k++) {
-				if (!*names[k] || strlen(names[k]) != l - 5 || strncmp(nm + 3, names[k], l - 5))
-					continue;
-				if (!(full = gr_lds_join_path(q[head].path, nm))) {
-					rc = GR_ENOMEM;
-					break;
-				}
-				if (!found[k] || strcmp(full, found[k]) < 0) {
-					free(found[k]);
-					found[k] = full;
-				} else {
-					free(full);
-				}
+			v = w->files;
+			if (!gr_arena_grow(a, &v, w->nfiles, &cap, sizeof(*w->files))) {
+				rc = GR_ENOMEM;
+				break;
 			}
+			w->files = v;
+			f = &w->files[w->nfiles];
+			if (!(f->stem = gr_arena_strndup(a, nm + 3, l - 5)) ||
+			    !(f->path = gr_arena_printf(a, "%s/%s", q[head].path, nm))) {
+				rc = GR_ENOMEM;
+				break;
+			}
+			w->nfiles++;
 		}
-		closedir(d);
 	}
 	for (i = 0; i < nq; i++)
 		free(q[i].path);
 	free(q);
 	free(seen);
 	if (rc)
-		for (i = 0; i < n; i++) {
-			free(found[i]);
-			found[i] = NULL;
+		return rc;
+	if (w->nfiles)
+		qsort(w->files, w->nfiles, sizeof(*w->files), gr_lds_afile_cmp);
+	w->next = s->cache->walks;
+	s->cache->walks = w;
+	*out = w;
+	return GR_OK;
+}
+
+/* The recorded walk of s's search dirs with depth and maxdirs, or NULL. */
+static struct gr_lds_walkrec *
+gr_lds_walk_find(const struct gr_ldsearch *s, int depth, size_t maxdirs)
+{
+	struct gr_lds_walkrec *w;
+	size_t i;
+
+	for (w = s->cache->walks; w; w = w->next) {
+		if (w->depth != depth || w->maxdirs != maxdirs || w->ndirs != s->ndirs)
+			continue;
+		for (i = 0; i < s->ndirs && !strcmp(w->dirs[i], s->dirs[i]); i++)
+			;
+		if (i == s->ndirs)
+			return w;
+	}
+	return NULL;
+}
+
+int
+gr_ldsearch_elsewhere(const struct gr_ldsearch *s, const char *const *names, size_t n, int depth,
+                      size_t maxdirs, char **found)
+{
+	struct gr_lds_walkrec *w;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++)
+		found[i] = NULL;
+	if (!n)
+		return GR_OK;
+	/* The walk does not depend on names: it is made once per run for these dirs. */
+	if ((w = gr_lds_walk_find(s, depth, maxdirs)) != NULL) {
+		s->cache->stats.walk_hits++;
+	} else {
+		s->cache->stats.walks++;
+		if ((rc = gr_lds_walk_record(s, depth, maxdirs, &w)) != GR_OK)
+			return rc;
+	}
+	for (i = 0; i < n; i++) {
+		size_t lo = 0, hi = w->nfiles;
+		if (!*names[i])
+			continue;
+		/* The first file of this stem: the smallest path, as the files are sorted. */
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (strcmp(w->files[mid].stem, names[i]) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
 		}
-	return rc;
+		if (lo < w->nfiles && !strcmp(w->files[lo].stem, names[i]) && !(found[i] = strdup(w->files[lo].path))) {
+			for (i = 0; i < n; i++) {
+				free(found[i]);
+				found[i] = NULL;
+			}
+			return GR_ENOMEM;
+		}
+	}
+	return GR_OK;
 }

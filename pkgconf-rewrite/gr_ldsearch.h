@@ -48,7 +48,18 @@ struct gr_ldresult {
 	size_t nmembers;
 };
 
-/* A cache of classified candidates that several searches for one toolchain can share. */
+/* What a cache answered from memory and what it had to look up (for tests and benchmarks). */
+struct gr_ldsearch_cache_stats {
+	size_t walks;            /* gr_ldsearch_elsewhere walks made */
+	size_t walk_hits;        /* gr_ldsearch_elsewhere calls answered from a walk kept */
+	size_t listings;         /* directories those walks listed (opendir, readdir), by identity */
+	size_t listing_hits;     /* directories a walk found listed already (by another walk, or by another path to it) */
+	size_t realpath_misses;  /* paths gr_ldsearch_cache_realpath resolved (its parts included) */
+	size_t realpath_hits;    /* paths it answered from memory (its parts included) */
+};
+
+/* A cache of classified candidates that several searches for one toolchain can share;
+ * for the run (a process), it also keeps gr_ldsearch_elsewhere's walks and realpath answers. */
 struct gr_ldsearch_cache *gr_ldsearch_cache_new(void);
 
 /* Free a shared cache (after every search using it); NULL is allowed. */
@@ -92,9 +103,20 @@ bool gr_ldsearch_runtime_only(const struct gr_ldsearch *s, const char *name, cha
  * subdirectories down to depth levels (each directory once, by identity;
  * symbolic links not followed; at most maxdirs directories in all); for each
  * of the n names (NAME of -lNAME; "" is none) the smallest such path, malloc'd into
- * found[i], or NULL. GR_ENOMEM, else GR_OK. */
+ * found[i], or NULL. GR_ENOMEM, else GR_OK. The walk does not depend on the
+ * names: it is made once per run (s's cache) for the same dirs, depth and maxdirs. */
 int gr_ldsearch_elsewhere(const struct gr_ldsearch *s, const char *const *names, size_t n, int depth,
                           size_t maxdirs, char **found);
+
+/* realpath(path, NULL), with the answers kept in c for the run (c NULL: realpath
+ * itself): each directory is resolved once, then only the last component is
+ * looked at (lstat; readlink for a symbolic link). The same answer as realpath
+ * for a file system that does not change during the run; malloc'd, or NULL
+ * with errno (ENOMEM when out of memory; that is not kept). */
+char *gr_ldsearch_cache_realpath(struct gr_ldsearch_cache *c, const char *path);
+
+/* c's counters into *st (all zero for c NULL). */
+void gr_ldsearch_cache_get_stats(const struct gr_ldsearch_cache *c, struct gr_ldsearch_cache_stats *st);
 
 /* The run-time shared library of stem ("libz") in dir: stem.so.<digit>... or
  * stem-<digits and dots>.so.<digit>... (liblber-2.5.so.0), the smallest such

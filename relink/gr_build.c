@@ -50,7 +50,7 @@ struct gr_b {
 	char *outdir;                /* OUT's directory while its name is go build's to choose */
 	char *outtmpdir;             /* temporary dir beside OUT */
 	char *tmpout;                /* the binary go build writes */
-	char *gocc, *gocxx, *goos, *cgo, *gopkgconfig;
+	char *gocc, *gocxx, *goos, *goarch, *cgo, *gopkgconfig;
 	char *gocppflags;            /* go env CGO_CPPFLAGS: the user's, kept before gorelink's mark */
 	struct gr_strvec extld;      /* the user's -extld, split: the compiler gorelink-ld runs */
 	struct gr_preset preset;     /* the preset asked for (or applied by itself), or empty */
@@ -374,6 +374,7 @@ gr_b_go_env(struct gr_b *b)
 	b->gocxx = strdup(lines[1]);
 	b->cgo = strdup(lines[2]);
 	b->goos = strdup(lines[3]);
+	b->goarch = strdup(lines[5]);
 	/* go's own PKG_CONFIG (the environment, else go env -w, else pkg-config). */
 	b->gopkgconfig = strdup(*lines[4] ? lines[4] : "pkg-config");
 	/* The environment's, else go env -w's (go env CGO_CPPFLAGS has no default). */
@@ -385,7 +386,7 @@ gr_b_go_env(struct gr_b *b)
 	gr_spawn_result_free(&r);
 	b->cross = cross;
 	b->cxx_set = cross && gr_b_go_env_set(b->o->env, goenv, "CXX");
-	if (!b->gocc || !b->gocxx || !b->cgo || !b->goos || !b->gopkgconfig || !b->gocppflags)
+	if (!b->gocc || !b->gocxx || !b->cgo || !b->goos || !b->goarch || !b->gopkgconfig || !b->gocppflags)
 		return gr_b_nomem(b);
 	if (!strcmp(b->goos, "darwin")) {
 		/* macOS has no static executables: third-party libraries from archives,
@@ -1353,24 +1354,37 @@ gr_b_outtmp(struct gr_b *b)
 }
 
 /* After go build -o DIR/: the one binary it wrote names OUT. */
+/* The first name in the output's temporary directory (malloc'd, or NULL)
+ * and how many entries it holds in *n; -1 when it cannot be read (errno). */
 static int
-gr_b_learn_name(struct gr_b *b)
+gr_b_outtmp_entry(const struct gr_b *b, char **name, size_t *n)
 {
 	DIR *d = opendir(b->outtmpdir);
 	struct dirent *de;
-	char *name = NULL;
-	size_t n = 0;
 
+	*name = NULL;
+	*n = 0;
 	if (!d)
-		return gr_b_fail(b, GR_BUILD_EGO, "%s: %s", b->outtmpdir, strerror(errno));
+		return -1;
 	while ((de = readdir(d)) != NULL) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		n++;
-		if (!name)
-			name = strdup(de->d_name);
+		(*n)++;
+		if (!*name)
+			*name = strdup(de->d_name);
 	}
 	closedir(d);
+	return 0;
+}
+
+static int
+gr_b_learn_name(struct gr_b *b)
+{
+	char *name;
+	size_t n;
+
+	if (gr_b_outtmp_entry(b, &name, &n) != 0)
+		return gr_b_fail(b, GR_BUILD_EGO, "%s: %s", b->outtmpdir, strerror(errno));
 	if (n != 1 || !name) {
 		free(name);
 		return gr_b_fail(b, GR_BUILD_EUSAGE,
@@ -1413,22 +1427,12 @@ gr_b_install_env(struct gr_b *b)
 static int
 gr_b_installed(struct gr_b *b)
 {
-	DIR *d = opendir(b->outtmpdir);
-	struct dirent *de;
-	char *name = NULL, *from;
-	size_t n = 0;
+	char *name, *from;
+	size_t n;
 	int e;
 
-	if (!d)
+	if (gr_b_outtmp_entry(b, &name, &n) != 0)
 		return gr_b_fail(b, GR_BUILD_EGO, "%s: %s", b->outtmpdir, strerror(errno));
-	while ((de = readdir(d)) != NULL) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		n++;
-		if (!name)
-			name = strdup(de->d_name);
-	}
-	closedir(d);
 	if (n != 1 || !name) {
 		free(name);
 		return gr_b_fail(b, GR_BUILD_EGO, "go install %s@%s left %zu files in GOBIN, not one binary",
@@ -2041,7 +2045,7 @@ gr_b_linker(struct gr_b *b)
 		return gr_b_fail(b, GR_BUILD_EUSAGE, "--linker=%s: an Apple target links with ld64; drop --linker",
 		                 gr_linker_name(b->o->linker));
 	}
-	if (gr_linker_choose(b->o->linker, b->o->mode, gr_b_musl(b->gocc), gr_b_linker_installed, b, &c))
+	if (gr_linker_choose(b->o->linker, b->o->mode, gr_b_musl(b->gocc), b->goarch, gr_b_linker_installed, b, &c))
 		return gr_b_fail(b, GR_BUILD_EENV, "%s", c.why);
 	b->res->linker = gr_linker_name(c.linker);
 	snprintf(b->res->linker_why, sizeof(b->res->linker_why), "%s", c.why);
@@ -2941,6 +2945,7 @@ gr_b_free(struct gr_b *b)
 	free(b->gocc);
 	free(b->gocxx);
 	free(b->goos);
+	free(b->goarch);
 	free(b->gopkgconfig);
 	free(b->gocppflags);
 	free(b->cgo);

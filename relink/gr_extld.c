@@ -13,6 +13,7 @@
 #include "gr_kv.h"
 #include "gr_path.h"
 #include "gr_pc.h"
+#include "gr_spawn.h"
 
 #define GR_EXTLD_MAXRESP (64u << 20)
 
@@ -509,5 +510,385 @@ gr_extld_rewrite(const struct gr_env *env, const struct gr_linkstate *ls,
 		return gr_error_set(err, GR_ENOMEM, 0, "link arguments: out of memory");
 	if (ls->mode == GR_LINK_STATIC_PIE && gr_strvec_push(out, "-static-pie"))
 		return gr_error_set(err, GR_ENOMEM, 0, "link arguments: out of memory");
+	return GR_OK;
+}
+
+/* ---- cmd/link's probe links (linkerFlagSupported), answered from the cache -- */
+
+/* What every Go since 1.x writes into trivial.c for its probes. */
+static const char gr_probe_src[] = "int main() { return 0; }";
+
+bool
+gr_extld_probe_shape(char *const *args, size_t n, size_t *dirlen)
+{
+	const char *last, *slash;
+	size_t i, dl, outs = 0;
+
+	if (n < 3)
+		return false;
+	last = args[n - 1];
+	slash = strrchr(last, '/');
+	if (last[0] != '/' || !slash || slash == last || strcmp(slash + 1, "trivial.c"))
+		return false;
+	dl = (size_t)(slash - last);
+	for (i = 0; i + 1 < n; i++) {
+		const char *a = args[i];
+		if (!strcmp(a, "-o")) {
+			const char *o = i + 2 < n ? args[i + 1] : NULL;
+			if (!o || strncmp(o, last, dl) || strcmp(o + dl, "/a.out"))
+				return false;
+			outs++;
+			i++;
+			continue;
+		}
+		if (a[0] != '-' || strchr(a, '/') || strchr(a, '@') || !strncmp(a, "-B", 2) ||
+		    !strncmp(a, "-specs", 6) || !strncmp(a, "--specs", 7) || !strcmp(a, "-wrapper") ||
+		    !strncmp(a, "-fplugin", 8) || !strncmp(a, "-fprofile", 9) || !strcmp(a, "-x") ||
+		    !strcmp(a, "-") || !strcmp(a, "-o"))
+			return false;
+	}
+	if (outs != 1)
+		return false;
+	*dirlen = dl;
+	return true;
+}
+
+/* Whether a piece of an option (between ',' and '=') names a file in cwd:
+ * such an option reads a file the key does not cover. */
+static bool
+gr_probe_names_file(const char *a)
+{
+	char piece[4096];
+	const char *p = a, *e;
+	struct stat st;
+
+	while (*p) {
+		e = p + strcspn(p, ",=");
+		if (e > p && *p != '-' && (size_t)(e - p) < sizeof(piece)) {
+			memcpy(piece, p, (size_t)(e - p));
+			piece[e - p] = '\0';
+			if (lstat(piece, &st) == 0)
+				return true;
+		}
+		p = *e ? e + 1 : e;
+	}
+	return false;
+}
+
+/* The identity of a file: path, then device, inode, size, modification and change times. */
+static void
+gr_probe_file(struct gr_kvbuf *b, char tag, const char *path)
+{
+	struct stat st;
+	char line[192];
+
+	if (stat(path, &st) != 0)
+		return;
+	gr_kv_put(b, tag, path);
+	snprintf(line, sizeof(line), "%llu %llu %lld %lld.%09ld %lld.%09ld\n", (unsigned long long)st.st_dev,
+	         (unsigned long long)st.st_ino, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+	         (long)st.st_mtim.tv_nsec, (long long)st.st_ctim.tv_sec, (long)st.st_ctim.tv_nsec);
+	gr_kv_raw(b, line, strlen(line));
+}
+
+/* The identity of each of names in each ':'-separated dir of list (a leading '=' skipped). */
+static void
+gr_probe_dirs(struct gr_kvbuf *b, char tag, const char *list, const char *const *names, size_t nn)
+{
+	char path[4096];
+	const char *p = list, *e;
+	size_t i;
+
+	if (*p == '=')
+		p++;
+	while (*p) {
+		e = p + strcspn(p, ":\n");
+		for (i = 0; i < nn && e > p; i++)
+			if (snprintf(path, sizeof(path), "%.*s/%s", (int)(e - p), p, names[i]) < (int)sizeof(path))
+				gr_probe_file(b, tag, path);
+			else
+				b->nomem = true;  /* cannot name it: no key */
+		if (*e != ':')
+			break;
+		p = e + 1;
+	}
+}
+
+/* Whether envp's NAME=value entry is one the driver, its linker or their messages read. */
+static bool
+gr_probe_env_wanted(const char *kv)
+{
+	static const char *const exact[] = { "LIBRARY_PATH=", "COMPILER_PATH=", "SYSROOT=", "LANG=",
+	                                      "LANGUAGE=", "CPATH=", "C_INCLUDE_PATH=", "DEPENDENCIES_OUTPUT=",
+	                                      "SUNPRO_DEPENDENCIES=", "SOURCE_DATE_EPOCH=" };
+	static const char *const prefix[] = { "GCC_", "COLLECT_", "LD_", "LC_", "CCACHE_", "ZIG_" };
+	size_t i;
+
+	for (i = 0; i < sizeof(exact) / sizeof(exact[0]); i++)
+		if (!strncmp(kv, exact[i], strlen(exact[i])))
+			return true;
+	for (i = 0; i < sizeof(prefix) / sizeof(prefix[0]); i++)
+		if (!strncmp(kv, prefix[i], strlen(prefix[i])) && strchr(kv, '='))
+			return true;
+	return false;
+}
+
+/* Build the cache key of the probe; GR_ENOTFOUND when it cannot be keyed. */
+static int
+gr_probe_key(const char *path, char *const *envp, const char *cwd, char *const cc[], char *const *args,
+             size_t n, size_t dl, struct gr_kvbuf *key, struct gr_error *err)
+{
+	static const char *const progs[] = { "cc1", "as", "collect2", "ld", "ld.bfd", "ld.gold", "ld.lld",
+	                                     "ld.mold", "lto-wrapper", "liblto_plugin.so", "specs" };
+	static const char *const libs[] = { "crt1.o", "Scrt1.o", "crti.o", "crtn.o", "crtbegin.o",
+	                                    "crtbeginS.o", "crtend.o", "crtendS.o", "libc.so", "libc.a",
+	                                    "libc_nonshared.a", "libgcc.a", "libgcc_s.so", "libgcc_s.so.1",
+	                                    "libgcc_eh.a", "libc.so.6", "specs" };
+	struct gr_strvec sd;
+	struct gr_spawn_result res;
+	struct gr_error ignore;
+	char *src = NULL, *where, fuse[64] = "";
+	size_t i, srclen = 0;
+	FILE *f;
+	const char *line, *prog = NULL, *lib = NULL;
+	int rc;
+
+	/* trivial.c: a regular file holding exactly what Go writes. */
+	{
+		struct stat st;
+		if (lstat(args[n - 1], &st) != 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size != strlen(gr_probe_src))
+			return GR_ENOTFOUND;
+		if (!(f = fopen(args[n - 1], "r")))
+			return GR_ENOTFOUND;
+		rc = gr_file_read_all(f, 4096, &src, &srclen);
+		fclose(f);
+		if (rc != GR_OK || srclen != strlen(gr_probe_src) || memcmp(src, gr_probe_src, srclen)) {
+			free(src);
+			return GR_ENOTFOUND;
+		}
+	}
+	for (i = 0; i + 1 < n; i++) {
+		if (!strcmp(args[i], "-o")) {
+			i++;
+			continue;
+		}
+		if (gr_probe_names_file(args[i])) {
+			free(src);
+			return GR_ENOTFOUND;
+		}
+		if (!strncmp(args[i], "-fuse-ld=", 9) && strlen(args[i]) < sizeof(fuse) - 4)
+			snprintf(fuse, sizeof(fuse), "ld.%s", args[i] + 9);
+	}
+	gr_kv_raw(key, "probe 1\n", strlen("probe 1\n"));
+	gr_kv_put(key, 'd', cwd);
+	for (i = 0; i + 1 < n; i++) {
+		if (!strcmp(args[i], "-o")) {
+			gr_kv_put(key, 'a', "-o");
+			gr_kv_put(key, 'a', args[++i] + dl);  /* "/a.out": the directory is new each time */
+			continue;
+		}
+		gr_kv_put(key, 'a', args[i]);
+	}
+	gr_kv_put(key, 'a', args[n - 1] + dl);
+	gr_kv_put(key, 's', src);
+	free(src);
+	gr_kv_put(key, 'P', path ? path : "");
+	for (i = 0; envp && envp[i]; i++)
+		if (gr_probe_env_wanted(envp[i]))
+			gr_kv_put(key, 'e', envp[i]);
+	for (i = 0; cc[i]; i++) {
+		errno = 0;
+		where = gr_path_which(cc[i], path);
+		if (!where && errno == ENOMEM)
+			key->nomem = true;
+		gr_kv_put(key, 'w', cc[i]);
+		if (where)
+			gr_probe_file(key, 'f', where);
+		free(where);
+	}
+	/* Where the driver finds its programs and start files: asked with the
+	 * probe's own driver flags (-m64, -fuse-ld=...). */
+	gr_strvec_init(&sd);
+	rc = GR_OK;
+	for (i = 0; cc[i] && !rc; i++)
+		rc = gr_strvec_push(&sd, cc[i]);
+	if (!rc)
+		rc = gr_rewrite_driver_toolchain_flags((const char *const *)args, n - 1, &sd);
+	if (!rc)
+		rc = gr_strvec_push(&sd, "-print-search-dirs");
+	if (rc) {
+		gr_strvec_deinit(&sd);
+		return gr_error_set(err, GR_ENOMEM, 0, "out of memory");
+	}
+	if (gr_spawn_capture(gr_strvec_argv(&sd), NULL, &res, &ignore) != GR_OK) {
+		gr_strvec_deinit(&sd);
+		return GR_ENOTFOUND;
+	}
+	gr_strvec_deinit(&sd);
+	if (!gr_spawn_ok(&res) || !res.out || strlen(res.out) != res.outlen) {
+		gr_spawn_result_free(&res);
+		return GR_ENOTFOUND;
+	}
+	gr_kv_put(key, 'D', res.out);
+	for (line = res.out; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		if (!strncmp(line, "programs: ", 10))
+			prog = line + 10;
+		else if (!strncmp(line, "libraries: ", 11))
+			lib = line + 11;
+	}
+	if (!prog || !lib) {
+		gr_spawn_result_free(&res);
+		return GR_ENOTFOUND;
+	}
+	gr_probe_dirs(key, 'p', prog, progs, sizeof(progs) / sizeof(progs[0]));
+	gr_probe_dirs(key, 'l', lib, libs, sizeof(libs) / sizeof(libs[0]));
+	if (*fuse) {
+		const char *one[] = { fuse };
+		gr_probe_dirs(key, 'p', prog, one, 1);
+	}
+	gr_spawn_result_free(&res);
+	/* And the programs the driver falls back to in PATH. */
+	for (i = 0; i < sizeof(progs) / sizeof(progs[0]) + 1; i++) {
+		const char *name = i < sizeof(progs) / sizeof(progs[0]) ? progs[i] : fuse;
+		if (!*name)
+			continue;
+		errno = 0;
+		where = gr_path_which(name, path);
+		if (!where && errno == ENOMEM)
+			key->nomem = true;
+		if (where)
+			gr_probe_file(key, 'q', where);
+		free(where);
+	}
+	if (key->nomem || !key->p)
+		return gr_error_set(err, GR_ENOMEM, 0, "out of memory");
+	return GR_OK;
+}
+
+/* Parse a cached answer: status, stdout, stderr, end, nothing else. */
+static bool
+gr_probe_parse(char *data, struct gr_extld_probe *ans)
+{
+	static const char order[] = "xorE";
+	char *cur = data, *v, tag, *end;
+	bool bad = false;
+	long st;
+	size_t i;
+
+	for (i = 0; order[i]; i++) {
+		if (!gr_kv_next(&cur, &tag, &v, &bad) || tag != order[i])
+			return false;
+		switch (tag) {
+		case 'x':
+			errno = 0;
+			st = strtol(v, &end, 10);
+			if (!*v || *end || errno || st < 0 || st > 255)
+				return false;
+			ans->status = (int)st;
+			break;
+		case 'o':
+		case 'r':
+			if (!(tag == 'o' ? (ans->out = strdup(v)) : (ans->err = strdup(v))))
+				return false;
+			*(tag == 'o' ? &ans->outlen : &ans->errlen) = strlen(v);
+			break;
+		case 'E':
+			if (strcmp(v, "end"))
+				return false;
+			break;
+		}
+	}
+	return !bad && (!cur || !*cur);
+}
+
+void
+gr_extld_probe_free(struct gr_extld_probe *ans)
+{
+	free(ans->out);
+	free(ans->err);
+	memset(ans, 0, sizeof(*ans));
+}
+
+int
+gr_extld_probe(const struct gr_env *env, const char *path, char *const *envp, const char *cwd,
+               char *const cc[], char *const *args, size_t n, struct gr_extld_probe *ans, bool *hit,
+               struct gr_error *err)
+{
+	struct gr_kvbuf key = { NULL, 0, 0, false }, val = { NULL, 0, 0, false };
+	struct gr_spawn_result res;
+	struct gr_strvec av;
+	struct gr_error ignore;
+	char *data = NULL, *dir;
+	size_t dl, len, i;
+	char code[16];
+	int rc;
+
+	memset(ans, 0, sizeof(*ans));
+	*hit = false;
+	if (!cc || !cc[0] || !cwd || !gr_extld_probe_shape(args, n, &dl))
+		return GR_ENOTFOUND;
+	/* No cache, no answer from it: the probe goes through as it always did. */
+	if (!(dir = gr_cache_dir(env)))
+		return GR_ENOTFOUND;
+	free(dir);
+	if ((rc = gr_probe_key(path, envp, cwd, cc, args, n, dl, &key, err)) != GR_OK) {
+		free(key.p);
+		return rc;
+	}
+	if (gr_cache_get(env, "probe", key.p, &data, &len) == GR_OK) {
+		if (gr_probe_parse(data, ans)) {
+			*hit = true;
+			free(data);
+			free(key.p);
+			return GR_OK;
+		}
+		gr_extld_probe_free(ans);
+	}
+	free(data);
+	gr_strvec_init(&av);
+	rc = GR_OK;
+	for (i = 0; cc[i] && !rc; i++)
+		rc = gr_strvec_push(&av, cc[i]);
+	for (i = 0; i < n && !rc; i++)
+		rc = gr_strvec_push(&av, args[i]);
+	if (rc) {
+		gr_strvec_deinit(&av);
+		free(key.p);
+		return gr_error_set(err, GR_ENOMEM, 0, "out of memory");
+	}
+	rc = gr_spawn_capture(gr_strvec_argv(&av), NULL, &res, err);
+	gr_strvec_deinit(&av);
+	if (rc != GR_OK) {
+		free(key.p);
+		return rc;
+	}
+	ans->status = res.exited ? res.code : 128 + res.code;
+	ans->out = res.out ? res.out : strdup("");
+	ans->outlen = res.out ? res.outlen : 0;
+	ans->err = res.err ? res.err : strdup("");
+	ans->errlen = res.err ? res.errlen : 0;
+	if (!ans->out || !ans->err) {
+		gr_extld_probe_free(ans);
+		free(key.p);
+		return gr_error_set(err, GR_ENOMEM, 0, "out of memory");
+	}
+	/* Kept: a normal exit whose output is text the entry holds exactly, and
+	 * that is a success or the rejection of a flag cmd/link looks for
+	 * ("unrecognized", "unknown"): a failure for another reason (no space,
+	 * a killed linker) may not come again, and its answer would drop the
+	 * flag from every later final link. */
+	if (res.exited && strlen(ans->out) == ans->outlen && strlen(ans->err) == ans->errlen &&
+	    (res.code == 0 || strstr(ans->out, "unrecognized") || strstr(ans->out, "unknown") ||
+	     strstr(ans->err, "unrecognized") || strstr(ans->err, "unknown"))) {
+		snprintf(code, sizeof(code), "%d", res.code);
+		gr_kv_put(&val, 'x', code);
+		gr_kv_put(&val, 'o', ans->out);
+		gr_kv_put(&val, 'r', ans->err);
+		gr_kv_put(&val, 'E', "end");
+		if (!val.nomem && val.p)
+			gr_cache_put(env, "probe", key.p, val.p, val.n, &ignore);
+	}
+	free(val.p);
+	free(key.p);
 	return GR_OK;
 }

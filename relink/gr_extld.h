@@ -16,6 +16,42 @@
  * and Go's own go.o, and no trivial.c or "-x c -" probe. */
 bool gr_extld_is_final(char *const *args, size_t n);
 
+/* Whether args (argv without argv[0]) are exactly the shape of one of
+ * cmd/link's probe links (linkerFlagSupported): "-o DIR/a.out" once, options,
+ * and DIR/trivial.c last, DIR absolute; every other word an option that
+ * names no path (no '/'), no @file and no -B, -specs or -wrapper. *dirlen:
+ * DIR's length. A pure test of the words: gr_extld_probe checks the file. */
+bool gr_extld_probe_shape(char *const *args, size_t n, size_t *dirlen);
+
+/* What a probe link answered: its exit status and its output, replayed as is. */
+struct gr_extld_probe {
+	int status;     /* the exit status */
+	char *out;      /* stdout (malloc'd, NUL-terminated) */
+	size_t outlen;
+	char *err;      /* stderr (malloc'd, NUL-terminated) */
+	size_t errlen;
+};
+
+/* Answer the probe link cc+args from env's cache (kind probe) when the same
+ * probe ran before with the same toolchain, or run it (output captured) and
+ * keep its answer; *hit says which. The key: cwd, the words (the probe's
+ * directory normalized), trivial.c's content, envp's variables the compiler
+ * driver, its linker and their messages read (LIBRARY_PATH, COMPILER_PATH,
+ * GCC_*, COLLECT_*, LD_*, LC_*, LANG...), the identity (device, inode, size,
+ * times) of the compiler on path and of the programs and start files the
+ * driver's -print-search-dirs lists or path holds (cc1, as, collect2, ld,
+ * ld.NAME, crt1.o, libc...), and that answer itself. GR_ENOTFOUND when args
+ * are no probe that can be answered so (not gr_extld_probe_shape, trivial.c
+ * not Go's, a word naming a file in cwd, Apple, no cache, no search dirs):
+ * then nothing ran. Only a normal exit is kept: a success, or a failure whose
+ * output says "unrecognized" or "unknown" (what cmd/link looks for). */
+int gr_extld_probe(const struct gr_env *env, const char *path, char *const *envp, const char *cwd,
+                   char *const cc[], char *const *args, size_t n, struct gr_extld_probe *ans,
+                   bool *hit, struct gr_error *err);
+
+/* Free what gr_extld_probe filled in. */
+void gr_extld_probe_free(struct gr_extld_probe *ans);
+
 /* Copy args into out, replacing each @FILE by the arguments in FILE (one Go
  * quoted string per line, as cmd/link writes them). */
 int gr_extld_expand(char *const *args, size_t n, struct gr_strvec *out, struct gr_error *err);

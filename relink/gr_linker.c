@@ -80,6 +80,18 @@ gr_linker_cannot_musl(enum gr_linker l, enum gr_link_mode mode)
 	return NULL;
 }
 
+const char *
+gr_linker_cannot_arch(enum gr_linker l, enum gr_link_mode mode, const char *goarch)
+{
+	/* Measured with aarch64-linux-gnu-g++ 12 and gold 1.16 (Debian 12): a
+	 * -static arm64 program that throws and catches a C++ exception aborts
+	 * (under qemu-aarch64-static; the same program linked by GNU ld, or
+	 * dynamically by gold, or for x86-64 by gold, catches it). */
+	if (l == GR_LINKER_GOLD && mode != GR_LINK_THIRD_PARTY && goarch && !strcmp(goarch, "arm64"))
+		return "gold's static arm64 links lose C++ exception unwinding (a throw aborts)";
+	return NULL;
+}
+
 bool
 gr_linker_found(const char *cc, bool cross, const char *compiler_path, const char *path, enum gr_linker l)
 {
@@ -127,7 +139,7 @@ gr_linker_no_glibc_warnings(enum gr_linker l)
 }
 
 int
-gr_linker_choose(enum gr_linker req, enum gr_link_mode mode, bool musl,
+gr_linker_choose(enum gr_linker req, enum gr_link_mode mode, bool musl, const char *goarch,
                  bool (*installed)(const void *ctx, enum gr_linker l), const void *ctx,
                  struct gr_linker_choice *c)
 {
@@ -154,7 +166,8 @@ gr_linker_choose(enum gr_linker req, enum gr_link_mode mode, bool musl,
 			/* mold and lld print none of glibc's static-link warnings: gr_diag
 			 * makes them from their --trace-symbol lines, as GNU ld prints them. */
 			if ((why = gr_linker_cannot(order[i], mode)) != NULL ||
-			    (musl && (why = gr_linker_cannot_musl(order[i], mode)) != NULL)) {
+			    (musl && (why = gr_linker_cannot_musl(order[i], mode)) != NULL) ||
+			    (why = gr_linker_cannot_arch(order[i], mode, goarch)) != NULL) {
 				sl += (size_t)snprintf(skipped + sl, sl < sizeof(skipped) ? sizeof(skipped) - sl : 0, "%s%s",
 				                       sl ? ", " : "", why);
 				if (sl >= sizeof(skipped))
@@ -181,7 +194,8 @@ gr_linker_choose(enum gr_linker req, enum gr_link_mode mode, bool musl,
 		         gr_linker_program(req), gr_linker_package(req));
 		return -1;
 	}
-	if ((why = gr_linker_cannot(req, mode)) != NULL || (musl && (why = gr_linker_cannot_musl(req, mode)) != NULL)) {
+	if ((why = gr_linker_cannot(req, mode)) != NULL || (musl && (why = gr_linker_cannot_musl(req, mode)) != NULL) ||
+	    (why = gr_linker_cannot_arch(req, mode, goarch)) != NULL) {
 		c->linker = GR_LINKER_BFD;
 		snprintf(c->why, sizeof(c->why), "--linker=%s: %s: linking with bfd instead", gr_linker_name(req), why);
 	}

@@ -42,6 +42,10 @@ const char *gr_linker_cannot(enum gr_linker l, enum gr_link_mode mode);
  * -dynamic-linker in a static link: lld, mold), or NULL: it can. */
 const char *gr_linker_cannot_musl(enum gr_linker l, enum gr_link_mode mode);
 
+/* Why linker l cannot link mode for GOARCH goarch (gold's static arm64
+ * links lose C++ exception unwinding: a throw aborts), or NULL: it can. */
+const char *gr_linker_cannot_arch(enum gr_linker l, enum gr_link_mode mode, const char *goarch);
+
 /* Whether the compiler driver cc (its first word) runs linker l for
  * -fuse-ld: ld.NAME on compiler_path, else on path; a cross compiler
  * (cross: it builds for another machine) TRIPLE-gcc finds only
@@ -57,12 +61,13 @@ const char *gr_linker_no_glibc_warnings(enum gr_linker l);
 
 /* Choose the linker for req and mode. installed(ctx, l) says whether l's
  * program is there (gr_linker_found). musl: the compiler is musl-gcc
- * (gr_linker_cannot_musl). AUTO: mold, lld, gold, then bfd, the first
+ * (gr_linker_cannot_musl). goarch: the target's GOARCH, or NULL
+ * (gr_linker_cannot_arch). AUTO: mold, lld, gold, then bfd, the first
  * installed that can do the mode (a static glibc link too: mold's and lld's
  * missing glibc warnings are made from their trace). An explicit linker
  * that cannot do the mode falls back to bfd (why says so). Returns 0, or -1 when an explicit linker is not installed (why
  * names it and its package). */
-int gr_linker_choose(enum gr_linker req, enum gr_link_mode mode, bool musl,
+int gr_linker_choose(enum gr_linker req, enum gr_link_mode mode, bool musl, const char *goarch,
                      bool (*installed)(const void *ctx, enum gr_linker l), const void *ctx,
                      struct gr_linker_choice *c);
 

@@ -121,6 +121,7 @@ timeout, every run of a built program 60 s.
 """
 
 import contextlib
+import filecmp
 import hashlib
 import json
 import os
@@ -969,6 +970,66 @@ def same_inputs_same_binary():
     assert "WORK=" in r.err, "go build -x printed no commands:\n%s" % tail(r.err)
     compiles = [l for l in r.err.split("\n") if re.search(r"/compile\s", l)]
     assert not compiles, "package main compiled again on a repeated build:\n%s" % "\n".join(compiles)
+
+
+def probe_wrapper(d, real, extra=""):
+    """D/gcc: logs each run's arguments (one line) to D/log, then runs REAL."""
+    w = os.path.join(d, "gcc")
+    with open(w, "w") as f:
+        f.write("#!/bin/sh\n%sprintf '%%s\\n' \"$*\" >> %s\nexec %s \"$@\"\n" % (
+            extra, shlex.quote(os.path.join(d, "log")), shlex.quote(real)))
+    os.chmod(w, 0o755)
+
+
+def probe_counts(d):
+    """(probe links, final links) the wrapper saw so far: cmd/link's
+    linkerFlagSupported runs `CC ... -o DIR/a.out FLAG DIR/trivial.c`."""
+    try:
+        with open(os.path.join(d, "log")) as f:
+            lines = f.read().split("\n")
+    except FileNotFoundError:
+        return 0, 0
+    probes = [l for l in lines if l.endswith("/trivial.c")]
+    finals = [l for l in lines if re.search(r"/go\.o( |$)", l)]
+    return len(probes), len(finals)
+
+
+@test
+def probe_links_from_the_cache():
+    """Issue 15: cmd/link's probe links (linkerFlagSupported) are answered from
+    gorelink's cache (kind probe) when the same probe ran with the same
+    toolchain before: a second build with a fresh OUT runs none of them
+    through the compiler and gives the same static binary; a changed
+    compiler runs them again."""
+    real = shutil.which("gcc")
+    assert real, "no gcc (Debian package gcc)"
+    wrap = scratch("probe-wrap")
+    probe_wrapper(wrap, real)
+    cache = scratch("probe-cache")
+    env = base_env(PATH=wrap + os.pathsep + os.environ.get("PATH", "/usr/bin:/bin"),
+                   GORELINK_CACHE_DIR=cache, CC="gcc")
+    ex = example("fortytwo")
+    _, _, first = build(ex, [], env=env, name="fortytwo")
+    p1, f1 = probe_counts(wrap)
+    assert p1 >= 1 and f1 >= 1, "the first build: %d probe and %d final links through %s" % (p1, f1, wrap)
+    _, _, second = build(ex, [], env=env, name="fortytwo")
+    p2, f2 = probe_counts(wrap)
+    assert f2 > f1, "the second build linked nothing through %s" % wrap
+    assert p2 == p1, "the second build ran %d probe links again (want 0)" % (p2 - p1)
+    assert filecmp.cmp(first, second, shallow=False), "%s and %s differ" % (first, second)
+    assert_static(first)
+    assert_static(second)
+    # Another compiler (the wrapper's content and size change): probes run again.
+    probe_wrapper(wrap, real, extra="# changed\n")
+    _, _, third = build(ex, [], env=env, name="fortytwo")
+    p3, f3 = probe_counts(wrap)
+    assert f3 > f2 and p3 - p2 == p1, "after the compiler changed: %d probe links, want %d" % (p3 - p2, p1)
+    assert filecmp.cmp(first, third, shallow=False), "%s and %s differ" % (first, third)
+    # No cache (GORELINK_CACHE_DIR empty): every probe runs.
+    _, _, fourth = build(ex, [], env=dict(env, GORELINK_CACHE_DIR=""), name="fortytwo")
+    p4, _ = probe_counts(wrap)
+    assert p4 - p3 == p1, "without a cache: %d probe links, want %d" % (p4 - p3, p1)
+    assert_static(fourth)
 
 
 # ------------------------------------------------ 16: the embedded manifest
@@ -4538,8 +4599,11 @@ def linker_auto_musl_and_cross():
     it): with CC=musl-gcc, lld and mold keep the specs' -dynamic-linker in a
     static link (PT_INTERP: not static), so auto picks gold and says why, and
     --linker=mold falls back to bfd; a cross compiler (aarch64-linux-gnu-gcc)
-    finds only aarch64-linux-gnu-ld.NAME, so auto picks gold (there is no
-    aarch64 ld.mold or ld.lld). Each binary is static."""
+    finds only aarch64-linux-gnu-ld.NAME (there is no aarch64 ld.mold or
+    ld.lld), and gold's static arm64 links lose C++ exception unwinding (found
+    by the whole suite with RELINK_E2E_LINKER=auto: a throw aborts), so auto
+    picks bfd there and says why; --third-party for arm64 is gold's. Each
+    binary is static (or, --third-party, needs only libc)."""
     assert shutil.which("musl-gcc"), "musl-gcc is needed (apt-get install musl-tools; scripts/setup does)"
     ex = example("fortytwo")
     env = base_env(CC="musl-gcc")
@@ -4561,10 +4625,14 @@ def linker_auto_musl_and_cross():
     env.pop("CGO_ENABLED", None)
     r, rep, out = build(ex, ["--linker=auto"], env=env, name="lkarm64")
     lk = rep["linker"]
-    assert lk["chosen"] == "gold" and lk["used"] == "gold" and not lk["failover"], "auto, cross: %r" % lk
+    assert lk["chosen"] == "bfd" and lk["used"] == "bfd" and not lk["failover"], "auto, cross: %r" % lk
     assert "mold not installed" in lk["why"] and "lld not installed" in lk["why"], lk
+    assert "gold's static arm64 links lose C++ exception unwinding" in lk["why"], lk
     elf = readelf(out)
     assert elf["interp"] is None and not elf["needed"], "not static: %r" % elf
+    r, rep, out = build(ex, ["--linker=auto", "--third-party"], env=env, name="lkarm64-tp")
+    lk = rep["linker"]
+    assert lk["chosen"] == "gold" and lk["used"] == "gold" and not lk["failover"], "auto, cross, --third-party: %r" % lk
 
 
 @test

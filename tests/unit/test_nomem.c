@@ -28,6 +28,7 @@
 #include "gr_goflags.h"
 #include "gr_ldmsg.h"
 #include "gr_ldscript.h"
+#include "gr_ldsearch.h"
 #include "gr_records.h"
 #include "gr_macho.h"
 #include "gr_pc.h"
@@ -898,7 +899,73 @@ result_is(const char *name, struct sbuf *ref)
 }
 
 static struct sbuf ref_ldscript, ref_ldmsg, ref_goflags, ref_pc_split, ref_check_elf, ref_extld_rw,
-	ref_darwin_rw;
+	ref_darwin_rw, ref_ldscache;
+
+/* gr_ldsearch's per-run cache (issue 15): the elsewhere walk below the fixture
+ * directory, asked twice (the second from the walk kept), and realpath
+ * answers, each asked twice (the second from memory). */
+static int
+op_ldscache(void)
+{
+	const char *dirs[] = { fixdir };
+	const char *names[] = { "t-1", "cxt", "t", "", "absent" };
+	char *found[5] = { NULL };
+	char paths[4][300];
+	struct gr_ldsearch_cache *c = gr_ldsearch_cache_new();
+	struct gr_ldsearch s;
+	struct gr_error e;
+	int rc = GR_OK, round;
+	size_t i;
+
+	snprintf(paths[0], sizeof(paths[0]), "%s/libt.a", libdir);
+	snprintf(paths[1], sizeof(paths[1]), "%s/lib/../cxxlib/libcxt.a", fixdir);
+	snprintf(paths[2], sizeof(paths[2]), "%s/nodir/libt.a", fixdir);
+	snprintf(paths[3], sizeof(paths[3]), "%s//lib/./libt-1.a", fixdir);
+	memset(&e, 0, sizeof(e));
+	if (!c) {
+		pause_injection();
+		resume_injection();
+		return 1;
+	}
+	if ((rc = gr_ldsearch_init(&s, dirs, 1, NULL, 0, NULL, NULL, false, c, &e)) != GR_OK) {
+		pause_injection();
+		error_said("ldscache", rc, &e);
+		gr_ldsearch_cache_free(c);
+		resume_injection();
+		return 1;
+	}
+	got.n = 0;
+	for (round = 0; round < 2 && rc == GR_OK; round++) {
+		rc = gr_ldsearch_elsewhere(&s, names, 5, 3, 4000, found);
+		pause_injection();
+		for (i = 0; i < 5; i++) {
+			if (rc == GR_OK)
+				sb_add(&got, "elsewhere %s %s\n", names[i], SB_STR(found[i]));
+			free(found[i]);
+			found[i] = NULL;
+		}
+		resume_injection();
+		for (i = 0; i < 4 && rc == GR_OK; i++) {
+			char *r;
+			errno = 0;
+			r = gr_ldsearch_cache_realpath(c, paths[i]);
+			if (!r && errno == ENOMEM)
+				rc = GR_ENOMEM;
+			pause_injection();
+			if (rc == GR_OK)
+				sb_add(&got, "realpath %s %s\n", paths[i], SB_STR(r));
+			free(r);
+			resume_injection();
+		}
+	}
+	pause_injection();
+	if (rc == GR_OK)
+		result_is("ldscache", &ref_ldscache);
+	gr_ldsearch_deinit(&s);
+	gr_ldsearch_cache_free(c);
+	resume_injection();
+	return rc != GR_OK;
+}
 
 static int
 op_ldscript(void)
@@ -1112,7 +1179,7 @@ static void
 record_simple_references(void)
 {
 	static const op_fn simple[] = { op_ldscript, op_ldmsg, op_goflags, op_pc_split,
-	                                op_check_elf, op_extld_rewrite, op_darwin_rewrite };
+	                                op_check_elf, op_extld_rewrite, op_darwin_rewrite, op_ldscache };
 	size_t i;
 
 	recording = true;
@@ -1134,6 +1201,10 @@ record_simple_references(void)
 	ck_assert_ptr_nonnull(strstr(ref_extld_rw.b, goobj));
 	ck_assert_ptr_nonnull(strstr(ref_extld_rw.b, "-lpthread\n"));
 	ck_assert_ptr_nonnull(strstr(ref_darwin_rw.b, "arg -lSystem\n"));
+	ck_assert_ptr_nonnull(strstr(ref_ldscache.b, "/lib/libt-1.a\n"));
+	ck_assert_ptr_nonnull(strstr(ref_ldscache.b, "/cxxlib/libcxt.a\nelsewhere t "));
+	ck_assert_ptr_nonnull(strstr(ref_ldscache.b, "elsewhere absent (null)\n"));
+	ck_assert_ptr_nonnull(strstr(ref_ldscache.b, "/nodir/libt.a (null)\n"));
 }
 
 /* Take every reference from a run without failures. */
@@ -1244,7 +1315,7 @@ START_TEST(test_every_allocation_fails_once)
 		{ "symindex_store", op_symindex_store }, { "symindex_lookup", op_symindex_lookup },
 		{ "diag", op_diag }, { "macho_thin", op_macho_thin }, { "macho_fat", op_macho_fat },
 		{ "check_macho", op_check_macho }, { "extld_cxx", op_extld_cxx },
-		{ "cxx_choose", op_cxx_choose },
+		{ "cxx_choose", op_cxx_choose }, { "ldscache", op_ldscache },
 	};
 	FILE *f = fopen("/proc/self/exe", "rb");
 	size_t i;

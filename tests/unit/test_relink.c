@@ -254,6 +254,200 @@ START_TEST(test_is_final_and_expand)
 }
 END_TEST
 
+START_TEST(test_probe_shape)
+{
+	/* cmd/link's linkerFlagSupported: flags, -o DIR/a.out, the flag, DIR/trivial.c. */
+	char *probe[] = { "-m64", "-o", "/tmp/g/go-link-1/a.out", "-Wl,--build-id=0x12", "/tmp/g/go-link-1/trivial.c" };
+	char *fuse[] = { "-m64", "-fuse-ld=gold", "-o", "/t/a.out", "-no-pie", "/t/trivial.c" };
+	char *other_dir[] = { "-o", "/tmp/x/a.out", "-no-pie", "/tmp/y/trivial.c" };
+	char *other_out[] = { "-o", "/tmp/x/b.out", "-no-pie", "/tmp/x/trivial.c" };
+	char *two_out[] = { "-o", "/t/a.out", "-o", "/t/a.out", "/t/trivial.c" };
+	char *no_out[] = { "-m64", "-no-pie", "/t/trivial.c" };
+	char *relative[] = { "-o", "t/a.out", "-no-pie", "t/trivial.c" };
+	char *not_last[] = { "-o", "/t/a.out", "/t/trivial.c", "-no-pie" };
+	char *resp[] = { "-o", "/t/a.out", "@/t/response", "/t/trivial.c" };
+	char *path[] = { "-o", "/t/a.out", "-Wl,-T,/etc/x.ld", "/t/trivial.c" };
+	char *bdir[] = { "-Bprefix", "-o", "/t/a.out", "-no-pie", "/t/trivial.c" };
+	char *specs[] = { "-specs=x", "-o", "/t/a.out", "-no-pie", "/t/trivial.c" };
+	char *object[] = { "-o", "/t/a.out", "x.o", "/t/trivial.c" };
+	char *stdin_probe[] = { "-x", "c", "-o", "/t/a.out", "/t/trivial.c" };
+	char *final[] = { "-m64", "-o", "/tmp/b/exe/a.out", "/tmp/go-link-1/go.o", "-lpthread" };
+	char *named[] = { "-o", "/t/a.out", "-no-pie", "/t/nottrivial.c" };
+	char *root[] = { "-o", "/a.out", "-no-pie", "/trivial.c" };
+	size_t dl = 0;
+
+	ck_assert(gr_extld_probe_shape(probe, 5, &dl));
+	ck_assert_uint_eq(dl, strlen("/tmp/g/go-link-1"));
+	ck_assert(gr_extld_probe_shape(fuse, 6, &dl));
+	ck_assert_uint_eq(dl, 2);
+	ck_assert(!gr_extld_probe_shape(other_dir, 4, &dl));
+	ck_assert(!gr_extld_probe_shape(other_out, 4, &dl));
+	ck_assert(!gr_extld_probe_shape(two_out, 5, &dl));
+	ck_assert(!gr_extld_probe_shape(no_out, 3, &dl));
+	ck_assert(!gr_extld_probe_shape(relative, 4, &dl));
+	ck_assert(!gr_extld_probe_shape(not_last, 4, &dl));
+	ck_assert(!gr_extld_probe_shape(resp, 4, &dl));
+	ck_assert(!gr_extld_probe_shape(path, 4, &dl));
+	ck_assert(!gr_extld_probe_shape(bdir, 5, &dl));
+	ck_assert(!gr_extld_probe_shape(specs, 5, &dl));
+	ck_assert(!gr_extld_probe_shape(object, 4, &dl));
+	ck_assert(!gr_extld_probe_shape(stdin_probe, 5, &dl));
+	ck_assert(!gr_extld_probe_shape(final, 5, &dl));
+	ck_assert(!gr_extld_probe_shape(named, 4, &dl));
+	ck_assert(!gr_extld_probe_shape(root, 4, &dl));
+	ck_assert(!gr_extld_probe_shape(probe, 2, &dl));
+}
+END_TEST
+
+/* A compiler script for test_probe_cache: -print-search-dirs names DIR; a
+ * probe counts itself in DIR/count and answers with output and status 3. */
+static void
+probe_cc(const char *dir, const char *cc, const char *word)
+{
+	char text[4096];
+
+	snprintf(text, sizeof(text),
+	         "#!/bin/sh\n"
+	         "for a; do [ \"$a\" = -print-search-dirs ] && { printf 'install: %s/\\nprograms: =%s/\\nlibraries: =%s/\\n'; exit 0; }; done\n"
+	         "echo x >> %s/count\n"
+	         "printf '%%s\\n' '%s stdout'\n"
+	         "printf 'unrecognized \\t option\\n' >&2\n"
+	         "exit 3\n",
+	         dir, dir, dir, dir, word);
+	gr_test_write_mode(cc, text, 0755);
+}
+
+/* How many probes the compiler script ran. */
+static size_t
+probe_count(const char *dir)
+{
+	char path[512], *t;
+	size_t n = 0;
+
+	snprintf(path, sizeof(path), "%s/count", dir);
+	if (access(path, F_OK) != 0)
+		return 0;
+	t = gr_test_slurp(path);
+	for (char *p = t; *p; p++)
+		n += *p == '\n';
+	free(t);
+	return n;
+}
+
+START_TEST(test_probe_cache)
+{
+	char dir[256], cc[320], link1[320], link2[320], trivial[400], out[400], cache[320], as[320];
+	char *ccv[2] = { cc, NULL };
+	char *envp[] = { "LIBRARY_PATH=/nowhere", "GORELINK_LINK_STATE=/x/state", NULL };
+	char *args[5];
+	struct gr_extld_probe ans;
+	struct gr_error e;
+	bool hit;
+
+	gr_test_tmpdir(dir, sizeof(dir), "gr-probe");
+	snprintf(cc, sizeof(cc), "%s/cc", dir);
+	snprintf(cache, sizeof(cache), "%s/cache", dir);
+	snprintf(as, sizeof(as), "%s/as", dir);
+	setenv("GORELINK_CACHE_DIR", cache, 1);
+	probe_cc(dir, cc, "one");
+	/* Two runs' private directories, the same trivial.c. */
+	snprintf(link1, sizeof(link1), "%s/go-link-1", dir);
+	snprintf(link2, sizeof(link2), "%s/go-link-22", dir);
+	ck_assert_int_eq(mkdir(link1, 0755), 0);
+	ck_assert_int_eq(mkdir(link2, 0755), 0);
+	gr_test_put(link1, "trivial.c", "int main() { return 0; }");
+	gr_test_put(link2, "trivial.c", "int main() { return 0; }");
+	args[0] = "-m64";
+	args[1] = "-o";
+	args[3] = "-Wl,--build-id=0x1234";
+#define PROBE_IN(d)                                                                   \
+	do {                                                                          \
+		snprintf(out, sizeof(out), "%s/a.out", d);                            \
+		snprintf(trivial, sizeof(trivial), "%s/trivial.c", d);                \
+		args[2] = out;                                                        \
+		args[4] = trivial;                                                    \
+	} while (0)
+#define PROBE(env_, want_hit)                                                                     \
+	do {                                                                                      \
+		ck_assert_msg(gr_extld_probe(gr_test_env(), "/usr/bin:/bin", env_, "/", ccv, args, 5, &ans, \
+		                             &hit, &e) == GR_OK, "%s", e.msg);                            \
+		ck_assert_int_eq(hit, want_hit);                                                  \
+		ck_assert_int_eq(ans.status, 3);                                                  \
+		ck_assert_str_eq(ans.err, "unrecognized \t option\n");                           \
+		ck_assert_uint_eq(ans.errlen, strlen(ans.err));                                   \
+		gr_extld_probe_free(&ans);                                                        \
+	} while (0)
+
+	PROBE_IN(link1);
+	PROBE(envp, false);
+	ck_assert_uint_eq(probe_count(dir), 1);
+	/* The same probe in another run's directory: answered, nothing runs. */
+	PROBE_IN(link2);
+	ck_assert_msg(gr_extld_probe(gr_test_env(), "/usr/bin:/bin", envp, "/", ccv, args, 5, &ans, &hit, &e) == GR_OK,
+	              "%s", e.msg);
+	ck_assert(hit);
+	ck_assert_str_eq(ans.out, "one stdout\n");
+	ck_assert_uint_eq(ans.outlen, strlen("one stdout\n"));
+	gr_extld_probe_free(&ans);
+	ck_assert_uint_eq(probe_count(dir), 1);
+	/* Another flag, another environment the driver reads: run again. */
+	args[3] = "-no-pie";
+	PROBE(envp, false);
+	ck_assert_uint_eq(probe_count(dir), 2);
+	PROBE(envp, true);
+	{
+		char *envp2[] = { "LIBRARY_PATH=/elsewhere", NULL };
+		PROBE(envp2, false);
+		ck_assert_uint_eq(probe_count(dir), 3);
+	}
+	/* The compiler changes (content, size): run again. */
+	probe_cc(dir, cc, "two!");
+	ck_assert_msg(gr_extld_probe(gr_test_env(), "/usr/bin:/bin", envp, "/", ccv, args, 5, &ans, &hit, &e) == GR_OK,
+	              "%s", e.msg);
+	ck_assert(!hit);
+	ck_assert_str_eq(ans.out, "two! stdout\n");
+	gr_extld_probe_free(&ans);
+	ck_assert_uint_eq(probe_count(dir), 4);
+	PROBE(envp, true);
+	/* A program appears in the driver's programs directory: run again. */
+	gr_test_write_mode(as, "#!/bin/sh\n", 0755);
+	PROBE(envp, false);
+	ck_assert_uint_eq(probe_count(dir), 5);
+	/* A failure that is no flag's rejection (a full disk, say) is not kept. */
+	{
+		char text[1024];
+		snprintf(text, sizeof(text),
+		         "#!/bin/sh\n"
+		         "for a; do [ \"$a\" = -print-search-dirs ] && { printf 'programs: =/nowhere/\\nlibraries: =/nowhere/\\n'; exit 0; }; done\n"
+		         "echo x >> %.200s/count\n"
+		         "echo 'cannot write: No space left on device' >&2\n"
+		         "exit 1\n", dir);
+		gr_test_write_mode(cc, text, 0755);
+		for (int k = 0; k < 2; k++) {
+			ck_assert_msg(gr_extld_probe(gr_test_env(), "/usr/bin:/bin", envp, "/", ccv, args, 5, &ans, &hit,
+			                             &e) == GR_OK, "%s", e.msg);
+			ck_assert(!hit);
+			ck_assert_int_eq(ans.status, 1);
+			gr_extld_probe_free(&ans);
+		}
+		ck_assert_uint_eq(probe_count(dir), 7);
+	}
+	/* trivial.c that is not Go's, or no cache: not answered, nothing runs. */
+	gr_test_put(link2, "trivial.c", "#include \"x.h\"\nint main() { return 0; }");
+	ck_assert_int_eq(gr_extld_probe(gr_test_env(), "/usr/bin:/bin", envp, "/", ccv, args, 5, &ans, &hit, &e),
+	                 GR_ENOTFOUND);
+	gr_test_put(link2, "trivial.c", "int main() { return 0; }");
+	setenv("GORELINK_CACHE_DIR", "", 1);
+	ck_assert_int_eq(gr_extld_probe(gr_test_env(), "/usr/bin:/bin", envp, "/", ccv, args, 5, &ans, &hit, &e),
+	                 GR_ENOTFOUND);
+	ck_assert_uint_eq(probe_count(dir), 7);
+#undef PROBE
+#undef PROBE_IN
+	unsetenv("GORELINK_CACHE_DIR");
+	ck_assert_int_eq(gr_test_rmtree(dir), 0);
+}
+END_TEST
+
 START_TEST(test_linkstate)
 {
 	char path[] = "/tmp/gr-state-XXXXXX";
@@ -910,6 +1104,8 @@ main(void)
 		test_unquote,
 		test_is_final_and_expand,
 		test_extld_discovery_path,
+		test_probe_shape,
+		test_probe_cache,
 		test_linkstate,
 		test_presets,
 		test_preset_modules,
