@@ -1006,8 +1006,10 @@ def probe_links_from_the_cache():
     wrap = scratch("probe-wrap")
     probe_wrapper(wrap, real)
     cache = scratch("probe-cache")
+    # No output cache (GORELINK_OUTPUT_CACHE_MAX=0): the second build's
+    # fresh OUT would come from it without a link (with RELINK_E2E_MATRIX=0).
     env = base_env(PATH=wrap + os.pathsep + os.environ.get("PATH", "/usr/bin:/bin"),
-                   GORELINK_CACHE_DIR=cache, CC="gcc")
+                   GORELINK_CACHE_DIR=cache, CC="gcc", GORELINK_OUTPUT_CACHE_MAX="0")
     ex = example("fortytwo")
     _, _, first = build(ex, [], env=env, name="fortytwo")
     p1, f1 = probe_counts(wrap)
