@@ -2274,15 +2274,17 @@ gr_b_outcache_seed(struct gr_b *b)
 	if (!gr_b_outcache_max(b) || !gr_b_outcache_key(b, key))
 		return;
 	if (gr_uptodate_bin_lookup(b->o->env, key, b->reuse_hash, &b->seed_report, &b->seed_len, &why) != GR_OK) {
-		snprintf(detail, sizeof(detail), "no: %s%s", why ? why : "no binary built with these inputs",
-		         why ? " changed since the cached binary was built" : "");
-		gr_b_log(b, "output cache", detail);
+		/* Said only when there was a binary (no record: a first build, silent). */
+		if (why) {
+			snprintf(detail, sizeof(detail), "no: %s changed since the cached binary was built", why);
+			gr_b_log(b, "outcache", detail);
+		}
 		free(why);
 		return;
 	}
 	if (gr_uptodate_bin_get(b->o->env, b->reuse_hash, b->tmpout, gr_b_outcache_mode()) != 0 ||
 	    stat(b->tmpout, &st) != 0) {
-		gr_b_log(b, "output cache", "no: the cached binary is gone or not what its record says");
+		gr_b_log(b, "outcache", "no: the cached binary is gone or not what its record says");
 		free(b->seed_report);
 		b->seed_report = NULL;
 		return;
@@ -2291,7 +2293,7 @@ gr_b_outcache_seed(struct gr_b *b)
 	b->seed_size = st.st_size;
 	b->seeded = b->reused = true;
 	b->go_started = gr_uptodate_now();
-	gr_b_log(b, "output cache", b->reuse_hash);
+	gr_b_log(b, "outcache", b->reuse_hash);
 }
 
 /* Before go build: when gorelink's cache holds a record for OUT as it is
@@ -2374,7 +2376,7 @@ gr_b_uptodate_take(struct gr_b *b)
 	if (b->reused) {
 		/* A new binary for OUT, from the output cache: checked and installed. */
 		b->res->from_output_cache = true;
-		gr_b_log(b, "output cache", "reused: go build linked nothing");
+		gr_b_log(b, "outcache", "reused: go build linked nothing");
 		return GR_OK;
 	}
 	b->res->up_to_date = true;
