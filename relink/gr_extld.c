@@ -379,6 +379,36 @@ gr_extld_accounted(const struct gr_env *env, const char *log, char *const *args,
 }
 
 int
+gr_extld_mold_build_id(struct gr_strvec *argv)
+{
+	static const char go[] = "-Wl,--build-id=0x";
+	bool any = false;
+	size_t i;
+
+	for (i = 0; i < argv->n; i++) {
+		const char *a = argv->v[i];
+		size_t hex, al;
+		char *padded;
+		if (!strstr(a, "build-id"))
+			continue;
+		any = true;
+		if (strncmp(a, go, sizeof(go) - 1) != 0)
+			continue;
+		hex = strlen(a + sizeof(go) - 1);
+		if (hex % 2 || hex / 2 % 8 != 4 || strspn(a + sizeof(go) - 1, "0123456789abcdefABCDEF") != hex)
+			continue;
+		al = strlen(a);
+		if (!(padded = malloc(al + 9)))
+			return -1;
+		memcpy(padded, a, al);
+		memcpy(padded + al, "00000000", 9);
+		free(argv->v[i]);
+		argv->v[i] = padded;
+	}
+	return !any && gr_strvec_push(argv, "-Wl,--build-id=sha256") ? -1 : 0;
+}
+
+int
 gr_extld_rewrite(const struct gr_env *env, const struct gr_linkstate *ls,
                  const struct gr_toolchain *tc, char *const *args, size_t n, struct gr_strvec *out,
                  struct gr_rw_result **rw, struct gr_error *err)
@@ -493,6 +523,8 @@ gr_extld_rewrite(const struct gr_env *env, const struct gr_linkstate *ls,
 		rc = gr_strvec_push(out, flag);
 		free(flag);
 		if (rc)
+			return gr_error_set(err, GR_ENOMEM, 0, "link arguments: out of memory");
+		if (!strcmp(ls->linker, "mold") && gr_extld_mold_build_id(out))
 			return gr_error_set(err, GR_ENOMEM, 0, "link arguments: out of memory");
 	}
 	/* A -Bdynamic the flags left in force would make the driver's own -lc,

@@ -66,6 +66,13 @@ int gr_extld_unquote(const char *s, size_t len, char **out);
  * otherwise (also when nothing would remain). Points into path or is path. */
 const char *gr_extld_discovery_path(const char *path, const char *statepath);
 
+/* For mold (1.10 puts every note in one PT_NOTE aligned to 8, and Go's
+ * build ID reader steps by that alignment, so a GNU build ID note whose size
+ * is not a multiple of 8 hides the Go build ID that follows it): cmd/link's
+ * -Wl,--build-id=0xHEX of 4 mod 8 bytes (its 20) gets 4 zero bytes, and a
+ * link with no --build-id at all gets sha256 (32 bytes). 0, or -1: out of memory. */
+int gr_extld_mold_build_id(struct gr_strvec *argv);
+
 /* The final link for the state's mode: the compiler words, the arguments with
  * every -l resolved to archives, the state's extra flags, -static or -static-pie,
  * and no -rdynamic or --dynamic-linker. Unless the state says no_infer (and

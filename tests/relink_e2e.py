@@ -4189,6 +4189,36 @@ def noop_second_run_up_to_date():
 
 
 @test
+def noop_and_output_cache_with_mold():
+    """With --linker=mold, go tool buildid reads the Go build ID of OUT
+    (mold 1.10 puts every note in one PT_NOTE aligned to 8: gorelink pads
+    cmd/link's 20-byte GNU build ID to 24 bytes, so Go's note reader is not
+    lost after it), so a second identical build is up to date and a build
+    to a new OUT comes from the output cache, byte-identical; the GNU build
+    ID is cmd/link's with 4 zero bytes."""
+    tool_needed("ld.mold", "mold")
+    mod = noop_module("mold")
+    out = os.path.join(scratch("noop-mold"), "prog")
+    _, rep = noop_build(mod, out, ["--linker=mold"])
+    assert rep["up_to_date"] is False and rep["links"] >= 1 and rep["linker"]["used"] == "mold", rep["linker"]
+    bid = run(["go", "tool", "buildid", out], timeout=RUN_TIMEOUT)
+    assert bid.rc == 0 and re.fullmatch(r"[A-Za-z0-9_-]{20}(/[A-Za-z0-9_-]{20}){3}", bid.out.strip()), (
+        "go tool buildid does not read a Go build ID from the mold-linked OUT: %r" % bid)
+    ids = [a for a in rep["link_argv"] if a.startswith("-Wl,--build-id=0x")]
+    assert len(ids) == 1 and len(ids[0]) == len("-Wl,--build-id=0x") + 48 and ids[0].endswith("00000000"), ids
+    notes = run(["readelf", "-nW", out], timeout=RUN_TIMEOUT)
+    assert "Build ID: %s" % ids[0][len("-Wl,--build-id=0x"):] in notes.out, notes.out[-600:]
+    assert_up_to_date(mod, out, ["--linker=mold"], what="a second identical run with mold")
+    out2 = os.path.join(scratch("noop-mold-2"), "prog")
+    _, rep = noop_build(mod, out2, ["--linker=mold"])
+    assert rep["from_output_cache"] is True and rep["links"] == 0, (
+        "a new OUT with mold: from_output_cache %r, links %r" % (rep["from_output_cache"], rep["links"]))
+    assert filecmp.cmp(out, out2, shallow=False), "the output cache's binary differs"
+    res, _ = run_in_empty_root(out2)
+    assert res.rc == 0 and res.out.strip() == "hello 1", "the binary prints %r" % res.out
+
+
+@test
 def noop_changes_relink():
     """Each change relinks, and the binary shows it: a Go file's content,
     -ldflags -X, the mode (--static-pie, --third-party), an archive replaced by

@@ -284,11 +284,55 @@ START_TEST(test_extld_flag)
 }
 END_TEST
 
+/* mold: cmd/link's 20-byte -Wl,--build-id=0x... padded to 24 bytes (every
+ * note of mold's one PT_NOTE then ends on 8, and Go reads its build ID);
+ * other lengths, other forms and a link's own choice kept; none: sha256. */
+START_TEST(test_mold_build_id)
+{
+	struct gr_strvec v;
+	const char *id20 = "-Wl,--build-id=0xe48ba8532204f96b6d33247e4272f51e66a8a4a7";
+
+	gr_strvec_init(&v);
+	ck_assert_int_eq(gr_strvec_push(&v, "-o"), 0);
+	ck_assert_int_eq(gr_strvec_push(&v, id20), 0);
+	ck_assert_int_eq(gr_extld_mold_build_id(&v), 0);
+	ck_assert_uint_eq(v.n, 2);
+	ck_assert_str_eq(v.v[1], "-Wl,--build-id=0xe48ba8532204f96b6d33247e4272f51e66a8a4a700000000");
+	/* Already 24 bytes: kept (applying it twice changes nothing). */
+	ck_assert_int_eq(gr_extld_mold_build_id(&v), 0);
+	ck_assert_str_eq(v.v[1], "-Wl,--build-id=0xe48ba8532204f96b6d33247e4272f51e66a8a4a700000000");
+	gr_strvec_deinit(&v);
+
+	gr_strvec_init(&v);
+	ck_assert_int_eq(gr_strvec_push(&v, "-Wl,--build-id=0x1234567890abcdef"), 0);  /* 8 bytes */
+	ck_assert_int_eq(gr_strvec_push(&v, "-Wl,--build-id=0xnothexnothexnothexnothexnothexnothexnothe"), 0);
+	ck_assert_int_eq(gr_extld_mold_build_id(&v), 0);
+	ck_assert_uint_eq(v.n, 2);
+	ck_assert_str_eq(v.v[0], "-Wl,--build-id=0x1234567890abcdef");
+	ck_assert_str_eq(v.v[1], "-Wl,--build-id=0xnothexnothexnothexnothexnothexnothexnothe");
+	gr_strvec_deinit(&v);
+
+	gr_strvec_init(&v);
+	ck_assert_int_eq(gr_strvec_push(&v, "-Wl,--build-id=none"), 0);
+	ck_assert_int_eq(gr_extld_mold_build_id(&v), 0);
+	ck_assert_uint_eq(v.n, 1);
+	ck_assert_str_eq(v.v[0], "-Wl,--build-id=none");
+	gr_strvec_deinit(&v);
+
+	gr_strvec_init(&v);
+	ck_assert_int_eq(gr_strvec_push(&v, "-static"), 0);
+	ck_assert_int_eq(gr_extld_mold_build_id(&v), 0);
+	ck_assert_uint_eq(v.n, 2);
+	ck_assert_str_eq(v.v[1], "-Wl,--build-id=sha256");
+	gr_strvec_deinit(&v);
+}
+END_TEST
+
 int
 main(void)
 {
 	const TTest *const tests[] = {
-		test_parse, test_auto_order, test_modes, test_glibc_warnings, test_musl, test_arch, test_found_cross, test_not_installed, test_on_path_and_argv, test_extld_flag,
+		test_parse, test_auto_order, test_modes, test_glibc_warnings, test_musl, test_arch, test_found_cross, test_not_installed, test_on_path_and_argv, test_extld_flag, test_mold_build_id,
 	};
 
 	return gr_test_run(gr_test_suite("linker", "linker", tests, sizeof(tests) / sizeof(tests[0]), 0), false);
