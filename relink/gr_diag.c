@@ -1338,6 +1338,115 @@ gr_dw_member_pos(const char *path, const char *member, size_t mlen)
 	return at;
 }
 
+struct gr_dw_line {
+	const char *s;   /* the line in the copy */
+	size_t len;
+	bool trace;      /* a --trace-symbol line */
+	long argi, mem;  /* gr_diag_sort_traces' key */
+	size_t at;       /* where it was printed */
+};
+
+static int
+gr_dw_line_cmp(const void *pa, const void *pb)
+{
+	const struct gr_dw_line *a = pa, *b = pb;
+
+	if (a->argi != b->argi)
+		return a->argi < b->argi ? -1 : 1;
+	if (a->mem != b->mem)
+		return a->mem < b->mem ? -1 : 1;
+	return a->at < b->at ? -1 : a->at > b->at;
+}
+
+char *
+gr_diag_sort_traces(const char *messages, const char *const *argv, size_t argc)
+{
+	size_t n = 0, nt = 0, ns = 0, i, j, k, len = strlen(messages);
+	bool eol = len && messages[len - 1] == '\n';
+	struct gr_dw_line *l, *srt;
+	struct { char *ref; long mem; } *known;
+	const char *p, *nl;
+	char *out = NULL, *o;
+
+	for (p = messages; *p; p = nl + 1) {
+		n++;
+		if (!(nl = strchr(p, '\n')))
+			break;
+	}
+	l = calloc(n + 1, sizeof(*l));
+	srt = calloc(n + 1, sizeof(*srt));
+	known = calloc(n + 1, sizeof(*known));
+	if (!l || !srt || !known || !(out = malloc(len + 1)))
+		goto nomem;
+	for (i = 0, p = messages; i < n; i++, p = nl ? nl + 1 : p) {
+		struct gr_ldmsgs *m;
+		char *one;
+		nl = strchr(p, '\n');
+		l[i].s = p;
+		l[i].len = nl ? (size_t)(nl - p) : strlen(p);
+		l[i].at = i;
+		if (!(one = strndup(p, l[i].len)))
+			goto nomem;
+		m = gr_ldmsg_parse(one);
+		free(one);
+		if (!m)
+			goto nomem;
+		if (m->n == 1 && m->v[0].referrer &&
+		    (m->v[0].kind == GR_LDMSG_TRACE_REF || m->v[0].kind == GR_LDMSG_TRACE_DEF)) {
+			const char *ref = m->v[0].referrer, *mem;
+			size_t alen, mlen;
+			l[i].trace = true;
+			l[i].mem = LONG_MAX;
+			if (gr_dw_split(ref, &alen, &mem, &mlen)) {
+				l[i].argi = gr_dw_argi(argv, argc, ref, alen);
+				/* A member's index, looked up once per member. */
+				for (k = 0; k < nt && strcmp(known[k].ref, ref) != 0; k++)
+					;
+				if (k < nt) {
+					l[i].mem = known[k].mem;
+				} else {
+					char *path = strndup(ref, alen);
+					if (!path || !(known[nt].ref = strdup(ref))) {
+						free(path);
+						gr_ldmsg_free(m);
+						goto nomem;
+					}
+					l[i].mem = known[nt++].mem = gr_dw_member_pos(path, mem, mlen);
+					free(path);
+				}
+			} else {
+				l[i].argi = gr_dw_argi(argv, argc, ref, strlen(ref));
+			}
+			srt[ns++] = l[i];
+		}
+		gr_ldmsg_free(m);
+	}
+	/* The trace lines sorted, put back into the trace lines' places. */
+	qsort(srt, ns, sizeof(*srt), gr_dw_line_cmp);
+	for (i = j = 0, o = out; i < n; i++) {
+		const struct gr_dw_line *x = l[i].trace ? &srt[j++] : &l[i];
+		memcpy(o, x->s, x->len);
+		o += x->len;
+		if (i + 1 < n || eol)
+			*o++ = '\n';
+	}
+	*o = '\0';
+	for (k = 0; k < nt; k++)
+		free(known[k].ref);
+	free(known);
+	free(srt);
+	free(l);
+	return out;
+nomem:
+	for (k = 0; k < nt; k++)
+		free(known[k].ref);
+	free(known);
+	free(srt);
+	free(l);
+	free(out);
+	return NULL;
+}
+
 /* A growing string; nomem once memory ran out. */
 struct gr_dw_buf {
 	char *s;

@@ -143,6 +143,15 @@ char *gr_diag_derive_warnings(const char *messages, const struct gr_strvec *w, c
 char *gr_diag_gnu_trace_names(const char *messages, const char *const *argv, size_t argc, const char *const *dirs,
                               size_t ndirs);
 
+/* messages with its --trace-symbol lines in link order: by the argv word
+ * that names the referring input (gr_dw_argi), then, of one archive, by
+ * member order, then as printed; other lines keep their places. mold prints
+ * its trace lines from several threads, in an order that changes from run
+ * to run; GNU ld in the order it loads the inputs: this one order makes a
+ * link's findings the same from run to run and linker to linker. Malloc'd;
+ * NULL when memory runs out. */
+char *gr_diag_sort_traces(const char *messages, const char *const *argv, size_t argc);
+
 /* Free a diagnosis; NULL is allowed. */
 void gr_diag_free(struct gr_diag *d);
 

@@ -1217,6 +1217,15 @@ gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 				traces = named;
 			}
 		}
+		/* One order for the trace lines, whichever linker printed them (mold's
+		 * threads print them in an order that changes from run to run). */
+		if (traces) {
+			char *sorted = gr_diag_sort_traces(traces, (const char *const *)run.v, run.n);
+			if (sorted) {
+				free(traces);
+				traces = sorted;
+			}
+		}
 		if (derive && traces) {
 			char *made = gr_diag_derive_warnings(traces, &gw, (const char *const *)run.v, run.n), *all;
 			size_t tl = gr_ldmsg_drop_traces(traces, strlen(traces), extra, nextra);

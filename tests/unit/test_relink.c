@@ -1094,11 +1094,51 @@ START_TEST(test_diag_symlinked_archive)
 }
 END_TEST
 
+/* gr_diag_sort_traces: --trace-symbol lines in argv order (mold prints them
+ * from threads), ties as printed, other lines in their places; the text's
+ * length and its last newline (or none) kept. */
+START_TEST(test_sort_traces)
+{
+	const char *argv[] = { "gcc", "-o", "out", "/w/b.o", "/w/a.o", "-lz", NULL };
+	const char *in = "mold: trace-symbol: /w/a.o: reference to dlopen\n"
+	                 "mold: warning: something else\n"
+	                 "mold: trace-symbol: /w/b.o: reference to dlopen\n"
+	                 "mold: trace-symbol: /w/a.o: reference to getpwnam\n"
+	                 "mold: trace-symbol: /usr/lib/libc.a(dlopen.o): definition of dlopen";
+	const char *want = "mold: trace-symbol: /w/b.o: reference to dlopen\n"
+	                   "mold: warning: something else\n"
+	                   "mold: trace-symbol: /w/a.o: reference to dlopen\n"
+	                   "mold: trace-symbol: /w/a.o: reference to getpwnam\n"
+	                   "mold: trace-symbol: /usr/lib/libc.a(dlopen.o): definition of dlopen";
+	char *out = gr_diag_sort_traces(in, argv, 6), *with_eol = malloc(strlen(in) + 2), *out2;
+
+	ck_assert_ptr_nonnull(out);
+	ck_assert_str_eq(out, want);
+	/* Sorted once more: the same (one order, whatever came in). */
+	out2 = gr_diag_sort_traces(out, argv, 6);
+	ck_assert_str_eq(out2, want);
+	free(out2);
+	free(out);
+	ck_assert_ptr_nonnull(with_eol);
+	memcpy(with_eol, in, strlen(in));
+	memcpy(with_eol + strlen(in), "\n", 2);
+	out = gr_diag_sort_traces(with_eol, argv, 6);
+	ck_assert_uint_eq(strlen(out), strlen(with_eol));
+	ck_assert_int_eq(out[strlen(out) - 1], '\n');
+	free(out);
+	free(with_eol);
+	out = gr_diag_sort_traces("", argv, 6);
+	ck_assert_str_eq(out, "");
+	free(out);
+}
+END_TEST
+
 int
 main(void)
 {
 	const TTest *const tests[] = {
 		test_split_join,
+		test_sort_traces,
 		test_parse,
 		test_goflags_quoted,
 		test_unquote,
