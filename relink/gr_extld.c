@@ -378,32 +378,66 @@ gr_extld_accounted(const struct gr_env *env, const char *log, char *const *args,
 	return rc ? GR_ENOMEM : GR_OK;
 }
 
+/* The linker option opt ("--build-id[=STYLE]") as gr_extld_mold_build_id
+ * wants it: *fixed a new string (malloc'd), or NULL when opt is fine as it
+ * is. 0, or -1: out of memory. */
+static int
+gr_extld_mold_id_opt(const char *opt, char **fixed)
+{
+	static const char hex0x[] = "--build-id=0x";
+	size_t hex;
+
+	*fixed = NULL;
+	/* sha1, the default style: 20 bytes, as cmd/link's. */
+	if (!strcmp(opt, "--build-id") || !strcmp(opt, "--build-id=sha1"))
+		return (*fixed = strdup("--build-id=sha256")) ? 0 : -1;
+	if (strncmp(opt, hex0x, sizeof(hex0x) - 1) != 0)
+		return 0;
+	hex = strlen(opt + sizeof(hex0x) - 1);
+	if (hex % 2 || hex / 2 % 8 != 4 || strspn(opt + sizeof(hex0x) - 1, "0123456789abcdefABCDEF") != hex)
+		return 0;
+	if (!(*fixed = malloc(strlen(opt) + 9)))
+		return -1;
+	memcpy(*fixed, opt, strlen(opt));
+	memcpy(*fixed + strlen(opt), "00000000", 9);
+	return 0;
+}
+
 int
 gr_extld_mold_build_id(struct gr_strvec *argv)
 {
-	static const char go[] = "-Wl,--build-id=0x";
 	bool any = false;
 	size_t i;
 
 	for (i = 0; i < argv->n; i++) {
-		const char *a = argv->v[i];
-		size_t hex, al;
-		char *padded;
-		if (!strstr(a, "build-id"))
+		const char *a = argv->v[i], *opt;
+		size_t pre;
+		char *fixed, *word;
+		/* -Wl,--build-id... (one option), or -Xlinker --build-id... */
+		if (!strncmp(a, "-Wl,--build-id", 14) && !strchr(a + 4, ','))
+			pre = 4;
+		else if (i > 0 && !strcmp(argv->v[i - 1], "-Xlinker") && !strncmp(a, "--build-id", 10))
+			pre = 0;
+		else
+			continue;
+		opt = a + pre;
+		if (strcmp(opt, "--build-id") != 0 && strncmp(opt, "--build-id=", 11) != 0)
 			continue;
 		any = true;
-		if (strncmp(a, go, sizeof(go) - 1) != 0)
-			continue;
-		hex = strlen(a + sizeof(go) - 1);
-		if (hex % 2 || hex / 2 % 8 != 4 || strspn(a + sizeof(go) - 1, "0123456789abcdefABCDEF") != hex)
-			continue;
-		al = strlen(a);
-		if (!(padded = malloc(al + 9)))
+		if (gr_extld_mold_id_opt(opt, &fixed))
 			return -1;
-		memcpy(padded, a, al);
-		memcpy(padded + al, "00000000", 9);
+		if (!fixed)
+			continue;
+		word = malloc(pre + strlen(fixed) + 1);
+		if (!word) {
+			free(fixed);
+			return -1;
+		}
+		memcpy(word, a, pre);
+		memcpy(word + pre, fixed, strlen(fixed) + 1);
+		free(fixed);
 		free(argv->v[i]);
-		argv->v[i] = padded;
+		argv->v[i] = word;
 	}
 	return !any && gr_strvec_push(argv, "-Wl,--build-id=sha256") ? -1 : 0;
 }
@@ -863,9 +897,12 @@ gr_extld_probe(const struct gr_env *env, const char *path, char *const *envp, co
 	if (!(dir = gr_cache_dir(env)))
 		return GR_ENOTFOUND;
 	free(dir);
-	if ((rc = gr_probe_key(path, envp, cwd, cc, args, n, dl, &key, err)) != GR_OK) {
+	/* A key that cannot be made (a path too long to name, no memory): no
+	 * answer from the cache, and the probe runs as it always did; failing it
+	 * would tell cmd/link the flag is not supported. */
+	if (gr_probe_key(path, envp, cwd, cc, args, n, dl, &key, err) != GR_OK) {
 		free(key.p);
-		return rc;
+		return GR_ENOTFOUND;
 	}
 	if (gr_cache_get(env, "probe", key.p, &data, &len) == GR_OK) {
 		if (gr_probe_parse(data, ans)) {
@@ -886,7 +923,7 @@ gr_extld_probe(const struct gr_env *env, const char *path, char *const *envp, co
 	if (rc) {
 		gr_strvec_deinit(&av);
 		free(key.p);
-		return gr_error_set(err, GR_ENOMEM, 0, "out of memory");
+		return GR_ENOTFOUND;  /* as above: the probe runs uncached */
 	}
 	rc = gr_spawn_capture(gr_strvec_argv(&av), NULL, &res, err);
 	gr_strvec_deinit(&av);

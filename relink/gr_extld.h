@@ -42,7 +42,8 @@ struct gr_extld_probe {
  * driver's -print-search-dirs lists or path holds (cc1, as, collect2, ld,
  * ld.NAME, crt1.o, libc...), and that answer itself. GR_ENOTFOUND when args
  * are no probe that can be answered so (not gr_extld_probe_shape, trivial.c
- * not Go's, a word naming a file in cwd, Apple, no cache, no search dirs):
+ * not Go's, a word naming a file in cwd, Apple, no cache, no search dirs, a
+ * key that cannot be made: a path too long, no memory):
  * then nothing ran. Only a normal exit is kept: a success, or a failure whose
  * output says "unrecognized" or "unknown" (what cmd/link looks for). */
 int gr_extld_probe(const struct gr_env *env, const char *path, char *const *envp, const char *cwd,
@@ -69,8 +70,10 @@ const char *gr_extld_discovery_path(const char *path, const char *statepath);
 /* For mold (1.10 puts every note in one PT_NOTE aligned to 8, and Go's
  * build ID reader steps by that alignment, so a GNU build ID note whose size
  * is not a multiple of 8 hides the Go build ID that follows it): cmd/link's
- * -Wl,--build-id=0xHEX of 4 mod 8 bytes (its 20) gets 4 zero bytes, and a
- * link with no --build-id at all gets sha256 (32 bytes). 0, or -1: out of memory. */
+ * -Wl,--build-id=0xHEX of 4 mod 8 bytes (its 20) gets 4 zero bytes, a sha1
+ * one (--build-id, --build-id=sha1: 20 bytes) becomes sha256, and a link
+ * with no --build-id at all gets sha256 (32 bytes); only -Wl,--build-id...
+ * words and the word after -Xlinker count. 0, or -1: out of memory. */
 int gr_extld_mold_build_id(struct gr_strvec *argv);
 
 /* The final link for the state's mode: the compiler words, the arguments with

@@ -412,9 +412,12 @@ gr_ut_bin_older(const void *a, const void *b)
 }
 
 /* Remove the least recently used binaries in dir until they hold at most
- * max bytes; leftover temporary files of a run that died an hour ago too. */
+ * max bytes, never keep (the one just put); leftover temporary files of a
+ * run that died an hour ago too. A binary that cannot be removed (another
+ * user's, in a shared directory) ends the removing: it would otherwise take
+ * every other entry with it. */
 static void
-gr_ut_evict(const char *dir, uint64_t max)
+gr_ut_evict(const char *dir, uint64_t max, const char *keep)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -451,9 +454,13 @@ gr_ut_evict(const char *dir, uint64_t max)
 	if (total > max && n) {
 		qsort(v, n, sizeof(*v), gr_ut_bin_older);
 		for (i = 0; i < n && total > max; i++) {
+			if (keep && !strcmp(v[i].name, keep))
+				continue;
 			snprintf(path, sizeof(path), "%s/%s", dir, v[i].name);
 			if (unlink(path) == 0 || errno == ENOENT)
 				total -= v[i].size;
+			else
+				break;
 		}
 	}
 	free(v);
@@ -466,7 +473,14 @@ gr_uptodate_bin_put(const struct gr_env *env, const char *from, const char *bin_
 	char *dir, path[4200], tmp[4300];
 	int rc = GR_OK;
 
-	if (!max || !gr_ut_is_hash(bin_hash) || !(dir = gr_ut_bindir(env)))
+	struct stat st;
+
+	if (!max || !gr_ut_is_hash(bin_hash))
+		return GR_OK;
+	/* A binary larger than the whole cache is not kept (it would go at once). */
+	if (stat(from, &st) != 0 || (uint64_t)st.st_size > max)
+		return GR_ENOTFOUND;
+	if (!(dir = gr_ut_bindir(env)))
 		return GR_OK;
 	snprintf(path, sizeof(path), "%s/%s", dir, bin_hash);
 	if (utimensat(AT_FDCWD, path, NULL, 0) != 0) {
@@ -482,7 +496,7 @@ gr_uptodate_bin_put(const struct gr_env *env, const char *from, const char *bin_
 			rc = gr_error_set(err, GR_EIO, e, "output cache %s: %s", path, strerror(e));
 		}
 	}
-	gr_ut_evict(dir, max);
+	gr_ut_evict(dir, max, rc == GR_OK ? bin_hash : NULL);
 	free(dir);
 	return rc;
 }
@@ -500,7 +514,11 @@ gr_uptodate_bin_get(const struct gr_env *env, const char *bin_hash, const char *
 		return -1;
 	/* By its content, whatever its identity: a binary changed in the cache
 	 * is not used, and goes (the next build that links puts it back). */
-	if (gr_gocache_sha256_file(to, h) != 0 || strcmp(h, bin_hash) != 0) {
+	if (gr_gocache_sha256_file(to, h) != 0) {
+		unlink(to);  /* the copy could not be read: the entry may be good */
+		return -1;
+	}
+	if (strcmp(h, bin_hash) != 0) {
 		unlink(to);
 		unlink(path);
 		return -1;

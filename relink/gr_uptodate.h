@@ -82,7 +82,8 @@ int gr_uptodate_bin_lookup(const struct gr_env *env, const char *key, char bin_h
 /* Put the file from (whose content hash is bin_hash) into the output cache
  * (atomically: a copy renamed into place), or mark it used when it is there,
  * then remove the least recently used binaries beyond max bytes (0: nothing
- * is stored): GR_OK, or GR_EIO with err set. */
+ * is stored), never this one: GR_OK, GR_ENOTFOUND when from is larger than
+ * max (not kept), or GR_EIO with err set. */
 int gr_uptodate_bin_put(const struct gr_env *env, const char *from, const char *bin_hash, uint64_t max,
                         struct gr_error *err);
 

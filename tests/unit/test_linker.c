@@ -321,9 +321,21 @@ START_TEST(test_mold_build_id)
 
 	gr_strvec_init(&v);
 	ck_assert_int_eq(gr_strvec_push(&v, "-static"), 0);
+	ck_assert_int_eq(gr_strvec_push(&v, "/w/lib/libbuild-id.a"), 0);  /* no option: not counted */
 	ck_assert_int_eq(gr_extld_mold_build_id(&v), 0);
-	ck_assert_uint_eq(v.n, 2);
-	ck_assert_str_eq(v.v[1], "-Wl,--build-id=sha256");
+	ck_assert_uint_eq(v.n, 3);
+	ck_assert_str_eq(v.v[2], "-Wl,--build-id=sha256");
+	gr_strvec_deinit(&v);
+
+	/* sha1 (20 bytes) in either spelling becomes sha256. */
+	gr_strvec_init(&v);
+	ck_assert_int_eq(gr_strvec_push(&v, "-Wl,--build-id=sha1"), 0);
+	ck_assert_int_eq(gr_strvec_push(&v, "-Xlinker"), 0);
+	ck_assert_int_eq(gr_strvec_push(&v, "--build-id"), 0);
+	ck_assert_int_eq(gr_extld_mold_build_id(&v), 0);
+	ck_assert_uint_eq(v.n, 3);
+	ck_assert_str_eq(v.v[0], "-Wl,--build-id=sha256");
+	ck_assert_str_eq(v.v[2], "--build-id=sha256");
 	gr_strvec_deinit(&v);
 }
 END_TEST

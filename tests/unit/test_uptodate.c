@@ -264,6 +264,9 @@ START_TEST(test_bin_put_get)
 	ck_assert_int_eq(gr_uptodate_bin_get(gr_test_env(), h, to, 0755), -1);
 	ck_assert_int_ne(stat(to, &sb), 0);
 	ck_assert_int_ne(stat(cached, &sb), 0);
+	/* Larger than the whole cache: not kept (no record may name it). */
+	ck_assert_int_eq(gr_uptodate_bin_put(gr_test_env(), out, h, 5, &err), GR_ENOTFOUND);
+	ck_assert_int_ne(stat(cached, &sb), 0);
 	/* Room for one: the second evicts the least recently used, the first. */
 	ck_assert_int_eq(gr_uptodate_bin_put(gr_test_env(), out, h, 11, &err), GR_OK);
 	nanosleep(&pause, NULL);
