@@ -697,10 +697,37 @@ gr_cmd_build_parse(int argc, char **argv, FILE *out, FILE *err, struct gr_cmd_bu
 	return gr_cmd_build_operands(argc, argv, a, mode_set, err);
 }
 
+/* Whether go env -w set CC: a non-empty CC= line in the file go reads (GOENV,
+ * else $XDG_CONFIG_HOME/go/env, else $HOME/.config/go/env; GOENV=off: none). */
+static bool
+gr_cmd_build_goenv_sets_cc(void)
+{
+	const char *genv = getenv("GOENV"), *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	char path[4096], buf[4096];
+	bool set = false;
+	FILE *f;
+	int n;
+
+	if (genv && *genv)
+		n = strcmp(genv, "off") ? snprintf(path, sizeof(path), "%s", genv) : -1;
+	else if (xdg && *xdg == '/')
+		n = snprintf(path, sizeof(path), "%s/go/env", xdg);
+	else if (home && *home)
+		n = snprintf(path, sizeof(path), "%s/.config/go/env", home);
+	else
+		n = -1;
+	if (n < 0 || (size_t)n >= sizeof(path) || !(f = fopen(path, "r")))
+		return false;
+	while (!set && fgets(buf, sizeof(buf), f))
+		set = !strncmp(buf, "CC=", 3) && buf[3] && buf[3] != '\n';
+	fclose(f);
+	return set;
+}
+
 /* A named preset's mode and CC (docs/presets.md, "Mode and compiler"): its
- * mode when the command line names none, its CC when the environment sets
- * none. A preset that does not load, or disagrees, is left to the build,
- * which reports it (in --json too). */
+ * mode when the command line names none, its CC when neither the environment
+ * nor go env -w sets one. A preset that does not load, or disagrees (with
+ * go env -w's CC too), is left to the build, which reports it (in --json too). */
 static bool
 gr_cmd_build_preset_settings(struct gr_cmd_build_args *a, bool mode_set, FILE *err)
 {
@@ -714,7 +741,7 @@ gr_cmd_build_preset_settings(struct gr_cmd_build_args *a, bool mode_set, FILE *e
 		a->o.mode = m;
 		mode_set = true;
 	}
-	if (p.cc && (!a->env.cc || !*a->env.cc) && setenv("CC", p.cc, 1) == 0) {
+	if (p.cc && (!a->env.cc || !*a->env.cc) && !gr_cmd_build_goenv_sets_cc() && setenv("CC", p.cc, 1) == 0) {
 		gr_env_from_environ(&a->env, environ);  /* go env, go build and the link see it */
 		gr_cli_diag(err, "the preset %s (variant %s) builds with CC=%s", p.name, p.variant, p.cc);
 	}

@@ -424,7 +424,7 @@ gr_preset_conflict(const struct gr_preset *p, enum gr_link_mode mode, const char
 		gr_preset_cmd_word(cc ? cc : "", b, sizeof(b), &bb);
 		if (strcmp(a, b) && strcmp(ab, bb))
 			return gr_error_set(err, GR_EUSAGE, 0,
-			                    "%s builds with CC=%s, but this build's C compiler is %s (CC or go env CC): the environment and the preset disagree on the compiler; unset CC%s (%s)",
+			                    "%s builds with CC=%s, but this build's C compiler is %s (CC or go env CC): the environment and the preset disagree on the compiler; unset CC (or go env -u CC)%s (%s)",
 			                    how, p->cc, cc && *cc ? cc : "(none)",
 			                    named ? " to let the preset set it, or choose another variant" : ", name the preset, or use --no-auto-presets",
 			                    p->path);

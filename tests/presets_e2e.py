@@ -540,6 +540,18 @@ def preset_directives_applied_by_itself():
     want = "the preset sddemo (variant dyn, applied by itself) builds --third-party, but this build is --static"
     assert want in r.err, "the applied preset's mode is not refused\n%r" % r
     assert E.listing(os.path.dirname(out)) == [], "a refused build left %r" % E.listing(os.path.dirname(out))
+    # A variant's cc where go env -w set another CC (and the environment none):
+    # refused, naming go env -u CC; with GOENV=off the preset's CC builds.
+    with open(preset, "a") as f:
+        f.write("\nvariant musl\nstub systemd\ncc musl-gcc\nmode static\n")
+    goenv = os.path.join(pdir, "goenv")
+    with open(goenv, "w") as f:
+        f.write("CC=gcc\n")
+    r, _, out = E.build(d, ["--preset", "sddemo=musl"], env=E.base_env(GORELINK_PRESET_PATH=pdir, GOENV=goenv, CC=None), name="sd-goenv-cc",
+                        expect=2)
+    assert "builds with CC=musl-gcc, but this build's C compiler is gcc" in r.err and "go env -u CC" in r.err, (
+        "go env -w CC is not a disagreement\n%r" % r)
+    assert "the preset sddemo (variant musl) builds with CC=musl-gcc" not in r.err, r
 
 
 KAFKA = "github.com/confluentinc/confluent-kafka-go/v2"
