@@ -72,6 +72,7 @@ gr_sha_block(struct gr_sha *s, const unsigned char *p)
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
+#include <cpuid.h>
 #include <immintrin.h>
 
 /* gr_sha_block over n consecutive blocks with the x86 SHA extensions (SHA-NI:
@@ -126,9 +127,11 @@ gr_sha_have_ni(void)
 	static int have = -1;
 
 	if (have < 0) {
-		__builtin_cpu_init();
-		have = __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1") &&
-		       __builtin_cpu_supports("ssse3");
+		/* CPUID itself (clang 14 has no __builtin_cpu_supports("sha")):
+		 * leaf 1 ECX bit 19 SSE4.1 and bit 9 SSSE3, leaf 7 EBX bit 29 SHA. */
+		unsigned a, b, c, d;
+		have = __get_cpuid(1, &a, &b, &c, &d) && (c >> 19 & 1) && (c >> 9 & 1) &&
+		       __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b >> 29 & 1);
 	}
 	return have && !gr_sha_portable;
 }
