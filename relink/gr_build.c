@@ -2030,27 +2030,61 @@ gr_b_linker_installed(const void *ctx, enum gr_linker l)
 	return gr_linker_found(b->gocc, b->cross, b->o->env->compiler_path, b->o->env->path, l);
 }
 
-/* --linker: choose the final link's linker (gr_linker_choose) into the link state. */
+/* Where the user's own flags name the link's linker: -fuse-ld= in the
+ * -ldflags go build runs with (-extldflags) or in CGO_LDFLAGS of go build's
+ * environment; NULL: nowhere. */
+static const char *
+gr_b_own_fuse_ld(const struct gr_b *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->gf.ldflags.n; i++)
+		if (strstr(b->gf.ldflags.v[i], "-fuse-ld="))
+			return "-ldflags";
+	for (i = 0; i < b->env.n; i++)
+		if (!strncmp(b->env.v[i], "CGO_LDFLAGS=", 12) && strstr(b->env.v[i], "-fuse-ld="))
+			return "CGO_LDFLAGS";
+	return NULL;
+}
+
+/* --linker: choose the final link's linker (gr_linker_choose) into the link
+ * state. No --linker is auto's choice (issue 15: gorelink's default), unless
+ * the user's own flags name -fuse-ld= (gr_b_own_fuse_ld): that one is kept.
+ * -v logs the choice (step "linker"). */
 static int
 gr_b_linker(struct gr_b *b)
 {
 	struct gr_linker_choice c;
+	enum gr_linker req = b->o->linker;
+	char detail[300];
 
 	b->res->linker = gr_linker_name(GR_LINKER_DEFAULT);
-	if (b->o->linker == GR_LINKER_DEFAULT)
-		return GR_OK;
 	if (b->darwin) {
-		if (b->o->linker == GR_LINKER_AUTO)
+		if (req == GR_LINKER_DEFAULT || req == GR_LINKER_AUTO)
 			return GR_OK;
 		return gr_b_fail(b, GR_BUILD_EUSAGE, "--linker=%s: an Apple target links with ld64; drop --linker",
-		                 gr_linker_name(b->o->linker));
+		                 gr_linker_name(req));
 	}
-	if (gr_linker_choose(b->o->linker, b->o->mode, gr_b_musl(b->gocc), b->goarch, gr_b_linker_installed, b, &c))
+	if (req == GR_LINKER_DEFAULT) {
+		const char *own = gr_b_own_fuse_ld(b);
+		if (own) {
+			snprintf(detail, sizeof(detail), "the link's own -fuse-ld= (%s): no --linker, so kept", own);
+			gr_b_log(b, "linker", detail);
+			return GR_OK;
+		}
+		req = GR_LINKER_AUTO;
+	}
+	if (gr_linker_choose(req, b->o->mode, gr_b_musl(b->gocc), b->goarch, gr_b_linker_installed, b, &c))
 		return gr_b_fail(b, GR_BUILD_EENV, "%s", c.why);
 	b->res->linker = gr_linker_name(c.linker);
 	snprintf(b->res->linker_why, sizeof(b->res->linker_why), "%s", c.why);
 	if (c.linker != GR_LINKER_DEFAULT && !(b->ls.linker = strdup(gr_linker_name(c.linker))))
 		return gr_b_nomem(b);
+	if (c.why[0])
+		snprintf(detail, sizeof(detail), "%s (%s)", gr_linker_name(c.linker), c.why);
+	else
+		snprintf(detail, sizeof(detail), "%s", gr_linker_name(c.linker));
+	gr_b_log(b, "linker", detail);
 	return GR_OK;
 }
 
