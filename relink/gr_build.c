@@ -2049,7 +2049,8 @@ gr_b_own_fuse_ld(const struct gr_b *b)
 
 /* --linker: choose the final link's linker (gr_linker_choose) into the link
  * state. No --linker is auto's choice (issue 15: gorelink's default), unless
- * the user's own flags name -fuse-ld= (gr_b_own_fuse_ld): that one is kept.
+ * the user's own flags name -fuse-ld= (gr_b_own_fuse_ld): that one is kept;
+ * or the compiler is zig cc, which links with its own lld.
  * -v logs the choice (step "linker"). */
 static int
 gr_b_linker(struct gr_b *b)
@@ -2067,6 +2068,11 @@ gr_b_linker(struct gr_b *b)
 	}
 	if (req == GR_LINKER_DEFAULT) {
 		const char *own = gr_b_own_fuse_ld(b);
+		/* zig cc links with its own lld and ignores -fuse-ld (it warns). */
+		if (b->ls.cc.n && gr_toolchain_is_zig(gr_strvec_argv(&b->ls.cc))) {
+			gr_b_log(b, "linker", "zig's own lld (zig cc ignores -fuse-ld): no --linker, so none chosen");
+			return GR_OK;
+		}
 		if (own) {
 			snprintf(detail, sizeof(detail), "the link's own -fuse-ld= (%s): no --linker, so kept", own);
 			gr_b_log(b, "linker", detail);
