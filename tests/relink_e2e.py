@@ -77,7 +77,10 @@ empty root (chroot into a directory that holds nothing but the binary: no
     static OUT's twin from each linker is static and exits and prints in an
     empty root as OUT does (RELINK_E2E_MATRIX=0 turns it off; the closing
     line counts the links and their time). RELINK_E2E_LINKER=L runs every
-    case that builds through build() with --linker=L.
+    case that builds through build() with --linker=L. No --linker is auto
+    (gorelink's default since issue 15: mold here); the cases about GNU ld's
+    own behaviour (archive order, the .interp fixture) name --linker=bfd,
+    the diagnoses run with bfd and with auto.
 15. --relink-kit (issue 16): a module linking Debian's libz.a and a
     libgreet.a built by the test: the kit copied elsewhere relinks to the
     built binary byte for byte; with --linker-output, to the linker's
