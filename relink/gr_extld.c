@@ -1,6 +1,7 @@
 #include "gr_extld.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "gr_path.h"
 #include "gr_pc.h"
 #include "gr_spawn.h"
+#include "gr_toolchain.h"
 
 #define GR_EXTLD_MAXRESP (64u << 20)
 
@@ -768,8 +770,16 @@ gr_probe_key(const char *path, char *const *envp, const char *cwd, char *const c
 		if (!where && errno == ENOMEM)
 			key->nomem = true;
 		gr_kv_put(key, 'w', cc[i]);
-		if (where)
+		if (where) {
+			/* clang's configuration files, read from its own directory. */
+			char *cfg = gr_toolchain_config_state(where, cc, SIZE_MAX, args, n - 1);
 			gr_probe_file(key, 'f', where);
+			if (!cfg)
+				key->nomem = true;
+			else if (*cfg)
+				gr_kv_put(key, 'C', cfg);
+			free(cfg);
+		}
 		free(where);
 	}
 	/* Where the driver finds its programs and start files: asked with the

@@ -441,6 +441,33 @@ START_TEST(test_probe_cache)
 	ck_assert_int_eq(gr_extld_probe(gr_test_env(), "/usr/bin:/bin", envp, "/", ccv, args, 5, &ans, &hit, &e),
 	                 GR_ENOTFOUND);
 	ck_assert_uint_eq(probe_count(dir), 7);
+	/* clang reads configuration files from its own directory: one appearing
+	 * there runs the probe again. */
+	{
+		char bin[300], ccl[340], cfg[340];
+		char *cclv[2] = { ccl, NULL };
+		setenv("GORELINK_CACHE_DIR", cache, 1);
+		snprintf(bin, sizeof(bin), "%s/clangbin", dir);
+		ck_assert_int_eq(mkdir(bin, 0755), 0);
+		snprintf(ccl, sizeof(ccl), "%s/x86_64-clang", bin);
+		probe_cc(dir, ccl, "cl");
+		for (int k = 0; k < 2; k++) {
+			ck_assert_msg(gr_extld_probe(gr_test_env(), "/usr/bin:/bin", envp, "/", cclv, args, 5, &ans, &hit,
+			                             &e) == GR_OK, "%s", e.msg);
+			ck_assert_int_eq(hit, k == 1);
+			gr_extld_probe_free(&ans);
+		}
+		ck_assert_uint_eq(probe_count(dir), 8);
+		snprintf(cfg, sizeof(cfg), "%s/x86_64.cfg", bin);
+		gr_test_write_mode(cfg, "-fuse-ld=lld\n", 0644);
+		for (int k = 0; k < 2; k++) {
+			ck_assert_msg(gr_extld_probe(gr_test_env(), "/usr/bin:/bin", envp, "/", cclv, args, 5, &ans, &hit,
+			                             &e) == GR_OK, "%s", e.msg);
+			ck_assert_int_eq(hit, k == 1);
+			gr_extld_probe_free(&ans);
+		}
+		ck_assert_uint_eq(probe_count(dir), 9);
+	}
 #undef PROBE
 #undef PROBE_IN
 	unsetenv("GORELINK_CACHE_DIR");
