@@ -941,23 +941,16 @@ mf_lstring(const unsigned char **q, const unsigned char *end, const unsigned cha
 	return false;
 }
 
-int
-gr_manifest_read_go(struct gr_manifest *m, const char *path, struct gr_error *err)
+/* The Go version and the module info text of the build info blob in data
+ * (len bytes): *go_version and *modinfo malloc'd (either NULL when the blob
+ * has none; both NULL without a blob). GR_OK or GR_ENOMEM. */
+static int
+mf_buildinfo(const char *data, size_t len, char **go_version, char **modinfo)
 {
 	static const unsigned char magic[14] = "\xff Go buildinf:";
-	FILE *f = fopen(path, "rb");
-	char *data = NULL, *text;
-	size_t len = 0, off;
-	int rc;
+	size_t off;
 
-	if (!f)
-		return gr_error_set(err, GR_EIO, errno, "cannot read %s", path);
-	rc = gr_file_read_all(f, (size_t)1 << 31, &data, &len);
-	fclose(f);
-	if (rc == GR_ENOMEM)
-		return gr_error_set(err, GR_ENOMEM, 0, "out of memory reading %s", path);
-	if (rc != GR_OK)
-		return gr_error_set(err, GR_EIO, errno, "cannot read %s", path);
+	*go_version = *modinfo = NULL;
 	/* the blob is 16-byte aligned in its section: magic (14), pointer size,
 	 * flags, 16 more bytes; then (flag 2, Go 1.18+) two strings inline */
 	for (off = 0; off + 32 <= len; off += 16) {
@@ -969,18 +962,79 @@ gr_manifest_read_go(struct gr_manifest *m, const char *path, struct gr_error *er
 		if (!mf_lstring(&q, (const unsigned char *)data + len, &vs, &vn) ||
 		    !mf_lstring(&q, (const unsigned char *)data + len, &ms, &mn))
 			continue;
-		if (vn && !(m->go_version = gr_arena_strndup(&m->arena, (const char *)vs, vn)))
-			break;
+		if (vn && !(*go_version = strndup((const char *)vs, vn)))
+			return GR_ENOMEM;
 		/* the module info between its two 16-byte sentinels */
-		if (mn < 33 || !(text = strndup((const char *)ms + 16, mn - 32)))
-			break;
-		rc = gr_manifest_set_go(m, text, NULL, err);
-		free(text);
-		free(data);
-		return rc;
+		if (mn >= 33 && !(*modinfo = strndup((const char *)ms + 16, mn - 32))) {
+			free(*go_version);
+			*go_version = NULL;
+			return GR_ENOMEM;
+		}
+		return GR_OK;
 	}
+	return GR_OK;
+}
+
+/* The whole file at path in *data (malloc'd), *len bytes; err set on failure. */
+static int
+mf_read_binary(const char *path, char **data, size_t *len, struct gr_error *err)
+{
+	FILE *f = fopen(path, "rb");
+	int rc;
+
+	*data = NULL;
+	*len = 0;
+	if (!f)
+		return gr_error_set(err, GR_EIO, errno, "cannot read %s", path);
+	rc = gr_file_read_all(f, (size_t)1 << 31, data, len);
+	fclose(f);
+	if (rc == GR_ENOMEM)
+		return gr_error_set(err, GR_ENOMEM, 0, "out of memory reading %s", path);
+	if (rc != GR_OK)
+		return gr_error_set(err, GR_EIO, errno, "cannot read %s", path);
+	return GR_OK;
+}
+
+int
+gr_manifest_read_go(struct gr_manifest *m, const char *path, struct gr_error *err)
+{
+	char *data = NULL, *ver = NULL, *text = NULL;
+	size_t len = 0;
+	int rc;
+
+	if ((rc = mf_read_binary(path, &data, &len, err)))
+		return rc;
+	rc = mf_buildinfo(data, len, &ver, &text);
 	free(data);
-	return GR_OK;  /* no build info: no Go side */
+	if (rc)
+		return GR_OK;  /* as before: out of memory here leaves the Go side out */
+	if (ver && !(m->go_version = gr_arena_strdup(&m->arena, ver))) {
+		free(ver);
+		free(text);
+		return GR_OK;  /* as before: out of memory here leaves the Go side out */
+	}
+	free(ver);
+	rc = text ? gr_manifest_set_go(m, text, NULL, err) : GR_OK;
+	free(text);
+	return rc;  /* no build info: no Go side */
+}
+
+int
+gr_manifest_go_modinfo(const char *path, char **text, struct gr_error *err)
+{
+	char *data = NULL, *ver = NULL;
+	size_t len = 0;
+	int rc;
+
+	*text = NULL;
+	if ((rc = mf_read_binary(path, &data, &len, err)))
+		return rc;
+	rc = mf_buildinfo(data, len, &ver, text);
+	free(data);
+	free(ver);
+	if (rc)
+		return gr_error_set(err, GR_ENOMEM, 0, "out of memory reading %s", path);
+	return GR_OK;
 }
 
 /* ---- the compact form -------------------------------------------------------- */
