@@ -251,6 +251,8 @@ gr_ldtrace_report(const struct gr_ldtrace *t, const struct gr_strvec *modules, s
 	static const char *const kinds[] = { "object", "member", "shared" };
 	char how[64];
 	size_t i;
+	struct gr_modgraph_names names;  /* each module tree walked once for the bare source names */
+	int rc = GR_OK;
 
 	if (t->oom)
 		return GR_ENOMEM;  /* a manifest missing inputs would say less than the truth */
@@ -258,11 +260,11 @@ gr_ldtrace_report(const struct gr_ldtrace *t, const struct gr_strvec *modules, s
 	if (gr_link_report_set_traced(rep, how))
 		return GR_ENOMEM;
 	rep->nloaded = 0;  /* the last link's */
-	for (i = 0; i < t->n; i++) {
+	gr_modgraph_names_init(&names);
+	for (i = 0; i < t->n && rc == GR_OK; i++) {
 		const struct gr_ldtrace_input *in = &t->v[i];
 		struct gr_rec_loaded x = { kinds[in->kind], in->path, in->member, NULL, NULL, NULL };
 		char hex[65], *src = NULL;
-		int rc;
 		if (in->kind == GR_MANIFEST_OBJECT) {
 			const char *base = strrchr(in->path, '/');
 			base = base ? base + 1 : in->path;
@@ -274,19 +276,19 @@ gr_ldtrace_report(const struct gr_ldtrace *t, const struct gr_strvec *modules, s
 			if (modules && modules->n && (src = gr_modgraph_object_source(in->path)) &&
 			    !(strlen(src) > 3 && !strcmp(src + strlen(src) - 3, ".go"))) {  /* cmd/link's go.o */
 				const char *rel = NULL;
-				long at = gr_modgraph_match(modules, src, &rel);
+				long at = gr_modgraph_match_in(modules, src, &rel, &names);
 				if (at >= 0) {
 					x.module = modules->v[at];
 					x.source = rel ? rel : src;
 				}
 			}
 		}
-		rc = gr_link_report_add_loaded(rep, &x);
+		if (gr_link_report_add_loaded(rep, &x))
+			rc = GR_ENOMEM;
 		free(src);
-		if (rc)
-			return GR_ENOMEM;
 	}
-	return GR_OK;
+	gr_modgraph_names_deinit(&names);
+	return rc;
 }
 
 void
