@@ -8,7 +8,10 @@
 #include <strings.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "gr_cache.h"
@@ -956,7 +959,7 @@ mf_buildinfo(const char *data, size_t len, char **go_version, char **modinfo)
 	for (off = 0; off + 32 <= len; off += 16) {
 		const unsigned char *p = (const unsigned char *)data + off, *q, *vs, *ms;
 		size_t vn, mn;
-		if (memcmp(p, magic, sizeof(magic)) || !(p[15] & 2))
+		if (p[0] != magic[0] || memcmp(p, magic, sizeof(magic)) || !(p[15] & 2))
 			continue;
 		q = p + 32;
 		if (!mf_lstring(&q, (const unsigned char *)data + len, &vs, &vn) ||
@@ -975,43 +978,60 @@ mf_buildinfo(const char *data, size_t len, char **go_version, char **modinfo)
 	return GR_OK;
 }
 
-/* The whole file at path in *data (malloc'd), *len bytes; err set on failure. */
+/* The build info of the file at path (mf_buildinfo), the file mapped (read
+ * whole when it cannot be). GR_OK, GR_EIO or GR_ENOMEM (err set); *late: the
+ * memory ran out after the file was read, copying the strings. */
 static int
-mf_read_binary(const char *path, char **data, size_t *len, struct gr_error *err)
+mf_buildinfo_file(const char *path, char **go_version, char **modinfo, bool *late, struct gr_error *err)
 {
-	FILE *f = fopen(path, "rb");
-	int rc;
+	struct stat st;
+	char *data = NULL;
+	size_t len = 0;
+	void *map = MAP_FAILED;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
 
-	*data = NULL;
-	*len = 0;
-	if (!f)
+	*go_version = *modinfo = NULL;
+	*late = false;
+	if (fd < 0)
 		return gr_error_set(err, GR_EIO, errno, "cannot read %s", path);
-	rc = gr_file_read_all(f, (size_t)1 << 31, data, len);
-	fclose(f);
-	if (rc == GR_ENOMEM)
-		return gr_error_set(err, GR_ENOMEM, 0, "out of memory reading %s", path);
-	if (rc != GR_OK)
-		return gr_error_set(err, GR_EIO, errno, "cannot read %s", path);
-	return GR_OK;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && (uint64_t)st.st_size < ((uint64_t)1 << 31))
+		map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map != MAP_FAILED) {
+		close(fd);
+		rc = mf_buildinfo(map, (size_t)st.st_size, go_version, modinfo);
+		munmap(map, (size_t)st.st_size);
+	} else {
+		FILE *f = fdopen(fd, "rb");
+		if (!f) {
+			close(fd);
+			return gr_error_set(err, GR_EIO, errno, "cannot read %s", path);
+		}
+		rc = gr_file_read_all(f, (size_t)1 << 31, &data, &len);
+		fclose(f);
+		if (rc == GR_ENOMEM)
+			return gr_error_set(err, GR_ENOMEM, 0, "out of memory reading %s", path);
+		if (rc != GR_OK)
+			return gr_error_set(err, GR_EIO, errno, "cannot read %s", path);
+		rc = mf_buildinfo(data, len, go_version, modinfo);
+		free(data);
+	}
+	*late = rc != GR_OK;
+	return rc ? gr_error_set(err, GR_ENOMEM, 0, "out of memory reading %s", path) : GR_OK;
 }
 
 int
 gr_manifest_read_go(struct gr_manifest *m, const char *path, struct gr_error *err)
 {
-	char *data = NULL, *ver = NULL, *text = NULL;
-	size_t len = 0;
+	char *ver = NULL, *text = NULL;
+	bool late;
 	int rc;
 
-	if ((rc = mf_read_binary(path, &data, &len, err)))
-		return rc;
-	rc = mf_buildinfo(data, len, &ver, &text);
-	free(data);
-	if (rc)
-		return GR_OK;  /* as before: out of memory here leaves the Go side out */
+	if ((rc = mf_buildinfo_file(path, &ver, &text, &late, err)) != GR_OK)
+		return late ? GR_OK : rc;  /* out of memory copying the strings: no Go side */
 	if (ver && !(m->go_version = gr_arena_strdup(&m->arena, ver))) {
 		free(ver);
 		free(text);
-		return GR_OK;  /* as before: out of memory here leaves the Go side out */
+		return GR_OK;
 	}
 	free(ver);
 	rc = text ? gr_manifest_set_go(m, text, NULL, err) : GR_OK;
@@ -1022,19 +1042,12 @@ gr_manifest_read_go(struct gr_manifest *m, const char *path, struct gr_error *er
 int
 gr_manifest_go_modinfo(const char *path, char **text, struct gr_error *err)
 {
-	char *data = NULL, *ver = NULL;
-	size_t len = 0;
-	int rc;
+	char *ver = NULL;
+	bool late;
+	int rc = mf_buildinfo_file(path, &ver, text, &late, err);
 
-	*text = NULL;
-	if ((rc = mf_read_binary(path, &data, &len, err)))
-		return rc;
-	rc = mf_buildinfo(data, len, &ver, text);
-	free(data);
 	free(ver);
-	if (rc)
-		return gr_error_set(err, GR_ENOMEM, 0, "out of memory reading %s", path);
-	return GR_OK;
+	return rc;
 }
 
 /* ---- the compact form -------------------------------------------------------- */
