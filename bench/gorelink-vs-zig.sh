@@ -60,7 +60,12 @@
 #              always a new one, warmed by the warm-up
 #
 # Wall time is time.perf_counter_ns() around posix_spawn + wait4; CPU time
-# (user + sys) the child's rusage, its whole process tree. Every output is
+# (user + sys) the child's rusage, its whole process tree, and (the harness
+# is a child subreaper, bench/lib.sh) that of the processes it leaves
+# behind: mold forks, its parent exits when the output is written and the
+# child that linked is reaped by the harness, not by collect2 (before
+# 2026-12-07 evening its CPU, 0.25 s per sqlite3 link, was not counted, and
+# --linker=auto looked at CPU parity with zig). Every output is
 # checked static with `gorelink check` (untimed); the load average is printed
 # per round and at the end (other users of the machine inflate wall times:
 # user+sys is the steadier figure).
