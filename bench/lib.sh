@@ -119,6 +119,12 @@ def die(msg):
 def timed_spawn(cmd, env, file_actions=DEVNULL_ACTIONS):
     """Run cmd once: wall s (perf_counter_ns around posix_spawn + wait4), the child's rusage plus that of
     the processes it left behind (reaped after the wall time ends: "orphan_cpu"), exit status."""
+    while SUBREAPER:  # what an untimed command left behind is not this one's
+        try:
+            if os.wait4(-1, os.WNOHANG)[0] == 0:
+                break
+        except ChildProcessError:
+            break
     t0 = time.perf_counter_ns()
     pid = os.posix_spawn(cmd[0], cmd, env, file_actions=file_actions)
     _, status, ru = os.wait4(pid, 0)
