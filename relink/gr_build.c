@@ -25,6 +25,7 @@
 #include "gr_gocache.h"
 #include "gr_goflags.h"
 #include "gr_kit.h"
+#include "gr_manifest.h"
 #include "gr_modgraph.h"
 #include "gr_path.h"
 #include "gr_pc.h"
@@ -1898,15 +1899,15 @@ out:
 }
 
 /* An explicit preset whose module the built binary does not hold (its build
- * information, go version -m, lists the modules that gave it packages): a warning. */
+ * information, what go version -m prints, read in process: the modules that
+ * gave it packages): a warning. */
 static int
 gr_b_check_explicit_preset(struct gr_b *b)
 {
 	const struct gr_build_opts *o = b->o;
 	struct gr_strvec built;
-	struct gr_spawn_result r;
-	const char *words[] = { "version", "-m", b->tmpout };
-	char opt[160];
+	struct gr_error e;
+	char opt[160], *info = NULL;
 	bool in = false;
 	int rc = GR_OK;
 
@@ -1915,15 +1916,36 @@ gr_b_check_explicit_preset(struct gr_b *b)
 	gr_strvec_init(&built);
 	if (!b->mods.n || gr_modgraph_has(&b->mods, b->preset.module)) {
 		/* Required by go.mod (or no graph): is a package of it in the binary? */
-		if ((rc = gr_b_go_capture(b, words, 3, &r, true)))
-			return rc;
-		if (!gr_spawn_ok(&r))
+		rc = gr_manifest_go_modinfo(b->tmpout, &info, &e);
+		if (rc == GR_ENOMEM) {
+			rc = gr_b_nomem(b);
+		} else if (rc != GR_OK || !info) {
+			rc = GR_OK;
 			in = true;  /* no answer: no warning */
-		else if (gr_modgraph_parse_deps(r.out, &built, b->err))
-			rc = gr_b_class(b, GR_BUILD_EENV);
-		else
-			in = gr_modgraph_has(&built, b->preset.module);
-		gr_spawn_result_free(&r);
+		} else {
+			/* go version -m's form: each line after a tab */
+			size_t n = 1, k, at = 0;
+			char *lines;
+			for (k = 0; info[k]; k++)
+				n += info[k] == '\n';
+			if (!(lines = malloc(strlen(info) + n + 1))) {
+				rc = gr_b_nomem(b);
+			} else {
+				lines[at++] = '\t';
+				for (k = 0; info[k]; k++) {
+					lines[at++] = info[k];
+					if (info[k] == '\n' && info[k + 1])
+						lines[at++] = '\t';
+				}
+				lines[at] = '\0';
+				if (gr_modgraph_parse_deps(lines, &built, b->err))
+					rc = gr_b_class(b, GR_BUILD_EENV);
+				else
+					in = gr_modgraph_has(&built, b->preset.module);
+				free(lines);
+			}
+		}
+		free(info);
 	}
 	if (rc == GR_OK && !in)
 		rc = gr_b_warn(b, "%s: module %s is not in the build of %s: the preset is for a program that uses it "

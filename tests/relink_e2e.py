@@ -4045,6 +4045,30 @@ def explicit_preset_without_its_module_warns():
 
 
 @test
+def explicit_preset_module_required_not_built_warns():
+    """--sqlite3 on a module whose go.mod requires go-sqlite3 but whose
+    program imports none of it: the build info of the binary (read in
+    process, what go version -m prints) lists no package of the module, so
+    the build warns (exit 0, stderr and the JSON warnings); the same module
+    importing go-sqlite3 (examples/sqlite3) gets no warning."""
+    sq = example("sqlite3")
+    files = {"main.go": 'package main\n\n/*\nint answer(void) { return 42; }\n*/\nimport "C"\nimport "fmt"\n\n'
+                        'func main() { fmt.Println(C.answer()) }\n'}
+    for fn in ("go.mod", "go.sum"):
+        with open(os.path.join(sq, fn)) as f:
+            files[fn] = f.read().replace("module example.com/sqlite3", "module example.com/requnused")
+    mod = make_module("requnused", files)
+    r, rep, out = build(mod, ["--sqlite3"], name="requnused")
+    ws = rep["warnings"]
+    assert len(ws) == 1 and SQLITE3_MODULE in ws[0] and "not in the build" in ws[0], "warnings %r\n%s" % (ws, r.err)
+    assert re.search(r"^gorelink: warning: --sqlite3: module %s is not in the build" % re.escape(SQLITE3_MODULE),
+                     r.err, re.M), "no warning on stderr\n%r" % r
+    assert_static(out)
+    r, rep, out = build(sq, ["--sqlite3"], name="req-used")
+    assert rep["warnings"] == [], "examples/sqlite3 with --sqlite3: %r" % rep["warnings"]
+
+
+@test
 def link_order_planned_before_the_first_link():
     """Issue 12, plan before linking: -lprovider -lneeder (libneeder.a calls
     provider_value, which libprovider.a defines, earlier on the line): the
