@@ -53,6 +53,7 @@ struct gr_b {
 	char *tmpout;                /* the binary go build writes */
 	char *gocc, *gocxx, *goos, *goarch, *cgo, *gopkgconfig;
 	char *gocppflags;            /* go env CGO_CPPFLAGS: the user's, kept before gorelink's mark */
+	bool goldflags_fuse;         /* go env CGO_LDFLAGS (the environment's or go env -w's) names -fuse-ld= */
 	struct gr_strvec extld;      /* the user's -extld, split: the compiler gorelink-ld runs */
 	struct gr_preset preset;     /* the preset asked for (or applied by itself), or empty */
 	struct gr_strvec mods;       /* the module graph (go list -m all): paths, */
@@ -345,14 +346,15 @@ static int
 gr_b_go_env(struct gr_b *b)
 {
 	static const char *const words[] = { "env", "CC", "CXX", "CGO_ENABLED", "GOOS", "PKG_CONFIG",
-	                                     "GOARCH", "GOHOSTOS", "GOHOSTARCH", "GOENV", "CGO_CPPFLAGS" };
+	                                     "GOARCH", "GOHOSTOS", "GOHOSTARCH", "GOENV", "CGO_CPPFLAGS",
+	                                     "CGO_LDFLAGS" };
 	struct gr_spawn_result r;
-	char *lines[10] = { NULL }, *p, line[512], how[128], target[128], host[128], goenv[4096];
+	char *lines[11] = { NULL }, *p, line[512], how[128], target[128], host[128], goenv[4096];
 	bool cross;
 	int rc, i;
 
 	/* Ask with the user's own environment: gorelink's sets CGO_ENABLED=1. */
-	if ((rc = gr_b_go_capture(b, words, 11, &r, false)))
+	if ((rc = gr_b_go_capture(b, words, 12, &r, false)))
 		return rc;
 	if (!gr_spawn_ok(&r)) {
 		rc = gr_b_fail(b, GR_BUILD_EENV, "go env %s: %s", gr_spawn_describe(&r, how, sizeof(how)),
@@ -360,17 +362,19 @@ gr_b_go_env(struct gr_b *b)
 		gr_spawn_result_free(&r);
 		return rc;
 	}
-	for (i = 0, p = r.out; i < 10 && p; i++) {
+	for (i = 0, p = r.out; i < 11 && p; i++) {
 		char *nl = strchr(p, '\n');
 		if (nl)
 			*nl = '\0';
 		lines[i] = p;
 		p = nl ? nl + 1 : NULL;
 	}
-	if (!lines[9]) {
+	if (!lines[10]) {
 		gr_spawn_result_free(&r);
 		return gr_b_fail(b, GR_BUILD_EENV, "go env printed less than asked for");
 	}
+	/* The environment's, else go env -w's: a -fuse-ld= there is the user's linker. */
+	b->goldflags_fuse = strstr(lines[10], "-fuse-ld=") != NULL;
 	b->gocc = strdup(lines[0]);
 	b->gocxx = strdup(lines[1]);
 	b->cgo = strdup(lines[2]);
@@ -2066,7 +2070,7 @@ gr_b_own_fuse_ld(const struct gr_b *b)
 	for (i = 0; i < b->env.n; i++)
 		if (!strncmp(b->env.v[i], "CGO_LDFLAGS=", 12) && strstr(b->env.v[i], "-fuse-ld="))
 			return "CGO_LDFLAGS";
-	return NULL;
+	return b->goldflags_fuse ? "go env CGO_LDFLAGS" : NULL;
 }
 
 /* --linker: choose the final link's linker (gr_linker_choose) into the link
@@ -2108,6 +2112,9 @@ gr_b_linker(struct gr_b *b)
 	snprintf(b->res->linker_why, sizeof(b->res->linker_why), "%s", c.why);
 	if (c.linker != GR_LINKER_DEFAULT && !(b->ls.linker = strdup(gr_linker_name(c.linker))))
 		return gr_b_nomem(b);
+	/* No --linker: a -fuse-ld= the link brings itself (a #cgo LDFLAGS line
+	 * allowed by CGO_LDFLAGS_ALLOW), unseen here, still wins in gorelink-ld. */
+	b->ls.linker_soft = b->o->linker == GR_LINKER_DEFAULT;
 	if (c.why[0])
 		snprintf(detail, sizeof(detail), "%s (%s)", gr_linker_name(c.linker), c.why);
 	else

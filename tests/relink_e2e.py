@@ -4775,8 +4775,9 @@ def linker_mode_fallback():
     """--linker=gold --static-pie: gold cannot (no --no-dynamic-linker), so the
     link falls back to bfd and says why; auto with only gold and bfd on PATH
     passes gold over for --static-pie. No --linker is auto's choice (issue
-    15), said in --json only (and -v), unless the link's own -extldflags or
-    CGO_LDFLAGS name -fuse-ld=, which is kept (--linker=bfd replaces it)."""
+    15), said in --json only (and -v), unless the link's own -extldflags,
+    CGO_LDFLAGS (environment or go env -w) or a #cgo LDFLAGS line name
+    -fuse-ld=, which is kept (--linker=bfd replaces it)."""
     ex = example("fortytwo")
     r, rep, out = build(ex, ["--static-pie", "--linker=gold"], name="lkpie")
     lk = rep["linker"]
@@ -4815,6 +4816,28 @@ def linker_mode_fallback():
         lk5 = parse_json(r5)["linker"]
         assert lk5 == {"requested": "default", "chosen": "default", "why": None, "used": "gold",
                        "failover": False}, lk5
+    # The same with go env -w CGO_LDFLAGS (a GOENV file of the test's own).
+    goenv_dir = scratch("lk-own-goenv")
+    goenv = os.path.join(goenv_dir, "go.env")
+    with open(goenv, "w") as f:
+        f.write("CGO_LDFLAGS=-g -O2 -fuse-ld=gold\n")
+    r8 = gorelink(["--json", "-o", os.path.join(goenv_dir, "fortytwo"), "."], cwd=ex, env=base_env(GOENV=goenv))
+    assert r8.rc == EXIT_OK, r8
+    lk8 = parse_json(r8)["linker"]
+    assert lk8 == {"requested": "default", "chosen": "default", "why": None, "used": "gold",
+                   "failover": False}, lk8
+    # A #cgo LDFLAGS line's -fuse-ld= (CGO_LDFLAGS_ALLOW lets it through):
+    # gorelink cannot see it when it chooses, and gorelink-ld keeps it.
+    own = make_module("lkowncgo", {"main.go": (
+        "package main\n\n// #cgo LDFLAGS: -fuse-ld=gold\n"
+        "// static int answer(void) { return 6 * 7; }\nimport \"C\"\n\nimport \"fmt\"\n\n"
+        "func main() { fmt.Println(int(C.answer())) }\n")})
+    r9 = gorelink(["--json", "-o", os.path.join(own, "lkowncgo"), "."], cwd=own,
+                  env=base_env(CGO_LDFLAGS_ALLOW="-fuse-ld=gold"))
+    assert r9.rc == EXIT_OK, r9
+    lk9 = parse_json(r9)["linker"]
+    assert lk9["requested"] == "default" and lk9["used"] == "gold" and not lk9["failover"], lk9
+    assert_static(os.path.join(own, "lkowncgo"))
     r7, rep7, _ = build(ex, ["--linker=bfd"], go_args=["-ldflags=-extldflags=-fuse-ld=gold"], name="lk-own-bfd")
     assert rep7["linker"] == {"requested": "bfd", "chosen": "bfd", "why": None, "used": "bfd",
                               "failover": False}, rep7["linker"]
