@@ -547,6 +547,21 @@ START_TEST(test_diag_prefers_fullest_provider)
 }
 END_TEST
 
+/* argv's toolchain is discovered (nothing kept for it yet), then answered from the cache. */
+static void
+discovered_then_kept(char *const argv[])
+{
+	struct gr_toolchain a;
+	struct gr_error e;
+	bool hit;
+
+	for (int k = 0; k < 2; k++) {
+		ck_assert_int_eq(gr_tccache_discover(gr_test_env(), argv, &a, &hit, &e), GR_OK);
+		ck_assert_int_eq(hit, k == 1);
+		gr_toolchain_deinit(&a);
+	}
+}
+
 /* clang reads configuration files from its own directory (a --config word's,
  * or one named after a target-prefixed executable): a file created there, or
  * a change to the --config file, is discovered afresh; another driver's key
@@ -555,9 +570,6 @@ START_TEST(test_toolchain_cache_clang_config)
 {
 	char bin[200], cc[300], cfg[300], cfgword[320], other[300], *st;
 	char *argv[3] = { cc, cfgword, NULL }, *words[2] = { cfgword, NULL };
-	struct gr_toolchain a;
-	struct gr_error e;
-	bool hit;
 
 	setup();
 	/* A "clang" that drops --config= and runs gcc, in a directory of its own
@@ -571,26 +583,14 @@ START_TEST(test_toolchain_cache_clang_config)
 	snprintf(cfg, sizeof(cfg), "%s/my.cfg", bin);
 	gr_test_write(cfg, "-O1\n");
 	snprintf(cfgword, sizeof(cfgword), "--config=my.cfg");
-	ck_assert_int_eq(gr_tccache_discover(gr_test_env(), argv, &a, &hit, &e), GR_OK);
-	ck_assert(!hit);
-	gr_toolchain_deinit(&a);
-	ck_assert_int_eq(gr_tccache_discover(gr_test_env(), argv, &a, &hit, &e), GR_OK);
-	ck_assert(hit);
-	gr_toolchain_deinit(&a);
+	discovered_then_kept(argv);
 	/* The --config file changes (size): afresh, then kept again. */
 	gr_test_write(cfg, "-fuse-ld=lld\n");
-	ck_assert_int_eq(gr_tccache_discover(gr_test_env(), argv, &a, &hit, &e), GR_OK);
-	ck_assert(!hit);
-	gr_toolchain_deinit(&a);
-	ck_assert_int_eq(gr_tccache_discover(gr_test_env(), argv, &a, &hit, &e), GR_OK);
-	ck_assert(hit);
-	gr_toolchain_deinit(&a);
+	discovered_then_kept(argv);
 	/* A configuration file appears beside the driver (x86_64.cfg). */
 	snprintf(other, sizeof(other), "%s/x86_64.cfg", bin);
 	gr_test_write(other, "-m32\n");
-	ck_assert_int_eq(gr_tccache_discover(gr_test_env(), argv, &a, &hit, &e), GR_OK);
-	ck_assert(!hit);
-	gr_toolchain_deinit(&a);
+	discovered_then_kept(argv);
 	/* The state itself: the driver's directory and the --config file, named. */
 	st = gr_toolchain_config_state(cc, words, 1, NULL, 0);
 	ck_assert_ptr_nonnull(st);

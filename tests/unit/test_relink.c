@@ -334,6 +334,22 @@ probe_count(const char *dir)
 	return n;
 }
 
+/* The probe cc+args runs (no answer kept for it yet), then is answered from the cache. */
+static void
+probe_ran_then_kept(char *const cc[], char *const *args, char *const *envp)
+{
+	struct gr_extld_probe ans;
+	struct gr_error e;
+	bool hit;
+
+	for (int k = 0; k < 2; k++) {
+		ck_assert_msg(gr_extld_probe(gr_test_env(), "/usr/bin:/bin", envp, "/", cc, args, 5, &ans, &hit, &e) ==
+		              GR_OK, "%s", e.msg);
+		ck_assert_int_eq(hit, k == 1);
+		gr_extld_probe_free(&ans);
+	}
+}
+
 START_TEST(test_probe_cache)
 {
 	char dir[256], cc[320], link1[320], link2[320], trivial[400], out[400], cache[320], as[320];
@@ -451,21 +467,11 @@ START_TEST(test_probe_cache)
 		ck_assert_int_eq(mkdir(bin, 0755), 0);
 		snprintf(ccl, sizeof(ccl), "%s/x86_64-clang", bin);
 		probe_cc(dir, ccl, "cl");
-		for (int k = 0; k < 2; k++) {
-			ck_assert_msg(gr_extld_probe(gr_test_env(), "/usr/bin:/bin", envp, "/", cclv, args, 5, &ans, &hit,
-			                             &e) == GR_OK, "%s", e.msg);
-			ck_assert_int_eq(hit, k == 1);
-			gr_extld_probe_free(&ans);
-		}
+		probe_ran_then_kept(cclv, args, envp);
 		ck_assert_uint_eq(probe_count(dir), 8);
 		snprintf(cfg, sizeof(cfg), "%s/x86_64.cfg", bin);
 		gr_test_write_mode(cfg, "-fuse-ld=lld\n", 0644);
-		for (int k = 0; k < 2; k++) {
-			ck_assert_msg(gr_extld_probe(gr_test_env(), "/usr/bin:/bin", envp, "/", cclv, args, 5, &ans, &hit,
-			                             &e) == GR_OK, "%s", e.msg);
-			ck_assert_int_eq(hit, k == 1);
-			gr_extld_probe_free(&ans);
-		}
+		probe_ran_then_kept(cclv, args, envp);
 		ck_assert_uint_eq(probe_count(dir), 9);
 	}
 #undef PROBE
