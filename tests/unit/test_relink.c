@@ -694,6 +694,17 @@ END_TEST
 
 /* Presets that name their module (issue 12): the `module` line, the scan of
  * every preset directory, and the module graph's answers. */
+/* A module list (path, directory, remedy: 3 strings each) of example.com/one in m1 and example.com/two in m2. */
+static void
+two_modules(struct gr_strvec *two, const char *m1, const char *m2)
+{
+	const char *const v[] = { "example.com/one", m1, "", "example.com/two", m2, "" };
+
+	gr_strvec_init(two);
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		ck_assert_int_eq(gr_strvec_push(two, v[i]), GR_OK);
+}
+
 START_TEST(test_preset_modules)
 {
 	char dir[] = "/tmp/gr-pmods-XXXXXX", path[256], opt[64];
@@ -836,13 +847,7 @@ START_TEST(test_preset_modules)
 		struct gr_strvec two;
 		ck_assert_ptr_nonnull(mkdtemp(m1));
 		ck_assert_ptr_nonnull(mkdtemp(m2));
-		gr_strvec_init(&two);
-		gr_strvec_push(&two, "example.com/one");
-		gr_strvec_push(&two, m1);
-		gr_strvec_push(&two, "");
-		gr_strvec_push(&two, "example.com/two");
-		gr_strvec_push(&two, m2);
-		gr_strvec_push(&two, "");
+		two_modules(&two, m1, m2);
 		snprintf(fp, sizeof(fp), "%s/only.c", m2);
 		fclose(fopen(fp, "w"));
 		ck_assert_int_eq(gr_modgraph_match(&two, "only.c", &rel), 3);
@@ -903,13 +908,7 @@ START_TEST(test_preset_modules)
 		snprintf(fp, sizeof(fp), "%s/lnk", m1);
 		snprintf(cmd, sizeof(cmd), "%s/real", m2);
 		ck_assert_int_eq(symlink(cmd, fp), 0);
-		gr_strvec_init(&two);
-		gr_strvec_push(&two, "example.com/one");
-		gr_strvec_push(&two, m1);
-		gr_strvec_push(&two, "");
-		gr_strvec_push(&two, "example.com/two");
-		gr_strvec_push(&two, m2);
-		gr_strvec_push(&two, "");
+		two_modules(&two, m1, m2);
 		gr_modgraph_names_init(&memo);
 		for (k = 0; k < sizeof(names) / sizeof(bare[0]); k++) {
 			long want = gr_modgraph_match(&two, bare[k], &rel), got = gr_modgraph_match_in(&two, bare[k], &rel2, &memo);
