@@ -276,19 +276,20 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 targets=(pc_split ldscript elf macho extld ldmsg records goinfo)
 jobs=${FUZZ_JOBS:-$(nproc)}
 case $jobs in ''|*[!0-9]*|0) die "FUZZ_JOBS must be a positive number, not '$jobs'";; esac
-fuzz_one() { # fuzz_one TARGET: runs it, its exit status into WORK/TARGET.rc
-	local t=$1 rc=0
+fuzz_one() { # fuzz_one TARGET: runs it, its exit status into WORK/TARGET.rc, its CPU seconds into WORK/TARGET.cpu
+	local t=$1 rc=0 TIMEFORMAT='%U %S'
 	# Newly found inputs go to run-corpus/T; the seeds stay as generated.
-	(cd "$work" && ASAN_OPTIONS=$ASAN_OPTIONS "$bdir/fuzz/fuzz_$t" -max_total_time="$secs" -timeout=10 \
+	# (bash's time keyword: the braces keep the log's redirection off its report.)
+	{ time { (cd "$work" && ASAN_OPTIONS=$ASAN_OPTIONS "$bdir/fuzz/fuzz_$t" -max_total_time="$secs" -timeout=10 \
 		-rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
 		-artifact_prefix="$work/artifacts/$t/" \
-		"$work/run-corpus/$t" "$corp/$t") >"$work/$t.log" 2>&1 || rc=$?
+		"$work/run-corpus/$t" "$corp/$t") >"$work/$t.log" 2>&1 || rc=$?; }; } 2>"$work/$t.cpu"
 	echo "$rc" >"$work/$t.rc"
 }
 running=0
 for t in "${targets[@]}"; do
 	mkdir -p "$work/artifacts/$t" "$work/run-corpus/$t"
-	rm -f "$work/$t.rc"
+	rm -f "$work/$t.rc" "$work/$t.cpu"
 	if [ "$running" -ge "$jobs" ]; then
 		wait -n || true   # fuzz_one's status is in its .rc file; a missing file fails below
 		running=$((running - 1))
@@ -297,9 +298,11 @@ for t in "${targets[@]}"; do
 	running=$((running + 1))
 done
 wait || true
-# The table in the targets' order, whatever order they finished in.
+# The table in the targets' order, whatever order they finished in; cpu_s is
+# the CPU time (user+sys) the target had: about $secs when it had a core of
+# its own, less on a machine busy with other work.
 fail=0
-printf '%-10s %6s %12s %8s %8s %s\n' target seeds execs cov ft findings
+printf '%-10s %6s %12s %8s %8s %6s %s\n' target seeds execs cov ft cpu_s findings
 for t in "${targets[@]}"; do
 	nseeds=$(ls "$corp/$t" | wc -l)
 	log=$work/$t.log
@@ -315,7 +318,8 @@ for t in "${targets[@]}"; do
 		findings="FAILED(rc=$rc, $arts artifacts; log $log)"
 		[ -n "$execs" ] || execs=$(grep -oE '^#[0-9]+' "$log" 2>/dev/null | tail -1 | tr -d '#' || true)
 	fi
-	printf '%-10s %6s %12s %8s %8s %s\n' "$t" "$nseeds" "${execs:-?}" "${cov:-?}" "${ft:-?}" "$findings"
+	cpu=$(awk 'NF == 2 { printf "%.1f", $1 + $2 }' "$work/$t.cpu" 2>/dev/null || true)
+	printf '%-10s %6s %12s %8s %8s %6s %s\n' "$t" "$nseeds" "${execs:-?}" "${cov:-?}" "${ft:-?}" "${cpu:-?}" "$findings"
 	if [ "$arts" -ne 0 ]; then
 		for a in "$work/artifacts/$t"/*; do echo "    artifact: $a"; done
 	fi
