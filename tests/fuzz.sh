@@ -324,7 +324,7 @@ for t in "${targets[@]}"; do
 		for a in "$work/artifacts/$t"/*; do echo "    artifact: $a"; done
 	fi
 	if [ "$rc" != 0 ]; then
-		grep -E 'ERROR: |SUMMARY: |runtime error|Test unit written' "$log" 2>/dev/null | head -8 | sed 's/^/    /'
+		grep -E 'ERROR: |SUMMARY: |runtime error|Test unit written' "$log" 2>/dev/null | head -8 | sed 's/^/    /' || true
 	fi
 done
 [ "$fail" -eq 0 ] || die "a fuzz target found a crash, leak, timeout or sanitizer error (see above, logs and artifacts in $work)"
