@@ -996,7 +996,7 @@ gr_pcrw_dpkg(const struct gr_env *env, char **paths, size_t n, char **pkgs)
 	}
 	if (!gr_pcrw_db_tried) {
 		gr_pcrw_db_tried = true;
-		if (gr_dpkg_open(admin, &gr_pcrw_db, &e) != GR_OK)
+		if (gr_dpkg_open_cached(env, admin, &gr_pcrw_db, &e) != GR_OK)
 			gr_pcrw_db = NULL;  /* no database: no package is named */
 	}
 	if (!gr_pcrw_db)
