@@ -1637,6 +1637,7 @@ gr_pcrw_toolchain(struct gr_pcrw_run *u, FILE *err)
 static int
 gr_pcrw_rewrite_all(struct gr_pcrw_run *u, FILE *out, FILE *err)
 {
+	struct gr_tccache_verdicts *verdicts;
 	struct gr_error e;
 	int i, status = GR_EXIT_OK;
 
@@ -1647,11 +1648,13 @@ gr_pcrw_rewrite_all(struct gr_pcrw_run *u, FILE *out, FILE *err)
 		gr_cli_diag(err, "out of memory");
 		return GR_EXIT_ERROR;
 	}
-	gr_ldsearch_cache_set_classify(u->o.cache, gr_tccache_classify, &u->env);
+	verdicts = gr_tccache_verdicts_new(&u->env);
+	gr_ldsearch_cache_set_classify(u->o.cache, gr_tccache_classify, verdicts);
 	if (!u->each) {
 		status = gr_pcrw_one(out, err, NULL, u->toks, &u->o, &u->tc, u->mode_name, u->json, u->nul);
 		gr_ldsearch_cache_free(u->o.cache);
 		u->o.cache = NULL;
+		gr_tccache_verdicts_close(verdicts);
 		return status;
 	}
 	for (i = optind; i < u->argc; i++) {
@@ -1672,6 +1675,7 @@ gr_pcrw_rewrite_all(struct gr_pcrw_run *u, FILE *out, FILE *err)
 	}
 	gr_ldsearch_cache_free(u->o.cache);
 	u->o.cache = NULL;
+	gr_tccache_verdicts_close(verdicts);
 	return status;
 }
 
