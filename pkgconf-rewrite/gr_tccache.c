@@ -1,3 +1,4 @@
+#define _GNU_SOURCE  /* memmem */
 #include "gr_tccache.h"
 
 #include <errno.h>
@@ -277,8 +278,11 @@ gr_cl_parse(char *data, struct gr_cand_info *info)
  * file per candidate cost more than judging it (issue 15). */
 
 struct gr_tcv_pack {
+	char *dir;       /* the directory, as the candidates' paths name it (through the last '/') */
+	char *fmt, *arch;  /* the target asked for (NULL: none given) */
 	char *key;       /* the entry's key */
 	char *data;      /* the entry as read at first use (NULL: none) */
+	size_t len;      /* its length */
 	char **recs;     /* the records judged in this run, each whole */
 	size_t nrecs, cap;
 };
@@ -313,46 +317,61 @@ gr_cl_ident(const char *path, char *line, size_t n)
 	return true;
 }
 
+static bool
+gr_tcv_same(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
 /* The pack of path's directory for target t, read at first use; NULL when out of memory. */
 static struct gr_tcv_pack *
 gr_tcv_pack(struct gr_tccache_verdicts *v, const char *path, const struct gr_bfd_target *t)
 {
 	struct gr_kvbuf key = { NULL, 0, 0, false };
 	const char *slash = strrchr(path, '/');
-	char *dir = slash ? strndup(path, (size_t)(slash - path + 1)) : strdup("");
+	size_t dlen = slash ? (size_t)(slash - path + 1) : 0, i;
 	struct gr_tcv_pack *pk;
-	size_t i, len;
+	char *dir, *fmt, *arch;
+	bool ok;
 
-	if (!dir)
+	for (i = 0; i < v->npacks; i++) {
+		pk = &v->packs[i];
+		if (strlen(pk->dir) == dlen && !strncmp(pk->dir, path, dlen) &&
+		    gr_tcv_same(pk->fmt, t->output_format) && gr_tcv_same(pk->arch, t->output_arch))
+			return pk;
+	}
+	if (!(dir = strndup(path, dlen)))
 		return NULL;
 	gr_kv_raw(&key, "classify-dir 1\n", strlen("classify-dir 1\n"));
 	gr_kv_put(&key, 'd', dir);
 	gr_kv_put(&key, t->output_format ? 'F' : 'f', t->output_format ? t->output_format : "");
 	gr_kv_put(&key, t->output_arch ? 'A' : 'a', t->output_arch ? t->output_arch : "");
-	free(dir);
-	if (key.nomem || !key.p) {
-		free(key.p);
-		return NULL;
-	}
-	for (i = 0; i < v->npacks; i++)
-		if (!strcmp(v->packs[i].key, key.p)) {
-			free(key.p);
-			return &v->packs[i];
-		}
-	if (v->npacks == v->cap) {
+	fmt = t->output_format ? strdup(t->output_format) : NULL;
+	arch = t->output_arch ? strdup(t->output_arch) : NULL;
+	ok = !key.nomem && key.p && (!t->output_format || fmt) && (!t->output_arch || arch);
+	if (ok && v->npacks == v->cap) {
 		size_t nc = v->cap ? v->cap * 2 : 8;
 		struct gr_tcv_pack *g = realloc(v->packs, nc * sizeof(*g));
-		if (!g) {
-			free(key.p);
-			return NULL;
-		}
-		v->packs = g;
-		v->cap = nc;
+		if (g) {
+			v->packs = g;
+			v->cap = nc;
+		} else
+			ok = false;
+	}
+	if (!ok) {
+		free(key.p);
+		free(dir);
+		free(fmt);
+		free(arch);
+		return NULL;
 	}
 	pk = &v->packs[v->npacks++];
 	memset(pk, 0, sizeof(*pk));
+	pk->dir = dir;
+	pk->fmt = fmt;
+	pk->arch = arch;
 	pk->key = key.p;
-	if (gr_cache_get(v->env, "classify", key.p, &pk->data, &len) != GR_OK)
+	if (gr_cache_get(v->env, "classify", key.p, &pk->data, &pk->len) != GR_OK)
 		pk->data = NULL;
 	return pk;
 }
@@ -369,7 +388,9 @@ gr_tcv_find(const struct gr_tcv_pack *pk, const char *pline, size_t plen, const 
 
 	if (!pk->data)
 		return false;
-	for (q = pk->data; (q = strstr(q, pline)) != NULL; q += plen) {
+	/* memmem, not strstr: it skips ahead by the needle's length (a warm
+	 * run's directory entry is tens of kilobytes) */
+	for (q = pk->data; (q = memmem(q, pk->len - (size_t)(q - pk->data), pline, plen)) != NULL; q += plen) {
 		/* the "p" line at the start of a line, followed by the same identity */
 		if (q == pk->data || q[-1] != '\n' || strncmp(q + plen, iline, ilen))
 			continue;
@@ -497,6 +518,9 @@ gr_tccache_verdicts_close(struct gr_tccache_verdicts *v)
 		free(pk->recs);
 		free(pk->data);
 		free(pk->key);
+		free(pk->dir);
+		free(pk->fmt);
+		free(pk->arch);
 	}
 	free(v->packs);
 	free(v);
