@@ -1700,7 +1700,11 @@ gr_cmd_pcrw(int argc, char **argv, FILE *in, FILE *out, FILE *err)
 	u.o.system_libs = gr_rw_default_system_libs;
 	u.o.nsystem_libs = gr_rw_ndefault_system_libs;
 	u.allow = calloc((size_t)argc + 1, sizeof(*u.allow));
-	if (!u.allow) {
+	/* One libpkgconf client for every query of the run: --each's packages
+	 * and each explanation's graph read a .pc file once (issue 15). */
+	if (!u.allow || gr_pc_share_begin(&u.env) != GR_OK) {
+		free(u.allow);
+		gr_pc_share_end();
 		gr_cli_diag(err, "out of memory");
 		return GR_EXIT_ERROR;
 	}
@@ -1727,5 +1731,6 @@ gr_cmd_pcrw(int argc, char **argv, FILE *in, FILE *out, FILE *err)
 	gr_dpkg_free(gr_pcrw_db);
 	gr_pcrw_db = NULL;
 	gr_pcrw_db_tried = false;
+	gr_pc_share_end();
 	return status;
 }
