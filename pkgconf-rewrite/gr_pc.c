@@ -478,6 +478,9 @@ gr_pc_client(const struct gr_env *env, pkgconf_client_t *own, struct gr_pc_run *
 {
 	if (gr_pc_sh.on && !strcmp(gr_pc_sh.sysroot, gr_pc_sysroot(env))) {
 		run->shared = true;
+		/* libpkgconf says "Package X was not found in the pkg-config search
+		 * path" once per client: a fresh client's query says it again */
+		gr_pc_sh.client.already_sent_notice = false;
 		pkgconf_client_set_error_handler(&gr_pc_sh.client, gr_pc_error_handler, run);
 		pkgconf_client_set_warn_handler(&gr_pc_sh.client, gr_pc_warn_handler, run);
 		return &gr_pc_sh.client;
