@@ -219,12 +219,22 @@ struct gr_pc_node {
 	const char *chain;
 	char **texts[2];   /* the fragment texts of Libs, Libs.private */
 	size_t ntexts[2];
+	const char *origin[2];  /* "CHAIN (Libs)", "CHAIN (Libs.private)", made when first asked */
+};
+
+/* A fragment text and the first field that has it, in walk order. */
+struct gr_pc_hit {
+	const char *text;  /* NULL: empty slot */
+	size_t node;
+	int field;
 };
 
 struct gr_pc_walk {
 	struct gr_pc_node *nodes;  /* malloc'd; strings in the arena */
 	size_t n;
 	bool made;
+	struct gr_pc_hit *hits;  /* every text's first field (open addressing, power of two; in the arena) */
+	size_t nhits;
 };
 
 /* The fragment texts of list l into *out (arena), *n of them; false on out of memory. */
@@ -307,26 +317,66 @@ gr_pc_walk_make(struct gr_arena *a, pkgconf_pkg_t *world, struct gr_pc_walk *w)
 	return true;
 }
 
+static uint64_t
+gr_pc_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* Index every text of the walk by its first field (node order, then Libs
+ * before Libs.private, then position): what the linear search found first. */
+static bool
+gr_pc_walk_index(struct gr_arena *a, struct gr_pc_walk *w)
+{
+	size_t i, j, total = 0, mask;
+	int k;
+
+	for (i = 0; i < w->n; i++)
+		total += w->nodes[i].ntexts[0] + w->nodes[i].ntexts[1];
+	for (w->nhits = 16; w->nhits < total * 2; w->nhits *= 2)
+		;
+	if (!(w->hits = gr_arena_alloc(a, w->nhits * sizeof(*w->hits))))
+		return false;
+	mask = w->nhits - 1;
+	for (i = 0; i < w->n; i++)
+		for (k = 0; k < 2; k++)
+			for (j = 0; j < w->nodes[i].ntexts[k]; j++) {
+				const char *t = w->nodes[i].texts[k][j];
+				size_t h;
+				for (h = gr_pc_hash(t) & mask; w->hits[h].text && strcmp(w->hits[h].text, t); h = (h + 1) & mask)
+					;
+				if (!w->hits[h].text)
+					w->hits[h] = (struct gr_pc_hit){ t, i, k };
+			}
+	return true;
+}
+
 static const char *
 gr_pc_origin(struct gr_arena *a, pkgconf_pkg_t *world, struct gr_pc_walk *w, const char *text, bool *nomem)
 {
 	static const char *const fields[2] = { "Libs", "Libs.private" };
-	size_t i, j;
-	int k;
+	struct gr_pc_node *nd;
+	size_t h, mask;
 
-	if (!w->made && !gr_pc_walk_make(a, world, w)) {
+	if (!w->made && (!gr_pc_walk_make(a, world, w) || !gr_pc_walk_index(a, w))) {
 		*nomem = true;
 		return NULL;
 	}
-	for (i = 0; i < w->n; i++)
-		for (k = 0; k < 2; k++)
-			for (j = 0; j < w->nodes[i].ntexts[k]; j++)
-				if (strcmp(w->nodes[i].texts[k][j], text) == 0) {
-					const char *found = gr_arena_printf(a, "%s (%s)", w->nodes[i].chain, fields[k]);
-					if (!found)
-						*nomem = true;
-					return found;
-				}
+	if (!w->hits)
+		return NULL;
+	mask = w->nhits - 1;
+	for (h = gr_pc_hash(text) & mask; w->hits[h].text; h = (h + 1) & mask)
+		if (!strcmp(w->hits[h].text, text)) {
+			nd = &w->nodes[w->hits[h].node];
+			if (!nd->origin[w->hits[h].field] &&
+			    !(nd->origin[w->hits[h].field] = gr_arena_printf(a, "%s (%s)", nd->chain, fields[w->hits[h].field])))
+				*nomem = true;
+			return nd->origin[w->hits[h].field];
+		}
 	return NULL;
 }
 
@@ -337,7 +387,7 @@ gr_pc_collect(pkgconf_client_t *client, pkgconf_pkg_t *world, void *data, int ma
 	struct gr_pc_tokens *t = run->toks;
 	pkgconf_list_t libs = PKGCONF_LIST_INITIALIZER;
 	pkgconf_node_t *n;
-	struct gr_pc_walk walk = { NULL, 0, false };
+	struct gr_pc_walk walk = { NULL, 0, false, NULL, 0 };
 	size_t count = 0, i = 0;
 
 	if (pkgconf_pkg_libs(client, world, &libs, maxdepth) != PKGCONF_PKG_ERRF_OK) {
