@@ -812,20 +812,26 @@ gr_pc_gdeps(struct gr_pc_grun *run, const pkgconf_list_t *l, size_t **out, size_
 	return true;
 }
 
+static void
+gr_pc_visit_nothing(pkgconf_client_t *client, pkgconf_pkg_t *pkg, void *data)
+{
+	(void)client;
+	(void)pkg;
+	(void)data;
+}
+
 static bool
 gr_pc_graph_collect(pkgconf_client_t *client, pkgconf_pkg_t *world, void *data, int maxdepth)
 {
 	struct gr_pc_grun *run = data;
-	pkgconf_list_t libs = PKGCONF_LIST_INITIALIZER;
 	pkgconf_node_t *nd;
 	size_t i, nroots = 0;
 
-	/* The traversal matches every Requires and Requires.private. */
-	if (pkgconf_pkg_libs(client, world, &libs, maxdepth) != PKGCONF_PKG_ERRF_OK) {
-		pkgconf_fragment_free(&libs);
+	/* The traversal matches every Requires and Requires.private: the one
+	 * pkgconf_pkg_libs makes (same depth, same flags, so the same errors),
+	 * without collecting the fragments nobody reads here (issue 15). */
+	if (pkgconf_pkg_traverse(client, world, gr_pc_visit_nothing, NULL, maxdepth, 0) != PKGCONF_PKG_ERRF_OK)
 		return false;
-	}
-	pkgconf_fragment_free(&libs);
 	PKGCONF_FOREACH_LIST_ENTRY(world->required.head, nd)
 		nroots++;
 	run->g->roots = gr_arena_alloc(&run->g->arena, (nroots ? nroots : 1) * sizeof(size_t));
