@@ -1,7 +1,9 @@
 /* Unit tests for common/gr_dpkg: a dpkg database written here (status, info/
  * *.list, diversions) and, where this is a Debian system, the real one. */
+#define _GNU_SOURCE  /* memmem */
 #include <check.h>
 #include <dirent.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -395,6 +397,50 @@ START_TEST(test_index)
 		ck_assert_ptr_null(gr_dpkg_owner(db, "/usr/lib/x86_64-linux-gnu/libmy.a"));
 		gr_dpkg_free(db);
 	}
+
+	/* an index that names the wrong package for every path (each record's
+	 * package moved to the next one; key and counts intact): used, but no
+	 * answer is taken from it without the package's own list naming the path */
+	snprintf(path, sizeof(path), "%s/cache/dpkg-index", tmp);
+	ck_assert_ptr_nonnull(d = opendir(path));
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.') {
+			char file[512], *text, *data;
+			uint32_t npkgs, ndivs, nrec, pkg;
+			long size;
+			size_t i;
+			snprintf(file, sizeof(file), "%s/%s", path, de->d_name);
+			ck_assert_ptr_nonnull(f = fopen(file, "r+"));
+			ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+			size = ftell(f);
+			ck_assert_int_gt(size, 0);
+			ck_assert_ptr_nonnull(text = malloc((size_t)size));
+			rewind(f);
+			ck_assert_uint_eq(fread(text, 1, (size_t)size, f), (size_t)size);
+			ck_assert_ptr_nonnull(data = memmem(text, (size_t)size, "gr-dpkg-index 1\n", 16));
+			memcpy(&npkgs, data + 20, 4);
+			memcpy(&ndivs, data + 24, 4);
+			memcpy(&nrec, data + 28, 4);
+			ck_assert_uint_eq(npkgs, 4);
+			ck_assert_uint_gt(nrec, 5);
+			for (i = 0; i < nrec; i++) {
+				char *r = data + 32 + (size_t)npkgs * 20 + (size_t)ndivs * 12 + i * 12 + 8;
+				memcpy(&pkg, r, 4);
+				pkg = (pkg + 1) % npkgs;
+				memcpy(r, &pkg, 4);
+			}
+			rewind(f);
+			ck_assert_uint_eq(fwrite(text, 1, (size_t)size, f), (size_t)size);
+			fclose(f);
+			free(text);
+		}
+	closedir(d);
+	db = open_cached(&ix);
+	ck_assert_msg(ix, "the edited index was not used");
+	owners_ok(db);
+	owner_is(db, "/usr/bin/new", "new", "");
+	owner_is(db, "/usr/lib/x86_64-linux-gnu/libq.a", "zlib1g-dev:amd64", "1:1.2.13.dfsg-1");
+	gr_dpkg_free(db);
 
 	/* a damaged index (cut short, then with its counts changed): read as a miss */
 	snprintf(path, sizeof(path), "%s/cache/dpkg-index", tmp);
