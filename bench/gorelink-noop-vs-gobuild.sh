@@ -11,6 +11,10 @@
 # Environment:
 #   RUNS=N    timed rounds (default 7, at least 5), after the first builds
 #   GO        the go command (default: go on PATH); gorelink gets it as --go
+#   BASELINE=GORELINK2  also time GORELINK2 (another gorelink binary, e.g. a
+#             build of main) in the same rounds, as "base" with an output of
+#             its own (TMP/c), the three commands in rotating order; its
+#             ratio to go build and GORELINK's to it are printed
 #   GOCACHE, CC and the rest of the environment apply to both commands
 #             alike. GOFLAGS is set to -buildvcs=false for both.
 #             GORELINK_CACHE_DIR is a fresh directory of the run's own (the
@@ -48,6 +52,11 @@ need_positive RUNS "$runs"
 [[ $runs -ge 5 ]] || die "RUNS=$runs: at least 5 rounds make a median"
 need_binary gorelink "$gorelink"
 gorelink=$(realpath "$gorelink")
+baseline=${BASELINE:-}
+if [[ -n $baseline ]]; then
+	need_binary "baseline gorelink (BASELINE)" "$baseline"
+	baseline=$(realpath "$baseline")
+fi
 gopath=$(command -v "$go") || die "go command '$go' not found: install Go or set GO"
 need_python3
 [[ -f $example/go.mod ]] || die "$example is missing (this script belongs to a gorelink checkout)"
@@ -60,6 +69,11 @@ trap 'rm -rf "$tmp"' EXIT
 cp "$gorelink" "$tmp/gorelink"
 mkdir -p "$tmp/share/gorelink"
 cp -r "$root/presets" "$tmp/share/gorelink/presets"
+if [[ -n $baseline ]]; then
+	mkdir -p "$tmp/base/bin" "$tmp/base/share/gorelink"
+	cp "$baseline" "$tmp/base/bin/gorelink"
+	cp -r "$root/presets" "$tmp/base/share/gorelink/presets"
+fi
 export GORELINK_CACHE_DIR=$tmp/cache
 
 commit=$(checkout_rev " (checkout has uncommitted changes)")
@@ -67,6 +81,9 @@ print_machine_start
 print_load
 print_machine_basics
 echo "gorelink:  $("$gorelink" --version 2>&1 | head -n 1) ($gorelink, commit $commit; timed as a copy in $tmp)"
+if [[ -n $baseline ]]; then
+	echo "baseline:  $("$baseline" --version 2>&1 | head -n 1) ($baseline; timed as a copy in $tmp/base/bin)"
+fi
 echo "go:        $("$gopath" version) ($gopath)"
 print_python3
 print_fs "$tmp"
@@ -76,8 +93,10 @@ read -r -d '' py <<'PY' || true
 import json, os, shlex, subprocess
 
 gorelink, go, tmp, runs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-out_a, out_b = os.path.join(tmp, "a"), os.path.join(tmp, "b")
+base = sys.argv[5] if len(sys.argv) > 5 else ""
+out_a, out_b, out_c = os.path.join(tmp, "a"), os.path.join(tmp, "b"), os.path.join(tmp, "c")
 g_cmd = [gorelink, "--sqlite3"] + (["--go", go] if os.environ.get("GO") else []) + ["--json", "-o", out_a, "."]
+b_cmd = [base] + g_cmd[1:-3] + ["--json", "-o", out_c, "."]
 h_cmd = [go, "build", "-tags", "sqlite_omit_load_extension,netgo,osusergo",
          "-ldflags", '-linkmode=external -extldflags "-static"', "-o", out_b, "."]
 SH = "/bin/sh"
@@ -99,7 +118,7 @@ def spawn(name, cmd, out, first=False):
     if r["code"] != 0:
         with open(out + ".stderr", errors="replace") as f:
             die("%s exited with status %d: %s\n%s" % (name, r["code"], show(cmd), f.read()[-3000:]))
-    if name == "gorelink":
+    if name in ("gorelink", "base"):
         with open(out + ".stdout") as f:
             rep = json.load(f)
         if not rep.get("ok") or rep.get("verdict") != "static":
@@ -109,7 +128,7 @@ def spawn(name, cmd, out, first=False):
                 % (rep.get("up_to_date"), rep.get("links")))
     if before is not None:
         after = state(out)
-        same = after == before if name == "gorelink" else after[:2] == before[:2]
+        same = after == before if name in ("gorelink", "base") else after[:2] == before[:2]
         if not same:
             die("%s changed its output in a no-op rebuild" % name)
     return r
@@ -118,30 +137,45 @@ print()
 print("== no-op rebuild timing")
 print("gorelink:     (cd examples/sqlite3 && %s)" % show(g_cmd))
 print("hand-written: (cd examples/sqlite3 && %s)" % show(h_cmd))
+if base:
+    print("base:         (cd examples/sqlite3 && %s)" % show(b_cmd))
 print("first builds (untimed; the outputs stay, gorelink records its no-op):")
-for name, cmd, out in (("gorelink", g_cmd, out_a), ("hand-written", h_cmd, out_b)):
+for name, cmd, out in (("gorelink", g_cmd, out_a), ("hand-written", h_cmd, out_b)) + ((("base", b_cmd, out_c),) if base else ()):
     r = spawn(name, cmd, out, first=True)
     print("  %-12s wall %7.3f s  user+sys %7.3f s" % (name, r["wall"], r["cpu"]))
 print()
 print("%d timed round(s) of no-op rebuilds, alternating; every gorelink run reports up_to_date" % runs)
 print("true and links 0, and neither output changed:")
-G, H = [], []
+G, H, B = [], [], []
 for i in range(runs):
-    for name, cmd, out, acc in alternate(i, [("gorelink", g_cmd, out_a, G), ("hand-written", h_cmd, out_b, H)]):
+    if base:
+        three = [("gorelink", g_cmd, out_a, G), ("hand-written", h_cmd, out_b, H), ("base", b_cmd, out_c, B)]
+        order = three[i % 3:] + three[:i % 3]
+    else:
+        order = alternate(i, [("gorelink", g_cmd, out_a, G), ("hand-written", h_cmd, out_b, H)])
+    for name, cmd, out, acc in order:
         acc.append(spawn(name, cmd, out))
-    print("  round %2d  gorelink %7.3f s   go build %7.3f s   ratio %.3f"
-          % (i + 1, G[-1]["wall"], H[-1]["wall"], G[-1]["wall"] / H[-1]["wall"]))
+    print("  round %2d  gorelink %7.3f s   go build %7.3f s   ratio %.3f%s"
+          % (i + 1, G[-1]["wall"], H[-1]["wall"], G[-1]["wall"] / H[-1]["wall"],
+             "   base %7.3f s   ratio %.3f" % (B[-1]["wall"], B[-1]["wall"] / H[-1]["wall"]) if base else ""))
 print()
 print("== results")
 print_summary("gorelink no-op", G, 15, 7, 3)
 print_summary("go build no-op", H, 15, 7, 3)
+if base:
+    print_summary("base no-op", B, 15, 7, 3)
 ratio = median_of(G) / median_of(H)
 print("  median wall ratio gorelink/go build (no-op): %.3f  (median of the per-round ratios: %.3f;"
       % (ratio, median_ratio(G, H)))
 print("  goal <= 1.5: %s; moonshot <= 1.1: %s)" % ("met" if ratio <= 1.5 else "NOT met",
                                                  "met" if ratio <= 1.1 else "not met"))
 print("  median user+sys ratio: %.3f" % (median_of(G, "cpu") / median_of(H, "cpu")))
+if base:
+    print("  base/go build (before): wall %.3f (per round %.3f), user+sys %.3f"
+          % (median_of(B) / median_of(H), median_ratio(B, H), median_of(B, "cpu") / median_of(H, "cpu")))
+    print("  gorelink/base (after / before): wall %.3f (per round %.3f), user+sys %.3f"
+          % (median_of(G) / median_of(B), median_ratio(G, B), median_of(G, "cpu") / median_of(B, "cpu")))
 with open("/proc/loadavg") as f:
     print("  load average at the end: %s" % " ".join(f.read().split()[:3]))
 PY
-run_py "$py" "$tmp/gorelink" "$go" "$tmp" "$runs"
+run_py "$py" "$tmp/gorelink" "$go" "$tmp" "$runs" ${baseline:+"$tmp/base/bin/gorelink"}

@@ -49,13 +49,23 @@
 #   ZIG_GLOBAL_CACHE_DIR  zig's cache (zig's default when unset): the warm-up
 #              fills it (zig builds musl once per target), so zig is timed warm
 #   GO         the go command (default: go on PATH)
+#   BASELINE=GORELINK2  (warm) also time GORELINK2 (another gorelink binary,
+#              e.g. a build of main) in the same rounds, its commands named
+#              "base ..." (the same options and environment): before and
+#              after interleaved, the ratios of each to go build zig and of
+#              GORELINK to GORELINK2 printed
 #   WARM_GOCACHE=DIR  (warm) use and keep this GOCACHE instead of a new one
 #              (a cache already warm for both compilers saves the warm-up's
 #              compiles: minutes on a loaded machine); gorelink's cache is
 #              always a new one, warmed by the warm-up
 #
 # Wall time is time.perf_counter_ns() around posix_spawn + wait4; CPU time
-# (user + sys) the child's rusage, its whole process tree. Every output is
+# (user + sys) the child's rusage, its whole process tree, and (the harness
+# is a child subreaper, bench/lib.sh) that of the processes it leaves
+# behind: mold forks, its parent exits when the output is written and the
+# child that linked is reaped by the harness, not by collect2 (before
+# 2026-12-07 evening its CPU, 0.25 s per sqlite3 link, was not counted, and
+# --linker=auto looked at CPU parity with zig). Every output is
 # checked static with `gorelink check` (untimed); the load average is printed
 # per round and at the end (other users of the machine inflate wall times:
 # user+sys is the steadier figure).
@@ -94,6 +104,11 @@ example=$root/examples/sqlite3
 need_positive RUNS "$runs"
 need_binary gorelink "$gorelink"
 gorelink=$(realpath "$gorelink")
+baseline=${BASELINE:-}
+if [[ -n $baseline ]]; then
+	need_binary "baseline gorelink (BASELINE)" "$baseline"
+	baseline=$(realpath "$baseline")
+fi
 gopath=$(command -v "$go") || die "go command '$go' not found: install Go or set GO"
 command -v zig >/dev/null || die "zig not found: scripts/setup installs it (pip install ziglang in /opt/gorelink-tools/venv)"
 need_python3
@@ -105,6 +120,11 @@ trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
 cp "$gorelink" "$tmp/gorelink"
 mkdir -p "$tmp/share/gorelink"
 cp -r "$root/presets" "$tmp/share/gorelink/presets"
+if [[ -n $baseline ]]; then
+	mkdir -p "$tmp/base/bin" "$tmp/base/share/gorelink"
+	cp "$baseline" "$tmp/base/bin/gorelink"
+	cp -r "$root/presets" "$tmp/base/share/gorelink/presets"
+fi
 
 cc=$(cd "$example" && "$gopath" env CC)
 cc1=${cc%% *}
@@ -113,6 +133,9 @@ print_machine_start
 print_load
 print_machine_basics
 echo "gorelink:  $("$gorelink" --version 2>&1 | head -n 1) ($gorelink, commit $commit; timed as a copy in $tmp)"
+if [[ -n $baseline ]]; then
+	echo "baseline:  $("$baseline" --version 2>&1 | head -n 1) ($baseline; timed as a copy in $tmp/base/bin)"
+fi
 echo "go:        $("$gopath" version) ($gopath)"
 echo "CC:        $cc: $($cc1 --version 2>&1 | head -n 1); linker $($cc1 -print-prog-name=ld): $($($cc1 -print-prog-name=ld) --version 2>&1 | head -n 1)"
 echo "zig:       $(zig version) ($(readlink -f "$(command -v zig)")), -target $target"
@@ -127,6 +150,7 @@ import json, os, shutil, subprocess, sys
 sys.stdout.reconfigure(line_buffering=True)
 gorelink, go, tmp, runs, target, mode, oc = (sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5],
                                              sys.argv[6], sys.argv[7])
+base = sys.argv[8] if len(sys.argv) > 8 else ""
 zigcc = "zig cc -target " + target
 ZIGBUILD = [go, "build", "-tags", "sqlite_omit_load_extension", "-ldflags",
             "-linkmode=external -extldflags -static"]
@@ -177,6 +201,10 @@ def warm():
     if oc in ("both", "off"):
         cmds += [("gorelink no-oc", lambda o: [gorelink, "--sqlite3", "-o", o, "."], noenv),
                  ("gorelink auto no-oc", lambda o: [gorelink, "--sqlite3", "--linker=auto", "-o", o, "."], noenv)]
+    if base:
+        bcmds = [("base" + name[len("gorelink"):], (lambda mk: lambda o: [base] + mk(o)[1:])(mk), e)
+                 for name, mk, e in cmds]
+        cmds += bcmds
     cmds.append(("go build zig", lambda o: ZIGBUILD + ["-o", o, "."], zenv))
     nc = len(cmds)
     def one(name, mk, e, tag):
@@ -224,6 +252,11 @@ def warm():
         ratios("gorelink --linker=auto%s / gorelink (GNU ld)%s" % (what, what), a, g)
     if oc == "both":
         ratios("gorelink (GNU ld): output cache / none", R["gorelink"], R["gorelink no-oc"])
+    if base:
+        for name in [n for n, _, _ in cmds if n.startswith("gorelink")]:
+            b = "base" + name[len("gorelink"):]
+            ratios("%s / go build zig" % b, R[b], z, "  (before)")
+            ratios("%s / %s (after / before)" % (name, b), R[name], R[b])
     print("  load average at the end of warm: %s" % loadavg())
     if not keep:
         rm_tree(env["GOCACHE"])
@@ -288,4 +321,4 @@ if mode in ("fresh", "both"):
 print()
 print("load average at the end: %s" % loadavg())
 PY
-run_py "$py" "$tmp/gorelink" "$gopath" "$tmp" "$runs" "$target" "$mode" "$oc"
+run_py "$py" "$tmp/gorelink" "$gopath" "$tmp" "$runs" "$target" "$mode" "$oc" ${baseline:+"$tmp/base/bin/gorelink"}

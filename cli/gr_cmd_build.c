@@ -71,13 +71,14 @@ gr_cmd_build_usage(FILE *f)
 	      "                          binary carries it in the note .note.gorelink.manifest,\n"
 	      "                          a Mach-O one in __GORELINK,__manifest; docs/sbom.md)\n"
 	      "      --linker=LINKER     the final link's linker: auto (the fastest installed\n"
-	      "                          that can do the mode: mold, lld, gold, then bfd; not\n"
-	      "                          mold or lld in a static glibc link, where they hide\n"
-	      "                          glibc's warnings), bfd, gold, lld or mold\n"
+	      "                          that can do the mode: mold, lld, gold, then bfd;\n"
+	      "                          glibc's static-link warnings that mold and lld do not\n"
+	      "                          print are made from their trace), bfd, gold, lld or mold\n"
 	      "                          (-fuse-ld=LINKER; one that cannot do the mode falls\n"
 	      "                          back to bfd, one that fails where bfd may not is\n"
-	      "                          retried once with bfd). Default: the compiler's own\n"
-	      "                          ld (GNU ld); see gorelink(1)\n"
+	      "                          retried once with bfd). Default: auto, unless the\n"
+	      "                          link's own -extldflags or CGO_LDFLAGS name -fuse-ld=;\n"
+	      "                          --linker=bfd for GNU ld; see gorelink(1)\n"
 	      "      --strict            fail when glibc warns that a function needs its shared\n"
 	      "                          objects at run time (getaddrinfo, getpwnam, dlopen...)\n"
 	      "      --accept-dlopen     a --static build whose library loads its plugins (through\n"
@@ -957,8 +958,9 @@ gr_cmd_build_with(int argc, char **argv, FILE *out, FILE *err, const struct gr_c
 			fprintf(err, "  -l%s: only the private side of %s (kept dynamic) needs it\n",
 			        r.dropped.v[i], r.dropped.v[i + 1]);
 	}
-	/* --linker: which one, when gorelink chose it (auto) or fell back. */
-	if (r.linker_why[0])
+	/* --linker: which one, when gorelink chose it (auto) or fell back. No
+	 * --linker (auto by default) and -v say it in the log's step "linker". */
+	if (r.linker_why[0] && a.o.linker != GR_LINKER_DEFAULT && !a.verbose)
 		gr_cli_diag(err, "linker: %s (%s)", r.linker, r.linker_why);
 	if (rc)
 		gr_cmd_build_failure(err, &a.o, &r, &e);

@@ -2,6 +2,7 @@
 #include "gr_tccache.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,8 +49,16 @@ gr_tc_key(struct gr_kvbuf *b, const struct gr_env *env, char *const cc[], const 
 		if (!where && errno == ENOMEM)
 			b->nomem = true;
 		gr_kv_put(b, 'w', cc[i]);
-		if (where)
+		if (where) {
+			/* clang's configuration files, read from its own directory. */
+			char *cfg = gr_toolchain_config_state(where, cc, SIZE_MAX, NULL, 0);
 			gr_tcbuf_file(b, 'f', where);
+			if (!cfg)
+				b->nomem = true;
+			else if (*cfg)
+				gr_kv_put(b, 'C', cfg);
+			free(cfg);
+		}
 		free(where);
 	}
 	for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {

@@ -9,7 +9,8 @@
 
 /* Like gr_toolchain_discover, but answered from env's cache directory while the
  * compiler, the linker and the environment they read (env's PATH, LIBRARY_PATH,
- * COMPILER_PATH, GCC_EXEC_PREFIX, LD_RUN_PATH, SYSROOT) are unchanged; *hit says which. */
+ * COMPILER_PATH, GCC_EXEC_PREFIX, LD_RUN_PATH, SYSROOT) and, for clang, its
+ * configuration files (gr_toolchain_config_state) are unchanged; *hit says which. */
 int gr_tccache_discover(const struct gr_env *env, char *const cc[], struct gr_toolchain *tc,
                         bool *hit, struct gr_error *err);
 

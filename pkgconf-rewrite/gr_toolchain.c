@@ -1052,6 +1052,81 @@ gr_tc_triplet_norm(const char *t, char *buf, size_t n)
 	}
 }
 
+/* Append "NAME dev ino size mtime ctime\n" (or "NAME missing\n") to *s. */
+static int
+gr_tc_identity(char **s, size_t *len, const char *name)
+{
+	struct stat st;
+	char line[160];
+	size_t nl = strlen(name), ll;
+	char *p;
+
+	if (stat(name, &st) != 0)
+		snprintf(line, sizeof(line), " missing\n");
+	else
+		snprintf(line, sizeof(line), " %llu %llu %lld %lld.%09ld %lld.%09ld\n", (unsigned long long)st.st_dev,
+		         (unsigned long long)st.st_ino, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+		         (long)st.st_mtim.tv_nsec, (long long)st.st_ctim.tv_sec, (long)st.st_ctim.tv_nsec);
+	ll = strlen(line);
+	if (!(p = realloc(*s, *len + nl + ll + 1)))
+		return GR_ENOMEM;
+	memcpy(p + *len, name, nl);
+	memcpy(p + *len + nl, line, ll + 1);
+	*s = p;
+	*len += nl + ll;
+	return GR_OK;
+}
+
+char *
+gr_toolchain_config_state(const char *path, char *const a[], size_t na, char *const b[], size_t nb)
+{
+	char *real, *slash, *s = strdup(""), *const *w;
+	size_t len = 0, i, k, n;
+	int rc = GR_OK;
+
+	if (!s)
+		return NULL;
+	errno = 0;
+	if (!path || !(real = realpath(path, NULL)))
+		return errno == ENOMEM ? (free(s), NULL) : s;
+	slash = strrchr(real, '/');
+	if (!slash || !strstr(slash + 1, "clang")) {
+		free(real);
+		return s;
+	}
+	*slash = '\0';
+	rc = gr_tc_identity(&s, &len, *real ? real : "/");
+	for (k = 0; k < 2 && rc == GR_OK; k++) {
+		w = k ? b : a;
+		n = k ? nb : na;
+		for (i = 0; w && i < n && w[i] && rc == GR_OK; i++) {
+			const char *v = NULL;
+			char *f;
+			if (!strcmp(w[i], "--config") && i + 1 < n && w[i + 1])
+				v = w[++i];
+			else if (!strncmp(w[i], "--config=", 9))
+				v = w[i] + 9;
+			if (!v)
+				continue;
+			if (strchr(v, '/'))
+				rc = gr_tc_identity(&s, &len, v);
+			else if (!(f = malloc(strlen(real) + strlen(v) + 2)))
+				rc = GR_ENOMEM;
+			else {
+				snprintf(f, strlen(real) + strlen(v) + 2, "%s/%s", real, v);
+				rc = gr_tc_identity(&s, &len, f);
+				free(f);
+			}
+		}
+	}
+	free(real);
+	if (rc != GR_OK) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
 bool
 gr_toolchain_same_target(const char *a, const char *b)
 {

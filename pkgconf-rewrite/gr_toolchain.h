@@ -32,6 +32,15 @@ int gr_toolchain_discover(const struct gr_env *env, char *const cc[], struct gr_
  * process: discovery asks it for -print-search-dirs instead of -###. */
 bool gr_toolchain_is_zig(char *const cc[]);
 
+/* What the compiler driver at path (resolved, e.g. by gr_path_which) reads
+ * besides its words, as key text: for clang, which loads configuration files
+ * (a --config word's file, or one named after a target-prefixed executable)
+ * from the directory of its real executable, that directory's identity (a
+ * file created or removed there changes it) and each file a --config word of
+ * a or b names (a[na], b[nb]; relative names in that directory); "" for other
+ * drivers. malloc'd; NULL when out of memory. */
+char *gr_toolchain_config_state(const char *path, char *const a[], size_t na, char *const b[], size_t nb);
+
 /* Free everything gr_toolchain_discover filled in. */
 void gr_toolchain_deinit(struct gr_toolchain *tc);
 

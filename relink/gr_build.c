@@ -25,6 +25,7 @@
 #include "gr_gocache.h"
 #include "gr_goflags.h"
 #include "gr_kit.h"
+#include "gr_manifest.h"
 #include "gr_modgraph.h"
 #include "gr_path.h"
 #include "gr_pc.h"
@@ -52,6 +53,7 @@ struct gr_b {
 	char *tmpout;                /* the binary go build writes */
 	char *gocc, *gocxx, *goos, *goarch, *cgo, *gopkgconfig;
 	char *gocppflags;            /* go env CGO_CPPFLAGS: the user's, kept before gorelink's mark */
+	bool goldflags_fuse;         /* go env CGO_LDFLAGS (the environment's or go env -w's) names -fuse-ld= */
 	struct gr_strvec extld;      /* the user's -extld, split: the compiler gorelink-ld runs */
 	struct gr_preset preset;     /* the preset asked for (or applied by itself), or empty */
 	struct gr_strvec mods;       /* the module graph (go list -m all): paths, */
@@ -344,14 +346,15 @@ static int
 gr_b_go_env(struct gr_b *b)
 {
 	static const char *const words[] = { "env", "CC", "CXX", "CGO_ENABLED", "GOOS", "PKG_CONFIG",
-	                                     "GOARCH", "GOHOSTOS", "GOHOSTARCH", "GOENV", "CGO_CPPFLAGS" };
+	                                     "GOARCH", "GOHOSTOS", "GOHOSTARCH", "GOENV", "CGO_CPPFLAGS",
+	                                     "CGO_LDFLAGS" };
 	struct gr_spawn_result r;
-	char *lines[10] = { NULL }, *p, line[512], how[128], target[128], host[128], goenv[4096];
+	char *lines[11] = { NULL }, *p, line[512], how[128], target[128], host[128], goenv[4096];
 	bool cross;
 	int rc, i;
 
 	/* Ask with the user's own environment: gorelink's sets CGO_ENABLED=1. */
-	if ((rc = gr_b_go_capture(b, words, 11, &r, false)))
+	if ((rc = gr_b_go_capture(b, words, 12, &r, false)))
 		return rc;
 	if (!gr_spawn_ok(&r)) {
 		rc = gr_b_fail(b, GR_BUILD_EENV, "go env %s: %s", gr_spawn_describe(&r, how, sizeof(how)),
@@ -359,17 +362,19 @@ gr_b_go_env(struct gr_b *b)
 		gr_spawn_result_free(&r);
 		return rc;
 	}
-	for (i = 0, p = r.out; i < 10 && p; i++) {
+	for (i = 0, p = r.out; i < 11 && p; i++) {
 		char *nl = strchr(p, '\n');
 		if (nl)
 			*nl = '\0';
 		lines[i] = p;
 		p = nl ? nl + 1 : NULL;
 	}
-	if (!lines[9]) {
+	if (!lines[10]) {
 		gr_spawn_result_free(&r);
 		return gr_b_fail(b, GR_BUILD_EENV, "go env printed less than asked for");
 	}
+	/* The environment's, else go env -w's: a -fuse-ld= there is the user's linker. */
+	b->goldflags_fuse = strstr(lines[10], "-fuse-ld=") != NULL;
 	b->gocc = strdup(lines[0]);
 	b->gocxx = strdup(lines[1]);
 	b->cgo = strdup(lines[2]);
@@ -1898,15 +1903,15 @@ out:
 }
 
 /* An explicit preset whose module the built binary does not hold (its build
- * information, go version -m, lists the modules that gave it packages): a warning. */
+ * information, what go version -m prints, read in process: the modules that
+ * gave it packages): a warning. */
 static int
 gr_b_check_explicit_preset(struct gr_b *b)
 {
 	const struct gr_build_opts *o = b->o;
 	struct gr_strvec built;
-	struct gr_spawn_result r;
-	const char *words[] = { "version", "-m", b->tmpout };
-	char opt[160];
+	struct gr_error e;
+	char opt[160], *info = NULL;
 	bool in = false;
 	int rc = GR_OK;
 
@@ -1915,15 +1920,36 @@ gr_b_check_explicit_preset(struct gr_b *b)
 	gr_strvec_init(&built);
 	if (!b->mods.n || gr_modgraph_has(&b->mods, b->preset.module)) {
 		/* Required by go.mod (or no graph): is a package of it in the binary? */
-		if ((rc = gr_b_go_capture(b, words, 3, &r, true)))
-			return rc;
-		if (!gr_spawn_ok(&r))
+		rc = gr_manifest_go_modinfo(b->tmpout, &info, &e);
+		if (rc == GR_ENOMEM) {
+			rc = gr_b_nomem(b);
+		} else if (rc != GR_OK || !info) {
+			rc = GR_OK;
 			in = true;  /* no answer: no warning */
-		else if (gr_modgraph_parse_deps(r.out, &built, b->err))
-			rc = gr_b_class(b, GR_BUILD_EENV);
-		else
-			in = gr_modgraph_has(&built, b->preset.module);
-		gr_spawn_result_free(&r);
+		} else {
+			/* go version -m's form: each line after a tab */
+			size_t n = 1, k, at = 0;
+			char *lines;
+			for (k = 0; info[k]; k++)
+				n += info[k] == '\n';
+			if (!(lines = malloc(strlen(info) + n + 1))) {
+				rc = gr_b_nomem(b);
+			} else {
+				lines[at++] = '\t';
+				for (k = 0; info[k]; k++) {
+					lines[at++] = info[k];
+					if (info[k] == '\n' && info[k + 1])
+						lines[at++] = '\t';
+				}
+				lines[at] = '\0';
+				if (gr_modgraph_parse_deps(lines, &built, b->err))
+					rc = gr_b_class(b, GR_BUILD_EENV);
+				else
+					in = gr_modgraph_has(&built, b->preset.module);
+				free(lines);
+			}
+		}
+		free(info);
 	}
 	if (rc == GR_OK && !in)
 		rc = gr_b_warn(b, "%s: module %s is not in the build of %s: the preset is for a program that uses it "
@@ -2030,27 +2056,70 @@ gr_b_linker_installed(const void *ctx, enum gr_linker l)
 	return gr_linker_found(b->gocc, b->cross, b->o->env->compiler_path, b->o->env->path, l);
 }
 
-/* --linker: choose the final link's linker (gr_linker_choose) into the link state. */
+/* Where the user's own flags name the link's linker: -fuse-ld= in the
+ * -ldflags go build runs with (-extldflags) or in CGO_LDFLAGS of go build's
+ * environment; NULL: nowhere. */
+static const char *
+gr_b_own_fuse_ld(const struct gr_b *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->gf.ldflags.n; i++)
+		if (strstr(b->gf.ldflags.v[i], "-fuse-ld="))
+			return "-ldflags";
+	for (i = 0; i < b->env.n; i++)
+		if (!strncmp(b->env.v[i], "CGO_LDFLAGS=", 12) && strstr(b->env.v[i], "-fuse-ld="))
+			return "CGO_LDFLAGS";
+	return b->goldflags_fuse ? "go env CGO_LDFLAGS" : NULL;
+}
+
+/* --linker: choose the final link's linker (gr_linker_choose) into the link
+ * state. No --linker is auto's choice (issue 15: gorelink's default), unless
+ * the user's own flags name -fuse-ld= (gr_b_own_fuse_ld): that one is kept;
+ * or the compiler is zig cc, which links with its own lld.
+ * -v logs the choice (step "linker"). */
 static int
 gr_b_linker(struct gr_b *b)
 {
 	struct gr_linker_choice c;
+	enum gr_linker req = b->o->linker;
+	char detail[300];
 
 	b->res->linker = gr_linker_name(GR_LINKER_DEFAULT);
-	if (b->o->linker == GR_LINKER_DEFAULT)
-		return GR_OK;
 	if (b->darwin) {
-		if (b->o->linker == GR_LINKER_AUTO)
+		if (req == GR_LINKER_DEFAULT || req == GR_LINKER_AUTO)
 			return GR_OK;
 		return gr_b_fail(b, GR_BUILD_EUSAGE, "--linker=%s: an Apple target links with ld64; drop --linker",
-		                 gr_linker_name(b->o->linker));
+		                 gr_linker_name(req));
 	}
-	if (gr_linker_choose(b->o->linker, b->o->mode, gr_b_musl(b->gocc), b->goarch, gr_b_linker_installed, b, &c))
+	if (req == GR_LINKER_DEFAULT) {
+		const char *own = gr_b_own_fuse_ld(b);
+		/* zig cc links with its own lld and ignores -fuse-ld (it warns). */
+		if (b->ls.cc.n && gr_toolchain_is_zig(gr_strvec_argv(&b->ls.cc))) {
+			gr_b_log(b, "linker", "zig's own lld (zig cc ignores -fuse-ld): no --linker, so none chosen");
+			return GR_OK;
+		}
+		if (own) {
+			snprintf(detail, sizeof(detail), "the link's own -fuse-ld= (%s): no --linker, so kept", own);
+			gr_b_log(b, "linker", detail);
+			return GR_OK;
+		}
+		req = GR_LINKER_AUTO;
+	}
+	if (gr_linker_choose(req, b->o->mode, gr_b_musl(b->gocc), b->goarch, gr_b_linker_installed, b, &c))
 		return gr_b_fail(b, GR_BUILD_EENV, "%s", c.why);
 	b->res->linker = gr_linker_name(c.linker);
 	snprintf(b->res->linker_why, sizeof(b->res->linker_why), "%s", c.why);
 	if (c.linker != GR_LINKER_DEFAULT && !(b->ls.linker = strdup(gr_linker_name(c.linker))))
 		return gr_b_nomem(b);
+	/* No --linker: a -fuse-ld= the link brings itself (a #cgo LDFLAGS line
+	 * allowed by CGO_LDFLAGS_ALLOW), unseen here, still wins in gorelink-ld. */
+	b->ls.linker_soft = b->o->linker == GR_LINKER_DEFAULT;
+	if (c.why[0])
+		snprintf(detail, sizeof(detail), "%s (%s)", gr_linker_name(c.linker), c.why);
+	else
+		snprintf(detail, sizeof(detail), "%s", gr_linker_name(c.linker));
+	gr_b_log(b, "linker", detail);
 	return GR_OK;
 }
 

@@ -58,7 +58,7 @@ struct gr_build_opts {
 	const char *install_version;         /* gorelink rebuild: go install PACKAGE@VERSION with GOBIN a
 	                                      * private directory, not go build -o (the main module is
 	                                      * stamped with its version and sum); NULL: go build */
-	enum gr_linker linker;               /* --linker (GR_LINKER_DEFAULT: none, the compiler's own ld) */
+	enum gr_linker linker;               /* --linker (GR_LINKER_DEFAULT: none, auto's choice unless the link's own -fuse-ld=) */
 	const char *const *libs;             /* --lib flags appended to the link (e.g. -lm) */
 	size_t nlibs;
 	const char *const *stubs;            /* --stub names: libraries without an archive become failing stubs */

@@ -1050,8 +1050,10 @@ int
 gr_diag_name_sources(struct gr_diag *d, const struct gr_strvec *modules, struct gr_error *err)
 {
 	struct gr_arena *a = &d->arena;
+	struct gr_modgraph_names names;  /* each module tree walked once for the bare source names */
 	size_t i, k;
 
+	gr_modgraph_names_init(&names);
 	for (i = 0; i < d->nfindings; i++) {
 		struct gr_diag_finding *f = &d->findings[i];
 		const char *rel = NULL, *base;
@@ -1065,7 +1067,7 @@ gr_diag_name_sources(struct gr_diag *d, const struct gr_strvec *modules, struct 
 			free(file);
 			continue;
 		}
-		at = gr_modgraph_match(modules, file, &rel);
+		at = gr_modgraph_match_in(modules, file, &rel, &names);
 		if (at >= 0) {
 			const char *mod = modules->v[at], *remedy = modules->v[at + 2];
 			const char *c_remedy = f->remedy;
@@ -1080,9 +1082,12 @@ gr_diag_name_sources(struct gr_diag *d, const struct gr_strvec *modules, struct 
 			f->source = gr_arena_printf(a, "C file %s", file);
 		}
 		free(file);
-		if (!f->source || !f->remedy)
+		if (!f->source || !f->remedy) {
+			gr_modgraph_names_deinit(&names);
 			return gr_error_set(err, GR_ENOMEM, 0, "diagnosis: out of memory");
+		}
 	}
+	gr_modgraph_names_deinit(&names);
 	return GR_OK;
 }
 

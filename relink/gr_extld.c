@@ -1,6 +1,7 @@
 #include "gr_extld.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "gr_path.h"
 #include "gr_pc.h"
 #include "gr_spawn.h"
+#include "gr_toolchain.h"
 
 #define GR_EXTLD_MAXRESP (64u << 20)
 
@@ -451,6 +453,7 @@ gr_extld_rewrite(const struct gr_env *env, const struct gr_linkstate *ls,
 	struct gr_rw_opts o;
 	struct gr_infer_opts infer;
 	struct gr_strvec accounted;
+	const char *linker;
 	size_t i, k = 0;
 	int rc;
 
@@ -538,27 +541,32 @@ gr_extld_rewrite(const struct gr_env *env, const struct gr_linkstate *ls,
 		if (gr_strvec_extend(out, cxx ? &ls->cxx : &ls->cc))
 			return gr_error_set(err, GR_ENOMEM, 0, "link arguments: out of memory");
 	}
+	/* --linker: gorelink's choice replaces the link's own -fuse-ld=; with no
+	 * --linker (a soft choice), the link's own one is kept. */
+	linker = ls->darwin ? NULL : ls->linker;
+	for (i = 0; linker && ls->linker_soft && i < (*rw)->argv.n; i++)
+		if (!strncmp((*rw)->argv.v[i], "-fuse-ld=", 9))
+			linker = NULL;
 	for (i = 0; i < (*rw)->argv.n; i++) {
 		const char *a = (*rw)->argv.v[i];
-		/* --linker: gorelink's choice replaces the link's own -fuse-ld=. */
-		if (ls->linker && !ls->darwin && !strncmp(a, "-fuse-ld=", 9))
+		if (linker && !strncmp(a, "-fuse-ld=", 9))
 			continue;
 		if (!(!ls->darwin && gr_extld_drop(ls->mode, a)) && gr_strvec_push(out, a))
 			return gr_error_set(err, GR_ENOMEM, 0, "link arguments: out of memory");
 	}
 	/* --linker: the compiler driver runs ld.NAME; every -l is an archive's
 	 * path by now, so GNU ld's search is kept whichever linker reads them. */
-	if (ls->linker && !ls->darwin) {
-		size_t fl = strlen(ls->linker) + 10;
+	if (linker) {
+		size_t fl = strlen(linker) + 10;
 		char *flag = malloc(fl);
 		if (!flag)
 			return gr_error_set(err, GR_ENOMEM, 0, "link arguments: out of memory");
-		snprintf(flag, fl, "-fuse-ld=%s", ls->linker);
+		snprintf(flag, fl, "-fuse-ld=%s", linker);
 		rc = gr_strvec_push(out, flag);
 		free(flag);
 		if (rc)
 			return gr_error_set(err, GR_ENOMEM, 0, "link arguments: out of memory");
-		if (!strcmp(ls->linker, "mold") && gr_extld_mold_build_id(out))
+		if (!strcmp(linker, "mold") && gr_extld_mold_build_id(out))
 			return gr_error_set(err, GR_ENOMEM, 0, "link arguments: out of memory");
 	}
 	/* A -Bdynamic the flags left in force would make the driver's own -lc,
@@ -768,8 +776,16 @@ gr_probe_key(const char *path, char *const *envp, const char *cwd, char *const c
 		if (!where && errno == ENOMEM)
 			key->nomem = true;
 		gr_kv_put(key, 'w', cc[i]);
-		if (where)
+		if (where) {
+			/* clang's configuration files, read from its own directory. */
+			char *cfg = gr_toolchain_config_state(where, cc, SIZE_MAX, args, n - 1);
 			gr_probe_file(key, 'f', where);
+			if (!cfg)
+				key->nomem = true;
+			else if (*cfg)
+				gr_kv_put(key, 'C', cfg);
+			free(cfg);
+		}
 		free(where);
 	}
 	/* Where the driver finds its programs and start files: asked with the

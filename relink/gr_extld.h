@@ -38,7 +38,8 @@ struct gr_extld_probe {
  * directory normalized), trivial.c's content, envp's variables the compiler
  * driver, its linker and their messages read (LIBRARY_PATH, COMPILER_PATH,
  * GCC_*, COLLECT_*, LD_*, LC_*, LANG...), the identity (device, inode, size,
- * times) of the compiler on path and of the programs and start files the
+ * times) of the compiler on path (for clang, also of its configuration
+ * files' directory and --config files: gr_toolchain_config_state) and of the programs and start files the
  * driver's -print-search-dirs lists or path holds (cc1, as, collect2, ld,
  * ld.NAME, crt1.o, libc...), and that answer itself. GR_ENOTFOUND when args
  * are no probe that can be answered so (not gr_extld_probe_shape, trivial.c

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,17 +100,78 @@ ldt_is_file(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* Add an input unless t has it. */
+/* The slot index of an input: FNV-1a of its kind, path and member. */
+static size_t
+ldt_hash(int kind, const char *path, size_t plen, const char *member, size_t mlen)
+{
+	uint64_t h = 1469598103934665603ULL;
+	size_t i;
+
+	h = (h ^ (unsigned char)kind) * 1099511628211ULL;
+	for (i = 0; i < plen; i++)
+		h = (h ^ (unsigned char)path[i]) * 1099511628211ULL;
+	h = (h ^ (member ? 1u : 0u)) * 1099511628211ULL;
+	for (i = 0; member && i < mlen; i++)
+		h = (h ^ (unsigned char)member[i]) * 1099511628211ULL;
+	return (size_t)h;
+}
+
+/* Whether t->v[i] is that input. */
+static bool
+ldt_same(const struct gr_ldtrace_input *x, int kind, const char *path, size_t plen, const char *member, size_t mlen)
+{
+	return x->kind == kind && strlen(x->path) == plen && !strncmp(x->path, path, plen) &&
+	       (!member ? !x->member : x->member && strlen(x->member) == mlen && !strncmp(x->member, member, mlen));
+}
+
+/* Put entry i of t->v in the index (which has a free slot). */
+static void
+ldt_slot_put(struct gr_ldtrace *t, size_t i)
+{
+	const struct gr_ldtrace_input *x = &t->v[i];
+	size_t at = ldt_hash(x->kind, x->path, strlen(x->path), x->member, x->member ? strlen(x->member) : 0) &
+	            (t->nslot - 1);
+
+	while (t->slot[at])
+		at = (at + 1) & (t->nslot - 1);
+	t->slot[at] = i + 1;
+}
+
+/* Index all of t->v with at least twice as many slots as entries; false
+ * when memory runs out (the index is then dropped: ldt_add scans t->v). */
+static bool
+ldt_reindex(struct gr_ldtrace *t)
+{
+	size_t n = t->nslot ? t->nslot : 256, i;
+
+	while (n < 2 * (t->n + 1))
+		n *= 2;
+	free(t->slot);
+	t->nslot = 0;
+	if (!(t->slot = calloc(n, sizeof(*t->slot))))
+		return false;
+	t->nslot = n;
+	for (i = 0; i < t->n; i++)
+		ldt_slot_put(t, i);
+	return true;
+}
+
+/* Add an input unless t has it (found in the index: one hash and a compare
+ * per line of the map, which names each member once per input section). */
 static int
 ldt_add(struct gr_ldtrace *t, int kind, const char *path, size_t plen, const char *member, size_t mlen)
 {
 	size_t i;
 
-	for (i = t->n; i-- > 0; )
-		if (t->v[i].kind == kind && strlen(t->v[i].path) == plen && !strncmp(t->v[i].path, path, plen) &&
-		    (!member ? !t->v[i].member :
-		     t->v[i].member && strlen(t->v[i].member) == mlen && !strncmp(t->v[i].member, member, mlen)))
-			return GR_OK;
+	if (t->nslot || (!t->n && ldt_reindex(t))) {
+		for (i = ldt_hash(kind, path, plen, member, mlen) & (t->nslot - 1); t->slot[i]; i = (i + 1) & (t->nslot - 1))
+			if (ldt_same(&t->v[t->slot[i] - 1], kind, path, plen, member, mlen))
+				return GR_OK;
+	} else {
+		for (i = t->n; i-- > 0; )
+			if (ldt_same(&t->v[i], kind, path, plen, member, mlen))
+				return GR_OK;
+	}
 	if (t->n == t->cap) {
 		size_t nc = t->cap ? t->cap * 2 : 64;
 		struct gr_ldtrace_input *g = realloc(t->v, nc * sizeof(*g));
@@ -127,6 +189,17 @@ ldt_add(struct gr_ldtrace *t, int kind, const char *path, size_t plen, const cha
 		return GR_ENOMEM;
 	}
 	t->n++;
+	if (t->nslot) {
+		if (2 * t->n > t->nslot) {
+			if (!ldt_reindex(t)) {
+				free(t->slot);
+				t->slot = NULL;
+				t->nslot = 0;
+			}
+		} else {
+			ldt_slot_put(t, t->n - 1);
+		}
+	}
 	return GR_OK;
 }
 
@@ -199,10 +272,12 @@ int
 gr_ldtrace_read_map(struct gr_ldtrace *t, struct gr_error *err)
 {
 	FILE *f;
-	char *line = NULL;
+	char *line = NULL, *last = NULL;  /* the archive of the previous member line, a file or not */
+	char *lastobj = NULL;             /* the previous object line's, an ELF object or not */
 	size_t cap = 0;
 	ssize_t got;
 	int rc = GR_OK;
+	bool last_is = false, lastobj_is = false;
 
 	if (!t->map)
 		return GR_OK;
@@ -234,13 +309,35 @@ gr_ldtrace_read_map(struct gr_ldtrace *t, struct gr_error *err)
 		if (colon[-1] == ')' && (paren = strrchr(p, '(')) && paren > p) {
 			*paren = '\0';
 			colon[-1] = '\0';
-			if (ldt_is_file(p))
+			/* each of a member's input sections has a line: the archive is
+			 * looked at once per run of lines naming it */
+			if (!last || strcmp(last, p)) {
+				free(last);
+				if (!(last = strdup(p))) {
+					rc = GR_ENOMEM;
+					break;
+				}
+				last_is = ldt_is_file(p);
+			}
+			if (last_is)
 				rc = ldt_add(t, GR_MANIFEST_MEMBER, p, strlen(p), paren + 1, strlen(paren + 1));
-		} else if (ldt_is_file(p) && ldt_kind(p) == 0) {
-			rc = ldt_add(t, GR_MANIFEST_OBJECT, p, strlen(p), NULL, 0);
+		} else {
+			/* an object's sections too: one look per run of lines */
+			if (!lastobj || strcmp(lastobj, p)) {
+				free(lastobj);
+				if (!(lastobj = strdup(p))) {
+					rc = GR_ENOMEM;
+					break;
+				}
+				lastobj_is = ldt_is_file(p) && ldt_kind(p) == 0;
+			}
+			if (lastobj_is)
+				rc = ldt_add(t, GR_MANIFEST_OBJECT, p, strlen(p), NULL, 0);
 		}
 	}
 	free(line);
+	free(last);
+	free(lastobj);
 	fclose(f);
 	return rc == GR_OK ? GR_OK : gr_error_set(err, GR_ENOMEM, 0, "out of memory reading %s", t->map);
 }
@@ -251,6 +348,8 @@ gr_ldtrace_report(const struct gr_ldtrace *t, const struct gr_strvec *modules, s
 	static const char *const kinds[] = { "object", "member", "shared" };
 	char how[64];
 	size_t i;
+	struct gr_modgraph_names names;  /* each module tree walked once for the bare source names */
+	int rc = GR_OK;
 
 	if (t->oom)
 		return GR_ENOMEM;  /* a manifest missing inputs would say less than the truth */
@@ -258,11 +357,11 @@ gr_ldtrace_report(const struct gr_ldtrace *t, const struct gr_strvec *modules, s
 	if (gr_link_report_set_traced(rep, how))
 		return GR_ENOMEM;
 	rep->nloaded = 0;  /* the last link's */
-	for (i = 0; i < t->n; i++) {
+	gr_modgraph_names_init(&names);
+	for (i = 0; i < t->n && rc == GR_OK; i++) {
 		const struct gr_ldtrace_input *in = &t->v[i];
 		struct gr_rec_loaded x = { kinds[in->kind], in->path, in->member, NULL, NULL, NULL };
 		char hex[65], *src = NULL;
-		int rc;
 		if (in->kind == GR_MANIFEST_OBJECT) {
 			const char *base = strrchr(in->path, '/');
 			base = base ? base + 1 : in->path;
@@ -274,19 +373,19 @@ gr_ldtrace_report(const struct gr_ldtrace *t, const struct gr_strvec *modules, s
 			if (modules && modules->n && (src = gr_modgraph_object_source(in->path)) &&
 			    !(strlen(src) > 3 && !strcmp(src + strlen(src) - 3, ".go"))) {  /* cmd/link's go.o */
 				const char *rel = NULL;
-				long at = gr_modgraph_match(modules, src, &rel);
+				long at = gr_modgraph_match_in(modules, src, &rel, &names);
 				if (at >= 0) {
 					x.module = modules->v[at];
 					x.source = rel ? rel : src;
 				}
 			}
 		}
-		rc = gr_link_report_add_loaded(rep, &x);
+		if (gr_link_report_add_loaded(rep, &x))
+			rc = GR_ENOMEM;
 		free(src);
-		if (rc)
-			return GR_ENOMEM;
 	}
-	return GR_OK;
+	gr_modgraph_names_deinit(&names);
+	return rc;
 }
 
 void
@@ -299,6 +398,7 @@ gr_ldtrace_deinit(struct gr_ldtrace *t)
 		free(t->v[i].member);
 	}
 	free(t->v);
+	free(t->slot);
 	if (t->map) {
 		unlink(t->map);
 		free(t->map);

@@ -29,6 +29,7 @@ struct gr_ldtrace {
 	char *map;                   /* mold's map file (removed by gr_ldtrace_deinit), or NULL */
 	bool oom;                    /* a trace line was lost to out of memory: gr_ldtrace_report fails */
 	bool keep;                   /* the link's argv asked for a trace itself: its lines stay in the output */
+	size_t *slot, nslot;         /* an index of v (entry + 1 per slot, 0 free; nslot a power of two) */
 };
 
 /* Prepare a trace of a link with linker (the argv's -fuse-ld= name; NULL: the

@@ -9,7 +9,7 @@
 #include "gr_records.h"
 
 enum gr_linker {
-	GR_LINKER_DEFAULT = 0, /* no --linker: the compiler's own ld, no -fuse-ld */
+	GR_LINKER_DEFAULT = 0, /* no --linker: no -fuse-ld here; gr_build makes it auto's choice (issue 15) */
 	GR_LINKER_AUTO,        /* the fastest installed linker that can do the mode */
 	GR_LINKER_BFD,
 	GR_LINKER_GOLD,

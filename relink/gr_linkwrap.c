@@ -937,6 +937,44 @@ gr_lw_failover(const struct gr_linkwrap *w, struct gr_strvec *final, const struc
 	return false;
 }
 
+/* --linker: a final link by another linker than GNU ld that succeeded but
+ * said it ignored an option of the link (mold: "unknown command line option:
+ * -z stack-size=N", lld: "unknown -z value: X"; err, errlen: its stderr) made
+ * a binary without what the option asks for: it runs once more with
+ * -fuse-ld=bfd, said on w->msg. True when final changed. */
+static bool
+gr_lw_ignored_option(const struct gr_linkwrap *w, struct gr_strvec *final, const char *err, size_t errlen)
+{
+	static const char *const said[] = { "unknown command line option: ", "unknown -z value: " };
+	const char *used = gr_linker_in_argv((const char *const *)final->v, final->n), *at = NULL;
+	char *text;
+	size_t i, k, len;
+
+	if (!w->ls->linker || w->ls->darwin || !err || !used || !strcmp(used, "bfd"))
+		return false;
+	if (!(text = strndup(err, errlen)))
+		return false;
+	for (k = 0; !at && k < sizeof(said) / sizeof(said[0]); k++)
+		at = strstr(text, said[k]);
+	if (!at) {
+		free(text);
+		return false;
+	}
+	len = strcspn(at, "\n");
+	fprintf(w->msg, "gorelink: %s ignored an option of the link (%.*s); linking once more with GNU ld (-fuse-ld=bfd)\n",
+	        used, (int)(len > 200 ? 200 : len), at);
+	free(text);
+	for (i = 0; i < final->n; i++)
+		if (!strncmp(final->v[i], "-fuse-ld=", 9) && strcmp(final->v[i] + 9, "bfd") != 0) {
+			char *bfd = strdup("-fuse-ld=bfd");
+			if (!bfd)
+				return false;
+			free(final->v[i]);
+			final->v[i] = bfd;
+		}
+	return true;
+}
+
 /* ---- the manifest the binary carries (issue 16: check/gr_embed, docs/sbom.md) ---- */
 
 /* The payload the output carries (gr_manifest_embed_json): after a traced
@@ -1141,6 +1179,7 @@ gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 		bool oom = false;  /* --fix could not add what it found */
 		struct gr_ldtrace lt = { 0 };
 		bool traced_run = false;  /* run carries the manifest's trace flags */
+		bool redo = false;        /* the linker ignored an option: link with GNU ld (gr_lw_ignored_option) */
 		enum gr_linker lk = GR_LINKER_DEFAULT;
 		bool derive = trace && !gr_linker_parse(gr_linker_in_argv((const char *const *)final->v, final->n), &lk) &&
 		              gr_linker_no_glibc_warnings(lk) != NULL;
@@ -1208,6 +1247,8 @@ gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 		}
 		status = gr_lw_run_captured(w, gr_strvec_argv(trace || traced_run ? &run : final), &res, trace,
 		                            &traces, extra, derive ? nextra : 0, traced_run ? &lt : NULL);
+		/* An option the linker ignored: GNU ld links instead (issue 15). */
+		redo = status == 0 && gr_lw_ignored_option(w, final, res.err, res.err ? res.errlen : 0);
 		/* GNU ld's warnings from lld's or mold's trace; the extra symbols'
 		 * other callers are not GNU ld's findings: their lines go. */
 		if (derive && traces && lk == GR_LINKER_MOLD) {
@@ -1241,7 +1282,7 @@ gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 		gr_strvec_deinit(&run);
 		rep->links++;
 		/* A link that succeeded ends this loop: what it loaded is the manifest. */
-		if (traced_run && status == 0) {
+		if (traced_run && status == 0 && !redo) {
 			if (gr_ldtrace_read_map(&lt, &e) != GR_OK)
 				gr_lw_diag(w, "the link manifest: %s", e.msg);
 			else if (gr_ldtrace_report(&lt, &w->ls->modules, rep) != GR_OK)
@@ -1260,6 +1301,10 @@ gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 			gr_lw_diag(w, "%s", e.msg);
 		free(traces);
 		gr_spawn_result_free(&res);
+		if (redo) {
+			gr_diag_free(d);
+			continue;
+		}
 		if (!d) {
 			if (status != 0 && gr_lw_failover(w, final, NULL))
 				continue;

@@ -8,7 +8,10 @@
 #include <strings.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "gr_cache.h"
@@ -941,46 +944,110 @@ mf_lstring(const unsigned char **q, const unsigned char *end, const unsigned cha
 	return false;
 }
 
-int
-gr_manifest_read_go(struct gr_manifest *m, const char *path, struct gr_error *err)
+/* The Go version and the module info text of the build info blob in data
+ * (len bytes): *go_version and *modinfo malloc'd (either NULL when the blob
+ * has none; both NULL without a blob). GR_OK or GR_ENOMEM. */
+static int
+mf_buildinfo(const char *data, size_t len, char **go_version, char **modinfo)
 {
 	static const unsigned char magic[14] = "\xff Go buildinf:";
-	FILE *f = fopen(path, "rb");
-	char *data = NULL, *text;
-	size_t len = 0, off;
-	int rc;
+	size_t off;
 
-	if (!f)
-		return gr_error_set(err, GR_EIO, errno, "cannot read %s", path);
-	rc = gr_file_read_all(f, (size_t)1 << 31, &data, &len);
-	fclose(f);
-	if (rc == GR_ENOMEM)
-		return gr_error_set(err, GR_ENOMEM, 0, "out of memory reading %s", path);
-	if (rc != GR_OK)
-		return gr_error_set(err, GR_EIO, errno, "cannot read %s", path);
+	*go_version = *modinfo = NULL;
 	/* the blob is 16-byte aligned in its section: magic (14), pointer size,
 	 * flags, 16 more bytes; then (flag 2, Go 1.18+) two strings inline */
 	for (off = 0; off + 32 <= len; off += 16) {
 		const unsigned char *p = (const unsigned char *)data + off, *q, *vs, *ms;
 		size_t vn, mn;
-		if (memcmp(p, magic, sizeof(magic)) || !(p[15] & 2))
+		if (p[0] != magic[0] || memcmp(p, magic, sizeof(magic)) || !(p[15] & 2))
 			continue;
 		q = p + 32;
 		if (!mf_lstring(&q, (const unsigned char *)data + len, &vs, &vn) ||
 		    !mf_lstring(&q, (const unsigned char *)data + len, &ms, &mn))
 			continue;
-		if (vn && !(m->go_version = gr_arena_strndup(&m->arena, (const char *)vs, vn)))
-			break;
+		if (vn && !(*go_version = strndup((const char *)vs, vn)))
+			return GR_ENOMEM;
 		/* the module info between its two 16-byte sentinels */
-		if (mn < 33 || !(text = strndup((const char *)ms + 16, mn - 32)))
-			break;
-		rc = gr_manifest_set_go(m, text, NULL, err);
-		free(text);
-		free(data);
-		return rc;
+		if (mn >= 33 && !(*modinfo = strndup((const char *)ms + 16, mn - 32))) {
+			free(*go_version);
+			*go_version = NULL;
+			return GR_ENOMEM;
+		}
+		return GR_OK;
 	}
-	free(data);
-	return GR_OK;  /* no build info: no Go side */
+	return GR_OK;
+}
+
+/* The build info of the file at path (mf_buildinfo), the file mapped (read
+ * whole when it cannot be). GR_OK, GR_EIO or GR_ENOMEM (err set); *late: the
+ * memory ran out after the file was read, copying the strings. */
+static int
+mf_buildinfo_file(const char *path, char **go_version, char **modinfo, bool *late, struct gr_error *err)
+{
+	struct stat st;
+	char *data = NULL;
+	size_t len = 0;
+	void *map = MAP_FAILED;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+
+	*go_version = *modinfo = NULL;
+	*late = false;
+	if (fd < 0)
+		return gr_error_set(err, GR_EIO, errno, "cannot read %s", path);
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && (uint64_t)st.st_size < ((uint64_t)1 << 31))
+		map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map != MAP_FAILED) {
+		close(fd);
+		rc = mf_buildinfo(map, (size_t)st.st_size, go_version, modinfo);
+		munmap(map, (size_t)st.st_size);
+	} else {
+		FILE *f = fdopen(fd, "rb");
+		if (!f) {
+			close(fd);
+			return gr_error_set(err, GR_EIO, errno, "cannot read %s", path);
+		}
+		rc = gr_file_read_all(f, (size_t)1 << 31, &data, &len);
+		fclose(f);
+		if (rc == GR_ENOMEM)
+			return gr_error_set(err, GR_ENOMEM, 0, "out of memory reading %s", path);
+		if (rc != GR_OK)
+			return gr_error_set(err, GR_EIO, errno, "cannot read %s", path);
+		rc = mf_buildinfo(data, len, go_version, modinfo);
+		free(data);
+	}
+	*late = rc != GR_OK;
+	return rc ? gr_error_set(err, GR_ENOMEM, 0, "out of memory reading %s", path) : GR_OK;
+}
+
+int
+gr_manifest_read_go(struct gr_manifest *m, const char *path, struct gr_error *err)
+{
+	char *ver = NULL, *text = NULL;
+	bool late;
+	int rc;
+
+	if ((rc = mf_buildinfo_file(path, &ver, &text, &late, err)) != GR_OK)
+		return late ? GR_OK : rc;  /* out of memory copying the strings: no Go side */
+	if (ver && !(m->go_version = gr_arena_strdup(&m->arena, ver))) {
+		free(ver);
+		free(text);
+		return GR_OK;
+	}
+	free(ver);
+	rc = text ? gr_manifest_set_go(m, text, NULL, err) : GR_OK;
+	free(text);
+	return rc;  /* no build info: no Go side */
+}
+
+int
+gr_manifest_go_modinfo(const char *path, char **text, struct gr_error *err)
+{
+	char *ver = NULL;
+	bool late;
+	int rc = mf_buildinfo_file(path, &ver, text, &late, err);
+
+	free(ver);
+	return rc;
 }
 
 /* ---- the compact form -------------------------------------------------------- */

@@ -132,6 +132,12 @@ int gr_manifest_set_go(struct gr_manifest *m, const char *text, const char *go_v
  * none; GR_EIO when unreadable, GR_ENOMEM. */
 int gr_manifest_read_go(struct gr_manifest *m, const char *path, struct gr_error *err);
 
+/* The module info text of the Go binary at path (its .go.buildinfo blob, as
+ * gr_manifest_read_go reads it: the lines go version -m prints, without their
+ * leading tab): *text malloc'd, NULL when the file holds none. GR_OK, GR_EIO
+ * when unreadable, GR_ENOMEM. */
+int gr_manifest_go_modinfo(const char *path, char **text, struct gr_error *err);
+
 /* The licence of a Debian package from its copyright file
  * (root "/usr/share/doc" when NULL; root/PKG/copyright, PKG without ":arch"):
  * the DEP-5 License: of the Files: stanza that covers file_hint (a base name

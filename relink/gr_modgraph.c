@@ -160,8 +160,114 @@ gr_mg_find(const char *dir, const char *name, int depth)
 	return hit;
 }
 
+/* One module directory's regular files (gr_modgraph_names): each name
+ * gr_mg_find would find there, from one walk by its rules; unlisted holds the
+ * directories of the walk it could not list (gr_mg_find still stats NAME in
+ * them). */
+struct gr_mg_dir {
+	char *dir;
+	struct gr_strvec names;
+	struct gr_strvec unlisted;
+	bool ok;  /* the walk completed (else: gr_mg_find itself) */
+};
+
+void
+gr_modgraph_names_init(struct gr_modgraph_names *n)
+{
+	n->v = NULL;
+	n->n = 0;
+}
+
+void
+gr_modgraph_names_deinit(struct gr_modgraph_names *n)
+{
+	size_t i;
+
+	for (i = 0; i < n->n; i++) {
+		free(n->v[i].dir);
+		gr_strvec_deinit(&n->v[i].names);
+		gr_strvec_deinit(&n->v[i].unlisted);
+	}
+	free(n->v);
+	gr_modgraph_names_init(n);
+}
+
+/* Add to d the names gr_mg_find(dir, NAME, depth) would find: each entry of
+ * dir that stat(2) calls a regular file, then those of the directories below
+ * it that it descends into. false when memory runs out. */
+static bool
+gr_mg_walk(struct gr_mg_dir *d, const char *dir, int depth)
+{
+	char p[4096];
+	struct stat st;
+	struct dirent *de;
+	DIR *dh;
+	bool ok = true;
+
+	if (!(dh = opendir(dir)))
+		return !gr_strvec_push(&d->unlisted, dir);
+	while (ok && (de = readdir(dh)) != NULL) {
+		if ((size_t)snprintf(p, sizeof(p), "%s/%s", dir, de->d_name) >= sizeof(p))
+			continue;
+		if (stat(p, &st) == 0 && S_ISREG(st.st_mode) && gr_strvec_push(&d->names, de->d_name))
+			ok = false;
+		if (ok && depth > 0 && de->d_name[0] != '.' && strcmp(de->d_name, "testdata") && lstat(p, &st) == 0 &&
+		    S_ISDIR(st.st_mode))
+			ok = gr_mg_walk(d, p, depth - 1);
+	}
+	closedir(dh);
+	return ok;
+}
+
+/* Whether dir (or below it, depth levels at most) holds a regular file named
+ * name: gr_mg_find's answer, from the walk kept in names when there is one. */
+static bool
+gr_mg_find_in(struct gr_modgraph_names *names, const char *dir, const char *name, int depth)
+{
+	struct gr_mg_dir *d = NULL, *nv;
+	char p[4096];
+	struct stat st;
+	size_t i;
+
+	if (!names)
+		return gr_mg_find(dir, name, depth);
+	for (i = 0; i < names->n && !d; i++)
+		if (!strcmp(names->v[i].dir, dir))
+			d = &names->v[i];
+	if (!d) {
+		if (!(nv = realloc(names->v, (names->n + 1) * sizeof(*nv))))
+			return gr_mg_find(dir, name, depth);
+		names->v = nv;
+		d = &names->v[names->n];
+		memset(d, 0, sizeof(*d));
+		if (!(d->dir = strdup(dir)))
+			return gr_mg_find(dir, name, depth);
+		names->n++;
+		gr_strvec_init(&d->names);
+		gr_strvec_init(&d->unlisted);
+		d->ok = gr_mg_walk(d, dir, depth);
+	}
+	if (!d->ok)
+		return gr_mg_find(dir, name, depth);
+	for (i = 0; i < d->names.n; i++)
+		if (!strcmp(d->names.v[i], name))
+			return true;
+	/* a directory that could not be listed: gr_mg_find stats the name there */
+	for (i = 0; i < d->unlisted.n; i++)
+		if ((size_t)snprintf(p, sizeof(p), "%s/%s", d->unlisted.v[i], name) < sizeof(p) && stat(p, &st) == 0 &&
+		    S_ISREG(st.st_mode))
+			return true;
+	return false;
+}
+
 long
 gr_modgraph_match(const struct gr_strvec *mods, const char *file, const char **rel)
+{
+	return gr_modgraph_match_in(mods, file, rel, NULL);
+}
+
+long
+gr_modgraph_match_in(const struct gr_strvec *mods, const char *file, const char **rel, struct gr_modgraph_names *names)
 {
 	size_t i, best = 0;
 	long at = -1;
@@ -192,7 +298,7 @@ gr_modgraph_match(const struct gr_strvec *mods, const char *file, const char **r
 	if (at < 0 && *file && !strchr(file, '/')) {
 		size_t found = 0;
 		for (i = 0; i + 2 < mods->n && found < 2; i += 3) {
-			if (!*mods->v[i + 1] || !gr_mg_find(mods->v[i + 1], file, 3))
+			if (!*mods->v[i + 1] || !gr_mg_find_in(names, mods->v[i + 1], file, 3))
 				continue;
 			if (found++ == 0)
 				at = (long)i;

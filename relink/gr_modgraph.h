@@ -40,6 +40,27 @@ char *gr_modgraph_object_source(const char *path);
  * index (a multiple of 3) and *rel, the file's name inside the module; or -1. */
 long gr_modgraph_match(const struct gr_strvec *mods, const char *file, const char **rel);
 
+/* The file names of module directories, each directory walked once for the
+ * bare names gr_modgraph_match_in looks up (one link's objects: the module
+ * trees do not change meanwhile). */
+struct gr_mg_dir;
+struct gr_modgraph_names {
+	struct gr_mg_dir *v;
+	size_t n;
+};
+
+/* An empty set of walked directories. */
+void gr_modgraph_names_init(struct gr_modgraph_names *n);
+
+/* Free the walks (n is empty again). */
+void gr_modgraph_names_deinit(struct gr_modgraph_names *n);
+
+/* gr_modgraph_match, a bare name looked up in names' walks (each module
+ * directory walked at its first lookup; the same answers as the walk per
+ * lookup gr_modgraph_match makes); names NULL: gr_modgraph_match. */
+long gr_modgraph_match_in(const struct gr_strvec *mods, const char *file, const char **rel,
+                          struct gr_modgraph_names *names);
+
 /* The version of the module-graph cache entries (cache kind "modgraph"); a
  * change of what a key holds or an entry means must change this number. */
 #define GR_MODGRAPH_CACHE_VERSION 1

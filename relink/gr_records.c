@@ -255,6 +255,7 @@ gr_linkstate_deinit(struct gr_linkstate *ls)
 	ls->darwin = false;
 	ls->no_infer = false;
 	ls->no_manifest = false;
+	ls->linker_soft = false;
 }
 
 const char *
@@ -314,6 +315,8 @@ gr_linkstate_write(const char *path, const struct gr_linkstate *ls, struct gr_er
 		gr_rec_put1(&b, "pkglog", ls->pkglog);
 	if (ls->linker)
 		gr_rec_put1(&b, "linker", ls->linker);
+	if (ls->linker_soft)
+		gr_rec_put(&b, "linker-soft", 0, NULL);
 	if (ls->kit)
 		gr_rec_put(&b, "kit", 2, (const char *const[]){ ls->kit, ls->kit_name });
 	if (ls->manifest)
@@ -381,6 +384,10 @@ gr_linkstate_record(struct gr_rec_reader *r, const char *kw, struct gr_linkstate
 		if ((rc = gr_rec_want(r, kw, 1, 1, err)))
 			return rc;
 		ok = gr_rec_set(&ls->linker, f[0]);
+	} else if (!strcmp(kw, "linker-soft")) {
+		if ((rc = gr_rec_want(r, kw, 0, 0, err)))
+			return rc;
+		ls->linker_soft = true;
 	} else if (!strcmp(kw, "kit")) {
 		if ((rc = gr_rec_want(r, kw, 2, 1, err)))
 			return rc;

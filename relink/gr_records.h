@@ -47,6 +47,7 @@ struct gr_linkstate {
 	bool no_manifest;             /* --no-manifest: the binary carries no embedded manifest (gr_embed) */
 	char *pkglog;                 /* the pkg-config log (the -l names #cgo pkg-config: answers account for), or NULL */
 	char *linker;                 /* --linker: the final link's -fuse-ld=NAME ("mold"), or NULL: the compiler's own ld */
+	bool linker_soft;             /* linker is gorelink's default choice: a -fuse-ld= of the link's own arguments wins */
 	struct gr_strvec maxver;      /* --max-version limits ("GLIBC_2.28"): the wrapper names who needs more */
 	char *kit;                    /* --relink-kit: the staging directory the wrapper writes the kit into, or NULL */
 	char *kit_name;               /* the binary's name for the kit (relink's default output), or NULL */

@@ -2,6 +2,7 @@
 # Build the libFuzzer targets (preset "fuzz", clang-14) and run each for a
 # while on seed corpora made here from the system and the unit tests.
 # usage: tests/fuzz.sh SOURCE_DIR WORK_DIR [SECONDS]   (or SECONDS=600 in the environment)
+# FUZZ_JOBS=N: how many targets fuzz at once (default: the number of CPUs).
 # Fails on any crash, leak, timeout or sanitizer report; artifacts stay in WORK_DIR/artifacts.
 env_seconds=$SECONDS  # bash imports SECONDS from the environment: SECONDS=600 tests/fuzz.sh ...
 set -euo pipefail
@@ -268,37 +269,63 @@ printf '%s' '#cgo pkg-config: gtk+-3.0 -> Requires -> gdk-3.0 -> Requires.privat
 # ------------------------------------------------------------------ run
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-fail=0
-printf '%-10s %6s %12s %8s %8s %s\n' target seeds execs cov ft findings
-for t in pc_split ldscript elf macho extld ldmsg records goinfo; do
-	bin=$bdir/fuzz/fuzz_$t
-	nseeds=$(ls "$corp/$t" | wc -l)
-	mkdir -p "$work/artifacts/$t" "$work/run-corpus/$t"
-	log=$work/$t.log
-	rc=0
+# Each libFuzzer process is single-threaded: FUZZ_JOBS targets (default: the
+# number of CPUs) fuzz at once, each still for $secs seconds of its own, so
+# the fuzzing per target is the same and the wall time is about
+# ceil(targets / FUZZ_JOBS) * $secs (8 targets, 2 CPUs: 80 s, not 160 s).
+targets=(pc_split ldscript elf macho extld ldmsg records goinfo)
+jobs=${FUZZ_JOBS:-$(nproc)}
+case $jobs in ''|*[!0-9]*|0) die "FUZZ_JOBS must be a positive number, not '$jobs'";; esac
+fuzz_one() { # fuzz_one TARGET: runs it, its exit status into WORK/TARGET.rc, its CPU seconds into WORK/TARGET.cpu
+	local t=$1 rc=0 TIMEFORMAT='%U %S'
 	# Newly found inputs go to run-corpus/T; the seeds stay as generated.
-	(cd "$work" && ASAN_OPTIONS=$ASAN_OPTIONS "$bin" -max_total_time="$secs" -timeout=10 \
+	# (bash's time keyword: the braces keep the log's redirection off its report.)
+	{ time { (cd "$work" && ASAN_OPTIONS=$ASAN_OPTIONS "$bdir/fuzz/fuzz_$t" -max_total_time="$secs" -timeout=10 \
 		-rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
 		-artifact_prefix="$work/artifacts/$t/" \
-		"$work/run-corpus/$t" "$corp/$t") >"$log" 2>&1 || rc=$?
-	done_line=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -1 || true)
+		"$work/run-corpus/$t" "$corp/$t") >"$work/$t.log" 2>&1 || rc=$?; }; } 2>"$work/$t.cpu"
+	echo "$rc" >"$work/$t.rc"
+}
+running=0
+for t in "${targets[@]}"; do
+	mkdir -p "$work/artifacts/$t" "$work/run-corpus/$t"
+	rm -f "$work/$t.rc" "$work/$t.cpu"
+	if [ "$running" -ge "$jobs" ]; then
+		wait -n || true   # fuzz_one's status is in its .rc file; a missing file fails below
+		running=$((running - 1))
+	fi
+	fuzz_one "$t" &
+	running=$((running + 1))
+done
+wait || true
+# The table in the targets' order, whatever order they finished in; cpu_s is
+# the CPU time (user+sys) the target had: about $secs when it had a core of
+# its own, less on a machine busy with other work.
+fail=0
+printf '%-10s %6s %12s %8s %8s %6s %s\n' target seeds execs cov ft cpu_s findings
+for t in "${targets[@]}"; do
+	nseeds=$(ls "$corp/$t" | wc -l)
+	log=$work/$t.log
+	rc=$(cat "$work/$t.rc" 2>/dev/null || echo "none (fuzz_one did not finish)")
+	done_line=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" 2>/dev/null | tail -1 || true)
 	execs=$(sed -nE 's/^#([0-9]+)[[:space:]]+DONE.*/\1/p' <<<"$done_line")
 	cov=$(sed -nE 's/.*cov: ([0-9]+).*/\1/p' <<<"$done_line")
 	ft=$(sed -nE 's/.*ft: ([0-9]+).*/\1/p' <<<"$done_line")
 	arts=$(ls "$work/artifacts/$t" 2>/dev/null | wc -l)
 	findings=none
-	if [ "$rc" -ne 0 ] || [ "$arts" -ne 0 ] || [ -z "$done_line" ]; then
+	if [ "$rc" != 0 ] || [ "$arts" -ne 0 ] || [ -z "$done_line" ]; then
 		fail=1
 		findings="FAILED(rc=$rc, $arts artifacts; log $log)"
-		[ -n "$execs" ] || execs=$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#' || true)
+		[ -n "$execs" ] || execs=$(grep -oE '^#[0-9]+' "$log" 2>/dev/null | tail -1 | tr -d '#' || true)
 	fi
-	printf '%-10s %6s %12s %8s %8s %s\n' "$t" "$nseeds" "${execs:-?}" "${cov:-?}" "${ft:-?}" "$findings"
+	cpu=$(awk 'NF == 2 { printf "%.1f", $1 + $2 }' "$work/$t.cpu" 2>/dev/null || true)
+	printf '%-10s %6s %12s %8s %8s %6s %s\n' "$t" "$nseeds" "${execs:-?}" "${cov:-?}" "${ft:-?}" "${cpu:-?}" "$findings"
 	if [ "$arts" -ne 0 ]; then
 		for a in "$work/artifacts/$t"/*; do echo "    artifact: $a"; done
 	fi
-	if [ "$rc" -ne 0 ]; then
-		grep -E 'ERROR: |SUMMARY: |runtime error|Test unit written' "$log" | head -8 | sed 's/^/    /'
+	if [ "$rc" != 0 ]; then
+		grep -E 'ERROR: |SUMMARY: |runtime error|Test unit written' "$log" 2>/dev/null | head -8 | sed 's/^/    /' || true
 	fi
 done
 [ "$fail" -eq 0 ] || die "a fuzz target found a crash, leak, timeout or sanitizer error (see above, logs and artifacts in $work)"
-echo "fuzz.sh: OK: every target ran ${secs}s without a finding"
+echo "fuzz.sh: OK: every target ran ${secs}s without a finding (${jobs} at a time)"

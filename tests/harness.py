@@ -64,6 +64,19 @@ def _indent(text):
     return text.replace("\n", "\n    ")
 
 
+# (name, seconds) of every case run_tests() timed in this process, in order:
+# run_suite() names the slowest ones on its closing line.
+TIMES = []
+SLOWEST = 5   # how many of them the closing line names
+
+
+def slowest(times, n=SLOWEST):
+    """`NAME S.s s, ...`: the n slowest of (name, seconds) pairs, slowest
+    first (ties in the order they ran)."""
+    top = sorted(enumerate(times), key=lambda it: (-it[1][1], it[0]))[:n]
+    return ", ".join("%s %.1f s" % (name, secs) for _i, (name, secs) in top)
+
+
 def run_tests(cases, only=(), timing=False, plain=False, expected=(AssertionError,),
               unexpected=(Exception,), notes=False):
     """Run (name, fn) cases in order and print a line for each; returns
@@ -71,7 +84,8 @@ def run_tests(cases, only=(), timing=False, plain=False, expected=(AssertionErro
 
     only: if not empty, the names to run (the rest are skipped); a name that
       is no case's is an error (ValueError), never a silent `0 passed`.
-    timing: after each test write `  (NAME: S.s s)` to stderr.
+    timing: after each test write `  (NAME: S.s s)` to stderr (and add it
+      to TIMES).
     expected: exceptions that are a test's failure: `FAIL NAME: message`.
     unexpected: exceptions reported with their traceback (`FAIL NAME: unexpected
       exception` and the traceback, indented); any other exception propagates.
@@ -105,7 +119,9 @@ def run_tests(cases, only=(), timing=False, plain=False, expected=(AssertionErro
             passed += 1
             print("ok %s%s" % (name, " " + note if notes else ""))
         if timing:
-            sys.stderr.write("  (%s: %.1f s)\n" % (name, time.monotonic() - t1))
+            secs = time.monotonic() - t1
+            TIMES.append((name, secs))
+            sys.stderr.write("  (%s: %.1f s)\n" % (name, secs))
         sys.stdout.flush()
         sys.stderr.flush()
     return passed, failed
@@ -116,7 +132,8 @@ def run_suite(tests, setup=None, cleanup=None, only_env=None, elapsed=True, elap
     """A script's main loop: setup(), then the test functions (filtered by the
     names in environment variable only_env, if given), then cleanup() however
     that went; then `(S.s s<elapsed_note()>)` on stderr (unless elapsed is
-    false) and the summary line.  Returns the exit status.  Other keywords
+    false; with timing=True it also names the slowest cases: `; slowest:
+    NAME S.s s, ...`) and the summary line.  Returns the exit status.  Other keywords
     go to run_tests().  A name in only_env that is no test's fails the run
     before anything is set up: `FAIL VAR names no test: NAME...`, exit 1."""
     only = only_from_env(only_env)
@@ -132,8 +149,9 @@ def run_suite(tests, setup=None, cleanup=None, only_env=None, elapsed=True, elap
         if cleanup is not None:
             cleanup()
     if elapsed:
-        sys.stderr.write("(%.1f s%s)\n" % (time.monotonic() - t0,
-                                             elapsed_note() if elapsed_note else ""))
+        sys.stderr.write("(%.1f s%s%s)\n" % (
+            time.monotonic() - t0, elapsed_note() if elapsed_note else "",
+            "; slowest: " + slowest(TIMES) if kw.get("timing") and TIMES else ""))
     return summary(passed, failed)
 
 

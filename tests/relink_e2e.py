@@ -77,7 +77,10 @@ empty root (chroot into a directory that holds nothing but the binary: no
     static OUT's twin from each linker is static and exits and prints in an
     empty root as OUT does (RELINK_E2E_MATRIX=0 turns it off; the closing
     line counts the links and their time). RELINK_E2E_LINKER=L runs every
-    case that builds through build() with --linker=L.
+    case that builds through build() with --linker=L. No --linker is auto
+    (gorelink's default since issue 15: mold here); the cases about GNU ld's
+    own behaviour (archive order, the .interp fixture) name --linker=bfd,
+    the diagnoses run with bfd and with auto.
 15. --relink-kit (issue 16): a module linking Debian's libz.a and a
     libgreet.a built by the test: the kit copied elsewhere relinks to the
     built binary byte for byte; with --linker-output, to the linker's
@@ -904,7 +907,8 @@ def user_extldflags_and_goflags_survive():
     ex = example("flags")
     d = scratch("out-flags2")
     out = os.path.join(d, "flags2")
-    env = base_env(GOFLAGS="-buildvcs=false -tags=mytag")
+    # No output cache: the link runs (its messages are asserted below).
+    env = base_env(GOFLAGS="-buildvcs=false -tags=mytag", GORELINK_OUTPUT_CACHE_MAX="0")
     r = gorelink(["--json", ".", "--", "-o", out, "-ldflags",
                   "-X 'main.version=4.5 6' -extldflags=-Wl,-z,stack-size=1048576"], cwd=ex, env=env)
     assert r.rc == 0, "exit %d\n%r" % (r.rc, r)
@@ -915,6 +919,13 @@ def user_extldflags_and_goflags_survive():
     assert elf["gnu_stack_memsz"] == 1048576, (
         "the user's -extldflags -Wl,-z,stack-size=1048576 was lost: GNU_STACK size %r" % (
             elf["gnu_stack_memsz"],))
+    # mold 1.10 ignores -z stack-size ("unknown command line option"): with
+    # no --linker (auto: mold) the link runs once more with GNU ld, said (issue 15).
+    lk = rep["linker"]
+    if lk["chosen"] == "mold":
+        assert lk["used"] == "bfd" and lk["failover"] and rep["links"] == 2, "mold and -z stack-size: %r, links %r" % (lk, rep["links"])
+        assert "gorelink: mold ignored an option of the link (unknown command line option: -z stack-size=1048576); " \
+            "linking once more with GNU ld" in r.err, "the relink with GNU ld is not said\n%r" % r
     r = run([out], cwd=d, timeout=RUN_TIMEOUT)
     assert r.rc == 0 and r.out.splitlines() == [
         "version: 4.5 6", "tag: mytag is set", "cgo: 42"], "flags example output\n%r" % r
@@ -1093,7 +1104,7 @@ def embedded_manifest():
     --remove-section drops it (check --sbom: exit 3); a corrupt note is
     exit 2 under --sbom and changes nothing without it."""
     ex = example("fortytwo")
-    _, _, with_m = build(ex, [], name="fortytwo")
+    _, rep_m, with_m = build(ex, [], name="fortytwo")
     _, _, again = build(ex, [], name="fortytwo")
     _, _, no_m = build(ex, ["--no-manifest"], name="fortytwo")
     with open(with_m, "rb") as f:
@@ -1116,7 +1127,18 @@ def embedded_manifest():
         assert os.path.isfile(ar["path"]) and sha256(ar["path"]) == ar["sha256"], "archive %r" % ar
     # The real manifest (not the archives of the command line): what the
     # linker's trace loaded, members included, the Go side, and its compact form.
-    assert man.get("linker") == "bfd" and man.get("go", "").startswith("go"), "manifest %r" % man
+    # The linker that linked (issue 15): no --linker is auto's (mold here); GNU ld by name.
+    asked = os.environ.get("RELINK_E2E_LINKER")
+    asked = asked if asked not in (None, "", "auto") else "mold"
+    assert man.get("linker") == rep_m["linker"]["used"] == asked and man.get("go", "").startswith("go"), (
+        "manifest %r, report linker %r" % (man, rep_m["linker"]))
+    _, _, bfd_m = build(ex, ["--linker=bfd"], name="fortytwo")
+    rc, obj_bfd, r = sbom_cli(bfd_m)
+    man_bfd = obj_bfd["manifest"]
+    assert rc == 0 and man_bfd.get("linker") == "bfd", "--linker=bfd: manifest %r\n%r" % (man_bfd, r)
+    assert [(a["path"], a["members"]) for a in man_bfd["archives"]] == [
+        (a["path"], a["members"]) for a in man["archives"]], (
+        "GNU ld's manifest loaded other archives or members:\n%r\n%r" % (man_bfd["archives"], man["archives"]))
     assert all(ar["members"] for ar in man["archives"]), "an archive without members: %r" % man["archives"]
     assert man.get("objects") and "go.o" in [o["name"] for o in man["objects"]], "objects %r" % man.get("objects")
     assert man["compact"].startswith("gorelink-manifest/1\n") and man["compact"].endswith("end\n"), man["compact"]
@@ -1194,8 +1216,13 @@ def verbose_logs_steps():
     # left-aligned in 9 columns, the seconds as %6.2f; stderr is nothing else.
     steps = [l for l in r.err.split("\n") if l]
     cc = subprocess.run(["go", "env", "CC"], cwd=ex, stdout=subprocess.PIPE, text=True).stdout.strip()
+    # The linker (issue 15): no --linker is auto's choice (mold, installed
+    # for the linker matrix), said with why; a --linker named is said as is.
+    asked = os.environ.get("RELINK_E2E_LINKER") or "auto"
+    linker = r"mold \(auto: the fastest installed that can link --static\)" if asked == "auto" else re.escape(asked)
     want = [("go env", re.escape(cc)),
             ("cache key", r"[0-9a-f]{32}: \d+ \.pc files, \d+ bytes, in \d+ director(y|ies)"),
+            ("linker", linker),
             ("go build", "exited with status 0"), ("check", "static"), ("install", re.escape(out))]
     assert len(steps) == len(want), "-v: want the %d step lines %r on stderr\n%r" % (
         len(want), [w[0] for w in want], r)
@@ -1525,8 +1552,11 @@ def pkg_version_constraint():
 
 
 def badinterp_module():
-    """A cgo program whose C object carries a .interp section: however it is
-    linked, the result asks for a loader, so its verdict is never static."""
+    """A cgo program whose C object carries a .interp section: linked by GNU
+    ld (--linker=bfd), the result asks for a loader, so its verdict is never
+    static. (mold and lld make no PT_INTERP of an input's .interp in a static
+    link: their binary is static; the cases using this fixture are about the
+    verdict, so they name GNU ld.)"""
     return make_module("badinterp", {
         "main.go": ("// badinterp links an object with a .interp section.\npackage main\n\n"
                     "// int answer(void);\nimport \"C\"\n\nimport \"fmt\"\n\n"
@@ -1539,7 +1569,7 @@ def badinterp_module():
 
 @test
 def wrong_verdict_exit_1_out_untouched():
-    expect_failure(["."], badinterp_module(), EXIT_VERDICT, [], go_output=True)
+    expect_failure(["--linker=bfd", "."], badinterp_module(), EXIT_VERDICT, [], go_output=True)
 
 
 @test
@@ -1547,7 +1577,7 @@ def keep_failed_keeps_rejected_binary():
     out = existing_out("keep-failed")
     d = os.path.dirname(out)
     before = snapshot(d)
-    r = gorelink(["--keep-failed", "-o", out, "."], cwd=badinterp_module())
+    r = gorelink(["--keep-failed", "--linker=bfd", "-o", out, "."], cwd=badinterp_module())
     assert r.rc == EXIT_VERDICT, "exit %d, want %d\n%r" % (r.rc, EXIT_VERDICT, r)
     assert sha256(out) == before["prog"], "OUT changed"
     new = [n for n in listing(d) if n not in before]
@@ -1588,6 +1618,20 @@ def finding(rep, symbol):
     raise AssertionError("no finding for %s; findings: %s" % (symbol, json.dumps(fs)[:3000]))
 
 
+def undefined_said(err, used, sym_re):
+    """Whether the linker USED (report linker.used) said on stderr that a
+    symbol matching SYM_RE is undefined: GNU ld's and gold's "undefined
+    reference to `SYM'", mold's and lld's "undefined symbol: SYM"."""
+    if used in ("mold", "lld"):
+        return re.search(r"undefined symbol: " + sym_re, err) is not None
+    return re.search(r"undefined reference to [`']" + sym_re, err) is not None
+
+
+# The two linkers the diagnosis cases link with (issue 15): GNU ld by name,
+# and no --linker (auto: mold here); the diagnosis is the same with each.
+DIAG_LINKERS = (["--linker=bfd"], [])
+
+
 @test
 def diagnose_libsqlite3_without_libs_private():
     """-tags libsqlite3 without --sqlite3=system: cgo's bare -lsqlite3 becomes
@@ -1596,12 +1640,20 @@ def diagnose_libsqlite3_without_libs_private():
     default sqlite3.pc's Libs.private is inferred and the link succeeds, see
     infer_libsqlite3_bare_l.)"""
     pkg_modversion("sqlite3", "libsqlite3-dev")
+    for lk in DIAG_LINKERS:
+        diagnose_libsqlite3_without_libs_private_with(lk)
+
+
+def diagnose_libsqlite3_without_libs_private_with(lk):
+    """diagnose_libsqlite3_without_libs_private with the options LK (a DIAG_LINKERS entry)."""
     libm = glibc_libm_archive()
     ex = example("sqlite3")
-    r, _, out = build(ex, ["--no-infer"], go_args=["-tags", "libsqlite3"], name="sq-nolibm", expect=EXIT_BUILD)
+    r, _, out = build(ex, ["--no-infer"] + lk, go_args=["-tags", "libsqlite3"], name="sq-nolibm", expect=EXIT_BUILD)
     assert listing(os.path.dirname(out)) == [], "a failed build left %r" % listing(os.path.dirname(out))
-    assert "undefined reference to `pow'" in r.err or "undefined reference to `log'" in r.err, (
-        "not the libm failure this test is about\n%r" % r)
+    used = parse_json(r)["linker"]["used"]
+    assert used == "bfd" or lk != ["--linker=bfd"], "--linker=bfd linked with %s" % used
+    assert undefined_said(r.err, used, r"(pow|log)\b"), (
+        "not the libm failure this test is about (%s)\n%r" % (used, r))
     assert libm in r.err, "stderr does not name %s\n%r" % (libm, r)
     assert "--lib -lm" in r.err, "stderr does not say --lib -lm\n%r" % r
     assert "--fix" in r.err, "stderr does not mention --fix\n%r" % r
@@ -1974,8 +2026,16 @@ def diagnose_symlinked_archive_by_its_pc_name():
                                 '// #include <ft2build.h>\n// #include FT_FREETYPE_H\n'
                                 'import "C"\n\nfunc main() {\n\tvar lib C.FT_Library\n'
                                 '\tprintln(int(C.FT_Init_FreeType(&lib)))\n}\n'})
-    r, _, _ = build(mod, ["--no-infer"], name="ftpng", expect=EXIT_BUILD)
-    assert re.search(r"undefined reference to `png_", r.err), "not the libpng failure this test is about\n%r" % r
+    for lk in DIAG_LINKERS:
+        diagnose_symlinked_archive_with(mod, libdir, lk)
+
+
+def diagnose_symlinked_archive_with(mod, libdir, lk):
+    """diagnose_symlinked_archive_by_its_pc_name with the options LK (a DIAG_LINKERS entry)."""
+    r, _, _ = build(mod, ["--no-infer"] + lk, name="ftpng", expect=EXIT_BUILD)
+    used = parse_json(r)["linker"]["used"]
+    assert used == "bfd" or lk != ["--linker=bfd"], "--linker=bfd linked with %s" % used
+    assert undefined_said(r.err, used, "png_"), "not the libpng failure this test is about (%s)\n%r" % (used, r)
     assert "libwmf" not in r.err, "the diagnosis names libwmf (the symlink's -lpng)\n%r" % r
     m = re.search(r"defined in (\S*/libpng[0-9]*\.a) \(-l(png[0-9]*), pkg-config (libpng[0-9]*)\): add --pkg (libpng[0-9]*)",
                   r.err)
@@ -1984,7 +2044,7 @@ def diagnose_symlinked_archive_by_its_pc_name():
     und = parse_json(r).get("undefined")
     png = [u for u in und if (u.get("lname") or "").startswith("png")]
     assert [u.get("option") for u in png] == ["--pkg " + m.group(3)], "report undefined: %s" % json.dumps(und)
-    opts = ["--no-infer"]
+    opts = ["--no-infer"] + lk
     for u in und:
         opts += u.get("option").split()
     r, rep, out = build(mod, opts, name="ftpng-ok")
@@ -2155,15 +2215,19 @@ def diagnose_cxx_archive_without_cxx_driver():
     binary runs, static."""
     mod = cxxdep_module()
     env = base_env(CXX="/nonexistent/g++")
-    r, _, out = build(mod, [], name="cxxdep-nocxx", env=env, expect=EXIT_BUILD)
-    assert re.search(r"undefined reference to `(std::|vtable for|typeinfo for)", r.err), (
-        "the linker did not print demangled C++ names\n%r" % r)
-    assert "no archive in the linker's search path defines" not in r.err, (
-        "demangled C++ names were not traced to an archive\n%r" % r)
-    assert re.search(r"defined in \S*/libstdc\+\+\.a \(-lstdc\+\+\): add --lib -lstdc\+\+", r.err), (
-        "stderr does not name libstdc++.a and --lib -lstdc++\n%r" % r)
-    und = parse_json(r).get("undefined")
-    assert [u.get("option") for u in und] == ["--lib -lstdc++"], "report undefined: %s" % json.dumps(und)
+    for lk in DIAG_LINKERS:
+        r, _, out = build(mod, lk, name="cxxdep-nocxx", env=env, expect=EXIT_BUILD)
+        used = parse_json(r)["linker"]["used"]
+        assert used == "bfd" or lk != ["--linker=bfd"], "--linker=bfd linked with %s" % used
+        assert undefined_said(r.err, used, r"(std::|vtable for|typeinfo for)"), (
+            "the linker (%s) did not print demangled C++ names\n%r" % (used, r))
+        assert "no archive in the linker's search path defines" not in r.err, (
+            "demangled C++ names were not traced to an archive (%s)\n%r" % (used, r))
+        assert re.search(r"defined in \S*/libstdc\+\+\.a \(-lstdc\+\+\): add --lib -lstdc\+\+", r.err), (
+            "stderr does not name libstdc++.a and --lib -lstdc++ (%s)\n%r" % (used, r))
+        und = parse_json(r).get("undefined")
+        assert [u.get("option") for u in und] == ["--lib -lstdc++"], "report undefined (%s): %s" % (
+            used, json.dumps(und))
     r, rep, out = build(mod, ["--fix"], name="cxxdep-fix", env=env)
     assert [f.get("lname") for f in rep.get("fixes")] == ["stdc++"], "report fixes: %r" % rep.get("fixes")
     static_run_by(rep, out, "gcc", "42")
@@ -2312,15 +2376,26 @@ def order_module():
 @test
 def wrong_order_archives_grouped():
     """The plain static link fails on a_value (proving the fixture is in the
-    wrong order); gorelink diagnoses libb.a needing the earlier liba.a, groups
-    the span, reports strategy "group", and the binary prints 42 in an empty root."""
+    wrong order); gorelink with GNU ld (--linker=bfd: archive order is GNU
+    ld's matter) diagnoses libb.a needing the earlier liba.a, groups the
+    span, reports strategy "group", and the binary prints 42 in an empty
+    root. Without --linker (auto: mold, which is not sensitive to archive
+    order) the one link needs no repair and the binary is the same: static,
+    42 in an empty root."""
     mod = order_module()
     lib = os.path.join(mod, "lib")
     plain = run(["go", "build", "-ldflags", "-linkmode=external -extldflags=-static",
                  "-o", os.path.join(scratch("order-plain"), "prog"), "."], cwd=mod, env=base_env())
     assert plain.rc != 0 and "a_value" in plain.err, (
         "the hand-written static build should fail on a_value\n%r" % plain)
-    r, rep, out = build(mod, [], name="orderdemo", env=base_env(GORELINK_NO_ORDER_PLAN="1"))
+    r, rep, out = build(mod, [], name="orderdemo-auto", env=base_env(GORELINK_NO_ORDER_PLAN="1"))
+    if rep["linker"]["used"] in ("mold", "lld"):
+        assert rep["order"] == [] and rep["links"] == 1, "%s: order %r, links %r" % (
+            rep["linker"]["used"], rep["order"], rep["links"])
+    assert readelf(out)["interp"] is None and not readelf(out)["needed"], "not static: %r" % readelf(out)
+    res, _ = run_in_empty_root(out)
+    assert res.rc == 0 and res.out.strip() == "42", "in an empty root (%s): %r" % (rep["linker"]["used"], res)
+    r, rep, out = build(mod, ["--linker=bfd"], name="orderdemo", env=base_env(GORELINK_NO_ORDER_PLAN="1"))
     assert rep["order"] == [{"strategy": "group", "needs": os.path.join(lib, "libb.a"),
                              "provider": os.path.join(lib, "liba.a")}], "report order %r" % rep.get("order")
     assert re.search(r"libb\.a needs .*liba\.a", r.err) and "--start-group" in r.err, (
@@ -2338,7 +2413,8 @@ def wrong_order_archives_grouped():
 @test
 def wrong_order_two_spans_widened():
     """-lgra -lgrc -lgrb -lgre -lgrd where grb needs grc and grd needs gre: two rounds of
-    diagnosis; the second widens the one group to cover both spans."""
+    diagnosis; the second widens the one group to cover both spans (GNU ld:
+    --linker=bfd; mold and lld do not mind the order)."""
     mod = make_module("order2", {"main.go": ORDER_MAIN.replace("-la -lb", "-lgra -lgrc -lgrb -lgre -lgrd")
                                  .replace("b_value", "d_value")})
     lib = os.path.join(mod, "lib")
@@ -2348,7 +2424,7 @@ def wrong_order_two_spans_widened():
                            "grb.c": "int c_value(void);\nint b_value(void) { return c_value() + 1; }\n",
                            "gre.c": "int b_value(void);\nint e_value(void) { return b_value() + 20; }\n",
                            "grd.c": "int e_value(void);\nint d_value(void) { return e_value() + 11; }\n"})
-    r, rep, out = build(mod, [], name="order2", env=base_env(GORELINK_NO_ORDER_PLAN="1"))
+    r, rep, out = build(mod, ["--linker=bfd"], name="order2", env=base_env(GORELINK_NO_ORDER_PLAN="1"))
     pairs = [(os.path.basename(o["needs"]), os.path.basename(o["provider"])) for o in rep["order"]]
     assert ("libgrb.a", "libgrc.a") in pairs and ("libgrd.a", "libgre.a") in pairs, "report order %r" % rep["order"]
     assert all(o["strategy"] == "group" for o in rep["order"]), "strategies %r" % rep["order"]
@@ -3665,13 +3741,14 @@ def messages_module(name, ldflags, calls, sources, members=None):
 def link_order_line_once_with_count():
     """Three members of libmb.a need liba.a's a_value, and -lma comes first:
     one link-order line with "(3 times)", one order record, and the binary
-    runs (issue 12: the same line was printed once per member)."""
+    runs (issue 12: the same line was printed once per member). GNU ld
+    (--linker=bfd): mold and lld do not mind the order."""
     mod = messages_module("ordercount", "-lma -lmb", ["mb1", "mb2", "mb3"],
                           {"ma.c": "int a_value(void) { return 1; }\n"},
                           {"mb": {"mb%d.c" % k: "int a_value(void);\nint mb%d(void) { return a_value() + %d; }\n" % (k, k)
                                   for k in (1, 2, 3)}})
     lib = os.path.join(mod, "lib")
-    r, rep, out = build(mod, [], name="ordercount", env=base_env(GORELINK_NO_ORDER_PLAN="1"))
+    r, rep, out = build(mod, ["--linker=bfd"], name="ordercount", env=base_env(GORELINK_NO_ORDER_PLAN="1"))
     lines = [l for l in r.err.split("\n") if l.startswith("gorelink: link order: ")]
     assert len(lines) == 1, "want one link-order line, got %d\n%s" % (len(lines), r.err)
     assert lines[0].endswith(" (3 times)") and "libmb.a needs" in lines[0], "link-order line %r" % lines[0]
@@ -3965,6 +4042,30 @@ def explicit_preset_without_its_module_warns():
     r, rep, out = build(ex, [], name="ft-plain")
     assert rep["warnings"] == [] and rep["presets_applied"] == [], "fortytwo alone: %r %r" % (
         rep["warnings"], rep["presets_applied"])
+
+
+@test
+def explicit_preset_module_required_not_built_warns():
+    """--sqlite3 on a module whose go.mod requires go-sqlite3 but whose
+    program imports none of it: the build info of the binary (read in
+    process, what go version -m prints) lists no package of the module, so
+    the build warns (exit 0, stderr and the JSON warnings); the same module
+    importing go-sqlite3 (examples/sqlite3) gets no warning."""
+    sq = example("sqlite3")
+    files = {"main.go": 'package main\n\n/*\nint answer(void) { return 42; }\n*/\nimport "C"\nimport "fmt"\n\n'
+                        'func main() { fmt.Println(C.answer()) }\n'}
+    for fn in ("go.mod", "go.sum"):
+        with open(os.path.join(sq, fn)) as f:
+            files[fn] = f.read().replace("module example.com/sqlite3", "module example.com/requnused")
+    mod = make_module("requnused", files)
+    r, rep, out = build(mod, ["--sqlite3"], name="requnused")
+    ws = rep["warnings"]
+    assert len(ws) == 1 and SQLITE3_MODULE in ws[0] and "not in the build" in ws[0], "warnings %r\n%s" % (ws, r.err)
+    assert re.search(r"^gorelink: warning: --sqlite3: module %s is not in the build" % re.escape(SQLITE3_MODULE),
+                     r.err, re.M), "no warning on stderr\n%r" % r
+    assert_static(out)
+    r, rep, out = build(sq, ["--sqlite3"], name="req-used")
+    assert rep["warnings"] == [], "examples/sqlite3 with --sqlite3: %r" % rep["warnings"]
 
 
 @test
@@ -4673,7 +4774,10 @@ def linker_auto_musl_and_cross():
 def linker_mode_fallback():
     """--linker=gold --static-pie: gold cannot (no --no-dynamic-linker), so the
     link falls back to bfd and says why; auto with only gold and bfd on PATH
-    passes gold over for --static-pie."""
+    passes gold over for --static-pie. No --linker is auto's choice (issue
+    15), said in --json only (and -v), unless the link's own -extldflags,
+    CGO_LDFLAGS (environment or go env -w) or a #cgo LDFLAGS line name
+    -fuse-ld=, which is kept (--linker=bfd replaces it)."""
     ex = example("fortytwo")
     r, rep, out = build(ex, ["--static-pie", "--linker=gold"], name="lkpie")
     lk = rep["linker"]
@@ -4692,10 +4796,51 @@ def linker_mode_fallback():
     r3 = gorelink(["--json", "--linker=lld", "-o", os.path.join(outdir, "x"), "."], cwd=ex, env=env)
     assert r3.rc == EXIT_BUILD and "ld.lld is not on PATH (Debian package lld)" in r3.err, r3
     assert listing(outdir) == [], "OUT written: %r" % listing(outdir)
-    # No --linker, the link's own -extldflags -fuse-ld=gold: kept, and no failover.
-    r5, rep5, _ = build(ex, [], go_args=["-ldflags=-extldflags=-fuse-ld=gold"], name="lk-own")
-    lk5 = rep5["linker"]
-    assert lk5 == {"requested": "default", "chosen": "default", "why": None, "used": "gold", "failover": False}, lk5
+    # No --linker (not through build(): RELINK_E2E_LINKER would add one).
+    # Auto's choice, said (issue 15: the default), and static.
+    outdir6 = scratch("lk-default")
+    r6 = gorelink(["--json", "-o", os.path.join(outdir6, "fortytwo"), "."], cwd=ex)
+    assert r6.rc == EXIT_OK, r6
+    lk6 = parse_json(r6)["linker"]
+    assert lk6["requested"] == "default" and lk6["chosen"] == lk6["used"] == "mold" and not lk6["failover"], lk6
+    assert (lk6["why"] or "").startswith("auto: the fastest installed that can link --static"), lk6
+    assert "linker" not in r6.err, "no --linker: the choice is said with -v and --json only\n%r" % r6
+    assert_static(os.path.join(outdir6, "fortytwo"))
+    # No --linker, the link's own -extldflags -fuse-ld=gold (or CGO_LDFLAGS):
+    # kept, and no failover; --linker=bfd replaces it.
+    for go_args, env in ((["--", "-ldflags=-extldflags=-fuse-ld=gold"], None),
+                         ([], base_env(CGO_LDFLAGS="-g -O2 -fuse-ld=gold"))):
+        outdir5 = scratch("lk-own")
+        r5 = gorelink(["--json", "-o", os.path.join(outdir5, "fortytwo"), "."] + go_args, cwd=ex, env=env)
+        assert r5.rc == EXIT_OK, r5
+        lk5 = parse_json(r5)["linker"]
+        assert lk5 == {"requested": "default", "chosen": "default", "why": None, "used": "gold",
+                       "failover": False}, lk5
+    # The same with go env -w CGO_LDFLAGS (a GOENV file of the test's own).
+    goenv_dir = scratch("lk-own-goenv")
+    goenv = os.path.join(goenv_dir, "go.env")
+    with open(goenv, "w") as f:
+        f.write("CGO_LDFLAGS=-g -O2 -fuse-ld=gold\n")
+    r8 = gorelink(["--json", "-o", os.path.join(goenv_dir, "fortytwo"), "."], cwd=ex, env=base_env(GOENV=goenv))
+    assert r8.rc == EXIT_OK, r8
+    lk8 = parse_json(r8)["linker"]
+    assert lk8 == {"requested": "default", "chosen": "default", "why": None, "used": "gold",
+                   "failover": False}, lk8
+    # A #cgo LDFLAGS line's -fuse-ld= (CGO_LDFLAGS_ALLOW lets it through):
+    # gorelink cannot see it when it chooses, and gorelink-ld keeps it.
+    own = make_module("lkowncgo", {"main.go": (
+        "package main\n\n// #cgo LDFLAGS: -fuse-ld=gold\n"
+        "// static int answer(void) { return 6 * 7; }\nimport \"C\"\n\nimport \"fmt\"\n\n"
+        "func main() { fmt.Println(int(C.answer())) }\n")})
+    r9 = gorelink(["--json", "-o", os.path.join(own, "lkowncgo"), "."], cwd=own,
+                  env=base_env(CGO_LDFLAGS_ALLOW="-fuse-ld=gold"))
+    assert r9.rc == EXIT_OK, r9
+    lk9 = parse_json(r9)["linker"]
+    assert lk9["requested"] == "default" and lk9["used"] == "gold" and not lk9["failover"], lk9
+    assert_static(os.path.join(own, "lkowncgo"))
+    r7, rep7, _ = build(ex, ["--linker=bfd"], go_args=["-ldflags=-extldflags=-fuse-ld=gold"], name="lk-own-bfd")
+    assert rep7["linker"] == {"requested": "bfd", "chosen": "bfd", "why": None, "used": "bfd",
+                              "failover": False}, rep7["linker"]
     # Not a linker gorelink knows: a usage error.
     r4 = gorelink(["--linker=ld", "-o", os.path.join(outdir, "x"), "."], cwd=ex)
     assert r4.rc == EXIT_USAGE and "--linker=ld: give auto, bfd, gold, lld or mold" in r4.err, r4
@@ -4734,8 +4879,10 @@ def linkers_diagnose_and_fix():
     libm = glibc_libm_archive()
     ex = example("sqlite3")
     for linker in ("gold", "lld", "mold"):
+        # No output cache: fix_libsqlite3_without_libs_private's build is
+        # the same as mold's here now that auto (mold) is the default.
         r, rep, out = build(ex, ["--fix", "--no-infer", "--linker=" + linker], go_args=["-tags", "libsqlite3"],
-                            name="lkfix-" + linker)
+                            name="lkfix-" + linker, env=base_env(GORELINK_OUTPUT_CACHE_MAX="0"))
         lk = rep["linker"]
         assert lk["used"] == linker and not lk["failover"], "--linker=%s: %r" % (linker, lk)
         m = [f for f in rep["fixes"] if f.get("lname") == "m"]

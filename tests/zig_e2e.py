@@ -110,6 +110,10 @@ def zig_musl_static():
     assert not rep.get("findings"), "report findings: %r" % rep.get("findings")
     assert not glibc_paths(rep), "glibc archives in a zig musl link: %r" % glibc_paths(rep)
     assert "-lpthread" in rep["link_argv"], "-lpthread is not left to zig: %r" % rep["link_argv"]
+    # zig cc links with its own lld and ignores -fuse-ld: no --linker chooses none (issue 15).
+    if not os.environ.get("RELINK_E2E_LINKER"):
+        assert rep["linker"] == {"requested": "default", "chosen": "default", "why": None, "used": "default",
+                                 "failover": False}, "zig's linker: %r" % rep["linker"]
     R.assert_static(out)
     res, _ = R.run_in_empty_root(out)
     assert res.rc == 0 and res.err.strip() == "0", "in an empty root: %r" % res

@@ -636,6 +636,64 @@ START_TEST(test_verdicts)
 }
 END_TEST
 
+/* argv's toolchain is discovered (nothing kept for it yet), then answered from the cache. */
+static void
+discovered_then_kept(char *const argv[])
+{
+	struct gr_toolchain a;
+	struct gr_error e;
+	bool hit;
+
+	for (int k = 0; k < 2; k++) {
+		ck_assert_int_eq(gr_tccache_discover(gr_test_env(), argv, &a, &hit, &e), GR_OK);
+		ck_assert_int_eq(hit, k == 1);
+		gr_toolchain_deinit(&a);
+	}
+}
+
+/* clang reads configuration files from its own directory (a --config word's,
+ * or one named after a target-prefixed executable): a file created there, or
+ * a change to the --config file, is discovered afresh; another driver's key
+ * holds none of it. */
+START_TEST(test_toolchain_cache_clang_config)
+{
+	char bin[200], cc[300], cfg[300], cfgword[320], other[300], *st;
+	char *argv[3] = { cc, cfgword, NULL }, *words[2] = { cfgword, NULL };
+
+	setup();
+	/* A "clang" that drops --config= and runs gcc, in a directory of its own
+	 * (the cache directory's changes are not the driver's). */
+	snprintf(bin, sizeof(bin), "%s/bin", dir);
+	ck_assert_int_eq(mkdir(bin, 0755), 0);
+	snprintf(cc, sizeof(cc), "%s/x86_64-clang", bin);
+	gr_test_write(cc, "#!/bin/sh\nfor a; do shift; case $a in --config=*) ;; *) set -- \"$@\" \"$a\";; esac; "
+	              "done\nexec gcc \"$@\"\n");
+	ck_assert_int_eq(chmod(cc, 0755), 0);
+	snprintf(cfg, sizeof(cfg), "%s/my.cfg", bin);
+	gr_test_write(cfg, "-O1\n");
+	snprintf(cfgword, sizeof(cfgword), "--config=my.cfg");
+	discovered_then_kept(argv);
+	/* The --config file changes (size): afresh, then kept again. */
+	gr_test_write(cfg, "-fuse-ld=lld\n");
+	discovered_then_kept(argv);
+	/* A configuration file appears beside the driver (x86_64.cfg). */
+	snprintf(other, sizeof(other), "%s/x86_64.cfg", bin);
+	gr_test_write(other, "-m32\n");
+	discovered_then_kept(argv);
+	/* The state itself: the driver's directory and the --config file, named. */
+	st = gr_toolchain_config_state(cc, words, 1, NULL, 0);
+	ck_assert_ptr_nonnull(st);
+	ck_assert_ptr_nonnull(strstr(st, bin));
+	ck_assert_ptr_nonnull(strstr(st, cfg));
+	free(st);
+	/* gcc reads no such files: nothing. */
+	st = gr_toolchain_config_state("/bin/sh", words, 1, NULL, 0);
+	ck_assert_ptr_nonnull(st);
+	ck_assert_str_eq(st, "");
+	free(st);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -646,6 +704,7 @@ main(void)
 		test_concurrent,
 		test_toolchain_cache,
 		test_toolchain_cache_malformed,
+		test_toolchain_cache_clang_config,
 		test_symindex_cache_malformed,
 		test_symindex_demangled,
 		test_diag_prefers_fullest_provider,

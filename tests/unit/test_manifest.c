@@ -370,6 +370,38 @@ START_TEST(test_ldtrace)
 		free(kept);
 	}
 	gr_strvec_deinit(&argv);
+
+	/* a map of many members, each named once per output section (.text of
+	 * all, then .data of all, the object between): each input once, in the
+	 * order of its first line, through the index's growth */
+	gr_strvec_init(&argv);
+	snprintf(map, sizeof(map), "%s/out", tmp);
+	ck_assert_int_eq(gr_ldtrace_begin(&t, "mold", map, &argv), GR_OK);
+	f = fopen(t.map, "w");
+	ck_assert_ptr_nonnull(f);
+	{
+		static const char *const secs[] = { ".text", ".data", ".rodata" };
+		struct gr_error err;
+		char want[32];
+		size_t k, m;
+		for (k = 0; k < 3; k++) {
+			for (m = 0; m < 1500; m++)
+				fprintf(f, "        0x%zx 8 8         %s(m%zu.o):(%s)\n", 0x200000 + m * 16, a, m, secs[k]);
+			fprintf(f, "        0x300000 8 8         %s:(%s)\n", o, secs[k]);
+		}
+		ck_assert_int_eq(fclose(f), 0);
+		ck_assert_int_eq(gr_ldtrace_read_map(&t, &err), GR_OK);
+		ck_assert_uint_eq(t.n, 1501);
+		for (m = 0; m < 1500; m++) {
+			snprintf(want, sizeof(want), "m%zu.o", m);
+			ck_assert_int_eq(t.v[m].kind, GR_MANIFEST_MEMBER);
+			ck_assert_str_eq(t.v[m].member, want);
+		}
+		ck_assert_int_eq(t.v[1500].kind, GR_MANIFEST_OBJECT);
+		ck_assert_ptr_null(t.v[1500].member);
+		gr_ldtrace_deinit(&t);
+	}
+	gr_strvec_deinit(&argv);
 }
 END_TEST
 

@@ -57,6 +57,7 @@ START_TEST(test_state_round_trip)
 	a.darwin = true;
 	a.syslibroot = strdup("/sdk");
 	a.linker = strdup("mold");
+	a.linker_soft = true;
 	ck_assert_int_eq(gr_linkstate_write(path, &a, &e), GR_OK);
 	/* Plain text: the version line, one record a line. */
 	ck_assert_ptr_nonnull(strstr(slurp(path), "gorelink-link-state 1\nmode\tthird-party\n"));
@@ -80,6 +81,7 @@ START_TEST(test_state_round_trip)
 	ck_assert_ptr_null(b.darwin_arch);
 	ck_assert_str_eq(b.syslibroot, "/sdk");
 	ck_assert_str_eq(b.linker, "mold");
+	ck_assert(b.linker_soft);
 	gr_linkstate_deinit(&a);
 	gr_linkstate_deinit(&b);
 	unlink(path);

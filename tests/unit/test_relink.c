@@ -334,6 +334,22 @@ probe_count(const char *dir)
 	return n;
 }
 
+/* The probe cc+args runs (no answer kept for it yet), then is answered from the cache. */
+static void
+probe_ran_then_kept(char *const cc[], char *const *args, char *const *envp)
+{
+	struct gr_extld_probe ans;
+	struct gr_error e;
+	bool hit;
+
+	for (int k = 0; k < 2; k++) {
+		ck_assert_msg(gr_extld_probe(gr_test_env(), "/usr/bin:/bin", envp, "/", cc, args, 5, &ans, &hit, &e) ==
+		              GR_OK, "%s", e.msg);
+		ck_assert_int_eq(hit, k == 1);
+		gr_extld_probe_free(&ans);
+	}
+}
+
 START_TEST(test_probe_cache)
 {
 	char dir[256], cc[320], link1[320], link2[320], trivial[400], out[400], cache[320], as[320];
@@ -441,6 +457,23 @@ START_TEST(test_probe_cache)
 	ck_assert_int_eq(gr_extld_probe(gr_test_env(), "/usr/bin:/bin", envp, "/", ccv, args, 5, &ans, &hit, &e),
 	                 GR_ENOTFOUND);
 	ck_assert_uint_eq(probe_count(dir), 7);
+	/* clang reads configuration files from its own directory: one appearing
+	 * there runs the probe again. */
+	{
+		char bin[300], ccl[340], cfg[340];
+		char *cclv[2] = { ccl, NULL };
+		setenv("GORELINK_CACHE_DIR", cache, 1);
+		snprintf(bin, sizeof(bin), "%s/clangbin", dir);
+		ck_assert_int_eq(mkdir(bin, 0755), 0);
+		snprintf(ccl, sizeof(ccl), "%s/x86_64-clang", bin);
+		probe_cc(dir, ccl, "cl");
+		probe_ran_then_kept(cclv, args, envp);
+		ck_assert_uint_eq(probe_count(dir), 8);
+		snprintf(cfg, sizeof(cfg), "%s/x86_64.cfg", bin);
+		gr_test_write_mode(cfg, "-fuse-ld=lld\n", 0644);
+		probe_ran_then_kept(cclv, args, envp);
+		ck_assert_uint_eq(probe_count(dir), 9);
+	}
 #undef PROBE
 #undef PROBE_IN
 	unsetenv("GORELINK_CACHE_DIR");
@@ -661,6 +694,17 @@ END_TEST
 
 /* Presets that name their module (issue 12): the `module` line, the scan of
  * every preset directory, and the module graph's answers. */
+/* A module list (path, directory, remedy: 3 strings each) of example.com/one in m1 and example.com/two in m2. */
+static void
+two_modules(struct gr_strvec *two, const char *m1, const char *m2)
+{
+	const char *const v[] = { "example.com/one", m1, "", "example.com/two", m2, "" };
+
+	gr_strvec_init(two);
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		ck_assert_int_eq(gr_strvec_push(two, v[i]), GR_OK);
+}
+
 START_TEST(test_preset_modules)
 {
 	char dir[] = "/tmp/gr-pmods-XXXXXX", path[256], opt[64];
@@ -803,13 +847,7 @@ START_TEST(test_preset_modules)
 		struct gr_strvec two;
 		ck_assert_ptr_nonnull(mkdtemp(m1));
 		ck_assert_ptr_nonnull(mkdtemp(m2));
-		gr_strvec_init(&two);
-		gr_strvec_push(&two, "example.com/one");
-		gr_strvec_push(&two, m1);
-		gr_strvec_push(&two, "");
-		gr_strvec_push(&two, "example.com/two");
-		gr_strvec_push(&two, m2);
-		gr_strvec_push(&two, "");
+		two_modules(&two, m1, m2);
 		snprintf(fp, sizeof(fp), "%s/only.c", m2);
 		fclose(fopen(fp, "w"));
 		ck_assert_int_eq(gr_modgraph_match(&two, "only.c", &rel), 3);
@@ -832,6 +870,68 @@ START_TEST(test_preset_modules)
 		rmdir(m1);
 		rmdir(m2);
 		gr_strvec_deinit(&two);
+	}
+	{
+		/* gr_modgraph_match_in: each module tree walked once, the same answers
+		 * as gr_modgraph_match's walk per lookup (depth 3 below the top, hidden
+		 * directories and testdata skipped, a symlink to a file found, a
+		 * symlinked directory not entered, a name in both modules: neither) */
+		static const char *const files[] = { "top.c", "sub/deep.c", "a/b/c/lvl3.c", "a/b/c/d/lvl4.c", ".hid/h.c",
+		                                     "testdata/t.c", "sub/.dot.c", "both.c" };
+		static const char *const bare[] = { "top.c", "deep.c", "lvl3.c", "lvl4.c", "h.c", "t.c", ".dot.c",
+		                                     "both.c", "link.c", "indir.c", "none.c", "sub", "." };
+		char m1[] = "/tmp/gr-mgi1-XXXXXX", m2[] = "/tmp/gr-mgi2-XXXXXX", fp[400], cmd[200];
+		struct gr_strvec two;
+		struct gr_modgraph_names memo;
+		const char *rel2 = NULL;
+		size_t k;
+		ck_assert_ptr_nonnull(mkdtemp(m1));
+		ck_assert_ptr_nonnull(mkdtemp(m2));
+		for (k = 0; k < sizeof(files) / sizeof(files[0]); k++) {
+			char *sl;
+			snprintf(fp, sizeof(fp), "%s/%s", m1, files[k]);
+			for (sl = strchr(fp + strlen(m1) + 1, '/'); sl; sl = strchr(sl + 1, '/')) {
+				*sl = '\0';
+				mkdir(fp, 0700);
+				*sl = '/';
+			}
+			fclose(fopen(fp, "w"));
+		}
+		snprintf(fp, sizeof(fp), "%s/both.c", m2);
+		fclose(fopen(fp, "w"));
+		snprintf(fp, sizeof(fp), "%s/sub/link.c", m1);
+		ck_assert_int_eq(symlink("deep.c", fp), 0);
+		snprintf(fp, sizeof(fp), "%s/real", m2);
+		ck_assert_int_eq(mkdir(fp, 0700), 0);
+		snprintf(fp, sizeof(fp), "%s/real/indir.c", m2);
+		fclose(fopen(fp, "w"));
+		snprintf(fp, sizeof(fp), "%s/lnk", m1);
+		snprintf(cmd, sizeof(cmd), "%s/real", m2);
+		ck_assert_int_eq(symlink(cmd, fp), 0);
+		two_modules(&two, m1, m2);
+		gr_modgraph_names_init(&memo);
+		for (k = 0; k < sizeof(names) / sizeof(bare[0]); k++) {
+			long want = gr_modgraph_match(&two, bare[k], &rel), got = gr_modgraph_match_in(&two, bare[k], &rel2, &memo);
+			ck_assert_msg(want == got, "%s: gr_modgraph_match %ld, gr_modgraph_match_in %ld", bare[k], want, got);
+			if (want >= 0)
+				ck_assert_str_eq(rel, rel2);
+		}
+		ck_assert_uint_eq(memo.n, 2);  /* one walk per module directory */
+		ck_assert_int_eq(gr_modgraph_match_in(&two, "top.c", &rel2, &memo), 0);
+		ck_assert_int_eq(gr_modgraph_match_in(&two, "lvl3.c", &rel2, &memo), 0);
+		ck_assert_int_eq(gr_modgraph_match_in(&two, "lvl4.c", &rel2, &memo), -1);
+		ck_assert_int_eq(gr_modgraph_match_in(&two, "h.c", &rel2, &memo), -1);
+		ck_assert_int_eq(gr_modgraph_match_in(&two, "t.c", &rel2, &memo), -1);
+		ck_assert_int_eq(gr_modgraph_match_in(&two, ".dot.c", &rel2, &memo), 0);
+		ck_assert_int_eq(gr_modgraph_match_in(&two, "link.c", &rel2, &memo), 0);
+		ck_assert_int_eq(gr_modgraph_match_in(&two, "indir.c", &rel2, &memo), 3);
+		ck_assert_int_eq(gr_modgraph_match_in(&two, "both.c", &rel2, &memo), -1);
+		ck_assert_int_eq(gr_modgraph_match_in(&two, "sub", &rel2, &memo), -1);
+		gr_modgraph_names_deinit(&memo);
+		ck_assert_uint_eq(memo.n, 0);
+		gr_strvec_deinit(&two);
+		ck_assert_int_eq(gr_test_rmtree(m1), 0);
+		ck_assert_int_eq(gr_test_rmtree(m2), 0);
 	}
 	/* the link state carries them (path, dir, remedy; an empty remedy too) */
 	{
