@@ -1,3 +1,4 @@
+#define _GNU_SOURCE  /* memmem */
 #include "gr_cmd_pcrw.h"
 
 #include <errno.h>
@@ -961,46 +962,152 @@ gr_pcrw_origin_root(const char *origin, char *buf, size_t n)
 static struct gr_dpkg *gr_pcrw_db;
 static bool gr_pcrw_db_tried;
 
+/* The owners already found, one cache entry per database ("dpkg-owner",
+ * keyed by gr_dpkg_key), a record per set of paths: read at the first
+ * explanation, and this run's new records written once when the run ends
+ * (gr_pcrw_owners_flush): creating a file per explanation cost more than
+ * the answer (issue 15). */
+static struct {
+	struct gr_env env;   /* the cache directory's environment */
+	char *key;           /* the entry's key; NULL: none read yet */
+	char *data;          /* the entry as read (NULL: none) */
+	size_t len;
+	struct gr_strvec recs;  /* this run's records, each whole */
+} gr_pcrw_own;
+
+/* The start of a record for paths: "R\tN\n" and an "a" line per path (malloc'd in b). */
+static void
+gr_pcrw_own_head(struct gr_kvbuf *b, char **paths, size_t n)
+{
+	char num[32];
+	size_t i;
+
+	snprintf(num, sizeof(num), "%zu", n);
+	gr_kv_put(b, 'R', num);
+	for (i = 0; i < n; i++)
+		gr_kv_put(b, 'a', paths[i] ? paths[i] : "");
+}
+
+/* The length of the head (the "R" and "a" lines) of the record at rec. */
+static size_t
+gr_pcrw_own_headlen(const char *rec)
+{
+	const char *p = strchr(rec, '\n');
+
+	while (p && p[1] == 'a' && p[2] == '\t')
+		p = strchr(p + 1, '\n');
+	return p ? (size_t)(p + 1 - rec) : strlen(rec);
+}
+
+/* Write this run's owner records (merged with those the entry holds now) and forget them. */
+static void
+gr_pcrw_owners_flush(void)
+{
+	struct gr_kvbuf out = { NULL, 0, 0, false };
+	struct gr_error e;
+	char *now = NULL;
+	const char *q;
+	size_t i, len;
+
+	if (gr_pcrw_own.key && gr_pcrw_own.recs.n) {
+		gr_kv_put(&out, 'P', "dpkg-owners 1");
+		for (i = 0; i < gr_pcrw_own.recs.n; i++)
+			gr_kv_raw(&out, gr_pcrw_own.recs.v[i], strlen(gr_pcrw_own.recs.v[i]));
+		if (gr_cache_get(&gr_pcrw_own.env, "dpkg-owner", gr_pcrw_own.key, &now, &len) != GR_OK)
+			now = NULL;
+		for (q = now; q && (q = strstr(q, "\nR\t")) != NULL;) {
+			const char *rec = q + 1, *end = strstr(rec, "\nE\tend\n");
+			size_t hl = gr_pcrw_own_headlen(rec);
+			bool ours = false;
+			if (!end)
+				break;
+			end += 7;
+			for (i = 0; i < gr_pcrw_own.recs.n && !ours; i++)
+				ours = gr_pcrw_own_headlen(gr_pcrw_own.recs.v[i]) == hl && !strncmp(gr_pcrw_own.recs.v[i], rec, hl);
+			if (!ours)
+				gr_kv_raw(&out, rec, (size_t)(end - rec));
+			q = end - 1;
+		}
+		free(now);
+		if (!out.nomem && out.p)
+			gr_cache_put(&gr_pcrw_own.env, "dpkg-owner", gr_pcrw_own.key, out.p, out.n, &e);
+		free(out.p);
+	}
+	free(gr_pcrw_own.key);
+	free(gr_pcrw_own.data);
+	gr_strvec_deinit(&gr_pcrw_own.recs);
+	memset(&gr_pcrw_own, 0, sizeof(gr_pcrw_own));
+}
+
 /* Which installed packages own the files, as "PKG" per path in pkgs (the
  * package name without ":arch", as before from dpkg -S; NULL where none, or
- * no database). Read from dpkg's database (gr_dpkg), whose loading costs a
- * tenth of a second: the answers are cached, keyed by the paths and the
+ * no database). Read from dpkg's database (gr_dpkg, through its index in
+ * the cache directory), and the answers kept, keyed by the paths and the
  * database's identity (issue 15). */
 static void
 gr_pcrw_dpkg(const struct gr_env *env, char **paths, size_t n, char **pkgs)
 {
-	struct gr_kvbuf key = { NULL, 0, 0, false }, val = { NULL, 0, 0, false };
+	struct gr_kvbuf key = { NULL, 0, 0, false }, head = { NULL, 0, 0, false }, val = { NULL, 0, 0, false };
 	struct gr_error e;
-	char *admin = gr_dpkg_admindir(getenv("DPKG_ADMINDIR"), getenv("DPKG_ROOT")), *data = NULL;
-	size_t i, len, any = 0;
+	char *admin = gr_dpkg_admindir(getenv("DPKG_ADMINDIR"), getenv("DPKG_ROOT"));
+	const char *q;
+	size_t i, any = 0;
 
 	for (i = 0; i < n; i++)
 		any += paths[i] != NULL;
 	if (!any)
 		goto out;
-	gr_kv_raw(&key, "dpkg-owner 1\n", 13);
+	gr_kv_raw(&key, "dpkg-owners 1\n", 14);
 	gr_dpkg_key(admin, &key);
-	for (i = 0; i < n; i++)
-		gr_kv_put(&key, 'a', paths[i] ? paths[i] : "");
-	if (!key.nomem && key.p && gr_cache_get(env, "dpkg-owner", key.p, &data, &len) == GR_OK) {
-		char *cur = data, *v, tag;
+	gr_pcrw_own_head(&head, paths, n);
+	if (key.nomem || !key.p || head.nomem || !head.p)
+		goto out;
+	if (gr_pcrw_own.key && strcmp(gr_pcrw_own.key, key.p))
+		gr_pcrw_owners_flush();  /* the database changed during the run */
+	if (!gr_pcrw_own.key) {
+		gr_pcrw_own.env = *env;
+		gr_pcrw_own.key = key.p;
+		key.p = NULL;
+		gr_strvec_init(&gr_pcrw_own.recs);
+		if (gr_cache_get(env, "dpkg-owner", gr_pcrw_own.key, &gr_pcrw_own.data, &gr_pcrw_own.len) != GR_OK)
+			gr_pcrw_own.data = NULL;
+	}
+	/* the record whose head is this one: "\n" + head at a line start */
+	for (q = gr_pcrw_own.data; q && (q = memmem(q, gr_pcrw_own.len - (size_t)(q - gr_pcrw_own.data),
+	                                               head.p, head.n)) != NULL; q += head.n) {
+		const char *end;
+		char *rec, *cur, *v, tag;
 		bool bad = false;
+		if (q == gr_pcrw_own.data || q[-1] != '\n')
+			continue;
+		end = strstr(q + head.n, "\nE\tend\n");
+		if (!end && strncmp(q + head.n, "E\tend\n", 6))
+			break;
+		end = end ? end + 7 : q + head.n + 6;
+		if (!(rec = strndup(q + head.n, (size_t)(end - q - head.n))))
+			break;
+		cur = rec;
 		for (i = 0; i < n && gr_kv_next(&cur, &tag, &v, &bad) && (tag == 'p' || tag == 'n'); i++)
 			pkgs[i] = tag == 'p' ? strdup(v) : NULL;
-		if (i == n && !bad && gr_kv_next(&cur, &tag, &v, &bad) && tag == 'E')
+		if (i == n && !bad && gr_kv_next(&cur, &tag, &v, &bad) && tag == 'E' && !*cur) {
+			free(rec);
 			goto out;
-		for (i = 0; i < n; i++) {  /* a damaged entry: asked again */
+		}
+		free(rec);
+		for (i = 0; i < n; i++) {  /* a damaged record: asked again */
 			free(pkgs[i]);
 			pkgs[i] = NULL;
 		}
+		break;
 	}
 	if (!gr_pcrw_db_tried) {
 		gr_pcrw_db_tried = true;
-		if (gr_dpkg_open(admin, &gr_pcrw_db, &e) != GR_OK)
+		if (gr_dpkg_open_cached(env, admin, &gr_pcrw_db, &e) != GR_OK)
 			gr_pcrw_db = NULL;  /* no database: no package is named */
 	}
 	if (!gr_pcrw_db)
 		goto out;
+	gr_kv_raw(&val, head.p, head.n);
 	for (i = 0; i < n; i++) {
 		const struct gr_dpkg_pkg *p = paths[i] ? gr_dpkg_owner(gr_pcrw_db, paths[i]) : NULL;
 		if (p)
@@ -1011,11 +1118,17 @@ gr_pcrw_dpkg(const struct gr_env *env, char **paths, size_t n, char **pkgs)
 			gr_kv_put(&val, 'n', "");
 	}
 	gr_kv_put(&val, 'E', "end");
-	if (!key.nomem && key.p && !val.nomem && val.p)
-		gr_cache_put(env, "dpkg-owner", key.p, val.p, val.n, &e);
+	if (!val.nomem && val.p) {
+		bool again = false;
+		for (i = 0; i < gr_pcrw_own.recs.n && !again; i++)
+			again = !strncmp(gr_pcrw_own.recs.v[i], head.p, head.n) &&
+			        gr_pcrw_own_headlen(gr_pcrw_own.recs.v[i]) == head.n;
+		if (!again)
+			gr_strvec_push(&gr_pcrw_own.recs, val.p);  /* out of memory: not kept */
+	}
 out:
-	free(data);
 	free(key.p);
+	free(head.p);
 	free(val.p);
 	free(admin);
 }
@@ -1637,6 +1750,7 @@ gr_pcrw_toolchain(struct gr_pcrw_run *u, FILE *err)
 static int
 gr_pcrw_rewrite_all(struct gr_pcrw_run *u, FILE *out, FILE *err)
 {
+	struct gr_tccache_verdicts *verdicts;
 	struct gr_error e;
 	int i, status = GR_EXIT_OK;
 
@@ -1647,11 +1761,13 @@ gr_pcrw_rewrite_all(struct gr_pcrw_run *u, FILE *out, FILE *err)
 		gr_cli_diag(err, "out of memory");
 		return GR_EXIT_ERROR;
 	}
-	gr_ldsearch_cache_set_classify(u->o.cache, gr_tccache_classify, &u->env);
+	verdicts = gr_tccache_verdicts_new(&u->env);
+	gr_ldsearch_cache_set_classify(u->o.cache, gr_tccache_classify, verdicts);
 	if (!u->each) {
 		status = gr_pcrw_one(out, err, NULL, u->toks, &u->o, &u->tc, u->mode_name, u->json, u->nul);
 		gr_ldsearch_cache_free(u->o.cache);
 		u->o.cache = NULL;
+		gr_tccache_verdicts_close(verdicts);
 		return status;
 	}
 	for (i = optind; i < u->argc; i++) {
@@ -1672,6 +1788,7 @@ gr_pcrw_rewrite_all(struct gr_pcrw_run *u, FILE *out, FILE *err)
 	}
 	gr_ldsearch_cache_free(u->o.cache);
 	u->o.cache = NULL;
+	gr_tccache_verdicts_close(verdicts);
 	return status;
 }
 
@@ -1696,7 +1813,11 @@ gr_cmd_pcrw(int argc, char **argv, FILE *in, FILE *out, FILE *err)
 	u.o.system_libs = gr_rw_default_system_libs;
 	u.o.nsystem_libs = gr_rw_ndefault_system_libs;
 	u.allow = calloc((size_t)argc + 1, sizeof(*u.allow));
-	if (!u.allow) {
+	/* One libpkgconf client for every query of the run: --each's packages
+	 * and each explanation's graph read a .pc file once (issue 15). */
+	if (!u.allow || gr_pc_share_begin(&u.env) != GR_OK) {
+		free(u.allow);
+		gr_pc_share_end();
 		gr_cli_diag(err, "out of memory");
 		return GR_EXIT_ERROR;
 	}
@@ -1720,8 +1841,10 @@ gr_cmd_pcrw(int argc, char **argv, FILE *in, FILE *out, FILE *err)
 	free(u.allow);
 	free(u.syslibs);
 	free(u.syslist);
+	gr_pcrw_owners_flush();
 	gr_dpkg_free(gr_pcrw_db);
 	gr_pcrw_db = NULL;
 	gr_pcrw_db_tried = false;
+	gr_pc_share_end();
 	return status;
 }

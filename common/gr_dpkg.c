@@ -9,8 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "gr_arena.h"
+#include "gr_cache.h"
 #include "gr_file.h"
 #include "gr_path.h"
 
@@ -28,8 +30,24 @@ struct gr_dpkg_div {
 	const char *by;    /* the diverting package ("" for a local diversion: ":") */
 };
 
+/* One path of the index: its hash_path and the package that owns it. */
+struct gr_dpkg_ixent {
+	uint64_t h;
+	uint32_t pkg;
+};
+
 struct gr_dpkg {
 	struct gr_arena arena;
+	bool indexed;  /* answered from an index (ix) instead of the table (slots) */
+	struct gr_dpkg_ixent *ix;  /* sorted by h then pkg */
+	size_t nix;
+	char *ixdata;   /* the cache entry the index's strings point into */
+	char *admindir;  /* indexed: where to read a package's list to check an answer */
+	char **lists;   /* indexed: each package's list text once read (NULL: not yet) */
+	bool *nolist;   /* indexed: the package's list could not be read */
+	struct gr_dpkg *full;  /* indexed: the database loaded when the index cannot answer alone */
+	bool full_tried;
+	struct gr_dpkg *self;  /* indexed: db itself, which lookups update */
 	struct gr_dpkg_pkg *pkgs;  /* sorted by name */
 	size_t npkgs;
 	struct gr_dpkg_slot *slots;  /* open addressing, power of two */
@@ -103,12 +121,16 @@ table_put(struct gr_dpkg *db, const char *path, uint32_t pkg)
 	return GR_OK;
 }
 
+static const struct gr_dpkg_pkg *ix_get(const struct gr_dpkg *db, const char *path);
+
 static const struct gr_dpkg_pkg *
 table_get(const struct gr_dpkg *db, const char *path)
 {
 	size_t j;
 
-	if (!db->nslots)
+	if (db && db->indexed)
+		return ix_get(db, path);
+	if (!db || !db->nslots)
 		return NULL;
 	for (j = hash_path(path) & (db->nslots - 1); db->slots[j].path; j = (j + 1) & (db->nslots - 1))
 		if (!strcmp(db->slots[j].path, path))
@@ -454,6 +476,398 @@ done:
 	return rc;
 }
 
+/* ---- The index kept in the cache directory (issue 15) ----
+ *
+ * Loading the database reads every info/ *.list (150,000 paths, a tenth of a
+ * second). gr_dpkg_open_cached keeps what a load found in the cache directory
+ * as an index: the packages, the diversions, and for every path the 64-bit
+ * hash_path and the package that owns it (the same choice the table makes).
+ * Its key is gr_dpkg_key plus the identity (device, inode, size, mtime, ctime)
+ * of every info/ *.list, so a package installed or removed, or a list changed
+ * in place, is another key; an index is not written while any of those files
+ * is younger than GR_DPKG_IX_SETTLE seconds (a second change in the same clock
+ * tick could leave the identity as it was). A path found in the index is only
+ * answered after its package's own list is read and names it; a hash that
+ * several paths share, or a list that does not name it, sends the lookup to
+ * the whole database, loaded then. */
+
+#define GR_DPKG_IX_MAGIC "gr-dpkg-index 1\n"
+#define GR_DPKG_IX_MAGIC_LEN 16
+#define GR_DPKG_IX_BOM 0x01020304u
+#define GR_DPKG_IX_HEAD (GR_DPKG_IX_MAGIC_LEN + 4 * 4)  /* magic, BOM, npkgs, ndivs, nix */
+#define GR_DPKG_IX_SETTLE 2  /* seconds */
+
+/* indexed: the whole database, loaded the first time the index cannot answer alone. */
+static struct gr_dpkg *
+ix_full(struct gr_dpkg *db)
+{
+	struct gr_error e;
+
+	if (!db->full_tried) {
+		db->full_tried = true;
+		if (gr_dpkg_open(db->admindir, &db->full, &e) != GR_OK)
+			db->full = NULL;
+	}
+	return db->full;
+}
+
+/* indexed: whether pkg's own list names path on a line of its own. */
+static bool
+ix_listed(struct gr_dpkg *db, uint32_t pkg, const char *path)
+{
+	size_t k = strlen(path), len;
+	const char *t, *q;
+	struct gr_error e;
+
+	if (db->nolist[pkg])
+		return false;
+	if (!db->lists[pkg]) {
+		char *file = dp_printf("%s/info/%s.list", db->admindir, db->pkgs[pkg].name), *text = NULL;
+		if (!file || slurp(file, GR_DPKG_LIST_MAX, &text, &len, &e) != GR_OK || !text) {
+			free(file);
+			free(text);
+			db->nolist[pkg] = true;
+			return false;
+		}
+		free(file);
+		db->lists[pkg] = text;
+	}
+	for (t = db->lists[pkg]; (q = strstr(t, path)) != NULL; t = q + 1)
+		if ((q == db->lists[pkg] || q[-1] == '\n') && (q[k] == '\n' || q[k] == '\0'))
+			return true;
+	return false;
+}
+
+static const struct gr_dpkg_pkg *
+ix_get(const struct gr_dpkg *cdb, const char *path)
+{
+	struct gr_dpkg *db = cdb->self;  /* the lists read and the full load are kept */
+	uint64_t h = hash_path(path);
+	size_t lo = 0, hi = db->nix;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (db->ix[mid].h < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == db->nix || db->ix[lo].h != h)
+		return NULL;  /* no path of the database has this hash */
+	if ((lo + 1 == db->nix || db->ix[lo + 1].h != h) && ix_listed(db, db->ix[lo].pkg, path))
+		return &db->pkgs[db->ix[lo].pkg];
+	return table_get(ix_full(db), path);
+}
+
+static bool
+ix_settled(const struct stat *st, const struct timespec *now)
+{
+	time_t lim = now->tv_sec - GR_DPKG_IX_SETTLE;
+
+	return st->st_mtim.tv_sec < lim && st->st_ctim.tv_sec < lim;
+}
+
+static void
+ix_put_stat(struct gr_kvbuf *key, char tag, const char *name, const struct stat *st)
+{
+	char v[160];
+
+	snprintf(v, sizeof(v), " %llu %llu %lld %lld.%09ld %lld.%09ld", (unsigned long long)st->st_dev,
+	         (unsigned long long)st->st_ino, (long long)st->st_size, (long long)st->st_mtim.tv_sec,
+	         st->st_mtim.tv_nsec, (long long)st->st_ctim.tv_sec, st->st_ctim.tv_nsec);
+	gr_kv_raw(key, &tag, 1);
+	gr_kv_raw(key, "\t", 1);
+	gr_kv_field(key, name);
+	gr_kv_raw(key, v, strlen(v));
+	gr_kv_raw(key, "\n", 1);
+}
+
+/* The index's key (see above); *settled false when a file it covers changed
+ * too recently to write an index for it. GR_ENOTFOUND without an info/
+ * directory (nothing worth an index), GR_ENOMEM. */
+static int
+ix_key(const char *admindir, struct gr_kvbuf *key, bool *settled)
+{
+	static const char *const part[] = { "status", "diversions", "info" };
+	struct timespec now;
+	struct stat st;
+	char *file, **names = NULL;
+	size_t n = 0, cap = 0, i;
+	struct dirent *de;
+	DIR *d;
+	int rc = GR_OK;
+
+	*settled = clock_gettime(CLOCK_REALTIME, &now) == 0;
+	gr_kv_raw(key, "dpkg-index 1\n", 13);
+	gr_dpkg_key(admindir, key);
+	for (i = 0; i < sizeof(part) / sizeof(part[0]); i++) {
+		if (!(file = dp_printf("%s/%s", admindir, part[i])))
+			return GR_ENOMEM;
+		if (stat(file, &st) == 0 && !ix_settled(&st, &now))
+			*settled = false;
+		free(file);
+	}
+	if (!(file = dp_printf("%s/info", admindir)))
+		return GR_ENOMEM;
+	d = opendir(file);
+	free(file);
+	if (!d)
+		return GR_ENOTFOUND;
+	while ((errno = 0, de = readdir(d))) {
+		size_t k = strlen(de->d_name);
+		if (k <= 5 || strcmp(de->d_name + k - 5, ".list"))
+			continue;
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 256;
+			char **g = realloc(names, nc * sizeof(*g));
+			if (!g) {
+				rc = GR_ENOMEM;
+				goto out;
+			}
+			names = g;
+			cap = nc;
+		}
+		if (!(names[n] = strdup(de->d_name))) {
+			rc = GR_ENOMEM;
+			goto out;
+		}
+		n++;
+	}
+	if (errno) {
+		rc = GR_EIO;
+		goto out;
+	}
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_str);
+	for (i = 0; i < n; i++) {
+		/* stat follows a symlink, as reading the list does */
+		if (fstatat(dirfd(d), names[i], &st, 0) != 0) {
+			char v[32];
+			snprintf(v, sizeof(v), " missing %d", errno);
+			gr_kv_raw(key, "M\t", 2);
+			gr_kv_field(key, names[i]);
+			gr_kv_raw(key, v, strlen(v));
+			gr_kv_raw(key, "\n", 1);
+			*settled = false;
+			continue;
+		}
+		if (!ix_settled(&st, &now))
+			*settled = false;
+		ix_put_stat(key, 'L', names[i], &st);
+	}
+	if (key->nomem)
+		rc = GR_ENOMEM;
+out:
+	closedir(d);
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return rc;
+}
+
+static int
+cmp_ixent(const void *a, const void *b)
+{
+	const struct gr_dpkg_ixent *x = a, *y = b;
+
+	if (x->h != y->h)
+		return x->h < y->h ? -1 : 1;
+	return x->pkg < y->pkg ? -1 : x->pkg > y->pkg;
+}
+
+static void
+ix_u32(struct gr_kvbuf *b, uint32_t v)
+{
+	gr_kv_raw(b, (const char *)&v, 4);
+}
+
+/* Append s (with its NUL) to strs and its offset to b. */
+static void
+ix_str(struct gr_kvbuf *b, struct gr_kvbuf *strs, const char *s)
+{
+	ix_u32(b, (uint32_t)strs->n);
+	gr_kv_raw(strs, s, strlen(s) + 1);
+}
+
+/* The index of a loaded database, in out (malloc'd); false when out of memory or too large. */
+static bool
+ix_build(const struct gr_dpkg *db, struct gr_kvbuf *out)
+{
+	struct gr_kvbuf strs = { NULL, 0, 0, false };
+	struct gr_dpkg_ixent *v = NULL;
+	size_t i, n = 0;
+	bool ok = false;
+
+	if (db->nused && !(v = malloc(db->nused * sizeof(*v))))
+		return false;
+	for (i = 0; i < db->nslots; i++)
+		if (db->slots[i].path) {
+			v[n].h = hash_path(db->slots[i].path);
+			v[n++].pkg = db->slots[i].pkg;
+		}
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_ixent);
+	gr_kv_raw(out, GR_DPKG_IX_MAGIC, GR_DPKG_IX_MAGIC_LEN);
+	ix_u32(out, GR_DPKG_IX_BOM);
+	ix_u32(out, (uint32_t)db->npkgs);
+	ix_u32(out, (uint32_t)db->ndivs);
+	ix_u32(out, (uint32_t)n);
+	gr_kv_raw(&strs, "", 1);  /* offset 0: "" */
+	for (i = 0; i < db->npkgs; i++) {
+		const struct gr_dpkg_pkg *p = &db->pkgs[i];
+		ix_str(out, &strs, p->name);
+		ix_str(out, &strs, p->package);
+		ix_str(out, &strs, p->arch);
+		ix_str(out, &strs, p->version);
+		ix_str(out, &strs, p->source);
+	}
+	for (i = 0; i < db->ndivs; i++) {
+		ix_str(out, &strs, db->divs[i].from);
+		ix_str(out, &strs, db->divs[i].to);
+		ix_str(out, &strs, db->divs[i].by);
+	}
+	for (i = 0; i < n; i++) {
+		gr_kv_raw(out, (const char *)&v[i].h, 8);
+		ix_u32(out, v[i].pkg);
+	}
+	ix_u32(out, (uint32_t)strs.n);
+	if (!strs.nomem && strs.p)
+		gr_kv_raw(out, strs.p, strs.n);
+	ok = !out->nomem && !strs.nomem && strs.n < UINT32_MAX && db->npkgs < UINT32_MAX &&
+	     db->ndivs < UINT32_MAX && n < UINT32_MAX;
+	free(strs.p);
+	free(v);
+	return ok;
+}
+
+static uint32_t
+ix_get_u32(const char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
+/* Read an index (data, len: from the cache) into db; db keeps data on GR_OK.
+ * Everything is checked: counts against the length, offsets against the
+ * strings, package numbers against the packages, the order of the hashes. */
+static int
+ix_load(struct gr_dpkg *db, char *data, size_t len, const char *admindir)
+{
+	uint32_t npkgs, ndivs, nix, nstr;
+	uint64_t need;
+	const char *p, *strs;
+	size_t i;
+
+	if (len < GR_DPKG_IX_HEAD + 4 || memcmp(data, GR_DPKG_IX_MAGIC, GR_DPKG_IX_MAGIC_LEN) ||
+	    ix_get_u32(data + GR_DPKG_IX_MAGIC_LEN) != GR_DPKG_IX_BOM)
+		return GR_EFORMAT;
+	npkgs = ix_get_u32(data + GR_DPKG_IX_MAGIC_LEN + 4);
+	ndivs = ix_get_u32(data + GR_DPKG_IX_MAGIC_LEN + 8);
+	nix = ix_get_u32(data + GR_DPKG_IX_MAGIC_LEN + 12);
+	need = (uint64_t)GR_DPKG_IX_HEAD + (uint64_t)npkgs * 20 + (uint64_t)ndivs * 12 + (uint64_t)nix * 12 + 4;
+	if (need > len)
+		return GR_EFORMAT;
+	p = data + need - 4;
+	nstr = ix_get_u32(p);
+	if (need + nstr != len || nstr == 0)
+		return GR_EFORMAT;
+	strs = p + 4;
+	if (strs[nstr - 1] != '\0')
+		return GR_EFORMAT;
+	p = data + GR_DPKG_IX_HEAD;
+	if (npkgs && !(db->pkgs = calloc(npkgs, sizeof(*db->pkgs))))
+		return GR_ENOMEM;
+	if (npkgs && (!(db->lists = calloc(npkgs, sizeof(*db->lists))) ||
+	              !(db->nolist = calloc(npkgs, sizeof(*db->nolist)))))
+		return GR_ENOMEM;
+	if (ndivs && !(db->divs = gr_arena_alloc(&db->arena, (size_t)ndivs * sizeof(*db->divs))))
+		return GR_ENOMEM;
+	if (nix && !(db->ix = malloc((size_t)nix * sizeof(*db->ix))))
+		return GR_ENOMEM;
+	if (!(db->admindir = strdup(admindir)))
+		return GR_ENOMEM;
+	for (i = 0; i < (size_t)npkgs * 5 + (size_t)ndivs * 3; i++, p += 4)
+		if (ix_get_u32(p) >= nstr)
+			return GR_EFORMAT;
+	p = data + GR_DPKG_IX_HEAD;
+	for (i = 0; i < npkgs; i++, p += 20) {
+		db->pkgs[i].name = strs + ix_get_u32(p);
+		db->pkgs[i].package = strs + ix_get_u32(p + 4);
+		db->pkgs[i].arch = strs + ix_get_u32(p + 8);
+		db->pkgs[i].version = strs + ix_get_u32(p + 12);
+		db->pkgs[i].source = strs + ix_get_u32(p + 16);
+	}
+	for (i = 0; i < ndivs; i++, p += 12) {
+		db->divs[i].from = strs + ix_get_u32(p);
+		db->divs[i].to = strs + ix_get_u32(p + 4);
+		db->divs[i].by = strs + ix_get_u32(p + 8);
+	}
+	for (i = 0; i < nix; i++, p += 12) {
+		memcpy(&db->ix[i].h, p, 8);
+		db->ix[i].pkg = ix_get_u32(p + 8);
+		if (db->ix[i].pkg >= npkgs || (i && db->ix[i].h < db->ix[i - 1].h))
+			return GR_EFORMAT;
+	}
+	db->npkgs = npkgs;
+	db->ndivs = ndivs;
+	db->nix = nix;
+	db->ixdata = data;
+	db->indexed = true;
+	return GR_OK;
+}
+
+int
+gr_dpkg_open_cached(const struct gr_env *env, const char *admindir, struct gr_dpkg **out,
+                    struct gr_error *err)
+{
+	struct gr_kvbuf key = { NULL, 0, 0, false }, ix = { NULL, 0, 0, false };
+	const char *ad = admindir ? admindir : "/var/lib/dpkg";
+	struct gr_dpkg *db;
+	struct gr_error e;
+	bool settled = false;
+	char *data = NULL;
+	size_t len;
+	int rc;
+
+	*out = NULL;
+	if (!env || ix_key(ad, &key, &settled) != GR_OK || key.nomem || !key.p) {
+		free(key.p);
+		return gr_dpkg_open(admindir, out, err);
+	}
+	if (gr_cache_get(env, "dpkg-index", key.p, &data, &len) == GR_OK) {
+		if (!(db = calloc(1, sizeof(*db)))) {
+			free(data);
+			free(key.p);
+			return gr_error_set(err, GR_ENOMEM, 0, "out of memory");
+		}
+		gr_arena_init(&db->arena);
+		db->self = db;
+		if (ix_load(db, data, len, ad) == GR_OK) {
+			free(key.p);
+			*out = db;
+			return GR_OK;
+		}
+		free(data);  /* a damaged or foreign entry: the database is read */
+		gr_dpkg_free(db);
+	}
+	rc = gr_dpkg_open(admindir, &db, err);
+	if (rc == GR_OK && settled && ix_build(db, &ix))
+		gr_cache_put(env, "dpkg-index", key.p, ix.p, ix.n, &e);  /* a cache: a failed write is a miss later */
+	free(ix.p);
+	free(key.p);
+	if (rc == GR_OK)
+		*out = db;
+	return rc;
+}
+
+bool
+gr_dpkg_indexed(const struct gr_dpkg *db)
+{
+	return db && db->indexed;
+}
+
 void
 gr_dpkg_free(struct gr_dpkg *db)
 {
@@ -461,6 +875,15 @@ gr_dpkg_free(struct gr_dpkg *db)
 
 	if (!db)
 		return;
+	if (db->lists)
+		for (i = 0; i < db->npkgs; i++)
+			free(db->lists[i]);
+	free(db->lists);
+	free(db->nolist);
+	free(db->ix);
+	free(db->ixdata);
+	free(db->admindir);
+	gr_dpkg_free(db->full);
 	for (i = 0; i < db->nbufs; i++)
 		free(db->bufs[i]);
 	free(db->bufs);

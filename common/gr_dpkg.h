@@ -2,6 +2,9 @@
 #ifndef GR_DPKG_H
 #define GR_DPKG_H
 
+#include <stdbool.h>
+
+#include "gr_env.h"
 #include "gr_error.h"
 #include "gr_kv.h"
 
@@ -22,7 +25,19 @@ struct gr_dpkg;
  * GR_ENOMEM, GR_EIO on a read error, GR_EFORMAT on a list file too large. */
 int gr_dpkg_open(const char *admindir, struct gr_dpkg **out, struct gr_error *err);
 
-/* Free a database from gr_dpkg_open (NULL is fine). */
+/* gr_dpkg_open through an index kept in env's cache directory ("dpkg-index",
+ * keyed by gr_dpkg_key and the identity of every info/ *.list; written after a
+ * load unless one of those files changed in the last 2 seconds): the same
+ * answers, without reading every list. An answer the index gives is checked
+ * against the owning package's list; when the index cannot answer alone the
+ * database is loaded then. env NULL or no cache directory: gr_dpkg_open. */
+int gr_dpkg_open_cached(const struct gr_env *env, const char *admindir, struct gr_dpkg **out,
+                        struct gr_error *err);
+
+/* Whether db answers from an index read from the cache (for tests). */
+bool gr_dpkg_indexed(const struct gr_dpkg *db);
+
+/* Free a database from gr_dpkg_open or gr_dpkg_open_cached (NULL is fine). */
 void gr_dpkg_free(struct gr_dpkg *db);
 
 /* Number of packages that have a file list (0: nothing known, e.g. not Debian). */

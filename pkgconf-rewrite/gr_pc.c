@@ -18,10 +18,26 @@ struct gr_pc_run {
 	char errmsg[512];         /* the errors libpkgconf reported, joined */
 	char warns[8][512];       /* warnings about malformed .pc files, "PATH[:LINE]: warning: ..." */
 	size_t nwarns;
-	int bad_warn;             /* the warning about a file the answer depends on, or -1 */
+	const char *bad_warn;     /* the warning about a file the answer depends on, or NULL */
+	bool shared;              /* the query runs on gr_pc_share_begin's client */
 	bool nomem;
 	bool keep_system;
 };
+
+/* The client gr_pc_share_begin keeps, with the packages it has read, for
+ * the queries that follow: a .pc file is read once per process, not once per
+ * query (--each asks about hundreds of packages whose closures overlap, and
+ * an explanation asks again for the graph; issue 15). libpkgconf warns about
+ * a malformed file only when it reads it, so the warnings are kept here for
+ * every later query (gr_pc_warning_for). */
+static struct {
+	bool on;
+	pkgconf_client_t client;
+	char *sysroot;    /* the PKG_CONFIG_SYSROOT_DIR it was made with ("": none) */
+	char **warns;     /* every warning about a malformed .pc file, in order */
+	size_t nwarns, cap;
+	struct gr_pc_run idle;  /* what the handlers fill in between queries */
+} gr_pc_sh;
 
 static bool
 gr_pc_error_handler(const char *msg, const pkgconf_client_t *client, const void *data)
@@ -59,9 +75,34 @@ gr_pc_warn_handler(const char *msg, const pkgconf_client_t *client, const void *
 	(void)client;
 	/* Only warnings that lose information count; libpkgconf also warns
 	 * about harmless style (ICU's .pc files: "whitespace encountered..."). */
-	if (run->nwarns == sizeof(run->warns) / sizeof(run->warns[0]) ||
-	    !(strstr(msg, "does not declare") || strstr(msg, "skipping invalid") ||
+	if (!(strstr(msg, "does not declare") || strstr(msg, "skipping invalid") ||
 	      strstr(msg, "unable to parse")))
+		return true;
+	if (run->shared) {
+		char *w;
+		if (gr_pc_sh.nwarns == gr_pc_sh.cap) {
+			size_t nc = gr_pc_sh.cap ? gr_pc_sh.cap * 2 : 16;
+			char **g = realloc(gr_pc_sh.warns, nc * sizeof(*g));
+			if (!g) {
+				run->nomem = true;
+				return true;
+			}
+			gr_pc_sh.warns = g;
+			gr_pc_sh.cap = nc;
+		}
+		if (!(w = malloc(sizeof(run->warns[0])))) {
+			run->nomem = true;
+			return true;
+		}
+		gr_pc_sh.warns[gr_pc_sh.nwarns++] = w;
+		snprintf(w, sizeof(run->warns[0]), "%s", msg);
+		for (n = 0; w[n]; n++)
+			if (w[n] == '\n')
+				w[n] = ' ';
+		while (n && w[n - 1] == ' ')
+			w[--n] = '\0';
+	}
+	if (run->nwarns == sizeof(run->warns) / sizeof(run->warns[0]))
 		return true;
 	snprintf(run->warns[run->nwarns], sizeof(run->warns[0]), "%s", msg);
 	for (n = 0; run->warns[run->nwarns][n]; n++)
@@ -73,35 +114,50 @@ gr_pc_warn_handler(const char *msg, const pkgconf_client_t *client, const void *
 	return true;
 }
 
-/* The warning about the file at path (it starts "PATH:"), or -1. */
-static int
+/* The warnings a query can see: its own, or on the shared client every one so far. */
+static size_t
+gr_pc_nwarns(const struct gr_pc_run *run)
+{
+	return run->shared ? gr_pc_sh.nwarns : run->nwarns;
+}
+
+static const char *
+gr_pc_warn_at(const struct gr_pc_run *run, size_t i)
+{
+	return run->shared ? gr_pc_sh.warns[i] : run->warns[i];
+}
+
+/* The warning about the file at path (it starts "PATH:"), or NULL. */
+static const char *
 gr_pc_warning_for(const struct gr_pc_run *run, const char *path)
 {
 	size_t i, n = strlen(path);
 
-	for (i = 0; i < run->nwarns; i++)
-		if (strncmp(run->warns[i], path, n) == 0 && run->warns[i][n] == ':')
-			return (int)i;
-	return -1;
+	for (i = 0; i < gr_pc_nwarns(run); i++) {
+		const char *w = gr_pc_warn_at(run, i);
+		if (strncmp(w, path, n) == 0 && w[n] == ':')
+			return w;
+	}
+	return NULL;
 }
 
-/* The warning about NAME.pc in any directory, or -1. */
-static int
+/* The warning about NAME.pc in any directory, or NULL. */
+static const char *
 gr_pc_warning_for_name(const struct gr_pc_run *run, const char *name, size_t namelen)
 {
 	size_t i;
 
-	for (i = 0; i < run->nwarns; i++) {
-		const char *colon = strchr(run->warns[i], ':'), *slash;
+	for (i = 0; i < gr_pc_nwarns(run); i++) {
+		const char *w = gr_pc_warn_at(run, i), *colon = strchr(w, ':'), *slash;
 		if (!colon)
 			continue;
-		for (slash = colon; slash > run->warns[i] && slash[-1] != '/'; slash--)
+		for (slash = colon; slash > w && slash[-1] != '/'; slash--)
 			;
 		if ((size_t)(colon - slash) == namelen + 3 && strncmp(slash, name, namelen) == 0 &&
 		    strncmp(slash + namelen, ".pc", 3) == 0)
-			return (int)i;
+			return w;
 	}
-	return -1;
+	return NULL;
 }
 
 static struct gr_pc_tokens *
@@ -163,12 +219,22 @@ struct gr_pc_node {
 	const char *chain;
 	char **texts[2];   /* the fragment texts of Libs, Libs.private */
 	size_t ntexts[2];
+	const char *origin[2];  /* "CHAIN (Libs)", "CHAIN (Libs.private)", made when first asked */
+};
+
+/* A fragment text and the first field that has it, in walk order. */
+struct gr_pc_hit {
+	const char *text;  /* NULL: empty slot */
+	size_t node;
+	int field;
 };
 
 struct gr_pc_walk {
 	struct gr_pc_node *nodes;  /* malloc'd; strings in the arena */
 	size_t n;
 	bool made;
+	struct gr_pc_hit *hits;  /* every text's first field (open addressing, power of two; in the arena) */
+	size_t nhits;
 };
 
 /* The fragment texts of list l into *out (arena), *n of them; false on out of memory. */
@@ -251,26 +317,66 @@ gr_pc_walk_make(struct gr_arena *a, pkgconf_pkg_t *world, struct gr_pc_walk *w)
 	return true;
 }
 
+static uint64_t
+gr_pc_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* Index every text of the walk by its first field (node order, then Libs
+ * before Libs.private, then position): what the linear search found first. */
+static bool
+gr_pc_walk_index(struct gr_arena *a, struct gr_pc_walk *w)
+{
+	size_t i, j, total = 0, mask;
+	int k;
+
+	for (i = 0; i < w->n; i++)
+		total += w->nodes[i].ntexts[0] + w->nodes[i].ntexts[1];
+	for (w->nhits = 16; w->nhits < total * 2; w->nhits *= 2)
+		;
+	if (!(w->hits = gr_arena_alloc(a, w->nhits * sizeof(*w->hits))))
+		return false;
+	mask = w->nhits - 1;
+	for (i = 0; i < w->n; i++)
+		for (k = 0; k < 2; k++)
+			for (j = 0; j < w->nodes[i].ntexts[k]; j++) {
+				const char *t = w->nodes[i].texts[k][j];
+				size_t h;
+				for (h = gr_pc_hash(t) & mask; w->hits[h].text && strcmp(w->hits[h].text, t); h = (h + 1) & mask)
+					;
+				if (!w->hits[h].text)
+					w->hits[h] = (struct gr_pc_hit){ t, i, k };
+			}
+	return true;
+}
+
 static const char *
 gr_pc_origin(struct gr_arena *a, pkgconf_pkg_t *world, struct gr_pc_walk *w, const char *text, bool *nomem)
 {
 	static const char *const fields[2] = { "Libs", "Libs.private" };
-	size_t i, j;
-	int k;
+	struct gr_pc_node *nd;
+	size_t h, mask;
 
-	if (!w->made && !gr_pc_walk_make(a, world, w)) {
+	if (!w->made && (!gr_pc_walk_make(a, world, w) || !gr_pc_walk_index(a, w))) {
 		*nomem = true;
 		return NULL;
 	}
-	for (i = 0; i < w->n; i++)
-		for (k = 0; k < 2; k++)
-			for (j = 0; j < w->nodes[i].ntexts[k]; j++)
-				if (strcmp(w->nodes[i].texts[k][j], text) == 0) {
-					const char *found = gr_arena_printf(a, "%s (%s)", w->nodes[i].chain, fields[k]);
-					if (!found)
-						*nomem = true;
-					return found;
-				}
+	if (!w->hits)
+		return NULL;
+	mask = w->nhits - 1;
+	for (h = gr_pc_hash(text) & mask; w->hits[h].text; h = (h + 1) & mask)
+		if (!strcmp(w->hits[h].text, text)) {
+			nd = &w->nodes[w->hits[h].node];
+			if (!nd->origin[w->hits[h].field] &&
+			    !(nd->origin[w->hits[h].field] = gr_arena_printf(a, "%s (%s)", nd->chain, fields[w->hits[h].field])))
+				*nomem = true;
+			return nd->origin[w->hits[h].field];
+		}
 	return NULL;
 }
 
@@ -281,7 +387,7 @@ gr_pc_collect(pkgconf_client_t *client, pkgconf_pkg_t *world, void *data, int ma
 	struct gr_pc_tokens *t = run->toks;
 	pkgconf_list_t libs = PKGCONF_LIST_INITIALIZER;
 	pkgconf_node_t *n;
-	struct gr_pc_walk walk = { NULL, 0, false };
+	struct gr_pc_walk walk = { NULL, 0, false, NULL, 0 };
 	size_t count = 0, i = 0;
 
 	if (pkgconf_pkg_libs(client, world, &libs, maxdepth) != PKGCONF_PKG_ERRF_OK) {
@@ -289,8 +395,8 @@ gr_pc_collect(pkgconf_client_t *client, pkgconf_pkg_t *world, void *data, int ma
 		return false;
 	}
 	/* A warning about any package in the answer makes the answer wrong. */
-	run->bad_warn = -1;
-	if (run->nwarns) {
+	run->bad_warn = NULL;
+	if (gr_pc_nwarns(run)) {
 		pkgconf_pkg_t **seen = NULL;
 		size_t nseen = 0, cap = 0, head = 0, k;
 		PKGCONF_FOREACH_LIST_ENTRY(world->required.head, n) {
@@ -303,7 +409,7 @@ gr_pc_collect(pkgconf_client_t *client, pkgconf_pkg_t *world, void *data, int ma
 			if (d->match)
 				seen[nseen++] = d->match;
 		}
-		for (head = 0; head < nseen && run->bad_warn < 0; head++) {
+		for (head = 0; head < nseen && !run->bad_warn; head++) {
 			pkgconf_list_t *reqs[2] = { &seen[head]->required, &seen[head]->requires_private };
 			if (seen[head]->filename)
 				run->bad_warn = gr_pc_warning_for(run, seen[head]->filename);
@@ -382,64 +488,130 @@ gr_pc_collect(pkgconf_client_t *client, pkgconf_pkg_t *world, void *data, int ma
 	return !run->nomem;
 }
 
+/* env's PKG_CONFIG_SYSROOT_DIR, or "" (none). */
+static const char *
+gr_pc_sysroot(const struct gr_env *env)
+{
+	return env && env->pkg_config_sysroot_dir ? env->pkg_config_sysroot_dir : "";
+}
+
+/* Make c the client of a query with pkg-config --static --libs semantics. */
+static void
+gr_pc_client_init(pkgconf_client_t *c, const struct gr_env *env, struct gr_pc_run *run)
+{
+	/* libpkgconf 1.8 hands out one static default personality: never deinit it,
+	 * or the next query in this process reads freed lists. */
+	pkgconf_cross_personality_t *pers = pkgconf_cross_personality_default();
+	const char *sysroot = gr_pc_sysroot(env);
+
+	memset(c, 0, sizeof(*c));
+	pkgconf_client_init(c, gr_pc_error_handler, run, pers);
+	/* No trace handler: libpkgconf's default drops every message after
+	 * formatting it, three quarters of a refused query's time (callgrind,
+	 * issue 15); as in gr_pcindex. */
+	c->trace_handler = NULL;
+	pkgconf_client_set_warn_handler(c, gr_pc_warn_handler, run);
+	if (*sysroot)
+		pkgconf_client_set_sysroot_dir(c, sysroot);
+	/* Exactly the flags pkgconf's own "--static --libs" sets: special fragments
+	 * stay merged ("-framework A"), since that changes which duplicates
+	 * libpkgconf drops; gr_pc_collect splits them into arguments again. */
+	pkgconf_client_set_flags(c, PKGCONF_PKG_PKGF_SEARCH_PRIVATE |
+	                            PKGCONF_PKG_PKGF_MERGE_PRIVATE_FRAGMENTS);
+	pkgconf_client_dir_list_build(c, pers);
+}
+
+/* The client for a query: the shared one when it was made for env's sysroot,
+ * else own, made now (gr_pc_client_done deinits it). */
+static pkgconf_client_t *
+gr_pc_client(const struct gr_env *env, pkgconf_client_t *own, struct gr_pc_run *run)
+{
+	if (gr_pc_sh.on && !strcmp(gr_pc_sh.sysroot, gr_pc_sysroot(env))) {
+		run->shared = true;
+		/* libpkgconf says "Package X was not found in the pkg-config search
+		 * path" once per client: a fresh client's query says it again */
+		gr_pc_sh.client.already_sent_notice = false;
+		pkgconf_client_set_error_handler(&gr_pc_sh.client, gr_pc_error_handler, run);
+		pkgconf_client_set_warn_handler(&gr_pc_sh.client, gr_pc_warn_handler, run);
+		return &gr_pc_sh.client;
+	}
+	gr_pc_client_init(own, env, run);
+	return own;
+}
+
+static void
+gr_pc_client_done(pkgconf_client_t *c)
+{
+	if (c != &gr_pc_sh.client) {
+		pkgconf_client_deinit(c);
+		return;
+	}
+	pkgconf_client_set_error_handler(c, gr_pc_error_handler, &gr_pc_sh.idle);
+	pkgconf_client_set_warn_handler(c, gr_pc_warn_handler, &gr_pc_sh.idle);
+}
+
+int
+gr_pc_share_begin(const struct gr_env *env)
+{
+	gr_pc_share_end();
+	if (!(gr_pc_sh.sysroot = strdup(gr_pc_sysroot(env))))
+		return GR_ENOMEM;
+	gr_pc_client_init(&gr_pc_sh.client, env, &gr_pc_sh.idle);
+	gr_pc_sh.on = true;
+	return GR_OK;
+}
+
+void
+gr_pc_share_end(void)
+{
+	size_t i;
+
+	if (gr_pc_sh.on)
+		pkgconf_client_deinit(&gr_pc_sh.client);
+	for (i = 0; i < gr_pc_sh.nwarns; i++)
+		free(gr_pc_sh.warns[i]);
+	free(gr_pc_sh.warns);
+	free(gr_pc_sh.sysroot);
+	memset(&gr_pc_sh, 0, sizeof(gr_pc_sh));
+}
+
 int
 gr_pc_resolve(const struct gr_env *env, const char *const *queries, size_t nq,
               struct gr_pc_tokens **out, struct gr_error *err)
 {
-	pkgconf_cross_personality_t *pers;
-	pkgconf_client_t client;
+	pkgconf_client_t own, *client;
 	pkgconf_list_t q = PKGCONF_LIST_INITIALIZER;
 	struct gr_pc_run run;
-	const char *sysroot;
 	size_t i;
 	bool ok;
 	int rc = GR_OK;
 
 	*out = NULL;
 	memset(&run, 0, sizeof(run));
-	run.bad_warn = -1;
 	run.toks = gr_pc_tokens_new();
 	if (!run.toks)
 		return gr_error_set(err, GR_ENOMEM, 0, "pkg-config: out of memory");
 	run.keep_system = env->pkg_config_allow_system_libs != NULL;
-	/* libpkgconf 1.8 hands out one static default personality: never deinit it,
-	 * or the next query in this process reads freed lists. */
-	pers = pkgconf_cross_personality_default();
-	memset(&client, 0, sizeof(client));
-	pkgconf_client_init(&client, gr_pc_error_handler, &run, pers);
-	/* No trace handler: libpkgconf's default drops every message after
-	 * formatting it, three quarters of a refused query's time (callgrind,
-	 * issue 15); as in gr_pcindex. */
-	client.trace_handler = NULL;
-	pkgconf_client_set_warn_handler(&client, gr_pc_warn_handler, &run);
-	if ((sysroot = env->pkg_config_sysroot_dir) != NULL && *sysroot)
-		pkgconf_client_set_sysroot_dir(&client, sysroot);
-	/* Exactly the flags pkgconf's own "--static --libs" sets: special fragments
-	 * stay merged ("-framework A"), since that changes which duplicates
-	 * libpkgconf drops; gr_pc_collect splits them into arguments again. */
-	pkgconf_client_set_flags(&client, PKGCONF_PKG_PKGF_SEARCH_PRIVATE |
-	                                  PKGCONF_PKG_PKGF_MERGE_PRIVATE_FRAGMENTS);
-	pkgconf_client_dir_list_build(&client, pers);
+	client = gr_pc_client(env, &own, &run);
 	for (i = 0; i < nq; i++)
 		pkgconf_queue_push(&q, queries[i]);
-	ok = pkgconf_queue_apply(&client, &q, gr_pc_collect, GR_PC_MAXDEPTH, &run);
+	ok = pkgconf_queue_apply(client, &q, gr_pc_collect, GR_PC_MAXDEPTH, &run);
 	if (run.nomem)
 		rc = gr_error_set(err, GR_ENOMEM, 0, "pkg-config: out of memory");
-	else if (ok && run.bad_warn >= 0)
-		rc = gr_error_set(err, GR_EFORMAT, 0, "pkg-config: malformed .pc file: %s",
-		                  run.warns[run.bad_warn]);
+	else if (ok && run.bad_warn)
+		rc = gr_error_set(err, GR_EFORMAT, 0, "pkg-config: malformed .pc file: %s", run.bad_warn);
 	else if (!ok || run.errmsg[0]) {
 		/* libpkgconf follows "was not found" with advice that is no use here;
 		 * keep who required the package, unless it was the query itself. */
 		char *semi = strstr(run.errmsg, "was not found") ? strchr(run.errmsg, ';') : NULL;
-		int w = -1;
+		const char *w = NULL;
 		if (semi && strncmp(run.errmsg, "Package ", 8) == 0) {
 			const char *name = run.errmsg + 8, *sp = strchr(name, ' ');
 			if (sp)
 				w = gr_pc_warning_for_name(&run, name, (size_t)(sp - name));
 		}
-		if (w >= 0) {
-			rc = gr_error_set(err, GR_EFORMAT, 0, "pkg-config: malformed .pc file: %s", run.warns[w]);
+		if (w) {
+			rc = gr_error_set(err, GR_EFORMAT, 0, "pkg-config: malformed .pc file: %s", w);
 			goto done;
 		}
 		char by[160] = "";
@@ -465,7 +637,7 @@ gr_pc_resolve(const struct gr_env *env, const char *const *queries, size_t nq,
 	}
 done:
 	pkgconf_queue_free(&q);
-	pkgconf_client_deinit(&client);
+	gr_pc_client_done(client);
 	if (rc) {
 		gr_pc_tokens_free(run.toks);
 		return rc;
@@ -640,20 +812,26 @@ gr_pc_gdeps(struct gr_pc_grun *run, const pkgconf_list_t *l, size_t **out, size_
 	return true;
 }
 
+static void
+gr_pc_visit_nothing(pkgconf_client_t *client, pkgconf_pkg_t *pkg, void *data)
+{
+	(void)client;
+	(void)pkg;
+	(void)data;
+}
+
 static bool
 gr_pc_graph_collect(pkgconf_client_t *client, pkgconf_pkg_t *world, void *data, int maxdepth)
 {
 	struct gr_pc_grun *run = data;
-	pkgconf_list_t libs = PKGCONF_LIST_INITIALIZER;
 	pkgconf_node_t *nd;
 	size_t i, nroots = 0;
 
-	/* The traversal matches every Requires and Requires.private. */
-	if (pkgconf_pkg_libs(client, world, &libs, maxdepth) != PKGCONF_PKG_ERRF_OK) {
-		pkgconf_fragment_free(&libs);
+	/* The traversal matches every Requires and Requires.private: the one
+	 * pkgconf_pkg_libs makes (same depth, same flags, so the same errors),
+	 * without collecting the fragments nobody reads here (issue 15). */
+	if (pkgconf_pkg_traverse(client, world, gr_pc_visit_nothing, NULL, maxdepth, 0) != PKGCONF_PKG_ERRF_OK)
 		return false;
-	}
-	pkgconf_fragment_free(&libs);
 	PKGCONF_FOREACH_LIST_ENTRY(world->required.head, nd)
 		nroots++;
 	run->g->roots = gr_arena_alloc(&run->g->arena, (nroots ? nroots : 1) * sizeof(size_t));
@@ -700,12 +878,10 @@ int
 gr_pc_graph(const struct gr_env *env, const char *const *queries, size_t nq,
             struct gr_pc_graph **out, struct gr_error *err)
 {
-	pkgconf_cross_personality_t *pers;
-	pkgconf_client_t client;
+	pkgconf_client_t own, *client;
 	pkgconf_list_t q = PKGCONF_LIST_INITIALIZER;
 	struct gr_pc_run prun;
 	struct gr_pc_grun run;
-	const char *sysroot;
 	size_t i;
 	bool ok;
 	int rc = GR_OK;
@@ -717,26 +893,17 @@ gr_pc_graph(const struct gr_env *env, const char *const *queries, size_t nq,
 	if (!run.g)
 		return gr_error_set(err, GR_ENOMEM, 0, "pkg-config: out of memory");
 	gr_arena_init(&run.g->arena);
-	pers = pkgconf_cross_personality_default();
-	memset(&client, 0, sizeof(client));
-	pkgconf_client_init(&client, gr_pc_error_handler, &prun, pers);
-	client.trace_handler = NULL;  /* as above: formatting dropped messages costs most of the time */
-	pkgconf_client_set_warn_handler(&client, gr_pc_warn_handler, &prun);
-	if (env && (sysroot = env->pkg_config_sysroot_dir) != NULL && *sysroot)
-		pkgconf_client_set_sysroot_dir(&client, sysroot);
-	pkgconf_client_set_flags(&client, PKGCONF_PKG_PKGF_SEARCH_PRIVATE |
-	                                  PKGCONF_PKG_PKGF_MERGE_PRIVATE_FRAGMENTS);
-	pkgconf_client_dir_list_build(&client, pers);
+	client = gr_pc_client(env, &own, &prun);
 	for (i = 0; i < nq; i++)
 		pkgconf_queue_push(&q, queries[i]);
-	ok = pkgconf_queue_apply(&client, &q, gr_pc_graph_collect, GR_PC_MAXDEPTH, &run);
+	ok = pkgconf_queue_apply(client, &q, gr_pc_graph_collect, GR_PC_MAXDEPTH, &run);
 	if (run.nomem)
 		rc = gr_error_set(err, GR_ENOMEM, 0, "pkg-config: out of memory");
 	else if (!ok)
 		rc = gr_error_set(err, GR_ENOTFOUND, 0, "pkg-config: %s",
 		                  prun.errmsg[0] ? prun.errmsg : "the packages could not be resolved");
 	pkgconf_queue_free(&q);
-	pkgconf_client_deinit(&client);
+	gr_pc_client_done(client);
 	free(run.pkgs);
 	if (rc) {
 		gr_pc_graph_free(run.g);

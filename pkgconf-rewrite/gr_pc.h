@@ -28,6 +28,16 @@ struct gr_pc_tokens {
 int gr_pc_resolve(const struct gr_env *env, const char *const *queries, size_t nq,
                   struct gr_pc_tokens **out, struct gr_error *err);
 
+/* From now on, gr_pc_resolve and gr_pc_graph for env's PKG_CONFIG_SYSROOT_DIR
+ * share one libpkgconf client, so each .pc file is read once (the answers are
+ * the same; a warning about a malformed file counts for every later query
+ * whose answer depends on it). The process environment libpkgconf reads
+ * (PKG_CONFIG_PATH, ...) must not change until gr_pc_share_end. GR_ENOMEM. */
+int gr_pc_share_begin(const struct gr_env *env);
+
+/* Stop sharing and free the shared client (fine when none). */
+void gr_pc_share_end(void);
+
 /* Split text into arguments with pkgconf's quoting rules; what names the source in errors. */
 int gr_pc_split(const char *text, const char *what, struct gr_pc_tokens **out,
                 struct gr_error *err);

@@ -1,3 +1,4 @@
+#define _GNU_SOURCE  /* memmem */
 #include "gr_tccache.h"
 
 #include <errno.h>
@@ -219,27 +220,6 @@ gr_tccache_dumpmachine(const struct gr_env *env, char *const cc[], char **triple
 	return rc;
 }
 
-/* The cache key of a candidate: its path, the identity of the file it names
- * (regular files only: false otherwise) and the target. */
-static bool
-gr_cl_key(struct gr_kvbuf *b, const char *path, const struct gr_bfd_target *t)
-{
-	struct stat st;
-	char line[160];
-
-	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
-		return false;
-	gr_kv_raw(b, "classify 1\n", strlen("classify 1\n"));
-	gr_kv_put(b, 'p', path);
-	snprintf(line, sizeof(line), "%llu %llu %lld %lld.%09ld %lld.%09ld\n", (unsigned long long)st.st_dev,
-	         (unsigned long long)st.st_ino, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
-	         (long)st.st_mtim.tv_nsec, (long long)st.st_ctim.tv_sec, (long)st.st_ctim.tv_nsec);
-	gr_kv_raw(b, line, strlen(line));
-	gr_kv_put(b, t->output_format ? 'F' : 'f', t->output_format ? t->output_format : "");
-	gr_kv_put(b, t->output_arch ? 'A' : 'a', t->output_arch ? t->output_arch : "");
-	return !b->nomem && b->p;
-}
-
 /* Copy v into a gr_cand_info field of size n; false when it does not fit. */
 static bool
 gr_cl_str(char *dst, size_t n, const char *v)
@@ -294,45 +274,263 @@ gr_cl_parse(char *data, struct gr_cand_info *info)
 	return !bad && (!cur || !*cur);
 }
 
+/* ---- Candidates' verdicts (issue 15) ----
+ *
+ * One cache entry per directory of candidates and target ("classify" kind,
+ * key "classify-dir 1", the directory as the candidate's path names it and
+ * the target), holding a record per candidate file:
+ *   p  the candidate's path      i  its identity (device, inode, size, mtime, ctime)
+ *   k t e f a  the verdict       E  end
+ * A record answers only while the file's identity is the one recorded. The
+ * verdicts found in a run are written when it ends (gr_tccache_verdicts_close),
+ * one file per directory, merged with what the entry holds then: creating a
+ * file per candidate cost more than judging it (issue 15). */
+
+struct gr_tcv_pack {
+	char *dir;       /* the directory, as the candidates' paths name it (through the last '/') */
+	char *fmt, *arch;  /* the target asked for (NULL: none given) */
+	char *key;       /* the entry's key */
+	char *data;      /* the entry as read at first use (NULL: none) */
+	size_t len;      /* its length */
+	char **recs;     /* the records judged in this run, each whole */
+	size_t nrecs, cap;
+};
+
+struct gr_tccache_verdicts {
+	const struct gr_env *env;
+	struct gr_tcv_pack *packs;
+	size_t npacks, cap;
+};
+
+struct gr_tccache_verdicts *
+gr_tccache_verdicts_new(const struct gr_env *env)
+{
+	struct gr_tccache_verdicts *v = calloc(1, sizeof(*v));
+
+	if (v)
+		v->env = env;
+	return v;
+}
+
+/* The identity line of a regular file ("i\t... \n"), or false (not regular, missing). */
+static bool
+gr_cl_ident(const char *path, char *line, size_t n)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return false;
+	snprintf(line, n, "i\t%llu %llu %lld %lld.%09ld %lld.%09ld\n", (unsigned long long)st.st_dev,
+	         (unsigned long long)st.st_ino, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+	         (long)st.st_mtim.tv_nsec, (long long)st.st_ctim.tv_sec, (long)st.st_ctim.tv_nsec);
+	return true;
+}
+
+static bool
+gr_tcv_same(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+/* The pack of path's directory for target t, read at first use; NULL when out of memory. */
+static struct gr_tcv_pack *
+gr_tcv_pack(struct gr_tccache_verdicts *v, const char *path, const struct gr_bfd_target *t)
+{
+	struct gr_kvbuf key = { NULL, 0, 0, false };
+	const char *slash = strrchr(path, '/');
+	size_t dlen = slash ? (size_t)(slash - path + 1) : 0, i;
+	struct gr_tcv_pack *pk;
+	char *dir, *fmt, *arch;
+	bool ok;
+
+	for (i = 0; i < v->npacks; i++) {
+		pk = &v->packs[i];
+		if (strlen(pk->dir) == dlen && !strncmp(pk->dir, path, dlen) &&
+		    gr_tcv_same(pk->fmt, t->output_format) && gr_tcv_same(pk->arch, t->output_arch))
+			return pk;
+	}
+	if (!(dir = strndup(path, dlen)))
+		return NULL;
+	gr_kv_raw(&key, "classify-dir 1\n", strlen("classify-dir 1\n"));
+	gr_kv_put(&key, 'd', dir);
+	gr_kv_put(&key, t->output_format ? 'F' : 'f', t->output_format ? t->output_format : "");
+	gr_kv_put(&key, t->output_arch ? 'A' : 'a', t->output_arch ? t->output_arch : "");
+	fmt = t->output_format ? strdup(t->output_format) : NULL;
+	arch = t->output_arch ? strdup(t->output_arch) : NULL;
+	ok = !key.nomem && key.p && (!t->output_format || fmt) && (!t->output_arch || arch);
+	if (ok && v->npacks == v->cap) {
+		size_t nc = v->cap ? v->cap * 2 : 8;
+		struct gr_tcv_pack *g = realloc(v->packs, nc * sizeof(*g));
+		if (g) {
+			v->packs = g;
+			v->cap = nc;
+		} else
+			ok = false;
+	}
+	if (!ok) {
+		free(key.p);
+		free(dir);
+		free(fmt);
+		free(arch);
+		return NULL;
+	}
+	pk = &v->packs[v->npacks++];
+	memset(pk, 0, sizeof(*pk));
+	pk->dir = dir;
+	pk->fmt = fmt;
+	pk->arch = arch;
+	pk->key = key.p;
+	if (gr_cache_get(v->env, "classify", key.p, &pk->data, &pk->len) != GR_OK)
+		pk->data = NULL;
+	return pk;
+}
+
+/* The record of path (the "p" line and identity line given) in the pack's entry, parsed; false when none or malformed. */
+static bool
+gr_tcv_find(const struct gr_tcv_pack *pk, const char *pline, size_t plen, const char *iline,
+            struct gr_cand_info *info)
+{
+	const char *q, *end;
+	size_t ilen = strlen(iline);
+	char *rec;
+	bool ok;
+
+	if (!pk->data)
+		return false;
+	/* memmem, not strstr: it skips ahead by the needle's length (a warm
+	 * run's directory entry is tens of kilobytes) */
+	for (q = pk->data; (q = memmem(q, pk->len - (size_t)(q - pk->data), pline, plen)) != NULL; q += plen) {
+		/* the "p" line at the start of a line, followed by the same identity */
+		if (q == pk->data || q[-1] != '\n' || strncmp(q + plen, iline, ilen))
+			continue;
+		q += plen + ilen;
+		if (!(end = strstr(q, "\nE\tend\n")) && strncmp(q, "E\tend\n", 6))
+			return false;
+		end = !strncmp(q, "E\tend\n", 6) ? q + 6 : end + 7;
+		if (!(rec = strndup(q, (size_t)(end - q))))
+			return false;
+		ok = gr_cl_parse(rec, info);
+		free(rec);
+		return ok;
+	}
+	return false;
+}
+
 int
 gr_tccache_classify(void *ctx, const char *path, const struct gr_bfd_target *t,
                     struct gr_cand_info *info, struct gr_error *err)
 {
-	const struct gr_env *env = ctx;
-	struct gr_kvbuf key = { NULL, 0, 0, false }, after = { NULL, 0, 0, false },
-	                val = { NULL, 0, 0, false };
-	struct gr_error ignore;
-	char *data = NULL, k[2] = { 0, 0 };
-	size_t len;
+	struct gr_tccache_verdicts *v = ctx;
+	struct gr_kvbuf pl = { NULL, 0, 0, false }, val = { NULL, 0, 0, false };
+	struct gr_tcv_pack *pk;
+	char before[200], after[200], k[2] = { 0, 0 };
 	int rc;
 
-	if (!gr_cl_key(&key, path, t)) {
-		free(key.p);
+	if (!v || !gr_cl_ident(path, before, sizeof(before)) || !(pk = gr_tcv_pack(v, path, t)))
 		return gr_bfd_classify(path, t, info, err);
-	}
-	if (gr_cache_get(env, "classify", key.p, &data, &len) == GR_OK && gr_cl_parse(data, info)) {
-		free(data);
-		free(key.p);
+	gr_kv_put(&pl, 'p', path);
+	if (!pl.nomem && pl.p && gr_tcv_find(pk, pl.p, pl.n, before, info)) {
+		free(pl.p);
 		return GR_OK;
 	}
-	free(data);
 	rc = gr_bfd_classify(path, t, info, err);
 	/* Kept only for a file that did not change while it was read, and not
 	 * for an unopenable one (that may be passing). */
-	if (rc == GR_OK && info->kind != GR_CAND_UNOPENABLE && gr_cl_key(&after, path, t) &&
-	    after.n == key.n && memcmp(after.p, key.p, key.n) == 0) {
+	if (rc == GR_OK && info->kind != GR_CAND_UNOPENABLE && !pl.nomem && pl.p &&
+	    gr_cl_ident(path, after, sizeof(after)) && !strcmp(before, after)) {
 		k[0] = (char)('0' + info->kind);
+		gr_kv_raw(&val, pl.p, pl.n);
+		gr_kv_raw(&val, after, strlen(after));
 		gr_kv_put(&val, 'k', k);
 		gr_kv_put(&val, 't', info->thin ? "1" : "0");
 		gr_kv_put(&val, 'e', info->empty ? "1" : "0");
 		gr_kv_put(&val, 'f', info->format);
 		gr_kv_put(&val, 'a', info->arch);
 		gr_kv_put(&val, 'E', "end");
-		if (!val.nomem && val.p)
-			gr_cache_put(env, "classify", key.p, val.p, val.n, &ignore);
+		if (!val.nomem && val.p) {
+			if (pk->nrecs == pk->cap) {
+				size_t nc = pk->cap ? pk->cap * 2 : 16;
+				char **g = realloc(pk->recs, nc * sizeof(*g));
+				if (g) {
+					pk->recs = g;
+					pk->cap = nc;
+				}
+			}
+			if (pk->nrecs < pk->cap) {
+				pk->recs[pk->nrecs++] = val.p;
+				val.p = NULL;
+			}
+		}
 	}
-	free(key.p);
-	free(after.p);
+	free(pl.p);
 	free(val.p);
 	return rc;
+}
+
+/* The length of the "p" line at rec (through its newline). */
+static size_t
+gr_tcv_plen(const char *rec)
+{
+	const char *nl = strchr(rec, '\n');
+
+	return nl ? (size_t)(nl - rec + 1) : strlen(rec);
+}
+
+/* Write pk's entry: this run's records, then those of the entry as it is now
+ * for the other paths. */
+static void
+gr_tcv_write(const struct gr_env *env, struct gr_tcv_pack *pk)
+{
+	struct gr_kvbuf out = { NULL, 0, 0, false };
+	struct gr_error ignore;
+	char *now = NULL;
+	const char *q;
+	size_t i, len;
+
+	gr_kv_put(&out, 'P', "classify-dir 1");
+	for (i = 0; i < pk->nrecs; i++)
+		gr_kv_raw(&out, pk->recs[i], strlen(pk->recs[i]));
+	if (gr_cache_get(env, "classify", pk->key, &now, &len) != GR_OK)
+		now = NULL;
+	for (q = now; q && (q = strstr(q, "\np\t")) != NULL; ) {
+		const char *rec = q + 1, *end = strstr(rec, "\nE\tend\n");
+		size_t plen = gr_tcv_plen(rec);
+		bool ours = false;
+		if (!end)
+			break;
+		end += 7;
+		for (i = 0; i < pk->nrecs && !ours; i++)
+			ours = gr_tcv_plen(pk->recs[i]) == plen && !strncmp(pk->recs[i], rec, plen);
+		if (!ours)
+			gr_kv_raw(&out, rec, (size_t)(end - rec));
+		q = end - 1;
+	}
+	free(now);
+	if (!out.nomem && out.p)
+		gr_cache_put(env, "classify", pk->key, out.p, out.n, &ignore);  /* a cache: a failed write is a miss later */
+	free(out.p);
+}
+
+void
+gr_tccache_verdicts_close(struct gr_tccache_verdicts *v)
+{
+	size_t i, j;
+
+	if (!v)
+		return;
+	for (i = 0; i < v->npacks; i++) {
+		struct gr_tcv_pack *pk = &v->packs[i];
+		if (pk->nrecs)
+			gr_tcv_write(v->env, pk);
+		for (j = 0; j < pk->nrecs; j++)
+			free(pk->recs[j]);
+		free(pk->recs);
+		free(pk->data);
+		free(pk->key);
+		free(pk->dir);
+		free(pk->fmt);
+		free(pk->arch);
+	}
+	free(v->packs);
+	free(v);
 }

@@ -19,11 +19,22 @@ int gr_tccache_discover(const struct gr_env *env, char *const cc[], struct gr_to
 int gr_tccache_dumpmachine(const struct gr_env *env, char *const cc[], char **triplet, bool *hit,
                            struct gr_error *err);
 
-/* Like gr_bfd_classify (for gr_ldsearch_cache_set_classify; ctx is the
- * const struct gr_env), but answered from the cache directory while the
- * file (path, device, inode, size, modification and change times) and the
- * target are unchanged: a warm run opens no archive. */
+/* One run's verdicts on candidates, read from and kept in env's cache
+ * directory: one entry per directory of candidates and target, a record per
+ * file, valid while the file (path, device, inode, size, modification and
+ * change times) is unchanged: a warm run opens no archive. NULL when out of memory. */
+struct gr_tccache_verdicts;
+struct gr_tccache_verdicts *gr_tccache_verdicts_new(const struct gr_env *env);
+
+/* Like gr_bfd_classify (for gr_ldsearch_cache_set_classify; ctx is a
+ * struct gr_tccache_verdicts, NULL: gr_bfd_classify), but answered from the
+ * cache directory when it holds the file's verdict. */
 int gr_tccache_classify(void *ctx, const char *path, const struct gr_bfd_target *t,
                         struct gr_cand_info *info, struct gr_error *err);
+
+/* Write the verdicts found since gr_tccache_verdicts_new (each directory's
+ * entry merged with what it holds now; atomic, a failed write ignored) and
+ * free v (NULL is fine). */
+void gr_tccache_verdicts_close(struct gr_tccache_verdicts *v);
 
 #endif

@@ -547,6 +547,95 @@ START_TEST(test_diag_prefers_fullest_provider)
 }
 END_TEST
 
+/* The whole of the one classify entry (the entry's file name into path). */
+static char *
+verdict_entry(char *path, size_t n)
+{
+	entry_path("classify", path, n);
+	return gr_test_slurp(path);
+}
+
+/* Classify path with a fresh gr_tccache_verdicts, kept when keep is set (closed otherwise). */
+static enum gr_cand
+judge(struct gr_tccache_verdicts **keep, const char *path)
+{
+	static const struct gr_bfd_target t = { "elf64-x86-64", "i386:x86-64" };
+	struct gr_tccache_verdicts *v = gr_tccache_verdicts_new(gr_test_env());
+	struct gr_cand_info info;
+	struct gr_error e;
+
+	ck_assert_ptr_nonnull(v);
+	ck_assert_int_eq(gr_tccache_classify(v, path, &t, &info, &e), GR_OK);
+	if (keep)
+		*keep = v;
+	else
+		gr_tccache_verdicts_close(v);
+	return info.kind;
+}
+
+/* Candidates' verdicts (issue 15): one entry per directory, written when the
+ * run ends, read back and used (an edited verdict changes the answer), valid
+ * only while the file is the same, and merged with the records another run
+ * wrote meanwhile. */
+START_TEST(test_verdicts)
+{
+	char libs[128], a[192], b[192], c[192], entry[512], *text, *edited, *k;
+	struct gr_tccache_verdicts *v1, *v2;
+	struct stat st;
+
+	setup();
+	snprintf(libs, sizeof(libs), "%s/libs", dir);
+	ck_assert_int_eq(mkdir(libs, 0755), 0);
+	snprintf(a, sizeof(a), "%s/liba.a", libs);
+	snprintf(b, sizeof(b), "%s/libb.so", libs);
+	snprintf(c, sizeof(c), "%s/libc.a", libs);
+	gr_test_write(a, "!<arch>\n");                    /* an empty archive */
+	gr_test_write(b, "/* GNU ld script */\nINPUT(x)\n");  /* no object: a script */
+	gr_test_write(c, "!<arch>\n");
+	/* nothing is written before the run ends */
+	ck_assert_int_eq(judge(&v1, a), GR_CAND_ARCHIVE);
+	ck_assert_int_eq(judge(NULL, b), GR_CAND_SCRIPT);  /* its own run, closed: one entry */
+	text = verdict_entry(entry, sizeof(entry));
+	ck_assert_ptr_null(strstr(text, "liba.a"));
+	ck_assert_ptr_nonnull(strstr(text, "libb.so"));
+	free(text);
+	gr_tccache_verdicts_close(v1);  /* merged: both records, one entry for the directory */
+	text = verdict_entry(entry, sizeof(entry));
+	ck_assert_msg(strstr(text, "\np\t") && strstr(text, "liba.a\ni\t") && strstr(text, "libb.so\ni\t"),
+	              "both records in %s: %s", entry, text);
+	ck_assert_ptr_nonnull(k = strstr(text, "liba.a\ni\t"));
+	ck_assert_ptr_nonnull(k = strstr(k, "\nk\t1\n"));
+	/* the record is used: said to be another target, the archive is refused */
+	ck_assert_ptr_nonnull(edited = strdup(text));
+	edited[k - text + 3] = '5';
+	gr_test_write(entry, edited);
+	ck_assert_int_eq(judge(NULL, a), GR_CAND_INCOMPATIBLE);
+	ck_assert_int_eq(judge(NULL, b), GR_CAND_SCRIPT);
+	/* a malformed verdict is no answer; libbfd judges the file again */
+	edited[k - text + 3] = '9';
+	gr_test_write(entry, edited);
+	ck_assert_int_eq(judge(NULL, a), GR_CAND_ARCHIVE);
+	/* the file changed (same path, new identity): the record is not used */
+	edited[k - text + 3] = '5';
+	gr_test_write(entry, edited);
+	ck_assert_int_eq(judge(NULL, a), GR_CAND_INCOMPATIBLE);
+	ck_assert_int_eq(stat(a, &st), 0);
+	gr_test_write(a, "/* now a script */\n");  /* another size: another identity */
+	ck_assert_int_eq(judge(NULL, a), GR_CAND_SCRIPT);
+	free(edited);
+	free(text);
+	/* two runs at once: the second to end keeps the first's record too */
+	ck_assert_int_eq(judge(&v1, c), GR_CAND_ARCHIVE);
+	ck_assert_int_eq(judge(&v2, b), GR_CAND_SCRIPT);
+	gr_tccache_verdicts_close(v1);
+	gr_tccache_verdicts_close(v2);
+	text = verdict_entry(entry, sizeof(entry));
+	ck_assert_msg(strstr(text, "libc.a\ni\t") && strstr(text, "libb.so\ni\t") && strstr(text, "liba.a\ni\t"),
+	              "all three records: %s", text);
+	free(text);
+}
+END_TEST
+
 /* argv's toolchain is discovered (nothing kept for it yet), then answered from the cache. */
 static void
 discovered_then_kept(char *const argv[])
@@ -609,6 +698,7 @@ int
 main(void)
 {
 	const TTest *const tests[] = {
+		test_verdicts,
 		test_roundtrip,
 		test_disabled_and_corrupt,
 		test_concurrent,

@@ -1,7 +1,9 @@
 /* Unit tests for common/gr_dpkg: a dpkg database written here (status, info/
  * *.list, diversions) and, where this is a Debian system, the real one. */
+#define _GNU_SOURCE  /* memmem */
 #include <check.h>
 #include <dirent.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -279,6 +281,253 @@ START_TEST(test_oracle_dpkg_search)
 }
 END_TEST
 
+/* gr_dpkg_open_cached on the database of make_db (cache under tmp/cache): its
+ * answers checked against gr_dpkg_open's; *indexed whether it used an index. */
+static struct gr_dpkg *
+open_cached(bool *indexed)
+{
+	static char cache[128];
+	struct gr_env env;
+	struct gr_dpkg *db;
+	struct gr_error err;
+
+	snprintf(cache, sizeof(cache), "%s/cache", tmp);
+	memset(&env, 0, sizeof(env));
+	env.cache_dir = cache;
+	ck_assert_int_eq(gr_dpkg_open_cached(&env, tmp, &db, &err), GR_OK);
+	*indexed = gr_dpkg_indexed(db);
+	return db;
+}
+
+/* The answers of make_db's database that do not change below. */
+static void
+owners_ok(const struct gr_dpkg *db)
+{
+	owner_is(db, "/usr/lib/i386-linux-gnu/libz.a", "zlib1g-dev:i386", "1:1.2.13.dfsg-2");
+	owner_is(db, "/usr/include/zlib.h", "zlib1g-dev:amd64", "1:1.2.13.dfsg-1");
+	owner_is(db, "/usr/lib/gcc/x86_64-linux-gnu/12/../../../i386-linux-gnu/libz.a", "zlib1g-dev:i386",
+	         "1:1.2.13.dfsg-2");
+	owner_is(db, "/usr/bin/dash", "dash", "0.5.12-2");
+	owner_is(db, "/bin/sh", "dash", "0.5.12-2");
+	owner_is(db, "/usr/bin/sh", "dash", "0.5.12-2");
+	owner_is(db, "/usr", "dash", "0.5.12-2");
+	ck_assert_ptr_null(gr_dpkg_owner(db, "/usr/bin/foo.real"));
+	ck_assert_ptr_null(gr_dpkg_owner(db, "/usr/bin/not-a-list"));
+	ck_assert_ptr_null(gr_dpkg_owner(db, "/nonexistent/libq.a"));
+	ck_assert_str_eq(gr_dpkg_owner(db, "/usr/lib/i386-linux-gnu/libz.a")->source, "zlib");
+	ck_assert_str_eq(gr_dpkg_find(db, "zlib1g-dev")->name, "zlib1g-dev:amd64");
+}
+
+/* Wait until every file of the database is older than the index's 2 seconds. */
+static void
+settle(void)
+{
+	sleep(3);
+}
+
+/* The index of gr_dpkg_open_cached: written once the database has settled,
+ * then used, with the same answers; after a list changed in place (same size,
+ * same inode), a package installed and one removed, the old index is never
+ * used and the answers are the new database's; a damaged index is a miss. */
+START_TEST(test_index)
+{
+	struct gr_dpkg *db;
+	bool ix;
+	char info[128], path[256];
+	DIR *d;
+	struct dirent *de;
+	FILE *f;
+	int nix = 0;
+
+	make_db();
+	snprintf(info, sizeof(info), "%s/info", tmp);
+	/* just written: no index (a change in the same clock tick would not show) */
+	db = open_cached(&ix);
+	ck_assert(!ix);
+	owners_ok(db);
+	owner_is(db, "/usr/bin/mytool", "mytool", "2.0");
+	gr_dpkg_free(db);
+	db = open_cached(&ix);
+	ck_assert_msg(!ix, "an index was written for files changed a moment ago");
+	gr_dpkg_free(db);
+	settle();
+	db = open_cached(&ix);  /* reads the lists, writes the index */
+	ck_assert(!ix);
+	gr_dpkg_free(db);
+	db = open_cached(&ix);
+	ck_assert_msg(ix, "no index used for a settled database");
+	ck_assert_uint_eq(gr_dpkg_count(db), 4);
+	owners_ok(db);
+	owner_is(db, "/usr/lib/x86_64-linux-gnu/libz.a", "zlib1g-dev:amd64", "1:1.2.13.dfsg-1");
+	owner_is(db, "/usr/lib/x86_64-linux-gnu/libmy.a", "mytool", "2.0");
+	owner_is(db, "/usr/bin/sh.distrib", "mytool", "2.0");
+	owner_is(db, "/usr/bin/mytool", "mytool", "2.0");
+	ck_assert_ptr_null(gr_dpkg_owner(db, "/usr/bin/new"));
+	ck_assert_ptr_null(gr_dpkg_owner(db, "/usr/lib/x86_64-linux-gnu/libq.a"));
+	gr_dpkg_free(db);
+
+	/* stale: a list changed in place (same length, same inode: info/ itself does not change) */
+	gr_test_put(info, "zlib1g-dev:amd64.list",
+	            "/.\n/usr\n/usr/lib\n/usr/lib/x86_64-linux-gnu\n/usr/lib/x86_64-linux-gnu/libq.a\n"
+	            "/usr/include/zlib.h");
+	db = open_cached(&ix);
+	ck_assert_msg(!ix, "the index of the database before a list changed was used");
+	owners_ok(db);
+	owner_is(db, "/usr/lib/x86_64-linux-gnu/libq.a", "zlib1g-dev:amd64", "1:1.2.13.dfsg-1");
+	ck_assert_ptr_null(gr_dpkg_owner(db, "/usr/lib/x86_64-linux-gnu/libz.a"));
+	owner_is(db, "/usr/bin/mytool", "mytool", "2.0");
+	gr_dpkg_free(db);
+	/* then a package installed and one removed */
+	gr_test_put(info, "new.list", "/usr/bin/new\n");
+	snprintf(path, sizeof(path), "%s/mytool.list", info);
+	ck_assert_int_eq(unlink(path), 0);
+	for (int round = 0; round < 2; round++) {
+		if (round == 1) {
+			settle();
+			gr_dpkg_free(open_cached(&ix));  /* the new database's index */
+		}
+		db = open_cached(&ix);
+		ck_assert_msg(ix == (round == 1), "round %d: index used: %d", round, ix);
+		ck_assert_uint_eq(gr_dpkg_count(db), 4);
+		owners_ok(db);
+		owner_is(db, "/usr/lib/x86_64-linux-gnu/libq.a", "zlib1g-dev:amd64", "1:1.2.13.dfsg-1");
+		ck_assert_ptr_null(gr_dpkg_owner(db, "/usr/lib/x86_64-linux-gnu/libz.a"));
+		owner_is(db, "/usr/bin/new", "new", "");
+		ck_assert_ptr_null(gr_dpkg_owner(db, "/usr/bin/mytool"));
+		ck_assert_ptr_null(gr_dpkg_owner(db, "/usr/lib/x86_64-linux-gnu/libmy.a"));
+		gr_dpkg_free(db);
+	}
+
+	/* an index that names the wrong package for every path (each record's
+	 * package moved to the next one; key and counts intact): used, but no
+	 * answer is taken from it without the package's own list naming the path */
+	snprintf(path, sizeof(path), "%s/cache/dpkg-index", tmp);
+	ck_assert_ptr_nonnull(d = opendir(path));
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.') {
+			char file[512], *text, *data;
+			uint32_t npkgs, ndivs, nrec, pkg;
+			long size;
+			size_t i;
+			snprintf(file, sizeof(file), "%s/%s", path, de->d_name);
+			ck_assert_ptr_nonnull(f = fopen(file, "r+"));
+			ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+			size = ftell(f);
+			ck_assert_int_gt(size, 0);
+			ck_assert_ptr_nonnull(text = malloc((size_t)size));
+			rewind(f);
+			ck_assert_uint_eq(fread(text, 1, (size_t)size, f), (size_t)size);
+			ck_assert_ptr_nonnull(data = memmem(text, (size_t)size, "gr-dpkg-index 1\n", 16));
+			memcpy(&npkgs, data + 20, 4);
+			memcpy(&ndivs, data + 24, 4);
+			memcpy(&nrec, data + 28, 4);
+			ck_assert_uint_eq(npkgs, 4);
+			ck_assert_uint_gt(nrec, 5);
+			for (i = 0; i < nrec; i++) {
+				char *r = data + 32 + (size_t)npkgs * 20 + (size_t)ndivs * 12 + i * 12 + 8;
+				memcpy(&pkg, r, 4);
+				pkg = (pkg + 1) % npkgs;
+				memcpy(r, &pkg, 4);
+			}
+			rewind(f);
+			ck_assert_uint_eq(fwrite(text, 1, (size_t)size, f), (size_t)size);
+			fclose(f);
+			free(text);
+		}
+	closedir(d);
+	db = open_cached(&ix);
+	ck_assert_msg(ix, "the edited index was not used");
+	owners_ok(db);
+	owner_is(db, "/usr/bin/new", "new", "");
+	owner_is(db, "/usr/lib/x86_64-linux-gnu/libq.a", "zlib1g-dev:amd64", "1:1.2.13.dfsg-1");
+	gr_dpkg_free(db);
+
+	/* a damaged index (cut short, then with its counts changed): read as a miss */
+	snprintf(path, sizeof(path), "%s/cache/dpkg-index", tmp);
+	ck_assert_ptr_nonnull(d = opendir(path));
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.') {
+			char file[512];
+			long size;
+			snprintf(file, sizeof(file), "%s/%s", path, de->d_name);
+			ck_assert_ptr_nonnull(f = fopen(file, "r+"));
+			ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+			size = ftell(f);
+			ck_assert_int_eq(ftruncate(fileno(f), size - 7), 0);
+			fclose(f);
+			nix++;
+		}
+	closedir(d);
+	ck_assert_int_ge(nix, 1);
+	db = open_cached(&ix);
+	ck_assert(!ix);
+	owners_ok(db);
+	owner_is(db, "/usr/bin/new", "new", "");
+	gr_dpkg_free(db);
+}
+END_TEST
+
+/* The real database through its index: the same owner as gr_dpkg_open for
+ * every 7th path of every list (and for their merged-/usr aliases). */
+START_TEST(test_index_system)
+{
+	struct gr_dpkg *full, *db = NULL;
+	struct gr_error err;
+	struct gr_env env;
+	char cache[64];
+	DIR *d;
+	struct dirent *de;
+	size_t n = 0, nown = 0;
+	int tries;
+
+	ck_assert_msg(access("/var/lib/dpkg/status", R_OK) == 0, "no /var/lib/dpkg/status: not Debian (dpkg)");
+	gr_test_tmpdir(cache, sizeof(cache), "gr-dpkg-cache");
+	memset(&env, 0, sizeof(env));
+	env.cache_dir = cache;
+	ck_assert_int_eq(gr_dpkg_open(NULL, &full, &err), GR_OK);
+	/* dpkg may be installing something right now: its index waits until it settles */
+	for (tries = 0; tries < 5; tries++) {
+		gr_dpkg_free(db);
+		ck_assert_int_eq(gr_dpkg_open_cached(&env, NULL, &db, &err), GR_OK);
+		if (gr_dpkg_indexed(db))
+			break;
+		if (tries)
+			sleep(3);
+	}
+	ck_assert_msg(gr_dpkg_indexed(db), "no index of /var/lib/dpkg used");
+	ck_assert_uint_eq(gr_dpkg_count(db), gr_dpkg_count(full));
+	ck_assert_ptr_nonnull(d = opendir("/var/lib/dpkg/info"));
+	while ((de = readdir(d))) {
+		size_t k = strlen(de->d_name), i = 0;
+		char file[512], line[4096];
+		FILE *f;
+		if (k <= 5 || strcmp(de->d_name + k - 5, ".list"))
+			continue;
+		snprintf(file, sizeof(file), "/var/lib/dpkg/info/%s", de->d_name);
+		if (!(f = fopen(file, "r")))
+			continue;
+		while (fgets(line, sizeof(line), f)) {
+			const struct gr_dpkg_pkg *a, *b;
+			line[strcspn(line, "\n")] = '\0';
+			if (i++ % 7 || line[0] != '/')
+				continue;
+			a = gr_dpkg_owner(full, line);
+			b = gr_dpkg_owner(db, line);
+			ck_assert_msg((a == NULL) == (b == NULL) && (!a || !strcmp(a->name, b->name)),
+			              "%s: index says %s, database %s", line, b ? b->name : "none", a ? a->name : "none");
+			n++;
+			nown += a != NULL;
+		}
+		fclose(f);
+	}
+	closedir(d);
+	ck_assert_msg(n > 1000 && nown > 1000, "only %zu paths compared", n);
+	gr_dpkg_free(db);
+	gr_dpkg_free(full);
+	gr_test_rmtree(cache);
+}
+END_TEST
+
 /* gr_dpkg_key changes with what gr_dpkg_open loads; gr_dpkg_admindir is dpkg's choice. */
 START_TEST(test_key_and_admindir)
 {
@@ -318,7 +567,7 @@ int
 main(void)
 {
 	const TTest *const tests[] = { test_owner, test_missing, test_system, test_oracle_dpkg_search,
-	                               test_key_and_admindir };
+	                               test_key_and_admindir, test_index, test_index_system };
 
-	return gr_test_run(gr_test_suite("dpkg", "dpkg", tests, sizeof(tests) / sizeof(tests[0]), 0), false);
+	return gr_test_run(gr_test_suite("dpkg", "dpkg", tests, sizeof(tests) / sizeof(tests[0]), 60), false);
 }

@@ -302,10 +302,86 @@ START_TEST(test_inferred_closure_of_a_dynamic_library)
 }
 END_TEST
 
+/* The tokens of resolving q, as "TEXT<origin>" joined by spaces (malloc'd); *rc the status, *msg the error. */
+static char *
+resolved(const char *q, int *rc, char *msg, size_t n)
+{
+	struct gr_pc_tokens *t = NULL;
+	struct gr_error e;
+	size_t i, len = 1;
+	char *out;
+
+	gr_error_clear(&e);
+	*rc = gr_pc_resolve(&env, &q, 1, &t, &e);
+	snprintf(msg, n, "%s", *rc ? e.msg : "");
+	for (i = 0; t && i < t->n; i++)
+		len += strlen(t->v[i].text) + (t->v[i].origin ? strlen(t->v[i].origin) : 0) + 3;
+	ck_assert_ptr_nonnull(out = calloc(1, len));
+	for (i = 0; t && i < t->n; i++) {
+		strcat(out, t->v[i].text);
+		strcat(out, "<");
+		strcat(out, t->v[i].origin ? t->v[i].origin : "");
+		strcat(out, "> ");
+	}
+	gr_pc_tokens_free(t);
+	return out;
+}
+
+/* gr_pc_share_begin (issue 15): the queries of a run share one client and
+ * give the answers separate clients give, again and again; a malformed .pc
+ * file read by an earlier query still refuses every later query whose answer
+ * depends on it (libpkgconf warns only when it reads the file). */
+START_TEST(test_shared_client_same_answers)
+{
+	static const char *const qs[] = { "top", "usesbad", "other", "bad", "top", "usesbad", "priv1", "bad", "nosuch" };
+	char *want[sizeof(qs) / sizeof(qs[0])], wmsg[sizeof(qs) / sizeof(qs[0])][8192], msg[8192], path[256];
+	int wrc[sizeof(qs) / sizeof(qs[0])], rc, round;
+	struct gr_pc_graph *g1 = NULL, *g2 = NULL;
+	struct gr_error e;
+	const char *top = "top";
+	size_t i;
+	FILE *f;
+
+	fresh();
+	snprintf(path, sizeof(path), "%s/bad.pc", base);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fprintf(f, "Name: bad\nDescription: test\nVersion: 1\nLibs: -lbad \"unbalanced\n");
+	ck_assert_int_eq(fclose(f), 0);
+	pc("usesbad", "-lusesbad", NULL, NULL, "bad");
+	for (i = 0; i < sizeof(qs) / sizeof(qs[0]); i++)
+		want[i] = resolved(qs[i], &wrc[i], wmsg[i], sizeof(wmsg[i]));
+	ck_assert_int_eq(wrc[1], GR_EFORMAT);  /* the malformed file refuses its users */
+	ck_assert_ptr_nonnull(strstr(wmsg[1], "bad.pc"));
+	ck_assert_int_eq(wrc[0], GR_OK);
+	ck_assert_int_eq(gr_pc_graph(&env, &top, 1, &g1, &e), GR_OK);
+	ck_assert_int_eq(gr_pc_share_begin(&env), GR_OK);
+	for (round = 0; round < 2; round++)
+		for (i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
+			char *got = resolved(qs[i], &rc, msg, sizeof(msg));
+			ck_assert_msg(rc == wrc[i], "round %d, %s: status %d, alone %d (%s)", round, qs[i], rc, wrc[i], msg);
+			ck_assert_str_eq(msg, wmsg[i]);
+			ck_assert_str_eq(got, want[i]);
+			free(got);
+		}
+	ck_assert_int_eq(gr_pc_graph(&env, &top, 1, &g2, &e), GR_OK);
+	ck_assert_uint_eq(g2->n, g1->n);
+	for (i = 0; i < g1->n; i++)
+		ck_assert_str_eq(g2->v[i].id, g1->v[i].id);
+	gr_pc_share_end();
+	gr_pc_share_end();  /* twice is fine */
+	gr_pc_graph_free(g1);
+	gr_pc_graph_free(g2);
+	for (i = 0; i < sizeof(qs) / sizeof(qs[0]); i++)
+		free(want[i]);
+	gr_test_rmtree(base);
+}
+END_TEST
+
 int
 main(void)
 {
 	const TTest *const tests[] = {
+		test_shared_client_same_answers,
 		test_dropped_private_side_only,
 		test_suggest_top_then_its_requires,
 		test_suggest_lowest_needed_only,
