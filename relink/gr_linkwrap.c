@@ -859,13 +859,28 @@ gr_lw_matrix(const struct gr_linkwrap *w, const struct gr_strvec *final)
 		gr_strvec_init(&v);
 		for (i = 0; i < final->n && ok; i++) {
 			const char *a = final->v[i];
+			char *sha1 = NULL;
 			if (!strncmp(a, "-fuse-ld=", 9)) {
 				a = gr_linker_flag(all[k]);
 				fuse = true;
 			} else if (i > 0 && !strcmp(final->v[i - 1], "-o")) {
 				a = out;
+			} else if ((all[k] == GR_LINKER_GOLD || all[k] == GR_LINKER_LLD) &&
+			           strstr(a, "--build-id=sha256")) {
+				/* gold and lld 14 have no sha256 build ID (gorelink's choice
+				 * for mold, gr_extld_mold_build_id): sha1, gcc's default. */
+				char *at;
+				if (!(sha1 = strdup(a)))
+					ok = false;
+				else {
+					at = strstr(sha1, "--build-id=sha256");
+					memmove(at + 15, at + 17, strlen(at + 17) + 1);
+					memcpy(at + 11, "sha1", 4);
+					a = sha1;
+				}
 			}
-			ok = !gr_strvec_push(&v, a);
+			ok = ok && !gr_strvec_push(&v, a);
+			free(sha1);
 		}
 		if (ok && !fuse)
 			ok = !gr_strvec_push(&v, gr_linker_flag(all[k]));
