@@ -21,7 +21,7 @@
 #
 # What is timed, in examples/sqlite3, with TMP a fresh directory (stdout and
 # stderr of both to files in TMP; the outputs are removed before every run):
-#   gorelink:     GORELINK --sqlite3 --json -o TMP/a .
+#   gorelink:     GORELINK --sqlite3 --linker=bfd --json -o TMP/a .
 #   hand-written: GO build -tags sqlite_omit_load_extension,netgo,osusergo \
 #                   -ldflags '-linkmode=external -extldflags "-static"' -o TMP/b .
 # Each runs as sh -c '"$@"; exit $?' sh CMD... (sh forks CMD; see below).
@@ -138,7 +138,9 @@ TAGS = "sqlite_omit_load_extension,netgo,osusergo"
 LDFLAGS = '-linkmode=external -extldflags "-static"'
 out_a, out_b = os.path.join(tmp, "a"), os.path.join(tmp, "b")
 # --go only when GO is set, so that by default the command is exactly the documented one.
-g_cmd = [gorelink, "--sqlite3"] + (["--go", go] if os.environ.get("GO") else []) + ["--json", "-o", out_a, "."]
+# --linker=bfd: the hand-written build's linker (GNU ld); gorelink's default,
+# auto (mold when installed), is measured by bench/linkers.sh.
+g_cmd = [gorelink, "--sqlite3", "--linker=bfd"] + (["--go", go] if os.environ.get("GO") else []) + ["--json", "-o", out_a, "."]
 h_cmd = [go, "build", "-tags", TAGS, "-ldflags", LDFLAGS, "-o", out_b, "."]
 
 # Both commands run under `sh -c '"$@"; exit $?' sh CMD...`, which forks CMD.
@@ -232,6 +234,8 @@ def norm(argv, is_gorelink):
         w = re.sub(r"/go-link-\d+/", "/go-link-N/", w)
         w = re.sub(r"/go-build\d+/", "/go-buildN/", w)
         w = re.sub(r"^(-Wl,--build-id=0x)[0-9a-f]+$", r"\1...", w)
+        if is_gorelink and w == "-fuse-ld=bfd":
+            continue  # --linker=bfd: GNU ld, the compiler's own ld, which the hand-written link runs
         if is_gorelink and w in archives:
             m = re.match(r"^lib(.+)\.a$", os.path.basename(w))
             if m:

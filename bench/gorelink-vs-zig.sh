@@ -12,9 +12,10 @@
 #   up-to-date shortcut: neither go's nor gorelink's; gorelink's output cache,
 #   gorelink(1) UP TO DATE, serves a new path from the binary an earlier
 #   build with the same inputs produced). Commands:
-#     gorelink:       GORELINK --sqlite3 -o TMP/out/gorelink-N .            (GNU ld)
-#     gorelink auto:  GORELINK --sqlite3 --linker=auto -o TMP/out/auto-N .  (mold)
-#     gorelink no-oc, gorelink auto no-oc: the same with
+#     gorelink:       GORELINK --sqlite3 -o TMP/out/gorelink-N .            (the default:
+#                     auto's choice since issue 15, mold when installed)
+#     gorelink bfd:   GORELINK --sqlite3 --linker=bfd -o TMP/out/bfd-N .    (GNU ld)
+#     gorelink no-oc, gorelink bfd no-oc: the same with
 #                     GORELINK_OUTPUT_CACHE_MAX=0 (no output cache: each links)
 #     go build zig:   CC="zig cc -target T" go build -tags sqlite_omit_load_extension \
 #                       -ldflags '-linkmode=external -extldflags -static' -o TMP/out/zig-N .
@@ -44,7 +45,7 @@
 #              one untimed warm-up of each command
 #   ZIG_TARGET the zig target (default x86_64-linux-musl)
 #   OUTPUT_CACHE=both|on|off  (warm) time gorelink's commands with its output
-#              cache (on: gorelink, gorelink auto), without it (off: the no-oc
+#              cache (on: gorelink, gorelink bfd), without it (off: the no-oc
 #              ones), or both (the default)
 #   ZIG_GLOBAL_CACHE_DIR  zig's cache (zig's default when unset): the warm-up
 #              fills it (zig builds musl once per target), so zig is timed warm
@@ -75,7 +76,7 @@
 # requirement is missing or a build fails.
 #
 # Needs go, gcc, zig (scripts/setup installs it from PyPI's ziglang), mold for
-# --linker=auto to mean mold (auto takes the fastest installed), python3, and
+# the default (auto) to mean mold (auto takes the fastest installed), python3, and
 # github.com/mattn/go-sqlite3 in the module cache or from the proxy.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -197,10 +198,10 @@ def warm():
     cmds = []
     if oc in ("both", "on"):
         cmds += [("gorelink", lambda o: [gorelink, "--sqlite3", "-o", o, "."], env),
-                 ("gorelink auto", lambda o: [gorelink, "--sqlite3", "--linker=auto", "-o", o, "."], env)]
+                 ("gorelink bfd", lambda o: [gorelink, "--sqlite3", "--linker=bfd", "-o", o, "."], env)]
     if oc in ("both", "off"):
         cmds += [("gorelink no-oc", lambda o: [gorelink, "--sqlite3", "-o", o, "."], noenv),
-                 ("gorelink auto no-oc", lambda o: [gorelink, "--sqlite3", "--linker=auto", "-o", o, "."], noenv)]
+                 ("gorelink bfd no-oc", lambda o: [gorelink, "--sqlite3", "--linker=bfd", "-o", o, "."], noenv)]
     if base:
         bcmds = [("base" + name[len("gorelink"):], (lambda mk: lambda o: [base] + mk(o)[1:])(mk), e)
                  for name, mk, e in cmds]
@@ -221,9 +222,6 @@ def warm():
     for name, mk, e in cmds:
         r = one(name, mk, e, "warmup")
         print("  %-19s wall %7.2f s  user+sys %7.2f s  static, %d bytes" % (name, r["wall"], r["cpu"], r["size"]))
-        if name.startswith("gorelink auto"):
-            said = [l for l in r["stderr"].splitlines() if "linker:" in l]
-            print("  %-19s %s" % ("", said[0].strip() if said else "(auto named no linker)"))
     # The warm-up ran each once: a second untimed build of each, so that none is timed on its first warm build.
     for name, mk, e in cmds:
         one(name, mk, e, "warmup2")
@@ -246,12 +244,12 @@ def warm():
     for sfx, what in (("", " (output cache)"), (" no-oc", " (no output cache)")):
         if "gorelink" + sfx not in R:
             continue
-        g, a = R["gorelink" + sfx], R["gorelink auto" + sfx]
-        ratios("gorelink (GNU ld)%s / go build zig" % what, g, z, "  (goal <= 1.0, moonshot <= 0.8)")
-        ratios("gorelink --linker=auto%s / go build zig" % what, a, z, "  (goal <= 1.0, moonshot <= 0.8)")
-        ratios("gorelink --linker=auto%s / gorelink (GNU ld)%s" % (what, what), a, g)
+        g, b = R["gorelink" + sfx], R["gorelink bfd" + sfx]
+        ratios("gorelink (default, auto)%s / go build zig" % what, g, z, "  (goal <= 1.0, moonshot <= 0.8)")
+        ratios("gorelink --linker=bfd%s / go build zig" % what, b, z, "  (goal <= 1.0, moonshot <= 0.8)")
+        ratios("gorelink (default, auto)%s / gorelink --linker=bfd%s" % (what, what), g, b)
     if oc == "both":
-        ratios("gorelink (GNU ld): output cache / none", R["gorelink"], R["gorelink no-oc"])
+        ratios("gorelink (default, auto): output cache / none", R["gorelink"], R["gorelink no-oc"])
     if base:
         for name in [n for n, _, _ in cmds if n.startswith("gorelink")]:
             b = "base" + name[len("gorelink"):]
