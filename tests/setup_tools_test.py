@@ -115,10 +115,11 @@ NOT_TOOLS = {
     "systemd": "a library name in relink-e2e's report (libsystemd), never run",
 }
 
-# Shell words that are keywords or builtins, never looked up on PATH.
+# Shell words that are keywords or builtins, never looked up on PATH (time:
+# bash's keyword, as tests/fuzz.sh uses it; the scripts checked here are bash).
 SH_BUILTINS = set("""if then else elif fi for in do done while until case esac function
 return local export set shift exit break continue read echo printf test true false cd
-pwd exec eval trap wait command type declare readonly unset source alias let""".split())
+pwd exec eval trap wait command type declare readonly unset source alias let time""".split())
 
 # Python: a program is the first string of a list or tuple (an argv, or a
 # (tool, package) pair) or what shutil.which() / run() / must() is asked for.
