@@ -941,6 +941,17 @@ def user_extldflags_and_goflags_survive():
         assert lk["used"] == "bfd" and lk["failover"] and rep["links"] == 2, "mold and -z stack-size: %r, links %r" % (lk, rep["links"])
         assert "gorelink: mold ignored an option of the link (unknown command line option: -z stack-size=1048576); " \
             "linking once more with GNU ld" in r.err, "the relink with GNU ld is not said\n%r" % r
+        assert_build_ids_after_bfd(out, rep, "mold ignored -z stack-size")
+        # The link's own sha1 build ID (gorelink's md5 for mold: a style
+        # GNU ld knows too, not sha256) and the same relink.
+        out3 = os.path.join(d, "flags3")
+        r3 = gorelink(["--json", ".", "--", "-o", out3, "-ldflags",
+                       "-extldflags '-Wl,-z,stack-size=1048576 -Wl,--build-id=sha1'"], cwd=ex, env=env)
+        assert r3.rc == 0, "exit %d\n%r" % (r3.rc, r3)
+        rep3 = parse_json(r3)
+        assert rep3["linker"]["used"] == "bfd" and rep3["links"] == 2, rep3["linker"]
+        assert_build_ids_after_bfd(out3, rep3, "mold ignored -z stack-size, -Wl,--build-id=sha1")
+        os.remove(out3)
     r = run([out], cwd=d, timeout=RUN_TIMEOUT)
     assert r.rc == 0 and r.out.splitlines() == [
         "version: 4.5 6", "tag: mytag is set", "cgo: 42"], "flags example output\n%r" % r
@@ -1102,6 +1113,26 @@ def go_buildid(path):
     r = run(["go", "tool", "buildid", path], timeout=RUN_TIMEOUT)
     assert r.rc == 0, "go tool buildid %s\n%r" % (path, r)
     return r.out.strip()
+
+
+def assert_build_ids_after_bfd(out, rep, what):
+    """A GNU ld relink after mold (failover, an ignored option): OUT has a
+    GNU build ID note (NT_GNU_BUILD_ID; GNU ld 2.40 knows no sha256 and
+    writes none for it), cmd/link's own --build-id=0xHEX as it is (the
+    4 zero bytes are for mold only), and go tool buildid reads Go's."""
+    out_n = readelf_out("-nW", out)
+    assert "NT_GNU_BUILD_ID" in out_n, "%s: no GNU build ID note after the GNU ld relink:\n%s\n%r" % (
+        what, out_n[-800:], [a for a in rep["link_argv"] if "build-id" in a])
+    ids = [a for a in rep["link_argv"] if a.startswith("-Wl,--build-id")]
+    for a in ids:
+        if a.startswith("-Wl,--build-id=0x"):
+            assert len(a) == len("-Wl,--build-id=0x") + 40, (
+                "%s: cmd/link's 20-byte build ID not restored for GNU ld: %r" % (what, a))
+    if ids and ids[-1].startswith("-Wl,--build-id=0x"):  # the last one wins
+        hexid = ids[-1][len("-Wl,--build-id=0x"):]
+        assert "Build ID: %s" % hexid in out_n, "%s: build ID %s not in\n%s" % (what, hexid, out_n[-800:])
+    bid = go_buildid(out)
+    assert re.fullmatch(r"[A-Za-z0-9_-]{20}(/[A-Za-z0-9_-]{20}){3}", bid), "%s: go tool buildid %r" % (what, bid)
 
 
 def without(obj, *keys):
@@ -4880,6 +4911,7 @@ def linker_failover_to_bfd():
     assert "the final link with mold failed; linking once more with GNU ld" in r.err, r
     assert "-fuse-ld=bfd" in rep["link_argv"] and "-fuse-ld=mold" not in rep["link_argv"], rep["link_argv"]
     assert_static(out)
+    assert_build_ids_after_bfd(out, rep, "failover from mold")
     rr, _ = run_in_empty_root(out, name="ft")
     assert rr.rc == 0, "after the failover: %r" % rr
 
