@@ -4822,8 +4822,8 @@ def linker_mode_fallback():
     link falls back to bfd and says why; auto with only gold and bfd on PATH
     passes gold over for --static-pie. No --linker is auto's choice (issue
     15), said in --json only (and -v), unless the link's own -extldflags,
-    CGO_LDFLAGS (environment or go env -w) or a #cgo LDFLAGS line name
-    -fuse-ld=, which is kept (--linker=bfd replaces it)."""
+    CGO_LDFLAGS (environment or go env -w), go env CC's words or a #cgo
+    LDFLAGS line name -fuse-ld=, which is kept (--linker=bfd replaces it)."""
     ex = example("fortytwo")
     r, rep, out = build(ex, ["--static-pie", "--linker=gold"], name="lkpie")
     lk = rep["linker"]
@@ -4852,10 +4852,11 @@ def linker_mode_fallback():
     assert (lk6["why"] or "").startswith("auto: the fastest installed that can link --static"), lk6
     assert "linker" not in r6.err, "no --linker: the choice is said with -v and --json only\n%r" % r6
     assert_static(os.path.join(outdir6, "fortytwo"))
-    # No --linker, the link's own -extldflags -fuse-ld=gold (or CGO_LDFLAGS):
-    # kept, and no failover; --linker=bfd replaces it.
+    # No --linker, the link's own -extldflags -fuse-ld=gold (or CGO_LDFLAGS,
+    # or go env CC's words): kept, and no failover; --linker=bfd replaces it.
     for go_args, env in ((["--", "-ldflags=-extldflags=-fuse-ld=gold"], None),
-                         ([], base_env(CGO_LDFLAGS="-g -O2 -fuse-ld=gold"))):
+                         ([], base_env(CGO_LDFLAGS="-g -O2 -fuse-ld=gold")),
+                         ([], base_env(CC="gcc -fuse-ld=gold"))):
         outdir5 = scratch("lk-own")
         r5 = gorelink(["--json", "-o", os.path.join(outdir5, "fortytwo"), "."] + go_args, cwd=ex, env=env)
         assert r5.rc == EXIT_OK, r5
