@@ -75,8 +75,8 @@ empty root (chroot into a directory that holds nothing but the binary: no
     once more with each installed linker (GORELINK_LINKER_MATRIX): each
     links, opens GNU ld's archives (its own trace; mold's link map), and a
     static OUT's twin from each linker is static and exits and prints in an
-    empty root as OUT does (gold and lld link mold's --build-id=sha256 as
-    sha1, which they know; with GORELINK_NO_ORDER_PLAN=1 a mold link of
+    empty root as OUT does (mold's build ID style is md5, which every
+    linker knows; with GORELINK_NO_ORDER_PLAN=1 a mold link of
     archives out of order is a known limit of bfd and gold; RELINK_E2E_MATRIX=0 turns it off; the closing
     line counts the links and their time). RELINK_E2E_LINKER=L runs every
     case that builds through build() with --linker=L. No --linker is auto
