@@ -2057,8 +2057,8 @@ gr_b_linker_installed(const void *ctx, enum gr_linker l)
 }
 
 /* Where the user's own flags name the link's linker: -fuse-ld= in the
- * -ldflags go build runs with (-extldflags) or in CGO_LDFLAGS of go build's
- * environment; NULL: nowhere. */
+ * -ldflags go build runs with (-extldflags), in CGO_LDFLAGS of go build's
+ * environment or in go env CC / CXX words; NULL: nowhere. */
 static const char *
 gr_b_own_fuse_ld(const struct gr_b *b)
 {
@@ -2070,7 +2070,14 @@ gr_b_own_fuse_ld(const struct gr_b *b)
 	for (i = 0; i < b->env.n; i++)
 		if (!strncmp(b->env.v[i], "CGO_LDFLAGS=", 12) && strstr(b->env.v[i], "-fuse-ld="))
 			return "CGO_LDFLAGS";
-	return b->goldflags_fuse ? "go env CGO_LDFLAGS" : NULL;
+	if (b->goldflags_fuse)
+		return "go env CGO_LDFLAGS";
+	/* The compiler words: go env CC="gcc -fuse-ld=gold" (CXX for C++ links). */
+	if (b->gocc && strstr(b->gocc, "-fuse-ld="))
+		return "go env CC";
+	if (b->gocxx && strstr(b->gocxx, "-fuse-ld="))
+		return "go env CXX";
+	return NULL;
 }
 
 /* --linker: choose the final link's linker (gr_linker_choose) into the link

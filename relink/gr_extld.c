@@ -390,9 +390,11 @@ gr_extld_mold_id_opt(const char *opt, char **fixed)
 	size_t hex;
 
 	*fixed = NULL;
-	/* sha1, the default style: 20 bytes, as cmd/link's. */
+	/* sha1, the default style: 20 bytes, as cmd/link's. md5 (16 bytes),
+	 * which GNU ld, gold, lld and mold all know: a fallback to GNU ld
+	 * (gr_extld_mold_build_id_undo) still writes a build ID. */
 	if (!strcmp(opt, "--build-id") || !strcmp(opt, "--build-id=sha1"))
-		return (*fixed = strdup("--build-id=sha256")) ? 0 : -1;
+		return (*fixed = strdup("--build-id=md5")) ? 0 : -1;
 	if (strncmp(opt, hex0x, sizeof(hex0x) - 1) != 0)
 		return 0;
 	hex = strlen(opt + sizeof(hex0x) - 1);
@@ -441,7 +443,64 @@ gr_extld_mold_build_id(struct gr_strvec *argv)
 		free(argv->v[i]);
 		argv->v[i] = word;
 	}
-	return !any && gr_strvec_push(argv, "-Wl,--build-id=sha256") ? -1 : 0;
+	return !any && gr_strvec_push(argv, "-Wl,--build-id=md5") ? -1 : 0;
+}
+
+/* The linker option word at argv[i] that names --build-id: its option part
+ * (after "-Wl,", or the word after -Xlinker), or NULL. */
+static const char *
+gr_extld_build_id_opt(char *const *argv, size_t i)
+{
+	const char *a = argv[i];
+
+	if (!strncmp(a, "-Wl,--build-id=", 15) && !strchr(a + 4, ','))
+		return a + 4;
+	if (i > 0 && !strcmp(argv[i - 1], "-Xlinker") && !strncmp(a, "--build-id=", 11))
+		return a;
+	return NULL;
+}
+
+void
+gr_extld_mold_build_id_undo(struct gr_strvec *argv)
+{
+	static const char hex0x[] = "--build-id=0x";
+	size_t i, hex;
+
+	for (i = 0; i < argv->n; i++) {
+		const char *opt = gr_extld_build_id_opt(argv->v, i);
+		char *h;
+		if (!opt || strncmp(opt, hex0x, sizeof(hex0x) - 1) != 0)
+			continue;
+		h = argv->v[i] + (opt - argv->v[i]) + sizeof(hex0x) - 1;
+		hex = strlen(h);
+		if (hex == 48 && strspn(h, "0123456789abcdefABCDEF") == hex && !strcmp(h + 40, "00000000"))
+			h[40] = '\0';  /* shortening in place: nothing to allocate */
+	}
+}
+
+bool
+gr_extld_linker_own(const struct gr_linkstate *ls, char *const *argv, size_t n)
+{
+	const char *last = NULL;
+	size_t i, count = 0;
+
+	if (!ls->linker || ls->darwin)
+		return true;
+	if (!ls->linker_soft)
+		return false;
+	for (i = 0; i < ls->cc.n; i++)
+		if (!strncmp(ls->cc.v[i], "-fuse-ld=", 9))
+			return true;
+	for (i = 0; i < ls->cxx.n; i++)
+		if (!strncmp(ls->cxx.v[i], "-fuse-ld=", 9))
+			return true;
+	for (i = 0; i < n; i++)
+		if (!strncmp(argv[i], "-fuse-ld=", 9)) {
+			last = argv[i] + 9;
+			count++;
+		}
+	/* gorelink's choice is the one -fuse-ld= left, naming ls->linker. */
+	return count != 1 || strcmp(last, ls->linker) != 0;
 }
 
 int
@@ -546,6 +605,13 @@ gr_extld_rewrite(const struct gr_env *env, const struct gr_linkstate *ls,
 	linker = ls->darwin ? NULL : ls->linker;
 	for (i = 0; linker && ls->linker_soft && i < (*rw)->argv.n; i++)
 		if (!strncmp((*rw)->argv.v[i], "-fuse-ld=", 9))
+			linker = NULL;
+	/* The compiler words' own (go env CC="gcc -fuse-ld=gold") too. */
+	for (i = 0; linker && ls->linker_soft && i < ls->cc.n; i++)
+		if (!strncmp(ls->cc.v[i], "-fuse-ld=", 9))
+			linker = NULL;
+	for (i = 0; linker && ls->linker_soft && i < ls->cxx.n; i++)
+		if (!strncmp(ls->cxx.v[i], "-fuse-ld=", 9))
 			linker = NULL;
 	for (i = 0; i < (*rw)->argv.n; i++) {
 		const char *a = (*rw)->argv.v[i];

@@ -72,10 +72,26 @@ const char *gr_extld_discovery_path(const char *path, const char *statepath);
  * build ID reader steps by that alignment, so a GNU build ID note whose size
  * is not a multiple of 8 hides the Go build ID that follows it): cmd/link's
  * -Wl,--build-id=0xHEX of 4 mod 8 bytes (its 20) gets 4 zero bytes, a sha1
- * one (--build-id, --build-id=sha1: 20 bytes) becomes sha256, and a link
- * with no --build-id at all gets sha256 (32 bytes); only -Wl,--build-id...
- * words and the word after -Xlinker count. 0, or -1: out of memory. */
+ * one (--build-id, --build-id=sha1: 20 bytes) becomes md5, and a link
+ * with no --build-id at all gets md5 (16 bytes: a style GNU ld, gold, lld
+ * and mold all know, so a fallback to another linker still writes a build
+ * ID); only -Wl,--build-id... words and the word after -Xlinker count.
+ * 0, or -1: out of memory. */
 int gr_extld_mold_build_id(struct gr_strvec *argv);
+
+/* Before a link that was mold's runs with another linker (the wrapper's
+ * fallback to GNU ld): the 4 zero bytes gr_extld_mold_build_id added to a
+ * 20-byte --build-id=0xHEX taken off again (a 24-byte one ending in 4 zero
+ * bytes), so that cmd/link's own word is linked; same words as there. */
+void gr_extld_mold_build_id_undo(struct gr_strvec *argv);
+
+/* Whether the -fuse-ld= of the final link argv[0..n) is the link's own and
+ * not gorelink's choice: true with no ls->linker (or an Apple target); with
+ * a soft choice (ls->linker_soft), when the compiler words (ls->cc, ls->cxx)
+ * name -fuse-ld=, or argv holds other than exactly one -fuse-ld=, naming
+ * ls->linker (gr_extld_rewrite leaves that one only when it adds its own; a
+ * link's own one that names the same linker counts as gorelink's). */
+bool gr_extld_linker_own(const struct gr_linkstate *ls, char *const *argv, size_t n);
 
 /* The final link for the state's mode: the compiler words, the arguments with
  * every -l resolved to archives, the state's extra flags, -static or -static-pie,

@@ -859,28 +859,13 @@ gr_lw_matrix(const struct gr_linkwrap *w, const struct gr_strvec *final)
 		gr_strvec_init(&v);
 		for (i = 0; i < final->n && ok; i++) {
 			const char *a = final->v[i];
-			char *sha1 = NULL;
 			if (!strncmp(a, "-fuse-ld=", 9)) {
 				a = gr_linker_flag(all[k]);
 				fuse = true;
 			} else if (i > 0 && !strcmp(final->v[i - 1], "-o")) {
 				a = out;
-			} else if ((all[k] == GR_LINKER_GOLD || all[k] == GR_LINKER_LLD) &&
-			           strstr(a, "--build-id=sha256")) {
-				/* gold and lld 14 have no sha256 build ID (gorelink's choice
-				 * for mold, gr_extld_mold_build_id): sha1, gcc's default. */
-				char *at;
-				if (!(sha1 = strdup(a)))
-					ok = false;
-				else {
-					at = strstr(sha1, "--build-id=sha256");
-					memmove(at + 15, at + 17, strlen(at + 17) + 1);
-					memcpy(at + 11, "sha1", 4);
-					a = sha1;
-				}
 			}
 			ok = ok && !gr_strvec_push(&v, a);
-			free(sha1);
 		}
 		if (ok && !fuse)
 			ok = !gr_strvec_push(&v, gr_linker_flag(all[k]));
@@ -930,7 +915,8 @@ gr_lw_floorrefs(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_
 
 /* --linker: a final link that failed with another linker than GNU ld, and
  * not on undefined symbols the diagnosis understood (d: NULL or without
- * groups), runs once more with -fuse-ld=bfd, said on w->msg. True when final changed. */
+ * groups), runs once more with -fuse-ld=bfd (after mold: cmd/link's own --build-id
+ * word, gr_extld_mold_build_id_undo), said on w->msg. True when final changed. */
 static bool
 gr_lw_failover(const struct gr_linkwrap *w, struct gr_strvec *final, const struct gr_diag *d)
 {
@@ -941,12 +927,17 @@ gr_lw_failover(const struct gr_linkwrap *w, struct gr_strvec *final, const struc
 	for (i = 0; i < final->n; i++)
 		if (!strncmp(final->v[i], "-fuse-ld=", 9) && strcmp(final->v[i] + 9, "bfd") != 0) {
 			char *bfd = strdup("-fuse-ld=bfd");
+			bool mold = !strcmp(final->v[i] + 9, "mold") &&
+			            !gr_extld_linker_own(w->ls, final->v, final->n);
 			if (!bfd)
 				return false;
 			fprintf(w->msg, "gorelink: the final link with %s failed; linking once more with GNU ld (-fuse-ld=bfd)\n",
 			        final->v[i] + 9);
 			free(final->v[i]);
 			final->v[i] = bfd;
+			/* cmd/link's own --build-id=0xHEX: the padding is for mold only. */
+			if (mold)
+				gr_extld_mold_build_id_undo(final);
 			return true;
 		}
 	return false;
@@ -956,17 +947,24 @@ gr_lw_failover(const struct gr_linkwrap *w, struct gr_strvec *final, const struc
  * said it ignored an option of the link (mold: "unknown command line option:
  * -z stack-size=N", lld: "unknown -z value: X"; err, errlen: its stderr) made
  * a binary without what the option asks for: it runs once more with
- * -fuse-ld=bfd, said on w->msg. True when final changed. */
+ * -fuse-ld=bfd (and cmd/link's own --build-id word, gr_extld_mold_build_id_undo),
+ * said on w->msg; never a -fuse-ld= that is the link's own (gr_extld_linker_own).
+ * True when final changed. */
 static bool
 gr_lw_ignored_option(const struct gr_linkwrap *w, struct gr_strvec *final, const char *err, size_t errlen)
 {
 	static const char *const said[] = { "unknown command line option: ", "unknown -z value: " };
 	const char *used = gr_linker_in_argv((const char *const *)final->v, final->n), *at = NULL;
+	bool mold;
 	char *text;
 	size_t i, k, len;
 
 	if (!w->ls->linker || w->ls->darwin || !err || !used || !strcmp(used, "bfd"))
 		return false;
+	/* The user's own -fuse-ld= (kept under a soft choice) is theirs to change. */
+	if (gr_extld_linker_own(w->ls, final->v, final->n))
+		return false;
+	mold = !strcmp(used, "mold");  /* used points into final, changed below */
 	if (!(text = strndup(err, errlen)))
 		return false;
 	for (k = 0; !at && k < sizeof(said) / sizeof(said[0]); k++)
@@ -987,6 +985,9 @@ gr_lw_ignored_option(const struct gr_linkwrap *w, struct gr_strvec *final, const
 			free(final->v[i]);
 			final->v[i] = bfd;
 		}
+	/* cmd/link's own --build-id=0xHEX: the padding is for mold only. */
+	if (mold)
+		gr_extld_mold_build_id_undo(final);
 	return true;
 }
 

@@ -75,8 +75,8 @@ empty root (chroot into a directory that holds nothing but the binary: no
     once more with each installed linker (GORELINK_LINKER_MATRIX): each
     links, opens GNU ld's archives (its own trace; mold's link map), and a
     static OUT's twin from each linker is static and exits and prints in an
-    empty root as OUT does (gold and lld link mold's --build-id=sha256 as
-    sha1, which they know; with GORELINK_NO_ORDER_PLAN=1 a mold link of
+    empty root as OUT does (mold's build ID style is md5, which every
+    linker knows; with GORELINK_NO_ORDER_PLAN=1 a mold link of
     archives out of order is a known limit of bfd and gold; RELINK_E2E_MATRIX=0 turns it off; the closing
     line counts the links and their time). RELINK_E2E_LINKER=L runs every
     case that builds through build() with --linker=L. No --linker is auto
@@ -941,6 +941,17 @@ def user_extldflags_and_goflags_survive():
         assert lk["used"] == "bfd" and lk["failover"] and rep["links"] == 2, "mold and -z stack-size: %r, links %r" % (lk, rep["links"])
         assert "gorelink: mold ignored an option of the link (unknown command line option: -z stack-size=1048576); " \
             "linking once more with GNU ld" in r.err, "the relink with GNU ld is not said\n%r" % r
+        assert_build_ids_after_bfd(out, rep, "mold ignored -z stack-size")
+        # The link's own sha1 build ID (gorelink's md5 for mold: a style
+        # GNU ld knows too, not sha256) and the same relink.
+        out3 = os.path.join(d, "flags3")
+        r3 = gorelink(["--json", ".", "--", "-o", out3, "-ldflags",
+                       "-extldflags '-Wl,-z,stack-size=1048576 -Wl,--build-id=sha1'"], cwd=ex, env=env)
+        assert r3.rc == 0, "exit %d\n%r" % (r3.rc, r3)
+        rep3 = parse_json(r3)
+        assert rep3["linker"]["used"] == "bfd" and rep3["links"] == 2, rep3["linker"]
+        assert_build_ids_after_bfd(out3, rep3, "mold ignored -z stack-size, -Wl,--build-id=sha1")
+        os.remove(out3)
     r = run([out], cwd=d, timeout=RUN_TIMEOUT)
     assert r.rc == 0 and r.out.splitlines() == [
         "version: 4.5 6", "tag: mytag is set", "cgo: 42"], "flags example output\n%r" % r
@@ -1102,6 +1113,26 @@ def go_buildid(path):
     r = run(["go", "tool", "buildid", path], timeout=RUN_TIMEOUT)
     assert r.rc == 0, "go tool buildid %s\n%r" % (path, r)
     return r.out.strip()
+
+
+def assert_build_ids_after_bfd(out, rep, what):
+    """A GNU ld relink after mold (failover, an ignored option): OUT has a
+    GNU build ID note (NT_GNU_BUILD_ID; GNU ld 2.40 knows no sha256 and
+    writes none for it), cmd/link's own --build-id=0xHEX as it is (the
+    4 zero bytes are for mold only), and go tool buildid reads Go's."""
+    out_n = readelf_out("-nW", out)
+    assert "NT_GNU_BUILD_ID" in out_n, "%s: no GNU build ID note after the GNU ld relink:\n%s\n%r" % (
+        what, out_n[-800:], [a for a in rep["link_argv"] if "build-id" in a])
+    ids = [a for a in rep["link_argv"] if a.startswith("-Wl,--build-id")]
+    for a in ids:
+        if a.startswith("-Wl,--build-id=0x"):
+            assert len(a) == len("-Wl,--build-id=0x") + 40, (
+                "%s: cmd/link's 20-byte build ID not restored for GNU ld: %r" % (what, a))
+    if ids and ids[-1].startswith("-Wl,--build-id=0x"):  # the last one wins
+        hexid = ids[-1][len("-Wl,--build-id=0x"):]
+        assert "Build ID: %s" % hexid in out_n, "%s: build ID %s not in\n%s" % (what, hexid, out_n[-800:])
+    bid = go_buildid(out)
+    assert re.fullmatch(r"[A-Za-z0-9_-]{20}(/[A-Za-z0-9_-]{20}){3}", bid), "%s: go tool buildid %r" % (what, bid)
 
 
 def without(obj, *keys):
@@ -4791,8 +4822,8 @@ def linker_mode_fallback():
     link falls back to bfd and says why; auto with only gold and bfd on PATH
     passes gold over for --static-pie. No --linker is auto's choice (issue
     15), said in --json only (and -v), unless the link's own -extldflags,
-    CGO_LDFLAGS (environment or go env -w) or a #cgo LDFLAGS line name
-    -fuse-ld=, which is kept (--linker=bfd replaces it)."""
+    CGO_LDFLAGS (environment or go env -w), go env CC's words or a #cgo
+    LDFLAGS line name -fuse-ld=, which is kept (--linker=bfd replaces it)."""
     ex = example("fortytwo")
     r, rep, out = build(ex, ["--static-pie", "--linker=gold"], name="lkpie")
     lk = rep["linker"]
@@ -4821,10 +4852,11 @@ def linker_mode_fallback():
     assert (lk6["why"] or "").startswith("auto: the fastest installed that can link --static"), lk6
     assert "linker" not in r6.err, "no --linker: the choice is said with -v and --json only\n%r" % r6
     assert_static(os.path.join(outdir6, "fortytwo"))
-    # No --linker, the link's own -extldflags -fuse-ld=gold (or CGO_LDFLAGS):
-    # kept, and no failover; --linker=bfd replaces it.
+    # No --linker, the link's own -extldflags -fuse-ld=gold (or CGO_LDFLAGS,
+    # or go env CC's words): kept, and no failover; --linker=bfd replaces it.
     for go_args, env in ((["--", "-ldflags=-extldflags=-fuse-ld=gold"], None),
-                         ([], base_env(CGO_LDFLAGS="-g -O2 -fuse-ld=gold"))):
+                         ([], base_env(CGO_LDFLAGS="-g -O2 -fuse-ld=gold")),
+                         ([], base_env(CC="gcc -fuse-ld=gold"))):
         outdir5 = scratch("lk-own")
         r5 = gorelink(["--json", "-o", os.path.join(outdir5, "fortytwo"), "."] + go_args, cwd=ex, env=env)
         assert r5.rc == EXIT_OK, r5
@@ -4880,6 +4912,7 @@ def linker_failover_to_bfd():
     assert "the final link with mold failed; linking once more with GNU ld" in r.err, r
     assert "-fuse-ld=bfd" in rep["link_argv"] and "-fuse-ld=mold" not in rep["link_argv"], rep["link_argv"]
     assert_static(out)
+    assert_build_ids_after_bfd(out, rep, "failover from mold")
     rr, _ = run_in_empty_root(out, name="ft")
     assert rr.rc == 0, "after the failover: %r" % rr
 

@@ -208,6 +208,74 @@ START_TEST(test_extld_discovery_path)
 }
 END_TEST
 
+/* A fallback from mold to GNU ld links cmd/link's own --build-id=0xHEX again:
+ * the 4 zero bytes gr_extld_mold_build_id added come off; md5 (every linker
+ * knows it) and other words stay; the round trip gives cmd/link's word. */
+START_TEST(test_extld_mold_build_id_undo)
+{
+	const char *id20 = "-Wl,--build-id=0xe48ba8532204f96b6d33247e4272f51e66a8a4a7";
+	struct gr_strvec v;
+
+	gr_strvec_init(&v);
+	ck_assert_int_eq(gr_strvec_push(&v, "-o"), 0);
+	ck_assert_int_eq(gr_strvec_push(&v, id20), 0);
+	ck_assert_int_eq(gr_strvec_push(&v, "-Xlinker"), 0);
+	ck_assert_int_eq(gr_strvec_push(&v, "--build-id"), 0);
+	ck_assert_int_eq(gr_extld_mold_build_id(&v), 0);
+	ck_assert_str_ne(v.v[1], id20);
+	ck_assert_str_eq(v.v[3], "--build-id=md5");
+	gr_extld_mold_build_id_undo(&v);
+	ck_assert_uint_eq(v.n, 4);
+	ck_assert_str_eq(v.v[1], id20);
+	ck_assert_str_eq(v.v[3], "--build-id=md5");
+	gr_strvec_deinit(&v);
+
+	/* -Xlinker's word too; other lengths, other endings, non-hex kept. */
+	gr_strvec_init(&v);
+	ck_assert_int_eq(gr_strvec_push(&v, "-Xlinker"), 0);
+	ck_assert_int_eq(gr_strvec_push(&v, "--build-id=0xe48ba8532204f96b6d33247e4272f51e66a8a4a700000000"), 0);
+	ck_assert_int_eq(gr_strvec_push(&v, "-Wl,--build-id=0xe48ba8532204f96b6d33247e4272f51e66a8a4a700000001"), 0);
+	ck_assert_int_eq(gr_strvec_push(&v, "-Wl,--build-id=0x1234567800000000"), 0);
+	ck_assert_int_eq(gr_strvec_push(&v, "-Wl,--build-id=0xe48ba8532204f96b6d33247e4272f51e66a8a4a700000000,-z,now"), 0);
+	gr_extld_mold_build_id_undo(&v);
+	ck_assert_str_eq(v.v[1], "--build-id=0xe48ba8532204f96b6d33247e4272f51e66a8a4a7");
+	ck_assert_str_eq(v.v[2], "-Wl,--build-id=0xe48ba8532204f96b6d33247e4272f51e66a8a4a700000001");
+	ck_assert_str_eq(v.v[3], "-Wl,--build-id=0x1234567800000000");
+	ck_assert_str_eq(v.v[4], "-Wl,--build-id=0xe48ba8532204f96b6d33247e4272f51e66a8a4a700000000,-z,now");
+	gr_strvec_deinit(&v);
+}
+END_TEST
+
+/* Whose -fuse-ld= a final link holds: gorelink's soft choice is the one
+ * -fuse-ld= naming it; the compiler words' own, another one, or several are
+ * the user's; --linker (not soft) is gorelink's. */
+START_TEST(test_extld_linker_own)
+{
+	char *gorelinks[] = { "cc", "-o", "a.out", "go.o", "-fuse-ld=mold" };
+	char *users[] = { "cc", "-o", "a.out", "go.o", "-fuse-ld=gold" };
+	char *two[] = { "cc", "-fuse-ld=mold", "-o", "a.out", "-fuse-ld=mold" };
+	struct gr_linkstate ls;
+
+	gr_linkstate_init(&ls);
+	ck_assert(gr_extld_linker_own(&ls, users, 5));  /* no choice at all */
+	ls.linker = strdup("mold");
+	ck_assert_ptr_nonnull(ls.linker);
+	ls.linker_soft = true;
+	ck_assert_int_eq(gr_strvec_push(&ls.cc, "cc"), 0);
+	ck_assert(!gr_extld_linker_own(&ls, gorelinks, 5));
+	ck_assert(gr_extld_linker_own(&ls, users, 5));
+	ck_assert(gr_extld_linker_own(&ls, two, 5));
+	/* go env CC="gcc -fuse-ld=gold" (ls->cc) or CXX: the user's. */
+	ck_assert_int_eq(gr_strvec_push(&ls.cxx, "g++"), 0);
+	ck_assert_int_eq(gr_strvec_push(&ls.cxx, "-fuse-ld=gold"), 0);
+	ck_assert(gr_extld_linker_own(&ls, gorelinks, 5));
+	/* --linker=mold: gorelink's whatever the link said. */
+	ls.linker_soft = false;
+	ck_assert(!gr_extld_linker_own(&ls, users, 5));
+	gr_linkstate_deinit(&ls);
+}
+END_TEST
+
 START_TEST(test_is_final_and_expand)
 {
 	char *final[] = { "-m64", "-o", "/tmp/b/exe/a.out", "/tmp/go-link-1/go.o", "-lpthread" };
@@ -1244,6 +1312,8 @@ main(void)
 		test_unquote,
 		test_is_final_and_expand,
 		test_extld_discovery_path,
+		test_extld_mold_build_id_undo,
+		test_extld_linker_own,
 		test_probe_shape,
 		test_probe_cache,
 		test_linkstate,
