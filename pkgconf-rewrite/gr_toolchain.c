@@ -1078,7 +1078,7 @@ gr_tc_identity(char **s, size_t *len, const char *name)
 	return GR_OK;
 }
 
-/* Append s's text t (n bytes) to *s. */
+/* Append t (n bytes) to *s (*len bytes, NUL-terminated). */
 static int
 gr_tc_append(char **s, size_t *len, const char *t, size_t n)
 {
@@ -1114,8 +1114,15 @@ gr_tc_is_cfg(const struct dirent *d)
 	return n > 4 && !strcmp(d->d_name + n - 4, ".cfg");
 }
 
+/* Byte order of entry names (alphasort's order would follow the locale). */
+static int
+gr_tc_byname(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
 /* The identity of dir (gr_tc_identity: "missing" when it is not there) and
- * of each *.cfg file in it, in name order. */
+ * of each *.cfg file in it, in byte order of names. */
 static int
 gr_tc_cfg_dir(char **s, size_t *len, const char *dir)
 {
@@ -1125,7 +1132,7 @@ gr_tc_cfg_dir(char **s, size_t *len, const char *dir)
 	if ((rc = gr_tc_identity(s, len, dir)) != GR_OK)
 		return rc;
 	errno = 0;
-	if ((n = scandir(dir, &ents, gr_tc_is_cfg, alphasort)) < 0)
+	if ((n = scandir(dir, &ents, gr_tc_is_cfg, gr_tc_byname)) < 0)
 		return errno == ENOMEM ? GR_ENOMEM : GR_OK;  /* no directory: its line says so */
 	for (i = 0; i < n; i++) {
 		char *f = rc == GR_OK ? gr_tc_join(dir, ents[i]->d_name) : NULL;
