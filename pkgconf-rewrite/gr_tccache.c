@@ -51,7 +51,7 @@ gr_tc_key(struct gr_kvbuf *b, const struct gr_env *env, char *const cc[], const 
 		gr_kv_put(b, 'w', cc[i]);
 		if (where) {
 			/* clang's configuration files, read from its own directory. */
-			char *cfg = gr_toolchain_config_state(where, cc, SIZE_MAX, NULL, 0);
+			char *cfg = gr_toolchain_config_state(env, where, cc, SIZE_MAX, NULL, 0);
 			gr_tcbuf_file(b, 'f', where);
 			if (!cfg)
 				b->nomem = true;

@@ -10,6 +10,7 @@
  * or when the driver prints no COMPILER_PATH (CC... -print-prog-name=ld). */
 #include "gr_toolchain.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1077,10 +1078,127 @@ gr_tc_identity(char **s, size_t *len, const char *name)
 	return GR_OK;
 }
 
-char *
-gr_toolchain_config_state(const char *path, char *const a[], size_t na, char *const b[], size_t nb)
+/* Append t (n bytes) to *s (*len bytes, NUL-terminated). */
+static int
+gr_tc_append(char **s, size_t *len, const char *t, size_t n)
 {
-	char *real, *slash, *s = strdup(""), *const *w;
+	char *p;
+
+	if (!(p = realloc(*s, *len + n + 1)))
+		return GR_ENOMEM;
+	memcpy(p + *len, t, n);
+	p[*len + n] = '\0';
+	*s = p;
+	*len += n;
+	return GR_OK;
+}
+
+/* dir/name, malloc'd; NULL when out of memory. */
+static char *
+gr_tc_join(const char *dir, const char *name)
+{
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *p = malloc(n);
+
+	if (p)
+		snprintf(p, n, "%s/%s", dir, name);
+	return p;
+}
+
+/* Whether a directory entry's name is a clang configuration file's (*.cfg). */
+static int
+gr_tc_is_cfg(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+
+	return n > 4 && !strcmp(d->d_name + n - 4, ".cfg");
+}
+
+/* Byte order of entry names (alphasort's order would follow the locale). */
+static int
+gr_tc_byname(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/* The identity of dir (gr_tc_identity: "missing" when it is not there) and
+ * of each *.cfg file in it, in byte order of names. */
+static int
+gr_tc_cfg_dir(char **s, size_t *len, const char *dir)
+{
+	struct dirent **ents = NULL;
+	int n, i, rc;
+
+	if ((rc = gr_tc_identity(s, len, dir)) != GR_OK)
+		return rc;
+	errno = 0;
+	if ((n = scandir(dir, &ents, gr_tc_is_cfg, gr_tc_byname)) < 0)
+		return errno == ENOMEM ? GR_ENOMEM : GR_OK;  /* no directory: its line says so */
+	for (i = 0; i < n; i++) {
+		char *f = rc == GR_OK ? gr_tc_join(dir, ents[i]->d_name) : NULL;
+		if (rc == GR_OK)
+			rc = f ? gr_tc_identity(s, len, f) : GR_ENOMEM;
+		free(f);
+		free(ents[i]);
+	}
+	free(ents);
+	return rc;
+}
+
+/* Whether name (a path's last component) is ccache's or sccache's. */
+static bool
+gr_tc_is_ccache(const char *name)
+{
+	return !strcmp(name, "ccache") || !strcmp(name, "sccache");
+}
+
+/* The compiler a ccache symlink called name (ccache's own real path: launcher)
+ * runs: the first executable name on path (NULL: /usr/bin:/bin) that is no
+ * ccache, as ccache itself looks (CCACHE_PATH and ccache's compiler setting
+ * aside), malloc'd; NULL with errno 0 when there is none, ENOMEM when out of memory. */
+static char *
+gr_tc_behind_ccache(const char *name, const char *launcher, const char *path)
+{
+	const char *p, *colon;
+
+	for (p = path ? path : "/usr/bin:/bin"; *p; p = *colon ? colon + 1 : colon) {
+		char *dir, *cand, *real, *slash;
+		colon = strchr(p, ':');
+		if (!colon)
+			colon = p + strlen(p);
+		if (colon == p)
+			continue;  /* the current directory: not where a compiler is looked for here */
+		if (!(dir = strndup(p, (size_t)(colon - p))))
+			return NULL;
+		cand = gr_tc_join(dir, name);
+		free(dir);
+		if (!cand)
+			return NULL;
+		errno = 0;
+		if (access(cand, X_OK) != 0 || !(real = realpath(cand, NULL))) {
+			free(cand);
+			if (errno == ENOMEM)
+				return NULL;
+			continue;
+		}
+		slash = strrchr(real, '/');
+		if (strcmp(real, launcher) != 0 && !gr_tc_is_ccache(slash ? slash + 1 : real)) {
+			free(cand);
+			return real;
+		}
+		free(real);
+		free(cand);
+	}
+	errno = 0;
+	return NULL;
+}
+
+char *
+gr_toolchain_config_state(const struct gr_env *env, const char *path, char *const a[], size_t na,
+                          char *const b[], size_t nb)
+{
+	char *real, *slash, *s = strdup(""), *const *w, *behind = NULL;
+	const char *invoked, *v;
 	size_t len = 0, i, k, n;
 	int rc = GR_OK;
 
@@ -1090,30 +1208,81 @@ gr_toolchain_config_state(const char *path, char *const a[], size_t na, char *co
 	if (!path || !(real = realpath(path, NULL)))
 		return errno == ENOMEM ? (free(s), NULL) : s;
 	slash = strrchr(real, '/');
-	if (!slash || !strstr(slash + 1, "clang")) {
+	invoked = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	/* A ccache symlink named after clang (/usr/lib/ccache/clang): the clang
+	 * behind it, named, with its identity. */
+	if (slash && gr_tc_is_ccache(slash + 1) && strstr(invoked, "clang")) {
+		errno = 0;
+		if (!(behind = gr_tc_behind_ccache(invoked, real, env ? env->path : NULL))) {
+			free(real);
+			return errno == ENOMEM ? (free(s), NULL) : s;
+		}
 		free(real);
+		real = behind;
+		if ((rc = gr_tc_append(&s, &len, "ccache runs ", strlen("ccache runs "))) == GR_OK)
+			rc = gr_tc_identity(&s, &len, real);
+		slash = strrchr(real, '/');
+	}
+	if (rc != GR_OK || !slash || !strstr(slash + 1, "clang")) {
+		free(real);
+		if (rc != GR_OK) {
+			free(s);
+			return NULL;
+		}
 		return s;
 	}
 	*slash = '\0';
-	rc = gr_tc_identity(&s, &len, *real ? real : "/");
+	/* The directory of the real executable (a file created or removed there
+	 * changes its identity) and each *.cfg in it (one edited in place does
+	 * not change the directory's). */
+	rc = gr_tc_cfg_dir(&s, &len, *real ? real : "/");
+	/* The system and user directories of clang builds that have them
+	 * (Fedora: /etc/clang) and those given with --config-system-dir= and
+	 * --config-user-dir= words. */
+	if (rc == GR_OK)
+		rc = gr_tc_cfg_dir(&s, &len, "/etc/clang");
+	if (rc == GR_OK && env && env->xdg_config_home && env->xdg_config_home[0] == '/') {
+		char *d = gr_tc_join(env->xdg_config_home, "clang");
+		rc = d ? gr_tc_cfg_dir(&s, &len, d) : GR_ENOMEM;
+		free(d);
+	} else if (rc == GR_OK && env && env->home && env->home[0]) {
+		char *d = gr_tc_join(env->home, ".config/clang");
+		rc = d ? gr_tc_cfg_dir(&s, &len, d) : GR_ENOMEM;
+		free(d);
+	}
+	/* Whether clang >= 16 loads its default configuration files at all. */
+	if (rc == GR_OK) {
+		v = env ? env->clang_no_default_config : NULL;
+		if ((rc = gr_tc_append(&s, &len, "CLANG_NO_DEFAULT_CONFIG", strlen("CLANG_NO_DEFAULT_CONFIG"))) ==
+		    GR_OK)
+			rc = v ? gr_tc_append(&s, &len, "=", 1) : gr_tc_append(&s, &len, " unset\n", 7);
+		if (rc == GR_OK && v) {
+			rc = gr_tc_append(&s, &len, v, strcspn(v, "\n"));
+			if (rc == GR_OK)
+				rc = gr_tc_append(&s, &len, "\n", 1);
+		}
+	}
 	for (k = 0; k < 2 && rc == GR_OK; k++) {
 		w = k ? b : a;
 		n = k ? nb : na;
 		for (i = 0; w && i < n && w[i] && rc == GR_OK; i++) {
-			const char *v = NULL;
 			char *f;
+			v = NULL;
+			if (!strncmp(w[i], "--config-system-dir=", 20))
+				rc = gr_tc_cfg_dir(&s, &len, w[i] + 20);
+			else if (!strncmp(w[i], "--config-user-dir=", 18))
+				rc = gr_tc_cfg_dir(&s, &len, w[i] + 18);
 			if (!strcmp(w[i], "--config") && i + 1 < n && w[i + 1])
 				v = w[++i];
 			else if (!strncmp(w[i], "--config=", 9))
 				v = w[i] + 9;
-			if (!v)
+			if (!v || rc != GR_OK)
 				continue;
 			if (strchr(v, '/'))
 				rc = gr_tc_identity(&s, &len, v);
-			else if (!(f = malloc(strlen(real) + strlen(v) + 2)))
+			else if (!(f = gr_tc_join(real, v)))
 				rc = GR_ENOMEM;
 			else {
-				snprintf(f, strlen(real) + strlen(v) + 2, "%s/%s", real, v);
 				rc = gr_tc_identity(&s, &len, f);
 				free(f);
 			}

@@ -33,13 +33,22 @@ int gr_toolchain_discover(const struct gr_env *env, char *const cc[], struct gr_
 bool gr_toolchain_is_zig(char *const cc[]);
 
 /* What the compiler driver at path (resolved, e.g. by gr_path_which) reads
- * besides its words, as key text: for clang, which loads configuration files
- * (a --config word's file, or one named after a target-prefixed executable)
- * from the directory of its real executable, that directory's identity (a
- * file created or removed there changes it) and each file a --config word of
- * a or b names (a[na], b[nb]; relative names in that directory); "" for other
- * drivers. malloc'd; NULL when out of memory. */
-char *gr_toolchain_config_state(const char *path, char *const a[], size_t na, char *const b[], size_t nb);
+ * besides its words, as key text; "" for drivers other than clang. For clang
+ * (the real executable's name holds "clang"; or path is a ccache or sccache
+ * symlink named after clang: then the clang behind it, the first executable
+ * of that name on env's PATH that is no ccache, named with its identity):
+ * the identity (device, inode, size, times; or "missing") of the directory of
+ * its real executable and of each *.cfg file in it, of /etc/clang and each
+ * *.cfg in it, likewise of $XDG_CONFIG_HOME/clang (else $HOME/.config/clang)
+ * and of each directory a --config-system-dir= or --config-user-dir= word of
+ * a or b names, env's CLANG_NO_DEFAULT_CONFIG, and each file a --config word
+ * of a or b names (a[na], b[nb]; relative names in the executable's
+ * directory). Not covered: files a configuration file includes (@file),
+ * directories a clang build has compiled in other than these, CCACHE_PATH
+ * and ccache's compiler setting. env may be NULL (nothing set). malloc'd;
+ * NULL when out of memory. */
+char *gr_toolchain_config_state(const struct gr_env *env, const char *path, char *const a[], size_t na,
+                                char *const b[], size_t nb);
 
 /* Free everything gr_toolchain_discover filled in. */
 void gr_toolchain_deinit(struct gr_toolchain *tc);

@@ -775,8 +775,8 @@ gr_probe_env_wanted(const char *kv)
 
 /* Build the cache key of the probe; GR_ENOTFOUND when it cannot be keyed. */
 static int
-gr_probe_key(const char *path, char *const *envp, const char *cwd, char *const cc[], char *const *args,
-             size_t n, size_t dl, struct gr_kvbuf *key, struct gr_error *err)
+gr_probe_key(const struct gr_env *env, const char *path, char *const *envp, const char *cwd, char *const cc[],
+             char *const *args, size_t n, size_t dl, struct gr_kvbuf *key, struct gr_error *err)
 {
 	static const char *const progs[] = { "cc1", "as", "collect2", "ld", "ld.bfd", "ld.gold", "ld.lld",
 	                                     "ld.mold", "lto-wrapper", "liblto_plugin.so", "specs" };
@@ -844,7 +844,7 @@ gr_probe_key(const char *path, char *const *envp, const char *cwd, char *const c
 		gr_kv_put(key, 'w', cc[i]);
 		if (where) {
 			/* clang's configuration files, read from its own directory. */
-			char *cfg = gr_toolchain_config_state(where, cc, SIZE_MAX, args, n - 1);
+			char *cfg = gr_toolchain_config_state(env, where, cc, SIZE_MAX, args, n - 1);
 			gr_probe_file(key, 'f', where);
 			if (!cfg)
 				key->nomem = true;
@@ -982,7 +982,7 @@ gr_extld_probe(const struct gr_env *env, const char *path, char *const *envp, co
 	/* A key that cannot be made (a path too long to name, no memory): no
 	 * answer from the cache, and the probe runs as it always did; failing it
 	 * would tell cmd/link the flag is not supported. */
-	if (gr_probe_key(path, envp, cwd, cc, args, n, dl, &key, err) != GR_OK) {
+	if (gr_probe_key(env, path, envp, cwd, cc, args, n, dl, &key, err) != GR_OK) {
 		free(key.p);
 		return GR_ENOTFOUND;
 	}

@@ -23,6 +23,7 @@
 #include "gr_kv.h"
 #include "gr_path.h"
 #include "gr_pcindex.h"
+#include "gr_sigbus.h"
 
 #define GR_MF_TEXT_MAX ((size_t)4 << 20)  /* a .pc or copyright file, bytes */
 
@@ -944,43 +945,105 @@ mf_lstring(const unsigned char **q, const unsigned char *end, const unsigned cha
 	return false;
 }
 
-/* The Go version and the module info text of the build info blob in data
- * (len bytes): *go_version and *modinfo malloc'd (either NULL when the blob
- * has none; both NULL without a blob). GR_OK or GR_ENOMEM. */
+/* Where the build info's two strings are in a file's bytes (mf_buildinfo_scan). */
+struct mf_scan {
+	const unsigned char *data;  /* the bytes: maybe a mapping */
+	size_t len;
+	bool found;                 /* a blob with inline strings */
+	size_t voff, vn;            /* the Go version: offset and length */
+	size_t moff, mn;            /* the module info text (between its sentinels) */
+	char *ver, *mod;            /* mf_buildinfo_copy's destinations: allocated by the caller */
+};
+
+/* The build info blob in s->data: the offsets and lengths of its strings in
+ * *s (s->found false without a blob). Only reads the bytes (run under
+ * gr_sigbus_guard: allocates nothing). Returns GR_OK. */
 static int
-mf_buildinfo(const char *data, size_t len, char **go_version, char **modinfo)
+mf_buildinfo_scan(void *ctx)
 {
 	static const unsigned char magic[14] = "\xff Go buildinf:";
-	size_t off;
+	struct mf_scan *s = ctx;
+	const unsigned char *data = s->data;
+	size_t off, len = s->len;
 
-	*go_version = *modinfo = NULL;
+	s->found = false;
 	/* the blob is 16-byte aligned in its section: magic (14), pointer size,
 	 * flags, 16 more bytes; then (flag 2, Go 1.18+) two strings inline */
 	for (off = 0; off + 32 <= len; off += 16) {
-		const unsigned char *p = (const unsigned char *)data + off, *q, *vs, *ms;
+		const unsigned char *p = data + off, *q, *vs, *ms;
 		size_t vn, mn;
 		if (p[0] != magic[0] || memcmp(p, magic, sizeof(magic)) || !(p[15] & 2))
 			continue;
 		q = p + 32;
-		if (!mf_lstring(&q, (const unsigned char *)data + len, &vs, &vn) ||
-		    !mf_lstring(&q, (const unsigned char *)data + len, &ms, &mn))
+		if (!mf_lstring(&q, data + len, &vs, &vn) || !mf_lstring(&q, data + len, &ms, &mn))
 			continue;
-		if (vn && !(*go_version = strndup((const char *)vs, vn)))
-			return GR_ENOMEM;
+		s->found = true;
+		s->voff = (size_t)(vs - data);
+		s->vn = vn;
 		/* the module info between its two 16-byte sentinels */
-		if (mn >= 33 && !(*modinfo = strndup((const char *)ms + 16, mn - 32))) {
-			free(*go_version);
-			*go_version = NULL;
-			return GR_ENOMEM;
-		}
+		s->moff = mn >= 33 ? (size_t)(ms - data) + 16 : 0;
+		s->mn = mn >= 33 ? mn - 32 : 0;
 		return GR_OK;
 	}
 	return GR_OK;
 }
 
+/* Copy the strings mf_buildinfo_scan found into s->ver and s->mod (allocated
+ * by the caller, NUL-terminated here). Run under gr_sigbus_guard. GR_OK. */
+static int
+mf_buildinfo_copy(void *ctx)
+{
+	struct mf_scan *s = ctx;
+
+	if (s->ver) {
+		memcpy(s->ver, s->data + s->voff, s->vn);
+		s->ver[s->vn] = '\0';
+	}
+	if (s->mod) {
+		memcpy(s->mod, s->data + s->moff, s->mn);
+		s->mod[s->mn] = '\0';
+	}
+	return GR_OK;
+}
+
+/* The Go version and the module info text of the build info blob in data
+ * (len bytes, a mapping of path's file or memory): *go_version and *modinfo
+ * malloc'd (either NULL when the blob has none; both NULL without a blob).
+ * The bytes are read under gr_sigbus_guard and nothing is allocated there:
+ * a file that shrank under its mapping is GR_EIO (err set), not a crash.
+ * GR_OK, GR_EIO (err set) or GR_ENOMEM (err not set). */
+static int
+mf_buildinfo(const char *data, size_t len, const char *path, char **go_version, char **modinfo,
+             struct gr_error *err)
+{
+	struct mf_scan s;
+	int rc;
+
+	*go_version = *modinfo = NULL;
+	memset(&s, 0, sizeof(s));
+	s.data = (const unsigned char *)data;
+	s.len = len;
+	if ((rc = gr_sigbus_guard(mf_buildinfo_scan, &s, path, err)) != GR_OK || !s.found)
+		return rc;
+	if ((s.vn && !(s.ver = malloc(s.vn + 1))) || (s.mn && !(s.mod = malloc(s.mn + 1)))) {
+		free(s.ver);
+		return GR_ENOMEM;
+	}
+	if ((rc = gr_sigbus_guard(mf_buildinfo_copy, &s, path, err)) != GR_OK) {
+		free(s.ver);
+		free(s.mod);
+		return rc;
+	}
+	*go_version = s.ver;
+	*modinfo = s.mod;
+	return GR_OK;
+}
+
 /* The build info of the file at path (mf_buildinfo), the file mapped (read
- * whole when it cannot be). GR_OK, GR_EIO or GR_ENOMEM (err set); *late: the
- * memory ran out after the file was read, copying the strings. */
+ * whole when it cannot be; the mapping read under gr_sigbus_guard, unmapped
+ * outside it). GR_OK, GR_EIO (also: the file shrank while it was read) or
+ * GR_ENOMEM (err set); *late: the memory ran out after the file was read,
+ * copying the strings. */
 static int
 mf_buildinfo_file(const char *path, char **go_version, char **modinfo, bool *late, struct gr_error *err)
 {
@@ -998,7 +1061,7 @@ mf_buildinfo_file(const char *path, char **go_version, char **modinfo, bool *lat
 		map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (map != MAP_FAILED) {
 		close(fd);
-		rc = mf_buildinfo(map, (size_t)st.st_size, go_version, modinfo);
+		rc = mf_buildinfo(map, (size_t)st.st_size, path, go_version, modinfo, err);
 		munmap(map, (size_t)st.st_size);
 	} else {
 		FILE *f = fdopen(fd, "rb");
@@ -1012,11 +1075,13 @@ mf_buildinfo_file(const char *path, char **go_version, char **modinfo, bool *lat
 			return gr_error_set(err, GR_ENOMEM, 0, "out of memory reading %s", path);
 		if (rc != GR_OK)
 			return gr_error_set(err, GR_EIO, errno, "cannot read %s", path);
-		rc = mf_buildinfo(data, len, go_version, modinfo);
+		rc = mf_buildinfo(data, len, path, go_version, modinfo, err);
 		free(data);
 	}
-	*late = rc != GR_OK;
-	return rc ? gr_error_set(err, GR_ENOMEM, 0, "out of memory reading %s", path) : GR_OK;
+	if (rc != GR_ENOMEM)
+		return rc;  /* GR_EIO: the file shrank while it was read (err set) */
+	*late = true;
+	return gr_error_set(err, GR_ENOMEM, 0, "out of memory reading %s", path);
 }
 
 int

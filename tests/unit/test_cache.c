@@ -651,14 +651,27 @@ discovered_then_kept(char *const argv[])
 	}
 }
 
+/* Set path's access and modification times to sec (seconds since the epoch). */
+static void
+set_mtime(const char *path, time_t sec)
+{
+	struct timespec ts[2] = { { sec, 0 }, { sec, 0 } };
+
+	ck_assert_int_eq(utimensat(AT_FDCWD, path, ts, 0), 0);
+}
+
 /* clang reads configuration files from its own directory (a --config word's,
- * or one named after a target-prefixed executable): a file created there, or
- * a change to the --config file, is discovered afresh; another driver's key
- * holds none of it. */
+ * or one named after a target-prefixed executable; clang >= 16 also clang.cfg
+ * and the like), from its system and user directories, unless
+ * CLANG_NO_DEFAULT_CONFIG: a file created there, one edited in place (the
+ * directory's identity unchanged), or a change to the --config file, is
+ * discovered afresh; a ccache symlink named clang is keyed by the clang
+ * behind it; another driver's key holds none of it. */
 START_TEST(test_toolchain_cache_clang_config)
 {
-	char bin[200], cc[300], cfg[300], cfgword[320], other[300], *st;
+	char bin[200], cc[300], cfg[300], cfgword[320], other[300], *st, *st2;
 	char *argv[3] = { cc, cfgword, NULL }, *words[2] = { cfgword, NULL };
+	struct stat before, after;
 
 	setup();
 	/* A "clang" that drops --config= and runs gcc, in a directory of its own
@@ -680,14 +693,80 @@ START_TEST(test_toolchain_cache_clang_config)
 	snprintf(other, sizeof(other), "%s/x86_64.cfg", bin);
 	gr_test_write(other, "-m32\n");
 	discovered_then_kept(argv);
-	/* The state itself: the driver's directory and the --config file, named. */
-	st = gr_toolchain_config_state(cc, words, 1, NULL, 0);
+	/* That file edited in place (another size): the directory's identity
+	 * stays, the file's changes: afresh. */
+	ck_assert_int_eq(stat(bin, &before), 0);
+	gr_test_write(other, "-m32 -O2\n");
+	ck_assert_int_eq(stat(bin, &after), 0);
+	ck_assert(before.st_mtim.tv_sec == after.st_mtim.tv_sec && before.st_mtim.tv_nsec == after.st_mtim.tv_nsec);
+	discovered_then_kept(argv);
+	/* Edited in place again, the same size, a new modification time: afresh. */
+	gr_test_write(other, "-m64 -O2\n");
+	set_mtime(other, 1000000000);
+	discovered_then_kept(argv);
+	/* The state itself: the driver's directory, each *.cfg in it, the system
+	 * and user directories, CLANG_NO_DEFAULT_CONFIG, the --config file, named. */
+	st = gr_toolchain_config_state(gr_test_env(), cc, words, 1, NULL, 0);
 	ck_assert_ptr_nonnull(st);
 	ck_assert_ptr_nonnull(strstr(st, bin));
 	ck_assert_ptr_nonnull(strstr(st, cfg));
+	ck_assert_ptr_nonnull(strstr(st, other));
+	ck_assert_ptr_nonnull(strstr(st, "\n/etc/clang "));
+	ck_assert_ptr_nonnull(strstr(st, "CLANG_NO_DEFAULT_CONFIG"));
+	{
+		struct gr_env env = *gr_test_env();
+		char xdg[300], ucfg[340], ccdir[300], ccache[340], link[340], path[700], want[400];
+
+		/* CLANG_NO_DEFAULT_CONFIG set, or set otherwise: another state. */
+		env.clang_no_default_config = "1";
+		ck_assert_ptr_nonnull(st2 = gr_toolchain_config_state(&env, cc, words, 1, NULL, 0));
+		ck_assert_ptr_nonnull(strstr(st2, "CLANG_NO_DEFAULT_CONFIG=1\n"));
+		ck_assert_str_ne(st, st2);
+		free(st2);
+		/* The user directory ($XDG_CONFIG_HOME/clang): a file in it, edited. */
+		snprintf(xdg, sizeof(xdg), "%s/xdg", dir);
+		ck_assert_int_eq(mkdir(xdg, 0755), 0);
+		env.xdg_config_home = xdg;
+		snprintf(ucfg, sizeof(ucfg), "%s/clang", xdg);
+		ck_assert_int_eq(mkdir(ucfg, 0755), 0);
+		snprintf(ucfg, sizeof(ucfg), "%s/clang/clang.cfg", xdg);
+		gr_test_write(ucfg, "-O1\n");
+		ck_assert_ptr_nonnull(st2 = gr_toolchain_config_state(&env, cc, words, 1, NULL, 0));
+		ck_assert_ptr_nonnull(strstr(st2, ucfg));
+		free(st);
+		st = st2;
+		gr_test_write(ucfg, "-O1 -g\n");
+		ck_assert_ptr_nonnull(st2 = gr_toolchain_config_state(&env, cc, words, 1, NULL, 0));
+		ck_assert_str_ne(st, st2);
+		free(st2);
+		/* A ccache symlink named after the driver, first on PATH: the driver
+		 * behind it (the next one of that name on PATH), named. */
+		snprintf(ccdir, sizeof(ccdir), "%s/ccache-bin", dir);
+		ck_assert_int_eq(mkdir(ccdir, 0755), 0);
+		snprintf(ccache, sizeof(ccache), "%s/ccache", ccdir);
+		gr_test_write_mode(ccache, "#!/bin/sh\nexec \"$@\"\n", 0755);
+		snprintf(link, sizeof(link), "%s/x86_64-clang", ccdir);
+		ck_assert_int_eq(symlink("ccache", link), 0);
+		snprintf(path, sizeof(path), "%s:%s:/usr/bin:/bin", ccdir, bin);
+		env.path = path;
+		ck_assert_ptr_nonnull(st2 = gr_toolchain_config_state(&env, link, words, 1, NULL, 0));
+		snprintf(want, sizeof(want), "ccache runs %s ", cc);
+		ck_assert_msg(!strncmp(st2, want, strlen(want)), "%s", st2);
+		ck_assert_ptr_nonnull(strstr(st2, other));
+		free(st2);
+		/* ccache itself, or a ccache symlink for gcc: nothing. */
+		ck_assert_ptr_nonnull(st2 = gr_toolchain_config_state(&env, ccache, words, 1, NULL, 0));
+		ck_assert_str_eq(st2, "");
+		free(st2);
+		snprintf(link, sizeof(link), "%s/gcc", ccdir);
+		ck_assert_int_eq(symlink("ccache", link), 0);
+		ck_assert_ptr_nonnull(st2 = gr_toolchain_config_state(&env, link, words, 1, NULL, 0));
+		ck_assert_str_eq(st2, "");
+		free(st2);
+	}
 	free(st);
 	/* gcc reads no such files: nothing. */
-	st = gr_toolchain_config_state("/bin/sh", words, 1, NULL, 0);
+	st = gr_toolchain_config_state(gr_test_env(), "/bin/sh", words, 1, NULL, 0);
 	ck_assert_ptr_nonnull(st);
 	ck_assert_str_eq(st, "");
 	free(st);

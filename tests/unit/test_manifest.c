@@ -1,11 +1,15 @@
 /* Unit tests for relink/gr_manifest: inputs merged and sorted, the compact
  * form and its reader, licences (DEP-5 to SPDX, --deny-licence matching), the
- * Go side from go version -m. */
+ * Go side from go version -m and from the binary's own build info (also a file
+ * that shrinks under its mapping: an error, not SIGBUS). */
+#define _GNU_SOURCE  /* RTLD_NEXT */
 #include <check.h>
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -543,10 +547,125 @@ START_TEST(test_embed_payload)
 }
 END_TEST
 
+/* mmap for everything in this process: the real one; when shrink_after_map
+ * is set, that file is truncated to nothing right after it is mapped (once),
+ * as another process could do while gr_manifest reads the mapping. */
+static const char *shrink_after_map;
+static int shrunk;
+
+void *
+mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	static void *(*real)(void *, size_t, int, int, int, off_t);
+	void *p;
+
+	if (!real)
+		*(void **)&real = dlsym(RTLD_NEXT, "mmap");
+	p = real(addr, len, prot, flags, fd, off);
+	if (p != MAP_FAILED && shrink_after_map) {
+		ck_assert_int_eq(truncate(shrink_after_map, 0), 0);
+		shrink_after_map = NULL;
+		shrunk++;
+	}
+	return p;
+}
+
+/* A file of three pages whose build info blob (Go 1.18+ form: flag 2, the
+ * version and the module info inline, uvarint-prefixed) is at offset 8192. */
+static void
+write_buildinfo(const char *path)
+{
+	static const char mod[] = "path\texample.com/app\nmod\texample.com/app\t(devel)\t\n"
+	                          "dep\tgithub.com/a/b\tv1.0.0\th1:abc=\nbuild\tCGO_ENABLED=1\n";
+	unsigned char buf[3 * 4096];
+	size_t at = 8192, ml = strlen(mod);
+	FILE *f;
+
+	memset(buf, 0, sizeof(buf));
+	memcpy(buf + at, "\xff Go buildinf:", 14);
+	buf[at + 14] = 8;
+	buf[at + 15] = 2;
+	at += 32;
+	buf[at++] = (unsigned char)strlen("go1.22.1");
+	memcpy(buf + at, "go1.22.1", strlen("go1.22.1"));
+	at += strlen("go1.22.1");
+	ck_assert_uint_lt(ml + 32, 1 << 14);  /* two bytes of uvarint */
+	buf[at++] = (unsigned char)(((ml + 32) & 0x7f) | 0x80);
+	buf[at++] = (unsigned char)((ml + 32) >> 7);
+	memset(buf + at, 0x30, 16);  /* the sentinels */
+	memcpy(buf + at + 16, mod, ml);
+	memset(buf + at + 16 + ml, 0xf9, 16);
+	ck_assert_ptr_nonnull(f = fopen(path, "wb"));
+	ck_assert_uint_eq(fwrite(buf, 1, sizeof(buf), f), sizeof(buf));
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* The build info read from the (mapped) binary under the SIGBUS guard gives
+ * the strings; a file that shrinks once mapped is GR_EIO naming it, not a
+ * SIGBUS; no blob is no Go side. */
+START_TEST(test_read_go_buildinfo)
+{
+	char path[128], want[256], *text = NULL;
+	struct gr_manifest m;
+	struct gr_error e;
+
+	gr_test_fresh_tmpdir(tmp, sizeof(tmp), "gr-buildinfo");
+	snprintf(path, sizeof(path), "%s/app", tmp);
+	write_buildinfo(path);
+	ck_assert_int_eq(gr_manifest_go_modinfo(path, &text, &e), GR_OK);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_str_eq(text, "path\texample.com/app\nmod\texample.com/app\t(devel)\t\n"
+	                       "dep\tgithub.com/a/b\tv1.0.0\th1:abc=\nbuild\tCGO_ENABLED=1\n");
+	free(text);
+	gr_manifest_init(&m);
+	ck_assert_int_eq(gr_manifest_read_go(&m, path, &e), GR_OK);
+	ck_assert_str_eq(m.go_version, "go1.22.1");
+	ck_assert_str_eq(m.go_path, "example.com/app");
+	ck_assert_str_eq(m.main.version, "(devel)");
+	ck_assert_uint_eq(m.ndeps, 1);
+	ck_assert_str_eq(m.deps[0].sum, "h1:abc=");
+	ck_assert_uint_eq(m.nsettings, 1);
+	gr_manifest_deinit(&m);
+
+	/* The file shrinks right after it is mapped: an error naming it. */
+	snprintf(want, sizeof(want), "%s: the file shrank while it was being read", path);
+	shrunk = 0;
+	shrink_after_map = path;
+	text = want;  /* set to NULL on failure */
+	gr_error_clear(&e);
+	ck_assert_int_eq(gr_manifest_go_modinfo(path, &text, &e), GR_EIO);
+	ck_assert_int_eq(shrunk, 1);
+	ck_assert_ptr_null(text);
+	ck_assert_str_eq(e.msg, want);
+	write_buildinfo(path);
+	shrink_after_map = path;
+	gr_manifest_init(&m);
+	gr_error_clear(&e);
+	ck_assert_int_eq(gr_manifest_read_go(&m, path, &e), GR_EIO);
+	ck_assert_int_eq(shrunk, 2);
+	ck_assert_str_eq(e.msg, want);
+	ck_assert_ptr_null(m.go_version);
+	gr_manifest_deinit(&m);
+
+	/* No blob (the empty file left behind is not mapped; a file of zeros is). */
+	ck_assert_int_eq(gr_manifest_go_modinfo(path, &text, &e), GR_OK);
+	ck_assert_ptr_null(text);
+	gr_test_put(tmp, "zeros", "\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n");
+	snprintf(path, sizeof(path), "%s/zeros", tmp);
+	ck_assert_int_eq(gr_manifest_go_modinfo(path, &text, &e), GR_OK);
+	ck_assert_ptr_null(text);
+	gr_manifest_init(&m);
+	ck_assert_int_eq(gr_manifest_read_go(&m, path, &e), GR_OK);
+	ck_assert_ptr_null(m.go_version);
+	gr_manifest_deinit(&m);
+}
+END_TEST
+
 int
 main(void)
 {
-	const TTest *const tests[] = { test_spdx, test_deny, test_deb_licence, test_add_and_go, test_compact, test_ldtrace, test_resolve_cached, test_embed_payload };
+	const TTest *const tests[] = { test_spdx, test_deny, test_deb_licence, test_add_and_go, test_compact, test_ldtrace, test_resolve_cached, test_embed_payload,
+	                               test_read_go_buildinfo };
 
 	return gr_test_run(gr_test_suite("manifest", "manifest", tests, sizeof(tests) / sizeof(tests[0]), 0), false);
 }

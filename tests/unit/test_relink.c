@@ -1,6 +1,7 @@
 /* Unit tests for the build's pure parts: go flag merging, Go quoted strings,
  * the final-link test, presets and the link state. */
 #include <check.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -541,6 +542,23 @@ START_TEST(test_probe_cache)
 		gr_test_write_mode(cfg, "-fuse-ld=lld\n", 0644);
 		probe_ran_then_kept(cclv, args, envp);
 		ck_assert_uint_eq(probe_count(dir), 9);
+		/* It is edited in place (the directory's identity stays): another
+		 * size, then the same size and a new modification time. */
+		{
+			struct stat before, after;
+			struct timespec ts[2] = { { 1000000000, 0 }, { 1000000000, 0 } };
+			ck_assert_int_eq(stat(bin, &before), 0);
+			gr_test_write(cfg, "-fuse-ld=mold\n");
+			ck_assert_int_eq(stat(bin, &after), 0);
+			ck_assert(before.st_mtim.tv_sec == after.st_mtim.tv_sec &&
+			          before.st_mtim.tv_nsec == after.st_mtim.tv_nsec);
+			probe_ran_then_kept(cclv, args, envp);
+			ck_assert_uint_eq(probe_count(dir), 10);
+			gr_test_write(cfg, "-fuse-ld=gold\n");
+			ck_assert_int_eq(utimensat(AT_FDCWD, cfg, ts, 0), 0);
+			probe_ran_then_kept(cclv, args, envp);
+			ck_assert_uint_eq(probe_count(dir), 11);
+		}
 	}
 #undef PROBE
 #undef PROBE_IN
