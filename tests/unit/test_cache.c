@@ -67,6 +67,45 @@ START_TEST(test_roundtrip)
 }
 END_TEST
 
+/* The size limit (review finding 5): an entry of exactly gr_cache_room bytes
+ * is written and read back; one byte more is refused by gr_cache_put and
+ * nothing is written (before, it was written and gr_cache_get never read it). */
+START_TEST(test_size_limit)
+{
+	static const char key[] = "a key for the size limit";
+	struct gr_error e;
+	size_t room = gr_cache_room(key), len;
+	char *big, *data, d[256];
+	DIR *dp;
+	struct dirent *de;
+	int files = 0;
+
+	setup();
+	ck_assert_uint_gt(room, (size_t)1 << 20);
+	ck_assert_uint_lt(room, (size_t)4 << 20);
+	ck_assert_uint_eq(gr_cache_room(key) + strlen(key), gr_cache_room("k") + 1);
+	big = malloc(room + 1);
+	ck_assert_ptr_nonnull(big);
+	memset(big, 'x', room + 1);
+	ck_assert_int_eq(gr_cache_put(gr_test_env(), "big", key, big, room + 1, &e), GR_EUSAGE);
+	ck_assert_ptr_nonnull(strstr(e.msg, "limit"));
+	snprintf(d, sizeof(d), "%s/big", dir);
+	if ((dp = opendir(d)) != NULL) {
+		while ((de = readdir(dp)) != NULL)
+			files += de->d_name[0] != '.';
+		closedir(dp);
+	}
+	ck_assert_int_eq(files, 0);
+	ck_assert_int_eq(gr_cache_get(gr_test_env(), "big", key, &data, &len), GR_ENOTFOUND);
+	ck_assert_int_eq(gr_cache_put(gr_test_env(), "big", key, big, room, &e), GR_OK);
+	ck_assert_int_eq(gr_cache_get(gr_test_env(), "big", key, &data, &len), GR_OK);
+	ck_assert_uint_eq(len, room);
+	ck_assert_int_eq(memcmp(data, big, room), 0);
+	free(data);
+	free(big);
+}
+END_TEST
+
 START_TEST(test_disabled_and_corrupt)
 {
 	struct gr_error e;
@@ -700,6 +739,7 @@ main(void)
 	const TTest *const tests[] = {
 		test_verdicts,
 		test_roundtrip,
+		test_size_limit,
 		test_disabled_and_corrupt,
 		test_concurrent,
 		test_toolchain_cache,
