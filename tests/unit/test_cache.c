@@ -694,6 +694,55 @@ discovered_then_kept(char *const argv[])
  * or one named after a target-prefixed executable): a file created there, or
  * a change to the --config file, is discovered afresh; another driver's key
  * holds none of it. */
+/* The verdicts' entry does not only grow (review note): a path judged again
+ * in the same run (it changed) keeps its newer record only, and a record
+ * whose file no longer exists is dropped when the entry is next written. */
+START_TEST(test_verdicts_pruned)
+{
+	static const struct gr_bfd_target t = { "elf64-x86-64", "i386:x86-64" };
+	char libs[128], a[192], b[192], c[192], entry[512], *text, *q;
+	struct gr_tccache_verdicts *v;
+	struct gr_cand_info info;
+	struct gr_error e;
+	int n = 0;
+
+	setup();
+	snprintf(libs, sizeof(libs), "%s/libs", dir);
+	ck_assert_int_eq(mkdir(libs, 0755), 0);
+	snprintf(a, sizeof(a), "%s/liba.a", libs);
+	snprintf(b, sizeof(b), "%s/libb.so", libs);
+	snprintf(c, sizeof(c), "%s/libc.a", libs);
+	gr_test_write(a, "!<arch>\n");
+	gr_test_write(b, "/* GNU ld script */\nINPUT(x)\n");
+	gr_test_write(c, "!<arch>\n");
+	ck_assert_ptr_nonnull(v = gr_tccache_verdicts_new(gr_test_env()));
+	ck_assert_int_eq(gr_tccache_classify(v, a, &t, &info, &e), GR_OK);
+	ck_assert_int_eq(info.kind, GR_CAND_ARCHIVE);
+	gr_test_write(a, "/* now a script */\n");  /* changed during the run */
+	ck_assert_int_eq(gr_tccache_classify(v, a, &t, &info, &e), GR_OK);
+	ck_assert_int_eq(info.kind, GR_CAND_SCRIPT);
+	ck_assert_int_eq(gr_tccache_classify(v, b, &t, &info, &e), GR_OK);
+	gr_tccache_verdicts_close(v);
+	text = verdict_entry(entry, sizeof(entry));
+	for (q = text; (q = strstr(q, "liba.a\ni\t")) != NULL; q++)
+		n++;
+	ck_assert_msg(n == 1, "%d records for liba.a: %s", n, text);
+	ck_assert_ptr_nonnull(q = strstr(text, "liba.a\ni\t"));
+	ck_assert_msg(strstr(q, "\nk\t4\n") != NULL && strstr(q, "\nk\t4\n") < strstr(q, "\nE\tend\n"),
+	              "liba.a's record is the newer one (a script): %s", text);
+	ck_assert_ptr_nonnull(strstr(text, "libb.so\ni\t"));
+	free(text);
+	/* libb.so removed: the next run that writes the entry drops its record */
+	ck_assert_int_eq(unlink(b), 0);
+	ck_assert_int_eq(judge(NULL, c), GR_CAND_ARCHIVE);
+	text = verdict_entry(entry, sizeof(entry));
+	ck_assert_msg(strstr(text, "libb.so") == NULL, "record of a removed file kept: %s", text);
+	ck_assert_ptr_nonnull(strstr(text, "liba.a\ni\t"));
+	ck_assert_ptr_nonnull(strstr(text, "libc.a\ni\t"));
+	free(text);
+}
+END_TEST
+
 START_TEST(test_toolchain_cache_clang_config)
 {
 	char bin[200], cc[300], cfg[300], cfgword[320], other[300], *st;
@@ -738,6 +787,7 @@ main(void)
 {
 	const TTest *const tests[] = {
 		test_verdicts,
+		test_verdicts_pruned,
 		test_roundtrip,
 		test_size_limit,
 		test_disabled_and_corrupt,
