@@ -866,12 +866,15 @@ gr_dpkg_open_cached(const struct gr_env *env, const char *admindir, struct gr_dp
 	int rc;
 
 	*out = NULL;
+	/* the loaded key is taken before the index's key: a change in between
+	 * shows as a key that is no longer the database's */
+	dkey = env ? key_text(ad) : NULL;
 	if (!env || ix_key(ad, &key, &settled) != GR_OK || key.nomem || !key.p) {
+		free(dkey);
 		free(key.p);
 		return gr_dpkg_open(admindir, out, err);
 	}
 	if (gr_cache_get(env, "dpkg-index", key.p, &data, &len) == GR_OK) {
-		dkey = key_text(ad);  /* before the lists the index names are read */
 		if (!(db = calloc(1, sizeof(*db)))) {
 			free(dkey);
 			free(data);
@@ -881,6 +884,7 @@ gr_dpkg_open_cached(const struct gr_env *env, const char *admindir, struct gr_dp
 		gr_arena_init(&db->arena);
 		db->self = db;
 		db->key = dkey;
+		dkey = NULL;
 		if (ix_load(db, data, len, ad) == GR_OK) {
 			free(key.p);
 			*out = db;
@@ -889,11 +893,17 @@ gr_dpkg_open_cached(const struct gr_env *env, const char *admindir, struct gr_dp
 		free(data);  /* a damaged or foreign entry: the database is read */
 		gr_dpkg_free(db);
 	}
+	free(dkey);  /* gr_dpkg_open takes its own */
 	rc = gr_dpkg_open(admindir, &db, err);
-	/* An index the cache would not read back (a database of some 300,000
-	 * paths and more) is neither built nor written: every run loads then. */
-	if (rc == GR_OK && settled && ix_fits(db, key.p) && ix_build(db, &ix))
+	/* Written only for the database the key names (its key the same before
+	 * and after the load). An index the cache would not read back (a database
+	 * of some 300,000 paths and more) is neither built nor written: every run
+	 * loads then. */
+	dkey = rc == GR_OK ? key_text(ad) : NULL;
+	if (rc == GR_OK && settled && dkey && db->key && !strcmp(dkey, db->key) &&
+	    !strncmp(key.p + 13, dkey, strlen(dkey)) && ix_fits(db, key.p) && ix_build(db, &ix))
 		gr_cache_put(env, "dpkg-index", key.p, ix.p, ix.n, &e);  /* a cache: a failed write is a miss later */
+	free(dkey);
 	free(ix.p);
 	free(key.p);
 	if (rc == GR_OK)
