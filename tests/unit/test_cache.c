@@ -675,25 +675,6 @@ START_TEST(test_verdicts)
 }
 END_TEST
 
-/* argv's toolchain is discovered (nothing kept for it yet), then answered from the cache. */
-static void
-discovered_then_kept(char *const argv[])
-{
-	struct gr_toolchain a;
-	struct gr_error e;
-	bool hit;
-
-	for (int k = 0; k < 2; k++) {
-		ck_assert_int_eq(gr_tccache_discover(gr_test_env(), argv, &a, &hit, &e), GR_OK);
-		ck_assert_int_eq(hit, k == 1);
-		gr_toolchain_deinit(&a);
-	}
-}
-
-/* clang reads configuration files from its own directory (a --config word's,
- * or one named after a target-prefixed executable): a file created there, or
- * a change to the --config file, is discovered afresh; another driver's key
- * holds none of it. */
 /* The verdicts' entry does not only grow (review note): a path judged again
  * in the same run (it changed) keeps its newer record only, and a record
  * whose file no longer exists is dropped when the entry is next written. */
@@ -743,6 +724,25 @@ START_TEST(test_verdicts_pruned)
 }
 END_TEST
 
+/* argv's toolchain is discovered (nothing kept for it yet), then answered from the cache. */
+static void
+discovered_then_kept(char *const argv[])
+{
+	struct gr_toolchain a;
+	struct gr_error e;
+	bool hit;
+
+	for (int k = 0; k < 2; k++) {
+		ck_assert_int_eq(gr_tccache_discover(gr_test_env(), argv, &a, &hit, &e), GR_OK);
+		ck_assert_int_eq(hit, k == 1);
+		gr_toolchain_deinit(&a);
+	}
+}
+
+/* clang reads configuration files from its own directory (a --config word's,
+ * or one named after a target-prefixed executable): a file created there, or
+ * a change to the --config file, is discovered afresh; another driver's key
+ * holds none of it. */
 START_TEST(test_toolchain_cache_clang_config)
 {
 	char bin[200], cc[300], cfg[300], cfgword[320], other[300], *st;
