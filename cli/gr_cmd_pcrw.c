@@ -1048,9 +1048,10 @@ static void
 gr_pcrw_dpkg(const struct gr_env *env, char **paths, size_t n, char **pkgs)
 {
 	struct gr_kvbuf key = { NULL, 0, 0, false }, head = { NULL, 0, 0, false }, val = { NULL, 0, 0, false };
+	struct gr_kvbuf now = { NULL, 0, 0, false };
 	struct gr_error e;
 	char *admin = gr_dpkg_admindir(getenv("DPKG_ADMINDIR"), getenv("DPKG_ROOT"));
-	const char *q;
+	const char *q, *lk;
 	size_t i, any = 0;
 
 	for (i = 0; i < n; i++)
@@ -1100,6 +1101,13 @@ gr_pcrw_dpkg(const struct gr_env *env, char **paths, size_t n, char **pkgs)
 		}
 		break;
 	}
+	/* The database loaded earlier answers for its own key only: when the
+	 * database changed since, it is loaded again (finding 1). */
+	if (gr_pcrw_db && (lk = gr_dpkg_loaded_key(gr_pcrw_db)) != NULL && strcmp(lk, gr_pcrw_own.key + 14)) {
+		gr_dpkg_free(gr_pcrw_db);
+		gr_pcrw_db = NULL;
+		gr_pcrw_db_tried = false;
+	}
 	if (!gr_pcrw_db_tried) {
 		gr_pcrw_db_tried = true;
 		if (gr_dpkg_open_cached(env, admin, &gr_pcrw_db, &e) != GR_OK)
@@ -1118,6 +1126,15 @@ gr_pcrw_dpkg(const struct gr_env *env, char **paths, size_t n, char **pkgs)
 			gr_kv_put(&val, 'n', "");
 	}
 	gr_kv_put(&val, 'E', "end");
+	/* Kept under the entry's key only when the answers are that database's:
+	 * the key the database had when it was loaded, still its key now (the
+	 * index reads lists at lookup time), and no load a lookup needed failed
+	 * (out of memory is not "no owner"; findings 1 and 7). */
+	gr_dpkg_key(admin, &now);
+	lk = gr_dpkg_loaded_key(gr_pcrw_db);
+	if (now.nomem || !now.p || !lk || strcmp(lk, gr_pcrw_own.key + 14) || strcmp(lk, now.p) ||
+	    gr_dpkg_error(gr_pcrw_db, NULL) != GR_OK)
+		goto out;
 	if (!val.nomem && val.p) {
 		bool again = false;
 		for (i = 0; i < gr_pcrw_own.recs.n && !again; i++)
@@ -1130,7 +1147,23 @@ out:
 	free(key.p);
 	free(head.p);
 	free(val.p);
+	free(now.p);
 	free(admin);
+}
+
+void
+gr_cmd_pcrw_owners(const struct gr_env *env, char **paths, size_t n, char **pkgs)
+{
+	gr_pcrw_dpkg(env, paths, n, pkgs);
+}
+
+void
+gr_cmd_pcrw_owners_end(void)
+{
+	gr_pcrw_owners_flush();
+	gr_dpkg_free(gr_pcrw_db);
+	gr_pcrw_db = NULL;
+	gr_pcrw_db_tried = false;
 }
 
 /* After the explanation: the smallest --allow-dynamic set that makes the link
@@ -1841,10 +1874,7 @@ gr_cmd_pcrw(int argc, char **argv, FILE *in, FILE *out, FILE *err)
 	free(u.allow);
 	free(u.syslibs);
 	free(u.syslist);
-	gr_pcrw_owners_flush();
-	gr_dpkg_free(gr_pcrw_db);
-	gr_pcrw_db = NULL;
-	gr_pcrw_db_tried = false;
+	gr_cmd_pcrw_owners_end();
 	gr_pc_share_end();
 	return status;
 }

@@ -28,6 +28,15 @@ void gr_cmd_pcrw_note_inferred(FILE *err, const char *prog, const char *lname, c
                                const char *via, const char *const *alts, size_t nalts, const char *const *added,
                                size_t nadded);
 
+struct gr_env;
+
+/* The installed package owning each of paths[0..n) (NULL entries skipped) into
+ * pkgs (malloc'd names, NULL: none), through the run's owner cache (for tests). */
+void gr_cmd_pcrw_owners(const struct gr_env *env, char **paths, size_t n, char **pkgs);
+
+/* End the run's owner lookups: write the cache entry, free the database (for tests). */
+void gr_cmd_pcrw_owners_end(void);
+
 /* Print the usage text of pkgconf-rewrite to f. */
 void gr_cmd_pcrw_usage(FILE *f);
 

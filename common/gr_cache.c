@@ -75,6 +75,14 @@ gr_cache_path(const struct gr_env *env, const char *kind, const char *key, char 
 	return p;
 }
 
+size_t
+gr_cache_room(const char *key)
+{
+	size_t head = strlen(GR_CACHE_MAGIC) + strlen(key) + 1;
+
+	return head < GR_CACHE_MAX ? GR_CACHE_MAX - head : 0;
+}
+
 int
 gr_cache_get(const struct gr_env *env, const char *kind, const char *key, char **data,
              size_t *len)
@@ -163,6 +171,12 @@ gr_cache_put(const struct gr_env *env, const char *kind, const char *key, const 
 
 	if (!path)
 		return GR_ENOTFOUND;  /* no cache directory: nothing to do */
+	if (len > gr_cache_room(key)) {
+		/* gr_cache_get would never read it back: not written at all */
+		rc = gr_error_set(err, GR_EUSAGE, 0, "cache %s: an entry of %zu bytes is over the %u-byte limit",
+		                  kinddir, len + strlen(GR_CACHE_MAGIC) + strlen(key) + 1, GR_CACHE_MAX);
+		goto out;
+	}
 	if (gr_cache_mkdirs(kinddir) != 0) {
 		e = errno;
 		rc = gr_error_set(err, GR_EIO, e, "cache %s: %s", kinddir, strerror(e));

@@ -47,6 +47,9 @@ struct gr_dpkg {
 	bool *nolist;   /* indexed: the package's list could not be read */
 	struct gr_dpkg *full;  /* indexed: the database loaded when the index cannot answer alone */
 	bool full_tried;
+	int full_rc;           /* indexed: GR_OK, or why that load failed (answers may be missing) */
+	struct gr_error full_err;
+	char *key;  /* gr_dpkg_key taken just before the load (NULL: out of memory) */
 	struct gr_dpkg *self;  /* indexed: db itself, which lookups update */
 	struct gr_dpkg_pkg *pkgs;  /* sorted by name */
 	size_t npkgs;
@@ -358,6 +361,20 @@ load_diversions(struct gr_dpkg *db, const char *file, struct gr_error *err)
 	return GR_OK;
 }
 
+/* gr_dpkg_key of admindir as a string, malloc'd; NULL when out of memory. */
+static char *
+key_text(const char *admindir)
+{
+	struct gr_kvbuf k = { NULL, 0, 0, false };
+
+	gr_dpkg_key(admindir, &k);
+	if (k.nomem || !k.p) {
+		free(k.p);
+		return NULL;
+	}
+	return k.p;
+}
+
 int
 gr_dpkg_open(const char *admindir, struct gr_dpkg **out, struct gr_error *err)
 {
@@ -375,6 +392,7 @@ gr_dpkg_open(const char *admindir, struct gr_dpkg **out, struct gr_error *err)
 	gr_arena_init(&db->arena);
 	if (!admindir)
 		admindir = "/var/lib/dpkg";
+	db->key = key_text(admindir);  /* before anything is read */
 #define PATHF(...) (free(file), (file = dp_printf(__VA_ARGS__)) ? 0 : -1)
 	if (PATHF("%s/status", admindir) < 0)
 		goto toolong;
@@ -497,7 +515,8 @@ done:
 #define GR_DPKG_IX_HEAD (GR_DPKG_IX_MAGIC_LEN + 4 * 4)  /* magic, BOM, npkgs, ndivs, nix */
 #define GR_DPKG_IX_SETTLE 2  /* seconds */
 
-/* indexed: the whole database, loaded the first time the index cannot answer alone. */
+/* indexed: the whole database, loaded the first time the index cannot answer
+ * alone; NULL when that load failed (db->full_rc says why). */
 static struct gr_dpkg *
 ix_full(struct gr_dpkg *db)
 {
@@ -505,8 +524,12 @@ ix_full(struct gr_dpkg *db)
 
 	if (!db->full_tried) {
 		db->full_tried = true;
-		if (gr_dpkg_open(db->admindir, &db->full, &e) != GR_OK)
+		/* a failed load (out of memory too) is kept: gr_dpkg_error reports
+		 * it, so that a missing answer is not taken for "no owner" */
+		if ((db->full_rc = gr_dpkg_open(db->admindir, &db->full, &e)) != GR_OK) {
 			db->full = NULL;
+			db->full_err = e;
+		}
 	}
 	return db->full;
 }
@@ -740,6 +763,17 @@ ix_build(const struct gr_dpkg *db, struct gr_kvbuf *out)
 	return ok;
 }
 
+/* Whether db's index may fit in a cache entry for key: its fixed-size part,
+ * a lower bound (the strings come on top; gr_cache_put checks the total). */
+static bool
+ix_fits(const struct gr_dpkg *db, const char *key)
+{
+	uint64_t need = (uint64_t)GR_DPKG_IX_HEAD + (uint64_t)db->npkgs * 20 + (uint64_t)db->ndivs * 12 +
+	                (uint64_t)db->nused * 12 + 4;
+
+	return need <= gr_cache_room(key);
+}
+
 static uint32_t
 ix_get_u32(const char *p)
 {
@@ -827,23 +861,30 @@ gr_dpkg_open_cached(const struct gr_env *env, const char *admindir, struct gr_dp
 	struct gr_dpkg *db;
 	struct gr_error e;
 	bool settled = false;
-	char *data = NULL;
+	char *data = NULL, *dkey;
 	size_t len;
 	int rc;
 
 	*out = NULL;
+	/* the loaded key is taken before the index's key: a change in between
+	 * shows as a key that is no longer the database's */
+	dkey = env ? key_text(ad) : NULL;
 	if (!env || ix_key(ad, &key, &settled) != GR_OK || key.nomem || !key.p) {
+		free(dkey);
 		free(key.p);
 		return gr_dpkg_open(admindir, out, err);
 	}
 	if (gr_cache_get(env, "dpkg-index", key.p, &data, &len) == GR_OK) {
 		if (!(db = calloc(1, sizeof(*db)))) {
+			free(dkey);
 			free(data);
 			free(key.p);
 			return gr_error_set(err, GR_ENOMEM, 0, "out of memory");
 		}
 		gr_arena_init(&db->arena);
 		db->self = db;
+		db->key = dkey;
+		dkey = NULL;
 		if (ix_load(db, data, len, ad) == GR_OK) {
 			free(key.p);
 			*out = db;
@@ -852,9 +893,17 @@ gr_dpkg_open_cached(const struct gr_env *env, const char *admindir, struct gr_dp
 		free(data);  /* a damaged or foreign entry: the database is read */
 		gr_dpkg_free(db);
 	}
+	free(dkey);  /* gr_dpkg_open takes its own */
 	rc = gr_dpkg_open(admindir, &db, err);
-	if (rc == GR_OK && settled && ix_build(db, &ix))
+	/* Written only for the database the key names (its key the same before
+	 * and after the load). An index the cache would not read back (a database
+	 * of some 300,000 paths and more) is neither built nor written: every run
+	 * loads then. */
+	dkey = rc == GR_OK ? key_text(ad) : NULL;
+	if (rc == GR_OK && settled && dkey && db->key && !strcmp(dkey, db->key) &&
+	    !strncmp(key.p + 13, dkey, strlen(dkey)) && ix_fits(db, key.p) && ix_build(db, &ix))
 		gr_cache_put(env, "dpkg-index", key.p, ix.p, ix.n, &e);  /* a cache: a failed write is a miss later */
+	free(dkey);
 	free(ix.p);
 	free(key.p);
 	if (rc == GR_OK)
@@ -866,6 +915,22 @@ bool
 gr_dpkg_indexed(const struct gr_dpkg *db)
 {
 	return db && db->indexed;
+}
+
+const char *
+gr_dpkg_loaded_key(const struct gr_dpkg *db)
+{
+	return db ? db->key : NULL;
+}
+
+int
+gr_dpkg_error(const struct gr_dpkg *db, struct gr_error *err)
+{
+	if (!db || db->full_rc == GR_OK)
+		return GR_OK;
+	if (err)
+		*err = db->full_err;
+	return db->full_rc;
 }
 
 void
@@ -883,6 +948,7 @@ gr_dpkg_free(struct gr_dpkg *db)
 	free(db->ix);
 	free(db->ixdata);
 	free(db->admindir);
+	free(db->key);
 	gr_dpkg_free(db->full);
 	for (i = 0; i < db->nbufs; i++)
 		free(db->bufs[i]);

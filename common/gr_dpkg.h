@@ -37,6 +37,17 @@ int gr_dpkg_open_cached(const struct gr_env *env, const char *admindir, struct g
 /* Whether db answers from an index read from the cache (for tests). */
 bool gr_dpkg_indexed(const struct gr_dpkg *db);
 
+/* The gr_dpkg_key of db's database (the text after any prefix) taken just
+ * before it was loaded: while a gr_dpkg_key taken now is the same, db's
+ * answers are the database's. NULL when out of memory then (or db NULL). */
+const char *gr_dpkg_loaded_key(const struct gr_dpkg *db);
+
+/* GR_OK, or the error (copied to err unless NULL) of a load an answer needed
+ * that failed: an indexed db loads the whole database when the index cannot
+ * answer alone, and when that fails (out of memory, a list unreadable) its
+ * answers since may be NULL where a package owns the path. Kept for the handle. */
+int gr_dpkg_error(const struct gr_dpkg *db, struct gr_error *err);
+
 /* Free a database from gr_dpkg_open or gr_dpkg_open_cached (NULL is fine). */
 void gr_dpkg_free(struct gr_dpkg *db);
 

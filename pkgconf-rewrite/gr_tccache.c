@@ -416,6 +416,8 @@ gr_tcv_find(const struct gr_tcv_pack *pk, const char *pline, size_t plen, const 
 	return false;
 }
 
+static size_t gr_tcv_plen(const char *rec);
+
 int
 gr_tccache_classify(void *ctx, const char *path, const struct gr_bfd_target *t,
                     struct gr_cand_info *info, struct gr_error *err)
@@ -448,7 +450,16 @@ gr_tccache_classify(void *ctx, const char *path, const struct gr_bfd_target *t,
 		gr_kv_put(&val, 'a', info->arch);
 		gr_kv_put(&val, 'E', "end");
 		if (!val.nomem && val.p) {
-			if (pk->nrecs == pk->cap) {
+			size_t i;
+			/* a path judged again in this run (it changed): the newer record only */
+			for (i = 0; i < pk->nrecs; i++)
+				if (gr_tcv_plen(pk->recs[i]) == pl.n && !strncmp(pk->recs[i], pl.p, pl.n)) {
+					free(pk->recs[i]);
+					pk->recs[i] = val.p;
+					val.p = NULL;
+					break;
+				}
+			if (val.p && pk->nrecs == pk->cap) {
 				size_t nc = pk->cap ? pk->cap * 2 : 16;
 				char **g = realloc(pk->recs, nc * sizeof(*g));
 				if (g) {
@@ -456,7 +467,7 @@ gr_tccache_classify(void *ctx, const char *path, const struct gr_bfd_target *t,
 					pk->cap = nc;
 				}
 			}
-			if (pk->nrecs < pk->cap) {
+			if (val.p && pk->nrecs < pk->cap) {
 				pk->recs[pk->nrecs++] = val.p;
 				val.p = NULL;
 			}
@@ -476,8 +487,23 @@ gr_tcv_plen(const char *rec)
 	return nl ? (size_t)(nl - rec + 1) : strlen(rec);
 }
 
+/* Whether the file a record (its "p" line of plen bytes at rec) names no
+ * longer exists: its record is dropped when the entry is written. */
+static bool
+gr_tcv_gone(const char *rec, size_t plen)
+{
+	char *line = strndup(rec, plen), *cur = line, *v, tag;
+	struct stat st;
+	bool bad = false, gone = false;
+
+	if (line && gr_kv_next(&cur, &tag, &v, &bad) && tag == 'p' && v[0] == '/')
+		gone = stat(v, &st) != 0 && (errno == ENOENT || errno == ENOTDIR);
+	free(line);
+	return gone;
+}
+
 /* Write pk's entry: this run's records, then those of the entry as it is now
- * for the other paths. */
+ * for the other paths whose files still exist. */
 static void
 gr_tcv_write(const struct gr_env *env, struct gr_tcv_pack *pk)
 {
@@ -501,7 +527,7 @@ gr_tcv_write(const struct gr_env *env, struct gr_tcv_pack *pk)
 		end += 7;
 		for (i = 0; i < pk->nrecs && !ours; i++)
 			ours = gr_tcv_plen(pk->recs[i]) == plen && !strncmp(pk->recs[i], rec, plen);
-		if (!ours)
+		if (!ours && !gr_tcv_gone(rec, plen))
 			gr_kv_raw(&out, rec, (size_t)(end - rec));
 		q = end - 1;
 	}

@@ -67,6 +67,45 @@ START_TEST(test_roundtrip)
 }
 END_TEST
 
+/* The size limit (review finding 5): an entry of exactly gr_cache_room bytes
+ * is written and read back; one byte more is refused by gr_cache_put and
+ * nothing is written (before, it was written and gr_cache_get never read it). */
+START_TEST(test_size_limit)
+{
+	static const char key[] = "a key for the size limit";
+	struct gr_error e;
+	size_t room = gr_cache_room(key), len;
+	char *big, *data, d[256];
+	DIR *dp;
+	struct dirent *de;
+	int files = 0;
+
+	setup();
+	ck_assert_uint_gt(room, (size_t)1 << 20);
+	ck_assert_uint_lt(room, (size_t)4 << 20);
+	ck_assert_uint_eq(gr_cache_room(key) + strlen(key), gr_cache_room("k") + 1);
+	big = malloc(room + 1);
+	ck_assert_ptr_nonnull(big);
+	memset(big, 'x', room + 1);
+	ck_assert_int_eq(gr_cache_put(gr_test_env(), "big", key, big, room + 1, &e), GR_EUSAGE);
+	ck_assert_ptr_nonnull(strstr(e.msg, "limit"));
+	snprintf(d, sizeof(d), "%s/big", dir);
+	if ((dp = opendir(d)) != NULL) {
+		while ((de = readdir(dp)) != NULL)
+			files += de->d_name[0] != '.';
+		closedir(dp);
+	}
+	ck_assert_int_eq(files, 0);
+	ck_assert_int_eq(gr_cache_get(gr_test_env(), "big", key, &data, &len), GR_ENOTFOUND);
+	ck_assert_int_eq(gr_cache_put(gr_test_env(), "big", key, big, room, &e), GR_OK);
+	ck_assert_int_eq(gr_cache_get(gr_test_env(), "big", key, &data, &len), GR_OK);
+	ck_assert_uint_eq(len, room);
+	ck_assert_int_eq(memcmp(data, big, room), 0);
+	free(data);
+	free(big);
+}
+END_TEST
+
 START_TEST(test_disabled_and_corrupt)
 {
 	struct gr_error e;
@@ -636,6 +675,55 @@ START_TEST(test_verdicts)
 }
 END_TEST
 
+/* The verdicts' entry does not only grow (review note): a path judged again
+ * in the same run (it changed) keeps its newer record only, and a record
+ * whose file no longer exists is dropped when the entry is next written. */
+START_TEST(test_verdicts_pruned)
+{
+	static const struct gr_bfd_target t = { "elf64-x86-64", "i386:x86-64" };
+	char libs[128], a[192], b[192], c[192], entry[512], *text, *q;
+	struct gr_tccache_verdicts *v;
+	struct gr_cand_info info;
+	struct gr_error e;
+	int n = 0;
+
+	setup();
+	snprintf(libs, sizeof(libs), "%s/libs", dir);
+	ck_assert_int_eq(mkdir(libs, 0755), 0);
+	snprintf(a, sizeof(a), "%s/liba.a", libs);
+	snprintf(b, sizeof(b), "%s/libb.so", libs);
+	snprintf(c, sizeof(c), "%s/libc.a", libs);
+	gr_test_write(a, "!<arch>\n");
+	gr_test_write(b, "/* GNU ld script */\nINPUT(x)\n");
+	gr_test_write(c, "!<arch>\n");
+	ck_assert_ptr_nonnull(v = gr_tccache_verdicts_new(gr_test_env()));
+	ck_assert_int_eq(gr_tccache_classify(v, a, &t, &info, &e), GR_OK);
+	ck_assert_int_eq(info.kind, GR_CAND_ARCHIVE);
+	gr_test_write(a, "/* now a script */\n");  /* changed during the run */
+	ck_assert_int_eq(gr_tccache_classify(v, a, &t, &info, &e), GR_OK);
+	ck_assert_int_eq(info.kind, GR_CAND_SCRIPT);
+	ck_assert_int_eq(gr_tccache_classify(v, b, &t, &info, &e), GR_OK);
+	gr_tccache_verdicts_close(v);
+	text = verdict_entry(entry, sizeof(entry));
+	for (q = text; (q = strstr(q, "liba.a\ni\t")) != NULL; q++)
+		n++;
+	ck_assert_msg(n == 1, "%d records for liba.a: %s", n, text);
+	ck_assert_ptr_nonnull(q = strstr(text, "liba.a\ni\t"));
+	ck_assert_msg(strstr(q, "\nk\t4\n") != NULL && strstr(q, "\nk\t4\n") < strstr(q, "\nE\tend\n"),
+	              "liba.a's record is the newer one (a script): %s", text);
+	ck_assert_ptr_nonnull(strstr(text, "libb.so\ni\t"));
+	free(text);
+	/* libb.so removed: the next run that writes the entry drops its record */
+	ck_assert_int_eq(unlink(b), 0);
+	ck_assert_int_eq(judge(NULL, c), GR_CAND_ARCHIVE);
+	text = verdict_entry(entry, sizeof(entry));
+	ck_assert_msg(strstr(text, "libb.so") == NULL, "record of a removed file kept: %s", text);
+	ck_assert_ptr_nonnull(strstr(text, "liba.a\ni\t"));
+	ck_assert_ptr_nonnull(strstr(text, "libc.a\ni\t"));
+	free(text);
+}
+END_TEST
+
 /* argv's toolchain is discovered (nothing kept for it yet), then answered from the cache. */
 static void
 discovered_then_kept(char *const argv[])
@@ -778,7 +866,9 @@ main(void)
 {
 	const TTest *const tests[] = {
 		test_verdicts,
+		test_verdicts_pruned,
 		test_roundtrip,
+		test_size_limit,
 		test_disabled_and_corrupt,
 		test_concurrent,
 		test_toolchain_cache,

@@ -10,7 +10,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gr_cache.h"
+#include "gr_cmd_pcrw.h"
 #include "gr_dpkg.h"
+#include "gr_env.h"
 #include "gr_spawn.h"
 #include "gr_strvec.h"
 #include "gr_test.h"
@@ -563,11 +566,168 @@ START_TEST(test_key_and_admindir)
 }
 END_TEST
 
+/* The number of entries (files not starting with a dot) under tmp/cache/kind. */
+static int
+cache_entries(const char *kind)
+{
+	char d[256];
+	DIR *dp;
+	struct dirent *de;
+	int n = 0;
+
+	snprintf(d, sizeof(d), "%s/cache/%s", tmp, kind);
+	if (!(dp = opendir(d)))
+		return 0;
+	while ((de = readdir(dp)) != NULL)
+		n += de->d_name[0] != '.';
+	closedir(dp);
+	return n;
+}
+
+/* pkgconf-rewrite's owner cache (review finding 1): a package installed
+ * between two lookups of one run is seen by the second (the database is
+ * loaded again), and the answer kept under the new database's key is the new
+ * database's; before, the database loaded first answered "no owner" and that
+ * was kept under the new key for every later run. Answers kept for the old
+ * key stay the old database's. */
+START_TEST(test_owner_cache_key_change)
+{
+	static char cache[128];
+	struct gr_env env;
+	struct gr_kvbuf k1 = { NULL, 0, 0, false }, k2 = { NULL, 0, 0, false };
+	char a1[] = "/usr/include/zlib.h", a2[] = "/usr/bin/newtool";
+	char info[128], *p1[1] = { a1 }, *p2[1] = { a2 }, *pk[1] = { NULL };
+	char *data;
+	size_t len;
+
+	make_db();
+	snprintf(info, sizeof(info), "%s/info", tmp);
+	snprintf(cache, sizeof(cache), "%s/cache", tmp);
+	memset(&env, 0, sizeof(env));
+	env.cache_dir = cache;
+	setenv("DPKG_ADMINDIR", tmp, 1);
+	gr_kv_raw(&k1, "dpkg-owners 1\n", 14);
+	gr_dpkg_key(tmp, &k1);
+	gr_cmd_pcrw_owners(&env, p1, 1, pk);  /* loads the database */
+	ck_assert_ptr_nonnull(pk[0]);
+	ck_assert_str_eq(pk[0], "zlib1g-dev");
+	free(pk[0]);
+	pk[0] = NULL;
+	/* a package installed during the run (apt beside pkgconf-rewrite --each) */
+	gr_test_put(tmp, "status", "Package: newtool\nArchitecture: amd64\nVersion: 1.0\n");
+	gr_test_put(info, "newtool.list", "/usr/bin/newtool\n");
+	gr_kv_raw(&k2, "dpkg-owners 1\n", 14);
+	gr_dpkg_key(tmp, &k2);
+	ck_assert(!k1.nomem && !k2.nomem && strcmp(k1.p, k2.p));
+	gr_cmd_pcrw_owners(&env, p2, 1, pk);
+	ck_assert_msg(pk[0] != NULL, "the database loaded before the package was installed answered");
+	ck_assert_str_eq(pk[0], "newtool");
+	free(pk[0]);
+	pk[0] = NULL;
+	gr_cmd_pcrw_owners_end();
+	/* what each key holds: the answers of its own database only */
+	ck_assert_int_eq(gr_cache_get(&env, "dpkg-owner", k2.p, &data, &len), GR_OK);
+	ck_assert_msg(strstr(data, "a\t/usr/bin/newtool\np\tnewtool\nE\tend\n") != NULL, "entry for the new key: %s", data);
+	ck_assert_ptr_null(strstr(data, "zlib"));
+	free(data);
+	ck_assert_int_eq(gr_cache_get(&env, "dpkg-owner", k1.p, &data, &len), GR_OK);
+	ck_assert_ptr_nonnull(strstr(data, "p\tzlib1g-dev\n"));
+	ck_assert_ptr_null(strstr(data, "newtool"));
+	free(data);
+	/* a later run answers from the entry */
+	gr_cmd_pcrw_owners(&env, p2, 1, pk);
+	ck_assert_ptr_nonnull(pk[0]);
+	ck_assert_str_eq(pk[0], "newtool");
+	free(pk[0]);
+	gr_cmd_pcrw_owners_end();
+	unsetenv("DPKG_ADMINDIR");
+	free(k1.p);
+	free(k2.p);
+}
+END_TEST
+
+/* Write len bytes of text to dir/name (may hold NUL bytes). */
+static void
+put_bytes(const char *dir, const char *name, const char *text, size_t len)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	ck_assert_uint_eq(fwrite(text, 1, len, f), len);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* An indexed database whose lookup needs the whole database, which then
+ * fails to load (review finding 7): the answer is NULL, and gr_dpkg_error
+ * says it may be missing (before, nothing told it from "no owner", and the
+ * owner cache kept it). */
+START_TEST(test_index_full_load_fails)
+{
+	struct gr_error err;
+	struct gr_dpkg *db;
+	bool ix;
+	char info[128];
+
+	make_db();
+	snprintf(info, sizeof(info), "%s/info", tmp);
+	settle();
+	db = open_cached(&ix);  /* writes the index */
+	gr_dpkg_free(db);
+	db = open_cached(&ix);
+	ck_assert(ix);
+	ck_assert_int_eq(gr_dpkg_error(db, NULL), GR_OK);
+	/* the package's list now holds a NUL byte: neither it nor the whole database can be read */
+	put_bytes(info, "zlib1g-dev:i386.list", "/usr\n/usr/lib/i386-linux-gnu/libz.a\n\0", 37);
+	ck_assert_ptr_null(gr_dpkg_owner(db, "/usr/lib/i386-linux-gnu/libz.a"));
+	memset(&err, 0, sizeof(err));
+	ck_assert_int_eq(gr_dpkg_error(db, &err), GR_EFORMAT);
+	ck_assert_msg(strstr(err.msg, "zlib1g-dev:i386.list") != NULL, "error: %s", err.msg);
+	owner_is(db, "/usr/include/zlib.h", "zlib1g-dev:amd64", "1:1.2.13.dfsg-1");  /* the index still answers */
+	gr_dpkg_free(db);
+}
+END_TEST
+
+/* A database whose index is over the cache's entry limit (review finding 5):
+ * no index is built or written (before, over 4 MiB was written every run and
+ * never read back), and the answers are the same. */
+START_TEST(test_index_too_large)
+{
+	char info[128];
+	struct gr_dpkg *db;
+	bool ix;
+	size_t i, n = 360000, off = 0;
+	char *text = malloc(n * 12 + 1);
+
+	ck_assert_ptr_nonnull(text);
+	make_db();
+	snprintf(info, sizeof(info), "%s/info", tmp);
+	for (i = 0; i < n; i++)
+		off += (size_t)sprintf(text + off, "/b/%07zu\n", i);
+	put_bytes(info, "big.list", text, off);
+	free(text);
+	settle();
+	db = open_cached(&ix);
+	ck_assert(!ix);
+	owner_is(db, "/b/0359999", "big", "");
+	gr_dpkg_free(db);
+	ck_assert_int_eq(cache_entries("dpkg-index"), 0);
+	db = open_cached(&ix);
+	ck_assert(!ix);
+	owners_ok(db);
+	gr_dpkg_free(db);
+	ck_assert_int_eq(cache_entries("dpkg-index"), 0);
+}
+END_TEST
+
 int
 main(void)
 {
 	const TTest *const tests[] = { test_owner, test_missing, test_system, test_oracle_dpkg_search,
-	                               test_key_and_admindir, test_index, test_index_system };
+	                               test_key_and_admindir, test_index, test_index_system,
+	                               test_owner_cache_key_change, test_index_full_load_fails,
+	                               test_index_too_large };
 
 	return gr_test_run(gr_test_suite("dpkg", "dpkg", tests, sizeof(tests) / sizeof(tests[0]), 60), false);
 }
