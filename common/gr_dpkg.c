@@ -14,6 +14,7 @@
 #include "gr_arena.h"
 #include "gr_cache.h"
 #include "gr_file.h"
+#include "gr_hash.h"
 #include "gr_path.h"
 
 #define GR_DPKG_LIST_MAX ((size_t)256 << 20)  /* one info/PKG.list file, bytes */
@@ -30,7 +31,7 @@ struct gr_dpkg_div {
 	const char *by;    /* the diverting package ("" for a local diversion: ":") */
 };
 
-/* One path of the index: its hash_path and the package that owns it. */
+/* One path of the index: its gr_hash_str and the package that owns it. */
 struct gr_dpkg_ixent {
 	uint64_t h;
 	uint32_t pkg;
@@ -66,16 +67,6 @@ struct gr_dpkg_stanza {
 	const char *package, *arch, *version, *source;
 };
 
-static uint64_t
-hash_path(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
 static int
 table_grow(struct gr_dpkg *db)
 {
@@ -88,7 +79,7 @@ table_grow(struct gr_dpkg *db)
 		size_t j;
 		if (!db->slots[i].path)
 			continue;
-		for (j = hash_path(db->slots[i].path) & (n - 1); s[j].path; j = (j + 1) & (n - 1))
+		for (j = gr_hash_str(db->slots[i].path) & (n - 1); s[j].path; j = (j + 1) & (n - 1))
 			;
 		s[j] = db->slots[i];
 	}
@@ -106,7 +97,7 @@ table_put(struct gr_dpkg *db, const char *path, uint32_t pkg)
 
 	if ((db->nused + 1) * 4 > db->nslots * 3 && table_grow(db) != GR_OK)
 		return GR_ENOMEM;
-	for (j = hash_path(path) & (db->nslots - 1); db->slots[j].path; j = (j + 1) & (db->nslots - 1))
+	for (j = gr_hash_str(path) & (db->nslots - 1); db->slots[j].path; j = (j + 1) & (db->nslots - 1))
 		if (!strcmp(db->slots[j].path, path)) {
 			/* a diverted path keeps the package that is not the diverter: the
 			 * file moved aside is that package's (lookup_one answers for the
@@ -135,7 +126,7 @@ table_get(const struct gr_dpkg *db, const char *path)
 		return ix_get(db, path);
 	if (!db || !db->nslots)
 		return NULL;
-	for (j = hash_path(path) & (db->nslots - 1); db->slots[j].path; j = (j + 1) & (db->nslots - 1))
+	for (j = gr_hash_str(path) & (db->nslots - 1); db->slots[j].path; j = (j + 1) & (db->nslots - 1))
 		if (!strcmp(db->slots[j].path, path))
 			return &db->pkgs[db->slots[j].pkg];
 	return NULL;
@@ -499,7 +490,7 @@ done:
  * Loading the database reads every info/ *.list (150,000 paths, a tenth of a
  * second). gr_dpkg_open_cached keeps what a load found in the cache directory
  * as an index: the packages, the diversions, and for every path the 64-bit
- * hash_path and the package that owns it (the same choice the table makes).
+ * gr_hash_str and the package that owns it (the same choice the table makes).
  * Its key is gr_dpkg_key plus the identity (device, inode, size, mtime, ctime)
  * of every info/ *.list, so a package installed or removed, or a list changed
  * in place, is another key; an index is not written while any of those files
@@ -565,7 +556,7 @@ static const struct gr_dpkg_pkg *
 ix_get(const struct gr_dpkg *cdb, const char *path)
 {
 	struct gr_dpkg *db = cdb->self;  /* the lists read and the full load are kept */
-	uint64_t h = hash_path(path);
+	uint64_t h = gr_hash_str(path);
 	size_t lo = 0, hi = db->nix;
 
 	while (lo < hi) {
@@ -725,7 +716,7 @@ ix_build(const struct gr_dpkg *db, struct gr_kvbuf *out)
 		return false;
 	for (i = 0; i < db->nslots; i++)
 		if (db->slots[i].path) {
-			v[n].h = hash_path(db->slots[i].path);
+			v[n].h = gr_hash_str(db->slots[i].path);
 			v[n++].pkg = db->slots[i].pkg;
 		}
 	if (n)

@@ -10,6 +10,8 @@
 
 #include <libpkgconf/libpkgconf.h>
 
+#include "gr_hash.h"
+
 #define GR_PC_MAXDEPTH 2000
 
 /* What the libpkgconf callbacks fill in. */
@@ -317,16 +319,6 @@ gr_pc_walk_make(struct gr_arena *a, pkgconf_pkg_t *world, struct gr_pc_walk *w)
 	return true;
 }
 
-static uint64_t
-gr_pc_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
 /* Index every text of the walk by its first field (node order, then Libs
  * before Libs.private, then position): what the linear search found first. */
 static bool
@@ -347,7 +339,7 @@ gr_pc_walk_index(struct gr_arena *a, struct gr_pc_walk *w)
 			for (j = 0; j < w->nodes[i].ntexts[k]; j++) {
 				const char *t = w->nodes[i].texts[k][j];
 				size_t h;
-				for (h = gr_pc_hash(t) & mask; w->hits[h].text && strcmp(w->hits[h].text, t); h = (h + 1) & mask)
+				for (h = gr_hash_str(t) & mask; w->hits[h].text && strcmp(w->hits[h].text, t); h = (h + 1) & mask)
 					;
 				if (!w->hits[h].text)
 					w->hits[h] = (struct gr_pc_hit){ t, i, k };
@@ -369,7 +361,7 @@ gr_pc_origin(struct gr_arena *a, pkgconf_pkg_t *world, struct gr_pc_walk *w, con
 	if (!w->hits)
 		return NULL;
 	mask = w->nhits - 1;
-	for (h = gr_pc_hash(text) & mask; w->hits[h].text; h = (h + 1) & mask)
+	for (h = gr_hash_str(text) & mask; w->hits[h].text; h = (h + 1) & mask)
 		if (!strcmp(w->hits[h].text, text)) {
 			nd = &w->nodes[w->hits[h].node];
 			if (!nd->origin[w->hits[h].field] &&

@@ -23,6 +23,7 @@
 #include "gr_file.h"
 #include "gr_floorref.h"
 #include "gr_gocache.h"
+#include "gr_hash.h"
 #include "gr_goflags.h"
 #include "gr_kit.h"
 #include "gr_manifest.h"
@@ -696,14 +697,10 @@ gr_b_cache_key(struct gr_b *b)
 		/* The shim's answers drop the private dependencies of the libraries
 		 * kept dynamic (GORELINK_DYNAMIC): those names are part of the key. */
 		char *dyn = gr_b_dynamic_list(b), *f2 = NULL;
-		unsigned long long h = 1469598103934665603ULL;
-		const char *p;
 		if (dyn && *dyn) {
 			/* gorelink's version too: what the shim leaves out may change with it. */
-			for (p = GR_VERSION; *p; p++)
-				h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-			for (p = dyn; *p; p++)
-				h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+			unsigned long long h = gr_hash_bytes(gr_hash_bytes(GR_HASH_INIT, GR_VERSION, strlen(GR_VERSION)),
+			                                     dyn, strlen(dyn));
 			if ((f2 = malloc(strlen(flags) + 40)) != NULL)
 				snprintf(f2, strlen(flags) + 40, "%s -DGORELINK_DYNAMIC=%016llx", flags, h);
 			free(flags);

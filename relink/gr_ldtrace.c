@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "gr_gocache.h"
+#include "gr_hash.h"
 #include "gr_manifest.h"
 #include "gr_modgraph.h"
 
@@ -104,16 +105,12 @@ ldt_is_file(const char *path)
 static size_t
 ldt_hash(int kind, const char *path, size_t plen, const char *member, size_t mlen)
 {
-	uint64_t h = 1469598103934665603ULL;
-	size_t i;
+	unsigned char k = (unsigned char)kind, m = member ? 1 : 0;
+	uint64_t h = gr_hash_bytes(GR_HASH_INIT, &k, 1);
 
-	h = (h ^ (unsigned char)kind) * 1099511628211ULL;
-	for (i = 0; i < plen; i++)
-		h = (h ^ (unsigned char)path[i]) * 1099511628211ULL;
-	h = (h ^ (member ? 1u : 0u)) * 1099511628211ULL;
-	for (i = 0; member && i < mlen; i++)
-		h = (h ^ (unsigned char)member[i]) * 1099511628211ULL;
-	return (size_t)h;
+	h = gr_hash_bytes(h, path, plen);
+	h = gr_hash_bytes(h, &m, 1);
+	return (size_t)gr_hash_bytes(h, member, member ? mlen : 0);
 }
 
 /* Whether t->v[i] is that input. */

@@ -14,6 +14,7 @@
 #include <bfd.h>
 
 #include "gr_file.h"
+#include "gr_hash.h"
 #include "gr_ldsearch.h"
 #include "gr_spawn.h"
 #include "gr_symindex.h"
@@ -314,21 +315,11 @@ struct gr_st_set {
 	size_t cap, n;
 };
 
-static size_t
-gr_st_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return (size_t)h;
-}
-
 /* Where key is, or the empty slot it would go in. */
 static size_t
 gr_st_slot(const struct gr_st_set *s, const char *key)
 {
-	size_t i = gr_st_hash(key) & (s->cap - 1);
+	size_t i = (size_t)gr_hash_str(key) & (s->cap - 1);
 
 	while (s->keys[i] && strcmp(s->keys[i], key) != 0)
 		i = (i + 1) & (s->cap - 1);

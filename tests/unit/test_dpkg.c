@@ -14,6 +14,7 @@
 #include "gr_cmd_pcrw.h"
 #include "gr_dpkg.h"
 #include "gr_env.h"
+#include "gr_hash.h"
 #include "gr_spawn.h"
 #include "gr_strvec.h"
 #include "gr_test.h"
@@ -721,10 +722,20 @@ START_TEST(test_index_too_large)
 }
 END_TEST
 
+/* The index's hash (gr_hash): its value for a path is part of what an index in
+ * the cache directory holds, so it must not change between builds. */
+START_TEST(test_index_hash_stable)
+{
+	ck_assert_uint_eq(gr_hash_str(""), GR_HASH_INIT);
+	ck_assert_uint_eq(gr_hash_str("/usr/lib/x86_64-linux-gnu/libz.a"), 0x4bf7723424f583a7ULL);
+	ck_assert_uint_eq(gr_hash_str("ab"), gr_hash_bytes(gr_hash_bytes(GR_HASH_INIT, "a", 1), "b", 1));
+}
+END_TEST
+
 int
 main(void)
 {
-	const TTest *const tests[] = { test_owner, test_missing, test_system, test_oracle_dpkg_search,
+	const TTest *const tests[] = { test_index_hash_stable, test_owner, test_missing, test_system, test_oracle_dpkg_search,
 	                               test_key_and_admindir, test_index, test_index_system,
 	                               test_owner_cache_key_change, test_index_full_load_fails,
 	                               test_index_too_large };
