@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gr_kv.h"
 #include "gr_path.h"
 #include "gr_spawn.h"
 
@@ -1053,14 +1054,12 @@ gr_tc_triplet_norm(const char *t, char *buf, size_t n)
 	}
 }
 
-/* Append "NAME dev ino size mtime ctime\n" (or "NAME missing\n") to *s. */
-static int
-gr_tc_identity(char **s, size_t *len, const char *name)
+/* Append "NAME dev ino size mtime ctime\n" (or "NAME missing\n") to b. */
+static void
+gr_tc_identity(struct gr_kvbuf *b, const char *name)
 {
 	struct stat st;
 	char line[160];
-	size_t nl = strlen(name), ll;
-	char *p;
 
 	if (stat(name, &st) != 0)
 		snprintf(line, sizeof(line), " missing\n");
@@ -1068,29 +1067,8 @@ gr_tc_identity(char **s, size_t *len, const char *name)
 		snprintf(line, sizeof(line), " %llu %llu %lld %lld.%09ld %lld.%09ld\n", (unsigned long long)st.st_dev,
 		         (unsigned long long)st.st_ino, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
 		         (long)st.st_mtim.tv_nsec, (long long)st.st_ctim.tv_sec, (long)st.st_ctim.tv_nsec);
-	ll = strlen(line);
-	if (!(p = realloc(*s, *len + nl + ll + 1)))
-		return GR_ENOMEM;
-	memcpy(p + *len, name, nl);
-	memcpy(p + *len + nl, line, ll + 1);
-	*s = p;
-	*len += nl + ll;
-	return GR_OK;
-}
-
-/* Append t (n bytes) to *s (*len bytes, NUL-terminated). */
-static int
-gr_tc_append(char **s, size_t *len, const char *t, size_t n)
-{
-	char *p;
-
-	if (!(p = realloc(*s, *len + n + 1)))
-		return GR_ENOMEM;
-	memcpy(p + *len, t, n);
-	p[*len + n] = '\0';
-	*s = p;
-	*len += n;
-	return GR_OK;
+	gr_kv_raw(b, name, strlen(name));
+	gr_kv_raw(b, line, strlen(line));
 }
 
 /* dir/name, malloc'd; NULL when out of memory. */
@@ -1123,26 +1101,28 @@ gr_tc_byname(const struct dirent **a, const struct dirent **b)
 
 /* The identity of dir (gr_tc_identity: "missing" when it is not there) and
  * of each *.cfg file in it, in byte order of names. */
-static int
-gr_tc_cfg_dir(char **s, size_t *len, const char *dir)
+static void
+gr_tc_cfg_dir(struct gr_kvbuf *b, const char *dir)
 {
 	struct dirent **ents = NULL;
-	int n, i, rc;
+	int n, i;
 
-	if ((rc = gr_tc_identity(s, len, dir)) != GR_OK)
-		return rc;
+	gr_tc_identity(b, dir);
 	errno = 0;
-	if ((n = scandir(dir, &ents, gr_tc_is_cfg, gr_tc_byname)) < 0)
-		return errno == ENOMEM ? GR_ENOMEM : GR_OK;  /* no directory: its line says so */
+	if ((n = scandir(dir, &ents, gr_tc_is_cfg, gr_tc_byname)) < 0) {
+		b->nomem |= errno == ENOMEM;  /* no directory: its line says so */
+		return;
+	}
 	for (i = 0; i < n; i++) {
-		char *f = rc == GR_OK ? gr_tc_join(dir, ents[i]->d_name) : NULL;
-		if (rc == GR_OK)
-			rc = f ? gr_tc_identity(s, len, f) : GR_ENOMEM;
+		char *f = b->nomem ? NULL : gr_tc_join(dir, ents[i]->d_name);
+		if (f)
+			gr_tc_identity(b, f);
+		else
+			b->nomem = true;
 		free(f);
 		free(ents[i]);
 	}
 	free(ents);
-	return rc;
 }
 
 /* Whether name (a path's last component) is ccache's or sccache's. */
@@ -1197,103 +1177,101 @@ char *
 gr_toolchain_config_state(const struct gr_env *env, const char *path, char *const a[], size_t na,
                           char *const b[], size_t nb)
 {
-	char *real, *slash, *s = strdup(""), *const *w, *behind = NULL;
+	struct gr_kvbuf st = { NULL, 0, 0, false };
+	char *real, *slash, *const *w, *behind = NULL;
 	const char *invoked, *v;
-	size_t len = 0, i, k, n;
-	int rc = GR_OK;
+	size_t i, k, n;
 
-	if (!s)
-		return NULL;
 	errno = 0;
 	if (!path || !(real = realpath(path, NULL)))
-		return errno == ENOMEM ? (free(s), NULL) : s;
+		return errno == ENOMEM ? NULL : strdup("");
 	slash = strrchr(real, '/');
 	invoked = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	/* A ccache symlink named after clang (/usr/lib/ccache/clang): the clang
 	 * behind it, named, with its identity. */
 	if (slash && gr_tc_is_ccache(slash + 1) && strstr(invoked, "clang")) {
 		errno = 0;
-		if (!(behind = gr_tc_behind_ccache(invoked, real, env ? env->path : NULL))) {
-			free(real);
-			return errno == ENOMEM ? (free(s), NULL) : s;
-		}
+		behind = gr_tc_behind_ccache(invoked, real, env ? env->path : NULL);
 		free(real);
+		if (!behind)
+			return errno == ENOMEM ? NULL : strdup("");
 		real = behind;
-		if ((rc = gr_tc_append(&s, &len, "ccache runs ", strlen("ccache runs "))) == GR_OK)
-			rc = gr_tc_identity(&s, &len, real);
+		gr_kv_raw(&st, "ccache runs ", strlen("ccache runs "));
+		gr_tc_identity(&st, real);
 		slash = strrchr(real, '/');
 	}
-	if (rc != GR_OK || !slash || !strstr(slash + 1, "clang")) {
+	if (!slash || !strstr(slash + 1, "clang")) {
 		free(real);
-		if (rc != GR_OK) {
-			free(s);
+		if (st.nomem) {
+			free(st.p);
 			return NULL;
 		}
-		return s;
+		return st.p ? st.p : strdup("");
 	}
 	*slash = '\0';
 	/* The directory of the real executable (a file created or removed there
 	 * changes its identity) and each *.cfg in it (one edited in place does
 	 * not change the directory's). */
-	rc = gr_tc_cfg_dir(&s, &len, *real ? real : "/");
+	gr_tc_cfg_dir(&st, *real ? real : "/");
 	/* The system and user directories of clang builds that have them
 	 * (Fedora: /etc/clang) and those given with --config-system-dir= and
 	 * --config-user-dir= words. */
-	if (rc == GR_OK)
-		rc = gr_tc_cfg_dir(&s, &len, "/etc/clang");
-	if (rc == GR_OK && env && env->xdg_config_home && env->xdg_config_home[0] == '/') {
+	gr_tc_cfg_dir(&st, "/etc/clang");
+	if (env && env->xdg_config_home && env->xdg_config_home[0] == '/') {
 		char *d = gr_tc_join(env->xdg_config_home, "clang");
-		rc = d ? gr_tc_cfg_dir(&s, &len, d) : GR_ENOMEM;
+		if (d)
+			gr_tc_cfg_dir(&st, d);
+		st.nomem |= !d;
 		free(d);
-	} else if (rc == GR_OK && env && env->home && env->home[0]) {
+	} else if (env && env->home && env->home[0]) {
 		char *d = gr_tc_join(env->home, ".config/clang");
-		rc = d ? gr_tc_cfg_dir(&s, &len, d) : GR_ENOMEM;
+		if (d)
+			gr_tc_cfg_dir(&st, d);
+		st.nomem |= !d;
 		free(d);
 	}
 	/* Whether clang >= 16 loads its default configuration files at all. */
-	if (rc == GR_OK) {
-		v = env ? env->clang_no_default_config : NULL;
-		if ((rc = gr_tc_append(&s, &len, "CLANG_NO_DEFAULT_CONFIG", strlen("CLANG_NO_DEFAULT_CONFIG"))) ==
-		    GR_OK)
-			rc = v ? gr_tc_append(&s, &len, "=", 1) : gr_tc_append(&s, &len, " unset\n", 7);
-		if (rc == GR_OK && v) {
-			rc = gr_tc_append(&s, &len, v, strcspn(v, "\n"));
-			if (rc == GR_OK)
-				rc = gr_tc_append(&s, &len, "\n", 1);
-		}
+	v = env ? env->clang_no_default_config : NULL;
+	gr_kv_raw(&st, "CLANG_NO_DEFAULT_CONFIG", strlen("CLANG_NO_DEFAULT_CONFIG"));
+	if (v) {
+		gr_kv_raw(&st, "=", 1);
+		gr_kv_raw(&st, v, strcspn(v, "\n"));
+		gr_kv_raw(&st, "\n", 1);
+	} else {
+		gr_kv_raw(&st, " unset\n", 7);
 	}
-	for (k = 0; k < 2 && rc == GR_OK; k++) {
+	for (k = 0; k < 2 && !st.nomem; k++) {
 		w = k ? b : a;
 		n = k ? nb : na;
-		for (i = 0; w && i < n && w[i] && rc == GR_OK; i++) {
+		for (i = 0; w && i < n && w[i] && !st.nomem; i++) {
 			char *f;
 			v = NULL;
 			if (!strncmp(w[i], "--config-system-dir=", 20))
-				rc = gr_tc_cfg_dir(&s, &len, w[i] + 20);
+				gr_tc_cfg_dir(&st, w[i] + 20);
 			else if (!strncmp(w[i], "--config-user-dir=", 18))
-				rc = gr_tc_cfg_dir(&s, &len, w[i] + 18);
+				gr_tc_cfg_dir(&st, w[i] + 18);
 			if (!strcmp(w[i], "--config") && i + 1 < n && w[i + 1])
 				v = w[++i];
 			else if (!strncmp(w[i], "--config=", 9))
 				v = w[i] + 9;
-			if (!v || rc != GR_OK)
+			if (!v)
 				continue;
 			if (strchr(v, '/'))
-				rc = gr_tc_identity(&s, &len, v);
+				gr_tc_identity(&st, v);
 			else if (!(f = gr_tc_join(real, v)))
-				rc = GR_ENOMEM;
+				st.nomem = true;
 			else {
-				rc = gr_tc_identity(&s, &len, f);
+				gr_tc_identity(&st, f);
 				free(f);
 			}
 		}
 	}
 	free(real);
-	if (rc != GR_OK) {
-		free(s);
+	if (st.nomem) {
+		free(st.p);
 		return NULL;
 	}
-	return s;
+	return st.p ? st.p : strdup("");
 }
 
 bool
