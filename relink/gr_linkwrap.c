@@ -913,6 +913,32 @@ gr_lw_floorrefs(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_
 	free(max);
 }
 
+/* The final link pointed at GNU ld: each -fuse-ld= of another linker becomes
+ * -fuse-ld=bfd, and when that linker was gorelink's mold (not the link's own,
+ * gr_extld_linker_own), cmd/link's own --build-id word comes back
+ * (gr_extld_mold_build_id_undo: the padding is for mold only). False when
+ * nothing changed or out of memory. */
+static bool
+gr_lw_to_bfd(const struct gr_linkwrap *w, struct gr_strvec *final)
+{
+	bool own = gr_extld_linker_own(w->ls, final->v, final->n), mold = false, changed = false;
+	size_t i;
+
+	for (i = 0; i < final->n; i++)
+		if (!strncmp(final->v[i], "-fuse-ld=", 9) && strcmp(final->v[i] + 9, "bfd") != 0) {
+			char *bfd = strdup("-fuse-ld=bfd");
+			if (!bfd)
+				return false;
+			mold |= !strcmp(final->v[i] + 9, "mold");
+			free(final->v[i]);
+			final->v[i] = bfd;
+			changed = true;
+		}
+	if (mold && !own)
+		gr_extld_mold_build_id_undo(final);
+	return changed;
+}
+
 /* --linker: a final link that failed with another linker than GNU ld, and
  * not on undefined symbols the diagnosis understood (d: NULL or without
  * groups), runs once more with -fuse-ld=bfd (after mold: cmd/link's own --build-id
@@ -926,19 +952,9 @@ gr_lw_failover(const struct gr_linkwrap *w, struct gr_strvec *final, const struc
 		return false;
 	for (i = 0; i < final->n; i++)
 		if (!strncmp(final->v[i], "-fuse-ld=", 9) && strcmp(final->v[i] + 9, "bfd") != 0) {
-			char *bfd = strdup("-fuse-ld=bfd");
-			bool mold = !strcmp(final->v[i] + 9, "mold") &&
-			            !gr_extld_linker_own(w->ls, final->v, final->n);
-			if (!bfd)
-				return false;
 			fprintf(w->msg, "gorelink: the final link with %s failed; linking once more with GNU ld (-fuse-ld=bfd)\n",
 			        final->v[i] + 9);
-			free(final->v[i]);
-			final->v[i] = bfd;
-			/* cmd/link's own --build-id=0xHEX: the padding is for mold only. */
-			if (mold)
-				gr_extld_mold_build_id_undo(final);
-			return true;
+			return gr_lw_to_bfd(w, final);
 		}
 	return false;
 }
@@ -955,16 +971,14 @@ gr_lw_ignored_option(const struct gr_linkwrap *w, struct gr_strvec *final, const
 {
 	static const char *const said[] = { "unknown command line option: ", "unknown -z value: " };
 	const char *used = gr_linker_in_argv((const char *const *)final->v, final->n), *at = NULL;
-	bool mold;
 	char *text;
-	size_t i, k, len;
+	size_t k, len;
 
 	if (!w->ls->linker || w->ls->darwin || !err || !used || !strcmp(used, "bfd"))
 		return false;
 	/* The user's own -fuse-ld= (kept under a soft choice) is theirs to change. */
 	if (gr_extld_linker_own(w->ls, final->v, final->n))
 		return false;
-	mold = !strcmp(used, "mold");  /* used points into final, changed below */
 	if (!(text = strndup(err, errlen)))
 		return false;
 	for (k = 0; !at && k < sizeof(said) / sizeof(said[0]); k++)
@@ -977,18 +991,7 @@ gr_lw_ignored_option(const struct gr_linkwrap *w, struct gr_strvec *final, const
 	fprintf(w->msg, "gorelink: %s ignored an option of the link (%.*s); linking once more with GNU ld (-fuse-ld=bfd)\n",
 	        used, (int)(len > 200 ? 200 : len), at);
 	free(text);
-	for (i = 0; i < final->n; i++)
-		if (!strncmp(final->v[i], "-fuse-ld=", 9) && strcmp(final->v[i] + 9, "bfd") != 0) {
-			char *bfd = strdup("-fuse-ld=bfd");
-			if (!bfd)
-				return false;
-			free(final->v[i]);
-			final->v[i] = bfd;
-		}
-	/* cmd/link's own --build-id=0xHEX: the padding is for mold only. */
-	if (mold)
-		gr_extld_mold_build_id_undo(final);
-	return true;
+	return gr_lw_to_bfd(w, final);
 }
 
 /* ---- the manifest the binary carries (issue 16: check/gr_embed, docs/sbom.md) ---- */
