@@ -343,26 +343,20 @@ gr_b_go_env_set(const struct gr_env *env, const char *goenv, const char *name)
 	return set;
 }
 
-static int
-gr_b_go_env(struct gr_b *b)
-{
-	static const char *const words[] = { "env", "CC", "CXX", "CGO_ENABLED", "GOOS", "PKG_CONFIG",
-	                                     "GOARCH", "GOHOSTOS", "GOHOSTARCH", "GOENV", "CGO_CPPFLAGS",
-	                                     "CGO_LDFLAGS" };
-	struct gr_spawn_result r;
-	char *lines[11] = { NULL }, *p, line[512], how[128], target[128], host[128], goenv[4096];
-	bool cross;
-	int rc, i;
+/* The names gr_b_go_env asks go env for, in the order of its answer's lines. */
+static const char *const gr_b_goenv_words[] = { "env", "CC", "CXX", "CGO_ENABLED", "GOOS", "PKG_CONFIG",
+                                                "GOARCH", "GOHOSTOS", "GOHOSTARCH", "GOENV", "CGO_CPPFLAGS",
+                                                "CGO_LDFLAGS" };
 
-	/* Ask with the user's own environment: gorelink's sets CGO_ENABLED=1. */
-	if ((rc = gr_b_go_capture(b, words, 12, &r, false)))
-		return rc;
-	if (!gr_spawn_ok(&r)) {
-		rc = gr_b_fail(b, GR_BUILD_EENV, "go env %s: %s", gr_spawn_describe(&r, how, sizeof(how)),
-		               gr_b_first_line(r.err, line, sizeof(line)));
-		gr_spawn_result_free(&r);
-		return rc;
-	}
+/* go env's answer (r.out, a successful run's or the cache's; consumed),
+ * read as gr_b_go_env asked. */
+static int
+gr_b_go_env_answer(struct gr_b *b, struct gr_spawn_result r)
+{
+	char *lines[11] = { NULL }, *p, target[128], host[128], goenv[4096];
+	bool cross;
+	int i;
+
 	for (i = 0, p = r.out; i < 11 && p; i++) {
 		char *nl = strchr(p, '\n');
 		if (nl)
@@ -460,6 +454,54 @@ gr_b_go_env(struct gr_b *b)
 		                 "unset CGO_ENABLED or set CGO_ENABLED=1 (a pure-Go program built with CGO_ENABLED=0 is static already)",
 		                 b->cgo);
 	return GR_OK;
+}
+
+/* go env: the C compilers, the target, pkg-config, the cgo flags. Its answer
+ * is kept in gorelink's cache by all it depends on (gr_gocache_goenv_key),
+ * once this build accepted it: a build with the same inputs runs no go env. */
+static int
+gr_b_go_env(struct gr_b *b)
+{
+	const char *av[sizeof(gr_b_goenv_words) / sizeof(gr_b_goenv_words[0]) + 2];
+	struct gr_spawn_result r;
+	char line[512], how[128], *key, *copy = NULL;
+	size_t i, n = sizeof(gr_b_goenv_words) / sizeof(gr_b_goenv_words[0]);
+	int rc;
+
+	av[0] = b->o->go ? b->o->go : "go";
+	for (i = 0; i < n; i++)
+		av[i + 1] = gr_b_goenv_words[i];
+	av[n + 1] = NULL;
+	/* Asked with the user's own environment (gorelink's sets CGO_ENABLED=1):
+	 * the key is of that environment too. */
+	key = gr_gocache_goenv_key(b->o->env, av, environ);
+	memset(&r, 0, sizeof(r));
+	if (key && gr_gocache_goenv_get(b->o->env, key, &r.out, &r.outlen)) {
+		free(key);
+		r.exited = true;
+		return gr_b_go_env_answer(b, r);
+	}
+	if ((rc = gr_b_go_capture(b, gr_b_goenv_words, n, &r, false))) {
+		free(key);
+		return rc;
+	}
+	if (!gr_spawn_ok(&r)) {
+		rc = gr_b_fail(b, GR_BUILD_EENV, "go env %s: %s", gr_spawn_describe(&r, how, sizeof(how)),
+		               gr_b_first_line(r.err, line, sizeof(line)));
+		gr_spawn_result_free(&r);
+		free(key);
+		return rc;
+	}
+	/* Kept only when go said nothing else (a warning is said on every run). */
+	if (key && !*r.err && !(copy = malloc(r.outlen + 1)))
+		key = (free(key), NULL);
+	if (copy)
+		memcpy(copy, r.out, r.outlen + 1);
+	if ((rc = gr_b_go_env_answer(b, r)) == GR_OK && copy)
+		gr_gocache_goenv_put(b->o->env, key, copy, r.outlen);
+	free(copy);
+	free(key);
+	return rc;
 }
 
 /* go list -test's test main: package main, import path PKG.test. */

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "gr_cache.h"
+#include "gr_modgraph.h"
 #include "gr_path.h"
 #include "gr_spawn.h"
 
@@ -493,6 +495,126 @@ gr_gocache_cppflags(const char *user, const char *key)
 		snprintf(v, n, "%s%s-D%s=%s", user && *user ? user : "", user && *user ? " " : "",
 		         GR_GOCACHE_MACRO, key);
 	return v;
+}
+
+/* ---- go env's answers ---------------------------------------------------------- */
+
+static void gr_gc_hex(const unsigned char md[32], char hex[65]);
+
+/* Whether an environment entry is left out of go env's key: gorelink's own
+ * variables (go reads none) and what a shell or make changes between runs. */
+static bool
+gr_gc_goenv_volatile(const char *e)
+{
+	static const char *const skip[] = { "GORELINK_", "OLDPWD=", "SHLVL=", "_=", "SSH_", "TERM", "COLUMNS=",
+	                                    "LINES=", "MAKEFLAGS=", "MFLAGS=", "MAKELEVEL=", "MAKE_TERM", "DISPLAY=",
+	                                    "WINDOWID=", "HISTFILE=", "PS1=" };
+	for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
+		if (!strncmp(e, skip[i], strlen(skip[i])))
+			return true;
+	return false;
+}
+
+/* label, then path's content (up to 1 MiB) or why there is none: false when
+ * it is larger or unreadable but there (not cached then). */
+static bool
+gr_gc_goenv_file(struct gr_sha *s, const char *label, const char *path)
+{
+	char buf[16384], word[64];
+	long long total = 0;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	gr_sha_str(s, label);
+	gr_sha_str(s, path);
+	if (fd < 0) {
+		gr_sha_str(s, "absent");
+		return errno == ENOENT || errno == ENOTDIR;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0 && total <= (1 << 20)) {
+		gr_sha_add(s, buf, (size_t)n);
+		total += n;
+	}
+	close(fd);
+	snprintf(word, sizeof(word), "read %lld", total);
+	gr_sha_str(s, word);
+	return n == 0 && total <= (1 << 20);
+}
+
+char *
+gr_gocache_goenv_key(const struct gr_env *env, const char *const *argv, char *const *envp)
+{
+	struct gr_strvec vars;
+	struct gr_sha s;
+	unsigned char md[32];
+	char *mk, *go = NULL, *real = NULL, *key = NULL, p[PATH_MAX + 16], hex[65], word[64];
+	const char *root;
+	bool ok = false;
+	size_t i;
+
+	if (!argv || !argv[0] || !(mk = gr_modgraph_cache_key(env, argv, envp)))
+		return NULL;
+	gr_strvec_init(&vars);
+	gr_sha_init(&s);
+	snprintf(word, sizeof(word), "gorelink-goenv %d", GR_GOCACHE_GOENV_VERSION);
+	gr_sha_str(&s, word);
+	gr_sha_str(&s, mk);
+	/* The rest of the environment, sorted: PATH, CC, CXX, CGO_*, PKG_CONFIG... */
+	for (i = 0; envp && envp[i]; i++)
+		if (!gr_gc_goenv_volatile(envp[i]) && gr_strvec_push(&vars, envp[i]))
+			goto out;
+	if (vars.n > 1)
+		qsort(vars.v, vars.n, sizeof(*vars.v), gr_gc_cmp);
+	gr_sha_str(&s, "env");
+	for (i = 0; i < vars.n; i++)
+		gr_sha_str(&s, vars.v[i]);
+	/* GOROOT's go.env (GOTOOLCHAIN, GOPROXY... defaults): GOROOT is the real
+	 * go program's bin/.. unless $GOROOT says otherwise; both are stamped. */
+	if (!(go = gr_path_which(argv[0], env->path)) || !(real = realpath(go, NULL)))
+		goto out;
+	{
+		char *slash = strrchr(real, '/');
+		if (slash)
+			*slash = '\0';
+		slash = strrchr(real, '/');
+		if (slash && !strcmp(slash, "/bin"))
+			*slash = '\0';
+		if ((size_t)snprintf(p, sizeof(p), "%s/go.env", real) >= sizeof(p) || !gr_gc_goenv_file(&s, "goroot", p))
+			goto out;
+	}
+	if ((root = gr_gc_envp_value(envp, "GOROOT")) && *root &&
+	    ((size_t)snprintf(p, sizeof(p), "%s/go.env", root) >= sizeof(p) || !gr_gc_goenv_file(&s, "$GOROOT", p)))
+		goto out;
+	ok = true;
+out:
+	if (ok) {
+		gr_sha_end(&s, md);
+		gr_gc_hex(md, hex);
+		if ((key = malloc(sizeof("goenv 4294967295 ") + 64)))
+			snprintf(key, sizeof("goenv 4294967295 ") + 64, "goenv %d %s", GR_GOCACHE_GOENV_VERSION, hex);
+	}
+	gr_strvec_deinit(&vars);
+	free(mk);
+	free(go);
+	free(real);
+	return key;
+}
+
+bool
+gr_gocache_goenv_get(const struct gr_env *env, const char *key, char **out, size_t *len)
+{
+	*out = NULL;
+	*len = 0;
+	return key && gr_cache_get(env, GR_GOCACHE_GOENV_KIND, key, out, len) == GR_OK;
+}
+
+void
+gr_gocache_goenv_put(const struct gr_env *env, const char *key, const char *out, size_t len)
+{
+	struct gr_error ignore;
+
+	if (key && out)
+		(void)gr_cache_put(env, GR_GOCACHE_GOENV_KIND, key, out, len, &ignore);
 }
 
 /* ---- SHA-256 for others (relink/gr_uptodate) ------------------------------ */

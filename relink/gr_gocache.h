@@ -56,6 +56,33 @@ int gr_gocache_key(char *const *pkgconfig, const char *path, char *const *envp, 
  * -DGORELINK_PKGCONFIG=key appended; malloc'd, NULL when out of memory. */
 char *gr_gocache_cppflags(const char *user, const char *key);
 
+/* go env's answers, kept in gorelink's cache (kind GR_GOCACHE_GOENV_KIND) so
+ * that a build whose inputs are unchanged (a no-op above all) runs no go env.
+ * A change of what a key holds or an entry means must change the version. */
+#define GR_GOCACHE_GOENV_KIND "goenv"
+#define GR_GOCACHE_GOENV_VERSION 1
+
+/* The cache key (malloc'd) of the command argv (argv[0] the go command, found
+ * with env's PATH; then "env" and the names asked for) run with envp in the
+ * current directory: gr_modgraph_cache_key's inputs (the go program's path
+ * and file identity, the words, the directory, the GO* variables, the go env
+ * file's content, the main module's go.mod, go.sum, vendor/modules.txt and
+ * replaced go.mod files: a toolchain switch), every other variable of envp
+ * (PATH too: cgo's default follows whether CC is found) but gorelink's own
+ * and what shells change between runs, and the content of GOROOT's go.env
+ * (beside the real go program's bin directory, and in $GOROOT), all in a
+ * SHA-256. NULL (do not cache) where gr_modgraph_cache_key gives none (no
+ * main module, a go.work, -modfile) or out of memory. */
+char *gr_gocache_goenv_key(const struct gr_env *env, const char *const *argv, char *const *envp);
+
+/* The answer stored for key: true and *out (malloc'd, NUL-terminated, *len
+ * bytes) as go env printed it; false when there is none. */
+bool gr_gocache_goenv_get(const struct gr_env *env, const char *key, char **out, size_t *len);
+
+/* Store go env's answer (out, len bytes) for key; a failure only costs the
+ * next build a go env. The caller stores only answers it accepted. */
+void gr_gocache_goenv_put(const struct gr_env *env, const char *key, const char *out, size_t len);
+
 /* The SHA-256 of data (n bytes) in 64 hex digits and a NUL. */
 void gr_gocache_sha256(const void *data, size_t n, char hex[65]);
 

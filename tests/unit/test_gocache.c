@@ -1,7 +1,8 @@
 /* Unit tests for gr_gocache: the key follows the .pc files' names and
  * contents (not their times), the PKG_CONFIG_* variables and the pkg-config
  * words; the search directories; the CGO_CPPFLAGS value; pkg-config's own
- * search list, cached by the program's identity. */
+ * search list, cached by the program's identity; go env's answers, cached by
+ * all they depend on. */
 #define _XOPEN_SOURCE 700
 #include <check.h>
 #include <fcntl.h>
@@ -192,6 +193,123 @@ START_TEST(test_pc_path)
 }
 END_TEST
 
+/* The key of go env's answer (av[0] the stand-in go), asserted to exist. */
+static char *
+goenv_key(const char *const *av, char *const *envp)
+{
+	char *k = gr_gocache_goenv_key(gr_test_env(), av, envp);
+
+	ck_assert_ptr_nonnull(k);
+	return k;
+}
+
+/* Whether the go env key changed from old (freed). */
+static bool
+goenv_changed(char *old, const char *const *av, char *const *envp)
+{
+	char *k = goenv_key(av, envp);
+	bool ch = strcmp(k, old) != 0;
+
+	free(old);
+	free(k);
+	return ch;
+}
+
+/* go env's answer is kept by what it depends on: the go program (its
+ * identity), the words, the environment (PATH, CC, CGO_*, GO*...; not
+ * gorelink's own variables nor a shell's), the go env file, the main
+ * module's go.mod (a toolchain switch) and GOROOT's go.env; none without a
+ * main module; an answer stored is found again under its key only. */
+START_TEST(test_goenv)
+{
+	char go[160], root[128], mod[160], home[160], cache[128], goenvfile[200], *k, *out;
+	char *envp[] = { NULL, "PATH=/usr/bin:/bin", "GOFLAGS=-buildvcs=false", "SHLVL=1", "GORELINK_LINK_STATE=/a", NULL };
+	char *envp_shell[] = { NULL, "PATH=/usr/bin:/bin", "GOFLAGS=-buildvcs=false", "SHLVL=2", "GORELINK_LINK_STATE=/b",
+	                       "OLDPWD=/x", "_=/usr/bin/make", NULL };
+	char *envp_path[] = { NULL, "PATH=/opt/cc/bin:/usr/bin:/bin", "GOFLAGS=-buildvcs=false", NULL };
+	char *envp_cc[] = { NULL, "PATH=/usr/bin:/bin", "GOFLAGS=-buildvcs=false", "CC=clang", NULL };
+	char *envp_cgo[] = { NULL, "PATH=/usr/bin:/bin", "GOFLAGS=-buildvcs=false", "CGO_LDFLAGS=-fuse-ld=gold", NULL };
+	char *envp_pc[] = { NULL, "PATH=/usr/bin:/bin", "GOFLAGS=-buildvcs=false", "PKG_CONFIG=pkgconf", NULL };
+	char *envp_arch[] = { NULL, "PATH=/usr/bin:/bin", "GOFLAGS=-buildvcs=false", "GOARCH=arm64", NULL };
+	const char *av[] = { go, "env", "CC", "CGO_ENABLED", NULL }, *av2[] = { go, "env", "CC", NULL };
+	size_t len;
+	char hv[200];
+
+	gr_test_tmpdir(base, sizeof(base), "gr-goenv");
+	/* A stand-in toolchain: ROOT/bin/go (only its identity counts), ROOT/go.env. */
+	snprintf(root, sizeof(root), "%s/goroot", base);
+	ck_assert_int_eq(mkdir(root, 0755), 0);
+	snprintf(go, sizeof(go), "%s/bin", root);
+	ck_assert_int_eq(mkdir(go, 0755), 0);
+	gr_test_put(go, "go", "#!/bin/sh\nexit 1\n");
+	snprintf(go, sizeof(go), "%s/bin/go", root);
+	ck_assert_int_eq(chmod(go, 0755), 0);
+	gr_test_put(root, "go.env", "GOTOOLCHAIN=auto\n");
+	snprintf(home, sizeof(home), "%s/home", base);
+	ck_assert_int_eq(mkdir(home, 0755), 0);
+	snprintf(hv, sizeof(hv), "HOME=%s", home);
+	envp[0] = envp_shell[0] = envp_path[0] = envp_cc[0] = envp_cgo[0] = envp_pc[0] = envp_arch[0] = hv;
+	snprintf(mod, sizeof(mod), "%s/app", base);
+	ck_assert_int_eq(mkdir(mod, 0755), 0);
+	/* No main module (GOPATH mode): no key, go env runs. */
+	ck_assert_int_eq(chdir(mod), 0);
+	ck_assert_ptr_null(gr_gocache_goenv_key(gr_test_env(), av, envp));
+	gr_test_put(mod, "go.mod", "module example.com/app\n\ngo 1.19\n");
+
+	k = goenv_key(av, envp);
+	ck_assert_uint_eq(strlen(k), strlen("goenv 1 ") + 64);
+	ck_assert(!goenv_changed(strdup(k), av, envp));              /* the same inputs, the same key */
+	ck_assert(goenv_changed(strdup(k), av2, envp));              /* the words */
+	ck_assert(!goenv_changed(strdup(k), av, envp_shell));        /* a shell's and gorelink's variables: no */
+	ck_assert(goenv_changed(strdup(k), av, envp_path));          /* PATH: whether CC is found (cgo's default) */
+	ck_assert(goenv_changed(strdup(k), av, envp_cc));            /* CC */
+	ck_assert(goenv_changed(strdup(k), av, envp_cgo));           /* CGO_* */
+	ck_assert(goenv_changed(strdup(k), av, envp_pc));            /* PKG_CONFIG */
+	ck_assert(goenv_changed(strdup(k), av, envp_arch));          /* GO* */
+	/* The go env file (go env -w), HOME/.config/go/env. */
+	snprintf(goenvfile, sizeof(goenvfile), "%s/.config", home);
+	ck_assert_int_eq(mkdir(goenvfile, 0755), 0);
+	snprintf(goenvfile, sizeof(goenvfile), "%s/.config/go", home);
+	ck_assert_int_eq(mkdir(goenvfile, 0755), 0);
+	gr_test_put(goenvfile, "env", "CC=musl-gcc\n");
+	ck_assert(goenv_changed(k, av, envp));
+	k = goenv_key(av, envp);
+	/* The main module's go.mod (its go and toolchain lines pick the toolchain). */
+	gr_test_put(mod, "go.mod", "module example.com/app\n\ngo 1.19\n\ntoolchain go1.99.0\n");
+	ck_assert(goenv_changed(k, av, envp));
+	k = goenv_key(av, envp);
+	/* GOROOT's go.env, beside the go program's bin. */
+	gr_test_put(root, "go.env", "GOTOOLCHAIN=local\n");
+	ck_assert(goenv_changed(k, av, envp));
+	k = goenv_key(av, envp);
+	/* The go program itself (another toolchain in its place). */
+	touch_later(root, "bin/go");
+	ck_assert(goenv_changed(k, av, envp));
+	k = goenv_key(av, envp);
+
+	/* Stored and found again; another key finds nothing. */
+	snprintf(cache, sizeof(cache), "%s/cache", base);
+	ck_assert_int_eq(setenv("GORELINK_CACHE_DIR", cache, 1), 0);
+	ck_assert(!gr_gocache_goenv_get(gr_test_env(), k, &out, &len));
+	gr_gocache_goenv_put(gr_test_env(), k, "gcc\n1\n", 6);
+	ck_assert(gr_gocache_goenv_get(gr_test_env(), k, &out, &len));
+	ck_assert_uint_eq(len, 6);
+	ck_assert_str_eq(out, "gcc\n1\n");
+	free(out);
+	gr_test_put(root, "go.env", "GOTOOLCHAIN=auto\n");
+	ck_assert(goenv_changed(strdup(k), av, envp));
+	{
+		char *k2 = goenv_key(av, envp);
+		ck_assert(!gr_gocache_goenv_get(gr_test_env(), k2, &out, &len));
+		free(k2);
+	}
+	free(k);
+	ck_assert_int_eq(chdir("/"), 0);
+	ck_assert_int_eq(unsetenv("GORELINK_CACHE_DIR"), 0);
+	ck_assert_int_eq(gr_test_rmtree(base), 0);
+}
+END_TEST
+
 /* SHA-256: FIPS 180-4's vectors, and every length from 0 to 300 bytes and a
  * few large ones at odd offsets, the same with the SHA extensions (where the
  * CPU has them) as with the portable rounds; a file the same as its bytes. */
@@ -259,6 +377,7 @@ main(void)
 		test_search_dirs,
 		test_cppflags,
 		test_pc_path,
+		test_goenv,
 		test_sha256,
 	};
 
