@@ -4478,6 +4478,78 @@ def noop_tampered_out_rebuilt():
         "a tampered OUT was not replaced by the good binary from the output cache")
 
 
+GOENV_MAIN = ('// nonce %s\npackage main\n\n// int flag(void) { return GR_GOENV_FLAG; }\nimport "C"\n\n'
+              'import "fmt"\n\nfunc main() { fmt.Println(int(C.flag())) }\n')
+
+
+@test
+def noop_goenv_answer_cached_and_keyed():
+    """go env's answer is kept in GORELINK_CACHE_DIR (kind goenv; go runs
+    through a wrapper that logs each command): a no-op runs no go env; the
+    go env file changed (go env -w CGO_CPPFLAGS, a GOENV of the test's own)
+    is another key: go env runs again, its new CGO_CPPFLAGS reach the C code
+    (relinked; the binary prints the new value), and the next run is a no-op
+    again without go env; CC in the environment is another key too. Without
+    the go env file in the key the old answer would call OUT up to date."""
+    top = scratch("noop-goenv")
+    goenv = os.path.join(top, "env")
+    cache = os.path.join(top, "cache")
+    log = os.path.join(top, "go.log")
+    realgo = shutil.which("go")
+    assert realgo, "go is not on PATH (install Go)"
+    wrapper = os.path.join(top, "go")
+    with open(wrapper, "w") as f:
+        f.write('#!/bin/sh\necho "$*" >>%s\nexec %s "$@"\n' % (shlex.quote(log), shlex.quote(realgo)))
+    os.chmod(wrapper, 0o755)
+    env = base_env(GOENV=goenv, GORELINK_CACHE_DIR=cache)
+    w = run(["go", "env", "-w", "CGO_CPPFLAGS=-DGR_GOENV_FLAG=7"], env=env)
+    assert w.rc == 0, "go env -w: %r" % w
+    mod = make_module("goenvcache", {"main.go": GOENV_MAIN % os.urandom(8).hex()})
+    out = os.path.join(scratch("noop-goenv-out"), "prog")
+    # No answer is kept for a go program changed in the last 2 seconds (a
+    # change within one clock tick would keep its stamp): the wrapper is new.
+    time.sleep(3)
+
+    def once(what, env=env):
+        open(log, "w").close()
+        r, rep = noop_build(mod, out, ["--go", wrapper], env=env)
+        with open(log) as f:
+            envs = [l for l in f.read().splitlines() if l.startswith("env ")]
+        return r, rep, len(envs)
+
+    def entries():
+        d = os.path.join(cache, "goenv")
+        return sorted(os.listdir(d)) if os.path.isdir(d) else []
+
+    r, rep, envs = once("first")
+    assert envs == 1 and rep["links"] >= 1, "first build: go env ran %d times, links %r\n%r" % (envs, rep["links"], r)
+    assert len(entries()) == 1, "goenv cache entries after the first build: %r, want 1" % entries()
+    res, _ = run_in_empty_root(out)
+    assert res.rc == 0 and res.out.strip() == "7", "first build: the binary: %r" % res
+    before = out_state(out)
+    r, rep, envs = once("no-op")
+    assert envs == 0, "no-op: go env ran %d times, want none (cached)\n%r" % (envs, r)
+    assert rep["up_to_date"] is True and rep["links"] == 0 and out_state(out) == before, (
+        "no-op: up_to_date %r, links %r\n%r" % (rep["up_to_date"], rep["links"], r))
+    # The go env file changed: another answer, asked again, relinked.
+    w = run(["go", "env", "-w", "CGO_CPPFLAGS=-DGR_GOENV_FLAG=8"], env=env)
+    assert w.rc == 0, "go env -w: %r" % w
+    r, rep, envs = once("goenv changed")
+    assert rep["up_to_date"] is False and rep["links"] >= 1, (
+        "after go env -w: up_to_date %r, links %r (the old answer was used)\n%r" % (rep["up_to_date"], rep["links"], r))
+    res, _ = run_in_empty_root(out)
+    assert res.rc == 0 and res.out.strip() == "8", "after go env -w: the binary: %r" % res
+    assert envs == 1, "after go env -w: go env ran %d times, want 1\n%r" % (envs, r)
+    assert len(entries()) == 2, "goenv cache entries: %r, want 2" % entries()
+    r, rep, envs = once("no-op again")
+    assert envs == 0 and rep["up_to_date"] is True, "no-op after the change: go env ran %d times, up_to_date %r\n%r" % (
+        envs, rep["up_to_date"], r)
+    # CC in the environment (the same compiler by name): another key.
+    r, rep, envs = once("CC", env=dict(env, CC="gcc"))
+    assert envs == 1, "with CC=gcc: go env ran %d times, want 1\n%r" % (envs, r)
+    assert len(entries()) == 3, "goenv cache entries: %r, want 3" % entries()
+
+
 # --------------------------------------------- the output cache (issue 15)
 
 def outcache_env(tag, **changes):
