@@ -75,6 +75,12 @@ struct gr_b {
 	off_t seed_size;
 	int64_t go_started;          /* when go build started (ns): what changed since is not recorded */
 	char out_hash[65];
+	/* The seed is a stand-in of OUT (gr_uptodate_standin: its build ID, the
+	 * rest a hole): go build judges it, gorelink checks OUT itself, whose
+	 * identity (out_ident, taken before the record was looked up) must not
+	 * change before the check is done. */
+	bool standin;
+	char out_ident[256];
 	bool reused;                 /* the seed came from the output cache (a binary by its hash): */
 	char reuse_hash[65];         /* its content hash */
 	char *kit_abs, *kit_stage;   /* --relink-kit: DIR made absolute, and the kit's staging directory beside it */
@@ -1260,6 +1266,14 @@ gr_b_only_versions(const struct gr_image *im)
 	return true;
 }
 
+/* The binary this build checks: OUT itself when go build judged a stand-in
+ * of it up to date, else the one go build wrote. */
+static const char *
+gr_b_binary(const struct gr_b *b)
+{
+	return b->standin && b->res->up_to_date ? b->res->out : b->tmpout;
+}
+
 static int
 gr_b_verify(struct gr_b *b)
 {
@@ -1310,13 +1324,22 @@ gr_b_verify(struct gr_b *b)
 		pol.allow = (const char *const *)allow.v;
 		pol.nallow = allow.n;
 	}
-	rc = gr_check_path(b->tmpout, &pol, &r, b->err);
+	rc = gr_check_path(gr_b_binary(b), &pol, &r, b->err);
 	gr_strvec_deinit(&allow);
 	if (rc)
 		return gr_b_class(b, GR_BUILD_EVERDICT);
 	b->res->check = r;
-	if (stat(b->tmpout, &st) == 0)
+	if (stat(gr_b_binary(b), &st) == 0)
 		b->res->size = (long long)st.st_size;
+	if (b->standin) {
+		/* What was checked is what the record vouched for: OUT has not
+		 * changed since before the record was looked up. */
+		char now[256];
+		gr_uptodate_ident(b->res->out, now, sizeof(now), NULL);
+		if (strcmp(now, b->out_ident) != 0)
+			return gr_b_fail(b, GR_BUILD_EENV, "%s changed while gorelink checked it; run the build again",
+			                 b->res->out);
+	}
 	if (!r->pass && b->o->nmaxver && r->nimages == 1 && r->images[0].nproblems && gr_b_only_versions(&r->images[0]) &&
 	    (rc = gr_b_floorref_packages(b)) == GR_OK)
 		return gr_b_fail(b, GR_BUILD_EVERDICT, "the linked binary needs symbol versions newer than --max-version allows; see the check below");
@@ -1959,7 +1982,7 @@ gr_b_check_explicit_preset(struct gr_b *b)
 	gr_strvec_init(&built);
 	if (!b->mods.n || gr_modgraph_has(&b->mods, b->preset.module)) {
 		/* Required by go.mod (or no graph): is a package of it in the binary? */
-		rc = gr_manifest_go_modinfo(b->tmpout, &info, &e);
+		rc = gr_manifest_go_modinfo(gr_b_binary(b), &info, &e);
 		if (rc == GR_ENOMEM) {
 			rc = gr_b_nomem(b);
 		} else if (rc != GR_OK || !info) {
@@ -2416,6 +2439,11 @@ gr_b_outcache_seed(struct gr_b *b)
  * changed, copy OUT to the temporary path go build writes: go build then
  * judges Go's inputs by the build ID in it, as it does for its own -o, and
  * links only when they changed. Anything else: the build links as always. */
+/* How old (ns) OUT's change time must be for a stand-in: a change within
+ * one clock tick of the last could keep it (gr_uptodate's window is 2 s on
+ * file systems with whole-second times). */
+#define GR_B_STANDIN_AGE 2000000000LL
+
 static void
 gr_b_uptodate_seed(struct gr_b *b)
 {
@@ -2423,6 +2451,7 @@ gr_b_uptodate_seed(struct gr_b *b)
 	char key[65], *opts, *why = NULL, *cdir;
 	size_t olen;
 	struct stat st;
+	int64_t ctime_ns = 0;
 
 	/* What changes from here on may not be what the link reads: not recorded. */
 	b->go_started = gr_uptodate_now();
@@ -2437,6 +2466,7 @@ gr_b_uptodate_seed(struct gr_b *b)
 	free(cdir);
 	if (stat(b->res->out, &st) != 0 || !S_ISREG(st.st_mode))
 		return gr_b_outcache_seed(b);
+	gr_uptodate_ident(b->res->out, b->out_ident, sizeof(b->out_ident), &ctime_ns);
 	if (!(opts = gr_b_uptodate_opts(b, &olen, b->res->out)))
 		return;
 	if (gr_uptodate_key(opts, olen, key) != GR_OK) {
@@ -2452,9 +2482,15 @@ gr_b_uptodate_seed(struct gr_b *b)
 		free(why);
 		return gr_b_outcache_seed(b);
 	}
-	if (gr_uptodate_copy(b->res->out, b->tmpout, st.st_mode & 07777) != 0 || stat(b->tmpout, &st) != 0) {
+	/* A stand-in when OUT's identity is old enough to tell any change before
+	 * the check (GR_B_STANDIN_AGE); else, or where there can be none, a copy. */
+	b->standin = ctime_ns && ctime_ns + GR_B_STANDIN_AGE < gr_uptodate_now() &&
+	             gr_uptodate_standin(b->res->out, b->tmpout, st.st_mode & 07777) == 0;
+	if ((!b->standin && gr_uptodate_copy(b->res->out, b->tmpout, st.st_mode & 07777) != 0) ||
+	    stat(b->tmpout, &st) != 0) {
 		free(b->seed_report);
 		b->seed_report = NULL;
+		b->standin = false;
 		return;
 	}
 	b->seed_ino = st.st_ino;
@@ -2794,6 +2830,13 @@ gr_b_keep_rejected(struct gr_b *b)
 
 	if (!b->o->keep_failed || !res->check)
 		return;
+	if (b->standin && res->up_to_date) {
+		/* The stand-in holds OUT's headers only: the rejected binary is OUT's copy. */
+		struct stat st;
+		unlink(b->tmpout);
+		if (stat(res->out, &st) != 0 || gr_uptodate_copy(res->out, b->tmpout, st.st_mode & 07777) != 0)
+			return;
+	}
 	res->kept = gr_b_join(res->out, "", ".rejected");
 	if (res->kept && rename(b->tmpout, res->kept) == 0) {
 		free(b->tmpout);

@@ -4550,6 +4550,63 @@ def noop_goenv_answer_cached_and_keyed():
     assert len(entries()) == 3, "goenv cache entries: %r, want 3" % entries()
 
 
+@test
+def noop_standin_for_old_out():
+    """An OUT older than 2 s is judged by go build on a stand-in (its
+    headers and build ID note, the rest a hole: go runs through a wrapper
+    that logs the -o file's size and allocated bytes as go starts), and
+    gorelink checks OUT itself: up to date, OUT's bytes, inode and mtime
+    kept, the check's verdict and Go build information read from OUT; a Go
+    input changed (main.go) makes go build link over the stand-in, and the
+    new OUT runs with the new value."""
+    top = scratch("noop-standin")
+    log = os.path.join(top, "go.log")
+    realgo = shutil.which("go")
+    assert realgo, "go is not on PATH (install Go)"
+    wrapper = os.path.join(top, "go")
+    with open(wrapper, "w") as f:
+        f.write('#!/bin/sh\nif [ "$1" = build ]; then\n  o=\n  for a; do [ "$p" = -o ] && o=$a; p=$a; done\n'
+                '  if [ -f "$o" ]; then stat -c "seed %%s %%b %%B" "$o" >>%s; else echo "seed none" >>%s; fi\n'
+                'fi\nexec %s "$@"\n' % (shlex.quote(log), shlex.quote(log), shlex.quote(realgo)))
+    os.chmod(wrapper, 0o755)
+    mod = noop_module("standin")
+    out = os.path.join(scratch("noop-standin-out"), "prog")
+
+    def seeds():
+        with open(log) as f:
+            return [l.split()[1:] for l in f.read().splitlines() if l.startswith("seed ")]
+
+    open(log, "w").close()
+    noop_build(mod, out, ["--go", wrapper])
+    assert seeds() == [["none"]], "first build: go build's -o file at its start: %r, want none" % seeds()
+    time.sleep(2.5)
+    open(log, "w").close()
+    rep = assert_up_to_date(mod, out, ["--go", wrapper], what="an OUT older than 2 s")
+    got = seeds()
+    size = os.path.getsize(out)
+    assert len(got) == 1 and got[0][0] != "none" and int(got[0][0]) == size, (
+        "no-op: go build's -o file at its start: %r, want OUT's size %d" % (got, size))
+    allocated = int(got[0][1]) * int(got[0][2])
+    assert allocated <= 256 * 1024 < size, (
+        "no-op: go build judged %d allocated bytes of %d: not a stand-in (a whole copy?)" % (allocated, size))
+    assert rep["size"] == size and rep["check"]["verdict"] == "static" and rep["check"]["go"] and (
+        rep["check"]["go"]["main_module"] == "example.com/noopstandin"), (
+        "no-op: the check was not OUT's: size %r, check %r" % (rep["size"], rep["check"]))
+    res, _ = run_in_empty_root(out)
+    assert res.rc == 0 and res.out.strip() == "hello 1", "after the no-op: the binary prints %r" % res.out
+    # A Go input changed (gorelink's own are not): go build links over the
+    # stand-in; OUT is the new binary.
+    with open(os.path.join(mod, "main.go"), "w") as f:
+        f.write(NOOP_MAIN.replace('"hello"', '"standin"'))
+    time.sleep(2.5)
+    open(log, "w").close()
+    assert_relinked(mod, out, ["--go", wrapper], want="standin 1", what="main.go changed after a stand-in")
+    got = seeds()
+    assert len(got) == 1 and got[0][0] != "none" and int(got[0][1]) * int(got[0][2]) <= 256 * 1024, (
+        "main.go changed: go build did not start from a stand-in: %r" % got)
+    assert_up_to_date(mod, out, ["--go", wrapper], what="after the relink")
+
+
 # --------------------------------------------- the output cache (issue 15)
 
 def outcache_env(tag, **changes):
