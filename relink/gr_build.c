@@ -733,8 +733,8 @@ gr_b_cache_key(struct gr_b *b)
 		               : gr_b_fail(b, GR_BUILD_EENV, "go env PKG_CONFIG is empty");
 	}
 	if ((rc = gr_gocache_pc_path(b->o->env, gr_strvec_argv(&words), gr_strvec_argv(&b->env), &pcpath, b->err)) ||
-	    (rc = gr_gocache_key(gr_strvec_argv(&words), b->o->env->path, gr_strvec_argv(&b->env), pcpath,
-	                         b->res->cache_key, &st, b->err))) {
+	    (rc = gr_gocache_key_cached(b->o->env, gr_strvec_argv(&words), b->o->env->path, gr_strvec_argv(&b->env),
+	                                pcpath, b->res->cache_key, &st, b->err))) {
 		gr_strvec_deinit(&words);
 		free(pcpath);
 		return gr_b_class(b, GR_BUILD_EENV);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "gr_cache.h"
@@ -485,6 +486,152 @@ out:
 	return rc;
 }
 
+/* ---- the key, remembered by the files' identities ----------------------------- */
+
+static void gr_gc_hex(const unsigned char md[32], char hex[65]);
+
+/* The identity of what st describes into s; racy set when it changed within
+ * the last 2 seconds of now. */
+static void
+gr_gc_ident(struct gr_sha *s, const struct stat *sb, time_t now, bool *racy)
+{
+	char word[160];
+
+	if (sb->st_ctim.tv_sec >= now - 2 || sb->st_mtim.tv_sec >= now - 2)
+		*racy = true;
+	snprintf(word, sizeof(word), "%llu %llu %lld %lld.%09ld %lld.%09ld", (unsigned long long)sb->st_dev,
+	         (unsigned long long)sb->st_ino, (long long)sb->st_size, (long long)sb->st_mtim.tv_sec,
+	         sb->st_mtim.tv_nsec, (long long)sb->st_ctim.tv_sec, sb->st_ctim.tv_nsec);
+	gr_sha_str(s, word);
+}
+
+/* The memo's key of one search directory: its path and identity, then each
+ * .pc file's name and identity, in name order. */
+static int
+gr_gc_memo_dir(struct gr_sha *s, const char *dir, time_t now, bool *racy)
+{
+	struct gr_strvec names;
+	struct dirent *de;
+	struct stat sb;
+	DIR *d;
+	size_t i;
+	int rc = GR_OK;
+
+	gr_sha_str(s, "dir");
+	gr_sha_str(s, dir);
+	if (!(d = opendir(dir))) {
+		gr_sha_str(s, errno == ENOENT ? "absent" : "unreadable");
+		return GR_OK;
+	}
+	if (fstat(dirfd(d), &sb) == 0)
+		gr_gc_ident(s, &sb, now, racy);
+	else
+		*racy = true;
+	gr_strvec_init(&names);
+	while ((de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+		if (l > 3 && !strcmp(de->d_name + l - 3, ".pc") && gr_strvec_push(&names, de->d_name)) {
+			rc = GR_ENOMEM;
+			break;
+		}
+	}
+	if (rc == GR_OK) {
+		if (names.n)
+			qsort(names.v, names.n, sizeof(*names.v), gr_gc_cmp);
+		for (i = 0; i < names.n; i++) {
+			gr_sha_str(s, names.v[i]);
+			if (fstatat(dirfd(d), names.v[i], &sb, 0) == 0 && S_ISREG(sb.st_mode)) {
+				gr_gc_ident(s, &sb, now, racy);
+			} else {
+				gr_sha_str(s, "unreadable");
+				*racy = true;  /* not a file now: nothing stable to remember */
+			}
+		}
+	}
+	closedir(d);
+	gr_strvec_deinit(&names);
+	return rc;
+}
+
+int
+gr_gocache_key_cached(const struct gr_env *env, char *const *pkgconfig, const char *path, char *const *envp,
+                      const char *pc_path, char key[GR_GOCACHE_KEYLEN + 1], struct gr_gocache_stats *st,
+                      struct gr_error *err)
+{
+	struct gr_gocache_stats mine;
+	struct gr_strvec vars, dirs;
+	struct gr_sha s;
+	unsigned char md[32];
+	char word[64], hex[65], memo[80], *prog, *data = NULL, value[160];
+	bool racy = false;
+	time_t now = time(NULL);
+	size_t i, len;
+	int rc = GR_OK;
+
+	if (!st)
+		st = &mine;
+	gr_strvec_init(&vars);
+	gr_strvec_init(&dirs);
+	gr_sha_init(&s);
+	/* What gr_gocache_key hashes before the directories, the same way. */
+	snprintf(word, sizeof(word), "gorelink pkg-config key memo 1 rewrite %d", GR_GOCACHE_REWRITE);
+	gr_sha_str(&s, word);
+	for (i = 0; pkgconfig[i]; i++)
+		gr_sha_str(&s, pkgconfig[i]);
+	gr_sha_str(&s, "program");
+	prog = pkgconfig[0] ? gr_path_which(pkgconfig[0], path) : NULL;
+	gr_sha_str(&s, prog ? prog : "");
+	free(prog);
+	for (i = 0; envp && envp[i]; i++)
+		if (!strncmp(envp[i], "PKG_CONFIG_", 11) && gr_strvec_push(&vars, envp[i]))
+			goto nomem;
+	if (vars.n)
+		qsort(vars.v, vars.n, sizeof(*vars.v), gr_gc_cmp);
+	gr_sha_str(&s, "env");
+	for (i = 0; i < vars.n; i++)
+		gr_sha_str(&s, vars.v[i]);
+	gr_sha_str(&s, "pc_path");
+	gr_sha_str(&s, pc_path ? pc_path : "");
+	if ((rc = gr_gocache_search_dirs(envp, pc_path ? pc_path : "", &dirs, err)))
+		goto out;
+	for (i = 0; i < dirs.n; i++)
+		if (gr_gc_memo_dir(&s, dirs.v[i], now, &racy))
+			goto nomem;
+	gr_sha_end(&s, md);
+	gr_gc_hex(md, hex);
+	snprintf(memo, sizeof(memo), "pc-key 1 %s", hex);
+	/* The remembered key: "KEY FILES BYTES DIRS". */
+	if (gr_cache_get(env, "pc-key", memo, &data, &len) == GR_OK) {
+		unsigned long long f, d;
+		long long by;
+		char k[GR_GOCACHE_KEYLEN + 2];
+		if (sscanf(data, "%33s %llu %lld %llu", k, &f, &by, &d) == 4 && strlen(k) == GR_GOCACHE_KEYLEN &&
+		    strspn(k, "0123456789abcdef") == GR_GOCACHE_KEYLEN) {
+			memcpy(key, k, GR_GOCACHE_KEYLEN + 1);
+			st->files = (size_t)f;
+			st->bytes = by;
+			st->dirs = (size_t)d;
+			free(data);
+			goto out;
+		}
+		free(data);
+	}
+	if ((rc = gr_gocache_key(pkgconfig, path, envp, pc_path, key, st, err)))
+		goto out;
+	if (!racy) {
+		struct gr_error ignore;  /* not stored: the next build reads the files again */
+		snprintf(value, sizeof(value), "%s %zu %lld %zu\n", key, st->files, st->bytes, st->dirs);
+		(void)gr_cache_put(env, "pc-key", memo, value, strlen(value), &ignore);
+	}
+	goto out;
+nomem:
+	rc = gr_error_set(err, GR_ENOMEM, 0, "out of memory");
+out:
+	gr_strvec_deinit(&vars);
+	gr_strvec_deinit(&dirs);
+	return rc;
+}
+
 char *
 gr_gocache_cppflags(const char *user, const char *key)
 {
@@ -499,7 +646,6 @@ gr_gocache_cppflags(const char *user, const char *key)
 
 /* ---- go env's answers ---------------------------------------------------------- */
 
-static void gr_gc_hex(const unsigned char md[32], char hex[65]);
 
 /* Whether an environment entry is left out of go env's key: gorelink's own
  * variables (go reads none) and what a shell or make changes between runs. */

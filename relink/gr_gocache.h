@@ -52,6 +52,17 @@ int gr_gocache_search_dirs(char *const *envp, const char *pc_path, struct gr_str
 int gr_gocache_key(char *const *pkgconfig, const char *path, char *const *envp, const char *pc_path,
                    char key[GR_GOCACHE_KEYLEN + 1], struct gr_gocache_stats *st, struct gr_error *err);
 
+/* gr_gocache_key, remembered in gorelink's cache (env's; kind "pc-key") by
+ * the same inputs with each search directory's and .pc file's identity
+ * (device, inode, size, modification and change times: any write changes
+ * the change time) in place of the file's content: a build whose .pc files
+ * are as before reads none of them. Stored only when no directory or file
+ * changed in the last 2 seconds (a change within one clock tick could keep
+ * its times); the same key and st as gr_gocache_key. */
+int gr_gocache_key_cached(const struct gr_env *env, char *const *pkgconfig, const char *path, char *const *envp,
+                          const char *pc_path, char key[GR_GOCACHE_KEYLEN + 1], struct gr_gocache_stats *st,
+                          struct gr_error *err);
+
 /* The CGO_CPPFLAGS value: user (go env CGO_CPPFLAGS, may be NULL or "") with
  * -DGORELINK_PKGCONFIG=key appended; malloc'd, NULL when out of memory. */
 char *gr_gocache_cppflags(const char *user, const char *key);

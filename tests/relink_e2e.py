@@ -4447,6 +4447,46 @@ def noop_pc_change_relinks():
 
 
 @test
+def noop_pc_key_remembered_by_identity():
+    """The .pc key is remembered in GORELINK_CACHE_DIR (kind pc-key) by the
+    .pc files' identities once they are older than 2 s: a .pc file
+    rewritten in place with the same size and its modification time put
+    back (only its change time moves) still gives a new key and relinks to
+    the new library; then the build is up to date again."""
+    mod = make_module("nooppckey", {"main.go": NOOP_PC_MAIN})
+    libs = {}
+    for v in (1, 3):
+        libs[v] = os.path.join(mod, "lib%d" % v)
+        os.mkdir(libs[v])
+        fixture_archives(libs[v], {"noopval.c": "int noop_value(void) { return %d; }\n" % v})
+    pcdir = os.path.join(mod, "pc")
+    os.mkdir(pcdir)
+    pcfile = os.path.join(pcdir, "noopdemo.pc")
+
+    def pc(v):
+        with open(pcfile, "w") as f:
+            f.write("libdir=%s\nName: noopdemo\nDescription: d\nVersion: 1\nLibs: -L${libdir} -lnoopval\n" % libs[v])
+    pc(1)
+    cache = os.path.join(scratch("noop-pckey"), "cache")
+    env = base_env(PKG_CONFIG_PATH=pcdir, GORELINK_CACHE_DIR=cache)
+    out = os.path.join(scratch("noop-pckey-out"), "prog")
+    time.sleep(3)  # older than the 2 s within which nothing is remembered
+    _, rep1 = noop_build(mod, out, env=env)
+    d = os.path.join(cache, "pc-key")
+    assert os.path.isdir(d) and len(listing(d)) == 1, "pc-key entries after the first build: %r" % (
+        listing(d) if os.path.isdir(d) else None)
+    rep = assert_up_to_date(mod, out, env=env)
+    assert rep["cache_key"] == rep1["cache_key"], "the remembered key differs: %r %r" % (rep["cache_key"], rep1["cache_key"])
+    st = os.stat(pcfile)
+    pc(3)
+    os.utime(pcfile, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert os.stat(pcfile).st_size == st.st_size and os.stat(pcfile).st_mtime_ns == st.st_mtime_ns
+    rep = assert_relinked(mod, out, want="pc 3", what="noopdemo.pc rewritten, size and mtime kept", env=env)
+    assert rep["cache_key"] != rep1["cache_key"], "noopdemo.pc rewritten: the same key %r" % rep["cache_key"]
+    assert_up_to_date(mod, out, what="after noopdemo.pc changed", env=env)
+
+
+@test
 def noop_tampered_out_rebuilt():
     """An OUT modified after the build (one byte changed, its build ID intact,
     so go build alone would call it up to date) is rebuilt, to the bytes the

@@ -1,10 +1,11 @@
 /* Unit tests for gr_gocache: the key follows the .pc files' names and
  * contents (not their times), the PKG_CONFIG_* variables and the pkg-config
  * words; the search directories; the CGO_CPPFLAGS value; pkg-config's own
- * search list, cached by the program's identity; go env's answers, cached by
- * all they depend on. */
+ * search list, cached by the program's identity; the key remembered by the
+ * .pc files' identities; go env's answers, cached by all they depend on. */
 #define _XOPEN_SOURCE 700
 #include <check.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -189,6 +190,96 @@ START_TEST(test_pc_path)
 	ck_assert_int_eq(gr_gocache_pc_path(gr_test_env(), none, envp, &out, &err), GR_OK);
 	ck_assert_str_eq(out, "");
 	free(out);
+	ck_assert_int_eq(gr_test_rmtree(base), 0);
+}
+END_TEST
+
+/* The one entry under the cache's kind dir (asserted), its path in p. */
+static void
+only_entry(const char *cache, const char *kind, char *p, size_t n)
+{
+	char d[256];
+	struct dirent *de;
+	DIR *dir;
+	int count = 0;
+
+	snprintf(d, sizeof(d), "%s/%s", cache, kind);
+	dir = opendir(d);
+	ck_assert_ptr_nonnull(dir);
+	while ((de = readdir(dir)))
+		if (de->d_name[0] != '.') {
+			ck_assert_int_lt(snprintf(p, n, "%s/%.64s", d, de->d_name), (int)n);
+			count++;
+		}
+	closedir(dir);
+	ck_assert_int_eq(count, 1);
+}
+
+/* The key remembered by the .pc files' identities: the same key and counts
+ * as reading them; the remembered answer is what a second build gets (an
+ * entry changed by hand shows); a .pc file rewritten with the same size and
+ * its modification time put back is read again (its change time moved), and
+ * so is a new .pc file; nothing is remembered for files changed in the last
+ * 2 seconds. */
+START_TEST(test_key_cached)
+{
+	char dir[128], cache[128], pcp[160], words0[] = "pkg-config", *words[] = { words0, NULL };
+	char *envp[] = { NULL, NULL }, k1[GR_GOCACHE_KEYLEN + 1], k2[GR_GOCACHE_KEYLEN + 1], entry[300], *text;
+	struct gr_gocache_stats s1, s2;
+	struct gr_error err;
+	struct stat sb;
+	struct timespec t[2];
+
+	gr_test_tmpdir(base, sizeof(base), "gr-pckey");
+	snprintf(dir, sizeof(dir), "%s/pc", base);
+	ck_assert_int_eq(mkdir(dir, 0755), 0);
+	snprintf(pcp, sizeof(pcp), "PKG_CONFIG_PATH=%s", dir);
+	envp[0] = pcp;
+	snprintf(cache, sizeof(cache), "%s/cache", base);
+	ck_assert_int_eq(setenv("GORELINK_CACHE_DIR", cache, 1), 0);
+	gr_test_put(dir, "a.pc", "Name: a\nVersion: 1\nLibs: -la\n");
+	gr_test_put(dir, "b.pc", "Name: b\nVersion: 1\nLibs: -lb\n");
+	/* Just written: the key is right, and not remembered. */
+	ck_assert_int_eq(gr_gocache_key_cached(gr_test_env(), words, "/usr/bin:/bin", envp, "", k1, &s1, &err), GR_OK);
+	key_of(words, envp, k2, &s2);
+	ck_assert_str_eq(k1, k2);
+	snprintf(entry, sizeof(entry), "%s/pc-key", cache);
+	ck_assert_int_ne(stat(entry, &sb), 0);
+	sleep(3);
+	ck_assert_int_eq(gr_gocache_key_cached(gr_test_env(), words, "/usr/bin:/bin", envp, "", k1, &s1, &err), GR_OK);
+	ck_assert_str_eq(k1, k2);
+	ck_assert_uint_eq(s1.files, 2);
+	ck_assert_uint_eq(s1.files, s2.files);
+	ck_assert_int_eq(s1.bytes, s2.bytes);
+	ck_assert_uint_eq(s1.dirs, s2.dirs);
+	/* The second run takes the remembered key: an entry changed by hand shows. */
+	only_entry(cache, "pc-key", entry, sizeof(entry));
+	text = gr_test_slurp(entry);
+	ck_assert_ptr_nonnull(strstr(text, k2));
+	memset(strstr(text, k2), 'f', GR_GOCACHE_KEYLEN);
+	gr_test_write(entry, text);
+	free(text);
+	ck_assert_int_eq(gr_gocache_key_cached(gr_test_env(), words, "/usr/bin:/bin", envp, "", k1, &s1, &err), GR_OK);
+	ck_assert_str_eq(k1, "ffffffffffffffffffffffffffffffff");
+	ck_assert_uint_eq(s1.files, 2);
+	/* a.pc rewritten, the same size, its times put back: read again. */
+	snprintf(entry, sizeof(entry), "%s/a.pc", dir);
+	ck_assert_int_eq(stat(entry, &sb), 0);
+	gr_test_put(dir, "a.pc", "Name: a\nVersion: 2\nLibs: -la\n");
+	t[0] = sb.st_atim;
+	t[1] = sb.st_mtim;
+	ck_assert_int_eq(utimensat(AT_FDCWD, entry, t, 0), 0);
+	ck_assert_int_eq(gr_gocache_key_cached(gr_test_env(), words, "/usr/bin:/bin", envp, "", k1, &s1, &err), GR_OK);
+	key_of(words, envp, k2, &s2);
+	ck_assert_str_eq(k1, k2);
+	ck_assert_str_ne(k1, "ffffffffffffffffffffffffffffffff");
+	/* A new .pc file. */
+	gr_test_put(dir, "c.pc", "Name: c\nVersion: 1\nLibs: -lc\n");
+	ck_assert_int_eq(gr_gocache_key_cached(gr_test_env(), words, "/usr/bin:/bin", envp, "", k1, &s1, &err), GR_OK);
+	key_of(words, envp, k2, &s2);
+	ck_assert_str_eq(k1, k2);
+	ck_assert_uint_eq(s1.files, 3);
+	ck_assert_int_eq(unsetenv("GORELINK_CACHE_DIR"), 0);
 	ck_assert_int_eq(gr_test_rmtree(base), 0);
 }
 END_TEST
@@ -384,6 +475,7 @@ main(void)
 		test_search_dirs,
 		test_cppflags,
 		test_pc_path,
+		test_key_cached,
 		test_goenv,
 		test_sha256,
 	};
