@@ -498,10 +498,9 @@ gr_b_go_env(struct gr_b *b)
 		free(key);
 		return rc;
 	}
-	/* Kept only when go said nothing else (a warning is said on every run). */
-	if (key && !*r.err && !(copy = malloc(r.outlen + 1)))
-		key = (free(key), NULL);
-	if (copy)
+	/* Kept only when go said nothing else (a warning is said on every run);
+	 * out of memory: not kept. */
+	if (key && r.out && (!r.err || !*r.err) && (copy = malloc(r.outlen + 1)))
 		memcpy(copy, r.out, r.outlen + 1);
 	if ((rc = gr_b_go_env_answer(b, r)) == GR_OK && copy)
 		gr_gocache_goenv_put(b->o->env, key, copy, r.outlen);
