@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -106,10 +107,15 @@ struct gr_ldsearch_cache {
 struct gr_ldsearch_cache *
 gr_ldsearch_cache_new(void)
 {
-	struct gr_ldsearch_cache *c = calloc(1, sizeof(*c));
+	/* Its own zeroed pages (mmap), not calloc's: calloc cleared all 96 KB of
+	 * tables in the heap, 98,000 instructions and 23 page faults of a warm
+	 * `pkgconf-rewrite sqlite3`, which touches a few of them (issue 15). */
+	struct gr_ldsearch_cache *c = mmap(NULL, sizeof(*c), PROT_READ | PROT_WRITE,
+	                                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	if (c)
-		gr_arena_init(&c->arena);
+	if (c == MAP_FAILED)
+		return NULL;
+	gr_arena_init(&c->arena);
 	return c;
 }
 
@@ -128,7 +134,7 @@ gr_ldsearch_cache_free(struct gr_ldsearch_cache *c)
 		free(c->rt[b].names);
 	free(c->rt);
 	gr_arena_deinit(&c->arena);
-	free(c);
+	munmap(c, sizeof(*c));
 }
 
 void
