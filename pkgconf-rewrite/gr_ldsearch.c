@@ -13,6 +13,7 @@
 #include "gr_ldscript.h"
 
 #define GR_LDS_BUCKETS 4096
+#define GR_LDS_CAND_BUCKETS 512  /* the judged candidates: a few per package (one page: issue 15) */
 #define GR_LDS_MAXDEPTH 16
 #define GR_LDS_MAXSCRIPT (1u << 20)
 
@@ -92,7 +93,7 @@ struct gr_lds_rpath {
 
 struct gr_ldsearch_cache {
 	struct gr_arena arena;  /* owns the entries */
-	struct gr_ldsearch_entry *buckets[GR_LDS_BUCKETS];
+	struct gr_ldsearch_entry *buckets[GR_LDS_CAND_BUCKETS];
 	struct gr_lds_rtdir *rt;  /* run-time listings (malloc'd array; names in arena) */
 	size_t nrt;
 	struct gr_lds_walkrec *walks;  /* gr_ldsearch_elsewhere's walks (in arena) */
@@ -127,7 +128,7 @@ gr_ldsearch_cache_free(struct gr_ldsearch_cache *c)
 
 	if (!c)
 		return;
-	for (b = 0; b < GR_LDS_BUCKETS; b++)
+	for (b = 0; b < GR_LDS_CAND_BUCKETS; b++)
 		for (e = c->buckets[b]; e; e = e->next)
 			gr_ldscript_free(e->script);
 	for (b = 0; b < c->nrt; b++)
@@ -325,7 +326,7 @@ static int
 gr_lds_classify(struct gr_ldsearch *s, const char *path, struct gr_ldsearch_entry **out,
                 struct gr_error *err)
 {
-	size_t h = gr_lds_hash(path);
+	size_t h = gr_lds_hash(path) % GR_LDS_CAND_BUCKETS;
 	struct gr_ldsearch_entry *e;
 	int rc;
 
