@@ -20,8 +20,9 @@
 #     go build zig:   CC="zig cc -target T" go build -tags sqlite_omit_load_extension \
 #                       -ldflags '-linkmode=external -extldflags -static' -o TMP/out/zig-N .
 #                     (the issue's literal command)
-#     go build zig1:  the same with CC=TMP/zigcc, a one-word wrapper script
+#     go build zig1:  the same with CC=DIR/zigcc-T, a one-word wrapper script
 #                     (#!/bin/sh, exec zig cc -target T "$@") generated here
+#                     (DIR: ZIGCC1_DIR, default TMP)
 #   Why two zig commands: cmd/link probes the external linker for the flags
 #   it would like (linkerFlagSupported in $GOROOT/src/cmd/link/internal/ld/
 #   lib.go: --compress-debug-sections=zlib, -no-pie, --build-id, ...) by
@@ -72,6 +73,11 @@
 #              "base ..." (the same options and environment): before and
 #              after interleaved, the ratios of each to go build zig and of
 #              GORELINK to GORELINK2 printed
+#   ZIGCC1_DIR=DIR  where go build zig1's wrapper script is written (default:
+#              the run's temporary directory). Go's cache keys cgo's compiles
+#              by CC's path: with WARM_GOCACHE, a kept DIR keeps zig1 warm
+#              from one run to the next (a new path compiles everything again
+#              in the warm-up: a minute or more)
 #   WARM_GOCACHE=DIR  (warm) use and keep this GOCACHE instead of a new one
 #              (a cache already warm for both compilers saves the warm-up's
 #              compiles: minutes on a loaded machine); gorelink's cache is
@@ -145,8 +151,12 @@ if [[ -n $baseline ]]; then
 fi
 
 # The one-word CC for "go build zig1" (see the header).
-printf '#!/bin/sh\nexec zig cc -target %s "$@"\n' "$target" >"$tmp/zigcc"
-chmod +x "$tmp/zigcc"
+zigcc1_dir=${ZIGCC1_DIR:-$tmp}
+[[ -d $zigcc1_dir ]] || die "ZIGCC1_DIR=$zigcc1_dir is not a directory"
+zigcc1=$(realpath "$zigcc1_dir")/zigcc-$target
+printf '#!/bin/sh\nexec zig cc -target %s "$@"\n' "$target" >"$zigcc1.tmp"
+chmod +x "$zigcc1.tmp"
+mv -f "$zigcc1.tmp" "$zigcc1"
 
 cc=$(cd "$example" && "$gopath" env CC)
 cc1=${cc%% *}
@@ -161,6 +171,7 @@ fi
 echo "go:        $("$gopath" version) ($gopath)"
 echo "CC:        $cc: $($cc1 --version 2>&1 | head -n 1); linker $($cc1 -print-prog-name=ld): $($($cc1 -print-prog-name=ld) --version 2>&1 | head -n 1)"
 echo "zig:       $(zig version) ($(readlink -f "$(command -v zig)")), -target $target"
+echo "zig1 CC:   $zigcc1 (the one-word wrapper of go build zig1)"
 echo "zig cache: ${ZIG_GLOBAL_CACHE_DIR:-the default, ~/.cache/zig}"
 print_python3
 print_fs "$tmp"
@@ -172,9 +183,9 @@ import json, os, shutil, subprocess, sys
 sys.stdout.reconfigure(line_buffering=True)
 gorelink, go, tmp, runs, target, mode, oc = (sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5],
                                              sys.argv[6], sys.argv[7])
-base = sys.argv[8] if len(sys.argv) > 8 else ""
+base = sys.argv[8]
 zigcc = "zig cc -target " + target
-zigcc1 = os.path.join(tmp, "zigcc")  # the one-word wrapper (the script's header says why)
+zigcc1 = sys.argv[9]  # the one-word wrapper (the script's header says why)
 ZIGBUILD = [go, "build", "-tags", "sqlite_omit_load_extension", "-ldflags",
             "-linkmode=external -extldflags -static"]
 
@@ -381,4 +392,4 @@ if mode in ("fresh", "both"):
 print()
 print("load average at the end: %s" % loadavg())
 PY
-run_py "$py" "$tmp/gorelink" "$gopath" "$tmp" "$runs" "$target" "$mode" "$oc" ${baseline:+"$tmp/base/bin/gorelink"}
+run_py "$py" "$tmp/gorelink" "$gopath" "$tmp" "$runs" "$target" "$mode" "$oc" "${baseline:+$tmp/base/bin/gorelink}" "$zigcc1"
