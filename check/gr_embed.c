@@ -560,6 +560,20 @@ gr_em_append(int fd, const char *path, size_t oldlen, const unsigned char *tail,
 	return rc;
 }
 
+/* The ELF header at buf with its e_shoff and e_shnum set: only they change
+ * in what was there when the section table moves to the end. */
+static void
+gr_em_set_shdr(unsigned char *buf, uint64_t shoff, uint64_t shnum)
+{
+	if (buf[EI_CLASS] == ELFCLASS64) {
+		gr_em_wr(buf + 0x28, shoff, 8, buf[EI_DATA] == ELFDATA2MSB);
+		gr_em_wr(buf + 0x3c, shnum, 2, buf[EI_DATA] == ELFDATA2MSB);
+	} else {
+		gr_em_wr(buf + 0x20, shoff, 4, buf[EI_DATA] == ELFDATA2MSB);
+		gr_em_wr(buf + 0x30, shnum, 2, buf[EI_DATA] == ELFDATA2MSB);
+	}
+}
+
 /* gr_em_elf_tail on a mapped file, under gr_sigbus_guard (a file that
  * shrinks meanwhile: an error; the tail allocated before such a fault is
  * leaked), and the header's new e_shoff and e_shnum written into the
@@ -583,13 +597,7 @@ gr_em_mapped_tail(void *ctx)
 	                         c->err)))
 		return rc;
 	memcpy(c->oldhdr, c->buf, sizeof(c->oldhdr));
-	if (c->buf[EI_CLASS] == ELFCLASS64) {
-		gr_em_wr(c->buf + 0x28, shoff, 8, c->buf[EI_DATA] == ELFDATA2MSB);
-		gr_em_wr(c->buf + 0x3c, shnum, 2, c->buf[EI_DATA] == ELFDATA2MSB);
-	} else {
-		gr_em_wr(c->buf + 0x20, shoff, 4, c->buf[EI_DATA] == ELFDATA2MSB);
-		gr_em_wr(c->buf + 0x30, shnum, 2, c->buf[EI_DATA] == ELFDATA2MSB);
-	}
+	gr_em_set_shdr(c->buf, shoff, shnum);
 	return GR_OK;
 }
 
@@ -632,7 +640,7 @@ static int
 gr_em_elf_add(const char *path, const char *payload, size_t len, bool inplace, struct gr_error *err)
 {
 	struct stat st;
-	unsigned char *blob, *buf = NULL, *tail = NULL, oldhdr[64];
+	unsigned char *blob, *buf = NULL, *tail = NULL;
 	size_t bl, dl, got = 0, taillen = 0;
 	uint64_t shoff = 0, shnum = 0;
 	char *tmp;
@@ -670,39 +678,16 @@ gr_em_elf_add(const char *path, const char *payload, size_t len, bool inplace, s
 			break;
 		got += (size_t)r;
 	}
-	if (!inplace)
-		close(fd);
+	close(fd);
 	if (got != (size_t)st.st_size) {
-		if (inplace)
-			close(fd);
 		free(buf);
 		return gr_error_set(err, GR_EIO, errno, "%s: short read", path);
 	}
 	if ((rc = gr_em_elf_tail(buf, got, path, payload, len, &tail, &taillen, &shoff, &shnum, err))) {
-		if (inplace)
-			close(fd);
 		free(buf);
 		return rc;
 	}
-	memcpy(oldhdr, buf, sizeof(oldhdr));
-	/* Only e_shoff and e_shnum change in what was there. */
-	if (buf[EI_CLASS] == ELFCLASS64) {
-		gr_em_wr(buf + 0x28, shoff, 8, buf[EI_DATA] == ELFDATA2MSB);
-		gr_em_wr(buf + 0x3c, shnum, 2, buf[EI_DATA] == ELFDATA2MSB);
-	} else {
-		gr_em_wr(buf + 0x20, shoff, 4, buf[EI_DATA] == ELFDATA2MSB);
-		gr_em_wr(buf + 0x30, shnum, 2, buf[EI_DATA] == ELFDATA2MSB);
-	}
-	if (inplace) {
-		/* e_shoff .. e_shnum: 0x20 .. 0x3e (ELF64), 0x20 .. 0x32 (ELF32) */
-		size_t hdrlen = buf[EI_CLASS] == ELFCLASS64 ? 0x3e - 0x20 : 0x32 - 0x20;
-		rc = gr_em_append(fd, path, got, tail, taillen, buf, oldhdr, 0x20, hdrlen, err);
-		if (close(fd) != 0 && rc == GR_OK)
-			rc = gr_error_set(err, GR_EIO, errno, "%s: %s", path, strerror(errno));
-		free(buf);
-		free(tail);
-		return rc;
-	}
+	gr_em_set_shdr(buf, shoff, shnum);
 	dl = slash ? (size_t)(slash - path) + 1 : 0;
 	if (!(tmp = malloc(dl + 32))) {
 		free(buf);
