@@ -1071,18 +1071,6 @@ gr_tc_identity(struct gr_kvbuf *b, const char *name)
 	gr_kv_raw(b, line, strlen(line));
 }
 
-/* dir/name, malloc'd; NULL when out of memory. */
-static char *
-gr_tc_join(const char *dir, const char *name)
-{
-	size_t n = strlen(dir) + strlen(name) + 2;
-	char *p = malloc(n);
-
-	if (p)
-		snprintf(p, n, "%s/%s", dir, name);
-	return p;
-}
-
 /* Whether a directory entry's name is a clang configuration file's (*.cfg). */
 static int
 gr_tc_is_cfg(const struct dirent *d)
@@ -1114,7 +1102,7 @@ gr_tc_cfg_dir(struct gr_kvbuf *b, const char *dir)
 		return;
 	}
 	for (i = 0; i < n; i++) {
-		char *f = b->nomem ? NULL : gr_tc_join(dir, ents[i]->d_name);
+		char *f = b->nomem ? NULL : gr_path_join(dir, ents[i]->d_name);
 		if (f)
 			gr_tc_identity(b, f);
 		else
@@ -1150,7 +1138,7 @@ gr_tc_behind_ccache(const char *name, const char *launcher, const char *path)
 			continue;  /* the current directory: not where a compiler is looked for here */
 		if (!(dir = strndup(p, (size_t)(colon - p))))
 			return NULL;
-		cand = gr_tc_join(dir, name);
+		cand = gr_path_join(dir, name);
 		free(dir);
 		if (!cand)
 			return NULL;
@@ -1218,13 +1206,13 @@ gr_toolchain_config_state(const struct gr_env *env, const char *path, char *cons
 	 * --config-user-dir= words. */
 	gr_tc_cfg_dir(&st, "/etc/clang");
 	if (env && env->xdg_config_home && env->xdg_config_home[0] == '/') {
-		char *d = gr_tc_join(env->xdg_config_home, "clang");
+		char *d = gr_path_join(env->xdg_config_home, "clang");
 		if (d)
 			gr_tc_cfg_dir(&st, d);
 		st.nomem |= !d;
 		free(d);
 	} else if (env && env->home && env->home[0]) {
-		char *d = gr_tc_join(env->home, ".config/clang");
+		char *d = gr_path_join(env->home, ".config/clang");
 		if (d)
 			gr_tc_cfg_dir(&st, d);
 		st.nomem |= !d;
@@ -1258,7 +1246,7 @@ gr_toolchain_config_state(const struct gr_env *env, const char *path, char *cons
 				continue;
 			if (strchr(v, '/'))
 				gr_tc_identity(&st, v);
-			else if (!(f = gr_tc_join(real, v)))
+			else if (!(f = gr_path_join(real, v)))
 				st.nomem = true;
 			else {
 				gr_tc_identity(&st, f);
