@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gr_file.h"
 #include "gr_kv.h"
 #include "gr_path.h"
 #include "gr_spawn.h"
@@ -1059,14 +1060,12 @@ static void
 gr_tc_identity(struct gr_kvbuf *b, const char *name)
 {
 	struct stat st;
-	char line[160];
+	char line[160], id[GR_FILE_IDENTITY_MAX];
 
 	if (stat(name, &st) != 0)
 		snprintf(line, sizeof(line), " missing\n");
 	else
-		snprintf(line, sizeof(line), " %llu %llu %lld %lld.%09ld %lld.%09ld\n", (unsigned long long)st.st_dev,
-		         (unsigned long long)st.st_ino, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
-		         (long)st.st_mtim.tv_nsec, (long long)st.st_ctim.tv_sec, (long)st.st_ctim.tv_nsec);
+		snprintf(line, sizeof(line), " %s\n", gr_file_identity(id, sizeof(id), &st, true));
 	gr_kv_raw(b, name, strlen(name));
 	gr_kv_raw(b, line, strlen(line));
 }
