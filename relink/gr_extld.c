@@ -720,14 +720,12 @@ static void
 gr_probe_file(struct gr_kvbuf *b, char tag, const char *path)
 {
 	struct stat st;
-	char line[192];
+	char line[192], id[GR_FILE_IDENTITY_MAX];
 
 	if (stat(path, &st) != 0)
 		return;
 	gr_kv_put(b, tag, path);
-	snprintf(line, sizeof(line), "%llu %llu %lld %lld.%09ld %lld.%09ld\n", (unsigned long long)st.st_dev,
-	         (unsigned long long)st.st_ino, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
-	         (long)st.st_mtim.tv_nsec, (long long)st.st_ctim.tv_sec, (long)st.st_ctim.tv_nsec);
+	snprintf(line, sizeof(line), "%s\n", gr_file_identity(id, sizeof(id), &st, true));
 	gr_kv_raw(b, line, strlen(line));
 }
 
