@@ -316,12 +316,11 @@ static bool
 gr_cl_ident(const char *path, char *line, size_t n)
 {
 	struct stat st;
+	char id[GR_FILE_IDENTITY_MAX];
 
 	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
 		return false;
-	snprintf(line, n, "i\t%llu %llu %lld %lld.%09ld %lld.%09ld\n", (unsigned long long)st.st_dev,
-	         (unsigned long long)st.st_ino, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
-	         (long)st.st_mtim.tv_nsec, (long long)st.st_ctim.tv_sec, (long)st.st_ctim.tv_nsec);
+	snprintf(line, n, "i\t%s\n", gr_file_identity(id, sizeof(id), &st, true));
 	return true;
 }
 
