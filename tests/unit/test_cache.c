@@ -31,18 +31,9 @@ static void
 entry_path(const char *kind, char *out, size_t outsz)
 {
 	char d[256];
-	DIR *dp;
-	struct dirent *de;
 
 	snprintf(d, sizeof(d), "%s/%s", dir, kind);
-	dp = opendir(d);
-	ck_assert_ptr_nonnull(dp);
-	out[0] = '\0';
-	while ((de = readdir(dp)) != NULL)
-		if (de->d_name[0] != '.')
-			snprintf(out, outsz, "%s/%s", d, de->d_name);
-	closedir(dp);
-	ck_assert(out[0] != '\0');
+	gr_test_one_entry(d, out, outsz);
 }
 
 START_TEST(test_roundtrip)
