@@ -15,6 +15,7 @@
 #include "gr_cache.h"
 #include "gr_file.h"
 #include "gr_gocache.h"
+#include "gr_path.h"
 
 #define GR_UPTODATE_MAGIC "gorelink-uptodate 1\n"
 
@@ -360,10 +361,9 @@ static char *
 gr_ut_bindir(const struct gr_env *env)
 {
 	char *dir = gr_cache_dir(env), *p = NULL;
-	size_t n;
 
-	if (dir && *dir && (p = malloc(n = strlen(dir) + sizeof("/" GR_UPTODATE_BIN_DIR))))
-		snprintf(p, n, "%s/%s", dir, GR_UPTODATE_BIN_DIR);
+	if (dir && *dir)
+		p = gr_path_join(dir, GR_UPTODATE_BIN_DIR);
 	free(dir);
 	return p;
 }
