@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "gr_cache.h"
+#include "gr_file.h"
 #include "gr_kv.h"
 #include "gr_path.h"
 #include "gr_spawn.h"
@@ -19,15 +20,13 @@ static void
 gr_tcbuf_file(struct gr_kvbuf *b, char tag, const char *path)
 {
 	struct stat st;
-	char line[128];
+	char line[128], id[GR_FILE_IDENTITY_MAX];
 
 	gr_kv_put(b, tag, path);
 	if (stat(path, &st) != 0)
 		snprintf(line, sizeof(line), "missing\n");
 	else
-		snprintf(line, sizeof(line), "%llu %llu %lld %lld.%09ld\n",
-		         (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
-		         (long long)st.st_size, (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
+		snprintf(line, sizeof(line), "%s\n", gr_file_identity(id, sizeof(id), &st, false));
 	gr_kv_raw(b, line, strlen(line));
 }
 
@@ -392,12 +391,11 @@ static bool
 gr_cl_ident(const char *path, char *line, size_t n)
 {
 	struct stat st;
+	char id[GR_FILE_IDENTITY_MAX];
 
 	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
 		return false;
-	snprintf(line, n, "i\t%llu %llu %lld %lld.%09ld %lld.%09ld\n", (unsigned long long)st.st_dev,
-	         (unsigned long long)st.st_ino, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
-	         (long)st.st_mtim.tv_nsec, (long long)st.st_ctim.tv_sec, (long)st.st_ctim.tv_nsec);
+	snprintf(line, n, "i\t%s\n", gr_file_identity(id, sizeof(id), &st, true));
 	return true;
 }
 

@@ -32,18 +32,9 @@ static void
 entry_path(const char *kind, char *out, size_t outsz)
 {
 	char d[256];
-	DIR *dp;
-	struct dirent *de;
 
 	snprintf(d, sizeof(d), "%s/%s", dir, kind);
-	dp = opendir(d);
-	ck_assert_ptr_nonnull(dp);
-	out[0] = '\0';
-	while ((de = readdir(dp)) != NULL)
-		if (de->d_name[0] != '.')
-			snprintf(out, outsz, "%s/%s", d, de->d_name);
-	closedir(dp);
-	ck_assert(out[0] != '\0');
+	gr_test_one_entry(d, out, outsz);
 }
 
 START_TEST(test_roundtrip)
@@ -700,25 +691,35 @@ judge(struct gr_tccache_verdicts **keep, const char *path)
 	return info.kind;
 }
 
+/* DIR/libs made, holding liba.a and libc.a (empty archives) and libb.so (a
+ * linker script: no object); their paths into a, b and c (192 bytes each). */
+static void
+verdict_libs(char *a, char *b, char *c)
+{
+	char libs[128];
+
+	snprintf(libs, sizeof(libs), "%s/libs", dir);
+	ck_assert_int_eq(mkdir(libs, 0755), 0);
+	snprintf(a, 192, "%s/liba.a", libs);
+	snprintf(b, 192, "%s/libb.so", libs);
+	snprintf(c, 192, "%s/libc.a", libs);
+	gr_test_write(a, "!<arch>\n");
+	gr_test_write(b, "/* GNU ld script */\nINPUT(x)\n");
+	gr_test_write(c, "!<arch>\n");
+}
+
 /* Candidates' verdicts (issue 15): one entry per directory, written when the
  * run ends, read back and used (an edited verdict changes the answer), valid
  * only while the file is the same, and merged with the records another run
  * wrote meanwhile. */
 START_TEST(test_verdicts)
 {
-	char libs[128], a[192], b[192], c[192], entry[512], *text, *edited, *k;
+	char a[192], b[192], c[192], entry[512], *text, *edited, *k;
 	struct gr_tccache_verdicts *v1, *v2;
 	struct stat st;
 
 	setup();
-	snprintf(libs, sizeof(libs), "%s/libs", dir);
-	ck_assert_int_eq(mkdir(libs, 0755), 0);
-	snprintf(a, sizeof(a), "%s/liba.a", libs);
-	snprintf(b, sizeof(b), "%s/libb.so", libs);
-	snprintf(c, sizeof(c), "%s/libc.a", libs);
-	gr_test_write(a, "!<arch>\n");                    /* an empty archive */
-	gr_test_write(b, "/* GNU ld script */\nINPUT(x)\n");  /* no object: a script */
-	gr_test_write(c, "!<arch>\n");
+	verdict_libs(a, b, c);
 	/* nothing is written before the run ends */
 	ck_assert_int_eq(judge(&v1, a), GR_CAND_ARCHIVE);
 	ck_assert_int_eq(judge(NULL, b), GR_CAND_SCRIPT);  /* its own run, closed: one entry */
@@ -769,21 +770,14 @@ END_TEST
 START_TEST(test_verdicts_pruned)
 {
 	static const struct gr_bfd_target t = { "elf64-x86-64", "i386:x86-64" };
-	char libs[128], a[192], b[192], c[192], entry[512], *text, *q;
+	char a[192], b[192], c[192], entry[512], *text, *q;
 	struct gr_tccache_verdicts *v;
 	struct gr_cand_info info;
 	struct gr_error e;
 	int n = 0;
 
 	setup();
-	snprintf(libs, sizeof(libs), "%s/libs", dir);
-	ck_assert_int_eq(mkdir(libs, 0755), 0);
-	snprintf(a, sizeof(a), "%s/liba.a", libs);
-	snprintf(b, sizeof(b), "%s/libb.so", libs);
-	snprintf(c, sizeof(c), "%s/libc.a", libs);
-	gr_test_write(a, "!<arch>\n");
-	gr_test_write(b, "/* GNU ld script */\nINPUT(x)\n");
-	gr_test_write(c, "!<arch>\n");
+	verdict_libs(a, b, c);
 	ck_assert_ptr_nonnull(v = gr_tccache_verdicts_new(gr_test_env()));
 	ck_assert_int_eq(gr_tccache_classify(v, a, &t, &info, &e), GR_OK);
 	ck_assert_int_eq(info.kind, GR_CAND_ARCHIVE);
