@@ -584,11 +584,9 @@ ix_settled(const struct stat *st, const struct timespec *now)
 static void
 ix_put_stat(struct gr_kvbuf *key, char tag, const char *name, const struct stat *st)
 {
-	char v[160];
+	char v[160], id[GR_FILE_IDENTITY_MAX];
 
-	snprintf(v, sizeof(v), " %llu %llu %lld %lld.%09ld %lld.%09ld", (unsigned long long)st->st_dev,
-	         (unsigned long long)st->st_ino, (long long)st->st_size, (long long)st->st_mtim.tv_sec,
-	         st->st_mtim.tv_nsec, (long long)st->st_ctim.tv_sec, st->st_ctim.tv_nsec);
+	snprintf(v, sizeof(v), " %s", gr_file_identity(id, sizeof(id), st, true));
 	gr_kv_raw(key, &tag, 1);
 	gr_kv_raw(key, "\t", 1);
 	gr_kv_field(key, name);
@@ -1063,7 +1061,7 @@ gr_dpkg_key(const char *admindir, struct gr_kvbuf *key)
 		admindir = "/var/lib/dpkg";
 	gr_kv_put(key, 'A', admindir);
 	for (i = 0; i < sizeof(part) / sizeof(part[0]); i++) {
-		char *p = dp_printf("%s/%s", admindir, part[i]), v[256];
+		char *p = dp_printf("%s/%s", admindir, part[i]), v[256], id[GR_FILE_IDENTITY_MAX];
 		struct stat st;
 		if (!p) {
 			key->nomem = true;
@@ -1072,10 +1070,7 @@ gr_dpkg_key(const char *admindir, struct gr_kvbuf *key)
 		if (stat(p, &st) != 0)
 			snprintf(v, sizeof(v), "%s missing %d", part[i], errno);
 		else
-			snprintf(v, sizeof(v), "%s %llu %llu %lld %lld.%09ld %lld.%09ld", part[i],
-			         (unsigned long long)st.st_dev, (unsigned long long)st.st_ino, (long long)st.st_size,
-			         (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec, (long long)st.st_ctim.tv_sec,
-			         st.st_ctim.tv_nsec);
+			snprintf(v, sizeof(v), "%s %s", part[i], gr_file_identity(id, sizeof(id), &st, true));
 		free(p);
 		gr_kv_put(key, 'D', v);
 	}

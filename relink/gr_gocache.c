@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "gr_cache.h"
+#include "gr_file.h"
 #include "gr_modgraph.h"
 #include "gr_path.h"
 #include "gr_spawn.h"
@@ -238,16 +239,14 @@ gr_gc_pc_path_key(const struct gr_env *env, char *const *pkgconfig, char *const 
 {
 	struct gr_strvec parts;
 	struct stat sb;
-	char *prog = gr_path_which(pkgconfig[0], env->path), id[160], *key = NULL;
+	char *prog = gr_path_which(pkgconfig[0], env->path), id[160], fid[GR_FILE_IDENTITY_MAX], *key = NULL;
 	size_t i, n = 0;
 
 	if (!prog || stat(prog, &sb) != 0) {
 		free(prog);
 		return NULL;
 	}
-	snprintf(id, sizeof(id), "pc_path 1 %llu %llu %lld %lld.%09ld", (unsigned long long)sb.st_dev,
-	         (unsigned long long)sb.st_ino, (long long)sb.st_size, (long long)sb.st_mtim.tv_sec,
-	         sb.st_mtim.tv_nsec);
+	snprintf(id, sizeof(id), "pc_path 1 %s", gr_file_identity(fid, sizeof(fid), &sb, false));
 	gr_strvec_init(&parts);
 	if (gr_strvec_push(&parts, id) || gr_strvec_push(&parts, prog))
 		goto out;
@@ -495,14 +494,11 @@ static void gr_gc_hex(const unsigned char md[32], char hex[65]);
 static void
 gr_gc_ident(struct gr_sha *s, const struct stat *sb, time_t now, bool *racy)
 {
-	char word[160];
+	char word[GR_FILE_IDENTITY_MAX];
 
 	if (sb->st_ctim.tv_sec >= now - 2 || sb->st_mtim.tv_sec >= now - 2)
 		*racy = true;
-	snprintf(word, sizeof(word), "%llu %llu %lld %lld.%09ld %lld.%09ld", (unsigned long long)sb->st_dev,
-	         (unsigned long long)sb->st_ino, (long long)sb->st_size, (long long)sb->st_mtim.tv_sec,
-	         sb->st_mtim.tv_nsec, (long long)sb->st_ctim.tv_sec, sb->st_ctim.tv_nsec);
-	gr_sha_str(s, word);
+	gr_sha_str(s, gr_file_identity(word, sizeof(word), sb, true));
 }
 
 /* The memo's key of one search directory: its path and identity, then each
