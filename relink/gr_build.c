@@ -75,6 +75,12 @@ struct gr_b {
 	off_t seed_size;
 	int64_t go_started;          /* when go build started (ns): what changed since is not recorded */
 	char out_hash[65];
+	/* The seed is a stand-in of OUT (gr_uptodate_standin: its build ID, the
+	 * rest a hole): go build judges it, gorelink checks OUT itself, whose
+	 * identity (out_ident, taken before the record was looked up) must not
+	 * change before the check is done. */
+	bool standin;
+	char out_ident[256];
 	bool reused;                 /* the seed came from the output cache (a binary by its hash): */
 	char reuse_hash[65];         /* its content hash */
 	char *kit_abs, *kit_stage;   /* --relink-kit: DIR made absolute, and the kit's staging directory beside it */
@@ -343,26 +349,20 @@ gr_b_go_env_set(const struct gr_env *env, const char *goenv, const char *name)
 	return set;
 }
 
-static int
-gr_b_go_env(struct gr_b *b)
-{
-	static const char *const words[] = { "env", "CC", "CXX", "CGO_ENABLED", "GOOS", "PKG_CONFIG",
-	                                     "GOARCH", "GOHOSTOS", "GOHOSTARCH", "GOENV", "CGO_CPPFLAGS",
-	                                     "CGO_LDFLAGS" };
-	struct gr_spawn_result r;
-	char *lines[11] = { NULL }, *p, line[512], how[128], target[128], host[128], goenv[4096];
-	bool cross;
-	int rc, i;
+/* The names gr_b_go_env asks go env for, in the order of its answer's lines. */
+static const char *const gr_b_goenv_words[] = { "env", "CC", "CXX", "CGO_ENABLED", "GOOS", "PKG_CONFIG",
+                                                "GOARCH", "GOHOSTOS", "GOHOSTARCH", "GOENV", "CGO_CPPFLAGS",
+                                                "CGO_LDFLAGS" };
 
-	/* Ask with the user's own environment: gorelink's sets CGO_ENABLED=1. */
-	if ((rc = gr_b_go_capture(b, words, 12, &r, false)))
-		return rc;
-	if (!gr_spawn_ok(&r)) {
-		rc = gr_b_fail(b, GR_BUILD_EENV, "go env %s: %s", gr_spawn_describe(&r, how, sizeof(how)),
-		               gr_b_first_line(r.err, line, sizeof(line)));
-		gr_spawn_result_free(&r);
-		return rc;
-	}
+/* go env's answer (r.out, a successful run's or the cache's; consumed),
+ * read as gr_b_go_env asked. */
+static int
+gr_b_go_env_answer(struct gr_b *b, struct gr_spawn_result r)
+{
+	char *lines[11] = { NULL }, *p, target[128], host[128], goenv[4096];
+	bool cross;
+	int i;
+
 	for (i = 0, p = r.out; i < 11 && p; i++) {
 		char *nl = strchr(p, '\n');
 		if (nl)
@@ -460,6 +460,53 @@ gr_b_go_env(struct gr_b *b)
 		                 "unset CGO_ENABLED or set CGO_ENABLED=1 (a pure-Go program built with CGO_ENABLED=0 is static already)",
 		                 b->cgo);
 	return GR_OK;
+}
+
+/* go env: the C compilers, the target, pkg-config, the cgo flags. Its answer
+ * is kept in gorelink's cache by all it depends on (gr_gocache_goenv_key),
+ * once this build accepted it: a build with the same inputs runs no go env. */
+static int
+gr_b_go_env(struct gr_b *b)
+{
+	const char *av[sizeof(gr_b_goenv_words) / sizeof(gr_b_goenv_words[0]) + 2];
+	struct gr_spawn_result r;
+	char line[512], how[128], *key, *copy = NULL;
+	size_t i, n = sizeof(gr_b_goenv_words) / sizeof(gr_b_goenv_words[0]);
+	int rc;
+
+	av[0] = b->o->go ? b->o->go : "go";
+	for (i = 0; i < n; i++)
+		av[i + 1] = gr_b_goenv_words[i];
+	av[n + 1] = NULL;
+	/* Asked with the user's own environment (gorelink's sets CGO_ENABLED=1):
+	 * the key is of that environment too. */
+	key = gr_gocache_goenv_key(b->o->env, av, environ);
+	memset(&r, 0, sizeof(r));
+	if (key && gr_gocache_goenv_get(b->o->env, key, &r.out, &r.outlen)) {
+		free(key);
+		r.exited = true;
+		return gr_b_go_env_answer(b, r);
+	}
+	if ((rc = gr_b_go_capture(b, gr_b_goenv_words, n, &r, false))) {
+		free(key);
+		return rc;
+	}
+	if (!gr_spawn_ok(&r)) {
+		rc = gr_b_fail(b, GR_BUILD_EENV, "go env %s: %s", gr_spawn_describe(&r, how, sizeof(how)),
+		               gr_b_first_line(r.err, line, sizeof(line)));
+		gr_spawn_result_free(&r);
+		free(key);
+		return rc;
+	}
+	/* Kept only when go said nothing else (a warning is said on every run);
+	 * out of memory: not kept. */
+	if (key && r.out && (!r.err || !*r.err) && (copy = malloc(r.outlen + 1)))
+		memcpy(copy, r.out, r.outlen + 1);
+	if ((rc = gr_b_go_env_answer(b, r)) == GR_OK && copy)
+		gr_gocache_goenv_put(b->o->env, key, copy, r.outlen);
+	free(copy);
+	free(key);
+	return rc;
 }
 
 /* go list -test's test main: package main, import path PKG.test. */
@@ -685,8 +732,8 @@ gr_b_cache_key(struct gr_b *b)
 		               : gr_b_fail(b, GR_BUILD_EENV, "go env PKG_CONFIG is empty");
 	}
 	if ((rc = gr_gocache_pc_path(b->o->env, gr_strvec_argv(&words), gr_strvec_argv(&b->env), &pcpath, b->err)) ||
-	    (rc = gr_gocache_key(gr_strvec_argv(&words), b->o->env->path, gr_strvec_argv(&b->env), pcpath,
-	                         b->res->cache_key, &st, b->err))) {
+	    (rc = gr_gocache_key_cached(b->o->env, gr_strvec_argv(&words), b->o->env->path, gr_strvec_argv(&b->env),
+	                                pcpath, b->res->cache_key, &st, b->err))) {
 		gr_strvec_deinit(&words);
 		free(pcpath);
 		return gr_b_class(b, GR_BUILD_EENV);
@@ -1218,6 +1265,14 @@ gr_b_only_versions(const struct gr_image *im)
 	return true;
 }
 
+/* The binary this build checks: OUT itself when go build judged a stand-in
+ * of it up to date, else the one go build wrote. */
+static const char *
+gr_b_binary(const struct gr_b *b)
+{
+	return b->standin && b->res->up_to_date ? b->res->out : b->tmpout;
+}
+
 static int
 gr_b_verify(struct gr_b *b)
 {
@@ -1268,13 +1323,22 @@ gr_b_verify(struct gr_b *b)
 		pol.allow = (const char *const *)allow.v;
 		pol.nallow = allow.n;
 	}
-	rc = gr_check_path(b->tmpout, &pol, &r, b->err);
+	rc = gr_check_path(gr_b_binary(b), &pol, &r, b->err);
 	gr_strvec_deinit(&allow);
 	if (rc)
 		return gr_b_class(b, GR_BUILD_EVERDICT);
 	b->res->check = r;
-	if (stat(b->tmpout, &st) == 0)
+	if (stat(gr_b_binary(b), &st) == 0)
 		b->res->size = (long long)st.st_size;
+	if (b->standin) {
+		/* What was checked is what the record vouched for: OUT has not
+		 * changed since before the record was looked up. */
+		char now[256];
+		gr_uptodate_ident(b->res->out, now, sizeof(now), NULL);
+		if (strcmp(now, b->out_ident) != 0)
+			return gr_b_fail(b, GR_BUILD_EENV, "%s changed while gorelink checked it; run the build again",
+			                 b->res->out);
+	}
 	if (!r->pass && b->o->nmaxver && r->nimages == 1 && r->images[0].nproblems && gr_b_only_versions(&r->images[0]) &&
 	    (rc = gr_b_floorref_packages(b)) == GR_OK)
 		return gr_b_fail(b, GR_BUILD_EVERDICT, "the linked binary needs symbol versions newer than --max-version allows; see the check below");
@@ -1917,7 +1981,7 @@ gr_b_check_explicit_preset(struct gr_b *b)
 	gr_strvec_init(&built);
 	if (!b->mods.n || gr_modgraph_has(&b->mods, b->preset.module)) {
 		/* Required by go.mod (or no graph): is a package of it in the binary? */
-		rc = gr_manifest_go_modinfo(b->tmpout, &info, &e);
+		rc = gr_manifest_go_modinfo(gr_b_binary(b), &info, &e);
 		if (rc == GR_ENOMEM) {
 			rc = gr_b_nomem(b);
 		} else if (rc != GR_OK || !info) {
@@ -2374,6 +2438,11 @@ gr_b_outcache_seed(struct gr_b *b)
  * changed, copy OUT to the temporary path go build writes: go build then
  * judges Go's inputs by the build ID in it, as it does for its own -o, and
  * links only when they changed. Anything else: the build links as always. */
+/* How old (ns) OUT's change time must be for a stand-in: a change within
+ * one clock tick of the last could keep it (gr_uptodate's window is 2 s on
+ * file systems with whole-second times). */
+#define GR_B_STANDIN_AGE 2000000000LL
+
 static void
 gr_b_uptodate_seed(struct gr_b *b)
 {
@@ -2381,6 +2450,7 @@ gr_b_uptodate_seed(struct gr_b *b)
 	char key[65], *opts, *why = NULL, *cdir;
 	size_t olen;
 	struct stat st;
+	int64_t ctime_ns = 0;
 
 	/* What changes from here on may not be what the link reads: not recorded. */
 	b->go_started = gr_uptodate_now();
@@ -2395,6 +2465,7 @@ gr_b_uptodate_seed(struct gr_b *b)
 	free(cdir);
 	if (stat(b->res->out, &st) != 0 || !S_ISREG(st.st_mode))
 		return gr_b_outcache_seed(b);
+	gr_uptodate_ident(b->res->out, b->out_ident, sizeof(b->out_ident), &ctime_ns);
 	if (!(opts = gr_b_uptodate_opts(b, &olen, b->res->out)))
 		return;
 	if (gr_uptodate_key(opts, olen, key) != GR_OK) {
@@ -2410,9 +2481,15 @@ gr_b_uptodate_seed(struct gr_b *b)
 		free(why);
 		return gr_b_outcache_seed(b);
 	}
-	if (gr_uptodate_copy(b->res->out, b->tmpout, st.st_mode & 07777) != 0 || stat(b->tmpout, &st) != 0) {
+	/* A stand-in when OUT's identity is old enough to tell any change before
+	 * the check (GR_B_STANDIN_AGE); else, or where there can be none, a copy. */
+	b->standin = ctime_ns && ctime_ns + GR_B_STANDIN_AGE < gr_uptodate_now() &&
+	             gr_uptodate_standin(b->res->out, b->tmpout, st.st_mode & 07777) == 0;
+	if ((!b->standin && gr_uptodate_copy(b->res->out, b->tmpout, st.st_mode & 07777) != 0) ||
+	    stat(b->tmpout, &st) != 0) {
 		free(b->seed_report);
 		b->seed_report = NULL;
+		b->standin = false;
 		return;
 	}
 	b->seed_ino = st.st_ino;
@@ -2752,6 +2829,13 @@ gr_b_keep_rejected(struct gr_b *b)
 
 	if (!b->o->keep_failed || !res->check)
 		return;
+	if (b->standin && res->up_to_date) {
+		/* The stand-in holds OUT's headers only: the rejected binary is OUT's copy. */
+		struct stat st;
+		unlink(b->tmpout);
+		if (stat(res->out, &st) != 0 || gr_uptodate_copy(res->out, b->tmpout, st.st_mode & 07777) != 0)
+			return;
+	}
 	res->kept = gr_b_join(res->out, "", ".rejected");
 	if (res->kept && rename(b->tmpout, res->kept) == 0) {
 		free(b->tmpout);

@@ -3,15 +3,18 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "gr_cache.h"
 #include "gr_file.h"
+#include "gr_modgraph.h"
 #include "gr_path.h"
 #include "gr_spawn.h"
 
@@ -482,6 +485,149 @@ out:
 	return rc;
 }
 
+/* ---- the key, remembered by the files' identities ----------------------------- */
+
+static void gr_gc_hex(const unsigned char md[32], char hex[65]);
+
+/* The identity of what st describes into s; racy set when it changed within
+ * the last 2 seconds of now. */
+static void
+gr_gc_ident(struct gr_sha *s, const struct stat *sb, time_t now, bool *racy)
+{
+	char word[GR_FILE_IDENTITY_MAX];
+
+	if (sb->st_ctim.tv_sec >= now - 2 || sb->st_mtim.tv_sec >= now - 2)
+		*racy = true;
+	gr_sha_str(s, gr_file_identity(word, sizeof(word), sb, true));
+}
+
+/* The memo's key of one search directory: its path and identity, then each
+ * .pc file's name and identity, in name order. */
+static int
+gr_gc_memo_dir(struct gr_sha *s, const char *dir, time_t now, bool *racy)
+{
+	struct gr_strvec names;
+	struct dirent *de;
+	struct stat sb;
+	DIR *d;
+	size_t i;
+	int rc = GR_OK;
+
+	gr_sha_str(s, "dir");
+	gr_sha_str(s, dir);
+	if (!(d = opendir(dir))) {
+		gr_sha_str(s, errno == ENOENT ? "absent" : "unreadable");
+		return GR_OK;
+	}
+	if (fstat(dirfd(d), &sb) == 0)
+		gr_gc_ident(s, &sb, now, racy);
+	else
+		*racy = true;
+	gr_strvec_init(&names);
+	while ((de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+		if (l > 3 && !strcmp(de->d_name + l - 3, ".pc") && gr_strvec_push(&names, de->d_name)) {
+			rc = GR_ENOMEM;
+			break;
+		}
+	}
+	if (rc == GR_OK) {
+		if (names.n)
+			qsort(names.v, names.n, sizeof(*names.v), gr_gc_cmp);
+		for (i = 0; i < names.n; i++) {
+			gr_sha_str(s, names.v[i]);
+			if (fstatat(dirfd(d), names.v[i], &sb, 0) == 0 && S_ISREG(sb.st_mode)) {
+				gr_gc_ident(s, &sb, now, racy);
+			} else {
+				gr_sha_str(s, "unreadable");
+				*racy = true;  /* not a file now: nothing stable to remember */
+			}
+		}
+	}
+	closedir(d);
+	gr_strvec_deinit(&names);
+	return rc;
+}
+
+int
+gr_gocache_key_cached(const struct gr_env *env, char *const *pkgconfig, const char *path, char *const *envp,
+                      const char *pc_path, char key[GR_GOCACHE_KEYLEN + 1], struct gr_gocache_stats *st,
+                      struct gr_error *err)
+{
+	struct gr_gocache_stats mine;
+	struct gr_strvec vars, dirs;
+	struct gr_sha s;
+	unsigned char md[32];
+	char word[64], hex[65], memo[80], *prog, *data = NULL, value[160];
+	bool racy = false;
+	time_t now = time(NULL);
+	size_t i, len;
+	int rc = GR_OK;
+
+	if (!st)
+		st = &mine;
+	gr_strvec_init(&vars);
+	gr_strvec_init(&dirs);
+	gr_sha_init(&s);
+	/* What gr_gocache_key hashes before the directories, the same way. */
+	snprintf(word, sizeof(word), "gorelink pkg-config key memo 1 rewrite %d", GR_GOCACHE_REWRITE);
+	gr_sha_str(&s, word);
+	for (i = 0; pkgconfig[i]; i++)
+		gr_sha_str(&s, pkgconfig[i]);
+	gr_sha_str(&s, "program");
+	prog = pkgconfig[0] ? gr_path_which(pkgconfig[0], path) : NULL;
+	gr_sha_str(&s, prog ? prog : "");
+	free(prog);
+	for (i = 0; envp && envp[i]; i++)
+		if (!strncmp(envp[i], "PKG_CONFIG_", 11) && gr_strvec_push(&vars, envp[i]))
+			goto nomem;
+	if (vars.n)
+		qsort(vars.v, vars.n, sizeof(*vars.v), gr_gc_cmp);
+	gr_sha_str(&s, "env");
+	for (i = 0; i < vars.n; i++)
+		gr_sha_str(&s, vars.v[i]);
+	gr_sha_str(&s, "pc_path");
+	gr_sha_str(&s, pc_path ? pc_path : "");
+	if ((rc = gr_gocache_search_dirs(envp, pc_path ? pc_path : "", &dirs, err)))
+		goto out;
+	for (i = 0; i < dirs.n; i++)
+		if (gr_gc_memo_dir(&s, dirs.v[i], now, &racy))
+			goto nomem;
+	gr_sha_end(&s, md);
+	gr_gc_hex(md, hex);
+	snprintf(memo, sizeof(memo), "pc-key 1 %s", hex);
+	/* The remembered key: "KEY FILES BYTES DIRS". */
+	if (gr_cache_get(env, "pc-key", memo, &data, &len) == GR_OK) {
+		unsigned long long f, d;
+		long long by;
+		char k[GR_GOCACHE_KEYLEN + 2];
+		if (sscanf(data, "%33s %llu %lld %llu", k, &f, &by, &d) == 4 && strlen(k) == GR_GOCACHE_KEYLEN &&
+		    strspn(k, "0123456789abcdef") == GR_GOCACHE_KEYLEN) {
+			memcpy(key, k, GR_GOCACHE_KEYLEN + 1);
+			st->files = (size_t)f;
+			st->bytes = by;
+			st->dirs = (size_t)d;
+			free(data);
+			goto out;
+		}
+		free(data);
+	}
+	if ((rc = gr_gocache_key(pkgconfig, path, envp, pc_path, key, st, err)))
+		goto out;
+	if (!racy) {
+		struct gr_error ignore;  /* not stored: the next build reads the files again */
+		snprintf(value, sizeof(value), "%s %zu %lld %zu\n", key, st->files, st->bytes, st->dirs);
+		(void)gr_cache_put(env, "pc-key", memo, value, strlen(value), &ignore);
+	}
+	goto out;
+nomem:
+	rc = gr_error_set(err, GR_ENOMEM, 0, "out of memory");
+out:
+	gr_strvec_deinit(&vars);
+	gr_strvec_deinit(&dirs);
+	return rc;
+}
+
 char *
 gr_gocache_cppflags(const char *user, const char *key)
 {
@@ -492,6 +638,131 @@ gr_gocache_cppflags(const char *user, const char *key)
 		snprintf(v, n, "%s%s-D%s=%s", user && *user ? user : "", user && *user ? " " : "",
 		         GR_GOCACHE_MACRO, key);
 	return v;
+}
+
+/* ---- go env's answers ---------------------------------------------------------- */
+
+
+/* Whether an environment entry is left out of go env's key: gorelink's own
+ * variables (go reads none) and what a shell or make changes between runs. */
+static bool
+gr_gc_goenv_volatile(const char *e)
+{
+	static const char *const skip[] = { "GORELINK_", "OLDPWD=", "SHLVL=", "_=", "SSH_", "TERM", "COLUMNS=",
+	                                    "LINES=", "MAKEFLAGS=", "MFLAGS=", "MAKELEVEL=", "MAKE_TERM", "DISPLAY=",
+	                                    "WINDOWID=", "HISTFILE=", "PS1=" };
+	for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
+		if (!strncmp(e, skip[i], strlen(skip[i])))
+			return true;
+	return false;
+}
+
+/* label, then path's content (up to 1 MiB) or why there is none: false when
+ * it is larger or unreadable but there (not cached then). */
+static bool
+gr_gc_goenv_file(struct gr_sha *s, const char *label, const char *path)
+{
+	char buf[16384], word[64];
+	long long total = 0;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	gr_sha_str(s, label);
+	gr_sha_str(s, path);
+	if (fd < 0) {
+		gr_sha_str(s, "absent");
+		return errno == ENOENT || errno == ENOTDIR;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0 && total <= (1 << 20)) {
+		gr_sha_add(s, buf, (size_t)n);
+		total += n;
+	}
+	close(fd);
+	snprintf(word, sizeof(word), "read %lld", total);
+	gr_sha_str(s, word);
+	return n == 0 && total <= (1 << 20);
+}
+
+char *
+gr_gocache_goenv_key(const struct gr_env *env, const char *const *argv, char *const *envp)
+{
+	struct gr_strvec vars;
+	struct gr_sha s;
+	unsigned char md[32];
+	char *mk, *go = NULL, *real = NULL, *key = NULL, p[PATH_MAX + 16], hex[65], word[64];
+	const char *root;
+	bool ok = false;
+	size_t i;
+
+	if (!argv || !argv[0] || !(mk = gr_modgraph_cache_key(env, argv, envp)))
+		return NULL;
+	/* A go program changed a moment ago (its stamp might not tell the next
+	 * change: gr_modgraph's "racy" line ends the key): not cached. */
+	if (strlen(mk) >= 5 && !strcmp(mk + strlen(mk) - 5, "racy\n")) {
+		free(mk);
+		return NULL;
+	}
+	gr_strvec_init(&vars);
+	gr_sha_init(&s);
+	snprintf(word, sizeof(word), "gorelink-goenv %d", GR_GOCACHE_GOENV_VERSION);
+	gr_sha_str(&s, word);
+	gr_sha_str(&s, mk);
+	/* The rest of the environment, sorted: PATH, CC, CXX, CGO_*, PKG_CONFIG... */
+	for (i = 0; envp && envp[i]; i++)
+		if (!gr_gc_goenv_volatile(envp[i]) && gr_strvec_push(&vars, envp[i]))
+			goto out;
+	if (vars.n > 1)
+		qsort(vars.v, vars.n, sizeof(*vars.v), gr_gc_cmp);
+	gr_sha_str(&s, "env");
+	for (i = 0; i < vars.n; i++)
+		gr_sha_str(&s, vars.v[i]);
+	/* GOROOT's go.env (GOTOOLCHAIN, GOPROXY... defaults): GOROOT is the real
+	 * go program's bin/.. unless $GOROOT says otherwise; both are stamped. */
+	if (!(go = gr_path_which(argv[0], env->path)) || !(real = realpath(go, NULL)))
+		goto out;
+	{
+		char *slash = strrchr(real, '/');
+		if (slash)
+			*slash = '\0';
+		slash = strrchr(real, '/');
+		if (slash && !strcmp(slash, "/bin"))
+			*slash = '\0';
+		if ((size_t)snprintf(p, sizeof(p), "%s/go.env", real) >= sizeof(p) || !gr_gc_goenv_file(&s, "goroot", p))
+			goto out;
+	}
+	if ((root = gr_gc_envp_value(envp, "GOROOT")) && *root &&
+	    ((size_t)snprintf(p, sizeof(p), "%s/go.env", root) >= sizeof(p) || !gr_gc_goenv_file(&s, "$GOROOT", p)))
+		goto out;
+	ok = true;
+out:
+	if (ok) {
+		gr_sha_end(&s, md);
+		gr_gc_hex(md, hex);
+		if ((key = malloc(sizeof("goenv 4294967295 ") + 64)))
+			snprintf(key, sizeof("goenv 4294967295 ") + 64, "goenv %d %s", GR_GOCACHE_GOENV_VERSION, hex);
+	}
+	gr_strvec_deinit(&vars);
+	free(mk);
+	free(go);
+	free(real);
+	return key;
+}
+
+bool
+gr_gocache_goenv_get(const struct gr_env *env, const char *key, char **out, size_t *len)
+{
+	*out = NULL;
+	*len = 0;
+	return key && gr_cache_get(env, GR_GOCACHE_GOENV_KIND, key, out, len) == GR_OK;
+}
+
+void
+gr_gocache_goenv_put(const struct gr_env *env, const char *key, const char *out, size_t len)
+{
+	struct gr_error ignore;
+
+	if (key && out)
+		(void)gr_cache_put(env, GR_GOCACHE_GOENV_KIND, key, out, len, &ignore);
 }
 
 /* ---- SHA-256 for others (relink/gr_uptodate) ------------------------------ */

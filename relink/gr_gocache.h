@@ -52,9 +52,48 @@ int gr_gocache_search_dirs(char *const *envp, const char *pc_path, struct gr_str
 int gr_gocache_key(char *const *pkgconfig, const char *path, char *const *envp, const char *pc_path,
                    char key[GR_GOCACHE_KEYLEN + 1], struct gr_gocache_stats *st, struct gr_error *err);
 
+/* gr_gocache_key, remembered in gorelink's cache (env's; kind "pc-key") by
+ * the same inputs with each search directory's and .pc file's identity
+ * (device, inode, size, modification and change times: any write changes
+ * the change time) in place of the file's content: a build whose .pc files
+ * are as before reads none of them. Stored only when no directory or file
+ * changed in the last 2 seconds (a change within one clock tick could keep
+ * its times); the same key and st as gr_gocache_key. */
+int gr_gocache_key_cached(const struct gr_env *env, char *const *pkgconfig, const char *path, char *const *envp,
+                          const char *pc_path, char key[GR_GOCACHE_KEYLEN + 1], struct gr_gocache_stats *st,
+                          struct gr_error *err);
+
 /* The CGO_CPPFLAGS value: user (go env CGO_CPPFLAGS, may be NULL or "") with
  * -DGORELINK_PKGCONFIG=key appended; malloc'd, NULL when out of memory. */
 char *gr_gocache_cppflags(const char *user, const char *key);
+
+/* go env's answers, kept in gorelink's cache (kind GR_GOCACHE_GOENV_KIND) so
+ * that a build whose inputs are unchanged (a no-op above all) runs no go env.
+ * A change of what a key holds or an entry means must change the version. */
+#define GR_GOCACHE_GOENV_KIND "goenv"
+#define GR_GOCACHE_GOENV_VERSION 1
+
+/* The cache key (malloc'd) of the command argv (argv[0] the go command, found
+ * with env's PATH; then "env" and the names asked for) run with envp in the
+ * current directory: gr_modgraph_cache_key's inputs (the go program's path
+ * and file identity, the words, the directory, the GO* variables, the go env
+ * file's content, the main module's go.mod, go.sum, vendor/modules.txt and
+ * replaced go.mod files: a toolchain switch), every other variable of envp
+ * (PATH too: cgo's default follows whether CC is found) but gorelink's own
+ * and what shells change between runs, and the content of GOROOT's go.env
+ * (beside the real go program's bin directory, and in $GOROOT), all in a
+ * SHA-256. NULL (do not cache) where gr_modgraph_cache_key gives none (no
+ * main module, a go.work, -modfile), where its key is racy (the go program
+ * changed in the last 2 seconds), or out of memory. */
+char *gr_gocache_goenv_key(const struct gr_env *env, const char *const *argv, char *const *envp);
+
+/* The answer stored for key: true and *out (malloc'd, NUL-terminated, *len
+ * bytes) as go env printed it; false when there is none. */
+bool gr_gocache_goenv_get(const struct gr_env *env, const char *key, char **out, size_t *len);
+
+/* Store go env's answer (out, len bytes) for key; a failure only costs the
+ * next build a go env. The caller stores only answers it accepted. */
+void gr_gocache_goenv_put(const struct gr_env *env, const char *key, const char *out, size_t len);
 
 /* The SHA-256 of data (n bytes) in 64 hex digits and a NUL. */
 void gr_gocache_sha256(const void *data, size_t n, char hex[65]);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -313,6 +314,126 @@ done:
 		return -1;
 	}
 	return 0;
+}
+
+/* An unsigned field of size n (2, 4 or 8) at p, in the file's byte order. */
+static uint64_t
+gr_ut_field(const unsigned char *p, int n, bool big)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < n; i++)
+		v |= (uint64_t)p[big ? n - 1 - i : i] << (8 * i);
+	return v;
+}
+
+/* How many leading bytes of the ELF image buf (n bytes read of a file of
+ * size bytes) go build's build ID reading needs: the header, the program
+ * headers and every PT_NOTE segment; 0 when that is not all inside buf. */
+static size_t
+gr_ut_elf_head(const unsigned char *buf, size_t n, uint64_t size)
+{
+	uint64_t phoff, phentsize, phnum, end, off, filesz;
+	bool c64, big;
+
+	if (n < 52 || memcmp(buf, "\177ELF", 4) != 0 || (buf[4] != 1 && buf[4] != 2) || (buf[5] != 1 && buf[5] != 2))
+		return 0;
+	c64 = buf[4] == 2;
+	big = buf[5] == 2;
+	if (c64 && n < 64)
+		return 0;
+	phoff = gr_ut_field(buf + (c64 ? 32 : 28), c64 ? 8 : 4, big);
+	phentsize = gr_ut_field(buf + (c64 ? 54 : 42), 2, big);
+	phnum = gr_ut_field(buf + (c64 ? 56 : 44), 2, big);
+	if (phentsize < (c64 ? 56u : 32u) || phnum == 0 || phnum >= 0xffff || phoff > n ||
+	    phnum * phentsize > n - phoff)
+		return 0;
+	end = phoff + phnum * phentsize;
+	for (uint64_t i = 0; i < phnum; i++) {
+		const unsigned char *ph = buf + phoff + i * phentsize;
+		if (gr_ut_field(ph, 4, big) != 4)  /* PT_NOTE */
+			continue;
+		off = gr_ut_field(ph + (c64 ? 8 : 4), c64 ? 8 : 4, big);
+		filesz = gr_ut_field(ph + (c64 ? 32 : 16), c64 ? 8 : 4, big);
+		if (off > n || filesz > n - off)
+			return 0;
+		if (off + filesz > end)
+			end = off + filesz;
+	}
+	return end <= size ? (size_t)end : 0;
+}
+
+int
+gr_uptodate_standin(const char *from, const char *to, mode_t mode)
+{
+	size_t max = 1 << 20, n = 0, head;
+	unsigned char *buf = NULL;
+	struct stat st;
+	ssize_t k;
+	int in = open(from, O_RDONLY | O_CLOEXEC), out = -1, e = 0;
+	bool created = false;
+
+	if (in < 0)
+		return -1;
+	if (fstat(in, &st) != 0 || !S_ISREG(st.st_mode) || !(buf = malloc(max))) {
+		e = !S_ISREG(st.st_mode) ? EINVAL : errno;
+		goto fail;
+	}
+	/* The first 64 KiB (where linkers put the headers and notes), else up to 1 MiB. */
+	for (size_t want = 65536;; want = max) {
+		while (n < want && (uint64_t)n < (uint64_t)st.st_size) {
+			if ((k = pread(in, buf + n, want - n, (off_t)n)) < 0 && errno == EINTR)
+				continue;
+			if (k <= 0)
+				break;
+			n += (size_t)k;
+		}
+		if ((head = gr_ut_elf_head(buf, n, (uint64_t)st.st_size)) || n < want || want == max)
+			break;
+	}
+	if (!head) {
+		e = EINVAL;
+		goto fail;
+	}
+	/* At least what go reads at once (32 KiB), with room. */
+	if (head < 65536)
+		head = n < 65536 ? n : 65536;
+	if ((out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)) < 0) {
+		e = errno;
+		goto fail;
+	}
+	created = true;
+	for (size_t at = 0; at < head;) {
+		if ((k = write(out, buf + at, head - at)) < 0) {
+			if (errno == EINTR)
+				continue;
+			e = errno;
+			goto fail;
+		}
+		at += (size_t)k;
+	}
+	if (ftruncate(out, st.st_size) != 0 || close(out) != 0) {
+		e = errno;
+		out = -1;
+		goto fail;
+	}
+	out = -1;
+	if (fchmodat(AT_FDCWD, to, mode, 0) != 0) {
+		e = errno;
+		goto fail;
+	}
+	close(in);
+	free(buf);
+	return 0;
+fail:
+	if (out >= 0)
+		close(out);
+	close(in);
+	free(buf);
+	if (created)
+		unlink(to);
+	errno = e;
+	return -1;
 }
 
 /* ---- the output cache: binaries by content, beside the no-op records ---- */

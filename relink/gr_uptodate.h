@@ -51,6 +51,16 @@ int gr_uptodate_lookup(const struct gr_env *env, const char *key, const char *ou
  * 0, or -1 (errno) with nothing left at to. */
 int gr_uptodate_copy(const char *from, const char *to, mode_t mode);
 
+/* A stand-in of the ELF file from for go build's up-to-date check, which
+ * reads only the build ID note (cmd/internal/buildid: the first 32 KiB and
+ * the PT_NOTE segments): a new file to (created, not replaced) with mode and
+ * from's size, holding from's bytes up to the end of its program headers, of
+ * every PT_NOTE segment and of the first 64 KiB, the rest a hole (never read
+ * as a binary: go links a new file when it is not up to date). 0, or -1
+ * (errno; EINVAL: not an ELF file whose headers and notes lie in its first
+ * MiB) with nothing left at to. */
+int gr_uptodate_standin(const char *from, const char *to, mode_t mode);
+
 /* The output cache: the binaries builds produced, by their content hash (in
  * gorelink's cache, directory GR_UPTODATE_BIN_DIR), with a record (kind
  * GR_UPTODATE_BIN_KIND) keyed by a build's inputs but OUT's path, holding the

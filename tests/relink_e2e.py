@@ -4447,6 +4447,46 @@ def noop_pc_change_relinks():
 
 
 @test
+def noop_pc_key_remembered_by_identity():
+    """The .pc key is remembered in GORELINK_CACHE_DIR (kind pc-key) by the
+    .pc files' identities once they are older than 2 s: a .pc file
+    rewritten in place with the same size and its modification time put
+    back (only its change time moves) still gives a new key and relinks to
+    the new library; then the build is up to date again."""
+    mod = make_module("nooppckey", {"main.go": NOOP_PC_MAIN})
+    libs = {}
+    for v in (1, 3):
+        libs[v] = os.path.join(mod, "lib%d" % v)
+        os.mkdir(libs[v])
+        fixture_archives(libs[v], {"noopval.c": "int noop_value(void) { return %d; }\n" % v})
+    pcdir = os.path.join(mod, "pc")
+    os.mkdir(pcdir)
+    pcfile = os.path.join(pcdir, "noopdemo.pc")
+
+    def pc(v):
+        with open(pcfile, "w") as f:
+            f.write("libdir=%s\nName: noopdemo\nDescription: d\nVersion: 1\nLibs: -L${libdir} -lnoopval\n" % libs[v])
+    pc(1)
+    cache = os.path.join(scratch("noop-pckey"), "cache")
+    env = base_env(PKG_CONFIG_PATH=pcdir, GORELINK_CACHE_DIR=cache)
+    out = os.path.join(scratch("noop-pckey-out"), "prog")
+    time.sleep(3)  # older than the 2 s within which nothing is remembered
+    _, rep1 = noop_build(mod, out, env=env)
+    d = os.path.join(cache, "pc-key")
+    assert os.path.isdir(d) and len(listing(d)) == 1, "pc-key entries after the first build: %r" % (
+        listing(d) if os.path.isdir(d) else None)
+    rep = assert_up_to_date(mod, out, env=env)
+    assert rep["cache_key"] == rep1["cache_key"], "the remembered key differs: %r %r" % (rep["cache_key"], rep1["cache_key"])
+    st = os.stat(pcfile)
+    pc(3)
+    os.utime(pcfile, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert os.stat(pcfile).st_size == st.st_size and os.stat(pcfile).st_mtime_ns == st.st_mtime_ns
+    rep = assert_relinked(mod, out, want="pc 3", what="noopdemo.pc rewritten, size and mtime kept", env=env)
+    assert rep["cache_key"] != rep1["cache_key"], "noopdemo.pc rewritten: the same key %r" % rep["cache_key"]
+    assert_up_to_date(mod, out, what="after noopdemo.pc changed", env=env)
+
+
+@test
 def noop_tampered_out_rebuilt():
     """An OUT modified after the build (one byte changed, its build ID intact,
     so go build alone would call it up to date) is rebuilt, to the bytes the
@@ -4476,6 +4516,135 @@ def noop_tampered_out_rebuilt():
         "a tampered OUT with the output cache: %r" % rep)
     assert sha256(out) == good and out_state(out)[1] != before[1], (
         "a tampered OUT was not replaced by the good binary from the output cache")
+
+
+GOENV_MAIN = ('// nonce %s\npackage main\n\n// int flag(void) { return GR_GOENV_FLAG; }\nimport "C"\n\n'
+              'import "fmt"\n\nfunc main() { fmt.Println(int(C.flag())) }\n')
+
+
+@test
+def noop_goenv_answer_cached_and_keyed():
+    """go env's answer is kept in GORELINK_CACHE_DIR (kind goenv; go runs
+    through a wrapper that logs each command): a no-op runs no go env; the
+    go env file changed (go env -w CGO_CPPFLAGS, a GOENV of the test's own)
+    is another key: go env runs again, its new CGO_CPPFLAGS reach the C code
+    (relinked; the binary prints the new value), and the next run is a no-op
+    again without go env; CC in the environment is another key too. Without
+    the go env file in the key the old answer would call OUT up to date."""
+    top = scratch("noop-goenv")
+    goenv = os.path.join(top, "env")
+    cache = os.path.join(top, "cache")
+    log = os.path.join(top, "go.log")
+    realgo = shutil.which("go")
+    assert realgo, "go is not on PATH (install Go)"
+    wrapper = os.path.join(top, "go")
+    with open(wrapper, "w") as f:
+        f.write('#!/bin/sh\necho "$*" >>%s\nexec %s "$@"\n' % (shlex.quote(log), shlex.quote(realgo)))
+    os.chmod(wrapper, 0o755)
+    env = base_env(GOENV=goenv, GORELINK_CACHE_DIR=cache)
+    w = run(["go", "env", "-w", "CGO_CPPFLAGS=-DGR_GOENV_FLAG=7"], env=env)
+    assert w.rc == 0, "go env -w: %r" % w
+    mod = make_module("goenvcache", {"main.go": GOENV_MAIN % os.urandom(8).hex()})
+    out = os.path.join(scratch("noop-goenv-out"), "prog")
+    # No answer is kept for a go program changed in the last 2 seconds (a
+    # change within one clock tick would keep its stamp): the wrapper is new.
+    time.sleep(3)
+
+    def once(what, env=env):
+        open(log, "w").close()
+        r, rep = noop_build(mod, out, ["--go", wrapper], env=env)
+        with open(log) as f:
+            envs = [l for l in f.read().splitlines() if l.startswith("env ")]
+        return r, rep, len(envs)
+
+    def entries():
+        d = os.path.join(cache, "goenv")
+        return sorted(os.listdir(d)) if os.path.isdir(d) else []
+
+    r, rep, envs = once("first")
+    assert envs == 1 and rep["links"] >= 1, "first build: go env ran %d times, links %r\n%r" % (envs, rep["links"], r)
+    assert len(entries()) == 1, "goenv cache entries after the first build: %r, want 1" % entries()
+    res, _ = run_in_empty_root(out)
+    assert res.rc == 0 and res.out.strip() == "7", "first build: the binary: %r" % res
+    before = out_state(out)
+    r, rep, envs = once("no-op")
+    assert envs == 0, "no-op: go env ran %d times, want none (cached)\n%r" % (envs, r)
+    assert rep["up_to_date"] is True and rep["links"] == 0 and out_state(out) == before, (
+        "no-op: up_to_date %r, links %r\n%r" % (rep["up_to_date"], rep["links"], r))
+    # The go env file changed: another answer, asked again, relinked.
+    w = run(["go", "env", "-w", "CGO_CPPFLAGS=-DGR_GOENV_FLAG=8"], env=env)
+    assert w.rc == 0, "go env -w: %r" % w
+    r, rep, envs = once("goenv changed")
+    assert rep["up_to_date"] is False and rep["links"] >= 1, (
+        "after go env -w: up_to_date %r, links %r (the old answer was used)\n%r" % (rep["up_to_date"], rep["links"], r))
+    res, _ = run_in_empty_root(out)
+    assert res.rc == 0 and res.out.strip() == "8", "after go env -w: the binary: %r" % res
+    assert envs == 1, "after go env -w: go env ran %d times, want 1\n%r" % (envs, r)
+    assert len(entries()) == 2, "goenv cache entries: %r, want 2" % entries()
+    r, rep, envs = once("no-op again")
+    assert envs == 0 and rep["up_to_date"] is True, "no-op after the change: go env ran %d times, up_to_date %r\n%r" % (
+        envs, rep["up_to_date"], r)
+    # CC in the environment (the same compiler by name): another key.
+    r, rep, envs = once("CC", env=dict(env, CC="gcc"))
+    assert envs == 1, "with CC=gcc: go env ran %d times, want 1\n%r" % (envs, r)
+    assert len(entries()) == 3, "goenv cache entries: %r, want 3" % entries()
+
+
+@test
+def noop_standin_for_old_out():
+    """An OUT older than 2 s is judged by go build on a stand-in (its
+    headers and build ID note, the rest a hole: go runs through a wrapper
+    that logs the -o file's size and allocated bytes as go starts), and
+    gorelink checks OUT itself: up to date, OUT's bytes, inode and mtime
+    kept, the check's verdict and Go build information read from OUT; a Go
+    input changed (main.go) makes go build link over the stand-in, and the
+    new OUT runs with the new value."""
+    top = scratch("noop-standin")
+    log = os.path.join(top, "go.log")
+    realgo = shutil.which("go")
+    assert realgo, "go is not on PATH (install Go)"
+    wrapper = os.path.join(top, "go")
+    with open(wrapper, "w") as f:
+        f.write('#!/bin/sh\nif [ "$1" = build ]; then\n  o=\n  for a; do [ "$p" = -o ] && o=$a; p=$a; done\n'
+                '  if [ -f "$o" ]; then stat -c "seed %%s %%b %%B" "$o" >>%s; else echo "seed none" >>%s; fi\n'
+                'fi\nexec %s "$@"\n' % (shlex.quote(log), shlex.quote(log), shlex.quote(realgo)))
+    os.chmod(wrapper, 0o755)
+    mod = noop_module("standin")
+    out = os.path.join(scratch("noop-standin-out"), "prog")
+
+    def seeds():
+        with open(log) as f:
+            return [l.split()[1:] for l in f.read().splitlines() if l.startswith("seed ")]
+
+    open(log, "w").close()
+    noop_build(mod, out, ["--go", wrapper])
+    assert seeds() == [["none"]], "first build: go build's -o file at its start: %r, want none" % seeds()
+    time.sleep(2.5)
+    open(log, "w").close()
+    rep = assert_up_to_date(mod, out, ["--go", wrapper], what="an OUT older than 2 s")
+    got = seeds()
+    size = os.path.getsize(out)
+    assert len(got) == 1 and got[0][0] != "none" and int(got[0][0]) == size, (
+        "no-op: go build's -o file at its start: %r, want OUT's size %d" % (got, size))
+    allocated = int(got[0][1]) * int(got[0][2])
+    assert allocated <= 256 * 1024 < size, (
+        "no-op: go build judged %d allocated bytes of %d: not a stand-in (a whole copy?)" % (allocated, size))
+    assert rep["size"] == size and rep["check"]["verdict"] == "static" and rep["check"]["go"] and (
+        rep["check"]["go"]["main_module"] == "example.com/noopstandin"), (
+        "no-op: the check was not OUT's: size %r, check %r" % (rep["size"], rep["check"]))
+    res, _ = run_in_empty_root(out)
+    assert res.rc == 0 and res.out.strip() == "hello 1", "after the no-op: the binary prints %r" % res.out
+    # A Go input changed (gorelink's own are not): go build links over the
+    # stand-in; OUT is the new binary.
+    with open(os.path.join(mod, "main.go"), "w") as f:
+        f.write(NOOP_MAIN.replace('"hello"', '"standin"'))
+    time.sleep(2.5)
+    open(log, "w").close()
+    assert_relinked(mod, out, ["--go", wrapper], want="standin 1", what="main.go changed after a stand-in")
+    got = seeds()
+    assert len(got) == 1 and got[0][0] != "none" and int(got[0][1]) * int(got[0][2]) <= 256 * 1024, (
+        "main.go changed: go build did not start from a stand-in: %r" % got)
+    assert_up_to_date(mod, out, ["--go", wrapper], what="after the relink")
 
 
 # --------------------------------------------- the output cache (issue 15)

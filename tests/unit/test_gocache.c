@@ -1,9 +1,11 @@
 /* Unit tests for gr_gocache: the key follows the .pc files' names and
  * contents (not their times), the PKG_CONFIG_* variables and the pkg-config
  * words; the search directories; the CGO_CPPFLAGS value; pkg-config's own
- * search list, cached by the program's identity. */
+ * search list, cached by the program's identity; the key remembered by the
+ * .pc files' identities; go env's answers, cached by all they depend on. */
 #define _XOPEN_SOURCE 700
 #include <check.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -192,6 +194,220 @@ START_TEST(test_pc_path)
 }
 END_TEST
 
+/* The one entry under the cache's kind dir (asserted), its path in p. */
+static void
+only_entry(const char *cache, const char *kind, char *p, size_t n)
+{
+	char d[256];
+	struct dirent *de;
+	DIR *dir;
+	int count = 0;
+
+	snprintf(d, sizeof(d), "%s/%s", cache, kind);
+	dir = opendir(d);
+	ck_assert_ptr_nonnull(dir);
+	while ((de = readdir(dir)))
+		if (de->d_name[0] != '.') {
+			ck_assert_int_lt(snprintf(p, n, "%s/%.64s", d, de->d_name), (int)n);
+			count++;
+		}
+	closedir(dir);
+	ck_assert_int_eq(count, 1);
+}
+
+/* The key remembered by the .pc files' identities: the same key and counts
+ * as reading them; the remembered answer is what a second build gets (an
+ * entry changed by hand shows); a .pc file rewritten with the same size and
+ * its modification time put back is read again (its change time moved), and
+ * so is a new .pc file; nothing is remembered for files changed in the last
+ * 2 seconds. */
+START_TEST(test_key_cached)
+{
+	char dir[128], cache[128], pcp[160], words0[] = "pkg-config", *words[] = { words0, NULL };
+	char *envp[] = { NULL, NULL }, k1[GR_GOCACHE_KEYLEN + 1], k2[GR_GOCACHE_KEYLEN + 1], entry[300], *text;
+	struct gr_gocache_stats s1, s2;
+	struct gr_error err;
+	struct stat sb;
+	struct timespec t[2];
+
+	gr_test_tmpdir(base, sizeof(base), "gr-pckey");
+	snprintf(dir, sizeof(dir), "%s/pc", base);
+	ck_assert_int_eq(mkdir(dir, 0755), 0);
+	snprintf(pcp, sizeof(pcp), "PKG_CONFIG_PATH=%s", dir);
+	envp[0] = pcp;
+	snprintf(cache, sizeof(cache), "%s/cache", base);
+	ck_assert_int_eq(setenv("GORELINK_CACHE_DIR", cache, 1), 0);
+	gr_test_put(dir, "a.pc", "Name: a\nVersion: 1\nLibs: -la\n");
+	gr_test_put(dir, "b.pc", "Name: b\nVersion: 1\nLibs: -lb\n");
+	/* Just written: the key is right, and not remembered. */
+	ck_assert_int_eq(gr_gocache_key_cached(gr_test_env(), words, "/usr/bin:/bin", envp, "", k1, &s1, &err), GR_OK);
+	key_of(words, envp, k2, &s2);
+	ck_assert_str_eq(k1, k2);
+	snprintf(entry, sizeof(entry), "%s/pc-key", cache);
+	ck_assert_int_ne(stat(entry, &sb), 0);
+	sleep(3);
+	ck_assert_int_eq(gr_gocache_key_cached(gr_test_env(), words, "/usr/bin:/bin", envp, "", k1, &s1, &err), GR_OK);
+	ck_assert_str_eq(k1, k2);
+	ck_assert_uint_eq(s1.files, 2);
+	ck_assert_uint_eq(s1.files, s2.files);
+	ck_assert_int_eq(s1.bytes, s2.bytes);
+	ck_assert_uint_eq(s1.dirs, s2.dirs);
+	/* The second run takes the remembered key: an entry changed by hand shows. */
+	only_entry(cache, "pc-key", entry, sizeof(entry));
+	text = gr_test_slurp(entry);
+	ck_assert_ptr_nonnull(strstr(text, k2));
+	memset(strstr(text, k2), 'f', GR_GOCACHE_KEYLEN);
+	gr_test_write(entry, text);
+	free(text);
+	ck_assert_int_eq(gr_gocache_key_cached(gr_test_env(), words, "/usr/bin:/bin", envp, "", k1, &s1, &err), GR_OK);
+	ck_assert_str_eq(k1, "ffffffffffffffffffffffffffffffff");
+	ck_assert_uint_eq(s1.files, 2);
+	/* a.pc rewritten, the same size, its times put back: read again. */
+	snprintf(entry, sizeof(entry), "%s/a.pc", dir);
+	ck_assert_int_eq(stat(entry, &sb), 0);
+	gr_test_put(dir, "a.pc", "Name: a\nVersion: 2\nLibs: -la\n");
+	t[0] = sb.st_atim;
+	t[1] = sb.st_mtim;
+	ck_assert_int_eq(utimensat(AT_FDCWD, entry, t, 0), 0);
+	ck_assert_int_eq(gr_gocache_key_cached(gr_test_env(), words, "/usr/bin:/bin", envp, "", k1, &s1, &err), GR_OK);
+	key_of(words, envp, k2, &s2);
+	ck_assert_str_eq(k1, k2);
+	ck_assert_str_ne(k1, "ffffffffffffffffffffffffffffffff");
+	/* A new .pc file. */
+	gr_test_put(dir, "c.pc", "Name: c\nVersion: 1\nLibs: -lc\n");
+	ck_assert_int_eq(gr_gocache_key_cached(gr_test_env(), words, "/usr/bin:/bin", envp, "", k1, &s1, &err), GR_OK);
+	key_of(words, envp, k2, &s2);
+	ck_assert_str_eq(k1, k2);
+	ck_assert_uint_eq(s1.files, 3);
+	ck_assert_int_eq(unsetenv("GORELINK_CACHE_DIR"), 0);
+	ck_assert_int_eq(gr_test_rmtree(base), 0);
+}
+END_TEST
+
+/* The key of go env's answer (av[0] the stand-in go), asserted to exist. */
+static char *
+goenv_key(const char *const *av, char *const *envp)
+{
+	char *k = gr_gocache_goenv_key(gr_test_env(), av, envp);
+
+	ck_assert_ptr_nonnull(k);
+	return k;
+}
+
+/* Whether the go env key changed from old (freed). */
+static bool
+goenv_changed(char *old, const char *const *av, char *const *envp)
+{
+	char *k = goenv_key(av, envp);
+	bool ch = strcmp(k, old) != 0;
+
+	free(old);
+	free(k);
+	return ch;
+}
+
+/* go env's answer is kept by what it depends on: the go program (its
+ * identity), the words, the environment (PATH, CC, CGO_*, GO*...; not
+ * gorelink's own variables nor a shell's), the go env file, the main
+ * module's go.mod (a toolchain switch) and GOROOT's go.env; none without a
+ * main module nor for a go program changed a moment ago; an answer stored
+ * is found again under its key only. */
+START_TEST(test_goenv)
+{
+	char go[160], root[128], mod[160], home[160], cache[128], goenvfile[200], *k, *out;
+	char *envp[] = { NULL, "PATH=/usr/bin:/bin", "GOFLAGS=-buildvcs=false", "SHLVL=1", "GORELINK_LINK_STATE=/a", NULL };
+	char *envp_shell[] = { NULL, "PATH=/usr/bin:/bin", "GOFLAGS=-buildvcs=false", "SHLVL=2", "GORELINK_LINK_STATE=/b",
+	                       "OLDPWD=/x", "_=/usr/bin/make", NULL };
+	char *envp_path[] = { NULL, "PATH=/opt/cc/bin:/usr/bin:/bin", "GOFLAGS=-buildvcs=false", NULL };
+	char *envp_cc[] = { NULL, "PATH=/usr/bin:/bin", "GOFLAGS=-buildvcs=false", "CC=clang", NULL };
+	char *envp_cgo[] = { NULL, "PATH=/usr/bin:/bin", "GOFLAGS=-buildvcs=false", "CGO_LDFLAGS=-fuse-ld=gold", NULL };
+	char *envp_pc[] = { NULL, "PATH=/usr/bin:/bin", "GOFLAGS=-buildvcs=false", "PKG_CONFIG=pkgconf", NULL };
+	char *envp_arch[] = { NULL, "PATH=/usr/bin:/bin", "GOFLAGS=-buildvcs=false", "GOARCH=arm64", NULL };
+	const char *av[] = { go, "env", "CC", "CGO_ENABLED", NULL }, *av2[] = { go, "env", "CC", NULL };
+	size_t len;
+	char hv[200];
+
+	gr_test_tmpdir(base, sizeof(base), "gr-goenv");
+	/* A stand-in toolchain: ROOT/bin/go (only its identity counts), ROOT/go.env. */
+	snprintf(root, sizeof(root), "%s/goroot", base);
+	ck_assert_int_eq(mkdir(root, 0755), 0);
+	snprintf(go, sizeof(go), "%s/bin", root);
+	ck_assert_int_eq(mkdir(go, 0755), 0);
+	gr_test_put(go, "go", "#!/bin/sh\nexit 1\n");
+	snprintf(go, sizeof(go), "%s/bin/go", root);
+	ck_assert_int_eq(chmod(go, 0755), 0);
+	gr_test_put(root, "go.env", "GOTOOLCHAIN=auto\n");
+	snprintf(home, sizeof(home), "%s/home", base);
+	ck_assert_int_eq(mkdir(home, 0755), 0);
+	snprintf(hv, sizeof(hv), "HOME=%s", home);
+	envp[0] = envp_shell[0] = envp_path[0] = envp_cc[0] = envp_cgo[0] = envp_pc[0] = envp_arch[0] = hv;
+	snprintf(mod, sizeof(mod), "%s/app", base);
+	ck_assert_int_eq(mkdir(mod, 0755), 0);
+	/* A go program changed a moment ago: no key (its stamp might not tell
+	 * the next change); older than gr_modgraph's racy window below. */
+	gr_test_put(mod, "go.mod", "module example.com/app\n\ngo 1.19\n");
+	ck_assert_int_eq(chdir(mod), 0);
+	ck_assert_ptr_null(gr_gocache_goenv_key(gr_test_env(), av, envp));
+	ck_assert_int_eq(unlink("go.mod"), 0);
+	sleep(3);
+	/* No main module (GOPATH mode): no key, go env runs. */
+	ck_assert_int_eq(chdir(mod), 0);
+	ck_assert_ptr_null(gr_gocache_goenv_key(gr_test_env(), av, envp));
+	gr_test_put(mod, "go.mod", "module example.com/app\n\ngo 1.19\n");
+
+	k = goenv_key(av, envp);
+	ck_assert_uint_eq(strlen(k), strlen("goenv 1 ") + 64);
+	ck_assert(!goenv_changed(strdup(k), av, envp));              /* the same inputs, the same key */
+	ck_assert(goenv_changed(strdup(k), av2, envp));              /* the words */
+	ck_assert(!goenv_changed(strdup(k), av, envp_shell));        /* a shell's and gorelink's variables: no */
+	ck_assert(goenv_changed(strdup(k), av, envp_path));          /* PATH: whether CC is found (cgo's default) */
+	ck_assert(goenv_changed(strdup(k), av, envp_cc));            /* CC */
+	ck_assert(goenv_changed(strdup(k), av, envp_cgo));           /* CGO_* */
+	ck_assert(goenv_changed(strdup(k), av, envp_pc));            /* PKG_CONFIG */
+	ck_assert(goenv_changed(strdup(k), av, envp_arch));          /* GO* */
+	/* The go env file (go env -w), HOME/.config/go/env. */
+	snprintf(goenvfile, sizeof(goenvfile), "%s/.config", home);
+	ck_assert_int_eq(mkdir(goenvfile, 0755), 0);
+	snprintf(goenvfile, sizeof(goenvfile), "%s/.config/go", home);
+	ck_assert_int_eq(mkdir(goenvfile, 0755), 0);
+	gr_test_put(goenvfile, "env", "CC=musl-gcc\n");
+	ck_assert(goenv_changed(k, av, envp));
+	k = goenv_key(av, envp);
+	/* The main module's go.mod (its go and toolchain lines pick the toolchain). */
+	gr_test_put(mod, "go.mod", "module example.com/app\n\ngo 1.19\n\ntoolchain go1.99.0\n");
+	ck_assert(goenv_changed(k, av, envp));
+	k = goenv_key(av, envp);
+	/* GOROOT's go.env, beside the go program's bin. */
+	gr_test_put(root, "go.env", "GOTOOLCHAIN=local\n");
+	ck_assert(goenv_changed(k, av, envp));
+	k = goenv_key(av, envp);
+	/* Stored and found again; another key finds nothing. */
+	snprintf(cache, sizeof(cache), "%s/cache", base);
+	ck_assert_int_eq(setenv("GORELINK_CACHE_DIR", cache, 1), 0);
+	ck_assert(!gr_gocache_goenv_get(gr_test_env(), k, &out, &len));
+	gr_gocache_goenv_put(gr_test_env(), k, "gcc\n1\n", 6);
+	ck_assert(gr_gocache_goenv_get(gr_test_env(), k, &out, &len));
+	ck_assert_uint_eq(len, 6);
+	ck_assert_str_eq(out, "gcc\n1\n");
+	free(out);
+	gr_test_put(root, "go.env", "GOTOOLCHAIN=auto\n");
+	ck_assert(goenv_changed(strdup(k), av, envp));
+	{
+		char *k2 = goenv_key(av, envp);
+		ck_assert(!gr_gocache_goenv_get(gr_test_env(), k2, &out, &len));
+		free(k2);
+	}
+	free(k);
+	/* The go program itself (another toolchain in its place): no key until
+	 * its new stamp is old enough to tell a later change. */
+	touch_later(root, "bin/go");
+	ck_assert_ptr_null(gr_gocache_goenv_key(gr_test_env(), av, envp));
+	ck_assert_int_eq(chdir("/"), 0);
+	ck_assert_int_eq(unsetenv("GORELINK_CACHE_DIR"), 0);
+	ck_assert_int_eq(gr_test_rmtree(base), 0);
+}
+END_TEST
+
 /* SHA-256: FIPS 180-4's vectors, and every length from 0 to 300 bytes and a
  * few large ones at odd offsets, the same with the SHA extensions (where the
  * CPU has them) as with the portable rounds; a file the same as its bytes. */
@@ -259,6 +475,8 @@ main(void)
 		test_search_dirs,
 		test_cppflags,
 		test_pc_path,
+		test_key_cached,
+		test_goenv,
 		test_sha256,
 	};
 

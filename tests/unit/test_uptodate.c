@@ -1,12 +1,14 @@
 /* Unit tests for gr_uptodate: a record is found only while OUT and every
  * path in it keep their identities (a recent OUT by its content hash), for
  * its own key; paths changed after go build started make no record; the
- * copy of OUT; the output cache (its bound, its record, its binaries
+ * copy of OUT; the stand-in of OUT (its headers and notes, the rest a hole);
+ * the output cache (its bound, its record, its binaries
  * verified by content, the least recently used evicted). */
 #define _XOPEN_SOURCE 700
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,6 +191,97 @@ START_TEST(test_copy)
 }
 END_TEST
 
+/* A little-endian ELF64 file of size bytes (pseudo-random content) whose
+ * program headers are a PT_LOAD and a PT_NOTE of 32 bytes at note_off. */
+static void
+write_elf(const char *path, size_t size, uint64_t note_off, uint16_t phnum)
+{
+	unsigned char *b = malloc(size);
+	unsigned x = 7;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(b);
+	for (size_t i = 0; i < size; i++) {
+		x = x * 1103515245u + 12345u;
+		b[i] = (unsigned char)((x >> 16) | 1);  /* never 0: a hole reads as zeros */
+	}
+	memset(b, 0, 64 + 2 * 56);
+	memcpy(b, "\177ELF\2\1\1", 7);
+	b[32] = 64;                                  /* e_phoff */
+	b[54] = 56;                                  /* e_phentsize */
+	b[56] = (unsigned char)phnum;                /* e_phnum */
+	b[57] = (unsigned char)(phnum >> 8);
+	b[64] = 1;                                   /* PT_LOAD */
+	b[64 + 56] = 4;                              /* PT_NOTE */
+	for (int i = 0; i < 8; i++)
+		b[64 + 56 + 8 + i] = (unsigned char)(note_off >> (8 * i));  /* p_offset */
+	b[64 + 56 + 32] = 32;                        /* p_filesz */
+	f = fopen(path, "wb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(b, 1, size, f), size);
+	ck_assert_int_eq(fclose(f), 0);
+	free(b);
+}
+
+/* The stand-in: OUT's size, its bytes up to the end of the notes (here past
+ * the first 64 KiB), a hole after them; refused (nothing written) for what
+ * is not such an ELF file, and never over an existing file. */
+START_TEST(test_standin)
+{
+	char elf[160], to[160], other[160];
+	unsigned char *a, *c;
+	size_t size = 3 << 20, n, k;
+	struct stat sb;
+	FILE *f;
+
+	gr_test_tmpdir(base, sizeof(base), "gr-standin");
+	snprintf(elf, sizeof(elf), "%s/prog", base);
+	snprintf(to, sizeof(to), "%s/standin", base);
+	write_elf(elf, size, 200000, 2);
+	ck_assert_int_eq(gr_uptodate_standin(elf, to, 0751), 0);
+	ck_assert_int_eq(stat(to, &sb), 0);
+	ck_assert_int_eq(sb.st_size, (off_t)size);
+	ck_assert_int_eq(sb.st_mode & 07777, 0751);
+	ck_assert_int_lt((long long)sb.st_blocks * 512, 1 << 20);  /* a hole, not a copy */
+	a = malloc(size);
+	c = malloc(size);
+	ck_assert(a && c);
+	f = fopen(elf, "rb");
+	ck_assert_uint_eq(fread(a, 1, size, f), size);
+	fclose(f);
+	f = fopen(to, "rb");
+	ck_assert_uint_eq(fread(c, 1, size, f), size);
+	fclose(f);
+	ck_assert_int_eq(memcmp(a, c, 200000 + 32), 0);             /* headers, notes */
+	for (n = 0, k = 200000 + 32; k < size; k++)
+		n += c[k] != 0;
+	ck_assert_uint_eq(n, 0);                                     /* the rest a hole */
+	free(a);
+	free(c);
+	/* Never over an existing file. */
+	ck_assert_int_eq(gr_uptodate_standin(elf, to, 0755), -1);
+	ck_assert_int_eq(errno, EEXIST);
+	ck_assert_int_eq(stat(to, &sb), 0);
+	ck_assert_int_eq(unlink(to), 0);
+	/* A note past the first MiB, program headers past the end, not ELF: refused. */
+	snprintf(other, sizeof(other), "%s/far", base);
+	write_elf(other, size, 2 << 20, 2);
+	ck_assert_int_eq(gr_uptodate_standin(other, to, 0755), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_ne(stat(to, &sb), 0);
+	write_elf(other, 4096, 200, 200);
+	ck_assert_int_eq(gr_uptodate_standin(other, to, 0755), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_ne(stat(to, &sb), 0);
+	gr_test_put(base, "text", "#!/bin/sh\necho not ELF\n");
+	snprintf(other, sizeof(other), "%s/text", base);
+	ck_assert_int_eq(gr_uptodate_standin(other, to, 0755), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_ne(stat(to, &sb), 0);
+	ck_assert_int_eq(gr_test_rmtree(base), 0);
+}
+END_TEST
+
 START_TEST(test_bin_max)
 {
 	ck_assert_uint_eq(gr_uptodate_bin_max(NULL), (uint64_t)GR_UPTODATE_BIN_MAX_DEFAULT << 20);
@@ -291,6 +384,7 @@ main(void)
 		test_out_tampered,
 		test_changed_since_started,
 		test_copy,
+		test_standin,
 		test_bin_max,
 		test_bin_record,
 		test_bin_put_get,
