@@ -689,7 +689,7 @@ gr_gocache_goenv_key(const struct gr_env *env, const char *const *argv, char *co
 	struct gr_strvec vars;
 	struct gr_sha s;
 	unsigned char md[32];
-	char *mk, *go = NULL, *real = NULL, *key = NULL, p[PATH_MAX + 16], hex[65], word[64];
+	char *mk, *go = NULL, *real = NULL, *key = NULL, *p = NULL, hex[65], word[64];
 	const char *root;
 	bool ok = false;
 	size_t i;
@@ -727,11 +727,13 @@ gr_gocache_goenv_key(const struct gr_env *env, const char *const *argv, char *co
 		slash = strrchr(real, '/');
 		if (slash && !strcmp(slash, "/bin"))
 			*slash = '\0';
-		if ((size_t)snprintf(p, sizeof(p), "%s/go.env", real) >= sizeof(p) || !gr_gc_goenv_file(&s, "goroot", p))
+		if (!(p = gr_path_join(real, "go.env")) || !gr_gc_goenv_file(&s, "goroot", p))
 			goto out;
+		free(p);
+		p = NULL;
 	}
 	if ((root = gr_gc_envp_value(envp, "GOROOT")) && *root &&
-	    ((size_t)snprintf(p, sizeof(p), "%s/go.env", root) >= sizeof(p) || !gr_gc_goenv_file(&s, "$GOROOT", p)))
+	    (!(p = gr_path_join(root, "go.env")) || !gr_gc_goenv_file(&s, "$GOROOT", p)))
 		goto out;
 	ok = true;
 out:
@@ -745,6 +747,7 @@ out:
 	free(mk);
 	free(go);
 	free(real);
+	free(p);
 	return key;
 }
 
