@@ -1796,6 +1796,7 @@ gr_pcrw_rewrite_all(struct gr_pcrw_run *u, FILE *out, FILE *err)
 	}
 	verdicts = gr_tccache_verdicts_new(&u->env);
 	gr_ldsearch_cache_set_classify(u->o.cache, gr_tccache_classify, verdicts);
+	gr_ldsearch_cache_set_store(u->o.cache, &u->env);  /* the explanations' walk out of ld's reach */
 	if (!u->each) {
 		status = gr_pcrw_one(out, err, NULL, u->toks, &u->o, &u->tc, u->mode_name, u->json, u->nul);
 		gr_ldsearch_cache_free(u->o.cache);
