@@ -581,14 +581,49 @@ ix_settled(const struct stat *st, const struct timespec *now)
 	return st->st_mtim.tv_sec < lim && st->st_ctim.tv_sec < lim;
 }
 
+/* " " and v in decimal at p, at least width digits (zero-padded); the end. */
+static char *
+ix_put_dec(char *p, unsigned long long v, int width)
+{
+	char d[24];
+	int n = 0;
+
+	do {
+		d[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n < width)
+		d[n++] = '0';
+	*p++ = ' ';
+	while (n)
+		*p++ = d[--n];
+	return p;
+}
+
 static void
 ix_put_stat(struct gr_kvbuf *key, char tag, const char *name, const struct stat *st)
 {
-	char v[160];
+	char v[160], *p = v;
 
-	snprintf(v, sizeof(v), " %llu %llu %lld %lld.%09ld %lld.%09ld", (unsigned long long)st->st_dev,
-	         (unsigned long long)st->st_ino, (long long)st->st_size, (long long)st->st_mtim.tv_sec,
-	         st->st_mtim.tv_nsec, (long long)st->st_ctim.tv_sec, st->st_ctim.tv_nsec);
+	/* The key of 984 lists is made in every run that explains: the text of
+	 * " %llu %llu %lld %lld.%09ld %lld.%09ld" without printf (which stays for
+	 * what is negative or out of range). */
+	if (st->st_size >= 0 && st->st_mtim.tv_sec >= 0 && st->st_ctim.tv_sec >= 0 && st->st_mtim.tv_nsec >= 0 &&
+	    st->st_mtim.tv_nsec < 1000000000 && st->st_ctim.tv_nsec >= 0 && st->st_ctim.tv_nsec < 1000000000) {
+		p = ix_put_dec(p, (unsigned long long)st->st_dev, 1);
+		p = ix_put_dec(p, (unsigned long long)st->st_ino, 1);
+		p = ix_put_dec(p, (unsigned long long)st->st_size, 1);
+		p = ix_put_dec(p, (unsigned long long)st->st_mtim.tv_sec, 1);
+		p = ix_put_dec(p, (unsigned long long)st->st_mtim.tv_nsec, 9);
+		p[-10] = '.';
+		p = ix_put_dec(p, (unsigned long long)st->st_ctim.tv_sec, 1);
+		p = ix_put_dec(p, (unsigned long long)st->st_ctim.tv_nsec, 9);
+		p[-10] = '.';
+		*p = '\0';
+	} else
+		snprintf(v, sizeof(v), " %llu %llu %lld %lld.%09ld %lld.%09ld", (unsigned long long)st->st_dev,
+		         (unsigned long long)st->st_ino, (long long)st->st_size, (long long)st->st_mtim.tv_sec,
+		         st->st_mtim.tv_nsec, (long long)st->st_ctim.tv_sec, st->st_ctim.tv_nsec);
 	gr_kv_raw(key, &tag, 1);
 	gr_kv_raw(key, "\t", 1);
 	gr_kv_field(key, name);

@@ -20,6 +20,7 @@
 
 struct gr_ldsearch_entry {
 	struct gr_ldsearch_entry *next;
+	size_t hash;  /* gr_lds_hash_full(path): compared before the path */
 	const char *path;
 	struct gr_cand_info info;
 	struct gr_ldscript *script;  /* parsed, for GR_CAND_SCRIPT */
@@ -195,6 +196,8 @@ static const char *
 gr_lds_sysrooted(struct gr_arena *a, const char *sysroot, const char *p)
 {
 	const char *rest = NULL;
+	size_t sl, rl;
+	char *t;
 
 	if (p[0] == '=')
 		rest = p + 1;
@@ -202,7 +205,13 @@ gr_lds_sysrooted(struct gr_arena *a, const char *sysroot, const char *p)
 		rest = p + 8;
 	if (!rest)
 		return gr_arena_strdup(a, p);
-	return gr_arena_printf(a, "%s%s", sysroot ? sysroot : "", rest);
+	sl = sysroot ? strlen(sysroot) : 0;
+	rl = strlen(rest);
+	if ((t = gr_arena_alloc(a, sl + rl + 1)) != NULL) {
+		memcpy(t, sysroot ? sysroot : "", sl);
+		memcpy(t + sl, rest, rl + 1);
+	}
+	return t;
 }
 
 int
@@ -271,13 +280,19 @@ gr_ldsearch_deinit(struct gr_ldsearch *s)
 }
 
 static size_t
-gr_lds_hash(const char *p)
+gr_lds_hash_full(const char *p)
 {
 	size_t h = 5381;
 
 	while (*p)
 		h = h * 33 + (unsigned char)*p++;
-	return h % GR_LDS_BUCKETS;
+	return h;
+}
+
+static size_t
+gr_lds_hash(const char *p)
+{
+	return gr_lds_hash_full(p) % GR_LDS_BUCKETS;
 }
 
 /* Read a script candidate (bounded) and parse it. */
@@ -330,18 +345,20 @@ static int
 gr_lds_classify(struct gr_ldsearch *s, const char *path, struct gr_ldsearch_entry **out,
                 struct gr_error *err)
 {
-	size_t h = gr_lds_hash(path);
+	size_t full = gr_lds_hash_full(path), h = full % GR_LDS_BUCKETS;
 	struct gr_ldsearch_entry *e;
 	int rc;
 
+	/* Candidates share long prefixes (/usr/lib/gcc/x86_64-linux-gnu/12/../../..): the hash first. */
 	for (e = s->cache->buckets[h]; e; e = e->next)
-		if (strcmp(e->path, path) == 0) {
+		if (e->hash == full && strcmp(e->path, path) == 0) {
 			*out = e;
 			return GR_OK;
 		}
 	e = gr_arena_alloc(&s->cache->arena, sizeof(*e));
 	if (!e || !(e->path = gr_arena_strdup(&s->cache->arena, path)))
 		return gr_lds_nomem(err);
+	e->hash = full;
 	rc = s->cache->classify ? s->cache->classify(s->cache->classify_ctx, path, &s->target, &e->info, err)
 	                        : gr_bfd_classify(path, &s->target, &e->info, err);
 	if (rc)

@@ -185,7 +185,21 @@ gr_pc_tokens_free(struct gr_pc_tokens *t)
 static char *
 gr_pc_frag_text(struct gr_arena *a, const pkgconf_fragment_t *f)
 {
-	return f->type ? gr_arena_printf(a, "-%c%s", f->type, f->data) : gr_arena_strdup(a, f->data);
+	const char *d;
+	size_t n;
+	char *t;
+
+	if (!f->type)
+		return gr_arena_strdup(a, f->data);
+	/* What gr_arena_printf(a, "-%c%s", ...) made, without printf: every token of every query comes here. */
+	d = f->data ? f->data : "(null)";
+	n = strlen(d);
+	if ((t = gr_arena_alloc(a, n + 3)) != NULL) {
+		t[0] = '-';
+		t[1] = f->type;
+		memcpy(t + 2, d, n + 1);
+	}
+	return t;
 }
 
 /* How many arguments fragment f prints as: a merged one prints one per blank-separated piece. */
