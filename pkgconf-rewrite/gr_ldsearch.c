@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -279,14 +280,24 @@ gr_ldsearch_deinit(struct gr_ldsearch *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* A hash of the string p for the tables of one process (never stored): eight
+ * bytes at a time, as every candidate path (some 60,000 in --each) is hashed. */
 static size_t
 gr_lds_hash_full(const char *p)
 {
-	size_t h = 5381;
+	size_t n = strlen(p);
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ n, w;
 
-	while (*p)
-		h = h * 33 + (unsigned char)*p++;
-	return h;
+	for (; n >= 8; n -= 8, p += 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	w = 0;
+	memcpy(&w, p, n);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 29;
+	return (size_t)h;
 }
 
 static size_t
@@ -1097,6 +1108,21 @@ gr_lds_walk_key(const struct gr_ldsearch *s, int depth, size_t maxdirs)
 	return b.p;
 }
 
+/* gr_kv_put(b, tag, v), with v copied whole when it needs no escape (the usual path). */
+static void
+gr_lds_kv_line(struct gr_kvbuf *b, char tag, const char *v)
+{
+	char head[2] = { tag, '\t' };
+
+	if (strpbrk(v, "\\\n\t")) {
+		gr_kv_put(b, tag, v);
+		return;
+	}
+	gr_kv_raw(b, head, 2);
+	gr_kv_raw(b, v, strlen(v));
+	gr_kv_raw(b, "\n", 1);
+}
+
 /* Keep the walk w in the cache directory: each path it looked at (ls, in the
  * walk's order) with what stat said (a directory's device, inode, mtime and
  * ctime), then the files found. Not kept when a directory is too young. */
@@ -1117,7 +1143,7 @@ gr_lds_walk_store(const struct gr_ldsearch *s, const struct gr_lds_walkrec *w,
 		char *line;
 		size_t hl, pl;
 		if (!l->isdir) {
-			gr_kv_put(&b, 'n', l->path);
+			gr_lds_kv_line(&b, 'n', l->path);
 			continue;
 		}
 		if (l->mtim.tv_sec >= now.tv_sec - GR_LDS_WALK_SETTLE || l->ctim.tv_sec >= now.tv_sec - GR_LDS_WALK_SETTLE)
@@ -1131,11 +1157,11 @@ gr_lds_walk_store(const struct gr_ldsearch *s, const struct gr_lds_walkrec *w,
 			goto out;
 		memcpy(line, head, hl);
 		memcpy(line + hl, l->path, pl + 1);
-		gr_kv_put(&b, 'd', line);
+		gr_lds_kv_line(&b, 'd', line);
 		free(line);
 	}
 	for (i = 0; i < w->nfiles; i++)
-		gr_kv_put(&b, 'f', w->files[i].path);
+		gr_lds_kv_line(&b, 'f', w->files[i].path);
 	snprintf(head, sizeof(head), "%zu %zu", nq, w->nfiles);
 	gr_kv_put(&b, 'e', head);
 	if (!b.nomem && (key = gr_lds_walk_key(s, w->depth, w->maxdirs)) != NULL && b.n <= gr_cache_room(key)) {
