@@ -600,16 +600,17 @@ ix_put_dec(char *p, unsigned long long v, int width)
 	return p;
 }
 
+/* " %llu %llu %lld %lld.%09ld %lld.%09ld" of st's device, inode, size, mtime
+ * and ctime into v (160 bytes), without printf (which stays for what is
+ * negative or out of range): the keys stat hundreds of files per run. */
 static void
-ix_put_stat(struct gr_kvbuf *key, char tag, const char *name, const struct stat *st)
+ix_stat_text(char *v, size_t n, const struct stat *st)
 {
-	char v[160], *p = v;
+	char *p = v;
 
-	/* The key of 984 lists is made in every run that explains: the text of
-	 * " %llu %llu %lld %lld.%09ld %lld.%09ld" without printf (which stays for
-	 * what is negative or out of range). */
-	if (st->st_size >= 0 && st->st_mtim.tv_sec >= 0 && st->st_ctim.tv_sec >= 0 && st->st_mtim.tv_nsec >= 0 &&
-	    st->st_mtim.tv_nsec < 1000000000 && st->st_ctim.tv_nsec >= 0 && st->st_ctim.tv_nsec < 1000000000) {
+	if (n >= 160 && st->st_size >= 0 && st->st_mtim.tv_sec >= 0 && st->st_ctim.tv_sec >= 0 &&
+	    st->st_mtim.tv_nsec >= 0 && st->st_mtim.tv_nsec < 1000000000 && st->st_ctim.tv_nsec >= 0 &&
+	    st->st_ctim.tv_nsec < 1000000000) {
 		p = ix_put_dec(p, (unsigned long long)st->st_dev, 1);
 		p = ix_put_dec(p, (unsigned long long)st->st_ino, 1);
 		p = ix_put_dec(p, (unsigned long long)st->st_size, 1);
@@ -621,9 +622,17 @@ ix_put_stat(struct gr_kvbuf *key, char tag, const char *name, const struct stat 
 		p[-10] = '.';
 		*p = '\0';
 	} else
-		snprintf(v, sizeof(v), " %llu %llu %lld %lld.%09ld %lld.%09ld", (unsigned long long)st->st_dev,
+		snprintf(v, n, " %llu %llu %lld %lld.%09ld %lld.%09ld", (unsigned long long)st->st_dev,
 		         (unsigned long long)st->st_ino, (long long)st->st_size, (long long)st->st_mtim.tv_sec,
 		         st->st_mtim.tv_nsec, (long long)st->st_ctim.tv_sec, st->st_ctim.tv_nsec);
+}
+
+static void
+ix_put_stat(struct gr_kvbuf *key, char tag, const char *name, const struct stat *st)
+{
+	char v[160];
+
+	ix_stat_text(v, sizeof(v), st);
 	gr_kv_raw(key, &tag, 1);
 	gr_kv_raw(key, "\t", 1);
 	gr_kv_field(key, name);
@@ -1100,17 +1109,18 @@ gr_dpkg_key(const char *admindir, struct gr_kvbuf *key)
 	for (i = 0; i < sizeof(part) / sizeof(part[0]); i++) {
 		char *p = dp_printf("%s/%s", admindir, part[i]), v[256];
 		struct stat st;
+		size_t pl = strlen(part[i]);
 		if (!p) {
 			key->nomem = true;
 			return;
 		}
 		if (stat(p, &st) != 0)
 			snprintf(v, sizeof(v), "%s missing %d", part[i], errno);
-		else
-			snprintf(v, sizeof(v), "%s %llu %llu %lld %lld.%09ld %lld.%09ld", part[i],
-			         (unsigned long long)st.st_dev, (unsigned long long)st.st_ino, (long long)st.st_size,
-			         (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec, (long long)st.st_ctim.tv_sec,
-			         st.st_ctim.tv_nsec);
+		else {
+			/* "%s %llu %llu %lld %lld.%09ld %lld.%09ld", as ix_stat_text makes the numbers */
+			memcpy(v, part[i], pl);
+			ix_stat_text(v + pl, sizeof(v) - pl, &st);
+		}
 		free(p);
 		gr_kv_put(key, 'D', v);
 	}
