@@ -1223,8 +1223,9 @@ gr_lds_walk_load(const struct gr_ldsearch *s, int depth, size_t maxdirs, struct 
 			break;
 		case 'd':
 			end = -1;
-			if (sscanf(val, "%llu %llu %lld.%ld %lld.%ld %n", &dev, &ino, &ms, &mns, &cs, &cns, &end) != 6 ||
-			    end <= 0 || !val[end])
+			/* the numbers, one blank, then the path (which may itself start with a blank) */
+			if (sscanf(val, "%llu %llu %lld.%ld %lld.%ld%n", &dev, &ino, &ms, &mns, &cs, &cns, &end) != 6 ||
+			    end <= 0 || val[end] != ' ' || !val[++end])
 				goto out;
 			if (stat(val + end, &st) != 0 || !S_ISDIR(st.st_mode) || (unsigned long long)st.st_dev != dev ||
 			    (unsigned long long)st.st_ino != ino || (long long)st.st_mtim.tv_sec != ms ||
