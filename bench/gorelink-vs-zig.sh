@@ -19,8 +19,26 @@
 #                     GORELINK_OUTPUT_CACHE_MAX=0 (no output cache: each links)
 #     go build zig:   CC="zig cc -target T" go build -tags sqlite_omit_load_extension \
 #                       -ldflags '-linkmode=external -extldflags -static' -o TMP/out/zig-N .
-#   Ratios against go build zig: the median wall and user+sys of each command
-#   over the rounds (and the median of the per-round ratios).
+#                     (the issue's literal command)
+#     go build zig1:  the same with CC=DIR/zigcc-T, a one-word wrapper script
+#                     (#!/bin/sh, exec zig cc -target T "$@") generated here
+#                     (DIR: ZIGCC1_DIR, default TMP)
+#   Why two zig commands: cmd/link probes the external linker for the flags
+#   it would like (linkerFlagSupported in $GOROOT/src/cmd/link/internal/ld/
+#   lib.go: --compress-debug-sections=zlib, -no-pie, --build-id, ...) by
+#   running only the first word of the linker command, argv[0] of
+#   ctxt.extld(). With CC="zig cc -target T" that word is "zig" alone: every
+#   probe fails ("zig -m64 -o a.out FLAG trivial.c" is no zig command), so
+#   that build skips the probes' cost AND asks for none of those flags: its
+#   debug sections are not compressed (a bigger binary, a cheaper link).
+#   With a one-word CC the probes run and pass, and zig's build writes
+#   zlib-compressed DWARF as gorelink's does (cmd/link asks every linker for
+#   it when the probe says the linker takes it): the like-for-like measure.
+#   Ratios against both: the median wall and user+sys of each command over
+#   the rounds (and the median of the per-round ratios); each output's size
+#   and its debug sections (compressed: SHF_COMPRESSED and the ELF
+#   compression type from the section's Chdr; read untimed) are printed with
+#   the warm-up.
 #
 # fresh (MODE=fresh): every timed build gets a new, empty GOCACHE, so go
 #   compiles the standard library's cgo packages, go-sqlite3's C amalgamation
@@ -55,6 +73,11 @@
 #              "base ..." (the same options and environment): before and
 #              after interleaved, the ratios of each to go build zig and of
 #              GORELINK to GORELINK2 printed
+#   ZIGCC1_DIR=DIR  where go build zig1's wrapper script is written (default:
+#              the run's temporary directory). Go's cache keys cgo's compiles
+#              by CC's path: with WARM_GOCACHE, a kept DIR keeps zig1 warm
+#              from one run to the next (a new path compiles everything again
+#              in the warm-up: a minute or more)
 #   WARM_GOCACHE=DIR  (warm) use and keep this GOCACHE instead of a new one
 #              (a cache already warm for both compilers saves the warm-up's
 #              compiles: minutes on a loaded machine); gorelink's cache is
@@ -127,6 +150,14 @@ if [[ -n $baseline ]]; then
 	cp -r "$root/presets" "$tmp/base/share/gorelink/presets"
 fi
 
+# The one-word CC for "go build zig1" (see the header).
+zigcc1_dir=${ZIGCC1_DIR:-$tmp}
+[[ -d $zigcc1_dir ]] || die "ZIGCC1_DIR=$zigcc1_dir is not a directory"
+zigcc1=$(realpath "$zigcc1_dir")/zigcc-$target
+printf '#!/bin/sh\nexec zig cc -target %s "$@"\n' "$target" >"$zigcc1.tmp"
+chmod +x "$zigcc1.tmp"
+mv -f "$zigcc1.tmp" "$zigcc1"
+
 cc=$(cd "$example" && "$gopath" env CC)
 cc1=${cc%% *}
 commit=$(checkout_rev " (checkout has uncommitted changes)")
@@ -140,6 +171,7 @@ fi
 echo "go:        $("$gopath" version) ($gopath)"
 echo "CC:        $cc: $($cc1 --version 2>&1 | head -n 1); linker $($cc1 -print-prog-name=ld): $($($cc1 -print-prog-name=ld) --version 2>&1 | head -n 1)"
 echo "zig:       $(zig version) ($(readlink -f "$(command -v zig)")), -target $target"
+echo "zig1 CC:   $zigcc1 (the one-word wrapper of go build zig1)"
 echo "zig cache: ${ZIG_GLOBAL_CACHE_DIR:-the default, ~/.cache/zig}"
 print_python3
 print_fs "$tmp"
@@ -151,8 +183,9 @@ import json, os, shutil, subprocess, sys
 sys.stdout.reconfigure(line_buffering=True)
 gorelink, go, tmp, runs, target, mode, oc = (sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5],
                                              sys.argv[6], sys.argv[7])
-base = sys.argv[8] if len(sys.argv) > 8 else ""
+base = sys.argv[8]
 zigcc = "zig cc -target " + target
+zigcc1 = sys.argv[9]  # the one-word wrapper (the script's header says why)
 ZIGBUILD = [go, "build", "-tags", "sqlite_omit_load_extension", "-ldflags",
             "-linkmode=external -extldflags -static"]
 
@@ -174,7 +207,38 @@ def run(name, cmd, env, o):
     if v != "static":
         die("%s's output is %s, not static" % (name, v))
     r["size"] = os.stat(o).st_size
+    r["debug"] = debug_sections(o)
     return r
+
+def debug_sections(path):
+    """How an ELF file's .debug_* sections are stored: "none", "uncompressed", "zlib", "zstd" or a mix
+    ("zlib+uncompressed"): SHF_COMPRESSED and the Chdr's ch_type (ELF64 little-endian only; else "?")."""
+    import struct
+    with open(path, "rb") as f:
+        data = f.read()
+    if len(data) < 64 or data[:4] != b"\x7fELF" or data[4] != 2 or data[5] != 1:
+        return "?"
+    shoff, = struct.unpack_from("<Q", data, 0x28)
+    shentsize, shnum, shstrndx = struct.unpack_from("<HHH", data, 0x3a)
+    if shentsize != 64 or shoff + shnum * 64 > len(data) or shstrndx >= shnum:
+        return "?"
+    def sh(i):
+        return struct.unpack_from("<IIQQQQIIQQ", data, shoff + i * 64)
+    stro, strs = sh(shstrndx)[4], sh(shstrndx)[5]
+    kinds = set()
+    for i in range(shnum):
+        name, _, flags, _, off, size = sh(i)[:6]
+        if stro + name >= len(data):
+            return "?"
+        end = data.find(b"\0", stro + name, stro + strs)
+        if end < 0 or not data[stro + name:end].startswith(b".debug_"):
+            continue
+        if flags & 0x800:  # SHF_COMPRESSED
+            t = struct.unpack_from("<I", data, off)[0] if off + 4 <= len(data) else 0
+            kinds.add({1: "zlib", 2: "zstd"}.get(t, "type %d" % t))
+        else:
+            kinds.add("uncompressed")
+    return "+".join(sorted(kinds)) if kinds else "none"
 
 def rm_tree(d):
     subprocess.run(["chmod", "-R", "u+w", d], stderr=subprocess.DEVNULL)   # Go's cache is read-only files
@@ -192,6 +256,7 @@ def warm():
     env["GOCACHE"] = os.path.abspath(keep) if keep else os.path.join(tmp, "warm-gocache")
     env["GORELINK_CACHE_DIR"] = os.path.join(tmp, "warm-grcache")
     zenv = dict(env, CC=zigcc)
+    zenv1 = dict(env, CC=zigcc1)
     noenv = dict(env, GORELINK_OUTPUT_CACHE_MAX="0")
     outdir = os.path.join(tmp, "out")
     os.makedirs(outdir, exist_ok=True)
@@ -207,6 +272,7 @@ def warm():
                  for name, mk, e in cmds]
         cmds += bcmds
     cmds.append(("go build zig", lambda o: ZIGBUILD + ["-o", o, "."], zenv))
+    cmds.append(("go build zig1", lambda o: ZIGBUILD + ["-o", o, "."], zenv1))
     nc = len(cmds)
     def one(name, mk, e, tag):
         o = os.path.join(outdir, "%s-%s" % (name.replace(" ", "-"), tag))
@@ -221,7 +287,8 @@ def warm():
           % (env["GOCACHE"] if keep else "new"))
     for name, mk, e in cmds:
         r = one(name, mk, e, "warmup")
-        print("  %-19s wall %7.2f s  user+sys %7.2f s  static, %d bytes" % (name, r["wall"], r["cpu"], r["size"]))
+        print("  %-19s wall %7.2f s  user+sys %7.2f s  static, %d bytes, debug sections: %s"
+              % (name, r["wall"], r["cpu"], r["size"], r["debug"]))
     # The warm-up ran each once: a second untimed build of each, so that none is timed on its first warm build.
     for name, mk, e in cmds:
         one(name, mk, e, "warmup2")
@@ -240,20 +307,26 @@ def warm():
     print("== warm: results (median of %d rounds)" % runs)
     for name, _, _ in cmds:
         print_summary(name, R[name], 19, 7, 3)
-    z = R["go build zig"]
+    z, z1 = R["go build zig"], R["go build zig1"]
+    print("  outputs (last round): " + "; ".join("%s %d bytes, debug %s" % (n, R[n][-1]["size"], R[n][-1]["debug"])
+                                                 for n, _, _ in cmds))
     for sfx, what in (("", " (output cache)"), (" no-oc", " (no output cache)")):
         if "gorelink" + sfx not in R:
             continue
         g, b = R["gorelink" + sfx], R["gorelink bfd" + sfx]
         ratios("gorelink (default, auto)%s / go build zig" % what, g, z, "  (goal <= 1.0, moonshot <= 0.8)")
         ratios("gorelink --linker=bfd%s / go build zig" % what, b, z, "  (goal <= 1.0, moonshot <= 0.8)")
+        ratios("gorelink (default, auto)%s / go build zig1 (one-word CC)" % what, g, z1)
+        ratios("gorelink --linker=bfd%s / go build zig1 (one-word CC)" % what, b, z1)
         ratios("gorelink (default, auto)%s / gorelink --linker=bfd%s" % (what, what), g, b)
+    ratios("go build zig1 (one-word CC) / go build zig", z1, z)
     if oc == "both":
         ratios("gorelink (default, auto): output cache / none", R["gorelink"], R["gorelink no-oc"])
     if base:
         for name in [n for n, _, _ in cmds if n.startswith("gorelink")]:
             b = "base" + name[len("gorelink"):]
             ratios("%s / go build zig" % b, R[b], z, "  (before)")
+            ratios("%s / go build zig1 (one-word CC)" % b, R[b], z1, "  (before)")
             ratios("%s / %s (after / before)" % (name, b), R[name], R[b])
     print("  load average at the end of warm: %s" % loadavg())
     if not keep:
@@ -319,4 +392,4 @@ if mode in ("fresh", "both"):
 print()
 print("load average at the end: %s" % loadavg())
 PY
-run_py "$py" "$tmp/gorelink" "$gopath" "$tmp" "$runs" "$target" "$mode" "$oc" ${baseline:+"$tmp/base/bin/gorelink"}
+run_py "$py" "$tmp/gorelink" "$gopath" "$tmp" "$runs" "$target" "$mode" "$oc" "${baseline:+$tmp/base/bin/gorelink}" "$zigcc1"

@@ -19,7 +19,8 @@
 #
 # What is timed (stdout and stderr to /dev/null; wall is
 # time.perf_counter_ns() around posix_spawn + wait4 in python3, CPU the
-# children's rusage), for each package P, N times per round:
+# children's rusage, and their minor page faults), for each package P, N
+# times per round:
 #   pkg-config --static --libs P      the baseline of every ratio
 #   pkgconf-rewrite P                 warm cache (GORELINK_CACHE_DIR a fresh
 #                                     directory warmed by one untimed run)
@@ -130,15 +131,21 @@ for p in pkgs:
     if base and outs[0] != outs[1]:
         print("note: %s: the two binaries print different results" % p)
 
+import resource
+def faults():
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_minflt
+
 def one_round(rnd):
-    res = {k: {"wall": 0.0, "cpu": 0.0} for k, *_ in ITEMS}
+    res = {k: {"wall": 0.0, "cpu": 0.0, "flt": 0} for k, *_ in ITEMS}
     turn = rnd
     for p in pkgs:
         for _ in range(n):
             s = turn % len(ITEMS)
             turn += 1
             for k, argv_of, ok, name in ITEMS[s:] + ITEMS[:s]:
+                f0 = faults()
                 r = timed_spawn(argv_of(p), env)
+                res[k]["flt"] += faults() - f0
                 if r["code"] not in ok:
                     die("%s (%s) exited with status %d" % (name, p, r["code"]))
                 res[k]["wall"] += r["wall"]
@@ -159,9 +166,10 @@ for i in range(runs):
 cnt = n * len(pkgs)
 print()
 print("medians over %d rounds:" % runs)
-print("  %-34s %12s %14s" % ("", "wall ms/proc", "user+sys ms/proc"))
+print("  %-34s %12s %14s %14s" % ("", "wall ms/proc", "user+sys ms/proc", "minor faults/proc"))
 for k, _, _, name in ITEMS:
-    print("  %-34s %12.3f %14.3f" % (name, median_of(R[k]) / cnt * 1e3, median_of(R[k], "cpu") / cnt * 1e3))
+    print("  %-34s %12.3f %14.3f %14.1f" % (name, median_of(R[k]) / cnt * 1e3, median_of(R[k], "cpu") / cnt * 1e3,
+                                           median_of(R[k], "flt") / cnt))
 print()
 print("ratios (median of the per-round ratios; ratio of the medians in brackets):")
 def line(label, a, b, goal=""):

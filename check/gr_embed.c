@@ -7,11 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "gr_elf.h"
 #include "gr_macho.h"
+#include "gr_sigbus.h"
 
 #define GR_EMBED_JSON_DEPTH 128
 
@@ -558,12 +560,87 @@ gr_em_append(int fd, const char *path, size_t oldlen, const unsigned char *tail,
 	return rc;
 }
 
+/* The ELF header at buf with its e_shoff and e_shnum set: only they change
+ * in what was there when the section table moves to the end. */
+static void
+gr_em_set_shdr(unsigned char *buf, uint64_t shoff, uint64_t shnum)
+{
+	if (buf[EI_CLASS] == ELFCLASS64) {
+		gr_em_wr(buf + 0x28, shoff, 8, buf[EI_DATA] == ELFDATA2MSB);
+		gr_em_wr(buf + 0x3c, shnum, 2, buf[EI_DATA] == ELFDATA2MSB);
+	} else {
+		gr_em_wr(buf + 0x20, shoff, 4, buf[EI_DATA] == ELFDATA2MSB);
+		gr_em_wr(buf + 0x30, shnum, 2, buf[EI_DATA] == ELFDATA2MSB);
+	}
+}
+
+/* gr_em_elf_tail on a mapped file, under gr_sigbus_guard (a file that
+ * shrinks meanwhile: an error; the tail allocated before such a fault is
+ * leaked), and the header's new e_shoff and e_shnum written into the
+ * mapping's private copy of its first page (old ones saved in oldhdr). */
+struct gr_em_mapped {
+	unsigned char *buf, *tail, oldhdr[64];
+	size_t len, taillen;
+	const char *path, *payload;
+	size_t plen;
+	struct gr_error *err;
+};
+
+static int
+gr_em_mapped_tail(void *ctx)
+{
+	struct gr_em_mapped *c = ctx;
+	uint64_t shoff = 0, shnum = 0;
+	int rc;
+
+	if ((rc = gr_em_elf_tail(c->buf, c->len, c->path, c->payload, c->plen, &c->tail, &c->taillen, &shoff, &shnum,
+	                         c->err)))
+		return rc;
+	memcpy(c->oldhdr, c->buf, sizeof(c->oldhdr));
+	gr_em_set_shdr(c->buf, shoff, shnum);
+	return GR_OK;
+}
+
+/* gr_embed_elf_append on fd (open for writing, path's): the file mapped, not
+ * read (the linker's fresh output: only the headers and the section names
+ * are touched, megabytes of it are not copied). */
+static int
+gr_em_elf_append_mapped(int fd, const char *path, size_t size, const char *payload, size_t len,
+                        struct gr_error *err)
+{
+	struct gr_em_mapped c = { NULL, NULL, { 0 }, size, 0, path, payload, len, err };
+	void *map;
+	int rc;
+
+	if (size < 64) {
+		close(fd);
+		return gr_error_set(err, GR_ENOTBIN, 0, "%s: not an ELF file", path);
+	}
+	if ((map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0)) == MAP_FAILED) {
+		rc = gr_error_set(err, GR_EIO, errno, "%s: %s", path, strerror(errno));
+		close(fd);
+		return rc;
+	}
+	c.buf = map;
+	rc = gr_sigbus_guard(gr_em_mapped_tail, &c, path, err);
+	if (rc == GR_OK) {
+		/* e_shoff .. e_shnum: 0x20 .. 0x3e (ELF64), 0x20 .. 0x32 (ELF32) */
+		size_t hdrlen = c.buf[EI_CLASS] == ELFCLASS64 ? 0x3e - 0x20 : 0x32 - 0x20;
+		rc = gr_em_append(fd, path, size, c.tail, c.taillen, c.buf, c.oldhdr, 0x20, hdrlen, err);
+	}
+	munmap(map, size);
+	if (close(fd) != 0 && rc == GR_OK)
+		rc = gr_error_set(err, GR_EIO, errno, "%s: %s", path, strerror(errno));
+	free(c.tail);
+	return rc;
+}
+
 /* gr_embed_elf_add and gr_embed_elf_append: inplace says which. */
 static int
 gr_em_elf_add(const char *path, const char *payload, size_t len, bool inplace, struct gr_error *err)
 {
 	struct stat st;
-	unsigned char *blob, *buf = NULL, *tail = NULL, oldhdr[64];
+	unsigned char *blob, *buf = NULL, *tail = NULL;
 	size_t bl, dl, got = 0, taillen = 0;
 	uint64_t shoff = 0, shnum = 0;
 	char *tmp;
@@ -587,6 +664,8 @@ gr_em_elf_add(const char *path, const char *payload, size_t len, bool inplace, s
 		close(fd);
 		return rc;
 	}
+	if (inplace)
+		return gr_em_elf_append_mapped(fd, path, (size_t)st.st_size, payload, len, err);
 	if (!(buf = malloc(st.st_size ? (size_t)st.st_size : 1))) {
 		close(fd);
 		return gr_error_set(err, GR_ENOMEM, 0, "out of memory");
@@ -599,39 +678,16 @@ gr_em_elf_add(const char *path, const char *payload, size_t len, bool inplace, s
 			break;
 		got += (size_t)r;
 	}
-	if (!inplace)
-		close(fd);
+	close(fd);
 	if (got != (size_t)st.st_size) {
-		if (inplace)
-			close(fd);
 		free(buf);
 		return gr_error_set(err, GR_EIO, errno, "%s: short read", path);
 	}
 	if ((rc = gr_em_elf_tail(buf, got, path, payload, len, &tail, &taillen, &shoff, &shnum, err))) {
-		if (inplace)
-			close(fd);
 		free(buf);
 		return rc;
 	}
-	memcpy(oldhdr, buf, sizeof(oldhdr));
-	/* Only e_shoff and e_shnum change in what was there. */
-	if (buf[EI_CLASS] == ELFCLASS64) {
-		gr_em_wr(buf + 0x28, shoff, 8, buf[EI_DATA] == ELFDATA2MSB);
-		gr_em_wr(buf + 0x3c, shnum, 2, buf[EI_DATA] == ELFDATA2MSB);
-	} else {
-		gr_em_wr(buf + 0x20, shoff, 4, buf[EI_DATA] == ELFDATA2MSB);
-		gr_em_wr(buf + 0x30, shnum, 2, buf[EI_DATA] == ELFDATA2MSB);
-	}
-	if (inplace) {
-		/* e_shoff .. e_shnum: 0x20 .. 0x3e (ELF64), 0x20 .. 0x32 (ELF32) */
-		size_t hdrlen = buf[EI_CLASS] == ELFCLASS64 ? 0x3e - 0x20 : 0x32 - 0x20;
-		rc = gr_em_append(fd, path, got, tail, taillen, buf, oldhdr, 0x20, hdrlen, err);
-		if (close(fd) != 0 && rc == GR_OK)
-			rc = gr_error_set(err, GR_EIO, errno, "%s: %s", path, strerror(errno));
-		free(buf);
-		free(tail);
-		return rc;
-	}
+	gr_em_set_shdr(buf, shoff, shnum);
 	dl = slash ? (size_t)(slash - path) + 1 : 0;
 	if (!(tmp = malloc(dl + 32))) {
 		free(buf);

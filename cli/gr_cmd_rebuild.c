@@ -14,6 +14,7 @@
 #include "gr_cli.h"
 #include "gr_cmd_build.h"
 #include "gr_json.h"
+#include "gr_path.h"
 #include "gr_rebuild.h"
 
 #define GR_REBUILD_SCHEMA "gorelink-rebuild/1"
@@ -203,16 +204,13 @@ gr_cmd_rb_out(const char *binary, const char *o)
 	if (!o) {
 		r = strdup(name);
 	} else if (stat(o, &st) == 0 && S_ISDIR(st.st_mode)) {
-		if (asprintf(&r, "%s/%s", o, name) < 0)
-			r = NULL;
+		r = gr_path_join(o, name);
 	} else {
 		r = strdup(o);
 	}
 	free(b);
 	if (r && r[0] != '/' && getcwd(cwd, sizeof(cwd))) {
-		char *a = NULL;
-		if (asprintf(&a, "%s/%s", cwd, r) < 0)
-			a = NULL;
+		char *a = gr_path_join(cwd, r);
 		free(r);
 		r = a;
 	}

@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gr_path.h"
+
 #define GR_CACHE_MAGIC "gorelink-cache 1\n"
 #define GR_CACHE_MAX (4u << 20)
 
@@ -62,10 +64,7 @@ gr_cache_path(const struct gr_env *env, const char *kind, const char *key, char 
 	if (p)
 		snprintf(p, n, "%s/%s/%016llx", dir, kind, (unsigned long long)gr_cache_hash(key));
 	if (kinddir && p) {
-		n = strlen(dir) + strlen(kind) + 2;
-		if ((k = malloc(n)) != NULL)
-			snprintf(k, n, "%s/%s", dir, kind);
-		else {
+		if (!(k = gr_path_join(dir, kind))) {
 			free(p);
 			p = NULL;
 		}

@@ -581,58 +581,12 @@ ix_settled(const struct stat *st, const struct timespec *now)
 	return st->st_mtim.tv_sec < lim && st->st_ctim.tv_sec < lim;
 }
 
-/* " " and v in decimal at p, at least width digits (zero-padded); the end. */
-static char *
-ix_put_dec(char *p, unsigned long long v, int width)
-{
-	char d[24];
-	int n = 0;
-
-	do {
-		d[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n < width)
-		d[n++] = '0';
-	*p++ = ' ';
-	while (n)
-		*p++ = d[--n];
-	return p;
-}
-
-/* " %llu %llu %lld %lld.%09ld %lld.%09ld" of st's device, inode, size, mtime
- * and ctime into v (160 bytes), without printf (which stays for what is
- * negative or out of range): the keys stat hundreds of files per run. */
-static void
-ix_stat_text(char *v, size_t n, const struct stat *st)
-{
-	char *p = v;
-
-	if (n >= 160 && st->st_size >= 0 && st->st_mtim.tv_sec >= 0 && st->st_ctim.tv_sec >= 0 &&
-	    st->st_mtim.tv_nsec >= 0 && st->st_mtim.tv_nsec < 1000000000 && st->st_ctim.tv_nsec >= 0 &&
-	    st->st_ctim.tv_nsec < 1000000000) {
-		p = ix_put_dec(p, (unsigned long long)st->st_dev, 1);
-		p = ix_put_dec(p, (unsigned long long)st->st_ino, 1);
-		p = ix_put_dec(p, (unsigned long long)st->st_size, 1);
-		p = ix_put_dec(p, (unsigned long long)st->st_mtim.tv_sec, 1);
-		p = ix_put_dec(p, (unsigned long long)st->st_mtim.tv_nsec, 9);
-		p[-10] = '.';
-		p = ix_put_dec(p, (unsigned long long)st->st_ctim.tv_sec, 1);
-		p = ix_put_dec(p, (unsigned long long)st->st_ctim.tv_nsec, 9);
-		p[-10] = '.';
-		*p = '\0';
-	} else
-		snprintf(v, n, " %llu %llu %lld %lld.%09ld %lld.%09ld", (unsigned long long)st->st_dev,
-		         (unsigned long long)st->st_ino, (long long)st->st_size, (long long)st->st_mtim.tv_sec,
-		         st->st_mtim.tv_nsec, (long long)st->st_ctim.tv_sec, st->st_ctim.tv_nsec);
-}
-
 static void
 ix_put_stat(struct gr_kvbuf *key, char tag, const char *name, const struct stat *st)
 {
-	char v[160];
+	char v[160], id[GR_FILE_IDENTITY_MAX];
 
-	ix_stat_text(v, sizeof(v), st);
+	snprintf(v, sizeof(v), " %s", gr_file_identity(id, sizeof(id), st, true));
 	gr_kv_raw(key, &tag, 1);
 	gr_kv_raw(key, "\t", 1);
 	gr_kv_field(key, name);
@@ -1107,20 +1061,16 @@ gr_dpkg_key(const char *admindir, struct gr_kvbuf *key)
 		admindir = "/var/lib/dpkg";
 	gr_kv_put(key, 'A', admindir);
 	for (i = 0; i < sizeof(part) / sizeof(part[0]); i++) {
-		char *p = dp_printf("%s/%s", admindir, part[i]), v[256];
+		char *p = dp_printf("%s/%s", admindir, part[i]), v[256], id[GR_FILE_IDENTITY_MAX];
 		struct stat st;
-		size_t pl = strlen(part[i]);
 		if (!p) {
 			key->nomem = true;
 			return;
 		}
 		if (stat(p, &st) != 0)
 			snprintf(v, sizeof(v), "%s missing %d", part[i], errno);
-		else {
-			/* "%s %llu %llu %lld %lld.%09ld %lld.%09ld", as ix_stat_text makes the numbers */
-			memcpy(v, part[i], pl);
-			ix_stat_text(v + pl, sizeof(v) - pl, &st);
-		}
+		else
+			snprintf(v, sizeof(v), "%s %s", part[i], gr_file_identity(id, sizeof(id), &st, true));
 		free(p);
 		gr_kv_put(key, 'D', v);
 	}

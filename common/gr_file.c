@@ -1,6 +1,7 @@
 #include "gr_file.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "gr_error.h"
@@ -41,4 +42,18 @@ gr_file_read_all(FILE *f, size_t max, char **text, size_t *len)
 	if (len)
 		*len = n;
 	return GR_OK;
+}
+
+char *
+gr_file_identity(char *buf, size_t n, const struct stat *st, bool with_ctime)
+{
+	if (with_ctime)
+		snprintf(buf, n, "%llu %llu %lld %lld.%09ld %lld.%09ld", (unsigned long long)st->st_dev,
+		         (unsigned long long)st->st_ino, (long long)st->st_size, (long long)st->st_mtim.tv_sec,
+		         (long)st->st_mtim.tv_nsec, (long long)st->st_ctim.tv_sec, (long)st->st_ctim.tv_nsec);
+	else
+		snprintf(buf, n, "%llu %llu %lld %lld.%09ld", (unsigned long long)st->st_dev,
+		         (unsigned long long)st->st_ino, (long long)st->st_size, (long long)st->st_mtim.tv_sec,
+		         (long)st->st_mtim.tv_nsec);
+	return buf;
 }

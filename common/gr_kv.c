@@ -29,21 +29,14 @@ void
 gr_kv_put(struct gr_kvbuf *b, char tag, const char *v)
 {
 	char head[2] = { tag, '\t' };
-	const char *p;
 
 	if (!v)
 		return;
 	gr_kv_raw(b, head, 2);
-	for (p = v; *p; p++) {
-		if (*p == '\\')
-			gr_kv_raw(b, "\\\\", 2);
-		else if (*p == '\n')
-			gr_kv_raw(b, "\\n", 2);
-		else if (*p == '\t')
-			gr_kv_raw(b, "\\t", 2);
-		else
-			gr_kv_raw(b, p, 1);
-	}
+	/* The same escapes, appended a run at a time rather than a byte at a
+	 * time: 45,000 of the 725,000 instructions of a warm `pkgconf-rewrite
+	 * sqlite3` (issue 15). */
+	gr_kv_field(b, v);
 	gr_kv_raw(b, "\n", 1);
 }
 

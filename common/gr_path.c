@@ -85,3 +85,18 @@ gr_path_lexical(const char *path)
 	free(starts);
 	return out;
 }
+
+char *
+gr_path_join(const char *dir, const char *name)
+{
+	size_t dl = strlen(dir), nl = strlen(name), sep = name[0] != '/';
+	char *p = malloc(dl + sep + nl + 1);
+
+	if (!p)
+		return NULL;
+	memcpy(p, dir, dl);
+	if (sep)
+		p[dl] = '/';
+	memcpy(p + dl + sep, name, nl + 1);
+	return p;
+}

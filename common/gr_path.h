@@ -1,4 +1,4 @@
-/* gr_path: finding commands the way execvp does; paths tidied for people. */
+/* gr_path: finding commands the way execvp does; paths joined; paths tidied for people. */
 #ifndef GR_PATH_H
 #define GR_PATH_H
 
@@ -13,5 +13,8 @@ char *gr_path_which(const char *word, const char *path);
  * only: a symbolic link makes "a/link/.." differ from "a". Malloc'd; NULL
  * when out of memory. */
 char *gr_path_lexical(const char *path);
+
+/* dir, '/', name (no '/' added when name starts with one); nothing tidied: "a/"+"b" is "a//b", ""+"b" is "/b". Malloc'd; NULL when out of memory. */
+char *gr_path_join(const char *dir, const char *name);
 
 #endif

@@ -133,6 +133,13 @@ int
 gr_spawn_capture(char *const argv[], char *const envp[], struct gr_spawn_result *res,
                  struct gr_error *err)
 {
+	return gr_spawn_capture_while(argv, envp, NULL, NULL, res, err);
+}
+
+int
+gr_spawn_capture_while(char *const argv[], char *const envp[], bool (*step)(void *ctx), void *ctx,
+                       struct gr_spawn_result *res, struct gr_error *err)
+{
 	posix_spawn_file_actions_t fa;
 	int po[2] = { -1, -1 }, pe[2] = { -1, -1 }, rc = GR_OK, status, e;
 	pid_t pid;
@@ -168,7 +175,15 @@ gr_spawn_capture(char *const argv[], char *const envp[], struct gr_spawn_result 
 
 	while ((oopen || eopen) && rc == GR_OK) {
 		struct pollfd fds[2] = { { oopen ? po[0] : -1, POLLIN, 0 }, { eopen ? pe[0] : -1, POLLIN, 0 } };
-		if (poll(fds, 2, -1) < 0) {
+		/* The caller's work between reads: the pipes are drained before
+		 * each step, so a child that prints a lot never waits long. */
+		int ready = poll(fds, 2, step ? 0 : -1);
+		if (ready == 0 && step) {
+			if (!step(ctx))
+				step = NULL;
+			continue;
+		}
+		if (ready < 0) {
 			if (errno == EINTR)
 				continue;
 			rc = GR_EIO;

@@ -21,6 +21,12 @@ struct gr_spawn_result {
 int gr_spawn_capture(char *const argv[], char *const envp[], struct gr_spawn_result *res,
                      struct gr_error *err);
 
+/* gr_spawn_capture, calling step(ctx) while the child runs and nothing is
+ * waiting to be read, until step returns false (then it waits as usual);
+ * step NULL: gr_spawn_capture. step must not print nor wait for the child. */
+int gr_spawn_capture_while(char *const argv[], char *const envp[], bool (*step)(void *ctx), void *ctx,
+                           struct gr_spawn_result *res, struct gr_error *err);
+
 /* Run argv (searched in PATH) with this process's stdin, stdout and stderr,
  * and wait; envp NULL keeps the environment. res->out and res->err stay NULL. */
 int gr_spawn_run(char *const argv[], char *const envp[], struct gr_spawn_result *res,

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "gr_cache.h"
+#include "gr_file.h"
 #include "gr_kv.h"
 #include "gr_path.h"
 #include "gr_spawn.h"
@@ -19,27 +20,60 @@ static void
 gr_tcbuf_file(struct gr_kvbuf *b, char tag, const char *path)
 {
 	struct stat st;
-	char line[128];
+	char line[128], id[GR_FILE_IDENTITY_MAX];
 
 	gr_kv_put(b, tag, path);
 	if (stat(path, &st) != 0)
 		snprintf(line, sizeof(line), "missing\n");
 	else
-		snprintf(line, sizeof(line), "%llu %llu %lld %lld.%09ld\n",
-		         (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
-		         (long long)st.st_size, (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
+		snprintf(line, sizeof(line), "%s\n", gr_file_identity(id, sizeof(id), &st, false));
 	gr_kv_raw(b, line, strlen(line));
 }
 
-/* Everything discovery depends on, besides the linker (checked on load). */
-static void
-gr_tc_key(struct gr_kvbuf *b, const struct gr_env *env, char *const cc[], const char *version)
+/* gr_tccache_keep_compiler's memory: the compiler part of the last key
+ * (gr_tc_compiler) and what it was computed from (gr_tc_compiler_from). */
+static struct {
+	bool on;
+	struct gr_kvbuf from, part;
+} gr_tc_kept;
+
+void
+gr_tccache_keep_compiler(bool on)
 {
-	static const char *const vars[] = { "PATH", "LIBRARY_PATH", "COMPILER_PATH", "GCC_EXEC_PREFIX",
-	                                    "LD_RUN_PATH", "SYSROOT" };
+	gr_tc_kept.on = on;
+	free(gr_tc_kept.from.p);
+	free(gr_tc_kept.part.p);
+	memset(&gr_tc_kept.from, 0, sizeof(gr_tc_kept.from));
+	memset(&gr_tc_kept.part, 0, sizeof(gr_tc_kept.part));
+}
+
+/* What gr_tc_compiler's answer depends on besides the files: the words and
+ * the environment gr_path_which and gr_toolchain_config_state read. */
+static void
+gr_tc_compiler_from(struct gr_kvbuf *b, const struct gr_env *env, char *const cc[])
+{
+	const char *vars[] = { env->path, env->xdg_config_home, env->home, env->clang_no_default_config };
 	size_t i;
 
-	gr_kv_raw(b, version, strlen(version));
+	/* Each field escaped (no TAB, no newline inside) and ended by a TAB. */
+	for (i = 0; cc[i]; i++) {
+		gr_kv_field(b, cc[i]);
+		gr_kv_raw(b, "\t", 1);
+	}
+	gr_kv_raw(b, "\n", 1);
+	for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+		gr_kv_field(b, vars[i]);
+		gr_kv_raw(b, "\t", 1);
+	}
+}
+
+/* The compiler's part of a key: each word, where PATH finds it, that file's
+ * identity and clang's configuration state. */
+static void
+gr_tc_compiler(struct gr_kvbuf *b, const struct gr_env *env, char *const cc[])
+{
+	size_t i;
+
 	for (i = 0; cc[i]; i++) {
 		char *where;
 		errno = 0;
@@ -60,6 +94,46 @@ gr_tc_key(struct gr_kvbuf *b, const struct gr_env *env, char *const cc[], const 
 			free(cfg);
 		}
 		free(where);
+	}
+}
+
+/* Everything discovery depends on, besides the linker (checked on load). */
+static void
+gr_tc_key(struct gr_kvbuf *b, const struct gr_env *env, char *const cc[], const char *version)
+{
+	static const char *const vars[] = { "PATH", "LIBRARY_PATH", "COMPILER_PATH", "GCC_EXEC_PREFIX",
+	                                    "LD_RUN_PATH", "SYSROOT" };
+	size_t i;
+
+	gr_kv_raw(b, version, strlen(version));
+	if (!gr_tc_kept.on) {
+		gr_tc_compiler(b, env, cc);
+	} else {
+		/* The same compiler asked again: the part kept (issue 15). */
+		struct gr_kvbuf from = { NULL, 0, 0, false };
+		gr_tc_compiler_from(&from, env, cc);
+		if (from.nomem) {
+			b->nomem = true;
+		} else if (gr_tc_kept.part.p && gr_tc_kept.from.n == from.n &&
+		           !memcmp(gr_tc_kept.from.p, from.p, from.n)) {
+			gr_kv_raw(b, gr_tc_kept.part.p, gr_tc_kept.part.n);
+		} else {
+			struct gr_kvbuf part = { NULL, 0, 0, false };
+			gr_tc_compiler(&part, env, cc);
+			if (part.nomem) {
+				b->nomem = true;
+				free(part.p);
+			} else {
+				if (part.p)
+					gr_kv_raw(b, part.p, part.n);
+				free(gr_tc_kept.from.p);
+				free(gr_tc_kept.part.p);
+				gr_tc_kept.from = from;
+				gr_tc_kept.part = part;
+				from.p = NULL;
+			}
+		}
+		free(from.p);
 	}
 	for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
 		const char *v = gr_env_get(env, vars[i]);
@@ -317,12 +391,11 @@ static bool
 gr_cl_ident(const char *path, char *line, size_t n)
 {
 	struct stat st;
+	char id[GR_FILE_IDENTITY_MAX];
 
 	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
 		return false;
-	snprintf(line, n, "i\t%llu %llu %lld %lld.%09ld %lld.%09ld\n", (unsigned long long)st.st_dev,
-	         (unsigned long long)st.st_ino, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
-	         (long)st.st_mtim.tv_nsec, (long long)st.st_ctim.tv_sec, (long)st.st_ctim.tv_nsec);
+	snprintf(line, n, "i\t%s\n", gr_file_identity(id, sizeof(id), &st, true));
 	return true;
 }
 

@@ -7,6 +7,14 @@
 #include "gr_bfdcheck.h"
 #include "gr_toolchain.h"
 
+/* on: compute the compiler's part of the keys below (where env's PATH finds
+ * each word of cc, that file's identity, clang's configuration state) once
+ * and keep it for later calls with the same words and environment, for a
+ * short-lived process (pkgconf-rewrite: its -dumpmachine and toolchain
+ * entries ask for the same compiler); off (the default): compute it on
+ * every call; either frees what was kept. */
+void gr_tccache_keep_compiler(bool on);
+
 /* Like gr_toolchain_discover, but answered from env's cache directory while the
  * compiler, the linker and the environment they read (env's PATH, LIBRARY_PATH,
  * COMPILER_PATH, GCC_EXEC_PREFIX, LD_RUN_PATH, SYSROOT) and, for clang, its

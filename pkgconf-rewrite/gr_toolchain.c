@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gr_file.h"
 #include "gr_kv.h"
 #include "gr_path.h"
 #include "gr_spawn.h"
@@ -1059,28 +1060,14 @@ static void
 gr_tc_identity(struct gr_kvbuf *b, const char *name)
 {
 	struct stat st;
-	char line[160];
+	char line[160], id[GR_FILE_IDENTITY_MAX];
 
 	if (stat(name, &st) != 0)
 		snprintf(line, sizeof(line), " missing\n");
 	else
-		snprintf(line, sizeof(line), " %llu %llu %lld %lld.%09ld %lld.%09ld\n", (unsigned long long)st.st_dev,
-		         (unsigned long long)st.st_ino, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
-		         (long)st.st_mtim.tv_nsec, (long long)st.st_ctim.tv_sec, (long)st.st_ctim.tv_nsec);
+		snprintf(line, sizeof(line), " %s\n", gr_file_identity(id, sizeof(id), &st, true));
 	gr_kv_raw(b, name, strlen(name));
 	gr_kv_raw(b, line, strlen(line));
-}
-
-/* dir/name, malloc'd; NULL when out of memory. */
-static char *
-gr_tc_join(const char *dir, const char *name)
-{
-	size_t n = strlen(dir) + strlen(name) + 2;
-	char *p = malloc(n);
-
-	if (p)
-		snprintf(p, n, "%s/%s", dir, name);
-	return p;
 }
 
 /* Whether a directory entry's name is a clang configuration file's (*.cfg). */
@@ -1114,7 +1101,7 @@ gr_tc_cfg_dir(struct gr_kvbuf *b, const char *dir)
 		return;
 	}
 	for (i = 0; i < n; i++) {
-		char *f = b->nomem ? NULL : gr_tc_join(dir, ents[i]->d_name);
+		char *f = b->nomem ? NULL : gr_path_join(dir, ents[i]->d_name);
 		if (f)
 			gr_tc_identity(b, f);
 		else
@@ -1150,7 +1137,7 @@ gr_tc_behind_ccache(const char *name, const char *launcher, const char *path)
 			continue;  /* the current directory: not where a compiler is looked for here */
 		if (!(dir = strndup(p, (size_t)(colon - p))))
 			return NULL;
-		cand = gr_tc_join(dir, name);
+		cand = gr_path_join(dir, name);
 		free(dir);
 		if (!cand)
 			return NULL;
@@ -1218,13 +1205,13 @@ gr_toolchain_config_state(const struct gr_env *env, const char *path, char *cons
 	 * --config-user-dir= words. */
 	gr_tc_cfg_dir(&st, "/etc/clang");
 	if (env && env->xdg_config_home && env->xdg_config_home[0] == '/') {
-		char *d = gr_tc_join(env->xdg_config_home, "clang");
+		char *d = gr_path_join(env->xdg_config_home, "clang");
 		if (d)
 			gr_tc_cfg_dir(&st, d);
 		st.nomem |= !d;
 		free(d);
 	} else if (env && env->home && env->home[0]) {
-		char *d = gr_tc_join(env->home, ".config/clang");
+		char *d = gr_path_join(env->home, ".config/clang");
 		if (d)
 			gr_tc_cfg_dir(&st, d);
 		st.nomem |= !d;
@@ -1258,7 +1245,7 @@ gr_toolchain_config_state(const struct gr_env *env, const char *path, char *cons
 				continue;
 			if (strchr(v, '/'))
 				gr_tc_identity(&st, v);
-			else if (!(f = gr_tc_join(real, v)))
+			else if (!(f = gr_path_join(real, v)))
 				st.nomem = true;
 			else {
 				gr_tc_identity(&st, f);

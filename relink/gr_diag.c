@@ -13,6 +13,7 @@
 #include "gr_bfdcheck.h"
 #include "gr_cache.h"
 #include "gr_check.h"
+#include "gr_file.h"
 #include "gr_ldmsg.h"
 #include "gr_ldsearch.h"
 #include "gr_modgraph.h"
@@ -1179,7 +1180,7 @@ int
 gr_diag_glibc_warnings(const struct gr_env *env, const char *const *dirs, size_t ndirs, struct gr_strvec *w,
                        struct gr_error *err)
 {
-	char key[8300], *data = NULL, *path = NULL;
+	char key[8300], id[GR_FILE_IDENTITY_MAX], *data = NULL, *path = NULL;
 	struct gr_error ignore;
 	struct stat st;
 	size_t i, len;
@@ -1188,10 +1189,8 @@ gr_diag_glibc_warnings(const struct gr_env *env, const char *const *dirs, size_t
 	for (i = 0; i < ndirs && !path; i++) {
 		if (!dirs[i] || !*dirs[i])
 			continue;
-		len = strlen(dirs[i]) + 8;
-		if (!(path = malloc(len)))
+		if (!(path = gr_path_join(dirs[i], "libc.a")))
 			return gr_error_set(err, GR_ENOMEM, 0, "glibc's warnings: out of memory");
-		snprintf(path, len, "%s/libc.a", dirs[i]);
 		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
 			free(path);
 			path = NULL;
@@ -1199,9 +1198,7 @@ gr_diag_glibc_warnings(const struct gr_env *env, const char *const *dirs, size_t
 	}
 	if (!path)
 		return GR_OK;  /* no libc.a: no warnings */
-	snprintf(key, sizeof(key), "glibcwarn 1\n%.8000s\n%llu %llu %lld %lld.%09ld", path,
-	         (unsigned long long)st.st_dev, (unsigned long long)st.st_ino, (long long)st.st_size,
-	         (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
+	snprintf(key, sizeof(key), "glibcwarn 1\n%.8000s\n%s", path, gr_file_identity(id, sizeof(id), &st, false));
 	if (gr_cache_get(env, "glibcwarn", key, &data, &len) == GR_OK) {
 		/* "glibcwarn\n", "SYM\tMESSAGE\tINDEX\n" lines, "end\n"; anything else is a miss. */
 		char *p, *end = data + len, *nl;

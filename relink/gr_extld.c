@@ -255,15 +255,13 @@ gr_extld_archive_cxx(const struct gr_env *env, const char *path)
 {
 	struct stat st;
 	struct gr_error ignore;
-	char key[16640], *data;
+	char key[16640], id[GR_FILE_IDENTITY_MAX], *data;
 	size_t len;
 	bool cxx;
 
 	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
 		return false;
-	snprintf(key, sizeof(key), "cxx 1\n%s\n%llu %llu %lld %lld.%09ld", path,
-	         (unsigned long long)st.st_dev, (unsigned long long)st.st_ino, (long long)st.st_size,
-	         (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
+	snprintf(key, sizeof(key), "cxx 1\n%s\n%s", path, gr_file_identity(id, sizeof(id), &st, false));
 	if (gr_cache_get(env, "cxx", key, &data, &len) == GR_OK) {
 		bool ok = len == 2 && (data[0] == '0' || data[0] == '1') && data[1] == '\n';
 		cxx = data[0] == '1';
@@ -720,14 +718,12 @@ static void
 gr_probe_file(struct gr_kvbuf *b, char tag, const char *path)
 {
 	struct stat st;
-	char line[192];
+	char line[192], id[GR_FILE_IDENTITY_MAX];
 
 	if (stat(path, &st) != 0)
 		return;
 	gr_kv_put(b, tag, path);
-	snprintf(line, sizeof(line), "%llu %llu %lld %lld.%09ld %lld.%09ld\n", (unsigned long long)st.st_dev,
-	         (unsigned long long)st.st_ino, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
-	         (long)st.st_mtim.tv_nsec, (long long)st.st_ctim.tv_sec, (long)st.st_ctim.tv_nsec);
+	snprintf(line, sizeof(line), "%s\n", gr_file_identity(id, sizeof(id), &st, true));
 	gr_kv_raw(b, line, strlen(line));
 }
 

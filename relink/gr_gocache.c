@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "gr_cache.h"
+#include "gr_file.h"
 #include "gr_path.h"
 #include "gr_spawn.h"
 
@@ -235,16 +236,14 @@ gr_gc_pc_path_key(const struct gr_env *env, char *const *pkgconfig, char *const 
 {
 	struct gr_strvec parts;
 	struct stat sb;
-	char *prog = gr_path_which(pkgconfig[0], env->path), id[160], *key = NULL;
+	char *prog = gr_path_which(pkgconfig[0], env->path), id[160], fid[GR_FILE_IDENTITY_MAX], *key = NULL;
 	size_t i, n = 0;
 
 	if (!prog || stat(prog, &sb) != 0) {
 		free(prog);
 		return NULL;
 	}
-	snprintf(id, sizeof(id), "pc_path 1 %llu %llu %lld %lld.%09ld", (unsigned long long)sb.st_dev,
-	         (unsigned long long)sb.st_ino, (long long)sb.st_size, (long long)sb.st_mtim.tv_sec,
-	         sb.st_mtim.tv_nsec);
+	snprintf(id, sizeof(id), "pc_path 1 %s", gr_file_identity(fid, sizeof(fid), &sb, false));
 	gr_strvec_init(&parts);
 	if (gr_strvec_push(&parts, id) || gr_strvec_push(&parts, prog))
 		goto out;

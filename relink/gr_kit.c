@@ -120,21 +120,6 @@ gr_kit_nomem(struct gr_kit *k)
 	return gr_error_set(k->err, GR_ENOMEM, 0, "relink kit: out of memory");
 }
 
-/* dir/rel, malloc'd. */
-static char *
-gr_kit_join(const char *dir, const char *rel)
-{
-	size_t a = strlen(dir), b = strlen(rel);
-	char *p = malloc(a + b + 2);
-
-	if (!p)
-		return NULL;
-	memcpy(p, dir, a);
-	p[a] = '/';
-	memcpy(p + a + 1, rel, b + 1);
-	return p;
-}
-
 /* Read the whole file at path (malloc'd). */
 static int
 gr_kit_slurp(struct gr_kit *k, const char *path, unsigned char **data, size_t *len)
@@ -179,7 +164,7 @@ gr_kit_slurp(struct gr_kit *k, const char *path, unsigned char **data, size_t *l
 static int
 gr_kit_put(struct gr_kit *k, const char *rel, const void *data, size_t len, mode_t mode)
 {
-	char *path = gr_kit_join(k->rq->dir, rel);
+	char *path = gr_path_join(k->rq->dir, rel);
 	const unsigned char *p = data;
 	int fd, e = 0;
 
@@ -949,7 +934,7 @@ gr_kit_put_buf(struct gr_kit *k, const char *rel, struct gr_kit_buf *b, mode_t m
 static int
 gr_kit_mkdir(struct gr_kit *k, const char *rel)
 {
-	char *p = gr_kit_join(k->rq->dir, rel);
+	char *p = gr_path_join(k->rq->dir, rel);
 	int e = 0;
 
 	if (!p)
@@ -1062,7 +1047,7 @@ gr_kit_postlink(const char *staging, const char *binary, struct gr_error *err)
 	struct gr_kit_buf b = { NULL, 0, 0, false };
 	unsigned char *lo = NULL, *bin = NULL;
 	size_t nlo = 0, nbin = 0, i;
-	char *lpath = gr_kit_join(staging, GR_KIT_LINKOUT);
+	char *lpath = gr_path_join(staging, GR_KIT_LINKOUT);
 	int rc;
 
 	memset(&rq, 0, sizeof(rq));
@@ -1123,7 +1108,7 @@ out:
 bool
 gr_kit_complete(const char *staging)
 {
-	char *m = gr_kit_join(staging, GR_KIT_MARKER);
+	char *m = gr_path_join(staging, GR_KIT_MARKER);
 	struct stat st;
 	bool yes = m && stat(m, &st) == 0 && S_ISREG(st.st_mode);
 
@@ -1168,7 +1153,7 @@ gr_kit_prepare(const char *dir, char **abs, char **staging, struct gr_error *err
 	} else {
 		if (!(cwd = getcwd(NULL, 0)))
 			return gr_error_set(err, GR_EIO, errno, "--relink-kit: the current directory: %s", strerror(errno));
-		a = gr_kit_join(cwd, dir);
+		a = gr_path_join(cwd, dir);
 		free(cwd);
 	}
 	if (!a)

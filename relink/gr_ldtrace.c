@@ -339,13 +339,79 @@ gr_ldtrace_read_map(struct gr_ldtrace *t, struct gr_error *err)
 	return rc == GR_OK ? GR_OK : gr_error_set(err, GR_ENOMEM, 0, "out of memory reading %s", t->map);
 }
 
+void
+gr_ldtrace_overlap(struct gr_ldtrace *t, const struct gr_strvec *argv, const struct gr_strvec *modules)
+{
+	t->argv = argv;
+	t->modules = modules;
+	t->next = 1;  /* argv[0] is the compiler driver */
+}
+
+/* Whether the object at path is go.o, which nothing hashes (see gr_ldtrace_report). */
+static bool
+ldt_is_go_o(const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	return !strcmp(base ? base + 1 : path, "go.o");
+}
+
+bool
+gr_ldtrace_step(void *ctx)
+{
+	struct gr_ldtrace *t = ctx;
+
+	while (t->argv && t->next < t->argv->n) {
+		const char *a = t->argv->v[t->next], *prev = t->argv->v[t->next - 1];
+		size_t l = strlen(a);
+		struct gr_ldtrace_pre *p;
+		t->next++;
+		if (a[0] == '-' || l < 3 || strcmp(a + l - 2, ".o") || !strcmp(prev, "-o") || ldt_is_go_o(a) ||
+		    !ldt_is_file(a) || ldt_kind(a) != 0)
+			continue;
+		if (t->npre == t->cpre) {
+			size_t c = t->cpre ? 2 * t->cpre : 32;
+			struct gr_ldtrace_pre *v = realloc(t->pre, c * sizeof(*v));
+			if (!v)
+				return false;  /* the report does it all */
+			t->pre = v;
+			t->cpre = c;
+		}
+		p = &t->pre[t->npre];
+		if (!(p->path = strdup(a)))
+			return false;
+		if (gr_gocache_sha256_file(a, p->hex) != 0)
+			p->hex[0] = '\0';
+		p->source = NULL;
+		if (t->modules && t->modules->n && (p->source = gr_modgraph_object_source(a)) &&
+		    !(strlen(p->source) > 3 && !strcmp(p->source + strlen(p->source) - 3, ".go"))) {
+			const char *rel = NULL;
+			(void)gr_modgraph_match_in(t->modules, p->source, &rel, &t->names);  /* walks the trees */
+		}
+		t->npre++;
+		return true;
+	}
+	return false;
+}
+
+/* The overlapped work's answers for path, or NULL. */
+static const struct gr_ldtrace_pre *
+ldt_pre(const struct gr_ldtrace *t, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < t->npre; i++)
+		if (!strcmp(t->pre[i].path, path))
+			return &t->pre[i];
+	return NULL;
+}
+
 int
-gr_ldtrace_report(const struct gr_ldtrace *t, const struct gr_strvec *modules, struct gr_link_report *rep)
+gr_ldtrace_report(struct gr_ldtrace *t, const struct gr_strvec *modules, struct gr_link_report *rep)
 {
 	static const char *const kinds[] = { "object", "member", "shared" };
 	char how[64];
 	size_t i;
-	struct gr_modgraph_names names;  /* each module tree walked once for the bare source names */
 	int rc = GR_OK;
 
 	if (t->oom)
@@ -354,23 +420,28 @@ gr_ldtrace_report(const struct gr_ldtrace *t, const struct gr_strvec *modules, s
 	if (gr_link_report_set_traced(rep, how))
 		return GR_ENOMEM;
 	rep->nloaded = 0;  /* the last link's */
-	gr_modgraph_names_init(&names);
 	for (i = 0; i < t->n && rc == GR_OK; i++) {
 		const struct gr_ldtrace_input *in = &t->v[i];
 		struct gr_rec_loaded x = { kinds[in->kind], in->path, in->member, NULL, NULL, NULL };
 		char hex[65], *src = NULL;
 		if (in->kind == GR_MANIFEST_OBJECT) {
-			const char *base = strrchr(in->path, '/');
-			base = base ? base + 1 : in->path;
+			/* hashed while the link ran (gr_ldtrace_step), else now: the same bytes */
+			const struct gr_ldtrace_pre *p = ldt_pre(t, in->path);
 			/* cmd/link's go.o (megabytes: hashing it would cost more than the
 			 * manifest's whole budget) is described by the Go build info */
-			if (strcmp(base, "go.o") && gr_gocache_sha256_file(in->path, hex) == 0)
+			if (p && p->hex[0])
+				x.sha256 = p->hex;
+			else if (!ldt_is_go_o(in->path) && gr_gocache_sha256_file(in->path, hex) == 0)
 				x.sha256 = hex;
 			/* C code compiled from a Go module (cgo's numbered objects) */
-			if (modules && modules->n && (src = gr_modgraph_object_source(in->path)) &&
+			if (p && modules == t->modules)
+				src = p->source ? strdup(p->source) : NULL;
+			else if (modules && modules->n)
+				src = gr_modgraph_object_source(in->path);
+			if (modules && modules->n && src &&
 			    !(strlen(src) > 3 && !strcmp(src + strlen(src) - 3, ".go"))) {  /* cmd/link's go.o */
 				const char *rel = NULL;
-				long at = gr_modgraph_match_in(modules, src, &rel, &names);
+				long at = gr_modgraph_match_in(modules, src, &rel, &t->names);
 				if (at >= 0) {
 					x.module = modules->v[at];
 					x.source = rel ? rel : src;
@@ -381,7 +452,6 @@ gr_ldtrace_report(const struct gr_ldtrace *t, const struct gr_strvec *modules, s
 			rc = GR_ENOMEM;
 		free(src);
 	}
-	gr_modgraph_names_deinit(&names);
 	return rc;
 }
 
@@ -396,6 +466,12 @@ gr_ldtrace_deinit(struct gr_ldtrace *t)
 	}
 	free(t->v);
 	free(t->slot);
+	for (i = 0; i < t->npre; i++) {
+		free(t->pre[i].path);
+		free(t->pre[i].source);
+	}
+	free(t->pre);
+	gr_modgraph_names_deinit(&t->names);
 	if (t->map) {
 		unlink(t->map);
 		free(t->map);

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "gr_error.h"
+#include "gr_modgraph.h"
 #include "gr_records.h"
 #include "gr_strvec.h"
 
@@ -22,6 +23,13 @@ struct gr_ldtrace_input {
 	int kind;      /* enum gr_manifest_kind: 0 object, 1 member, 2 shared */
 };
 
+/* An object of the link's command line, looked at while the link ran. */
+struct gr_ldtrace_pre {
+	char *path;     /* as the command line names it */
+	char *source;   /* gr_modgraph_object_source's answer, or NULL */
+	char hex[65];   /* its SHA-256; "" when it could not be read */
+};
+
 struct gr_ldtrace {
 	struct gr_ldtrace_input *v;  /* in the linker's order, each once */
 	size_t n, cap;
@@ -30,12 +38,31 @@ struct gr_ldtrace {
 	bool oom;                    /* a trace line was lost to out of memory: gr_ldtrace_report fails */
 	bool keep;                   /* the link's argv asked for a trace itself: its lines stay in the output */
 	size_t *slot, nslot;         /* an index of v (entry + 1 per slot, 0 free; nslot a power of two) */
+	/* gr_ldtrace_overlap: the work done in the link's shadow */
+	const struct gr_strvec *argv;     /* the link's command line (not owned) */
+	const struct gr_strvec *modules;  /* the link state's module triples (not owned), or NULL */
+	size_t next;                      /* the next word of argv to look at */
+	struct gr_ldtrace_pre *pre;       /* the objects looked at so far */
+	size_t npre, cpre;
+	struct gr_modgraph_names names;   /* each module tree walked once for the bare source names */
 };
 
 /* Prepare a trace of a link with linker (the argv's -fuse-ld= name; NULL: the
  * compiler's default, GNU ld) and append the flags it needs to argv; out is the
  * output path of the link (mold's map file goes beside it). GR_OK or GR_ENOMEM. */
 int gr_ldtrace_begin(struct gr_ldtrace *t, const char *linker, const char *out, struct gr_strvec *argv);
+
+/* Name the work gr_ldtrace_step does while the link runs: the objects of
+ * argv (the link's command line, which must outlive t's use of it; cmd/link's
+ * go.o left out) hashed and their sources matched to modules (the module
+ * trees walked), ahead of gr_ldtrace_report, which takes the answers for the
+ * objects the link loaded and does the rest itself. It needs only the link's
+ * inputs, not its output; a link that fails discards it (gr_ldtrace_deinit). */
+void gr_ldtrace_overlap(struct gr_ldtrace *t, const struct gr_strvec *argv, const struct gr_strvec *modules);
+
+/* One object of gr_ldtrace_overlap's work (ctx: the struct gr_ldtrace); false
+ * when none is left. Prints nothing; what fails is done again by the report. */
+bool gr_ldtrace_step(void *ctx);
 
 /* Take the trace lines out of the link's standard output text[0..n) (in place;
  * other lines stay, text stays NUL-terminated) into t; the new length. A line
@@ -50,8 +77,9 @@ int gr_ldtrace_read_map(struct gr_ldtrace *t, struct gr_error *err);
 
 /* Add t's inputs to rep as "loaded" records, and the "traced" record: each
  * object with its SHA-256 and, from modules (the link state's triples), the Go
- * module whose C code it was compiled from. GR_OK or GR_ENOMEM. */
-int gr_ldtrace_report(const struct gr_ldtrace *t, const struct gr_strvec *modules, struct gr_link_report *rep);
+ * module whose C code it was compiled from (gr_ldtrace_step's answers taken
+ * where it has them; t's module walks kept). GR_OK or GR_ENOMEM. */
+int gr_ldtrace_report(struct gr_ldtrace *t, const struct gr_strvec *modules, struct gr_link_report *rep);
 
 /* Free t and remove its map file. */
 void gr_ldtrace_deinit(struct gr_ldtrace *t);

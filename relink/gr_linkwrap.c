@@ -221,7 +221,8 @@ gr_lw_run_captured(const struct gr_linkwrap *w, char *const *argv, struct gr_spa
 	char how[128];
 
 	*traces = NULL;
-	if (gr_spawn_capture(argv, NULL, res, &e)) {
+	/* While the link runs: the manifest's work on its inputs (gr_ldtrace_step). */
+	if (gr_spawn_capture_while(argv, NULL, lt ? gr_ldtrace_step : NULL, lt, res, &e)) {
 		gr_lw_diag(w, "%s", e.msg);
 		return 127;
 	}
@@ -1262,6 +1263,7 @@ gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 					gr_strvec_deinit(&run);
 			} else {
 				traced_run = true;
+				gr_ldtrace_overlap(&lt, final, &w->ls->modules);
 			}
 		}
 		status = gr_lw_run_captured(w, gr_strvec_argv(trace || traced_run ? &run : final), &res, trace,

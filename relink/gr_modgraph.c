@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "gr_cache.h"
+#include "gr_file.h"
 #include "gr_path.h"
 
 #include <bfd.h>
@@ -386,13 +387,12 @@ static void
 gr_mg_stamp(struct gr_mg_buf *b, const char *what, const char *path, const struct stat *st)
 {
 	struct timespec now;
+	char id[GR_FILE_IDENTITY_MAX];
 
 	if (clock_gettime(CLOCK_REALTIME, &now) != 0 || st->st_ctim.tv_sec >= now.tv_sec - GR_MG_RACY ||
 	    st->st_mtim.tv_sec >= now.tv_sec - GR_MG_RACY)
 		b->racy = true;
-	gr_mg_addf(b, "%s %s %llu %llu %lld %lld.%09ld %lld.%09ld\n", what, path, (unsigned long long)st->st_dev,
-	           (unsigned long long)st->st_ino, (long long)st->st_size, (long long)st->st_mtim.tv_sec,
-	           st->st_mtim.tv_nsec, (long long)st->st_ctim.tv_sec, st->st_ctim.tv_nsec);
+	gr_mg_addf(b, "%s %s %s\n", what, path, gr_file_identity(id, sizeof(id), st, true));
 }
 
 /* A small file's whole content (at most 16 MiB), malloc'd; NULL when absent

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gr_path.h"
+
 /* The install's preset directory relative to its bin directory (CMake
  * computes it from the install dirs); no absolute path is compiled in. */
 #ifndef GR_PRESET_REL
@@ -31,11 +33,9 @@ gr_preset_dirs(const struct gr_env *env, struct gr_strvec *dirs, struct gr_error
 	}
 	for (i = 0; self && i < 2; i++) {
 		const char *rel = i ? GR_PRESET_BUILD_REL : GR_PRESET_REL;
-		size_t n = strlen(self) + strlen(rel) + 2;
-		char *d = malloc(n);
+		char *d = gr_path_join(self, rel);
 		if (!d)
 			goto nomem;
-		snprintf(d, n, "%s/%s", self, rel);
 		if (gr_strvec_push(dirs, d)) {
 			free(d);
 			goto nomem;

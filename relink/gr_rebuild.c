@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "gr_goinfo.h"
+#include "gr_path.h"
 #include "gr_spawn.h"
 
 #define GR_RB_MAXBIN ((size_t)1 << 31)
@@ -447,7 +448,7 @@ gr_rb_copy(const char *src, const char *dst, struct gr_error *err)
 		struct stat st;
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
-		if (asprintf(&s, "%s/%s", src, e->d_name) < 0 || asprintf(&t, "%s/%s", dst, e->d_name) < 0) {
+		if (!(s = gr_path_join(src, e->d_name)) || !(t = gr_path_join(dst, e->d_name))) {
 			free(s);
 			rc = gr_error_set(err, GR_ENOMEM, 0, "out of memory");
 			break;

@@ -98,29 +98,15 @@ gr_sb_mkdirs(const char *root, const char *path, struct gr_error *err)
 	return GR_OK;
 }
 
-/* root + rel (rel absolute), malloc'd. */
-static char *
-gr_sb_join(const char *root, const char *rel)
-{
-	size_t n = strlen(root) + strlen(rel) + 2;
-	char *p = malloc(n);
-
-	if (p)
-		snprintf(p, n, "%s%s%s", root, rel[0] == '/' ? "" : "/", rel);
-	return p;
-}
-
 /* Bind-mount the file src on an empty file made as /name in the root at mnt. */
 static int
 gr_sb_bind_file(const char *mnt, const char *src, const char *name, struct gr_error *err)
 {
-	size_t n = strlen(mnt) + strlen(name) + 2;
-	char *dst = malloc(n);
+	char *dst = gr_path_join(mnt, name);
 	int fd;
 
 	if (!dst)
 		return gr_error_set(err, GR_ENOMEM, ENOMEM, "out of memory");
-	snprintf(dst, n, "%s/%s", mnt, name);
 	if ((fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755)) < 0) {
 		int e = errno;
 		free(dst);
@@ -161,7 +147,7 @@ gr_sandbox_enter(const char *mnt, const char *binary, const char *pkg_dir, const
 		return gr_error_set(err, GR_EIO, errno, "making the mounts private: %s", strerror(errno));
 	if (mount("gorelink-root", mnt, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0)
 		return gr_error_set(err, GR_EIO, errno, "mounting a tmpfs on %s: %s", mnt, strerror(errno));
-	if (!(tmp = gr_sb_join(mnt, "/tmp")) || !(td = gr_sb_join(pkg_dir, "/testdata"))) {
+	if (!(tmp = gr_path_join(mnt, "/tmp")) || !(td = gr_path_join(pkg_dir, "/testdata"))) {
 		rc = gr_error_set(err, GR_ENOMEM, ENOMEM, "out of memory");
 		goto out;
 	}
@@ -179,7 +165,7 @@ gr_sandbox_enter(const char *mnt, const char *binary, const char *pkg_dir, const
 	if (gr_sb_mkdirs(mnt, pkg_dir, err))
 		goto out;
 	if (stat(td, &st) == 0 && S_ISDIR(st.st_mode)) {
-		if (!(tdin = gr_sb_join(mnt, td))) {
+		if (!(tdin = gr_path_join(mnt, td))) {
 			rc = gr_error_set(err, GR_ENOMEM, ENOMEM, "out of memory");
 			goto out;
 		}

@@ -18,6 +18,7 @@
 #include "gr_arena.h"
 #include "gr_bfdcheck.h"
 #include "gr_cache.h"
+#include "gr_file.h"
 #include "gr_ldscript.h"
 #include "gr_strvec.h"
 
@@ -224,7 +225,7 @@ static int
 gr_six_symbols(const struct gr_env *env, const char *path, const struct stat *st,
                struct gr_symarch *a, bool *cached, struct gr_error *err)
 {
-	char key[16640], *data = NULL;
+	char key[16640], id[GR_FILE_IDENTITY_MAX], *data = NULL;
 	size_t len, i, total = 32 + 4 + 1, m = 0;
 	struct gr_strvec syms;
 	struct gr_error ignore;
@@ -232,9 +233,7 @@ gr_six_symbols(const struct gr_env *env, const char *path, const struct stat *st
 	int rc;
 
 	*cached = false;
-	snprintf(key, sizeof(key), "symbols 3\n%s\n%llu %llu %lld %lld.%09ld", path,
-	         (unsigned long long)st->st_dev, (unsigned long long)st->st_ino, (long long)st->st_size,
-	         (long long)st->st_mtim.tv_sec, (long)st->st_mtim.tv_nsec);
+	snprintf(key, sizeof(key), "symbols 3\n%s\n%s", path, gr_file_identity(id, sizeof(id), st, false));
 	if (gr_cache_get(env, "symbols", key, &data, &len) == GR_OK) {
 		a->buf = data;
 		rc = gr_six_parse(a, len);
@@ -739,15 +738,13 @@ static int
 gr_six_undefs_text(const struct gr_env *env, const char *path, const struct stat *st, char **text,
                    struct gr_six_utext *u, struct gr_error *err)
 {
-	char key[16640], *data = NULL;
+	char key[16640], id[GR_FILE_IDENTITY_MAX], *data = NULL;
 	size_t len;
 	struct gr_error ignore;
 	int rc;
 
 	*text = NULL;
-	snprintf(key, sizeof(key), "undefs 2\n%s\n%llu %llu %lld %lld.%09ld", path,
-	         (unsigned long long)st->st_dev, (unsigned long long)st->st_ino, (long long)st->st_size,
-	         (long long)st->st_mtim.tv_sec, (long)st->st_mtim.tv_nsec);
+	snprintf(key, sizeof(key), "undefs 2\n%s\n%s", path, gr_file_identity(id, sizeof(id), st, false));
 	if (gr_cache_get(env, "undefs", key, &data, &len) == GR_OK) {
 		if (gr_six_utext_parse(data, len, u)) {
 			*text = data;

@@ -13,7 +13,9 @@
 #include <unistd.h>
 
 #include "gr_cache.h"
+#include "gr_file.h"
 #include "gr_gocache.h"
+#include "gr_path.h"
 
 #define GR_UPTODATE_MAGIC "gorelink-uptodate 1\n"
 
@@ -47,6 +49,7 @@ void
 gr_uptodate_ident(const char *path, char *buf, size_t n, int64_t *ctime_ns)
 {
 	struct stat st;
+	char id[GR_FILE_IDENTITY_MAX];
 
 	if (ctime_ns)
 		*ctime_ns = 0;
@@ -56,9 +59,7 @@ gr_uptodate_ident(const char *path, char *buf, size_t n, int64_t *ctime_ns)
 	}
 	if (ctime_ns)
 		*ctime_ns = (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec;
-	snprintf(buf, n, "%llu %llu %lld %lld.%09ld %lld.%09ld %o", (unsigned long long)st.st_dev,
-	         (unsigned long long)st.st_ino, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
-	         st.st_mtim.tv_nsec, (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec, (unsigned)st.st_mode);
+	snprintf(buf, n, "%s %o", gr_file_identity(id, sizeof(id), &st, true), (unsigned)st.st_mode);
 }
 
 int64_t
@@ -360,10 +361,9 @@ static char *
 gr_ut_bindir(const struct gr_env *env)
 {
 	char *dir = gr_cache_dir(env), *p = NULL;
-	size_t n;
 
-	if (dir && *dir && (p = malloc(n = strlen(dir) + sizeof("/" GR_UPTODATE_BIN_DIR))))
-		snprintf(p, n, "%s/%s", dir, GR_UPTODATE_BIN_DIR);
+	if (dir && *dir)
+		p = gr_path_join(dir, GR_UPTODATE_BIN_DIR);
 	free(dir);
 	return p;
 }

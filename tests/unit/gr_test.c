@@ -1,9 +1,11 @@
 #define _XOPEN_SOURCE 700  /* nftw, mkdtemp */
 #include "gr_test.h"
 
+#include <dirent.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 extern char **environ;
@@ -107,6 +109,38 @@ gr_test_write_mode(const char *path, const char *text, mode_t mode)
 {
 	gr_test_write(path, text);
 	ck_assert_int_eq(chmod(path, mode), 0);
+}
+
+int
+gr_test_count_entries(const char *dir, bool visible_only)
+{
+	struct dirent *de;
+	DIR *dp;
+	int n = 0;
+
+	if (!(dp = opendir(dir)))
+		return 0;
+	while ((de = readdir(dp)) != NULL)
+		n += visible_only ? de->d_name[0] != '.' : strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
+	closedir(dp);
+	return n;
+}
+
+void
+gr_test_one_entry(const char *dir, char *out, size_t n)
+{
+	struct dirent *de;
+	DIR *dp;
+	int found = 0;
+
+	ck_assert_msg((dp = opendir(dir)) != NULL, "cannot open %s", dir);
+	while ((de = readdir(dp)) != NULL)
+		if (de->d_name[0] != '.') {
+			ck_assert_int_lt(snprintf(out, n, "%s/%s", dir, de->d_name), (int)n);
+			found++;
+		}
+	closedir(dp);
+	ck_assert_msg(found == 1, "%d entries in %s, want 1", found, dir);
 }
 
 void

@@ -33,6 +33,15 @@ void gr_test_fresh_tmpdir(char *buf, size_t n, const char *prefix);
 /* Remove dir and everything below it, links not followed (nftw); 0, or -1 when something stayed. */
 int gr_test_rmtree(const char *dir);
 
+/* How many entries directory dir holds ("." and ".." aside), only those whose
+ * name does not start with '.' when visible_only (else temporary files count
+ * too); 0 when it cannot be opened. */
+int gr_test_count_entries(const char *dir, bool visible_only);
+
+/* DIR/NAME of the one entry of dir whose name does not start with '.' into
+ * out (n bytes); that there is exactly one, and that it fits, asserted. */
+void gr_test_one_entry(const char *dir, char *out, size_t n);
+
 /* Write text to path, created or truncated; the open and the close are asserted. */
 void gr_test_write(const char *path, const char *text);
 

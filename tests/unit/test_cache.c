@@ -13,6 +13,7 @@
 
 #include "gr_cache.h"
 #include "gr_diag.h"
+#include "gr_kv.h"
 #include "gr_symindex.h"
 #include "gr_tccache.h"
 #include "gr_test.h"
@@ -31,18 +32,9 @@ static void
 entry_path(const char *kind, char *out, size_t outsz)
 {
 	char d[256];
-	DIR *dp;
-	struct dirent *de;
 
 	snprintf(d, sizeof(d), "%s/%s", dir, kind);
-	dp = opendir(d);
-	ck_assert_ptr_nonnull(dp);
-	out[0] = '\0';
-	while ((de = readdir(dp)) != NULL)
-		if (de->d_name[0] != '.')
-			snprintf(out, outsz, "%s/%s", d, de->d_name);
-	closedir(dp);
-	ck_assert(out[0] != '\0');
+	gr_test_one_entry(d, out, outsz);
 }
 
 START_TEST(test_roundtrip)
@@ -279,6 +271,93 @@ START_TEST(test_toolchain_cache)
 	unsetenv("LIBRARY_PATH");
 	gr_toolchain_deinit(&c);
 	gr_toolchain_deinit(&a);
+}
+END_TEST
+
+/* gr_tccache_keep_compiler (pkgconf-rewrite's main turns it on): the
+ * compiler's identity is looked up once and kept for the same words and
+ * environment, so a change after the first lookup goes unseen until it is
+ * turned off; other words or another environment are looked up afresh. */
+START_TEST(test_keep_compiler)
+{
+	char cc[300], home[320], o2[] = "-O2";
+	char *argv[2] = { cc, NULL }, *argv2[3] = { cc, o2, NULL }, *triplet = NULL;
+	struct gr_toolchain a;
+	struct gr_error e;
+	bool hit;
+	struct timespec later[2];
+	const char *oldhome = getenv("HOME");
+	char *saved = oldhome ? strdup(oldhome) : NULL;
+
+	setup();
+	snprintf(cc, sizeof(cc), "%s/mycc", dir);
+	gr_test_write(cc, "#!/bin/sh\nexec gcc \"$@\"\n");
+	ck_assert_int_eq(chmod(cc, 0755), 0);
+	gr_tccache_keep_compiler(true);
+	ck_assert_int_eq(gr_tccache_discover(gr_test_env(), argv, &a, &hit, &e), GR_OK);
+	ck_assert(!hit);
+	gr_toolchain_deinit(&a);
+	/* Changed after the first lookup: the kept identity still answers. */
+	later[0].tv_sec = later[1].tv_sec = time(NULL) + 100;
+	later[0].tv_nsec = later[1].tv_nsec = 0;
+	ck_assert_int_eq(utimensat(AT_FDCWD, cc, later, 0), 0);
+	ck_assert_int_eq(gr_tccache_discover(gr_test_env(), argv, &a, &hit, &e), GR_OK);
+	ck_assert(hit);
+	gr_toolchain_deinit(&a);
+	/* The -dumpmachine entry uses it too (a first call: a miss, answered). */
+	ck_assert_int_eq(gr_tccache_dumpmachine(gr_test_env(), argv, &triplet, &hit, &e), GR_OK);
+	ck_assert(!hit);
+	ck_assert_ptr_nonnull(triplet);
+	free(triplet);
+	/* Other words: looked up afresh (their own entry, a miss). */
+	ck_assert_int_eq(gr_tccache_discover(gr_test_env(), argv2, &a, &hit, &e), GR_OK);
+	ck_assert(!hit);
+	gr_toolchain_deinit(&a);
+	/* Turned off: looked up on every call, the change seen. */
+	gr_tccache_keep_compiler(false);
+	ck_assert_int_eq(gr_tccache_discover(gr_test_env(), argv, &a, &hit, &e), GR_OK);
+	ck_assert(!hit);
+	gr_toolchain_deinit(&a);
+	/* On again, then another environment (HOME, which clang's
+	 * configuration lookup reads): looked up afresh, a later change seen. */
+	gr_tccache_keep_compiler(true);
+	ck_assert_int_eq(gr_tccache_discover(gr_test_env(), argv, &a, &hit, &e), GR_OK);
+	ck_assert(hit);
+	gr_toolchain_deinit(&a);
+	later[0].tv_sec = later[1].tv_sec = time(NULL) + 200;
+	ck_assert_int_eq(utimensat(AT_FDCWD, cc, later, 0), 0);
+	snprintf(home, sizeof(home), "%s/home", dir);
+	setenv("HOME", home, 1);
+	ck_assert_int_eq(gr_tccache_discover(gr_test_env(), argv, &a, &hit, &e), GR_OK);
+	ck_assert(!hit);
+	gr_toolchain_deinit(&a);
+	gr_tccache_keep_compiler(false);
+	if (saved)
+		setenv("HOME", saved, 1);
+	else
+		unsetenv("HOME");
+	free(saved);
+}
+END_TEST
+
+/* gr_kv_put's escapes, byte for byte (cache keys and entries are made of them). */
+START_TEST(test_kv_put_bytes)
+{
+	struct gr_kvbuf b = { NULL, 0, 0, false };
+	char *cur, *v, tag;
+	bool bad;
+
+	gr_kv_put(&b, 'x', "a\\b\tc\nd\\");
+	gr_kv_put(&b, 'y', "");
+	gr_kv_put(&b, 'z', NULL);
+	gr_kv_put(&b, 'w', "plain");
+	ck_assert(!b.nomem);
+	ck_assert_str_eq(b.p, "x\ta\\\\b\\tc\\nd\\\\\ny\t\nw\tplain\n");
+	cur = b.p;
+	ck_assert(gr_kv_next(&cur, &tag, &v, &bad));
+	ck_assert_int_eq(tag, 'x');
+	ck_assert_str_eq(v, "a\\b\tc\nd\\");
+	free(b.p);
 }
 END_TEST
 
@@ -612,25 +691,35 @@ judge(struct gr_tccache_verdicts **keep, const char *path)
 	return info.kind;
 }
 
+/* DIR/libs made, holding liba.a and libc.a (empty archives) and libb.so (a
+ * linker script: no object); their paths into a, b and c (192 bytes each). */
+static void
+verdict_libs(char *a, char *b, char *c)
+{
+	char libs[128];
+
+	snprintf(libs, sizeof(libs), "%s/libs", dir);
+	ck_assert_int_eq(mkdir(libs, 0755), 0);
+	snprintf(a, 192, "%s/liba.a", libs);
+	snprintf(b, 192, "%s/libb.so", libs);
+	snprintf(c, 192, "%s/libc.a", libs);
+	gr_test_write(a, "!<arch>\n");
+	gr_test_write(b, "/* GNU ld script */\nINPUT(x)\n");
+	gr_test_write(c, "!<arch>\n");
+}
+
 /* Candidates' verdicts (issue 15): one entry per directory, written when the
  * run ends, read back and used (an edited verdict changes the answer), valid
  * only while the file is the same, and merged with the records another run
  * wrote meanwhile. */
 START_TEST(test_verdicts)
 {
-	char libs[128], a[192], b[192], c[192], entry[512], *text, *edited, *k;
+	char a[192], b[192], c[192], entry[512], *text, *edited, *k;
 	struct gr_tccache_verdicts *v1, *v2;
 	struct stat st;
 
 	setup();
-	snprintf(libs, sizeof(libs), "%s/libs", dir);
-	ck_assert_int_eq(mkdir(libs, 0755), 0);
-	snprintf(a, sizeof(a), "%s/liba.a", libs);
-	snprintf(b, sizeof(b), "%s/libb.so", libs);
-	snprintf(c, sizeof(c), "%s/libc.a", libs);
-	gr_test_write(a, "!<arch>\n");                    /* an empty archive */
-	gr_test_write(b, "/* GNU ld script */\nINPUT(x)\n");  /* no object: a script */
-	gr_test_write(c, "!<arch>\n");
+	verdict_libs(a, b, c);
 	/* nothing is written before the run ends */
 	ck_assert_int_eq(judge(&v1, a), GR_CAND_ARCHIVE);
 	ck_assert_int_eq(judge(NULL, b), GR_CAND_SCRIPT);  /* its own run, closed: one entry */
@@ -681,21 +770,14 @@ END_TEST
 START_TEST(test_verdicts_pruned)
 {
 	static const struct gr_bfd_target t = { "elf64-x86-64", "i386:x86-64" };
-	char libs[128], a[192], b[192], c[192], entry[512], *text, *q;
+	char a[192], b[192], c[192], entry[512], *text, *q;
 	struct gr_tccache_verdicts *v;
 	struct gr_cand_info info;
 	struct gr_error e;
 	int n = 0;
 
 	setup();
-	snprintf(libs, sizeof(libs), "%s/libs", dir);
-	ck_assert_int_eq(mkdir(libs, 0755), 0);
-	snprintf(a, sizeof(a), "%s/liba.a", libs);
-	snprintf(b, sizeof(b), "%s/libb.so", libs);
-	snprintf(c, sizeof(c), "%s/libc.a", libs);
-	gr_test_write(a, "!<arch>\n");
-	gr_test_write(b, "/* GNU ld script */\nINPUT(x)\n");
-	gr_test_write(c, "!<arch>\n");
+	verdict_libs(a, b, c);
 	ck_assert_ptr_nonnull(v = gr_tccache_verdicts_new(gr_test_env()));
 	ck_assert_int_eq(gr_tccache_classify(v, a, &t, &info, &e), GR_OK);
 	ck_assert_int_eq(info.kind, GR_CAND_ARCHIVE);
@@ -874,6 +956,8 @@ main(void)
 		test_toolchain_cache,
 		test_toolchain_cache_malformed,
 		test_toolchain_cache_clang_config,
+		test_keep_compiler,
+		test_kv_put_bytes,
 		test_symindex_cache_malformed,
 		test_symindex_demangled,
 		test_diag_prefers_fullest_provider,

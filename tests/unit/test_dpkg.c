@@ -572,17 +572,9 @@ static int
 cache_entries(const char *kind)
 {
 	char d[256];
-	DIR *dp;
-	struct dirent *de;
-	int n = 0;
 
 	snprintf(d, sizeof(d), "%s/cache/%s", tmp, kind);
-	if (!(dp = opendir(d)))
-		return 0;
-	while ((de = readdir(dp)) != NULL)
-		n += de->d_name[0] != '.';
-	closedir(dp);
-	return n;
+	return gr_test_count_entries(d, true);
 }
 
 /* pkgconf-rewrite's owner cache (review finding 1): a package installed

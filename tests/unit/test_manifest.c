@@ -1,7 +1,8 @@
 /* Unit tests for relink/gr_manifest: inputs merged and sorted, the compact
  * form and its reader, licences (DEP-5 to SPDX, --deny-licence matching), the
  * Go side from go version -m and from the binary's own build info (also a file
- * that shrinks under its mapping: an error, not SIGBUS). */
+ * that shrinks under its mapping: an error, not SIGBUS); the work on the link's
+ * inputs done while the linker runs (gr_spawn_capture_while, gr_ldtrace_step). */
 #define _GNU_SOURCE  /* RTLD_NEXT */
 #include <check.h>
 #include <dlfcn.h>
@@ -17,6 +18,8 @@
 #include "gr_embed.h"
 #include "gr_ldtrace.h"
 #include "gr_manifest.h"
+#include "gr_records.h"
+#include "gr_spawn.h"
 #include "gr_test.h"
 
 static char tmp[64];
@@ -409,6 +412,134 @@ START_TEST(test_ldtrace)
 }
 END_TEST
 
+/* Three steps of work, then none. */
+static bool
+three_steps(void *ctx)
+{
+	int *n = ctx;
+
+	return ++*n < 3;
+}
+
+/* gr_spawn_capture_while: the steps run while the child does, and a child
+ * that prints more than a pipe holds still has all of it read. */
+START_TEST(test_capture_while)
+{
+	char sh[] = "sh", c[] = "-c", script[] = "sleep 0.2; head -c 300000 /dev/zero | tr '\\0' x; echo err >&2";
+	char *const argv[] = { sh, c, script, NULL };
+	struct gr_spawn_result r;
+	struct gr_error e;
+	int steps = 0;
+	size_t i;
+
+	ck_assert_msg(gr_spawn_capture_while(argv, NULL, three_steps, &steps, &r, &e) == GR_OK, "sh: %s", e.msg);
+	ck_assert_int_eq(steps, 3);
+	ck_assert(gr_spawn_ok(&r));
+	ck_assert_uint_eq(r.outlen, 300000);
+	for (i = 0; i < r.outlen && r.out[i] == 'x'; i++)
+		;
+	ck_assert_uint_eq(i, 300000);
+	ck_assert_str_eq(r.err, "err\n");
+	gr_spawn_result_free(&r);
+}
+END_TEST
+
+/* The manifest's work done while the link runs (gr_ldtrace_overlap, _step):
+ * the command line's objects (not go.o, not the output, not a non-ELF file)
+ * hashed, and the report takes those answers for the objects the map names. */
+START_TEST(test_ldtrace_overlap)
+{
+	static const unsigned char rel[18] = { 0x7f, 'E', 'L', 'F', 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0 };
+	unsigned char buf[32];
+	char a[128], b[128], go[128], out[128], txt[128], gone[128], mapout[128];
+	struct gr_ldtrace t;
+	struct gr_strvec argv, run;
+	struct gr_link_report rep;
+	struct gr_error err;
+	int steps = 0;
+	FILE *f;
+
+	gr_test_fresh_tmpdir(tmp, sizeof(tmp), "gr-ldoverlap");
+	snprintf(a, sizeof(a), "%s/a.o", tmp);
+	snprintf(b, sizeof(b), "%s/b.o", tmp);
+	snprintf(go, sizeof(go), "%s/go.o", tmp);
+	snprintf(out, sizeof(out), "%s/out.o", tmp);
+	snprintf(txt, sizeof(txt), "%s/notelf.o", tmp);
+	snprintf(gone, sizeof(gone), "%s/missing.o", tmp);
+	snprintf(mapout, sizeof(mapout), "%s/exe", tmp);
+	memcpy(buf, rel, sizeof(rel));
+	memcpy(buf + sizeof(rel), "first", 5);
+	put_bytes(a, buf, sizeof(rel) + 5);
+	memcpy(buf + sizeof(rel), "b", 1);
+	put_bytes(b, buf, sizeof(rel) + 1);
+	put_bytes(go, rel, sizeof(rel));
+	put_bytes(out, rel, sizeof(rel));
+	put_bytes(txt, "not an object at all", 20);
+
+	gr_strvec_init(&argv);
+	gr_strvec_init(&run);
+	ck_assert_int_eq(gr_strvec_push(&argv, "gcc"), 0);
+	ck_assert_int_eq(gr_strvec_push(&argv, "-o"), 0);
+	ck_assert_int_eq(gr_strvec_push(&argv, out), 0);
+	ck_assert_int_eq(gr_strvec_push(&argv, a), 0);
+	ck_assert_int_eq(gr_strvec_push(&argv, go), 0);
+	ck_assert_int_eq(gr_strvec_push(&argv, "-lfoo"), 0);
+	ck_assert_int_eq(gr_strvec_push(&argv, b), 0);
+	ck_assert_int_eq(gr_strvec_push(&argv, txt), 0);
+	ck_assert_int_eq(gr_strvec_push(&argv, gone), 0);
+	ck_assert_int_eq(gr_ldtrace_begin(&t, "mold", mapout, &run), GR_OK);
+	ck_assert(!gr_ldtrace_step(&t));  /* nothing named yet */
+	gr_ldtrace_overlap(&t, &argv, NULL);
+	while (gr_ldtrace_step(&t))
+		steps++;
+	ck_assert_int_eq(steps, 2);
+	ck_assert_uint_eq(t.npre, 2);
+	ck_assert_str_eq(t.pre[0].path, a);
+	ck_assert_str_eq(t.pre[0].hex, "bd86a8e0ffddddcdc038943150db7074089fb54feddf2893be684a3c1c9e9bd4");
+	ck_assert_str_eq(t.pre[1].path, b);
+	ck_assert_str_eq(t.pre[1].hex, "75961796a2db9d7885073b052839a7e3b7a29fcbf5cbed2ac6aaf866e0208944");
+	ck_assert(!gr_ldtrace_step(&t));
+
+	/* a.o changes after its step (here, only to show whose answer the
+	 * report takes: a link does not write its inputs) */
+	memcpy(buf + sizeof(rel), "second", 6);
+	put_bytes(a, buf, sizeof(rel) + 6);
+	f = fopen(t.map, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "        0x200000 39 1         %s:(.text)\n"
+	           "        0x200040 39 1         %s:(.text)\n", a, go);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_int_eq(gr_ldtrace_read_map(&t, &err), GR_OK);
+	gr_link_report_init(&rep);
+	ck_assert_int_eq(gr_ldtrace_report(&t, NULL, &rep), GR_OK);
+	ck_assert_uint_eq(rep.nloaded, 2);
+	ck_assert_str_eq(rep.loaded[0].path, a);
+	ck_assert_str_eq(rep.loaded[0].sha256, "bd86a8e0ffddddcdc038943150db7074089fb54feddf2893be684a3c1c9e9bd4");
+	ck_assert_str_eq(rep.loaded[1].path, go);
+	ck_assert_ptr_null(rep.loaded[1].sha256);  /* go.o is never hashed */
+	gr_link_report_deinit(&rep);
+	gr_ldtrace_deinit(&t);
+
+	/* Without the overlap the report hashes what is there now. */
+	gr_strvec_deinit(&run);
+	gr_strvec_init(&run);
+	ck_assert_int_eq(gr_ldtrace_begin(&t, "mold", mapout, &run), GR_OK);
+	f = fopen(t.map, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "        0x200000 39 1         %s:(.text)\n", a);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_int_eq(gr_ldtrace_read_map(&t, &err), GR_OK);
+	gr_link_report_init(&rep);
+	ck_assert_int_eq(gr_ldtrace_report(&t, NULL, &rep), GR_OK);
+	ck_assert_uint_eq(rep.nloaded, 1);
+	ck_assert_str_eq(rep.loaded[0].sha256, "b8d4ba20e8193e755cf84aec3117a9310e1cb444ba76c366d9f873a69fda5406");
+	gr_link_report_deinit(&rep);
+	gr_ldtrace_deinit(&t);
+	gr_strvec_deinit(&run);
+	gr_strvec_deinit(&argv);
+}
+END_TEST
+
 /* gr_manifest_resolve_cached: the answers come from dpkg's database once, then
  * from the cache until the archive or dpkg's status file changes. */
 START_TEST(test_resolve_cached)
@@ -664,7 +795,8 @@ END_TEST
 int
 main(void)
 {
-	const TTest *const tests[] = { test_spdx, test_deny, test_deb_licence, test_add_and_go, test_compact, test_ldtrace, test_resolve_cached, test_embed_payload,
+	const TTest *const tests[] = { test_spdx, test_deny, test_deb_licence, test_add_and_go, test_compact, test_ldtrace, test_capture_while,
+	                               test_ldtrace_overlap, test_resolve_cached, test_embed_payload,
 	                               test_read_go_buildinfo };
 
 	return gr_test_run(gr_test_suite("manifest", "manifest", tests, sizeof(tests) / sizeof(tests[0]), 0), false);

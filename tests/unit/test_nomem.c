@@ -236,17 +236,9 @@ static int
 cache_entries(const char *kind)
 {
 	char d[256];
-	DIR *dp;
-	struct dirent *de;
-	int n = 0;
 
 	snprintf(d, sizeof(d), "%s/%s", cachedir, kind);
-	if (!(dp = opendir(d)))
-		return 0;
-	while ((de = readdir(dp)) != NULL)
-		n += strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
-	closedir(dp);
-	return n;
+	return gr_test_count_entries(d, false);
 }
 
 /* lib/libt-1.a (gr_alpha_fn, gr_zeta_fn), lib/libt.a a linker script naming it,

@@ -1,11 +1,31 @@
 /* Unit tests for common/gr_path's lexical tidying (gr_path_lexical)
- * for messages: pure string work, no file system. */
+ * for messages and its join (gr_path_join): pure string work, no file
+ * system. The test links with -Wl,--wrap=malloc so that the join's one
+ * allocation can be made to fail. */
 #include <check.h>
+#include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "gr_path.h"
 #include "gr_test.h"
+
+void *__real_malloc(size_t n);
+void *__wrap_malloc(size_t n);
+
+static bool fail_malloc;  /* the next library malloc fails (ENOMEM) */
+
+void *
+__wrap_malloc(size_t n)
+{
+	if (fail_malloc) {
+		fail_malloc = false;
+		errno = ENOMEM;
+		return NULL;
+	}
+	return __real_malloc(n);
+}
 
 static void
 lex_is(const char *in, const char *want)
@@ -50,12 +70,56 @@ START_TEST(test_lexical_dots_and_slashes)
 }
 END_TEST
 
+static void
+join_is(const char *dir, const char *name, const char *want)
+{
+	char *got = gr_path_join(dir, name);
+
+	ck_assert_ptr_nonnull(got);
+	ck_assert_msg(!strcmp(got, want), "gr_path_join(\"%s\", \"%s\") = \"%s\", want \"%s\"", dir, name, got,
+	              want);
+	free(got);
+}
+
+START_TEST(test_join)
+{
+	join_is("/usr/lib", "libfoo.a", "/usr/lib/libfoo.a");
+	join_is("rel", "x/y", "rel/x/y");
+	/* Nothing tidied: a trailing '/' on dir stays (gr_toolchain's
+	 * configuration-file identities are cache keys, spelled as they were). */
+	join_is("/home/u/", ".config/clang", "/home/u//.config/clang");
+	join_is("/", "etc", "//etc");
+	/* An empty dir: the name from the root. */
+	join_is("", "x", "/x");
+	join_is("", "/x", "/x");
+	/* An absolute name under a root (gr_sandbox: the mount point + /tmp): one '/'. */
+	join_is("/tmp/mnt", "/tmp", "/tmp/mnt/tmp");
+	join_is("/tmp/mnt/", "/tmp", "/tmp/mnt//tmp");
+	join_is("/tmp/mnt", "//x", "/tmp/mnt//x");
+	join_is("d", "", "d/");
+	join_is("", "", "/");
+}
+END_TEST
+
+START_TEST(test_join_nomem)
+{
+	errno = 0;
+	fail_malloc = true;
+	ck_assert_ptr_null(gr_path_join("/usr/lib", "libfoo.a"));
+	ck_assert_int_eq(errno, ENOMEM);
+	ck_assert(!fail_malloc);  /* the join did allocate (and was refused) */
+	join_is("/usr/lib", "libfoo.a", "/usr/lib/libfoo.a");
+}
+END_TEST
+
 int
 main(void)
 {
 	const TTest *const tests[] = {
 		test_lexical_gcc_libdir,
 		test_lexical_dots_and_slashes,
+		test_join,
+		test_join_nomem,
 	};
 
 	return gr_test_run(gr_test_suite("path", "lexical", tests, sizeof(tests) / sizeof(tests[0]), 0), false);

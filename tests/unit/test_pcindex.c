@@ -168,39 +168,18 @@ static void
 entry_path(char *out, size_t cap)
 {
 	char d[160];
-	struct dirent *de;
-	DIR *dp;
-	int n = 0;
 
 	snprintf(d, sizeof(d), "%s/pcindex", cache);
-	ck_assert_ptr_nonnull(dp = opendir(d));
-	while ((de = readdir(dp)) != NULL)
-		if (de->d_name[0] != '.') {
-			ck_assert_uint_lt(strlen(d) + strlen(de->d_name) + 1, cap);
-			memcpy(out, d, strlen(d));
-			out[strlen(d)] = '/';
-			memcpy(out + strlen(d) + 1, de->d_name, strlen(de->d_name) + 1);
-			n++;
-		}
-	closedir(dp);
-	ck_assert_int_eq(n, 1);
+	gr_test_one_entry(d, out, cap);
 }
 
 static int
 count_entries(void)
 {
 	char d[160];
-	struct dirent *de;
-	DIR *dp;
-	int n = 0;
 
 	snprintf(d, sizeof(d), "%s/pcindex", cache);
-	if (!(dp = opendir(d)))
-		return 0;
-	while ((de = readdir(dp)) != NULL)
-		n += de->d_name[0] != '.';
-	closedir(dp);
-	return n;
+	return gr_test_count_entries(d, true);
 }
 
 START_TEST(test_index_and_lookup)

@@ -151,19 +151,9 @@ static void
 entry_path(char *out, size_t n)
 {
 	char d[256];
-	DIR *dp;
-	struct dirent *de;
-	int files = 0;
 
 	snprintf(d, sizeof(d), "%s/undefs", dir);
-	ck_assert_ptr_nonnull(dp = opendir(d));
-	while ((de = readdir(dp)) != NULL)
-		if (de->d_name[0] != '.') {
-			snprintf(out, n, "%s/%s", d, de->d_name);
-			files++;
-		}
-	closedir(dp);
-	ck_assert_int_eq(files, 1);
+	gr_test_one_entry(d, out, n);
 }
 
 /* Per member, from libbfd, then from the cache (the entry holds the members). */
