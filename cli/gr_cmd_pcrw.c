@@ -934,6 +934,23 @@ gr_pcrw_have(void *ctx, const char *name)
 	return h;
 }
 
+/* snprintf(buf, n, "%.*s", (int)l, s) without printf (it runs for every token
+ * of every explanation): at most l bytes of s, cut at a NUL and to fit n. */
+static void
+gr_pcrw_copy_prefix(char *buf, size_t n, const char *s, size_t l)
+{
+	const char *z;
+
+	if (!n)
+		return;
+	if ((z = memchr(s, '\0', l)) != NULL)
+		l = (size_t)(z - s);
+	if (l > n - 1)
+		l = n - 1;
+	memcpy(buf, s, l);
+	buf[l] = '\0';
+}
+
 /* The package a token's origin starts from, into buf ("" when none):
  * "#cgo pkg-config: vips -> ..." and "vips (Libs)" give vips, "--pkg zlib: ..." zlib. */
 static void
@@ -949,12 +966,12 @@ gr_pcrw_origin_root(const char *origin, char *buf, size_t n)
 	else if (!strncmp(origin, "--pkg ", 6)) {
 		const char *colon = strstr(origin + 6, ": ");
 		l = colon ? (size_t)(colon - origin - 6) : strlen(origin + 6);
-		snprintf(buf, n, "%.*s", (int)l, origin + 6);
+		gr_pcrw_copy_prefix(buf, n, origin + 6, l);
 		return;
 	} else if (!strcmp(origin, "--lib") || !strncmp(origin, "--", 2))
 		return;
 	l = gr_pcrw_root_len(origin);
-	snprintf(buf, n, "%.*s", (int)l, origin);
+	gr_pcrw_copy_prefix(buf, n, origin, l);
 }
 
 /* dpkg's database, read at the first explanation that names packages and
@@ -1796,6 +1813,7 @@ gr_pcrw_rewrite_all(struct gr_pcrw_run *u, FILE *out, FILE *err)
 	}
 	verdicts = gr_tccache_verdicts_new(&u->env);
 	gr_ldsearch_cache_set_classify(u->o.cache, gr_tccache_classify, verdicts);
+	gr_ldsearch_cache_set_store(u->o.cache, &u->env);  /* the explanations' walk out of ld's reach */
 	if (!u->each) {
 		status = gr_pcrw_one(out, err, NULL, u->toks, &u->o, &u->tc, u->mode_name, u->json, u->nul);
 		gr_ldsearch_cache_free(u->o.cache);

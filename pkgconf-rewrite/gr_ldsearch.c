@@ -3,13 +3,17 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "gr_cache.h"
+#include "gr_kv.h"
 #include "gr_ldscript.h"
 
 #define GR_LDS_BUCKETS 4096
@@ -19,6 +23,7 @@
 
 struct gr_ldsearch_entry {
 	struct gr_ldsearch_entry *next;
+	size_t hash;  /* gr_lds_hash_full(path): compared before the path */
 	const char *path;
 	struct gr_cand_info info;
 	struct gr_ldscript *script;  /* parsed, for GR_CAND_SCRIPT */
@@ -65,6 +70,7 @@ struct gr_lds_listing {
 	bool isdir;                   /* stat succeeded and says directory */
 	dev_t dev;
 	ino_t ino;
+	struct timespec mtim, ctim;   /* the directory's, for the walk kept in the cache directory */
 	struct gr_lds_dirents *ents;  /* its entries (shared by every path to it); NULL when not a dir */
 };
 
@@ -103,6 +109,7 @@ struct gr_ldsearch_cache {
 	struct gr_ldsearch_cache_stats stats;
 	gr_ldsearch_classify_fn classify;  /* NULL: gr_bfd_classify */
 	void *classify_ctx;
+	const struct gr_env *store;  /* the cache directory's env for the walks, or NULL */
 };
 
 struct gr_ldsearch_cache *
@@ -136,6 +143,12 @@ gr_ldsearch_cache_free(struct gr_ldsearch_cache *c)
 	free(c->rt);
 	gr_arena_deinit(&c->arena);
 	munmap(c, sizeof(*c));
+}
+
+void
+gr_ldsearch_cache_set_store(struct gr_ldsearch_cache *c, const struct gr_env *env)
+{
+	c->store = env;
 }
 
 void
@@ -191,6 +204,8 @@ static const char *
 gr_lds_sysrooted(struct gr_arena *a, const char *sysroot, const char *p)
 {
 	const char *rest = NULL;
+	size_t sl, rl;
+	char *t;
 
 	if (p[0] == '=')
 		rest = p + 1;
@@ -198,7 +213,13 @@ gr_lds_sysrooted(struct gr_arena *a, const char *sysroot, const char *p)
 		rest = p + 8;
 	if (!rest)
 		return gr_arena_strdup(a, p);
-	return gr_arena_printf(a, "%s%s", sysroot ? sysroot : "", rest);
+	sl = sysroot ? strlen(sysroot) : 0;
+	rl = strlen(rest);
+	if ((t = gr_arena_alloc(a, sl + rl + 1)) != NULL) {
+		memcpy(t, sysroot ? sysroot : "", sl);
+		memcpy(t + sl, rest, rl + 1);
+	}
+	return t;
 }
 
 int
@@ -266,14 +287,30 @@ gr_ldsearch_deinit(struct gr_ldsearch *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* A hash of the string p for the tables of one process (never stored): eight
+ * bytes at a time, as every candidate path (some 60,000 in --each) is hashed. */
+static size_t
+gr_lds_hash_full(const char *p)
+{
+	size_t n = strlen(p);
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ n, w;
+
+	for (; n >= 8; n -= 8, p += 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	w = 0;
+	memcpy(&w, p, n);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 29;
+	return (size_t)h;
+}
+
 static size_t
 gr_lds_hash(const char *p)
 {
-	size_t h = 5381;
-
-	while (*p)
-		h = h * 33 + (unsigned char)*p++;
-	return h % GR_LDS_BUCKETS;
+	return gr_lds_hash_full(p) % GR_LDS_BUCKETS;
 }
 
 /* Read a script candidate (bounded) and parse it. */
@@ -326,18 +363,20 @@ static int
 gr_lds_classify(struct gr_ldsearch *s, const char *path, struct gr_ldsearch_entry **out,
                 struct gr_error *err)
 {
-	size_t h = gr_lds_hash(path) % GR_LDS_CAND_BUCKETS;
+	size_t full = gr_lds_hash_full(path), h = full % GR_LDS_CAND_BUCKETS;
 	struct gr_ldsearch_entry *e;
 	int rc;
 
+	/* Candidates share long prefixes (/usr/lib/gcc/x86_64-linux-gnu/12/../../..): the hash first. */
 	for (e = s->cache->buckets[h]; e; e = e->next)
-		if (strcmp(e->path, path) == 0) {
+		if (e->hash == full && strcmp(e->path, path) == 0) {
 			*out = e;
 			return GR_OK;
 		}
 	e = gr_arena_alloc(&s->cache->arena, sizeof(*e));
 	if (!e || !(e->path = gr_arena_strdup(&s->cache->arena, path)))
 		return gr_lds_nomem(err);
+	e->hash = full;
 	rc = s->cache->classify ? s->cache->classify(s->cache->classify_ctx, path, &s->target, &e->info, err)
 	                        : gr_bfd_classify(path, &s->target, &e->info, err);
 	if (rc)
@@ -1025,12 +1064,217 @@ gr_lds_listing(struct gr_ldsearch_cache *c, const char *path)
 		l->isdir = true;
 		l->dev = st.st_dev;
 		l->ino = st.st_ino;
+		l->mtim = st.st_mtim;
+		l->ctim = st.st_ctim;
 		if (!(l->ents = gr_lds_dirents(c, path, st.st_dev, st.st_ino)))
 			return NULL;
 	}
 	l->next = c->listings[h];
 	c->listings[h] = l;
 	return l;
+}
+
+/* The walks kept in the cache directory (kind "ld-walk", gr_ldsearch_cache_set_store). */
+#define GR_LDS_WALK_KIND "ld-walk"
+/* A directory whose mtime or ctime is this young (seconds) may change again in
+ * the same clock tick without its identity changing: its walk is not kept. */
+#define GR_LDS_WALK_SETTLE 2
+
+/* The key of the walk of s's dirs with depth and maxdirs: the format, the
+ * credentials (what opendir may read depends on them), the bounds and the
+ * search dirs; malloc'd, or NULL. */
+static char *
+gr_lds_walk_key(const struct gr_ldsearch *s, int depth, size_t maxdirs)
+{
+	struct gr_kvbuf b = {0};
+	char v[96];
+	gid_t *g = NULL;
+	int ng = getgroups(0, NULL), i;
+	size_t k;
+
+	if (ng < 0 || (ng > 0 && (!(g = malloc((size_t)ng * sizeof(*g))) || (ng = getgroups(ng, g)) < 0))) {
+		free(g);
+		return NULL;
+	}
+	gr_kv_raw(&b, "ld-walk 1\n", 10);
+	snprintf(v, sizeof(v), "u %lu %lu", (unsigned long)geteuid(), (unsigned long)getegid());
+	gr_kv_raw(&b, v, strlen(v));
+	for (i = 0; i < ng; i++) {
+		snprintf(v, sizeof(v), " %lu", (unsigned long)g[i]);
+		gr_kv_raw(&b, v, strlen(v));
+	}
+	free(g);
+	snprintf(v, sizeof(v), "\nw %d %zu\n", depth, maxdirs);
+	gr_kv_raw(&b, v, strlen(v));
+	for (k = 0; k < s->ndirs; k++)
+		gr_kv_put(&b, 's', s->dirs[k]);
+	if (b.nomem) {
+		free(b.p);
+		return NULL;
+	}
+	return b.p;
+}
+
+/* gr_kv_put(b, tag, v), with v copied whole when it needs no escape (the usual path). */
+static void
+gr_lds_kv_line(struct gr_kvbuf *b, char tag, const char *v)
+{
+	char head[2] = { tag, '\t' };
+
+	if (strpbrk(v, "\\\n\t")) {
+		gr_kv_put(b, tag, v);
+		return;
+	}
+	gr_kv_raw(b, head, 2);
+	gr_kv_raw(b, v, strlen(v));
+	gr_kv_raw(b, "\n", 1);
+}
+
+/* Keep the walk w in the cache directory: each path it looked at (ls, in the
+ * walk's order) with what stat said (a directory's device, inode, mtime and
+ * ctime), then the files found. Not kept when a directory is too young. */
+static void
+gr_lds_walk_store(const struct gr_ldsearch *s, const struct gr_lds_walkrec *w,
+                  const struct gr_lds_listing *const *ls, size_t nq)
+{
+	struct gr_kvbuf b = {0};
+	struct timespec now;
+	struct gr_error e;
+	char *key = NULL, head[160];
+	size_t i;
+
+	if (!s->cache->store || clock_gettime(CLOCK_REALTIME, &now) != 0)
+		return;
+	for (i = 0; i < nq && !b.nomem; i++) {
+		const struct gr_lds_listing *l = ls[i];
+		char *line;
+		size_t hl, pl;
+		if (!l->isdir) {
+			gr_lds_kv_line(&b, 'n', l->path);
+			continue;
+		}
+		if (l->mtim.tv_sec >= now.tv_sec - GR_LDS_WALK_SETTLE || l->ctim.tv_sec >= now.tv_sec - GR_LDS_WALK_SETTLE)
+			goto out;
+		snprintf(head, sizeof(head), "%llu %llu %lld.%09ld %lld.%09ld ", (unsigned long long)l->dev,
+		         (unsigned long long)l->ino, (long long)l->mtim.tv_sec, (long)l->mtim.tv_nsec,
+		         (long long)l->ctim.tv_sec, (long)l->ctim.tv_nsec);
+		hl = strlen(head);
+		pl = strlen(l->path);
+		if (!(line = malloc(hl + pl + 1)))
+			goto out;
+		memcpy(line, head, hl);
+		memcpy(line + hl, l->path, pl + 1);
+		gr_lds_kv_line(&b, 'd', line);
+		free(line);
+	}
+	for (i = 0; i < w->nfiles; i++)
+		gr_lds_kv_line(&b, 'f', w->files[i].path);
+	snprintf(head, sizeof(head), "%zu %zu", nq, w->nfiles);
+	gr_kv_put(&b, 'e', head);
+	if (!b.nomem && (key = gr_lds_walk_key(s, w->depth, w->maxdirs)) != NULL && b.n <= gr_cache_room(key)) {
+		gr_error_clear(&e);
+		(void)gr_cache_put(s->cache->store, GR_LDS_WALK_KIND, key, b.p, b.n, &e);  /* a cache that cannot be written is no error */
+	}
+out:
+	free(key);
+	free(b.p);
+}
+
+/* The walk of s's dirs with depth and maxdirs as kept in the cache directory,
+ * when every path it looked at is still what it was (a directory with the same
+ * device, inode, mtime and ctime, or still no directory): *out in the cache's
+ * arena, or NULL (no entry, a stale or damaged one, out of memory). */
+static void
+gr_lds_walk_load(const struct gr_ldsearch *s, int depth, size_t maxdirs, struct gr_lds_walkrec **out)
+{
+	struct gr_arena *a = &s->cache->arena;
+	struct gr_lds_walkrec *w;
+	char *key, *data = NULL, *cur, *val, tag;
+	size_t len, i, cap = 0, npaths = 0, nq, nf;
+	bool bad = false, done = false;
+	int end;
+
+	*out = NULL;
+	if (!s->cache->store || !(key = gr_lds_walk_key(s, depth, maxdirs)))
+		return;
+	if (gr_cache_get(s->cache->store, GR_LDS_WALK_KIND, key, &data, &len) != GR_OK) {
+		free(key);
+		return;
+	}
+	free(key);
+	if (!(w = gr_arena_alloc(a, sizeof(*w))) || !(w->dirs = gr_arena_alloc(a, (s->ndirs ? s->ndirs : 1) * sizeof(*w->dirs))))
+		goto out;
+	memset(w->dirs, 0, (s->ndirs ? s->ndirs : 1) * sizeof(*w->dirs));
+	for (i = 0; i < s->ndirs; i++)
+		if (!(w->dirs[i] = gr_arena_strdup(a, s->dirs[i])))
+			goto out;
+	w->ndirs = s->ndirs;
+	w->depth = depth;
+	w->maxdirs = maxdirs;
+	w->files = NULL;
+	w->nfiles = 0;
+	cur = data;
+	while (!done && gr_kv_next(&cur, &tag, &val, &bad)) {
+		struct stat st;
+		unsigned long long dev, ino;
+		long long ms, cs;
+		long mns, cns;
+		const char *base;
+		size_t bl;
+		void *v;
+		switch (tag) {
+		case 'n':  /* no directory then: none now either */
+			if (stat(val, &st) == 0 && S_ISDIR(st.st_mode))
+				goto out;
+			npaths++;
+			break;
+		case 'd':
+			end = -1;
+			/* the numbers, one blank, then the path (which may itself start with a blank) */
+			if (sscanf(val, "%llu %llu %lld.%ld %lld.%ld%n", &dev, &ino, &ms, &mns, &cs, &cns, &end) != 6 ||
+			    end <= 0 || val[end] != ' ' || !val[++end])
+				goto out;
+			if (stat(val + end, &st) != 0 || !S_ISDIR(st.st_mode) || (unsigned long long)st.st_dev != dev ||
+			    (unsigned long long)st.st_ino != ino || (long long)st.st_mtim.tv_sec != ms ||
+			    st.st_mtim.tv_nsec != mns || (long long)st.st_ctim.tv_sec != cs || st.st_ctim.tv_nsec != cns)
+				goto out;
+			npaths++;
+			break;
+		case 'f':
+			base = strrchr(val, '/');
+			base = base ? base + 1 : val;
+			bl = strlen(base);
+			if (bl < 6 || strncmp(base, "lib", 3) || strcmp(base + bl - 2, ".a"))
+				goto out;
+			v = w->files;
+			if (!gr_arena_grow(a, &v, w->nfiles, &cap, sizeof(*w->files)))
+				goto out;
+			w->files = v;
+			if (!(w->files[w->nfiles].stem = gr_arena_strndup(a, base + 3, bl - 5)) ||
+			    !(w->files[w->nfiles].path = gr_arena_strdup(a, val)))
+				goto out;
+			w->nfiles++;
+			break;
+		case 'e':  /* the end: as many paths and files as were written */
+			end = -1;
+			if (sscanf(val, "%zu %zu%n", &nq, &nf, &end) != 2 || end <= 0 || val[end] || nq != npaths ||
+			    nf != w->nfiles)
+				goto out;
+			done = true;
+			break;
+		default:
+			goto out;
+		}
+	}
+	if (!done || bad || *cur)
+		goto out;
+	if (w->nfiles)
+		qsort(w->files, w->nfiles, sizeof(*w->files), gr_lds_afile_cmp);
+	w->next = s->cache->walks;
+	s->cache->walks = w;
+	*out = w;
+out:
+	free(data);
 }
 
 /* Record every lib*.a below the search dirs of s (not in them), down to depth
@@ -1042,6 +1286,7 @@ gr_lds_walk_record(const struct gr_ldsearch *s, int depth, size_t maxdirs, struc
 	struct gr_arena *a = &s->cache->arena;
 	struct gr_lds_walkrec *w;
 	struct gr_lds_walk *q = NULL;
+	const struct gr_lds_listing **ls = NULL;  /* what each path of q was (for the cache directory) */
 	struct { dev_t dev; ino_t ino; } *seen = NULL;
 	size_t nq = 0, head, nseen = 0, i, k, cap = 0;
 	int rc = GR_OK;
@@ -1056,8 +1301,10 @@ gr_lds_walk_record(const struct gr_ldsearch *s, int depth, size_t maxdirs, struc
 	w->depth = depth;
 	w->maxdirs = maxdirs;
 	/* Breadth first, search dir by search dir: the bound stops at the deep ends. */
-	if (!(q = malloc((maxdirs + 1) * sizeof(*q))) || !(seen = malloc((maxdirs + 1) * sizeof(*seen)))) {
+	if (!(q = malloc((maxdirs + 1) * sizeof(*q))) || !(seen = malloc((maxdirs + 1) * sizeof(*seen))) ||
+	    !(ls = calloc(maxdirs + 1, sizeof(*ls)))) {
 		free(q);
+		free(seen);
 		return GR_ENOMEM;
 	}
 	/* Every allocation failure is an error: a walk that skipped a directory would be kept. */
@@ -1067,27 +1314,28 @@ gr_lds_walk_record(const struct gr_ldsearch *s, int depth, size_t maxdirs, struc
 		else
 			rc = GR_ENOMEM;
 	for (head = 0; head < nq && rc == GR_OK; head++) {
-		const struct gr_lds_listing *ls = gr_lds_listing(s->cache, q[head].path);
+		const struct gr_lds_listing *cur = gr_lds_listing(s->cache, q[head].path);
 		bool dup = false;
 		size_t e;
-		if (!ls) {
+		if (!cur) {
 			rc = GR_ENOMEM;
 			break;
 		}
-		if (!ls->isdir)
+		ls[head] = cur;
+		if (!cur->isdir)
 			continue;
 		for (k = 0; k < nseen && !dup; k++)
-			dup = seen[k].dev == ls->dev && seen[k].ino == ls->ino;
+			dup = seen[k].dev == cur->dev && seen[k].ino == cur->ino;
 		if (dup || nseen >= maxdirs)
 			continue;
-		seen[nseen].dev = ls->dev;
-		seen[nseen++].ino = ls->ino;
-		for (e = 0; e < ls->ents->n && rc == GR_OK; e++) {
-			const char *nm = ls->ents->entries[e].name;
+		seen[nseen].dev = cur->dev;
+		seen[nseen++].ino = cur->ino;
+		for (e = 0; e < cur->ents->n && rc == GR_OK; e++) {
+			const char *nm = cur->ents->entries[e].name;
 			size_t l = strlen(nm);
 			struct gr_lds_afile *f;
 			void *v;
-			if (ls->ents->entries[e].isdir) {
+			if (cur->ents->entries[e].isdir) {
 				if (q[head].depth < depth && nq < maxdirs) {
 					if (!(q[nq].path = gr_lds_join_path(q[head].path, nm)))
 						rc = GR_ENOMEM;
@@ -1114,14 +1362,17 @@ gr_lds_walk_record(const struct gr_ldsearch *s, int depth, size_t maxdirs, struc
 			w->nfiles++;
 		}
 	}
+	if (rc == GR_OK && w->nfiles)
+		qsort(w->files, w->nfiles, sizeof(*w->files), gr_lds_afile_cmp);
+	if (rc == GR_OK)
+		gr_lds_walk_store(s, w, ls, nq);
 	for (i = 0; i < nq; i++)
 		free(q[i].path);
 	free(q);
 	free(seen);
+	free(ls);
 	if (rc)
 		return rc;
-	if (w->nfiles)
-		qsort(w->files, w->nfiles, sizeof(*w->files), gr_lds_afile_cmp);
 	w->next = s->cache->walks;
 	s->cache->walks = w;
 	*out = w;
@@ -1161,6 +1412,8 @@ gr_ldsearch_elsewhere(const struct gr_ldsearch *s, const char *const *names, siz
 	/* The walk does not depend on names: it is made once per run for these dirs. */
 	if ((w = gr_lds_walk_find(s, depth, maxdirs)) != NULL) {
 		s->cache->stats.walk_hits++;
+	} else if (gr_lds_walk_load(s, depth, maxdirs, &w), w != NULL) {
+		s->cache->stats.walk_loads++;
 	} else {
 		s->cache->stats.walks++;
 		if ((rc = gr_lds_walk_record(s, depth, maxdirs, &w)) != GR_OK)

@@ -11,6 +11,8 @@
 #include "gr_strvec.h"
 #include "gr_toolchain.h"
 
+struct gr_env;
+
 enum gr_dir_source {
 	GR_DIR_CMDLINE,  /* a compiler-driver -L (any position; gcc puts them first) */
 	GR_DIR_DRIVER,   /* the compiler driver's own -L list, LIBRARY_PATH included */
@@ -52,6 +54,7 @@ struct gr_ldresult {
 struct gr_ldsearch_cache_stats {
 	size_t walks;            /* gr_ldsearch_elsewhere walks made */
 	size_t walk_hits;        /* gr_ldsearch_elsewhere calls answered from a walk kept */
+	size_t walk_loads;       /* walks answered from the cache directory (gr_ldsearch_cache_set_store) */
 	size_t listings;         /* directories those walks listed (opendir, readdir), by identity */
 	size_t listing_hits;     /* directories a walk found listed already (by another walk, or by another path to it) */
 	size_t realpath_misses;  /* paths gr_ldsearch_cache_realpath resolved (its parts included) */
@@ -64,6 +67,13 @@ struct gr_ldsearch_cache *gr_ldsearch_cache_new(void);
 
 /* Free a shared cache (after every search using it); NULL is allowed. */
 void gr_ldsearch_cache_free(struct gr_ldsearch_cache *c);
+
+/* Keep gr_ldsearch_elsewhere's walks in env's cache directory (kind
+ * "ld-walk", keyed by the credentials, the bounds and the search dirs): a walk
+ * kept answers only while every path it looked at is as it was (a directory
+ * with the same device, inode, mtime and ctime; no directory where there was
+ * none). env must outlive c; NULL: walks are kept for the run only. */
+void gr_ldsearch_cache_set_store(struct gr_ldsearch_cache *c, const struct gr_env *env);
 
 /* How a candidate is judged: gr_bfd_classify's contract, with ctx. */
 typedef int (*gr_ldsearch_classify_fn)(void *ctx, const char *path, const struct gr_bfd_target *t,

@@ -181,11 +181,47 @@ gr_pc_tokens_free(struct gr_pc_tokens *t)
 	free(t);
 }
 
+/* The n strings of parts one after the other in a, as gr_arena_printf with
+ * "%s" for each would make them (NULL is "(null)"), without printf. */
+static char *
+gr_pc_cat(struct gr_arena *a, const char *const *parts, size_t n)
+{
+	size_t len = 0, i, l;
+	char *t, *p;
+
+	for (i = 0; i < n; i++)
+		len += strlen(parts[i] ? parts[i] : "(null)");
+	if (!(t = gr_arena_alloc(a, len + 1)))
+		return NULL;
+	for (p = t, i = 0; i < n; i++) {
+		const char *s = parts[i] ? parts[i] : "(null)";
+		l = strlen(s);
+		memcpy(p, s, l);
+		p += l;
+	}
+	*p = '\0';
+	return t;
+}
+
 /* "-" + type + data for typed fragments; data alone for untyped ones. */
 static char *
 gr_pc_frag_text(struct gr_arena *a, const pkgconf_fragment_t *f)
 {
-	return f->type ? gr_arena_printf(a, "-%c%s", f->type, f->data) : gr_arena_strdup(a, f->data);
+	const char *d;
+	size_t n;
+	char *t;
+
+	if (!f->type)
+		return gr_arena_strdup(a, f->data);
+	/* What gr_arena_printf(a, "-%c%s", ...) made, without printf: every token of every query comes here. */
+	d = f->data ? f->data : "(null)";
+	n = strlen(d);
+	if ((t = gr_arena_alloc(a, n + 3)) != NULL) {
+		t[0] = '-';
+		t[1] = f->type;
+		memcpy(t + 2, d, n + 1);
+	}
+	return t;
 }
 
 /* How many arguments fragment f prints as: a merged one prints one per blank-separated piece. */
@@ -309,8 +345,8 @@ gr_pc_walk_make(struct gr_arena *a, pkgconf_pkg_t *world, struct gr_pc_walk *w)
 				memset(&w->nodes[w->n], 0, sizeof(w->nodes[w->n]));
 				w->nodes[w->n].pkg = d->match;
 				/* nodes may have moved: index, not a pointer kept across realloc */
-				w->nodes[w->n].chain = gr_arena_printf(a, "%s -> %s -> %s", w->nodes[head].chain,
-				                                       reqnames[k], d->match->id);
+				w->nodes[w->n].chain = gr_pc_cat(a, (const char *const[]){ w->nodes[head].chain, " -> ",
+				                                                          reqnames[k], " -> ", d->match->id }, 5);
 				if (!w->nodes[w->n++].chain)
 					return false;
 			}
@@ -365,7 +401,8 @@ gr_pc_origin(struct gr_arena *a, pkgconf_pkg_t *world, struct gr_pc_walk *w, con
 		if (!strcmp(w->hits[h].text, text)) {
 			nd = &w->nodes[w->hits[h].node];
 			if (!nd->origin[w->hits[h].field] &&
-			    !(nd->origin[w->hits[h].field] = gr_arena_printf(a, "%s (%s)", nd->chain, fields[w->hits[h].field])))
+			    !(nd->origin[w->hits[h].field] =
+			          gr_pc_cat(a, (const char *const[]){ nd->chain, " (", fields[w->hits[h].field], ")" }, 4)))
 				*nomem = true;
 			return nd->origin[w->hits[h].field];
 		}

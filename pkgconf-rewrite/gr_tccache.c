@@ -501,7 +501,13 @@ gr_tccache_classify(void *ctx, const char *path, const struct gr_bfd_target *t,
 	char before[200], after[200], k[2] = { 0, 0 };
 	int rc;
 
-	if (!v || !gr_cl_ident(path, before, sizeof(before)) || !(pk = gr_tcv_pack(v, path, t)))
+	if (v && !gr_cl_ident(path, before, sizeof(before))) {
+		/* No regular file: gr_bfd_classify's own first test, without a second stat. */
+		memset(info, 0, sizeof(*info));
+		info->kind = GR_CAND_UNOPENABLE;
+		return GR_OK;
+	}
+	if (!v || !(pk = gr_tcv_pack(v, path, t)))
 		return gr_bfd_classify(path, t, info, err);
 	gr_kv_put(&pl, 'p', path);
 	if (!pl.nomem && pl.p && gr_tcv_find(pk, pl.p, pl.n, before, info)) {

@@ -7,6 +7,7 @@
  * search with a private one: the same answers, each walk made once and each
  * directory listed once per run, whatever path leads to it. */
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gr_env.h"
 #include "gr_ldsearch.h"
 #include "gr_test.h"
 
@@ -311,6 +313,113 @@ START_TEST(test_elsewhere_walk_once)
 }
 END_TEST
 
+
+/* How many entries dir holds (not . and ..); 0 when it does not exist. */
+static size_t
+entries_in(const char *dir)
+{
+	struct dirent *de;
+	size_t n = 0;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d)) != NULL)
+		n += strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
+	closedir(d);
+	return n;
+}
+
+/* One run's walk (a cache of its own, kept in env's cache directory) of dirs
+ * for names: its answers against the expected ones, and whether it was read
+ * from the cache directory (loaded) or made. */
+static void
+stored_walk_is(const struct gr_env *env, const char *const *dirs, size_t ndirs, const char *const *names,
+               const char *const *expect, size_t n, bool loaded)
+{
+	struct gr_ldsearch_cache *c = gr_ldsearch_cache_new();
+	struct gr_ldsearch_cache_stats st;
+	struct gr_ldsearch s;
+	char *found[8] = { NULL };
+
+	ck_assert_ptr_nonnull(c);
+	gr_ldsearch_cache_set_store(c, env);
+	search_init(&s, dirs, ndirs, c);
+	ck_assert_int_eq(gr_ldsearch_elsewhere(&s, names, n, 3, 4000, found), GR_OK);
+	found_is(found, expect, n);
+	gr_ldsearch_cache_get_stats(c, &st);
+	ck_assert_msg(st.walk_loads == (loaded ? 1u : 0u), "walk loaded from the cache directory: %zu, expected %d",
+	              st.walk_loads, loaded);
+	ck_assert_uint_eq(st.walks, loaded ? 0 : 1);
+	gr_ldsearch_deinit(&s);
+	gr_ldsearch_cache_free(c);
+}
+
+/* The walk kept in the cache directory (kind ld-walk): the same answers as a
+ * walk, and never a stale one: a file added or removed below a search dir, a
+ * directory replaced by another of the same name, a directory where there was
+ * none, each gives the fresh answer; a tree younger than 2 s is not kept. */
+START_TEST(test_elsewhere_walk_stored)
+{
+	static const char *const dirs[] = { "lib", "nodir", "other" };
+	static const char *const names[] = { "foo", "bar", "deep", "new", "baz", "nothere" };
+	struct gr_env env;
+	char cache[PATH_MAX], kind[PATH_MAX + 16], p[PATH_MAX], q[PATH_MAX];
+
+	make_tree();
+	gr_test_fresh_tmpdir(cache, sizeof(cache), "gr-ldscache-store");
+	memset(&env, 0, sizeof(env));
+	env.cache_dir = cache;
+	snprintf(kind, sizeof(kind), "%s/ld-walk", cache);
+	/* Just made: too young to keep (a change in the same clock tick would not show). */
+	stored_walk_is(&env, dirs, 3, names,
+	               (const char *const[]){ "lib/sub/deeper/libfoo.a", "other/x/libbar.a",
+	                                      "lib/sub/deeper/deepest/libdeep.a", NULL, NULL, NULL }, 6, false);
+	ck_assert_uint_eq(entries_in(kind), 0);
+	sleep(3);
+	/* Kept by the first run that walks the settled tree, read by the next. */
+	stored_walk_is(&env, dirs, 3, names,
+	               (const char *const[]){ "lib/sub/deeper/libfoo.a", "other/x/libbar.a",
+	                                      "lib/sub/deeper/deepest/libdeep.a", NULL, NULL, NULL }, 6, false);
+	ck_assert_uint_eq(entries_in(kind), 1);
+	stored_walk_is(&env, dirs, 3, names,
+	               (const char *const[]){ "lib/sub/deeper/libfoo.a", "other/x/libbar.a",
+	                                      "lib/sub/deeper/deepest/libdeep.a", NULL, NULL, NULL }, 6, true);
+	/* Other search dirs are another entry: walked, not loaded. */
+	stored_walk_is(&env, dirs, 1, names,
+	               (const char *const[]){ "lib/sub/deeper/libfoo.a", NULL, "lib/sub/deeper/deepest/libdeep.a",
+	                                      NULL, NULL, NULL }, 6, false);
+	/* A file added three levels down: the new answer, not the kept one. */
+	file_at("lib/sub/deeper/deepest/libnew.a");
+	stored_walk_is(&env, dirs, 3, names,
+	               (const char *const[]){ "lib/sub/deeper/libfoo.a", "other/x/libbar.a",
+	                                      "lib/sub/deeper/deepest/libdeep.a", "lib/sub/deeper/deepest/libnew.a",
+	                                      NULL, NULL }, 6, false);
+	ck_assert_int_eq(unlink(at(p, sizeof(p), "lib/sub/deeper/deepest/libnew.a")), 0);
+	/* A file removed. */
+	ck_assert_int_eq(unlink(at(p, sizeof(p), "lib/sub/deeper/libfoo.a")), 0);
+	stored_walk_is(&env, dirs, 3, names,
+	               (const char *const[]){ "lib/sub/libfoo.a", "other/x/libbar.a",
+	                                      "lib/sub/deeper/deepest/libdeep.a", NULL, NULL, NULL }, 6, false);
+	/* A directory replaced by another of the same name (renamed over it). */
+	mkdir_at("other/y");
+	file_at("other/y/libbaz.a");
+	ck_assert_int_eq(rename(at(p, sizeof(p), "other/x"), at(q, sizeof(q), "old-x")), 0);
+	ck_assert_int_eq(rename(at(p, sizeof(p), "other/y"), at(q, sizeof(q), "other/x")), 0);
+	stored_walk_is(&env, dirs, 3, names,
+	               (const char *const[]){ "lib/sub/libfoo.a", NULL, "lib/sub/deeper/deepest/libdeep.a", NULL,
+	                                      "other/x/libbaz.a", NULL }, 6, false);
+	/* A directory where there was none (a search dir that did not exist). */
+	mkdir_at("nodir");
+	mkdir_at("nodir/d");
+	file_at("nodir/d/libnothere.a");
+	stored_walk_is(&env, dirs, 3, names,
+	               (const char *const[]){ "lib/sub/libfoo.a", NULL, "lib/sub/deeper/deepest/libdeep.a", NULL,
+	                                      "other/x/libbaz.a", "nodir/d/libnothere.a" }, 6, false);
+	ck_assert_int_eq(gr_test_rmtree(cache), 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -318,6 +427,7 @@ main(void)
 		test_realpath_same_answers,
 		test_realpath_hits_and_misses,
 		test_elsewhere_walk_once,
+		test_elsewhere_walk_stored,
 	};
 
 	return gr_test_run(gr_test_suite("ldscache", "core", tests, sizeof(tests) / sizeof(tests[0]), 0), true);
