@@ -727,19 +727,42 @@ gr_probe_file(struct gr_kvbuf *b, char tag, const char *path)
 	gr_kv_raw(b, line, strlen(line));
 }
 
-/* The identity of each of names in each ':'-separated dir of list (a leading '=' skipped). */
+/* The identity of each of names in each ':'-separated dir of list (a leading
+ * '=' skipped). A directory that is none (stat fails, or no directory) holds
+ * none of them, and one already looked into under another name (the same
+ * device and inode: "/usr/lib/gcc/T/12/../../../T/" and "/usr/lib/T/") holds
+ * the same files: both skipped (the key still changes when either stops
+ * being so: the directory's names are in the key, and then its files are). */
 static void
 gr_probe_dirs(struct gr_kvbuf *b, char tag, const char *list, const char *const *names, size_t nn)
 {
 	char path[4096];
 	const char *p = list, *e;
-	size_t i;
+	struct { dev_t dev; ino_t ino; } seen[64];
+	size_t i, nseen = 0;
 
 	if (*p == '=')
 		p++;
 	while (*p) {
+		struct stat st;
+		bool skip = false;
 		e = p + strcspn(p, ":\n");
-		for (i = 0; i < nn && e > p; i++)
+		if (e > p && (size_t)(e - p) < sizeof(path)) {
+			memcpy(path, p, (size_t)(e - p));
+			path[e - p] = '\0';
+			if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+				skip = true;
+			} else {
+				for (i = 0; i < nseen && !skip; i++)
+					skip = seen[i].dev == st.st_dev && seen[i].ino == st.st_ino;
+				if (!skip && nseen < sizeof(seen) / sizeof(seen[0])) {
+					seen[nseen].dev = st.st_dev;
+					seen[nseen].ino = st.st_ino;
+					nseen++;
+				}
+			}
+		}
+		for (i = 0; i < nn && e > p && !skip; i++)
 			if (snprintf(path, sizeof(path), "%.*s/%s", (int)(e - p), p, names[i]) < (int)sizeof(path))
 				gr_probe_file(b, tag, path);
 			else
@@ -769,6 +792,85 @@ gr_probe_env_wanted(const char *kv)
 	return false;
 }
 
+/* The driver's -print-search-dirs for the words sd (the compiler words, the
+ * probe's driver flags, -print-search-dirs), into *out (malloc'd): from env's
+ * cache (kind "searchdirs") when the same words asked it before with the same
+ * driver and environment, or from the driver (kept when it answers as gcc
+ * does: a first line "install: "). comp is the compiler's part of the probe
+ * key (each word, where path finds it, that file's identity and real path,
+ * clang's configuration state); what else the answer depends on is in the
+ * key too: cwd, path and envp's variables the driver reads (LIBRARY_PATH,
+ * COMPILER_PATH, GCC_EXEC_PREFIX, LANG, LC_*...). gcc's print_search_dirs
+ * lists its prefixes without looking whether they exist (build_search_list
+ * with check_dir false); the one file whose existence changes them, a specs
+ * file in a programs or libraries directory, is in the probe key's file
+ * identities (gr_probe_dirs), which are taken on every probe. GR_OK, or
+ * GR_ENOTFOUND: the driver failed or said no programs: and libraries: lines. */
+static int
+gr_probe_search_dirs(const struct gr_env *env, const char *path, char *const *envp, const char *cwd,
+                     const struct gr_kvbuf *comp, char *const *sd, char **out)
+{
+	struct gr_kvbuf key = { NULL, 0, 0, false }, val = { NULL, 0, 0, false };
+	struct gr_spawn_result res;
+	struct gr_error ignore;
+	char *data = NULL, *cur, *v, tag;
+	size_t i, len;
+	bool bad = false;
+
+	*out = NULL;
+	gr_kv_raw(&key, "searchdirs 1\n", strlen("searchdirs 1\n"));
+	gr_kv_put(&key, 'd', cwd);
+	gr_kv_put(&key, 'P', path ? path : "");
+	for (i = 0; envp && envp[i]; i++)
+		if (gr_probe_env_wanted(envp[i]))
+			gr_kv_put(&key, 'e', envp[i]);
+	if (comp->p)
+		gr_kv_raw(&key, comp->p, comp->n);
+	for (i = 0; sd[i]; i++)
+		gr_kv_put(&key, 'a', sd[i]);
+	if (!key.nomem && key.p && gr_cache_get(env, "searchdirs", key.p, &data, &len) == GR_OK) {
+		cur = data;
+		if (strlen(data) == len && gr_kv_next(&cur, &tag, &v, &bad) && tag == 'o' && !bad &&
+		    !strncmp(v, "install: ", 9) && strstr(v, "\nprograms: ") && strstr(v, "\nlibraries: ") &&
+		    (*out = strdup(v)) != NULL) {
+			char *o = *out;
+			if (gr_kv_next(&cur, &tag, &v, &bad) && tag == 'E' && !strcmp(v, "end") && !bad &&
+			    (!cur || !*cur)) {
+				free(data);
+				free(key.p);
+				return GR_OK;
+			}
+			free(o);
+			*out = NULL;
+		}
+	}
+	free(data);
+	if (gr_spawn_capture(sd, NULL, &res, &ignore) != GR_OK) {
+		free(key.p);
+		return GR_ENOTFOUND;
+	}
+	if (!gr_spawn_ok(&res) || !res.out || strlen(res.out) != res.outlen) {
+		gr_spawn_result_free(&res);
+		free(key.p);
+		return GR_ENOTFOUND;
+	}
+	/* gcc's answer (clang's has no install: line and depends on which gcc
+	 * installations exist): kept. */
+	if (!strncmp(res.out, "install: ", 9) && strstr(res.out, "\nprograms: ") &&
+	    strstr(res.out, "\nlibraries: ") && !key.nomem && key.p) {
+		gr_kv_put(&val, 'o', res.out);
+		gr_kv_put(&val, 'E', "end");
+		if (!val.nomem && val.p)
+			gr_cache_put(env, "searchdirs", key.p, val.p, val.n, &ignore);  /* a failure only costs time */
+	}
+	free(val.p);
+	free(key.p);
+	*out = res.out;
+	res.out = NULL;
+	gr_spawn_result_free(&res);
+	return GR_OK;
+}
+
 /* Build the cache key of the probe; GR_ENOTFOUND when it cannot be keyed. */
 static int
 gr_probe_key(const struct gr_env *env, const char *path, char *const *envp, const char *cwd, char *const cc[],
@@ -781,9 +883,8 @@ gr_probe_key(const struct gr_env *env, const char *path, char *const *envp, cons
 	                                    "libc_nonshared.a", "libgcc.a", "libgcc_s.so", "libgcc_s.so.1",
 	                                    "libgcc_eh.a", "libc.so.6", "specs" };
 	struct gr_strvec sd;
-	struct gr_spawn_result res;
-	struct gr_error ignore;
-	char *src = NULL, *where, fuse[64] = "";
+	struct gr_kvbuf comp = { NULL, 0, 0, false };
+	char *src = NULL, *where, *dirs = NULL, fuse[64] = "";
 	size_t i, srclen = 0;
 	FILE *f;
 	const char *line, *prog = NULL, *lib = NULL;
@@ -815,7 +916,7 @@ gr_probe_key(const struct gr_env *env, const char *path, char *const *envp, cons
 		if (!strncmp(args[i], "-fuse-ld=", 9) && strlen(args[i]) < sizeof(fuse) - 4)
 			snprintf(fuse, sizeof(fuse), "ld.%s", args[i] + 9);
 	}
-	gr_kv_raw(key, "probe 1\n", strlen("probe 1\n"));
+	gr_kv_raw(key, "probe 2\n", strlen("probe 2\n"));
 	gr_kv_put(key, 'd', cwd);
 	for (i = 0; i + 1 < n; i++) {
 		if (!strcmp(args[i], "-o")) {
@@ -832,24 +933,34 @@ gr_probe_key(const struct gr_env *env, const char *path, char *const *envp, cons
 	for (i = 0; envp && envp[i]; i++)
 		if (gr_probe_env_wanted(envp[i]))
 			gr_kv_put(key, 'e', envp[i]);
+	/* The compiler's part: each word, where path finds it, that file's
+	 * identity and real path (gcc finds its own installation from where it
+	 * is: make_relative_prefix), and clang's configuration state. */
 	for (i = 0; cc[i]; i++) {
 		errno = 0;
 		where = gr_path_which(cc[i], path);
 		if (!where && errno == ENOMEM)
-			key->nomem = true;
-		gr_kv_put(key, 'w', cc[i]);
+			comp.nomem = true;
+		gr_kv_put(&comp, 'w', cc[i]);
 		if (where) {
 			/* clang's configuration files, read from its own directory. */
 			char *cfg = gr_toolchain_config_state(env, where, cc, SIZE_MAX, args, n - 1);
-			gr_probe_file(key, 'f', where);
+			char *real = realpath(where, NULL);
+			gr_probe_file(&comp, 'f', where);
+			gr_kv_put(&comp, 'R', real ? real : "");
+			free(real);
 			if (!cfg)
-				key->nomem = true;
+				comp.nomem = true;
 			else if (*cfg)
-				gr_kv_put(key, 'C', cfg);
+				gr_kv_put(&comp, 'C', cfg);
 			free(cfg);
 		}
 		free(where);
 	}
+	if (comp.nomem)
+		key->nomem = true;
+	else if (comp.p)
+		gr_kv_raw(key, comp.p, comp.n);
 	/* Where the driver finds its programs and start files: asked with the
 	 * probe's own driver flags (-m64, -fuse-ld=...). */
 	gr_strvec_init(&sd);
@@ -860,28 +971,25 @@ gr_probe_key(const struct gr_env *env, const char *path, char *const *envp, cons
 		rc = gr_rewrite_driver_toolchain_flags((const char *const *)args, n - 1, &sd);
 	if (!rc)
 		rc = gr_strvec_push(&sd, "-print-search-dirs");
-	if (rc) {
+	if (rc || comp.nomem) {
 		gr_strvec_deinit(&sd);
+		free(comp.p);
 		return gr_error_set(err, GR_ENOMEM, 0, "out of memory");
 	}
-	if (gr_spawn_capture(gr_strvec_argv(&sd), NULL, &res, &ignore) != GR_OK) {
-		gr_strvec_deinit(&sd);
-		return GR_ENOTFOUND;
-	}
+	rc = gr_probe_search_dirs(env, path, envp, cwd, &comp, gr_strvec_argv(&sd), &dirs);
 	gr_strvec_deinit(&sd);
-	if (!gr_spawn_ok(&res) || !res.out || strlen(res.out) != res.outlen) {
-		gr_spawn_result_free(&res);
+	free(comp.p);
+	if (rc != GR_OK)
 		return GR_ENOTFOUND;
-	}
-	gr_kv_put(key, 'D', res.out);
-	for (line = res.out; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+	gr_kv_put(key, 'D', dirs);
+	for (line = dirs; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
 		if (!strncmp(line, "programs: ", 10))
 			prog = line + 10;
 		else if (!strncmp(line, "libraries: ", 11))
 			lib = line + 11;
 	}
 	if (!prog || !lib) {
-		gr_spawn_result_free(&res);
+		free(dirs);
 		return GR_ENOTFOUND;
 	}
 	gr_probe_dirs(key, 'p', prog, progs, sizeof(progs) / sizeof(progs[0]));
@@ -890,7 +998,7 @@ gr_probe_key(const struct gr_env *env, const char *path, char *const *envp, cons
 		const char *one[] = { fuse };
 		gr_probe_dirs(key, 'p', prog, one, 1);
 	}
-	gr_spawn_result_free(&res);
+	free(dirs);
 	/* And the programs the driver falls back to in PATH. */
 	for (i = 0; i < sizeof(progs) / sizeof(progs[0]) + 1; i++) {
 		const char *name = i < sizeof(progs) / sizeof(progs[0]) ? progs[i] : fuse;
