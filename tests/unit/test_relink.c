@@ -567,6 +567,130 @@ START_TEST(test_probe_cache)
 }
 END_TEST
 
+/* A gcc-like compiler script for test_probe_search_dirs: -print-search-dirs
+ * counts itself in DIR/sdcount and names DIR$GCC_EXEC_PREFIX (with install:
+ * first unless clang_like); a probe counts itself in DIR/count and is refused. */
+static void
+sd_cc(const char *dir, const char *cc, const char *word, bool clang_like)
+{
+	char text[4096];
+
+	snprintf(text, sizeof(text),
+	         "#!/bin/sh\n"
+	         "# %s\n"
+	         "for a; do [ \"$a\" = -print-search-dirs ] && { echo x >> %s/sdcount;"
+	         " printf '%sprograms: =%s$GCC_EXEC_PREFIX/\\nlibraries: =%s/\\n'; exit 0; }; done\n"
+	         "echo x >> %s/count\n"
+	         "printf 'unrecognized option\\n' >&2\n"
+	         "exit 1\n",
+	         word, dir, clang_like ? "" : "install: /x/\\n", dir, dir, dir);
+	gr_test_write_mode(cc, text, 0755);
+}
+
+/* How many lines DIR/NAME holds (0: none). */
+static size_t
+count_lines(const char *dir, const char *name)
+{
+	char path[512], *t;
+	size_t n = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (access(path, F_OK) != 0)
+		return 0;
+	t = gr_test_slurp(path);
+	for (char *p = t; *p; p++)
+		n += *p == '\n';
+	free(t);
+	return n;
+}
+
+/* Issue 15: a probe answered from the cache runs no compiler at all: gcc's
+ * -print-search-dirs comes from the cache too (kind searchdirs), asked again
+ * when what it depends on changes: the driver's environment (GCC_EXEC_PREFIX),
+ * its driver flags (-m32, -fuse-ld=), the driver itself (its content, or the
+ * same file reached from another directory: gcc finds its installation
+ * from where it is); clang's answer (no install: line) is never kept. */
+START_TEST(test_probe_search_dirs)
+{
+	char dir[256], cc[320], other[320], lnk[320], trivial[400], out[400], cache[320];
+	char *ccv[2] = { cc, NULL }, *lnv[2] = { lnk, NULL };
+	char *envp[] = { "GORELINK_LINK_STATE=/x/state", NULL };
+	char *envx[] = { "GCC_EXEC_PREFIX=/elsewhere", NULL };
+	char *args[5];
+	struct gr_extld_probe ans;
+	struct gr_error e;
+	bool hit;
+
+	gr_test_tmpdir(dir, sizeof(dir), "gr-probesd");
+	snprintf(cc, sizeof(cc), "%s/gcc", dir);
+	snprintf(cache, sizeof(cache), "%s/cache", dir);
+	setenv("GORELINK_CACHE_DIR", cache, 1);
+	sd_cc(dir, cc, "one", false);
+	snprintf(out, sizeof(out), "%s/go-link-1/a.out", dir);
+	snprintf(trivial, sizeof(trivial), "%s/go-link-1/trivial.c", dir);
+	snprintf(lnk, sizeof(lnk), "%s/go-link-1", dir);
+	ck_assert_int_eq(mkdir(lnk, 0755), 0);
+	gr_test_put(lnk, "trivial.c", "int main() { return 0; }");
+	args[0] = "-m64";
+	args[1] = "-o";
+	args[2] = out;
+	args[3] = "-Wl,--build-id=0x1234";
+	args[4] = trivial;
+#define SD_PROBE(ccv_, env_, want_hit, want_sd, want_count)                                             \
+	do {                                                                                            \
+		ck_assert_msg(gr_extld_probe(gr_test_env(), "/usr/bin:/bin", env_, "/", ccv_, args, 5, &ans,     \
+		                             &hit, &e) == GR_OK, "%s", e.msg);                                \
+		ck_assert_int_eq(hit, want_hit);                                                        \
+		ck_assert_int_eq(ans.status, 1);                                                        \
+		gr_extld_probe_free(&ans);                                                              \
+		ck_assert_uint_eq(count_lines(dir, "sdcount"), want_sd);                               \
+		ck_assert_uint_eq(count_lines(dir, "count"), want_count);                              \
+	} while (0)
+
+	SD_PROBE(ccv, envp, false, 1, 1);
+	/* Answered: neither the probe nor -print-search-dirs runs. */
+	SD_PROBE(ccv, envp, true, 1, 1);
+	/* Another probe flag (no driver flag): the probe runs, the search dirs are kept. */
+	args[3] = "-no-pie";
+	SD_PROBE(ccv, envp, false, 1, 2);
+	SD_PROBE(ccv, envp, true, 1, 2);
+	/* GCC_EXEC_PREFIX moves the driver's programs: asked again. */
+	SD_PROBE(ccv, envx, false, 2, 3);
+	SD_PROBE(ccv, envx, true, 2, 3);
+	/* A driver flag (-m32, -fuse-ld=): asked again. */
+	args[0] = "-m32";
+	SD_PROBE(ccv, envp, false, 3, 4);
+	args[0] = "-fuse-ld=bfd";
+	SD_PROBE(ccv, envp, false, 4, 5);
+	SD_PROBE(ccv, envp, true, 4, 5);
+	/* The driver replaced: asked again. */
+	sd_cc(dir, cc, "two!", false);
+	SD_PROBE(ccv, envp, false, 5, 6);
+	SD_PROBE(ccv, envp, true, 5, 6);
+	/* The same file (the same identity) reached from another directory
+	 * through a symbolic link, then from here again: asked again each time. */
+	snprintf(other, sizeof(other), "%s/bin2", dir);
+	ck_assert_int_eq(mkdir(other, 0755), 0);
+	snprintf(other, sizeof(other), "%s/bin2/gcc", dir);
+	ck_assert_int_eq(link(cc, other), 0);
+	snprintf(lnk, sizeof(lnk), "%s/cc", dir);
+	ck_assert_int_eq(symlink(cc, lnk), 0);
+	SD_PROBE(lnv, envp, false, 6, 7);
+	SD_PROBE(lnv, envp, true, 6, 7);
+	ck_assert_int_eq(unlink(lnk), 0);
+	ck_assert_int_eq(symlink(other, lnk), 0);
+	SD_PROBE(lnv, envp, false, 7, 8);
+	SD_PROBE(lnv, envp, true, 7, 8);
+	/* clang's answer (no install: line) is asked every time. */
+	sd_cc(dir, cc, "clang", true);
+	SD_PROBE(ccv, envp, false, 8, 9);
+	SD_PROBE(ccv, envp, true, 9, 9);
+#undef SD_PROBE
+	unsetenv("GORELINK_CACHE_DIR");
+	ck_assert_int_eq(gr_test_rmtree(dir), 0);
+}
+END_TEST
+
 START_TEST(test_linkstate)
 {
 	char path[] = "/tmp/gr-state-XXXXXX";
@@ -1334,6 +1458,7 @@ main(void)
 		test_extld_linker_own,
 		test_probe_shape,
 		test_probe_cache,
+		test_probe_search_dirs,
 		test_linkstate,
 		test_presets,
 		test_preset_modules,
