@@ -691,6 +691,79 @@ START_TEST(test_probe_search_dirs)
 }
 END_TEST
 
+/* The probe key looks into a directory the driver lists twice (p2 a
+ * symbolic link to p1) once: a program appearing there, or p2 becoming
+ * another directory holding one, still runs the probe again. */
+START_TEST(test_probe_dirs_once)
+{
+	char dir[256], cc[320], d[320], t[400], trivial[400], out[400], cache[320], text[2048];
+	char *ccv[2] = { cc, NULL };
+	char *envp[] = { NULL };
+	char *args[4];
+	struct gr_extld_probe ans;
+	struct gr_error e;
+	bool hit;
+
+	gr_test_tmpdir(dir, sizeof(dir), "gr-probedirs");
+	snprintf(cc, sizeof(cc), "%s/gcc", dir);
+	snprintf(cache, sizeof(cache), "%s/cache", dir);
+	setenv("GORELINK_CACHE_DIR", cache, 1);
+	snprintf(text, sizeof(text),
+	         "#!/bin/sh\n"
+	         "for a; do [ \"$a\" = -print-search-dirs ] && { printf 'install: %s/\\nprograms: =%s/p1/:%s/p2/\\nlibraries: =%s/p2/\\n'; exit 0; }; done\n"
+	         "echo x >> %s/count\n"
+	         "exit 0\n", dir, dir, dir, dir, dir);
+	gr_test_write_mode(cc, text, 0755);
+	snprintf(d, sizeof(d), "%s/p1", dir);
+	ck_assert_int_eq(mkdir(d, 0755), 0);
+	snprintf(d, sizeof(d), "%s/p2", dir);
+	ck_assert_int_eq(symlink("p1", d), 0);
+	snprintf(d, sizeof(d), "%s/go-link-1", dir);
+	ck_assert_int_eq(mkdir(d, 0755), 0);
+	gr_test_put(d, "trivial.c", "int main() { return 0; }");
+	snprintf(out, sizeof(out), "%s/a.out", d);
+	snprintf(trivial, sizeof(trivial), "%s/trivial.c", d);
+	args[0] = "-o";
+	args[1] = out;
+	args[2] = "-no-pie";
+	args[3] = trivial;
+#define DIRS_PROBE(want_hit, want_count)                                                                \
+	do {                                                                                            \
+		ck_assert_msg(gr_extld_probe(gr_test_env(), "/nowhere", envp, "/", ccv, args, 4, &ans, &hit, \
+		                             &e) == GR_OK, "%s", e.msg);                                      \
+		ck_assert_int_eq(hit, want_hit);                                                        \
+		ck_assert_int_eq(ans.status, 0);                                                        \
+		gr_extld_probe_free(&ans);                                                              \
+		ck_assert_uint_eq(count_lines(dir, "count"), want_count);                              \
+	} while (0)
+	DIRS_PROBE(false, 1);
+	DIRS_PROBE(true, 1);
+	/* A program in p1 (p2 too, through the link): run again. */
+	snprintf(d, sizeof(d), "%s/p1/as", dir);
+	gr_test_write_mode(d, "#!/bin/sh\n", 0755);
+	DIRS_PROBE(false, 2);
+	DIRS_PROBE(true, 2);
+	/* p2 another directory, holding a linker: run again. */
+	snprintf(t, sizeof(t), "%s/p3", dir);
+	ck_assert_int_eq(mkdir(t, 0755), 0);
+	snprintf(t, sizeof(t), "%s/p3/ld", dir);
+	gr_test_write_mode(t, "#!/bin/sh\n", 0755);
+	snprintf(d, sizeof(d), "%s/p2", dir);
+	ck_assert_int_eq(unlink(d), 0);
+	ck_assert_int_eq(symlink("p3", d), 0);
+	DIRS_PROBE(false, 3);
+	DIRS_PROBE(true, 3);
+	/* A start file in the libraries directory p2 (p3): run again. */
+	snprintf(t, sizeof(t), "%s/p3/crt1.o", dir);
+	gr_test_write_mode(t, "", 0644);
+	DIRS_PROBE(false, 4);
+	DIRS_PROBE(true, 4);
+#undef DIRS_PROBE
+	unsetenv("GORELINK_CACHE_DIR");
+	ck_assert_int_eq(gr_test_rmtree(dir), 0);
+}
+END_TEST
+
 START_TEST(test_linkstate)
 {
 	char path[] = "/tmp/gr-state-XXXXXX";
@@ -1459,6 +1532,7 @@ main(void)
 		test_probe_shape,
 		test_probe_cache,
 		test_probe_search_dirs,
+		test_probe_dirs_once,
 		test_linkstate,
 		test_presets,
 		test_preset_modules,
