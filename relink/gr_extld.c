@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "gr_bfdcheck.h"
 #include "gr_bstate.h"
@@ -871,6 +872,77 @@ gr_probe_search_dirs(const struct gr_env *env, const char *path, char *const *en
 	return GR_OK;
 }
 
+/* gr_path_which of each of names[0..nn) in path, into found[] (malloc'd or
+ * NULL), walking path once: a directory that is none (stat fails, or no
+ * directory) or one already walked under another name (the same device and
+ * inode: /bin and /usr/bin) finds nothing gr_path_which would find first,
+ * and is skipped. 0, or -1: out of memory (found[] all NULL). */
+static int
+gr_probe_which_all(const char *path, const char *const *names, size_t nn, char **found)
+{
+	struct { dev_t dev; ino_t ino; } seen[64];
+	const char *p, *colon;
+	size_t i, left = nn, nseen = 0;
+
+	for (i = 0; i < nn; i++) {
+		found[i] = NULL;
+		/* A name with a slash is not looked for in path (as gr_path_which). */
+		if (!*names[i] || strchr(names[i], '/')) {
+			left--;
+			if (*names[i] && access(names[i], X_OK) == 0 && !(found[i] = strdup(names[i])))
+				goto nomem;
+		}
+	}
+	for (p = path ? path : "/usr/bin:/bin"; *p && left; p = *colon ? colon + 1 : colon) {
+		char dir[4096];
+		struct stat st;
+		bool skip = false;
+		size_t dl;
+		colon = strchr(p, ':');
+		if (!colon)
+			colon = p + strlen(p);
+		/* An empty PATH entry means the current directory. */
+		dl = colon == p ? 1 : (size_t)(colon - p);
+		if (dl >= sizeof(dir))
+			goto nomem;  /* cannot name it: no key */
+		memcpy(dir, colon == p ? "." : p, dl);
+		dir[dl] = '\0';
+		if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+			continue;
+		for (i = 0; i < nseen && !skip; i++)
+			skip = seen[i].dev == st.st_dev && seen[i].ino == st.st_ino;
+		if (skip)
+			continue;
+		if (nseen < sizeof(seen) / sizeof(seen[0])) {
+			seen[nseen].dev = st.st_dev;
+			seen[nseen].ino = st.st_ino;
+			nseen++;
+		}
+		for (i = 0; i < nn; i++) {
+			size_t n = dl + strlen(names[i]) + 2;
+			char *cand;
+			if (found[i] || !*names[i] || strchr(names[i], '/'))
+				continue;
+			if (!(cand = malloc(n)))
+				goto nomem;
+			snprintf(cand, n, "%s/%s", dir, names[i]);
+			if (access(cand, X_OK) == 0) {
+				found[i] = cand;
+				left--;
+			} else {
+				free(cand);
+			}
+		}
+	}
+	return 0;
+nomem:
+	for (i = 0; i < nn; i++) {
+		free(found[i]);
+		found[i] = NULL;
+	}
+	return -1;
+}
+
 /* Build the cache key of the probe; GR_ENOTFOUND when it cannot be keyed. */
 static int
 gr_probe_key(const struct gr_env *env, const char *path, char *const *envp, const char *cwd, char *const cc[],
@@ -1000,17 +1072,21 @@ gr_probe_key(const struct gr_env *env, const char *path, char *const *envp, cons
 	}
 	free(dirs);
 	/* And the programs the driver falls back to in PATH. */
-	for (i = 0; i < sizeof(progs) / sizeof(progs[0]) + 1; i++) {
-		const char *name = i < sizeof(progs) / sizeof(progs[0]) ? progs[i] : fuse;
-		if (!*name)
-			continue;
-		errno = 0;
-		where = gr_path_which(name, path);
-		if (!where && errno == ENOMEM)
+	{
+		const char *names[sizeof(progs) / sizeof(progs[0]) + 1];
+		char *found[sizeof(progs) / sizeof(progs[0]) + 1];
+		size_t nn = 0;
+		for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
+			names[nn++] = progs[i];
+		if (*fuse)
+			names[nn++] = fuse;
+		if (gr_probe_which_all(path, names, nn, found))
 			key->nomem = true;
-		if (where)
-			gr_probe_file(key, 'q', where);
-		free(where);
+		for (i = 0; i < nn; i++) {
+			if (found[i])
+				gr_probe_file(key, 'q', found[i]);
+			free(found[i]);
+		}
 	}
 	if (key->nomem || !key->p)
 		return gr_error_set(err, GR_ENOMEM, 0, "out of memory");
