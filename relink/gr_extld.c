@@ -1,6 +1,8 @@
 #include "gr_extld.h"
 
+#include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -275,6 +277,108 @@ gr_extld_archive_cxx(const struct gr_env *env, const char *path)
 	return cxx;
 }
 
+/* The host's own kind of ELF relocatable object, which the BFD gorelink is
+ * linked with always reads: gr_extld_elf_needs_cxx answers for it alone. */
+#if defined(__x86_64__) && defined(__LP64__)
+#define GR_EXTLD_HOST_EM EM_X86_64
+#elif defined(__aarch64__) && defined(__AARCH64EL__) && defined(__LP64__)
+#define GR_EXTLD_HOST_EM EM_AARCH64
+#endif
+
+/* pread exactly n bytes at off; false on a short read or an error. */
+static bool
+gr_extld_pread(int fd, void *buf, size_t n, uint64_t off)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = pread(fd, (char *)buf + got, n - got, (off_t)(off + got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return false;
+		got += (size_t)r;
+	}
+	return true;
+}
+
+int
+gr_extld_elf_needs_cxx(const char *path)
+{
+#ifdef GR_EXTLD_HOST_EM
+	Elf64_Ehdr eh;
+	Elf64_Shdr *sh = NULL;
+	Elf64_Sym *syms = NULL;
+	char *str = NULL;
+	struct stat st;
+	uint64_t size, nsyms, i, k;
+	size_t symtab = 0, nsymtab = 0;
+	int fd, rc = -1;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < (off_t)sizeof(eh) ||
+	    !gr_extld_pread(fd, &eh, sizeof(eh), 0))
+		goto out;
+	size = (uint64_t)st.st_size;
+	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_ident[EI_DATA] != ELFDATA2LSB || eh.e_ident[EI_VERSION] != EV_CURRENT ||
+	    eh.e_type != ET_REL || eh.e_machine != GR_EXTLD_HOST_EM || eh.e_version != EV_CURRENT ||
+	    eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shnum == 0 || eh.e_shstrndx == SHN_XINDEX ||
+	    eh.e_shoff > size || (uint64_t)eh.e_shnum * sizeof(Elf64_Shdr) > size - eh.e_shoff)
+		goto out;
+	if (!(sh = malloc((size_t)eh.e_shnum * sizeof(*sh))) ||
+	    !gr_extld_pread(fd, sh, (size_t)eh.e_shnum * sizeof(*sh), eh.e_shoff))
+		goto out;
+	for (k = 0; k < eh.e_shnum; k++)
+		if (sh[k].sh_type == SHT_SYMTAB) {
+			symtab = (size_t)k;
+			nsymtab++;
+		}
+	/* No symbol table, or more than one: BFD's to answer. */
+	if (nsymtab != 1)
+		goto out;
+	{
+		const Elf64_Shdr *s = &sh[symtab], *t;
+		if (s->sh_entsize != sizeof(Elf64_Sym) || s->sh_size % sizeof(Elf64_Sym) || s->sh_offset > size ||
+		    s->sh_size > size - s->sh_offset || s->sh_link == 0 || s->sh_link >= eh.e_shnum)
+			goto out;
+		t = &sh[s->sh_link];
+		if (t->sh_type != SHT_STRTAB || t->sh_size == 0 || t->sh_offset > size || t->sh_size > size - t->sh_offset)
+			goto out;
+		nsyms = s->sh_size / sizeof(Elf64_Sym);
+		if (!(syms = malloc(s->sh_size ? (size_t)s->sh_size : 1)) || !(str = malloc((size_t)t->sh_size)) ||
+		    !gr_extld_pread(fd, syms, (size_t)s->sh_size, s->sh_offset) ||
+		    !gr_extld_pread(fd, str, (size_t)t->sh_size, t->sh_offset) || str[t->sh_size - 1] != '\0')
+			goto out;
+		/* As gr_bfd_refs_cxx over BFD's symbols (every entry but the first;
+		 * undefined: section index SHN_UNDEF; no leading character on ELF). */
+		rc = 0;
+		for (i = 1; i < nsyms && !rc; i++) {
+			const char *name;
+			if (syms[i].st_shndx != SHN_UNDEF)
+				continue;
+			if (syms[i].st_name >= t->sh_size) {
+				rc = -1;  /* BFD would read no name: its answer */
+				break;
+			}
+			name = str + syms[i].st_name;
+			if (!strncmp(name, "_Z", 2) || !strncmp(name, "__cxa_", 6) || !strcmp(name, "__gxx_personality_v0"))
+				rc = 1;
+		}
+	}
+out:
+	free(sh);
+	free(syms);
+	free(str);
+	close(fd);
+	return rc;
+#else
+	(void)path;
+	return -1;
+#endif
+}
+
 /* Whether the link holds C++: an object that refers to the C++ runtime (a
  * cgo package with .cc files), or an archive a -l became that does (a C
  * library written in C++, whose pkg-config flags leave -lstdc++ to the
@@ -288,7 +392,12 @@ gr_extld_holds_cxx(const struct gr_env *env, char *const *args, size_t n,
 
 	for (i = 0; i < n; i++) {
 		size_t l = strlen(args[i]);
-		if (l > 2 && !strcmp(args[i] + l - 2, ".o") && args[i][0] == '/' && gr_bfd_needs_cxx(args[i]))
+		int fast;
+		if (l <= 2 || strcmp(args[i] + l - 2, ".o") || args[i][0] != '/')
+			continue;
+		/* cmd/link's go.o and cgo objects: their symbol tables read
+		 * directly (BFD's symbols for go.o cost milliseconds). */
+		if ((fast = gr_extld_elf_needs_cxx(args[i])) == 1 || (fast < 0 && gr_bfd_needs_cxx(args[i])))
 			return true;
 	}
 	for (i = 0; i < rw->ntokens; i++) {

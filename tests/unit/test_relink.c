@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gr_bfdcheck.h"
 #include "gr_build.h"
 #include "gr_diag.h"
 #include "gr_extld.h"
@@ -760,6 +761,88 @@ START_TEST(test_probe_dirs_once)
 	DIRS_PROBE(true, 4);
 #undef DIRS_PROBE
 	unsetenv("GORELINK_CACHE_DIR");
+	ck_assert_int_eq(gr_test_rmtree(dir), 0);
+}
+END_TEST
+
+/* Compile src (C, or C++ when cxx) in dir into dir/name.o with gcc or g++. */
+static void
+cxx_fixture(const char *dir, const char *name, const char *src, bool cxx, char *obj, size_t n)
+{
+	char srcp[512];
+	char *argv[] = { cxx ? "g++" : "gcc", "-c", "-o", obj, srcp, NULL };
+	struct gr_spawn_result r;
+	struct gr_error e;
+
+	snprintf(srcp, sizeof(srcp), "%s/%s.%s", dir, name, cxx ? "cc" : "c");
+	snprintf(obj, n, "%s/%s.o", dir, name);
+	gr_test_write(srcp, src);
+	ck_assert_msg(gr_spawn_capture(argv, NULL, &r, &e) == GR_OK, "%s (Debian packages gcc, g++)", e.msg);
+	ck_assert_msg(gr_spawn_ok(&r), "%s -c %s: %s (Debian packages gcc, g++)", argv[0], srcp, r.err ? r.err : "");
+	gr_spawn_result_free(&r);
+}
+
+/* Issue 15: gr_extld_elf_needs_cxx reads the host's objects' symbol tables
+ * itself and answers as BFD does (gr_bfd_needs_cxx); anything else is BFD's. */
+START_TEST(test_elf_needs_cxx)
+{
+	static const struct {
+		const char *name, *src;
+		bool cxx;
+		int want;
+	} cases[] = {
+		{ "c", "#include <stdio.h>\nint f(void) { return puts(\"x\"); }\n", false, 0 },
+		{ "cc", "void g();\nint f() { g(); return 0; }\n", true, 1 },
+		{ "cxa", "extern int __cxa_atexit(void (*)(void *), void *, void *);\n"
+		         "int f(void) { return __cxa_atexit(0, 0, 0); }\n", false, 1 },
+		{ "pers", "extern char __gxx_personality_v0;\nchar *f(void) { return &__gxx_personality_v0; }\n", false, 1 },
+		{ "weak", "extern void _Z3foov(void) __attribute__((weak));\nvoid f(void) { if (_Z3foov) _Z3foov(); }\n",
+		  false, 1 },
+		{ "defined", "void _Z3foov(void) {}\nint __cxa_x;\n", false, 0 },
+		{ "cxxdef", "int f(int x) { return x + 1; }\nint f(double x) { return (int)x; }\n", true, 0 },
+	};
+	char dir[256], obj[400], cut[400], *text;
+	size_t i, len;
+	FILE *f;
+
+	gr_test_tmpdir(dir, sizeof(dir), "gr-elfcxx");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cxx_fixture(dir, cases[i].name, cases[i].src, cases[i].cxx, obj, sizeof(obj));
+		ck_assert_msg(gr_extld_elf_needs_cxx(obj) == cases[i].want, "%s: %d, want %d", cases[i].name,
+		              gr_extld_elf_needs_cxx(obj), cases[i].want);
+		ck_assert_msg(gr_bfd_needs_cxx(obj) == (cases[i].want == 1), "%s: BFD disagrees", cases[i].name);
+	}
+	/* Cut short (the section headers past the end), not ELF, missing: BFD's. */
+	cxx_fixture(dir, "cut", "void g();\nint f() { g(); return 0; }\n", true, obj, sizeof(obj));
+	text = gr_test_slurp(obj);
+	ck_assert_ptr_nonnull(text);
+	free(text);
+	{
+		struct stat st;
+		ck_assert_int_eq(stat(obj, &st), 0);
+		len = (size_t)st.st_size;
+	}
+	snprintf(cut, sizeof(cut), "%s/short.o", dir);
+	{
+		char *buf = malloc(len);
+		f = fopen(obj, "rb");
+		ck_assert_ptr_nonnull(buf);
+		ck_assert_ptr_nonnull(f);
+		ck_assert_uint_eq(fread(buf, 1, len, f), len);
+		fclose(f);
+		f = fopen(cut, "wb");
+		ck_assert_ptr_nonnull(f);
+		ck_assert_uint_eq(fwrite(buf, 1, len - 64, f), len - 64);
+		fclose(f);
+		free(buf);
+	}
+	ck_assert_int_eq(gr_extld_elf_needs_cxx(cut), -1);
+	gr_test_put(dir, "text.o", "not an object\n");
+	snprintf(cut, sizeof(cut), "%s/text.o", dir);
+	ck_assert_int_eq(gr_extld_elf_needs_cxx(cut), -1);
+	ck_assert(!gr_bfd_needs_cxx(cut));
+	snprintf(cut, sizeof(cut), "%s/missing.o", dir);
+	ck_assert_int_eq(gr_extld_elf_needs_cxx(cut), -1);
 	ck_assert_int_eq(gr_test_rmtree(dir), 0);
 }
 END_TEST
@@ -1533,6 +1616,7 @@ main(void)
 		test_probe_cache,
 		test_probe_search_dirs,
 		test_probe_dirs_once,
+		test_elf_needs_cxx,
 		test_linkstate,
 		test_presets,
 		test_preset_modules,
