@@ -1,11 +1,14 @@
 #include "gr_extld.h"
 
+#include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "gr_bfdcheck.h"
 #include "gr_bstate.h"
@@ -274,6 +277,108 @@ gr_extld_archive_cxx(const struct gr_env *env, const char *path)
 	return cxx;
 }
 
+/* The host's own kind of ELF relocatable object, which the BFD gorelink is
+ * linked with always reads: gr_extld_elf_needs_cxx answers for it alone. */
+#if defined(__x86_64__) && defined(__LP64__)
+#define GR_EXTLD_HOST_EM EM_X86_64
+#elif defined(__aarch64__) && defined(__AARCH64EL__) && defined(__LP64__)
+#define GR_EXTLD_HOST_EM EM_AARCH64
+#endif
+
+/* pread exactly n bytes at off; false on a short read or an error. */
+static bool
+gr_extld_pread(int fd, void *buf, size_t n, uint64_t off)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = pread(fd, (char *)buf + got, n - got, (off_t)(off + got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return false;
+		got += (size_t)r;
+	}
+	return true;
+}
+
+int
+gr_extld_elf_needs_cxx(const char *path)
+{
+#ifdef GR_EXTLD_HOST_EM
+	Elf64_Ehdr eh;
+	Elf64_Shdr *sh = NULL;
+	Elf64_Sym *syms = NULL;
+	char *str = NULL;
+	struct stat st;
+	uint64_t size, nsyms, i, k;
+	size_t symtab = 0, nsymtab = 0;
+	int fd, rc = -1;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < (off_t)sizeof(eh) ||
+	    !gr_extld_pread(fd, &eh, sizeof(eh), 0))
+		goto out;
+	size = (uint64_t)st.st_size;
+	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_ident[EI_DATA] != ELFDATA2LSB || eh.e_ident[EI_VERSION] != EV_CURRENT ||
+	    eh.e_type != ET_REL || eh.e_machine != GR_EXTLD_HOST_EM || eh.e_version != EV_CURRENT ||
+	    eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shnum == 0 || eh.e_shstrndx == SHN_XINDEX ||
+	    eh.e_shoff > size || (uint64_t)eh.e_shnum * sizeof(Elf64_Shdr) > size - eh.e_shoff)
+		goto out;
+	if (!(sh = malloc((size_t)eh.e_shnum * sizeof(*sh))) ||
+	    !gr_extld_pread(fd, sh, (size_t)eh.e_shnum * sizeof(*sh), eh.e_shoff))
+		goto out;
+	for (k = 0; k < eh.e_shnum; k++)
+		if (sh[k].sh_type == SHT_SYMTAB) {
+			symtab = (size_t)k;
+			nsymtab++;
+		}
+	/* No symbol table, or more than one: BFD's to answer. */
+	if (nsymtab != 1)
+		goto out;
+	{
+		const Elf64_Shdr *s = &sh[symtab], *t;
+		if (s->sh_entsize != sizeof(Elf64_Sym) || s->sh_size % sizeof(Elf64_Sym) || s->sh_offset > size ||
+		    s->sh_size > size - s->sh_offset || s->sh_link == 0 || s->sh_link >= eh.e_shnum)
+			goto out;
+		t = &sh[s->sh_link];
+		if (t->sh_type != SHT_STRTAB || t->sh_size == 0 || t->sh_offset > size || t->sh_size > size - t->sh_offset)
+			goto out;
+		nsyms = s->sh_size / sizeof(Elf64_Sym);
+		if (!(syms = malloc(s->sh_size ? (size_t)s->sh_size : 1)) || !(str = malloc((size_t)t->sh_size)) ||
+		    !gr_extld_pread(fd, syms, (size_t)s->sh_size, s->sh_offset) ||
+		    !gr_extld_pread(fd, str, (size_t)t->sh_size, t->sh_offset) || str[t->sh_size - 1] != '\0')
+			goto out;
+		/* As gr_bfd_refs_cxx over BFD's symbols (every entry but the first;
+		 * undefined: section index SHN_UNDEF; no leading character on ELF). */
+		rc = 0;
+		for (i = 1; i < nsyms && !rc; i++) {
+			const char *name;
+			if (syms[i].st_shndx != SHN_UNDEF)
+				continue;
+			if (syms[i].st_name >= t->sh_size) {
+				rc = -1;  /* BFD would read no name: its answer */
+				break;
+			}
+			name = str + syms[i].st_name;
+			if (!strncmp(name, "_Z", 2) || !strncmp(name, "__cxa_", 6) || !strcmp(name, "__gxx_personality_v0"))
+				rc = 1;
+		}
+	}
+out:
+	free(sh);
+	free(syms);
+	free(str);
+	close(fd);
+	return rc;
+#else
+	(void)path;
+	return -1;
+#endif
+}
+
 /* Whether the link holds C++: an object that refers to the C++ runtime (a
  * cgo package with .cc files), or an archive a -l became that does (a C
  * library written in C++, whose pkg-config flags leave -lstdc++ to the
@@ -287,7 +392,12 @@ gr_extld_holds_cxx(const struct gr_env *env, char *const *args, size_t n,
 
 	for (i = 0; i < n; i++) {
 		size_t l = strlen(args[i]);
-		if (l > 2 && !strcmp(args[i] + l - 2, ".o") && args[i][0] == '/' && gr_bfd_needs_cxx(args[i]))
+		int fast;
+		if (l <= 2 || strcmp(args[i] + l - 2, ".o") || args[i][0] != '/')
+			continue;
+		/* cmd/link's go.o and cgo objects: their symbol tables read
+		 * directly (BFD's symbols for go.o cost milliseconds). */
+		if ((fast = gr_extld_elf_needs_cxx(args[i])) == 1 || (fast < 0 && gr_bfd_needs_cxx(args[i])))
 			return true;
 	}
 	for (i = 0; i < rw->ntokens; i++) {
@@ -727,19 +837,42 @@ gr_probe_file(struct gr_kvbuf *b, char tag, const char *path)
 	gr_kv_raw(b, line, strlen(line));
 }
 
-/* The identity of each of names in each ':'-separated dir of list (a leading '=' skipped). */
+/* The identity of each of names in each ':'-separated dir of list (a leading
+ * '=' skipped). A directory that is none (stat fails, or no directory) holds
+ * none of them, and one already looked into under another name (the same
+ * device and inode: "/usr/lib/gcc/T/12/../../../T/" and "/usr/lib/T/") holds
+ * the same files: both skipped (the key still changes when either stops
+ * being so: the directory's names are in the key, and then its files are). */
 static void
 gr_probe_dirs(struct gr_kvbuf *b, char tag, const char *list, const char *const *names, size_t nn)
 {
 	char path[4096];
 	const char *p = list, *e;
-	size_t i;
+	struct { dev_t dev; ino_t ino; } seen[64];
+	size_t i, nseen = 0;
 
 	if (*p == '=')
 		p++;
 	while (*p) {
+		struct stat st;
+		bool skip = false;
 		e = p + strcspn(p, ":\n");
-		for (i = 0; i < nn && e > p; i++)
+		if (e > p && (size_t)(e - p) < sizeof(path)) {
+			memcpy(path, p, (size_t)(e - p));
+			path[e - p] = '\0';
+			if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+				skip = true;
+			} else {
+				for (i = 0; i < nseen && !skip; i++)
+					skip = seen[i].dev == st.st_dev && seen[i].ino == st.st_ino;
+				if (!skip && nseen < sizeof(seen) / sizeof(seen[0])) {
+					seen[nseen].dev = st.st_dev;
+					seen[nseen].ino = st.st_ino;
+					nseen++;
+				}
+			}
+		}
+		for (i = 0; i < nn && e > p && !skip; i++)
 			if (snprintf(path, sizeof(path), "%.*s/%s", (int)(e - p), p, names[i]) < (int)sizeof(path))
 				gr_probe_file(b, tag, path);
 			else
@@ -769,6 +902,156 @@ gr_probe_env_wanted(const char *kv)
 	return false;
 }
 
+/* The driver's -print-search-dirs for the words sd (the compiler words, the
+ * probe's driver flags, -print-search-dirs), into *out (malloc'd): from env's
+ * cache (kind "searchdirs") when the same words asked it before with the same
+ * driver and environment, or from the driver (kept when it answers as gcc
+ * does: a first line "install: "). comp is the compiler's part of the probe
+ * key (each word, where path finds it, that file's identity and real path,
+ * clang's configuration state); what else the answer depends on is in the
+ * key too: cwd, path and envp's variables the driver reads (LIBRARY_PATH,
+ * COMPILER_PATH, GCC_EXEC_PREFIX, LANG, LC_*...). gcc's print_search_dirs
+ * lists its prefixes without looking whether they exist (build_search_list
+ * with check_dir false); the one file whose existence changes them, a specs
+ * file in a programs or libraries directory, is in the probe key's file
+ * identities (gr_probe_dirs), which are taken on every probe. GR_OK, or
+ * GR_ENOTFOUND: the driver failed or said no programs: and libraries: lines. */
+static int
+gr_probe_search_dirs(const struct gr_env *env, const char *path, char *const *envp, const char *cwd,
+                     const struct gr_kvbuf *comp, char *const *sd, char **out)
+{
+	struct gr_kvbuf key = { NULL, 0, 0, false }, val = { NULL, 0, 0, false };
+	struct gr_spawn_result res;
+	struct gr_error ignore;
+	char *data = NULL, *cur, *v, tag;
+	size_t i, len;
+	bool bad = false;
+
+	*out = NULL;
+	gr_kv_raw(&key, "searchdirs 1\n", strlen("searchdirs 1\n"));
+	gr_kv_put(&key, 'd', cwd);
+	gr_kv_put(&key, 'P', path ? path : "");
+	for (i = 0; envp && envp[i]; i++)
+		if (gr_probe_env_wanted(envp[i]))
+			gr_kv_put(&key, 'e', envp[i]);
+	if (comp->p)
+		gr_kv_raw(&key, comp->p, comp->n);
+	for (i = 0; sd[i]; i++)
+		gr_kv_put(&key, 'a', sd[i]);
+	if (!key.nomem && key.p && gr_cache_get(env, "searchdirs", key.p, &data, &len) == GR_OK) {
+		cur = data;
+		if (strlen(data) == len && gr_kv_next(&cur, &tag, &v, &bad) && tag == 'o' && !bad &&
+		    !strncmp(v, "install: ", 9) && strstr(v, "\nprograms: ") && strstr(v, "\nlibraries: ") &&
+		    (*out = strdup(v)) != NULL) {
+			char *o = *out;
+			if (gr_kv_next(&cur, &tag, &v, &bad) && tag == 'E' && !strcmp(v, "end") && !bad &&
+			    (!cur || !*cur)) {
+				free(data);
+				free(key.p);
+				return GR_OK;
+			}
+			free(o);
+			*out = NULL;
+		}
+	}
+	free(data);
+	if (gr_spawn_capture(sd, NULL, &res, &ignore) != GR_OK) {
+		free(key.p);
+		return GR_ENOTFOUND;
+	}
+	if (!gr_spawn_ok(&res) || !res.out || strlen(res.out) != res.outlen) {
+		gr_spawn_result_free(&res);
+		free(key.p);
+		return GR_ENOTFOUND;
+	}
+	/* gcc's answer (clang's has no install: line and depends on which gcc
+	 * installations exist): kept. */
+	if (!strncmp(res.out, "install: ", 9) && strstr(res.out, "\nprograms: ") &&
+	    strstr(res.out, "\nlibraries: ") && !key.nomem && key.p) {
+		gr_kv_put(&val, 'o', res.out);
+		gr_kv_put(&val, 'E', "end");
+		if (!val.nomem && val.p)
+			gr_cache_put(env, "searchdirs", key.p, val.p, val.n, &ignore);  /* a failure only costs time */
+	}
+	free(val.p);
+	free(key.p);
+	*out = res.out;
+	res.out = NULL;
+	gr_spawn_result_free(&res);
+	return GR_OK;
+}
+
+/* gr_path_which of each of names[0..nn) in path, into found[] (malloc'd or
+ * NULL), walking path once: a directory that is none (stat fails, or no
+ * directory) or one already walked under another name (the same device and
+ * inode: /bin and /usr/bin) finds nothing gr_path_which would find first,
+ * and is skipped. 0, or -1: out of memory (found[] all NULL). */
+static int
+gr_probe_which_all(const char *path, const char *const *names, size_t nn, char **found)
+{
+	struct { dev_t dev; ino_t ino; } seen[64];
+	const char *p, *colon;
+	size_t i, left = nn, nseen = 0;
+
+	for (i = 0; i < nn; i++) {
+		found[i] = NULL;
+		/* A name with a slash is not looked for in path (as gr_path_which). */
+		if (!*names[i] || strchr(names[i], '/')) {
+			left--;
+			if (*names[i] && access(names[i], X_OK) == 0 && !(found[i] = strdup(names[i])))
+				goto nomem;
+		}
+	}
+	for (p = path ? path : "/usr/bin:/bin"; *p && left; p = *colon ? colon + 1 : colon) {
+		char dir[4096];
+		struct stat st;
+		bool skip = false;
+		size_t dl;
+		colon = strchr(p, ':');
+		if (!colon)
+			colon = p + strlen(p);
+		/* An empty PATH entry means the current directory. */
+		dl = colon == p ? 1 : (size_t)(colon - p);
+		if (dl >= sizeof(dir))
+			goto nomem;  /* cannot name it: no key */
+		memcpy(dir, colon == p ? "." : p, dl);
+		dir[dl] = '\0';
+		if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+			continue;
+		for (i = 0; i < nseen && !skip; i++)
+			skip = seen[i].dev == st.st_dev && seen[i].ino == st.st_ino;
+		if (skip)
+			continue;
+		if (nseen < sizeof(seen) / sizeof(seen[0])) {
+			seen[nseen].dev = st.st_dev;
+			seen[nseen].ino = st.st_ino;
+			nseen++;
+		}
+		for (i = 0; i < nn; i++) {
+			size_t n = dl + strlen(names[i]) + 2;
+			char *cand;
+			if (found[i] || !*names[i] || strchr(names[i], '/'))
+				continue;
+			if (!(cand = malloc(n)))
+				goto nomem;
+			snprintf(cand, n, "%s/%s", dir, names[i]);
+			if (access(cand, X_OK) == 0) {
+				found[i] = cand;
+				left--;
+			} else {
+				free(cand);
+			}
+		}
+	}
+	return 0;
+nomem:
+	for (i = 0; i < nn; i++) {
+		free(found[i]);
+		found[i] = NULL;
+	}
+	return -1;
+}
+
 /* Build the cache key of the probe; GR_ENOTFOUND when it cannot be keyed. */
 static int
 gr_probe_key(const struct gr_env *env, const char *path, char *const *envp, const char *cwd, char *const cc[],
@@ -781,9 +1064,8 @@ gr_probe_key(const struct gr_env *env, const char *path, char *const *envp, cons
 	                                    "libc_nonshared.a", "libgcc.a", "libgcc_s.so", "libgcc_s.so.1",
 	                                    "libgcc_eh.a", "libc.so.6", "specs" };
 	struct gr_strvec sd;
-	struct gr_spawn_result res;
-	struct gr_error ignore;
-	char *src = NULL, *where, fuse[64] = "";
+	struct gr_kvbuf comp = { NULL, 0, 0, false };
+	char *src = NULL, *where, *dirs = NULL, fuse[64] = "";
 	size_t i, srclen = 0;
 	FILE *f;
 	const char *line, *prog = NULL, *lib = NULL;
@@ -815,7 +1097,7 @@ gr_probe_key(const struct gr_env *env, const char *path, char *const *envp, cons
 		if (!strncmp(args[i], "-fuse-ld=", 9) && strlen(args[i]) < sizeof(fuse) - 4)
 			snprintf(fuse, sizeof(fuse), "ld.%s", args[i] + 9);
 	}
-	gr_kv_raw(key, "probe 1\n", strlen("probe 1\n"));
+	gr_kv_raw(key, "probe 2\n", strlen("probe 2\n"));
 	gr_kv_put(key, 'd', cwd);
 	for (i = 0; i + 1 < n; i++) {
 		if (!strcmp(args[i], "-o")) {
@@ -832,24 +1114,34 @@ gr_probe_key(const struct gr_env *env, const char *path, char *const *envp, cons
 	for (i = 0; envp && envp[i]; i++)
 		if (gr_probe_env_wanted(envp[i]))
 			gr_kv_put(key, 'e', envp[i]);
+	/* The compiler's part: each word, where path finds it, that file's
+	 * identity and real path (gcc finds its own installation from where it
+	 * is: make_relative_prefix), and clang's configuration state. */
 	for (i = 0; cc[i]; i++) {
 		errno = 0;
 		where = gr_path_which(cc[i], path);
 		if (!where && errno == ENOMEM)
-			key->nomem = true;
-		gr_kv_put(key, 'w', cc[i]);
+			comp.nomem = true;
+		gr_kv_put(&comp, 'w', cc[i]);
 		if (where) {
 			/* clang's configuration files, read from its own directory. */
 			char *cfg = gr_toolchain_config_state(env, where, cc, SIZE_MAX, args, n - 1);
-			gr_probe_file(key, 'f', where);
+			char *real = realpath(where, NULL);
+			gr_probe_file(&comp, 'f', where);
+			gr_kv_put(&comp, 'R', real ? real : "");
+			free(real);
 			if (!cfg)
-				key->nomem = true;
+				comp.nomem = true;
 			else if (*cfg)
-				gr_kv_put(key, 'C', cfg);
+				gr_kv_put(&comp, 'C', cfg);
 			free(cfg);
 		}
 		free(where);
 	}
+	if (comp.nomem)
+		key->nomem = true;
+	else if (comp.p)
+		gr_kv_raw(key, comp.p, comp.n);
 	/* Where the driver finds its programs and start files: asked with the
 	 * probe's own driver flags (-m64, -fuse-ld=...). */
 	gr_strvec_init(&sd);
@@ -860,28 +1152,25 @@ gr_probe_key(const struct gr_env *env, const char *path, char *const *envp, cons
 		rc = gr_rewrite_driver_toolchain_flags((const char *const *)args, n - 1, &sd);
 	if (!rc)
 		rc = gr_strvec_push(&sd, "-print-search-dirs");
-	if (rc) {
+	if (rc || comp.nomem) {
 		gr_strvec_deinit(&sd);
+		free(comp.p);
 		return gr_error_set(err, GR_ENOMEM, 0, "out of memory");
 	}
-	if (gr_spawn_capture(gr_strvec_argv(&sd), NULL, &res, &ignore) != GR_OK) {
-		gr_strvec_deinit(&sd);
-		return GR_ENOTFOUND;
-	}
+	rc = gr_probe_search_dirs(env, path, envp, cwd, &comp, gr_strvec_argv(&sd), &dirs);
 	gr_strvec_deinit(&sd);
-	if (!gr_spawn_ok(&res) || !res.out || strlen(res.out) != res.outlen) {
-		gr_spawn_result_free(&res);
+	free(comp.p);
+	if (rc != GR_OK)
 		return GR_ENOTFOUND;
-	}
-	gr_kv_put(key, 'D', res.out);
-	for (line = res.out; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+	gr_kv_put(key, 'D', dirs);
+	for (line = dirs; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
 		if (!strncmp(line, "programs: ", 10))
 			prog = line + 10;
 		else if (!strncmp(line, "libraries: ", 11))
 			lib = line + 11;
 	}
 	if (!prog || !lib) {
-		gr_spawn_result_free(&res);
+		free(dirs);
 		return GR_ENOTFOUND;
 	}
 	gr_probe_dirs(key, 'p', prog, progs, sizeof(progs) / sizeof(progs[0]));
@@ -890,19 +1179,23 @@ gr_probe_key(const struct gr_env *env, const char *path, char *const *envp, cons
 		const char *one[] = { fuse };
 		gr_probe_dirs(key, 'p', prog, one, 1);
 	}
-	gr_spawn_result_free(&res);
+	free(dirs);
 	/* And the programs the driver falls back to in PATH. */
-	for (i = 0; i < sizeof(progs) / sizeof(progs[0]) + 1; i++) {
-		const char *name = i < sizeof(progs) / sizeof(progs[0]) ? progs[i] : fuse;
-		if (!*name)
-			continue;
-		errno = 0;
-		where = gr_path_which(name, path);
-		if (!where && errno == ENOMEM)
+	{
+		const char *names[sizeof(progs) / sizeof(progs[0]) + 1];
+		char *found[sizeof(progs) / sizeof(progs[0]) + 1];
+		size_t nn = 0;
+		for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
+			names[nn++] = progs[i];
+		if (*fuse)
+			names[nn++] = fuse;
+		if (gr_probe_which_all(path, names, nn, found))
 			key->nomem = true;
-		if (where)
-			gr_probe_file(key, 'q', where);
-		free(where);
+		for (i = 0; i < nn; i++) {
+			if (found[i])
+				gr_probe_file(key, 'q', found[i]);
+			free(found[i]);
+		}
 	}
 	if (key->nomem || !key->p)
 		return gr_error_set(err, GR_ENOMEM, 0, "out of memory");

@@ -61,6 +61,13 @@ int gr_extld_expand(char *const *args, size_t n, struct gr_strvec *out, struct g
 /* Decode one Go quoted string ("..." with Go escapes) into out (malloc'd). */
 int gr_extld_unquote(const char *s, size_t len, char **out);
 
+/* Whether the object at path refers to the C++ runtime (an undefined _Z...,
+ * __cxa_... or __gxx_personality_v0, as gr_bfd_needs_cxx), read from its ELF
+ * symbol table directly: 1 or 0 for the host's own kind of ELF relocatable
+ * object (x86-64, AArch64) with one well-formed symbol table; -1 for any
+ * other file or anything unusual (then gr_bfd_needs_cxx answers). */
+int gr_extld_elf_needs_cxx(const char *path);
+
 /* The PATH toolchain discovery sees in gorelink-ld: path without its first
  * entry when that entry is the directory holding statepath (the driver's
  * private helper directory, new on every run, holding no toolchain program),

@@ -1071,6 +1071,53 @@ def probe_links_from_the_cache():
     assert_static(fourth)
 
 
+
+def search_dirs_count(d):
+    """How many `-print-search-dirs` runs the probe_wrapper in D saw so far."""
+    try:
+        with open(os.path.join(d, "log")) as f:
+            return sum(1 for l in f.read().split("\n") if l.endswith("-print-search-dirs"))
+    except FileNotFoundError:
+        return 0
+
+
+@test
+def probe_hits_run_no_compiler():
+    """Issue 15: a probe answered from the cache runs no compiler at all: the
+    driver's -print-search-dirs the probe key names is kept too (kind
+    searchdirs). A second build runs neither probes nor -print-search-dirs
+    through the compiler; GCC_EXEC_PREFIX (what the driver reads to find its
+    programs) changed: both run again; the binaries are the same."""
+    real = shutil.which("gcc")
+    assert real, "no gcc (Debian package gcc)"
+    wrap = scratch("probe-sd-wrap")
+    probe_wrapper(wrap, real)
+    cache = scratch("probe-sd-cache")
+    env = base_env(PATH=wrap + os.pathsep + os.environ.get("PATH", "/usr/bin:/bin"),
+                   GORELINK_CACHE_DIR=cache, CC="gcc", GORELINK_OUTPUT_CACHE_MAX="0")
+    ex = example("fortytwo")
+    _, _, first = build(ex, [], env=env, name="fortytwo")
+    p1, _ = probe_counts(wrap)
+    s1 = search_dirs_count(wrap)
+    assert p1 >= 1 and s1 >= 1, "the first build: %d probes, %d -print-search-dirs through %s" % (p1, s1, wrap)
+    _, _, second = build(ex, [], env=env, name="fortytwo")
+    p2, _ = probe_counts(wrap)
+    s2 = search_dirs_count(wrap)
+    assert p2 == p1 and s2 == s1, "the second build ran %d probes and %d -print-search-dirs (want 0, 0)" % (
+        p2 - p1, s2 - s1)
+    assert filecmp.cmp(first, second, shallow=False), "%s and %s differ" % (first, second)
+    # gcc's own default, spelled out: the same programs, another environment.
+    prefix = run([real, "-print-search-dirs"], timeout=RUN_TIMEOUT).out.split("\n")[0]
+    assert prefix.startswith("install: "), "gcc -print-search-dirs: %r" % prefix
+    gep = os.path.dirname(os.path.dirname(prefix[len("install: "):].rstrip("/"))) + "/"
+    _, _, third = build(ex, [], env=dict(env, GCC_EXEC_PREFIX=gep), name="fortytwo")
+    p3, _ = probe_counts(wrap)
+    s3 = search_dirs_count(wrap)
+    assert p3 - p2 == p1 and s3 > s2, "GCC_EXEC_PREFIX=%s: %d probes, %d -print-search-dirs (want %d, >0)" % (
+        gep, p3 - p2, s3 - s2, p1)
+    assert filecmp.cmp(first, third, shallow=False), "%s and %s differ" % (first, third)
+    assert_static(third)
+
 # ------------------------------------------------ 16: the embedded manifest
 
 MANIFEST_SECTION = ".note.gorelink.manifest"

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gr_bfdcheck.h"
 #include "gr_build.h"
 #include "gr_diag.h"
 #include "gr_extld.h"
@@ -563,6 +564,285 @@ START_TEST(test_probe_cache)
 #undef PROBE
 #undef PROBE_IN
 	unsetenv("GORELINK_CACHE_DIR");
+	ck_assert_int_eq(gr_test_rmtree(dir), 0);
+}
+END_TEST
+
+/* A gcc-like compiler script for test_probe_search_dirs: -print-search-dirs
+ * counts itself in DIR/sdcount and names DIR$GCC_EXEC_PREFIX (with install:
+ * first unless clang_like); a probe counts itself in DIR/count and is refused. */
+static void
+sd_cc(const char *dir, const char *cc, const char *word, bool clang_like)
+{
+	char text[4096];
+
+	snprintf(text, sizeof(text),
+	         "#!/bin/sh\n"
+	         "# %s\n"
+	         "for a; do [ \"$a\" = -print-search-dirs ] && { echo x >> %s/sdcount;"
+	         " printf '%sprograms: =%s$GCC_EXEC_PREFIX/\\nlibraries: =%s/\\n'; exit 0; }; done\n"
+	         "echo x >> %s/count\n"
+	         "printf 'unrecognized option\\n' >&2\n"
+	         "exit 1\n",
+	         word, dir, clang_like ? "" : "install: /x/\\n", dir, dir, dir);
+	gr_test_write_mode(cc, text, 0755);
+}
+
+/* How many lines DIR/NAME holds (0: none). */
+static size_t
+count_lines(const char *dir, const char *name)
+{
+	char path[512], *t;
+	size_t n = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (access(path, F_OK) != 0)
+		return 0;
+	t = gr_test_slurp(path);
+	for (char *p = t; *p; p++)
+		n += *p == '\n';
+	free(t);
+	return n;
+}
+
+/* Issue 15: a probe answered from the cache runs no compiler at all: gcc's
+ * -print-search-dirs comes from the cache too (kind searchdirs), asked again
+ * when what it depends on changes: the driver's environment (GCC_EXEC_PREFIX),
+ * its driver flags (-m32, -fuse-ld=), the driver itself (its content, or the
+ * same file reached from another directory: gcc finds its installation
+ * from where it is); clang's answer (no install: line) is never kept. */
+START_TEST(test_probe_search_dirs)
+{
+	char dir[256], cc[320], other[320], lnk[320], trivial[400], out[400], cache[320];
+	char *ccv[2] = { cc, NULL }, *lnv[2] = { lnk, NULL };
+	char *envp[] = { "GORELINK_LINK_STATE=/x/state", NULL };
+	char *envx[] = { "GCC_EXEC_PREFIX=/elsewhere", NULL };
+	char *args[5];
+	struct gr_extld_probe ans;
+	struct gr_error e;
+	bool hit;
+
+	gr_test_tmpdir(dir, sizeof(dir), "gr-probesd");
+	snprintf(cc, sizeof(cc), "%s/gcc", dir);
+	snprintf(cache, sizeof(cache), "%s/cache", dir);
+	setenv("GORELINK_CACHE_DIR", cache, 1);
+	sd_cc(dir, cc, "one", false);
+	snprintf(out, sizeof(out), "%s/go-link-1/a.out", dir);
+	snprintf(trivial, sizeof(trivial), "%s/go-link-1/trivial.c", dir);
+	snprintf(lnk, sizeof(lnk), "%s/go-link-1", dir);
+	ck_assert_int_eq(mkdir(lnk, 0755), 0);
+	gr_test_put(lnk, "trivial.c", "int main() { return 0; }");
+	args[0] = "-m64";
+	args[1] = "-o";
+	args[2] = out;
+	args[3] = "-Wl,--build-id=0x1234";
+	args[4] = trivial;
+#define SD_PROBE(ccv_, env_, want_hit, want_sd, want_count)                                             \
+	do {                                                                                            \
+		ck_assert_msg(gr_extld_probe(gr_test_env(), "/usr/bin:/bin", env_, "/", ccv_, args, 5, &ans,     \
+		                             &hit, &e) == GR_OK, "%s", e.msg);                                \
+		ck_assert_int_eq(hit, want_hit);                                                        \
+		ck_assert_int_eq(ans.status, 1);                                                        \
+		gr_extld_probe_free(&ans);                                                              \
+		ck_assert_uint_eq(count_lines(dir, "sdcount"), want_sd);                               \
+		ck_assert_uint_eq(count_lines(dir, "count"), want_count);                              \
+	} while (0)
+
+	SD_PROBE(ccv, envp, false, 1, 1);
+	/* Answered: neither the probe nor -print-search-dirs runs. */
+	SD_PROBE(ccv, envp, true, 1, 1);
+	/* Another probe flag (no driver flag): the probe runs, the search dirs are kept. */
+	args[3] = "-no-pie";
+	SD_PROBE(ccv, envp, false, 1, 2);
+	SD_PROBE(ccv, envp, true, 1, 2);
+	/* GCC_EXEC_PREFIX moves the driver's programs: asked again. */
+	SD_PROBE(ccv, envx, false, 2, 3);
+	SD_PROBE(ccv, envx, true, 2, 3);
+	/* A driver flag (-m32, -fuse-ld=): asked again. */
+	args[0] = "-m32";
+	SD_PROBE(ccv, envp, false, 3, 4);
+	args[0] = "-fuse-ld=bfd";
+	SD_PROBE(ccv, envp, false, 4, 5);
+	SD_PROBE(ccv, envp, true, 4, 5);
+	/* The driver replaced: asked again. */
+	sd_cc(dir, cc, "two!", false);
+	SD_PROBE(ccv, envp, false, 5, 6);
+	SD_PROBE(ccv, envp, true, 5, 6);
+	/* The same file (the same identity) reached from another directory
+	 * through a symbolic link, then from here again: asked again each time. */
+	snprintf(other, sizeof(other), "%s/bin2", dir);
+	ck_assert_int_eq(mkdir(other, 0755), 0);
+	snprintf(other, sizeof(other), "%s/bin2/gcc", dir);
+	ck_assert_int_eq(link(cc, other), 0);
+	snprintf(lnk, sizeof(lnk), "%s/cc", dir);
+	ck_assert_int_eq(symlink(cc, lnk), 0);
+	SD_PROBE(lnv, envp, false, 6, 7);
+	SD_PROBE(lnv, envp, true, 6, 7);
+	ck_assert_int_eq(unlink(lnk), 0);
+	ck_assert_int_eq(symlink(other, lnk), 0);
+	SD_PROBE(lnv, envp, false, 7, 8);
+	SD_PROBE(lnv, envp, true, 7, 8);
+	/* clang's answer (no install: line) is asked every time. */
+	sd_cc(dir, cc, "clang", true);
+	SD_PROBE(ccv, envp, false, 8, 9);
+	SD_PROBE(ccv, envp, true, 9, 9);
+#undef SD_PROBE
+	unsetenv("GORELINK_CACHE_DIR");
+	ck_assert_int_eq(gr_test_rmtree(dir), 0);
+}
+END_TEST
+
+/* The probe key looks into a directory the driver lists twice (p2 a
+ * symbolic link to p1) once: a program appearing there, or p2 becoming
+ * another directory holding one, still runs the probe again. */
+START_TEST(test_probe_dirs_once)
+{
+	char dir[256], cc[320], d[320], t[400], trivial[400], out[400], cache[320], text[2048];
+	char *ccv[2] = { cc, NULL };
+	char *envp[] = { NULL };
+	char *args[4];
+	struct gr_extld_probe ans;
+	struct gr_error e;
+	bool hit;
+
+	gr_test_tmpdir(dir, sizeof(dir), "gr-probedirs");
+	snprintf(cc, sizeof(cc), "%s/gcc", dir);
+	snprintf(cache, sizeof(cache), "%s/cache", dir);
+	setenv("GORELINK_CACHE_DIR", cache, 1);
+	snprintf(text, sizeof(text),
+	         "#!/bin/sh\n"
+	         "for a; do [ \"$a\" = -print-search-dirs ] && { printf 'install: %s/\\nprograms: =%s/p1/:%s/p2/\\nlibraries: =%s/p2/\\n'; exit 0; }; done\n"
+	         "echo x >> %s/count\n"
+	         "exit 0\n", dir, dir, dir, dir, dir);
+	gr_test_write_mode(cc, text, 0755);
+	snprintf(d, sizeof(d), "%s/p1", dir);
+	ck_assert_int_eq(mkdir(d, 0755), 0);
+	snprintf(d, sizeof(d), "%s/p2", dir);
+	ck_assert_int_eq(symlink("p1", d), 0);
+	snprintf(d, sizeof(d), "%s/go-link-1", dir);
+	ck_assert_int_eq(mkdir(d, 0755), 0);
+	gr_test_put(d, "trivial.c", "int main() { return 0; }");
+	snprintf(out, sizeof(out), "%s/a.out", d);
+	snprintf(trivial, sizeof(trivial), "%s/trivial.c", d);
+	args[0] = "-o";
+	args[1] = out;
+	args[2] = "-no-pie";
+	args[3] = trivial;
+#define DIRS_PROBE(want_hit, want_count)                                                                \
+	do {                                                                                            \
+		ck_assert_msg(gr_extld_probe(gr_test_env(), "/nowhere", envp, "/", ccv, args, 4, &ans, &hit, \
+		                             &e) == GR_OK, "%s", e.msg);                                      \
+		ck_assert_int_eq(hit, want_hit);                                                        \
+		ck_assert_int_eq(ans.status, 0);                                                        \
+		gr_extld_probe_free(&ans);                                                              \
+		ck_assert_uint_eq(count_lines(dir, "count"), want_count);                              \
+	} while (0)
+	DIRS_PROBE(false, 1);
+	DIRS_PROBE(true, 1);
+	/* A program in p1 (p2 too, through the link): run again. */
+	snprintf(d, sizeof(d), "%s/p1/as", dir);
+	gr_test_write_mode(d, "#!/bin/sh\n", 0755);
+	DIRS_PROBE(false, 2);
+	DIRS_PROBE(true, 2);
+	/* p2 another directory, holding a linker: run again. */
+	snprintf(t, sizeof(t), "%s/p3", dir);
+	ck_assert_int_eq(mkdir(t, 0755), 0);
+	snprintf(t, sizeof(t), "%s/p3/ld", dir);
+	gr_test_write_mode(t, "#!/bin/sh\n", 0755);
+	snprintf(d, sizeof(d), "%s/p2", dir);
+	ck_assert_int_eq(unlink(d), 0);
+	ck_assert_int_eq(symlink("p3", d), 0);
+	DIRS_PROBE(false, 3);
+	DIRS_PROBE(true, 3);
+	/* A start file in the libraries directory p2 (p3): run again. */
+	snprintf(t, sizeof(t), "%s/p3/crt1.o", dir);
+	gr_test_write_mode(t, "", 0644);
+	DIRS_PROBE(false, 4);
+	DIRS_PROBE(true, 4);
+#undef DIRS_PROBE
+	unsetenv("GORELINK_CACHE_DIR");
+	ck_assert_int_eq(gr_test_rmtree(dir), 0);
+}
+END_TEST
+
+/* Compile src (C, or C++ when cxx) in dir into dir/name.o with gcc or g++. */
+static void
+cxx_fixture(const char *dir, const char *name, const char *src, bool cxx, char *obj, size_t n)
+{
+	char srcp[512];
+	char *argv[] = { cxx ? "g++" : "gcc", "-c", "-o", obj, srcp, NULL };
+	struct gr_spawn_result r;
+	struct gr_error e;
+
+	snprintf(srcp, sizeof(srcp), "%s/%s.%s", dir, name, cxx ? "cc" : "c");
+	snprintf(obj, n, "%s/%s.o", dir, name);
+	gr_test_write(srcp, src);
+	ck_assert_msg(gr_spawn_capture(argv, NULL, &r, &e) == GR_OK, "%s (Debian packages gcc, g++)", e.msg);
+	ck_assert_msg(gr_spawn_ok(&r), "%s -c %s: %s (Debian packages gcc, g++)", argv[0], srcp, r.err ? r.err : "");
+	gr_spawn_result_free(&r);
+}
+
+/* Issue 15: gr_extld_elf_needs_cxx reads the host's objects' symbol tables
+ * itself and answers as BFD does (gr_bfd_needs_cxx); anything else is BFD's. */
+START_TEST(test_elf_needs_cxx)
+{
+	static const struct {
+		const char *name, *src;
+		bool cxx;
+		int want;
+	} cases[] = {
+		{ "c", "#include <stdio.h>\nint f(void) { return puts(\"x\"); }\n", false, 0 },
+		{ "cc", "void g();\nint f() { g(); return 0; }\n", true, 1 },
+		{ "cxa", "extern int __cxa_atexit(void (*)(void *), void *, void *);\n"
+		         "int f(void) { return __cxa_atexit(0, 0, 0); }\n", false, 1 },
+		{ "pers", "extern char __gxx_personality_v0;\nchar *f(void) { return &__gxx_personality_v0; }\n", false, 1 },
+		{ "weak", "extern void _Z3foov(void) __attribute__((weak));\nvoid f(void) { if (_Z3foov) _Z3foov(); }\n",
+		  false, 1 },
+		{ "defined", "void _Z3foov(void) {}\nint __cxa_x;\n", false, 0 },
+		{ "cxxdef", "int f(int x) { return x + 1; }\nint f(double x) { return (int)x; }\n", true, 0 },
+	};
+	char dir[256], obj[400], cut[400], *text;
+	size_t i, len;
+	FILE *f;
+
+	gr_test_tmpdir(dir, sizeof(dir), "gr-elfcxx");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cxx_fixture(dir, cases[i].name, cases[i].src, cases[i].cxx, obj, sizeof(obj));
+		ck_assert_msg(gr_extld_elf_needs_cxx(obj) == cases[i].want, "%s: %d, want %d", cases[i].name,
+		              gr_extld_elf_needs_cxx(obj), cases[i].want);
+		ck_assert_msg(gr_bfd_needs_cxx(obj) == (cases[i].want == 1), "%s: BFD disagrees", cases[i].name);
+	}
+	/* Cut short (the section headers past the end), not ELF, missing: BFD's. */
+	cxx_fixture(dir, "cut", "void g();\nint f() { g(); return 0; }\n", true, obj, sizeof(obj));
+	text = gr_test_slurp(obj);
+	ck_assert_ptr_nonnull(text);
+	free(text);
+	{
+		struct stat st;
+		ck_assert_int_eq(stat(obj, &st), 0);
+		len = (size_t)st.st_size;
+	}
+	snprintf(cut, sizeof(cut), "%s/short.o", dir);
+	{
+		char *buf = malloc(len);
+		f = fopen(obj, "rb");
+		ck_assert_ptr_nonnull(buf);
+		ck_assert_ptr_nonnull(f);
+		ck_assert_uint_eq(fread(buf, 1, len, f), len);
+		fclose(f);
+		f = fopen(cut, "wb");
+		ck_assert_ptr_nonnull(f);
+		ck_assert_uint_eq(fwrite(buf, 1, len - 64, f), len - 64);
+		fclose(f);
+		free(buf);
+	}
+	ck_assert_int_eq(gr_extld_elf_needs_cxx(cut), -1);
+	gr_test_put(dir, "text.o", "not an object\n");
+	snprintf(cut, sizeof(cut), "%s/text.o", dir);
+	ck_assert_int_eq(gr_extld_elf_needs_cxx(cut), -1);
+	ck_assert(!gr_bfd_needs_cxx(cut));
+	snprintf(cut, sizeof(cut), "%s/missing.o", dir);
+	ck_assert_int_eq(gr_extld_elf_needs_cxx(cut), -1);
 	ck_assert_int_eq(gr_test_rmtree(dir), 0);
 }
 END_TEST
@@ -1334,6 +1614,9 @@ main(void)
 		test_extld_linker_own,
 		test_probe_shape,
 		test_probe_cache,
+		test_probe_search_dirs,
+		test_probe_dirs_once,
+		test_elf_needs_cxx,
 		test_linkstate,
 		test_presets,
 		test_preset_modules,
