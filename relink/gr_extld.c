@@ -902,6 +902,35 @@ gr_probe_env_wanted(const char *kv)
 	return false;
 }
 
+/* Whether real (a compiler word's real path) is a driver whose
+ * -print-search-dirs answer may be kept under its own identity: an ELF
+ * executable that is no compiler launcher. A script, or ccache, sccache,
+ * distcc or icecc, runs another compiler that its identity does not name
+ * (a masquerade symlink, a wrapper choosing its compiler from a file): its
+ * answer is asked on every probe, as before the answers were kept. */
+static bool
+gr_probe_real_driver(const char *real)
+{
+	static const char *const launchers[] = { "ccache", "sccache", "distcc", "icecc" };
+	const char *base = strrchr(real, '/');
+	unsigned char magic[4];
+	size_t i;
+	ssize_t r;
+	int fd;
+
+	base = base ? base + 1 : real;
+	for (i = 0; i < sizeof(launchers) / sizeof(launchers[0]); i++)
+		if (strstr(base, launchers[i]))
+			return false;
+	if ((fd = open(real, O_RDONLY | O_CLOEXEC)) < 0)
+		return false;
+	do
+		r = read(fd, magic, sizeof(magic));
+	while (r < 0 && errno == EINTR);
+	close(fd);
+	return r == (ssize_t)sizeof(magic) && !memcmp(magic, "\177ELF", 4);
+}
+
 /* The driver's -print-search-dirs for the words sd (the compiler words, the
  * probe's driver flags, -print-search-dirs), into *out (malloc'd): from env's
  * cache (kind "searchdirs") when the same words asked it before with the same
@@ -914,11 +943,13 @@ gr_probe_env_wanted(const char *kv)
  * lists its prefixes without looking whether they exist (build_search_list
  * with check_dir false); the one file whose existence changes them, a specs
  * file in a programs or libraries directory, is in the probe key's file
- * identities (gr_probe_dirs), which are taken on every probe. GR_OK, or
+ * identities (gr_probe_dirs), which are taken on every probe. keep false
+ * (the driver is a script or a launcher: gr_probe_real_driver): the driver
+ * is asked, and nothing is read from or written to the cache. GR_OK, or
  * GR_ENOTFOUND: the driver failed or said no programs: and libraries: lines. */
 static int
 gr_probe_search_dirs(const struct gr_env *env, const char *path, char *const *envp, const char *cwd,
-                     const struct gr_kvbuf *comp, char *const *sd, char **out)
+                     const struct gr_kvbuf *comp, bool keep, char *const *sd, char **out)
 {
 	struct gr_kvbuf key = { NULL, 0, 0, false }, val = { NULL, 0, 0, false };
 	struct gr_spawn_result res;
@@ -938,6 +969,8 @@ gr_probe_search_dirs(const struct gr_env *env, const char *path, char *const *en
 		gr_kv_raw(&key, comp->p, comp->n);
 	for (i = 0; sd[i]; i++)
 		gr_kv_put(&key, 'a', sd[i]);
+	if (!keep)
+		key.nomem = true;  /* no key: nothing read, nothing kept */
 	if (!key.nomem && key.p && gr_cache_get(env, "searchdirs", key.p, &data, &len) == GR_OK) {
 		cur = data;
 		if (strlen(data) == len && gr_kv_next(&cur, &tag, &v, &bad) && tag == 'o' && !bad &&
@@ -1065,6 +1098,7 @@ gr_probe_key(const struct gr_env *env, const char *path, char *const *envp, cons
 	                                    "libgcc_eh.a", "libc.so.6", "specs" };
 	struct gr_strvec sd;
 	struct gr_kvbuf comp = { NULL, 0, 0, false };
+	bool keep_dirs = true;
 	char *src = NULL, *where, *dirs = NULL, fuse[64] = "";
 	size_t i, srclen = 0;
 	FILE *f;
@@ -1129,12 +1163,17 @@ gr_probe_key(const struct gr_env *env, const char *path, char *const *envp, cons
 			char *real = realpath(where, NULL);
 			gr_probe_file(&comp, 'f', where);
 			gr_kv_put(&comp, 'R', real ? real : "");
+			/* The driver that runs (the first word) must be itself. */
+			if (i == 0 && (!real || !gr_probe_real_driver(real)))
+				keep_dirs = false;
 			free(real);
 			if (!cfg)
 				comp.nomem = true;
 			else if (*cfg)
 				gr_kv_put(&comp, 'C', cfg);
 			free(cfg);
+		} else if (i == 0) {
+			keep_dirs = false;
 		}
 		free(where);
 	}
@@ -1157,7 +1196,7 @@ gr_probe_key(const struct gr_env *env, const char *path, char *const *envp, cons
 		free(comp.p);
 		return gr_error_set(err, GR_ENOMEM, 0, "out of memory");
 	}
-	rc = gr_probe_search_dirs(env, path, envp, cwd, &comp, gr_strvec_argv(&sd), &dirs);
+	rc = gr_probe_search_dirs(env, path, envp, cwd, &comp, keep_dirs, gr_strvec_argv(&sd), &dirs);
 	gr_strvec_deinit(&sd);
 	free(comp.p);
 	if (rc != GR_OK)

@@ -568,13 +568,19 @@ START_TEST(test_probe_cache)
 }
 END_TEST
 
-/* A gcc-like compiler script for test_probe_search_dirs: -print-search-dirs
- * counts itself in DIR/sdcount and names DIR$GCC_EXEC_PREFIX (with install:
- * first unless clang_like); a probe counts itself in DIR/count and is refused. */
+/* A gcc-like compiler for test_probe_search_dirs: an ELF executable at cc
+ * (compiled here; a script's answers are never kept, gr_probe_real_driver)
+ * that runs the script cc.sh, which for -print-search-dirs counts itself in
+ * DIR/sdcount and names DIR$GCC_EXEC_PREFIX (with install: first unless
+ * clang_like), and for a probe counts itself in DIR/count and is refused.
+ * word goes into both, so that a new word is a new driver. With script_only
+ * the script itself is at cc (a wrapper: asked on every probe). */
 static void
-sd_cc(const char *dir, const char *cc, const char *word, bool clang_like)
+sd_cc_as(const char *dir, const char *cc, const char *word, bool clang_like, bool script_only)
 {
-	char text[4096];
+	char text[4096], sh[400], src[400], tmp[400];
+	struct gr_spawn_result r;
+	struct gr_error e;
 
 	snprintf(text, sizeof(text),
 	         "#!/bin/sh\n"
@@ -585,7 +591,37 @@ sd_cc(const char *dir, const char *cc, const char *word, bool clang_like)
 	         "printf 'unrecognized option\\n' >&2\n"
 	         "exit 1\n",
 	         word, dir, clang_like ? "" : "install: /x/\\n", dir, dir, dir);
-	gr_test_write_mode(cc, text, 0755);
+	if (script_only) {
+		gr_test_write_mode(cc, text, 0755);
+		return;
+	}
+	snprintf(sh, sizeof(sh), "%s.sh", cc);
+	gr_test_write_mode(sh, text, 0755);
+	snprintf(src, sizeof(src), "%s.c", cc);
+	snprintf(text, sizeof(text),
+	         "#include <unistd.h>\n"
+	         "static const char word[] = \"%s\";\n"
+	         "int main(int argc, char **argv) {\n"
+	         "  char *v[64]; int i;\n"
+	         "  (void)word; v[0] = \"sh\"; v[1] = \"%s\";\n"
+	         "  for (i = 1; i < argc && i < 62; i++) v[i + 1] = argv[i];\n"
+	         "  v[i + 1] = 0; execv(\"/bin/sh\", v); return 127;\n"
+	         "}\n",
+	         word, sh);
+	gr_test_write(src, text);
+	/* A new file each time (written beside, then renamed), as an upgrade does. */
+	snprintf(tmp, sizeof(tmp), "%s.new", cc);
+	ck_assert_msg(gr_spawn_capture((char *const[]){ "cc", "-o", tmp, src, NULL }, NULL, &r, &e) == GR_OK,
+	              "cc: %s (apt-get install gcc)", e.msg);
+	ck_assert_msg(gr_spawn_ok(&r), "cc -o %s %s failed: %s", tmp, src, r.err ? r.err : "");
+	gr_spawn_result_free(&r);
+	ck_assert_int_eq(rename(tmp, cc), 0);
+}
+
+static void
+sd_cc(const char *dir, const char *cc, const char *word, bool clang_like)
+{
+	sd_cc_as(dir, cc, word, clang_like, false);
 }
 
 /* How many lines DIR/NAME holds (0: none). */
@@ -686,6 +722,13 @@ START_TEST(test_probe_search_dirs)
 	sd_cc(dir, cc, "clang", true);
 	SD_PROBE(ccv, envp, false, 8, 9);
 	SD_PROBE(ccv, envp, true, 9, 9);
+	/* A wrapper script (it may run another compiler than its identity
+	 * says: ccache's masquerade, a script choosing from a file): asked every
+	 * time; the probe's own answer stays keyed by what it says. */
+	sd_cc_as(dir, cc, "wrapper", false, true);
+	SD_PROBE(ccv, envp, false, 10, 10);
+	SD_PROBE(ccv, envp, true, 11, 10);
+	SD_PROBE(ccv, envp, true, 12, 10);
 #undef SD_PROBE
 	unsetenv("GORELINK_CACHE_DIR");
 	ck_assert_int_eq(gr_test_rmtree(dir), 0);
