@@ -1330,7 +1330,7 @@ gr_b_verify(struct gr_b *b)
 	b->res->check = r;
 	if (stat(gr_b_binary(b), &st) == 0)
 		b->res->size = (long long)st.st_size;
-	if (b->standin) {
+	if (b->standin && b->res->up_to_date) {
 		/* What was checked is what the record vouched for: OUT has not
 		 * changed since before the record was looked up. */
 		char now[256];

@@ -375,7 +375,11 @@ gr_uptodate_standin(const char *from, const char *to, mode_t mode)
 
 	if (in < 0)
 		return -1;
-	if (fstat(in, &st) != 0 || !S_ISREG(st.st_mode) || !(buf = malloc(max))) {
+	if (fstat(in, &st) != 0) {
+		e = errno;
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode) || !(buf = malloc(max))) {
 		e = !S_ISREG(st.st_mode) ? EINVAL : errno;
 		goto fail;
 	}

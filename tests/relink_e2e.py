@@ -4694,6 +4694,41 @@ def noop_standin_for_old_out():
     assert_up_to_date(mod, out, ["--go", wrapper], what="after the relink")
 
 
+@test
+def noop_standin_out_touched_during_build():
+    """OUT touched while go build runs (another tool, a concurrent run): when
+    go build relinks over the stand-in, gorelink checked the new binary, not
+    OUT, and the build succeeds with it; when go build called the stand-in
+    up to date, what gorelink checked (OUT) is not what the record vouched
+    for, and the build fails saying so, OUT left as it is."""
+    top = scratch("noop-standin-touch")
+    realgo = shutil.which("go")
+    assert realgo, "go is not on PATH (install Go)"
+    wrapper = os.path.join(top, "go")
+    with open(wrapper, "w") as f:
+        f.write('#!/bin/sh\nif [ "$1" = build ] && [ -n "$GR_TEST_TOUCH" ]; then touch "$GR_TEST_TOUCH"; fi\n'
+                'exec %s "$@"\n' % shlex.quote(realgo))
+    os.chmod(wrapper, 0o755)
+    mod = noop_module("standintouch")
+    out = os.path.join(scratch("noop-standin-touch-out"), "prog")
+    touching = dict(base_env(), GR_TEST_TOUCH=out)
+    noop_build(mod, out, ["--go", wrapper], env=touching)
+    time.sleep(2.5)
+    with open(os.path.join(mod, "main.go"), "w") as f:
+        f.write(NOOP_MAIN.replace('"hello"', '"touched"'))
+    assert_relinked(mod, out, ["--go", wrapper], want="touched 1", env=touching,
+                    what="main.go changed, OUT touched during go build")
+    time.sleep(2.5)
+    before = sha256(out)
+    time.sleep(0.25)
+    r = gorelink(["--json", "-o", out, "--go", wrapper, "."], cwd=mod, env=touching)
+    assert r.rc != 0 and "changed while gorelink checked it" in r.err, (
+        "no-op with OUT touched during go build: want a failure naming the change, got exit %d\n%r" % (r.rc, r))
+    assert sha256(out) == before, "the failed no-op changed OUT's bytes"
+    assert listing(os.path.dirname(out)) == [os.path.basename(out)], (
+        "beside OUT after the failure: %r" % listing(os.path.dirname(out)))
+
+
 # --------------------------------------------- the output cache (issue 15)
 
 def outcache_env(tag, **changes):
