@@ -683,6 +683,27 @@ gr_gc_goenv_file(struct gr_sha *s, const char *label, const char *path)
 	return n == 0 && total <= (1 << 20);
 }
 
+/* Whether real (the go program's real path) is a go command itself: an ELF
+ * executable named go. A script or a shim (asdf, goenv, mise's symlinks to
+ * itself) may run a go of another GOROOT, whose go.env and identity the key
+ * would not name: go env's answer is not kept for it. */
+static bool
+gr_gc_real_go(const char *real)
+{
+	const char *base = strrchr(real, '/');
+	unsigned char magic[4];
+	ssize_t r;
+	int fd;
+
+	if (strcmp(base ? base + 1 : real, "go") != 0 || (fd = open(real, O_RDONLY | O_CLOEXEC)) < 0)
+		return false;
+	do
+		r = read(fd, magic, sizeof(magic));
+	while (r < 0 && errno == EINTR);
+	close(fd);
+	return r == (ssize_t)sizeof(magic) && !memcmp(magic, "\177ELF", 4);
+}
+
 char *
 gr_gocache_goenv_key(const struct gr_env *env, const char *const *argv, char *const *envp)
 {
@@ -718,7 +739,7 @@ gr_gocache_goenv_key(const struct gr_env *env, const char *const *argv, char *co
 		gr_sha_str(&s, vars.v[i]);
 	/* GOROOT's go.env (GOTOOLCHAIN, GOPROXY... defaults): GOROOT is the real
 	 * go program's bin/.. unless $GOROOT says otherwise; both are stamped. */
-	if (!(go = gr_path_which(argv[0], env->path)) || !(real = realpath(go, NULL)))
+	if (!(go = gr_path_which(argv[0], env->path)) || !(real = realpath(go, NULL)) || !gr_gc_real_go(real))
 		goto out;
 	{
 		char *slash = strrchr(real, '/');

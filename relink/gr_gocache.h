@@ -84,7 +84,9 @@ char *gr_gocache_cppflags(const char *user, const char *key);
  * (beside the real go program's bin directory, and in $GOROOT), all in a
  * SHA-256. NULL (do not cache) where gr_modgraph_cache_key gives none (no
  * main module, a go.work, -modfile), where its key is racy (the go program
- * changed in the last 2 seconds), or out of memory. */
+ * changed in the last 2 seconds), where the go program's real path is no
+ * ELF executable named go (a script or a shim may run another GOROOT's go),
+ * or out of memory. */
 char *gr_gocache_goenv_key(const struct gr_env *env, const char *const *argv, char *const *envp);
 
 /* The answer stored for key: true and *out (malloc'd, NUL-terminated, *len

@@ -4584,10 +4584,21 @@ def noop_goenv_answer_cached_and_keyed():
     log = os.path.join(top, "go.log")
     realgo = shutil.which("go")
     assert realgo, "go is not on PATH (install Go)"
+    # The wrapper is an ELF program named go (go env's answer is kept for a
+    # go command only, not for a script or a shim, which may run a go of
+    # another GOROOT): it logs its words and execs the real go.
     wrapper = os.path.join(top, "go")
-    with open(wrapper, "w") as f:
-        f.write('#!/bin/sh\necho "$*" >>%s\nexec %s "$@"\n' % (shlex.quote(log), shlex.quote(realgo)))
-    os.chmod(wrapper, 0o755)
+    src = os.path.join(top, "gowrap.c")
+    with open(src, "w") as f:
+        f.write('#include <stdio.h>\n#include <unistd.h>\n'
+                'int main(int argc, char **argv) {\n'
+                '  FILE *f = fopen(%s, "a");\n'
+                '  if (f) { for (int i = 1; i < argc; i++) fprintf(f, "%%s%%s", i > 1 ? " " : "", argv[i]);\n'
+                '           fputc(10, f); fclose(f); }\n'
+                '  argv[0] = (char *)%s; execv(argv[0], argv); return 127;\n}\n'
+                % (json.dumps(log), json.dumps(realgo)))
+    c = run(["cc", "-o", wrapper, src])
+    assert c.rc == 0, "cc (apt-get install gcc): %r" % c
     env = base_env(GOENV=goenv, GORELINK_CACHE_DIR=cache)
     w = run(["go", "env", "-w", "CGO_CPPFLAGS=-DGR_GOENV_FLAG=7"], env=env)
     assert w.rc == 0, "go env -w: %r" % w

@@ -323,7 +323,9 @@ START_TEST(test_goenv)
 	char *envp_cgo[] = { NULL, "PATH=/usr/bin:/bin", "GOFLAGS=-buildvcs=false", "CGO_LDFLAGS=-fuse-ld=gold", NULL };
 	char *envp_pc[] = { NULL, "PATH=/usr/bin:/bin", "GOFLAGS=-buildvcs=false", "PKG_CONFIG=pkgconf", NULL };
 	char *envp_arch[] = { NULL, "PATH=/usr/bin:/bin", "GOFLAGS=-buildvcs=false", "GOARCH=arm64", NULL };
+	char shim[160], shimgo[180];
 	const char *av[] = { go, "env", "CC", "CGO_ENABLED", NULL }, *av2[] = { go, "env", "CC", NULL };
+	const char *avshim[] = { shimgo, "env", "CC", "CGO_ENABLED", NULL };
 	size_t len;
 	char hv[200];
 
@@ -333,10 +335,19 @@ START_TEST(test_goenv)
 	ck_assert_int_eq(mkdir(root, 0755), 0);
 	snprintf(go, sizeof(go), "%s/bin", root);
 	ck_assert_int_eq(mkdir(go, 0755), 0);
-	gr_test_put(go, "go", "#!/bin/sh\nexit 1\n");
+	gr_test_put(go, "go", "\177ELF, a stand-in: only its identity and its first bytes count\n");
 	snprintf(go, sizeof(go), "%s/bin/go", root);
 	ck_assert_int_eq(chmod(go, 0755), 0);
 	gr_test_put(root, "go.env", "GOTOOLCHAIN=auto\n");
+	/* A shim: SHIM/bin/go a script, SHIM/go.env. */
+	snprintf(shim, sizeof(shim), "%s/shim", base);
+	ck_assert_int_eq(mkdir(shim, 0755), 0);
+	gr_test_put(shim, "go.env", "GOTOOLCHAIN=auto\n");
+	snprintf(shimgo, sizeof(shimgo), "%s/shim/bin", base);
+	ck_assert_int_eq(mkdir(shimgo, 0755), 0);
+	gr_test_put(shimgo, "go", "#!/bin/sh\nexec /elsewhere/bin/go \"$@\"\n");
+	snprintf(shimgo, sizeof(shimgo), "%s/shim/bin/go", base);
+	ck_assert_int_eq(chmod(shimgo, 0755), 0);
 	snprintf(home, sizeof(home), "%s/home", base);
 	ck_assert_int_eq(mkdir(home, 0755), 0);
 	snprintf(hv, sizeof(hv), "HOME=%s", home);
@@ -398,6 +409,10 @@ START_TEST(test_goenv)
 		free(k2);
 	}
 	free(k);
+	/* A script or a shim as the go program (it may run a go of another
+	 * GOROOT, whose go.env the key would not name), beside a go.env of its
+	 * own: no key. */
+	ck_assert_ptr_null(gr_gocache_goenv_key(gr_test_env(), avshim, envp));
 	/* The go program itself (another toolchain in its place): no key until
 	 * its new stamp is old enough to tell a later change. */
 	touch_later(root, "bin/go");
