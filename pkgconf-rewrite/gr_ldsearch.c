@@ -71,6 +71,8 @@ struct gr_lds_listing {
 	dev_t dev;
 	ino_t ino;
 	struct timespec mtim, ctim;   /* the directory's, for the walk kept in the cache directory */
+	struct timespec seen;         /* the clock just before the stat */
+	bool unsure;                  /* stat failed for a reason that may pass (not ENOENT, ENOTDIR) */
 	struct gr_lds_dirents *ents;  /* its entries (shared by every path to it); NULL when not a dir */
 };
 
@@ -80,6 +82,7 @@ struct gr_lds_dirents {
 	dev_t dev;
 	ino_t ino;
 	bool readable;  /* opendir succeeded */
+	bool unsure;    /* opendir failed for a reason that may pass (not EACCES, ENOENT, ENOTDIR), or readdir did */
 	struct gr_lds_lentry *entries;
 	size_t n;
 };
@@ -1005,13 +1008,26 @@ gr_lds_dirents(struct gr_ldsearch_cache *c, const char *path, dev_t dev, ino_t i
 		return NULL;
 	r->dev = dev;
 	r->ino = ino;
-	if ((d = opendir(path)) != NULL) {
+	if ((d = opendir(path)) == NULL) {
+		/* What the credentials (in the walk's key) and the directory's
+		 * identity decide is an answer; anything else (EMFILE, ENOMEM, EIO)
+		 * may not come again, and the walk is not kept (gr_lds_walk_store). */
+		r->unsure = errno != EACCES && errno != ENOENT && errno != ENOTDIR;
+	} else {
 		r->readable = true;
-		while ((de = readdir(d)) != NULL) {
-			const char *nm = de->d_name;
-			size_t len = strlen(nm);
-			bool isdir = de->d_type == DT_DIR;
+		for (;;) {
+			const char *nm;
+			size_t len;
+			bool isdir;
 			void *v = r->entries;
+			errno = 0;
+			if (!(de = readdir(d))) {
+				r->unsure = errno != 0;
+				break;
+			}
+			nm = de->d_name;
+			len = strlen(nm);
+			isdir = de->d_type == DT_DIR;
 			if (nm[0] == '.' && (!nm[1] || (nm[1] == '.' && !nm[2])))
 				continue;
 			if (de->d_type == DT_UNKNOWN) {
@@ -1060,7 +1076,14 @@ gr_lds_listing(struct gr_ldsearch_cache *c, const char *path)
 		}
 	if (!(l = gr_arena_alloc(&c->arena, sizeof(*l))) || !(l->path = gr_arena_strdup(&c->arena, path)))
 		return NULL;
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+	if (clock_gettime(CLOCK_REALTIME, &l->seen) != 0)
+		l->unsure = true;
+	if (stat(path, &st) != 0) {
+		/* What the credentials and the parents' identities decide is an
+		 * answer; anything else may pass (gr_lds_walk_store keeps nothing). */
+		if (errno != ENOENT && errno != ENOTDIR && errno != EACCES)
+			l->unsure = true;
+	} else if (S_ISDIR(st.st_mode)) {
 		l->isdir = true;
 		l->dev = st.st_dev;
 		l->ino = st.st_ino;
@@ -1138,22 +1161,28 @@ gr_lds_walk_store(const struct gr_ldsearch *s, const struct gr_lds_walkrec *w,
                   const struct gr_lds_listing *const *ls, size_t nq)
 {
 	struct gr_kvbuf b = {0};
-	struct timespec now;
 	struct gr_error e;
 	char *key = NULL, head[160];
 	size_t i;
 
-	if (!s->cache->store || clock_gettime(CLOCK_REALTIME, &now) != 0)
+	if (!s->cache->store)
 		return;
 	for (i = 0; i < nq && !b.nomem; i++) {
 		const struct gr_lds_listing *l = ls[i];
 		char *line;
 		size_t hl, pl;
+		/* A stat, opendir or readdir that failed for a reason that may pass:
+		 * what the walk saw is no answer to keep. */
+		if (l->unsure || (l->ents && l->ents->unsure))
+			goto out;
 		if (!l->isdir) {
 			gr_lds_kv_line(&b, 'n', l->path);
 			continue;
 		}
-		if (l->mtim.tv_sec >= now.tv_sec - GR_LDS_WALK_SETTLE || l->ctim.tv_sec >= now.tv_sec - GR_LDS_WALK_SETTLE)
+		/* Young when it was looked at (the listing may be older than this
+		 * walk: listings are kept for the run). */
+		if (l->mtim.tv_sec >= l->seen.tv_sec - GR_LDS_WALK_SETTLE ||
+		    l->ctim.tv_sec >= l->seen.tv_sec - GR_LDS_WALK_SETTLE)
 			goto out;
 		snprintf(head, sizeof(head), "%llu %llu %lld.%09ld %lld.%09ld ", (unsigned long long)l->dev,
 		         (unsigned long long)l->ino, (long long)l->mtim.tv_sec, (long)l->mtim.tv_nsec,

@@ -355,6 +355,52 @@ stored_walk_is(const struct gr_env *env, const char *const *dirs, size_t ndirs, 
 	gr_ldsearch_cache_free(c);
 }
 
+/* opendir, with a failure that may pass (EMFILE) injected for one path
+ * (-Wl,--wrap=opendir on this test). */
+DIR *__real_opendir(const char *path);
+DIR *__wrap_opendir(const char *path);
+static char fail_opendir[PATH_MAX];
+
+DIR *
+__wrap_opendir(const char *path)
+{
+	if (fail_opendir[0] && !strcmp(path, fail_opendir)) {
+		errno = EMFILE;
+		return NULL;
+	}
+	return __real_opendir(path);
+}
+
+/* A walk that could not list a directory for a reason that may pass (no file
+ * descriptor left) answers as it can, but is not kept: the next run walks
+ * again and finds the archive there (kept, it would have said none for as
+ * long as the directory stayed the same). */
+START_TEST(test_elsewhere_walk_unsure_not_stored)
+{
+	static const char *const dirs[] = { "lib", "nodir", "other" };
+	static const char *const names[] = { "foo", "bar" };
+	struct gr_env env;
+	char cache[PATH_MAX], kind[PATH_MAX + 16];
+
+	make_tree();
+	gr_test_fresh_tmpdir(cache, sizeof(cache), "gr-ldscache-unsure");
+	memset(&env, 0, sizeof(env));
+	env.cache_dir = cache;
+	snprintf(kind, sizeof(kind), "%s/ld-walk", cache);
+	sleep(3);
+	at(fail_opendir, sizeof(fail_opendir), "other/x");
+	stored_walk_is(&env, dirs, 3, names, (const char *const[]){ "lib/sub/deeper/libfoo.a", NULL }, 2, false);
+	fail_opendir[0] = '\0';
+	ck_assert_uint_eq(entries_in(kind), 0);
+	stored_walk_is(&env, dirs, 3, names, (const char *const[]){ "lib/sub/deeper/libfoo.a", "other/x/libbar.a" }, 2,
+	               false);
+	ck_assert_uint_eq(entries_in(kind), 1);
+	stored_walk_is(&env, dirs, 3, names, (const char *const[]){ "lib/sub/deeper/libfoo.a", "other/x/libbar.a" }, 2,
+	               true);
+	ck_assert_int_eq(gr_test_rmtree(cache), 0);
+}
+END_TEST
+
 /* The walk kept in the cache directory (kind ld-walk): the same answers as a
  * walk, and never a stale one: a file added or removed below a search dir, a
  * directory replaced by another of the same name, a directory where there was
@@ -428,6 +474,7 @@ main(void)
 		test_realpath_hits_and_misses,
 		test_elsewhere_walk_once,
 		test_elsewhere_walk_stored,
+		test_elsewhere_walk_unsure_not_stored,
 	};
 
 	return gr_test_run(gr_test_suite("ldscache", "core", tests, sizeof(tests) / sizeof(tests[0]), 0), true);
