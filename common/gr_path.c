@@ -25,7 +25,7 @@ gr_path_which(const char *word, const char *path)
 		if (!(cand = malloc(n)))
 			return NULL;
 		/* An empty PATH entry means the current directory. */
-		snprintf(cand, n, "%.*s/%s", (int)(colon - p), colon == p ? "." : p, word);
+		snprintf(cand, n, "%.*s/%s", colon == p ? 1 : (int)(colon - p), colon == p ? "." : p, word);
 		if (access(cand, X_OK) == 0)
 			return cand;
 		free(cand);

@@ -1,12 +1,13 @@
 /* Unit tests for common/gr_path's lexical tidying (gr_path_lexical)
  * for messages and its join (gr_path_join): pure string work, no file
- * system. The test links with -Wl,--wrap=malloc so that the join's one
+ * system; and gr_path_which's empty PATH entries (a directory of its own). The test links with -Wl,--wrap=malloc so that the join's one
  * allocation can be made to fail. */
 #include <check.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gr_path.h"
 #include "gr_test.h"
@@ -112,6 +113,27 @@ START_TEST(test_join_nomem)
 }
 END_TEST
 
+/* gr_path_which: an empty PATH entry is the current directory, as for
+ * execvp (it was looked up as "/NAME"); an entry is not a prefix of the name. */
+START_TEST(test_which_empty_entry)
+{
+	char dir[256], *w;
+
+	gr_test_tmpdir(dir, sizeof(dir), "gr-which");
+	ck_assert_int_eq(chdir(dir), 0);
+	gr_test_write_mode("gr-which-prog", "#!/bin/sh\nexit 0\n", 0755);
+	ck_assert_ptr_nonnull(w = gr_path_which("gr-which-prog", "/nonexistent::/also-not"));
+	ck_assert_str_eq(w, "./gr-which-prog");
+	free(w);
+	ck_assert_ptr_nonnull(w = gr_path_which("gr-which-prog", ":/nonexistent"));
+	ck_assert_str_eq(w, "./gr-which-prog");
+	free(w);
+	ck_assert_ptr_null(gr_path_which("gr-which-prog", "/nonexistent:/also-not"));
+	ck_assert_int_eq(chdir("/"), 0);
+	ck_assert_int_eq(gr_test_rmtree(dir), 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -120,6 +142,7 @@ main(void)
 		test_lexical_dots_and_slashes,
 		test_join,
 		test_join_nomem,
+		test_which_empty_entry,
 	};
 
 	return gr_test_run(gr_test_suite("path", "lexical", tests, sizeof(tests) / sizeof(tests[0]), 0), false);
