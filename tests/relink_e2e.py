@@ -1009,9 +1009,26 @@ def same_inputs_same_binary():
     assert not compiles, "package main compiled again on a repeated build:\n%s" % "\n".join(compiles)
 
 
-def probe_wrapper(d, real, extra=""):
-    """D/gcc: logs each run's arguments (one line) to D/log, then runs REAL."""
+def probe_wrapper(d, real, extra="", elf=False):
+    """D/gcc: logs each run's arguments (one line) to D/log, then runs REAL;
+    a script, or with elf a program compiled here (gorelink keeps a driver's
+    -print-search-dirs only for an ELF executable: a script may run another
+    compiler than its identity names)."""
     w = os.path.join(d, "gcc")
+    if elf:
+        src = os.path.join(d, "gccwrap.c")
+        with open(src, "w") as f:
+            f.write('#include <stdio.h>\n#include <unistd.h>\n'
+                    'int main(int argc, char **argv) {\n'
+                    '  FILE *f = fopen(%s, "a");\n'
+                    '  if (f) { for (int i = 1; i < argc; i++) fprintf(f, "%%s%%s", i > 1 ? " " : "", argv[i]);\n'
+                    '           fputc(10, f); fclose(f); }\n'
+                    '  argv[0] = (char *)%s; execv(argv[0], argv); return 127;\n}\n'
+                    % (json.dumps(os.path.join(d, "log")), json.dumps(real)))
+        c = run([real, "-o", w, src])
+        assert c.rc == 0, "gcc: %r" % c
+        os.unlink(src)
+        return
     with open(w, "w") as f:
         f.write("#!/bin/sh\n%sprintf '%%s\\n' \"$*\" >> %s\nexec %s \"$@\"\n" % (
             extra, shlex.quote(os.path.join(d, "log")), shlex.quote(real)))
@@ -1091,7 +1108,7 @@ def probe_hits_run_no_compiler():
     real = shutil.which("gcc")
     assert real, "no gcc (Debian package gcc)"
     wrap = scratch("probe-sd-wrap")
-    probe_wrapper(wrap, real)
+    probe_wrapper(wrap, real, elf=True)
     cache = scratch("probe-sd-cache")
     env = base_env(PATH=wrap + os.pathsep + os.environ.get("PATH", "/usr/bin:/bin"),
                    GORELINK_CACHE_DIR=cache, CC="gcc", GORELINK_OUTPUT_CACHE_MAX="0")
