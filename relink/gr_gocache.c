@@ -429,6 +429,36 @@ gr_gc_dir(struct gr_sha *s, const char *dir, struct gr_gocache_stats *st)
 	return rc;
 }
 
+/* What gr_gocache_key and gr_gocache_key_cached hash before the
+ * directories: the program (its words, and which file the first one names),
+ * everything pkg-config and pkgconf read from the environment (PKG_CONFIG_*,
+ * sorted, kept in vars) and pc_path. 0, or -1 out of memory. */
+static int
+gr_gc_key_head(struct gr_sha *s, char *const *pkgconfig, const char *path, char *const *envp, const char *pc_path,
+               struct gr_strvec *vars)
+{
+	char *prog;
+	size_t i;
+
+	for (i = 0; pkgconfig[i]; i++)
+		gr_sha_str(s, pkgconfig[i]);
+	gr_sha_str(s, "program");
+	prog = pkgconfig[0] ? gr_path_which(pkgconfig[0], path) : NULL;
+	gr_sha_str(s, prog ? prog : "");
+	free(prog);
+	for (i = 0; envp && envp[i]; i++)
+		if (!strncmp(envp[i], "PKG_CONFIG_", 11) && gr_strvec_push(vars, envp[i]))
+			return -1;
+	if (vars->n)
+		qsort(vars->v, vars->n, sizeof(*vars->v), gr_gc_cmp);
+	gr_sha_str(s, "env");
+	for (i = 0; i < vars->n; i++)
+		gr_sha_str(s, vars->v[i]);
+	gr_sha_str(s, "pc_path");
+	gr_sha_str(s, pc_path ? pc_path : "");
+	return 0;
+}
+
 int
 gr_gocache_key(char *const *pkgconfig, const char *path, char *const *envp, const char *pc_path,
                char key[GR_GOCACHE_KEYLEN + 1], struct gr_gocache_stats *st, struct gr_error *err)
@@ -437,7 +467,7 @@ gr_gocache_key(char *const *pkgconfig, const char *path, char *const *envp, cons
 	struct gr_strvec vars, dirs;
 	struct gr_sha s;
 	unsigned char md[32];
-	char word[64], *prog;
+	char word[64];
 	size_t i;
 	int rc = GR_OK;
 
@@ -448,26 +478,10 @@ gr_gocache_key(char *const *pkgconfig, const char *path, char *const *envp, cons
 	gr_sha_init(&s);
 	snprintf(word, sizeof(word), "gorelink pkg-config rewrite %d", GR_GOCACHE_REWRITE);
 	gr_sha_str(&s, word);
-	/* The program: its words, and which file the first one names. */
-	for (i = 0; pkgconfig[i]; i++)
-		gr_sha_str(&s, pkgconfig[i]);
-	gr_sha_str(&s, "program");
-	prog = pkgconfig[0] ? gr_path_which(pkgconfig[0], path) : NULL;
-	gr_sha_str(&s, prog ? prog : "");
-	free(prog);
-	/* Everything pkg-config and pkgconf read from the environment. */
 	gr_strvec_init(&vars);
 	gr_strvec_init(&dirs);
-	for (i = 0; envp && envp[i]; i++)
-		if (!strncmp(envp[i], "PKG_CONFIG_", 11) && gr_strvec_push(&vars, envp[i]))
-			goto nomem;
-	if (vars.n)
-		qsort(vars.v, vars.n, sizeof(*vars.v), gr_gc_cmp);
-	gr_sha_str(&s, "env");
-	for (i = 0; i < vars.n; i++)
-		gr_sha_str(&s, vars.v[i]);
-	gr_sha_str(&s, "pc_path");
-	gr_sha_str(&s, pc_path ? pc_path : "");
+	if (gr_gc_key_head(&s, pkgconfig, path, envp, pc_path, &vars))
+		goto nomem;
 	if ((rc = gr_gocache_search_dirs(envp, pc_path ? pc_path : "", &dirs, err)))
 		goto out;
 	for (i = 0; i < dirs.n; i++)
@@ -558,7 +572,7 @@ gr_gocache_key_cached(const struct gr_env *env, char *const *pkgconfig, const ch
 	struct gr_strvec vars, dirs;
 	struct gr_sha s;
 	unsigned char md[32];
-	char word[64], hex[65], memo[80], *prog, *data = NULL, value[160];
+	char word[64], hex[65], memo[80], *data = NULL, value[160];
 	bool racy = false;
 	time_t now = time(NULL);
 	size_t i, len;
@@ -572,22 +586,8 @@ gr_gocache_key_cached(const struct gr_env *env, char *const *pkgconfig, const ch
 	/* What gr_gocache_key hashes before the directories, the same way. */
 	snprintf(word, sizeof(word), "gorelink pkg-config key memo 1 rewrite %d", GR_GOCACHE_REWRITE);
 	gr_sha_str(&s, word);
-	for (i = 0; pkgconfig[i]; i++)
-		gr_sha_str(&s, pkgconfig[i]);
-	gr_sha_str(&s, "program");
-	prog = pkgconfig[0] ? gr_path_which(pkgconfig[0], path) : NULL;
-	gr_sha_str(&s, prog ? prog : "");
-	free(prog);
-	for (i = 0; envp && envp[i]; i++)
-		if (!strncmp(envp[i], "PKG_CONFIG_", 11) && gr_strvec_push(&vars, envp[i]))
-			goto nomem;
-	if (vars.n)
-		qsort(vars.v, vars.n, sizeof(*vars.v), gr_gc_cmp);
-	gr_sha_str(&s, "env");
-	for (i = 0; i < vars.n; i++)
-		gr_sha_str(&s, vars.v[i]);
-	gr_sha_str(&s, "pc_path");
-	gr_sha_str(&s, pc_path ? pc_path : "");
+	if (gr_gc_key_head(&s, pkgconfig, path, envp, pc_path, &vars))
+		goto nomem;
 	if ((rc = gr_gocache_search_dirs(envp, pc_path ? pc_path : "", &dirs, err)))
 		goto out;
 	for (i = 0; i < dirs.n; i++)

@@ -1009,6 +1009,25 @@ def same_inputs_same_binary():
     assert not compiles, "package main compiled again on a repeated build:\n%s" % "\n".join(compiles)
 
 
+def logging_exec_wrapper(path, log, real):
+    """An ELF program at PATH, compiled here with gcc, that appends its
+    arguments (one line) to LOG and execs REAL with them (argv[0] REAL)."""
+    src = path + ".c"
+    with open(src, "w") as f:
+        f.write('#include <stdio.h>\n#include <unistd.h>\n'
+                'int main(int argc, char **argv) {\n'
+                '  FILE *f = fopen(%s, "a");\n'
+                '  if (f) { for (int i = 1; i < argc; i++) fprintf(f, "%%s%%s", i > 1 ? " " : "", argv[i]);\n'
+                '           fputc(10, f); fclose(f); }\n'
+                '  argv[0] = (char *)%s; execv(argv[0], argv); return 127;\n}\n'
+                % (json.dumps(log), json.dumps(real)))
+    cc = shutil.which("gcc")
+    assert cc, "no gcc (Debian package gcc)"
+    c = run([cc, "-o", path, src])
+    assert c.rc == 0, "gcc -o %s: %r" % (path, c)
+    os.unlink(src)
+
+
 def probe_wrapper(d, real, extra="", elf=False):
     """D/gcc: logs each run's arguments (one line) to D/log, then runs REAL;
     a script, or with elf a program compiled here (gorelink keeps a driver's
@@ -1016,18 +1035,7 @@ def probe_wrapper(d, real, extra="", elf=False):
     compiler than its identity names)."""
     w = os.path.join(d, "gcc")
     if elf:
-        src = os.path.join(d, "gccwrap.c")
-        with open(src, "w") as f:
-            f.write('#include <stdio.h>\n#include <unistd.h>\n'
-                    'int main(int argc, char **argv) {\n'
-                    '  FILE *f = fopen(%s, "a");\n'
-                    '  if (f) { for (int i = 1; i < argc; i++) fprintf(f, "%%s%%s", i > 1 ? " " : "", argv[i]);\n'
-                    '           fputc(10, f); fclose(f); }\n'
-                    '  argv[0] = (char *)%s; execv(argv[0], argv); return 127;\n}\n'
-                    % (json.dumps(os.path.join(d, "log")), json.dumps(real)))
-        c = run([real, "-o", w, src])
-        assert c.rc == 0, "gcc: %r" % c
-        os.unlink(src)
+        logging_exec_wrapper(w, os.path.join(d, "log"), real)
         return
     with open(w, "w") as f:
         f.write("#!/bin/sh\n%sprintf '%%s\\n' \"$*\" >> %s\nexec %s \"$@\"\n" % (
@@ -4605,17 +4613,7 @@ def noop_goenv_answer_cached_and_keyed():
     # go command only, not for a script or a shim, which may run a go of
     # another GOROOT): it logs its words and execs the real go.
     wrapper = os.path.join(top, "go")
-    src = os.path.join(top, "gowrap.c")
-    with open(src, "w") as f:
-        f.write('#include <stdio.h>\n#include <unistd.h>\n'
-                'int main(int argc, char **argv) {\n'
-                '  FILE *f = fopen(%s, "a");\n'
-                '  if (f) { for (int i = 1; i < argc; i++) fprintf(f, "%%s%%s", i > 1 ? " " : "", argv[i]);\n'
-                '           fputc(10, f); fclose(f); }\n'
-                '  argv[0] = (char *)%s; execv(argv[0], argv); return 127;\n}\n'
-                % (json.dumps(log), json.dumps(realgo)))
-    c = run(["cc", "-o", wrapper, src])
-    assert c.rc == 0, "cc (apt-get install gcc): %r" % c
+    logging_exec_wrapper(wrapper, log, realgo)
     env = base_env(GOENV=goenv, GORELINK_CACHE_DIR=cache)
     w = run(["go", "env", "-w", "CGO_CPPFLAGS=-DGR_GOENV_FLAG=7"], env=env)
     assert w.rc == 0, "go env -w: %r" % w
