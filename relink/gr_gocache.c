@@ -393,12 +393,28 @@ gr_gc_file(struct gr_sha *s, int dfd, const char *name, struct gr_gocache_stats 
 	st->bytes += total;
 }
 
+/* The names of d's entries that end in .pc (and are more than that), sorted,
+ * appended to names: GR_OK or GR_ENOMEM. */
+static int
+gr_gc_pc_names(DIR *d, struct gr_strvec *names)
+{
+	struct dirent *de;
+
+	while ((de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+		if (l > 3 && !strcmp(de->d_name + l - 3, ".pc") && gr_strvec_push(names, de->d_name))
+			return GR_ENOMEM;
+	}
+	if (names->n)
+		qsort(names->v, names->n, sizeof(*names->v), gr_gc_cmp);
+	return GR_OK;
+}
+
 /* One search directory: its path, then its .pc files in name order. */
 static int
 gr_gc_dir(struct gr_sha *s, const char *dir, struct gr_gocache_stats *st)
 {
 	struct gr_strvec names;
-	struct dirent *de;
 	DIR *d;
 	size_t i;
 	int rc = GR_OK;
@@ -411,16 +427,8 @@ gr_gc_dir(struct gr_sha *s, const char *dir, struct gr_gocache_stats *st)
 		return GR_OK;
 	}
 	gr_strvec_init(&names);
-	while ((de = readdir(d))) {
-		size_t l = strlen(de->d_name);
-		if (l > 3 && !strcmp(de->d_name + l - 3, ".pc") && gr_strvec_push(&names, de->d_name)) {
-			rc = GR_ENOMEM;
-			break;
-		}
-	}
+	rc = gr_gc_pc_names(d, &names);
 	if (rc == GR_OK) {
-		if (names.n)
-			qsort(names.v, names.n, sizeof(*names.v), gr_gc_cmp);
 		for (i = 0; i < names.n; i++)
 			gr_gc_file(s, dirfd(d), names.v[i], st);
 	}
@@ -521,7 +529,6 @@ static int
 gr_gc_memo_dir(struct gr_sha *s, const char *dir, time_t now, bool *racy)
 {
 	struct gr_strvec names;
-	struct dirent *de;
 	struct stat sb;
 	DIR *d;
 	size_t i;
@@ -538,16 +545,8 @@ gr_gc_memo_dir(struct gr_sha *s, const char *dir, time_t now, bool *racy)
 	else
 		*racy = true;
 	gr_strvec_init(&names);
-	while ((de = readdir(d))) {
-		size_t l = strlen(de->d_name);
-		if (l > 3 && !strcmp(de->d_name + l - 3, ".pc") && gr_strvec_push(&names, de->d_name)) {
-			rc = GR_ENOMEM;
-			break;
-		}
-	}
+	rc = gr_gc_pc_names(d, &names);
 	if (rc == GR_OK) {
-		if (names.n)
-			qsort(names.v, names.n, sizeof(*names.v), gr_gc_cmp);
 		for (i = 0; i < names.n; i++) {
 			gr_sha_str(s, names.v[i]);
 			if (fstatat(dirfd(d), names.v[i], &sb, 0) == 0 && S_ISREG(sb.st_mode)) {
