@@ -1,11 +1,14 @@
 #include "gr_elf.h"
 #include "gr_elfver.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #ifndef DF_1_PIE
 #define DF_1_PIE 0x08000000
@@ -61,6 +64,22 @@ bool
 gr_elf_is(const unsigned char *buf, size_t len)
 {
 	return len >= 4 && memcmp(buf, ELFMAG, SELFMAG) == 0;
+}
+
+bool
+gr_elf_file_is(const char *path)
+{
+	unsigned char magic[SELFMAG];
+	ssize_t r;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	do
+		r = read(fd, magic, sizeof(magic));
+	while (r < 0 && errno == EINTR);
+	close(fd);
+	return r == (ssize_t)sizeof(magic) && gr_elf_is(magic, sizeof(magic));
 }
 
 static const char *

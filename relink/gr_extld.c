@@ -13,6 +13,7 @@
 #include "gr_bfdcheck.h"
 #include "gr_bstate.h"
 #include "gr_cache.h"
+#include "gr_elf.h"
 #include "gr_file.h"
 #include "gr_kv.h"
 #include "gr_path.h"
@@ -913,22 +914,13 @@ gr_probe_real_driver(const char *real)
 {
 	static const char *const launchers[] = { "ccache", "sccache", "distcc", "icecc" };
 	const char *base = strrchr(real, '/');
-	unsigned char magic[4];
 	size_t i;
-	ssize_t r;
-	int fd;
 
 	base = base ? base + 1 : real;
 	for (i = 0; i < sizeof(launchers) / sizeof(launchers[0]); i++)
 		if (strstr(base, launchers[i]))
 			return false;
-	if ((fd = open(real, O_RDONLY | O_CLOEXEC)) < 0)
-		return false;
-	do
-		r = read(fd, magic, sizeof(magic));
-	while (r < 0 && errno == EINTR);
-	close(fd);
-	return r == (ssize_t)sizeof(magic) && !memcmp(magic, "\177ELF", 4);
+	return gr_elf_file_is(real);
 }
 
 /* The driver's -print-search-dirs for the words sd (the compiler words, the

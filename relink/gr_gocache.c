@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "gr_cache.h"
+#include "gr_elf.h"
 #include "gr_file.h"
 #include "gr_modgraph.h"
 #include "gr_path.h"
@@ -690,17 +691,8 @@ static bool
 gr_gc_real_go(const char *real)
 {
 	const char *base = strrchr(real, '/');
-	unsigned char magic[4];
-	ssize_t r;
-	int fd;
 
-	if (strcmp(base ? base + 1 : real, "go") != 0 || (fd = open(real, O_RDONLY | O_CLOEXEC)) < 0)
-		return false;
-	do
-		r = read(fd, magic, sizeof(magic));
-	while (r < 0 && errno == EINTR);
-	close(fd);
-	return r == (ssize_t)sizeof(magic) && !memcmp(magic, "\177ELF", 4);
+	return !strcmp(base ? base + 1 : real, "go") && gr_elf_file_is(real);
 }
 
 char *
