@@ -4491,12 +4491,11 @@ func main() { fmt.Println("pc", int(C.noop_value())) }
 """
 
 
-@test
-def noop_pc_change_relinks():
-    """A .pc file that now names another library directory (the archive at the
-    new place returns 3, not 1) relinks, through the mark gorelink puts in
-    go build's CGO_CPPFLAGS; then the same build is up to date again."""
-    mod = make_module("nooppc", {"main.go": NOOP_PC_MAIN})
+def noop_pc_module(name):
+    """A module of NOOP_PC_MAIN with two library directories, lib1 and lib3
+    (libnoopval.a returning 1 and 3), and an empty pc directory for the
+    test's noopdemo.pc: (module, {1: lib1, 3: lib3}, pc directory)."""
+    mod = make_module(name, {"main.go": NOOP_PC_MAIN})
     libs = {}
     for v in (1, 3):
         libs[v] = os.path.join(mod, "lib%d" % v)
@@ -4504,6 +4503,15 @@ def noop_pc_change_relinks():
         fixture_archives(libs[v], {"noopval.c": "int noop_value(void) { return %d; }\n" % v})
     pcdir = os.path.join(mod, "pc")
     os.mkdir(pcdir)
+    return mod, libs, pcdir
+
+
+@test
+def noop_pc_change_relinks():
+    """A .pc file that now names another library directory (the archive at the
+    new place returns 3, not 1) relinks, through the mark gorelink puts in
+    go build's CGO_CPPFLAGS; then the same build is up to date again."""
+    mod, libs, pcdir = noop_pc_module("nooppc")
 
     def pc(v):
         with open(os.path.join(pcdir, "noopdemo.pc"), "w") as f:
@@ -4525,14 +4533,7 @@ def noop_pc_key_remembered_by_identity():
     rewritten in place with the same size and its modification time put
     back (only its change time moves) still gives a new key and relinks to
     the new library; then the build is up to date again."""
-    mod = make_module("nooppckey", {"main.go": NOOP_PC_MAIN})
-    libs = {}
-    for v in (1, 3):
-        libs[v] = os.path.join(mod, "lib%d" % v)
-        os.mkdir(libs[v])
-        fixture_archives(libs[v], {"noopval.c": "int noop_value(void) { return %d; }\n" % v})
-    pcdir = os.path.join(mod, "pc")
-    os.mkdir(pcdir)
+    mod, libs, pcdir = noop_pc_module("nooppckey")
     pcfile = os.path.join(pcdir, "noopdemo.pc")
 
     def pc(v):
