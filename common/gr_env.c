@@ -29,6 +29,7 @@ static const struct {
 	{ "SYSROOT", offsetof(struct gr_env, sysroot) },
 	{ "GORELINK_NO_ORDER_PLAN", offsetof(struct gr_env, no_order_plan) },
 	{ "GORELINK_LINKER_MATRIX", offsetof(struct gr_env, linker_matrix) },
+	{ "GORELINK_DEBUG_COMPRESSION", offsetof(struct gr_env, debug_compression) },
 	{ "XDG_CONFIG_HOME", offsetof(struct gr_env, xdg_config_home) },
 	{ "CLANG_NO_DEFAULT_CONFIG", offsetof(struct gr_env, clang_no_default_config) },
 };

@@ -10,6 +10,7 @@
 
 #include "gr_cache.h"
 #include "gr_chain.h"
+#include "gr_dcomp.h"
 #include "gr_elfver.h"
 #include "gr_embed.h"
 #include "gr_extld.h"
@@ -1115,14 +1116,87 @@ gr_lw_manifest(const struct gr_linkwrap *w, struct gr_strvec *final, const struc
 	return rc;
 }
 
+/* cmd/link's request for zlib-compressed debug sections, as it writes it. */
+#define GR_LW_ZLIB "-Wl,--compress-debug-sections=zlib"
+#define GR_LW_NONE "-Wl,--compress-debug-sections=none"
+
+/* Where final asks the linker for zlib-compressed debug sections in the one
+ * way cmd/link does (its only mention of --compress-debug-sections), when
+ * gorelink-ld is to compress them after the link instead: an ELF link, no
+ * relink kit (its relink runs the line as it is), GORELINK_DEBUG_COMPRESSION
+ * not "linker". -1 otherwise. */
+static long
+gr_lw_dcomp_arg(const struct gr_linkwrap *w, const struct gr_strvec *final)
+{
+	long at = -1;
+	size_t i;
+
+	if (w->ls->darwin || w->ls->kit ||
+	    (w->env->debug_compression && !strcmp(w->env->debug_compression, "linker")))
+		return -1;
+	for (i = 0; i < final->n; i++)
+		if (strstr(final->v[i], "compress-debug-sections")) {
+			if (at >= 0 || strcmp(final->v[i], GR_LW_ZLIB))
+				return -1;
+			at = (long)i;
+		}
+	return at;
+}
+
+/* Set final's argument at to s. */
+static bool
+gr_lw_set_arg(struct gr_strvec *final, long at, const char *s)
+{
+	char *c = strdup(s);
+
+	if (!c)
+		return false;
+	free(final->v[at]);
+	final->v[at] = c;
+	return true;
+}
+
+/* The link's debug sections compressed by gorelink-ld (gr_dcomp), the linker
+ * having been told none: libdeflate on every CPU instead of the linker's zlib
+ * (docs/gorelink.1, "Debug sections"). When the output cannot be rewritten
+ * and is as the linker left it, it links again with the linker compressing
+ * (argument at back to zlib). The link's status. */
+static int
+gr_lw_dcomp(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_report *rep, long at)
+{
+	struct gr_dcomp_stats st;
+	struct gr_error e;
+	bool wrote = false;
+
+	if (gr_dcomp_elf(gr_lw_output(final), 0, &st, &wrote, &e) == GR_OK)
+		return 0;
+	if (wrote) {
+		gr_lw_diag(w, "compressing the debug sections of %s: %s", gr_lw_output(final), e.msg);
+		return 1;
+	}
+	if (!gr_lw_set_arg(final, at, GR_LW_ZLIB)) {
+		gr_lw_diag(w, "out of memory");
+		return 1;
+	}
+	gr_lw_diag(w, "the debug sections could not be compressed after the link (%s): linking again, the linker compressing them",
+	           e.msg);
+	return gr_lw_link(w, final, rep, false);
+}
+
 int
 gr_linkwrap_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_report *rep)
 {
 	int status;
+	long dz;
 
 	if (gr_lw_manifest(w, final, rep, false) != GR_OK)
 		return 1;
+	dz = gr_lw_dcomp_arg(w, final);
+	if (dz >= 0 && !gr_lw_set_arg(final, dz, GR_LW_NONE))
+		dz = -1;
 	status = gr_lw_link(w, final, rep, true);
+	if (status == 0 && dz >= 0)
+		status = gr_lw_dcomp(w, final, rep, dz);
 
 	/* --max-version: who refers to each symbol the output needs too new a
 	 * version of, while cmd/link's objects still exist (gr_floorref). */

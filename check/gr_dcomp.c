@@ -1,0 +1,514 @@
+#include "gr_dcomp.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libdeflate.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "gr_bytes.h"
+
+#define GR_DC_MAXTHREADS 8
+#define GR_DC_LEVEL 1  /* libdeflate's fastest: the speed of a link is what this is for */
+
+/* A section with bytes in the file at or after the first debug section. */
+struct gr_dc_sec {
+	size_t idx;          /* its index in the section table */
+	uint64_t off, size;  /* where the linker put it */
+	uint64_t align;      /* its sh_addralign (0 and 1: none) */
+	uint64_t newoff;     /* where it goes */
+	bool debug;          /* an uncompressed .debug_* section: compressed if that makes it smaller */
+	unsigned char *z;    /* then its new bytes: the Chdr, then the zlib stream (NULL: it stays as it was) */
+	size_t zlen;
+};
+
+/* The compressing threads' shared state: the debug sections, largest first. */
+struct gr_dc_work {
+	struct gr_dc_sec **order;
+	size_t n, next;
+	const unsigned char *tail;  /* the file's bytes from start */
+	uint64_t start;
+	bool is64, be, oom;
+	pthread_mutex_t mu;
+};
+
+/* All n bytes at off into buf. */
+static int
+gr_dc_pread(int fd, unsigned char *buf, size_t n, uint64_t off, const char *path, struct gr_error *err)
+{
+	size_t got = 0;
+	ssize_t r;
+
+	while (got < n) {
+		r = pread(fd, buf + got, n - got, (off_t)(off + got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return gr_error_set(err, GR_EIO, errno, "%s: %s", path, strerror(errno));
+		if (r == 0)
+			return gr_error_set(err, GR_EIO, 0, "%s: the file shrank while it was being read", path);
+		got += (size_t)r;
+	}
+	return GR_OK;
+}
+
+/* All n bytes of buf at off. */
+static int
+gr_dc_pwrite(int fd, const unsigned char *buf, size_t n, uint64_t off, const char *path, struct gr_error *err)
+{
+	size_t done = 0;
+	ssize_t w;
+
+	while (done < n) {
+		w = pwrite(fd, buf + done, n - done, (off_t)(off + done));
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return gr_error_set(err, GR_EIO, w < 0 ? errno : EIO, "%s: %s", path, strerror(w < 0 ? errno : EIO));
+		done += (size_t)w;
+	}
+	return GR_OK;
+}
+
+/* Compress one section into s->z: the Chdr (ELFCOMPRESS_ZLIB, its size and
+ * alignment), then the stream; kept only when smaller than the section. */
+static bool
+gr_dc_one(struct libdeflate_compressor *c, const struct gr_dc_work *w, struct gr_dc_sec *s)
+{
+	size_t hl = w->is64 ? sizeof(Elf64_Chdr) : sizeof(Elf32_Chdr);
+	size_t bound = libdeflate_zlib_compress_bound(c, (size_t)s->size), got;
+	unsigned char *z = malloc(hl + bound);
+
+	if (!z)
+		return false;
+	memset(z, 0, hl);
+	gr_bytes_put(z, ELFCOMPRESS_ZLIB, 4, w->be);
+	if (w->is64) {
+		gr_bytes_put(z + 8, s->size, 8, w->be);
+		gr_bytes_put(z + 16, s->align ? s->align : 1, 8, w->be);
+	} else {
+		gr_bytes_put(z + 4, s->size, 4, w->be);
+		gr_bytes_put(z + 8, s->align ? s->align : 1, 4, w->be);
+	}
+	got = libdeflate_zlib_compress(c, w->tail + (s->off - w->start), (size_t)s->size, z + hl, bound);
+	if (got == 0 || hl + got >= s->size) {
+		free(z);
+		return true;
+	}
+	s->z = z;
+	s->zlen = hl + got;
+	return true;
+}
+
+/* A compressing thread (and the calling one): the next section until none is left. */
+static void *
+gr_dc_worker(void *arg)
+{
+	struct gr_dc_work *w = arg;
+	struct libdeflate_compressor *c = libdeflate_alloc_compressor(GR_DC_LEVEL);
+	size_t i;
+
+	for (;;) {
+		pthread_mutex_lock(&w->mu);
+		if (!c)
+			w->oom = true;
+		i = w->oom ? w->n : w->next++;
+		pthread_mutex_unlock(&w->mu);
+		if (i >= w->n)
+			break;
+		if (!gr_dc_one(c, w, w->order[i])) {
+			pthread_mutex_lock(&w->mu);
+			w->oom = true;
+			pthread_mutex_unlock(&w->mu);
+		}
+	}
+	if (c)
+		libdeflate_free_compressor(c);
+	return NULL;
+}
+
+/* Larger sections first (the index breaks ties): the threads end together. */
+static int
+gr_dc_bysize(const void *x, const void *y)
+{
+	const struct gr_dc_sec *a = *(const struct gr_dc_sec *const *)x, *b = *(const struct gr_dc_sec *const *)y;
+
+	if (a->size != b->size)
+		return a->size > b->size ? -1 : 1;
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+static int
+gr_dc_byoff(const void *x, const void *y)
+{
+	const struct gr_dc_sec *a = x, *b = y;
+
+	if (a->off != b->off)
+		return a->off < b->off ? -1 : 1;
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+/* Compress w's sections on up to threads threads (the caller is one). */
+static void
+gr_dc_compress(struct gr_dc_work *w, unsigned threads)
+{
+	pthread_t tid[GR_DC_MAXTHREADS];
+	unsigned n = 0, i;
+
+	if (threads == 0) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		threads = cpus < 1 ? 1 : cpus > GR_DC_MAXTHREADS ? GR_DC_MAXTHREADS : (unsigned)cpus;
+	}
+	if (threads > GR_DC_MAXTHREADS)
+		threads = GR_DC_MAXTHREADS;
+	if (threads > w->n)
+		threads = (unsigned)w->n;
+	/* A thread that cannot start leaves its share to the others. */
+	while (n + 1 < threads && pthread_create(&tid[n], NULL, gr_dc_worker, w) == 0)
+		n++;
+	gr_dc_worker(w);
+	for (i = 0; i < n; i++)
+		pthread_join(tid[i], NULL);
+}
+
+static bool
+gr_dc_pow2(uint64_t v)
+{
+	return v == 0 || (v & (v - 1)) == 0;
+}
+
+static uint64_t
+gr_dc_up(uint64_t v, uint64_t align)
+{
+	return align > 1 ? (v + align - 1) & ~(align - 1) : v;
+}
+
+/* The parsed file and what becomes of it. */
+struct gr_dc_file {
+	const char *path;
+	int fd;
+	uint64_t size;
+	bool is64, be;
+	unsigned char eh[64];
+	uint64_t shoff, shnum, shentsize, phoff, phnum, phentsize;
+	unsigned char *sh;      /* the section table, shnum * shentsize bytes */
+	char *names;            /* the section name table, NUL-terminated once more */
+	uint64_t namesz;
+	struct gr_dc_sec *secs; /* the sections at or after start, in file order */
+	size_t nsecs;
+	uint64_t start;         /* the first debug section's offset */
+	unsigned char *tail;    /* the file's bytes from start to the last of secs' ends */
+};
+
+/* Field f (ELF64 offset o64, ELF32 o32, n64 and n32 bytes) of section i. */
+static uint64_t
+gr_dc_shget(const struct gr_dc_file *f, uint64_t i, int o64, int o32, int n64, int n32)
+{
+	const unsigned char *p = f->sh + i * f->shentsize;
+	return f->is64 ? gr_bytes_get(p + o64, n64, f->be) : gr_bytes_get(p + o32, n32, f->be);
+}
+
+static void
+gr_dc_shput(struct gr_dc_file *f, unsigned char *sh, uint64_t i, int o64, int o32, int n64, int n32, uint64_t v)
+{
+	unsigned char *p = sh + i * f->shentsize;
+	if (f->is64)
+		gr_bytes_put(p + o64, v, n64, f->be);
+	else
+		gr_bytes_put(p + o32, v, n32, f->be);
+}
+
+#define GR_DC_NAME(f, i) gr_dc_shget(f, i, 0, 0, 4, 4)
+#define GR_DC_TYPE(f, i) gr_dc_shget(f, i, 4, 4, 4, 4)
+#define GR_DC_FLAGS(f, i) gr_dc_shget(f, i, 8, 8, 8, 4)
+#define GR_DC_OFF(f, i) gr_dc_shget(f, i, 24, 16, 8, 4)
+#define GR_DC_SIZE(f, i) gr_dc_shget(f, i, 32, 20, 8, 4)
+#define GR_DC_ALIGN(f, i) gr_dc_shget(f, i, 48, 32, 8, 4)
+
+/* The headers, the section table and its names, read and checked. */
+static int
+gr_dc_headers(struct gr_dc_file *f, struct gr_error *err)
+{
+	const unsigned char *e = f->eh;
+	uint64_t strndx, stroff, i;
+	int rc;
+
+	if (f->size < 52 || (rc = gr_dc_pread(f->fd, f->eh, f->size < 64 ? 52 : 64, 0, f->path, err)))
+		return f->size < 52 ? gr_error_set(err, GR_ENOTBIN, 0, "%s: not an ELF file", f->path) : rc;
+	if (memcmp(e, ELFMAG, SELFMAG) != 0 || (e[EI_CLASS] != ELFCLASS32 && e[EI_CLASS] != ELFCLASS64) ||
+	    (e[EI_DATA] != ELFDATA2LSB && e[EI_DATA] != ELFDATA2MSB) || (e[EI_CLASS] == ELFCLASS64 && f->size < 64))
+		return gr_error_set(err, GR_ENOTBIN, 0, "%s: not an ELF file", f->path);
+	f->is64 = e[EI_CLASS] == ELFCLASS64;
+	f->be = e[EI_DATA] == ELFDATA2MSB;
+	f->phoff = f->is64 ? gr_bytes_get(e + 0x20, 8, f->be) : gr_bytes_get(e + 0x1c, 4, f->be);
+	f->shoff = f->is64 ? gr_bytes_get(e + 0x28, 8, f->be) : gr_bytes_get(e + 0x20, 4, f->be);
+	f->phentsize = gr_bytes_get(e + (f->is64 ? 0x36 : 0x2a), 2, f->be);
+	f->phnum = gr_bytes_get(e + (f->is64 ? 0x38 : 0x2c), 2, f->be);
+	f->shentsize = gr_bytes_get(e + (f->is64 ? 0x3a : 0x2e), 2, f->be);
+	f->shnum = gr_bytes_get(e + (f->is64 ? 0x3c : 0x30), 2, f->be);
+	strndx = gr_bytes_get(e + (f->is64 ? 0x3e : 0x32), 2, f->be);
+	/* Extended numbering (e_shnum 0, e_shstrndx SHN_XINDEX, e_phnum PN_XNUM): not from a Go link. */
+	if (f->shoff == 0 || f->shnum == 0 || strndx == SHN_UNDEF || strndx >= f->shnum || f->phnum == PN_XNUM ||
+	    f->shentsize != (f->is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr)) || f->shoff > f->size ||
+	    f->shnum > (f->size - f->shoff) / f->shentsize)
+		return gr_error_set(err, GR_EUSAGE, 0, "%s: no section header table that can be rewritten", f->path);
+	if (f->phnum && (f->phentsize != (f->is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr)) || f->phoff > f->size ||
+	                 f->phnum > (f->size - f->phoff) / f->phentsize))
+		return gr_error_set(err, GR_EFORMAT, 0, "%s: the program header table lies outside the file", f->path);
+	if (!(f->sh = malloc((size_t)(f->shnum * f->shentsize))))
+		return gr_error_set(err, GR_ENOMEM, 0, "out of memory");
+	if ((rc = gr_dc_pread(f->fd, f->sh, (size_t)(f->shnum * f->shentsize), f->shoff, f->path, err)))
+		return rc;
+	stroff = GR_DC_OFF(f, strndx);
+	f->namesz = GR_DC_SIZE(f, strndx);
+	if (GR_DC_TYPE(f, strndx) != SHT_STRTAB || stroff > f->size || f->namesz > f->size - stroff)
+		return gr_error_set(err, GR_EFORMAT, 0, "%s: unreadable section name table", f->path);
+	if (!(f->names = malloc((size_t)f->namesz + 1)))
+		return gr_error_set(err, GR_ENOMEM, 0, "out of memory");
+	f->names[f->namesz] = '\0';
+	if ((rc = gr_dc_pread(f->fd, (unsigned char *)f->names, (size_t)f->namesz, stroff, f->path, err)))
+		return rc;
+	/* Every section's bytes inside the file. */
+	for (i = 1; i < f->shnum; i++) {
+		uint64_t off = GR_DC_OFF(f, i), size = GR_DC_SIZE(f, i);
+		if (GR_DC_TYPE(f, i) != SHT_NOBITS && (off > f->size || size > f->size - off))
+			return gr_error_set(err, GR_EFORMAT, 0, "%s: section %llu lies outside the file", f->path,
+			                    (unsigned long long)i);
+	}
+	return GR_OK;
+}
+
+/* Whether section i is an uncompressed debug section. */
+static bool
+gr_dc_is_debug(const struct gr_dc_file *f, uint64_t i)
+{
+	uint64_t nm = GR_DC_NAME(f, i);
+
+	return GR_DC_TYPE(f, i) == SHT_PROGBITS && !(GR_DC_FLAGS(f, i) & (SHF_ALLOC | SHF_COMPRESSED)) &&
+	       GR_DC_SIZE(f, i) > 0 && nm < f->namesz && !strncmp(f->names + nm, ".debug_", 7);
+}
+
+/* start, the sections from it, and whether they can move: nothing allocated,
+ * no segment and no header table from start on but the section table. */
+static int
+gr_dc_plan(struct gr_dc_file *f, unsigned *ndebug, struct gr_error *err)
+{
+	uint64_t i, end;
+	size_t k;
+
+	*ndebug = 0;
+	f->start = UINT64_MAX;
+	for (i = 1; i < f->shnum; i++)
+		if (gr_dc_is_debug(f, i)) {
+			(*ndebug)++;
+			if (GR_DC_OFF(f, i) < f->start)
+				f->start = GR_DC_OFF(f, i);
+		}
+	if (!*ndebug)
+		return GR_OK;
+	if (!(f->secs = calloc((size_t)f->shnum, sizeof(*f->secs))))
+		return gr_error_set(err, GR_ENOMEM, 0, "out of memory");
+	for (i = 1; i < f->shnum; i++) {
+		uint64_t off = GR_DC_OFF(f, i), size = GR_DC_SIZE(f, i);
+		struct gr_dc_sec *s;
+		if (GR_DC_TYPE(f, i) == SHT_NOBITS || size == 0)
+			continue;
+		if (off < f->start) {
+			if (off + size > f->start)
+				return gr_error_set(err, GR_EUSAGE, 0, "%s: section %llu overlaps the debug sections", f->path,
+				                    (unsigned long long)i);
+			continue;
+		}
+		if (GR_DC_FLAGS(f, i) & SHF_ALLOC)
+			return gr_error_set(err, GR_EUSAGE, 0, "%s: an allocated section (%llu) lies after the debug sections",
+			                    f->path, (unsigned long long)i);
+		if (!gr_dc_pow2(GR_DC_ALIGN(f, i)))
+			return gr_error_set(err, GR_EFORMAT, 0, "%s: section %llu's alignment is no power of two", f->path,
+			                    (unsigned long long)i);
+		s = &f->secs[f->nsecs++];
+		s->idx = (size_t)i;
+		s->off = off;
+		s->size = size;
+		s->align = GR_DC_ALIGN(f, i);
+		s->debug = gr_dc_is_debug(f, i);
+	}
+	qsort(f->secs, f->nsecs, sizeof(*f->secs), gr_dc_byoff);
+	for (k = 1; k < f->nsecs; k++)
+		if (f->secs[k].off < f->secs[k - 1].off + f->secs[k - 1].size)
+			return gr_error_set(err, GR_EUSAGE, 0, "%s: sections %zu and %zu overlap", f->path,
+			                    f->secs[k - 1].idx, f->secs[k].idx);
+	/* The ELF header, the program headers and every segment's bytes before start. */
+	if (f->start < (f->is64 ? 64u : 52u) || (f->phnum && f->phoff + f->phnum * f->phentsize > f->start))
+		return gr_error_set(err, GR_EUSAGE, 0, "%s: a header lies after the debug sections", f->path);
+	for (i = 0; i < f->phnum; i++) {
+		unsigned char ph[56];
+		uint64_t off, filesz;
+		int rc;
+		if ((rc = gr_dc_pread(f->fd, ph, (size_t)f->phentsize, f->phoff + i * f->phentsize, f->path, err)))
+			return rc;
+		off = f->is64 ? gr_bytes_get(ph + 8, 8, f->be) : gr_bytes_get(ph + 4, 4, f->be);
+		filesz = f->is64 ? gr_bytes_get(ph + 32, 8, f->be) : gr_bytes_get(ph + 16, 4, f->be);
+		if (filesz && (off > f->size || filesz > f->size - off || off + filesz > f->start))
+			return gr_error_set(err, GR_EUSAGE, 0, "%s: a segment lies after the debug sections", f->path);
+	}
+	end = f->shoff + f->shnum * f->shentsize;
+	if (f->shoff < f->start && end > f->start)
+		return gr_error_set(err, GR_EUSAGE, 0, "%s: the section table overlaps the debug sections", f->path);
+	for (k = 0; k < f->nsecs; k++)
+		if (f->shoff >= f->start && f->shoff < f->secs[k].off + f->secs[k].size && end > f->secs[k].off)
+			return gr_error_set(err, GR_EUSAGE, 0, "%s: the section table overlaps section %zu", f->path,
+			                    f->secs[k].idx);
+	return GR_OK;
+}
+
+/* The new bytes from start: sections moved down (compressed ones aligned for
+ * their Chdr), then the section table when it was after them (its new place
+ * in *shoff); *len bytes, malloc'd in *out; f->sh updated. */
+static int
+gr_dc_layout(struct gr_dc_file *f, unsigned char **out, uint64_t *len, uint64_t *shoff, struct gr_error *err)
+{
+	uint64_t pos = f->start, chalign = f->is64 ? 8 : 4;
+	bool move_sh = f->shoff >= f->start;
+	unsigned char *o;
+	size_t k;
+
+	for (k = 0; k < f->nsecs; k++) {
+		struct gr_dc_sec *s = &f->secs[k];
+		s->newoff = gr_dc_up(pos, s->z ? chalign : s->align);
+		pos = s->newoff + (s->z ? s->zlen : s->size);
+	}
+	*shoff = move_sh ? gr_dc_up(pos, chalign) : f->shoff;
+	*len = (move_sh ? *shoff + f->shnum * f->shentsize : pos) - f->start;
+	if (!f->is64 && f->start + *len > UINT32_MAX)
+		return gr_error_set(err, GR_EUSAGE, 0, "%s: a 32-bit ELF file cannot grow past 4 GiB", f->path);
+	if (!(o = calloc(1, *len ? (size_t)*len : 1)))
+		return gr_error_set(err, GR_ENOMEM, 0, "out of memory");
+	for (k = 0; k < f->nsecs; k++) {
+		struct gr_dc_sec *s = &f->secs[k];
+		if (s->z) {
+			memcpy(o + (s->newoff - f->start), s->z, s->zlen);
+			gr_dc_shput(f, f->sh, s->idx, 32, 20, 8, 4, s->zlen);
+			gr_dc_shput(f, f->sh, s->idx, 8, 8, 8, 4, GR_DC_FLAGS(f, s->idx) | SHF_COMPRESSED);
+			gr_dc_shput(f, f->sh, s->idx, 48, 32, 8, 4, chalign);
+		} else {
+			memcpy(o + (s->newoff - f->start), f->tail + (s->off - f->start), (size_t)s->size);
+		}
+		gr_dc_shput(f, f->sh, s->idx, 24, 16, 8, 4, s->newoff);
+	}
+	if (move_sh)
+		memcpy(o + (*shoff - f->start), f->sh, (size_t)(f->shnum * f->shentsize));
+	*out = o;
+	return GR_OK;
+}
+
+static void
+gr_dc_free(struct gr_dc_file *f)
+{
+	size_t k;
+
+	for (k = 0; k < f->nsecs; k++)
+		free(f->secs[k].z);
+	free(f->secs);
+	free(f->sh);
+	free(f->names);
+	free(f->tail);
+}
+
+int
+gr_dcomp_elf(const char *path, unsigned threads, struct gr_dcomp_stats *st, bool *wrote, struct gr_error *err)
+{
+	struct gr_dc_file f = { .path = path, .fd = -1 };
+	struct gr_dc_work w = { .oom = false };
+	struct stat sb;
+	unsigned char *out = NULL, hdr[8];
+	uint64_t len = 0, shoff = 0, tailend = 0;
+	unsigned ndebug = 0;
+	size_t k;
+	bool touched = false;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	if ((f.fd = open(path, O_RDWR | O_CLOEXEC)) < 0)
+		return gr_error_set(err, GR_EIO, errno, "%s: %s", path, strerror(errno));
+	if (fstat(f.fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size > ((off_t)4 << 30)) {
+		rc = gr_error_set(err, GR_EIO, errno, "%s: not a regular file of at most 4 GiB", path);
+		goto out;
+	}
+	f.size = (uint64_t)sb.st_size;
+	st->before = st->after = f.size;
+	if ((rc = gr_dc_headers(&f, err)) || (rc = gr_dc_plan(&f, &ndebug, err)))
+		goto out;
+	st->sections = ndebug;
+	if (!ndebug)
+		goto out;
+	for (k = 0; k < f.nsecs; k++)
+		if (f.secs[k].off + f.secs[k].size > tailend)
+			tailend = f.secs[k].off + f.secs[k].size;
+	if (!(f.tail = malloc((size_t)(tailend - f.start)))) {
+		rc = gr_error_set(err, GR_ENOMEM, 0, "out of memory");
+		goto out;
+	}
+	if ((rc = gr_dc_pread(f.fd, f.tail, (size_t)(tailend - f.start), f.start, path, err)))
+		goto out;
+
+	/* The debug sections, compressed on the threads. */
+	if (!(w.order = malloc(ndebug * sizeof(*w.order)))) {
+		rc = gr_error_set(err, GR_ENOMEM, 0, "out of memory");
+		goto out;
+	}
+	for (k = 0; k < f.nsecs; k++)
+		if (f.secs[k].debug)
+			w.order[w.n++] = &f.secs[k];
+	qsort(w.order, w.n, sizeof(*w.order), gr_dc_bysize);
+	w.tail = f.tail;
+	w.start = f.start;
+	w.is64 = f.is64;
+	w.be = f.be;
+	if (pthread_mutex_init(&w.mu, NULL) != 0) {
+		rc = gr_error_set(err, GR_ENOMEM, 0, "out of memory (a mutex)");
+		goto out;
+	}
+	gr_dc_compress(&w, threads);
+	pthread_mutex_destroy(&w.mu);
+	if (w.oom) {
+		rc = gr_error_set(err, GR_ENOMEM, 0, "out of memory (compressing the debug sections)");
+		goto out;
+	}
+	for (k = 0; k < w.n; k++)
+		st->compressed += w.order[k]->z != NULL;
+	if (!st->compressed)
+		goto out;
+
+	/* Written from start on: the bytes, the file cut to its new end, then
+	 * the section table's place (in the ELF header) or the table itself. */
+	if ((rc = gr_dc_layout(&f, &out, &len, &shoff, err)))
+		goto out;
+	touched = true;
+	if ((rc = gr_dc_pwrite(f.fd, out, (size_t)len, f.start, path, err)))
+		goto out;
+	if (ftruncate(f.fd, (off_t)(f.start + len)) != 0) {
+		rc = gr_error_set(err, GR_EIO, errno, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (shoff != f.shoff) {
+		gr_bytes_put(hdr, shoff, f.is64 ? 8 : 4, f.be);
+		rc = gr_dc_pwrite(f.fd, hdr, f.is64 ? 8 : 4, f.is64 ? 0x28 : 0x20, path, err);
+	} else {
+		rc = gr_dc_pwrite(f.fd, f.sh, (size_t)(f.shnum * f.shentsize), f.shoff, path, err);
+	}
+	if (rc == GR_OK)
+		st->after = f.start + len;
+out:
+	if (f.fd >= 0 && close(f.fd) != 0 && rc == GR_OK && touched)
+		rc = gr_error_set(err, GR_EIO, errno, "%s: %s", path, strerror(errno));
+	if (wrote)
+		*wrote = touched;
+	free(out);
+	free(w.order);
+	gr_dc_free(&f);
+	return rc;
+}

@@ -1,0 +1,36 @@
+/* gr_dcomp: a linked ELF file's debug sections compressed after the link
+ * (the ELF gABI's SHF_COMPRESSED with ELFCOMPRESS_ZLIB, what
+ * --compress-debug-sections=zlib asks of a linker), by libdeflate at its
+ * fastest level on several threads, in place. gorelink-ld links with
+ * --compress-debug-sections=none and calls this instead of letting the linker
+ * compress (docs/gorelink.1, "Debug sections"). */
+#ifndef GR_DCOMP_H
+#define GR_DCOMP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "gr_error.h"
+
+/* What gr_dcomp_elf did. */
+struct gr_dcomp_stats {
+	unsigned sections;    /* .debug_* sections found uncompressed */
+	unsigned compressed;  /* those now compressed (the rest would not shrink: left as they were) */
+	uint64_t before;      /* the file's size before, in bytes */
+	uint64_t after;       /* and after */
+};
+
+/* Compress the uncompressed, non-allocated .debug_* sections of the ELF file
+ * at path (32 or 64 bits, either byte order) in place: each one whose Chdr and
+ * zlib stream are smaller than its bytes, as GNU ld does; the sections at and
+ * after the first of them move down, the section header table after them; no
+ * byte before the first moves, segments are untouched. threads: at most this
+ * many compress at once (0: one per online CPU, at most 8); the result is the
+ * same bytes whatever the number. *wrote (may be NULL) says whether the file
+ * was written: on an error with it false the file is as it was. GR_EUSAGE:
+ * a layout this cannot rewrite (a segment or an allocated section after the
+ * first debug section, overlapping sections, no section table), file
+ * untouched; GR_ENOTBIN, GR_EFORMAT, GR_ENOMEM, GR_EIO otherwise. */
+int gr_dcomp_elf(const char *path, unsigned threads, struct gr_dcomp_stats *st, bool *wrote, struct gr_error *err);
+
+#endif
