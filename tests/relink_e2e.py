@@ -206,7 +206,8 @@ def base_env(**changes):
     changes removes the variable."""
     return harness.environ(
         ("CGO_ENABLED", "CGO_LDFLAGS", "CGO_CFLAGS", "CGO_CPPFLAGS", "GOOS", "GOARCH",
-         "GO386", "GOAMD64", "PKG_CONFIG", "GOEXPERIMENT", "GORELINK_PRESET_PATH"),
+         "GO386", "GOAMD64", "PKG_CONFIG", "GOEXPERIMENT", "GORELINK_PRESET_PATH",
+         "GORELINK_DEBUG_COMPRESSION"),
         {"GOFLAGS": "-buildvcs=false", "GOTOOLCHAIN": "local", "LC_ALL": "C",
          # no Debian Contents look-up (apt-file, slow) for each missing archive
          "GORELINK_APT_FILE": ""}, changes)
@@ -1179,6 +1180,127 @@ def manifest_note(path):
         assert MANIFEST_SECTION not in out, "readelf -n shows %s, unparsed:\n%s" % (MANIFEST_SECTION, out)
     bid = re.findall(r"Build ID: ([0-9a-f]+)", out)
     return desc, bid
+
+
+# Go's own reader of DWARF (debug/elf decompresses SHF_COMPRESSED sections):
+# the compile units, and whether main.main is a subprogram.
+DWARF_READER = r"""package main
+
+import (
+	"debug/dwarf"
+	"debug/elf"
+	"fmt"
+	"os"
+)
+
+func main() {
+	f, err := elf.Open(os.Args[1])
+	if err != nil {
+		panic(err)
+	}
+	d, err := f.DWARF()
+	if err != nil {
+		panic(err)
+	}
+	r := d.Reader()
+	units, mainmain := 0, false
+	for {
+		e, err := r.Next()
+		if err != nil {
+			panic(err)
+		}
+		if e == nil {
+			break
+		}
+		switch e.Tag {
+		case dwarf.TagCompileUnit:
+			units++
+		case dwarf.TagSubprogram:
+			if e.Val(dwarf.AttrName) == "main.main" {
+				mainmain = true
+			}
+		}
+	}
+	fmt.Printf("units %d main.main %v\n", units, mainmain)
+}
+"""
+
+
+def debug_sections(path):
+    """{name: compression} of path's .debug_* sections from readelf -tW (the
+    oracle): "ZLIB" (SHF_COMPRESSED, its Chdr's type), or "" when stored as is."""
+    out = readelf_out("-tW", path)
+    got, name = {}, None
+    for line in out.splitlines():
+        m = re.match(r"\s+\[\s*\d+\]\s+(\S+)", line)
+        if m:
+            name = m.group(1)
+            if name.startswith(".debug_"):
+                got[name] = ""
+        elif name in got and re.match(r"\s+(ZLIB|ZSTD),", line):
+            got[name] = line.split(",")[0].strip()
+    return got
+
+
+@test
+def debug_sections_compressed():
+    """Issue 15: cmd/link asks the external linker for zlib-compressed debug
+    sections; gorelink-ld links with --compress-debug-sections=none and
+    compresses them itself (check/gr_dcomp: libdeflate on every CPU). The
+    report's link line says none; every .debug_* section that shrinks is
+    SHF_COMPRESSED with a ZLIB Chdr (readelf -t); readelf decodes the same
+    DWARF as from the linker's own compression (GORELINK_DEBUG_COMPRESSION=
+    linker: the line keeps zlib); Go's debug/dwarf reads it; the same inputs
+    give the same bytes; it runs in an empty root; GNU ld too; with
+    -ldflags=-w (-Wl,-S) there is nothing to compress; --relink-kit leaves it to the
+    linker (its relink runs the line as it ran)."""
+    ex = example("fortytwo")
+    _, rep, ours = build(ex, [], name="fortytwo")
+    _, _, again = build(ex, [], name="fortytwo")
+    _, rep_l, theirs = build(ex, [], name="fortytwo", env=base_env(GORELINK_DEBUG_COMPRESSION="linker"))
+    argv, argv_l = rep["link_argv"], rep_l["link_argv"]
+    assert "-Wl,--compress-debug-sections=none" in argv and not any("=zlib" in a for a in argv), argv
+    assert "-Wl,--compress-debug-sections=zlib" in argv_l and not any("=none" in a for a in argv_l), argv_l
+    with open(ours, "rb") as f:
+        a = f.read()
+    with open(again, "rb") as f:
+        assert f.read() == a, "two builds differ"
+    ds, ds_l = debug_sections(ours), debug_sections(theirs)
+    for want in (".debug_info", ".debug_line", ".debug_abbrev", ".debug_frame"):
+        assert ds.get(want) == "ZLIB", "%s is not zlib-compressed: %r" % (want, ds)
+        assert ds_l.get(want) == "ZLIB", "the linker's %s: %r" % (want, ds_l)
+    assert set(ds) == set(ds_l), "other debug sections than the linker's: %r, %r" % (ds, ds_l)
+    for what in ("info", "line", "abbrev", "frames", "aranges", "str", "loc", "Ranges"):
+        x = readelf_out("--debug-dump=" + what, ours).replace(ours, "OUT")
+        y = readelf_out("--debug-dump=" + what, theirs).replace(theirs, "OUT")
+        assert x == y, "readelf --debug-dump=%s decodes differently from the linker's compression" % what
+    assert "main.main" in readelf_out("--debug-dump=info", ours), "no main.main in the DWARF"
+    d = scratch("dwarf-reader")
+    src = os.path.join(d, "main.go")
+    with open(src, "w") as f:
+        f.write(DWARF_READER)
+    outs = []
+    for b in (ours, theirs):
+        r = run(["go", "run", src, b], cwd=d, timeout=BUILD_TIMEOUT, env=base_env(GOFLAGS="-buildvcs=false",
+                                                                                   GO111MODULE="off"))
+        assert r.rc == 0 and r.out.startswith("units ") and r.out.strip().endswith("main.main true"), (
+            "Go's debug/dwarf on %s\n%r" % (b, r))
+        outs.append(r.out)
+    assert outs[0] == outs[1], "debug/dwarf: %r, %r" % tuple(outs)
+    r, _ = run_in_empty_root(ours)
+    assert r.rc == 0 and r.out == "42\n", "want 42 in an empty root\n%r" % r
+    # GNU ld: the same.
+    _, rep_b, bfd = build(ex, ["--linker=bfd"], name="fortytwo")
+    assert "-Wl,--compress-debug-sections=none" in rep_b["link_argv"], rep_b["link_argv"]
+    assert debug_sections(bfd).get(".debug_info") == "ZLIB", debug_sections(bfd)
+    # -w: cmd/link has the linker drop the DWARF (-Wl,-S): nothing to compress.
+    _, rep_w, w = build(ex, [], go_args=["-ldflags=-w"], name="fortytwo")
+    assert "-Wl,-S" in rep_w["link_argv"], rep_w["link_argv"]
+    assert not debug_sections(w), "-w: debug sections %r" % debug_sections(w)
+    # --relink-kit: the linker compresses (the kit's relink runs the line as it ran).
+    kit = os.path.join(scratch("dcomp-kit"), "kit")
+    _, rep_k, _ = build(ex, ["--relink-kit=" + kit], name="fortytwo")
+    assert "-Wl,--compress-debug-sections=zlib" in rep_k["link_argv"], rep_k["link_argv"]
 
 
 def go_buildid(path):
