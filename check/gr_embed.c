@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gr_bytes.h"
 #include "gr_elf.h"
 #include "gr_macho.h"
 #include "gr_sigbus.h"
@@ -317,27 +318,7 @@ gr_embed_json_check(const char *text, size_t len, struct gr_arena *a, struct gr_
 	return gr_ej_run(text, len, a, m, &nomem);
 }
 
-/* ---- byte access ------------------------------------------------------------ */
-
-static uint64_t
-gr_em_rd(const unsigned char *p, int n, bool be)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 0; i < n; i++)
-		v |= (uint64_t)p[be ? n - 1 - i : i] << (8 * i);
-	return v;
-}
-
-static void
-gr_em_wr32(unsigned char *p, uint32_t v, bool be)
-{
-	int i;
-
-	for (i = 0; i < 4; i++)
-		p[be ? 3 - i : i] = (unsigned char)(v >> (8 * i));
-}
+/* ---- the payload ------------------------------------------------------------ */
 
 /* Check the payload (text of len bytes, NUL after it) and fill m. */
 static int
@@ -400,22 +381,13 @@ gr_em_note(const char *payload, size_t len, bool be, size_t *outlen)
 	total = 12 + ((namesz + 3) & ~(size_t)3) + ((desc + 3) & ~(size_t)3);
 	if (!(p = calloc(1, total)))
 		return NULL;
-	gr_em_wr32(p, (uint32_t)namesz, be);
-	gr_em_wr32(p + 4, (uint32_t)desc, be);
-	gr_em_wr32(p + 8, GR_EMBED_NOTE_TYPE, be);
+	gr_bytes_put(p, (uint32_t)namesz, 4, be);
+	gr_bytes_put(p + 4, (uint32_t)desc, 4, be);
+	gr_bytes_put(p + 8, GR_EMBED_NOTE_TYPE, 4, be);
 	memcpy(p + 12, GR_EMBED_NOTE_NAME, namesz);
 	memcpy(p + 12 + ((namesz + 3) & ~(size_t)3), payload, len);
 	*outlen = total;
 	return p;
-}
-
-static void
-gr_em_wr(unsigned char *p, uint64_t v, int n, bool be)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		p[be ? n - 1 - i : i] = (unsigned char)(v >> (8 * i));
 }
 
 /* Write all n bytes of p to fd. */
@@ -457,20 +429,20 @@ gr_em_elf_tail(const unsigned char *buf, size_t len, const char *path, const cha
 		return gr_error_set(err, GR_ENOTBIN, 0, "%s: not an ELF file", path);
 	is64 = buf[EI_CLASS] == ELFCLASS64;
 	be = buf[EI_DATA] == ELFDATA2MSB;
-	shoff = is64 ? gr_em_rd(buf + 0x28, 8, be) : gr_em_rd(buf + 0x20, 4, be);
-	shentsize = gr_em_rd(buf + (is64 ? 0x3a : 0x2e), 2, be);
-	shnum = gr_em_rd(buf + (is64 ? 0x3c : 0x30), 2, be);
-	shstrndx = gr_em_rd(buf + (is64 ? 0x3e : 0x32), 2, be);
+	shoff = is64 ? gr_bytes_get(buf + 0x28, 8, be) : gr_bytes_get(buf + 0x20, 4, be);
+	shentsize = gr_bytes_get(buf + (is64 ? 0x3a : 0x2e), 2, be);
+	shnum = gr_bytes_get(buf + (is64 ? 0x3c : 0x30), 2, be);
+	shstrndx = gr_bytes_get(buf + (is64 ? 0x3e : 0x32), 2, be);
 	if (shoff == 0 || shnum == 0 || shstrndx == SHN_UNDEF || shstrndx >= shnum || shnum + 1 >= SHN_LORESERVE ||
 	    shentsize != (is64 ? 64u : 40u) || shoff > len || shnum > (len - shoff) / shentsize)
 		return gr_error_set(err, GR_EUSAGE, 0, "%s: no usable section header table to add the manifest note to", path);
 	sh = (unsigned char *)(uintptr_t)(buf + shoff + shstrndx * shentsize);
-	stroff = is64 ? gr_em_rd(sh + 24, 8, be) : gr_em_rd(sh + 16, 4, be);
-	strsize = is64 ? gr_em_rd(sh + 32, 8, be) : gr_em_rd(sh + 20, 4, be);
-	if (gr_em_rd(sh + 4, 4, be) != SHT_STRTAB || stroff > len || strsize > len - stroff)
+	stroff = is64 ? gr_bytes_get(sh + 24, 8, be) : gr_bytes_get(sh + 16, 4, be);
+	strsize = is64 ? gr_bytes_get(sh + 32, 8, be) : gr_bytes_get(sh + 20, 4, be);
+	if (gr_bytes_get(sh + 4, 4, be) != SHT_STRTAB || stroff > len || strsize > len - stroff)
 		return gr_error_set(err, GR_EFORMAT, 0, "%s: unreadable section name table", path);
 	for (i = 1; i < shnum; i++) {
-		uint64_t nm = gr_em_rd(buf + shoff + i * shentsize, 4, be);
+		uint64_t nm = gr_bytes_get(buf + shoff + i * shentsize, 4, be);
 		if (nm < strsize && strsize - nm >= namelen && !memcmp(buf + stroff + nm, GR_EMBED_SECTION, namelen))
 			return gr_error_set(err, GR_EUSAGE, 0, "%s: already carries a manifest (%s)", path, GR_EMBED_SECTION);
 	}
@@ -492,24 +464,24 @@ gr_em_elf_tail(const unsigned char *buf, size_t len, const char *path, const cha
 	memcpy(sh, buf + shoff, (size_t)(shnum * shentsize));
 	/* .shstrtab now lies at the old end of the file. */
 	if (is64) {
-		gr_em_wr(sh + shstrndx * 64 + 24, len, 8, be);
-		gr_em_wr(sh + shstrndx * 64 + 32, strsize + namelen, 8, be);
+		gr_bytes_put(sh + shstrndx * 64 + 24, len, 8, be);
+		gr_bytes_put(sh + shstrndx * 64 + 32, strsize + namelen, 8, be);
 	} else {
-		gr_em_wr(sh + shstrndx * 40 + 16, len, 4, be);
-		gr_em_wr(sh + shstrndx * 40 + 20, strsize + namelen, 4, be);
+		gr_bytes_put(sh + shstrndx * 40 + 16, len, 4, be);
+		gr_bytes_put(sh + shstrndx * 40 + 20, strsize + namelen, 4, be);
 	}
 	/* The note: not allocated, no address, 4-aligned. */
 	sh += shnum * shentsize;
-	gr_em_wr(sh, strsize, 4, be);
-	gr_em_wr(sh + 4, SHT_NOTE, 4, be);
+	gr_bytes_put(sh, strsize, 4, be);
+	gr_bytes_put(sh + 4, SHT_NOTE, 4, be);
 	if (is64) {
-		gr_em_wr(sh + 24, off_note, 8, be);
-		gr_em_wr(sh + 32, notelen, 8, be);
-		gr_em_wr(sh + 48, 4, 8, be);
+		gr_bytes_put(sh + 24, off_note, 8, be);
+		gr_bytes_put(sh + 32, notelen, 8, be);
+		gr_bytes_put(sh + 48, 4, 8, be);
 	} else {
-		gr_em_wr(sh + 16, off_note, 4, be);
-		gr_em_wr(sh + 20, notelen, 4, be);
-		gr_em_wr(sh + 32, 4, 4, be);
+		gr_bytes_put(sh + 16, off_note, 4, be);
+		gr_bytes_put(sh + 20, notelen, 4, be);
+		gr_bytes_put(sh + 32, 4, 4, be);
 	}
 	if (!is64 && end > UINT32_MAX) {
 		free(t);
@@ -566,11 +538,11 @@ static void
 gr_em_set_shdr(unsigned char *buf, uint64_t shoff, uint64_t shnum)
 {
 	if (buf[EI_CLASS] == ELFCLASS64) {
-		gr_em_wr(buf + 0x28, shoff, 8, buf[EI_DATA] == ELFDATA2MSB);
-		gr_em_wr(buf + 0x3c, shnum, 2, buf[EI_DATA] == ELFDATA2MSB);
+		gr_bytes_put(buf + 0x28, shoff, 8, buf[EI_DATA] == ELFDATA2MSB);
+		gr_bytes_put(buf + 0x3c, shnum, 2, buf[EI_DATA] == ELFDATA2MSB);
 	} else {
-		gr_em_wr(buf + 0x20, shoff, 4, buf[EI_DATA] == ELFDATA2MSB);
-		gr_em_wr(buf + 0x30, shnum, 2, buf[EI_DATA] == ELFDATA2MSB);
+		gr_bytes_put(buf + 0x20, shoff, 4, buf[EI_DATA] == ELFDATA2MSB);
+		gr_bytes_put(buf + 0x30, shnum, 2, buf[EI_DATA] == ELFDATA2MSB);
 	}
 }
 
@@ -748,34 +720,34 @@ gr_em_elf_find(const unsigned char *buf, size_t len, const char *path, struct gr
 	hsz = is64 ? 64 : 52;
 	if (len < hsz)
 		return gr_error_set(err, GR_EFORMAT, 0, "%s: truncated ELF header", path);
-	shoff = is64 ? gr_em_rd(buf + 0x28, 8, be) : gr_em_rd(buf + 0x20, 4, be);
-	shentsize = gr_em_rd(buf + (is64 ? 0x3a : 0x2e), 2, be);
-	shnum = gr_em_rd(buf + (is64 ? 0x3c : 0x30), 2, be);
-	shstrndx = gr_em_rd(buf + (is64 ? 0x3e : 0x32), 2, be);
+	shoff = is64 ? gr_bytes_get(buf + 0x28, 8, be) : gr_bytes_get(buf + 0x20, 4, be);
+	shentsize = gr_bytes_get(buf + (is64 ? 0x3a : 0x2e), 2, be);
+	shnum = gr_bytes_get(buf + (is64 ? 0x3c : 0x30), 2, be);
+	shstrndx = gr_bytes_get(buf + (is64 ? 0x3e : 0x32), 2, be);
 	if (shoff == 0)
 		return GR_ENOTFOUND;  /* no section headers: no manifest */
 	if (shentsize < (is64 ? 64u : 40u) || shoff > len || len - shoff < shentsize)
 		return gr_error_set(err, GR_EFORMAT, 0, "%s: section header table outside the file", path);
 	if (shnum == 0)  /* extended numbering: the count is in section 0 */
-		shnum = is64 ? gr_em_rd(buf + shoff + 32, 8, be) : gr_em_rd(buf + shoff + 20, 4, be);
+		shnum = is64 ? gr_bytes_get(buf + shoff + 32, 8, be) : gr_bytes_get(buf + shoff + 20, 4, be);
 	if (shstrndx == SHN_XINDEX)
-		shstrndx = gr_em_rd(buf + shoff + (is64 ? 40 : 24), 4, be);
+		shstrndx = gr_bytes_get(buf + shoff + (is64 ? 40 : 24), 4, be);
 	if (shnum > (len - shoff) / shentsize)
 		return gr_error_set(err, GR_EFORMAT, 0, "%s: %llu section headers do not fit in the file", path,
 		                    (unsigned long long)shnum);
 	if (shstrndx && shstrndx < shnum) {
 		const unsigned char *s = buf + shoff + shstrndx * shentsize;
-		stroff = is64 ? gr_em_rd(s + 24, 8, be) : gr_em_rd(s + 16, 4, be);
-		strsize = is64 ? gr_em_rd(s + 32, 8, be) : gr_em_rd(s + 20, 4, be);
+		stroff = is64 ? gr_bytes_get(s + 24, 8, be) : gr_bytes_get(s + 16, 4, be);
+		strsize = is64 ? gr_bytes_get(s + 32, 8, be) : gr_bytes_get(s + 20, 4, be);
 		if (stroff > len || strsize > len - stroff)
 			stroff = strsize = 0;
 	}
 	for (i = 1; i < shnum; i++) {
 		const unsigned char *s = buf + shoff + i * shentsize;
-		uint32_t name = (uint32_t)gr_em_rd(s, 4, be), type = (uint32_t)gr_em_rd(s + 4, 4, be);
-		uint64_t off = is64 ? gr_em_rd(s + 24, 8, be) : gr_em_rd(s + 16, 4, be);
-		uint64_t size = is64 ? gr_em_rd(s + 32, 8, be) : gr_em_rd(s + 20, 4, be);
-		uint64_t align = is64 ? gr_em_rd(s + 48, 8, be) : gr_em_rd(s + 32, 4, be);
+		uint32_t name = (uint32_t)gr_bytes_get(s, 4, be), type = (uint32_t)gr_bytes_get(s + 4, 4, be);
+		uint64_t off = is64 ? gr_bytes_get(s + 24, 8, be) : gr_bytes_get(s + 16, 4, be);
+		uint64_t size = is64 ? gr_bytes_get(s + 32, 8, be) : gr_bytes_get(s + 20, 4, be);
+		uint64_t align = is64 ? gr_bytes_get(s + 48, 8, be) : gr_bytes_get(s + 32, 4, be);
 		uint64_t pos = 0, al = align == 8 ? 8 : 4;
 		bool ours = false;
 		if (type != SHT_NOTE)
@@ -792,8 +764,8 @@ gr_em_elf_find(const unsigned char *buf, size_t len, const char *path, struct gr
 		}
 		while (size - pos >= 12) {
 			const unsigned char *n = buf + off + pos;
-			uint64_t namesz = gr_em_rd(n, 4, be), descsz = gr_em_rd(n + 4, 4, be);
-			uint32_t ntype = (uint32_t)gr_em_rd(n + 8, 4, be);
+			uint64_t namesz = gr_bytes_get(n, 4, be), descsz = gr_bytes_get(n + 4, 4, be);
+			uint32_t ntype = (uint32_t)gr_bytes_get(n + 8, 4, be);
 			uint64_t doff = (12 + namesz + al - 1) & ~(al - 1), next;
 			bool mine;
 			if (doff > size - pos || descsz > size - pos - doff) {
@@ -849,17 +821,17 @@ gr_em_macho_thin(const unsigned char *buf, size_t len, const char *path, const c
 
 	if (len < 28)
 		return gr_error_set(err, GR_EFORMAT, 0, "%s: truncated Mach-O header", path);
-	magic = (uint32_t)gr_em_rd(buf, 4, false);
+	magic = (uint32_t)gr_bytes_get(buf, 4, false);
 	be = magic == 0xcefaedfeu || magic == 0xcffaedfeu;
-	magic = (uint32_t)gr_em_rd(buf, 4, be);
+	magic = (uint32_t)gr_bytes_get(buf, 4, be);
 	if (magic != 0xfeedfaceu && magic != 0xfeedfacfu)
 		return gr_error_set(err, GR_ENOTBIN, 0, "%s: not a Mach-O file", path);
 	is64 = magic == 0xfeedfacfu;
 	hsz = is64 ? 32 : 28;
 	if (len < hsz)
 		return gr_error_set(err, GR_EFORMAT, 0, "%s: truncated Mach-O header", path);
-	ncmds = (uint32_t)gr_em_rd(buf + 16, 4, be);
-	sizeofcmds = (uint32_t)gr_em_rd(buf + 20, 4, be);
+	ncmds = (uint32_t)gr_bytes_get(buf + 16, 4, be);
+	sizeofcmds = (uint32_t)gr_bytes_get(buf + 20, 4, be);
 	if (sizeofcmds > len - hsz)
 		return gr_error_set(err, GR_EFORMAT, 0, "%s: load commands (%u bytes) extend past the end of the file", path,
 		                    (unsigned)sizeofcmds);
@@ -869,8 +841,8 @@ gr_em_macho_thin(const unsigned char *buf, size_t len, const char *path, const c
 		size_t seghdr, secsz;
 		if (end - pos < 8)
 			return gr_error_set(err, GR_EFORMAT, 0, "%s: load command %u outside sizeofcmds", path, (unsigned)i);
-		cmd = (uint32_t)gr_em_rd(buf + pos, 4, be);
-		cmdsize = (uint32_t)gr_em_rd(buf + pos + 4, 4, be);
+		cmd = (uint32_t)gr_bytes_get(buf + pos, 4, be);
+		cmdsize = (uint32_t)gr_bytes_get(buf + pos + 4, 4, be);
 		if (cmdsize < 8 || cmdsize > end - pos)
 			return gr_error_set(err, GR_EFORMAT, 0, "%s: load command %u has size %u", path, (unsigned)i,
 			                    (unsigned)cmdsize);
@@ -879,7 +851,7 @@ gr_em_macho_thin(const unsigned char *buf, size_t len, const char *path, const c
 			secsz = cmd == 0x19u ? 80 : 68;
 			if (cmdsize < seghdr)
 				return gr_error_set(err, GR_EFORMAT, 0, "%s: segment command %u is too short", path, (unsigned)i);
-			nsects = (uint32_t)gr_em_rd(buf + pos + seghdr - 8, 4, be);
+			nsects = (uint32_t)gr_bytes_get(buf + pos + seghdr - 8, 4, be);
 			if (nsects > (cmdsize - seghdr) / secsz)
 				return gr_error_set(err, GR_EFORMAT, 0, "%s: segment command %u claims %u sections", path,
 				                    (unsigned)i, (unsigned)nsects);
@@ -890,8 +862,8 @@ gr_em_macho_thin(const unsigned char *buf, size_t len, const char *path, const c
 				if (strncmp((const char *)s, GR_EMBED_MACHO_SECTION, 16) != 0 ||
 				    strncmp((const char *)s + 16, GR_EMBED_MACHO_SEGMENT, 16) != 0)
 					continue;
-				size = cmd == 0x19u ? gr_em_rd(s + 40, 8, be) : gr_em_rd(s + 36, 4, be);
-				off = gr_em_rd(s + (cmd == 0x19u ? 48 : 40), 4, be);
+				size = cmd == 0x19u ? gr_bytes_get(s + 40, 8, be) : gr_bytes_get(s + 36, 4, be);
+				off = gr_bytes_get(s + (cmd == 0x19u ? 48 : 40), 4, be);
 				if (arch)
 					snprintf(where, sizeof(where), "Mach-O section %s,%s (%s)", GR_EMBED_MACHO_SEGMENT,
 					         GR_EMBED_MACHO_SECTION, arch);
