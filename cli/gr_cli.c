@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <bfd.h>
+#include <libdeflate.h>
 #include <libelf.h>
 #include <libpkgconf/libpkgconf.h>
 
@@ -75,6 +76,7 @@ gr_cli_version(FILE *f)
 	fprintf(f, "gorelink %s\n", GR_VERSION);
 	fprintf(f, "libelf (elfutils) %s\n", GR_LIBELF_VERSION);
 	fprintf(f, "libpkgconf %s\n", LIBPKGCONF_VERSION_STR);
+	fprintf(f, "libdeflate %s\n", LIBDEFLATE_VERSION_STRING);
 	bfd_init();
 	targets = bfd_target_list();
 	for (; targets && targets[n]; n++)

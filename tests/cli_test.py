@@ -489,7 +489,7 @@ def version():
     eq(r.rc, 0, "exit status", r)
     eq(r.err, "", "stderr", r)
     true(re.match(r"gorelink \d+\.\d+", r.out), "first line names gorelink and a version", r)
-    for lib in ("libelf", "libpkgconf", "libbfd"):
+    for lib in ("libelf", "libpkgconf", "libdeflate", "libbfd"):
         true(re.search(r"^%s\b.*\d" % lib, r.out, re.M), "names %s with a version" % lib, r)
 
 

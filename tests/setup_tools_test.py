@@ -70,7 +70,7 @@ FILES = [
     "clang-rt:libclang_rt.asan-x86_64.a",          # the fuzz preset (-fsanitize=address)
     "clang-rt:libclang_rt.fuzzer-x86_64.a",        # the fuzz targets (-fsanitize=fuzzer)
     "clang-rt:libclang_rt.ubsan_standalone-x86_64.a",
-    "pc:check", "pc:libelf", "pc:libpkgconf",      # the build (gr_require_pc)
+    "pc:check", "pc:libelf", "pc:libpkgconf", "pc:libdeflate",  # the build (gr_require_pc)
     "/usr/include/bfd.h",                          # the build (libbfd)
     "pc:zlib", "pc:sqlite3", "pc:libpcap", "pc:libsystemd", "pc:libxml-2.0", "pc:libpng",
     "pc:libcurl", "pc:libseccomp", "pc:openssl", "pc:libzstd", "pc:liblzma", "pc:expat",

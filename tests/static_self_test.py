@@ -58,10 +58,10 @@ SCRATCH = None
 SUITE = harness.Suite()
 test = SUITE.test
 
-ARCHIVES = {"libbfd.a", "libelf.a", "libpkgconf.a", "libsframe.a", "libiberty.a",
+ARCHIVES = {"libbfd.a", "libelf.a", "libpkgconf.a", "libdeflate.a", "libsframe.a", "libiberty.a",
             "libz.a", "libzstd.a"}
 BFD_FLAGS = ["--", "-lbfd", "-lsframe", "-liberty", "-lzstd", "-lz"]   # as scripts/release
-PC_QUERY = ["libelf", "libpkgconf"]
+PC_QUERY = ["libelf", "libpkgconf", "libdeflate"]
 
 
 def run(argv, env=None, cwd=None, timeout=TIMEOUT):
@@ -171,7 +171,7 @@ def version_in_empty_root():
     prog = put(SGORELINK, root, "gorelink", 0o755)
     r = in_root(root, [prog, "--version"])
     eq(r.rc, 0, "gorelink --version in an empty root", r)
-    for lib in ("gorelink ", "libelf", "libpkgconf", "libbfd"):
+    for lib in ("gorelink ", "libelf", "libpkgconf", "libdeflate", "libbfd"):
         contains(r.out, lib, "gorelink --version", r)
     eq(sorted(os.listdir(root)), ["gorelink"], "the empty root after the run")
 
