@@ -23,6 +23,7 @@
 #include "gr_arena.h"
 #include "gr_check.h"
 #include "gr_cxx.h"
+#include "gr_dcomp.h"
 #include "gr_diag.h"
 #include "gr_extld.h"
 #include "gr_goflags.h"
@@ -1297,6 +1298,85 @@ make_references(void)
 	record_simple_references();
 }
 
+/* gr_dcomp: a program linked with its debug sections uncompressed
+ * (dcomp_plain), copied to dcomp_work for each run; the bytes a run without
+ * failures wrote (dcomp_ref). A failed run must leave the copy as it was. */
+static char dcomp_plain[160], dcomp_work[160];
+static unsigned char *dcomp_orig, *dcomp_ref;
+static size_t dcomp_orig_len, dcomp_ref_len;
+
+static unsigned char *
+read_whole(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *b = __real_malloc(1 << 24);
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(b);
+	*len = fread(b, 1, 1 << 24, f);
+	fclose(f);
+	return b;
+}
+
+static void
+dcomp_fresh_copy(void)
+{
+	FILE *f = fopen(dcomp_work, "wb");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(dcomp_orig, 1, dcomp_orig_len, f), dcomp_orig_len);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+static void
+make_dcomp(void)
+{
+	char src[160], flag[] = "-Wl,--compress-debug-sections=none", g[] = "-g";
+	char *cc[] = { w_gcc, g, w_o, dcomp_plain, src, flag, NULL };
+	struct gr_dcomp_stats st;
+	struct gr_error e;
+
+	snprintf(src, sizeof(src), "%s/d.c", fixdir);
+	snprintf(dcomp_plain, sizeof(dcomp_plain), "%s/dprog", fixdir);
+	snprintf(dcomp_work, sizeof(dcomp_work), "%s/dprog.work", fixdir);
+	gr_test_write(src, "#include <stdio.h>\nstruct s { int a, b; };\n"
+	                   "int main(void) { struct s x = { 1, 2 }; printf(\"%d\\n\", x.a + x.b); return 0; }\n");
+	run_ok(cc);
+	dcomp_orig = read_whole(dcomp_plain, &dcomp_orig_len);
+	dcomp_fresh_copy();
+	ck_assert_int_eq(gr_dcomp_elf(dcomp_work, 1, &st, NULL, &e), GR_OK);
+	ck_assert_uint_gt(st.compressed, 0);
+	dcomp_ref = read_whole(dcomp_work, &dcomp_ref_len);
+}
+
+static int
+op_dcomp(void)
+{
+	struct gr_dcomp_stats st;
+	struct gr_error e;
+	bool wrote = true;
+	unsigned char *b;
+	size_t len;
+	int rc;
+
+	pause_injection();
+	dcomp_fresh_copy();
+	resume_injection();
+	rc = gr_dcomp_elf(dcomp_work, 1, &st, &wrote, &e);
+	pause_injection();
+	b = read_whole(dcomp_work, &len);
+	if (rc != GR_OK) {
+		error_said("dcomp", rc, &e);
+		ck_assert_msg(!wrote && len == dcomp_orig_len && !memcmp(b, dcomp_orig, len),
+		              "dcomp: a failed run changed the file");
+	} else {
+		ck_assert_msg(len == dcomp_ref_len && !memcmp(b, dcomp_ref, len), "dcomp: other bytes than the reference");
+	}
+	free(b);
+	resume_injection();
+	return rc != GR_OK;
+}
+
 START_TEST(test_every_allocation_fails_once)
 {
 	static const struct { const char *name; op_fn op; } ops[] = {
@@ -1307,7 +1387,7 @@ START_TEST(test_every_allocation_fails_once)
 		{ "symindex_store", op_symindex_store }, { "symindex_lookup", op_symindex_lookup },
 		{ "diag", op_diag }, { "macho_thin", op_macho_thin }, { "macho_fat", op_macho_fat },
 		{ "check_macho", op_check_macho }, { "extld_cxx", op_extld_cxx },
-		{ "cxx_choose", op_cxx_choose }, { "ldscache", op_ldscache },
+		{ "cxx_choose", op_cxx_choose }, { "ldscache", op_ldscache }, { "dcomp", op_dcomp },
 	};
 	FILE *f = fopen("/proc/self/exe", "rb");
 	size_t i;
@@ -1320,6 +1400,7 @@ START_TEST(test_every_allocation_fails_once)
 	ck_assert_uint_gt(self_len, 64);
 	make_fixtures();
 	make_references();
+	make_dcomp();
 	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
 		long n = every_failure(ops[i].name, ops[i].op);
 		ck_assert_msg(n > 0, "%s: makes no allocation the wrap sees", ops[i].name);
@@ -1334,6 +1415,8 @@ START_TEST(test_every_allocation_fails_once)
 	fprintf(stderr, "test_nomem: %ld runs with one allocation failing, %zu complete ones\n", total,
 	        sizeof(ops) / sizeof(ops[0]));
 	free(self_buf);
+	free(dcomp_orig);
+	free(dcomp_ref);
 	ck_assert_int_eq(gr_test_rmtree(fixdir), 0);
 }
 END_TEST
