@@ -240,7 +240,7 @@ synth(const struct syn *o, struct synfile *f)
 {
 	bool is64 = o->is64, be = o->be;
 	size_t eh = is64 ? 64 : 52, ph = is64 ? 56 : 32, she = is64 ? 64 : 40;
-	uint64_t pos, shoff, x = 12345;
+	uint64_t pos, shoff = 0, x = 12345;
 	size_t i, k;
 	unsigned char *p;
 
