@@ -178,7 +178,8 @@ START_TEST(test_identity_same_as_before)
 }
 END_TEST
 
-/* A fresh directory with file f holding text; f's path into path, its fd (read-only) returned, st its fstat. */
+/* A fresh directory (into dir) with file f holding text: f's path into path,
+ * its fd (read-only) returned, st its fstat. */
 static int
 open_fixture(char *dir, size_t dn, char *path, size_t pn, const char *text, struct stat *st)
 {
@@ -193,87 +194,115 @@ open_fixture(char *dir, size_t dn, char *path, size_t pn, const char *text, stru
 	return fd;
 }
 
+/* open_fixture's fd closed and its directory removed. */
+static void
+close_fixture(int fd, const char *dir)
+{
+	ck_assert_int_eq(close(fd), 0);
+	ck_assert_int_eq(gr_test_rmtree(dir), 0);
+}
+
+/* gr_file_read_fd from the start of fd gives want (its bytes, then a NUL). */
+static void
+read_gives(int fd, const char *path, size_t size, bool short_ok, const char *want)
+{
+	char *data = NULL;
+	size_t len = 99;
+	struct gr_error e;
+
+	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+	gr_error_clear(&e);
+	ck_assert_int_eq(gr_file_read_fd(fd, path, size, short_ok, &data, &len, &e), GR_OK);
+	ck_assert_int_eq(e.code, GR_OK);
+	ck_assert_ptr_nonnull(data);
+	ck_assert_uint_eq(len, strlen(want));
+	ck_assert_str_eq(data, want);
+	free(data);
+}
+
+/* gr_file_read_fd from the start of fd (its allocation refused when
+ * refuse_malloc) fails with code, sys_errno and the message "PATH: why",
+ * leaving nothing; errno after it returned (EXDEV before it). */
+static int
+read_fails(int fd, const char *path, size_t size, bool refuse_malloc, int code, int sys_errno, const char *why)
+{
+	char *data = (char *)1, want[256];
+	size_t len = 99;
+	struct gr_error e;
+	int rc, after;
+
+	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+	fail_malloc = refuse_malloc;  /* just before the call: Check's asserts allocate too */
+	errno = EXDEV;
+	rc = gr_file_read_fd(fd, path, size, false, &data, &len, &e);
+	after = errno;
+	ck_assert(!fail_malloc);  /* when refused, it did allocate */
+	ck_assert_int_eq(rc, code);
+	ck_assert_ptr_null(data);
+	ck_assert_uint_eq(len, 0);
+	ck_assert_int_eq(e.code, code);
+	ck_assert_int_eq(e.sys_errno, sys_errno);
+	snprintf(want, sizeof(want), "%s: %s", path, why);
+	ck_assert_str_eq(e.msg, want);
+	return after;
+}
+
 START_TEST(test_read_fd_whole)
 {
-	char dir[64], path[128], *data = (char *)1;
-	size_t len = 99;
+	char dir[64], path[128];
 	struct stat st;
-	struct gr_error e;
 	int fd = open_fixture(dir, sizeof(dir), path, sizeof(path), "hello\nworld", &st);
 
-	gr_error_clear(&e);
-	ck_assert_int_eq(gr_file_read_fd(fd, path, (size_t)st.st_size, false, &data, &len, &e), GR_OK);
-	ck_assert_uint_eq(len, 11);
-	ck_assert_str_eq(data, "hello\nworld");  /* NUL after the bytes */
-	ck_assert_int_eq(e.code, GR_OK);
-	free(data);
-	close(fd);
-	ck_assert_int_eq(gr_test_rmtree(dir), 0);
+	read_gives(fd, path, (size_t)st.st_size, false, "hello\nworld");
+	close_fixture(fd, dir);
 }
 END_TEST
 
-/* Size 0: an empty buffer (not NULL), without a read past the end. */
+/* Size 0: an empty buffer (not NULL), without a read. */
 START_TEST(test_read_fd_empty)
 {
-	char dir[64], path[128], *data = NULL;
-	size_t len = 99;
+	char dir[64], path[128];
 	struct stat st;
 	int fd = open_fixture(dir, sizeof(dir), path, sizeof(path), "", &st);
 
 	ck_assert_int_eq((int)st.st_size, 0);
 	nreads = 0;
 	interrupt_reads = true;  /* counts the reads */
-	ck_assert_int_eq(gr_file_read_fd(fd, path, 0, false, &data, &len, NULL), GR_OK);
+	read_gives(fd, path, 0, false, "");
 	interrupt_reads = false;
 	ck_assert_int_eq(nreads, 0);
-	ck_assert_ptr_nonnull(data);
-	ck_assert_str_eq(data, "");
-	ck_assert_uint_eq(len, 0);
-	free(data);
-	close(fd);
-	ck_assert_int_eq(gr_test_rmtree(dir), 0);
+	close_fixture(fd, dir);
 }
 END_TEST
 
 /* Interrupted reads are made again, short ones continued: the whole file. */
 START_TEST(test_read_fd_eintr_and_short_reads)
 {
-	char dir[64], path[128], *data = NULL;
-	size_t len = 0;
+	char dir[64], path[128];
 	struct stat st;
-	struct gr_error e;
 	int fd = open_fixture(dir, sizeof(dir), path, sizeof(path), "0123456789abcdef", &st);
 
 	nreads = neintr = 0;
 	interrupt_reads = true;
 	read_most = 3;
-	ck_assert_int_eq(gr_file_read_fd(fd, path, (size_t)st.st_size, false, &data, &len, &e), GR_OK);
+	read_gives(fd, path, (size_t)st.st_size, false, "0123456789abcdef");
 	interrupt_reads = false;
 	read_most = 0;
 	ck_assert_int_ge(neintr, 6);  /* 16 bytes 3 at a time: 6 reads, each interrupted once first */
-	ck_assert_uint_eq(len, 16);
-	ck_assert_str_eq(data, "0123456789abcdef");
-	free(data);
-	close(fd);
-	ck_assert_int_eq(gr_test_rmtree(dir), 0);
+	close_fixture(fd, dir);
 }
 END_TEST
 
 /* A file that grew after the fstat is read to the size the fstat gave (as every caller did). */
 START_TEST(test_read_fd_grown)
 {
-	char dir[64], path[128], *data = NULL;
-	size_t len = 0;
+	char dir[64], path[128];
 	struct stat st;
 	int fd = open_fixture(dir, sizeof(dir), path, sizeof(path), "abc", &st);
 
 	gr_test_write(path, "abcdefgh");  /* the same file (truncated, written), longer */
-	ck_assert_int_eq(gr_file_read_fd(fd, path, (size_t)st.st_size, false, &data, &len, NULL), GR_OK);
-	ck_assert_uint_eq(len, 3);
-	ck_assert_str_eq(data, "abc");
-	free(data);
-	close(fd);
-	ck_assert_int_eq(gr_test_rmtree(dir), 0);
+	read_gives(fd, path, (size_t)st.st_size, false, "abc");
+	close_fixture(fd, dir);
 }
 END_TEST
 
@@ -281,81 +310,43 @@ END_TEST
  * what there was. */
 START_TEST(test_read_fd_shrunk)
 {
-	char dir[64], path[128], want[192], *data = (char *)1;
-	size_t len = 99;
+	char dir[64], path[128];
 	struct stat st;
-	struct gr_error e;
 	int fd = open_fixture(dir, sizeof(dir), path, sizeof(path), "abcdefgh", &st);
 
 	ck_assert_int_eq(truncate(path, 3), 0);
-	errno = EXDEV;
-	ck_assert_int_eq(gr_file_read_fd(fd, path, (size_t)st.st_size, false, &data, &len, &e), GR_EIO);
-	ck_assert_int_eq(errno, EXDEV);
-	ck_assert_ptr_null(data);
-	ck_assert_uint_eq(len, 0);
-	ck_assert_int_eq(e.code, GR_EIO);
-	ck_assert_int_eq(e.sys_errno, 0);
-	snprintf(want, sizeof(want), "%s: changed while it was read", path);
-	ck_assert_str_eq(e.msg, want);
-	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
-	ck_assert_int_eq(gr_file_read_fd(fd, path, (size_t)st.st_size, true, &data, &len, &e), GR_OK);
-	ck_assert_uint_eq(len, 3);
-	ck_assert_str_eq(data, "abc");
-	free(data);
-	close(fd);
-	ck_assert_int_eq(gr_test_rmtree(dir), 0);
+	ck_assert_int_eq(read_fails(fd, path, (size_t)st.st_size, false, GR_EIO, 0, "changed while it was read"), EXDEV);
+	read_gives(fd, path, (size_t)st.st_size, true, "abc");
+	close_fixture(fd, dir);
 }
 END_TEST
 
 /* A read that fails (a directory: EISDIR): its errno, in err and errno; short_ok keeps nothing. */
 START_TEST(test_read_fd_read_error)
 {
-	char dir[64], want[192], *data = (char *)1;
-	size_t len = 99;
-	struct gr_error e;
+	char dir[64];
 	int fd;
 
 	gr_test_tmpdir(dir, sizeof(dir), "gr-file-read");
 	fd = open(dir, O_RDONLY | O_CLOEXEC);
 	ck_assert_int_ge(fd, 0);
-	errno = 0;
-	ck_assert_int_eq(gr_file_read_fd(fd, dir, 4096, false, &data, &len, &e), GR_EIO);
-	ck_assert_int_eq(errno, EISDIR);
-	ck_assert_ptr_null(data);
-	ck_assert_uint_eq(len, 0);
-	ck_assert_int_eq(e.sys_errno, EISDIR);
-	snprintf(want, sizeof(want), "%s: %s", dir, strerror(EISDIR));
-	ck_assert_str_eq(e.msg, want);
-	ck_assert_int_eq(gr_file_read_fd(fd, dir, 4096, true, &data, &len, &e), GR_OK);
-	ck_assert_uint_eq(len, 0);
-	ck_assert_str_eq(data, "");
-	free(data);
-	close(fd);
-	ck_assert_int_eq(gr_test_rmtree(dir), 0);
+	ck_assert_int_eq(read_fails(fd, dir, 4096, false, GR_EIO, EISDIR, strerror(EISDIR)), EISDIR);
+	read_gives(fd, dir, 4096, true, "");
+	close_fixture(fd, dir);
 }
 END_TEST
 
 /* The allocation refused, or a size no buffer can hold: GR_ENOMEM, nothing read. */
 START_TEST(test_read_fd_nomem)
 {
-	char dir[64], path[128], want[192], *data = (char *)1;
-	size_t len = 99;
+	char dir[64], path[128];
 	struct stat st;
-	struct gr_error e;
 	int fd = open_fixture(dir, sizeof(dir), path, sizeof(path), "abc", &st);
 
-	fail_malloc = true;
-	ck_assert_int_eq(gr_file_read_fd(fd, path, (size_t)st.st_size, false, &data, &len, &e), GR_ENOMEM);
-	ck_assert(!fail_malloc);  /* it did allocate (and was refused) */
-	ck_assert_ptr_null(data);
-	ck_assert_uint_eq(len, 0);
-	snprintf(want, sizeof(want), "%s: out of memory", path);
-	ck_assert_str_eq(e.msg, want);
-	ck_assert_int_eq(gr_file_read_fd(fd, path, SIZE_MAX, true, &data, &len, NULL), GR_ENOMEM);
-	ck_assert_ptr_null(data);
+	read_fails(fd, path, (size_t)st.st_size, true, GR_ENOMEM, ENOMEM, "out of memory");
+	read_fails(fd, path, SIZE_MAX, false, GR_ENOMEM, ENOMEM, "out of memory");
 	ck_assert_int_eq(lseek(fd, 0, SEEK_CUR), 0);  /* nothing read */
-	close(fd);
-	ck_assert_int_eq(gr_test_rmtree(dir), 0);
+	close_fixture(fd, dir);
 }
 END_TEST
 

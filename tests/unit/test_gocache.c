@@ -285,6 +285,22 @@ only_entry(const char *cache, const char *kind, char *p, size_t n)
 	ck_assert_int_eq(count, 1);
 }
 
+/* A fresh base (gr_test_tmpdir PREFIX) with base/pc holding a.pc and b.pc,
+ * named by pcp ("PKG_CONFIG_PATH=..."), and the cache base/cache
+ * (GORELINK_CACHE_DIR); each buffer 128 bytes or more. */
+static void
+pc_key_fixture(const char *prefix, char dir[128], char cache[128], char pcp[160])
+{
+	gr_test_tmpdir(base, sizeof(base), prefix);
+	snprintf(dir, 128, "%s/pc", base);
+	ck_assert_int_eq(mkdir(dir, 0755), 0);
+	snprintf(pcp, 160, "PKG_CONFIG_PATH=%s", dir);
+	snprintf(cache, 128, "%s/cache", base);
+	ck_assert_int_eq(setenv("GORELINK_CACHE_DIR", cache, 1), 0);
+	gr_test_put(dir, "a.pc", "Name: a\nVersion: 1\nLibs: -la\n");
+	gr_test_put(dir, "b.pc", "Name: b\nVersion: 1\nLibs: -lb\n");
+}
+
 /* The key remembered by the .pc files' identities: the same key and counts
  * as reading them; the remembered answer is what a second build gets (an
  * entry changed by hand shows); a .pc file rewritten with the same size and
@@ -300,15 +316,8 @@ START_TEST(test_key_cached)
 	struct stat sb;
 	struct timespec t[2];
 
-	gr_test_tmpdir(base, sizeof(base), "gr-pckey");
-	snprintf(dir, sizeof(dir), "%s/pc", base);
-	ck_assert_int_eq(mkdir(dir, 0755), 0);
-	snprintf(pcp, sizeof(pcp), "PKG_CONFIG_PATH=%s", dir);
+	pc_key_fixture("gr-pckey", dir, cache, pcp);
 	envp[0] = pcp;
-	snprintf(cache, sizeof(cache), "%s/cache", base);
-	ck_assert_int_eq(setenv("GORELINK_CACHE_DIR", cache, 1), 0);
-	gr_test_put(dir, "a.pc", "Name: a\nVersion: 1\nLibs: -la\n");
-	gr_test_put(dir, "b.pc", "Name: b\nVersion: 1\nLibs: -lb\n");
 	/* Just written: the key is right, and not remembered. */
 	ck_assert_int_eq(gr_gocache_key_cached(gr_test_env(), words, "/usr/bin:/bin", envp, "", k1, &s1, &err), GR_OK);
 	key_of(words, envp, k2, &s2);
@@ -374,16 +383,9 @@ START_TEST(test_key_cached_unsure_not_stored)
 	struct gr_error err;
 	size_t i;
 
-	gr_test_tmpdir(base, sizeof(base), "gr-pckey-unsure");
-	snprintf(dir, sizeof(dir), "%s/pc", base);
-	ck_assert_int_eq(mkdir(dir, 0755), 0);
-	snprintf(pcp, sizeof(pcp), "PKG_CONFIG_PATH=%s", dir);
+	pc_key_fixture("gr-pckey-unsure", dir, cache, pcp);
 	envp[0] = pcp;
-	snprintf(cache, sizeof(cache), "%s/cache", base);
 	snprintf(kinddir, sizeof(kinddir), "%s/pc-key", cache);
-	ck_assert_int_eq(setenv("GORELINK_CACHE_DIR", cache, 1), 0);
-	gr_test_put(dir, "a.pc", "Name: a\nVersion: 1\nLibs: -la\n");
-	gr_test_put(dir, "b.pc", "Name: b\nVersion: 1\nLibs: -lb\n");
 	sleep(3);  /* older than 2 seconds: a key that may be remembered */
 	key_of(words, envp, good, NULL);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -628,5 +630,6 @@ main(void)
 		test_sha256,
 	};
 
-	return gr_test_run(gr_test_suite("gocache", "gocache", tests, sizeof(tests) / sizeof(tests[0]), 0), false);
+	/* 30 s a test: two of them wait 3 s for the files to age, on a machine that may be busy. */
+	return gr_test_run(gr_test_suite("gocache", "gocache", tests, sizeof(tests) / sizeof(tests[0]), 30), false);
 }
