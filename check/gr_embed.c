@@ -13,6 +13,7 @@
 
 #include "gr_bytes.h"
 #include "gr_elf.h"
+#include "gr_file.h"
 #include "gr_macho.h"
 #include "gr_sigbus.h"
 
@@ -615,9 +616,8 @@ gr_em_elf_add(const char *path, const char *payload, size_t len, bool inplace, s
 	unsigned char *blob, *buf = NULL, *tail = NULL;
 	size_t bl, dl, got = 0, taillen = 0;
 	uint64_t shoff = 0, shnum = 0;
-	char *tmp;
+	char *tmp, *cbuf;
 	const char *slash = strrchr(path, '/');
-	ssize_t r;
 	int fd, rc;
 
 	if ((rc = gr_embed_blob(payload, len, &blob, &bl, err)))
@@ -638,23 +638,13 @@ gr_em_elf_add(const char *path, const char *payload, size_t len, bool inplace, s
 	}
 	if (inplace)
 		return gr_em_elf_append_mapped(fd, path, (size_t)st.st_size, payload, len, err);
-	if (!(buf = malloc(st.st_size ? (size_t)st.st_size : 1))) {
-		close(fd);
-		return gr_error_set(err, GR_ENOMEM, 0, "out of memory");
-	}
-	while (got < (size_t)st.st_size) {
-		r = read(fd, buf + got, (size_t)st.st_size - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
+	rc = gr_file_read_fd(fd, path, (size_t)st.st_size, false, &cbuf, &got, NULL);
 	close(fd);
-	if (got != (size_t)st.st_size) {
-		free(buf);
+	if (rc == GR_ENOMEM)
+		return gr_error_set(err, GR_ENOMEM, 0, "out of memory");
+	if (rc)
 		return gr_error_set(err, GR_EIO, errno, "%s: short read", path);
-	}
+	buf = (unsigned char *)cbuf;
 	if ((rc = gr_em_elf_tail(buf, got, path, payload, len, &tail, &taillen, &shoff, &shnum, err))) {
 		free(buf);
 		return rc;
@@ -926,9 +916,8 @@ int
 gr_embed_read(const char *path, struct gr_arena *a, struct gr_embed_manifest *m, struct gr_error *err)
 {
 	struct stat st;
-	unsigned char *buf;
+	char *buf;
 	size_t got = 0;
-	ssize_t r;
 	int fd, rc;
 
 	memset(m, 0, sizeof(*m));
@@ -939,20 +928,11 @@ gr_embed_read(const char *path, struct gr_arena *a, struct gr_embed_manifest *m,
 		close(fd);
 		return rc;
 	}
-	if (!(buf = malloc(st.st_size ? (size_t)st.st_size : 1))) {
-		close(fd);
-		return gr_error_set(err, GR_ENOMEM, 0, "%s: out of memory", path);
-	}
-	while (got < (size_t)st.st_size) {
-		r = read(fd, buf + got, (size_t)st.st_size - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
+	rc = gr_file_read_fd(fd, path, (size_t)st.st_size, true, &buf, &got, NULL);
 	close(fd);
-	rc = gr_embed_find(buf, got, path, a, m, err);
+	if (rc)
+		return gr_error_set(err, GR_ENOMEM, 0, "%s: out of memory", path);
+	rc = gr_embed_find((unsigned char *)buf, got, path, a, m, err);
 	free(buf);
 	return rc;
 }

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gr_file.h"
 #include "gr_path.h"
 
 #define GR_CACHE_MAGIC "gorelink-cache 1\n"
@@ -98,18 +99,8 @@ gr_cache_get(const struct gr_env *env, const char *kind, const char *key, char *
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > GR_CACHE_MAX)
 		goto out;
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf)
+	if (gr_file_read_fd(fd, path, (size_t)st.st_size, true, &buf, &got, NULL) != GR_OK)
 		goto out;
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	buf[got] = '\0';
 	/* MAGIC, the key, a newline, then the data: anything else is a miss. */
 	head = mlen + klen + 1;
 	if (got < head || memcmp(buf, GR_CACHE_MAGIC, mlen) != 0 ||

@@ -2,7 +2,10 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "gr_error.h"
 
@@ -41,6 +44,45 @@ gr_file_read_all(FILE *f, size_t max, char **text, size_t *len)
 	*text = buf;
 	if (len)
 		*len = n;
+	return GR_OK;
+}
+
+int
+gr_file_read_fd(int fd, const char *path, size_t size, bool short_ok, char **data, size_t *len,
+                struct gr_error *err)
+{
+	char *buf;
+	size_t got = 0;
+	ssize_t r;
+	int e;
+
+	*data = NULL;
+	*len = 0;
+	if (size == SIZE_MAX || !(buf = malloc(size + 1)))
+		return gr_error_set(err, GR_ENOMEM, ENOMEM, "%s: out of memory", path);
+	while (got < size) {
+		r = read(fd, buf + got, size - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r > 0) {
+			got += (size_t)r;
+			continue;
+		}
+		if (short_ok)
+			break;
+		/* errno stays the read's (or, at an early end, what it was) for callers that report it. */
+		e = errno;
+		free(buf);
+		if (r < 0)
+			gr_error_set(err, GR_EIO, e, "%s: %s", path, strerror(e));
+		else
+			gr_error_set(err, GR_EIO, 0, "%s: changed while it was read", path);
+		errno = e;
+		return GR_EIO;
+	}
+	buf[got] = '\0';
+	*data = buf;
+	*len = got;
 	return GR_OK;
 }
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "gr_cache.h"
+#include "gr_file.h"
 #include "gr_kv.h"
 #include "gr_ldscript.h"
 
@@ -332,18 +333,9 @@ gr_lds_parse_script(struct gr_ldsearch *s, struct gr_ldsearch_entry *e, struct g
 		                                  fd < 0 ? strerror(errno) : "too large for a linker script");
 		goto out;
 	}
-	text = malloc((size_t)st.st_size + 1);
-	if (!text) {
+	if (gr_file_read_fd(fd, e->path, (size_t)st.st_size, true, &text, &got, NULL) != GR_OK) {
 		rc = gr_lds_nomem(err);
 		goto out;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, text + got, (size_t)st.st_size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
 	}
 	gr_error_clear(&perr);
 	if (gr_ldscript_parse(text, got, e->path, &e->script, &perr) != GR_OK) {

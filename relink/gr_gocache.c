@@ -362,20 +362,32 @@ gr_gc_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* One .pc file: its name, then its size and content, or why it is unreadable. */
+/* Whether a failure to open or list e names is an answer that stays while the
+ * files do (else one that may pass: EMFILE, ENOMEM, EINTR, ...). */
+static bool
+gr_gc_stable(int e)
+{
+	return e == ENOENT || e == ENOTDIR || e == EACCES;
+}
+
+/* One .pc file: its name, then its size and content, or why it is unreadable;
+ * unsure set when that was a failure that may pass. */
 static void
-gr_gc_file(struct gr_sha *s, int dfd, const char *name, struct gr_gocache_stats *st)
+gr_gc_file(struct gr_sha *s, int dfd, const char *name, struct gr_gocache_stats *st, bool *unsure)
 {
 	char buf[16384], word[64];
 	struct stat sb;
 	long long total = 0;
 	ssize_t n;
-	int fd;
+	int fd, e;
 
 	gr_sha_str(s, name);
 	fd = openat(dfd, name, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		snprintf(word, sizeof(word), "unreadable %d", fd < 0 ? errno : 0);
+	e = fd < 0 ? errno : fstat(fd, &sb) != 0 ? -1 : 0;  /* -1: fstat failed */
+	if (e || !S_ISREG(sb.st_mode)) {
+		if (e && !gr_gc_stable(e))
+			*unsure = true;
+		snprintf(word, sizeof(word), "unreadable %d", fd < 0 ? e : 0);
 		gr_sha_str(s, word);
 		if (fd >= 0)
 			close(fd);
@@ -387,6 +399,8 @@ gr_gc_file(struct gr_sha *s, int dfd, const char *name, struct gr_gocache_stats 
 		gr_sha_add(s, buf, (size_t)n);
 		total += n;
 	}
+	if (n < 0)
+		*unsure = true;
 	snprintf(word, sizeof(word), "read %lld %d", total, n < 0 ? errno : 0);
 	gr_sha_str(s, word);
 	close(fd);
@@ -395,25 +409,30 @@ gr_gc_file(struct gr_sha *s, int dfd, const char *name, struct gr_gocache_stats 
 }
 
 /* The names of d's entries that end in .pc (and are more than that), sorted,
- * appended to names: GR_OK or GR_ENOMEM. */
+ * appended to names: GR_OK or GR_ENOMEM; unsure set when readdir failed
+ * (the list may be short). */
 static int
-gr_gc_pc_names(DIR *d, struct gr_strvec *names)
+gr_gc_pc_names(DIR *d, struct gr_strvec *names, bool *unsure)
 {
 	struct dirent *de;
+	size_t l;
 
-	while ((de = readdir(d))) {
-		size_t l = strlen(de->d_name);
+	for (errno = 0; (de = readdir(d)); errno = 0) {
+		l = strlen(de->d_name);
 		if (l > 3 && !strcmp(de->d_name + l - 3, ".pc") && gr_strvec_push(names, de->d_name))
 			return GR_ENOMEM;
 	}
+	if (errno)
+		*unsure = true;
 	if (names->n)
 		qsort(names->v, names->n, sizeof(*names->v), gr_gc_cmp);
 	return GR_OK;
 }
 
-/* One search directory: its path, then its .pc files in name order. */
+/* One search directory: its path, then its .pc files in name order; unsure
+ * set when a failure that may pass left something out. */
 static int
-gr_gc_dir(struct gr_sha *s, const char *dir, struct gr_gocache_stats *st)
+gr_gc_dir(struct gr_sha *s, const char *dir, struct gr_gocache_stats *st, bool *unsure)
 {
 	struct gr_strvec names;
 	DIR *d;
@@ -424,14 +443,16 @@ gr_gc_dir(struct gr_sha *s, const char *dir, struct gr_gocache_stats *st)
 	gr_sha_str(s, dir);
 	st->dirs++;
 	if (!(d = opendir(dir))) {
+		if (!gr_gc_stable(errno))
+			*unsure = true;
 		gr_sha_str(s, errno == ENOENT ? "absent" : "unreadable");
 		return GR_OK;
 	}
 	gr_strvec_init(&names);
-	rc = gr_gc_pc_names(d, &names);
+	rc = gr_gc_pc_names(d, &names, unsure);
 	if (rc == GR_OK) {
 		for (i = 0; i < names.n; i++)
-			gr_gc_file(s, dirfd(d), names.v[i], st);
+			gr_gc_file(s, dirfd(d), names.v[i], st, unsure);
 	}
 	closedir(d);
 	gr_strvec_deinit(&names);
@@ -468,9 +489,11 @@ gr_gc_key_head(struct gr_sha *s, char *const *pkgconfig, const char *path, char 
 	return 0;
 }
 
-int
-gr_gocache_key(char *const *pkgconfig, const char *path, char *const *envp, const char *pc_path,
-               char key[GR_GOCACHE_KEYLEN + 1], struct gr_gocache_stats *st, struct gr_error *err)
+/* gr_gocache_key; unsure set when a failure that may pass (gr_gc_stable) left
+ * something out of it: then it is not remembered. */
+static int
+gr_gc_key(char *const *pkgconfig, const char *path, char *const *envp, const char *pc_path,
+          char key[GR_GOCACHE_KEYLEN + 1], struct gr_gocache_stats *st, bool *unsure, struct gr_error *err)
 {
 	struct gr_gocache_stats mine;
 	struct gr_strvec vars, dirs;
@@ -494,7 +517,7 @@ gr_gocache_key(char *const *pkgconfig, const char *path, char *const *envp, cons
 	if ((rc = gr_gocache_search_dirs(envp, pc_path ? pc_path : "", &dirs, err)))
 		goto out;
 	for (i = 0; i < dirs.n; i++)
-		if (gr_gc_dir(&s, dirs.v[i], st))
+		if (gr_gc_dir(&s, dirs.v[i], st, unsure))
 			goto nomem;
 	gr_sha_end(&s, md);
 	for (i = 0; i < GR_GOCACHE_KEYLEN / 2; i++)
@@ -506,6 +529,15 @@ out:
 	gr_strvec_deinit(&vars);
 	gr_strvec_deinit(&dirs);
 	return rc;
+}
+
+int
+gr_gocache_key(char *const *pkgconfig, const char *path, char *const *envp, const char *pc_path,
+               char key[GR_GOCACHE_KEYLEN + 1], struct gr_gocache_stats *st, struct gr_error *err)
+{
+	bool unsure = false;
+
+	return gr_gc_key(pkgconfig, path, envp, pc_path, key, st, &unsure, err);
 }
 
 /* ---- the key, remembered by the files' identities ----------------------------- */
@@ -538,6 +570,8 @@ gr_gc_memo_dir(struct gr_sha *s, const char *dir, time_t now, bool *racy)
 	gr_sha_str(s, "dir");
 	gr_sha_str(s, dir);
 	if (!(d = opendir(dir))) {
+		if (!gr_gc_stable(errno))
+			*racy = true;  /* a failure that may pass: nothing to remember */
 		gr_sha_str(s, errno == ENOENT ? "absent" : "unreadable");
 		return GR_OK;
 	}
@@ -546,7 +580,7 @@ gr_gc_memo_dir(struct gr_sha *s, const char *dir, time_t now, bool *racy)
 	else
 		*racy = true;
 	gr_strvec_init(&names);
-	rc = gr_gc_pc_names(d, &names);
+	rc = gr_gc_pc_names(d, &names, racy);
 	if (rc == GR_OK) {
 		for (i = 0; i < names.n; i++) {
 			gr_sha_str(s, names.v[i]);
@@ -573,7 +607,7 @@ gr_gocache_key_cached(const struct gr_env *env, char *const *pkgconfig, const ch
 	struct gr_sha s;
 	unsigned char md[32];
 	char word[64], hex[65], memo[80], *data = NULL, value[160];
-	bool racy = false;
+	bool racy = false, unsure = false;
 	time_t now = time(NULL);
 	size_t i, len;
 	int rc = GR_OK;
@@ -612,9 +646,9 @@ gr_gocache_key_cached(const struct gr_env *env, char *const *pkgconfig, const ch
 		}
 		free(data);
 	}
-	if ((rc = gr_gocache_key(pkgconfig, path, envp, pc_path, key, st, err)))
+	if ((rc = gr_gc_key(pkgconfig, path, envp, pc_path, key, st, &unsure, err)))
 		goto out;
-	if (!racy) {
+	if (!racy && !unsure) {
 		struct gr_error ignore;  /* not stored: the next build reads the files again */
 		snprintf(value, sizeof(value), "%s %zu %lld %zu\n", key, st->files, st->bytes, st->dirs);
 		(void)gr_cache_put(env, "pc-key", memo, value, strlen(value), &ignore);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "gr_dpkg.h"
+#include "gr_file.h"
 #include "gr_gocache.h"
 #include "gr_json.h"
 #include "gr_path.h"
@@ -125,9 +126,9 @@ static int
 gr_kit_slurp(struct gr_kit *k, const char *path, unsigned char **data, size_t *len)
 {
 	struct stat st;
-	unsigned char *p = NULL;
-	size_t n = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct gr_error re;
+	char *p = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
 
 	*data = NULL;
 	*len = 0;
@@ -137,26 +138,14 @@ gr_kit_slurp(struct gr_kit *k, const char *path, unsigned char **data, size_t *l
 			close(fd);
 		return gr_error_set(k->err, GR_EIO, e, "relink kit: %s: %s", path, strerror(e));
 	}
-	if (!(p = malloc((size_t)st.st_size + 1))) {
-		close(fd);
-		return gr_kit_nomem(k);
-	}
-	while (n < (size_t)st.st_size) {
-		ssize_t r = read(fd, p + n, (size_t)st.st_size - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			int e = r < 0 ? errno : EIO;
-			free(p);
-			close(fd);
-			return gr_error_set(k->err, GR_EIO, e, "relink kit: %s: %s", path,
-			                    r < 0 ? strerror(e) : "changed while it was read");
-		}
-		n += (size_t)r;
-	}
+	rc = gr_file_read_fd(fd, path, (size_t)st.st_size, false, &p, len, &re);
 	close(fd);
-	*data = p;
-	*len = n;
+	if (rc == GR_ENOMEM)
+		return gr_kit_nomem(k);
+	if (rc)
+		return gr_error_set(k->err, GR_EIO, re.sys_errno ? re.sys_errno : EIO, "relink kit: %s: %s",
+		                    path, re.sys_errno ? strerror(re.sys_errno) : "changed while it was read");
+	*data = (unsigned char *)p;
 	return GR_OK;
 }
 

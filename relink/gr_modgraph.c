@@ -409,23 +409,11 @@ gr_mg_slurp(const char *path, bool *present)
 	if (fd < 0)
 		return NULL;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > (16 << 20) ||
-	    !(buf = malloc((size_t)st.st_size + 1)))
+	    gr_file_read_fd(fd, path, (size_t)st.st_size, false, &buf, &got, NULL) != GR_OK)
 		goto fail;
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	if (got != (size_t)st.st_size)
-		goto fail;
-	buf[got] = '\0';
 	close(fd);
 	return buf;
 fail:
-	free(buf);
 	close(fd);
 	*present = true;
 	return NULL;

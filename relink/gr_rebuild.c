@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gr_file.h"
 #include "gr_goinfo.h"
 #include "gr_path.h"
 #include "gr_spawn.h"
@@ -22,9 +23,10 @@
 static int
 gr_rb_slurp(const char *path, unsigned char **buf, size_t *len, struct gr_error *err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
 	struct stat st;
-	size_t off = 0;
+	struct gr_error re;
+	char *p;
 
 	*buf = NULL;
 	if (fd < 0)
@@ -33,25 +35,13 @@ gr_rb_slurp(const char *path, unsigned char **buf, size_t *len, struct gr_error 
 		close(fd);
 		return gr_error_set(err, GR_EIO, 0, "%s: not a regular file of at most 2 GiB", path);
 	}
-	*len = (size_t)st.st_size;
-	if (!(*buf = malloc(*len ? *len : 1))) {
-		close(fd);
-		return gr_error_set(err, GR_ENOMEM, 0, "%s: out of memory", path);
-	}
-	while (off < *len) {
-		ssize_t r = read(fd, *buf + off, *len - off);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			int e = r < 0 ? errno : 0;
-			close(fd);
-			free(*buf);
-			*buf = NULL;
-			return gr_error_set(err, GR_EIO, e, "%s: read failed", path);
-		}
-		off += (size_t)r;
-	}
+	rc = gr_file_read_fd(fd, path, (size_t)st.st_size, false, &p, len, &re);
 	close(fd);
+	if (rc == GR_ENOMEM)
+		return gr_error_set(err, GR_ENOMEM, 0, "%s: out of memory", path);
+	if (rc)
+		return gr_error_set(err, GR_EIO, re.sys_errno, "%s: read failed", path);
+	*buf = (unsigned char *)p;
 	return GR_OK;
 }
 

@@ -2,16 +2,57 @@
  * (the toolchain entry and its clang configuration state, the probe key, the
  * dpkg index key, ...) are made of it, so its bytes are pinned for a stat
  * built here, and compared, for a file made here, with the formatters it
- * replaced (copied below, in this test only). */
+ * replaced (copied below, in this test only). And its whole-file read
+ * (gr_file_read_fd) on files made here: grown and shrunk between the fstat
+ * and the read, empty, a directory; the test links with -Wl,--wrap=read and
+ * --wrap=malloc so that reads can be interrupted (EINTR) or cut short and the
+ * allocation refused. */
 #include <check.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "gr_error.h"
 #include "gr_file.h"
 #include "gr_test.h"
+
+ssize_t __real_read(int fd, void *buf, size_t n);
+ssize_t __wrap_read(int fd, void *buf, size_t n);
+void *__real_malloc(size_t n);
+void *__wrap_malloc(size_t n);
+
+static bool interrupt_reads;  /* every other library read fails with EINTR before reading */
+static size_t read_most;      /* a library read returns at most this many bytes (0: no cap) */
+static int nreads, neintr;    /* reads made, and those interrupted */
+static bool fail_malloc;      /* the next library malloc fails (ENOMEM) */
+
+ssize_t
+__wrap_read(int fd, void *buf, size_t n)
+{
+	if (interrupt_reads && nreads++ % 2 == 0) {
+		neintr++;
+		errno = EINTR;
+		return -1;
+	}
+	return __real_read(fd, buf, read_most && n > read_most ? read_most : n);
+}
+
+void *
+__wrap_malloc(size_t n)
+{
+	if (fail_malloc) {
+		fail_malloc = false;
+		errno = ENOMEM;
+		return NULL;
+	}
+	return __real_malloc(n);
+}
 
 static struct stat
 fixed_stat(void)
@@ -137,6 +178,178 @@ START_TEST(test_identity_same_as_before)
 }
 END_TEST
 
+/* A fresh directory (into dir) with file f holding text: f's path into path,
+ * its fd (read-only) returned, st its fstat. */
+static int
+open_fixture(char *dir, size_t dn, char *path, size_t pn, const char *text, struct stat *st)
+{
+	int fd;
+
+	gr_test_tmpdir(dir, dn, "gr-file-read");
+	snprintf(path, pn, "%s/f", dir);
+	gr_test_write(path, text);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fstat(fd, st), 0);
+	return fd;
+}
+
+/* open_fixture's fd closed and its directory removed. */
+static void
+close_fixture(int fd, const char *dir)
+{
+	ck_assert_int_eq(close(fd), 0);
+	ck_assert_int_eq(gr_test_rmtree(dir), 0);
+}
+
+/* gr_file_read_fd from the start of fd gives want (its bytes, then a NUL). */
+static void
+read_gives(int fd, const char *path, size_t size, bool short_ok, const char *want)
+{
+	char *data = NULL;
+	size_t len = 99;
+	struct gr_error e;
+
+	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+	gr_error_clear(&e);
+	ck_assert_int_eq(gr_file_read_fd(fd, path, size, short_ok, &data, &len, &e), GR_OK);
+	ck_assert_int_eq(e.code, GR_OK);
+	ck_assert_ptr_nonnull(data);
+	ck_assert_uint_eq(len, strlen(want));
+	ck_assert_str_eq(data, want);
+	free(data);
+}
+
+/* gr_file_read_fd from the start of fd (its allocation refused when
+ * refuse_malloc) fails with code, sys_errno and the message "PATH: why",
+ * leaving nothing; errno after it returned (EXDEV before it). */
+static int
+read_fails(int fd, const char *path, size_t size, bool refuse_malloc, int code, int sys_errno, const char *why)
+{
+	char *data = (char *)1, want[256];
+	size_t len = 99;
+	struct gr_error e;
+	int rc, after;
+
+	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+	fail_malloc = refuse_malloc;  /* just before the call: Check's asserts allocate too */
+	errno = EXDEV;
+	rc = gr_file_read_fd(fd, path, size, false, &data, &len, &e);
+	after = errno;
+	ck_assert(!fail_malloc);  /* when refused, it did allocate */
+	ck_assert_int_eq(rc, code);
+	ck_assert_ptr_null(data);
+	ck_assert_uint_eq(len, 0);
+	ck_assert_int_eq(e.code, code);
+	ck_assert_int_eq(e.sys_errno, sys_errno);
+	snprintf(want, sizeof(want), "%s: %s", path, why);
+	ck_assert_str_eq(e.msg, want);
+	return after;
+}
+
+START_TEST(test_read_fd_whole)
+{
+	char dir[64], path[128];
+	struct stat st;
+	int fd = open_fixture(dir, sizeof(dir), path, sizeof(path), "hello\nworld", &st);
+
+	read_gives(fd, path, (size_t)st.st_size, false, "hello\nworld");
+	close_fixture(fd, dir);
+}
+END_TEST
+
+/* Size 0: an empty buffer (not NULL), without a read. */
+START_TEST(test_read_fd_empty)
+{
+	char dir[64], path[128];
+	struct stat st;
+	int fd = open_fixture(dir, sizeof(dir), path, sizeof(path), "", &st);
+
+	ck_assert_int_eq((int)st.st_size, 0);
+	nreads = 0;
+	interrupt_reads = true;  /* counts the reads */
+	read_gives(fd, path, 0, false, "");
+	interrupt_reads = false;
+	ck_assert_int_eq(nreads, 0);
+	close_fixture(fd, dir);
+}
+END_TEST
+
+/* Interrupted reads are made again, short ones continued: the whole file. */
+START_TEST(test_read_fd_eintr_and_short_reads)
+{
+	char dir[64], path[128];
+	struct stat st;
+	int fd = open_fixture(dir, sizeof(dir), path, sizeof(path), "0123456789abcdef", &st);
+
+	nreads = neintr = 0;
+	interrupt_reads = true;
+	read_most = 3;
+	read_gives(fd, path, (size_t)st.st_size, false, "0123456789abcdef");
+	interrupt_reads = false;
+	read_most = 0;
+	ck_assert_int_ge(neintr, 6);  /* 16 bytes 3 at a time: 6 reads, each interrupted once first */
+	close_fixture(fd, dir);
+}
+END_TEST
+
+/* A file that grew after the fstat is read to the size the fstat gave (as every caller did). */
+START_TEST(test_read_fd_grown)
+{
+	char dir[64], path[128];
+	struct stat st;
+	int fd = open_fixture(dir, sizeof(dir), path, sizeof(path), "abc", &st);
+
+	gr_test_write(path, "abcdefgh");  /* the same file (truncated, written), longer */
+	read_gives(fd, path, (size_t)st.st_size, false, "abc");
+	close_fixture(fd, dir);
+}
+END_TEST
+
+/* A file that shrank after the fstat: an error naming it (errno as it was), or, short_ok,
+ * what there was. */
+START_TEST(test_read_fd_shrunk)
+{
+	char dir[64], path[128];
+	struct stat st;
+	int fd = open_fixture(dir, sizeof(dir), path, sizeof(path), "abcdefgh", &st);
+
+	ck_assert_int_eq(truncate(path, 3), 0);
+	ck_assert_int_eq(read_fails(fd, path, (size_t)st.st_size, false, GR_EIO, 0, "changed while it was read"), EXDEV);
+	read_gives(fd, path, (size_t)st.st_size, true, "abc");
+	close_fixture(fd, dir);
+}
+END_TEST
+
+/* A read that fails (a directory: EISDIR): its errno, in err and errno; short_ok keeps nothing. */
+START_TEST(test_read_fd_read_error)
+{
+	char dir[64];
+	int fd;
+
+	gr_test_tmpdir(dir, sizeof(dir), "gr-file-read");
+	fd = open(dir, O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(read_fails(fd, dir, 4096, false, GR_EIO, EISDIR, strerror(EISDIR)), EISDIR);
+	read_gives(fd, dir, 4096, true, "");
+	close_fixture(fd, dir);
+}
+END_TEST
+
+/* The allocation refused, or a size no buffer can hold: GR_ENOMEM, nothing read. */
+START_TEST(test_read_fd_nomem)
+{
+	char dir[64], path[128];
+	struct stat st;
+	int fd = open_fixture(dir, sizeof(dir), path, sizeof(path), "abc", &st);
+
+	read_fails(fd, path, (size_t)st.st_size, true, GR_ENOMEM, ENOMEM, "out of memory");
+	read_fails(fd, path, SIZE_MAX, false, GR_ENOMEM, ENOMEM, "out of memory");
+	ck_assert_int_eq(lseek(fd, 0, SEEK_CUR), 0);  /* nothing read */
+	close_fixture(fd, dir);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -145,6 +358,13 @@ main(void)
 		test_identity_widest_fits,
 		test_identity_cut_short,
 		test_identity_same_as_before,
+		test_read_fd_whole,
+		test_read_fd_empty,
+		test_read_fd_eintr_and_short_reads,
+		test_read_fd_grown,
+		test_read_fd_shrunk,
+		test_read_fd_read_error,
+		test_read_fd_nomem,
 	};
 
 	return gr_test_run(gr_test_suite("file", "identity", tests, sizeof(tests) / sizeof(tests[0]), 0), false);

@@ -2,11 +2,16 @@
  * contents (not their times), the PKG_CONFIG_* variables and the pkg-config
  * words; the search directories; the CGO_CPPFLAGS value; pkg-config's own
  * search list, cached by the program's identity; the key remembered by the
- * .pc files' identities; go env's answers, cached by all they depend on. */
+ * .pc files' identities (not when a directory or file could not be read for
+ * a reason that may pass: the test links with -Wl,--wrap for opendir, readdir
+ * and openat to inject one); go env's answers, cached by all they depend on. */
 #define _XOPEN_SOURCE 700
 #include <check.h>
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +22,71 @@
 #include "gr_test.h"
 
 static char base[64];  /* the test's directory under /tmp (gr_test_tmpdir) */
+
+DIR *__real_opendir(const char *path);
+DIR *__wrap_opendir(const char *path);
+struct dirent *__real_readdir(DIR *d);
+struct dirent *__wrap_readdir(DIR *d);
+int __real_openat(int dfd, const char *path, int flags, ...);
+int __wrap_openat(int dfd, const char *path, int flags, ...);
+
+/* One failure that may pass, injected: the fail_call'th opendir of fail_dir
+ * (from 1) fails with EMFILE or, fail_readdir, its first readdir with ENOMEM;
+ * with fail_name set, the fail_call'th openat of that name fails with EMFILE.
+ * seen counts the calls, failed the failures made. */
+static char fail_dir[256];
+static const char *fail_name;
+static bool fail_readdir;
+static int fail_call, seen, failed;
+static DIR *fail_stream;
+
+DIR *
+__wrap_opendir(const char *path)
+{
+	DIR *d;
+
+	if (!fail_dir[0] || fail_name || strcmp(path, fail_dir) || ++seen != fail_call)
+		return __real_opendir(path);
+	if (!fail_readdir) {
+		failed++;
+		errno = EMFILE;
+		return NULL;
+	}
+	d = __real_opendir(path);
+	fail_stream = d;
+	return d;
+}
+
+struct dirent *
+__wrap_readdir(DIR *d)
+{
+	if (d && d == fail_stream) {
+		fail_stream = NULL;
+		failed++;
+		errno = ENOMEM;
+		return NULL;
+	}
+	return __real_readdir(d);
+}
+
+int
+__wrap_openat(int dfd, const char *path, int flags, ...)
+{
+	mode_t mode = 0;
+	va_list ap;
+
+	if (flags & O_CREAT) {
+		va_start(ap, flags);
+		mode = (mode_t)va_arg(ap, int);
+		va_end(ap);
+	}
+	if (fail_name && !strcmp(path, fail_name) && ++seen == fail_call) {
+		failed++;
+		errno = EMFILE;
+		return -1;
+	}
+	return __real_openat(dfd, path, flags, mode);
+}
 
 /* Move a file's times one second on, leaving its content alone. */
 static void
@@ -215,6 +285,22 @@ only_entry(const char *cache, const char *kind, char *p, size_t n)
 	ck_assert_int_eq(count, 1);
 }
 
+/* A fresh base (gr_test_tmpdir PREFIX) with base/pc holding a.pc and b.pc,
+ * named by pcp ("PKG_CONFIG_PATH=..."), and the cache base/cache
+ * (GORELINK_CACHE_DIR); each buffer 128 bytes or more. */
+static void
+pc_key_fixture(const char *prefix, char dir[128], char cache[128], char pcp[160])
+{
+	gr_test_tmpdir(base, sizeof(base), prefix);
+	snprintf(dir, 128, "%s/pc", base);
+	ck_assert_int_eq(mkdir(dir, 0755), 0);
+	snprintf(pcp, 160, "PKG_CONFIG_PATH=%s", dir);
+	snprintf(cache, 128, "%s/cache", base);
+	ck_assert_int_eq(setenv("GORELINK_CACHE_DIR", cache, 1), 0);
+	gr_test_put(dir, "a.pc", "Name: a\nVersion: 1\nLibs: -la\n");
+	gr_test_put(dir, "b.pc", "Name: b\nVersion: 1\nLibs: -lb\n");
+}
+
 /* The key remembered by the .pc files' identities: the same key and counts
  * as reading them; the remembered answer is what a second build gets (an
  * entry changed by hand shows); a .pc file rewritten with the same size and
@@ -230,15 +316,8 @@ START_TEST(test_key_cached)
 	struct stat sb;
 	struct timespec t[2];
 
-	gr_test_tmpdir(base, sizeof(base), "gr-pckey");
-	snprintf(dir, sizeof(dir), "%s/pc", base);
-	ck_assert_int_eq(mkdir(dir, 0755), 0);
-	snprintf(pcp, sizeof(pcp), "PKG_CONFIG_PATH=%s", dir);
+	pc_key_fixture("gr-pckey", dir, cache, pcp);
 	envp[0] = pcp;
-	snprintf(cache, sizeof(cache), "%s/cache", base);
-	ck_assert_int_eq(setenv("GORELINK_CACHE_DIR", cache, 1), 0);
-	gr_test_put(dir, "a.pc", "Name: a\nVersion: 1\nLibs: -la\n");
-	gr_test_put(dir, "b.pc", "Name: b\nVersion: 1\nLibs: -lb\n");
 	/* Just written: the key is right, and not remembered. */
 	ck_assert_int_eq(gr_gocache_key_cached(gr_test_env(), words, "/usr/bin:/bin", envp, "", k1, &s1, &err), GR_OK);
 	key_of(words, envp, k2, &s2);
@@ -279,6 +358,61 @@ START_TEST(test_key_cached)
 	key_of(words, envp, k2, &s2);
 	ck_assert_str_eq(k1, k2);
 	ck_assert_uint_eq(s1.files, 3);
+	ck_assert_int_eq(unsetenv("GORELINK_CACHE_DIR"), 0);
+	ck_assert_int_eq(gr_test_rmtree(base), 0);
+}
+END_TEST
+
+/* A .pc directory or file that could not be read for a reason that may pass
+ * (EMFILE, ENOMEM) gives this run the key it can, but nothing is remembered:
+ * remembered, the next runs would take that key (a wrong one, from a failed
+ * read) or one read while the memo could not see the directory, for as long
+ * as the files stay the same. Each failure in turn, where the memo looks at
+ * the directory and where the key reads it. */
+START_TEST(test_key_cached_unsure_not_stored)
+{
+	static const struct { int call; const char *name; bool readdir, key_side; } cases[] = {
+		{ 2, NULL, false, true },    /* the key's opendir */
+		{ 1, NULL, false, false },   /* the memo's opendir */
+		{ 2, NULL, true, true },     /* the key's readdir */
+		{ 1, NULL, true, false },    /* the memo's readdir */
+		{ 1, "a.pc", false, true },  /* the key's open of a.pc */
+	};
+	char dir[128], cache[128], kinddir[160], pcp[160], words0[] = "pkg-config", *words[] = { words0, NULL };
+	char *envp[] = { NULL, NULL }, good[GR_GOCACHE_KEYLEN + 1], k[GR_GOCACHE_KEYLEN + 1];
+	struct gr_error err;
+	size_t i;
+
+	pc_key_fixture("gr-pckey-unsure", dir, cache, pcp);
+	envp[0] = pcp;
+	snprintf(kinddir, sizeof(kinddir), "%s/pc-key", cache);
+	sleep(3);  /* older than 2 seconds: a key that may be remembered */
+	key_of(words, envp, good, NULL);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(fail_dir, sizeof(fail_dir), "%s", dir);
+		fail_name = cases[i].name;
+		fail_readdir = cases[i].readdir;
+		fail_call = cases[i].call;
+		seen = failed = 0;
+		ck_assert_int_eq(gr_gocache_key_cached(gr_test_env(), words, "/usr/bin:/bin", envp, "", k, NULL, &err),
+		                 GR_OK);
+		fail_dir[0] = '\0';
+		fail_name = NULL;
+		fail_stream = NULL;
+		ck_assert_msg(failed == 1, "case %zu: the failure was not injected (%d)", i, failed);
+		/* Where the key's read failed, its key is not the files' (kept, it would be wrong). */
+		if (cases[i].key_side)
+			ck_assert_msg(strcmp(k, good) != 0, "case %zu: the failure did not show in the key", i);
+		else
+			ck_assert_str_eq(k, good);
+		ck_assert_msg(gr_test_count_entries(kinddir, false) == 0, "case %zu: a key was remembered", i);
+		/* The next run reads the files: their key, remembered now. */
+		ck_assert_int_eq(gr_gocache_key_cached(gr_test_env(), words, "/usr/bin:/bin", envp, "", k, NULL, &err),
+		                 GR_OK);
+		ck_assert_str_eq(k, good);
+		ck_assert_msg(gr_test_count_entries(kinddir, false) == 1, "case %zu: the key was not remembered", i);
+		ck_assert_int_eq(gr_test_rmtree(cache), 0);
+	}
 	ck_assert_int_eq(unsetenv("GORELINK_CACHE_DIR"), 0);
 	ck_assert_int_eq(gr_test_rmtree(base), 0);
 }
@@ -491,9 +625,11 @@ main(void)
 		test_cppflags,
 		test_pc_path,
 		test_key_cached,
+		test_key_cached_unsure_not_stored,
 		test_goenv,
 		test_sha256,
 	};
 
-	return gr_test_run(gr_test_suite("gocache", "gocache", tests, sizeof(tests) / sizeof(tests[0]), 0), false);
+	/* 30 s a test: two of them wait 3 s for the files to age, on a machine that may be busy. */
+	return gr_test_run(gr_test_suite("gocache", "gocache", tests, sizeof(tests) / sizeof(tests[0]), 30), false);
 }
