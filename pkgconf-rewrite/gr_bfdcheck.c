@@ -123,6 +123,24 @@ gr_pread_all(int fd, void *buf, size_t n, uint64_t off)
 	return true;
 }
 
+/* The file's first bytes, read once: most header reads fall within them. */
+struct gr_fast_file {
+	int fd;
+	unsigned char head[4096];
+	size_t nhead;
+};
+
+/* Read exactly n bytes at off, from f->head when they lie within it. */
+static bool
+gr_fast_read(struct gr_fast_file *f, void *buf, size_t n, uint64_t off)
+{
+	if (off <= f->nhead && n <= f->nhead - off) {
+		memcpy(buf, f->head + off, n);
+		return true;
+	}
+	return gr_pread_all(f->fd, buf, n, off);
+}
+
 #define GR_EHDR 64      /* sizeof(Elf64_Ehdr) */
 #define GR_SHDR 64      /* sizeof(Elf64_Shdr) */
 #define GR_PHDR 56      /* sizeof(Elf64_Phdr) */
@@ -132,7 +150,7 @@ gr_pread_all(int fd, void *buf, size_t n, uint64_t off)
  * 1 (ET_REL) or 3 (ET_DYN) when it is one libbfd reads as elf64-x86-64
  * with nothing unusual, else 0. */
 static int
-gr_fast_elf(int fd, uint64_t base, uint64_t size, const unsigned char *eh, bool member)
+gr_fast_elf(struct gr_fast_file *fd, uint64_t base, uint64_t size, const unsigned char *eh, bool member)
 {
 	uint16_t type, shnum, shstrndx, phnum, i;
 	uint64_t shoff, phoff, strsz;
@@ -160,7 +178,7 @@ gr_fast_elf(int fd, uint64_t base, uint64_t size, const unsigned char *eh, bool 
 		return 0;
 	if (!(sh = malloc((size_t)shnum * GR_SHDR)))
 		return 0;
-	if (!gr_pread_all(fd, sh, (size_t)shnum * GR_SHDR, base + shoff)) {
+	if (!gr_fast_read(fd, sh, (size_t)shnum * GR_SHDR, base + shoff)) {
 		free(sh);
 		return 0;
 	}
@@ -214,12 +232,12 @@ gr_fast_elf(int fd, uint64_t base, uint64_t size, const unsigned char *eh, bool 
 /* An ar member header at off of a file of size bytes: its 60 bytes read
  * into hdr, its size into *msize; false when it is malformed or runs past the end. */
 static bool
-gr_fast_arhdr(int fd, uint64_t off, uint64_t size, unsigned char *hdr, uint64_t *msize)
+gr_fast_arhdr(struct gr_fast_file *fd, uint64_t off, uint64_t size, unsigned char *hdr, uint64_t *msize)
 {
 	uint64_t v = 0;
 	int i;
 
-	if (!gr_fits(off, 60, size) || !gr_pread_all(fd, hdr, 60, off) || hdr[58] != '`' || hdr[59] != '\n')
+	if (!gr_fits(off, 60, size) || !gr_fast_read(fd, hdr, 60, off) || hdr[58] != '`' || hdr[59] != '\n')
 		return false;
 	/* the size: decimal digits, then blanks only */
 	for (i = 48; i < 58 && hdr[i] >= '0' && hdr[i] <= '9'; i++)
@@ -272,18 +290,21 @@ gr_bfd_fast(const char *path, uint64_t size, const struct gr_bfd_target *t, stru
 {
 	unsigned char head[GR_EHDR], hdr[60], map[4];
 	uint64_t off, msize, mbase, names = 0;
-	int fd, kind = 0;
+	struct gr_fast_file ff, *fd = &ff;
+	int kind = 0;
 
 	if ((t && t->output_arch && strcmp(t->output_arch, "i386:x86-64")) || size < 8 || !gr_fast_usable())
 		return false;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if ((ff.fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return false;
-	if (!gr_pread_all(fd, head, size < GR_EHDR ? (size_t)size : GR_EHDR, 0))
+	ff.nhead = size < sizeof(ff.head) ? (size_t)size : sizeof(ff.head);
+	if (!gr_pread_all(ff.fd, ff.head, ff.nhead, 0))
 		goto no;
+	memcpy(head, ff.head, ff.nhead < GR_EHDR ? ff.nhead : GR_EHDR);
 	if (!memcmp(head, "!<arch>\n", 8)) {
 		/* the GNU symbol table first ("/"), then maybe the long names ("//") */
 		if (!gr_fast_arhdr(fd, 8, size, hdr, &msize) || !gr_fast_arname(hdr, "/") || msize < 4 ||
-		    !gr_pread_all(fd, map, 4, 68))
+		    !gr_fast_read(fd, map, 4, 68))
 			goto no;
 		/* the symbol count (big-endian), an offset each */
 		if (((uint64_t)map[0] << 24 | (uint64_t)map[1] << 16 | (uint64_t)map[2] << 8 | map[3]) > (msize - 4) / 4)
@@ -311,7 +332,7 @@ gr_bfd_fast(const char *path, uint64_t size, const struct gr_bfd_target *t, stru
 		} else if (hdr[0] == '#' || hdr[0] == ' ' || !memchr(hdr, '/', 16))
 			goto no;
 		mbase = off + 60;
-		if (msize < GR_EHDR || !gr_pread_all(fd, head, GR_EHDR, mbase) ||
+		if (msize < GR_EHDR || !gr_fast_read(fd, head, GR_EHDR, mbase) ||
 		    gr_fast_elf(fd, mbase, msize, head, true) != 1)
 			goto no;
 		kind = GR_CAND_ARCHIVE;
@@ -328,14 +349,14 @@ gr_bfd_fast(const char *path, uint64_t size, const struct gr_bfd_target *t, stru
 		}
 	} else
 		goto no;
-	close(fd);
+	close(ff.fd);
 	memset(info, 0, sizeof(*info));
 	info->kind = (enum gr_cand)kind;
 	memcpy(info->format, "elf64-x86-64", sizeof("elf64-x86-64"));
 	memcpy(info->arch, "i386:x86-64", sizeof("i386:x86-64"));
 	return true;
 no:
-	close(fd);
+	close(ff.fd);
 	return false;
 }
 
@@ -358,6 +379,19 @@ gr_bfd_classify(const char *path, const struct gr_bfd_target *t, struct gr_cand_
 	if (gr_bfd_fast(path, (uint64_t)st.st_size, t, info))
 		return GR_OK;
 	return gr_bfd_classify_bfd(path, &st, t, info);
+}
+
+int
+gr_bfd_classify_stat(const char *path, const struct stat *st, const struct gr_bfd_target *t,
+                     struct gr_cand_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->kind = GR_CAND_UNOPENABLE;
+	if (!S_ISREG(st->st_mode))
+		return GR_OK;
+	if (gr_bfd_fast(path, (uint64_t)st->st_size, t, info))
+		return GR_OK;
+	return gr_bfd_classify_bfd(path, st, t, info);
 }
 
 int

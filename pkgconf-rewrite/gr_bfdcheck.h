@@ -34,6 +34,13 @@ struct gr_bfd_target {
 int gr_bfd_classify(const char *path, const struct gr_bfd_target *t, struct gr_cand_info *info,
                     struct gr_error *err);
 
+struct stat;
+
+/* gr_bfd_classify for the file whose stat answer st the caller has just
+ * taken (no second stat). */
+int gr_bfd_classify_stat(const char *path, const struct stat *st, const struct gr_bfd_target *t,
+                         struct gr_cand_info *info);
+
 /* gr_bfd_classify with libbfd alone, never its shortcut for the host's own
  * ELF files: what that shortcut must agree with (tests). */
 int gr_bfd_classify_libbfd(const char *path, const struct gr_bfd_target *t, struct gr_cand_info *info);
