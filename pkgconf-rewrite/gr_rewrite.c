@@ -1,7 +1,6 @@
 #include "gr_rewrite.h"
 
 #include <errno.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1094,7 +1093,7 @@ gr_rewrite_gnu(const struct gr_pc_token *in, size_t n, const struct gr_rw_opts *
 	w.err = err;
 	/* About a token per flag: sized once rather than doubled from 8 (each
 	 * doubling a zeroed copy in the arena). Out of memory here: grown as before. */
-	if (n < SIZE_MAX / sizeof(*r->tokens) - 8 &&
+	if (n < (size_t)-1 / sizeof(*r->tokens) - 8 &&
 	    (r->tokens = gr_arena_alloc(&r->arena, (n + 8) * sizeof(*r->tokens))) != NULL)
 		w.cap = n + 8;
 	gr_bstate_init(&w.st, !sc.initial_static);
