@@ -491,14 +491,23 @@ done:
  * second). gr_dpkg_open_cached keeps what a load found in the cache directory
  * as an index: the packages, the diversions, and for every path the 64-bit
  * gr_hash_str and the package that owns it (the same choice the table makes).
- * Its key is gr_dpkg_key plus the identity (device, inode, size, mtime, ctime)
- * of every info/ *.list, so a package installed or removed, or a list changed
- * in place, is another key; an index is not written while any of those files
- * is younger than GR_DPKG_IX_SETTLE seconds (a second change in the same clock
- * tick could leave the identity as it was). A path found in the index is only
- * answered after its package's own list is read and names it; a hash that
- * several paths share, or a list that does not name it, sends the lookup to
- * the whole database, loaded then. */
+ * Its key is gr_dpkg_key: the identity (device, inode, size, mtime, ctime) of
+ * status, diversions and the info/ directory. dpkg writes a package's list
+ * as LIST-new and renames it over LIST, and unlinks it on removal, each of
+ * which changes info/'s mtime and ctime, and it replaces status by rename at
+ * the end of every run: a package installed, upgraded or removed is another
+ * key. (The key named every list's identity too until 2026-12-07: 984
+ * fstatat and a listing of info/'s 3,600 entries per run, for the one change
+ * it alone caught, a list edited in place by hand with status left alone.)
+ * Such an edit is missed only where it adds a path: a path found in the
+ * index is answered only after its package's own list is read and names it,
+ * so a path taken out of a list (or moved to another) sends the lookup to
+ * the whole database, loaded then; a path added to a list in place is "no
+ * owner" until the next package operation, as the dpkg-owner answers (keyed
+ * by gr_dpkg_key alone) always were. A hash that several paths share sends
+ * the lookup to the whole database too. An index is not written while status,
+ * diversions or info/ is younger than GR_DPKG_IX_SETTLE seconds (a second
+ * change in the same clock tick could leave the identity as it was). */
 
 #define GR_DPKG_IX_MAGIC "gr-dpkg-index 1\n"
 #define GR_DPKG_IX_MAGIC_LEN 16
@@ -581,19 +590,6 @@ ix_settled(const struct stat *st, const struct timespec *now)
 	return st->st_mtim.tv_sec < lim && st->st_ctim.tv_sec < lim;
 }
 
-static void
-ix_put_stat(struct gr_kvbuf *key, char tag, const char *name, const struct stat *st)
-{
-	char v[160], id[GR_FILE_IDENTITY_MAX];
-
-	snprintf(v, sizeof(v), " %s", gr_file_identity(id, sizeof(id), st, true));
-	gr_kv_raw(key, &tag, 1);
-	gr_kv_raw(key, "\t", 1);
-	gr_kv_field(key, name);
-	gr_kv_raw(key, v, strlen(v));
-	gr_kv_raw(key, "\n", 1);
-}
-
 /* The index's key (see above); *settled false when a file it covers changed
  * too recently to write an index for it. GR_ENOTFOUND without an info/
  * directory (nothing worth an index), GR_ENOMEM. */
@@ -603,78 +599,27 @@ ix_key(const char *admindir, struct gr_kvbuf *key, bool *settled)
 	static const char *const part[] = { "status", "diversions", "info" };
 	struct timespec now;
 	struct stat st;
-	char *file, **names = NULL;
-	size_t n = 0, cap = 0, i;
-	struct dirent *de;
-	DIR *d;
-	int rc = GR_OK;
+	char *file;
+	size_t i;
+	bool info = false;
 
 	*settled = clock_gettime(CLOCK_REALTIME, &now) == 0;
-	gr_kv_raw(key, "dpkg-index 1\n", 13);
+	gr_kv_raw(key, "dpkg-index 2\n", 13);
 	gr_dpkg_key(admindir, key);
 	for (i = 0; i < sizeof(part) / sizeof(part[0]); i++) {
 		if (!(file = dp_printf("%s/%s", admindir, part[i])))
 			return GR_ENOMEM;
-		if (stat(file, &st) == 0 && !ix_settled(&st, &now))
-			*settled = false;
+		if (stat(file, &st) == 0) {
+			if (!ix_settled(&st, &now))
+				*settled = false;
+			if (i == 2)
+				info = S_ISDIR(st.st_mode);
+		}
 		free(file);
 	}
-	if (!(file = dp_printf("%s/info", admindir)))
-		return GR_ENOMEM;
-	d = opendir(file);
-	free(file);
-	if (!d)
+	if (!info)
 		return GR_ENOTFOUND;
-	while ((errno = 0, de = readdir(d))) {
-		size_t k = strlen(de->d_name);
-		if (k <= 5 || strcmp(de->d_name + k - 5, ".list"))
-			continue;
-		if (n == cap) {
-			size_t nc = cap ? cap * 2 : 256;
-			char **g = realloc(names, nc * sizeof(*g));
-			if (!g) {
-				rc = GR_ENOMEM;
-				goto out;
-			}
-			names = g;
-			cap = nc;
-		}
-		if (!(names[n] = strdup(de->d_name))) {
-			rc = GR_ENOMEM;
-			goto out;
-		}
-		n++;
-	}
-	if (errno) {
-		rc = GR_EIO;
-		goto out;
-	}
-	if (n)
-		qsort(names, n, sizeof(*names), cmp_str);
-	for (i = 0; i < n; i++) {
-		/* stat follows a symlink, as reading the list does */
-		if (fstatat(dirfd(d), names[i], &st, 0) != 0) {
-			char v[32];
-			snprintf(v, sizeof(v), " missing %d", errno);
-			gr_kv_raw(key, "M\t", 2);
-			gr_kv_field(key, names[i]);
-			gr_kv_raw(key, v, strlen(v));
-			gr_kv_raw(key, "\n", 1);
-			*settled = false;
-			continue;
-		}
-		if (!ix_settled(&st, &now))
-			*settled = false;
-		ix_put_stat(key, 'L', names[i], &st);
-	}
-	if (key->nomem)
-		rc = GR_ENOMEM;
-out:
-	closedir(d);
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	return rc;
+	return key->nomem ? GR_ENOMEM : GR_OK;
 }
 
 static int

@@ -26,11 +26,13 @@ struct gr_dpkg;
 int gr_dpkg_open(const char *admindir, struct gr_dpkg **out, struct gr_error *err);
 
 /* gr_dpkg_open through an index kept in env's cache directory ("dpkg-index",
- * keyed by gr_dpkg_key and the identity of every info/ *.list; written after a
- * load unless one of those files changed in the last 2 seconds): the same
- * answers, without reading every list. An answer the index gives is checked
- * against the owning package's list; when the index cannot answer alone the
- * database is loaded then. env NULL or no cache directory: gr_dpkg_open. */
+ * keyed by gr_dpkg_key, which changes with every package operation dpkg
+ * makes; written after a load unless status, diversions or info/ changed in
+ * the last 2 seconds): the same answers, without reading every list. An
+ * answer the index gives is checked against the owning package's list; when
+ * the index cannot answer alone the database is loaded then. A path added to
+ * a list by editing it in place (not dpkg's way) is not seen until the next
+ * package operation. env NULL or no cache directory: gr_dpkg_open. */
 int gr_dpkg_open_cached(const struct gr_env *env, const char *admindir, struct gr_dpkg **out,
                         struct gr_error *err);
 

@@ -1,10 +1,14 @@
 #include "gr_bfdcheck.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <bfd.h>
 
@@ -55,12 +59,316 @@ gr_bfd_compatible(bfd *check, const struct gr_bfd_target *t)
 	return have->compatible(have, want) != NULL;
 }
 
+/* ---- The common case without libbfd (issue 15) ----
+ *
+ * libbfd's first look at a candidate (bfd_check_format tries every target it
+ * knows, reading the archive's symbol map and the member's section headers
+ * through its file cache: 20 to 35 system calls a file) was a fifth of
+ * `pkgconf-rewrite --each`. What it answers for the host's own files is
+ * known in advance: an x86-64 ELF object or shared object (ELFCLASS64,
+ * little-endian, EM_X86_64, OS ABI none or GNU), alone or as the first
+ * member of an ar archive with a GNU symbol table, is "elf64-x86-64",
+ * "i386:x86-64", when that is the library's default target. gr_bfd_fast
+ * answers exactly that case, after the checks libbfd's elf_object_p and
+ * archive reader make first (the ELF header, the section header table and
+ * each section's bounds and links, the archive's member headers and symbol
+ * table size), reading at most a few hundred bytes and the section headers;
+ * anything else, or anything unusual, goes to libbfd as before. What it does
+ * not repeat is libbfd's reading of the sections' contents: a file whose
+ * headers are sound but whose contents are damaged is an archive or shared
+ * object here where libbfd would call it no object (ld would then read it as
+ * a script and fail); ld fails on such a file either way.
+ * tests/unit/test_bfdfast.c compares both answers. */
+
+/* Little-endian fields, whatever the host. */
+static uint16_t
+gr_le16(const unsigned char *p)
+{
+	return (uint16_t)(p[0] | (p[1] << 8));
+}
+
+static uint32_t
+gr_le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+
+static uint64_t
+gr_le64(const unsigned char *p)
+{
+	return (uint64_t)gr_le32(p) | ((uint64_t)gr_le32(p + 4) << 32);
+}
+
+/* Whether the n bytes at off lie within size (no overflow). */
+static bool
+gr_fits(uint64_t off, uint64_t n, uint64_t size)
+{
+	return off <= size && n <= size - off;
+}
+
+/* Read exactly n bytes at off. */
+static bool
+gr_pread_all(int fd, void *buf, size_t n, uint64_t off)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = pread(fd, (char *)buf + got, n - got, (off_t)(off + got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return false;
+		got += (size_t)r;
+	}
+	return true;
+}
+
+/* The file's first bytes, read once: most header reads fall within them. */
+struct gr_fast_file {
+	int fd;
+	unsigned char head[4096];
+	size_t nhead;
+};
+
+/* Read exactly n bytes at off, from f->head when they lie within it. */
+static bool
+gr_fast_read(struct gr_fast_file *f, void *buf, size_t n, uint64_t off)
+{
+	if (off <= f->nhead && n <= f->nhead - off) {
+		memcpy(buf, f->head + off, n);
+		return true;
+	}
+	return gr_pread_all(f->fd, buf, n, off);
+}
+
+#define GR_EHDR 64      /* sizeof(Elf64_Ehdr) */
+#define GR_SHDR 64      /* sizeof(Elf64_Shdr) */
+#define GR_PHDR 56      /* sizeof(Elf64_Phdr) */
+#define GR_SHDRS_MAX 4096  /* more sections than this: libbfd */
+
+/* The ELF file of size bytes at base in fd, its header (64 bytes) at eh:
+ * 1 (ET_REL) or 3 (ET_DYN) when it is one libbfd reads as elf64-x86-64
+ * with nothing unusual, else 0. */
+static int
+gr_fast_elf(struct gr_fast_file *fd, uint64_t base, uint64_t size, const unsigned char *eh, bool member)
+{
+	uint16_t type, shnum, shstrndx, phnum, i;
+	uint64_t shoff, phoff, strsz;
+	unsigned char *sh;
+	bool ok = true;
+
+	if (size < GR_EHDR || memcmp(eh, "\177ELF", 4) || eh[4] != 2 /* ELFCLASS64 */ ||
+	    eh[5] != 1 /* ELFDATA2LSB */ || eh[6] != 1 /* EV_CURRENT */ ||
+	    (eh[7] != 0 && eh[7] != 3) /* ELFOSABI_NONE, ELFOSABI_GNU */)
+		return 0;
+	type = gr_le16(eh + 16);
+	if ((type != 1 && type != 3) || (member && type != 1) || gr_le16(eh + 18) != 62 /* EM_X86_64 */ ||
+	    gr_le32(eh + 20) != 1 || gr_le16(eh + 52) != GR_EHDR)
+		return 0;
+	phoff = gr_le64(eh + 32);
+	shoff = gr_le64(eh + 40);
+	phnum = gr_le16(eh + 56);
+	shnum = gr_le16(eh + 60);
+	shstrndx = gr_le16(eh + 62);
+	if (shnum == 0 || shnum > GR_SHDRS_MAX || gr_le16(eh + 58) != GR_SHDR || shoff < GR_EHDR ||
+	    !gr_fits(shoff, (uint64_t)shnum * GR_SHDR, size) || shstrndx == 0 || shstrndx >= shnum)
+		return 0;
+	if (phnum && (phnum == 0xffff || gr_le16(eh + 54) != GR_PHDR || phoff < GR_EHDR ||
+	              !gr_fits(phoff, (uint64_t)phnum * GR_PHDR, size)))
+		return 0;
+	if (!(sh = malloc((size_t)shnum * GR_SHDR)))
+		return 0;
+	if (!gr_fast_read(fd, sh, (size_t)shnum * GR_SHDR, base + shoff)) {
+		free(sh);
+		return 0;
+	}
+	/* the section names' table: each name must lie in it */
+	strsz = gr_le64(sh + (size_t)shstrndx * GR_SHDR + 32);
+	for (i = 0; i < shnum && ok; i++) {
+		const unsigned char *s = sh + (size_t)i * GR_SHDR;
+		uint32_t stype = gr_le32(s + 4), link = gr_le32(s + 40), info = gr_le32(s + 44);
+		uint64_t flags = gr_le64(s + 8), off = gr_le64(s + 24), sz = gr_le64(s + 32), ent = gr_le64(s + 56);
+		if (i == 0) {
+			/* the null section: extended numbering lives here */
+			ok = stype == 0 && link == 0 && info == 0;
+			continue;
+		}
+		ok = gr_le32(s) < strsz && link < shnum &&
+		     (!((flags & 0x40 /* SHF_INFO_LINK */) || stype == 4 /* SHT_RELA */ || stype == 9 /* SHT_REL */) || info < shnum) &&
+		     (stype == 8 /* SHT_NOBITS */ || gr_fits(off, sz, size));
+		/* the section types libbfd's bfd_section_from_shdr takes, with the
+		 * entry sizes it requires; any other (or none): libbfd */
+		switch (ok ? stype : 0) {
+		case 1: case 3: case 5: case 6: case 7: case 8:  /* PROGBITS STRTAB HASH DYNAMIC NOTE NOBITS */
+		case 14: case 15: case 16:  /* INIT_ARRAY FINI_ARRAY PREINIT_ARRAY */
+		case 0x6ffffff6: case 0x6ffffffd: case 0x6ffffffe:  /* GNU_HASH GNU_verdef GNU_verneed */
+		case 0x70000001:  /* X86_64_UNWIND */
+			break;
+		case 2: case 11:  /* SYMTAB DYNSYM */
+			ok = ent == 24 && info <= sz / 24;
+			break;
+		case 4:  /* RELA */
+			ok = ent == 24;
+			break;
+		case 9:  /* REL */
+			ok = ent == 16;
+			break;
+		case 17:  /* GROUP */
+			ok = ent == 4 && sz >= 4 && sz % 4 == 0;
+			break;
+		case 0x6fffffff:  /* GNU_versym */
+			ok = ent == 2;
+			break;
+		default:
+			ok = false;
+		}
+		if (ok && i == shstrndx)
+			ok = stype == 3 /* SHT_STRTAB */ && sz > 0;
+	}
+	free(sh);
+	return ok ? type : 0;
+}
+
+/* An ar member header at off of a file of size bytes: its 60 bytes read
+ * into hdr, its size into *msize; false when it is malformed or runs past the end. */
+static bool
+gr_fast_arhdr(struct gr_fast_file *fd, uint64_t off, uint64_t size, unsigned char *hdr, uint64_t *msize)
+{
+	uint64_t v = 0;
+	int i;
+
+	if (!gr_fits(off, 60, size) || !gr_fast_read(fd, hdr, 60, off) || hdr[58] != '`' || hdr[59] != '\n')
+		return false;
+	/* the size: decimal digits, then blanks only */
+	for (i = 48; i < 58 && hdr[i] >= '0' && hdr[i] <= '9'; i++)
+		v = v * 10 + (uint64_t)(hdr[i] - '0');
+	if (i == 48)
+		return false;
+	for (; i < 58; i++)
+		if (hdr[i] != ' ')
+			return false;
+	*msize = v;
+	return gr_fits(off + 60, v, size);
+}
+
+/* Whether the 16-byte ar name field is exactly name followed by blanks. */
+static bool
+gr_fast_arname(const unsigned char *hdr, const char *name)
+{
+	size_t n = strlen(name), i;
+
+	if (memcmp(hdr, name, n))
+		return false;
+	for (i = n; i < 16; i++)
+		if (hdr[i] != ' ')
+			return false;
+	return true;
+}
+
+/* Whether libbfd, opened with no target named, reads with elf64-x86-64 first. */
+static bool
+gr_fast_usable(void)
+{
+	static int usable = -1;
+	const char *g = getenv("GNUTARGET");
+
+	if (g && strcmp(g, "default"))
+		return false;  /* another target named: libbfd tries that one alone */
+	if (usable < 0) {
+		const bfd_target *d;
+		gr_bfd_init();
+		d = bfd_find_target(NULL, NULL);
+		usable = d && d->name && !strcmp(d->name, "elf64-x86-64");
+	}
+	return usable > 0;
+}
+
+/* The verdict for the common case (see above), filled into info: true, or
+ * false when libbfd must judge (info then untouched). */
+static bool
+gr_bfd_fast(const char *path, uint64_t size, const struct gr_bfd_target *t, struct gr_cand_info *info)
+{
+	unsigned char head[GR_EHDR], hdr[60], map[4];
+	uint64_t off, msize, mbase, names = 0;
+	struct gr_fast_file ff, *fd = &ff;
+	int kind = 0;
+
+	if ((t && t->output_arch && strcmp(t->output_arch, "i386:x86-64")) || size < 8 || !gr_fast_usable())
+		return false;
+	if ((ff.fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return false;
+	ff.nhead = size < sizeof(ff.head) ? (size_t)size : sizeof(ff.head);
+	if (!gr_pread_all(ff.fd, ff.head, ff.nhead, 0))
+		goto no;
+	memcpy(head, ff.head, ff.nhead < GR_EHDR ? ff.nhead : GR_EHDR);
+	if (!memcmp(head, "!<arch>\n", 8)) {
+		/* the GNU symbol table first ("/"), then maybe the long names ("//") */
+		if (!gr_fast_arhdr(fd, 8, size, hdr, &msize) || !gr_fast_arname(hdr, "/") || msize < 4 ||
+		    !gr_fast_read(fd, map, 4, 68))
+			goto no;
+		/* the symbol count (big-endian), an offset each */
+		if (((uint64_t)map[0] << 24 | (uint64_t)map[1] << 16 | (uint64_t)map[2] << 8 | map[3]) > (msize - 4) / 4)
+			goto no;
+		off = 68 + msize + (msize & 1);
+		if (!gr_fast_arhdr(fd, off, size, hdr, &msize) || gr_fast_arname(hdr, "/"))
+			goto no;  /* a second symbol table (PE's): libbfd */
+		if (gr_fast_arname(hdr, "//")) {
+			names = msize;
+			off += 60 + msize + (msize & 1);
+			if (!gr_fast_arhdr(fd, off, size, hdr, &msize))
+				goto no;
+		}
+		/* the first member: a name ("name/"), or "/N" with N within the long names */
+		if (hdr[0] == '/') {
+			uint64_t ix = 0;
+			int i;
+			for (i = 1; i < 16 && hdr[i] >= '0' && hdr[i] <= '9' && ix < names; i++)
+				ix = ix * 10 + (uint64_t)(hdr[i] - '0');
+			if (i == 1 || ix >= names)
+				goto no;
+			for (; i < 16; i++)
+				if (hdr[i] != ' ')
+					goto no;
+		} else if (hdr[0] == '#' || hdr[0] == ' ' || !memchr(hdr, '/', 16))
+			goto no;
+		mbase = off + 60;
+		if (msize < GR_EHDR || !gr_fast_read(fd, head, GR_EHDR, mbase) ||
+		    gr_fast_elf(fd, mbase, msize, head, true) != 1)
+			goto no;
+		kind = GR_CAND_ARCHIVE;
+	} else if (size >= GR_EHDR) {
+		switch (gr_fast_elf(fd, 0, size, head, false)) {
+		case 1:
+			kind = GR_CAND_OBJECT;
+			break;
+		case 3:
+			kind = GR_CAND_SHARED;
+			break;
+		default:
+			goto no;
+		}
+	} else
+		goto no;
+	close(ff.fd);
+	memset(info, 0, sizeof(*info));
+	info->kind = (enum gr_cand)kind;
+	memcpy(info->format, "elf64-x86-64", sizeof("elf64-x86-64"));
+	memcpy(info->arch, "i386:x86-64", sizeof("i386:x86-64"));
+	return true;
+no:
+	close(ff.fd);
+	return false;
+}
+
+/* gr_bfd_classify with libbfd alone, from stat's answer st. */
+static int gr_bfd_classify_bfd(const char *path, const struct stat *st, const struct gr_bfd_target *t,
+                               struct gr_cand_info *info);
+
 int
 gr_bfd_classify(const char *path, const struct gr_bfd_target *t, struct gr_cand_info *info,
                 struct gr_error *err)
 {
 	struct stat st;
-	bfd *b, *check;
 
 	(void)err;
 	memset(info, 0, sizeof(*info));
@@ -68,6 +376,51 @@ gr_bfd_classify(const char *path, const struct gr_bfd_target *t, struct gr_cand_
 	/* ld skips what it cannot open: missing files, dangling links, directories. */
 	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
 		return GR_OK;
+	if (gr_bfd_fast(path, (uint64_t)st.st_size, t, info))
+		return GR_OK;
+	return gr_bfd_classify_bfd(path, &st, t, info);
+}
+
+int
+gr_bfd_classify_stat(const char *path, const struct stat *st, const struct gr_bfd_target *t,
+                     struct gr_cand_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->kind = GR_CAND_UNOPENABLE;
+	if (!S_ISREG(st->st_mode))
+		return GR_OK;
+	if (gr_bfd_fast(path, (uint64_t)st->st_size, t, info))
+		return GR_OK;
+	return gr_bfd_classify_bfd(path, st, t, info);
+}
+
+int
+gr_bfd_classify_libbfd(const char *path, const struct gr_bfd_target *t, struct gr_cand_info *info)
+{
+	struct stat st;
+
+	memset(info, 0, sizeof(*info));
+	info->kind = GR_CAND_UNOPENABLE;
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return GR_OK;
+	return gr_bfd_classify_bfd(path, &st, t, info);
+}
+
+bool
+gr_bfd_classify_fast(const char *path, const struct gr_bfd_target *t, struct gr_cand_info *info)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && gr_bfd_fast(path, (uint64_t)st.st_size, t, info);
+}
+
+static int
+gr_bfd_classify_bfd(const char *path, const struct stat *stp, const struct gr_bfd_target *t,
+                    struct gr_cand_info *info)
+{
+	const struct stat st = *stp;
+	bfd *b, *check;
+
 	gr_bfd_init();
 	b = bfd_openr(path, NULL);
 	if (!b)

@@ -34,6 +34,21 @@ struct gr_bfd_target {
 int gr_bfd_classify(const char *path, const struct gr_bfd_target *t, struct gr_cand_info *info,
                     struct gr_error *err);
 
+struct stat;
+
+/* gr_bfd_classify for the file whose stat answer st the caller has just
+ * taken (no second stat). */
+int gr_bfd_classify_stat(const char *path, const struct stat *st, const struct gr_bfd_target *t,
+                         struct gr_cand_info *info);
+
+/* gr_bfd_classify with libbfd alone, never its shortcut for the host's own
+ * ELF files: what that shortcut must agree with (tests). */
+int gr_bfd_classify_libbfd(const char *path, const struct gr_bfd_target *t, struct gr_cand_info *info);
+
+/* gr_bfd_classify's shortcut alone: true with info filled when it answers,
+ * false when libbfd must judge the file (tests). */
+bool gr_bfd_classify_fast(const char *path, const struct gr_bfd_target *t, struct gr_cand_info *info);
+
 /* The symbols an archive's symbol table (armap) says it defines, in order;
  * GR_ENOTBIN for a file that is no archive or has no armap. */
 int gr_bfd_armap(const char *path, struct gr_strvec *syms, struct gr_error *err);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -980,10 +981,98 @@ struct gr_lds_walk {
 	int depth;
 };
 
+/* Add the entry nm (len bytes, d_type type) of directory path to r when the
+ * walk uses it (a subdirectory or a lib*.a); false when out of memory. */
+static bool
+gr_lds_dirent_add(struct gr_ldsearch_cache *c, struct gr_lds_dirents *r, size_t *cap, const char *path,
+                  const char *nm, size_t len, unsigned char type)
+{
+	bool isdir = type == DT_DIR;
+	void *v = r->entries;
+
+	if (nm[0] == '.' && (!nm[1] || (nm[1] == '.' && !nm[2])))
+		return true;
+	if (type == DT_UNKNOWN) {
+		struct stat ls;
+		char *p = gr_lds_join_path(path, nm);
+		if (!p)
+			return false;
+		isdir = lstat(p, &ls) == 0 && S_ISDIR(ls.st_mode);
+		free(p);
+	}
+	/* Only what a walk uses: subdirectories and lib*.a. */
+	if (!isdir && (len < 6 || strncmp(nm, "lib", 3) || strcmp(nm + len - 2, ".a")))
+		return true;
+	if (!gr_arena_grow(&c->arena, &v, r->n, cap, sizeof(*r->entries)) ||
+	    !(((struct gr_lds_lentry *)v)[r->n].name = gr_arena_strndup(&c->arena, nm, len))) {
+		if (v)
+			r->entries = v;
+		return false;
+	}
+	r->entries = v;
+	r->entries[r->n++].isdir = isdir;
+	return true;
+}
+
+/* The entries of the open directory fd (path) into r, read with getdents64
+ * itself (readdir's own system call, in the same order, without fdopendir's
+ * fstat and fcntl); fd is closed. False when out of memory. */
+static bool
+gr_lds_dirents_fd(struct gr_ldsearch_cache *c, struct gr_lds_dirents *r, const char *path, int fd)
+{
+	enum { GR_LDS_DBUF = 32768 };  /* readdir's own buffer size */
+	unsigned char *buf = malloc(GR_LDS_DBUF);
+	size_t cap = 0;
+
+	if (!buf) {
+		close(fd);
+		return false;
+	}
+	r->readable = true;
+	for (;;) {
+		long got = syscall(SYS_getdents64, fd, buf, GR_LDS_DBUF);
+		size_t off = 0;
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			r->unsure = got < 0;
+			break;
+		}
+		/* struct linux_dirent64: d_ino (8), d_off (8), d_reclen (2), d_type (1), d_name */
+		while (off < (size_t)got) {
+			size_t rest = (size_t)got - off, reclen;
+			const char *nm;
+			const char *nul;
+			if (rest < 20)
+				break;
+			reclen = (size_t)buf[off + 16] | (size_t)buf[off + 17] << 8;
+			if (reclen < 20 || reclen > rest)
+				break;
+			nm = (const char *)buf + off + 19;
+			if (!(nul = memchr(nm, '\0', reclen - 19)))
+				break;
+			if (!gr_lds_dirent_add(c, r, &cap, path, nm, (size_t)(nul - nm), buf[off + 18])) {
+				free(buf);
+				close(fd);
+				return false;
+			}
+			off += reclen;
+		}
+		if (off != (size_t)got) {
+			r->unsure = true;  /* a record the kernel would not write: nothing kept */
+			break;
+		}
+	}
+	free(buf);
+	close(fd);
+	return true;
+}
+
 /* The entries of the directory path (identity dev, ino), read at the first
- * question (kept in c); NULL when out of memory. */
+ * question (kept in c), from fd when it is open on path (it is closed);
+ * NULL when out of memory. */
 static struct gr_lds_dirents *
-gr_lds_dirents(struct gr_ldsearch_cache *c, const char *path, dev_t dev, ino_t ino)
+gr_lds_dirents(struct gr_ldsearch_cache *c, const char *path, dev_t dev, ino_t ino, int fd)
 {
 	struct gr_lds_dirents *r;
 	struct dirent *de;
@@ -993,14 +1082,22 @@ gr_lds_dirents(struct gr_ldsearch_cache *c, const char *path, dev_t dev, ino_t i
 	for (r = c->dirents; r; r = r->next)
 		if (r->dev == dev && r->ino == ino) {
 			c->stats.listing_hits++;
+			if (fd >= 0)
+				close(fd);
 			return r;
 		}
 	c->stats.listings++;
-	if (!(r = gr_arena_alloc(&c->arena, sizeof(*r))))
+	if (!(r = gr_arena_alloc(&c->arena, sizeof(*r)))) {
+		if (fd >= 0)
+			close(fd);
 		return NULL;
+	}
 	r->dev = dev;
 	r->ino = ino;
-	if ((d = opendir(path)) == NULL) {
+	if (fd >= 0) {
+		if (!gr_lds_dirents_fd(c, r, path, fd))
+			return NULL;
+	} else if ((d = opendir(path)) == NULL) {
 		/* What the credentials (in the walk's key) and the directory's
 		 * identity decide is an answer; anything else (EMFILE, ENOMEM, EIO)
 		 * may not come again, and the walk is not kept (gr_lds_walk_store). */
@@ -1008,42 +1105,15 @@ gr_lds_dirents(struct gr_ldsearch_cache *c, const char *path, dev_t dev, ino_t i
 	} else {
 		r->readable = true;
 		for (;;) {
-			const char *nm;
-			size_t len;
-			bool isdir;
-			void *v = r->entries;
 			errno = 0;
 			if (!(de = readdir(d))) {
 				r->unsure = errno != 0;
 				break;
 			}
-			nm = de->d_name;
-			len = strlen(nm);
-			isdir = de->d_type == DT_DIR;
-			if (nm[0] == '.' && (!nm[1] || (nm[1] == '.' && !nm[2])))
-				continue;
-			if (de->d_type == DT_UNKNOWN) {
-				struct stat ls;
-				char *p = gr_lds_join_path(path, nm);
-				if (!p) {
-					closedir(d);
-					return NULL;
-				}
-				isdir = lstat(p, &ls) == 0 && S_ISDIR(ls.st_mode);
-				free(p);
-			}
-			/* Only what a walk uses: subdirectories and lib*.a. */
-			if (!isdir && (len < 6 || strncmp(nm, "lib", 3) || strcmp(nm + len - 2, ".a")))
-				continue;
-			if (!gr_arena_grow(&c->arena, &v, r->n, &cap, sizeof(*r->entries)) ||
-			    !(((struct gr_lds_lentry *)v)[r->n].name = gr_arena_strndup(&c->arena, nm, len))) {
-				if (v)
-					r->entries = v;
+			if (!gr_lds_dirent_add(c, r, &cap, path, de->d_name, strlen(de->d_name), de->d_type)) {
 				closedir(d);
 				return NULL;
 			}
-			r->entries = v;
-			r->entries[r->n++].isdir = isdir;
 		}
 		closedir(d);
 	}
@@ -1060,6 +1130,7 @@ gr_lds_listing(struct gr_ldsearch_cache *c, const char *path)
 	size_t h = gr_lds_hash(path);
 	struct gr_lds_listing *l;
 	struct stat st;
+	int fd;
 
 	for (l = c->listings[h]; l; l = l->next)
 		if (!strcmp(l->path, path)) {
@@ -1070,7 +1141,22 @@ gr_lds_listing(struct gr_ldsearch_cache *c, const char *path)
 		return NULL;
 	if (clock_gettime(CLOCK_REALTIME, &l->seen) != 0)
 		l->unsure = true;
-	if (stat(path, &st) != 0) {
+	/* A directory opened at once (its identity from fstat), as opendir
+	 * opens it; anything else: stat, as before. */
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_DIRECTORY)) >= 0 &&
+	    (fstat(fd, &st) != 0 || !S_ISDIR(st.st_mode))) {
+		close(fd);
+		fd = -1;
+	}
+	if (fd >= 0) {
+		l->isdir = true;
+		l->dev = st.st_dev;
+		l->ino = st.st_ino;
+		l->mtim = st.st_mtim;
+		l->ctim = st.st_ctim;
+		if (!(l->ents = gr_lds_dirents(c, path, st.st_dev, st.st_ino, fd)))
+			return NULL;
+	} else if (stat(path, &st) != 0) {
 		/* What the credentials and the parents' identities decide is an
 		 * answer; anything else may pass (gr_lds_walk_store keeps nothing). */
 		if (errno != ENOENT && errno != ENOTDIR && errno != EACCES)
@@ -1081,7 +1167,7 @@ gr_lds_listing(struct gr_ldsearch_cache *c, const char *path)
 		l->ino = st.st_ino;
 		l->mtim = st.st_mtim;
 		l->ctim = st.st_ctim;
-		if (!(l->ents = gr_lds_dirents(c, path, st.st_dev, st.st_ino)))
+		if (!(l->ents = gr_lds_dirents(c, path, st.st_dev, st.st_ino, -1)))
 			return NULL;
 	}
 	l->next = c->listings[h];

@@ -1121,6 +1121,11 @@ gr_rewrite_gnu(const struct gr_pc_token *in, size_t n, const struct gr_rw_opts *
 	w.o = o;
 	w.r = r;
 	w.err = err;
+	/* About a token per flag: sized once rather than doubled from 8 (each
+	 * doubling a zeroed copy in the arena). Out of memory here: grown as before. */
+	if (n < (size_t)-1 / sizeof(*r->tokens) - 8 &&
+	    (r->tokens = gr_arena_alloc(&r->arena, (n + 8) * sizeof(*r->tokens))) != NULL)
+		w.cap = n + 8;
 	gr_bstate_init(&w.st, !sc.initial_static);
 	return gr_rw_run(&w, in, n, "", out);
 }

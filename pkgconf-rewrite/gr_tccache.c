@@ -388,14 +388,13 @@ gr_tccache_verdicts_new(const struct gr_env *env)
 
 /* The identity line of a regular file ("i\t... \n"), or false (not regular, missing). */
 static bool
-gr_cl_ident(const char *path, char *line, size_t n)
+gr_cl_ident(const char *path, char *line, size_t n, struct stat *st)
 {
-	struct stat st;
 	char id[GR_FILE_IDENTITY_MAX];
 
-	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+	if (stat(path, st) != 0 || !S_ISREG(st->st_mode))
 		return false;
-	snprintf(line, n, "i\t%s\n", gr_file_identity(id, sizeof(id), &st, true));
+	snprintf(line, n, "i\t%s\n", gr_file_identity(id, sizeof(id), st, true));
 	return true;
 }
 
@@ -499,9 +498,10 @@ gr_tccache_classify(void *ctx, const char *path, const struct gr_bfd_target *t,
 	struct gr_kvbuf pl = { NULL, 0, 0, false }, val = { NULL, 0, 0, false };
 	struct gr_tcv_pack *pk;
 	char before[200], after[200], k[2] = { 0, 0 };
+	struct stat st, st2;
 	int rc;
 
-	if (v && !gr_cl_ident(path, before, sizeof(before))) {
+	if (v && !gr_cl_ident(path, before, sizeof(before), &st)) {
 		/* No regular file: gr_bfd_classify's own first test, without a second stat. */
 		memset(info, 0, sizeof(*info));
 		info->kind = GR_CAND_UNOPENABLE;
@@ -514,11 +514,11 @@ gr_tccache_classify(void *ctx, const char *path, const struct gr_bfd_target *t,
 		free(pl.p);
 		return GR_OK;
 	}
-	rc = gr_bfd_classify(path, t, info, err);
+	rc = gr_bfd_classify_stat(path, &st, t, info);
 	/* Kept only for a file that did not change while it was read, and not
 	 * for an unopenable one (that may be passing). */
 	if (rc == GR_OK && info->kind != GR_CAND_UNOPENABLE && !pl.nomem && pl.p &&
-	    gr_cl_ident(path, after, sizeof(after)) && !strcmp(before, after)) {
+	    gr_cl_ident(path, after, sizeof(after), &st2) && !strcmp(before, after)) {
 		k[0] = (char)('0' + info->kind);
 		gr_kv_raw(&val, pl.p, pl.n);
 		gr_kv_raw(&val, after, strlen(after));

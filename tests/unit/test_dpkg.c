@@ -329,10 +329,22 @@ settle(void)
 	sleep(3);
 }
 
+/* Rename DIR/NAME-new over DIR/NAME (asserted), as dpkg replaces its files. */
+static void
+rename_in(const char *dir, const char *name)
+{
+	char from[300], to[300];
+
+	snprintf(from, sizeof(from), "%s/%s-new", dir, name);
+	snprintf(to, sizeof(to), "%s/%s", dir, name);
+	ck_assert_int_eq(rename(from, to), 0);
+}
+
 /* The index of gr_dpkg_open_cached: written once the database has settled,
- * then used, with the same answers; after a list changed in place (same size,
- * same inode), a package installed and one removed, the old index is never
- * used and the answers are the new database's; a damaged index is a miss. */
+ * then used, with the same answers; after a package upgraded (its list
+ * renamed over the old one, status not yet rewritten), a package installed
+ * and one removed, the old index is never used and the answers are the new
+ * database's; a damaged index is a miss. */
 START_TEST(test_index)
 {
 	struct gr_dpkg *db;
@@ -370,10 +382,14 @@ START_TEST(test_index)
 	ck_assert_ptr_null(gr_dpkg_owner(db, "/usr/lib/x86_64-linux-gnu/libq.a"));
 	gr_dpkg_free(db);
 
-	/* stale: a list changed in place (same length, same inode: info/ itself does not change) */
-	gr_test_put(info, "zlib1g-dev:amd64.list",
+	/* stale: a package upgraded the way dpkg's unpack does it, its new list
+	 * written as LIST-new and renamed over LIST (same length), status not
+	 * rewritten yet (dpkg journals into updates/ until its run ends): only
+	 * info/'s identity changes */
+	gr_test_put(info, "zlib1g-dev:amd64.list-new",
 	            "/.\n/usr\n/usr/lib\n/usr/lib/x86_64-linux-gnu\n/usr/lib/x86_64-linux-gnu/libq.a\n"
 	            "/usr/include/zlib.h");
+	rename_in(info, "zlib1g-dev:amd64.list");
 	db = open_cached(&ix);
 	ck_assert_msg(!ix, "the index of the database before a list changed was used");
 	owners_ok(db);
@@ -381,10 +397,14 @@ START_TEST(test_index)
 	ck_assert_ptr_null(gr_dpkg_owner(db, "/usr/lib/x86_64-linux-gnu/libz.a"));
 	owner_is(db, "/usr/bin/mytool", "mytool", "2.0");
 	gr_dpkg_free(db);
-	/* then a package installed and one removed */
-	gr_test_put(info, "new.list", "/usr/bin/new\n");
+	/* then a package installed and one removed, as dpkg does it: the new
+	 * list renamed into info/, the old one unlinked, status replaced by rename */
+	gr_test_put(info, "new.list-new", "/usr/bin/new\n");
+	rename_in(info, "new.list");
 	snprintf(path, sizeof(path), "%s/mytool.list", info);
 	ck_assert_int_eq(unlink(path), 0);
+	gr_test_put(tmp, "status-new", status_text);
+	rename_in(tmp, "status");
 	for (int round = 0; round < 2; round++) {
 		if (round == 1) {
 			settle();
@@ -467,6 +487,47 @@ START_TEST(test_index)
 	ck_assert(!ix);
 	owners_ok(db);
 	owner_is(db, "/usr/bin/new", "new", "");
+	gr_dpkg_free(db);
+}
+END_TEST
+
+/* A list edited in place by hand (not dpkg's way: info/ and status stay as
+ * they were): the index is still used (its key names status, diversions and
+ * info/, not every list); a path taken out of the list is answered fresh
+ * (an owner is checked against the package's own list), a path added to it
+ * is the documented miss ("no owner") until the next package operation
+ * rewrites status, which makes a new index. */
+START_TEST(test_index_in_place)
+{
+	struct gr_dpkg *db;
+	bool ix;
+	char info[128];
+
+	make_db();
+	snprintf(info, sizeof(info), "%s/info", tmp);
+	settle();
+	gr_dpkg_free(open_cached(&ix));  /* writes the index */
+	db = open_cached(&ix);
+	ck_assert(ix);
+	owner_is(db, "/usr/lib/x86_64-linux-gnu/libz.a", "zlib1g-dev:amd64", "1:1.2.13.dfsg-1");
+	gr_dpkg_free(db);
+	gr_test_put(info, "zlib1g-dev:amd64.list",
+	            "/.\n/usr\n/usr/lib\n/usr/lib/x86_64-linux-gnu\n/usr/lib/x86_64-linux-gnu/libq.a\n"
+	            "/usr/include/zlib.h");
+	db = open_cached(&ix);
+	ck_assert_msg(ix, "an in-place edit of a list is no longer part of the index's key");
+	ck_assert_ptr_null(gr_dpkg_owner(db, "/usr/lib/x86_64-linux-gnu/libz.a"));
+	ck_assert_ptr_null(gr_dpkg_owner(db, "/usr/lib/x86_64-linux-gnu/libq.a"));  /* the miss */
+	owners_ok(db);
+	gr_dpkg_free(db);
+	/* the next package operation: status replaced by rename */
+	gr_test_put(tmp, "status-new", status_text);
+	rename_in(tmp, "status");
+	db = open_cached(&ix);
+	ck_assert(!ix);
+	owner_is(db, "/usr/lib/x86_64-linux-gnu/libq.a", "zlib1g-dev:amd64", "1:1.2.13.dfsg-1");
+	ck_assert_ptr_null(gr_dpkg_owner(db, "/usr/lib/x86_64-linux-gnu/libz.a"));
+	owners_ok(db);
 	gr_dpkg_free(db);
 }
 END_TEST
@@ -728,7 +789,7 @@ int
 main(void)
 {
 	const TTest *const tests[] = { test_index_hash_stable, test_owner, test_missing, test_system, test_oracle_dpkg_search,
-	                               test_key_and_admindir, test_index, test_index_system,
+	                               test_key_and_admindir, test_index, test_index_in_place, test_index_system,
 	                               test_owner_cache_key_change, test_index_full_load_fails,
 	                               test_index_too_large };
 

@@ -9,7 +9,9 @@
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -360,6 +362,7 @@ stored_walk_is(const struct gr_env *env, const char *const *dirs, size_t ndirs, 
 DIR *__real_opendir(const char *path);
 DIR *__wrap_opendir(const char *path);
 static char fail_opendir[PATH_MAX];
+static int opens_failed;  /* how many times __wrap_open failed an open */
 
 DIR *
 __wrap_opendir(const char *path)
@@ -369,6 +372,31 @@ __wrap_opendir(const char *path)
 		return NULL;
 	}
 	return __real_opendir(path);
+}
+
+/* open, with the same failure for the same path when it opens a directory
+ * (-Wl,--wrap=open on this test: the walk opens a directory itself and falls
+ * back on stat and opendir when that fails). */
+int __real_open(const char *path, int flags, ...);
+int __wrap_open(const char *path, int flags, ...);
+
+int
+__wrap_open(const char *path, int flags, ...)
+{
+	mode_t mode = 0;
+
+	if (flags & O_CREAT) {
+		va_list ap;
+		va_start(ap, flags);
+		mode = (mode_t)va_arg(ap, int);
+		va_end(ap);
+	}
+	if (fail_opendir[0] && (flags & O_DIRECTORY) && !strcmp(path, fail_opendir)) {
+		opens_failed++;
+		errno = EMFILE;
+		return -1;
+	}
+	return __real_open(path, flags, mode);
 }
 
 /* A walk that could not list a directory for a reason that may pass (no file
@@ -390,6 +418,7 @@ START_TEST(test_elsewhere_walk_unsure_not_stored)
 	sleep(3);
 	at(fail_opendir, sizeof(fail_opendir), "other/x");
 	stored_walk_is(&env, dirs, 3, names, (const char *const[]){ "lib/sub/deeper/libfoo.a", NULL }, 2, false);
+	ck_assert_int_ge(opens_failed, 1);
 	fail_opendir[0] = '\0';
 	ck_assert_uint_eq(entries_in(kind), 0);
 	stored_walk_is(&env, dirs, 3, names, (const char *const[]){ "lib/sub/deeper/libfoo.a", "other/x/libbar.a" }, 2,
