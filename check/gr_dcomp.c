@@ -1,3 +1,4 @@
+#define _GNU_SOURCE  /* sched_getaffinity, CPU_COUNT */
 #include "gr_dcomp.h"
 
 #include <elf.h>
@@ -5,6 +6,7 @@
 #include <fcntl.h>
 #include <libdeflate.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -95,7 +97,9 @@ gr_dc_one(struct libdeflate_compressor *c, const struct gr_dc_work *w, struct gr
 		gr_bytes_put(z + 8, s->align ? s->align : 1, 4, w->be);
 	}
 	got = libdeflate_zlib_compress(c, w->tail + (s->off - w->start), (size_t)s->size, z + hl, bound);
-	if (got == 0 || hl + got >= s->size) {
+	/* Smaller even after the Chdr's alignment padding: no section then ends
+	 * later than it did, nor does the file (gr_dc_layout). */
+	if (got == 0 || hl + got + (hl == sizeof(Elf64_Chdr) ? 7 : 3) >= s->size) {
 		free(z);
 		return true;
 	}
@@ -160,7 +164,9 @@ gr_dc_compress(struct gr_dc_work *w, unsigned threads)
 	unsigned n = 0, i;
 
 	if (threads == 0) {
-		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		/* The CPUs this process may run on (taskset, a container's cpuset). */
+		cpu_set_t set;
+		long cpus = sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set) : sysconf(_SC_NPROCESSORS_ONLN);
 		threads = cpus < 1 ? 1 : cpus > GR_DC_MAXTHREADS ? GR_DC_MAXTHREADS : (unsigned)cpus;
 	}
 	if (threads > GR_DC_MAXTHREADS)
@@ -313,9 +319,12 @@ gr_dc_plan(struct gr_dc_file *f, unsigned *ndebug, struct gr_error *err)
 	if (!(f->secs = calloc((size_t)f->shnum, sizeof(*f->secs))))
 		return gr_error_set(err, GR_ENOMEM, 0, "out of memory");
 	for (i = 1; i < f->shnum; i++) {
-		uint64_t off = GR_DC_OFF(f, i), size = GR_DC_SIZE(f, i);
+		uint64_t off = GR_DC_OFF(f, i), size = GR_DC_SIZE(f, i), align = GR_DC_ALIGN(f, i);
 		struct gr_dc_sec *s;
-		if (GR_DC_TYPE(f, i) == SHT_NOBITS || size == 0)
+		/* NOBITS sections hold no bytes; an empty allocated one stays
+		 * where it is (inside its segment's range), an empty other one
+		 * moves with its neighbours (its offset inside the new file). */
+		if (GR_DC_TYPE(f, i) == SHT_NOBITS || (size == 0 && (GR_DC_FLAGS(f, i) & SHF_ALLOC)))
 			continue;
 		if (off < f->start) {
 			if (off + size > f->start)
@@ -326,21 +335,26 @@ gr_dc_plan(struct gr_dc_file *f, unsigned *ndebug, struct gr_error *err)
 		if (GR_DC_FLAGS(f, i) & SHF_ALLOC)
 			return gr_error_set(err, GR_EUSAGE, 0, "%s: an allocated section (%llu) lies after the debug sections",
 			                    f->path, (unsigned long long)i);
-		if (!gr_dc_pow2(GR_DC_ALIGN(f, i)))
-			return gr_error_set(err, GR_EFORMAT, 0, "%s: section %llu's alignment is no power of two", f->path,
-			                    (unsigned long long)i);
+		/* As a linker lays it out: its offset a multiple of its alignment,
+		 * which is no larger than the file (so no new offset can overflow). */
+		if (!gr_dc_pow2(align) || (align > 1 && (align > f->size || off % align != 0)))
+			return gr_error_set(err, GR_EUSAGE, 0, "%s: section %llu's alignment (%llu) is not one its offset keeps",
+			                    f->path, (unsigned long long)i, (unsigned long long)align);
 		s = &f->secs[f->nsecs++];
 		s->idx = (size_t)i;
 		s->off = off;
 		s->size = size;
-		s->align = GR_DC_ALIGN(f, i);
+		s->align = align;
 		s->debug = gr_dc_is_debug(f, i);
 	}
 	qsort(f->secs, f->nsecs, sizeof(*f->secs), gr_dc_byoff);
-	for (k = 1; k < f->nsecs; k++)
-		if (f->secs[k].off < f->secs[k - 1].off + f->secs[k - 1].size)
-			return gr_error_set(err, GR_EUSAGE, 0, "%s: sections %zu and %zu overlap", f->path,
-			                    f->secs[k - 1].idx, f->secs[k].idx);
+	for (k = 1, end = 0; k < f->nsecs; k++) {
+		const struct gr_dc_sec *p = &f->secs[k - 1];
+		if (p->off + p->size > end)
+			end = p->off + p->size;
+		if (f->secs[k].size && f->secs[k].off < end)
+			return gr_error_set(err, GR_EUSAGE, 0, "%s: section %zu overlaps another", f->path, f->secs[k].idx);
+	}
 	/* The ELF header, the program headers and every segment's bytes before start. */
 	if (f->start < (f->is64 ? 64u : 52u) || (f->phnum && f->phoff + f->phnum * f->phentsize > f->start))
 		return gr_error_set(err, GR_EUSAGE, 0, "%s: a header lies after the debug sections", f->path);
@@ -383,6 +397,10 @@ gr_dc_layout(struct gr_dc_file *f, unsigned char **out, uint64_t *len, uint64_t 
 	}
 	*shoff = move_sh ? gr_dc_up(pos, chalign) : f->shoff;
 	*len = (move_sh ? *shoff + f->shnum * f->shentsize : pos) - f->start;
+	/* Nothing ends later than before (alignment padding aside): a file
+	 * that would grow is not one a linker laid out. */
+	if (f->start + *len > f->size + chalign)
+		return gr_error_set(err, GR_EUSAGE, 0, "%s: the sections would not fit where they were", f->path);
 	if (!f->is64 && f->start + *len > UINT32_MAX)
 		return gr_error_set(err, GR_EUSAGE, 0, "%s: a 32-bit ELF file cannot grow past 4 GiB", f->path);
 	if (!(o = calloc(1, *len ? (size_t)*len : 1)))

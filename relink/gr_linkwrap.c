@@ -1156,17 +1156,30 @@ gr_lw_set_arg(struct gr_strvec *final, long at, const char *s)
 	return true;
 }
 
+/* What a report held before a link: the fallback's second link records
+ * its findings, undefined symbols and missing inputs anew. */
+struct gr_lw_marks {
+	size_t nfindings, nundefined, nmissing;
+};
+
 /* The link's debug sections compressed by gorelink-ld (gr_dcomp), the linker
  * having been told none: libdeflate on every CPU instead of the linker's zlib
  * (docs/gorelink.1, "Debug sections"). When the output cannot be rewritten
  * and is as the linker left it, it links again with the linker compressing
- * (argument at back to zlib). The link's status. */
+ * (final's "=none" back to "=zlib"): what the first link recorded in rep is
+ * taken back to marks, and what it printed is not printed again (the second
+ * link's messages are, when it fails). The link's status. */
 static int
-gr_lw_dcomp(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_report *rep, long at)
+gr_lw_dcomp(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_report *rep,
+            const struct gr_lw_marks *marks)
 {
+	struct gr_linkwrap quiet = *w;
 	struct gr_dcomp_stats st;
 	struct gr_error e;
 	bool wrote = false;
+	char *said = NULL;
+	size_t saidlen = 0, i;
+	int status;
 
 	if (gr_dcomp_elf(gr_lw_output(final), 0, &st, &wrote, &e) == GR_OK)
 		return 0;
@@ -1174,18 +1187,33 @@ gr_lw_dcomp(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link
 		gr_lw_diag(w, "compressing the debug sections of %s: %s", gr_lw_output(final), e.msg);
 		return 1;
 	}
-	if (!gr_lw_set_arg(final, at, GR_LW_ZLIB)) {
+	for (i = 0; i < final->n && strcmp(final->v[i], GR_LW_NONE); i++)
+		;
+	if (i == final->n || !gr_lw_set_arg(final, (long)i, GR_LW_ZLIB)) {
 		gr_lw_diag(w, "out of memory");
 		return 1;
 	}
 	gr_lw_diag(w, "the debug sections could not be compressed after the link (%s): linking again, the linker compressing them",
 	           e.msg);
-	return gr_lw_link(w, final, rep, false);
+	rep->nfindings = marks->nfindings;
+	rep->nundefined = marks->nundefined;
+	rep->nmissing = marks->nmissing;
+	if ((quiet.msg = open_memstream(&said, &saidlen)) == NULL)
+		quiet.msg = w->msg;
+	status = gr_lw_link(&quiet, final, rep, false);
+	if (quiet.msg != w->msg) {
+		fclose(quiet.msg);
+		if (status != 0 && said)
+			fwrite(said, 1, saidlen, w->msg);
+		free(said);
+	}
+	return status;
 }
 
 int
 gr_linkwrap_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_report *rep)
 {
+	struct gr_lw_marks marks;
 	int status;
 	long dz;
 
@@ -1194,9 +1222,10 @@ gr_linkwrap_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr
 	dz = gr_lw_dcomp_arg(w, final);
 	if (dz >= 0 && !gr_lw_set_arg(final, dz, GR_LW_NONE))
 		dz = -1;
+	marks = (struct gr_lw_marks){ rep->nfindings, rep->nundefined, rep->nmissing };
 	status = gr_lw_link(w, final, rep, true);
 	if (status == 0 && dz >= 0)
-		status = gr_lw_dcomp(w, final, rep, dz);
+		status = gr_lw_dcomp(w, final, rep, &marks);
 
 	/* --max-version: who refers to each symbol the output needs too new a
 	 * version of, while cmd/link's objects still exist (gr_floorref). */

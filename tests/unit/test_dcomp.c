@@ -181,6 +181,16 @@ check_linked(const char *extra, const char *tag)
 	ck_assert_int_eq(run(argv, &got), 0);
 	ck_assert_str_eq(got, "hello 1\n");
 	free(got);
+	/* binutils' strip takes it, and the stripped program runs. */
+	{
+		char s2[600];
+		const char *sv[] = { "strip", "-o", s2, a, NULL }, *rv[] = { s2, NULL };
+		snprintf(s2, sizeof(s2), "%s.stripped", a);
+		ck_assert_msg(run(sv, NULL) == 0, "%s: strip refuses the compressed file", tag);
+		ck_assert_int_eq(run(rv, &got), 0);
+		ck_assert_str_eq(got, "hello 1\n");
+		free(got);
+	}
 
 	/* Once compressed, nothing is left to do (what did not shrink stays as
 	 * it is): the file is not written. */
@@ -213,6 +223,9 @@ struct syn {
 	bool segment_over;   /* the PT_LOAD covers the debug sections */
 	bool table_first;    /* the section table before the debug sections */
 	bool bad_offset;     /* .debug_str's offset past the end */
+	uint64_t extra_align; /* .gr.extra's sh_addralign (0: 8) */
+	bool extra_odd;      /* .gr.extra at an offset its alignment does not divide */
+	bool extra_empty;    /* .gr.extra holds no bytes */
 };
 
 struct synfile {
@@ -250,7 +263,7 @@ synth(const struct syn *o, struct synfile *f)
 	f->size[S_INFO] = 65536;
 	f->size[S_STR] = 8192;
 	f->size[S_RANGES] = 4096;
-	f->size[S_EXTRA] = 100;
+	f->size[S_EXTRA] = o->extra_empty ? 0 : 100;
 	f->size[S_SHSTR] = sizeof(shnames);
 	f->size[S_DATA] = 32;
 	f->b = calloc(1, 1 << 20);
@@ -263,8 +276,10 @@ synth(const struct syn *o, struct synfile *f)
 		pos = shoff + f->nsec * she;
 	}
 	for (k = S_INFO; k < f->nsec; k++) {
-		if (k == S_EXTRA)
-			pos = (pos + 7) & ~(uint64_t)7;
+		if (k == S_EXTRA) {
+			pos = (pos + 15) & ~(uint64_t)15;
+			pos += o->extra_odd ? 8 : 0;
+		}
 		pos += k == S_RANGES ? 3 : 0;  /* a gap: dropped */
 		f->off[k] = pos;
 		pos += f->size[k];
@@ -321,7 +336,7 @@ synth(const struct syn *o, struct synfile *f)
 		uint64_t at = shoff + k * she;
 		uint64_t type = k == S_SHSTR ? SHT_STRTAB : SHT_PROGBITS;
 		uint64_t flags = k == S_TEXT ? SHF_ALLOC | SHF_EXECINSTR : k == S_DATA ? SHF_ALLOC | SHF_WRITE : 0;
-		uint64_t align = k == S_EXTRA ? 8 : k == S_TEXT ? 16 : 1;
+		uint64_t align = k == S_EXTRA ? (o->extra_align ? o->extra_align : 8) : k == S_TEXT ? 16 : 1;
 		uint64_t off = f->off[k] + (o->bad_offset && k == S_STR ? 1 << 24 : 0);
 		put(f, at, nameoff[k], 4, be);
 		put(f, at + 4, type, 4, be);
@@ -403,12 +418,15 @@ check_synth(const struct syn *o, const struct synfile *f, const char *path)
 START_TEST(test_synthetic)
 {
 	static const struct syn shapes[] = {
-		{ true, false, false, false, false, false },
-		{ true, true, false, false, false, false },
-		{ false, false, false, false, false, false },
-		{ false, true, false, false, false, false },
-		{ true, false, false, false, true, false },
-		{ false, true, false, false, true, false },
+		{ .is64 = true },
+		{ .is64 = true, .be = true },
+		{ .is64 = false },
+		{ .be = true },
+		{ .is64 = true, .table_first = true },
+		{ .be = true, .table_first = true },
+		/* an empty section after the debug ones: it moves into the new file */
+		{ .is64 = true, .extra_empty = true },
+		{ .be = true, .extra_empty = true },
 	};
 	char path[512], path4[512];
 	size_t i;
@@ -440,6 +458,7 @@ START_TEST(test_synthetic)
 		ck_assert_msg(!strcmp(before, after), "shape %zu: readelf's strings changed", i);
 		free(before);
 		free(after);
+
 		free(f.b);
 	}
 }
@@ -477,17 +496,26 @@ START_TEST(test_refused)
 	char path[512];
 
 	gr_test_fresh_tmpdir(tmpdir, sizeof(tmpdir), "gr-dcomp");
-	refused(&(struct syn){ true, false, true, false, false, false }, GR_EUSAGE, "an allocated section after");
-	refused(&(struct syn){ false, true, true, false, false, false }, GR_EUSAGE, "an allocated section after (32, BE)");
-	refused(&(struct syn){ true, false, false, true, false, false }, GR_EUSAGE, "a segment over the debug sections");
-	refused(&(struct syn){ true, false, false, false, false, true }, GR_EFORMAT, "a section past the end");
+	refused(&(struct syn){ .is64 = true, .alloc_after = true }, GR_EUSAGE, "an allocated section after");
+	refused(&(struct syn){ .be = true, .alloc_after = true }, GR_EUSAGE, "an allocated section after (32, BE)");
+	refused(&(struct syn){ .is64 = true, .segment_over = true }, GR_EUSAGE, "a segment over the debug sections");
+	refused(&(struct syn){ .is64 = true, .bad_offset = true }, GR_EFORMAT, "a section past the end");
+	/* Alignments no linker writes: larger than the file (2^32, 2^63: new
+	 * offsets would overflow or the file grow to gigabytes), or one the
+	 * section's offset does not keep. */
+	refused(&(struct syn){ .is64 = true, .extra_align = (uint64_t)1 << 32 }, GR_EUSAGE, "alignment 2^32");
+	refused(&(struct syn){ .is64 = true, .extra_align = (uint64_t)1 << 63 }, GR_EUSAGE, "alignment 2^63");
+	refused(&(struct syn){ .be = true, .extra_align = 1u << 31 }, GR_EUSAGE, "alignment 2^31 (32, BE)");
+	refused(&(struct syn){ .is64 = true, .extra_align = 16, .extra_odd = true }, GR_EUSAGE, "an offset off its alignment");
 
 	snprintf(path, sizeof(path), "%s/text", tmpdir);
 	gr_test_write(path, "not an ELF file, but long enough to hold an ELF header of sixty-four bytes\n");
 	ck_assert_int_eq(gr_dcomp_elf(path, 0, &st, &wrote, &e), GR_ENOTBIN);
 	ck_assert(!wrote);
 	gr_test_write(path, "\177ELF");
+	wrote = true;
 	ck_assert_int_eq(gr_dcomp_elf(path, 0, &st, &wrote, &e), GR_ENOTBIN);
+	ck_assert(!wrote);
 	snprintf(path, sizeof(path), "%s/missing", tmpdir);
 	ck_assert_int_eq(gr_dcomp_elf(path, 0, &st, &wrote, &e), GR_EIO);
 	ck_assert_ptr_nonnull(strstr(e.msg, "missing"));
