@@ -363,11 +363,13 @@ gr_gc_cmp(const void *a, const void *b)
 }
 
 /* Whether a failure to open or list e names is an answer that stays while the
- * files do (else one that may pass: EMFILE, ENOMEM, EINTR, ...). */
+ * files do, for everyone (else one that may pass: EMFILE, ENOMEM, EINTR, ...;
+ * or EACCES, this user's answer only: the cache directory is shared between
+ * users, and another one reads the file). */
 static bool
 gr_gc_stable(int e)
 {
-	return e == ENOENT || e == ENOTDIR || e == EACCES;
+	return e == ENOENT || e == ENOTDIR;
 }
 
 /* One .pc file: its name, then its size and content, or why it is unreadable;

@@ -30,14 +30,14 @@ struct dirent *__wrap_readdir(DIR *d);
 int __real_openat(int dfd, const char *path, int flags, ...);
 int __wrap_openat(int dfd, const char *path, int flags, ...);
 
-/* One failure that may pass, injected: the fail_call'th opendir of fail_dir
- * (from 1) fails with EMFILE or, fail_readdir, its first readdir with ENOMEM;
- * with fail_name set, the fail_call'th openat of that name fails with EMFILE.
- * seen counts the calls, failed the failures made. */
+/* One failure, injected: the fail_call'th opendir of fail_dir (from 1) fails
+ * with fail_errno (EMFILE when 0) or, fail_readdir, its first readdir with
+ * ENOMEM; with fail_name set, the fail_call'th openat of that name fails with
+ * fail_errno (EMFILE when 0). seen counts the calls, failed the failures made. */
 static char fail_dir[256];
 static const char *fail_name;
 static bool fail_readdir;
-static int fail_call, seen, failed;
+static int fail_call, seen, failed, fail_errno;
 static DIR *fail_stream;
 
 DIR *
@@ -49,7 +49,7 @@ __wrap_opendir(const char *path)
 		return __real_opendir(path);
 	if (!fail_readdir) {
 		failed++;
-		errno = EMFILE;
+		errno = fail_errno ? fail_errno : EMFILE;
 		return NULL;
 	}
 	d = __real_opendir(path);
@@ -82,7 +82,7 @@ __wrap_openat(int dfd, const char *path, int flags, ...)
 	}
 	if (fail_name && !strcmp(path, fail_name) && ++seen == fail_call) {
 		failed++;
-		errno = EMFILE;
+		errno = fail_errno ? fail_errno : EMFILE;
 		return -1;
 	}
 	return __real_openat(dfd, path, flags, mode);
@@ -371,12 +371,16 @@ END_TEST
  * the directory and where the key reads it. */
 START_TEST(test_key_cached_unsure_not_stored)
 {
-	static const struct { int call; const char *name; bool readdir, key_side; } cases[] = {
-		{ 2, NULL, false, true },    /* the key's opendir */
-		{ 1, NULL, false, false },   /* the memo's opendir */
-		{ 2, NULL, true, true },     /* the key's readdir */
-		{ 1, NULL, true, false },    /* the memo's readdir */
-		{ 1, "a.pc", false, true },  /* the key's open of a.pc */
+	static const struct { int call; const char *name; bool readdir, key_side; int err; } cases[] = {
+		{ 2, NULL, false, true, 0 },    /* the key's opendir */
+		{ 1, NULL, false, false, 0 },   /* the memo's opendir */
+		{ 2, NULL, true, true, 0 },     /* the key's readdir */
+		{ 1, NULL, true, false, 0 },    /* the memo's readdir */
+		{ 1, "a.pc", false, true, 0 },  /* the key's open of a.pc */
+		/* EACCES is this user's answer only: the cache is shared between
+		 * users, and another one reads the file (review H1). */
+		{ 1, "a.pc", false, true, EACCES },  /* the key's open of a.pc */
+		{ 2, NULL, false, true, EACCES },    /* the key's opendir */
 	};
 	char dir[128], cache[128], kinddir[160], pcp[160], words0[] = "pkg-config", *words[] = { words0, NULL };
 	char *envp[] = { NULL, NULL }, good[GR_GOCACHE_KEYLEN + 1], k[GR_GOCACHE_KEYLEN + 1];
@@ -393,12 +397,14 @@ START_TEST(test_key_cached_unsure_not_stored)
 		fail_name = cases[i].name;
 		fail_readdir = cases[i].readdir;
 		fail_call = cases[i].call;
+		fail_errno = cases[i].err;
 		seen = failed = 0;
 		ck_assert_int_eq(gr_gocache_key_cached(gr_test_env(), words, "/usr/bin:/bin", envp, "", k, NULL, &err),
 		                 GR_OK);
 		fail_dir[0] = '\0';
 		fail_name = NULL;
 		fail_stream = NULL;
+		fail_errno = 0;
 		ck_assert_msg(failed == 1, "case %zu: the failure was not injected (%d)", i, failed);
 		/* Where the key's read failed, its key is not the files' (kept, it would be wrong). */
 		if (cases[i].key_side)
