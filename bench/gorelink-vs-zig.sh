@@ -29,11 +29,14 @@
 #   running only the first word of the linker command, argv[0] of
 #   ctxt.extld(). With CC="zig cc -target T" that word is "zig" alone: every
 #   probe fails ("zig -m64 -o a.out FLAG trivial.c" is no zig command), so
-#   that build skips the probes' cost AND asks for none of those flags: its
-#   debug sections are not compressed (a bigger binary, a cheaper link).
-#   With a one-word CC the probes run and pass, and zig's build writes
-#   zlib-compressed DWARF as gorelink's does (cmd/link asks every linker for
-#   it when the probe says the linker takes it): the like-for-like measure.
+#   that build asks for none of those flags (each failed probe still costs
+#   a start of zig): its debug sections are not compressed (a bigger binary,
+#   a cheaper link). With a one-word CC the probes run and pass, and zig's
+#   build writes zlib-compressed DWARF as gorelink's does (cmd/link asks
+#   every linker for it when the probe says the linker takes it; since
+#   2026-12-07 evening gorelink-ld links with none and compresses them
+#   itself, libdeflate on every CPU, gorelink(1) "Debug sections"): the
+#   like-for-like measure.
 #   Ratios against both: the median wall and user+sys of each command over
 #   the rounds (and the median of the per-round ratios); each output's size
 #   and its debug sections (compressed: SHF_COMPRESSED and the ELF

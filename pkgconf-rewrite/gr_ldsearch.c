@@ -1045,7 +1045,12 @@ gr_lds_dirents_fd(struct gr_ldsearch_cache *c, struct gr_lds_dirents *r, const c
 			const char *nul;
 			if (rest < 20)
 				break;
-			reclen = (size_t)buf[off + 16] | (size_t)buf[off + 17] << 8;
+			{
+				/* d_reclen in the host's byte order */
+				unsigned short rl;
+				memcpy(&rl, buf + off + 16, sizeof(rl));
+				reclen = rl;
+			}
 			if (reclen < 20 || reclen > rest)
 				break;
 			nm = (const char *)buf + off + 19;
