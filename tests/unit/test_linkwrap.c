@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gr_dcomp.h"
 #include "gr_linkwrap.h"
 #include "gr_spawn.h"
 #include "gr_test.h"
@@ -640,6 +641,111 @@ START_TEST(test_order_planned_from_cache)
 }
 END_TEST
 
+/* gr_dcomp_elf, wrapped (-Wl,--wrap): dcomp_fail 1 fails it as a layout it
+ * cannot rewrite (the file untouched), 2 as a write that failed; 0 runs it. */
+int __real_gr_dcomp_elf(const char *path, unsigned threads, struct gr_dcomp_stats *st, bool *wrote,
+                        struct gr_error *err);
+int __wrap_gr_dcomp_elf(const char *path, unsigned threads, struct gr_dcomp_stats *st, bool *wrote,
+                        struct gr_error *err);
+static int dcomp_fail, dcomp_calls;
+
+int
+__wrap_gr_dcomp_elf(const char *path, unsigned threads, struct gr_dcomp_stats *st, bool *wrote,
+                    struct gr_error *err)
+{
+	dcomp_calls++;
+	if (!dcomp_fail)
+		return __real_gr_dcomp_elf(path, threads, st, wrote, err);
+	memset(st, 0, sizeof(*st));
+	*wrote = dcomp_fail == 2;
+	return gr_error_set(err, dcomp_fail == 2 ? GR_EIO : GR_EUSAGE, 0, "%s: injected (%d)", path, dcomp_fail);
+}
+
+/* Whether readelf -t says .debug_info in path is zlib-compressed. */
+static bool
+debug_info_zlib(const char *path)
+{
+	struct gr_spawn_result res;
+	struct gr_error e;
+	const char *argv[] = { "readelf", "-tW", path, NULL };
+	const char *at;
+	bool z;
+
+	ck_assert_int_eq(gr_spawn_capture((char *const *)(uintptr_t)argv, NULL, &res, &e), GR_OK);
+	ck_assert_msg(res.exited && res.code == 0, "readelf -tW %s (apt-get install binutils)", path);
+	/* readelf -t: the section's lines run to the next "  [" */
+	at = res.out ? strstr(res.out, "] .debug_info") : NULL;
+	if (at) {
+		const char *next = strstr(at, "\n  ["), *zl = strstr(at, "ZLIB");
+		z = zl && (!next || zl < next);
+	} else {
+		z = false;
+	}
+	gr_spawn_result_free(&res);
+	return z;
+}
+
+/* cmd/link's -Wl,--compress-debug-sections=zlib: the linker is told none and
+ * gorelink-ld compresses after the link; when it cannot rewrite the output
+ * (file untouched) it links once more with zlib back on the line, the first
+ * link's findings taken back (not recorded twice) and its messages not
+ * printed twice; a failure after writing fails the link. */
+START_TEST(test_debug_compression_fallback)
+{
+	char dsrc[256], dobj[256];
+	size_t nfind = 0, said = 0, i;
+	int round;
+
+	setup();
+	snprintf(dsrc, sizeof(dsrc), "%s/dbg.c", dir);
+	snprintf(dobj, sizeof(dobj), "%s/dbg.o", dir);
+	write_file("dbg.c",
+	           "#include <pwd.h>\n#include <stdio.h>\n"
+	           "int main(void) { struct passwd *p = getpwnam(\"root\"); printf(\"%d\\n\", p != 0); return 0; }\n",
+	           0644);
+	must_run((const char *const[]){ "gcc", "-g", "-c", "-o", dobj, dsrc, NULL });
+	for (round = 0; round < 3; round++) {
+		struct run r;
+		bool none = false, zlib = false;
+		dcomp_fail = round;
+		dcomp_calls = 0;
+		link_words(&r, false, (const char *const[]){ "gcc", "-o", out, "-Wl,--compress-debug-sections=zlib", dobj,
+		                                             "-static", NULL });
+		for (i = 0; i < r.final.n; i++) {
+			none |= !strcmp(r.final.v[i], "-Wl,--compress-debug-sections=none");
+			zlib |= !strcmp(r.final.v[i], "-Wl,--compress-debug-sections=zlib");
+		}
+		ck_assert_int_eq(dcomp_calls, 1);
+		if (round == 0) {
+			ck_assert_int_eq(r.status, 0);
+			ck_assert(none && !zlib);
+			ck_assert_uint_eq(r.rep.links, 1);
+			ck_assert_msg(debug_info_zlib(out), "gorelink-ld did not compress .debug_info");
+			nfind = r.rep.nfindings;
+			ck_assert_uint_gt(nfind, 0);  /* getpwnam in a static glibc link */
+			ck_assert_ptr_null(strstr(r.msgs, "linking again"));
+			said = count(r.msgs, "getpwnam");
+			ck_assert_uint_gt(said, 0);
+		} else if (round == 1) {
+			ck_assert_int_eq(r.status, 0);
+			ck_assert(zlib && !none);
+			ck_assert_uint_eq(r.rep.links, 2);
+			ck_assert_msg(debug_info_zlib(out), "the linker did not compress .debug_info");
+			ck_assert_uint_eq(r.rep.nfindings, nfind);
+			ck_assert_msg(count(r.msgs, "linking again, the linker compressing them") == 1, "%s", r.msgs);
+			ck_assert_msg(count(r.msgs, "getpwnam") == said, "the findings said again:\n%s", r.msgs);
+		} else {
+			ck_assert_int_ne(r.status, 0);
+			has(r.msgs, "compressing the debug sections of ");
+			has(r.msgs, "injected (2)");
+		}
+		run_free(&r);
+	}
+	dcomp_fail = 0;
+	teardown();
+}
+END_TEST
+
 int
 main(void)
 {
@@ -658,6 +764,7 @@ main(void)
 		test_dso_missing_named_and_fixed,
 		test_dso_missing_soname_flag,
 		test_dso_missing_libm,
+		test_debug_compression_fallback,
 	};
 
 	return gr_test_run(gr_test_suite("linkwrap", "linkwrap", tests, sizeof(tests) / sizeof(tests[0]), 120), false);
