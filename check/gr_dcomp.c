@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "gr_bytes.h"
+#include "gr_file.h"
 
 #define GR_DC_MAXTHREADS 8
 #define GR_DC_LEVEL 1  /* libdeflate's fastest: the speed of a link is what this is for */
@@ -42,20 +43,11 @@ struct gr_dc_work {
 static int
 gr_dc_pread(int fd, unsigned char *buf, size_t n, uint64_t off, const char *path, struct gr_error *err)
 {
-	size_t got = 0;
-	ssize_t r;
-
-	while (got < n) {
-		r = pread(fd, buf + got, n - got, (off_t)(off + got));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return gr_error_set(err, GR_EIO, errno, "%s: %s", path, strerror(errno));
-		if (r == 0)
-			return gr_error_set(err, GR_EIO, 0, "%s: the file shrank while it was being read", path);
-		got += (size_t)r;
-	}
-	return GR_OK;
+	if (gr_file_pread(fd, buf, n, off))
+		return GR_OK;
+	if (errno)
+		return gr_error_set(err, GR_EIO, errno, "%s: %s", path, strerror(errno));
+	return gr_error_set(err, GR_EIO, 0, "%s: the file shrank while it was being read", path);
 }
 
 /* All n bytes of buf at off. */

@@ -99,3 +99,22 @@ gr_file_identity(char *buf, size_t n, const struct stat *st, bool with_ctime)
 		         (long)st->st_mtim.tv_nsec);
 	return buf;
 }
+
+bool
+gr_file_pread(int fd, void *buf, size_t n, uint64_t off)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = pread(fd, (char *)buf + got, n - got, (off_t)(off + got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (r == 0)
+				errno = 0;
+			return false;
+		}
+		got += (size_t)r;
+	}
+	return true;
+}

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/stat.h>
 
@@ -20,6 +21,10 @@ int gr_file_read_all(FILE *f, size_t max, char **text, size_t *len);
  * keeps what was read (*len < size). *data NULL and *len 0 unless GR_OK; err may be NULL. */
 int gr_file_read_fd(int fd, const char *path, size_t size, bool short_ok, char **data, size_t *len,
                     struct gr_error *err);
+
+/* Exactly n bytes of fd at off into buf (pread, EINTR retried): true, or false with errno set
+ * (0: the file ended first). */
+bool gr_file_pread(int fd, void *buf, size_t n, uint64_t off);
 
 /* Room for gr_file_identity's longest line and its NUL. */
 #define GR_FILE_IDENTITY_MAX 128

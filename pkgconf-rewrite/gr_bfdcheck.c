@@ -1,4 +1,5 @@
 #include "gr_bfdcheck.h"
+#include "gr_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -106,23 +107,6 @@ gr_fits(uint64_t off, uint64_t n, uint64_t size)
 	return off <= size && n <= size - off;
 }
 
-/* Read exactly n bytes at off. */
-static bool
-gr_pread_all(int fd, void *buf, size_t n, uint64_t off)
-{
-	size_t got = 0;
-
-	while (got < n) {
-		ssize_t r = pread(fd, (char *)buf + got, n - got, (off_t)(off + got));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return false;
-		got += (size_t)r;
-	}
-	return true;
-}
-
 /* The file's first bytes, read once: most header reads fall within them. */
 struct gr_fast_file {
 	int fd;
@@ -138,7 +122,7 @@ gr_fast_read(struct gr_fast_file *f, void *buf, size_t n, uint64_t off)
 		memcpy(buf, f->head + off, n);
 		return true;
 	}
-	return gr_pread_all(f->fd, buf, n, off);
+	return gr_file_pread(f->fd, buf, n, off);
 }
 
 #define GR_EHDR 64      /* sizeof(Elf64_Ehdr) */
@@ -298,7 +282,7 @@ gr_bfd_fast(const char *path, uint64_t size, const struct gr_bfd_target *t, stru
 	if ((ff.fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return false;
 	ff.nhead = size < sizeof(ff.head) ? (size_t)size : sizeof(ff.head);
-	if (!gr_pread_all(ff.fd, ff.head, ff.nhead, 0))
+	if (!gr_file_pread(ff.fd, ff.head, ff.nhead, 0))
 		goto no;
 	memcpy(head, ff.head, ff.nhead < GR_EHDR ? ff.nhead : GR_EHDR);
 	if (!memcmp(head, "!<arch>\n", 8)) {

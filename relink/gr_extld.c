@@ -286,23 +286,6 @@ gr_extld_archive_cxx(const struct gr_env *env, const char *path)
 #define GR_EXTLD_HOST_EM EM_AARCH64
 #endif
 
-/* pread exactly n bytes at off; false on a short read or an error. */
-static bool
-gr_extld_pread(int fd, void *buf, size_t n, uint64_t off)
-{
-	size_t got = 0;
-
-	while (got < n) {
-		ssize_t r = pread(fd, (char *)buf + got, n - got, (off_t)(off + got));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return false;
-		got += (size_t)r;
-	}
-	return true;
-}
-
 int
 gr_extld_elf_needs_cxx(const char *path)
 {
@@ -319,7 +302,7 @@ gr_extld_elf_needs_cxx(const char *path)
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return -1;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < (off_t)sizeof(eh) ||
-	    !gr_extld_pread(fd, &eh, sizeof(eh), 0))
+	    !gr_file_pread(fd, &eh, sizeof(eh), 0))
 		goto out;
 	size = (uint64_t)st.st_size;
 	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
@@ -329,7 +312,7 @@ gr_extld_elf_needs_cxx(const char *path)
 	    eh.e_shoff > size || (uint64_t)eh.e_shnum * sizeof(Elf64_Shdr) > size - eh.e_shoff)
 		goto out;
 	if (!(sh = malloc((size_t)eh.e_shnum * sizeof(*sh))) ||
-	    !gr_extld_pread(fd, sh, (size_t)eh.e_shnum * sizeof(*sh), eh.e_shoff))
+	    !gr_file_pread(fd, sh, (size_t)eh.e_shnum * sizeof(*sh), eh.e_shoff))
 		goto out;
 	for (k = 0; k < eh.e_shnum; k++)
 		if (sh[k].sh_type == SHT_SYMTAB) {
@@ -349,8 +332,8 @@ gr_extld_elf_needs_cxx(const char *path)
 			goto out;
 		nsyms = s->sh_size / sizeof(Elf64_Sym);
 		if (!(syms = malloc(s->sh_size ? (size_t)s->sh_size : 1)) || !(str = malloc((size_t)t->sh_size)) ||
-		    !gr_extld_pread(fd, syms, (size_t)s->sh_size, s->sh_offset) ||
-		    !gr_extld_pread(fd, str, (size_t)t->sh_size, t->sh_offset) || str[t->sh_size - 1] != '\0')
+		    !gr_file_pread(fd, syms, (size_t)s->sh_size, s->sh_offset) ||
+		    !gr_file_pread(fd, str, (size_t)t->sh_size, t->sh_offset) || str[t->sh_size - 1] != '\0')
 			goto out;
 		/* As gr_bfd_refs_cxx over BFD's symbols (every entry but the first;
 		 * undefined: section index SHN_UNDEF; no leading character on ELF). */

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE  /* unshare, CLONE_NEW* */
 #include "gr_sandbox.h"
+#include "gr_bytes.h"
 #include "gr_path.h"
 #include "gr_strvec.h"
 
@@ -201,18 +202,6 @@ struct gr_sb_elf {
 	bool interp;       /* it has a PT_INTERP program header: dynamically linked */
 };
 
-/* An unsigned field of size sz (2, 4 or 8) at p, in the file's byte order. */
-static uint64_t
-gr_sb_field(const unsigned char *p, size_t sz, bool msb)
-{
-	uint64_t v = 0;
-	size_t i;
-
-	for (i = 0; i < sz; i++)
-		v |= (uint64_t)p[msb ? sz - 1 - i : i] << (8 * i);
-	return v;
-}
-
 /* Read path's ELF header and program headers into e. */
 static int
 gr_sb_elf_read(const char *path, struct gr_sb_elf *e, struct gr_error *err)
@@ -234,16 +223,16 @@ gr_sb_elf_read(const char *path, struct gr_sb_elf *e, struct gr_error *err)
 	}
 	e->bits = h[EI_CLASS] == ELFCLASS64 ? 64 : 32;
 	e->msb = h[EI_DATA] == ELFDATA2MSB;
-	e->machine = (unsigned)gr_sb_field(h + 18, 2, e->msb);
+	e->machine = (unsigned)gr_bytes_get(h + 18, 2, e->msb);
 	/* Program headers: e_phoff, e_phentsize, e_phnum (bounds checked). */
 	hlen = e->bits == 64 ? 64 : 52;
 	if ((size_t)k < hlen) {
 		close(fd);
 		return gr_error_set(err, GR_EIO, 0, "%s: truncated ELF header", path);
 	}
-	phoff = e->bits == 64 ? gr_sb_field(h + 32, 8, e->msb) : gr_sb_field(h + 28, 4, e->msb);
-	phentsize = (size_t)gr_sb_field(h + (e->bits == 64 ? 54 : 42), 2, e->msb);
-	phnum = (size_t)gr_sb_field(h + (e->bits == 64 ? 56 : 44), 2, e->msb);
+	phoff = e->bits == 64 ? gr_bytes_get(h + 32, 8, e->msb) : gr_bytes_get(h + 28, 4, e->msb);
+	phentsize = (size_t)gr_bytes_get(h + (e->bits == 64 ? 54 : 42), 2, e->msb);
+	phnum = (size_t)gr_bytes_get(h + (e->bits == 64 ? 56 : 44), 2, e->msb);
 	want = e->bits == 64 ? 56 : 32;
 	if (phnum && (phentsize < want || phoff > (uint64_t)1 << 40)) {
 		close(fd);
@@ -255,7 +244,7 @@ gr_sb_elf_read(const char *path, struct gr_sb_elf *e, struct gr_error *err)
 			close(fd);
 			return gr_error_set(err, GR_EIO, 0, "%s: truncated ELF program headers", path);
 		}
-		if (gr_sb_field(ph, 4, e->msb) == PT_INTERP)
+		if (gr_bytes_get(ph, 4, e->msb) == PT_INTERP)
 			e->interp = true;
 	}
 	close(fd);

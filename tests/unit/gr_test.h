@@ -55,6 +55,12 @@ void gr_test_put(const char *dir, const char *name, const char *text);
  * It allocates: test_nomem's injected failures would reach it. */
 char *gr_test_slurp(const char *path);
 
+/* The whole of the file at path as bytes (malloc'd, a NUL after them), its size in *len. */
+unsigned char *gr_test_slurp_bytes(const char *path, size_t *len);
+
+/* Write len bytes of b to path, created or truncated (asserted). */
+void gr_test_spill(const char *path, const unsigned char *b, size_t len);
+
 /* Write DIR/NAME.pc: prefix /opt/NAME, libdir ${prefix}/lib, Name NAME, Version 1.0, then the
  * Libs, Libs.private and Requires.private lines whose value is not NULL. */
 void gr_test_write_pc(const char *dir, const char *name, const char *libs, const char *libs_private,

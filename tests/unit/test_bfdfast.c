@@ -49,36 +49,7 @@ run_ok(const char *const argv[], const char *package)
 	ck_assert_msg(run(argv, package), "%s %s %s failed", argv[0], argv[1], argv[2]);
 }
 
-/* The whole of path (asserted), its length into *n. */
-static unsigned char *
-slurp(const char *path, size_t *n)
-{
-	FILE *f = fopen(path, "rb");
-	unsigned char *b;
-	long len;
 
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
-	len = ftell(f);
-	ck_assert_int_ge(len, 0);
-	rewind(f);
-	b = malloc((size_t)len + 1);
-	ck_assert_ptr_nonnull(b);
-	ck_assert_uint_eq(fread(b, 1, (size_t)len, f), (size_t)len);
-	fclose(f);
-	*n = (size_t)len;
-	return b;
-}
-
-static void
-spill(const char *path, const unsigned char *b, size_t n)
-{
-	FILE *f = fopen(path, "wb");
-
-	ck_assert_ptr_nonnull(f);
-	ck_assert_uint_eq(fwrite(b, 1, n, f), n);
-	ck_assert_int_eq(fclose(f), 0);
-}
 
 /* Whether the shortcut answers for path with t; when it does, its verdict
  * must be libbfd's, field by field. */
@@ -122,7 +93,7 @@ mutant(const char *name, const unsigned char *b, size_t len, size_t off, const v
 	ck_assert_uint_le(off + n, len);
 	memcpy(c + off, v, n);
 	ck_assert_uint_lt((size_t)snprintf(out, outsz, "%s/%s", dir, name), outsz);
-	spill(out, c, len);
+	gr_test_spill(out, c, len);
 	free(c);
 }
 
@@ -167,7 +138,7 @@ mutate_object(const char *obj, bool in_archive)
 	char path[300];
 	int answered = 0;
 
-	b = slurp(obj, &len);
+	b = gr_test_slurp_bytes(obj, &len);
 	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
 		char name[64];
 		snprintf(name, sizeof(name), "%s%s", in_archive ? "a-" : "", m[i].name);
@@ -207,7 +178,7 @@ mutate_object(const char *obj, bool in_archive)
 	/* cut short, at every 64 bytes */
 	for (k = 8; k < len; k += 64) {
 		snprintf(path, sizeof(path), "%s/%scut%zu", dir, in_archive ? "a-" : "", k);
-		spill(path, b, k);
+		gr_test_spill(path, b, k);
 		if (in_archive) {
 			char ar[320];
 			const char *ar_argv[] = { "ar", "rcs", ar, path, NULL };
@@ -259,8 +230,8 @@ START_TEST(test_made)
 	run_ok(cc2_argv, "gcc");
 	run_ok(so_argv, "gcc");
 	run_ok(ar_argv, "binutils");
-	b = slurp(o, &len);
-	spill(longo, b, len);
+	b = gr_test_slurp_bytes(o, &len);
+	gr_test_spill(longo, b, len);
 	free(b);
 	run_ok(arlong_argv, "binutils");
 	run_ok(thin_argv, "binutils");
@@ -295,10 +266,10 @@ START_TEST(test_made)
 	ck_assert(agrees_all(ar));
 	unsetenv("GNUTARGET");
 	/* An archive cut short anywhere, and its member headers damaged. */
-	b = slurp(ar, &len);
+	b = gr_test_slurp_bytes(ar, &len);
 	for (size_t k = 8; k < len; k += 7) {
 		snprintf(cut, sizeof(cut), "%s/libcut%zu.a", dir, k);
-		spill(cut, b, k);
+		gr_test_spill(cut, b, k);
 		(void)agrees_all(cut);
 	}
 	for (size_t k = 8; k < 8 + 60 && k < len; k++) {

@@ -41,42 +41,15 @@ run(const char *const *argv, char **out)
 	return code;
 }
 
-static unsigned char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	unsigned char *b;
-	long n;
 
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	rewind(f);
-	b = malloc((size_t)n + 1);
-	ck_assert_ptr_nonnull(b);
-	ck_assert_int_eq(fread(b, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return b;
-}
-
-static void
-spill(const char *path, const unsigned char *b, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(fwrite(b, 1, len, f), len);
-	ck_assert_int_eq(fclose(f), 0);
-}
 
 static void
 copy(const char *from, const char *to)
 {
 	size_t n;
-	unsigned char *b = slurp(from, &n);
+	unsigned char *b = gr_test_slurp_bytes(from, &n);
 
-	spill(to, b, n);
+	gr_test_spill(to, b, n);
 	free(b);
 	ck_assert_int_eq(chmod(to, 0755), 0);
 }
@@ -85,7 +58,7 @@ static bool
 same_file(const char *a, const char *b)
 {
 	size_t na, nb;
-	unsigned char *x = slurp(a, &na), *y = slurp(b, &nb);
+	unsigned char *x = gr_test_slurp_bytes(a, &na), *y = gr_test_slurp_bytes(b, &nb);
 	bool same = na == nb && !memcmp(x, y, na);
 
 	free(x);
@@ -373,7 +346,7 @@ static void
 check_synth(const struct syn *o, const struct synfile *f, const char *path)
 {
 	size_t len, k;
-	unsigned char *b = slurp(path, &len);
+	unsigned char *b = gr_test_slurp_bytes(path, &len);
 	struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
 	bool is64 = o->is64, be = o->be;
 
@@ -441,8 +414,8 @@ START_TEST(test_synthetic)
 		synth(&shapes[i], &f);
 		snprintf(path, sizeof(path), "%s/syn%zu", tmpdir, i);
 		snprintf(path4, sizeof(path4), "%s/syn%zu-4", tmpdir, i);
-		spill(path, f.b, f.len);
-		spill(path4, f.b, f.len);
+		gr_test_spill(path, f.b, f.len);
+		gr_test_spill(path4, f.b, f.len);
 		before = readelf("--string-dump=.debug_str", path);
 		ck_assert_msg(gr_dcomp_elf(path, 1, &st, &wrote, &e) == GR_OK, "shape %zu: %s", i, e.msg);
 		ck_assert(wrote);
@@ -478,11 +451,11 @@ refused(const struct syn *o, int want, const char *what)
 
 	synth(o, &f);
 	snprintf(path, sizeof(path), "%s/refused", tmpdir);
-	spill(path, f.b, f.len);
+	gr_test_spill(path, f.b, f.len);
 	ck_assert_msg(gr_dcomp_elf(path, 0, &st, &wrote, &e) == want, "%s: %d, not %d (%s)", what,
 	              gr_dcomp_elf(path, 0, &st, &wrote, &e), want, e.msg);
 	ck_assert(!wrote);
-	b = slurp(path, &len);
+	b = gr_test_slurp_bytes(path, &len);
 	ck_assert_msg(len == f.len && !memcmp(b, f.b, len), "%s: the file changed", what);
 	free(b);
 	free(f.b);

@@ -51,23 +51,6 @@ build_prog(const char *name)
 	return bin;
 }
 
-static unsigned char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	unsigned char *b;
-	long n;
-
-	ck_assert_ptr_nonnull(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	b = malloc((size_t)n + 1);
-	ck_assert_int_eq(fread(b, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return b;
-}
 
 START_TEST(test_elf_roundtrip)
 {
@@ -95,12 +78,12 @@ START_TEST(test_elf_roundtrip)
 	ck_assert_int_eq(run(seg0, &segb), 0);
 	ck_assert_int_eq(run(dyn0, &dynb), 0);
 	ck_assert_int_eq(run(bid0, &before), 0);
-	orig = slurp(bin, &olen);
+	orig = gr_test_slurp_bytes(bin, &olen);
 	ck_assert_int_eq(run(cp, NULL), 0);
 
 	ck_assert_msg(gr_embed_elf_add(bin, manifest, strlen(manifest), &e) == GR_OK, "%s", e.msg);
 	/* Nothing before the old end moved: only the ELF header's e_shoff/e_shnum changed there. */
-	now = slurp(bin, &nlen);
+	now = gr_test_slurp_bytes(bin, &nlen);
 	ck_assert_uint_gt(nlen, olen);
 	ck_assert_int_eq(memcmp(orig, now, 0x28), 0);
 	ck_assert_int_eq(memcmp(orig + 0x30, now + 0x30, 0x3c - 0x30), 0);
@@ -159,7 +142,7 @@ START_TEST(test_elf_roundtrip)
 		ck_assert_int_eq(run(cmp, NULL), 0);
 		ck_assert_int_eq(gr_embed_elf_append(bin, manifest, strlen(manifest), &e), GR_EUSAGE);
 		ck_assert_int_eq(run(cmp, NULL), 0);
-		again = slurp(bin, &alen);
+		again = gr_test_slurp_bytes(bin, &alen);
 		ck_assert_uint_eq(alen, nlen);
 		ck_assert_int_eq(memcmp(again, now, nlen), 0);
 		free(again);
@@ -215,7 +198,7 @@ START_TEST(test_elf_corrupt)
 	struct gr_error e;
 
 	ck_assert_int_eq(gr_embed_elf_add(bin, manifest, strlen(manifest), &e), GR_OK);
-	b = slurp(bin, &len);
+	b = gr_test_slurp_bytes(bin, &len);
 	at = note_at(b, len);
 	c = malloc(len);
 #define TRY(mutate, want)                                                   \

@@ -350,6 +350,26 @@ START_TEST(test_read_fd_nomem)
 }
 END_TEST
 
+/* gr_file_pread: exactly n bytes at off, or false with errno (0 at the end). */
+START_TEST(test_pread)
+{
+	char dir[64], path[128], buf[16];
+	struct stat st;
+	int fd = open_fixture(dir, sizeof(dir), path, sizeof(path), "hello\nworld", &st);
+
+	memset(buf, 0, sizeof(buf));
+	ck_assert(gr_file_pread(fd, buf, 5, 6));
+	ck_assert_str_eq(buf, "world");
+	ck_assert(gr_file_pread(fd, buf, 0, 100));
+	errno = EINVAL;
+	ck_assert(!gr_file_pread(fd, buf, 6, 6));  /* one byte past the end */
+	ck_assert_int_eq(errno, 0);
+	ck_assert(!gr_file_pread(-1, buf, 1, 0));
+	ck_assert_int_eq(errno, EBADF);
+	close_fixture(fd, dir);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -365,6 +385,7 @@ main(void)
 		test_read_fd_shrunk,
 		test_read_fd_read_error,
 		test_read_fd_nomem,
+		test_pread,
 	};
 
 	return gr_test_run(gr_test_suite("file", "identity", tests, sizeof(tests) / sizeof(tests[0]), 0), false);
