@@ -249,22 +249,19 @@ gr_fast_arname(const unsigned char *hdr, const char *name)
 	return true;
 }
 
-/* Whether libbfd, opened with no target named, reads with elf64-x86-64 first. */
+/* Whether libbfd, opened with no target named, reads with elf64-x86-64 first.
+ * bfd_find_target(NULL) reads GNUTARGET itself (library code asks no
+ * environment variable: env-no-getenv): another target named there is what it
+ * returns, and libbfd tries that one alone. */
 static bool
 gr_fast_usable(void)
 {
-	static int usable = -1;
-	const char *g = getenv("GNUTARGET");
+	const bfd_target *d;
 
-	if (g && strcmp(g, "default"))
-		return false;  /* another target named: libbfd tries that one alone */
-	if (usable < 0) {
-		const bfd_target *d;
-		gr_bfd_init();
-		d = bfd_find_target(NULL, NULL);
-		usable = d && d->name && !strcmp(d->name, "elf64-x86-64");
-	}
-	return usable > 0;
+	/* Asked each time (a getenv and a look-up): GNUTARGET may change. */
+	gr_bfd_init();
+	d = bfd_find_target(NULL, NULL);
+	return d && d->name && !strcmp(d->name, "elf64-x86-64");
 }
 
 /* The verdict for the common case (see above), filled into info: true, or
