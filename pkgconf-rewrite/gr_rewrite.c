@@ -1,8 +1,6 @@
 #include "gr_rewrite.h"
 
-#include <elf.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +8,6 @@
 #include <unistd.h>
 
 #include "gr_bstate.h"
-#include "gr_bytes.h"
 
 const char *const gr_rw_default_system_libs[] = {
 	/* glibc */
@@ -594,32 +591,6 @@ gr_rw_shared_path(struct gr_rw *w, const char *path, const char *origin)
 static int gr_rw_pass(struct gr_rw *w, const char *input, const char *origin, enum gr_rw_kind kind,
                       const char *const *args, size_t nargs);
 
-/* Whether the file at path is a regular file and an ELF relocatable object (ET_REL): BFD
- * would call it an object, compatible or not, never a shared library. Read
- * from its first 18 bytes: cmd/link's objects (29 in a sqlite3 link) cost
- * BFD 2 to 5 ms. */
-static bool
-gr_rw_elf_rel(const char *path)
-{
-	unsigned char h[18];
-	struct stat st;
-	ssize_t n = -1;
-	/* O_NONBLOCK: a FIFO named on the line is not waited for (not read either). */
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-
-	if (fd < 0)
-		return false;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
-		do
-			n = read(fd, h, sizeof(h));
-		while (n < 0 && errno == EINTR);
-	close(fd);
-	return n == (ssize_t)sizeof(h) && !memcmp(h, ELFMAG, SELFMAG) &&
-	       (h[EI_CLASS] == ELFCLASS32 || h[EI_CLASS] == ELFCLASS64) &&
-	       (h[EI_DATA] == ELFDATA2LSB || h[EI_DATA] == ELFDATA2MSB) &&
-	       gr_bytes_get(h + 16, 2, h[EI_DATA] == ELFDATA2MSB) == ET_REL;
-}
-
 static int
 gr_rw_input(struct gr_rw *w, const char *path, const char *origin)
 {
@@ -632,10 +603,6 @@ gr_rw_input(struct gr_rw *w, const char *path, const char *origin)
 	if (access(path, F_OK) != 0)
 		return gr_rw_missing_file(w, path, origin);
 	base = base ? base + 1 : path;
-	/* An object not named like a shared library passes whatever BFD says
-	 * of it (object, incompatible, or a script when it cannot read it). */
-	if (!gr_ldsearch_shared_name(base, name, sizeof(name)) && gr_rw_elf_rel(path))
-		return gr_rw_pass(w, path, origin, GR_RW_OTHER, &path, 1);
 	if ((rc = gr_bfd_classify(path, &w->r->search.target, &ci, &e))) {
 		*w->err = e;
 		return rc;
