@@ -54,18 +54,9 @@ gr_dc_pread(int fd, unsigned char *buf, size_t n, uint64_t off, const char *path
 static int
 gr_dc_pwrite(int fd, const unsigned char *buf, size_t n, uint64_t off, const char *path, struct gr_error *err)
 {
-	size_t done = 0;
-	ssize_t w;
-
-	while (done < n) {
-		w = pwrite(fd, buf + done, n - done, (off_t)(off + done));
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return gr_error_set(err, GR_EIO, w < 0 ? errno : EIO, "%s: %s", path, strerror(w < 0 ? errno : EIO));
-		done += (size_t)w;
-	}
-	return GR_OK;
+	if (gr_file_pwrite(fd, buf, n, off))
+		return GR_OK;
+	return gr_error_set(err, GR_EIO, errno, "%s: %s", path, strerror(errno));
 }
 
 /* Compress one section into s->z: the Chdr (ELFCOMPRESS_ZLIB, its size and

@@ -504,19 +504,11 @@ gr_em_append(int fd, const char *path, size_t oldlen, const unsigned char *tail,
              const unsigned char *hdr, const unsigned char *oldhdr, size_t hdroff, size_t hdrlen,
              struct gr_error *err)
 {
-	size_t done = 0;
 	ssize_t w;
 	int rc = GR_OK;
 
-	while (rc == GR_OK && done < taillen) {
-		w = pwrite(fd, tail + done, taillen - done, (off_t)(oldlen + done));
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			rc = gr_error_set(err, GR_EIO, errno, "%s: %s", path, strerror(w < 0 ? errno : EIO));
-		else
-			done += (size_t)w;
-	}
+	if (!gr_file_pwrite(fd, tail, taillen, oldlen))
+		rc = gr_error_set(err, GR_EIO, errno, "%s: %s", path, strerror(errno));
 	if (rc == GR_OK) {
 		do
 			w = pwrite(fd, hdr + hdroff, hdrlen, (off_t)hdroff);

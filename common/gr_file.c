@@ -118,3 +118,22 @@ gr_file_pread(int fd, void *buf, size_t n, uint64_t off)
 	}
 	return true;
 }
+
+bool
+gr_file_pwrite(int fd, const void *buf, size_t n, uint64_t off)
+{
+	size_t done = 0;
+
+	while (done < n) {
+		ssize_t w = pwrite(fd, (const char *)buf + done, n - done, (off_t)(off + done));
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (w == 0)
+				errno = EIO;
+			return false;
+		}
+		done += (size_t)w;
+	}
+	return true;
+}

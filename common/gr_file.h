@@ -26,6 +26,10 @@ int gr_file_read_fd(int fd, const char *path, size_t size, bool short_ok, char *
  * (0: the file ended first). */
 bool gr_file_pread(int fd, void *buf, size_t n, uint64_t off);
 
+/* All n bytes of buf to fd at off (pwrite, EINTR retried): true, or false with errno set
+ * (EIO when a write wrote nothing). */
+bool gr_file_pwrite(int fd, const void *buf, size_t n, uint64_t off);
+
 /* Room for gr_file_identity's longest line and its NUL. */
 #define GR_FILE_IDENTITY_MAX 128
 

@@ -370,6 +370,27 @@ START_TEST(test_pread)
 }
 END_TEST
 
+/* gr_file_pwrite: all n bytes at off, or false with errno. */
+START_TEST(test_pwrite)
+{
+	char dir[64], path[128], buf[16];
+	struct stat st;
+	int fd = open_fixture(dir, sizeof(dir), path, sizeof(path), "hello\nworld", &st), wfd;
+
+	wfd = open(path, O_WRONLY);
+	ck_assert_int_ge(wfd, 0);
+	ck_assert(gr_file_pwrite(wfd, "WORLD!", 6, 6));
+	ck_assert(gr_file_pwrite(wfd, "", 0, 100));
+	ck_assert_int_eq(close(wfd), 0);
+	memset(buf, 0, sizeof(buf));
+	ck_assert(gr_file_pread(fd, buf, 12, 0));
+	ck_assert_str_eq(buf, "hello\nWORLD!");
+	ck_assert(!gr_file_pwrite(fd, "x", 1, 0));  /* fd is open for reading only */
+	ck_assert_int_eq(errno, EBADF);
+	close_fixture(fd, dir);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -386,6 +407,7 @@ main(void)
 		test_read_fd_read_error,
 		test_read_fd_nomem,
 		test_pread,
+		test_pwrite,
 	};
 
 	return gr_test_run(gr_test_suite("file", "identity", tests, sizeof(tests) / sizeof(tests[0]), 0), false);
