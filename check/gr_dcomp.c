@@ -27,15 +27,17 @@ struct gr_dc_sec {
 	bool debug;          /* an uncompressed .debug_* section: compressed if that makes it smaller */
 	unsigned char *z;    /* then its new bytes: the Chdr, then the zlib stream (NULL: it stays as it was) */
 	size_t zlen;
+	unsigned char *raw;  /* a debug section that stays as it was: its bytes, read by its thread */
 };
 
-/* The compressing threads' shared state: the debug sections, largest first. */
+/* The compressing threads' shared state: the debug sections, largest first,
+ * each read from fd by the thread that compresses it. */
 struct gr_dc_work {
 	struct gr_dc_sec **order;
 	size_t n, next;
-	const unsigned char *tail;  /* the file's bytes from start */
-	uint64_t start;
+	int fd;
 	bool is64, be, oom;
+	int ioerr;  /* a read failed: its errno, or -1 when the file was shorter */
 	pthread_mutex_t mu;
 };
 
@@ -59,17 +61,29 @@ gr_dc_pwrite(int fd, const unsigned char *buf, size_t n, uint64_t off, const cha
 	return gr_error_set(err, GR_EIO, errno, "%s: %s", path, strerror(errno));
 }
 
-/* Compress one section into s->z: the Chdr (ELFCOMPRESS_ZLIB, its size and
- * alignment), then the stream; kept only when smaller than the section. */
-static bool
+/* Read one section and compress it into s->z: the Chdr (ELFCOMPRESS_ZLIB,
+ * its size and alignment), then the stream; kept only when smaller than the
+ * section, its bytes in s->raw otherwise. 0, ENOMEM, or a read's errno (-1:
+ * the file was shorter). */
+static int
 gr_dc_one(struct libdeflate_compressor *c, const struct gr_dc_work *w, struct gr_dc_sec *s)
 {
 	size_t hl = w->is64 ? sizeof(Elf64_Chdr) : sizeof(Elf32_Chdr);
 	size_t bound = libdeflate_zlib_compress_bound(c, (size_t)s->size), got;
-	unsigned char *z = malloc(hl + bound);
+	unsigned char *raw = malloc((size_t)s->size), *z;
 
-	if (!z)
-		return false;
+	if (!raw)
+		return ENOMEM;
+	errno = 0;
+	if (!gr_file_pread(w->fd, raw, (size_t)s->size, s->off)) {
+		int e = errno ? errno : -1;
+		free(raw);
+		return e;
+	}
+	if (!(z = malloc(hl + bound))) {
+		free(raw);
+		return ENOMEM;
+	}
 	memset(z, 0, hl);
 	gr_bytes_put(z, ELFCOMPRESS_ZLIB, 4, w->be);
 	if (w->is64) {
@@ -79,37 +93,43 @@ gr_dc_one(struct libdeflate_compressor *c, const struct gr_dc_work *w, struct gr
 		gr_bytes_put(z + 4, s->size, 4, w->be);
 		gr_bytes_put(z + 8, s->align ? s->align : 1, 4, w->be);
 	}
-	got = libdeflate_zlib_compress(c, w->tail + (s->off - w->start), (size_t)s->size, z + hl, bound);
+	got = libdeflate_zlib_compress(c, raw, (size_t)s->size, z + hl, bound);
 	/* Smaller even after the Chdr's alignment padding: no section then ends
 	 * later than it did, nor does the file (gr_dc_layout). */
 	if (got == 0 || hl + got + (hl == sizeof(Elf64_Chdr) ? 7 : 3) >= s->size) {
 		free(z);
-		return true;
+		s->raw = raw;
+		return 0;
 	}
+	free(raw);
 	s->z = z;
 	s->zlen = hl + got;
-	return true;
+	return 0;
 }
 
-/* A compressing thread (and the calling one): the next section until none is left. */
+/* A compressing thread (and the calling one): the next section until none is
+ * left; its compressor made for its first section. */
 static void *
 gr_dc_worker(void *arg)
 {
 	struct gr_dc_work *w = arg;
-	struct libdeflate_compressor *c = libdeflate_alloc_compressor(GR_DC_LEVEL);
+	struct libdeflate_compressor *c = NULL;
 	size_t i;
 
 	for (;;) {
+		int e;
 		pthread_mutex_lock(&w->mu);
-		if (!c)
-			w->oom = true;
-		i = w->oom ? w->n : w->next++;
+		i = w->oom || w->ioerr ? w->n : w->next++;
 		pthread_mutex_unlock(&w->mu);
 		if (i >= w->n)
 			break;
-		if (!gr_dc_one(c, w, w->order[i])) {
+		e = !c && !(c = libdeflate_alloc_compressor(GR_DC_LEVEL)) ? ENOMEM : gr_dc_one(c, w, w->order[i]);
+		if (e) {
 			pthread_mutex_lock(&w->mu);
-			w->oom = true;
+			if (e == ENOMEM)
+				w->oom = true;
+			else if (!w->ioerr)
+				w->ioerr = e;
 			pthread_mutex_unlock(&w->mu);
 		}
 	}
@@ -139,29 +159,22 @@ gr_dc_byoff(const void *x, const void *y)
 	return a->idx < b->idx ? -1 : a->idx > b->idx;
 }
 
-/* Compress w's sections on up to threads threads (the caller is one). */
-static void
-gr_dc_compress(struct gr_dc_work *w, unsigned threads)
+/* How many threads compress at once: threads, or (0) one per CPU this
+ * process may run on (taskset, a container's cpuset); at most
+ * GR_DC_MAXTHREADS and one per section. */
+static unsigned
+gr_dc_nthreads(unsigned threads, size_t nsecs)
 {
-	pthread_t tid[GR_DC_MAXTHREADS];
-	unsigned n = 0, i;
-
 	if (threads == 0) {
-		/* The CPUs this process may run on (taskset, a container's cpuset). */
 		cpu_set_t set;
 		long cpus = sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set) : sysconf(_SC_NPROCESSORS_ONLN);
 		threads = cpus < 1 ? 1 : cpus > GR_DC_MAXTHREADS ? GR_DC_MAXTHREADS : (unsigned)cpus;
 	}
 	if (threads > GR_DC_MAXTHREADS)
 		threads = GR_DC_MAXTHREADS;
-	if (threads > w->n)
-		threads = (unsigned)w->n;
-	/* A thread that cannot start leaves its share to the others. */
-	while (n + 1 < threads && pthread_create(&tid[n], NULL, gr_dc_worker, w) == 0)
-		n++;
-	gr_dc_worker(w);
-	for (i = 0; i < n; i++)
-		pthread_join(tid[i], NULL);
+	if (threads > nsecs)
+		threads = (unsigned)nsecs;
+	return threads ? threads : 1;
 }
 
 static bool
@@ -190,7 +203,6 @@ struct gr_dc_file {
 	struct gr_dc_sec *secs; /* the sections at or after start, in file order */
 	size_t nsecs;
 	uint64_t start;         /* the first debug section's offset */
-	unsigned char *tail;    /* the file's bytes from start to the last of secs' ends */
 };
 
 /* Field f (ELF64 offset o64, ELF32 o32, n64 and n32 bytes) of section i. */
@@ -390,13 +402,19 @@ gr_dc_layout(struct gr_dc_file *f, unsigned char **out, uint64_t *len, uint64_t 
 		return gr_error_set(err, GR_ENOMEM, 0, "out of memory");
 	for (k = 0; k < f->nsecs; k++) {
 		struct gr_dc_sec *s = &f->secs[k];
+		int rc;
+		if (!s->z && !s->raw && (rc = gr_dc_pread(f->fd, o + (s->newoff - f->start), (size_t)s->size, s->off,
+		                                          f->path, err))) {
+			free(o);
+			return rc;
+		}
 		if (s->z) {
 			memcpy(o + (s->newoff - f->start), s->z, s->zlen);
 			gr_dc_shput(f, f->sh, s->idx, 32, 20, 8, 4, s->zlen);
 			gr_dc_shput(f, f->sh, s->idx, 8, 8, 8, 4, GR_DC_FLAGS(f, s->idx) | SHF_COMPRESSED);
 			gr_dc_shput(f, f->sh, s->idx, 48, 32, 8, 4, chalign);
-		} else {
-			memcpy(o + (s->newoff - f->start), f->tail + (s->off - f->start), (size_t)s->size);
+		} else if (s->raw) {
+			memcpy(o + (s->newoff - f->start), s->raw, (size_t)s->size);
 		}
 		gr_dc_shput(f, f->sh, s->idx, 24, 16, 8, 4, s->newoff);
 	}
@@ -411,105 +429,178 @@ gr_dc_free(struct gr_dc_file *f)
 {
 	size_t k;
 
-	for (k = 0; k < f->nsecs; k++)
+	for (k = 0; k < f->nsecs; k++) {
 		free(f->secs[k].z);
+		free(f->secs[k].raw);
+	}
 	free(f->secs);
 	free(f->sh);
 	free(f->names);
-	free(f->tail);
+}
+
+/* A compression under way: the file read and planned, threads started. */
+struct gr_dcomp_job {
+	struct gr_dc_file f;
+	struct gr_dc_work w;
+	struct gr_dcomp_stats st;
+	char *path;                         /* f.path's copy */
+	bool mu;                            /* w.mu made */
+	pthread_t tid[GR_DC_MAXTHREADS];    /* the threads started */
+	unsigned ntid;
+};
+
+static void
+gr_dc_job_free(struct gr_dcomp_job *j)
+{
+	if (j->mu)
+		pthread_mutex_destroy(&j->w.mu);
+	if (j->f.fd >= 0)
+		close(j->f.fd);
+	free(j->w.order);
+	free(j->path);
+	gr_dc_free(&j->f);
+	free(j);
+}
+
+int
+gr_dcomp_start(const char *path, unsigned threads, struct gr_dcomp_job **job, struct gr_error *err)
+{
+	struct gr_dcomp_job *j;
+	struct gr_dc_file *f;
+	struct stat sb;
+	unsigned ndebug = 0, nt;
+	size_t k;
+	int rc;
+
+	*job = NULL;
+	if (!(j = calloc(1, sizeof(*j))))
+		return gr_error_set(err, GR_ENOMEM, 0, "out of memory");
+	f = &j->f;
+	f->fd = -1;
+	if (!(f->path = j->path = strdup(path))) {
+		gr_dc_job_free(j);
+		return gr_error_set(err, GR_ENOMEM, 0, "out of memory");
+	}
+	if ((f->fd = open(path, O_RDWR | O_CLOEXEC)) < 0) {
+		rc = gr_error_set(err, GR_EIO, errno, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (fstat(f->fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size > ((off_t)4 << 30)) {
+		rc = gr_error_set(err, GR_EIO, errno, "%s: not a regular file of at most 4 GiB", path);
+		goto fail;
+	}
+	f->size = (uint64_t)sb.st_size;
+	j->st.before = j->st.after = f->size;
+	if ((rc = gr_dc_headers(f, err)) || (rc = gr_dc_plan(f, &ndebug, err)))
+		goto fail;
+	j->st.sections = ndebug;
+	if (!ndebug) {
+		*job = j;
+		return GR_OK;
+	}
+	/* The debug sections, largest first, for the threads. */
+	if (!(j->w.order = malloc(ndebug * sizeof(*j->w.order)))) {
+		rc = gr_error_set(err, GR_ENOMEM, 0, "out of memory");
+		goto fail;
+	}
+	for (k = 0; k < f->nsecs; k++)
+		if (f->secs[k].debug)
+			j->w.order[j->w.n++] = &f->secs[k];
+	qsort(j->w.order, j->w.n, sizeof(*j->w.order), gr_dc_bysize);
+	j->w.fd = f->fd;
+	j->w.is64 = f->is64;
+	j->w.be = f->be;
+	if (pthread_mutex_init(&j->w.mu, NULL) != 0) {
+		rc = gr_error_set(err, GR_ENOMEM, 0, "out of memory (a mutex)");
+		goto fail;
+	}
+	j->mu = true;
+	/* All but one now; gr_dcomp_finish's caller is the last. A thread that
+	 * cannot start leaves its share to the others. */
+	nt = gr_dc_nthreads(threads, j->w.n);
+	while (j->ntid + 1 < nt && pthread_create(&j->tid[j->ntid], NULL, gr_dc_worker, &j->w) == 0)
+		j->ntid++;
+	*job = j;
+	return GR_OK;
+fail:
+	gr_dc_job_free(j);
+	return rc;
+}
+
+int
+gr_dcomp_finish(struct gr_dcomp_job *j, struct gr_dcomp_stats *st, bool *wrote, struct gr_error *err)
+{
+	struct gr_dc_file *f = &j->f;
+	unsigned char *out = NULL, hdr[8];
+	uint64_t len = 0, shoff = 0;
+	bool touched = false;
+	unsigned i;
+	size_t k;
+	int rc = GR_OK;
+
+	if (j->w.n)
+		gr_dc_worker(&j->w);
+	for (i = 0; i < j->ntid; i++)
+		pthread_join(j->tid[i], NULL);
+	j->ntid = 0;
+	if (j->w.oom) {
+		rc = gr_error_set(err, GR_ENOMEM, 0, "out of memory (compressing the debug sections)");
+		goto out;
+	}
+	if (j->w.ioerr > 0) {
+		rc = gr_error_set(err, GR_EIO, j->w.ioerr, "%s: %s", f->path, strerror(j->w.ioerr));
+		goto out;
+	}
+	if (j->w.ioerr) {
+		rc = gr_error_set(err, GR_EIO, 0, "%s: the file shrank while it was being read", f->path);
+		goto out;
+	}
+	for (k = 0; k < j->w.n; k++)
+		j->st.compressed += j->w.order[k]->z != NULL;
+	if (!j->st.compressed)
+		goto out;
+
+	/* Written from start on: the bytes, the file cut to its new end, then
+	 * the section table's place (in the ELF header) or the table itself. */
+	if ((rc = gr_dc_layout(f, &out, &len, &shoff, err)))
+		goto out;
+	touched = true;
+	if ((rc = gr_dc_pwrite(f->fd, out, (size_t)len, f->start, f->path, err)))
+		goto out;
+	if (ftruncate(f->fd, (off_t)(f->start + len)) != 0) {
+		rc = gr_error_set(err, GR_EIO, errno, "%s: %s", f->path, strerror(errno));
+		goto out;
+	}
+	if (shoff != f->shoff) {
+		gr_bytes_put(hdr, shoff, f->is64 ? 8 : 4, f->be);
+		rc = gr_dc_pwrite(f->fd, hdr, f->is64 ? 8 : 4, f->is64 ? 0x28 : 0x20, f->path, err);
+	} else {
+		rc = gr_dc_pwrite(f->fd, f->sh, (size_t)(f->shnum * f->shentsize), f->shoff, f->path, err);
+	}
+	if (rc == GR_OK)
+		j->st.after = f->start + len;
+out:
+	if (f->fd >= 0 && close(f->fd) != 0 && rc == GR_OK && touched)
+		rc = gr_error_set(err, GR_EIO, errno, "%s: %s", f->path, strerror(errno));
+	f->fd = -1;
+	*st = j->st;
+	if (wrote)
+		*wrote = touched;
+	free(out);
+	gr_dc_job_free(j);
+	return rc;
 }
 
 int
 gr_dcomp_elf(const char *path, unsigned threads, struct gr_dcomp_stats *st, bool *wrote, struct gr_error *err)
 {
-	struct gr_dc_file f = { .path = path, .fd = -1 };
-	struct gr_dc_work w = { .oom = false };
-	struct stat sb;
-	unsigned char *out = NULL, hdr[8];
-	uint64_t len = 0, shoff = 0, tailend = 0;
-	unsigned ndebug = 0;
-	size_t k;
-	bool touched = false;
+	struct gr_dcomp_job *j;
 	int rc;
 
 	memset(st, 0, sizeof(*st));
-	if ((f.fd = open(path, O_RDWR | O_CLOEXEC)) < 0)
-		return gr_error_set(err, GR_EIO, errno, "%s: %s", path, strerror(errno));
-	if (fstat(f.fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size > ((off_t)4 << 30)) {
-		rc = gr_error_set(err, GR_EIO, errno, "%s: not a regular file of at most 4 GiB", path);
-		goto out;
-	}
-	f.size = (uint64_t)sb.st_size;
-	st->before = st->after = f.size;
-	if ((rc = gr_dc_headers(&f, err)) || (rc = gr_dc_plan(&f, &ndebug, err)))
-		goto out;
-	st->sections = ndebug;
-	if (!ndebug)
-		goto out;
-	for (k = 0; k < f.nsecs; k++)
-		if (f.secs[k].off + f.secs[k].size > tailend)
-			tailend = f.secs[k].off + f.secs[k].size;
-	if (!(f.tail = malloc((size_t)(tailend - f.start)))) {
-		rc = gr_error_set(err, GR_ENOMEM, 0, "out of memory");
-		goto out;
-	}
-	if ((rc = gr_dc_pread(f.fd, f.tail, (size_t)(tailend - f.start), f.start, path, err)))
-		goto out;
-
-	/* The debug sections, compressed on the threads. */
-	if (!(w.order = malloc(ndebug * sizeof(*w.order)))) {
-		rc = gr_error_set(err, GR_ENOMEM, 0, "out of memory");
-		goto out;
-	}
-	for (k = 0; k < f.nsecs; k++)
-		if (f.secs[k].debug)
-			w.order[w.n++] = &f.secs[k];
-	qsort(w.order, w.n, sizeof(*w.order), gr_dc_bysize);
-	w.tail = f.tail;
-	w.start = f.start;
-	w.is64 = f.is64;
-	w.be = f.be;
-	if (pthread_mutex_init(&w.mu, NULL) != 0) {
-		rc = gr_error_set(err, GR_ENOMEM, 0, "out of memory (a mutex)");
-		goto out;
-	}
-	gr_dc_compress(&w, threads);
-	pthread_mutex_destroy(&w.mu);
-	if (w.oom) {
-		rc = gr_error_set(err, GR_ENOMEM, 0, "out of memory (compressing the debug sections)");
-		goto out;
-	}
-	for (k = 0; k < w.n; k++)
-		st->compressed += w.order[k]->z != NULL;
-	if (!st->compressed)
-		goto out;
-
-	/* Written from start on: the bytes, the file cut to its new end, then
-	 * the section table's place (in the ELF header) or the table itself. */
-	if ((rc = gr_dc_layout(&f, &out, &len, &shoff, err)))
-		goto out;
-	touched = true;
-	if ((rc = gr_dc_pwrite(f.fd, out, (size_t)len, f.start, path, err)))
-		goto out;
-	if (ftruncate(f.fd, (off_t)(f.start + len)) != 0) {
-		rc = gr_error_set(err, GR_EIO, errno, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (shoff != f.shoff) {
-		gr_bytes_put(hdr, shoff, f.is64 ? 8 : 4, f.be);
-		rc = gr_dc_pwrite(f.fd, hdr, f.is64 ? 8 : 4, f.is64 ? 0x28 : 0x20, path, err);
-	} else {
-		rc = gr_dc_pwrite(f.fd, f.sh, (size_t)(f.shnum * f.shentsize), f.shoff, path, err);
-	}
-	if (rc == GR_OK)
-		st->after = f.start + len;
-out:
-	if (f.fd >= 0 && close(f.fd) != 0 && rc == GR_OK && touched)
-		rc = gr_error_set(err, GR_EIO, errno, "%s: %s", path, strerror(errno));
 	if (wrote)
-		*wrote = touched;
-	free(out);
-	free(w.order);
-	gr_dc_free(&f);
-	return rc;
+		*wrote = false;
+	if ((rc = gr_dcomp_start(path, threads, &j, err)) != GR_OK)
+		return rc;
+	return gr_dcomp_finish(j, st, wrote, err);
 }

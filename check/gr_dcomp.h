@@ -33,4 +33,19 @@ struct gr_dcomp_stats {
  * untouched; GR_ENOTBIN, GR_EFORMAT, GR_ENOMEM, GR_EIO otherwise. */
 int gr_dcomp_elf(const char *path, unsigned threads, struct gr_dcomp_stats *st, bool *wrote, struct gr_error *err);
 
+/* A gr_dcomp_elf under way, for a caller with other work meanwhile. */
+struct gr_dcomp_job;
+
+/* gr_dcomp_elf's first half: read and check path, and start compressing on
+ * all but one of its threads (the caller of gr_dcomp_finish is the last);
+ * *job for gr_dcomp_finish, which must follow (nothing else ends a job). On
+ * an error, *job NULL and the file untouched (gr_dcomp_elf's codes). Until
+ * gr_dcomp_finish, the file may be read but not changed. */
+int gr_dcomp_start(const char *path, unsigned threads, struct gr_dcomp_job **job, struct gr_error *err);
+
+/* gr_dcomp_elf's second half: the calling thread compresses what is left,
+ * then the file is rewritten in place; st, wrote and the result as
+ * gr_dcomp_elf's. Frees job. */
+int gr_dcomp_finish(struct gr_dcomp_job *job, struct gr_dcomp_stats *st, bool *wrote, struct gr_error *err);
+
 #endif

@@ -803,7 +803,18 @@ gr_lw_plan(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 	return changed;
 }
 
-static int gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_report *rep, bool plan);
+/* gorelink-ld's compression of the output's debug sections (gr_dcomp):
+ * started as soon as the final link has succeeded, so that its threads run
+ * while the link's manifest and diagnosis are made, and ended by gr_lw_dcomp. */
+struct gr_lw_dcjob {
+	bool started;
+	int rc;                    /* gr_dcomp_start's answer */
+	struct gr_error e;         /* and its error */
+	struct gr_dcomp_job *job;  /* when rc is GR_OK */
+};
+
+static int gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_report *rep, bool plan,
+                      struct gr_lw_dcjob *dj);
 
 /* GORELINK_LINKER_MATRIX=DIR: after a final link that succeeded, the same
  * link once more with each installed linker (bfd, gold, lld, mold; gold not
@@ -1168,10 +1179,12 @@ struct gr_lw_marks {
  * and is as the linker left it, it links again with the linker compressing
  * (final's "=none" back to "=zlib"): what the first link recorded in rep is
  * taken back to marks, and what it printed is not printed again (the second
- * link's messages are, when it fails). The link's status. */
+ * link's messages are, when it fails). dj: the compression gr_lw_link
+ * started after the link (started here when it did not), ended here. The
+ * link's status. */
 static int
 gr_lw_dcomp(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_report *rep,
-            const struct gr_lw_marks *marks)
+            const struct gr_lw_marks *marks, struct gr_lw_dcjob *dj)
 {
 	struct gr_linkwrap quiet = *w;
 	struct gr_dcomp_stats st;
@@ -1181,8 +1194,15 @@ gr_lw_dcomp(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link
 	size_t saidlen = 0, i;
 	int status;
 
-	if (gr_dcomp_elf(gr_lw_output(final), 0, &st, &wrote, &e) == GR_OK)
+	if (!dj->started) {
+		dj->started = true;
+		dj->rc = gr_dcomp_start(gr_lw_output(final), 0, &dj->job, &dj->e);
+	}
+	if (dj->rc != GR_OK)
+		e = dj->e;
+	else if (gr_dcomp_finish(dj->job, &st, &wrote, &e) == GR_OK)
 		return 0;
+	dj->job = NULL;
 	if (wrote) {
 		gr_lw_diag(w, "compressing the debug sections of %s: %s", gr_lw_output(final), e.msg);
 		return 1;
@@ -1200,7 +1220,7 @@ gr_lw_dcomp(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link
 	rep->nmissing = marks->nmissing;
 	if ((quiet.msg = open_memstream(&said, &saidlen)) == NULL)
 		quiet.msg = w->msg;
-	status = gr_lw_link(&quiet, final, rep, false);
+	status = gr_lw_link(&quiet, final, rep, false, NULL);
 	if (quiet.msg != w->msg) {
 		fclose(quiet.msg);
 		if (status != 0 && said)
@@ -1213,6 +1233,7 @@ gr_lw_dcomp(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link
 int
 gr_linkwrap_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_report *rep)
 {
+	struct gr_lw_dcjob dj = { false, GR_OK, { 0 }, NULL };
 	struct gr_lw_marks marks;
 	int status;
 	long dz;
@@ -1223,9 +1244,15 @@ gr_linkwrap_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr
 	if (dz >= 0 && !gr_lw_set_arg(final, dz, GR_LW_NONE))
 		dz = -1;
 	marks = (struct gr_lw_marks){ rep->nfindings, rep->nundefined, rep->nmissing };
-	status = gr_lw_link(w, final, rep, true);
-	if (status == 0 && dz >= 0)
-		status = gr_lw_dcomp(w, final, rep, &marks);
+	status = gr_lw_link(w, final, rep, true, dz >= 0 ? &dj : NULL);
+	if (status == 0 && dz >= 0) {
+		status = gr_lw_dcomp(w, final, rep, &marks, &dj);
+	} else if (dj.job) {
+		/* (gr_lw_link ends with a link that succeeded when it started one) */
+		struct gr_dcomp_stats st;
+		struct gr_error e;
+		(void)gr_dcomp_finish(dj.job, &st, NULL, &e);
+	}
 
 	/* --max-version: who refers to each symbol the output needs too new a
 	 * version of, while cmd/link's objects still exist (gr_floorref). */
@@ -1257,14 +1284,15 @@ gr_linkwrap_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr
 int
 gr_linkwrap_link_unplanned(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_report *rep)
 {
-	return gr_lw_link(w, final, rep, false);
+	return gr_lw_link(w, final, rep, false, NULL);
 }
 
 /* The final link, planned (plan: gr_lw_plan first), then diagnosed: archives
  * in the wrong order are grouped and linked again; with --fix, up to three
  * more tries with the archives that define the missing symbols appended. */
 static int
-gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_report *rep, bool plan)
+gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_report *rep, bool plan,
+           struct gr_lw_dcjob *dj)
 {
 	int status = 0, regroups = 0, fixes = 0;
 	/* A static glibc link traces the functions with findings and the plugin
@@ -1373,6 +1401,12 @@ gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 		                            &traces, extra, derive ? nextra : 0, traced_run ? &lt : NULL);
 		/* An option the linker ignored: GNU ld links instead (issue 15). */
 		redo = status == 0 && gr_lw_ignored_option(w, final, res.err, res.err ? res.errlen : 0);
+		/* A link that succeeded ends this loop: its debug sections start
+		 * compressing now (dj), beside the work on its messages and manifest. */
+		if (dj && status == 0 && !redo && !dj->started) {
+			dj->started = true;
+			dj->rc = gr_dcomp_start(gr_lw_output(final), 0, &dj->job, &dj->e);
+		}
 		/* GNU ld's warnings from lld's or mold's trace; the extra symbols'
 		 * other callers are not GNU ld's findings: their lines go. */
 		if (derive && traces && lk == GR_LINKER_MOLD) {

@@ -132,6 +132,41 @@ check_linked(const char *extra, const char *tag)
 	ck_assert_uint_lt(st.after, st.before);
 	ck_assert_int_eq(gr_dcomp_elf(b, 4, &st, &wrote, &e), GR_OK);
 	ck_assert_msg(same_file(a, b), "%s: one thread and four give different bytes", tag);
+	/* In two halves (gr_dcomp_start, gr_dcomp_finish): the file untouched
+	 * while the threads run, then the same bytes. */
+	{
+		char c[512];
+		struct gr_dcomp_job *job = NULL;
+		unsigned threads;
+		for (threads = 1; threads <= 3; threads += 2) {
+			snprintf(c, sizeof(c), "%s/c-%s-%u", tmpdir, tag, threads);
+			copy(orig, c);
+			ck_assert_int_eq(gr_dcomp_start(c, threads, &job, &e), GR_OK);
+			ck_assert_ptr_nonnull(job);
+			ck_assert_msg(same_file(orig, c), "%s: the file changed before gr_dcomp_finish", tag);
+			wrote = false;
+			ck_assert_int_eq(gr_dcomp_finish(job, &st, &wrote, &e), GR_OK);
+			ck_assert(wrote);
+			ck_assert_uint_ge(st.compressed, 3);
+			ck_assert_msg(same_file(a, c), "%s: start and finish (%u threads) give other bytes", tag, threads);
+		}
+		/* The file cut short while the job was under way (its sections are
+		 * read by the threads that compress them): a read error, nothing
+		 * written. */
+		snprintf(c, sizeof(c), "%s/c-%s-cut", tmpdir, tag);
+		copy(orig, c);
+		ck_assert_int_eq(gr_dcomp_start(c, 1, &job, &e), GR_OK);
+		ck_assert_int_eq(truncate(c, 4096), 0);
+		wrote = true;
+		ck_assert_int_eq(gr_dcomp_finish(job, &st, &wrote, &e), GR_EIO);
+		ck_assert(!wrote);
+		ck_assert_msg(strstr(e.msg, "shrank"), "%s", e.msg);
+		/* A file it refuses: no job, the file as it was. */
+		snprintf(c, sizeof(c), "%s/c-%s-missing", tmpdir, tag);
+		job = (struct gr_dcomp_job *)&st;
+		ck_assert_int_eq(gr_dcomp_start(c, 0, &job, &e), GR_EIO);
+		ck_assert_ptr_null(job);
+	}
 
 	/* readelf: .debug_info is compressed (C), and decodes to the same DWARF. */
 	secs = readelf("-S", a);

@@ -641,24 +641,34 @@ START_TEST(test_order_planned_from_cache)
 }
 END_TEST
 
-/* gr_dcomp_elf, wrapped (-Wl,--wrap): dcomp_fail 1 fails it as a layout it
- * cannot rewrite (the file untouched), 2 as a write that failed; 0 runs it. */
-int __real_gr_dcomp_elf(const char *path, unsigned threads, struct gr_dcomp_stats *st, bool *wrote,
-                        struct gr_error *err);
-int __wrap_gr_dcomp_elf(const char *path, unsigned threads, struct gr_dcomp_stats *st, bool *wrote,
-                        struct gr_error *err);
+/* gr_dcomp_start and gr_dcomp_finish, wrapped (-Wl,--wrap): dcomp_fail 1
+ * fails the start as a layout it cannot rewrite (the file untouched), 2 the
+ * finish as a write that failed (after the real one); 0 runs them. */
+int __real_gr_dcomp_start(const char *path, unsigned threads, struct gr_dcomp_job **job, struct gr_error *err);
+int __wrap_gr_dcomp_start(const char *path, unsigned threads, struct gr_dcomp_job **job, struct gr_error *err);
+int __real_gr_dcomp_finish(struct gr_dcomp_job *job, struct gr_dcomp_stats *st, bool *wrote, struct gr_error *err);
+int __wrap_gr_dcomp_finish(struct gr_dcomp_job *job, struct gr_dcomp_stats *st, bool *wrote, struct gr_error *err);
 static int dcomp_fail, dcomp_calls;
 
 int
-__wrap_gr_dcomp_elf(const char *path, unsigned threads, struct gr_dcomp_stats *st, bool *wrote,
-                    struct gr_error *err)
+__wrap_gr_dcomp_start(const char *path, unsigned threads, struct gr_dcomp_job **job, struct gr_error *err)
 {
 	dcomp_calls++;
-	if (!dcomp_fail)
-		return __real_gr_dcomp_elf(path, threads, st, wrote, err);
-	memset(st, 0, sizeof(*st));
-	*wrote = dcomp_fail == 2;
-	return gr_error_set(err, dcomp_fail == 2 ? GR_EIO : GR_EUSAGE, 0, "%s: injected (%d)", path, dcomp_fail);
+	if (dcomp_fail != 1)
+		return __real_gr_dcomp_start(path, threads, job, err);
+	*job = NULL;
+	return gr_error_set(err, GR_EUSAGE, 0, "%s: injected (%d)", path, dcomp_fail);
+}
+
+int
+__wrap_gr_dcomp_finish(struct gr_dcomp_job *job, struct gr_dcomp_stats *st, bool *wrote, struct gr_error *err)
+{
+	int rc = __real_gr_dcomp_finish(job, st, wrote, err);
+
+	if (dcomp_fail != 2 || rc != GR_OK)
+		return rc;
+	*wrote = true;
+	return gr_error_set(err, GR_EIO, 0, "injected (%d)", dcomp_fail);
 }
 
 /* Whether readelf -t says .debug_info in path is zlib-compressed. */
