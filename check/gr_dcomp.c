@@ -37,7 +37,7 @@ struct gr_dc_work {
 	size_t n, next;
 	int fd;
 	bool is64, be, oom;
-	int ioerr;  /* a read failed: its errno, or -1 when the file was shorter */
+	int ioerr;  /* a read failed: its errno, or GR_DC_SHORT */
 	pthread_mutex_t mu;
 };
 
@@ -61,10 +61,13 @@ gr_dc_pwrite(int fd, const unsigned char *buf, size_t n, uint64_t off, const cha
 	return gr_error_set(err, GR_EIO, errno, "%s: %s", path, strerror(errno));
 }
 
+#define GR_DC_NOMEM (-2)  /* gr_dc_one: an allocation failed */
+#define GR_DC_SHORT (-1)  /* gr_dc_one: the file was shorter */
+
 /* Read one section and compress it into s->z: the Chdr (ELFCOMPRESS_ZLIB,
  * its size and alignment), then the stream; kept only when smaller than the
- * section, its bytes in s->raw otherwise. 0, ENOMEM, or a read's errno (-1:
- * the file was shorter). */
+ * section, its bytes in s->raw otherwise. 0, GR_DC_NOMEM, GR_DC_SHORT or a
+ * read's errno. */
 static int
 gr_dc_one(struct libdeflate_compressor *c, const struct gr_dc_work *w, struct gr_dc_sec *s)
 {
@@ -73,16 +76,16 @@ gr_dc_one(struct libdeflate_compressor *c, const struct gr_dc_work *w, struct gr
 	unsigned char *raw = malloc((size_t)s->size), *z;
 
 	if (!raw)
-		return ENOMEM;
+		return GR_DC_NOMEM;
 	errno = 0;
 	if (!gr_file_pread(w->fd, raw, (size_t)s->size, s->off)) {
-		int e = errno ? errno : -1;
+		int e = errno ? errno : GR_DC_SHORT;
 		free(raw);
 		return e;
 	}
 	if (!(z = malloc(hl + bound))) {
 		free(raw);
-		return ENOMEM;
+		return GR_DC_NOMEM;
 	}
 	memset(z, 0, hl);
 	gr_bytes_put(z, ELFCOMPRESS_ZLIB, 4, w->be);
@@ -123,10 +126,10 @@ gr_dc_worker(void *arg)
 		pthread_mutex_unlock(&w->mu);
 		if (i >= w->n)
 			break;
-		e = !c && !(c = libdeflate_alloc_compressor(GR_DC_LEVEL)) ? ENOMEM : gr_dc_one(c, w, w->order[i]);
+		e = !c && !(c = libdeflate_alloc_compressor(GR_DC_LEVEL)) ? GR_DC_NOMEM : gr_dc_one(c, w, w->order[i]);
 		if (e) {
 			pthread_mutex_lock(&w->mu);
-			if (e == ENOMEM)
+			if (e == GR_DC_NOMEM)
 				w->oom = true;
 			else if (!w->ioerr)
 				w->ioerr = e;
@@ -444,6 +447,7 @@ struct gr_dcomp_job {
 	struct gr_dc_work w;
 	struct gr_dcomp_stats st;
 	char *path;                         /* f.path's copy */
+	struct stat id;                     /* the file when the job started */
 	bool mu;                            /* w.mu made */
 	pthread_t tid[GR_DC_MAXTHREADS];    /* the threads started */
 	unsigned ntid;
@@ -460,6 +464,18 @@ gr_dc_job_free(struct gr_dcomp_job *j)
 	free(j->path);
 	gr_dc_free(&j->f);
 	free(j);
+}
+
+/* Whether f's open file and the file at its path are both still the one
+ * that id describes (device, inode, size, modification time). */
+static bool
+gr_dc_same(const struct gr_dc_file *f, const struct stat *id)
+{
+	struct stat a, b;
+
+	return fstat(f->fd, &a) == 0 && stat(f->path, &b) == 0 && a.st_dev == id->st_dev && a.st_ino == id->st_ino &&
+	       b.st_dev == id->st_dev && b.st_ino == id->st_ino && a.st_size == id->st_size &&
+	       a.st_mtim.tv_sec == id->st_mtim.tv_sec && a.st_mtim.tv_nsec == id->st_mtim.tv_nsec;
 }
 
 int
@@ -490,6 +506,7 @@ gr_dcomp_start(const char *path, unsigned threads, struct gr_dcomp_job **job, st
 		goto fail;
 	}
 	f->size = (uint64_t)sb.st_size;
+	j->id = sb;
 	j->st.before = j->st.after = f->size;
 	if ((rc = gr_dc_headers(f, err)) || (rc = gr_dc_plan(f, &ndebug, err)))
 		goto fail;
@@ -543,6 +560,14 @@ gr_dcomp_finish(struct gr_dcomp_job *j, struct gr_dcomp_stats *st, bool *wrote, 
 	for (i = 0; i < j->ntid; i++)
 		pthread_join(j->tid[i], NULL);
 	j->ntid = 0;
+	/* The file the job read, still at its path and as it was: a file
+	 * replaced (a relink renames over it) or changed meanwhile is not
+	 * written, whatever the threads read. */
+	if (j->w.n && !gr_dc_same(f, &j->id)) {
+		rc = gr_error_set(err, GR_EIO, 0, "%s: the file changed while its debug sections were being compressed",
+		                  f->path);
+		goto out;
+	}
 	if (j->w.oom) {
 		rc = gr_error_set(err, GR_ENOMEM, 0, "out of memory (compressing the debug sections)");
 		goto out;
@@ -583,12 +608,32 @@ out:
 	if (f->fd >= 0 && close(f->fd) != 0 && rc == GR_OK && touched)
 		rc = gr_error_set(err, GR_EIO, errno, "%s: %s", f->path, strerror(errno));
 	f->fd = -1;
-	*st = j->st;
+	if (rc == GR_OK)
+		*st = j->st;
+	else
+		memset(st, 0, sizeof(*st));
 	if (wrote)
 		*wrote = touched;
 	free(out);
 	gr_dc_job_free(j);
 	return rc;
+}
+
+void
+gr_dcomp_cancel(struct gr_dcomp_job *j)
+{
+	unsigned i;
+
+	if (!j)
+		return;
+	if (j->mu) {
+		pthread_mutex_lock(&j->w.mu);
+		j->w.next = j->w.n;  /* no section is taken after this */
+		pthread_mutex_unlock(&j->w.mu);
+	}
+	for (i = 0; i < j->ntid; i++)
+		pthread_join(j->tid[i], NULL);
+	gr_dc_job_free(j);
 }
 
 int

@@ -877,6 +877,10 @@ gr_lw_matrix(const struct gr_linkwrap *w, const struct gr_strvec *final)
 				fuse = true;
 			} else if (i > 0 && !strcmp(final->v[i - 1], "-o")) {
 				a = out;
+			} else if (!strncmp(a, "-o", 2) && a[2]) {
+				/* "-oFILE", as gr_lw_output reads it: the real output is not theirs */
+				ok = !gr_strvec_push(&v, "-o");
+				a = out;
 			}
 			ok = ok && !gr_strvec_push(&v, a);
 		}
@@ -1198,11 +1202,14 @@ gr_lw_dcomp(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link
 		dj->started = true;
 		dj->rc = gr_dcomp_start(gr_lw_output(final), 0, &dj->job, &dj->e);
 	}
-	if (dj->rc != GR_OK)
+	if (dj->rc != GR_OK) {
 		e = dj->e;
-	else if (gr_dcomp_finish(dj->job, &st, &wrote, &e) == GR_OK)
-		return 0;
-	dj->job = NULL;
+	} else {
+		int rc = gr_dcomp_finish(dj->job, &st, &wrote, &e);
+		dj->job = NULL;
+		if (rc == GR_OK)
+			return 0;
+	}
 	if (wrote) {
 		gr_lw_diag(w, "compressing the debug sections of %s: %s", gr_lw_output(final), e.msg);
 		return 1;
@@ -1247,11 +1254,10 @@ gr_linkwrap_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr
 	status = gr_lw_link(w, final, rep, true, dz >= 0 ? &dj : NULL);
 	if (status == 0 && dz >= 0) {
 		status = gr_lw_dcomp(w, final, rep, &marks, &dj);
-	} else if (dj.job) {
-		/* (gr_lw_link ends with a link that succeeded when it started one) */
-		struct gr_dcomp_stats st;
-		struct gr_error e;
-		(void)gr_dcomp_finish(dj.job, &st, NULL, &e);
+	} else {
+		/* (gr_lw_link ends with a link that succeeded when it started one:
+		 * a job left means a later failure; nothing is written) */
+		gr_dcomp_cancel(dj.job);
 	}
 
 	/* --max-version: who refers to each symbol the output needs too new a

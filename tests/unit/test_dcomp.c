@@ -160,7 +160,31 @@ check_linked(const char *extra, const char *tag)
 		wrote = true;
 		ck_assert_int_eq(gr_dcomp_finish(job, &st, &wrote, &e), GR_EIO);
 		ck_assert(!wrote);
-		ck_assert_msg(strstr(e.msg, "shrank"), "%s", e.msg);
+		ck_assert_msg(strstr(e.msg, "changed while"), "%s", e.msg);
+		ck_assert_uint_eq(st.compressed, 0);  /* zeroed on an error */
+		/* Replaced meanwhile (a relink renames its output over the path):
+		 * nothing written, neither to the old file nor to the new one. */
+		{
+			char d[600];
+			snprintf(c, sizeof(c), "%s/c-%s-replaced", tmpdir, tag);
+			snprintf(d, sizeof(d), "%s.new", c);
+			copy(orig, c);
+			copy(orig, d);
+			ck_assert_int_eq(gr_dcomp_start(c, 2, &job, &e), GR_OK);
+			ck_assert_int_eq(rename(d, c), 0);
+			wrote = true;
+			ck_assert_int_eq(gr_dcomp_finish(job, &st, &wrote, &e), GR_EIO);
+			ck_assert(!wrote);
+			ck_assert_msg(strstr(e.msg, "changed while"), "%s", e.msg);
+			ck_assert_msg(same_file(orig, c), "%s: the new file was written", tag);
+		}
+		/* Cancelled: the threads stop, nothing is written. */
+		snprintf(c, sizeof(c), "%s/c-%s-cancel", tmpdir, tag);
+		copy(orig, c);
+		ck_assert_int_eq(gr_dcomp_start(c, 3, &job, &e), GR_OK);
+		gr_dcomp_cancel(job);
+		ck_assert_msg(same_file(orig, c), "%s: a cancelled job wrote", tag);
+		gr_dcomp_cancel(NULL);
 		/* A file it refuses: no job, the file as it was. */
 		snprintf(c, sizeof(c), "%s/c-%s-missing", tmpdir, tag);
 		job = (struct gr_dcomp_job *)&st;

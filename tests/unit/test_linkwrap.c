@@ -756,6 +756,44 @@ START_TEST(test_debug_compression_fallback)
 }
 END_TEST
 
+/* A link that --fix repairs: the compression starts once, after the link
+ * that succeeded (not after the one that failed), and the output is
+ * compressed; the line says none. */
+START_TEST(test_debug_compression_after_fix)
+{
+	char dsrc[256], dobj[256];
+	struct run r;
+	size_t i;
+	bool none = false, zlib = false;
+
+	setup();
+	snprintf(dsrc, sizeof(dsrc), "%s/dmain.c", dir);
+	snprintf(dobj, sizeof(dobj), "%s/dmain.o", dir);
+	/* stdio's and pwd's types: DWARF enough to shrink (a tiny .debug_info stays as it is) */
+	write_file("dmain.c",
+	           "#include <pwd.h>\n#include <stdio.h>\nint need(void);\n"
+	           "int main(void) { struct passwd *p = getpwnam(\"root\"); printf(\"%d\\n\", p != 0); return need(); }\n",
+	           0644);
+	must_run((const char *const[]){ "gcc", "-g", "-c", "-o", dobj, dsrc, NULL });
+	dcomp_fail = 0;
+	dcomp_calls = 0;
+	link_words(&r, true, (const char *const[]){ "gcc", "-o", out, "-Wl,--compress-debug-sections=zlib", dobj, libneed,
+	                                             NULL });
+	ck_assert_msg(r.status == 0, "status %d\n%s", r.status, r.msgs);
+	has(r.msgs, "libprov.a (-lprov) and linking again");
+	ck_assert_uint_eq(r.rep.links, 2);
+	ck_assert_int_eq(dcomp_calls, 1);
+	for (i = 0; i < r.final.n; i++) {
+		none |= !strcmp(r.final.v[i], "-Wl,--compress-debug-sections=none");
+		zlib |= !strcmp(r.final.v[i], "-Wl,--compress-debug-sections=zlib");
+	}
+	ck_assert(none && !zlib);
+	ck_assert_msg(debug_info_zlib(out), "gorelink-ld did not compress .debug_info after --fix");
+	run_free(&r);
+	teardown();
+}
+END_TEST
+
 int
 main(void)
 {
@@ -775,6 +813,7 @@ main(void)
 		test_dso_missing_soname_flag,
 		test_dso_missing_libm,
 		test_debug_compression_fallback,
+		test_debug_compression_after_fix,
 	};
 
 	return gr_test_run(gr_test_suite("linkwrap", "linkwrap", tests, sizeof(tests) / sizeof(tests[0]), 120), false);
