@@ -695,6 +695,38 @@ debug_info_zlib(const char *path)
 	return z;
 }
 
+/* dir/NAME.o compiled with -g from a main returning ret, with stdio's and
+ * pwd's types: DWARF enough to shrink (a tiny .debug_info stays as it is);
+ * its path in obj. */
+static void
+debug_object(const char *name, const char *ret, char *obj, size_t n)
+{
+	char src[256], text[512], file[64];
+
+	snprintf(file, sizeof(file), "%s.c", name);
+	snprintf(src, sizeof(src), "%s/%s", dir, file);
+	snprintf(obj, n, "%s/%s.o", dir, name);
+	snprintf(text, sizeof(text),
+	         "#include <pwd.h>\n#include <stdio.h>\nint need(void);\n"
+	         "int main(void) { struct passwd *p = getpwnam(\"root\"); printf(\"%%d\\n\", p != 0); return %s; }\n",
+	         ret);
+	write_file(file, text, 0644);
+	must_run((const char *const[]){ "gcc", "-g", "-c", "-o", obj, src, NULL });
+}
+
+/* Which compression the final line asks of the linker. */
+static void
+compress_words(const struct run *r, bool *none, bool *zlib)
+{
+	size_t i;
+
+	*none = *zlib = false;
+	for (i = 0; i < r->final.n; i++) {
+		*none |= !strcmp(r->final.v[i], "-Wl,--compress-debug-sections=none");
+		*zlib |= !strcmp(r->final.v[i], "-Wl,--compress-debug-sections=zlib");
+	}
+}
+
 /* cmd/link's -Wl,--compress-debug-sections=zlib: the linker is told none and
  * gorelink-ld compresses after the link; when it cannot rewrite the output
  * (file untouched) it links once more with zlib back on the line, the first
@@ -702,29 +734,20 @@ debug_info_zlib(const char *path)
  * printed twice; a failure after writing fails the link. */
 START_TEST(test_debug_compression_fallback)
 {
-	char dsrc[256], dobj[256];
-	size_t nfind = 0, said = 0, i;
+	char dobj[256];
+	size_t nfind = 0, said = 0;
 	int round;
 
 	setup();
-	snprintf(dsrc, sizeof(dsrc), "%s/dbg.c", dir);
-	snprintf(dobj, sizeof(dobj), "%s/dbg.o", dir);
-	write_file("dbg.c",
-	           "#include <pwd.h>\n#include <stdio.h>\n"
-	           "int main(void) { struct passwd *p = getpwnam(\"root\"); printf(\"%d\\n\", p != 0); return 0; }\n",
-	           0644);
-	must_run((const char *const[]){ "gcc", "-g", "-c", "-o", dobj, dsrc, NULL });
+	debug_object("dbg", "0", dobj, sizeof(dobj));
 	for (round = 0; round < 3; round++) {
 		struct run r;
-		bool none = false, zlib = false;
+		bool none, zlib;
 		dcomp_fail = round;
 		dcomp_calls = 0;
 		link_words(&r, false, (const char *const[]){ "gcc", "-o", out, "-Wl,--compress-debug-sections=zlib", dobj,
 		                                             "-static", NULL });
-		for (i = 0; i < r.final.n; i++) {
-			none |= !strcmp(r.final.v[i], "-Wl,--compress-debug-sections=none");
-			zlib |= !strcmp(r.final.v[i], "-Wl,--compress-debug-sections=zlib");
-		}
+		compress_words(&r, &none, &zlib);
 		ck_assert_int_eq(dcomp_calls, 1);
 		if (round == 0) {
 			ck_assert_int_eq(r.status, 0);
@@ -761,20 +784,12 @@ END_TEST
  * compressed; the line says none. */
 START_TEST(test_debug_compression_after_fix)
 {
-	char dsrc[256], dobj[256];
+	char dobj[256];
 	struct run r;
-	size_t i;
-	bool none = false, zlib = false;
+	bool none, zlib;
 
 	setup();
-	snprintf(dsrc, sizeof(dsrc), "%s/dmain.c", dir);
-	snprintf(dobj, sizeof(dobj), "%s/dmain.o", dir);
-	/* stdio's and pwd's types: DWARF enough to shrink (a tiny .debug_info stays as it is) */
-	write_file("dmain.c",
-	           "#include <pwd.h>\n#include <stdio.h>\nint need(void);\n"
-	           "int main(void) { struct passwd *p = getpwnam(\"root\"); printf(\"%d\\n\", p != 0); return need(); }\n",
-	           0644);
-	must_run((const char *const[]){ "gcc", "-g", "-c", "-o", dobj, dsrc, NULL });
+	debug_object("dmain", "need()", dobj, sizeof(dobj));
 	dcomp_fail = 0;
 	dcomp_calls = 0;
 	link_words(&r, true, (const char *const[]){ "gcc", "-o", out, "-Wl,--compress-debug-sections=zlib", dobj, libneed,
@@ -783,10 +798,7 @@ START_TEST(test_debug_compression_after_fix)
 	has(r.msgs, "libprov.a (-lprov) and linking again");
 	ck_assert_uint_eq(r.rep.links, 2);
 	ck_assert_int_eq(dcomp_calls, 1);
-	for (i = 0; i < r.final.n; i++) {
-		none |= !strcmp(r.final.v[i], "-Wl,--compress-debug-sections=none");
-		zlib |= !strcmp(r.final.v[i], "-Wl,--compress-debug-sections=zlib");
-	}
+	compress_words(&r, &none, &zlib);
 	ck_assert(none && !zlib);
 	ck_assert_msg(debug_info_zlib(out), "gorelink-ld did not compress .debug_info after --fix");
 	run_free(&r);
