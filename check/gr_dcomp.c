@@ -501,8 +501,12 @@ gr_dcomp_start(const char *path, unsigned threads, struct gr_dcomp_job **job, st
 		rc = gr_error_set(err, GR_EIO, errno, "%s: %s", path, strerror(errno));
 		goto fail;
 	}
-	if (fstat(f->fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size > ((off_t)4 << 30)) {
-		rc = gr_error_set(err, GR_EIO, errno, "%s: not a regular file of at most 4 GiB", path);
+	if (fstat(f->fd, &sb) != 0) {
+		rc = gr_error_set(err, GR_EIO, errno, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(sb.st_mode) || sb.st_size > ((off_t)4 << 30)) {
+		rc = gr_error_set(err, GR_EIO, 0, "%s: not a regular file of at most 4 GiB", path);
 		goto fail;
 	}
 	f->size = (uint64_t)sb.st_size;

@@ -8,6 +8,7 @@
  * rest is where it was. Layouts it cannot rewrite and corrupt files are
  * refused with the file untouched. */
 #include <check.h>
+#include <errno.h>
 #include <elf.h>
 #include <libdeflate.h>
 #include <stdint.h>
@@ -190,6 +191,16 @@ check_linked(const char *extra, const char *tag)
 		job = (struct gr_dcomp_job *)&st;
 		ck_assert_int_eq(gr_dcomp_start(c, 0, &job, &e), GR_EIO);
 		ck_assert_ptr_null(job);
+		ck_assert_int_eq(e.sys_errno, ENOENT);
+		/* Not a regular file (a FIFO opens read-write at once): no errno of
+		 * an earlier call behind the refusal. */
+		snprintf(c, sizeof(c), "%s/c-%s-fifo", tmpdir, tag);
+		ck_assert_int_eq(mkfifo(c, 0600), 0);
+		errno = EACCES;
+		ck_assert_int_eq(gr_dcomp_start(c, 0, &job, &e), GR_EIO);
+		ck_assert_ptr_null(job);
+		ck_assert_int_eq(e.sys_errno, 0);
+		ck_assert_msg(strstr(e.msg, "not a regular file"), "%s", e.msg);
 	}
 
 	/* readelf: .debug_info is compressed (C), and decodes to the same DWARF. */
