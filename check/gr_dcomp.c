@@ -41,15 +41,25 @@ struct gr_dc_work {
 	pthread_mutex_t mu;
 };
 
+#define GR_DC_NOMEM (-2)  /* gr_dc_one: an allocation failed */
+#define GR_DC_SHORT (-1)  /* a read found the file shorter */
+
+/* A read of path that failed with e (an errno, or GR_DC_SHORT). */
+static int
+gr_dc_read_error(int e, const char *path, struct gr_error *err)
+{
+	if (e > 0)
+		return gr_error_set(err, GR_EIO, e, "%s: %s", path, strerror(e));
+	return gr_error_set(err, GR_EIO, 0, "%s: the file shrank while it was being read", path);
+}
+
 /* All n bytes at off into buf. */
 static int
 gr_dc_pread(int fd, unsigned char *buf, size_t n, uint64_t off, const char *path, struct gr_error *err)
 {
 	if (gr_file_pread(fd, buf, n, off))
 		return GR_OK;
-	if (errno)
-		return gr_error_set(err, GR_EIO, errno, "%s: %s", path, strerror(errno));
-	return gr_error_set(err, GR_EIO, 0, "%s: the file shrank while it was being read", path);
+	return gr_dc_read_error(errno ? errno : GR_DC_SHORT, path, err);
 }
 
 /* All n bytes of buf at off. */
@@ -60,9 +70,6 @@ gr_dc_pwrite(int fd, const unsigned char *buf, size_t n, uint64_t off, const cha
 		return GR_OK;
 	return gr_error_set(err, GR_EIO, errno, "%s: %s", path, strerror(errno));
 }
-
-#define GR_DC_NOMEM (-2)  /* gr_dc_one: an allocation failed */
-#define GR_DC_SHORT (-1)  /* gr_dc_one: the file was shorter */
 
 /* Read one section and compress it into s->z: the Chdr (ELFCOMPRESS_ZLIB,
  * its size and alignment), then the stream; kept only when smaller than the
@@ -77,8 +84,7 @@ gr_dc_one(struct libdeflate_compressor *c, const struct gr_dc_work *w, struct gr
 
 	if (!raw)
 		return GR_DC_NOMEM;
-	errno = 0;
-	if (!gr_file_pread(w->fd, raw, (size_t)s->size, s->off)) {
+	if (!gr_file_pread(w->fd, raw, (size_t)s->size, s->off)) {  /* errno 0: the file ended */
 		int e = errno ? errno : GR_DC_SHORT;
 		free(raw);
 		return e;
@@ -576,12 +582,8 @@ gr_dcomp_finish(struct gr_dcomp_job *j, struct gr_dcomp_stats *st, bool *wrote, 
 		rc = gr_error_set(err, GR_ENOMEM, 0, "out of memory (compressing the debug sections)");
 		goto out;
 	}
-	if (j->w.ioerr > 0) {
-		rc = gr_error_set(err, GR_EIO, j->w.ioerr, "%s: %s", f->path, strerror(j->w.ioerr));
-		goto out;
-	}
 	if (j->w.ioerr) {
-		rc = gr_error_set(err, GR_EIO, 0, "%s: the file shrank while it was being read", f->path);
+		rc = gr_dc_read_error(j->w.ioerr, f->path, err);
 		goto out;
 	}
 	for (k = 0; k < j->w.n; k++)

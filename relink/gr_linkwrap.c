@@ -1171,6 +1171,16 @@ gr_lw_set_arg(struct gr_strvec *final, long at, const char *s)
 	return true;
 }
 
+/* Start dj's compression of final's output, unless it was started. */
+static void
+gr_lw_dcomp_begin(struct gr_lw_dcjob *dj, const struct gr_strvec *final)
+{
+	if (dj->started)
+		return;
+	dj->started = true;
+	dj->rc = gr_dcomp_start(gr_lw_output(final), 0, &dj->job, &dj->e);
+}
+
 /* What a report held before a link: the fallback's second link records
  * its findings, undefined symbols and missing inputs anew. */
 struct gr_lw_marks {
@@ -1198,10 +1208,7 @@ gr_lw_dcomp(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link
 	size_t saidlen = 0, i;
 	int status;
 
-	if (!dj->started) {
-		dj->started = true;
-		dj->rc = gr_dcomp_start(gr_lw_output(final), 0, &dj->job, &dj->e);
-	}
+	gr_lw_dcomp_begin(dj, final);
 	if (dj->rc != GR_OK) {
 		e = dj->e;
 	} else {
@@ -1409,10 +1416,8 @@ gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 		redo = status == 0 && gr_lw_ignored_option(w, final, res.err, res.err ? res.errlen : 0);
 		/* A link that succeeded ends this loop: its debug sections start
 		 * compressing now (dj), beside the work on its messages and manifest. */
-		if (dj && status == 0 && !redo && !dj->started) {
-			dj->started = true;
-			dj->rc = gr_dcomp_start(gr_lw_output(final), 0, &dj->job, &dj->e);
-		}
+		if (dj && status == 0 && !redo)
+			gr_lw_dcomp_begin(dj, final);
 		/* GNU ld's warnings from lld's or mold's trace; the extra symbols'
 		 * other callers are not GNU ld's findings: their lines go. */
 		if (derive && traces && lk == GR_LINKER_MOLD) {
