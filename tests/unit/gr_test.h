@@ -66,4 +66,8 @@ void gr_test_spill(const char *path, const unsigned char *b, size_t len);
 void gr_test_write_pc(const char *dir, const char *name, const char *libs, const char *libs_private,
                       const char *requires_private);
 
+/* gr_test_failmalloc.c (tests linked with it and -Wl,--wrap=malloc): the
+ * next malloc fails with ENOMEM, then this is false again. */
+extern bool gr_test_fail_malloc;
+
 #endif

@@ -108,6 +108,20 @@ le64(const unsigned char *p)
 	return v;
 }
 
+/* agrees_all on the mutant at path (named name), or on an archive of it
+ * alone (lib<name>.a) when in_archive: ar may refuse a damaged member. */
+static int
+agrees_mutant(const char *name, const char *path, bool in_archive)
+{
+	char ar[320];
+	const char *ar_argv[] = { "ar", "rcs", ar, path, NULL };
+
+	if (!in_archive)
+		return agrees_all(path);
+	snprintf(ar, sizeof(ar), "%s/lib%s.a", dir, name);
+	return run(ar_argv, "binutils") ? agrees_all(ar) : 0;
+}
+
 /* Every field the shortcut reads, changed one at a time in an object: a
  * verdict only where libbfd gives the same. Returns how many it answered. */
 static int
@@ -143,14 +157,7 @@ mutate_object(const char *obj, bool in_archive)
 		char name[64];
 		snprintf(name, sizeof(name), "%s%s", in_archive ? "a-" : "", m[i].name);
 		mutant(name, b, len, m[i].off, m[i].v, m[i].n, path, sizeof(path));
-		if (in_archive) {
-			char ar[320];
-			const char *ar_argv[] = { "ar", "rcs", ar, path, NULL };
-			snprintf(ar, sizeof(ar), "%s/lib%s.a", dir, name);
-			if (run(ar_argv, "binutils"))  /* ar may refuse a damaged member */
-				answered += agrees_all(ar);
-		} else
-			answered += agrees_all(path);
+		answered += agrees_mutant(name, path, in_archive);
 	}
 	/* each section header's link, info, offset, size and entry size, damaged */
 	shoff = le64(b + 40);
@@ -165,28 +172,16 @@ mutate_object(const char *obj, bool in_archive)
 			char name[64];
 			snprintf(name, sizeof(name), "%ssh%zu-%s", in_archive ? "a-" : "", k, f[i].name);
 			mutant(name, b, len, (size_t)shoff + k * 64 + f[i].off, big, 4, path, sizeof(path));
-			if (in_archive) {
-				char ar[320];
-				const char *ar_argv[] = { "ar", "rcs", ar, path, NULL };
-				snprintf(ar, sizeof(ar), "%s/lib%s.a", dir, name);
-				if (run(ar_argv, "binutils"))  /* ar may refuse a damaged member */
-					answered += agrees_all(ar);
-			} else
-				answered += agrees_all(path);
+			answered += agrees_mutant(name, path, in_archive);
 		}
 	}
 	/* cut short, at every 64 bytes */
 	for (k = 8; k < len; k += 64) {
-		snprintf(path, sizeof(path), "%s/%scut%zu", dir, in_archive ? "a-" : "", k);
+		char name[64];
+		snprintf(name, sizeof(name), "%scut%zu", in_archive ? "a-" : "", k);
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
 		gr_test_spill(path, b, k);
-		if (in_archive) {
-			char ar[320];
-			const char *ar_argv[] = { "ar", "rcs", ar, path, NULL };
-			snprintf(ar, sizeof(ar), "%s/lib%s-cut%zu.a", dir, in_archive ? "a" : "", k);
-			if (run(ar_argv, "binutils"))  /* ar may refuse a damaged member */
-				answered += agrees_all(ar);
-		} else
-			answered += agrees_all(path);
+		answered += agrees_mutant(name, path, in_archive);
 	}
 	free(b);
 	return answered;

@@ -24,13 +24,10 @@
 
 ssize_t __real_read(int fd, void *buf, size_t n);
 ssize_t __wrap_read(int fd, void *buf, size_t n);
-void *__real_malloc(size_t n);
-void *__wrap_malloc(size_t n);
 
 static bool interrupt_reads;  /* every other library read fails with EINTR before reading */
 static size_t read_most;      /* a library read returns at most this many bytes (0: no cap) */
 static int nreads, neintr;    /* reads made, and those interrupted */
-static bool fail_malloc;      /* the next library malloc fails (ENOMEM) */
 
 ssize_t
 __wrap_read(int fd, void *buf, size_t n)
@@ -41,17 +38,6 @@ __wrap_read(int fd, void *buf, size_t n)
 		return -1;
 	}
 	return __real_read(fd, buf, read_most && n > read_most ? read_most : n);
-}
-
-void *
-__wrap_malloc(size_t n)
-{
-	if (fail_malloc) {
-		fail_malloc = false;
-		errno = ENOMEM;
-		return NULL;
-	}
-	return __real_malloc(n);
 }
 
 static struct stat
@@ -232,11 +218,11 @@ read_fails(int fd, const char *path, size_t size, bool refuse_malloc, int code, 
 	int rc, after;
 
 	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
-	fail_malloc = refuse_malloc;  /* just before the call: Check's asserts allocate too */
+	gr_test_fail_malloc = refuse_malloc;  /* just before the call: Check's asserts allocate too */
 	errno = EXDEV;
 	rc = gr_file_read_fd(fd, path, size, false, &data, &len, &e);
 	after = errno;
-	ck_assert(!fail_malloc);  /* when refused, it did allocate */
+	ck_assert(!gr_test_fail_malloc);  /* when refused, it did allocate */
 	ck_assert_int_eq(rc, code);
 	ck_assert_ptr_null(data);
 	ck_assert_uint_eq(len, 0);

@@ -12,22 +12,6 @@
 #include "gr_path.h"
 #include "gr_test.h"
 
-void *__real_malloc(size_t n);
-void *__wrap_malloc(size_t n);
-
-static bool fail_malloc;  /* the next library malloc fails (ENOMEM) */
-
-void *
-__wrap_malloc(size_t n)
-{
-	if (fail_malloc) {
-		fail_malloc = false;
-		errno = ENOMEM;
-		return NULL;
-	}
-	return __real_malloc(n);
-}
-
 static void
 lex_is(const char *in, const char *want)
 {
@@ -105,10 +89,10 @@ END_TEST
 START_TEST(test_join_nomem)
 {
 	errno = 0;
-	fail_malloc = true;
+	gr_test_fail_malloc = true;
 	ck_assert_ptr_null(gr_path_join("/usr/lib", "libfoo.a"));
 	ck_assert_int_eq(errno, ENOMEM);
-	ck_assert(!fail_malloc);  /* the join did allocate (and was refused) */
+	ck_assert(!gr_test_fail_malloc);  /* the join did allocate (and was refused) */
 	join_is("/usr/lib", "libfoo.a", "/usr/lib/libfoo.a");
 }
 END_TEST
