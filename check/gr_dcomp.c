@@ -453,7 +453,7 @@ struct gr_dcomp_job {
 	struct gr_dc_work w;
 	struct gr_dcomp_stats st;
 	char *path;                         /* f.path's copy */
-	struct stat id;                     /* the file when the job started */
+	char id[GR_FILE_IDENTITY_MAX];      /* the file's identity when the job started */
 	bool mu;                            /* w.mu made */
 	pthread_t tid[GR_DC_MAXTHREADS];    /* the threads started */
 	unsigned ntid;
@@ -472,16 +472,17 @@ gr_dc_job_free(struct gr_dcomp_job *j)
 	free(j);
 }
 
-/* Whether f's open file and the file at its path are both still the one
- * that id describes (device, inode, size, modification time). */
+/* Whether f's open file and the file at its path both still have the
+ * identity id (gr_file_identity: device, inode, size, modification time). */
 static bool
-gr_dc_same(const struct gr_dc_file *f, const struct stat *id)
+gr_dc_same(const struct gr_dc_file *f, const char *id)
 {
-	struct stat a, b;
+	char a[GR_FILE_IDENTITY_MAX], b[GR_FILE_IDENTITY_MAX];
+	struct stat sa, sb;
 
-	return fstat(f->fd, &a) == 0 && stat(f->path, &b) == 0 && a.st_dev == id->st_dev && a.st_ino == id->st_ino &&
-	       b.st_dev == id->st_dev && b.st_ino == id->st_ino && a.st_size == id->st_size &&
-	       a.st_mtim.tv_sec == id->st_mtim.tv_sec && a.st_mtim.tv_nsec == id->st_mtim.tv_nsec;
+	return fstat(f->fd, &sa) == 0 && stat(f->path, &sb) == 0 &&
+	       !strcmp(gr_file_identity(a, sizeof(a), &sa, false), id) &&
+	       !strcmp(gr_file_identity(b, sizeof(b), &sb, false), id);
 }
 
 int
@@ -516,7 +517,7 @@ gr_dcomp_start(const char *path, unsigned threads, struct gr_dcomp_job **job, st
 		goto fail;
 	}
 	f->size = (uint64_t)sb.st_size;
-	j->id = sb;
+	gr_file_identity(j->id, sizeof(j->id), &sb, false);
 	j->st.before = j->st.after = f->size;
 	if ((rc = gr_dc_headers(f, err)) || (rc = gr_dc_plan(f, &ndebug, err)))
 		goto fail;
@@ -573,7 +574,7 @@ gr_dcomp_finish(struct gr_dcomp_job *j, struct gr_dcomp_stats *st, bool *wrote, 
 	/* The file the job read, still at its path and as it was: a file
 	 * replaced (a relink renames over it) or changed meanwhile is not
 	 * written, whatever the threads read. */
-	if (j->w.n && !gr_dc_same(f, &j->id)) {
+	if (j->w.n && !gr_dc_same(f, j->id)) {
 		rc = gr_error_set(err, GR_EIO, 0, "%s: the file changed while its debug sections were being compressed",
 		                  f->path);
 		goto out;
