@@ -57,6 +57,7 @@ TOOLS = [
     "pkg-config", "pkgconf", "readelf", "objdump", "nm",
     "clang-14", "ld64.lld-14", "ld64.lld-16", "llvm-objdump-14", "llvm-lipo-14", "llvm-ar-14",
     "valgrind", "ccache", "musl-gcc", "aarch64-linux-gnu-gcc", "qemu-aarch64-static",
+    "qemu-x86_64-static",  # dcomp-cpus: test_dcomp under older CPU models (test_any_cpu)
     "go", "/usr/lib/go-1.19/bin/go",
     "python3", "/usr/bin/python3", "flock", "setpriv", "unshare", "chroot", "mount", "umount",
     "chattr",
