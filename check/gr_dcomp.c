@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "gr_bytes.h"
+#include "gr_elfsh.h"
 #include "gr_file.h"
 
 #define GR_DC_MAXTHREADS 8
@@ -203,10 +204,8 @@ struct gr_dc_file {
 	const char *path;
 	int fd;
 	uint64_t size;
-	bool is64, be;
-	unsigned char eh[64];
-	uint64_t shoff, shnum, shentsize, phoff, phnum, phentsize;
-	unsigned char *sh;      /* the section table, shnum * shentsize bytes */
+	struct gr_elfsh h;      /* the ELF header */
+	unsigned char *sh;      /* the section table, h.shnum * h.shentsize bytes */
 	char *names;            /* the section name table, NUL-terminated once more */
 	uint64_t namesz;
 	struct gr_dc_sec *secs; /* the sections at or after start, in file order */
@@ -214,78 +213,61 @@ struct gr_dc_file {
 	uint64_t start;         /* the first debug section's offset */
 };
 
-/* Field f (ELF64 offset o64, ELF32 o32, n64 and n32 bytes) of section i. */
+/* The section table's size in bytes. */
 static uint64_t
-gr_dc_shget(const struct gr_dc_file *f, uint64_t i, int o64, int o32, int n64, int n32)
+gr_dc_shsize(const struct gr_dc_file *f)
 {
-	const unsigned char *p = f->sh + i * f->shentsize;
-	return f->is64 ? gr_bytes_get(p + o64, n64, f->be) : gr_bytes_get(p + o32, n32, f->be);
+	return (uint64_t)f->h.shnum * f->h.shentsize;
 }
 
-static void
-gr_dc_shput(struct gr_dc_file *f, unsigned char *sh, uint64_t i, int o64, int o32, int n64, int n32, uint64_t v)
+/* Section i's header. */
+static struct gr_elfsh_sec
+gr_dc_sec(const struct gr_dc_file *f, uint64_t i)
 {
-	unsigned char *p = sh + i * f->shentsize;
-	if (f->is64)
-		gr_bytes_put(p + o64, v, n64, f->be);
-	else
-		gr_bytes_put(p + o32, v, n32, f->be);
-}
+	struct gr_elfsh_sec s;
 
-#define GR_DC_NAME(f, i) gr_dc_shget(f, i, 0, 0, 4, 4)
-#define GR_DC_TYPE(f, i) gr_dc_shget(f, i, 4, 4, 4, 4)
-#define GR_DC_FLAGS(f, i) gr_dc_shget(f, i, 8, 8, 8, 4)
-#define GR_DC_OFF(f, i) gr_dc_shget(f, i, 24, 16, 8, 4)
-#define GR_DC_SIZE(f, i) gr_dc_shget(f, i, 32, 20, 8, 4)
-#define GR_DC_ALIGN(f, i) gr_dc_shget(f, i, 48, 32, 8, 4)
+	gr_elfsh_sec(&f->h, f->sh + i * f->h.shentsize, &s);
+	return s;
+}
 
 /* The headers, the section table and its names, read and checked. */
 static int
 gr_dc_headers(struct gr_dc_file *f, struct gr_error *err)
 {
-	const unsigned char *e = f->eh;
-	uint64_t strndx, stroff, i;
+	unsigned char eh[sizeof(Elf64_Ehdr)];
+	struct gr_elfsh_sec strtab;
+	uint64_t i;
 	int rc;
 
-	if (f->size < 52 || (rc = gr_dc_pread(f->fd, f->eh, f->size < 64 ? 52 : 64, 0, f->path, err)))
-		return f->size < 52 ? gr_error_set(err, GR_ENOTBIN, 0, "%s: not an ELF file", f->path) : rc;
-	if (memcmp(e, ELFMAG, SELFMAG) != 0 || (e[EI_CLASS] != ELFCLASS32 && e[EI_CLASS] != ELFCLASS64) ||
-	    (e[EI_DATA] != ELFDATA2LSB && e[EI_DATA] != ELFDATA2MSB) || (e[EI_CLASS] == ELFCLASS64 && f->size < 64))
+	if (f->size < sizeof(Elf32_Ehdr) ||
+	    (rc = gr_dc_pread(f->fd, eh, f->size < sizeof(eh) ? sizeof(Elf32_Ehdr) : sizeof(eh), 0, f->path, err)))
+		return f->size < sizeof(Elf32_Ehdr) ? gr_error_set(err, GR_ENOTBIN, 0, "%s: not an ELF file", f->path) : rc;
+	if (!gr_elfsh_header(eh, f->size < sizeof(eh) ? sizeof(Elf32_Ehdr) : sizeof(eh), &f->h))
 		return gr_error_set(err, GR_ENOTBIN, 0, "%s: not an ELF file", f->path);
-	f->is64 = e[EI_CLASS] == ELFCLASS64;
-	f->be = e[EI_DATA] == ELFDATA2MSB;
-	f->phoff = f->is64 ? gr_bytes_get(e + 0x20, 8, f->be) : gr_bytes_get(e + 0x1c, 4, f->be);
-	f->shoff = f->is64 ? gr_bytes_get(e + 0x28, 8, f->be) : gr_bytes_get(e + 0x20, 4, f->be);
-	f->phentsize = gr_bytes_get(e + (f->is64 ? 0x36 : 0x2a), 2, f->be);
-	f->phnum = gr_bytes_get(e + (f->is64 ? 0x38 : 0x2c), 2, f->be);
-	f->shentsize = gr_bytes_get(e + (f->is64 ? 0x3a : 0x2e), 2, f->be);
-	f->shnum = gr_bytes_get(e + (f->is64 ? 0x3c : 0x30), 2, f->be);
-	strndx = gr_bytes_get(e + (f->is64 ? 0x3e : 0x32), 2, f->be);
 	/* Extended numbering (e_shnum 0, e_shstrndx SHN_XINDEX, e_phnum PN_XNUM): not from a Go link. */
-	if (f->shoff == 0 || f->shnum == 0 || strndx == SHN_UNDEF || strndx >= f->shnum || f->phnum == PN_XNUM ||
-	    f->shentsize != (f->is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr)) || f->shoff > f->size ||
-	    f->shnum > (f->size - f->shoff) / f->shentsize)
+	if (!gr_elfsh_table_fits(&f->h, f->size) || f->h.shstrndx == SHN_UNDEF || f->h.shstrndx >= f->h.shnum ||
+	    f->h.phnum == PN_XNUM)
 		return gr_error_set(err, GR_EUSAGE, 0, "%s: no section header table that can be rewritten", f->path);
-	if (f->phnum && (f->phentsize != (f->is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr)) || f->phoff > f->size ||
-	                 f->phnum > (f->size - f->phoff) / f->phentsize))
+	if (f->h.phnum && (f->h.phentsize != gr_elfsh_phdr_size(&f->h) || f->h.phoff > f->size ||
+	                   f->h.phnum > (f->size - f->h.phoff) / f->h.phentsize))
 		return gr_error_set(err, GR_EFORMAT, 0, "%s: the program header table lies outside the file", f->path);
-	if (!(f->sh = malloc((size_t)(f->shnum * f->shentsize))))
+	if (!(f->sh = malloc((size_t)gr_dc_shsize(f))))
 		return gr_error_set(err, GR_ENOMEM, 0, "out of memory");
-	if ((rc = gr_dc_pread(f->fd, f->sh, (size_t)(f->shnum * f->shentsize), f->shoff, f->path, err)))
+	if ((rc = gr_dc_pread(f->fd, f->sh, (size_t)gr_dc_shsize(f), f->h.shoff, f->path, err)))
 		return rc;
-	stroff = GR_DC_OFF(f, strndx);
-	f->namesz = GR_DC_SIZE(f, strndx);
-	if (GR_DC_TYPE(f, strndx) != SHT_STRTAB || stroff > f->size || f->namesz > f->size - stroff)
+	strtab = gr_dc_sec(f, f->h.shstrndx);
+	f->namesz = strtab.size;
+	if (strtab.type != SHT_STRTAB || strtab.offset > f->size || f->namesz > f->size - strtab.offset)
 		return gr_error_set(err, GR_EFORMAT, 0, "%s: unreadable section name table", f->path);
 	if (!(f->names = malloc((size_t)f->namesz + 1)))
 		return gr_error_set(err, GR_ENOMEM, 0, "out of memory");
 	f->names[f->namesz] = '\0';
-	if ((rc = gr_dc_pread(f->fd, (unsigned char *)f->names, (size_t)f->namesz, stroff, f->path, err)))
+	if ((rc = gr_dc_pread(f->fd, (unsigned char *)f->names, (size_t)f->namesz, strtab.offset, f->path, err)))
 		return rc;
 	/* Every section's bytes inside the file. */
-	for (i = 1; i < f->shnum; i++) {
-		uint64_t off = GR_DC_OFF(f, i), size = GR_DC_SIZE(f, i);
-		if (GR_DC_TYPE(f, i) != SHT_NOBITS && (off > f->size || size > f->size - off))
+	for (i = 1; i < f->h.shnum; i++) {
+		struct gr_elfsh_sec s = gr_dc_sec(f, i);
+		if (s.type != SHT_NOBITS && (s.offset > f->size || s.size > f->size - s.offset))
 			return gr_error_set(err, GR_EFORMAT, 0, "%s: section %llu lies outside the file", f->path,
 			                    (unsigned long long)i);
 	}
@@ -296,10 +278,10 @@ gr_dc_headers(struct gr_dc_file *f, struct gr_error *err)
 static bool
 gr_dc_is_debug(const struct gr_dc_file *f, uint64_t i)
 {
-	uint64_t nm = GR_DC_NAME(f, i);
+	struct gr_elfsh_sec s = gr_dc_sec(f, i);
 
-	return GR_DC_TYPE(f, i) == SHT_PROGBITS && !(GR_DC_FLAGS(f, i) & (SHF_ALLOC | SHF_COMPRESSED)) &&
-	       GR_DC_SIZE(f, i) > 0 && nm < f->namesz && !strncmp(f->names + nm, ".debug_", 7);
+	return s.type == SHT_PROGBITS && !(s.flags & (SHF_ALLOC | SHF_COMPRESSED)) && s.size > 0 &&
+	       s.name < f->namesz && !strncmp(f->names + s.name, ".debug_", 7);
 }
 
 /* start, the sections from it, and whether they can move: nothing allocated,
@@ -312,23 +294,24 @@ gr_dc_plan(struct gr_dc_file *f, unsigned *ndebug, struct gr_error *err)
 
 	*ndebug = 0;
 	f->start = UINT64_MAX;
-	for (i = 1; i < f->shnum; i++)
+	for (i = 1; i < f->h.shnum; i++)
 		if (gr_dc_is_debug(f, i)) {
 			(*ndebug)++;
-			if (GR_DC_OFF(f, i) < f->start)
-				f->start = GR_DC_OFF(f, i);
+			if (gr_dc_sec(f, i).offset < f->start)
+				f->start = gr_dc_sec(f, i).offset;
 		}
 	if (!*ndebug)
 		return GR_OK;
-	if (!(f->secs = calloc((size_t)f->shnum, sizeof(*f->secs))))
+	if (!(f->secs = calloc((size_t)f->h.shnum, sizeof(*f->secs))))
 		return gr_error_set(err, GR_ENOMEM, 0, "out of memory");
-	for (i = 1; i < f->shnum; i++) {
-		uint64_t off = GR_DC_OFF(f, i), size = GR_DC_SIZE(f, i), align = GR_DC_ALIGN(f, i);
+	for (i = 1; i < f->h.shnum; i++) {
+		struct gr_elfsh_sec hdr = gr_dc_sec(f, i);
+		uint64_t off = hdr.offset, size = hdr.size, align = hdr.addralign;
 		struct gr_dc_sec *s;
 		/* NOBITS sections hold no bytes; an empty allocated one stays
 		 * where it is (inside its segment's range), an empty other one
 		 * moves with its neighbours (its offset inside the new file). */
-		if (GR_DC_TYPE(f, i) == SHT_NOBITS || (size == 0 && (GR_DC_FLAGS(f, i) & SHF_ALLOC)))
+		if (hdr.type == SHT_NOBITS || (size == 0 && (hdr.flags & SHF_ALLOC)))
 			continue;
 		if (off < f->start) {
 			if (off + size > f->start)
@@ -336,7 +319,7 @@ gr_dc_plan(struct gr_dc_file *f, unsigned *ndebug, struct gr_error *err)
 				                    (unsigned long long)i);
 			continue;
 		}
-		if (GR_DC_FLAGS(f, i) & SHF_ALLOC)
+		if (hdr.flags & SHF_ALLOC)
 			return gr_error_set(err, GR_EUSAGE, 0, "%s: an allocated section (%llu) lies after the debug sections",
 			                    f->path, (unsigned long long)i);
 		/* As a linker lays it out: its offset a multiple of its alignment,
@@ -360,24 +343,25 @@ gr_dc_plan(struct gr_dc_file *f, unsigned *ndebug, struct gr_error *err)
 			return gr_error_set(err, GR_EUSAGE, 0, "%s: section %zu overlaps another", f->path, f->secs[k].idx);
 	}
 	/* The ELF header, the program headers and every segment's bytes before start. */
-	if (f->start < (f->is64 ? 64u : 52u) || (f->phnum && f->phoff + f->phnum * f->phentsize > f->start))
+	if (f->start < (f->h.is64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr)) ||
+	    (f->h.phnum && f->h.phoff + (uint64_t)f->h.phnum * f->h.phentsize > f->start))
 		return gr_error_set(err, GR_EUSAGE, 0, "%s: a header lies after the debug sections", f->path);
-	for (i = 0; i < f->phnum; i++) {
-		unsigned char ph[56];
+	for (i = 0; i < f->h.phnum; i++) {
+		unsigned char ph[sizeof(Elf64_Phdr)];
 		uint64_t off, filesz;
+		uint32_t type;
 		int rc;
-		if ((rc = gr_dc_pread(f->fd, ph, (size_t)f->phentsize, f->phoff + i * f->phentsize, f->path, err)))
+		if ((rc = gr_dc_pread(f->fd, ph, (size_t)f->h.phentsize, f->h.phoff + i * f->h.phentsize, f->path, err)))
 			return rc;
-		off = f->is64 ? gr_bytes_get(ph + 8, 8, f->be) : gr_bytes_get(ph + 4, 4, f->be);
-		filesz = f->is64 ? gr_bytes_get(ph + 32, 8, f->be) : gr_bytes_get(ph + 16, 4, f->be);
+		gr_elfsh_seg(&f->h, ph, &type, &off, &filesz);
 		if (filesz && (off > f->size || filesz > f->size - off || off + filesz > f->start))
 			return gr_error_set(err, GR_EUSAGE, 0, "%s: a segment lies after the debug sections", f->path);
 	}
-	end = f->shoff + f->shnum * f->shentsize;
-	if (f->shoff < f->start && end > f->start)
+	end = f->h.shoff + gr_dc_shsize(f);
+	if (f->h.shoff < f->start && end > f->start)
 		return gr_error_set(err, GR_EUSAGE, 0, "%s: the section table overlaps the debug sections", f->path);
 	for (k = 0; k < f->nsecs; k++)
-		if (f->shoff >= f->start && f->shoff < f->secs[k].off + f->secs[k].size && end > f->secs[k].off)
+		if (f->h.shoff >= f->start && f->h.shoff < f->secs[k].off + f->secs[k].size && end > f->secs[k].off)
 			return gr_error_set(err, GR_EUSAGE, 0, "%s: the section table overlaps section %zu", f->path,
 			                    f->secs[k].idx);
 	return GR_OK;
@@ -389,8 +373,9 @@ gr_dc_plan(struct gr_dc_file *f, unsigned *ndebug, struct gr_error *err)
 static int
 gr_dc_layout(struct gr_dc_file *f, unsigned char **out, uint64_t *len, uint64_t *shoff, struct gr_error *err)
 {
-	uint64_t pos = f->start, chalign = f->is64 ? 8 : 4;
-	bool move_sh = f->shoff >= f->start;
+	uint64_t pos = f->start, chalign = f->h.is64 ? 8 : 4;
+	bool move_sh = f->h.shoff >= f->start;
+	struct gr_elfsh_sec hdr;
 	unsigned char *o;
 	size_t k;
 
@@ -399,13 +384,13 @@ gr_dc_layout(struct gr_dc_file *f, unsigned char **out, uint64_t *len, uint64_t 
 		s->newoff = gr_dc_up(pos, s->z ? chalign : s->align);
 		pos = s->newoff + (s->z ? s->zlen : s->size);
 	}
-	*shoff = move_sh ? gr_dc_up(pos, chalign) : f->shoff;
-	*len = (move_sh ? *shoff + f->shnum * f->shentsize : pos) - f->start;
+	*shoff = move_sh ? gr_dc_up(pos, chalign) : f->h.shoff;
+	*len = (move_sh ? *shoff + gr_dc_shsize(f) : pos) - f->start;
 	/* Nothing ends later than before (alignment padding aside): a file
 	 * that would grow is not one a linker laid out. */
 	if (f->start + *len > f->size + chalign)
 		return gr_error_set(err, GR_EUSAGE, 0, "%s: the sections would not fit where they were", f->path);
-	if (!f->is64 && f->start + *len > UINT32_MAX)
+	if (!f->h.is64 && f->start + *len > UINT32_MAX)
 		return gr_error_set(err, GR_EUSAGE, 0, "%s: a 32-bit ELF file cannot grow past 4 GiB", f->path);
 	if (!(o = calloc(1, *len ? (size_t)*len : 1)))
 		return gr_error_set(err, GR_ENOMEM, 0, "out of memory");
@@ -417,18 +402,20 @@ gr_dc_layout(struct gr_dc_file *f, unsigned char **out, uint64_t *len, uint64_t 
 			free(o);
 			return rc;
 		}
+		hdr = gr_dc_sec(f, s->idx);
 		if (s->z) {
 			memcpy(o + (s->newoff - f->start), s->z, s->zlen);
-			gr_dc_shput(f, f->sh, s->idx, 32, 20, 8, 4, s->zlen);
-			gr_dc_shput(f, f->sh, s->idx, 8, 8, 8, 4, GR_DC_FLAGS(f, s->idx) | SHF_COMPRESSED);
-			gr_dc_shput(f, f->sh, s->idx, 48, 32, 8, 4, chalign);
+			hdr.size = s->zlen;
+			hdr.flags |= SHF_COMPRESSED;
+			hdr.addralign = chalign;
 		} else if (s->raw) {
 			memcpy(o + (s->newoff - f->start), s->raw, (size_t)s->size);
 		}
-		gr_dc_shput(f, f->sh, s->idx, 24, 16, 8, 4, s->newoff);
+		hdr.offset = s->newoff;
+		gr_elfsh_sec_put(&f->h, f->sh + s->idx * f->h.shentsize, &hdr);
 	}
 	if (move_sh)
-		memcpy(o + (*shoff - f->start), f->sh, (size_t)(f->shnum * f->shentsize));
+		memcpy(o + (*shoff - f->start), f->sh, (size_t)gr_dc_shsize(f));
 	*out = o;
 	return GR_OK;
 }
@@ -536,8 +523,8 @@ gr_dcomp_start(const char *path, unsigned threads, struct gr_dcomp_job **job, st
 			j->w.order[j->w.n++] = &f->secs[k];
 	qsort(j->w.order, j->w.n, sizeof(*j->w.order), gr_dc_bysize);
 	j->w.fd = f->fd;
-	j->w.is64 = f->is64;
-	j->w.be = f->be;
+	j->w.is64 = f->h.is64;
+	j->w.be = f->h.be;
 	if (pthread_mutex_init(&j->w.mu, NULL) != 0) {
 		rc = gr_error_set(err, GR_ENOMEM, 0, "out of memory (a mutex)");
 		goto fail;
@@ -603,11 +590,12 @@ gr_dcomp_finish(struct gr_dcomp_job *j, struct gr_dcomp_stats *st, bool *wrote, 
 		rc = gr_error_set(err, GR_EIO, errno, "%s: %s", f->path, strerror(errno));
 		goto out;
 	}
-	if (shoff != f->shoff) {
-		gr_bytes_put(hdr, shoff, f->is64 ? 8 : 4, f->be);
-		rc = gr_dc_pwrite(f->fd, hdr, f->is64 ? 8 : 4, f->is64 ? 0x28 : 0x20, f->path, err);
+	if (shoff != f->h.shoff) {
+		size_t width, at = gr_elfsh_shoff_at(&f->h, &width);
+		gr_bytes_put(hdr, shoff, (int)width, f->h.be);
+		rc = gr_dc_pwrite(f->fd, hdr, width, at, f->path, err);
 	} else {
-		rc = gr_dc_pwrite(f->fd, f->sh, (size_t)(f->shnum * f->shentsize), f->shoff, f->path, err);
+		rc = gr_dc_pwrite(f->fd, f->sh, (size_t)gr_dc_shsize(f), f->h.shoff, f->path, err);
 	}
 	if (rc == GR_OK)
 		j->st.after = f->start + len;

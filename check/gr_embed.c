@@ -13,6 +13,7 @@
 
 #include "gr_bytes.h"
 #include "gr_elf.h"
+#include "gr_elfsh.h"
 #include "gr_file.h"
 #include "gr_macho.h"
 #include "gr_sigbus.h"
@@ -417,81 +418,67 @@ static int
 gr_em_elf_tail(const unsigned char *buf, size_t len, const char *path, const char *payload, size_t plen,
                unsigned char **tail, size_t *taillen, uint64_t *shoff_new, uint64_t *shnum_new, struct gr_error *err)
 {
-	bool is64, be;
-	uint64_t shoff, shentsize, shnum, shstrndx, stroff, strsize, i, entsz;
+	struct gr_elfsh h;
+	struct gr_elfsh_sec strtab, ns;
+	uint64_t strsize, i, entsz;
 	uint64_t off_note, off_sh, end;
 	size_t namelen = sizeof(GR_EMBED_SECTION), notelen;
 	unsigned char *t, *note, *sh;
 
 	*tail = NULL;
-	if (len < 64 || memcmp(buf, ELFMAG, SELFMAG) != 0 ||
-	    (buf[EI_CLASS] != ELFCLASS32 && buf[EI_CLASS] != ELFCLASS64) ||
-	    (buf[EI_DATA] != ELFDATA2LSB && buf[EI_DATA] != ELFDATA2MSB))
+	if (len < sizeof(Elf64_Ehdr) || !gr_elfsh_header(buf, len, &h))
 		return gr_error_set(err, GR_ENOTBIN, 0, "%s: not an ELF file", path);
-	is64 = buf[EI_CLASS] == ELFCLASS64;
-	be = buf[EI_DATA] == ELFDATA2MSB;
-	shoff = is64 ? gr_bytes_get(buf + 0x28, 8, be) : gr_bytes_get(buf + 0x20, 4, be);
-	shentsize = gr_bytes_get(buf + (is64 ? 0x3a : 0x2e), 2, be);
-	shnum = gr_bytes_get(buf + (is64 ? 0x3c : 0x30), 2, be);
-	shstrndx = gr_bytes_get(buf + (is64 ? 0x3e : 0x32), 2, be);
-	if (shoff == 0 || shnum == 0 || shstrndx == SHN_UNDEF || shstrndx >= shnum || shnum + 1 >= SHN_LORESERVE ||
-	    shentsize != (is64 ? 64u : 40u) || shoff > len || shnum > (len - shoff) / shentsize)
+	if (!gr_elfsh_table_fits(&h, len) || h.shstrndx == SHN_UNDEF || h.shstrndx >= h.shnum ||
+	    h.shnum + 1 >= SHN_LORESERVE)
 		return gr_error_set(err, GR_EUSAGE, 0, "%s: no usable section header table to add the manifest note to", path);
-	sh = (unsigned char *)(uintptr_t)(buf + shoff + shstrndx * shentsize);
-	stroff = is64 ? gr_bytes_get(sh + 24, 8, be) : gr_bytes_get(sh + 16, 4, be);
-	strsize = is64 ? gr_bytes_get(sh + 32, 8, be) : gr_bytes_get(sh + 20, 4, be);
-	if (gr_bytes_get(sh + 4, 4, be) != SHT_STRTAB || stroff > len || strsize > len - stroff)
+	gr_elfsh_sec(&h, buf + h.shoff + (uint64_t)h.shstrndx * h.shentsize, &strtab);
+	strsize = strtab.size;
+	if (strtab.type != SHT_STRTAB || strtab.offset > len || strsize > len - strtab.offset)
 		return gr_error_set(err, GR_EFORMAT, 0, "%s: unreadable section name table", path);
-	for (i = 1; i < shnum; i++) {
-		uint64_t nm = gr_bytes_get(buf + shoff + i * shentsize, 4, be);
-		if (nm < strsize && strsize - nm >= namelen && !memcmp(buf + stroff + nm, GR_EMBED_SECTION, namelen))
+	for (i = 1; i < h.shnum; i++) {
+		struct gr_elfsh_sec sec;
+		uint64_t nm;
+		gr_elfsh_sec(&h, buf + h.shoff + i * h.shentsize, &sec);
+		nm = sec.name;
+		if (nm < strsize && strsize - nm >= namelen && !memcmp(buf + strtab.offset + nm, GR_EMBED_SECTION, namelen))
 			return gr_error_set(err, GR_EUSAGE, 0, "%s: already carries a manifest (%s)", path, GR_EMBED_SECTION);
 	}
-	if (!(note = gr_em_note(payload, plen, be, &notelen)))
+	if (!(note = gr_em_note(payload, plen, h.be, &notelen)))
 		return gr_error_set(err, GR_ENOMEM, 0, "out of memory");
-	entsz = is64 ? 8 : 4;
+	entsz = h.is64 ? 8 : 4;
 	off_note = ((uint64_t)len + strsize + namelen + 3) & ~(uint64_t)3;
 	off_sh = (off_note + notelen + entsz - 1) & ~(entsz - 1);
-	end = off_sh + (shnum + 1) * shentsize;
+	end = off_sh + ((uint64_t)h.shnum + 1) * h.shentsize;
 	if (!(t = calloc(1, (size_t)(end - len)))) {
 		free(note);
 		return gr_error_set(err, GR_ENOMEM, 0, "out of memory");
 	}
-	memcpy(t, buf + stroff, (size_t)strsize);
+	memcpy(t, buf + strtab.offset, (size_t)strsize);
 	memcpy(t + strsize, GR_EMBED_SECTION, namelen);
 	memcpy(t + (off_note - len), note, notelen);
 	free(note);
 	sh = t + (off_sh - len);
-	memcpy(sh, buf + shoff, (size_t)(shnum * shentsize));
+	memcpy(sh, buf + h.shoff, (size_t)h.shnum * h.shentsize);
 	/* .shstrtab now lies at the old end of the file. */
-	if (is64) {
-		gr_bytes_put(sh + shstrndx * 64 + 24, len, 8, be);
-		gr_bytes_put(sh + shstrndx * 64 + 32, strsize + namelen, 8, be);
-	} else {
-		gr_bytes_put(sh + shstrndx * 40 + 16, len, 4, be);
-		gr_bytes_put(sh + shstrndx * 40 + 20, strsize + namelen, 4, be);
-	}
+	strtab.offset = len;
+	strtab.size = strsize + namelen;
+	gr_elfsh_sec_put(&h, sh + (size_t)h.shstrndx * h.shentsize, &strtab);
 	/* The note: not allocated, no address, 4-aligned. */
-	sh += shnum * shentsize;
-	gr_bytes_put(sh, strsize, 4, be);
-	gr_bytes_put(sh + 4, SHT_NOTE, 4, be);
-	if (is64) {
-		gr_bytes_put(sh + 24, off_note, 8, be);
-		gr_bytes_put(sh + 32, notelen, 8, be);
-		gr_bytes_put(sh + 48, 4, 8, be);
-	} else {
-		gr_bytes_put(sh + 16, off_note, 4, be);
-		gr_bytes_put(sh + 20, notelen, 4, be);
-		gr_bytes_put(sh + 32, 4, 4, be);
-	}
-	if (!is64 && end > UINT32_MAX) {
+	memset(&ns, 0, sizeof(ns));
+	ns.name = (uint32_t)strsize;
+	ns.type = SHT_NOTE;
+	ns.offset = off_note;
+	ns.size = notelen;
+	ns.addralign = 4;
+	gr_elfsh_sec_put(&h, sh + (size_t)h.shnum * h.shentsize, &ns);
+	if (!h.is64 && end > UINT32_MAX) {
 		free(t);
 		return gr_error_set(err, GR_EUSAGE, 0, "%s: a 32-bit ELF file cannot grow past 4 GiB", path);
 	}
 	*tail = t;
 	*taillen = (size_t)(end - len);
 	*shoff_new = off_sh;
-	*shnum_new = shnum + 1;
+	*shnum_new = (uint64_t)h.shnum + 1;
 	return GR_OK;
 }
 
@@ -688,8 +675,9 @@ static int
 gr_em_elf_find(const unsigned char *buf, size_t len, const char *path, struct gr_arena *a,
                struct gr_embed_manifest *m, struct gr_error *err)
 {
-	bool is64, be, found = false;
-	uint64_t shoff, shnum, shentsize, shstrndx, i, hsz;
+	struct gr_elfsh h;
+	bool found = false;
+	uint64_t shoff, shnum, shentsize, shstrndx, i;
 	uint64_t stroff = 0, strsize = 0;
 	const char *text = NULL;
 	size_t textlen = 0;
@@ -697,39 +685,46 @@ gr_em_elf_find(const unsigned char *buf, size_t len, const char *path, struct gr
 	if (len < 0x34 || (buf[EI_CLASS] != ELFCLASS32 && buf[EI_CLASS] != ELFCLASS64) ||
 	    (buf[EI_DATA] != ELFDATA2LSB && buf[EI_DATA] != ELFDATA2MSB))
 		return gr_error_set(err, GR_EFORMAT, 0, "%s: truncated or unknown ELF header", path);
-	is64 = buf[EI_CLASS] == ELFCLASS64;
-	be = buf[EI_DATA] == ELFDATA2MSB;
-	hsz = is64 ? 64 : 52;
-	if (len < hsz)
+	if (!gr_elfsh_header(buf, len, &h))
 		return gr_error_set(err, GR_EFORMAT, 0, "%s: truncated ELF header", path);
-	shoff = is64 ? gr_bytes_get(buf + 0x28, 8, be) : gr_bytes_get(buf + 0x20, 4, be);
-	shentsize = gr_bytes_get(buf + (is64 ? 0x3a : 0x2e), 2, be);
-	shnum = gr_bytes_get(buf + (is64 ? 0x3c : 0x30), 2, be);
-	shstrndx = gr_bytes_get(buf + (is64 ? 0x3e : 0x32), 2, be);
+	shoff = h.shoff;
+	shentsize = h.shentsize;
+	shnum = h.shnum;
+	shstrndx = h.shstrndx;
 	if (shoff == 0)
 		return GR_ENOTFOUND;  /* no section headers: no manifest */
-	if (shentsize < (is64 ? 64u : 40u) || shoff > len || len - shoff < shentsize)
+	if (shentsize < gr_elfsh_shdr_size(&h) || shoff > len || len - shoff < shentsize)
 		return gr_error_set(err, GR_EFORMAT, 0, "%s: section header table outside the file", path);
-	if (shnum == 0)  /* extended numbering: the count is in section 0 */
-		shnum = is64 ? gr_bytes_get(buf + shoff + 32, 8, be) : gr_bytes_get(buf + shoff + 20, 4, be);
-	if (shstrndx == SHN_XINDEX)
-		shstrndx = gr_bytes_get(buf + shoff + (is64 ? 40 : 24), 4, be);
+	{
+		/* extended numbering: the count and the name table's index in section 0 */
+		struct gr_elfsh_sec s0;
+		gr_elfsh_sec(&h, buf + shoff, &s0);
+		if (shnum == 0)
+			shnum = s0.size;
+		if (shstrndx == SHN_XINDEX)
+			shstrndx = s0.link;
+	}
 	if (shnum > (len - shoff) / shentsize)
 		return gr_error_set(err, GR_EFORMAT, 0, "%s: %llu section headers do not fit in the file", path,
 		                    (unsigned long long)shnum);
 	if (shstrndx && shstrndx < shnum) {
-		const unsigned char *s = buf + shoff + shstrndx * shentsize;
-		stroff = is64 ? gr_bytes_get(s + 24, 8, be) : gr_bytes_get(s + 16, 4, be);
-		strsize = is64 ? gr_bytes_get(s + 32, 8, be) : gr_bytes_get(s + 20, 4, be);
+		struct gr_elfsh_sec st;
+		gr_elfsh_sec(&h, buf + shoff + shstrndx * shentsize, &st);
+		stroff = st.offset;
+		strsize = st.size;
 		if (stroff > len || strsize > len - stroff)
 			stroff = strsize = 0;
 	}
 	for (i = 1; i < shnum; i++) {
-		const unsigned char *s = buf + shoff + i * shentsize;
-		uint32_t name = (uint32_t)gr_bytes_get(s, 4, be), type = (uint32_t)gr_bytes_get(s + 4, 4, be);
-		uint64_t off = is64 ? gr_bytes_get(s + 24, 8, be) : gr_bytes_get(s + 16, 4, be);
-		uint64_t size = is64 ? gr_bytes_get(s + 32, 8, be) : gr_bytes_get(s + 20, 4, be);
-		uint64_t align = is64 ? gr_bytes_get(s + 48, 8, be) : gr_bytes_get(s + 32, 4, be);
+		struct gr_elfsh_sec sec;
+		uint32_t name, type;
+		uint64_t off, size, align;
+		gr_elfsh_sec(&h, buf + shoff + i * shentsize, &sec);
+		name = sec.name;
+		type = sec.type;
+		off = sec.offset;
+		size = sec.size;
+		align = sec.addralign;
 		uint64_t pos = 0, al = align == 8 ? 8 : 4;
 		bool ours = false;
 		if (type != SHT_NOTE)
@@ -746,8 +741,8 @@ gr_em_elf_find(const unsigned char *buf, size_t len, const char *path, struct gr
 		}
 		while (size - pos >= 12) {
 			const unsigned char *n = buf + off + pos;
-			uint64_t namesz = gr_bytes_get(n, 4, be), descsz = gr_bytes_get(n + 4, 4, be);
-			uint32_t ntype = (uint32_t)gr_bytes_get(n + 8, 4, be);
+			uint64_t namesz = gr_bytes_get(n, 4, h.be), descsz = gr_bytes_get(n + 4, 4, h.be);
+			uint32_t ntype = (uint32_t)gr_bytes_get(n + 8, 4, h.be);
 			uint64_t doff = (12 + namesz + al - 1) & ~(al - 1), next;
 			bool mine;
 			if (doff > size - pos || descsz > size - pos - doff) {

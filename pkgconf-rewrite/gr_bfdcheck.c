@@ -1,4 +1,5 @@
 #include "gr_bfdcheck.h"
+#include "gr_elfsh.h"
 #include "gr_file.h"
 
 #include <errno.h>
@@ -81,25 +82,6 @@ gr_bfd_compatible(bfd *check, const struct gr_bfd_target *t)
  * a script and fail); ld fails on such a file either way.
  * tests/unit/test_bfdfast.c compares both answers. */
 
-/* Little-endian fields, whatever the host. */
-static uint16_t
-gr_le16(const unsigned char *p)
-{
-	return (uint16_t)(p[0] | (p[1] << 8));
-}
-
-static uint32_t
-gr_le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-}
-
-static uint64_t
-gr_le64(const unsigned char *p)
-{
-	return (uint64_t)gr_le32(p) | ((uint64_t)gr_le32(p + 4) << 32);
-}
-
 /* Whether the n bytes at off lie within size (no overflow). */
 static bool
 gr_fits(uint64_t off, uint64_t n, uint64_t size)
@@ -136,81 +118,76 @@ gr_fast_read(struct gr_fast_file *f, void *buf, size_t n, uint64_t off)
 static int
 gr_fast_elf(struct gr_fast_file *fd, uint64_t base, uint64_t size, const unsigned char *eh, bool member)
 {
-	uint16_t type, shnum, shstrndx, phnum, i;
-	uint64_t shoff, phoff, strsz;
+	struct gr_elfsh h;
+	struct gr_elfsh_sec s;
+	uint64_t strsz;
 	unsigned char *sh;
+	uint16_t i;
 	bool ok = true;
 
-	if (size < GR_EHDR || memcmp(eh, "\177ELF", 4) || eh[4] != 2 /* ELFCLASS64 */ ||
-	    eh[5] != 1 /* ELFDATA2LSB */ || eh[6] != 1 /* EV_CURRENT */ ||
-	    (eh[7] != 0 && eh[7] != 3) /* ELFOSABI_NONE, ELFOSABI_GNU */)
+	if (size < GR_EHDR || !gr_elfsh_header(eh, GR_EHDR, &h) || !h.is64 || h.be ||
+	    h.ident_version != 1 /* EV_CURRENT */ || (h.osabi != 0 && h.osabi != 3) /* ELFOSABI_NONE, ELFOSABI_GNU */)
 		return 0;
-	type = gr_le16(eh + 16);
-	if ((type != 1 && type != 3) || (member && type != 1) || gr_le16(eh + 18) != 62 /* EM_X86_64 */ ||
-	    gr_le32(eh + 20) != 1 || gr_le16(eh + 52) != GR_EHDR)
+	if ((h.type != 1 && h.type != 3) || (member && h.type != 1) || h.machine != 62 /* EM_X86_64 */ ||
+	    h.version != 1 || h.ehsize != GR_EHDR)
 		return 0;
-	phoff = gr_le64(eh + 32);
-	shoff = gr_le64(eh + 40);
-	phnum = gr_le16(eh + 56);
-	shnum = gr_le16(eh + 60);
-	shstrndx = gr_le16(eh + 62);
-	if (shnum == 0 || shnum > GR_SHDRS_MAX || gr_le16(eh + 58) != GR_SHDR || shoff < GR_EHDR ||
-	    !gr_fits(shoff, (uint64_t)shnum * GR_SHDR, size) || shstrndx == 0 || shstrndx >= shnum)
+	if (!gr_elfsh_table_fits(&h, size) || h.shnum > GR_SHDRS_MAX || h.shoff < GR_EHDR || h.shstrndx == 0 ||
+	    h.shstrndx >= h.shnum)
 		return 0;
-	if (phnum && (phnum == 0xffff || gr_le16(eh + 54) != GR_PHDR || phoff < GR_EHDR ||
-	              !gr_fits(phoff, (uint64_t)phnum * GR_PHDR, size)))
+	if (h.phnum && (h.phnum == 0xffff || h.phentsize != GR_PHDR || h.phoff < GR_EHDR ||
+	                !gr_fits(h.phoff, (uint64_t)h.phnum * GR_PHDR, size)))
 		return 0;
-	if (!(sh = malloc((size_t)shnum * GR_SHDR)))
+	if (!(sh = malloc((size_t)h.shnum * GR_SHDR)))
 		return 0;
-	if (!gr_fast_read(fd, sh, (size_t)shnum * GR_SHDR, base + shoff)) {
+	if (!gr_fast_read(fd, sh, (size_t)h.shnum * GR_SHDR, base + h.shoff)) {
 		free(sh);
 		return 0;
 	}
 	/* the section names' table: each name must lie in it */
-	strsz = gr_le64(sh + (size_t)shstrndx * GR_SHDR + 32);
-	for (i = 0; i < shnum && ok; i++) {
-		const unsigned char *s = sh + (size_t)i * GR_SHDR;
-		uint32_t stype = gr_le32(s + 4), link = gr_le32(s + 40), info = gr_le32(s + 44);
-		uint64_t flags = gr_le64(s + 8), off = gr_le64(s + 24), sz = gr_le64(s + 32), ent = gr_le64(s + 56);
+	gr_elfsh_sec(&h, sh + (size_t)h.shstrndx * GR_SHDR, &s);
+	strsz = s.size;
+	for (i = 0; i < h.shnum && ok; i++) {
+		gr_elfsh_sec(&h, sh + (size_t)i * GR_SHDR, &s);
 		if (i == 0) {
 			/* the null section: extended numbering lives here */
-			ok = stype == 0 && link == 0 && info == 0;
+			ok = s.type == 0 && s.link == 0 && s.info == 0;
 			continue;
 		}
-		ok = gr_le32(s) < strsz && link < shnum &&
-		     (!((flags & 0x40 /* SHF_INFO_LINK */) || stype == 4 /* SHT_RELA */ || stype == 9 /* SHT_REL */) || info < shnum) &&
-		     (stype == 8 /* SHT_NOBITS */ || gr_fits(off, sz, size));
+		ok = s.name < strsz && s.link < h.shnum &&
+		     (!((s.flags & 0x40 /* SHF_INFO_LINK */) || s.type == 4 /* SHT_RELA */ || s.type == 9 /* SHT_REL */) ||
+		      s.info < h.shnum) &&
+		     (s.type == 8 /* SHT_NOBITS */ || gr_fits(s.offset, s.size, size));
 		/* the section types libbfd's bfd_section_from_shdr takes, with the
 		 * entry sizes it requires; any other (or none): libbfd */
-		switch (ok ? stype : 0) {
+		switch (ok ? s.type : 0) {
 		case 1: case 3: case 5: case 6: case 7: case 8:  /* PROGBITS STRTAB HASH DYNAMIC NOTE NOBITS */
 		case 14: case 15: case 16:  /* INIT_ARRAY FINI_ARRAY PREINIT_ARRAY */
 		case 0x6ffffff6: case 0x6ffffffd: case 0x6ffffffe:  /* GNU_HASH GNU_verdef GNU_verneed */
 		case 0x70000001:  /* X86_64_UNWIND */
 			break;
 		case 2: case 11:  /* SYMTAB DYNSYM */
-			ok = ent == 24 && info <= sz / 24;
+			ok = s.entsize == 24 && s.info <= s.size / 24;
 			break;
 		case 4:  /* RELA */
-			ok = ent == 24;
+			ok = s.entsize == 24;
 			break;
 		case 9:  /* REL */
-			ok = ent == 16;
+			ok = s.entsize == 16;
 			break;
 		case 17:  /* GROUP */
-			ok = ent == 4 && sz >= 4 && sz % 4 == 0;
+			ok = s.entsize == 4 && s.size >= 4 && s.size % 4 == 0;
 			break;
 		case 0x6fffffff:  /* GNU_versym */
-			ok = ent == 2;
+			ok = s.entsize == 2;
 			break;
 		default:
 			ok = false;
 		}
-		if (ok && i == shstrndx)
-			ok = stype == 3 /* SHT_STRTAB */ && sz > 0;
+		if (ok && i == h.shstrndx)
+			ok = s.type == 3 /* SHT_STRTAB */ && s.size > 0;
 	}
 	free(sh);
-	return ok ? type : 0;
+	return ok ? h.type : 0;
 }
 
 /* An ar member header at off of a file of size bytes: its 60 bytes read

@@ -14,6 +14,7 @@
 #include "gr_bstate.h"
 #include "gr_cache.h"
 #include "gr_elf.h"
+#include "gr_elfsh.h"
 #include "gr_file.h"
 #include "gr_kv.h"
 #include "gr_path.h"
@@ -290,8 +291,9 @@ int
 gr_extld_elf_needs_cxx(const char *path)
 {
 #ifdef GR_EXTLD_HOST_EM
-	Elf64_Ehdr eh;
-	Elf64_Shdr *sh = NULL;
+	unsigned char eh[sizeof(Elf64_Ehdr)], *sh = NULL;
+	struct gr_elfsh h;
+	struct gr_elfsh_sec s, t;
 	Elf64_Sym *syms = NULL;
 	char *str = NULL;
 	struct stat st;
@@ -302,38 +304,39 @@ gr_extld_elf_needs_cxx(const char *path)
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return -1;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < (off_t)sizeof(eh) ||
-	    !gr_file_pread(fd, &eh, sizeof(eh), 0))
+	    !gr_file_pread(fd, eh, sizeof(eh), 0))
 		goto out;
 	size = (uint64_t)st.st_size;
-	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh.e_ident[EI_DATA] != ELFDATA2LSB || eh.e_ident[EI_VERSION] != EV_CURRENT ||
-	    eh.e_type != ET_REL || eh.e_machine != GR_EXTLD_HOST_EM || eh.e_version != EV_CURRENT ||
-	    eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shnum == 0 || eh.e_shstrndx == SHN_XINDEX ||
-	    eh.e_shoff > size || (uint64_t)eh.e_shnum * sizeof(Elf64_Shdr) > size - eh.e_shoff)
+	/* The host's own kind only: its Elf64_Sym is the file's. */
+	if (!gr_elfsh_header(eh, sizeof(eh), &h) || !h.is64 || h.be || h.ident_version != EV_CURRENT ||
+	    h.type != ET_REL || h.machine != GR_EXTLD_HOST_EM || h.version != EV_CURRENT ||
+	    h.shstrndx == SHN_XINDEX || !gr_elfsh_table_fits(&h, size))
 		goto out;
-	if (!(sh = malloc((size_t)eh.e_shnum * sizeof(*sh))) ||
-	    !gr_file_pread(fd, sh, (size_t)eh.e_shnum * sizeof(*sh), eh.e_shoff))
+	if (!(sh = malloc((size_t)h.shnum * h.shentsize)) ||
+	    !gr_file_pread(fd, sh, (size_t)h.shnum * h.shentsize, h.shoff))
 		goto out;
-	for (k = 0; k < eh.e_shnum; k++)
-		if (sh[k].sh_type == SHT_SYMTAB) {
+	for (k = 0; k < h.shnum; k++) {
+		gr_elfsh_sec(&h, sh + k * h.shentsize, &s);
+		if (s.type == SHT_SYMTAB) {
 			symtab = (size_t)k;
 			nsymtab++;
 		}
+	}
 	/* No symbol table, or more than one: BFD's to answer. */
 	if (nsymtab != 1)
 		goto out;
 	{
-		const Elf64_Shdr *s = &sh[symtab], *t;
-		if (s->sh_entsize != sizeof(Elf64_Sym) || s->sh_size % sizeof(Elf64_Sym) || s->sh_offset > size ||
-		    s->sh_size > size - s->sh_offset || s->sh_link == 0 || s->sh_link >= eh.e_shnum)
+		gr_elfsh_sec(&h, sh + symtab * h.shentsize, &s);
+		if (s.entsize != sizeof(Elf64_Sym) || s.size % sizeof(Elf64_Sym) || s.offset > size ||
+		    s.size > size - s.offset || s.link == 0 || s.link >= h.shnum)
 			goto out;
-		t = &sh[s->sh_link];
-		if (t->sh_type != SHT_STRTAB || t->sh_size == 0 || t->sh_offset > size || t->sh_size > size - t->sh_offset)
+		gr_elfsh_sec(&h, sh + (size_t)s.link * h.shentsize, &t);
+		if (t.type != SHT_STRTAB || t.size == 0 || t.offset > size || t.size > size - t.offset)
 			goto out;
-		nsyms = s->sh_size / sizeof(Elf64_Sym);
-		if (!(syms = malloc(s->sh_size ? (size_t)s->sh_size : 1)) || !(str = malloc((size_t)t->sh_size)) ||
-		    !gr_file_pread(fd, syms, (size_t)s->sh_size, s->sh_offset) ||
-		    !gr_file_pread(fd, str, (size_t)t->sh_size, t->sh_offset) || str[t->sh_size - 1] != '\0')
+		nsyms = s.size / sizeof(Elf64_Sym);
+		if (!(syms = malloc(s.size ? (size_t)s.size : 1)) || !(str = malloc((size_t)t.size)) ||
+		    !gr_file_pread(fd, syms, (size_t)s.size, s.offset) ||
+		    !gr_file_pread(fd, str, (size_t)t.size, t.offset) || str[t.size - 1] != '\0')
 			goto out;
 		/* As gr_bfd_refs_cxx over BFD's symbols (every entry but the first;
 		 * undefined: section index SHN_UNDEF; no leading character on ELF). */
@@ -342,7 +345,7 @@ gr_extld_elf_needs_cxx(const char *path)
 			const char *name;
 			if (syms[i].st_shndx != SHN_UNDEF)
 				continue;
-			if (syms[i].st_name >= t->sh_size) {
+			if (syms[i].st_name >= t.size) {
 				rc = -1;  /* BFD would read no name: its answer */
 				break;
 			}

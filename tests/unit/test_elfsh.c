@@ -1,0 +1,345 @@
+/* Unit tests for gr_elfsh: ELF headers, section headers and program headers
+ * decoded from bytes, and section headers written back. The oracle is
+ * elfutils' libelf: files of both classes and byte orders written by it,
+ * every field gr_elfsh decodes compared with gelf_getehdr, gelf_getshdr and
+ * gelf_getphdr; what gr_elfsh writes read back by libelf. Headers too short
+ * or of an unknown class or byte order are refused, and a section header
+ * table is only read whole when it lies inside the file. */
+#include <check.h>
+#include <elf.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gr_bytes.h"
+#include "gr_elfsh.h"
+#include "gr_test.h"
+
+static char tmpdir[256];
+
+static const char shstr[] = "\0.shstrtab\0.text\0.note.x\0.symtab\0.strtab";
+
+/* Sections after the null one: name offset in shstr, type, flags, address,
+ * link, info, alignment, entry size, bytes of data. */
+static const struct {
+	uint32_t name, type;
+	uint64_t flags, addr;
+	uint32_t link, info;
+	uint64_t align, entsize;
+	size_t len;
+} secs[] = {
+	{ 1, SHT_STRTAB, 0, 0, 0, 0, 1, 0, sizeof(shstr) },
+	{ 11, SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, 0x401000, 0, 0, 16, 0, 37 },
+	{ 17, SHT_NOTE, SHF_ALLOC, 0x402000, 0, 0, 4, 0, 24 },
+	{ 25, SHT_SYMTAB, 0, 0, 5, 1, 8, 0 /* the class's */, 0 /* two symbols */ },
+	{ 33, SHT_STRTAB, 0, 0, 0, 0, 1, 0, 5 },
+};
+#define NSECS (sizeof(secs) / sizeof(secs[0]))
+
+/* An ELF file of class cls and byte order data written by libelf at path:
+ * the sections above, one program header. */
+static void
+write_elf(const char *path, int cls, int data)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	Elf *e;
+	GElf_Ehdr eh;
+	GElf_Phdr ph;
+	size_t i;
+	static unsigned char fill[4096], zeros[2 * sizeof(Elf64_Sym)];
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_uint_ne(elf_version(EV_CURRENT), EV_NONE);
+	ck_assert_ptr_nonnull(e = elf_begin(fd, ELF_C_WRITE, NULL));
+	ck_assert_ptr_nonnull(gelf_newehdr(e, cls));
+	ck_assert_ptr_nonnull(gelf_getehdr(e, &eh));
+	eh.e_ident[EI_DATA] = (unsigned char)data;
+	eh.e_ident[EI_OSABI] = ELFOSABI_GNU;
+	eh.e_ident[EI_ABIVERSION] = 2;
+	eh.e_type = ET_EXEC;
+	eh.e_machine = cls == ELFCLASS64 ? EM_X86_64 : EM_ARM;
+	eh.e_version = EV_CURRENT;
+	eh.e_entry = 0x401020;
+	eh.e_flags = 0x5000400;
+	ck_assert(gelf_update_ehdr(e, &eh));
+	ck_assert_ptr_nonnull(gelf_newphdr(e, 1));
+	for (i = 0; i < sizeof(fill); i++)
+		fill[i] = (unsigned char)(i * 7 + 1);
+	for (i = 0; i < NSECS; i++) {
+		Elf_Scn *scn = elf_newscn(e);
+		Elf_Data *d;
+		GElf_Shdr sh;
+		size_t symsz = cls == ELFCLASS64 ? sizeof(Elf64_Sym) : sizeof(Elf32_Sym);
+		ck_assert_ptr_nonnull(scn);
+		ck_assert_ptr_nonnull(d = elf_newdata(scn));
+		d->d_align = secs[i].align;
+		d->d_type = ELF_T_BYTE;
+		d->d_buf = i == 0 ? (void *)(uintptr_t)shstr : secs[i].type == SHT_SYMTAB ? zeros : fill;
+		d->d_size = secs[i].type == SHT_SYMTAB ? 2 * symsz : secs[i].len;
+		ck_assert_ptr_nonnull(gelf_getshdr(scn, &sh));
+		sh.sh_name = secs[i].name;
+		sh.sh_type = secs[i].type;
+		sh.sh_flags = secs[i].flags;
+		sh.sh_addr = secs[i].addr;
+		sh.sh_link = secs[i].link;
+		sh.sh_info = secs[i].info;
+		sh.sh_addralign = secs[i].align;
+		sh.sh_entsize = secs[i].type == SHT_SYMTAB ? symsz : secs[i].entsize;
+		ck_assert(gelf_update_shdr(scn, &sh));
+	}
+	ck_assert_ptr_nonnull(gelf_getehdr(e, &eh));  /* e_phnum set by gelf_newphdr */
+	eh.e_shstrndx = 1;
+	ck_assert(gelf_update_ehdr(e, &eh));
+	ck_assert_int_ge(elf_update(e, ELF_C_NULL), 0);
+	/* The program header: the text section's bytes. */
+	{
+		GElf_Shdr text;
+		ck_assert(gelf_getshdr(elf_getscn(e, 2), &text));
+		memset(&ph, 0, sizeof(ph));
+		ph.p_type = PT_LOAD;
+		ph.p_offset = text.sh_offset;
+		ph.p_filesz = text.sh_size;
+		ph.p_memsz = text.sh_size + 8;
+		ph.p_vaddr = ph.p_paddr = text.sh_addr;
+		ph.p_flags = PF_R | PF_X;
+		ph.p_align = 16;
+		ck_assert_msg(gelf_update_phdr(e, 0, &ph), "%s", elf_errmsg(-1));
+	}
+	ck_assert_int_ge(elf_update(e, ELF_C_WRITE), 0);
+	elf_end(e);
+	close(fd);
+}
+
+/* Every field of the file's headers, decoded by gr_elfsh and by libelf. */
+static void
+compare(const unsigned char *b, size_t n, const char *what)
+{
+	Elf *e;
+	GElf_Ehdr eh;
+	GElf_Phdr ph;
+	struct gr_elfsh h;
+	size_t i, nsec;
+
+	ck_assert_ptr_nonnull(e = elf_memory((char *)(uintptr_t)b, n));
+	ck_assert_ptr_nonnull(gelf_getehdr(e, &eh));
+	ck_assert_msg(gr_elfsh_header(b, n, &h), "%s: header refused", what);
+	ck_assert_int_eq(h.is64, eh.e_ident[EI_CLASS] == ELFCLASS64);
+	ck_assert_int_eq(h.be, eh.e_ident[EI_DATA] == ELFDATA2MSB);
+	ck_assert_uint_eq(h.ident_version, eh.e_ident[EI_VERSION]);
+	ck_assert_uint_eq(h.osabi, eh.e_ident[EI_OSABI]);
+	ck_assert_uint_eq(h.abiversion, eh.e_ident[EI_ABIVERSION]);
+	ck_assert_uint_eq(h.type, eh.e_type);
+	ck_assert_uint_eq(h.machine, eh.e_machine);
+	ck_assert_uint_eq(h.version, eh.e_version);
+	ck_assert_uint_eq(h.entry, eh.e_entry);
+	ck_assert_uint_eq(h.phoff, eh.e_phoff);
+	ck_assert_uint_eq(h.shoff, eh.e_shoff);
+	ck_assert_uint_eq(h.flags, eh.e_flags);
+	ck_assert_uint_eq(h.ehsize, eh.e_ehsize);
+	ck_assert_uint_eq(h.phentsize, eh.e_phentsize);
+	ck_assert_uint_eq(h.phnum, eh.e_phnum);
+	ck_assert_uint_eq(h.shentsize, eh.e_shentsize);
+	ck_assert_uint_eq(h.shnum, eh.e_shnum);
+	ck_assert_uint_eq(h.shstrndx, eh.e_shstrndx);
+	ck_assert_uint_eq(gr_elfsh_shdr_size(&h), eh.e_shentsize);
+	ck_assert_uint_eq(gr_elfsh_phdr_size(&h), eh.e_phentsize);
+	ck_assert_msg(gr_elfsh_table_fits(&h, n), "%s: the table does not fit", what);
+	ck_assert_int_eq(elf_getshdrnum(e, &nsec), 0);
+	ck_assert_uint_eq(nsec, NSECS + 1);
+	for (i = 0; i < nsec; i++) {
+		GElf_Shdr sh;
+		struct gr_elfsh_sec s;
+		ck_assert(gelf_getshdr(elf_getscn(e, i), &sh));
+		gr_elfsh_sec(&h, b + h.shoff + i * h.shentsize, &s);
+		ck_assert_uint_eq(s.name, sh.sh_name);
+		ck_assert_uint_eq(s.type, sh.sh_type);
+		ck_assert_uint_eq(s.flags, sh.sh_flags);
+		ck_assert_uint_eq(s.addr, sh.sh_addr);
+		ck_assert_uint_eq(s.offset, sh.sh_offset);
+		ck_assert_uint_eq(s.size, sh.sh_size);
+		ck_assert_uint_eq(s.link, sh.sh_link);
+		ck_assert_uint_eq(s.info, sh.sh_info);
+		ck_assert_uint_eq(s.addralign, sh.sh_addralign);
+		ck_assert_uint_eq(s.entsize, sh.sh_entsize);
+	}
+	ck_assert(gelf_getphdr(e, 0, &ph));
+	{
+		uint32_t type;
+		uint64_t off, filesz;
+		gr_elfsh_seg(&h, b + h.phoff, &type, &off, &filesz);
+		ck_assert_uint_eq(type, ph.p_type);
+		ck_assert_uint_eq(off, ph.p_offset);
+		ck_assert_uint_eq(filesz, ph.p_filesz);
+		ck_assert_uint_gt(filesz, 0);
+	}
+	elf_end(e);
+}
+
+static const struct {
+	int cls, data;
+	const char *name;
+} kinds[] = {
+	{ ELFCLASS32, ELFDATA2LSB, "ELF32 LSB" },
+	{ ELFCLASS32, ELFDATA2MSB, "ELF32 MSB" },
+	{ ELFCLASS64, ELFDATA2LSB, "ELF64 LSB" },
+	{ ELFCLASS64, ELFDATA2MSB, "ELF64 MSB" },
+};
+
+/* The file written by libelf, decoded. */
+static unsigned char *
+made(size_t k, size_t *n)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/k%zu", tmpdir, k);
+	write_elf(path, kinds[k].cls, kinds[k].data);
+	return gr_test_slurp_bytes(path, n);
+}
+
+/* Each class and byte order: every field as libelf reads it. */
+START_TEST(test_decode)
+{
+	size_t k;
+
+	gr_test_fresh_tmpdir(tmpdir, sizeof(tmpdir), "gr-elfsh");
+	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		size_t n;
+		unsigned char *b = made(k, &n);
+		compare(b, n, kinds[k].name);
+		free(b);
+	}
+}
+END_TEST
+
+/* Section headers written back with new values (each field changed; 32-bit
+ * values in ELF32), and e_shoff moved where gr_elfsh_shoff_at says: libelf
+ * reads exactly those values. */
+START_TEST(test_put)
+{
+	size_t k;
+
+	gr_test_fresh_tmpdir(tmpdir, sizeof(tmpdir), "gr-elfsh");
+	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		size_t n, i, width, at;
+		unsigned char *b = made(k, &n), *c;
+		struct gr_elfsh h;
+		Elf *e;
+		GElf_Ehdr eh;
+		uint64_t big = kinds[k].cls == ELFCLASS64 ? 0x100000000ULL : 0;
+
+		ck_assert(gr_elfsh_header(b, n, &h));
+		for (i = 1; i <= NSECS; i++) {
+			struct gr_elfsh_sec s;
+			unsigned char *p = b + h.shoff + i * h.shentsize;
+			gr_elfsh_sec(&h, p, &s);
+			s.name += 1;
+			s.flags |= SHF_COMPRESSED | big;
+			s.addr += 0x10 + big;
+			s.offset += 3;
+			s.size += 0x20 + big;
+			s.link += 2;
+			s.info += 4;
+			s.addralign = 8;
+			s.entsize += 1;
+			gr_elfsh_sec_put(&h, p, &s);
+		}
+		/* The table copied to the end of the file, e_shoff pointing there. */
+		ck_assert_ptr_nonnull(c = malloc(n + (size_t)h.shnum * h.shentsize + 8));
+		memcpy(c, b, n);
+		memcpy(c + n + 8 - n % 8, b + h.shoff, (size_t)h.shnum * h.shentsize);
+		at = gr_elfsh_shoff_at(&h, &width);
+		gr_bytes_put(c + at, n + 8 - n % 8, (int)width, h.be);
+		ck_assert_ptr_nonnull(e = elf_memory((char *)c, n + 8 - n % 8 + (size_t)h.shnum * h.shentsize));
+		ck_assert_ptr_nonnull(gelf_getehdr(e, &eh));
+		ck_assert_uint_eq(eh.e_shoff, n + 8 - n % 8);
+		for (i = 1; i <= NSECS; i++) {
+			GElf_Shdr sh;
+			struct gr_elfsh_sec want;
+			gr_elfsh_sec(&h, b + h.shoff + i * h.shentsize, &want);
+			ck_assert_ptr_nonnull(gelf_getshdr(elf_getscn(e, i), &sh));
+			ck_assert_msg(sh.sh_name == secs[i - 1].name + 1 && sh.sh_name == want.name, "%s", kinds[k].name);
+			ck_assert_uint_eq(sh.sh_flags, (secs[i - 1].flags | SHF_COMPRESSED | big));
+			ck_assert_uint_eq(sh.sh_addr, secs[i - 1].addr + 0x10 + big);
+			ck_assert_uint_eq(sh.sh_offset, want.offset);
+			ck_assert_uint_eq(sh.sh_size, want.size);
+			ck_assert_uint_eq(sh.sh_link, secs[i - 1].link + 2);
+			ck_assert_uint_eq(sh.sh_info, secs[i - 1].info + 4);
+			ck_assert_uint_eq(sh.sh_addralign, 8);
+			ck_assert_uint_eq(sh.sh_entsize, want.entsize);
+			ck_assert_uint_eq(sh.sh_type, secs[i - 1].type);
+		}
+		elf_end(e);
+		free(c);
+		free(b);
+	}
+}
+END_TEST
+
+/* Headers refused: too short for the class, no magic, unknown class or byte
+ * order. Tables refused: e_shoff 0, e_shnum 0, another e_shentsize, one byte
+ * past the end, a count that would overflow; the exact fit accepted. */
+START_TEST(test_refused)
+{
+	size_t k;
+
+	gr_test_fresh_tmpdir(tmpdir, sizeof(tmpdir), "gr-elfsh");
+	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		size_t n, hsz = kinds[k].cls == ELFCLASS64 ? 64 : 52, end;
+		unsigned char *b = made(k, &n), save;
+		struct gr_elfsh h, g;
+
+		ck_assert(gr_elfsh_header(b, hsz, &h));
+		ck_assert(!gr_elfsh_header(b, hsz - 1, &g));
+		ck_assert(!gr_elfsh_header(b, 8, &g));
+		save = b[1];
+		b[1] = 'F';
+		ck_assert(!gr_elfsh_header(b, n, &g));
+		b[1] = save;
+		save = b[EI_CLASS];
+		b[EI_CLASS] = ELFCLASSNONE;
+		ck_assert(!gr_elfsh_header(b, n, &g));
+		b[EI_CLASS] = 3;
+		ck_assert(!gr_elfsh_header(b, n, &g));
+		b[EI_CLASS] = save;
+		save = b[EI_DATA];
+		b[EI_DATA] = ELFDATANONE;
+		ck_assert(!gr_elfsh_header(b, n, &g));
+		b[EI_DATA] = 3;
+		ck_assert(!gr_elfsh_header(b, n, &g));
+		b[EI_DATA] = save;
+
+		end = h.shoff + (size_t)h.shnum * h.shentsize;
+		ck_assert(gr_elfsh_table_fits(&h, end));
+		ck_assert(!gr_elfsh_table_fits(&h, end - 1));
+		g = h;
+		g.shoff = 0;
+		ck_assert(!gr_elfsh_table_fits(&g, n));
+		g = h;
+		g.shnum = 0;
+		ck_assert(!gr_elfsh_table_fits(&g, n));
+		g = h;
+		g.shentsize = (uint16_t)(h.shentsize + 4);
+		ck_assert(!gr_elfsh_table_fits(&g, UINT64_MAX));
+		g = h;
+		g.shoff = UINT64_MAX - 10;
+		ck_assert(!gr_elfsh_table_fits(&g, UINT64_MAX - 20));
+		g = h;
+		g.shnum = UINT16_MAX;
+		ck_assert(!gr_elfsh_table_fits(&g, n));
+		free(b);
+	}
+}
+END_TEST
+
+int
+main(void)
+{
+	const TTest *const tests[] = { test_decode, test_put, test_refused };
+
+	return gr_test_run(gr_test_suite("elfsh", "core", tests, sizeof(tests) / sizeof(tests[0]), 60), false);
+}
