@@ -201,8 +201,9 @@ made(size_t k, size_t *n)
 	return gr_test_slurp_bytes(path, n);
 }
 
-/* Each class and byte order: every field as libelf reads it. */
-START_TEST(test_decode)
+/* check on the file libelf wrote for each class and byte order (b, n bytes; freed after). */
+static void
+each_kind(void (*check)(size_t k, unsigned char *b, size_t n))
 {
 	size_t k;
 
@@ -210,129 +211,136 @@ START_TEST(test_decode)
 	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
 		size_t n;
 		unsigned char *b = made(k, &n);
-		compare(b, n, kinds[k].name);
+		check(k, b, n);
 		free(b);
 	}
+}
+
+static void
+decode_one(size_t k, unsigned char *b, size_t n)
+{
+	compare(b, n, kinds[k].name);
+}
+
+/* Each class and byte order: every field as libelf reads it. */
+START_TEST(test_decode)
+{
+	each_kind(decode_one);
 }
 END_TEST
 
 /* Section headers written back with new values (each field changed; 32-bit
  * values in ELF32), and e_shoff moved where gr_elfsh_shoff_at says: libelf
  * reads exactly those values. */
+static void
+put_one(size_t k, unsigned char *b, size_t n)
+{
+	size_t i, width, at;
+	unsigned char *c;
+	struct gr_elfsh h;
+	Elf *e;
+	GElf_Ehdr eh;
+	uint64_t big = kinds[k].cls == ELFCLASS64 ? 0x100000000ULL : 0;
+
+	ck_assert(gr_elfsh_header(b, n, &h));
+	for (i = 1; i <= NSECS; i++) {
+		struct gr_elfsh_sec s;
+		unsigned char *p = b + h.shoff + i * h.shentsize;
+		gr_elfsh_sec(&h, p, &s);
+		s.name += 1;
+		s.flags |= SHF_COMPRESSED | big;
+		s.addr += 0x10 + big;
+		s.offset += 3;
+		s.size += 0x20 + big;
+		s.link += 2;
+		s.info += 4;
+		s.addralign = 8;
+		s.entsize += 1;
+		gr_elfsh_sec_put(&h, p, &s);
+	}
+	/* The table copied to the end of the file, e_shoff pointing there. */
+	ck_assert_ptr_nonnull(c = malloc(n + (size_t)h.shnum * h.shentsize + 8));
+	memcpy(c, b, n);
+	memcpy(c + n + 8 - n % 8, b + h.shoff, (size_t)h.shnum * h.shentsize);
+	at = gr_elfsh_shoff_at(&h, &width);
+	gr_bytes_put(c + at, n + 8 - n % 8, (int)width, h.be);
+	ck_assert_ptr_nonnull(e = elf_memory((char *)c, n + 8 - n % 8 + (size_t)h.shnum * h.shentsize));
+	ck_assert_ptr_nonnull(gelf_getehdr(e, &eh));
+	ck_assert_uint_eq(eh.e_shoff, n + 8 - n % 8);
+	for (i = 1; i <= NSECS; i++) {
+		GElf_Shdr sh;
+		struct gr_elfsh_sec want;
+		gr_elfsh_sec(&h, b + h.shoff + i * h.shentsize, &want);
+		ck_assert_ptr_nonnull(gelf_getshdr(elf_getscn(e, i), &sh));
+		ck_assert_msg(sh.sh_name == secs[i - 1].name + 1 && sh.sh_name == want.name, "%s", kinds[k].name);
+		ck_assert_uint_eq(sh.sh_flags, (secs[i - 1].flags | SHF_COMPRESSED | big));
+		ck_assert_uint_eq(sh.sh_addr, secs[i - 1].addr + 0x10 + big);
+		ck_assert_uint_eq(sh.sh_offset, want.offset);
+		ck_assert_uint_eq(sh.sh_size, want.size);
+		ck_assert_uint_eq(sh.sh_link, secs[i - 1].link + 2);
+		ck_assert_uint_eq(sh.sh_info, secs[i - 1].info + 4);
+		ck_assert_uint_eq(sh.sh_addralign, 8);
+		ck_assert_uint_eq(sh.sh_entsize, want.entsize);
+		ck_assert_uint_eq(sh.sh_type, secs[i - 1].type);
+	}
+	elf_end(e);
+	free(c);
+}
+
 START_TEST(test_put)
 {
-	size_t k;
-
-	gr_test_fresh_tmpdir(tmpdir, sizeof(tmpdir), "gr-elfsh");
-	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-		size_t n, i, width, at;
-		unsigned char *b = made(k, &n), *c;
-		struct gr_elfsh h;
-		Elf *e;
-		GElf_Ehdr eh;
-		uint64_t big = kinds[k].cls == ELFCLASS64 ? 0x100000000ULL : 0;
-
-		ck_assert(gr_elfsh_header(b, n, &h));
-		for (i = 1; i <= NSECS; i++) {
-			struct gr_elfsh_sec s;
-			unsigned char *p = b + h.shoff + i * h.shentsize;
-			gr_elfsh_sec(&h, p, &s);
-			s.name += 1;
-			s.flags |= SHF_COMPRESSED | big;
-			s.addr += 0x10 + big;
-			s.offset += 3;
-			s.size += 0x20 + big;
-			s.link += 2;
-			s.info += 4;
-			s.addralign = 8;
-			s.entsize += 1;
-			gr_elfsh_sec_put(&h, p, &s);
-		}
-		/* The table copied to the end of the file, e_shoff pointing there. */
-		ck_assert_ptr_nonnull(c = malloc(n + (size_t)h.shnum * h.shentsize + 8));
-		memcpy(c, b, n);
-		memcpy(c + n + 8 - n % 8, b + h.shoff, (size_t)h.shnum * h.shentsize);
-		at = gr_elfsh_shoff_at(&h, &width);
-		gr_bytes_put(c + at, n + 8 - n % 8, (int)width, h.be);
-		ck_assert_ptr_nonnull(e = elf_memory((char *)c, n + 8 - n % 8 + (size_t)h.shnum * h.shentsize));
-		ck_assert_ptr_nonnull(gelf_getehdr(e, &eh));
-		ck_assert_uint_eq(eh.e_shoff, n + 8 - n % 8);
-		for (i = 1; i <= NSECS; i++) {
-			GElf_Shdr sh;
-			struct gr_elfsh_sec want;
-			gr_elfsh_sec(&h, b + h.shoff + i * h.shentsize, &want);
-			ck_assert_ptr_nonnull(gelf_getshdr(elf_getscn(e, i), &sh));
-			ck_assert_msg(sh.sh_name == secs[i - 1].name + 1 && sh.sh_name == want.name, "%s", kinds[k].name);
-			ck_assert_uint_eq(sh.sh_flags, (secs[i - 1].flags | SHF_COMPRESSED | big));
-			ck_assert_uint_eq(sh.sh_addr, secs[i - 1].addr + 0x10 + big);
-			ck_assert_uint_eq(sh.sh_offset, want.offset);
-			ck_assert_uint_eq(sh.sh_size, want.size);
-			ck_assert_uint_eq(sh.sh_link, secs[i - 1].link + 2);
-			ck_assert_uint_eq(sh.sh_info, secs[i - 1].info + 4);
-			ck_assert_uint_eq(sh.sh_addralign, 8);
-			ck_assert_uint_eq(sh.sh_entsize, want.entsize);
-			ck_assert_uint_eq(sh.sh_type, secs[i - 1].type);
-		}
-		elf_end(e);
-		free(c);
-		free(b);
-	}
+	each_kind(put_one);
 }
 END_TEST
 
 /* Headers refused: too short for the class, no magic, unknown class or byte
  * order. Tables refused: e_shoff 0, e_shnum 0, another e_shentsize, one byte
  * past the end, a count that would overflow; the exact fit accepted. */
+static void
+refused_one(size_t k, unsigned char *b, size_t n)
+{
+	/* no magic, no class or an unknown one, no byte order or an unknown one */
+	static const struct {
+		int at;
+		unsigned char v;
+	} bad[] = { { 1, 'F' }, { EI_CLASS, ELFCLASSNONE }, { EI_CLASS, 3 }, { EI_DATA, ELFDATANONE }, { EI_DATA, 3 } };
+	size_t hsz = kinds[k].cls == ELFCLASS64 ? 64 : 52, end, i;
+	unsigned char save;
+	struct gr_elfsh h, g;
+
+	ck_assert(gr_elfsh_header(b, hsz, &h));
+	ck_assert(!gr_elfsh_header(b, hsz - 1, &g));
+	ck_assert(!gr_elfsh_header(b, 8, &g));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		save = b[bad[i].at];
+		b[bad[i].at] = bad[i].v;
+		ck_assert_msg(!gr_elfsh_header(b, n, &g), "%s: byte %d = %d taken", kinds[k].name, bad[i].at, bad[i].v);
+		b[bad[i].at] = save;
+	}
+
+	end = h.shoff + (size_t)h.shnum * h.shentsize;
+	ck_assert(gr_elfsh_table_fits(&h, end));
+	ck_assert(!gr_elfsh_table_fits(&h, end - 1));
+	g = h;
+	g.shoff = 0;
+	ck_assert(!gr_elfsh_table_fits(&g, n));
+	g = h;
+	g.shnum = 0;
+	ck_assert(!gr_elfsh_table_fits(&g, n));
+	g = h;
+	g.shentsize = (uint16_t)(h.shentsize + 4);
+	ck_assert(!gr_elfsh_table_fits(&g, UINT64_MAX));
+	g = h;
+	g.shoff = UINT64_MAX - 10;
+	ck_assert(!gr_elfsh_table_fits(&g, UINT64_MAX - 20));
+	g = h;
+	g.shnum = UINT16_MAX;
+	ck_assert(!gr_elfsh_table_fits(&g, n));
+}
+
 START_TEST(test_refused)
 {
-	size_t k;
-
-	gr_test_fresh_tmpdir(tmpdir, sizeof(tmpdir), "gr-elfsh");
-	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-		size_t n, hsz = kinds[k].cls == ELFCLASS64 ? 64 : 52, end;
-		unsigned char *b = made(k, &n), save;
-		struct gr_elfsh h, g;
-
-		ck_assert(gr_elfsh_header(b, hsz, &h));
-		ck_assert(!gr_elfsh_header(b, hsz - 1, &g));
-		ck_assert(!gr_elfsh_header(b, 8, &g));
-		save = b[1];
-		b[1] = 'F';
-		ck_assert(!gr_elfsh_header(b, n, &g));
-		b[1] = save;
-		save = b[EI_CLASS];
-		b[EI_CLASS] = ELFCLASSNONE;
-		ck_assert(!gr_elfsh_header(b, n, &g));
-		b[EI_CLASS] = 3;
-		ck_assert(!gr_elfsh_header(b, n, &g));
-		b[EI_CLASS] = save;
-		save = b[EI_DATA];
-		b[EI_DATA] = ELFDATANONE;
-		ck_assert(!gr_elfsh_header(b, n, &g));
-		b[EI_DATA] = 3;
-		ck_assert(!gr_elfsh_header(b, n, &g));
-		b[EI_DATA] = save;
-
-		end = h.shoff + (size_t)h.shnum * h.shentsize;
-		ck_assert(gr_elfsh_table_fits(&h, end));
-		ck_assert(!gr_elfsh_table_fits(&h, end - 1));
-		g = h;
-		g.shoff = 0;
-		ck_assert(!gr_elfsh_table_fits(&g, n));
-		g = h;
-		g.shnum = 0;
-		ck_assert(!gr_elfsh_table_fits(&g, n));
-		g = h;
-		g.shentsize = (uint16_t)(h.shentsize + 4);
-		ck_assert(!gr_elfsh_table_fits(&g, UINT64_MAX));
-		g = h;
-		g.shoff = UINT64_MAX - 10;
-		ck_assert(!gr_elfsh_table_fits(&g, UINT64_MAX - 20));
-		g = h;
-		g.shnum = UINT16_MAX;
-		ck_assert(!gr_elfsh_table_fits(&g, n));
-		free(b);
-	}
+	each_kind(refused_one);
 }
 END_TEST
 
