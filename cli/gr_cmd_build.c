@@ -203,29 +203,6 @@ gr_cmd_build_quoted(FILE *f, const char *const *v, size_t n)
 	fputc('\n', f);
 }
 
-static void
-gr_cmd_build_json_list(struct gr_json *j, const char *key, const struct gr_strvec *v)
-{
-	size_t i;
-
-	gr_json_arr_begin(j, key);
-	for (i = 0; i < v->n; i++)
-		gr_json_str(j, NULL, v->v[i]);
-	gr_json_arr_end(j);
-}
-
-/* A list of strings from the link report. */
-static void
-gr_cmd_build_json_words(struct gr_json *j, const char *key, const char *const *v, size_t n)
-{
-	size_t i;
-
-	gr_json_arr_begin(j, key);
-	for (i = 0; i < n; i++)
-		gr_json_str(j, NULL, v[i]);
-	gr_json_arr_end(j);
-}
-
 /* "callers": every finding's source for symbol, in order (all the inputs
  * of the link that call it, not only the one glibc's warning named). */
 static void
@@ -334,7 +311,7 @@ gr_cmd_build_json_records(struct gr_json *j, const struct gr_link_report *l)
 		gr_json_str(j, "returns", x->ret);
 		gr_json_str(j, "type", x->type && *x->type ? x->type : NULL);
 		gr_json_str(j, "refused", x->refused);
-		gr_cmd_build_json_words(j, "callers", x->callers, x->ncallers);
+		gr_json_strs(j, "callers", x->callers, x->ncallers);
 		gr_json_obj_end(j);
 	}
 	gr_json_arr_end(j);
@@ -371,7 +348,7 @@ gr_cmd_build_json(FILE *out, const struct gr_build_opts *o, const struct gr_buil
 		gr_json_obj_end(&j);
 	}
 	gr_json_arr_end(&j);
-	gr_cmd_build_json_list(&j, "warnings", &r->warnings);
+	gr_json_strs(&j, "warnings", (const char *const *)r->warnings.v, r->warnings.n);
 	gr_json_arr_begin(&j, "dropped");
 	for (size_t i = 0; i + 1 < r->dropped.n; i += 2) {
 		gr_json_obj_begin(&j, NULL);
@@ -387,9 +364,9 @@ gr_cmd_build_json(FILE *out, const struct gr_build_opts *o, const struct gr_buil
 		gr_json_str(&j, "size", NULL);
 	gr_json_int(&j, "self_max_rss_kib", r->self_max_rss_kib);
 	gr_json_str(&j, "cache_key", r->cache_key[0] ? r->cache_key : NULL);
-	gr_cmd_build_json_list(&j, "tags", &r->tags);
-	gr_cmd_build_json_list(&j, "go_command", &r->go_argv);
-	gr_cmd_build_json_words(&j, "link_argv", r->link.argv, r->link.nargv);
+	gr_json_strs(&j, "tags", (const char *const *)r->tags.v, r->tags.n);
+	gr_json_strs(&j, "go_command", (const char *const *)r->go_argv.v, r->go_argv.n);
+	gr_json_strs(&j, "link_argv", r->link.argv, r->link.nargv);
 	/* --linker: asked for, chosen, why, and the one the final link ran with. */
 	{
 		const char *used = gr_linker_in_argv(r->link.argv, r->link.nargv);

@@ -468,17 +468,6 @@ gr_check_print_explain_to(FILE *f, const struct gr_report *r)
 	}
 }
 
-static void
-gr_check_json_strings(struct gr_json *j, const char *key, const char *const *v, size_t n)
-{
-	size_t i;
-
-	gr_json_arr_begin(j, key);
-	for (i = 0; i < n; i++)
-		gr_json_str(j, NULL, v[i]);
-	gr_json_arr_end(j);
-}
-
 /* "macho": what a Mach-O image tells dyld and the kernel (its load rules). */
 static void
 gr_check_json_macho(struct gr_json *j, const struct gr_macho_load *ml)
@@ -512,15 +501,15 @@ gr_check_json_go(struct gr_json *j, const struct gr_goinfo *gi)
 
 	if (!gi) {
 		gr_json_str(j, "go", NULL);
-		gr_check_json_strings(j, "runtime_files", NULL, 0);
+		gr_json_strs(j, "runtime_files", NULL, 0);
 		return;
 	}
 	gr_json_obj_begin(j, "go");
 	gr_json_str(j, "version", gi->go_version);
 	gr_json_str(j, "path", gi->main_path);
 	gr_json_str(j, "main_module", gi->main_module);
-	gr_check_json_strings(j, "deps", gi->deps, gi->ndeps);
-	gr_check_json_strings(j, "settings", gi->settings, gi->nsettings);
+	gr_json_strs(j, "deps", gi->deps, gi->ndeps);
+	gr_json_strs(j, "settings", gi->settings, gi->nsettings);
 	gr_json_str(j, "symbols_from", gi->symbols_from);
 	gr_json_obj_end(j);
 	gr_json_arr_begin(j, "runtime_files");
@@ -530,7 +519,7 @@ gr_check_json_go(struct gr_json *j, const struct gr_goinfo *gi)
 		gr_json_str(j, "id", f->id);
 		gr_json_str(j, "package", f->package);
 		gr_json_str(j, "because", f->because);
-		gr_check_json_strings(j, "paths", f->paths, f->npaths);
+		gr_json_strs(j, "paths", f->paths, f->npaths);
 		gr_json_str(j, "need", f->any ? "any" : "all");
 		gr_json_str(j, "env", f->env);
 		gr_json_bool(j, "embedded", f->embedded);
@@ -579,11 +568,11 @@ gr_check_json_image(struct gr_json *j, const struct gr_image *img)
 		gr_json_obj_end(j);
 	}
 	gr_json_arr_end(j);
-	gr_check_json_strings(j, "glibc_runtime", img->glibc_runtime, img->nglibc_runtime);
-	gr_check_json_strings(j, "iconv_callers", img->iconv_callers, img->niconv_callers);
-	gr_check_json_strings(j, "glibc_static", img->glibc_static, img->nglibc_static);
-	gr_check_json_strings(j, "rpath", img->rpath, img->nrpath);
-	gr_check_json_strings(j, "runpath", img->runpath, img->nrunpath);
+	gr_json_strs(j, "glibc_runtime", img->glibc_runtime, img->nglibc_runtime);
+	gr_json_strs(j, "iconv_callers", img->iconv_callers, img->niconv_callers);
+	gr_json_strs(j, "glibc_static", img->glibc_static, img->nglibc_static);
+	gr_json_strs(j, "rpath", img->rpath, img->nrpath);
+	gr_json_strs(j, "runpath", img->runpath, img->nrunpath);
 	gr_checkver_json(j, img->versions);
 	gr_check_json_go(j, img->go);
 	gr_json_arr_begin(j, "problems");
@@ -685,8 +674,8 @@ gr_check_json_obj(struct gr_json *j, const char *key, const struct gr_report *r,
 					gr_json_str(j, NULL, n);
 			}
 		gr_json_arr_end(j);
-		gr_check_json_strings(j, "rpath", NULL, 0);
-		gr_check_json_strings(j, "runpath", NULL, 0);
+		gr_json_strs(j, "rpath", NULL, 0);
+		gr_json_strs(j, "runpath", NULL, 0);
 		gr_json_arr_begin(j, "problems");
 		for (i = 0; i < r->nimages; i++)
 			for (k = 0; k < r->images[i].nproblems; k++) {

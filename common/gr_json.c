@@ -136,6 +136,17 @@ gr_json_str(struct gr_json *j, const char *key, const char *s)
 }
 
 void
+gr_json_strs(struct gr_json *j, const char *key, const char *const *v, size_t n)
+{
+	size_t i;
+
+	gr_json_arr_begin(j, key);
+	for (i = 0; i < n; i++)
+		gr_json_str(j, NULL, v[i]);
+	gr_json_arr_end(j);
+}
+
+void
 gr_json_bool(struct gr_json *j, const char *key, bool v)
 {
 	gr_json_lead(j, key);

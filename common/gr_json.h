@@ -29,6 +29,9 @@ void gr_json_arr_end(struct gr_json *j);
 /* Write a string value (NULL writes null), escaped as RFC 8259 requires. */
 void gr_json_str(struct gr_json *j, const char *key, const char *s);
 
+/* Write an array of the n strings at v (each as gr_json_str writes it; v may be NULL when n is 0). */
+void gr_json_strs(struct gr_json *j, const char *key, const char *const *v, size_t n);
+
 /* Write a boolean value. */
 void gr_json_bool(struct gr_json *j, const char *key, bool v);
 
