@@ -167,6 +167,24 @@ gr_tc_run_cc(char *const argv[], struct gr_spawn_result *res, struct gr_error *e
 	return rc;
 }
 
+/* Run the compiler with argv for what it prints, cmd (cmdsz bytes) naming it
+ * for messages: GR_OK with *res filled (the caller frees it), or the error
+ * when it could not run or failed (*res already freed). */
+static int
+gr_tc_ask_cc(char *const argv[], char *cmd, size_t cmdsz, struct gr_spawn_result *res, struct gr_error *err)
+{
+	int rc;
+
+	gr_tc_cmdstr(argv, cmd, cmdsz);
+	if ((rc = gr_tc_run_cc(argv, res, err)) != GR_OK)
+		return rc;
+	if (!gr_spawn_ok(res)) {
+		rc = gr_tc_failed(argv, res, err);
+		gr_spawn_result_free(res);
+	}
+	return rc;
+}
+
 /* Scan one command line of -### output from p (its leading space); when buf is
  * not NULL, append its unquoted words to words, buf having room for the longest.
  * Quoting: gcc leaves words of [A-Za-z0-9_/.-] bare and double-quotes the rest,
@@ -414,16 +432,10 @@ gr_tc_print_prog_name(char *const cc[], const char *name, struct gr_toolchain *t
 			goto nomem;
 	if (gr_strvec_push(&av, opt) != GR_OK)
 		goto nomem;
-	gr_tc_cmdstr(gr_strvec_argv(&av), cmd, sizeof(cmd));
-	rc = gr_tc_run_cc(gr_strvec_argv(&av), &res, err);
-	if (rc != GR_OK) {
-		gr_strvec_deinit(&av);
+	rc = gr_tc_ask_cc(gr_strvec_argv(&av), cmd, sizeof(cmd), &res, err);
+	gr_strvec_deinit(&av);
+	if (rc != GR_OK)
 		return rc;
-	}
-	if (!gr_spawn_ok(&res)) {
-		rc = gr_tc_failed(gr_strvec_argv(&av), &res, err);
-		goto done;
-	}
 	n = strcspn(res.out, "\r\n");
 	if (n == 0) {
 		rc = gr_error_set(err, GR_EFORMAT, 0, "%s: printed no program name", cmd);
@@ -433,7 +445,6 @@ gr_tc_print_prog_name(char *const cc[], const char *name, struct gr_toolchain *t
 	rc = tc->ld ? GR_OK : gr_tc_nomem(err, cmd);
 done:
 	gr_spawn_result_free(&res);
-	gr_strvec_deinit(&av);
 	return rc;
 nomem:
 	gr_strvec_deinit(&av);
@@ -813,16 +824,10 @@ gr_tc_zig_discover(char *const cc[], struct gr_toolchain *tc, struct gr_error *e
 	}
 	if (gr_strvec_push(&av, "-print-search-dirs") != GR_OK)
 		goto nomem;
-	gr_tc_cmdstr(gr_strvec_argv(&av), cmd, sizeof(cmd));
-	rc = gr_tc_run_cc(gr_strvec_argv(&av), &res, err);
-	if (rc != GR_OK) {
-		gr_strvec_deinit(&av);
+	rc = gr_tc_ask_cc(gr_strvec_argv(&av), cmd, sizeof(cmd), &res, err);
+	gr_strvec_deinit(&av);
+	if (rc != GR_OK)
 		return rc;
-	}
-	if (!gr_spawn_ok(&res)) {
-		rc = gr_tc_failed(gr_strvec_argv(&av), &res, err);
-		goto done;
-	}
 	line = strstr(res.out, "libraries: =");
 	if (!line || (line != res.out && line[-1] != '\n')) {
 		rc = gr_error_set(err, GR_EFORMAT, 0, "%s: printed no \"libraries: =\" line", cmd);
@@ -853,7 +858,6 @@ gr_tc_zig_discover(char *const cc[], struct gr_toolchain *tc, struct gr_error *e
 	rc = fmt && !(tc->output_format = strdup(fmt)) ? gr_tc_nomem(err, cmd) : GR_OK;
 done:
 	gr_spawn_result_free(&res);
-	gr_strvec_deinit(&av);
 	return rc;
 nomem:
 	gr_strvec_deinit(&av);
@@ -915,15 +919,9 @@ gr_toolchain_discover(const struct gr_env *env, char *const cc[], struct gr_tool
 	for (i = 0; i < GR_TC_NPROBE; i++)
 		if (gr_strvec_push(&av, gr_tc_probe[i]) != GR_OK)
 			goto nomem;
-	gr_tc_cmdstr(gr_strvec_argv(&av), cmd, sizeof(cmd));
-
-	rc = gr_tc_run_cc(gr_strvec_argv(&av), &res, err);
+	rc = gr_tc_ask_cc(gr_strvec_argv(&av), cmd, sizeof(cmd), &res, err);
 	if (rc != GR_OK)
 		goto fail;
-	if (!gr_spawn_ok(&res)) {
-		rc = gr_tc_failed(gr_strvec_argv(&av), &res, err);
-		goto fail_res;
-	}
 	rc = gr_tc_parse_driver(res.err, res.errlen, cmd, &lk, err);
 	if (rc == GR_OK)
 		rc = gr_tc_read_link(&lk.argv, cmd, tc, err);
@@ -937,7 +935,6 @@ gr_toolchain_discover(const struct gr_env *env, char *const cc[], struct gr_tool
 	}
 	if (rc == GR_OK)
 		rc = gr_tc_ask_ld(&lk, tc, err);
-fail_res:
 	gr_spawn_result_free(&res);  /* lk's spans point into it: free after gr_tc_ask_ld */
 fail:
 	gr_strvec_deinit(&lk.argv);
