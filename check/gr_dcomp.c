@@ -213,13 +213,6 @@ struct gr_dc_file {
 	uint64_t start;         /* the first debug section's offset */
 };
 
-/* The section table's size in bytes. */
-static uint64_t
-gr_dc_shsize(const struct gr_dc_file *f)
-{
-	return (uint64_t)f->h.shnum * f->h.shentsize;
-}
-
 /* Section i's header. */
 static struct gr_elfsh_sec
 gr_dc_sec(const struct gr_dc_file *f, uint64_t i)
@@ -251,9 +244,9 @@ gr_dc_headers(struct gr_dc_file *f, struct gr_error *err)
 	if (f->h.phnum && (f->h.phentsize != gr_elfsh_phdr_size(&f->h) || f->h.phoff > f->size ||
 	                   f->h.phnum > (f->size - f->h.phoff) / f->h.phentsize))
 		return gr_error_set(err, GR_EFORMAT, 0, "%s: the program header table lies outside the file", f->path);
-	if (!(f->sh = malloc((size_t)gr_dc_shsize(f))))
+	if (!(f->sh = malloc((size_t)gr_elfsh_table_size(&f->h))))
 		return gr_error_set(err, GR_ENOMEM, 0, "out of memory");
-	if ((rc = gr_dc_pread(f->fd, f->sh, (size_t)gr_dc_shsize(f), f->h.shoff, f->path, err)))
+	if ((rc = gr_dc_pread(f->fd, f->sh, (size_t)gr_elfsh_table_size(&f->h), f->h.shoff, f->path, err)))
 		return rc;
 	strtab = gr_dc_sec(f, f->h.shstrndx);
 	f->namesz = strtab.size;
@@ -357,7 +350,7 @@ gr_dc_plan(struct gr_dc_file *f, unsigned *ndebug, struct gr_error *err)
 		if (filesz && (off > f->size || filesz > f->size - off || off + filesz > f->start))
 			return gr_error_set(err, GR_EUSAGE, 0, "%s: a segment lies after the debug sections", f->path);
 	}
-	end = f->h.shoff + gr_dc_shsize(f);
+	end = f->h.shoff + gr_elfsh_table_size(&f->h);
 	if (f->h.shoff < f->start && end > f->start)
 		return gr_error_set(err, GR_EUSAGE, 0, "%s: the section table overlaps the debug sections", f->path);
 	for (k = 0; k < f->nsecs; k++)
@@ -385,7 +378,7 @@ gr_dc_layout(struct gr_dc_file *f, unsigned char **out, uint64_t *len, uint64_t 
 		pos = s->newoff + (s->z ? s->zlen : s->size);
 	}
 	*shoff = move_sh ? gr_dc_up(pos, chalign) : f->h.shoff;
-	*len = (move_sh ? *shoff + gr_dc_shsize(f) : pos) - f->start;
+	*len = (move_sh ? *shoff + gr_elfsh_table_size(&f->h) : pos) - f->start;
 	/* Nothing ends later than before (alignment padding aside): a file
 	 * that would grow is not one a linker laid out. */
 	if (f->start + *len > f->size + chalign)
@@ -415,7 +408,7 @@ gr_dc_layout(struct gr_dc_file *f, unsigned char **out, uint64_t *len, uint64_t 
 		gr_elfsh_sec_put(&f->h, f->sh + s->idx * f->h.shentsize, &hdr);
 	}
 	if (move_sh)
-		memcpy(o + (*shoff - f->start), f->sh, (size_t)gr_dc_shsize(f));
+		memcpy(o + (*shoff - f->start), f->sh, (size_t)gr_elfsh_table_size(&f->h));
 	*out = o;
 	return GR_OK;
 }
@@ -595,7 +588,7 @@ gr_dcomp_finish(struct gr_dcomp_job *j, struct gr_dcomp_stats *st, bool *wrote, 
 		gr_bytes_put(hdr, shoff, (int)width, f->h.be);
 		rc = gr_dc_pwrite(f->fd, hdr, width, at, f->path, err);
 	} else {
-		rc = gr_dc_pwrite(f->fd, f->sh, (size_t)gr_dc_shsize(f), f->h.shoff, f->path, err);
+		rc = gr_dc_pwrite(f->fd, f->sh, (size_t)gr_elfsh_table_size(&f->h), f->h.shoff, f->path, err);
 	}
 	if (rc == GR_OK)
 		j->st.after = f->start + len;

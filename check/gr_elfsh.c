@@ -67,6 +67,12 @@ gr_elfsh_phdr_size(const struct gr_elfsh *h)
 	return h->is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr);
 }
 
+uint64_t
+gr_elfsh_table_size(const struct gr_elfsh *h)
+{
+	return (uint64_t)h->shnum * h->shentsize;
+}
+
 bool
 gr_elfsh_table_fits(const struct gr_elfsh *h, uint64_t size)
 {

@@ -38,6 +38,9 @@ unsigned gr_elfsh_shdr_size(const struct gr_elfsh *h);
 /* The size of a program header in h's class: 56 bytes (ELF64) or 32 (ELF32). */
 unsigned gr_elfsh_phdr_size(const struct gr_elfsh *h);
 
+/* The section header table's size in bytes, e_shnum * e_shentsize (no int overflow). */
+uint64_t gr_elfsh_table_size(const struct gr_elfsh *h);
+
 /* Whether h's section header table is one to read whole in a file of size
  * bytes: e_shoff not 0, e_shnum not 0 (no extended numbering), e_shentsize
  * its class's, and every entry inside the file. */

@@ -458,7 +458,7 @@ gr_em_elf_tail(const unsigned char *buf, size_t len, const char *path, const cha
 	memcpy(t + (off_note - len), note, notelen);
 	free(note);
 	sh = t + (off_sh - len);
-	memcpy(sh, buf + h.shoff, (size_t)h.shnum * h.shentsize);
+	memcpy(sh, buf + h.shoff, (size_t)gr_elfsh_table_size(&h));
 	/* .shstrtab now lies at the old end of the file. */
 	strtab.offset = len;
 	strtab.size = strsize + namelen;

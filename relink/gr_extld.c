@@ -307,13 +307,14 @@ gr_extld_elf_needs_cxx(const char *path)
 	    !gr_file_pread(fd, eh, sizeof(eh), 0))
 		goto out;
 	size = (uint64_t)st.st_size;
-	/* The host's own kind only: its Elf64_Sym is the file's. */
+	/* The host's own kind only: its Elf64_Sym is the file's. A section
+	 * table at 0 or over the ELF header: BFD's to answer (it refuses it). */
 	if (!gr_elfsh_header(eh, sizeof(eh), &h) || !h.is64 || h.be || h.ident_version != EV_CURRENT ||
 	    h.type != ET_REL || h.machine != GR_EXTLD_HOST_EM || h.version != EV_CURRENT ||
-	    h.shstrndx == SHN_XINDEX || !gr_elfsh_table_fits(&h, size))
+	    h.shstrndx == SHN_XINDEX || !gr_elfsh_table_fits(&h, size) || h.shoff < sizeof(Elf64_Ehdr))
 		goto out;
-	if (!(sh = malloc((size_t)h.shnum * h.shentsize)) ||
-	    !gr_file_pread(fd, sh, (size_t)h.shnum * h.shentsize, h.shoff))
+	if (!(sh = malloc((size_t)gr_elfsh_table_size(&h))) ||
+	    !gr_file_pread(fd, sh, (size_t)gr_elfsh_table_size(&h), h.shoff))
 		goto out;
 	for (k = 0; k < h.shnum; k++) {
 		gr_elfsh_sec(&h, sh + k * h.shentsize, &s);

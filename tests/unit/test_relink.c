@@ -10,6 +10,7 @@
 
 #include "gr_bfdcheck.h"
 #include "gr_build.h"
+#include "gr_bytes.h"
 #include "gr_diag.h"
 #include "gr_extld.h"
 #include "gr_goflags.h"
@@ -890,6 +891,72 @@ START_TEST(test_elf_needs_cxx)
 }
 END_TEST
 
+/* A relocatable object of the host's kind made by hand, its section table
+ * (null, .symtab, .strtab) at shoff, one undefined symbol _ZdlPv (C++'s
+ * operator delete); written to path. */
+static void
+hand_object(const char *path, uint64_t shoff)
+{
+	unsigned char b[512];
+	const uint64_t symoff = 320, stroff = 368;
+	uint64_t k;
+	FILE *f;
+
+	memset(b, 0, sizeof(b));
+	memcpy(b, "\177ELF\2\1\1", 7);
+	gr_bytes_put(b + 16, 1, 2, false);  /* ET_REL */
+#if defined(__aarch64__)
+	gr_bytes_put(b + 18, 183, 2, false);
+#else
+	gr_bytes_put(b + 18, 62, 2, false);
+#endif
+	gr_bytes_put(b + 20, 1, 4, false);
+	gr_bytes_put(b + 40, shoff, 8, false);
+	gr_bytes_put(b + 52, 64, 2, false);
+	gr_bytes_put(b + 58, 64, 2, false);
+	gr_bytes_put(b + 60, 3, 2, false);
+	gr_bytes_put(b + 62, 2, 2, false);  /* e_shstrndx: .strtab names the sections too */
+	/* entries 1 and 2 (entry 0, the null one, is whatever lies at shoff) */
+	for (k = 1; k <= 2; k++) {
+		unsigned char *e = b + shoff + k * 64;
+		gr_bytes_put(e + 4, k == 1 ? 2 : 3, 4, false);  /* SHT_SYMTAB, SHT_STRTAB */
+		gr_bytes_put(e + 24, k == 1 ? symoff : stroff, 8, false);
+		gr_bytes_put(e + 32, k == 1 ? 48 : 8, 8, false);
+		gr_bytes_put(e + 40, k == 1 ? 2 : 0, 4, false);  /* sh_link: the strings */
+		gr_bytes_put(e + 56, k == 1 ? 24 : 0, 8, false);
+	}
+	gr_bytes_put(b + symoff + 24, 1, 4, false);  /* the second symbol: "_ZdlPv", undefined */
+	b[symoff + 24 + 4] = 0x10;                   /* STB_GLOBAL */
+	memcpy(b + stroff, "\0_ZdlPv", 8);
+	ck_assert_ptr_nonnull(f = fopen(path, "wb"));
+	ck_assert_uint_eq(fwrite(b, 1, sizeof(b), f), sizeof(b));
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* The section table after the ELF header: the answer is "C++", as BFD's.
+ * At 0 or over the header (e_shoff 32), BFD reads no object and says no:
+ * the fast reader leaves such a file to it (it answered "C++" at 0 before). */
+START_TEST(test_elf_needs_cxx_table_place)
+{
+	char dir[] = "/tmp/gr-cxxplace-XXXXXX", path[64];
+	static const uint64_t at[] = { 0, 32 };
+	size_t i;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/o.o", dir);
+	hand_object(path, 64);
+	ck_assert_int_eq(gr_extld_elf_needs_cxx(path), 1);
+	ck_assert(gr_bfd_needs_cxx(path));
+	for (i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+		hand_object(path, at[i]);
+		ck_assert_msg(gr_extld_elf_needs_cxx(path) == -1, "e_shoff %llu: answered without BFD",
+		              (unsigned long long)at[i]);
+		ck_assert_msg(!gr_bfd_needs_cxx(path), "e_shoff %llu: BFD reads it now", (unsigned long long)at[i]);
+	}
+	ck_assert_int_eq(gr_test_rmtree(dir), 0);
+}
+END_TEST
+
 START_TEST(test_linkstate)
 {
 	char path[] = "/tmp/gr-state-XXXXXX";
@@ -1660,6 +1727,7 @@ main(void)
 		test_probe_search_dirs,
 		test_probe_dirs_once,
 		test_elf_needs_cxx,
+		test_elf_needs_cxx_table_place,
 		test_linkstate,
 		test_presets,
 		test_preset_modules,
