@@ -237,6 +237,11 @@ gr_dc_headers(struct gr_dc_file *f, struct gr_error *err)
 		return f->size < sizeof(Elf32_Ehdr) ? gr_error_set(err, GR_ENOTBIN, 0, "%s: not an ELF file", f->path) : rc;
 	if (!gr_elfsh_header(eh, f->size < sizeof(eh) ? sizeof(Elf32_Ehdr) : sizeof(eh), &f->h))
 		return gr_error_set(err, GR_ENOTBIN, 0, "%s: not an ELF file", f->path);
+	/* A version of ELF other than the one there is: a layout not known. */
+	if (f->h.ident_version != EV_CURRENT || f->h.version != EV_CURRENT)
+		return gr_error_set(err, GR_ENOTBIN, 0, "%s: ELF version %u, not %u", f->path,
+		                    f->h.ident_version != EV_CURRENT ? f->h.ident_version : (unsigned)f->h.version,
+		                    (unsigned)EV_CURRENT);
 	/* Extended numbering (e_shnum 0, e_shstrndx SHN_XINDEX, e_phnum PN_XNUM): not from a Go link. */
 	if (!gr_elfsh_table_fits(&f->h, f->size) || f->h.shstrndx == SHN_UNDEF || f->h.shstrndx >= f->h.shnum ||
 	    f->h.phnum == PN_XNUM)
@@ -302,10 +307,18 @@ gr_dc_plan(struct gr_dc_file *f, unsigned *ndebug, struct gr_error *err)
 		uint64_t off = hdr.offset, size = hdr.size, align = hdr.addralign;
 		struct gr_dc_sec *s;
 		/* NOBITS sections hold no bytes; an empty allocated one stays
-		 * where it is (inside its segment's range), an empty other one
-		 * moves with its neighbours (its offset inside the new file). */
-		if (hdr.type == SHT_NOBITS || (size == 0 && (hdr.flags & SHF_ALLOC)))
+		 * where it is (inside its segment's range, which ends by start),
+		 * an empty other one moves with its neighbours (its offset inside
+		 * the new file). */
+		if (hdr.type == SHT_NOBITS)
 			continue;
+		if (size == 0 && (hdr.flags & SHF_ALLOC)) {
+			if (off > f->start)
+				return gr_error_set(err, GR_EUSAGE, 0,
+				                    "%s: an allocated section (%llu) lies after the debug sections", f->path,
+				                    (unsigned long long)i);
+			continue;
+		}
 		if (off < f->start) {
 			if (off + size > f->start)
 				return gr_error_set(err, GR_EUSAGE, 0, "%s: section %llu overlaps the debug sections", f->path,

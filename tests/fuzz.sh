@@ -18,7 +18,7 @@ if [ -z "$secs" ]; then
 fi
 case $secs in ''|*[!0-9]*) echo "fuzz.sh: SECONDS must be a number, not '$secs'" >&2; exit 2;; esac
 die() { echo "fuzz.sh: FAIL: $*" >&2; exit 1; }
-for tool in clang-14 llvm-lipo-14 ld64.lld-14 cmake; do
+for tool in clang-14 llvm-lipo-14 ld64.lld-14 ld.lld-14 cmake; do
 	command -v "$tool" >/dev/null ||
 		die "$tool not found: apt-get install clang-14 llvm-14 lld-14 cmake (scripts/setup lists them)"
 done
@@ -43,7 +43,7 @@ cmake --build "$bdir" --target fuzzers -j"$(nproc)" >"$work/build.log" 2>&1 ||
 # ------------------------------------------------------------------ seeds
 corp=$work/corpus
 rm -rf "$corp" "$work/tmp" "$work/run-corpus" "$work/artifacts"
-mkdir -p "$corp"/{pc_split,ldscript,elf,macho,extld,ldmsg,records,goinfo} "$work/tmp" "$work/artifacts"
+mkdir -p "$corp"/{pc_split,ldscript,elf,macho,extld,ldmsg,records,goinfo,dcomp} "$work/tmp" "$work/artifacts"
 tmp=$work/tmp
 seed() { # seed TARGET NAME < text
 	cat >"$corp/$1/$2"
@@ -258,6 +258,21 @@ hdr += struct.pack(">IIIII", 0x0100000c, 0, oa, len(a), 12) + struct.pack(">IIII
 open(sys.argv[4], "wb").write(hdr.ljust(oa, b"\0") + a.ljust(ob - oa, b"\0") + b)
 PY
 
+# Linked ELF files with uncompressed debug sections (check/gr_dcomp rewrites
+# them in place): x86-64 by gcc, and by ld.lld-14 an i386 (ELF32) and a
+# ppc64 (big-endian) one, each small enough for -max_len.
+printf 'struct p { int x, y; };\nstatic int d(struct p *a) { return a->x - a->y; }\nint f(int x) { struct p q = { x, 2 }; return d(&q); }\nint main(void) { return f(0); }\n' >"$tmp/d.c"
+gcc -g -O1 -Wl,--compress-debug-sections=none -o "$corp/dcomp/x86_64" "$tmp/d.c" ||
+	die "gcc -g: the dcomp seed (scripts/setup installs gcc)"
+for t in i386-linux-gnu powerpc64-linux-gnu; do
+	clang-14 -target "$t" -g -O1 -ffreestanding -c "$tmp/d.c" -o "$tmp/d-$t.o" || die "clang-14 -target $t"
+	ld.lld-14 -e f --compress-debug-sections=none -o "$corp/dcomp/$t" "$tmp/d-$t.o" || die "ld.lld-14 ($t)"
+done
+for f in "$corp"/dcomp/*; do
+	[ "$(stat -c %s "$f")" -le 65536 ] || die "dcomp seed $f is over 64 KiB (-max_len)"
+	readelf -S "$f" | grep -q '\.debug_info' || die "dcomp seed $f has no .debug_info"
+done
+
 # Records gorelink and its link wrapper exchange (tab-separated, \N for none,
 # backslash escapes), and pkg-config chains (gr_chain_text reads the same input).
 printf 'gorelink-link-state 1\nmode\tstatic\ncc\tgcc\ncxx\tg++\nextra\t-lz\t--pkg zlib\nallow\tsystemd\nstub\tsystemd\nmodule\tgithub.com/mattn/go-sqlite3\t/m\t--sqlite3\nreport\t/tmp/r\nfix\nno-infer\npkglog\t/tmp/p\n' | seed records state-1
@@ -272,8 +287,8 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 # Each libFuzzer process is single-threaded: FUZZ_JOBS targets (default: the
 # number of CPUs) fuzz at once, each still for $secs seconds of its own, so
 # the fuzzing per target is the same and the wall time is about
-# ceil(targets / FUZZ_JOBS) * $secs (8 targets, 2 CPUs: 80 s, not 160 s).
-targets=(pc_split ldscript elf macho extld ldmsg records goinfo)
+# ceil(targets / FUZZ_JOBS) * $secs (9 targets, 2 CPUs: 100 s, not 180 s).
+targets=(pc_split ldscript elf macho extld ldmsg records goinfo dcomp)
 jobs=${FUZZ_JOBS:-$(nproc)}
 case $jobs in ''|*[!0-9]*|0) die "FUZZ_JOBS must be a positive number, not '$jobs'";; esac
 fuzz_one() { # fuzz_one TARGET: runs it, its exit status into WORK/TARGET.rc, its CPU seconds into WORK/TARGET.cpu

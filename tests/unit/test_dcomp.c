@@ -268,12 +268,15 @@ enum { S_TEXT = 1, S_INFO, S_STR, S_RANGES, S_EXTRA, S_SHSTR, S_DATA, S_MAX };
 struct syn {
 	bool is64, be;
 	bool alloc_after;    /* an allocated section after the debug ones */
+	bool data_empty;     /* that section holds no bytes */
 	bool segment_over;   /* the PT_LOAD covers the debug sections */
 	bool table_first;    /* the section table before the debug sections */
 	bool bad_offset;     /* .debug_str's offset past the end */
 	uint64_t extra_align; /* .gr.extra's sh_addralign (0: 8) */
 	bool extra_odd;      /* .gr.extra at an offset its alignment does not divide */
 	bool extra_empty;    /* .gr.extra holds no bytes */
+	unsigned char ident_version; /* e_ident[EI_VERSION] (0: EV_CURRENT) */
+	uint32_t version;    /* e_version (0: EV_CURRENT) */
 };
 
 struct synfile {
@@ -313,7 +316,7 @@ synth(const struct syn *o, struct synfile *f)
 	f->size[S_RANGES] = 4096;
 	f->size[S_EXTRA] = o->extra_empty ? 0 : 100;
 	f->size[S_SHSTR] = sizeof(shnames);
-	f->size[S_DATA] = 32;
+	f->size[S_DATA] = o->data_empty ? 0 : 32;
 	f->b = calloc(1, 1 << 20);
 	ck_assert_ptr_nonnull(f->b);
 	pos = 0x100;
@@ -356,10 +359,10 @@ synth(const struct syn *o, struct synfile *f)
 	memcpy(f->b, ELFMAG, SELFMAG);
 	f->b[EI_CLASS] = is64 ? ELFCLASS64 : ELFCLASS32;
 	f->b[EI_DATA] = be ? ELFDATA2MSB : ELFDATA2LSB;
-	f->b[EI_VERSION] = EV_CURRENT;
+	f->b[EI_VERSION] = o->ident_version ? o->ident_version : EV_CURRENT;
 	put(f, 16, ET_EXEC, 2, be);
 	put(f, 18, is64 ? EM_X86_64 : EM_386, 2, be);
-	put(f, 20, EV_CURRENT, 4, be);
+	put(f, 20, o->version ? o->version : EV_CURRENT, 4, be);
 	put(f, is64 ? 0x20 : 0x1c, eh, is64 ? 8 : 4, be);
 	put(f, is64 ? 0x28 : 0x20, shoff, is64 ? 8 : 4, be);
 	put(f, is64 ? 0x34 : 0x28, eh, 2, be);
@@ -546,6 +549,9 @@ START_TEST(test_refused)
 	gr_test_fresh_tmpdir(tmpdir, sizeof(tmpdir), "gr-dcomp");
 	refused(&(struct syn){ .is64 = true, .alloc_after = true }, GR_EUSAGE, "an allocated section after");
 	refused(&(struct syn){ .be = true, .alloc_after = true }, GR_EUSAGE, "an allocated section after (32, BE)");
+	/* Empty, it would stay where it is: past the new end of the file (fuzz_dcomp). */
+	refused(&(struct syn){ .is64 = true, .alloc_after = true, .data_empty = true }, GR_EUSAGE,
+	        "an empty allocated section after");
 	refused(&(struct syn){ .is64 = true, .segment_over = true }, GR_EUSAGE, "a segment over the debug sections");
 	refused(&(struct syn){ .is64 = true, .bad_offset = true }, GR_EFORMAT, "a section past the end");
 	/* Alignments no linker writes: larger than the file (2^32, 2^63: new
@@ -555,6 +561,9 @@ START_TEST(test_refused)
 	refused(&(struct syn){ .is64 = true, .extra_align = (uint64_t)1 << 63 }, GR_EUSAGE, "alignment 2^63");
 	refused(&(struct syn){ .be = true, .extra_align = 1u << 31 }, GR_EUSAGE, "alignment 2^31 (32, BE)");
 	refused(&(struct syn){ .is64 = true, .extra_align = 16, .extra_odd = true }, GR_EUSAGE, "an offset off its alignment");
+	/* An ELF version other than the one there is (1): a layout not known. */
+	refused(&(struct syn){ .is64 = true, .ident_version = 3 }, GR_ENOTBIN, "EI_VERSION 3");
+	refused(&(struct syn){ .be = true, .version = 2 }, GR_ENOTBIN, "e_version 2 (32, BE)");
 
 	snprintf(path, sizeof(path), "%s/text", tmpdir);
 	gr_test_write(path, "not an ELF file, but long enough to hold an ELF header of sixty-four bytes\n");
