@@ -435,12 +435,19 @@ gr_em_elf_tail(const unsigned char *buf, size_t len, const char *path, const cha
 	strsize = strtab.size;
 	if (strtab.type != SHT_STRTAB || strtab.offset > len || strsize > len - strtab.offset)
 		return gr_error_set(err, GR_EFORMAT, 0, "%s: unreadable section name table", path);
+	/* Our name goes right after the table: a name running off its end, or
+	 * one starting there, would read as another (or as ours). */
+	if (strsize == 0 || buf[strtab.offset + strsize - 1] != '\0')
+		return gr_error_set(err, GR_EFORMAT, 0, "%s: the section name table does not end with a NUL", path);
 	for (i = 1; i < h.shnum; i++) {
 		struct gr_elfsh_sec sec;
 		uint64_t nm;
 		gr_elfsh_sec(&h, buf + h.shoff + i * h.shentsize, &sec);
 		nm = sec.name;
-		if (nm < strsize && strsize - nm >= namelen && !memcmp(buf + strtab.offset + nm, GR_EMBED_SECTION, namelen))
+		if (nm >= strsize)
+			return gr_error_set(err, GR_EFORMAT, 0, "%s: section %llu's name lies outside the section name table",
+			                    path, (unsigned long long)i);
+		if (strsize - nm >= namelen && !memcmp(buf + strtab.offset + nm, GR_EMBED_SECTION, namelen))
 			return gr_error_set(err, GR_EUSAGE, 0, "%s: already carries a manifest (%s)", path, GR_EMBED_SECTION);
 	}
 	if (!(note = gr_em_note(payload, plen, h.be, &notelen)))

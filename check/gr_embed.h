@@ -43,7 +43,9 @@ struct gr_embed_manifest {
  * table after everything else: no byte of the file moves, allocated sections and
  * segments are untouched. Written to a temporary file in the same directory and
  * renamed over path. GR_EUSAGE when the file already carries a manifest or has
- * no section header table; GR_ENOTBIN when it is not ELF. */
+ * no section header table; GR_EFORMAT when a section's name lies outside the
+ * section name table or that table does not end with a NUL (the note's name
+ * is put right after it); GR_ENOTBIN when it is not ELF. */
 int gr_embed_elf_add(const char *path, const char *payload, size_t len, struct gr_error *err);
 
 /* gr_embed_elf_add's result, the same bytes, written in place: the tail

@@ -43,7 +43,7 @@ cmake --build "$bdir" --target fuzzers -j"$(nproc)" >"$work/build.log" 2>&1 ||
 # ------------------------------------------------------------------ seeds
 corp=$work/corpus
 rm -rf "$corp" "$work/tmp" "$work/run-corpus" "$work/artifacts"
-mkdir -p "$corp"/{pc_split,ldscript,elf,macho,extld,ldmsg,records,goinfo,dcomp} "$work/tmp" "$work/artifacts"
+mkdir -p "$corp"/{pc_split,ldscript,elf,macho,extld,ldmsg,records,goinfo,dcomp,embed} "$work/tmp" "$work/artifacts"
 tmp=$work/tmp
 seed() { # seed TARGET NAME < text
 	cat >"$corp/$1/$2"
@@ -272,6 +272,10 @@ for f in "$corp"/dcomp/*; do
 	[ "$(stat -c %s "$f")" -le 65536 ] || die "dcomp seed $f is over 64 KiB (-max_len)"
 	readelf -S "$f" | grep -q '\.debug_info' || die "dcomp seed $f has no .debug_info"
 done
+# The manifest note appended in place (check/gr_embed): the same linked files,
+# both classes and byte orders, and the small ELF files above.
+cp "$corp"/dcomp/* "$corp/embed/"
+cp "$corp/elf/t.o" "$corp/elf/verneed" "$corp/embed/"
 
 # Records gorelink and its link wrapper exchange (tab-separated, \N for none,
 # backslash escapes), and pkg-config chains (gr_chain_text reads the same input).
@@ -287,8 +291,8 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 # Each libFuzzer process is single-threaded: FUZZ_JOBS targets (default: the
 # number of CPUs) fuzz at once, each still for $secs seconds of its own, so
 # the fuzzing per target is the same and the wall time is about
-# ceil(targets / FUZZ_JOBS) * $secs (9 targets, 2 CPUs: 100 s, not 180 s).
-targets=(pc_split ldscript elf macho extld ldmsg records goinfo dcomp)
+# ceil(targets / FUZZ_JOBS) * $secs (10 targets, 2 CPUs: 100 s, not 200 s).
+targets=(pc_split ldscript elf macho extld ldmsg records goinfo dcomp embed)
 jobs=${FUZZ_JOBS:-$(nproc)}
 case $jobs in ''|*[!0-9]*|0) die "FUZZ_JOBS must be a positive number, not '$jobs'";; esac
 fuzz_one() { # fuzz_one TARGET: runs it, its exit status into WORK/TARGET.rc, its CPU seconds into WORK/TARGET.cpu

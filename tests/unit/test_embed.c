@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "gr_elfsh.h"
 #include "gr_embed.h"
 #include "gr_records.h"
 #include "gr_spawn.h"
@@ -246,6 +247,55 @@ START_TEST(test_elf_refused)
 }
 END_TEST
 
+/* Section names the note's name, put right after the name table, would
+ * change: a name outside the table (it would read as ours), a table not
+ * ending with a NUL (its last name would run into ours). Both refused with
+ * GR_EFORMAT, by the copy and by the in-place append, the file untouched
+ * (fuzz_embed found the first). */
+START_TEST(test_elf_names)
+{
+	const char *bin = build_prog("names");
+	size_t n, k;
+	unsigned char *orig = gr_test_slurp_bytes(bin, &n);
+	struct gr_elfsh h;
+	struct gr_elfsh_sec strtab, s;
+
+	ck_assert(gr_elfsh_header(orig, n, &h));
+	ck_assert(gr_elfsh_table_fits(&h, n));
+	gr_elfsh_sec(&h, orig + h.shoff + (size_t)h.shstrndx * h.shentsize, &strtab);
+	for (k = 0; k < 2; k++) {
+		char path[600];
+		unsigned char *c = malloc(n), *after;
+		size_t m;
+		struct gr_error e;
+		int add, app;
+
+		ck_assert_ptr_nonnull(c);
+		memcpy(c, orig, n);
+		if (k == 0) {
+			/* the last section's name: the first byte past the table */
+			unsigned char *p = c + h.shoff + (size_t)(h.shnum - 1) * h.shentsize;
+			gr_elfsh_sec(&h, p, &s);
+			s.name = (uint32_t)strtab.size;
+			gr_elfsh_sec_put(&h, p, &s);
+		} else {
+			c[strtab.offset + strtab.size - 1] = 'x';
+		}
+		snprintf(path, sizeof(path), "%s/names-%zu", tmpdir, k);
+		gr_test_spill(path, c, n);
+		add = gr_embed_elf_add(path, manifest, strlen(manifest), &e);
+		ck_assert_msg(add == GR_EFORMAT, "case %zu: gr_embed_elf_add gave %d (%s)", k, add, e.msg);
+		app = gr_embed_elf_append(path, manifest, strlen(manifest), &e);
+		ck_assert_msg(app == GR_EFORMAT, "case %zu: gr_embed_elf_append gave %d (%s)", k, app, e.msg);
+		after = gr_test_slurp_bytes(path, &m);
+		ck_assert_msg(m == n && !memcmp(after, c, n), "case %zu: the file changed", k);
+		free(after);
+		free(c);
+	}
+	free(orig);
+}
+END_TEST
+
 /* A Mach-O file with one segment (__GORELINK) and one section (__manifest)
  * holding payload (and pad NULs), in buf: its length. */
 static size_t
@@ -397,7 +447,7 @@ END_TEST
 int
 main(void)
 {
-	const TTest *const tests[] = { test_elf_roundtrip, test_elf_corrupt, test_elf_refused, test_macho,
+	const TTest *const tests[] = { test_elf_roundtrip, test_elf_corrupt, test_elf_refused, test_elf_names, test_macho,
 	                                      test_json, test_linkstate_no_manifest };
 
 	return gr_test_run(gr_test_suite("embed", "core", tests, sizeof(tests) / sizeof(tests[0]), 120), false);
