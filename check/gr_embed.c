@@ -410,6 +410,9 @@ gr_em_write(int fd, const unsigned char *p, size_t n, const char *tmp, struct gr
 	return GR_OK;
 }
 
+static int gr_em_elf_find(const unsigned char *buf, size_t len, const char *path, struct gr_arena *a,
+                          struct gr_embed_manifest *m, struct gr_error *err);
+
 /* The bytes to append to the ELF file in buf (len bytes) into *tail, and the
  * new e_shoff and e_shnum: the section name table grown by our name, the note
  * (4-aligned), the section header table (the old one with .shstrtab moved,
@@ -431,6 +434,20 @@ gr_em_elf_tail(const unsigned char *buf, size_t len, const char *path, const cha
 	if (!gr_elfsh_table_fits(&h, len) || h.shstrndx == SHN_UNDEF || h.shstrndx >= h.shnum ||
 	    h.shnum + 1 >= SHN_LORESERVE)
 		return gr_error_set(err, GR_EUSAGE, 0, "%s: no usable section header table to add the manifest note to", path);
+	/* What gr_embed_find will read: a gorelink note already (in any note
+	 * section, whatever its name), or a malformed one, refused now. */
+	{
+		struct gr_arena a;
+		struct gr_embed_manifest m;
+		int rc;
+		gr_arena_init(&a);
+		rc = gr_em_elf_find(buf, len, path, &a, &m, err);
+		if (rc == GR_OK)
+			rc = gr_error_set(err, GR_EUSAGE, 0, "%s: already carries a manifest (%s)", path, m.where);
+		gr_arena_deinit(&a);
+		if (rc != GR_ENOTFOUND)
+			return rc;
+	}
 	gr_elfsh_sec(&h, buf + h.shoff + (uint64_t)h.shstrndx * h.shentsize, &strtab);
 	strsize = strtab.size;
 	if (strtab.type != SHT_STRTAB || strtab.offset > len || strsize > len - strtab.offset)
@@ -447,6 +464,10 @@ gr_em_elf_tail(const unsigned char *buf, size_t len, const char *path, const cha
 		if (nm >= strsize)
 			return gr_error_set(err, GR_EFORMAT, 0, "%s: section %llu's name lies outside the section name table",
 			                    path, (unsigned long long)i);
+		/* A note section past the end would cover what is appended. */
+		if (sec.type == SHT_NOTE && (sec.offset > len || sec.size > len - sec.offset))
+			return gr_error_set(err, GR_EFORMAT, 0, "%s: note section %llu lies outside the file", path,
+			                    (unsigned long long)i);
 		if (strsize - nm >= namelen && !memcmp(buf + strtab.offset + nm, GR_EMBED_SECTION, namelen))
 			return gr_error_set(err, GR_EUSAGE, 0, "%s: already carries a manifest (%s)", path, GR_EMBED_SECTION);
 	}

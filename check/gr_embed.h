@@ -42,10 +42,12 @@ struct gr_embed_manifest {
  * path as the note section GR_EMBED_SECTION, appended with a new section header
  * table after everything else: no byte of the file moves, allocated sections and
  * segments are untouched. Written to a temporary file in the same directory and
- * renamed over path. GR_EUSAGE when the file already carries a manifest or has
- * no section header table; GR_EFORMAT when a section's name lies outside the
- * section name table or that table does not end with a NUL (the note's name
- * is put right after it); GR_ENOTBIN when it is not ELF. */
+ * renamed over path. GR_EUSAGE when the file already carries a manifest (a
+ * gorelink note in any note section) or has no section header table;
+ * GR_EFORMAT when it holds a malformed gorelink note, a note section past its
+ * end (it would cover the tail), a section name outside the section name
+ * table, or a name table not ending with a NUL (the note's name goes right
+ * after it); GR_ENOTBIN when it is not ELF. */
 int gr_embed_elf_add(const char *path, const char *payload, size_t len, struct gr_error *err);
 
 /* gr_embed_elf_add's result, the same bytes, written in place: the tail

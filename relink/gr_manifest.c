@@ -510,6 +510,8 @@ static void mf_rec_fields(struct gr_kvbuf *b, size_t n, const char *const *field
 static size_t mf_split(char *line, char **f, size_t max);
 
 /* asprintf without _GNU_SOURCE. */
+static int asprintf_compat(char **out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 static int
 asprintf_compat(char **out, const char *fmt, ...)
 {

@@ -247,12 +247,36 @@ START_TEST(test_elf_refused)
 }
 END_TEST
 
-/* Section names the note's name, put right after the name table, would
- * change: a name outside the table (it would read as ours), a table not
- * ending with a NUL (its last name would run into ours). Both refused with
- * GR_EFORMAT, by the copy and by the in-place append, the file untouched
- * (fuzz_embed found the first). */
-START_TEST(test_elf_names)
+/* The section of the linked file at c (n bytes) named name: its header's
+ * place, decoded into *s. */
+static unsigned char *
+section_named(unsigned char *c, size_t n, const char *name, struct gr_elfsh_sec *s)
+{
+	struct gr_elfsh h;
+	struct gr_elfsh_sec strtab;
+	size_t i;
+
+	ck_assert(gr_elfsh_header(c, n, &h) && gr_elfsh_table_fits(&h, n));
+	gr_elfsh_sec(&h, c + h.shoff + (size_t)h.shstrndx * h.shentsize, &strtab);
+	for (i = 1; i < h.shnum; i++) {
+		unsigned char *p = c + h.shoff + i * h.shentsize;
+		gr_elfsh_sec(&h, p, s);
+		if (s->name < strtab.size && !strcmp((const char *)c + strtab.offset + s->name, name))
+			return p;
+	}
+	ck_abort_msg("no section %s", name);
+	return NULL;
+}
+
+/* Files the note cannot be added to, each refused with GR_EFORMAT by the copy
+ * and by the in-place append, the file untouched (fuzz_embed found the first
+ * and the fourth): a section name outside the name table (the note's name,
+ * put right after the table, would be its name too), a name table not ending
+ * with a NUL (its last name would run into ours) or empty, a gorelink note
+ * (another type) in another note section (gr_embed_find would not read the
+ * result), a note section past the end of the file (it would cover what is
+ * appended). */
+START_TEST(test_elf_append_refused)
 {
 	const char *bin = build_prog("names");
 	size_t n, k;
@@ -263,23 +287,40 @@ START_TEST(test_elf_names)
 	ck_assert(gr_elfsh_header(orig, n, &h));
 	ck_assert(gr_elfsh_table_fits(&h, n));
 	gr_elfsh_sec(&h, orig + h.shoff + (size_t)h.shstrndx * h.shentsize, &strtab);
-	for (k = 0; k < 2; k++) {
+	for (k = 0; k < 5; k++) {
 		char path[600];
-		unsigned char *c = malloc(n), *after;
+		unsigned char *c = malloc(n), *after, *p;
 		size_t m;
 		struct gr_error e;
 		int add, app;
 
 		ck_assert_ptr_nonnull(c);
 		memcpy(c, orig, n);
-		if (k == 0) {
-			/* the last section's name: the first byte past the table */
-			unsigned char *p = c + h.shoff + (size_t)(h.shnum - 1) * h.shentsize;
+		switch (k) {
+		case 0:  /* the last section's name: the first byte past the table */
+			p = c + h.shoff + (size_t)(h.shnum - 1) * h.shentsize;
 			gr_elfsh_sec(&h, p, &s);
 			s.name = (uint32_t)strtab.size;
 			gr_elfsh_sec_put(&h, p, &s);
-		} else {
+			break;
+		case 1:
 			c[strtab.offset + strtab.size - 1] = 'x';
+			break;
+		case 2:
+			p = c + h.shoff + (size_t)h.shstrndx * h.shentsize;
+			gr_elfsh_sec(&h, p, &s);
+			s.size = 0;
+			gr_elfsh_sec_put(&h, p, &s);
+			break;
+		case 3:  /* the build ID's note (36 bytes): owner "gorelink", type 3 */
+			section_named(c, n, ".note.gnu.build-id", &s);
+			ck_assert_uint_eq(s.size, 36);
+			memcpy(c + s.offset, "\x09\0\0\0\x0c\0\0\0\x03\0\0\0gorelink\0\0\0", 24);
+			break;
+		default:  /* the ABI tag's note section moved past the end */
+			p = section_named(c, n, ".note.ABI-tag", &s);
+			s.offset = n + 64;
+			gr_elfsh_sec_put(&h, p, &s);
 		}
 		snprintf(path, sizeof(path), "%s/names-%zu", tmpdir, k);
 		gr_test_spill(path, c, n);
@@ -447,7 +488,7 @@ END_TEST
 int
 main(void)
 {
-	const TTest *const tests[] = { test_elf_roundtrip, test_elf_corrupt, test_elf_refused, test_elf_names, test_macho,
+	const TTest *const tests[] = { test_elf_roundtrip, test_elf_corrupt, test_elf_refused, test_elf_append_refused, test_macho,
 	                                      test_json, test_linkstate_no_manifest };
 
 	return gr_test_run(gr_test_suite("embed", "core", tests, sizeof(tests) / sizeof(tests[0]), 120), false);
