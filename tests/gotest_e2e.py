@@ -85,6 +85,15 @@ def tool(name, package):
     return p
 
 
+# go-sqlite3 tests that skip themselves by the clock, not by anything the
+# link decides: a SKIP in one run and a PASS in the other is no finding.
+TIMING_SKIPS = {
+    # sqlite3_go18_test.go: t.Skipf when its setup took under 100 ms ("too
+    # racy"); the dynamic and static runs do not take the same time.
+    "TestExecContextCancel",
+}
+
+
 def results(text):
     """{test name: PASS|FAIL|SKIP} from -test.v output."""
     return {name: verdict for verdict, name in RUN_RE.findall(text)}
@@ -277,7 +286,8 @@ def gotest_sqlite3_suite():
     harness.eq(j["up_to_date"], True, "the second gorelink test is up to date", r)
     harness.eq(j["test"]["ran_in"], "empty-root", "ran_in", r)
     harness.eq(j["test"]["args"], ["-test.v"], "the test binary's arguments", r)
-    missing = sorted(n for n in passed_dyn if static.get(n) != "PASS")
+    missing = sorted(n for n in passed_dyn if static.get(n) != "PASS" and
+                     not (static.get(n) == "SKIP" and n in TIMING_SKIPS))
     harness.eq(missing, [], "tests that pass dynamically but not static", r)
     harness.eq((r.rc, j["exit"], j["test"]["exit"]), (0, 0, 0), "exit statuses", r)
     return "%d/%d pass static in an empty root (dynamic on the host: %d pass); %.1f s static run, %.1f s dynamic" % (
