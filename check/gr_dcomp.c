@@ -272,14 +272,12 @@ gr_dc_headers(struct gr_dc_file *f, struct gr_error *err)
 	return GR_OK;
 }
 
-/* Whether section i is an uncompressed debug section. */
+/* Whether the section s heads is an uncompressed debug section. */
 static bool
-gr_dc_is_debug(const struct gr_dc_file *f, uint64_t i)
+gr_dc_is_debug(const struct gr_dc_file *f, const struct gr_elfsh_sec *s)
 {
-	struct gr_elfsh_sec s = gr_dc_sec(f, i);
-
-	return s.type == SHT_PROGBITS && !(s.flags & (SHF_ALLOC | SHF_COMPRESSED)) && s.size > 0 &&
-	       s.name < f->namesz && !strncmp(f->names + s.name, ".debug_", 7);
+	return s->type == SHT_PROGBITS && !(s->flags & (SHF_ALLOC | SHF_COMPRESSED)) && s->size > 0 &&
+	       s->name < f->namesz && !strncmp(f->names + s->name, ".debug_", 7);
 }
 
 /* start, the sections from it, and whether they can move: nothing allocated,
@@ -292,12 +290,14 @@ gr_dc_plan(struct gr_dc_file *f, unsigned *ndebug, struct gr_error *err)
 
 	*ndebug = 0;
 	f->start = UINT64_MAX;
-	for (i = 1; i < f->h.shnum; i++)
-		if (gr_dc_is_debug(f, i)) {
+	for (i = 1; i < f->h.shnum; i++) {
+		struct gr_elfsh_sec hdr = gr_dc_sec(f, i);
+		if (gr_dc_is_debug(f, &hdr)) {
 			(*ndebug)++;
-			if (gr_dc_sec(f, i).offset < f->start)
-				f->start = gr_dc_sec(f, i).offset;
+			if (hdr.offset < f->start)
+				f->start = hdr.offset;
 		}
+	}
 	if (!*ndebug)
 		return GR_OK;
 	if (!(f->secs = calloc((size_t)f->h.shnum, sizeof(*f->secs))))
@@ -338,7 +338,7 @@ gr_dc_plan(struct gr_dc_file *f, unsigned *ndebug, struct gr_error *err)
 		s->off = off;
 		s->size = size;
 		s->align = align;
-		s->debug = gr_dc_is_debug(f, i);
+		s->debug = gr_dc_is_debug(f, &hdr);
 	}
 	qsort(f->secs, f->nsecs, sizeof(*f->secs), gr_dc_byoff);
 	for (k = 1, end = 0; k < f->nsecs; k++) {
