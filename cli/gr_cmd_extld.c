@@ -133,7 +133,7 @@ gr_cmd_extld(int argc, char **argv)
 	/* --stub NAME: a library without an archive becomes failing stubs, built
 	 * in the build's private directory (where the link state is). */
 	if (rc == GR_ENOTFOUND && ls.stubs.n && rw && !ls.darwin) {
-		struct gr_linkwrap sw = { &env, &ls, NULL, 0, stdout, stderr, "gorelink-ld" };
+		struct gr_linkwrap sw = { &env, &ls, NULL, 0, stdout, stderr, "gorelink-ld", false };
 		char *dir = strdup(statepath), *slash = dir ? strrchr(dir, '/') : NULL;
 		int src;
 		if (slash)
@@ -177,7 +177,7 @@ gr_cmd_extld(int argc, char **argv)
 		status = 2;
 	} else {
 		struct gr_linkwrap w = { &env, &ls, (const char *const *)rw->search.dirs, rw->search.ndirs, stdout, stderr,
-		                         "gorelink-ld" };
+		                         "gorelink-ld", !tc.sysroot };
 		/* A bare archive name linked as -lNAME finds it (inference, or -lNAME given too): say so. */
 		for (size_t k = 0; k < rw->ntokens; k++)
 			if (rw->tokens[k].bare_archive && rw->tokens[k].res.nnotes)

@@ -28,6 +28,7 @@ static const struct {
 	{ "LD_RUN_PATH", offsetof(struct gr_env, ld_run_path) },
 	{ "SYSROOT", offsetof(struct gr_env, sysroot) },
 	{ "GORELINK_NO_ORDER_PLAN", offsetof(struct gr_env, no_order_plan) },
+	{ "GORELINK_NO_INPUT_SCRIPT", offsetof(struct gr_env, no_input_script) },
 	{ "GORELINK_LINKER_MATRIX", offsetof(struct gr_env, linker_matrix) },
 	{ "GORELINK_DEBUG_COMPRESSION", offsetof(struct gr_env, debug_compression) },
 	{ "XDG_CONFIG_HOME", offsetof(struct gr_env, xdg_config_home) },

@@ -29,6 +29,7 @@ struct gr_env {
 	const char *no_order_plan;         /* GORELINK_NO_ORDER_PLAN: set, not empty: no link-order plan (gr_linkwrap) */
 	const char *linker_matrix;         /* GORELINK_LINKER_MATRIX: a directory: the final link again with each linker (gr_linkwrap) */
 	const char *debug_compression;     /* GORELINK_DEBUG_COMPRESSION: "linker": the linker compresses the debug sections (gr_linkwrap) */
+	const char *no_input_script;       /* GORELINK_NO_INPUT_SCRIPT: set, not empty: mold gets every object on its command line (gr_linkwrap) */
 	const char *xdg_config_home;       /* XDG_CONFIG_HOME } where clang looks for configuration files: */
 	const char *clang_no_default_config; /* CLANG_NO_DEFAULT_CONFIG } gr_toolchain_config_state */
 	char self[4096];                   /* the running executable's path, or "" when unknown */

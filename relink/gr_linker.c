@@ -1,9 +1,12 @@
 #include "gr_linker.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "gr_error.h"
 #include "gr_path.h"
 
 static const struct {
@@ -227,4 +230,96 @@ gr_linker_in_argv(const char *const *argv, size_t n)
 		if (argv[i] && !strncmp(argv[i], "-fuse-ld=", 9))
 			found = argv[i] + 9;
 	return found;
+}
+
+/* Whether the word before a run of paths takes it as its value (the gcc
+ * driver's options with a separate argument): then the path is no input. */
+static bool
+gr_lk_takes_value(const char *w)
+{
+	static const char *const opts[] = { "-o", "-x", "-Xlinker", "-Xassembler", "-Xpreprocessor", "-T", "-z",
+		                            "-u", "-e", "-L", "-l", "-B", "-I", "-include", "-imacros", "-isystem",
+		                            "-idirafter", "-iprefix", "-iwithprefix", "-iwithprefixbefore", "-iquote",
+		                            "-isysroot", "-MF", "-MT", "-MQ", "-specs", "--param", "-aux-info",
+		                            "-dumpbase", "-dumpbase-ext", "-dumpdir", "-wrapper", "--sysroot" };
+	size_t i;
+
+	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+		if (!strcmp(w, opts[i]))
+			return true;
+	return false;
+}
+
+/* Whether path names an ELF relocatable object a script can name: absolute,
+ * ending in ".o", no '"' (mold's script strings have no escapes) nor control
+ * character, and its header says ET_REL. */
+static bool
+gr_lk_scriptable_object(const char *path)
+{
+	unsigned char h[18];
+	size_t len = strlen(path), i;
+	ssize_t got;
+	int fd;
+
+	if (path[0] != '/' || len < 3 || strcmp(path + len - 2, ".o"))
+		return false;
+	for (i = 0; i < len; i++)
+		if (path[i] == '"' || (unsigned char)path[i] < 0x20 || path[i] == 0x7f)
+			return false;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return false;
+	got = read(fd, h, sizeof(h));
+	close(fd);
+	/* e_type (offset 16) in the file's byte order: 1 is ET_REL */
+	return got == (ssize_t)sizeof(h) && !memcmp(h, "\177ELF", 4) &&
+	       (h[5] == 2 ? (h[16] == 0 && h[17] == 1) : h[5] == 1 ? (h[16] == 1 && h[17] == 0) : false);
+}
+
+int
+gr_linker_input_script(const char *const *argv, size_t n, const char *script, struct gr_strvec *out,
+                       char **text)
+{
+	size_t i, at = 0, len = 0, best_at = 0, best_len = 0, tl;
+	char *t, *p;
+
+	for (i = 1; i < n; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "-x") || !strncmp(a, "-x", 2) || !strncmp(a, "-flto", 5) ||
+		    !strcmp(a, "-fno-use-linker-plugin") || strstr(a, "sysroot"))
+			return GR_ENOTFOUND;
+	}
+	for (i = 1; i <= n; i++) {
+		bool obj = i < n && (len || !gr_lk_takes_value(argv[i - 1])) && gr_lk_scriptable_object(argv[i]);
+		if (obj) {
+			if (!len++)
+				at = i;
+			continue;
+		}
+		if (len > best_len)
+			best_at = at, best_len = len;
+		len = 0;
+	}
+	if (best_len < GR_LINKER_INPUT_RUN)
+		return GR_ENOTFOUND;
+	tl = sizeof("INPUT(\n)");
+	for (i = best_at; i < best_at + best_len; i++)
+		tl += strlen(argv[i]) + 3;
+	if (!(t = malloc(tl)))
+		return GR_ENOMEM;
+	p = t + sprintf(t, "INPUT(");
+	for (i = best_at; i < best_at + best_len; i++)
+		p += sprintf(p, "%s\"%s\"", i > best_at ? " " : "", argv[i]);
+	strcpy(p, ")\n");
+	gr_strvec_init(out);
+	for (i = 0; i < n; i++) {
+		if (i > best_at && i < best_at + best_len)
+			continue;
+		if (gr_strvec_push(out, i == best_at ? script : argv[i])) {
+			gr_strvec_deinit(out);
+			free(t);
+			return GR_ENOMEM;
+		}
+	}
+	*text = t;
+	return GR_OK;
 }

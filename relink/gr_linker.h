@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "gr_records.h"
+#include "gr_strvec.h"
 
 enum gr_linker {
 	GR_LINKER_DEFAULT = 0, /* no --linker: no -fuse-ld here; gr_build makes it auto's choice (issue 15) */
@@ -79,5 +80,24 @@ const char *gr_linker_flag(enum gr_linker l);
 
 /* The linker an argv's last -fuse-ld=NAME names (NAME, borrowed from argv), or NULL: none. */
 const char *gr_linker_in_argv(const char *const *argv, size_t n);
+
+/* The fewest objects gr_linker_input_script moves into a script. */
+#define GR_LINKER_INPUT_RUN 4
+
+/* mold (1.10) tries each word of its command line against its whole option
+ * table before it links (about 0.35 ms a word: 10 ms for a cgo link's 30
+ * objects); a linker script's INPUT() costs next to nothing. The compiler
+ * driver's argv (argv[0..n)) with its longest run of at least
+ * GR_LINKER_INPUT_RUN consecutive words naming ELF relocatable objects
+ * (absolute paths ending in ".o", no '"' nor control character, not the
+ * value of an option such as -o) replaced by the word script, into out; *text
+ * (malloc'd) is the script: INPUT("a.o" "b.o" ...) in the same order. mold
+ * reads a script's inputs where the script stands, as if named there (the
+ * output is the same, byte for byte). Not when the argv names a language
+ * (-x), LTO (-flto, -fno-use-linker-plugin: collect2 looks at the objects
+ * it is given) or a sysroot (mold puts it before a script's absolute paths).
+ * GR_OK; GR_ENOTFOUND: no such run (out and *text untouched); GR_ENOMEM. */
+int gr_linker_input_script(const char *const *argv, size_t n, const char *script, struct gr_strvec *out,
+                           char **text);
 
 #endif

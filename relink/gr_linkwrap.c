@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "gr_cache.h"
 #include "gr_chain.h"
@@ -24,7 +25,6 @@
 #include "gr_path.h"
 #include "gr_pc.h"
 #include "gr_ldtrace.h"
-#include "gr_linker.h"
 #include "gr_manifest.h"
 #include "gr_spawn.h"
 #include "gr_stub.h"
@@ -1071,6 +1071,49 @@ gr_lw_output(const struct gr_strvec *final)
 	return o;
 }
 
+/* A mold link's objects in a linker script (gr_linker_input_script), written
+ * beside the output: argv (the one spawned, from final) becomes *out, and
+ * *script names the file to remove after the link. False: argv as it is
+ * (another linker, GORELINK_NO_INPUT_SCRIPT, a sysroot, no run of objects,
+ * or the script could not be written). */
+static bool
+gr_lw_input_script(const struct gr_linkwrap *w, const struct gr_strvec *final, char *const *argv,
+                   struct gr_strvec *out, char **script)
+{
+	const char *lk = gr_linker_in_argv((const char *const *)final->v, final->n), *o = gr_lw_output(final);
+	char *path, *text = NULL;
+	size_t n = 0, tl;
+	int fd;
+	bool ok;
+
+	*script = NULL;
+	if (!w->input_script || w->ls->darwin || !lk || strcmp(lk, "mold") ||
+	    (w->env->no_input_script && *w->env->no_input_script))
+		return false;
+	while (argv[n])
+		n++;
+	if (!(path = malloc(strlen(o) + sizeof(".gorelink-inputs-XXXXXX"))))
+		return false;
+	sprintf(path, "%s.gorelink-inputs-XXXXXX", o);
+	if ((fd = mkstemp(path)) < 0) {
+		free(path);
+		return false;
+	}
+	ok = gr_linker_input_script((const char *const *)argv, n, path, out, &text) == GR_OK;
+	tl = ok ? strlen(text) : 0;
+	ok = ok && write(fd, text, tl) == (ssize_t)tl;
+	ok = close(fd) == 0 && ok;
+	free(text);
+	if (!ok) {
+		gr_strvec_deinit(out);
+		unlink(path);
+		free(path);
+		return false;
+	}
+	*script = path;
+	return true;
+}
+
 /* Write the -sectcreate file (gorelink-manifest.sect in the directory of
  * near: len bytes) and give its path in *file (malloc'd). */
 static int
@@ -1410,8 +1453,23 @@ gr_lw_link(const struct gr_linkwrap *w, struct gr_strvec *final, struct gr_link_
 				gr_ldtrace_overlap(&lt, final, &w->ls->modules);
 			}
 		}
-		status = gr_lw_run_captured(w, gr_strvec_argv(trace || traced_run ? &run : final), &res, trace,
-		                            &traces, extra, derive ? nextra : 0, traced_run ? &lt : NULL);
+		{
+			/* mold reads the objects from a script: the same link, less
+			 * of its start (gr_linker_input_script); run stays the argv
+			 * the messages are read against. */
+			char *const *spawn = gr_strvec_argv(trace || traced_run ? &run : final), *script;
+			struct gr_strvec scripted;
+			gr_strvec_init(&scripted);
+			if (gr_lw_input_script(w, final, spawn, &scripted, &script))
+				spawn = gr_strvec_argv(&scripted);
+			status = gr_lw_run_captured(w, spawn, &res, trace, &traces, extra, derive ? nextra : 0,
+			                            traced_run ? &lt : NULL);
+			if (script) {
+				unlink(script);
+				free(script);
+			}
+			gr_strvec_deinit(&scripted);
+		}
 		/* An option the linker ignored: GNU ld links instead (issue 15). */
 		redo = status == 0 && gr_lw_ignored_option(w, final, res.err, res.err ? res.errlen : 0);
 		/* A link that succeeded ends this loop: its debug sections start

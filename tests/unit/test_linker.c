@@ -340,11 +340,123 @@ START_TEST(test_mold_build_id)
 }
 END_TEST
 
+/* A file of 64 bytes: an ELF header of class/data with e_type type (in the
+ * file's byte order); type < 0: the same for ET_REL without the ELF magic. */
+static void
+put_elf(const char *path, int data, int type)
+{
+	unsigned char h[64] = { 0 };
+	FILE *f;
+
+	memcpy(h, type >= 0 ? "\177ELF" : "\177ELG", 4);
+	h[4] = 2, h[5] = (unsigned char)data, h[6] = 1;
+	h[data == 2 ? 17 : 16] = (unsigned char)(type >= 0 ? type : 1);
+	ck_assert_ptr_nonnull(f = fopen(path, "wb"));
+	ck_assert_uint_eq(fwrite(h, 1, sizeof(h), f), sizeof(h));
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* gr_linker_input_script on argv (n words): the rc, and out joined by ' ' in *joined. */
+static int
+script(const char *const *argv, size_t n, char **text, char *joined, size_t cap)
+{
+	struct gr_strvec out;
+	size_t i, at = 0;
+	int rc;
+
+	*text = NULL;
+	joined[0] = '\0';
+	rc = gr_linker_input_script(argv, n, "S", &out, text);
+	if (rc != GR_OK)
+		return rc;
+	for (i = 0; i < out.n; i++)
+		at += (size_t)snprintf(joined + at, cap - at, "%s%s", i ? " " : "", out.v[i]);
+	ck_assert_uint_lt(at, cap);
+	gr_strvec_deinit(&out);
+	return rc;
+}
+
+/* mold's objects in a script: the longest run of at least 4 objects, in
+ * order; what is no object, or no input, or a link the script would change,
+ * left alone. */
+START_TEST(test_input_script)
+{
+	char d[64], p[16][128], j[2048], *t;
+	const char *names[] = { "go.o", "1.o", "2.o", "3.o", "4.o", "5.o", "be.o", "exec.o", "text.o", "lib.a",
+		                "q\"uote.o" };
+	size_t i;
+
+	gr_test_tmpdir(d, sizeof(d), "gr-input-script");
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		snprintf(p[i], sizeof(p[i]), "%s/%s", d, names[i]);
+	for (i = 0; i <= 5; i++)
+		put_elf(p[i], 1, 1);
+	put_elf(p[6], 2, 1);   /* big-endian ET_REL: an object */
+	put_elf(p[7], 1, 2);   /* ET_EXEC named .o: not */
+	put_elf(p[8], 1, -1);  /* no ELF magic: not */
+	put_elf(p[9], 1, 1);   /* an object named .a: not (no .o) */
+	put_elf(p[10], 1, 1);  /* a '"' in its name: a script string cannot hold it */
+
+	{
+		const char *a[] = { "gcc", "-m64", "-o", "/x/a.out", p[0], p[1], p[2], p[6], p[9], "-lc" };
+		ck_assert_int_eq(script(a, 10, &t, j, sizeof(j)), GR_OK);
+		char want[1024];
+		snprintf(want, sizeof(want), "INPUT(\"%s\" \"%s\" \"%s\" \"%s\")\n", p[0], p[1], p[2], p[6]);
+		ck_assert_str_eq(t, want);
+		snprintf(want, sizeof(want), "gcc -m64 -o /x/a.out S %s -lc", p[9]);
+		ck_assert_str_eq(j, want);
+		free(t);
+	}
+	{
+		/* three: too few */
+		const char *a[] = { "gcc", p[0], p[1], p[2], "-lc" };
+		ck_assert_int_eq(script(a, 5, &t, j, sizeof(j)), GR_ENOTFOUND);
+		ck_assert_ptr_null(t);
+	}
+	{
+		/* the longer of two runs; -o's value is no input */
+		const char *a[] = { "gcc", "-o", p[5], p[0], p[1], p[2], p[3], "-Wl,--whole-archive",
+			            p[0], p[1], p[2], p[3], p[4], "-lc" };
+		ck_assert_int_eq(script(a, 14, &t, j, sizeof(j)), GR_OK);
+		char want[2048];
+		snprintf(want, sizeof(want), "INPUT(\"%s\" \"%s\" \"%s\" \"%s\" \"%s\")\n", p[0], p[1], p[2], p[3], p[4]);
+		ck_assert_str_eq(t, want);
+		snprintf(want, sizeof(want), "gcc -o %s %s %s %s %s -Wl,--whole-archive S -lc", p[5], p[0], p[1], p[2],
+		         p[3]);
+		ck_assert_str_eq(j, want);
+		free(t);
+		const char *b[] = { "gcc", "-o", p[0], p[1], p[2], p[3], "-lc" };  /* -o takes p[0]: three left */
+		ck_assert_int_eq(script(b, 7, &t, j, sizeof(j)), GR_ENOTFOUND);
+	}
+	{
+		/* each of these breaks the run: ET_EXEC, no ELF magic, a '"', a relative path, a missing file */
+		const char *bad[] = { p[7], p[8], p[10], "go.o", "/nonexistent/gr/x.o" };
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			const char *a[] = { "gcc", p[0], p[1], bad[i], p[2], p[3], "-lc" };
+			ck_assert_msg(script(a, 7, &t, j, sizeof(j)) == GR_ENOTFOUND, "%s counted as an object", bad[i]);
+		}
+	}
+	{
+		/* a language, LTO or a sysroot anywhere: the argv as it is */
+		const char *no[] = { "-x", "-xc", "-flto", "-flto=auto", "-fno-use-linker-plugin", "--sysroot=/sr",
+			             "-Wl,--sysroot=/sr" };
+		for (i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+			const char *a[] = { "gcc", no[i], p[0], p[1], p[2], p[3], p[4], "-lc" };
+			ck_assert_msg(script(a, 8, &t, j, sizeof(j)) == GR_ENOTFOUND, "%s: a script", no[i]);
+		}
+	}
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		unlink(p[i]);
+	rmdir(d);
+}
+END_TEST
+
 int
 main(void)
 {
 	const TTest *const tests[] = {
 		test_parse, test_auto_order, test_modes, test_glibc_warnings, test_musl, test_arch, test_found_cross, test_not_installed, test_on_path_and_argv, test_extld_flag, test_mold_build_id,
+		test_input_script,
 	};
 
 	return gr_test_run(gr_test_suite("linker", "linker", tests, sizeof(tests) / sizeof(tests[0]), 0), false);

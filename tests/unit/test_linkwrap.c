@@ -108,7 +108,7 @@ link_words(struct run *r, bool fix, const char *const *words)
 	const char *dirs[] = { dir };
 	size_t mlen = 0, olen = 0, i;
 	FILE *m = open_memstream(&r->msgs, &mlen), *o = open_memstream(&r->outs, &olen);
-	struct gr_linkwrap w = { gr_test_env(), &r->ls, dirs, 1, o, m, "gorelink-ld" };
+	struct gr_linkwrap w = { gr_test_env(), &r->ls, dirs, 1, o, m, "gorelink-ld", false };
 
 	gr_linkstate_init(&r->ls);
 	r->ls.fix = fix;
