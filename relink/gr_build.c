@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <ftw.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +76,12 @@ struct gr_b {
 	off_t seed_size;
 	int64_t go_started;          /* when go build started (ns): what changed since is not recorded */
 	char out_hash[65];
+	/* OUT's hash taken in a thread beside the check and the manifest's work
+	 * (gr_b_hash_start): the binary go build left is not written again. */
+	pthread_t hash_thread;
+	bool hashing;
+	int hash_rc;
+	char hash_hex[65];
 	/* The seed is a stand-in of OUT (gr_uptodate_standin: its build ID, the
 	 * rest a hole): go build judges it, gorelink checks OUT itself, whose
 	 * identity (out_ident, taken before the record was looked up) must not
@@ -2675,14 +2682,52 @@ gr_b_uptodate_records(struct gr_b *b)
 	return yes;
 }
 
+static void *
+gr_b_hash_main(void *arg)
+{
+	struct gr_b *b = arg;
+
+	b->hash_rc = gr_gocache_sha256_file(b->tmpout, b->hash_hex);
+	return NULL;
+}
+
+/* Start hashing the binary go build left (tmpout) when the build will record
+ * it (gr_b_uptodate_hash), beside the check and the manifest's work. */
+static void
+gr_b_hash_start(struct gr_b *b)
+{
+	b->hashing = false;
+	if (b->o->dry_run || b->res->up_to_date || !b->tmpout || (b->reused && b->res->from_output_cache) ||
+	    !gr_b_uptodate_records(b))
+		return;
+	b->hashing = pthread_create(&b->hash_thread, NULL, gr_b_hash_main, b) == 0;
+}
+
+/* Wait for gr_b_hash_start's thread, if one runs. */
+static void
+gr_b_hash_join(struct gr_b *b)
+{
+	if (b->hashing) {
+		pthread_join(b->hash_thread, NULL);
+		b->hashing = false;
+	} else {
+		b->hash_rc = -1;
+	}
+}
+
 /* The checked binary's hash, before it is renamed to OUT (then it is OUT's
  * content as built, whatever happens to OUT later); "" when not recorded. */
 static void
 gr_b_uptodate_hash(struct gr_b *b)
 {
+	bool started = b->hashing;
+
+	gr_b_hash_join(b);
 	b->out_hash[0] = '\0';
 	if (b->reused && b->res->from_output_cache && gr_b_uptodate_records(b))
 		memcpy(b->out_hash, b->reuse_hash, sizeof(b->out_hash));  /* verified, and go build left it */
+	else if (started && b->hash_rc == 0)
+		memcpy(b->out_hash, b->hash_hex, sizeof(b->out_hash));
 	else if (gr_b_uptodate_records(b) && gr_gocache_sha256_file(b->tmpout, b->out_hash) != 0)
 		b->out_hash[0] = '\0';
 }
@@ -3035,7 +3080,7 @@ gr_b_manifest(struct gr_b *b)
 
 /* Verify, then move into place (or keep it aside, or drop it for a dry run). */
 static int
-gr_b_install(struct gr_b *b)
+gr_b_install_checked(struct gr_b *b)
 {
 	const struct gr_build_opts *o = b->o;
 	struct gr_build_result *res = b->res;
@@ -3052,6 +3097,7 @@ gr_b_install(struct gr_b *b)
 	if (rc == GR_OK && b->ls.manifest && !res->up_to_date)
 		rc = gr_b_manifest(b);
 	if (rc) {
+		gr_b_hash_join(b);
 		gr_b_keep_rejected(b);
 		return rc;
 	}
@@ -3083,6 +3129,18 @@ gr_b_install(struct gr_b *b)
 	if (res->check && !(res->check->path = gr_arena_strdup(&res->check->arena, res->out)))
 		return gr_b_nomem(b);
 	return GR_OK;
+}
+
+/* gr_b_install_checked, with OUT's hash taken beside the check (gr_b_hash_start). */
+static int
+gr_b_install(struct gr_b *b)
+{
+	int rc;
+
+	gr_b_hash_start(b);
+	rc = gr_b_install_checked(b);
+	gr_b_hash_join(b);
+	return rc;
 }
 
 /* Free what the build held (its files are gone already: gr_b_cleanup). */
