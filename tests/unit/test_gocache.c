@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "gr_gocache.h"
@@ -285,6 +286,43 @@ only_entry(const char *cache, const char *kind, char *p, size_t n)
 	ck_assert_int_eq(count, 1);
 }
 
+/* Wait until dir and every entry in it changed more than 2 seconds ago by
+ * time(), the clock gr_gocache_key_cached judges them by (a fixed sleep
+ * is not that when the clock is stepped back, as it may be on a machine
+ * just booted); at most 30 s. */
+static void
+wait_older(const char *dir)
+{
+	int tries;
+
+	for (tries = 0; tries < 300; tries++) {
+		time_t newest = 0;
+		struct stat sb;
+		struct dirent *de;
+		DIR *d = opendir(dir);
+		char p[512];
+		ck_assert_ptr_nonnull(d);
+		ck_assert_int_eq(stat(dir, &sb), 0);
+		newest = sb.st_ctim.tv_sec > sb.st_mtim.tv_sec ? sb.st_ctim.tv_sec : sb.st_mtim.tv_sec;
+		while ((de = readdir(d)) != NULL) {
+			if (!strcmp(de->d_name, ".."))
+				continue;  /* the parent, where the cache comes and goes */
+			ck_assert_int_lt(snprintf(p, sizeof(p), "%s/%s", dir, de->d_name), (int)sizeof(p));
+			if (lstat(p, &sb) == 0) {
+				if (sb.st_ctim.tv_sec > newest)
+					newest = sb.st_ctim.tv_sec;
+				if (sb.st_mtim.tv_sec > newest)
+					newest = sb.st_mtim.tv_sec;
+			}
+		}
+		closedir(d);
+		if (newest < time(NULL) - 2)
+			return;
+		usleep(100000);
+	}
+	ck_abort_msg("%s: still changed within 2 seconds of time() after 30 s", dir);
+}
+
 /* A fresh base (gr_test_tmpdir PREFIX) with base/pc holding a.pc and b.pc,
  * named by pcp ("PKG_CONFIG_PATH=..."), and the cache base/cache
  * (GORELINK_CACHE_DIR); each buffer 128 bytes or more. */
@@ -324,7 +362,7 @@ START_TEST(test_key_cached)
 	ck_assert_str_eq(k1, k2);
 	snprintf(entry, sizeof(entry), "%s/pc-key", cache);
 	ck_assert_int_ne(stat(entry, &sb), 0);
-	sleep(3);
+	wait_older(dir);
 	ck_assert_int_eq(gr_gocache_key_cached(gr_test_env(), words, "/usr/bin:/bin", envp, "", k1, &s1, &err), GR_OK);
 	ck_assert_str_eq(k1, k2);
 	ck_assert_uint_eq(s1.files, 2);
@@ -390,7 +428,7 @@ START_TEST(test_key_cached_unsure_not_stored)
 	pc_key_fixture("gr-pckey-unsure", dir, cache, pcp);
 	envp[0] = pcp;
 	snprintf(kinddir, sizeof(kinddir), "%s/pc-key", cache);
-	sleep(3);  /* older than 2 seconds: a key that may be remembered */
+	wait_older(dir);  /* older than 2 seconds: a key that may be remembered */
 	key_of(words, envp, good, NULL);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		snprintf(fail_dir, sizeof(fail_dir), "%s", dir);
@@ -413,6 +451,7 @@ START_TEST(test_key_cached_unsure_not_stored)
 			ck_assert_str_eq(k, good);
 		ck_assert_msg(gr_test_count_entries(kinddir, false) == 0, "case %zu: a key was remembered", i);
 		/* The next run reads the files: their key, remembered now. */
+		wait_older(dir);
 		ck_assert_int_eq(gr_gocache_key_cached(gr_test_env(), words, "/usr/bin:/bin", envp, "", k, NULL, &err),
 		                 GR_OK);
 		ck_assert_str_eq(k, good);
