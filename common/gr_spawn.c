@@ -15,6 +15,8 @@
 
 extern char **environ;
 
+static int gr_spawn_pidfd(pid_t pid);
+
 /* Append what is readable on fd to *buf; sets *open to false at EOF. */
 static int
 gr_spawn_drain(int fd, char **buf, size_t *len, size_t *cap, bool *open)
@@ -133,15 +135,15 @@ int
 gr_spawn_capture(char *const argv[], char *const envp[], struct gr_spawn_result *res,
                  struct gr_error *err)
 {
-	return gr_spawn_capture_while(argv, envp, NULL, NULL, res, err);
+	return gr_spawn_capture_while(argv, envp, NULL, NULL, false, res, err);
 }
 
 int
 gr_spawn_capture_while(char *const argv[], char *const envp[], bool (*step)(void *ctx), void *ctx,
-                       struct gr_spawn_result *res, struct gr_error *err)
+                       bool until_exit, struct gr_spawn_result *res, struct gr_error *err)
 {
 	posix_spawn_file_actions_t fa;
-	int po[2] = { -1, -1 }, pe[2] = { -1, -1 }, rc = GR_OK, status, e;
+	int po[2] = { -1, -1 }, pe[2] = { -1, -1 }, rc = GR_OK, status, e, pidfd = -1;
 	pid_t pid;
 	size_t ocap = 0, ecap = 0;
 	bool oopen = true, eopen = true;
@@ -172,12 +174,15 @@ gr_spawn_capture_while(char *const argv[], char *const envp[], bool (*step)(void
 	close(po[1]);
 	close(pe[1]);
 	po[1] = pe[1] = -1;
+	if (until_exit)
+		pidfd = gr_spawn_pidfd(pid);
 
 	while ((oopen || eopen) && rc == GR_OK) {
-		struct pollfd fds[2] = { { oopen ? po[0] : -1, POLLIN, 0 }, { eopen ? pe[0] : -1, POLLIN, 0 } };
+		struct pollfd fds[3] = { { oopen ? po[0] : -1, POLLIN, 0 }, { eopen ? pe[0] : -1, POLLIN, 0 },
+			                 { pidfd, POLLIN, 0 } };
 		/* The caller's work between reads: the pipes are drained before
 		 * each step, so a child that prints a lot never waits long. */
-		int ready = poll(fds, 2, step ? 0 : -1);
+		int ready = poll(fds, 3, step ? 0 : -1);
 		if (ready == 0 && step) {
 			if (!step(ctx))
 				step = NULL;
@@ -193,7 +198,26 @@ gr_spawn_capture_while(char *const argv[], char *const envp[], bool (*step)(void
 			rc = gr_spawn_drain(po[0], &res->out, &res->outlen, &ocap, &oopen);
 		if (rc == GR_OK && eopen && fds[1].revents)
 			rc = gr_spawn_drain(pe[0], &res->err, &res->errlen, &ecap, &eopen);
+		if (rc == GR_OK && pidfd >= 0 && fds[2].revents) {
+			/* The child has exited: what the pipes hold now, then done. */
+			int k;
+			for (k = 0; k < 2 && rc == GR_OK; k++) {
+				int fd = k ? pe[0] : po[0];
+				bool *open = k ? &eopen : &oopen;
+				char **buf = k ? &res->err : &res->out;
+				size_t *len = k ? &res->errlen : &res->outlen, *cap = k ? &ecap : &ocap, was;
+				if (!*open || fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0)
+					continue;
+				do {
+					was = *len;
+					rc = gr_spawn_drain(fd, buf, len, cap, open);
+				} while (rc == GR_OK && *open && *len != was);
+			}
+			break;
+		}
 	}
+	if (pidfd >= 0)
+		close(pidfd);
 	if (rc != GR_OK) {
 		kill(pid, SIGKILL);
 		gr_error_set(err, rc, errno, "%s: cannot read its output", argv[0]);

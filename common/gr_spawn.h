@@ -23,9 +23,14 @@ int gr_spawn_capture(char *const argv[], char *const envp[], struct gr_spawn_res
 
 /* gr_spawn_capture, calling step(ctx) while the child runs and nothing is
  * waiting to be read, until step returns false (then it waits as usual);
- * step NULL: gr_spawn_capture. step must not print nor wait for the child. */
+ * step NULL: gr_spawn_capture. step must not print nor wait for the child.
+ * until_exit: done when the child has exited and what the pipes hold is
+ * read, not when every process holding them has closed them (mold's forked
+ * child tears down for milliseconds after its parent, and so the compiler
+ * driver, has exited: what such a process writes later is not captured);
+ * without pidfds (Linux before 5.3), at the pipes' end as usual. */
 int gr_spawn_capture_while(char *const argv[], char *const envp[], bool (*step)(void *ctx), void *ctx,
-                           struct gr_spawn_result *res, struct gr_error *err);
+                           bool until_exit, struct gr_spawn_result *res, struct gr_error *err);
 
 /* Run argv (searched in PATH) with this process's stdin, stdout and stderr,
  * and wait; envp NULL keeps the environment. res->out and res->err stay NULL. */

@@ -222,8 +222,10 @@ gr_lw_run_captured(const struct gr_linkwrap *w, char *const *argv, struct gr_spa
 	char how[128];
 
 	*traces = NULL;
-	/* While the link runs: the manifest's work on its inputs (gr_ldtrace_step). */
-	if (gr_spawn_capture_while(argv, NULL, lt ? gr_ldtrace_step : NULL, lt, res, &e)) {
+	/* While the link runs: the manifest's work on its inputs (gr_ldtrace_step).
+	 * Done when the compiler driver has exited: mold's forked child may
+	 * still be tearing down (3 ms on examples/sqlite3). */
+	if (gr_spawn_capture_while(argv, NULL, lt ? gr_ldtrace_step : NULL, lt, true, res, &e)) {
 		gr_lw_diag(w, "%s", e.msg);
 		return 127;
 	}

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE  /* RTLD_NEXT */
 #include <check.h>
 #include <dlfcn.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -432,14 +433,46 @@ START_TEST(test_capture_while)
 	int steps = 0;
 	size_t i;
 
-	ck_assert_msg(gr_spawn_capture_while(argv, NULL, three_steps, &steps, &r, &e) == GR_OK, "sh: %s", e.msg);
-	ck_assert_int_eq(steps, 3);
-	ck_assert(gr_spawn_ok(&r));
-	ck_assert_uint_eq(r.outlen, 300000);
-	for (i = 0; i < r.outlen && r.out[i] == 'x'; i++)
+	for (int until_exit = 0; until_exit < 2; until_exit++) {
+		steps = 0;
+		ck_assert_msg(gr_spawn_capture_while(argv, NULL, three_steps, &steps, until_exit, &r, &e) == GR_OK,
+		              "sh: %s", e.msg);
+		ck_assert_int_eq(steps, 3);
+		ck_assert(gr_spawn_ok(&r));
+		ck_assert_uint_eq(r.outlen, 300000);
+		for (i = 0; i < r.outlen && r.out[i] == 'x'; i++)
+			;
+		ck_assert_uint_eq(i, 300000);
+		ck_assert_str_eq(r.err, "err\n");
+		gr_spawn_result_free(&r);
+	}
+}
+END_TEST
+
+/* until_exit: done when the child has exited, with everything it wrote,
+ * though a process it left behind still holds both pipes (as mold's forked
+ * child does while it tears down): that process is still running then. */
+START_TEST(test_capture_until_exit)
+{
+	char sh[] = "sh", c[] = "-c",
+	     script[] = "head -c 100000 /dev/zero | tr '\\0' y; echo err >&2; sleep 30 & echo \" $!\"; exit 3";
+	char *const argv[] = { sh, c, script, NULL };
+	struct gr_spawn_result r;
+	struct gr_error e;
+	size_t i;
+	long pid;
+
+	ck_assert_msg(gr_spawn_capture_while(argv, NULL, NULL, NULL, true, &r, &e) == GR_OK, "sh: %s", e.msg);
+	ck_assert(r.exited);
+	ck_assert_int_eq(r.code, 3);
+	for (i = 0; i < r.outlen && r.out[i] == 'y'; i++)
 		;
-	ck_assert_uint_eq(i, 300000);
+	ck_assert_uint_eq(i, 100000);
+	ck_assert_msg(sscanf(r.out + i, " %ld", &pid) == 1 && pid > 1, "no pid after the output: %s", r.out + i);
 	ck_assert_str_eq(r.err, "err\n");
+	/* the sleep holding the pipes has not ended: nothing waited for it */
+	ck_assert_int_eq(kill((pid_t)pid, 0), 0);
+	kill((pid_t)pid, SIGKILL);
 	gr_spawn_result_free(&r);
 }
 END_TEST
@@ -795,7 +828,7 @@ END_TEST
 int
 main(void)
 {
-	const TTest *const tests[] = { test_spdx, test_deny, test_deb_licence, test_add_and_go, test_compact, test_ldtrace, test_capture_while,
+	const TTest *const tests[] = { test_spdx, test_deny, test_deb_licence, test_add_and_go, test_compact, test_ldtrace, test_capture_while, test_capture_until_exit,
 	                               test_ldtrace_overlap, test_resolve_cached, test_embed_payload,
 	                               test_read_go_buildinfo };
 
