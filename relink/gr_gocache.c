@@ -614,7 +614,10 @@ gr_gocache_key_cached(const struct gr_env *env, char *const *pkgconfig, const ch
 	unsigned char md[32];
 	char word[64], hex[65], memo[80], *data = NULL, value[160];
 	bool racy = false, unsure = false;
-	time_t now = time(NULL);
+	struct timespec ts;
+	/* The precise clock, as the files' times are taken (time() reads a
+	 * coarse one that lags them by up to a clock tick). */
+	time_t now = clock_gettime(CLOCK_REALTIME, &ts) == 0 ? ts.tv_sec : time(NULL);
 	size_t i, len;
 	int rc = GR_OK;
 
