@@ -177,7 +177,7 @@ gr_cmd_extld(int argc, char **argv)
 		status = 2;
 	} else {
 		struct gr_linkwrap w = { &env, &ls, (const char *const *)rw->search.dirs, rw->search.ndirs, stdout, stderr,
-		                         "gorelink-ld", !tc.sysroot };
+		                         "gorelink-ld", !tc.sysroot || !strcmp(tc.sysroot, "/") };
 		/* A bare archive name linked as -lNAME finds it (inference, or -lNAME given too): say so. */
 		for (size_t k = 0; k < rw->ntokens; k++)
 			if (rw->tokens[k].bare_archive && rw->tokens[k].res.nnotes)

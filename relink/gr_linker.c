@@ -241,7 +241,8 @@ gr_lk_takes_value(const char *w)
 		                            "-u", "-e", "-L", "-l", "-B", "-I", "-include", "-imacros", "-isystem",
 		                            "-idirafter", "-iprefix", "-iwithprefix", "-iwithprefixbefore", "-iquote",
 		                            "-isysroot", "-MF", "-MT", "-MQ", "-specs", "--param", "-aux-info",
-		                            "-dumpbase", "-dumpbase-ext", "-dumpdir", "-wrapper", "--sysroot" };
+		                            "-dumpbase", "-dumpbase-ext", "-dumpdir", "-wrapper", "--sysroot",
+		                            "--output", "--for-linker", "--language", "-Xclang", "-target", "--config" };
 	size_t i;
 
 	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
@@ -284,8 +285,11 @@ gr_linker_input_script(const char *const *argv, size_t n, const char *script, st
 
 	for (i = 1; i < n; i++) {
 		const char *a = argv[i];
-		if (!strcmp(a, "-x") || !strncmp(a, "-x", 2) || !strncmp(a, "-flto", 5) ||
-		    !strcmp(a, "-fno-use-linker-plugin") || strstr(a, "sysroot"))
+		/* a language for what follows, LTO, a sysroot; a response file may
+		 * hold any of them; -r and --output: no executable's usual line */
+		if (!strncmp(a, "-x", 2) || !strncmp(a, "--language", 10) || !strncmp(a, "-flto", 5) ||
+		    !strcmp(a, "-fno-use-linker-plugin") || strstr(a, "sysroot") || a[0] == '@' || !strcmp(a, "-r") ||
+		    !strncmp(a, "--output", 8))
 			return GR_ENOTFOUND;
 	}
 	for (i = 1; i <= n; i++) {

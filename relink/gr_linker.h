@@ -94,8 +94,9 @@ const char *gr_linker_in_argv(const char *const *argv, size_t n);
  * (malloc'd) is the script: INPUT("a.o" "b.o" ...) in the same order. mold
  * reads a script's inputs where the script stands, as if named there (the
  * output is the same, byte for byte). Not when the argv names a language
- * (-x), LTO (-flto, -fno-use-linker-plugin: collect2 looks at the objects
- * it is given) or a sysroot (mold puts it before a script's absolute paths).
+ * (-x, --language), LTO (-flto, -fno-use-linker-plugin: collect2 looks at
+ * the objects it is given) or a sysroot (mold puts it before a script's
+ * absolute paths), nor with a response file (@FILE), -r or --output.
  * GR_OK; GR_ENOTFOUND: no such run (out and *text untouched); GR_ENOMEM. */
 int gr_linker_input_script(const char *const *argv, size_t n, const char *script, struct gr_strvec *out,
                            char **text);

@@ -24,8 +24,8 @@ struct gr_linkwrap {
 	FILE *out;                      /* the link's standard output is copied here */
 	FILE *msg;                      /* its standard error, and every explanation */
 	const char *prog;               /* what the wrapper's own diagnostics start with ("gorelink-ld") */
-	bool input_script;              /* the compiler driver passes its linker no --sysroot: mold may read the
-	                                 * link's objects from a script (gr_linker_input_script) */
+	bool input_script;              /* the compiler driver passes its linker no --sysroot (or /): mold may
+	                                 * read the link's objects from a script (gr_linker_input_script) */
 };
 
 /* Run the final link. Before it, plan the order: where an

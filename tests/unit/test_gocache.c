@@ -287,9 +287,10 @@ only_entry(const char *cache, const char *kind, char *p, size_t n)
 }
 
 /* Wait until dir and every entry in it changed more than 2 seconds ago by
- * time(), the clock gr_gocache_key_cached judges them by (a fixed sleep
- * is not that when the clock is stepped back, as it may be on a machine
- * just booted); at most 30 s. */
+ * time(), whose coarse clock is never ahead of the CLOCK_REALTIME
+ * gr_gocache_key_cached judges them by (a fixed sleep of 3 s once read as
+ * "within 2 s": the files' times are fine-grained, time()'s seconds lag);
+ * at most 30 s. */
 static void
 wait_older(const char *dir)
 {

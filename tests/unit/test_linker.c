@@ -427,6 +427,8 @@ START_TEST(test_input_script)
 		free(t);
 		const char *b[] = { "gcc", "-o", p[0], p[1], p[2], p[3], "-lc" };  /* -o takes p[0]: three left */
 		ck_assert_int_eq(script(b, 7, &t, j, sizeof(j)), GR_ENOTFOUND);
+		const char *c[] = { "gcc", "-Xclang", p[0], p[1], p[2], p[3], "-lc" };  /* likewise -Xclang */
+		ck_assert_int_eq(script(c, 7, &t, j, sizeof(j)), GR_ENOTFOUND);
 	}
 	{
 		/* each of these breaks the run: ET_EXEC, no ELF magic, a '"', a relative path, a missing file */
@@ -438,8 +440,8 @@ START_TEST(test_input_script)
 	}
 	{
 		/* a language, LTO or a sysroot anywhere: the argv as it is */
-		const char *no[] = { "-x", "-xc", "-flto", "-flto=auto", "-fno-use-linker-plugin", "--sysroot=/sr",
-			             "-Wl,--sysroot=/sr" };
+		const char *no[] = { "-x", "-xc", "--language=c", "-flto", "-flto=auto", "-fno-use-linker-plugin",
+			             "--sysroot=/sr", "-Wl,--sysroot=/sr", "@/x/rsp", "-r", "--output=/x/b.out" };
 		for (i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
 			const char *a[] = { "gcc", no[i], p[0], p[1], p[2], p[3], p[4], "-lc" };
 			ck_assert_msg(script(a, 8, &t, j, sizeof(j)) == GR_ENOTFOUND, "%s: a script", no[i]);

@@ -25,6 +25,8 @@ static bool reactive;  /* link_words without the plan: the repair after a failed
  * --allow-dynamic name and a third-party system library, or NULL. */
 static enum gr_link_mode lmode;
 static const char *allow_name, *system_lib;
+/* The wrapper's input_script (reset by setup: false) and the state's no_manifest. */
+static bool input_script, no_manifest;
 
 /* Write dir/name with the mode. */
 static void
@@ -65,6 +67,7 @@ setup(void)
 	size_t i;
 
 	reactive = false;
+	input_script = no_manifest = false;
 	lmode = GR_LINK_STATIC;
 	allow_name = system_lib = NULL;
 	gr_test_tmpdir(dir, sizeof(dir), "gr-linkwrap");
@@ -108,10 +111,11 @@ link_words(struct run *r, bool fix, const char *const *words)
 	const char *dirs[] = { dir };
 	size_t mlen = 0, olen = 0, i;
 	FILE *m = open_memstream(&r->msgs, &mlen), *o = open_memstream(&r->outs, &olen);
-	struct gr_linkwrap w = { gr_test_env(), &r->ls, dirs, 1, o, m, "gorelink-ld", false };
+	struct gr_linkwrap w = { gr_test_env(), &r->ls, dirs, 1, o, m, "gorelink-ld", input_script };
 
 	gr_linkstate_init(&r->ls);
 	r->ls.fix = fix;
+	r->ls.no_manifest = no_manifest;
 	r->ls.mode = lmode;
 	if (allow_name)
 		gr_strvec_push(&r->ls.allow, allow_name);
@@ -806,6 +810,83 @@ START_TEST(test_debug_compression_after_fix)
 }
 END_TEST
 
+/* mold's objects in a script (gr_linker_input_script): the compiler driver
+ * (a logging stand-in that runs gcc) gets one script word for the run of
+ * objects, the script names them in order while the link runs, the link
+ * works, and the script is gone after it; none with the wrapper's
+ * input_script off (a sysroot), with GORELINK_NO_INPUT_SCRIPT, or with GNU ld. */
+START_TEST(test_mold_input_script)
+{
+	char cc[128], extra[128], log[128], copy[128], want[1024], *text;
+	const char *cases[] = { "on", "wrapper off", "env off", "bfd" };
+	size_t i;
+
+	setup();
+	lmode = GR_LINK_THIRD_PARTY;  /* a dynamic link: no trace words, no glibc archives */
+	no_manifest = true;
+	write_file("extra.c", "int extra(void) { return 7; }\n", 0644);
+	snprintf(extra, sizeof(extra), "%s/extra.o", dir);
+	{
+		char src[128];
+		snprintf(src, sizeof(src), "%s/extra.c", dir);
+		must_run((const char *const[]){ "gcc", "-c", "-o", extra, src, NULL });
+	}
+	snprintf(log, sizeof(log), "%s/cc.log", dir);
+	snprintf(copy, sizeof(copy), "%s/script.copy", dir);
+	snprintf(cc, sizeof(cc), "%s/logcc", dir);
+	{
+		char text_cc[1024];
+		snprintf(text_cc, sizeof(text_cc),
+		         "#!/bin/sh\nfor a in \"$@\"; do echo \"$a\" >> %s; case $a in *.gorelink-inputs-*) cat \"$a\" > %s;; "
+		         "esac; done\necho --- >> %s\nexec gcc \"$@\"\n",
+		         log, copy, log);
+		write_file("logcc", text_cc, 0755);
+	}
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct run r;
+		char need[128], prov[128];
+		snprintf(need, sizeof(need), "%s/need.o", dir);
+		snprintf(prov, sizeof(prov), "%s/prov.o", dir);
+		unlink(log);
+		unlink(copy);
+		input_script = i != 1;
+		if (i == 2)
+			setenv("GORELINK_NO_INPUT_SCRIPT", "1", 1);
+		link_words(&r, false, (const char *const[]){ cc, i == 3 ? "-fuse-ld=bfd" : "-fuse-ld=mold", "-o", out,
+		                                             mainobj, need, prov, extra, NULL });
+		unsetenv("GORELINK_NO_INPUT_SCRIPT");
+		ck_assert_msg(r.status == 0, "%s: %s", cases[i], r.msgs);
+		must_run((const char *const[]){ out, NULL });  /* need() returns provided() - 42: exit 0 */
+		ck_assert_ptr_nonnull(text = gr_test_slurp(log));
+		if (i == 0) {
+			ck_assert_msg(!strstr(text, mainobj) && strstr(text, ".gorelink-inputs-"), "%s", text);
+			char *sc = gr_test_slurp(copy);
+			ck_assert_ptr_nonnull(sc);
+			snprintf(want, sizeof(want), "INPUT(\"%s\" \"%s\" \"%s\" \"%s\")\n", mainobj, need, prov, extra);
+			ck_assert_str_eq(sc, want);
+			free(sc);
+		} else {
+			ck_assert_msg(strstr(text, mainobj) && !strstr(text, ".gorelink-inputs-"), "%s: %s", cases[i], text);
+			ck_assert_int_ne(access(copy, F_OK), 0);
+		}
+		free(text);
+		/* the report's argv names the objects, and no script is left */
+		ck_assert_uint_eq(r.final.n, 8);
+		ck_assert_str_eq(r.final.v[4], mainobj);
+		{
+			DIR *d = opendir(dir);
+			struct dirent *de;
+			ck_assert_ptr_nonnull(d);
+			while ((de = readdir(d)) != NULL)
+				ck_assert_msg(!strstr(de->d_name, ".gorelink-inputs-"), "%s left in %s", de->d_name, dir);
+			closedir(d);
+		}
+		run_free(&r);
+	}
+	teardown();
+}
+END_TEST
+
 int
 main(void)
 {
@@ -826,6 +907,7 @@ main(void)
 		test_dso_missing_libm,
 		test_debug_compression_fallback,
 		test_debug_compression_after_fix,
+		test_mold_input_script,
 	};
 
 	return gr_test_run(gr_test_suite("linkwrap", "linkwrap", tests, sizeof(tests) / sizeof(tests[0]), 120), false);
