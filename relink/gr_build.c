@@ -2710,8 +2710,6 @@ gr_b_hash_join(struct gr_b *b)
 	if (b->hashing) {
 		pthread_join(b->hash_thread, NULL);
 		b->hashing = false;
-	} else {
-		b->hash_rc = -1;
 	}
 }
 

@@ -1083,8 +1083,8 @@ gr_lw_input_script(const struct gr_linkwrap *w, const struct gr_strvec *final, c
                    struct gr_strvec *out, char **script)
 {
 	const char *lk = gr_linker_in_argv((const char *const *)final->v, final->n), *o = gr_lw_output(final);
-	char *path, *text = NULL;
-	size_t n = 0, tl;
+	char *path, *text = NULL, *word;
+	size_t n = 0, k, tl;
 	int fd;
 	bool ok;
 
@@ -1097,18 +1097,30 @@ gr_lw_input_script(const struct gr_linkwrap *w, const struct gr_strvec *final, c
 	if (!(path = malloc(strlen(o) + sizeof(".gorelink-inputs-XXXXXX"))))
 		return false;
 	sprintf(path, "%s.gorelink-inputs-XXXXXX", o);
-	if ((fd = mkstemp(path)) < 0) {
+	/* The run first, the file only for a link that has one: out names the
+	 * template until mkstemp has made the name. */
+	if (gr_linker_input_script((const char *const *)argv, n, path, out, &text) != GR_OK) {
 		free(path);
 		return false;
 	}
-	ok = gr_linker_input_script((const char *const *)argv, n, path, out, &text) == GR_OK;
-	tl = ok ? strlen(text) : 0;
-	ok = ok && write(fd, text, tl) == (ssize_t)tl;
-	ok = close(fd) == 0 && ok;
+	for (k = 0; k < out->n && strcmp(out->v[k], path); k++)
+		;
+	ok = k < out->n && (fd = mkstemp(path)) >= 0;
+	if (ok) {
+		tl = strlen(text);
+		ok = write(fd, text, tl) == (ssize_t)tl;
+		ok = close(fd) == 0 && ok;
+		if (!ok || !(word = strdup(path))) {
+			unlink(path);
+			ok = false;
+		} else {
+			free(out->v[k]);
+			out->v[k] = word;
+		}
+	}
 	free(text);
 	if (!ok) {
 		gr_strvec_deinit(out);
-		unlink(path);
 		free(path);
 		return false;
 	}

@@ -814,11 +814,12 @@ END_TEST
  * (a logging stand-in that runs gcc) gets one script word for the run of
  * objects, the script names them in order while the link runs, the link
  * works, and the script is gone after it; none with the wrapper's
- * input_script off (a sysroot), with GORELINK_NO_INPUT_SCRIPT, or with GNU ld. */
+ * input_script off (a sysroot), with GORELINK_NO_INPUT_SCRIPT, with GNU ld,
+ * or for a run of three objects. */
 START_TEST(test_mold_input_script)
 {
 	char cc[128], extra[128], log[128], copy[128], want[1024], *text;
-	const char *cases[] = { "on", "wrapper off", "env off", "bfd" };
+	const char *cases[] = { "on", "wrapper off", "env off", "bfd", "three objects" };
 	size_t i;
 
 	setup();
@@ -853,7 +854,7 @@ START_TEST(test_mold_input_script)
 		if (i == 2)
 			setenv("GORELINK_NO_INPUT_SCRIPT", "1", 1);
 		link_words(&r, false, (const char *const[]){ cc, i == 3 ? "-fuse-ld=bfd" : "-fuse-ld=mold", "-o", out,
-		                                             mainobj, need, prov, extra, NULL });
+		                                             mainobj, need, prov, i == 4 ? NULL : extra, NULL });
 		unsetenv("GORELINK_NO_INPUT_SCRIPT");
 		ck_assert_msg(r.status == 0, "%s: %s", cases[i], r.msgs);
 		must_run((const char *const[]){ out, NULL });  /* need() returns provided() - 42: exit 0 */
@@ -871,7 +872,7 @@ START_TEST(test_mold_input_script)
 		}
 		free(text);
 		/* the report's argv names the objects, and no script is left */
-		ck_assert_uint_eq(r.final.n, 8);
+		ck_assert_uint_eq(r.final.n, i == 4 ? 7 : 8);
 		ck_assert_str_eq(r.final.v[4], mainobj);
 		{
 			DIR *d = opendir(dir);
