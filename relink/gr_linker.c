@@ -310,10 +310,10 @@ gr_linker_input_script(const char *const *argv, size_t n, const char *script, st
 		tl += strlen(argv[i]) + 3;
 	if (!(t = malloc(tl)))
 		return GR_ENOMEM;
-	p = t + sprintf(t, "INPUT(");
+	p = t + snprintf(t, tl, "INPUT(");
 	for (i = best_at; i < best_at + best_len; i++)
-		p += sprintf(p, "%s\"%s\"", i > best_at ? " " : "", argv[i]);
-	strcpy(p, ")\n");
+		p += snprintf(p, tl - (size_t)(p - t), "%s\"%s\"", i > best_at ? " " : "", argv[i]);
+	snprintf(p, tl - (size_t)(p - t), ")\n");
 	gr_strvec_init(out);
 	for (i = 0; i < n; i++) {
 		if (i > best_at && i < best_at + best_len)

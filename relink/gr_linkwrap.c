@@ -1075,16 +1075,19 @@ gr_lw_output(const struct gr_strvec *final)
 
 /* A mold link's objects in a linker script (gr_linker_input_script), written
  * beside the output: argv (the one spawned, from final) becomes *out, and
- * *script names the file to remove after the link. False: argv as it is
- * (another linker, GORELINK_NO_INPUT_SCRIPT, a sysroot, no run of objects,
- * or the script could not be written). */
+ * *script names the file to remove after the link. Only when argv runs gcc,
+ * cc or clang itself (gr_toolchain_cxx_for_cc knows its name): a wrapper
+ * (ccache, a user's script given as -extld) sees the objects as cmd/link
+ * named them. False: argv as it is (another linker or driver,
+ * GORELINK_NO_INPUT_SCRIPT, a sysroot, no run of objects, or the script
+ * could not be written). */
 static bool
 gr_lw_input_script(const struct gr_linkwrap *w, const struct gr_strvec *final, char *const *argv,
                    struct gr_strvec *out, char **script)
 {
 	const char *lk = gr_linker_in_argv((const char *const *)final->v, final->n), *o = gr_lw_output(final);
-	char *path, *text = NULL, *word;
-	size_t n = 0, k, tl;
+	char *path, *text = NULL, *word, *cxx;
+	size_t n = 0, k, tl, pl;
 	int fd;
 	bool ok;
 
@@ -1092,11 +1095,15 @@ gr_lw_input_script(const struct gr_linkwrap *w, const struct gr_strvec *final, c
 	if (!w->input_script || w->ls->darwin || !lk || strcmp(lk, "mold") ||
 	    (w->env->no_input_script && *w->env->no_input_script))
 		return false;
+	if (!(cxx = gr_toolchain_cxx_for_cc(argv[0])))
+		return false;
+	free(cxx);
 	while (argv[n])
 		n++;
-	if (!(path = malloc(strlen(o) + sizeof(".gorelink-inputs-XXXXXX"))))
+	pl = strlen(o) + sizeof(".gorelink-inputs-XXXXXX");
+	if (!(path = malloc(pl)))
 		return false;
-	sprintf(path, "%s.gorelink-inputs-XXXXXX", o);
+	snprintf(path, pl, "%s.gorelink-inputs-XXXXXX", o);
 	/* The run first, the file only for a link that has one: out names the
 	 * template until mkstemp has made the name. */
 	if (gr_linker_input_script((const char *const *)argv, n, path, out, &text) != GR_OK) {

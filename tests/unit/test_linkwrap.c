@@ -15,6 +15,7 @@
 
 #include "gr_dcomp.h"
 #include "gr_linkwrap.h"
+#include "gr_path.h"
 #include "gr_spawn.h"
 #include "gr_test.h"
 
@@ -815,11 +816,11 @@ END_TEST
  * objects, the script names them in order while the link runs, the link
  * works, and the script is gone after it; none with the wrapper's
  * input_script off (a sysroot), with GORELINK_NO_INPUT_SCRIPT, with GNU ld,
- * or for a run of three objects. */
+ * for a run of three objects, or for a driver named otherwise (a wrapper). */
 START_TEST(test_mold_input_script)
 {
 	char cc[128], extra[128], log[128], copy[128], want[1024], *text;
-	const char *cases[] = { "on", "wrapper off", "env off", "bfd", "three objects" };
+	const char *cases[] = { "on", "wrapper off", "env off", "bfd", "three objects", "a driver named logcc" };
 	size_t i;
 
 	setup();
@@ -834,13 +835,19 @@ START_TEST(test_mold_input_script)
 	}
 	snprintf(log, sizeof(log), "%s/cc.log", dir);
 	snprintf(copy, sizeof(copy), "%s/script.copy", dir);
-	snprintf(cc, sizeof(cc), "%s/logcc", dir);
+	/* named gcc (the script is only for gcc, cc or clang themselves), and
+	 * again logcc (a wrapper by another name) */
 	{
-		char text_cc[1024];
+		char text_cc[1024], bin[128], *real = gr_path_which("gcc", getenv("PATH"));
+		ck_assert_ptr_nonnull(real);
+		snprintf(bin, sizeof(bin), "%s/bin", dir);
+		ck_assert_int_eq(mkdir(bin, 0755), 0);
 		snprintf(text_cc, sizeof(text_cc),
 		         "#!/bin/sh\nfor a in \"$@\"; do echo \"$a\" >> %s; case $a in *.gorelink-inputs-*) cat \"$a\" > %s;; "
-		         "esac; done\necho --- >> %s\nexec gcc \"$@\"\n",
-		         log, copy, log);
+		         "esac; done\necho --- >> %s\nexec %s \"$@\"\n",
+		         log, copy, log, real);
+		free(real);
+		write_file("bin/gcc", text_cc, 0755);
 		write_file("logcc", text_cc, 0755);
 	}
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -853,6 +860,7 @@ START_TEST(test_mold_input_script)
 		input_script = i != 1;
 		if (i == 2)
 			setenv("GORELINK_NO_INPUT_SCRIPT", "1", 1);
+		snprintf(cc, sizeof(cc), "%s/%s", dir, i == 5 ? "logcc" : "bin/gcc");
 		link_words(&r, false, (const char *const[]){ cc, i == 3 ? "-fuse-ld=bfd" : "-fuse-ld=mold", "-o", out,
 		                                             mainobj, need, prov, i == 4 ? NULL : extra, NULL });
 		unsetenv("GORELINK_NO_INPUT_SCRIPT");
