@@ -1,6 +1,7 @@
 #include "gr_linkwrap.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1073,12 +1074,30 @@ gr_lw_output(const struct gr_strvec *final)
 	return o;
 }
 
+/* Whether the program word names (found on PATH when it has no '/') is an
+ * ELF executable, not a script. */
+static bool
+gr_lw_elf_program(const struct gr_linkwrap *w, const char *word)
+{
+	char *path = strchr(word, '/') ? strdup(word) : gr_path_which(word, w->env->path);
+	unsigned char h[4];
+	bool elf = false;
+	int fd;
+
+	if (path && (fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+		elf = read(fd, h, sizeof(h)) == (ssize_t)sizeof(h) && !memcmp(h, "\177ELF", 4);
+		close(fd);
+	}
+	free(path);
+	return elf;
+}
+
 /* A mold link's objects in a linker script (gr_linker_input_script), written
  * beside the output: argv (the one spawned, from final) becomes *out, and
  * *script names the file to remove after the link. Only when argv runs gcc,
- * cc or clang itself (gr_toolchain_cxx_for_cc knows its name): a wrapper
- * (ccache, a user's script given as -extld) sees the objects as cmd/link
- * named them. False: argv as it is (another linker or driver,
+ * cc or clang itself (gr_toolchain_cxx_for_cc knows its name, and it is an
+ * ELF program): a wrapper (ccache, a script given as -extld or first on
+ * PATH) sees the objects as cmd/link named them. False: argv as it is (another linker or driver,
  * GORELINK_NO_INPUT_SCRIPT, a sysroot, no run of objects, or the script
  * could not be written). */
 static bool
@@ -1098,6 +1117,8 @@ gr_lw_input_script(const struct gr_linkwrap *w, const struct gr_strvec *final, c
 	if (!(cxx = gr_toolchain_cxx_for_cc(argv[0])))
 		return false;
 	free(cxx);
+	if (!gr_lw_elf_program(w, argv[0]))
+		return false;  /* a script named gcc is a wrapper too */
 	while (argv[n])
 		n++;
 	pl = strlen(o) + sizeof(".gorelink-inputs-XXXXXX");

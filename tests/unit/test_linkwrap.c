@@ -816,11 +816,13 @@ END_TEST
  * objects, the script names them in order while the link runs, the link
  * works, and the script is gone after it; none with the wrapper's
  * input_script off (a sysroot), with GORELINK_NO_INPUT_SCRIPT, with GNU ld,
- * for a run of three objects, or for a driver named otherwise (a wrapper). */
+ * for a run of three objects, or for a wrapper (a driver named otherwise, a
+ * shell script named gcc). */
 START_TEST(test_mold_input_script)
 {
 	char cc[128], extra[128], log[128], copy[128], want[1024], *text;
-	const char *cases[] = { "on", "wrapper off", "env off", "bfd", "three objects", "a driver named logcc" };
+	const char *cases[] = { "on", "wrapper off", "env off", "bfd", "three objects", "a driver named logcc",
+		                "a shell script named gcc" };
 	size_t i;
 
 	setup();
@@ -835,20 +837,38 @@ START_TEST(test_mold_input_script)
 	}
 	snprintf(log, sizeof(log), "%s/cc.log", dir);
 	snprintf(copy, sizeof(copy), "%s/script.copy", dir);
-	/* named gcc (the script is only for gcc, cc or clang themselves), and
-	 * again logcc (a wrapper by another name) */
+	/* The stand-in: an ELF program named gcc (the script is only for gcc,
+	 * cc or clang themselves), the same program named logcc, and a shell
+	 * script named gcc (wrappers by another name or of another kind). */
 	{
-		char text_cc[1024], bin[128], *real = gr_path_which("gcc", getenv("PATH"));
+		char src[4096], path[128], bin[128], *real = gr_path_which("gcc", getenv("PATH"));
 		ck_assert_ptr_nonnull(real);
+		snprintf(src, sizeof(src),
+		         "#include <stdio.h>\n#include <string.h>\n#include <unistd.h>\n"
+		         "int main(int argc, char **argv) {\n"
+		         "  FILE *f = fopen(\"%s\", \"a\");\n"
+		         "  for (int i = 1; i < argc; i++) {\n"
+		         "    fprintf(f, \"%%s\\n\", argv[i]);\n"
+		         "    if (strstr(argv[i], \".gorelink-inputs-\")) {\n"
+		         "      FILE *in = fopen(argv[i], \"r\"), *o = fopen(\"%s\", \"w\"); int c;\n"
+		         "      while (in && (c = fgetc(in)) != EOF) fputc(c, o);\n"
+		         "      if (in) fclose(in);\n      fclose(o);\n    }\n  }\n"
+		         "  fprintf(f, \"---\\n\"); fclose(f);\n"
+		         "  argv[0] = (char *)\"%s\"; execv(argv[0], argv); return 127;\n}\n",
+		         log, copy, real);
+		write_file("logcc.c", src, 0644);
 		snprintf(bin, sizeof(bin), "%s/bin", dir);
 		ck_assert_int_eq(mkdir(bin, 0755), 0);
-		snprintf(text_cc, sizeof(text_cc),
-		         "#!/bin/sh\nfor a in \"$@\"; do echo \"$a\" >> %s; case $a in *.gorelink-inputs-*) cat \"$a\" > %s;; "
-		         "esac; done\necho --- >> %s\nexec %s \"$@\"\n",
-		         log, copy, log, real);
+		snprintf(path, sizeof(path), "%s/bin/gcc", dir);
+		snprintf(src, sizeof(src), "%s/logcc.c", dir);
+		must_run((const char *const[]){ "gcc", "-o", path, src, NULL });
+		snprintf(path, sizeof(path), "%s/logcc", dir);
+		must_run((const char *const[]){ "gcc", "-o", path, src, NULL });
+		snprintf(bin, sizeof(bin), "%s/sh", dir);
+		ck_assert_int_eq(mkdir(bin, 0755), 0);
+		snprintf(src, sizeof(src), "#!/bin/sh\n%s/logcc \"$@\"\n", dir);
+		write_file("sh/gcc", src, 0755);
 		free(real);
-		write_file("bin/gcc", text_cc, 0755);
-		write_file("logcc", text_cc, 0755);
 	}
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct run r;
@@ -860,7 +880,7 @@ START_TEST(test_mold_input_script)
 		input_script = i != 1;
 		if (i == 2)
 			setenv("GORELINK_NO_INPUT_SCRIPT", "1", 1);
-		snprintf(cc, sizeof(cc), "%s/%s", dir, i == 5 ? "logcc" : "bin/gcc");
+		snprintf(cc, sizeof(cc), "%s/%s", dir, i == 5 ? "logcc" : i == 6 ? "sh/gcc" : "bin/gcc");
 		link_words(&r, false, (const char *const[]){ cc, i == 3 ? "-fuse-ld=bfd" : "-fuse-ld=mold", "-o", out,
 		                                             mainobj, need, prov, i == 4 ? NULL : extra, NULL });
 		unsetenv("GORELINK_NO_INPUT_SCRIPT");
