@@ -1,7 +1,6 @@
 #include "gr_linkwrap.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 #include "gr_cache.h"
 #include "gr_chain.h"
 #include "gr_dcomp.h"
+#include "gr_elf.h"
 #include "gr_elfver.h"
 #include "gr_embed.h"
 #include "gr_extld.h"
@@ -1080,14 +1080,8 @@ static bool
 gr_lw_elf_program(const struct gr_linkwrap *w, const char *word)
 {
 	char *path = strchr(word, '/') ? strdup(word) : gr_path_which(word, w->env->path);
-	unsigned char h[4];
-	bool elf = false;
-	int fd;
+	bool elf = path && gr_elf_file_is(path);
 
-	if (path && (fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
-		elf = read(fd, h, sizeof(h)) == (ssize_t)sizeof(h) && !memcmp(h, "\177ELF", 4);
-		close(fd);
-	}
 	free(path);
 	return elf;
 }
